@@ -1,0 +1,47 @@
+# Two commands do everything from a fresh clone (see README): `make book` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
+JOBS   ?= 2
+
+.PHONY: book test lint unit regression regression-update browser bench clean setup
+
+setup: $(STAMP)
+
+# Create the virtual environment and install the project with the pinned dependencies
+# (requirements.lock is used as pip constraints). Re-runs only when either file changes.
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## make book: set up, execute every chapter with papermill, build the HTML book into book/_build/html
+book: $(STAMP)
+	$(BIN)/kzperception build --jobs $(JOBS)
+
+## make test: set up, then lint, unit tests, the book build + browser checks, and the nbval regression
+test: $(STAMP) lint unit regression
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+regression: $(STAMP)
+	cd tests/regression && ../../$(BIN)/python -m pytest -q -p no:cacheprovider --nbval \
+	  --nbval-sanitize-with ../sanitize.cfg --rootdir=. -o addopts="" -o testpaths=. .
+
+## After changing a chapter on purpose: re-execute and store its outputs as the new reference.
+regression-update: book
+	rm -f tests/regression/*.ipynb
+	cp book/_build/executed/*.ipynb tests/regression/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py
+
+clean:
+	rm -rf book/_build

@@ -1,0 +1,56 @@
+"""What every parameterised chapter does first: read its parameters, load its counts, glue labels.
+
+A chapter notebook's parameters are ``source`` (``published`` or a corpus folder) and the window
+dates. :func:`open_chapter` validates them with the same rules as the CLI, loads the counts and
+glues the labels the prose uses (the period labels follow the window), so a chapter's first code
+cell is one line and runs unchanged on the thesis's figures or on a rerun's corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from IPython.display import HTML
+
+from .counts import PUBLISHED, Counts, load_counts, require_reports
+from .display import glue_text
+from .window import Window
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """The counts a chapter draws from, and the published baseline beside a rerun."""
+
+    counts: Counts
+    baseline: Counts | None
+
+    @property
+    def window(self) -> Window:
+        return self.counts.window
+
+    def source_note(self) -> HTML:
+        """A note naming the data behind the page; a warning when the corpus is synthetic."""
+        c = self.counts
+        if c.is_published:
+            n = int(c.reports["n"].sum())
+            text = f"Figures on this page: the counts the thesis publishes ({n} coded reports), window {c.window}."
+            return HTML(f'<div class="admonition note kzp-source"><p>{text}</p></div>')
+        mix = ", ".join(f"{k}: {v}" for k, v in c.corpus.provenance_mix.items()) if c.corpus else ""
+        cls = "warning kzp-synthetic" if c.corpus is not None and c.corpus.is_synthetic else "note kzp-source"
+        head = ("Synthetic corpus — demonstration only. " if "synthetic" in cls else "")
+        text = f"{head}Figures on this page: corpus <code>{c.source}</code> ({mix}), window {c.window}."
+        return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
+
+
+def open_chapter(source: str = PUBLISHED, start: str = "2020-08-24", pivot: str = "2022-02-24",
+                 end: str = "2023-08-24") -> Chapter:
+    """Validate the parameters, load counts (and the published baseline for a corpus), glue labels."""
+    window = Window.parse(start, pivot, end)
+    counts = load_counts(source, window)
+    require_reports(counts)
+    baseline = None if counts.is_published else load_counts(PUBLISHED)
+    for period, label in window.labels.items():
+        glue_text(f"label_{period}", label)
+    for name, day in window.as_params().items():
+        glue_text(f"window_{name}", day)
+    return Chapter(counts, baseline)

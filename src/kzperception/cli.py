@@ -1,0 +1,178 @@
+"""The ``kzperception`` command line: counts, validation and the book build.
+
+Errors are one line on stderr and a non-zero exit, never a traceback: a researcher running a
+rerun on their own corpus needs to know which file, row and field to fix, not where in our code
+the check lives.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .corpus import CorpusError, load_corpus
+from .counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
+from .window import THESIS_WINDOW, Window, WindowError
+
+app = typer.Typer(
+    help="Kazakhstan's official perception of China and Russia: counts, corpora and the computational book.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+counts_app = typer.Typer(help="Print the counts contract (DESIGN.md) from published figures or a corpus.",
+                         no_args_is_help=True)
+app.add_typer(counts_app, name="counts")
+err_console = Console(stderr=True)
+
+
+class Format(StrEnum):
+    csv = "csv"
+    table = "table"
+
+
+Source = Annotated[str, typer.Option("--source", help="'published' (the thesis's figures) or a corpus folder.")]
+Start = Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (thesis: 2020-08-24).")]
+Pivot = Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD (thesis: 2022-02-24).")]
+End = Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD (thesis: 2023-08-24).")]
+Fmt = Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table (for reading).")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``error: message`` to stderr and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def parse_window(start: str | None, pivot: str | None, end: str | None) -> Window | None:
+    """None when no date is given (use the source's own window); otherwise all three, checked."""
+    if start is None and pivot is None and end is None:
+        return None
+    t = THESIS_WINDOW
+    return Window.parse(start or t.start, pivot or t.pivot, end or t.end)
+
+
+def _emit(df: pd.DataFrame, fmt: Format, title: str) -> None:
+    if fmt is Format.csv:
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        return
+    table = Table(title=title)
+    for col in df.columns:
+        table.add_column(col, justify="right" if col == "n" else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    Console().print(table)
+
+
+def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: str | None, fmt: Format) -> None:
+    try:
+        counts = load_counts(source, parse_window(start, pivot, end))
+        require_reports(counts)
+    except CorpusError as err:
+        for line in err.problems:
+            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except (WindowError, SourceError) as err:
+        raise fail(str(err)) from None
+    if kind == "reports":
+        _emit(counts.reports[[*REPORT_KEYS, "n"]], fmt, f"Reports per slot — {counts.source}, {counts.window}")
+    else:
+        _emit(counts.codes[[*CODE_KEYS, "n"]], fmt, f"Codes — {counts.source}, {counts.window}")
+
+
+@counts_app.command("reports")
+def counts_reports(source: Source = "published", start: Start = None, pivot: Pivot = None, end: End = None,
+                   fmt: Fmt = Format.table) -> None:
+    """Reports per slot: country,website,period,n (8 rows)."""
+    _counts("reports", source, start, pivot, end, fmt)
+
+
+@counts_app.command("codes")
+def counts_codes(source: Source = "published", start: Start = None, pivot: Pivot = None, end: End = None,
+                 fmt: Fmt = Format.table) -> None:
+    """Codes per cell: country,period,category,mode,level,n (period before/after/all)."""
+    _counts("codes", source, start, pivot, end, fmt)
+
+
+@app.command()
+def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with reports.csv and codes.csv.")]) -> None:
+    """Check a corpus against every rule of the interchange format; list each problem as file:row: field."""
+    try:
+        corpus = load_corpus(folder)
+    except CorpusError as err:
+        for line in err.problems:
+            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        err_console.print(f"{len(err.problems)} problem(s) in {folder}", highlight=False)
+        raise typer.Exit(1) from None
+    mix = ", ".join(f"{k} {v}" for k, v in corpus.provenance_mix.items())
+    typer.echo(f"ok: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
+               f"{', '.join(corpus.coders)}; provenance: {mix}")
+
+
+@app.command()
+def build(
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Chapters executed at once.")] = 2,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-execute every chapter.")] = False,
+    chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems.")] = None,
+    strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Sphinx warnings fail the build.")] = True,
+) -> None:
+    """Execute every chapter with papermill (cached, in parallel) and build the HTML book (make book)."""
+    from rich.progress import Progress
+
+    from . import build as b
+    from . import paths
+
+    stems = b.toc_chapters()
+    if chapters:
+        wanted = [c.strip() for c in chapters.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in stems]
+        if unknown:
+            raise fail(f"--chapters: unknown chapter(s) {', '.join(unknown)} (known: {', '.join(stems)})")
+        stems = wanted
+    params = {"source": "published", **THESIS_WINDOW.as_params()}
+    b.ensure_bundle()
+    with Progress(console=err_console, transient=False) as progress:
+        task = progress.add_task("executing chapters", total=len(stems))
+
+        def done(run: b.ChapterRun) -> None:
+            progress.update(task, advance=1, description=f"{run.stem}: {run.status}")
+
+        try:
+            runs = b.execute_chapters(stems, params, paths.EXECUTED, jobs, not no_cache, on_done=done)
+        except b.BuildError as err:
+            raise fail(str(err)) from None
+    failed = [r for r in runs if r.status == "failed"]
+    for r in failed:
+        err_console.print(f"[bold red]error:[/] chapter {r.stem}: {r.error}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+    executed = sum(r.status == "executed" for r in runs)
+    err_console.print(f"chapters: {executed} executed, {len(runs) - executed} from cache")
+    try:
+        secs = b.jupyter_book(strict=strict)
+    except b.BuildError as err:
+        raise fail(str(err)) from None
+    typer.echo(f"book built in {secs:.1f}s: {paths.HTML / 'index.html'}")
+
+
+def _register_optional() -> None:
+    """Commands of later pipeline stages live in their own modules; add those that are present."""
+    import importlib
+    import importlib.util
+
+    for name in ("cli_fieldwork", "cli_rerun"):
+        if importlib.util.find_spec(f"{__package__}.{name}") is not None:
+            importlib.import_module(f"{__package__}.{name}").register(app)
+
+
+_register_optional()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

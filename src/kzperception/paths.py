@@ -1,0 +1,40 @@
+"""Every folder of the project, named once.
+
+Everything else imports these names, so no path is spelled twice (the showyourwork! habit).
+The root is found from this file when the package is installed in editable mode from a
+checkout; ``KZP_ROOT`` overrides it (tests and reruns point it elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _find_root() -> Path:
+    env = os.environ.get("KZP_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "_config.yml").exists() and (parent / "data").is_dir():
+            return parent
+    return Path.cwd().resolve()
+
+
+ROOT = _find_root()
+DATA = ROOT / "data"
+PUBLISHED = DATA / "published"
+REGISTER = DATA / "register"
+CONTEXT = DATA / "context"
+CODEBOOK = DATA / "codebook.yaml"
+KEYWORDS = DATA / "keywords.yaml"
+NOTEBOOKS = ROOT / "notebooks"
+BOOK = ROOT / "book"
+BUILD = BOOK / "_build"
+EXECUTED = BUILD / "executed"
+HTML = BUILD / "html"
+STATIC = BOOK / "_static"
+TESTS = ROOT / "tests"
+REGRESSION = TESTS / "regression"
+SRC = ROOT / "src" / "kzperception"

@@ -1,0 +1,61 @@
+"""Shared fixtures: small hand-made corpora written to a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPORTS_HEADER = "id,country,website,entity,date,url,title_ru,title_en,excerpt_ru,excerpt_en,provenance\n"
+CODES_HEADER = "report_id,category,mode,level,coder\n"
+
+
+def write_corpus(folder: Path, reports: str, codes: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "reports.csv").write_text(REPORTS_HEADER + reports, encoding="utf-8")
+    (folder / "codes.csv").write_text(CODES_HEADER + codes, encoding="utf-8")
+    return folder
+
+
+# Ten reports placed around the thesis window's edges on purpose:
+# r1 the start day, r2 the day before the pivot, r3 the pivot day, r4 the end day,
+# r5 the day after the end (outside), r6 the day before the start (outside).
+SMALL_REPORTS = """\
+r1,china,government,mfa,2020-08-24,,,,,,synthetic
+r2,china,government,mfa,2022-02-23,,,,,,synthetic
+r3,china,president,akorda,2022-02-24,,,,,,synthetic
+r4,russia,government,mti,2023-08-24,,,,,,synthetic
+r5,russia,president,akorda,2023-08-25,,,,,,synthetic
+r6,russia,president,akorda,2020-08-23,,,,,,synthetic
+r7,russia,president,akorda,2021-01-10,,,,,,synthetic
+r8,china,government,mes,2023-01-05,,,,,,synthetic
+"""
+SMALL_CODES = """\
+r1,economic,cooperation,main,primary
+r1,cultural,cooperation,secondary,primary
+r2,political_diplomatic,cooperation,main,primary
+r3,economic,cooperation,main,primary
+r3,political_diplomatic,cooperation,main,primary
+r4,security_military,non_cooperation,main,primary
+r4,economic,cooperation,secondary,primary
+r5,economic,cooperation,main,primary
+r6,economic,cooperation,main,primary
+r7,security_military,cooperation,main,primary
+r8,educational_scientific,cooperation,main,primary
+"""
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "small", SMALL_REPORTS, SMALL_CODES)
+
+
+@pytest.fixture
+def frame_of():
+    def _f(text: str, header: str) -> pd.DataFrame:
+        from io import StringIO
+
+        return pd.read_csv(StringIO(header + text), dtype=str, keep_default_na=False, na_values=[""])
+
+    return _f

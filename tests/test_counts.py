@@ -1,0 +1,98 @@
+"""The counts contract from a hand-made corpus and from the published figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kzperception.counts import load_counts, published_totals
+from kzperception.measures import coding_facts, reports_facts
+from kzperception.window import Window, WindowError
+
+
+def _cell(df, **keys):
+    sel = pd.Series(True, index=df.index)
+    for k, v in keys.items():
+        sel &= df[k] == v
+    rows = df[sel]
+    assert len(rows) == 1, (keys, rows)
+    return int(rows["n"].iloc[0])
+
+
+def test_report_counts_from_small_corpus(small_corpus):
+    counts = load_counts(small_corpus)
+    r = counts.reports
+    assert list(r.columns) == ["country", "website", "period", "n"]
+    assert len(r) == 8
+    # r5 and r6 fall outside the window; r3 (pivot day) is after; r4 (end day) is counted.
+    assert _cell(r, country="china", website="government", period="before") == 2
+    assert _cell(r, country="china", website="president", period="after") == 1
+    assert _cell(r, country="china", website="government", period="after") == 1
+    assert _cell(r, country="russia", website="government", period="after") == 1
+    assert _cell(r, country="russia", website="president", period="before") == 1
+    assert _cell(r, country="russia", website="president", period="after") == 0
+    assert r["n"].sum() == 6
+
+
+def test_code_counts_from_small_corpus(small_corpus):
+    c = load_counts(small_corpus).codes
+    assert list(c.columns) == ["country", "period", "category", "mode", "level", "n"]
+    assert _cell(c, country="china", period="all", category="economic", mode="cooperation", level="main") == 2
+    assert _cell(c, country="china", period="before", category="economic", mode="cooperation", level="main") == 1
+    assert _cell(c, country="china", period="after", category="political_diplomatic",
+                 mode="cooperation", level="main") == 1
+    assert _cell(c, country="russia", period="after", category="security_military",
+                 mode="non_cooperation", level="main") == 1
+    # r5/r6 are outside the window, so Russia's economic main is zero.
+    assert _cell(c, country="russia", period="all", category="economic", mode="cooperation", level="main") == 0
+    assert not ((c["category"] == "cross_border") & (c["mode"] == "non_cooperation")).any()
+
+
+def test_other_window_moves_reports(small_corpus):
+    counts = load_counts(small_corpus, Window.parse("2020-01-01", "2021-01-01", "2023-12-31"))
+    assert counts.reports["n"].sum() == 8
+    assert _cell(counts.reports, country="russia", website="president", period="before") == 1
+
+
+def test_published_counts_match_thesis_totals():
+    counts = load_counts("published")
+    totals = published_totals()
+    assert counts.reports["n"].sum() == totals["reports"] == 218
+    by_country = counts.codes[counts.codes["period"] == "all"]
+    assert by_country.loc[by_country["level"] == "main", "n"].sum() == totals["codes_main"] == 274
+    assert by_country.loc[by_country["level"] == "secondary", "n"].sum() == totals["codes_secondary"] == 115
+    assert len(by_country) == 28
+    for cat in by_country["category"].unique():
+        for level in ("main", "secondary"):
+            got = by_country.loc[(by_country["category"] == cat) & (by_country["level"] == level), "n"].sum()
+            assert got == totals[f"{cat}_{level}"], (cat, level)
+
+
+def test_published_slot_cells_sum_to_country_cells():
+    c = load_counts("published").codes
+    for country in ("china", "russia"):
+        for cat in ("economic", "political_diplomatic", "security_military"):
+            sel = (c["country"] == country) & (c["category"] == cat) & (c["mode"] == "cooperation") \
+                & (c["level"] == "main")
+            slots = c[sel & c["period"].isin(["before", "after"])]["n"].sum()
+            assert slots == c[sel & (c["period"] == "all")]["n"].iloc[0], (country, cat)
+
+
+def test_published_refuses_other_window():
+    with pytest.raises(WindowError, match="only for the thesis window"):
+        load_counts("published", Window.parse("2021-01-01", "2022-01-01", "2023-01-01"))
+
+
+def test_facts_reproduce_thesis_percentages():
+    counts = load_counts("published")
+    f = reports_facts(counts)
+    assert round(f["china_share"], 1) == 52.8
+    assert round(f["government_share"], 1) == 70.2
+    assert round(f["china_change"], 1) == 110.8
+    assert round(f["russia_change"], 1) == 23.9
+    assert f["slots_growing"] == 3
+    g = coding_facts(counts)
+    assert g["codes_all"] == 397
+    assert round(g["non_cooperation_share"], 2) == 2.02
+    assert round(g["china_economic_main_share"], 1) == 54.8
+    assert round(g["russia_cultural_any_share"], 1) == 20.4
