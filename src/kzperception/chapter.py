@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from IPython.display import HTML
 
-from .counts import PUBLISHED, Counts, load_counts, require_reports
-from .display import glue_text
+from .counts import CODE_KEYS, PUBLISHED, REPORT_KEYS, Counts, load_counts, require_reports
+from .display import glue_text, show_table
+from .measures import beside_baseline
 from .window import Window
 
 
@@ -40,6 +41,23 @@ class Chapter:
         head = ("Synthetic corpus — demonstration only. " if "synthetic" in cls else "")
         text = f"{head}Figures on this page: corpus <code>{c.source}</code> ({mix}), window {c.window}."
         return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
+
+
+    def baseline_reports(self):
+        """Report counts per slot beside the thesis's Table 1 (nothing when the page shows the thesis)."""
+        if self.baseline is None:
+            return None
+        df = beside_baseline(self.counts.reports, self.baseline.reports, REPORT_KEYS)
+        df["period"] = df["period"].map(self.window.labels)
+        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-reports")
+
+    def baseline_codes(self):
+        """Main and secondary codes per country beside the thesis's (nothing when the page shows the thesis)."""
+        if self.baseline is None:
+            return None
+        base = self.baseline.codes[self.baseline.codes["period"] == "all"]
+        df = beside_baseline(self.counts.codes, base, CODE_KEYS).drop(columns=["period", "mode"])
+        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes")
 
 
 def open_chapter(source: str = PUBLISHED, start: str = "2020-08-24", pivot: str = "2022-02-24",

@@ -162,12 +162,48 @@ def build(
     typer.echo(f"book built in {secs:.1f}s: {paths.HTML / 'index.html'}")
 
 
+@app.command()
+def rerun(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder (reports.csv, codes.csv).")],
+    start: Annotated[str, typer.Option("--start", help="Window start, YYYY-MM-DD.")],
+    pivot: Annotated[str, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the standalone book (OUT/html/index.html).")],
+    chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Chapters executed at once.")] = 2,
+) -> None:
+    """Execute the data chapters on a corpus and window into a standalone book; the main book is untouched."""
+    from rich.progress import Progress
+
+    from . import rerun as r
+
+    wanted = [c.strip() for c in chapters.split(",") if c.strip()] if chapters else None
+    try:
+        plan = r.plan(corpus, start, pivot, end, out, wanted)
+    except CorpusError as err:
+        for line in err.problems:
+            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except (WindowError, SourceError, r.RerunError) as err:
+        raise fail(str(err)) from None
+    with Progress(console=err_console) as progress:
+        task = progress.add_task("executing chapters", total=len(plan.chapters))
+        runs, html_dir = r.run(plan, jobs, on_done=lambda run: progress.update(
+            task, advance=1, description=f"{run.stem}: {run.status}"))
+    failed = [x for x in runs if x.status == "failed"]
+    for x in failed:
+        err_console.print(f"[bold red]error:[/] chapter {x.stem}: {x.error}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+    typer.echo(f"rerun book: {html_dir / 'index.html'}")
+
+
 def _register_optional() -> None:
     """Commands of later pipeline stages live in their own modules; add those that are present."""
     import importlib
     import importlib.util
 
-    for name in ("cli_fieldwork", "cli_rerun"):
+    for name in ("cli_fieldwork", "cli_synth"):
         if importlib.util.find_spec(f"{__package__}.{name}") is not None:
             importlib.import_module(f"{__package__}.{name}").register(app)
 

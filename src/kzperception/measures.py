@@ -163,3 +163,14 @@ def slot_facts(counts: Counts) -> dict[str, float]:
             facts[f"{country}_{period}_non_cooperation"] = int(noncoop["n"].sum())
         facts[f"{country}_change"] = change(facts[f"n_{country}_before"], facts[f"n_{country}_after"])
     return facts
+
+
+def beside_baseline(new: pd.DataFrame, baseline: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """A rerun's cells next to the published ones (``n`` and ``n_published``); unpublished cells stay empty.
+
+    Only cells present in the published frame are compared: the thesis does not print every cell,
+    and a missing published cell is unknown, not zero.
+    """
+    base = baseline[[*keys, "n"]].rename(columns={"n": "n_published"})
+    out = base.merge(new[[*keys, "n"]], on=keys, how="left")
+    return out[[*keys, "n", "n_published"]]
