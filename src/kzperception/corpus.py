@@ -16,10 +16,14 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 from .vocabulary import CATEGORIES, COOPERATION_ONLY, COUNTRIES, LEVELS, MODES, WEBSITES
 
@@ -68,7 +72,9 @@ class Corpus:
         return sorted(self.codes["coder"].unique().tolist())
 
 
-def _schema(allowed: dict[str, Iterable[str]], required: Iterable[str], optional: Iterable[str]):
+def _schema(allowed: dict[str, Iterable[str]], required: Iterable[str], optional: Iterable[str]) -> pa.DataFrameSchema:
+    import pandera.pandas as pa  # imported on first validation: chapters on published data never need it
+
     columns: dict[str, pa.Column] = {}
     for name in required:
         checks = [pa.Check.isin(list(allowed[name]), error="not one of " + "|".join(allowed[name]))] \
@@ -79,16 +85,15 @@ def _schema(allowed: dict[str, Iterable[str]], required: Iterable[str], optional
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
-REPORT_SCHEMA = _schema(
-    {"country": COUNTRIES, "website": WEBSITES},
-    ("id", "country", "website", "date"),
-    [c for c in REPORT_COLUMNS if c not in REPORT_REQUIRED],
-)
-CODE_SCHEMA = _schema(
-    {"category": CATEGORIES, "mode": MODES, "level": LEVELS},
-    CODE_REQUIRED,
-    ("coder",),
-)
+@cache
+def report_schema() -> pa.DataFrameSchema:
+    optional = [c for c in REPORT_COLUMNS if c not in REPORT_REQUIRED]
+    return _schema({"country": COUNTRIES, "website": WEBSITES}, REPORT_REQUIRED, optional)
+
+
+@cache
+def code_schema() -> pa.DataFrameSchema:
+    return _schema({"category": CATEGORIES, "mode": MODES, "level": LEVELS}, CODE_REQUIRED, ("coder",))
 
 
 def _line(index: object) -> int:
@@ -96,9 +101,11 @@ def _line(index: object) -> int:
 
 
 def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> list[str]:
+    import pandera.errors
+
     try:
         schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as err:
+    except pandera.errors.SchemaErrors as err:
         out = []
         for case in err.failure_cases.itertuples(index=False):
             if pd.isna(case.index):
@@ -144,8 +151,8 @@ def validate_frames(
     if problems:
         return problems
 
-    problems += _schema_problems(reports, REPORT_SCHEMA, reports_name)
-    problems += _schema_problems(codes, CODE_SCHEMA, codes_name)
+    problems += _schema_problems(reports, report_schema(), reports_name)
+    problems += _schema_problems(codes, code_schema(), codes_name)
 
     ids = reports["id"]
     dup = ids.notna() & ids.duplicated(keep="first")

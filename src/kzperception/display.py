@@ -14,9 +14,12 @@ import json
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
+
+if TYPE_CHECKING:
+    import altair as alt
 
 BUNDLE_NAME = "vega-bundle.js"
 _EMBED_OPTIONS = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False, "editor": False}}
@@ -24,6 +27,7 @@ _EMBED_OPTIONS = {"renderer": "svg", "actions": {"export": True, "source": False
 
 def vega_bundle_js() -> str:
     """Vega + Vega-Lite + Vega-Embed as one script defining ``window.vegaEmbed`` (no network)."""
+    import altair as alt
     import vl_convert
 
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])

@@ -1,0 +1,103 @@
+"""Time the book build, side by side in one run, and report ratios.
+
+Measured (dependencies already installed, same machine, same run):
+  1. clean full build      - `kzperception build` with no executed chapters and no HTML;
+  2. cached rebuild        - the same command again with nothing changed;
+  3. one-chapter rerun     - one chapter's source touched, the rest cached;
+  4. plain Jupyter Book    - `jupyter-book build` executing the same chapters itself (no papermill,
+                             no cache, one kernel after another), in a staging copy of the book.
+Each timing is the best of ``--repeat`` runs (default 1). Results go to stdout and, as JSON, to
+benchmarks/results/build.json. Timings are reported, never asserted by tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from kzperception import paths  # noqa: E402
+from kzperception.build import toc_chapters  # noqa: E402
+
+KZP = [sys.executable, "-m", "kzperception.cli"]
+
+
+def timed(cmd: list[str], cwd: Path = ROOT) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    secs = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return secs
+
+
+def clean() -> None:
+    shutil.rmtree(paths.BUILD, ignore_errors=True)
+
+
+def plain_jupyter_book(stage: Path) -> float:
+    """The same chapters executed by Jupyter Book itself, from a staging copy (the repo is untouched)."""
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    for name in ("book", "notebooks"):
+        shutil.copytree(ROOT / name, stage / name, ignore=shutil.ignore_patterns("_build"))
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["execute"] = {"execute_notebooks": "force", "timeout": 600}
+    config["exclude_patterns"] = ["_build", ".venv"]
+    (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    text = yaml.safe_dump(toc, sort_keys=False).replace("book/_build/executed/", "notebooks/")
+    (stage / "_toc.yml").write_text(text)
+    static = stage / "book" / "_static"
+    shutil.copy(paths.STATIC / "vega-bundle.js", static / "vega-bundle.js")
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return timed([str(exe), "build", str(stage), "--path-output", str(stage / "book")], cwd=stage)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    chapters = toc_chapters()
+    one = "06-2-reports" if "06-2-reports" in chapters else chapters[0]
+    results: dict[str, float] = {}
+    best = lambda key, secs: results.__setitem__(key, min(secs, results.get(key, float("inf"))))  # noqa: E731
+    for _ in range(args.repeat):
+        clean()
+        best("clean_full_build", timed([*KZP, "build", "--jobs", str(args.jobs)]))
+        best("cached_rebuild", timed([*KZP, "build", "--jobs", str(args.jobs)]))
+        src = paths.NOTEBOOKS / f"{one}.md"
+        original = src.read_bytes()
+        try:
+            src.write_bytes(original + b"\n")  # a change to the source: only this chapter re-executes
+            best("one_chapter_rerun", timed([*KZP, "build", "--jobs", str(args.jobs)]))
+        finally:
+            src.write_bytes(original)
+            os.utime(src)
+        timed([*KZP, "build"])  # back to the committed state
+        with tempfile.TemporaryDirectory() as tmp:
+            best("plain_jupyter_book", plain_jupyter_book(Path(tmp) / "stage"))
+    plain = results["plain_jupyter_book"]
+    print(f"chapters: {len(chapters)}, jobs: {args.jobs}, cores: {os.cpu_count()}, best of {args.repeat}")
+    print(f"{'measure':<22}{'seconds':>9}{'vs plain jupyter-book':>24}")
+    for key, secs in results.items():
+        print(f"{key:<22}{secs:>9.1f}{plain / secs:>23.2f}x")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "build.json").write_text(json.dumps({"chapters": len(chapters), "jobs": args.jobs, **results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
