@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from kzperception import paths
 
 REPORTS_HEADER = "id,country,website,entity,date,url,title_ru,title_en,excerpt_ru,excerpt_en,provenance\n"
 CODES_HEADER = "report_id,category,mode,level,coder\n"
@@ -59,3 +63,12 @@ def frame_of():
         return pd.read_csv(StringIO(header + text), dtype=str, keep_default_na=False, na_values=[""])
 
     return _f
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """The main book, built once per test session with `kzperception build` (cached chapters reused)."""
+    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "build"], capture_output=True, text=True,
+                          cwd=paths.ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return paths.HTML

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from kzperception import paths
 from kzperception.build import toc_chapters
 
 pytestmark = pytest.mark.book
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1|localhost)[^"']+["']""", re.I)
 ASSET = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*>""", re.I)
-
-
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "build"], capture_output=True, text=True,
-                          cwd=paths.ROOT)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return paths.HTML
 
 
 def _page(html_root: Path, stem: str) -> str:

@@ -138,6 +138,10 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
             return ChapterRun(stem, "failed", time.perf_counter() - t0,
                               f"cell {err.exec_count}: {err.ename}: {err.evalue}")
         done = nbformat.read(tmp_out, as_version=4)
+        for cell in done.cells:  # papermill's injected parameters are for the record, not the reader
+            tags = cell.metadata.get("tags", [])
+            if "injected-parameters" in tags and "remove-cell" not in tags:
+                cell.metadata["tags"] = [*tags, "remove-cell"]
         done.metadata["kzperception"] = {"cache_key": key, "parameters": params}
         nbformat.write(done, tmp_out)
         os.replace(tmp_out, out)

@@ -100,7 +100,7 @@ def figure_1_country_website(counts: Counts) -> alt.Chart:
         y=alt.Y("Country:N", title=None, sort=[COUNTRY_LABELS[c] for c in COUNTRIES]),
         x=alt.X("n:Q", title="Reports"),
         color=alt.Color("Website:N", scale=alt.Scale(domain=list(WEBSITE_COLORS), range=list(WEBSITE_COLORS.values()))),
-        order=alt.Order("website:N"),
+        order=alt.Order("website:O"),
         tooltip=_tooltip("Country", "Website", "n", "share"),
     ).properties(width=WIDTH, height=120)
 
@@ -156,7 +156,7 @@ def _codes_chart(counts: Counts, country: str | None, levels: tuple[str, ...], t
         y=alt.Y("Category:N", title=None, sort=order),
         x=alt.X("n:Q", title="Codes (reports)", stack="zero"),
         color=color,
-        order=alt.Order("level:N"),
+        order=alt.Order("level:O"),
         tooltip=tips,
     ).properties(width=WIDTH, height=220)
 

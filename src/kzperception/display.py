@@ -31,7 +31,10 @@ def vega_bundle_js() -> str:
     import vl_convert
 
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    return vl_convert.javascript_bundle(vl_version=f"v{version}")
+    bundle = vl_convert.javascript_bundle(vl_version=f"v{version}")
+    # Top-level declarations of the bundle (e.g. `_`) would collide with Sphinx's globals in a
+    # classic <script>; a function scope keeps them private (the bundle sets window.vegaEmbed).
+    return "(function () {\n" + bundle + "\n})();\n"
 
 
 class ChartHTML:
