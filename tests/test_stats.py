@@ -1,0 +1,121 @@
+"""Wilson intervals and the 2 x 2 tests, checked against hand-computed values and edge cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kzperception import stats, uncertainty_charts
+from kzperception.counts import load_counts
+
+
+@pytest.fixture(scope="module")
+def published():
+    return load_counts("published")
+
+
+def test_wilson_matches_the_formula():
+    k, n, z = 78, 115, 1.959963984540054
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low, high = stats.wilson(k, n)
+    assert low == pytest.approx(100 * (centre - half))
+    assert high == pytest.approx(100 * (centre + half))
+
+
+def test_wilson_edges():
+    low, high = stats.wilson(0, 10)
+    assert low == pytest.approx(0, abs=1e-12) and 0 < high < 35
+    low, high = stats.wilson(10, 10)
+    assert 65 < low < 100 and high == pytest.approx(100)
+    assert all(math.isnan(x) for x in stats.wilson(0, 0))
+    assert all(math.isnan(x) for x in stats.wilson(math.nan, 10))
+
+
+def test_attention_table_orientation(published):
+    t = stats.attention_table(published)
+    assert t.loc["china", "after"] == 78 and t.loc["china", "before"] == 37
+    assert t.loc["russia", "after"] == 57 and t.loc["russia", "before"] == 46
+    assert stats.attention_table(published, "president").to_numpy().tolist() == [[13, 12], [18, 22]]
+
+
+def test_two_by_two_on_the_thesis_counts(published):
+    res = stats.two_by_two(stats.attention_table(published).to_numpy())
+    assert res["odds_ratio"] == pytest.approx((78 * 46) / (37 * 57))
+    assert res["dof"] == 1
+    assert 0 < res["p_fisher"] < 1 and 0 < res["p_chi2"] < 1
+    assert res["or_low"] < res["odds_ratio"] < res["or_high"]
+    # A table with the same split for both countries shows no association at all.
+    even = stats.two_by_two([[20, 10], [40, 20]])
+    assert even["odds_ratio"] == pytest.approx(1.0)
+    assert even["p_fisher"] == pytest.approx(1.0)
+
+
+def test_two_by_two_degenerate_tables():
+    empty_row = stats.two_by_two([[0, 0], [5, 7]])
+    assert math.isnan(empty_row["p_fisher"])
+    zero_cell = stats.two_by_two([[0, 5], [5, 5]])
+    assert zero_cell["odds_ratio"] == 0 and math.isnan(zero_cell["or_low"])
+
+
+def test_attention_tests_and_stratified(published):
+    tests = stats.attention_tests(published)
+    assert tests["reports"].tolist()[0] == "All reports" and len(tests) == 3
+    assert tests["n"].tolist() == [218, 153, 65]
+    strat = stats.stratified_attention(published)
+    assert strat["or_low"] < strat["or_pooled"] < strat["or_high"]
+    assert 0 < strat["p_cmh"] < 1 and 0 < strat["p_breslow_day"] <= 1
+
+
+def test_category_tests_skip_unpublished_cells(published):
+    cc = stats.category_country_tests(published)
+    assert len(cc) == 7
+    assert (cc["p_holm"] >= cc["p_fisher"] - 1e-12).all()
+    cp = stats.category_period_tests(published)
+    # The thesis gives slot counts for economic, political and security codes only.
+    assert set(cp["category"]) == {"economic", "political_diplomatic", "security_military"}
+    row = cp[(cp["country"] == "russia") & (cp["category"] == "security_military")].iloc[0]
+    assert (row["before"], row["after"]) == (9, 4)
+
+
+def test_a_corpus_rerun_gets_every_category(small_corpus):
+    counts = load_counts(small_corpus)
+    cp = stats.category_period_tests(counts)
+    assert len(cp) == 14
+    ci = stats.category_share_intervals(counts)
+    assert ci["k"].notna().all()
+
+
+def test_shares_and_expected_pace(published):
+    rep = stats.report_share_intervals(published)
+    china = rep[(rep["measure"] == "after") & (rep["group"] == "China")].iloc[0]
+    assert china["share"] == pytest.approx(100 * 78 / 115)
+    assert china["low"] < china["share"] < china["high"]
+    assert stats.after_share_expected(published) == pytest.approx(50, abs=0.5)
+    facts = stats.interval_facts(published)
+    assert facts["after_china_low_share"] == pytest.approx(china["low"])
+
+
+def test_formatting_and_texts(published):
+    assert stats.fmt_p(0.0004) == "< 0.001"
+    assert stats.fmt_p(0.0696) == "0.070"
+    assert stats.fmt_p(math.nan) == "–"
+    assert stats.fmt_num(math.inf) == "∞"
+    texts = stats.text_facts(published)
+    assert texts["att_all_or"] == "1.70"
+    assert all(isinstance(v, str) for v in texts.values())
+    table = stats.readable_tests(stats.attention_tests(published))
+    assert table["p_fisher"].map(type).eq(str).all()
+
+
+def test_charts_build(published):
+    for chart in (uncertainty_charts.after_share_intervals_chart(published),
+                  uncertainty_charts.category_share_intervals_chart(published),
+                  uncertainty_charts.category_share_intervals_chart(published, "any")):
+        spec = chart.to_dict()
+        assert "layer" in spec
+    data = uncertainty_charts.category_share_intervals_chart(published).to_dict()
+    assert np.isfinite([row["high"] for row in next(iter(data["datasets"].values()))]).all()
