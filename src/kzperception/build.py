@@ -128,15 +128,21 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
         tmp_in = Path(tmp) / f"{stem}.ipynb"
         tmp_out = Path(out_dir) / f".{stem}.partial.ipynb"
         nbformat.write(nb, tmp_in)
-        try:
-            papermill.execute_notebook(
-                str(tmp_in), str(tmp_out), parameters=params, kernel_name="python3",
-                cwd=str(out_dir), progress_bar=False, log_output=False,
-            )
-        except papermill.PapermillExecutionError as err:
-            tmp_out.unlink(missing_ok=True)
-            return ChapterRun(stem, "failed", time.perf_counter() - t0,
-                              f"cell {err.exec_count}: {err.ename}: {err.evalue}")
+        for attempt in (1, 2):
+            try:
+                papermill.execute_notebook(
+                    str(tmp_in), str(tmp_out), parameters=params, kernel_name="python3",
+                    cwd=str(out_dir), progress_bar=False, log_output=False,
+                )
+                break
+            except papermill.PapermillExecutionError as err:
+                tmp_out.unlink(missing_ok=True)
+                return ChapterRun(stem, "failed", time.perf_counter() - t0,
+                                  f"cell {err.exec_count}: {err.ename}: {err.evalue}")
+            except Exception as err:  # the kernel did not start (e.g. a TCP port taken meanwhile): retry once
+                tmp_out.unlink(missing_ok=True)
+                if attempt == 2:
+                    return ChapterRun(stem, "failed", time.perf_counter() - t0, f"kernel: {err}")
         done = nbformat.read(tmp_out, as_version=4)
         for cell in done.cells:  # papermill's injected parameters are for the record, not the reader
             tags = cell.metadata.get("tags", [])

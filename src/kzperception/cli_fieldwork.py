@@ -1,0 +1,252 @@
+"""Fieldwork commands: ``collect``, ``screen``, ``code export|import`` and ``reliability``.
+
+They take a researcher from an empty folder to a corpus in the interchange format, the way the
+thesis built its own (search, keep what is about the country, code by hand) plus what it could
+not do alone (a second coder and a reliability figure). ``register(app)`` adds them to the main
+``kzperception`` command line.
+
+Errors are ``error: ...`` lines on stderr and exit status 1, never a traceback, and nothing is
+written when a command fails. ``collect`` exits with 2 when the run finished but some reports
+could not be obtained: run the same command again to retry them (nothing is downloaded twice).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .corpus import CorpusError, load_corpus
+from .keywords import CountryMatcher, KeywordError
+
+err_console = Console(stderr=True)
+MAX_LISTED_FAILURES = 20
+
+
+class SiteName(StrEnum):
+    president = "president"
+    government = "government"
+
+
+class GovSource(StrEnum):
+    auto = "auto"
+    api = "api"
+    rss = "rss"
+
+
+class SheetFormat(StrEnum):
+    both = "both"
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+class Undecided(StrEnum):
+    error = "error"
+    exclude = "exclude"
+
+
+class Format(StrEnum):
+    csv = "csv"
+    table = "table"
+
+
+def _error(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True)
+
+
+@contextmanager
+def _errors(*one_line: type[Exception]) -> Iterator[None]:
+    """Turn the library's errors into ``error:`` lines and exit status 1.
+
+    Commands name the further error types they expect (``one_line``); the collector's are passed
+    by the commands that import it, so ``kzperception --help`` does not load the HTTP stack.
+    """
+    try:
+        yield
+    except CorpusError as err:
+        for line in err.problems:
+            _error(line)
+        raise typer.Exit(1) from None
+    except (KeywordError, *one_line) as err:
+        _error(str(err))
+        raise typer.Exit(1) from None
+    except OSError as err:
+        _error(f"{getattr(err, 'filename', '') or ''}: {err.strerror or err}")
+        raise typer.Exit(1) from None
+
+
+def _matcher(keywords: Path | None) -> CountryMatcher:
+    return CountryMatcher.from_yaml(keywords)
+
+
+KeywordsOpt = Annotated[Path | None, typer.Option(
+    "--keywords", help="Country keyword file (default data/keywords.yaml).", dir_okay=False)]
+
+
+def collect_cmd(
+    site: Annotated[SiteName, typer.Option("--site", help="president (akorda.kz) or government (gov.kz).")],
+    start: Annotated[str, typer.Option("--start", help="First day to collect, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--end", help="Last day to collect, YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for collected.csv and the raw cache (OUT/raw).",
+                                      file_okay=False)],
+    entity: Annotated[list[str] | None, typer.Option(
+        "--entity", help="gov.kz entity, e.g. mfa (repeatable; default: the entities the thesis cites).")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Site root (default the real site).")] = None,
+    keywords: KeywordsOpt = None,
+    rate: Annotated[float, typer.Option("--rate", min=0.001, help="Requests per second per host.")] = 1.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per document.")] = 5,
+    backoff: Annotated[float, typer.Option("--backoff", min=0.0, help="First retry delay (s), doubled.")] = 1.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per request.")] = 30.0,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, help="gov.kz API items per page.")] = 50,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Listing pages at most.")] = 10_000,
+    gov_source: Annotated[GovSource, typer.Option("--gov-source", help="gov.kz: API, RSS, or API then RSS.")]
+    = GovSource.auto,
+    refresh_listings: Annotated[bool, typer.Option(
+        "--refresh-listings", help="Download listing pages again (articles stay cached).")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on a terminal.")] = True,
+) -> None:
+    """Collect reports of one site between two dates into OUT/collected.csv (resumable, polite)."""
+    from .collect import CollectError, FetchPolicy, collect, make_site
+
+    with _errors(CollectError):
+        matcher = _matcher(keywords)
+        adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value)
+        policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout)
+        summary = collect(adapter, start, end, out, policy=policy, matcher=matcher,
+                          refresh_listings=refresh_listings, progress=progress)
+    for line in summary.failures[:MAX_LISTED_FAILURES]:
+        err_console.print(f"failed: {line}", highlight=False, soft_wrap=True, markup=False)
+    if len(summary.failures) > MAX_LISTED_FAILURES:
+        err_console.print(f"... and {len(summary.failures) - MAX_LISTED_FAILURES} more (see summary json)",
+                          highlight=False)
+    for line in summary.warnings:
+        err_console.print(f"warning: {line}", highlight=False, soft_wrap=True, markup=False)
+    typer.echo(summary.line())
+    typer.echo(f"written: {Path(out) / 'collected.csv'}")
+    if summary.failed:
+        err_console.print("some reports failed; run the same command again to retry them "
+                          "(nothing already downloaded is fetched twice)", highlight=False)
+        raise typer.Exit(2)
+
+
+def screen_cmd(
+    collected: Annotated[Path, typer.Argument(help="collected.csv written by `kzperception collect`.",
+                                              dir_okay=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for screening.csv/.xlsx "
+                                             "(default: beside collected.csv).", file_okay=False)] = None,
+    keywords: KeywordsOpt = None,
+    country: Annotated[list[str] | None, typer.Option("--country", help="Screen only this country.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a sheet that holds decisions.")] = False,
+) -> None:
+    """Write the screening sheet: each report x country mentioned, the paragraphs, a suggested verdict."""
+    from .collect import CollectError, read_collected
+    from .screen import screen, write_screening
+
+    with _errors(CollectError):
+        sheet = screen(read_collected(collected), _matcher(keywords), country)
+        targets = write_screening(sheet, out or collected.parent, force=force)
+    counts = sheet["suggested"].value_counts()
+    mix = ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("devoted_report", "devoted_paragraph", "mere_mention"))
+    typer.echo(f"screening: {len(sheet)} report x country rows ({mix})")
+    typer.echo("written: " + ", ".join(str(t) for t in targets))
+    typer.echo("next: fill the decision column (include/exclude), then `kzperception code export`")
+
+
+def code_export_cmd(
+    screening: Annotated[Path, typer.Argument(help="The screening sheet with decisions (.xlsx or .csv).",
+                                              dir_okay=False)],
+    coder: Annotated[list[str], typer.Option("--coder", help="Coder name (repeatable), e.g. --coder anna.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for coding-<coder>.xlsx/.csv.", file_okay=False)],
+    collected: Annotated[Path | None, typer.Option(
+        "--collected", help="collected.csv (default: beside the screening sheet).", dir_okay=False)] = None,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", help="Codebook for suggestions (default data/codebook.yaml).", dir_okay=False)] = None,
+    fmt: Annotated[SheetFormat, typer.Option("--format", help="Sheet files to write.")] = SheetFormat.both,
+    undecided: Annotated[Undecided, typer.Option(
+        "--undecided", help="Rows without a decision: an error, or excluded.")] = Undecided.error,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing coding sheets.")] = False,
+) -> None:
+    """Write one coding sheet per coder with the included reports, the categories and the Russian text."""
+    from .collect import CollectError, read_collected
+    from .screen import included_reports, read_screening
+    from .sheets import export_coding_sheets
+
+    formats = ("xlsx", "csv") if fmt is SheetFormat.both else (fmt.value,)
+    with _errors(CollectError):
+        decided = read_screening(screening, undecided.value)
+        reports = included_reports(decided, read_collected(collected or screening.parent / "collected.csv"))
+        targets = export_coding_sheets(reports, coder, out, codebook, formats, force=force)
+    typer.echo(f"coding sheets: {len(reports)} included reports for {len(coder)} coder(s)")
+    typer.echo("written: " + ", ".join(str(t) for t in targets))
+
+
+def code_import_cmd(
+    sheets: Annotated[list[Path], typer.Argument(help="Coded sheets, one per coder (.xlsx or .csv).",
+                                                 dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="Corpus folder to write (reports.csv, codes.csv).",
+                                      file_okay=False)],
+) -> None:
+    """Read coded sheets into a corpus (one coder value per sheet), validated like the loader."""
+    from .sheets import write_imported
+
+    with _errors():
+        corpus = write_imported(sheets, out)
+    typer.echo(f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
+               f"{', '.join(corpus.coders)} -> {out}")
+
+
+def reliability_cmd(
+    folder: Annotated[Path, typer.Argument(help="Corpus folder coded by two or more coders.")],
+    fmt: Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table.")] = Format.table,
+) -> None:
+    """Krippendorff's alpha (and Cohen's kappa for two coders) per category and mode."""
+    from .reliability import reliability_table
+
+    with _errors():
+        table = reliability_table(load_corpus(folder))
+    if fmt is Format.csv:
+        sys.stdout.write(table.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
+        return
+    out = Table(title=f"Inter-coder reliability — {folder}")
+    for col in table.columns:
+        out.add_column(col, justify="left" if col in ("category", "mode") else "right")
+    for row in table.itertuples(index=False):
+        out.add_row(row.category, row.mode, _fmt(row.alpha), _fmt(row.kappa), str(row.n_reports))
+    Console().print(out)
+
+
+def _fmt(value: float) -> str:
+    return "—" if value != value else f"{value:.3f}"  # NaN is the only value unequal to itself
+
+
+COMMANDS: dict[str, Callable[..., None]] = {
+    "collect": collect_cmd, "screen": screen_cmd, "reliability": reliability_cmd,
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``collect``, ``screen``, ``code export|import`` and ``reliability`` to ``app``."""
+    for name, func in COMMANDS.items():
+        app.command(name)(func)
+    code_app = typer.Typer(help="Coding sheets: export one per coder, import coded sheets as a corpus.",
+                           no_args_is_help=True)
+    code_app.command("export")(code_export_cmd)
+    code_app.command("import")(code_import_cmd)
+    app.add_typer(code_app, name="code")
+
+
+def _standalone() -> typer.Typer:
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
+    register(app)
+    return app
+
+
+if __name__ == "__main__":  # `python -m kzperception.cli_fieldwork ...` (tests run it as a process)
+    _standalone()()

@@ -1,0 +1,331 @@
+"""A fake akorda.kz + gov.kz on 127.0.0.1 for offline collector tests, with injectable faults.
+
+It serves the fixtures of ``tests/fixtures/sites/`` in the sites' public formats (the akorda.kz
+events listing and article pages, the gov.kz content-manager API, an entity's RSS feed and
+robots.txt) and logs every request with its arrival time, so tests can check the rate limit,
+Retry-After and that nothing was downloaded twice.
+
+Faults are queued per request target (a prefix of path + query) and used up one per request::
+
+    sites.inject("/ru/events?page=2", "500", "429:1", "timeout")
+
+Kinds: ``timeout`` (no answer until the client gives up), ``reset`` (connection closed without
+an answer), ``truncate`` (half the body, then the connection closes under a full Content-Length),
+``500``/``502``/``503`` and ``429`` or ``429:<seconds>`` (with Retry-After). ``hold`` freezes the
+n-th matching request until released: the test kills the collector while it waits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from string import Template
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sites"
+ROBOTS = "User-agent: *\nDisallow: /ru/private\nDisallow: /admin/\n"
+MONTHS_GENITIVE = (
+    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+    "ноября", "декабря",
+)
+
+
+@dataclass
+class Entry:
+    """One request as the server saw it."""
+
+    t: float
+    target: str
+    status: int | None = None
+    fault: str | None = None
+    completed: bool = False
+
+
+@dataclass
+class Hold:
+    prefix: str
+    nth: int
+    seen: int = 0
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+def ru_date(day: dt.date) -> str:
+    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]} {day.year} года"
+
+
+class FakeSites:
+    """Both sites on one local server; ``base_url`` serves as either site's base URL."""
+
+    def __init__(self, fixtures: Path = FIXTURES, page_size: int = 5, overlap: int = 0,
+                 robots: str = ROBOTS, timeout_delay: float = 1.0):
+        self.fixtures = fixtures
+        self.page_size = page_size
+        self.overlap = overlap
+        self.robots = robots
+        self.timeout_delay = timeout_delay
+        self.articles: list[dict[str, Any]] = yaml.safe_load(
+            (fixtures / "akorda" / "articles.yaml").read_text(encoding="utf-8"))["articles"]
+        self.entities: dict[str, dict[str, Any]] = yaml.safe_load(
+            (fixtures / "govkz" / "news.yaml").read_text(encoding="utf-8"))["entities"]
+        self.templates = {
+            name: Template((fixtures / rel).read_text(encoding="utf-8"))
+            for name, rel in (("listing", "akorda/listing.html"), ("article", "akorda/article.html"),
+                              ("rss", "govkz/rss.xml"))
+        }
+        self.log: list[Entry] = []
+        self.faults: dict[str, list[str]] = {}
+        self.holds: list[Hold] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> FakeSites:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server.daemon_threads = True
+        server.sites = self  # type: ignore[attr-defined]
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        for hold in self.holds:
+            hold.release.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> FakeSites:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # fault injection and the log -----------------------------------------------------------------
+
+    def inject(self, prefix: str, *kinds: str) -> None:
+        with self._lock:
+            self.faults.setdefault(prefix, []).extend(kinds)
+
+    def hold(self, prefix: str, nth: int = 1) -> Hold:
+        hold = Hold(prefix, nth)
+        self.holds.append(hold)
+        return hold
+
+    def _take(self, target: str) -> tuple[Entry, str | None, Hold | None]:
+        with self._lock:
+            entry = Entry(time.monotonic(), target)
+            self.log.append(entry)
+            fault = None
+            for prefix, queue in self.faults.items():
+                if target.startswith(prefix) and queue:
+                    fault = queue.pop(0)
+                    break
+            entry.fault = fault
+            for hold in self.holds:
+                if target.startswith(hold.prefix):
+                    hold.seen += 1
+                    if hold.seen == hold.nth:
+                        return entry, fault, hold
+            return entry, fault, None
+
+    def requests(self, prefix: str = "") -> list[Entry]:
+        with self._lock:
+            return [e for e in self.log if e.target.startswith(prefix)]
+
+    def served(self, prefix: str = "") -> dict[str, int]:
+        """Complete 200 answers per target: what a client actually downloaded."""
+        out: dict[str, int] = {}
+        for e in self.requests(prefix):
+            if e.completed and e.status == 200:
+                out[e.target] = out.get(e.target, 0) + 1
+        return out
+
+    def pending_faults(self) -> dict[str, list[str]]:
+        with self._lock:
+            return {k: list(v) for k, v in self.faults.items() if v}
+
+    # the two sites -----------------------------------------------------------------------------
+
+    def route(self, target: str) -> tuple[int, str, bytes]:
+        parts = urlsplit(target)
+        path, query = parts.path, parse_qs(parts.query)
+        if path == "/robots.txt":
+            return 200, "text/plain; charset=utf-8", self.robots.encode()
+        if path == "/ru/events":
+            return self._listing(int(query.get("page", ["1"])[0]))
+        if path.startswith("/ru/"):
+            article = self._article_by_path(path)
+            if article is not None:
+                return self._article(article)
+        if path == "/api/v1/public/content-manager/news":
+            entity = query.get("projects", [""])[0].removeprefix("eq.")
+            size = int(query.get("size", ["10"])[0])
+            return self._api_page(entity, int(query.get("page", ["1"])[0]), size)
+        if path.startswith("/api/v1/public/content-manager/news/"):
+            entity = query.get("projects", [""])[0].removeprefix("eq.")
+            return self._api_detail(entity, path.rsplit("/", 1)[-1])
+        if path.startswith("/memleket/entities/") and path.endswith("/press/news/rss"):
+            return self._rss(path.split("/")[3])
+        return 404, "text/html; charset=utf-8", b"<html><body><h1>404</h1></body></html>"
+
+    def _slice(self, items: list[Any], page: int, size: int) -> list[Any]:
+        """Page ``page`` (1-based); later pages repeat ``overlap`` items of the page before."""
+        start = max(0, (page - 1) * size - (self.overlap if page > 1 else 0))
+        return items[start:page * size] if page >= 1 else []
+
+    def _listing(self, page: int) -> tuple[int, str, bytes]:
+        items = []
+        for art in self._slice(self.articles, page, self.page_size):
+            items.append(
+                f'    <div class="events-list__item">\n'
+                f'      <a class="events-list__link" href="/ru/{art["slug"]}-{art["id"]}">\n'
+                f'        <div class="events-list__title">{art["title"]}</div>\n      </a>\n'
+                f'      <div class="events-list__date">{ru_date(art["date"])}</div>\n    </div>'
+            )
+        last = math.ceil(len(self.articles) / self.page_size)
+        pagination = "\n".join(f'    <li><a href="/ru/events?page={n}">{n}</a></li>' for n in range(1, last + 1))
+        html = self.templates["listing"].substitute(items="\n".join(items), pagination=pagination)
+        return 200, "text/html; charset=utf-8", html.encode()
+
+    def _article_by_path(self, path: str) -> dict[str, Any] | None:
+        for art in self.articles:
+            if path.rstrip("/") == f"/ru/{art['slug']}-{art['id']}":
+                return art
+        return None
+
+    def _article(self, art: dict[str, Any]) -> tuple[int, str, bytes]:
+        variant = art.get("variant", "normal")
+        body = "\n".join(f"      <p>{p}</p>" for p in art["paragraphs"])
+        if variant == "malformed":
+            paras = "".join(f"<p>{p}" for p in art["paragraphs"])
+            html = (f"<html><head><title>{art['title']}</title><body><article class=article>"
+                    f"<h1 class=article__title>{art['title']}<h1><div class='article__date'>{ru_date(art['date'])}"
+                    f"<div class=article__body>{paras}<b>незакрытый тег<i></div></td></span>")
+            return 200, "text/html; charset=utf-8", html.encode()
+        html = self.templates["article"].substitute(
+            charset="utf-8", title=art["title"], iso_date=f"{art['date']}T12:00:00+06:00", id=art["id"],
+            date_ru=ru_date(art["date"]), body=body, slug=art["slug"],
+        )
+        if variant == "cp1251":
+            return 200, "text/html; charset=utf-8", html.encode("cp1251")
+        return 200, "text/html; charset=utf-8", html.encode()
+
+    def _api_item(self, entity: str, item: dict[str, Any], detail: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": item["id"], "project": entity, "lang": "ru",
+            "created_date": item["created_date"], "published_date": item["created_date"],
+            "short_description": None, "image": None,
+        }
+        if "title" in item:
+            out["title"] = item["title"]
+        body = item.get("detail_body") if detail else item.get("body")
+        out["body"] = body if body else (item.get("body") if detail else None)
+        return out
+
+    def _api_page(self, entity: str, page: int, size: int) -> tuple[int, str, bytes]:
+        spec = self.entities.get(entity)
+        if spec is None or spec.get("api") is False:
+            return 404, "application/json", json.dumps({"status": 404, "error": "Not Found"}).encode()
+        items = spec["items"]
+        payload = {
+            "content": [self._api_item(entity, i) for i in self._slice(items, page, size)],
+            "number": page, "size": size, "totalElements": len(items),
+            "totalPages": math.ceil(len(items) / size),
+        }
+        return 200, "application/json;charset=UTF-8", json.dumps(payload, ensure_ascii=False).encode()
+
+    def _api_detail(self, entity: str, news_id: str) -> tuple[int, str, bytes]:
+        for item in self.entities.get(entity, {}).get("items", []):
+            if str(item["id"]) == news_id:
+                data = json.dumps(self._api_item(entity, item, detail=True), ensure_ascii=False)
+                return 200, "application/json;charset=UTF-8", data.encode()
+        return 404, "application/json", b'{"status": 404}'
+
+    def _rss(self, entity: str) -> tuple[int, str, bytes]:
+        spec = self.entities.get(entity)
+        if spec is None:
+            return 404, "text/html", b"not found"
+        items = []
+        for item in spec["items"]:
+            when = dt.datetime.fromisoformat(item["created_date"])
+            link = f"{self.base_url}/memleket/entities/{entity}/press/news/details/{item['id']}?lang=ru"
+            items.append(
+                f"<item><title>{item.get('title', '')}</title><link>{link}</link><guid>{link}</guid>"
+                f"<pubDate>{email.utils.format_datetime(when)}</pubDate>"
+                f"<description><![CDATA[{item.get('body') or ''}]]></description></item>"
+            )
+        xml = self.templates["rss"].substitute(entity=entity, base=self.base_url, items="\n".join(items))
+        return 200, "application/rss+xml; charset=utf-8", xml.encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
+    server: ThreadingHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        sites: FakeSites = self.server.sites  # type: ignore[attr-defined]
+        entry, fault, hold = sites._take(self.path)
+        try:
+            self._answer(sites, entry, fault, hold)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            self.close_connection = True
+
+    def _answer(self, sites: FakeSites, entry: Entry, fault: str | None, hold: Hold | None) -> None:
+        if hold is not None:
+            hold.reached.set()
+            hold.release.wait(30)
+            self.close_connection = True
+            return
+        if fault in ("timeout", "reset"):
+            if fault == "timeout":
+                time.sleep(sites.timeout_delay)
+            self.close_connection = True
+            return
+        status, ctype, body = sites.route(self.path)
+        headers = {"Content-Type": ctype}
+        if fault and fault.split(":")[0] in ("429", "500", "502", "503"):
+            status = int(fault.split(":")[0])
+            body = f"<html><body>Error {status}</body></html>".encode()
+            headers = {"Content-Type": "text/html"}
+            if ":" in fault:
+                headers["Retry-After"] = fault.split(":", 1)[1]
+        entry.status = status
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        if fault == "truncate":
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        entry.completed = fault is None

@@ -1,0 +1,150 @@
+"""Inter-coder reliability (kzperception.reliability) against independent computations."""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import krippendorff
+import numpy as np
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from kzperception.cli_fieldwork import register
+from kzperception.corpus import CorpusError, corpus_from_frames, write_corpus
+from kzperception.reliability import cohen_kappa, presence_matrix, reliability_table
+
+#: report -> coder -> codes as (category, mode, level); a coder absent from a report did not code it.
+CODING = {
+    "r1": {"anna": [("economic", "cooperation", "main")],
+           "boris": [("economic", "cooperation", "main")],
+           "cem": [("economic", "cooperation", "main"), ("cultural", "cooperation", "secondary")]},
+    "r2": {"anna": [("political_diplomatic", "cooperation", "main"), ("economic", "cooperation", "secondary")],
+           "boris": [("political_diplomatic", "cooperation", "main")],
+           "cem": [("political_diplomatic", "cooperation", "main")]},
+    "r3": {"anna": [("security_military", "non_cooperation", "main")],
+           "boris": [("security_military", "cooperation", "main")],
+           "cem": [("security_military", "non_cooperation", "main")]},
+    "r4": {"anna": [("economic", "cooperation", "main"), ("cross_border", "cooperation", "secondary")],
+           "boris": [("cross_border", "cooperation", "main")]},
+    "r5": {"anna": [("cultural", "cooperation", "main")],
+           "boris": [("cultural", "cooperation", "main"), ("economic", "cooperation", "secondary")],
+           "cem": [("cultural", "cooperation", "main")]},
+    "r6": {"anna": [("political_diplomatic", "cooperation", "main")],
+           "boris": [("economic", "cooperation", "main")],
+           "cem": [("political_diplomatic", "cooperation", "main")]},
+}
+
+
+def corpus_for(coders: tuple[str, ...]):
+    reports = pd.DataFrame({"id": list(CODING), "country": "china", "website": "government",
+                            "date": "2022-05-01"})
+    codes = pd.DataFrame([
+        {"report_id": rid, "category": cat, "mode": mode, "level": level, "coder": coder}
+        for rid, by_coder in CODING.items() for coder, codes in by_coder.items() if coder in coders
+        for cat, mode, level in codes
+    ])
+    return reports, codes
+
+
+def independent_matrix(coders: tuple[str, ...], category: str, mode: str) -> np.ndarray:
+    return np.array([[np.nan if coder not in CODING[rid] else
+                      float(any(c == category and m == mode for c, m, _ in CODING[rid][coder]))
+                      for rid in sorted(CODING)] for coder in coders])
+
+
+def hand_kappa(a: list[int], b: list[int]) -> float:
+    """Cohen's kappa from the 2x2 table, written out."""
+    n = len(a)
+    yy = sum(1 for x, y in zip(a, b, strict=True) if x == 1 and y == 1)
+    nn = sum(1 for x, y in zip(a, b, strict=True) if x == 0 and y == 0)
+    ya = sum(a) / n
+    yb = sum(b) / n
+    p_o = (yy + nn) / n
+    p_e = ya * yb + (1 - ya) * (1 - yb)
+    return (p_o - p_e) / (1 - p_e)
+
+
+def test_two_coders_alpha_and_kappa_agree_with_independent_computation() -> None:
+    coders = ("anna", "boris")
+    table = reliability_table(corpus_from_frames(*corpus_for(coders))).set_index(["category", "mode"])
+    assert len(table) == 13 and ("cross_border", "non_cooperation") not in table.index
+    for category, mode in [("economic", "cooperation"), ("political_diplomatic", "cooperation"),
+                           ("cultural", "cooperation"), ("security_military", "cooperation"),
+                           ("cross_border", "cooperation")]:
+        matrix = independent_matrix(coders, category, mode)
+        want_alpha = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+        a, b = (matrix[0].astype(int).tolist(), matrix[1].astype(int).tolist())
+        row = table.loc[(category, mode)]
+        assert row["alpha"] == pytest.approx(want_alpha, abs=1e-12)
+        assert row["kappa"] == pytest.approx(hand_kappa(a, b), abs=1e-12)
+        assert row["n_reports"] == 6
+    # economic: anna 1,1,0,1,0,0 vs boris 1,0,0,0,1,1 -> worse than chance
+    assert table.loc[("economic", "cooperation"), "kappa"] < 0
+
+
+def test_three_coders_with_a_missing_report() -> None:
+    coders = ("anna", "boris", "cem")
+    table = reliability_table(corpus_from_frames(*corpus_for(coders))).set_index(["category", "mode"])
+    for category, mode in [("economic", "cooperation"), ("security_military", "non_cooperation"),
+                           ("cultural", "cooperation")]:
+        matrix = independent_matrix(coders, category, mode)
+        assert np.isnan(matrix).sum() == 1  # cem did not code r4
+        want = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+        assert table.loc[(category, mode), "alpha"] == pytest.approx(want, abs=1e-12)
+    assert table["kappa"].isna().all()  # kappa only for exactly two coders
+    assert table["n_reports"].eq(6).all()
+
+
+def test_unused_category_is_undefined_not_perfect() -> None:
+    table = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris"))))
+    env = table[table["category"] == "environmental"]
+    assert env["alpha"].isna().all() and env["kappa"].isna().all()
+
+
+def test_presence_is_per_category_at_any_level() -> None:
+    corpus = corpus_from_frames(*corpus_for(("anna", "boris")))
+    matrix, coders, reports = presence_matrix(corpus, "economic", "cooperation")
+    assert coders == ["anna", "boris"] and reports == ["r1", "r2", "r3", "r4", "r5", "r6"]
+    assert matrix.tolist() == [[1, 1, 0, 1, 0, 0], [1, 0, 0, 0, 1, 1]]  # secondary counts as present
+
+
+def test_one_coder_is_an_error() -> None:
+    with pytest.raises(CorpusError, match="at least two coders"):
+        reliability_table(corpus_from_frames(*corpus_for(("anna",))))
+
+
+def test_cohen_kappa_edge_cases() -> None:
+    assert math.isnan(cohen_kappa(np.array([1.0, 1.0]), np.array([1.0, 1.0])))
+    assert math.isnan(cohen_kappa(np.array([np.nan]), np.array([1.0])))
+    assert cohen_kappa(np.array([1.0, 0.0, np.nan]), np.array([1.0, 0.0, 0.0])) == 1.0
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def test_reliability_command_csv_and_table(tmp_path: Path) -> None:
+    write_corpus(*corpus_for(("anna", "boris")), tmp_path / "c")
+    result = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "c"), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert list(table.columns) == ["category", "mode", "alpha", "kappa", "n_reports"]
+    want = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris"))))
+    assert np.allclose(table["alpha"], want["alpha"], atol=1e-6, equal_nan=True)
+    assert np.allclose(table["kappa"], want["kappa"], atol=1e-6, equal_nan=True)
+    shown = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "c")])
+    assert shown.exit_code == 0 and "political_diplomatic" in shown.stdout and "—" in shown.stdout
+
+
+def test_reliability_command_errors(tmp_path: Path) -> None:
+    write_corpus(*corpus_for(("anna",)), tmp_path / "one")
+    result = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "one")])
+    assert result.exit_code == 1 and "at least two coders" in result.stderr
+    missing = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "nope")])
+    assert missing.exit_code == 1 and "not a folder" in missing.stderr and "Traceback" not in missing.output
