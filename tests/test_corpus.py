@@ -89,7 +89,16 @@ def test_missing_files_and_folder(tmp_path):
 def test_not_utf8(tmp_path):
     folder = write_files(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
     (folder / "reports.csv").write_bytes("id,country\nр1,china\n".encode("cp1251"))
-    with pytest.raises(CorpusError, match=r"reports\.csv: not UTF-8"):
+    with pytest.raises(CorpusError, match=r"reports\.csv(:\d+)?: not UTF-8"):
+        load_corpus(folder)
+
+
+def test_not_utf8_in_a_later_row_names_the_line(tmp_path):
+    folder = write_files(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    row = b"r7,russia,president,akorda,2021-01-10,,"
+    data = (folder / "reports.csv").read_bytes().replace(row, row + "Кремль".encode("cp1251"))
+    (folder / "reports.csv").write_bytes(data)
+    with pytest.raises(CorpusError, match=r"reports\.csv:8: not UTF-8"):
         load_corpus(folder)
 
 

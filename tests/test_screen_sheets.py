@@ -425,3 +425,23 @@ def test_long_texts_fit_the_xlsx_cell_limit(tmp_path: Path, codebook: Path) -> N
     _fill_xlsx(tmp_path / "coding-anna.xlsx", {"r1-china": {"economic": "main"}, "r2-russia": {"cultural": "m"}})
     reports_df, codes_df = import_coding_sheets([tmp_path / "coding-anna.xlsx"])
     assert len(reports_df) == 2 and len(codes_df) == 2
+
+
+@pytest.mark.book
+def test_fieldwork_corpus_reruns_into_a_book(tmp_path: Path, codebook: Path) -> None:
+    """collect -> screen -> code import -> rerun: the researcher's corpus becomes a book for its window."""
+    from kzperception.cli import app as main_app
+
+    test_collect_screen_code_import_yields_a_valid_corpus(tmp_path, codebook)
+    out = tmp_path / "book"
+    result = CliRunner().invoke(main_app, ["rerun", "--corpus", str(tmp_path / "corpus"), "--start", START,
+                                           "--pivot", "2022-09-01", "--end", END, "--out", str(out),
+                                           "--chapters", "06-2-reports,06-3-coding"])
+    assert result.exit_code == 0, result.output
+    coding = (out / "html" / "executed" / "06-3-coding.html").read_text(encoding="utf-8")
+    assert "T_reliability" in coding  # two coders: the agreement table is shown
+    assert "Rerun on a researcher" in coding  # provenance banner
+    reports = (out / "html" / "executed" / "06-2-reports.html").read_text(encoding="utf-8")
+    import re
+
+    assert "holds 14 reports" in " ".join(re.sub(r"<[^>]+>", "", reports).split())

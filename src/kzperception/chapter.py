@@ -60,6 +60,20 @@ class Chapter:
         return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes")
 
 
+    def reliability(self):
+        """Agreement between coders per category, when the corpus has more than one coder (else nothing).
+
+        The thesis was coded by one person and names that as a limit; a corpus coded by two or more
+        researchers shows Krippendorff's alpha (and Cohen's kappa for two coders) here.
+        """
+        corpus = self.counts.corpus
+        if corpus is None or len(corpus.coders) < 2:
+            return None
+        from .reliability import reliability_table
+
+        return show_table(reliability_table(corpus), "reliability", precision=3)
+
+
 def open_chapter(source: str = PUBLISHED, start: str = "2020-08-24", pivot: str = "2022-02-24",
                  end: str = "2023-08-24") -> Chapter:
     """Validate the parameters, load counts (and the published baseline for a corpus), glue labels."""

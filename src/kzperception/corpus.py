@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -119,10 +120,39 @@ def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) ->
     return []
 
 
+def _read_text_columns(path: Path) -> pd.DataFrame:
+    """Every column as text, empty cells as missing; pyarrow's reader when present (several times faster)."""
+    try:
+        import pyarrow as pa_arrow
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency; keep a path without it
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    columns = pd.read_csv(path, nrows=0, encoding="utf-8").columns  # header only: raises on bad UTF-8 there
+    try:
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa_arrow.string() for c in columns},
+                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa_arrow.ArrowInvalid as err:
+        text = str(err)
+        if "utf8" in text.lower():
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                line = data.count(b"\n", 0, bad.start) + 1
+                raise CorpusError([f"{path.name}:{line}: not UTF-8 ({bad.reason} at byte {bad.start})"]) from None
+        raise pd.errors.ParserError(text.splitlines()[0]) from None
+    return table.to_pandas()
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     """Read every column as text: types are the validator's business, not the parser's."""
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+        df = _read_text_columns(path)
     except UnicodeDecodeError as err:
         raise CorpusError([f"{path.name}: not UTF-8 ({err.reason} at byte {err.start})"]) from None
     except pd.errors.ParserError as err:
@@ -131,6 +161,18 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise CorpusError([f"{path.name}: empty file (a header row is required)"]) from None
     df.columns = [c.strip() for c in df.columns]
     return df
+
+
+def positions(values: pd.Series, keys: pd.Index) -> np.ndarray:
+    """Position of each value in ``keys`` (-1 when absent), hashed in C++ by pyarrow when available."""
+    try:
+        import pyarrow as pa_arrow
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover
+        return keys.get_indexer(values)
+    found = pc.index_in(pa_arrow.array(values, type=pa_arrow.string(), from_pandas=True),
+                        value_set=pa_arrow.array(keys, type=pa_arrow.string(), from_pandas=True))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def validate_frames(
@@ -156,9 +198,11 @@ def validate_frames(
 
     ids = reports["id"]
     dup = ids.notna() & ids.duplicated(keep="first")
-    for idx, value in ids[dup].items():
-        first = _line(ids[ids == value].index[0])
-        problems.append(f"{reports_name}:{_line(idx)}: id: duplicate id {value!r} (first on line {first})")
+    if dup.any():
+        first_line = {v: _line(i) for i, v in ids[ids.notna() & ~dup].items()}
+        for idx, value in ids[dup].items():
+            problems.append(f"{reports_name}:{_line(idx)}: id: duplicate id {value!r} "
+                            f"(first on line {first_line[value]})")
 
     raw_dates = reports["date"]
     parsed = pd.to_datetime(raw_dates, format="%Y-%m-%d", errors="coerce")
@@ -166,8 +210,11 @@ def validate_frames(
     for idx, value in raw_dates[bad].items():
         problems.append(f"{reports_name}:{_line(idx)}: date: {value!r} is not a date (YYYY-MM-DD)")
 
-    known = set(ids.dropna())
-    unknown = codes["report_id"].notna() & ~codes["report_id"].isin(known)
+    # Cross-row rules on integer keys: each code's report as a position in reports.csv (-1: unknown),
+    # so a million codes are checked with array operations rather than sets of strings.
+    unique_ids = pd.Index(ids[ids.notna() & ~dup])
+    position = positions(codes["report_id"], unique_ids)
+    unknown = codes["report_id"].notna().to_numpy() & (position < 0)
     for idx, value in codes.loc[unknown, "report_id"].items():
         problems.append(f"{codes_name}:{_line(idx)}: report_id: unknown report id {value!r}")
 
@@ -176,24 +223,37 @@ def validate_frames(
         problems.append(f"{codes_name}:{_line(idx)}: mode: {value!r} has no non-cooperation variant")
 
     coder = codes["coder"].fillna(DEFAULT_CODER) if "coder" in codes else pd.Series(DEFAULT_CODER, codes.index)
-    keyed = codes.assign(coder=coder)
-    levels = keyed.groupby(["report_id", "coder", "category", "mode"], sort=False)["level"].transform("nunique")
-    for idx, row in keyed[levels > 1].iterrows():
-        if row["level"] == "secondary":
+    parts = [pd.Series(position), coder, codes["category"], codes["mode"]]
+    slot = np.zeros(len(codes), dtype=np.int64)
+    for part in parts:  # one int64 per (report, coder, category, mode)
+        c, uniques = pd.factorize(part.reset_index(drop=True), use_na_sentinel=True)
+        slot = slot * (len(uniques) + 1) + (c + 1)
+    is_main = (codes["level"] == "main").to_numpy()
+    is_secondary = (codes["level"] == "secondary").to_numpy()
+    on_both = np.zeros(len(codes), dtype=bool)
+    on_both[is_secondary] = pd.Series(slot[is_secondary]).isin(slot[is_main]).to_numpy()
+    if on_both.any():
+        for idx in np.flatnonzero(on_both):
+            row = codes.iloc[idx]
             problems.append(
-                f"{codes_name}:{_line(idx)}: level: {row['category']!r} is both main and secondary "
-                f"for report {row['report_id']!r} (coder {row['coder']!r})"
+                f"{codes_name}:{_line(codes.index[idx])}: level: {row['category']!r} is both main and secondary "
+                f"for report {row['report_id']!r} (coder {coder.iloc[idx]!r})"
             )
 
-    dup_code = keyed.duplicated(["report_id", "coder", "category", "mode", "level"], keep="first")
-    for idx, row in keyed[dup_code].iterrows():
-        problems.append(f"{codes_name}:{_line(idx)}: category: repeated code {row['category']!r} "
+    level_code = np.where(is_main, 1, np.where(is_secondary, 2, 0))
+    repeated = pd.Series(slot * 3 + level_code).duplicated(keep="first").to_numpy()
+    for idx in np.flatnonzero(repeated):
+        row = codes.iloc[idx]
+        problems.append(f"{codes_name}:{_line(codes.index[idx])}: category: repeated code {row['category']!r} "
                         f"for report {row['report_id']!r}")
 
-    with_main = set(keyed.loc[keyed["level"] == "main", "report_id"])
-    no_main = ids.notna() & ~ids.isin(with_main)
-    for idx, value in ids[no_main & ~dup].items():
-        problems.append(f"{reports_name}:{_line(idx)}: id: report {value!r} has no main code")
+    has_main = np.zeros(len(unique_ids), dtype=bool)
+    has_main[position[is_main & (position >= 0)]] = True
+    no_main = unique_ids[~has_main]
+    if len(no_main):
+        line_of = {v: _line(i) for i, v in ids[ids.notna() & ~dup].items()}
+        for value in no_main:
+            problems.append(f"{reports_name}:{line_of[value]}: id: report {value!r} has no main code")
     return problems
 
 
@@ -226,6 +286,8 @@ def _typed(reports: pd.DataFrame, codes: pd.DataFrame, folder: Path | None) -> C
         codes[col] = pd.Categorical(codes[col], categories=list(values))
     for col, values in (("country", COUNTRIES), ("website", WEBSITES)):
         reports[col] = pd.Categorical(reports[col], categories=list(values))
+    # Each code's row in reports, so counting joins by position instead of matching id strings.
+    codes["report_row"] = positions(codes["report_id"], pd.Index(reports["id"]))
     return Corpus(reports=reports, codes=codes, path=folder)
 
 

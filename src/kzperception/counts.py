@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -101,15 +102,24 @@ def corpus_report_counts(corpus: Corpus, window: Window) -> pd.DataFrame:
 
 def corpus_code_counts(corpus: Corpus, window: Window, coder: str | None = None) -> pd.DataFrame:
     who = choose_coder(corpus, coder)
-    reports = in_window(corpus, window)[["id", "country", "period"]]
-    codes = corpus.codes[corpus.codes["coder"] == who]
-    codes = codes.drop_duplicates(["report_id", "category", "mode", "level"])
-    joined = codes.merge(reports, left_on="report_id", right_on="id", how="inner")
-    by_period = joined.groupby(CODE_KEYS, observed=True).size().rename("n").reset_index()
-    keys_all = [k for k in CODE_KEYS if k != "period"]
-    overall = joined.groupby(keys_all, observed=True).size().rename("n").reset_index().assign(period="all")
-    n = pd.concat([by_period, overall], ignore_index=True).astype({k: str for k in CODE_KEYS})
-    out = _code_grid().merge(n, on=CODE_KEYS, how="left").fillna({"n": 0})
+    period = window.period(corpus.reports["date"]).cat.codes.to_numpy()  # -1 outside the window
+    country = corpus.reports["country"].cat.codes.to_numpy()
+    codes = corpus.codes[(corpus.codes["coder"] == who).to_numpy()]
+    rows = codes["report_row"].to_numpy()  # the loader forbids repeated codes, so no de-duplication here
+    keep = period[rows] >= 0
+    # One integer per cell (country, period, category, mode, level), counted with bincount.
+    dims = [(country[rows], len(COUNTRIES)), (period[rows], len(PERIODS)),
+            (codes["category"].cat.codes.to_numpy(), len(CATEGORIES)),
+            (codes["mode"].cat.codes.to_numpy(), len(MODES)), (codes["level"].cat.codes.to_numpy(), len(LEVELS))]
+    cell = np.zeros(int(keep.sum()), dtype=np.int64)
+    for values, size in dims:
+        cell = cell * size + values[keep]
+    shape = tuple(size for _, size in dims)
+    n = np.bincount(cell, minlength=int(np.prod(shape))).reshape(shape)
+    n = np.concatenate([n, n.sum(axis=1, keepdims=True)], axis=1)  # period "all"
+    idx = pd.MultiIndex.from_product([COUNTRIES, [*PERIODS, "all"], CATEGORIES, MODES, LEVELS], names=CODE_KEYS)
+    counted = pd.DataFrame({"n": n.ravel()}, index=idx).reset_index()
+    out = _code_grid().merge(counted, on=CODE_KEYS, how="left").fillna({"n": 0})
     return _ordered(out)
 
 
