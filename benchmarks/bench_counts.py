@@ -1,6 +1,6 @@
 """Benchmark: ``load_counts(folder)`` (read + validate + count) on synthetic corpora of 10^5 and 10^6 reports.
 
-Each measurement runs in a fresh subprocess so peak memory (``ru_maxrss``) belongs to that one
+Each measurement runs in a fresh subprocess so peak memory (VmHWM) belongs to that one
 job. Beside the project's loader it times a naive baseline (plain ``read_csv`` + merge + groupby,
 no validation) on the same files and checks that both give the same counts. Target: 10^6 reports
 in at most 2 s. ``--profile`` adds the slowest source lines of ``corpus.py`` / ``counts.py``
@@ -26,6 +26,14 @@ TARGET_SECONDS = 2.0
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process. VmHWM belongs to the process image, so it starts afresh
+    at exec; ru_maxrss would carry over the high-water mark of the parent that forked the worker."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
