@@ -72,3 +72,20 @@ def built_book() -> Path:
                           cwd=paths.ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return paths.HTML
+
+
+@pytest.fixture
+def synth_app():
+    """A bare typer app carrying only the synth and sensitivity commands."""
+    import typer
+
+    from kzperception import cli_synth
+
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """Test app."""
+
+    cli_synth.register(app)
+    return app

@@ -8,11 +8,9 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-import typer
 from scipy import stats
 from typer.testing import CliRunner
 
-from kzperception import cli_synth
 from kzperception.corpus import load_corpus
 from kzperception.counts import SourceError, load_counts
 from kzperception.sensitivity import (
@@ -104,32 +102,21 @@ def test_facts_and_chart(sweep):
     assert "vconcat" in spec and len(spec["vconcat"]) == 2
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
-    cli_synth.register(app)
-    return app
-
-
-def test_cli_sensitivity_csv_and_published_refusal(syn_dir):
+def test_cli_sensitivity_csv_and_published_refusal(syn_dir, synth_app):
     runner = CliRunner()
-    res = runner.invoke(_app(), ["sensitivity", "--source", str(syn_dir), "--from", "2022-01-06",
+    res = runner.invoke(synth_app, ["sensitivity", "--source", str(syn_dir), "--from", "2022-01-06",
                                  "--to", "2022-03-03", "--step-days", "7"])
     assert res.exit_code == 0, res.output
     df = pd.read_csv(io.StringIO(res.stdout))
     assert list(df.columns) == COLUMNS and len(df) == 2 * 9
     assert "2022-02-24" in set(df["pivot"])
-    res = runner.invoke(_app(), ["sensitivity", "--format", "table", "--source", str(syn_dir), "--from",
+    res = runner.invoke(synth_app, ["sensitivity", "--format", "table", "--source", str(syn_dir), "--from",
                                  "2022-02-24", "--to", "2022-02-24"])
     assert res.exit_code == 0 and "china" in res.stdout
-    res = runner.invoke(_app(), ["sensitivity", "--source", "published"])
+    res = runner.invoke(synth_app, ["sensitivity", "--source", "published"])
     assert res.exit_code == 1
     assert "corpus" in res.output and len(res.output.strip().splitlines()) == 1
-    res = runner.invoke(_app(), ["sensitivity", "--source", str(syn_dir), "--from", "2019-01-01"])
+    res = runner.invoke(synth_app, ["sensitivity", "--source", str(syn_dir), "--from", "2019-01-01"])
     assert res.exit_code == 1 and "error:" in res.output
 
 

@@ -7,10 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from kzperception import cli_synth
 from kzperception.counts import CODE_KEYS, REPORT_KEYS, load_counts
 from kzperception.synth import SynthError, largest_remainder, scaled_margins, synthesize, write_synthetic
 
@@ -112,25 +110,14 @@ def test_impossible_size_is_refused():
         synthesize(0, reports=0)
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
-    cli_synth.register(app)
-    return app
-
-
-def test_cli_synth_writes_and_refuses_nonempty(tmp_path):
+def test_cli_synth_writes_and_refuses_nonempty(tmp_path, synth_app):
     runner = CliRunner()
     out = tmp_path / "c"
-    res = runner.invoke(_app(), ["synth", "--seed", "4", "--out", str(out)])
+    res = runner.invoke(synth_app, ["synth", "--seed", "4", "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert (out / "reports.csv").is_file() and (out / "codes.csv").is_file()
     before = (out / "reports.csv").read_bytes()
-    res = runner.invoke(_app(), ["synth", "--seed", "5", "--out", str(out)])
+    res = runner.invoke(synth_app, ["synth", "--seed", "5", "--out", str(out)])
     assert res.exit_code == 1
     assert "not empty" in res.output and len(res.output.strip().splitlines()) == 1
     assert (out / "reports.csv").read_bytes() == before

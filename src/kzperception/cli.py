@@ -51,6 +51,12 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def report_problems(err: CorpusError) -> None:
+    """Print every problem of a refused corpus, one ``error:`` line each, on stderr."""
+    for line in err.problems:
+        err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+
+
 def parse_window(start: str | None, pivot: str | None, end: str | None) -> Window | None:
     """None when no date is given (use the source's own window); otherwise all three, checked."""
     if start is None and pivot is None and end is None:
@@ -76,8 +82,7 @@ def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: s
         counts = load_counts(source, parse_window(start, pivot, end))
         require_reports(counts)
     except CorpusError as err:
-        for line in err.problems:
-            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        report_problems(err)
         raise typer.Exit(1) from None
     except (WindowError, SourceError) as err:
         raise fail(str(err)) from None
@@ -107,8 +112,7 @@ def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with rep
     try:
         corpus = load_corpus(folder)
     except CorpusError as err:
-        for line in err.problems:
-            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        report_problems(err)
         err_console.print(f"{len(err.problems)} problem(s) in {folder}", highlight=False)
         raise typer.Exit(1) from None
     mix = ", ".join(f"{k} {v}" for k, v in corpus.provenance_mix.items())
@@ -181,8 +185,7 @@ def rerun(
     try:
         plan = r.plan(corpus, start, pivot, end, out, wanted)
     except CorpusError as err:
-        for line in err.problems:
-            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        report_problems(err)
         raise typer.Exit(1) from None
     except (WindowError, SourceError, r.RerunError) as err:
         raise fail(str(err)) from None
