@@ -33,6 +33,10 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"
+ROOT = Path(__file__).resolve().parents[1]
+KEYWORDS = ROOT / "data" / "keywords.yaml"
+#: The window the fixture sites' reports are collected for.
+START, END = "2022-01-01", "2023-06-30"
 ROBOTS = "User-agent: *\nDisallow: /ru/private\nDisallow: /admin/\n"
 MONTHS_GENITIVE = (
     "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",

@@ -18,7 +18,7 @@ import httpx
 import pandas as pd
 import pytest
 import yaml
-from fieldwork_server import FIXTURES, FakeSites
+from fieldwork_server import END, FIXTURES, KEYWORDS, ROOT, START, FakeSites
 from typer.testing import CliRunner
 
 from kzperception.cli_fieldwork import register
@@ -37,9 +37,6 @@ from kzperception.collect import (
 )
 from kzperception.keywords import CountryMatcher
 
-ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = ROOT / "data" / "keywords.yaml"
-START, END = "2022-01-01", "2023-06-30"
 FAST = FetchPolicy(rate=100, retries=4, backoff=0.01, backoff_max=0.05, timeout=0.4)
 ENTITIES = ["mfa", "mti", "rssonly"]
 

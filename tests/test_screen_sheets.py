@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import typer
 import yaml
-from fieldwork_server import FIXTURES, FakeSites
+from fieldwork_server import END, FIXTURES, KEYWORDS, START, FakeSites
 from typer.testing import CliRunner
 
 from kzperception.cli_fieldwork import register
@@ -40,9 +40,6 @@ from kzperception.sheets import (
     write_imported,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = ROOT / "data" / "keywords.yaml"
-START, END = "2022-01-01", "2023-06-30"
 CODEBOOK = """
 categories:
   - id: economic

@@ -8,7 +8,6 @@ the check lives.
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_common import Format, err_console, fail, report_problems
 from .corpus import CorpusError, load_corpus
 from .counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
 from .window import THESIS_WINDOW, Window, WindowError
@@ -30,31 +30,11 @@ app = typer.Typer(
 counts_app = typer.Typer(help="Print the counts contract (DESIGN.md) from published figures or a corpus.",
                          no_args_is_help=True)
 app.add_typer(counts_app, name="counts")
-err_console = Console(stderr=True)
-
-
-class Format(StrEnum):
-    csv = "csv"
-    table = "table"
-
-
 Source = Annotated[str, typer.Option("--source", help="'published' (the thesis's figures) or a corpus folder.")]
 Start = Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (thesis: 2020-08-24).")]
 Pivot = Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD (thesis: 2022-02-24).")]
 End = Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD (thesis: 2023-08-24).")]
 Fmt = Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table (for reading).")]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``error: message`` to stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def report_problems(err: CorpusError) -> None:
-    """Print every problem of a refused corpus, one ``error:`` line each, on stderr."""
-    for line in err.problems:
-        err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
 
 
 def parse_window(start: str | None, pivot: str | None, end: str | None) -> Window | None:

@@ -23,10 +23,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_common import Format, err_console, report_problems
+from .cli_common import error as _error
 from .corpus import CorpusError, load_corpus
 from .keywords import CountryMatcher, KeywordError
 
-err_console = Console(stderr=True)
 MAX_LISTED_FAILURES = 20
 
 
@@ -52,15 +53,6 @@ class Undecided(StrEnum):
     exclude = "exclude"
 
 
-class Format(StrEnum):
-    csv = "csv"
-    table = "table"
-
-
-def _error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True)
-
-
 @contextmanager
 def _errors(*one_line: type[Exception]) -> Iterator[None]:
     """Turn the library's errors into ``error:`` lines and exit status 1.
@@ -71,8 +63,7 @@ def _errors(*one_line: type[Exception]) -> Iterator[None]:
     try:
         yield
     except CorpusError as err:
-        for line in err.problems:
-            _error(line)
+        report_problems(err)
         raise typer.Exit(1) from None
     except (KeywordError, *one_line) as err:
         _error(str(err))

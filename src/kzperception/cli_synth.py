@@ -2,27 +2,19 @@
 
 Kept apart from :mod:`kzperception.cli` (which calls :func:`register`) so the synthetic-corpus and
 sweep machinery loads only when asked for. Errors are one line on stderr and exit code 1, as in
-the rest of the CLI; this module does not import ``cli`` (that module imports this one).
+the rest of the CLI; shared pieces come from :mod:`kzperception.cli_common`.
 """
 
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-
-class SweepFormat(StrEnum):
-    csv = "csv"
-    table = "table"
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
+from .cli_common import Format as SweepFormat
+from .cli_common import fail as _fail
 
 
 def synth(

@@ -100,6 +100,12 @@ def glue_facts(facts: dict[str, float], prefix: str = "") -> None:
         glue(f"{prefix}{key}", value, display=False)
 
 
+def glue_texts(texts: dict[str, str]) -> None:
+    """Glue several short texts at once (see :func:`glue_text`)."""
+    for key, text in texts.items():
+        glue_text(key, text)
+
+
 def glue_text(key: str, text: str) -> None:
     """Glue a short piece of text (a label such as ``2020–22``) so prose can show it unquoted."""
     from IPython.display import Markdown
