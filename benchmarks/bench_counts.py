@@ -1,5 +1,9 @@
 """Benchmark: ``load_counts(folder)`` (read + validate + count) on synthetic corpora of 10^5 and 10^6 reports.
 
+Two layouts of the same rows: ``ordered`` as this project writes corpora (ids sorted, codes in
+report order; the loader verifies the layout with two string comparisons per row and then needs no
+hash table of ids) and ``shuffled`` (the general path, hashing every id).
+
 Each measurement runs in a fresh subprocess so peak memory (VmHWM) belongs to that one
 job. Beside the project's loader it times a naive baseline (plain ``read_csv`` + merge + groupby,
 no validation) on the same files and checks that both give the same counts. Target: 10^6 reports
@@ -62,7 +66,9 @@ def _worker(method: str, folder: Path, repeat: int) -> dict:
 
     base = _rss_mb()
     times = []
+    out = None
     for _ in range(repeat):
+        out = None  # drop the last result first, or the peak would hold two corpora at once
         t0 = time.perf_counter()
         out = load_counts(folder) if method == "load_counts" else naive_counts(folder)
         times.append(time.perf_counter() - t0)
@@ -112,6 +118,21 @@ def _line_profile(folder: Path, top: int = 15) -> list[tuple[float, str]]:
     return [(s, f"{Path(f).name}:{n}: {linecache.getline(f, n).strip()[:90]}") for (f, n), s in rows]
 
 
+def _shuffled(folder: Path, out: Path, seed: int = 1) -> Path:
+    """The same corpus with the rows of both files in random order, so the loader must hash every id."""
+    import numpy as np
+    import pyarrow.csv as pacsv
+
+    if (out / "codes.csv").exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for name in ("reports.csv", "codes.csv"):
+        table = pacsv.read_csv(folder / name)
+        pacsv.write_csv(table.take(rng.permutation(table.num_rows)), out / name)
+    return out
+
+
 def _measure(method: str, folder: Path, repeat: int) -> dict:
     cmd = [sys.executable, __file__, "--worker", method, str(folder), "--repeat", str(repeat)]
     res = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -124,6 +145,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", type=Path, help="Write corpora here (kept) instead of a temporary folder.")
+    ap.add_argument("--layouts", nargs="+", choices=["ordered", "shuffled"], default=["ordered", "shuffled"],
+                    help="ordered: as the project writes corpora (ids sorted, codes in report order), which the "
+                         "loader verifies and uses; shuffled: the same rows in random order (the general path).")
     ap.add_argument("--profile", action="store_true", help="Also list the slowest lines of corpus.py/counts.py.")
     ap.add_argument("--worker", nargs=2, metavar=("METHOD", "FOLDER"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -137,32 +161,34 @@ def main() -> None:
         root = args.keep or Path(tmp)
         rows = []
         for n in args.sizes:
-            folder = root / f"syn-{n}"
+            ordered = root / f"syn-{n}"
             t0 = time.perf_counter()
-            if not (folder / "codes.csv").exists():
-                write_synthetic(args.seed, folder, reports=n)
+            if not (ordered / "codes.csv").exists():
+                write_synthetic(args.seed, ordered, reports=n)
             gen = time.perf_counter() - t0
-            size_mb = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
+            size_mb = sum(p.stat().st_size for p in ordered.iterdir()) / 2**20
             print(f"corpus {n:>9,} reports: {size_mb:6.1f} MB on disk, generated+written in {gen:5.1f} s",
                   file=sys.stderr)
-            mine = _measure("load_counts", folder, args.repeat)
-            naive = _measure("naive", folder, args.repeat)
-            if mine["totals"] != naive["totals"]:
-                raise SystemExit(f"counts differ: load_counts {mine['totals']} vs naive {naive['totals']}")
-            rows.append((n, mine, naive))
-            if args.profile:
-                print(f"\nslowest lines of one load_counts on {n:,} reports (inclusive: a line calling another "
-                      "traced function includes its time; the tracer adds overhead):")
-                for secs, where in _line_profile(folder):
-                    print(f"  {secs:7.2f} s  {where}")
-                print()
-        print(f"\n{'reports':>10} | {'load_counts s':>13} | {'naive s':>8} | {'ratio':>6} | "
+            for layout in args.layouts:
+                folder = ordered if layout == "ordered" else _shuffled(ordered, root / f"syn-{n}-shuffled")
+                mine = _measure("load_counts", folder, args.repeat)
+                naive = _measure("naive", folder, args.repeat)
+                if mine["totals"] != naive["totals"]:
+                    raise SystemExit(f"counts differ: load_counts {mine['totals']} vs naive {naive['totals']}")
+                rows.append((n, layout, mine, naive))
+                if args.profile:
+                    print(f"\nslowest lines of one load_counts on {n:,} reports, {layout} (inclusive: a line "
+                          "calling another traced function includes its time; the tracer adds overhead):")
+                    for secs, where in _line_profile(folder):
+                        print(f"  {secs:7.2f} s  {where}")
+                    print()
+        print(f"\n{'reports':>10} | {'layout':>8} | {'load_counts s':>13} | {'naive s':>8} | {'ratio':>6} | "
               f"{'peak MB':>8} | {'naive MB':>8} | target <= {TARGET_SECONDS:.0f} s")
-        print("-" * 84)
-        for n, mine, naive in rows:
+        print("-" * 95)
+        for n, layout, mine, naive in rows:
             ratio = mine["best_s"] / naive["best_s"]
             ok = "met" if mine["best_s"] <= TARGET_SECONDS else "MISSED"
-            print(f"{n:>10,} | {mine['best_s']:13.2f} | {naive['best_s']:8.2f} | {ratio:5.1f}x | "
+            print(f"{n:>10,} | {layout:>8} | {mine['best_s']:13.2f} | {naive['best_s']:8.2f} | {ratio:5.1f}x | "
                   f"{mine['peak_mb']:8.0f} | {naive['peak_mb']:8.0f} | {ok if n >= 1_000_000 else ''}")
         print(f"\nbest of {args.repeat} runs each, fresh process per method; peak = max RSS of that process "
               "(imports included).")

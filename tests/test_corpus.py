@@ -121,3 +121,84 @@ def test_write_corpus_validates_and_writes_nothing_when_bad(tmp_path, small_corp
     with pytest.raises(CorpusError):
         write_corpus(bad, corpus.codes, tmp_path / "out2")
     assert not (tmp_path / "out2").exists()
+
+
+# --- the two ways of finding each code's report -------------------------------------------------
+# Corpora written by this project (ids sorted, codes in report order) take a fast path that checks
+# that layout instead of hashing every id; any other layout is hashed. Both must give one answer.
+
+
+def _shuffled(folder, out, seed=7):
+    """The same corpus with its rows in another order: same content, not the project's layout."""
+    import pandas as pd
+
+    out.mkdir()
+    for name in ("reports.csv", "codes.csv"):
+        df = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        df.sample(frac=1.0, random_state=seed).to_csv(out / name, index=False)
+    return out
+
+
+def test_layouts_give_the_same_corpus_and_counts(tmp_path):
+    from kzperception.counts import load_counts
+    from kzperception.synth import write_synthetic
+
+    ordered = write_synthetic(5, tmp_path / "ordered", reports=3000)
+    shuffled = _shuffled(ordered, tmp_path / "shuffled")
+    a, b = load_counts(ordered), load_counts(shuffled)
+    assert a.reports.equals(b.reports)
+    assert a.codes.equals(b.codes)
+    for corpus in (a.corpus, b.corpus):  # every code points at the report with its id
+        ids = corpus.reports["id"].to_numpy()[corpus.codes["report_row"].to_numpy()]
+        assert (ids == corpus.codes["report_id"].to_numpy()).all()
+
+
+def test_fast_path_only_for_the_project_layout(tmp_path):
+    import pyarrow as pa
+
+    from kzperception.corpus import _ids_in_order
+
+    def rows(ids, report_ids):
+        out = _ids_in_order(pa.chunked_array([pa.array(ids, pa.large_string())]),
+                            pa.chunked_array([pa.array(report_ids, pa.large_string())]))
+        return None if out is None else out.tolist()
+
+    assert rows(["a", "b", "c"], ["a", "a", "b", "c", "c"]) == [0, 0, 1, 2, 2]
+    assert rows(["a", "c", "b"], ["a", "c", "b"]) is None          # ids not sorted
+    assert rows(["a", "a", "b"], ["a", "a", "b"]) is None          # a repeated id is not "sorted"
+    assert rows(["a", "b", "c"], ["a", "c"]) is None               # a report without codes
+    assert rows(["a", "b", "c"], ["a", "b", "x"]) is None          # an unknown report id
+    assert rows(["a", "b", "c"], ["a", "c", "b"]) is None          # codes out of report order
+    assert rows(["a", "b"], ["a", "b", "a"]) is None               # a report's codes split in two runs
+    assert rows(["a", "b"], ["a", None]) is None                   # a missing report id
+
+
+def test_write_corpus_writes_the_fast_layout(tmp_path):
+    """Whatever order the frames come in, the files come out in the layout the loader takes fast."""
+    import pandas as pd
+    import pyarrow.csv as pacsv
+
+    from kzperception.corpus import _ids_in_order
+    from kzperception.counts import load_counts
+
+    shuffled = _shuffled(write_files(tmp_path / "small", SMALL_REPORTS, SMALL_CODES), tmp_path / "shuffled")
+    frames = [pd.read_csv(shuffled / n, dtype=str, keep_default_na=False) for n in ("reports.csv", "codes.csv")]
+    out = write_corpus(*frames, tmp_path / "out")
+    ids = pacsv.read_csv(out / "reports.csv").column("id").cast("large_string")
+    report_ids = pacsv.read_csv(out / "codes.csv").column("report_id").cast("large_string")
+    assert _ids_in_order(ids, report_ids) is not None
+    a, b = load_counts(shuffled), load_counts(out)
+    assert a.reports.equals(b.reports) and a.codes.equals(b.codes)
+
+
+def test_unordered_bad_corpus_names_every_problem(tmp_path):
+    """A duplicate id, an unknown report and a report with no main code, found off the fast path."""
+    reports = ("r1,china,president,,2021-01-01,,,,,,cited\nr2,russia,government,,2022-05-01,,,,,,cited\n"
+               "r2,china,president,,2021-02-01,,,,,,cited\nr3,china,government,,2021-03-01,,,,,,cited\n")
+    codes = ("r1,economic,cooperation,main,\nr2,cultural,cooperation,main,\nr9,economic,cooperation,main,\n"
+             "r3,economic,cooperation,secondary,\n")
+    assert _problems(tmp_path, reports, codes) == [
+        "reports.csv:4: id: duplicate id 'r2' (first on line 3)",
+        "codes.csv:4: report_id: unknown report id 'r9'",
+        "reports.csv:5: id: report 'r3' has no main code",
+    ]
