@@ -3,7 +3,11 @@
 It serves the fixtures of ``tests/fixtures/sites/`` in the sites' public formats (the akorda.kz
 events listing and article pages, the gov.kz content-manager API, an entity's RSS feed and
 robots.txt) and logs every request with its arrival time, so tests can check the rate limit,
-Retry-After and that nothing was downloaded twice.
+Retry-After and that nothing was downloaded twice. What is taken from public code that scrapes the
+real sites and what is still assumed is listed in ``tests/fixtures/sites/README.md``; in short:
+the akorda listing (``div.card``, ``h3 a``, ``h5`` date) and the gov.kz news API (query string,
+bare JSON list, item fields) follow that evidence; the akorda article page's title/date markup,
+the gov.kz detail endpoint and RSS feed are assumptions.
 
 Faults are queued per request target (a prefix of path + query) and used up one per request::
 
@@ -181,12 +185,14 @@ class FakeSites:
             article = self._article_by_path(path)
             if article is not None:
                 return self._article(article)
-        if path == "/api/v1/public/content-manager/news":
-            entity = query.get("projects", [""])[0].removeprefix("eq.")
-            size = int(query.get("size", ["10"])[0])
-            return self._api_page(entity, int(query.get("page", ["1"])[0]), size)
-        if path.startswith("/api/v1/public/content-manager/news/"):
-            entity = query.get("projects", [""])[0].removeprefix("eq.")
+        if path.startswith("/api/v1/public/content-manager/news"):
+            projects = query.get("projects", [""])[0]
+            if not projects.startswith("eq:"):  # the filter syntax seen in public code: projects=eq:mfa
+                return 400, "application/json", json.dumps({"error": f"bad filter {projects!r}"}).encode()
+            entity = projects.removeprefix("eq:")
+            if path == "/api/v1/public/content-manager/news":
+                size = int(query.get("size", ["10"])[0])
+                return self._api_page(entity, int(query.get("page", ["1"])[0]), size)
             return self._api_detail(entity, path.rsplit("/", 1)[-1])
         if path.startswith("/memleket/entities/") and path.endswith("/press/news/rss"):
             return self._rss(path.split("/")[3])
@@ -200,11 +206,16 @@ class FakeSites:
     def _listing(self, page: int) -> tuple[int, str, bytes]:
         items = []
         for art in self._slice(self.articles, page, self.page_size):
+            href = f'/ru/{art["slug"]}-{art["id"]}'
+            # div.card, image link, h5 date, h3 a title: as in public scrapers of akorda.kz/ru/events
             items.append(
-                f'    <div class="events-list__item">\n'
-                f'      <a class="events-list__link" href="/ru/{art["slug"]}-{art["id"]}">\n'
-                f'        <div class="events-list__title">{art["title"]}</div>\n      </a>\n'
-                f'      <div class="events-list__date">{ru_date(art["date"])}</div>\n    </div>'
+                f'    <div class="col-md-4">\n      <div class="card">\n'
+                f'        <a href="{href}"><img class="card-img-top image_main_block" '
+                f'src="/assets/media/{art["id"]}_mediumThumb.jpg" alt=""></a>\n'
+                f'        <div class="card-body">\n'
+                f'          <h5>{ru_date(art["date"])}</h5>\n'
+                f'          <h3><a href="{href}">{art["title"]}</a></h3>\n'
+                f'        </div>\n      </div>\n    </div>'
             )
         last = math.ceil(len(self.articles) / self.page_size)
         pagination = "\n".join(f'    <li><a href="/ru/events?page={n}">{n}</a></li>' for n in range(1, last + 1))
@@ -224,7 +235,7 @@ class FakeSites:
             paras = "".join(f"<p>{p}" for p in art["paragraphs"])
             html = (f"<html><head><title>{art['title']}</title><body><article class=article>"
                     f"<h1 class=article__title>{art['title']}<h1><div class='article__date'>{ru_date(art['date'])}"
-                    f"<div class=article__body>{paras}<b>незакрытый тег<i></div></td></span>")
+                    f"<div class=content-text>{paras}<b>незакрытый тег<i></div></td></span>")
             return 200, "text/html; charset=utf-8", html.encode()
         html = self.templates["article"].substitute(
             charset="utf-8", title=art["title"], iso_date=f"{art['date']}T12:00:00+06:00", id=art["id"],
@@ -235,13 +246,12 @@ class FakeSites:
         return 200, "text/html; charset=utf-8", html.encode()
 
     def _api_item(self, entity: str, item: dict[str, Any], detail: bool = False) -> dict[str, Any]:
+        """One news item with the fields public code reads from the API (id, title, body, created_date);
+        short_description and heropic are other fields it names, left empty here."""
         out: dict[str, Any] = {
-            "id": item["id"], "project": entity, "lang": "ru",
-            "created_date": item["created_date"], "published_date": item["created_date"],
-            "short_description": None, "image": None,
+            "id": item["id"], "title": item.get("title"), "short_description": None, "heropic": None,
+            "created_date": item["created_date"],
         }
-        if "title" in item:
-            out["title"] = item["title"]
         body = item.get("detail_body") if detail else item.get("body")
         out["body"] = body if body else (item.get("body") if detail else None)
         return out
@@ -250,15 +260,13 @@ class FakeSites:
         spec = self.entities.get(entity)
         if spec is None or spec.get("api") is False:
             return 404, "application/json", json.dumps({"status": 404, "error": "Not Found"}).encode()
-        items = spec["items"]
-        payload = {
-            "content": [self._api_item(entity, i) for i in self._slice(items, page, size)],
-            "number": page, "size": size, "totalElements": len(items),
-            "totalPages": math.ceil(len(items) / size),
-        }
+        if spec.get("api") == "refused":  # what a 2026 source reports without a browser session ticket
+            return 400, "application/json", json.dumps({"status": 400, "error": "notAllowed"}).encode()
+        payload = [self._api_item(entity, i) for i in self._slice(spec["items"], page, size)]
         return 200, "application/json;charset=UTF-8", json.dumps(payload, ensure_ascii=False).encode()
 
     def _api_detail(self, entity: str, news_id: str) -> tuple[int, str, bytes]:
+        """An assumed detail endpoint (news/<id>): no public code seen uses it."""
         for item in self.entities.get(entity, {}).get("items", []):
             if str(item["id"]) == news_id:
                 data = json.dumps(self._api_item(entity, item, detail=True), ensure_ascii=False)
@@ -266,6 +274,7 @@ class FakeSites:
         return 404, "application/json", b'{"status": 404}'
 
     def _rss(self, entity: str) -> tuple[int, str, bytes]:
+        """An entity's RSS feed at an assumed address (no public code seen reads one)."""
         spec = self.entities.get(entity)
         if spec is None:
             return 404, "text/html", b"not found"

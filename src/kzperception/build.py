@@ -133,6 +133,9 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
                 papermill.execute_notebook(
                     str(tmp_in), str(tmp_out), parameters=params, kernel_name="python3",
                     cwd=str(out_dir), progress_bar=False, log_output=False,
+                    # The kernel's own log is a warning per chapter about local TCP transport; a kernel
+                    # that dies or a cell that fails is reported through papermill, not that log.
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                 )
                 break
             except papermill.PapermillExecutionError as err:

@@ -17,6 +17,19 @@ rest is shared and exists so that a long crawl of government sites is safe to ru
 
 The URL layouts (listing pages, the gov.kz content-manager API, RSS) are named once in the adapters
 below; the sites change their front ends from time to time and this is the one place to follow.
+
+Evidence for the layouts. The adapters were first written without access to the sites and then
+checked against public code that scrapes them (no live request was made); ``docs/fieldwork.md``
+lists the sources. Verified that way: akorda.kz's listing ``/ru/events?page=N`` of ``div.card``
+blocks (link in ``h3 a``, date in ``h5`` as "21 марта 2026 года"), article URLs
+``/ru/<slug>-<digits>``; gov.kz's ``/api/v1/public/content-manager/news`` with
+``sort-by=created_date:DESC&projects=eq:<entity>&page=N&size=M`` answering a bare JSON list of items
+(``id``, ``title``, ``body`` HTML, ``created_date``), language chosen by ``Accept-Language``, and report
+pages ``/memleket/entities/<entity>/press/news/details/<id>``. NOT verified: the markup of an akorda
+article page (title, date; the body's ``.content-text`` is seen on another akorda page only), the
+gov.kz detail endpoint and RSS feed, and whether the news API answers a plain GET at all: one 2026
+source reports HTTP 400 «notAllowed» unless a browser session ticket is taken first, which this
+collector does not do (it then falls back to the RSS feed and says so).
 """
 
 from __future__ import annotations
@@ -82,7 +95,14 @@ class CollectError(RuntimeError):
 
 
 class FetchError(Exception):
-    """A document that could not be obtained: a permanent HTTP error or retries exhausted."""
+    """A document that could not be obtained: a permanent HTTP error or retries exhausted.
+
+    ``status`` is the HTTP status of a permanent error (None when retries ran out).
+    """
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class Disallowed(FetchError):
@@ -478,13 +498,14 @@ class Fetcher:
             wait = parse_retry_after(response.headers.get("retry-after"))
             if wait is not None:
                 if wait > self.policy.max_retry_after:
-                    raise FetchError(f"HTTP {status}: server asks to wait {wait:.0f} s, more than allowed")
+                    raise FetchError(f"HTTP {status}: server asks to wait {wait:.0f} s, more than allowed",
+                                     status=status)
                 self.limiter.defer(host, wait)
             raise _Transient(f"HTTP {status}")
         if status >= 500 or status in (408, 425):
             raise _Transient(f"HTTP {status}")
         if status >= 400 and not tolerate_4xx:
-            raise FetchError(f"HTTP {status}")
+            raise FetchError(f"HTTP {status}", status=status)
         doc = Document(url, status, response.content, response.headers.get("content-type", ""))
         if validate is not None and status < 400:
             try:
@@ -716,17 +737,26 @@ def _html_validator(doc: Document) -> None:
 
 
 class Akorda:
-    """akorda.kz: the Russian events listing, newest first, then each article page."""
+    """akorda.kz: the Russian events listing, newest first, then each article page.
+
+    Listing layout as seen in public scrapers of akorda.kz (see ``docs/fieldwork.md``): pages
+    ``/ru/events?page=N``, one ``div.card`` per event with the link and title in ``h3 a`` (an image
+    link to the same article may precede it) and the date in ``h5`` ("21 марта 2026 года");
+    article URLs ``/ru/<slug>-<digits>``. A page without cards is read by the older, generic rule
+    (article links anywhere in the page, the date printed next to each), so a redesign degrades
+    instead of yielding nothing. The article page's markup is NOT verified: the title is taken from
+    ``<h1>``, the date from the page (else the listing), the body from ``.content-text`` (the class
+    of another akorda.kz page's text) or the fallbacks below.
+    """
 
     website = "president"
     entity = "akorda"
     listing_path = "/ru/events"
     article_re = re.compile(r"^/ru/[A-Za-z0-9_-]*?-(\d{4,})/?$")
-    listing_selectors = (".events-list", ".news-list", ".event-list", ".news", "main")
-    body_selectors = (
-        ".article__body", ".article-body", ".news-text", ".news__text", ".content-text",
-        ".field-body", "article", "main",
-    )
+    card_selector = "div.card"
+    card_link_selector = "h3 a[href]"
+    card_date_selector = "h5"
+    body_selectors = (".content-text", "article", "main")
 
     def __init__(self, base_url: str = PRESIDENT_BASE, max_pages: int = 10_000):
         self.base_url = base_url.rstrip("/")
@@ -745,33 +775,54 @@ class Akorda:
         return paginate(page, 1, start, end, self.max_pages, summary, "akorda.kz events")
 
     def parse_listing(self, html: str) -> list[ListedItem]:
-        """Article links (``/ru/<slug>-<digits>``) with the date printed beside each."""
+        """The events of one listing page: its cards, else article links with a date beside each."""
         soup = _soup(html)
         for junk in soup.find_all(_DROP):
             junk.decompose()
-        scope: Tag | BeautifulSoup = soup
-        for selector in self.listing_selectors:
-            found = soup.select_one(selector)
-            if found is not None and self._links(found):
-                scope = found
-                break
+        return self._cards(soup) or self._loose_links(soup)
+
+    def _cards(self, soup: BeautifulSoup) -> list[ListedItem]:
+        items: dict[str, ListedItem] = {}
+        for card in soup.select(self.card_selector):
+            anchor = card.select_one(self.card_link_selector)
+            found = self._link(anchor) if anchor is not None else None
+            if found is None:
+                continue
+            url, number = found
+            date_node = card.select_one(self.card_date_selector)
+            date = parse_date(date_node.get_text(" ")) if date_node is not None else None
+            source_id = f"akorda-{number}"
+            if source_id not in items:
+                items[source_id] = ListedItem(source_id, url, self.entity, date or _date_in(card),
+                                              _clean(anchor.get_text(" ")))
+        return list(items.values())
+
+    def _loose_links(self, soup: BeautifulSoup) -> list[ListedItem]:
+        main = soup.select_one("main")
+        scope: Tag | BeautifulSoup = main if main is not None and self._links(main) else soup
         items: dict[str, ListedItem] = {}
         for anchor, url, number in self._links(scope):
             source_id = f"akorda-{number}"
-            if source_id not in items:
-                title = _clean(anchor.get_text(" "))
+            title = _clean(anchor.get_text(" "))
+            if source_id not in items or (title and not items[source_id].title):
                 items[source_id] = ListedItem(source_id, url, self.entity, _nearby_date(anchor, self), title)
         return list(items.values())
 
+    def _link(self, anchor: Tag) -> tuple[str, str] | None:
+        """(canonical URL, article number) of a link to an article of this site, else None."""
+        url = urljoin(self.base_url + "/", str(anchor.get("href", "")).strip())
+        parts = urlparse(url)
+        match = self.article_re.match(parts.path)
+        if match is None or parts.netloc != urlparse(self.base_url).netloc:
+            return None
+        return f"{parts.scheme}://{parts.netloc}{parts.path}", match.group(1)
+
     def _links(self, scope: Tag | BeautifulSoup) -> list[tuple[Tag, str, str]]:
         out = []
-        host = urlparse(self.base_url).netloc
         for anchor in scope.find_all("a", href=True):
-            url = urljoin(self.base_url + "/", str(anchor["href"]).strip())
-            parts = urlparse(url)
-            match = self.article_re.match(parts.path)
-            if match and parts.netloc == host:
-                out.append((anchor, f"{parts.scheme}://{parts.netloc}{parts.path}", match.group(1)))
+            found = self._link(anchor)
+            if found is not None:
+                out.append((anchor, *found))
         return out
 
     def fetch(self, fetcher: Fetcher, item: ListedItem) -> RawReport:
@@ -809,12 +860,15 @@ class Akorda:
 
 
 def _nearby_date(anchor: Tag, site: Akorda) -> dt.date | None:
-    """The date printed in the smallest listing block that holds this link and no other."""
+    """The date printed in the smallest block that holds this article's links and no other's.
+
+    A block may link to the same article twice (image and title); a second article ends the search.
+    """
     node: Tag | None = anchor
     for _ in range(4):
         if node is None:
             return None
-        if len(site._links(node)) > 1:
+        if len({number for _a, _u, number in site._links(node)}) > 1:
             return None
         date = _date_in(node)
         if date is not None:
@@ -857,57 +911,43 @@ def _page_date(soup: BeautifulSoup) -> dt.date | None:
 
 
 def _api_items(payload: Any) -> list[dict[str, Any]]:
-    """The list of news items in a content-manager response (a list, or a page object)."""
+    """The news items of one content-manager page: the API answers a bare JSON list."""
     if isinstance(payload, list):
         return [x for x in payload if isinstance(x, dict)]
-    if isinstance(payload, dict):
-        for key in ("content", "items", "data", "results", "news", "list"):
-            value = payload.get(key)
-            if isinstance(value, list):
-                return [x for x in value if isinstance(x, dict)]
-            if isinstance(value, dict):
-                return _api_items(value)
-    raise ValueError("no list of news items in the response")
-
-
-def _api_is_last(payload: Any, number: int, size: int, count: int) -> bool:
-    if isinstance(payload, dict):
-        if payload.get("last") is True:
-            return True
-        total_pages = payload.get("totalPages", payload.get("total_pages"))
-        if isinstance(total_pages, int) and number >= total_pages:
-            return True
-    return count < size
+    raise ValueError(f"the news API answered a {type(payload).__name__}, not a list of items")
 
 
 def _json_validator(doc: Document) -> None:
     _api_items(doc.json())
 
 
-_DATE_KEYS = ("published_date", "publish_date", "created_date", "createdDate", "date")
-
-
-def _first(item: dict[str, Any], *keys: str) -> Any:
-    for key in keys:
-        value = item.get(key)
-        if value not in (None, ""):
-            return value
-    return None
+def _text_of(item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    return "" if value is None else str(value)
 
 
 class GovKz:
     """gov.kz: each entity's press news through the public content-manager API (or its RSS feed).
 
-    The API pages are JSON with the body's HTML inline, so a report usually needs no second
-    request; an item without a body is completed from the API's detail endpoint. An entity whose
-    API is unavailable falls back to its RSS feed, which only reaches back a few weeks: the
-    summary then warns how far back it got.
+    API layout as seen in public code calling it (see ``docs/fieldwork.md``):
+    ``/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:<entity>&page=N&size=M``
+    (pages from 1, newest first) answers a bare JSON list; each item has ``id``, ``title``, ``body``
+    (the report's HTML) and ``created_date`` (``2023-06-01T11:30:00.000+06:00``); the language
+    follows the ``Accept-Language`` header; a report's page is
+    ``/memleket/entities/<entity>/press/news/details/<id>``. A page shorter than ``size`` (or empty)
+    is the last.
+
+    NOT verified: the detail endpoint (``/news/<id>``, asked only for an item without a body) and
+    the RSS feed's address. One 2026 source reports that the news API answers HTTP 400 «notAllowed»
+    unless the client first takes a browser session ticket; this collector does not, so such an
+    answer sends the entity to its RSS feed, which only reaches back a few weeks: the summary then
+    warns how far back it got.
     """
 
     website = "government"
     api_path = "/api/v1/public/content-manager/news"
     page_path = "/memleket/entities/{entity}/press/news/details/{id}?lang=ru"
-    rss_path = "/memleket/entities/{entity}/press/news/rss?lang=ru"
+    rss_path = "/memleket/entities/{entity}/press/news/rss?lang=ru"  # unverified
     first_page = 1
 
     def __init__(
@@ -932,11 +972,11 @@ class GovKz:
         self.source = source
 
     def api_url(self, entity: str, number: int) -> str:
-        return (f"{self.base_url}{self.api_path}?projects=eq.{entity}&page={number}"
-                f"&size={self.page_size}&sort-by=created_date:DESC")
+        return (f"{self.base_url}{self.api_path}?sort-by=created_date:DESC&projects=eq:{entity}"
+                f"&page={number}&size={self.page_size}")
 
     def detail_url(self, entity: str, news_id: str) -> str:
-        return f"{self.base_url}{self.api_path}/{news_id}?projects=eq.{entity}"
+        return f"{self.base_url}{self.api_path}/{news_id}?projects=eq:{entity}"  # unverified
 
     def page_url(self, entity: str, news_id: str) -> str:
         return self.base_url + self.page_path.format(entity=entity, id=news_id)
@@ -969,6 +1009,9 @@ class GovKz:
             summary.warnings.append(f"{label}: {err}; entity skipped")
             return []
         except FetchError as err:
+            if err.status in (400, 401, 403):
+                err = FetchError(f"{err}: refused; the live API is reported to want a browser session "
+                                 "ticket, which this collector does not take (docs/fieldwork.md)", err.status)
             if self.source == "api":
                 summary.fail(f"{label} news API: {err}")
                 return []
@@ -984,17 +1027,17 @@ class GovKz:
         raw_items = _api_items(payload)
         items = []
         for position, raw in enumerate(raw_items, start=1):
-            news_id = _first(raw, "id", "news_id", "newsId")
-            if news_id is None:
+            news_id = raw.get("id")
+            if news_id in (None, ""):
                 summary.fail(f"gov.kz {entity} API page {number} item {position}: no id")
                 continue
-            date = parse_date(_first(raw, *_DATE_KEYS))
-            title = html_to_text(str(_first(raw, "title", "title_ru", "name") or ""))
+            date = parse_date(raw.get("created_date"))
+            title = html_to_text(_text_of(raw, "title"))
             items.append(ListedItem(
                 f"govkz-{entity}-{news_id}", self.page_url(entity, str(news_id)), entity, date, title,
                 payload=raw, fetch_url=self.detail_url(entity, str(news_id)),
             ))
-        return Page(items, last=_api_is_last(payload, number, self.page_size, len(raw_items)))
+        return Page(items, last=len(raw_items) < self.page_size)
 
     def _rss_listing(self, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
                      summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
@@ -1019,7 +1062,7 @@ class GovKz:
             news_id = match.group(1)
             body = (entry.get("content") or [{}])[0].get("value") or entry.get("summary") or ""
             date = _entry_date(entry)
-            payload = {"id": news_id, "title": entry.get("title", ""), "body": body, "published_date": date}
+            payload = {"id": news_id, "title": entry.get("title", ""), "body": body, "created_date": date}
             items.append(ListedItem(f"govkz-{entity}-{news_id}", self.page_url(entity, news_id), entity,
                                     date, html_to_text(entry.get("title", "")), payload=payload,
                                     fetch_url=self.detail_url(entity, news_id)))
@@ -1032,22 +1075,20 @@ class GovKz:
 
     def fetch(self, fetcher: Fetcher, item: ListedItem) -> RawReport:
         raw = dict(item.payload or {})
-        if not _first(raw, "body", "text", "content", "body_ru"):
+        if not _text_of(raw, "body").strip():
             doc = fetcher.get(item.fetch_url, _detail_validator)
             detail = doc.json()
             raw.update(detail.get("data", detail) if isinstance(detail, dict) else {})
         return self.parse_item(raw, item)
 
     def parse_item(self, raw: dict[str, Any], item: ListedItem) -> RawReport:
-        title = html_to_text(str(_first(raw, "title", "title_ru", "name") or ""))
+        title = html_to_text(_text_of(raw, "title"))
         if not title:
             raise ItemError("no title in the API item")
-        date = parse_date(_first(raw, *_DATE_KEYS))
-        date = date or item.date
+        date = parse_date(raw.get("created_date")) or item.date
         if date is None:
             raise ItemError("no date in the API item")
-        body = _first(raw, "body", "text", "content", "body_ru")
-        paragraphs = html_to_paragraphs(str(body or ""))
+        paragraphs = html_to_paragraphs(_text_of(raw, "body"))
         if not paragraphs:
             raise ItemError("no text (body) in the API item")
         text = "\n\n".join(paragraphs)
