@@ -119,17 +119,18 @@ def _line_profile(folder: Path, top: int = 15) -> list[tuple[float, str]]:
 
 
 def _shuffled(folder: Path, out: Path, seed: int = 1) -> Path:
-    """The same corpus with the rows of both files in random order, so the loader must hash every id."""
-    import numpy as np
-    import pyarrow.csv as pacsv
+    """The same corpus with the rows of both files in random order, so the loader must hash every id.
+
+    Written by pandas like the ordered files (minimal quoting), so the two differ only in row order.
+    """
+    import pandas as pd
 
     if (out / "codes.csv").exists():
         return out
     out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
     for name in ("reports.csv", "codes.csv"):
-        table = pacsv.read_csv(folder / name)
-        pacsv.write_csv(table.take(rng.permutation(table.num_rows)), out / name)
+        df = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        df.sample(frac=1.0, random_state=seed).to_csv(out / name, index=False)
     return out
 
 

@@ -202,3 +202,28 @@ def test_unordered_bad_corpus_names_every_problem(tmp_path):
         "codes.csv:4: report_id: unknown report id 'r9'",
         "reports.csv:5: id: report 'r3' has no main code",
     ]
+
+
+def test_atomic_writes_keep_the_old_file_on_failure_and_use_the_umask(tmp_path):
+    import os
+
+    import pandas as pd
+
+    from kzperception.corpus import write_csv_atomic
+
+    target = tmp_path / "reports.csv"
+    old = os.umask(0o022)
+    try:
+        write_csv_atomic(pd.DataFrame({"id": ["r1"]}), target)
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644  # not mkstemp's owner-only 0600
+
+    class Broken(pd.DataFrame):
+        def to_csv(self, *args, **kwargs):
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_csv_atomic(Broken({"id": ["r2"]}), target)
+    assert target.read_text(encoding="utf-8") == "id\nr1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["reports.csv"]  # no temporary file left behind

@@ -14,8 +14,9 @@ pyarrow and numpy, so a corpus of a million reports loads, checked, in well unde
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable, Iterable
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -172,18 +173,21 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return df
 
 
-def _arrow(values: pd.Series | pd.Index, contiguous: bool = False) -> pa_arrow.Array | pa_arrow.ChunkedArray:
+def _arrow(
+    values: pd.Series | pd.Index | pa_arrow.ChunkedArray, contiguous: bool = False
+) -> pa_arrow.Array | pa_arrow.ChunkedArray:
     """A text column as Arrow strings: zero-copy for pandas' Arrow-backed strings, converted otherwise.
 
     Columns read by pyarrow arrive in chunks; they stay so unless a kernel needs one array.
     """
-    arr = pa_arrow.array(values, from_pandas=True)
+    is_arrow = isinstance(values, pa_arrow.Array | pa_arrow.ChunkedArray)
+    arr = values if is_arrow else pa_arrow.array(values, from_pandas=True)
     if contiguous and isinstance(arr, pa_arrow.ChunkedArray):
         arr = arr.combine_chunks()
     return arr if arr.type == pa_arrow.large_string() else arr.cast(pa_arrow.large_string())
 
 
-def positions(values: pd.Series | pd.Index, keys: pd.Index | pd.Series) -> np.ndarray:
+def positions(values: pd.Series | pd.Index | pa_arrow.ChunkedArray, keys: pd.Index | pd.Series) -> np.ndarray:
     """Position of each value in ``keys`` (-1 when absent or missing), hashed in C++ by pyarrow.
 
     With repeated keys, the position of the first one.
@@ -225,10 +229,15 @@ def _ids_in_order(ids: pa_arrow.ChunkedArray, report_ids: pa_arrow.ChunkedArray)
 def _report_rows(ids: pd.Series, report_ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """``(first, rows)``: for each report the row of the first report with its id (-1 when the id is
     missing), and for each code the row of its report (-1 when unknown or missing)."""
-    rows = _ids_in_order(_arrow(ids), _arrow(report_ids))
+    id_text, code_text = _arrow(ids), _arrow(report_ids)
+    rows = _ids_in_order(id_text, code_text)
     if rows is not None:
         return np.arange(len(ids), dtype=np.int64), rows
-    return positions(ids, ids), positions(report_ids, ids)
+    # One hash table of the ids, probed by the ids themselves (finding repeats) and by the codes.
+    chunks = [a for part in (id_text, code_text)
+              for a in (part.chunks if isinstance(part, pa_arrow.ChunkedArray) else [part])]
+    both = positions(pa_arrow.chunked_array(chunks, type=pa_arrow.large_string()), ids)
+    return both[:len(ids)], both[len(ids):]
 
 
 @dataclass(frozen=True)
@@ -391,19 +400,29 @@ def corpus_from_frames(reports: pd.DataFrame, codes: pd.DataFrame) -> Corpus:
     return _checked(reports.reset_index(drop=True), codes.reset_index(drop=True), None)
 
 
-def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a CSV next to its destination and rename it into place, so no reader sees half a file."""
+@contextmanager
+def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary file name beside ``path``, renamed onto it when the block ends without error.
+
+    No reader ever sees half a file, and a failed write leaves the old file (or none). The
+    temporary file is opened by the caller like any other, so it gets the usual permissions (the
+    umask's, typically 0644) rather than the owner-only 0600 of ``tempfile.mkstemp``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            df.to_csv(handle, index=False)
+        yield tmp
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a CSV next to its destination and rename it into place, so no reader sees half a file."""
+    with atomic_target(path) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
+        df.to_csv(handle, index=False)
+    return Path(path)
 
 
 def write_corpus(reports: pd.DataFrame, codes: pd.DataFrame, folder: str | os.PathLike[str]) -> Path:

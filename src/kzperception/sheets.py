@@ -22,7 +22,6 @@ import datetime as dt
 import io
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from .corpus import (
     REPORT_COLUMNS,
     Corpus,
     CorpusError,
+    atomic_target,
     corpus_from_frames,
     load_corpus,
     write_corpus,
@@ -216,15 +216,8 @@ def write_xlsx_atomic(
                 ws.add_data_validation(rule)
         if index == 0:
             ws.freeze_panes = "B2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_target(path) as tmp:
         book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
