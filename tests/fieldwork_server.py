@@ -1,22 +1,31 @@
 """A fake akorda.kz + gov.kz on 127.0.0.1 for offline collector tests, with injectable faults.
 
 It serves the fixtures of ``tests/fixtures/sites/`` in the sites' public formats (the akorda.kz
-events listing and article pages, the gov.kz content-manager API, an entity's RSS feed and
-robots.txt) and logs every request with its arrival time, so tests can check the rate limit,
-Retry-After and that nothing was downloaded twice. What is taken from public code that scrapes the
-real sites and what is still assumed is listed in ``tests/fixtures/sites/README.md``; in short:
-the akorda listing (``div.card``, ``h3 a``, ``h5`` date) and the gov.kz news API (query string,
-bare JSON list, item fields) follow that evidence; the akorda article page's title/date markup,
-the gov.kz detail endpoint and RSS feed are assumptions.
+events listing and article pages, the gov.kz GraphQL endpoint and content-manager API, an entity's
+RSS feed and robots.txt) and logs every request with its arrival time, so tests can check the rate
+limit, Retry-After and that nothing was downloaded twice. What is taken from public code that
+scrapes the real sites and what is still assumed is listed in ``tests/fixtures/sites/README.md``; in
+short: the akorda listing (``div.card``, ``h3 a``, ``h5`` date), the gov.kz GraphQL query
+(``news(projects: "eq:<entity>", _lang, _page, _size, _sort)`` answering ``{"data": {"news": [...]}}``)
+and the news API (query string, bare JSON list, item fields) follow that evidence; the akorda
+article page's title/date markup, the gov.kz detail endpoint and RSS feed, and how gov.kz refuses
+a GraphQL request (here: HTTP 400 with a GraphQL ``errors`` «notAllowed») are assumptions.
 
-Faults are queued per request target (a prefix of path + query) and used up one per request::
+A GraphQL request is ``POST /graphql``; all share one URL, so the log and the faults know it by its
+arguments written as a query string, ``/graphql?projects=eq:mfa&_page=2&_size=3`` (its raw body is
+kept in ``Entry.body``). Faults are queued per request target (a prefix of that, or of path + query
+for a GET) and used up one per request::
 
     sites.inject("/ru/events?page=2", "500", "429:1", "timeout")
+    sites.inject("/graphql?projects=eq:mfa&_page=2&", "errors", "truncate")
 
 Kinds: ``timeout`` (no answer until the client gives up), ``reset`` (connection closed without
 an answer), ``truncate`` (half the body, then the connection closes under a full Content-Length),
-``500``/``502``/``503`` and ``429`` or ``429:<seconds>`` (with Retry-After). ``hold`` freezes the
-n-th matching request until released: the test kills the collector while it waits.
+``500``/``502``/``503`` and ``429`` or ``429:<seconds>`` (with Retry-After), ``errors`` (200 with a
+GraphQL ``errors`` answer and no data), ``garbage`` (200 with a cut-off JSON body). ``hold`` freezes
+the n-th matching request until released: the test kills the collector while it waits.
+``refuse_graphql(entity)`` (or ``graphql: refused`` in ``news.yaml``) makes an entity's GraphQL
+answer 400 «notAllowed» for good, so the collector's fallback to the REST API and RSS is tested.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import datetime as dt
 import email.utils
 import json
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -57,6 +67,8 @@ class Entry:
     status: int | None = None
     fault: str | None = None
     completed: bool = False
+    method: str = "GET"
+    body: bytes = b""
 
 
 @dataclass
@@ -76,7 +88,7 @@ class FakeSites:
     """Both sites on one local server; ``base_url`` serves as either site's base URL."""
 
     def __init__(self, fixtures: Path = FIXTURES, page_size: int = 5, overlap: int = 0,
-                 robots: str = ROBOTS, timeout_delay: float = 1.0):
+                 robots: str = ROBOTS, timeout_delay: float = 1.0, graphql_refused: tuple[str, ...] = ()):
         self.fixtures = fixtures
         self.page_size = page_size
         self.overlap = overlap
@@ -91,6 +103,8 @@ class FakeSites:
             for name, rel in (("listing", "akorda/listing.html"), ("article", "akorda/article.html"),
                               ("rss", "govkz/rss.xml"))
         }
+        self.graphql_refused = {e for e, spec in self.entities.items() if spec.get("graphql") == "refused"}
+        self.graphql_refused.update(graphql_refused)
         self.log: list[Entry] = []
         self.faults: dict[str, list[str]] = {}
         self.holds: list[Hold] = []
@@ -134,14 +148,19 @@ class FakeSites:
         with self._lock:
             self.faults.setdefault(prefix, []).extend(kinds)
 
+    def refuse_graphql(self, *entities: str) -> None:
+        """From now on these entities' GraphQL requests answer 400 «notAllowed»."""
+        with self._lock:
+            self.graphql_refused.update(entities)
+
     def hold(self, prefix: str, nth: int = 1) -> Hold:
         hold = Hold(prefix, nth)
         self.holds.append(hold)
         return hold
 
-    def _take(self, target: str) -> tuple[Entry, str | None, Hold | None]:
+    def _take(self, target: str, method: str = "GET", body: bytes = b"") -> tuple[Entry, str | None, Hold | None]:
         with self._lock:
-            entry = Entry(time.monotonic(), target)
+            entry = Entry(time.monotonic(), target, method=method, body=body)
             self.log.append(entry)
             fault = None
             for prefix, queue in self.faults.items():
@@ -174,9 +193,15 @@ class FakeSites:
 
     # the two sites -----------------------------------------------------------------------------
 
-    def route(self, target: str) -> tuple[int, str, bytes]:
+    def route(self, target: str, method: str = "GET", body: bytes = b"") -> tuple[int, str, bytes]:
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
+        if path == "/graphql":
+            if method != "POST":
+                return 405, "application/json", b'{"errors": [{"message": "POST a GraphQL query"}]}'
+            return self._graphql(body)
+        if method != "GET":
+            return 405, "text/html; charset=utf-8", b"<html><body><h1>405</h1></body></html>"
         if path == "/robots.txt":
             return 200, "text/plain; charset=utf-8", self.robots.encode()
         if path == "/ru/events":
@@ -273,6 +298,32 @@ class FakeSites:
                 return 200, "application/json;charset=UTF-8", data.encode()
         return 404, "application/json", b'{"status": 404}'
 
+    def _graphql(self, body: bytes) -> tuple[int, str, bytes]:
+        """``news(...)`` of the public GraphQL endpoint: the fields asked for, one page, newest first."""
+        parsed = graphql_request(body)
+        if parsed is None:
+            return _graphql_error("request is not a GraphQL news(...) query", status=400)
+        args, fields = parsed
+        projects = str(args.get("projects", ""))
+        if not projects.startswith("eq:"):
+            return _graphql_error(f"bad projects filter {projects!r}")
+        unknown = [f for f in fields if f not in GRAPHQL_FIELDS]
+        if unknown:
+            return _graphql_error(f'Cannot query field "{unknown[0]}" on type "News"')
+        entity = projects.removeprefix("eq:")
+        if entity in self.graphql_refused:  # assumed: refused the way the REST API is reported to be
+            return _graphql_error("notAllowed", status=400)
+        spec = self.entities.get(entity, {"items": []})
+        if spec.get("graphql") is False:
+            return 404, "text/html; charset=utf-8", b"<html><body><h1>404</h1></body></html>"
+        items = list(spec["items"]) if args.get("_lang", "ru") == "ru" else []  # the fixtures are Russian
+        if str(args.get("_sort", "created_date:desc")).lower() == "created_date:asc":
+            items.reverse()
+        page, size = int(args.get("_page", 1)), int(args.get("_size", 10))
+        news = [{f: self._api_item(entity, i)[f] for f in fields} for i in self._slice(items, page, size)]
+        data = json.dumps({"data": {"news": news}}, ensure_ascii=False)
+        return 200, "application/json; charset=utf-8", data.encode()
+
     def _rss(self, entity: str) -> tuple[int, str, bytes]:
         """An entity's RSS feed at an assumed address (no public code seen reads one)."""
         spec = self.entities.get(entity)
@@ -291,6 +342,40 @@ class FakeSites:
         return 200, "application/rss+xml; charset=utf-8", xml.encode()
 
 
+GRAPHQL_FIELDS = ("id", "title", "body", "created_date", "short_description", "heropic")
+_NEWS_RE = re.compile(r"\bnews\s*\(([^)]*)\)\s*\{([^{}]*)\}")
+_ARG_RE = re.compile(r'(\w+)\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+)')
+
+
+def graphql_request(body: bytes) -> tuple[dict[str, Any], list[str]] | None:
+    """(arguments, fields) of a ``{"query": "query { news(...) { ... } }"}`` body, else None."""
+    try:
+        query = json.loads(body.decode("utf-8"))["query"]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+    match = _NEWS_RE.search(query) if isinstance(query, str) else None
+    if match is None:
+        return None
+    args: dict[str, Any] = {}
+    for name, value in _ARG_RE.findall(match.group(1)):
+        args[name] = json.loads(value) if value.startswith('"') else (int(value) if value.isdigit() else value)
+    return args, match.group(2).split()
+
+
+def graphql_target(body: bytes) -> str:
+    """How the log and the faults name a GraphQL request: its arguments as a query string."""
+    parsed = graphql_request(body)
+    if parsed is None:
+        return "/graphql"
+    args = parsed[0]
+    return f"/graphql?projects={args.get('projects', '')}&_page={args.get('_page', '')}&_size={args.get('_size', '')}"
+
+
+def _graphql_error(message: str, status: int = 200) -> tuple[int, str, bytes]:
+    data = json.dumps({"errors": [{"message": message}], "data": None}, ensure_ascii=False)
+    return status, "application/json; charset=utf-8", data.encode()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as separate writes
@@ -302,6 +387,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         sites: FakeSites = self.server.sites  # type: ignore[attr-defined]
         entry, fault, hold = sites._take(self.path)
+        self._safely(sites, entry, fault, hold)
+
+    def do_POST(self) -> None:
+        sites: FakeSites = self.server.sites  # type: ignore[attr-defined]
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        target = graphql_target(body) if urlsplit(self.path).path == "/graphql" else self.path
+        entry, fault, hold = sites._take(target, "POST", body)
+        self._safely(sites, entry, fault, hold)
+
+    def _safely(self, sites: FakeSites, entry: Entry, fault: str | None, hold: Hold | None) -> None:
         try:
             self._answer(sites, entry, fault, hold)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
@@ -318,8 +413,14 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(sites.timeout_delay)
             self.close_connection = True
             return
-        status, ctype, body = sites.route(self.path)
+        status, ctype, body = sites.route(self.path, entry.method, entry.body)
         headers = {"Content-Type": ctype}
+        if fault == "errors":  # a GraphQL error answer with no data
+            status, ctype, body = _graphql_error("Internal server error (injected)")
+            headers = {"Content-Type": ctype}
+        elif fault == "garbage":  # a 200 whose JSON stops short (under a Content-Length that fits it)
+            status, body = 200, b'{"data": {"news": [{"id": 7'
+            headers = {"Content-Type": "application/json; charset=utf-8"}
         if fault and fault.split(":")[0] in ("429", "500", "502", "503"):
             status = int(fault.split(":")[0])
             body = f"<html><body>Error {status}</body></html>".encode()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import httpx
 import pandas as pd
 import pytest
 import yaml
-from fieldwork_server import END, FIXTURES, KEYWORDS, ROOT, START, FakeSites
+from fieldwork_server import END, FIXTURES, KEYWORDS, ROBOTS, ROOT, START, FakeSites, graphql_request
 from typer.testing import CliRunner
 
 from kzperception.cli_fieldwork import register
@@ -71,10 +72,37 @@ def matched(items: dict[str, dict[str, Any]]) -> set[str]:
 
 
 def run(sites: FakeSites, site: str, out: Path, matcher: CountryMatcher, policy: FetchPolicy = FAST,
-        **kw: Any) -> CollectSummary:
-    entities = ENTITIES if site == "government" else []
-    adapter = make_site(site, sites.base_url, entities, page_size=3)
+        source: str = "auto", entities: list[str] | None = None, **kw: Any) -> CollectSummary:
+    entities = (entities or ENTITIES) if site == "government" else []
+    adapter = make_site(site, sites.base_url, entities, page_size=3, gov_source=source)
     return collect(adapter, START, END, out, policy=policy, matcher=matcher, **kw)
+
+
+def graphql_posts(sites: FakeSites, entity: str = "") -> list[Any]:
+    """The POSTs to /graphql the server saw (for one entity, when named)."""
+    return [e for e in sites.requests(f"/graphql?projects=eq:{entity}" if entity else "/graphql")
+            if e.method == "POST"]
+
+
+def rest_pages(sites: FakeSites, entity: str) -> list[Any]:
+    return sites.requests(f"/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:{entity}&")
+
+
+def assert_government_rows_agree(out: Path, summary: CollectSummary, entities: list[str] = ENTITIES) -> None:
+    """listed, collected, failed and matched counts, ids, dates and titles as the fixtures say."""
+    items = {k: v for k, v in gov_fixture().items() if v["entity"] in entities}
+    want = fate(items, "collected")
+    assert summary.listed == len(want | fate(items, "failed"))
+    assert (summary.collected, summary.failed) == (len(want), len(fate(items, "failed")))
+    assert summary.matched == len(matched(items))
+    df = collected(out).set_index("id")
+    assert set(df.index) == want
+    for sid in want:
+        item = items[sid]
+        assert df.loc[sid, "date"] == item["created_date"][:10]
+        assert df.loc[sid, "title_ru"] == item["title"]
+        assert df.loc[sid, "entity"] == item["entity"] and df.loc[sid, "website"] == "government"
+        assert set(filter(None, df.loc[sid, "matched"].split(";"))) == set(item["expect"]["verdicts"])
 
 
 def collected(out: Path) -> pd.DataFrame:
@@ -109,9 +137,14 @@ def test_president_run_agrees_with_fixtures(sites: FakeSites, tmp_path: Path, ma
     assert not any("3100001" in e.target for e in sites.log)  # after the window: never fetched
 
 
-def test_government_run_agrees_with_fixtures(sites: FakeSites, tmp_path: Path, matcher: CountryMatcher) -> None:
+def test_government_run_over_rest_and_rss_agrees_with_fixtures(sites: FakeSites, tmp_path: Path,
+                                                               matcher: CountryMatcher) -> None:
+    """GraphQL refused for every entity: the REST API serves mfa and mti, the RSS feed rssonly."""
+    sites.refuse_graphql("mfa", "mti")  # rssonly's GraphQL and API are refused by the fixture itself
     items = gov_fixture()
     summary = run(sites, "government", tmp_path, matcher)
+    assert summary.sources == {"mfa": "api", "mti": "api", "rssonly": "rss"}
+    assert_government_rows_agree(tmp_path, summary)
     want = fate(items, "collected")
     assert summary.listed == len(want | fate(items, "failed"))
     assert (summary.collected, summary.failed) == (len(want), len(fate(items, "failed")))
@@ -175,10 +208,11 @@ def _comparable(out: Path) -> pd.DataFrame:
 
 
 def test_every_fault_is_survived_with_nothing_lost(tmp_path: Path, matcher: CountryMatcher) -> None:
-    with FakeSites() as clean:
+    refused = ("mfa", "mti")  # GraphQL refused: these faults are on the REST and RSS paths
+    with FakeSites(graphql_refused=refused) as clean:
         run(clean, "president", tmp_path / "clean", matcher)
         run(clean, "government", tmp_path / "clean", matcher)
-    with FakeSites(overlap=2, timeout_delay=0.8) as sites:  # overlap: items repeated across pages
+    with FakeSites(overlap=2, timeout_delay=0.8, graphql_refused=refused) as sites:  # overlap: items repeated
         sites.inject("/robots.txt", "503")
         sites.inject("/ru/events?page=1", "timeout", "500")
         sites.inject("/ru/events?page=2", "truncate", "429:0.2")
@@ -192,17 +226,18 @@ def test_every_fault_is_survived_with_nothing_lost(tmp_path: Path, matcher: Coun
         gov = run(sites, "government", tmp_path / "faulty", matcher)
         assert sites.pending_faults() == {}
         assert all(n == 1 for n in sites.served().values()), "a document was downloaded twice"
+    assert gov.sources == {"mfa": "api", "mti": "api", "rssonly": "rss"}
     assert pres.failed == 0 and gov.failed == len(fate(gov_fixture(), "failed"))
     assert pres.retries + gov.retries == 14  # one retry per injected fault
     assert pres.listed == 9 + 1 and pres.collected == 9
     pd.testing.assert_frame_equal(_comparable(tmp_path / "faulty"), _comparable(tmp_path / "clean"))
 
 
-def test_rate_limit_is_honoured(tmp_path: Path, matcher: CountryMatcher, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every request of a whole run waits for its turn at the limiter, turns one interval apart.
+def _virtual_limiter(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
+    """Make the collector's rate limiter run on a virtual clock; return the turns it gives out.
 
-    The limiter runs on a virtual clock that moves only when it sleeps, so the spacing it enforces
-    is checked exactly, without measuring wall time (which jitters under load).
+    The clock moves only when the limiter sleeps, so the spacing it enforces is checked exactly,
+    without measuring wall time (which jitters under load).
     """
     import kzperception.collect as collect_module
 
@@ -222,12 +257,22 @@ def test_rate_limit_is_honoured(tmp_path: Path, matcher: CountryMatcher, monkeyp
             return delay
 
     monkeypatch.setattr(collect_module, "RateLimiter", VirtualLimiter)
+    return turns
+
+
+@pytest.mark.parametrize(("site", "at_least"), [("president", 14), ("government", 10)])
+def test_rate_limit_is_honoured(tmp_path: Path, matcher: CountryMatcher, monkeypatch: pytest.MonkeyPatch,
+                                site: str, at_least: int) -> None:
+    """Every request of a whole run (GETs and GraphQL POSTs) waits for its turn, turns one interval apart."""
+    turns = _virtual_limiter(monkeypatch)
     policy = FetchPolicy(rate=20, retries=2, backoff=0.01, timeout=2)
     with FakeSites() as sites:
-        run(sites, "president", tmp_path, matcher, policy=policy)
+        run(sites, site, tmp_path, matcher, policy=policy)
         served = len(sites.log)
+        posts = len(graphql_posts(sites))
+    assert posts == (0 if site == "president" else 4 + 1 + 1)
     hosts = {h for h, _ in turns}
-    assert served >= 14 and len(turns) == served and len(hosts) == 1  # one turn per request, nothing around it
+    assert served >= at_least and len(turns) == served and len(hosts) == 1  # one turn per request, nothing around it
     gaps = [b - a for (_, a), (_, b) in itertools.pairwise(turns)]
     assert min(gaps) == pytest.approx(1 / 20)
 
@@ -337,6 +382,278 @@ def test_robots_txt_without_rules_allows_everything(tmp_path: Path, matcher: Cou
     with FakeSites(robots="") as sites:
         summary = run(sites, "president", tmp_path, matcher)
     assert summary.disallowed == 0 and summary.collected == 10
+
+
+# --- gov.kz through GraphQL, and the fallback to the REST API and RSS ---------------------------
+
+
+def test_government_run_via_graphql_agrees_with_fixtures(sites: FakeSites, tmp_path: Path,
+                                                         matcher: CountryMatcher) -> None:
+    summary = run(sites, "government", tmp_path, matcher)
+    # rssonly refuses GraphQL and the API in the fixture; the others are served by GraphQL alone
+    assert summary.sources == {"mfa": "graphql", "mti": "graphql", "rssonly": "rss"}
+    assert_government_rows_agree(tmp_path, summary)
+    assert "no title" in summary.failures[0]
+    # mfa: 4 GraphQL pages + 1 detail (item without body); mti: 1 page; rssonly: its feed
+    assert summary.fetched == 4 + 1 + 1 + 1 and summary.from_cache == 0 and summary.retries == 0
+    assert [e.target for e in graphql_posts(sites, "mfa")] == [
+        f"/graphql?projects=eq:mfa&_page={n}&_size=3" for n in (1, 2, 3, 4)]
+    assert rest_pages(sites, "mfa") == [] and rest_pages(sites, "mti") == []  # the REST API was not needed
+    args, fields = graphql_request(graphql_posts(sites, "mti")[0].body)
+    assert args == {"projects": "eq:mti", "_lang": "ru", "_page": 1, "_size": 3, "_sort": "created_date:desc"}
+    assert fields == ["id", "title", "body", "created_date"]
+
+    df = collected(tmp_path).set_index("id")
+    assert df.loc["govkz-mfa-700004", "text_ru"].startswith("Консультации прошли в Астане.")  # from the detail
+    assert df.loc["govkz-mfa-700003", "text_ru"] == (
+        "МИД Казахстана приветствует позицию Китайской Народной Республики.\n\n"
+        "Заявление опубликовано на сайте министерства."
+    )
+    assert df.loc["govkz-mfa-700002", "url"].endswith("/memleket/entities/mfa/press/news/details/700002?lang=ru")
+    assert "; sources: graphql mfa, mti; rss rssonly" in summary.line()
+    saved = json.loads((tmp_path / "summary-government.json").read_text(encoding="utf-8"))
+    assert saved["sources"] == summary.sources
+
+
+def test_graphql_and_rest_runs_collect_the_same_rows(tmp_path: Path, matcher: CountryMatcher) -> None:
+    with FakeSites() as sites:
+        run(sites, "government", tmp_path / "graphql", matcher)
+    with FakeSites(graphql_refused=("mfa", "mti")) as sites:
+        run(sites, "government", tmp_path / "rest", matcher)
+    pd.testing.assert_frame_equal(_comparable(tmp_path / "graphql"), _comparable(tmp_path / "rest"))
+
+
+def test_every_graphql_fault_is_survived_with_nothing_lost(tmp_path: Path, matcher: CountryMatcher) -> None:
+    with FakeSites() as clean:
+        run(clean, "government", tmp_path / "clean", matcher)
+    with FakeSites(overlap=2, timeout_delay=0.8) as sites:  # overlap: items repeated across pages
+        sites.inject("/graphql?projects=eq:mfa&_page=1&", "timeout", "errors")
+        sites.inject("/graphql?projects=eq:mfa&_page=2&", "500", "truncate", "429:0.2")
+        sites.inject("/graphql?projects=eq:mfa&_page=3&", "garbage", "reset", "503")
+        sites.inject("/graphql?projects=eq:mti&_page=1&", "errors", "502", "429")
+        gov = run(sites, "government", tmp_path / "faulty", matcher)
+        assert sites.pending_faults() == {}
+        assert all(n == 1 for n in sites.served().values()), "a document was downloaded twice"
+        assert rest_pages(sites, "mfa") == [] and rest_pages(sites, "mti") == []  # no fallback was needed
+    assert gov.sources == {"mfa": "graphql", "mti": "graphql", "rssonly": "rss"}
+    assert gov.retries == 11  # one retry per injected fault
+    assert gov.failed == len(fate(gov_fixture(), "failed"))
+    assert not [w for w in gov.warnings if w.startswith(("gov.kz mfa", "gov.kz mti"))]
+    pd.testing.assert_frame_equal(_comparable(tmp_path / "faulty"), _comparable(tmp_path / "clean"))
+
+
+def test_retry_after_on_a_graphql_page_is_honoured(tmp_path: Path, matcher: CountryMatcher,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    turns = _virtual_limiter(monkeypatch)
+    policy = FetchPolicy(rate=20, retries=2, backoff=0.01, timeout=2)
+    with FakeSites() as sites:
+        sites.inject("/graphql?projects=eq:mfa&_page=2&", "429:7")
+        summary = run(sites, "government", tmp_path, matcher, policy=policy, entities=["mfa"])
+        log = list(sites.log)
+    assert len(turns) == len(log)
+    i = next(k for k, e in enumerate(log) if e.status == 429)
+    assert log[i].method == "POST" and log[i + 1].target == log[i].target
+    assert turns[i + 1][1] - turns[i][1] >= 7  # on the limiter's clock: the server's Retry-After
+    assert summary.retries == 1 and summary.sources == {"mfa": "graphql"}
+
+
+def test_killed_graphql_run_resumes_posting_nothing_twice(tmp_path: Path, matcher: CountryMatcher) -> None:
+    out = tmp_path / "out"
+    with FakeSites() as sites:
+        hold = sites.hold("/graphql?projects=eq:mfa&_page=3&")
+        cmd = [sys.executable, "-m", "kzperception.cli_fieldwork", "collect", "--site", "government",
+               "--entity", "mfa", "--entity", "mti", "--page-size", "3",
+               "--start", START, "--end", END, "--out", str(out), "--base-url", sites.base_url,
+               "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01", "--timeout", "30",
+               "--no-progress"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        try:
+            assert hold.reached.wait(60), proc.communicate(timeout=5)
+        finally:
+            proc.kill()
+            proc.wait()
+            hold.release.set()
+        assert not (out / "collected.csv").exists()  # nothing partial written
+        assert not list((out / "raw").rglob("*.tmp"))
+        assert sorted(sites.served()) == ["/graphql?projects=eq:mfa&_page=1&_size=3",
+                                          "/graphql?projects=eq:mfa&_page=2&_size=3", "/robots.txt"]
+
+        summary = run(sites, "government", out, matcher, entities=["mfa", "mti"])
+        served = sites.served()
+        posts = graphql_posts(sites)
+    assert all(n == 1 for n in served.values()), "a document was downloaded twice"
+    per_target: dict[str, list[Any]] = {}
+    for e in posts:
+        per_target.setdefault(e.target, []).append(e)
+    assert len(per_target) == 4 + 1  # mfa's four pages, mti's one
+    for target, entries in per_target.items():
+        if target == "/graphql?projects=eq:mfa&_page=3&_size=3":  # the POST the kill cut off: asked again
+            assert [e.completed for e in entries] == [False, True]
+        else:
+            assert [e.completed for e in entries] == [True], target
+    assert summary.from_cache == 2 and summary.fetched == 2 + 1 + 1  # mfa pages 3-4, mti page 1, one detail
+    assert summary.sources == {"mfa": "graphql", "mti": "graphql"}
+    assert_government_rows_agree(out, summary, ["mfa", "mti"])
+
+
+def test_fallback_graphql_then_rest_then_rss_is_reported(sites: FakeSites, tmp_path: Path,
+                                                         matcher: CountryMatcher) -> None:
+    sites.refuse_graphql("mti")  # rssonly refuses GraphQL and the API in the fixture
+    summary = run(sites, "government", tmp_path, matcher)
+    assert summary.sources == {"mfa": "graphql", "mti": "api", "rssonly": "rss"}
+    assert_government_rows_agree(tmp_path, summary)
+    assert not [w for w in summary.warnings if w.startswith("gov.kz mfa")]
+    assert [w for w in summary.warnings if w.startswith("gov.kz mti")] == [
+        "gov.kz mti: GraphQL endpoint unavailable (HTTP 400: refused); served by the news API"]
+    (rss,) = [w for w in summary.warnings if w.startswith("gov.kz rssonly")]
+    assert rss.startswith("gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused); "
+                          "news API unavailable (HTTP 400: refused; the live API is reported to want a "
+                          "browser session ticket")
+    assert rss.endswith("; served by the RSS feed")
+    assert "; sources: graphql mfa; api mti; rss rssonly" in summary.line()
+    # each source asked once, in order; a refusal (400) is not retried
+    assert summary.retries == 0
+    assert [e.status for e in graphql_posts(sites, "mti")] == [400] and len(rest_pages(sites, "mti")) == 1
+    assert rest_pages(sites, "mfa") == []
+    asked = [e.target.split("?")[0] for e in sites.log if "rssonly" in e.target]
+    assert asked == ["/graphql", "/api/v1/public/content-manager/news", "/memleket/entities/rssonly/press/news/rss"]
+
+
+def test_graphql_that_keeps_answering_errors_falls_back_after_its_retries(sites: FakeSites, tmp_path: Path,
+                                                                          matcher: CountryMatcher) -> None:
+    sites.inject("/graphql?projects=eq:mfa&_page=1&", *["errors"] * 5)
+    summary = run(sites, "government", tmp_path, matcher, entities=["mfa"])
+    assert sites.pending_faults() == {} and summary.retries == 4
+    assert summary.sources == {"mfa": "api"}
+    (warning,) = [w for w in summary.warnings if w.startswith("gov.kz mfa")]
+    assert "GraphQL endpoint unavailable (gave up after 5 attempts: unusable body" in warning
+    assert "GraphQL errors: Internal server error (injected)" in warning and warning.endswith("news API")
+    assert_government_rows_agree(tmp_path, summary, ["mfa"])
+
+
+def test_graphql_failing_on_a_later_page_stops_that_listing_without_falling_back(
+        sites: FakeSites, tmp_path: Path, matcher: CountryMatcher) -> None:
+    sites.inject("/graphql?projects=eq:mfa&_page=2&", *["500"] * 5)
+    summary = run(sites, "government", tmp_path, matcher, entities=["mfa"])
+    assert summary.sources == {"mfa": "graphql"} and rest_pages(sites, "mfa") == []
+    assert any(f.startswith("gov.kz mfa GraphQL endpoint page 2: gave up") for f in summary.failures)
+    assert "gov.kz mfa GraphQL endpoint: listing stopped at page 2; older reports may be lost" in summary.warnings
+    assert set(collected(tmp_path)["id"]) == {"govkz-mfa-700002", "govkz-mfa-700003"}  # page 1, in the window
+
+
+@pytest.mark.parametrize("source", ["graphql", "api", "rss"])
+def test_an_explicit_gov_source_is_used_alone(sites: FakeSites, tmp_path: Path, matcher: CountryMatcher,
+                                              source: str) -> None:
+    from kzperception.collect import GOV_SOURCES
+
+    summary = run(sites, "government", tmp_path, matcher, source=source)
+    asked = {e.target.split("?")[0].split("/")[-1] for e in sites.log if e.target != "/robots.txt"}
+    if source == "rss":
+        assert summary.sources == {"mfa": "rss", "mti": "rss", "rssonly": "rss"}
+        assert_government_rows_agree(tmp_path, summary)
+        assert graphql_posts(sites) == [] and not any("content-manager/news?" in e.target for e in sites.log)
+        return
+    assert summary.sources == {"mfa": source, "mti": source, "rssonly": "none"}
+    (refused,) = [f for f in summary.failures if f.startswith("gov.kz rssonly")]
+    assert refused.startswith(f"gov.kz rssonly: {GOV_SOURCES[source]} unavailable (HTTP 400: refused")
+    assert refused.endswith("; no listing source left")
+    summary.failed -= 1  # what is left agrees with the fixtures for mfa and mti
+    assert_government_rows_agree(tmp_path, summary, ["mfa", "mti"])
+    assert "rss" not in asked and ("graphql" in asked) == (source == "graphql")
+
+
+def test_robots_txt_disallowing_graphql_is_obeyed_and_reported(tmp_path: Path, matcher: CountryMatcher) -> None:
+    with FakeSites(robots=ROBOTS + "Disallow: /graphql\n") as sites:
+        summary = run(sites, "government", tmp_path, matcher)
+        assert sites.requests("/graphql") == []  # never posted
+    assert summary.sources == {"mfa": "api", "mti": "api", "rssonly": "rss"}
+    assert summary.disallowed == 3
+    assert any(w.startswith("gov.kz mfa: GraphQL endpoint skipped (robots.txt disallows ") for w in summary.warnings)
+    assert_government_rows_agree(tmp_path, summary)
+
+
+def test_graphql_query_and_cache_keys_differ_per_page_and_entity() -> None:
+    import hashlib
+
+    site = make_site("government", "https://www.gov.kz", ["mfa", "mti"], page_size=50)
+    url = site.graphql_url()
+    assert url == "https://www.gov.kz/graphql"
+    assert json.loads(site.graphql_body("mfa", 2)) == {"query": (
+        'query { news(projects: "eq:mfa", _lang: "ru", _page: 2, _size: 50, _sort: "created_date:desc") '
+        "{ id title body created_date } }")}
+    keys = {(e, n): RawCache.key(url, "POST", site.graphql_body(e, n)) for e in ("mfa", "mti") for n in (1, 2)}
+    assert len(set(keys.values())) == 4  # per page and per entity
+    assert RawCache.key(url, "POST", site.graphql_body("mfa", 1)) == keys["mfa", 1]  # stable across runs
+    other_size = make_site("government", "https://www.gov.kz", ["mfa"], page_size=10)
+    assert RawCache.key(url, "POST", other_size.graphql_body("mfa", 1)) != keys["mfa", 1]
+    assert RawCache.key(url) not in keys.values()  # a GET of the same URL is another entry
+    assert RawCache.key(url) == hashlib.sha256(url.encode()).hexdigest()  # GET keys unchanged: old caches valid
+
+
+def test_fetcher_post_is_polite_and_cached_per_body(tmp_path: Path) -> None:
+    """POST has GET's courtesies: robots.txt, retries with Retry-After, the raw cache (keyed by body)."""
+    from kzperception.collect import Disallowed, Fetcher, _graphql_validator
+
+    seen: list[tuple[str, bytes, str]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, text="User-agent: *\nDisallow: /private\n")
+        seen.append((request.method, request.content, request.headers.get("content-type", "")))
+        if len(seen) == 1:
+            return httpx.Response(503, headers={"Retry-After": "0"})
+        return httpx.Response(200, json={"data": {"news": [{"id": request.content.decode()}]}})
+
+    url = "http://site.test/graphql"
+    summary = CollectSummary("test", START, END)
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        fetcher = Fetcher(FAST, RawCache(tmp_path), summary, client=client)
+        a = fetcher.post(url, b'{"query":"a"}', _graphql_validator)
+        again = fetcher.post(url, b'{"query":"a"}', _graphql_validator)
+        b = fetcher.post(url, b'{"query":"b"}', _graphql_validator)
+        with pytest.raises(Disallowed):
+            fetcher.post("http://site.test/private", b"{}")
+        resumed = Fetcher(FAST, RawCache(tmp_path), CollectSummary("test", START, END), client=client)
+        assert resumed.post(url, b'{"query":"b"}', _graphql_validator).content == b.content
+    assert [(m, body) for m, body, _ in seen] == [("POST", b'{"query":"a"}')] * 2 + [("POST", b'{"query":"b"}')]
+    assert {ctype for _, _, ctype in seen} == {"application/json"}
+    assert again.from_cache and again.content == a.content and b.content != a.content
+    assert (summary.retries, summary.fetched, summary.from_cache) == (1, 2, 1)
+    cache = RawCache(tmp_path)
+    assert cache.get(url) is None  # a POST's answer is not a GET's
+    assert cache.get(url, method="POST", body=b'{"query":"a"}') is not None
+
+
+def test_graphql_answers_other_than_a_news_list_are_failures() -> None:
+    from kzperception.collect import _graphql_items
+
+    assert _graphql_items({"data": {"news": [{"id": 1}, "x"]}}) == [{"id": 1}]
+    assert _graphql_items({"data": {"news": []}}) == []
+    for bad, message in [
+        ({"errors": [{"message": "notAllowed"}], "data": None}, "GraphQL errors: notAllowed"),
+        ({"errors": [{"message": "partial"}], "data": {"news": [{"id": 1}]}}, "GraphQL errors: partial"),
+        ({"data": {"news": {"id": 1}}}, "data.news is a dict, not a list"),
+        ({"data": None}, "data.news is a NoneType"),
+        ([{"id": 1}], "not an object"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            _graphql_items(bad)
+
+
+def test_fake_graphql_pages_filters_and_refuses(sites: FakeSites) -> None:
+    site = make_site("government", sites.base_url, ["mfa"], page_size=3)
+
+    def post(entity: str, page: int) -> httpx.Response:
+        return httpx.post(site.graphql_url(), content=site.graphql_body(entity, page),
+                          headers={"Content-Type": "application/json"})
+
+    assert [i["id"] for i in post("mfa", 2).json()["data"]["news"]] == [700004, 700005, 700006]
+    assert set(post("mti", 1).json()["data"]["news"][0]) == {"id", "title", "body", "created_date"}
+    assert post("mfa", 5).json() == {"data": {"news": []}}
+    refused = post("rssonly", 1)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["message"] == "notAllowed"
+    assert httpx.get(site.graphql_url()).status_code == 405
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -494,6 +811,24 @@ def test_collect_command_exits_2_when_reports_failed(sites: FakeSites, tmp_path:
     ])
     assert result.exit_code == 2
     assert "failed 1" in result.stdout and "no title" in result.stderr
+
+
+def test_collect_command_names_the_source_of_each_entity(sites: FakeSites, tmp_path: Path) -> None:
+    result = CliRunner().invoke(_app(), [
+        "collect", "--site", "government", "--entity", "mti", "--entity", "rssonly", "--page-size", "3",
+        "--start", START, "--end", END, "--out", str(tmp_path), "--base-url", sites.base_url,
+        "--keywords", str(KEYWORDS), "--rate", "50", "--no-progress",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "; sources: graphql mti; rss rssonly" in result.stdout
+    assert "warning: gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused); news API" in result.stderr
+
+
+def test_collect_help_names_the_gov_sources() -> None:
+    result = CliRunner().invoke(_app(), ["collect", "--help"], env={"COLUMNS": "200", "TERM": "dumb"})
+    assert result.exit_code == 0
+    assert "auto|graphql|api|rss" in result.output
+    assert "GraphQL, then the API, then RSS" in result.output
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -38,6 +38,7 @@ class SiteName(StrEnum):
 
 class GovSource(StrEnum):
     auto = "auto"
+    graphql = "graphql"
     api = "api"
     rss = "rss"
 
@@ -95,10 +96,11 @@ def collect_cmd(
     retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per document.")] = 5,
     backoff: Annotated[float, typer.Option("--backoff", min=0.0, help="First retry delay (s), doubled.")] = 1.0,
     timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per request.")] = 30.0,
-    page_size: Annotated[int, typer.Option("--page-size", min=1, help="gov.kz API items per page.")] = 50,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, help="gov.kz items per GraphQL/API page.")] = 50,
     max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Listing pages at most.")] = 10_000,
-    gov_source: Annotated[GovSource, typer.Option("--gov-source", help="gov.kz: API, RSS, or API then RSS.")]
-    = GovSource.auto,
+    gov_source: Annotated[GovSource, typer.Option(
+        "--gov-source", help="gov.kz listing: graphql, api (REST), rss, or auto: GraphQL, then the API, then RSS, "
+        "each only when the one before is refused or unavailable for the entity.")] = GovSource.auto,
     refresh_listings: Annotated[bool, typer.Option(
         "--refresh-listings", help="Download listing pages again (articles stay cached).")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on a terminal.")] = True,

@@ -8,28 +8,36 @@ rest is shared and exists so that a long crawl of government sites is safe to ru
   public-service sites and a research tool must not be the reason they slow down;
 * retries with exponential backoff on timeouts, 5xx, 429 and broken bodies, honouring
   ``Retry-After``, because a three-year crawl meets every one of those;
-* a raw cache on disk (``OUT/raw/``), one file per URL, written atomically, so a run that is
-  killed or fails halfway is simply started again and downloads nothing twice;
+* a raw cache on disk (``OUT/raw/``), one file per request (a GET by its URL, a POST by its
+  method, URL and body), written atomically, so a run that is killed or fails halfway is simply
+  started again and downloads (or posts) nothing twice;
 * text, never markup: pages are reduced to paragraphs of plain text (scripts dropped, escaped
   markup unescaped and stripped), so nothing downstream ever renders scraped HTML;
 * one summary at the end (listed, fetched, from cache, failed, matched) that a researcher can
   compare with the site, and ``collected.csv`` written atomically only when the run ends.
 
-The URL layouts (listing pages, the gov.kz content-manager API, RSS) are named once in the adapters
-below; the sites change their front ends from time to time and this is the one place to follow.
+The URL layouts (listing pages, the gov.kz GraphQL endpoint and content-manager API, RSS) are named
+once in the adapters below; the sites change their front ends from time to time and this is the
+one place to follow.
 
 Evidence for the layouts. The adapters were first written without access to the sites and then
 checked against public code that scrapes them (no live request was made); ``docs/fieldwork.md``
 lists the sources. Verified that way: akorda.kz's listing ``/ru/events?page=N`` of ``div.card``
 blocks (link in ``h3 a``, date in ``h5`` as "21 марта 2026 года"), article URLs
-``/ru/<slug>-<digits>``; gov.kz's ``/api/v1/public/content-manager/news`` with
-``sort-by=created_date:DESC&projects=eq:<entity>&page=N&size=M`` answering a bare JSON list of items
-(``id``, ``title``, ``body`` HTML, ``created_date``), language chosen by ``Accept-Language``, and report
-pages ``/memleket/entities/<entity>/press/news/details/<id>``. NOT verified: the markup of an akorda
+``/ru/<slug>-<digits>``; gov.kz's GraphQL endpoint ``POST /graphql`` with the query
+``news(projects: "eq:<entity>", _lang: "ru", _page: N, _size: M, _sort: "created_date:desc")``
+answering ``{"data": {"news": [...]}}`` (the Kazakh open-government organisation's scraper,
+``opengov-kz/parse-gov-kz``, ``gov_kz_news_parser.py``); gov.kz's
+``/api/v1/public/content-manager/news`` with ``sort-by=created_date:DESC&projects=eq:<entity>&page=N&size=M``
+answering a bare JSON list of items (``id``, ``title``, ``body`` HTML, ``created_date``; GraphQL
+items have the same fields), language chosen by ``Accept-Language``, and report pages
+``/memleket/entities/<entity>/press/news/details/<id>``. NOT verified: the markup of an akorda
 article page (title, date; the body's ``.content-text`` is seen on another akorda page only), the
-gov.kz detail endpoint and RSS feed, and whether the news API answers a plain GET at all: one 2026
-source reports HTTP 400 «notAllowed» unless a browser session ticket is taken first, which this
-collector does not do (it then falls back to the RSS feed and says so).
+gov.kz detail endpoint and RSS feed, whether the GraphQL endpoint answers a plain request today,
+and whether the REST API does: one 2026 source reports HTTP 400 «notAllowed» unless a browser
+session ticket is taken first, which this collector does not do. For each entity the gov.kz
+adapter therefore tries GraphQL, then the REST API, then the RSS feed, and the summary says which
+one served it.
 """
 
 from __future__ import annotations
@@ -42,7 +50,6 @@ import json
 import os
 import re
 import ssl
-import tempfile
 import threading
 import time
 import urllib.robotparser
@@ -67,7 +74,7 @@ from tenacity import (
     wait_random,
 )
 
-from .corpus import write_csv_atomic
+from .corpus import atomic_target, write_csv_atomic
 from .keywords import CountryMatcher
 
 PRESIDENT_BASE = "https://www.akorda.kz"
@@ -125,6 +132,8 @@ class CollectSummary:
     ``fetched`` / ``from_cache``: documents (listing pages, API pages, articles) downloaded in this
     run / read from the raw cache. ``failed``: reports or listing pages that could not be obtained
     or read. ``matched``: collected reports that mention at least one country's keywords.
+    ``sources``: for gov.kz, which listing served each entity (``graphql``, ``api``, ``rss``, or
+    ``none`` when every source failed); a fallback also leaves a warning saying why.
     """
 
     site: str
@@ -141,17 +150,24 @@ class CollectSummary:
     retries: int = 0
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def fail(self, message: str) -> None:
         self.failed += 1
         self.failures.append(message)
 
     def line(self) -> str:
-        return (
+        text = (
             f"{self.site} {self.start}..{self.end}: listed {self.listed}, fetched {self.fetched}, "
             f"from cache {self.from_cache}, failed {self.failed}, matched {self.matched} "
             f"(collected {self.collected}, retries {self.retries}, disallowed {self.disallowed})"
         )
+        if self.sources:
+            by_source: dict[str, list[str]] = {}
+            for entity, source in self.sources.items():
+                by_source.setdefault(source, []).append(entity)
+            text += "; sources: " + "; ".join(f"{src} {', '.join(ents)}" for src, ents in by_source.items())
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -243,13 +259,19 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
 
 @dataclass(frozen=True)
 class Document:
-    """A downloaded body as bytes; decoding is deferred because sites mislabel charsets."""
+    """A downloaded body as bytes; decoding is deferred because sites mislabel charsets.
+
+    ``method`` and ``request_body`` say how it was asked for: a GET of ``url``, or a POST of
+    ``request_body`` to ``url`` (the gov.kz GraphQL endpoint answers many queries at one URL).
+    """
 
     url: str
     status: int
     content: bytes
     content_type: str = ""
     from_cache: bool = False
+    method: str = "GET"
+    request_body: bytes | None = None
 
     def text(self) -> str:
         return decode_body(self.content, self.content_type)
@@ -294,19 +316,22 @@ def decode_body(content: bytes, content_type: str = "") -> str:
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_target(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class RawCache:
-    """One body and one metadata file per URL under ``folder``, keyed by the URL's SHA-256.
+    """One body and one metadata file per request under ``folder``, named by its key (a SHA-256).
+
+    A GET is keyed by its URL alone (as before POSTs existed, so older caches stay valid); any
+    other request by its method, URL and body together, so the GraphQL endpoint's pages, each a
+    different query POSTed to the same URL, never collide and a resumed run re-posts none of them.
+    The metadata records what was asked (method, URL, the body's hash and, for a short body, the
+    body itself) and is checked on every read.
 
     The body is written first and the metadata last, both atomically: an entry exists only when
     its metadata does, so a run killed mid-write leaves no half entry behind.
@@ -316,17 +341,23 @@ class RawCache:
         self.folder = Path(folder)
 
     @staticmethod
-    def key(url: str) -> str:
-        return hashlib.sha256(url.encode("utf-8")).hexdigest()
+    def key(url: str, method: str = "GET", body: bytes | None = None) -> str:
+        method = method.upper()
+        if method == "GET" and not body:
+            return _sha256(url.encode("utf-8"))
+        # a URL holds neither a space nor a line break, so the three parts cannot run together
+        return _sha256(method.encode("ascii") + b" " + url.encode("utf-8") + b"\n" + (body or b""))
 
-    def _paths(self, url: str) -> tuple[Path, Path]:
-        key = self.key(url)
+    def _paths(self, url: str, method: str = "GET", body: bytes | None = None) -> tuple[Path, Path]:
+        key = self.key(url, method, body)
         base = self.folder / key[:2] / key
         return base.with_suffix(".json"), base.with_suffix(".body")
 
-    def get(self, url: str, max_age: float | None = None) -> Document | None:
+    def get(self, url: str, max_age: float | None = None, method: str = "GET",
+            body: bytes | None = None) -> Document | None:
         """The cached document, or None (absent, half written, or older than ``max_age`` seconds)."""
-        meta_path, body_path = self._paths(url)
+        method = method.upper()
+        meta_path, body_path = self._paths(url, method, body)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             content = body_path.read_bytes()
@@ -334,23 +365,31 @@ class RawCache:
             return None
         if meta.get("url") != url or len(content) != meta.get("size"):
             return None
+        if meta.get("method", "GET") != method or meta.get("request_sha256") != (_sha256(body) if body else None):
+            return None
         if max_age is not None:
             fetched = dt.datetime.fromisoformat(meta.get("fetched_at", "1970-01-01T00:00:00+00:00"))
             if (dt.datetime.now(dt.UTC) - fetched).total_seconds() > max_age:
                 return None
-        return Document(url, int(meta["status"]), content, meta.get("content_type", ""), from_cache=True)
+        return Document(url, int(meta["status"]), content, meta.get("content_type", ""), from_cache=True,
+                        method=method, request_body=body)
 
     def put(self, doc: Document) -> None:
-        meta_path, body_path = self._paths(doc.url)
-        meta = {
+        meta_path, body_path = self._paths(doc.url, doc.method, doc.request_body)
+        meta: dict[str, Any] = {
             "url": doc.url, "status": doc.status, "content_type": doc.content_type,
             "size": len(doc.content), "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
+        if doc.method.upper() != "GET" or doc.request_body:
+            meta["method"] = doc.method.upper()
+            meta["request_sha256"] = _sha256(doc.request_body) if doc.request_body else None
+            if doc.request_body and len(doc.request_body) <= 4096:  # a GraphQL query: readable in raw/
+                meta["request"] = doc.request_body.decode("utf-8", "replace")
         _write_bytes_atomic(body_path, doc.content)
         _write_bytes_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
-    def drop(self, url: str) -> None:
-        for path in self._paths(url):
+    def drop(self, url: str, method: str = "GET", body: bytes | None = None) -> None:
+        for path in self._paths(url, method, body):
             path.unlink(missing_ok=True)
 
     def __contains__(self, url: str) -> bool:
@@ -371,7 +410,13 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 class Fetcher:
-    """GET with every courtesy: cache first, robots.txt, rate limit, retries with backoff."""
+    """GET and POST with every courtesy: cache first, robots.txt, rate limit, retries with backoff.
+
+    ``post`` is ``get`` with a request body (the gov.kz GraphQL endpoint): the same robots.txt
+    check of the URL, the same per-host turn at the rate limiter, the same retries and Retry-After,
+    and the raw cache keyed by method, URL and body. Only read-only queries are ever POSTed, so
+    retrying one is safe.
+    """
 
     def __init__(
         self,
@@ -407,21 +452,30 @@ class Fetcher:
 
     def get(self, url: str, validate: Validator | None = None, refresh: bool = False) -> Document:
         """The document at ``url``, from the cache when there, else downloaded and cached."""
+        return self._fetch("GET", url, None, None, validate, refresh)
+
+    def post(self, url: str, body: bytes, validate: Validator | None = None, refresh: bool = False,
+             content_type: str = "application/json") -> Document:
+        """The answer to POSTing ``body`` to ``url``, from the cache when there, else asked and cached."""
+        return self._fetch("POST", url, body, content_type, validate, refresh)
+
+    def _fetch(self, method: str, url: str, body: bytes | None, content_type: str | None,
+               validate: Validator | None, refresh: bool) -> Document:
         if not refresh:
-            cached = self.cache.get(url)
+            cached = self.cache.get(url, method=method, body=body)
             if cached is not None and _valid(cached, validate):
                 self.summary.from_cache += 1
                 return cached
         if not self.allowed(url):
             raise Disallowed(f"robots.txt disallows {url}")
-        doc = self._download(url, validate)
+        doc = self._download(url, validate, method=method, body=body, content_type=content_type)
         self.cache.put(doc)
         self.summary.fetched += 1
         return doc
 
-    def forget(self, url: str) -> None:
+    def forget(self, url: str, method: str = "GET", body: bytes | None = None) -> None:
         """Drop a cached document that turned out unreadable, so the next run fetches it anew."""
-        self.cache.drop(url)
+        self.cache.drop(url, method, body)
 
     # robots.txt -------------------------------------------------------------------------------
 
@@ -466,7 +520,8 @@ class Fetcher:
 
     # download with retries --------------------------------------------------------------------
 
-    def _download(self, url: str, validate: Validator | None, tolerate_4xx: bool = False) -> Document:
+    def _download(self, url: str, validate: Validator | None, tolerate_4xx: bool = False, *,
+                  method: str = "GET", body: bytes | None = None, content_type: str | None = None) -> Document:
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.retries + 1),
             wait=wait_exponential(multiplier=self.policy.backoff, max=self.policy.backoff_max)
@@ -477,18 +532,20 @@ class Fetcher:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, url, validate, tolerate_4xx)
+            return retrying(self._attempt, url, validate, tolerate_4xx, method, body, content_type)
         except _Transient as err:
             raise FetchError(f"gave up after {self.policy.retries + 1} attempts: {err}") from None
 
     def _count_retry(self, state: RetryCallState) -> None:
         self.summary.retries += 1
 
-    def _attempt(self, url: str, validate: Validator | None, tolerate_4xx: bool) -> Document:
+    def _attempt(self, url: str, validate: Validator | None, tolerate_4xx: bool, method: str = "GET",
+                 body: bytes | None = None, content_type: str | None = None) -> Document:
         host = urlparse(url).netloc
         self.limiter.wait(host)
+        headers = {"Content-Type": content_type, "Accept": "application/json"} if content_type else None
         try:
-            response = self.client.get(url)
+            response = self.client.request(method, url, content=body, headers=headers)
         except httpx.TimeoutException as err:
             raise _Transient(f"timeout ({type(err).__name__})") from None
         except httpx.TransportError as err:
@@ -506,7 +563,8 @@ class Fetcher:
             raise _Transient(f"HTTP {status}")
         if status >= 400 and not tolerate_4xx:
             raise FetchError(f"HTTP {status}", status=status)
-        doc = Document(url, status, response.content, response.headers.get("content-type", ""))
+        doc = Document(url, status, response.content, response.headers.get("content-type", ""),
+                       method=method, request_body=body)
         if validate is not None and status < 400:
             try:
                 validate(doc)
@@ -921,15 +979,51 @@ def _json_validator(doc: Document) -> None:
     _api_items(doc.json())
 
 
+def _graphql_items(payload: Any) -> list[dict[str, Any]]:
+    """The news items of one GraphQL answer, ``{"data": {"news": [...]}}``; anything else is an error.
+
+    An answer carrying ``errors`` is a failure even when it also carries data (GraphQL servers send
+    partial data with errors), as is a ``news`` that is not a list.
+    """
+    if not isinstance(payload, dict):
+        raise ValueError(f"the GraphQL endpoint answered a {type(payload).__name__}, not an object")
+    errors = payload.get("errors")
+    if errors:
+        first = errors[0] if isinstance(errors, list) and errors else errors
+        message = first.get("message", first) if isinstance(first, dict) else first
+        raise ValueError(f"GraphQL errors: {str(message)[:200]}")
+    data = payload.get("data")
+    news = data.get("news") if isinstance(data, dict) else None
+    if not isinstance(news, list):
+        raise ValueError(f"GraphQL data.news is a {type(news).__name__}, not a list of items")
+    return [x for x in news if isinstance(x, dict)]
+
+
+def _graphql_validator(doc: Document) -> None:
+    _graphql_items(doc.json())
+
+
 def _text_of(item: dict[str, Any], key: str) -> str:
     value = item.get(key)
     return "" if value is None else str(value)
 
 
-class GovKz:
-    """gov.kz: each entity's press news through the public content-manager API (or its RSS feed).
+#: gov.kz listing sources, in the order ``auto`` tries them, with the names warnings use.
+GOV_SOURCES: dict[str, str] = {"graphql": "GraphQL endpoint", "api": "news API", "rss": "RSS feed"}
 
-    API layout as seen in public code calling it (see ``docs/fieldwork.md``):
+
+class GovKz:
+    """gov.kz: each entity's press news through the public GraphQL endpoint, the content-manager
+    REST API or the entity's RSS feed, tried in that order (``source="auto"``).
+
+    GraphQL layout as seen in public code calling it (``opengov-kz/parse-gov-kz``,
+    ``gov_kz_news_parser.py``; see ``docs/fieldwork.md``): ``POST /graphql`` with the JSON body
+    ``{"query": "query { news(projects: \"eq:<entity>\", _lang: \"ru\", _page: N, _size: M,
+    _sort: \"created_date:desc\") { id title body created_date } }"}`` (pages from 1, newest
+    first) answers ``{"data": {"news": [...]}}``, the items having the REST API's fields; an answer
+    with ``errors`` is a failure; a page shorter than ``_size`` (or empty) is the last.
+
+    REST layout as seen in public code calling it:
     ``/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:<entity>&page=N&size=M``
     (pages from 1, newest first) answers a bare JSON list; each item has ``id``, ``title``, ``body``
     (the report's HTML) and ``created_date`` (``2023-06-01T11:30:00.000+06:00``); the language
@@ -937,14 +1031,25 @@ class GovKz:
     ``/memleket/entities/<entity>/press/news/details/<id>``. A page shorter than ``size`` (or empty)
     is the last.
 
-    NOT verified: the detail endpoint (``/news/<id>``, asked only for an item without a body) and
-    the RSS feed's address. One 2026 source reports that the news API answers HTTP 400 «notAllowed»
-    unless the client first takes a browser session ticket; this collector does not, so such an
-    answer sends the entity to its RSS feed, which only reaches back a few weeks: the summary then
-    warns how far back it got.
+    Items from either go through ``parse_item``; one without a body is completed from the detail
+    endpoint. ``auto`` moves to the next source only when the one before is refused, unreachable,
+    disallowed by robots.txt or answers no usable first page for that entity; the summary records
+    the source that served each entity (``CollectSummary.sources``) and warns about each fallback.
+    A source that fails on a later page is not abandoned: the listing stops there and says so.
+
+    NOT verified: whether the GraphQL endpoint answers a plain request today (no live request was
+    made; the public scraper sends a browser-like user agent, this collector its own), the detail
+    endpoint (``/news/<id>``) and the RSS feed's address. One 2026 source reports that the REST API
+    answers HTTP 400 «notAllowed» unless the client first takes a browser session ticket; this
+    collector takes none. An entity that ends on its RSS feed only reaches back a few weeks: the
+    summary then warns how far back it got.
     """
 
     website = "government"
+    graphql_path = "/graphql"
+    graphql_fields: tuple[str, ...] = ("id", "title", "body", "created_date")
+    graphql_lang = "ru"
+    graphql_sort = "created_date:desc"
     api_path = "/api/v1/public/content-manager/news"
     page_path = "/memleket/entities/{entity}/press/news/details/{id}?lang=ru"
     rss_path = "/memleket/entities/{entity}/press/news/rss?lang=ru"  # unverified
@@ -963,13 +1068,30 @@ class GovKz:
         bad = [e for e in entities if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", e)]
         if bad:
             raise CollectError(f"--entity: {bad[0]!r} is not a gov.kz entity name (e.g. mfa, mti)")
-        if source not in ("auto", "api", "rss"):
-            raise CollectError(f"--gov-source: {source!r} is not one of auto|api|rss")
+        if source != "auto" and source not in GOV_SOURCES:
+            raise CollectError(f"--gov-source: {source!r} is not one of auto|{'|'.join(GOV_SOURCES)}")
         self.entities = list(dict.fromkeys(entities))
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
         self.max_pages = max_pages
         self.source = source
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The listing sources tried for each entity, in order."""
+        return tuple(GOV_SOURCES) if self.source == "auto" else (self.source,)
+
+    def graphql_url(self) -> str:
+        return self.base_url + self.graphql_path
+
+    def graphql_query(self, entity: str, number: int) -> str:
+        args = (f"projects: {json.dumps('eq:' + entity)}, _lang: {json.dumps(self.graphql_lang)}, "
+                f"_page: {int(number)}, _size: {int(self.page_size)}, _sort: {json.dumps(self.graphql_sort)}")
+        return f"query {{ news({args}) {{ {' '.join(self.graphql_fields)} }} }}"
+
+    def graphql_body(self, entity: str, number: int) -> bytes:
+        """The POST body for one page: the same bytes every time, so the raw cache finds it again."""
+        return json.dumps({"query": self.graphql_query(entity, number)}, separators=(",", ":")).encode("utf-8")
 
     def api_url(self, entity: str, number: int) -> str:
         return (f"{self.base_url}{self.api_path}?sort-by=created_date:DESC&projects=eq:{entity}"
@@ -993,43 +1115,74 @@ class GovKz:
 
     def _entity_listing(self, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
                         summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
-        if self.source == "rss":
-            return self._rss_listing(fetcher, entity, start, end, summary, refresh, tick)
+        """The entity's items from the first source that answers; each one passed over is explained."""
         label = f"gov.kz {entity}"
+        at = len(summary.warnings)  # the fallback warning goes before the listing's own warnings
+        passed: list[str] = []
+        only_disallowed = True
+        for source in self.sources:
+            try:
+                items = self._listing_from(source, fetcher, entity, start, end, summary, refresh, tick)
+            except Disallowed as err:
+                summary.disallowed += 1
+                passed.append(f"{GOV_SOURCES[source]} skipped ({err})")
+                continue
+            except FetchError as err:
+                only_disallowed = False
+                passed.append(f"{GOV_SOURCES[source]} unavailable ({self._why(source, err)})")
+                continue
+            summary.sources[entity] = source
+            if passed:
+                summary.warnings.insert(at, f"{label}: {'; '.join(passed)}; served by the {GOV_SOURCES[source]}")
+            return items
+        summary.sources[entity] = "none"
+        if only_disallowed:
+            summary.warnings.append(f"{label}: {'; '.join(passed)}; entity skipped")
+        else:
+            summary.fail(f"{label}: {'; '.join(passed)}; no listing source left")
+        return []
+
+    @staticmethod
+    def _why(source: str, err: FetchError) -> str:
+        if err.status not in (400, 401, 403):
+            return str(err)
+        if source == "api":
+            return (f"{err}: refused; the live API is reported to want a browser session ticket, which "
+                    "this collector does not take (docs/fieldwork.md)")
+        return f"{err}: refused"
+
+    def _listing_from(self, source: str, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
+                      summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
+        """One source's listing; raises FetchError or Disallowed when its first page cannot be had."""
+        if source == "rss":
+            return self._rss_listing(fetcher, entity, start, end, summary, refresh, tick)
 
         def page(number: int) -> Page:
-            doc = fetcher.get(self.api_url(entity, number), _json_validator, refresh=refresh)
+            if source == "graphql":
+                doc = fetcher.post(self.graphql_url(), self.graphql_body(entity, number), _graphql_validator,
+                                   refresh=refresh)
+                raw_items = _graphql_items(doc.json())
+            else:
+                doc = fetcher.get(self.api_url(entity, number), _json_validator, refresh=refresh)
+                raw_items = _api_items(doc.json())
             tick()
-            return self._api_page(doc.json(), entity, number, summary)
+            return self._items_page(raw_items, entity, number, summary, GOV_SOURCES[source])
 
-        try:
-            first = page(self.first_page)
-        except Disallowed as err:
-            summary.disallowed += 1
-            summary.warnings.append(f"{label}: {err}; entity skipped")
-            return []
-        except FetchError as err:
-            if err.status in (400, 401, 403):
-                err = FetchError(f"{err}: refused; the live API is reported to want a browser session "
-                                 "ticket, which this collector does not take (docs/fieldwork.md)", err.status)
-            if self.source == "api":
-                summary.fail(f"{label} news API: {err}")
-                return []
-            summary.warnings.append(f"{label}: news API unavailable ({err}); using the RSS feed")
-            return self._rss_listing(fetcher, entity, start, end, summary, refresh, tick)
+        first = page(self.first_page)  # its failure means: this source is not available for the entity
 
         def pages(number: int) -> Page:
             return first if number == self.first_page else page(number)
 
+        label = f"gov.kz {entity} {GOV_SOURCES[source]}"
         return paginate(pages, self.first_page, start, end, self.max_pages, summary, label)
 
-    def _api_page(self, payload: Any, entity: str, number: int, summary: CollectSummary) -> Page:
-        raw_items = _api_items(payload)
+    def _items_page(self, raw_items: list[dict[str, Any]], entity: str, number: int, summary: CollectSummary,
+                    source_name: str) -> Page:
         items = []
         for position, raw in enumerate(raw_items, start=1):
             news_id = raw.get("id")
             if news_id in (None, ""):
-                summary.fail(f"gov.kz {entity} API page {number} item {position}: no id")
+                summary.fail(f"gov.kz {entity} {source_name} page {number} item {position}: no id")
                 continue
             date = parse_date(raw.get("created_date"))
             title = html_to_text(_text_of(raw, "title"))
@@ -1043,13 +1196,7 @@ class GovKz:
                      summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
         import feedparser
 
-        try:
-            doc = fetcher.get(self.rss_url(entity), _rss_validator, refresh=refresh)
-        except Disallowed:
-            raise
-        except FetchError as err:
-            summary.fail(f"gov.kz {entity} RSS feed: {err}")
-            return []
+        doc = fetcher.get(self.rss_url(entity), _rss_validator, refresh=refresh)
         tick()
         feed = feedparser.parse(doc.text())
         items: list[ListedItem] = []
