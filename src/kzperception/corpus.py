@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -289,21 +290,25 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
     if problems:
         return _Inspection(problems)
 
-    vocabulary = {col: positions(reports[col], pd.Index(values)) for col, values in REPORT_VOCABULARY.items()}
-    vocabulary |= {col: positions(codes[col], pd.Index(values)) for col, values in CODE_VOCABULARY.items()}
-    problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, report_schema, reports_name)
-    problems += _field_problems(codes, vocabulary, CODE_REQUIRED, code_schema, codes_name)
-
     ids = reports["id"]
-    first, position = _report_rows(ids, codes["report_id"])
+    # Matching codes to reports is the one long job (hashing the ids unless the layout spares it);
+    # Arrow does it without the GIL, so it runs on the second core while this thread does the rest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        matched = pool.submit(_report_rows, ids, codes["report_id"])
+        vocabulary = {col: positions(reports[col], pd.Index(values)) for col, values in REPORT_VOCABULARY.items()}
+        vocabulary |= {col: positions(codes[col], pd.Index(values)) for col, values in CODE_VOCABULARY.items()}
+        problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, report_schema, reports_name)
+        problems += _field_problems(codes, vocabulary, CODE_REQUIRED, code_schema, codes_name)
+        raw_dates = reports["date"]
+        dates = _parse_dates(raw_dates)
+        first, position = matched.result()
+
     dup = first != np.arange(len(ids))
     dup &= ids.notna().to_numpy()
     for idx in np.flatnonzero(dup):
         problems.append(f"{reports_name}:{_line(idx)}: id: duplicate id {ids.iloc[idx]!r} "
                         f"(first on line {_line(first[idx])})")
 
-    raw_dates = reports["date"]
-    dates = _parse_dates(raw_dates)
     for idx, value in raw_dates[raw_dates.notna() & dates.isna()].items():
         problems.append(f"{reports_name}:{_line(idx)}: date: {value!r} is not a date (YYYY-MM-DD)")
 
