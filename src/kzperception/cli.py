@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from .cli_common import Format, err_console, fail, report_problems
-from .corpus import CorpusError, load_corpus
-from .counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
-from .window import THESIS_WINDOW, Window, WindowError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .window import Window
+
+# pandas and the library are imported inside the commands that use them: `kzperception build`
+# (run after every edit) and `--help` then start in a fraction of a second.
 
 app = typer.Typer(
     help="Kazakhstan's official perception of China and Russia: counts, corpora and the computational book.",
@@ -39,6 +43,8 @@ Fmt = Annotated[Format, typer.Option("--format", help="csv (machine-readable) or
 
 def parse_window(start: str | None, pivot: str | None, end: str | None) -> Window | None:
     """None when no date is given (use the source's own window); otherwise all three, checked."""
+    from .window import THESIS_WINDOW, Window
+
     if start is None and pivot is None and end is None:
         return None
     t = THESIS_WINDOW
@@ -58,6 +64,10 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str) -> None:
 
 
 def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: str | None, fmt: Format) -> None:
+    from .corpus import CorpusError
+    from .counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
+    from .window import WindowError
+
     try:
         counts = load_counts(source, parse_window(start, pivot, end))
         require_reports(counts)
@@ -89,6 +99,8 @@ def counts_codes(source: Source = "published", start: Start = None, pivot: Pivot
 @app.command()
 def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with reports.csv and codes.csv.")]) -> None:
     """Check a corpus against every rule of the interchange format; list each problem as file:row: field."""
+    from .corpus import CorpusError, load_corpus
+
     try:
         corpus = load_corpus(folder)
     except CorpusError as err:
@@ -112,6 +124,7 @@ def build(
 
     from . import build as b
     from . import paths
+    from .window import THESIS_WINDOW
 
     stems = b.toc_chapters()
     if chapters:
@@ -160,6 +173,9 @@ def rerun(
     from rich.progress import Progress
 
     from . import rerun as r
+    from .corpus import CorpusError
+    from .counts import SourceError
+    from .window import WindowError
 
     wanted = [c.strip() for c in chapters.split(",") if c.strip()] if chapters else None
     try:

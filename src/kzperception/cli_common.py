@@ -7,11 +7,13 @@ each other: ``cli`` registers the others, so they cannot import it back.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from .corpus import CorpusError
+if TYPE_CHECKING:
+    from .corpus import CorpusError
 
 err_console = Console(stderr=True)
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,8 +25,9 @@ from rich.table import Table
 
 from .cli_common import Format, err_console, report_problems
 from .cli_common import error as _error
-from .corpus import CorpusError, load_corpus
-from .keywords import CountryMatcher, KeywordError
+
+if TYPE_CHECKING:
+    from .keywords import CountryMatcher
 
 MAX_LISTED_FAILURES = 20
 
@@ -61,6 +62,9 @@ def _errors(*one_line: type[Exception]) -> Iterator[None]:
     Commands name the further error types they expect (``one_line``); the collector's are passed
     by the commands that import it, so ``kzperception --help`` does not load the HTTP stack.
     """
+    from .corpus import CorpusError
+    from .keywords import KeywordError
+
     try:
         yield
     except CorpusError as err:
@@ -75,6 +79,8 @@ def _errors(*one_line: type[Exception]) -> Iterator[None]:
 
 
 def _matcher(keywords: Path | None) -> CountryMatcher:
+    from .keywords import CountryMatcher
+
     return CountryMatcher.from_yaml(keywords)
 
 
@@ -200,6 +206,7 @@ def reliability_cmd(
     fmt: Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table.")] = Format.table,
 ) -> None:
     """Krippendorff's alpha (and Cohen's kappa for two coders) per category and mode."""
+    from .corpus import load_corpus
     from .reliability import reliability_table
 
     with _errors():

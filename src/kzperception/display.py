@@ -21,7 +21,6 @@ import pandas as pd
 if TYPE_CHECKING:
     import altair as alt
 
-BUNDLE_NAME = "vega-bundle.js"
 _EMBED_OPTIONS = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False, "editor": False}}
 
 

@@ -35,6 +35,8 @@ BUILD = BOOK / "_build"
 EXECUTED = BUILD / "executed"
 HTML = BUILD / "html"
 STATIC = BOOK / "_static"
+#: The offline Vega bundle the book loads (written into STATIC at build time, never committed).
+VEGA_BUNDLE_NAME = "vega-bundle.js"
 TESTS = ROOT / "tests"
 REGRESSION = TESTS / "regression"
 SRC = ROOT / "src" / "kzperception"
