@@ -1,4 +1,4 @@
-"""The loader: a valid corpus loads; each rule of DESIGN.md refuses its own bad case."""
+"""The loader: a valid corpus loads; each rule of docs/corpus.md refuses its own bad case."""
 
 from __future__ import annotations
 

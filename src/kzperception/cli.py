@@ -31,7 +31,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-counts_app = typer.Typer(help="Print the counts contract (DESIGN.md) from published figures or a corpus.",
+counts_app = typer.Typer(help="Print the counts every table and figure is drawn from (docs/corpus.md).",
                          no_args_is_help=True)
 app.add_typer(counts_app, name="counts")
 Source = Annotated[str, typer.Option("--source", help="'published' (the thesis's figures) or a corpus folder.")]

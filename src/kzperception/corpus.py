@@ -1,4 +1,4 @@
-"""Load and validate a corpus in the interchange format (DESIGN.md).
+"""Load and validate a corpus in the interchange format (docs/corpus.md).
 
 A corpus is a folder with ``reports.csv`` and ``codes.csv``. Everything downstream (windows,
 counts, charts, chapters) trusts a loaded corpus, so the loader is the one gate: it checks every
@@ -273,7 +273,7 @@ def validate_frames(
     reports_name: str = "reports.csv",
     codes_name: str = "codes.csv",
 ) -> list[str]:
-    """Every rule of DESIGN.md on raw (all-text) frames; returns the problems, empty when valid.
+    """Every rule of docs/corpus.md on raw (all-text) frames; returns the problems, empty when valid.
 
     Row numbers are file lines, assuming the frames' index is 0..n-1 in file order.
     """

@@ -1,4 +1,4 @@
-"""The project's controlled vocabulary (DESIGN.md), in one place.
+"""The project's controlled vocabulary (docs/corpus.md), in one place.
 
 Code, data and prose use these ids; labels are what a reader sees. Keeping them here means a
 new country or category is added once and every loader, count and chart follows.
