@@ -340,25 +340,31 @@ def test_two_sites_merge_into_one_collected_file(sites: FakeSites, tmp_path: Pat
     assert (tmp_path / "summary-president.json").is_file()
 
 
+def kill_collect_at(sites: FakeSites, held: str, out: Path, args: list[str]) -> None:
+    """Run ``kzperception collect`` in a process, kill it while the request ``held`` is being served,
+    and check that the killed run left nothing partial behind."""
+    hold = sites.hold(held)
+    cmd = [sys.executable, "-m", "kzperception.cli_fieldwork", "collect", *args,
+           "--start", START, "--end", END, "--out", str(out), "--base-url", sites.base_url,
+           "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01", "--timeout", "30", "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    try:
+        assert hold.reached.wait(60), proc.communicate(timeout=5)
+    finally:
+        proc.kill()
+        proc.wait()
+        hold.release.set()
+    assert not (out / "collected.csv").exists()  # nothing partial written
+    assert not list((out / "raw").rglob("*.tmp"))
+
+
 def test_killed_run_resumes_with_nothing_lost_or_downloaded_twice(tmp_path: Path,
                                                                   matcher: CountryMatcher) -> None:
     out = tmp_path / "out"
     with FakeSites() as sites:
-        hold = sites.hold("/ru/glava-gosudarstva-prinyal-ministrov")  # the fifth article
-        cmd = [sys.executable, "-m", "kzperception.cli_fieldwork", "collect", "--site", "president",
-               "--start", START, "--end", END, "--out", str(out), "--base-url", sites.base_url,
-               "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01", "--timeout", "30",
-               "--no-progress"]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-        try:
-            assert hold.reached.wait(60), proc.communicate(timeout=5)
-        finally:
-            proc.kill()
-            proc.wait()
-            hold.release.set()
-        assert not (out / "collected.csv").exists()  # nothing partial written
-        assert not list((out / "raw").rglob("*.tmp"))
+        kill_collect_at(sites, "/ru/glava-gosudarstva-prinyal-ministrov", out,  # the fifth article
+                        ["--site", "president"])
         done_before = sum(sites.served().values())
         assert done_before == 1 + 4 + 4  # robots.txt, the listing pages and the first four articles
 
@@ -460,22 +466,8 @@ def test_retry_after_on_a_graphql_page_is_honoured(tmp_path: Path, matcher: Coun
 def test_killed_graphql_run_resumes_posting_nothing_twice(tmp_path: Path, matcher: CountryMatcher) -> None:
     out = tmp_path / "out"
     with FakeSites() as sites:
-        hold = sites.hold("/graphql?projects=eq:mfa&_page=3&")
-        cmd = [sys.executable, "-m", "kzperception.cli_fieldwork", "collect", "--site", "government",
-               "--entity", "mfa", "--entity", "mti", "--page-size", "3",
-               "--start", START, "--end", END, "--out", str(out), "--base-url", sites.base_url,
-               "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01", "--timeout", "30",
-               "--no-progress"]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-        try:
-            assert hold.reached.wait(60), proc.communicate(timeout=5)
-        finally:
-            proc.kill()
-            proc.wait()
-            hold.release.set()
-        assert not (out / "collected.csv").exists()  # nothing partial written
-        assert not list((out / "raw").rglob("*.tmp"))
+        kill_collect_at(sites, "/graphql?projects=eq:mfa&_page=3&", out,
+                        ["--site", "government", "--entity", "mfa", "--entity", "mti", "--page-size", "3"])
         assert sorted(sites.served()) == ["/graphql?projects=eq:mfa&_page=1&_size=3",
                                           "/graphql?projects=eq:mfa&_page=2&_size=3", "/robots.txt"]
 
