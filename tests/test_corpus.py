@@ -227,3 +227,141 @@ def test_atomic_writes_keep_the_old_file_on_failure_and_use_the_umask(tmp_path):
         write_csv_atomic(Broken({"id": ["r2"]}), target)
     assert target.read_text(encoding="utf-8") == "id\nr1\n"
     assert [p.name for p in tmp_path.iterdir()] == ["reports.csv"]  # no temporary file left behind
+
+
+# --- write_corpus writes a corpus whole --------------------------------------------------------
+
+
+def _frames():
+    import pandas as pd
+
+    from tests.conftest import CODES_HEADER, REPORTS_HEADER
+
+    def frame(header, body):
+        rows = [line.split(",") for line in body.splitlines()]
+        return pd.DataFrame(rows, columns=header.strip().split(","), dtype=object).replace("", None)
+
+    return frame(REPORTS_HEADER, SMALL_REPORTS), frame(CODES_HEADER, SMALL_CODES)
+
+
+def _siblings(tmp_path):
+    return sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_write_corpus_into_a_new_or_empty_folder_with_umask_permissions(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        write_corpus(*_frames(), tmp_path / "new" / "deeper")
+        (tmp_path / "empty").mkdir()
+        write_corpus(*_frames(), tmp_path / "empty")
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "new" / "deeper", tmp_path / "empty"):
+        assert sorted(p.name for p in folder.iterdir()) == ["codes.csv", "reports.csv"]
+        assert folder.stat().st_mode & 0o777 == 0o755  # not mkdtemp's owner-only 0700
+        assert (folder / "reports.csv").stat().st_mode & 0o777 == 0o644
+        assert len(load_corpus(folder).reports) == 8
+    assert _siblings(tmp_path) == ["empty", "new"]  # no temporary folder left behind
+
+
+def test_write_corpus_refuses_an_existing_corpus_without_force(tmp_path):
+    folder = write_corpus(*_frames(), tmp_path / "c")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    reports, codes = _frames()
+    with pytest.raises(CorpusError) as info:
+        write_corpus(reports.iloc[:2], codes.iloc[:3], folder)
+    assert info.value.problems == [f"{folder}: already holds a corpus (codes.csv, reports.csv); "
+                                   "pass --force to replace it (nothing written)"]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    only_one = tmp_path / "half"
+    only_one.mkdir()
+    (only_one / "codes.csv").write_text("report_id\n")
+    with pytest.raises(CorpusError, match=r"already holds a corpus \(codes\.csv\); pass --force"):
+        write_corpus(reports, codes, only_one)
+
+
+def test_write_corpus_with_force_replaces_both_files_and_leaves_nothing_aside(tmp_path):
+    folder = write_corpus(*_frames(), tmp_path / "c")
+    reports, codes = _frames()
+    write_corpus(reports.iloc[:2], codes.iloc[:3], folder, force=True)
+    assert load_corpus(folder).reports["id"].tolist() == ["r1", "r2"]
+    assert _siblings(tmp_path) == ["c"]
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_write_corpus_never_replaces_a_folder_of_other_files(tmp_path, force):
+    folder, hostile = tmp_path / "thesis", "[bold]notes{download}`x`.txt"
+    folder.mkdir()
+    (folder / "reports.csv").write_text("mine\n")
+    (folder / hostile).write_text("my notes\n")
+    with pytest.raises(CorpusError) as info:
+        write_corpus(*_frames(), folder, force=force)
+    message = info.value.problems[0]
+    assert message.startswith(f"{folder}: exists and holds files that are not a corpus ({hostile!r})")
+    assert "--force replaces only a folder holding just reports.csv and codes.csv" in message
+    assert (folder / hostile).read_text() == "my notes\n"
+    assert (folder / "reports.csv").read_text() == "mine\n"
+    assert _siblings(tmp_path) == ["thesis"]
+
+
+def test_write_corpus_refuses_a_file_in_the_way(tmp_path):
+    (tmp_path / "c").write_text("x")
+    with pytest.raises(CorpusError, match=r"exists and is not a folder"):
+        write_corpus(*_frames(), tmp_path / "c", force=True)
+    assert (tmp_path / "c").read_text() == "x"
+
+
+def test_write_corpus_failing_midway_changes_nothing(tmp_path, monkeypatch):
+    """The second file fails to write: the old corpus stays whole, no temporary folder remains."""
+    import pandas as pd
+
+    folder = write_corpus(*_frames(), tmp_path / "c")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    real = pd.DataFrame.to_csv
+
+    def to_csv(self, handle, *args, **kwargs):
+        if "report_id" in self.columns:
+            raise OSError("disk full")
+        return real(self, handle, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", to_csv)
+    reports, codes = _frames()
+    with pytest.raises(OSError, match="disk full"):
+        write_corpus(reports.iloc[:2], codes.iloc[:3], folder, force=True)
+    with pytest.raises(OSError, match="disk full"):
+        write_corpus(reports, codes, tmp_path / "fresh")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert _siblings(tmp_path) == ["c"]
+
+
+def test_write_corpus_through_a_symlink_replaces_the_target(tmp_path):
+    real = write_corpus(*_frames(), tmp_path / "real")
+    (tmp_path / "link").symlink_to(real)
+    reports, codes = _frames()
+    write_corpus(reports.iloc[:1], codes.iloc[:2], tmp_path / "link", force=True)
+    assert (tmp_path / "link").is_symlink()
+    assert load_corpus(tmp_path / "link").reports["id"].tolist() == ["r1"]
+
+
+def test_write_corpus_puts_the_old_corpus_back_when_the_swap_fails(tmp_path, monkeypatch):
+    import os
+
+    import kzperception.corpus as corpus_module
+
+    folder = write_corpus(*_frames(), tmp_path / "c")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    real = os.rename
+
+    def rename(src, dst):
+        if str(src).endswith(".new"):
+            raise OSError("rename refused")
+        return real(src, dst)
+
+    monkeypatch.setattr(corpus_module.os, "rename", rename)
+    reports, codes = _frames()
+    with pytest.raises(OSError, match="rename refused"):
+        write_corpus(reports.iloc[:2], codes.iloc[:3], folder, force=True)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert _siblings(tmp_path) == ["c"]
