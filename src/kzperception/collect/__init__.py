@@ -74,8 +74,8 @@ from tenacity import (
     wait_random,
 )
 
-from .corpus import atomic_target, write_csv_atomic
-from .keywords import CountryMatcher
+from ..corpus import atomic_target, write_csv_atomic
+from ..keywords import CountryMatcher
 
 PRESIDENT_BASE = "https://www.akorda.kz"
 GOVERNMENT_BASE = "https://www.gov.kz"
