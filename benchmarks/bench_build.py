@@ -44,25 +44,24 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> float:
 
 def clean() -> None:
     shutil.rmtree(paths.BUILD, ignore_errors=True)
+    shutil.rmtree(paths.CHAPTERS, ignore_errors=True)
 
 
 def plain_jupyter_book(stage: Path) -> float:
     """The same chapters executed by Jupyter Book itself, from a staging copy (the repo is untouched)."""
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
-    for name in ("book", "notebooks"):
-        shutil.copytree(ROOT / name, stage / name, ignore=shutil.ignore_patterns("_build"))
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    # The same layout as every book: book/'s pages, and the chapter sources where the executed
+    # chapters would be (chapters/), so the table of contents is used unchanged.
+    shutil.copytree(paths.BOOK, stage, ignore=shutil.ignore_patterns("_build", paths.CHAPTERS_DIR))
+    shutil.copytree(paths.NOTEBOOKS, stage / paths.CHAPTERS_DIR)
+    config = yaml.safe_load(paths.CONFIG.read_text())
     config["execute"] = {"execute_notebooks": "force", "timeout": 600}
-    config["exclude_patterns"] = ["_build", ".venv"]
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    text = yaml.safe_dump(toc, sort_keys=False).replace("book/_build/executed/", "notebooks/")
-    (stage / "_toc.yml").write_text(text)
-    static = stage / "book" / "_static"
-    shutil.copy(paths.STATIC / "vega-bundle.js", static / "vega-bundle.js")
+    shutil.copy(paths.STATIC / "vega-bundle.js", stage / "_static" / "vega-bundle.js")
     exe = Path(sys.executable).with_name("jupyter-book")
-    return timed([str(exe), "build", str(stage), "--path-output", str(stage / "book")], cwd=stage)
+    return timed([str(exe), "build", str(stage), "--path-output", str(stage), "--config",
+                  str(stage / "_config.yml"), "--toc", str(paths.TOC)], cwd=stage)
 
 
 def main() -> None:

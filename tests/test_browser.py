@@ -101,7 +101,7 @@ def test_every_page_renders_offline(built_book: Path, served_book: str, browser)
 
 def test_chart_tooltip_appears_on_hover(served_book: str, browser) -> None:
     page = browser.new_page()
-    page.goto(f"{served_book}/book/_build/executed/06-2-reports.html", wait_until="load")
+    page.goto(f"{served_book}/chapters/06-2-reports.html", wait_until="load")
     page.wait_for_selector("#vega-figure-1 svg")
     mark = page.locator("#vega-figure-1 svg .mark-rect path").first
     mark.hover()

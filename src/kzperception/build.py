@@ -1,9 +1,15 @@
 """Execute the chapters with papermill and assemble the web book with Jupyter Book.
 
 Chapters are jupytext MyST notebooks in ``notebooks/``. Each is converted, its parameters injected
-by papermill, executed in a fresh kernel, and written to ``book/_build/executed/`` where
-``_toc.yml`` points. Jupyter Book itself executes nothing (``execute_notebooks: off``): the book is
-exactly what papermill produced.
+by papermill, executed in a fresh kernel, and written to the ``chapters/`` folder of a book's
+source, where ``_toc.yml`` points. Jupyter Book itself executes nothing (``execute_notebooks:
+off``): the book is exactly what papermill produced.
+
+Every book has one shape (:class:`BookLayout`): a Sphinx source folder holding the pages that are
+not notebooks, ``references.bib``, ``_static/`` and ``chapters/``, built with the top-level
+``_config.yml`` and a table of contents. The main book's source is ``book/`` itself; a book built
+elsewhere (``kzperception build --out``, a rerun) gets a staged copy of those pages in ``OUT/src``
+and its HTML in ``OUT/html``. So a page is ``chapters/<stem>.html`` in every book.
 
 A chapter is re-executed only when something it depends on changed: its source, its parameters,
 the project's data, the library's code, or the corpus it reads. The hash of those is stored in
@@ -22,14 +28,16 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from . import paths
 
-EXECUTED_PREFIX = "book/_build/executed/"
+CHAPTERS_PREFIX = f"{paths.CHAPTERS_DIR}/"
+#: The pages of book/ that every staged book copies (chapters are executed into it, never copied).
+STAGED_PAGES = ("index.md", "bibliography.md", "references.bib", "_static")
 
 
 class BuildError(RuntimeError):
@@ -46,26 +54,71 @@ class ChapterRun:
     error: str = ""
 
 
-@dataclass
-class BuildReport:
-    runs: list[ChapterRun] = field(default_factory=list)
-    book_seconds: float = 0.0
+@dataclass(frozen=True)
+class BookLayout:
+    """Where one book's Sphinx source, executed chapters and HTML live.
+
+    One shape for every book, so a test, a link check or a reader finds a chapter at
+    ``chapters/<stem>.html`` whichever book it is; only the folders differ.
+    """
+
+    source: Path
+    html: Path
+
+    @classmethod
+    def main(cls) -> BookLayout:
+        """The thesis's book: its source is ``book/``, its HTML ``book/_build/html``."""
+        return cls(paths.BOOK, paths.HTML)
+
+    @classmethod
+    def standalone(cls, out: Path) -> BookLayout:
+        """A book of its own outside the repository: staged source in ``OUT/src``, HTML in ``OUT/html``."""
+        return cls(out / "src", out / "html")
 
     @property
-    def failed(self) -> list[ChapterRun]:
-        return [r for r in self.runs if r.status == "failed"]
+    def chapters(self) -> Path:
+        return self.source / paths.CHAPTERS_DIR
+
+    @property
+    def built(self) -> Path:
+        """Where Jupyter Book writes the HTML (``--path-output`` is the source folder)."""
+        return self.source / "_build" / "html"
+
+    @property
+    def is_main(self) -> bool:
+        return self.source.resolve() == paths.BOOK.resolve()
+
+
+def stage_pages(layout: BookLayout, index: str | None = None) -> None:
+    """Copy the pages every book shares into a staged source (``index`` replaces the front page).
+
+    The main book is its own source and is never staged. The copies keep the paths the top-level
+    ``_config.yml`` names relative to the source folder (``references.bib``, ``_static``), so one
+    configuration serves every book.
+    """
+    if layout.is_main:
+        raise BuildError("the main book's source is book/ itself; it is not staged")
+    layout.chapters.mkdir(parents=True, exist_ok=True)
+    for name in STAGED_PAGES:
+        src, dst = paths.BOOK / name, layout.source / name
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(src, dst)
+    if index is not None:
+        (layout.source / "index.md").write_text(index, encoding="utf-8")
 
 
 def toc_chapters(toc: Path | None = None) -> list[str]:
     """Stems of the executed chapters listed in ``_toc.yml``, in reading order."""
-    toc = toc or paths.ROOT / "_toc.yml"
+    toc = toc or paths.TOC
     found: list[str] = []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             f = node.get("file")
-            if isinstance(f, str) and f.startswith(EXECUTED_PREFIX):
-                found.append(f[len(EXECUTED_PREFIX):])
+            if isinstance(f, str) and f.startswith(CHAPTERS_PREFIX):
+                found.append(f[len(CHAPTERS_PREFIX):])
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -159,13 +212,18 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
 def execute_chapters(
     stems: list[str],
     params: dict[str, str],
-    out_dir: Path = paths.EXECUTED,
+    out_dir: Path = paths.CHAPTERS,
     jobs: int = 2,
     use_cache: bool = True,
     notebooks: Path | None = None,
     on_done: Callable[[ChapterRun], None] | None = None,
+    seed: Path | None = None,
 ) -> list[ChapterRun]:
-    """Execute chapters whose inputs changed, ``jobs`` at a time; unchanged ones are reused."""
+    """Execute chapters whose inputs changed, ``jobs`` at a time; unchanged ones are reused.
+
+    ``seed`` is another book's chapters folder (the main book's, for a book built elsewhere): a
+    chapter stored there under the same cache key is copied instead of executed again.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_dir = notebooks or paths.NOTEBOOKS
     missing = [s for s in stems if not (nb_dir / f"{s}.md").is_file()]
@@ -176,7 +234,10 @@ def execute_chapters(
     todo: list[tuple[str, str]] = []
     for stem in stems:
         key = cache_key(nb_dir / f"{stem}.md", params, shared)
-        if use_cache and _stored_key(out_dir / f"{stem}.ipynb") == key:
+        target = out_dir / f"{stem}.ipynb"
+        if use_cache and seed is not None and _stored_key(target) != key and _stored_key(seed / target.name) == key:
+            shutil.copyfile(seed / target.name, target)
+        if use_cache and _stored_key(target) == key:
             run = ChapterRun(stem, "cached")
             runs.append(run)
             if on_done:
@@ -217,16 +278,23 @@ def ensure_bundle(static: Path = paths.STATIC) -> Path:
     return target
 
 
-def jupyter_book(root: Path = paths.ROOT, path_output: Path = paths.BOOK, config: Path | None = None,
-                 toc: Path | None = None, strict: bool = True) -> float:
-    """Run ``jupyter-book build``; warnings fail the build when ``strict`` (missing citations etc.)."""
+def jupyter_book(layout: BookLayout | None = None, config: Path | None = None, toc: Path | None = None,
+                 strict: bool = True, root: Path | None = None, path_output: Path | None = None) -> float:
+    """Run ``jupyter-book build`` on a book's source; warnings fail the build when ``strict``.
+
+    The HTML lands in ``layout.built``; moving it elsewhere (a standalone book's ``OUT/html``) is
+    the caller's step, so that it can be made atomic. (``root``/``path_output`` are the old call
+    of a rerun that writes its own ``_config.yml`` and ``_toc.yml`` into its source.)
+    """
+    if root is not None:
+        layout = BookLayout(root, root / "_build" / "html")
+        config = config or (root / "_config.yml" if (root / "_config.yml").is_file() else None)
+        toc = toc or (root / "_toc.yml" if (root / "_toc.yml").is_file() else None)
+    layout = layout or BookLayout.main()
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"), "build", str(root),
-           "--path-output", str(path_output), "--builder", "html"]
-    if config:
-        cmd += ["--config", str(config)]
-    if toc:
-        cmd += ["--toc", str(toc)]
+    cmd = [str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"), "build",
+           str(layout.source), "--path-output", str(layout.source), "--builder", "html",
+           "--config", str(config or paths.CONFIG), "--toc", str(toc or paths.TOC)]
     if strict:
         cmd += ["--warningiserror", "--keep-going"]
     t0 = time.perf_counter()

@@ -30,11 +30,18 @@ CONTEXT = DATA / "context"
 CODEBOOK = DATA / "codebook.yaml"
 KEYWORDS = DATA / "keywords.yaml"
 NOTEBOOKS = ROOT / "notebooks"
+#: Jupyter Book's source folder: pages that are not notebooks, references.bib, _static/, chapters/.
 BOOK = ROOT / "book"
+#: The executed chapters of the main book (git-ignored); every book keeps them in ``chapters/``.
+CHAPTERS_DIR = "chapters"
+CHAPTERS = BOOK / CHAPTERS_DIR
+EXECUTED = CHAPTERS  # old name, kept until every caller says CHAPTERS
 BUILD = BOOK / "_build"
-EXECUTED = BUILD / "executed"
 HTML = BUILD / "html"
 STATIC = BOOK / "_static"
+#: Jupyter Book's configuration and table of contents stay at the top level (the design card).
+CONFIG = ROOT / "_config.yml"
+TOC = ROOT / "_toc.yml"
 #: The offline Vega bundle the book loads (written into STATIC at build time, never committed).
 VEGA_BUNDLE_NAME = "vega-bundle.js"
 TESTS = ROOT / "tests"
