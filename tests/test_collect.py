@@ -239,7 +239,7 @@ def _virtual_limiter(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]
     The clock moves only when the limiter sleeps, so the spacing it enforces is checked exactly,
     without measuring wall time (which jitters under load).
     """
-    import kzperception.collect as collect_module
+    import kzperception.collect.transport as collect_module
 
     now = [0.0]
     turns: list[tuple[str, float]] = []
@@ -585,7 +585,8 @@ def test_graphql_query_and_cache_keys_differ_per_page_and_entity() -> None:
 
 def test_fetcher_post_is_polite_and_cached_per_body(tmp_path: Path) -> None:
     """POST has GET's courtesies: robots.txt, retries with Retry-After, the raw cache (keyed by body)."""
-    from kzperception.collect import Disallowed, Fetcher, _graphql_validator
+    from kzperception.collect import Disallowed, Fetcher
+    from kzperception.collect.govkz import _graphql_validator
 
     seen: list[tuple[str, bytes, str]] = []
 
@@ -618,7 +619,7 @@ def test_fetcher_post_is_polite_and_cached_per_body(tmp_path: Path) -> None:
 
 
 def test_graphql_answers_other_than_a_news_list_are_failures() -> None:
-    from kzperception.collect import _graphql_items
+    from kzperception.collect.govkz import _graphql_items
 
     assert _graphql_items({"data": {"news": [{"id": 1}, "x"]}}) == [{"id": 1}]
     assert _graphql_items({"data": {"news": []}}) == []
@@ -734,7 +735,7 @@ def test_akorda_page_without_cards_is_read_by_links_and_nearby_dates() -> None:
 
 
 def test_govkz_api_url_and_list_answers() -> None:
-    from kzperception.collect import _api_items
+    from kzperception.collect.govkz import _api_items
 
     site = make_site("government", "https://www.gov.kz", ["mfa"], page_size=50)
     assert site.api_url("mfa", 2) == ("https://www.gov.kz/api/v1/public/content-manager/news"

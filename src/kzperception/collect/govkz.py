@@ -1,0 +1,321 @@
+"""The gov.kz adapter: each entity's press news through GraphQL, the REST API or RSS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .extract import html_to_paragraphs, html_to_text, parse_date
+from .model import (
+    GOVERNMENT_BASE,
+    THESIS_ENTITIES,
+    CollectError,
+    CollectSummary,
+    Disallowed,
+    FetchError,
+    ItemError,
+    ListedItem,
+    Page,
+    RawReport,
+    paginate,
+)
+from .transport import Document, Fetcher
+
+
+def _api_items(payload: Any) -> list[dict[str, Any]]:
+    """The news items of one content-manager page: the API answers a bare JSON list."""
+    if isinstance(payload, list):
+        return [x for x in payload if isinstance(x, dict)]
+    raise ValueError(f"the news API answered a {type(payload).__name__}, not a list of items")
+
+
+def _json_validator(doc: Document) -> None:
+    _api_items(doc.json())
+
+
+def _graphql_items(payload: Any) -> list[dict[str, Any]]:
+    """The news items of one GraphQL answer, ``{"data": {"news": [...]}}``; anything else is an error.
+
+    An answer carrying ``errors`` is a failure even when it also carries data (GraphQL servers send
+    partial data with errors), as is a ``news`` that is not a list.
+    """
+    if not isinstance(payload, dict):
+        raise ValueError(f"the GraphQL endpoint answered a {type(payload).__name__}, not an object")
+    errors = payload.get("errors")
+    if errors:
+        first = errors[0] if isinstance(errors, list) and errors else errors
+        message = first.get("message", first) if isinstance(first, dict) else first
+        raise ValueError(f"GraphQL errors: {str(message)[:200]}")
+    data = payload.get("data")
+    news = data.get("news") if isinstance(data, dict) else None
+    if not isinstance(news, list):
+        raise ValueError(f"GraphQL data.news is a {type(news).__name__}, not a list of items")
+    return [x for x in news if isinstance(x, dict)]
+
+
+def _graphql_validator(doc: Document) -> None:
+    _graphql_items(doc.json())
+
+
+def _text_of(item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    return "" if value is None else str(value)
+
+
+#: gov.kz listing sources, in the order ``auto`` tries them, with the names warnings use.
+GOV_SOURCES: dict[str, str] = {"graphql": "GraphQL endpoint", "api": "news API", "rss": "RSS feed"}
+
+
+class GovKz:
+    """gov.kz: each entity's press news through the public GraphQL endpoint, the content-manager
+    REST API or the entity's RSS feed, tried in that order (``source="auto"``).
+
+    GraphQL layout as seen in public code calling it (``opengov-kz/parse-gov-kz``,
+    ``gov_kz_news_parser.py``; see ``docs/fieldwork.md``): ``POST /graphql`` with the JSON body
+    ``{"query": "query { news(projects: \"eq:<entity>\", _lang: \"ru\", _page: N, _size: M,
+    _sort: \"created_date:desc\") { id title body created_date } }"}`` (pages from 1, newest
+    first) answers ``{"data": {"news": [...]}}``, the items having the REST API's fields; an answer
+    with ``errors`` is a failure; a page shorter than ``_size`` (or empty) is the last.
+
+    REST layout as seen in public code calling it:
+    ``/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:<entity>&page=N&size=M``
+    (pages from 1, newest first) answers a bare JSON list; each item has ``id``, ``title``, ``body``
+    (the report's HTML) and ``created_date`` (``2023-06-01T11:30:00.000+06:00``); the language
+    follows the ``Accept-Language`` header; a report's page is
+    ``/memleket/entities/<entity>/press/news/details/<id>``. A page shorter than ``size`` (or empty)
+    is the last.
+
+    Items from either go through ``parse_item``; one without a body is completed from the detail
+    endpoint. ``auto`` moves to the next source only when the one before is refused, unreachable,
+    disallowed by robots.txt or answers no usable first page for that entity; the summary records
+    the source that served each entity (``CollectSummary.sources``) and warns about each fallback.
+    A source that fails on a later page is not abandoned: the listing stops there and says so.
+
+    NOT verified: whether the GraphQL endpoint answers a plain request today (no live request was
+    made; the public scraper sends a browser-like user agent, this collector its own), the detail
+    endpoint (``/news/<id>``) and the RSS feed's address. One 2026 source reports that the REST API
+    answers HTTP 400 «notAllowed» unless the client first takes a browser session ticket; this
+    collector takes none. An entity that ends on its RSS feed only reaches back a few weeks: the
+    summary then warns how far back it got.
+    """
+
+    website = "government"
+    graphql_path = "/graphql"
+    graphql_fields: tuple[str, ...] = ("id", "title", "body", "created_date")
+    graphql_lang = "ru"
+    graphql_sort = "created_date:desc"
+    api_path = "/api/v1/public/content-manager/news"
+    page_path = "/memleket/entities/{entity}/press/news/details/{id}?lang=ru"
+    rss_path = "/memleket/entities/{entity}/press/news/rss?lang=ru"  # unverified
+    first_page = 1
+
+    def __init__(
+        self,
+        entities: Sequence[str] = THESIS_ENTITIES,
+        base_url: str = GOVERNMENT_BASE,
+        page_size: int = 50,
+        max_pages: int = 10_000,
+        source: str = "auto",
+    ):
+        if not entities:
+            raise CollectError("--entity: at least one gov.kz entity is needed")
+        bad = [e for e in entities if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", e)]
+        if bad:
+            raise CollectError(f"--entity: {bad[0]!r} is not a gov.kz entity name (e.g. mfa, mti)")
+        if source != "auto" and source not in GOV_SOURCES:
+            raise CollectError(f"--gov-source: {source!r} is not one of auto|{'|'.join(GOV_SOURCES)}")
+        self.entities = list(dict.fromkeys(entities))
+        self.base_url = base_url.rstrip("/")
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.source = source
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The listing sources tried for each entity, in order."""
+        return tuple(GOV_SOURCES) if self.source == "auto" else (self.source,)
+
+    def graphql_url(self) -> str:
+        return self.base_url + self.graphql_path
+
+    def graphql_query(self, entity: str, number: int) -> str:
+        args = (f"projects: {json.dumps('eq:' + entity)}, _lang: {json.dumps(self.graphql_lang)}, "
+                f"_page: {int(number)}, _size: {int(self.page_size)}, _sort: {json.dumps(self.graphql_sort)}")
+        return f"query {{ news({args}) {{ {' '.join(self.graphql_fields)} }} }}"
+
+    def graphql_body(self, entity: str, number: int) -> bytes:
+        """The POST body for one page: the same bytes every time, so the raw cache finds it again."""
+        return json.dumps({"query": self.graphql_query(entity, number)}, separators=(",", ":")).encode("utf-8")
+
+    def api_url(self, entity: str, number: int) -> str:
+        return (f"{self.base_url}{self.api_path}?sort-by=created_date:DESC&projects=eq:{entity}"
+                f"&page={number}&size={self.page_size}")
+
+    def detail_url(self, entity: str, news_id: str) -> str:
+        return f"{self.base_url}{self.api_path}/{news_id}?projects=eq:{entity}"  # unverified
+
+    def page_url(self, entity: str, news_id: str) -> str:
+        return self.base_url + self.page_path.format(entity=entity, id=news_id)
+
+    def rss_url(self, entity: str) -> str:
+        return self.base_url + self.rss_path.format(entity=entity)
+
+    def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
+                refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
+        out: list[ListedItem] = []
+        for entity in self.entities:
+            out += self._entity_listing(fetcher, entity, start, end, summary, refresh, tick)
+        return out
+
+    def _entity_listing(self, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
+                        summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
+        """The entity's items from the first source that answers; each one passed over is explained."""
+        label = f"gov.kz {entity}"
+        at = len(summary.warnings)  # the fallback warning goes before the listing's own warnings
+        passed: list[str] = []
+        only_disallowed = True
+        for source in self.sources:
+            try:
+                items = self._listing_from(source, fetcher, entity, start, end, summary, refresh, tick)
+            except Disallowed as err:
+                summary.disallowed += 1
+                passed.append(f"{GOV_SOURCES[source]} skipped ({err})")
+                continue
+            except FetchError as err:
+                only_disallowed = False
+                passed.append(f"{GOV_SOURCES[source]} unavailable ({self._why(source, err)})")
+                continue
+            summary.sources[entity] = source
+            if passed:
+                summary.warnings.insert(at, f"{label}: {'; '.join(passed)}; served by the {GOV_SOURCES[source]}")
+            return items
+        summary.sources[entity] = "none"
+        if only_disallowed:
+            summary.warnings.append(f"{label}: {'; '.join(passed)}; entity skipped")
+        else:
+            summary.fail(f"{label}: {'; '.join(passed)}; no listing source left")
+        return []
+
+    @staticmethod
+    def _why(source: str, err: FetchError) -> str:
+        if err.status not in (400, 401, 403):
+            return str(err)
+        if source == "api":
+            return (f"{err}: refused; the live API is reported to want a browser session ticket, which "
+                    "this collector does not take (docs/fieldwork.md)")
+        return f"{err}: refused"
+
+    def _listing_from(self, source: str, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
+                      summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
+        """One source's listing; raises FetchError or Disallowed when its first page cannot be had."""
+        if source == "rss":
+            return self._rss_listing(fetcher, entity, start, end, summary, refresh, tick)
+
+        def page(number: int) -> Page:
+            if source == "graphql":
+                doc = fetcher.post(self.graphql_url(), self.graphql_body(entity, number), _graphql_validator,
+                                   refresh=refresh)
+                raw_items = _graphql_items(doc.json())
+            else:
+                doc = fetcher.get(self.api_url(entity, number), _json_validator, refresh=refresh)
+                raw_items = _api_items(doc.json())
+            tick()
+            return self._items_page(raw_items, entity, number, summary, GOV_SOURCES[source])
+
+        first = page(self.first_page)  # its failure means: this source is not available for the entity
+
+        def pages(number: int) -> Page:
+            return first if number == self.first_page else page(number)
+
+        label = f"gov.kz {entity} {GOV_SOURCES[source]}"
+        return paginate(pages, self.first_page, start, end, self.max_pages, summary, label)
+
+    def _items_page(self, raw_items: list[dict[str, Any]], entity: str, number: int, summary: CollectSummary,
+                    source_name: str) -> Page:
+        items = []
+        for position, raw in enumerate(raw_items, start=1):
+            news_id = raw.get("id")
+            if news_id in (None, ""):
+                summary.fail(f"gov.kz {entity} {source_name} page {number} item {position}: no id")
+                continue
+            date = parse_date(raw.get("created_date"))
+            title = html_to_text(_text_of(raw, "title"))
+            items.append(ListedItem(
+                f"govkz-{entity}-{news_id}", self.page_url(entity, str(news_id)), entity, date, title,
+                payload=raw, fetch_url=self.detail_url(entity, str(news_id)),
+            ))
+        return Page(items, last=len(raw_items) < self.page_size)
+
+    def _rss_listing(self, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
+                     summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
+        import feedparser
+
+        doc = fetcher.get(self.rss_url(entity), _rss_validator, refresh=refresh)
+        tick()
+        feed = feedparser.parse(doc.text())
+        items: list[ListedItem] = []
+        for position, entry in enumerate(feed.entries, start=1):
+            link = str(entry.get("link") or "")
+            match = re.search(r"/details/(\d+)", link) or re.search(r"(\d+)\D*$", str(entry.get("id") or ""))
+            if match is None:
+                summary.fail(f"gov.kz {entity} RSS item {position}: no news id in its link")
+                continue
+            news_id = match.group(1)
+            body = (entry.get("content") or [{}])[0].get("value") or entry.get("summary") or ""
+            date = _entry_date(entry)
+            payload = {"id": news_id, "title": entry.get("title", ""), "body": body, "created_date": date}
+            items.append(ListedItem(f"govkz-{entity}-{news_id}", self.page_url(entity, news_id), entity,
+                                    date, html_to_text(entry.get("title", "")), payload=payload,
+                                    fetch_url=self.detail_url(entity, news_id)))
+        dates = [i.date for i in items if i.date]
+        if dates and min(dates) > start:
+            summary.warnings.append(
+                f"gov.kz {entity}: the RSS feed reaches back only to {min(dates)}; older reports are lost"
+            )
+        return [i for i in items if i.date is None or start <= i.date <= end]
+
+    def fetch(self, fetcher: Fetcher, item: ListedItem) -> RawReport:
+        raw = dict(item.payload or {})
+        if not _text_of(raw, "body").strip():
+            doc = fetcher.get(item.fetch_url, _detail_validator)
+            detail = doc.json()
+            raw.update(detail.get("data", detail) if isinstance(detail, dict) else {})
+        return self.parse_item(raw, item)
+
+    def parse_item(self, raw: dict[str, Any], item: ListedItem) -> RawReport:
+        title = html_to_text(_text_of(raw, "title"))
+        if not title:
+            raise ItemError("no title in the API item")
+        date = parse_date(raw.get("created_date")) or item.date
+        if date is None:
+            raise ItemError("no date in the API item")
+        paragraphs = html_to_paragraphs(_text_of(raw, "body"))
+        if not paragraphs:
+            raise ItemError("no text (body) in the API item")
+        text = "\n\n".join(paragraphs)
+        return RawReport(item.source_id, self.website, item.entity, date, item.url, title, text)
+
+
+def _detail_validator(doc: Document) -> None:
+    if not isinstance(doc.json(), dict):
+        raise ValueError("detail response is not an object")
+
+
+def _rss_validator(doc: Document) -> None:
+    import feedparser
+
+    feed = feedparser.parse(doc.text())
+    if not feed.entries and not feed.get("version"):
+        raise ValueError("not an RSS/Atom feed")
+
+
+def _entry_date(entry: Any) -> dt.date | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if parsed:
+        return dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
+    return parse_date(entry.get("published") or entry.get("updated"))
+
+

@@ -1,0 +1,204 @@
+"""What every part of the collector shares: its errors, the run summary, listed items and reports.
+
+Kept apart from the transport and the site adapters so that each of them can import it without
+importing the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .transport import Fetcher
+
+PRESIDENT_BASE = "https://www.akorda.kz"
+GOVERNMENT_BASE = "https://www.gov.kz"
+USER_AGENT = "kzperception/0.1 (academic research collector; polite: 1 request/s, honours robots.txt)"
+ROBOTS_AGENT = "kzperception"
+ROBOTS_MAX_AGE = 24 * 3600.0
+
+#: gov.kz entities the thesis cites in its references; ``--entity`` adds or replaces them.
+THESIS_ENTITIES: tuple[str, ...] = (
+    "mfa", "mti", "mod", "ecogeo", "emer", "ardfm", "miid", "sci", "language", "zhetysu-oblysy",
+)
+
+COLLECTED_COLUMNS: tuple[str, ...] = (
+    "id", "country", "matched", "website", "entity", "date", "url", "title_ru", "text_ru", "provenance",
+)
+
+
+
+# --------------------------------------------------------------------------------------------
+# Errors and the run summary
+
+
+class CollectError(RuntimeError):
+    """A run that cannot start or go on (bad arguments, robots.txt unreachable): one line."""
+
+
+class FetchError(Exception):
+    """A document that could not be obtained: a permanent HTTP error or retries exhausted.
+
+    ``status`` is the HTTP status of a permanent error (None when retries ran out).
+    """
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class Disallowed(FetchError):
+    """robots.txt forbids this URL; it is skipped and counted, never requested."""
+
+
+class ItemError(ValueError):
+    """A report whose page or API item lacks what a report needs (title, date, text)."""
+
+
+
+@dataclass
+class CollectSummary:
+    """What a run did, in numbers a researcher can check against the site.
+
+    ``listed``: distinct reports the listings show within the window (or undated there).
+    ``fetched`` / ``from_cache``: documents (listing pages, API pages, articles) downloaded in this
+    run / read from the raw cache. ``failed``: reports or listing pages that could not be obtained
+    or read. ``matched``: collected reports that mention at least one country's keywords.
+    ``sources``: for gov.kz, which listing served each entity (``graphql``, ``api``, ``rss``, or
+    ``none`` when every source failed); a fallback also leaves a warning saying why.
+    """
+
+    site: str
+    start: str
+    end: str
+    listed: int = 0
+    fetched: int = 0
+    from_cache: int = 0
+    failed: int = 0
+    matched: int = 0
+    collected: int = 0
+    out_of_window: int = 0
+    disallowed: int = 0
+    retries: int = 0
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def fail(self, message: str) -> None:
+        self.failed += 1
+        self.failures.append(message)
+
+    def line(self) -> str:
+        text = (
+            f"{self.site} {self.start}..{self.end}: listed {self.listed}, fetched {self.fetched}, "
+            f"from cache {self.from_cache}, failed {self.failed}, matched {self.matched} "
+            f"(collected {self.collected}, retries {self.retries}, disallowed {self.disallowed})"
+        )
+        if self.sources:
+            by_source: dict[str, list[str]] = {}
+            for entity, source in self.sources.items():
+                by_source.setdefault(source, []).append(entity)
+            text += "; sources: " + "; ".join(f"{src} {', '.join(ents)}" for src, ents in by_source.items())
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+
+# --------------------------------------------------------------------------------------------
+# Site adapters
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    """A report as a listing shows it: enough to fetch it and to decide whether it is in range."""
+
+    source_id: str
+    url: str
+    entity: str
+    date: dt.date | None = None
+    title: str = ""
+    payload: dict[str, Any] | None = None
+    fetch_url: str = ""
+
+
+@dataclass(frozen=True)
+class RawReport:
+    """A collected report: plain-text title and body (paragraphs separated by a blank line)."""
+
+    source_id: str
+    website: str
+    entity: str
+    date: dt.date
+    url: str
+    title_ru: str
+    text_ru: str
+
+
+@dataclass
+class Page:
+    """One listing page: its items and whether the site said it is the last one."""
+
+    items: list[ListedItem]
+    last: bool = False
+
+
+class Site(Protocol):
+    website: str
+
+    def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
+                refresh: bool, tick: Callable[[], None]) -> list[ListedItem]: ...
+
+    def fetch(self, fetcher: Fetcher, item: ListedItem) -> RawReport: ...
+
+
+def paginate(
+    pages: Callable[[int], Page],
+    first: int,
+    start: dt.date,
+    end: dt.date,
+    max_pages: int,
+    summary: CollectSummary,
+    label: str,
+) -> list[ListedItem]:
+    """Walk a newest-first listing back to ``start``; items seen twice count once.
+
+    Listings shift while they are read (a new report pushes the others down a page), so the
+    same item may appear on two pages; it is kept once, in the position first seen. The walk ends
+    at an empty page, a page whose dated items are all older than ``start``, the site's last
+    page, or two pages in a row with nothing new (a listing that ignores the page number).
+    """
+    seen: dict[str, ListedItem] = {}
+    stale = 0
+    for number in range(first, first + max_pages):
+        try:
+            page = pages(number)
+        except Disallowed as err:
+            summary.disallowed += 1
+            summary.warnings.append(f"{label}: {err}; listing stopped at page {number}")
+            break
+        except FetchError as err:
+            summary.fail(f"{label} page {number}: {err}")
+            summary.warnings.append(f"{label}: listing stopped at page {number}; older reports may be lost")
+            break
+        if not page.items:
+            break
+        new = [item for item in page.items if item.source_id not in seen]
+        for item in new:
+            seen[item.source_id] = item
+        stale = 0 if new else stale + 1
+        dates = [item.date for item in page.items if item.date is not None]
+        if page.last or (dates and max(dates) < start):
+            break
+        if stale >= 2:
+            summary.warnings.append(f"{label}: pages {number - 1}-{number} added nothing new; stopped")
+            break
+    else:
+        summary.warnings.append(f"{label}: stopped after {max_pages} pages (--max-pages)")
+    return [item for item in seen.values() if item.date is None or start <= item.date <= end]
+
+
