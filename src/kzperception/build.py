@@ -12,8 +12,9 @@ elsewhere (``kzperception build --out``, a rerun) gets a staged copy of those pa
 and its HTML in ``OUT/html``. So a page is ``chapters/<stem>.html`` in every book.
 
 A chapter is re-executed only when something it depends on changed: its source, its parameters,
-the project's data, the library's code, or the corpus it reads. The hash of those is stored in
-the executed notebook's metadata. Chapters run in parallel processes (one kernel each).
+the corpus it reads, or one of the library modules and data files its kernel imported or opened
+(recorded as it runs, :mod:`kzperception.chapter_deps`). The hashes are stored in the executed
+notebook's metadata. Chapters run in parallel processes (one kernel each).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from . import chapter_deps, paths
 
 CHAPTERS_PREFIX = f"{paths.CHAPTERS_DIR}/"
 #: The pages of book/ that every staged book copies (chapters are executed into it, never copied).
@@ -137,31 +138,34 @@ def _hash_files(files: Iterable[Path], root: Path) -> str:
     return h.hexdigest()
 
 
-def fingerprint(source: str) -> str:
-    """What every chapter depends on besides its own text: data, library code, and the corpus."""
-    data = [p for p in paths.DATA.rglob("*") if p.is_file()]
-    code = list(paths.SRC.rglob("*.py"))
-    parts = [_hash_files(data, paths.ROOT), _hash_files(code, paths.ROOT)]
-    if source != "published":
-        corpus = Path(source)
-        parts.append(_hash_files([p for p in corpus.glob("*.csv")], corpus))
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+def execution_key(notebook: Path, params: dict[str, str]) -> str:
+    """The part of a chapter's cache key known before it runs: its text, its parameters, its corpus.
 
-
-def cache_key(notebook: Path, params: dict[str, str], shared: str) -> str:
+    The rest is what the kernel turns out to import and read (:mod:`kzperception.chapter_deps`),
+    recorded when the chapter runs and checked file by file on the next build.
+    """
     h = hashlib.sha256()
     h.update(notebook.read_bytes())
     h.update(json.dumps(params, sort_keys=True).encode())
-    h.update(shared.encode())
+    source = params.get("source", "published")
+    if source != "published":
+        corpus = Path(source)
+        h.update(_hash_files([p for p in corpus.glob("*.csv")], corpus).encode())
     return h.hexdigest()
 
 
-def _stored_key(executed: Path) -> str | None:
+def _stored(executed: Path) -> dict:
     try:
         nb = json.loads(executed.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    return nb.get("metadata", {}).get("kzperception", {}).get("cache_key")
+        return {}
+    return nb.get("metadata", {}).get("kzperception", {})
+
+
+def is_fresh(executed: Path, key: str) -> bool:
+    """An executed chapter can be reused: same text, parameters and corpus, and every file it read unchanged."""
+    stored = _stored(executed)
+    return stored.get("cache_key") == key and chapter_deps.unchanged(stored.get("depends_on"))
 
 
 def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
@@ -176,6 +180,7 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
     out = Path(out_dir) / f"{stem}.ipynb"
     nb = jupytext.read(src)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    chapter_deps.add_tracking(nb)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in = Path(tmp) / f"{stem}.ipynb"
         tmp_out = Path(out_dir) / f".{stem}.partial.ipynb"
@@ -199,11 +204,16 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
                 if attempt == 2:
                     return ChapterRun(stem, "failed", time.perf_counter() - t0, f"kernel: {err}")
         done = nbformat.read(tmp_out, as_version=4)
+        try:
+            depends_on = chapter_deps.hashes(chapter_deps.take_tracking(done))
+        except ValueError as err:
+            tmp_out.unlink(missing_ok=True)
+            return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
         for cell in done.cells:  # papermill's injected parameters are for the record, not the reader
             tags = cell.metadata.get("tags", [])
             if "injected-parameters" in tags and "remove-cell" not in tags:
                 cell.metadata["tags"] = [*tags, "remove-cell"]
-        done.metadata["kzperception"] = {"cache_key": key, "parameters": params}
+        done.metadata["kzperception"] = {"cache_key": key, "parameters": params, "depends_on": depends_on}
         nbformat.write(done, tmp_out)
         os.replace(tmp_out, out)
     return ChapterRun(stem, "executed", time.perf_counter() - t0)
@@ -229,15 +239,14 @@ def execute_chapters(
     missing = [s for s in stems if not (nb_dir / f"{s}.md").is_file()]
     if missing:
         raise BuildError(f"chapter source missing: {', '.join(str(nb_dir / f'{s}.md') for s in missing)}")
-    shared = fingerprint(params.get("source", "published"))
     runs: list[ChapterRun] = []
     todo: list[tuple[str, str]] = []
     for stem in stems:
-        key = cache_key(nb_dir / f"{stem}.md", params, shared)
+        key = execution_key(nb_dir / f"{stem}.md", params)
         target = out_dir / f"{stem}.ipynb"
-        if use_cache and seed is not None and _stored_key(target) != key and _stored_key(seed / target.name) == key:
+        if use_cache and seed is not None and not is_fresh(target, key) and is_fresh(seed / target.name, key):
             shutil.copyfile(seed / target.name, target)
-        if use_cache and _stored_key(target) == key:
+        if use_cache and is_fresh(target, key):
             run = ChapterRun(stem, "cached")
             runs.append(run)
             if on_done:

@@ -1,0 +1,75 @@
+"""A chapter's cache watches exactly what its kernel imported and read, nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from kzperception import build, chapter_deps, paths
+
+CHAPTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+  language: python
+---
+
+# A tiny chapter
+
+```{code-cell} ipython3
+:tags: [parameters]
+source = "published"
+```
+
+```{code-cell} ipython3
+from kzperception import paths
+from kzperception.window import THESIS_WINDOW
+
+print((paths.PUBLISHED / "totals.csv").read_text(encoding="utf-8").splitlines()[0], THESIS_WINDOW)
+```
+"""
+
+
+def test_a_chapter_records_the_modules_and_files_it_used_and_only_those(tmp_path: Path) -> None:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "tiny.md").write_text(CHAPTER, encoding="utf-8")
+    out = tmp_path / "chapters"
+    runs = build.execute_chapters(["tiny"], {"source": "published"}, out, jobs=1, notebooks=notebooks)
+    assert [r.status for r in runs] == ["executed"], runs[0].error
+    nb = nbformat.read(out / "tiny.ipynb", as_version=4)
+    deps = nb.metadata["kzperception"]["depends_on"]
+    assert "src/kzperception/window.py" in deps and "data/published/totals.csv" in deps
+    # the collector, the sheets and the charts were never imported: editing them re-executes nothing
+    assert not [d for d in deps if "collect" in d or "sheets" in d or "charts" in d]
+    assert all(chapter_deps.TAG not in c.metadata.get("tags", []) for c in nb.cells)
+    # nothing changed: reused; the stored record is what decides
+    again = build.execute_chapters(["tiny"], {"source": "published"}, out, jobs=1, notebooks=notebooks)
+    assert [r.status for r in again] == ["cached"]
+
+
+def test_a_changed_or_vanished_dependency_makes_the_chapter_stale(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    (tmp_path / "data").mkdir()
+    dep = tmp_path / "data" / "a.csv"
+    dep.write_text("x\n1\n", encoding="utf-8")
+    recorded = chapter_deps.hashes(["data/a.csv"])
+    assert chapter_deps.unchanged(recorded)
+    dep.write_text("x\n2\n", encoding="utf-8")
+    assert not chapter_deps.unchanged(recorded)
+    dep.unlink()
+    assert not chapter_deps.unchanged(recorded)
+    assert not chapter_deps.unchanged({})  # no record (an old executed notebook): execute again
+
+
+def test_only_files_under_the_repository_are_watched(tmp_path: Path) -> None:
+    inside = paths.SRC / "window.py"
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("", encoding="utf-8")
+    assert chapter_deps.relevant([inside, outside, paths.CHAPTERS / "x.ipynb"]) == ["src/kzperception/window.py"]
