@@ -214,7 +214,7 @@ def test_codebook_keywords_give_suggestions_only(codebook: Path) -> None:
 def test_export_writes_one_sheet_per_coder(tmp_path: Path, codebook: Path) -> None:
     paths = export_coding_sheets(_reports(), ["anna", "boris"], tmp_path, codebook)
     assert sorted(p.name for p in paths) == ["coding-anna.csv", "coding-anna.xlsx", "coding-boris.csv",
-                                             "coding-boris.xlsx"]
+                                             "coding-boris.xlsx", "coding-manifest.json"]
     sheet = read_table(tmp_path / "coding-anna.xlsx", sheet="coding")
     assert sheet["coder"].eq("anna").all()
     assert all(sheet[c.name].eq("").all() for c in CODE_SHEET_COLUMNS)
@@ -282,7 +282,8 @@ def test_import_problems_point_at_the_sheet_cell(tmp_path: Path, codebook: Path)
         "coding-anna.xlsx:2: economic: 'maybe' is not main|secondary (or empty)",
         "coding-anna.xlsx:2: codes: report 'r1-china' has no main code",
         "coding-anna.xlsx:3: codes: report 'r2-russia' has no main code",
-        "coding-boris.csv:2: date: '2023-04-02' differs from '2023-04-01' in coding-anna.xlsx:2",
+        "coding-boris.csv:2: date: '2023-04-02' is not the value exported for 'r1-china' (report columns are "
+        "read-only: undo the change; coding-anna.xlsx:2 holds the exported '2023-04-01')",
     ]
     assert not (tmp_path / "corpus").exists()
 

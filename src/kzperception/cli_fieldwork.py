@@ -191,12 +191,16 @@ def code_import_cmd(
                                                  dir_okay=False)],
     out: Annotated[Path, typer.Option("--out", help="Corpus folder to write (reports.csv, codes.csv).",
                                       file_okay=False)],
+    manifest: Annotated[Path | None, typer.Option(
+        "--manifest", help="coding-manifest.json written by `code export` (default: beside the first sheet).",
+        dir_okay=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a corpus already in --out.")] = False,
 ) -> None:
-    """Read coded sheets into a corpus (one coder value per sheet), validated like the loader."""
+    """Read coded sheets into a corpus (one coder value per sheet), checked against what was exported."""
     from .sheets import write_imported
 
     with _errors():
-        corpus = write_imported(sheets, out)
+        corpus = write_imported(sheets, out, force=force, manifest=manifest)
     typer.echo(f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
                f"{', '.join(corpus.coders)} -> {out}")
 

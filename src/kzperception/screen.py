@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .corpus import CorpusError, write_csv_atomic
+from .corpus import CorpusError
 from .keywords import CountryMatcher
-from .sheets import read_table, write_xlsx_atomic
+from .sheets import read_table, write_csv_sheet, write_xlsx_atomic
 
 VERDICTS: tuple[str, ...] = ("devoted_report", "devoted_paragraph", "mere_mention")
 DEVOTED_SHARE = 0.5      # share of paragraphs naming the country that makes a report "devoted"
@@ -123,19 +123,29 @@ def _row(rec: dict[str, str], paragraphs: list[str], a: Assessment) -> dict[str,
 
 
 def write_screening(sheet: pd.DataFrame, folder: str | os.PathLike[str], force: bool = False) -> list[Path]:
-    """Write ``screening.csv`` and ``screening.xlsx``; never over a sheet that holds decisions."""
+    """Write ``screening.csv`` and ``screening.xlsx``; never over a sheet that holds decisions.
+
+    Both are formula-safe (see :mod:`kzperception.sheets`): a scraped title such as
+    ``=HYPERLINK(...)`` stays text in any spreadsheet. A sheet that exists but cannot be read is
+    not overwritten either (it may hold decisions nobody can see): ``force`` overwrites both.
+    """
     folder = Path(folder)
     targets = [folder / "screening.csv", folder / "screening.xlsx"]
     if not force:
         for path in targets:
-            if path.is_file():
+            if path.exists():
                 decided = _decided_count(path)
+                if decided is None:
+                    raise ScreeningError([
+                        f"{path}: exists and cannot be read to check it for decisions; use --force to "
+                        "overwrite it or --out for another folder"
+                    ])
                 if decided:
                     raise ScreeningError([
                         f"{path}: already holds {decided} decision(s); use --force to overwrite "
                         "or --out for another folder"
                     ])
-    write_csv_atomic(sheet, targets[0])
+    write_csv_sheet(sheet, targets[0])
     write_xlsx_atomic(
         {"screening": sheet}, targets[1],
         choices={"decision": ("include", "exclude")},
@@ -145,12 +155,15 @@ def write_screening(sheet: pd.DataFrame, folder: str | os.PathLike[str], force: 
     return targets
 
 
-def _decided_count(path: Path) -> int:
+def _decided_count(path: Path) -> int | None:
+    """How many rows of an existing sheet hold a decision; None when it cannot be read."""
     try:
         table = read_table(path)
     except CorpusError:
-        return 0
-    return int((table.get("decision", pd.Series(dtype=str)).str.strip() != "").sum())
+        return None
+    if "decision" not in table:
+        return None
+    return int((table["decision"].str.strip() != "").sum())
 
 
 def read_screening(path: str | os.PathLike[str], undecided: str = "error") -> pd.DataFrame:
@@ -187,8 +200,20 @@ def included_reports(screening: pd.DataFrame, collected: pd.DataFrame) -> pd.Dat
     """Corpus report rows for the included (report, country) pairs, with text and an excerpt.
 
     The excerpt is the first paragraph that names the country: the passage that got the report in.
+    An included row whose ``id`` is not ``<source_id>-<country>`` (an id or country edited in the
+    sheet) is refused, so an edit cannot invent a report.
     """
+    if "source_id" not in screening:
+        raise ScreeningError(["screening: source_id: required column missing"])
     chosen = screening[screening["include"]]
+    bad = []
+    for rec in chosen.to_dict("records"):
+        expected = report_id(str(rec["source_id"]), str(rec["country"]))
+        if str(rec["id"]) != expected:
+            bad.append(f"screening:{rec.get('_row', '?')}: id: {rec['id']!r} is not {expected!r}, the id of its "
+                       "source_id and country (an edited id, source_id or country?)")
+    if bad:
+        raise ScreeningError(bad)
     source = collected.fillna("").set_index("id")
     missing = sorted(set(chosen["source_id"]) - set(source.index))
     if missing:
