@@ -4,6 +4,12 @@ Each function takes the counts (see :mod:`kzperception.counts`) and returns an A
 DataFrame; it never reads files, so the same function draws the thesis's figures and a rerun's.
 Names carry the thesis's numbering (``figure_4_main_codes``) so a caption can name the function
 that drew it. Tooltips give the count and share behind every mark.
+
+Partners and websites come from the vocabulary (``data/partners.yaml``, ``data/websites.yaml``), with
+their colours keyed by id. The per-partner figures are one function per kind, taking the partner:
+:func:`main_codes_figure` and :func:`all_codes_figure`. The thesis's Figures 6-9 are those two
+kinds for the first two partners of the file (China, Russia), under the numbers the published book
+gives them.
 """
 
 from __future__ import annotations
@@ -13,13 +19,38 @@ import pandas as pd
 
 from .counts import Counts
 from .measures import category_table, with_shares
-from .vocabulary import CATEGORY_LABELS, COUNTRIES, COUNTRY_LABELS, LEVEL_LABELS, WEBSITE_LABELS, WEBSITES
+from .vocabulary import (
+    CATEGORY_LABELS,
+    COUNTRIES,
+    COUNTRY_COLORS,
+    LEVEL_LABELS,
+    WEBSITE_COLORS,
+    WEBSITES,
+    partner_label,
+    website_label,
+)
 
-COUNTRY_COLORS = {"China": "#b8322b", "Russia": "#2a5d8f"}
 PERIOD_COLORS = ("#8fa9c4", "#d9822b")  # before, after
 LEVEL_COLORS = {"Main": "#3b4f63", "Secondary": "#a9b8c6"}
-WEBSITE_COLORS = {WEBSITE_LABELS["government"]: "#5b8c5a", WEBSITE_LABELS["president"]: "#c9a227"}
 WIDTH = 520
+
+
+def partner_scale(partners: list[str] | tuple[str, ...] = COUNTRIES, extra: dict[str, str] | None = None) -> alt.Scale:
+    """A colour scale over partner labels (what the charts' ``Country`` field holds), coloured by id.
+
+    ``extra`` adds label -> colour pairs after the partners (e.g. a neutral "Both").
+    """
+    domain = [partner_label(c) for c in partners]
+    colours = [COUNTRY_COLORS.get(c, LEVEL_COLORS["Main"]) for c in partners]
+    for label, colour in (extra or {}).items():
+        domain.append(label)
+        colours.append(colour)
+    return alt.Scale(domain=domain, range=colours)
+
+
+def website_scale() -> alt.Scale:
+    """A colour scale over website labels, coloured by website id."""
+    return alt.Scale(domain=[website_label(w) for w in WEBSITES], range=[WEBSITE_COLORS[w] for w in WEBSITES])
 
 
 def _theme() -> alt.theme.ThemeConfig:
@@ -46,9 +77,9 @@ def _period_scale(counts: Counts) -> alt.Scale:
 def _readable(df: pd.DataFrame, counts: Counts) -> pd.DataFrame:
     out = df.copy()
     if "country" in out:
-        out["Country"] = out["country"].map(COUNTRY_LABELS)
+        out["Country"] = out["country"].map(partner_label)
     if "website" in out:
-        out["Website"] = out["website"].map(WEBSITE_LABELS)
+        out["Website"] = out["website"].map(website_label)
     if "period" in out:
         out["Period"] = out["period"].map(counts.labels)
     if "category" in out:
@@ -69,8 +100,8 @@ def table_1_reports(counts: Counts) -> pd.DataFrame:
             rw = rc[rc["website"] == website]
             for period in ("before", "after"):
                 rows.append({
-                    "Country": COUNTRY_LABELS[country],
-                    "Website": WEBSITE_LABELS[website],
+                    "Country": partner_label(country),
+                    "Website": website_label(website),
                     "Period": counts.labels[period],
                     "Reports": int(rw.loc[rw["period"] == period, "n"].sum()),
                     "Website total": int(rw["n"].sum()),
@@ -97,9 +128,9 @@ def figure_1_country_website(counts: Counts) -> alt.Chart:
     df = counts.reports.groupby(["country", "website"], as_index=False)["n"].sum()
     df = _readable(with_shares(df, ["country"]), counts)
     return alt.Chart(df, title="Reports by perceived country and website").mark_bar().encode(
-        y=alt.Y("Country:N", title=None, sort=[COUNTRY_LABELS[c] for c in COUNTRIES]),
+        y=alt.Y("Country:N", title=None, sort=[partner_label(c) for c in COUNTRIES]),
         x=alt.X("n:Q", title="Reports"),
-        color=alt.Color("Website:N", scale=alt.Scale(domain=list(WEBSITE_COLORS), range=list(WEBSITE_COLORS.values()))),
+        color=alt.Color("Website:N", scale=website_scale()),
         order=alt.Order("website:O"),
         tooltip=_tooltip("Country", "Website", "n", "share"),
     ).properties(width=WIDTH, height=120)
@@ -110,7 +141,7 @@ def figure_2_time_by_country(counts: Counts) -> alt.Chart:
     df = counts.reports.groupby(["country", "period"], as_index=False)["n"].sum()
     df = _readable(with_shares(df, ["country"]), counts)
     return alt.Chart(df, title="Reports over time, by perceived country").mark_bar().encode(
-        x=alt.X("Country:N", title=None, sort=[COUNTRY_LABELS[c] for c in COUNTRIES], axis=alt.Axis(labelAngle=0)),
+        x=alt.X("Country:N", title=None, sort=[partner_label(c) for c in COUNTRIES], axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
         y=alt.Y("n:Q", title="Reports"),
         color=alt.Color("Period:N", scale=_period_scale(counts)),
@@ -122,7 +153,7 @@ def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
     """Figure 3: reports before and after the pivot in the four country x website slots."""
     df = _readable(with_shares(counts.reports, ["country", "website"]), counts)
     df["Slot"] = df["Country"] + ", " + df["website"]
-    order = [f"{COUNTRY_LABELS[c]}, {w}" for c in COUNTRIES for w in WEBSITES]
+    order = [f"{partner_label(c)}, {w}" for c in COUNTRIES for w in WEBSITES]
     return alt.Chart(df, title="Reports over time in the four country and website slots").mark_bar().encode(
         x=alt.X("Slot:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
@@ -148,7 +179,7 @@ def _codes_chart(counts: Counts, country: str | None, levels: tuple[str, ...], t
     color = (
         alt.Color("Level:N", scale=alt.Scale(domain=list(LEVEL_COLORS), range=list(LEVEL_COLORS.values())))
         if len(levels) > 1
-        else alt.value(COUNTRY_COLORS.get(COUNTRY_LABELS.get(country or "", ""), LEVEL_COLORS["Main"]))
+        else alt.value(COUNTRY_COLORS.get(country or "", LEVEL_COLORS["Main"]))
     )
     tips = [alt.Tooltip("Category:N"), alt.Tooltip("Level:N"), alt.Tooltip("n:Q", title="Codes"),
             alt.Tooltip("share:Q", title="Share of reports (%)", format=".1f")]
@@ -171,25 +202,49 @@ def figure_5_all_codes(counts: Counts) -> alt.Chart:
     return _codes_chart(counts, None, ("main", "secondary"), "Main and secondary code categories, all reports")
 
 
+def main_codes_figure(counts: Counts, partner: str) -> alt.Chart:
+    """Main code categories in the reports on one partner (the thesis's Figures 6 and 7)."""
+    title = f"Main code categories, reports on {partner_label(partner)}"
+    return _codes_chart(counts, _known(partner), ("main",), title)
+
+
+def all_codes_figure(counts: Counts, partner: str) -> alt.Chart:
+    """Main and secondary code categories in the reports on one partner (the thesis's Figures 8 and 9)."""
+    title = f"Main and secondary code categories, reports on {partner_label(partner)}"
+    return _codes_chart(counts, _known(partner), ("main", "secondary"), title)
+
+
+def _known(partner: str) -> str:
+    if partner not in COUNTRIES:
+        raise ValueError(f"partner: {partner!r} is not one of {'|'.join(COUNTRIES)} (data/partners.yaml)")
+    return partner
+
+
+def _thesis_partner(position: int) -> str:
+    """The partner the thesis's figure at ``position`` (0: China, 1: Russia) is about: by file order."""
+    if len(COUNTRIES) <= position:
+        raise ValueError(f"Figures 6-9 need two partners; data/partners.yaml has {len(COUNTRIES)}")
+    return COUNTRIES[position]
+
+
 def figure_6_main_codes_china(counts: Counts) -> alt.Chart:
-    """Figure 6: main code categories in the perception of China."""
-    return _codes_chart(counts, "china", ("main",), "Main code categories, reports on China")
+    """Figure 6: main code categories in the perception of China (the first partner)."""
+    return main_codes_figure(counts, _thesis_partner(0))
 
 
 def figure_7_main_codes_russia(counts: Counts) -> alt.Chart:
-    """Figure 7: main code categories in the perception of Russia."""
-    return _codes_chart(counts, "russia", ("main",), "Main code categories, reports on Russia")
+    """Figure 7: main code categories in the perception of Russia (the second partner)."""
+    return main_codes_figure(counts, _thesis_partner(1))
 
 
 def figure_8_all_codes_china(counts: Counts) -> alt.Chart:
-    """Figure 8: main and secondary code categories in the perception of China."""
-    return _codes_chart(counts, "china", ("main", "secondary"), "Main and secondary code categories, reports on China")
+    """Figure 8: main and secondary code categories in the perception of China (the first partner)."""
+    return all_codes_figure(counts, _thesis_partner(0))
 
 
 def figure_9_all_codes_russia(counts: Counts) -> alt.Chart:
-    """Figure 9: main and secondary code categories in the perception of Russia."""
-    title = "Main and secondary code categories, reports on Russia"
-    return _codes_chart(counts, "russia", ("main", "secondary"), title)
+    """Figure 9: main and secondary code categories in the perception of Russia (the second partner)."""
+    return all_codes_figure(counts, _thesis_partner(1))
 
 
 #: Figure number -> drawing function, for captions and tests.
@@ -204,3 +259,6 @@ FIGURES = {
     8: figure_8_all_codes_china,
     9: figure_9_all_codes_russia,
 }
+
+#: The per-partner figure kinds: kind -> function of ``(counts, partner)``.
+PARTNER_FIGURES = {"main_codes": main_codes_figure, "all_codes": all_codes_figure}

@@ -81,13 +81,18 @@ def reports_facts(counts: Counts) -> dict[str, float]:
 
 def code_cell(counts: Counts, country: str | None, period: str, category: str,
               level: str, mode: str = "cooperation") -> float:
-    """One cell of the code counts (summed over countries when ``country`` is None); NaN if unpublished."""
+    """One cell of the code counts (summed over partners when ``country`` is None); NaN if unpublished.
+
+    The sum over partners needs a cell for every partner the report counts hold: the published
+    figures know the thesis's two, so a third partner in ``data/partners.yaml`` leaves their sums as
+    they are, while a corpus (whose grid holds every partner) sums them all.
+    """
     c = counts.codes
     sel = (c["period"] == period) & (c["category"] == category) & (c["level"] == level) & (c["mode"] == mode)
     if country is not None:
         sel &= c["country"] == country
     rows = c[sel]
-    expected = 1 if country is not None else len(COUNTRIES)
+    expected = 1 if country is not None else counts.reports["country"].nunique()
     return float(rows["n"].sum()) if len(rows) == expected else math.nan
 
 

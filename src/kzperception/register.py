@@ -34,7 +34,7 @@ from IPython.display import HTML
 
 from . import paths
 from .corpus import CorpusError, load_corpus
-from .vocabulary import CATEGORY_LABELS, COUNTRY_LABELS, LEVEL_LABELS, MODE_LABELS
+from .vocabulary import CATEGORY_LABELS, LEVEL_LABELS, MODE_LABELS, WEBSITE_HOSTS, WEBSITE_NAMES, partner_label
 from .window import THESIS_WINDOW, Window
 
 BIBFILE = paths.BOOK / "references.bib"
@@ -43,9 +43,9 @@ BIBFILE = paths.BOOK / "references.bib"
 REGISTER_REPORT_COLUMNS: tuple[str, ...] = ("cite", "bibkey")
 REGISTER_CODE_COLUMNS: tuple[str, ...] = ("basis", "note")
 
-#: The host a report's URL must be on, per website (``www.`` and subdomains allowed).
-WEBSITE_HOSTS: dict[str, str] = {"president": "akorda.kz", "government": "gov.kz"}
-
+# WEBSITE_HOSTS (the host a report's URL must be on, per website; ``www.`` and subdomains allowed)
+# and WEBSITE_NAMES (how a source line names the site) come from data/websites.yaml, the one
+# registry of websites; they are imported above and stay importable from here.
 #: Reader-facing names of the publishing bodies (``entity`` ids of data/register/README.md).
 ENTITY_LABELS: dict[str, str] = {
     "akorda": "Office of the President (Akorda)",
@@ -60,7 +60,6 @@ ENTITY_LABELS: dict[str, str] = {
     "ardfm": "Agency for Regulation and Development of the Financial Market",
     "zhetysu-akimat": "Akimat of Zhetysu region",
 }
-WEBSITE_NAMES: dict[str, str] = {"president": "akorda.kz", "government": "gov.kz"}
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 
@@ -305,8 +304,8 @@ def register_table(register: Register | None = None, window: Window = THESIS_WIN
     period = window.period(r["date"]).astype(object).map(lambda p: window.label(p) if isinstance(p, str) else "")
     return pd.DataFrame({
         "id": r["id"],
-        "country": r["country"].astype(str).map(COUNTRY_LABELS),
-        "website": r["website"].astype(str).map(WEBSITE_NAMES),
+        "country": r["country"].astype(str).map(partner_label),
+        "website": r["website"].astype(str).map(lambda w: WEBSITE_NAMES.get(w, w)),
         "date": r["date"].dt.strftime("%Y-%m-%d"),
         "period": period,
         "title (English)": r["title_en"].map(_text),

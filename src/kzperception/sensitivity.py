@@ -6,9 +6,13 @@ the window and recounts. Two things change when the pivot moves, and both are ha
 
 * the periods get unequal lengths, so raw counts are not comparable; the change is measured as a
   ratio of reports *per day* (``rate_after / rate_before``), which is 1 when attention is flat;
-* the question "did attention shift from one country to the other" is a test of country x period
-  independence on the 2 x 2 table of counts: Fisher's exact test for small corpora, the
-  chi-square test (with Yates's correction) for large ones, where both agree and Fisher is slow.
+* the question "did attention shift from one partner to another" is a test of partner x period
+  independence on the table of counts: with two partners (the thesis's China and Russia) a 2 x 2
+  table, tested with Fisher's exact test for small corpora and the chi-square test (with Yates's
+  correction) for large ones, where both agree and Fisher is slow; with three or more partners
+  the chi-square test on the k x 2 table.
+
+The partners are those of ``data/partners.yaml`` (every one of them, in file order).
 
 A sweep needs the date of every report. The published figures have none (the thesis prints counts
 per period only), so the sweep refuses them and asks for a corpus; the book's section shows a
@@ -28,7 +32,8 @@ from scipy import stats
 
 from .corpus import Corpus, corpus_from_frames
 from .counts import PUBLISHED, Counts, SourceError, resolve_source
-from .vocabulary import COUNTRIES, COUNTRY_LABELS
+from .stats import named
+from .vocabulary import COUNTRIES, partner_label
 from .window import THESIS_WINDOW, Window, WindowError, _parse
 
 #: Corpora up to this many reports (in the window) are tested with Fisher's exact test.
@@ -69,22 +74,26 @@ def pivots(first: str | dt.date | None = None, last: str | dt.date | None = None
 
 
 def _p_value(table: np.ndarray) -> tuple[float, str]:
-    """p-value of country x period independence on a 2 x 2 table, and the test that gave it."""
-    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+    """p-value of partner x period independence on a k x 2 table, and the test that gave it.
+
+    Rows without a report are left out; fewer than two rows left, or an empty column, is no test.
+    """
+    table = table[table.sum(axis=1) > 0]
+    if len(table) < 2 or (table.sum(axis=0) == 0).any():
         return float("nan"), "none"
-    if table.sum() <= FISHER_MAX:
+    if len(table) == 2 and table.sum() <= FISHER_MAX:
         return float(stats.fisher_exact(table).pvalue), "fisher"
     return float(stats.chi2_contingency(table, correction=True).pvalue), "chi2"
 
 
 def pivot_sweep(corpus: Corpus, first: str | dt.date | None = None, last: str | dt.date | None = None,
                 step_days: int = DEFAULT_STEP, window: Window = THESIS_WINDOW) -> pd.DataFrame:
-    """Recount before/after for every pivot of the sweep; one row per pivot and country.
+    """Recount before/after for every pivot of the sweep; one row per pivot and partner.
 
     ``window`` fixes the start and end (its own pivot is ignored). Columns: ``pivot, country,
     n_before, n_after, days_before, days_after, rate_before, rate_after`` (reports per day),
-    ``change`` (``rate_after / rate_before``), ``p_value`` and ``test`` (the country x period test,
-    the same for both rows of a pivot).
+    ``change`` (``rate_after / rate_before``), ``p_value`` and ``test`` (the partner x period test,
+    the same for every row of a pivot).
     """
     days = pivots(first, last, step_days, window)
     start = np.datetime64(window.start, "D")
@@ -159,7 +168,12 @@ def sweep_note(corpus: Corpus, demo: bool) -> HTML:
 
 def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot,
                       alpha: float = 0.05) -> dict[str, float]:
-    """Named numbers for the section's prose, from a sweep frame."""
+    """Named numbers for the section's prose, from a sweep frame.
+
+    ``<partner>_ahead`` counts the pivots at which that partner's change is larger than every other
+    partner's; with two partners only the first's is given (the second's is the rest, ties aside),
+    which is the thesis book's ``china_ahead``.
+    """
     at = pd.Timestamp(_parse("pivot", pivot))
     facts: dict[str, float] = {"n_pivots": float(sweep["pivot"].nunique()),
                                "step_days": float(sweep.attrs.get("step_days", DEFAULT_STEP))}
@@ -167,8 +181,12 @@ def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
     facts["n_significant"] = float((per_pivot["p_value"] < alpha).sum())
     facts["significant_share"] = 100.0 * facts["n_significant"] / facts["n_pivots"] if facts["n_pivots"] else np.nan
     wide = sweep.pivot(index="pivot", columns="country", values="change")
-    facts["china_ahead"] = float((wide["china"] > wide["russia"]).sum())
-    for c in COUNTRIES:
+    partners = [c for c in COUNTRIES if c in wide.columns]
+    for c in named(partners):
+        others = wide[[o for o in partners if o != c]]
+        facts[f"{c}_ahead"] = float((wide[c].to_numpy()[:, None] > others.to_numpy()).all(axis=1).sum()) \
+            if len(others.columns) else np.nan
+    for c in partners:
         s = sweep[sweep["country"] == c]
         facts[f"{c}_change_min"] = float(s["change"].min())
         facts[f"{c}_change_max"] = float(s["change"].max())
@@ -180,7 +198,7 @@ def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
 
 
 def rate_change_facts(counts: Counts) -> dict[str, float]:
-    """Per-day change (after / before) of each country from a counts frame, e.g. the published one.
+    """Per-day change (after / before) of each partner from a counts frame, e.g. the published one.
 
     Lets the prose set the thesis's own figures beside the sweep: with no dates per report, this
     single pivot is all the published counts can give.
@@ -196,19 +214,23 @@ def rate_change_facts(counts: Counts) -> dict[str, float]:
 
 
 def summary_table(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot) -> pd.DataFrame:
-    """Per country: the change at the given pivot, and the smallest and largest change with their pivots."""
+    """Per partner: the change at the given pivot, and the smallest and largest change with their pivots."""
     at = pd.Timestamp(_parse("pivot", pivot))
     rows = []
     for c in COUNTRIES:
         s = sweep[sweep["country"] == c].reset_index(drop=True)
-        lo, hi = s["change"].idxmin(), s["change"].idxmax()
+        if s.empty:
+            continue
         here = s.loc[s["pivot"] == at, "change"]
-        rows.append({
-            "Country": COUNTRY_LABELS[c],
-            f"Change at {at:%Y-%m-%d}": float(here.iloc[0]) if len(here) else np.nan,
-            "Smallest change": float(s.loc[lo, "change"]), "Smallest at": f"{s.loc[lo, 'pivot']:%Y-%m-%d}",
-            "Largest change": float(s.loc[hi, "change"]), "Largest at": f"{s.loc[hi, 'pivot']:%Y-%m-%d}",
-        })
+        row: dict[str, object] = {"Country": partner_label(c),
+                                  f"Change at {at:%Y-%m-%d}": float(here.iloc[0]) if len(here) else np.nan}
+        if s["change"].notna().any():  # a partner with no report before any pivot has no ratio at all
+            lo, hi = s["change"].idxmin(), s["change"].idxmax()
+            row.update({"Smallest change": float(s.loc[lo, "change"]), "Smallest at": f"{s.loc[lo, 'pivot']:%Y-%m-%d}",
+                        "Largest change": float(s.loc[hi, "change"]), "Largest at": f"{s.loc[hi, 'pivot']:%Y-%m-%d}"})
+        else:
+            row.update({"Smallest change": np.nan, "Smallest at": "", "Largest change": np.nan, "Largest at": ""})
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -226,10 +248,10 @@ def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
 
     The rule marks the thesis's pivot; a ratio of 1 means the same daily rate in both periods.
     """
-    from .charts import COUNTRY_COLORS, WIDTH
+    from .charts import WIDTH, partner_scale
 
-    df = sweep.assign(Country=sweep["country"].map(COUNTRY_LABELS), Pivot=sweep["pivot"].dt.strftime("%Y-%m-%d"))
-    color = alt.Color("Country:N", scale=alt.Scale(domain=list(COUNTRY_COLORS), range=list(COUNTRY_COLORS.values())))
+    df = sweep.assign(Country=sweep["country"].map(partner_label), Pivot=sweep["pivot"].dt.strftime("%Y-%m-%d"))
+    color = alt.Color("Country:N", scale=partner_scale(COUNTRIES))
     tips = [alt.Tooltip("Pivot:N"), alt.Tooltip("Country:N"), alt.Tooltip("n_before:Q", title="Reports before"),
             alt.Tooltip("n_after:Q", title="Reports after"),
             alt.Tooltip("rate_before:Q", title="Per day before", format=".3f"),

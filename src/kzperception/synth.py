@@ -10,7 +10,11 @@ filled by a stated rule, never by invention dressed as data:
 * a country-level code cell whose split between the periods is not published is divided in
   proportion to the periods' report counts (after the published period cells are taken out);
 * dates are uniform within each period of the thesis window;
-* which report carries which code is arbitrary (shuffled with the seed).
+* which report carries which code is arbitrary (shuffled with the seed);
+* a partner of ``data/partners.yaml`` the thesis did not study (a third partner) borrows the
+  margins of a published partner, in turn (the first unpublished partner China's, the next
+  Russia's, ...), with its two periods swapped so that it never duplicates the one it borrows from
+  and the tests across partners have something to compare. Its cells count as unpublished.
 
 Every report says ``provenance = synthetic`` and its title says it is not a real document, so a
 book built from it is labelled a demonstration on every page.
@@ -30,7 +34,7 @@ import pandas as pd
 
 from .corpus import write_corpus
 from .counts import load_counts
-from .vocabulary import CATEGORIES, COUNTRIES, MODES, PERIODS, WEBSITES
+from .vocabulary import CATEGORIES, COUNTRIES, MODES, PERIODS, WEBSITES, partner_label
 from .window import THESIS_WINDOW, Window
 
 PROVENANCE = "synthetic"
@@ -99,7 +103,31 @@ def published_margins() -> tuple[pd.DataFrame, pd.DataFrame]:
             rows.append((*key, int(r.n), True))
     cells = pd.DataFrame(rows, columns=[*CELL_KEYS, "n", "published"])
     cells = cells[cells["n"] > 0].reset_index(drop=True)
-    return slots, cells
+    return _with_borrowed(slots, cells)
+
+
+def borrowed_partners() -> dict[str, str]:
+    """Partner id -> the published partner whose margins (periods swapped) it borrows; {} for the thesis's two."""
+    known = [c for c in COUNTRIES if c in set(load_counts("published").reports["country"])]
+    if not known:
+        raise SynthError("published: the published figures hold none of the partners of data/partners.yaml")
+    missing = [c for c in COUNTRIES if c not in known]
+    return {c: known[i % len(known)] for i, c in enumerate(missing)}
+
+
+def _with_borrowed(slots: pd.DataFrame, cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add the margins of every partner without published figures (see the module docstring)."""
+    borrowed = borrowed_partners()
+    if not borrowed:
+        return slots, cells
+    swap = {"before": "after", "after": "before"}
+    extra_slots, extra_cells = [slots], [cells]
+    for partner, source in borrowed.items():
+        s = slots[slots["country"] == source]
+        extra_slots.append(s.assign(country=partner, period=s["period"].map(swap)))
+        c = cells[cells["country"] == source]
+        extra_cells.append(c.assign(country=partner, period=c["period"].map(swap), published=False))
+    return (pd.concat(extra_slots, ignore_index=True), pd.concat(extra_cells, ignore_index=True))
 
 
 def scaled_margins(reports: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -267,4 +295,6 @@ def describe(reports_df: pd.DataFrame) -> str:
     n = len(reports_df)
     dates = reports_df["date"].astype(str)
     first, last = dates.min(), dates.max()
-    return f"{n} synthetic reports ({first} to {last}); margins scaled from the thesis's published counts"
+    borrowed = "".join(f"; {partner_label(p)} borrows {partner_label(s)}'s margins with the periods swapped"
+                       for p, s in borrowed_partners().items())
+    return f"{n} synthetic reports ({first} to {last}); margins scaled from the thesis's published counts{borrowed}"

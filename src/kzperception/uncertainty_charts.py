@@ -12,10 +12,10 @@ import math
 import altair as alt
 import pandas as pd
 
-from .charts import COUNTRY_COLORS, WIDTH
+from .charts import WIDTH, partner_scale
 from .counts import Counts
-from .stats import after_share_expected, category_share_intervals, report_share_intervals
-from .vocabulary import COUNTRY_LABELS
+from .stats import after_share_expected, category_share_intervals, partners_in, report_share_intervals
+from .vocabulary import partner_label
 
 _NEUTRAL = "#3b4f63"
 
@@ -40,10 +40,11 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     """
     df = report_share_intervals(counts)
     df = df[df["measure"] == "after"].copy()
-    df["Country"] = df["country"].map(COUNTRY_LABELS).fillna("Both")
+    partners = partners_in(counts)
+    everyone = "Both" if len(partners) == 2 else "All partners"
+    df["Country"] = [partner_label(c) if c else everyone for c in df["country"]]
     order = df["group"].tolist()
-    colors = {**COUNTRY_COLORS, "Both": _NEUTRAL}
-    color = alt.Color("Country:N", scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+    color = alt.Color("Country:N", scale=partner_scale(partners, {everyone: _NEUTRAL}),
                       legend=alt.Legend(title=None))
     title = f"Share of the group's reports dated {counts.labels['after']} (%)"
     scale = alt.Scale(domain=[0, 100])
@@ -61,17 +62,17 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
 
 
 def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.LayerChart:
-    """Share of each country's reports carrying each category (``main`` or ``any`` level), with intervals."""
+    """Share of each partner's reports carrying each category (``main`` or ``any`` level), with intervals."""
+    partners = partners_in(counts)
     df = category_share_intervals(counts)
     df = df[(df["measure"] == level) & df["k"].notna()].copy()
-    df["Country"] = df["country"].map(COUNTRY_LABELS)
+    df["Country"] = df["country"].map(partner_label)
     order = (df.groupby("category_label")["share"].sum().sort_values(ascending=False).index.tolist())
     what = "as a main code" if level == "main" else "at either level"
-    color = alt.Color("Country:N", scale=alt.Scale(domain=list(COUNTRY_COLORS), range=list(COUNTRY_COLORS.values())),
-                      legend=alt.Legend(title=None))
+    color = alt.Color("Country:N", scale=partner_scale(partners), legend=alt.Legend(title=None))
     base = alt.Chart(df).encode(
         y=alt.Y("category_label:N", title=None, sort=order),
-        yOffset=alt.YOffset("Country:N", sort=[COUNTRY_LABELS[c] for c in COUNTRY_LABELS]),
+        yOffset=alt.YOffset("Country:N", sort=[partner_label(c) for c in partners]),
         color=color,
         tooltip=[alt.Tooltip("category_label:N", title="Category"), *_tips("Country")],
     )
