@@ -1,27 +1,23 @@
-"""The akorda.kz adapter: the Russian events listing, newest first, then each article page."""
+"""The akorda.kz adapter: the Russian events listing, newest first, then each article page.
+
+Every selector and URL pattern comes from the site's layout (``data/sites.yaml``, section
+``president``), so a changed front end is a data change; ``kzperception collect --probe`` says
+which entry stopped matching.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Callable
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from .extract import (
-    _DROP,
-    _clean,
-    _date_in,
-    _date_nodes,
-    _page_date,
-    _soup,
-    html_to_paragraphs,
-    html_to_text,
-    parse_date,
-)
-from .model import PRESIDENT_BASE, CollectSummary, ItemError, ListedItem, Page, RawReport, paginate
-from .transport import Document, Fetcher
+from .extract import _DROP, _clean, _date_in, _soup, date_nodes, html_to_paragraphs, html_to_text, page_date
+from .layout import PresidentLayout, load_layouts
+from .model import CollectSummary, FetchError, ItemError, ListedItem, Page, RawReport, paginate
+from .transport import Document, Fetcher, normalize_url
 
 
 def _html_validator(doc: Document) -> None:
@@ -34,88 +30,130 @@ def _html_validator(doc: Document) -> None:
 class Akorda:
     """akorda.kz: the Russian events listing, newest first, then each article page.
 
-    Listing layout as seen in public scrapers of akorda.kz (see ``docs/fieldwork.md``): pages
-    ``/ru/events?page=N``, one ``div.card`` per event with the link and title in ``h3 a`` (an image
-    link to the same article may precede it) and the date in ``h5`` ("21 марта 2026 года");
-    article URLs ``/ru/<slug>-<digits>``. A page without cards is read by the older, generic rule
-    (article links anywhere in the page, the date printed next to each), so a redesign degrades
-    instead of yielding nothing. The article page's markup is NOT verified: the title is taken from
-    ``<h1>``, the date from the page (else the listing), the body from ``.content-text`` (the class
-    of another akorda.kz page's text) or the fallbacks below.
+    The listing (``listing_page``) shows one card per event (``listing_card``) with the link and
+    title in ``card_link`` (an image link to the same article may precede it) and the date in
+    ``card_date``; article URLs match ``article_url``, whose ``id`` group is the report's number.
+    A page without cards is read by the older, generic rule (article links anywhere in the page,
+    the date printed next to each), so a redesign degrades instead of yielding nothing. On an
+    article page the title is the first ``article_title`` match (else the listing's title), the
+    date the first ``article_date`` match that gives one (else the listing's), the body the first
+    ``article_body`` match (else the whole page). Which of these are verified is in the layout.
     """
 
     website = "president"
-    entity = "akorda"
-    listing_path = "/ru/events"
-    article_re = re.compile(r"^/ru/[A-Za-z0-9_-]*?-(\d{4,})/?$")
-    card_selector = "div.card"
-    card_link_selector = "h3 a[href]"
-    card_date_selector = "h5"
-    body_selectors = (".content-text", "article", "main")
 
-    def __init__(self, base_url: str = PRESIDENT_BASE, max_pages: int = 10_000):
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, base_url: str | None = None, max_pages: int = 10_000,
+                 layout: PresidentLayout | None = None):
+        self.layout = layout or load_layouts().sites.president
+        self.base_url = (base_url or self.layout.base_url).rstrip("/")
         self.max_pages = max_pages
+        self.entity = self.layout.entity
+        parts = self.layout.parts
+        self.article_re = re.compile(parts.article_url.value)
+        self.card_selectors = parts.listing_card.selectors()
+        self.card_link_selectors = parts.card_link.selectors()
+        self.card_date_selectors = parts.card_date.selectors()
+        self.title_selectors = parts.article_title.selectors()
+        self.date_selectors = parts.article_date.selectors()
+        self.body_selectors = parts.article_body.selectors()
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """Where a request or a redirect may go: the layout's hosts and the base URL's."""
+        return frozenset({*self.layout.hosts, (urlsplit(self.base_url).hostname or "").lower()})
 
     def page_url(self, number: int) -> str:
-        return f"{self.base_url}{self.listing_path}?page={number}"
+        return self.base_url + self.layout.parts.listing_page.value.format(page=int(number))
 
     def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
                 refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
         def page(number: int) -> Page:
             doc = fetcher.get(self.page_url(number), _html_validator, refresh=refresh)
             tick()
-            return Page(self.parse_listing(doc.text()))
+            skipped: list[str] = []
+            items = self.parse_listing(doc.text(), skipped)
+            for message in skipped:
+                summary.skip(f"akorda.kz events page {number}: {message}")
+            return Page(items)
 
         return paginate(page, 1, start, end, self.max_pages, summary, "akorda.kz events")
 
-    def parse_listing(self, html: str) -> list[ListedItem]:
-        """The events of one listing page: its cards, else article links with a date beside each."""
+    def parse_listing(self, html: str, skipped: list[str] | None = None) -> list[ListedItem]:
+        """The events of one listing page: its cards, else article links with a date beside each.
+
+        A link whose article number has not the site's id shape is left out and named in ``skipped``.
+        """
         soup = _soup(html)
         for junk in soup.find_all(_DROP):
             junk.decompose()
-        return self._cards(soup) or self._loose_links(soup)
+        skipped = [] if skipped is None else skipped
+        return self._cards(soup, skipped) or self._loose_links(soup, skipped)
 
-    def _cards(self, soup: BeautifulSoup) -> list[ListedItem]:
+    def _select_one(self, scope: Tag | BeautifulSoup, selectors: list[str]) -> Tag | None:
+        for selector in selectors:
+            node = scope.select_one(selector)
+            if node is not None:
+                return node
+        return None
+
+    def cards(self, soup: BeautifulSoup) -> list[Tag]:
+        """The listing's cards by the first card selector that finds any."""
+        for selector in self.card_selectors:
+            found = [c for c in soup.select(selector) if isinstance(c, Tag)]
+            if found:
+                return found
+        return []
+
+    def _cards(self, soup: BeautifulSoup, skipped: list[str]) -> list[ListedItem]:
         items: dict[str, ListedItem] = {}
-        for card in soup.select(self.card_selector):
-            anchor = card.select_one(self.card_link_selector)
-            found = self._link(anchor) if anchor is not None else None
+        for card in self.cards(soup):
+            anchor = self._select_one(card, self.card_link_selectors)
+            found = self._link(anchor, skipped) if anchor is not None else None
             if found is None:
                 continue
             url, number = found
-            date_node = card.select_one(self.card_date_selector)
-            date = parse_date(date_node.get_text(" ")) if date_node is not None else None
+            date_node = self._select_one(card, self.card_date_selectors)
+            date = _date_in(date_node) if date_node is not None else None
             source_id = f"akorda-{number}"
             if source_id not in items:
                 items[source_id] = ListedItem(source_id, url, self.entity, date or _date_in(card),
                                               _clean(anchor.get_text(" ")))
         return list(items.values())
 
-    def _loose_links(self, soup: BeautifulSoup) -> list[ListedItem]:
+    def _loose_links(self, soup: BeautifulSoup, skipped: list[str]) -> list[ListedItem]:
         main = soup.select_one("main")
         scope: Tag | BeautifulSoup = main if main is not None and self._links(main) else soup
         items: dict[str, ListedItem] = {}
-        for anchor, url, number in self._links(scope):
+        for anchor, url, number in self._links(scope, skipped):
             source_id = f"akorda-{number}"
             title = _clean(anchor.get_text(" "))
             if source_id not in items or (title and not items[source_id].title):
                 items[source_id] = ListedItem(source_id, url, self.entity, _nearby_date(anchor, self), title)
         return list(items.values())
 
-    def _link(self, anchor: Tag) -> tuple[str, str] | None:
-        """(canonical URL, article number) of a link to an article of this site, else None."""
-        url = urljoin(self.base_url + "/", str(anchor.get("href", "")).strip())
-        parts = urlparse(url)
-        match = self.article_re.match(parts.path)
-        if match is None or parts.netloc != urlparse(self.base_url).netloc:
+    def _link(self, anchor: Tag, skipped: list[str] | None = None) -> tuple[str, str] | None:
+        """(normalised URL, article number) of a link to an article of this site, else None."""
+        href = str(anchor.get("href", "")).strip()
+        try:
+            url = normalize_url(urljoin(self.base_url + "/", href))
+        except (FetchError, ValueError):
             return None
-        return f"{parts.scheme}://{parts.netloc}{parts.path}", match.group(1)
+        parts = urlsplit(url)
+        match = self.article_re.match(parts.path)
+        if match is None or parts.netloc != urlsplit(self.base_url).netloc:
+            return None
+        number = match.group("id")
+        if not self.layout.id_ok(number):
+            if skipped is not None:
+                skipped.append(f"link {href[:120]!r}: article number {number[:40]!r} is not of the form "
+                               f"{self.layout.report_id}; skipped")
+            return None
+        return f"{parts.scheme}://{parts.netloc}{parts.path}", number
 
-    def _links(self, scope: Tag | BeautifulSoup) -> list[tuple[Tag, str, str]]:
+    def _links(self, scope: Tag | BeautifulSoup, skipped: list[str] | None = None) -> list[tuple[Tag, str, str]]:
         out = []
         for anchor in scope.find_all("a", href=True):
-            found = self._link(anchor)
+            found = self._link(anchor, skipped)
             if found is not None:
                 out.append((anchor, *found))
         return out
@@ -124,29 +162,30 @@ class Akorda:
         doc = fetcher.get(item.url, _html_validator)
         try:
             return self.parse_article(doc.text(), item)
-        except ItemError:
+        except Exception:  # unreadable as an article: not kept, so the next run asks again
             fetcher.forget(item.url)
             raise
 
     def parse_article(self, html: str, item: ListedItem) -> RawReport:
-        """Title from ``<h1>``, date from the page (else the listing), body from its paragraphs."""
+        """Title, date (else the listing's) and body by the layout's selectors."""
         soup = _soup(html)
         for junk in soup.find_all(_DROP):
             junk.decompose()
-        h1 = soup.find("h1")
-        title = html_to_text(str(h1)) if h1 is not None else ""
+        heading = self._select_one(soup, self.title_selectors)
+        title = html_to_text(str(heading)) if heading is not None else ""
         title = title or item.title
         if not title:
-            raise ItemError("no title (<h1>) on the page")
-        date = _page_date(soup) or item.date
+            raise ItemError(f"no title ({', '.join(self.title_selectors)}) on the page")
+        found_date = page_date(soup, self.date_selectors)
+        date = found_date[0] if found_date else item.date
         if date is None:
             raise ItemError("no date on the page or in the listing")
-        if h1 is not None:
-            h1.decompose()
-        for node in _date_nodes(soup):
-            node.decompose()
-        found = [n for n in (soup.select_one(sel) for sel in self.body_selectors) if n is not None]
-        body = found[0] if found else soup
+        if heading is not None:
+            heading.decompose()
+        for _selector, node in date_nodes(soup, self.date_selectors):
+            if node.name != "meta":
+                node.decompose()
+        body = self._select_one(soup, self.body_selectors) or soup
         paragraphs = html_to_paragraphs(str(body))
         if not paragraphs:
             raise ItemError("no article text on the page")

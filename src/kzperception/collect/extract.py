@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from selectolax.lexbor import LexborHTMLParser
@@ -122,8 +123,10 @@ def parse_date(value: object) -> dt.date | None:
     return min(found)[1] if found else None
 
 
-
 def _date_in(node: Tag) -> dt.date | None:
+    """The date a node states: a ``<meta content>``, a ``<time datetime>``, else its text."""
+    if node.name == "meta":
+        return parse_date(str(node.get("content") or "")) if node.get("content") else None
     time_tag = node.find("time") if node.name != "time" else node
     if isinstance(time_tag, Tag) and time_tag.get("datetime"):
         found = parse_date(str(time_tag["datetime"]))
@@ -132,27 +135,23 @@ def _date_in(node: Tag) -> dt.date | None:
     return parse_date(node.get_text(" "))
 
 
-def _date_nodes(scope: Tag | BeautifulSoup) -> list[Tag]:
-    nodes = list(scope.find_all("time"))
-    nodes += [n for n in scope.find_all(class_=re.compile(r"date", re.IGNORECASE))
-              if isinstance(n, Tag) and len(n.get_text(" ")) < 80]
-    return nodes
+def date_nodes(scope: Tag | BeautifulSoup, selectors: Sequence[str]) -> list[tuple[str, Tag]]:
+    """The nodes each selector finds, selector by selector; a long text block is not a date."""
+    out: list[tuple[str, Tag]] = []
+    for selector in selectors:
+        for node in scope.select(selector):
+            if isinstance(node, Tag) and (node.name == "meta" or len(node.get_text(" ")) < 80):
+                out.append((selector, node))
+    return out
 
 
-def _page_date(soup: BeautifulSoup) -> dt.date | None:
-    """An article's own date: in the article before the page (a header may print today's date)."""
+def page_date(soup: BeautifulSoup, selectors: Sequence[str]) -> tuple[dt.date, str] | None:
+    """An article's own date and the selector that gave it: the article first, then ``main``,
+    then the page (a header may print today's date)."""
     scopes = [s for s in (soup.select_one("article"), soup.select_one("main")) if s is not None] + [soup]
     for scope in scopes:
-        for node in _date_nodes(scope):
+        for selector, node in date_nodes(scope, selectors):
             found = _date_in(node)
             if found:
-                return found
-    for prop in ("article:published_time", "og:article:published_time", "date", "pubdate"):
-        meta = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
-        if isinstance(meta, Tag) and meta.get("content"):
-            found = parse_date(str(meta["content"]))
-            if found:
-                return found
+                return found, selector
     return None
-
-

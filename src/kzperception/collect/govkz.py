@@ -1,4 +1,9 @@
-"""The gov.kz adapter: each entity's press news through GraphQL, the REST API or RSS."""
+"""The gov.kz adapter: each entity's press news through GraphQL, the REST API or RSS.
+
+The endpoints, the item fields and the report-id shape come from the site's layout
+(``data/sites.yaml``, section ``government``); ``kzperception collect --probe`` says which entry
+stopped matching.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,11 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from .extract import html_to_paragraphs, html_to_text, parse_date
+from .layout import GovernmentLayout, load_layouts
 from .model import (
-    GOVERNMENT_BASE,
-    THESIS_ENTITIES,
     CollectError,
     CollectSummary,
     Disallowed,
@@ -22,7 +27,7 @@ from .model import (
     RawReport,
     paginate,
 )
-from .transport import Document, Fetcher
+from .transport import Document, Fetcher, normalize_url
 
 
 def _api_items(payload: Any) -> list[dict[str, Any]]:
@@ -88,6 +93,8 @@ class GovKz:
     ``/memleket/entities/<entity>/press/news/details/<id>``. A page shorter than ``size`` (or empty)
     is the last.
 
+    The paths above are the defaults of ``data/sites.yaml``, which the adapter reads them from.
+
     Items from either go through ``parse_item``; one without a body is completed from the detail
     endpoint. ``auto`` moves to the next source only when the one before is refused, unreachable,
     disallowed by robots.txt or answers no usable first page for that entity; the summary records
@@ -103,35 +110,37 @@ class GovKz:
     """
 
     website = "government"
-    graphql_path = "/graphql"
-    graphql_fields: tuple[str, ...] = ("id", "title", "body", "created_date")
     graphql_lang = "ru"
     graphql_sort = "created_date:desc"
-    api_path = "/api/v1/public/content-manager/news"
-    page_path = "/memleket/entities/{entity}/press/news/details/{id}?lang=ru"
-    rss_path = "/memleket/entities/{entity}/press/news/rss?lang=ru"  # unverified
     first_page = 1
 
     def __init__(
         self,
-        entities: Sequence[str] = THESIS_ENTITIES,
-        base_url: str = GOVERNMENT_BASE,
+        entities: Sequence[str] = (),
+        base_url: str | None = None,
         page_size: int = 50,
         max_pages: int = 10_000,
         source: str = "auto",
+        layout: GovernmentLayout | None = None,
     ):
-        if not entities:
-            raise CollectError("--entity: at least one gov.kz entity is needed")
+        self.layout = layout or load_layouts().sites.government
+        entities = list(entities) or list(self.layout.entities)
         bad = [e for e in entities if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", e)]
         if bad:
             raise CollectError(f"--entity: {bad[0]!r} is not a gov.kz entity name (e.g. mfa, mti)")
         if source != "auto" and source not in GOV_SOURCES:
             raise CollectError(f"--gov-source: {source!r} is not one of auto|{'|'.join(GOV_SOURCES)}")
         self.entities = list(dict.fromkeys(entities))
-        self.base_url = base_url.rstrip("/")
+        self.base_url = (base_url or self.layout.base_url).rstrip("/")
         self.page_size = page_size
         self.max_pages = max_pages
         self.source = source
+        self.graphql_fields: tuple[str, ...] = tuple(self.layout.parts.item_fields.value.split())
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """Where a request or a redirect may go: the layout's hosts and the base URL's."""
+        return frozenset({*self.layout.hosts, (urlsplit(self.base_url).hostname or "").lower()})
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -139,7 +148,7 @@ class GovKz:
         return tuple(GOV_SOURCES) if self.source == "auto" else (self.source,)
 
     def graphql_url(self) -> str:
-        return self.base_url + self.graphql_path
+        return self.base_url + self.layout.parts.graphql.value
 
     def graphql_query(self, entity: str, number: int) -> str:
         args = (f"projects: {json.dumps('eq:' + entity)}, _lang: {json.dumps(self.graphql_lang)}, "
@@ -151,17 +160,30 @@ class GovKz:
         return json.dumps({"query": self.graphql_query(entity, number)}, separators=(",", ":")).encode("utf-8")
 
     def api_url(self, entity: str, number: int) -> str:
-        return (f"{self.base_url}{self.api_path}?sort-by=created_date:DESC&projects=eq:{entity}"
-                f"&page={number}&size={self.page_size}")
+        return self.base_url + self.layout.parts.news_api.value.format(
+            entity=entity, page=int(number), size=int(self.page_size))
 
     def detail_url(self, entity: str, news_id: str) -> str:
-        return f"{self.base_url}{self.api_path}/{news_id}?projects=eq:{entity}"  # unverified
+        return self.base_url + self.layout.parts.detail_api.value.format(entity=entity, id=quote(news_id, safe=""))
 
     def page_url(self, entity: str, news_id: str) -> str:
-        return self.base_url + self.page_path.format(entity=entity, id=news_id)
+        return self.base_url + self.layout.parts.report_page.value.format(entity=entity, id=quote(news_id, safe=""))
 
     def rss_url(self, entity: str) -> str:
-        return self.base_url + self.rss_path.format(entity=entity)
+        return self.base_url + self.layout.parts.rss_feed.value.format(entity=entity)
+
+    def news_id(self, value: object, where: str, summary: CollectSummary) -> str | None:
+        """The item's id as text when it has the site's id shape; else a warning naming it, and None.
+
+        An id goes into the report's URL and the corpus; ``../`` or a query in it would make the
+        HTTP client ask for another page than the one robots.txt was asked about.
+        """
+        text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else None
+        if text is not None and self.layout.id_ok(text):
+            return text
+        shown = repr(value)[:80]
+        summary.skip(f"{where}: id {shown} is not of the form {self.layout.report_id}; skipped")
+        return None
 
     def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
                 refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
@@ -237,17 +259,23 @@ class GovKz:
                     source_name: str) -> Page:
         items = []
         for position, raw in enumerate(raw_items, start=1):
-            news_id = raw.get("id")
-            if news_id in (None, ""):
-                summary.fail(f"gov.kz {entity} {source_name} page {number} item {position}: no id")
+            where = f"gov.kz {entity} {source_name} page {number} item {position}"
+            if raw.get("id") in (None, ""):
+                summary.fail(f"{where}: no id")
+                continue
+            news_id = self.news_id(raw.get("id"), where, summary)
+            if news_id is None:
                 continue
             date = parse_date(raw.get("created_date"))
             title = html_to_text(_text_of(raw, "title"))
-            items.append(ListedItem(
-                f"govkz-{entity}-{news_id}", self.page_url(entity, str(news_id)), entity, date, title,
-                payload=raw, fetch_url=self.detail_url(entity, str(news_id)),
-            ))
+            items.append(self._item(entity, news_id, date, title, raw))
         return Page(items, last=len(raw_items) < self.page_size)
+
+    def _item(self, entity: str, news_id: str, date: dt.date | None, title: str,
+              payload: dict[str, Any]) -> ListedItem:
+        """A listed report; its page URL normalised now, so the URL saved is the URL a reader opens."""
+        return ListedItem(f"govkz-{entity}-{news_id}", normalize_url(self.page_url(entity, news_id)), entity,
+                          date, title, payload=payload, fetch_url=self.detail_url(entity, news_id))
 
     def _rss_listing(self, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
                      summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
@@ -263,13 +291,14 @@ class GovKz:
             if match is None:
                 summary.fail(f"gov.kz {entity} RSS item {position}: no news id in its link")
                 continue
-            news_id = match.group(1)
+            news_id = self.news_id(match.group(1), f"gov.kz {entity} RSS item {position}", summary)
+            if news_id is None:
+                continue
             body = (entry.get("content") or [{}])[0].get("value") or entry.get("summary") or ""
             date = _entry_date(entry)
-            payload = {"id": news_id, "title": entry.get("title", ""), "body": body, "created_date": date}
-            items.append(ListedItem(f"govkz-{entity}-{news_id}", self.page_url(entity, news_id), entity,
-                                    date, html_to_text(entry.get("title", "")), payload=payload,
-                                    fetch_url=self.detail_url(entity, news_id)))
+            title = str(entry.get("title", ""))
+            payload = {"id": news_id, "title": title, "body": body, "created_date": date}
+            items.append(self._item(entity, news_id, date, html_to_text(title), payload))
         dates = [i.date for i in items if i.date]
         if dates and min(dates) > start:
             summary.warnings.append(

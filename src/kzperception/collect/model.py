@@ -14,21 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from .transport import Fetcher
 
-PRESIDENT_BASE = "https://www.akorda.kz"
-GOVERNMENT_BASE = "https://www.gov.kz"
 USER_AGENT = "kzperception/0.1 (academic research collector; polite: 1 request/s, honours robots.txt)"
 ROBOTS_AGENT = "kzperception"
 ROBOTS_MAX_AGE = 24 * 3600.0
 
-#: gov.kz entities the thesis cites in its references; ``--entity`` adds or replaces them.
-THESIS_ENTITIES: tuple[str, ...] = (
-    "mfa", "mti", "mod", "ecogeo", "emer", "ardfm", "miid", "sci", "language", "zhetysu-oblysy",
-)
-
 COLLECTED_COLUMNS: tuple[str, ...] = (
     "id", "country", "matched", "website", "entity", "date", "url", "title_ru", "text_ru", "provenance",
 )
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -58,7 +50,6 @@ class ItemError(ValueError):
     """A report whose page or API item lacks what a report needs (title, date, text)."""
 
 
-
 @dataclass
 class CollectSummary:
     """What a run did, in numbers a researcher can check against the site.
@@ -69,6 +60,8 @@ class CollectSummary:
     or read. ``matched``: collected reports that mention at least one country's keywords.
     ``sources``: for gov.kz, which listing served each entity (``graphql``, ``api``, ``rss``, or
     ``none`` when every source failed); a fallback also leaves a warning saying why.
+    ``skipped``: listed items passed over because their id has not the site's id shape (each with a
+    warning naming it); they are not failures, since asking again would give the same id.
     """
 
     site: str
@@ -83,6 +76,7 @@ class CollectSummary:
     out_of_window: int = 0
     disallowed: int = 0
     retries: int = 0
+    skipped: int = 0
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
@@ -91,11 +85,16 @@ class CollectSummary:
         self.failed += 1
         self.failures.append(message)
 
+    def skip(self, message: str) -> None:
+        self.skipped += 1
+        self.warnings.append(message)
+
     def line(self) -> str:
         text = (
             f"{self.site} {self.start}..{self.end}: listed {self.listed}, fetched {self.fetched}, "
             f"from cache {self.from_cache}, failed {self.failed}, matched {self.matched} "
-            f"(collected {self.collected}, retries {self.retries}, disallowed {self.disallowed})"
+            f"(collected {self.collected}, retries {self.retries}, disallowed {self.disallowed}"
+            + (f", skipped {self.skipped})" if self.skipped else ")")
         )
         if self.sources:
             by_source: dict[str, list[str]] = {}
@@ -150,6 +149,9 @@ class Page:
 class Site(Protocol):
     website: str
 
+    @property
+    def hosts(self) -> frozenset[str]: ...
+
     def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
                 refresh: bool, tick: Callable[[], None]) -> list[ListedItem]: ...
 
@@ -170,7 +172,8 @@ def paginate(
     Listings shift while they are read (a new report pushes the others down a page), so the
     same item may appear on two pages; it is kept once, in the position first seen. The walk ends
     at an empty page, a page whose dated items are all older than ``start``, the site's last
-    page, or two pages in a row with nothing new (a listing that ignores the page number).
+    page, or two pages in a row with nothing new (a listing that ignores the page number). A page
+    that cannot be had or read ends the walk there and counts as a failure (a resume retries it).
     """
     seen: dict[str, ListedItem] = {}
     stale = 0
@@ -181,8 +184,11 @@ def paginate(
             summary.disallowed += 1
             summary.warnings.append(f"{label}: {err}; listing stopped at page {number}")
             break
-        except FetchError as err:
-            summary.fail(f"{label} page {number}: {err}")
+        except CollectError:
+            raise
+        except Exception as err:  # FetchError, or a page no parser can read: that page fails, not the run
+            why = str(err) if isinstance(err, FetchError) else f"unreadable page ({type(err).__name__}: {err})"
+            summary.fail(f"{label} page {number}: {why}")
             summary.warnings.append(f"{label}: listing stopped at page {number}; older reports may be lost")
             break
         if not page.items:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 import pandas as pd
@@ -16,12 +17,11 @@ import pandas as pd
 from ..corpus import write_csv_atomic
 from ..keywords import CountryMatcher
 from .akorda import Akorda
+from .cache import remove_stale_temps
 from .govkz import GovKz
+from .layout import Layouts, load_layouts
 from .model import (
     COLLECTED_COLUMNS,
-    GOVERNMENT_BASE,
-    PRESIDENT_BASE,
-    THESIS_ENTITIES,
     CollectError,
     CollectSummary,
     Disallowed,
@@ -31,21 +31,35 @@ from .model import (
     RawReport,
     Site,
 )
-from .transport import Fetcher, FetchPolicy, RawCache, _write_bytes_atomic
+from .transport import Fetcher, FetchPolicy, RawCache, _write_bytes_atomic, normalize_url
 
 
 def make_site(site: str, base_url: str | None = None, entities: Sequence[str] = (),
-              page_size: int = 50, max_pages: int = 10_000, gov_source: str = "auto") -> Site:
-    """The adapter for ``president`` (akorda.kz) or ``government`` (gov.kz)."""
+              page_size: int = 50, max_pages: int = 10_000, gov_source: str = "auto",
+              layout: str | os.PathLike[str] | Layouts | None = None) -> Site:
+    """The adapter for ``president`` (akorda.kz) or ``government`` (gov.kz), on the layout of
+    ``layout`` (a file, or layouts already loaded; default ``data/sites.yaml``)."""
+    if site not in ("president", "government"):
+        raise CollectError(f"--site: {site!r} is not one of president|government")
+    layouts = layout if isinstance(layout, Layouts) else load_layouts(layout)
+    base = check_base_url(base_url) if base_url is not None else None
     if site == "president":
         if entities:
             raise CollectError("--entity: only gov.kz has entities; drop it for --site president")
-        return Akorda(base_url or PRESIDENT_BASE, max_pages=max_pages)
-    if site == "government":
-        return GovKz(list(entities) or THESIS_ENTITIES, base_url or GOVERNMENT_BASE, page_size, max_pages,
-                     gov_source)
-    raise CollectError(f"--site: {site!r} is not one of president|government")
+        return Akorda(base, max_pages=max_pages, layout=layouts.sites.president)
+    return GovKz(list(entities), base, page_size, max_pages, gov_source, layout=layouts.sites.government)
 
+
+def check_base_url(value: str) -> str:
+    """``--base-url`` as ``scheme://host[:port]``: a site root, nothing after it."""
+    try:
+        url = normalize_url(value)
+    except FetchError as err:
+        raise CollectError(f"--base-url: {err}") from None
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query:
+        raise CollectError(f"--base-url: {value[:200]!r} must be a site root such as https://www.akorda.kz")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,14 +134,22 @@ def collect(
     """Collect every report ``site`` lists between ``start`` and ``end`` into ``out/collected.csv``.
 
     Safe to stop and run again: documents already in ``out/raw/`` are read from there, and
-    ``collected.csv`` (merged with an earlier run's rows) is written only at the end.
+    ``collected.csv`` (merged with an earlier run's rows) is written only at the end. A report
+    that cannot be had or read (any fault of its own: redirect loop, undecodable or oversized body,
+    timeouts, a page no parser reads) is counted as failed and the run goes on; it is not cached,
+    so the next run asks for it again and reads every success from the cache. What a killed run
+    left half written is removed first.
     """
     start_d, end_d = _window(start, end)
     policy = policy or FetchPolicy()
     out = Path(out)
+    remove_stale_temps(out, recursive=False)  # a killed run's half-written collected.csv or summary
+    existing = read_collected(out / "collected.csv") if (out / "collected.csv").is_file() else None
     summary = CollectSummary(getattr(site, "website", "site"), start_d.isoformat(), end_d.isoformat())
     rows: list[dict[str, str]] = []
-    with Fetcher(policy, RawCache(out / "raw"), summary, client) as fetcher, _progress(progress) as bar:
+    hosts = getattr(site, "hosts", None)
+    with Fetcher(policy, RawCache(out / "raw"), summary, client, allowed_hosts=hosts) as fetcher, \
+            _progress(progress) as bar:
         pages = bar.add_task("listing pages", total=None)
         seen_pages = [0]
 
@@ -148,7 +170,6 @@ def collect(
             bar.advance(task)
     summary.collected = len(rows)
     summary.matched = sum(1 for r in rows if r["matched"])
-    existing = read_collected(out / "collected.csv") if (out / "collected.csv").is_file() else None
     write_csv_atomic(_merge(existing, rows), out / "collected.csv")
     _write_bytes_atomic(out / f"summary-{summary.site}.json",
                         json.dumps(summary.as_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
@@ -162,6 +183,10 @@ def _fetch_one(site: Site, fetcher: Fetcher, item: ListedItem, summary: CollectS
         summary.disallowed += 1
     except (FetchError, ItemError) as err:
         summary.fail(f"{item.url}: {err}")
+    except CollectError:
+        raise
+    except Exception as err:  # a page that breaks a parser is that report's failure, not the run's
+        summary.fail(f"{item.url}: unreadable ({type(err).__name__}: {str(err)[:200]})")
     return None
 
 

@@ -1,28 +1,39 @@
-"""The transport: HTTP client, rate limit, robots.txt, retries and the raw cache.
+"""The transport: HTTP client, rate limit, robots.txt, retries, redirects, size cap, raw cache.
 
 Everything a request goes through between a site adapter asking for a URL and the bytes coming
-back, so that every request of a run, whichever adapter makes it, gets the same courtesies.
+back, so that every request of a run, whichever adapter makes it, gets the same courtesies and
+the same limits:
+
+* every URL is normalised first (dot segments removed, percent-encoding normalised, fragment
+  dropped), so robots.txt judges the URL that is really sent and the URL saved is that one;
+* redirects are followed here, not by the HTTP client, one hop at a time: each hop waits for its
+  host's turn at the rate limiter and is checked against its own host's robots.txt; a hop to a
+  scheme other than http(s), off the site's hosts, back to a URL already visited or past the hop
+  limit fails that document;
+* bodies are streamed into a temporary file in the cache folder and given up as soon as they pass
+  the size cap (``--max-bytes``) or the time limit, so one huge page costs neither the memory
+  nor the hours it would;
+* every fault of the HTTP stack (timeouts, resets, a body whose ``Content-Encoding`` does not
+  decode, an invalid URL) becomes a ``FetchError`` of that document, never an exception that
+  ends the run.
+
+The documents and the raw cache are in ``cache``.
 """
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import datetime as dt
 import email.utils
-import hashlib
-import json
-import os
 import re
 import ssl
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from tenacity import (
@@ -34,18 +45,30 @@ from tenacity import (
     wait_random,
 )
 
-from ..corpus import atomic_target
+from .cache import Document, RawCache, _write_bytes_atomic, decode_body
 from .model import ROBOTS_AGENT, ROBOTS_MAX_AGE, USER_AGENT, CollectError, CollectSummary, Disallowed, FetchError
+
+__all__ = ["Document", "FetchPolicy", "Fetcher", "RateLimiter", "RawCache", "_write_bytes_atomic",
+           "decode_body", "normalize_url", "parse_retry_after"]
+
+#: The default size cap of one body (decoded), in bytes: a report page is well under 1 MB.
+MAX_BYTES = 20_000_000
+#: Redirect hops followed at most (RFC 9309 asks robots.txt readers for at least five).
+MAX_REDIRECTS = 5
+_REDIRECTS = (301, 302, 303, 307, 308)
+_CHUNK = 64 * 1024
 
 
 class _Transient(Exception):
     """A failure worth retrying: timeout, connection trouble, 5xx, 429, a body that is broken."""
 
 
-@dataclass
+class _RobotsUnreadable(FetchError):
+    """A host's robots.txt could not be read: that host is off-limits for now."""
+
 
 # --------------------------------------------------------------------------------------------
-# Politeness: rate limit, fetch policy
+# Politeness and limits: fetch policy, rate limit
 
 
 @dataclass(frozen=True)
@@ -56,16 +79,27 @@ class FetchPolicy:
     retries: int = 5               # further attempts after the first
     backoff: float = 1.0           # first backoff in seconds, doubled each retry
     backoff_max: float = 60.0
-    timeout: float = 30.0
+    timeout: float = 30.0          # seconds per network operation (connect, each read)
     max_retry_after: float = 600.0  # a longer Retry-After gives the document up instead
     user_agent: str = USER_AGENT
     respect_robots: bool = True
+    max_bytes: int = MAX_BYTES     # a longer body (after decoding) fails its document
+    max_redirects: int = MAX_REDIRECTS
+    body_seconds: float | None = None  # a whole body must arrive in this time (default 4 x timeout)
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
             raise CollectError(f"--rate: {self.rate} must be positive")
         if self.retries < 0:
             raise CollectError(f"--retries: {self.retries} must not be negative")
+        if self.max_bytes < 1:
+            raise CollectError(f"--max-bytes: {self.max_bytes} must be positive")
+        if self.max_redirects < 0:
+            raise CollectError(f"--max-redirects: {self.max_redirects} must not be negative")
+
+    @property
+    def body_deadline(self) -> float:
+        return self.body_seconds if self.body_seconds is not None else 4 * self.timeout
 
 
 class RateLimiter:
@@ -125,150 +159,81 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
 
 
 # --------------------------------------------------------------------------------------------
-# Documents and the raw cache
+# URLs
 
 
-@dataclass(frozen=True)
-class Document:
-    """A downloaded body as bytes; decoding is deferred because sites mislabel charsets.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PCT_RE = re.compile(r"%([0-9A-Fa-f]{2})")
 
-    ``method`` and ``request_body`` say how it was asked for: a GET of ``url``, or a POST of
-    ``request_body`` to ``url`` (the gov.kz GraphQL endpoint answers many queries at one URL).
+
+def _normalise_escapes(text: str) -> str:
+    """``%7e`` -> ``~`` (an unreserved character is never escaped), other escapes in upper case."""
+    def fix(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+    return _PCT_RE.sub(fix, text)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986, section 5.2.4: ``/a/b/../c/./d`` -> ``/a/c/d``; never above the root."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        elif segment == ".":
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    result = "/".join(out)
+    return result if result.startswith("/") else "/" + result
+
+
+def normalize_url(url: str) -> str:
+    """The URL as it will be sent: the one robots.txt is asked about and the one that is saved.
+
+    The HTTP client would itself remove dot segments (``/ru/a/../../admin``) after any check made
+    on the URL as written; so the URL is normalised first, and the result is one the client sends
+    unchanged. Raises ``FetchError`` for a URL that is not absolute http(s), carries credentials,
+    or cannot be parsed.
     """
-
-    url: str
-    status: int
-    content: bytes
-    content_type: str = ""
-    from_cache: bool = False
-    method: str = "GET"
-    request_body: bytes | None = None
-
-    def text(self) -> str:
-        return decode_body(self.content, self.content_type)
-
-    def json(self) -> Any:
-        return json.loads(self.text())
-
-
-_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-def _declared_charset(content_type: str, head: bytes) -> str | None:
-    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type or "", re.IGNORECASE)
-    if match:
-        return match.group(1)
-    meta = _CHARSET_RE.search(head)
-    return meta.group(1).decode("ascii", "replace") if meta else None
-
-
-def decode_body(content: bytes, content_type: str = "") -> str:
-    """Decode a Russian-language body whatever its label says.
-
-    Valid UTF-8 is taken as UTF-8 (Cyrillic in windows-1251 is practically never valid UTF-8),
-    otherwise the declared charset is tried, then windows-1251, the usual legacy charset of
-    Russian-language sites. A wrong ``charset=utf-8`` header thus still yields readable text.
-    """
-    if content.startswith(codecs.BOM_UTF8):
-        return content[len(codecs.BOM_UTF8):].decode("utf-8", "replace")
+    shown = repr(url[:200])
     try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = _declared_charset(content_type, content[:4096])
-    for encoding in (declared, "cp1251"):
-        if not encoding or encoding.lower().replace("-", "") in ("utf8", "utf_8"):
-            continue
-        try:
-            return content.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return content.decode("cp1251", "replace")
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, ValueError, TypeError, UnicodeError) as err:
+        raise FetchError(f"invalid URL {shown} ({err})") from None
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(f"not an http(s) URL: {shown}")
+    if not parsed.host:
+        raise FetchError(f"URL without a host: {shown}")
+    if parsed.userinfo:
+        raise FetchError(f"URL with credentials refused: {shown}")
+    raw = parsed.raw_path.decode("ascii")
+    path, _, query = raw.partition("?")
+    path = _remove_dot_segments(_normalise_escapes(path) or "/")
+    query = _normalise_escapes(query)
+    text = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}{path}" + (f"?{query}" if query else "")
+    try:
+        sent = str(httpx.URL(text))
+    except (httpx.InvalidURL, ValueError, UnicodeError) as err:
+        raise FetchError(f"invalid URL {shown} ({err})") from None
+    if sent != text:  # the client would send something else than what was checked: refuse it
+        raise FetchError(f"URL {shown} does not normalise to a stable form")
+    return text
 
 
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    with atomic_target(path) as tmp:
-        tmp.write_bytes(data)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-class RawCache:
-    """One body and one metadata file per request under ``folder``, named by its key (a SHA-256).
-
-    A GET is keyed by its URL alone (as before POSTs existed, so older caches stay valid); any
-    other request by its method, URL and body together, so the GraphQL endpoint's pages, each a
-    different query POSTed to the same URL, never collide and a resumed run re-posts none of them.
-    The metadata records what was asked (method, URL, the body's hash and, for a short body, the
-    body itself) and is checked on every read.
-
-    The body is written first and the metadata last, both atomically: an entry exists only when
-    its metadata does, so a run killed mid-write leaves no half entry behind.
-    """
-
-    def __init__(self, folder: str | os.PathLike[str]):
-        self.folder = Path(folder)
-
-    @staticmethod
-    def key(url: str, method: str = "GET", body: bytes | None = None) -> str:
-        method = method.upper()
-        if method == "GET" and not body:
-            return _sha256(url.encode("utf-8"))
-        # a URL holds neither a space nor a line break, so the three parts cannot run together
-        return _sha256(method.encode("ascii") + b" " + url.encode("utf-8") + b"\n" + (body or b""))
-
-    def _paths(self, url: str, method: str = "GET", body: bytes | None = None) -> tuple[Path, Path]:
-        key = self.key(url, method, body)
-        base = self.folder / key[:2] / key
-        return base.with_suffix(".json"), base.with_suffix(".body")
-
-    def get(self, url: str, max_age: float | None = None, method: str = "GET",
-            body: bytes | None = None) -> Document | None:
-        """The cached document, or None (absent, half written, or older than ``max_age`` seconds)."""
-        method = method.upper()
-        meta_path, body_path = self._paths(url, method, body)
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            content = body_path.read_bytes()
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
-        if meta.get("url") != url or len(content) != meta.get("size"):
-            return None
-        if meta.get("method", "GET") != method or meta.get("request_sha256") != (_sha256(body) if body else None):
-            return None
-        if max_age is not None:
-            fetched = dt.datetime.fromisoformat(meta.get("fetched_at", "1970-01-01T00:00:00+00:00"))
-            if (dt.datetime.now(dt.UTC) - fetched).total_seconds() > max_age:
-                return None
-        return Document(url, int(meta["status"]), content, meta.get("content_type", ""), from_cache=True,
-                        method=method, request_body=body)
-
-    def put(self, doc: Document) -> None:
-        meta_path, body_path = self._paths(doc.url, doc.method, doc.request_body)
-        meta: dict[str, Any] = {
-            "url": doc.url, "status": doc.status, "content_type": doc.content_type,
-            "size": len(doc.content), "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
-        if doc.method.upper() != "GET" or doc.request_body:
-            meta["method"] = doc.method.upper()
-            meta["request_sha256"] = _sha256(doc.request_body) if doc.request_body else None
-            if doc.request_body and len(doc.request_body) <= 4096:  # a GraphQL query: readable in raw/
-                meta["request"] = doc.request_body.decode("utf-8", "replace")
-        _write_bytes_atomic(body_path, doc.content)
-        _write_bytes_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
-
-    def drop(self, url: str, method: str = "GET", body: bytes | None = None) -> None:
-        for path in self._paths(url, method, body):
-            path.unlink(missing_ok=True)
-
-    def __contains__(self, url: str) -> bool:
-        return self.get(url) is not None
+def host_of(url: str) -> str:
+    """The host name of ``url``, lower case, without port: what the allowed-host rule compares."""
+    return (urlsplit(url).hostname or "").lower()
 
 
 # --------------------------------------------------------------------------------------------
-# The fetcher: cache, robots.txt, rate limit, retries
+# The fetcher: cache, robots.txt, rate limit, retries, redirects, size cap
 
 
 Validator = Callable[[Document], object]
@@ -280,6 +245,14 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+@dataclass
+class _Request:
+    method: str
+    url: str
+    body: bytes | None
+    content_type: str | None
+
+
 class Fetcher:
     """GET and POST with every courtesy: cache first, robots.txt, rate limit, retries with backoff.
 
@@ -287,6 +260,10 @@ class Fetcher:
     check of the URL, the same per-host turn at the rate limiter, the same retries and Retry-After,
     and the raw cache keyed by method, URL and body. Only read-only queries are ever POSTed, so
     retrying one is safe.
+
+    ``allowed_hosts`` (host names, ports ignored) are the hosts a request or a redirect may go to;
+    None allows any http(s) host. Starting a fetcher removes the temporary files a killed run left
+    in the cache folder.
     """
 
     def __init__(
@@ -296,20 +273,25 @@ class Fetcher:
         summary: CollectSummary,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        allowed_hosts: Collection[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.policy = policy
         self.cache = cache
         self.summary = summary
         self.limiter = RateLimiter(policy.rate, sleep=sleep)
+        self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
         self._sleep = sleep
+        self._clock = clock
         self._own_client = client is None
         self.client = client or httpx.Client(
             timeout=policy.timeout,
-            follow_redirects=True,
+            follow_redirects=False,  # followed in _attempt, hop by hop, with every check
             headers={"User-Agent": policy.user_agent, "Accept-Language": "ru"},
             verify=_ssl_context(),
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self.stale_removed = cache.clean()
 
     def close(self) -> None:
         if self._own_client:
@@ -332,28 +314,40 @@ class Fetcher:
 
     def _fetch(self, method: str, url: str, body: bytes | None, content_type: str | None,
                validate: Validator | None, refresh: bool) -> Document:
+        url = normalize_url(url)
         if not refresh:
             cached = self.cache.get(url, method=method, body=body)
             if cached is not None and _valid(cached, validate):
                 self.summary.from_cache += 1
                 return cached
-        if not self.allowed(url):
+        self._check_host(url, url)
+        try:
+            allowed = self.allowed(url)
+        except _RobotsUnreadable as err:  # the site's own robots.txt: the whole run stops
+            raise CollectError(f"{err}; the site is treated as off-limits, try again later") from None
+        if not allowed:
             raise Disallowed(f"robots.txt disallows {url}")
-        doc = self._download(url, validate, method=method, body=body, content_type=content_type)
+        doc = self._download(_Request(method, url, body, content_type), validate)
         self.cache.put(doc)
         self.summary.fetched += 1
         return doc
 
     def forget(self, url: str, method: str = "GET", body: bytes | None = None) -> None:
         """Drop a cached document that turned out unreadable, so the next run fetches it anew."""
-        self.cache.drop(url, method, body)
+        self.cache.drop(normalize_url(url), method, body)
+
+    def _check_host(self, url: str, asked: str) -> None:
+        if self.allowed_hosts is not None and host_of(url) not in self.allowed_hosts:
+            via = "" if url == asked else f" (redirected from {asked})"
+            raise FetchError(f"{url} is off the site's hosts ({', '.join(sorted(self.allowed_hosts))}){via}")
 
     # robots.txt -------------------------------------------------------------------------------
 
     def allowed(self, url: str) -> bool:
+        """Whether robots.txt of the URL's own host allows it; raises _RobotsUnreadable."""
         if not self.policy.respect_robots:
             return True
-        parts = urlparse(url)
+        parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
             self._robots[origin] = self._load_robots(origin)
@@ -370,11 +364,9 @@ class Fetcher:
         doc = self.cache.get(url, max_age=ROBOTS_MAX_AGE)
         if doc is None:
             try:
-                doc = self._download(url, None, tolerate_4xx=True)
+                doc = self._download(_Request("GET", url, None, None), None, tolerate_4xx=True, robots=True)
             except FetchError as err:
-                raise CollectError(
-                    f"{url} could not be read ({err}); the site is treated as off-limits, try again later"
-                ) from None
+                raise _RobotsUnreadable(f"{url} could not be read ({err})") from None
             self.cache.put(doc)
         if doc.status in (401, 403):
             parser = urllib.robotparser.RobotFileParser(url)
@@ -386,13 +378,14 @@ class Fetcher:
         parser.parse(doc.text().splitlines())
         delay = parser.crawl_delay(ROBOTS_AGENT)
         if delay:
-            self.limiter.set_min_interval(urlparse(origin).netloc, float(delay))
+            with contextlib.suppress(TypeError, ValueError):
+                self.limiter.set_min_interval(urlsplit(origin).netloc, float(delay))
         return parser
 
     # download with retries --------------------------------------------------------------------
 
-    def _download(self, url: str, validate: Validator | None, tolerate_4xx: bool = False, *,
-                  method: str = "GET", body: bytes | None = None, content_type: str | None = None) -> Document:
+    def _download(self, request: _Request, validate: Validator | None, tolerate_4xx: bool = False,
+                  robots: bool = False) -> Document:
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.retries + 1),
             wait=wait_exponential(multiplier=self.policy.backoff, max=self.policy.backoff_max)
@@ -403,25 +396,75 @@ class Fetcher:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, url, validate, tolerate_4xx, method, body, content_type)
+            return retrying(self._attempt, request, validate, tolerate_4xx, robots)
         except _Transient as err:
             raise FetchError(f"gave up after {self.policy.retries + 1} attempts: {err}") from None
 
     def _count_retry(self, state: RetryCallState) -> None:
         self.summary.retries += 1
 
-    def _attempt(self, url: str, validate: Validator | None, tolerate_4xx: bool, method: str = "GET",
-                 body: bytes | None = None, content_type: str | None = None) -> Document:
-        host = urlparse(url).netloc
-        self.limiter.wait(host)
-        headers = {"Content-Type": content_type, "Accept": "application/json"} if content_type else None
+    def _attempt(self, request: _Request, validate: Validator | None, tolerate_4xx: bool,
+                 robots: bool) -> Document:
+        """One try: the request and its redirect hops, each hop with its own checks and turn."""
+        hop = request
+        visited = [request.url]
+        for number in range(self.policy.max_redirects + 1):
+            if number:  # a hop: its own host, its own robots.txt (the first URL was checked before)
+                self._check_host(hop.url, request.url)
+                if not robots and not self.allowed(hop.url):
+                    raise Disallowed(f"robots.txt disallows {hop.url} (redirected from {request.url})")
+            host = urlsplit(hop.url).netloc
+            self.limiter.wait(host)
+            answer = self._exchange(hop, host, tolerate_4xx)
+            if answer.location:
+                if answer.location in visited:
+                    raise FetchError(f"redirect loop: {' -> '.join([*visited, answer.location])}")
+                visited.append(answer.location)
+                hop = _redirected(hop, answer.location, answer.status)
+                continue
+            doc = Document(request.url, answer.status, answer.content, answer.content_type,
+                           method=request.method, request_body=request.body, final_url=hop.url)
+            if validate is not None and answer.status < 400:
+                try:
+                    validate(doc)
+                except Exception as err:  # a validator's complaint of any kind means "body unusable"
+                    raise _Transient(f"unusable body ({type(err).__name__}: {err})") from None
+            return doc
+        raise FetchError(f"more than {self.policy.max_redirects} redirects: {' -> '.join(visited)}")
+
+    def _exchange(self, hop: _Request, host: str, tolerate_4xx: bool) -> _Answer:
+        """Send one request and read its answer: a redirect's target (normalised), or the body."""
+        headers = {"Content-Type": hop.content_type, "Accept": "application/json"} if hop.content_type else None
         try:
-            response = self.client.request(method, url, content=body, headers=headers)
+            with self.client.stream(hop.method, hop.url, content=hop.body, headers=headers) as response:
+                status = response.status_code
+                if status in _REDIRECTS:
+                    return _Answer(status, location=self._location(hop.url, response))
+                self._check_status(status, response, host, tolerate_4xx)
+                content = self._read_body(response)
+                return _Answer(status, content, response.headers.get("content-type", ""))
+        except (FetchError, _Transient):
+            raise
         except httpx.TimeoutException as err:
             raise _Transient(f"timeout ({type(err).__name__})") from None
         except httpx.TransportError as err:
             raise _Transient(f"{type(err).__name__}: {err}") from None
-        status = response.status_code
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as err:
+            raise FetchError(f"{type(err).__name__}: {err}") from None
+
+    def _location(self, url: str, response: httpx.Response) -> str:
+        location = response.headers.get("location")
+        if not location:
+            raise FetchError(f"HTTP {response.status_code} redirect without a Location", status=response.status_code)
+        try:
+            target = urljoin(url, location.strip())
+        except ValueError as err:
+            raise FetchError(f"redirect to an invalid URL {location[:200]!r} ({err})") from None
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            raise FetchError(f"redirect to a non-http(s) URL {location[:200]!r} (from {url})")
+        return normalize_url(target)
+
+    def _check_status(self, status: int, response: httpx.Response, host: str, tolerate_4xx: bool) -> None:
         if status in (429, 503) or (status >= 500 and "retry-after" in response.headers):
             wait = parse_retry_after(response.headers.get("retry-after"))
             if wait is not None:
@@ -432,16 +475,50 @@ class Fetcher:
             raise _Transient(f"HTTP {status}")
         if status >= 500 or status in (408, 425):
             raise _Transient(f"HTTP {status}")
+        if 300 <= status < 400:
+            raise FetchError(f"HTTP {status}", status=status)
         if status >= 400 and not tolerate_4xx:
             raise FetchError(f"HTTP {status}", status=status)
-        doc = Document(url, status, response.content, response.headers.get("content-type", ""),
-                       method=method, request_body=body)
-        if validate is not None and status < 400:
+
+    def _read_body(self, response: httpx.Response) -> bytes:
+        """The decoded body, streamed to a spool file and given up past the size or time limit."""
+        cap = self.policy.max_bytes
+        declared = response.headers.get("content-length", "").strip()
+        encoding = response.headers.get("content-encoding", "").strip()
+        if declared.isdigit() and int(declared) > cap and not encoding:
+            raise FetchError(f"body of {int(declared)} bytes is over the {cap}-byte limit (--max-bytes)")
+        deadline = self._clock() + self.policy.body_deadline
+        size = 0
+        with self.cache.spool() as (path, handle):
             try:
-                validate(doc)
-            except Exception as err:  # a validator's complaint of any kind means "body unusable"
-                raise _Transient(f"unusable body ({type(err).__name__}: {err})") from None
-        return doc
+                for chunk in response.iter_bytes(_CHUNK):
+                    size += len(chunk)
+                    if size > cap:
+                        raise FetchError(f"body over the {cap}-byte limit (--max-bytes); stopped at {size} bytes")
+                    handle.write(chunk)
+                    if self._clock() > deadline:
+                        raise _Transient(f"body still arriving after {self.policy.body_deadline:g} s "
+                                         f"({size} bytes)")
+            except httpx.DecodingError as err:
+                raise FetchError(f"the body does not decode as its Content-Encoding {encoding[:40]!r} says "
+                                 f"({type(err).__name__})") from None
+            handle.close()
+            return path.read_bytes()
+
+
+@dataclass
+class _Answer:
+    status: int
+    content: bytes = b""
+    content_type: str = ""
+    location: str = ""
+
+
+def _redirected(hop: _Request, target: str, status: int) -> _Request:
+    """The next hop: 307/308 repeat the request; the others turn a POST into a GET without body."""
+    if status in (307, 308):
+        return _Request(hop.method, target, hop.body, hop.content_type)
+    return _Request("GET", target, None, None)
 
 
 def _valid(doc: Document, validate: Validator | None) -> bool:
@@ -452,5 +529,3 @@ def _valid(doc: Document, validate: Validator | None) -> bool:
     except Exception:
         return False
     return True
-
-
