@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
+
+import pytest
 
 from kzperception import measures, slots
 from kzperception.counts import load_counts
@@ -36,3 +39,23 @@ def test_corpus_fills_every_cell(small_corpus: Path) -> None:
     assert table.drop(columns="category").notna().all().all()
     row = table.set_index("category").loc["Economic (main)"]
     assert row["2020–22 n"] == 1 and row["2022–23 n"] == 1
+
+
+def test_partner_slot_template_functions_match_the_chapter_facts() -> None:
+    """One template chapter could render 6.3.2 or 6.3.3: the neutral names carry the same numbers."""
+    counts = load_counts("published")
+    facts = measures.slot_facts(counts)
+    for partner in ("china", "russia"):
+        mine = slots.partner_slot_facts(counts, partner)
+        for key, value in mine.items():
+            theirs = facts[f"n_{partner}_{key[2:]}" if key.startswith("n_") else f"{partner}_{key}"]
+            assert value == theirs or (math.isnan(value) and math.isnan(theirs)), key
+    texts = slots.partner_slot_texts(counts, "china")
+    assert texts["title"] == "Comparison of slots: perception of China" and texts["anchor"] == "sec-china-slots"
+    assert texts["lead_before"].startswith("political and diplomatic cooperation is the main code of 19 reports")
+    assert texts["lead_after"].startswith("economic cooperation is the main code of 45 reports")
+    assert texts["growth"] == "grows by 110.8 %"
+    assert 'id="T_china_slots"' in slots.show_partner_slots(counts, "china").to_html()
+    assert 'data-report="' in slots.slot_quotes("china", "before").data
+    with pytest.raises(ValueError, match=re.escape("partner: 'turkey' is not one of china|russia")):
+        slots.partner_slot_facts(counts, "turkey")

@@ -119,3 +119,30 @@ def test_charts_build(published):
         assert "layer" in spec
     data = uncertainty_charts.category_share_intervals_chart(published).to_dict()
     assert np.isfinite([row["high"] for row in next(iter(data["datasets"].values()))]).all()
+
+
+def test_k_by_two_matches_scipy_and_falls_back_to_two_by_two():
+    from scipy.stats import chi2_contingency
+
+    t = [[30, 10], [20, 20], [5, 25]]
+    res = stats.k_by_two(t)
+    assert res["dof"] == 2 and res["p_chi2"] == pytest.approx(chi2_contingency(t, correction=False).pvalue)
+    assert math.isnan(res["p_fisher"]) and math.isnan(res["odds_ratio"])
+    assert stats.k_by_two([[78, 37], [57, 46]]) == stats.two_by_two([[78, 37], [57, 46]])
+    # A partner with no report carries no information: the rest is a 2 x 2 table.
+    assert stats.k_by_two([[78, 37], [0, 0], [57, 46]])["p_fisher"] == pytest.approx(
+        stats.two_by_two([[78, 37], [57, 46]])["p_fisher"])
+    with pytest.raises(ValueError, match="2 columns"):
+        stats.k_by_two([[1, 2, 3]])
+
+
+def test_two_partners_have_one_pair_whose_holm_is_its_fisher(published):
+    tests = stats.attention_tests(published)
+    assert tests["website"].tolist() == ["", "government", "president"]
+    pairs = stats.pairwise_attention_tests(published)
+    assert len(pairs) == 3 and (pairs["partner_a"] == "china").all() and (pairs["partner_b"] == "russia").all()
+    assert pairs["p_holm"].tolist() == pytest.approx(pairs["p_fisher"].tolist())
+    assert pairs["p_fisher"].tolist() == pytest.approx(tests["p_fisher"].tolist())
+    # The text keys of two partners are the book's: no pairwise extras to glue.
+    assert not any(k.startswith(("pair_", "ccp_")) for k in stats.text_facts(published))
+    assert "website" not in stats.readable_tests(tests).columns

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
+import typer
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -46,15 +47,26 @@ _HOST_RE = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[
 _COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-class VocabularyError(click.ClickException):
-    """A partners or websites file that cannot be used; the message names file, line, item and field.
+class VocabularyError(ValueError):
+    """A partners or websites file that cannot be used; the message names file, line, item and field."""
 
-    It is a :class:`click.ClickException` so that a command which meets a broken file (they import
-    this module lazily) prints the one line and exits 1 instead of showing a traceback.
+    def format_message(self) -> str:
+        return str(self)
+
+
+class VocabularyExit(VocabularyError, typer.Exit):
+    """The project's own partners or websites file is broken: raised when this module is imported.
+
+    Commands import the library lazily, so this is where a command meets a broken file. The one
+    ``error:`` line is written to stderr (literally, no markup) when it is raised, and as a
+    :class:`typer.Exit` it ends a command with status 1 and no traceback; a notebook or script sees
+    it as the VocabularyError it also is.
     """
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+    def __init__(self, message: str) -> None:
+        VocabularyError.__init__(self, message)
+        self.exit_code = 1
+        sys.stderr.write(f"error: {message}\n")
 
 
 def _id(value: str) -> str:
@@ -247,9 +259,16 @@ def check_disjoint(partners: Sequence[Partner], websites: Sequence[Website]) -> 
         raise VocabularyError(f"partners and websites: id {clash[0]!r} is used by both; give one another id")
 
 
-PARTNERS: tuple[Partner, ...] = load_partners()
-WEBSITE_ITEMS: tuple[Website, ...] = load_websites()
-check_disjoint(PARTNERS, WEBSITE_ITEMS)
+def _load_all() -> tuple[tuple[Partner, ...], tuple[Website, ...]]:
+    try:
+        partners, websites = load_partners(), load_websites()
+        check_disjoint(partners, websites)
+    except VocabularyError as err:
+        raise VocabularyExit(str(err)) from None
+    return partners, websites
+
+
+PARTNERS, WEBSITE_ITEMS = _load_all()
 
 COUNTRIES: tuple[str, ...] = tuple(p.id for p in PARTNERS)
 WEBSITES: tuple[str, ...] = tuple(w.id for w in WEBSITE_ITEMS)
