@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -230,11 +234,14 @@ def test_export_writes_one_sheet_per_coder(tmp_path: Path, codebook: Path) -> No
 
 
 def _fill_csv(path: Path, codes: dict[str, dict[str, str]]) -> None:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for rid, cells in codes.items():
-        for col, value in cells.items():
-            df.loc[df["id"] == rid, col] = value
-    df.to_csv(path, index=False)
+    """Edit cells of a CSV sheet as a plain text tool would: every other byte of every cell kept."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    for row in rows:
+        for col, value in codes.get(row[0], {}).items():
+            row[header.index(col)] = value
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows([header, *rows])  # as Excel writes
 
 
 def _fill_xlsx(path: Path, codes: dict[str, dict[str, str]]) -> None:
@@ -440,6 +447,461 @@ def test_fieldwork_corpus_reruns_into_a_book(tmp_path: Path, codebook: Path) -> 
     assert "T_reliability" in coding  # two coders: the agreement table is shown
     assert "Rerun on a researcher" in coding  # provenance banner
     reports = (out / "html" / "executed" / "06-2-reports.html").read_text(encoding="utf-8")
-    import re
-
     assert "holds 14 reports" in " ".join(re.sub(r"<[^>]+>", "", reports).split())
+
+
+# --- formula safety and exact round trips -------------------------------------------------------
+
+#: Cell values that a spreadsheet, rich, MyST or the CSV format would otherwise misread.
+NASTY: tuple[str, ...] = (
+    "'=x", "-5", "@a", "\t", "\r", "=HYPERLINK(\"http://evil.example\",\"Россия\")", "[/bold]",
+    "{download}`../x`", "=1+1", "+7 (727) 000", "'", "''", "'plain", "=", "-", "@", "\t=1+1", "\r\n=1",
+    "x;=1+1", "x,=1+1", "a\"b", "#N/A", "<script>alert(1)</script>", "_x000D_", "_x005F_x000D_", "a\rb",
+    "line\nbreak", " lead", "trail ", " ", "\n", "\x0b", "\x1f", "Китай\u2028Россия", "=cmd|'/C calc'!A0",
+    "```{raw} html\n<b>x</b>\n```", "[link=https://evil.example]x[/link]", "../../etc/passwd", "",
+)
+
+
+def _nasty_frame() -> pd.DataFrame:
+    return pd.DataFrame({"value": list(NASTY), "n": range(len(NASTY))})
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_every_nasty_value_comes_back_exactly(tmp_path: Path, suffix: str) -> None:
+    from kzperception.sheets import write_csv_sheet, write_xlsx_atomic
+
+    path = tmp_path / f"t.{suffix}"
+    df = _nasty_frame()
+    if suffix == "csv":
+        write_csv_sheet(df, path)
+    else:
+        write_xlsx_atomic({"t": df}, path)
+    back = read_table(path).set_index("n")
+    back.index = back.index.astype(int)
+    got = [back["value"].get(i, "<row lost>") for i in range(len(NASTY))]
+    assert got == list(NASTY)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_random_strings_round_trip(tmp_path: Path, suffix: str) -> None:
+    """A seeded fuzz over the characters that matter (hypothesis is not a dependency of the project)."""
+    import random
+
+    from kzperception.sheets import write_csv_sheet, write_xlsx_atomic
+
+    rng = random.Random(20240224)
+    alphabet = ["=", "+", "-", "@", "'", "\t", "\r", "\n", '"', ",", ";", " ", "_", "x", "0", "D", "F", "5", "а",
+                "Ж", "[", "/", "]", "{", "}", "`", "\x0b", "\x01", "\u2028", "\u00a0"]
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(400)]
+    values = [v for v in values if v.strip(" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u00a0")] + ["\t", "\r\n "]
+    df = pd.DataFrame({"k": [f"k{i}" for i in range(len(values))], "value": values})
+    path = tmp_path / f"fuzz.{suffix}"
+    if suffix == "csv":
+        write_csv_sheet(df, path)
+    else:
+        write_xlsx_atomic({"t": df}, path)
+    back = read_table(path)
+    assert back["k"].tolist() == df["k"].tolist()
+    assert back["value"].tolist() == values
+
+
+def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    """OWASP: formula starts get one quote; every cell is quoted, so ';' cannot open a new cell either."""
+    from kzperception.sheets import FORMULA_START, write_csv_sheet
+
+    path = tmp_path / "t.csv"
+    write_csv_sheet(_nasty_frame(), path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Cyrillic as UTF-8
+    text = raw.decode("utf-8-sig")
+    for delimiter in (",", ";", "\t"):  # as a comma, semicolon or tab locale splits the line
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            assert not any(cell.startswith(FORMULA_START) for cell in row), row
+    assert "\"''=x\"" in text and "\"'-5\"" in text and "\"'@a\"" in text and "\"'\t\"" in text
+    assert "\"[/bold]\"" in text  # no trigger: left alone
+
+
+def test_xlsx_cells_are_text_never_formulas(tmp_path: Path) -> None:
+    from kzperception.sheets import write_xlsx_atomic
+
+    path = tmp_path / "t.xlsx"
+    write_xlsx_atomic({"t": _nasty_frame()}, path)
+    ws = openpyxl.load_workbook(path)["t"]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row if c.column == 1 and c.value is not None]
+    assert cells and all(c.data_type == "s" for c in cells)
+    flagged = {c.value for c in cells if c.quotePrefix}
+    assert {"=1+1", "-5", "@a", "'=x"} <= flagged and "[/bold]" not in flagged
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and 't="e"' not in xml
+
+
+def test_screening_csv_is_formula_safe_and_reads_back(tmp_path: Path, matcher: CountryMatcher) -> None:
+    collected, _ = fixture_reports()
+    collected.loc[0, "title_ru"] = "=HYPERLINK(\"http://evil\",\"Россия\")"
+    sheet = screen(collected, matcher)
+    csv_path, _ = write_screening(sheet, tmp_path)
+    assert "\"'=HYPERLINK(" in csv_path.read_text(encoding="utf-8-sig")
+    back = read_table(csv_path)
+    assert back["title_ru"].tolist() == sheet["title_ru"].tolist()
+    assert back["paragraphs_ru"].tolist() == sheet["paragraphs_ru"].tolist()
+
+
+def test_coding_sheets_round_trip_nasty_report_fields(tmp_path: Path, codebook: Path) -> None:
+    """Through export, a coder's edits of the code cells only, and import: every field as it was."""
+    values = [v for v in NASTY if v]
+    reports = pd.DataFrame([
+        {"id": f"r{i}-china", "country": "china", "website": "government", "entity": v, "date": "2023-04-01",
+         "url": v, "title_ru": v, "excerpt_ru": values[-1 - i], "text_ru": v, "provenance": "collected"}
+        for i, v in enumerate(values)
+    ])
+    export_coding_sheets(reports, ["anna", "boris"], tmp_path, codebook)
+    coded = {rid: {"economic": "main"} for rid in reports["id"]}
+    _fill_xlsx(tmp_path / "coding-anna.xlsx", coded)
+    _fill_csv(tmp_path / "coding-boris.csv", coded)
+    for sheets in (["coding-anna.xlsx"], ["coding-boris.csv"], ["coding-boris.csv", "coding-anna.xlsx"]):
+        got, codes = import_coding_sheets([tmp_path / s for s in sheets])
+        for col in ("id", "entity", "url", "title_ru", "excerpt_ru"):
+            assert got[col].tolist() == reports[col].tolist(), (sheets, col)
+        assert len(codes) == len(reports) * len(sheets)
+
+
+# --- the manifest: nothing lost, nothing invented -----------------------------------------------
+
+
+def _three_reports() -> pd.DataFrame:
+    """Three reports whose texts span several lines, so CSV records and physical lines differ."""
+    reports = pd.concat([_reports(), _reports().iloc[[0]].assign(id="r3-china")], ignore_index=True)
+    reports["text_ru"] = reports["text_ru"] + "\n\nВторой абзац.\nТретья строка."
+    reports["excerpt_ru"] = reports["excerpt_ru"] + "\nещё строка"
+    return reports
+
+
+def _csv_line_of(path: Path, needle: str) -> int:
+    """The physical line (1-based) a text editor shows ``needle`` on."""
+    lines = path.read_text(encoding="utf-8-sig").split("\n")
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)
+
+
+ALL_MAIN = {"r1-china": {"economic": "main"}, "r2-russia": {"economic": "main"}, "r3-china": {"economic": "main"}}
+
+
+def test_manifest_records_what_was_exported(tmp_path: Path, codebook: Path) -> None:
+    from kzperception.sheets import MANIFEST, read_manifest
+
+    export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
+    manifest = read_manifest(tmp_path / MANIFEST)
+    assert [r.id for r in manifest.reports] == ["r1-china", "r2-russia", "r3-china"]
+    assert [r.xlsx_row for r in manifest.reports] == [2, 3, 4]
+    csv_path = tmp_path / "coding-anna.csv"
+    assert [r.csv_line for r in manifest.reports] == [_csv_line_of(csv_path, f'"{rid}"')
+                                                      for rid in ("r1-china", "r2-russia", "r3-china")]
+    assert manifest.reports[1].csv_line > 3  # multi-line cells: lines, not records
+    assert manifest.coders == ["anna"] and "title_ru" in manifest.fields
+
+
+def test_mistyped_added_and_deleted_rows_are_refused_by_sheet_and_line(tmp_path: Path, codebook: Path) -> None:
+    export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
+    path = tmp_path / "coding-anna.csv"
+    r2_line, r3_line = _csv_line_of(path, '"r2-russia"'), _csv_line_of(path, '"r3-china"')
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[df["id"] == "r1-china", "economic"] = "main"
+    df.loc[df["id"] == "r3-china", ["id", "economic"]] = ["r3-chian", "main"]  # a typo
+    df = df[df["id"] != "r2-russia"]  # a deleted row
+    df = pd.concat([df, df.iloc[[0]].assign(id="r9-china")])  # an added row
+    df.to_csv(path, index=False)
+    with pytest.raises(CorpusError) as info:
+        import_coding_sheets([path])
+    added_line = _csv_line_of(path, "r9-china")
+    typo_line = _csv_line_of(path, "r3-chian")
+    assert info.value.problems == [
+        f"coding-anna.csv:{typo_line}: id: 'r3-chian' was not exported to this sheet (not in coding-manifest.json): "
+        "a mistyped id, or a row added; restore the exported id or delete the row",
+        f"coding-anna.csv:{added_line}: id: 'r9-china' was not exported to this sheet (not in "
+        "coding-manifest.json): a mistyped id, or a row added; restore the exported id or delete the row",
+        f"coding-anna.csv:{r2_line}: id: report 'r2-russia', exported at this line, is missing (a deleted row?); "
+        "every exported report must come back coded",
+        f"coding-anna.csv:{r3_line}: id: report 'r3-china', exported at this line, is missing (a deleted row?); "
+        "every exported report must come back coded",
+    ]
+
+
+def test_deleted_and_duplicated_xlsx_rows_name_the_sheet_row(tmp_path: Path, codebook: Path) -> None:
+    export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
+    path = tmp_path / "coding-anna.xlsx"
+    _fill_xlsx(path, ALL_MAIN)
+    book = openpyxl.load_workbook(path)
+    ws = book["coding"]
+    ws.cell(4, 1).value = "r1-china"  # row 4 (r3) overwritten with r1's id
+    ws.cell(9, 1).value = "  "  # a blank-looking row a coder started
+    ws.cell(9, 2).value = "china"
+    book.save(path)
+    with pytest.raises(CorpusError) as info:
+        import_coding_sheets([path])
+    assert info.value.problems == [
+        "coding-anna.xlsx:4: id: duplicate id 'r1-china' (also at row 2)",
+        "coding-anna.xlsx:9: id: empty; every row must keep the id it was exported with (a row added to the sheet?)",
+        "coding-anna.xlsx:4: id: report 'r3-china', exported at this row, is missing (a deleted row?); "
+        "every exported report must come back coded",
+    ]
+
+
+def test_sorted_rows_and_excel_dates_are_accepted(tmp_path: Path, codebook: Path) -> None:
+    """A coder may sort the sheet, and Excel rewrites dates when it saves a CSV: neither is an edit."""
+    export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook, formats=("csv",))
+    path = tmp_path / "coding-anna.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for rid, cells in ALL_MAIN.items():
+        df.loc[df["id"] == rid, "economic"] = cells["economic"]
+    df["date"] = ["01.04.2023", "6/17/2022", "45017"]  # Russian Excel, US Excel, a date cell shown as a number
+    df.iloc[::-1].to_csv(path, index=False, sep=";", encoding="utf-8-sig")
+    reports, codes = import_coding_sheets([path])
+    assert reports["date"].tolist() == ["2023-04-01", "2022-06-17", "2023-04-01"]
+    assert len(codes) == 3
+
+
+def test_an_edited_report_field_is_refused(tmp_path: Path, codebook: Path) -> None:
+    export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
+    _fill_xlsx(tmp_path / "coding-anna.xlsx", {**ALL_MAIN, "r2-russia": {"economic": "main", "title_ru": "[/bold]",
+                                                                         "country": "china", "excerpt_ru": ""}})
+    with pytest.raises(CorpusError) as info:
+        import_coding_sheets([tmp_path / "coding-anna.xlsx"])
+    assert [p.split(": ", 2)[:2] for p in info.value.problems] == [
+        ["coding-anna.xlsx:3", "country"], ["coding-anna.xlsx:3", "title_ru"], ["coding-anna.xlsx:3", "excerpt_ru"]]
+    assert "'[/bold]' is not the value exported for 'r2-russia'" in info.value.problems[1]
+
+
+def test_coder_names_are_checked_on_import_as_on_export(tmp_path: Path, codebook: Path) -> None:
+    export_coding_sheets(_three_reports(), ["anna", "boris"], tmp_path, codebook, formats=("csv",))
+    path = tmp_path / "coding-anna.csv"
+    _fill_csv(path, {rid: {**c, "coder": "  anna "} for rid, c in ALL_MAIN.items()})
+    _, codes = import_coding_sheets([path])
+    assert set(codes["coder"]) == {"anna"}  # trimmed
+    cases = {
+        "=cmd|'/C calc'!A0": "(from the coder column) must be letters",
+        "[/bold]": "(from the coder column) must be letters",
+        "carol": "(from the coder column) was not given a sheet by `code export` (the manifest lists anna, boris)",
+        "Anna": "(from the coder column) was not given a sheet",
+    }
+    for name, message in cases.items():
+        _fill_csv(path, {rid: {"coder": name} for rid in ALL_MAIN})
+        with pytest.raises(CorpusError) as info:
+            import_coding_sheets([path])
+        assert len(info.value.problems) == 1, name
+        assert info.value.problems[0].startswith(f"coding-anna.csv: coder: {name!r} {message}"), name
+    copy = tmp_path / "coding-anna (1).csv"  # a browser's name for a second download
+    _fill_csv(path, {rid: {"coder": ""} for rid in ALL_MAIN})
+    copy.write_bytes(path.read_bytes())
+    with pytest.raises(CorpusError, match=r"coder: 'anna \(1\)' \(from the file name\) must be letters"):
+        import_coding_sheets([copy])
+
+
+def test_import_needs_a_readable_manifest(tmp_path: Path, codebook: Path) -> None:
+    from kzperception.sheets import MANIFEST
+
+    export_coding_sheets(_three_reports(), ["anna"], tmp_path / "sheets", codebook)
+    moved = tmp_path / "mail" / "coding-anna.xlsx"
+    moved.parent.mkdir()
+    moved.write_bytes((tmp_path / "sheets" / "coding-anna.xlsx").read_bytes())
+    _fill_xlsx(moved, ALL_MAIN)
+    with pytest.raises(CorpusError, match=r"coding-manifest\.json: file missing .* or pass --manifest"):
+        import_coding_sheets([moved])
+    reports, _ = import_coding_sheets([moved], manifest=tmp_path / "sheets" / MANIFEST)
+    assert len(reports) == 3
+    bad = tmp_path / "bad.json"
+    for content in (b"\x89PNG\r\n\x1a\n\x00", b"[1, 2]", b'{"format": "kzperception-coding-manifest"}',
+                    b"{not json", json.dumps({**json.loads((tmp_path / "sheets" / MANIFEST).read_text()),
+                                              "version": "1"}).encode()):
+        bad.write_bytes(content)
+        with pytest.raises(CorpusError) as info:
+            import_coding_sheets([moved], manifest=bad)
+        assert len(info.value.problems) == 1 and info.value.problems[0].startswith(f"{bad}: not a coding manifest")
+
+
+def test_export_keeps_the_manifest_of_the_sheets_already_out(tmp_path: Path, codebook: Path) -> None:
+    from kzperception.sheets import MANIFEST, read_manifest
+
+    export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
+    export_coding_sheets(_three_reports(), ["boris"], tmp_path, codebook)  # a second coder, later
+    assert read_manifest(tmp_path / MANIFEST).coders == ["anna", "boris"]
+    before = (tmp_path / MANIFEST).read_bytes()
+    with pytest.raises(CorpusError, match="records sheets of other reports"):
+        export_coding_sheets(_reports(), ["carol"], tmp_path, codebook)
+    assert (tmp_path / MANIFEST).read_bytes() == before and not (tmp_path / "coding-carol.csv").exists()
+    export_coding_sheets(_reports(), ["carol"], tmp_path, codebook, force=True)
+    assert read_manifest(tmp_path / MANIFEST).coders == ["carol"]
+    with pytest.raises(CorpusError, match="duplicate id 'r1-china'"):
+        export_coding_sheets(pd.concat([_reports(), _reports()]), ["dan"], tmp_path / "dup", codebook)
+
+
+# --- damaged sheets and the command line ----------------------------------------------------------
+
+
+def _exported(tmp_path: Path, codebook: Path) -> Path:
+    sheets = tmp_path / "sheets"
+    export_coding_sheets(_three_reports(), ["anna", "boris"], sheets, codebook)
+    _fill_xlsx(sheets / "coding-anna.xlsx", ALL_MAIN)
+    _fill_csv(sheets / "coding-boris.csv", ALL_MAIN)
+    return sheets
+
+
+def _damaged(sheets: Path) -> dict[str, tuple[Path, str]]:
+    """Damaged copies of anna's sheet (each under her file name in its own folder) and the error expected."""
+    good = (sheets / "coding-anna.xlsx").read_bytes()
+    manifest = (sheets / "coding-manifest.json").read_bytes()
+    cases: dict[str, tuple[Path, str]] = {}
+
+    def case(name: str, suffix: str, data: bytes, expect: str) -> Path:
+        folder = sheets.parent / name
+        folder.mkdir()
+        (folder / "coding-manifest.json").write_bytes(manifest)
+        path = folder / f"coding-anna.{suffix}"
+        path.write_bytes(data)
+        cases[name] = (path, expect)
+        return path
+
+    case("empty_xlsx", "xlsx", b"", "coding-anna.xlsx: not a readable XLSX file")
+    case("empty_csv", "csv", b"", "coding-anna.csv: empty file")
+    case("junk_xlsx", "xlsx", bytes(range(256)) * 20, "coding-anna.xlsx: not a readable XLSX file")
+    case("truncated_xlsx", "xlsx", good[: len(good) // 2], "coding-anna.xlsx: not a readable XLSX file")
+    case("junk_csv", "csv", b"\x00\xff\xfe" + bytes(range(256)) * 20, "coding-anna.csv:1: header: required columns")
+    case("pdf_as_xlsx", "xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "coding-anna.xlsx: not a readable XLSX file")
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook><sheets><sheet name='x' sheetId='1' r:id='rId9'/></sheets></workbook>")
+    case("hollow_zip", "xlsx", buf.getvalue(), "coding-anna.xlsx: not a readable XLSX file")
+    lying = io.BytesIO()  # a <dimension> tag claiming one cell (some writers get it wrong): read every row
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(lying, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+                assert b'<dimension ref="A1"' in data
+            dst.writestr(item, data)
+    case("wrong_dimension", "xlsx", lying.getvalue(), "")
+
+    def edited(name: str, change: Any, expect: str) -> None:
+        path = case(name, "xlsx", good, expect)
+        book = openpyxl.load_workbook(path)
+        change(book)
+        book.save(path)
+
+    edited("missing_columns", lambda b: b["coding"].delete_cols(2, 3),
+           "coding-anna.xlsx:1: header: required columns 'country', 'date'")
+    edited("merged_cells", lambda b: b["coding"].merge_cells("F2:F4"),
+           "coding-anna.xlsx:3: codes: report 'r2-russia' has no main code")
+
+    def moved_sheet(b: Any) -> None:
+        b.move_sheet("coding", offset=2)
+        b.create_sheet("my notes", 0)
+
+    edited("extra_sheets", moved_sheet, "")  # found by its name: no error
+
+    def wrong_types(b: Any) -> None:
+        ws = b["coding"]
+        ws.cell(2, 6).value = 1.5
+        ws.cell(3, 3).value = dt.datetime(2022, 6, 17)  # a real date: still the exported value
+        ws.cell(4, 1).value = 3
+
+    edited("wrong_types", wrong_types, "coding-anna.xlsx:2: economic: '1.5' is not main|secondary")
+    edited("no_rows", lambda b: b["coding"].delete_rows(2, 3),
+           "coding-anna.xlsx:2: id: report 'r1-china', exported at this row, is missing")
+    edited("only_header", lambda b: b["coding"].delete_rows(1, 10), "coding-anna.xlsx: empty file")
+    return cases
+
+
+def test_damaged_sheets_give_one_clear_line_each(tmp_path: Path, codebook: Path) -> None:
+    sheets = _exported(tmp_path, codebook)
+    for name, (path, expect) in _damaged(sheets).items():
+        if not expect:
+            reports, _ = import_coding_sheets([path])
+            assert len(reports) == 3, name
+            continue
+        with pytest.raises(CorpusError) as info:
+            import_coding_sheets([path])
+        assert any(p.startswith(expect) for p in info.value.problems), (name, info.value.problems)
+
+
+def test_excel_resaved_csv_with_bom_and_semicolons_imports(tmp_path: Path, codebook: Path) -> None:
+    sheets = _exported(tmp_path, codebook)
+    df = read_table(sheets / "coding-boris.csv").drop(columns="_row")
+    # What a Russian Excel's "CSV UTF-8" writes: BOM, ';', quotes only where needed, CRLF, sep line.
+    text = df.to_csv(index=False, sep=";", lineterminator="\r\n")
+    (sheets / "coding-boris.csv").write_bytes(b"\xef\xbb\xbf" + ("sep=;\r\n" + text).encode("utf-8"))
+    reports, codes = import_coding_sheets([sheets / "coding-boris.csv"])
+    assert len(reports) == 3 and set(codes["coder"]) == {"boris"}
+    assert reports["excerpt_ru"].tolist() == _three_reports()["excerpt_ru"].tolist()
+    (sheets / "coding-boris.csv").write_bytes(df.to_csv(index=False, sep=";").encode("cp1251"))  # ANSI Excel
+    assert len(import_coding_sheets([sheets / "coding-boris.csv"])[0]) == 3
+
+
+def test_a_long_text_over_the_csv_field_limit_is_read(tmp_path: Path, codebook: Path) -> None:
+    reports = _reports()
+    reports.loc[0, "text_ru"] = "Поставки в Китай. " * 12_000  # 216,000 characters: over csv's 131,072
+    export_coding_sheets(reports, ["anna"], tmp_path, codebook, formats=("csv",))
+    assert read_table(tmp_path / "coding-anna.csv").loc[0, "text_ru"] == reports.loc[0, "text_ru"]
+    import csv as csv_module
+
+    assert csv_module.field_size_limit() == 131_072  # the process-wide limit is restored
+
+
+def test_code_import_cli_never_shows_a_traceback(tmp_path: Path, codebook: Path) -> None:
+    sheets = _exported(tmp_path, codebook)
+    for name, (path, expect) in _damaged(sheets).items():
+        if not expect:
+            continue
+        result = _invoke(["code", "import", path, "--out", tmp_path / f"corpus-{name}"], code=1)
+        assert "Traceback" not in result.output and result.stderr.startswith("error: "), name
+        assert not (tmp_path / f"corpus-{name}").exists()
+    for args in (["code", "import", sheets, "--out", tmp_path / "c"],  # a folder as a sheet
+                 ["code", "import", sheets / "coding-anna.ods", "--out", tmp_path / "c"],
+                 ["code", "import", sheets / "coding-anna.xlsx", "--out", tmp_path / "c", "--manifest",
+                  sheets / "coding-anna.xlsx"]):
+        result = _invoke(args, code=2 if args[2] == sheets else 1)
+        assert "Traceback" not in result.output
+
+
+def test_code_import_refuses_to_replace_a_corpus_without_force(tmp_path: Path, codebook: Path) -> None:
+    sheets = _exported(tmp_path, codebook)
+    args = ["code", "import", sheets / "coding-anna.xlsx", sheets / "coding-boris.csv", "--out", tmp_path / "corpus"]
+    _invoke(args)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "corpus").iterdir()}
+    _fill_xlsx(sheets / "coding-anna.xlsx", {"r1-china": {"cultural": "secondary"}})
+    result = _invoke(args, code=1)
+    assert "--force" in result.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "corpus").iterdir()} == before
+    _invoke([*args, "--force"])
+    assert len(load_corpus(tmp_path / "corpus").codes) == 7
+
+
+def test_cli_prints_hostile_cell_values_literally(tmp_path: Path, codebook: Path) -> None:
+    sheets = _exported(tmp_path, codebook)
+    _fill_csv(sheets / "coding-boris.csv", {"r1-china": {"id": "[/bold]"}, "r2-russia": {"economic": "[red]x[/red]"}})
+    result = _invoke(["code", "import", sheets / "coding-boris.csv", "--out", tmp_path / "c"], code=1)
+    assert "'[/bold]' was not exported" in result.stderr
+    assert "'[red]x[/red]' is not main|secondary" in result.stderr
+
+
+def test_screening_edits_cannot_invent_or_hide_reports(tmp_path: Path, matcher: CountryMatcher) -> None:
+    collected, _ = fixture_reports()
+    _, xlsx_path = write_screening(screen(collected, matcher), tmp_path)
+    _decide(xlsx_path, {"akorda-3100004-russia": "include"})
+    book = openpyxl.load_workbook(xlsx_path)
+    ws = book.active
+    header = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "akorda-3100004-russia")
+    ws.cell(row, header.index("country") + 1).value = "china"
+    book.save(xlsx_path)
+    with pytest.raises(ScreeningError, match=rf"screening:{row}: id: 'akorda-3100004-russia' is not "
+                                             r"'akorda-3100004-china'"):
+        included_reports(read_screening(xlsx_path), collected)
+    (tmp_path / "screening.csv").write_bytes(b"PK\x03\x04 junk")  # an unreadable sheet may hold decisions
+    (tmp_path / "screening.xlsx").unlink()
+    with pytest.raises(ScreeningError, match="cannot be read to check it for decisions"):
+        write_screening(screen(collected, matcher), tmp_path)
+    write_screening(screen(collected, matcher), tmp_path, force=True)
