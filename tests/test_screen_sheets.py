@@ -905,3 +905,19 @@ def test_screening_edits_cannot_invent_or_hide_reports(tmp_path: Path, matcher: 
     with pytest.raises(ScreeningError, match="cannot be read to check it for decisions"):
         write_screening(screen(collected, matcher), tmp_path)
     write_screening(screen(collected, matcher), tmp_path, force=True)
+
+
+def test_reliability_table_says_why_a_coefficient_is_missing(tmp_path: Path, codebook: Path) -> None:
+    sheets = _exported(tmp_path, codebook)  # both coders: economic main on all three reports
+    corpus = tmp_path / "[/bold]corpus"  # a path is printed as text, never as markup
+    _invoke(["code", "import", sheets / "coding-anna.xlsx", sheets / "coding-boris.csv", "--out", corpus])
+    table = pd.read_csv(io.StringIO(_invoke(["reliability", corpus, "--format", "csv"]).stdout),
+                        keep_default_na=False)
+    assert "note" in table.columns  # the reason reliability_table gives for an undefined coefficient
+    undefined = table[table["alpha"] == ""]
+    assert len(undefined) and undefined["note"].str.strip().ne("").all()
+    result = CliRunner().invoke(_app(), ["reliability", str(corpus)], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert "[/bold]corpus" in result.stdout
+    for note in set(undefined["note"]):
+        assert note in result.stdout
