@@ -23,8 +23,6 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
-
 #: A word: letters or digits, hyphenated compounds kept together ("российско-китайских").
 TOKEN_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]+(?:-[0-9A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]+)*")
 
@@ -205,8 +203,14 @@ class CountryMatcher:
     def from_yaml(
         cls, path: str | os.PathLike[str] | None = None, lemmatizer: Lemmatizer | None = None
     ) -> CountryMatcher:
-        """Load a keyword file (default ``data/keywords.yaml``); raise KeywordError when unusable."""
-        path = Path(path) if path is not None else paths.KEYWORDS
+        """Load a keyword file; raise KeywordError when unusable.
+
+        Without ``path`` the search words are the partners' (``keywords_ru``, ``adjectives_ru``,
+        ``abbreviations_ru`` of ``data/partners.yaml``, the one file that defines a partner).
+        """
+        if path is None:
+            return cls.from_partners(lemmatizer)
+        path = Path(path)
         lem = lemmatizer or default_lemmatizer()
         spec = _read_yaml(path)
         countries = spec.get("countries") if isinstance(spec, dict) else None
@@ -215,6 +219,19 @@ class CountryMatcher:
         sets = {}
         for country, block in countries.items():
             sets[str(country)] = _country_set(path, str(country), block, lem)
+        return cls(sets, lem)
+
+    @classmethod
+    def from_partners(cls, lemmatizer: Lemmatizer | None = None) -> CountryMatcher:
+        """The matcher of the partners of :mod:`kzperception.vocabulary`, in their order."""
+        from .vocabulary import PARTNERS
+
+        lem = lemmatizer or default_lemmatizer()
+        sets = {}
+        for p in PARTNERS:
+            exact = set(p.abbreviations_ru)
+            words = [w for w in (*p.keywords_ru, *p.adjectives_ru) if w not in exact]
+            sets[p.id] = KeywordSet.from_words(p.id, words, exact, lem)
         return cls(sets, lem)
 
     def tokens(self, text: str) -> list[Token]:
