@@ -108,3 +108,54 @@ def test_register_is_a_valid_corpus():
 
     result = runner.invoke(app, ["validate", str(paths.REGISTER)])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("06-2-reports,06-2-reports", "--chapters: chapter(s) given more than once: '06-2-reports'"),
+        (",", "--chapters: the list is empty"),
+        ("", "--chapters: the list is empty"),
+        ("06-2-reports,,06-3-coding", "--chapters: empty chapter name in '06-2-reports,,06-3-coding'"),
+        ("[/bold]{download}`x`", "--chapters: unknown chapter(s) [/bold]{download}`x`"),
+    ],
+)
+def test_build_refuses_a_bad_chapter_list_before_building(monkeypatch, value, message):
+    from kzperception import build
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the book was about to be built")
+
+    monkeypatch.setattr(build, "ensure_bundle", must_not_run)
+    monkeypatch.setattr(build, "execute_chapters", must_not_run)
+    result = runner.invoke(app, ["build", "--chapters", value])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_build_reports_a_failed_chapter_as_literal_text(monkeypatch):
+    from kzperception import build
+
+    monkeypatch.setattr(build, "ensure_bundle", lambda *a, **k: None)
+    monkeypatch.setattr(build, "execute_chapters", lambda stems, *a, **k: [
+        build.ChapterRun(stems[0], "failed", 0.0, "cell 2: ValueError: [/bold] [red]x[/red]\nmore")])
+    monkeypatch.setattr(build, "jupyter_book", lambda *a, **k: pytest.fail("built after a failed chapter"))
+    result = runner.invoke(app, ["build", "--chapters", "06-2-reports"])
+    assert result.exit_code == 1
+    assert "error: chapter 06-2-reports: cell 2: ValueError: [/bold] [red]x[/red] more" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_corpus_folder_named_like_markup_is_printed_as_text(tmp_path):
+    name = "[/bold] [red]x[/red] <b>"
+    good = write_corpus(tmp_path / name, SMALL_REPORTS, SMALL_CODES)
+    table = runner.invoke(app, ["counts", "reports", "--source", str(good), "--start", "2020-01-01",
+                                "--pivot", "2021-01-01", "--end", "2023-12-31"])
+    assert table.exit_code == 0, table.output
+    assert name in " ".join(table.stdout.split())
+    bad = write_corpus(tmp_path / f"{name} bad", SMALL_REPORTS.replace("r2,china", "r2,japan"), SMALL_CODES)
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 1
+    assert f"1 problem(s) in {bad}" in res.stderr
+    assert "Traceback" not in res.output

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kzperception import paths
+from kzperception import paths, rerun
 from kzperception.cli import app
 from kzperception.counts import load_counts
 from kzperception.window import THESIS_WINDOW
@@ -47,10 +48,202 @@ def test_invalid_corpus_refused_with_nothing_written(tmp_path):
     assert not out.exists()
 
 
-def test_out_inside_main_book_refused(tmp_path):
+@pytest.mark.parametrize("where", ["", "data", "data/x", "src", "src/kzperception/x", "notebooks/x", "tests",
+                                   "book", "book/x", ".git/x"])
+def test_out_inside_the_repository_refused(tmp_path, where):
     corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
-    result = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(paths.BOOK / "x"), *WINDOW])
-    assert result.exit_code == 1 and "inside the main book" in result.stderr
+    target = paths.ROOT / where
+    existed = target.exists()
+    result = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(target), *WINDOW])
+    assert result.exit_code == 1
+    assert "is the repository" in result.stderr or "inside the repository's" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert target.exists() == existed  # nothing made
+
+
+def test_out_above_the_repository_or_holding_the_corpus_refused(tmp_path):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    above = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(paths.ROOT.parent), *WINDOW])
+    assert above.exit_code == 1 and "holds it" in above.stderr
+    holder = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(tmp_path), *WINDOW])
+    assert holder.exit_code == 1 and "holds the corpus" in holder.stderr
+
+
+def test_out_with_the_users_files_refused_and_untouched(tmp_path):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "mine"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "notes.txt").write_text("keep me", encoding="utf-8")
+    (out / ".html.partial").mkdir()
+    result = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(out), *WINDOW])
+    assert result.exit_code == 1
+    assert f"--out: {out} is neither empty nor an earlier rerun's output" in result.stderr
+    assert (out / "html" / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in out.iterdir()) == [".html.partial", "html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "mine"]  # no temporary sibling
+
+
+def test_out_that_is_a_file_or_has_a_forged_marker_refused(tmp_path):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    a_file = tmp_path / "f.txt"
+    a_file.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(a_file), *WINDOW])
+    assert result.exit_code == 1 and "exists and is not a folder" in result.stderr
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    (forged / rerun.MARKER).write_text('["not", "a", "marker"]', encoding="utf-8")
+    result = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(forged), *WINDOW])
+    assert result.exit_code == 1 and "neither empty nor an earlier rerun's output" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("06-2-reports,06-2-reports", "chapter(s) given more than once: '06-2-reports'"),
+        (",", "the list is empty"),
+        ("", "the list is empty"),
+        (" , ,", "the list is empty"),
+        ("06-2-reports,,06-3-coding", "empty chapter name in '06-2-reports,,06-3-coding'"),
+        ("06-2-reports,", "empty chapter name in '06-2-reports,'"),
+        ("[/bold]<b>", "unknown chapter(s) [/bold]<b>"),
+    ],
+)
+def test_bad_chapter_lists_refused_in_one_line(tmp_path, value, message):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(out), *WINDOW, "--chapters", value])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_chapter_list_parser():
+    known = ["a", "b", "c"]
+    assert rerun.parse_chapters(None, known) is None
+    assert rerun.parse_chapters(" b , a", known) == ["b", "a"]
+    with pytest.raises(rerun.RerunError, match="more than once: 'a'"):
+        rerun.parse_chapters("a,b,a", known)
+    with pytest.raises(rerun.RerunError, match="empty"):
+        rerun.check_chapters([], known)
+
+
+# --- replacing OUT: with the notebook execution and Sphinx replaced by fakes (the swap is under test)
+
+@pytest.fixture
+def fake_build(monkeypatch):
+    """Execution and the Jupyter Book call replaced by quick fakes that write what they would."""
+    from kzperception import build
+
+    state = {"fail": None, "book_error": None, "during": None, "seen": []}
+
+    def execute(stems, params, out_dir, jobs=2, use_cache=True, notebooks=None, on_done=None, seed=None):
+        state["seen"].append(sorted(p.name for p in out_dir.iterdir()))
+        if state["during"]:
+            state["during"]()
+        runs = []
+        for stem in stems:
+            if state["fail"]:
+                runs.append(build.ChapterRun(stem, "failed", 0.0, state["fail"]))
+                continue
+            (out_dir / f"{stem}.ipynb").write_text("{}", encoding="utf-8")
+            (out_dir / f"{stem}.csv").write_text("n\n1\n", encoding="utf-8")
+            runs.append(build.ChapterRun(stem, "executed"))
+        return runs
+
+    def book(layout, config=None, toc=None, strict=True):
+        if state["book_error"]:
+            raise build.BuildError(state["book_error"])
+        layout.built.mkdir(parents=True)
+        (layout.built / "index.html").write_text("<p>book</p>", encoding="utf-8")
+        return 0.0
+
+    monkeypatch.setattr(rerun, "execute_chapters", execute)
+    monkeypatch.setattr(rerun, "jupyter_book", book)
+    monkeypatch.setattr(build, "ensure_bundle", lambda *a, **k: None)
+    return state
+
+
+def _rerun(corpus, out, *extra):
+    return runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(out), *WINDOW,
+                               "--chapters", "06-2-reports", *extra])
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_rerun_replaces_its_own_output_whole(tmp_path, fake_build, monkeypatch, exchange):
+    if not exchange:  # the fallback where renameat2 is missing: move aside, then rename
+        monkeypatch.setattr(rerun, "_exchange", lambda a, b: False)
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "out"
+    first = _rerun(corpus, out)
+    assert first.exit_code == 0, first.output
+    marker = json.loads((out / rerun.MARKER).read_text(encoding="utf-8"))
+    assert marker["kind"] == rerun.MARKER_KIND and marker["chapters"] == ["06-2-reports"]
+    assert (out / "html" / "index.html").is_file()
+    (out / "html" / "stale.html").write_text("old", encoding="utf-8")
+    (out / ".html.partial").mkdir()  # a stray from an older version of the rerun
+    (out / ".html.partial" / "x").write_text("x", encoding="utf-8")
+    second = _rerun(corpus, out)
+    assert second.exit_code == 0, second.output
+    assert not (out / "html" / "stale.html").exists() and not (out / ".html.partial").exists()
+    assert sorted(p.name for p in out.iterdir()) == [rerun.MARKER, "html", "src"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "out"]  # no temporary sibling left
+    # The second run started from the first one's executed chapters (its cache) and their CSV files.
+    assert {"06-2-reports.ipynb", "06-2-reports.csv"} <= set(fake_build["seen"][1])
+
+
+def test_rerun_into_an_empty_folder(tmp_path, fake_build):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "empty"
+    out.mkdir()
+    result = _rerun(corpus, out)
+    assert result.exit_code == 0, result.output
+    assert (out / rerun.MARKER).is_file()
+
+
+def test_earlier_chapters_are_copied_but_never_through_a_link(tmp_path, fake_build):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "out"
+    assert _rerun(corpus, out).exit_code == 0
+    secret = tmp_path / "secret.csv"
+    secret.write_text("secret", encoding="utf-8")
+    (out / "src" / paths.CHAPTERS_DIR / "linked.csv").symlink_to(secret)
+    assert _rerun(corpus, out).exit_code == 0
+    assert "linked.csv" not in fake_build["seen"][1]
+
+
+@pytest.mark.parametrize("failure", ["chapter", "book"])
+def test_a_failed_rerun_leaves_out_as_it_was(tmp_path, fake_build, failure):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "out"
+    assert _rerun(corpus, out).exit_code == 0
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    index = (out / "html" / "index.html").read_text(encoding="utf-8")
+    hostile = "cell 3: MarkupError: [/bold] <img src=x onerror=alert(1)>\nsecond line"
+    fake_build["fail" if failure == "chapter" else "book_error"] = hostile
+    result = _rerun(corpus, out)
+    assert result.exit_code == 1
+    if failure == "chapter":
+        assert "chapter 06-2-reports: cell 3: MarkupError: [/bold] <img src=x onerror=alert(1)> second line" \
+            in result.stderr
+    else:
+        assert "[/bold] <img src=x onerror=alert(1)>" in result.stderr
+    assert "Traceback" not in result.output
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+    assert (out / "html" / "index.html").read_text(encoding="utf-8") == index
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "out"]
+
+
+def test_out_filled_by_the_user_during_the_build_is_not_replaced(tmp_path, fake_build):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "out"
+    out.mkdir()
+    fake_build["during"] = lambda: (out / "thesis-draft.docx").write_text("mine", encoding="utf-8")
+    result = _rerun(corpus, out)
+    assert result.exit_code == 1
+    assert "changed during the build" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["thesis-draft.docx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "out"]
 
 
 def test_register_with_thesis_window_puts_every_cited_report_in_its_slot():
@@ -71,11 +264,11 @@ def test_register_rerun_builds_a_book_that_says_it_is_partial(tmp_path):
     result = runner.invoke(app, ["rerun", "--corpus", str(paths.REGISTER), "--out", str(out), *WINDOW,
                                  "--chapters", "06-2-reports"])
     assert result.exit_code == 0, result.output
-    page = (out / "html" / "executed" / "06-2-reports.html").read_text(encoding="utf-8")
+    page = (out / "html" / paths.CHAPTERS_DIR / "06-2-reports.html").read_text(encoding="utf-8")
     assert "Partial corpus" in page
     n = len(pd.read_csv(paths.REGISTER / "reports.csv"))
     assert f"holds {n} reports" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
-    assert not (paths.HTML / "executed").exists()  # the main book is untouched
+    assert (out / rerun.MARKER).is_file()
 
 
 @pytest.mark.book

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from IPython.display import HTML
 
 from .counts import CODE_KEYS, PUBLISHED, REPORT_KEYS, Counts, load_counts, require_reports
-from .display import glue_text, show_table
+from .display import glue_text, html_text, show_table
 from .measures import beside_baseline
 from .window import Window
 
@@ -30,16 +30,21 @@ class Chapter:
         return self.counts.window
 
     def source_note(self) -> HTML:
-        """A note naming the data behind the page; a warning when the corpus is synthetic."""
+        """A note naming the data behind the page; a warning when the corpus is synthetic.
+
+        Every value from the corpus (its folder, its provenance values) goes through
+        :func:`~kzperception.display.html_text`: the note shows them as text.
+        """
         c = self.counts
         if c.is_published:
             n = int(c.reports["n"].sum())
             text = f"Figures on this page: the counts the thesis publishes ({n} coded reports), window {c.window}."
             return HTML(f'<div class="admonition note kzp-source"><p>{text}</p></div>')
-        mix = ", ".join(f"{k}: {v}" for k, v in c.corpus.provenance_mix.items()) if c.corpus else ""
+        # The corpus's folder and provenance values are the researcher's text: escaped, never markup.
+        mix = ", ".join(f"{html_text(k)}: {v}" for k, v in c.corpus.provenance_mix.items()) if c.corpus else ""
         cls = "warning kzp-synthetic" if c.corpus is not None and c.corpus.is_synthetic else "note kzp-source"
         head = ("Synthetic corpus — demonstration only. " if "synthetic" in cls else "")
-        text = f"{head}Figures on this page: corpus <code>{c.source}</code> ({mix}), window {c.window}."
+        text = f"{head}Figures on this page: corpus <code>{html_text(c.source)}</code> ({mix}), window {c.window}."
         return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
 
 

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from .cli_common import Format, err_console, fail, report_problems
+from .cli_common import Format, err_console, error, fail, report_problems
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .build import ChapterRun
     from .window import Window
 
 # pandas and the library are imported inside the commands that use them: `kzperception build`
@@ -55,11 +57,12 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str) -> None:
     if fmt is Format.csv:
         sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
         return
-    table = Table(title=title)
+    # Text, not strings: rich would read a corpus folder named "[/bold]" in the title as markup.
+    table = Table(title=Text(title))
     for col in df.columns:
-        table.add_column(col, justify="right" if col == "n" else "left")
+        table.add_column(Text(str(col)), justify="right" if col == "n" else "left")
     for row in df.itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(Text(str(v)) for v in row))
     Console().print(table)
 
 
@@ -105,7 +108,8 @@ def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with rep
         corpus = load_corpus(folder)
     except CorpusError as err:
         report_problems(err)
-        err_console.print(f"{len(err.problems)} problem(s) in {folder}", highlight=False)
+        err_console.print(f"{len(err.problems)} problem(s) in {folder}", highlight=False, markup=False,
+                          soft_wrap=True)
         raise typer.Exit(1) from None
     mix = ", ".join(f"{k} {v}" for k, v in corpus.provenance_mix.items())
     typer.echo(f"ok: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
@@ -124,15 +128,14 @@ def build(
 
     from . import build as b
     from . import paths
+    from .rerun import RerunError, parse_chapters
     from .window import THESIS_WINDOW
 
     stems = b.toc_chapters()
-    if chapters:
-        wanted = [c.strip() for c in chapters.split(",") if c.strip()]
-        unknown = [c for c in wanted if c not in stems]
-        if unknown:
-            raise fail(f"--chapters: unknown chapter(s) {', '.join(unknown)} (known: {', '.join(stems)})")
-        stems = wanted
+    try:
+        stems = parse_chapters(chapters, stems) or stems
+    except RerunError as err:
+        raise fail(str(err)) from None
     params = {"source": "published", **THESIS_WINDOW.as_params()}
     b.ensure_bundle()
     with Progress(console=err_console, transient=False) as progress:
@@ -145,10 +148,7 @@ def build(
             runs = b.execute_chapters(stems, params, paths.EXECUTED, jobs, not no_cache, on_done=done)
         except b.BuildError as err:
             raise fail(str(err)) from None
-    failed = [r for r in runs if r.status == "failed"]
-    for r in failed:
-        err_console.print(f"[bold red]error:[/] chapter {r.stem}: {r.error}", highlight=False)
-    if failed:
+    if _report_failures(runs):
         raise typer.Exit(1)
     executed = sum(r.status == "executed" for r in runs)
     err_console.print(f"chapters: {executed} executed, {len(runs) - executed} from cache")
@@ -165,36 +165,53 @@ def rerun(
     start: Annotated[str, typer.Option("--start", help="Window start, YYYY-MM-DD.")],
     pivot: Annotated[str, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD.")],
     end: Annotated[str, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the standalone book (OUT/html/index.html).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the standalone book (OUT/html/index.html): new, "
+                                      "empty, or an earlier rerun's output, which is replaced.")],
     chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Chapters executed at once.")] = 2,
 ) -> None:
-    """Execute the data chapters on a corpus and window into a standalone book; the main book is untouched."""
+    """Execute the data chapters on a corpus and window into a standalone book; the main book is untouched.
+
+    OUT must be new, empty, or an earlier rerun's output (it holds .kzperception-rerun.json); the
+    book is built beside it and swapped in when complete, so a failed rerun leaves OUT as it was.
+    """
     from rich.progress import Progress
 
     from . import rerun as r
+    from .build import BuildError
     from .corpus import CorpusError
     from .counts import SourceError
     from .window import WindowError
 
-    wanted = [c.strip() for c in chapters.split(",") if c.strip()] if chapters else None
     try:
+        wanted = r.parse_chapters(chapters, r.available_chapters())
         plan = r.plan(corpus, start, pivot, end, out, wanted)
     except CorpusError as err:
         report_problems(err)
         raise typer.Exit(1) from None
     except (WindowError, SourceError, r.RerunError) as err:
         raise fail(str(err)) from None
-    with Progress(console=err_console) as progress:
-        task = progress.add_task("executing chapters", total=len(plan.chapters))
-        runs, html_dir = r.run(plan, jobs, on_done=lambda run: progress.update(
-            task, advance=1, description=f"{run.stem}: {run.status}"))
-    failed = [x for x in runs if x.status == "failed"]
-    for x in failed:
-        err_console.print(f"[bold red]error:[/] chapter {x.stem}: {x.error}", highlight=False)
-    if failed:
+    try:
+        with Progress(console=err_console) as progress:
+            task = progress.add_task("executing chapters", total=len(plan.chapters))
+            runs, html_dir = r.run(plan, jobs, on_done=lambda run: progress.update(
+                task, advance=1, description=f"{run.stem}: {run.status}"))
+    except (r.RerunError, BuildError) as err:
+        raise fail(str(err)) from None
+    except OSError as err:  # a full disk, a folder made read-only meanwhile: say where, keep OUT as it was
+        raise fail(f"--out: {err.strerror or err}: {err.filename or plan.out}") from None
+    if _report_failures(runs) or html_dir is None:
+        err_console.print(f"nothing was written to {plan.out}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1)
     typer.echo(f"rerun book: {html_dir / 'index.html'}")
+
+
+def _report_failures(runs: list[ChapterRun]) -> bool:
+    """One ``error:`` line per failed chapter (the error as text, on one line); True if any failed."""
+    failed = [x for x in runs if x.status == "failed"]
+    for x in failed:
+        error(f"chapter {x.stem}: {' '.join(x.error.split())}")
+    return bool(failed)
 
 
 def _register_optional() -> None:

@@ -5,6 +5,12 @@ chart is emitted as a ``<div>`` plus a call to ``vegaEmbed`` from one bundle tha
 writes to ``book/_static`` (vl-convert bundles Vega, Vega-Lite and Vega-Embed with no network),
 and Sphinx loads that bundle on every page. The ids are derived from the figure's name, so an
 executed notebook is byte-for-byte the same on every run (nbval compares them).
+
+Text from outside the project (a corpus's provenance or coder, a folder name, a sheet cell) reaches
+a page through exactly two doors: :func:`myst_text` where it is written into MyST source (a
+generated page, a glued text) and :func:`html_text` where it is written into HTML (a cell's HTML
+output, a theme option). Both make the text literal: the reader sees what the corpus says, and no
+role, directive, substitution, tag or entity in it is ever interpreted.
 """
 
 from __future__ import annotations
@@ -13,15 +19,70 @@ import html
 import json
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 if TYPE_CHECKING:
     import altair as alt
+    import pandas as pd
 
+#: JSON escapes for the characters that could end or alter a <script> element's text.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _EMBED_OPTIONS = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False, "editor": False}}
+
+
+#: Characters that start or close inline MyST/CommonMark markup anywhere on a line: code spans and
+#: role bodies (`), emphasis (* _), roles and substitutions ({ }), links and images ([ ] !), raw
+#: HTML and autolinks (< >), entities (&), math ($), strike-through and fences (~), table cells
+#: (|), heading marks (#) and the escape itself (\\). Other punctuation only matters at the start
+#: of a line (see :data:`_MYST_LINE_START`).
+_MYST_INLINE = frozenset("\\`*_{}[]<>!&$~|#")
+#: Block constructs that the first characters of a line can open: a comment (%), a target
+#: ``(name)=``, a block break (+++), a bullet (- or + then a space), a thematic break (---), a
+#: colon fence (:::), a definition (: ), an ordered-list marker (``12.`` or ``12)``).
+_MYST_LINE_START = re.compile(r"^(?:([%(:=])|([-+])(?=[\s+-]|$)|(\d{1,20})([.)])(?=\s|$))")
+
+
+def _one_line(value: object) -> str:
+    """The value as a string on one line: line breaks, tabs and other control characters become
+    spaces, runs of spaces one space, and the ends are trimmed (an HTML page shows no more)."""
+    text = "" if value is None else str(value)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    return re.sub(" {2,}", " ", text).strip()
+
+
+def myst_text(value: object, *, at_line_start: bool = True) -> str:
+    """Untrusted text made literal for MyST source, on one line, wherever it is placed.
+
+    Every character that can open inline markup is backslash-escaped (CommonMark lets any ASCII
+    punctuation be escaped, and MyST's roles, substitutions and fences are built from those). The
+    text is put on one line first, so no directive fence or HTML block can start inside it. When
+    it may begin a line (``at_line_start``, the default: a page's paragraph, a directive's title),
+    its first characters are escaped too if they could open a block (``%`` comment, ``(x)=``
+    target, list marker, colon fence); text parsed as inline content only (a ``{glue:md}`` role)
+    does not need that. Plain words, dates and numbers come back unchanged, so the thesis's glued
+    labels are byte-for-byte what they were.
+    """
+    text = "".join("\\" + ch if ch in _MYST_INLINE else ch for ch in _one_line(value))
+    m = _MYST_LINE_START.match(text) if at_line_start else None
+    if m is None:
+        return text
+    if m.group(3) is not None:  # "12. " or "12) ": escape the delimiter
+        return f"{m.group(3)}\\{m.group(4)}{text[m.end(4):]}"
+    return "\\" + text
+
+
+def html_text(value: object, *, quote: bool = True) -> str:
+    """Untrusted text made literal for HTML (element content or a quoted attribute), on one line.
+
+    ``html.escape`` turns every ``<``, ``>`` and ``&`` (and, with ``quote``, ``"`` and ``'``) into
+    an entity, so no tag, attribute or entity in the value is ever read by the browser. Quotes
+    only matter inside an attribute; ``quote=False`` is for element content such as a table cell,
+    where an apostrophe stays one. Line breaks become spaces as in :func:`myst_text`, so the value
+    can also sit inside a one-line HTML block.
+    """
+    return html.escape(_one_line(value), quote=quote)
 
 
 def vega_bundle_js() -> str:
@@ -44,7 +105,8 @@ class ChartHTML:
         self.spec = chart.to_dict()
 
     def _repr_html_(self) -> str:
-        spec = json.dumps(self.spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+        # The spec sits inside a <script>: no <, > or & may reach the HTML parser from a label in it.
+        spec = json.dumps(self.spec, sort_keys=True, ensure_ascii=False).translate(_SCRIPT_SAFE)
         opts = json.dumps(_EMBED_OPTIONS, sort_keys=True)
         div = f"vega-{self.name}"
         return (
@@ -106,15 +168,42 @@ def glue_texts(texts: dict[str, str]) -> None:
 
 
 def glue_text(key: str, text: str) -> None:
-    """Glue a short piece of text (a label such as ``2020–22``) so prose can show it unquoted."""
+    """Glue a short piece of text (a label such as ``2020–22``) so prose can show it unquoted.
+
+    Prose pastes it with ``{glue:md}``, which parses the glued Markdown as inline MyST; the text
+    goes through :func:`myst_text` first, so whatever it holds is shown as the characters it is
+    and never read as a role, link, tag or substitution.
+    """
     from IPython.display import Markdown
     from myst_nb import glue
 
-    glue(key, Markdown(text), display=False)
+    glue(key, Markdown(myst_text(text, at_line_start=False)), display=False)
+
+
+def _html_cell(value: object, precision: int) -> str:
+    """A cell of a text column: text escaped, numbers as the Styler's default shows them."""
+    if isinstance(value, str):
+        return html_text(value, quote=False)
+    import numpy as np
+
+    if isinstance(value, float | np.floating):
+        return f"{value:.{precision}f}"
+    return html_text(value, quote=False)
 
 
 def show_table(df: pd.DataFrame, name: str, precision: int = 1):
-    """A table for the book: no index, fixed precision, and a stable element id (no random uuid),
-    so the executed notebook is identical on every run."""
+    """A table for the book: no index, fixed precision, escaped text, and a stable element id (no
+    random uuid), so the executed notebook is identical on every run.
+
+    A Styler writes cells and headers into HTML as they are; the text columns and the headers go
+    through :func:`html_text` (an apostrophe is harmless in element content and stays one).
+    """
+    import pandas as pd
+
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-    return df.style.hide(axis="index").format(precision=precision).set_uuid(slug)
+    styler = df.style.hide(axis="index").format(precision=precision)
+    text_columns = [c for c in df.columns if not (pd.api.types.is_numeric_dtype(df[c])
+                                                  or pd.api.types.is_datetime64_any_dtype(df[c]))]
+    if text_columns:
+        styler = styler.format(lambda v: _html_cell(v, precision), subset=text_columns)
+    return styler.format_index(lambda v: html_text(v, quote=False), axis=1).set_uuid(slug)
