@@ -34,18 +34,34 @@ def test_the_context_files_load(ctx):
         assert (frame["where"] != "").all() and (frame["source"] != "").all()
 
 
-def test_every_figure_is_in_the_article(ctx):
-    """Each number of the context files appears in the article's text (guards against typed-in figures)."""
-    article = (paths.ROOT.parent / "shared" / "seeds" / "004_6a54f5e413a1f945.txt")
-    if not article.exists():
-        pytest.skip("the seed article is not available in this checkout")
-    text = article.read_text(encoding="utf-8")
-    values = list(ctx.surveys["share_pct"].map(lambda x: f"{x:g}%"))
-    values += [v for v in ctx.economy["value"] if v not in ("1000000", "2.3", "2")]
-    values += [v for v in ctx.un_votes.loc[ctx.un_votes["measure"] == "cohesion", "value"]]
-    values += [f for f in ctx.timeline["figure"] if f and f != "3"]
-    for v in values:
-        assert v in text, v
+def _article_figures(ctx) -> list[tuple[str, int, str]]:
+    """(file, line, value as the article prints it) for every figure the context files take from the article."""
+    out = [("surveys.csv", i + 2, f"{x:g}%") for i, x in ctx.surveys["share_pct"].items()]
+    out += [("economy.csv", i + 2, v) for i, v in ctx.economy["value"].items() if v not in ("1000000", "2.3", "2")]
+    cohesion = ctx.un_votes["measure"] == "cohesion"
+    out += [("un_votes.csv", i + 2, v) for i, v in ctx.un_votes.loc[cohesion, "value"].items()]
+    out += [("timeline.csv", i + 2, f) for i, f in ctx.timeline["figure"].items() if f and f != "3"]
+    return out
+
+
+def test_every_figure_stands_in_its_recorded_passage_of_the_article(ctx):
+    """Each number of the context files appears in the article passage recorded for it (no typed-in figures).
+
+    The passages (under a dozen words each) are kept in data/context/figures_in_article.csv, so this
+    runs in any clone; where the article itself is at hand, each passage is also found in it verbatim.
+    """
+    passages = pd.read_csv(paths.CONTEXT / "figures_in_article.csv", dtype=str, keep_default_na=False)
+    recorded = {(r.file, int(r.line)): r for r in passages.itertuples()}
+    for file, line, value in _article_figures(ctx):
+        row = recorded.get((file, line))
+        assert row is not None, f"{file}:{line}: figure {value} has no passage in figures_in_article.csv"
+        assert row.value == value and value in row.passage, f"{file}:{line}: {value!r} not in {row.passage!r}"
+        assert len(row.passage.split()) < 12
+    article = paths.ROOT.parent / "shared" / "seeds" / "004_6a54f5e413a1f945.txt"
+    if article.exists():
+        text = " ".join(article.read_text(encoding="utf-8").split())
+        for row in passages.itertuples():
+            assert row.passage in text, row.passage
 
 
 @pytest.mark.parametrize(
