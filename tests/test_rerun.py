@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pandas as pd
@@ -301,3 +302,47 @@ def test_synthetic_rerun_on_new_window_matches_independent_groupby(tmp_path):
         in reports_page
     assert f"For Russia: {n_by_country['russia'] - after['russia']}" in reports_page
     assert "2021–22" in reports_page and "2022–23" in reports_page
+
+
+def test_a_full_disk_is_one_line_and_out_is_kept(tmp_path, fake_build):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "out"
+    assert _rerun(corpus, out).exit_code == 0
+
+    def disk_full():
+        raise OSError(28, "No space left on device", str(tmp_path / "x.ipynb"))
+
+    fake_build["during"] = disk_full
+    result = _rerun(corpus, out)
+    assert result.exit_code == 1
+    assert f"--out: No space left on device: {tmp_path / 'x.ipynb'}" in result.stderr
+    assert "Traceback" not in result.output
+    assert (out / rerun.MARKER).is_file() and (out / "html" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "out"]
+
+
+def test_an_interrupted_rerun_leaves_no_temporary_folder(tmp_path, fake_build):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "out"
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    fake_build["during"] = interrupt
+    p = rerun.plan(corpus, *THESIS_WINDOW.as_params().values(), out, ["06-2-reports"])
+    with pytest.raises(KeyboardInterrupt):
+        rerun.run(p)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_out_where_no_folder_can_be_made_refused(tmp_path):
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(locked / "a" / "b"), *WINDOW])
+    finally:
+        locked.chmod(0o700)
+    assert result.exit_code == 1 and f"cannot create a folder in {locked}" in result.stderr
