@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 JOBS   ?= 2
 
-.PHONY: book test lint unit regression regression-update browser bench clean setup
+.PHONY: book test lint unit book-tests regression regression-update bench clean setup
 
 setup: $(STAMP)
 
@@ -23,13 +23,18 @@ book: $(STAMP)
 	$(BIN)/kzperception build --jobs $(JOBS)
 
 ## make test: set up, then lint, unit tests, the book build + browser checks, and the nbval regression
-test: $(STAMP) lint unit regression
+test: $(STAMP) lint unit book-tests regression
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
+## make unit: the unit tests only (no book is built): the loop to run while editing the library
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not book and not browser"
+
+## the tests that build books (into temporary folders, never into the checkout) and open them in Chromium
+book-tests: $(STAMP)
+	$(BIN)/python -m pytest -q -m "book or browser"
 
 regression: $(STAMP)
 	cd tests/regression && ../../$(BIN)/python -m pytest -q -p no:cacheprovider --nbval \

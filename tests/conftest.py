@@ -66,12 +66,16 @@ def frame_of():
 
 
 @pytest.fixture(scope="session")
-def built_book() -> Path:
-    """The main book, built once per test session with `kzperception build` (cached chapters reused)."""
-    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "build"], capture_output=True, text=True,
-                          cwd=paths.ROOT)
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The main book, built once per test session outside the checkout (`kzperception build --out`).
+
+    The main book's executed chapters seed the cache, so after `make book` only what changed runs.
+    """
+    out = tmp_path_factory.mktemp("book") / "main"
+    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "build", "--out", str(out)],
+                          capture_output=True, text=True, cwd=paths.ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return paths.HTML
+    return out / "html"
 
 
 @pytest.fixture

@@ -122,20 +122,43 @@ def build(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-execute every chapter.")] = False,
     chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems.")] = None,
     strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Sphinx warnings fail the build.")] = True,
+    out: Annotated[Path | None, typer.Option("--out", help="Build the book into this folder (OUT/html) instead of "
+                                             "book/_build/html: new, empty, or an earlier build's output.")] = None,
 ) -> None:
-    """Execute every chapter with papermill (cached, in parallel) and build the HTML book (make book)."""
+    """Execute every chapter with papermill (cached, in parallel) and build the HTML book (make book).
+
+    With --out the same book is built outside the repository, with the same rules as a rerun's
+    output folder; the main book's executed chapters serve as its cache.
+    """
     from rich.progress import Progress
 
     from . import build as b
     from . import paths
-    from .rerun import RerunError, parse_chapters
+    from .rerun import RerunError, build_main_into, check_out, parse_chapters
     from .window import THESIS_WINDOW
 
     stems = b.toc_chapters()
     try:
         stems = parse_chapters(chapters, stems) or stems
+        out_path = check_out(out) if out is not None else None
     except RerunError as err:
         raise fail(str(err)) from None
+    if out_path is not None:
+        if chapters:
+            raise fail("--chapters: a book built with --out has every chapter; leave --chapters out")
+        params = {"source": "published", **THESIS_WINDOW.as_params()}
+        with Progress(console=err_console, transient=False) as progress:
+            task = progress.add_task("executing chapters", total=len(stems))
+            try:
+                runs, html_dir = build_main_into(out_path, stems, params, jobs=jobs, use_cache=not no_cache,
+                                                 strict=strict, on_done=lambda run: progress.update(
+                                                     task, advance=1, description=f"{run.stem}: {run.status}"))
+            except (b.BuildError, RerunError) as err:
+                raise fail(str(err)) from None
+        if _report_failures(runs) or html_dir is None:
+            raise typer.Exit(1)
+        typer.echo(f"book built: {html_dir / 'index.html'}")
+        return
     params = {"source": "published", **THESIS_WINDOW.as_params()}
     b.ensure_bundle()
     with Progress(console=err_console, transient=False) as progress:
@@ -145,7 +168,7 @@ def build(
             progress.update(task, advance=1, description=f"{run.stem}: {run.status}")
 
         try:
-            runs = b.execute_chapters(stems, params, paths.EXECUTED, jobs, not no_cache, on_done=done)
+            runs = b.execute_chapters(stems, params, paths.CHAPTERS, jobs, not no_cache, on_done=done)
         except b.BuildError as err:
             raise fail(str(err)) from None
     if _report_failures(runs):

@@ -35,7 +35,6 @@ BOOK = ROOT / "book"
 #: The executed chapters of the main book (git-ignored); every book keeps them in ``chapters/``.
 CHAPTERS_DIR = "chapters"
 CHAPTERS = BOOK / CHAPTERS_DIR
-EXECUTED = CHAPTERS  # old name, kept until every caller says CHAPTERS
 BUILD = BOOK / "_build"
 HTML = BUILD / "html"
 STATIC = BOOK / "_static"

@@ -241,11 +241,7 @@ def stage(p: RerunPlan, layout: BookLayout, previous: Path | None = None) -> Non
     again. Only regular files are copied, never what a link points at.
     """
     stage_pages(layout, index=front_page(p))
-    old = previous / "src" / paths.CHAPTERS_DIR if previous is not None else None
-    if old is not None and old.is_dir():
-        for f in old.iterdir():
-            if f.suffix in (".ipynb", ".csv") and not f.name.startswith(".") and f.is_file() and not f.is_symlink():
-                shutil.copyfile(f, layout.chapters / f.name)
+    _reuse_chapters(previous, layout)
     config = yaml.safe_load(paths.CONFIG.read_text(encoding="utf-8"))
     config["title"] = f"Rerun — {config.get('title', '')}"
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
@@ -258,6 +254,15 @@ def stage(p: RerunPlan, layout: BookLayout, previous: Path | None = None) -> Non
     toc = {"format": "jb-book", "root": "index",
            "chapters": [{"file": f"{paths.CHAPTERS_DIR}/{c}"} for c in p.chapters] + [{"file": "bibliography"}]}
     (layout.source / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+
+
+def _reuse_chapters(previous: Path | None, layout: BookLayout) -> None:
+    """Copy an earlier output's executed chapters (and their CSV files) in: only regular files, no links."""
+    old = previous / "src" / paths.CHAPTERS_DIR if previous is not None else None
+    if old is not None and old.is_dir():
+        for f in old.iterdir():
+            if f.suffix in (".ipynb", ".csv") and not f.name.startswith(".") and f.is_file() and not f.is_symlink():
+                shutil.copyfile(f, layout.chapters / f.name)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -297,39 +302,68 @@ def _swap_in(new: Path, out: Path) -> Path | None:
     return aside
 
 
-def _marker(p: RerunPlan) -> str:
-    return json.dumps({"kind": MARKER_KIND, "corpus": str(p.corpus.path), "window": p.window.as_params(),
-                       "chapters": p.chapters, "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+def _marker(what: dict[str, object]) -> str:
+    return json.dumps({"kind": MARKER_KIND, **what, "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
                       ensure_ascii=False, indent=1) + "\n"
 
 
-def run(p: RerunPlan, jobs: int = 2,
-        on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
-    """Execute the chapters on the corpus and window, build, and put the book at ``OUT``.
+def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_source: Callable[[BookLayout, Path | None],
+               None], record: dict[str, object], *, jobs: int = 2, use_cache: bool = True, strict: bool = False,
+               config: Path | None = None, toc: Path | None = None, seed: Path | None = None,
+               on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
+    """Build a standalone book at ``out`` (checked by :func:`check_out`): the one path every such book takes.
 
-    Returns the chapter runs and ``OUT/html``, or None for the HTML when a chapter failed: then,
-    as on any error or interruption, ``OUT`` is left exactly as it was and the temporary build
-    folder is removed.
+    ``stage_source(layout, previous)`` writes the pages into the staged source (``previous`` is the
+    earlier output being replaced, or None); ``config`` and ``toc`` default to the ones it writes
+    there. Returns the chapter runs and ``OUT/html``, or None for the HTML when a chapter failed:
+    then, as on any error or interruption, ``OUT`` is left exactly as it was and the temporary
+    build folder is removed.
     """
     from .build import ensure_bundle
 
     ensure_bundle()
-    p.out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{p.out.name}.rerun-", dir=p.out.parent))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.rerun-", dir=out.parent))
     leftover: Path | None = work
     try:
         layout = BookLayout.standalone(work)
-        stage(p, layout, previous=p.out if _out_kind(p.out) == "rerun" else None)
-        runs = execute_chapters(p.chapters, p.params, layout.chapters, jobs, on_done=on_done)
+        stage_source(layout, out if _out_kind(out) == "rerun" else None)
+        runs = execute_chapters(chapters, params, layout.chapters, jobs, use_cache, on_done=on_done, seed=seed)
         if any(r.status == "failed" for r in runs):
             return runs, None
-        # Chapter notebooks name labels (table-1, figure-4) that other, absent chapters may point at.
-        jupyter_book(layout, config=layout.source / "_config.yml", toc=layout.source / "_toc.yml", strict=False)
+        jupyter_book(layout, config=config or layout.source / "_config.yml", toc=toc or layout.source / "_toc.yml",
+                     strict=strict)
         os.replace(layout.built, layout.html)
         shutil.rmtree(layout.source / "_build", ignore_errors=True)
-        (work / MARKER).write_text(_marker(p), encoding="utf-8")
-        leftover = _swap_in(work, p.out)
-        return runs, p.out / "html"
+        (work / MARKER).write_text(_marker(record), encoding="utf-8")
+        leftover = _swap_in(work, out)
+        return runs, out / "html"
     finally:
         if leftover is not None:
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def run(p: RerunPlan, jobs: int = 2,
+        on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
+    """Execute the chapters on the corpus and window, build, and put the book at ``OUT``."""
+    record = {"corpus": str(p.corpus.path), "window": p.window.as_params(), "chapters": p.chapters}
+    # Chapter notebooks name labels (table-1, figure-4) that other, absent chapters may point at: not strict.
+    return build_into(p.out, p.chapters, p.params, lambda layout, previous: stage(p, layout, previous), record,
+                      jobs=jobs, on_done=on_done)
+
+
+def build_main_into(out: Path, chapters: list[str], params: dict[str, str], *, jobs: int = 2, use_cache: bool = True,
+                    strict: bool = True,
+                    on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
+    """The main book, built outside the repository (``kzperception build --out``): same pages, same rules.
+
+    The main book's own executed chapters seed the cache, so a book built for a test or an archive
+    executes only what changed since ``make book``.
+    """
+    def stage_main(layout: BookLayout, previous: Path | None) -> None:
+        stage_pages(layout)
+        _reuse_chapters(previous, layout)
+
+    record = {"corpus": "published", "window": params, "chapters": chapters}
+    return build_into(out, chapters, params, stage_main, record, jobs=jobs, use_cache=use_cache, strict=strict,
+                      config=paths.CONFIG, toc=paths.TOC, seed=paths.CHAPTERS, on_done=on_done)
