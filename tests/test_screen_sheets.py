@@ -921,3 +921,33 @@ def test_reliability_table_says_why_a_coefficient_is_missing(tmp_path: Path, cod
     assert "[/bold]corpus" in result.stdout
     for note in set(undefined["note"]):
         assert note in result.stdout
+
+
+def test_indexed_keyword_search_finds_what_trying_every_keyword_finds(matcher: CountryMatcher, codebook: Path) -> None:
+    """KeywordSet.hits tries only keywords whose first word fits: the same hits as trying them all."""
+    import random
+
+    from kzperception.keywords import Hit, KeywordSet
+
+    def naive(ks: KeywordSet, tokens: list[Any]) -> list[Hit]:
+        out = []
+        for i in range(len(tokens)):
+            for keyword in ks.keywords:
+                if keyword.matches_at(tokens, i):
+                    out.append(Hit(i, keyword.source, " ".join(t.surface for t in tokens[i:i + len(keyword.terms)])))
+                    break
+        return out
+
+    sets = [*matcher.countries.values(), *category_keywords(load_codebook(codebook)).values(),
+            KeywordSet.from_words("multi", ["торговый дом", "торговый", "Китай РФ"], exact=["РФ", "КНР"])]
+    collected, _ = fixture_reports()
+    texts = [*collected["text_ru"], *collected["title_ru"]]
+    words = " ".join(texts).split()
+    rng = random.Random(7)
+    texts += [" ".join(rng.choice(words) for _ in range(300)) for _ in range(20)]
+    texts += ["торговый дом Китай РФ российско-китайский КНР-овский", "торговый торговый дом"]
+    lem = matcher.lemmatizer
+    for text in texts:
+        tokens = lem.tokens(text)
+        for ks in sets:
+            assert ks.hits(tokens) == naive(ks, tokens), (ks.name, text[:80])

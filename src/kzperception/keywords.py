@@ -140,6 +140,29 @@ class KeywordSet:
         self.name = name
         self.keywords = tuple(keywords)
         self._lemmatizer = lemmatizer
+        self._index: tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], tuple[int, ...]] | None = None
+
+    def _first_terms(self) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], tuple[int, ...]]:
+        """Keywords by what their first word must be: a lemma, an exact token, or anything.
+
+        Only a keyword whose first word fits a token can start there, so :meth:`hits` tries those
+        few instead of every keyword at every word (a coding sheet of long texts was minutes).
+        """
+        if self._index is None:
+            by_lemma: dict[str, list[int]] = {}
+            by_exact: dict[str, list[int]] = {}
+            always: list[int] = []
+            for n, keyword in enumerate(self.keywords):
+                if not keyword.terms:
+                    always.append(n)
+                elif keyword.terms[0].exact:
+                    by_exact.setdefault(keyword.terms[0].text, []).append(n)
+                else:
+                    for lemma in keyword.terms[0].lemmas:
+                        by_lemma.setdefault(lemma, []).append(n)
+            self._index = ({k: tuple(v) for k, v in by_lemma.items()}, {k: tuple(v) for k, v in by_exact.items()},
+                           tuple(always))
+        return self._index
 
     @classmethod
     def from_words(
@@ -171,9 +194,20 @@ class KeywordSet:
     def hits(self, text: str | Sequence[Token]) -> list[Hit]:
         """Every place a keyword occurs (one hit per position, the first keyword that fits)."""
         tokens = self._lemmatizer.tokens(text) if isinstance(text, str) else text
+        by_lemma, by_exact, always = self._first_terms()
         out = []
-        for i in range(len(tokens)):
-            for keyword in self.keywords:
+        for i, token in enumerate(tokens):
+            lemmas = token.lemmas & by_lemma.keys()
+            forms = [f for f in (token.surface, *token.parts) if f in by_exact]
+            if not (lemmas or forms or always):
+                continue  # most words start no keyword
+            candidates = set(always)
+            for lemma in lemmas:
+                candidates.update(by_lemma[lemma])
+            for form in forms:
+                candidates.update(by_exact[form])
+            for n in sorted(candidates):  # keyword order: the first keyword that fits wins, as before
+                keyword = self.keywords[n]
                 if keyword.matches_at(tokens, i):
                     surface = " ".join(t.surface for t in tokens[i:i + len(keyword.terms)])
                     out.append(Hit(i, keyword.source, surface))

@@ -387,12 +387,15 @@ def write_xlsx_atomic(
         ws.append(columns)
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for values in df.itertuples(index=False):
-            ws.append([_xlsx_value(v) for v in values])
-            for cell, original in zip(ws[ws.max_row], values, strict=False):
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                    if isinstance(original, str) and original.startswith((*FORMULA_START, QUOTE)):
+        for row, values in enumerate(df.itertuples(index=False), start=2):
+            for col, original in enumerate(values, start=1):
+                value = _xlsx_value(original)
+                if value is None:
+                    continue
+                cell = ws.cell(row=row, column=col, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text, whatever openpyxl guessed ("=..." a formula, "#N/A" an error)
+                    if original.startswith((*FORMULA_START, QUOTE)):
                         cell.quotePrefix = True
         for col, name_ in enumerate(columns, start=1):
             letter = get_column_letter(col)
