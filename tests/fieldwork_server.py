@@ -22,8 +22,16 @@ for a GET) and used up one per request::
 Kinds: ``timeout`` (no answer until the client gives up), ``reset`` (connection closed without
 an answer), ``truncate`` (half the body, then the connection closes under a full Content-Length),
 ``500``/``502``/``503`` and ``429`` or ``429:<seconds>`` (with Retry-After), ``errors`` (200 with a
-GraphQL ``errors`` answer and no data), ``garbage`` (200 with a cut-off JSON body). ``hold`` freezes
-the n-th matching request until released: the test kills the collector while it waits.
+GraphQL ``errors`` answer and no data), ``garbage`` (200 with a cut-off JSON body),
+``redirect:<location>`` (302 to it; ``redirect307:`` / ``redirect308:`` keep the method),
+``badencoding`` (``Content-Encoding: gzip`` over a body that is not gzip), ``huge:<bytes>`` /
+``hugechunked:<bytes>`` (the page padded with an HTML comment to that size, with or without a
+Content-Length; ``Entry.sent`` counts what went out before the client hung up), ``drip:<seconds>``
+(the body in small pieces spread over that time), ``deep:<n>`` (a page of n nested divs),
+``id:<value>`` (a JSON answer whose first item has that id). ``hold`` freezes the n-th matching
+request until released (``mid_body=True``: after half its body): the test kills the collector while
+it waits. ``robots_by_host`` serves another robots.txt to a request whose Host header names that
+host (``localhost`` and ``127.0.0.1`` are two hosts of one server).
 ``refuse_graphql(entity)`` (or ``graphql: refused`` in ``news.yaml``) makes an entity's GraphQL
 answer 400 «notAllowed» for good, so the collector's fallback to the REST API and RSS is tested.
 """
@@ -69,12 +77,15 @@ class Entry:
     completed: bool = False
     method: str = "GET"
     body: bytes = b""
+    host: str = ""
+    sent: int = 0
 
 
 @dataclass
 class Hold:
     prefix: str
     nth: int
+    mid_body: bool = False
     seen: int = 0
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -88,11 +99,13 @@ class FakeSites:
     """Both sites on one local server; ``base_url`` serves as either site's base URL."""
 
     def __init__(self, fixtures: Path = FIXTURES, page_size: int = 5, overlap: int = 0,
-                 robots: str = ROBOTS, timeout_delay: float = 1.0, graphql_refused: tuple[str, ...] = ()):
+                 robots: str = ROBOTS, timeout_delay: float = 1.0, graphql_refused: tuple[str, ...] = (),
+                 robots_by_host: dict[str, str] | None = None):
         self.fixtures = fixtures
         self.page_size = page_size
         self.overlap = overlap
         self.robots = robots
+        self.robots_by_host = dict(robots_by_host or {})
         self.timeout_delay = timeout_delay
         self.articles: list[dict[str, Any]] = yaml.safe_load(
             (fixtures / "akorda" / "articles.yaml").read_text(encoding="utf-8"))["articles"]
@@ -115,7 +128,7 @@ class FakeSites:
     # lifecycle ---------------------------------------------------------------------------------
 
     def start(self) -> FakeSites:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server = _QuietServer(("127.0.0.1", 0), _Handler)
         server.daemon_threads = True
         server.sites = self  # type: ignore[attr-defined]
         self._server = server
@@ -153,14 +166,15 @@ class FakeSites:
         with self._lock:
             self.graphql_refused.update(entities)
 
-    def hold(self, prefix: str, nth: int = 1) -> Hold:
-        hold = Hold(prefix, nth)
+    def hold(self, prefix: str, nth: int = 1, mid_body: bool = False) -> Hold:
+        hold = Hold(prefix, nth, mid_body)
         self.holds.append(hold)
         return hold
 
-    def _take(self, target: str, method: str = "GET", body: bytes = b"") -> tuple[Entry, str | None, Hold | None]:
+    def _take(self, target: str, method: str = "GET", body: bytes = b"",
+              host: str = "") -> tuple[Entry, str | None, Hold | None]:
         with self._lock:
-            entry = Entry(time.monotonic(), target, method=method, body=body)
+            entry = Entry(time.monotonic(), target, method=method, body=body, host=host)
             self.log.append(entry)
             fault = None
             for prefix, queue in self.faults.items():
@@ -193,7 +207,7 @@ class FakeSites:
 
     # the two sites -----------------------------------------------------------------------------
 
-    def route(self, target: str, method: str = "GET", body: bytes = b"") -> tuple[int, str, bytes]:
+    def route(self, target: str, method: str = "GET", body: bytes = b"", host: str = "") -> tuple[int, str, bytes]:
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
         if path == "/graphql":
@@ -203,7 +217,8 @@ class FakeSites:
         if method != "GET":
             return 405, "text/html; charset=utf-8", b"<html><body><h1>405</h1></body></html>"
         if path == "/robots.txt":
-            return 200, "text/plain; charset=utf-8", self.robots.encode()
+            robots = self.robots_by_host.get(host.rsplit(":", 1)[0], self.robots)
+            return 200, "text/plain; charset=utf-8", robots.encode()
         if path == "/ru/events":
             return self._listing(int(query.get("page", ["1"])[0]))
         if path.startswith("/ru/"):
@@ -221,6 +236,8 @@ class FakeSites:
             return self._api_detail(entity, path.rsplit("/", 1)[-1])
         if path.startswith("/memleket/entities/") and path.endswith("/press/news/rss"):
             return self._rss(path.split("/")[3])
+        if path.startswith("/memleket/entities/") and "/press/news/details/" in path:
+            return self._report_page(path.split("/")[3], path.rsplit("/", 1)[-1])
         return 404, "text/html; charset=utf-8", b"<html><body><h1>404</h1></body></html>"
 
     def _slice(self, items: list[Any], page: int, size: int) -> list[Any]:
@@ -324,6 +341,15 @@ class FakeSites:
         data = json.dumps({"data": {"news": news}}, ensure_ascii=False)
         return 200, "application/json; charset=utf-8", data.encode()
 
+    def _report_page(self, entity: str, news_id: str) -> tuple[int, str, bytes]:
+        """A report's page on the portal: a script-driven shell (assumed), its title in <title>."""
+        for item in self.entities.get(entity, {}).get("items", []):
+            if str(item["id"]) == news_id:
+                html = (f"<!DOCTYPE html><html><head><title>{item.get('title') or ''}</title></head>"
+                        f"<body><div id=\"root\"></div><script src=\"/static/app.js\"></script></body></html>")
+                return 200, "text/html; charset=utf-8", html.encode()
+        return 404, "text/html; charset=utf-8", b"<html><body><h1>404</h1></body></html>"
+
     def _rss(self, entity: str) -> tuple[int, str, bytes]:
         """An entity's RSS feed at an assumed address (no public code seen reads one)."""
         spec = self.entities.get(entity)
@@ -376,6 +402,16 @@ def _graphql_error(message: str, status: int = 200) -> tuple[int, str, bytes]:
     return status, "application/json; charset=utf-8", data.encode()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (the collector giving up on a huge body) is no error of the server's."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as separate writes
@@ -386,14 +422,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         sites: FakeSites = self.server.sites  # type: ignore[attr-defined]
-        entry, fault, hold = sites._take(self.path)
+        entry, fault, hold = sites._take(self.path, host=self.headers.get("Host", ""))
         self._safely(sites, entry, fault, hold)
 
     def do_POST(self) -> None:
         sites: FakeSites = self.server.sites  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         target = graphql_target(body) if urlsplit(self.path).path == "/graphql" else self.path
-        entry, fault, hold = sites._take(target, "POST", body)
+        entry, fault, hold = sites._take(target, "POST", body, host=self.headers.get("Host", ""))
         self._safely(sites, entry, fault, hold)
 
     def _safely(self, sites: FakeSites, entry: Entry, fault: str | None, hold: Hold | None) -> None:
@@ -403,7 +439,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _answer(self, sites: FakeSites, entry: Entry, fault: str | None, hold: Hold | None) -> None:
-        if hold is not None:
+        if hold is not None and not hold.mid_body:
             hold.reached.set()
             hold.release.wait(30)
             self.close_connection = True
@@ -413,7 +449,12 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(sites.timeout_delay)
             self.close_connection = True
             return
-        status, ctype, body = sites.route(self.path, entry.method, entry.body)
+        kind, _, arg = (fault or "").partition(":")
+        if kind.startswith("redirect"):
+            code = int(kind.removeprefix("redirect") or 302)
+            self._send(entry, code, {"Location": arg, "Content-Type": "text/html"}, b"<html><body>moved</body></html>")
+            return
+        status, ctype, body = sites.route(self.path, entry.method, entry.body, entry.host)
         headers = {"Content-Type": ctype}
         if fault == "errors":  # a GraphQL error answer with no data
             status, ctype, body = _graphql_error("Internal server error (injected)")
@@ -421,12 +462,35 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "garbage":  # a 200 whose JSON stops short (under a Content-Length that fits it)
             status, body = 200, b'{"data": {"news": [{"id": 7'
             headers = {"Content-Type": "application/json; charset=utf-8"}
+        elif kind == "id":
+            body = _with_first_id(body, arg)
+        elif kind == "deep":
+            depth = int(arg)
+            body = ("<html><body><h1>Глубокая страница</h1><div class=content-text>" + "<div>" * depth
+                    + "<p>текст</p>" + "</div>" * depth + "</div></body></html>").encode()
+        elif kind in ("huge", "hugechunked"):
+            pad = max(0, int(arg) - len(body) - 9)
+            self._send_huge(entry, status, headers, body, pad, chunked=kind == "hugechunked")
+            return
         if fault and fault.split(":")[0] in ("429", "500", "502", "503"):
             status = int(fault.split(":")[0])
             body = f"<html><body>Error {status}</body></html>".encode()
             headers = {"Content-Type": "text/html"}
             if ":" in fault:
                 headers["Retry-After"] = fault.split(":", 1)[1]
+        if fault == "badencoding":
+            headers["Content-Encoding"] = "gzip"
+        if kind == "drip":
+            self._send_drip(entry, status, headers, body, float(arg))
+            return
+        if hold is not None:  # mid_body: half the body, then wait (the test kills the client now)
+            self._send_headers(entry, status, {**headers, "Content-Length": str(len(body))})
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            hold.reached.set()
+            hold.release.wait(30)
+            self.close_connection = True
+            return
         entry.status = status
         self.send_response(status)
         for key, value in headers.items():
@@ -442,4 +506,62 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-        entry.completed = fault is None
+        entry.completed = fault is None or kind == "id"
+
+    def _send_headers(self, entry: Entry, status: int, headers: dict[str, str]) -> None:
+        entry.status = status
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+
+    def _send(self, entry: Entry, status: int, headers: dict[str, str], body: bytes) -> None:
+        self._send_headers(entry, status, {**headers, "Content-Length": str(len(body))})
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def _send_huge(self, entry: Entry, status: int, headers: dict[str, str], body: bytes, pad: int,
+                   chunked: bool) -> None:
+        """The page with ``pad`` bytes of comment before ``</body>``, in 64 kB writes; stops when the
+        client hangs up, counting what went out in ``entry.sent``."""
+        cut = body.rfind(b"</body>")
+        head, tail = (body[:cut], body[cut:]) if cut >= 0 else (body, b"")
+        extra = {"Transfer-Encoding": "chunked"} if chunked else {"Content-Length": str(len(body) + pad + 9)}
+        self.close_connection = True
+        self._send_headers(entry, status, {**headers, **extra, "Connection": "close"})
+        block = b"x" * 65536
+
+        def pieces() -> Any:
+            yield head + b"<!-- "
+            left = pad
+            while left > 0:
+                yield block[: min(left, len(block))]
+                left -= min(left, len(block))
+            yield b" -->" + tail
+
+        for piece in pieces():
+            self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n" if chunked else piece)
+            entry.sent += len(piece)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        entry.completed = True
+
+    def _send_drip(self, entry: Entry, status: int, headers: dict[str, str], body: bytes, seconds: float) -> None:
+        self._send_headers(entry, status, {**headers, "Content-Length": str(len(body))})
+        step = max(1, len(body) // 20)
+        for at in range(0, len(body), step):
+            self.wfile.write(body[at:at + step])
+            self.wfile.flush()
+            entry.sent += len(body[at:at + step])
+            time.sleep(seconds / 20)
+        entry.completed = True
+
+
+def _with_first_id(body: bytes, value: str) -> bytes:
+    """The same JSON answer (API list or GraphQL data.news) with its first item's id replaced."""
+    payload = json.loads(body.decode("utf-8"))
+    items = payload if isinstance(payload, list) else (payload.get("data") or {}).get("news") or []
+    if items:
+        items[0]["id"] = value
+    return json.dumps(payload, ensure_ascii=False).encode()

@@ -10,8 +10,10 @@ import datetime as dt
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -340,10 +342,11 @@ def test_two_sites_merge_into_one_collected_file(sites: FakeSites, tmp_path: Pat
     assert (tmp_path / "summary-president.json").is_file()
 
 
-def kill_collect_at(sites: FakeSites, held: str, out: Path, args: list[str]) -> None:
-    """Run ``kzperception collect`` in a process, kill it while the request ``held`` is being served,
-    and check that the killed run left nothing partial behind."""
-    hold = sites.hold(held)
+def kill_collect_at(sites: FakeSites, held: str, out: Path, args: list[str], mid_body: bool = False) -> None:
+    """Run ``kzperception collect`` in a process, kill it (-9) while the request ``held`` is being
+    served, and check that the killed run left no collected.csv. With ``mid_body`` the server sends
+    half the body first, and the kill waits until the download's temporary file exists."""
+    hold = sites.hold(held, mid_body=mid_body)
     cmd = [sys.executable, "-m", "kzperception.cli_fieldwork", "collect", *args,
            "--start", START, "--end", END, "--out", str(out), "--base-url", sites.base_url,
            "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01", "--timeout", "30", "--no-progress"]
@@ -351,12 +354,16 @@ def kill_collect_at(sites: FakeSites, held: str, out: Path, args: list[str]) -> 
                             env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     try:
         assert hold.reached.wait(60), proc.communicate(timeout=5)
+        deadline = time.monotonic() + 10  # polls for a file, not a rate limit
+        while mid_body and not list((out / "raw").rglob(".download.*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         proc.kill()
         proc.wait()
         hold.release.set()
     assert not (out / "collected.csv").exists()  # nothing partial written
-    assert not list((out / "raw").rglob("*.tmp"))
+    if not mid_body:
+        assert not list((out / "raw").rglob("*.tmp"))
 
 
 def test_killed_run_resumes_with_nothing_lost_or_downloaded_twice(tmp_path: Path,
@@ -837,3 +844,432 @@ def test_collect_command_errors_are_one_line(tmp_path: Path, args: list[str], me
     assert message in result.stderr and "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+# --- one report's fault is that report's failure; a resume retries only the failures ------------
+
+ART = {a["id"]: f"/ru/{a['slug']}-{a['id']}" for a in yaml.safe_load(
+    (FIXTURES / "akorda" / "articles.yaml").read_text(encoding="utf-8"))["articles"]}
+
+
+def _cli(*args: str) -> Any:
+    return CliRunner().invoke(_app(), ["collect", *args, "--keywords", str(KEYWORDS), "--no-progress"])
+
+
+def test_each_fault_of_one_report_fails_it_and_a_resume_retries_only_those(tmp_path: Path,
+                                                                         matcher: CountryMatcher) -> None:
+    """Redirect loop, bad Content-Encoding, bodies over the cap (with and without Content-Length),
+    timeouts, a page no parser should read, redirects to another scheme or host: each fails its own
+    report; the run writes collected.csv and exits 2; the next run asks for those reports only."""
+    with FakeSites() as clean:
+        run(clean, "president", tmp_path / "clean", matcher)
+    out = tmp_path / "faulty"
+    with FakeSites(timeout_delay=0.8) as sites:
+        args = ["--site", "president", "--start", START, "--end", END, "--out", str(out), "--rate", "100",
+                "--retries", "4", "--backoff", "0.01", "--timeout", "0.4", "--max-bytes", "100000",
+                "--base-url", sites.base_url]
+        sites.inject(ART[3100002], "redirect:/ru/loop-b-1")
+        sites.inject("/ru/loop-b-1", f"redirect:{ART[3100002]}")
+        sites.inject(ART[3100003], "badencoding")
+        sites.inject(ART[3100004], "huge:300000")
+        sites.inject(ART[3100005], "hugechunked:5000000")
+        sites.inject(ART[3100006], *["timeout"] * 5)
+        sites.inject(ART[3100007], "deep:5000")
+        sites.inject(ART[3100008], "redirect:ftp://127.0.0.1/etc/passwd")
+        sites.inject(ART[3100009], "redirect:http://evil.example/ru/x-3100009")
+        sites.inject(ART[3100010], "drip:4")  # slower than 4 x timeout: retried once, then fine
+        first = _cli(*args)
+        assert first.exit_code == 2, first.output
+        assert sites.pending_faults() == {}
+        assert "Traceback" not in first.output, first.output
+        failures = [line for line in first.stderr.splitlines() if line.startswith("failed: ")]
+        assert len(failures) == 8, first.stderr
+        text = "\n".join(failures)
+        for needle in (f"redirect loop: {sites.base_url}{ART[3100002]} -> {sites.base_url}/ru/loop-b-1 -> ",
+                       "does not decode as its Content-Encoding 'gzip'",
+                       "body of 300", "over the 100000-byte limit (--max-bytes)",
+                       "gave up after 5 attempts: timeout",
+                       "malformed page: elements nested more than 1000 deep",
+                       "redirect to a non-http(s) URL 'ftp://127.0.0.1/etc/passwd'",
+                       "http://evil.example/ru/x-3100009 is off the site's hosts"):
+            assert needle in text, needle
+        assert not [e for e in sites.log if "passwd" in e.target or e.host.startswith("evil")]
+        assert set(collected(out)["id"]) == {"akorda-3100010"}  # written although 8 reports failed
+        n_before = len(sites.log)
+
+        second = _cli(*args)
+        assert second.exit_code == 0, second.output
+        again = {e.target for e in sites.log[n_before:]}
+    assert again == {ART[n] for n in range(3100002, 3100010)}  # the eight failures, nothing else
+    assert "fetched 8, from cache 5, failed 0" in second.stdout  # 4 listing pages + the drip article
+    pd.testing.assert_frame_equal(_comparable(out), _comparable(tmp_path / "clean"))
+
+
+def test_body_cap_keeps_memory_bounded(tmp_path: Path, matcher: CountryMatcher) -> None:
+    """A 40 MB page without Content-Length is read only up to the cap, in chunks: memory stays small."""
+    import tracemalloc
+
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=1_000_000)
+    with FakeSites() as sites:
+        sites.inject(ART[3100002], "hugechunked:40000000")
+        tracemalloc.start()
+        try:
+            summary = run(sites, "president", tmp_path, matcher, policy=policy)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        (big,) = sites.requests(ART[3100002])
+    assert summary.failed == 1 and "over the 1000000-byte limit" in summary.failures[0]
+    assert peak < 8_000_000, peak
+    assert big.sent < 20_000_000
+
+
+def test_a_large_body_under_a_raised_cap_is_collected(tmp_path: Path, matcher: CountryMatcher) -> None:
+    with FakeSites() as sites:
+        sites.inject(ART[3100002], "hugechunked:3000000")
+        low = run(sites, "president", tmp_path, matcher, policy=FetchPolicy(
+            rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=1_000_000))
+        sites.inject(ART[3100002], "hugechunked:3000000")
+        high = run(sites, "president", tmp_path, matcher, policy=FetchPolicy(
+            rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=4_000_000))
+    assert low.failed == 1 and high.failed == 0 and high.fetched == 1
+    text = collected(tmp_path).set_index("id").loc["akorda-3100002", "text_ru"]
+    assert "xxxx" not in text and text  # the padding was a comment
+
+
+# --- redirects: each hop polite, checked and bounded --------------------------------------------
+
+
+def test_every_redirect_hop_waits_its_turn(tmp_path: Path, matcher: CountryMatcher,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    turns = _virtual_limiter(monkeypatch)
+    policy = FetchPolicy(rate=20, retries=2, backoff=0.01, timeout=2)
+    with FakeSites() as sites:
+        sites.inject(ART[3100002], f"redirect:{ART[3100002]}?hop=1")
+        sites.inject(f"{ART[3100002]}?hop=1", f"redirect308:{ART[3100002]}?hop=2")
+        summary = run(sites, "president", tmp_path, matcher, policy=policy)
+        served = len(sites.log)
+    assert summary.failed == 0 and summary.collected == 9
+    assert len(turns) == served  # the two hops took a turn each, like every other request
+    gaps = [b - a for (_, a), (_, b) in itertools.pairwise(turns)]
+    assert min(gaps) == pytest.approx(1 / 20)
+    row = collected(tmp_path).set_index("id").loc["akorda-3100002"]
+    assert row["url"].endswith(ART[3100002])  # the report's own URL, not a hop's
+
+
+def test_a_hop_is_checked_against_robots_txt_of_its_own_host(tmp_path: Path, matcher: CountryMatcher,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.1 and localhost are two hosts here: a hop to localhost reads localhost's robots.txt."""
+    turns = _virtual_limiter(monkeypatch)
+    layout = tmp_path / "sites.yaml"
+    layout.write_text((ROOT / "data" / "sites.yaml").read_text(encoding="utf-8").replace(
+        "hosts: [www.akorda.kz, akorda.kz]", "hosts: [www.akorda.kz, akorda.kz, localhost]"), encoding="utf-8")
+    robots = {"localhost": "User-agent: *\nDisallow: /ru/glava-gosudarstva-provel-peregovory\n"}
+    with FakeSites(robots_by_host=robots) as sites:
+        port = sites.base_url.rsplit(":", 1)[1]
+        sites.inject(ART[3100002], f"redirect:http://localhost:{port}{ART[3100002]}")  # allowed there
+        sites.inject(ART[3100003], f"redirect:http://localhost:{port}{ART[3100003]}")  # disallowed there
+        sites.inject(ART[3100004], f"redirect:{sites.base_url}/ru/private/{ART[3100004][4:]}")  # our robots
+        adapter = make_site("president", sites.base_url, layout=layout)
+        summary = collect(adapter, START, END, tmp_path / "out", policy=FAST, matcher=matcher)
+        hosts = [(e.host.split(":")[0], e.target) for e in sites.log]
+    assert ("localhost", "/robots.txt") in hosts and ("localhost", ART[3100002]) in hosts
+    assert ("localhost", ART[3100003]) not in hosts and not any("/ru/private" in t for _, t in hosts)
+    assert summary.disallowed == 1 + 2 and summary.failed == 0  # the fixture's own, and the two hops
+    assert {h.split(":")[0] for h, _ in turns} == {"127.0.0.1", "localhost"}
+    assert set(collected(tmp_path / "out")["id"]) == fate(akorda_fixture(), "collected") - {
+        "akorda-3100003", "akorda-3100004"}
+
+
+def test_redirect_limits(tmp_path: Path, matcher: CountryMatcher) -> None:
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=2, max_redirects=2)
+    with FakeSites() as sites:
+        sites.inject(ART[3100002], "redirect:/ru/a-1001")
+        sites.inject("/ru/a-1001", "redirect:/ru/a-1002")
+        sites.inject("/ru/a-1002", "redirect:/ru/a-1003")
+        sites.inject(ART[3100003], "redirect:")  # a redirect without a Location
+        sites.inject(ART[3100004], "redirect:http://localhost/ru/x-1")  # off the hosts: not in the layout
+        summary = run(sites, "president", tmp_path, matcher, policy=policy)
+        asked = [e.target for e in sites.log]
+    assert summary.failed == 3
+    text = "\n".join(summary.failures)
+    assert "more than 2 redirects" in text and "redirect without a Location" in text
+    assert "http://localhost/ru/x-1 is off the site's hosts" in text
+    assert "/ru/a-1003" not in asked
+
+
+def test_a_307_keeps_the_graphql_post_and_its_body(tmp_path: Path, matcher: CountryMatcher) -> None:
+    with FakeSites() as sites:
+        sites.inject("/graphql?projects=eq:mti&_page=1&", "redirect307:/graphql?moved=1")
+        summary = run(sites, "government", tmp_path, matcher, entities=["mti"])
+        posts = graphql_posts(sites, "mti")
+    assert summary.sources == {"mti": "graphql"} and summary.failed == 0
+    assert [e.method for e in posts] == ["POST", "POST"] and posts[0].body == posts[1].body
+
+
+# --- URLs and ids -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "want"), [
+    ("http://h/ru/a/../../admin/x", "http://h/admin/x"),
+    ("http://h/ru/%2e%2e/admin/x", "http://h/admin/x"),
+    ("http://h/ru/%2E%2e/%2e/x", "http://h/x"),
+    ("http://h/../../../etc", "http://h/etc"),
+    ("HTTP://H:80/%7ea%2fb?q=%7e%2f#frag", "http://h/~a%2Fb?q=~%2F"),
+    ("http://h", "http://h/"),
+    ("http://h/ru/Привет", "http://h/ru/%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82"),
+])
+def test_urls_are_normalised_to_what_the_client_sends(url: str, want: str) -> None:
+    from kzperception.collect import normalize_url
+
+    got = normalize_url(url)
+    assert got == want
+    assert str(httpx.URL(got)) == got and normalize_url(got) == got
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://h/x", "http://u:p@h/x",
+                                 "/relative", "http://[::1/x", "=1+1"])
+def test_urls_that_are_not_plain_http_are_refused(url: str) -> None:
+    from kzperception.collect import FetchError, normalize_url
+
+    with pytest.raises(FetchError):
+        normalize_url(url)
+
+
+def test_robots_txt_judges_the_normalised_url(tmp_path: Path) -> None:
+    """``/ru/%2e%2e/admin/`` would reach /admin/ once the client resolved it: it is refused unasked."""
+    from kzperception.collect import Disallowed, Fetcher
+
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, text="User-agent: *\nDisallow: /admin/\n")
+        asked.append(str(request.url))
+        return httpx.Response(200, text="<html><body>ok</body></html>")
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        fetcher = Fetcher(FAST, RawCache(tmp_path), CollectSummary("t", START, END), client=client)
+        for bad in ("http://site.test/ru/../admin/x", "http://site.test/ru/%2e%2e/admin/x",
+                    "http://site.test/ru/a/%2E%2E/%2e%2e/admin/"):
+            with pytest.raises(Disallowed, match=r"robots\.txt disallows http://site\.test/admin/"):
+                fetcher.get(bad)
+        fetcher.get("http://site.test/ru/%7Eok")
+    assert asked == ["http://site.test/ru/~ok"]
+
+
+def test_a_govkz_id_of_another_shape_is_skipped_with_a_warning(sites: FakeSites, tmp_path: Path,
+                                                               matcher: CountryMatcher) -> None:
+    sites.inject("/graphql?projects=eq:mfa&_page=1&", "id:../../ru/private/1")
+    sites.inject("/graphql?projects=eq:mti&_page=1&", "id:800001?lang=kz")
+    summary = run(sites, "government", tmp_path, matcher, entities=["mfa", "mti"])
+    assert summary.skipped == 2
+    (mfa,) = [w for w in summary.warnings if "'../../ru/private/1'" in w]
+    assert mfa.startswith("gov.kz mfa GraphQL endpoint page 1 item 1: id") and mfa.endswith("skipped")
+    assert any("'800001?lang=kz' is not of the form [0-9]{1,12}" in w for w in summary.warnings)
+    assert not [e for e in sites.log if "private" in e.target or ".." in e.target or "lang=kz" in e.target]
+    ids = set(collected(tmp_path)["id"])
+    assert not [i for i in ids if "/" in i or "?" in i]
+    assert "skipped 2" in summary.line()
+
+
+@pytest.mark.parametrize("value", ["../1", "1/../../admin", "%2e%2e", "1?x=2", "<script>", "=1+1", "[/bold]",
+                                   "", "12" * 10, True, 1.5, None, [1], {"id": 1}])
+def test_govkz_news_ids_must_be_digits(value: object) -> None:
+    site = make_site("government", "https://www.gov.kz", ["mfa"])
+    summary = CollectSummary("government", START, END)
+    assert site.news_id(value, "here", summary) is None
+    assert summary.skipped == 1 and summary.warnings[0].startswith("here: id ")
+    assert site.news_id(700001, "here", summary) == "700001" and site.news_id("42", "here", summary) == "42"
+
+
+# --- kill -9 leaves nothing behind once resumed --------------------------------------------------
+
+
+def test_kill_mid_body_leaves_a_temp_that_the_resume_removes(tmp_path: Path, matcher: CountryMatcher) -> None:
+    out = tmp_path / "out"
+    with FakeSites() as sites:
+        kill_collect_at(sites, ART[3100004], out, ["--site", "president"], mid_body=True)
+        assert list((out / "raw").rglob(".download.*.tmp")), "the kill was meant to land mid-download"
+        summary = run(sites, "president", out, matcher)
+        served = sites.served()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert all(n == 1 for n in served.values())
+    assert summary.failed == 0 and set(collected(out)["id"]) == fate(akorda_fixture(), "collected")
+
+
+def test_stale_temps_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    import time as _time
+
+    from kzperception.collect.cache import remove_stale_temps
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    dead = int(gone.stdout)
+    alive = os.getppid()
+    (tmp_path / "ab").mkdir()
+    dead_tmp = tmp_path / "ab" / f".abc.body.{dead}.0a1b2c3d.tmp"
+    live_tmp = tmp_path / "ab" / f".abc.json.{alive}.0a1b2c3d.tmp"
+    old_tmp = tmp_path / f".collected.csv.{alive}.deadbeef.tmp"
+    user = tmp_path / "notes.tmp"  # not ours: never touched
+    for path in (dead_tmp, live_tmp, old_tmp, user):
+        path.write_bytes(b"x")
+    hours_ago = _time.time() - 7200
+    os.utime(old_tmp, (hours_ago, hours_ago))
+    assert remove_stale_temps(tmp_path) == 2
+    assert not dead_tmp.exists() and not old_tmp.exists() and live_tmp.exists() and user.exists()
+
+
+# --- the site layout is data ----------------------------------------------------------------------
+
+
+def _layout_copy(tmp_path: Path, old: str, new: str) -> Path:
+    text = (ROOT / "data" / "sites.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "sites-edited.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_probe_reports_every_layout_row_and_saves_the_responses(sites: FakeSites, tmp_path: Path) -> None:
+    from kzperception.collect import load_layouts
+
+    for site, extra in (("president", []), ("government", ["--entity", "mfa"])):
+        result = _cli("--probe", "--site", site, "--out", str(tmp_path), "--base-url", sites.base_url,
+                      "--rate", "100", *extra)
+        assert result.exit_code == 0, result.output
+        parts = [name for name, _ in load_layouts().site(site).parts.items()] + ["report_id"]
+        lines = [line for line in result.stdout.splitlines() if line.startswith(("ok", "FAIL"))]
+        assert sorted(line.split()[1].split(".", 1)[1] for line in lines) == sorted(parts)
+        assert all(line.startswith("ok  ") for line in lines)
+        folder = tmp_path / "probe" / site
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        assert index["files"] and all((folder / f["file"]).is_file() for f in index["files"])
+        assert (folder / "report.txt").read_text(encoding="utf-8").splitlines() == lines
+    assert not list(tmp_path.glob("raw")) and not (tmp_path / "collected.csv").exists()  # nothing collected
+    again = _cli("--probe", "--site", "president", "--out", str(tmp_path), "--base-url", sites.base_url)
+    assert again.exit_code == 1 and "already holds a probe; use --force" in again.stderr
+    forced = _cli("--probe", "--site", "president", "--out", str(tmp_path), "--base-url", sites.base_url,
+                  "--rate", "100", "--force")
+    assert forced.exit_code == 0
+
+
+@pytest.mark.parametrize(("site", "old", "new", "want"), [
+    ("president", "      article_title:\n        value: h1\n",
+     "      article_title:\n        value: h1.article-title\n",
+     "FAIL  president.article_title  h1.article-title: 0 of 3 pages; h1.article-title: no match; first h1 was "
+     "<h1 class=\"article__title\"> '"),
+    ("president", "value: div.card", "value: div.news-card",
+     "FAIL  president.listing_card  div.news-card: no match; first div was <div class=\"header__date\"> "),
+    ("government", "value: /graphql\n", "value: /graphql/v2\n",
+     "FAIL  government.graphql  /graphql/v2: [mfa] HTTP 405: not what the layout expects"),
+    ("government", "value: id title body created_date", "value: id title body created_date summary",
+     "FAIL  government.item_fields  id title body created_date summary: [mfa] missing summary"),
+])
+def test_probe_on_a_changed_layout_says_what_it_found_instead(sites: FakeSites, tmp_path: Path, site: str,
+                                                               old: str, new: str, want: str) -> None:
+    layout = _layout_copy(tmp_path, old, new)
+    extra = ["--entity", "mfa"] if site == "government" else []
+    result = _cli("--probe", "--site", site, "--out", str(tmp_path / "o"), "--base-url", sites.base_url,
+                  "--rate", "100", "--layout", str(layout), *extra)
+    assert result.exit_code == 2, result.output
+    assert any(line.startswith(want) for line in result.stdout.splitlines()), result.stdout
+    assert "some layout entries no longer match the site" in result.stderr
+    assert (tmp_path / "o" / "probe" / site / "report.txt").is_file()
+
+
+def test_a_changed_layout_is_a_data_change_for_the_run_too(sites: FakeSites, tmp_path: Path,
+                                                           matcher: CountryMatcher) -> None:
+    """The fake site keeps its markup; a layout naming another title selector falls back to the listing's
+    title, and one whose card selector matches nothing reads the page by its links."""
+    layout = _layout_copy(tmp_path, "value: div.card", "value: div.no-such-card")
+    adapter = make_site("president", sites.base_url, layout=layout)
+    summary = collect(adapter, START, END, tmp_path / "out", policy=FAST, matcher=matcher)
+    assert summary.collected == 9 and summary.failed == 0
+
+
+def test_the_docs_layout_table_has_one_row_per_layout_part() -> None:
+    from kzperception.collect import load_layouts
+
+    doc = (ROOT / "docs" / "fieldwork.md").read_text(encoding="utf-8")
+    rows = {(s, part): (value, status) for s, part, value, status in re.findall(
+        r"^\| `(president|government)\.([a-z_]+)` \| `(.+?)` \| (\w+) \|", doc, re.MULTILINE)}
+    layouts = load_layouts()
+    want = {(s, name): (p.value, p.status) for s in ("president", "government")
+            for name, p in layouts.site(s).parts.items()}
+    assert {k: v for k, v in rows.items() if k[1] != "report_id"} == want
+    assert {k[0]: v[0] for k, v in rows.items() if k[1] == "report_id"} == {
+        s: layouts.site(s).report_id for s in ("president", "government")}
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("value: h3 a[href]", "value: h3 a[href", "sites.president.parts.card_link.value: not a CSS selector"),
+    ("value: /ru/events?page={page}", "value: https://evil.example/{page}",
+     "listing_page.value: a path on the site must begin with a single '/'"),
+    ("value: /ru/events?page={page}", "value: /ru/events?page={page}&x={__class__}",
+     "listing_page.value: placeholder {__class__} is not one of {page}"),
+    ("value: /ru/events?page={page}", "value: /ru/../admin?page={page}", "must not contain '.' or '..' segments"),
+    ("(?P<id>[0-9]{4,})", "([0-9]{4,})", "needs a named group (?P<id>...)"),
+    ("status: partly", "status: '[/bold]'", "article_body.status: Input should be 'verified'"),
+    ("version: 1", "version: !!python/object/apply:os.system ['echo hi']", "not a YAML layout file"),
+    ("      card_date:", "      card_date_typo:", "sites.president.parts.card_date: Field required"),
+    ("entities: [mfa,", "entities: ['../x',", "'../x' is not a gov.kz entity name"),
+])
+def test_a_bad_layout_file_is_one_line_naming_file_line_and_field(tmp_path: Path, old: str, new: str,
+                                                                  message: str) -> None:
+    layout = _layout_copy(tmp_path, old, new)
+    result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "o"),
+                  "--base-url", "http://127.0.0.1:9", "--layout", str(layout))
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {layout}:") and message in line, line
+    assert re.match(rf"error: {re.escape(str(layout))}:\d+: ", line)
+    assert "Traceback" not in result.output and not (tmp_path / "o").exists()
+
+
+def test_the_layout_line_number_points_at_the_field(tmp_path: Path) -> None:
+    from kzperception.collect import LayoutError, load_layouts
+
+    layout = _layout_copy(tmp_path, "value: h3 a[href]", "value: h3 a[href")
+    line = next(i for i, text in enumerate(layout.read_text(encoding="utf-8").splitlines(), 1)
+                if "h3 a[href" in text)
+    with pytest.raises(LayoutError, match=rf":{line}: sites\.president\.parts\.card_link\.value"):
+        load_layouts(layout)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--base-url", "javascript:alert(1)"], "--base-url: not an http(s) URL"),
+    (["--base-url", "http://127.0.0.1:9/ru/[/bold]"],
+     "--base-url: 'http://127.0.0.1:9/ru/[/bold]' must be a site root"),
+    (["--layout", "/nonexistent/sites.yaml"], "/nonexistent/sites.yaml: layout file missing"),
+])
+def test_collect_refuses_bad_base_urls_and_layouts_in_one_line(tmp_path: Path, args: list[str],
+                                                               message: str) -> None:
+    result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "o"), *args)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {message}" or message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def test_collect_without_dates_needs_probe(tmp_path: Path) -> None:
+    result = _cli("--site", "president", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1 and result.stderr.strip() == "error: --start: required (YYYY-MM-DD), unless --probe"
+
+
+def test_an_unexpected_parser_crash_is_that_reports_failure(sites: FakeSites, tmp_path: Path,
+                                                            matcher: CountryMatcher,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from kzperception.collect import Akorda
+
+    original = Akorda.parse_article
+
+    def crash_on_one(self: Akorda, html: str, item: Any) -> Any:
+        if item.source_id == "akorda-3100003":
+            raise RecursionError("maximum recursion depth exceeded [/bold]")
+        return original(self, html, item)
+
+    monkeypatch.setattr(Akorda, "parse_article", crash_on_one)
+    summary = run(sites, "president", tmp_path, matcher)
+    assert summary.failed == 1 and summary.collected == 8
+    assert summary.failures[0].endswith("unreadable (RecursionError: maximum recursion depth exceeded [/bold])")
+    assert "akorda-3100003" not in set(collected(tmp_path)["id"])

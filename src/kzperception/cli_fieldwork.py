@@ -90,18 +90,27 @@ KeywordsOpt = Annotated[Path | None, typer.Option(
 
 def collect_cmd(
     site: Annotated[SiteName, typer.Option("--site", help="president (akorda.kz) or government (gov.kz).")],
-    start: Annotated[str, typer.Option("--start", help="First day to collect, YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--end", help="Last day to collect, YYYY-MM-DD.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for collected.csv and the raw cache (OUT/raw).",
-                                      file_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for collected.csv and the raw cache (OUT/raw); "
+                                      "with --probe, for OUT/probe/SITE/.", file_okay=False)],
+    start: Annotated[str | None, typer.Option("--start", help="First day to collect, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last day to collect, YYYY-MM-DD.")] = None,
     entity: Annotated[list[str] | None, typer.Option(
         "--entity", help="gov.kz entity, e.g. mfa (repeatable; default: the entities the thesis cites).")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="Site root (default the real site).")] = None,
     keywords: KeywordsOpt = None,
+    layout: Annotated[Path | None, typer.Option(
+        "--layout", help="Site layout file: selectors and endpoints (default data/sites.yaml).",
+        dir_okay=False)] = None,
     rate: Annotated[float, typer.Option("--rate", min=0.001, help="Requests per second per host.")] = 1.0,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per document.")] = 5,
     backoff: Annotated[float, typer.Option("--backoff", min=0.0, help="First retry delay (s), doubled.")] = 1.0,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per request.")] = 30.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per network operation; "
+                                           "a whole body must arrive within 4 times this.")] = 30.0,
+    max_bytes: Annotated[int, typer.Option(
+        "--max-bytes", min=1024, help="Largest body accepted (bytes, after decoding); a larger one fails "
+        "its report.")] = 20_000_000,
+    max_redirects: Annotated[int, typer.Option("--max-redirects", min=0, max=20,
+                                               help="Redirect hops followed per request.")] = 5,
     page_size: Annotated[int, typer.Option("--page-size", min=1, help="gov.kz items per GraphQL/API page.")] = 50,
     max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Listing pages at most.")] = 10_000,
     gov_source: Annotated[GovSource, typer.Option(
@@ -109,29 +118,72 @@ def collect_cmd(
         "each only when the one before is refused or unavailable for the entity.")] = GovSource.auto,
     refresh_listings: Annotated[bool, typer.Option(
         "--refresh-listings", help="Download listing pages again (articles stay cached).")] = False,
+    probe: Annotated[bool, typer.Option(
+        "--probe", help="Check the site layout instead of collecting: one listing page and a few reports, "
+        "every layout entry reported, the responses saved in OUT/probe/SITE/ (exit 2 when some do not match).")
+    ] = False,
+    probe_reports: Annotated[int, typer.Option("--probe-reports", min=1, max=20,
+                                               help="Reports (per gov.kz entity) the probe looks at.")] = 3,
+    force: Annotated[bool, typer.Option("--force", help="With --probe: replace an earlier probe's folder.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on a terminal.")] = True,
 ) -> None:
-    """Collect reports of one site between two dates into OUT/collected.csv (resumable, polite)."""
+    """Collect reports of one site between two dates into OUT/collected.csv (resumable, polite).
+
+    Exit status 2 when the run finished but some reports failed (run it again to retry just those),
+    or, with --probe, when some layout entry no longer matches the site.
+    """
     from .collect import CollectError, FetchPolicy, collect, make_site
 
+    if probe:
+        _probe(site, out, entity, base_url, layout, rate, retries, backoff, timeout, max_bytes, max_redirects,
+               page_size, probe_reports, force)
+        return
+    missing = [name for name, value in (("--start", start), ("--end", end)) if value is None]
+    if missing:
+        _error(f"{missing[0]}: required (YYYY-MM-DD), unless --probe")
+        raise typer.Exit(1)
     with _errors(CollectError):
         matcher = _matcher(keywords)
-        adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value)
-        policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout)
-        summary = collect(adapter, start, end, out, policy=policy, matcher=matcher,
+        adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value, layout)
+        policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
+                             max_redirects=max_redirects)
+        summary = collect(adapter, str(start), str(end), out, policy=policy, matcher=matcher,
                           refresh_listings=refresh_listings, progress=progress)
     for line in summary.failures[:MAX_LISTED_FAILURES]:
         err_console.print(f"failed: {line}", highlight=False, soft_wrap=True, markup=False)
     if len(summary.failures) > MAX_LISTED_FAILURES:
         err_console.print(f"... and {len(summary.failures) - MAX_LISTED_FAILURES} more (see summary json)",
-                          highlight=False)
+                          highlight=False, markup=False)
     for line in summary.warnings:
         err_console.print(f"warning: {line}", highlight=False, soft_wrap=True, markup=False)
     typer.echo(summary.line())
     typer.echo(f"written: {Path(out) / 'collected.csv'}")
     if summary.failed:
         err_console.print("some reports failed; run the same command again to retry them "
-                          "(nothing already downloaded is fetched twice)", highlight=False)
+                          "(nothing already downloaded is fetched twice)", highlight=False, markup=False)
+        raise typer.Exit(2)
+
+
+def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | None, layout: Path | None,
+           rate: float, retries: int, backoff: float, timeout: float, max_bytes: int, max_redirects: int,
+           page_size: int, reports: int, force: bool) -> None:
+    """``collect --probe``: one line per layout entry, the responses saved; exit 2 on a mismatch."""
+    from .collect import CollectError, FetchPolicy, make_site
+    from .collect.probe import probe
+
+    with _errors(CollectError):
+        adapter = make_site(site.value, base_url, entity or [], page_size, 1, "auto", layout)
+        policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
+                             max_redirects=max_redirects)
+        report = probe(adapter, out, policy=policy, reports=reports, force=force,  # type: ignore[arg-type]
+                       entities=getattr(adapter, "entities", None) if entity else None)
+    for line in report.lines():
+        typer.echo(line)
+    typer.echo(f"saved: {report.folder} ({len(report.files)} responses, index.json, report.txt)")
+    if not report.ok:
+        err_console.print("some layout entries no longer match the site: edit the layout file (--layout, "
+                          "default data/sites.yaml) and attach the saved folder to a bug report",
+                          highlight=False, markup=False)
         raise typer.Exit(2)
 
 

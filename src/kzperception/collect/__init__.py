@@ -45,6 +45,7 @@ from __future__ import annotations
 from .akorda import Akorda
 from .extract import html_to_paragraphs, html_to_text, parse_date
 from .govkz import GOV_SOURCES, GovKz
+from .layout import SITES_FILE, LayoutError, Layouts, load_layouts
 from .model import (
     COLLECTED_COLUMNS,
     CollectError,
@@ -59,7 +60,17 @@ from .model import (
     paginate,
 )
 from .run import collect, make_site, read_collected
-from .transport import Document, Fetcher, FetchPolicy, RateLimiter, RawCache, decode_body, parse_retry_after
+from .transport import (
+    MAX_BYTES,
+    Document,
+    Fetcher,
+    FetchPolicy,
+    RateLimiter,
+    RawCache,
+    decode_body,
+    normalize_url,
+    parse_retry_after,
+)
 
 __all__ = [
     "COLLECTED_COLUMNS",

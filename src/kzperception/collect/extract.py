@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from bs4 import BeautifulSoup, NavigableString, Tag
 from selectolax.lexbor import LexborHTMLParser
 
+from .model import ItemError
+
 # --------------------------------------------------------------------------------------------
 # HTML to text
 
@@ -30,12 +32,47 @@ def _clean(text: str) -> str:
     return _WS_RE.sub(" ", text).strip()
 
 
+#: Elements nested deeper than this make a page unreadable: parsing such a page takes time that
+#: grows with the square of its depth (a 500 kB page of 100,000 nested divs: over a minute),
+#: while real pages nest a few dozen deep. Browsers cap the tree near 512 for the same reason.
+MAX_DEPTH = 1000
+_OPEN_CLOSE_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?(/?)>")
+# elements that never hold others, or close themselves when the next one opens
+_NO_DEPTH = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
+    "rt", "rp", "colgroup", "caption",
+})
+
+
+class MalformedPage(ItemError):
+    """A page no parser should be asked to read (nested beyond ``MAX_DEPTH``)."""
+
+
+def nesting_depth(html: str, limit: int = MAX_DEPTH) -> int:
+    """How deep the page's container elements nest, counted from its tags (stops past ``limit``)."""
+    depth = deepest = 0
+    for match in _OPEN_CLOSE_RE.finditer(html):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _NO_DEPTH:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
+
+
 def _soup(html: str) -> BeautifulSoup:
     """Parse as a browser would (lexbor, HTML5 rules), then walk it with BeautifulSoup.
 
     Python's own parser nests unclosed tags (``<h1>a<h1>b`` swallows the page); lexbor repairs
-    malformed pages the way browsers do, and its output is well-formed for BeautifulSoup.
+    malformed pages the way browsers do, and its output is well-formed for BeautifulSoup. A page
+    nested deeper than ``MAX_DEPTH`` raises ``MalformedPage`` instead of being parsed for minutes.
     """
+    if nesting_depth(html) > MAX_DEPTH:
+        raise MalformedPage(f"malformed page: elements nested more than {MAX_DEPTH} deep; not parsed")
     return BeautifulSoup(LexborHTMLParser(html).html or "", "html.parser")
 
 

@@ -217,7 +217,10 @@ def normalize_url(url: str) -> str:
     path, _, query = raw.partition("?")
     path = _remove_dot_segments(_normalise_escapes(path) or "/")
     query = _normalise_escapes(query)
-    text = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}{path}" + (f"?{query}" if query else "")
+    host = parsed.raw_host.decode("ascii").lower()
+    host = f"[{host}]" if ":" in host else host
+    port = parsed.port if parsed.port not in (None, {"http": 80, "https": 443}[parsed.scheme]) else None
+    text = f"{parsed.scheme}://{host}{f':{port}' if port else ''}{path}" + (f"?{query}" if query else "")
     try:
         sent = str(httpx.URL(text))
     except (httpx.InvalidURL, ValueError, UnicodeError) as err:
@@ -303,17 +306,22 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str, validate: Validator | None = None, refresh: bool = False) -> Document:
-        """The document at ``url``, from the cache when there, else downloaded and cached."""
-        return self._fetch("GET", url, None, None, validate, refresh)
+    def get(self, url: str, validate: Validator | None = None, refresh: bool = False,
+            tolerate_4xx: bool = False) -> Document:
+        """The document at ``url``, from the cache when there, else downloaded and cached.
+
+        ``tolerate_4xx`` returns a 4xx answer as a document instead of raising (``--probe`` keeps
+        a refusal's body as evidence); a normal run never asks for that.
+        """
+        return self._fetch("GET", url, None, None, validate, refresh, tolerate_4xx)
 
     def post(self, url: str, body: bytes, validate: Validator | None = None, refresh: bool = False,
-             content_type: str = "application/json") -> Document:
+             content_type: str = "application/json", tolerate_4xx: bool = False) -> Document:
         """The answer to POSTing ``body`` to ``url``, from the cache when there, else asked and cached."""
-        return self._fetch("POST", url, body, content_type, validate, refresh)
+        return self._fetch("POST", url, body, content_type, validate, refresh, tolerate_4xx)
 
     def _fetch(self, method: str, url: str, body: bytes | None, content_type: str | None,
-               validate: Validator | None, refresh: bool) -> Document:
+               validate: Validator | None, refresh: bool, tolerate_4xx: bool = False) -> Document:
         url = normalize_url(url)
         if not refresh:
             cached = self.cache.get(url, method=method, body=body)
@@ -327,8 +335,9 @@ class Fetcher:
             raise CollectError(f"{err}; the site is treated as off-limits, try again later") from None
         if not allowed:
             raise Disallowed(f"robots.txt disallows {url}")
-        doc = self._download(_Request(method, url, body, content_type), validate)
-        self.cache.put(doc)
+        doc = self._download(_Request(method, url, body, content_type), validate, tolerate_4xx=tolerate_4xx)
+        if doc.status < 400:
+            self.cache.put(doc)
         self.summary.fetched += 1
         return doc
 
