@@ -189,6 +189,8 @@ def test_read_table_accepts_excel_russian_csv(tmp_path: Path) -> None:
     path.write_bytes("id;country;decision\nакорда-1;china;include\n".encode("cp1251"))
     table = read_table(path)
     assert table.to_dict("records") == [{"id": "акорда-1", "country": "china", "decision": "include", "_row": 2}]
+    path.write_text("id,_row,,decision\n\n\"a\nb\",x,y,'=1\n", encoding="utf-8")  # a hostile '_row' header
+    assert read_table(path).to_dict("records") == [{"id": "a\nb", "decision": "=1", "_row": 3}]
 
 
 # --- coding sheets ------------------------------------------------------------------------------
@@ -392,7 +394,7 @@ def test_collect_screen_code_import_yields_a_valid_corpus(tmp_path: Path, codebo
 
     rel = _invoke(["reliability", corpus_dir, "--format", "csv"]).stdout
     table = pd.read_csv(pd.io.common.StringIO(rel))
-    assert list(table.columns) == ["category", "mode", "alpha", "kappa", "n_reports"]
+    assert list(table.columns) == ["category", "mode", "alpha", "kappa", "n_reports", "note"]
     assert len(table) == 13 and table["n_reports"].eq(14).all()
     for column, category in (("political_diplomatic", "political_diplomatic"), ("economic", "economic"),
                              ("cultural", "cultural")):
@@ -708,10 +710,13 @@ def test_import_needs_a_readable_manifest(tmp_path: Path, codebook: Path) -> Non
     _fill_xlsx(moved, ALL_MAIN)
     with pytest.raises(CorpusError, match=r"coding-manifest\.json: file missing .* or pass --manifest"):
         import_coding_sheets([moved])
+    with pytest.raises(CorpusError, match=r": not a file \(--manifest names"):
+        import_coding_sheets([moved], manifest=tmp_path)
     reports, _ = import_coding_sheets([moved], manifest=tmp_path / "sheets" / MANIFEST)
     assert len(reports) == 3
     bad = tmp_path / "bad.json"
     for content in (b"\x89PNG\r\n\x1a\n\x00", b"[1, 2]", b'{"format": "kzperception-coding-manifest"}',
+                    b"[" * 100_000,
                     b"{not json", json.dumps({**json.loads((tmp_path / "sheets" / MANIFEST).read_text()),
                                               "version": "1"}).encode()):
         bad.write_bytes(content)

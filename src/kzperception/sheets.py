@@ -223,9 +223,9 @@ def read_raw(path: str | os.PathLike[str], sheet: str | None = None) -> RawTable
 def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> pd.DataFrame:
     """A CSV or XLSX table as text columns (values as exported) plus ``_row`` (see :class:`RawTable`)."""
     table = read_raw(path, sheet)
-    records = [[table.cook(v) for v in values] + [row] for row, values in table.rows]
-    df = pd.DataFrame(records, columns=[*table.header, "_row"])
-    return df.drop(columns=[h for h in table.header if not h], errors="ignore")
+    keep = [i for i, h in enumerate(table.header) if h and h != "_row"]  # unnamed columns are no data
+    records = [[table.cook(values[i]) for i in keep] + [row] for row, values in table.rows]
+    return pd.DataFrame(records, columns=[*(table.header[i] for i in keep), "_row"])
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
@@ -504,6 +504,8 @@ def _manifest_for(sheet: pd.DataFrame, coders: Sequence[str], lines: Sequence[in
 def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     """The manifest at ``path``, checked; :class:`CorpusError` with one line if it is not one."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise CorpusError([f"{path}: not a file (--manifest names the {MANIFEST} `code export` wrote)"])
     if not path.is_file():
         raise CorpusError([f"{path}: file missing (`code export` writes {MANIFEST} beside the sheets; it "
                            "records which reports each sheet holds: import the sheets from the folder they "
@@ -511,8 +513,8 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = Manifest.model_validate(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise CorpusError([f"{path}: not a coding manifest (not JSON: {err})"]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise CorpusError([f"{path}: not a coding manifest (not JSON: {type(err).__name__}: {err})"]) from None
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "top level"
