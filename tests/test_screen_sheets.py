@@ -739,6 +739,11 @@ def test_export_keeps_the_manifest_of_the_sheets_already_out(tmp_path: Path, cod
     assert read_manifest(tmp_path / MANIFEST).coders == ["carol"]
     with pytest.raises(CorpusError, match="duplicate id 'r1-china'"):
         export_coding_sheets(pd.concat([_reports(), _reports()]), ["dan"], tmp_path / "dup", codebook)
+    long_title = _reports().assign(title_ru="Китай " * 7000)  # 42,000 characters: would be cut in an XLSX
+    with pytest.raises(CorpusError, match=r"row 1: title_ru: 42,000 characters do not fit an XLSX cell"):
+        export_coding_sheets(long_title, ["dan"], tmp_path / "long", codebook)
+    assert not (tmp_path / "long").exists()
+    export_coding_sheets(long_title, ["dan"], tmp_path / "long", codebook, formats=("csv",))
 
 
 # --- damaged sheets and the command line ----------------------------------------------------------
