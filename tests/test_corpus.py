@@ -33,7 +33,7 @@ def _problems(tmp_path, reports=SMALL_REPORTS, codes=SMALL_CODES):
         (SMALL_REPORTS.replace("2022-02-23", "2022-02-30"), SMALL_CODES,
          "reports.csv:3: date: '2022-02-30' is not a date (YYYY-MM-DD)"),
         (SMALL_REPORTS.replace("2021-01-10", "10.01.2021"), SMALL_CODES,
-         "reports.csv:8: date: '10.01.2021' is not a date (YYYY-MM-DD)"),
+         "reports.csv:8: date: '10.01.2021' is not a date (YYYY-MM-DD: four-digit year, two-digit month and day)"),
         (SMALL_REPORTS.replace("r2,china", "r2,japan"), SMALL_CODES,
          "reports.csv:3: country: 'japan' is not one of china|russia"),
         (SMALL_REPORTS.replace("r3,china,president", "r3,china,parliament"), SMALL_CODES,
@@ -75,7 +75,8 @@ def test_missing_required_column(tmp_path):
     (folder / "codes.csv").write_text("report_id,category,mode,level\nr1,economic,cooperation,main\n")
     with pytest.raises(CorpusError) as info:
         load_corpus(folder)
-    assert info.value.problems == ["reports.csv: website: required column missing"]
+    assert info.value.problems == ["reports.csv:1: header: required column 'website' missing "
+                                   "(read 3 columns: 'id', 'country', 'date')"]
 
 
 def test_missing_files_and_folder(tmp_path):
@@ -365,3 +366,227 @@ def test_write_corpus_puts_the_old_corpus_back_when_the_swap_fails(tmp_path, mon
         write_corpus(reports.iloc[:2], codes.iloc[:3], folder, force=True)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert _siblings(tmp_path) == ["c"]
+
+
+# --- what the reader refuses, and how it says so ------------------------------------------------
+
+HOSTILE = ["[/bold]", "[link=https://evil.example]x[/link]", "{download}`../secret`", "=1+1", "<script>x</script>"]
+
+
+def _folder(tmp_path, reports_text, codes_text=None, name="c"):
+    """A corpus from raw file text (header included), for files the project would never write."""
+    from tests.conftest import CODES_HEADER
+
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "reports.csv").write_text(reports_text, encoding="utf-8", newline="")
+    (folder / "codes.csv").write_text(codes_text if codes_text is not None else CODES_HEADER + SMALL_CODES,
+                                      encoding="utf-8", newline="")
+    return folder
+
+
+def _refused(folder):
+    with pytest.raises(CorpusError) as info:
+        load_corpus(folder)
+    return info.value.problems
+
+
+def test_header_only_corpus_is_refused(tmp_path):
+    from tests.conftest import CODES_HEADER, REPORTS_HEADER
+
+    assert _refused(_folder(tmp_path, REPORTS_HEADER, CODES_HEADER)) == [
+        "reports.csv: no data rows (a corpus needs at least one report)"]
+
+
+def test_duplicated_header_column(tmp_path):
+    from tests.conftest import REPORTS_HEADER
+
+    header = REPORTS_HEADER.replace(",provenance", ",date")
+    assert _refused(_folder(tmp_path, header + SMALL_REPORTS)) == ["reports.csv:1: header: column 'date' appears twice"]
+
+
+@pytest.mark.parametrize(("sep", "looks"), [(";", "';'-delimited"), ("\t", "tab-delimited")])
+def test_other_delimiters_say_what_was_read(tmp_path, sep, looks):
+    from tests.conftest import REPORTS_HEADER
+
+    text = (REPORTS_HEADER + SMALL_REPORTS.replace("r2,china,government,mfa", "r2,china,government,mfa, Inc.")
+            ).replace(",", sep)
+    problems = _refused(_folder(tmp_path, text))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"reports.csv:1: header: read 1 column {'id' + sep + 'country'!r}"[:-1])
+    assert problems[0].endswith(f"— the file looks {looks}; the format is comma-separated")
+
+
+def test_header_in_capitals(tmp_path):
+    from tests.conftest import REPORTS_HEADER
+
+    problems = _refused(_folder(tmp_path, REPORTS_HEADER.replace("id,country", "ID,Country") + SMALL_REPORTS))
+    assert problems == ["reports.csv:1: header: 'ID' — column names are lower case (expected 'id')",
+                        "reports.csv:1: header: 'Country' — column names are lower case (expected 'country')"]
+
+
+def test_header_with_bom_and_spaces_reads(tmp_path):
+    from tests.conftest import REPORTS_HEADER
+
+    folder = _folder(tmp_path, "\ufeff" + REPORTS_HEADER.replace(",country,", ", country ,") + SMALL_REPORTS)
+    assert list(load_corpus(folder).reports["country"].astype(str))[:2] == ["china", "china"]
+
+
+MULTILINE = ('r{n},china,government,mfa,2021-03-{d:02d},,"Заголовок {n},\nвторая строка",'
+             '"Title, ""two""\nlines",,,cited\n')
+
+
+def test_multiline_values_are_read_and_lines_are_physical(tmp_path):
+    """A quoted value over two lines, blank lines, then a bad row: the message names its real line."""
+    from tests.conftest import CODES_HEADER, REPORTS_HEADER
+
+    reports = REPORTS_HEADER + MULTILINE.format(n=1, d=1) + "\n\n" + MULTILINE.format(n=2, d=2) + \
+        "r3,japan,government,mfa,2021-03-03,,,,,,cited\n"
+    codes = CODES_HEADER + "".join(f"r{i},economic,cooperation,main,\n" for i in (1, 2, 3))
+    problems = _refused(_folder(tmp_path, reports, codes))
+    # header 1; r1 on lines 2-4 (two quoted line breaks); blank 5-6; r2 on 7-9; r3 on 10 (record 4)
+    assert problems == ["reports.csv:10: country: 'japan' is not one of china|russia"]
+    good = _folder(tmp_path, reports.replace("japan", "russia"), codes, name="good")
+    corpus = load_corpus(good)
+    assert corpus.reports["title_ru"].iloc[0] == "Заголовок 1,\nвторая строка"
+    assert corpus.reports["title_en"].iloc[1] == 'Title, "two"\nlines'
+
+
+def test_a_valid_csv_over_8_mb_with_multiline_values_is_read(tmp_path):
+    """Arrow splits files into 8 MB blocks at line ends; a quoted line break at a block end must not
+    refuse a valid file, nor shift the line numbers of the rows after it."""
+    from tests.conftest import CODES_HEADER, REPORTS_HEADER
+
+    n = 40_000
+    padding = "ю" * 100
+    rows = "".join(MULTILINE.replace("Заголовок", padding).format(n=i, d=1 + i % 28) for i in range(n))
+    reports = REPORTS_HEADER + rows + "bad,china,government,mfa,2021-2-5,,,,,,cited\n"
+    codes = CODES_HEADER + "".join(f"r{i},economic,cooperation,main,\n" for i in range(n)) + \
+        "bad,economic,cooperation,main,\n"
+    folder = _folder(tmp_path, reports, codes)
+    assert (folder / "reports.csv").stat().st_size > 9 << 20
+    problems = _refused(folder)
+    assert problems == ["reports.csv:120002: date: '2021-2-5' is not a date "
+                        "(YYYY-MM-DD: four-digit year, two-digit month and day)"]
+    (folder / "reports.csv").write_text(reports.replace("2021-2-5", "2021-02-05"), encoding="utf-8")
+    corpus = load_corpus(folder)
+    assert len(corpus.reports) == n + 1
+    assert corpus.reports["title_ru"].str.endswith(",\nвторая строка").sum() == n
+
+
+def test_a_row_with_too_many_fields_names_its_physical_line(tmp_path):
+    from tests.conftest import REPORTS_HEADER
+
+    reports = REPORTS_HEADER + MULTILINE.format(n=1, d=1) + "r2,china,government,mfa,2021-01-01,,a,b,c,d,e,f\n"
+    assert _refused(_folder(tmp_path, reports)) == [
+        "reports.csv:5: row has 12 fields, the header has 11 (a value with a comma or a line break must be in "
+        "double quotes)"]
+
+
+def test_an_unclosed_quote_is_named(tmp_path):
+    from tests.conftest import CODES_HEADER, REPORTS_HEADER
+
+    reports = REPORTS_HEADER + 'r1,china,government,mfa,2021-01-01,,"open title,,,,\nr2,china,government,mfa,' \
+        '2021-01-02,,,,,,cited\n'
+    codes = CODES_HEADER + "r1,economic,cooperation,main,\nr2,economic,cooperation,main,\n"
+    problems = _refused(_folder(tmp_path, reports, codes))
+    assert problems[0].startswith("reports.csv:2: a quoted value opened on this line is never closed")
+    assert len(problems) == 2  # and that record, swallowing the rest, has too few fields
+
+
+@pytest.mark.parametrize("where", ["reports", "codes"])
+def test_a_nul_byte_is_refused_with_file_line_and_field(tmp_path, where):
+    from tests.conftest import CODES_HEADER, REPORTS_HEADER
+
+    reports, codes = REPORTS_HEADER + SMALL_REPORTS, CODES_HEADER + SMALL_CODES
+    if where == "reports":
+        reports = reports.replace("r3,china,president,akorda", "r3,china,president,ak\x00orda")
+        want = "reports.csv:4: entity: a NUL byte (\\x00) in the value; the format allows none"
+    else:
+        codes = codes.replace("r7,security_military,cooperation,main,primary", "r7,security_military,cooperation,"
+                                                                             "main,prim\x00ary")
+        want = "codes.csv:11: coder: a NUL byte (\\x00) in the value; the format allows none"
+    assert _refused(_folder(tmp_path, reports, codes)) == [want]
+
+
+def test_a_nul_byte_in_frames_is_refused_too():
+    from kzperception.corpus import corpus_from_frames
+
+    reports, codes = _frames()
+    reports.loc[1, "title_en"] = "a\x00b"
+    with pytest.raises(CorpusError) as info:
+        corpus_from_frames(reports, codes)
+    assert info.value.problems == ["reports.csv:3: title_en: a NUL byte (\\x00) in the value; the format allows none"]
+
+
+@pytest.mark.parametrize("value", ["2022-2-5", "2022-02-5", "22-02-05", "2022-02-05T10:00", "+2022-02-05",
+                                   "２０２２-０２-０５"])
+def test_dates_must_have_the_iso_shape(tmp_path, value):
+    problems = _problems(tmp_path, SMALL_REPORTS.replace("2022-02-23", value))
+    assert problems == [f"reports.csv:3: date: {value!r} is not a date "
+                        "(YYYY-MM-DD: four-digit year, two-digit month and day)"]
+
+
+def test_surrounding_whitespace_is_trimmed_from_keys_and_vocabulary(tmp_path):
+    """Spreadsheet leftovers: spaces, tabs and non-breaking spaces around ids, vocabulary, dates,
+    coders and provenance are not part of the value; free text is kept exactly as written."""
+    reports = SMALL_REPORTS.replace("r1,china,government,mfa,2020-08-24,,,,,,synthetic",
+                                    "r1\u00a0, china ,\tgovernment, mfa , 2020-08-24 ,,,  Title  ,,, synthetic ")
+    codes = SMALL_CODES.replace("r1,economic,cooperation,main,primary", " r1,economic , cooperation,main ,anna ")
+    codes = codes.replace("r1,cultural,cooperation,secondary,primary", "r1,cultural,cooperation,secondary,anna")
+    corpus = load_corpus(write_files(tmp_path / "c", reports, codes))
+    first = corpus.reports.iloc[0]
+    assert (first["id"], str(first["country"]), str(first["website"]), first["entity"]) == (
+        "r1", "china", "government", "mfa")
+    assert str(first["date"].date()) == "2020-08-24" and first["provenance"] == "synthetic"
+    assert first["title_en"] == "  Title  "  # free text as written
+    assert corpus.coders == ["anna", "primary"]
+    assert corpus.provenance_mix == {"synthetic": 8}
+
+
+def test_a_blank_required_value_is_missing(tmp_path):
+    problems = _problems(tmp_path, SMALL_REPORTS.replace("r2,china,government", "r2,  ,government"))
+    assert problems == ["reports.csv:3: country: missing value"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_are_quoted_literally_in_messages(tmp_path, value):
+    problems = _problems(tmp_path, SMALL_REPORTS.replace("r2,china", f"r2,{value}"))
+    assert problems == [f"reports.csv:3: country: {value!r} is not one of china|russia"]
+
+
+# --- a million problems print a screenful ------------------------------------------------------
+
+
+def test_summary_keeps_every_problem_up_to_the_limit_then_counts_per_kind():
+    few = CorpusError([f"reports.csv:{i}: date: 'x{i}' is not a date (YYYY-MM-DD)" for i in range(2, 52)])
+    assert few.summary(limit=50) == few.problems
+    many = CorpusError([f"reports.csv:{i}: date: '2022-2-{i}' is not a date (YYYY-MM-DD)" for i in range(2, 1_000_002)]
+                       + ["codes.csv:7: mode: 'x' is not one of cooperation|non_cooperation",
+                          "codes.csv:9: mode: '[/bold]' is not one of cooperation|non_cooperation"])
+    lines = many.summary(limit=50)
+    assert lines[:5] == many.problems[:5]
+    assert lines[5] == "… and 999,995 more 'reports.csv: date: … is not a date (YYYY-MM-DD)' problems"
+    assert lines[6:8] == many.problems[-2:]
+    assert lines[-1] == "1,000,002 problems in all"
+    assert len(lines) == 9
+
+
+def test_summary_with_many_kinds_stays_short():
+    problems = [f"f{k}.csv:{i}: field{k}: problem" for k in range(200) for i in range(3)]
+    lines = CorpusError(problems).summary(limit=50)
+    assert len(lines) <= 52 and lines[-1] == "600 problems in all"
+    assert lines[-2].startswith("… and ") and "other kinds" in lines[-2]
+
+
+def test_a_corpus_with_thousands_of_bad_rows_is_summarised(tmp_path):
+    from tests.conftest import CODES_HEADER, REPORTS_HEADER
+
+    n = 5000
+    reports = REPORTS_HEADER + "".join(f"r{i},china,government,,2021-1-{1 + i % 9},,,,,,cited\n" for i in range(n))
+    codes = CODES_HEADER + "".join(f"r{i},economic,cooperation,main,\n" for i in range(n))
+    with pytest.raises(CorpusError) as info:
+        load_corpus(_folder(tmp_path, reports, codes))
+    lines = info.value.summary()
+    assert len(info.value.problems) == n and len(lines) == 7
+    assert lines[5].startswith("… and 4,995 more 'reports.csv: date: … is not a date")

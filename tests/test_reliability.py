@@ -15,7 +15,14 @@ from typer.testing import CliRunner
 
 from kzperception.cli_fieldwork import register
 from kzperception.corpus import CorpusError, corpus_from_frames, write_corpus
-from kzperception.reliability import cohen_kappa, presence_matrix, reliability_table
+from kzperception.reliability import (
+    NO_SHARED_REPORT,
+    NO_VARIATION_ABSENT,
+    NO_VARIATION_PRESENT,
+    cohen_kappa,
+    presence_matrix,
+    reliability_table,
+)
 
 #: report -> coder -> codes as (category, mode, level); a coder absent from a report did not code it.
 CODING = {
@@ -103,6 +110,38 @@ def test_unused_category_is_undefined_not_perfect() -> None:
     table = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris"))))
     env = table[table["category"] == "environmental"]
     assert env["alpha"].isna().all() and env["kappa"].isna().all()
+    assert env["note"].eq(NO_VARIATION_ABSENT).all()  # the reason, not a bare dash
+    defined = table[table["alpha"].notna() & table["kappa"].notna()]
+    assert len(defined) and defined["note"].eq("").all()
+
+
+def test_note_says_why_each_coefficient_is_missing() -> None:
+    """No shared report, no variation either way, and kappa with three coders each get a reason."""
+    reports = pd.DataFrame({"id": ["r1", "r2", "r3"], "country": "china", "website": "government",
+                            "date": "2022-05-01"})
+    codes = pd.DataFrame([  # anna coded r1 and r2, boris only r3: no report coded by both
+        ("r1", "economic", "cooperation", "main", "anna"), ("r2", "economic", "cooperation", "main", "anna"),
+        ("r3", "economic", "cooperation", "main", "boris"),
+    ], columns=["report_id", "category", "mode", "level", "coder"])
+    table = reliability_table(corpus_from_frames(reports, codes))
+    assert table["note"].eq(NO_SHARED_REPORT).all() and table["n_reports"].eq(0).all()
+    both = pd.DataFrame([(r, "economic", "cooperation", "main", c) for r in ("r1", "r2", "r3")
+                         for c in ("anna", "boris")], columns=codes.columns)
+    note = reliability_table(corpus_from_frames(reports, both)).set_index(["category", "mode"])["note"]
+    assert note[("economic", "cooperation")] == NO_VARIATION_PRESENT
+    assert note[("cultural", "cooperation")] == NO_VARIATION_ABSENT
+    three = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris", "cem"))))
+    assert three["note"].str.contains("kappa is for exactly two coders (3 here)", regex=False).all()
+
+
+def test_coder_names_are_trimmed_so_one_coder_is_one_coder() -> None:
+    reports, codes = corpus_for(("anna", "boris"))
+    codes["coder"] = codes["coder"].map({"anna": " anna\u00a0", "boris": "boris"})
+    codes.loc[codes.index[-1], "coder"] = "boris\t"
+    corpus = corpus_from_frames(reports, codes)
+    assert corpus.coders == ["anna", "boris"]
+    want = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris"))))
+    pd.testing.assert_frame_equal(reliability_table(corpus), want)
 
 
 def test_presence_is_per_category_at_any_level() -> None:
@@ -134,12 +173,13 @@ def test_reliability_command_csv_and_table(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "c"), "--format", "csv"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout))
-    assert list(table.columns) == ["category", "mode", "alpha", "kappa", "n_reports"]
+    assert list(table.columns) == ["category", "mode", "alpha", "kappa", "n_reports", "note"]
     want = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris"))))
     assert np.allclose(table["alpha"], want["alpha"], atol=1e-6, equal_nan=True)
     assert np.allclose(table["kappa"], want["kappa"], atol=1e-6, equal_nan=True)
-    shown = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "c")])
+    shown = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "c")], env={"COLUMNS": "300"})
     assert shown.exit_code == 0 and "political_diplomatic" in shown.stdout and "—" in shown.stdout
+    assert NO_VARIATION_ABSENT in shown.stdout  # every dash comes with its reason
 
 
 def test_reliability_command_errors(tmp_path: Path) -> None:

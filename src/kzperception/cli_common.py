@@ -2,6 +2,10 @@
 
 The command modules (:mod:`cli`, :mod:`cli_fieldwork`, :mod:`cli_synth`) import this rather than
 each other: ``cli`` registers the others, so they cannot import it back.
+
+Messages carry values from files, sheets and paths (a cell may read ``[/bold]`` or
+``[link=https://x]y[/link]``), so they are printed as :class:`rich.text.Text`: rich never reads
+markup from them, and the user sees exactly the value that is wrong.
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 if TYPE_CHECKING:
     from .corpus import CorpusError
 
 err_console = Console(stderr=True)
+
+#: Problems printed one per line before a refused corpus is summarised per rule.
+PROBLEM_LIMIT = 50
 
 
 class Format(StrEnum):
@@ -24,10 +32,8 @@ class Format(StrEnum):
 
 
 def error(message: str) -> None:
-    """Print ``error: message`` on stderr (no markup is read from the message)."""
-    from rich.text import Text
-
-    err_console.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
+    """Print ``error: message`` on stderr; the message is literal text, never markup."""
+    err_console.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -36,7 +42,8 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def report_problems(err: CorpusError) -> None:
-    """Print every problem of a refused corpus, one ``error:`` line each."""
-    for line in err.problems:
+def report_problems(err: CorpusError, limit: int = PROBLEM_LIMIT) -> None:
+    """Print the problems of a refused corpus, one ``error:`` line each; past ``limit``, the first
+    few of each kind and how many more (:meth:`CorpusError.summary`)."""
+    for line in err.summary(limit):
         error(line)

@@ -13,7 +13,10 @@ pyarrow and numpy, so a corpus of a million reports loads, checked, in well unde
 
 from __future__ import annotations
 
+import csv
+import mmap
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -43,6 +46,12 @@ REPORT_REQUIRED: tuple[str, ...] = ("id", "country", "website", "date")
 CODE_COLUMNS: tuple[str, ...] = ("report_id", "category", "mode", "level", "coder")
 CODE_REQUIRED: tuple[str, ...] = ("report_id", "category", "mode", "level")
 DEFAULT_CODER = "primary"
+#: Fields whose surrounding whitespace is removed on reading (docs/corpus.md); the rest is free text.
+TRIMMED_COLUMNS: tuple[str, ...] = ("id", "country", "website", "entity", "date", "provenance",
+                                    "report_id", "category", "mode", "level", "coder")
+#: Of those, the ones the file reader trims itself; vocabulary columns and dates are trimmed by the
+#: check only when a value fails as written, and coder names once each: free on a clean corpus.
+_TRIMMED_HERE = frozenset({"id", "entity", "provenance", "report_id"})
 #: The files of a corpus folder.
 CORPUS_FILES: tuple[str, ...] = ("reports.csv", "codes.csv")
 
@@ -56,6 +65,61 @@ class CorpusError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+    def summary(self, limit: int = 50) -> list[str]:
+        """The lines to print: every problem up to ``limit``; past it, the first few of each kind.
+
+        A sheet with a million bad dates should print a screenful that says what is wrong and how
+        often, not a million lines: each kind (the rule broken, with values and line numbers left
+        out, see :func:`problem_kind`) shows its first examples, then ``… and N more 'kind'
+        problems``, and a last line gives the total. Kinds are found by Arrow's regex kernels, so a
+        million problems are summarised in well under a second.
+        """
+        if len(self.problems) <= limit:
+            return list(self.problems)
+        kinds = pa_arrow.array(self.problems, type=pa_arrow.large_string())
+        for pattern, replacement, count in _KIND_REWRITES:
+            kinds = pc.replace_substring_regex(kinds, pattern, replacement, max_replacements=count)
+        encoded = pc.dictionary_encode(kinds).combine_chunks() if isinstance(kinds, pa_arrow.ChunkedArray) \
+            else pc.dictionary_encode(kinds)
+        names = encoded.dictionary.to_pylist()  # in order of first appearance
+        index = encoded.indices.to_numpy(zero_copy_only=False)
+        sizes = np.bincount(index, minlength=len(names))
+        order = np.argsort(index, kind="stable")  # each kind's problems together, in file order
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        per_kind = max(1, min(5, limit // len(names)))
+        out: list[str] = []
+        for k, kind in enumerate(names):
+            if len(out) >= limit:
+                rest = int(sizes[k:].sum())
+                out.append(f"… and {rest:,} more problems of {len(names) - k:,} other kinds")
+                break
+            out += [self.problems[i] for i in order[starts[k]:starts[k] + min(per_kind, sizes[k])]]
+            if sizes[k] > per_kind:
+                out.append(f"… and {int(sizes[k]) - per_kind:,} more '{kind}' problems")
+        out.append(f"{len(self.problems):,} problems in all")
+        return out
+
+
+#: How a problem line becomes its kind: drop the line number after the file name, put ``…`` for
+#: each quoted value, ``line N`` for line references. Written for RE2 (Arrow) and Python's re alike.
+_KIND_REWRITES: tuple[tuple[str, str, int], ...] = (
+    (r"^([^:\n]*):[0-9]+: ", r"\1: ", 1),
+    (r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", "…", -1),
+    (r"\bline [0-9]+", "line N", -1),
+)
+
+
+def problem_kind(problem: str) -> str:
+    """The rule a problem line breaks: its file and message without line number or quoted values.
+
+    ``reports.csv:7: date: '2022-2-5' is not YYYY-MM-DD`` and the same on line 9 with another value
+    are one kind, ``reports.csv: date: … is not YYYY-MM-DD``. (:meth:`CorpusError.summary` applies
+    the same rewrites to all problems at once.)
+    """
+    for pattern, replacement, count in _KIND_REWRITES:
+        problem = re.sub(pattern, replacement, problem, count=max(count, 0))
+    return problem
 
 
 @dataclass(frozen=True)
@@ -114,11 +178,11 @@ def code_schema() -> pa.DataFrameSchema:
     return _schema(CODE_VOCABULARY, CODE_REQUIRED, ("coder",))
 
 
-def _line(index: object) -> int:
-    return int(index) + _HEADER_LINES  # type: ignore[call-overload]
+#: Maps a row of a frame (0-based, file order) to the line a message names.
+LineOf = Callable[[object], int]
 
 
-def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> list[str]:
+def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str, line: LineOf) -> list[str]:
     import pandera.errors
 
     try:
@@ -129,52 +193,276 @@ def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) ->
             if pd.isna(case.index):
                 out.append(f"{name}: {case.column}: {case.check}")
             elif case.check == "not_nullable":
-                out.append(f"{name}:{_line(case.index)}: {case.column}: missing value")
+                out.append(f"{name}:{line(case.index)}: {case.column}: missing value")
             else:
                 msg = str(case.check)
-                out.append(f"{name}:{_line(case.index)}: {case.column}: {case.failure_case!r} is {msg}")
+                out.append(f"{name}:{line(case.index)}: {case.column}: {case.failure_case!r} is {msg}")
         return out
     return []
 
 
-def _read_text_columns(path: Path) -> pd.DataFrame:
-    """Every column as text, empty cells as missing, parsed by pyarrow's multi-threaded reader."""
-    columns = pd.read_csv(path, nrows=0, encoding="utf-8").columns  # header only: raises on bad UTF-8 there
+class _Lines:
+    """The physical line on which each record of a CSV file starts, worked out only when asked.
+
+    A message names the line an editor shows, and a record is not always one line: a quoted value
+    may span several, and blank lines are skipped. Scanning the file for record starts costs about
+    as much as parsing it, so it happens the first time a message needs a line; a valid corpus
+    never asks. Without a file (frames from an importer) record ``i`` is line ``i + 2``.
+    """
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self._starts: np.ndarray | None = None
+        #: problems met while scanning (a quoted value never closed), reported with the others
+        self.problems: list[str] = []
+
+    def __call__(self, index: object) -> int:
+        i = int(index)  # type: ignore[call-overload]
+        if self.path is None:
+            return i + _HEADER_LINES
+        if self._starts is None:
+            self._starts, self.problems = _record_starts(self.path)
+        return int(self._starts[i]) if i < len(self._starts) else i + _HEADER_LINES
+
+
+def _records(path: Path, strict: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """``(first physical line, fields)`` of every non-blank record after the header.
+
+    Python's csv module reads the same dialect as the Arrow reader (comma, double quotes, doubled
+    quotes inside them, blank lines skipped), so its record ``i`` is Arrow's row ``i``.
+    """
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, strict=strict)
+        next(reader, None)
+        before = reader.line_num
+        for row in reader:
+            if row:
+                yield before + 1, row
+            before = reader.line_num
+
+
+def _record_starts(path: Path) -> tuple[np.ndarray, list[str]]:
+    """Each record's first line, and a problem if the file ends inside a quoted value."""
+    starts = np.fromiter((line for line, _ in _records(path)), dtype=np.int64)
+    return starts, _unclosed_quote(path)
+
+
+def _unclosed_quote(path: Path) -> list[str]:
+    """A problem naming the record whose quoted value runs to the end of the file, if one does.
+
+    Both CSV readers take such a value to the end of the file, silently; the strict csv reader is
+    the one that says so.
+    """
     try:
-        table = pacsv.read_csv(
-            path,
-            # Blocks of 8 MB rather than 1 MB: a third faster on a corpus of a million reports.
-            read_options=pacsv.ReadOptions(block_size=8 << 20),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa_arrow.string() for c in columns},
-                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
-            ),
-        )
+        for _ in _records(path, strict=True):
+            pass
+    except csv.Error as err:
+        if "unexpected end of data" in str(err):
+            return [f"{path.name}:{_last_record_start(path)}: a quoted value opened on this line is never "
+                    "closed (the rest of the file was read into it)"]
+    return []
+
+
+def _last_record_start(path: Path) -> int:
+    last = _HEADER_LINES
+    for line, _ in _records(path):
+        last = line
+    return last
+
+
+def _shown(text: str, width: int = 60) -> str:
+    """A value for a message: repr'd (so spaces, tabs and control characters show) and shortened."""
+    return repr(text if len(text) <= width else text[:width] + "…")
+
+
+def _header(path: Path) -> tuple[list[str], list[str]]:
+    """The header's column names (as written, BOM removed) and the problems with them."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        names = next(csv.reader(handle), None)
+    if not names or names == [""]:
+        return [], [f"{path.name}: empty file (a header row is required)"]
+    problems = []
+    seen: set[str] = set()
+    for name in (n.strip() for n in names):
+        if name in seen:
+            problems.append(f"{path.name}:1: header: column {name!r} appears twice")
+        seen.add(name)
+        if "\x00" in name:
+            problems.append(f"{path.name}:1: header: column {name!r} has a NUL byte in its name")
+    return names, problems
+
+
+def header_problems(columns: Iterable[str], required: Iterable[str], where: str) -> list[str]:
+    """Why required columns are missing, in terms of what was read: a ``;``- or tab-delimited file,
+    column names in capitals, or the columns the header does have. ``where`` is e.g. ``reports.csv:1``."""
+    columns = [str(c) for c in columns]
+    missing = [c for c in required if c not in columns]
+    if not missing:
+        return []
+    if len(columns) == 1:
+        for sep, label in ((";", "';'-delimited"), ("\t", "tab-delimited"), ("|", "'|'-delimited")):
+            if sep in columns[0]:
+                return [f"{where}: header: read 1 column {_shown(columns[0])} — the file looks {label}; "
+                        "the format is comma-separated"]
+    lower = {c.lower(): c for c in columns}
+    out = []
+    for name in missing:
+        if name in lower:
+            out.append(f"{where}: header: {lower[name]!r} — column names are lower case (expected {name!r})")
+        else:
+            read = ", ".join(_shown(c, 30) for c in columns[:12]) + (", …" if len(columns) > 12 else "")
+            out.append(f"{where}: header: required column {name!r} missing "
+                       f"(read {len(columns)} column{'s' if len(columns) != 1 else ''}: {read})")
+    return out
+
+
+def _not_utf8(path: Path, data: bytes | mmap.mmap) -> CorpusError | None:
+    try:
+        bytes(data).decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = data[:bad.start].count(b"\n") + 1
+        return CorpusError([f"{path.name}:{line}: not UTF-8 ({bad.reason} at byte {bad.start})"])
+    return None
+
+
+def _field_count_problems(path: Path, width: int) -> list[str]:
+    """The records whose number of fields differs from the header's, at their first line."""
+    out = []
+    for line, row in _records(path):
+        if len(row) != width:
+            out.append(f"{path.name}:{line}: row has {len(row)} field{'s' if len(row) != 1 else ''}, the header "
+                       f"has {width} (a value with a comma or a line break must be in double quotes)")
+    return out
+
+
+def _value_bytes(values: pa_arrow.ChunkedArray) -> int:
+    """Total bytes of a string column's values, read off its offsets (no pass over the data)."""
+    total = 0
+    for chunk in values.chunks:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
+            total += int(offsets[chunk.offset + len(chunk)] - offsets[chunk.offset])
+    return total
+
+
+#: Bytes a value may start with when it starts with whitespace: ASCII spaces, and the lead bytes of
+#: U+0085, U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2) and U+3000 (E3).
+_MAY_START_BLANK = np.zeros(256, dtype=bool)
+_MAY_START_BLANK[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+#: Last bytes of those characters: ASCII spaces, and 0x80-0x8A, 0x85, 0x9F, 0xA0, 0xA8, 0xA9, 0xAF.
+_MAY_END_BLANK = np.zeros(256, dtype=bool)
+_MAY_END_BLANK[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, *range(0x80, 0x8B), 0x9F, 0xA0, 0xA8,
+                0xA9, 0xAF]] = True
+
+
+def _may_need_trim(values: pa_arrow.ChunkedArray) -> bool:
+    """Whether some value may start or end with whitespace, judged on first and last bytes only.
+
+    Two byte lookups per value instead of a trimming pass that copies the column: a clean id column
+    of a million values is cleared in a few milliseconds. ``True`` is only a maybe (``_trimmed``
+    decides); ``False`` is certain.
+    """
+    for chunk in values.chunks:
+        if not len(chunk) or chunk.null_count == len(chunk):
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+        if offsets[-1] == offsets[0]:
+            continue
+        # An empty or missing value's "first byte" is the next value's and its "last" the previous
+        # one's: only a false alarm, never a miss.
+        starts = np.minimum(offsets[:-1], offsets[-1] - 1)
+        ends = np.maximum(offsets[1:] - 1, offsets[0])
+        if _MAY_START_BLANK[data[starts]].any() or _MAY_END_BLANK[data[ends]].any():
+            return True
+    return False
+
+
+def _trimmed(values: pa_arrow.ChunkedArray | pa_arrow.Array) -> pa_arrow.ChunkedArray:
+    """The column with surrounding whitespace removed from every value, and blank values missing.
+
+    Spreadsheets leave ``'anna '`` beside ``'anna'`` and non-breaking spaces after ids; trimmed, they
+    are one coder and one id. A column with nothing to trim comes back as it was, checked cheaply.
+    """
+    if isinstance(values, pa_arrow.Array):
+        values = pa_arrow.chunked_array([values])
+    values = _as_text(values)
+    if not _may_need_trim(values):
+        return values
+    trimmed = pc.utf8_trim_whitespace(values)
+    if _value_bytes(trimmed) == _value_bytes(values):
+        return values
+    return pc.if_else(pc.equal(trimmed, ""), pa_arrow.scalar(None, pa_arrow.string()), trimmed)
+
+
+def _trimmed_series(values: pd.Series) -> pd.Series:
+    """:func:`_trimmed` for a frame's column (text, or objects that are all text or missing)."""
+    arr = _trimmed(pa_arrow.chunked_array([pa_arrow.array(values.astype("string"), from_pandas=True)]))
+    return pd.Series(arr.to_pandas(), index=values.index, name=values.name)
+
+
+def _as_text(values: pa_arrow.ChunkedArray) -> pa_arrow.ChunkedArray:
+    """A column as Arrow strings (the reader is told so for every column; this is the guarantee)."""
+    return values if values.type == pa_arrow.string() else values.cast(pa_arrow.string())
+
+
+def _read_arrow(source: pa_arrow.Buffer, names: list[str], newlines: bool) -> pa_arrow.Table:
+    return pacsv.read_csv(
+        pa_arrow.BufferReader(source),
+        # Blocks of 8 MB rather than 1 MB: a third faster on a corpus of a million reports.
+        read_options=pacsv.ReadOptions(block_size=8 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=newlines),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa_arrow.string() for c in names},
+            null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _read_csv(path: Path, required: Iterable[str]) -> tuple[pd.DataFrame, _Lines, list[str]]:
+    """Every column as text (trimmed, blanks missing), with the file's line map and its NUL problems.
+
+    Types are the validator's business, not the parser's. The file is memory-mapped: Arrow's
+    multi-threaded reader parses the mapping without a copy, and ``memchr`` over it finds NUL bytes
+    and double quotes. Arrow reads blocks of 8 MB in parallel; splitting the file into blocks at any
+    line end is fast but wrong when a quoted value holds a line break (a valid file over 8 MB was
+    refused, or could be misread), so a file with a double quote anywhere is split by quotes.
+    """
+    try:
+        names, problems = _header(path)
+    except UnicodeDecodeError:
+        raise _not_utf8(path, path.read_bytes()) or CorpusError([f"{path.name}: not UTF-8"]) from None
+    if not problems:
+        problems = header_problems([n.strip() for n in names], required, f"{path.name}:1")
+    if problems:
+        raise CorpusError(problems)
+    with open(path, "rb") as handle:
+        data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        # Without a double quote in the file no value can hold a line break, and Arrow may split the
+        # file into blocks at any line end, which is faster; with one, it splits by quotes.
+        table = _read_arrow(pa_arrow.py_buffer(data), names, newlines=data.find(b'"') >= 0)
     except pa_arrow.ArrowInvalid as err:
         text = str(err)
         if "utf8" in text.lower():
-            data = path.read_bytes()
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                line = data.count(b"\n", 0, bad.start) + 1
-                raise CorpusError([f"{path.name}:{line}: not UTF-8 ({bad.reason} at byte {bad.start})"]) from None
-        raise pd.errors.ParserError(text.splitlines()[0]) from None
-    return table.to_pandas()
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """Read every column as text: types are the validator's business, not the parser's."""
-    try:
-        df = _read_text_columns(path)
-    except UnicodeDecodeError as err:
-        raise CorpusError([f"{path.name}: not UTF-8 ({err.reason} at byte {err.start})"]) from None
-    except pd.errors.ParserError as err:
-        raise CorpusError([f"{path.name}: not a readable CSV file ({err})"]) from None
-    except pd.errors.EmptyDataError:
-        raise CorpusError([f"{path.name}: empty file (a header row is required)"]) from None
-    df.columns = [c.strip() for c in df.columns]
-    return df
+            raise _not_utf8(path, data) or CorpusError([f"{path.name}: not UTF-8"]) from None
+        raise CorpusError(_unclosed_quote(path) + _field_count_problems(path, len(names))
+                          or [f"{path.name}: not a readable CSV file ({text.splitlines()[0]})"]) from None
+    stripped = [n.strip() for n in names]
+    # Fields the loader reads as keys are trimmed here; the vocabulary columns and dates are trimmed
+    # only if a value fails (free, see _inspect); free text (url, titles, excerpts) is kept as written.
+    columns = {name: _trimmed(table.column(i)) if name in _TRIMMED_HERE else _as_text(table.column(i))
+               for i, name in enumerate(stripped)}
+    lines = _Lines(path)
+    nul = []
+    if data.find(b"\x00") >= 0:
+        for name, values in columns.items():
+            for row in np.flatnonzero(pc.fill_null(pc.match_substring(values, "\x00"), False).to_numpy(
+                    zero_copy_only=False)):
+                nul.append((lines(row), f"{path.name}:{lines(row)}: {name}: a NUL byte (\\x00) in the value; "
+                                         "the format allows none"))
+    df = pa_arrow.table(columns).to_pandas()
+    return df, lines, [msg for _, msg in sorted(nul)]
 
 
 def _arrow(
@@ -200,13 +488,21 @@ def positions(values: pd.Series | pd.Index | pa_arrow.ChunkedArray, keys: pd.Ind
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+_ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
 def _parse_dates(raw: pd.Series) -> pd.Series:
     """ISO dates (``NaT`` where a value is not one). Arrow's strict parser takes a clean column in one
-    C++ pass; only a column it refuses goes through pandas, which finds the offending rows."""
+    C++ pass; only a column it refuses goes through pandas, which finds the offending rows.
+
+    pandas' ``%Y-%m-%d`` also takes ``2022-2-5``; the shape is checked first, so both paths accept
+    exactly the four-two-two digit form and nothing else.
+    """
     try:
         days = _arrow(raw).cast(pa_arrow.date32()).to_numpy(zero_copy_only=False)
     except pa_arrow.ArrowInvalid:
-        return pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+        shaped = raw.where(raw.astype("string").str.fullmatch(_ISO_DAY).fillna(False).astype(bool))
+        return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce")
     return pd.Series(days.astype("datetime64[us]"), index=raw.index, name=raw.name)
 
 
@@ -256,8 +552,18 @@ class _Inspection:
     vocabulary: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+def _vocabulary_positions(df: pd.DataFrame, col: str, values: tuple[str, ...]) -> np.ndarray:
+    """Each value's position in its vocabulary; a column with a value outside it is trimmed first
+    (in ``df``), so ``' china'`` is ``china`` while a clean column costs one hash lookup per value."""
+    found = positions(df[col], pd.Index(values))
+    if (found < 0).any() and (found[df[col].notna().to_numpy()] < 0).any():
+        df[col] = _trimmed_series(df[col])
+        found = positions(df[col], pd.Index(values))
+    return found
+
+
 def _field_problems(df: pd.DataFrame, vocabulary: dict[str, np.ndarray], required: Iterable[str],
-                    schema: Callable[[], pa.DataFrameSchema], name: str) -> list[str]:
+                    schema: Callable[[], pa.DataFrameSchema], name: str, line: LineOf) -> list[str]:
     """pandera's verdict on the rows that may break a per-field rule.
 
     On a corpus of a million reports, running the schema over every row costs as much as reading the
@@ -267,7 +573,7 @@ def _field_problems(df: pd.DataFrame, vocabulary: dict[str, np.ndarray], require
     suspect = np.zeros(len(df), dtype=bool)
     for col in required:
         suspect |= vocabulary[col] < 0 if col in vocabulary else df[col].isna().to_numpy()
-    return _schema_problems(df[suspect], schema(), name) if suspect.any() else []
+    return _schema_problems(df[suspect], schema(), name, line) if suspect.any() else []
 
 
 def validate_frames(
@@ -284,52 +590,57 @@ def validate_frames(
 
 
 def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "reports.csv",
-             codes_name: str = "codes.csv") -> _Inspection:
-    problems: list[str] = []
-    missing_r = [c for c in REPORT_REQUIRED if c not in reports.columns]
-    missing_c = [c for c in CODE_REQUIRED if c not in codes.columns]
-    problems += [f"{reports_name}: {c}: required column missing" for c in missing_r]
-    problems += [f"{codes_name}: {c}: required column missing" for c in missing_c]
+             codes_name: str = "codes.csv", report_line: LineOf | None = None,
+             code_line: LineOf | None = None) -> _Inspection:
+    """Every rule on raw frames; ``report_line``/``code_line`` map rows to the lines messages name."""
+    rl, cl = report_line or _Lines(), code_line or _Lines()
+    problems = header_problems(reports.columns, REPORT_REQUIRED, reports_name)
+    problems += header_problems(codes.columns, CODE_REQUIRED, codes_name)
     if problems:
         return _Inspection(problems)
+    if len(reports) == 0:
+        return _Inspection([f"{reports_name}: no data rows (a corpus needs at least one report)"])
 
     ids = reports["id"]
     # Matching codes to reports is the one long job (hashing the ids unless the layout spares it);
     # Arrow does it without the GIL, so it runs on the second core while this thread does the rest.
     with ThreadPoolExecutor(max_workers=1) as pool:
         matched = pool.submit(_report_rows, ids, codes["report_id"])
-        vocabulary = {col: positions(reports[col], pd.Index(values)) for col, values in REPORT_VOCABULARY.items()}
-        vocabulary |= {col: positions(codes[col], pd.Index(values)) for col, values in CODE_VOCABULARY.items()}
-        problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, report_schema, reports_name)
-        problems += _field_problems(codes, vocabulary, CODE_REQUIRED, code_schema, codes_name)
+        vocabulary = {col: _vocabulary_positions(reports, col, values) for col, values in REPORT_VOCABULARY.items()}
+        vocabulary |= {col: _vocabulary_positions(codes, col, values) for col, values in CODE_VOCABULARY.items()}
+        problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, report_schema, reports_name, rl)
+        problems += _field_problems(codes, vocabulary, CODE_REQUIRED, code_schema, codes_name, cl)
+        dates = _parse_dates(reports["date"])
+        if dates.isna().any() and (dates.isna() & reports["date"].notna()).any():
+            reports["date"] = _trimmed_series(reports["date"])  # ' 2022-02-05' is 2022-02-05
+            dates = _parse_dates(reports["date"])
         raw_dates = reports["date"]
-        dates = _parse_dates(raw_dates)
         first, position = matched.result()
 
     dup = first != np.arange(len(ids))
     dup &= ids.notna().to_numpy()
     for idx in np.flatnonzero(dup):
-        problems.append(f"{reports_name}:{_line(idx)}: id: duplicate id {ids.iloc[idx]!r} "
-                        f"(first on line {_line(first[idx])})")
+        problems.append(f"{reports_name}:{rl(idx)}: id: duplicate id {ids.iloc[idx]!r} "
+                        f"(first on line {rl(first[idx])})")
 
     for idx, value in raw_dates[raw_dates.notna() & dates.isna()].items():
-        problems.append(f"{reports_name}:{_line(idx)}: date: {value!r} is not a date (YYYY-MM-DD)")
+        shape = "" if re.fullmatch(_ISO_DAY, str(value)) else ": four-digit year, two-digit month and day"
+        problems.append(f"{reports_name}:{rl(idx)}: date: {value!r} is not a date (YYYY-MM-DD{shape})")
 
     # Cross-row rules on integer keys (each code's report as a row of reports.csv), so a million
     # codes are checked with array operations rather than sets of strings.
     unknown = codes["report_id"].notna().to_numpy() & (position < 0)
     for idx, value in codes.loc[unknown, "report_id"].items():
-        problems.append(f"{codes_name}:{_line(idx)}: report_id: unknown report id {value!r}")
+        problems.append(f"{codes_name}:{cl(idx)}: report_id: unknown report id {value!r}")
 
     category, mode = vocabulary["category"], vocabulary["mode"]
     non_cooperation = MODES.index("non_cooperation")
     cooperation_only = np.isin(category, [CATEGORIES.index(c) for c in COOPERATION_ONLY])
     for idx in np.flatnonzero((mode == non_cooperation) & cooperation_only):
-        problems.append(f"{codes_name}:{_line(idx)}: mode: {codes['category'].iloc[idx]!r} "
+        problems.append(f"{codes_name}:{cl(idx)}: mode: {codes['category'].iloc[idx]!r} "
                         "has no non-cooperation variant")
 
-    coder = codes["coder"].fillna(DEFAULT_CODER) if "coder" in codes else pd.Series(DEFAULT_CODER, codes.index)
-    coder_code, coder_names = pd.factorize(coder)
+    coder, coder_code, coder_names = _coders(codes)
     slot = np.zeros(len(codes), dtype=np.int64)  # one int64 per (report, coder, category, mode)
     for part, size in ((position, len(ids)), (coder_code, len(coder_names)), (category, len(CATEGORIES)),
                        (mode, len(MODES))):
@@ -338,17 +649,36 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
     is_main, is_secondary = level == LEVELS.index("main"), level == LEVELS.index("secondary")
     ordered = np.sort(slot)
     if (ordered[1:] == ordered[:-1]).any():  # some (report, coder, category, mode) appears twice: say where
-        problems += _repeated_codes(codes, coder, slot, level, is_main, is_secondary, codes_name)
+        problems += _repeated_codes(codes, coder, slot, level, is_main, is_secondary, codes_name, cl)
 
     has_main = np.zeros(len(ids), dtype=bool)
     has_main[position[is_main & (position >= 0)]] = True
     for idx in np.flatnonzero(~has_main & ~dup & ids.notna().to_numpy()):
-        problems.append(f"{reports_name}:{_line(idx)}: id: report {ids.iloc[idx]!r} has no main code")
+        problems.append(f"{reports_name}:{rl(idx)}: id: report {ids.iloc[idx]!r} has no main code")
     return _Inspection(problems, dates, position, vocabulary)
 
 
+def _coders(codes: pd.DataFrame) -> tuple[pd.Series, np.ndarray, pd.Index]:
+    """Each code's coder (trimmed; empty means :data:`DEFAULT_CODER`), as codes into the names.
+
+    A corpus has a handful of coders, so the names are trimmed once each rather than per row, and
+    ``'anna '`` joins ``'anna'``. The trimmed column is written back into ``codes``.
+    """
+    coder = codes["coder"].fillna(DEFAULT_CODER) if "coder" in codes else pd.Series(DEFAULT_CODER, codes.index)
+    coder_code, coder_names = pd.factorize(coder)
+    clean = [str(name).strip() or DEFAULT_CODER for name in coder_names]
+    if clean != list(coder_names):
+        inverse, merged = pd.factorize(pd.Index(clean))
+        coder_code = inverse[coder_code]
+        coder_names = pd.Index(merged)
+        coder = pd.Series(np.asarray(coder_names, dtype=object)[coder_code], index=codes.index, name="coder")
+        if "coder" in codes:
+            codes["coder"] = coder
+    return coder, coder_code, coder_names
+
+
 def _repeated_codes(codes: pd.DataFrame, coder: pd.Series, slot: np.ndarray, level: np.ndarray,
-                    is_main: np.ndarray, is_secondary: np.ndarray, codes_name: str) -> list[str]:
+                    is_main: np.ndarray, is_secondary: np.ndarray, codes_name: str, line: LineOf) -> list[str]:
     """The codes that give one report and coder a category twice: at both levels, or twice at one."""
     problems = []
     on_both = np.zeros(len(codes), dtype=bool)
@@ -356,13 +686,13 @@ def _repeated_codes(codes: pd.DataFrame, coder: pd.Series, slot: np.ndarray, lev
     for idx in np.flatnonzero(on_both):
         row = codes.iloc[idx]
         problems.append(
-            f"{codes_name}:{_line(codes.index[idx])}: level: {row['category']!r} is both main and secondary "
+            f"{codes_name}:{line(codes.index[idx])}: level: {row['category']!r} is both main and secondary "
             f"for report {row['report_id']!r} (coder {coder.iloc[idx]!r})"
         )
     repeated = pd.Series(slot * (len(LEVELS) + 1) + (level + 1)).duplicated(keep="first").to_numpy()
     for idx in np.flatnonzero(repeated):
         row = codes.iloc[idx]
-        problems.append(f"{codes_name}:{_line(codes.index[idx])}: category: repeated code {row['category']!r} "
+        problems.append(f"{codes_name}:{line(codes.index[idx])}: category: repeated code {row['category']!r} "
                         f"for report {row['report_id']!r}")
     return problems
 
@@ -372,22 +702,38 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError([f"{folder}: not a folder (a corpus is a folder with reports.csv and codes.csv)"])
-    paths = {name: folder / name for name in ("reports.csv", "codes.csv")}
+    paths = {name: folder / name for name in CORPUS_FILES}
     missing = [f"{p}: file missing" for p in paths.values() if not p.is_file()]
     if missing:
         raise CorpusError(missing)
-    return _checked(_read_csv(paths["reports.csv"]), _read_csv(paths["codes.csv"]), folder)
+    read: list[tuple[pd.DataFrame, _Lines, list[str]]] = []
+    problems: list[str] = []
+    for path, required in ((paths["reports.csv"], REPORT_REQUIRED), (paths["codes.csv"], CODE_REQUIRED)):
+        try:
+            read.append(_read_csv(path, required))
+        except CorpusError as err:  # a file that cannot be read as a table: say so for both files
+            problems += err.problems
+        except OSError as err:
+            problems.append(f"{path}: cannot be read ({err.strerror or err})")
+    if problems:
+        raise CorpusError(problems)
+    (reports, report_lines, report_nul), (codes, code_lines, code_nul) = read
+    return _checked(reports, codes, folder, report_lines, code_lines, report_nul + code_nul)
 
 
-def _checked(reports: pd.DataFrame, codes: pd.DataFrame, folder: Path | None) -> Corpus:
+def _checked(reports: pd.DataFrame, codes: pd.DataFrame, folder: Path | None,
+             report_line: _Lines | None = None, code_line: _Lines | None = None,
+             read_problems: Iterable[str] = ()) -> Corpus:
     """Check raw frames (index 0..n-1, in file order) and type them, reusing the keys the check built.
 
     The frames are modified in place: callers pass frames of their own (copy-on-write keeps the
     caller's originals of :func:`corpus_from_frames` untouched).
     """
-    found = _inspect(reports, codes)
-    if found.problems:
-        raise CorpusError(found.problems)
+    report_line, code_line = report_line or _Lines(), code_line or _Lines()
+    found = _inspect(reports, codes, report_line=report_line, code_line=code_line)
+    problems = report_line.problems + code_line.problems + list(read_problems) + found.problems
+    if problems:
+        raise CorpusError(problems)
     assert found.dates is not None and found.report_row is not None
     for col in REPORT_COLUMNS:
         if col not in reports:
@@ -403,9 +749,41 @@ def _checked(reports: pd.DataFrame, codes: pd.DataFrame, folder: Path | None) ->
     return Corpus(reports=reports, codes=codes, path=folder)
 
 
+def _trimmed_frame(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """An importer's frame as the file reader would give it: names and values trimmed, blanks
+    missing, every value text; and the NUL bytes found, as problems."""
+    df = df.reset_index(drop=True)
+    df.columns = [str(c).strip() for c in df.columns]
+    problems = []
+    seen: set[str] = set()
+    for col in df.columns:
+        if col in seen:
+            problems.append(f"{name}: header: column {col!r} appears twice")
+        seen.add(col)
+    if problems:
+        return df, problems
+    lines = _Lines()
+    for col in df.columns:
+        values = df[col].astype("string")
+        values = values.mask(values == "")
+        if col in TRIMMED_COLUMNS:
+            values = _trimmed_series(values)
+        for idx in np.flatnonzero(values.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)):
+            problems.append(f"{name}:{lines(idx)}: {col}: a NUL byte (\\x00) in the value; the format allows none")
+        df[col] = values.astype(object).where(values.notna(), None)
+    return df, problems
+
+
 def corpus_from_frames(reports: pd.DataFrame, codes: pd.DataFrame) -> Corpus:
-    """Validate in-memory frames (all-text columns) the same way as files; used by importers."""
-    return _checked(reports.reset_index(drop=True), codes.reset_index(drop=True), None)
+    """Validate in-memory frames (all-text columns) the same way as files; used by importers.
+
+    Values are trimmed and blank ones made missing, as the file reader does.
+    """
+    reports, report_problems = _trimmed_frame(reports, "reports.csv")
+    codes, code_problems = _trimmed_frame(codes, "codes.csv")
+    if report_problems or code_problems:
+        raise CorpusError(report_problems + code_problems)
+    return _checked(reports, codes, None)
 
 
 @contextmanager

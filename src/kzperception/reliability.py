@@ -8,7 +8,8 @@ question the category counts answer.
 
 A coder who did not code a report contributes a missing value there (alpha handles those);
 kappa uses the reports both coders coded. Where every pairable value is the same (nobody used a
-category), both coefficients are undefined and reported as empty, not as a misleading 1.
+category), both coefficients are undefined and reported as empty, not as a misleading 1; the
+table's ``note`` says why a coefficient is empty, so no reader meets a bare dash.
 """
 
 from __future__ import annotations
@@ -21,7 +22,31 @@ import pandas as pd
 from .corpus import Corpus, CorpusError
 from .vocabulary import CATEGORIES, COOPERATION_ONLY, MODES
 
-RELIABILITY_COLUMNS: tuple[str, ...] = ("category", "mode", "alpha", "kappa", "n_reports")
+RELIABILITY_COLUMNS: tuple[str, ...] = ("category", "mode", "alpha", "kappa", "n_reports", "note")
+
+#: Why a coefficient is empty (the ``note`` column); the book and the CLI show these as they are.
+NO_SHARED_REPORT = "no report coded by two or more coders"
+NO_VARIATION_ABSENT = "no variation: no coder gave this category to any report coded by two or more coders"
+NO_VARIATION_PRESENT = "no variation: every coder gave this category to every report coded by two or more coders"
+KAPPA_TWO_CODERS = "kappa is for exactly two coders ({n} here)"
+
+
+def _note(matrix: np.ndarray, n_coders: int, alpha: float, kappa: float) -> str:
+    """The reason ``alpha`` or ``kappa`` is empty, or ``""`` when both are given (kappa only for two)."""
+    reasons = []
+    pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
+    values = matrix[:, pairable]
+    values = values[~np.isnan(values)]
+    if alpha != alpha or (n_coders == 2 and kappa != kappa):
+        if values.size == 0:
+            reasons.append(NO_SHARED_REPORT)
+        elif (values == 0).all():
+            reasons.append(NO_VARIATION_ABSENT)
+        else:  # alpha and kappa are undefined only without pairable values or without variation
+            reasons.append(NO_VARIATION_PRESENT)
+    if n_coders != 2:
+        reasons.append(KAPPA_TWO_CODERS.format(n=n_coders))
+    return "; ".join(reasons)
 
 
 def presence_matrix(corpus: Corpus, category: str, mode: str) -> tuple[np.ndarray, list[str], list[str]]:
@@ -72,10 +97,12 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def reliability_table(corpus: Corpus) -> pd.DataFrame:
-    """One row per category and mode: ``category, mode, alpha, kappa, n_reports``.
+    """One row per category and mode: ``category, mode, alpha, kappa, n_reports, note``.
 
     ``n_reports`` counts the reports coded by at least two coders (those that enter alpha; with
-    two coders, also kappa). ``kappa`` is empty unless there are exactly two coders.
+    two coders, also kappa). ``kappa`` is empty unless there are exactly two coders. ``note`` says
+    why a coefficient is empty (no report coded by two coders; no variation, with which value), and
+    is ``""`` when both are given.
     """
     coders = corpus.coders
     if len(coders) < 2:
@@ -89,6 +116,7 @@ def reliability_table(corpus: Corpus) -> pd.DataFrame:
             matrix, _, _ = presence_matrix(corpus, category, mode)
             n_reports = int(((~np.isnan(matrix)).sum(axis=0) >= 2).sum())
             kappa = cohen_kappa(matrix[0], matrix[1]) if len(coders) == 2 else float("nan")
-            rows.append({"category": category, "mode": mode, "alpha": krippendorff_alpha(matrix),
-                         "kappa": kappa, "n_reports": n_reports})
+            alpha = krippendorff_alpha(matrix)
+            rows.append({"category": category, "mode": mode, "alpha": alpha, "kappa": kappa,
+                         "n_reports": n_reports, "note": _note(matrix, len(coders), alpha, kappa)})
     return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
