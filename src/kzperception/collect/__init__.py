@@ -5,7 +5,8 @@ collector. Two site adapters know where each site lists its news and how a repor
 rest is shared and exists so that a long crawl of government sites is safe to run and to repeat:
 
 * a per-host rate limit (default one request per second) and robots.txt, because these are
-  public-service sites and a research tool must not be the reason they slow down;
+  public-service sites and a research tool must not be the reason they slow down; redirects are
+  followed hop by hop, each hop under the same rules, and every URL is normalised first;
 * retries with exponential backoff on timeouts, 5xx, 429 and broken bodies, honouring
   ``Retry-After``, because a three-year crawl meets every one of those;
 * a raw cache on disk (``OUT/raw/``), one file per request (a GET by its URL, a POST by its
@@ -13,16 +14,23 @@ rest is shared and exists so that a long crawl of government sites is safe to ru
   started again and downloads (or posts) nothing twice;
 * text, never markup: pages are reduced to paragraphs of plain text (scripts dropped, escaped
   markup unescaped and stripped), so nothing downstream ever renders scraped HTML;
+* a fault of one report (a redirect loop, a body that will not decode, one over ``--max-bytes``,
+  timeouts, a page no parser should read) fails that report only: the run goes on, and a resume
+  retries just the failures;
 * one summary at the end (listed, fetched, from cache, failed, matched) that a researcher can
   compare with the site, and ``collected.csv`` written atomically only when the run ends.
 
-The package's modules: ``transport`` (HTTP client, rate limit, robots.txt, retries, raw cache),
-``extract`` (HTML to plain text, dates), one adapter per site (``akorda``, ``govkz``), ``run``
-(the resumable run and its summary) and ``model`` (errors, summary, items shared by all).
+The sites' selectors and endpoints are data (``data/sites.yaml``, loaded by ``layout``), and
+``probe`` (``kzperception collect --probe``) says which of them still match the live site.
+
+The package's modules: ``transport`` (HTTP client, rate limit, robots.txt, retries, redirects,
+size cap) with ``cache`` (documents, the raw cache), ``extract`` (HTML to plain text, dates),
+``layout`` (the data file), one adapter per site (``akorda``, ``govkz``), ``run`` (the resumable
+run and its summary), ``probe``, and ``model`` (errors, summary, items shared by all).
 
 Evidence for the layouts. The adapters were first written without access to the sites and then
-checked against public code that scrapes them (no live request was made); ``docs/fieldwork.md``
-lists the sources. Verified that way: akorda.kz's listing ``/ru/events?page=N`` of ``div.card``
+checked against public code that scrapes them (no live request was made); ``data/sites.yaml`` and
+``docs/fieldwork.md`` list the sources. Verified that way: akorda.kz's listing ``/ru/events?page=N`` of ``div.card``
 blocks (link in ``h3 a``, date in ``h5`` as "21 марта 2026 года"), article URLs
 ``/ru/<slug>-<digits>``; gov.kz's GraphQL endpoint ``POST /graphql`` with the query
 ``news(projects: "eq:<entity>", _lang: "ru", _page: N, _size: M, _sort: "created_date:desc")``
