@@ -39,3 +39,23 @@ def test_bad_windows(args, message):
 def test_pivot_equal_end_is_allowed():
     w = Window.parse("2020-01-01", "2021-01-01", "2021-01-01")
     assert w.period(pd.Series(pd.to_datetime(["2021-01-01"]))).tolist() == ["after"]
+
+
+def test_one_parser_takes_only_yyyy_mm_dd() -> None:
+    import pytest
+
+    from kzperception.window import WindowError, parse_date
+
+    assert str(parse_date("pivot", "2022-02-24")) == "2022-02-24"
+    for bad in ("2022-2-5", "20220224", "2022-02-24T00:00", "24.02.2022", "", "2022-02-30"):
+        with pytest.raises(WindowError, match=r"--pivot: .* is not a date"):
+            parse_date("pivot", bad)
+
+
+def test_thesis_window_is_the_default_of_every_entry_point() -> None:
+    from kzperception.window import THESIS_WINDOW, Window
+
+    assert Window.from_options() == THESIS_WINDOW
+    assert Window.from_options(pivot="2022-01-05").pivot.isoformat() == "2022-01-05"
+    assert Window.spanning().pivot == THESIS_WINDOW.pivot
+    assert Window.spanning("2024-01-01", "2024-12-31").pivot.isoformat() == "2024-07-01"

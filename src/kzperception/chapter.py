@@ -15,6 +15,7 @@ from IPython.display import HTML
 from .counts import CODE_KEYS, PUBLISHED, REPORT_KEYS, Counts, load_counts, require_reports
 from .display import glue_text, html_text, show_table
 from .measures import beside_baseline
+from .params import ChapterParams
 from .window import Window
 
 
@@ -79,11 +80,16 @@ class Chapter:
         return show_table(reliability_table(corpus), "reliability", precision=3)
 
 
-def open_chapter(source: str = PUBLISHED, start: str = "2020-08-24", pivot: str = "2022-02-24",
-                 end: str = "2023-08-24") -> Chapter:
-    """Validate the parameters, load counts (and the published baseline for a corpus), glue labels."""
-    window = Window.parse(start, pivot, end)
-    counts = load_counts(source, window)
+def open_chapter(source: str | None = None, start: str | None = None, pivot: str | None = None,
+                 end: str | None = None) -> Chapter:
+    """Validate the parameters, load counts (and the published baseline for a corpus), glue labels.
+
+    A parameter left ``None`` (every chapter's default) means the thesis's: the published figures
+    and the thesis's window (:meth:`Window.from_options`), so no chapter spells out a date.
+    """
+    params = ChapterParams.from_cells(source, start, pivot, end)
+    window = params.resolved_window
+    counts = load_counts(params.source, window)
     require_reports(counts)
     baseline = None if counts.is_published else load_counts(PUBLISHED)
     for period, label in window.labels.items():

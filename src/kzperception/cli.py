@@ -37,20 +37,19 @@ counts_app = typer.Typer(help="Print the counts every table and figure is drawn 
                          no_args_is_help=True)
 app.add_typer(counts_app, name="counts")
 Source = Annotated[str, typer.Option("--source", help="'published' (the thesis's figures) or a corpus folder.")]
-Start = Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (thesis: 2020-08-24).")]
-Pivot = Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD (thesis: 2022-02-24).")]
-End = Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD (thesis: 2023-08-24).")]
+Start = Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (default: the thesis's).")]
+Pivot = Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD (default: the thesis's).")]
+End = Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD (default: the thesis's).")]
 Fmt = Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table (for reading).")]
 
 
 def parse_window(start: str | None, pivot: str | None, end: str | None) -> Window | None:
-    """None when no date is given (use the source's own window); otherwise all three, checked."""
-    from .window import THESIS_WINDOW, Window
+    """None when no date is given (use the source's own window); otherwise the thesis's with these dates."""
+    from .window import Window
 
     if start is None and pivot is None and end is None:
         return None
-    t = THESIS_WINDOW
-    return Window.parse(start or t.start, pivot or t.pivot, end or t.end)
+    return Window.from_options(start, pivot, end)
 
 
 def _emit(df: pd.DataFrame, fmt: Format, title: str) -> None:
@@ -134,8 +133,8 @@ def build(
 
     from . import build as b
     from . import paths
+    from .params import ChapterParams
     from .rerun import RerunError, build_main_into, check_out, parse_chapters
-    from .window import THESIS_WINDOW
 
     stems = b.toc_chapters()
     try:
@@ -146,7 +145,7 @@ def build(
     if out_path is not None:
         if chapters:
             raise fail("--chapters: a book built with --out has every chapter; leave --chapters out")
-        params = {"source": "published", **THESIS_WINDOW.as_params()}
+        params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
         with Progress(console=err_console, transient=False) as progress:
             task = progress.add_task("executing chapters", total=len(stems))
             try:
@@ -159,7 +158,7 @@ def build(
             raise typer.Exit(1)
         typer.echo(f"book built: {html_dir / 'index.html'}")
         return
-    params = {"source": "published", **THESIS_WINDOW.as_params()}
+    params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
     b.ensure_bundle()
     with Progress(console=err_console, transient=False) as progress:
         task = progress.add_task("executing chapters", total=len(stems))

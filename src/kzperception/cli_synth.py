@@ -42,9 +42,9 @@ def sensitivity(
     = "published",
     first: Annotated[str | None, typer.Option("--from", help="Earliest pivot (default 2021-08-26).")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Latest pivot, YYYY-MM-DD (default 2022-08-25).")] = None,
-    step_days: Annotated[int, typer.Option("--step-days", help="Days between pivots, from 2022-02-24.")] = 7,
-    start: Annotated[str | None, typer.Option("--start", help="Window start (default 2020-08-24).")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Window end (default 2023-08-24).")] = None,
+    step_days: Annotated[int, typer.Option("--step-days", help="Days between pivots, from the thesis's pivot.")] = 7,
+    start: Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (default: thesis).")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Window end, YYYY-MM-DD (default: the thesis's).")] = None,
     fmt: Annotated[SweepFormat, typer.Option("--format", help="csv or table.")] = SweepFormat.csv,
 ) -> None:
     """Move the pivot across the window: reports before/after, per-day change and the country x period test."""
@@ -79,16 +79,9 @@ def sensitivity(
 
 def _window(start: str | None, end: str | None):
     """The sweep's fixed start and end (thesis window by default); each sweep row sets its own pivot."""
-    import datetime as dt
+    from .window import Window
 
-    from .window import THESIS_WINDOW, Window, WindowError, _parse
-
-    s = _parse("start", start) if start else THESIS_WINDOW.start
-    e = _parse("end", end) if end else THESIS_WINDOW.end
-    if s >= e:
-        raise WindowError(f"window: start {s} must be before end {e}")
-    pivot = THESIS_WINDOW.pivot if s < THESIS_WINDOW.pivot <= e else s + dt.timedelta(days=max(1, (e - s).days // 2))
-    return Window.parse(s, pivot, e)
+    return Window.spanning(start, end)
 
 
 def register(app: typer.Typer) -> None:

@@ -373,9 +373,9 @@ def survey_chart(ctx: Context) -> alt.Chart:
     ).properties(width=WIDTH // 2, height=220)
 
 
-def events_table(ctx: Context, window: Window, since: str = "2022-02-24") -> pd.DataFrame:
-    """The article's dated events from ``since`` on, as a readable table (date as the article gives it)."""
-    t = timeline_frame(ctx, window, since)
+def events_table(ctx: Context, window: Window, since: str | None = None) -> pd.DataFrame:
+    """The article's dated events from ``since`` on (default: the window's pivot), as a readable table."""
+    t = timeline_frame(ctx, window, since or window.pivot.isoformat())
     return t[["date", "Topic", "event", "relative", "where"]].rename(columns={
         "date": "Date", "event": "Event", "relative": "Relative to the window", "where": "Place in the article",
     }).reset_index(drop=True)

@@ -36,6 +36,7 @@ import yaml
 from . import paths
 from .build import BookLayout, ChapterRun, execute_chapters, jupyter_book, stage_pages, toc_chapters
 from .display import html_text, myst_text
+from .params import ChapterParams
 
 if TYPE_CHECKING:
     from .corpus import Corpus
@@ -70,7 +71,8 @@ class RerunPlan:
 
     @property
     def params(self) -> dict[str, str]:
-        return {"source": str(self.corpus.path), **self.window.as_params()}
+        """What papermill injects into every chapter (the one parameter object, flattened)."""
+        return ChapterParams(str(self.corpus.path), self.window).papermill()
 
 
 def available_chapters() -> list[str]:

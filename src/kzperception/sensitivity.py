@@ -34,7 +34,7 @@ from .corpus import Corpus, corpus_from_frames
 from .counts import PUBLISHED, Counts, SourceError, resolve_source
 from .stats import named
 from .vocabulary import COUNTRIES, partner_label
-from .window import THESIS_WINDOW, Window, WindowError, _parse
+from .window import THESIS_WINDOW, Window, WindowError, parse_date
 
 #: Corpora up to this many reports (in the window) are tested with Fisher's exact test.
 FISHER_MAX = 10_000
@@ -56,9 +56,9 @@ def pivots(first: str | dt.date | None = None, last: str | dt.date | None = None
     The grid is anchored on the window's own pivot so that the pivot the thesis chose is always one
     of the rows (when it lies in the range) and the sweep can be read against it.
     """
-    a = _parse("from", first) if first is not None else max(window.pivot - DEFAULT_REACH,
+    a = parse_date("from", first) if first is not None else max(window.pivot - DEFAULT_REACH,
                                                              window.start + dt.timedelta(days=1))
-    b = _parse("to", last) if last is not None else min(window.pivot + DEFAULT_REACH, window.end)
+    b = parse_date("to", last) if last is not None else min(window.pivot + DEFAULT_REACH, window.end)
     if step_days < 1:
         raise WindowError(f"--step-days: must be at least 1, got {step_days}")
     if a > b:
@@ -174,7 +174,7 @@ def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
     partner's; with two partners only the first's is given (the second's is the rest, ties aside),
     which is the thesis book's ``china_ahead``.
     """
-    at = pd.Timestamp(_parse("pivot", pivot))
+    at = pd.Timestamp(parse_date("pivot", pivot))
     facts: dict[str, float] = {"n_pivots": float(sweep["pivot"].nunique()),
                                "step_days": float(sweep.attrs.get("step_days", DEFAULT_STEP))}
     per_pivot = sweep.drop_duplicates("pivot")
@@ -215,7 +215,7 @@ def rate_change_facts(counts: Counts) -> dict[str, float]:
 
 def summary_table(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot) -> pd.DataFrame:
     """Per partner: the change at the given pivot, and the smallest and largest change with their pivots."""
-    at = pd.Timestamp(_parse("pivot", pivot))
+    at = pd.Timestamp(parse_date("pivot", pivot))
     rows = []
     for c in COUNTRIES:
         s = sweep[sweep["country"] == c].reset_index(drop=True)
@@ -259,7 +259,7 @@ def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
             alt.Tooltip("change:Q", title="After / before (per day)", format=".2f"),
             alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")]
     x = alt.X("pivot:T", title="Pivot date")
-    mark = pd.DataFrame({"pivot": [pd.Timestamp(_parse("pivot", pivot))]})
+    mark = pd.DataFrame({"pivot": [pd.Timestamp(parse_date("pivot", pivot))]})
     rule = alt.Chart(mark).mark_rule(color="#888", strokeDash=[4, 3]).encode(x="pivot:T")
     one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="#bbb").encode(y="y:Q")
     lines = alt.Chart(df).mark_line(point=True).encode(

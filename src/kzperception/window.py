@@ -9,6 +9,7 @@ Slot labels follow the window ("2020–22"), so a rerun on another window reads 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,15 +20,26 @@ class WindowError(ValueError):
     """A window that cannot be used: unparseable dates or dates out of order."""
 
 
-def _parse(name: str, value: str | dt.date) -> dt.date:
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(name: str, value: str | dt.date) -> dt.date:
+    """The one date parser of the project: ``YYYY-MM-DD`` exactly, or a one-line error naming the option.
+
+    Python's ``date.fromisoformat`` also takes ``20220224`` and, with surrounding spaces stripped,
+    other shapes; a window's dates are written one way only, so anything else is refused.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        if not _ISO_DAY.fullmatch(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise WindowError(f"--{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise WindowError(f"--{name}: {str(value)!r} is not a date (YYYY-MM-DD)") from None
 
 
 @dataclass(frozen=True)
@@ -41,12 +53,38 @@ class Window:
     @classmethod
     def parse(cls, start: str | dt.date, pivot: str | dt.date, end: str | dt.date) -> Window:
         """Build a window from ISO strings, refusing bad dates and wrong order with one-line errors."""
-        s, p, e = _parse("start", start), _parse("pivot", pivot), _parse("end", end)
+        s, p, e = parse_date("start", start), parse_date("pivot", pivot), parse_date("end", end)
         if s >= p:
             raise WindowError(f"window: start {s} must be before pivot {p}")
         if p > e:
             raise WindowError(f"window: pivot {p} must not be after end {e}")
         return cls(s, p, e)
+
+    @classmethod
+    def from_options(cls, start: str | dt.date | None = None, pivot: str | dt.date | None = None,
+                     end: str | dt.date | None = None) -> Window:
+        """The window of a command or a chapter: the thesis's, with any date given replacing its own.
+
+        Every entry point (CLI options, papermill parameters, ``open_chapter``) passes ``None`` for
+        a date it was not given, so the thesis's dates are written in this module only.
+        """
+        t = THESIS_WINDOW
+        return cls.parse(t.start if start is None else start, t.pivot if pivot is None else pivot,
+                         t.end if end is None else end)
+
+    @classmethod
+    def spanning(cls, start: str | dt.date | None = None, end: str | dt.date | None = None) -> Window:
+        """A window from ``start`` to ``end`` whose pivot is the thesis's when it falls inside, else the middle.
+
+        For commands that move the pivot themselves (the sensitivity sweep): only the span is theirs.
+        """
+        t = THESIS_WINDOW
+        s = t.start if start is None else parse_date("start", start)
+        e = t.end if end is None else parse_date("end", end)
+        if s >= e:
+            raise WindowError(f"window: start {s} must be before end {e}")
+        pivot = t.pivot if s < t.pivot <= e else s + dt.timedelta(days=max(1, (e - s).days // 2))
+        return cls.parse(s, pivot, e)
 
     def period(self, dates: pd.Series) -> pd.Series:
         """``before`` / ``after`` for each date, missing (NA) outside the window."""
