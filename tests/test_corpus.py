@@ -590,3 +590,55 @@ def test_a_corpus_with_thousands_of_bad_rows_is_summarised(tmp_path):
     lines = info.value.summary()
     assert len(info.value.problems) == n and len(lines) == 7
     assert lines[5].startswith("… and 4,995 more 'reports.csv: date: … is not a date")
+
+
+# --- what the command line prints ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_validate_prints_hostile_values_literally(tmp_path, value):
+    """A cell reading ``[/bold]`` crashed rich's markup parser; ``[link=…]x[/link]`` showed only x."""
+    from typer.testing import CliRunner
+
+    from kzperception.cli import app
+
+    folder = write_files(tmp_path / f"[bold]{len(value)}", SMALL_REPORTS.replace("r2,china", f"r2,{value}"),
+                         SMALL_CODES.replace("r1,economic,cooperation,main,primary", f"r1,economic,cooperation,"
+                                                                                     f"main,{value}"))
+    result = CliRunner().invoke(app, ["validate", str(folder)], env={"COLUMNS": "400"})
+    assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
+    assert "Traceback" not in result.output
+    assert f"error: reports.csv:3: country: {value!r} is not one of china|russia" in result.stderr
+    assert f"in {folder}" in result.stderr  # the folder name, markup and all
+
+
+def test_report_problems_summarises_past_fifty(capsys):
+    from kzperception.cli_common import err_console, report_problems
+
+    err = CorpusError([f"reports.csv:{i}: date: '[/bold]{i}' is not a date (YYYY-MM-DD)" for i in range(2, 2002)])
+    with err_console.capture() as captured:
+        report_problems(err)
+    lines = captured.get().splitlines()
+    assert lines[0] == "error: reports.csv:2: date: '[/bold]2' is not a date (YYYY-MM-DD)"
+    assert lines[-2:] == ["error: … and 1,995 more 'reports.csv: date: … is not a date (YYYY-MM-DD)' problems",
+                          "error: 2,000 problems in all"]
+
+
+def test_the_trim_prefilter_never_misses_whitespace_that_arrow_trims():
+    """The cheap first/last-byte test must flag every value Arrow's utf8_trim_whitespace changes."""
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from kzperception.corpus import _may_need_trim
+
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    trimmed = pc.utf8_trim_whitespace(pa.array(["a" + c for c in chars])).to_pylist()
+    spaces = [c for c, t in zip(chars, trimmed, strict=True) if t == "a"]
+    assert len(spaces) >= 20 and "\u00a0" in spaces and "\u3000" in spaces
+    for space in spaces:
+        for value in (space + "id", "id" + space, "дом" + space):
+            assert _may_need_trim(pa.chunked_array([pa.array(["x", None, value, ""])])), repr(value)
+    clean = pa.chunked_array([pa.array(["syn-0000001", None, "", "документ", "a b"])])
+    assert not _may_need_trim(clean)

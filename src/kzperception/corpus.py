@@ -373,9 +373,27 @@ def _may_need_trim(values: pa_arrow.ChunkedArray) -> bool:
         # one's: only a false alarm, never a miss.
         starts = np.minimum(offsets[:-1], offsets[-1] - 1)
         ends = np.maximum(offsets[1:] - 1, offsets[0])
-        if _MAY_START_BLANK[data[starts]].any() or _MAY_END_BLANK[data[ends]].any():
+        if _MAY_START_BLANK[data[starts]].any():
+            return True
+        maybe = ends[_MAY_END_BLANK[data[ends]]]
+        if len(maybe) and _ends_blank(data, maybe, offsets[0]):
             return True
     return False
+
+
+def _ends_blank(data: np.ndarray, ends: np.ndarray, first: int) -> bool:
+    """Whether a value ends with whitespace, for the last bytes the first test could not clear:
+    an ASCII space, or the last byte of U+0085/U+00A0 (lead byte C2) or of a three-byte space
+    (lead byte E1-E3). A Cyrillic letter's last byte (0x80-0xBF) is thus no longer a suspect."""
+    last = data[ends]
+    if (last < 0x80).any():
+        return True
+    two = ends[ends - 1 >= first]
+    if ((data[two - 1] == 0xC2) & np.isin(data[two], [0x85, 0xA0])).any():
+        return True
+    three = ends[ends - 2 >= first]
+    lead = data[three - 2]
+    return bool(((lead >= 0xE1) & (lead <= 0xE3)).any())
 
 
 def _trimmed(values: pa_arrow.ChunkedArray | pa_arrow.Array) -> pa_arrow.ChunkedArray:
