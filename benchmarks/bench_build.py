@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from kzperception import paths  # noqa: E402
-from kzperception.build import toc_chapters  # noqa: E402
+from kzperception.book.build import toc_chapters  # noqa: E402
 
 KZP = [sys.executable, "-m", "kzperception.cli"]
 

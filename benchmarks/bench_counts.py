@@ -62,7 +62,7 @@ def _worker(method: str, folder: Path, repeat: int) -> dict:
     """One measurement in this (fresh) process: best wall time of ``repeat`` runs and peak RSS."""
     import pandas as pd  # noqa: F401  (imported before the baseline so imports do not count)
 
-    from kzperception.counts import load_counts
+    from kzperception.data.counts import load_counts
 
     base = _rss_mb()
     times = []
@@ -86,7 +86,7 @@ def _line_profile(folder: Path, top: int = 15) -> list[tuple[float, str]]:
     """Seconds spent on each source line of corpus.py and counts.py during one ``load_counts``."""
     import linecache
 
-    from kzperception import corpus, counts
+    from kzperception.data import corpus, counts
 
     files = {corpus.__file__, counts.__file__}
     spent: dict[tuple[str, int], float] = {}
@@ -156,7 +156,7 @@ def main() -> None:
         print(json.dumps(_worker(args.worker[0], Path(args.worker[1]), args.repeat)))
         return
 
-    from kzperception.synth import write_synthetic
+    from kzperception.fieldwork.synth import write_synthetic
 
     with tempfile.TemporaryDirectory(prefix="kzp-bench-") as tmp:
         root = args.keep or Path(tmp)

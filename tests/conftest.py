@@ -83,7 +83,7 @@ def synth_app():
     """A bare typer app carrying only the synth and sensitivity commands."""
     import typer
 
-    from kzperception import cli_synth
+    from kzperception.cli import synth as cli_synth
 
     app = typer.Typer()
 

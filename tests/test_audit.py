@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from kzperception import audit
-from kzperception.audit import Call, ExprError, Key, NotRecomputable, Num, Select, Text, parse
-from kzperception.counts import load_counts
+from kzperception.analysis import audit
+from kzperception.analysis.audit import Call, ExprError, Key, NotRecomputable, Num, Select, Text, parse
+from kzperception.data.counts import load_counts
 
 
 @pytest.fixture(scope="module")

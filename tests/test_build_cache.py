@@ -6,7 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-from kzperception import build, chapter_deps, paths
+from kzperception import paths
+from kzperception.book import build, chapter_deps
 
 CHAPTER = """\
 ---
@@ -29,7 +30,7 @@ source = "published"
 
 ```{code-cell} ipython3
 from kzperception import paths
-from kzperception.window import THESIS_WINDOW
+from kzperception.data.window import THESIS_WINDOW
 
 print((paths.PUBLISHED / "totals.csv").read_text(encoding="utf-8").splitlines()[0], THESIS_WINDOW)
 ```
@@ -45,7 +46,7 @@ def test_a_chapter_records_the_modules_and_files_it_used_and_only_those(tmp_path
     assert [r.status for r in runs] == ["executed"], runs[0].error
     nb = nbformat.read(out / "tiny.ipynb", as_version=4)
     deps = nb.metadata["kzperception"]["depends_on"]
-    assert "src/kzperception/window.py" in deps and "data/published/totals.csv" in deps
+    assert "src/kzperception/data/window.py" in deps and "data/published/totals.csv" in deps
     # the collector, the sheets and the charts were never imported: editing them re-executes nothing
     assert not [d for d in deps if "collect" in d or "sheets" in d or "charts" in d]
     assert all(chapter_deps.TAG not in c.metadata.get("tags", []) for c in nb.cells)
@@ -69,7 +70,7 @@ def test_a_changed_or_vanished_dependency_makes_the_chapter_stale(tmp_path: Path
 
 
 def test_only_files_under_the_repository_are_watched(tmp_path: Path) -> None:
-    inside = paths.SRC / "window.py"
+    inside = paths.SRC / "data" / "window.py"
     outside = tmp_path / "elsewhere.py"
     outside.write_text("", encoding="utf-8")
-    assert chapter_deps.relevant([inside, outside, paths.CHAPTERS / "x.ipynb"]) == ["src/kzperception/window.py"]
+    assert chapter_deps.relevant([inside, outside, paths.CHAPTERS / "x.ipynb"]) == ["src/kzperception/data/window.py"]

@@ -121,7 +121,7 @@ def test_register_is_a_valid_corpus():
     ],
 )
 def test_build_refuses_a_bad_chapter_list_before_building(monkeypatch, value, message):
-    from kzperception import build
+    from kzperception.book import build
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("the book was about to be built")
@@ -135,7 +135,7 @@ def test_build_refuses_a_bad_chapter_list_before_building(monkeypatch, value, me
 
 
 def test_build_reports_a_failed_chapter_as_literal_text(monkeypatch):
-    from kzperception import build
+    from kzperception.book import build
 
     monkeypatch.setattr(build, "ensure_bundle", lambda *a, **k: None)
     monkeypatch.setattr(build, "execute_chapters", lambda stems, *a, **k: [

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kzperception import codebook as C
 from kzperception import paths
-from kzperception.register import load_register
-from kzperception.vocabulary import CATEGORIES, COUNTRIES
+from kzperception.data import codebook as C
+from kzperception.data.register import load_register
+from kzperception.data.vocabulary import CATEGORIES, COUNTRIES
 
 
 @pytest.fixture(scope="module")

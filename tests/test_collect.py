@@ -1,4 +1,4 @@
-"""The collector against a local fake of akorda.kz and gov.kz, with faults (kzperception.collect).
+"""The collector against a local fake of akorda.kz and gov.kz, with faults (kzperception.fieldwork.collect).
 
 Every test is offline: ``fieldwork_server.FakeSites`` serves the fixtures on 127.0.0.1 and logs each
 request, so the tests can check what was downloaded, when, and how often.
@@ -24,8 +24,8 @@ import yaml
 from fieldwork_server import END, FIXTURES, KEYWORDS, ROBOTS, ROOT, START, FakeSites, graphql_request
 from typer.testing import CliRunner
 
-from kzperception.cli_fieldwork import register
-from kzperception.collect import (
+from kzperception.cli.fieldwork import register
+from kzperception.fieldwork.collect import (
     CollectError,
     CollectSummary,
     FetchPolicy,
@@ -38,7 +38,7 @@ from kzperception.collect import (
     parse_date,
     parse_retry_after,
 )
-from kzperception.keywords import CountryMatcher
+from kzperception.fieldwork.keywords import CountryMatcher
 
 FAST = FetchPolicy(rate=100, retries=4, backoff=0.01, backoff_max=0.05, timeout=0.4)
 ENTITIES = ["mfa", "mti", "rssonly"]
@@ -241,7 +241,7 @@ def _virtual_limiter(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]
     The clock moves only when the limiter sleeps, so the spacing it enforces is checked exactly,
     without measuring wall time (which jitters under load).
     """
-    import kzperception.collect.transport as collect_module
+    import kzperception.fieldwork.collect.transport as collect_module
 
     now = [0.0]
     turns: list[tuple[str, float]] = []
@@ -347,7 +347,7 @@ def kill_collect_at(sites: FakeSites, held: str, out: Path, args: list[str], mid
     served, and check that the killed run left no collected.csv. With ``mid_body`` the server sends
     half the body first, and the kill waits until the download's temporary file exists."""
     hold = sites.hold(held, mid_body=mid_body)
-    cmd = [sys.executable, "-m", "kzperception.cli_fieldwork", "collect", *args,
+    cmd = [sys.executable, "-m", "kzperception.cli.fieldwork", "collect", *args,
            "--start", START, "--end", END, "--out", str(out), "--base-url", sites.base_url,
            "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01", "--timeout", "30", "--no-progress"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -544,7 +544,7 @@ def test_graphql_failing_on_a_later_page_stops_that_listing_without_falling_back
 @pytest.mark.parametrize("source", ["graphql", "api", "rss"])
 def test_an_explicit_gov_source_is_used_alone(sites: FakeSites, tmp_path: Path, matcher: CountryMatcher,
                                               source: str) -> None:
-    from kzperception.collect import GOV_SOURCES
+    from kzperception.fieldwork.collect import GOV_SOURCES
 
     summary = run(sites, "government", tmp_path, matcher, source=source)
     asked = {e.target.split("?")[0].split("/")[-1] for e in sites.log if e.target != "/robots.txt"}
@@ -592,8 +592,8 @@ def test_graphql_query_and_cache_keys_differ_per_page_and_entity() -> None:
 
 def test_fetcher_post_is_polite_and_cached_per_body(tmp_path: Path) -> None:
     """POST has GET's courtesies: robots.txt, retries with Retry-After, the raw cache (keyed by body)."""
-    from kzperception.collect import Disallowed, Fetcher
-    from kzperception.collect.govkz import _graphql_validator
+    from kzperception.fieldwork.collect import Disallowed, Fetcher
+    from kzperception.fieldwork.collect.govkz import _graphql_validator
 
     seen: list[tuple[str, bytes, str]] = []
 
@@ -626,7 +626,7 @@ def test_fetcher_post_is_polite_and_cached_per_body(tmp_path: Path) -> None:
 
 
 def test_graphql_answers_other_than_a_news_list_are_failures() -> None:
-    from kzperception.collect.govkz import _graphql_items
+    from kzperception.fieldwork.collect.govkz import _graphql_items
 
     assert _graphql_items({"data": {"news": [{"id": 1}, "x"]}}) == [{"id": 1}]
     assert _graphql_items({"data": {"news": []}}) == []
@@ -742,7 +742,7 @@ def test_akorda_page_without_cards_is_read_by_links_and_nearby_dates() -> None:
 
 
 def test_govkz_api_url_and_list_answers() -> None:
-    from kzperception.collect.govkz import _api_items
+    from kzperception.fieldwork.collect.govkz import _api_items
 
     site = make_site("government", "https://www.gov.kz", ["mfa"], page_size=50)
     assert site.api_url("mfa", 2) == ("https://www.gov.kz/api/v1/public/content-manager/news"
@@ -760,7 +760,7 @@ def test_fake_api_rejects_the_old_filter_syntax(sites: FakeSites) -> None:
 
 
 def test_raw_cache_ignores_half_written_entries(tmp_path: Path) -> None:
-    from kzperception.collect import Document
+    from kzperception.fieldwork.collect import Document
 
     cache = RawCache(tmp_path)
     cache.put(Document("http://x/a", 200, b"body", "text/html"))
@@ -772,7 +772,7 @@ def test_raw_cache_ignores_half_written_entries(tmp_path: Path) -> None:
 
 def test_fetch_through_a_mock_transport(tmp_path: Path) -> None:
     """The fetcher works with any httpx client (here without sockets): 503 then 200."""
-    from kzperception.collect import Fetcher
+    from kzperception.fieldwork.collect import Fetcher
 
     answers = iter([httpx.Response(503, headers={"Retry-After": "0"}), httpx.Response(200, text="ok")])
     transport = httpx.MockTransport(
@@ -1020,7 +1020,7 @@ def test_a_307_keeps_the_graphql_post_and_its_body(tmp_path: Path, matcher: Coun
     ("http://h/ru/Привет", "http://h/ru/%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82"),
 ])
 def test_urls_are_normalised_to_what_the_client_sends(url: str, want: str) -> None:
-    from kzperception.collect import normalize_url
+    from kzperception.fieldwork.collect import normalize_url
 
     got = normalize_url(url)
     assert got == want
@@ -1030,7 +1030,7 @@ def test_urls_are_normalised_to_what_the_client_sends(url: str, want: str) -> No
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://h/x", "http://u:p@h/x",
                                  "/relative", "http://[::1/x", "=1+1"])
 def test_urls_that_are_not_plain_http_are_refused(url: str) -> None:
-    from kzperception.collect import FetchError, normalize_url
+    from kzperception.fieldwork.collect import FetchError, normalize_url
 
     with pytest.raises(FetchError):
         normalize_url(url)
@@ -1038,7 +1038,7 @@ def test_urls_that_are_not_plain_http_are_refused(url: str) -> None:
 
 def test_robots_txt_judges_the_normalised_url(tmp_path: Path) -> None:
     """``/ru/%2e%2e/admin/`` would reach /admin/ once the client resolved it: it is refused unasked."""
-    from kzperception.collect import Disallowed, Fetcher
+    from kzperception.fieldwork.collect import Disallowed, Fetcher
 
     asked: list[str] = []
 
@@ -1101,7 +1101,7 @@ def test_kill_mid_body_leaves_a_temp_that_the_resume_removes(tmp_path: Path, mat
 def test_stale_temps_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
     import time as _time
 
-    from kzperception.collect.cache import remove_stale_temps
+    from kzperception.fieldwork.collect.cache import remove_stale_temps
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
@@ -1132,7 +1132,7 @@ def _layout_copy(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def test_probe_reports_every_layout_row_and_saves_the_responses(sites: FakeSites, tmp_path: Path) -> None:
-    from kzperception.collect import load_layouts
+    from kzperception.fieldwork.collect import load_layouts
 
     for site, extra in (("president", []), ("government", ["--entity", "mfa"])):
         result = _cli("--probe", "--site", site, "--out", str(tmp_path), "--base-url", sites.base_url,
@@ -1189,7 +1189,7 @@ def test_a_changed_layout_is_a_data_change_for_the_run_too(sites: FakeSites, tmp
 
 
 def test_the_docs_layout_table_has_one_row_per_layout_part() -> None:
-    from kzperception.collect import load_layouts
+    from kzperception.fieldwork.collect import load_layouts
 
     doc = (ROOT / "docs" / "fieldwork.md").read_text(encoding="utf-8")
     rows = {(s, part): (value, status) for s, part, value, status in re.findall(
@@ -1228,7 +1228,7 @@ def test_a_bad_layout_file_is_one_line_naming_file_line_and_field(tmp_path: Path
 
 
 def test_the_layout_line_number_points_at_the_field(tmp_path: Path) -> None:
-    from kzperception.collect import LayoutError, load_layouts
+    from kzperception.fieldwork.collect import LayoutError, load_layouts
 
     layout = _layout_copy(tmp_path, "value: h3 a[href]", "value: h3 a[href")
     line = next(i for i, text in enumerate(layout.read_text(encoding="utf-8").splitlines(), 1)
@@ -1259,7 +1259,7 @@ def test_collect_without_dates_needs_probe(tmp_path: Path) -> None:
 def test_an_unexpected_parser_crash_is_that_reports_failure(sites: FakeSites, tmp_path: Path,
                                                             matcher: CountryMatcher,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from kzperception.collect import Akorda
+    from kzperception.fieldwork.collect import Akorda
 
     original = Akorda.parse_article
 

@@ -8,8 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from kzperception import context, paths
-from kzperception.window import THESIS_WINDOW
+from kzperception import paths
+from kzperception.data import context
+from kzperception.data.window import THESIS_WINDOW
 
 
 @pytest.fixture(scope="module")

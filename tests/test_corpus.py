@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kzperception.corpus import CorpusError, load_corpus, write_corpus
+from kzperception.data.corpus import CorpusError, load_corpus, write_corpus
 from tests.conftest import SMALL_CODES, SMALL_REPORTS
 from tests.conftest import write_corpus as write_files
 
@@ -141,8 +141,8 @@ def _shuffled(folder, out, seed=7):
 
 
 def test_layouts_give_the_same_corpus_and_counts(tmp_path):
-    from kzperception.counts import load_counts
-    from kzperception.synth import write_synthetic
+    from kzperception.data.counts import load_counts
+    from kzperception.fieldwork.synth import write_synthetic
 
     ordered = write_synthetic(5, tmp_path / "ordered", reports=3000)
     shuffled = _shuffled(ordered, tmp_path / "shuffled")
@@ -157,7 +157,7 @@ def test_layouts_give_the_same_corpus_and_counts(tmp_path):
 def test_fast_path_only_for_the_project_layout(tmp_path):
     import pyarrow as pa
 
-    from kzperception.corpus import _ids_in_order
+    from kzperception.data.corpus import _ids_in_order
 
     def rows(ids, report_ids):
         out = _ids_in_order(pa.chunked_array([pa.array(ids, pa.large_string())]),
@@ -179,8 +179,8 @@ def test_write_corpus_writes_the_fast_layout(tmp_path):
     import pandas as pd
     import pyarrow.csv as pacsv
 
-    from kzperception.corpus import _ids_in_order
-    from kzperception.counts import load_counts
+    from kzperception.data.corpus import _ids_in_order
+    from kzperception.data.counts import load_counts
 
     shuffled = _shuffled(write_files(tmp_path / "small", SMALL_REPORTS, SMALL_CODES), tmp_path / "shuffled")
     frames = [pd.read_csv(shuffled / n, dtype=str, keep_default_na=False) for n in ("reports.csv", "codes.csv")]
@@ -210,7 +210,7 @@ def test_atomic_writes_keep_the_old_file_on_failure_and_use_the_umask(tmp_path):
 
     import pandas as pd
 
-    from kzperception.corpus import write_csv_atomic
+    from kzperception.data.corpus import write_csv_atomic
 
     target = tmp_path / "reports.csv"
     old = os.umask(0o022)
@@ -349,7 +349,7 @@ def test_write_corpus_through_a_symlink_replaces_the_target(tmp_path):
 def test_write_corpus_puts_the_old_corpus_back_when_the_swap_fails(tmp_path, monkeypatch):
     import os
 
-    import kzperception.corpus as corpus_module
+    import kzperception.data.corpus as corpus_module
 
     folder = write_corpus(*_frames(), tmp_path / "c")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -510,7 +510,7 @@ def test_a_nul_byte_is_refused_with_file_line_and_field(tmp_path, where):
 
 
 def test_a_nul_byte_in_frames_is_refused_too():
-    from kzperception.corpus import corpus_from_frames
+    from kzperception.data.corpus import corpus_from_frames
 
     reports, codes = _frames()
     reports.loc[1, "title_en"] = "a\x00b"
@@ -613,7 +613,7 @@ def test_validate_prints_hostile_values_literally(tmp_path, value):
 
 
 def test_report_problems_summarises_past_fifty(capsys):
-    from kzperception.cli_common import err_console, report_problems
+    from kzperception.cli.common import err_console, report_problems
 
     err = CorpusError([f"reports.csv:{i}: date: '[/bold]{i}' is not a date (YYYY-MM-DD)" for i in range(2, 2002)])
     with err_console.capture() as captured:
@@ -631,7 +631,7 @@ def test_the_trim_prefilter_never_misses_whitespace_that_arrow_trims():
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from kzperception.corpus import _may_need_trim
+    from kzperception.data.corpus import _may_need_trim
 
     chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
     trimmed = pc.utf8_trim_whitespace(pa.array(["a" + c for c in chars])).to_pylist()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kzperception.counts import load_counts, published_totals
-from kzperception.measures import coding_facts, reports_facts
-from kzperception.window import Window, WindowError
+from kzperception.analysis.measures import coding_facts, reports_facts
+from kzperception.data.counts import load_counts, published_totals
+from kzperception.data.window import Window, WindowError
 
 
 def _cell(df, **keys):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from kzperception.czech import czech_date, czech_facts, czech_number
+from kzperception.book.czech import czech_date, czech_facts, czech_number
 
 
 def test_czech_number() -> None:

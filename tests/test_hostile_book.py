@@ -25,8 +25,8 @@ import yaml
 from typer.testing import CliRunner
 
 from kzperception import paths
+from kzperception.book.display import html_text, myst_text, show_table
 from kzperception.cli import app
-from kzperception.display import html_text, myst_text, show_table
 
 runner = CliRunner()
 WINDOW = ["--start", "2020-08-24", "--pivot", "2022-02-24", "--end", "2023-08-24"]
@@ -224,7 +224,7 @@ def write_hostile_corpus(base: Path) -> tuple[Path, str]:
 
 
 def test_hostile_corpus_is_accepted_by_the_loader(tmp_path):
-    from kzperception.corpus import load_corpus
+    from kzperception.data.corpus import load_corpus
 
     folder, _ = write_hostile_corpus(tmp_path)
     corpus = load_corpus(folder)
@@ -233,8 +233,8 @@ def test_hostile_corpus_is_accepted_by_the_loader(tmp_path):
 
 
 def test_front_page_and_source_note_show_hostile_values_as_text(tmp_path):
-    from kzperception import rerun
-    from kzperception.chapter import open_chapter
+    from kzperception.book import rerun
+    from kzperception.book.chapter import open_chapter
 
     folder, _ = write_hostile_corpus(tmp_path)
     p = rerun.plan(folder, "2020-08-24", "2022-02-24", "2023-08-24", tmp_path / "out", ["06-2-reports"])

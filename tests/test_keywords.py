@@ -1,4 +1,4 @@
-"""Keyword matching with Russian morphology (kzperception.keywords)."""
+"""Keyword matching with Russian morphology (kzperception.fieldwork.keywords)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kzperception.keywords import CountryMatcher, KeywordError, KeywordSet
+from kzperception.fieldwork.keywords import CountryMatcher, KeywordError, KeywordSet
 
 KEYWORDS = Path(__file__).resolve().parents[1] / "data" / "keywords.yaml"
 

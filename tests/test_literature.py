@@ -1,4 +1,4 @@
-"""Tests of kzperception.literature: the numbers and citations of the prose chapters."""
+"""Tests of kzperception.book.literature: the numbers and citations of the prose chapters."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kzperception import literature as lit
 from kzperception import paths
-from kzperception.window import Window
+from kzperception.book import literature as lit
+from kzperception.data.window import Window
 
 PROSE_CHAPTERS = [
     "00-abstract", "00-abstrakt-cs", "00-introduction", "01-literature-review",

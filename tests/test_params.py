@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kzperception.params import ChapterParams
-from kzperception.window import THESIS_WINDOW, Window, WindowError
+from kzperception.book.params import ChapterParams
+from kzperception.data.window import THESIS_WINDOW, Window, WindowError
 
 
 def test_the_thesis_defaults_inject_nothing_and_come_back_the_same() -> None:

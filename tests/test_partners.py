@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kzperception import paths, vocabulary
-from kzperception.vocabulary import VocabularyError, load_partners, load_websites
+from kzperception import paths
+from kzperception.data import vocabulary
+from kzperception.data.vocabulary import VocabularyError, load_partners, load_websites
 
 EU = {"id": "eu", "label": "European Union", "keywords_ru": ["Евросоюз", "ЕС", "Брюссель"],
       "adjectives_ru": ["европейский"], "abbreviations_ru": ["ЕС"]}
@@ -161,9 +162,12 @@ PROBE = textwrap.dedent("""
     from pathlib import Path
     import numpy as np
     from scipy.stats import chi2_contingency
-    from kzperception import charts, measures, sensitivity, slots, stats, synth, uncertainty_charts, vocabulary
-    from kzperception.corpus import load_corpus
-    from kzperception.counts import load_counts
+    from kzperception.book import charts, uncertainty_charts
+    from kzperception.analysis import measures, sensitivity, slots, stats
+    from kzperception.fieldwork import synth
+    from kzperception.data import vocabulary
+    from kzperception.data.corpus import load_corpus
+    from kzperception.data.counts import load_counts
 
     folder = Path(sys.argv[1])
     counts = load_counts(folder)

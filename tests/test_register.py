@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from kzperception import paths
-from kzperception import register as R
-from kzperception.corpus import CorpusError
-from kzperception.window import Window
+from kzperception.data import register as R
+from kzperception.data.corpus import CorpusError
+from kzperception.data.window import Window
 
 
 @pytest.fixture(scope="module")

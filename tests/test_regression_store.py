@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from kzperception import paths
-from kzperception.build import toc_chapters
+from kzperception.book.build import toc_chapters
 
 
 def _code(nb) -> list[str]:

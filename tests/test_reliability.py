@@ -1,4 +1,4 @@
-"""Inter-coder reliability (kzperception.reliability) against independent computations."""
+"""Inter-coder reliability (kzperception.fieldwork.reliability) against independent computations."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from kzperception.cli_fieldwork import register
-from kzperception.corpus import CorpusError, corpus_from_frames, write_corpus
-from kzperception.reliability import (
+from kzperception.cli.fieldwork import register
+from kzperception.data.corpus import CorpusError, corpus_from_frames, write_corpus
+from kzperception.fieldwork.reliability import (
     NO_SHARED_REPORT,
     NO_VARIATION_ABSENT,
     NO_VARIATION_PRESENT,

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kzperception import paths, rerun
+from kzperception import paths
+from kzperception.book import rerun
 from kzperception.cli import app
-from kzperception.counts import load_counts
-from kzperception.window import THESIS_WINDOW
+from kzperception.data.counts import load_counts
+from kzperception.data.window import THESIS_WINDOW
 from tests.conftest import SMALL_CODES, SMALL_REPORTS, write_corpus
 
 runner = CliRunner()
@@ -134,7 +135,7 @@ def test_chapter_list_parser():
 @pytest.fixture
 def fake_build(monkeypatch):
     """Execution and the Jupyter Book call replaced by quick fakes that write what they would."""
-    from kzperception import build
+    from kzperception.book import build
 
     state = {"fail": None, "book_error": None, "during": None, "seen": []}
 
@@ -274,7 +275,7 @@ def test_register_rerun_builds_a_book_that_says_it_is_partial(tmp_path):
 
 @pytest.mark.book
 def test_synthetic_rerun_on_new_window_matches_independent_groupby(tmp_path):
-    from kzperception.synth import write_synthetic
+    from kzperception.fieldwork.synth import write_synthetic
 
     corpus = write_synthetic(7, tmp_path / "synth")
     out = tmp_path / "rerun"

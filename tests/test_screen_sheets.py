@@ -20,11 +20,11 @@ import yaml
 from fieldwork_server import END, FIXTURES, KEYWORDS, START, FakeSites
 from typer.testing import CliRunner
 
-from kzperception.cli_fieldwork import register
-from kzperception.collect import html_to_paragraphs
-from kzperception.corpus import CorpusError, load_corpus
-from kzperception.keywords import CountryMatcher
-from kzperception.screen import (
+from kzperception.cli.fieldwork import register
+from kzperception.data.corpus import CorpusError, load_corpus
+from kzperception.fieldwork.collect import html_to_paragraphs
+from kzperception.fieldwork.keywords import CountryMatcher
+from kzperception.fieldwork.screen import (
     ScreeningError,
     included_reports,
     read_screening,
@@ -32,7 +32,7 @@ from kzperception.screen import (
     split_paragraphs,
     write_screening,
 )
-from kzperception.sheets import (
+from kzperception.fieldwork.sheets import (
     CODE_SHEET_COLUMNS,
     SUGGESTED,
     category_keywords,
@@ -470,7 +470,7 @@ def _nasty_frame() -> pd.DataFrame:
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_every_nasty_value_comes_back_exactly(tmp_path: Path, suffix: str) -> None:
-    from kzperception.sheets import write_csv_sheet, write_xlsx_atomic
+    from kzperception.fieldwork.sheets import write_csv_sheet, write_xlsx_atomic
 
     path = tmp_path / f"t.{suffix}"
     df = _nasty_frame()
@@ -489,7 +489,7 @@ def test_random_strings_round_trip(tmp_path: Path, suffix: str) -> None:
     """A seeded fuzz over the characters that matter (hypothesis is not a dependency of the project)."""
     import random
 
-    from kzperception.sheets import write_csv_sheet, write_xlsx_atomic
+    from kzperception.fieldwork.sheets import write_csv_sheet, write_xlsx_atomic
 
     rng = random.Random(20240224)
     alphabet = ["=", "+", "-", "@", "'", "\t", "\r", "\n", '"', ",", ";", " ", "_", "x", "0", "D", "F", "5", "а",
@@ -509,7 +509,7 @@ def test_random_strings_round_trip(tmp_path: Path, suffix: str) -> None:
 
 def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
     """OWASP: formula starts get one quote; every cell is quoted, so ';' cannot open a new cell either."""
-    from kzperception.sheets import FORMULA_START, write_csv_sheet
+    from kzperception.fieldwork.sheets import FORMULA_START, write_csv_sheet
 
     path = tmp_path / "t.csv"
     write_csv_sheet(_nasty_frame(), path)
@@ -524,7 +524,7 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
 
 
 def test_xlsx_cells_are_text_never_formulas(tmp_path: Path) -> None:
-    from kzperception.sheets import write_xlsx_atomic
+    from kzperception.fieldwork.sheets import write_xlsx_atomic
 
     path = tmp_path / "t.xlsx"
     write_xlsx_atomic({"t": _nasty_frame()}, path)
@@ -591,7 +591,7 @@ ALL_MAIN = {"r1-china": {"economic": "main"}, "r2-russia": {"economic": "main"},
 
 
 def test_manifest_records_what_was_exported(tmp_path: Path, codebook: Path) -> None:
-    from kzperception.sheets import MANIFEST, read_manifest
+    from kzperception.fieldwork.sheets import MANIFEST, read_manifest
 
     export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
     manifest = read_manifest(tmp_path / MANIFEST)
@@ -701,7 +701,7 @@ def test_coder_names_are_checked_on_import_as_on_export(tmp_path: Path, codebook
 
 
 def test_import_needs_a_readable_manifest(tmp_path: Path, codebook: Path) -> None:
-    from kzperception.sheets import MANIFEST
+    from kzperception.fieldwork.sheets import MANIFEST
 
     export_coding_sheets(_three_reports(), ["anna"], tmp_path / "sheets", codebook)
     moved = tmp_path / "mail" / "coding-anna.xlsx"
@@ -726,7 +726,7 @@ def test_import_needs_a_readable_manifest(tmp_path: Path, codebook: Path) -> Non
 
 
 def test_export_keeps_the_manifest_of_the_sheets_already_out(tmp_path: Path, codebook: Path) -> None:
-    from kzperception.sheets import MANIFEST, read_manifest
+    from kzperception.fieldwork.sheets import MANIFEST, read_manifest
 
     export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
     export_coding_sheets(_three_reports(), ["boris"], tmp_path, codebook)  # a second coder, later
@@ -937,7 +937,7 @@ def test_indexed_keyword_search_finds_what_trying_every_keyword_finds(matcher: C
     """KeywordSet.hits tries only keywords whose first word fits: the same hits as trying them all."""
     import random
 
-    from kzperception.keywords import Hit, KeywordSet
+    from kzperception.fieldwork.keywords import Hit, KeywordSet
 
     def naive(ks: KeywordSet, tokens: list[Any]) -> list[Hit]:
         out = []

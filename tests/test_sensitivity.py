@@ -11,9 +11,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from kzperception.corpus import load_corpus
-from kzperception.counts import SourceError, load_counts
-from kzperception.sensitivity import (
+from kzperception.analysis.sensitivity import (
     COLUMNS,
     pivot_sweep,
     pivots,
@@ -22,8 +20,10 @@ from kzperception.sensitivity import (
     sweep_corpus,
     sweep_note,
 )
-from kzperception.synth import write_synthetic
-from kzperception.window import THESIS_WINDOW, Window, WindowError
+from kzperception.data.corpus import load_corpus
+from kzperception.data.counts import SourceError, load_counts
+from kzperception.data.window import THESIS_WINDOW, Window, WindowError
+from kzperception.fieldwork.synth import write_synthetic
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kzperception import measures, slots
-from kzperception.counts import load_counts
+from kzperception.analysis import measures, slots
+from kzperception.data.counts import load_counts
 
 
 def test_published_china_slots_match_the_slot_facts() -> None:

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from kzperception import stats, uncertainty_charts
-from kzperception.counts import load_counts
+from kzperception.analysis import stats
+from kzperception.book import uncertainty_charts
+from kzperception.data.counts import load_counts
 
 
 @pytest.fixture(scope="module")

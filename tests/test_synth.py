@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kzperception.counts import CODE_KEYS, REPORT_KEYS, load_counts
-from kzperception.synth import SynthError, largest_remainder, scaled_margins, synthesize, write_synthetic
+from kzperception.data.counts import CODE_KEYS, REPORT_KEYS, load_counts
+from kzperception.fieldwork.synth import SynthError, largest_remainder, scaled_margins, synthesize, write_synthetic
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kzperception.window import THESIS_WINDOW, Window, WindowError
+from kzperception.data.window import THESIS_WINDOW, Window, WindowError
 
 
 def test_boundaries():
@@ -44,7 +44,7 @@ def test_pivot_equal_end_is_allowed():
 def test_one_parser_takes_only_yyyy_mm_dd() -> None:
     import pytest
 
-    from kzperception.window import WindowError, parse_date
+    from kzperception.data.window import WindowError, parse_date
 
     assert str(parse_date("pivot", "2022-02-24")) == "2022-02-24"
     for bad in ("2022-2-5", "20220224", "2022-02-24T00:00", "24.02.2022", "", "2022-02-30"):
@@ -53,7 +53,7 @@ def test_one_parser_takes_only_yyyy_mm_dd() -> None:
 
 
 def test_thesis_window_is_the_default_of_every_entry_point() -> None:
-    from kzperception.window import THESIS_WINDOW, Window
+    from kzperception.data.window import THESIS_WINDOW, Window
 
     assert Window.from_options() == THESIS_WINDOW
     assert Window.from_options(pivot="2022-01-05").pivot.isoformat() == "2022-01-05"

@@ -1,0 +1,181 @@
+"""Shares, change ratios and the named numbers a chapter's prose glues in.
+
+Every number a chapter states comes from one of the ``*_facts`` functions here, computed from the
+counts frames, so the same sentence is true for the published figures and for any rerun. Names
+are stable keys (``china_after_share``) because chapters glue them by name.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from kzperception.data.counts import Counts
+from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS, WEBSITES
+
+
+def share(part: float, whole: float) -> float:
+    """``part / whole`` as a percentage; NaN (never a ZeroDivisionError) when the whole is empty."""
+    return 100.0 * part / whole if whole else math.nan
+
+
+def change(before: float, after: float) -> float:
+    """Relative change in percent from ``before`` to ``after`` (``+110.8`` for 37 -> 78)."""
+    return 100.0 * (after - before) / before if before else math.nan
+
+
+def with_shares(df: pd.DataFrame, within: list[str]) -> pd.DataFrame:
+    """Add ``share`` (percent of ``n`` within each group of ``within``; all rows when empty)."""
+    totals = df.groupby(within)["n"].transform("sum") if within else df["n"].sum()
+    return df.assign(share=100.0 * df["n"] / totals)
+
+
+def reports_by(counts: Counts, keys: list[str]) -> pd.DataFrame:
+    """Report counts summed over the keys not listed (e.g. ``["country", "period"]``)."""
+    return counts.reports.groupby(keys, sort=False, as_index=False)["n"].sum()
+
+
+def reports_facts(counts: Counts) -> dict[str, float]:
+    """Every number section 6.2 states, computed from the report counts."""
+    r = counts.reports
+    n = int(r["n"].sum())
+    facts: dict[str, float] = {"n_reports": n}
+    for period in ("before", "after"):
+        k = int(r.loc[r["period"] == period, "n"].sum())
+        facts[f"n_{period}"] = k
+        facts[f"{period}_share"] = share(k, n)
+    for website in WEBSITES:
+        k = int(r.loc[r["website"] == website, "n"].sum())
+        facts[f"n_{website}"] = k
+        facts[f"{website}_share"] = share(k, n)
+    for country in COUNTRIES:
+        rc = r[r["country"] == country]
+        nc = int(rc["n"].sum())
+        facts[f"n_{country}"] = nc
+        facts[f"{country}_share"] = share(nc, n)
+        for website in WEBSITES:
+            rw = rc[rc["website"] == website]
+            nw = int(rw["n"].sum())
+            facts[f"n_{country}_{website}"] = nw
+            facts[f"{country}_{website}_share"] = share(nw, nc)
+            for period in ("before", "after"):
+                k = int(rw.loc[rw["period"] == period, "n"].sum())
+                facts[f"n_{country}_{website}_{period}"] = k
+                facts[f"{country}_{website}_{period}_share"] = share(k, nw)
+            facts[f"{country}_{website}_change"] = change(
+                facts[f"n_{country}_{website}_before"], facts[f"n_{country}_{website}_after"]
+            )
+        for period in ("before", "after"):
+            k = int(rc.loc[rc["period"] == period, "n"].sum())
+            facts[f"n_{country}_{period}"] = k
+            facts[f"{country}_{period}_share"] = share(k, nc)
+        facts[f"{country}_change"] = change(facts[f"n_{country}_before"], facts[f"n_{country}_after"])
+    slots = [(c, w) for c in COUNTRIES for w in WEBSITES]
+    facts["slots_growing"] = sum(
+        facts[f"n_{c}_{w}_after"] > facts[f"n_{c}_{w}_before"] for c, w in slots
+    )
+    facts["n_slots"] = len(slots)
+    return facts
+
+
+def code_cell(counts: Counts, country: str | None, period: str, category: str,
+              level: str, mode: str = "cooperation") -> float:
+    """One cell of the code counts (summed over partners when ``country`` is None); NaN if unpublished.
+
+    The sum over partners needs a cell for every partner the report counts hold: the published
+    figures know the thesis's two, so a third partner in ``data/partners.yaml`` leaves their sums as
+    they are, while a corpus (whose grid holds every partner) sums them all.
+    """
+    c = counts.codes
+    sel = (c["period"] == period) & (c["category"] == category) & (c["level"] == level) & (c["mode"] == mode)
+    if country is not None:
+        sel &= c["country"] == country
+    rows = c[sel]
+    expected = 1 if country is not None else counts.reports["country"].nunique()
+    return float(rows["n"].sum()) if len(rows) == expected else math.nan
+
+
+def category_table(counts: Counts, country: str | None = None, period: str = "all") -> pd.DataFrame:
+    """Main and secondary cooperation counts per category, with the share of reports they reach.
+
+    Shares are of the reports of the country (or of all reports), as the thesis computes them:
+    a category "reaches" a report when coded at any level, so ``any = main + secondary``.
+    """
+    r = counts.reports
+    rsel = r if country is None else r[r["country"] == country]
+    if period != "all":
+        rsel = rsel[rsel["period"] == period]
+    base = int(rsel["n"].sum())
+    rows = []
+    for cat in CATEGORIES:
+        main = code_cell(counts, country, period, cat, "main")
+        sec = code_cell(counts, country, period, cat, "secondary")
+        rows.append({
+            "category": cat, "main": main, "secondary": sec, "any": main + sec,
+            "main_share": share(main, base), "any_share": share(main + sec, base),
+        })
+    out = pd.DataFrame(rows)
+    out.attrs["reports"] = base
+    return out
+
+
+def coding_facts(counts: Counts) -> dict[str, float]:
+    """Every number sections 6.3 and 6.3.1 state, computed from the code counts."""
+    c = counts.codes
+    overall = c[c["period"] == "all"]
+    coop = overall[overall["mode"] == "cooperation"]
+    facts: dict[str, float] = {}
+    for level in LEVELS:
+        facts[f"codes_{level}"] = int(coop.loc[coop["level"] == level, "n"].sum())
+    # The thesis states 8 non-cooperation codes but places only 6 in a slot: use its stated total.
+    stated = (counts.stated or {}).get("codes_non_cooperation")
+    computed = int(overall.loc[overall["mode"] == "non_cooperation", "n"].sum())
+    facts["codes_non_cooperation"] = stated if stated is not None else computed
+    facts["codes_all"] = facts["codes_main"] + facts["codes_secondary"] + facts["codes_non_cooperation"]
+    facts["non_cooperation_share"] = share(facts["codes_non_cooperation"], facts["codes_all"])
+    table = category_table(counts)
+    for row in table.itertuples():
+        facts[f"{row.category}_main"] = row.main
+        facts[f"{row.category}_secondary"] = row.secondary
+        facts[f"{row.category}_any"] = row.any
+    ranked = table.sort_values("main", ascending=False, kind="stable")["category"].tolist()
+    for i, cat in enumerate(ranked, start=1):
+        facts[f"{cat}_main_rank"] = i
+    for country in COUNTRIES:
+        ct = category_table(counts, country)
+        facts[f"n_{country}"] = ct.attrs["reports"]
+        for row in ct.itertuples():
+            for field in ("main", "secondary", "any", "main_share", "any_share"):
+                facts[f"{country}_{row.category}_{field}"] = getattr(row, field)
+    return facts
+
+
+def slot_facts(counts: Counts) -> dict[str, float]:
+    """Numbers of the larger slots (country x period) used by 6.3.2 and 6.3.3."""
+    facts: dict[str, float] = {}
+    for country in COUNTRIES:
+        for period in ("before", "after"):
+            ct = category_table(counts, country, period)
+            facts[f"n_{country}_{period}"] = ct.attrs["reports"]
+            for row in ct.itertuples():
+                facts[f"{country}_{period}_{row.category}_main"] = row.main
+                facts[f"{country}_{period}_{row.category}_main_share"] = row.main_share
+            noncoop = counts.codes[
+                (counts.codes["country"] == country) & (counts.codes["period"] == period)
+                & (counts.codes["mode"] == "non_cooperation")
+            ]
+            facts[f"{country}_{period}_non_cooperation"] = int(noncoop["n"].sum())
+        facts[f"{country}_change"] = change(facts[f"n_{country}_before"], facts[f"n_{country}_after"])
+    return facts
+
+
+def beside_baseline(new: pd.DataFrame, baseline: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """A rerun's cells next to the published ones (``n`` and ``n_published``); unpublished cells stay empty.
+
+    Only cells present in the published frame are compared: the thesis does not print every cell,
+    and a missing published cell is unknown, not zero.
+    """
+    base = baseline[[*keys, "n"]].rename(columns={"n": "n_published"})
+    out = base.merge(new[[*keys, "n"]], on=keys, how="left")
+    return out[[*keys, "n", "n_published"]]

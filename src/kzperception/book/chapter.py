@@ -1,0 +1,99 @@
+"""What every parameterised chapter does first: read its parameters, load its counts, glue labels.
+
+A chapter notebook's parameters are ``source`` (``published`` or a corpus folder) and the window
+dates. :func:`open_chapter` validates them with the same rules as the CLI, loads the counts and
+glues the labels the prose uses (the period labels follow the window), so a chapter's first code
+cell is one line and runs unchanged on the thesis's figures or on a rerun's corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from IPython.display import HTML
+
+from kzperception.analysis.measures import beside_baseline
+from kzperception.book.display import glue_text, html_text, show_table
+from kzperception.book.params import ChapterParams
+from kzperception.data.counts import CODE_KEYS, PUBLISHED, REPORT_KEYS, Counts, load_counts, require_reports
+from kzperception.data.window import Window
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """The counts a chapter draws from, and the published baseline beside a rerun."""
+
+    counts: Counts
+    baseline: Counts | None
+
+    @property
+    def window(self) -> Window:
+        return self.counts.window
+
+    def source_note(self) -> HTML:
+        """A note naming the data behind the page; a warning when the corpus is synthetic.
+
+        Every value from the corpus (its folder, its provenance values) goes through
+        :func:`~kzperception.book.display.html_text`: the note shows them as text.
+        """
+        c = self.counts
+        if c.is_published:
+            n = int(c.reports["n"].sum())
+            text = f"Figures on this page: the counts the thesis publishes ({n} coded reports), window {c.window}."
+            return HTML(f'<div class="admonition note kzp-source"><p>{text}</p></div>')
+        # The corpus's folder and provenance values are the researcher's text: escaped, never markup.
+        mix = ", ".join(f"{html_text(k)}: {v}" for k, v in c.corpus.provenance_mix.items()) if c.corpus else ""
+        cls = "warning kzp-synthetic" if c.corpus is not None and c.corpus.is_synthetic else "note kzp-source"
+        head = ("Synthetic corpus — demonstration only. " if "synthetic" in cls else "")
+        text = f"{head}Figures on this page: corpus <code>{html_text(c.source)}</code> ({mix}), window {c.window}."
+        return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
+
+
+    def baseline_reports(self):
+        """Report counts per slot beside the thesis's Table 1 (nothing when the page shows the thesis)."""
+        if self.baseline is None:
+            return None
+        df = beside_baseline(self.counts.reports, self.baseline.reports, REPORT_KEYS)
+        df["period"] = df["period"].map(self.window.labels)
+        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-reports")
+
+    def baseline_codes(self):
+        """Main and secondary codes per country beside the thesis's (nothing when the page shows the thesis)."""
+        if self.baseline is None:
+            return None
+        base = self.baseline.codes[self.baseline.codes["period"] == "all"]
+        df = beside_baseline(self.counts.codes, base, CODE_KEYS).drop(columns=["period", "mode"])
+        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes")
+
+
+    def reliability(self):
+        """Agreement between coders per category, when the corpus has more than one coder (else nothing).
+
+        The thesis was coded by one person and names that as a limit; a corpus coded by two or more
+        researchers shows Krippendorff's alpha (and Cohen's kappa for two coders) here.
+        """
+        corpus = self.counts.corpus
+        if corpus is None or len(corpus.coders) < 2:
+            return None
+        from kzperception.fieldwork.reliability import reliability_table
+
+        return show_table(reliability_table(corpus), "reliability", precision=3)
+
+
+def open_chapter(source: str | None = None, start: str | None = None, pivot: str | None = None,
+                 end: str | None = None) -> Chapter:
+    """Validate the parameters, load counts (and the published baseline for a corpus), glue labels.
+
+    A parameter left ``None`` (every chapter's default) means the thesis's: the published figures
+    and the thesis's window (:meth:`Window.from_options`), so no chapter spells out a date.
+    """
+    params = ChapterParams.from_cells(source, start, pivot, end)
+    window = params.resolved_window
+    counts = load_counts(params.source, window)
+    require_reports(counts)
+    baseline = None if counts.is_published else load_counts(PUBLISHED)
+    for period, label in window.labels.items():
+        glue_text(f"label_{period}", label)
+    for name, day in window.as_params().items():
+        glue_text(f"window_{name}", day)
+    return Chapter(counts, baseline)

@@ -1,0 +1,264 @@
+"""Table 1 and Figures 1-9: one function per published table or figure, one theme for all.
+
+Each function takes the counts (see :mod:`kzperception.data.counts`) and returns an Altair chart or a
+DataFrame; it never reads files, so the same function draws the thesis's figures and a rerun's.
+Names carry the thesis's numbering (``figure_4_main_codes``) so a caption can name the function
+that drew it. Tooltips give the count and share behind every mark.
+
+Partners and websites come from the vocabulary (``data/partners.yaml``, ``data/websites.yaml``), with
+their colours keyed by id. The per-partner figures are one function per kind, taking the partner:
+:func:`main_codes_figure` and :func:`all_codes_figure`. The thesis's Figures 6-9 are those two
+kinds for the first two partners of the file (China, Russia), under the numbers the published book
+gives them.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from kzperception.analysis.measures import category_table, with_shares
+from kzperception.data.counts import Counts
+from kzperception.data.vocabulary import (
+    CATEGORY_LABELS,
+    COUNTRIES,
+    COUNTRY_COLORS,
+    LEVEL_LABELS,
+    WEBSITE_COLORS,
+    WEBSITES,
+    partner_label,
+    website_label,
+)
+
+PERIOD_COLORS = ("#8fa9c4", "#d9822b")  # before, after
+LEVEL_COLORS = {"Main": "#3b4f63", "Secondary": "#a9b8c6"}
+WIDTH = 520
+
+
+def partner_scale(partners: list[str] | tuple[str, ...] = COUNTRIES, extra: dict[str, str] | None = None) -> alt.Scale:
+    """A colour scale over partner labels (what the charts' ``Country`` field holds), coloured by id.
+
+    ``extra`` adds label -> colour pairs after the partners (e.g. a neutral "Both").
+    """
+    domain = [partner_label(c) for c in partners]
+    colours = [COUNTRY_COLORS.get(c, LEVEL_COLORS["Main"]) for c in partners]
+    for label, colour in (extra or {}).items():
+        domain.append(label)
+        colours.append(colour)
+    return alt.Scale(domain=domain, range=colours)
+
+
+def website_scale() -> alt.Scale:
+    """A colour scale over website labels, coloured by website id."""
+    return alt.Scale(domain=[website_label(w) for w in WEBSITES], range=[WEBSITE_COLORS[w] for w in WEBSITES])
+
+
+def _theme() -> alt.theme.ThemeConfig:
+    return alt.theme.ThemeConfig(
+        config={
+            "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+            "view": {"stroke": None, "continuousWidth": WIDTH},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": False, "domainColor": "#888"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "title": {"fontSize": 14, "anchor": "start", "fontWeight": 600},
+            "bar": {"cornerRadiusEnd": 2},
+        }
+    )
+
+
+alt.theme.register("kzperception", enable=True)(_theme)
+
+
+def _period_scale(counts: Counts) -> alt.Scale:
+    labels = counts.labels
+    return alt.Scale(domain=[labels["before"], labels["after"]], range=list(PERIOD_COLORS))
+
+
+def _readable(df: pd.DataFrame, counts: Counts) -> pd.DataFrame:
+    out = df.copy()
+    if "country" in out:
+        out["Country"] = out["country"].map(partner_label)
+    if "website" in out:
+        out["Website"] = out["website"].map(website_label)
+    if "period" in out:
+        out["Period"] = out["period"].map(counts.labels)
+    if "category" in out:
+        out["Category"] = out["category"].map(CATEGORY_LABELS)
+    if "level" in out:
+        out["Level"] = out["level"].map(LEVEL_LABELS)
+    return out
+
+
+def table_1_reports(counts: Counts) -> pd.DataFrame:
+    """Table 1: reports per slot with the website, country and overall totals beside each slot."""
+    r = counts.reports
+    rows = []
+    total = int(r["n"].sum())
+    for country in COUNTRIES:
+        rc = r[r["country"] == country]
+        for website in WEBSITES:
+            rw = rc[rc["website"] == website]
+            for period in ("before", "after"):
+                rows.append({
+                    "Country": partner_label(country),
+                    "Website": website_label(website),
+                    "Period": counts.labels[period],
+                    "Reports": int(rw.loc[rw["period"] == period, "n"].sum()),
+                    "Website total": int(rw["n"].sum()),
+                    "Country total": int(rc["n"].sum()),
+                    "All reports": total,
+                })
+    return pd.DataFrame(rows)
+
+
+def _tooltip(*fields: str) -> list[alt.Tooltip]:
+    tips = []
+    for f in fields:
+        if f == "share":
+            tips.append(alt.Tooltip("share:Q", title="Share (%)", format=".1f"))
+        elif f == "n":
+            tips.append(alt.Tooltip("n:Q", title="Reports"))
+        else:
+            tips.append(alt.Tooltip(f"{f}:N"))
+    return tips
+
+
+def figure_1_country_website(counts: Counts) -> alt.Chart:
+    """Figure 1: reports per perceived country, split by website (shares within the country)."""
+    df = counts.reports.groupby(["country", "website"], as_index=False)["n"].sum()
+    df = _readable(with_shares(df, ["country"]), counts)
+    return alt.Chart(df, title="Reports by perceived country and website").mark_bar().encode(
+        y=alt.Y("Country:N", title=None, sort=[partner_label(c) for c in COUNTRIES]),
+        x=alt.X("n:Q", title="Reports"),
+        color=alt.Color("Website:N", scale=website_scale()),
+        order=alt.Order("website:O"),
+        tooltip=_tooltip("Country", "Website", "n", "share"),
+    ).properties(width=WIDTH, height=120)
+
+
+def figure_2_time_by_country(counts: Counts) -> alt.Chart:
+    """Figure 2: reports before and after the pivot for each country (shares within the country)."""
+    df = counts.reports.groupby(["country", "period"], as_index=False)["n"].sum()
+    df = _readable(with_shares(df, ["country"]), counts)
+    return alt.Chart(df, title="Reports over time, by perceived country").mark_bar().encode(
+        x=alt.X("Country:N", title=None, sort=[partner_label(c) for c in COUNTRIES], axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
+        y=alt.Y("n:Q", title="Reports"),
+        color=alt.Color("Period:N", scale=_period_scale(counts)),
+        tooltip=_tooltip("Country", "Period", "n", "share"),
+    ).properties(width=WIDTH // 2, height=260)
+
+
+def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
+    """Figure 3: reports before and after the pivot in the four country x website slots."""
+    df = _readable(with_shares(counts.reports, ["country", "website"]), counts)
+    df["Slot"] = df["Country"] + ", " + df["website"]
+    order = [f"{partner_label(c)}, {w}" for c in COUNTRIES for w in WEBSITES]
+    return alt.Chart(df, title="Reports over time in the four country and website slots").mark_bar().encode(
+        x=alt.X("Slot:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
+        y=alt.Y("n:Q", title="Reports"),
+        color=alt.Color("Period:N", scale=_period_scale(counts)),
+        tooltip=_tooltip("Country", "Website", "Period", "n", "share"),
+    ).properties(width=WIDTH, height=260)
+
+
+def _levels_frame(counts: Counts, country: str | None, levels: tuple[str, ...]) -> pd.DataFrame:
+    table = category_table(counts, country)
+    long = table.melt(id_vars=["category"], value_vars=list(levels), var_name="level", value_name="n")
+    long = long.dropna(subset=["n"])
+    base = table.attrs["reports"]
+    long["share"] = 100.0 * long["n"] / base if base else 0.0
+    long["total"] = long["category"].map(table.set_index("category")["any" if len(levels) > 1 else "main"])
+    return _readable(long, counts)
+
+
+def _codes_chart(counts: Counts, country: str | None, levels: tuple[str, ...], title: str) -> alt.Chart:
+    df = _levels_frame(counts, country, levels)
+    order = df.sort_values(["total", "category"], ascending=[False, True])["Category"].drop_duplicates().tolist()
+    color = (
+        alt.Color("Level:N", scale=alt.Scale(domain=list(LEVEL_COLORS), range=list(LEVEL_COLORS.values())))
+        if len(levels) > 1
+        else alt.value(COUNTRY_COLORS.get(country or "", LEVEL_COLORS["Main"]))
+    )
+    tips = [alt.Tooltip("Category:N"), alt.Tooltip("Level:N"), alt.Tooltip("n:Q", title="Codes"),
+            alt.Tooltip("share:Q", title="Share of reports (%)", format=".1f")]
+    return alt.Chart(df, title=title).mark_bar().encode(
+        y=alt.Y("Category:N", title=None, sort=order),
+        x=alt.X("n:Q", title="Codes (reports)", stack="zero"),
+        color=color,
+        order=alt.Order("level:O"),
+        tooltip=tips,
+    ).properties(width=WIDTH, height=220)
+
+
+def figure_4_main_codes(counts: Counts) -> alt.Chart:
+    """Figure 4: main code categories in all data."""
+    return _codes_chart(counts, None, ("main",), "Main code categories, all reports")
+
+
+def figure_5_all_codes(counts: Counts) -> alt.Chart:
+    """Figure 5: all code categories, main and secondary, in all data."""
+    return _codes_chart(counts, None, ("main", "secondary"), "Main and secondary code categories, all reports")
+
+
+def main_codes_figure(counts: Counts, partner: str) -> alt.Chart:
+    """Main code categories in the reports on one partner (the thesis's Figures 6 and 7)."""
+    title = f"Main code categories, reports on {partner_label(partner)}"
+    return _codes_chart(counts, _known(partner), ("main",), title)
+
+
+def all_codes_figure(counts: Counts, partner: str) -> alt.Chart:
+    """Main and secondary code categories in the reports on one partner (the thesis's Figures 8 and 9)."""
+    title = f"Main and secondary code categories, reports on {partner_label(partner)}"
+    return _codes_chart(counts, _known(partner), ("main", "secondary"), title)
+
+
+def _known(partner: str) -> str:
+    if partner not in COUNTRIES:
+        raise ValueError(f"partner: {partner!r} is not one of {'|'.join(COUNTRIES)} (data/partners.yaml)")
+    return partner
+
+
+def _thesis_partner(position: int) -> str:
+    """The partner the thesis's figure at ``position`` (0: China, 1: Russia) is about: by file order."""
+    if len(COUNTRIES) <= position:
+        raise ValueError(f"Figures 6-9 need two partners; data/partners.yaml has {len(COUNTRIES)}")
+    return COUNTRIES[position]
+
+
+def figure_6_main_codes_china(counts: Counts) -> alt.Chart:
+    """Figure 6: main code categories in the perception of China (the first partner)."""
+    return main_codes_figure(counts, _thesis_partner(0))
+
+
+def figure_7_main_codes_russia(counts: Counts) -> alt.Chart:
+    """Figure 7: main code categories in the perception of Russia (the second partner)."""
+    return main_codes_figure(counts, _thesis_partner(1))
+
+
+def figure_8_all_codes_china(counts: Counts) -> alt.Chart:
+    """Figure 8: main and secondary code categories in the perception of China (the first partner)."""
+    return all_codes_figure(counts, _thesis_partner(0))
+
+
+def figure_9_all_codes_russia(counts: Counts) -> alt.Chart:
+    """Figure 9: main and secondary code categories in the perception of Russia (the second partner)."""
+    return all_codes_figure(counts, _thesis_partner(1))
+
+
+#: Figure number -> drawing function, for captions and tests.
+FIGURES = {
+    1: figure_1_country_website,
+    2: figure_2_time_by_country,
+    3: figure_3_time_by_slot,
+    4: figure_4_main_codes,
+    5: figure_5_all_codes,
+    6: figure_6_main_codes_china,
+    7: figure_7_main_codes_russia,
+    8: figure_8_all_codes_china,
+    9: figure_9_all_codes_russia,
+}
+
+#: The per-partner figure kinds: kind -> function of ``(counts, partner)``.
+PARTNER_FIGURES = {"main_codes": main_codes_figure, "all_codes": all_codes_figure}

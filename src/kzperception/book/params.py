@@ -1,0 +1,44 @@
+"""The parameters of a chapter, as one object from the command line through papermill into the kernel.
+
+A chapter's parameters cell holds ``None`` for each of ``source``, ``start``, ``pivot`` and
+``end``: the thesis's published figures and window. A command builds one :class:`ChapterParams`
+(checked before anything runs), papermill injects only what differs from those defaults, and the
+kernel rebuilds the same object in :func:`kzperception.book.chapter.open_chapter`. So a window is
+parsed once per process, by :class:`~kzperception.data.window.Window`, and its defaults live there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kzperception.data.window import Window
+
+PUBLISHED = "published"
+
+
+@dataclass(frozen=True)
+class ChapterParams:
+    """What a chapter is run on: a source (``published`` or a corpus folder) and a window (None: the thesis's)."""
+
+    source: str = PUBLISHED
+    window: Window | None = None
+
+    @classmethod
+    def from_cells(cls, source: str | None = None, start: str | None = None, pivot: str | None = None,
+                   end: str | None = None) -> ChapterParams:
+        """The object a kernel's parameters cell describes (``None`` = the default)."""
+        given = (start, pivot, end) != (None, None, None)
+        return cls(source or PUBLISHED, Window.from_options(start, pivot, end) if given else None)
+
+    @property
+    def resolved_window(self) -> Window:
+        return self.window or Window.from_options()
+
+    def papermill(self) -> dict[str, str]:
+        """The parameters papermill injects: only those that differ from the cell's defaults."""
+        out: dict[str, str] = {}
+        if self.source != PUBLISHED:
+            out["source"] = self.source
+        if self.window is not None:
+            out.update(self.window.as_params())
+        return out

@@ -1,0 +1,249 @@
+"""The ``kzperception`` command line: counts, validation and the book build.
+
+Errors are one line on stderr and a non-zero exit, never a traceback: a researcher running a
+rerun on their own corpus needs to know which file, row and field to fix, not where in our code
+the check lives.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from kzperception.cli.common import Format, err_console, error, fail, report_problems
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kzperception.book.build import ChapterRun
+    from kzperception.data.window import Window
+
+# pandas and the library are imported inside the commands that use them: `kzperception build`
+# (run after every edit) and `--help` then start in a fraction of a second.
+
+app = typer.Typer(
+    help="Kazakhstan's official perception of China and Russia: counts, corpora and the computational book.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+counts_app = typer.Typer(help="Print the counts every table and figure is drawn from (docs/corpus.md).",
+                         no_args_is_help=True)
+app.add_typer(counts_app, name="counts")
+Source = Annotated[str, typer.Option("--source", help="'published' (the thesis's figures) or a corpus folder.")]
+Start = Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (default: the thesis's).")]
+Pivot = Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD (default: the thesis's).")]
+End = Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD (default: the thesis's).")]
+Fmt = Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table (for reading).")]
+
+
+def parse_window(start: str | None, pivot: str | None, end: str | None) -> Window | None:
+    """None when no date is given (use the source's own window); otherwise the thesis's with these dates."""
+    from kzperception.data.window import Window
+
+    if start is None and pivot is None and end is None:
+        return None
+    return Window.from_options(start, pivot, end)
+
+
+def _emit(df: pd.DataFrame, fmt: Format, title: str) -> None:
+    if fmt is Format.csv:
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        return
+    # Text, not strings: rich would read a corpus folder named "[/bold]" in the title as markup.
+    table = Table(title=Text(title))
+    for col in df.columns:
+        table.add_column(Text(str(col)), justify="right" if col == "n" else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*(Text(str(v)) for v in row))
+    Console().print(table)
+
+
+def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: str | None, fmt: Format) -> None:
+    from kzperception.data.corpus import CorpusError
+    from kzperception.data.counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
+    from kzperception.data.window import WindowError
+
+    try:
+        counts = load_counts(source, parse_window(start, pivot, end))
+        require_reports(counts)
+    except CorpusError as err:
+        report_problems(err)
+        raise typer.Exit(1) from None
+    except (WindowError, SourceError) as err:
+        raise fail(str(err)) from None
+    if kind == "reports":
+        _emit(counts.reports[[*REPORT_KEYS, "n"]], fmt, f"Reports per slot — {counts.source}, {counts.window}")
+    else:
+        _emit(counts.codes[[*CODE_KEYS, "n"]], fmt, f"Codes — {counts.source}, {counts.window}")
+
+
+@counts_app.command("reports")
+def counts_reports(source: Source = "published", start: Start = None, pivot: Pivot = None, end: End = None,
+                   fmt: Fmt = Format.table) -> None:
+    """Reports per slot: country,website,period,n (8 rows)."""
+    _counts("reports", source, start, pivot, end, fmt)
+
+
+@counts_app.command("codes")
+def counts_codes(source: Source = "published", start: Start = None, pivot: Pivot = None, end: End = None,
+                 fmt: Fmt = Format.table) -> None:
+    """Codes per cell: country,period,category,mode,level,n (period before/after/all)."""
+    _counts("codes", source, start, pivot, end, fmt)
+
+
+@app.command()
+def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with reports.csv and codes.csv.")]) -> None:
+    """Check a corpus against every rule of the interchange format; list each problem as file:row: field."""
+    from kzperception.data.corpus import CorpusError, load_corpus
+
+    try:
+        corpus = load_corpus(folder)
+    except CorpusError as err:
+        report_problems(err)
+        err_console.print(f"{len(err.problems)} problem(s) in {folder}", highlight=False, markup=False,
+                          soft_wrap=True)
+        raise typer.Exit(1) from None
+    mix = ", ".join(f"{k} {v}" for k, v in corpus.provenance_mix.items())
+    typer.echo(f"ok: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
+               f"{', '.join(corpus.coders)}; provenance: {mix}")
+
+
+@app.command()
+def build(
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Chapters executed at once.")] = 2,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-execute every chapter.")] = False,
+    chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems.")] = None,
+    strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Sphinx warnings fail the build.")] = True,
+    out: Annotated[Path | None, typer.Option("--out", help="Build the book into this folder (OUT/html) instead of "
+                                             "book/_build/html: new, empty, or an earlier build's output.")] = None,
+) -> None:
+    """Execute every chapter with papermill (cached, in parallel) and build the HTML book (make book).
+
+    With --out the same book is built outside the repository, with the same rules as a rerun's
+    output folder; the main book's executed chapters serve as its cache.
+    """
+    from rich.progress import Progress
+
+    from kzperception import paths
+    from kzperception.book import build as b
+    from kzperception.book.params import ChapterParams
+    from kzperception.book.rerun import RerunError, build_main_into, check_out, parse_chapters
+
+    stems = b.toc_chapters()
+    try:
+        stems = parse_chapters(chapters, stems) or stems
+        out_path = check_out(out) if out is not None else None
+    except RerunError as err:
+        raise fail(str(err)) from None
+    if out_path is not None:
+        if chapters:
+            raise fail("--chapters: a book built with --out has every chapter; leave --chapters out")
+        params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
+        with Progress(console=err_console, transient=False) as progress:
+            task = progress.add_task("executing chapters", total=len(stems))
+            try:
+                runs, html_dir = build_main_into(out_path, stems, params, jobs=jobs, use_cache=not no_cache,
+                                                 strict=strict, on_done=lambda run: progress.update(
+                                                     task, advance=1, description=f"{run.stem}: {run.status}"))
+            except (b.BuildError, RerunError) as err:
+                raise fail(str(err)) from None
+        if _report_failures(runs) or html_dir is None:
+            raise typer.Exit(1)
+        typer.echo(f"book built: {html_dir / 'index.html'}")
+        return
+    params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
+    b.ensure_bundle()
+    with Progress(console=err_console, transient=False) as progress:
+        task = progress.add_task("executing chapters", total=len(stems))
+
+        def done(run: b.ChapterRun) -> None:
+            progress.update(task, advance=1, description=f"{run.stem}: {run.status}")
+
+        try:
+            runs = b.execute_chapters(stems, params, paths.CHAPTERS, jobs, not no_cache, on_done=done)
+        except b.BuildError as err:
+            raise fail(str(err)) from None
+    if _report_failures(runs):
+        raise typer.Exit(1)
+    executed = sum(r.status == "executed" for r in runs)
+    err_console.print(f"chapters: {executed} executed, {len(runs) - executed} from cache")
+    try:
+        secs = b.jupyter_book(strict=strict)
+    except b.BuildError as err:
+        raise fail(str(err)) from None
+    typer.echo(f"book built in {secs:.1f}s: {paths.HTML / 'index.html'}")
+
+
+@app.command()
+def rerun(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder (reports.csv, codes.csv).")],
+    start: Annotated[str, typer.Option("--start", help="Window start, YYYY-MM-DD.")],
+    pivot: Annotated[str, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the standalone book (OUT/html/index.html): new, "
+                                      "empty, or an earlier rerun's output, which is replaced.")],
+    chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Chapters executed at once.")] = 2,
+) -> None:
+    """Execute the data chapters on a corpus and window into a standalone book; the main book is untouched.
+
+    OUT must be new, empty, or an earlier rerun's output (it holds .kzperception-rerun.json); the
+    book is built beside it and swapped in when complete, so a failed rerun leaves OUT as it was.
+    """
+    from rich.progress import Progress
+
+    from kzperception.book import rerun as r
+    from kzperception.book.build import BuildError
+    from kzperception.data.corpus import CorpusError
+    from kzperception.data.counts import SourceError
+    from kzperception.data.window import WindowError
+
+    try:
+        wanted = r.parse_chapters(chapters, r.available_chapters())
+        plan = r.plan(corpus, start, pivot, end, out, wanted)
+    except CorpusError as err:
+        report_problems(err)
+        raise typer.Exit(1) from None
+    except (WindowError, SourceError, r.RerunError) as err:
+        raise fail(str(err)) from None
+    try:
+        with Progress(console=err_console) as progress:
+            task = progress.add_task("executing chapters", total=len(plan.chapters))
+            runs, html_dir = r.run(plan, jobs, on_done=lambda run: progress.update(
+                task, advance=1, description=f"{run.stem}: {run.status}"))
+    except (r.RerunError, BuildError) as err:
+        raise fail(str(err)) from None
+    except OSError as err:  # a full disk, a folder made read-only meanwhile: say where, keep OUT as it was
+        raise fail(f"--out: {err.strerror or err}: {err.filename or plan.out}") from None
+    if _report_failures(runs) or html_dir is None:
+        err_console.print(f"nothing was written to {plan.out}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    typer.echo(f"rerun book: {html_dir / 'index.html'}")
+
+
+def _report_failures(runs: list[ChapterRun]) -> bool:
+    """One ``error:`` line per failed chapter (the error as text, on one line); True if any failed."""
+    failed = [x for x in runs if x.status == "failed"]
+    for x in failed:
+        error(f"chapter {x.stem}: {' '.join(x.error.split())}")
+    return bool(failed)
+
+
+def _register_optional() -> None:
+    """Commands of later pipeline stages live in their own modules; add those that are present."""
+    import importlib
+    import importlib.util
+
+    for name in ("fieldwork", "synth"):
+        if importlib.util.find_spec(f"{__package__}.{name}") is not None:
+            importlib.import_module(f"{__package__}.{name}").register(app)
+
+
+_register_optional()

@@ -1,0 +1,318 @@
+"""Fieldwork commands: ``collect``, ``screen``, ``code export|import`` and ``reliability``.
+
+They take a researcher from an empty folder to a corpus in the interchange format, the way the
+thesis built its own (search, keep what is about the country, code by hand) plus what it could
+not do alone (a second coder and a reliability figure). ``register(app)`` adds them to the main
+``kzperception`` command line.
+
+Errors are ``error: ...`` lines on stderr and exit status 1, never a traceback, and nothing is
+written when a command fails. ``collect`` exits with 2 when the run finished but some reports
+could not be obtained: run the same command again to retry them (nothing is downloaded twice).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kzperception.cli.common import Format, err_console, report_problems
+from kzperception.cli.common import error as _error
+
+if TYPE_CHECKING:
+    from kzperception.fieldwork.keywords import CountryMatcher
+
+MAX_LISTED_FAILURES = 20
+
+
+class SiteName(StrEnum):
+    president = "president"
+    government = "government"
+
+
+class GovSource(StrEnum):
+    auto = "auto"
+    graphql = "graphql"
+    api = "api"
+    rss = "rss"
+
+
+class SheetFormat(StrEnum):
+    both = "both"
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+class Undecided(StrEnum):
+    error = "error"
+    exclude = "exclude"
+
+
+@contextmanager
+def _errors(*one_line: type[Exception]) -> Iterator[None]:
+    """Turn the library's errors into ``error:`` lines and exit status 1.
+
+    Commands name the further error types they expect (``one_line``); the collector's are passed
+    by the commands that import it, so ``kzperception --help`` does not load the HTTP stack.
+    """
+    from kzperception.data.corpus import CorpusError
+    from kzperception.fieldwork.keywords import KeywordError
+
+    try:
+        yield
+    except CorpusError as err:
+        report_problems(err)
+        raise typer.Exit(1) from None
+    except (KeywordError, *one_line) as err:
+        _error(str(err))
+        raise typer.Exit(1) from None
+    except OSError as err:
+        _error(f"{getattr(err, 'filename', '') or ''}: {err.strerror or err}")
+        raise typer.Exit(1) from None
+
+
+def _matcher(keywords: Path | None) -> CountryMatcher:
+    from kzperception.fieldwork.keywords import CountryMatcher
+
+    return CountryMatcher.from_yaml(keywords)
+
+
+KeywordsOpt = Annotated[Path | None, typer.Option(
+    "--keywords", help="Country keyword file (default data/keywords.yaml).", dir_okay=False)]
+
+
+def collect_cmd(
+    site: Annotated[SiteName, typer.Option("--site", help="president (akorda.kz) or government (gov.kz).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for collected.csv and the raw cache (OUT/raw); "
+                                      "with --probe, for OUT/probe/SITE/.", file_okay=False)],
+    start: Annotated[str | None, typer.Option("--start", help="First day to collect, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last day to collect, YYYY-MM-DD.")] = None,
+    entity: Annotated[list[str] | None, typer.Option(
+        "--entity", help="gov.kz entity, e.g. mfa (repeatable; default: the entities the thesis cites).")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Site root (default the real site).")] = None,
+    keywords: KeywordsOpt = None,
+    layout: Annotated[Path | None, typer.Option(
+        "--layout", help="Site layout file: selectors and endpoints (default data/sites.yaml).",
+        dir_okay=False)] = None,
+    rate: Annotated[float, typer.Option("--rate", min=0.001, help="Requests per second per host.")] = 1.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per document.")] = 5,
+    backoff: Annotated[float, typer.Option("--backoff", min=0.0, help="First retry delay (s), doubled.")] = 1.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per network operation; "
+                                           "a whole body must arrive within 4 times this.")] = 30.0,
+    max_bytes: Annotated[int, typer.Option(
+        "--max-bytes", min=1024, help="Largest body accepted (bytes, after decoding); a larger one fails "
+        "its report.")] = 20_000_000,
+    max_redirects: Annotated[int, typer.Option("--max-redirects", min=0, max=20,
+                                               help="Redirect hops followed per request.")] = 5,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, help="gov.kz items per GraphQL/API page.")] = 50,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Listing pages at most.")] = 10_000,
+    gov_source: Annotated[GovSource, typer.Option(
+        "--gov-source", help="gov.kz listing: graphql, api (REST), rss, or auto: GraphQL, then the API, then RSS, "
+        "each only when the one before is refused or unavailable for the entity.")] = GovSource.auto,
+    refresh_listings: Annotated[bool, typer.Option(
+        "--refresh-listings", help="Download listing pages again (articles stay cached).")] = False,
+    probe: Annotated[bool, typer.Option(
+        "--probe", help="Check the site layout instead of collecting: one listing page and a few reports, "
+        "every layout entry reported, the responses saved in OUT/probe/SITE/ (exit 2 when some do not match).")
+    ] = False,
+    probe_reports: Annotated[int, typer.Option("--probe-reports", min=1, max=20,
+                                               help="Reports (per gov.kz entity) the probe looks at.")] = 3,
+    force: Annotated[bool, typer.Option("--force", help="With --probe: replace an earlier probe's folder.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on a terminal.")] = True,
+) -> None:
+    """Collect reports of one site between two dates into OUT/collected.csv (resumable, polite).
+
+    Exit status 2 when the run finished but some reports failed (run it again to retry just those),
+    or, with --probe, when some layout entry no longer matches the site.
+    """
+    from kzperception.fieldwork.collect import CollectError, FetchPolicy, collect, make_site
+
+    if probe:
+        _probe(site, out, entity, base_url, layout, rate, retries, backoff, timeout, max_bytes, max_redirects,
+               page_size, probe_reports, force)
+        return
+    missing = [name for name, value in (("--start", start), ("--end", end)) if value is None]
+    if missing:
+        _error(f"{missing[0]}: required (YYYY-MM-DD), unless --probe")
+        raise typer.Exit(1)
+    with _errors(CollectError):
+        matcher = _matcher(keywords)
+        adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value, layout)
+        policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
+                             max_redirects=max_redirects)
+        summary = collect(adapter, str(start), str(end), out, policy=policy, matcher=matcher,
+                          refresh_listings=refresh_listings, progress=progress)
+    for line in summary.failures[:MAX_LISTED_FAILURES]:
+        err_console.print(f"failed: {line}", highlight=False, soft_wrap=True, markup=False)
+    if len(summary.failures) > MAX_LISTED_FAILURES:
+        err_console.print(f"... and {len(summary.failures) - MAX_LISTED_FAILURES} more (see summary json)",
+                          highlight=False, markup=False)
+    for line in summary.warnings:
+        err_console.print(f"warning: {line}", highlight=False, soft_wrap=True, markup=False)
+    typer.echo(summary.line())
+    typer.echo(f"written: {Path(out) / 'collected.csv'}")
+    if summary.failed:
+        err_console.print("some reports failed; run the same command again to retry them "
+                          "(nothing already downloaded is fetched twice)", highlight=False, markup=False)
+        raise typer.Exit(2)
+
+
+def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | None, layout: Path | None,
+           rate: float, retries: int, backoff: float, timeout: float, max_bytes: int, max_redirects: int,
+           page_size: int, reports: int, force: bool) -> None:
+    """``collect --probe``: one line per layout entry, the responses saved; exit 2 on a mismatch."""
+    from kzperception.fieldwork.collect import CollectError, FetchPolicy, make_site
+    from kzperception.fieldwork.collect.probe import probe
+
+    with _errors(CollectError):
+        adapter = make_site(site.value, base_url, entity or [], page_size, 1, "auto", layout)
+        policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
+                             max_redirects=max_redirects)
+        report = probe(adapter, out, policy=policy, reports=reports, force=force,  # type: ignore[arg-type]
+                       entities=getattr(adapter, "entities", None) if entity else None)
+    for line in report.lines():
+        typer.echo(line)
+    typer.echo(f"saved: {report.folder} ({len(report.files)} responses, index.json, report.txt)")
+    if not report.ok:
+        err_console.print("some layout entries no longer match the site: edit the layout file (--layout, "
+                          "default data/sites.yaml) and attach the saved folder to a bug report",
+                          highlight=False, markup=False)
+        raise typer.Exit(2)
+
+
+def screen_cmd(
+    collected: Annotated[Path, typer.Argument(help="collected.csv written by `kzperception collect`.",
+                                              dir_okay=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for screening.csv/.xlsx "
+                                             "(default: beside collected.csv).", file_okay=False)] = None,
+    keywords: KeywordsOpt = None,
+    country: Annotated[list[str] | None, typer.Option("--country", help="Screen only this country.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a sheet that holds decisions.")] = False,
+) -> None:
+    """Write the screening sheet: each report x country mentioned, the paragraphs, a suggested verdict."""
+    from kzperception.fieldwork.collect import CollectError, read_collected
+    from kzperception.fieldwork.screen import screen, write_screening
+
+    with _errors(CollectError):
+        sheet = screen(read_collected(collected), _matcher(keywords), country)
+        targets = write_screening(sheet, out or collected.parent, force=force)
+    counts = sheet["suggested"].value_counts()
+    mix = ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("devoted_report", "devoted_paragraph", "mere_mention"))
+    typer.echo(f"screening: {len(sheet)} report x country rows ({mix})")
+    typer.echo("written: " + ", ".join(str(t) for t in targets))
+    typer.echo("next: fill the decision column (include/exclude), then `kzperception code export`")
+
+
+def code_export_cmd(
+    screening: Annotated[Path, typer.Argument(help="The screening sheet with decisions (.xlsx or .csv).",
+                                              dir_okay=False)],
+    coder: Annotated[list[str], typer.Option("--coder", help="Coder name (repeatable), e.g. --coder anna.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for coding-<coder>.xlsx/.csv.", file_okay=False)],
+    collected: Annotated[Path | None, typer.Option(
+        "--collected", help="collected.csv (default: beside the screening sheet).", dir_okay=False)] = None,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", help="Codebook for suggestions (default data/codebook.yaml).", dir_okay=False)] = None,
+    fmt: Annotated[SheetFormat, typer.Option("--format", help="Sheet files to write.")] = SheetFormat.both,
+    undecided: Annotated[Undecided, typer.Option(
+        "--undecided", help="Rows without a decision: an error, or excluded.")] = Undecided.error,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing coding sheets.")] = False,
+) -> None:
+    """Write one coding sheet per coder with the included reports, the categories and the Russian text."""
+    from kzperception.fieldwork.collect import CollectError, read_collected
+    from kzperception.fieldwork.screen import included_reports, read_screening
+    from kzperception.fieldwork.sheets import export_coding_sheets
+
+    formats = ("xlsx", "csv") if fmt is SheetFormat.both else (fmt.value,)
+    with _errors(CollectError):
+        decided = read_screening(screening, undecided.value)
+        reports = included_reports(decided, read_collected(collected or screening.parent / "collected.csv"))
+        targets = export_coding_sheets(reports, coder, out, codebook, formats, force=force)
+    typer.echo(f"coding sheets: {len(reports)} included reports for {len(coder)} coder(s)")
+    typer.echo("written: " + ", ".join(str(t) for t in targets))
+
+
+def code_import_cmd(
+    sheets: Annotated[list[Path], typer.Argument(help="Coded sheets, one per coder (.xlsx or .csv).",
+                                                 dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="Corpus folder to write (reports.csv, codes.csv).",
+                                      file_okay=False)],
+    manifest: Annotated[Path | None, typer.Option(
+        "--manifest", help="coding-manifest.json written by `code export` (default: beside the first sheet).",
+        dir_okay=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a corpus already in --out.")] = False,
+) -> None:
+    """Read coded sheets into a corpus (one coder value per sheet), checked against what was exported."""
+    from kzperception.fieldwork.sheets import write_imported
+
+    with _errors():
+        corpus = write_imported(sheets, out, force=force, manifest=manifest)
+    typer.echo(f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
+               f"{', '.join(corpus.coders)} -> {out}")
+
+
+def reliability_cmd(
+    folder: Annotated[Path, typer.Argument(help="Corpus folder coded by two or more coders.")],
+    fmt: Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table.")] = Format.table,
+) -> None:
+    """Krippendorff's alpha (and Cohen's kappa for two coders) per category and mode.
+
+    Where a coefficient is undefined the table says why (the reliability table's note), rather
+    than showing a bare dash.
+    """
+    from rich.text import Text
+
+    from kzperception.data.corpus import load_corpus
+    from kzperception.fieldwork.reliability import reliability_table
+
+    with _errors():
+        table = reliability_table(load_corpus(folder))
+    if fmt is Format.csv:
+        sys.stdout.write(table.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
+        return
+    out = Table(title=Text(f"Inter-coder reliability — {folder}"))  # a path is text, never markup
+    for col in table.columns:
+        out.add_column(Text(str(col)), justify="right" if col in ("alpha", "kappa", "n_reports") else "left")
+    for row in table.to_dict("records"):
+        out.add_row(*(Text(_fmt(v) if c in ("alpha", "kappa") else _text(v)) for c, v in row.items()))
+    Console().print(out)
+
+
+def _fmt(value: float) -> str:
+    return "—" if value != value else f"{value:.3f}"  # NaN is the only value unequal to itself
+
+
+def _text(value: object) -> str:
+    return "" if value is None or value != value else str(value)
+
+
+COMMANDS: dict[str, Callable[..., None]] = {
+    "collect": collect_cmd, "screen": screen_cmd, "reliability": reliability_cmd,
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``collect``, ``screen``, ``code export|import`` and ``reliability`` to ``app``."""
+    for name, func in COMMANDS.items():
+        app.command(name)(func)
+    code_app = typer.Typer(help="Coding sheets: export one per coder, import coded sheets as a corpus.",
+                           no_args_is_help=True)
+    code_app.command("export")(code_export_cmd)
+    code_app.command("import")(code_import_cmd)
+    app.add_typer(code_app, name="code")
+
+
+def _standalone() -> typer.Typer:
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
+    register(app)
+    return app
+
+
+if __name__ == "__main__":  # `python -m kzperception.cli.fieldwork ...` (tests run it as a process)
+    _standalone()()

@@ -1,0 +1,90 @@
+"""CLI commands ``kzperception synth`` and ``kzperception sensitivity``.
+
+Kept apart from :mod:`kzperception.cli` (which calls :func:`register`) so the synthetic-corpus and
+sweep machinery loads only when asked for. Errors are one line on stderr and exit code 1, as in
+the rest of the CLI; shared pieces come from :mod:`kzperception.cli.common`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kzperception.cli.common import Format as SweepFormat
+from kzperception.cli.common import fail as _fail
+
+
+def synth(
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: moves dates and code placement, never counts.")],
+    out: Annotated[Path, typer.Option("--out", help="New (or empty) folder for reports.csv and codes.csv.")],
+    reports: Annotated[int | None, typer.Option("--reports", min=1,
+                                                help="Scale every margin to this many reports (default 218).")] = None,
+) -> None:
+    """Write a synthetic corpus whose counts are the thesis's published figures (demonstrations, tests)."""
+    from kzperception.data.corpus import CorpusError, write_corpus
+    from kzperception.fieldwork.synth import SynthError, describe, synthesize
+
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise _fail(f"--out: {out} exists and is not empty; choose a new folder (nothing written)")
+    try:
+        reports_df, codes_df = synthesize(seed, reports)
+        write_corpus(reports_df, codes_df, out)
+    except (SynthError, CorpusError) as err:
+        raise _fail(str(err).splitlines()[0]) from None
+    typer.echo(f"wrote {out}: {describe(reports_df)}; {len(codes_df)} codes; seed {seed}")
+
+
+def sensitivity(
+    source: Annotated[str, typer.Option("--source", help="A corpus folder ('published' has no dates to sweep).")]
+    = "published",
+    first: Annotated[str | None, typer.Option("--from", help="Earliest pivot (default 2021-08-26).")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Latest pivot, YYYY-MM-DD (default 2022-08-25).")] = None,
+    step_days: Annotated[int, typer.Option("--step-days", help="Days between pivots, from the thesis's pivot.")] = 7,
+    start: Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (default: thesis).")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Window end, YYYY-MM-DD (default: the thesis's).")] = None,
+    fmt: Annotated[SweepFormat, typer.Option("--format", help="csv or table.")] = SweepFormat.csv,
+) -> None:
+    """Move the pivot across the window: reports before/after, per-day change and the country x period test."""
+    from kzperception.analysis.sensitivity import pivot_sweep, sweep_corpus
+    from kzperception.data.corpus import CorpusError
+    from kzperception.data.counts import SourceError
+    from kzperception.data.window import WindowError
+
+    try:
+        window = _window(start, end)
+        corpus, _ = sweep_corpus(source, allow_demo=False)
+        df = pivot_sweep(corpus, first, last, step_days, window)
+    except CorpusError as err:
+        raise _fail(err.problems[0] + (f" (and {len(err.problems) - 1} more)" if len(err.problems) > 1 else "")) \
+            from None
+    except (SourceError, WindowError) as err:
+        raise _fail(str(err)) from None
+    df = df.assign(pivot=df["pivot"].dt.strftime("%Y-%m-%d"))
+    if fmt is SweepFormat.csv:
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Pivot sweep — {corpus.path}; change = reports per day after / before")
+    for col in df.columns:
+        table.add_column(col, justify="left" if col in ("pivot", "country", "test") else "right")
+    for row in df.itertuples(index=False):
+        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    Console(width=200).print(table)
+
+
+def _window(start: str | None, end: str | None):
+    """The sweep's fixed start and end (thesis window by default); each sweep row sets its own pivot."""
+    from kzperception.data.window import Window
+
+    return Window.spanning(start, end)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``synth`` and ``sensitivity`` to the ``kzperception`` app."""
+    app.command("synth")(synth)
+    app.command("sensitivity")(sensitivity)

@@ -1,0 +1,382 @@
+"""The 2024 article as data: load and check ``data/context/*.csv``, name its figures, chart them.
+
+The thesis stops on 24 August 2023. The article cited as ``alephas2024`` describes Kazakhstan's
+foreign policy up to mid-2024: opinion surveys on Russia and the war, UN votes, trade, oil and
+investment figures, and a timeline of sanctions and visits. Its figures were transcribed into five
+CSV files, each row with the place in the article it comes from. This module is the one gate to
+them: it checks every row (reporting each problem as ``file:row: field: problem``, all at once),
+gives the figures stable names for the prose to glue, and draws the chapter's charts. The context
+is never evidence for the thesis's counts; pages that use it say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from kzperception import paths
+from kzperception.book.charts import PERIOD_COLORS, WIDTH
+from kzperception.data.window import Window
+
+BIBKEY = "alephas2024"
+
+#: Columns each file must have (in this order), beyond which nothing is read.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "surveys": ("survey", "period", "question", "group", "answer", "share_pct", "source", "source_listed",
+                "where", "note"),
+    "un_votes": ("resolution", "subject", "session", "year", "country", "partner", "measure", "value", "unit",
+                 "source", "source_listed", "where", "note"),
+    "economy": ("indicator", "partner", "year", "value", "qualifier", "unit", "source", "source_listed",
+                "where", "note"),
+    "indices": ("index", "year", "country", "rank", "out_of", "source", "source_listed", "where"),
+    "timeline": ("date", "precision", "topic", "event", "figure", "source", "source_listed", "where", "note"),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "surveys": ("survey", "question", "group", "answer", "share_pct", "source", "where"),
+    "un_votes": ("country", "measure", "value", "source", "where"),
+    "economy": ("indicator", "partner", "value", "unit", "source", "where"),
+    "indices": ("index", "year", "country", "rank", "out_of", "source", "where"),
+    "timeline": ("date", "precision", "topic", "event", "source", "where"),
+}
+PRECISIONS = ("day", "month", "season", "year", "interval")
+TOPICS = ("sanctions", "energy", "security", "diplomacy", "eu", "regional", "doctrine", "domestic")
+QUALIFIERS = ("", "about", "above", "almost", "nearly")
+UN_MEASURES = ("vote", "position", "cohesion", "cohesion rank", "cohesion trend",
+               "cohesion gap to United States", "divergence", "coherent votes")
+UN_NUMERIC = ("cohesion", "cohesion rank")
+#: Meteorological seasons (first month); winter runs from December into the next year.
+SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}
+_DATE_FORMS = {
+    "day": r"\d{4}-\d{2}-\d{2}",
+    "month": r"\d{4}-\d{2}",
+    "season": r"\d{4}-(spring|summer|autumn|winter)",
+    "year": r"\d{4}",
+    "interval": r"\d{4}/\d{4}",
+}
+TOPIC_LABELS = {
+    "sanctions": "Sanctions", "energy": "Energy", "security": "Security", "diplomacy": "Diplomacy",
+    "eu": "European Union", "regional": "Central Asia", "doctrine": "Doctrine", "domestic": "Domestic",
+}
+
+
+class ContextError(ValueError):
+    """One or more rows of the context files broke a rule; ``problems`` lists each one."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Context:
+    """The five checked tables; ``timeline`` gains ``start`` and ``end`` timestamps for charts."""
+
+    surveys: pd.DataFrame
+    un_votes: pd.DataFrame
+    economy: pd.DataFrame
+    indices: pd.DataFrame
+    timeline: pd.DataFrame
+    folder: Path
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"-?\d+(\.\d+)?", text))
+
+
+def date_span(date: str, precision: str) -> tuple[dt.date, dt.date]:
+    """First and last day a date of the given precision can mean (``2022-10`` -> 1 to 31 October)."""
+    if precision == "day":
+        d = dt.date.fromisoformat(date)
+        return d, d
+    if precision == "month":
+        y, m = (int(x) for x in date.split("-"))
+        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+        return dt.date(y, m, 1), nxt - dt.timedelta(days=1)
+    if precision == "season":
+        y, season = date.split("-")
+        first_month = SEASON_START[season]
+        first = dt.date(int(y), first_month, 1)
+        after = first_month + 3
+        last = dt.date(int(y) + (after > 12), (after - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+        return first, last
+    if precision == "year":
+        return dt.date(int(date), 1, 1), dt.date(int(date), 12, 31)
+    a, b = (int(x) for x in date.split("/"))
+    return dt.date(a, 1, 1), dt.date(b, 12, 31)
+
+
+def _check(name: str, df: pd.DataFrame) -> list[str]:
+    """Every rule a context file must keep; returns one message per broken rule and row."""
+    problems: list[str] = []
+    file = f"{name}.csv"
+    if tuple(df.columns) != COLUMNS[name]:
+        return [f"{file}:1: header: expected {','.join(COLUMNS[name])}"]
+    for i, row in enumerate(df.to_dict("records"), start=2):
+        def bad(field: str, problem: str, _i: int = i) -> None:
+            problems.append(f"{file}:{_i}: {field}: {problem}")
+
+        for field in REQUIRED[name]:
+            if not row[field]:
+                bad(field, "missing")
+        if name == "surveys" and row["share_pct"]:
+            if not _is_number(row["share_pct"]) or not 0 <= float(row["share_pct"]) <= 100:
+                bad("share_pct", f"{row['share_pct']!r} is not a percentage 0-100")
+            if row["period"] and not re.fullmatch(r"\d{4} (spring|summer|autumn|winter)", row["period"]):
+                bad("period", f"{row['period']!r} is not 'YYYY season'")
+        if name == "un_votes":
+            if row["measure"] not in UN_MEASURES:
+                bad("measure", f"{row['measure']!r} not one of {'|'.join(UN_MEASURES)}")
+            elif row["measure"] in UN_NUMERIC and not _is_number(row["value"]):
+                bad("value", f"{row['value']!r} is not a number (measure {row['measure']})")
+        if name == "economy":
+            if row["value"] and not _is_number(row["value"]):
+                bad("value", f"{row['value']!r} is not a number")
+            if row["qualifier"] not in QUALIFIERS:
+                bad("qualifier", f"{row['qualifier']!r} not one of {'|'.join(q or '(empty)' for q in QUALIFIERS)}")
+        if name == "indices":
+            if not (_is_number(row["rank"]) and _is_number(row["out_of"])):
+                bad("rank", "rank and out_of must be whole numbers")
+            elif int(row["rank"]) > int(row["out_of"]):
+                bad("rank", f"rank {row['rank']} is beyond out_of {row['out_of']}")
+        if name == "timeline":
+            prec = row["precision"]
+            if prec not in PRECISIONS:
+                bad("precision", f"{prec!r} not one of {'|'.join(PRECISIONS)}")
+            elif not re.fullmatch(_DATE_FORMS[prec], row["date"]):
+                bad("date", f"{row['date']!r} does not match precision {prec}")
+            else:
+                try:
+                    first, last = date_span(row["date"], prec)
+                    if first > last:
+                        bad("date", f"interval {row['date']!r} ends before it starts")
+                except ValueError as err:
+                    bad("date", f"{row['date']!r}: {err}")
+            if row["topic"] not in TOPICS:
+                bad("topic", f"{row['topic']!r} not one of {'|'.join(TOPICS)}")
+            if row["figure"] and not _is_number(row["figure"]):
+                bad("figure", f"{row['figure']!r} is not a number")
+    return problems
+
+
+def load_context(folder: str | Path = paths.CONTEXT) -> Context:
+    """Read and check the five context files; raise :class:`ContextError` listing every problem."""
+    folder = Path(folder)
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[str] = []
+    for name in COLUMNS:
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            problems.append(f"{name}.csv: file missing in {folder}")
+            continue
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        problems += _check(name, df)
+        frames[name] = df
+    if problems:
+        raise ContextError(problems)
+    spans = [date_span(d, p) for d, p in zip(frames["timeline"]["date"], frames["timeline"]["precision"],
+                                             strict=True)]
+    frames["timeline"] = frames["timeline"].assign(
+        start=pd.to_datetime([a for a, _ in spans]), end=pd.to_datetime([b for _, b in spans])
+    ).sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+    frames["surveys"] = frames["surveys"].assign(share_pct=frames["surveys"]["share_pct"].astype(float))
+    return Context(**frames, folder=folder)
+
+
+# --- named figures for the prose ----------------------------------------------------------------
+
+#: Name -> (file, column filters, value column). One row must match; the value is glued as text.
+FACTS: dict[str, tuple[str, dict[str, str], str]] = {
+    "survey_young_very_unfavourable": ("surveys", {"group": "age 18-29", "answer": "Very unfavorable"}, "share_pct"),
+    "survey_older_very_unfavourable": ("surveys", {"group": "age 50-59", "answer": "Very unfavorable"}, "share_pct"),
+    "survey_spring_blame_russia": ("surveys", {"period": "2022 spring", "answer": "Russia"}, "share_pct"),
+    "survey_spring_blame_ukraine": ("surveys", {"period": "2022 spring", "answer": "Ukraine"}, "share_pct"),
+    "survey_autumn_blame_ukraine": ("surveys", {"period": "2022 autumn", "answer": "Ukraine"}, "share_pct"),
+    "un_resolution_ukraine": ("un_votes", {"subject": "Territorial integrity of Ukraine"}, "resolution"),
+    "un_resolution_crimea": ("un_votes", {"subject": "Militarization of Crimea"}, "resolution"),
+    "un_cohesion_china": ("un_votes", {"partner": "China", "measure": "cohesion"}, "value"),
+    "un_cohesion_russia_rank": ("un_votes", {"partner": "Russia", "measure": "cohesion rank"}, "value"),
+    "un_cohesion_us": ("un_votes", {"partner": "United States", "measure": "cohesion"}, "value"),
+    "un_cohesion_gap": ("un_votes", {"measure": "cohesion gap to United States"}, "value"),
+    "cpc_global_share": ("economy", {"indicator": "Share of global crude oil carried"}, "value"),
+    "cpc_export_share": ("economy", {"indicator": "Share of Kazakhstan's oil exports carried"}, "value"),
+    "cpc_budget_share": ("economy", {"indicator": "Share of Kazakhstan's state budget"}, "value"),
+    "bokeyorda_hectares": ("economy", {"indicator": "Land leased to Russia at Bokeyorda (missile range)"}, "value"),
+    "bokeyorda_price": ("economy", {"indicator": "Lease price of the Bokeyorda land"}, "value"),
+    "china_imports_bn": ("economy", {"indicator": "China's imports from Kazakhstan"}, "value"),
+    "xinjiang_exports_bn": ("economy", {"indicator": "China's exports to Kazakhstan originating in Xinjiang"},
+                            "value"),
+    "eu_fdi_share": ("economy", {"indicator": "Share of FDI stock in Kazakhstan"}, "value"),
+    "us_fdi_share": ("economy", {"indicator": "Share of FDI in Kazakhstan"}, "value"),
+    "fdi_inflow_ratio": ("economy", {"indicator": "FDI inflows relative to pre-pandemic level"}, "value"),
+    "eu_exports_raw_share": ("economy", {"indicator": "Share of oil, gas and uranium in exports to the EU"},
+                             "value"),
+    "regional_trade_growth": ("economy", {"indicator": "Growth of intra-regional trade over five years"}, "value"),
+    "press_rank": ("indices", {"index": "World Press Freedom Index"}, "rank"),
+    "press_out_of": ("indices", {"index": "World Press Freedom Index"}, "out_of"),
+    "banned_goods": ("timeline", {"date": "2023-10-19"}, "figure"),
+    "sanctions_package": ("timeline", {"date": "2024-02-26"}, "figure"),
+    "doctrine_changes": ("timeline", {"date": "2022-10"}, "figure"),
+}
+
+
+def _number_text(value: str, unit: str = "") -> str:
+    """A figure as prose prints it: thousands separated, money per unit with two decimals."""
+    if not _is_number(value):
+        return value
+    x = float(value)
+    if "USD per" in unit:
+        return f"{x:.2f}"
+    if x.is_integer():
+        return f"{int(x):,}"
+    return value
+
+
+def context_facts(ctx: Context) -> dict[str, str]:
+    """Every figure the chapter quotes, as text with the article's hedge (``about 44``), by stable name.
+
+    Text, not numbers, because the figures keep the article's precision (1.15 billion) and hedges;
+    a missing or ambiguous row is an error rather than a silent gap in the prose.
+    """
+    out: dict[str, str] = {}
+    for name, (table, where, column) in FACTS.items():
+        df = getattr(ctx, table)
+        sel = pd.Series(True, index=df.index)
+        for k, v in where.items():
+            sel &= df[k] == v
+        rows = df[sel]
+        if len(rows) != 1:
+            raise ContextError([f"{table}.csv: fact {name!r} matches {len(rows)} rows, expected 1"])
+        row = rows.iloc[0]
+        value = row[column]
+        if column == "share_pct":
+            value = f"{float(value):g}"
+        text = _number_text(str(value), row.get("unit", ""))
+        qualifier = row.get("qualifier", "")
+        out[name] = f"{qualifier} {text}".strip() if qualifier else text
+    return out
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+def relative_to_window(first: pd.Timestamp, last: pd.Timestamp, window: Window) -> str:
+    """Where an event dated ``first``..``last`` falls: before, inside (which period), after, or astride.
+
+    An event known only to the year can straddle the pivot or an edge; it is then said so rather
+    than forced into one period.
+    """
+    start, pivot, end = (pd.Timestamp(x) for x in (window.start, window.pivot, window.end))
+    if last < start:
+        return "before the window"
+    if first > end:
+        return "after the window"
+    if first >= start and last < pivot:
+        return f"in the window, {window.label('before')}"
+    if first >= pivot and last <= end:
+        return f"in the window, {window.label('after')}"
+    if first >= start and last <= end:
+        return "in the window, date straddles the pivot"
+    return "date straddles an edge of the window"
+
+
+def timeline_frame(ctx: Context, window: Window, since: str = "2019-01-01") -> pd.DataFrame:
+    """Events from ``since`` on, with where each falls relative to the thesis window."""
+    t = ctx.timeline[ctx.timeline["end"] >= pd.Timestamp(since)].copy()
+    t["relative"] = [relative_to_window(a, b, window) for a, b in zip(t["start"], t["end"], strict=True)]
+    t["Topic"] = t["topic"].map(TOPIC_LABELS)
+    t["mid"] = t["start"] + (t["end"] - t["start"]) / 2
+    t["lane"] = _lanes(t)
+    return t
+
+
+def _lanes(t: pd.DataFrame, gap_days: int = 20) -> list[int]:
+    """Lane of each event within its topic so that spans drawn on one row never overlap (greedy packing)."""
+    lanes: list[int] = []
+    ends: dict[str, list[pd.Timestamp]] = {}
+    for topic, first, last in zip(t["topic"], t["start"], t["end"], strict=True):
+        taken = ends.setdefault(topic, [])
+        for i, busy_until in enumerate(taken):
+            if first > busy_until + pd.Timedelta(days=gap_days):
+                taken[i] = last
+                lanes.append(i)
+                break
+        else:
+            taken.append(last)
+            lanes.append(len(taken) - 1)
+    return lanes
+
+
+def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> alt.LayerChart:
+    """Dated events from the article on a time axis, the thesis window shaded in its two periods.
+
+    An event known only to the month, season or year is drawn as a bar over that span, a dated
+    one as a dot, so the chart never claims more precision than the article gives.
+    """
+    t = timeline_frame(ctx, window, since)
+    t["start_s"] = t["start"].dt.strftime("%Y-%m-%d")
+    t["end_s"] = (t["end"] + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+    t["mid_s"] = t["mid"].dt.strftime("%Y-%m-%d")
+    t = t[["date", "precision", "Topic", "lane", "event", "relative", "start_s", "end_s", "mid_s", "where"]]
+    labels = window.labels
+    bands = pd.DataFrame({
+        "Period": [labels["before"], labels["after"]],
+        "from": [window.start.isoformat(), window.pivot.isoformat()],
+        "to": [window.pivot.isoformat(), (window.end + dt.timedelta(days=1)).isoformat()],
+    })
+    x_scale = alt.Scale(domain=[pd.Timestamp(since).strftime("%Y-%m-%d"),
+                                max(t["end_s"].max(), bands["to"].max())])
+    band = alt.Chart(bands).mark_rect(opacity=0.18).encode(
+        x=alt.X("from:T", scale=x_scale, title=None), x2="to:T",
+        color=alt.Color("Period:N", title="Thesis window",
+                        scale=alt.Scale(domain=bands["Period"].tolist(), range=list(PERIOD_COLORS))),
+        tooltip=[alt.Tooltip("Period:N", title="Thesis period"), alt.Tooltip("from:T", title="From"),
+                 alt.Tooltip("to:T", title="Until")],
+    )
+    order = [TOPIC_LABELS[k] for k in TOPICS if TOPIC_LABELS[k] in set(t["Topic"])]
+    tips = [alt.Tooltip("date:N", title="Date (as the article gives it)"), alt.Tooltip("Topic:N"),
+            alt.Tooltip("event:N", title="Event"), alt.Tooltip("relative:N", title="Relative to the window"),
+            alt.Tooltip("where:N", title="Place in the article")]
+    y = alt.Y("Topic:N", sort=order, title=None)
+    lane = alt.YOffset("lane:O")
+    spans = alt.Chart(t[t["precision"] != "day"]).mark_bar(height=5, opacity=0.6, color="#3b4f63", clip=True).encode(
+        x=alt.X("start_s:T", scale=x_scale), x2="end_s:T", y=y, yOffset=lane, tooltip=tips,
+    )
+    dots = alt.Chart(t[t["precision"] == "day"]).mark_point(filled=True, size=60, color="#b8322b", clip=True).encode(
+        x=alt.X("mid_s:T", scale=x_scale), y=y, yOffset=lane, tooltip=tips,
+    )
+    return alt.layer(band, spans, dots).properties(
+        width=WIDTH, height=300, title="Events the 2024 article dates, beside the thesis window"
+    )
+
+
+def survey_chart(ctx: Context) -> alt.Chart:
+    """Who respondents in Kazakhstan held responsible for the war, per survey wave (Central Asian Barometer).
+
+    Only the shares the article prints are drawn; the autumn share naming Russia is absent there,
+    so it is absent here too (no bar, and the tooltip of the wave says so in the data's note).
+    """
+    s = ctx.surveys[ctx.surveys["question"] == "Who is responsible for the war in Ukraine"].copy()
+    s["Wave"] = s["period"].str.replace(r"(\d{4}) (\w+)", lambda m: f"{m.group(2).capitalize()} {m.group(1)}",
+                                        regex=True)
+    waves = s["Wave"].drop_duplicates().tolist()
+    return alt.Chart(s, title="Who is responsible for the war? Shares naming each side").mark_bar().encode(
+        x=alt.X("answer:N", title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("Wave:N", sort=waves),
+        y=alt.Y("share_pct:Q", title="Respondents (%)"),
+        color=alt.Color("Wave:N", sort=waves, scale=alt.Scale(domain=waves, range=list(PERIOD_COLORS))),
+        tooltip=[alt.Tooltip("Wave:N"), alt.Tooltip("answer:N", title="Held responsible"),
+                 alt.Tooltip("share_pct:Q", title="Share (%)"), alt.Tooltip("note:N", title="Note")],
+    ).properties(width=WIDTH // 2, height=220)
+
+
+def events_table(ctx: Context, window: Window, since: str | None = None) -> pd.DataFrame:
+    """The article's dated events from ``since`` on (default: the window's pivot), as a readable table."""
+    t = timeline_frame(ctx, window, since or window.pivot.isoformat())
+    return t[["date", "Topic", "event", "relative", "where"]].rename(columns={
+        "date": "Date", "event": "Event", "relative": "Relative to the window", "where": "Place in the article",
+    }).reset_index(drop=True)
+

@@ -1,0 +1,217 @@
+"""The counts contract: one tidy frame that every table, figure and sentence is drawn from.
+
+``report_counts`` gives ``country, website, period, n`` (8 rows: every slot, zeros included).
+``code_counts`` gives ``country, period, category, mode, level, n`` with period ``before``,
+``after`` or ``all``. Both accept a corpus (counted under a window) or the published figures
+(the thesis's own numbers, at the granularity it prints them). The frames look the same either
+way, so chart and table functions never ask where their numbers came from; ``frame.attrs``
+records the source and window for captions.
+
+The unit of a code count is a report: a report coded ``economic`` main counts once in that cell
+however many paragraphs discuss trade. With several coders, one coder's decisions are counted
+(``primary`` unless asked otherwise), because mixing coders would double-count reports.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kzperception import paths
+from kzperception.data.corpus import Corpus, load_corpus
+from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, COUNTRIES, LEVELS, MODES, PERIODS, WEBSITES
+from kzperception.data.window import THESIS_WINDOW, Window, WindowError
+
+REPORT_KEYS = ["country", "website", "period"]
+CODE_KEYS = ["country", "period", "category", "mode", "level"]
+PUBLISHED = "published"
+
+
+class SourceError(ValueError):
+    """A counts source that cannot be used with the requested window or coder."""
+
+
+def _report_grid() -> pd.DataFrame:
+    idx = pd.MultiIndex.from_product([COUNTRIES, WEBSITES, PERIODS], names=REPORT_KEYS)
+    return idx.to_frame(index=False)
+
+
+def _code_grid(periods: tuple[str, ...] = (*PERIODS, "all")) -> pd.DataFrame:
+    rows = [
+        (c, p, cat, m, lvl)
+        for c in COUNTRIES
+        for p in periods
+        for cat in CATEGORIES
+        for m in MODES
+        if not (m == "non_cooperation" and cat in COOPERATION_ONLY)
+        for lvl in LEVELS
+    ]
+    return pd.DataFrame(rows, columns=CODE_KEYS)
+
+
+def _ordered(df: pd.DataFrame) -> pd.DataFrame:
+    """Vocabulary order (countries, periods, categories as the thesis lists them), not alphabetical."""
+    order = {
+        "country": list(COUNTRIES),
+        "website": list(WEBSITES),
+        "period": [*PERIODS, "all"],
+        "category": list(CATEGORIES),
+        "mode": list(MODES),
+        "level": list(LEVELS),
+    }
+    keys = [k for k in order if k in df.columns]
+    out = df.copy()
+    for k in keys:
+        out[k] = pd.Categorical(out[k].astype(str), categories=order[k])
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True)
+    for k in keys:
+        out[k] = out[k].astype(str)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def in_window(corpus: Corpus, window: Window) -> pd.DataFrame:
+    """The corpus's reports with a ``period`` column, reports outside the window dropped."""
+    reports = corpus.reports.assign(period=window.period(corpus.reports["date"]))
+    return reports[reports["period"].notna()]
+
+
+def choose_coder(corpus: Corpus, coder: str | None = None) -> str:
+    """The coder whose decisions are counted: the one asked for, else ``primary``, else the only one."""
+    coders = corpus.coders
+    if coder is not None:
+        if coder not in coders:
+            raise SourceError(f"coder {coder!r} not in corpus (coders: {', '.join(coders)})")
+        return coder
+    if "primary" in coders or len(coders) == 1:
+        return "primary" if "primary" in coders else coders[0]
+    return coders[0]
+
+
+def corpus_report_counts(corpus: Corpus, window: Window) -> pd.DataFrame:
+    reports = in_window(corpus, window)
+    n = reports.groupby(REPORT_KEYS, observed=False).size().rename("n").reset_index()
+    n = n.astype({k: str for k in REPORT_KEYS})
+    out = _report_grid().merge(n, on=REPORT_KEYS, how="left").fillna({"n": 0})
+    return _ordered(out)
+
+
+def corpus_code_counts(corpus: Corpus, window: Window, coder: str | None = None) -> pd.DataFrame:
+    who = choose_coder(corpus, coder)
+    period = window.period(corpus.reports["date"]).cat.codes.to_numpy()  # -1 outside the window
+    country = corpus.reports["country"].cat.codes.to_numpy()
+    codes = corpus.codes[(corpus.codes["coder"] == who).to_numpy()]
+    rows = codes["report_row"].to_numpy()  # the loader forbids repeated codes, so no de-duplication here
+    keep = period[rows] >= 0
+    # One integer per cell (country, period, category, mode, level), counted with bincount.
+    dims = [(country[rows], len(COUNTRIES)), (period[rows], len(PERIODS)),
+            (codes["category"].cat.codes.to_numpy(), len(CATEGORIES)),
+            (codes["mode"].cat.codes.to_numpy(), len(MODES)), (codes["level"].cat.codes.to_numpy(), len(LEVELS))]
+    cell = np.zeros(int(keep.sum()), dtype=np.int64)
+    for values, size in dims:
+        cell = cell * size + values[keep]
+    shape = tuple(size for _, size in dims)
+    n = np.bincount(cell, minlength=int(np.prod(shape))).reshape(shape)
+    n = np.concatenate([n, n.sum(axis=1, keepdims=True)], axis=1)  # period "all"
+    idx = pd.MultiIndex.from_product([COUNTRIES, [*PERIODS, "all"], CATEGORIES, MODES, LEVELS], names=CODE_KEYS)
+    counted = pd.DataFrame({"n": n.ravel()}, index=idx).reset_index()
+    out = _code_grid().merge(counted, on=CODE_KEYS, how="left").fillna({"n": 0})
+    return _ordered(out)
+
+
+def _published_csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(paths.PUBLISHED / name, dtype={"n": "int64"})
+
+
+def published_report_counts() -> pd.DataFrame:
+    return _ordered(_published_csv("table1_reports.csv")[[*REPORT_KEYS, "n"]])
+
+
+def published_code_counts() -> pd.DataFrame:
+    frames = [_published_csv("codes_by_country.csv"), _published_csv("codes_by_slot.csv")]
+    return _ordered(pd.concat(frames, ignore_index=True)[[*CODE_KEYS, "n"]])
+
+
+def published_totals() -> dict[str, int]:
+    """The totals the thesis states (e.g. ``codes_main`` = 274), by measure name."""
+    df = _published_csv("totals.csv")
+    return dict(zip(df["measure"], df["n"].astype(int), strict=True))
+
+
+def published_where() -> pd.DataFrame:
+    """Every published cell with its location in the thesis, for captions and the audit."""
+    frames = [
+        _published_csv("table1_reports.csv").assign(table="reports"),
+        _published_csv("codes_by_country.csv").assign(table="codes"),
+        _published_csv("codes_by_slot.csv").assign(table="codes"),
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Both frames of the contract for one source and window, with what a caption needs to say."""
+
+    reports: pd.DataFrame
+    codes: pd.DataFrame
+    window: Window
+    source: str
+    corpus: Corpus | None = None
+    #: Totals stated by the source itself; the published figures state some (e.g. 8 non-cooperation
+    #: codes) that no published cell breaks down, so they cannot be summed from the frames.
+    stated: dict[str, int] | None = None
+
+    @property
+    def is_published(self) -> bool:
+        return self.source == PUBLISHED
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return self.window.labels
+
+
+def resolve_source(source: str | os.PathLike[str]) -> str | Path:
+    """``published`` or a corpus folder (relative paths are taken from the working directory)."""
+    if str(source) == PUBLISHED:
+        return PUBLISHED
+    return Path(source).expanduser().resolve()
+
+
+def load_counts(
+    source: str | os.PathLike[str] = PUBLISHED,
+    window: Window | None = None,
+    coder: str | None = None,
+) -> Counts:
+    """The counts frames for a source; the published figures exist only for the thesis window."""
+    resolved = resolve_source(source)
+    if resolved == PUBLISHED:
+        if window is not None and window != THESIS_WINDOW:
+            raise WindowError(
+                f"window: the published figures exist only for the thesis window {THESIS_WINDOW}; "
+                "to count another window, pass a corpus folder as --source"
+            )
+        counts = Counts(published_report_counts(), published_code_counts(), THESIS_WINDOW, PUBLISHED,
+                        stated=published_totals())
+    else:
+        window = window or THESIS_WINDOW
+        corpus = load_corpus(resolved)
+        counts = Counts(
+            corpus_report_counts(corpus, window),
+            corpus_code_counts(corpus, window, coder),
+            window,
+            str(resolved),
+            corpus,
+        )
+    for frame in (counts.reports, counts.codes):
+        frame.attrs.update(source=counts.source, window=str(counts.window))
+    return counts
+
+
+def require_reports(counts: Counts) -> None:
+    """Refuse a window that holds no report: every share and chart would be empty or divide by 0."""
+    if int(counts.reports["n"].sum()) == 0:
+        raise WindowError(f"window: no report of {counts.source} falls within {counts.window}")
