@@ -74,3 +74,20 @@ def test_only_files_under_the_repository_are_watched(tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.py"
     outside.write_text("", encoding="utf-8")
     assert chapter_deps.relevant([inside, outside, paths.CHAPTERS / "x.ipynb"]) == ["src/kzperception/data/window.py"]
+
+
+def test_a_chapter_taken_from_another_books_cache_brings_its_downloads(tmp_path: Path) -> None:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "tiny.md").write_text(CHAPTER + """
+```{code-cell} ipython3
+open("tiny_table.csv", "w").write("n\\n1\\n")
+```
+
+{download}`Download as CSV <tiny_table.csv>`
+""", encoding="utf-8")
+    seed, other = tmp_path / "main", tmp_path / "other"
+    assert build.execute_chapters(["tiny"], {}, seed, jobs=1, notebooks=notebooks)[0].status == "executed"
+    runs = build.execute_chapters(["tiny"], {}, other, jobs=1, notebooks=notebooks, seed=seed)
+    assert [r.status for r in runs] == ["cached"]
+    assert (other / "tiny_table.csv").read_text(encoding="utf-8") == "n\n1\n"

@@ -220,6 +220,19 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
     return ChapterRun(stem, "executed", time.perf_counter() - t0)
 
 
+def _copy_chapter(seed: Path, out_dir: Path, stem: str) -> None:
+    """Copy an executed chapter and the files it offers for download (the CSVs its cells wrote).
+
+    The downloads are the ``{download}`` targets the chapter names; a copied chapter without
+    them would point at files that are not there.
+    """
+    text = (seed / f"{stem}.ipynb").read_text(encoding="utf-8")
+    shutil.copyfile(seed / f"{stem}.ipynb", out_dir / f"{stem}.ipynb")
+    for f in seed.glob("*.csv"):
+        if f.is_file() and not f.is_symlink() and f"<{f.name}>" in text:
+            shutil.copyfile(f, out_dir / f.name)
+
+
 def execute_chapters(
     stems: list[str],
     params: dict[str, str],
@@ -246,7 +259,7 @@ def execute_chapters(
         key = execution_key(nb_dir / f"{stem}.md", params)
         target = out_dir / f"{stem}.ipynb"
         if use_cache and seed is not None and not is_fresh(target, key) and is_fresh(seed / target.name, key):
-            shutil.copyfile(seed / target.name, target)
+            _copy_chapter(seed, out_dir, stem)
         if use_cache and is_fresh(target, key):
             run = ChapterRun(stem, "cached")
             runs.append(run)
