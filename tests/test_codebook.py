@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from kzperception import paths
+from kzperception.book.views import show_category
 from kzperception.data import codebook as C
 from kzperception.data.register import load_register
 from kzperception.data.vocabulary import CATEGORIES, COUNTRIES
@@ -103,7 +104,7 @@ def test_category_card_is_escaped(raw: dict) -> None:
     out = C.category_html(cb.category("economic"))
     assert "<script>" not in out and "<b>" not in out
     assert "&lt;script&gt;" in out
-    assert C.show_category("economic", cb).data == out
+    assert show_category("economic", cb).data == out
 
 
 def test_tables() -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from kzperception import paths
+from kzperception.book.charts import survey_chart, timeline_chart
 from kzperception.data import context
 from kzperception.data.window import THESIS_WINDOW
 
@@ -161,7 +162,7 @@ def test_timeline_lanes_never_overlap(ctx):
 
 
 def test_charts_build(ctx):
-    spec = context.timeline_chart(ctx, THESIS_WINDOW).to_dict()
+    spec = timeline_chart(ctx, THESIS_WINDOW).to_dict()
     assert "layer" in spec and len(spec["layer"]) == 3
-    survey = context.survey_chart(ctx).to_dict()
+    survey = survey_chart(ctx).to_dict()
     assert survey["mark"]["type"] == "bar"

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from kzperception import paths
+from kzperception.book import views
 from kzperception.data import register as R
 from kzperception.data.corpus import CorpusError
 from kzperception.data.window import Window
@@ -109,12 +110,12 @@ def test_quote_has_both_languages_titles_link_and_citation(reg: R.Register) -> N
     assert "Akorda, 2022a" in out
     assert "8 January 2022" in out
     assert "akorda.kz" in out
-    assert R.quote("akorda-2022a", reg).data == out
+    assert views.quote("akorda-2022a", reg).data == out
 
 
 def test_unknown_id_is_a_key_error_naming_it(reg: R.Register) -> None:
     with pytest.raises(KeyError, match="no-such-report"):
-        R.quote("no-such-report", reg)
+        views.quote("no-such-report", reg)
 
 
 def test_report_without_excerpt_gets_source_only(reg: R.Register) -> None:
@@ -160,7 +161,7 @@ def test_select_follows_the_window(reg: R.Register) -> None:
 
 
 def test_quotes_for_concatenates_in_date_order(reg: R.Register) -> None:
-    out = R.quotes_for(country="china", category="security_military", register=reg).data
+    out = views.quotes_for(country="china", category="security_military", register=reg).data
     assert out.index('data-report="mfa-rk-2022a"') >= 0
     ids = R.select(country="china", category="security_military", register=reg)
     assert out.count('class="kzp-quote"') == len(ids)
@@ -174,5 +175,5 @@ def test_register_table(reg: R.Register) -> None:
     assert row["codes"] == "Economic (main); Political and diplomatic (main); Cross-border (secondary)"
     assert table.set_index("id").loc["clp-2021", "codes"].endswith("non-cooperation")
     assert set(table["period"]) == {"2020–22", "2022–23"}
-    html = R.show_register_table(table).to_html()
+    html = views.show_register_table(table).to_html()
     assert "akorda-2022d" in html

@@ -15,11 +15,11 @@ from kzperception.analysis.sensitivity import (
     COLUMNS,
     pivot_sweep,
     pivots,
-    sensitivity_chart,
     sensitivity_facts,
     sweep_corpus,
-    sweep_note,
 )
+from kzperception.book.charts import sensitivity_chart
+from kzperception.book.views import sweep_note
 from kzperception.data.corpus import load_corpus
 from kzperception.data.counts import SourceError, load_counts
 from kzperception.data.window import THESIS_WINDOW, Window, WindowError

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kzperception.analysis import measures, slots
+from kzperception.book import views
 from kzperception.data.counts import load_counts
 
 
@@ -27,7 +28,7 @@ def test_unknown_rows_kept_on_request_and_shown_as_dash() -> None:
     counts = load_counts("published")
     full = slots.slot_table(counts, "russia", drop_unknown=False)
     assert len(full) == 8
-    html = slots.show_slot_table(full, "russia-slots").to_html()
+    html = views.show_slot_table(full, "russia-slots").to_html()
     assert "nan" not in html.lower()
     assert "–" in html
 
@@ -55,7 +56,7 @@ def test_partner_slot_template_functions_match_the_chapter_facts() -> None:
     assert texts["lead_before"].startswith("political and diplomatic cooperation is the main code of 19 reports")
     assert texts["lead_after"].startswith("economic cooperation is the main code of 45 reports")
     assert texts["growth"] == "grows by 110.8 %"
-    assert 'id="T_china_slots"' in slots.show_partner_slots(counts, "china").to_html()
-    assert 'data-report="' in slots.slot_quotes("china", "before").data
+    assert 'id="T_china_slots"' in views.show_partner_slots(counts, "china").to_html()
+    assert 'data-report="' in views.slot_quotes("china", "before").data
     with pytest.raises(ValueError, match=re.escape("partner: 'turkey' is not one of china|russia")):
         slots.partner_slot_facts(counts, "turkey")

@@ -22,12 +22,9 @@ synthetic demonstration corpus instead and says so.
 from __future__ import annotations
 
 import datetime as dt
-import html
 
-import altair as alt
 import numpy as np
 import pandas as pd
-from IPython.display import HTML
 from scipy import stats
 
 from kzperception.analysis.stats import named
@@ -149,23 +146,6 @@ def sweep_corpus(source: str, allow_demo: bool = True) -> tuple[Corpus, bool]:
     return load_corpus(resolved), False
 
 
-def sweep_note(corpus: Corpus, demo: bool) -> HTML:
-    """The banner above the sweep: loud when the corpus is synthetic."""
-    if demo:
-        text = ("<strong>Synthetic corpus — demonstration only.</strong> The thesis publishes counts per period, "
-                "not the date of each report, so the pivot cannot be moved on its figures. The sweep on this page "
-                f"runs on {len(corpus.reports)} synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed="
-                f"{DEMO_SEED})</code>) whose counts match the thesis's at its own pivot and whose dates are spread "
-                "evenly within each period. It shows how the method behaves, not what Kazakhstan's websites "
-                "published.")
-        return HTML(f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
-                    f'Synthetic corpus — demonstration only</p><p>{text}</p></div>')
-    where = html.escape(str(corpus.path)) if corpus.path else "in memory"
-    kind = " synthetic" if corpus.is_synthetic else ""
-    return HTML(f'<div class="admonition note kzp-source"><p>Sweep computed from{kind} corpus <code>{where}</code> '
-                f'({len(corpus.reports)} reports).</p></div>')
-
-
 def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot,
                       alpha: float = 0.05) -> dict[str, float]:
     """Named numbers for the section's prose, from a sweep frame.
@@ -241,36 +221,3 @@ def sweep_caveat(demo: bool) -> str:
     return ("Because the demonstration corpus spreads its dates evenly within each period, its curves "
             "are built to be steepest near the thesis's pivot, apart from the noise of the random dates; "
             "a real corpus need not behave so.")
-
-
-def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot) -> alt.VConcatChart:
-    """Change in reports per day (after / before) for each pivot, with the p-value of the test below.
-
-    The rule marks the thesis's pivot; a ratio of 1 means the same daily rate in both periods.
-    """
-    from kzperception.book.charts import WIDTH, partner_scale
-
-    df = sweep.assign(Country=sweep["country"].map(partner_label), Pivot=sweep["pivot"].dt.strftime("%Y-%m-%d"))
-    color = alt.Color("Country:N", scale=partner_scale(COUNTRIES))
-    tips = [alt.Tooltip("Pivot:N"), alt.Tooltip("Country:N"), alt.Tooltip("n_before:Q", title="Reports before"),
-            alt.Tooltip("n_after:Q", title="Reports after"),
-            alt.Tooltip("rate_before:Q", title="Per day before", format=".3f"),
-            alt.Tooltip("rate_after:Q", title="Per day after", format=".3f"),
-            alt.Tooltip("change:Q", title="After / before (per day)", format=".2f"),
-            alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")]
-    x = alt.X("pivot:T", title="Pivot date")
-    mark = pd.DataFrame({"pivot": [pd.Timestamp(parse_date("pivot", pivot))]})
-    rule = alt.Chart(mark).mark_rule(color="#888", strokeDash=[4, 3]).encode(x="pivot:T")
-    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="#bbb").encode(y="y:Q")
-    lines = alt.Chart(df).mark_line(point=True).encode(
-        x=x, y=alt.Y("change:Q", title="Reports per day, after / before"), color=color, tooltip=tips)
-    top = alt.layer(one, rule, lines).properties(width=WIDTH, height=240,
-                                                 title="Change in attention for each pivot date")
-    pdf = df.drop_duplicates("pivot")
-    p_line = alt.Chart(pdf).mark_line(point=True, color="#3b4f63").encode(
-        x=x, y=alt.Y("p_value:Q", title="p-value", scale=alt.Scale(type="log")),
-        tooltip=[alt.Tooltip("Pivot:N"), alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")])
-    alpha = alt.Chart(pd.DataFrame({"y": [0.05]})).mark_rule(color="#d9822b", strokeDash=[2, 2]).encode(y="y:Q")
-    bottom = alt.layer(alpha, rule, p_line).properties(width=WIDTH, height=120,
-                                                       title="Country x period test (line at p = 0.05)")
-    return alt.vconcat(top, bottom)

@@ -10,7 +10,8 @@ thesis's own reading. For any other partner one template chapter taking a ``part
 can render the same section from these functions alone: :func:`partner_slot_facts` (numbers
 under partner-neutral names, so one text serves every partner), :func:`partner_slot_texts` (the
 sentences that read those numbers, and the chapter's title, anchor and element names),
-:func:`show_partner_slots` (the table) and :func:`slot_quotes` (the cited reports of a slot).
+and, in the book layer, :func:`kzperception.book.views.show_partner_slots` (the table) and
+:func:`kzperception.book.views.slot_quotes` (the cited reports of a slot).
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from IPython.display import HTML
 
 from kzperception.analysis.measures import category_table, change, code_cell, share
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS, COUNTRIES, partner_label
-from kzperception.data.window import Window
 
 PERIODS = ("before", "after")
 
@@ -56,18 +55,11 @@ def slot_table(counts: Counts, country: str, drop_unknown: bool = True) -> pd.Da
     return out[cols]
 
 
-def show_slot_table(df: pd.DataFrame, name: str):
-    """The slot table for the book: counts as integers, shares to one decimal, unknown cells as a dash."""
-    from kzperception.book.display import show_table
-
-    fmt = {c: ("{:.0f}" if c.endswith(" n") else "{:.1f}") for c in df.columns if c != "category"}
-    return show_table(df, name).format(fmt, na_rep="–")
-
-
 # --- one template chapter for any partner -------------------------------------------------------
 
 
-def _check(partner: str) -> str:
+def check_partner(partner: str) -> str:
+    """``partner`` itself when data/partners.yaml defines it; a ValueError naming the known ids otherwise."""
     if partner not in COUNTRIES:
         raise ValueError(f"partner: {partner!r} is not one of {'|'.join(COUNTRIES)} (data/partners.yaml)")
     return partner
@@ -80,7 +72,7 @@ def partner_slot_facts(counts: Counts, partner: str) -> dict[str, float]:
     and ``<period>_non_cooperation``: a template chapter glues these and its text reads the same
     for China, Russia or a third partner.
     """
-    _check(partner)
+    check_partner(partner)
     facts: dict[str, float] = {}
     codes = counts.codes
     for period in PERIODS:
@@ -161,20 +153,3 @@ def partner_slot_texts(counts: Counts, partner: str) -> dict[str, str]:
         "growth": _growth_sentence(facts),
         "moved_most": _moved_most(facts),
     }
-
-
-def show_partner_slots(counts: Counts, partner: str):
-    """The slot table of one partner under its stable element name (``<partner>-slots``)."""
-    return show_slot_table(slot_table(counts, _check(partner)), f"{partner}-slots")
-
-
-def slot_quotes(partner: str, period: str, window: Window | None = None, category: str | None = None) -> HTML:
-    """The register's quoted reports on ``partner`` in one period (optionally one category), oldest first.
-
-    A partner the register does not cite gets an empty block, never an error: the register holds
-    the thesis's sources only.
-    """
-    from kzperception.data.register import quotes_for
-    from kzperception.data.window import THESIS_WINDOW
-
-    return quotes_for(category=category, country=_check(partner), period=period, window=window or THESIS_WINDOW)

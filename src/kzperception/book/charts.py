@@ -10,14 +10,21 @@ their colours keyed by id. The per-partner figures are one function per kind, ta
 :func:`main_codes_figure` and :func:`all_codes_figure`. The thesis's Figures 6-9 are those two
 kinds for the first two partners of the file (China, Russia), under the numbers the published book
 gives them.
+
+The book's other charts share the theme and live here too, fed by the layer that computes their
+data: :func:`survey_chart` and :func:`timeline_chart` (chapter 9, from :mod:`kzperception.data.context`)
+and :func:`sensitivity_chart` (section 6.5, from :mod:`kzperception.analysis.sensitivity`).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import altair as alt
 import pandas as pd
 
 from kzperception.analysis.measures import category_table, with_shares
+from kzperception.data.context import TOPIC_LABELS, TOPICS, Context, timeline_frame
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import (
     CATEGORY_LABELS,
@@ -29,6 +36,7 @@ from kzperception.data.vocabulary import (
     partner_label,
     website_label,
 )
+from kzperception.data.window import THESIS_WINDOW, Window, parse_date
 
 PERIOD_COLORS = ("#8fa9c4", "#d9822b")  # before, after
 LEVEL_COLORS = {"Main": "#3b4f63", "Secondary": "#a9b8c6"}
@@ -262,3 +270,103 @@ FIGURES = {
 
 #: The per-partner figure kinds: kind -> function of ``(counts, partner)``.
 PARTNER_FIGURES = {"main_codes": main_codes_figure, "all_codes": all_codes_figure}
+
+
+# --- chapter 9: the 2024 article (data from kzperception.data.context) ------------------------
+
+
+def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> alt.LayerChart:
+    """Dated events from the article on a time axis, the thesis window shaded in its two periods.
+
+    An event known only to the month, season or year is drawn as a bar over that span, a dated
+    one as a dot, so the chart never claims more precision than the article gives.
+    """
+    t = timeline_frame(ctx, window, since)
+    t["start_s"] = t["start"].dt.strftime("%Y-%m-%d")
+    t["end_s"] = (t["end"] + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+    t["mid_s"] = t["mid"].dt.strftime("%Y-%m-%d")
+    t = t[["date", "precision", "Topic", "lane", "event", "relative", "start_s", "end_s", "mid_s", "where"]]
+    labels = window.labels
+    bands = pd.DataFrame({
+        "Period": [labels["before"], labels["after"]],
+        "from": [window.start.isoformat(), window.pivot.isoformat()],
+        "to": [window.pivot.isoformat(), (window.end + dt.timedelta(days=1)).isoformat()],
+    })
+    x_scale = alt.Scale(domain=[pd.Timestamp(since).strftime("%Y-%m-%d"),
+                                max(t["end_s"].max(), bands["to"].max())])
+    band = alt.Chart(bands).mark_rect(opacity=0.18).encode(
+        x=alt.X("from:T", scale=x_scale, title=None), x2="to:T",
+        color=alt.Color("Period:N", title="Thesis window",
+                        scale=alt.Scale(domain=bands["Period"].tolist(), range=list(PERIOD_COLORS))),
+        tooltip=[alt.Tooltip("Period:N", title="Thesis period"), alt.Tooltip("from:T", title="From"),
+                 alt.Tooltip("to:T", title="Until")],
+    )
+    order = [TOPIC_LABELS[k] for k in TOPICS if TOPIC_LABELS[k] in set(t["Topic"])]
+    tips = [alt.Tooltip("date:N", title="Date (as the article gives it)"), alt.Tooltip("Topic:N"),
+            alt.Tooltip("event:N", title="Event"), alt.Tooltip("relative:N", title="Relative to the window"),
+            alt.Tooltip("where:N", title="Place in the article")]
+    y = alt.Y("Topic:N", sort=order, title=None)
+    lane = alt.YOffset("lane:O")
+    spans = alt.Chart(t[t["precision"] != "day"]).mark_bar(height=5, opacity=0.6, color="#3b4f63", clip=True).encode(
+        x=alt.X("start_s:T", scale=x_scale), x2="end_s:T", y=y, yOffset=lane, tooltip=tips,
+    )
+    dots = alt.Chart(t[t["precision"] == "day"]).mark_point(filled=True, size=60, color="#b8322b", clip=True).encode(
+        x=alt.X("mid_s:T", scale=x_scale), y=y, yOffset=lane, tooltip=tips,
+    )
+    return alt.layer(band, spans, dots).properties(
+        width=WIDTH, height=300, title="Events the 2024 article dates, beside the thesis window"
+    )
+
+
+def survey_chart(ctx: Context) -> alt.Chart:
+    """Who respondents in Kazakhstan held responsible for the war, per survey wave (Central Asian Barometer).
+
+    Only the shares the article prints are drawn; the autumn share naming Russia is absent there,
+    so it is absent here too (no bar, and the tooltip of the wave says so in the data's note).
+    """
+    s = ctx.surveys[ctx.surveys["question"] == "Who is responsible for the war in Ukraine"].copy()
+    s["Wave"] = s["period"].str.replace(r"(\d{4}) (\w+)", lambda m: f"{m.group(2).capitalize()} {m.group(1)}",
+                                        regex=True)
+    waves = s["Wave"].drop_duplicates().tolist()
+    return alt.Chart(s, title="Who is responsible for the war? Shares naming each side").mark_bar().encode(
+        x=alt.X("answer:N", title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("Wave:N", sort=waves),
+        y=alt.Y("share_pct:Q", title="Respondents (%)"),
+        color=alt.Color("Wave:N", sort=waves, scale=alt.Scale(domain=waves, range=list(PERIOD_COLORS))),
+        tooltip=[alt.Tooltip("Wave:N"), alt.Tooltip("answer:N", title="Held responsible"),
+                 alt.Tooltip("share_pct:Q", title="Share (%)"), alt.Tooltip("note:N", title="Note")],
+    ).properties(width=WIDTH // 2, height=220)
+
+
+# --- section 6.5: pivot sensitivity (sweep from kzperception.analysis.sensitivity) -------------
+
+
+def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot) -> alt.VConcatChart:
+    """Change in reports per day (after / before) for each pivot, with the p-value of the test below.
+
+    The rule marks the thesis's pivot; a ratio of 1 means the same daily rate in both periods.
+    """
+    df = sweep.assign(Country=sweep["country"].map(partner_label), Pivot=sweep["pivot"].dt.strftime("%Y-%m-%d"))
+    color = alt.Color("Country:N", scale=partner_scale(COUNTRIES))
+    tips = [alt.Tooltip("Pivot:N"), alt.Tooltip("Country:N"), alt.Tooltip("n_before:Q", title="Reports before"),
+            alt.Tooltip("n_after:Q", title="Reports after"),
+            alt.Tooltip("rate_before:Q", title="Per day before", format=".3f"),
+            alt.Tooltip("rate_after:Q", title="Per day after", format=".3f"),
+            alt.Tooltip("change:Q", title="After / before (per day)", format=".2f"),
+            alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")]
+    x = alt.X("pivot:T", title="Pivot date")
+    mark = pd.DataFrame({"pivot": [pd.Timestamp(parse_date("pivot", pivot))]})
+    rule = alt.Chart(mark).mark_rule(color="#888", strokeDash=[4, 3]).encode(x="pivot:T")
+    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="#bbb").encode(y="y:Q")
+    lines = alt.Chart(df).mark_line(point=True).encode(
+        x=x, y=alt.Y("change:Q", title="Reports per day, after / before"), color=color, tooltip=tips)
+    top = alt.layer(one, rule, lines).properties(width=WIDTH, height=240,
+                                                 title="Change in attention for each pivot date")
+    pdf = df.drop_duplicates("pivot")
+    p_line = alt.Chart(pdf).mark_line(point=True, color="#3b4f63").encode(
+        x=x, y=alt.Y("p_value:Q", title="p-value", scale=alt.Scale(type="log")),
+        tooltip=[alt.Tooltip("Pivot:N"), alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")])
+    alpha = alt.Chart(pd.DataFrame({"y": [0.05]})).mark_rule(color="#d9822b", strokeDash=[2, 2]).encode(y="y:Q")
+    bottom = alt.layer(alpha, rule, p_line).properties(width=WIDTH, height=120,
+                                                       title="Country x period test (line at p = 0.05)")
+    return alt.vconcat(top, bottom)

@@ -247,3 +247,21 @@ def _register_optional() -> None:
 
 
 _register_optional()
+
+
+def main() -> None:
+    """The ``kzperception`` command: :data:`app`, with a broken partners or websites file as one error line.
+
+    The vocabulary is read when :mod:`kzperception.data.vocabulary` is first imported, which a
+    command does lazily, inside its body; a broken file then raises
+    :class:`~kzperception.data.errors.VocabularyError` from wherever that import happens. The
+    library only raises (it never prints or exits), so this is the one place that turns the error
+    into ``error: <file>:<line>: ...`` on stderr and exit status 1, without a traceback.
+    """
+    from kzperception.data.errors import VocabularyError
+
+    try:
+        app()
+    except VocabularyError as err:
+        error(str(err))
+        raise SystemExit(1) from None

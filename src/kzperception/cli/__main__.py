@@ -1,5 +1,5 @@
-"""``python -m kzperception.cli``: the same app as the ``kzperception`` command."""
+"""``python -m kzperception.cli``: the same entry point as the ``kzperception`` command."""
 
-from kzperception.cli import app
+from kzperception.cli import main
 
-app()
+main()

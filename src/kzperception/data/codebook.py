@@ -1,4 +1,4 @@
-"""The codebook (``data/codebook.yaml``) as validated data, and its rendering for the book.
+"""The codebook (``data/codebook.yaml``) as validated data, and its tables and HTML for the book.
 
 The codebook is what a second coder, or a researcher coding a new corpus, works from: the
 categories with their definitions and inclusion rules, the levels and modes, the search terms.
@@ -17,7 +17,6 @@ from typing import Literal
 
 import pandas as pd
 import yaml
-from IPython.display import HTML
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kzperception import paths
@@ -188,11 +187,6 @@ def category_html(category: Category) -> str:
             f"<p><strong>{_esc(category.label)}</strong> · origin: {_esc(category.origin)} · "
             f"modes: {_esc(modes)}</p>"
             f"<p>{_esc(category.definition)}</p>{includes}</div>")
-
-
-def show_category(category_id: str, codebook: Codebook | None = None) -> HTML:
-    """A category's card for a chapter (``show_category("economic")``)."""
-    return HTML(category_html((codebook or default_codebook()).category(category_id)))
 
 
 def examples_of(category_id: str, codebook: Codebook | None = None) -> list[str]:

@@ -1,11 +1,12 @@
-"""The 2024 article as data: load and check ``data/context/*.csv``, name its figures, chart them.
+"""The 2024 article as data: load and check ``data/context/*.csv``, name its figures, lay out its timeline.
 
 The thesis stops on 24 August 2023. The article cited as ``alephas2024`` describes Kazakhstan's
 foreign policy up to mid-2024: opinion surveys on Russia and the war, UN votes, trade, oil and
 investment figures, and a timeline of sanctions and visits. Its figures were transcribed into five
 CSV files, each row with the place in the article it comes from. This module is the one gate to
 them: it checks every row (reporting each problem as ``file:row: field: problem``, all at once),
-gives the figures stable names for the prose to glue, and draws the chapter's charts. The context
+gives the figures stable names for the prose to glue, and lays out the timeline the chapter charts
+(the charts themselves are drawn by :mod:`kzperception.book.charts`). The context
 is never evidence for the thesis's counts; pages that use it say so.
 """
 
@@ -16,11 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 
 from kzperception import paths
-from kzperception.book.charts import PERIOD_COLORS, WIDTH
 from kzperception.data.window import Window
 
 BIBKEY = "alephas2024"
@@ -261,7 +260,7 @@ def context_facts(ctx: Context) -> dict[str, str]:
     return out
 
 
-# --- charts -------------------------------------------------------------------------------------
+# --- the timeline -------------------------------------------------------------------------------
 
 def relative_to_window(first: pd.Timestamp, last: pd.Timestamp, window: Window) -> str:
     """Where an event dated ``first``..``last`` falls: before, inside (which period), after, or astride.
@@ -308,69 +307,6 @@ def _lanes(t: pd.DataFrame, gap_days: int = 20) -> list[int]:
             taken.append(last)
             lanes.append(len(taken) - 1)
     return lanes
-
-
-def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> alt.LayerChart:
-    """Dated events from the article on a time axis, the thesis window shaded in its two periods.
-
-    An event known only to the month, season or year is drawn as a bar over that span, a dated
-    one as a dot, so the chart never claims more precision than the article gives.
-    """
-    t = timeline_frame(ctx, window, since)
-    t["start_s"] = t["start"].dt.strftime("%Y-%m-%d")
-    t["end_s"] = (t["end"] + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
-    t["mid_s"] = t["mid"].dt.strftime("%Y-%m-%d")
-    t = t[["date", "precision", "Topic", "lane", "event", "relative", "start_s", "end_s", "mid_s", "where"]]
-    labels = window.labels
-    bands = pd.DataFrame({
-        "Period": [labels["before"], labels["after"]],
-        "from": [window.start.isoformat(), window.pivot.isoformat()],
-        "to": [window.pivot.isoformat(), (window.end + dt.timedelta(days=1)).isoformat()],
-    })
-    x_scale = alt.Scale(domain=[pd.Timestamp(since).strftime("%Y-%m-%d"),
-                                max(t["end_s"].max(), bands["to"].max())])
-    band = alt.Chart(bands).mark_rect(opacity=0.18).encode(
-        x=alt.X("from:T", scale=x_scale, title=None), x2="to:T",
-        color=alt.Color("Period:N", title="Thesis window",
-                        scale=alt.Scale(domain=bands["Period"].tolist(), range=list(PERIOD_COLORS))),
-        tooltip=[alt.Tooltip("Period:N", title="Thesis period"), alt.Tooltip("from:T", title="From"),
-                 alt.Tooltip("to:T", title="Until")],
-    )
-    order = [TOPIC_LABELS[k] for k in TOPICS if TOPIC_LABELS[k] in set(t["Topic"])]
-    tips = [alt.Tooltip("date:N", title="Date (as the article gives it)"), alt.Tooltip("Topic:N"),
-            alt.Tooltip("event:N", title="Event"), alt.Tooltip("relative:N", title="Relative to the window"),
-            alt.Tooltip("where:N", title="Place in the article")]
-    y = alt.Y("Topic:N", sort=order, title=None)
-    lane = alt.YOffset("lane:O")
-    spans = alt.Chart(t[t["precision"] != "day"]).mark_bar(height=5, opacity=0.6, color="#3b4f63", clip=True).encode(
-        x=alt.X("start_s:T", scale=x_scale), x2="end_s:T", y=y, yOffset=lane, tooltip=tips,
-    )
-    dots = alt.Chart(t[t["precision"] == "day"]).mark_point(filled=True, size=60, color="#b8322b", clip=True).encode(
-        x=alt.X("mid_s:T", scale=x_scale), y=y, yOffset=lane, tooltip=tips,
-    )
-    return alt.layer(band, spans, dots).properties(
-        width=WIDTH, height=300, title="Events the 2024 article dates, beside the thesis window"
-    )
-
-
-def survey_chart(ctx: Context) -> alt.Chart:
-    """Who respondents in Kazakhstan held responsible for the war, per survey wave (Central Asian Barometer).
-
-    Only the shares the article prints are drawn; the autumn share naming Russia is absent there,
-    so it is absent here too (no bar, and the tooltip of the wave says so in the data's note).
-    """
-    s = ctx.surveys[ctx.surveys["question"] == "Who is responsible for the war in Ukraine"].copy()
-    s["Wave"] = s["period"].str.replace(r"(\d{4}) (\w+)", lambda m: f"{m.group(2).capitalize()} {m.group(1)}",
-                                        regex=True)
-    waves = s["Wave"].drop_duplicates().tolist()
-    return alt.Chart(s, title="Who is responsible for the war? Shares naming each side").mark_bar().encode(
-        x=alt.X("answer:N", title=None, axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("Wave:N", sort=waves),
-        y=alt.Y("share_pct:Q", title="Respondents (%)"),
-        color=alt.Color("Wave:N", sort=waves, scale=alt.Scale(domain=waves, range=list(PERIOD_COLORS))),
-        tooltip=[alt.Tooltip("Wave:N"), alt.Tooltip("answer:N", title="Held responsible"),
-                 alt.Tooltip("share_pct:Q", title="Share (%)"), alt.Tooltip("note:N", title="Note")],
-    ).properties(width=WIDTH // 2, height=220)
 
 
 def events_table(ctx: Context, window: Window, since: str | None = None) -> pd.DataFrame:

@@ -23,14 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
-from IPython.display import HTML
 
 from kzperception import paths
 from kzperception.data.corpus import CorpusError, load_corpus
@@ -244,17 +242,6 @@ def quote_html(report_id: str, register: Register | None = None) -> str:
             f'{source}\n</div>')
 
 
-def quote(report_id: str, register: Register | None = None) -> HTML:
-    """A report's quotation for display in a chapter (``quote("akorda-2022a")``)."""
-    return HTML(quote_html(report_id, register))
-
-
-def quotes(report_ids: Iterable[str], register: Register | None = None) -> HTML:
-    """Several quotations one after another, in the order given (e.g. a category's examples)."""
-    reg = _reg(register)
-    return HTML("\n".join(quote_html(i, reg) for i in report_ids))
-
-
 def select(category: str | None = None, country: str | None = None, period: str | None = None,
            window: Window = THESIS_WINDOW, level: str | None = None, mode: str | None = None,
            quoted_only: bool = True, register: Register | None = None) -> list[str]:
@@ -282,14 +269,6 @@ def select(category: str | None = None, country: str | None = None, period: str 
     if quoted_only:
         keep &= r["excerpt_ru"].map(_text) != ""
     return r[keep].sort_values(["date", "id"], kind="stable")["id"].tolist()
-
-
-def quotes_for(category: str | None = None, country: str | None = None, period: str | None = None,
-               window: Window = THESIS_WINDOW, level: str | None = None, mode: str | None = None,
-               register: Register | None = None) -> HTML:
-    """All quoted register reports matching the filters (see :func:`select`), oldest first."""
-    reg = _reg(register)
-    return quotes(select(category, country, period, window, level, mode, True, reg), reg)
 
 
 def _codes_text(codes: pd.DataFrame) -> str:
@@ -320,10 +299,3 @@ def register_table(register: Register | None = None, window: Window = THESIS_WIN
         "quoted": r["excerpt_ru"].map(lambda x: "yes" if _text(x) else "no"),
         "citation": r["cite"].map(_text),
     }).reset_index(drop=True)
-
-
-def show_register_table(df: pd.DataFrame, name: str = "register"):
-    """The overview table for the book: escaped cells, no index, a stable element id."""
-    from kzperception.book.display import show_table
-
-    return show_table(df, name).format(escape="html")

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-import typer
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from kzperception import paths
+from kzperception.data.errors import VocabularyError
 
 PARTNERS_FILE = paths.DATA / "partners.yaml"
 WEBSITES_FILE = paths.DATA / "websites.yaml"
@@ -45,28 +44,6 @@ _LABEL_RE = re.compile(r"[^\W_][\w .,()'’&/–-]{0,79}")
 _WORD_RE = re.compile(r"[^\W\d_][\w-]*(?: [^\W\d_][\w-]*)*")
 _HOST_RE = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
 _COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-class VocabularyError(ValueError):
-    """A partners or websites file that cannot be used; the message names file, line, item and field."""
-
-    def format_message(self) -> str:
-        return str(self)
-
-
-class VocabularyExit(VocabularyError, typer.Exit):
-    """The project's own partners or websites file is broken: raised when this module is imported.
-
-    Commands import the library lazily, so this is where a command meets a broken file. The one
-    ``error:`` line is written to stderr (literally, no markup) when it is raised, and as a
-    :class:`typer.Exit` it ends a command with status 1 and no traceback; a notebook or script sees
-    it as the VocabularyError it also is.
-    """
-
-    def __init__(self, message: str) -> None:
-        VocabularyError.__init__(self, message)
-        self.exit_code = 1
-        sys.stderr.write(f"error: {message}\n")
 
 
 def _id(value: str) -> str:
@@ -260,11 +237,8 @@ def check_disjoint(partners: Sequence[Partner], websites: Sequence[Website]) -> 
 
 
 def _load_all() -> tuple[tuple[Partner, ...], tuple[Website, ...]]:
-    try:
-        partners, websites = load_partners(), load_websites()
-        check_disjoint(partners, websites)
-    except VocabularyError as err:
-        raise VocabularyExit(str(err)) from None
+    partners, websites = load_partners(), load_websites()
+    check_disjoint(partners, websites)
     return partners, websites
 
 

@@ -1,0 +1,112 @@
+"""HTML views for the chapters: codebook cards, quotations, the register and slot tables, the sweep banner.
+
+The data and analysis layers compute: they return data frames and escaped HTML strings
+(:func:`kzperception.data.codebook.category_html`, :func:`kzperception.data.register.quote_html`)
+and never import IPython or a display helper, so a script, the CLI or a test can use them without
+the notebook machinery. This module is the book's side of that line: it wraps those results in
+IPython's ``HTML`` or in a styled table (:func:`kzperception.book.display.show_table`) for a
+chapter cell to show. Nothing here computes; every function is a thin, stable name a notebook
+cell can call in one line.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import pandas as pd
+from IPython.display import HTML
+
+from kzperception.analysis.sensitivity import DEMO_SEED
+from kzperception.analysis.slots import check_partner, slot_table
+from kzperception.book.display import show_table
+from kzperception.data.codebook import Codebook, category_html, default_codebook
+from kzperception.data.corpus import Corpus
+from kzperception.data.counts import Counts
+from kzperception.data.register import Register, default_register, quote_html, select
+from kzperception.data.window import THESIS_WINDOW, Window
+
+# --- codebook (chapter 6.1, methodology) ------------------------------------------------------------
+
+
+def show_category(category_id: str, codebook: Codebook | None = None) -> HTML:
+    """A category's card for a chapter (``show_category("economic")``)."""
+    return HTML(category_html((codebook or default_codebook()).category(category_id)))
+
+
+# --- register quotations ------------------------------------------------------------------------
+
+
+def _reg(register: Register | None) -> Register:
+    return register if register is not None else default_register()
+
+
+def quote(report_id: str, register: Register | None = None) -> HTML:
+    """A report's quotation for display in a chapter (``quote("akorda-2022a")``)."""
+    return HTML(quote_html(report_id, register))
+
+
+def quotes(report_ids: Iterable[str], register: Register | None = None) -> HTML:
+    """Several quotations one after another, in the order given (e.g. a category's examples)."""
+    reg = _reg(register)
+    return HTML("\n".join(quote_html(i, reg) for i in report_ids))
+
+
+def quotes_for(category: str | None = None, country: str | None = None, period: str | None = None,
+               window: Window = THESIS_WINDOW, level: str | None = None, mode: str | None = None,
+               register: Register | None = None) -> HTML:
+    """All quoted register reports matching the filters, oldest first.
+
+    The filters are those of :func:`kzperception.data.register.select`.
+    """
+    reg = _reg(register)
+    return quotes(select(category, country, period, window, level, mode, True, reg), reg)
+
+
+def show_register_table(df: pd.DataFrame, name: str = "register"):
+    """The register overview table for the book: escaped cells, no index, a stable element id."""
+    return show_table(df, name).format(escape="html")
+
+
+# --- slots (sections 6.3.2, 6.3.3 and the partner template) ---------------------------------------
+
+
+def show_slot_table(df: pd.DataFrame, name: str):
+    """The slot table for the book: counts as integers, shares to one decimal, unknown cells as a dash."""
+    fmt = {c: ("{:.0f}" if c.endswith(" n") else "{:.1f}") for c in df.columns if c != "category"}
+    return show_table(df, name).format(fmt, na_rep="–")
+
+
+def show_partner_slots(counts: Counts, partner: str):
+    """The slot table of one partner under its stable element name (``<partner>-slots``)."""
+    return show_slot_table(slot_table(counts, check_partner(partner)), f"{partner}-slots")
+
+
+def slot_quotes(partner: str, period: str, window: Window | None = None, category: str | None = None) -> HTML:
+    """The register's quoted reports on ``partner`` in one period (optionally one category), oldest first.
+
+    A partner the register does not cite gets an empty block, never an error: the register holds
+    the thesis's sources only.
+    """
+    return quotes_for(category=category, country=check_partner(partner), period=period,
+                      window=window or THESIS_WINDOW)
+
+
+# --- pivot sensitivity (section 6.5) ------------------------------------------------------------
+
+
+def sweep_note(corpus: Corpus, demo: bool) -> HTML:
+    """The banner above the sweep: loud when the corpus is synthetic."""
+    if demo:
+        text = ("<strong>Synthetic corpus — demonstration only.</strong> The thesis publishes counts per period, "
+                "not the date of each report, so the pivot cannot be moved on its figures. The sweep on this page "
+                f"runs on {len(corpus.reports)} synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed="
+                f"{DEMO_SEED})</code>) whose counts match the thesis's at its own pivot and whose dates are spread "
+                "evenly within each period. It shows how the method behaves, not what Kazakhstan's websites "
+                "published.")
+        return HTML(f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
+                    f'Synthetic corpus — demonstration only</p><p>{text}</p></div>')
+    where = html.escape(str(corpus.path)) if corpus.path else "in memory"
+    kind = " synthetic" if corpus.is_synthetic else ""
+    return HTML(f'<div class="admonition note kzp-source"><p>Sweep computed from{kind} corpus <code>{where}</code> '
+                f'({len(corpus.reports)} reports).</p></div>')
