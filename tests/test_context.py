@@ -131,15 +131,48 @@ def test_facts_keep_precision_and_hedges(ctx):
     assert set(facts) == set(context.FACTS)
     assert facts["xinjiang_exports_bn"] == "1.15"
     assert facts["cpc_budget_share"] == "about 44"
+    assert facts["bokeyorda_hectares"] == "nearly 1,000,000"
     assert facts["bokeyorda_price"] == "2.30"
     assert facts["banned_goods"] == "106"
     assert facts["un_resolution_ukraine"] == "68/262"
+    assert facts["survey_young_very_unfavourable"] == "20"
+    assert int(facts["press_rank"]) < int(facts["press_out_of"])
 
 
-def test_a_fact_matching_no_row_is_an_error(ctx, monkeypatch):
-    monkeypatch.setitem(context.FACTS, "ghost", ("economy", {"indicator": "nothing"}, "value"))
-    with pytest.raises(context.ContextError, match="ghost"):
+def test_facts_default_to_the_project_files_and_take_a_subset(ctx):
+    assert context.context_facts(keys=["press_rank", "cpc_export_share"]) == {"press_rank": "142",
+                                                                             "cpc_export_share": "80"}
+    assert context.context_facts(ctx, keys=[]) == {}
+
+
+def test_the_format_is_the_facts_kind_never_its_name(ctx, monkeypatch):
+    """The same row written as each kind: the name of the fact plays no part."""
+    row = {"indicator": "Lease price of the Bokeyorda land"}
+    for kind, text in (("number", "2.3"), ("money", "2.30"), ("text", "2.3")):
+        monkeypatch.setitem(context.FACTS, "any_name", context.Fact("economy", row, kind=kind))
+        assert context.context_facts(ctx, keys=["any_name"]) == {"any_name": text}
+    assert context.format_figure("1234567.5") == "1,234,567.5"
+    assert context.format_figure(1234.5, "money") == "1,234.50"
+    assert context.format_figure("20-30") == "20-30"  # a range as the article states it
+    assert context.format_figure("=1+1") == "=1+1"  # not a number: left for glue_text to quote
+
+
+def test_a_fact_matching_no_row_or_two_rows_or_no_column_is_an_error(ctx, monkeypatch):
+    monkeypatch.setitem(context.FACTS, "ghost", context.Fact("economy", {"indicator": "nothing"}))
+    with pytest.raises(context.ContextError, match="fact 'ghost' matches 0 rows"):
         context.context_facts(ctx)
+    monkeypatch.setitem(context.FACTS, "ghost", context.Fact("surveys", {"survey": "Central Asian Barometer"},
+                                                             "share_pct"))
+    with pytest.raises(context.ContextError, match="fact 'ghost' matches 5 rows, expected 1"):
+        context.context_facts(ctx, keys=["ghost"])
+    monkeypatch.setitem(context.FACTS, "ghost", context.Fact("economy", {"[/bold]": "x"}))
+    with pytest.raises(context.ContextError, match=r"no column '\[/bold\]'"):
+        context.context_facts(ctx, keys=["ghost"])
+
+
+def test_an_unknown_fact_is_refused():
+    with pytest.raises(context.ContextError, match="unknown context fact"):
+        context.context_facts(keys=["press_freedom_rank"])
 
 
 def test_events_relative_to_the_window(ctx):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from kzperception import paths
 from kzperception.book import literature as lit
+from kzperception.data import context
 from kzperception.data.window import Window
 
 PROSE_CHAPTERS = [
@@ -58,48 +61,45 @@ def test_load_figures_missing_columns_and_file(tmp_path):
         lit.load_figures(tmp_path / "absent.csv")
 
 
-# --- context facts ------------------------------------------------------------------------------
+# --- the article's tables (through kzperception.data.context) ------------------------------------
 
 
-@pytest.mark.skipif(not (paths.CONTEXT / "economy.csv").is_file(), reason="no data/context")
-def test_every_context_fact_resolves_to_one_number():
-    facts = lit.context_facts()
-    assert set(facts) == set(lit.CONTEXT_FACTS)
-    assert facts["cpc_kz_oil_export_share"] == 80
-    assert facts["press_freedom_rank"] < facts["press_freedom_out_of"]
+@pytest.fixture
+def small_context(tmp_path):
+    """The project's context files with surveys.csv and economy.csv cut to a few rows."""
+    folder = tmp_path / "context"
+    shutil.copytree(paths.CONTEXT, folder)
+    for name, keep in (("surveys", (1, 3)), ("economy", (3, 4, 6, 5))):
+        lines = (folder / f"{name}.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+        (folder / f"{name}.csv").write_text("".join([lines[0], *(lines[i] for i in keep)]), encoding="utf-8")
+    return context.load_context(folder)
 
 
-def test_context_value_refuses_ambiguous_or_missing_rows(tmp_path):
-    write(tmp_path / "economy.csv", "indicator,partner,value\nx,A,1\nx,B,2\ny,A,oops\n")
-    with pytest.raises(lit.LiteratureDataError, match="matches 2 rows"):
-        lit.context_value(lit.ContextFact("economy", {"indicator": "x"}), tmp_path)
-    with pytest.raises(lit.LiteratureDataError, match="matches 0 rows"):
-        lit.context_value(lit.ContextFact("economy", {"indicator": "z"}), tmp_path)
-    with pytest.raises(lit.LiteratureDataError, match="not a number"):
-        lit.context_value(lit.ContextFact("economy", {"indicator": "y"}), tmp_path)
-    with pytest.raises(lit.LiteratureDataError, match="no column"):
-        lit.context_value(lit.ContextFact("economy", {"country": "A"}), tmp_path)
-    assert lit.context_value(lit.ContextFact("economy", {"indicator": "x", "partner": "B"}), tmp_path) == 2
-
-
-def test_unknown_context_names_are_refused():
-    with pytest.raises(lit.LiteratureDataError, match="unknown context facts"):
-        lit.context_facts(["no_such_fact"])
-    with pytest.raises(lit.LiteratureDataError, match="unknown context file"):
-        lit.load_context("weather")
-
-
-def test_survey_and_economy_tables(tmp_path):
-    write(tmp_path / "surveys.csv", "survey,period,question,group,answer,share_pct\n"
-          "CAB,,View,age 18-29,Bad,20\nCAB,2022 spring,Blame,all,Russia,28\n")
-    write(tmp_path / "economy.csv", "indicator,partner,year,value,qualifier,unit\n"
-          "Budget share,CPC,2021,44,about,percent\nLand,Russia,,1000000,nearly,hectares\n"
-          "Imports,China,2022,13.5,,billion USD\n")
-    s = lit.survey_table(tmp_path)
+def test_survey_and_economy_tables(small_context):
+    s = lit.survey_table(small_context)
     assert list(s.columns) == ["Question", "Survey wave", "Respondents", "Answer", "Share (%)"]
     assert s.loc[0, "Survey wave"] == "not stated"
-    e = lit.economy_table(["CPC", "China"], tmp_path)
-    assert e["Value"].tolist() == ["about 44", "13.5"]
+    assert s["Share (%)"].tolist() == [20.0, 28.0]
+    e = lit.economy_table(["Caspian Pipeline Consortium", "China", "Russia"], small_context)
+    assert e["Value"].tolist() == ["about 44", "nearly 1,000,000", "13.5", "2.3"]
+
+
+def test_tables_read_only_checked_context_files(tmp_path):
+    folder = tmp_path / "context"
+    shutil.copytree(paths.CONTEXT, folder)
+    path = folder / "surveys.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",20,", ",=1+1,", 1), encoding="utf-8")
+    with pytest.raises(context.ContextError, match=r"surveys\.csv:2: share_pct: '=1\+1'"):
+        lit.survey_table(context.load_context(folder))
+
+
+def test_the_prose_chapters_glue_only_known_context_facts():
+    """Every chapter that glues article figures names them from the one table, context.FACTS."""
+    for stem in ("00-introduction", "03-kazakhstan-foreign-policy", "07-other-perceptions", "09-after-the-window"):
+        text = (paths.NOTEBOOKS / f"{stem}.md").read_text(encoding="utf-8")
+        assert "context.context_facts(" in text, stem
+        for key in re.findall(r'"([a-z0-9_]+)"', text.split("context.context_facts(")[1].split(")")[0]):
+            assert key in context.FACTS, (stem, key)
 
 
 # --- formatting and the window ------------------------------------------------------------------
@@ -109,7 +109,8 @@ def test_survey_and_economy_tables(tmp_path):
     (5.99, "5.99"), (17.9, "17.9"), (18.1, "18.1"), (44.0, "44"), (1_000_000.0, "1,000,000"), (2.3, "2.3"),
 ])
 def test_format_figure_keeps_the_printed_precision(value, text):
-    assert lit.format_figure(value) == text
+    assert context.format_figure(value) == text
+    assert context.format_figure(str(value)) == text
 
 
 def test_window_facts_count_whole_months():

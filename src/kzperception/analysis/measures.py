@@ -31,11 +31,6 @@ def with_shares(df: pd.DataFrame, within: list[str]) -> pd.DataFrame:
     return df.assign(share=100.0 * df["n"] / totals)
 
 
-def reports_by(counts: Counts, keys: list[str]) -> pd.DataFrame:
-    """Report counts summed over the keys not listed (e.g. ``["country", "period"]``)."""
-    return counts.reports.groupby(keys, sort=False, as_index=False)["n"].sum()
-
-
 def reports_facts(counts: Counts) -> dict[str, float]:
     """Every number section 6.2 states, computed from the report counts."""
     r = counts.reports

@@ -135,15 +135,6 @@ def save_csv(df: pd.DataFrame, name: str, folder: str | Path = ".") -> Path:
     return path
 
 
-def fmt(value: float, digits: int = 1) -> str:
-    """A number as prose shows it: integers plainly, shares with one decimal, gaps as an en dash."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if float(value).is_integer() and digits == 0:
-        return str(int(value))
-    return f"{value:.{digits}f}"
-
-
 def glue_facts(facts: dict[str, float], prefix: str = "") -> None:
     """Glue every named number for the chapter's prose (``{glue:text}`name``` in MyST).
 

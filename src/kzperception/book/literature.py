@@ -5,12 +5,14 @@ sentences still carry numbers (trade growth, pipeline stakes, survey shares), an
 is that a number in prose comes from data. Two sources feed them:
 
 * ``data/background/figures.csv``: the figures the thesis itself states in chapters 2-3, each
-  with the work it cites and its place in the thesis;
-* ``data/context/*.csv``: figures from the 2024 article on the years after the window (another
-  helper owns that folder; this module only reads it, by stable keys listed in
-  :data:`CONTEXT_FACTS`, so a chapter's sentence keeps its meaning if rows are added there).
+  with the work it cites and its place in the thesis (this module loads and checks it);
+* ``data/context/*.csv``: figures from the 2024 article on the years after the window. They are
+  read only through :mod:`kzperception.data.context`, whose one table of facts
+  (:data:`~kzperception.data.context.FACTS`) names every figure for every chapter; this module
+  lays two of its files out as tables.
 
-Figures are glued as formatted text (:func:`glue_figures`) rather than through
+Figures are glued as formatted text (:func:`glue_figures`, one formatter:
+:func:`kzperception.data.context.format_figure`) rather than through
 :func:`kzperception.book.display.glue_facts`, because that helper rounds to one decimal for the
 thesis's shares, which would turn "5.99 billion" into "6.0".
 """
@@ -19,13 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from kzperception import paths
+from kzperception.data.context import Context, format_figure, load_context
 from kzperception.data.window import Window
 
 BACKGROUND = paths.DATA / "background"
@@ -33,7 +34,6 @@ FIGURES_CSV = BACKGROUND / "figures.csv"
 THESIS_BIB = BACKGROUND / "thesis.bib"
 THESIS_KEY = "leuchter2024"
 FIGURE_COLUMNS = ("key", "value", "qualifier", "unit", "period", "what", "cite", "where", "note")
-CONTEXT_FILES = ("economy", "indices", "surveys", "timeline", "un_votes")
 BIBFILE = paths.BOOK / "references.bib"
 
 
@@ -86,97 +86,16 @@ def figure_facts(figures: pd.DataFrame | None = None) -> dict[str, float]:
     return {row.key: float(row.value) for row in df.itertuples(index=False)}
 
 
-# --- the 2024 article's figures (data/context) -------------------------------------------------
+# --- the 2024 article's tables (data/context) ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ContextFact:
-    """Where one number lives in ``data/context``: a file, the cells that pick its row, a column."""
+def survey_table(ctx: Context | None = None) -> pd.DataFrame:
+    """The Central Asian Barometer answers the 2024 article reports, in reading order.
 
-    file: str
-    match: Mapping[str, str] = field(default_factory=dict)
-    column: str = "value"
-
-
-def _economy(indicator: str) -> ContextFact:
-    """A row of ``economy.csv`` picked by its indicator (they are unique there)."""
-    return ContextFact("economy", {"indicator": indicator})
-
-
-CONTEXT_FACTS: dict[str, ContextFact] = {
-    # Russia: the oil route through Novorossiysk and the missile range
-    "cpc_global_oil_share": _economy("Share of global crude oil carried"),
-    "cpc_kz_oil_export_share": _economy("Share of Kazakhstan's oil exports carried"),
-    "cpc_budget_share": _economy("Share of Kazakhstan's state budget"),
-    "bokeyorda_hectares": _economy("Land leased to Russia at Bokeyorda (missile range)"),
-    "bokeyorda_price": _economy("Lease price of the Bokeyorda land"),
-    "banned_war_goods": ContextFact("timeline", {"date": "2023-10-19", "topic": "sanctions"}, "figure"),
-    # China
-    "china_imports_from_kz": _economy("China's imports from Kazakhstan"),
-    # the West, for the multi-vector balance
-    "eu_fdi_share": _economy("Share of FDI stock in Kazakhstan"),
-    "us_fdi_share": _economy("Share of FDI in Kazakhstan"),
-    "eu_energy_exports_share": _economy("Share of oil, gas and uranium in exports to the EU"),
-    # UN General Assembly voting
-    "unga_cohesion_china": ContextFact("un_votes", {"partner": "China", "measure": "cohesion"}),
-    "unga_cohesion_russia_rank": ContextFact("un_votes", {"partner": "Russia", "measure": "cohesion rank"}),
-    "unga_cohesion_us": ContextFact("un_votes", {"partner": "United States", "measure": "cohesion"}),
-    # public opinion (Central Asian Barometer)
-    "survey_blame_russia_spring": ContextFact(
-        "surveys", {"period": "2022 spring", "answer": "Russia"}, "share_pct"),
-    "survey_blame_ukraine_spring": ContextFact(
-        "surveys", {"period": "2022 spring", "answer": "Ukraine"}, "share_pct"),
-    "survey_blame_ukraine_autumn": ContextFact(
-        "surveys", {"period": "2022 autumn", "answer": "Ukraine"}, "share_pct"),
-    "survey_unfavourable_18_29": ContextFact("surveys", {"group": "age 18-29"}, "share_pct"),
-    "survey_unfavourable_50_59": ContextFact("surveys", {"group": "age 50-59"}, "share_pct"),
-    # media freedom
-    "press_freedom_rank": ContextFact("indices", {"index": "World Press Freedom Index"}, "rank"),
-    "press_freedom_out_of": ContextFact("indices", {"index": "World Press Freedom Index"}, "out_of"),
-}
-
-
-def load_context(name: str, folder: Path = paths.CONTEXT) -> pd.DataFrame:
-    """One file of ``data/context`` as text cells (``economy``, ``surveys``, ...)."""
-    if name not in CONTEXT_FILES:
-        raise LiteratureDataError(f"unknown context file {name!r}; known: {', '.join(CONTEXT_FILES)}")
-    return _read_str_csv(folder / f"{name}.csv")
-
-
-def context_value(fact: ContextFact, folder: Path = paths.CONTEXT) -> float:
-    """The number a :class:`ContextFact` points at; an error unless exactly one row matches.
-
-    Exactly one, because a second matching row (say, a new survey wave) would make the sentence
-    that glues the number ambiguous: better to fail the build than to print the wrong figure.
+    Read through :func:`kzperception.data.context.load_context`, the one gate to ``data/context``,
+    so the table shows only rows that passed its checks.
     """
-    df = load_context(fact.file, folder)
-    sel = pd.Series(True, index=df.index)
-    for col, want in fact.match.items():
-        if col not in df.columns:
-            raise LiteratureDataError(f"{fact.file}.csv: no column {col!r}")
-        sel &= df[col] == want
-    rows = df[sel]
-    if len(rows) != 1:
-        raise LiteratureDataError(f"{fact.file}.csv: {dict(fact.match)} matches {len(rows)} rows, not 1")
-    cell = rows.iloc[0][fact.column]
-    try:
-        return float(cell)
-    except ValueError:
-        raise LiteratureDataError(f"{fact.file}.csv: {fact.column} {cell!r} is not a number") from None
-
-
-def context_facts(keys: list[str] | None = None, folder: Path = paths.CONTEXT) -> dict[str, float]:
-    """``key -> number`` for the listed context facts (all of :data:`CONTEXT_FACTS` by default)."""
-    wanted = list(CONTEXT_FACTS) if keys is None else keys
-    unknown = [k for k in wanted if k not in CONTEXT_FACTS]
-    if unknown:
-        raise LiteratureDataError(f"unknown context facts: {', '.join(unknown)}")
-    return {k: context_value(CONTEXT_FACTS[k], folder) for k in wanted}
-
-
-def survey_table(folder: Path = paths.CONTEXT) -> pd.DataFrame:
-    """The Central Asian Barometer answers the 2024 article reports, in reading order."""
-    df = load_context("surveys", folder)
+    df = (ctx or load_context()).surveys
     out = pd.DataFrame({
         "Question": df["question"],
         "Survey wave": df["period"].replace("", "not stated"),
@@ -187,15 +106,15 @@ def survey_table(folder: Path = paths.CONTEXT) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def economy_table(partners: list[str], folder: Path = paths.CONTEXT) -> pd.DataFrame:
+def economy_table(partners: list[str], ctx: Context | None = None) -> pd.DataFrame:
     """The article's economic figures for the given partners (e.g. the pipeline and China)."""
-    df = load_context("economy", folder)
+    df = (ctx or load_context()).economy
     rows = df[df["partner"].isin(partners)]
     return pd.DataFrame({
         "Indicator": rows["indicator"],
         "Partner": rows["partner"],
         "Year": rows["year"],
-        "Value": [" ".join(x for x in (q, format_figure(float(v))) if x)
+        "Value": [" ".join(x for x in (q, format_figure(v)) if x)
                   for q, v in zip(rows["qualifier"], rows["value"], strict=True)],
         "Unit": rows["unit"],
     }).reset_index(drop=True)
@@ -218,13 +137,6 @@ def window_facts(window: Window) -> dict[str, float]:
 
 
 # --- glue --------------------------------------------------------------------------------------
-
-
-def format_figure(value: float) -> str:
-    """A figure as the thesis prints it: thousands separators, no trailing zeros (5.99, 17.9, 1,000,000)."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def glue_figures(facts: dict[str, float]) -> None:

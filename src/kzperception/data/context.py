@@ -5,7 +5,8 @@ foreign policy up to mid-2024: opinion surveys on Russia and the war, UN votes, 
 investment figures, and a timeline of sanctions and visits. Its figures were transcribed into five
 CSV files, each row with the place in the article it comes from. This module is the one gate to
 them: it checks every row (reporting each problem as ``file:row: field: problem``, all at once),
-gives the figures stable names for the prose to glue, and lays out the timeline the chapter charts
+gives the figures the one set of stable names every chapter glues (:data:`FACTS`, written out by
+:func:`context_facts` and :func:`format_figure`), and lays out the timeline the chapter charts
 (the charts themselves are drawn by :mod:`kzperception.book.charts`). The context
 is never evidence for the thesis's counts; pages that use it say so.
 """
@@ -14,15 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 from kzperception import paths
 from kzperception.data.window import Window
-
-BIBKEY = "alephas2024"
 
 #: Columns each file must have (in this order), beyond which nothing is read.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -188,75 +189,130 @@ def load_context(folder: str | Path = paths.CONTEXT) -> Context:
 
 # --- named figures for the prose ----------------------------------------------------------------
 
-#: Name -> (file, column filters, value column). One row must match; the value is glued as text.
-FACTS: dict[str, tuple[str, dict[str, str], str]] = {
-    "survey_young_very_unfavourable": ("surveys", {"group": "age 18-29", "answer": "Very unfavorable"}, "share_pct"),
-    "survey_older_very_unfavourable": ("surveys", {"group": "age 50-59", "answer": "Very unfavorable"}, "share_pct"),
-    "survey_spring_blame_russia": ("surveys", {"period": "2022 spring", "answer": "Russia"}, "share_pct"),
-    "survey_spring_blame_ukraine": ("surveys", {"period": "2022 spring", "answer": "Ukraine"}, "share_pct"),
-    "survey_autumn_blame_ukraine": ("surveys", {"period": "2022 autumn", "answer": "Ukraine"}, "share_pct"),
-    "un_resolution_ukraine": ("un_votes", {"subject": "Territorial integrity of Ukraine"}, "resolution"),
-    "un_resolution_crimea": ("un_votes", {"subject": "Militarization of Crimea"}, "resolution"),
-    "un_cohesion_china": ("un_votes", {"partner": "China", "measure": "cohesion"}, "value"),
-    "un_cohesion_russia_rank": ("un_votes", {"partner": "Russia", "measure": "cohesion rank"}, "value"),
-    "un_cohesion_us": ("un_votes", {"partner": "United States", "measure": "cohesion"}, "value"),
-    "un_cohesion_gap": ("un_votes", {"measure": "cohesion gap to United States"}, "value"),
-    "cpc_global_share": ("economy", {"indicator": "Share of global crude oil carried"}, "value"),
-    "cpc_export_share": ("economy", {"indicator": "Share of Kazakhstan's oil exports carried"}, "value"),
-    "cpc_budget_share": ("economy", {"indicator": "Share of Kazakhstan's state budget"}, "value"),
-    "bokeyorda_hectares": ("economy", {"indicator": "Land leased to Russia at Bokeyorda (missile range)"}, "value"),
-    "bokeyorda_price": ("economy", {"indicator": "Lease price of the Bokeyorda land"}, "value"),
-    "china_imports_bn": ("economy", {"indicator": "China's imports from Kazakhstan"}, "value"),
-    "xinjiang_exports_bn": ("economy", {"indicator": "China's exports to Kazakhstan originating in Xinjiang"},
-                            "value"),
-    "eu_fdi_share": ("economy", {"indicator": "Share of FDI stock in Kazakhstan"}, "value"),
-    "us_fdi_share": ("economy", {"indicator": "Share of FDI in Kazakhstan"}, "value"),
-    "fdi_inflow_ratio": ("economy", {"indicator": "FDI inflows relative to pre-pandemic level"}, "value"),
-    "eu_exports_raw_share": ("economy", {"indicator": "Share of oil, gas and uranium in exports to the EU"},
-                             "value"),
-    "regional_trade_growth": ("economy", {"indicator": "Growth of intra-regional trade over five years"}, "value"),
-    "press_rank": ("indices", {"index": "World Press Freedom Index"}, "rank"),
-    "press_out_of": ("indices", {"index": "World Press Freedom Index"}, "out_of"),
-    "banned_goods": ("timeline", {"date": "2023-10-19"}, "figure"),
-    "sanctions_package": ("timeline", {"date": "2024-02-26"}, "figure"),
-    "doctrine_changes": ("timeline", {"date": "2022-10"}, "figure"),
+#: How a fact's value is written in prose: ``number`` keeps the article's digits and separates
+#: thousands (``1,000,000``, ``1.15``), ``money`` always shows cents (``2.30``), ``text`` is a label
+#: printed as it stands (resolution ``68/262``).
+FactKind = Literal["number", "money", "text"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Where one figure of the article lives: a file, the cells that pick its one row, a column.
+
+    ``kind`` decides how the value is written (:func:`format_figure`); it is a field of the fact,
+    never guessed from the fact's name or the row's unit.
+    """
+
+    file: str
+    match: Mapping[str, str]
+    column: str = "value"
+    kind: FactKind = "number"
+
+
+def _economy(indicator: str, kind: FactKind = "number") -> Fact:
+    """A row of ``economy.csv`` picked by its indicator (indicators are unique there)."""
+    return Fact("economy", {"indicator": indicator}, kind=kind)
+
+
+#: Every figure a chapter quotes from the article, by the name the chapters glue. One table for
+#: the whole book: chapters 0, 3, 7 and 9 all draw on it, so a figure has one name and one row.
+FACTS: dict[str, Fact] = {
+    # public opinion (Central Asian Barometer)
+    "survey_young_very_unfavourable": Fact(
+        "surveys", {"group": "age 18-29", "answer": "Very unfavorable"}, "share_pct"),
+    "survey_older_very_unfavourable": Fact(
+        "surveys", {"group": "age 50-59", "answer": "Very unfavorable"}, "share_pct"),
+    "survey_spring_blame_russia": Fact("surveys", {"period": "2022 spring", "answer": "Russia"}, "share_pct"),
+    "survey_spring_blame_ukraine": Fact("surveys", {"period": "2022 spring", "answer": "Ukraine"}, "share_pct"),
+    "survey_autumn_blame_ukraine": Fact("surveys", {"period": "2022 autumn", "answer": "Ukraine"}, "share_pct"),
+    # UN General Assembly voting
+    "un_resolution_ukraine": Fact("un_votes", {"subject": "Territorial integrity of Ukraine"}, "resolution", "text"),
+    "un_resolution_crimea": Fact("un_votes", {"subject": "Militarization of Crimea"}, "resolution", "text"),
+    "un_cohesion_china": Fact("un_votes", {"partner": "China", "measure": "cohesion"}),
+    "un_cohesion_russia_rank": Fact("un_votes", {"partner": "Russia", "measure": "cohesion rank"}),
+    "un_cohesion_us": Fact("un_votes", {"partner": "United States", "measure": "cohesion"}),
+    "un_cohesion_gap": Fact("un_votes", {"measure": "cohesion gap to United States"}, kind="text"),
+    # Russia: the oil route through Novorossiysk and the missile range
+    "cpc_global_share": _economy("Share of global crude oil carried"),
+    "cpc_export_share": _economy("Share of Kazakhstan's oil exports carried"),
+    "cpc_budget_share": _economy("Share of Kazakhstan's state budget"),
+    "bokeyorda_hectares": _economy("Land leased to Russia at Bokeyorda (missile range)"),
+    "bokeyorda_price": _economy("Lease price of the Bokeyorda land", "money"),
+    # China
+    "china_imports_bn": _economy("China's imports from Kazakhstan"),
+    "xinjiang_exports_bn": _economy("China's exports to Kazakhstan originating in Xinjiang"),
+    # the West and the region
+    "eu_fdi_share": _economy("Share of FDI stock in Kazakhstan"),
+    "us_fdi_share": _economy("Share of FDI in Kazakhstan"),
+    "fdi_inflow_ratio": _economy("FDI inflows relative to pre-pandemic level"),
+    "eu_exports_raw_share": _economy("Share of oil, gas and uranium in exports to the EU"),
+    "regional_trade_growth": _economy("Growth of intra-regional trade over five years"),
+    # media freedom
+    "press_rank": Fact("indices", {"index": "World Press Freedom Index"}, "rank"),
+    "press_out_of": Fact("indices", {"index": "World Press Freedom Index"}, "out_of"),
+    # the timeline's counted events
+    "banned_goods": Fact("timeline", {"date": "2023-10-19", "topic": "sanctions"}, "figure"),
+    "sanctions_package": Fact("timeline", {"date": "2024-02-26", "topic": "sanctions"}, "figure"),
+    "doctrine_changes": Fact("timeline", {"date": "2022-10", "topic": "security"}, "figure"),
 }
 
 
-def _number_text(value: str, unit: str = "") -> str:
-    """A figure as prose prints it: thousands separated, money per unit with two decimals."""
-    if not _is_number(value):
-        return value
+def format_figure(value: float | str, kind: FactKind = "number") -> str:
+    """A figure as the prose prints it, by ``kind``: thousands separated, the digits as given.
+
+    A ``number`` keeps the shortest digits that give back its value (5.99, 17.9, 1.15, 1,000,000:
+    never a rounding the source did not make); ``money`` has two decimals (2.30); ``text`` and a
+    value that is not a number are returned unchanged.
+    """
+    if kind == "text":
+        return str(value)
+    if isinstance(value, str):
+        if not _is_number(value):
+            return value
+        value = float(value)
     x = float(value)
-    if "USD per" in unit:
-        return f"{x:.2f}"
+    if kind == "money":
+        return f"{x:,.2f}"
     if x.is_integer():
         return f"{int(x):,}"
-    return value
+    return f"{x:,}"
 
 
-def context_facts(ctx: Context) -> dict[str, str]:
-    """Every figure the chapter quotes, as text with the article's hedge (``about 44``), by stable name.
+def _fact_row(ctx: Context, name: str, fact: Fact) -> dict[str, str]:
+    """The one row ``fact`` points at; more or fewer would make the glued sentence ambiguous."""
+    df: pd.DataFrame = getattr(ctx, fact.file)
+    sel = pd.Series(True, index=df.index)
+    for col, want in fact.match.items():
+        if col not in df.columns:
+            raise ContextError([f"{fact.file}.csv: fact {name!r}: no column {col!r}"])
+        sel &= df[col].astype(str) == want
+    rows = df[sel]
+    if len(rows) != 1:
+        raise ContextError([f"{fact.file}.csv: fact {name!r} matches {len(rows)} rows, expected 1"])
+    return {str(k): str(v) for k, v in rows.iloc[0].items()}
 
-    Text, not numbers, because the figures keep the article's precision (1.15 billion) and hedges;
-    a missing or ambiguous row is an error rather than a silent gap in the prose.
+
+def context_facts(ctx: Context | None = None, keys: Iterable[str] | None = None) -> dict[str, str]:
+    """Every figure the chapters quote (or those in ``keys``), as text with the article's hedge.
+
+    Text, not numbers, because the figures keep the article's precision (1.15 billion, $2.30) and
+    its hedges travel with them (``about 44``: the prose never adds its own, so a corrected row
+    cannot leave a wrong "about" behind). A missing, unknown or ambiguous fact is an error rather
+    than a silent gap in the prose. ``ctx`` defaults to the project's checked context files.
     """
+    wanted = list(FACTS) if keys is None else list(keys)
+    unknown = [k for k in wanted if k not in FACTS]
+    if unknown:
+        raise ContextError([f"unknown context fact(s): {', '.join(unknown)}; known: {', '.join(FACTS)}"])
+    ctx = load_context() if ctx is None else ctx
     out: dict[str, str] = {}
-    for name, (table, where, column) in FACTS.items():
-        df = getattr(ctx, table)
-        sel = pd.Series(True, index=df.index)
-        for k, v in where.items():
-            sel &= df[k] == v
-        rows = df[sel]
-        if len(rows) != 1:
-            raise ContextError([f"{table}.csv: fact {name!r} matches {len(rows)} rows, expected 1"])
-        row = rows.iloc[0]
-        value = row[column]
-        if column == "share_pct":
-            value = f"{float(value):g}"
-        text = _number_text(str(value), row.get("unit", ""))
+    for name in wanted:
+        fact = FACTS[name]
+        row = _fact_row(ctx, name, fact)
+        value = row[fact.column]
+        text = format_figure(value, fact.kind)
         qualifier = row.get("qualifier", "")
-        out[name] = f"{qualifier} {text}".strip() if qualifier else text
+        out[name] = f"{qualifier} {text}" if qualifier else text
     return out
 
 
