@@ -157,7 +157,7 @@ def test_layouts_give_the_same_corpus_and_counts(tmp_path):
 def test_fast_path_only_for_the_project_layout(tmp_path):
     import pyarrow as pa
 
-    from kzperception.data.corpus import _ids_in_order
+    from kzperception.data.corpus_rules import _ids_in_order
 
     def rows(ids, report_ids):
         out = _ids_in_order(pa.chunked_array([pa.array(ids, pa.large_string())]),
@@ -179,7 +179,7 @@ def test_write_corpus_writes_the_fast_layout(tmp_path):
     import pandas as pd
     import pyarrow.csv as pacsv
 
-    from kzperception.data.corpus import _ids_in_order
+    from kzperception.data.corpus_rules import _ids_in_order
     from kzperception.data.counts import load_counts
 
     shuffled = _shuffled(write_files(tmp_path / "small", SMALL_REPORTS, SMALL_CODES), tmp_path / "shuffled")
@@ -349,7 +349,7 @@ def test_write_corpus_through_a_symlink_replaces_the_target(tmp_path):
 def test_write_corpus_puts_the_old_corpus_back_when_the_swap_fails(tmp_path, monkeypatch):
     import os
 
-    import kzperception.data.corpus as corpus_module
+    import kzperception.data.corpus_write as corpus_module
 
     folder = write_corpus(*_frames(), tmp_path / "c")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -631,7 +631,7 @@ def test_the_trim_prefilter_never_misses_whitespace_that_arrow_trims():
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from kzperception.data.corpus import _may_need_trim
+    from kzperception.data.corpus_read import _may_need_trim
 
     chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
     trimmed = pc.utf8_trim_whitespace(pa.array(["a" + c for c in chars])).to_pylist()
@@ -642,3 +642,127 @@ def test_the_trim_prefilter_never_misses_whitespace_that_arrow_trims():
             assert _may_need_trim(pa.chunked_array([pa.array(["x", None, value, ""])])), repr(value)
     clean = pa.chunked_array([pa.array(["syn-0000001", None, "", "документ", "a b"])])
     assert not _may_need_trim(clean)
+
+
+# --- the per-process cache ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Count the files :func:`load_corpus` actually reads; the cache starts empty and is left empty."""
+    import kzperception.data.corpus as corpus_module
+
+    corpus_module.clear_corpus_cache()
+    calls = []
+    real = corpus_module._read_csv
+
+    def counting(path, required):
+        calls.append(path.name)
+        return real(path, required)
+
+    monkeypatch.setattr(corpus_module, "_read_csv", counting)
+    yield calls
+    corpus_module.clear_corpus_cache()
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Treat files as settled at once, as they are in a real rerun (written long before it)."""
+    import kzperception.data.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "_SETTLED_NS", 0)
+
+
+def test_an_unchanged_folder_is_read_once_per_process(small_corpus, reads, settled):
+    from kzperception.data.counts import load_counts
+
+    first = load_corpus(small_corpus)
+    assert load_corpus(small_corpus) is first
+    assert load_counts(small_corpus).corpus is first  # the counts go through the same cache
+    assert reads == ["reports.csv", "codes.csv"]
+
+
+def test_a_changed_file_is_read_again(small_corpus, reads, settled):
+    first = load_corpus(small_corpus)
+    with open(small_corpus / "reports.csv", "a", encoding="utf-8") as handle:
+        handle.write("r9,china,government,mfa,2021-05-05,,,,,,synthetic\n")
+    with open(small_corpus / "codes.csv", "a", encoding="utf-8") as handle:
+        handle.write("r9,economic,cooperation,main,primary\n")
+    second = load_corpus(small_corpus)
+    assert second is not first and len(second.reports) == len(first.reports) + 1
+    assert reads == ["reports.csv", "codes.csv"] * 2
+
+
+def test_a_corpus_rewritten_by_write_corpus_is_read_again(tmp_path, reads, settled):
+    """Same sizes, new files: the inode (and times) differ, so the signature does."""
+    reports, codes = _frames()
+    folder = write_corpus(reports, codes, tmp_path / "c")
+    first = load_corpus(folder)
+    reports.loc[0, "title_en"] = "X" * len(str(reports.loc[0, "title_en"] or ""))
+    write_corpus(reports, codes, folder, force=True)
+    assert load_corpus(folder) is not first
+    assert len(reads) == 4
+
+
+def test_a_freshly_written_file_is_not_trusted_to_the_tick(small_corpus, reads):
+    """An in-place edit keeping size and (coarse) times must still be seen: a file changed less than
+    _SETTLED_NS before the load is not remembered, however the file system rounds its times."""
+    first = load_corpus(small_corpus)
+    assert load_corpus(small_corpus) is not first  # written just now: not remembered
+    path = small_corpus / "reports.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "2021-01-10" in text
+    with open(path, "r+", encoding="utf-8") as handle:  # same inode, same size
+        handle.write(text.replace("2021-01-10", "2021-01-11"))
+    again = load_corpus(small_corpus)
+    assert "2021-01-11" in again.reports["date"].dt.strftime("%Y-%m-%d").tolist()
+    assert reads == ["reports.csv", "codes.csv"] * 3
+
+
+def test_a_refused_corpus_is_not_remembered(tmp_path, reads, settled):
+    folder = write_files(tmp_path / "bad", SMALL_REPORTS.replace("r2,china", "r2,japan"), SMALL_CODES)
+    for _ in range(2):
+        with pytest.raises(CorpusError):
+            load_corpus(folder)
+    assert len(reads) == 4
+
+
+def test_another_spelling_of_the_folder_shares_the_frames_but_keeps_its_path(small_corpus, reads, settled,
+                                                                            monkeypatch):
+    first = load_corpus(small_corpus)
+    monkeypatch.chdir(small_corpus.parent)
+    other = load_corpus(small_corpus.name)
+    assert other.path == type(small_corpus)(small_corpus.name)
+    assert other.reports is first.reports and other.codes is first.codes
+    assert len(reads) == 2
+
+
+def test_load_counts_takes_a_loaded_corpus(small_corpus, reads):
+    from kzperception.data.counts import load_counts
+
+    corpus = load_corpus(small_corpus)
+    given, read = load_counts(corpus), load_counts(small_corpus)
+    assert given.corpus is corpus and given.source == str(small_corpus)
+    assert given.reports.equals(read.reports) and given.codes.equals(read.codes)
+    assert given.reports.attrs == read.reports.attrs
+
+
+def test_the_consumers_of_a_shared_corpus_leave_its_frames_as_they_were(small_corpus, reads, settled):
+    """The cache hands one object to every caller: no consumer may change its frames in place."""
+    from kzperception.analysis.sensitivity import pivot_sweep
+    from kzperception.data.counts import in_window, load_counts
+    from kzperception.data.window import THESIS_WINDOW
+    from kzperception.fieldwork.reliability import presence_matrix
+
+    corpus = load_corpus(small_corpus)
+    reports, codes = corpus.reports.copy(deep=True), corpus.codes.copy(deep=True)
+    load_counts(corpus)
+    load_counts(small_corpus, coder="primary")
+    in_window(corpus, THESIS_WINDOW)
+    pivot_sweep(corpus)
+    presence_matrix(corpus, "economic", "cooperation")
+    assert corpus.provenance_mix and corpus.coders
+    pd_testing = pytest.importorskip("pandas.testing")
+    pd_testing.assert_frame_equal(corpus.reports, reports)
+    pd_testing.assert_frame_equal(corpus.codes, codes)
+    assert load_corpus(small_corpus) is corpus and len(reads) == 2

@@ -181,14 +181,27 @@ def resolve_source(source: str | os.PathLike[str]) -> str | Path:
     return Path(source).expanduser().resolve()
 
 
+def _corpus_counts(corpus: Corpus, window: Window, coder: str | None, source: str | None = None) -> Counts:
+    """Both frames of one corpus under ``window``; ``source`` names it in captions (its folder)."""
+    if source is None:
+        source = str(corpus.path) if corpus.path is not None else "corpus in memory"
+    return Counts(corpus_report_counts(corpus, window), corpus_code_counts(corpus, window, coder), window, source,
+                  corpus)
+
+
 def load_counts(
-    source: str | os.PathLike[str] = PUBLISHED,
+    source: str | os.PathLike[str] | Corpus = PUBLISHED,
     window: Window | None = None,
     coder: str | None = None,
 ) -> Counts:
-    """The counts frames for a source; the published figures exist only for the thesis window."""
-    resolved = resolve_source(source)
-    if resolved == PUBLISHED:
+    """The counts frames for a source; the published figures exist only for the thesis window.
+
+    ``source`` is ``published``, a corpus folder, or a :class:`Corpus` already loaded (a caller that
+    has one, such as a rerun's plan, need not have the folder looked up again).
+    """
+    if isinstance(source, Corpus):
+        counts = _corpus_counts(source, window or THESIS_WINDOW, coder)
+    elif (resolved := resolve_source(source)) == PUBLISHED:
         if window is not None and window != THESIS_WINDOW:
             raise WindowError(
                 f"window: the published figures exist only for the thesis window {THESIS_WINDOW}; "
@@ -197,15 +210,7 @@ def load_counts(
         counts = Counts(published_report_counts(), published_code_counts(), THESIS_WINDOW, PUBLISHED,
                         stated=published_totals())
     else:
-        window = window or THESIS_WINDOW
-        corpus = load_corpus(resolved)
-        counts = Counts(
-            corpus_report_counts(corpus, window),
-            corpus_code_counts(corpus, window, coder),
-            window,
-            str(resolved),
-            corpus,
-        )
+        counts = _corpus_counts(load_corpus(resolved), window or THESIS_WINDOW, coder, str(resolved))
     for frame in (counts.reports, counts.codes):
         frame.attrs.update(source=counts.source, window=str(counts.window))
     return counts

@@ -1,0 +1,133 @@
+"""Writing files whole: atomic renames for one CSV and for a corpus folder.
+
+A reader (a chapter kernel, the loader's cache, another command) must never see half a file, or
+a new ``reports.csv`` beside an old ``codes.csv``; and ``--out`` must never delete a folder of
+someone's other files. Everything here writes beside its target and renames into place.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kzperception.data.corpus_format import CORPUS_FILES, CorpusError
+
+
+@contextmanager
+def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary file name beside ``path``, renamed onto it when the block ends without error.
+
+    No reader ever sees half a file, and a failed write leaves the old file (or none). The
+    temporary file is opened by the caller like any other, so it gets the usual permissions (the
+    umask's, typically 0644) rather than the owner-only 0600 of ``tempfile.mkstemp``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a CSV next to its destination and rename it into place, so no reader sees half a file."""
+    with atomic_target(path) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
+        df.to_csv(handle, index=False)
+    return Path(path)
+
+
+def _corpus_target(folder: Path, force: bool) -> None:
+    """Refuse a destination that ``write_corpus`` may not replace, before anything is written.
+
+    A folder holding only ``reports.csv``/``codes.csv`` is a corpus: replaced with ``force``,
+    refused without. A folder holding anything else is refused even with ``force``, because
+    replacing a corpus means deleting the old folder, and ``--out ~/thesis`` must never delete a
+    folder of someone's other files.
+    """
+    if not folder.exists():
+        if folder.is_symlink():
+            raise CorpusError([f"{folder}: a broken symbolic link; choose another folder (nothing written)"])
+        return
+    if not folder.is_dir():
+        raise CorpusError([f"{folder}: exists and is not a folder; choose a new folder (nothing written)"])
+    entries = sorted(p.name for p in folder.iterdir())
+    if not entries:
+        return
+    others = [n for n in entries if n not in CORPUS_FILES or not (folder / n).is_file()]
+    if others:
+        shown = ", ".join(repr(n) for n in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise CorpusError([f"{folder}: exists and holds files that are not a corpus ({shown}); choose a new or "
+                           "empty folder (--force replaces only a folder holding just reports.csv and codes.csv; "
+                           "nothing written)"])
+    if not force:
+        raise CorpusError([f"{folder}: already holds a corpus ({', '.join(entries)}); pass --force to replace it "
+                           "(nothing written)"])
+
+
+def _sibling(folder: Path, tag: str) -> Path:
+    """A hidden, unique name beside ``folder``: same file system, so renames between them are atomic."""
+    return folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.{tag}")
+
+
+def write_corpus(reports: pd.DataFrame, codes: pd.DataFrame, folder: str | os.PathLike[str], *,
+                 force: bool = False) -> Path:
+    """Validate, then write the corpus whole: both files appear together, or nothing changes.
+
+    Both files are written into a fresh hidden sibling folder, which is then renamed into place, so
+    no reader ever sees one new file beside one old one, and a failure (a bad frame, a full disk)
+    leaves ``folder`` as it was. ``folder`` may be new or empty; a folder that already holds a corpus
+    is replaced only with ``force`` (the old one is renamed aside, the new one renamed in, then the
+    old one deleted); a folder holding other files is never replaced. Raises :class:`CorpusError`.
+
+    Files are written in the project's layout: reports sorted by id, codes in report order (each
+    report's codes in the order given). The loader recognises that layout and skips hashing the ids,
+    which is most of the cost of loading a large corpus; any other order loads too, only slower.
+    The folder and files get the umask's permissions, like any folder a user makes.
+    """
+    from kzperception.data.corpus import corpus_from_frames  # corpus.py re-exports this module
+
+    corpus = corpus_from_frames(reports.astype("string").astype(object), codes.astype("string").astype(object))
+    folder = Path(folder)
+    if folder.is_symlink() and folder.exists():
+        folder = folder.resolve()  # replace the folder the link points at, not the link
+    _corpus_target(folder, force)
+    order = corpus.reports["id"].sort_values(kind="stable").index.to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    out_reports = corpus.reports.iloc[order].copy()
+    out_reports["date"] = out_reports["date"].dt.strftime("%Y-%m-%d")
+    code_order = np.argsort(rank[corpus.codes["report_row"].to_numpy()], kind="stable")
+    out_codes = corpus.codes.iloc[code_order].drop(columns="report_row")  # derived on load, not data
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    fresh = _sibling(folder, "new")
+    fresh.mkdir()
+    old: Path | None = None
+    try:
+        for df, name in ((out_reports, "reports.csv"), (out_codes, "codes.csv")):
+            with open(fresh / name, "x", encoding="utf-8", newline="") as handle:
+                df.to_csv(handle, index=False)
+        if folder.exists():
+            _corpus_target(folder, force)  # again: another process may have written there meanwhile
+            old = _sibling(folder, "old")
+            os.rename(folder, old)
+        try:
+            os.rename(fresh, folder)
+        except OSError:
+            if old is not None:
+                os.rename(old, folder)  # put the old corpus back: nothing changed
+                old = None
+            raise
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
