@@ -56,7 +56,7 @@ import yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = ROOT / "data" / "keywords.yaml"
+KEYWORDS = ROOT / "data" / "partners.yaml"  # --keywords takes a partners file
 #: The window the fixture sites' reports are collected for.
 START, END = "2022-01-01", "2023-06-30"
 ROBOTS = "User-agent: *\nDisallow: /ru/private\nDisallow: /admin/\n"

@@ -28,7 +28,6 @@ PUBLISHED = DATA / "published"
 REGISTER = DATA / "register"
 CONTEXT = DATA / "context"
 CODEBOOK = DATA / "codebook.yaml"
-KEYWORDS = DATA / "keywords.yaml"
 NOTEBOOKS = ROOT / "notebooks"
 #: Jupyter Book's source folder: pages that are not notebooks, references.bib, _static/, chapters/.
 BOOK = ROOT / "book"

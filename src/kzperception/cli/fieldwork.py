@@ -85,7 +85,8 @@ def _matcher(keywords: Path | None) -> CountryMatcher:
 
 
 KeywordsOpt = Annotated[Path | None, typer.Option(
-    "--keywords", help="Country keyword file (default data/keywords.yaml).", dir_okay=False)]
+    "--keywords", help="Search words: a file in the format of data/partners.yaml (default: the partners' own).",
+    dir_okay=False)]
 
 
 def collect_cmd(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -24,10 +25,11 @@ from kzperception.data.vocabulary import (
     CATEGORIES,
     COOPERATION_ONLY,
     COUNTRIES,
-    COUNTRY_LABELS,
     LEVELS,
     MODE_LABELS,
     MODES,
+    PARTNERS,
+    Partner,
 )
 
 Mode = Literal["cooperation", "non_cooperation"]
@@ -223,31 +225,23 @@ def search_terms(country: str, codebook: Codebook | None = None) -> str:
     return ", ".join(cb.search_terms_ru[country])
 
 
-def search_terms_table(codebook: Codebook | None = None, keywords: str | os.PathLike[str] | None = paths.KEYWORDS,
+def search_terms_table(codebook: Codebook | None = None, partners: Sequence[Partner] | None = None,
                        ) -> pd.DataFrame:
-    """Search words per country: the thesis's three, plus the forms this project's matcher adds.
+    """Search words per partner: the thesis's three, plus the forms this project's matcher adds.
 
-    The additions come from ``data/keywords.yaml`` (adjectives such as ``китайский``) when that
-    file exists; the column is left out otherwise.
+    The additions are the partner's ``keywords_ru`` and ``adjectives_ru`` (``data/partners.yaml``,
+    default: the vocabulary's partners) that the codebook's ``search_terms_ru`` does not list,
+    so the table shows exactly the words ``kzperception collect`` and ``screen`` search for.
     """
     cb = codebook or default_codebook()
-    countries = [c for c in COUNTRIES if c in cb.search_terms_ru]
-    out = pd.DataFrame({
-        "country": [COUNTRY_LABELS.get(c, c) for c in countries],
-        "search words (thesis)": [", ".join(cb.search_terms_ru[c]) for c in countries],
+    chosen = [p for p in (PARTNERS if partners is None else partners) if p.id in cb.search_terms_ru]
+    return pd.DataFrame({
+        "country": [p.label for p in chosen],
+        "search words (thesis)": [", ".join(cb.search_terms_ru[p.id]) for p in chosen],
+        "added by this project's matcher": [
+            ", ".join(w for w in (*p.keywords_ru, *p.adjectives_ru) if w not in cb.search_terms_ru[p.id])
+            for p in chosen],
     })
-    path = Path(keywords) if keywords is not None else None
-    if path is not None and path.is_file():
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        blocks = spec.get("countries", {}) if isinstance(spec, dict) else {}
-        added = []
-        for c in countries:
-            block = blocks.get(c) or {}
-            words = [w for w in block.get("keywords", []) + block.get("adjectives", [])
-                     if w not in cb.search_terms_ru[c]]
-            added.append(", ".join(words))
-        out["added by this project's matcher"] = added
-    return out
 
 
 def codebook_facts(codebook: Codebook | None = None) -> dict[str, float]:

@@ -7,9 +7,11 @@ their keywords. Abbreviations (РФ, КНР) are matched as exact tokens because
 and their lowercase look-alikes are rarely the country. Hyphenated compounds
 ("российско-китайских") count for each of their parts.
 
-The keyword lists are data (``data/keywords.yaml``), so a researcher can extend them or add a
-country without touching code. The same matcher lemmatises the codebook's keyword lists when a
-coding sheet shows suggested codes.
+The keyword lists are data: each partner of ``data/partners.yaml`` carries its ``keywords_ru``,
+``adjectives_ru`` and ``abbreviations_ru``, so a researcher extends them or adds a partner in the
+one file that defines partners, without touching code; ``--keywords FILE`` takes another file of
+the same format (checked by the same loader, :func:`kzperception.data.vocabulary.load_partners`).
+The same matcher lemmatises the codebook's keyword lists when a coding sheet shows suggested codes.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:
+    from kzperception.data.vocabulary import Partner
 
 #: A word: letters or digits, hyphenated compounds kept together ("российско-китайских").
 TOKEN_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]+(?:-[0-9A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]+)*")
@@ -225,7 +228,7 @@ class KeywordSet:
 
 
 class CountryMatcher:
-    """Which countries a text mentions, by the keyword lists of ``data/keywords.yaml``."""
+    """Which partners a text mentions, by the search words of the partners file."""
 
     def __init__(self, countries: Mapping[str, KeywordSet], lemmatizer: Lemmatizer | None = None):
         if not countries:
@@ -237,32 +240,34 @@ class CountryMatcher:
     def from_yaml(
         cls, path: str | os.PathLike[str] | None = None, lemmatizer: Lemmatizer | None = None
     ) -> CountryMatcher:
-        """Load a keyword file; raise KeywordError when unusable.
+        """The matcher of a partners file (default: the project's partners); KeywordError if unusable.
 
-        Without ``path`` the search words are the partners' (``keywords_ru``, ``adjectives_ru``,
-        ``abbreviations_ru`` of ``data/partners.yaml``, the one file that defines a partner).
+        ``path`` has the format of ``data/partners.yaml`` and is checked by the same loader, so a
+        keyword file for a run is never a second format with rules of its own; the loader's
+        message (file, line, item, field, what was found) is passed on as it is.
         """
         if path is None:
-            return cls.from_partners(lemmatizer)
-        path = Path(path)
-        lem = lemmatizer or default_lemmatizer()
-        spec = _read_yaml(path)
-        countries = spec.get("countries") if isinstance(spec, dict) else None
-        if not isinstance(countries, dict) or not countries:
-            raise KeywordError(f"{path}: countries: expected a mapping of country id to keyword lists")
-        sets = {}
-        for country, block in countries.items():
-            sets[str(country)] = _country_set(path, str(country), block, lem)
-        return cls(sets, lem)
+            return cls.from_partners(lemmatizer=lemmatizer)
+        from kzperception.data.errors import VocabularyError
+        from kzperception.data.vocabulary import load_partners
+
+        try:
+            partners = load_partners(path)
+        except VocabularyError as err:
+            raise KeywordError(str(err)) from None
+        return cls.from_partners(partners, lemmatizer)
 
     @classmethod
-    def from_partners(cls, lemmatizer: Lemmatizer | None = None) -> CountryMatcher:
-        """The matcher of the partners of :mod:`kzperception.data.vocabulary`, in their order."""
-        from kzperception.data.vocabulary import PARTNERS
+    def from_partners(cls, partners: Sequence[Partner] | None = None,
+                      lemmatizer: Lemmatizer | None = None) -> CountryMatcher:
+        """The matcher of ``partners`` (default: those of :mod:`kzperception.data.vocabulary`), in their order."""
+        if partners is None:
+            from kzperception.data.vocabulary import PARTNERS
 
+            partners = PARTNERS
         lem = lemmatizer or default_lemmatizer()
         sets = {}
-        for p in PARTNERS:
+        for p in partners:
             exact = set(p.abbreviations_ru)
             words = [w for w in (*p.keywords_ru, *p.adjectives_ru) if w not in exact]
             sets[p.id] = KeywordSet.from_words(p.id, words, exact, lem)
@@ -280,34 +285,6 @@ class CountryMatcher:
         return {c: ks.count(tokens) for c, ks in self.countries.items()}
 
     def matches(self, text: str | Sequence[Token]) -> list[str]:
-        """The countries ``text`` mentions at least once, in the order of the keyword file."""
+        """The partners ``text`` mentions at least once, in the order of the partners file."""
         return [c for c, n in self.counts(text).items() if n]
 
-
-def _read_yaml(path: Path) -> object:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise KeywordError(f"{path}: file missing") from None
-    except yaml.YAMLError as err:
-        raise KeywordError(f"{path}: not valid YAML ({err})") from None
-
-
-def _country_set(path: Path, country: str, block: object, lem: Lemmatizer) -> KeywordSet:
-    if not isinstance(block, dict):
-        raise KeywordError(f"{path}: countries.{country}: expected keywords/adjectives/abbreviations lists")
-    lists = {}
-    for key in ("keywords", "adjectives", "abbreviations"):
-        value = block.get(key) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise KeywordError(f"{path}: countries.{country}.{key}: expected a list of words")
-        lists[key] = value
-    unknown = sorted(set(block) - {"keywords", "adjectives", "abbreviations", "label"})
-    if unknown:
-        raise KeywordError(f"{path}: countries.{country}: unknown key(s) {', '.join(unknown)}")
-    exact = set(lists["abbreviations"])
-    words = [w for w in lists["keywords"] + lists["adjectives"] if w not in exact]
-    if not words and not exact:
-        raise KeywordError(f"{path}: countries.{country}: no keywords")
-    return KeywordSet.from_words(country, words, exact, lem)
