@@ -66,6 +66,28 @@ class Chapter:
         return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes")
 
 
+    def glue_growth_reading(self) -> None:
+        """Glue the reading of how attention to the first two partners changed, and how it stands to the thesis's.
+
+        ``reading_growth`` is chosen from this page's counts (:mod:`kzperception.analysis.readings`);
+        ``reading_growth_beside`` says whether the thesis's published counts read the same way, and
+        quotes their reading when they do not. Nothing is glued, and None returned, with fewer than
+        two partners in the counts.
+        """
+        from kzperception.analysis.readings import beside_the_thesis, report_readings
+
+        ours = report_readings(self.counts)
+        if not ours:
+            return
+        thesis = report_readings(self.baseline)[0] if self.baseline is not None else None
+        glue_text("reading_growth", ours[0].text[:1].upper() + ours[0].text[1:])
+        if thesis is None:
+            beside = ("This is the core contrast the thesis draws from its counts; the thesis did not test it "
+                      "against chance (section 6.4 does).")
+        else:
+            beside = beside_the_thesis(ours[0], thesis)
+        glue_text("reading_growth_beside", beside)
+
     def reliability(self):
         """Agreement between coders per category, when the corpus has more than one coder (else nothing).
 
