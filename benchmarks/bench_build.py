@@ -6,6 +6,9 @@ Measured (dependencies already installed, same machine, same run):
   3. one-chapter rerun     - one chapter's source touched, the rest cached;
   4. plain Jupyter Book    - `jupyter-book build` executing the same chapters itself (no papermill,
                              no cache, one kernel after another), in a staging copy of the book.
+  5. the floor             - what no scheduler can beat: one kernel start plus the library's import
+                             (papermill on a one-cell chapter), times the chapters, divided by the
+                             cores, plus one full Sphinx pass over executed chapters (HTML removed).
 Each timing is the best of ``--repeat`` runs (default 1). Results go to stdout and, as JSON, to
 benchmarks/results/build.json. Timings are reported, never asserted by tests.
 """
@@ -64,6 +67,33 @@ def plain_jupyter_book(stage: Path) -> float:
                   str(stage / "_config.yml"), "--toc", str(paths.TOC)], cwd=stage)
 
 
+FLOOR_CELL = """\
+from kzperception.book.chapter import open_chapter
+from kzperception.book import charts, display, views
+from kzperception.analysis import measures, stats
+ch = open_chapter()
+"""
+
+
+def kernel_and_import(stage: Path) -> float:
+    """One kernel started by papermill, the library imported and the counts opened: a chapter's fixed cost."""
+    import nbformat
+
+    stage.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CELL)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, stage / "floor.ipynb")
+    code = ("import papermill; papermill.execute_notebook(" f"{str(stage / 'floor.ipynb')!r}, "
+            f"{str(stage / 'floor.out.ipynb')!r}, kernel_name='python3', progress_bar=False)")
+    return timed([sys.executable, "-c", code], cwd=stage)
+
+
+def sphinx_pass() -> float:
+    """One full Sphinx pass: executed chapters kept, HTML and doctrees removed."""
+    shutil.rmtree(paths.BUILD, ignore_errors=True)
+    return timed([*KZP, "build"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=1)
@@ -88,11 +118,18 @@ def main() -> None:
         timed([*KZP, "build"])  # back to the committed state
         with tempfile.TemporaryDirectory() as tmp:
             best("plain_jupyter_book", plain_jupyter_book(Path(tmp) / "stage"))
+            best("kernel_and_import", kernel_and_import(Path(tmp) / "floor"))
+        best("sphinx_pass", sphinx_pass())
+    cores = os.cpu_count() or 1
+    results["floor"] = results["kernel_and_import"] * len(chapters) / cores + results["sphinx_pass"]
     plain = results["plain_jupyter_book"]
-    print(f"chapters: {len(chapters)}, jobs: {args.jobs}, cores: {os.cpu_count()}, best of {args.repeat}")
+    print(f"chapters: {len(chapters)}, jobs: {args.jobs}, cores: {cores}, best of {args.repeat}")
     print(f"{'measure':<22}{'seconds':>9}{'vs plain jupyter-book':>24}")
     for key, secs in results.items():
         print(f"{key:<22}{secs:>9.1f}{plain / secs:>23.2f}x")
+    print(f"clean full build is {results['clean_full_build'] / results['floor']:.2f}x the floor "
+          f"({results['kernel_and_import']:.1f} s per chapter x {len(chapters)} / {cores} cores "
+          f"+ {results['sphinx_pass']:.1f} s Sphinx)")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "build.json").write_text(json.dumps({"chapters": len(chapters), "jobs": args.jobs, **results}, indent=2))
