@@ -1,20 +1,22 @@
-"""Open every page of the built book in headless Chromium with the network closed.
+"""Open every page of the built book in headless Chromium, from file://, with the network closed.
 
-Each page must load with no console error, no request may leave 127.0.0.1, and every chart
-placeholder must hold a drawn SVG (Vega ran from the bundled script). Screenshots go to
-book/_build/screenshots/ for a human to look at. Uses the Debian chromium package (`.ci/run`
-installs it); skipped with a reason when no Chromium is on the machine.
+A reader opens the book from disk or from a static host, on a desktop or a phone, so every page is
+opened at 1366x900 and at 390x844 and must: load with no console error and no request off the
+machine; draw every chart (Vega from the bundled script); fit the screen (no horizontal overflow,
+no text cut at the edge); show no Python repr, ``nan`` or ``None``; and let the reader open the
+chapter list and the page contents with the theme's toggles. Screenshots of every page at both
+widths go to book/_build/screenshots/ (git-ignored) for a human to look at.
+
+``KZP_TEST_HTML=DIR`` points the tests at an already built book's HTML instead of building one.
+Uses the Debian chromium package (`.ci/run` installs it); skipped with a reason when absent.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
+import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -23,27 +25,27 @@ from kzperception import paths
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: No DNS and no proxy that answers: nothing can leave the machine even if a route were missed.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def served_book(built_book: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"]
+WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
+#: The chapter every layout test opens: it has a table, three charts and a page contents list.
+CHAPTER = "chapters/06-2-reports.html"
 
 
 @pytest.fixture(scope="module")
-def browser():
+def html_root(request: pytest.FixtureRequest) -> Path:
+    given = os.environ.get("KZP_TEST_HTML")
+    if given:
+        root = Path(given).resolve()
+        assert (root / "index.html").is_file(), f"KZP_TEST_HTML={given} holds no index.html"
+        return root
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
     if CHROMIUM is None:
         pytest.skip("no chromium on this machine (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -53,37 +55,94 @@ def browser():
         b.close()
 
 
+class Opened:
+    """One page opened offline: the page, and what it tried to fetch off the machine or logged as errors."""
+
+    def __init__(self, browser, url: str, width: int, height: int) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url, wait_until="load")
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _open(browser, root: Path, rel: str, width: int, height: int) -> Opened:
+    return Opened(browser, (root / rel).as_uri(), width, height)
+
+
 def _pages(html_root: Path) -> list[str]:
     skip = {"genindex.html", "search.html"}
     return sorted(str(p.relative_to(html_root)) for p in html_root.rglob("*.html")
                   if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts)
 
 
-def test_every_page_renders_offline(built_book: Path, served_book: str, browser) -> None:
+# A panel is open when a reader can click one of its links: one is inside the viewport and is the
+# element actually under its own centre (not hidden, not covered by the page or a backdrop).
+_REACHABLE = """(sel) => [...document.querySelectorAll(sel)].some(a => {
+  const r = a.getBoundingClientRect();
+  if (r.width < 2 || r.height < 2 || r.left < 0 || r.top < 0) return false;
+  if (r.right > innerWidth || r.bottom > innerHeight) return false;
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return !!hit && (hit === a || a.contains(hit));
+})"""
+PANELS = {
+    "navigation": (".primary-toggle", ".bd-sidebar-primary a.reference"),
+    "contents": (".secondary-toggle", ".bd-sidebar-secondary a.nav-link"),
+}
+
+
+@pytest.mark.parametrize("panel", sorted(PANELS))
+@pytest.mark.parametrize("size", sorted(WIDTHS))
+def test_toggle_opens_its_panel(html_root: Path, browser, size: str, panel: str) -> None:
+    """Clicking the visible toggle opens its panel; where the panel is shown without one, no toggle is offered.
+
+    sphinx-book-theme 1.2-1.4 bound the handlers to a hidden header button, so the visible toggle
+    did nothing at any width (issue 11); the pinned 1.1.4 / pydata-sphinx-theme 0.15.4 pair works.
+    """
+    toggle_sel, links = PANELS[panel]
+    opened = _open(browser, html_root, CHAPTER, *WIDTHS[size])
+    page = opened.page
+    try:
+        toggle = page.locator(f"{toggle_sel}:visible")
+        shown = page.evaluate(_REACHABLE, links)
+        if toggle.count() == 0:
+            assert shown, f"{size}: the {panel} panel is hidden and no visible toggle opens it"
+            return
+        if shown:  # a desktop sidebar: the toggle closes it, and a second click must open it again
+            toggle.first.click()
+            page.wait_for_timeout(400)
+            assert not page.evaluate(_REACHABLE, links), f"{size}: the {panel} toggle does not close its panel"
+        toggle.first.click()
+        page.wait_for_timeout(400)
+        assert page.evaluate(_REACHABLE, links), f"{size}: clicking the {panel} toggle does not open its panel"
+        assert not opened.errors, opened.errors
+    finally:
+        opened.close()
+
+
+def test_every_page_renders_offline(html_root: Path, browser) -> None:
     shots = paths.BUILD / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    pages = _pages(built_book)
+    pages = _pages(html_root)
     assert len(pages) >= 3
     charts_seen = 0
     for rel in pages:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        outside: list[str] = []
-        errors: list[str] = []
-
-        def route(r, outside=outside):
-            host = urlparse(r.request.url).hostname
-            if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-        page.goto(f"{served_book}/{rel}", wait_until="load")
+        opened = _open(browser, html_root, rel, *WIDTHS["desktop"])
+        page = opened.page
         n_charts = page.locator(".kzp-chart").count()
         if n_charts:
             page.wait_for_function(
@@ -92,19 +151,19 @@ def test_every_page_renders_offline(built_book: Path, served_book: str, browser)
             )
             charts_seen += n_charts
         page.screenshot(path=str(shots / (rel.replace("/", "__").removesuffix(".html") + ".png")), full_page=True)
-        problems += [f"{rel}: request left 127.0.0.1: {u}" for u in outside]
-        problems += [f"{rel}: console error: {e}" for e in errors]
-        context.close()
+        problems += [f"{rel}: request left the machine: {u}" for u in opened.outside]
+        problems += [f"{rel}: console error: {e}" for e in opened.errors]
+        opened.close()
     assert not problems, "\n".join(problems)
     assert charts_seen >= 9
 
 
-def test_chart_tooltip_appears_on_hover(served_book: str, browser) -> None:
-    page = browser.new_page()
-    page.goto(f"{served_book}/chapters/06-2-reports.html", wait_until="load")
+def test_chart_tooltip_appears_on_hover(html_root: Path, browser) -> None:
+    opened = _open(browser, html_root, CHAPTER, *WIDTHS["desktop"])
+    page = opened.page
     page.wait_for_selector("#vega-figure-1 svg")
     mark = page.locator("#vega-figure-1 svg .mark-rect path").first
     mark.hover()
     page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)
     assert "Reports" in page.locator("#vg-tooltip-element").inner_text()
-    page.close()
+    opened.close()

@@ -1,0 +1,72 @@
+/* Charts of the book: the Vega bundle loads deferred, and each chart fits its column.
+ *
+ * Every chart is a placeholder <div class="kzp-chart"> followed by an inline call
+ * `vegaEmbed(el, spec, opts)` (kzperception.book.display.ChartHTML). The 0.9 MB bundle is not
+ * render-blocking: it is loaded with `defer` (kzperception.book.sphinx_offline), so when the inline
+ * calls run it is not there yet. This small synchronous script, in <head> only on pages with a
+ * chart, stands in for `vegaEmbed`: it queues each call and returns a promise; once the page is
+ * parsed (deferred scripts have run by DOMContentLoaded) the real vegaEmbed draws the queue.
+ *
+ * Charts are designed at fixed widths (520 px). On a narrow screen a chart wider than its column
+ * is drawn again with its view widths reduced by the overflow, so it takes the column's width
+ * and keeps its label sizes (scaling the SVG down instead shrank 12 px labels to about 6 px).
+ */
+(function () {
+  "use strict";
+  var queue = [];
+  var MIN_WIDTH = 140;
+
+  function stub(el, spec, opts) {
+    return new Promise(function (resolve, reject) {
+      queue.push({ el: el, spec: spec, opts: opts, resolve: resolve, reject: reject });
+    });
+  }
+
+  // Reduce every numeric view width (top level, layers, concatenations) by `by` pixels.
+  function narrow(spec, by) {
+    var changed = false;
+    (function walk(s) {
+      if (!s || typeof s !== "object") return;
+      if (typeof s.width === "number" && s.width > MIN_WIDTH) {
+        s.width = Math.max(MIN_WIDTH, Math.floor(s.width - by));
+        changed = true;
+      }
+      ["hconcat", "vconcat", "concat", "layer"].forEach(function (k) {
+        if (Array.isArray(s[k])) s[k].forEach(walk);
+      });
+      if (s.spec) walk(s.spec);
+    })(spec);
+    return changed;
+  }
+
+  function overflow(el, room) {
+    var drawn = el.querySelector("svg, canvas");
+    return drawn ? drawn.getBoundingClientRect().width - room : 0;
+  }
+
+  function draw(real, q) {
+    var parent = q.el.parentElement || q.el;
+    var room = parent.clientWidth;
+    return real(q.el, q.spec, q.opts).then(function (result) {
+      var over = overflow(q.el, room);
+      if (over <= 1 || !narrow(q.spec, over + 4)) return result;
+      result.finalize();
+      return real(q.el, q.spec, q.opts);
+    });
+  }
+
+  function missing(q) {
+    q.el.textContent = "Chart " + (q.el.getAttribute("data-figure") || "") + ": the Vega bundle is not loaded.";
+    q.reject(new Error("the Vega bundle is not loaded"));
+  }
+
+  window.vegaEmbed = stub;
+  document.addEventListener("DOMContentLoaded", function () {
+    var real = window.vegaEmbed;
+    var pending = queue.splice(0);
+    pending.forEach(function (q) {
+      if (real === stub) missing(q);
+      else draw(real, q).then(q.resolve, q.reject);
+    });
+  });
+})();
