@@ -32,33 +32,44 @@ from kzperception.fieldwork.screen import (
     split_paragraphs,
     write_screening,
 )
+from kzperception.fieldwork.sheet_cells import read_table
 from kzperception.fieldwork.sheets import (
     CODE_SHEET_COLUMNS,
     SUGGESTED,
     category_keywords,
     export_coding_sheets,
     import_coding_sheets,
-    load_codebook,
-    read_table,
+    sheet_codebook,
     suggest_codes,
     write_imported,
 )
 
 CODEBOOK = """
+source: a test codebook
+inclusion_rule: Reports about the country.
+search_terms_ru: {china: [Китай], russia: [Россия]}
+origin_rules: {deductive: Before reading., inductive: While reading.}
+levels: {main: Mostly about it., secondary: In passing.}
+modes: {cooperation: Together with Kazakhstan., non_cooperation: Without Kazakhstan.}
 categories:
   - id: economic
     label: Economic cooperation
+    origin: deductive
     modes: [cooperation, non_cooperation]
     definition: Trade and investment.
     includes: [trade]
     keywords_ru: [экспорт, торговля, поставка, инвестиция, товарооборот]
   - id: political_diplomatic
     label: Political and diplomatic cooperation
+    origin: inductive
     modes: [cooperation, non_cooperation]
     definition: Diplomacy.
     keywords_ru: [переговоры, визит, министр, консультация]
-  - id: not_a_category
-    keywords_ru: [что-то]
+  - id: cultural
+    label: Cultural cooperation
+    origin: deductive
+    modes: [cooperation, non_cooperation]
+    definition: Culture.
 """
 
 
@@ -209,12 +220,52 @@ def _reports() -> pd.DataFrame:
 
 
 def test_codebook_keywords_give_suggestions_only(codebook: Path) -> None:
-    sets = category_keywords(load_codebook(codebook))
-    assert set(sets) == {"economic", "political_diplomatic"}  # unknown ids are ignored
+    sets = category_keywords(sheet_codebook(codebook))
+    assert set(sets) == {"economic", "political_diplomatic"}  # a category without keywords suggests nothing
     assert suggest_codes("Экспорт и поставки выросли; переговоры прошли", sets) == \
         "economic (2); political_diplomatic (1)"
     assert suggest_codes("Ничего по теме", sets) == ""
-    assert load_codebook(codebook.parent / "missing.yaml") == []
+
+
+def test_sheets_read_the_codebook_with_the_books_loader(tmp_path: Path, codebook: Path) -> None:
+    """One loader: the sheet's codebook is data.codebook's, and its problems refuse the export."""
+    from kzperception.data.codebook import default_codebook, load_codebook
+
+    assert sheet_codebook() is default_codebook()
+    assert sheet_codebook(codebook) == load_codebook(codebook)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(CODEBOOK + "  - id: not_a_category\n    keywords_ru: ['[/bold]', '=1+1']\n", encoding="utf-8")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(CODEBOOK.encode("cp1251"))
+    for path, first in ((bad, "bad.yaml: categories[not_a_category].id: 'not_a_category' is not a category of "
+                              "the vocabulary (economic|"),
+                        (tmp_path / "missing.yaml", f"{tmp_path / 'missing.yaml'}: file missing"),
+                        (latin, "latin.yaml: not UTF-8 (invalid continuation byte at byte "),
+                        (tmp_path, f"{tmp_path}: cannot be read (")):
+        with pytest.raises(CorpusError) as info:
+            export_coding_sheets(_reports(), ["anna"], tmp_path / "out", path)
+        assert info.value.problems[0].startswith(first), info.value.problems
+        assert not (tmp_path / "out").exists()  # nothing written
+    with pytest.raises(CorpusError) as info:
+        export_coding_sheets(_reports(), ["anna"], tmp_path / "out", bad)
+    assert "bad.yaml: categories[not_a_category].label: Field required" in info.value.problems
+
+
+def test_the_codebook_tab_is_unchanged_by_the_one_loader(tmp_path: Path) -> None:
+    """The XLSX codebook tab for the project's codebook, as the sheets' former lenient loader built it
+    from the raw YAML: same rows, same text."""
+    from kzperception import paths
+
+    raw = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))["categories"]
+    want = pd.DataFrame([{
+        "id": str(c["id"]), "label": str(c["label"]), "modes": ", ".join(c["modes"]),
+        "definition": str(c["definition"]), "includes": "; ".join(c.get("includes") or []),
+        "keywords_ru": ", ".join(c.get("keywords_ru") or []),
+    } for c in raw])
+    export_coding_sheets(_reports(), ["anna"], tmp_path, formats=("xlsx",))
+    got = read_table(tmp_path / "coding-anna.xlsx", sheet="codebook").drop(columns="_row")
+    assert len(got) == 7
+    pd.testing.assert_frame_equal(got, want)
 
 
 def test_export_writes_one_sheet_per_coder(tmp_path: Path, codebook: Path) -> None:
@@ -470,7 +521,7 @@ def _nasty_frame() -> pd.DataFrame:
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_every_nasty_value_comes_back_exactly(tmp_path: Path, suffix: str) -> None:
-    from kzperception.fieldwork.sheets import write_csv_sheet, write_xlsx_atomic
+    from kzperception.fieldwork.sheet_cells import write_csv_sheet, write_xlsx_atomic
 
     path = tmp_path / f"t.{suffix}"
     df = _nasty_frame()
@@ -489,7 +540,7 @@ def test_random_strings_round_trip(tmp_path: Path, suffix: str) -> None:
     """A seeded fuzz over the characters that matter (hypothesis is not a dependency of the project)."""
     import random
 
-    from kzperception.fieldwork.sheets import write_csv_sheet, write_xlsx_atomic
+    from kzperception.fieldwork.sheet_cells import write_csv_sheet, write_xlsx_atomic
 
     rng = random.Random(20240224)
     alphabet = ["=", "+", "-", "@", "'", "\t", "\r", "\n", '"', ",", ";", " ", "_", "x", "0", "D", "F", "5", "а",
@@ -509,7 +560,7 @@ def test_random_strings_round_trip(tmp_path: Path, suffix: str) -> None:
 
 def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
     """OWASP: formula starts get one quote; every cell is quoted, so ';' cannot open a new cell either."""
-    from kzperception.fieldwork.sheets import FORMULA_START, write_csv_sheet
+    from kzperception.fieldwork.sheet_cells import FORMULA_START, write_csv_sheet
 
     path = tmp_path / "t.csv"
     write_csv_sheet(_nasty_frame(), path)
@@ -524,7 +575,7 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
 
 
 def test_xlsx_cells_are_text_never_formulas(tmp_path: Path) -> None:
-    from kzperception.fieldwork.sheets import write_xlsx_atomic
+    from kzperception.fieldwork.sheet_cells import write_xlsx_atomic
 
     path = tmp_path / "t.xlsx"
     write_xlsx_atomic({"t": _nasty_frame()}, path)
@@ -591,7 +642,7 @@ ALL_MAIN = {"r1-china": {"economic": "main"}, "r2-russia": {"economic": "main"},
 
 
 def test_manifest_records_what_was_exported(tmp_path: Path, codebook: Path) -> None:
-    from kzperception.fieldwork.sheets import MANIFEST, read_manifest
+    from kzperception.fieldwork.manifest import MANIFEST, read_manifest
 
     export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
     manifest = read_manifest(tmp_path / MANIFEST)
@@ -701,7 +752,7 @@ def test_coder_names_are_checked_on_import_as_on_export(tmp_path: Path, codebook
 
 
 def test_import_needs_a_readable_manifest(tmp_path: Path, codebook: Path) -> None:
-    from kzperception.fieldwork.sheets import MANIFEST
+    from kzperception.fieldwork.manifest import MANIFEST
 
     export_coding_sheets(_three_reports(), ["anna"], tmp_path / "sheets", codebook)
     moved = tmp_path / "mail" / "coding-anna.xlsx"
@@ -726,7 +777,7 @@ def test_import_needs_a_readable_manifest(tmp_path: Path, codebook: Path) -> Non
 
 
 def test_export_keeps_the_manifest_of_the_sheets_already_out(tmp_path: Path, codebook: Path) -> None:
-    from kzperception.fieldwork.sheets import MANIFEST, read_manifest
+    from kzperception.fieldwork.manifest import MANIFEST, read_manifest
 
     export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
     export_coding_sheets(_three_reports(), ["boris"], tmp_path, codebook)  # a second coder, later
@@ -948,7 +999,7 @@ def test_indexed_keyword_search_finds_what_trying_every_keyword_finds(matcher: C
                     break
         return out
 
-    sets = [*matcher.countries.values(), *category_keywords(load_codebook(codebook)).values(),
+    sets = [*matcher.countries.values(), *category_keywords(sheet_codebook(codebook)).values(),
             KeywordSet.from_words("multi", ["торговый дом", "торговый", "Китай РФ"], exact=["РФ", "КНР"])]
     collected, _ = fixture_reports()
     texts = [*collected["text_ru"], *collected["title_ru"]]

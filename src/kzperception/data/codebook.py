@@ -155,6 +155,10 @@ def load_codebook(path: str | os.PathLike[str] = paths.CODEBOOK) -> Codebook:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CodebookError([f"{path}: file missing"]) from None
+    except UnicodeDecodeError as bad:
+        raise CodebookError([f"{path.name}: not UTF-8 ({bad.reason} at byte {bad.start})"]) from None
+    except OSError as err:  # a folder, no permission: one line, as for every other codebook problem
+        raise CodebookError([f"{path}: cannot be read ({err.strerror or err})"]) from None
     except yaml.YAMLError as err:
         raise CodebookError([f"{path.name}: not valid YAML ({err})"]) from None
     return parse_codebook(raw, path.name)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from kzperception.data.corpus import CorpusError
 from kzperception.fieldwork.keywords import CountryMatcher
-from kzperception.fieldwork.sheets import read_table, write_csv_sheet, write_xlsx_atomic
+from kzperception.fieldwork.sheet_cells import read_table, write_csv_sheet, write_xlsx_atomic
 
 VERDICTS: tuple[str, ...] = ("devoted_report", "devoted_paragraph", "mere_mention")
 DEVOTED_SHARE = 0.5      # share of paragraphs naming the country that makes a report "devoted"
@@ -125,7 +125,7 @@ def _row(rec: dict[str, str], paragraphs: list[str], a: Assessment) -> dict[str,
 def write_screening(sheet: pd.DataFrame, folder: str | os.PathLike[str], force: bool = False) -> list[Path]:
     """Write ``screening.csv`` and ``screening.xlsx``; never over a sheet that holds decisions.
 
-    Both are formula-safe (see :mod:`kzperception.fieldwork.sheets`): a scraped title such as
+    Both are formula-safe (see :mod:`kzperception.fieldwork.sheet_cells`): a scraped title such as
     ``=HYPERLINK(...)`` stays text in any spreadsheet. A sheet that exists but cannot be read is
     not overwritten either (it may hold decisions nobody can see): ``force`` overwrites both.
     """
