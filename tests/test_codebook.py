@@ -89,6 +89,14 @@ def test_file_errors(tmp_path: Path) -> None:
     bad.write_text("categories: [\n", encoding="utf-8")
     with pytest.raises(C.CodebookError, match="not valid YAML"):
         C.load_codebook(bad)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("categories: [Экономика]\n".encode("cp1251"))
+    with pytest.raises(C.CodebookError) as err:  # one line, not a UnicodeDecodeError traceback
+        C.load_codebook(latin)
+    assert err.value.problems == ["latin.yaml: not UTF-8 (invalid continuation byte at byte 13)"]
+    with pytest.raises(C.CodebookError) as err:
+        C.load_codebook(tmp_path)
+    assert err.value.problems[0].startswith(f"{tmp_path}: cannot be read (")
 
 
 def test_unknown_category_is_a_key_error() -> None:
