@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -159,3 +160,90 @@ def test_a_corpus_folder_named_like_markup_is_printed_as_text(tmp_path):
     assert res.exit_code == 1
     assert f"1 problem(s) in {bad}" in res.stderr
     assert "Traceback" not in res.output
+
+
+# --- one error style, one table style (kzperception.cli.common) ----------------------------------
+
+HOSTILE = ["[/bold]", "[red]x[/red]", "{download}`../x`", "=1+1", "<script>alert(1)</script>", "[link=https://x]y[/link]"]
+
+
+def test_print_table_shows_every_value_literally(capsys):
+    import math
+
+    import pandas as pd
+
+    from kzperception.cli.common import print_table
+
+    df = pd.DataFrame({"[/bold]": HOSTILE, "n": range(len(HOSTILE)),
+                       "alpha": [0.5, math.nan, 1 / 3, 1.0, 0.0, 2.0], "note": [None, *HOSTILE[:5]]})
+    print_table(df, "title [/bold] {download}`../x`", float_format=".3f", width=300)
+    out = capsys.readouterr().out
+    assert "title [/bold] {download}`../x`" in out
+    for value in HOSTILE:
+        assert value in out, value
+    assert "0.333" in out and "—" in out and "None" not in out
+    header = next(line for line in out.splitlines() if "[/bold]" in line and "alpha" in line)
+    assert header.index("[/bold]") < header.index("alpha")
+
+
+def test_one_line_errors_turn_each_error_kind_into_error_lines(capsys):
+    import typer
+
+    from kzperception.cli.common import one_line_errors
+    from kzperception.data.corpus import CorpusError
+
+    class Expected(ValueError):
+        pass
+
+    with pytest.raises(typer.Exit) as info, one_line_errors(Expected):
+        raise Expected("bad.yaml:3: [/bold] wrong\nsecond line\nthird")
+    assert info.value.exit_code == 1
+    assert capsys.readouterr().err == "error: bad.yaml:3: [/bold] wrong (and 2 more)\n"
+    with pytest.raises(typer.Exit), one_line_errors():
+        raise CorpusError(["reports.csv:2: id: '[/bold]' twice", "codes.csv:3: level: 'x'"])
+    assert capsys.readouterr().err.splitlines() == ["error: reports.csv:2: id: '[/bold]' twice",
+                                                     "error: codes.csv:3: level: 'x'"]
+    with pytest.raises(typer.Exit), one_line_errors():
+        Path("/nonexistent/[/bold]/file.csv").read_text(encoding="utf-8")
+    assert capsys.readouterr().err.startswith("error: /nonexistent/[/bold]/file.csv: No such file")
+    with pytest.raises(KeyError), one_line_errors(Expected):  # an error nobody expects is a bug: not hidden
+        raise KeyError("x")
+
+
+def test_sensitivity_table_prints_a_markup_named_corpus_folder_as_text(tmp_path):
+    folder = tmp_path / "[/bold] [red]x[/red]"
+    made = runner.invoke(app, ["synth", "--seed", "1", "--out", str(folder)])
+    assert made.exit_code == 0, made.output
+    res = runner.invoke(app, ["sensitivity", "--format", "table", "--source", str(folder),
+                              "--from", "2022-02-24", "--to", "2022-02-24"])
+    assert res.exit_code == 0, res.output
+    assert f"Pivot sweep — {folder};" in " ".join(res.stdout.split())
+    assert "china" in res.stdout and "2022-02-24" in res.stdout
+
+
+def test_synth_refuses_a_non_empty_folder_in_one_line(tmp_path):
+    (tmp_path / "[/bold]").mkdir(parents=True)
+    (tmp_path / "[/bold]" / "keep.txt").write_text("mine", encoding="utf-8")
+    res = runner.invoke(app, ["synth", "--seed", "1", "--out", str(tmp_path / "[/bold]")])
+    assert res.exit_code == 1
+    assert res.stderr == f"error: --out: {tmp_path / '[/bold]'} exists and is not empty; choose a new folder " \
+                         "(nothing written)\n"
+    assert (tmp_path / "[/bold]" / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize(("content", "found"), [
+    ("countries:\n  china:\n    keywords: [Китай]\n", ":1: expected a non-empty YAML list of partners"),
+    ("- id: china\n  label: China\n  keywords_ru: ['[/bold]']\n", ":3: item 1 (id 'china'): keywords_ru.0:"),
+    ("- id: china\n  label: '=1+1'\n  keywords_ru: [Китай]\n", ":2: item 1 (id 'china'): label:"),
+])
+def test_keywords_takes_a_partners_file_and_refuses_a_bad_one_in_one_line(tmp_path, content, found):
+    kw = tmp_path / "{download}`kw`.yaml"
+    kw.write_text(content, encoding="utf-8")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["collect", "--site", "president", "--out", str(out), "--start", "2022-01-01",
+                              "--end", "2022-01-02", "--keywords", str(kw), "--base-url", "http://127.0.0.1:9",
+                              "--no-progress"])
+    assert res.exit_code == 1, res.output
+    assert res.stderr.startswith(f"error: {kw}{found}"), res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+    assert not out.exists()

@@ -12,11 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from kzperception.cli.common import Format, err_console, error, fail, report_problems
+from kzperception.cli.common import Format, err_console, error, fail, note, one_line_errors, print_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,28 +53,16 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str) -> None:
     if fmt is Format.csv:
         sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
         return
-    # Text, not strings: rich would read a corpus folder named "[/bold]" in the title as markup.
-    table = Table(title=Text(title))
-    for col in df.columns:
-        table.add_column(Text(str(col)), justify="right" if col == "n" else "left")
-    for row in df.itertuples(index=False):
-        table.add_row(*(Text(str(v)) for v in row))
-    Console().print(table)
+    print_table(df, title)
 
 
 def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: str | None, fmt: Format) -> None:
-    from kzperception.data.corpus import CorpusError
     from kzperception.data.counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
     from kzperception.data.window import WindowError
 
-    try:
+    with one_line_errors(WindowError, SourceError):
         counts = load_counts(source, parse_window(start, pivot, end))
         require_reports(counts)
-    except CorpusError as err:
-        report_problems(err)
-        raise typer.Exit(1) from None
-    except (WindowError, SourceError) as err:
-        raise fail(str(err)) from None
     if kind == "reports":
         _emit(counts.reports[[*REPORT_KEYS, "n"]], fmt, f"Reports per slot — {counts.source}, {counts.window}")
     else:
@@ -101,14 +86,14 @@ def counts_codes(source: Source = "published", start: Start = None, pivot: Pivot
 @app.command()
 def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with reports.csv and codes.csv.")]) -> None:
     """Check a corpus against every rule of the interchange format; list each problem as file:row: field."""
+    from kzperception.cli.common import report_problems
     from kzperception.data.corpus import CorpusError, load_corpus
 
     try:
         corpus = load_corpus(folder)
     except CorpusError as err:
         report_problems(err)
-        err_console.print(f"{len(err.problems)} problem(s) in {folder}", highlight=False, markup=False,
-                          soft_wrap=True)
+        note(f"{len(err.problems)} problem(s) in {folder}")
         raise typer.Exit(1) from None
     mix = ", ".join(f"{k} {v}" for k, v in corpus.provenance_mix.items())
     typer.echo(f"ok: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
@@ -173,7 +158,7 @@ def build(
     if _report_failures(runs):
         raise typer.Exit(1)
     executed = sum(r.status == "executed" for r in runs)
-    err_console.print(f"chapters: {executed} executed, {len(runs) - executed} from cache")
+    note(f"chapters: {executed} executed, {len(runs) - executed} from cache")
     try:
         secs = b.jupyter_book(strict=strict)
     except b.BuildError as err:
@@ -201,18 +186,12 @@ def rerun(
 
     from kzperception.book import rerun as r
     from kzperception.book.build import BuildError
-    from kzperception.data.corpus import CorpusError
     from kzperception.data.counts import SourceError
     from kzperception.data.window import WindowError
 
-    try:
+    with one_line_errors(WindowError, SourceError, r.RerunError):
         wanted = r.parse_chapters(chapters, r.available_chapters())
         plan = r.plan(corpus, start, pivot, end, out, wanted)
-    except CorpusError as err:
-        report_problems(err)
-        raise typer.Exit(1) from None
-    except (WindowError, SourceError, r.RerunError) as err:
-        raise fail(str(err)) from None
     try:
         with Progress(console=err_console) as progress:
             task = progress.add_task("executing chapters", total=len(plan.chapters))
@@ -223,7 +202,7 @@ def rerun(
     except OSError as err:  # a full disk, a folder made read-only meanwhile: say where, keep OUT as it was
         raise fail(f"--out: {err.strerror or err}: {err.filename or plan.out}") from None
     if _report_failures(runs) or html_dir is None:
-        err_console.print(f"nothing was written to {plan.out}", highlight=False, markup=False, soft_wrap=True)
+        note(f"nothing was written to {plan.out}")
         raise typer.Exit(1)
     typer.echo(f"rerun book: {html_dir / 'index.html'}")
 

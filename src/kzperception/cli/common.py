@@ -1,23 +1,32 @@
-"""What every ``kzperception`` command shares: the output format choice and one-line errors.
+"""What every ``kzperception`` command shares: the output format, one error style, one table style.
 
-The command modules (:mod:`cli`, :mod:`cli_fieldwork`, :mod:`cli_synth`) import this rather than
-each other: ``cli`` registers the others, so they cannot import it back.
+The command modules (:mod:`kzperception.cli`, :mod:`kzperception.cli.fieldwork`,
+:mod:`kzperception.cli.synth`) import this rather than each other: ``cli`` registers the others, so
+they cannot import it back.
 
-Messages carry values from files, sheets and paths (a cell may read ``[/bold]`` or
-``[link=https://x]y[/link]``), so they are printed as :class:`rich.text.Text`: rich never reads
-markup from them, and the user sees exactly the value that is wrong.
+Messages and tables carry values from files, sheets and paths (a cell may read ``[/bold]`` or
+``[link=https://x]y[/link]``, a corpus folder may be named ``[/bold]``), so everything is printed as
+:class:`rich.text.Text` or with ``markup=False``: rich never reads markup from a value, and the
+user sees exactly the value that is wrong. Every error goes through :func:`error` (one
+``error: ...`` line on stderr) and every table through :func:`print_table`.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kzperception.data.corpus import CorpusError
 
 err_console = Console(stderr=True)
@@ -36,8 +45,13 @@ def error(message: str) -> None:
     err_console.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
 
 
+def note(message: str) -> None:
+    """Print a line of information on stderr (a warning, a next step), literally, never as markup."""
+    err_console.print(Text(str(message)), highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print the error and return the Exit to raise."""
+    """Print the error and return the Exit to raise (``raise fail(...) from None``)."""
     error(message)
     return typer.Exit(code)
 
@@ -47,3 +61,55 @@ def report_problems(err: CorpusError, limit: int = PROBLEM_LIMIT) -> None:
     few of each kind and how many more (:meth:`CorpusError.summary`)."""
     for line in err.summary(limit):
         error(line)
+
+
+@contextmanager
+def one_line_errors(*expected: type[Exception]) -> Iterator[None]:
+    """Turn the library's errors into ``error:`` lines and exit status 1, never a traceback.
+
+    A refused corpus lists its problems (:func:`report_problems`); the ``expected`` error types
+    a command names print their message's first line; an :class:`OSError` names its file.
+    Commands pass the error types of the modules they import, so ``--help`` loads none of them.
+    """
+    from kzperception.data.corpus import CorpusError
+
+    try:
+        yield
+    except CorpusError as err:
+        report_problems(err)
+        raise typer.Exit(1) from None
+    except expected as err:
+        raise fail(first_line(err)) from None
+    except OSError as err:
+        raise fail(f"{getattr(err, 'filename', '') or ''}: {err.strerror or err}") from None
+
+
+def first_line(err: Exception) -> str:
+    """An error's message on one line: its first line, and how many more lines it had."""
+    lines = str(err).splitlines() or [type(err).__name__]
+    return lines[0] + (f" (and {len(lines) - 1} more)" if len(lines) > 1 else "")
+
+
+def cell_text(value: object, float_format: str = ".4g") -> str:
+    """A table cell as text: None is empty, a missing number a dash, a float with ``float_format``."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "—" if math.isnan(value) else format(value, float_format)
+    return str(value)
+
+
+def print_table(df: pd.DataFrame, title: str, float_format: str = ".4g", width: int | None = None) -> None:
+    """Print ``df`` as a rich table on stdout; the title, headers and cells are literal text.
+
+    Numeric columns are right-aligned, text columns left-aligned; floats use ``float_format``.
+    """
+    import pandas as pd
+
+    table = Table(title=Text(str(title)))
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+        table.add_column(Text(str(col)), justify="right" if numeric else "left")
+    for row in df.itertuples(index=False, name=None):
+        table.add_row(*(Text(cell_text(v, float_format)) for v in row))
+    Console(width=width).print(table)

@@ -13,18 +13,15 @@ could not be obtained: run the same command again to retry them (nothing is down
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from kzperception.cli.common import Format, err_console, report_problems
-from kzperception.cli.common import error as _error
+from kzperception.cli.common import Format, fail, note, one_line_errors, print_table
 
 if TYPE_CHECKING:
     from kzperception.fieldwork.keywords import CountryMatcher
@@ -55,27 +52,15 @@ class Undecided(StrEnum):
     exclude = "exclude"
 
 
-@contextmanager
-def _errors(*one_line: type[Exception]) -> Iterator[None]:
-    """Turn the library's errors into ``error:`` lines and exit status 1.
+def _errors(*one_line: type[Exception]) -> AbstractContextManager[None]:
+    """:func:`~kzperception.cli.common.one_line_errors` for fieldwork: a bad keyword file too.
 
     Commands name the further error types they expect (``one_line``); the collector's are passed
     by the commands that import it, so ``kzperception --help`` does not load the HTTP stack.
     """
-    from kzperception.data.corpus import CorpusError
     from kzperception.fieldwork.keywords import KeywordError
 
-    try:
-        yield
-    except CorpusError as err:
-        report_problems(err)
-        raise typer.Exit(1) from None
-    except (KeywordError, *one_line) as err:
-        _error(str(err))
-        raise typer.Exit(1) from None
-    except OSError as err:
-        _error(f"{getattr(err, 'filename', '') or ''}: {err.strerror or err}")
-        raise typer.Exit(1) from None
+    return one_line_errors(KeywordError, *one_line)
 
 
 def _matcher(keywords: Path | None) -> CountryMatcher:
@@ -141,8 +126,7 @@ def collect_cmd(
         return
     missing = [name for name, value in (("--start", start), ("--end", end)) if value is None]
     if missing:
-        _error(f"{missing[0]}: required (YYYY-MM-DD), unless --probe")
-        raise typer.Exit(1)
+        raise fail(f"{missing[0]}: required (YYYY-MM-DD), unless --probe")
     with _errors(CollectError):
         matcher = _matcher(keywords)
         adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value, layout)
@@ -151,17 +135,16 @@ def collect_cmd(
         summary = collect(adapter, str(start), str(end), out, policy=policy, matcher=matcher,
                           refresh_listings=refresh_listings, progress=progress)
     for line in summary.failures[:MAX_LISTED_FAILURES]:
-        err_console.print(f"failed: {line}", highlight=False, soft_wrap=True, markup=False)
+        note(f"failed: {line}")
     if len(summary.failures) > MAX_LISTED_FAILURES:
-        err_console.print(f"... and {len(summary.failures) - MAX_LISTED_FAILURES} more (see summary json)",
-                          highlight=False, markup=False)
+        note(f"... and {len(summary.failures) - MAX_LISTED_FAILURES} more (see summary json)")
     for line in summary.warnings:
-        err_console.print(f"warning: {line}", highlight=False, soft_wrap=True, markup=False)
+        note(f"warning: {line}")
     typer.echo(summary.line())
     typer.echo(f"written: {Path(out) / 'collected.csv'}")
     if summary.failed:
-        err_console.print("some reports failed; run the same command again to retry them "
-                          "(nothing already downloaded is fetched twice)", highlight=False, markup=False)
+        note("some reports failed; run the same command again to retry them "
+             "(nothing already downloaded is fetched twice)")
         raise typer.Exit(2)
 
 
@@ -182,9 +165,8 @@ def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | 
         typer.echo(line)
     typer.echo(f"saved: {report.folder} ({len(report.files)} responses, index.json, report.txt)")
     if not report.ok:
-        err_console.print("some layout entries no longer match the site: edit the layout file (--layout, "
-                          "default data/sites.yaml) and attach the saved folder to a bug report",
-                          highlight=False, markup=False)
+        note("some layout entries no longer match the site: edit the layout file (--layout, "
+             "default data/sites.yaml) and attach the saved folder to a bug report")
         raise typer.Exit(2)
 
 
@@ -267,8 +249,6 @@ def reliability_cmd(
     Where a coefficient is undefined the table says why (the reliability table's note), rather
     than showing a bare dash.
     """
-    from rich.text import Text
-
     from kzperception.data.corpus import load_corpus
     from kzperception.fieldwork.reliability import reliability_table
 
@@ -277,20 +257,7 @@ def reliability_cmd(
     if fmt is Format.csv:
         sys.stdout.write(table.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
         return
-    out = Table(title=Text(f"Inter-coder reliability — {folder}"))  # a path is text, never markup
-    for col in table.columns:
-        out.add_column(Text(str(col)), justify="right" if col in ("alpha", "kappa", "n_reports") else "left")
-    for row in table.to_dict("records"):
-        out.add_row(*(Text(_fmt(v) if c in ("alpha", "kappa") else _text(v)) for c, v in row.items()))
-    Console().print(out)
-
-
-def _fmt(value: float) -> str:
-    return "—" if value != value else f"{value:.3f}"  # NaN is the only value unequal to itself
-
-
-def _text(value: object) -> str:
-    return "" if value is None or value != value else str(value)
+    print_table(table, f"Inter-coder reliability — {folder}", float_format=".3f")
 
 
 COMMANDS: dict[str, Callable[..., None]] = {

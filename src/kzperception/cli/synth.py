@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from kzperception.cli.common import Format as SweepFormat
-from kzperception.cli.common import fail as _fail
+from kzperception.cli.common import fail, one_line_errors, print_table
 
 
 def synth(
@@ -24,16 +24,14 @@ def synth(
                                                 help="Scale every margin to this many reports (default 218).")] = None,
 ) -> None:
     """Write a synthetic corpus whose counts are the thesis's published figures (demonstrations, tests)."""
-    from kzperception.data.corpus import CorpusError, write_corpus
+    from kzperception.data.corpus import write_corpus
     from kzperception.fieldwork.synth import SynthError, describe, synthesize
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise _fail(f"--out: {out} exists and is not empty; choose a new folder (nothing written)")
-    try:
+        raise fail(f"--out: {out} exists and is not empty; choose a new folder (nothing written)")
+    with one_line_errors(SynthError):
         reports_df, codes_df = synthesize(seed, reports)
         write_corpus(reports_df, codes_df, out)
-    except (SynthError, CorpusError) as err:
-        raise _fail(str(err).splitlines()[0]) from None
     typer.echo(f"wrote {out}: {describe(reports_df)}; {len(codes_df)} codes; seed {seed}")
 
 
@@ -49,32 +47,19 @@ def sensitivity(
 ) -> None:
     """Move the pivot across the window: reports before/after, per-day change and the country x period test."""
     from kzperception.analysis.sensitivity import pivot_sweep, sweep_corpus
-    from kzperception.data.corpus import CorpusError
     from kzperception.data.counts import SourceError
     from kzperception.data.window import WindowError
 
-    try:
+    with one_line_errors(SourceError, WindowError):
         window = _window(start, end)
         corpus, _ = sweep_corpus(source, allow_demo=False)
         df = pivot_sweep(corpus, first, last, step_days, window)
-    except CorpusError as err:
-        raise _fail(err.problems[0] + (f" (and {len(err.problems) - 1} more)" if len(err.problems) > 1 else "")) \
-            from None
-    except (SourceError, WindowError) as err:
-        raise _fail(str(err)) from None
     df = df.assign(pivot=df["pivot"].dt.strftime("%Y-%m-%d"))
     if fmt is SweepFormat.csv:
         sys.stdout.write(df.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Pivot sweep — {corpus.path}; change = reports per day after / before")
-    for col in df.columns:
-        table.add_column(col, justify="left" if col in ("pivot", "country", "test") else "right")
-    for row in df.itertuples(index=False):
-        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
-    Console(width=200).print(table)
+    # the title holds the corpus path: print_table shows it literally (a folder may be named "[/bold]")
+    print_table(df, f"Pivot sweep — {corpus.path}; change = reports per day after / before", width=200)
 
 
 def _window(start: str | None, end: str | None):
