@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from kzperception import paths  # noqa: E402
-from kzperception.book.build import toc_chapters  # noqa: E402
+from kzperception.book.build import PARTNER_CHAPTERS, chapter_notebook, chapter_source, toc_chapters  # noqa: E402
 
 KZP = [sys.executable, "-m", "kzperception.cli"]
 
@@ -57,7 +57,20 @@ def plain_jupyter_book(stage: Path) -> float:
     # The same layout as every book: book/'s pages, and the chapter sources where the executed
     # chapters would be (chapters/), so the table of contents is used unchanged.
     shutil.copytree(paths.BOOK, stage, ignore=shutil.ignore_patterns("_build", paths.CHAPTERS_DIR))
-    shutil.copytree(paths.NOTEBOOKS, stage / paths.CHAPTERS_DIR)
+    templates = [f"{t.template}.md" for t in PARTNER_CHAPTERS]
+    shutil.copytree(paths.NOTEBOOKS, stage / paths.CHAPTERS_DIR,
+                    ignore=shutil.ignore_patterns("_fragments", *templates))
+    for stem in toc_chapters():  # a chapter instance: its template assembled, its partner set after the parameters
+        source = chapter_source(stem)
+        if source.partner is not None:
+            import jupytext
+            import nbformat
+
+            nb = chapter_notebook(source, {})
+            at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])) + 1
+            nb.cells.insert(at, nbformat.v4.new_code_cell(f"partner = {source.partner!r}",
+                                                          metadata={"tags": ["remove-cell"]}))
+            jupytext.write(nb, stage / paths.CHAPTERS_DIR / f"{stem}.md", fmt="md:myst")
     config = yaml.safe_load(paths.CONFIG.read_text())
     config["execute"] = {"execute_notebooks": "force", "timeout": 600}
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))

@@ -5,13 +5,15 @@ the slot. It prints only the categories it discusses, so for the published figur
 are unknown; they stay NaN in the frame and are shown as a dash, never as a zero, because a
 category the thesis does not mention in a slot may well have had reports in it.
 
-Today the book has one chapter per thesis partner (06-3-2 China, 06-3-3 Russia), each with the
-thesis's own reading. For any other partner one template chapter taking a ``partner`` parameter
-can render the same section from these functions alone: :func:`partner_slot_facts` (numbers
-under partner-neutral names, so one text serves every partner), :func:`partner_slot_texts` (the
-sentences that read those numbers, and the chapter's title, anchor and element names),
-and, in the book layer, :func:`kzperception.book.views.show_partner_slots` (the table) and
-:func:`kzperception.book.views.slot_quotes` (the cited reports of a slot).
+One template chapter (notebooks/06-3-partner-slots.md) makes the slot chapter of every partner,
+``partner`` being its parameter (:data:`kzperception.book.build.PARTNER_CHAPTERS`). Its computed
+section reads only these functions: :func:`partner_slot_facts` (numbers under partner-neutral
+names, so one text serves every partner) and :func:`partner_slot_texts` (the sentences that read
+those numbers, and the chapter's title, anchor and element names), shown through
+:func:`kzperception.book.views.glue_partner_slots` and
+:func:`kzperception.book.views.show_partner_slots`. The thesis's own reading of China and Russia
+(notebooks/_fragments/) speaks of the published figures through :func:`slot_table` and
+:func:`kzperception.analysis.measures.slot_facts`.
 """
 
 from __future__ import annotations

@@ -11,6 +11,13 @@ not notebooks, ``references.bib``, ``_static/`` and ``chapters/``, built with th
 elsewhere (``kzperception build --out``, a rerun) gets a staged copy of those pages in ``OUT/src``
 and its HTML in ``OUT/html``. So a page is ``chapters/<stem>.html`` in every book.
 
+Most chapters are one notebook each. A chapter *instance* is made from a template, once per
+partner of ``data/partners.yaml`` (:data:`PARTNER_CHAPTERS`, the one table of such templates): the
+slot chapter ``06-3-<n>-<partner>-slots`` is ``notebooks/06-3-partner-slots.md`` with ``partner``
+injected as a parameter, its heading filled from the partner's entry, and the partner's reading
+(``notebooks/_fragments/<partner>-slots.md``, the thesis's own prose) spliced in when it has one.
+:func:`chapter_source` resolves a stem, :func:`chapter_notebook` assembles what is executed.
+
 A chapter is re-executed only when something it depends on changed: its source, its parameters,
 the corpus it reads, or one of the library modules and data files its kernel imported or opened
 (recorded as it runs, :mod:`kzperception.book.chapter_deps`). The hashes are stored in the executed
@@ -22,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,13 +37,17 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from kzperception import paths
 from kzperception.book import chapter_deps
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 CHAPTERS_PREFIX = f"{paths.CHAPTERS_DIR}/"
 #: The pages of book/ that every staged book copies (chapters are executed into it, never copied).
@@ -131,6 +143,175 @@ def toc_chapters(toc: Path | None = None) -> list[str]:
     return found
 
 
+# --- chapter instances: one chapter per partner from one template ---------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerChapters:
+    """A template notebook that makes one chapter per partner, and how its instances are named.
+
+    ``stem`` and ``number`` are patterns with ``{n}`` (the instance's position, ``first`` for the
+    first partner of data/partners.yaml) and ``{partner}`` (the partner's id); ``reading`` names the
+    partner's own prose, relative to the notebooks folder, used when that file exists.
+    """
+
+    template: str
+    stem: str
+    number: str
+    first: int
+    reading: str
+
+    def stem_of(self, partner: str, index: int) -> str:
+        return self.stem.format(n=self.first + index, partner=partner)
+
+    def parse(self, stem: str) -> tuple[str, int] | None:
+        """``(partner, index)`` when ``stem`` is an instance of a partner data/partners.yaml defines; else None.
+
+        A stem of the right shape with a number that is not the partner's place in the list
+        (``06-3-9-china-slots``) is no instance: every partner has exactly one stem.
+        """
+        from kzperception.data.vocabulary import COUNTRIES
+
+        pattern = re.escape(self.stem).replace(r"\{n\}", "(?P<n>[0-9]+)").replace(
+            r"\{partner\}", "(?P<partner>[a-z][a-z0-9_]*)")
+        m = re.fullmatch(pattern, stem)
+        if m is None or m["partner"] not in COUNTRIES:
+            return None
+        index = COUNTRIES.index(m["partner"])
+        return (m["partner"], index) if int(m["n"]) == self.first + index else None
+
+
+#: Every template that makes chapter instances. The main book's _toc.yml lists the thesis's two
+#: (chapters/06-3-2-china-slots, chapters/06-3-3-russia-slots); a rerun makes one per partner in its corpus.
+PARTNER_CHAPTERS: tuple[PartnerChapters, ...] = (
+    PartnerChapters(template="06-3-partner-slots", stem="06-3-{n}-{partner}-slots", number="6.3.{n}", first=2,
+                    reading="_fragments/{partner}-slots.md"),
+)
+#: Cell tags of a template: the computed section (left out where the reading alone is the page), the
+#: note that introduces the reading beside a rerun's numbers, and the cell the reading replaces.
+COMPUTED_TAG, READING_NOTE_TAG, READING_TAG = "computed-section", "reading-note", "reading"
+_FIELD = re.compile(r"\{\{\s*([^{}\s]*)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class ChapterSource:
+    """What one chapter stem is executed from: its own notebook, or a template filled for a partner."""
+
+    stem: str
+    notebook: Path
+    partner: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    reading: Path | None = None
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        """What papermill injects besides the book's parameters: the partner of an instance."""
+        return {"partner": self.partner} if self.partner is not None else {}
+
+    def missing(self) -> list[Path]:
+        return [] if self.notebook.is_file() else [self.notebook]
+
+
+def partner_chapters(partners: Iterable[str] | None = None) -> list[str]:
+    """The instance stems for ``partners`` (default: all of data/partners.yaml), in the file's order."""
+    from kzperception.data.vocabulary import COUNTRIES
+
+    wanted = set(COUNTRIES if partners is None else partners)
+    return [t.stem_of(p, i) for t in PARTNER_CHAPTERS for i, p in enumerate(COUNTRIES) if p in wanted]
+
+
+def chapter_source(stem: str, notebooks: Path | None = None) -> ChapterSource:
+    """Resolve a chapter stem: an instance of a :data:`PARTNER_CHAPTERS` template, or ``<notebooks>/<stem>.md``."""
+    nb_dir = Path(notebooks or paths.NOTEBOOKS)
+    for template in PARTNER_CHAPTERS:
+        found = template.parse(stem)
+        if found is None:
+            continue
+        from kzperception.book.display import myst_text
+        from kzperception.data.vocabulary import partner_label
+
+        partner, index = found
+        reading = nb_dir / template.reading.format(partner=partner)
+        # Labels are plain text by data/partners.yaml's rules; escaped all the same, as any file's value.
+        fields = {"partner": partner, "label": myst_text(partner_label(partner), at_line_start=False),
+                  "anchor": f"sec-{partner}-slots",
+                  "number": template.number.format(n=template.first + index)}
+        return ChapterSource(stem, nb_dir / f"{template.template}.md", partner, fields,
+                             reading if reading.is_file() else None)
+    return ChapterSource(stem, nb_dir / f"{stem}.md")
+
+
+def _is_published(params: dict[str, str]) -> bool:
+    return params.get("source", "published") == "published"
+
+
+def _demote(markdown: str) -> str:
+    """One heading level down for every ATX heading outside a fence (the reading under its own heading)."""
+    out, fence = [], None
+    for line in markdown.splitlines(keepends=True):
+        m = re.match(r"\s*(`{3,}|:{3,})", line)
+        if m and (fence is None or m[1].startswith(fence)):
+            fence = None if fence is not None else m[1]
+        elif fence is None and re.match(r"#{1,5} ", line):
+            line = "#" + line
+        out.append(line)
+    return "".join(out)
+
+
+def _uncomment(markdown: str) -> str:
+    """A cell without the MyST comment lines (``% ...``) that open it: notes to a template's or reading's editor."""
+    lines = markdown.splitlines(keepends=True)
+    while lines and lines[0].startswith("%"):
+        lines.pop(0)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "".join(lines)
+
+
+def chapter_notebook(source: ChapterSource, params: dict[str, str]) -> NotebookNode:
+    """The notebook executed for a chapter, before papermill: the chapter's own, or its instance assembled.
+
+    For an instance, the template's Markdown fields (``{{label}}`` ...) are filled; the partner's
+    reading replaces the ``reading`` cell when there is one. On the published figures the reading
+    is the page (the computed section and the note are left out, so 6.3.2 and 6.3.3 read as the
+    thesis wrote them); beside a rerun's numbers it follows the computed section under the note,
+    its headings one level down. A partner without a reading gets the computed section alone.
+    """
+    import jupytext
+
+    nb = jupytext.read(source.notebook)
+    if source.partner is None:
+        return nb
+    reading = jupytext.read(source.reading).cells if source.reading is not None else None
+    alone = reading is not None and _is_published(params)
+    cells = []
+    for part in reading or []:
+        if part.cell_type == "markdown":
+            part.source = _uncomment(part.source)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown":
+            cell.source = _FIELD.sub(lambda m: _fill(source, m[1]), _uncomment(cell.source))
+        if (COMPUTED_TAG in tags and alone) or (READING_NOTE_TAG in tags and (reading is None or alone)):
+            continue
+        if READING_TAG in tags:
+            for part in reading or []:
+                if part.cell_type == "markdown" and not alone:
+                    part.source = _demote(part.source)
+                cells.append(part)
+            continue
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _fill(source: ChapterSource, name: str) -> str:
+    if name not in source.fields:
+        raise BuildError(f"{source.notebook}: unknown field {{{{{name}}}}} in the template "
+                         f"(known: {', '.join(sorted(source.fields))})")
+    return source.fields[name]
+
+
 def _hash_files(files: Iterable[Path], root: Path) -> str:
     h = hashlib.sha256()
     for f in sorted(files):
@@ -139,15 +320,22 @@ def _hash_files(files: Iterable[Path], root: Path) -> str:
     return h.hexdigest()
 
 
-def execution_key(notebook: Path, params: dict[str, str]) -> str:
+def execution_key(source: ChapterSource | Path, params: dict[str, str]) -> str:
     """The part of a chapter's cache key known before it runs: its text, its parameters, its corpus.
 
-    The rest is what the kernel turns out to import and read (:mod:`kzperception.book.chapter_deps`),
-    recorded when the chapter runs and checked file by file on the next build.
+    An instance's text is its template, its filled fields and its partner's reading; its
+    parameters include the partner. The rest is what the kernel turns out to import and read
+    (:mod:`kzperception.book.chapter_deps`), recorded when the chapter runs and checked file by
+    file on the next build.
     """
+    if isinstance(source, Path):
+        source = ChapterSource(source.stem, source)
     h = hashlib.sha256()
-    h.update(notebook.read_bytes())
-    h.update(json.dumps(params, sort_keys=True).encode())
+    h.update(source.notebook.read_bytes())
+    if source.partner is not None:
+        h.update(json.dumps(source.fields, sort_keys=True).encode())
+        h.update(source.reading.read_bytes() if source.reading is not None else b"\0no reading")
+    h.update(json.dumps(params | source.parameters, sort_keys=True).encode())
     source = params.get("source", "published")
     if source != "published":
         corpus = Path(source)
@@ -172,14 +360,17 @@ def is_fresh(executed: Path, key: str) -> bool:
 def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
                     notebooks: str | None = None) -> ChapterRun:
     """Convert, execute and store one chapter (runs in a worker process)."""
-    import jupytext
     import nbformat
     import papermill
 
     t0 = time.perf_counter()
-    src = Path(notebooks or paths.NOTEBOOKS) / f"{stem}.md"
+    source = chapter_source(stem, Path(notebooks) if notebooks else None)
+    params = params | source.parameters
     out = Path(out_dir) / f"{stem}.ipynb"
-    nb = jupytext.read(src)
+    try:
+        nb = chapter_notebook(source, params)
+    except BuildError as err:
+        return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     chapter_deps.add_tracking(nb)
     with tempfile.TemporaryDirectory() as tmp:
@@ -250,13 +441,14 @@ def execute_chapters(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_dir = notebooks or paths.NOTEBOOKS
-    missing = [s for s in stems if not (nb_dir / f"{s}.md").is_file()]
+    sources = {s: chapter_source(s, nb_dir) for s in stems}
+    missing = [str(f) for s in stems for f in sources[s].missing()]
     if missing:
-        raise BuildError(f"chapter source missing: {', '.join(str(nb_dir / f'{s}.md') for s in missing)}")
+        raise BuildError(f"chapter source missing: {', '.join(missing)}")
     runs: list[ChapterRun] = []
     todo: list[tuple[str, str]] = []
     for stem in stems:
-        key = execution_key(nb_dir / f"{stem}.md", params)
+        key = execution_key(sources[stem], params)
         target = out_dir / f"{stem}.ipynb"
         if use_cache and seed is not None and not is_fresh(target, key) and is_fresh(seed / target.name, key):
             _copy_chapter(seed, out_dir, stem)

@@ -34,7 +34,16 @@ from typing import TYPE_CHECKING
 import yaml
 
 from kzperception import paths
-from kzperception.book.build import BookLayout, ChapterRun, execute_chapters, jupyter_book, stage_pages, toc_chapters
+from kzperception.book.build import (
+    BookLayout,
+    ChapterRun,
+    chapter_source,
+    execute_chapters,
+    jupyter_book,
+    partner_chapters,
+    stage_pages,
+    toc_chapters,
+)
 from kzperception.book.display import html_text, myst_text
 from kzperception.book.params import ChapterParams
 
@@ -45,7 +54,9 @@ if TYPE_CHECKING:
 # The corpus, counts and window modules (pandas) are imported inside plan(): `kzperception build`
 # uses parse_chapters from here and should not pay for them.
 
-DEFAULT_CHAPTERS: tuple[str, ...] = ("06-2-reports", "06-3-coding", "06-3-2-china-slots", "06-3-3-russia-slots")
+#: The chapters a rerun executes by default, followed by one slot chapter per partner in the corpus
+#: (:func:`default_chapters`).
+DEFAULT_CHAPTERS: tuple[str, ...] = ("06-2-reports", "06-3-coding")
 SELECTION = {
     "cited": "the primary sources the thesis cites (a partial corpus: only reports quoted or listed in the thesis)",
     "collected": "reports collected from the sites with `kzperception collect` and screened by a researcher",
@@ -76,8 +87,22 @@ class RerunPlan:
 
 
 def available_chapters() -> list[str]:
-    """Chapters that can be rerun: those of the main book's table of contents with a source file."""
-    return [s for s in toc_chapters() if (paths.NOTEBOOKS / f"{s}.md").is_file()]
+    """Chapters that can be rerun: the main book's with a source, and every partner's chapter instances.
+
+    The main book lists the thesis's two slot chapters; a partner added in data/partners.yaml (or
+    a ``KZP_PARTNERS`` file) has its own, placed after them.
+    """
+    toc = [s for s in toc_chapters() if not chapter_source(s).missing()]
+    return toc + [s for s in partner_chapters() if s not in toc]
+
+
+def default_chapters(corpus: Corpus, known: Sequence[str]) -> list[str]:
+    """:data:`DEFAULT_CHAPTERS`, then the slot chapter of each partner the corpus has reports on.
+
+    In data/partners.yaml's order, so the third partner's chapter is 6.3.4 after China's and Russia's.
+    """
+    present = set(corpus.reports["country"])
+    return [c for c in (*DEFAULT_CHAPTERS, *partner_chapters(present)) if c in known]
 
 
 def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "--chapters") -> list[str]:
@@ -174,11 +199,11 @@ def plan(corpus_dir: str | os.PathLike[str], start: str, pivot: str, end: str, o
 
     window = Window.parse(start, pivot, end)
     known = available_chapters()
-    chosen = check_chapters(chapters, known) if chapters is not None else [c for c in DEFAULT_CHAPTERS
-                                                                           if c in known]
+    chosen = check_chapters(chapters, known) if chapters is not None else None
     corpus_path = Path(corpus_dir).expanduser().resolve()
     out_path = check_out(out, corpus_path)
     corpus = load_corpus(corpus_path)
+    chosen = chosen if chosen is not None else default_chapters(corpus, known)
     require_reports(load_counts(corpus_path, window))
     return RerunPlan(corpus, window, chosen, out_path)
 

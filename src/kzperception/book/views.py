@@ -17,9 +17,10 @@ from collections.abc import Iterable
 import pandas as pd
 from IPython.display import HTML
 
+from kzperception.analysis.measures import slot_facts
 from kzperception.analysis.sensitivity import DEMO_SEED
-from kzperception.analysis.slots import check_partner, slot_table
-from kzperception.book.display import show_table
+from kzperception.analysis.slots import check_partner, partner_slot_facts, partner_slot_texts, slot_table
+from kzperception.book.display import glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, category_html, default_codebook
 from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
@@ -80,6 +81,27 @@ def show_slot_table(df: pd.DataFrame, name: str):
 def show_partner_slots(counts: Counts, partner: str):
     """The slot table of one partner under its stable element name (``<partner>-slots``)."""
     return show_slot_table(slot_table(counts, check_partner(partner)), f"{partner}-slots")
+
+
+def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
+    """Glue what the slot template chapter's prose names, for one partner.
+
+    Two sets, under names that cannot collide, because a rerun's page shows both: the computed
+    section's numbers and words for ``counts`` (``partner_n_before``, ``partner_lead_after`` ...:
+    :func:`~kzperception.analysis.slots.partner_slot_facts` and
+    :func:`~kzperception.analysis.slots.partner_slot_texts` with ``partner_`` in front), and the
+    thesis's reading's numbers for ``thesis``, the published figures (the names of
+    :func:`~kzperception.analysis.measures.slot_facts`, ``n_china_before`` ..., with the thesis's
+    period labels as ``thesis_label_before`` / ``thesis_label_after`` and its window as
+    ``thesis_window``). On the published book both come from the same counts.
+    """
+    check_partner(partner)
+    glue_facts({f"partner_{k}": v for k, v in partner_slot_facts(counts, partner).items()})
+    texts = partner_slot_texts(counts, partner)
+    glue_texts({f"partner_{k}": texts[k] for k in ("label", "lead_before", "lead_after", "growth", "moved_most")})
+    glue_facts(slot_facts(thesis))
+    glue_texts({f"thesis_label_{p}": label for p, label in thesis.window.labels.items()}
+               | {"thesis_window": f"{thesis.window.start} to {thesis.window.end}, pivot {thesis.window.pivot}"})
 
 
 def slot_quotes(partner: str, period: str, window: Window | None = None, category: str | None = None) -> HTML:

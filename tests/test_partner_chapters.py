@@ -1,0 +1,251 @@
+"""One slot chapter per partner, made from one template: stems, assembly, cache key, rerun defaults, a book.
+
+The main book's 6.3.2 and 6.3.3 are instances of notebooks/06-3-partner-slots.md for China and
+Russia, each with the thesis's reading; a partner added to data/partners.yaml gets an instance of
+its own in a rerun, with the computed section only. Three-partner runs happen in a fresh
+interpreter with ``KZP_PARTNERS`` exported, so the kernels papermill starts read the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kzperception import paths
+from kzperception.analysis import slots
+from kzperception.book import build, rerun
+from kzperception.book.display import myst_text
+from kzperception.data import vocabulary
+from kzperception.data.corpus import load_corpus
+from kzperception.data.counts import load_counts
+from tests.conftest import SMALL_CODES, SMALL_REPORTS, write_corpus
+
+TEMPLATE = paths.NOTEBOOKS / "06-3-partner-slots.md"
+EU = {"id": "eu", "label": "European Union", "keywords_ru": ["Евросоюз", "ЕС", "Брюссель"]}
+
+
+def _tags(nb) -> list[list[str]]:
+    return [c.metadata.get("tags", []) for c in nb.cells]
+
+
+def _markdown(nb) -> str:
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in (vocabulary.PARTNERS_ENV, vocabulary.WEBSITES_ENV)}
+    return env | extra
+
+
+@pytest.fixture(scope="module")
+def three_partners(tmp_path_factory) -> Path:
+    items = [*yaml.safe_load(vocabulary.PARTNERS_FILE.read_text(encoding="utf-8")), EU]
+    path = tmp_path_factory.mktemp("partners") / "partners.yaml"
+    path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# --- stems ------------------------------------------------------------------------------------------
+
+
+def test_the_main_books_slot_chapters_are_instances_of_one_template():
+    assert build.partner_chapters() == ["06-3-2-china-slots", "06-3-3-russia-slots"]
+    assert {"06-3-2-china-slots", "06-3-3-russia-slots"} <= set(build.toc_chapters())
+    for stem, partner, number in (("06-3-2-china-slots", "china", "6.3.2"), ("06-3-3-russia-slots", "russia", "6.3.3")):
+        src = build.chapter_source(stem)
+        assert src.notebook == TEMPLATE and src.partner == partner and src.parameters == {"partner": partner}
+        assert src.fields["number"] == number and src.fields["anchor"] == f"sec-{partner}-slots"
+        assert src.reading == paths.NOTEBOOKS / "_fragments" / f"{partner}-slots.md"
+        # The heading's anchor is the one the analysis layer names for the partner's section.
+        assert src.fields["anchor"] == slots.partner_slot_texts(load_counts("published"), partner)["anchor"]
+    assert not (paths.NOTEBOOKS / "06-3-2-china-slots.md").exists()  # no second copy of the chapter
+
+
+@pytest.mark.parametrize("stem", ["06-3-9-china-slots", "06-3-3-china-slots", "06-3-4-eu-slots",
+                                  "06-3-2-../x-slots", "06-3-2-China-slots", "06-3-2-china-slots.md"])
+def test_a_stem_that_is_no_partners_instance_is_a_plain_notebook(stem):
+    src = build.chapter_source(stem)
+    assert src.partner is None and src.notebook == paths.NOTEBOOKS / f"{stem}.md"
+
+
+def test_rerun_knows_every_partners_chapter_and_refuses_others():
+    assert "06-3-4-eu-slots" not in rerun.available_chapters()
+    with pytest.raises(rerun.RerunError, match=re.escape("unknown chapter(s) 06-3-4-eu-slots")):
+        rerun.parse_chapters("06-3-4-eu-slots", rerun.available_chapters())
+
+
+def test_default_rerun_chapters_follow_the_partners_in_the_corpus(tmp_path):
+    both = load_corpus(write_corpus(tmp_path / "both", SMALL_REPORTS, SMALL_CODES))
+    known = rerun.available_chapters()
+    assert rerun.default_chapters(both, known) == ["06-2-reports", "06-3-coding", "06-3-2-china-slots",
+                                                  "06-3-3-russia-slots"]
+    only_russia = "".join(line + "\n" for line in SMALL_REPORTS.splitlines() if ",russia," in line)
+    codes = "".join(line + "\n" for line in SMALL_CODES.splitlines() if line.split(",")[0] in {"r4", "r5", "r6", "r7"})
+    russia = load_corpus(write_corpus(tmp_path / "russia", only_russia, codes))
+    assert rerun.default_chapters(russia, known) == ["06-2-reports", "06-3-coding", "06-3-3-russia-slots"]
+
+
+# --- what is executed ---------------------------------------------------------------------------------
+
+
+def test_on_the_published_figures_the_reading_is_the_page():
+    nb = build.chapter_notebook(build.chapter_source("06-3-2-china-slots"), {})
+    text = _markdown(nb)
+    assert "(sec-china-slots)=\n# 6.3.2 Comparison of slots: perception of China" in text
+    assert "{{" not in text and "The thesis's reading" not in text
+    assert not any(build.COMPUTED_TAG in t or build.READING_NOTE_TAG in t or build.READING_TAG in t
+                   for t in _tags(nb))
+    assert "\n## China {glue:md}`thesis_label_before`" in text  # the thesis's headings, at their level
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert 'quote("clp-2021")' in code and 'quote("mfa-rk-2023a")' in code
+    assert code[0].endswith("partner = None  # a partner id of data/partners.yaml; the build always injects it")
+
+
+def test_beside_a_reruns_numbers_the_reading_follows_the_computed_section_under_its_note():
+    nb = build.chapter_notebook(build.chapter_source("06-3-3-russia-slots"), {"source": "/some/corpus"})
+    text = _markdown(nb)
+    computed = text.index("**Reports and main codes in the two Russia slots.** Computed by\n")
+    note = text.index("## The thesis's reading")
+    reading = text.index("The two remaining large slots follow Russia")
+    assert computed < note < reading
+    assert "\n### Russia {glue:md}`thesis_label_after`" in text and "\n### What changed" in text
+    assert "\n## Russia {glue:md}`label_after`" in text  # the computed section's own headings stay
+    assert sum(build.COMPUTED_TAG in t for t in _tags(nb)) == 3
+
+
+def test_a_partner_without_a_reading_gets_the_computed_section_only(tmp_path):
+    shutil.copyfile(TEMPLATE, tmp_path / TEMPLATE.name)  # no _fragments/ beside it
+    for params in ({}, {"source": "/some/corpus"}):
+        nb = build.chapter_notebook(build.chapter_source("06-3-2-china-slots", tmp_path), params)
+        text = _markdown(nb)
+        assert "## China {glue:md}`label_before`" in text and "## What changed" in text
+        assert "The thesis's reading" not in text and "notebooks/_fragments" not in text
+        assert not any(build.READING_TAG in t or build.READING_NOTE_TAG in t for t in _tags(nb))
+
+
+def test_an_unknown_field_in_a_template_fails_that_chapter_in_one_line(tmp_path):
+    text = TEMPLATE.read_text(encoding="utf-8").replace("# {{number}}", "# {{number}} {{colour}}")
+    (tmp_path / TEMPLATE.name).write_text(text, encoding="utf-8")
+    src = build.chapter_source("06-3-2-china-slots", tmp_path)
+    with pytest.raises(build.BuildError, match=re.escape("unknown field {{colour}} in the template (known: anchor")):
+        build.chapter_notebook(src, {})
+    run = build.execute_chapter("06-3-2-china-slots", {}, str(tmp_path), "k", str(tmp_path))
+    assert run.status == "failed" and "{{colour}}" in run.error and "\n" not in run.error
+    assert not (tmp_path / "06-3-2-china-slots.ipynb").exists()
+
+
+def test_a_missing_template_is_named(tmp_path):
+    with pytest.raises(build.BuildError, match=re.escape(f"chapter source missing: {tmp_path / TEMPLATE.name}")):
+        build.execute_chapters(["06-3-2-china-slots"], {}, tmp_path / "out", notebooks=tmp_path)
+
+
+def test_a_label_is_put_into_the_heading_as_literal_text(monkeypatch):
+    hostile = "Turkey_x_ *y* [/bold] {download}`../x`"
+    monkeypatch.setattr(vocabulary, "partner_label", lambda partner: hostile)
+    src = build.chapter_source("06-3-2-china-slots")
+    assert src.fields["label"] == myst_text(hostile, at_line_start=False) != hostile
+    heading = build.chapter_notebook(src, {}).cells[0].source
+    assert heading.endswith(f"# 6.3.2 Comparison of slots: perception of {myst_text(hostile, at_line_start=False)}")
+
+
+def test_the_cache_key_holds_the_partner_the_template_and_the_reading(tmp_path):
+    for name in (TEMPLATE.name, "_fragments"):
+        (shutil.copytree if name == "_fragments" else shutil.copyfile)(paths.NOTEBOOKS / name, tmp_path / name)
+    china, russia = (build.chapter_source(s, tmp_path) for s in ("06-3-2-china-slots", "06-3-3-russia-slots"))
+    key = build.execution_key(china, {})
+    assert key == build.execution_key(build.chapter_source("06-3-2-china-slots", tmp_path), {})
+    assert key != build.execution_key(russia, {})
+    reading = tmp_path / "_fragments" / "china-slots.md"
+    reading.write_text(reading.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    assert build.execution_key(china, {}) != key
+    changed = build.execution_key(china, {})
+    (tmp_path / TEMPLATE.name).write_text(TEMPLATE.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build.execution_key(china, {}) != changed
+    reading.unlink()
+    assert build.execution_key(build.chapter_source("06-3-2-china-slots", tmp_path), {}) != changed
+
+
+def test_the_template_refuses_a_missing_partner():
+    with pytest.raises(ValueError, match=re.escape("partner: None is not one of china|russia")):
+        slots.check_partner(None)  # type: ignore[arg-type]
+
+
+# --- a third partner, in a fresh interpreter ---------------------------------------------------------
+
+PROBE = textwrap.dedent("""
+    import json, sys
+    from kzperception.book import build, rerun
+    from kzperception.data.corpus import load_corpus
+    known = rerun.available_chapters()
+    src = build.chapter_source("06-3-4-eu-slots")
+    json.dump({"instances": build.partner_chapters(), "known_tail": known[-4:],
+               "default": rerun.default_chapters(load_corpus(sys.argv[1]), known),
+               "fields": src.fields, "reading": src.reading and str(src.reading)}, sys.stdout)
+""")
+
+
+@pytest.fixture(scope="module")
+def three_partner_corpus(three_partners, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus") / "syn"
+    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "synth", "--seed", "4", "--out", str(folder)],
+                          capture_output=True, text=True, env=_env(KZP_PARTNERS=str(three_partners)), cwd=paths.ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return folder
+
+
+def test_a_third_partner_has_a_chapter_numbered_after_the_thesiss_two(three_partners, three_partner_corpus):
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(three_partner_corpus)], capture_output=True, text=True,
+                          env=_env(KZP_PARTNERS=str(three_partners)), cwd=paths.ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    assert out["instances"] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
+    assert out["known_tail"][-1] == "06-3-4-eu-slots"
+    assert out["default"] == ["06-2-reports", "06-3-coding", "06-3-2-china-slots", "06-3-3-russia-slots",
+                              "06-3-4-eu-slots"]
+    assert out["fields"] == {"partner": "eu", "label": "European Union", "anchor": "sec-eu-slots", "number": "6.3.4"}
+    assert out["reading"] is None
+
+
+def _page_text(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    article = re.search(r"<article.*?</article>", html, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", article[0] if article else html))
+
+
+@pytest.mark.book
+def test_a_rerun_with_three_partners_builds_a_slot_chapter_for_each(three_partners, three_partner_corpus, tmp_path):
+    out = tmp_path / "rerun"
+    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "rerun", "--corpus", str(three_partner_corpus),
+                           "--start", "2020-08-24", "--pivot", "2022-02-24", "--end", "2023-08-24", "--out", str(out)],
+                          capture_output=True, text=True, env=_env(KZP_PARTNERS=str(three_partners)), cwd=paths.ROOT)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    marker = json.loads((out / rerun.MARKER).read_text(encoding="utf-8"))
+    assert marker["chapters"][-3:] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
+    pages = out / "html" / paths.CHAPTERS_DIR
+    eu_html = (pages / "06-3-4-eu-slots.html").read_text(encoding="utf-8")
+    eu = _page_text(pages / "06-3-4-eu-slots.html")
+    assert "6.3.4 Comparison of slots: perception of European Union" in eu
+    assert 'id="sec-eu-slots"' in eu_html and 'id="T_eu_slots"' in eu_html
+    # The EU borrows China's published margins with the periods swapped: 78 reports before, 37 after.
+    assert "The first slot holds 78 reports" in eu and "The second slot holds 37 reports" in eu
+    assert "European Union slot shrinks by 52.6 %, from 78 to 37 reports" in eu
+    assert "The thesis's reading" not in eu and "Synthetic corpus — demonstration only" in eu
+    china_html = (pages / "06-3-2-china-slots.html").read_text(encoding="utf-8")
+    china = _page_text(pages / "06-3-2-china-slots.html")
+    assert 'id="T_china_slots"' in china_html and 'id="T_china_slots_thesis"' in china_html
+    assert china.index("The first slot holds 37 reports") < china.index("The thesis's reading") \
+        < china.index("The first slot holds 37 reports. As in every slot, two categories lead")
+    assert 'data-report="clp-2021"' in china_html  # the thesis's quotations come with its reading
+    assert "6.3.3 Comparison of slots: perception of Russia" in _page_text(pages / "06-3-3-russia-slots.html")
+    index = (out / "html" / "index.html").read_text(encoding="utf-8")
+    assert index.index("06-3-2-china-slots.html") < index.index("06-3-3-russia-slots.html") \
+        < index.index("06-3-4-eu-slots.html")
