@@ -53,7 +53,7 @@ def clean() -> None:
 def plain_jupyter_book(stage: Path) -> float:
     """The same chapters executed by Jupyter Book itself, from a staging copy (the repo is untouched)."""
     shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir(parents=True)
+    stage.parent.mkdir(parents=True, exist_ok=True)
     # The same layout as every book: book/'s pages, and the chapter sources where the executed
     # chapters would be (chapters/), so the table of contents is used unchanged.
     shutil.copytree(paths.BOOK, stage, ignore=shutil.ignore_patterns("_build", paths.CHAPTERS_DIR))
