@@ -14,6 +14,7 @@ Uses the Debian chromium package (`.ci/run` installs it); skipped with a reason 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,29 +134,150 @@ def test_toggle_opens_its_panel(html_root: Path, browser, size: str, panel: str)
         opened.close()
 
 
-def test_every_page_renders_offline(html_root: Path, browser) -> None:
-    shots = paths.BUILD / "screenshots"
+# Layout faults, measured in the page as the reader sees it.
+# - overflow: the page is wider than the screen (a phone then zooms the whole page out);
+# - cut: a piece of text in the article, header or footer reaches past the edge of what shows it
+#   (the screen, or a box that hides its overflow); a box that scrolls sideways is fine, if it says
+#   so (kzp-layout.js gives it .kzp-scrolls);
+# - unmarked: a box that scrolls sideways without saying so;
+# - small: a chart label drawn under 10 px (a chart scaled down to fit).
+_LAYOUT = """() => {
+  const out = {overflow: document.documentElement.scrollWidth - innerWidth, cut: [], unmarked: [], small: []};
+  const clipOf = (el) => {
+    let box = {left: 0, right: innerWidth};
+    for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
+      const x = getComputedStyle(a).overflowX;
+      if (x === "auto" || x === "scroll") return null;
+      if (x !== "visible") {
+        const r = a.getBoundingClientRect();
+        box = {left: Math.max(box.left, r.left), right: Math.min(box.right, r.right)};
+      }
+    }
+    return box;
+  };
+  for (const root of document.querySelectorAll("#main-content, .bd-header-article, .bd-footer-content")) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.trim();
+      const el = n.parentElement;
+      if (!text || !el || el.closest("script, style, .headerlink")) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === "hidden" || st.opacity === "0") continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      const clip = clipOf(el);
+      if (!clip) continue;
+      for (const r of range.getClientRects()) {
+        if (r.width >= 1 && r.height >= 1 && (r.right > clip.right + 1 || r.left < clip.left - 1)) {
+          out.cut.push(`"${text.slice(0, 50)}" spans ${Math.round(r.left)}-${Math.round(r.right)} px,`
+                       + ` visible ${Math.round(clip.left)}-${Math.round(clip.right)} px`);
+          break;
+        }
+      }
+    }
+  }
+  for (const el of document.querySelectorAll("#main-content *")) {
+    const x = getComputedStyle(el).overflowX;
+    if ((x === "auto" || x === "scroll") && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0
+        && !el.classList.contains("kzp-scrolls")) {
+      out.unmarked.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} scrolls sideways without a hint`);
+    }
+  }
+  for (const t of document.querySelectorAll(".kzp-chart svg text")) {
+    const svg = t.ownerSVGElement, w = svg.width.baseVal.value;
+    const px = parseFloat(getComputedStyle(t).fontSize) * (w ? svg.getBoundingClientRect().width / w : 1);
+    if (t.textContent.trim() && px < 10) out.small.push(`"${t.textContent.slice(0, 30)}" at ${px.toFixed(1)} px`);
+  }
+  return out;
+}"""
+
+#: What a value printed by Python looks like when it reaches the page instead of a reader's text.
+REPRS = [
+    (re.compile(r"<[A-Za-z_][\w.]*(?: object)?(?: at 0x[0-9a-fA-F]+)?>"), "an object repr"),
+    (re.compile(r"\bnan\b|\bNaN\b|\bNaT\b|<NA>"), "a missing value"),
+    (re.compile(r"\bNone\b(?!\s+[a-z])"), "None"),        # "None of them" is English; "= None." is not
+    (re.compile(r"\bdtype\b|\bTimestamp\(|\barray\(\["), "a pandas/numpy repr"),
+]
+
+
+def repr_problems(text: str) -> list[str]:
+    """Python reprs, nan and None in a page's visible text, each with a little context."""
+    found = []
+    for pattern, what in REPRS:
+        for m in pattern.finditer(text):
+            context = " ".join(text[max(0, m.start() - 40):m.end() + 20].split())
+            found.append(f"{what}: ...{context}...")
+    return found
+
+
+def test_repr_check_catches_what_it_should() -> None:
+    assert repr_problems("the statistic is <IPython.core.display.Markdown object> (p = nan)")
+    assert repr_problems("odds ratio None.") and repr_problems("<Foo at 0x7f00>") and repr_problems("| <NA> |")
+    assert not repr_problems("None of the other categories fitted; Nancy and nano are words.")
+
+
+@pytest.mark.parametrize("size", sorted(WIDTHS))
+def test_every_page_fits_and_reads_clean(html_root: Path, browser, size: str) -> None:
+    """Every page at this size: offline, charts drawn, nothing wider than the screen or cut, no reprs."""
+    width, height = WIDTHS[size]
+    shots = paths.BUILD / "screenshots" / f"{size}-{width}"
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     pages = _pages(html_root)
     assert len(pages) >= 3
     charts_seen = 0
     for rel in pages:
-        opened = _open(browser, html_root, rel, *WIDTHS["desktop"])
+        opened = _open(browser, html_root, rel, width, height)
         page = opened.page
         n_charts = page.locator(".kzp-chart").count()
         if n_charts:
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg, canvas'))",
-                timeout=15_000,
-            )
+            try:
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg, canvas'))",
+                    timeout=15_000,
+                )
+            except Exception:  # playwright's TimeoutError: report it with the page's other faults
+                problems.append(f"{rel}: a chart was not drawn within 15 s")
             charts_seen += n_charts
+        page.wait_for_timeout(300)  # kzp-layout.js marks scrolling boxes shortly after the charts
+        layout = page.evaluate(_LAYOUT)
+        text = page.locator("#main-content").inner_text() if page.locator("#main-content").count() else ""
         page.screenshot(path=str(shots / (rel.replace("/", "__").removesuffix(".html") + ".png")), full_page=True)
+        if layout["overflow"] > 1:
+            problems.append(f"{rel}: the page is {layout['overflow']} px wider than the {width} px screen")
+        problems += [f"{rel}: text cut at the edge: {c}" for c in layout["cut"][:5]]
+        problems += [f"{rel}: {u}" for u in layout["unmarked"][:5]]
+        problems += [f"{rel}: chart label under 10 px: {s}" for s in layout["small"][:3]]
+        problems += [f"{rel}: {r}" for r in repr_problems(text)[:5]]
         problems += [f"{rel}: request left the machine: {u}" for u in opened.outside]
         problems += [f"{rel}: console error: {e}" for e in opened.errors]
         opened.close()
-    assert not problems, "\n".join(problems)
+    assert not problems, f"{size} ({width}x{height}), screenshots in {shots}:\n" + "\n".join(problems)
     assert charts_seen >= 9
+
+
+@pytest.mark.parametrize("size", sorted(WIDTHS))
+def test_quotation_pairs_stack_on_a_phone(html_root: Path, browser, size: str) -> None:
+    """Russian beside English on a desktop; on a phone Russian above English, both whole."""
+    opened = _open(browser, html_root, "chapters/06-3-2-china-slots.html", *WIDTHS[size])
+    try:
+        pairs = opened.page.evaluate("""() => [...document.querySelectorAll('.kzp-quote')]
+            .filter(q => q.querySelector('blockquote[lang=ru]') && q.querySelector('blockquote[lang=en]')).map(q => {
+            const ru = q.querySelector('blockquote[lang=ru]').getBoundingClientRect();
+            const en = q.querySelector('blockquote[lang=en]').getBoundingClientRect();
+            return {ru: [ru.left, ru.right, ru.top, ru.bottom], en: [en.left, en.right, en.top, en.bottom]};
+        })""")
+        assert len(pairs) >= 5
+        width = WIDTHS[size][0]
+        for i, q in enumerate(pairs, 1):
+            (rl, rr, rt, rb), (el, er, et, _) = q["ru"], q["en"]
+            assert rl >= 0 and el >= 0 and rr <= width and er <= width, f"quotation {i} leaves the screen: {q}"
+            if size == "phone":
+                assert rb <= et + 1, f"quotation {i}: English is not below Russian on a phone: {q}"
+            else:
+                assert rr <= el + 1 and abs(rt - et) < 2, f"quotation {i}: not side by side on a desktop: {q}"
+    finally:
+        opened.close()
 
 
 def test_chart_tooltip_appears_on_hover(html_root: Path, browser) -> None:

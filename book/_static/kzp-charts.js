@@ -39,6 +39,34 @@
     return changed;
   }
 
+  // On a narrow screen a title longer than the room goes onto several lines (Vega draws an array
+  // of strings as lines), and a discrete x axis whose labels were set level tilts them.
+  var CHAR_PX = 7.5;
+  function wrapTitle(spec, room) {
+    var t = spec.title, text = typeof t === "string" ? t : (t && typeof t.text === "string" ? t.text : null);
+    if (!text || text.length * CHAR_PX <= room) return;
+    var per = Math.max(12, Math.floor(room / CHAR_PX)), lines = [], line = "";
+    text.split(/\s+/).forEach(function (word) {
+      if (line && (line + " " + word).length > per) { lines.push(line); line = word; }
+      else line = line ? line + " " + word : word;
+    });
+    if (line) lines.push(line);
+    if (typeof t === "string") spec.title = lines; else t.text = lines;
+  }
+  function tiltLabels(spec) {
+    (function walk(s) {
+      if (!s || typeof s !== "object") return;
+      var x = s.encoding && s.encoding.x;
+      if (x && (x.type === "nominal" || x.type === "ordinal") && x.axis && x.axis.labelAngle === 0) {
+        x.axis.labelAngle = -35;
+      }
+      ["hconcat", "vconcat", "concat", "layer"].forEach(function (k) {
+        if (Array.isArray(s[k])) s[k].forEach(walk);
+      });
+      if (s.spec) walk(s.spec);
+    })(spec);
+  }
+
   function overflow(el, room) {
     var drawn = el.querySelector("svg, canvas");
     return drawn ? drawn.getBoundingClientRect().width - room : 0;
@@ -50,8 +78,16 @@
     return real(q.el, q.spec, q.opts).then(function (result) {
       var over = overflow(q.el, room);
       if (over <= 1 || !narrow(q.spec, over + 4)) return result;
+      wrapTitle(q.spec, room);
+      tiltLabels(q.spec);
       result.finalize();
-      return real(q.el, q.spec, q.opts);
+      return real(q.el, q.spec, q.opts).then(function (second) {
+        // Tilted labels and axis titles take their own room: one more pass takes it off the views.
+        var still = overflow(q.el, room);
+        if (still <= 1 || !narrow(q.spec, still + 4)) return second;
+        second.finalize();
+        return real(q.el, q.spec, q.opts);
+      });
     });
   }
 
@@ -66,7 +102,10 @@
     var pending = queue.splice(0);
     pending.forEach(function (q) {
       if (real === stub) missing(q);
-      else draw(real, q).then(q.resolve, q.reject);
+      else draw(real, q).then(function (result) {
+        q.el.dispatchEvent(new CustomEvent("kzp:chart-drawn", { bubbles: true }));
+        q.resolve(result);
+      }, q.reject);
     });
   });
 })();

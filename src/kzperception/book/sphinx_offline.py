@@ -36,6 +36,8 @@ CHART_QUEUE = "kzp-charts.js"
 #: The class of a chart placeholder (``kzperception.book.display.ChartHTML``).
 CHART_MARK = 'class="kzp-chart"'
 CHART_SCRIPTS = (CHART_QUEUE, paths.VEGA_BUNDLE_NAME)
+#: On every page: marks boxes that scroll sideways and adds a hint above them.
+LAYOUT_SCRIPT = "kzp-layout.js"
 
 
 def _is_remote(name: str) -> bool:
@@ -93,6 +95,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # The queue first (synchronous), then the bundle deferred; pages without a chart drop both.
     app.add_js_file(CHART_QUEUE, priority=900)
     app.add_js_file(paths.VEGA_BUNDLE_NAME, priority=901, defer="defer")
+    # Every page: wide boxes say that they scroll (deferred, small).
+    app.add_js_file(LAYOUT_SCRIPT, defer="defer")
     app.connect("html-page-context", _prune, priority=900)
     app.connect("build-finished", _drop_fontawesome_js)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
