@@ -13,6 +13,7 @@ import pandas as pd
 
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS, WEBSITES
+from kzperception.data.wording import ordinal
 
 
 def share(part: float, whole: float) -> float:
@@ -174,3 +175,11 @@ def beside_baseline(new: pd.DataFrame, baseline: pd.DataFrame, keys: list[str]) 
     base = baseline[[*keys, "n"]].rename(columns={"n": "n_published"})
     out = base.merge(new[[*keys, "n"]], on=keys, how="left")
     return out[[*keys, "n", "n_published"]]
+
+
+def place_texts(facts: dict[str, float]) -> dict[str, str]:
+    """Every ``*_rank`` fact as an ordinal word under ``*_place`` (5 -> ``fifth``), for prose.
+
+    A rank pasted as a number reads "only number 5 of 7"; the prose says "only the fifth of 7".
+    """
+    return {f"{k.removesuffix('_rank')}_place": ordinal(v) for k, v in facts.items() if k.endswith("_rank")}

@@ -24,6 +24,7 @@ import pandas as pd
 
 from kzperception import paths
 from kzperception.data.window import Window
+from kzperception.data.wording import ordinal
 
 #: Columns each file must have (in this order), beyond which nothing is read.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -192,7 +193,7 @@ def load_context(folder: str | Path = paths.CONTEXT) -> Context:
 #: How a fact's value is written in prose: ``number`` keeps the article's digits and separates
 #: thousands (``1,000,000``, ``1.15``), ``money`` always shows cents (``2.30``), ``text`` is a label
 #: printed as it stands (resolution ``68/262``).
-FactKind = Literal["number", "money", "text"]
+FactKind = Literal["number", "money", "text", "place"]
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ FACTS: dict[str, Fact] = {
     "un_resolution_ukraine": Fact("un_votes", {"subject": "Territorial integrity of Ukraine"}, "resolution", "text"),
     "un_resolution_crimea": Fact("un_votes", {"subject": "Militarization of Crimea"}, "resolution", "text"),
     "un_cohesion_china": Fact("un_votes", {"partner": "China", "measure": "cohesion"}),
-    "un_cohesion_russia_rank": Fact("un_votes", {"partner": "Russia", "measure": "cohesion rank"}),
+    "un_cohesion_russia_rank": Fact("un_votes", {"partner": "Russia", "measure": "cohesion rank"}, kind="place"),
     "un_cohesion_us": Fact("un_votes", {"partner": "United States", "measure": "cohesion"}),
     "un_cohesion_gap": Fact("un_votes", {"measure": "cohesion gap to United States"}, kind="text"),
     # Russia: the oil route through Novorossiysk and the missile range
@@ -248,7 +249,7 @@ FACTS: dict[str, Fact] = {
     "eu_exports_raw_share": _economy("Share of oil, gas and uranium in exports to the EU"),
     "regional_trade_growth": _economy("Growth of intra-regional trade over five years"),
     # media freedom
-    "press_rank": Fact("indices", {"index": "World Press Freedom Index"}, "rank"),
+    "press_rank": Fact("indices", {"index": "World Press Freedom Index"}, "rank", kind="place"),
     "press_out_of": Fact("indices", {"index": "World Press Freedom Index"}, "out_of"),
     # the timeline's counted events
     "banned_goods": Fact("timeline", {"date": "2023-10-19", "topic": "sanctions"}, "figure"),
@@ -261,11 +262,14 @@ def format_figure(value: float | str, kind: FactKind = "number") -> str:
     """A figure as the prose prints it, by ``kind``: thousands separated, the digits as given.
 
     A ``number`` keeps the shortest digits that give back its value (5.99, 17.9, 1.15, 1,000,000:
-    never a rounding the source did not make); ``money`` has two decimals (2.30); ``text`` and a
-    value that is not a number are returned unchanged.
+    never a rounding the source did not make); ``money`` has two decimals (2.30); ``place`` is an
+    ordinal word (2 -> second), so a rank never stands bare inside a phrase; ``text`` and a value
+    that is not a number are returned unchanged.
     """
     if kind == "text":
         return str(value)
+    if kind == "place":
+        return ordinal(value)
     if isinstance(value, str):
         if not _is_number(value):
             return value
