@@ -204,7 +204,7 @@ def plan(corpus_dir: str | os.PathLike[str], start: str, pivot: str, end: str, o
     out_path = check_out(out, corpus_path)
     corpus = load_corpus(corpus_path)
     chosen = chosen if chosen is not None else default_chapters(corpus, known)
-    require_reports(load_counts(corpus_path, window))
+    require_reports(load_counts(corpus, window))  # the corpus just read, not read again
     return RerunPlan(corpus, window, chosen, out_path)
 
 
