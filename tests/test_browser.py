@@ -119,6 +119,11 @@ def test_toggle_opens_its_panel(html_root: Path, browser, size: str, panel: str)
     try:
         toggle = page.locator(f"{toggle_sel}:visible")
         shown = page.evaluate(_REACHABLE, links)
+        if toggle.count():  # its icon is drawn (kzp-icons.css masks; FontAwesome is not shipped)
+            icon = toggle.first.evaluate("""b => { const i = b.querySelector('[class*="fa-"]');
+                const s = i && getComputedStyle(i, '::before');
+                return s ? [s.width, s.webkitMaskImage || s.maskImage] : null; }""")
+            assert icon and icon[0] != "0px" and icon[1].startswith("url("), f"{size}: the {panel} toggle has no icon"
         if toggle.count() == 0:
             assert shown, f"{size}: the {panel} panel is hidden and no visible toggle opens it"
             return

@@ -8,17 +8,20 @@
 - The Vega bundle (0.9 MB) is loaded only by pages that hold a chart placeholder, and with
   ``defer`` so it never blocks the first paint; ``kzp-charts.js`` (a few hundred bytes, in
   ``book/_static``) queues the charts' inline ``vegaEmbed`` calls until it has run.
-- FontAwesome's 1.5 MB JavaScript is neither loaded nor shipped: the theme's FontAwesome CSS and
-  solid web font draw the same icons (``templates/static/webpack-macros.html`` overrides the
-  theme's asset macros; it is written for the pinned pydata-sphinx-theme, checked at build time).
+- None of FontAwesome is loaded or shipped (a 1.5 MB script, a 100 KB stylesheet, 157 KB fonts):
+  the dozen icons the pages name are written as CSS masks into ``_static/kzp-icons.css`` from the
+  theme's own SVG paths (``templates/static/webpack-macros.html`` overrides the theme's asset
+  macros to link it; it is written for the pinned pydata-sphinx-theme, checked at build time).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -36,6 +39,8 @@ CHART_QUEUE = "kzp-charts.js"
 #: The class of a chart placeholder (``kzperception.book.display.ChartHTML``).
 CHART_MARK = 'class="kzp-chart"'
 CHART_SCRIPTS = (CHART_QUEUE, paths.VEGA_BUNDLE_NAME)
+#: The icons the pages use, as CSS (written at the end of the build; linked by the template).
+ICON_CSS = "kzp-icons.css"
 #: On every page: marks boxes that scroll sideways and adds a hint above them.
 LAYOUT_SCRIPT = "kzp-layout.js"
 
@@ -82,12 +87,61 @@ def _templates_first(app: Sphinx, config: Config) -> None:
     config.templates_path = [str(TEMPLATES), *[p for p in config.templates_path if p != str(TEMPLATES)]]
 
 
-def _drop_fontawesome_js(app: Sphinx, exception: Exception | None) -> None:
-    """No page loads FontAwesome's JavaScript, so the book does not ship its 1.5 MB either."""
+_ICON_CLASS = re.compile(r"\bfa-([a-z0-9]+(?:-[a-z0-9]+)*)\b")
+_ICON_DEF = re.compile(r"""(?:"([a-z0-9-]+)"|([a-z0-9]+)):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]""")
+#: FontAwesome's own modifiers the theme uses (sizes); the rest of all.min.css is not needed.
+_ICON_BASE = """/* FontAwesome icons the pages use, as CSS masks (written by kzperception.book.sphinx_offline).
+   FontAwesome Free 6.5.2 by @fontawesome - https://fontawesome.com, icons CC BY 4.0. */
+.fa,.fa-brands,.fa-classic,.fa-regular,.fa-solid,.fab,.far,.fas{display:var(--fa-display,inline-block);
+font-style:normal;font-variant:normal;line-height:1;text-rendering:auto}
+.fa-lg{font-size:1.25em;line-height:.05em;vertical-align:-.075em}.fa-xs{font-size:.75em}.fa-sm{font-size:.875em}
+.fa-fw{text-align:center;width:1.25em}.fa-2x{font-size:2em}
+"""
+
+
+def icon_css(html_texts: list[str], fontawesome_js: str) -> str:
+    """CSS drawing each FontAwesome icon the pages name, from the solid pack's SVG paths.
+
+    The theme draws icons with FontAwesome's 100 KB stylesheet and a 157 KB web font (or its 1.5 MB
+    script); a page needs a dozen icons, so each becomes a few hundred bytes of CSS mask here.
+    """
+    used = {m.group(1) for text in html_texts for m in _ICON_CLASS.finditer(text)}
+    end = fontawesome_js.find('d("fas",p)')
+    start = fontawesome_js.rfind("var p={", 0, end)
+    solid = {}
+    for m in _ICON_DEF.finditer(fontawesome_js, start, end):
+        solid[m.group(1) or m.group(2)] = (int(m.group(3)), int(m.group(4)), m.group(5))
+    rules = [_ICON_BASE]
+    for name in sorted(used & solid.keys()):
+        w, h, d = solid[name]
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'><path d='{d}'/></svg>"
+        url = "url(\"data:image/svg+xml," + quote(svg, safe=" :/='<>-.,") + "\")"
+        rules.append(f".fa-{name}::before{{content:\"\";display:inline-block;width:{w / h:.4f}em;height:1em;"
+                     f"vertical-align:-.125em;background-color:currentColor;"
+                     f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}")
+    return "\n".join(rules) + "\n"
+
+
+def _icons_and_fontawesome(app: Sphinx, exception: Exception | None) -> None:
+    """Write the icons the pages use as CSS, and ship none of FontAwesome (1.8 MB of CSS, fonts, JS)."""
     if exception is not None or app.builder.format != "html":
         return
-    for folder in (Path(app.outdir) / "_static" / "vendor" / "fontawesome").glob("*/js"):
-        shutil.rmtree(folder, ignore_errors=True)
+    out = Path(app.outdir)
+    vendor = out / "_static" / "vendor" / "fontawesome"
+    scripts = sorted(Path(_theme_static()).glob("vendor/fontawesome/*/js/all.min.js"))
+    if not scripts:
+        logger.warning("no FontAwesome all.min.js in the theme: icons cannot be written to %s", ICON_CSS)
+        return
+    pages = [p.read_text(encoding="utf-8") for p in out.rglob("*.html") if "_static" not in p.parts]
+    (out / "_static" / ICON_CSS).write_text(icon_css(pages, scripts[-1].read_text(encoding="utf-8")),
+                                             encoding="utf-8")
+    shutil.rmtree(vendor, ignore_errors=True)
+
+
+def _theme_static() -> Path:
+    import pydata_sphinx_theme
+
+    return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -98,5 +152,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Every page: wide boxes say that they scroll (deferred, small).
     app.add_js_file(LAYOUT_SCRIPT, defer="defer")
     app.connect("html-page-context", _prune, priority=900)
-    app.connect("build-finished", _drop_fontawesome_js)
+    app.connect("build-finished", _icons_and_fontawesome)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
