@@ -177,3 +177,12 @@ def test_register_table(reg: R.Register) -> None:
     assert set(table["period"]) == {"2020–22", "2022–23"}
     html = views.show_register_table(table).to_html()
     assert "akorda-2022d" in html
+
+
+def test_codes_the_editors_inferred_are_marked_as_inferred() -> None:
+    from kzperception.data.register import register_table
+
+    t = register_table().set_index("id")
+    assert "code inferred by the editors" in t.loc["miid-rk-2021", "codes"]  # basis 'implied'
+    assert "level inferred by the editors" in t.loc["akorda-2021b", "codes"]  # stated category, level inferred
+    assert "inferred" not in t.loc["akorda-2021a", "codes"]  # stated outright in 6.1

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -271,15 +272,35 @@ def select(category: str | None = None, country: str | None = None, period: str 
     return r[keep].sort_values(["date", "id"], kind="stable")["id"].tolist()
 
 
+def _inference(row) -> str:
+    """What of a code the editors inferred rather than read in the thesis: the code, its level, or nothing.
+
+    ``basis`` is ``implied`` when the thesis gives no code for the report at all; a ``stated``
+    code whose note says its level was inferred (the thesis names the category, not the level)
+    is marked as such too, so the register never passes an editors' reading off as the thesis's.
+    """
+    basis = str(getattr(row, "basis", "") or "")
+    note = str(getattr(row, "note", "") or "")
+    if basis == "implied":
+        return "code inferred by the editors"
+    if re.search(r"\b(level (main |secondary )?inferred|main inferred|secondary inferred)\b", note):
+        return "level inferred by the editors"
+    return ""
+
+
 def _codes_text(codes: pd.DataFrame) -> str:
-    """Codes in words; non-cooperation codes without a level, since the thesis never gives one."""
+    """Codes in words, each marked when the editors inferred it; non-cooperation codes without a level
+    (the thesis never gives one)."""
     parts = []
     for row in codes.itertuples(index=False):
         label = CATEGORY_LABELS.get(str(row.category), str(row.category))
+        inferred = _inference(row)
         if row.mode == "cooperation":
-            parts.append(f"{label} ({LEVEL_LABELS.get(str(row.level), str(row.level)).lower()})")
+            level = LEVEL_LABELS.get(str(row.level), str(row.level)).lower()
+            parts.append(f"{label} ({level}{'; ' + inferred if inferred else ''})")
         else:
-            parts.append(f"{label} {MODE_LABELS.get(str(row.mode), str(row.mode))}")
+            parts.append(f"{label} {MODE_LABELS.get(str(row.mode), str(row.mode))}"
+                         + (f" ({inferred})" if inferred else ""))
     return "; ".join(parts)
 
 
