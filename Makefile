@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 ## make unit: the unit tests only (no book is built): the loop to run while editing the library
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not book and not browser"
+	$(BIN)/python -m pytest -q -n 2 -m "not book and not browser"
 
 ## the tests that build books (into temporary folders, never into the checkout) and open them in Chromium
 book-tests: $(STAMP)
