@@ -113,3 +113,139 @@ def test_beside_the_thesis_quotes_a_disagreeing_thesis_as_the_thesis() -> None:
     said = readings.beside_the_thesis(ours, thesis)
     assert said.startswith("On the thesis's published counts the same comparison reads otherwise")
     assert readings.beside_the_thesis(thesis, thesis).endswith("reads the same way.")
+
+
+# --- section 6.3.1: categories between partners, levels and periods -------------------------------
+
+def _published_by_hand() -> dict[tuple[str, str, str], int]:
+    """(country, category, level) -> n for the whole window, read with the csv module from the published file."""
+    out: dict[tuple[str, str, str], int] = {}
+    with open(paths.DATA / "published" / "codes_by_country.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["period"] == "all" and row["mode"] == "cooperation":
+                out[(row["country"], row["category"], row["level"])] = int(row["n"])
+    return out
+
+
+def _corpus(tmp_path: Path, name: str, reports: list[tuple[str, str, list[tuple[str, ...]]]]) -> Path:
+    """A corpus from ``(country, date, [(category, level[, mode]), ...])`` rows, all on the MFA's site."""
+    rows, codes = [], []
+    for i, (country, day, cats) in enumerate(reports):
+        rows.append(f"r{i},{country},government,mfa,{day},,,,,,synthetic\n")
+        codes += [f"r{i},{c[0]},{c[2] if len(c) > 2 else 'cooperation'},{c[1]},primary\n" for c in cats]
+    return write_corpus(tmp_path / name, "".join(rows), "".join(codes))
+
+
+BEFORE, AFTER = "2021-05-01", "2022-06-01"
+
+
+def test_the_published_economy_leads_for_both_by_the_published_counts() -> None:
+    by_hand = _published_by_hand()
+    counts = load_counts("published")
+    for country in ("china", "russia"):
+        main = {cat: n for (c, cat, level), n in by_hand.items() if c == country and level == "main"}
+        assert max(main, key=main.get) == "economic"  # the independent side agrees before the reading is read
+    text = readings.common_leader(counts).text
+    assert text == (f"economic cooperation is the leading main code for both China "
+                    f"({by_hand[('china', 'economic', 'main')]} reports) and Russia "
+                    f"({by_hand[('russia', 'economic', 'main')]} reports)")
+
+
+def test_for_both_is_never_said_when_the_leaders_differ_or_tie(tmp_path: Path) -> None:
+    differ = _corpus(tmp_path, "differ", [("china", BEFORE, [("economic", "main")]),
+                                          ("russia", BEFORE, [("political_diplomatic", "main")]),
+                                          ("russia", AFTER, [("political_diplomatic", "main")])])
+    text = readings.common_leader(load_counts(differ, THESIS_WINDOW)).text
+    assert "for both" not in text
+    assert text == ("no single category is the leading main code for every partner: for China economic "
+                    "cooperation (one report); for Russia political and diplomatic cooperation (2 reports)")
+    tie = _corpus(tmp_path, "tie", [("china", BEFORE, [("economic", "main"), ("cultural", "main")]),
+                                    ("russia", BEFORE, [("economic", "main")])])
+    text = readings.common_leader(load_counts(tie, THESIS_WINDOW)).text
+    assert "for both" not in text and "economic cooperation and cultural cooperation tie (one report each)" in text
+    nothing = _corpus(tmp_path, "nothing", [("china", BEFORE, [("economic", "main", "non_cooperation")]),
+                                            ("russia", BEFORE, [("cultural", "main", "non_cooperation")])])
+    assert readings.common_leader(load_counts(nothing, THESIS_WINDOW)).text == \
+        "no category is coded as a main code at all"
+
+
+def test_main_or_side_theme_follows_the_two_counts(tmp_path: Path) -> None:
+    counts = load_counts("published")
+    by_hand = _published_by_hand()
+    china_main, china_sec = by_hand[("china", "cross_border", "main")], by_hand[("china", "cross_border", "secondary")]
+    assert china_sec > china_main
+    assert readings.main_versus_secondary(counts, "cross_border", "china").text == (
+        f"cross-border cooperation in the reports on China is more often a secondary code than a main one "
+        f"(secondary in {china_sec} reports, main in {china_main} reports)")
+    assert "more often a main code" in readings.main_versus_secondary(counts, "cross_border", "russia").text
+    few = _corpus(tmp_path, "few", [("china", BEFORE, [("cultural", "secondary"), ("economic", "main")]),
+                                    ("russia", AFTER, [("economic", "main"), ("environmental", "secondary")]),
+                                    ("russia", BEFORE, [("environmental", "main")])])
+    fc = load_counts(few, THESIS_WINDOW)
+    assert readings.main_versus_secondary(fc, "cultural").text.endswith("(secondary in one report, main in no report)")
+    assert readings.main_versus_secondary(fc, "environmental").text.endswith("(one report at each level)")
+    assert "never coded" in readings.main_versus_secondary(fc, "cross_border").text
+
+
+def test_culture_is_sixth_by_main_codes_and_second_by_secondary_ones() -> None:
+    counts = load_counts("published")
+    by_hand = _published_by_hand()
+    secondary = {cat: by_hand[("china", cat, "secondary")] + by_hand[("russia", cat, "secondary")]
+                 for cat in ("economic", "cultural")}
+    assert readings.level_place(counts, "cultural", "main").text == "sixth of the 7 categories by main codes (16)"
+    assert readings.level_place(counts, "cultural", "secondary").text == (
+        f"second of the 7 categories by secondary codes ({secondary['cultural']}), "
+        f"after economic cooperation ({secondary['economic']})")
+    # equal counts share a place: security and education both reach 32 reports at either level
+    assert readings.level_place(counts, "security_military", "any").text.startswith(
+        "joint fifth of the 7 categories by main and secondary codes together (32, level with educational")
+
+
+def test_where_a_category_falls_in_time_is_said_majority_first(tmp_path: Path) -> None:
+    counts = load_counts("published")
+    assert readings.period_split(counts, "russia", "security_military").text == (
+        "9 of the 13 reports on Russia with security and military cooperation as a main code date from "
+        "2020–22, 4 reports from 2022–23")
+    split = _corpus(tmp_path, "split", [("russia", BEFORE, [("economic", "main")]),
+                                        ("russia", AFTER, [("economic", "main"), ("cultural", "main")]),
+                                        ("china", AFTER, [("economic", "main")])])
+    sc = load_counts(split, THESIS_WINDOW)
+    assert readings.period_split(sc, "russia", "economic").text.startswith("the 2 reports on Russia with economic")
+    assert "divide evenly, 1 in 2020–22 and 1 in 2022–23" in readings.period_split(sc, "russia", "economic").text
+    assert readings.period_split(sc, "russia", "cultural").text == (
+        "the one report on Russia with cultural cooperation as a main code dates from 2022–23")
+    assert readings.period_split(sc, "china", "security_military").text.startswith("no report on China")
+    # the thesis gives culture no slot counts: the page says so instead of inventing a zero
+    assert "is not known" in readings.period_split(counts, "russia", "cultural").text
+
+
+def test_partner_and_period_contrasts_carry_the_fisher_p_of_the_hand_made_table() -> None:
+    from scipy.stats import fisher_exact
+
+    counts = load_counts("published")
+    by_hand = _published_by_hand()
+    k_c, k_r = by_hand[("china", "economic", "main")], by_hand[("russia", "economic", "main")]
+    p = fisher_exact([[k_c, 115 - k_c], [k_r, 103 - k_r]]).pvalue
+    text = readings.partner_share_contrast(counts, "economic", "china", "russia").text
+    assert text.startswith(f"as a main code, economic cooperation reaches a larger share of the reports on China "
+                           f"({100 * k_c / 115:.1f} %) than of those on Russia ({100 * k_r / 103:.1f} %)")
+    assert f"p = {p:.3f}" in text and "within what chance alone could produce" in text
+    swapped = readings.partner_share_contrast(counts, "security_military", "china", "russia").text
+    assert "larger share of the reports on Russia" in swapped  # the larger share is named first, whatever the order
+    # Russia's political reports after the invasion: 18 of 46, then 16 of 57 (section 6.3.3's slot counts)
+    p = fisher_exact([[16, 57 - 16], [18, 46 - 18]]).pvalue
+    shift = readings.period_shift(counts, "russia", "political_diplomatic").text
+    assert shift.startswith("the share of reports on Russia with political and diplomatic cooperation as a main code "
+                            f"falls from {100 * 18 / 46:.1f} % in 2020–22 to {100 * 16 / 57:.1f} % in 2022–23")
+    assert f"p = {p:.3f}" in shift
+    assert "is not known" in readings.period_shift(counts, "russia", "cultural").text
+
+
+@pytest.mark.parametrize("bad", ["[/bold]", "{download}`../x`", "=1+1", "<script>x</script>"])
+def test_an_unknown_category_or_level_is_refused_in_one_line(bad: str) -> None:
+    counts = load_counts("published")
+    with pytest.raises(ValueError, match=r"^category: .* is not one of economic\|") as err:
+        readings.main_versus_secondary(counts, bad)
+    assert "\n" not in str(err.value) and repr(bad) in str(err.value)
+    with pytest.raises(ValueError, match=r"^level: .* is not one of main\|secondary\|any$"):
+        readings.common_leader(counts, bad)

@@ -18,7 +18,15 @@ The rules, which the audit appendix lists for the corpus a book was built on:
   partner x period: below :data:`ALPHA` it is "beyond what chance alone would produce", otherwise
   "within what chance alone could produce".
 - **Leads, ties, trails.** The largest count leads; equal largest counts tie; all zero is "none"
-  (:func:`leader`).
+  (:func:`leader`). A category leads "for both" partners only when it is the single largest for
+  each of them (:func:`common_leader`).
+- **Main or side theme.** A category is "more often a secondary code than a main one" only when
+  its secondary count is strictly larger, "as often" when the two are equal
+  (:func:`main_versus_secondary`); its place among the categories counts the categories with a
+  strictly larger count, so equal counts share a place ("joint fourth", :func:`level_place`).
+- **Partners and periods.** Two shares of reports are compared with the same Fisher clause
+  (:func:`partner_share_contrast`, :func:`period_shift`); where a category's reports fall in time
+  is said with the majority period first, and an even split as such (:func:`period_split`).
 """
 
 from __future__ import annotations
@@ -29,8 +37,10 @@ from dataclasses import dataclass, field
 
 from scipy.stats import fisher_exact
 
+from kzperception.analysis.measures import code_cell, share
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import COUNTRIES, partner_label
+from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS, COUNTRIES, LEVELS, partner_label
+from kzperception.data.wording import ordinal
 
 #: Two changes this many percentage points apart or closer read "about as fast".
 ABOUT_AS_FAST = 10.0
@@ -169,3 +179,229 @@ def beside_the_thesis(ours: Reading, thesis: Reading | None) -> str:
 def _direction(r: Reading) -> str:
     """The part of a reading's wording that carries its verdict (who is faster), without the numbers."""
     return r.text.split(" (")[0].split(":")[0]
+
+
+# --- section 6.3.1: categories between partners, levels and periods -------------------------------
+
+#: How a level reads in prose; ``any`` is main and secondary together.
+LEVEL_WORDS = {"main": "main codes", "secondary": "secondary codes", "any": "main and secondary codes together"}
+#: A category "as a main code" / "at either level".
+LEVEL_AS = {"main": "as a main code", "secondary": "as a secondary code", "any": "at either level"}
+#: The thing that leads: "the leading main code".
+LEVEL_NOUN = {"main": "main code", "secondary": "secondary code", "any": "category at either level"}
+
+
+def capitalised(text: str) -> str:
+    """A reading as the start of a sentence: its first letter upper-case, the rest untouched."""
+    return text[:1].upper() + text[1:]
+
+
+def category_name(category: str) -> str:
+    """``economic cooperation``, ``political and diplomatic cooperation``: a category as prose names it."""
+    if category not in CATEGORY_LABELS:
+        raise ValueError(f"category: {category!r} is not one of {'|'.join(CATEGORIES)}")
+    return f"{CATEGORY_LABELS[category].lower()} cooperation"
+
+
+def _level(level: str) -> str:
+    if level not in (*LEVELS, "any"):
+        raise ValueError(f"level: {level!r} is not one of main|secondary|any")
+    return level
+
+
+def level_count(counts: Counts, category: str, level: str, partner: str | None = None,
+                period: str = "all") -> float:
+    """Reports with ``category`` at ``level`` (``any``: main plus secondary); NaN when a cell is unpublished.
+
+    A report carries a category at one level at most, so the codes are also the reports reached.
+    """
+    if _level(level) == "any":
+        return (code_cell(counts, partner, period, category, "main")
+                + code_cell(counts, partner, period, category, "secondary"))
+    return code_cell(counts, partner, period, category, level)
+
+
+def _partners(counts: Counts) -> list[str]:
+    present = set(counts.reports["country"])
+    return [c for c in COUNTRIES if c in present]
+
+
+def _reports(counts: Counts, partner: str, period: str = "all") -> int:
+    r = counts.reports
+    sel = r["country"] == partner
+    if period != "all":
+        sel &= r["period"] == period
+    return int(r.loc[sel, "n"].sum())
+
+
+def _together(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def common_leader(counts: Counts, level: str = "main") -> Reading:
+    """Which category leads for every partner at ``level``, or how the partners' leaders differ.
+
+    "Leads for both" is said only when one and the same category is the single largest for each
+    partner; a tie within a partner, or a different leader, is said as it is.
+    """
+    _level(level)
+    partners = _partners(counts)
+    unit = LEVEL_NOUN[level]
+    tops: dict[str, tuple[list[str], float]] = {}
+    rests: dict[str, float] = {}
+    for p in partners:
+        values = {cat: level_count(counts, cat, level, p) for cat in CATEGORIES}
+        values = {k: v for k, v in values.items() if not math.isnan(v)}
+        rests |= {f"{p}_{k}": v for k, v in values.items()}
+        top = max(values.values(), default=0.0)
+        tops[p] = ([k for k, v in values.items() if v == top] if top > 0 else [], top)
+    if not partners or all(not cats for cats, _ in tops.values()):
+        return Reading(f"common_leader_{level}", f"no category is coded {LEVEL_AS[level]} at all", rests, "all zero")
+    firsts = {tuple(cats) for cats, _ in tops.values()}
+    if len(firsts) == 1 and len(next(iter(firsts))) == 1:
+        cat = next(iter(firsts))[0]
+        who = ("both " if len(partners) == 2 else f"all {len(partners)} partners, " if len(partners) > 2 else "")
+        each = _together([f"{partner_label(p)} ({count_phrase(tops[p][1])})" for p in partners])
+        text = f"{category_name(cat)} is the leading {unit} for {who}{each}"
+        return Reading(f"common_leader_{level}", text, rests, "the same single largest category for every partner")
+    parts = []
+    for p in partners:
+        cats, top = tops[p]
+        if not cats:
+            parts.append(f"for {partner_label(p)} no category has any")
+        elif len(cats) == 1:
+            parts.append(f"for {partner_label(p)} {category_name(cats[0])} ({count_phrase(top)})")
+        else:
+            parts.append(f"for {partner_label(p)} {_together([category_name(c) for c in cats])} tie "
+                         f"({count_phrase(top)} each)")
+    text = f"no single category is the leading {unit} for every partner: " + "; ".join(parts)
+    return Reading(f"common_leader_{level}", text, rests, "leaders differ or tie")
+
+
+def partner_share_contrast(counts: Counts, category: str, a: str, b: str, level: str = "main") -> Reading:
+    """Whether ``category`` reaches a larger share of the reports on ``a`` or on ``b``, with the Fisher clause."""
+    ka, kb = level_count(counts, category, level, a), level_count(counts, category, level, b)
+    na, nb = _reports(counts, a), _reports(counts, b)
+    la, lb = partner_label(a), partner_label(b)
+    sa, sb = share(ka, na), share(kb, nb)
+    rests = {f"{a}": ka, f"{b}": kb, f"n_{a}": na, f"n_{b}": nb, f"{a}_share": sa, f"{b}_share": sb}
+    what = f"{LEVEL_AS[level]}, {category_name(category)}"
+    if any(math.isnan(x) for x in (ka, kb, sa, sb)):
+        return Reading(f"contrast_{category}_{level}", f"{what} cannot be compared between {la} and {lb}: "
+                       "a count or a partner's reports are missing", rests, "unknown cell")
+    clause, p = chance_clause([[int(ka), na - int(ka)], [int(kb), nb - int(kb)]])
+    rests["p_fisher"] = p
+    if sa == sb:
+        text = f"{what} reaches the same share of the reports on {la} and on {lb} ({sa:.1f} %)"
+        rule = "equal shares"
+    else:
+        (hi, shi), (lo, slo) = sorted([(la, sa), (lb, sb)], key=lambda x: -x[1])
+        text = f"{what} reaches a larger share of the reports on {hi} ({shi:.1f} %) than of those on {lo} ({slo:.1f} %)"
+        rule = "larger share"
+    return Reading(f"contrast_{category}_{level}", f"{text}: {clause}", rests, rule)
+
+
+def main_versus_secondary(counts: Counts, category: str, partner: str | None = None) -> Reading:
+    """Whether ``category`` is more often a report's main theme or a side one (for one partner, or all together)."""
+    main = level_count(counts, category, "main", partner)
+    sec = level_count(counts, category, "secondary", partner)
+    subject = category_name(category) + (f" in the reports on {partner_label(partner)}" if partner else "")
+    rests = {"main": main, "secondary": sec}
+    key = f"main_vs_secondary_{category}" + (f"_{partner}" if partner else "")
+    if math.isnan(main) or math.isnan(sec):
+        return Reading(key, f"for {subject} the split between main and secondary codes is not known", rests,
+                       "unknown cell")
+    if main == sec == 0:
+        return Reading(key, f"{subject} is never coded, neither as a main nor as a secondary theme", rests, "all zero")
+    if sec > main:
+        text = (f"{subject} is more often a secondary code than a main one (secondary in {count_phrase(sec)}, "
+                f"main in {count_phrase(main)})")
+        rule = "secondary count larger"
+    elif main > sec:
+        text = (f"{subject} is more often a main code than a secondary one (main in {count_phrase(main)}, "
+                f"secondary in {count_phrase(sec)})")
+        rule = "main count larger"
+    else:
+        text = f"{subject} is as often a main code as a secondary one ({count_phrase(main)} at each level)"
+        rule = "equal counts"
+    return Reading(key, text, rests, rule)
+
+
+def level_place(counts: Counts, category: str, level: str = "main", partner: str | None = None) -> Reading:
+    """The place of ``category`` among the categories by ``level``: ``second ... after economic cooperation (30)``.
+
+    The place is one plus the number of categories with a strictly larger count, so equal counts
+    share a place ("joint fourth ..., level with ..."); the categories ahead are named when there
+    are at most two of them.
+    """
+    _level(level)
+    values = {cat: level_count(counts, cat, level, partner) for cat in CATEGORIES}
+    known = {k: v for k, v in values.items() if not math.isnan(v)}
+    key = f"place_{category}_{level}" + (f"_{partner}" if partner else "")
+    mine = known.get(category, math.nan)
+    if math.isnan(mine):
+        return Reading(key, f"the place of {category_name(category)} by {LEVEL_WORDS[level]} is not known",
+                       dict(known), "unknown cell")
+    ahead = sorted(((v, k) for k, v in known.items() if v > mine), reverse=True)
+    level_with = [k for k, v in known.items() if v == mine and k != category]
+    place = ordinal(len(ahead) + 1)
+    text = (f"{'joint ' if level_with else ''}{place} of the {len(known)} categories by {LEVEL_WORDS[level]} "
+            f"({int(mine)}")
+    if level_with:
+        text += f", level with {_together([category_name(k) for k in level_with])}"
+    text += ")"
+    if ahead and len(ahead) <= 2:
+        text += ", after " + _together([f"{category_name(k)} ({int(v)})" for v, k in ahead])
+    return Reading(key, text, {"place": len(ahead) + 1, "n": mine}, "one plus the categories strictly ahead")
+
+
+def period_split(counts: Counts, partner: str, category: str, level: str = "main") -> Reading:
+    """How the reports on ``partner`` with ``category`` at ``level`` divide between the two periods, majority first."""
+    before = level_count(counts, category, level, partner, "before")
+    after = level_count(counts, category, level, partner, "after")
+    lb, la = counts.window.label("before"), counts.window.label("after")
+    what = f"reports on {partner_label(partner)} with {category_name(category)} {LEVEL_AS[level]}"
+    rests = {"before": before, "after": after}
+    key = f"split_{partner}_{category}_{level}"
+    if math.isnan(before) or math.isnan(after):
+        return Reading(key, f"how the {what} divide between {lb} and {la} is not known", rests, "unknown cell")
+    total = int(before + after)
+    if total == 0:
+        return Reading(key, f"no report on {partner_label(partner)} has {category_name(category)} "
+                       f"{LEVEL_AS[level]} in either period", rests, "all zero")
+    if total == 1:
+        when = lb if before else la
+        one = what.removeprefix("reports")
+        return Reading(key, f"the one report{one} dates from {when}", rests, "one report")
+    if before == after:
+        return Reading(key, f"the {total} {what} divide evenly, {int(before)} in {lb} and {int(after)} in {la}",
+                       rests, "even split")
+    (kmaj, lmaj), (kmin, lmin) = sorted([(int(before), lb), (int(after), la)], reverse=True)
+    text = f"{kmaj} of the {total} {what} date from {lmaj}, {count_phrase(kmin)} from {lmin}"
+    return Reading(key, text, rests, "majority period first")
+
+
+def period_shift(counts: Counts, partner: str, category: str, level: str = "main") -> Reading:
+    """How the share of the reports on ``partner`` with ``category`` moved across the pivot, with the Fisher clause."""
+    k = {p: level_count(counts, category, level, partner, p) for p in ("before", "after")}
+    n = {p: _reports(counts, partner, p) for p in ("before", "after")}
+    s = {p: share(k[p], n[p]) for p in ("before", "after")}
+    lb, la = counts.window.label("before"), counts.window.label("after")
+    what = f"the share of reports on {partner_label(partner)} with {category_name(category)} {LEVEL_AS[level]}"
+    rests = {f"{p}_{x}": d[p] for p in ("before", "after") for x, d in (("n", k), ("reports", n), ("share", s))}
+    key = f"shift_{partner}_{category}_{level}"
+    if any(math.isnan(v) for v in (*k.values(), *s.values())):
+        return Reading(key, f"{what} is not known in both {lb} and {la}", rests, "unknown cell or empty period")
+    clause, p = chance_clause([[int(k["after"]), n["after"] - int(k["after"])],
+                               [int(k["before"]), n["before"] - int(k["before"])]])
+    rests["p_fisher"] = p
+    a, b = s["before"], s["after"]
+    if round(a, 1) == round(b, 1):
+        text = f"{what} stays at {a:.1f} % in {lb} and {la}"
+        rule = "equal shares"
+    else:
+        verb = "rises" if b > a else "falls"
+        text = f"{what} {verb} from {a:.1f} % in {lb} to {b:.1f} % in {la}"
+        rule = verb
+    return Reading(key, f"{text}: {clause}", rests, rule)
