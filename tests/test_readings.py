@@ -249,3 +249,46 @@ def test_an_unknown_category_or_level_is_refused_in_one_line(bad: str) -> None:
     assert "\n" not in str(err.value) and repr(bad) in str(err.value)
     with pytest.raises(ValueError, match=r"^level: .* is not one of main\|secondary\|any$"):
         readings.common_leader(counts, bad)
+
+
+def test_a_quotations_codes_are_the_registers_and_inferred_ones_are_marked() -> None:
+    from kzperception.data.register import default_register
+
+    reg = default_register()
+    assert readings.quoted_codes("akorda-2022d", reg).text == (
+        "economic cooperation and political and diplomatic cooperation as its main codes and "
+        "cross-border cooperation as a secondary code")
+    assert readings.quoted_codes("mfa-rk-2022b", reg).text.startswith(
+        "political and diplomatic cooperation (inferred by the editors) as its main code")
+    with pytest.raises(KeyError, match=r"unknown report id '\.\./x'"):
+        readings.quoted_codes("../x", reg)
+
+
+def test_the_chapter_readings_hold_for_a_corpus_without_one_partner(tmp_path: Path) -> None:
+    only = _corpus(tmp_path, "only-china", [("china", BEFORE, [("economic", "main")]),
+                                            ("china", AFTER, [("cultural", "main"), ("economic", "secondary")])])
+    texts = readings.category_readings(load_counts(only, THESIS_WINDOW), "china", "russia")
+    assert texts["leader_main_cap"] == ("No single category is the leading main code for every partner: for China "
+                                        "economic cooperation and cultural cooperation tie (one report each)")
+    assert "cannot be compared between China and Russia" in texts["contrast_economic_main"]
+    assert texts["split_russia_economic"].startswith("no report on Russia")
+    assert "is not known" in texts["shift_russia_economic"]
+    for text in texts.values():
+        assert "nan" not in text.split() and "None" not in text and "several" not in text
+
+
+def test_the_lead_across_the_pivot_follows_the_counts() -> None:
+    published = readings.lead_across_the_pivot(load_counts("published")).text
+    register = readings.lead_across_the_pivot(load_counts(paths.REGISTER, THESIS_WINDOW)).text
+    assert published == "Russia's lead before the pivot turned into China's lead after it"
+    n = _by_hand(paths.REGISTER)
+    before = max(n, key=lambda c: n[c]["before"])
+    after = max(n, key=lambda c: n[c]["after"])
+    assert register.startswith(f"{before.capitalize()}'s lead before") or before == after
+    assert register.endswith(f"{after.capitalize()}'s lead after it") or before == after
+
+
+def test_the_conclusion_readings_are_the_corpus_readings() -> None:
+    texts = readings.conclusion_texts(load_counts(paths.REGISTER, THESIS_WINDOW), "china", "russia")
+    assert "faster" not in texts["reading_growth_sentence"]
+    assert texts["reading_security_shift"].startswith("the share of reports on Russia with security")

@@ -222,7 +222,9 @@ def level_count(counts: Counts, category: str, level: str, partner: str | None =
 
 
 def _partners(counts: Counts) -> list[str]:
-    present = set(counts.reports["country"])
+    """Partners with at least one report (a corpus's grid also holds rows of zero for the others)."""
+    r = counts.reports
+    present = set(r.loc[r["n"] > 0, "country"])
     return [c for c in COUNTRIES if c in present]
 
 
@@ -269,7 +271,7 @@ def common_leader(counts: Counts, level: str = "main") -> Reading:
     for p in partners:
         cats, top = tops[p]
         if not cats:
-            parts.append(f"for {partner_label(p)} no category has any")
+            parts.append(f"for {partner_label(p)} no category is coded {LEVEL_AS[level]}")
         elif len(cats) == 1:
             parts.append(f"for {partner_label(p)} {category_name(cats[0])} ({count_phrase(top)})")
         else:
@@ -405,3 +407,96 @@ def period_shift(counts: Counts, partner: str, category: str, level: str = "main
         text = f"{what} {verb} from {a:.1f} % in {lb} to {b:.1f} % in {la}"
         rule = verb
     return Reading(key, f"{text}: {clause}", rests, rule)
+
+
+def lead_across_the_pivot(counts: Counts) -> Reading:
+    """Which partner had the most reports before the pivot and which after, in words.
+
+    ``kept`` when one partner leads in both periods, ``changed`` when the lead passes from one to
+    another, ``tied`` wording when a period's largest counts are equal.
+    """
+    partners = [c for c in COUNTRIES if (counts.reports["country"] == c).any()]
+    before = {partner_label(c): _period_counts(counts, c)[0] for c in partners}
+    after = {partner_label(c): _period_counts(counts, c)[1] for c in partners}
+    rests = {**{f"{k}_before": v for k, v in before.items()}, **{f"{k}_after": v for k, v in after.items()}}
+
+    def top(values: dict[str, int]) -> list[str]:
+        best = max(values.values(), default=0)
+        return [k for k, v in values.items() if v == best] if best else []
+
+    tb, ta = top(before), top(after)
+    if not tb or not ta:
+        return Reading("lead_across_the_pivot", "one period has no reports, so neither period has a lead",
+                       rests, "a period without reports")
+    if len(tb) > 1 or len(ta) > 1:
+        def say(t: list[str]) -> str:
+            return f"{' and '.join(t)} tie" if len(t) > 1 else f"{t[0]} leads"
+
+        return Reading("lead_across_the_pivot", f"before the pivot {say(tb)}, after it {say(ta)}", rests,
+                       "equal largest counts in a period")
+    if tb == ta:
+        return Reading("lead_across_the_pivot", f"{tb[0]} has the most reports both before and after the pivot",
+                       rests, "the same leader in both periods")
+    return Reading("lead_across_the_pivot", f"{tb[0]}'s lead before the pivot turned into {ta[0]}'s lead after it",
+                   rests, "the leader changes")
+
+
+def quoted_codes(report_id: str, register) -> Reading:
+    """The codes the register gives a quoted report, in words: main codes first, then secondary ones.
+
+    A code the editors inferred (``basis`` ``implied``) is marked as theirs, so a quotation's
+    codes are never passed off as the thesis's where the thesis gives none. ``register`` is a
+    :class:`kzperception.data.register.Register`; an unknown id is its KeyError naming the id.
+    """
+    codes = register.codes_of(report_id)
+    coop = codes[codes["mode"] == "cooperation"]
+    parts = []
+    for level, one, many in (("main", "as its main code", "as its main codes"),
+                             ("secondary", "as a secondary code", "as secondary codes")):
+        rows = coop[coop["level"] == level]
+        if rows.empty:
+            continue
+        names = [category_name(str(r.category)) + (" (inferred by the editors)" if str(r.basis) == "implied" else "")
+                 for r in rows.itertuples(index=False)]
+        parts.append(f"{_together(names)} {one if len(names) == 1 else many}")
+    text = _together(parts) if parts else "no cooperation code"
+    return Reading(f"codes_{report_id}", text, {}, "the register's codes, main first")
+
+
+def category_readings(counts: Counts, a: str | None = None, b: str | None = None) -> dict[str, str]:
+    """Every reading section 6.3.1 can glue, under stable keys, for partners ``a`` and ``b`` (the first two by default).
+
+    ``leader_<level>``; ``contrast_<category>_<level>`` (``a`` against ``b``); ``mvs_<category>`` and
+    ``mvs_<category>_<partner>``; ``place_<category>_<level>``; ``split_<partner>_<category>`` and
+    ``shift_<partner>_<category>`` (main codes). Each also as ``<key>_cap``, to open a sentence.
+    """
+    a, b = (a or COUNTRIES[0]), (b or COUNTRIES[1] if len(COUNTRIES) > 1 else b)
+    out: dict[str, str] = {}
+    for level in ("main", "any"):
+        out[f"leader_{level}"] = common_leader(counts, level).text
+    for cat in CATEGORIES:
+        for level in (*LEVELS, "any"):
+            out[f"place_{cat}_{level}"] = level_place(counts, cat, level).text
+        out[f"mvs_{cat}"] = main_versus_secondary(counts, cat).text
+        if b is not None:
+            for level in ("main", "any"):
+                out[f"contrast_{cat}_{level}"] = partner_share_contrast(counts, cat, a, b, level).text
+        for p in (x for x in (a, b) if x is not None):
+            out[f"mvs_{cat}_{p}"] = main_versus_secondary(counts, cat, p).text
+            out[f"split_{p}_{cat}"] = period_split(counts, p, cat).text
+            out[f"shift_{p}_{cat}"] = period_shift(counts, p, cat).text
+    return out | {f"{k}_cap": capitalised(v) for k, v in out.items()}
+
+
+def conclusion_texts(counts: Counts, first: str, second: str) -> dict[str, str]:
+    """The readings the conclusion glues, by name: the lead across the pivot, ``first`` against ``second``,
+    and how security moved in the reports on ``second``.
+
+    Chosen from ``counts`` like every reading, so a conclusion executed on another corpus states
+    that corpus's results.
+    """
+    return {
+        "reading_lead": lead_across_the_pivot(counts).text,
+        "reading_growth_sentence": capitalised(growth_contrast(counts, first, second).text),
+        "reading_security_shift": period_shift(counts, second, "security_military").text,
+    }
