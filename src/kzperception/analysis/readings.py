@@ -490,7 +490,7 @@ def category_readings(counts: Counts, a: str | None = None, b: str | None = None
 
 def conclusion_texts(counts: Counts, first: str, second: str) -> dict[str, str]:
     """The readings the conclusion glues, by name: the lead across the pivot, ``first`` against ``second``,
-    and how security moved in the reports on ``second``.
+    and how security and the economy moved in the reports on ``second``.
 
     Chosen from ``counts`` like every reading, so a conclusion executed on another corpus states
     that corpus's results.
@@ -499,4 +499,5 @@ def conclusion_texts(counts: Counts, first: str, second: str) -> dict[str, str]:
         "reading_lead": lead_across_the_pivot(counts).text,
         "reading_growth_sentence": capitalised(growth_contrast(counts, first, second).text),
         "reading_security_shift": period_shift(counts, second, "security_military").text,
+        "reading_economic_shift": period_shift(counts, second, "economic").text,
     }
