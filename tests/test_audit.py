@@ -195,3 +195,17 @@ def test_facts_and_rerun_column(table, published, small_corpus):
     out = audit.audit_table(published, small, rerun=load_counts(small_corpus))
     assert out.loc[0, "verdict"] == "agrees" and out.loc[0, "rerun"] == 6
     assert math.isnan(audit.audit_table(published, small.assign(expr="unpublished('x')")).loc[0, "recomputed"])
+
+
+def test_the_readings_part_lists_each_reading_with_its_numbers_and_rule() -> None:
+    from kzperception import paths
+    from kzperception.analysis.audit import readings_table
+    from kzperception.data.counts import load_counts
+    from kzperception.data.window import THESIS_WINDOW
+
+    published = readings_table(load_counts("published")).set_index("reading")
+    register = readings_table(load_counts(paths.REGISTER, THESIS_WINDOW)).set_index("reading")
+    assert published.loc["growth_china_russia", "wording"].startswith("attention to China grows faster")
+    assert "china_before = 37" in published.loc["growth_china_russia", "rests on"]
+    assert "while" in register.loc["growth_china_russia", "wording"]  # the register reads otherwise
+    assert (published["rule"] != "").all() and published.index.is_unique

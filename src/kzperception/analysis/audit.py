@@ -574,3 +574,39 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     for col in [c for c in ("recomputed", "rerun") if c in out.columns]:
         out[col] = [show(v, u) for v, u in zip(out[col], out["unit"], strict=True)]
     return out
+
+
+# --- readings -----------------------------------------------------------------------------------
+
+def readings_table(counts: Counts) -> pd.DataFrame:
+    """Every reading the chapters choose from ``counts``: its key, its wording, the numbers it rests on, its rule.
+
+    The same functions the chapters glue (:mod:`kzperception.analysis.readings`), applied to the
+    counts the book was built on, so a reader can check each interpreted sentence against its
+    numbers, and a rerun shows where its wording parts from the thesis's.
+    """
+    from kzperception.analysis import readings as rd
+
+    partners = [c for c in COUNTRIES if (counts.reports["country"] == c).any()]
+    found: list[rd.Reading] = [*rd.report_readings(counts), rd.lead_across_the_pivot(counts)]
+    found += [rd.common_leader(counts, level) for level in LEVELS]
+    for cat in CATEGORIES:
+        found.append(rd.main_versus_secondary(counts, cat))
+        for a, b in itertools.combinations(partners, 2):
+            found.append(rd.partner_share_contrast(counts, cat, a, b))
+        for p in partners:
+            found.append(rd.period_shift(counts, p, cat))
+
+    def numbers(r: rd.Reading) -> str:
+        return "; ".join(f"{k} = {_number(v)}" for k, v in r.rests_on.items())
+
+    return pd.DataFrame({"reading": [r.key for r in found], "wording": [r.text for r in found],
+                         "rests on": [numbers(r) for r in found], "rule": [r.rule for r in found]})
+
+
+def _number(v: float) -> str:
+    if isinstance(v, float) and math.isnan(v):
+        return "unknown"
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:.3f}" if abs(v) < 1 else f"{v:.1f}"
+    return str(int(v))
