@@ -51,3 +51,24 @@ def test_every_glue_reference_matches_the_type_it_was_glued_with(stem: str) -> N
             elif role == "md" and "text/markdown" not in mimes:
                 problems.append(f"{{glue:md}}`{name}` pastes a value glued without Markdown (a number?)")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("column", "header"), [("p_chi2", "p (χ²)"), ("china_before", "China before"),
+                                                ("odds_ratio", "Odds ratio"), ("main_share", "Main (%)"),
+                                                ("this corpus", "this corpus"), ("Category", "Category"),
+                                                ("government", "Government (gov.kz)")])
+def test_table_headers_are_for_readers(column: str, header: str) -> None:
+    from kzperception.book.display import reader_header
+
+    assert reader_header(column) == header
+
+
+def test_counts_stored_as_floats_print_as_whole_numbers() -> None:
+    import pandas as pd
+
+    from kzperception.book.display import show_table
+
+    html = show_table(pd.DataFrame({"category": ["Economic", "Cultural"], "main": [112.0, float("nan")],
+                                    "main_share": [51.4, 2.02]}), "t").to_html()
+    assert ">112<" in html and "112.0" not in html and ">51.4<" in html
+    assert "main_share" not in html and "Main (%)" in html

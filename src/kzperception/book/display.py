@@ -182,6 +182,48 @@ def _html_cell(value: object, precision: int) -> str:
     return html_text(value, quote=False)
 
 
+#: Header words a reader knows by another name (statistics, abbreviations); ids of partners and
+#: websites become their labels through the vocabulary.
+HEADER_WORDS = {"chi2": "χ²", "p": "p", "or": "OR", "n": "n", "pct": "%", "fisher": "Fisher", "holm": "Holm",
+                "cmh": "CMH", "min": "min.", "ru": "(Russian)", "en": "(English)"}
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[a-z]+[0-9]*$")
+
+
+def reader_header(column: object) -> str:
+    """A column name as a reader should see it: ``p_chi2`` -> ``p (χ²)``, ``china_before`` -> ``China before``.
+
+    Only names written as ids (lower-case words joined by ``_``) are rewritten; a header a table
+    function already wrote for readers ("this corpus", "Category") is left as it is.
+    """
+    from kzperception.data.vocabulary import partner_label, website_label
+
+    text = str(column)
+    if not _SNAKE.match(text) or text in ("n",):
+        return text
+    words = text.split("_")
+    if words[0] == "p" and len(words) == 2:
+        return f"p ({HEADER_WORDS.get(words[1], words[1])})"
+    out = []
+    for i, w in enumerate(words):
+        if w == "share":
+            out.append("share (%)" if i == 0 else "(%)")
+            continue
+        label = HEADER_WORDS.get(w)
+        if label is None:
+            label = partner_label(w) if partner_label(w) != w else website_label(w) if website_label(w) != w else w
+        out.append(label)
+    joined = " ".join(out)
+    return joined[:1].upper() + joined[1:] if joined[:1].isascii() else joined
+
+
+def _whole(series: pd.Series) -> bool:
+    """A float column that holds only whole numbers (counts stored as floats because of a missing cell)."""
+    import pandas as pd
+
+    values = series.dropna()
+    return pd.api.types.is_float_dtype(series) and len(values) > 0 and bool((values == values.round()).all())
+
+
 def show_table(df: pd.DataFrame, name: str, precision: int = 1):
     """A table for the book: no index, fixed precision, escaped text, and a stable element id (no
     random uuid), so the executed notebook is identical on every run.
@@ -193,8 +235,11 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1):
 
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
     styler = df.style.hide(axis="index").format(precision=precision)
+    whole = [c for c in df.columns if _whole(df[c])]
+    if whole:  # counts are whole numbers, never 112.0
+        styler = styler.format(lambda v: "–" if v != v else f"{int(v):,}", subset=whole)
     text_columns = [c for c in df.columns if not (pd.api.types.is_numeric_dtype(df[c])
                                                   or pd.api.types.is_datetime64_any_dtype(df[c]))]
     if text_columns:
         styler = styler.format(lambda v: _html_cell(v, precision), subset=text_columns)
-    return styler.format_index(lambda v: html_text(v, quote=False), axis=1).set_uuid(slug)
+    return styler.format_index(lambda v: html_text(reader_header(v), quote=False), axis=1).set_uuid(slug)
