@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 JOBS   ?= 2
 
-.PHONY: book test lint unit book-tests regression regression-update bench clean setup
+.PHONY: book test lint unit book-tests regression regression-update bench clean setup pdf
 
 setup: $(STAMP)
 
@@ -21,6 +21,11 @@ $(STAMP): pyproject.toml requirements.lock
 ## make book: set up, execute every chapter with papermill, build the HTML book into book/_build/html
 book: $(STAMP)
 	$(BIN)/kzperception build --jobs $(JOBS)
+
+## make pdf: the whole book as one print-quality PDF (headless Chromium printing a single-page
+## build; nothing downloaded), in book/_build/pdf/ and next to the web book's landing page
+pdf: book
+	$(BIN)/python -m kzperception.book.pdf
 
 ## make test: set up, then lint, unit tests, the book build + browser checks, and the nbval regression
 test: $(STAMP) lint unit book-tests regression

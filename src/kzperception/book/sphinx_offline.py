@@ -138,6 +138,19 @@ def _icons_and_fontawesome(app: Sphinx, exception: Exception | None) -> None:
     shutil.rmtree(vendor, ignore_errors=True)
 
 
+def _publish_pdf(app: Sphinx, exception: Exception | None) -> None:
+    """The main web book keeps its PDF edition (``make pdf``) next to the landing page that links it.
+
+    Only the main book: a rerun or a book built elsewhere is not the book the PDF was printed from.
+    """
+    from kzperception.book import pdf
+
+    if exception is not None or app.builder.name != "html" or Path(app.outdir).resolve() != paths.HTML.resolve():
+        return
+    if pdf.DEFAULT_OUT.is_file():
+        shutil.copyfile(pdf.DEFAULT_OUT, Path(app.outdir) / pdf.PDF_NAME)
+
+
 def _theme_static() -> Path:
     import pydata_sphinx_theme
 
@@ -153,4 +166,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_js_file(LAYOUT_SCRIPT, defer="defer")
     app.connect("html-page-context", _prune, priority=900)
     app.connect("build-finished", _icons_and_fontawesome)
+    app.connect("build-finished", _publish_pdf)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
