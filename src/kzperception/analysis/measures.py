@@ -183,3 +183,24 @@ def place_texts(facts: dict[str, float]) -> dict[str, str]:
     A rank pasted as a number reads "only number 5 of 7"; the prose says "only the fifth of 7".
     """
     return {f"{k.removesuffix('_rank')}_place": ordinal(v) for k, v in facts.items() if k.endswith("_rank")}
+
+
+#: Shares the thesis prints at more than the one decimal :func:`~kzperception.book.display.glue_facts`
+#: keeps, with the number of decimals it prints them at (6.1, footnote 3: non-cooperation codes are
+#: "2.02%" of all codes). Rounded to one place the share reads 2.0 %, a figure the thesis never states.
+THESIS_DECIMALS: dict[str, int] = {"non_cooperation_share": 2}
+
+
+def precise_texts(facts: dict[str, float]) -> dict[str, str]:
+    """Each share of :data:`THESIS_DECIMALS` found in ``facts`` as text at the thesis's precision.
+
+    Keys get ``_precise`` appended (``non_cooperation_share_precise``: ``"2.02"``) and the prose
+    pastes them with ``{glue:md}``. A share of nothing (NaN, as a rerun with no codes gives) reads
+    ``n/a`` rather than ``nan``.
+    """
+    out: dict[str, str] = {}
+    for key, places in THESIS_DECIMALS.items():
+        if key in facts:
+            value = float(facts[key])
+            out[f"{key}_precise"] = "n/a" if math.isnan(value) else f"{value:.{places}f}"
+    return out
