@@ -272,6 +272,7 @@ def test_the_chapter_readings_hold_for_a_corpus_without_one_partner(tmp_path: Pa
                                         "economic cooperation and cultural cooperation tie (one report each)")
     assert "cannot be compared between China and Russia" in texts["contrast_economic_main"]
     assert texts["split_russia_economic"].startswith("no report on Russia")
+    assert texts["reports_russia_economic_main"] == "no report" and texts["reports_china_cultural_main"] == "one report"
     assert "is not known" in texts["shift_russia_economic"]
     for text in texts.values():
         assert "nan" not in text.split() and "None" not in text and "several" not in text

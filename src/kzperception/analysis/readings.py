@@ -468,7 +468,9 @@ def category_readings(counts: Counts, a: str | None = None, b: str | None = None
 
     ``leader_<level>``; ``contrast_<category>_<level>`` (``a`` against ``b``); ``mvs_<category>`` and
     ``mvs_<category>_<partner>``; ``place_<category>_<level>``; ``split_<partner>_<category>`` and
-    ``shift_<partner>_<category>`` (main codes). Each also as ``<key>_cap``, to open a sentence.
+    ``shift_<partner>_<category>`` (main codes); ``reports_<partner>_<category>_<level>``, the count
+    as a phrase ("one report", "5 reports"), so prose never pastes "1 reports". Each also as
+    ``<key>_cap``, to open a sentence.
     """
     a, b = (a or COUNTRIES[0]), (b or COUNTRIES[1] if len(COUNTRIES) > 1 else b)
     out: dict[str, str] = {}
@@ -485,6 +487,8 @@ def category_readings(counts: Counts, a: str | None = None, b: str | None = None
             out[f"mvs_{cat}_{p}"] = main_versus_secondary(counts, cat, p).text
             out[f"split_{p}_{cat}"] = period_split(counts, p, cat).text
             out[f"shift_{p}_{cat}"] = period_shift(counts, p, cat).text
+            for level in (*LEVELS, "any"):
+                out[f"reports_{p}_{cat}_{level}"] = count_phrase(level_count(counts, cat, level, p))
     return out | {f"{k}_cap": capitalised(v) for k, v in out.items()}
 
 
