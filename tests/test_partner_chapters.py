@@ -86,12 +86,13 @@ def test_rerun_knows_every_partners_chapter_and_refuses_others():
 def test_default_rerun_chapters_follow_the_partners_in_the_corpus(tmp_path):
     both = load_corpus(write_corpus(tmp_path / "both", SMALL_REPORTS, SMALL_CODES))
     known = rerun.available_chapters()
-    assert rerun.default_chapters(both, known) == ["06-2-reports", "06-3-coding", "06-3-2-china-slots",
-                                                  "06-3-3-russia-slots"]
+    assert rerun.default_chapters(both, known) == ["06-2-reports", "06-3-coding", "06-3-1-categories",
+                                                  "06-3-2-china-slots", "06-3-3-russia-slots"]
     only_russia = "".join(line + "\n" for line in SMALL_REPORTS.splitlines() if ",russia," in line)
     codes = "".join(line + "\n" for line in SMALL_CODES.splitlines() if line.split(",")[0] in {"r4", "r5", "r6", "r7"})
     russia = load_corpus(write_corpus(tmp_path / "russia", only_russia, codes))
-    assert rerun.default_chapters(russia, known) == ["06-2-reports", "06-3-coding", "06-3-3-russia-slots"]
+    assert rerun.default_chapters(russia, known) == ["06-2-reports", "06-3-coding", "06-3-1-categories",
+                                                    "06-3-3-russia-slots"]
 
 
 # --- what is executed ---------------------------------------------------------------------------------
@@ -209,8 +210,8 @@ def test_a_third_partner_has_a_chapter_numbered_after_the_thesiss_two(three_part
     out = json.loads(proc.stdout)
     assert out["instances"] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
     assert out["known_tail"][-1] == "06-3-4-eu-slots"
-    assert out["default"] == ["06-2-reports", "06-3-coding", "06-3-2-china-slots", "06-3-3-russia-slots",
-                              "06-3-4-eu-slots"]
+    assert out["default"] == ["06-2-reports", "06-3-coding", "06-3-1-categories", "06-3-2-china-slots",
+                              "06-3-3-russia-slots", "06-3-4-eu-slots"]
     assert out["fields"] == {"partner": "eu", "label": "European Union", "anchor": "sec-eu-slots", "number": "6.3.4"}
     assert out["reading"] is None
 

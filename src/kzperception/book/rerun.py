@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 #: The chapters a rerun executes by default, followed by one slot chapter per partner in the corpus
 #: (:func:`default_chapters`).
-DEFAULT_CHAPTERS: tuple[str, ...] = ("06-2-reports", "06-3-coding")
+DEFAULT_CHAPTERS: tuple[str, ...] = ("06-2-reports", "06-3-coding", "06-3-1-categories")
 SELECTION = {
     "cited": "the primary sources the thesis cites (a partial corpus: only reports quoted or listed in the thesis)",
     "collected": "reports collected from the sites with `kzperception collect` and screened by a researcher",
