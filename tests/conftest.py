@@ -93,3 +93,33 @@ def synth_app():
 
     cli_synth.register(app)
     return app
+
+
+# --- a third partner (tests of partners as data) ----------------------------------------------------
+
+#: The third partner the tests add to a copy of data/partners.yaml (no colour: it takes the palette's first).
+EU = {"id": "eu", "label": "European Union", "keywords_ru": ["Евросоюз", "ЕС", "Брюссель"],
+      "adjectives_ru": ["европейский"], "abbreviations_ru": ["ЕС"]}
+
+
+def partner_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess: the project's own partners and websites files unless ``extra`` says."""
+    import os
+
+    from kzperception.data import vocabulary
+
+    env = {k: v for k, v in os.environ.items() if k not in (vocabulary.PARTNERS_ENV, vocabulary.WEBSITES_ENV)}
+    return env | extra
+
+
+@pytest.fixture(scope="module")
+def three_partners(tmp_path_factory) -> Path:
+    """A copy of data/partners.yaml with the EU added (tests never edit the real file)."""
+    import yaml
+
+    from kzperception.data import vocabulary
+
+    items = [*yaml.safe_load(vocabulary.PARTNERS_FILE.read_text(encoding="utf-8")), EU]
+    path = tmp_path_factory.mktemp("partners") / "partners.yaml"
+    path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

@@ -9,7 +9,6 @@ interpreter with ``KZP_PARTNERS`` exported, so the kernels papermill starts read
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 
 from kzperception import paths
 from kzperception.analysis import slots
@@ -27,10 +25,9 @@ from kzperception.book.display import myst_text
 from kzperception.data import vocabulary
 from kzperception.data.corpus import load_corpus
 from kzperception.data.counts import load_counts
-from tests.conftest import SMALL_CODES, SMALL_REPORTS, write_corpus
+from tests.conftest import SMALL_CODES, SMALL_REPORTS, partner_env, write_corpus
 
 TEMPLATE = paths.NOTEBOOKS / "06-3-partner-slots.md"
-EU = {"id": "eu", "label": "European Union", "keywords_ru": ["Евросоюз", "ЕС", "Брюссель"]}
 
 
 def _tags(nb) -> list[list[str]]:
@@ -41,17 +38,7 @@ def _markdown(nb) -> str:
     return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
 
 
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in (vocabulary.PARTNERS_ENV, vocabulary.WEBSITES_ENV)}
-    return env | extra
 
-
-@pytest.fixture(scope="module")
-def three_partners(tmp_path_factory) -> Path:
-    items = [*yaml.safe_load(vocabulary.PARTNERS_FILE.read_text(encoding="utf-8")), EU]
-    path = tmp_path_factory.mktemp("partners") / "partners.yaml"
-    path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 # --- stems ------------------------------------------------------------------------------------------
@@ -198,14 +185,15 @@ PROBE = textwrap.dedent("""
 def three_partner_corpus(three_partners, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("corpus") / "syn"
     proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "synth", "--seed", "4", "--out", str(folder)],
-                          capture_output=True, text=True, env=_env(KZP_PARTNERS=str(three_partners)), cwd=paths.ROOT)
+                          capture_output=True, text=True, env=partner_env(KZP_PARTNERS=str(three_partners)),
+                          cwd=paths.ROOT)
     assert proc.returncode == 0, proc.stderr
     return folder
 
 
 def test_a_third_partner_has_a_chapter_numbered_after_the_thesiss_two(three_partners, three_partner_corpus):
     proc = subprocess.run([sys.executable, "-c", PROBE, str(three_partner_corpus)], capture_output=True, text=True,
-                          env=_env(KZP_PARTNERS=str(three_partners)), cwd=paths.ROOT)
+                          env=partner_env(KZP_PARTNERS=str(three_partners)), cwd=paths.ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout)
     assert out["instances"] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
@@ -227,7 +215,8 @@ def test_a_rerun_with_three_partners_builds_a_slot_chapter_for_each(three_partne
     out = tmp_path / "rerun"
     proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "rerun", "--corpus", str(three_partner_corpus),
                            "--start", "2020-08-24", "--pivot", "2022-02-24", "--end", "2023-08-24", "--out", str(out)],
-                          capture_output=True, text=True, env=_env(KZP_PARTNERS=str(three_partners)), cwd=paths.ROOT)
+                          capture_output=True, text=True, env=partner_env(KZP_PARTNERS=str(three_partners)),
+                          cwd=paths.ROOT)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     marker = json.loads((out / rerun.MARKER).read_text(encoding="utf-8"))
     assert marker["chapters"][-3:] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]

@@ -8,37 +8,17 @@ project's own file is never edited, and this test process keeps the thesis's two
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
-import yaml
 
 from kzperception import paths
 from kzperception.data import vocabulary
 from kzperception.data.vocabulary import VocabularyError, load_partners, load_websites
-
-EU = {"id": "eu", "label": "European Union", "keywords_ru": ["Евросоюз", "ЕС", "Брюссель"],
-      "adjectives_ru": ["европейский"], "abbreviations_ru": ["ЕС"]}
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in (vocabulary.PARTNERS_ENV, vocabulary.WEBSITES_ENV)}
-    return env | extra
-
-
-@pytest.fixture(scope="module")
-def three_partners(tmp_path_factory) -> Path:
-    """A copy of data/partners.yaml with a third partner (no colour: it takes the palette's first)."""
-    items = [*yaml.safe_load(vocabulary.PARTNERS_FILE.read_text(encoding="utf-8")), EU]
-    path = tmp_path_factory.mktemp("partners") / "partners.yaml"
-    path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
+from tests.conftest import partner_env
 
 # --- the published edition --------------------------------------------------------------------------
 
@@ -146,7 +126,7 @@ def test_cli_with_a_broken_partner_file_prints_one_line_and_no_traceback(tmp_pat
     bad = tmp_path / "partners.yaml"
     bad.write_text(BASE + "- id: x\n  label: '[bold red]boom[/]'\n  keywords_ru: [Икс]\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "counts", "reports", "--source", "published"],
-                          capture_output=True, text=True, env=_env(KZP_PARTNERS=str(bad)), cwd=paths.ROOT)
+                          capture_output=True, text=True, env=partner_env(KZP_PARTNERS=str(bad)), cwd=paths.ROOT)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -227,7 +207,7 @@ PROBE = textwrap.dedent("""
 @pytest.fixture(scope="module")
 def three_partner_run(three_partners, tmp_path_factory):
     """Synthesize, validate and count a three-partner corpus through the CLI, then probe the library."""
-    env = _env(KZP_PARTNERS=str(three_partners))
+    env = partner_env(KZP_PARTNERS=str(three_partners))
     folder = tmp_path_factory.mktemp("corpus") / "syn"
     cli = [sys.executable, "-m", "kzperception.cli"]
     runs = {}
