@@ -494,17 +494,12 @@ def ensure_bundle(static: Path = paths.STATIC) -> Path:
 
 
 def jupyter_book(layout: BookLayout | None = None, config: Path | None = None, toc: Path | None = None,
-                 strict: bool = True, root: Path | None = None, path_output: Path | None = None) -> float:
+                 strict: bool = True) -> float:
     """Run ``jupyter-book build`` on a book's source; warnings fail the build when ``strict``.
 
     The HTML lands in ``layout.built``; moving it elsewhere (a standalone book's ``OUT/html``) is
-    the caller's step, so that it can be made atomic. (``root``/``path_output`` are the old call
-    of a rerun that writes its own ``_config.yml`` and ``_toc.yml`` into its source.)
+    the caller's step, so that it can be made atomic.
     """
-    if root is not None:
-        layout = BookLayout(root, root / "_build" / "html")
-        config = config or (root / "_config.yml" if (root / "_config.yml").is_file() else None)
-        toc = toc or (root / "_toc.yml" if (root / "_toc.yml").is_file() else None)
     layout = layout or BookLayout.main()
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"), "build",

@@ -268,10 +268,6 @@ FIGURES = {
     9: figure_9_all_codes_russia,
 }
 
-#: The per-partner figure kinds: kind -> function of ``(counts, partner)``.
-PARTNER_FIGURES = {"main_codes": main_codes_figure, "all_codes": all_codes_figure}
-
-
 # --- chapter 9: the 2024 article (data from kzperception.data.context) ------------------------
 
 
