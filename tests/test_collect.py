@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from kzperception.cli.fieldwork import register
 from kzperception.fieldwork.collect import (
+    COLLECTED_COLUMNS,
     CollectError,
     CollectSummary,
     FetchPolicy,
@@ -37,6 +38,8 @@ from kzperception.fieldwork.collect import (
     make_site,
     parse_date,
     parse_retry_after,
+    read_collected,
+    write_collected,
 )
 from kzperception.fieldwork.keywords import CountryMatcher
 
@@ -1273,3 +1276,27 @@ def test_an_unexpected_parser_crash_is_that_reports_failure(sites: FakeSites, tm
     assert summary.failed == 1 and summary.collected == 8
     assert summary.failures[0].endswith("unreadable (RecursionError: maximum recursion depth exceeded [/bold])")
     assert "akorda-3100003" not in set(collected(tmp_path)["id"])
+
+
+FORMULAS = ["=HYPERLINK(\"http://127.0.0.1/x\",\"click\")", "+1+1", "-2", "@SUM(A1)", "\tTab", "'quoted", "''two",
+            "plain", "", "=1;2", "\r=carriage"]
+
+
+def test_collected_csv_is_formula_safe_and_reads_back_exactly(tmp_path: Path) -> None:
+    """A scraped title that looks like a formula never runs when collected.csv is opened in a
+    spreadsheet, and every value, quotes included, comes back as the site gave it."""
+    rows = [dict.fromkeys(COLLECTED_COLUMNS, "x") | {"id": f"r{i}", "title_ru": v, "text_ru": v}
+            for i, v in enumerate(FORMULAS)]
+    target = tmp_path / "collected.csv"
+    write_collected(pd.DataFrame(rows, columns=list(COLLECTED_COLUMNS)), target)
+    import csv
+
+    with open(target, encoding="utf-8", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert target.read_text(encoding="utf-8").startswith('"id"')  # every cell quoted: no ; split
+    back = read_collected(target)
+    assert back["title_ru"].tolist() == FORMULAS
+    assert back["text_ru"].tolist() == FORMULAS
+    write_collected(back, target)  # a second run's merge keeps them unchanged
+    assert read_collected(target)["title_ru"].tolist() == FORMULAS

@@ -67,7 +67,7 @@ from .model import (
     Site,
     paginate,
 )
-from .run import collect, make_site, read_collected
+from .run import collect, make_site, read_collected, write_collected
 from .transport import (
     MAX_BYTES,
     Document,
@@ -114,4 +114,5 @@ __all__ = [
     "parse_date",
     "parse_retry_after",
     "read_collected",
+    "write_collected",
 ]

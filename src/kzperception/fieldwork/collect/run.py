@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -14,8 +15,9 @@ from urllib.parse import urlsplit
 import httpx
 import pandas as pd
 
-from kzperception.data.corpus import write_csv_atomic
+from kzperception.data.corpus import atomic_target
 from kzperception.fieldwork.keywords import CountryMatcher
+from kzperception.fieldwork.sheet_cells import neutralise, restore
 
 from .akorda import Akorda
 from .cache import remove_stale_temps
@@ -96,7 +98,11 @@ def _as_row(report: RawReport, matcher: CountryMatcher | None) -> dict[str, str]
 
 
 def read_collected(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A ``collected.csv`` as all-text columns (empty strings, never NaN)."""
+    """A ``collected.csv`` as all-text columns (empty strings, never NaN), each value as the site gave it.
+
+    The file is written formula-safe (:func:`write_collected`), because researchers open it in a
+    spreadsheet; reading takes the one protective quote off again.
+    """
     path = Path(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -107,7 +113,20 @@ def read_collected(path: str | os.PathLike[str]) -> pd.DataFrame:
     missing = [c for c in ("id", "website", "entity", "date", "url", "title_ru", "text_ru") if c not in df]
     if missing:
         raise CollectError(f"{path}: {missing[0]}: required column missing")
-    return df
+    return df.map(restore)
+
+
+def write_collected(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``collected.csv`` atomically, every cell formula-safe and quoted.
+
+    A scraped title or text is the site's text: one that begins with ``=``, ``+``, ``-`` or ``@``
+    would run as a formula in Excel or LibreOffice. The OWASP rule of the coding sheets applies
+    (:func:`kzperception.fieldwork.sheet_cells.neutralise`), and :func:`read_collected` undoes it
+    exactly, so a value survives any number of collect runs unchanged.
+    """
+    with atomic_target(path) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
+        df.astype(str).map(neutralise).to_csv(handle, index=False, quoting=csv.QUOTE_ALL)
+    return Path(path)
 
 
 def _merge(existing: pd.DataFrame | None, rows: Iterable[dict[str, str]]) -> pd.DataFrame:
@@ -171,7 +190,7 @@ def collect(
             bar.advance(task)
     summary.collected = len(rows)
     summary.matched = sum(1 for r in rows if r["matched"])
-    write_csv_atomic(_merge(existing, rows), out / "collected.csv")
+    write_collected(_merge(existing, rows), out / "collected.csv")
     _write_bytes_atomic(out / f"summary-{summary.site}.json",
                         json.dumps(summary.as_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
     return summary
