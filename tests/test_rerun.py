@@ -357,3 +357,65 @@ def test_plan_without_chapters_makes_one_slot_chapter_per_partner_in_the_corpus(
     assert not (tmp_path / "out").exists()
     chosen = rerun.plan(corpus, *THESIS_WINDOW.as_params().values(), tmp_path / "out", ["06-3-3-russia-slots"])
     assert chosen.chapters == ["06-3-3-russia-slots"]
+
+
+_KILLED_RERUN = """
+import sys, time
+from kzperception.book import build, rerun
+from kzperception.data.window import THESIS_WINDOW
+
+def execute(stems, params, out_dir, *a, **k):
+    (out_dir / "half.ipynb").write_text("{}", encoding="utf-8")
+    print("running", flush=True)
+    time.sleep(600)
+
+rerun.execute_chapters = execute
+build.ensure_bundle = lambda *a, **k: None
+p = rerun.plan(sys.argv[1], *THESIS_WINDOW.as_params().values(), sys.argv[2], ["06-2-reports"])
+rerun.run(p)
+"""
+
+
+def test_a_rerun_killed_with_sigkill_leaves_nothing_the_next_run_keeps(tmp_path, fake_build):
+    """kill -9 skips every finally: the build folder beside OUT stays, and the next rerun removes it."""
+    import signal
+    import subprocess
+    import sys
+
+    corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    out = tmp_path / "out"
+    assert _rerun(corpus, out).exit_code == 0
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_RERUN, str(corpus), str(out)], stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert child.stdout.readline().strip() == "running"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.rerun-")]
+    assert len(left) == 1 and left[0].startswith(f".out.rerun-{child.pid}-")
+    assert _rerun(corpus, out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "out"]
+    assert (out / rerun.MARKER).is_file()
+
+
+def test_sweep_puts_a_moved_aside_book_back_and_spares_live_runs(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out = tmp_path / "out"
+    aside = tmp_path / f".out.rerun-{dead.pid}-abc.old"  # killed between moving OUT aside and renaming in
+    aside.mkdir()
+    (aside / rerun.MARKER).write_text(json.dumps({"kind": rerun.MARKER_KIND}), encoding="utf-8")
+    (aside / "html").mkdir()
+    half = tmp_path / f".out.rerun-{dead.pid}-abc"
+    half.mkdir()
+    live = tmp_path / f".out.rerun-{os.getpid()}-xyz"
+    live.mkdir()
+    other = tmp_path / ".notes.rerun-1-x"  # another OUT's folder: not ours to judge
+    other.mkdir()
+    assert rerun.sweep_leftovers(out) == [half]
+    assert (out / rerun.MARKER).is_file() and (out / "html").is_dir()
+    assert live.is_dir() and other.is_dir() and not aside.exists()

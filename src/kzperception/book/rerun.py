@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -329,6 +330,57 @@ def _swap_in(new: Path, out: Path) -> Path | None:
     return aside
 
 
+#: A build folder whose process id cannot be checked is stale after this long (seconds).
+STALE_AFTER = 24 * 3600
+
+
+def _work_prefix(out: Path) -> str:
+    return f".{out.name}.rerun-"
+
+
+def _owner_alive(pid: int) -> bool:
+    """Whether the process that made a build folder still runs (POSIX; elsewhere assume it does)."""
+    if pid == os.getpid() or os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: existence only
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def sweep_leftovers(out: Path) -> list[Path]:
+    """Remove what a rerun killed with SIGKILL left beside ``out``; put a moved-aside book back.
+
+    A build folder is ``.OUT.rerun-<pid>-<random>``: it is stale when that process is gone (or,
+    when the id cannot be read, after :data:`STALE_AFTER`). A run killed between moving the old
+    book aside (``….old``) and renaming the new one in leaves ``OUT`` missing: the old book,
+    recognised by its marker, goes back to ``OUT`` instead of being deleted, so nothing the
+    reader had is lost. A live run's folder is never touched. Returns the folders removed.
+    """
+    removed: list[Path] = []
+    if not out.parent.is_dir():
+        return removed
+    now = time.time()
+    for path in sorted(out.parent.glob(_work_prefix(out) + "*")):
+        rest = path.name[len(_work_prefix(out)):]
+        pid = rest.split("-", 1)[0]
+        try:
+            stale = (not _owner_alive(int(pid))) if pid.isdigit() else now - path.stat().st_mtime > STALE_AFTER
+        except OSError:
+            continue
+        if not stale or not path.is_dir() or path.is_symlink():
+            continue
+        if path.name.endswith(".old") and not out.exists() and _out_kind(path) == "rerun":
+            os.rename(path, out)
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 def _marker(what: dict[str, object]) -> str:
     return json.dumps({"kind": MARKER_KIND, **what, "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
                       ensure_ascii=False, indent=1) + "\n"
@@ -350,7 +402,8 @@ def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_sou
 
     ensure_bundle()
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.rerun-", dir=out.parent))
+    sweep_leftovers(out)
+    work = Path(tempfile.mkdtemp(prefix=f"{_work_prefix(out)}{os.getpid()}-", dir=out.parent))
     leftover: Path | None = work
     try:
         layout = BookLayout.standalone(work)
