@@ -1012,3 +1012,31 @@ def test_indexed_keyword_search_finds_what_trying_every_keyword_finds(matcher: C
         tokens = lem.tokens(text)
         for ks in sets:
             assert ks.hits(tokens) == naive(ks, tokens), (ks.name, text[:80])
+
+
+def test_sheets_exported_without_a_manifest_can_be_imported_after_manifest_only(tmp_path: Path,
+                                                                                codebook: Path) -> None:
+    """Sheets that went out before manifests existed (or lost theirs) get the manifest their export
+    would have written; the sheets are not touched, and an existing manifest is kept without --force."""
+    from kzperception.fieldwork.manifest import MANIFEST
+
+    sheets = tmp_path / "sheets"
+    export_coding_sheets(_three_reports(), ["anna", "boris"], sheets, codebook)
+    original = (sheets / MANIFEST).read_bytes()
+    (sheets / MANIFEST).unlink()  # an export from before manifests
+    _fill_xlsx(sheets / "coding-anna.xlsx", ALL_MAIN)
+    filled = (sheets / "coding-anna.xlsx").read_bytes()
+    with pytest.raises(CorpusError, match=r"code export --manifest-only"):
+        import_coding_sheets([sheets / "coding-anna.xlsx"])
+    written = export_coding_sheets(_three_reports(), ["anna", "boris"], sheets, codebook, manifest_only=True)
+    assert written == [sheets / MANIFEST]
+    assert (sheets / MANIFEST).read_bytes() == original
+    assert (sheets / "coding-anna.xlsx").read_bytes() == filled  # the coder's work is untouched
+    reports, _ = import_coding_sheets([sheets / "coding-anna.xlsx"])
+    assert len(reports) == 3
+    with pytest.raises(CorpusError, match="already exists; --manifest-only writes a manifest only where none is"):
+        export_coding_sheets(_three_reports(), ["anna"], sheets, codebook, manifest_only=True)
+    # A manifest made from other inputs does not vouch for these sheets: the import names the rows.
+    export_coding_sheets(_reports(), ["anna"], sheets, codebook, manifest_only=True, force=True)
+    with pytest.raises(CorpusError, match="was not exported to this sheet"):
+        import_coding_sheets([sheets / "coding-anna.xlsx"])

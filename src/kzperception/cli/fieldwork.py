@@ -206,6 +206,9 @@ def code_export_cmd(
     undecided: Annotated[Undecided, typer.Option(
         "--undecided", help="Rows without a decision: an error, or excluded.")] = Undecided.error,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing coding sheets.")] = False,
+    manifest_only: Annotated[bool, typer.Option(
+        "--manifest-only", help="Write only coding-manifest.json, for sheets exported without one (same "
+        "screening, collected.csv and coders as their export); no sheet is touched.")] = False,
 ) -> None:
     """Write one coding sheet per coder with the included reports, the categories and the Russian text."""
     from kzperception.fieldwork.collect import CollectError, read_collected
@@ -216,8 +219,10 @@ def code_export_cmd(
     with _errors(CollectError):
         decided = read_screening(screening, undecided.value)
         reports = included_reports(decided, read_collected(collected or screening.parent / "collected.csv"))
-        targets = export_coding_sheets(reports, coder, out, codebook, formats, force=force)
-    typer.echo(f"coding sheets: {len(reports)} included reports for {len(coder)} coder(s)")
+        targets = export_coding_sheets(reports, coder, out, codebook, formats, force=force,
+                                       manifest_only=manifest_only)
+    what = "manifest" if manifest_only else "coding sheets"
+    typer.echo(f"{what}: {len(reports)} included reports for {len(coder)} coder(s)")
     typer.echo("written: " + ", ".join(str(t) for t in targets))
 
 

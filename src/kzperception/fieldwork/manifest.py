@@ -81,7 +81,8 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     if not path.is_file():
         raise CorpusError([f"{path}: file missing (`code export` writes {MANIFEST} beside the sheets; it "
                            "records which reports each sheet holds: import the sheets from the folder they "
-                           "were exported to, or pass --manifest)"])
+                           "were exported to, or pass --manifest; for sheets exported without one, `code export "
+                           "--manifest-only` with the same inputs writes it)"])
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = Manifest.model_validate(data)

@@ -221,20 +221,29 @@ def export_coding_sheets(
     codebook_path: str | os.PathLike[str] | None = None,
     formats: Sequence[str] = ("xlsx", "csv"),
     force: bool = False,
+    manifest_only: bool = False,
 ) -> list[Path]:
     """Write ``coding-<coder>.xlsx`` / ``.csv`` for each coder and the manifest; never over a sheet.
 
     A folder already holding sheets of the same reports gets the new coders added to its manifest,
     so a third coder can be given a sheet later; sheets of other reports need another folder (or
     ``force``, after which the old sheets can no longer be imported). Returns the files written.
+
+    ``manifest_only`` writes the manifest alone, beside sheets exported before manifests existed
+    (or whose manifest was lost): the export is deterministic, so the same screening, collected
+    file and coders give the manifest those sheets were written with, and ``code import`` can check
+    them again. The sheets themselves are never touched.
     """
     names = _check_coders(coders)
     folder = Path(folder)
     bad = [f for f in formats if f not in ("xlsx", "csv")]
     if bad or not formats:
         raise CorpusError([f"--format: {bad[0] if bad else ''!r} is not one of xlsx|csv|both"])
-    targets = [folder / f"coding-{n}.{f}" for n in names for f in formats]
+    targets = [] if manifest_only else [folder / f"coding-{n}.{f}" for n in names for f in formats]
     existing = [p for p in targets if p.exists()]
+    if manifest_only and (folder / MANIFEST).exists() and not force:
+        raise CorpusError([f"{folder / MANIFEST}: already exists; --manifest-only writes a manifest only where "
+                           "none is (use --force to replace it)"])
     if existing and not force:
         raise CorpusError([f"{existing[0]}: already exists (it may hold codes); use --force or another --out"])
     if reports.empty:
@@ -256,6 +265,8 @@ def export_coding_sheets(
             raise CorpusError([f"{manifest_path}: {why}; export to another --out, or use --force (sheets "
                                "already in that folder can then no longer be imported)"])
     write_manifest(manifest, manifest_path)
+    if manifest_only:
+        return [manifest_path]
     for name in names:
         coded = sheet.assign(coder=name)
         if "csv" in formats:
