@@ -152,16 +152,34 @@ def test_a_slot_with_no_reports_is_said_to_have_none(tmp_path, register) -> None
     assert not narrative.present("mti-rk-2020", counts, register)
 
 
+def _renamed(reports: pd.DataFrame, codes: pd.DataFrame, names: dict[str, str]):
+    """The frames with some reports under ids of the corpus's own (the register no longer recognises them)."""
+    return reports.assign(id=reports["id"].replace(names)), codes.assign(report_id=codes["report_id"].replace(names))
+
+
 def test_the_corpus_own_example_is_shown_once_then_referred_to(tmp_path, register) -> None:
     reports, codes = _register_frames()
     keep = reports["id"] != "akorda-2021b"  # a political report of China 2020-22 left out
-    counts = load_counts(_corpus(tmp_path, reports[keep], codes[codes["report_id"] != "akorda-2021b"]))
-    story = Story(counts, register)
+    reports, codes = _renamed(reports[keep], codes[codes["report_id"] != "akorda-2021b"],
+                              {"akorda-2021a": "own-1", "mfa-rk-2021a": "own-2"})
+    story = Story(load_counts(_corpus(tmp_path, reports, codes)), register)
     first = story.absent_html("akorda-2021b")
-    # Its substitute is the slot's oldest other political report with an excerpt: akorda-2021a (27 April 2021).
-    assert 'data-corpus-report="akorda-2021a"' in first and "From this corpus." in first
+    # Its substitute is the slot's oldest political report of the corpus's own with an excerpt (27 April 2021).
+    assert 'data-corpus-report="own-1"' in first and "From this corpus." in first
     second = story.absent_html("akorda-2021b")
-    assert 'data-corpus-report="akorda-2021a"' not in second and 'data-corpus-report="mfa-rk-2021a"' in second
+    assert 'data-corpus-report="own-1"' not in second and 'data-corpus-report="own-2"' in second
+    third = story.absent_html("akorda-2021b")
+    assert "that carry an excerpt are quoted elsewhere on this page" in third and "data-corpus-report" not in third
+
+
+def test_a_cited_report_the_page_narrates_is_not_offered_again_as_an_example(tmp_path, register) -> None:
+    reports, codes = _register_frames()
+    keep = reports["id"] != "akorda-2021b"
+    counts = load_counts(_corpus(tmp_path, reports[keep], codes[codes["report_id"] != "akorda-2021b"]))
+    note = Story(counts, register).absent_html("akorda-2021b")
+    # akorda-2021a, mfa-rk-2021a and akorda-2022d are in the slot, and the page tells them itself.
+    assert "data-corpus-report" not in note and "quoted elsewhere on this page" in note
+    assert 'data-corpus-report="akorda-2021a"' in Story(counts, register, same_period=False).absent_html("akorda-2021b")
 
 
 class _Tags(HTMLParser):
@@ -193,7 +211,8 @@ def test_hostile_excerpts_titles_and_urls_stay_text(tmp_path, register, url) -> 
     codes = codes[codes["report_id"] != "mfa-rk-2022a"]
     target = reports[others].index[0]
     hostile_id = str(reports.loc[target, "id"])
-    codes = pd.concat([codes[codes["report_id"] != hostile_id], sec.assign(report_id=hostile_id)])
+    codes = pd.concat([codes[codes["report_id"] != hostile_id], sec.assign(report_id="own-hostile")])
+    reports.loc[target, "id"] = "own-hostile"
     for col, value in HOSTILE.items():
         reports.loc[target, col] = value
     reports.loc[target, "url"] = url

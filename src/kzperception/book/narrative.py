@@ -61,10 +61,13 @@ class Story:
         self.same_period = same_period
         self.shown: list[str] = []
         self.told: list[str] = []
+        self._holds: dict[str, bool] = {}
 
     def holds(self, report_id: str) -> bool:
-        """Whether this page may narrate ``report_id``."""
-        return narrative.present(report_id, self.counts, self.register, self.same_period)
+        """Whether this page may narrate ``report_id`` (asked once per report: the answer cannot change)."""
+        if report_id not in self._holds:
+            self._holds[report_id] = narrative.present(report_id, self.counts, self.register, self.same_period)
+        return self._holds[report_id]
 
     def absent_html(self, report_id: str, kinds: Iterable[narrative.Kind] | None = None) -> str:
         """What stands in for a passage whose report the corpus does not hold (escaped HTML)."""
@@ -78,7 +81,8 @@ class Story:
         kind = html_text(narrative.kind_words(place.kinds))
         head = (f'The thesis\'s passage here is about a report (<cite>{html_text(place.cite)}</cite>) that is not '
                 f'in {slot}, so it is not repeated.')
-        found, total, with_text = narrative.examples(self.counts, place.partner, period, place.kinds, self.shown)
+        found, total, with_text = narrative.examples(self.counts, place.partner, period, place.kinds,
+                                                     self.shown + self._told_here(place))
         if not found.empty:
             row = found.iloc[0]
             self.shown.append(str(row["id"]))
@@ -87,10 +91,24 @@ class Story:
         if total == 0:
             tail = f"The corpus has no report there with {kind}."
         elif with_text:
-            tail = f"The corpus's reports there with {kind} that carry an excerpt are shown above."
+            tail = f"The corpus's reports there with {kind} that carry an excerpt are quoted elsewhere on this page."
         else:
             tail = f"The corpus has {narrative.count_words(total)} there with {kind}, none with an excerpt to show."
         return f'<p class="kzp-narrative-absent">{head} {tail}</p>'
+
+    def _told_here(self, place: narrative.Placement) -> list[str]:
+        """Cited reports this page narrates in the same slot: never offered again as the corpus's own example."""
+        if not self.same_period or self.counts.corpus is None:
+            return []
+        reg = self.register
+        same = [i for i in reg.ids if str(reg.report(i)["country"]) == place.partner
+                and narrative.placement(i, reg).period == place.period and self.holds(i)]
+        ids = []
+        for i in same:
+            row = narrative.corpus_row(i, self.counts, reg)
+            if row is not None:
+                ids.append(str(row["id"]))
+        return ids
 
     def tell(self, report_id: str, prose: str, *, quote: bool = True,
              kinds: Iterable[narrative.Kind] | None = None) -> None:
