@@ -75,15 +75,21 @@ def placement(report_id: str, register, kinds: Iterable[Kind] | None = None) -> 
     non-cooperation codes. ``register`` is a :class:`kzperception.data.register.Register`.
     """
     row = register.report(report_id)
-    period = THESIS_WINDOW.period(pd.Series([row["date"]])).astype(object).iloc[0]
+    period = _period_of(row["date"], THESIS_WINDOW)
     if kinds is None:
         codes = register.codes_of(report_id)
         main = codes[(codes["level"] == "main") & (codes["mode"] == "cooperation")]
         chosen = main if not main.empty else codes[codes["mode"] == "non_cooperation"]
         kinds = [(str(c), str(m), "main" if m == "cooperation" else "any")
                  for c, m in zip(chosen["category"], chosen["mode"], strict=True)]
-    return Placement(report_id, str(row["country"]), period if isinstance(period, str) else None,
+    return Placement(report_id, str(row["country"]), period,
                      tuple(dict.fromkeys(kinds)), _text(row.get("cite", "")) or report_id)
+
+
+def _period_of(day: pd.Timestamp, window) -> str | None:
+    """``before`` / ``after`` / None (outside) for one date, by the window's own rule."""
+    period = window.period(pd.Series([day])).astype(object).iloc[0]
+    return period if isinstance(period, str) else None
 
 
 def _url_key(url: object) -> str:
@@ -125,10 +131,10 @@ def present(report_id: str, counts: Counts, register, same_period: bool = True) 
     row = corpus_row(report_id, counts, register)
     if row is None:
         return False
-    period = counts.window.period(pd.Series([row["date"]])).astype(object).iloc[0]
-    if not isinstance(period, str):
+    period = _period_of(row["date"], counts.window)
+    if period is None:
         return False
-    return not same_period or period == placement(report_id, register).period
+    return not same_period or period == _period_of(register.report(report_id)["date"], THESIS_WINDOW)
 
 
 def examples(counts: Counts, partner: str, period: str | None, kinds: Iterable[Kind],
