@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 from IPython.display import HTML
 
+from kzperception.analysis import narrative
 from kzperception.analysis.measures import slot_facts
 from kzperception.analysis.sensitivity import DEMO_SEED
 from kzperception.analysis.slots import check_partner, partner_slot_facts, partner_slot_texts, slot_table
@@ -25,6 +26,7 @@ from kzperception.data.codebook import Codebook, category_html, default_codebook
 from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
 from kzperception.data.register import Register, default_register, quote_html, select
+from kzperception.data.vocabulary import COUNTRIES
 from kzperception.data.window import THESIS_WINDOW, Window
 
 # --- codebook (chapter 6.1, methodology) ------------------------------------------------------------
@@ -89,17 +91,31 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     Two sets, under names that cannot collide, because a rerun's page shows both: the computed
     section's numbers and words for ``counts`` (``partner_n_before``, ``partner_lead_after`` ...:
     :func:`~kzperception.analysis.slots.partner_slot_facts` and
-    :func:`~kzperception.analysis.slots.partner_slot_texts` with ``partner_`` in front), and the
-    thesis's reading's numbers for ``thesis``, the published figures (the names of
-    :func:`~kzperception.analysis.measures.slot_facts`, ``n_china_before`` ..., with the thesis's
-    period labels as ``thesis_label_before`` / ``thesis_label_after`` and its window as
-    ``thesis_window``). On the published book both come from the same counts.
+    :func:`~kzperception.analysis.slots.partner_slot_texts` with ``partner_`` in front; the
+    leading categories, ``partner_<count>_reports`` and ``partner_span`` in words from
+    :mod:`kzperception.analysis.narrative`), and the thesis's reading's numbers for ``thesis``, the
+    published figures (the names of :func:`~kzperception.analysis.measures.slot_facts`,
+    ``n_china_before`` ..., their counts in words as ``<name>_reports`` / ``<name>_codes``, the
+    comparisons of :func:`~kzperception.analysis.narrative.pair_texts`, the thesis's period labels
+    as ``thesis_label_before`` / ``thesis_label_after`` and its window as ``thesis_window``). On
+    the published book both come from the same counts.
     """
     check_partner(partner)
-    glue_facts({f"partner_{k}": v for k, v in partner_slot_facts(counts, partner).items()})
+    facts = partner_slot_facts(counts, partner)
+    glue_facts({f"partner_{k}": v for k, v in facts.items()})
     texts = partner_slot_texts(counts, partner)
-    glue_texts({f"partner_{k}": texts[k] for k in ("label", "lead_before", "lead_after", "growth", "moved_most")})
-    glue_facts(slot_facts(thesis))
+    glue_texts({f"partner_{k}": texts[k] for k in ("label", "growth", "moved_most")})
+    # Counts reach the prose in words, so that zero and one are never narrated as several.
+    glue_texts({f"partner_lead_{p}": narrative.lead_words(facts, p) for p in ("before", "after")})
+    glue_texts(narrative.count_texts(facts, "partner_"))
+    glue_texts({"partner_span": narrative.span_words(facts["n_before"], facts["n_after"])})
+    thesis_facts = slot_facts(thesis)
+    glue_facts(thesis_facts)
+    glue_texts(narrative.count_texts(thesis_facts))
+    studied = [p for p in COUNTRIES if f"n_{p}_before" in thesis_facts]
+    for i, a in enumerate(studied):
+        for b in studied[i + 1:]:
+            glue_texts(narrative.pair_texts(thesis_facts, a, b))
     glue_texts({f"thesis_label_{p}": label for p, label in thesis.window.labels.items()}
                | {"thesis_window": f"{thesis.window.start} to {thesis.window.end}, pivot {thesis.window.pivot}"})
 

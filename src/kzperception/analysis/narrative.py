@@ -1,0 +1,306 @@
+"""Report-level narrative: which cited reports a page may narrate, and what it shows instead.
+
+The slot chapters (6.3.2, 6.3.3 and the partner template) and 6.3.1 tell the thesis's reading of
+particular reports: the typical phone call, the one critical article, the quotation. That
+narrative is true of the thesis's data. A rerun on another corpus or window must not print it as
+if it were true of the rerun's data, so a passage about a report is shown only where the page's
+corpus holds that report in the page's window (and, for a slot chapter, in the slot where the
+thesis discusses it). Everywhere else the page shows the corpus's own examples of the same kind,
+taken from its excerpts, or says plainly that it has none.
+
+The rules, in one place:
+
+- **On the published figures every cited report is present.** The thesis's 218 reports include
+  the 34 it cites, so the main book narrates them all, exactly as before.
+- **In a corpus, a report is present** when a row has the register report's ``id`` and the same
+  country and date (an id reused for another text is not the report), or when a row has the same
+  URL (a corpus collected by the project names reports by site and number, not by citation); and
+  its date lies in the page's window. With ``same_period`` (the slot chapters) the row must also
+  fall in the period in which the thesis discusses the report: a pivot moved past it puts it in
+  another slot, where the passage's claims about "this slot" would be false.
+- **The kind of a passage** is the register's main codes of its report (category and mode), or
+  what the passage names. A corpus report is an example of that kind when it is about the same
+  partner, falls in the same period of the page's window (any period without ``same_period``),
+  has a code of that kind in the counted coder's codes, and carries an excerpt; examples already
+  shown on the page are not shown twice.
+- **Counts in words** never narrate zero or one as several: :func:`count_words` uses
+  :func:`kzperception.analysis.readings.count_phrase` (``no report`` / ``one report`` /
+  ``4 reports``).
+
+Nothing here renders: :mod:`kzperception.book.narrative` turns these results into page content,
+escaping every value that comes from a corpus.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from kzperception.analysis.readings import count_phrase
+from kzperception.data.counts import Counts, choose_coder
+from kzperception.data.vocabulary import CATEGORY_LABELS
+from kzperception.data.window import THESIS_WINDOW
+
+#: A kind of report: ``(category, mode, level)``, e.g. ``("security_military", "cooperation", "main")``;
+#: level ``any`` for either (the thesis gives non-cooperation codes no level).
+Kind = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the thesis discusses a cited report: its partner, and its period under the thesis's window."""
+
+    report_id: str
+    partner: str
+    period: str | None
+    kinds: tuple[Kind, ...]
+    cite: str
+
+
+def _text(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def placement(report_id: str, register, kinds: Iterable[Kind] | None = None) -> Placement:
+    """The thesis's slot of a register report and the kinds a passage about it stands for.
+
+    ``kinds`` default to the report's main codes in the register, cooperation codes first; a report
+    with none (the thesis names only a non-cooperation code for some) stands for its
+    non-cooperation codes. ``register`` is a :class:`kzperception.data.register.Register`.
+    """
+    row = register.report(report_id)
+    period = _period_of(row["date"], THESIS_WINDOW)
+    if kinds is None:
+        codes = register.codes_of(report_id)
+        main = codes[(codes["level"] == "main") & (codes["mode"] == "cooperation")]
+        chosen = main if not main.empty else codes[codes["mode"] == "non_cooperation"]
+        kinds = [(str(c), str(m), "main" if m == "cooperation" else "any")
+                 for c, m in zip(chosen["category"], chosen["mode"], strict=True)]
+    return Placement(report_id, str(row["country"]), period,
+                     tuple(dict.fromkeys(kinds)), _text(row.get("cite", "")) or report_id)
+
+
+def _period_of(day: pd.Timestamp, window) -> str | None:
+    """``before`` / ``after`` / None (outside) for one date, by the window's own rule."""
+    period = window.period(pd.Series([day])).astype(object).iloc[0]
+    return period if isinstance(period, str) else None
+
+
+def _url_key(url: object) -> str:
+    """A URL reduced to what names the page: host without ``www.``, path without a final slash, query."""
+    text = _text(url)
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if not host:
+        return ""
+    return f"{host}{parts.path.rstrip('/')}?{parts.query}"
+
+
+def corpus_row(report_id: str, counts: Counts, register) -> pd.Series | None:
+    """The corpus's row for a register report, or None: same id, country and date, or the same URL."""
+    corpus = counts.corpus
+    if corpus is None:
+        return None
+    want = register.report(report_id)
+    r = corpus.reports
+    same_id = r[(r["id"].astype(str) == report_id) & (r["country"].astype(str) == str(want["country"]))
+                & (r["date"] == want["date"])]
+    if not same_id.empty:
+        return same_id.iloc[0]
+    key = _url_key(want.get("url"))
+    if key and "url" in r:
+        same_url = r[r["url"].map(_url_key) == key]
+        if not same_url.empty:
+            return same_url.iloc[0]
+    return None
+
+
+def present(report_id: str, counts: Counts, register, same_period: bool = True) -> bool:
+    """Whether a page on ``counts`` may narrate the cited report ``report_id`` (rules in the module docstring)."""
+    if counts.is_published:
+        register.report(report_id)  # an unknown id is an error, not a silent "absent"
+        return True
+    row = corpus_row(report_id, counts, register)
+    if row is None:
+        return False
+    period = _period_of(row["date"], counts.window)
+    if period is None:
+        return False
+    return not same_period or period == _period_of(register.report(report_id)["date"], THESIS_WINDOW)
+
+
+def examples(counts: Counts, partner: str, period: str | None, kinds: Iterable[Kind],
+             exclude: Iterable[str] = ()) -> tuple[pd.DataFrame, int, int]:
+    """The corpus's reports of a kind with an excerpt, oldest first, leaving out ``exclude``; and two counts.
+
+    The counts are all reports of the kind and those of them with an excerpt (``exclude``
+    included), so a page can say "4 such reports, none with an excerpt" or "shown above" rather
+    than "none". ``period`` None means the whole window. Nothing on the published figures (they
+    hold no report texts).
+    """
+    corpus = counts.corpus
+    if corpus is None:
+        return pd.DataFrame(), 0, 0
+    r = corpus.reports
+    periods = counts.window.period(r["date"]).astype(object)
+    keep = (r["country"].astype(str) == partner) & periods.isin([period] if period else ["before", "after"])
+    who = choose_coder(corpus, None)
+    c = corpus.codes
+    c = c[(c["coder"] == who).to_numpy()]
+    match = pd.Series(False, index=c.index)
+    for category, mode, level in kinds:
+        sel = (c["category"].astype(str) == category) & (c["mode"].astype(str) == mode)
+        if level != "any":
+            sel &= c["level"].astype(str) == level
+        match |= sel
+    keep &= r["id"].isin(set(c.loc[match, "report_id"].astype(str)))
+    of_kind = r[keep]
+    has_text = pd.Series(False, index=of_kind.index)
+    for col in ("excerpt_ru", "excerpt_en"):
+        if col in of_kind:
+            has_text |= of_kind[col].map(_text) != ""
+    shown = of_kind[has_text & ~of_kind["id"].astype(str).isin(set(exclude))]
+    return shown.sort_values(["date", "id"], kind="stable"), len(of_kind), int(has_text.sum())
+
+
+def kind_words(kinds: Iterable[Kind]) -> str:
+    """``security and military cooperation as a main code`` / ``a code of non-cooperation in the cultural field``."""
+    kinds = list(kinds)
+    non = [CATEGORY_LABELS[c].lower() for c, m, _ in kinds if m != "cooperation"]
+    parts = []
+    for level in ("main", "secondary", "any"):
+        coop = [CATEGORY_LABELS[c].lower() for c, m, lv in kinds if m == "cooperation" and lv == level]
+        if coop:
+            names = " or ".join(f"{n} cooperation" for n in coop)
+            parts.append(f"{names} as a {level} code" if level != "any" else f"a code of {names}")
+    if non:
+        parts.append("a code of non-cooperation in the " + " or ".join(non) + " field")
+    return " or ".join(parts) if parts else "any code"
+
+
+def count_words(n: float, singular: str = "report", plural: str | None = None) -> str:
+    """A count as a reader says it; zero and one are never plural (``no report``, ``one report``)."""
+    return count_phrase(n, singular, plural)
+
+
+def count_texts(facts: dict[str, float], prefix: str = "") -> dict[str, str]:
+    """``<key>_reports`` (and ``<key>_codes`` for non-cooperation counts) in words, for every count of ``facts``.
+
+    Shares and changes are left out; an unknown count (NaN, a cell the thesis does not publish)
+    becomes "an unknown number of reports", never a number.
+    """
+    out: dict[str, str] = {}
+    for key, value in facts.items():
+        if "share" in key or "change" in key:
+            continue
+        if value is not None and not (isinstance(value, float) and math.isnan(value)) and float(value) != int(value):
+            continue
+        out[f"{prefix}{key}_reports"] = count_words(value)
+        if key.endswith("non_cooperation"):
+            out[f"{prefix}{key}_codes"] = count_words(value, "code")
+        elif key.endswith("_main"):
+            out[f"{prefix}{key}_codes"] = count_words(value, "main code")
+    return out
+
+
+def span_words(before: float, after: float, unit: str = "report") -> str:
+    """``from 37 to 78 reports`` / ``from 0 to 1 report``: the plural follows the second number."""
+    return f"from {int(before)} to {int(after)} {unit if int(after) == 1 else unit + 's'}"
+
+
+def lead_words(facts: dict[str, float], period: str) -> str:
+    """The leading main categories of one slot, with counts in words (``facts`` of ``slots.partner_slot_facts``).
+
+    The same reading as the slot template's computed section always gave, without "1 reports":
+    the largest known category, then the second when there is one.
+    """
+    from kzperception.data.vocabulary import CATEGORIES
+
+    known = [(cat, facts[f"{period}_{cat}_main"], facts[f"{period}_{cat}_main_share"]) for cat in CATEGORIES
+             if not math.isnan(facts[f"{period}_{cat}_main"]) and facts[f"{period}_{cat}_main"] > 0]
+    known.sort(key=lambda x: (-x[1], CATEGORIES.index(x[0])))
+    if not known:
+        return "no main cooperation code is known for this slot"
+    (c1, n1, s1), rest = known[0], known[1:]
+    text = f"{CATEGORY_LABELS[c1].lower()} cooperation is the main code of {count_words(n1)} ({s1:.1f} %)"
+    if rest:
+        c2, n2, s2 = rest[0]
+        verb = "level with" if n2 == n1 else "ahead of"
+        text += f", {verb} {CATEGORY_LABELS[c2].lower()} cooperation with {int(n2)} ({s2:.1f} %)"
+    return text
+
+
+# --- comparisons the thesis's slot readings make, worded from the numbers they rest on --------------
+
+
+def _more_less(a: float, b: float) -> str:
+    return "more than" if a > b else "fewer than" if a < b else "as many as"
+
+
+def pair_texts(facts: dict[str, float], a: str, b: str) -> dict[str, str]:
+    """Comparisons of two partners' slots in words, from ``measures.slot_facts`` numbers.
+
+    - ``<a>_versus_<b>_before``: "more than the 37 on China" (or "fewer than", "as many as");
+    - ``<a>_versus_<b>_before_reading``: which neighbour had the officials' attention before the pivot;
+    - ``<a>_versus_<b>_growth``: how ``a``'s growth compares with ``b``'s, and what follows for attention;
+    - ``<a>_<b>_attention``: towards which partner attention moved across the pivot;
+    - ``<a>_<b>_sizes``: which slot was larger in each period.
+
+    Two changes within :data:`kzperception.analysis.readings.ABOUT_AS_FAST` percentage points are
+    "about as much"; a gap of more than five times that is "far more". So the sentences the thesis
+    built on these comparisons are said only where the numbers bear them out.
+    """
+    from kzperception.analysis.readings import ABOUT_AS_FAST
+    from kzperception.data.vocabulary import partner_label
+
+    la, lb = partner_label(a), partner_label(b)
+    n = {(p, q): facts[f"n_{p}_{q}"] for p in (a, b) for q in ("before", "after")}
+    ch = {a: facts[f"{a}_change"], b: facts[f"{b}_change"]}
+    out: dict[str, str] = {}
+    for x, y, lx, ly in ((a, b, la, lb), (b, a, lb, la)):
+        nx, ny = n[(x, "before")], n[(y, "before")]
+        out[f"{x}_versus_{y}_before"] = f"{_more_less(nx, ny)} the {int(ny)} on {ly}"
+        out[f"{x}_versus_{y}_before_reading"] = (
+            f"at that point {lx} was the neighbour the officials wrote about more" if nx > ny else
+            f"even at that point {ly} was the neighbour the officials wrote about more" if nx < ny else
+            "at that point the officials wrote about the two neighbours equally often")
+        cx, cy = ch[x], ch[y]
+        if math.isnan(cx) or math.isnan(cy):
+            out[f"{x}_versus_{y}_growth"] = f"the change cannot be set beside {ly}'s, as a first period holds no report"
+        elif abs(cx - cy) <= ABOUT_AS_FAST:
+            out[f"{x}_versus_{y}_growth"] = (f"about as much as the number on {ly} changed, so neither drew markedly "
+                                             "more of the officials' attention")
+        elif cx > cy:
+            far = "far " if cx - cy > 5 * ABOUT_AS_FAST else ""
+            out[f"{x}_versus_{y}_growth"] = (f"{far}more than the number on {ly} changed, so {lx} drew "
+                                             f"{'much ' if far else ''}more of the officials' attention")
+        else:
+            out[f"{x}_versus_{y}_growth"] = (f"less than the number on {ly} changed, so {ly} drew more of the "
+                                             "officials' attention")
+    ca, cb = ch[a], ch[b]
+    if math.isnan(ca) or math.isnan(cb) or abs(ca - cb) <= ABOUT_AS_FAST:
+        attention = "attention did not move markedly towards either partner across the pivot"
+    else:
+        attention = f"after the pivot the officials' attention moved towards {la if ca > cb else lb}"
+    out[f"{a}_{b}_attention"] = out[f"{b}_{a}_attention"] = attention
+
+    def larger(period: str) -> tuple[str, str]:
+        x, y = n[(a, period)], n[(b, period)]
+        if x == y:
+            return "", f"the two slots were the same size ({int(x)} reports each)"
+        name, big, small = (la, x, y) if x > y else (lb, y, x)
+        return name, f"{name} had the larger slot ({int(big)} against {int(small)} reports)"
+
+    (first, before), (second, after) = larger("before"), larger("after")
+    out[f"{a}_{b}_sizes"] = out[f"{b}_{a}_sizes"] = (
+        f"{first} had the larger slot in both periods" if first and first == second
+        else f"before the pivot {before}, after it {after}")
+    return out
