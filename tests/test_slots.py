@@ -60,3 +60,21 @@ def test_partner_slot_template_functions_match_the_chapter_facts() -> None:
     assert 'data-report="' in views.slot_quotes("china", "before").data
     with pytest.raises(ValueError, match=re.escape("partner: 'turkey' is not one of china|russia")):
         slots.partner_slot_facts(counts, "turkey")
+
+
+def test_lead_sentence_counts_in_words_and_never_puts_a_tie_ahead() -> None:
+    """A slot led by one report says "one report", and two categories with equal counts tie."""
+    base = {"lead": [], "n": 0}
+    one = slots._lead_sentence
+    leaders = [("economic", 1.0, 50.0), ("political_diplomatic", 1.0, 50.0)]
+    original = slots._leaders
+    try:
+        slots._leaders = lambda facts, period: leaders
+        assert one(base, "before") == ("economic and political and diplomatic cooperation tie as the main code, "
+                                       "with one report each (50.0 %)")
+        leaders[:] = [("economic", 1.0, 100.0)]
+        assert one(base, "before") == "economic cooperation is the main code of one report (100.0 %)"
+        leaders[:] = [("economic", 3.0, 75.0), ("security_military", 1.0, 25.0)]
+        assert "of 3 reports (75.0 %), ahead of security and military cooperation with 1" in one(base, "before")
+    finally:
+        slots._leaders = original

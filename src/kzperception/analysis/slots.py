@@ -102,10 +102,15 @@ def _lead_sentence(facts: dict[str, float], period: str) -> str:
     if not lead:
         return "no main cooperation code is known for this slot"
     first = lead[0]
-    text = (f"{CATEGORY_LABELS[first[0]].lower()} cooperation is the main code of {int(first[1])} "
-            f"reports ({first[2]:.1f} %)")
+    from kzperception.analysis.readings import count_phrase
+
+    text = (f"{CATEGORY_LABELS[first[0]].lower()} cooperation is the main code of {count_phrase(first[1])} "
+            f"({first[2]:.1f} %)")
     if len(lead) > 1:
         second = lead[1]
+        if second[1] == first[1]:  # a tie is not "ahead of"
+            return (f"{CATEGORY_LABELS[first[0]].lower()} and {CATEGORY_LABELS[second[0]].lower()} cooperation "
+                    f"tie as the main code, with {count_phrase(first[1])} each ({first[2]:.1f} %)")
         text += (f", ahead of {CATEGORY_LABELS[second[0]].lower()} cooperation with {int(second[1])} "
                  f"({second[2]:.1f} %)")
     return text
