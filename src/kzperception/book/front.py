@@ -27,10 +27,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from kzperception.analysis import stats
-from kzperception.analysis.readings import ALPHA, capitalised, common_leader, count_phrase, report_readings
+from kzperception.analysis.readings import ALPHA, capitalised, common_leader, count_phrase, growth_contrast
 from kzperception.book.display import myst_text
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import partner_label
+from kzperception.data.vocabulary import COUNTRIES, partner_label
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,17 @@ class Finding:
     section: str
 
 
+def partners_with_reports(counts: Counts) -> list[str]:
+    """The partners the counts have at least one report on, in data/partners.yaml's order.
+
+    A corpus's grid holds rows of zero for every partner; a partner without a report has no
+    shift to compare and no place in the findings.
+    """
+    r = counts.reports
+    present = set(r.loc[r["n"] > 0, "country"])
+    return [c for c in COUNTRIES if c in present]
+
+
 def _reports(counts: Counts, partner: str, period: str | None = None) -> int:
     r = counts.reports
     sel = r["country"] == partner
@@ -55,7 +66,7 @@ def _reports(counts: Counts, partner: str, period: str | None = None) -> int:
 def reports_finding(counts: Counts) -> Finding:
     """How many reports there are in all, on each partner, and in each period (the numbers of 6.2)."""
     labels = counts.window.labels
-    partners = stats.partners_in(counts)
+    partners = partners_with_reports(counts)
     total = int(counts.reports["n"].sum())
     parts = [f"{count_phrase(_reports(counts, p))} on {partner_label(p)} "
              f"({_reports(counts, p, 'before')} in {labels['before']}, {_reports(counts, p, 'after')} in "
@@ -66,10 +77,16 @@ def reports_finding(counts: Counts) -> Finding:
 
 
 def growth_findings(counts: Counts) -> list[Finding]:
-    """The growth reading of 6.2 for each pair of partners, as sentences (none with fewer than two partners)."""
+    """The growth reading of 6.2 for each pair of partners with reports, as sentences (none for a single partner).
+
+    The pairs are those of :func:`~kzperception.analysis.readings.report_readings`, in the same
+    order, but only between partners the counts have reports on.
+    """
+    present = partners_with_reports(counts)
+    readings = [growth_contrast(counts, a, b) for i, a in enumerate(present) for b in present[i + 1:]]
     return [Finding("growth" if i == 0 else f"growth_{i + 1}", "The shift after the pivot",
                     capitalised(r.text) + ".", "06-2-reports", "6.2")
-            for i, r in enumerate(report_readings(counts))]
+            for i, r in enumerate(readings)]
 
 
 def leaders_finding(counts: Counts) -> Finding:
@@ -86,7 +103,7 @@ def chance_finding(counts: Counts) -> Finding:
     an interval containing 1 says chance could produce the gap. With three or more partners the
     table has no single odds ratio and the chi-square test of the whole table is stated instead.
     """
-    partners = stats.partners_in(counts)
+    partners = partners_with_reports(counts)
     row = stats.attention_tests(counts).iloc[0]  # the first scope: all reports
     title, chapter, section = "The test against chance", "06-4-uncertainty", "6.4"
     if len(partners) < 2:
