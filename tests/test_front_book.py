@@ -28,7 +28,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
         "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"]
 SYNTHETIC = "Synthetic corpus — demonstration only"
 #: Pages whose body still mentions reruns in files this branch does not own (issue 11, "Provenance"):
-#: the owner's sentence to move to the landing page or the docs is named in each reason.
+#: the owner's sentence to move to the landing page or the docs is named in each reason. Not strict,
+#: so the branches that rewrite them can be merged in any order; drop an entry once its page passes.
 ELSEWHERE = {
     "06-3-coding": "notebooks/06-3-coding.md ~line 103: 'Where a rerun's corpus was coded by more than one researcher'",
     "06-4-uncertainty": "notebooks/06-4-uncertainty.md ~line 77: 'on a rerun, trust the numbers and the tables'",
@@ -84,13 +85,23 @@ def test_no_main_page_shows_a_source_banner(built_book, browser):
         assert "Figures on this page" not in _shown(browser, page), page.name
 
 
-@pytest.mark.parametrize("stem", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=ELSEWHERE[s]))
+@pytest.mark.parametrize("stem", [pytest.param(s, marks=pytest.mark.xfail(reason=ELSEWHERE[s]))
                                   if s in ELSEWHERE else s for s in toc_chapters()])
 def test_no_main_chapter_talks_about_reruns(built_book, browser, stem):
     text = _shown(browser, built_book / "chapters" / f"{stem}.html", "article")
     assert text, stem
     said = [m.group(0) for m in re.finditer(r"[^.]*\bre-?run[^.]*", text, re.I)]
     assert not said, said
+
+
+@pytest.mark.xfail(reason="_config.yml `author` and a root-page title hook belong to the site branch (issue 11, "
+                          "'A thin front door'); see the landing branch's report")
+def test_no_doubled_tab_title_and_no_by_a_computational_edition_footer(built_book, browser):
+    page = (built_book / "index.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", page, re.S)[1]
+    parts = [p.strip() for p in re.split(r"&#8212;|—", title)]
+    assert len(parts) == len(set(parts)), title
+    assert "By A computational edition" not in _shown(browser, built_book / "index.html")
 
 
 @pytest.fixture(scope="module")
