@@ -22,6 +22,11 @@ A chapter is re-executed only when something it depends on changed: its source, 
 the corpus it reads, or one of the library modules and data files its kernel imported or opened
 (recorded as it runs, :mod:`kzperception.book.chapter_deps`). The hashes are stored in the executed
 notebook's metadata. Chapters run in parallel processes (one kernel each).
+
+The front page is a notebook too (``notebooks/index.md``): its headline findings are glued from
+the counts like any chapter's numbers. It is executed, with the same cache, into the source's root
+document ``index.ipynb`` (:func:`execute_front_page`) just before Jupyter Book runs; a book whose
+source already holds an ``index.md`` (a rerun's generated front page) keeps that page.
 """
 
 from __future__ import annotations
@@ -50,8 +55,11 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 CHAPTERS_PREFIX = f"{paths.CHAPTERS_DIR}/"
-#: The pages of book/ that every staged book copies (chapters are executed into it, never copied).
-STAGED_PAGES = ("index.md", "bibliography.md", "references.bib", "_static")
+#: The pages of book/ that every staged book copies (chapters and the front page are executed into it,
+#: never copied).
+STAGED_PAGES = ("bibliography.md", "references.bib", "_static")
+#: The front page's notebook in notebooks/, executed into the book's root document ``<source>/index.ipynb``.
+FRONT_PAGE = "index"
 
 
 class BuildError(RuntimeError):
@@ -104,11 +112,12 @@ class BookLayout:
 
 
 def stage_pages(layout: BookLayout, index: str | None = None) -> None:
-    """Copy the pages every book shares into a staged source (``index`` replaces the front page).
+    """Copy the pages every book shares into a staged source; ``index`` is a generated front page (MyST).
 
     The main book is its own source and is never staged. The copies keep the paths the top-level
     ``_config.yml`` names relative to the source folder (``references.bib``, ``_static``), so one
-    configuration serves every book.
+    configuration serves every book. Without ``index`` the book gets the executed front page
+    (:func:`execute_front_page`).
     """
     if layout.is_main:
         raise BuildError("the main book's source is book/ itself; it is not staged")
@@ -471,6 +480,60 @@ def execute_chapters(
     return sorted(runs, key=lambda r: order[r.stem])
 
 
+def execute_front_page(layout: BookLayout | None = None, params: dict[str, str] | None = None,
+                       use_cache: bool = True, seed: Path | None = None) -> ChapterRun | None:
+    """Execute ``notebooks/index.md`` into the book's root document ``<source>/index.ipynb``, unless fresh.
+
+    The landing page glues its headline findings from the counts, so it is executed like a
+    chapter, with the same cache key and the same record of what its kernel read. ``seed`` is
+    another book's source folder whose executed front page may be copied instead (the main
+    book's, for a book built elsewhere). Returns None, executing nothing, when the source holds
+    a generated ``index.md`` (a rerun's front page) or when there is no front-page notebook.
+    """
+    layout = layout or BookLayout.main()
+    source = chapter_source(FRONT_PAGE)
+    if (layout.source / f"{FRONT_PAGE}.md").exists() or source.missing():
+        return None
+    params = params or {}
+    key = execution_key(source, params)
+    target = layout.source / f"{FRONT_PAGE}.ipynb"
+    if use_cache and seed is not None and not is_fresh(target, key) and is_fresh(seed / target.name, key):
+        shutil.copyfile(seed / target.name, target)
+    if use_cache and is_fresh(target, key):
+        return ChapterRun(FRONT_PAGE, "cached")
+    layout.source.mkdir(parents=True, exist_ok=True)
+    return execute_chapter(FRONT_PAGE, params, str(layout.source), key, str(source.notebook.parent))
+
+
+def mark_pdf(html_root: Path) -> bool | None:
+    """Show the landing page's PDF link when the PDF sits next to it, else the line that says how to make it.
+
+    The landing page holds both (``kzp-pdf-made`` and ``kzp-pdf-missing``); the one that does not
+    apply carries ``hidden``, so no reader meets a link to a file that is not there. For the main
+    book a PDF that ``make pdf`` wrote earlier is put in place first. Returns whether the PDF is
+    linked, or None when the page has no PDF paragraph (a rerun's front page).
+    """
+    from kzperception.book import pdf
+
+    page = html_root / "index.html"
+    try:
+        text = page.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if "kzp-pdf-made" not in text:
+        return None
+    target = html_root / pdf.PDF_NAME
+    if not target.is_file() and html_root.resolve() == paths.HTML.resolve() and pdf.DEFAULT_OUT.is_file():
+        shutil.copyfile(pdf.DEFAULT_OUT, target)
+    made = target.is_file()
+    marked = re.sub(r'<span class="(kzp-pdf-made|kzp-pdf-missing)"(?: hidden)?>',
+                    lambda m: f'<span class="{m[1]}"' + ("" if (m[1] == "kzp-pdf-made") == made else " hidden") + ">",
+                    text)
+    if marked != text:
+        page.write_text(marked, encoding="utf-8")
+    return made
+
+
 def ensure_bundle(static: Path = paths.STATIC) -> Path:
     """Write the offline Vega bundle into the book's static folder unless it is already there.
 
@@ -497,10 +560,15 @@ def jupyter_book(layout: BookLayout | None = None, config: Path | None = None, t
                  strict: bool = True) -> float:
     """Run ``jupyter-book build`` on a book's source; warnings fail the build when ``strict``.
 
-    The HTML lands in ``layout.built``; moving it elsewhere (a standalone book's ``OUT/html``) is
-    the caller's step, so that it can be made atomic.
+    The front page is executed first when it is stale (:func:`execute_front_page`): every caller
+    builds a book whose root document is current. The HTML lands in ``layout.built``; moving it
+    elsewhere (a standalone book's ``OUT/html``) is the caller's step, so that it can be made
+    atomic. The landing page's PDF line is set for what sits beside it (:func:`mark_pdf`).
     """
     layout = layout or BookLayout.main()
+    front = execute_front_page(layout, seed=None if layout.is_main else paths.BOOK)
+    if front is not None and front.status == "failed":
+        raise BuildError(f"the front page ({paths.NOTEBOOKS / (FRONT_PAGE + '.md')}) failed: {front.error}")
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"), "build",
            str(layout.source), "--path-output", str(layout.source), "--builder", "html",
@@ -512,4 +580,5 @@ def jupyter_book(layout: BookLayout | None = None, config: Path | None = None, t
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
         raise BuildError(f"jupyter-book build failed:\n{tail}")
+    mark_pdf(layout.built)
     return time.perf_counter() - t0

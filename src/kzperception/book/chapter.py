@@ -30,24 +30,28 @@ class Chapter:
     def window(self) -> Window:
         return self.counts.window
 
-    def source_note(self) -> HTML:
-        """A note naming the data behind the page; a warning when the corpus is synthetic.
+    def source_note(self) -> HTML | None:
+        """What the page's numbers come from, where a reader needs telling: only in a rerun book.
 
-        Every value from the corpus (its folder, its provenance values) goes through
-        :func:`~kzperception.book.display.html_text`: the note shows them as text.
+        The main book's numbers are the thesis's published counts on every page, and its landing
+        page says so once; a banner repeating it on every chapter (pages without a figure
+        included) only stands between the reader and the text, so there is none (None shows
+        nothing). A rerun page names its corpus and window, and a synthetic corpus is labelled a
+        demonstration, on every page that shows its numbers. Every value from the corpus (its
+        folder, its provenance values) goes through :func:`~kzperception.book.display.html_text`:
+        the note shows them as text.
         """
         c = self.counts
         if c.is_published:
-            n = int(c.reports["n"].sum())
-            text = f"Figures on this page: the counts the thesis publishes ({n} coded reports), window {c.window}."
-            return HTML(f'<div class="admonition note kzp-source"><p>{text}</p></div>')
+            return None
         # The corpus's folder and provenance values are the researcher's text: escaped, never markup.
         mix = ", ".join(f"{html_text(k)}: {v}" for k, v in c.corpus.provenance_mix.items()) if c.corpus else ""
-        cls = "warning kzp-synthetic" if c.corpus is not None and c.corpus.is_synthetic else "note kzp-source"
-        head = ("Synthetic corpus — demonstration only. " if "synthetic" in cls else "")
-        text = f"{head}Figures on this page: corpus <code>{html_text(c.source)}</code> ({mix}), window {c.window}."
+        synthetic = c.corpus is not None and c.corpus.is_synthetic
+        cls = "warning kzp-synthetic" if synthetic else "note kzp-source"
+        head = ("Synthetic corpus — demonstration only: these numbers describe no real reports. " if synthetic
+                else "Rerun: ")
+        text = f"{head}Numbers on this page from corpus <code>{html_text(c.source)}</code> ({mix}), window {c.window}."
         return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
-
 
     def baseline_reports(self):
         """Report counts per slot beside the thesis's Table 1 (nothing when the page shows the thesis)."""

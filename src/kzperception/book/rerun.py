@@ -223,13 +223,22 @@ def banner(corpus: Corpus) -> str:
 
 
 def front_page(p: RerunPlan) -> str:
-    """The rerun's index page (MyST): corpus, provenance mix, window and how each kind was selected.
+    """The rerun's index page (MyST): corpus, provenance mix, window, how each kind was selected, and findings.
+
+    The findings are the main book's headline findings (:mod:`kzperception.book.front`) computed
+    on this corpus and window, under a heading that says they are the rerun's.
 
     Every value from the corpus goes through :func:`myst_text`, so a folder named like a role, a
     provenance holding a directive or a coder named like a tag are shown as the text they are;
     the corpus's folder is named in the list below the heading, never in it.
     """
+    from kzperception.book.front import findings_myst, headline_findings
+    from kzperception.data.counts import load_counts
+
     mix = p.corpus.provenance_mix
+    # The same findings block as the main book's landing page, on this corpus and window. Without
+    # chapter links: the contents below list the chapters this rerun holds.
+    findings = findings_myst(headline_findings(load_counts(p.corpus, p.window)), chapters=())
     rows = "\n".join(f"| {myst_text(k, at_line_start=False)} | {v} | {SELECTION.get(k, 'as recorded in the corpus')} |"
                      for k, v in mix.items())
     labels = p.window.labels
@@ -256,9 +265,23 @@ Each chapter shows the new counts and, beside them, the figures the thesis publi
 | --- | --- | --- |
 {rows}
 
+## What this rerun finds
+
+{_findings_intro(p.corpus)}
+
+{findings}
 ```{{tableofcontents}}
 ```
 """
+
+
+def _findings_intro(corpus: Corpus) -> str:
+    """The line above a rerun's findings: they are this corpus's, and a synthetic corpus's are a demonstration."""
+    if corpus.is_synthetic:
+        return ("On this synthetic corpus and window: a demonstration of what the method reports, "
+                "not a finding about real reports (the main book's landing page states the thesis's).")
+    return ("On this corpus and window, not on the thesis's published counts (the main book's landing "
+            "page states the thesis's):")
 
 
 def stage(p: RerunPlan, layout: BookLayout, previous: Path | None = None) -> None:
