@@ -64,7 +64,9 @@ UNITS: tuple[str, ...] = ("count", "percent", "rank", "claim")
 VERDICTS: tuple[str, ...] = ("agrees", "agrees on another reading", "disagrees", "not recomputable")
 #: Statements the audit appendix discusses by name (their printed and recomputed values are glued).
 DISCUSSED: tuple[str, ...] = ("6.2-18", "6.2-46", "6.3.1-01", "6.3.1-02", "6.3.1-03", "6.3.1-05", "6.3.1-07",
-                              "6.3.1-08", "6.3.1-09")
+                              "6.3.1-08", "6.3.1-09", "6.3.1-14")
+#: The subject of the four statements "economic and political lead the main codes" of a slot (6.3.2).
+LEAD_SUBJECT = "economic and political lead the main codes"
 #: How a claim (unit ``claim``) is shown: the thesis prints it as holding (value 1).
 CLAIM_WORDS = {1.0: "holds", 0.0: "fails"}
 
@@ -244,6 +246,9 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
     facts["n_places"] = int(len(table) + (repeats.sum() if len(table) else 0))
     facts["n_repeated"] = int((repeats > 0).sum()) if len(table) else 0
     facts["n_sections"] = table["where"].str.extract(r"^(\d(?:\.\d)*)")[0].nunique()
+    leads = table["subject"].str.startswith(LEAD_SUBJECT)
+    facts["n_lead_slots"] = int(leads.sum())
+    facts["n_lead_slots_agree"] = int((leads & agrees).sum())
     return facts
 
 
@@ -319,6 +324,17 @@ def charitable_readings(table: pd.DataFrame, counts: Counts, readings: pd.DataFr
                          "expr": expr, "gives": _shown(got["recomputed"], st["unit"]),
                          "verdict": got["verdict"], "chosen": "yes" if pick else ""})
     return pd.DataFrame(rows, columns=["id", "where", "printed", "reading", "expr", "gives", "verdict", "chosen"])
+
+
+def charitable_facts(readings: pd.DataFrame) -> dict[str, float]:
+    """The value each reading of an ambiguous statement gives, for the prose: ``s631_03_reading0`` is
+    the statement as written, ``s631_03_reading1`` its first other reading, ... (numbers only)."""
+    facts: dict[str, float] = {}
+    for sid, group in readings.groupby("id", sort=False):
+        for i, gives in enumerate(group["gives"]):
+            if re.fullmatch(r"\d+(\.\d+)?", str(gives)):
+                facts[f"{statement_key(str(sid))}_reading{i}"] = float(gives)
+    return facts
 
 
 def rerun_note(counts: Counts) -> str:

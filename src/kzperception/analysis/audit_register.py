@@ -180,4 +180,9 @@ def register_facts(table: pd.DataFrame) -> dict[str, int]:
     facts = {"n_register_checks": len(table)}
     for v in REGISTER_VERDICTS:
         facts["n_register_" + v.replace(" ", "_")] = int((table["verdict"] == v).sum())
+    for row in table.itertuples(index=False):  # counted checks: how many of how many, for the prose
+        m = re.match(r"^(\d+) of (\d+) ", row.found) if row.check == "count" else None
+        if m:
+            key = "r" + re.sub(r"\D", "", row.id)
+            facts[f"{key}_hits"], facts[f"{key}_of"] = int(m.group(1)), int(m.group(2))
     return facts
