@@ -192,8 +192,9 @@ def audit_table(counts: Counts, statements: pd.DataFrame | None = None,
     A statement printed in several places is one row: its first place in ``where`` and ``id``, the
     others in ``also at``. ``reading`` names the other reading a verdict rests on, if any.
     """
+    if readings is None:  # the readings file names statements of the statements file
+        readings = load_readings(statements=load_statements() if statements is None else None)
     statements = load_statements() if statements is None else statements
-    readings = load_readings(statements=statements) if readings is None else readings
     data = AuditData.from_counts(counts)
     rows: list[dict[str, object]] = []
     first: dict[tuple[str, float, str], dict[str, object]] = {}
