@@ -305,3 +305,12 @@ def test_the_appendix_says_nothing_of_reruns_in_its_own_words():
     text = (paths.NOTEBOOKS / "appendix-audit.md").read_text(encoding="utf-8")
     assert "## Reruns" not in text and "audit.rerun_note(ch.counts)" in text
     assert '<script src="../_static/kzp-filter.js"' in text
+
+
+def test_statements_no_cell_can_check_merge_only_with_the_same_subject(published):
+    reason = "unpublished('a judgement')"
+    rows = [{"id": "a", "where": "6.2: x", "subject": "one thing", "value": "1", "unit": "claim", "expr": reason},
+            {"id": "b", "where": "6.2: y", "subject": "another thing", "value": "1", "unit": "claim", "expr": reason},
+            {"id": "c", "where": "6.3: z", "subject": "one thing", "value": "1", "unit": "claim", "expr": reason}]
+    out = audit.audit_table(published, pd.DataFrame(rows), readings=pd.DataFrame(columns=list(audit.READING_COLUMNS)))
+    assert list(out["id"]) == ["a", "b"] and out.loc[0, "also at"] == "6.3: z"

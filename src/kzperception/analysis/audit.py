@@ -182,7 +182,12 @@ def _charitable(row: dict[str, object], st, alternatives: pd.DataFrame, data: Au
 
 
 def _key(st) -> tuple[str, float, str]:
-    return re.sub(r"\s+", "", st.expr), float(st.value), st.unit
+    """What makes two rows one statement: the same expression, value and unit. Rows no cell can
+    check share their expression only by their reason, so their subject must match as well."""
+    expr = re.sub(r"\s+", "", st.expr)
+    if expr.startswith("unpublished("):
+        expr += "|" + st.subject
+    return expr, float(st.value), st.unit
 
 
 def audit_table(counts: Counts, statements: pd.DataFrame | None = None,
