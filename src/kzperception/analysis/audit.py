@@ -1,33 +1,24 @@
 """Audit of every number the thesis states in sections 6.2-6.3.3, recomputed from the published counts.
 
-``data/published/statements.csv`` lists each count or percentage printed in the prose with a
-small expression saying how it follows from the published counts. This module parses those
-expressions (a tiny language of its own, never Python ``eval``: the statements file is data and
-must not be able to run code), evaluates them and compares the result with the printed value.
+``data/published/statements.csv`` lists each count, percentage, rank and comparison printed in the
+prose with an expression of :mod:`kzperception.analysis.audit_lang` saying how it follows from the
+published counts; this module evaluates them and compares the result with the printed value.
 
-The language
-------------
-``reports[country=china,period=before]``
-    Sum of the report counts matching the filters (keys ``country``, ``website``, ``period``).
-``codes[country=china,period=all,category=economic,mode=cooperation,level=main]``
-    Sum of the code counts matching the filters (keys ``country``, ``period``, ``category``,
-    ``mode``, ``level``). ``period`` is required, because ``all`` repeats ``before`` + ``after``.
-``stated[measure=codes_non_cooperation]``
-    A total the thesis states (``data/published/totals.csv``). Used only where no cell can say it.
-``a|b`` in a filter selects several values (``period=before|after``). A key left out is summed
-over every value of the vocabulary, and *every* such cell must be published; a sum over a
-partly published grid is refused rather than silently short.
+Three rules shape the tally:
 
-Functions: ``sum(x, ...)``, ``diff(x, y)`` (x - y), ``share(part, whole)`` (percent),
-``change(before, after)`` (relative change in percent), ``rank(selector, key)`` (competition
-rank of the selected cell among its siblings that differ only in ``key``, largest first),
-``count(selector, key, ...)`` (number of distinct ``key`` combinations the selector spans),
-``growing(selector, key, ...)`` (how many of those combinations have more ``after`` than
-``before``) and ``unpublished('reason')`` (a statement no published cell can check).
+- **Distinct statements.** The same number about the same thing printed in several places (the
+  115 reports on China appear four times) is one statement; the table keeps its first place and
+  lists the others under ``also at``. A number printed twice cannot be wrong twice.
+- **Charitable readings.** Where a printed number is ambiguous, ``statement_readings.csv`` gives
+  the other plausible readings. A statement that disagrees as written is tried on each in turn; the
+  first that agrees is chosen and named (verdict ``agrees on another reading``); when none agrees,
+  the verdict stays and the note lists what was tried.
+- **Verdicts.** ``agrees`` (counts, ranks and claims equal; percentages within half a unit of the
+  last printed digit, i.e. 0.05 points for one decimal), ``agrees on another reading``,
+  ``disagrees`` (with the difference) or ``not recomputable`` (with the reason).
 
-Verdicts: ``agrees`` (counts and ranks equal; percentages within half a unit of the last printed
-digit, i.e. 0.05 points for one decimal), ``disagrees`` (with the difference) or
-``not recomputable`` (with the reason).
+The register checks (:mod:`kzperception.analysis.audit_register`) and the constraints the printed
+shares imply (:mod:`kzperception.analysis.audit_constraints`) are audited apart.
 """
 
 from __future__ import annotations
@@ -37,400 +28,53 @@ import itertools
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from kzperception import paths
-from kzperception.analysis.measures import change, share
-from kzperception.data.counts import Counts, published_totals, published_where
-from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, COUNTRIES, LEVELS, MODES, PERIODS, WEBSITES
+from kzperception.analysis.audit_lang import (  # noqa: F401  (re-exported: the language's names)
+    FUNCTIONS,
+    TABLE_KEYS,
+    AuditData,
+    Call,
+    ExprError,
+    Key,
+    Node,
+    NotRecomputable,
+    Num,
+    Select,
+    Text,
+    Value,
+    bounds,
+    decimals,
+    evaluate,
+    judge,
+    parse,
+    tokenize,
+)
+from kzperception.data.counts import Counts
+from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS
 
 STATEMENTS = paths.PUBLISHED / "statements.csv"
+READINGS = paths.PUBLISHED / "statement_readings.csv"
 STATEMENT_COLUMNS: tuple[str, ...] = ("id", "where", "subject", "value", "unit", "expr")
-UNITS: tuple[str, ...] = ("count", "percent", "rank")
-VERDICTS: tuple[str, ...] = ("agrees", "disagrees", "not recomputable")
+READING_COLUMNS: tuple[str, ...] = ("id", "reading", "expr")
+UNITS: tuple[str, ...] = ("count", "percent", "rank", "claim")
+VERDICTS: tuple[str, ...] = ("agrees", "agrees on another reading", "disagrees", "not recomputable")
 #: Statements the audit appendix discusses by name (their printed and recomputed values are glued).
 DISCUSSED: tuple[str, ...] = ("6.2-18", "6.2-46", "6.3.1-01", "6.3.1-02", "6.3.1-03", "6.3.1-05", "6.3.1-07",
-                              "6.3.1-08", "6.3.1-09")
-
-#: The keys each table accepts and the values each key may take.
-TABLE_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
-    "reports": {"country": COUNTRIES, "website": WEBSITES, "period": PERIODS},
-    "codes": {
-        "country": COUNTRIES, "period": (*PERIODS, "all"), "category": CATEGORIES,
-        "mode": MODES, "level": LEVELS,
-    },
-}
-FUNCTIONS: dict[str, tuple[int, int | None]] = {  # name -> (min args, max args)
-    "sum": (1, None), "diff": (2, 2), "share": (2, 2), "change": (2, 2),
-    "rank": (2, 2), "count": (2, None), "growing": (2, None), "unpublished": (1, 1),
-}
+                              "6.3.1-08", "6.3.1-09", "6.3.1-14")
+#: The subject of the four statements "economic and political lead the main codes" of a slot (6.3.2).
+LEAD_SUBJECT = "economic and political lead the main codes"
+#: How a claim (unit ``claim``) is shown: the thesis prints it as holding (value 1).
+CLAIM_WORDS = {1.0: "holds", 0.0: "fails"}
 
 
-class ExprError(ValueError):
-    """An expression that does not parse or names an unknown table, key, value or function."""
-
-
-class NotRecomputable(Exception):
-    """The published counts cannot say this number; ``reason`` says why."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
-
-
-# --- syntax -------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Num:
-    value: float
-
-
-@dataclass(frozen=True)
-class Text:
-    value: str
-
-
-@dataclass(frozen=True)
-class Key:
-    name: str
-
-
-@dataclass(frozen=True)
-class Select:
-    table: str
-    filters: tuple[tuple[str, tuple[str, ...]], ...]
-
-    def get(self, key: str) -> tuple[str, ...] | None:
-        return dict(self.filters).get(key)
-
-    def with_filter(self, key: str, values: tuple[str, ...]) -> Select:
-        kept = tuple((k, v) for k, v in self.filters if k != key)
-        return Select(self.table, (*kept, (key, values)))
-
-
-@dataclass(frozen=True)
-class Call:
-    name: str
-    args: tuple[Node, ...]
-
-
-Node = Num | Text | Key | Select | Call
-
-_TOKEN = re.compile(
-    r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[a-z_][a-z0-9_]*)|'(?P<text>[^']*)'|(?P<punct>[\[\](),=|]))"
-)
-
-
-def tokenize(text: str) -> list[tuple[str, str]]:
-    """Split an expression into ``(kind, text)`` tokens; anything else is an error with its position."""
-    tokens, pos = [], 0
-    text = text.rstrip()
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise ExprError(f"unexpected character {text[pos:].lstrip()[:1]!r} at {pos} in {text!r}")
-        kind = m.lastgroup or ""
-        tokens.append((kind, m.group(kind)))
-        pos = m.end()
-    return tokens
-
-
-class _Parser:
-    """Recursive descent over the token list: ``expr := NUMBER | TEXT | NAME ('[' filters ']' | '(' args ')')?``."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.tokens = tokenize(text)
-        self.i = 0
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def take(self, kind: str, value: str | None = None) -> str:
-        tok = self.peek()
-        if tok is None or tok[0] != kind or (value is not None and tok[1] != value):
-            want = value or kind
-            got = "end of expression" if tok is None else repr(tok[1])
-            raise ExprError(f"expected {want!r}, got {got} in {self.text!r}")
-        self.i += 1
-        return tok[1]
-
-    def at(self, value: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok[0] == "punct" and tok[1] == value
-
-    def parse(self) -> Node:
-        node = self.expr()
-        if self.peek() is not None:
-            raise ExprError(f"unexpected {self.peek()[1]!r} after a complete expression in {self.text!r}")
-        return node
-
-    def expr(self) -> Node:
-        tok = self.peek()
-        if tok is None:
-            raise ExprError(f"empty expression in {self.text!r}")
-        if tok[0] == "number":
-            return Num(float(self.take("number")))
-        if tok[0] == "text":
-            return Text(self.take("text"))
-        name = self.take("name")
-        if self.at("["):
-            return self.selector(name)
-        if self.at("("):
-            return self.call(name)
-        return Key(name)
-
-    def selector(self, table: str) -> Select:
-        self.take("punct", "[")
-        filters: list[tuple[str, tuple[str, ...]]] = []
-        while not self.at("]"):
-            if filters:
-                self.take("punct", ",")
-            key = self.take("name")
-            self.take("punct", "=")
-            values = [self.take("name")]
-            while self.at("|"):
-                self.take("punct", "|")
-                values.append(self.take("name"))
-            filters.append((key, tuple(values)))
-        self.take("punct", "]")
-        return Select(table, tuple(filters))
-
-    def call(self, name: str) -> Call:
-        self.take("punct", "(")
-        args: list[Node] = []
-        while not self.at(")"):
-            if args:
-                self.take("punct", ",")
-            args.append(self.expr())
-        self.take("punct", ")")
-        return Call(name, tuple(args))
-
-
-def _check(node: Node, top: bool = True) -> None:
-    """Refuse unknown tables, keys, values and functions, and arguments of the wrong kind."""
-    if isinstance(node, Key):
-        if top:
-            raise ExprError(f"a bare name ({node.name!r}) is only allowed as a grouping key of a function")
-        return
-    if isinstance(node, Text) and top:
-        raise ExprError("a quoted text is only allowed as the reason of unpublished()")
-    if isinstance(node, Select):
-        if node.table == "stated":
-            if [k for k, _ in node.filters] != ["measure"] or len(node.filters[0][1]) != 1:
-                raise ExprError("stated[...] takes exactly one filter: measure=<name>")
-            return
-        if node.table not in TABLE_KEYS:
-            raise ExprError(f"unknown table {node.table!r} (reports, codes, stated)")
-        allowed = TABLE_KEYS[node.table]
-        seen = set()
-        for key, values in node.filters:
-            if key not in allowed:
-                raise ExprError(f"{node.table}: unknown key {key!r} (one of {', '.join(allowed)})")
-            if key in seen:
-                raise ExprError(f"{node.table}: key {key!r} given twice")
-            seen.add(key)
-            for v in values:
-                if v not in allowed[key]:
-                    raise ExprError(f"{node.table}: {key}={v!r} is not one of {'|'.join(allowed[key])}")
-        if node.table == "codes" and "period" not in seen:
-            raise ExprError("codes[...] needs period= (period=all already sums before and after)")
-        return
-    if isinstance(node, Call):
-        if node.name not in FUNCTIONS:
-            raise ExprError(f"unknown function {node.name!r} (one of {', '.join(FUNCTIONS)})")
-        lo, hi = FUNCTIONS[node.name]
-        if len(node.args) < lo or (hi is not None and len(node.args) > hi):
-            raise ExprError(f"{node.name}() takes {lo}{'' if hi == lo else '+' if hi is None else f'-{hi}'} "
-                            f"arguments, got {len(node.args)}")
-        if node.name == "unpublished":
-            if not isinstance(node.args[0], Text):
-                raise ExprError("unpublished() takes one quoted reason")
-            return
-        if node.name in ("rank", "count", "growing"):
-            sel, keys = node.args[0], node.args[1:]
-            if not isinstance(sel, Select) or sel.table not in TABLE_KEYS:
-                raise ExprError(f"{node.name}() needs a reports[...] or codes[...] selector first")
-            _check(sel, top=False)
-            for k in keys:
-                if not isinstance(k, Key) or k.name not in TABLE_KEYS[sel.table]:
-                    raise ExprError(f"{node.name}(): {k!r} is not a key of {sel.table}")
-            if node.name == "rank" and (sel.get(keys[0].name) is None or len(sel.get(keys[0].name)) != 1):
-                raise ExprError(f"rank(): the selector must fix {keys[0].name}= to one value")
-            if node.name == "growing" and (sel.table != "reports" or sel.get("period") is not None):
-                raise ExprError("growing() takes a reports[...] selector without period=")
-            return
-        for arg in node.args:
-            _check(arg, top=False)
-            if isinstance(arg, Key | Text):
-                raise ExprError(f"{node.name}() takes numbers, selectors or functions, not {arg!r}")
-
-
-def parse(text: str) -> Node:
-    """Parse and check an expression; raises :class:`ExprError` with a one-line message."""
-    node = _Parser(text).parse()
-    _check(node)
-    return node
-
-
-# --- evaluation ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Value:
-    """A recomputed number and the published cells it rests on that are not printed as such."""
-
-    number: float
-    derived: frozenset[str] = field(default_factory=frozenset)
-    stated: frozenset[str] = field(default_factory=frozenset)
-
-    def join(self, *others: Value, number: float) -> Value:
-        d, s = set(self.derived), set(self.stated)
-        for o in others:
-            d |= o.derived
-            s |= o.stated
-        return Value(number, frozenset(d), frozenset(s))
-
-
-@dataclass(frozen=True)
-class AuditData:
-    """What expressions are evaluated against: the counts frames, stated totals, derived cells."""
-
-    reports: pd.DataFrame
-    codes: pd.DataFrame
-    stated: dict[str, int] | None
-    derived: frozenset[tuple[str, ...]]
-
-    @classmethod
-    def from_counts(cls, counts: Counts) -> AuditData:
-        """The published counts carry stated totals and derived cells; a rerun has neither."""
-        if not counts.is_published:
-            return cls(counts.reports, counts.codes, None, frozenset())
-        where = published_where()
-        basis = where.get("basis", pd.Series("", index=where.index)).fillna("")
-        der = where[basis.str.startswith("derived")]
-        keys = [k for k in TABLE_KEYS["codes"]]
-        derived = frozenset(tuple(str(x) for x in row) for row in der[keys].itertuples(index=False))
-        return cls(counts.reports, counts.codes, published_totals(), derived)
-
-
-def _grid(sel: Select) -> list[tuple[str, ...]]:
-    """Every cell the selector spans, in vocabulary order (cross-border has no non-cooperation)."""
-    keys = TABLE_KEYS[sel.table]
-    axes = [sel.get(k) or keys[k] for k in keys]
-    cells = list(itertools.product(*axes))
-    if sel.table == "codes":
-        names = list(keys)
-        ci, mi = names.index("category"), names.index("mode")
-        cells = [c for c in cells if not (c[mi] == "non_cooperation" and c[ci] in COOPERATION_ONLY)]
-    return cells
-
-
-def _select(sel: Select, data: AuditData) -> Value:
-    if sel.table == "stated":
-        measure = sel.filters[0][1][0]
-        if data.stated is None:
-            raise NotRecomputable("a total stated by the thesis; a rerun has no stated totals")
-        if measure not in data.stated:
-            raise NotRecomputable(f"the thesis states no total named {measure!r}")
-        return Value(float(data.stated[measure]), stated=frozenset({measure}))
-    frame = data.reports if sel.table == "reports" else data.codes
-    keys = list(TABLE_KEYS[sel.table])
-    lookup = {tuple(str(x) for x in row[:-1]): int(row[-1])
-              for row in frame[[*keys, "n"]].itertuples(index=False)}
-    cells = _grid(sel)
-    missing = [c for c in cells if c not in lookup]
-    if missing:
-        partial = sum(lookup[c] for c in cells if c in lookup)
-        found = f"; the {len(cells) - len(missing)} published sum to {partial}" if len(missing) < len(cells) else ""
-        raise NotRecomputable(
-            f"{len(missing)} of {len(cells)} {sel.table} cells not published "
-            f"(e.g. {'/'.join(missing[0])}){found}"
-        )
-    derived = frozenset("/".join(c) for c in cells if c in data.derived)
-    return Value(float(sum(lookup[c] for c in cells)), derived=derived)
-
-
-def evaluate(node: Node | str, data: AuditData) -> Value:
-    """The value of an expression; raises :class:`NotRecomputable` when the counts cannot say it."""
-    if isinstance(node, str):
-        node = parse(node)
-    if isinstance(node, Num):
-        return Value(node.value)
-    if isinstance(node, Select):
-        return _select(node, data)
-    if not isinstance(node, Call):
-        raise ExprError(f"cannot evaluate {node!r} on its own")
-    name, args = node.name, node.args
-    if name == "unpublished":
-        raise NotRecomputable(args[0].value)
-    if name in ("rank", "count", "growing"):
-        return _grouped(name, args[0], [k.name for k in args[1:]], data)
-    vals = [evaluate(a, data) for a in args]
-    first, rest = vals[0], vals[1:]
-    if name == "sum":
-        return first.join(*rest, number=math.fsum(v.number for v in vals))
-    if name == "diff":
-        return first.join(*rest, number=first.number - rest[0].number)
-    if name == "share":
-        return first.join(*rest, number=share(first.number, rest[0].number))
-    return first.join(*rest, number=change(first.number, rest[0].number))
-
-
-def _grouped(name: str, sel: Select, keys: list[str], data: AuditData) -> Value:
-    combos = sorted({tuple(cell[list(TABLE_KEYS[sel.table]).index(k)] for k in keys) for cell in _grid(sel)},
-                    key=lambda combo: [TABLE_KEYS[sel.table][k].index(v) for k, v in zip(keys, combo, strict=True)])
-    if name == "count":
-        return Value(float(len(combos)))
-    if name == "growing":
-        grows, parts = 0, []
-        for combo in combos:
-            base = sel
-            for k, v in zip(keys, combo, strict=True):
-                base = base.with_filter(k, (v,))
-            before = _select(base.with_filter("period", ("before",)), data)
-            after = _select(base.with_filter("period", ("after",)), data)
-            grows += after.number > before.number
-            parts += [before, after]
-        return Value(0).join(*parts, number=float(grows))
-    key = keys[0]
-    own = _select(sel, data)
-    siblings, missing = [], []
-    for v in TABLE_KEYS[sel.table][key]:
-        try:
-            siblings.append(_select(sel.with_filter(key, (v,)), data))
-        except NotRecomputable:
-            missing.append(v)
-    if missing:
-        raise NotRecomputable(
-            f"a rank needs all {len(TABLE_KEYS[sel.table][key])} values of {key}; "
-            f"{len(missing)} not published here ({', '.join(missing)})"
-        )
-    rank = 1 + sum(s.number > own.number for s in siblings)
-    return own.join(*siblings, number=float(rank))
-
-
-# --- statements and verdicts --------------------------------------------------------------------
-
-def decimals(printed: str) -> int:
-    """Digits after the decimal point as printed (``"52.8"`` -> 1, ``"48"`` -> 0)."""
-    return len(printed.split(".")[1]) if "." in printed else 0
-
-
-def judge(printed: str, unit: str, recomputed: float) -> tuple[str, float]:
-    """Verdict and signed difference (recomputed minus printed) for one statement.
-
-    Counts and ranks must be equal. A percentage agrees when it lies within half a unit of its
-    last printed digit (0.05 points for one decimal), i.e. when it is the recomputed share rounded.
-    """
-    value = float(printed)
-    diff = recomputed - value
-    if unit == "percent":
-        tolerance = 0.5 * 10 ** -decimals(printed) + 1e-9
-        return ("agrees" if abs(diff) <= tolerance else "disagrees"), diff
-    return ("agrees" if recomputed == value else "disagrees"), diff
+def section_of(where: str) -> str:
+    """The section a locator names: ``"6.3.1: out of eight"`` -> ``"6.3.1"``."""
+    m = re.match(r"^(\d+(?:\.\d+)*)", where or "")
+    return m.group(1) if m else ""
 
 
 def load_statements(path: str | Path = STATEMENTS) -> pd.DataFrame:
@@ -450,6 +94,8 @@ def load_statements(path: str | Path = STATEMENTS) -> pd.DataFrame:
             problems.append(f"{path.name}:{i}: unit: {row['unit']!r} not one of {'|'.join(UNITS)}")
         if not re.fullmatch(r"\d+(\.\d+)?", row["value"] or ""):
             problems.append(f"{path.name}:{i}: value: {row['value']!r} is not a number as printed")
+        elif row["unit"] == "claim" and row["value"] != "1":
+            problems.append(f"{path.name}:{i}: value: a claim is printed as 1 (the thesis says it holds)")
         if len((row["where"] or "").split()) > 14:
             problems.append(f"{path.name}:{i}: where: keep the locator short")
         try:
@@ -461,11 +107,37 @@ def load_statements(path: str | Path = STATEMENTS) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(STATEMENT_COLUMNS))
 
 
+def load_readings(path: str | Path = READINGS, statements: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The other readings of ambiguous statements: ``id`` (a statement), ``reading`` (in words), ``expr``."""
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame(columns=list(READING_COLUMNS))
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    ids = None if statements is None else set(statements["id"])
+    problems = []
+    if rows and tuple(rows[0]) != READING_COLUMNS:
+        problems.append(f"{path.name}:1: header: expected {','.join(READING_COLUMNS)}")
+    for i, row in enumerate(rows, start=2):
+        if ids is not None and row["id"] not in ids:
+            problems.append(f"{path.name}:{i}: id: {row['id']!r} is not a statement")
+        if not (row["reading"] or "").strip():
+            problems.append(f"{path.name}:{i}: reading: say in words what the number is read as")
+        try:
+            parse(row["expr"] or "")
+        except ExprError as err:
+            problems.append(f"{path.name}:{i}: expr: {err}")
+    if problems:
+        raise ExprError("\n".join(problems))
+    return pd.DataFrame(rows, columns=list(READING_COLUMNS))
+
+
 def _describe(verdict: str, unit: str, diff: float) -> str:
     if verdict != "disagrees":
         return ""
-    suffix = " points" if unit == "percent" else ""
-    return f"{diff:+.1f}{suffix}" if unit == "percent" else f"{diff:+.0f}"
+    if unit == "claim":
+        return "does not hold"
+    return f"{diff:+.1f} points" if unit == "percent" else f"{diff:+.0f}"
 
 
 def audit_statement(expr: str, printed: str, unit: str, data: AuditData) -> dict[str, object]:
@@ -480,22 +152,78 @@ def audit_statement(expr: str, printed: str, unit: str, data: AuditData) -> dict
         notes.append("rests on cells derived by subtraction (" + ", ".join(sorted(v.derived)) + ")")
     if v.stated:
         notes.append("uses a total stated by the thesis (" + ", ".join(sorted(v.stated)) + ")")
+    if v.bounded:
+        notes.append("settled by the bounds of unpublished cells (" + "; ".join(sorted(v.bounded)) + ")")
     return {"recomputed": v.number, "verdict": verdict, "difference": _describe(verdict, unit, diff),
             "note": "; ".join(notes)}
 
 
+def _shown(value: float, unit: str) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "–"
+    if unit == "claim":
+        return CLAIM_WORDS.get(float(value), str(value))
+    return f"{value:.2f}" if unit == "percent" else f"{value:.0f}"
+
+
+def _charitable(row: dict[str, object], st, alternatives: pd.DataFrame, data: AuditData) -> dict[str, object]:
+    """Try the other readings of a statement that does not agree as written; keep the first that agrees."""
+    tried = []
+    for alt in alternatives.itertuples(index=False):
+        got = audit_statement(alt.expr, st.value, st.unit, data)
+        tried.append(f"{alt.reading}: {_shown(got['recomputed'], st.unit)}")
+        if got["verdict"] == "agrees":
+            written = _shown(row["recomputed"], st.unit)
+            note = f"as written it gives {written}; read as {alt.reading}"
+            return {**got, "verdict": "agrees on another reading", "reading": alt.reading, "expr": alt.expr,
+                    "note": "; ".join(n for n in (note, str(got["note"])) if n)}
+    note = "other readings tried, none agrees (" + "; ".join(tried) + ")"
+    return {**row, "note": "; ".join(n for n in (str(row["note"]), note) if n)}
+
+
+def _key(st) -> tuple[str, float, str]:
+    """What makes two rows one statement: the same expression, value and unit. Rows no cell can
+    check share their expression only by their reason, so their subject must match as well."""
+    expr = re.sub(r"\s+", "", st.expr)
+    if expr.startswith("unpublished("):
+        expr += "|" + st.subject
+    return expr, float(st.value), st.unit
+
+
 def audit_table(counts: Counts, statements: pd.DataFrame | None = None,
-                rerun: Counts | None = None) -> pd.DataFrame:
-    """Every statement with its recomputed value and verdict (and a rerun's value beside it)."""
+                rerun: Counts | None = None, readings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every distinct statement with its recomputed value and verdict (and a rerun's value beside it).
+
+    A statement printed in several places is one row: its first place in ``where`` and ``id``, the
+    others in ``also at``. ``reading`` names the other reading a verdict rests on, if any.
+    """
+    if readings is None:  # the readings file names statements of the statements file
+        readings = load_readings(statements=load_statements() if statements is None else None)
     statements = load_statements() if statements is None else statements
     data = AuditData.from_counts(counts)
-    rows = []
+    rows: list[dict[str, object]] = []
+    first: dict[tuple[str, float, str], dict[str, object]] = {}
     for st in statements.itertuples(index=False):
-        row = {"id": st.id, "where": st.where, "subject": st.subject, "printed": st.value, "unit": st.unit,
-               "expr": st.expr}
+        key = _key(st)
+        if key in first:
+            first[key]["also at"].append(st.where)
+            first[key]["also_ids"].append(st.id)
+            continue
+        row: dict[str, object] = {"id": st.id, "section": section_of(st.where), "where": st.where, "also at": [],
+                                  "also_ids": [], "subject": st.subject, "printed": st.value, "unit": st.unit,
+                                  "expr": st.expr, "reading": ""}
         row.update(audit_statement(st.expr, st.value, st.unit, data))
+        alternatives = readings[readings["id"] == st.id]
+        if row["verdict"] != "agrees" and len(alternatives):
+            row.update(_charitable(row, st, alternatives, data))
+        first[key] = row
         rows.append(row)
-    out = pd.DataFrame(rows)
+    for row in rows:
+        row["also at"] = "; ".join(row["also at"])
+        row["also_ids"] = " ".join(row["also_ids"])
+    cols = ["id", "section", "where", "also at", "subject", "printed", "unit", "expr", "reading",
+            "recomputed", "verdict", "difference", "note", "also_ids"]
+    out = pd.DataFrame(rows, columns=cols)
     if rerun is not None:
         rdata = AuditData.from_counts(rerun)
         out["rerun"] = [_safe(expr, rdata) for expr in out["expr"]]
@@ -510,16 +238,23 @@ def _safe(expr: str, data: AuditData) -> float:
 
 
 def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
-    """Statements per verdict (``n_agrees``, ``n_disagrees``, ``n_not_recomputable``) and related totals."""
+    """Distinct statements per verdict (``n_agrees``, ``n_disagrees``, ...), places and related totals."""
     facts = {"n_statements": len(table)}
     for v in VERDICTS:
         facts["n_" + v.replace(" ", "_")] = int((table["verdict"] == v).sum())
-    agrees = table["verdict"] == "agrees"
+    agrees = table["verdict"].str.startswith("agrees")
     facts["n_agrees_derived"] = int((agrees & table["note"].str.contains("derived")).sum())
     facts["n_agrees_stated"] = int((agrees & table["note"].str.contains("stated")).sum())
+    facts["n_agrees_bounded"] = int((agrees & table["note"].str.contains("bounds")).sum())
     for unit in UNITS:
         facts[f"n_{unit}_statements"] = int((table["unit"] == unit).sum())
+    repeats = table["also_ids"].str.split().str.len().fillna(0).astype(int) if "also_ids" in table else 0
+    facts["n_places"] = int(len(table) + (repeats.sum() if len(table) else 0))
+    facts["n_repeated"] = int((repeats > 0).sum()) if len(table) else 0
     facts["n_sections"] = table["where"].str.extract(r"^(\d(?:\.\d)*)")[0].nunique()
+    leads = table["subject"].str.startswith(LEAD_SUBJECT)
+    facts["n_lead_slots"] = int(leads.sum())
+    facts["n_lead_slots_agree"] = int((leads & agrees).sum())
     return facts
 
 
@@ -563,17 +298,59 @@ def audit_chapter(chapter) -> pd.DataFrame:
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The audit table for the page: recomputed values as text (counts whole, percentages to 2 decimals)."""
-    out = table.copy()
-
-    def show(value: float, unit: str) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return f"{value:.2f}" if unit == "percent" else f"{value:.0f}"
-
+    """The audit table for the page: values as text (counts whole, percentages to 2 decimals, claims
+    as holds / fails), without the bookkeeping column of repeated ids."""
+    out = table.drop(columns=[c for c in ("also_ids",) if c in table.columns]).copy()
+    if "printed" in out.columns and "unit" in out.columns:
+        out["printed"] = [CLAIM_WORDS[1.0] if u == "claim" else p for p, u in zip(out["printed"], out["unit"],
+                                                                                  strict=True)]
     for col in [c for c in ("recomputed", "rerun") if c in out.columns]:
-        out[col] = [show(v, u) for v, u in zip(out[col], out["unit"], strict=True)]
+        out[col] = [_shown(v, u) for v, u in zip(out[col], out["unit"], strict=True)]
     return out
+
+
+def charitable_readings(table: pd.DataFrame, counts: Counts, readings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every reading tried for the ambiguous statements: as written and each alternative, with its
+    value and whether the audit chose it (the first that agrees, and none when none does)."""
+    readings = load_readings() if readings is None else readings
+    data = AuditData.from_counts(counts)
+    statements = load_statements().set_index("id")
+    rows = []
+    for sid in dict.fromkeys(readings["id"]):
+        st = statements.loc[sid]
+        chosen = table.loc[table["id"] == sid, "reading"]
+        chosen_label = chosen.iloc[0] if len(chosen) else ""
+        others = readings.loc[readings["id"] == sid, ["reading", "expr"]].itertuples(index=False, name=None)
+        options = [("as written", st["expr"]), *others]
+        for label, expr in options:
+            got = audit_statement(expr, st["value"], st["unit"], data)
+            pick = label == chosen_label or (label == "as written" and not chosen_label
+                                             and got["verdict"] == "agrees")
+            rows.append({"id": sid, "where": st["where"], "printed": st["value"], "reading": label,
+                         "expr": expr, "gives": _shown(got["recomputed"], st["unit"]),
+                         "verdict": got["verdict"], "chosen": "yes" if pick else ""})
+    return pd.DataFrame(rows, columns=["id", "where", "printed", "reading", "expr", "gives", "verdict", "chosen"])
+
+
+def charitable_facts(readings: pd.DataFrame) -> dict[str, float]:
+    """The value each reading of an ambiguous statement gives, for the prose: ``s631_03_reading0`` is
+    the statement as written, ``s631_03_reading1`` its first other reading, ... (numbers only)."""
+    facts: dict[str, float] = {}
+    for sid, group in readings.groupby("id", sort=False):
+        for i, gives in enumerate(group["gives"]):
+            if re.fullmatch(r"\d+(\.\d+)?", str(gives)):
+                facts[f"{statement_key(str(sid))}_reading{i}"] = float(gives)
+    return facts
+
+
+def rerun_note(counts: Counts) -> str:
+    """The sentence on reruns, for a book built on a corpus only (the main book has no rerun column)."""
+    if counts.is_published:
+        return ""
+    return ("This book was built on a corpus, not on the published figures. The audit still checks the "
+            "thesis's statements against the thesis's own counts, and the `rerun` column gives what each "
+            "expression yields on this corpus: a quick way to see which sentences of chapter 6 would read "
+            "differently here.")
 
 
 # --- readings -----------------------------------------------------------------------------------
