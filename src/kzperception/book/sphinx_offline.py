@@ -41,6 +41,9 @@ CHART_MARK = 'class="kzp-chart"'
 CHART_SCRIPTS = (CHART_QUEUE, paths.VEGA_BUNDLE_NAME)
 #: The icons the pages use, as CSS (written at the end of the build; linked by the template).
 ICON_CSS = "kzp-icons.css"
+#: Scripts in _static that Jupyter Book would add to every page but only one page uses (it links
+#: them itself): the audit appendix's table filters.
+PAGE_OWN_SCRIPTS = ("kzp-filter.js",)
 #: On every page: marks boxes that scroll sideways and adds a hint above them.
 LAYOUT_SCRIPT = "kzp-layout.js"
 
@@ -63,6 +66,8 @@ def _prune(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any
         if "thebe" in name or "THEBE_JS_URL" in body:
             continue
         if not has_chart and name.endswith(CHART_SCRIPTS):
+            continue
+        if name.endswith(PAGE_OWN_SCRIPTS):  # loaded by the one page that uses it, from its own cell
             continue
         key = name or body
         if key in seen:
