@@ -551,9 +551,9 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
         text += ("Because the real uncertainty is larger than the model's, even the differences beyond chance here "
                  "are better read as directions than as measured sizes")
     else:
-        text += ("Because the real uncertainty is larger than the model's, a cautious reading, that the official "
-                 "picture of the partners changed little apart from a few telling reports, fits these numbers better "
-                 "than any stronger one")
+        text += ("Because the real uncertainty is larger than the model's, the thesis's cautious conclusion, that the "
+                 "official picture of both neighbours changed little apart from a few telling reports, fits these "
+                 "numbers better than any stronger reading")
     return Reading("uncertainty_summary", text, {"p_attention": p_att, "n_holm_below": float(holm)},
                    "beyond" if beyond else "within")
 
