@@ -294,7 +294,7 @@ def small_site(counts: Counts) -> Reading:
     ranges = [f"for {partner_label(str(x.country))} {x.low:.1f} to {x.high:.1f} %" for x in rows.itertuples()
               if not _nan(x.low)]
     sides = {str(x.country): _side(x.low, x.high, ref) for x in rows.itertuples()}
-    head = (f"{_site(w)} publishes fewer reports ({sizes[w]} against {_together([str(n) for n in others])}), "
+    head = (f"the site {_site(w)} publishes fewer reports ({sizes[w]} against {_together([str(n) for n in others])}), "
             f"so its intervals are wider: {'; '.join(ranges) if ranges else 'none can be computed'}")
     if all(s in ("within", "unknown") for s in sides.values()):
         tail = (f"on these counts alone one cannot tell whether {_site(w)}'s attention to "
@@ -482,8 +482,11 @@ def period_change(counts: Counts, partner: str, category: str, baseline: Counts 
     text = (f"{what} {verb} from {row['before_share']:.1f} % ({count_phrase(row['before'])}) to "
             f"{row['after_share']:.1f} % ({count_phrase(row['after'])}), an odds ratio of "
             f"{stats.fmt_num(float(row['odds_ratio']))}")
-    if thesis and ours:
-        text += ", as the thesis's counts have it" if ours == thesis else ", against the thesis's counts"
+    if baseline is None and ours:
+        text += ", the direction the thesis describes" if ours == thesis else ""
+    elif thesis and ours:
+        text += (", as in the thesis's counts" if ours == thesis else
+                 f", against the thesis's counts, where it {'rises' if thesis > 0 else 'falls'}")
     text += f"; the change is {_verdict(p)}" + ("" if _nan(p) else f" (Fisher p = {stats.fmt_p(p)})")
     if not _nan(p) and p >= ALPHA and ours:
         text += ": it rests on too few reports to set it apart from chance"
@@ -501,8 +504,8 @@ def period_tests_summary(counts: Counts) -> Reading:
         return Reading("period_tests", "no category has counts per slot to compare", {}, "no tests")
     below = cp[cp["p_fisher"] < ALPHA]
     n, k = len(cp), len(below)
-    text = (f"{_k_of_n(k, n, 'before-and-after comparison', 'falls', 'fall')} in the table below 5 % before any "
-            "correction")
+    said = {0: "none falls", 1: "one falls"}.get(k, f"{k} fall")
+    text = f"of the {n} before-and-after comparisons in the table, {said} below 5 % before any correction"
     items = []
     for r in below.itertuples():
         verb = "rises" if r.after_share > r.before_share else "falls"
