@@ -150,7 +150,7 @@ def category_order(counts: Counts) -> Reading:
         return Reading("category_order", "the codes per category are not all known", rests, "unknown cell")
 
     def item(c: str) -> str:
-        return f"{category_name(c)} ({int(main[c])} main, {int(sec[c])} secondary)"
+        return f"{category_name(c)} ({int(main[c])} main, {int(sec[c]) or 'no'} secondary)"
 
     groups = [(v, cats) for v, cats in _groups(main) if v > 0]
     absent = [c for c in CATEGORIES if main[c] == 0]
@@ -176,6 +176,14 @@ def category_order(counts: Counts) -> Reading:
             " never a main code"
     rule += "; order " + ">".join("=".join(cats) for _, cats in groups)
     return Reading("category_order", text, rests, rule)
+
+
+def _secondary_of(total: float, secondary: float) -> str:
+    """``42 codes, 26 of them secondary`` / ``its one code, a secondary one``: one is never pasted as a plural."""
+    t, k = int(total), int(secondary)
+    if t == 1:
+        return f"its one code, a {'secondary' if k else 'main'} one"
+    return f"{t} codes, {'none' if k == 0 else 'one' if k == 1 else k} of them secondary"
 
 
 def both_levels_order(counts: Counts) -> Reading:
@@ -204,7 +212,7 @@ def both_levels_order(counts: Counts) -> Reading:
     parts = []
     for c in sorted(risers, key=lambda c: pb[c]):
         parts.append(f"{category_name(c)} rises from {ordinal(pm[c])} to {place(c)} place "
-                     f"({int(both[c])} codes, {int(sec[c])} of them secondary)")
+                     f"({_secondary_of(both[c], sec[c])})")
     for c in sorted(fallers, key=lambda c: pb[c]):
         parts.append(f"{category_name(c)} falls from {ordinal(pm[c])} to {place(c)} ({int(both[c])})")
     if not parts:
