@@ -397,3 +397,9 @@ def test_the_sweep_page_has_one_banner() -> None:
     text = (paths.ROOT / "notebooks" / "06-5-sensitivity.md").read_text(encoding="utf-8")
     assert "sweep_banner(ch, corpus, demo)" in text
     assert "ch.source_note()" not in text and "sweep_note(" not in text
+
+
+@pytest.mark.parametrize(("n", "said"), [(0, "no pivot"), (1, "one pivot (1.9 % of the sweep)"),
+                                         (12, "12 pivots (22.6 % of the sweep)")])
+def test_the_pivots_below_the_line_are_never_a_bare_zero(n: int, said: str) -> None:
+    assert sr.significant_pivots({"n_significant": float(n), "significant_share": 100 * n / 53}) == said

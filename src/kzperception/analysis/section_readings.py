@@ -668,18 +668,10 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
     return out
 
 
-def texts(readings: list[Reading], beside: list[Reading] | None = None) -> dict[str, str]:
-    """Glue names for readings: ``reading_<key>`` (and ``_cap``), and ``beside_<key>`` against the thesis's."""
-    out: dict[str, str] = {}
-    theirs = {r.key: r for r in beside or []}
-    for r in readings:
-        out[f"reading_{r.key}"] = r.text
-        out[f"reading_{r.key}_cap"] = capitalised(r.text)
-        out[f"beside_{r.key}"] = thesis_beside(r, theirs.get(r.key)) if beside is not None else ""
-    return out
-
-
-__all__ = ["MOST", "NEAR_DAYS", "attention_verdict", "both_levels_order", "category_order", "category_profile",
-           "code_totals", "coding_readings", "growth_phrases", "period_change", "period_tests_summary",
-           "slot_rise", "small_site", "steady_pace", "sweep_readings", "texts", "thesis_beside",
-           "uncertainty_readings", "uncertainty_summary", "website_split"]
+def significant_pivots(facts: Mapping[str, float]) -> str:
+    """``12 pivots (22.6 % of the sweep)`` / ``one pivot (...)`` / ``no pivot``, from :func:`sensitivity_facts`."""
+    n = facts.get("n_significant", math.nan)
+    if _nan(n):
+        return "an unknown number of pivots"
+    phrase = count_phrase(n, "pivot")
+    return phrase if not n else f"{phrase} ({facts['significant_share']:.1f} % of the sweep)"

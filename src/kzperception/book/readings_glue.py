@@ -73,11 +73,16 @@ def glue_uncertainty_readings(ch: Chapter) -> list[Reading]:
     return ours
 
 
-def glue_sweep_readings(sweep, pivot, demo: bool) -> list[Reading]:
-    """Section 6.5: what the sweep shows, in words chosen from it (prefixed as a demonstration when it is one)."""
+def glue_sweep_readings(sweep, pivot, demo: bool, facts: dict[str, float]) -> list[Reading]:
+    """Section 6.5: what the sweep shows, in words chosen from it (prefixed as a demonstration when it is one).
+
+    ``facts`` are the page's :func:`~kzperception.analysis.sensitivity.sensitivity_facts`; the count
+    of pivots below 0.05 is glued as a phrase (``no pivot``, ``one pivot``, ``12 pivots (...)``).
+    """
     ours = sr.sweep_readings(sweep, pivot, demo)
     _glue(ours, None)
     glue_text("near_days", str(sr.NEAR_DAYS))
+    glue_text("significant_pivots", sr.significant_pivots(facts))
     return ours
 
 
