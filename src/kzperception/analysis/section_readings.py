@@ -675,3 +675,18 @@ def significant_pivots(facts: Mapping[str, float]) -> str:
         return "an unknown number of pivots"
     phrase = count_phrase(n, "pivot")
     return phrase if not n else f"{phrase} ({facts['significant_share']:.1f} % of the sweep)"
+
+
+def all_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
+    """Every reading sections 6.3 and 6.4 print for ``counts``, for the audit appendix's list of readings.
+
+    The totals use the page's own figures (the thesis's stated total of non-cooperation codes where
+    it states one). The sweep of 6.5 needs report dates, so its readings come from
+    :func:`sweep_readings` on a sweep frame, not from counts.
+    """
+    from kzperception.analysis.measures import coding_facts, precise_texts
+
+    facts = coding_facts(counts)
+    share_text = precise_texts(facts).get("non_cooperation_share_precise", "n/a")
+    return [*coding_readings(counts, facts["codes_non_cooperation"], share_text),
+            *uncertainty_readings(counts, baseline)]
