@@ -494,8 +494,8 @@ def lead_across_the_pivot(counts: Counts) -> Reading:
     b_first, b_second = (partners[[partner_label(c) for c in partners].index(x)] for x in (tb[0], ta[0]))
     clause, p = chance_clause([list(_period_counts(counts, b_first)), list(_period_counts(counts, b_second))])
     rests["p_fisher"] = p
-    return Reading("lead_across_the_pivot", f"{tb[0]}'s lead before the pivot turned into {ta[0]}'s lead after it "
-                   f"in the counts: {clause}", rests, "the leader changes")
+    return Reading("lead_across_the_pivot", f"{tb[0]}'s lead before the pivot turned into {ta[0]}'s lead after it"
+                   f", {clause.replace('a difference', 'a change', 1)}", rests, "the leader changes")
 
 
 def quoted_codes(report_id: str, register) -> Reading:

@@ -120,7 +120,7 @@ def code_totals(counts: Counts, non_cooperation: float, share_text: str) -> Read
             f"{count_phrase(sec, 'secondary cooperation code')} and "
             f"{count_phrase(non_cooperation, 'non-cooperation code')}")
     if non_cooperation and total:
-        text += f", the last {share_text} % of all"
+        text += f", the non-cooperation codes making up {share_text} % of all"
     return Reading("totals", text, rests, "counts")
 
 
