@@ -203,7 +203,7 @@ def test_what_rises_and_falls_when_both_levels_count(corpora: dict[str, Path], n
 def test_the_totals_never_say_several_for_zero_or_one(corpora: dict[str, Path], name: str) -> None:
     hand = Hand(corpora[name])
     nc = hand.non_cooperation()
-    text = sr.code_totals(load_counts(corpora[name], W), nc, "x").text
+    text = sr.code_totals(load_counts(corpora[name], W), nc).text
     main = sum(hand.k(c, "main") for c in CATEGORIES)
     sec = sum(hand.k(c, "secondary") for c in CATEGORIES)
     expect = {0: "no non-cooperation code", 1: "one non-cooperation code"}.get(nc, f"{nc} non-cooperation codes")
@@ -344,7 +344,7 @@ def test_a_demonstration_sweep_says_so_in_every_reading(corpora: dict[str, Path]
 def test_no_reading_says_several_or_pastes_a_bare_zero_or_one(corpora: dict[str, Path], name: str) -> None:
     counts = load_counts(corpora[name], W)
     hand = Hand(corpora[name])
-    found = [*sr.coding_readings(counts, hand.non_cooperation(), "1.00"),
+    found = [*sr.coding_readings(counts, hand.non_cooperation()),
              *sr.uncertainty_readings(counts, load_counts("published")),
              *sr.sweep_readings(pivot_sweep(load_corpus(corpora[name]), window=W), W.pivot)]
     for r in found:
@@ -361,9 +361,8 @@ def test_the_zero_and_one_corpus_reads_none_and_one(corpora: dict[str, Path]) ->
     assert order.endswith("cultural cooperation, educational and scientific cooperation and environmental "
                           "cooperation are never a main code")
     assert "(3 main, no secondary)" in order
-    assert sr.code_totals(counts, 1, "11.11").text.endswith(
-        "and one non-cooperation code, the non-cooperation codes making up 11.11 % of all")
-    assert sr.code_totals(counts, 0, "0.00").text.endswith("and no non-cooperation code")
+    assert sr.code_totals(counts, 1).text.endswith("and one non-cooperation code")
+    assert sr.code_totals(counts, 0).text.endswith("and no non-cooperation code")
     summary = sr.period_tests_summary(counts).text
     assert "none falls below 5 %" in summary
 
@@ -404,3 +403,41 @@ def test_the_sweep_page_has_one_banner() -> None:
                                          (12, "12 pivots (22.6 % of the sweep)")])
 def test_the_pivots_below_the_line_are_never_a_bare_zero(n: int, said: str) -> None:
     assert sr.significant_pivots({"n_significant": float(n), "significant_share": 100 * n / 53}) == said
+
+
+def test_a_p_value_reads_as_a_clause() -> None:
+    from kzperception.analysis.readings import p_is
+
+    assert p_is(0.0001) == "p < 0.001" and p_is(0.07) == "p = 0.070" and p_is(0.0502) == "p = 0.0502"
+    assert p_is(math.nan) == "no p-value: the test cannot be run"
+
+
+def test_the_readings_hold_with_a_third_partner(three_partners: Path, tmp_path: Path) -> None:
+    """A corpus with the EU: the k x 2 test is read by its chi-square, the sweep names every partner."""
+    import subprocess
+    import sys
+
+    from tests.conftest import partner_env
+
+    code = (
+        "from kzperception.fieldwork.synth import write_synthetic\n"
+        "from kzperception.data.counts import load_counts\n"
+        "from kzperception.data.corpus import load_corpus\n"
+        "from kzperception.data.window import THESIS_WINDOW as W\n"
+        "from kzperception.analysis import section_readings as sr\n"
+        "from kzperception.analysis.sensitivity import pivot_sweep\n"
+        f"f = write_synthetic(2, {str(tmp_path / 'c')!r})\n"
+        "c = load_counts(f, W)\n"
+        "for r in sr.all_readings(c, load_counts('published')) + "
+        "sr.sweep_readings(pivot_sweep(load_corpus(f), window=W), W.pivot):\n"
+        "    print(r.key, '|', r.text)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=paths.ROOT,
+                          env=partner_env(KZP_PARTNERS=str(three_partners)), timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    said = dict(line.split(" | ", 1) for line in proc.stdout.splitlines())
+    assert said["attention_verdict"].startswith("over all reports, how the reports divide between the periods "
+                                                "differs between the 3 partners")
+    assert "chi-square p" in said["attention_verdict"] and "sweep_eu" in said
+    assert "higher than Russia's and European Union's" in said["sweep_ahead"]
+    for key, text in said.items():
+        assert "p = <" not in text and " nan" not in text and "several" not in text, (key, text)

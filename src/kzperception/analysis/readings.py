@@ -109,8 +109,16 @@ def chance_clause(table: list[list[int]]) -> tuple[str, float]:
         return "too few reports to test against chance", math.nan
     p = float(fisher_exact(table, alternative="two-sided").pvalue)
     if p < ALPHA:
-        return f"a difference beyond what chance alone would produce (Fisher p = {_p(p)})", p
-    return f"a difference within what chance alone could produce (Fisher p = {_p(p)})", p
+        return f"a difference beyond what chance alone would produce (Fisher {p_is(p)})", p
+    return f"a difference within what chance alone could produce (Fisher {p_is(p)})", p
+
+
+def p_is(p: float) -> str:
+    """``p = 0.070`` / ``p < 0.001``: a p-value as a clause, never ``p = < 0.001``; undefined, it says so."""
+    if p is None or math.isnan(p):
+        return "no p-value: the test cannot be run"
+    text = _p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _p(p: float) -> str:
@@ -146,8 +154,8 @@ def lead_clause(top: float, second: float) -> tuple[str, float]:
     if math.isnan(p):
         return "too few reports to test the lead against chance", p
     if p < ALPHA:
-        return f"a lead beyond what chance alone would produce (binomial p = {_p(p)})", p
-    return f"a lead within what chance alone could produce (binomial p = {_p(p)})", p
+        return f"a lead beyond what chance alone would produce (binomial {p_is(p)})", p
+    return f"a lead within what chance alone could produce (binomial {p_is(p)})", p
 
 
 def growth_contrast(counts: Counts, a: str, b: str) -> Reading:

@@ -43,7 +43,6 @@ from kzperception.analysis import stats
 from kzperception.analysis.readings import (
     ALPHA,
     Reading,
-    _p,
     _together,
     capitalised,
     category_name,
@@ -51,6 +50,7 @@ from kzperception.analysis.readings import (
     count_phrase,
     lead_clause,
     level_count,
+    p_is,
 )
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, WEBSITE_HOSTS, WEBSITES, partner_label
@@ -104,11 +104,11 @@ def thesis_beside(ours: Reading, thesis: Reading | None) -> str:
 
 # --- 6.3: totals and the order of the categories -------------------------------------------------
 
-def code_totals(counts: Counts, non_cooperation: float, share_text: str) -> Reading:
-    """``397 codes: 274 main cooperation codes, 115 secondary ... and 8 non-cooperation codes (2.02 % of all)``.
+def code_totals(counts: Counts, non_cooperation: float) -> Reading:
+    """``397 codes: 274 main cooperation codes, 115 secondary cooperation codes and 8 non-cooperation codes``.
 
     ``non_cooperation`` is the stated total where the thesis states one (it places only 6 of its 8
-    in a slot), and ``share_text`` its share as the page prints it.
+    in a slot). The page pastes the non-cooperation share itself, at the thesis's precision.
     """
     main = sum(level_count(counts, c, "main") for c in CATEGORIES)
     sec = sum(level_count(counts, c, "secondary") for c in CATEGORIES)
@@ -119,8 +119,6 @@ def code_totals(counts: Counts, non_cooperation: float, share_text: str) -> Read
     text = (f"{count_phrase(total, 'code')}: {count_phrase(main, 'main cooperation code')}, "
             f"{count_phrase(sec, 'secondary cooperation code')} and "
             f"{count_phrase(non_cooperation, 'non-cooperation code')}")
-    if non_cooperation and total:
-        text += f", the non-cooperation codes making up {share_text} % of all"
     return Reading("totals", text, rests, "counts")
 
 
@@ -227,9 +225,9 @@ def both_levels_order(counts: Counts) -> Reading:
     return Reading("both_levels_order", text, rests, rule)
 
 
-def coding_readings(counts: Counts, non_cooperation: float, share_text: str) -> list[Reading]:
+def coding_readings(counts: Counts, non_cooperation: float) -> list[Reading]:
     """Every reading section 6.3 prints, in page order."""
-    return [code_totals(counts, non_cooperation, share_text), category_order(counts), both_levels_order(counts)]
+    return [code_totals(counts, non_cooperation), category_order(counts), both_levels_order(counts)]
 
 
 # --- 6.4: intervals and tests ------------------------------------------------------------------
@@ -338,7 +336,7 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
     if len(partners) != 2:
         p = rests["p_chi2"]
         text = (f"over all reports, how the reports divide between the periods differs between the "
-                f"{len(partners)} partners by a margin {_verdict(p)} (chi-square p = {stats.fmt_p(p)})")
+                f"{len(partners)} partners by a margin {_verdict(p)} (chi-square {p_is(p)})")
         return Reading("attention_verdict", text, rests, f"k partners {_verdict(p)}")
     a, b = (partner_label(x) for x in partners)
     ours = _direction(rests["odds_ratio"])
@@ -354,7 +352,7 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
     same = ours == thesis
     text = (f"the counts lean {'the way the thesis describes' if same else 'the other way from the thesis'}: "
             f"reports on {lead} shifted towards the after-period more than reports on {lag} "
-            f"(an odds ratio of {odds}), by a margin {_verdict(p)} (Fisher p = {stats.fmt_p(p)})")
+            f"(an odds ratio of {odds}), by a margin {_verdict(p)} (Fisher {p_is(p)})")
     if p >= ALPHA:
         text += (". Under the simple model a gap of this size would turn up by chance in a fair share of cases, so "
                  "the counts fit both a real difference in how the invasion changed attention to the two countries "
@@ -387,7 +385,7 @@ def website_split(counts: Counts) -> Reading:
     bd = strat["p_breslow_day"]
     bd_text = ("the Breslow–Day test finds that the websites tell different stories" if bd < ALPHA else
                "the Breslow–Day test finds no sign that the websites tell different stories")
-    text = f"{bd_text} (p = {stats.fmt_p(bd)})"
+    text = f"{bd_text} ({p_is(bd)})"
     lc, lp = math.log(crude), math.log(strat["or_pooled"])
     r = counts.reports
     if lc * lp > 0 and abs(lp) < POOLED_CLOSER * abs(lc):
@@ -448,7 +446,7 @@ def category_profile(counts: Counts) -> Reading:
                   + ", ".join(f"{shares[c]:.1f} % for {partner_label(c)}" for c in lo) + ")") \
         if len(set(shares.values())) > 1 else "the same share for every partner"
     text = (f"taken one at a time, the smallest p-value belongs to {category_name(str(low['category']))}, "
-            f"{share_text}, with p = {stats.fmt_p(low[col])}; "
+            f"{share_text}, with {p_is(low[col])}; "
             f"{_k_of_n(raw, n, 'comparison', 'falls', 'fall')} below 5 % before any correction")
     if n > 1:
         text += (f". But {n} categories were compared, and with that many comparisons one is likely to look unusual "
@@ -495,7 +493,7 @@ def period_change(counts: Counts, partner: str, category: str, baseline: Counts 
     elif thesis and ours:
         text += (", as in the thesis's counts" if ours == thesis else
                  f", against the thesis's counts, where it {'rises' if thesis > 0 else 'falls'}")
-    text += f"; the change is {_verdict(p)}" + ("" if _nan(p) else f" (Fisher p = {stats.fmt_p(p)})")
+    text += f"; the change is {_verdict(p)}" + ("" if _nan(p) else f" (Fisher {p_is(p)})")
     if not _nan(p) and p >= ALPHA and ours:
         text += ": it rests on too few reports to set it apart from chance"
     return Reading(key, text, {"odds_ratio": float(row["odds_ratio"]), "p_fisher": p}, f"{verb}, {_verdict(p)}")
@@ -518,7 +516,7 @@ def period_tests_summary(counts: Counts) -> Reading:
     for r in below.itertuples():
         verb = "rises" if r.after_share > r.before_share else "falls"
         s = (f"the share of reports on {partner_label(r.country)} with {category_name(r.category)} as a main code "
-             f"{verb} from {r.before_share:.1f} % to {r.after_share:.1f} % (p = {stats.fmt_p(r.p_fisher)})")
+             f"{verb} from {r.before_share:.1f} % to {r.after_share:.1f} % ({p_is(r.p_fisher)})")
         if verb == "falls" and r.after > r.before:
             s += (f", while the number of such reports rises from {r.before} to {r.after}: the share falls because "
                   "the other reports grew faster, not because there are fewer of these")
@@ -635,13 +633,13 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
         first = partners[0]
         ahead = int((wide[first].to_numpy()[:, None] > wide[partners[1:]].to_numpy()).all(axis=1).sum())
         who = partner_label(first)
-        others = _together([partner_label(o) for o in partners[1:]])
+        others = _together([f"{partner_label(o)}'s" for o in partners[1:]])
         if ahead == n:
-            text = f"{who}'s ratio is higher than {others}'s at every pivot"
+            text = f"{who}'s ratio is higher than {others} at every pivot"
         elif ahead == 0:
-            text = f"{who}'s ratio is higher than {others}'s at no pivot"
+            text = f"{who}'s ratio is higher than {others} at no pivot"
         else:
-            text = f"{who}'s ratio is higher than {others}'s at {ahead} of the {n} pivots"
+            text = f"{who}'s ratio is higher than {others} at {ahead} of the {n} pivots"
         out.append(Reading("sweep_ahead", where + text, {"ahead": float(ahead), "n": float(n)},
                            "all" if ahead == n else "none" if ahead == 0 else "some"))
     per = sweep.drop_duplicates("pivot").set_index("pivot")["p_value"]
@@ -662,7 +660,7 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
                 "pivots), so a single pivot's p-value is best read together with its neighbours")
         rule = "some"
     if not _nan(here):
-        text += f"; at the window's own pivot p = {_p(float(here))}"
+        text += f"; at the window's own pivot {p_is(float(here))}"
     out.append(Reading("sweep_p", where + text, {"n_below": float(k), "n": float(len(tested)), "p_at_pivot": here},
                        rule))
     return out
@@ -684,9 +682,8 @@ def all_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading
     it states one). The sweep of 6.5 needs report dates, so its readings come from
     :func:`sweep_readings` on a sweep frame, not from counts.
     """
-    from kzperception.analysis.measures import coding_facts, precise_texts
+    from kzperception.analysis.measures import coding_facts
 
     facts = coding_facts(counts)
-    share_text = precise_texts(facts).get("non_cooperation_share_precise", "n/a")
-    return [*coding_readings(counts, facts["codes_non_cooperation"], share_text),
+    return [*coding_readings(counts, facts["codes_non_cooperation"]),
             *uncertainty_readings(counts, baseline)]

@@ -38,24 +38,20 @@ def _glue(ours: list[Reading], theirs: list[Reading] | None) -> dict[str, str]:
     return out
 
 
-def glue_coding_readings(ch: Chapter, facts: dict[str, float], precise: dict[str, str]) -> list[Reading]:
+def glue_coding_readings(ch: Chapter, facts: dict[str, float]) -> list[Reading]:
     """Section 6.3: the totals, the order by main codes and the order of both levels together.
 
-    ``facts`` and ``precise`` are the page's :func:`~kzperception.analysis.measures.coding_facts`
-    and :func:`~kzperception.analysis.measures.precise_texts`; the baseline's readings (beside a
-    rerun) use the thesis's own stated total of non-cooperation codes.
+    ``facts`` are the page's :func:`~kzperception.analysis.measures.coding_facts`; the baseline's
+    readings (beside a rerun) use the thesis's own stated total of non-cooperation codes.
     """
     from kzperception.analysis import measures
 
-    def readings_of(counts, f, pr) -> list[Reading]:
-        return sr.coding_readings(counts, f["codes_non_cooperation"], pr.get("non_cooperation_share_precise", "n/a"))
-
-    ours = readings_of(ch.counts, facts, precise)
+    ours = sr.coding_readings(ch.counts, facts["codes_non_cooperation"])
     theirs = None
     if ch.baseline is not None:
         bf = measures.coding_facts(ch.baseline)
-        theirs = readings_of(ch.baseline, bf, measures.precise_texts(bf))
-        theirs = [r for r in theirs if r.key != "totals"]  # totals are numbers, shown beside in the table above
+        # totals are numbers, shown beside the thesis's in the table of this page
+        theirs = [r for r in sr.coding_readings(ch.baseline, bf["codes_non_cooperation"]) if r.key != "totals"]
     _glue(ours, theirs)
     return ours
 
