@@ -19,7 +19,14 @@ The rules, which the audit appendix lists for the corpus a book was built on:
   "within what chance alone could produce".
 - **Leads, ties, trails.** The largest count leads; equal largest counts tie; all zero is "none"
   (:func:`leader`). A category leads "for both" partners only when it is the single largest for
-  each of them (:func:`common_leader`).
+  each of them (:func:`common_leader`). Every lead carries the test of chapter 6.4 that fits it:
+  a category's lead over the runner-up the exact binomial test of the two counts given their sum
+  (:func:`lead_clause`, :func:`kzperception.analysis.stats.count_contrast`; conservative where a
+  report carries both codes), a lead passing from one partner to another across the pivot the
+  Fisher test of the partner x period table (:func:`lead_across_the_pivot`); below :data:`ALPHA`
+  "beyond", otherwise "within what chance alone could produce".
+- **Sections 6.3 to 6.5.** The readings of the totals, the test results and the pivot sweep are in
+  :mod:`kzperception.analysis.section_readings`, with their own thresholds.
 - **Main or side theme.** A category is "more often a secondary code than a main one" only when
   its secondary count is strictly larger, "as often" when the two are equal
   (:func:`main_versus_secondary`); its place among the categories counts the categories with a
@@ -102,12 +109,53 @@ def chance_clause(table: list[list[int]]) -> tuple[str, float]:
         return "too few reports to test against chance", math.nan
     p = float(fisher_exact(table, alternative="two-sided").pvalue)
     if p < ALPHA:
-        return f"a difference beyond what chance alone would produce (Fisher p = {_p(p)})", p
-    return f"a difference within what chance alone could produce (Fisher p = {_p(p)})", p
+        return f"a difference beyond what chance alone would produce (Fisher {p_is(p)})", p
+    return f"a difference within what chance alone could produce (Fisher {p_is(p)})", p
+
+
+def p_is(p: float) -> str:
+    """``p = 0.070`` / ``p < 0.001``: a p-value as a clause, never ``p = < 0.001``; undefined, it says so."""
+    if p is None or math.isnan(p):
+        return "no p-value: the test cannot be run"
+    text = _p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    """Three decimals; four where three would print 0.050 for a p-value on either side of the line."""
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.4f}" if f"{p:.3f}" == f"{ALPHA:.3f}" else f"{p:.3f}"
+
+
+def grouped_leads(tested: list[tuple[str, str]], over: str) -> str:
+    """Several :func:`lead_clause` results as one clause, the same verdict said once.
+
+    ``[("China", "a lead beyond ... (binomial p = 0.008)"), ("Russia", "a lead within ... (...)")]``
+    -> ``a lead over the runner-up beyond ... for China (binomial p = 0.008), within ... for Russia (...)``.
+    """
+    groups: dict[str, list[str]] = {}
+    for who, clause in tested:
+        verdict, _, p = clause.partition(" (")
+        groups.setdefault(verdict.removeprefix("a lead "), []).append(f"{who}" + (f" ({p}" if p else ""))
+    parts = [f"{verdict} for {_together(whos)}" for verdict, whos in groups.items()]
+    return f"a lead {over} " + ", ".join(parts)
+
+
+def lead_clause(top: float, second: float) -> tuple[str, float]:
+    """Whether a lead of ``top`` over ``second`` (counts over the same reports) is beyond chance, in words.
+
+    The exact binomial test of :func:`kzperception.analysis.stats.count_contrast`, read against
+    :data:`ALPHA` like every test of chapter 6.4.
+    """
+    from kzperception.analysis.stats import count_contrast
+
+    p = count_contrast(top, second)
+    if math.isnan(p):
+        return "too few reports to test the lead against chance", p
+    if p < ALPHA:
+        return f"a lead beyond what chance alone would produce (binomial {p_is(p)})", p
+    return f"a lead within what chance alone could produce (binomial {p_is(p)})", p
 
 
 def growth_contrast(counts: Counts, a: str, b: str) -> Reading:
@@ -266,6 +314,13 @@ def common_leader(counts: Counts, level: str = "main") -> Reading:
         who = ("both " if len(partners) == 2 else f"all {len(partners)} partners, " if len(partners) > 2 else "")
         each = _together([f"{partner_label(p)} ({count_phrase(tops[p][1])})" for p in partners])
         text = f"{category_name(cat)} is the leading {unit} for {who}{each}"
+        tested = []
+        for p in partners:
+            runner_up = max((v for k, v in rests.items() if k.startswith(f"{p}_") and k != f"{p}_{cat}"), default=0.0)
+            clause, pv = lead_clause(tops[p][1], runner_up)
+            rests[f"p_lead_{p}"] = pv
+            tested.append((partner_label(p), clause))
+        text += ": " + grouped_leads(tested, "over the runner-up")
         return Reading(f"common_leader_{level}", text, rests, "the same single largest category for every partner")
     parts = []
     for p in partners:
@@ -435,10 +490,20 @@ def lead_across_the_pivot(counts: Counts) -> Reading:
         return Reading("lead_across_the_pivot", f"before the pivot {say(tb)}, after it {say(ta)}", rests,
                        "equal largest counts in a period")
     if tb == ta:
-        return Reading("lead_across_the_pivot", f"{tb[0]} has the most reports both before and after the pivot",
-                       rests, "the same leader in both periods")
-    return Reading("lead_across_the_pivot", f"{tb[0]}'s lead before the pivot turned into {ta[0]}'s lead after it",
-                   rests, "the leader changes")
+        clauses = []
+        for period, values in (("before", before), ("after", after)):
+            second = max((v for k, v in values.items() if k != tb[0]), default=0)
+            clause, p = lead_clause(values[tb[0]], second)
+            rests[f"p_lead_{period}"] = p
+            clauses.append((f"{period} the pivot", clause))
+        return Reading("lead_across_the_pivot", f"{tb[0]} has the most reports both before and after the pivot: "
+                       f"{grouped_leads(clauses, 'over the next partner')}", rests, "the same leader in both periods")
+    # The lead passing from one partner to another is a change in the partner x period table: its Fisher test.
+    b_first, b_second = (partners[[partner_label(c) for c in partners].index(x)] for x in (tb[0], ta[0]))
+    clause, p = chance_clause([list(_period_counts(counts, b_first)), list(_period_counts(counts, b_second))])
+    rests["p_fisher"] = p
+    return Reading("lead_across_the_pivot", f"{tb[0]}'s lead before the pivot turned into {ta[0]}'s lead after it"
+                   f", {clause.replace('a difference', 'a change', 1)}", rests, "the leader changes")
 
 
 def quoted_codes(report_id: str, register) -> Reading:

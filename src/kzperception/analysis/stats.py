@@ -524,3 +524,28 @@ def readable_tests(tests: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].map(fmt_num)
     hidden = ("dof", "category", "country", "website", "partner_a", "partner_b")
     return out.drop(columns=[c for c in hidden if c in out.columns])
+
+
+# --- a lead between two counts ------------------------------------------------------------------
+
+def count_contrast(k_first: float, k_second: float) -> float:
+    """Two-sided exact binomial p-value of two counts over the same reports, given their sum.
+
+    The readings call a category (or a partner) "leading" and ask whether its lead over the
+    runner-up is more than chance alone would give. Under the model of this module each count is
+    a Poisson count over the same reports, so, given their sum, the first is binomial with
+    probability one half when the two rates are equal. Where one report can carry both codes (two
+    main codes), the reports with both add equally to each count: they widen the sum without
+    changing the difference, so the test is conservative (its p-value too large, never too small).
+    NaN when either count is unknown or both are zero.
+    """
+    from scipy.stats import binomtest
+
+    if any(k is None or (isinstance(k, float) and math.isnan(k)) for k in (k_first, k_second)):
+        return math.nan
+    a, b = int(k_first), int(k_second)
+    if a < 0 or b < 0:
+        raise ValueError(f"count_contrast: counts must not be negative, got {a} and {b}")
+    if a + b == 0:
+        return math.nan
+    return float(binomtest(a, a + b, 0.5, alternative="two-sided").pvalue)

@@ -1,0 +1,689 @@
+"""Readings of sections 6.3, 6.4 and 6.5: the sentences that interpret totals, tests and the pivot sweep.
+
+:mod:`kzperception.analysis.readings` holds the rules for counts, changes, leads and shares. This
+module applies them to what the three sections state, so that a rerun's page says what its own
+numbers hold and the thesis's reading is only ever shown as the thesis's (:func:`thesis_beside`).
+
+Thresholds (the audit appendix and ``docs/architecture.md`` list the same):
+
+- **Chance.** :data:`ALPHA` (0.05, the convention of chapter 6.4): a p-value below it is "beyond
+  what chance alone would produce", otherwise "within what chance alone could produce". A test
+  that cannot be run (an empty row or column) is said to be untestable, never read as either.
+- **Leads (6.3).** A category leads by main codes when its count is the single largest; its lead
+  over the runner-up carries the exact binomial test of the two counts
+  (:func:`kzperception.analysis.stats.count_contrast`). Equal counts tie and share a place.
+- **Order of both levels (6.3).** A category "rises" or "falls" when its place (one plus the
+  categories strictly ahead) differs between the ranking by main codes and the ranking by main
+  and secondary codes together; a riser is said with how many of its codes are secondary.
+- **Steady pace (6.4).** A share of reports after the pivot is above (below) a steady pace when
+  its Wilson 95 % interval lies wholly above (below) the after-part's share of the window's days;
+  otherwise within it.
+- **Most of the rise (6.4).** The country-and-website slot with the largest gain in reports
+  "carries most of the rise" when its gain is more than half of all the slots' gains
+  (:data:`MOST`), "the largest part" otherwise.
+- **Direction (6.4).** An odds ratio above 1 means the first partner's reports leaned more towards
+  the after-period than the second's; the thesis's direction is the one its published counts give.
+  Pooling over websites (Cochran–Mantel–Haenszel) "explains part of" the crude difference when the
+  pooled odds ratio is closer to 1 by more than a tenth on the log scale (:data:`POOLED_CLOSER`),
+  on the same side; within that tenth it "barely moves".
+- **Sweep (6.5).** A partner's per-day ratio "stays above 1" when it is above 1 at every pivot of
+  the sweep, "stays below" likewise, otherwise it "crosses 1". Its largest ratio "peaks near the
+  pivot" when it lies within :data:`NEAR_DAYS` days of the window's pivot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from kzperception.analysis import stats
+from kzperception.analysis.readings import (
+    ALPHA,
+    Reading,
+    _together,
+    capitalised,
+    category_name,
+    change_phrase,
+    count_phrase,
+    lead_clause,
+    level_count,
+    p_is,
+)
+from kzperception.data.counts import Counts
+from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, WEBSITE_HOSTS, WEBSITES, partner_label
+from kzperception.data.wording import ordinal
+
+#: A slot "carries most of the rise" when its gain is more than this share of all the slots' gains.
+MOST = 0.5
+#: Pooling within websites "explains part of" a difference when it shrinks the log odds ratio below this fraction.
+POOLED_CLOSER = 0.9
+#: A sweep's largest ratio "peaks near the pivot" within this many days of the window's pivot.
+NEAR_DAYS = 28
+
+
+def _nan(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _verdict(p: float) -> str:
+    """The words of a p-value against :data:`ALPHA`; untestable when the test could not be run."""
+    if _nan(p):
+        return "could not be tested"
+    return "beyond what chance alone would produce" if p < ALPHA else "within what chance alone could produce"
+
+
+def _site(website: str) -> str:
+    return WEBSITE_HOSTS.get(website, website)
+
+
+def _k_of_n(k: int, n: int, noun: str, one: str, many: str) -> str:
+    """``none of the 7 comparisons falls`` / ``one of the 7 comparisons falls`` / ``3 of the 7 comparisons fall``."""
+    nouns = noun if n == 1 else f"{noun}s"
+    if k == 0:
+        return f"none of the {n} {nouns} {one}"
+    if k == 1:
+        return f"the one {nouns} {one}" if n == 1 else f"one of the {n} {nouns} {one}"
+    return f"{k} of the {n} {nouns} {many}"
+
+
+def thesis_beside(ours: Reading, thesis: Reading | None) -> str:
+    """After a rerun's reading: that the thesis's published counts read the same, or their reading as the thesis's.
+
+    Empty on the thesis's own pages (``thesis`` None). Two readings agree when their rules, which
+    carry the verdict without the numbers, are equal.
+    """
+    if thesis is None:
+        return ""
+    if thesis.rule == ours.rule:
+        return "The thesis's published counts read the same way."
+    return f"The thesis's published counts read otherwise: {thesis.text}."
+
+
+# --- 6.3: totals and the order of the categories -------------------------------------------------
+
+def code_totals(counts: Counts, non_cooperation: float) -> Reading:
+    """``397 codes: 274 main cooperation codes, 115 secondary cooperation codes and 8 non-cooperation codes``.
+
+    ``non_cooperation`` is the stated total where the thesis states one (it places only 6 of its 8
+    in a slot). The page pastes the non-cooperation share itself, at the thesis's precision.
+    """
+    main = sum(level_count(counts, c, "main") for c in CATEGORIES)
+    sec = sum(level_count(counts, c, "secondary") for c in CATEGORIES)
+    total = main + sec + non_cooperation
+    rests = {"main": main, "secondary": sec, "non_cooperation": non_cooperation, "all": total}
+    if any(_nan(x) for x in rests.values()):
+        return Reading("totals", "the number of codes is not known for every category", rests, "unknown cell")
+    text = (f"{count_phrase(total, 'code')}: {count_phrase(main, 'main cooperation code')}, "
+            f"{count_phrase(sec, 'secondary cooperation code')} and "
+            f"{count_phrase(non_cooperation, 'non-cooperation code')}")
+    return Reading("totals", text, rests, "counts")
+
+
+def _groups(values: Mapping[str, float]) -> list[tuple[float, list[str]]]:
+    """Categories grouped by equal count, largest first, in vocabulary order within a group."""
+    out: dict[float, list[str]] = {}
+    for cat, v in values.items():
+        out.setdefault(v, []).append(cat)
+    return sorted(out.items(), key=lambda kv: -kv[0])
+
+
+def _places(values: Mapping[str, float]) -> dict[str, int]:
+    """One plus the number of categories with a strictly larger count: equal counts share a place."""
+    return {c: 1 + sum(1 for v in values.values() if v > values[c]) for c in values}
+
+
+def category_order(counts: Counts) -> Reading:
+    """The categories by main codes, each with its main and secondary count: who leads, what follows, what is absent.
+
+    The leader's lead over the runner-up carries the binomial test; ties are said as ties; a
+    category never coded as a main code is named as such, never placed.
+    """
+    main = {c: level_count(counts, c, "main") for c in CATEGORIES}
+    sec = {c: level_count(counts, c, "secondary") for c in CATEGORIES}
+    rests = {f"{c}_main": v for c, v in main.items()} | {f"{c}_secondary": v for c, v in sec.items()}
+    if any(_nan(v) for v in (*main.values(), *sec.values())):
+        return Reading("category_order", "the codes per category are not all known", rests, "unknown cell")
+
+    def item(c: str) -> str:
+        return f"{category_name(c)} ({int(main[c])} main, {int(sec[c]) or 'no'} secondary)"
+
+    groups = [(v, cats) for v, cats in _groups(main) if v > 0]
+    absent = [c for c in CATEGORIES if main[c] == 0]
+    if not groups:
+        return Reading("category_order", "no category is coded as a main code", rests, "all zero")
+    top, first = groups[0]
+    if len(first) > 1:
+        text = f"{_together([item(c) for c in first])} tie for the lead by main codes"
+        rule = "tie for the lead: " + ",".join(first)
+    else:
+        second = groups[1][0] if len(groups) > 1 else 0.0
+        clause, p = lead_clause(top, second)
+        rests["p_lead"] = p
+        text = f"by main codes {item(first[0])} leads, {clause.replace('a lead', 'a lead over the runner-up', 1)}"
+        rule = f"leader {first[0]}"
+    rest = groups[1:]
+    if rest:
+        parts = [(_together([item(c) for c in cats]) + (", level with each other" if len(cats) > 1 else ""))
+                 for _, cats in rest]
+        text += "; then come " + "; ".join(parts)
+    if absent:
+        text += "; " + _together([category_name(c) for c in absent]) + (" is" if len(absent) == 1 else " are") + \
+            " never a main code"
+    rule += "; order " + ">".join("=".join(cats) for _, cats in groups)
+    return Reading("category_order", text, rests, rule)
+
+
+def _secondary_of(total: float, secondary: float) -> str:
+    """``42 codes, 26 of them secondary`` / ``its one code, a secondary one``: one is never pasted as a plural."""
+    t, k = int(total), int(secondary)
+    if t == 1:
+        return f"its one code, a {'secondary' if k else 'main'} one"
+    return f"{t} codes, {'none' if k == 0 else 'one' if k == 1 else k} of them secondary"
+
+
+def both_levels_order(counts: Counts) -> Reading:
+    """How the order changes when main and secondary codes are counted together: who rises, who falls.
+
+    A riser is said with how many of its codes are secondary, since that is what lifts it.
+    """
+    main = {c: level_count(counts, c, "main") for c in CATEGORIES}
+    sec = {c: level_count(counts, c, "secondary") for c in CATEGORIES}
+    if any(_nan(v) for v in (*main.values(), *sec.values())):
+        return Reading("both_levels_order", "the codes per category are not all known", {}, "unknown cell")
+    both = {c: main[c] + sec[c] for c in CATEGORIES}
+    if not any(both.values()):
+        return Reading("both_levels_order", "no category is coded at either level", {}, "all zero")
+    pm, pb = _places(main), _places(both)
+    joint = {c: sum(1 for v in both.values() if v == both[c]) > 1 for c in CATEGORIES}
+
+    def place(c: str) -> str:
+        return ("joint " if joint[c] else "") + ordinal(pb[c])
+
+    rests = {f"{c}_any": both[c] for c in CATEGORIES} | {f"{c}_place_main": pm[c] for c in CATEGORIES} | \
+        {f"{c}_place_any": pb[c] for c in CATEGORIES}
+    risers = [c for c in CATEGORIES if both[c] and pb[c] < pm[c]]
+    fallers = [c for c in CATEGORIES if both[c] and pb[c] > pm[c]]
+    keep = [c for c in CATEGORIES if both[c] and pb[c] == pm[c]]
+    parts = []
+    for c in sorted(risers, key=lambda c: pb[c]):
+        parts.append(f"{category_name(c)} rises from {ordinal(pm[c])} to {place(c)} place "
+                     f"({_secondary_of(both[c], sec[c])})")
+    for c in sorted(fallers, key=lambda c: pb[c]):
+        parts.append(f"{category_name(c)} falls from {ordinal(pm[c])} to {place(c)} ({int(both[c])})")
+    if not parts:
+        text = "counting both levels together leaves every category in its place"
+    else:
+        text = "counting both levels together, " + "; ".join(parts)
+        if keep:
+            kept = sorted(keep, key=lambda c: pb[c])
+            text += "; " + _together([f"{category_name(c)} ({int(both[c])})" for c in kept]) + \
+                (" keeps its place" if len(kept) == 1 else " keep their places")
+    rule = "risers " + ",".join(risers) + "; fallers " + ",".join(fallers)
+    return Reading("both_levels_order", text, rests, rule)
+
+
+def coding_readings(counts: Counts, non_cooperation: float) -> list[Reading]:
+    """Every reading section 6.3 prints, in page order."""
+    return [code_totals(counts, non_cooperation), category_order(counts), both_levels_order(counts)]
+
+
+# --- 6.4: intervals and tests ------------------------------------------------------------------
+
+def _after_rows(counts: Counts) -> pd.DataFrame:
+    rep = stats.report_share_intervals(counts)
+    return rep[rep["measure"] == "after"]
+
+
+def _side(low: float, high: float, ref: float) -> str:
+    if _nan(low) or _nan(high):
+        return "unknown"
+    return "above" if low > ref else "below" if high < ref else "within"
+
+
+def steady_pace(counts: Counts) -> Reading:
+    """For each partner, whether its share of reports after the pivot is above, below or within a steady pace."""
+    ref = round(stats.after_share_expected(counts), 1)
+    rows = _after_rows(counts)
+    rows = rows[(rows["country"] != "") & (rows["website"] == "")]
+    sides = {str(r.country): _side(r.low, r.high, ref) for r in rows.itertuples()}
+    words = {"above": "higher than a steady pace plus chance would typically give",
+             "below": "lower than a steady pace plus chance would typically give",
+             "within": "within what a steady pace plus chance could give",
+             "unknown": "not known, for lack of reports"}
+    groups: dict[str, list[str]] = {}
+    for c, side in sides.items():
+        groups.setdefault(side, []).append(partner_label(c))
+    parts = [f"for {_together(who)} the share after the pivot is {words[side]}" for side, who in groups.items()]
+    text = "; ".join(parts) if parts else "no partner has reports"
+    return Reading("steady_pace", text, {f"{c}_side": {"above": 1, "below": -1}.get(s, 0) for c, s in sides.items()}
+                   | {"reference": ref}, ";".join(f"{c}:{s}" for c, s in sides.items()))
+
+
+def slot_rise(counts: Counts) -> Reading:
+    """Which country-and-website slot gained most reports across the pivot, and where its after-share stands."""
+    ref = round(stats.after_share_expected(counts), 1)
+    rows = _after_rows(counts)
+    rows = rows[(rows["country"] != "") & (rows["website"] != "")]
+    gains = {(str(r.country), str(r.website)): (int(r.k) - (int(r.n) - int(r.k)), r) for r in rows.itertuples()}
+    positive = sum(g for g, _ in gains.values() if g > 0)
+    rests = {f"{c}_{w}_gain": float(g) for (c, w), (g, _) in gains.items()}
+    if positive <= 0:
+        return Reading("slot_rise", f"none of the {len(gains)} country-and-website slots has more reports after the "
+                       "pivot than before", rests, "no slot grows")
+    (c, w), (gain, row) = max(gains.items(), key=lambda kv: kv[1][0])
+    most = gain > MOST * positive
+    side = {"above": "lies wholly above", "below": "lies wholly below", "within": "contains"}.get(
+        _side(row.low, row.high, ref), "cannot be computed for")
+    text = (f"of the {len(gains)} country-and-website slots, the reports on {partner_label(c)} on {_site(w)} carry "
+            f"{'most' if most else 'the largest part'} of the rise ({gain} of the {positive} reports gained by the "
+            "slots that grew): "
+            f"{row.share:.1f} % of them date from after the pivot, an interval of {row.low:.1f} to {row.high:.1f} % "
+            f"that {side} the steady pace of {ref:g} %")
+    rule = f"{c}_{w} {'most' if most else 'part'}"
+    return Reading("slot_rise", text, rests | {"share_of_gain": gain / positive}, rule)
+
+
+def small_site(counts: Counts) -> Reading:
+    """The website with fewest reports, how many fewer, and whether its intervals settle anything."""
+    ref = round(stats.after_share_expected(counts), 1)
+    r = counts.reports
+    sizes = {w: int(r.loc[r["website"] == w, "n"].sum()) for w in WEBSITES}
+    if len(sizes) < 2:
+        return Reading("small_site", "", {}, "one website")
+    w = min(sizes, key=sizes.get)
+    others = [sizes[x] for x in sizes if x != w]
+    rows = _after_rows(counts)
+    rows = rows[(rows["country"] != "") & (rows["website"] == w)]
+    ranges = [f"for {partner_label(str(x.country))} {x.low:.1f} to {x.high:.1f} %" for x in rows.itertuples()
+              if not _nan(x.low)]
+    sides = {str(x.country): _side(x.low, x.high, ref) for x in rows.itertuples()}
+    head = (f"the site {_site(w)} publishes fewer reports ({sizes[w]} against {_together([str(n) for n in others])}), "
+            f"so its intervals are wider: {'; '.join(ranges) if ranges else 'none can be computed'}")
+    if all(s in ("within", "unknown") for s in sides.values()):
+        tail = (f"on these counts alone one cannot tell whether {_site(w)}'s attention to "
+                f"{'either' if len(sides) == 2 else 'any'} partner moved at all")
+        rule = "all within"
+    else:
+        moved = _together([partner_label(c) for c, s in sides.items() if s in ("above", "below")])
+        tail = f"even so, the share after the pivot moves beyond a steady pace for {moved}"
+        rule = "some beyond"
+    return Reading("small_site", f"{head}. {capitalised(tail)}", {f"n_{k}": float(v) for k, v in sizes.items()}, rule)
+
+
+def _all_row(counts: Counts) -> pd.Series:
+    t = stats.attention_tests(counts)
+    return t[t["website"] == ""].iloc[0]
+
+
+def _direction(odds_ratio: float) -> int:
+    if _nan(odds_ratio):
+        return 0
+    return 1 if odds_ratio > 1 else -1 if odds_ratio < 1 else 0
+
+
+def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading:
+    """What the partner x period test over all reports says, beside the direction the thesis's counts give.
+
+    ``baseline`` is the published counts beside a rerun (None: ``counts`` are the thesis's own).
+    """
+    partners = stats.partners_in(counts)
+    row = _all_row(counts)
+    rests = {"odds_ratio": float(row.get("odds_ratio", math.nan)), "p_fisher": float(row.get("p_fisher", math.nan)),
+             "p_chi2": float(row.get("p_chi2", math.nan))}
+    if len(partners) != 2:
+        p = rests["p_chi2"]
+        text = (f"over all reports, how the reports divide between the periods differs between the "
+                f"{len(partners)} partners by a margin {_verdict(p)} (chi-square {p_is(p)})")
+        return Reading("attention_verdict", text, rests, f"k partners {_verdict(p)}")
+    a, b = (partner_label(x) for x in partners)
+    ours = _direction(rests["odds_ratio"])
+    thesis_row = _all_row(baseline) if baseline is not None else row
+    thesis = _direction(float(thesis_row.get("odds_ratio", math.nan)))
+    p = rests["p_fisher"]
+    if ours == 0 or _nan(p):
+        text = (f"these counts give no direction: {a}'s and {b}'s reports divide between the periods alike, "
+                "or a cell is empty" if not _nan(p) else "these counts are too few for the test to say anything")
+        return Reading("attention_verdict", text, rests, "no direction")
+    lead, lag = (a, b) if ours > 0 else (b, a)
+    odds = stats.fmt_num(rests["odds_ratio"])
+    same = ours == thesis
+    text = (f"the counts lean {'the way the thesis describes' if same else 'the other way from the thesis'}: "
+            f"reports on {lead} shifted towards the after-period more than reports on {lag} "
+            f"(an odds ratio of {odds}), by a margin {_verdict(p)} (Fisher {p_is(p)})")
+    if p >= ALPHA:
+        text += (". Under the simple model a gap of this size would turn up by chance in a fair share of cases, so "
+                 "the counts fit both a real difference in how the invasion changed attention to the two countries "
+                 "and none; " + ("that is not evidence against the thesis, but this part of its finding rests on a "
+                                 "modest number of reports and reads better as a tendency than as an established "
+                                 "difference" if same else "neither direction is established by them"))
+    else:
+        text += (". Under the simple model a gap this large would rarely arise by chance alone; since the real "
+                 "uncertainty is larger than the model's, this supports the direction without settling its size")
+    return Reading("attention_verdict", text, rests, f"{'thesis' if same else 'other'} direction, {_verdict(p)}")
+
+
+def website_split(counts: Counts) -> Reading:
+    """What the pooled (CMH) odds ratio and Breslow–Day say, and how far the mix of websites explains the difference.
+
+    The mix "explains part of" the difference when pooling within the websites brings the odds ratio
+    closer to 1 by more than :data:`POOLED_CLOSER` on the log scale, on the same side of 1.
+    """
+    partners = stats.partners_in(counts)
+    if len(partners) != 2:
+        return Reading("website_split", "the pooled test compares two partners, and these counts have "
+                       f"{len(partners)}", {}, "not two partners")
+    a, b = partners
+    strat = stats.stratified_attention(counts)
+    crude = float(_all_row(counts).get("odds_ratio", math.nan))
+    rests = {"or_crude": crude} | {k: float(v) for k, v in strat.items()}
+    if _nan(strat["or_pooled"]) or _nan(crude) or crude in (0.0, math.inf):
+        return Reading("website_split", "the odds ratios cannot be pooled over the websites here: a website has an "
+                       "empty cell", rests, "not pooled")
+    bd = strat["p_breslow_day"]
+    bd_text = ("the Breslow–Day test finds that the websites tell different stories" if bd < ALPHA else
+               "the Breslow–Day test finds no sign that the websites tell different stories")
+    text = f"{bd_text} ({p_is(bd)})"
+    lc, lp = math.log(crude), math.log(strat["or_pooled"])
+    r = counts.reports
+    if lc * lp > 0 and abs(lp) < POOLED_CLOSER * abs(lc):
+        gov = WEBSITES[0]
+        share = {c: 100.0 * r.loc[(r["country"] == c) & (r["website"] == gov), "n"].sum()
+                 / max(1, r.loc[r["country"] == c, "n"].sum()) for c in partners}
+        moves = []
+        for w in WEBSITES:
+            per = {c: (int(r.loc[(r["country"] == c) & (r["website"] == w) & (r["period"] == "before"), "n"].sum()),
+                       int(r.loc[(r["country"] == c) & (r["website"] == w) & (r["period"] == "after"), "n"].sum()))
+                   for c in partners}
+            up = [c for c, (x, y) in per.items() if y > x]
+            down = [c for c, (x, y) in per.items() if y < x]
+            nums = ", ".join(f"{partner_label(c)} {x} -> {y}" for c, (x, y) in per.items())
+            if len(up) == len(partners):
+                verb = "published more after the pivot about both"
+            elif len(down) == len(partners):
+                verb = "published less after the pivot about both"
+            else:
+                verb = "published " + " and ".join(
+                    x for x in (f"more about {_together([partner_label(c) for c in up])}" if up else "",
+                                f"less about {_together([partner_label(c) for c in down])}" if down else "") if x)
+            moves.append(f"{_site(w)} {verb} ({nums})")
+        first_more = share[a] > share[b]
+        text += (f". Pooled within the websites the odds ratio is closer to 1 than over all reports "
+                 f"({stats.fmt_num(strat['or_pooled'])} against {stats.fmt_num(crude)}), so part of the difference "
+                 f"between the two shifts comes from where the reports appear: {share[a]:.1f} % of the reports on "
+                 f"{partner_label(a)} are on {_site(gov)}, against {share[b]:.1f} % of those on {partner_label(b)}"
+                 f"{'' if first_more else ' (the smaller share)'}; " + "; ".join(moves))
+        rule = f"pooled closer to 1; BD {_verdict(bd)}"
+    elif lc * lp > 0 and abs(lp) <= abs(lc):
+        text += (f". Pooled within the websites the odds ratio barely moves ({stats.fmt_num(strat['or_pooled'])} "
+                 f"against {stats.fmt_num(crude)} over all reports), so the mix of websites accounts for little of "
+                 "the difference")
+        rule = f"pooled about the same; BD {_verdict(bd)}"
+    else:
+        text += (f". Pooled within the websites the odds ratio is {stats.fmt_num(strat['or_pooled'])} against "
+                 f"{stats.fmt_num(crude)} over all reports, so the mix of websites does not account for the difference")
+        rule = f"pooled not closer to 1; BD {_verdict(bd)}"
+    return Reading("website_split", text, rests, rule)
+
+
+def category_profile(counts: Counts) -> Reading:
+    """The partner-against-partner tests per category: the smallest p, what Holm makes of it, how many remain."""
+    cc = stats.category_country_tests(counts)
+    if not len(cc):
+        return Reading("category_profile", "no category can be compared between the partners", {}, "no tests")
+    col = stats.p_column(cc)
+    low = cc.sort_values(col, kind="stable").iloc[0]
+    n = len(cc)
+    raw = int((cc[col] < ALPHA).sum())
+    holm = int((cc["p_holm"] < ALPHA).sum())
+    partners = stats.partners_in(counts)
+    shares = {c: float(low[f"{c}_share"]) for c in partners}
+    hi = max(shares, key=shares.get)
+    lo = [c for c in partners if c != hi]
+    share_text = (f"a larger share of the reports on {partner_label(hi)} ({shares[hi]:.1f} % against "
+                  + ", ".join(f"{shares[c]:.1f} % for {partner_label(c)}" for c in lo) + ")") \
+        if len(set(shares.values())) > 1 else "the same share for every partner"
+    text = (f"taken one at a time, the smallest p-value belongs to {category_name(str(low['category']))}, "
+            f"{share_text}, with {p_is(low[col])}; "
+            f"{_k_of_n(raw, n, 'comparison', 'falls', 'fall')} below 5 % before any correction")
+    if n > 1:
+        text += (f". But {n} categories were compared, and with that many comparisons one is likely to look unusual "
+                 f"by chance alone. After the Holm correction for the whole set, that p-value becomes "
+                 f"{stats.fmt_p(low['p_holm'])}, and {_k_of_n(holm, n, 'comparison', 'stays', 'stay')} below the "
+                 "5 % line")
+    names = [category_name(str(c)) for c in cc.loc[cc["p_holm"] < ALPHA, "category"]]
+    if holm == 0:
+        text += (". Under this model the category profiles of the partners are hard to tell apart, which fits the "
+                 "thesis's reading of its own figures that the profiles are broadly alike")
+    else:
+        text += (f". Even after the correction, {_together(names)} "
+                 f"{'differs' if holm == 1 else 'differ'} between the partners by more than chance alone would "
+                 "produce, against the thesis's reading of its own figures that the profiles are broadly alike")
+    return Reading("category_profile", text, {"p_min": float(low[col]), "p_min_holm": float(low["p_holm"]),
+                                              "n_tests": float(n), "n_raw_below": float(raw),
+                                              "n_holm_below": float(holm)}, f"holm below {holm}")
+
+
+def _period_row(counts: Counts, partner: str, category: str) -> pd.Series | None:
+    cp = stats.category_period_tests(counts)
+    sel = cp[(cp["country"] == partner) & (cp["category"] == category)] if len(cp) else cp
+    return sel.iloc[0] if len(sel) else None
+
+
+def period_change(counts: Counts, partner: str, category: str, baseline: Counts | None = None) -> Reading:
+    """One before-against-after test within a partner: its direction beside the thesis's, and its chance clause."""
+    key = f"period_change_{partner}_{category}"
+    row = _period_row(counts, partner, category)
+    what = f"the share of reports on {partner_label(partner)} with {category_name(category)} as a main code"
+    if row is None:
+        return Reading(key, f"{what} cannot be compared between the periods: its counts per slot are not known",
+                       {}, "unknown cell")
+    thesis_row = _period_row(baseline, partner, category) if baseline is not None else row
+    ours = _direction(float(row["odds_ratio"]))
+    thesis = _direction(float(thesis_row["odds_ratio"])) if thesis_row is not None else 0
+    p = float(row["p_fisher"])
+    verb = {1: "rises", -1: "falls", 0: "does not move"}[ours]
+    text = (f"{what} {verb} from {row['before_share']:.1f} % ({count_phrase(row['before'])}) to "
+            f"{row['after_share']:.1f} % ({count_phrase(row['after'])}), an odds ratio of "
+            f"{stats.fmt_num(float(row['odds_ratio']))}")
+    if baseline is None and ours:
+        text += ", the direction the thesis describes" if ours == thesis else ""
+    elif thesis and ours:
+        text += (", as in the thesis's counts" if ours == thesis else
+                 f", against the thesis's counts, where it {'rises' if thesis > 0 else 'falls'}")
+    text += f"; the change is {_verdict(p)}" + ("" if _nan(p) else f" (Fisher {p_is(p)})")
+    if not _nan(p) and p >= ALPHA and ours:
+        text += ": it rests on too few reports to set it apart from chance"
+    return Reading(key, text, {"odds_ratio": float(row["odds_ratio"]), "p_fisher": p}, f"{verb}, {_verdict(p)}")
+
+
+def period_tests_summary(counts: Counts) -> Reading:
+    """How many before-against-after comparisons fall below 5 % uncorrected, and what each of them is.
+
+    A share that falls while the number of its reports rises is said so: the fall then comes from
+    the other reports growing faster, not from fewer reports of the category.
+    """
+    cp = stats.category_period_tests(counts)
+    if not len(cp):
+        return Reading("period_tests", "no category has counts per slot to compare", {}, "no tests")
+    below = cp[cp["p_fisher"] < ALPHA]
+    n, k = len(cp), len(below)
+    said = {0: "none falls", 1: "one falls"}.get(k, f"{k} fall")
+    text = f"of the {n} before-and-after comparisons in the table, {said} below 5 % before any correction"
+    items = []
+    for r in below.itertuples():
+        verb = "rises" if r.after_share > r.before_share else "falls"
+        s = (f"the share of reports on {partner_label(r.country)} with {category_name(r.category)} as a main code "
+             f"{verb} from {r.before_share:.1f} % to {r.after_share:.1f} % ({p_is(r.p_fisher)})")
+        if verb == "falls" and r.after > r.before:
+            s += (f", while the number of such reports rises from {r.before} to {r.after}: the share falls because "
+                  "the other reports grew faster, not because there are fewer of these")
+        elif verb == "rises" and r.after < r.before:
+            s += f", while the number of such reports falls from {r.before} to {r.after}"
+        items.append(s)
+    if items:
+        text += ": " + "; ".join(items)
+    if n > 1 and k:
+        text += f". Among {n} comparisons, chance alone would put about {n * ALPHA:.1f} below 5 %"
+    return Reading("period_tests", text, {"n_tests": float(n), "n_raw_below": float(k)}, f"below {k}")
+
+
+def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Reading:
+    """The closing paragraph of 6.4: which of its verdicts are beyond chance, and how far that carries."""
+    pace = steady_pace(counts)
+    att = attention_verdict(counts, baseline)
+    prof = category_profile(counts)
+    above = [partner_label(k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v > 0]
+    below = [partner_label(k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v < 0]
+    parts = []
+    if above:
+        parts.append(f"the rise in reports on {_together(above)} is large relative to a steady pace of publication")
+    if below:
+        parts.append(f"the fall in reports on {_together(below)} is large relative to a steady pace of publication")
+    if not above and not below:
+        parts.append("no partner's share after the pivot leaves the range a steady pace plus chance could give")
+    p_att = att.rests_on.get("p_fisher", math.nan)
+    p_att = att.rests_on.get("p_chi2", math.nan) if _nan(p_att) else p_att
+    parts.append(f"the difference between the partners' shifts is {_verdict(p_att)}")
+    holm = int(prof.rests_on.get("n_holm_below", 0))
+    n = int(prof.rests_on.get("n_tests", 0))
+    if n:
+        parts.append("no category difference between the partners survives the correction for testing "
+                     f"{n} at once" if holm == 0 else
+                     f"{count_phrase(holm, 'category difference')} between the partners "
+                     f"{'survives' if holm == 1 else 'survive'} the correction for testing {n} at once")
+    beyond = (not _nan(p_att) and p_att < ALPHA) or holm > 0
+    text = "What the intervals and tests add is a sense of scale: " + "; ".join(parts) + ". "
+    if beyond:
+        text += ("Because the real uncertainty is larger than the model's, even the differences beyond chance here "
+                 "are better read as directions than as measured sizes")
+    else:
+        text += ("Because the real uncertainty is larger than the model's, the thesis's cautious conclusion, that the "
+                 "official picture of both neighbours changed little apart from a few telling reports, fits these "
+                 "numbers better than any stronger reading")
+    return Reading("uncertainty_summary", text, {"p_attention": p_att, "n_holm_below": float(holm)},
+                   "beyond" if beyond else "within")
+
+
+def uncertainty_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
+    """Every reading section 6.4 prints, in page order (Russia's security codes as the thesis's named case)."""
+    out = [steady_pace(counts), slot_rise(counts), small_site(counts), attention_verdict(counts, baseline),
+           website_split(counts), category_profile(counts)]
+    if "russia" in stats.partners_in(counts) and "security_military" in CATEGORIES:
+        out.append(period_change(counts, "russia", "security_military", baseline))
+    return [*out, period_tests_summary(counts), uncertainty_summary(counts, baseline)]
+
+
+def growth_phrases(counts: Counts) -> dict[str, str]:
+    """``reports on China grow by 110.8 %``-style phrases per partner, for the 6.4 heading paragraph."""
+    r = counts.reports
+    out = {}
+    for c in stats.partners_in(counts):
+        before = int(r.loc[(r["country"] == c) & (r["period"] == "before"), "n"].sum())
+        after = int(r.loc[(r["country"] == c) & (r["period"] == "after"), "n"].sum())
+        phrase = change_phrase(before, after)
+        out[f"change_phrase_{c}"] = f"the number of reports on {partner_label(c)} {phrase} ({before} -> {after})"
+    return out
+
+
+# --- 6.5: the pivot sweep ----------------------------------------------------------------------
+
+def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False) -> list[Reading]:
+    """What the sweep shows: each partner's ratio against 1 and its peak, who is ahead, and the p-value line.
+
+    ``demo``: the sweep is the synthetic demonstration, and each reading says so.
+    """
+    at = pd.Timestamp(pivot)
+    where = "in the demonstration corpus, " if demo else ""
+    out: list[Reading] = []
+    wide = sweep.pivot(index="pivot", columns="country", values="change")
+    n = len(wide)
+    for c in [c for c in COUNTRIES if c in wide.columns]:
+        s = wide[c].dropna()
+        key = f"sweep_{c}"
+        if s.empty:
+            out.append(Reading(key, f"{where}{partner_label(c)} has no report before any pivot, so its ratio is not "
+                               "defined", {}, "undefined"))
+            continue
+        above = int((s > 1).sum())
+        if above == len(s):
+            shape = (f"{partner_label(c)}'s ratio stays above 1 at every pivot of the sweep, so attention to "
+                     f"{partner_label(c)} grew wherever the boundary is placed")
+            rule = "above"
+        elif (s < 1).all():
+            shape = (f"{partner_label(c)}'s ratio stays below 1 at every pivot of the sweep, so attention to "
+                     f"{partner_label(c)} fell wherever the boundary is placed")
+            rule = "below"
+        else:
+            shape = (f"{partner_label(c)}'s ratio crosses 1: above it at {above} of the {len(s)} pivots, so the "
+                     "direction of the change depends on where the boundary is placed")
+            rule = "crosses"
+        peak = s.idxmax()
+        days = abs((peak - at).days)
+        near = days <= NEAR_DAYS
+        shape += (f"; its largest ratio ({s.max():.1f}) falls on {peak:%Y-%m-%d}, "
+                  + (f"within {NEAR_DAYS} days of the window's pivot, as a break at that moment would make it"
+                     if near else f"{days} days from the window's pivot"))
+        out.append(Reading(key, where + shape, {"above": float(above), "n": float(len(s)), "peak_days": float(days)},
+                           f"{rule}; {'near' if near else 'far'}"))
+    partners = [c for c in COUNTRIES if c in wide.columns]
+    if len(partners) >= 2:
+        first = partners[0]
+        ahead = int((wide[first].to_numpy()[:, None] > wide[partners[1:]].to_numpy()).all(axis=1).sum())
+        who = partner_label(first)
+        others = _together([f"{partner_label(o)}'s" for o in partners[1:]])
+        if ahead == n:
+            text = f"{who}'s ratio is higher than {others} at every pivot"
+        elif ahead == 0:
+            text = f"{who}'s ratio is higher than {others} at no pivot"
+        else:
+            text = f"{who}'s ratio is higher than {others} at {ahead} of the {n} pivots"
+        out.append(Reading("sweep_ahead", where + text, {"ahead": float(ahead), "n": float(n)},
+                           "all" if ahead == n else "none" if ahead == 0 else "some"))
+    per = sweep.drop_duplicates("pivot").set_index("pivot")["p_value"]
+    tested = per.dropna()
+    k = int((tested < ALPHA).sum())
+    here = per.get(at, math.nan)
+    if tested.empty:
+        text = "the test of the partners' balance cannot be run at any pivot"
+        rule = "untested"
+    elif k == len(tested):
+        text = "the balance between the partners differs by more than chance alone would produce at every pivot"
+        rule = "all"
+    elif k == 0:
+        text = "the balance between the partners stays within what chance alone could produce at every pivot"
+        rule = "none"
+    else:
+        text = (f"the p-value moves above and below 0.05 as the pivot shifts (below it at {k} of the {len(tested)} "
+                "pivots), so a single pivot's p-value is best read together with its neighbours")
+        rule = "some"
+    if not _nan(here):
+        text += f"; at the window's own pivot {p_is(float(here))}"
+    out.append(Reading("sweep_p", where + text, {"n_below": float(k), "n": float(len(tested)), "p_at_pivot": here},
+                       rule))
+    return out
+
+
+def significant_pivots(facts: Mapping[str, float]) -> str:
+    """``12 pivots (22.6 % of the sweep)`` / ``one pivot (...)`` / ``no pivot``, from :func:`sensitivity_facts`."""
+    n = facts.get("n_significant", math.nan)
+    if _nan(n):
+        return "an unknown number of pivots"
+    phrase = count_phrase(n, "pivot")
+    return phrase if not n else f"{phrase} ({facts['significant_share']:.1f} % of the sweep)"
+
+
+def all_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
+    """Every reading sections 6.3 and 6.4 print for ``counts``, for the audit appendix's list of readings.
+
+    The totals use the page's own figures (the thesis's stated total of non-cooperation codes where
+    it states one). The sweep of 6.5 needs report dates, so its readings come from
+    :func:`sweep_readings` on a sweep frame, not from counts.
+    """
+    from kzperception.analysis.measures import coding_facts
+
+    facts = coding_facts(counts)
+    return [*coding_readings(counts, facts["codes_non_cooperation"]),
+            *uncertainty_readings(counts, baseline)]

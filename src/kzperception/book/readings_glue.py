@@ -1,0 +1,106 @@
+"""Glue the readings of sections 6.3, 6.4 and 6.5 for their pages, and the one banner of 6.5.
+
+The readings themselves are chosen in :mod:`kzperception.analysis.section_readings`; this module
+only names them for the page. Each reading is glued as ``reading_<key>`` (and ``_cap`` to open a
+sentence), and as ``said_<key>``: the whole sentence, capitalised and closed, followed on a rerun
+by what the thesis's published counts say of the same thing, as the thesis's reading, never as
+the rerun's finding. Every text goes through :func:`kzperception.book.display.glue_text`, so a
+label from a vocabulary file cannot become markup.
+"""
+
+from __future__ import annotations
+
+from IPython.display import HTML
+
+from kzperception.analysis import section_readings as sr
+from kzperception.analysis.readings import Reading, capitalised
+from kzperception.book.chapter import Chapter
+from kzperception.book.display import glue_text, html_text
+from kzperception.data.corpus import Corpus
+
+
+def sentence(reading: Reading, thesis: Reading | None = None) -> str:
+    """The reading as a closed sentence, then, beside a rerun, the thesis's reading of the same thing."""
+    text = capitalised(reading.text).rstrip(".") + "."
+    beside = sr.thesis_beside(reading, thesis)
+    return f"{text} {beside}" if beside else text
+
+
+def _glue(ours: list[Reading], theirs: list[Reading] | None) -> dict[str, str]:
+    by_key = {r.key: r for r in theirs or []}
+    out: dict[str, str] = {}
+    for r in ours:
+        out[f"reading_{r.key}"] = r.text
+        out[f"reading_{r.key}_cap"] = capitalised(r.text)
+        out[f"said_{r.key}"] = sentence(r, by_key.get(r.key) if theirs is not None else None)
+    for k, v in out.items():
+        glue_text(k, v)
+    return out
+
+
+def glue_coding_readings(ch: Chapter, facts: dict[str, float]) -> list[Reading]:
+    """Section 6.3: the totals, the order by main codes and the order of both levels together.
+
+    ``facts`` are the page's :func:`~kzperception.analysis.measures.coding_facts`; the baseline's
+    readings (beside a rerun) use the thesis's own stated total of non-cooperation codes.
+    """
+    from kzperception.analysis import measures
+
+    ours = sr.coding_readings(ch.counts, facts["codes_non_cooperation"])
+    theirs = None
+    if ch.baseline is not None:
+        bf = measures.coding_facts(ch.baseline)
+        # totals are numbers, shown beside the thesis's in the table of this page
+        theirs = [r for r in sr.coding_readings(ch.baseline, bf["codes_non_cooperation"]) if r.key != "totals"]
+    _glue(ours, theirs)
+    return ours
+
+
+def glue_uncertainty_readings(ch: Chapter) -> list[Reading]:
+    """Section 6.4: every interpretive sentence, chosen from the intervals and tests of this page's counts.
+
+    Beside a rerun the thesis's direction (of the odds ratios) is the published counts'; the
+    sentences say so where they compare with it.
+    """
+    ours = sr.uncertainty_readings(ch.counts, ch.baseline)
+    _glue(ours, None)
+    for k, v in sr.growth_phrases(ch.counts).items():
+        glue_text(k, v)
+    return ours
+
+
+def glue_sweep_readings(sweep, pivot, demo: bool, facts: dict[str, float]) -> list[Reading]:
+    """Section 6.5: what the sweep shows, in words chosen from it (prefixed as a demonstration when it is one).
+
+    ``facts`` are the page's :func:`~kzperception.analysis.sensitivity.sensitivity_facts`; the count
+    of pivots below 0.05 is glued as a phrase (``no pivot``, ``one pivot``, ``12 pivots (...)``).
+    """
+    ours = sr.sweep_readings(sweep, pivot, demo)
+    _glue(ours, None)
+    glue_text("near_days", str(sr.NEAR_DAYS))
+    glue_text("significant_pivots", sr.significant_pivots(facts))
+    return ours
+
+
+def sweep_banner(ch: Chapter, corpus: Corpus, demo: bool) -> HTML:
+    """The one banner of section 6.5: what the page's numbers come from, said once.
+
+    On the thesis's page the sweep runs on the synthetic demonstration corpus while the per-day
+    changes of the Method section come from the published counts; a single warning says both. On
+    a rerun the sweep runs on the page's own corpus, so the chapter's source note is the banner
+    (a synthetic corpus is flagged there).
+    """
+    if not demo:
+        return ch.source_note()
+    from kzperception.analysis.sensitivity import DEMO_SEED
+
+    n = int(ch.counts.reports["n"].sum())
+    text = (f"<strong>The sweep on this page is a demonstration on synthetic data.</strong> The thesis publishes "
+            f"counts per period ({n} coded reports), not the date of each report, so its pivot cannot be moved. "
+            f"The sweep, its chart, its table and the sentences that read them run on {len(corpus.reports)} "
+            f"synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed={html_text(DEMO_SEED)})</code>) "
+            "whose counts match the thesis's at its own pivot and whose dates are spread evenly within each "
+            "period: they show how the method behaves, not what Kazakhstan's websites published. Only the per-day "
+            f"changes in the Method section come from the thesis's published counts (window {html_text(ch.window)}).")
+    return HTML(f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
+                f'Synthetic data — demonstration only</p><p>{text}</p></div>')
