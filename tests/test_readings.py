@@ -303,3 +303,13 @@ def test_the_conclusion_readings_are_the_corpus_readings() -> None:
     texts = readings.conclusion_texts(load_counts(paths.REGISTER, THESIS_WINDOW), "china", "russia")
     assert "faster" not in texts["reading_growth_sentence"]
     assert texts["reading_security_shift"].startswith("the share of reports on Russia with security")
+
+
+def test_the_conclusion_states_the_lead_change_test_once() -> None:
+    """The conclusion's lead sentence is followed by the growth contrast of the same two partners,
+    which carries the same Fisher test: the lead sentence leaves it out, the growth sentence keeps it."""
+    texts = readings.conclusion_texts(load_counts("published"), "china", "russia")
+    assert "Fisher" not in texts["reading_lead"] and "turned into China's lead" in texts["reading_lead"]
+    assert texts["reading_growth_sentence"].count("Fisher p = 0.070") == 1
+    alone = readings.lead_across_the_pivot(load_counts("published")).text
+    assert alone.endswith("(Fisher p = 0.070)")

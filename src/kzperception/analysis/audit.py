@@ -381,6 +381,9 @@ def readings_table(counts: Counts) -> pd.DataFrame:
             found.append(rd.partner_share_contrast(counts, cat, a, b))
         for p in partners:
             found.append(rd.period_shift(counts, p, cat))
+    from kzperception.analysis import section_readings
+
+    found += section_readings.all_readings(counts)  # 6.3's totals and leads, 6.4's tests
 
     def numbers(r: rd.Reading) -> str:
         return "; ".join(f"{k} = {_number(v)}" for k, v in r.rests_on.items())

@@ -464,11 +464,14 @@ def period_shift(counts: Counts, partner: str, category: str, level: str = "main
     return Reading(key, f"{text}: {clause}", rests, rule)
 
 
-def lead_across_the_pivot(counts: Counts) -> Reading:
+def lead_across_the_pivot(counts: Counts, untested_pair: frozenset[str] | None = None) -> Reading:
     """Which partner had the most reports before the pivot and which after, in words.
 
     ``kept`` when one partner leads in both periods, ``changed`` when the lead passes from one to
-    another, ``tied`` wording when a period's largest counts are equal.
+    another, ``tied`` wording when a period's largest counts are equal. A changed lead carries the
+    Fisher test of its partner x period table, unless that pair of partners is ``untested_pair``:
+    a page whose next sentence states the same test (the growth contrast of the same two partners)
+    would otherwise say it twice.
     """
     partners = [c for c in COUNTRIES if (counts.reports["country"] == c).any()]
     before = {partner_label(c): _period_counts(counts, c)[0] for c in partners}
@@ -502,6 +505,9 @@ def lead_across_the_pivot(counts: Counts) -> Reading:
     b_first, b_second = (partners[[partner_label(c) for c in partners].index(x)] for x in (tb[0], ta[0]))
     clause, p = chance_clause([list(_period_counts(counts, b_first)), list(_period_counts(counts, b_second))])
     rests["p_fisher"] = p
+    if untested_pair is not None and {b_first, b_second} == set(untested_pair):
+        return Reading("lead_across_the_pivot", f"{tb[0]}'s lead before the pivot turned into {ta[0]}'s lead "
+                       "after it", rests, "the leader changes (its test stated with the growth contrast)")
     return Reading("lead_across_the_pivot", f"{tb[0]}'s lead before the pivot turned into {ta[0]}'s lead after it"
                    f", {clause.replace('a difference', 'a change', 1)}", rests, "the leader changes")
 
@@ -565,7 +571,8 @@ def conclusion_texts(counts: Counts, first: str, second: str) -> dict[str, str]:
     that corpus's results.
     """
     return {
-        "reading_lead": lead_across_the_pivot(counts).text,
+        # The growth sentence that follows states the Fisher test of the same two partners once.
+        "reading_lead": lead_across_the_pivot(counts, frozenset((first, second))).text,
         "reading_growth_sentence": capitalised(growth_contrast(counts, first, second).text),
         "reading_security_shift": period_shift(counts, second, "security_military").text,
         "reading_economic_shift": period_shift(counts, second, "economic").text,
