@@ -29,6 +29,8 @@ WINDOW = ["--start", "2020-08-24", "--pivot", "2022-02-24", "--end", "2023-08-24
         (["--start", "2020-08-24", "--pivot", "2023-09-24", "--end", "2023-08-24"], "must not be after end"),
         (["--start", "2010-01-01", "--pivot", "2011-01-01", "--end", "2012-01-01"], "no report"),
         ([*WINDOW, "--chapters", "06-9-nonsense"], "unknown chapter(s) 06-9-nonsense"),
+        ([*WINDOW, "--chapters", "06-2-reports,00-abstract"], "00-abstract is the thesis's abstract: it states"),
+        ([*WINDOW, "--chapters", "10-summary-cs"], "10-summary-cs is the Czech summary of the thesis"),
     ],
 )
 def test_bad_parameters_refused_with_nothing_written(tmp_path, args, message):

@@ -87,13 +87,23 @@ class RerunPlan:
         return ChapterParams(str(self.corpus.path), self.window).papermill()
 
 
+#: The thesis's own summaries of its results: the abstract in English and Czech and the Czech
+#: summary state the thesis's reading of the thesis's data in the thesis's hedged words. They are
+#: not rerun: on a corpus they would print that reading beside numbers it may contradict. A rerun
+#: states its results in 6.2 to 6.5 and the conclusion, whose sentences are chosen from its counts.
+THESIS_SUMMARIES: dict[str, str] = {
+    "00-abstract": "the thesis's abstract", "00-abstrakt-cs": "the thesis's Czech abstract",
+    "10-summary-cs": "the Czech summary of the thesis",
+}
+
+
 def available_chapters() -> list[str]:
     """Chapters that can be rerun: the main book's with a source, and every partner's chapter instances.
 
     The main book lists the thesis's two slot chapters; a partner added in data/partners.yaml (or
-    a ``KZP_PARTNERS`` file) has its own, placed after them.
+    a ``KZP_PARTNERS`` file) has its own, placed after them. :data:`THESIS_SUMMARIES` are left out.
     """
-    toc = [s for s in toc_chapters() if not chapter_source(s).missing()]
+    toc = [s for s in toc_chapters() if not chapter_source(s).missing() and s not in THESIS_SUMMARIES]
     return toc + [s for s in partner_chapters() if s not in toc]
 
 
@@ -119,6 +129,11 @@ def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "-
     twice = sorted({c for c in chosen if chosen.count(c) > 1})
     if twice:
         raise RerunError(f"{option}: chapter(s) given more than once: {', '.join(repr(c) for c in twice)}")
+    summaries = [c for c in chosen if c in THESIS_SUMMARIES]
+    if summaries:
+        c = summaries[0]
+        raise RerunError(f"{option}: {c} is {THESIS_SUMMARIES[c]}: it states the thesis's own reading of the "
+                         "thesis's data and is not rerun; a rerun's results are in 06-2 to 06-5 and 08-conclusion")
     unknown = [c for c in chosen if c not in known]
     if unknown:
         raise RerunError(f"{option}: unknown chapter(s) {', '.join(unknown)} (known: {', '.join(known)})")
