@@ -11,8 +11,9 @@ Russia. Here every colour belongs to exactly one meaning, and a chart asks for a
 * **period** before / after the pivot: :data:`PERIOD`;
 * **code level** main / secondary: :data:`LEVEL`;
 * **survey wave** (chapter 9): :data:`SURVEY_WAVES`; **dated event** (chapter 9): :data:`EVENT`;
-* **statistic and reference lines** (p-value, the 0.05 threshold, the pivot, a reference value):
-  neutral greys told apart by their dash pattern (:data:`DASH`), never by hue;
+* **statistic and reference lines** (p-value, the 0.05 threshold, the pivot, a reference value)
+  and the aggregate: one neutral grey, the lines told apart by their dash pattern (:data:`DASH`)
+  and their labels, never by hue;
 * **chart furniture** (axis lines): :data:`AXIS`.
 
 Why these colours. Every mark sits on the page background in light mode (white) and in the
@@ -38,10 +39,10 @@ from collections.abc import Iterable, Sequence
 from kzperception.data.vocabulary import COUNTRIES, COUNTRY_COLORS, WEBSITE_COLORS, WEBSITES
 
 #: Page backgrounds the marks are drawn on: the theme's light and dark ``--pst-color-background``
-#: (pydata-sphinx-theme 0.15), and the dark surface some output areas use.
+#: (pydata-sphinx-theme 0.15). Charts are transparent and output areas take the page background
+#: in dark mode (``kzperception.css``), so these are the only two.
 LIGHT_BACKGROUND = "#ffffff"
 DARK_BACKGROUND = "#14181e"
-DARK_SURFACE = "#222832"
 BACKGROUNDS: tuple[str, ...] = (LIGHT_BACKGROUND, DARK_BACKGROUND)
 
 #: WCAG 2.1 non-text contrast (success criterion 1.4.11) for marks against the page background.
@@ -61,11 +62,13 @@ PARTNER_SHAPES: tuple[str, ...] = ("circle", "square", "triangle-up", "cross", "
 #: Line dashes of the partners, same order (an empty list is a solid line).
 PARTNER_DASHES: tuple[tuple[int, ...], ...] = ((), (6, 3), (2, 2), (8, 2, 2, 2), (1, 3))
 
-#: All partners together ("Both", "All partners"): a neutral grey diamond.
-AGGREGATE = "#7d7d7d"
+#: The neutral grey of the statistic family: the aggregate and every statistic or reference line.
+STATISTIC_GREY = "#7b7b7b"
+#: All partners together ("Both", "All partners"): a grey diamond.
+AGGREGATE = STATISTIC_GREY
 AGGREGATE_SHAPE = "diamond"
 
-WEBSITE_SERIES: tuple[str, ...] = ("#2e8b57", "#8e63c4", "#a0522d", "#1f7a99")
+WEBSITE_SERIES: tuple[str, ...] = ("#2e8b57", "#8e63c4", "#1f7a99")
 
 #: Before and after the pivot.
 PERIOD: dict[str, str] = {"before": "#3d96ce", "after": "#bc8400"}
@@ -74,15 +77,13 @@ LEVEL: dict[str, str] = {"main": "#55709a", "secondary": "#98893a"}
 #: Survey waves in the order they are drawn (chapter 9).
 SURVEY_WAVES: tuple[str, ...] = ("#0c9ba7", "#995700")
 #: Events the 2024 article dates (chapter 9): one colour, the mark says how precise the date is.
-EVENT = "#b65c6b"
+EVENT = "#c80080"
 
-#: Statistic and reference lines: greys, told apart by :data:`DASH`.
-STATISTIC: dict[str, str] = {
-    "p_value": "#6e6e6e",
-    "threshold": "#8a8a8a",
-    "pivot": "#767676",
-    "reference": "#838383",
-}
+#: Statistic and reference lines: the one grey, told apart by :data:`DASH` (a grey close enough
+#: to the middle of the luminance band to stay apart from every partner colour under
+#: protanopia, where the red darkens).
+STATISTIC: dict[str, str] = {"p_value": STATISTIC_GREY, "threshold": STATISTIC_GREY, "pivot": STATISTIC_GREY,
+                             "reference": STATISTIC_GREY}
 #: The dash of each statistic line (an empty list is solid).
 DASH: dict[str, list[int]] = {"p_value": [], "threshold": [2, 2], "pivot": [6, 3], "reference": [1, 3]}
 
@@ -163,7 +164,7 @@ def meanings() -> dict[str, tuple[str, ...]]:
         "level": tuple(LEVEL.values()),
         "survey wave": SURVEY_WAVES,
         "event": (EVENT,),
-        "statistic": (AGGREGATE, *STATISTIC.values()),
+        "statistic": (STATISTIC_GREY,),
         "axis": (AXIS,),
     }
 
