@@ -11,7 +11,8 @@ Russia. Here every colour belongs to exactly one meaning, and a chart asks for a
 * **period** before / after the pivot: :data:`PERIOD`;
 * **code level** main / secondary: :data:`LEVEL`;
 * **survey wave** (chapter 9): :data:`SURVEY_WAVES`; **dated event** (chapter 9): :data:`EVENT`;
-* **statistic and reference lines** (p-value, the 0.05 threshold, the pivot, a reference value)
+* **statistic and reference lines** (p-value, the 0.05 threshold, the pivot, an expected value,
+  a reference value)
   and the aggregate: one neutral grey, the lines told apart by their dash pattern (:data:`DASH`)
   and their labels, never by hue;
 * **chart furniture** (axis lines): :data:`AXIS`.
@@ -83,9 +84,12 @@ EVENT = "#c80080"
 #: to the middle of the luminance band to stay apart from every partner colour under
 #: protanopia, where the red darkens).
 STATISTIC: dict[str, str] = {"p_value": STATISTIC_GREY, "threshold": STATISTIC_GREY, "pivot": STATISTIC_GREY,
-                             "reference": STATISTIC_GREY}
+                             "expected": STATISTIC_GREY, "reference": STATISTIC_GREY}
 #: The dash of each statistic line (an empty list is solid).
-DASH: dict[str, list[int]] = {"p_value": [], "threshold": [2, 2], "pivot": [6, 3], "reference": [1, 3]}
+#: ``expected`` is a value expected under a null (the steady pace of 6.4), ``reference`` a fixed
+#: reference value (a ratio of 1).
+DASH: dict[str, list[int]] = {"p_value": [], "threshold": [2, 2], "pivot": [6, 3], "expected": [4, 2],
+                              "reference": [1, 3]}
 
 #: Axis domain lines and ticks (labels take the page's text colour, see ``kzperception.css``).
 AXIS = "#888888"

@@ -70,8 +70,8 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
         x=alt.X("share:Q", title=title, scale=scale), color=color, shape=shape)
     steady = after_share_expected(counts)
     expected = pd.DataFrame({"expected": [steady]})
-    rule = alt.Chart(expected).mark_rule(strokeDash=palette.DASH["reference"],
-                                         color=palette.STATISTIC["reference"]).encode(
+    rule = alt.Chart(expected).mark_rule(strokeDash=palette.DASH["expected"],
+                                         color=palette.STATISTIC["expected"]).encode(
         x="expected:Q", tooltip=[alt.Tooltip("expected:Q", title="Steady pace (%)", format=".1f")]
     )
     items = [f"{g} {_pct(v)} ({_pct(lo)} to {_pct(hi)})"
