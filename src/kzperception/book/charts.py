@@ -314,7 +314,9 @@ def _codes_chart(counts: Counts, country: str | None, levels: tuple[str, ...], t
         color = alt.Color("Level:N", scale=alt.Scale(domain=[LEVEL_LABELS[lv] for lv in levels], range=colours),
                           sort=[LEVEL_LABELS[lv] for lv in levels])
     else:
-        color = alt.value(palette.partner_colour(country) if country else palette.AGGREGATE)
+        # one partner's bars in its colour; all reports' main codes in the main level's colour,
+        # as in the stacked Figure 5 beside them
+        color = alt.value(palette.partner_colour(country) if country else palette.LEVEL[levels[0]])
     tips = [alt.Tooltip("Category:N"), alt.Tooltip("Level:N"), alt.Tooltip("n:Q", title="Codes"),
             alt.Tooltip("share:Q", title="Share of reports (%)", format=".1f")]
     whose = f"the reports on {partner_label(country)}" if country else "all reports"

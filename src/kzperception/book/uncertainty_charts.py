@@ -63,7 +63,8 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     shape = alt.Shape("Country:N", scale=partner_shape_scale(partners, everyone), legend=legend)
     title = f"Share of the group's reports dated {counts.labels['after']} (%)"
     scale = alt.Scale(domain=[0, 100])
-    base = alt.Chart(df).encode(y=alt.Y("group:N", title=None, sort=order), tooltip=_tips("group"))
+    base = alt.Chart(df).encode(y=alt.Y("group:N", title=None, sort=order,
+                                        axis=alt.Axis(labelExpr=wrap_label_expr(order))), tooltip=_tips("group"))
     bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=title, scale=scale), x2="high:Q",
                                                 color=color)
     points = base.mark_point(filled=True, size=70, opacity=1).encode(
