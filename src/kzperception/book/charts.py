@@ -51,7 +51,7 @@ from kzperception.data.window import THESIS_WINDOW, Window, parse_date
 
 WIDTH = 520
 #: Axis labels longer than this many characters go on two lines (the full name is in the tooltip).
-WRAP_AT = 16
+WRAP_AT = 15
 #: A text alternative is cut at this length (a screen reader reads it in one go).
 DESCRIPTION_LIMIT = 400
 
@@ -485,10 +485,10 @@ def survey_chart(ctx: Context) -> alt.Chart:
                                                                                   strict=True)))
     text = describe("Grouped bars of the share of respondents naming each side responsible for the war, "
                     "per survey wave:", "; ".join(parts) + ".")
-    return alt.Chart(s, title="Who is responsible for the war? Shares naming each side").mark_bar().encode(
+    return alt.Chart(s, title="Who is responsible for the war?").mark_bar().encode(
         x=alt.X("answer:N", title=None, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("Wave:N", sort=waves),
-        y=alt.Y("share_pct:Q", title="Respondents (%)"),
+        y=alt.Y("share_pct:Q", title="Respondents naming the side (%)"),
         color=alt.Color("Wave:N", sort=waves, scale=alt.Scale(domain=waves,
                                                               range=palette.survey_wave_colours(waves))),
         tooltip=[alt.Tooltip("Wave:N"), alt.Tooltip("answer:N", title="Held responsible"),

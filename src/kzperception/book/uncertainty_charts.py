@@ -61,7 +61,7 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     legend = alt.Legend(title=None)
     color = alt.Color("Country:N", scale=partner_scale(partners, {everyone: palette.AGGREGATE}), legend=legend)
     shape = alt.Shape("Country:N", scale=partner_shape_scale(partners, everyone), legend=legend)
-    title = f"Share of the group's reports dated {counts.labels['after']} (%)"
+    title = f"Share of reports dated {counts.labels['after']} (%)"
     scale = alt.Scale(domain=[0, 100])
     base = alt.Chart(df).encode(y=alt.Y("group:N", title=None, sort=order,
                                         axis=alt.Axis(labelExpr=wrap_label_expr(order))), tooltip=_tips("group"))
