@@ -5,11 +5,17 @@ DataFrame; it never reads files, so the same function draws the thesis's figures
 Names carry the thesis's numbering (``figure_4_main_codes``) so a caption can name the function
 that drew it. Tooltips give the count and share behind every mark.
 
-Partners and websites come from the vocabulary (``data/partners.yaml``, ``data/websites.yaml``), with
-their colours keyed by id. The per-partner figures are one function per kind, taking the partner:
-:func:`main_codes_figure` and :func:`all_codes_figure`. The thesis's Figures 6-9 are those two
-kinds for the first two partners of the file (China, Russia), under the numbers the published book
-gives them.
+Colours come from :mod:`kzperception.book.palette`, one meaning per colour across the book
+(partner, website, period, code level, statistic); no chart writes a colour of its own. Every
+chart carries a ``description``, a one-line text alternative computed from its data (the largest
+values), which Vega writes into the SVG's ``aria-label`` and the caption layer can read.
+
+Partners and websites come from the vocabulary (``data/partners.yaml``, ``data/websites.yaml``). The
+per-partner figures are one function per kind, taking the partner: :func:`main_codes_figure` and
+:func:`all_codes_figure`; all partners' figures of one kind share one value axis (computed from
+every partner's counts) and list the categories in the codebook's order, so Figures 6 and 7 (and
+8 and 9) can be read side by side. The thesis's Figures 6-9 are those two kinds for the first two
+partners of the file (China, Russia), under the numbers the published book gives them.
 
 The book's other charts share the theme and live here too, fed by the layer that computes their
 data: :func:`survey_chart` and :func:`timeline_chart` (chapter 9, from :mod:`kzperception.data.context`)
@@ -19,54 +25,75 @@ and :func:`sensitivity_chart` (section 6.5, from :mod:`kzperception.analysis.sen
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 
 from kzperception.analysis.measures import category_table, with_shares
+from kzperception.book import palette
 from kzperception.data.context import TOPIC_LABELS, TOPICS, Context, timeline_frame
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import (
+    CATEGORIES,
     CATEGORY_LABELS,
     COUNTRIES,
-    COUNTRY_COLORS,
     LEVEL_LABELS,
-    WEBSITE_COLORS,
     WEBSITES,
     partner_label,
     website_label,
 )
 from kzperception.data.window import THESIS_WINDOW, Window, parse_date
 
-PERIOD_COLORS = ("#8fa9c4", "#d9822b")  # before, after
-LEVEL_COLORS = {"Main": "#3b4f63", "Secondary": "#a9b8c6"}
 WIDTH = 520
+#: Axis labels longer than this many characters go on two lines (the full name is in the tooltip).
+WRAP_AT = 15
+#: A text alternative is cut at this length (a screen reader reads it in one go).
+DESCRIPTION_LIMIT = 400
 
 
-def partner_scale(partners: list[str] | tuple[str, ...] = COUNTRIES, extra: dict[str, str] | None = None) -> alt.Scale:
+def partner_scale(partners: Sequence[str] = COUNTRIES, extra: dict[str, str] | None = None) -> alt.Scale:
     """A colour scale over partner labels (what the charts' ``Country`` field holds), coloured by id.
 
-    ``extra`` adds label -> colour pairs after the partners (e.g. a neutral "Both").
+    ``extra`` adds label -> colour pairs after the partners (the aggregate "Both").
     """
-    domain = [partner_label(c) for c in partners]
-    colours = [COUNTRY_COLORS.get(c, LEVEL_COLORS["Main"]) for c in partners]
-    for label, colour in (extra or {}).items():
-        domain.append(label)
-        colours.append(colour)
-    return alt.Scale(domain=domain, range=colours)
+    colours = palette.partner_colours(list(partners))
+    domain = [partner_label(c) for c in partners] + list(extra or {})
+    return alt.Scale(domain=domain, range=[colours[c] for c in partners] + list((extra or {}).values()))
+
+
+def partner_shape_scale(partners: Sequence[str] = COUNTRIES, aggregate: str | None = None) -> alt.Scale:
+    """Point shapes over partner labels (and the aggregate's label): the cue beside the colour."""
+    domain = [partner_label(c) for c in partners] + ([aggregate] if aggregate else [])
+    shapes = [palette.partner_shape(c) for c in partners] + ([palette.AGGREGATE_SHAPE] if aggregate else [])
+    return alt.Scale(domain=domain, range=shapes)
+
+
+def partner_dash_scale(partners: Sequence[str] = COUNTRIES) -> alt.Scale:
+    """Line dashes over partner labels."""
+    return alt.Scale(domain=[partner_label(c) for c in partners], range=[palette.partner_dash(c) for c in partners])
 
 
 def website_scale() -> alt.Scale:
     """A colour scale over website labels, coloured by website id."""
-    return alt.Scale(domain=[website_label(w) for w in WEBSITES], range=[WEBSITE_COLORS[w] for w in WEBSITES])
+    colours = palette.website_colours()
+    return alt.Scale(domain=[website_label(w) for w in WEBSITES], range=[colours[w] for w in WEBSITES])
 
 
 def _theme() -> alt.theme.ThemeConfig:
+    # The background is transparent so a chart sits on the page's own background, light or dark;
+    # text keeps Vega's default and kzperception.css gives it the theme's text colour in dark mode.
     return alt.theme.ThemeConfig(
         config={
+            "background": "transparent",
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
             "view": {"stroke": None, "continuousWidth": WIDTH},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": False, "domainColor": "#888"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": False, "domainColor": palette.AXIS,
+                     "tickColor": palette.AXIS},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
             "title": {"fontSize": 14, "anchor": "start", "fontWeight": 600},
             "bar": {"cornerRadiusEnd": 2},
@@ -79,7 +106,8 @@ alt.theme.register("kzperception", enable=True)(_theme)
 
 def _period_scale(counts: Counts) -> alt.Scale:
     labels = counts.labels
-    return alt.Scale(domain=[labels["before"], labels["after"]], range=list(PERIOD_COLORS))
+    return alt.Scale(domain=[labels["before"], labels["after"]],
+                     range=[palette.PERIOD["before"], palette.PERIOD["after"]])
 
 
 def _readable(df: pd.DataFrame, counts: Counts) -> pd.DataFrame:
@@ -95,6 +123,56 @@ def _readable(df: pd.DataFrame, counts: Counts) -> pd.DataFrame:
     if "level" in out:
         out["Level"] = out["level"].map(LEVEL_LABELS)
     return out
+
+
+# --- text alternatives ---------------------------------------------------------------------------
+
+
+def plain(value: object) -> str:
+    """Text for a chart's description: one line, no control characters, runs of blanks as one."""
+    text = "" if value is None else str(value)
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" or ch in "\u2028\u2029" else ch for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _number(value: float, digits: int = 1) -> str:
+    """A count as an integer, any other number with ``digits`` decimals ("n/a" for a gap)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{int(value)}" if float(value).is_integer() else f"{value:.{digits}f}"
+
+
+def describe(*sentences: str) -> str:
+    """Join the sentences of a text alternative into one plain line of at most ``DESCRIPTION_LIMIT``."""
+    text = plain(" ".join(s for s in sentences if s))
+    return text if len(text) <= DESCRIPTION_LIMIT else text[:DESCRIPTION_LIMIT - 1].rstrip() + "…"
+
+
+def _largest(df: pd.DataFrame, label: str, value: str, k: int = 3) -> str:
+    top = df.groupby(label, sort=False)[value].sum().sort_values(ascending=False, kind="stable").head(k)
+    return ", ".join(f"{name} {_number(v)}" for name, v in top.items())
+
+
+def _wrapped(label: str, width: int = WRAP_AT) -> list[str]:
+    """A label on at most two lines, split at the blank nearest the middle when it is long."""
+    if len(label) <= width or " " not in label:
+        return [label]
+    cuts = [i for i, ch in enumerate(label) if ch == " "]
+    cut = min(cuts, key=lambda i: abs(i - len(label) / 2))
+    return [label[:cut], label[cut + 1:]]
+
+
+def wrap_label_expr(labels: Sequence[str]) -> str:
+    """A Vega ``labelExpr`` that draws each long label on two lines (short ones unchanged).
+
+    The labels are written as JSON strings, so a quote or backslash in one cannot end the expression.
+    """
+    expr = "datum.label"
+    for text in labels:
+        lines = _wrapped(text)
+        if len(lines) > 1:
+            expr = f"datum.label === {json.dumps(text)} ? {json.dumps(lines)} : ({expr})"
+    return expr
 
 
 def table_1_reports(counts: Counts) -> pd.DataFrame:
@@ -135,26 +213,47 @@ def figure_1_country_website(counts: Counts) -> alt.Chart:
     """Figure 1: reports per perceived country, split by website (shares within the country)."""
     df = counts.reports.groupby(["country", "website"], as_index=False)["n"].sum()
     df = _readable(with_shares(df, ["country"]), counts)
+    parts = []
+    for country in COUNTRIES:
+        rows = df[df["country"] == country]
+        split = ", ".join(f"{website_label(w)} {_number(rows.loc[rows['website'] == w, 'n'].sum())}"
+                          for w in WEBSITES)
+        parts.append(f"{partner_label(country)} {_number(rows['n'].sum())} ({split})")
+    text = describe("Stacked bars of the reports on each perceived country, split by website:",
+                    "; ".join(parts) + ".")
     return alt.Chart(df, title="Reports by perceived country and website").mark_bar().encode(
         y=alt.Y("Country:N", title=None, sort=[partner_label(c) for c in COUNTRIES]),
         x=alt.X("n:Q", title="Reports"),
         color=alt.Color("Website:N", scale=website_scale()),
         order=alt.Order("website:O"),
         tooltip=_tooltip("Country", "Website", "n", "share"),
-    ).properties(width=WIDTH, height=120)
+    ).properties(width=WIDTH, height=120, description=text)
+
+
+def _before_after(df: pd.DataFrame, key: str, order: Sequence[str]) -> str:
+    parts = []
+    for name in order:
+        rows = df[df[key] == name]
+        n = {p: rows.loc[rows["period"] == p, "n"].sum() for p in ("before", "after")}
+        parts.append(f"{name} {_number(n['before'])} before and {_number(n['after'])} after")
+    return "; ".join(parts) + "."
 
 
 def figure_2_time_by_country(counts: Counts) -> alt.Chart:
     """Figure 2: reports before and after the pivot for each country (shares within the country)."""
     df = counts.reports.groupby(["country", "period"], as_index=False)["n"].sum()
     df = _readable(with_shares(df, ["country"]), counts)
+    order = [partner_label(c) for c in COUNTRIES]
+    text = describe(f"Grouped bars of the reports before ({counts.labels['before']}) and after "
+                    f"({counts.labels['after']}) the pivot, per perceived country:",
+                    _before_after(df, "Country", order))
     return alt.Chart(df, title="Reports over time, by perceived country").mark_bar().encode(
-        x=alt.X("Country:N", title=None, sort=[partner_label(c) for c in COUNTRIES], axis=alt.Axis(labelAngle=0)),
+        x=alt.X("Country:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
         y=alt.Y("n:Q", title="Reports"),
         color=alt.Color("Period:N", scale=_period_scale(counts)),
         tooltip=_tooltip("Country", "Period", "n", "share"),
-    ).properties(width=WIDTH // 2, height=260)
+    ).properties(width=WIDTH // 2, height=260, description=text)
 
 
 def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
@@ -162,13 +261,15 @@ def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
     df = _readable(with_shares(counts.reports, ["country", "website"]), counts)
     df["Slot"] = df["Country"] + ", " + df["website"]
     order = [f"{partner_label(c)}, {w}" for c in COUNTRIES for w in WEBSITES]
+    text = describe("Grouped bars of the reports before and after the pivot in each country and website slot:",
+                    _before_after(df, "Slot", order))
     return alt.Chart(df, title="Reports over time in the four country and website slots").mark_bar().encode(
         x=alt.X("Slot:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
         y=alt.Y("n:Q", title="Reports"),
         color=alt.Color("Period:N", scale=_period_scale(counts)),
         tooltip=_tooltip("Country", "Website", "Period", "n", "share"),
-    ).properties(width=WIDTH, height=260)
+    ).properties(width=WIDTH, height=260, description=text)
 
 
 def _levels_frame(counts: Counts, country: str | None, levels: tuple[str, ...]) -> pd.DataFrame:
@@ -178,26 +279,60 @@ def _levels_frame(counts: Counts, country: str | None, levels: tuple[str, ...]) 
     base = table.attrs["reports"]
     long["share"] = 100.0 * long["n"] / base if base else 0.0
     long["total"] = long["category"].map(table.set_index("category")["any" if len(levels) > 1 else "main"])
+    long.attrs["reports"] = base
     return _readable(long, counts)
 
 
-def _codes_chart(counts: Counts, country: str | None, levels: tuple[str, ...], title: str) -> alt.Chart:
+#: The categories in the codebook's order: the one order of every code chart in the book.
+CATEGORY_ORDER: list[str] = [CATEGORY_LABELS[c] for c in CATEGORIES]
+
+
+def nice_top(value: float) -> int:
+    """The end of a count axis: ``value`` rounded up to a multiple of 5 (below 50) or 10."""
+    step = 5 if value < 50 else 10
+    return max(step, int(step * math.ceil(float(value) / step))) if value == value else step
+
+
+def codes_domain(counts: Counts, levels: tuple[str, ...]) -> list[int]:
+    """The value axis the per-partner code figures of one kind share: 0 to the largest bar of any partner.
+
+    Computed from every partner's counts, so Figures 6 and 7 (or 8 and 9) use the same scale
+    whatever the corpus, and a bar of the same length means the same number of codes.
+    """
+    top = 0.0
+    for partner in COUNTRIES:
+        table = category_table(counts, partner)
+        top = max(top, float(table[list(levels)].fillna(0).sum(axis=1).max()))
+    return [0, nice_top(top)]
+
+
+def _codes_chart(counts: Counts, country: str | None, levels: tuple[str, ...], title: str,
+                 domain: list[int] | None = None) -> alt.Chart:
     df = _levels_frame(counts, country, levels)
-    order = df.sort_values(["total", "category"], ascending=[False, True])["Category"].drop_duplicates().tolist()
-    color = (
-        alt.Color("Level:N", scale=alt.Scale(domain=list(LEVEL_COLORS), range=list(LEVEL_COLORS.values())))
-        if len(levels) > 1
-        else alt.value(COUNTRY_COLORS.get(country or "", LEVEL_COLORS["Main"]))
-    )
+    if len(levels) > 1:
+        colours = [palette.LEVEL[lv] for lv in levels]
+        color = alt.Color("Level:N", scale=alt.Scale(domain=[LEVEL_LABELS[lv] for lv in levels], range=colours),
+                          sort=[LEVEL_LABELS[lv] for lv in levels])
+    else:
+        # one partner's bars in its colour; all reports' main codes in the main level's colour,
+        # as in the stacked Figure 5 beside them
+        color = alt.value(palette.partner_colour(country) if country else palette.LEVEL[levels[0]])
     tips = [alt.Tooltip("Category:N"), alt.Tooltip("Level:N"), alt.Tooltip("n:Q", title="Codes"),
             alt.Tooltip("share:Q", title="Share of reports (%)", format=".1f")]
+    whose = f"the reports on {partner_label(country)}" if country else "all reports"
+    kind = "main codes" if len(levels) == 1 else "main and secondary codes (stacked)"
+    text = describe(f"Bar chart of the {kind} of each category in {whose} "
+                    f"({_number(df.attrs['reports'])} reports), categories in the codebook's order.",
+                    f"Largest: {_largest(df, 'Category', 'n')}.")
+    x_scale = alt.Scale(domain=domain, nice=False) if domain else alt.Undefined
     return alt.Chart(df, title=title).mark_bar().encode(
-        y=alt.Y("Category:N", title=None, sort=order),
-        x=alt.X("n:Q", title="Codes (reports)", stack="zero"),
+        y=alt.Y("Category:N", title=None, sort=CATEGORY_ORDER,
+                axis=alt.Axis(labelExpr=wrap_label_expr(CATEGORY_ORDER))),
+        x=alt.X("n:Q", title="Codes (reports)", stack="zero", scale=x_scale),
         color=color,
         order=alt.Order("level:O"),
         tooltip=tips,
-    ).properties(width=WIDTH, height=220)
+    ).properties(width=WIDTH, height=240, description=text)
 
 
 def figure_4_main_codes(counts: Counts) -> alt.Chart:
@@ -211,15 +346,22 @@ def figure_5_all_codes(counts: Counts) -> alt.Chart:
 
 
 def main_codes_figure(counts: Counts, partner: str) -> alt.Chart:
-    """Main code categories in the reports on one partner (the thesis's Figures 6 and 7)."""
+    """Main code categories in the reports on one partner (the thesis's Figures 6 and 7).
+
+    Every partner's figure shares one value axis (:func:`codes_domain`) and the codebook's order.
+    """
     title = f"Main code categories, reports on {partner_label(partner)}"
-    return _codes_chart(counts, _known(partner), ("main",), title)
+    return _codes_chart(counts, _known(partner), ("main",), title, codes_domain(counts, ("main",)))
 
 
 def all_codes_figure(counts: Counts, partner: str) -> alt.Chart:
-    """Main and secondary code categories in the reports on one partner (the thesis's Figures 8 and 9)."""
+    """Main and secondary code categories in the reports on one partner (the thesis's Figures 8 and 9).
+
+    Every partner's figure shares one value axis (:func:`codes_domain`) and the codebook's order.
+    """
     title = f"Main and secondary code categories, reports on {partner_label(partner)}"
-    return _codes_chart(counts, _known(partner), ("main", "secondary"), title)
+    levels = ("main", "secondary")
+    return _codes_chart(counts, _known(partner), levels, title, codes_domain(counts, levels))
 
 
 def _known(partner: str) -> str:
@@ -290,10 +432,11 @@ def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> a
     })
     x_scale = alt.Scale(domain=[pd.Timestamp(since).strftime("%Y-%m-%d"),
                                 max(t["end_s"].max(), bands["to"].max())])
-    band = alt.Chart(bands).mark_rect(opacity=0.18).encode(
+    band = alt.Chart(bands).mark_rect(opacity=palette.BAND_OPACITY).encode(
         x=alt.X("from:T", scale=x_scale, title=None), x2="to:T",
-        color=alt.Color("Period:N", title="Thesis window",
-                        scale=alt.Scale(domain=bands["Period"].tolist(), range=list(PERIOD_COLORS))),
+        color=alt.Color("Period:N", legend=alt.Legend(title="Thesis window", symbolOpacity=1),
+                        scale=alt.Scale(domain=bands["Period"].tolist(),
+                                        range=[palette.PERIOD["before"], palette.PERIOD["after"]])),
         tooltip=[alt.Tooltip("Period:N", title="Thesis period"), alt.Tooltip("from:T", title="From"),
                  alt.Tooltip("to:T", title="Until")],
     )
@@ -303,14 +446,25 @@ def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> a
             alt.Tooltip("where:N", title="Place in the article")]
     y = alt.Y("Topic:N", sort=order, title=None)
     lane = alt.YOffset("lane:O")
-    spans = alt.Chart(t[t["precision"] != "day"]).mark_bar(height=5, opacity=0.6, color="#3b4f63", clip=True).encode(
+    spans = alt.Chart(t[t["precision"] != "day"]).mark_bar(height=5, color=palette.EVENT,
+                                                           clip=True).encode(
         x=alt.X("start_s:T", scale=x_scale), x2="end_s:T", y=y, yOffset=lane, tooltip=tips,
     )
-    dots = alt.Chart(t[t["precision"] == "day"]).mark_point(filled=True, size=60, color="#b8322b", clip=True).encode(
+    dots = alt.Chart(t[t["precision"] == "day"]).mark_point(filled=True, size=60, opacity=1, color=palette.EVENT,
+                                                            clip=True).encode(
         x=alt.X("mid_s:T", scale=x_scale), y=y, yOffset=lane, tooltip=tips,
     )
+    per_topic = t.groupby("Topic")["event"].count().reindex(order).fillna(0)
+    first = max(pd.Timestamp(since), pd.Timestamp(t["start_s"].min())).year if len(t) else pd.Timestamp(since).year
+    last = pd.Timestamp(t["end_s"].max()).year if len(t) else first
+    text = describe(f"Timeline of {len(t)} events the 2024 article dates, {first} to {last}, by topic "
+                    f"({', '.join(f'{k} {int(v)}' for k, v in per_topic.items())}); a dot is an event dated "
+                    f"to the day, a bar one known only to the month, season or year.",
+                    f"The thesis window is shaded: {labels['before']} before the pivot of "
+                    f"{window.pivot.isoformat()}, {labels['after']} after it.")
     return alt.layer(band, spans, dots).properties(
-        width=WIDTH, height=300, title="Events the 2024 article dates, beside the thesis window"
+        width=WIDTH, height=300, title="Events the 2024 article dates, beside the thesis window",
+        description=text,
     )
 
 
@@ -324,14 +478,22 @@ def survey_chart(ctx: Context) -> alt.Chart:
     s["Wave"] = s["period"].str.replace(r"(\d{4}) (\w+)", lambda m: f"{m.group(2).capitalize()} {m.group(1)}",
                                         regex=True)
     waves = s["Wave"].drop_duplicates().tolist()
-    return alt.Chart(s, title="Who is responsible for the war? Shares naming each side").mark_bar().encode(
+    parts = []
+    for wave in waves:
+        rows = s[s["Wave"] == wave]
+        parts.append(f"{wave}: " + ", ".join(f"{a} {_number(v)} %" for a, v in zip(rows["answer"], rows["share_pct"],
+                                                                                  strict=True)))
+    text = describe("Grouped bars of the share of respondents naming each side responsible for the war, "
+                    "per survey wave:", "; ".join(parts) + ".")
+    return alt.Chart(s, title="Who is responsible for the war?").mark_bar().encode(
         x=alt.X("answer:N", title=None, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("Wave:N", sort=waves),
-        y=alt.Y("share_pct:Q", title="Respondents (%)"),
-        color=alt.Color("Wave:N", sort=waves, scale=alt.Scale(domain=waves, range=list(PERIOD_COLORS))),
+        y=alt.Y("share_pct:Q", title="Respondents naming the side (%)"),
+        color=alt.Color("Wave:N", sort=waves, scale=alt.Scale(domain=waves,
+                                                              range=palette.survey_wave_colours(waves))),
         tooltip=[alt.Tooltip("Wave:N"), alt.Tooltip("answer:N", title="Held responsible"),
                  alt.Tooltip("share_pct:Q", title="Share (%)"), alt.Tooltip("note:N", title="Note")],
-    ).properties(width=WIDTH // 2, height=220)
+    ).properties(width=WIDTH // 2, height=220, description=text)
 
 
 # --- section 6.5: pivot sensitivity (sweep from kzperception.analysis.sensitivity) -------------
@@ -341,9 +503,13 @@ def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
     """Change in reports per day (after / before) for each pivot, with the p-value of the test below.
 
     The rule marks the thesis's pivot; a ratio of 1 means the same daily rate in both periods.
+    Each partner's line has its colour, its dash and its point shape; the p-value line is a grey
+    statistic line, so it cannot be read as a partner's.
     """
     df = sweep.assign(Country=sweep["country"].map(partner_label), Pivot=sweep["pivot"].dt.strftime("%Y-%m-%d"))
-    color = alt.Color("Country:N", scale=partner_scale(COUNTRIES))
+    partners = [c for c in COUNTRIES if c in set(sweep["country"])] or list(COUNTRIES)
+    legend = alt.Legend(title=None)
+    color = alt.Color("Country:N", scale=partner_scale(partners), legend=legend)
     tips = [alt.Tooltip("Pivot:N"), alt.Tooltip("Country:N"), alt.Tooltip("n_before:Q", title="Reports before"),
             alt.Tooltip("n_after:Q", title="Reports after"),
             alt.Tooltip("rate_before:Q", title="Per day before", format=".3f"),
@@ -351,18 +517,48 @@ def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
             alt.Tooltip("change:Q", title="After / before (per day)", format=".2f"),
             alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")]
     x = alt.X("pivot:T", title="Pivot date")
-    mark = pd.DataFrame({"pivot": [pd.Timestamp(parse_date("pivot", pivot))]})
-    rule = alt.Chart(mark).mark_rule(color="#888", strokeDash=[4, 3]).encode(x="pivot:T")
-    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="#bbb").encode(y="y:Q")
-    lines = alt.Chart(df).mark_line(point=True).encode(
-        x=x, y=alt.Y("change:Q", title="Reports per day, after / before"), color=color, tooltip=tips)
-    top = alt.layer(one, rule, lines).properties(width=WIDTH, height=240,
-                                                 title="Change in attention for each pivot date")
+    when = pd.Timestamp(parse_date("pivot", pivot))
+    mark = pd.DataFrame({"pivot": [when]})
+    rule = alt.Chart(mark).mark_rule(color=palette.STATISTIC["pivot"], strokeDash=palette.DASH["pivot"]).encode(
+        x="pivot:T")
+    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(
+        color=palette.STATISTIC["reference"], strokeDash=palette.DASH["reference"]).encode(y="y:Q")
+    y = alt.Y("change:Q", title="Reports per day, after / before")
+    lines = alt.Chart(df).mark_line().encode(
+        x=x, y=y, color=color, strokeDash=alt.StrokeDash("Country:N", scale=partner_dash_scale(partners),
+                                                         legend=legend), tooltip=tips)
+    points = alt.Chart(df).mark_point(filled=True, size=45, opacity=1).encode(
+        x=x, y=y, color=color, shape=alt.Shape("Country:N", scale=partner_shape_scale(partners), legend=legend),
+        tooltip=tips)
+    top = alt.layer(one, rule, lines, points).properties(width=WIDTH, height=240,
+                                                         title="Change in attention for each pivot date")
     pdf = df.drop_duplicates("pivot")
-    p_line = alt.Chart(pdf).mark_line(point=True, color="#3b4f63").encode(
+    p_line = alt.Chart(pdf).mark_line(point=alt.OverlayMarkDef(shape="diamond", filled=True, opacity=1,
+                                                               color=palette.STATISTIC["p_value"]),
+                                      color=palette.STATISTIC["p_value"],
+                                      strokeDash=palette.DASH["p_value"]).encode(
         x=x, y=alt.Y("p_value:Q", title="p-value", scale=alt.Scale(type="log")),
         tooltip=[alt.Tooltip("Pivot:N"), alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")])
-    alpha = alt.Chart(pd.DataFrame({"y": [0.05]})).mark_rule(color="#d9822b", strokeDash=[2, 2]).encode(y="y:Q")
+    alpha = alt.Chart(pd.DataFrame({"y": [0.05]})).mark_rule(
+        color=palette.STATISTIC["threshold"], strokeDash=palette.DASH["threshold"]).encode(y="y:Q")
     bottom = alt.layer(alpha, rule, p_line).properties(width=WIDTH, height=120,
                                                        title="Country x period test (line at p = 0.05)")
-    return alt.vconcat(top, bottom)
+    return alt.vconcat(top, bottom).properties(description=_sensitivity_text(df, partners, when))
+
+
+def _sensitivity_text(df: pd.DataFrame, partners: list[str], when: pd.Timestamp) -> str:
+    if df.empty:
+        return describe("Lines of the change in reports per day for each pivot date; the sweep is empty.")
+    first, last = df["pivot"].min(), df["pivot"].max()
+    near = df.loc[(df["pivot"] - when).abs().idxmin(), "pivot"]
+    at = df[df["pivot"] == near]
+    parts = [f"{partner_label(c)} {_number(float(at.loc[at['country'] == c, 'change'].iloc[0]), 2)}"
+             for c in partners if (at["country"] == c).any()]
+    p = float(at["p_value"].iloc[0])
+    p_text = "n/a" if math.isnan(p) else f"{p:.3g}"
+    below = int((df.drop_duplicates("pivot")["p_value"] < 0.05).sum())
+    return describe(f"Lines of the change in reports per day (after / before) for each of "
+                    f"{df['pivot'].nunique()} pivot dates from {first:%Y-%m-%d} to {last:%Y-%m-%d}, one per "
+                    f"country, with the p-value of the country x period test below.",
+                    f"At the pivot {near:%Y-%m-%d}: {', '.join(parts)}; p = {p_text}.",
+                    f"p is below 0.05 at {below} of them." if below else "p is not below 0.05 at any of them.")

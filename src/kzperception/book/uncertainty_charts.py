@@ -1,8 +1,11 @@
 """Charts of section 6.4: shares with their Wilson 95 % intervals as points and error bars.
 
-Same conventions as :mod:`kzperception.book.charts` (its theme, colours and width; one function per
-figure; the counts in, an Altair chart out; tooltips carry the numbers behind each mark), so the
-two sets of figures look like one book. The intervals come from :mod:`kzperception.analysis.stats`.
+Same conventions as :mod:`kzperception.book.charts` (its theme and width, the colours of
+:mod:`kzperception.book.palette`; one function per figure; the counts in, an Altair chart out;
+tooltips carry the numbers behind each mark; a one-line ``description`` as the text alternative),
+so the two sets of figures look like one book. Each partner's points have its colour and its
+shape, the aggregate of all partners is a grey diamond, and the steady-pace line is a grey
+statistic line with its own dash. The intervals come from :mod:`kzperception.analysis.stats`.
 """
 
 from __future__ import annotations
@@ -18,11 +21,17 @@ from kzperception.analysis.stats import (
     partners_in,
     report_share_intervals,
 )
-from kzperception.book.charts import WIDTH, partner_scale
+from kzperception.book import palette
+from kzperception.book.charts import (
+    CATEGORY_ORDER,
+    WIDTH,
+    describe,
+    partner_scale,
+    partner_shape_scale,
+    wrap_label_expr,
+)
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import partner_label
-
-_NEUTRAL = "#3b4f63"
 
 
 def _tips(label: str) -> list[alt.Tooltip]:
@@ -49,21 +58,35 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     everyone = "Both" if len(partners) == 2 else "All partners"
     df["Country"] = [partner_label(c) if c else everyone for c in df["country"]]
     order = df["group"].tolist()
-    color = alt.Color("Country:N", scale=partner_scale(partners, {everyone: _NEUTRAL}),
-                      legend=alt.Legend(title=None))
-    title = f"Share of the group's reports dated {counts.labels['after']} (%)"
+    legend = alt.Legend(title=None)
+    color = alt.Color("Country:N", scale=partner_scale(partners, {everyone: palette.AGGREGATE}), legend=legend)
+    shape = alt.Shape("Country:N", scale=partner_shape_scale(partners, everyone), legend=legend)
+    title = f"Share of reports dated {counts.labels['after']} (%)"
     scale = alt.Scale(domain=[0, 100])
-    base = alt.Chart(df).encode(y=alt.Y("group:N", title=None, sort=order), tooltip=_tips("group"))
+    base = alt.Chart(df).encode(y=alt.Y("group:N", title=None, sort=order,
+                                        axis=alt.Axis(labelExpr=wrap_label_expr(order))), tooltip=_tips("group"))
     bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=title, scale=scale), x2="high:Q",
                                                 color=color)
-    points = base.mark_point(filled=True, size=70).encode(x=alt.X("share:Q", title=title, scale=scale), color=color)
-    expected = pd.DataFrame({"expected": [after_share_expected(counts)]})
-    rule = alt.Chart(expected).mark_rule(strokeDash=[4, 3], color="#888").encode(
+    points = base.mark_point(filled=True, size=70, opacity=1).encode(
+        x=alt.X("share:Q", title=title, scale=scale), color=color, shape=shape)
+    steady = after_share_expected(counts)
+    expected = pd.DataFrame({"expected": [steady]})
+    rule = alt.Chart(expected).mark_rule(strokeDash=palette.DASH["expected"],
+                                         color=palette.STATISTIC["expected"]).encode(
         x="expected:Q", tooltip=[alt.Tooltip("expected:Q", title="Steady pace (%)", format=".1f")]
     )
+    items = [f"{g} {_pct(v)} ({_pct(lo)} to {_pct(hi)})"
+             for g, v, lo, hi in zip(df["group"], df["share"], df["low"], df["high"], strict=True)]
+    text = describe(f"Points with Wilson 95 % intervals: the share of each group's reports dated "
+                    f"{counts.labels['after']}, against a steady pace of {_pct(steady)} (dashed line).",
+                    "; ".join(items) + ".")
     return alt.layer(rule, bars, points).properties(
-        width=WIDTH, height=230, title="Reports after the pivot, with Wilson 95 % intervals"
+        width=WIDTH, height=230, title="Reports after the pivot, with Wilson 95 % intervals", description=text,
     )
+
+
+def _pct(value: float) -> str:
+    return "n/a" if value is None or math.isnan(float(value)) else f"{float(value):.1f} %"
 
 
 def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.LayerChart:
@@ -72,11 +95,13 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
     df = category_share_intervals(counts)
     df = df[(df["measure"] == level) & df["k"].notna()].copy()
     df["Country"] = df["country"].map(partner_label)
-    order = (df.groupby("category_label")["share"].sum().sort_values(ascending=False).index.tolist())
+    present = set(df["category_label"])
+    order = [c for c in CATEGORY_ORDER if c in present] + sorted(present - set(CATEGORY_ORDER))
     what = "as a main code" if level == "main" else "at either level"
-    color = alt.Color("Country:N", scale=partner_scale(partners), legend=alt.Legend(title=None))
+    legend = alt.Legend(title=None)
+    color = alt.Color("Country:N", scale=partner_scale(partners), legend=legend)
     base = alt.Chart(df).encode(
-        y=alt.Y("category_label:N", title=None, sort=order),
+        y=alt.Y("category_label:N", title=None, sort=order, axis=alt.Axis(labelExpr=wrap_label_expr(order))),
         yOffset=alt.YOffset("Country:N", sort=[partner_label(c) for c in partners]),
         color=color,
         tooltip=[alt.Tooltip("category_label:N", title="Category"), *_tips("Country")],
@@ -85,7 +110,17 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
     scale = alt.Scale(domain=[0, min(100, top)])
     bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=f"Share of the country's reports {what} (%)",
                                                         scale=scale), x2="high:Q")
-    points = base.mark_point(filled=True, size=60).encode(x=alt.X("share:Q", scale=scale))
+    points = base.mark_point(filled=True, size=60, opacity=1).encode(
+        x=alt.X("share:Q", scale=scale), shape=alt.Shape("Country:N", scale=partner_shape_scale(partners),
+                                                          legend=legend))
+    tops = []
+    for c in partners:
+        rows = df[df["country"] == c].sort_values("share", ascending=False, kind="stable")
+        if len(rows):
+            tops.append(f"{partner_label(c)}: {rows['category_label'].iloc[0]} {_pct(rows['share'].iloc[0])}")
+    text = describe(f"Points with Wilson 95 % intervals: the share of each country's reports carrying each "
+                    f"category {what}, categories in the codebook's order.",
+                    ("Largest per country: " + "; ".join(tops) + ".") if tops else "")
     return alt.layer(bars, points).properties(
-        width=WIDTH, height=300, title=f"Categories {what}, with Wilson 95 % intervals"
+        width=WIDTH, height=300, title=f"Categories {what}, with Wilson 95 % intervals", description=text,
     )
