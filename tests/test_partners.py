@@ -16,6 +16,7 @@ import textwrap
 import pytest
 
 from kzperception import paths
+from kzperception.book import palette
 from kzperception.data import vocabulary
 from kzperception.data.vocabulary import VocabularyError, load_partners, load_websites
 from tests.conftest import partner_env
@@ -26,11 +27,11 @@ from tests.conftest import partner_env
 def test_published_partners_and_websites_are_the_thesis_ones():
     assert vocabulary.COUNTRIES == ("china", "russia")
     assert vocabulary.COUNTRY_LABELS == {"china": "China", "russia": "Russia"}
-    assert vocabulary.COUNTRY_COLORS == {"china": "#b8322b", "russia": "#2a5d8f"}
+    assert vocabulary.COUNTRY_COLORS == {"china": "#e0263f", "russia": "#3b78e7"}
     assert vocabulary.WEBSITES == ("government", "president")
     assert vocabulary.WEBSITE_LABELS == {"government": "Government (gov.kz)", "president": "President (akorda.kz)"}
     assert vocabulary.WEBSITE_HOSTS == {"government": "gov.kz", "president": "akorda.kz"}
-    assert vocabulary.WEBSITE_COLORS == {"government": "#5b8c5a", "president": "#c9a227"}
+    assert vocabulary.WEBSITE_COLORS == {"government": "#2e8b57", "president": "#8e63c4"}
     # The thesis's search words (section 5.1) are in the partners file.
     assert vocabulary.PARTNERS[0].keywords_ru == ("Китай", "КНР", "Пекин")
     assert vocabulary.PARTNERS[1].keywords_ru == ("Россия", "РФ", "Москва")
@@ -48,7 +49,7 @@ def test_a_third_partner_gets_a_palette_colour(three_partners):
     partners = load_partners(three_partners)
     assert [p.id for p in partners] == ["china", "russia", "eu"]
     assert partners[2].colour == vocabulary.PALETTE[0]
-    assert partners[0].colour == "#b8322b"
+    assert partners[0].colour == "#e0263f"
 
 
 def test_environment_variable_chooses_the_file(three_partners, monkeypatch):
@@ -275,17 +276,17 @@ def test_sensitivity_with_three_partners(three_partner_run):
     assert sum(out["ahead"].values()) <= out["n_pivots"]
     assert out["summary_rows"] == 3
     assert out["sweep_scale"] == {"domain": ["China", "Russia", "European Union"],
-                                  "range": ["#b8322b", "#2a5d8f", vocabulary.PALETTE[0]]}
+                                  "range": ["#e0263f", "#3b78e7", palette.PARTNER_SERIES[2]]}
 
 
 def test_charts_with_three_partners(three_partner_run):
     _, out = three_partner_run
     assert out["eu_figure"]["title"] == "Main code categories, reports on European Union"
-    assert out["eu_figure"]["color"] == {"value": vocabulary.PALETTE[0]}
+    assert out["eu_figure"]["color"] == {"value": palette.PARTNER_SERIES[2]}
     assert out["eu_all_codes_title"] == "Main and secondary code categories, reports on European Union"
     assert out["figures"] == list(range(1, 10))
     assert out["fig1_scale"] == {"domain": ["Government (gov.kz)", "President (akorda.kz)"],
-                                 "range": ["#5b8c5a", "#c9a227"]}
+                                 "range": ["#2e8b57", "#8e63c4"]}
     assert out["after_scale"]["domain"] == ["China", "Russia", "European Union", "All partners"]
     assert out["table1_rows"] == 3 * 2 * 2
     assert out["eu_facts"]["n_eu"] == 115
