@@ -290,15 +290,16 @@ def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
 
 _ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*)</article>', re.S)
 _MAIN = re.compile(r'<main\b[^>]*>(.*)</main>', re.S)
-_DROP = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+#: Not part of a snippet: heading anchors, and the page's title (the result's link shows it).
+_DROP = re.compile(r'<a class="headerlink"[^>]*>.*?</a>|<h1\b[^>]*>.*?</h1>', re.S)
 _BLOCK = frozenset({"p", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section",
                     "blockquote", "dt", "dd", "pre", "figcaption", "caption", "table", "ul", "ol", "dl", "figure"})
 _SECTION_ID = re.compile(r"""^<section\b[^>]*\sid\s*=\s*["']([^"']+)["']""", re.I)
 
 
 def page_text(page: str) -> dict[str, Any]:
-    """A built page's readable text (its article: no contents list, headerlinks or scripts) and
-    where each section starts in it, for search snippets."""
+    """A built page's readable text (its article: no contents list, title, headerlinks or scripts)
+    and where each section starts in it, for search snippets."""
     m = _ARTICLE.search(page) or _MAIN.search(page)
     article = _DROP.sub("", m.group(1) if m else page)
     parts: list[str] = []
