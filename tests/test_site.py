@@ -232,11 +232,10 @@ This chapter quotes a report and names the keyword Китай in its own prose, 
 
 .. raw:: html
 
-   <p class="kzp-quote-source"><span lang="ru">Глава</span> (<a class="kzp-cite"
-   href="../bibliography.html#bib-akorda2021a" data-bibkey="akorda2021a"><cite>Akorda, 2021a</cite></a>).</p>
+   <p class="kzp-quote-source"><span lang="ru">Глава</span> (<a class="kzp-cite" href="#" data-bibkey="akorda2021a">{}
 
 It cites :cite:t:`arynov2023` in the text.
-"""
+""".format("<cite>Akorda, 2021a</cite></a>).</p>")
 CHAPTER_CS = """\
 Český abstrakt
 ==============
@@ -299,8 +298,9 @@ def test_small_site_bibliography_and_source_links(small_site: Path) -> None:
     ids = re.findall(r'<div class="citation" id="([^"]+)"', bib)
     assert ids == ["bib-akorda2021a", "bib-arynov2023", "bib-melet1998"]
     assert "[</span>Akorda, 2021a<span" in bib
+    # the link is pointed at the entry from the page it is on (its href in the source is a stand-in)
     english = (small_site / "chapters" / "en.html").read_text(encoding="utf-8")
-    assert 'href="../bibliography.html#bib-akorda2021a" data-bibkey="akorda2021a"' in english
+    assert '<a class="kzp-cite" href="../bibliography.html#bib-akorda2021a" data-bibkey="akorda2021a">' in english
 
 
 def test_small_site_search_text(small_site: Path) -> None:
