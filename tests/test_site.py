@@ -98,11 +98,17 @@ def test_one_viewport_tag_is_kept() -> None:
 def test_page_languages_mark_the_chrome_and_the_titles() -> None:
     page = ('<div id="pst-skip-link" class="skip-link">Skip</div><div class="bd-sidebar-primary bd-sidebar">'
             '<a class="reference internal" href="00-abstrakt-cs.html">Český abstrakt</a></div>'
-            '<article><h1>Český abstrakt<a class="headerlink" href="#x">#</a></h1></article>')
-    czech = site.mark_page_languages(page, "cs", {"Český abstrakt": "cs"})
+            '<article><h1>Český abstrakt<a class="headerlink" href="#x">#</a></h1>'
+            '<div class="admonition note kzp-source"><p>Figures on this page …</p></div>'
+            '<p>Viz kapitolu <a href="07.html"><span class="std std-ref">7 Other perceptions</span></a>.</p>'
+            '</article>')
+    titles = {"Český abstrakt": "cs", "7 Other perceptions": "en"}
+    czech = site.mark_page_languages(page, "cs", titles)
     assert '<div lang="en" id="pst-skip-link"' in czech and '<div lang="en" class="bd-sidebar-primary' in czech
+    assert '<div lang="en" class="admonition note kzp-source">' in czech
     assert 'href="00-abstrakt-cs.html"><span lang="cs">Český abstrakt</span></a>' in czech
-    english = site.mark_page_languages(page, "en", {"Český abstrakt": "cs"})
+    assert '<span lang="en">7 Other perceptions</span>' in czech
+    english = site.mark_page_languages(page, "en", titles)
     assert 'lang="en"' not in english and english.count('<span lang="cs">') == 2
 
 

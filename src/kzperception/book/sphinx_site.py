@@ -129,15 +129,23 @@ ENGLISH_CHROME = (
 )
 
 
+#: English passages the library writes into every chapter, the Czech ones too (the source note).
+_ENGLISH_PASSAGE = re.compile(r'<(div|p|aside|section)\b(?![^>]*\slang=)([^>]*\bclass="[^"]*\bkzp-source\b)')
+
+
 def mark_page_languages(page: str, page_lang: str, titles: dict[str, str]) -> str:
-    """The rendered page with the English chrome of a non-English page marked ``en``, and every
-    text that is exactly the title of a page in another language (a sidebar entry, a link, the
-    previous/next buttons) marked with that language."""
+    """The rendered page with the English parts of a non-English page marked ``en`` (the theme's
+    chrome, the library's source note), and page titles marked with their pages' languages
+    wherever they stand as a text of their own (a sidebar entry, a link, the previous/next
+    buttons): a Czech title everywhere, an English one on a page that is not English."""
     if page_lang != "en":
         for start in ENGLISH_CHROME:
             page = page.replace(start, start[:start.index(" ")] + ' lang="en"' + start[start.index(" "):])
+        page = _ENGLISH_PASSAGE.sub(r'<\1 lang="en"\2', page)
     for title, lang in titles.items():
-        page = re.sub(rf">(\s*)({re.escape(title)})(\s*)<", rf'>\1<span lang="{lang}">\2</span>\3<', page)
+        if lang != "en" or page_lang != "en":
+            page = re.sub(rf">(\s*){re.escape(title)}(\s*)<",
+                          lambda m, t=title, lg=lang: f'>{m.group(1)}<span lang="{lg}">{t}</span>{m.group(2)}<', page)
     return page
 
 
@@ -411,13 +419,10 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
 
 
 def _language_titles(app: Sphinx) -> dict[str, str]:
-    """The titles of the pages in another language (as HTML text) and their languages."""
-    titles = {}
-    for docname, lang in app.config.kzp_page_languages.items():
-        title = app.env.titles.get(docname)
-        if title is not None:
-            titles[html.escape(title.astext(), quote=False)] = lang
-    return titles
+    """Every page's title (as HTML text) and the page's language."""
+    default = app.config.language or "en"
+    return {html.escape(title.astext(), quote=False): app.config.kzp_page_languages.get(docname, default)
+            for docname, title in app.env.titles.items() if title.astext().strip()}
 
 
 def _finish_rendered(app: Sphinx) -> None:
