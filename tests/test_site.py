@@ -257,21 +257,37 @@ References
 """
 
 
+def _build_small_site(root: Path, builder: str) -> Path:
+    src = root / "src"
+    if not src.exists():
+        _write_small_site(src)
+    out = root / builder
+    env = {k: v for k, v in os.environ.items() if k != site.BASEURL_ENV}
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", "-W", str(src), str(out)],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out
+
+
 @pytest.fixture(scope="module")
 def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    src = tmp_path_factory.mktemp("site") / "src"
+    return _build_small_site(tmp_path_factory.mktemp("site"), "html")
+
+
+def test_single_page_build_links_sources_within_the_page(tmp_path: Path) -> None:
+    """The PDF is printed from a single-page build: there the source link is an in-page anchor."""
+    page = (_build_small_site(tmp_path, "singlehtml") / "index.html").read_text(encoding="utf-8")
+    assert '<a class="kzp-cite" href="#bib-akorda2021a" data-bibkey="akorda2021a">' in page
+    assert 'id="bib-akorda2021a"' in page and unmarked_cyrillic(page) == []
+
+
+def _write_small_site(src: Path) -> None:
     (src / "chapters").mkdir(parents=True)
     (src / "_static").mkdir()
     (src / "_static" / site.SEARCH_SCRIPT).write_bytes((paths.STATIC / site.SEARCH_SCRIPT).read_bytes())
     for name, text in {"conf.py": CONF, "refs.bib": BIB, "index.rst": INDEX, "chapters/en.rst": CHAPTER_EN,
                        "chapters/cs.rst": CHAPTER_CS, "bibliography.rst": BIBLIOGRAPHY}.items():
         (src / name).write_text(text, encoding="utf-8")
-    out = src.parent / "html"
-    env = {k: v for k, v in os.environ.items() if k != site.BASEURL_ENV}
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(src), str(out)],
-                          capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return out
 
 
 def test_small_site_languages(small_site: Path) -> None:
