@@ -69,13 +69,13 @@ CYRILLIC_RUN = re.compile(
 #: A tag, comment or raw-text element; quoted attribute values may hold ``>``.
 _TOKEN = re.compile(
     r"<!--.*?-->"
-    r"|<(script|style|textarea|title|svg|math)\b(?:[^\"'>]|\"[^\"]*\"|'[^']*')*>.*?</\1\s*>"
+    r"|<(script|style|textarea|title|option|svg|math)\b(?:[^\"'>]|\"[^\"]*\"|'[^']*')*>.*?</\1\s*>"
     r"|</?[a-zA-Z][^\"'>]*(?:(?:\"[^\"]*\"|'[^']*')[^\"'>]*)*>",
     re.S | re.I)
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
 _LANG_ATTR = re.compile(r"""\slang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                   "wbr", "option"})
+                   "wbr"})
 
 
 def _lang_of(tag: str) -> str | None:
@@ -87,8 +87,9 @@ def mark_cyrillic(markup: str, lang: str = "ru") -> str:
     """``markup`` with every Cyrillic run in its text wrapped in ``<span lang="ru">``.
 
     Text already inside an element whose nearest ``lang`` is ``ru`` is left as it is, and so are
-    attribute values, comments, scripts, styles and SVG. The text itself is copied unchanged (it is
-    already escaped HTML), so nothing in it can become markup.
+    attribute values, comments, scripts, styles and SVG; an ``<option>`` (text only) with Cyrillic in it
+    gets the ``lang`` itself. The text is copied unchanged (it is already escaped HTML), so nothing
+    in it can become markup.
     """
     out: list[str] = []
     stack: list[tuple[str, str | None]] = []
@@ -104,6 +105,8 @@ def mark_cyrillic(markup: str, lang: str = "ru") -> str:
     for m in _TOKEN.finditer(markup):
         text(markup[pos:m.start()])
         tag = m.group(0)
+        if (m.group(1) or "").lower() == "option" and CYRILLIC_RUN.search(tag) and _lang_of(tag.split(">")[0]) is None:
+            tag = tag[:7] + f' lang="{lang}"' + tag[7:]
         out.append(tag)
         pos = m.end()
         name_m = _TAG_NAME.match(tag)
