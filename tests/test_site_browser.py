@@ -111,6 +111,21 @@ def test_search_over_file_shows_snippets_from_the_text(html_root: Path, browser,
         opened.close()
 
 
+def test_russian_in_snippets_is_marked(html_root: Path, browser) -> None:
+    opened, results = _search(browser, html_root, "Токаев")
+    try:
+        assert any("Токаев" in r["snippet"] for r in results), results[:3]
+        unmarked = opened.page.eval_on_selector_all(
+            "#search-results p.context",
+            "ps => ps.flatMap(p => [...p.childNodes].filter(n => n.nodeType === 3 && /[\u0400-\u04ff]/.test(n.data))"
+            ".map(n => n.data))")
+        assert not unmarked, unmarked[:3]
+        assert opened.page.locator("#search-results p.context span[lang=ru]").count() > 0
+        assert not opened.errors, opened.errors[:5]
+    finally:
+        opened.close()
+
+
 def test_czech_pages_are_czech(html_root: Path, browser) -> None:
     for rel, title in [("chapters/00-abstrakt-cs.html", "Český abstrakt"), ("chapters/10-summary-cs.html",
                                                                             "České shrnutí")]:

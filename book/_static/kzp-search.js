@@ -15,6 +15,20 @@
 
   const pageText = (docName) => (window.KZP_SEARCH_TEXT || {})[docName];
 
+  // Russian in a snippet is marked as on the pages (lang="ru"); text nodes only, never markup.
+  const CYRILLIC = /[\u0400-\u052f]+(?:[\s\d.,;:!?()«»„“”"’\-–—/№%]*[\u0400-\u052f]+)*/g;
+  const appendMarked = (parent, text) => {
+    let last = 0;
+    for (const m of text.matchAll(CYRILLIC)) {
+      parent.append(text.slice(last, m.index));
+      const span = parent.appendChild(document.createElement("span"));
+      span.lang = "ru";
+      span.textContent = m[0];
+      last = m.index + m[0].length;
+    }
+    parent.append(text.slice(last));
+  };
+
   // The snippet: from the section the result points at (if any), around the first term found.
   const snippet = (docName, anchor, terms) => {
     const page = pageText(docName);
@@ -46,7 +60,7 @@
     }
     const p = document.createElement("p");
     p.classList.add("context");
-    p.textContent = (start > 0 ? "… " : "") + text.slice(start, end).trim() + (end < text.length ? " …" : "");
+    appendMarked(p, (start > 0 ? "… " : "") + text.slice(start, end).trim() + (end < text.length ? " …" : ""));
     return p;
   };
 
