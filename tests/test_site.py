@@ -328,9 +328,11 @@ def test_small_site_bibliography_and_source_links(small_site: Path) -> None:
 
 
 def test_small_site_search_text(small_site: Path) -> None:
-    script = (small_site / "_static" / site.SEARCH_TEXT).read_text(encoding="utf-8")
-    pages = json.loads(script[script.index("{"):script.rindex(";")])
-    assert "Китай" in pages["chapters/en"]["text"] and "English chapter" not in pages["chapters/en"]["text"]
+    script = (small_site / "_static" / site.SEARCH_TEXT_DIR / "chapters" / "en.js").read_text(encoding="utf-8")
+    assert script.startswith('KZP_SEARCH_PAGE("chapters/en", {')
+    page = json.loads(script[script.index("{"):script.rindex(")")])
+    assert "Китай" in page["text"] and "English chapter" not in page["text"]
+    assert (small_site / "_static" / site.SEARCH_TEXT_DIR / "index.js").is_file()
     search = (small_site / "search.html").read_text(encoding="utf-8")
     assert re.search(r'<script defer="defer" src="_static/kzp-search\.js', search)
     assert site.SEARCH_SCRIPT not in (small_site / "chapters" / "en.html").read_text(encoding="utf-8")

@@ -81,7 +81,10 @@ def _search(browser, root: Path, query: str) -> tuple[Opened, list[dict[str, str
     page.wait_for_function(
         "() => { const h = document.querySelector('#search-results h2');"
         " return h && !h.textContent.startsWith('Searching'); }", timeout=30_000)
-    page.wait_for_timeout(200)  # let the last batch of results settle
+    # snippets arrive as each listed page's text loads
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#search-results ul.search li')]"
+        ".every(li => li.querySelector(':scope > span, :scope > p.context'))", timeout=15_000)
     results = page.eval_on_selector_all(
         "#search-results ul.search li",
         "els => els.map(li => ({href: li.querySelector('a').getAttribute('href'),"

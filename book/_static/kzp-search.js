@@ -3,9 +3,11 @@
  * Sphinx 7.4's searchtools.js finds the results in searchindex.js, then fetches every result page
  * to cut a snippet from its main block. Over file:// each fetch fails (a CORS error per result),
  * and the main block begins with the printed contents list, so the snippets were that list.
- * The build writes every page's article text into kzp-search-text.js (kzperception.book.sphinx_site);
- * this script, loaded deferred by the search page after searchtools.js, replaces Search.query with the
- * same search and shows each result with a snippet cut from that text around the first term found.
+ * The build writes each page's article text into _static/kzp-search/<page>.js, a script that hands
+ * it to KZP_SEARCH_PAGE (kzperception.book.sphinx_site). This script, loaded deferred by the search
+ * page after searchtools.js, replaces Search.query with the same search, lists the results at once,
+ * and adds to each a snippet cut around the first term found once its page's text has loaded (with
+ * a script tag, which works from disk as from a host).
  */
 "use strict";
 (() => {
@@ -13,7 +15,26 @@
   const CONTEXT = 120; // characters shown before the term
   const LENGTH = 240; // characters in a snippet
 
-  const pageText = (docName) => (window.KZP_SEARCH_TEXT || {})[docName];
+  const texts = {};
+  const waiting = {};
+  window.KZP_SEARCH_PAGE = (docName, data) => {
+    texts[docName] = data;
+  };
+  // The text of one page: loaded once, by a script tag; null if it cannot be had.
+  const loadText = (docName) => {
+    if (!waiting[docName]) {
+      waiting[docName] = new Promise((resolve) => {
+        const script = document.createElement("script");
+        const path = docName.split("/").map(encodeURIComponent).join("/");
+        script.src = document.documentElement.dataset.content_root + "_static/kzp-search/" + path + ".js";
+        script.onload = () => resolve(texts[docName] || null);
+        script.onerror = () => resolve(null);
+        document.head.appendChild(script);
+      });
+    }
+    return waiting[docName];
+  };
+  const pageText = (docName) => texts[docName];
 
   // Russian in a snippet is marked as on the pages (lang="ru"); text nodes only, never markup.
   const CYRILLIC = /[\u0400-\u052f]+(?:[\s\d.,;:!?()«»„“”"’\-–—/№%]*[\u0400-\u052f]+)*/g;
@@ -89,12 +110,17 @@
     a.textContent = title;
     if (descr) {
       li.appendChild(document.createElement("span")).textContent = " (" + descr + ")";
-    } else if (DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY) {
-      const p = snippet(docName, anchor, [...highlightTerms, ...searchTerms]);
-      if (p) li.appendChild(p);
     }
     highlight(li, highlightTerms);
     Search.output.appendChild(li);
+    if (!descr && DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY) {
+      loadText(docName).then(() => {
+        const p = snippet(docName, anchor, [...highlightTerms, ...searchTerms]);
+        if (!p) return;
+        li.appendChild(p);
+        highlight(p, highlightTerms);
+      });
+    }
   };
 
   const finish = (count) => {

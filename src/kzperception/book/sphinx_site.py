@@ -17,9 +17,9 @@ engine and a static host see of the built book:
   carrying ``data-bibkey``) is pointed at its entry's real id and page from this page, in any builder.
 - **Search.** Sphinx's search page fetches every result page to cut a snippet from it: over
   file:// each fetch is a CORS error, and the snippet began with the printed contents list. At the
-  end of the build every page's text (its article, no contents list) goes into
-  ``_static/kzp-search-text.js``; ``_static/kzp-search.js`` (loaded by the search page only) shows
-  the same results with snippets cut from that text, fetching nothing.
+  end of the build every page's text (its article, no contents list) goes into a small script,
+  ``_static/kzp-search/<page>.js``; ``_static/kzp-search.js`` (loaded by the search page only) shows
+  the same results and loads the texts of the pages it lists with script tags, fetching nothing.
 - **A public site.** ``KZP_BASEURL`` in the environment overrides ``html_baseurl``; a ``404.html``
   whose links work from any address on the host (a ``<base>`` set from the base URL's path; none
   over file://, where it is opened directly); ``<meta name="description">`` on every page from its
@@ -33,6 +33,7 @@ import html
 import json
 import os
 import re
+import shutil
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -54,9 +55,9 @@ logger = logging.getLogger(__name__)
 BASEURL_ENV = "KZP_BASEURL"
 #: The pybtex formatting style of the bibliography (``bibtex_default_style``).
 BIB_STYLE = "kzp-author-year"
-#: Written at the end of the build; loaded, with SEARCH_SCRIPT, by the search page only.
-SEARCH_TEXT = "kzp-search-text.js"
+#: The search page's script (book/_static), and the folder of page texts it loads (written at the end).
 SEARCH_SCRIPT = "kzp-search.js"
+SEARCH_TEXT_DIR = "kzp-search"
 NOT_FOUND = "404"
 DESCRIPTION_CHARS = 160
 
@@ -346,22 +347,25 @@ def page_text(page: str) -> dict[str, Any]:
 
 
 def write_search_text(app: Sphinx, exception: Exception | None) -> None:
-    """Every page's text into ``_static/kzp-search-text.js`` (read from the written pages, so an
-    incremental build still covers the pages it did not rewrite)."""
+    """Each page's text into ``_static/kzp-search/<docname>.js``, one small script per page that the
+    search page loads for the pages it lists only (a script tag works over file://, a fetch does
+    not). Read from the written pages, so an incremental build still covers the pages it did not
+    rewrite; the folder is written anew, so a removed page leaves no text behind."""
     if exception is not None or app.builder.name not in ("html", "dirhtml"):
         return
     out = Path(app.outdir)
-    pages: dict[str, Any] = {}
+    folder = out / "_static" / SEARCH_TEXT_DIR
+    shutil.rmtree(folder, ignore_errors=True)
     for docname in sorted(app.env.found_docs):
         path = out / app.builder.get_target_uri(docname)
         if path.is_dir():
             path = path / "index.html"
-        if path.is_file():
-            pages[docname] = page_text(path.read_text(encoding="utf-8"))
-    data = json.dumps(pages, ensure_ascii=False, separators=(",", ":"))
-    (out / "_static" / SEARCH_TEXT).write_text(
-        "/* Page texts for the search page's snippets (kzperception.book.sphinx_site). */\n"
-        f"window.KZP_SEARCH_TEXT = {data};\n", encoding="utf-8")
+        if not path.is_file():
+            continue
+        data = json.dumps(page_text(path.read_text(encoding="utf-8")), ensure_ascii=False, separators=(",", ":"))
+        target = folder / f"{docname}.js"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"KZP_SEARCH_PAGE({json.dumps(docname)}, {data});\n", encoding="utf-8")
 
 
 # --- the site: base URL, 404, languages, descriptions ---------------------------------------------
@@ -417,7 +421,6 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     if isinstance(scripts, list):
         scripts[:] = [js for js in scripts if not str(getattr(js, "filename", js) or "").endswith(SEARCH_SCRIPT)]
     if pagename == "search":
-        app.add_js_file(SEARCH_TEXT, defer="defer")
         app.add_js_file(SEARCH_SCRIPT, defer="defer")
 
 
