@@ -208,7 +208,13 @@ def _safe_href(url: str) -> str | None:
 
 
 def source_html(row: pd.Series) -> str:
-    """The line under a quotation: titles (linked), publisher, site, date and the citation."""
+    """The line under a quotation: titles (linked), publisher, site, date and the citation.
+
+    The citation links to the report's entry in the bibliography (``bib-<bibkey>``, the id
+    ``bibtex_cite_id`` gives it, on the page beside the chapters); the book's Sphinx extension
+    (``kzperception.book.sphinx_site``) re-points the link from ``data-bibkey`` for the page and
+    builder it lands in, and warns when the key has no entry.
+    """
     entity = _text(row["entity"])
     publisher = ENTITY_LABELS.get(entity, entity)
     site = WEBSITE_NAMES.get(str(row["website"]), _text(row["website"]))
@@ -218,7 +224,12 @@ def source_html(row: pd.Series) -> str:
     title_en = _esc(row["title_en"])
     english = f" [<em>{title_en}</em>]" if title_en else ""
     cite = _esc(row.get("cite", ""))
+    key = _text(row.get("bibkey", ""))
     cite_html = f' (<cite>{cite}</cite>)' if cite else ""
+    if cite and key:
+        href = html.escape("../bibliography.html#bib-" + key, quote=True)
+        cite_html = (f' (<a class="kzp-cite" href="{href}" data-bibkey="{html.escape(key, quote=True)}">'
+                     f'<cite>{cite}</cite></a>)')
     return (f'{title}{english}. {html.escape(publisher)}, {html.escape(site)}, '
             f'{html.escape(format_date(row["date"]))}{cite_html}.')
 

@@ -1,0 +1,464 @@
+"""The public site's finish: languages, the bibliography's order and links, search, 404, meta tags.
+
+A Sphinx extension (``_config.yml`` ``extra_extensions``) for what a reader, a screen reader, a search
+engine and a static host see of the built book:
+
+- **Languages.** A page listed in ``kzp_page_languages`` (the Czech abstract and summary) is written
+  as ``<html lang="cs">``, the theme's English chrome on it (header, sidebars, footer) carries
+  ``lang="en"``, and a link anywhere that shows a Czech page's title marks that title ``cs``. Every
+  run of Cyrillic in a page's body that is not already inside a ``lang="ru"`` element is wrapped in
+  ``<span lang="ru">``: bibliography entries, Russian keywords in the methodology, the register's
+  tables. Only the text between tags is touched, byte for byte, so escaped corpus text stays escaped.
+- **Bibliography.** ``kzp-author-year`` is a pybtex style: the thesis's plain entries, labelled
+  author–year as the text cites them ("Akorda, 2021a", "Makocki and Popescu, 2016") and sorted in one
+  alphabetical run, organisations by their names among persons (pybtex's own sort put ``{Akorda}``
+  after every person because of the brace). With ``bibtex_cite_id: "bib-{key}"`` every entry has a
+  stable id, and the source line under a quotation (``register.source_html``, a ``kzp-cite`` link
+  carrying ``data-bibkey``) is pointed at its entry's real id and page from this page, in any builder.
+- **Search.** Sphinx's search page fetches every result page to cut a snippet from it: over
+  file:// each fetch is a CORS error, and the snippet began with the printed contents list. At the
+  end of the build every page's text (its article, no contents list) goes into a small script,
+  ``_static/kzp-search/<page>.js``; ``_static/kzp-search.js`` (loaded by the search page only) shows
+  the same results and loads the texts of the pages it lists with script tags, fetching nothing.
+- **A public site.** ``KZP_BASEURL`` in the environment overrides ``html_baseurl``; a ``404.html``
+  whose links work from any address on the host (a ``<base>`` set from the base URL's path; none
+  over file://, where it is opened directly); ``<meta name="description">`` on every page from its
+  first paragraph; one viewport tag (Sphinx's basic layout, docutils and the theme each wrote one).
+  The sitemap is sphinx-sitemap's.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from docutils import nodes
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.plain import Style as PlainStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: The environment variable that names where the book is published (overrides ``html_baseurl``).
+BASEURL_ENV = "KZP_BASEURL"
+#: The pybtex formatting style of the bibliography (``bibtex_default_style``).
+BIB_STYLE = "kzp-author-year"
+#: The search page's script (book/_static), and the folder of page texts it loads (written at the end).
+SEARCH_SCRIPT = "kzp-search.js"
+SEARCH_TEXT_DIR = "kzp-search"
+NOT_FOUND = "404"
+DESCRIPTION_CHARS = 160
+
+# --- languages ------------------------------------------------------------------------------------
+
+_CYR = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
+#: A run of Cyrillic words, with the spaces, digits, punctuation and entities between them.
+CYRILLIC_RUN = re.compile(
+    rf"[{_CYR}]+(?:(?:[\s\d.,;:!?()«»„“”\"’\-–—/№%]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);)*[{_CYR}]+)*")
+#: A tag, comment or raw-text element; quoted attribute values may hold ``>``.
+_TOKEN = re.compile(
+    r"<!--.*?-->"
+    r"|<(script|style|textarea|title|option|svg|math)\b(?:[^\"'>]|\"[^\"]*\"|'[^']*')*>.*?</\1\s*>"
+    r"|</?[a-zA-Z][^\"'>]*(?:(?:\"[^\"]*\"|'[^']*')[^\"'>]*)*>",
+    re.S | re.I)
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
+_LANG_ATTR = re.compile(r"""\slang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                   "wbr"})
+
+
+def _lang_of(tag: str) -> str | None:
+    m = _LANG_ATTR.search(tag)
+    return None if m is None else next(g for g in m.groups() if g is not None).lower()
+
+
+def mark_cyrillic(markup: str, lang: str = "ru") -> str:
+    """``markup`` with every Cyrillic run in its text wrapped in ``<span lang="ru">``.
+
+    Text already inside an element whose nearest ``lang`` is ``ru`` is left as it is, and so are
+    attribute values, comments, scripts, styles and SVG; an ``<option>`` (text only) with Cyrillic in it
+    gets the ``lang`` itself. The text is copied unchanged (it is already escaped HTML), so nothing
+    in it can become markup.
+    """
+    out: list[str] = []
+    stack: list[tuple[str, str | None]] = []
+    pos = 0
+
+    def text(chunk: str) -> None:
+        current = next((lg for _, lg in reversed(stack) if lg is not None), None)
+        if current is not None and current.split("-")[0] == lang:
+            out.append(chunk)
+        else:
+            out.append(CYRILLIC_RUN.sub(lambda m: f'<span lang="{lang}">{m.group(0)}</span>', chunk))
+
+    for m in _TOKEN.finditer(markup):
+        text(markup[pos:m.start()])
+        tag = m.group(0)
+        if (m.group(1) or "").lower() == "option" and CYRILLIC_RUN.search(tag) and _lang_of(tag.split(">")[0]) is None:
+            tag = tag[:7] + f' lang="{lang}"' + tag[7:]
+        out.append(tag)
+        pos = m.end()
+        name_m = _TAG_NAME.match(tag)
+        if name_m is None or m.group(1):
+            continue
+        name = name_m.group(1).lower()
+        if tag.startswith("</"):
+            for i in range(len(stack) - 1, -1, -1):
+                if stack[i][0] == name:
+                    del stack[i:]
+                    break
+        elif name not in _VOID and not tag.endswith("/>"):
+            stack.append((name, _lang_of(tag)))
+    text(markup[pos:])
+    return "".join(out)
+
+
+#: On a page in another language, the theme's English parts (the opening tag's start).
+ENGLISH_CHROME = (
+    '<div id="pst-skip-link"', '<div class="search-button__wrapper"', '<header class="bd-header',
+    '<div class="bd-sidebar-primary', '<div class="bd-header-article', '<footer class="prev-next-footer',
+    '<div class="page-toc tocsection onthispage"', '<footer class="bd-footer',
+)
+
+
+#: English passages the library writes into every chapter, the Czech ones too (the source note).
+_ENGLISH_PASSAGE = re.compile(r'<(div|p|aside|section)\b(?![^>]*\slang=)([^>]*\bclass="[^"]*\bkzp-source\b)')
+
+
+def mark_page_languages(page: str, page_lang: str, titles: dict[str, str]) -> str:
+    """The rendered page with the English parts of a non-English page marked ``en`` (the theme's
+    chrome, the library's source note), and page titles marked with their pages' languages
+    wherever they stand as a text of their own (a sidebar entry, a link, the previous/next
+    buttons): a Czech title everywhere, an English one on a page that is not English."""
+    if page_lang != "en":
+        for start in ENGLISH_CHROME:
+            page = page.replace(start, start[:start.index(" ")] + ' lang="en"' + start[start.index(" "):])
+        page = _ENGLISH_PASSAGE.sub(r'<\1 lang="en"\2', page)
+    for title, lang in titles.items():
+        if lang != "en" or page_lang != "en":
+            page = re.sub(rf">(\s*){re.escape(title)}(\s*)<",
+                          lambda m, t=title, lg=lang: f'>{m.group(1)}<span lang="{lg}">{t}</span>{m.group(2)}<', page)
+    return page
+
+
+_VIEWPORT = re.compile(r'[ \t]*<meta name="viewport"[^>]*>\n?')
+
+
+def one_viewport(page: str) -> str:
+    """The page with only its first viewport tag (the basic layout, docutils and the theme add one each)."""
+    seen = False
+
+    def keep_first(m: re.Match[str]) -> str:
+        nonlocal seen
+        if seen:
+            return ""
+        seen = True
+        return m.group(0)
+
+    return _VIEWPORT.sub(keep_first, page)
+
+
+# --- bibliography ---------------------------------------------------------------------------------
+
+def _fold(text: str) -> str:
+    """Sorting form of a name: braces, apostrophes and accents dropped, other punctuation a space,
+    case ignored, a leading "The" dropped (The World Factbook files under W)."""
+    plain = unicodedata.normalize("NFKD", text.replace("{", "").replace("}", ""))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    plain = re.sub(r"[^\w\s]", " ", re.sub(r"['’]", "", plain))
+    return re.sub(r"^the\s+", "", " ".join(plain.split()))
+
+
+def _persons(entry: Any) -> list[Any]:
+    return list(entry.persons.get("author") or entry.persons.get("editor") or [])
+
+
+def _surname(person: Any) -> str:
+    return " ".join(person.prelast_names + person.last_names).replace("{", "").replace("}", "")
+
+
+class AuthorYearSorting(BaseSortingStyle):
+    """One alphabetical run: by the authors' names (an organisation is its name), then year and title."""
+
+    def sorting_key(self, entry: Any) -> tuple:
+        people = tuple((_fold(_surname(p)), _fold(" ".join(p.first_names + p.middle_names)))
+                       for p in _persons(entry))
+        return people, entry.fields.get("year", "").casefold(), _fold(entry.fields.get("title", ""))
+
+
+def author_year_label(entry: Any) -> str:
+    """The label an entry is cited by in the text: "Arynov, 2023", "A and B, 2016", "A et al., 2021"."""
+    names = [_surname(p) for p in _persons(entry)]
+    if not names:
+        who = entry.key
+    elif len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+class AuthorYearLabels(BaseLabelStyle):
+    """Author–year labels, as the text cites the entries (``bibtex_reference_style: author_year``)."""
+
+    def format_labels(self, sorted_entries: Iterable[Any]) -> Iterator[str]:
+        for entry in sorted_entries:
+            yield author_year_label(entry)
+
+
+class AuthorYearStyle(PlainStyle):
+    """pybtex's plain entries, labelled author–year and sorted in one alphabetical run."""
+
+    default_label_style = AuthorYearLabels
+    default_sorting_style = AuthorYearSorting
+
+
+_CITE_LINK = re.compile(r'<a class="kzp-cite" href="[^"]*" data-bibkey="([^"]*)">')
+
+
+def _entry_targets(app: Sphinx) -> dict[str, tuple[str, str]]:
+    """Bibliography key -> (document, id) of its entry, as sphinxcontrib-bibtex placed it."""
+    domain = app.env.get_domain("cite")
+    return {c.key: (c.bibliography_key.docname, c.citation_id) for c in getattr(domain, "citations", [])}
+
+
+def link_quotation_sources(app: Sphinx, pagename: str, body: str) -> str:
+    """Point each quotation's source link at its bibliography entry, relative to this page."""
+    if 'class="kzp-cite"' not in body:
+        return body
+    targets = _entry_targets(app)
+
+    def point(m: re.Match[str]) -> str:
+        key = html.unescape(m.group(1))
+        if key not in targets:
+            logger.warning("page %s: a quotation cites %r, which is not in the bibliography", pagename, key)
+            return m.group(0)
+        docname, anchor = targets[key]
+        if app.builder.name == "singlehtml":
+            href = f"#{anchor}"
+        else:
+            href = f"{app.builder.get_relative_uri(pagename, docname)}#{anchor}"
+        return f'<a class="kzp-cite" href="{html.escape(href)}" data-bibkey="{m.group(1)}">'
+
+    return _CITE_LINK.sub(point, body)
+
+
+# --- meta description -----------------------------------------------------------------------------
+
+_NOT_PROSE = (nodes.Admonition, nodes.topic, nodes.sidebar, nodes.table, nodes.citation, nodes.footnote,
+              nodes.field_list, nodes.docinfo, nodes.line_block)
+
+
+def first_paragraph(doctree: nodes.Node | None) -> str:
+    """The text of the page's first paragraph of prose (not a note, table, caption or reference).
+
+    A sentence is preferred to a subtitle or a title line ("Název práce: …"): the first paragraph
+    of at least 60 characters that ends a sentence, else the first of at least 40.
+    """
+    if doctree is None:
+        return ""
+    candidates = []
+    for para in doctree.findall(nodes.paragraph):
+        parent, skip = para.parent, False
+        while parent is not None:
+            if isinstance(parent, _NOT_PROSE):
+                skip = True
+                break
+            parent = parent.parent
+        text = " ".join(para.astext().split())
+        if skip or len(text) < 40:
+            continue
+        if len(text) >= 60 and text.rstrip("”’\"»)").endswith((".", "!", "?")):
+            return text
+        candidates.append(text)
+    return candidates[0] if candidates else ""
+
+
+def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    cut = cut[:cut.rfind(" ")] if " " in cut else cut
+    return cut.rstrip(" ,;:–—") + "…"
+
+
+# --- search text ----------------------------------------------------------------------------------
+
+_ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*)</article>', re.S)
+_MAIN = re.compile(r'<main\b[^>]*>(.*)</main>', re.S)
+#: Not part of a snippet: heading anchors, and the page's title (the result's link shows it).
+_DROP = re.compile(r'<a class="headerlink"[^>]*>.*?</a>|<h1\b[^>]*>.*?</h1>', re.S)
+_BLOCK = frozenset({"p", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section",
+                    "blockquote", "dt", "dd", "pre", "figcaption", "caption", "table", "ul", "ol", "dl", "figure"})
+_SECTION_ID = re.compile(r"""^<section\b[^>]*\sid\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def page_text(page: str) -> dict[str, Any]:
+    """A built page's readable text (its article: no contents list, title, headerlinks or scripts)
+    and where each section starts in it, for search snippets."""
+    m = _ARTICLE.search(page) or _MAIN.search(page)
+    article = _DROP.sub("", m.group(1) if m else page)
+    parts: list[str] = []
+    size = 0
+    sections: list[list[Any]] = []
+    space = True
+
+    def add(chunk: str) -> None:
+        nonlocal size, space
+        chunk = re.sub(r"\s+", " ", html.unescape(chunk))
+        if space:
+            chunk = chunk.lstrip(" ")
+        if chunk:
+            parts.append(chunk)
+            size += len(chunk)
+            space = chunk.endswith(" ")
+
+    pos = 0
+    for t in _TOKEN.finditer(article):
+        add(article[pos:t.start()])
+        pos = t.end()
+        tag = t.group(0)
+        if t.group(1):  # script, style, svg ...: no text
+            continue
+        sec = _SECTION_ID.match(tag)
+        if sec:
+            sections.append([sec.group(1), size])
+        name = _TAG_NAME.match(tag)
+        if name and name.group(1).lower() in _BLOCK and not space:
+            add(" ")
+    add(article[pos:])
+    return {"text": "".join(parts).strip(), "sections": sections}
+
+
+def write_search_text(app: Sphinx, exception: Exception | None) -> None:
+    """Each page's text into ``_static/kzp-search/<docname>.js``, one small script per page that the
+    search page loads for the pages it lists only (a script tag works over file://, a fetch does
+    not). Read from the written pages, so an incremental build still covers the pages it did not
+    rewrite; the folder is written anew, so a removed page leaves no text behind."""
+    if exception is not None or app.builder.name not in ("html", "dirhtml"):
+        return
+    out = Path(app.outdir)
+    folder = out / "_static" / SEARCH_TEXT_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    for docname in sorted(app.env.found_docs):
+        path = out / app.builder.get_target_uri(docname)
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            continue
+        data = json.dumps(page_text(path.read_text(encoding="utf-8")), ensure_ascii=False, separators=(",", ":"))
+        target = folder / f"{docname}.js"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"KZP_SEARCH_PAGE({json.dumps(docname)}, {data});\n", encoding="utf-8")
+
+
+# --- the site: base URL, 404, languages, descriptions ---------------------------------------------
+
+def _base_path(config: Config) -> str:
+    path = urlsplit(config.html_baseurl or "").path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def _configure(app: Sphinx, config: Config) -> None:
+    """``KZP_BASEURL`` overrides ``html_baseurl`` (the sitemap's and the canonical links' base)."""
+    given = os.environ.get(BASEURL_ENV, "").strip()
+    if given:
+        config.html_baseurl = given if given.endswith("/") else given + "/"
+
+
+def _not_found_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    if getattr(app.builder, "embedded", False) or app.builder.name != "html" or NOT_FOUND in app.env.found_docs:
+        return
+    body = ('<section id="page-not-found">\n<h1>Page not found</h1>\n'
+            '<p>Nothing of this book lives at this address: the page may have been renamed or the link '
+            'mistyped.</p>\n<p>Start from the <a href="index.html">front page</a>, pick a chapter from the '
+            'list of contents, or <a href="search.html">search the book</a>.</p>\n</section>\n')
+    yield NOT_FOUND, {"title": "Page not found", "body": body}, "page.html"
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                  doctree: nodes.document | None) -> None:
+    config = app.config
+    lang = config.kzp_page_languages.get(pagename)
+    if lang:
+        context["language"] = lang
+    if "body" in context:
+        context["body"] = link_quotation_sources(app, pagename, str(context["body"]))
+    metatags = str(context.get("metatags") or "")
+    if 'name="description"' not in metatags:
+        title = re.sub(r"<[^>]+>", "", str(context.get("title") or ""))
+        text = first_paragraph(doctree) or (f"{html.unescape(title)}: {config.kzp_site_description}"
+                                            if title and pagename != config.root_doc
+                                            else config.kzp_site_description)
+        metatags += f'\n<meta name="description" content="{html.escape(shorten(text), quote=True)}" />'
+    if pagename == NOT_FOUND:
+        base = json.dumps(_base_path(config))
+        metatags += ('\n<meta name="robots" content="noindex" />'
+                     # From a host, resolve the page's links from the book's root, wherever it is served;
+                     # opened from disk it sits in that root already.
+                     f'\n<script>if (location.protocol !== "file:") {{ const b = document.createElement("base"); '
+                     f'b.href = {base}; document.head.appendChild(b); }}</script>')
+    context["metatags"] = metatags
+    # Jupyter Book links every script in _static into every page; the search scripts belong to the
+    # search page only, deferred (they run after searchtools.js, before the search starts).
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        scripts[:] = [js for js in scripts if not str(getattr(js, "filename", js) or "").endswith(SEARCH_SCRIPT)]
+    if pagename == "search":
+        app.add_js_file(SEARCH_SCRIPT, defer="defer")
+
+
+def _language_titles(app: Sphinx) -> dict[str, str]:
+    """Every page's title (as HTML text) and the page's language."""
+    default = app.config.language or "en"
+    return {html.escape(title.astext(), quote=False): app.config.kzp_page_languages.get(docname, default)
+            for docname, title in app.env.titles.items() if title.astext().strip()}
+
+
+def _finish_rendered(app: Sphinx) -> None:
+    """Wrap the builder's template rendering: the page as written gets one viewport tag, its
+    languages marked and its Cyrillic text marked ``ru``."""
+    templates = getattr(app.builder, "templates", None)
+    if app.builder.format != "html" or templates is None or getattr(templates, "_kzp_site", False):
+        return
+    render = templates.render
+
+    def finished(template: str, context: dict[str, Any]) -> str:
+        page = render(template, context)
+        page_lang = str(context.get("language") or app.config.language or "en")
+        page = one_viewport(page)
+        page = mark_page_languages(page, page_lang, _language_titles(app))
+        start = page.find("<body")
+        return page if start < 0 else page[:start] + mark_cyrillic(page[start:])
+
+    templates.render = finished
+    templates._kzp_site = True
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("kzp_page_languages", {}, "html", types=[dict])
+    app.add_config_value("kzp_site_description", "", "html", types=[str])
+    app.connect("config-inited", _configure)
+    app.connect("builder-inited", _finish_rendered)
+    app.connect("html-collect-pages", _not_found_page)
+    # Before sphinx_offline's pruning (900), which copies the page's script list.
+    app.connect("html-page-context", _page_context, priority=500)
+    app.connect("build-finished", write_search_text)
+    register_plugin("pybtex.style.formatting", BIB_STYLE, AuthorYearStyle, force=True)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
