@@ -400,6 +400,10 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
         context["language"] = lang
     if "body" in context:
         context["body"] = link_quotation_sources(app, pagename, str(context["body"]))
+    # The landing page's title is the book's title: "<title> — <title>" in the tab says it twice.
+    page_title = re.sub(r"<[^>]+>", "", str(context.get("title") or "")).strip()
+    if page_title and html.unescape(page_title) == str(context.get("docstitle") or "").strip():
+        context["titlesuffix"] = ""
     metatags = str(context.get("metatags") or "")
     if 'name="description"' not in metatags:
         title = re.sub(r"<[^>]+>", "", str(context.get("title") or ""))
