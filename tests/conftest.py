@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -123,3 +126,35 @@ def three_partners(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("partners") / "partners.yaml"
     path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+# --- the browser every book test opens pages in ---------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: No DNS and no proxy that answers: nothing can leave the machine even if a route were missed.
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"]
+
+
+@pytest.fixture(scope="module")
+def html_root(request: pytest.FixtureRequest) -> Path:
+    """The built book the browser tests read: ``KZP_TEST_HTML`` (a book built earlier) or one built now."""
+    given = os.environ.get("KZP_TEST_HTML")
+    if given:
+        root = Path(given).resolve()
+        assert (root / "index.html").is_file(), f"KZP_TEST_HTML={given} holds no index.html"
+        return root
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the session (skipped where the machine has none)."""
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        yield b
+        b.close()

@@ -7,39 +7,18 @@ into a temporary folder once per session.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"]
 PAGE = "chapters/appendix-audit.html"
 ROWS = "Array.from(document.querySelectorAll('#T_audit_statements tbody tr'))"
 
 
-@pytest.fixture(scope="module")
-def html_root(request: pytest.FixtureRequest) -> Path:
-    given = os.environ.get("KZP_TEST_HTML")
-    if given:
-        return Path(given).resolve()
-    return request.getfixturevalue("built_book")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _open(browser, root: Path, width: int, js: bool = True, page: str = PAGE):

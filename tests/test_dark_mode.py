@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kzperception import paths
-from tests.test_browser import WIDTHS, browser, html_root  # noqa: F401  (browser, html_root: fixtures)
+from tests.test_browser import WIDTHS
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -47,7 +47,7 @@ _MEASURE = """(sel) => {
 SELECTORS = (".bd-article table td", ".bd-article table th", ".kzp-quote blockquote p", ".kzp-chart svg text")
 
 
-def _open_dark(browser, url: str, width: int, height: int):  # noqa: F811
+def _open_dark(browser, url: str, width: int, height: int):
     context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
     # the theme's switch stores the mode here; set before any script of the page runs
     context.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
@@ -76,7 +76,7 @@ def test_dark_problems_catches_a_light_box_and_dark_text():
 
 
 @pytest.mark.parametrize("size", sorted(WIDTHS))
-def test_outputs_are_dark_and_readable_in_dark_mode(html_root: Path, browser, size: str) -> None:  # noqa: F811
+def test_outputs_are_dark_and_readable_in_dark_mode(html_root: Path, browser, size: str) -> None:
     width, height = WIDTHS[size]
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems = []

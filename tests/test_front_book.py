@@ -11,8 +11,6 @@ not read).
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,9 +21,6 @@ from kzperception.cli import app
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"]
 SYNTHETIC = "Synthetic corpus — demonstration only"
 #: Pages whose body still mentions reruns in files this branch does not own (issue 11, "Provenance"):
 #: the owner's sentence to move to the landing page or the docs is named in each reason. Not strict,
@@ -35,15 +30,6 @@ ELSEWHERE = {
 }
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _shown(browser, page: Path, selector: str = "body", width: int = 1366) -> str:

@@ -8,9 +8,6 @@ Screenshots go to book/_build/screenshots/site/ (git-ignored). ``KZP_TEST_HTML=D
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,32 +16,11 @@ from kzperception import paths
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"]
 SHOTS = paths.BUILD / "screenshots" / "site"
 
 
-@pytest.fixture(scope="module")
-def html_root(request: pytest.FixtureRequest) -> Path:
-    given = os.environ.get("KZP_TEST_HTML")
-    if given:
-        root = Path(given).resolve()
-        assert (root / "index.html").is_file(), f"KZP_TEST_HTML={given} holds no index.html"
-        return root
-    return request.getfixturevalue("built_book")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Opened:
