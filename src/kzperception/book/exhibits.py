@@ -300,16 +300,18 @@ def glue_figure(name: str, draw: Callable[..., alt.TopLevelMixin], *args: Any, t
 
 def glue_table(name: str, make: Callable[..., pd.DataFrame] | str, frame: pd.DataFrame | Styler, *,
                thesis: str | None = None, data: Sequence[str] = (), csv: str | None = None,
-               precision: int = 1) -> Exhibit:
+               csv_frame: pd.DataFrame | None = None, precision: int = 1) -> Exhibit:
     """Glue a table as the exhibit ``name``; ``make`` is the function that computed it (or its name).
 
     ``frame`` is the data frame (typeset here) or a view's Styler (a slot table, the register);
-    ``csv`` saves the frame beside the chapter under that name and offers it as a download.
+    ``csv`` saves ``csv_frame`` (by default the table's own frame) beside the chapter under that name
+    and offers it as a download: a test table is shown in words but saved with its raw columns.
     """
     import pandas as pd
 
-    raw = frame if isinstance(frame, pd.DataFrame) else frame.data  # a Styler keeps its frame in .data
-    prov = Provenance(dotted(make), tuple(map(str, data)), thesis, _csv(csv, raw))
+    if csv_frame is None:
+        csv_frame = frame if isinstance(frame, pd.DataFrame) else frame.data  # a Styler keeps its frame in .data
+    prov = Provenance(dotted(make), tuple(map(str, data)), thesis, _csv(csv, csv_frame))
     return _glue(table(name, frame, prov, precision=precision))
 
 
