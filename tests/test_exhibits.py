@@ -40,7 +40,8 @@ def test_a_figure_is_tied_to_its_caption_and_described_by_its_data():
     ex = exhibits.figure("Figure 1", _chart(title="Reports by country"), Provenance("m.draw"))
     bundle = ex._repr_mimebundle_()
     record = bundle[EXHIBIT_MIME]
-    assert record["kind"] == "figure" and record["name"] == "figure-1" and record["caption_id"] == "kzp-caption-figure-1"
+    assert record["kind"] == "figure" and record["name"] == "figure-1"
+    assert record["caption_id"] == "kzp-caption-figure-1"
     assert 'aria-labelledby="kzp-caption-figure-1"' in bundle["text/html"]
     assert 'aria-describedby="kzp-alt-figure-1"' in bundle["text/html"] and 'role="img"' in bundle["text/html"]
     assert ex.description == "Reports by country. Reports: 115; Country: China. Reports: 103; Country: Russia."

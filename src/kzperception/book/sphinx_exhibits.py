@@ -56,26 +56,26 @@ class ExhibitNumberError(SphinxError):
     category = "Exhibit numbering error"
 
 
-class exhibit(nodes.figure):  # noqa: N801 (docutils node classes are lower case)
+class exhibit(nodes.figure):  # docutils names node classes in lower case
     """A glued figure or table with its caption (numbered through its subclass's figtype)."""
 
     figtype: ClassVar[str] = ""
     word: ClassVar[str] = ""
 
 
-class edition_figure(exhibit):  # noqa: N801
+class edition_figure(exhibit):
     figtype, word = "kzp-figure", "Figure"
 
 
-class thesis_figure(exhibit):  # noqa: N801
+class thesis_figure(exhibit):
     figtype, word = "kzp-thesis-figure", "Figure"
 
 
-class edition_table(exhibit):  # noqa: N801
+class edition_table(exhibit):
     figtype, word = "kzp-table", "Table"
 
 
-class thesis_table(exhibit):  # noqa: N801
+class thesis_table(exhibit):
     figtype, word = "kzp-thesis-table", "Table"
 
 
@@ -87,7 +87,7 @@ NUMFIG_FORMAT = {"kzp-figure": "Figure E%s", "kzp-thesis-figure": "Figure %s",
 THESIS_FIGTYPES = ("kzp-thesis-figure", "kzp-thesis-table")
 
 
-class exhibit_box(nodes.General, nodes.Element):  # noqa: N801
+class exhibit_box(nodes.General, nodes.Element):
     """A closed ``<details>`` box under an exhibit ("Data", "Source")."""
 
 
