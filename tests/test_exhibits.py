@@ -270,3 +270,14 @@ def test_the_record_survives_the_notebook_round_trip(tmp_path):
     _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None)])
     out = json.loads((tmp_path / "a.ipynb").read_text())["cells"][0]["outputs"][0]
     assert out["data"][GLUE_PREFIX + EXHIBIT_MIME]["kind"] == "figure"
+
+
+def test_tables_right_align_numbers_and_show_labels_for_ids():
+    from kzperception.book.display import show_table
+
+    html = show_table(pd.DataFrame({"country": ["china", "<b>x</b>"], "website": ["government", "president"],
+                                    "n": [1, 2]}), "t").to_html()
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells == ["China", "Government (gov.kz)", "1", "&lt;b&gt;x&lt;/b&gt;", "President (akorda.kz)", "2"]
+    assert 'class="data row0 col2 kzp-num" >1<' in html and 'class="data row0 col0" >China<' in html
+    assert "th.col_heading.level0.col2 {\n  text-align: right;" in html and 'class="kzp-table"' in html

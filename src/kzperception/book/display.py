@@ -233,6 +233,16 @@ def reader_header(column: object) -> str:
     return joined[:1].upper() + joined[1:] if joined[:1].isascii() else joined
 
 
+def _id_label(value: object) -> object:
+    """A partner or website id in a table cell shown as its label (``china`` -> ``China``), else the value."""
+    from kzperception.data.vocabulary import partner_label, website_label
+
+    if not isinstance(value, str) or not _SNAKE.match(value):
+        return value
+    label = partner_label(value)
+    return label if label != value else website_label(value)
+
+
 def _whole(series: pd.Series) -> bool:
     """A float column that holds only whole numbers (counts stored as floats because of a missing cell)."""
     import pandas as pd
@@ -267,7 +277,7 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1):
     text_columns = [c for c, num in zip(df.columns, numeric, strict=True)
                     if not (num or pd.api.types.is_datetime64_any_dtype(df[c]))]
     if text_columns:
-        styler = styler.format(lambda v: _html_cell(v, precision), subset=text_columns)
+        styler = styler.format(lambda v: _html_cell(_id_label(v), precision), subset=text_columns)
     if any(numeric):
         classes = pd.DataFrame([[NUM_CLASS if num else "" for num in numeric]] * len(df), index=df.index,
                                columns=df.columns)

@@ -229,8 +229,8 @@ def data_table_html(df: pd.DataFrame, limit: int = DATA_ROWS) -> str:
         rows.append(f"<tr>{cells}</tr>")
     more = (f'<p class="kzp-data-more">The first {limit} of {len(df)} rows; the whole table is in the CSV.</p>'
             if len(df) > limit else "")
-    return (f'<table class="kzp-table kzp-data-table"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>{more}')
+    return (f'<div class="kzp-data-box"><table class="kzp-table kzp-data-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>{more}')
 
 
 def chart_description(spec: dict[str, Any], limit: int = ALT_ROWS) -> str:
