@@ -281,3 +281,20 @@ def test_tables_right_align_numbers_and_show_labels_for_ids():
     assert cells == ["China", "Government (gov.kz)", "1", "&lt;b&gt;x&lt;/b&gt;", "President (akorda.kz)", "2"]
     assert 'class="data row0 col2 kzp-num" >1<' in html and 'class="data row0 col0" >China<' in html
     assert "th.col_heading.level0.col2 {\n  text-align: right;" in html and 'class="kzp-table"' in html
+
+
+def test_a_table_only_a_rerun_shows_is_pasted_as_nothing_and_numbered_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: None)
+    empty = exhibits.glue_table("baseline", "pkg.beside", None)
+    assert empty.record()["empty"] is True and empty.body == ""
+    _page(tmp_path / "a.ipynb", "A", [("tab-x", "table", None)])
+    nb = nbformat.read(tmp_path / "a.ipynb", as_version=4)
+    nb.cells[0].outputs.insert(0, _output(empty))
+    paste = "```{exhibit} baseline\n\nBeside the thesis.\n```\n"
+    nb.cells[1].source = nb.cells[1].source.replace("# A\n", "# A\n\n" + paste)
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    _project(tmp_path, ["a"])
+    proc = _build(tmp_path)
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    assert _numbers(tmp_path, "a") == ["Table E1."]
+    assert "Beside the thesis" not in (tmp_path / "_build" / "a.html").read_text()

@@ -136,9 +136,13 @@ class Exhibit:
         if not slug(self.name):
             raise ValueError("an exhibit needs a name of letters or digits")
 
+    #: Nothing to show (a table that exists only beside a rerun's numbers): the directive pastes nothing.
+    empty: bool = False
+
     def record(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": slug(self.name), "caption_id": caption_id(self.name),
-                "description": self.description, "data_html": self.data_html, **self.provenance.record()}
+        out = {"kind": self.kind, "name": slug(self.name), "caption_id": caption_id(self.name),
+               "description": self.description, "data_html": self.data_html, **self.provenance.record()}
+        return out | {"empty": True} if self.empty else out
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return {"text/html": self.body, "text/plain": f"<{self.kind} {slug(self.name)}>", EXHIBIT_MIME: self.record()}
@@ -298,7 +302,7 @@ def glue_figure(name: str, draw: Callable[..., alt.TopLevelMixin], *args: Any, t
     return _glue(figure(name, chart, prov))
 
 
-def glue_table(name: str, make: Callable[..., pd.DataFrame] | str, frame: pd.DataFrame | Styler, *,
+def glue_table(name: str, make: Callable[..., pd.DataFrame] | str, frame: pd.DataFrame | Styler | None, *,
                thesis: str | None = None, data: Sequence[str] = (), csv: str | None = None,
                csv_frame: pd.DataFrame | None = None, precision: int = 1) -> Exhibit:
     """Glue a table as the exhibit ``name``; ``make`` is the function that computed it (or its name).
@@ -306,8 +310,13 @@ def glue_table(name: str, make: Callable[..., pd.DataFrame] | str, frame: pd.Dat
     ``frame`` is the data frame (typeset here) or a view's Styler (a slot table, the register);
     ``csv`` saves ``csv_frame`` (by default the table's own frame) beside the chapter under that name
     and offers it as a download: a test table is shown in words but saved with its raw columns.
+    ``frame`` None (a table shown only beside a rerun's numbers, such as the thesis's counts next to a
+    corpus's) glues an empty exhibit: the page shows nothing there, and numbers nothing.
     """
     import pandas as pd
+
+    if frame is None:
+        return _glue(Exhibit("table", name, "", Provenance(dotted(make), tuple(map(str, data)), thesis), empty=True))
 
     if csv_frame is None:
         csv_frame = frame if isinstance(frame, pd.DataFrame) else frame.data  # a Styler keeps its frame in .data

@@ -165,6 +165,8 @@ class ExhibitDirective(PasteFigureDirective):
         if not isinstance(record, dict) or record.get("kind") not in ("figure", "table"):
             return [glue_warning(f"{key!r} was not glued as an exhibit (kzperception.book.exhibits.glue_figure "
                                  "or glue_table)", self.document, self.line)]
+        if record.get("empty"):  # a table that only a rerun shows (kzperception.book.exhibits.glue_table)
+            return []
         if not self.content:
             return [glue_warning(f"exhibit {key!r} has no caption", self.document, self.line)]
         thesis = self.options.pop("thesis", None)
