@@ -263,6 +263,28 @@ def _config(app: Sphinx, config: Config) -> None:
     config.numfig_format = fmt
 
 
+_THESIS_LABEL = re.compile(r"^(figure|table)-([1-9][0-9]*)$")
+
+
+def _absent_thesis_exhibit(app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref,
+                           contnode: nodes.Element) -> nodes.Node | None:
+    """A reference to the thesis's Table 1 or Figure N that a book of some chapters does not hold.
+
+    A rerun of a few chapters keeps prose such as "the slots of Table 1"; the target is not in that
+    book, but its number is the thesis's, so the reference reads as the number, unlinked, instead of
+    the bare label.
+    """
+    if node.get("refdomain") != "std" or node.get("reftype") != "numref":
+        return None
+    m = _THESIS_LABEL.match(str(node.get("reftarget", "")))
+    if m is None:
+        return None
+    number = m.group(2)
+    title = contnode.astext() if node.get("refexplicit") else f"{m.group(1).capitalize()} %s"
+    text = title.replace("%s", number).replace("{number}", number)
+    return nodes.inline(text, text, classes=["kzp-absent-exhibit"])
+
+
 # --- HTML -----------------------------------------------------------------------------------------
 
 
@@ -336,4 +358,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-get-updated", _renumber, priority=900)
+    app.connect("missing-reference", _absent_thesis_exhibit)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
