@@ -87,6 +87,8 @@ def test_glue_table_records_function_files_csv_and_section(tmp_path, monkeypatch
                                         "data": ["data/published/table1_reports.csv"], "thesis": "6.2",
                                         "csv": "table_1_reports.csv"}
     assert (tmp_path / "table_1_reports.csv").read_text() == "category,main\nEconomic,112.0\n"
+    # a build that copies executed chapters copies the CSVs they name as <file.csv> (build._copy_chapter)
+    assert ex._repr_mimebundle_()["text/plain"] == "<table table-1> <table_1_reports.csv>"
     assert '<td id="T_table_1_row0_col1" class="data row0 col1 kzp-num" >112</td>' in ex.body
 
 

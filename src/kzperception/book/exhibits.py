@@ -145,10 +145,14 @@ class Exhibit:
         return out | {"empty": True} if self.empty else out
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {"text/html": self.body, "text/plain": f"<{self.kind} {slug(self.name)}>", EXHIBIT_MIME: self.record()}
+        return {"text/html": self.body, "text/plain": repr(self), EXHIBIT_MIME: self.record()}
 
     def __repr__(self) -> str:
-        return f"<{self.kind} {slug(self.name)}>"
+        # The CSV is named as a download target (``<file.csv>``, as the {download} role writes it):
+        # that is how a build that copies executed chapters (build._copy_chapter) finds the files
+        # a chapter offers.
+        csv = f" <{self.provenance.csv}>" if self.provenance.csv else ""
+        return f"<{self.kind} {slug(self.name)}>{csv}"
 
 
 # --- figures ------------------------------------------------------------------------------------
