@@ -45,7 +45,7 @@ def test_a_figure_is_tied_to_its_caption_and_described_by_its_data():
     assert 'aria-labelledby="kzp-caption-figure-1"' in bundle["text/html"]
     assert 'aria-describedby="kzp-alt-figure-1"' in bundle["text/html"] and 'role="img"' in bundle["text/html"]
     assert ex.description == "Reports by country. Reports: 115; Country: China. Reports: 103; Country: Russia."
-    assert '<p class="kzp-alt" id="kzp-alt-figure-1">' in bundle["text/html"]
+    assert '<p class="kzp-alt" id="kzp-alt-figure-1" hidden>' in bundle["text/html"]
     assert '<th class="kzp-num" scope="col">Reports</th>' in record["data_html"]
     assert '<td class="kzp-num">115</td>' in record["data_html"]
 
@@ -312,3 +312,10 @@ def test_a_reference_to_a_thesis_exhibit_outside_the_book_reads_as_its_number(tm
     assert _build(tmp_path).returncode == 0
     text = re.sub(r"<[^>]+>", "", (tmp_path / "_build" / "a.html").read_text())
     assert "The slots of Table 1, and Figures 6 to 9." in text
+
+
+def test_a_stacked_chart_is_described_by_its_parts_titles_and_dates_read_as_dates():
+    df = pd.DataFrame({"pivot": pd.to_datetime(["2022-02-24", "2022-03-24"]), "n": [1, 2]})
+    top = alt.Chart(df, title="Ratio").mark_line().encode(x="pivot:T", y="n:Q")
+    ex = exhibits.figure("f", alt.vconcat(top, top.properties(title="p-value")), Provenance("m.draw"))
+    assert ex.description == "Ratio; p-value. Pivot: 2022-02-24; n: 1. Pivot: 2022-03-24; n: 2."

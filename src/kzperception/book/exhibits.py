@@ -159,7 +159,11 @@ class Exhibit:
 
 
 def _title(spec: dict[str, Any]) -> str:
+    """The chart's title, or the titles of its parts (a chart stacked from several)."""
     title = spec.get("title")
+    if not title:
+        parts = [p for key in ("vconcat", "hconcat", "concat", "layer") for p in spec.get(key) or []]
+        return "; ".join(t for t in (_title(p) for p in parts if isinstance(p, dict)) if t)
     if isinstance(title, dict):
         title = title.get("text")
     if isinstance(title, list):
@@ -217,7 +221,8 @@ def _cell(value: Any) -> str:
         if value != value:
             return "–"
         return f"{int(value):,}" if value.is_integer() else f"{value:.1f}"
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00(?:\.0+)?", text) else text  # a date, not a time
 
 
 def data_table_html(df: pd.DataFrame, limit: int = DATA_ROWS) -> str:
@@ -261,7 +266,10 @@ def figure(name: str, chart: alt.TopLevelMixin, provenance: Provenance) -> Exhib
     spec = chart.to_dict()
     description = chart_description(spec)
     box = ChartHTML(chart, slug(name), labelledby=caption_id(name), describedby=alt_id(name))
-    body = (box._repr_html_() + f'\n<p class="kzp-alt" id="{alt_id(name)}">{html_text(description, quote=False)}</p>')
+    # The text alternative is hidden (the Data box shows the same numbers to every reader);
+    # aria-describedby reads a hidden element's text all the same.
+    alt_text = f'<p class="kzp-alt" id="{alt_id(name)}" hidden>{html_text(description, quote=False)}</p>'
+    body = box._repr_html_() + "\n" + alt_text
     return Exhibit("figure", name, body, provenance, description=description,
                    data_html=data_table_html(chart_frame(spec)))
 
