@@ -53,6 +53,28 @@ def test_every_glue_reference_matches_the_type_it_was_glued_with(stem: str) -> N
     assert not problems, "\n".join(problems)
 
 
+EXHIBIT = re.compile(r"^```\{exhibit\} (\S+)$", re.M)
+
+
+@pytest.mark.parametrize("stem", _chapters())
+def test_every_exhibit_directive_pastes_a_glued_exhibit(stem: str) -> None:
+    """``{exhibit} name`` needs ``name`` glued by kzperception.book.exhibits (a record, not a bare HTML output)."""
+    from kzperception.book.exhibits import EXHIBIT_MIME
+
+    nb = json.loads((paths.REGRESSION / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    glued = _glued(nb)
+    problems = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for name in EXHIBIT.findall("".join(cell["source"])):
+            if name not in glued:
+                problems.append(f"{{exhibit}} {name}: nothing of that name is glued")
+            elif EXHIBIT_MIME not in glued[name]:
+                problems.append(f"{{exhibit}} {name}: glued without an exhibit record (use glue_figure / glue_table)")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize(("column", "header"), [("p_chi2", "p (χ²)"), ("china_before", "China before"),
                                                 ("odds_ratio", "Odds ratio"), ("main_share", "Main (%)"),
                                                 ("this corpus", "this corpus"), ("Category", "Category"),

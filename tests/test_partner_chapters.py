@@ -103,7 +103,7 @@ def test_on_the_published_figures_the_reading_is_the_page():
 def test_beside_a_reruns_numbers_the_reading_follows_the_computed_section_under_its_note():
     nb = build.chapter_notebook(build.chapter_source("06-3-3-russia-slots"), {"source": "/some/corpus"})
     text = _markdown(nb)
-    computed = text.index("**Reports and main codes in the two Russia slots.** Computed by\n")
+    computed = text.index("```{exhibit} russia-slots\n")
     note = text.index("## The thesis's reading")
     reading = text.index("The two remaining large slots follow Russia")
     assert computed < note < reading

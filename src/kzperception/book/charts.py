@@ -175,26 +175,39 @@ def wrap_label_expr(labels: Sequence[str]) -> str:
     return expr
 
 
+#: The margin labels of Table 1 (a row under the websites, a column after each partner's periods).
+TABLE_1_TOTAL = "Total"
+TABLE_1_ALL = "All reports"
+
+
 def table_1_reports(counts: Counts) -> pd.DataFrame:
-    """Table 1: reports per slot with the website, country and overall totals beside each slot."""
+    """Table 1 as a cross-tab: a row per website, a column per partner and period, with margins.
+
+    The thesis's Table 1 counts the reports in the eight slots (partner x website x period); a
+    reader compares slots along a row (the same website across partners and periods) or down a
+    column (the same partner and period across websites), so the slots are laid out that way and
+    every margin is printed once: a "Total" column after each partner's periods, a "Total" row
+    under the websites, and the grand total in the corner. The columns are two-level
+    ``(partner, period)`` labels (``("China", "2020–22")``, ``("China", "Total")``,
+    ``("All reports", "")``); the first column, ``("Website", "")``, holds the website labels.
+    """
     r = counts.reports
+    periods = [("before", counts.labels["before"]), ("after", counts.labels["after"])]
     rows = []
-    total = int(r["n"].sum())
-    for country in COUNTRIES:
-        rc = r[r["country"] == country]
-        for website in WEBSITES:
-            rw = rc[rc["website"] == website]
-            for period in ("before", "after"):
-                rows.append({
-                    "Country": partner_label(country),
-                    "Website": website_label(website),
-                    "Period": counts.labels[period],
-                    "Reports": int(rw.loc[rw["period"] == period, "n"].sum()),
-                    "Website total": int(rw["n"].sum()),
-                    "Country total": int(rc["n"].sum()),
-                    "All reports": total,
-                })
-    return pd.DataFrame(rows)
+    for website in [*WEBSITES, None]:
+        rw = r if website is None else r[r["website"] == website]
+        row: dict[tuple[str, str], object] = {("Website", ""): TABLE_1_TOTAL if website is None
+                                              else website_label(website)}
+        for country in COUNTRIES:
+            rc = rw[rw["country"] == country]
+            for period, label in periods:
+                row[(partner_label(country), label)] = int(rc.loc[rc["period"] == period, "n"].sum())
+            row[(partner_label(country), TABLE_1_TOTAL)] = int(rc["n"].sum())
+        row[(TABLE_1_ALL, "")] = int(rw["n"].sum())
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    return df
 
 
 def _tooltip(*fields: str) -> list[alt.Tooltip]:

@@ -100,9 +100,24 @@ def vega_bundle_js() -> str:
 class ChartHTML:
     """A chart as HTML for the book (and a short text for plain-text consumers such as nbval diffs)."""
 
-    def __init__(self, chart: alt.TopLevelMixin, name: str):
+    def __init__(self, chart: alt.TopLevelMixin, name: str, *, labelledby: str | None = None,
+                 describedby: str | None = None):
         self.name = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
         self.spec = chart.to_dict()
+        #: Ids of the figure's caption and of its text alternative (:mod:`kzperception.book.exhibits`):
+        #: the chart box is an image to assistive technology, named by the caption, described by the text.
+        self.labelledby = labelledby
+        self.describedby = describedby
+
+    def _aria(self) -> str:
+        if not (self.labelledby or self.describedby):
+            return ""
+        attrs = ' role="img"'
+        if self.labelledby:
+            attrs += f' aria-labelledby="{html.escape(self.labelledby)}"'
+        if self.describedby:
+            attrs += f' aria-describedby="{html.escape(self.describedby)}"'
+        return attrs
 
     def _repr_html_(self) -> str:
         # The spec sits inside a <script>: no <, > or & may reach the HTML parser from a label in it.
@@ -110,7 +125,7 @@ class ChartHTML:
         opts = json.dumps(_EMBED_OPTIONS, sort_keys=True)
         div = f"vega-{self.name}"
         return (
-            f'<div class="kzp-chart" id="{div}" data-figure="{html.escape(self.name)}"></div>\n'
+            f'<div class="kzp-chart" id="{div}" data-figure="{html.escape(self.name)}"{self._aria()}></div>\n'
             f'<script type="text/javascript">(function () {{\n'
             f'  var el = document.getElementById("{div}");\n'
             f"  if (window.vegaEmbed) {{ vegaEmbed(el, {spec}, {opts})"
@@ -131,6 +146,8 @@ def show_chart(chart: alt.TopLevelMixin, name: str) -> ChartHTML:
 def save_csv(df: pd.DataFrame, name: str, folder: str | Path = ".") -> Path:
     """Write a table's data beside the chapter so the page can offer it as a download."""
     path = Path(folder) / f"{name}.csv"
+    if df.columns.nlevels > 1:  # a cross-tab's two header rows become one: "China 2020–22", "All reports"
+        df = df.set_axis([" ".join(str(p) for p in c if str(p)) for c in df.columns], axis=1)
     df.to_csv(path, index=False)
     return path
 
@@ -216,6 +233,16 @@ def reader_header(column: object) -> str:
     return joined[:1].upper() + joined[1:] if joined[:1].isascii() else joined
 
 
+def _id_label(value: object) -> object:
+    """A partner or website id in a table cell shown as its label (``china`` -> ``China``), else the value."""
+    from kzperception.data.vocabulary import partner_label, website_label
+
+    if not isinstance(value, str) or not _SNAKE.match(value):
+        return value
+    label = partner_label(value)
+    return label if label != value else website_label(value)
+
+
 def _whole(series: pd.Series) -> bool:
     """A float column that holds only whole numbers (counts stored as floats because of a missing cell)."""
     import pandas as pd
@@ -224,12 +251,20 @@ def _whole(series: pd.Series) -> bool:
     return pd.api.types.is_float_dtype(series) and len(values) > 0 and bool((values == values.round()).all())
 
 
+#: The class of every table the book typesets (``book/_static/kzp-exhibits.css``): padded cells,
+#: a rule under the header, and numeric columns (cells of class ``kzp-num``) right-aligned.
+TABLE_CLASS = "kzp-table"
+NUM_CLASS = "kzp-num"
+
+
 def show_table(df: pd.DataFrame, name: str, precision: int = 1):
     """A table for the book: no index, fixed precision, escaped text, and a stable element id (no
     random uuid), so the executed notebook is identical on every run.
 
     A Styler writes cells and headers into HTML as they are; the text columns and the headers go
-    through :func:`html_text` (an apostrophe is harmless in element content and stays one).
+    through :func:`html_text` (an apostrophe is harmless in element content and stays one). Numeric
+    columns carry the class ``kzp-num`` on their cells and headers, so a reader's eye can run down
+    a column of right-aligned figures; counts stored as floats print as whole numbers.
     """
     import pandas as pd
 
@@ -238,8 +273,17 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1):
     whole = [c for c in df.columns if _whole(df[c])]
     if whole:  # counts are whole numbers, never 112.0
         styler = styler.format(lambda v: "–" if v != v else f"{int(v):,}", subset=whole)
-    text_columns = [c for c in df.columns if not (pd.api.types.is_numeric_dtype(df[c])
-                                                  or pd.api.types.is_datetime64_any_dtype(df[c]))]
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
+    text_columns = [c for c, num in zip(df.columns, numeric, strict=True)
+                    if not (num or pd.api.types.is_datetime64_any_dtype(df[c]))]
     if text_columns:
-        styler = styler.format(lambda v: _html_cell(v, precision), subset=text_columns)
+        styler = styler.format(lambda v: _html_cell(_id_label(v), precision), subset=text_columns)
+    if any(numeric):
+        classes = pd.DataFrame([[NUM_CLASS if num else "" for num in numeric]] * len(df), index=df.index,
+                               columns=df.columns)
+        styler = styler.set_td_classes(classes)
+        styler = styler.set_table_styles([{"selector": f"th.col_heading.level{df.columns.nlevels - 1}.col{i}",
+                                           "props": "text-align: right;"}
+                                          for i, num in enumerate(numeric) if num], overwrite=False)
+    styler = styler.set_table_attributes(f'class="{TABLE_CLASS}"')
     return styler.format_index(lambda v: html_text(reader_header(v), quote=False), axis=1).set_uuid(slug)

@@ -150,6 +150,17 @@ table.kzp-print-wide { table-layout: fixed; font-size: 6.8pt; }
 table.kzp-print-wide th, table.kzp-print-wide td { overflow-wrap: anywhere; hyphens: auto; }
 tr, .kzp-chart, figure, blockquote, .kzp-quote { break-inside: avoid; }
 a { color: inherit !important; text-decoration: none; }
+/* Exhibits (kzperception.book.sphinx_exhibits): a figure stays with its caption; a figure's "Data"
+   box prints open (_decorate opens it) as a small table under the caption, the "Source" box not. */
+figure.kzp-exhibit { break-inside: avoid; margin: 4mm 0; }
+.kzp-exhibit caption, .kzp-exhibit figcaption { font-size: 9pt; break-after: avoid; }
+.kzp-table-box { container-type: normal !important; overflow: visible !important; }
+.kzp-table-box caption { position: static !important; min-width: 0 !important; max-width: none !important; }
+.kzp-exhibit details.kzp-provenance { display: none !important; }
+.kzp-exhibit details.kzp-data { display: block !important; font-size: 8pt; }
+.kzp-exhibit details.kzp-data > summary { list-style: none; font-weight: 600; }
+.kzp-exhibit details.kzp-data > summary::-webkit-details-marker { display: none; }
+.kzp-exhibit details.kzp-data table { width: auto; }
 .kzp-title-page { break-after: page; text-align: center; padding-top: 55mm; }
 .kzp-title-page h1 { display: block !important; font-size: 24pt; font-weight: 600; margin: 0 0 8mm; }
 .kzp-title-page p { font-size: 12pt; margin: 3mm 0; }
@@ -190,6 +201,7 @@ def _decorate(page, meta: dict[str, str], contents_title: str, pages: dict[str, 
         const article = document.querySelector('.bd-article') || document.body;
         const box = document.createElement('div'); box.innerHTML = front;
         article.prepend(...box.childNodes);
+        for (const data of document.querySelectorAll('details.kzp-data')) data.open = true;
         for (const table of document.querySelectorAll('table')) {
           const room = (table.parentElement || article).clientWidth;
           if (table.scrollWidth > room + 1) table.classList.add('kzp-print-wide');

@@ -1,0 +1,340 @@
+"""Figures and tables as exhibits: glued by a chapter's code cell, numbered and captioned by the build.
+
+A chapter used to show a chart or a table in a code cell and follow it with a hand-written
+"**Figure 6.4a.** ... Computed by ..." paragraph, numbered by hand in three schemes. Now the code
+cell glues an *exhibit* — the chart or table, what made it (the function), what it was made from
+(data files), the thesis section it reproduces (or none: added by this edition), and the CSV saved
+beside the chapter — and the chapter's prose pastes it with the ``{exhibit}`` directive of
+:mod:`kzperception.book.sphinx_exhibits`, whose content is the caption::
+
+    ```{code-cell} ipython3
+    :tags: [remove-cell]
+
+    glue_figure("figure-1", charts.figure_1_country_website, ch.counts, thesis="6.2",
+                data=counts_files(ch.counts, "reports"))
+    ```
+
+    ```{exhibit} figure-1
+    :thesis: 1
+
+    Reports by perceived country and website.
+    ```
+
+The build numbers every exhibit (the thesis's Table 1 and Figures 1–9 keep their numbers, the
+edition's own are "Figure E1", "Table E1" ... in book order), so prose refers to one with
+``{numref}`figure-1```, never with a number typed by hand.
+
+This module holds no Sphinx: it only makes what the notebook stores (one glued output with an
+HTML body and the exhibit's record as ``application/vnd.kzp.exhibit+json``), so the record is in
+the executed notebook and nbval compares it like any output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kzperception.book.display import ChartHTML, html_text, reader_header, save_csv, show_table
+
+if TYPE_CHECKING:
+    import altair as alt
+    import pandas as pd
+    from pandas.io.formats.style import Styler
+
+    from kzperception.data.counts import Counts
+
+#: The mime type of an exhibit's record in the glued output (read by the ``{exhibit}`` directive).
+EXHIBIT_MIME = "application/vnd.kzp.exhibit+json"
+KINDS = ("figure", "table")
+#: Rows of a chart's data shown in its "Data" table and text alternative; longer data is cut with a note.
+DATA_ROWS = 60
+ALT_ROWS = 12
+#: The published figures' files, by what a chapter draws from them.
+PUBLISHED_FILES = {
+    "reports": ("data/published/table1_reports.csv",),
+    "codes": ("data/published/codes_by_country.csv", "data/published/codes_by_slot.csv",
+              "data/published/totals.csv"),
+}
+
+
+def slug(name: str) -> str:
+    """An exhibit's name as an id: lower-case letters, digits and hyphens (``figure-1``)."""
+    return re.sub(r"[^a-z0-9-]+", "-", str(name).lower()).strip("-")
+
+
+def caption_id(name: str) -> str:
+    """The id of the exhibit's caption, which the chart or table names as its label."""
+    return f"kzp-caption-{slug(name)}"
+
+
+def alt_id(name: str) -> str:
+    """The id of a figure's text alternative, which the chart names as its description."""
+    return f"kzp-alt-{slug(name)}"
+
+
+def dotted(made_by: Callable[..., Any] | str) -> str:
+    """The importable name of the function that made an exhibit (``kzperception.book.charts.figure_1_...``)."""
+    if isinstance(made_by, str):
+        return made_by
+    return f"{made_by.__module__}.{made_by.__qualname__}"
+
+
+def counts_files(counts: Counts, what: str = "reports") -> tuple[str, ...]:
+    """The data files behind a counts frame, for an exhibit's provenance note.
+
+    The published figures are files of ``data/published`` (``what`` is ``reports``, ``codes`` or
+    ``both``); a corpus is the folder it was read from, with its two interchange files.
+    """
+    if what not in ("reports", "codes", "both"):
+        raise ValueError(f"what must be reports, codes or both, not {what!r}")
+    kinds = ("reports", "codes") if what == "both" else (what,)
+    if counts.is_published:
+        return tuple(f for k in kinds for f in PUBLISHED_FILES[k])
+    folder = Path(counts.source)
+    return tuple(str(folder / f"{k}.csv") for k in kinds)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an exhibit comes from: what a reader opens under "Source"."""
+
+    made_by: str
+    data: tuple[str, ...] = ()
+    #: The thesis section the exhibit reproduces ("6.2"); None: the exhibit is this edition's own.
+    thesis: str | None = None
+    #: The file name of the CSV saved beside the chapter (offered as a download), if any.
+    csv: str | None = None
+
+    def record(self) -> dict[str, Any]:
+        return {"made_by": self.made_by, "data": list(self.data), "thesis": self.thesis, "csv": self.csv}
+
+
+@dataclass
+class Exhibit:
+    """A figure or a table with its record, as one glued output.
+
+    The HTML body is what Jupyter shows; the record (:data:`EXHIBIT_MIME`) is what the build reads
+    to write the caption's number, the "Data" table and the "Source" note.
+    """
+
+    kind: str
+    name: str
+    body: str
+    provenance: Provenance
+    #: A figure's text alternative (the chart's own description, or one read from its data).
+    description: str | None = None
+    #: A figure's data as a small HTML table, for the closed "Data" box under it.
+    data_html: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"an exhibit is a figure or a table, not {self.kind!r}")
+        if not slug(self.name):
+            raise ValueError("an exhibit needs a name of letters or digits")
+
+    #: Nothing to show (a table that exists only beside a rerun's numbers): the directive pastes nothing.
+    empty: bool = False
+
+    def record(self) -> dict[str, Any]:
+        out = {"kind": self.kind, "name": slug(self.name), "caption_id": caption_id(self.name),
+               "description": self.description, "data_html": self.data_html, **self.provenance.record()}
+        return out | {"empty": True} if self.empty else out
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self.body, "text/plain": repr(self), EXHIBIT_MIME: self.record()}
+
+    def __repr__(self) -> str:
+        # The CSV is named as a download target (``<file.csv>``, as the {download} role writes it):
+        # that is how a build that copies executed chapters (build._copy_chapter) finds the files
+        # a chapter offers.
+        csv = f" <{self.provenance.csv}>" if self.provenance.csv else ""
+        return f"<{self.kind} {slug(self.name)}>{csv}"
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def _title(spec: dict[str, Any]) -> str:
+    """The chart's title, or the titles of its parts (a chart stacked from several)."""
+    title = spec.get("title")
+    if not title:
+        parts = [p for key in ("vconcat", "hconcat", "concat", "layer") for p in spec.get(key) or []]
+        return "; ".join(t for t in (_title(p) for p in parts if isinstance(p, dict)) if t)
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    return str(title or "")
+
+
+def _fields(spec: Any) -> dict[str, str]:
+    """The data fields a chart encodes, in the order they first appear, each with the title the
+    chart gives it on an axis, a legend or a tooltip (else the field's reader header)."""
+    out: dict[str, str] = {}
+
+    def walk(node: Any, in_encoding: bool = False) -> None:
+        if isinstance(node, dict):
+            name = node.get("field")
+            if in_encoding and isinstance(name, str):
+                title = node.get("title")
+                if name not in out or (isinstance(title, str) and title and out[name] == reader_header(name)):
+                    out[name] = title if isinstance(title, str) and title else reader_header(name)
+            for key, value in node.items():
+                walk(value, in_encoding or key == "encoding")
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, in_encoding)
+
+    walk(spec)
+    return out
+
+
+def chart_frame(spec: dict[str, Any]) -> pd.DataFrame:
+    """A chart's data as a frame of the fields it encodes (the largest of its datasets), under their titles.
+
+    Altair stores a chart's rows in ``datasets`` (or inline ``data.values``); the "Data" table and
+    the text alternative show the columns a reader sees drawn, under the names the chart shows, and
+    not the helper columns (an id beside its label is dropped: same title, shown once).
+    """
+    import pandas as pd
+
+    sets = [rows for rows in (spec.get("datasets") or {}).values() if isinstance(rows, list)]
+    inline = (spec.get("data") or {}).get("values") if isinstance(spec.get("data"), dict) else None
+    if isinstance(inline, list):
+        sets.append(inline)
+    if not sets:
+        return pd.DataFrame()
+    df = pd.DataFrame(max(sets, key=len))
+    keep: dict[str, str] = {}
+    for name, title in _fields(spec).items():
+        if name in df.columns and title.casefold() not in {t.casefold() for t in keep.values()}:
+            keep[name] = title
+    return df[list(keep)].rename(columns=keep) if keep else df
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "–"
+        return f"{int(value):,}" if value.is_integer() else f"{value:.1f}"
+    text = "" if value is None else str(value)
+    return text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00(?:\.0+)?", text) else text  # a date, not a time
+
+
+def data_table_html(df: pd.DataFrame, limit: int = DATA_ROWS) -> str:
+    """A small HTML table of a figure's data: escaped text, numbers right-aligned, at most ``limit`` rows."""
+    import pandas as pd
+
+    if df.empty:
+        return ""
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+    num = ' class="kzp-num"'
+    head = "".join(f'<th{num if n else ""} scope="col">{html_text(reader_header(c), quote=False)}</th>'
+                   for c, n in zip(df.columns, numeric, strict=True))
+    rows = []
+    for values in df.head(limit).itertuples(index=False):
+        cells = "".join(f'<td{num if n else ""}>{html_text(_cell(v), quote=False)}</td>'
+                        for v, n in zip(values, numeric, strict=True))
+        rows.append(f"<tr>{cells}</tr>")
+    more = (f'<p class="kzp-data-more">The first {limit} of {len(df)} rows; the whole table is in the CSV.</p>'
+            if len(df) > limit else "")
+    return (f'<div class="kzp-data-box"><table class="kzp-table kzp-data-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>{more}')
+
+
+def chart_description(spec: dict[str, Any], limit: int = ALT_ROWS) -> str:
+    """A figure's text alternative: the chart's own ``description``, else its title and data read out."""
+    own = spec.get("description")
+    if isinstance(own, str) and own.strip():
+        return own.strip()
+    df = chart_frame(spec)
+    title = _title(spec) or "Chart"
+    if df.empty:
+        return f"{title}."
+    rows = ["; ".join(f"{reader_header(c)}: {_cell(v)}" for c, v in zip(df.columns, values, strict=True))
+            for values in df.head(limit).itertuples(index=False)]
+    rest = f" ({len(df) - limit} more rows in the data table)" if len(df) > limit else ""
+    return f"{title}. " + ". ".join(rows) + f".{rest}"
+
+
+def figure(name: str, chart: alt.TopLevelMixin, provenance: Provenance) -> Exhibit:
+    """A chart as an exhibit: the offline chart box tied to its caption and to its text alternative."""
+    spec = chart.to_dict()
+    description = chart_description(spec)
+    box = ChartHTML(chart, slug(name), labelledby=caption_id(name), describedby=alt_id(name))
+    # The text alternative is hidden (the Data box shows the same numbers to every reader);
+    # aria-describedby reads a hidden element's text all the same.
+    alt_text = f'<p class="kzp-alt" id="{alt_id(name)}" hidden>{html_text(description, quote=False)}</p>'
+    body = box._repr_html_() + "\n" + alt_text
+    return Exhibit("figure", name, body, provenance, description=description,
+                   data_html=data_table_html(chart_frame(spec)))
+
+
+def table(name: str, df: pd.DataFrame | Styler, provenance: Provenance, precision: int = 1) -> Exhibit:
+    """A table as an exhibit: typeset by :func:`~kzperception.book.display.show_table` (or a view's Styler)."""
+    import pandas as pd
+
+    styler = show_table(df, slug(name), precision=precision) if isinstance(df, pd.DataFrame) else df
+    return Exhibit("table", name, styler.to_html(), provenance)
+
+
+# --- gluing ---------------------------------------------------------------------------------------
+
+
+def _glue(exhibit: Exhibit) -> Exhibit:
+    from myst_nb import glue
+
+    glue(slug(exhibit.name), exhibit, display=False)
+    return exhibit
+
+
+def _csv(csv: str | None, frame: pd.DataFrame | None) -> str | None:
+    if csv is None:
+        return None
+    if frame is not None:
+        save_csv(frame, csv)
+    return f"{csv}.csv"
+
+
+def glue_figure(name: str, draw: Callable[..., alt.TopLevelMixin], *args: Any, thesis: str | None = None,
+                data: Iterable[str] = (), csv: str | None = None, csv_frame: pd.DataFrame | None = None,
+                **kwargs: Any) -> Exhibit:
+    """Draw a chart with ``draw(*args, **kwargs)`` and glue it as the exhibit ``name``.
+
+    The function is called here, so the provenance names the function that really drew the chart.
+    ``thesis`` is the thesis section the figure reproduces (None: the edition's own); ``data`` the
+    files it rests on; ``csv`` (with ``csv_frame``) saves a CSV beside the chapter and offers it.
+    """
+    chart = draw(*args, **kwargs)
+    prov = Provenance(dotted(draw), tuple(map(str, data)), thesis, _csv(csv, csv_frame))
+    return _glue(figure(name, chart, prov))
+
+
+def glue_table(name: str, make: Callable[..., pd.DataFrame] | str, frame: pd.DataFrame | Styler | None, *,
+               thesis: str | None = None, data: Sequence[str] = (), csv: str | None = None,
+               csv_frame: pd.DataFrame | None = None, precision: int = 1) -> Exhibit:
+    """Glue a table as the exhibit ``name``; ``make`` is the function that computed it (or its name).
+
+    ``frame`` is the data frame (typeset here) or a view's Styler (a slot table, the register);
+    ``csv`` saves ``csv_frame`` (by default the table's own frame) beside the chapter under that name
+    and offers it as a download: a test table is shown in words but saved with its raw columns.
+    ``frame`` None (a table shown only beside a rerun's numbers, such as the thesis's counts next to a
+    corpus's) glues an empty exhibit: the page shows nothing there, and numbers nothing.
+    """
+    import pandas as pd
+
+    if frame is None:
+        return _glue(Exhibit("table", name, "", Provenance(dotted(make), tuple(map(str, data)), thesis), empty=True))
+
+    if csv_frame is None:
+        csv_frame = frame if isinstance(frame, pd.DataFrame) else frame.data  # a Styler keeps its frame in .data
+    prov = Provenance(dotted(make), tuple(map(str, data)), thesis, _csv(csv, csv_frame))
+    return _glue(table(name, frame, prov, precision=precision))
+
+
+__all__ = ["EXHIBIT_MIME", "Exhibit", "Provenance", "alt_id", "caption_id", "chart_description", "chart_frame",
+           "counts_files", "data_table_html", "dotted", "figure", "glue_figure", "glue_table", "slug", "table"]

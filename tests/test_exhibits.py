@@ -1,0 +1,321 @@
+"""Exhibits: the glued record, the text alternative and data table, and the build's numbering.
+
+The numbering tests build small Sphinx projects of two or three notebooks holding glued exhibits
+(the outputs :func:`kzperception.book.exhibits.glue_table` / ``glue_figure`` store) with the
+``{exhibit}`` directive, so they check Sphinx's real numbering: the thesis's numbers kept, the
+edition's numbered in book order, a duplicate or disorder failing the build, and an incremental
+build renumbering when the book's order changes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import altair as alt
+import IPython
+import nbformat
+import pandas as pd
+import pytest
+
+from kzperception.book import exhibits
+from kzperception.book.exhibits import EXHIBIT_MIME, Provenance
+from kzperception.book.sphinx_exhibits import ExhibitNumberError, thesis_numbers
+
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def _chart(df: pd.DataFrame | None = None, **spec: object) -> alt.Chart:
+    df = df if df is not None else pd.DataFrame({"country": ["China", "Russia"], "n": [115, 103]})
+    return alt.Chart(df, **spec).mark_bar().encode(x=alt.X("n:Q", title="Reports"), y="country:N")
+
+
+# --- the library ------------------------------------------------------------------------------------
+
+
+def test_a_figure_is_tied_to_its_caption_and_described_by_its_data():
+    ex = exhibits.figure("Figure 1", _chart(title="Reports by country"), Provenance("m.draw"))
+    bundle = ex._repr_mimebundle_()
+    record = bundle[EXHIBIT_MIME]
+    assert record["kind"] == "figure" and record["name"] == "figure-1"
+    assert record["caption_id"] == "kzp-caption-figure-1"
+    assert 'aria-labelledby="kzp-caption-figure-1"' in bundle["text/html"]
+    assert 'aria-describedby="kzp-alt-figure-1"' in bundle["text/html"] and 'role="img"' in bundle["text/html"]
+    assert ex.description == "Reports by country. Reports: 115; Country: China. Reports: 103; Country: Russia."
+    assert '<p class="kzp-alt" id="kzp-alt-figure-1" hidden>' in bundle["text/html"]
+    assert '<th class="kzp-num" scope="col">Reports</th>' in record["data_html"]
+    assert '<td class="kzp-num">115</td>' in record["data_html"]
+
+
+def test_the_charts_own_description_wins():
+    ex = exhibits.figure("f", _chart(description="Two bars: China 115, Russia 103."), Provenance("m.draw"))
+    assert ex.description == "Two bars: China 115, Russia 103."
+
+
+def test_hostile_labels_in_a_charts_data_stay_text():
+    df = pd.DataFrame({"country": ["<script>x</script>", "{glue}`y` & z"], "n": [1, 2]})
+    ex = exhibits.figure("f", _chart(df), Provenance("m.draw"))
+    assert "<script>x" not in ex.data_html and "&lt;script&gt;x&lt;/script&gt;" in ex.data_html
+    alt_text = re.search(r'<p class="kzp-alt"[^>]*>(.*?)</p>', ex.body).group(1)
+    assert "<script>" not in alt_text and "&amp; z" in alt_text
+
+
+def test_a_long_data_table_is_cut_with_a_note():
+    df = pd.DataFrame({"country": [f"c{i}" for i in range(80)], "n": range(80)})
+    html = exhibits.data_table_html(df, limit=10)
+    assert html.count("<tr>") == 11 and "The first 10 of 80 rows" in html
+
+
+def test_glue_table_records_function_files_csv_and_section(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    stored = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: stored.update({name: value}))
+
+    def make() -> pd.DataFrame:
+        return pd.DataFrame({"category": ["Economic"], "main": [112.0]})
+
+    ex = exhibits.glue_table("Table 1", make, make(), thesis="6.2", data=["data/published/table1_reports.csv"],
+                             csv="table_1_reports")
+    assert stored == {"table-1": ex}
+    record = ex.record()
+    assert record["made_by"].endswith("test_glue_table_records_function_files_csv_and_section.<locals>.make")
+    assert record | {"made_by": ""} == {"kind": "table", "name": "table-1", "caption_id": "kzp-caption-table-1",
+                                        "description": None, "data_html": None, "made_by": "",
+                                        "data": ["data/published/table1_reports.csv"], "thesis": "6.2",
+                                        "csv": "table_1_reports.csv"}
+    assert (tmp_path / "table_1_reports.csv").read_text() == "category,main\nEconomic,112.0\n"
+    # a build that copies executed chapters copies the CSVs they name as <file.csv> (build._copy_chapter)
+    assert ex._repr_mimebundle_()["text/plain"] == "<table table-1> <table_1_reports.csv>"
+    assert '<td id="T_table_1_row0_col1" class="data row0 col1 kzp-num" >112</td>' in ex.body
+
+
+def test_counts_files_name_the_published_files_or_the_corpus(small_corpus):
+    from kzperception.data.counts import load_counts
+
+    assert exhibits.counts_files(load_counts("published")) == ("data/published/table1_reports.csv",)
+    counts = load_counts(small_corpus)
+    assert exhibits.counts_files(counts, "both") == (f"{counts.source}/reports.csv", f"{counts.source}/codes.csv")
+    with pytest.raises(ValueError):
+        exhibits.counts_files(counts, "everything")
+
+
+def test_table_1_is_a_cross_tab_with_margins_that_reproduces_the_thesis():
+    from kzperception.book.charts import table_1_reports
+    from kzperception.data.counts import load_counts
+
+    t = table_1_reports(load_counts("published"))
+    published = pd.read_csv(Path(__file__).parents[1] / "data" / "published" / "table1_reports.csv")
+    assert list(t[("Website", "")]) == ["Government (gov.kz)", "President (akorda.kz)", "Total"]
+    labels = {"china": "China", "russia": "Russia", "government": 0, "president": 1,
+              "before": "2020–22", "after": "2022–23"}
+    for row in published.itertuples():
+        assert t.loc[labels[row.website], (labels[row.country], labels[row.period])] == row.n
+    assert t[("China", "Total")].tolist() == [90, 25, 115] and t[("Russia", "Total")].tolist() == [63, 40, 103]
+    assert t.loc[2, ("China", "2020–22")] == 37 and t[("All reports", "")].tolist() == [153, 65, 218]
+
+
+def test_a_cross_tab_saves_one_header_row(tmp_path):
+    from kzperception.book.charts import table_1_reports
+    from kzperception.book.display import save_csv
+    from kzperception.data.counts import load_counts
+
+    path = save_csv(table_1_reports(load_counts("published")), "t1", tmp_path)
+    head, first = path.read_text(encoding="utf-8").splitlines()[:2]
+    assert head == ("Website,China 2020–22,China 2022–23,China Total,Russia 2020–22,Russia 2022–23,Russia Total,"
+                    "All reports")
+    assert first == "Government (gov.kz),25,65,90,24,39,63,153"
+
+
+@pytest.mark.parametrize(("numbers", "error"), [([1, 2, 2], "thesis number 2 is given twice"),
+                                                ([1, 3, 2], "thesis number 2 is out of the thesis's order")])
+def test_thesis_numbers_fail_on_a_duplicate_or_disorder(numbers, error):
+    order = [("doc", f"f{i}", n, f"f{i}", i) for i, n in enumerate(numbers)]
+    with pytest.raises(ExhibitNumberError, match=error):
+        thesis_numbers(order)
+
+
+def test_thesis_numbers_may_skip_but_keep_their_own_number():
+    order = [("a", "x", 4, "x", 1), ("b", "y", 9, "y", 2)]
+    assert thesis_numbers(order) == {("a", "x"): 4, ("b", "y"): 9}
+
+
+# --- the build ----------------------------------------------------------------------------------------
+
+
+def _output(ex: exhibits.Exhibit) -> nbformat.NotebookNode:
+    bundle, meta = IPython.core.formatters.format_display_data(ex)
+    meta["scrapbook"] = {"name": exhibits.slug(ex.name), "mime_prefix": GLUE_PREFIX}
+    return nbformat.v4.new_output("display_data", data={GLUE_PREFIX + k: v for k, v in bundle.items()},
+                                  metadata=meta)
+
+
+def _page(path: Path, title: str, items: list[tuple[str, str, int | None]]) -> None:
+    """A notebook that glues each (name, kind, thesis number) exhibit and pastes it, then refers to it."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cell = nbformat.v4.new_code_cell("# glued by kzperception.book.exhibits")
+    cell.metadata["tags"] = ["remove-cell"]
+    md = [f"# {title}\n"]
+    for name, kind, thesis in items:
+        prov = Provenance("pkg.make", ("data/x.csv",), "6.2" if thesis else None, "x.csv" if kind == "table" else None)
+        if kind == "table":
+            ex = exhibits.table(name, pd.DataFrame({"a": ["x"], "n": [3]}), prov)
+        else:
+            ex = exhibits.figure(name, _chart(), prov)
+        cell.outputs.append(_output(ex))
+        opt = f":thesis: {thesis}\n" if thesis else ""
+        md.append(f"```{{exhibit}} {name}\n{opt}\nCaption of {name}.\n```\n\nSee {{numref}}`{name}`.\n")
+    nb.cells = [cell, nbformat.v4.new_markdown_cell("\n".join(md))]
+    nbformat.write(nb, path)
+    (path.parent / "x.csv").write_text("a,n\nx,3\n")
+
+
+def _project(root: Path, order: list[str]) -> None:
+    (root / "_static").mkdir(parents=True, exist_ok=True)
+    (root / "_static" / "kzp-exhibits.css").write_text("")
+    (root / "conf.py").write_text('extensions = ["myst_nb", "kzperception.book.sphinx_exhibits"]\n'
+                                  'nb_execution_mode = "off"\nhtml_theme = "basic"\n'
+                                  'suppress_warnings = ["mystnb.unknown_mime_type"]\n')
+    (root / "index.md").write_text("# Book\n\n```{toctree}\n" + "\n".join(order) + "\n```\n")
+
+
+def _build(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(root), str(root / "_build")],
+                          capture_output=True, text=True)
+
+
+def _numbers(root: Path, page: str) -> list[str]:
+    return re.findall(r'caption-number">([^<]*)<', (root / "_build" / f"{page}.html").read_text())
+
+
+def _refs(root: Path, page: str) -> list[str]:
+    return re.findall(r'std-numref">([^<]*)<', (root / "_build" / f"{page}.html").read_text())
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None), ("table-1", "table", 1), ("figure-1", "figure", 1)])
+    # the thesis's Figure 5 may follow its Figure 1 (a book of some chapters): it keeps its number
+    _page(tmp_path / "b.ipynb", "B", [("fig-y", "figure", None), ("tab-y", "table", None), ("figure-5", "figure", 5)])
+    _project(tmp_path, ["a", "b"])
+    return tmp_path
+
+
+def test_the_build_keeps_thesis_numbers_and_numbers_the_rest_in_book_order(book):
+    proc = _build(book)
+    assert proc.returncode == 0, proc.stderr
+    assert _numbers(book, "a") == ["Figure E1.", "Table 1.", "Figure 1."]
+    assert _numbers(book, "b") == ["Figure E2.", "Table E1.", "Figure 5."]
+    assert _refs(book, "b") == ["Figure E2", "Table E1", "Figure 5"]
+    a = (book / "_build" / "a.html").read_text()
+    # a table's caption is its <caption>; a figure's is a <figcaption>, the chart tied to it
+    assert re.search(r'<table id="T_table_1" class="kzp-table"><caption id="kzp-caption-table-1">'
+                     r'<span class="caption-number">Table 1\.</span>', a)
+    assert '<figcaption><p id="kzp-caption-fig-x">' in a and 'aria-labelledby="kzp-caption-fig-x"' in a
+    # one closed Source box per exhibit, with the CSV offered as a download
+    assert a.count('<details class="kzp-provenance">') == 3 and a.count('<details class="kzp-data">') == 2
+    assert re.search(r'<a class="reference download internal" download="" href="_downloads/[0-9a-f]+/x.csv">', a)
+    assert "Reproduces the thesis, section 6.2." in a and "Added by this edition" in a
+
+
+def test_an_incremental_build_renumbers_when_the_order_changes(book):
+    assert _build(book).returncode == 0
+    _page(book / "c.ipynb", "C", [("fig-z", "figure", None)])
+    _project(book, ["c", "b", "a"])  # thesis numbers must still rise: move only edition exhibits
+    _page(book / "b.ipynb", "B", [("fig-y", "figure", None), ("tab-y", "table", None)])
+    _page(book / "a.ipynb", "A", [("fig-x", "figure", None), ("table-1", "table", 1), ("figure-1", "figure", 1)])
+    proc = _build(book)
+    assert proc.returncode == 0, proc.stderr
+    assert _numbers(book, "c") == ["Figure E1."]
+    assert _numbers(book, "b") == ["Figure E2.", "Table E1."]
+    assert _numbers(book, "a") == ["Figure E3.", "Table 1.", "Figure 1."]
+
+
+def test_an_unchanged_page_is_rewritten_when_its_numbers_change(book):
+    assert _build(book).returncode == 0
+    _page(book / "c.ipynb", "C", [("fig-z", "figure", None)])
+    _project(book, ["c", "a", "b"])  # b's source does not change, its edition figure's number does
+    assert _build(book).returncode == 0
+    assert _numbers(book, "b") == ["Figure E3.", "Table E1.", "Figure 5."]
+
+
+@pytest.mark.parametrize(("pages", "error"), [
+    ({"a": [("figure-1", "figure", 1)], "b": [("figure-1b", "figure", 1)]}, "thesis number 1 is given twice"),
+    ({"a": [("figure-2", "figure", 2)], "b": [("figure-1", "figure", 1)]}, "out of the thesis's order"),
+])
+def test_a_duplicate_or_out_of_order_thesis_number_fails_the_build(tmp_path, pages, error):
+    for page, items in pages.items():
+        _page(tmp_path / f"{page}.ipynb", page.upper(), items)
+    _project(tmp_path, list(pages))
+    proc = _build(tmp_path)
+    assert proc.returncode != 0 and error in proc.stderr
+
+
+def test_an_exhibit_without_a_caption_or_glued_otherwise_is_a_warning(tmp_path):
+    _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None)])
+    nb = nbformat.read(tmp_path / "a.ipynb", as_version=4)
+    nb.cells[0].outputs.append(nbformat.v4.new_output(
+        "display_data", data={GLUE_PREFIX + "text/plain": "'x'"},
+        metadata={"scrapbook": {"name": "plain", "mime_prefix": GLUE_PREFIX}}))
+    nb.cells[1].source += "\n```{exhibit} plain\n\nNot an exhibit.\n```\n\n```{exhibit} fig-x\n```\n"
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    _project(tmp_path, ["a"])
+    proc = _build(tmp_path)
+    assert "'plain' was not glued as an exhibit" in proc.stderr
+    assert "exhibit 'fig-x' has no caption" in proc.stderr
+
+
+def test_the_record_survives_the_notebook_round_trip(tmp_path):
+    _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None)])
+    out = json.loads((tmp_path / "a.ipynb").read_text())["cells"][0]["outputs"][0]
+    assert out["data"][GLUE_PREFIX + EXHIBIT_MIME]["kind"] == "figure"
+
+
+def test_tables_right_align_numbers_and_show_labels_for_ids():
+    from kzperception.book.display import show_table
+
+    html = show_table(pd.DataFrame({"country": ["china", "<b>x</b>"], "website": ["government", "president"],
+                                    "n": [1, 2]}), "t").to_html()
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells == ["China", "Government (gov.kz)", "1", "&lt;b&gt;x&lt;/b&gt;", "President (akorda.kz)", "2"]
+    assert 'class="data row0 col2 kzp-num" >1<' in html and 'class="data row0 col0" >China<' in html
+    assert "th.col_heading.level0.col2 {\n  text-align: right;" in html and 'class="kzp-table"' in html
+
+
+def test_a_table_only_a_rerun_shows_is_pasted_as_nothing_and_numbered_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: None)
+    empty = exhibits.glue_table("baseline", "pkg.beside", None)
+    assert empty.record()["empty"] is True and empty.body == ""
+    _page(tmp_path / "a.ipynb", "A", [("tab-x", "table", None)])
+    nb = nbformat.read(tmp_path / "a.ipynb", as_version=4)
+    nb.cells[0].outputs.insert(0, _output(empty))
+    paste = "```{exhibit} baseline\n\nBeside the thesis.\n```\n"
+    nb.cells[1].source = nb.cells[1].source.replace("# A\n", "# A\n\n" + paste)
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    _project(tmp_path, ["a"])
+    proc = _build(tmp_path)
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    assert _numbers(tmp_path, "a") == ["Table E1."]
+    assert "Beside the thesis" not in (tmp_path / "_build" / "a.html").read_text()
+
+
+def test_a_reference_to_a_thesis_exhibit_outside_the_book_reads_as_its_number(tmp_path):
+    _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None)])
+    nb = nbformat.read(tmp_path / "a.ipynb", as_version=4)
+    nb.cells[1].source += ("\nThe slots of {numref}`table-1`, and {numref}`Figures %s <figure-6>` to "
+                           "{numref}`%s <figure-9>`.\n")
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    _project(tmp_path, ["a"])
+    assert _build(tmp_path).returncode == 0
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "_build" / "a.html").read_text())
+    assert "The slots of Table 1, and Figures 6 to 9." in text
+
+
+def test_a_stacked_chart_is_described_by_its_parts_titles_and_dates_read_as_dates():
+    df = pd.DataFrame({"pivot": pd.to_datetime(["2022-02-24", "2022-03-24"]), "n": [1, 2]})
+    top = alt.Chart(df, title="Ratio").mark_line().encode(x="pivot:T", y="n:Q")
+    ex = exhibits.figure("f", alt.vconcat(top, top.properties(title="p-value")), Provenance("m.draw"))
+    assert ex.description == "Ratio; p-value. Pivot: 2022-02-24; n: 1. Pivot: 2022-03-24; n: 2."
