@@ -25,9 +25,7 @@ SYNTHETIC = "Synthetic corpus — demonstration only"
 #: Pages whose body still mentions reruns in files this branch does not own (issue 11, "Provenance"):
 #: the owner's sentence to move to the landing page or the docs is named in each reason. Not strict,
 #: so the branches that rewrite them can be merged in any order; drop an entry once its page passes.
-ELSEWHERE = {
-    "06-3-coding": "notebooks/06-3-coding.md ~line 103: 'Where a rerun's corpus was coded by more than one researcher'",
-}
+ELSEWHERE: dict[str, str] = {}
 
 
 

@@ -303,6 +303,9 @@ def publish(pdf: Path, html_root: Path = paths.HTML) -> Path | None:
         return None
     target = html_root / PDF_NAME
     shutil.copyfile(pdf, target)
+    from kzperception.book.build import mark_pdf
+
+    mark_pdf(html_root)  # the landing page now links the PDF instead of saying how to make it
     return target
 
 
