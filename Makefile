@@ -48,10 +48,10 @@ regression: $(STAMP)
 ## After changing a chapter on purpose: re-execute and store its outputs as the new reference.
 regression-update: book
 	rm -f tests/regression/*.ipynb
-	cp book/chapters/*.ipynb tests/regression/
+	cp book/chapters/*.ipynb book/index.ipynb tests/regression/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 
 clean:
-	rm -rf book/_build book/chapters
+	rm -rf book/_build book/chapters book/index.ipynb
