@@ -148,9 +148,13 @@ def html_root(request: pytest.FixtureRequest) -> Path:
     return request.getfixturevalue("built_book")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Chromium for the session (skipped where the machine has none)."""
+    """One headless Chromium per test module (skipped where the machine has none).
+
+    Per module, not per session: a module that drives Playwright itself (the PDF tests) cannot
+    start while another sync Playwright is running in the same thread.
+    """
     if CHROMIUM is None:
         pytest.skip("no chromium on this machine (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")

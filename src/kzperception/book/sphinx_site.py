@@ -380,6 +380,14 @@ def _configure(app: Sphinx, config: Config) -> None:
     given = os.environ.get(BASEURL_ENV, "").strip()
     if given:
         config.html_baseurl = given if given.endswith("/") else given + "/"
+    # The landing page's tab drops the " — <book title>" suffix (its own title is the book's);
+    # the sidebar heading, which the theme takes from that same title, is named here instead.
+    options = dict(config.html_theme_options or {})
+    logo = dict(options.get("logo") or {})
+    if config.html_title and not logo.get("text"):
+        logo["text"] = config.html_title
+        options["logo"] = logo
+        config.html_theme_options = options
 
 
 def _not_found_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -403,7 +411,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     # The landing page's title is the book's title: "<title> — <title>" in the tab says it twice.
     page_title = re.sub(r"<[^>]+>", "", str(context.get("title") or "")).strip()
     if page_title and html.unescape(page_title) == str(context.get("docstitle") or "").strip():
-        context["titlesuffix"] = ""
+        context["docstitle"] = ""  # Sphinx's layout builds the " — title" suffix from it
     metatags = str(context.get("metatags") or "")
     if 'name="description"' not in metatags:
         title = re.sub(r"<[^>]+>", "", str(context.get("title") or ""))
