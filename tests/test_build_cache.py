@@ -91,3 +91,27 @@ open("tiny_table.csv", "w").write("n\\n1\\n")
     runs = build.execute_chapters(["tiny"], {}, other, jobs=1, notebooks=notebooks, seed=seed)
     assert [r.status for r in runs] == ["cached"]
     assert (other / "tiny_table.csv").read_text(encoding="utf-8") == "n\n1\n"
+
+
+def test_an_edited_static_file_reaches_a_book_whose_pages_are_all_up_to_date(tmp_path) -> None:
+    """Sphinx copies _static only when it writes a page; with nothing out of date an edited
+    stylesheet used to stay stale in the built book (sphinx_offline marks the root page outdated)."""
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    (src / "_static").mkdir(parents=True)
+    (src / "conf.py").write_text('extensions = ["kzperception.book.sphinx_offline"]\n'
+                                 'html_static_path = ["_static"]\nhtml_theme = "basic"\n', encoding="utf-8")
+    (src / "index.rst").write_text("Title\n=====\n\ntext\n", encoding="utf-8")
+    css = src / "_static" / "book.css"
+    out = tmp_path / "out"
+
+    def build() -> str:
+        Sphinx(str(src), str(src), str(out), str(out / ".doctrees"), "html", status=None, warning=None).build()
+        return (out / "_static" / "book.css").read_text(encoding="utf-8")
+
+    css.write_text("a { color: red }\n", encoding="utf-8")
+    assert build() == "a { color: red }\n"
+    assert build() == "a { color: red }\n"  # nothing changed: nothing to do
+    css.write_text("a { color: blue }\n", encoding="utf-8")
+    assert build() == "a { color: blue }\n"

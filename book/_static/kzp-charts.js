@@ -41,7 +41,7 @@
 
   // On a narrow screen a title longer than the room goes onto several lines (Vega draws an array
   // of strings as lines), and a discrete x axis whose labels were set level tilts them.
-  var CHAR_PX = 7.5;
+  var CHAR_PX = 8.8;  // a bold 14 px title averages about 8.5 px a character (7.5 let long titles spill)
   function wrapTitle(spec, room) {
     var t = spec.title, text = typeof t === "string" ? t : (t && typeof t.text === "string" ? t.text : null);
     if (!text || text.length * CHAR_PX <= room) return;

@@ -162,7 +162,34 @@ def _theme_static() -> Path:
     return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
 
 
+def static_digest(app: Sphinx) -> str:
+    """A fingerprint of the files in ``html_static_path`` (names, sizes, modification times)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for entry in app.config.html_static_path:
+        root = Path(app.confdir, entry)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []:
+            st = path.stat()
+            h.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _static_outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    """Rewrite the root page when a file in ``_static`` changed, so Sphinx copies the new one.
+
+    Sphinx copies static files only when it writes some page; with every page up to date ("no
+    targets are out of date") an edited stylesheet or script never reached the built book.
+    """
+    digest = static_digest(app)
+    if getattr(env, "kzp_static_digest", None) == digest:
+        return []
+    env.kzp_static_digest = digest
+    return [app.config.root_doc] if app.config.root_doc in env.found_docs else []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("env-get-outdated", _static_outdated)
     app.connect("config-inited", _templates_first, priority=100)
     # The queue first (synchronous), then the bundle deferred; pages without a chart drop both.
     app.add_js_file(CHART_QUEUE, priority=900)
