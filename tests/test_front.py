@@ -65,6 +65,10 @@ def test_the_test_finding_follows_the_interval(tmp_path):
     # Equal shifts: the interval contains 1.
     text = front.chance_finding(load_counts(_corpus(tmp_path / "same", (20, 20), (20, 20)))).text
     assert "The interval contains 1" in text and "1.00 times" in text
+    assert "no difference between the two shifts" in text and "tendency" not in text  # p = 1: no tendency
+    # The published counts: p = 0.070, between the 5 % line and TENDENCY: a tendency.
+    text = front.chance_finding(load_counts(PUBLISHED)).text
+    assert "Fisher p = 0.070" in text and "a tendency, not an established one" in text
 
 
 def test_the_growth_and_reports_findings_follow_the_counts(tmp_path):

@@ -32,6 +32,10 @@ from kzperception.book.display import myst_text
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import COUNTRIES, partner_label
 
+#: Below this Fisher p-value (and above the 5 % line) an odds ratio whose interval contains 1 is
+#: read as a tendency; above it, the counts show no difference worth the name.
+TENDENCY = 0.10
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -135,9 +139,12 @@ def chance_finding(counts: Counts) -> Finding:
         if low > 1 or high < 1:
             text = (f"{interval}. The interval lies wholly {'above' if low > 1 else 'below'} 1: the two shifts "
                     "differ by more than chance alone would easily produce.")
-        else:
+        elif float(row["p_fisher"]) < TENDENCY:
             text = (f"{interval}. The interval contains 1: chance alone could produce a gap of this size, "
                     "so the difference is a tendency, not an established one.")
+        else:
+            text = (f"{interval}. The interval contains 1 and the p-value is large: the counts show no "
+                    "difference between the two shifts that chance alone could not easily produce.")
     return Finding("test", title, text, chapter, section)
 
 
