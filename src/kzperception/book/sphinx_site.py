@@ -380,8 +380,15 @@ def _configure(app: Sphinx, config: Config) -> None:
     given = os.environ.get(BASEURL_ENV, "").strip()
     if given:
         config.html_baseurl = given if given.endswith("/") else given + "/"
-    # The landing page's tab drops the " — <book title>" suffix (its own title is the book's);
-    # the sidebar heading, which the theme takes from that same title, is named here instead.
+
+
+def _name_the_sidebar(app: Sphinx, config: Config) -> None:
+    """Name the sidebar heading in the theme options.
+
+    The landing page empties ``docstitle`` so that its tab does not say the book's title twice
+    (:func:`_page_context`); the theme's sidebar heading falls back on ``docstitle``, so it gets the
+    title from here instead.
+    """
     options = dict(config.html_theme_options or {})
     logo = dict(options.get("logo") or {})
     if config.html_title and not logo.get("text"):
@@ -467,6 +474,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("kzp_page_languages", {}, "html", types=[dict])
     app.add_config_value("kzp_site_description", "", "html", types=[str])
     app.connect("config-inited", _configure)
+    app.connect("config-inited", _name_the_sidebar)
     app.connect("builder-inited", _finish_rendered)
     app.connect("html-collect-pages", _not_found_page)
     # Before sphinx_offline's pruning (900), which copies the page's script list.
