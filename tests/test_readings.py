@@ -313,3 +313,22 @@ def test_the_conclusion_states_the_lead_change_test_once() -> None:
     assert texts["reading_growth_sentence"].count("Fisher p = 0.070") == 1
     alone = readings.lead_across_the_pivot(load_counts("published")).text
     assert alone.endswith("(Fisher p = 0.070)")
+
+
+def test_the_conclusion_weighs_security_by_its_place(tmp_path) -> None:
+    """Security "plays a much smaller part than the literature would predict" only from the third
+    place down; leading, it plays the large part; absent, none. Places recomputed here from the rows."""
+    rows = [("russia", BEFORE, [("security_military", "main")]), ("russia", AFTER, [("security_military", "main")]),
+            ("china", AFTER, [("security_military", "main")]), ("china", BEFORE, [("economic", "main")])]
+    leading = load_counts(_corpus(tmp_path, "security-leads", rows), THESIS_WINDOW)
+    texts = readings.conclusion_texts(leading, "china", "russia")
+    assert texts["reading_security_part"] == ("Security plays the large part the literature would predict: with "
+                                              "3 main codes in all, it comes first among the categories")
+    assert texts["reading_leading_theme"].startswith("no single category is the leading main code for every partner")
+    none = load_counts(_corpus(tmp_path, "no-security", [("russia", BEFORE, [("economic", "main")]),
+                                                         ("china", AFTER, [("cultural", "main")])]), THESIS_WINDOW)
+    assert readings.security_part(none).text.startswith("security plays no part at all")
+    published = readings.conclusion_texts(load_counts("published"), "china", "russia")
+    assert published["reading_security_part"].endswith(
+        "18 main codes in all, it comes only fourth among the categories")
+    assert published["reading_leading_theme"].startswith("economic cooperation is the leading main code for both")

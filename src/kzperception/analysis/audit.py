@@ -375,6 +375,7 @@ def readings_table(counts: Counts) -> pd.DataFrame:
     partners = [c for c in COUNTRIES if (counts.reports["country"] == c).any()]
     found: list[rd.Reading] = [*rd.report_readings(counts), rd.lead_across_the_pivot(counts)]
     found += [rd.common_leader(counts, level) for level in LEVELS]
+    found.append(rd.security_part(counts))  # the conclusion's weighing of security
     for cat in CATEGORIES:
         found.append(rd.main_versus_secondary(counts, cat))
         for a, b in itertools.combinations(partners, 2):

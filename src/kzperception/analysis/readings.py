@@ -563,6 +563,35 @@ def category_readings(counts: Counts, a: str | None = None, b: str | None = None
     return out | {f"{k}_cap": capitalised(v) for k, v in out.items()}
 
 
+#: From this place down (third or lower of the categories by main codes) security "plays a much
+#: smaller part than the literature would predict"; first or second, it plays the large one.
+SMALL_PART_FROM = 3
+
+
+def security_part(counts: Counts) -> Reading:
+    """How large a part security and military cooperation plays among all main codes, in words.
+
+    The realist literature the thesis answers expects security to weigh heavily; the reading says
+    whether the counts bear that out, from the category's place (ties share a place).
+    """
+    from kzperception.analysis.measures import coding_facts
+
+    facts = coding_facts(counts)
+    n, rank = facts.get("security_military_main", float("nan")), facts.get("security_military_main_rank", float("nan"))
+    rests = {"security_military_main": n, "security_military_main_rank": rank}
+    if math.isnan(n) or math.isnan(rank) or n == 0:
+        return Reading("security_part", "security plays no part at all among the main codes: "
+                       "no report has it as its main theme", rests, "no security main code")
+    place = ordinal(rank)
+    if rank >= SMALL_PART_FROM:
+        return Reading("security_part", f"security plays a much smaller part than the literature would predict: "
+                       f"with {count_phrase(n, 'main code')} in all, it comes only {place} among the categories",
+                       rests, f"place {int(rank)} >= {SMALL_PART_FROM}")
+    return Reading("security_part", f"security plays the large part the literature would predict: with "
+                   f"{count_phrase(n, 'main code')} in all, it comes {place} among the categories", rests,
+                   f"place {int(rank)} < {SMALL_PART_FROM}")
+
+
 def conclusion_texts(counts: Counts, first: str, second: str) -> dict[str, str]:
     """The readings the conclusion glues, by name: the lead across the pivot, ``first`` against ``second``,
     and how security and the economy moved in the reports on ``second``.
@@ -576,4 +605,6 @@ def conclusion_texts(counts: Counts, first: str, second: str) -> dict[str, str]:
         "reading_growth_sentence": capitalised(growth_contrast(counts, first, second).text),
         "reading_security_shift": period_shift(counts, second, "security_military").text,
         "reading_economic_shift": period_shift(counts, second, "economic").text,
+        "reading_leading_theme": common_leader(counts, "main").text,
+        "reading_security_part": capitalised(security_part(counts).text),
     }
