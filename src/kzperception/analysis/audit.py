@@ -23,7 +23,6 @@ shares imply (:mod:`kzperception.analysis.audit_constraints`) are audited apart.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 import re
@@ -49,8 +48,10 @@ from kzperception.analysis.audit_lang import (  # noqa: F401  (re-exported: the 
     bounds,
     decimals,
     evaluate,
+    expr_problem,
     judge,
     parse,
+    read_rows,
     tokenize,
 )
 from kzperception.data.counts import Counts
@@ -80,11 +81,7 @@ def section_of(where: str) -> str:
 def load_statements(path: str | Path = STATEMENTS) -> pd.DataFrame:
     """The statements file, every value kept as printed (text), every expression checked."""
     path = Path(path)
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    problems = []
-    if rows and tuple(rows[0]) != STATEMENT_COLUMNS:
-        problems.append(f"{path.name}:1: header: expected {','.join(STATEMENT_COLUMNS)}")
+    rows, problems = read_rows(path, STATEMENT_COLUMNS)
     seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         if row["id"] in seen:
@@ -98,10 +95,8 @@ def load_statements(path: str | Path = STATEMENTS) -> pd.DataFrame:
             problems.append(f"{path.name}:{i}: value: a claim is printed as 1 (the thesis says it holds)")
         if len((row["where"] or "").split()) > 14:
             problems.append(f"{path.name}:{i}: where: keep the locator short")
-        try:
-            parse(row["expr"] or "")
-        except ExprError as err:
-            problems.append(f"{path.name}:{i}: expr: {err}")
+        if (bad := expr_problem(path, i, row["expr"])) is not None:
+            problems.append(bad)
     if problems:
         raise ExprError("\n".join(problems))
     return pd.DataFrame(rows, columns=list(STATEMENT_COLUMNS))
@@ -112,21 +107,15 @@ def load_readings(path: str | Path = READINGS, statements: pd.DataFrame | None =
     path = Path(path)
     if not path.exists():
         return pd.DataFrame(columns=list(READING_COLUMNS))
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows, problems = read_rows(path, READING_COLUMNS)
     ids = None if statements is None else set(statements["id"])
-    problems = []
-    if rows and tuple(rows[0]) != READING_COLUMNS:
-        problems.append(f"{path.name}:1: header: expected {','.join(READING_COLUMNS)}")
     for i, row in enumerate(rows, start=2):
         if ids is not None and row["id"] not in ids:
             problems.append(f"{path.name}:{i}: id: {row['id']!r} is not a statement")
         if not (row["reading"] or "").strip():
             problems.append(f"{path.name}:{i}: reading: say in words what the number is read as")
-        try:
-            parse(row["expr"] or "")
-        except ExprError as err:
-            problems.append(f"{path.name}:{i}: expr: {err}")
+        if (bad := expr_problem(path, i, row["expr"])) is not None:
+            problems.append(bad)
     if problems:
         raise ExprError("\n".join(problems))
     return pd.DataFrame(rows, columns=list(READING_COLUMNS))

@@ -16,7 +16,6 @@ repeat the English quotations).
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from kzperception import paths
+from kzperception.analysis.audit_lang import read_rows
 
 NOT_AUDITED = paths.PUBLISHED / "not_audited.csv"
 NOT_AUDITED_COLUMNS: tuple[str, ...] = ("section", "value", "passage", "reason")
@@ -119,11 +119,7 @@ def locator(where: str) -> tuple[str, str]:
 def load_not_audited(path: str | Path = NOT_AUDITED) -> pd.DataFrame:
     """The numbers deliberately left out of the audit, each with its passage and reason."""
     path = Path(path)
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    problems = []
-    if rows and tuple(rows[0]) != NOT_AUDITED_COLUMNS:
-        problems.append(f"{path.name}:1: header: expected {','.join(NOT_AUDITED_COLUMNS)}")
+    rows, problems = read_rows(path, NOT_AUDITED_COLUMNS)
     for i, row in enumerate(rows, start=2):
         if row["section"] not in AUDITED_SECTIONS:
             problems.append(f"{path.name}:{i}: section: {row['section']!r} is not one the audit covers")

@@ -35,10 +35,12 @@ gives the range.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -490,3 +492,26 @@ def judge(printed: str, unit: str, recomputed: float) -> tuple[str, float]:
     return ("agrees" if recomputed == value else "disagrees"), diff
 
 
+
+
+def read_rows(path: Path, columns: tuple[str, ...]) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows of one of the audit's CSV files, and a problem if its header is not ``columns``.
+
+    Every file of the audit (statements, readings, register checks, numbers not audited) is read
+    as text and reported as ``file:row: field: problem``; this is the part they share.
+    """
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    problems = []
+    if rows and tuple(rows[0]) != columns:
+        problems.append(f"{path.name}:1: header: expected {','.join(columns)}")
+    return rows, problems
+
+
+def expr_problem(path: Path, row: int, expr: str) -> str | None:
+    """``file:row: expr: why`` when ``expr`` does not parse, else None."""
+    try:
+        parse(expr or "")
+    except ExprError as err:
+        return f"{path.name}:{row}: expr: {err}"
+    return None

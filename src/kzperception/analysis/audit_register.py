@@ -29,13 +29,13 @@ a missing report is no evidence against the thesis.
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from kzperception import paths
+from kzperception.analysis.audit_lang import read_rows
 from kzperception.data.register import Register, default_register, select
 from kzperception.data.window import THESIS_WINDOW, Window
 
@@ -54,11 +54,8 @@ class CheckError(ValueError):
 def load_checks(path: str | Path = CHECKS) -> pd.DataFrame:
     """The register checks, every problem reported as ``file:row: field: problem``."""
     path = Path(path)
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    problems, seen = [], set()
-    if rows and tuple(rows[0]) != CHECK_COLUMNS:
-        problems.append(f"{path.name}:1: header: expected {','.join(CHECK_COLUMNS)}")
+    rows, problems = read_rows(path, CHECK_COLUMNS)
+    seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         kind, expect, reports = row.get("check", ""), row.get("expect", ""), row.get("reports", "")
         if row["id"] in seen:
