@@ -30,19 +30,22 @@ def _glued(nb: dict) -> dict[str, set[str]]:
     return out
 
 
+def _reference(stem: str) -> tuple[dict[str, set[str]], list[str]]:
+    """A stored chapter's glued names (with their mime types) and the text of its markdown cells."""
+    nb = json.loads((paths.REGRESSION / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    return _glued(nb), ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
 def _chapters() -> list[str]:
     return sorted(p.stem for p in paths.REGRESSION.glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("stem", _chapters())
 def test_every_glue_reference_matches_the_type_it_was_glued_with(stem: str) -> None:
-    nb = json.loads((paths.REGRESSION / f"{stem}.ipynb").read_text(encoding="utf-8"))
-    glued = _glued(nb)
+    glued, prose = _reference(stem)
     problems = []
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "markdown":
-            continue
-        for role, name in ROLE.findall("".join(cell["source"])):
+    for text in prose:
+        for role, name in ROLE.findall(text):
             mimes = glued.get(name)
             if mimes is None:
                 problems.append(f"{{glue:{role}}}`{name}`: nothing of that name is glued")
@@ -61,13 +64,10 @@ def test_every_exhibit_directive_pastes_a_glued_exhibit(stem: str) -> None:
     """``{exhibit} name`` needs ``name`` glued by kzperception.book.exhibits (a record, not a bare HTML output)."""
     from kzperception.book.exhibits import EXHIBIT_MIME
 
-    nb = json.loads((paths.REGRESSION / f"{stem}.ipynb").read_text(encoding="utf-8"))
-    glued = _glued(nb)
+    glued, prose = _reference(stem)
     problems = []
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "markdown":
-            continue
-        for name in EXHIBIT.findall("".join(cell["source"])):
+    for text in prose:
+        for name in EXHIBIT.findall(text):
             if name not in glued:
                 problems.append(f"{{exhibit}} {name}: nothing of that name is glued")
             elif EXHIBIT_MIME not in glued[name]:
