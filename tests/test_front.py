@@ -76,7 +76,9 @@ def test_the_growth_and_reports_findings_follow_the_counts(tmp_path):
     found = {f.key: f for f in front.headline_findings(counts)}
     assert found["reports"].text == ("17 coded reports in all: 15 reports on China (10 in 2020–22, 5 in 2022–23) "
                                      "and 2 reports on Russia (1 in 2020–22, 1 in 2022–23).")
-    assert found["growth"].text.startswith("Attention to China falls faster than attention to Russia (China -50.0 %")
+    # Russia holds steady (1 -> 1): no "faster" contrast with a partner that did not move; both changes are said.
+    assert found["growth"].text.startswith("Attention to China falls by 50.0 % (from 10 to 5 reports), and attention "
+                                           "to Russia holds steady at one report")
 
 
 def test_a_corpus_on_one_partner_has_no_contrast(tmp_path):

@@ -62,6 +62,8 @@ MOST = 0.5
 POOLED_CLOSER = 0.9
 #: A sweep's largest ratio "peaks near the pivot" within this many days of the window's pivot.
 NEAR_DAYS = 28
+#: With fewer reports than this in all, the closing reading of 6.4 says the tests cannot favour any reading.
+FEW_REPORTS = 30
 
 
 def _nan(x: object) -> bool:
@@ -556,6 +558,12 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
                      f"{'survives' if holm == 1 else 'survive'} the correction for testing {n} at once")
     beyond = (not _nan(p_att) and p_att < ALPHA) or holm > 0
     text = "What the intervals and tests add is a sense of scale: " + "; ".join(parts) + ". "
+    total = int(counts.reports["n"].sum())
+    if total < FEW_REPORTS:
+        text += (f"With {count_phrase(total)} in all, these tests are too weak to favour any reading of the counts, "
+                 "the thesis's cautious one or a stronger one")
+        return Reading("uncertainty_summary", text, {"p_attention": p_att, "n_holm_below": float(holm),
+                                                     "n_reports": float(total)}, "too few reports")
     if beyond:
         text += ("Because the real uncertainty is larger than the model's, even the differences beyond chance here "
                  "are better read as directions than as measured sizes")
@@ -569,7 +577,7 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
 
 def uncertainty_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
     """Every reading section 6.4 prints, in page order (Russia's security codes as the thesis's named case)."""
-    out = [steady_pace(counts), slot_rise(counts), small_site(counts), attention_verdict(counts, baseline),
+    out = [slot_rise(counts), small_site(counts), attention_verdict(counts, baseline),
            website_split(counts), category_profile(counts)]
     if "russia" in stats.partners_in(counts) and "security_military" in CATEGORIES:
         out.append(period_change(counts, "russia", "security_military", baseline))

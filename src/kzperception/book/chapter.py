@@ -70,27 +70,13 @@ class Chapter:
         return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes")
 
 
-    def glue_growth_reading(self) -> None:
-        """Glue the reading of how attention to the first two partners changed, and how it stands to the thesis's.
+    def glue_thesis_note(self, key: str, text: str) -> None:
+        """Glue ``text`` under ``key`` on a page of the thesis's own figures, and nothing on a rerun's.
 
-        ``reading_growth`` is chosen from this page's counts (:mod:`kzperception.analysis.readings`);
-        ``reading_growth_beside`` says whether the thesis's published counts read the same way, and
-        quotes their reading when they do not. Nothing is glued, and None returned, with fewer than
-        two partners in the counts.
+        Some sentences speak of the thesis's material (what the thesis did or did not test); under a
+        rerun's numbers they would describe work the rerun did not do, so a rerun's page shows none.
         """
-        from kzperception.analysis.readings import beside_the_thesis, report_readings
-
-        ours = report_readings(self.counts)
-        if not ours:
-            return
-        thesis = report_readings(self.baseline)[0] if self.baseline is not None else None
-        glue_text("reading_growth", ours[0].text[:1].upper() + ours[0].text[1:])
-        if thesis is None:
-            beside = ("This is the core contrast the thesis draws from its counts; the thesis did not test it "
-                      "against chance (section 6.4 does).")
-        else:
-            beside = beside_the_thesis(ours[0], thesis)
-        glue_text("reading_growth_beside", beside)
+        glue_text(key, text if self.counts.is_published else "")
 
     def reliability(self):
         """Agreement between coders per category, when the corpus has more than one coder (else nothing).

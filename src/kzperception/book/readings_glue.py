@@ -104,3 +104,57 @@ def sweep_banner(ch: Chapter, corpus: Corpus, demo: bool) -> HTML:
             f"changes in the Method section come from the thesis's published counts (window {html_text(ch.window)}).")
     return HTML(f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
                 f'Synthetic data — demonstration only</p><p>{text}</p></div>')
+
+
+# --- the readings package: verdicts rendered and glued by name ---------------------------------------
+
+def glue_readings(ch: Chapter, *names: str) -> dict[str, str]:
+    """Glue the registered readings ``names`` (:mod:`kzperception.readings.registry`) for this page.
+
+    Each is glued as ``reading_<name>``, ``reading_<name>_cap`` and ``said_<name>``; beside a rerun,
+    ``said_<name>`` adds what the thesis's published counts decide on the same question, compared
+    as verdicts.
+    """
+    from kzperception.readings import registry
+
+    out = registry.texts(ch.counts, names, ch.baseline)
+    for k, v in out.items():
+        glue_text(k, v)
+    return out
+
+
+def glue_descriptions(ch: Chapter) -> dict[str, str]:
+    """Glue the sentences that list the page's counts per partner and website (:mod:`.readings.describe`)."""
+    from kzperception.readings import describe
+
+    c = ch.counts
+    out = {"describe_partners_or": describe.partners_or(c), "describe_slots": describe.slots(c),
+           "describe_totals": describe.totals(c), "describe_websites": describe.websites(c),
+           "describe_periods": describe.periods(c), "describe_slot_changes": describe.slot_changes(c),
+           "describe_pace": describe.pace(c)}
+    for k, v in out.items():
+        glue_text(k, v)
+    return out
+
+
+def glue_categories(ch: Chapter) -> dict[str, str]:
+    """Section 6.3.1: for every category of the codebook, its reach per partner and its registered readings.
+
+    Glues ``reach_<category>`` (how many reports on each partner carry it), ``over_partners``
+    ("Over both partners", "Over all 3 partners", "For China"), ``describe_partner_reports`` and the
+    readings ``contrast_``, ``levels_``, ``place_main_``, ``place_secondary_`` and ``place_any_`` of
+    every category.
+    """
+    from kzperception.readings import compute, describe, registry, words
+
+    c = ch.counts
+    cats = compute.category_ids(c)
+    out = {f"reach_{cat}": describe.category_reach(c, cat) for cat in cats}
+    out["over_partners"] = describe.over_partners(c)
+    out["describe_partner_reports"] = words.together(
+        [f"{words.count(compute.reports(c, p))} on {registry.render.LABELS.partner(p)}" for p in compute.partners(c)])
+    out |= registry.texts(c, [f"{family}_{cat}" for family in ("contrast", "levels", "place_main", "place_secondary",
+                                                               "place_any") for cat in cats], ch.baseline)
+    for k, v in out.items():
+        glue_text(k, v)
+    return out

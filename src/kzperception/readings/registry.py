@@ -1,0 +1,170 @@
+"""The registry of readings: every name a chapter may glue, and the verdicts behind it.
+
+A reading here is a name (``growth``, ``security_part`` ...) and a function of the counts that
+returns its verdicts. A page glues ``reading_<name>`` (the rendering, to continue a sentence),
+``reading_<name>_cap`` (to open one) and ``said_<name>`` (closed sentences, followed on a rerun by
+what the thesis's published counts say of the same question). Because the names come from here,
+:func:`unknown_names` can tell, before a chapter runs, that it uses a name nothing produces.
+
+Readings that name several verdicts (every pair of partners, every partner) are said in one
+paragraph, so a page needs no name per partner and works for one partner or five.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from kzperception.data.counts import Counts
+from kzperception.data.vocabulary import CATEGORIES
+from kzperception.readings import compute, render, words
+from kzperception.readings.verdicts import Verdict
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One registered reading: its name, what it answers, and the function giving its verdicts."""
+
+    name: str
+    question: str
+    verdicts: Callable[[Counts], list[Verdict]]
+    empty: str | None = None  # said when there is no verdict (e.g. no pair of partners); None says nothing
+
+
+def _pairs_or_all(counts: Counts) -> list[Verdict]:
+    ps = compute.partners(counts)
+    if len(ps) == 2:
+        return [compute.odds_ratio(counts, *ps)]
+    return [compute.attention_test(counts)]
+
+
+READINGS: dict[str, Reading] = {r.name: r for r in (
+    Reading("partners", "which partner has the most reports", lambda c: [compute.partner_ranking(c)]),
+    Reading("changes", "how each partner's reports changed across the pivot",
+            lambda c: [compute.period_change(c, p) for p in compute.partners(c)]),
+    Reading("growth", "whose attention grew faster, for every pair of partners", compute.growth_contrasts,
+            "with reports on one partner only, there is no pair of partners whose growth could be compared"),
+    Reading("attention", "whether the partners' reports divide differently between the periods",
+            lambda c: [compute.attention_test(c)]),
+    Reading("attention_beyond_pairs", "with three or more partners, the test over all of them and each pair",
+            lambda c: [compute.attention_test(c)] if len(compute.partners(c)) > 2 else []),
+    Reading("test", "the headline test of 6.4: the odds ratio of two partners, or the test over all of them",
+            _pairs_or_all),
+    Reading("steady_pace", "for each partner, whether its share after the pivot leaves a steady pace",
+            compute.steady_pace),
+    Reading("pooling", "for each pair of partners, what pooling within the websites does to the odds ratio",
+            compute.poolings, "with reports on one partner only, there is no pair to pool"),
+    Reading("lead_across_the_pivot", "which partner leads before and after the pivot",
+            lambda c: [compute.pivot_lead(c)]),
+    Reading("slot_growth", "in how many partner-and-website slots the reports grow",
+            lambda c: [compute.slot_growth(c)]),
+    Reading("categories_main", "which category leads the main codes over all partners",
+            lambda c: [compute.category_ranking(c, "main")]),
+    Reading("leader_main", "which category leads the main codes for each partner",
+            lambda c: [compute.common_leader(c, "main")]),
+    Reading("leader_any", "which category leads at either level for each partner",
+            lambda c: [compute.common_leader(c, "any")]),
+    Reading("security_shifts", "how the share of security and military main codes moved, for each partner",
+            lambda c: [compute.category_shift(c, p, "security_military") for p in compute.partners(c)
+                       if "security_military" in compute.category_ids(c)]),
+    Reading("economic_shifts", "how the share of economic main codes moved, for each partner",
+            lambda c: [compute.category_shift(c, p, "economic") for p in compute.partners(c)
+                       if "economic" in compute.category_ids(c)]),
+    Reading("security_part", "how large a part security plays among the main codes",
+            lambda c: [compute.security_part(c)]),
+)}
+
+
+#: Readings asked of every category of the codebook: ``<family>_<category>`` (``contrast_economic``).
+FAMILIES: dict[str, tuple[str, Callable[[Counts, str], list[Verdict]]]] = {
+    "contrast": ("whether the category reaches a larger share of one partner's reports (main codes)",
+                 lambda c, cat: [compute.category_contrast(c, cat, "main")]),
+    "levels": ("whether the category is more often a main or a secondary code, per partner",
+               lambda c, cat: [compute.level_split(c, cat)]),
+    "place_main": ("the category's place by main codes", lambda c, cat: [compute.place(c, cat, "main")]),
+    "place_secondary": ("the category's place by secondary codes", lambda c, cat: [compute.place(c, cat, "secondary")]),
+    "place_any": ("the category's place by main and secondary codes together",
+                  lambda c, cat: [compute.place(c, cat, "any")]),
+    "shifts": ("how the share of the category's main codes moved across the pivot, for each partner",
+               lambda c, cat: [compute.category_shift(c, p, cat) for p in compute.partners(c)]),
+}
+
+
+def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
+    """The registered reading ``name``: a fixed one, or ``<family>_<category>`` of a codebook category."""
+    if name in READINGS:
+        return READINGS[name]
+    for family, (question, fn) in FAMILIES.items():
+        category = name.removeprefix(f"{family}_")
+        if name.startswith(f"{family}_") and category in categories:
+            return Reading(name, f"{question}: {category}", lambda c, fn=fn, cat=category: fn(c, cat))
+    raise KeyError(f"unknown reading {name!r}; registered: {', '.join(READINGS)}, and "
+                   f"{', '.join(f'{f}_<category>' for f in FAMILIES)}")
+
+
+def names(categories: Iterable[str] = CATEGORIES) -> list[str]:
+    """Every reading name the registry answers for a codebook with ``categories``."""
+    cats = list(categories)
+    return [*READINGS, *(f"{family}_{cat}" for family in FAMILIES for cat in cats)]
+
+
+def verdicts(counts: Counts, names: Iterable[str] | None = None) -> dict[str, list[Verdict]]:
+    """The verdicts of each reading (all registered ones by default) on ``counts``."""
+    cats = compute.category_ids(counts)
+    chosen = list(READINGS) if names is None else list(names)
+    return {n: reading(n, cats).verdicts(counts) for n in chosen}
+
+
+def said(name: str, ours: list[Verdict], thesis: list[Verdict] | None, labels: render.Labels = render.LABELS) -> str:
+    """The reading's closed sentences; beside a rerun, each followed by the thesis's verdict on the same question."""
+    if not ours:
+        empty = READINGS[name].empty if name in READINGS else None
+        return "" if empty is None else words.capitalised(empty) + "."
+    theirs = {v.key: v for v in thesis or []}
+    out = []
+    for v in ours:
+        text = render.sentence(v, labels)
+        beside = render.beside_thesis(v, theirs.get(v.key), labels) if thesis is not None else ""
+        out.append(f"{text} {beside}".strip())
+    return " ".join(out)
+
+
+def texts(counts: Counts, names: Iterable[str], baseline: Counts | None = None,
+          labels: render.Labels = render.LABELS) -> dict[str, str]:
+    """Every glue name of the chosen readings and its text: ``reading_<name>``, ``reading_<name>_cap``, ``said_<name>``.
+
+    ``reading_<name>`` joins several verdicts with "; " so it can continue a sentence.
+    """
+    names = list(names)
+    ours = verdicts(counts, names)
+    theirs = verdicts(baseline, names) if baseline is not None else None
+    out: dict[str, str] = {}
+    for n in names:
+        vs = ours[n]
+        text = "; ".join(render.render(v, labels) for v in vs) if vs else (
+            (READINGS[n].empty if n in READINGS else None) or "")
+        out[f"reading_{n}"] = text
+        out[f"reading_{n}_cap"] = words.capitalised(text)
+        out[f"said_{n}"] = said(n, vs, None if theirs is None else theirs[n], labels)
+    return out
+
+
+def glue_names(chosen: Iterable[str] | None = None, categories: Iterable[str] = CATEGORIES) -> set[str]:
+    """Every glue name the registry produces for the chosen readings (all, for ``categories``, by default)."""
+    chosen = names(categories) if chosen is None else list(chosen)
+    return {f"{prefix}_{n}{suffix}" for n in chosen for prefix, suffix in (("reading", ""), ("reading", "_cap"),
+                                                                             ("said", ""))}
+
+
+_GLUE_RE = re.compile(r"\{glue(?::[a-z]+)?\}`((?:reading|said)_[A-Za-z0-9_]+)")
+
+
+def unknown_names(source: str, produced: set[str]) -> list[str]:
+    """The ``reading_*`` / ``said_*`` glue names a chapter's text uses that ``produced`` does not hold, in order."""
+    seen: list[str] = []
+    for name in _GLUE_RE.findall(source):
+        base = name.split(":")[0]
+        if base not in produced and base not in seen:
+            seen.append(base)
+    return seen

@@ -1,0 +1,408 @@
+"""The renderer: verdicts into English sentences, by the rules of :mod:`kzperception.readings.words`.
+
+One function per verdict type (:func:`render` dispatches on the type). A rendering contains no
+number the verdict does not hold (the property tests check it) and uses only the vocabulary's
+labels for partners and categories, so no id reaches a reader. Sentences come back without the
+closing full stop and uncapitalised, so a page may open a sentence with them or continue one.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from kzperception.data.vocabulary import CATEGORY_LABELS, COUNTRY_LABELS
+from kzperception.readings import words
+from kzperception.readings.verdicts import (
+    AttentionTest,
+    CategoryContrast,
+    CategoryShift,
+    CommonLeader,
+    GrowthContrast,
+    LevelSplit,
+    OddsRatio,
+    PeriodChange,
+    PivotLead,
+    Place,
+    Pooling,
+    Ranking,
+    SecurityPart,
+    SlotGrowth,
+    SteadyPace,
+    Verdict,
+    agrees,
+)
+
+
+class Labels:
+    """How ids read: the vocabulary's labels (an unknown id reads as itself, never a KeyError)."""
+
+    def __init__(self, partners: dict[str, str] | None = None, categories: dict[str, str] | None = None) -> None:
+        self.partners = dict(COUNTRY_LABELS) | (partners or {})
+        self.categories = dict(CATEGORY_LABELS) | (categories or {})
+
+    def partner(self, pid: str) -> str:
+        return self.partners.get(pid, pid)
+
+    def category(self, cid: str) -> str:
+        """``economic cooperation``: a category as prose names it."""
+        return f"{self.categories.get(cid, cid).lower()} cooperation"
+
+    def item(self, kind: str, iid: str) -> str:
+        return self.partner(iid) if kind == "partner" else self.category(iid)
+
+
+LABELS = Labels()
+
+
+@singledispatch
+def render(verdict: Verdict, labels: Labels = LABELS) -> str:
+    """The verdict in words."""
+    raise TypeError(f"no renderer for {type(verdict).__name__}")
+
+
+def _change_words(c: PeriodChange, labels: Labels) -> str:
+    who = labels.partner(c.partner)
+    span = f"from {c.before:,} to {words.count(c.after)}"
+    if c.direction == "absent":
+        return f"there is no report on {who} in either period"
+    if c.direction == "appears":
+        return f"reports on {who} appear only after the pivot ({span})"
+    if c.direction == "disappears":
+        return f"reports on {who} stop after the pivot ({span.replace('to no report', 'to none')})"
+    if c.per_day:
+        rates = f"{words.rate(c.rate_before)} against {words.rate(c.rate_after)}"
+        if c.direction == "flat":
+            return f"attention to {who} keeps the same daily rate ({rates}; {span})"
+        verb = "grows" if c.direction == "grows" else "falls"
+        return f"attention to {who} {verb} by {abs(c.change):.1f} % per day ({rates}; {span})"
+    if c.direction == "flat":
+        return f"attention to {who} holds steady at {words.count(c.after)}"
+    verb = "grows" if c.direction == "grows" else "falls"
+    return f"attention to {who} {verb} by {abs(c.change):.1f} % ({span})"
+
+
+@render.register
+def _(v: PeriodChange, labels: Labels = LABELS) -> str:
+    return _change_words(v, labels)
+
+
+@render.register
+def _(v: GrowthContrast, labels: Labels = LABELS) -> str:
+    la, lb = labels.partner(v.a.partner), labels.partner(v.b.partner)
+    per = " per day" if v.a.per_day else ""
+    relation = v.relation
+    if relation == "unsized" or ("flat" in (v.a.direction, v.b.direction) and relation == "faster"):
+        text = f"{_change_words(v.a, labels)}, and {_change_words(v.b, labels)}"
+    elif relation == "opposite":
+        text = f"{_change_words(v.a, labels)}, while {_change_words(v.b, labels)}"
+    elif relation == "about":
+        verb = {"grows": "grow", "falls": "fall", "flat": "change"}[v.sign]
+        text = (f"attention to {la} and to {lb} {verb} about as fast{per} "
+                f"({la} {words.signed(v.a.change)}, {lb} {words.signed(v.b.change)})")
+    else:
+        fast = v.faster
+        slow = v.b.partner if fast == v.a.partner else v.a.partner
+        verb = "grows faster" if v.sign == "grows" else "falls faster"
+        text = (f"attention to {labels.partner(fast or '')} {verb}{per} than attention to {labels.partner(slow)} "
+                f"({la} {words.signed(v.a.change)}, {lb} {words.signed(v.b.change)})")
+    return f"{text}: {words.chance(v.test)}"
+
+
+@render.register
+def _(v: AttentionTest, labels: Labels = LABELS) -> str:
+    names = [labels.partner(p) for p in v.partners]
+    if len(names) < 2:
+        return "with reports on one partner only, there is nothing to compare across the pivot"
+    if len(names) == 2:
+        return (f"how the reports on {names[0]} and on {names[1]} divide between the two periods shows "
+                f"{words.chance(v.test)}")
+    text = (f"over {words.group(len(names))} partners ({words.together(names)}), how the reports divide between "
+            f"the two periods shows {words.chance(v.test)}")
+    differing = v.differing_pairs
+    tested = [p for p in v.pairs if p[2] == p[2]]
+    if not tested:
+        return f"{text}; no pair of partners can be tested on its own"
+    if not differing:
+        return f"{text}; taken two at a time with Holm's adjustment, no pair of partners differs beyond chance"
+    said = [f"{labels.partner(a)} and {labels.partner(b)} ({words.p_value(p)})" for a, b, p in v.pairs
+            if (a, b) in differing]
+    rest = len(tested) - len(differing)
+    tail = "" if rest == 0 else f"; {words.count(rest, 'other pair')} {'does' if rest == 1 else 'do'} not"
+    return (f"{text}; taken two at a time with Holm's adjustment, {words.together(said)} "
+            f"{'differs' if len(said) == 1 else 'differ'} beyond chance{tail}")
+
+
+def _ranking_words(v: Ranking, labels: Labels, lead_test: bool = True) -> str:
+    unit = v.unit
+    if v.outcome == "none":
+        return (f"no partner has any {unit}" if v.kind == "partner"
+                else f"no category is coded {'as a ' + unit if unit != 'code' else 'at all'}")
+    names = {k: labels.item(v.kind, k) for k, _ in v.known}
+    if v.kind == "partner" and len(v.known) == 1:
+        k, n = v.known[0]
+        return f"every report concerns {names[k]} ({words.count(n, unit)})"
+    if v.outcome == "ties":
+        return f"{words.together([names[k] for k in v.leaders])} tie for the lead with {int(v.top):,} {unit}s each"
+    leader = v.leaders[0]
+    text = f"{names[leader]} leads with {words.count(v.top, unit)}"
+    runner = v.runner_up
+    if runner is not None:
+        second = runner[1]
+        also = [names[k] for k, n in v.known if n == second]
+        each = " each" if len(also) > 1 else ""
+        text += f", ahead of {words.together(also)} ({int(second):,}{each})" if second > 0 else \
+            ", and nothing else is coded" if v.kind == "category" else ""
+    if lead_test and v.test is not None:
+        text += f": {words.chance(v.test, 'a lead')}"
+    return text
+
+
+@render.register
+def _(v: Ranking, labels: Labels = LABELS) -> str:
+    return _ranking_words(v, labels)
+
+
+def place(v: Ranking, item: str, labels: Labels = LABELS, what: str = "") -> str:
+    """``second of the 7 categories by main codes (64), after economic cooperation (120)``; ties share a place.
+
+    A category with no code has no place: it is said to be uncoded, never "last".
+    """
+    values = dict(v.known)
+    mine = values.get(item)
+    what = what or f"{v.unit}s"
+    if mine is None:
+        return f"the place of {labels.item(v.kind, item)} by {what} is not known"
+    if mine == 0:
+        return f"not coded at all by {what}"
+    rank, level = v.place(item)
+    text = f"{'joint ' if level else ''}{words.ordinal(rank)} of the {len(values)} categories by {what} ({int(mine):,}"
+    if level:
+        text += f", level with {words.together([labels.item(v.kind, k) for k in level])}"
+    text += ")"
+    ahead = sorted(((n, k) for k, n in values.items() if n > mine), key=lambda x: -x[0])
+    if ahead and len(ahead) <= 2:
+        text += ", after " + words.together([f"{labels.item(v.kind, k)} ({int(n):,})" for n, k in ahead])
+    return text
+
+
+@render.register
+def _(v: CommonLeader, labels: Labels = LABELS) -> str:
+    if v.outcome == "none":
+        return "no category is coded as a main code at all"
+    if v.outcome == "same":
+        cat = labels.category(v.rankings[0].leaders[0])
+        unit = v.rankings[0].unit
+        each = words.together([f"{labels.partner(r.scope)} ({words.count(r.top, unit)})" for r in v.rankings])
+        group = words.group(len(v.rankings))
+        who = f"{group} partners, " if len(v.rankings) > 2 else f"{group} " if group else ""
+        tests = [(labels.partner(r.scope), r.test) for r in v.rankings if r.test is not None]
+        text = f"{cat} is the leading {unit} for {who}{each}"
+        if tests:
+            by: dict[str, list[str]] = {}
+            for who_, t in tests:
+                by.setdefault(t.outcome, []).append(f"{who_} ({words.p_value(t.p)})")
+            side = {"beyond": "beyond what chance alone would produce",
+                    "within": "within what chance alone could produce", "untestable": "that cannot be tested"}
+            text += ": a lead over the runner-up " + "; ".join(
+                f"{side[o]} for {words.together(w)}" for o, w in by.items()) + " (binomial tests)"
+        return text
+    parts = []
+    for r in v.rankings:
+        who = labels.partner(r.scope)
+        if r.outcome == "none":
+            parts.append(f"for {who} no category is coded as a {r.unit}")
+        elif r.outcome == "ties":
+            parts.append(f"for {who} {words.together([labels.category(c) for c in r.leaders])} tie "
+                         f"({int(r.top):,} each)")
+        else:
+            parts.append(f"for {who} {labels.category(r.leaders[0])} ({words.count(r.top, r.unit)})")
+    return "no single category leads for every partner: " + "; ".join(parts)
+
+
+@render.register
+def _(v: PivotLead, labels: Labels = LABELS) -> str:
+    if len(v.before.known) < 2 and len(v.after.known) < 2 and v.outcome != "empty":
+        return "with reports on one partner only, no partner can lead another"
+    if v.outcome == "empty":
+        return "one period has no reports, so neither period has a lead"
+    if v.outcome == "tied":
+        def say(r: Ranking) -> str:
+            names = words.together([labels.partner(k) for k in r.leaders])
+            return f"{names} tie" if r.outcome == "ties" else f"{names} leads"
+        return f"before the pivot {say(v.before)}, after it {say(v.after)}"
+    if v.outcome == "kept":
+        who = labels.partner(v.before.leaders[0])
+        tests = [(when, r.test) for when, r in (("before the pivot", v.before), ("after it", v.after))
+                 if r.test is not None]
+        text = f"{who} has the most reports both before and after the pivot"
+        if tests:
+            text += ": its lead over the next partner is " + ", ".join(
+                f"{words.chance(t, 'a lead').removeprefix('a lead ')} {when}" for when, t in tests)
+        return text
+    first, second = labels.partner(v.before.leaders[0]), labels.partner(v.after.leaders[0])
+    text = f"{first}'s lead before the pivot passed to {second} after it"
+    return f"{text}: {words.chance(v.test, 'a change')}" if v.test is not None else text
+
+
+@render.register
+def _(v: SlotGrowth, labels: Labels = LABELS) -> str:
+    n, k = len(v.slots), len(v.growing)
+    what = "the daily rate of reports" if v.per_day else "the number of reports"
+    slots = f"partner-and-website slot{'s' if n != 1 else ''} with reports"
+    if n == 0:
+        return "no partner-and-website slot has any report"
+    if k == 0:
+        return f"{what} grows in none of the {n} {slots}"
+    if k == n:
+        return f"{what} grows in {'the one' if n == 1 else 'all ' + str(n)} {slots}"
+    return f"{what} grows in {k} of the {n} {slots}"
+
+
+@render.register
+def _(v: SecurityPart, labels: Labels = LABELS) -> str:
+    name = labels.category("security_military")
+    if v.part == "none":
+        return f"no report has {name} as its main theme"
+    if v.part == "few":
+        return (f"with {words.count(v.total, 'main code')} in all ({words.count(v.n, 'main code')} for {name}), "
+                "the counts are too few to weigh how large a part security plays")
+    place = f"{'joint ' if v.joint else ''}{words.ordinal(v.place)}"
+    if v.part == "small":
+        return (f"security plays a much smaller part than the realist literature would predict: {name} comes "
+                f"only {place} among the categories, with {words.count(v.n, 'main code')}")
+    return (f"security plays the large part the realist literature would predict: {name} comes {place} "
+            f"among the categories, with {words.count(v.n, 'main code')}")
+
+
+def sentence(verdict: Verdict, labels: Labels = LABELS) -> str:
+    """The rendering as a closed sentence: capitalised, one full stop."""
+    return words.capitalised(render(verdict, labels)).rstrip(".") + "."
+
+
+def beside_thesis(ours: Verdict, thesis: Verdict | None, labels: Labels = LABELS) -> str:
+    """What a rerun's page adds after its own verdict: the thesis's verdict agrees, or is given as the thesis's.
+
+    Empty when there is no thesis verdict on the same question (the thesis's own pages, or a pair of
+    partners the thesis never compared).
+    """
+    same = agrees(ours, thesis)
+    if same is None:
+        return ""
+    if same:
+        return "On the thesis's published counts the same question reads the same way."
+    return f"On the thesis's published counts it reads otherwise: {render(thesis, labels)}."  # type: ignore[arg-type]
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}"
+
+
+@render.register
+def _(v: OddsRatio, labels: Labels = LABELS) -> str:
+    a, b = labels.partner(v.a), labels.partner(v.b)
+    if v.outcome == "untestable":
+        return f"the reports on {a} and {b} are too few to test whether their shifts differ"
+    odds = f"the odds that a report on {a} falls after the pivot are {_num(v.ratio)} times the same odds for {b}"
+    if v.outcome == "no_interval":
+        return f"{odds} (Fisher {words.p_value(v.test.p)}); with an empty cell the ratio has no interval"
+    interval = f"{odds} (95 % interval {_num(v.low)} to {_num(v.high)}, Fisher {words.p_value(v.test.p)})"
+    if v.outcome == "differs":
+        return (f"{interval}. The interval lies wholly {'above' if v.low > 1 else 'below'} 1: the two shifts differ "
+                "by more than chance alone would easily produce")
+    if v.outcome == "tendency":
+        return (f"{interval}. The interval contains 1: chance alone could produce a gap of this size, so the "
+                "difference is a tendency, not an established one")
+    return (f"{interval}. The interval contains 1 and the p-value is not small: the counts show no difference "
+            "between the two shifts that chance alone could not easily produce")
+
+
+@render.register
+def _(v: CategoryShift, labels: Labels = LABELS) -> str:
+    what = (f"the share of reports on {labels.partner(v.partner)} with {labels.category(v.category)} as a "
+            f"{v.level} code")
+    if v.direction == "unknown":
+        return f"{what} is not known in both periods"
+    counts = (f"{words.count(v.k_before)} of {v.n_before:,} before the pivot, {words.count(v.k_after)} of "
+              f"{v.n_after:,} after it")
+    if v.direction == "steady":
+        text = f"{what} stays at {words.percent(v.share_after)} ({counts})"
+    else:
+        verb = "rises" if v.direction == "rises" else "falls"
+        text = f"{what} {verb} from {words.percent(v.share_before)} to {words.percent(v.share_after)} ({counts})"
+    return f"{text}: {words.chance(v.test)}"
+
+
+@render.register
+def _(v: SteadyPace, labels: Labels = LABELS) -> str:
+    who = labels.partner(v.partner)
+    if v.side == "unknown":
+        return f"for {who} the share after the pivot is not known, for lack of reports"
+    where = {"above": "lies wholly above", "below": "lies wholly below", "within": "contains"}[v.side]
+    return (f"for {who}, {words.percent(v.share)} of the reports date from after the pivot (interval "
+            f"{v.low:.1f} to {v.high:.1f} %), an interval that {where} the steady pace of {v.reference:.1f} %")
+
+
+@render.register
+def _(v: Pooling, labels: Labels = LABELS) -> str:
+    pair = f"{labels.partner(v.a)} against {labels.partner(v.b)}"
+    if v.effect == "not_pooled":
+        return f"for {pair} the odds ratios cannot be pooled over the websites: a website has an empty cell"
+    bd = ("the Breslow–Day test finds that the websites tell different stories" if v.breslow_day.outcome == "beyond"
+          else "the Breslow–Day test finds no sign that the websites tell different stories")
+    ratios = (f"pooled within the websites the odds ratio of {pair} is {_num(v.pooled)} (interval {_num(v.low)} to "
+              f"{_num(v.high)}, CMH {words.p_value(v.cmh.p)}) against {_num(v.crude)} over all reports")
+    effect = {"explains_part": "so part of the difference between the two shifts comes from where the reports appear",
+              "barely_moves": "so the mix of websites accounts for little of the difference",
+              "does_not_explain": "so the mix of websites does not account for the difference"}[v.effect]
+    return f"{ratios}, {effect}; {bd} ({words.p_value(v.breslow_day.p)})"
+
+
+@render.register
+def _(v: CategoryContrast, labels: Labels = LABELS) -> str:
+    what = f"as a {v.level} code, {labels.category(v.category)}"
+    if v.outcome == "unknown":
+        return f"{what} cannot be compared between the partners: a count is not published"
+    if v.outcome == "single":
+        p = v.shares[0][0]
+        return f"{what} reaches {words.percent(v.share(p))} of the reports on {labels.partner(p)}"
+    if v.outcome == "equal":
+        everyone = words.together([labels.partner(p) for p, _, _ in v.shares])
+        return (f"{what} reaches the same share of the reports on {everyone} "
+                f"({words.percent(v.share(v.shares[0][0]))}): there is no difference to test")
+    top = v.highest
+    others = [p for p, _, _ in v.shares if p not in top]
+    hi = words.together([f"{labels.partner(p)} ({words.percent(v.share(p))})" for p in top])
+    lo = words.together([f"{labels.partner(p)} ({words.percent(v.share(p))})" for p in others])
+    if len(v.shares) == 2:
+        text = f"{what} reaches a larger share of the reports on {hi} than of those on {lo}"
+    else:
+        text = f"{what} reaches the largest share of the reports on {hi}, against {lo}"
+    return f"{text}: {words.chance(v.test)}"
+
+
+_LEVEL_SIDES = {"main": "more often a main code than a secondary one",
+                "secondary": "more often a secondary code than a main one",
+                "equal": "as often a main code as a secondary one", "never": "never coded, at either level",
+                "unknown": "of unknown split between the levels"}
+
+
+@render.register
+def _(v: LevelSplit, labels: Labels = LABELS) -> str:
+    groups: dict[str, list[str]] = {}
+    for p, m, s in v.splits:
+        side = v.side(m, s)
+        detail = "" if side in ("never", "unknown") else f" (main {int(m):,}, secondary {int(s):,})"
+        groups.setdefault(side, []).append(f"{labels.partner(p)}{detail}")
+    name = labels.category(v.category)
+    if not groups:
+        return f"{name} has no partner with reports to be split by level"
+    parts = [f"in the reports on {words.together(who)} it is {_LEVEL_SIDES[side]}" for side, who in groups.items()]
+    if len(parts) == 1 and len(v.splits) > 1:
+        return f"{name} is {_LEVEL_SIDES[next(iter(groups))]} for every partner: " + \
+            words.together(next(iter(groups.values())))
+    return f"{words.capitalised(name)}: " + "; ".join(parts)
+
+
+@render.register
+def _(v: Place, labels: Labels = LABELS) -> str:
+    return place(v.ranking, v.item, labels, v.what)

@@ -1,0 +1,632 @@
+"""Verdicts: what a reading decides from the counts, as typed values.
+
+A verdict holds the numbers it rests on, the test it carries and the decision it takes (leads /
+ties / none, grows / falls / flat, beyond / within chance). Nothing here is English: the renderer
+(:mod:`kzperception.readings.render`) turns a verdict into a sentence, and whether the thesis
+"reads the same way" is decided by comparing two verdicts' :meth:`Verdict.decision`, never their
+text. Verdicts are frozen so a page, the audit appendix and a test all see the same value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: The significance convention of chapter 6.4: a p-value below it is "beyond what chance alone would produce".
+ALPHA = 0.05
+
+Outcome = Literal["beyond", "within", "untestable"]
+
+
+def is_nan(x: float | None) -> bool:
+    """True for None and NaN: a number the counts cannot give."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+@dataclass(frozen=True)
+class Test:
+    """One significance test a verdict carries: its name, its p-value (NaN when it cannot be run), its table size."""
+
+    name: Literal["fisher", "binomial", "chi2", "holm"]
+    p: float
+    n: int = 0
+
+    @property
+    def outcome(self) -> Outcome:
+        if is_nan(self.p):
+            return "untestable"
+        return "beyond" if self.p < ALPHA else "within"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The base of every verdict: a stable key (the glue name's stem) and the rule that decided it."""
+
+    key: str
+    rule: str
+
+    def decision(self) -> tuple[object, ...]:
+        """The part of the verdict that a second corpus can agree or disagree with: no raw numbers."""
+        raise NotImplementedError
+
+    def numbers(self) -> dict[str, float]:
+        """Every number a rendering of this verdict may print (tests check sentences against it)."""
+        raise NotImplementedError
+
+
+def agrees(ours: Verdict, thesis: Verdict | None) -> bool | None:
+    """Whether the thesis's verdict on the same question is the same decision; None when there is none."""
+    if thesis is None:
+        return None
+    return type(ours) is type(thesis) and ours.decision() == thesis.decision()
+
+
+@dataclass(frozen=True)
+class Ranking(Verdict):
+    """Which of several labelled counts is largest: ``leads`` (one), ``ties`` (several equal), ``none`` (all zero).
+
+    ``items`` are ids (partners or categories) in vocabulary order with their counts; ``unit`` is
+    what is counted ("report", "main code"). A single leader carries the test of its lead over the
+    runner-up (``test``), which the chapter that states the lead names.
+    """
+
+    kind: Literal["partner", "category"] = "category"
+    unit: str = "report"
+    items: tuple[tuple[str, float], ...] = ()
+    scope: str = ""  # a partner id or period the ranking is within, "" for all
+    test: Test | None = None
+
+    @property
+    def known(self) -> tuple[tuple[str, float], ...]:
+        return tuple((k, v) for k, v in self.items if not is_nan(v))
+
+    @property
+    def top(self) -> float:
+        return max((v for _, v in self.known), default=0.0)
+
+    @property
+    def outcome(self) -> Literal["leads", "ties", "none"]:
+        if self.top <= 0:
+            return "none"
+        return "ties" if len(self.leaders) > 1 else "leads"
+
+    @property
+    def leaders(self) -> tuple[str, ...]:
+        top = self.top
+        return tuple(k for k, v in self.known if v == top) if top > 0 else ()
+
+    @property
+    def runner_up(self) -> tuple[str, float] | None:
+        """The largest count below the top (None when every known count is the top)."""
+        rest = [(v, k) for k, v in self.known if v < self.top]
+        if not rest:
+            return None
+        best = max(v for v, _ in rest)
+        return next(k for v, k in sorted(rest, key=lambda x: -x[0]) if v == best), best
+
+    def place(self, item: str) -> tuple[int, tuple[str, ...]]:
+        """One plus the number of items strictly ahead, and the items level with ``item`` (ties share a place)."""
+        values = dict(self.known)
+        mine = values[item]
+        ahead = sum(1 for v in values.values() if v > mine)
+        level = tuple(k for k, v in values.items() if v == mine and k != item)
+        return ahead + 1, level
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, self.leaders, None if self.test is None else self.test.outcome)
+
+    def numbers(self) -> dict[str, float]:
+        out = {k: float(v) for k, v in self.known}
+        if self.test is not None and not is_nan(self.test.p):
+            out["p"] = self.test.p
+        return out
+
+
+@dataclass(frozen=True)
+class PeriodChange(Verdict):
+    """How one partner's reports changed across the pivot, as counts and, when the periods differ, per day.
+
+    ``direction`` compares the rates when the periods differ in length (:attr:`per_day`), else the
+    counts: ``grows`` / ``falls`` / ``flat``; ``appears`` from zero, ``disappears`` to zero, ``absent``
+    when both are zero.
+    """
+
+    partner: str = ""
+    before: int = 0
+    after: int = 0
+    days_before: int = 1
+    days_after: int = 1
+    per_day: bool = False
+
+    @property
+    def rate_before(self) -> float:
+        return self.before / self.days_before
+
+    @property
+    def rate_after(self) -> float:
+        return self.after / self.days_after
+
+    @property
+    def change(self) -> float:
+        """Percent change of the counts (``per_day`` False) or of the daily rates; NaN from zero."""
+        if not self.before:
+            return math.nan
+        if self.per_day:
+            return 100.0 * (self.rate_after - self.rate_before) / self.rate_before
+        return 100.0 * (self.after - self.before) / self.before
+
+    @property
+    def direction(self) -> Literal["grows", "falls", "flat", "appears", "disappears", "absent"]:
+        if self.before == 0 and self.after == 0:
+            return "absent"
+        if self.before == 0:
+            return "appears"
+        if self.after == 0:
+            return "disappears"
+        c = round(self.change, 1)
+        return "grows" if c > 0 else "falls" if c < 0 else "flat"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.direction,)
+
+    def numbers(self) -> dict[str, float]:
+        out = {"before": float(self.before), "after": float(self.after)}
+        if not is_nan(self.change):
+            out["change"] = self.change
+        if self.per_day:
+            out |= {"rate_before": self.rate_before, "rate_after": self.rate_after,
+                    "days_before": float(self.days_before), "days_after": float(self.days_after)}
+        return out
+
+
+#: Two changes this many percentage points apart or closer read "about as fast".
+ABOUT_AS_FAST = 10.0
+
+
+@dataclass(frozen=True)
+class GrowthContrast(Verdict):
+    """How attention to partner ``a`` changed across the pivot beside partner ``b``, with the Fisher test.
+
+    ``relation``: ``faster`` (same sign, more than :data:`ABOUT_AS_FAST` points apart; ``faster``
+    names the partner), ``about`` (within it), ``opposite`` (one grows, the other falls), ``unsized``
+    (a change from zero, which has no size). The test is the two-sided Fisher test of the 2 x 2
+    table partner x period, which does not depend on the periods' lengths.
+    """
+
+    a: PeriodChange = field(default_factory=lambda: PeriodChange("", ""))
+    b: PeriodChange = field(default_factory=lambda: PeriodChange("", ""))
+    test: Test = field(default_factory=lambda: Test("fisher", math.nan))
+
+    @property
+    def relation(self) -> Literal["faster", "about", "opposite", "unsized"]:
+        ca, cb = self.a.change, self.b.change
+        if is_nan(ca) or is_nan(cb):
+            return "unsized"
+        if (ca > 0 > cb) or (cb > 0 > ca):
+            return "opposite"
+        if abs(ca - cb) <= ABOUT_AS_FAST:
+            return "about"
+        return "faster"
+
+    @property
+    def faster(self) -> str | None:
+        """The partner whose change is larger in size, for ``faster``; None otherwise."""
+        if self.relation != "faster":
+            return None
+        return self.a.partner if abs(self.a.change) > abs(self.b.change) else self.b.partner
+
+    @property
+    def sign(self) -> Literal["grows", "falls", "flat"]:
+        total = sum(c for c in (self.a.change, self.b.change) if not is_nan(c))
+        return "grows" if total > 0 else "falls" if total < 0 else "flat"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.relation, self.faster, self.sign if self.relation in ("faster", "about") else None,
+                self.a.direction, self.b.direction, self.test.outcome)
+
+    def numbers(self) -> dict[str, float]:
+        out = {f"a_{k}": v for k, v in self.a.numbers().items()} | {f"b_{k}": v for k, v in self.b.numbers().items()}
+        if not is_nan(self.test.p):
+            out["p"] = self.test.p
+        return out
+
+
+@dataclass(frozen=True)
+class AttentionTest(Verdict):
+    """Whether the partners' reports divide differently between the periods: one test over all partners.
+
+    With two partners it is Fisher's exact test; with three or more Pearson's chi-squared test of the
+    k x 2 table, beside the pairwise Fisher tests with Holm's adjustment (``pairs``: ``(a, b, p_holm)``).
+    """
+
+    partners: tuple[str, ...] = ()
+    test: Test = field(default_factory=lambda: Test("fisher", math.nan))
+    pairs: tuple[tuple[str, str, float], ...] = ()
+
+    @property
+    def differing_pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple((a, b) for a, b, p in self.pairs if not is_nan(p) and p < ALPHA)
+
+    def decision(self) -> tuple[object, ...]:
+        return (len(self.partners), self.test.outcome, self.differing_pairs)
+
+    def numbers(self) -> dict[str, float]:
+        out = {} if is_nan(self.test.p) else {"p": self.test.p}
+        return out | {f"p_{a}_{b}": p for a, b, p in self.pairs if not is_nan(p)}
+
+
+@dataclass(frozen=True)
+class SlotGrowth(Verdict):
+    """In how many of the partner x website slots with reports the count grows (per day when periods differ)."""
+
+    growing: tuple[tuple[str, str], ...] = ()
+    slots: tuple[tuple[str, str], ...] = ()
+    per_day: bool = False
+
+    @property
+    def outcome(self) -> Literal["none", "some", "all"]:
+        if not self.growing:
+            return "none"
+        return "all" if len(self.growing) == len(self.slots) else "some"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome,)
+
+    def numbers(self) -> dict[str, float]:
+        return {"growing": float(len(self.growing)), "slots": float(len(self.slots))}
+
+
+#: Fewer main codes than this in all, and the part security plays is not read at all.
+FEW_CODES = 20
+#: From this place down (third or lower by main codes) security plays "a much smaller part" than predicted.
+SMALL_PART_FROM = 3
+
+
+@dataclass(frozen=True)
+class SecurityPart(Verdict):
+    """How large a part security and military cooperation plays among the main codes: from its place.
+
+    ``part``: ``none`` (no such code), ``few`` (fewer than :data:`FEW_CODES` main codes in all: too
+    few to weigh), ``large`` (first or second, alone or jointly), ``small`` (third or lower).
+    """
+
+    n: float = 0.0
+    place: int = 0
+    joint: bool = False
+    total: float = 0.0
+
+    @property
+    def part(self) -> Literal["none", "few", "large", "small"]:
+        if is_nan(self.n) or self.n == 0:
+            return "none"
+        if self.total < FEW_CODES:
+            return "few"
+        return "small" if self.place >= SMALL_PART_FROM else "large"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.part,)
+
+    def numbers(self) -> dict[str, float]:
+        return {"n": float(self.n), "place": float(self.place), "total": float(self.total)}
+
+
+@dataclass(frozen=True)
+class PivotLead(Verdict):
+    """Which partner has the most reports before the pivot and which after: kept, passed on, tied or empty.
+
+    A lead kept carries each period's binomial test against the next partner (in the rankings); a lead
+    passing from one partner to another carries the Fisher test of the two partners' period table.
+    """
+
+    before: Ranking = field(default_factory=lambda: Ranking("", ""))
+    after: Ranking = field(default_factory=lambda: Ranking("", ""))
+    test: Test | None = None
+
+    @property
+    def outcome(self) -> Literal["kept", "passed", "tied", "empty"]:
+        if self.before.outcome == "none" or self.after.outcome == "none":
+            return "empty"
+        if "ties" in (self.before.outcome, self.after.outcome):
+            return "tied"
+        return "kept" if self.before.leaders == self.after.leaders else "passed"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, self.before.leaders, self.after.leaders,
+                None if self.test is None else self.test.outcome)
+
+    def numbers(self) -> dict[str, float]:
+        out = {f"before_{k}": v for k, v in self.before.numbers().items()}
+        out |= {f"after_{k}": v for k, v in self.after.numbers().items()}
+        if self.test is not None and not is_nan(self.test.p):
+            out["p"] = self.test.p
+        return out
+
+
+@dataclass(frozen=True)
+class CommonLeader(Verdict):
+    """The leading category for each partner: one and the same single leader for all, or how they differ."""
+
+    rankings: tuple[Ranking, ...] = ()
+
+    @property
+    def outcome(self) -> Literal["same", "differ", "none"]:
+        leaders = {r.leaders for r in self.rankings if r.outcome != "none"}
+        if not leaders:
+            return "none"
+        if len(leaders) == 1 and all(r.outcome == "leads" for r in self.rankings):
+            return "same"
+        return "differ"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, tuple((r.scope, r.outcome, r.leaders) for r in self.rankings))
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for r in self.rankings:
+            out |= {f"{r.scope}_{k}": v for k, v in r.numbers().items()}
+        return out
+
+
+#: Below this Fisher p-value (and at or above :data:`ALPHA`) an odds ratio whose interval contains 1 is a tendency.
+TENDENCY = 0.10
+
+
+@dataclass(frozen=True)
+class OddsRatio(Verdict):
+    """The odds ratio of two partners' period table with its 95 % interval and Fisher p.
+
+    ``outcome``: ``differs`` (interval wholly above or below 1), ``tendency`` (contains 1, Fisher p below
+    :data:`TENDENCY`), ``no_difference`` (contains 1, p at or above it), ``no_interval`` (a zero cell),
+    ``untestable`` (an empty row or column).
+    """
+
+    a: str = ""
+    b: str = ""
+    ratio: float = math.nan
+    low: float = math.nan
+    high: float = math.nan
+    test: Test = field(default_factory=lambda: Test("fisher", math.nan))
+
+    @property
+    def outcome(self) -> Literal["differs", "tendency", "no_difference", "no_interval", "untestable"]:
+        if is_nan(self.ratio) or self.test.outcome == "untestable":
+            return "untestable"
+        if is_nan(self.low) or is_nan(self.high):
+            return "no_interval"
+        if self.low > 1 or self.high < 1:
+            return "differs"
+        return "tendency" if self.test.p < TENDENCY else "no_difference"
+
+    def decision(self) -> tuple[object, ...]:
+        side = None if is_nan(self.ratio) else (self.ratio > 1) - (self.ratio < 1)
+        return (self.outcome, side)
+
+    def numbers(self) -> dict[str, float]:
+        return {k: v for k, v in (("ratio", self.ratio), ("low", self.low), ("high", self.high), ("p", self.test.p))
+                if not is_nan(v)}
+
+
+@dataclass(frozen=True)
+class CategoryShift(Verdict):
+    """How the share of one partner's reports that carry a category (at a level) moved across the pivot.
+
+    ``direction``: ``rises`` / ``falls`` / ``steady`` (equal to one decimal) / ``unknown`` (a period
+    without reports or an unpublished cell); the test is Fisher's on the category x period table.
+    """
+
+    partner: str = ""
+    category: str = ""
+    level: str = "main"
+    k_before: float = 0.0
+    n_before: int = 0
+    k_after: float = 0.0
+    n_after: int = 0
+    test: Test = field(default_factory=lambda: Test("fisher", math.nan))
+
+    @property
+    def share_before(self) -> float:
+        return math.nan if not self.n_before or is_nan(self.k_before) else 100.0 * self.k_before / self.n_before
+
+    @property
+    def share_after(self) -> float:
+        return math.nan if not self.n_after or is_nan(self.k_after) else 100.0 * self.k_after / self.n_after
+
+    @property
+    def direction(self) -> Literal["rises", "falls", "steady", "unknown"]:
+        a, b = self.share_before, self.share_after
+        if is_nan(a) or is_nan(b):
+            return "unknown"
+        if round(a, 1) == round(b, 1):
+            return "steady"
+        return "rises" if b > a else "falls"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.direction, self.test.outcome)
+
+    def numbers(self) -> dict[str, float]:
+        out = {"k_before": float(self.k_before), "k_after": float(self.k_after),
+               "n_before": float(self.n_before), "n_after": float(self.n_after)}
+        out |= {k: v for k, v in (("share_before", self.share_before), ("share_after", self.share_after),
+                                  ("p", self.test.p)) if not is_nan(v)}
+        return out
+
+
+@dataclass(frozen=True)
+class SteadyPace(Verdict):
+    """Where one group's share of reports after the pivot stands against a steady pace of publication.
+
+    ``side``: ``above`` / ``below`` when the whole Wilson 95 % interval is, ``within`` when it holds the
+    steady-pace share (the after-period's share of the window's days), ``unknown`` without reports.
+    """
+
+    partner: str = ""
+    k: int = 0
+    n: int = 0
+    share: float = math.nan
+    low: float = math.nan
+    high: float = math.nan
+    reference: float = 50.0
+
+    @property
+    def side(self) -> Literal["above", "below", "within", "unknown"]:
+        if is_nan(self.low) or is_nan(self.high):
+            return "unknown"
+        return "above" if self.low > self.reference else "below" if self.high < self.reference else "within"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.side,)
+
+    def numbers(self) -> dict[str, float]:
+        return {k: v for k, v in (("k", float(self.k)), ("n", float(self.n)), ("share", self.share), ("low", self.low),
+                                  ("high", self.high), ("reference", self.reference)) if not is_nan(v)}
+
+
+#: Pooling within websites "explains part of" a difference when it shrinks the log odds ratio below this fraction.
+POOLED_CLOSER = 0.9
+
+
+@dataclass(frozen=True)
+class Pooling(Verdict):
+    """Two partners' odds ratio over all reports against the one pooled within websites (Cochran–Mantel–Haenszel).
+
+    ``effect``: ``explains_part`` (pooled closer to 1 by more than a tenth on the log scale, same side),
+    ``barely_moves`` (closer by less), ``does_not_explain`` (not closer, or across 1), ``not_pooled``
+    (an empty cell in a website). Breslow–Day (``stories``) says whether the websites differ.
+    """
+
+    a: str = ""
+    b: str = ""
+    crude: float = math.nan
+    pooled: float = math.nan
+    low: float = math.nan
+    high: float = math.nan
+    cmh: Test = field(default_factory=lambda: Test("chi2", math.nan))
+    breslow_day: Test = field(default_factory=lambda: Test("chi2", math.nan))
+
+    @property
+    def effect(self) -> Literal["explains_part", "barely_moves", "does_not_explain", "not_pooled"]:
+        if is_nan(self.pooled) or is_nan(self.crude) or self.crude in (0.0, math.inf) or self.pooled <= 0:
+            return "not_pooled"
+        lc, lp = math.log(self.crude), math.log(self.pooled)
+        if lc * lp > 0 and abs(lp) < POOLED_CLOSER * abs(lc):
+            return "explains_part"
+        if lc * lp > 0 and abs(lp) <= abs(lc):
+            return "barely_moves"
+        return "does_not_explain"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.effect, self.breslow_day.outcome)
+
+    def numbers(self) -> dict[str, float]:
+        return {k: v for k, v in (("crude", self.crude), ("pooled", self.pooled), ("low", self.low),
+                                  ("high", self.high), ("p", self.cmh.p), ("p_bd", self.breslow_day.p))
+                if not is_nan(v)}
+
+
+@dataclass(frozen=True)
+class CategoryContrast(Verdict):
+    """Whether a category reaches a larger share of the reports on one partner than on the others.
+
+    ``shares``: per partner with reports, (k, n). ``outcome``: ``equal`` (every share the same to one
+    decimal), ``differs`` (``highest`` names the partners with the largest share), ``unknown`` (an
+    unpublished cell). The test: Fisher with two partners, chi-squared over all of them with more.
+    """
+
+    category: str = ""
+    level: str = "main"
+    shares: tuple[tuple[str, float, int], ...] = ()
+    test: Test = field(default_factory=lambda: Test("fisher", math.nan))
+
+    def share(self, partner: str) -> float:
+        for p, k, n in self.shares:
+            if p == partner:
+                return math.nan if not n or is_nan(k) else 100.0 * k / n
+        return math.nan
+
+    @property
+    def outcome(self) -> Literal["equal", "differs", "unknown", "single"]:
+        values = [self.share(p) for p, _, _ in self.shares]
+        if any(is_nan(v) for v in values) or not values:
+            return "unknown"
+        if len(values) == 1:
+            return "single"
+        return "equal" if len({round(v, 1) for v in values}) == 1 else "differs"
+
+    @property
+    def highest(self) -> tuple[str, ...]:
+        if self.outcome != "differs":
+            return ()
+        top = max(round(self.share(p), 1) for p, _, _ in self.shares)
+        return tuple(p for p, _, _ in self.shares if round(self.share(p), 1) == top)
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, self.highest, self.test.outcome)
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for p, k, n in self.shares:
+            out[f"{p}_k"], out[f"{p}_n"] = float(k), float(n)
+            if not is_nan(self.share(p)):
+                out[f"{p}_share"] = self.share(p)
+        if not is_nan(self.test.p):
+            out["p"] = self.test.p
+        return out
+
+
+@dataclass(frozen=True)
+class LevelSplit(Verdict):
+    """Whether a category is more often a main or a secondary code, for each partner with reports.
+
+    Partners with the same verdict are said together: ``main`` / ``secondary`` / ``equal`` / ``never``
+    / ``unknown`` per partner in ``splits`` (partner, main, secondary).
+    """
+
+    category: str = ""
+    splits: tuple[tuple[str, float, float], ...] = ()
+
+    @staticmethod
+    def side(main: float, secondary: float) -> str:
+        if is_nan(main) or is_nan(secondary):
+            return "unknown"
+        if main == secondary == 0:
+            return "never"
+        return "main" if main > secondary else "secondary" if secondary > main else "equal"
+
+    def decision(self) -> tuple[object, ...]:
+        return tuple((p, self.side(m, s)) for p, m, s in self.splits)
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for p, m, s in self.splits:
+            if not is_nan(m):
+                out[f"{p}_main"] = float(m)
+            if not is_nan(s):
+                out[f"{p}_secondary"] = float(s)
+        return out
+
+
+@dataclass(frozen=True)
+class Place(Verdict):
+    """One item's place in a ranking: one plus the items strictly ahead; equal counts share a place."""
+
+    ranking: Ranking = field(default_factory=lambda: Ranking("", ""))
+    item: str = ""
+    what: str = ""  # "main codes", "main and secondary codes together"
+
+    def decision(self) -> tuple[object, ...]:
+        values = dict(self.ranking.known)
+        if self.item not in values:
+            return ("unknown",)
+        if values[self.item] == 0:
+            return ("uncoded",)
+        place, level = self.ranking.place(self.item)
+        return (place, bool(level))
+
+    def numbers(self) -> dict[str, float]:
+        values = dict(self.ranking.known)
+        out = {k: float(v) for k, v in values.items()}
+        if self.item in values:
+            out["place"] = float(self.ranking.place(self.item)[0])
+            out["of"] = float(len(values))
+        return out

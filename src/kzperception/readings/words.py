@@ -1,0 +1,87 @@
+"""The wording rules every rendered verdict follows, in one place.
+
+- a count: 0 is "no report", 1 "one report", otherwise the number ("7 reports"); never "1 reports";
+- a p-value: "p = 0.070", "p < 0.001" (never "p = < 0.001"); four decimals where three would print
+  0.050 for a value on either side of the line; an untestable test says so;
+- names: "A", "A and B", "A, B and C"; "both" only of two, "all k" of more;
+- places: "first" ... "tenth", "11th"; equal values share a place ("joint second");
+- no contrast between equal values, no rank where values tie, no superlative on zero (enforced by
+  the renderer, which never asks for them, and by the property tests).
+"""
+
+from __future__ import annotations
+
+import math
+
+from kzperception.data.wording import ordinal
+from kzperception.readings.verdicts import ALPHA, Test, is_nan
+
+__all__ = ["capitalised", "chance", "count", "group", "ordinal", "p_value", "percent", "signed", "together"]
+
+
+def count(n: float | None, singular: str = "report", plural: str | None = None) -> str:
+    """``no report`` / ``one report`` / ``7 reports``; an unknown count is said to be unknown."""
+    plural = plural or f"{singular}s"
+    if is_nan(n):
+        return f"an unknown number of {plural}"
+    k = int(n)  # type: ignore[arg-type]
+    if k == 0:
+        return f"no {singular}"
+    if k == 1:
+        return f"one {singular}"
+    return f"{k:,} {plural}"
+
+
+def p_value(p: float) -> str:
+    """``p = 0.070`` / ``p < 0.001``; NaN says the test cannot be run."""
+    if is_nan(p):
+        return "no p-value: the test cannot be run"
+    if p < 0.001:
+        return "p < 0.001"
+    text = f"{p:.4f}" if f"{p:.3f}" == f"{ALPHA:.3f}" else f"{p:.3f}"
+    return f"p = {text}"
+
+
+def together(names: list[str] | tuple[str, ...]) -> str:
+    """``A``, ``A and B``, ``A, B and C``; nothing for no names."""
+    names = list(names)
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def group(n: int) -> str:
+    """How a sentence names a group of ``n`` partners: ``both`` of two, ``all 3`` of three, nothing of one."""
+    return "both" if n == 2 else f"all {n}" if n > 2 else ""
+
+
+_TEST_NAMES = {"fisher": "Fisher", "binomial": "binomial", "chi2": "chi-squared", "holm": "Holm-adjusted Fisher"}
+
+
+def chance(test: Test, what: str = "a difference") -> str:
+    """``a difference beyond what chance alone would produce (Fisher p = 0.007)`` and its siblings."""
+    if test.outcome == "untestable":
+        return f"too few reports to test {what.removeprefix('a ')} against chance"
+    side = "beyond what chance alone would produce" if test.outcome == "beyond" else \
+        "within what chance alone could produce"
+    return f"{what} {side} ({_TEST_NAMES[test.name]} {p_value(test.p)})"
+
+
+def percent(x: float) -> str:
+    """``14.3 %``; an unknown share reads ``n/a``, never ``nan %``."""
+    return "n/a" if is_nan(x) else f"{x:.1f} %"
+
+
+def signed(x: float) -> str:
+    """``+21.6 %`` / ``-3.0 %``; an unknown change reads ``n/a``."""
+    return "n/a" if is_nan(x) or math.isinf(x) else f"{x:+.1f} %"
+
+
+def rate(per_day: float) -> str:
+    """Reports per 100 days, the unit a reader can picture for counts in the tens: ``6.7 per 100 days``."""
+    return f"{100 * per_day:.1f} per 100 days"
+
+
+def capitalised(text: str) -> str:
+    """A rendering as the start of a sentence."""
+    return text[:1].upper() + text[1:]
