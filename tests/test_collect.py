@@ -1300,3 +1300,98 @@ def test_collected_csv_is_formula_safe_and_reads_back_exactly(tmp_path: Path) ->
     assert back["text_ru"].tolist() == FORMULAS
     write_collected(back, target)  # a second run's merge keeps them unchanged
     assert read_collected(target)["title_ru"].tolist() == FORMULAS
+
+
+# --- robots.txt by RFC 9309 (protego) ---------------------------------------------------------
+
+RFC_ROBOTS = (
+    "User-agent: *\n"
+    "Disallow: /*?print=\n"
+    "Disallow: /ru/search$\n"
+    "Disallow: /ru/\n"
+    "Allow: /ru/events\n"
+    "Allow: /ru/*-[0-9]\n"
+)
+
+
+def _robots_fetcher(tmp_path: Path, robots: str, status: int = 200) -> tuple[Any, list[str]]:
+    from kzperception.fieldwork.collect import Fetcher
+
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(status, text=robots)
+        asked.append(str(request.url))
+        return httpx.Response(200, text="<html><body>ok</body></html>")
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    return Fetcher(FAST, RawCache(tmp_path), CollectSummary("t", START, END), client=client), asked
+
+
+@pytest.mark.parametrize(("path", "allowed"), [
+    ("/ru/events?print=1", False),          # "*" in a path: the standard library's parser allowed this
+    ("/kz/news/5?print=yes", False),
+    ("/kz/news/5?x=1&print=yes", True),    # the rule names "?print=", not "&print="
+    ("/ru/search", False),                  # "$" anchors the end
+    ("/ru/search?q=china", False),          # .. and also falls under the shorter /ru/ rule
+    ("/kz/search", True),
+    ("/ru/events", True),                   # longest match: Allow /ru/events beats Disallow /ru/
+    ("/ru/events?page=2", True),
+    ("/ru/other", False),
+    ("/en/search", True),
+])
+def test_robots_txt_wildcards_end_anchor_and_longest_match(tmp_path: Path, path: str, allowed: bool) -> None:
+    from kzperception.fieldwork.collect import Disallowed
+
+    fetcher, asked = _robots_fetcher(tmp_path, RFC_ROBOTS)
+    url = "http://site.test" + path
+    assert fetcher.allowed(url) is allowed
+    if allowed:
+        fetcher.get(url)
+        assert asked == [url]
+    else:
+        with pytest.raises(Disallowed):
+            fetcher.get(url)
+        assert asked == []
+
+
+@pytest.mark.parametrize(("status", "allowed"), [(404, True), (410, True), (401, False), (403, False)])
+def test_robots_txt_status_rules(tmp_path: Path, status: int, allowed: bool) -> None:
+    fetcher, _ = _robots_fetcher(tmp_path, "User-agent: *\nDisallow: /\n", status=status)
+    assert fetcher.allowed("http://site.test/ru/events") is allowed
+
+
+def test_a_run_obeys_wildcard_and_anchored_robots_rules(tmp_path: Path, matcher: CountryMatcher) -> None:
+    """Served: the imitation's robots.txt forbids page 2 of the listing by a wildcard rule."""
+    robots = "User-agent: *\nDisallow: /*?page=2$\nDisallow: /ru/events?page=3\n"
+    with FakeSites(robots=robots) as sites:
+        summary = run(sites, "president", tmp_path, matcher)
+        asked = {e.target for e in sites.log}
+    assert "/ru/events?page=1" in asked and "/ru/events?page=2" not in asked
+    assert summary.disallowed == 1
+    assert any("robots.txt disallows" in w and "page=2" in w for w in summary.warnings)
+
+
+@pytest.mark.parametrize("delay", ["1000000000", "99999999999999999999", "1e20"])
+def test_a_huge_crawl_delay_is_capped_with_a_warning(tmp_path: Path, delay: str) -> None:
+    from kzperception.fieldwork.collect.transport import MAX_CRAWL_DELAY
+
+    fetcher, _ = _robots_fetcher(tmp_path, f"User-agent: *\nCrawl-delay: {delay}\n")
+    assert fetcher.allowed("http://site.test/ru/events")
+    assert fetcher.limiter._min_interval["site.test"] == MAX_CRAWL_DELAY
+    assert any("Crawl-delay" in w and "robots.txt" in w and "capped" in w for w in fetcher.summary.warnings)
+
+
+def test_a_modest_crawl_delay_is_honoured_without_a_warning(tmp_path: Path) -> None:
+    fetcher, _ = _robots_fetcher(tmp_path, "User-agent: *\nCrawl-delay: 3\n")
+    assert fetcher.allowed("http://site.test/ru/events")
+    assert fetcher.limiter._min_interval["site.test"] == 3.0
+    assert not fetcher.summary.warnings
+
+
+@pytest.mark.parametrize("delay", ["1e400", "inf", "nan", "-5", "soon"])
+def test_an_unreadable_crawl_delay_is_ignored(tmp_path: Path, delay: str) -> None:
+    fetcher, _ = _robots_fetcher(tmp_path, f"User-agent: *\nCrawl-delay: {delay}\n")
+    assert fetcher.allowed("http://site.test/ru/events")
+    assert "site.test" not in fetcher.limiter._min_interval

@@ -22,20 +22,20 @@ The documents and the raw cache are in ``cache``.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email.utils
+import math
 import re
 import ssl
 import threading
 import time
-import urllib.robotparser
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from protego import Protego
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -55,6 +55,10 @@ __all__ = ["Document", "FetchPolicy", "Fetcher", "RateLimiter", "RawCache", "_wr
 MAX_BYTES = 20_000_000
 #: Redirect hops followed at most (RFC 9309 asks robots.txt readers for at least five).
 MAX_REDIRECTS = 5
+#: The longest Crawl-delay honoured, in seconds. A site may ask for a pause between requests and
+#: the collector grants it, up to this: a larger value (``Crawl-delay: 1000000000`` is 31 years) is
+#: capped here, with a warning naming the robots.txt, rather than putting the run to sleep for good.
+MAX_CRAWL_DELAY = 60.0
 _REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
 
@@ -293,7 +297,7 @@ class Fetcher:
             headers={"User-Agent": policy.user_agent, "Accept-Language": "ru"},
             verify=_ssl_context(),
         )
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, Protego | object | None] = {}
         self.stale_removed = cache.clean()
 
     def close(self) -> None:
@@ -353,21 +357,35 @@ class Fetcher:
     # robots.txt -------------------------------------------------------------------------------
 
     def allowed(self, url: str) -> bool:
-        """Whether robots.txt of the URL's own host allows it; raises _RobotsUnreadable."""
+        """Whether robots.txt of the URL's own host allows it; raises _RobotsUnreadable.
+
+        The rules are read by protego, an RFC 9309 parser: ``*`` and ``$`` in paths, and the
+        longest matching rule wins (``Allow`` on a tie). Python's own ``urllib.robotparser`` takes
+        neither into account and would allow ``/ru/news?print=1`` under ``Disallow: /*?print=``.
+        """
         if not self.policy.respect_robots:
             return True
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
             self._robots[origin] = self._load_robots(origin)
-        parser = self._robots[origin]
-        return True if parser is None else parser.can_fetch(ROBOTS_AGENT, url)
+        rules = self._robots[origin]
+        if rules is None:
+            return True
+        if rules is _DISALLOW_ALL:
+            return False
+        return bool(rules.can_fetch(url, ROBOTS_AGENT))
 
-    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
-        """Read robots.txt as RFC 9309 asks: 4xx means no rules, unreachable means stay out.
+    def _load_robots(self, origin: str) -> Protego | object | None:
+        """Read robots.txt by RFC 9309's status rules.
 
-        A cached copy is used for a day (the RFC's longest caching period), so a resumed run does
-        not ask again but a run next week does.
+        2xx: its rules. 4xx: no rules (the RFC's "unavailable"), except 401 and 403, which this
+        collector reads as "stay out" (the RFC allows crawling then; a site that refuses its
+        robots.txt to this client is taken to refuse the client). 5xx or unreachable after the
+        retries: the site is off-limits for now (the RFC's "unreachable"). Redirects are followed
+        (up to ``max_redirects``, at least the five the RFC asks for). A cached copy is used for a
+        day (the RFC's longest caching period), so a resumed run does not ask again but a run next
+        week does.
         """
         url = origin + "/robots.txt"
         doc = self.cache.get(url, max_age=ROBOTS_MAX_AGE)
@@ -378,18 +396,35 @@ class Fetcher:
                 raise _RobotsUnreadable(f"{url} could not be read ({err})") from None
             self.cache.put(doc)
         if doc.status in (401, 403):
-            parser = urllib.robotparser.RobotFileParser(url)
-            parser.disallow_all = True
-            return parser
+            return _DISALLOW_ALL
         if doc.status >= 400:
             return None
-        parser = urllib.robotparser.RobotFileParser(url)
-        parser.parse(doc.text().splitlines())
-        delay = parser.crawl_delay(ROBOTS_AGENT)
-        if delay:
-            with contextlib.suppress(TypeError, ValueError):
-                self.limiter.set_min_interval(urlsplit(origin).netloc, float(delay))
-        return parser
+        # RFC 9309 asks parsers to read at least 500 KiB; what lies beyond is ignored
+        rules = Protego.parse(doc.text()[:ROBOTS_MAX_CHARS])
+        self._crawl_delay(url, urlsplit(origin).netloc, rules)
+        return rules
+
+    def _crawl_delay(self, url: str, host: str, rules: Protego) -> None:
+        """Honour the host's Crawl-delay when longer than ours, capped at ``MAX_CRAWL_DELAY``."""
+        try:
+            delay = rules.crawl_delay(ROBOTS_AGENT)
+        except (TypeError, ValueError, OverflowError):
+            delay = None
+        if delay is None:
+            return
+        try:
+            seconds = float(delay)
+        except (TypeError, ValueError, OverflowError):
+            return
+        if math.isnan(seconds) or seconds <= 0:
+            return
+        if seconds > MAX_CRAWL_DELAY:
+            shown = f"{seconds:.3g}" if math.isfinite(seconds) else "infinity"
+            self.summary.warnings.append(
+                f"{url} asks for a Crawl-delay of {shown} s; capped at {MAX_CRAWL_DELAY:g} s (one request "
+                f"per {MAX_CRAWL_DELAY:g} s to that host)")
+            seconds = MAX_CRAWL_DELAY
+        self.limiter.set_min_interval(host, seconds)
 
     # download with retries --------------------------------------------------------------------
 
@@ -513,6 +548,12 @@ class Fetcher:
                                  f"({type(err).__name__})") from None
             handle.close()
             return path.read_bytes()
+
+
+#: robots.txt answered 401 or 403: nothing on that host may be asked for.
+_DISALLOW_ALL = object()
+#: The part of a robots.txt that is read (RFC 9309: at least 500 KiB).
+ROBOTS_MAX_CHARS = 512 * 1024
 
 
 @dataclass
