@@ -290,9 +290,12 @@ class FakeSites:
     def _api_item(self, entity: str, item: dict[str, Any], detail: bool = False) -> dict[str, Any]:
         """One news item with the fields public code reads from the API (id, title, body, created_date);
         short_description and heropic are other fields it names, left empty here."""
+        created: Any = item["created_date"]
+        if self.entities.get(entity, {}).get("created_ms"):  # epoch milliseconds, as some APIs send
+            created = int(dt.datetime.fromisoformat(created).timestamp() * 1000)
         out: dict[str, Any] = {
             "id": item["id"], "title": item.get("title"), "short_description": None, "heropic": None,
-            "created_date": item["created_date"],
+            "created_date": created,
         }
         body = item.get("detail_body") if detail else item.get("body")
         out["body"] = body if body else (item.get("body") if detail else None)
@@ -361,7 +364,8 @@ class FakeSites:
             link = f"{self.base_url}/memleket/entities/{entity}/press/news/details/{item['id']}?lang=ru"
             items.append(
                 f"<item><title>{item.get('title', '')}</title><link>{link}</link><guid>{link}</guid>"
-                f"<pubDate>{email.utils.format_datetime(when)}</pubDate>"
+                # in GMT, as many feeds write it: the collector must turn it back into Almaty's date
+                f"<pubDate>{email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)}</pubDate>"
                 f"<description><![CDATA[{item.get('body') or ''}]]></description></item>"
             )
         xml = self.templates["rss"].substitute(entity=entity, base=self.base_url, items="\n".join(items))

@@ -63,9 +63,12 @@ def akorda_fixture() -> dict[str, dict[str, Any]]:
     return {f"akorda-{a['id']}": a for a in arts}
 
 
-def gov_fixture() -> dict[str, dict[str, Any]]:
+def gov_fixture(entities: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The fixture's items of ``entities`` (default the test entities, ``ENTITIES``)."""
     ents = yaml.safe_load((FIXTURES / "govkz" / "news.yaml").read_text(encoding="utf-8"))["entities"]
-    return {f"govkz-{e}-{i['id']}": {**i, "entity": e} for e, spec in ents.items() for i in spec["items"]}
+    wanted = ENTITIES if entities is None else entities
+    return {f"govkz-{e}-{i['id']}": {**i, "entity": e} for e, spec in ents.items() if e in wanted
+            for i in spec["items"]}
 
 
 def fate(items: dict[str, dict[str, Any]], which: str) -> set[str]:
@@ -710,6 +713,29 @@ def test_html_to_paragraphs_never_returns_markup() -> None:
     (1672531200000, dt.date(2023, 1, 1)),
     ("Сегодня", None),
     ("31.02.2022", None),
+    # the Almaty calendar date whatever the form (UTC+6 until March 2024, UTC+5 since)
+    ("21 марта 2026 года", dt.date(2026, 3, 21)),
+    ("Wed, 23 Feb 2022 20:30:00 GMT", dt.date(2022, 2, 24)),      # 02:30 in Almaty on the pivot day
+    ("Wed, 23 Feb 2022 17:59:00 GMT", dt.date(2022, 2, 23)),      # 23:59 the evening before
+    ("Wed, 23 Feb 2022 18:00:00 +0000", dt.date(2022, 2, 24)),    # 00:00 local
+    ("Thu, 24 Feb 2022 05:59:00 +0600", dt.date(2022, 2, 24)),
+    ("Wed, 23 Feb 2022 21:30:00 +0300", dt.date(2022, 2, 24)),    # Moscow time, 00:30 in Almaty
+    ("Wed, 23 Feb 2022 10:00:00 -0500", dt.date(2022, 2, 23)),
+    ("Wed, 23 Feb 2022 13:30:00 -0500", dt.date(2022, 2, 24)),
+    ("23 Feb 2022 23:59:59 -0000", dt.date(2022, 2, 24)),         # RFC 2822's "UTC, zone unknown"
+    ("2022-02-23T20:30:00Z", dt.date(2022, 2, 24)),
+    ("2022-02-23T20:30:00.000+00:00", dt.date(2022, 2, 24)),
+    ("2022-02-24T02:30:00+06:00", dt.date(2022, 2, 24)),
+    ("2022-02-24T00:10:00+0600", dt.date(2022, 2, 24)),
+    ("2022-02-24 02:30:00", dt.date(2022, 2, 24)),                # no offset: Almaty time as written
+    ("2022-02-24T05:59", dt.date(2022, 2, 24)),
+    ("2024-06-01T19:30:00Z", dt.date(2024, 6, 2)),                 # UTC+5 since 1 March 2024: 00:30
+    ("2024-06-01T18:30:00Z", dt.date(2024, 6, 1)),                 # 23:30
+    (1645648200000, dt.date(2022, 2, 24)),                        # 2022-02-23 20:30 UTC in ms
+    (1645648200, dt.date(2022, 2, 24)),                           # the same in seconds
+    (1645639140000, dt.date(2022, 2, 23)),                        # 17:59 UTC: 23:59 local
+    ("1645648200000", dt.date(2022, 2, 24)),
+    (dt.datetime(2022, 2, 23, 20, 30, tzinfo=dt.UTC), dt.date(2022, 2, 24)),
 ])
 def test_parse_date(value: object, want: dt.date | None) -> None:
     assert parse_date(value) == want
@@ -1395,3 +1421,51 @@ def test_an_unreadable_crawl_delay_is_ignored(tmp_path: Path, delay: str) -> Non
     fetcher, _ = _robots_fetcher(tmp_path, f"User-agent: *\nCrawl-delay: {delay}\n")
     assert fetcher.allowed("http://site.test/ru/events")
     assert "site.test" not in fetcher.limiter._min_interval
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e20, -1e15, 10**400, 1e300, 100])
+def test_parse_date_refuses_numbers_that_are_no_timestamp(value: object) -> None:
+    from kzperception.fieldwork.collect import ItemError
+
+    with pytest.raises(ItemError, match=r"timestamp|plausible"):
+        parse_date(value)
+
+
+@pytest.mark.parametrize("local_hour", range(7))
+def test_a_report_published_in_the_small_hours_keeps_its_almaty_date(local_hour: int) -> None:
+    """00:00-06:00 in Almaty on the pivot day is the evening before in UTC: still the 24th."""
+    moment = dt.datetime(2022, 2, 24, local_hour, 30, tzinfo=dt.timezone(dt.timedelta(hours=6)))
+    utc = moment.astimezone(dt.UTC)
+    assert utc.date() == (dt.date(2022, 2, 23) if local_hour < 6 else dt.date(2022, 2, 24))
+    import email.utils
+    for form in (email.utils.format_datetime(utc, usegmt=True), utc.isoformat(), moment.isoformat(),
+                 int(utc.timestamp() * 1000), str(int(utc.timestamp()))):
+        assert parse_date(form) == dt.date(2022, 2, 24), form
+
+
+def test_an_akorda_time_tag_in_utc_is_dated_in_almaty() -> None:
+    from bs4 import BeautifulSoup
+
+    from kzperception.fieldwork.collect.extract import page_date
+
+    soup = BeautifulSoup('<article><time datetime="2022-02-23T21:30:00Z">23.02.2022</time></article>',
+                         "html.parser")
+    assert page_date(soup, ["time"]) == (dt.date(2022, 2, 24), "time")
+
+
+@pytest.mark.parametrize("source", ["graphql", "api", "rss"])
+def test_pivot_day_reports_are_dated_in_almaty_from_every_gov_source(sites: FakeSites, tmp_path: Path,
+                                                                     matcher: CountryMatcher, source: str) -> None:
+    """Served: created_date as epoch milliseconds (GraphQL, REST) and pubDate in GMT (RSS)."""
+    summary = run(sites, "government", tmp_path, matcher, source=source, entities=["pivot"])
+    items = gov_fixture(["pivot"])
+    assert summary.failed == 0 and summary.collected == len(items)
+    df = collected(tmp_path).set_index("id")
+    for sid, item in items.items():
+        assert df.loc[sid, "date"] == item["created_date"][:10], sid
+    if source != "rss":
+        answer = httpx.get(sites.base_url + "/api/v1/public/content-manager/news?projects=eq:pivot&page=1&size=9")
+        assert all(isinstance(i["created_date"], int) for i in answer.json())
+    else:
+        feed = httpx.get(sites.base_url + "/memleket/entities/pivot/press/news/rss").text
+        assert "Wed, 23 Feb 2022 20:30:00 GMT" in feed

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from .extract import html_to_paragraphs, html_to_text, parse_date
+from .extract import html_to_paragraphs, html_to_text, local_date, parse_date
 from .layout import GovernmentLayout, load_layouts
 from .model import (
     CollectError,
@@ -342,9 +342,20 @@ def _rss_validator(doc: Document) -> None:
 
 
 def _entry_date(entry: Any) -> dt.date | None:
+    """An RSS item's date in Almaty, from the text of its ``pubDate`` (any offset).
+
+    feedparser's ``published_parsed`` is the moment in UTC: its calendar date is the day before
+    for everything published in Almaty between midnight and 06:00 (05:00 since March 2024). It
+    is used only when the text itself cannot be read, and then converted too.
+    """
+    for key in ("published", "updated"):
+        text = entry.get(key)
+        if text:
+            found = parse_date(str(text))
+            if found is not None:
+                return found
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
-        return dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
-    return parse_date(entry.get("published") or entry.get("updated"))
-
-
+        moment = dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+        return local_date(moment)
+    return None
