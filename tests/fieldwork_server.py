@@ -28,10 +28,12 @@ GraphQL ``errors`` answer and no data), ``garbage`` (200 with a cut-off JSON bod
 ``hugechunked:<bytes>`` (the page padded with an HTML comment to that size, with or without a
 Content-Length; ``Entry.sent`` counts what went out before the client hung up), ``drip:<seconds>``
 (the body in small pieces spread over that time), ``deep:<n>`` (a page of n nested divs),
-``id:<value>`` (a JSON answer whose first item has that id). ``hold`` freezes the n-th matching
-request until released (``mid_body=True``: after half its body): the test kills the collector while
-it waits. ``robots_by_host`` serves another robots.txt to a request whose Host header names that
-host (``localhost`` and ``127.0.0.1`` are two hosts of one server).
+``id:<value>`` (a JSON answer whose first item has that id), ``field:<name>=<JSON>`` (its first
+item's field set to that JSON value: ``NaN``, ``1e20``, a list, a title nested 1,200 tags deep).
+``hold`` freezes the n-th matching request until released (``mid_body=True``: after half its
+body): the test kills the collector while it waits. ``robots_by_host`` serves another robots.txt
+to a request whose Host header names that host (``localhost`` and ``127.0.0.1`` are two hosts of
+one server).
 ``refuse_graphql(entity)`` (or ``graphql: refused`` in ``news.yaml``) makes an entity's GraphQL
 answer 400 «notAllowed» for good, so the collector's fallback to the REST API and RSS is tested.
 """
@@ -468,6 +470,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {"Content-Type": "application/json; charset=utf-8"}
         elif kind == "id":
             body = _with_first_id(body, arg)
+        elif kind == "field":  # field:<name>=<JSON value>: the first item's field replaced
+            name, _, value = arg.partition("=")
+            body = _with_first_field(body, name, json.loads(value))
         elif kind == "deep":
             depth = int(arg)
             body = ("<html><body><h1>Глубокая страница</h1><div class=content-text>" + "<div>" * depth
@@ -510,7 +515,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-        entry.completed = fault is None or kind == "id"
+        entry.completed = fault is None or kind in ("id", "field")
 
     def _send_headers(self, entry: Entry, status: int, headers: dict[str, str]) -> None:
         entry.status = status
@@ -560,6 +565,15 @@ class _Handler(BaseHTTPRequestHandler):
             entry.sent += len(body[at:at + step])
             time.sleep(seconds / 20)
         entry.completed = True
+
+
+def _with_first_field(body: bytes, name: str, value: Any) -> bytes:
+    """The same JSON answer with its first item's ``name`` set to ``value`` (NaN written as NaN)."""
+    payload = json.loads(body.decode("utf-8"))
+    items = payload if isinstance(payload, list) else (payload.get("data") or {}).get("news") or []
+    if items:
+        items[0][name] = value
+    return json.dumps(payload, ensure_ascii=False).encode()
 
 
 def _with_first_id(body: bytes, value: str) -> bytes:

@@ -1469,3 +1469,37 @@ def test_pivot_day_reports_are_dated_in_almaty_from_every_gov_source(sites: Fake
     else:
         feed = httpx.get(sites.base_url + "/memleket/entities/pivot/press/news/rss").text
         assert "Wed, 23 Feb 2022 20:30:00 GMT" in feed
+
+
+# --- hostile API items fail alone -------------------------------------------------------------
+
+DEEP_TITLE = json.dumps("<div>" * 1200 + "Заголовок" + "</div>" * 1200)
+
+
+@pytest.mark.parametrize(("value", "field", "message"), [
+    ("NaN", "created_date", "field created_date: nan is not a timestamp"),
+    ("1e20", "created_date", "field created_date: 1e+20 is not a plausible report date"),
+    ("Infinity", "created_date", "field created_date: inf is not a timestamp"),
+    ('["2023-06-01"]', "created_date", "field created_date: a list"),
+    ('{"ru": "x"}', "created_date", "field created_date: an object"),
+    ('"в прошлом году"', "created_date", "field created_date: no date in"),
+    (DEEP_TITLE, "title", "field title: malformed page: elements nested more than"),
+    ('["Заголовок"]', "title", "field title: a list"),
+    ("12345", "title", "field title: a number"),
+])
+def test_one_hostile_item_fails_alone_and_the_run_writes_collected_csv(tmp_path: Path, value: str, field: str,
+                                                                       message: str) -> None:
+    """Served: the first GraphQL item of mfa's first page carries the hostile value; the CLI exits 2."""
+    with FakeSites() as sites:
+        sites.inject("/graphql?projects=eq:mfa&_page=1&", f"field:{field}={value}")
+        result = _cli("--site", "government", "--start", START, "--end", END, "--out", str(tmp_path),
+                      "--entity", "mfa", "--base-url", sites.base_url, "--rate", "100", "--page-size", "3",
+                      "--gov-source", "graphql")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    want = f"failed: gov.kz mfa GraphQL endpoint page 1 item 1 (id 700001): {message}"
+    assert want in result.output, result.output
+    df = collected(tmp_path)
+    items = gov_fixture(["mfa"])
+    assert set(df["id"]) == fate(items, "collected")  # the hostile item is out of the window anyway
+    assert len(result.output) < 4000

@@ -27,6 +27,15 @@ COLLECTED_COLUMNS: tuple[str, ...] = (
 # Errors and the run summary
 
 
+def excerpt(text: str | bytes, limit: int = 120) -> str:
+    """A short, escaped quotation of what a server sent, for a message: never more than ``limit``
+    characters of it, control characters and markup shown as escapes by ``repr``."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    cut = text[:limit]
+    return repr(cut) + (f" (+{len(text) - limit} more)" if len(text) > limit else "")
+
+
 class CollectError(RuntimeError):
     """A run that cannot start or go on (bad arguments, robots.txt unreachable): one line."""
 
