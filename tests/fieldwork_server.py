@@ -102,8 +102,10 @@ class FakeSites:
 
     def __init__(self, fixtures: Path = FIXTURES, page_size: int = 5, overlap: int = 0,
                  robots: str = ROBOTS, timeout_delay: float = 1.0, graphql_refused: tuple[str, ...] = (),
-                 robots_by_host: dict[str, str] | None = None):
+                 robots_by_host: dict[str, str] | None = None, variant: str = ""):
         self.fixtures = fixtures
+        #: How the whole akorda imitation misleads a layout (``VARIANTS``); "" is the normal site.
+        self.variant = variant
         self.page_size = page_size
         self.overlap = overlap
         self.robots = robots
@@ -248,6 +250,8 @@ class FakeSites:
         return items[start:page * size] if page >= 1 else []
 
     def _listing(self, page: int) -> tuple[int, str, bytes]:
+        if self.variant in ("challenge", "shell", "notice"):
+            return 200, "text/html; charset=utf-8", VARIANTS[self.variant].encode()
         items = []
         for art in self._slice(self.articles, page, self.page_size):
             href = f'/ru/{art["slug"]}-{art["id"]}'
@@ -281,10 +285,23 @@ class FakeSites:
                     f"<h1 class=article__title>{art['title']}<h1><div class='article__date'>{ru_date(art['date'])}"
                     f"<div class=content-text>{paras}<b>незакрытый тег<i></div></td></span>")
             return 200, "text/html; charset=utf-8", html.encode()
+        if self.variant in ("challenge", "shell", "notice"):
+            return 200, "text/html; charset=utf-8", VARIANTS[self.variant].encode()
+        if self.variant == "short_body":
+            body = "<p>Читать далее</p>"
         html = self.templates["article"].substitute(
             charset="utf-8", title=art["title"], iso_date=f"{art['date']}T12:00:00+06:00", id=art["id"],
             date_ru=ru_date(art["date"]), body=body, slug=art["slug"],
         )
+        if self.variant == "header_h1":  # the site's name in an h1 before the article's own
+            html = html.replace('<header class="header">',
+                                '<header class="header"><h1 class="logo">Официальный сайт Президента '
+                                'Республики Казахстан</h1>')
+        elif self.variant == "sidebar_date":  # the article's date gone; a sidebar's date is all there is
+            html = re.sub(r'<meta property="article:published_time"[^>]*>', "", html)
+            html = re.sub(r'<div class="article__date">[^<]*</div>', "", html)
+            html = html.replace("<main", '<aside class="sidebar"><span class="news-date">01.02.2024</span>'
+                                '</aside>\n<main')
         if variant == "cp1251":
             return 200, "text/html; charset=utf-8", html.encode("cp1251")
         return 200, "text/html; charset=utf-8", html.encode()
@@ -373,6 +390,20 @@ class FakeSites:
         xml = self.templates["rss"].substitute(entity=entity, base=self.base_url, items="\n".join(items))
         return 200, "application/rss+xml; charset=utf-8", xml.encode()
 
+
+#: Pages that mislead a layout, served for every akorda page by ``FakeSites(variant=...)``:
+#: a challenge page and a script shell (what an anti-bot front or a single-page application gives
+#: a plain client), a redirect notice; for articles also ``header_h1`` (the site's name in an h1
+#: before the title), ``sidebar_date`` (no date but a sidebar's) and ``short_body`` (a teaser only).
+VARIANTS = {
+    "challenge": ("<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><div class=\"cf\">"
+                  "<h2>Checking your browser before accessing www.akorda.kz</h2><p>Please enable JavaScript "
+                  "and cookies to continue.</p></div><script src=\"/cdn-cgi/challenge.js\"></script></body></html>"),
+    "shell": ("<!DOCTYPE html><html><head><title>akorda.kz</title></head><body><div id=\"root\"></div>"
+              "<script src=\"/static/js/main.4f1a.js\"></script></body></html>"),
+    "notice": ("<html><body><p>Страница перемещена. <a href=\"https://new.akorda.kz/ru\">Перейти</a></p>"
+               "</body></html>"),
+}
 
 GRAPHQL_FIELDS = ("id", "title", "body", "created_date", "short_description", "heropic")
 _NEWS_RE = re.compile(r"\bnews\s*\(([^)]*)\)\s*\{([^{}]*)\}")

@@ -1503,3 +1503,58 @@ def test_one_hostile_item_fails_alone_and_the_run_writes_collected_csv(tmp_path:
     items = gov_fixture(["mfa"])
     assert set(df["id"]) == fate(items, "collected")  # the hostile item is out of the window anyway
     assert len(result.output) < 4000
+
+
+# --- silent failure modes: a page that misleads the layout ------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["challenge", "shell", "notice"])
+def test_a_first_listing_page_without_reports_exits_2_saying_why(tmp_path: Path, variant: str) -> None:
+    """Served: the listing is a challenge page, a script shell or a redirect notice (HTTP 200)."""
+    with FakeSites(variant=variant) as sites:
+        result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
+                      "--base-url", sites.base_url, "--rate", "100", "--retries", "0")
+    assert result.exit_code == 2, result.output
+    assert "listed 0, failed 0" not in result.output
+    assert "failed: akorda.kz events page 1: the first listing page shows no report" in result.output
+    assert "layout changed" in result.output and "refused this client" in result.output
+    assert "--probe" in result.output
+    assert (tmp_path / "collected.csv").is_file()
+
+
+@pytest.mark.parametrize(("variant", "part", "message"), [
+    ("header_h1", "article_title", "the title is the site's name"),
+    ("sidebar_date", "article_date", "is not the listing's"),
+    ("short_body", "article_body", "characters, under 20"),
+])
+def test_a_layout_that_finds_the_wrong_element_fails_each_report(tmp_path: Path, matcher: CountryMatcher,
+                                                                 variant: str, part: str, message: str) -> None:
+    """Served: every article misleads one selector; each report fails naming the part, nothing is kept."""
+    with FakeSites(variant=variant) as sites:
+        summary = run(sites, "president", tmp_path, matcher)
+    arts = akorda_fixture()
+    untouched = {k for k in fate(arts, "collected") if arts[k].get("variant") == "malformed"}  # own markup
+    assert set(collected(tmp_path)["id"]) == untouched
+    assert summary.failed == len(fate(arts, "collected") - untouched) > 5
+    assert all(f": {part}: " in line and message in line for line in summary.failures), summary.failures[:2]
+
+
+def test_identical_bodies_and_repeating_titles_are_suspects() -> None:
+    from kzperception.fieldwork.collect.model import ListedItem, RawReport
+    from kzperception.fieldwork.collect.sanity import check_reports
+
+    day = dt.date(2022, 2, 24)
+
+    def pair(n: int, title: str, text: str, listed_title: str = "") -> tuple[ListedItem, RawReport]:
+        return (ListedItem(f"r{n}", f"u{n}", "e", day, listed_title),
+                RawReport(f"r{n}", "president", "e", day, f"u{n}", title, text))
+
+    long = "Глава государства провел совещание по вопросам развития."
+    pairs = [pair(1, "Брифинг", long + " 1", "Брифинг"), pair(2, "Брифинг", long + " 2", "Брифинг"),
+             pair(3, "Новости", long + " 3", "Встреча с послом"), pair(4, "Новости", long + " 4", "Визит"),
+             pair(5, "Визит", "Cookie notice text here", ""), pair(6, "Другое", "Cookie notice text here", "")]
+    found = {s.source_id: (s.value, s.message) for s in check_reports(pairs, ["Акорда"])}
+    assert set(found) == {"r3", "r4", "r5", "r6"}  # r1/r2: the listing itself titles both "Брифинг"
+    assert found["r3"][0] == "title" and "repeats in 2 reports" in found["r3"][1]
+    assert found["r5"][0] == "body" and "the same text in 2 reports" in found["r5"][1]
+    assert check_reports([pair(7, "акорда ", long)], ["Акорда"])[0].value == "title"
