@@ -81,6 +81,7 @@ class Entry:
     body: bytes = b""
     host: str = ""
     sent: int = 0
+    agent: str = ""
 
 
 @dataclass
@@ -460,6 +461,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         sites: FakeSites = self.server.sites  # type: ignore[attr-defined]
         entry, fault, hold = sites._take(self.path, host=self.headers.get("Host", ""))
+        entry.agent = self.headers.get("User-Agent", "")
         self._safely(sites, entry, fault, hold)
 
     def do_POST(self) -> None:

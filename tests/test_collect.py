@@ -1558,3 +1558,59 @@ def test_identical_bodies_and_repeating_titles_are_suspects() -> None:
     assert found["r3"][0] == "title" and "repeats in 2 reports" in found["r3"][1]
     assert found["r5"][0] == "body" and "the same text in 2 reports" in found["r5"][1]
     assert check_reports([pair(7, "акорда ", long)], ["Акорда"])[0].value == "title"
+
+
+# --- hostile servers: redirects, user agent ---------------------------------------------------
+
+
+def test_a_redirect_to_another_port_of_an_allowed_host_is_refused(tmp_path: Path, matcher: CountryMatcher) -> None:
+    """Served: a 302 to another service on 127.0.0.1 ("INTERNAL SERVICE") is never followed."""
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=2)
+    with FakeSites() as sites, FakeSites(robots="") as internal:
+        port = internal.base_url.rsplit(":", 1)[1]
+        sites.inject(ART[3100002], f"redirect:http://127.0.0.1:{port}/ru/events?page=1")
+        summary = run(sites, "president", tmp_path, matcher, policy=policy)
+        assert internal.log == []
+    assert summary.failed == 1
+    assert f"redirect to port {port} refused" in summary.failures[0]
+    assert "akorda-3100002" not in set(collected(tmp_path)["id"])
+
+
+def test_a_redirect_from_https_to_http_is_refused(tmp_path: Path) -> None:
+    from kzperception.fieldwork.collect import Fetcher, FetchError
+
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        if request.url.scheme == "https":
+            return httpx.Response(302, headers={"Location": "http://site.test/ru/x-1"})
+        return httpx.Response(200, text="<html><body>INTERNAL SERVICE secret</body></html>")
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        fetcher = Fetcher(FAST, RawCache(tmp_path), CollectSummary("t", START, END), client=client)
+        with pytest.raises(FetchError, match="redirect from https to http refused"):
+            fetcher.get("https://site.test/ru/a-1")
+    assert "http://site.test/ru/x-1" not in asked
+
+
+def test_the_user_agent_names_the_project_and_can_be_replaced(tmp_path: Path) -> None:
+    from kzperception.fieldwork.collect.model import CONTACT_URL, USER_AGENT
+
+    assert USER_AGENT.startswith("Mozilla/5.0 (compatible; kzperception/") and f"+{CONTACT_URL}" in USER_AGENT
+    with FakeSites() as sites:
+        result = _cli("--site", "president", "--start", "2023-06-01", "--end", END, "--out", str(tmp_path / "a"),
+                      "--base-url", sites.base_url, "--rate", "100", "--max-pages", "1")
+        assert result.exit_code == 0, result.output
+        assert {e.agent for e in sites.log} == {USER_AGENT}
+    with FakeSites() as sites:
+        mine = "Mozilla/5.0 (compatible; my-study/1.0; +mailto:me@example.org)"
+        result = _cli("--site", "president", "--start", "2023-06-01", "--end", END, "--out", str(tmp_path / "b"),
+                      "--base-url", sites.base_url, "--rate", "100", "--max-pages", "1", "--user-agent", mine)
+        assert result.exit_code == 0, result.output
+        assert {e.agent for e in sites.log} == {mine}
+    result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "c"),
+                  "--user-agent", "bad\r\nX-Injected: 1")
+    assert result.exit_code == 1 and "--user-agent" in result.output

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from .transport import Fetcher
 
-USER_AGENT = "kzperception/0.1 (academic research collector; polite: 1 request/s, honours robots.txt)"
+#: Where a site's administrator reads who is crawling and why: the collector's page of the book.
+#: The project has no public address of its own yet; whoever publishes the book sets it here (or
+#: passes ``--user-agent``) so that the address answers. See docs/fieldwork.md, "first live run".
+CONTACT_URL = "https://USER.github.io/REPO/fieldwork.html"
+#: The default User-Agent: the ``Mozilla/5.0 (compatible; ...)`` form that crawlers which identify
+#: themselves use (a bare ``name/version`` is refused by some front ends as a script), naming the
+#: project and a contact address, so the sites can tell a polite research crawl from a bot.
+USER_AGENT = f"Mozilla/5.0 (compatible; kzperception/0.1; +{CONTACT_URL}; academic research, 1 request/s)"
 ROBOTS_AGENT = "kzperception"
 ROBOTS_MAX_AGE = 24 * 3600.0
 

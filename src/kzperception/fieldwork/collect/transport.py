@@ -100,6 +100,9 @@ class FetchPolicy:
             raise CollectError(f"--max-bytes: {self.max_bytes} must be positive")
         if self.max_redirects < 0:
             raise CollectError(f"--max-redirects: {self.max_redirects} must not be negative")
+        agent = self.user_agent
+        if not agent.strip() or len(agent) > 300 or any(not (32 <= ord(c) < 127) for c in agent):
+            raise CollectError(f"--user-agent: {agent[:80]!r} must be 1-300 printable ASCII characters")
 
     @property
     def body_deadline(self) -> float:
@@ -455,6 +458,7 @@ class Fetcher:
         for number in range(self.policy.max_redirects + 1):
             if number:  # a hop: its own host, its own robots.txt (the first URL was checked before)
                 self._check_host(hop.url, request.url)
+                _check_hop(hop.url, request.url)
                 if not robots and not self.allowed(hop.url):
                     raise Disallowed(f"robots.txt disallows {hop.url} (redirected from {request.url})")
             host = urlsplit(hop.url).netloc
@@ -562,6 +566,23 @@ class _Answer:
     content: bytes = b""
     content_type: str = ""
     location: str = ""
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _check_hop(target: str, first: str) -> None:
+    """A redirect keeps the scheme (https never turns to http) and goes to the scheme's default port
+    or the first URL's own port: a hop to ``http://127.0.0.1:<another port>/`` reaches another
+    service on the same machine, whose page would be saved as the report."""
+    to, origin = urlsplit(target), urlsplit(first)
+    if origin.scheme == "https" and to.scheme != "https":
+        raise FetchError(f"redirect from https to {to.scheme} refused: {first} -> {target}")
+    port = to.port or _DEFAULT_PORTS[to.scheme]
+    own = origin.port or _DEFAULT_PORTS[origin.scheme]
+    if port != _DEFAULT_PORTS[to.scheme] and port != own:
+        raise FetchError(f"redirect to port {port} refused (only {_DEFAULT_PORTS[to.scheme]} or the site's own "
+                         f"{own}): {first} -> {target}")
 
 
 def _redirected(hop: _Request, target: str, status: int) -> _Request:
