@@ -30,6 +30,7 @@ Content-Length; ``Entry.sent`` counts what went out before the client hung up), 
 (the body in small pieces spread over that time), ``deep:<n>`` (a page of n nested divs),
 ``id:<value>`` (a JSON answer whose first item has that id), ``field:<name>=<JSON>`` (its first
 item's field set to that JSON value: ``NaN``, ``1e20``, a list, a title nested 1,200 tags deep).
+``bomb:<MiB>`` (``Content-Encoding: gzip, gzip``, a few kB inflating to that many MiB).
 ``hold`` freezes the n-th matching request until released (``mid_body=True``: after half its
 body): the test kills the collector while it waits. ``robots_by_host`` serves another robots.txt
 to a request whose Host header names that host (``localhost`` and ``127.0.0.1`` are two hosts of
@@ -42,11 +43,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
+import gzip
 import json
 import math
 import re
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -522,6 +526,11 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = fault.split(":", 1)[1]
         if fault == "badencoding":
             headers["Content-Encoding"] = "gzip"
+        if kind == "encoding":  # encoding:<value>: that Content-Encoding header over the plain page
+            headers["Content-Encoding"] = arg
+        if kind == "bomb":  # bomb:<MiB>: a few kB of "gzip, gzip" that inflate to that many MiB of zeros
+            body = gzip_bomb(int(arg))
+            headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip, gzip"}
         if kind == "drip":
             self._send_drip(entry, status, headers, body, float(arg))
             return
@@ -598,6 +607,15 @@ class _Handler(BaseHTTPRequestHandler):
             entry.sent += len(body[at:at + step])
             time.sleep(seconds / 20)
         entry.completed = True
+
+
+@functools.lru_cache(maxsize=4)
+def gzip_bomb(mebibytes: int) -> bytes:
+    """``mebibytes`` MiB of zeros, gzipped twice: a small body that inflates without end."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    once = b"".join(inner.compress(block) for _ in range(mebibytes)) + inner.flush()
+    return gzip.compress(once, 9)
 
 
 def _with_first_field(body: bytes, name: str, value: Any) -> bytes:

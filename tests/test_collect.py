@@ -1614,3 +1614,48 @@ def test_the_user_agent_names_the_project_and_can_be_replaced(tmp_path: Path) ->
     result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "c"),
                   "--user-agent", "bad\r\nX-Injected: 1")
     assert result.exit_code == 1 and "--user-agent" in result.output
+
+
+# --- hostile servers: decompression bombs -----------------------------------------------------
+
+
+def _peak_run(tmp_path: Path, matcher: CountryMatcher, fault: str | None) -> tuple[int, CollectSummary]:
+    import tracemalloc
+
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=2_000_000)
+    with FakeSites() as sites:
+        if fault:
+            sites.inject(ART[3100002], fault)
+        tracemalloc.start()
+        try:
+            summary = run(sites, "president", tmp_path, matcher, policy=policy)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    return peak, summary
+
+
+def test_a_gzip_bomb_costs_its_report_not_the_memory(tmp_path: Path, matcher: CountryMatcher) -> None:
+    """Served: 'Content-Encoding: gzip, gzip', a few kB inflating to 128 MiB (64 times the cap); peak memory is measured
+    against a normal run and must stay within twice it (the client's own inflation took 3.2 GB for 1 GiB)."""
+    from fieldwork_server import gzip_bomb
+
+    assert len(gzip_bomb(128)) < 20_000
+    normal, _ = _peak_run(tmp_path / "normal", matcher, None)
+    peak, summary = _peak_run(tmp_path / "bomb", matcher, "bomb:128")
+    assert summary.failed == 1
+    assert "over the 2000000-byte limit (--max-bytes)" in summary.failures[0]
+    assert "gzip, gzip" in summary.failures[0]
+    assert peak < 2 * normal, (peak, normal)
+    assert "akorda-3100002" not in set(collected(tmp_path / "bomb")["id"])
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip, gzip, gzip, gzip", "compress"])
+def test_codings_the_collector_did_not_ask_for_fail_the_document(tmp_path: Path, matcher: CountryMatcher,
+                                                                 encoding: str) -> None:
+    """Served: a Content-Encoding the collector does not inflate itself fails that report only."""
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=2)
+    with FakeSites() as sites:
+        sites.inject(ART[3100002], f"encoding:{encoding}")
+        summary = run(sites, "president", tmp_path, matcher, policy=policy)
+    assert summary.failed == 1 and "Content-Encoding" in summary.failures[0]
