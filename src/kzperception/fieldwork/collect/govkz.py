@@ -334,7 +334,7 @@ class GovKz:
     def parse_item(self, raw: dict[str, Any], item: ListedItem) -> RawReport:
         title = item_title(raw)
         if not title:
-            raise ItemError("field title: empty or missing in the API item")
+            raise ItemError("field title: no title in the API item")
         date = item_date(raw) or item.date
         if date is None:
             raise ItemError("field created_date: no date in the API item")
@@ -392,6 +392,8 @@ def item_date(raw: dict[str, Any]) -> dt.date | None:
     value = raw.get("created_date")
     if value is None or value == "":
         return None
+    if isinstance(value, dt.date):  # an RSS item's date, already read (_entry_date)
+        return value if not isinstance(value, dt.datetime) else local_date(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ItemError(f"field created_date: {_kind(value)} ({excerpt(repr(value), 60)}), not a date")
     try:
