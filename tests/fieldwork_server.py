@@ -28,10 +28,13 @@ GraphQL ``errors`` answer and no data), ``garbage`` (200 with a cut-off JSON bod
 ``hugechunked:<bytes>`` (the page padded with an HTML comment to that size, with or without a
 Content-Length; ``Entry.sent`` counts what went out before the client hung up), ``drip:<seconds>``
 (the body in small pieces spread over that time), ``deep:<n>`` (a page of n nested divs),
-``id:<value>`` (a JSON answer whose first item has that id). ``hold`` freezes the n-th matching
-request until released (``mid_body=True``: after half its body): the test kills the collector while
-it waits. ``robots_by_host`` serves another robots.txt to a request whose Host header names that
-host (``localhost`` and ``127.0.0.1`` are two hosts of one server).
+``id:<value>`` (a JSON answer whose first item has that id), ``field:<name>=<JSON>`` (its first
+item's field set to that JSON value: ``NaN``, ``1e20``, a list, a title nested 1,200 tags deep).
+``bomb:<MiB>`` (``Content-Encoding: gzip, gzip``, a few kB inflating to that many MiB).
+``hold`` freezes the n-th matching request until released (``mid_body=True``: after half its
+body): the test kills the collector while it waits. ``robots_by_host`` serves another robots.txt
+to a request whose Host header names that host (``localhost`` and ``127.0.0.1`` are two hosts of
+one server).
 ``refuse_graphql(entity)`` (or ``graphql: refused`` in ``news.yaml``) makes an entity's GraphQL
 answer 400 «notAllowed» for good, so the collector's fallback to the REST API and RSS is tested.
 """
@@ -40,11 +43,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
+import gzip
 import json
 import math
 import re
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -79,6 +85,7 @@ class Entry:
     body: bytes = b""
     host: str = ""
     sent: int = 0
+    agent: str = ""
 
 
 @dataclass
@@ -100,8 +107,10 @@ class FakeSites:
 
     def __init__(self, fixtures: Path = FIXTURES, page_size: int = 5, overlap: int = 0,
                  robots: str = ROBOTS, timeout_delay: float = 1.0, graphql_refused: tuple[str, ...] = (),
-                 robots_by_host: dict[str, str] | None = None):
+                 robots_by_host: dict[str, str] | None = None, variant: str = ""):
         self.fixtures = fixtures
+        #: How the whole akorda imitation misleads a layout (``VARIANTS``); "" is the normal site.
+        self.variant = variant
         self.page_size = page_size
         self.overlap = overlap
         self.robots = robots
@@ -246,6 +255,8 @@ class FakeSites:
         return items[start:page * size] if page >= 1 else []
 
     def _listing(self, page: int) -> tuple[int, str, bytes]:
+        if self.variant in ("challenge", "shell", "notice"):
+            return 200, "text/html; charset=utf-8", VARIANTS[self.variant].encode()
         items = []
         for art in self._slice(self.articles, page, self.page_size):
             href = f'/ru/{art["slug"]}-{art["id"]}'
@@ -279,10 +290,23 @@ class FakeSites:
                     f"<h1 class=article__title>{art['title']}<h1><div class='article__date'>{ru_date(art['date'])}"
                     f"<div class=content-text>{paras}<b>незакрытый тег<i></div></td></span>")
             return 200, "text/html; charset=utf-8", html.encode()
+        if self.variant in ("challenge", "shell", "notice"):
+            return 200, "text/html; charset=utf-8", VARIANTS[self.variant].encode()
+        if self.variant == "short_body":
+            body = "<p>Читать далее</p>"
         html = self.templates["article"].substitute(
             charset="utf-8", title=art["title"], iso_date=f"{art['date']}T12:00:00+06:00", id=art["id"],
             date_ru=ru_date(art["date"]), body=body, slug=art["slug"],
         )
+        if self.variant == "header_h1":  # the site's name in an h1 before the article's own
+            html = html.replace('<header class="header">',
+                                '<header class="header"><h1 class="logo">Официальный сайт Президента '
+                                'Республики Казахстан</h1>')
+        elif self.variant == "sidebar_date":  # the article's date gone; a sidebar's date is all there is
+            html = re.sub(r'<meta property="article:published_time"[^>]*>', "", html)
+            html = re.sub(r'<div class="article__date">[^<]*</div>', "", html)
+            html = html.replace("<main", '<aside class="sidebar"><span class="news-date">01.02.2024</span>'
+                                '</aside>\n<main')
         if variant == "cp1251":
             return 200, "text/html; charset=utf-8", html.encode("cp1251")
         return 200, "text/html; charset=utf-8", html.encode()
@@ -290,9 +314,12 @@ class FakeSites:
     def _api_item(self, entity: str, item: dict[str, Any], detail: bool = False) -> dict[str, Any]:
         """One news item with the fields public code reads from the API (id, title, body, created_date);
         short_description and heropic are other fields it names, left empty here."""
+        created: Any = item["created_date"]
+        if self.entities.get(entity, {}).get("created_ms"):  # epoch milliseconds, as some APIs send
+            created = int(dt.datetime.fromisoformat(created).timestamp() * 1000)
         out: dict[str, Any] = {
             "id": item["id"], "title": item.get("title"), "short_description": None, "heropic": None,
-            "created_date": item["created_date"],
+            "created_date": created,
         }
         body = item.get("detail_body") if detail else item.get("body")
         out["body"] = body if body else (item.get("body") if detail else None)
@@ -361,12 +388,27 @@ class FakeSites:
             link = f"{self.base_url}/memleket/entities/{entity}/press/news/details/{item['id']}?lang=ru"
             items.append(
                 f"<item><title>{item.get('title', '')}</title><link>{link}</link><guid>{link}</guid>"
-                f"<pubDate>{email.utils.format_datetime(when)}</pubDate>"
+                # in GMT, as many feeds write it: the collector must turn it back into Almaty's date
+                f"<pubDate>{email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)}</pubDate>"
                 f"<description><![CDATA[{item.get('body') or ''}]]></description></item>"
             )
         xml = self.templates["rss"].substitute(entity=entity, base=self.base_url, items="\n".join(items))
         return 200, "application/rss+xml; charset=utf-8", xml.encode()
 
+
+#: Pages that mislead a layout, served for every akorda page by ``FakeSites(variant=...)``:
+#: a challenge page and a script shell (what an anti-bot front or a single-page application gives
+#: a plain client), a redirect notice; for articles also ``header_h1`` (the site's name in an h1
+#: before the title), ``sidebar_date`` (no date but a sidebar's) and ``short_body`` (a teaser only).
+VARIANTS = {
+    "challenge": ("<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><div class=\"cf\">"
+                  "<h2>Checking your browser before accessing www.akorda.kz</h2><p>Please enable JavaScript "
+                  "and cookies to continue.</p></div><script src=\"/cdn-cgi/challenge.js\"></script></body></html>"),
+    "shell": ("<!DOCTYPE html><html><head><title>akorda.kz</title></head><body><div id=\"root\"></div>"
+              "<script src=\"/static/js/main.4f1a.js\"></script></body></html>"),
+    "notice": ("<html><body><p>Страница перемещена. <a href=\"https://new.akorda.kz/ru\">Перейти</a></p>"
+               "</body></html>"),
+}
 
 GRAPHQL_FIELDS = ("id", "title", "body", "created_date", "short_description", "heropic")
 _NEWS_RE = re.compile(r"\bnews\s*\(([^)]*)\)\s*\{([^{}]*)\}")
@@ -423,6 +465,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         sites: FakeSites = self.server.sites  # type: ignore[attr-defined]
         entry, fault, hold = sites._take(self.path, host=self.headers.get("Host", ""))
+        entry.agent = self.headers.get("User-Agent", "")
         self._safely(sites, entry, fault, hold)
 
     def do_POST(self) -> None:
@@ -464,6 +507,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {"Content-Type": "application/json; charset=utf-8"}
         elif kind == "id":
             body = _with_first_id(body, arg)
+        elif kind == "field":  # field:<name>=<JSON value>: the first item's field replaced
+            name, _, value = arg.partition("=")
+            body = _with_first_field(body, name, json.loads(value))
         elif kind == "deep":
             depth = int(arg)
             body = ("<html><body><h1>Глубокая страница</h1><div class=content-text>" + "<div>" * depth
@@ -480,6 +526,11 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = fault.split(":", 1)[1]
         if fault == "badencoding":
             headers["Content-Encoding"] = "gzip"
+        if kind == "encoding":  # encoding:<value>: that Content-Encoding header over the plain page
+            headers["Content-Encoding"] = arg
+        if kind == "bomb":  # bomb:<MiB>: a few kB of "gzip, gzip" that inflate to that many MiB of zeros
+            body = gzip_bomb(int(arg))
+            headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip, gzip"}
         if kind == "drip":
             self._send_drip(entry, status, headers, body, float(arg))
             return
@@ -506,7 +557,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-        entry.completed = fault is None or kind == "id"
+        entry.completed = fault is None or kind in ("id", "field")
 
     def _send_headers(self, entry: Entry, status: int, headers: dict[str, str]) -> None:
         entry.status = status
@@ -556,6 +607,24 @@ class _Handler(BaseHTTPRequestHandler):
             entry.sent += len(body[at:at + step])
             time.sleep(seconds / 20)
         entry.completed = True
+
+
+@functools.lru_cache(maxsize=4)
+def gzip_bomb(mebibytes: int) -> bytes:
+    """``mebibytes`` MiB of zeros, gzipped twice: a small body that inflates without end."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    once = b"".join(inner.compress(block) for _ in range(mebibytes)) + inner.flush()
+    return gzip.compress(once, 9)
+
+
+def _with_first_field(body: bytes, name: str, value: Any) -> bytes:
+    """The same JSON answer with its first item's ``name`` set to ``value`` (NaN written as NaN)."""
+    payload = json.loads(body.decode("utf-8"))
+    items = payload if isinstance(payload, list) else (payload.get("data") or {}).get("news") or []
+    if items:
+        items[0][name] = value
+    return json.dumps(payload, ensure_ascii=False).encode()
 
 
 def _with_first_id(body: bytes, value: str) -> bytes:

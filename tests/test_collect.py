@@ -63,9 +63,12 @@ def akorda_fixture() -> dict[str, dict[str, Any]]:
     return {f"akorda-{a['id']}": a for a in arts}
 
 
-def gov_fixture() -> dict[str, dict[str, Any]]:
+def gov_fixture(entities: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The fixture's items of ``entities`` (default the test entities, ``ENTITIES``)."""
     ents = yaml.safe_load((FIXTURES / "govkz" / "news.yaml").read_text(encoding="utf-8"))["entities"]
-    return {f"govkz-{e}-{i['id']}": {**i, "entity": e} for e, spec in ents.items() for i in spec["items"]}
+    wanted = ENTITIES if entities is None else entities
+    return {f"govkz-{e}-{i['id']}": {**i, "entity": e} for e, spec in ents.items() if e in wanted
+            for i in spec["items"]}
 
 
 def fate(items: dict[str, dict[str, Any]], which: str) -> set[str]:
@@ -710,6 +713,29 @@ def test_html_to_paragraphs_never_returns_markup() -> None:
     (1672531200000, dt.date(2023, 1, 1)),
     ("Сегодня", None),
     ("31.02.2022", None),
+    # the Almaty calendar date whatever the form (UTC+6 until March 2024, UTC+5 since)
+    ("21 марта 2026 года", dt.date(2026, 3, 21)),
+    ("Wed, 23 Feb 2022 20:30:00 GMT", dt.date(2022, 2, 24)),      # 02:30 in Almaty on the pivot day
+    ("Wed, 23 Feb 2022 17:59:00 GMT", dt.date(2022, 2, 23)),      # 23:59 the evening before
+    ("Wed, 23 Feb 2022 18:00:00 +0000", dt.date(2022, 2, 24)),    # 00:00 local
+    ("Thu, 24 Feb 2022 05:59:00 +0600", dt.date(2022, 2, 24)),
+    ("Wed, 23 Feb 2022 21:30:00 +0300", dt.date(2022, 2, 24)),    # Moscow time, 00:30 in Almaty
+    ("Wed, 23 Feb 2022 10:00:00 -0500", dt.date(2022, 2, 23)),
+    ("Wed, 23 Feb 2022 13:30:00 -0500", dt.date(2022, 2, 24)),
+    ("23 Feb 2022 23:59:59 -0000", dt.date(2022, 2, 24)),         # RFC 2822's "UTC, zone unknown"
+    ("2022-02-23T20:30:00Z", dt.date(2022, 2, 24)),
+    ("2022-02-23T20:30:00.000+00:00", dt.date(2022, 2, 24)),
+    ("2022-02-24T02:30:00+06:00", dt.date(2022, 2, 24)),
+    ("2022-02-24T00:10:00+0600", dt.date(2022, 2, 24)),
+    ("2022-02-24 02:30:00", dt.date(2022, 2, 24)),                # no offset: Almaty time as written
+    ("2022-02-24T05:59", dt.date(2022, 2, 24)),
+    ("2024-06-01T19:30:00Z", dt.date(2024, 6, 2)),                 # UTC+5 since 1 March 2024: 00:30
+    ("2024-06-01T18:30:00Z", dt.date(2024, 6, 1)),                 # 23:30
+    (1645648200000, dt.date(2022, 2, 24)),                        # 2022-02-23 20:30 UTC in ms
+    (1645648200, dt.date(2022, 2, 24)),                           # the same in seconds
+    (1645639140000, dt.date(2022, 2, 23)),                        # 17:59 UTC: 23:59 local
+    ("1645648200000", dt.date(2022, 2, 24)),
+    (dt.datetime(2022, 2, 23, 20, 30, tzinfo=dt.UTC), dt.date(2022, 2, 24)),
 ])
 def test_parse_date(value: object, want: dt.date | None) -> None:
     assert parse_date(value) == want
@@ -1300,3 +1326,336 @@ def test_collected_csv_is_formula_safe_and_reads_back_exactly(tmp_path: Path) ->
     assert back["text_ru"].tolist() == FORMULAS
     write_collected(back, target)  # a second run's merge keeps them unchanged
     assert read_collected(target)["title_ru"].tolist() == FORMULAS
+
+
+# --- robots.txt by RFC 9309 (protego) ---------------------------------------------------------
+
+RFC_ROBOTS = (
+    "User-agent: *\n"
+    "Disallow: /*?print=\n"
+    "Disallow: /ru/search$\n"
+    "Disallow: /ru/\n"
+    "Allow: /ru/events\n"
+    "Allow: /ru/*-[0-9]\n"
+)
+
+
+def _robots_fetcher(tmp_path: Path, robots: str, status: int = 200) -> tuple[Any, list[str]]:
+    from kzperception.fieldwork.collect import Fetcher
+
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(status, text=robots)
+        asked.append(str(request.url))
+        return httpx.Response(200, text="<html><body>ok</body></html>")
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    return Fetcher(FAST, RawCache(tmp_path), CollectSummary("t", START, END), client=client), asked
+
+
+@pytest.mark.parametrize(("path", "allowed"), [
+    ("/ru/events?print=1", False),          # "*" in a path: the standard library's parser allowed this
+    ("/kz/news/5?print=yes", False),
+    ("/kz/news/5?x=1&print=yes", True),    # the rule names "?print=", not "&print="
+    ("/ru/search", False),                  # "$" anchors the end
+    ("/ru/search?q=china", False),          # .. and also falls under the shorter /ru/ rule
+    ("/kz/search", True),
+    ("/ru/events", True),                   # longest match: Allow /ru/events beats Disallow /ru/
+    ("/ru/events?page=2", True),
+    ("/ru/other", False),
+    ("/en/search", True),
+])
+def test_robots_txt_wildcards_end_anchor_and_longest_match(tmp_path: Path, path: str, allowed: bool) -> None:
+    from kzperception.fieldwork.collect import Disallowed
+
+    fetcher, asked = _robots_fetcher(tmp_path, RFC_ROBOTS)
+    url = "http://site.test" + path
+    assert fetcher.allowed(url) is allowed
+    if allowed:
+        fetcher.get(url)
+        assert asked == [url]
+    else:
+        with pytest.raises(Disallowed):
+            fetcher.get(url)
+        assert asked == []
+
+
+@pytest.mark.parametrize(("status", "allowed"), [(404, True), (410, True), (401, False), (403, False)])
+def test_robots_txt_status_rules(tmp_path: Path, status: int, allowed: bool) -> None:
+    fetcher, _ = _robots_fetcher(tmp_path, "User-agent: *\nDisallow: /\n", status=status)
+    assert fetcher.allowed("http://site.test/ru/events") is allowed
+
+
+def test_a_run_obeys_wildcard_and_anchored_robots_rules(tmp_path: Path, matcher: CountryMatcher) -> None:
+    """Served: the imitation's robots.txt forbids page 2 of the listing by a wildcard rule."""
+    robots = "User-agent: *\nDisallow: /*?page=2$\nDisallow: /ru/events?page=3\n"
+    with FakeSites(robots=robots) as sites:
+        summary = run(sites, "president", tmp_path, matcher)
+        asked = {e.target for e in sites.log}
+    assert "/ru/events?page=1" in asked and "/ru/events?page=2" not in asked
+    assert summary.disallowed == 1
+    assert any("robots.txt disallows" in w and "page=2" in w for w in summary.warnings)
+
+
+@pytest.mark.parametrize("delay", ["1000000000", "99999999999999999999", "1e20"])
+def test_a_huge_crawl_delay_is_capped_with_a_warning(tmp_path: Path, delay: str) -> None:
+    from kzperception.fieldwork.collect.transport import MAX_CRAWL_DELAY
+
+    fetcher, _ = _robots_fetcher(tmp_path, f"User-agent: *\nCrawl-delay: {delay}\n")
+    assert fetcher.allowed("http://site.test/ru/events")
+    assert fetcher.limiter._min_interval["site.test"] == MAX_CRAWL_DELAY
+    assert any("Crawl-delay" in w and "robots.txt" in w and "capped" in w for w in fetcher.summary.warnings)
+
+
+def test_a_modest_crawl_delay_is_honoured_without_a_warning(tmp_path: Path) -> None:
+    fetcher, _ = _robots_fetcher(tmp_path, "User-agent: *\nCrawl-delay: 3\n")
+    assert fetcher.allowed("http://site.test/ru/events")
+    assert fetcher.limiter._min_interval["site.test"] == 3.0
+    assert not fetcher.summary.warnings
+
+
+@pytest.mark.parametrize("delay", ["1e400", "inf", "nan", "-5", "soon"])
+def test_an_unreadable_crawl_delay_is_ignored(tmp_path: Path, delay: str) -> None:
+    fetcher, _ = _robots_fetcher(tmp_path, f"User-agent: *\nCrawl-delay: {delay}\n")
+    assert fetcher.allowed("http://site.test/ru/events")
+    assert "site.test" not in fetcher.limiter._min_interval
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e20, -1e15, 10**400, 1e300, 100])
+def test_parse_date_refuses_numbers_that_are_no_timestamp(value: object) -> None:
+    from kzperception.fieldwork.collect import ItemError
+
+    with pytest.raises(ItemError, match=r"timestamp|plausible"):
+        parse_date(value)
+
+
+@pytest.mark.parametrize("local_hour", range(7))
+def test_a_report_published_in_the_small_hours_keeps_its_almaty_date(local_hour: int) -> None:
+    """00:00-06:00 in Almaty on the pivot day is the evening before in UTC: still the 24th."""
+    moment = dt.datetime(2022, 2, 24, local_hour, 30, tzinfo=dt.timezone(dt.timedelta(hours=6)))
+    utc = moment.astimezone(dt.UTC)
+    assert utc.date() == (dt.date(2022, 2, 23) if local_hour < 6 else dt.date(2022, 2, 24))
+    import email.utils
+    for form in (email.utils.format_datetime(utc, usegmt=True), utc.isoformat(), moment.isoformat(),
+                 int(utc.timestamp() * 1000), str(int(utc.timestamp()))):
+        assert parse_date(form) == dt.date(2022, 2, 24), form
+
+
+def test_an_akorda_time_tag_in_utc_is_dated_in_almaty() -> None:
+    from bs4 import BeautifulSoup
+
+    from kzperception.fieldwork.collect.extract import page_date
+
+    soup = BeautifulSoup('<article><time datetime="2022-02-23T21:30:00Z">23.02.2022</time></article>',
+                         "html.parser")
+    assert page_date(soup, ["time"]) == (dt.date(2022, 2, 24), "time")
+
+
+@pytest.mark.parametrize("source", ["graphql", "api", "rss"])
+def test_pivot_day_reports_are_dated_in_almaty_from_every_gov_source(sites: FakeSites, tmp_path: Path,
+                                                                     matcher: CountryMatcher, source: str) -> None:
+    """Served: created_date as epoch milliseconds (GraphQL, REST) and pubDate in GMT (RSS)."""
+    summary = run(sites, "government", tmp_path, matcher, source=source, entities=["pivot"])
+    items = gov_fixture(["pivot"])
+    assert summary.failed == 0 and summary.collected == len(items)
+    df = collected(tmp_path).set_index("id")
+    for sid, item in items.items():
+        assert df.loc[sid, "date"] == item["created_date"][:10], sid
+    if source != "rss":
+        answer = httpx.get(sites.base_url + "/api/v1/public/content-manager/news?projects=eq:pivot&page=1&size=9")
+        assert all(isinstance(i["created_date"], int) for i in answer.json())
+    else:
+        feed = httpx.get(sites.base_url + "/memleket/entities/pivot/press/news/rss").text
+        assert "Wed, 23 Feb 2022 20:30:00 GMT" in feed
+
+
+# --- hostile API items fail alone -------------------------------------------------------------
+
+DEEP_TITLE = json.dumps("<div>" * 1200 + "Заголовок" + "</div>" * 1200)
+
+
+@pytest.mark.parametrize(("value", "field", "message"), [
+    ("NaN", "created_date", "field created_date: nan is not a timestamp"),
+    ("1e20", "created_date", "field created_date: 1e+20 is not a plausible report date"),
+    ("Infinity", "created_date", "field created_date: inf is not a timestamp"),
+    ('["2023-06-01"]', "created_date", "field created_date: a list"),
+    ('{"ru": "x"}', "created_date", "field created_date: an object"),
+    ('"в прошлом году"', "created_date", "field created_date: no date in"),
+    (DEEP_TITLE, "title", "field title: malformed page: elements nested more than"),
+    ('["Заголовок"]', "title", "field title: a list"),
+    ("12345", "title", "field title: a number"),
+])
+def test_one_hostile_item_fails_alone_and_the_run_writes_collected_csv(tmp_path: Path, value: str, field: str,
+                                                                       message: str) -> None:
+    """Served: the first GraphQL item of mfa's first page carries the hostile value; the CLI exits 2."""
+    with FakeSites() as sites:
+        sites.inject("/graphql?projects=eq:mfa&_page=1&", f"field:{field}={value}")
+        result = _cli("--site", "government", "--start", START, "--end", END, "--out", str(tmp_path),
+                      "--entity", "mfa", "--base-url", sites.base_url, "--rate", "100", "--page-size", "3",
+                      "--gov-source", "graphql")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    want = f"failed: gov.kz mfa GraphQL endpoint page 1 item 1 (id 700001): {message}"
+    assert want in result.output, result.output
+    df = collected(tmp_path)
+    items = gov_fixture(["mfa"])
+    assert set(df["id"]) == fate(items, "collected")  # the hostile item is out of the window anyway
+    assert len(result.output) < 4000
+
+
+# --- silent failure modes: a page that misleads the layout ------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["challenge", "shell", "notice"])
+def test_a_first_listing_page_without_reports_exits_2_saying_why(tmp_path: Path, variant: str) -> None:
+    """Served: the listing is a challenge page, a script shell or a redirect notice (HTTP 200)."""
+    with FakeSites(variant=variant) as sites:
+        result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
+                      "--base-url", sites.base_url, "--rate", "100", "--retries", "0")
+    assert result.exit_code == 2, result.output
+    assert "listed 0, failed 0" not in result.output
+    assert "failed: akorda.kz events page 1: the first listing page shows no report" in result.output
+    assert "layout changed" in result.output and "refused this client" in result.output
+    assert "--probe" in result.output
+    assert (tmp_path / "collected.csv").is_file()
+
+
+@pytest.mark.parametrize(("variant", "part", "message"), [
+    ("header_h1", "article_title", "the title is the site's name"),
+    ("sidebar_date", "article_date", "is not the listing's"),
+    ("short_body", "article_body", "characters, under 20"),
+])
+def test_a_layout_that_finds_the_wrong_element_fails_each_report(tmp_path: Path, matcher: CountryMatcher,
+                                                                 variant: str, part: str, message: str) -> None:
+    """Served: every article misleads one selector; each report fails naming the part, nothing is kept."""
+    with FakeSites(variant=variant) as sites:
+        summary = run(sites, "president", tmp_path, matcher)
+    arts = akorda_fixture()
+    untouched = {k for k in fate(arts, "collected") if arts[k].get("variant") == "malformed"}  # own markup
+    assert set(collected(tmp_path)["id"]) == untouched
+    assert summary.failed == len(fate(arts, "collected") - untouched) > 5
+    assert all(f": {part}: " in line and message in line for line in summary.failures), summary.failures[:2]
+
+
+def test_identical_bodies_and_repeating_titles_are_suspects() -> None:
+    from kzperception.fieldwork.collect.model import ListedItem, RawReport
+    from kzperception.fieldwork.collect.sanity import check_reports
+
+    day = dt.date(2022, 2, 24)
+
+    def pair(n: int, title: str, text: str, listed_title: str = "") -> tuple[ListedItem, RawReport]:
+        return (ListedItem(f"r{n}", f"u{n}", "e", day, listed_title),
+                RawReport(f"r{n}", "president", "e", day, f"u{n}", title, text))
+
+    long = "Глава государства провел совещание по вопросам развития."
+    pairs = [pair(1, "Брифинг", long + " 1", "Брифинг"), pair(2, "Брифинг", long + " 2", "Брифинг"),
+             pair(3, "Новости", long + " 3", "Встреча с послом"), pair(4, "Новости", long + " 4", "Визит"),
+             pair(5, "Визит", "Cookie notice text here", ""), pair(6, "Другое", "Cookie notice text here", "")]
+    found = {s.source_id: (s.value, s.message) for s in check_reports(pairs, ["Акорда"])}
+    assert set(found) == {"r3", "r4", "r5", "r6"}  # r1/r2: the listing itself titles both "Брифинг"
+    assert found["r3"][0] == "title" and "repeats in 2 reports" in found["r3"][1]
+    assert found["r5"][0] == "body" and "the same text in 2 reports" in found["r5"][1]
+    assert check_reports([pair(7, "акорда ", long)], ["Акорда"])[0].value == "title"
+
+
+# --- hostile servers: redirects, user agent ---------------------------------------------------
+
+
+def test_a_redirect_to_another_port_of_an_allowed_host_is_refused(tmp_path: Path, matcher: CountryMatcher) -> None:
+    """Served: a 302 to another service on 127.0.0.1 ("INTERNAL SERVICE") is never followed."""
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=2)
+    with FakeSites() as sites, FakeSites(robots="") as internal:
+        port = internal.base_url.rsplit(":", 1)[1]
+        sites.inject(ART[3100002], f"redirect:http://127.0.0.1:{port}/ru/events?page=1")
+        summary = run(sites, "president", tmp_path, matcher, policy=policy)
+        assert internal.log == []
+    assert summary.failed == 1
+    assert f"redirect to port {port} refused" in summary.failures[0]
+    assert "akorda-3100002" not in set(collected(tmp_path)["id"])
+
+
+def test_a_redirect_from_https_to_http_is_refused(tmp_path: Path) -> None:
+    from kzperception.fieldwork.collect import Fetcher, FetchError
+
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        if request.url.scheme == "https":
+            return httpx.Response(302, headers={"Location": "http://site.test/ru/x-1"})
+        return httpx.Response(200, text="<html><body>INTERNAL SERVICE secret</body></html>")
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        fetcher = Fetcher(FAST, RawCache(tmp_path), CollectSummary("t", START, END), client=client)
+        with pytest.raises(FetchError, match="redirect from https to http refused"):
+            fetcher.get("https://site.test/ru/a-1")
+    assert "http://site.test/ru/x-1" not in asked
+
+
+def test_the_user_agent_names_the_project_and_can_be_replaced(tmp_path: Path) -> None:
+    from kzperception.fieldwork.collect.model import CONTACT_URL, USER_AGENT
+
+    assert USER_AGENT.startswith("Mozilla/5.0 (compatible; kzperception/") and f"+{CONTACT_URL}" in USER_AGENT
+    with FakeSites() as sites:
+        result = _cli("--site", "president", "--start", "2023-06-01", "--end", END, "--out", str(tmp_path / "a"),
+                      "--base-url", sites.base_url, "--rate", "100", "--max-pages", "1")
+        assert result.exit_code == 0, result.output
+        assert {e.agent for e in sites.log} == {USER_AGENT}
+    with FakeSites() as sites:
+        mine = "Mozilla/5.0 (compatible; my-study/1.0; +mailto:me@example.org)"
+        result = _cli("--site", "president", "--start", "2023-06-01", "--end", END, "--out", str(tmp_path / "b"),
+                      "--base-url", sites.base_url, "--rate", "100", "--max-pages", "1", "--user-agent", mine)
+        assert result.exit_code == 0, result.output
+        assert {e.agent for e in sites.log} == {mine}
+    result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "c"),
+                  "--user-agent", "bad\r\nX-Injected: 1")
+    assert result.exit_code == 1 and "--user-agent" in result.output
+
+
+# --- hostile servers: decompression bombs -----------------------------------------------------
+
+
+def _peak_run(tmp_path: Path, matcher: CountryMatcher, fault: str | None) -> tuple[int, CollectSummary]:
+    import tracemalloc
+
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=2_000_000)
+    with FakeSites() as sites:
+        if fault:
+            sites.inject(ART[3100002], fault)
+        tracemalloc.start()
+        try:
+            summary = run(sites, "president", tmp_path, matcher, policy=policy)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    return peak, summary
+
+
+def test_a_gzip_bomb_costs_its_report_not_the_memory(tmp_path: Path, matcher: CountryMatcher) -> None:
+    """Served: 'Content-Encoding: gzip, gzip', a few kB inflating to 128 MiB (64 times the cap); peak memory is measured
+    against a normal run and must stay within twice it (the client's own inflation took 3.2 GB for 1 GiB)."""
+    from fieldwork_server import gzip_bomb
+
+    assert len(gzip_bomb(128)) < 20_000
+    normal, _ = _peak_run(tmp_path / "normal", matcher, None)
+    peak, summary = _peak_run(tmp_path / "bomb", matcher, "bomb:128")
+    assert summary.failed == 1
+    assert "over the 2000000-byte limit (--max-bytes)" in summary.failures[0]
+    assert "gzip, gzip" in summary.failures[0]
+    assert peak < 2 * normal, (peak, normal)
+    assert "akorda-3100002" not in set(collected(tmp_path / "bomb")["id"])
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip, gzip, gzip, gzip", "compress"])
+def test_codings_the_collector_did_not_ask_for_fail_the_document(tmp_path: Path, matcher: CountryMatcher,
+                                                                 encoding: str) -> None:
+    """Served: a Content-Encoding the collector does not inflate itself fails that report only."""
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=2)
+    with FakeSites() as sites:
+        sites.inject(ART[3100002], f"encoding:{encoding}")
+        summary = run(sites, "president", tmp_path, matcher, policy=policy)
+    assert summary.failed == 1 and "Content-Encoding" in summary.failures[0]

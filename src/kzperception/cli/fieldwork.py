@@ -112,6 +112,9 @@ def collect_cmd(
                                                help="Reports (per gov.kz entity) the probe looks at.")] = 3,
     force: Annotated[bool, typer.Option("--force", help="With --probe: replace an earlier probe's folder.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on a terminal.")] = True,
+    user_agent: Annotated[str | None, typer.Option(
+        "--user-agent", help="User-Agent header sent to the sites (default: 'Mozilla/5.0 (compatible; "
+        "kzperception/0.1; +CONTACT-URL; ...)', naming the project and where to read about it).")] = None,
 ) -> None:
     """Collect reports of one site between two dates into OUT/collected.csv (resumable, polite).
 
@@ -122,7 +125,7 @@ def collect_cmd(
 
     if probe:
         _probe(site, out, entity, base_url, layout, rate, retries, backoff, timeout, max_bytes, max_redirects,
-               page_size, probe_reports, force)
+               page_size, probe_reports, force, user_agent)
         return
     missing = [name for name, value in (("--start", start), ("--end", end)) if value is None]
     if missing:
@@ -131,7 +134,7 @@ def collect_cmd(
         matcher = _matcher(keywords)
         adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value, layout)
         policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
-                             max_redirects=max_redirects)
+                             max_redirects=max_redirects, **_agent(user_agent))
         summary = collect(adapter, str(start), str(end), out, policy=policy, matcher=matcher,
                           refresh_listings=refresh_listings, progress=progress)
     for line in summary.failures[:MAX_LISTED_FAILURES]:
@@ -148,9 +151,14 @@ def collect_cmd(
         raise typer.Exit(2)
 
 
+def _agent(user_agent: str | None) -> dict[str, str]:
+    """``--user-agent`` as a FetchPolicy argument; absent, the policy's default stands."""
+    return {} if user_agent is None else {"user_agent": user_agent}
+
+
 def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | None, layout: Path | None,
            rate: float, retries: int, backoff: float, timeout: float, max_bytes: int, max_redirects: int,
-           page_size: int, reports: int, force: bool) -> None:
+           page_size: int, reports: int, force: bool, user_agent: str | None = None) -> None:
     """``collect --probe``: one line per layout entry, the responses saved; exit 2 on a mismatch."""
     from kzperception.fieldwork.collect import CollectError, FetchPolicy, make_site
     from kzperception.fieldwork.collect.probe import probe
@@ -158,7 +166,7 @@ def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | 
     with _errors(CollectError):
         adapter = make_site(site.value, base_url, entity or [], page_size, 1, "auto", layout)
         policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
-                             max_redirects=max_redirects)
+                             max_redirects=max_redirects, **_agent(user_agent))
         report = probe(adapter, out, policy=policy, reports=reports, force=force,  # type: ignore[arg-type]
                        entities=getattr(adapter, "entities", None) if entity else None)
     for line in report.lines():

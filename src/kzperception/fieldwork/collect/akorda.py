@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from .extract import _DROP, _clean, _date_in, _soup, date_nodes, html_to_paragraphs, html_to_text, page_date
 from .layout import PresidentLayout, load_layouts
-from .model import CollectSummary, FetchError, ItemError, ListedItem, Page, RawReport, paginate
+from .model import CollectSummary, FetchError, ItemError, ListedItem, Page, RawReport, excerpt, paginate
 from .transport import Document, Fetcher, normalize_url
 
 
@@ -41,6 +42,8 @@ class Akorda:
     """
 
     website = "president"
+    #: The layout part that yields each value a report's sanity rules look at (``sanity``).
+    value_parts: ClassVar[dict[str, str]] = {"title": "article_title", "date": "article_date", "body": "article_body"}
 
     def __init__(self, base_url: str | None = None, max_pages: int = 10_000,
                  layout: PresidentLayout | None = None):
@@ -68,12 +71,16 @@ class Akorda:
     def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
                 refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
         def page(number: int) -> Page:
-            doc = fetcher.get(self.page_url(number), _html_validator, refresh=refresh)
+            url = self.page_url(number)
+            doc = fetcher.get(url, _html_validator, refresh=refresh)
             tick()
             skipped: list[str] = []
             items = self.parse_listing(doc.text(), skipped)
             for message in skipped:
                 summary.skip(f"akorda.kz events page {number}: {message}")
+            if not items and number == 1:
+                fetcher.forget(url)  # a refusal or a changed page: ask again next time
+                raise FetchError(empty_listing_message(doc, "listing_card, card_link, article_url"))
             return Page(items)
 
         return paginate(page, 1, start, end, self.max_pages, summary, "akorda.kz events")
@@ -191,6 +198,14 @@ class Akorda:
             raise ItemError("no article text on the page")
         text = "\n\n".join(paragraphs)
         return RawReport(item.source_id, self.website, item.entity, date, item.url, title, text)
+
+
+def empty_listing_message(doc: Document, parts: str) -> str:
+    """Why a first listing page with no report is an error, not an empty result."""
+    return (f"the first listing page shows no report (HTTP {doc.status}, {len(doc.content)} bytes, "
+            f"beginning {excerpt(doc.text())}): either the site's layout changed (data/sites.yaml: {parts}) "
+            "or the site refused this client (a challenge page, a script shell, a redirect notice); "
+            "run `kzperception collect --probe` to tell which")
 
 
 def _nearby_date(anchor: Tag, site: Akorda) -> dt.date | None:

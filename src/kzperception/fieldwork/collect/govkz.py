@@ -11,10 +11,10 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from .extract import html_to_paragraphs, html_to_text, parse_date
+from .extract import html_to_paragraphs, html_to_text, local_date, parse_date
 from .layout import GovernmentLayout, load_layouts
 from .model import (
     CollectError,
@@ -25,6 +25,7 @@ from .model import (
     ListedItem,
     Page,
     RawReport,
+    excerpt,
     paginate,
 )
 from .transport import Document, Fetcher, normalize_url
@@ -110,6 +111,10 @@ class GovKz:
     """
 
     website = "government"
+    #: The layout part that yields each value a report's sanity rules look at (``sanity``).
+    value_parts: ClassVar[dict[str, str]] = {"title": "item_fields (title)", "date": "item_fields (created_date)",
+                   "body": "item_fields (body)"}
+    source_parts: ClassVar[dict[str, str]] = {"graphql": "graphql", "api": "news_api", "rss": "rss_feed"}
     graphql_lang = "ru"
     graphql_sort = "created_date:desc"
     first_page = 1
@@ -248,6 +253,9 @@ class GovKz:
             return self._items_page(raw_items, entity, number, summary, GOV_SOURCES[source])
 
         first = page(self.first_page)  # its failure means: this source is not available for the entity
+        if not first.items:
+            raise FetchError(f"its first page has no item (an entity without news, a refusal or a changed "
+                             f"answer; data/sites.yaml: {self.source_parts[source]})")
 
         def pages(number: int) -> Page:
             return first if number == self.first_page else page(number)
@@ -257,6 +265,7 @@ class GovKz:
 
     def _items_page(self, raw_items: list[dict[str, Any]], entity: str, number: int, summary: CollectSummary,
                     source_name: str) -> Page:
+        """The page's items; an item with a field no report can have fails alone, named with its field."""
         items = []
         for position, raw in enumerate(raw_items, start=1):
             where = f"gov.kz {entity} {source_name} page {number} item {position}"
@@ -266,8 +275,11 @@ class GovKz:
             news_id = self.news_id(raw.get("id"), where, summary)
             if news_id is None:
                 continue
-            date = parse_date(raw.get("created_date"))
-            title = html_to_text(_text_of(raw, "title"))
+            try:
+                date, title = item_date(raw), item_title(raw)
+            except ItemError as err:
+                summary.fail(f"{where} (id {news_id}): {err}")
+                continue
             items.append(self._item(entity, news_id, date, title, raw))
         return Page(items, last=len(raw_items) < self.page_size)
 
@@ -295,10 +307,15 @@ class GovKz:
             if news_id is None:
                 continue
             body = (entry.get("content") or [{}])[0].get("value") or entry.get("summary") or ""
-            date = _entry_date(entry)
             title = str(entry.get("title", ""))
+            try:
+                date = _entry_date(entry)
+                shown_title = item_title({"title": title})
+            except ItemError as err:
+                summary.fail(f"gov.kz {entity} RSS item {position} (id {news_id}): {err}")
+                continue
             payload = {"id": news_id, "title": title, "body": body, "created_date": date}
-            items.append(self._item(entity, news_id, date, html_to_text(title), payload))
+            items.append(self._item(entity, news_id, date, shown_title, payload))
         dates = [i.date for i in items if i.date]
         if dates and min(dates) > start:
             summary.warnings.append(
@@ -315,17 +332,77 @@ class GovKz:
         return self.parse_item(raw, item)
 
     def parse_item(self, raw: dict[str, Any], item: ListedItem) -> RawReport:
-        title = html_to_text(_text_of(raw, "title"))
+        title = item_title(raw)
         if not title:
-            raise ItemError("no title in the API item")
-        date = parse_date(raw.get("created_date")) or item.date
+            raise ItemError("field title: no title in the API item")
+        date = item_date(raw) or item.date
         if date is None:
-            raise ItemError("no date in the API item")
-        paragraphs = html_to_paragraphs(_text_of(raw, "body"))
+            raise ItemError("field created_date: no date in the API item")
+        paragraphs = _field_html(raw, "body", html_to_paragraphs)
         if not paragraphs:
-            raise ItemError("no text (body) in the API item")
+            raise ItemError("field body: no text in the API item")
         text = "\n\n".join(paragraphs)
         return RawReport(item.source_id, self.website, item.entity, date, item.url, title, text)
+
+
+#: The longest value of a text field taken from an item (characters): a report's body is far shorter.
+MAX_FIELD_CHARS = 2_000_000
+
+
+def _field_text(raw: dict[str, Any], key: str) -> str:
+    """An item's text field: text or absent. A number, list, object or oversized value fails the item."""
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ItemError(f"field {key}: {_kind(value)} ({excerpt(repr(value), 60)}), not text")
+    if len(value) > MAX_FIELD_CHARS:
+        raise ItemError(f"field {key}: {len(value)} characters, over {MAX_FIELD_CHARS}")
+    return value
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, in words, for a message."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return {"list": "a list", "dict": "an object"}.get(type(value).__name__, f"a {type(value).__name__}")
+
+
+def _field_html(raw: dict[str, Any], key: str, reader: Callable[[str], Any]) -> Any:
+    """A text field read as HTML; a value no parser should read (nested too deep) fails the item."""
+    text = _field_text(raw, key)
+    try:
+        return reader(text)
+    except ItemError as err:
+        raise ItemError(f"field {key}: {err}") from None
+    except (ValueError, RecursionError) as err:
+        raise ItemError(f"field {key}: unreadable ({type(err).__name__})") from None
+
+
+def item_title(raw: dict[str, Any]) -> str:
+    """An item's title as plain text ('' when absent); raises ``ItemError`` naming the field."""
+    return str(_field_html(raw, "title", html_to_text))
+
+
+def item_date(raw: dict[str, Any]) -> dt.date | None:
+    """An item's ``created_date`` (text, epoch seconds or milliseconds) as Almaty's date, None when
+    absent; raises ``ItemError`` naming the field for a value no report can have (NaN, 1e20, a list)."""
+    value = raw.get("created_date")
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):  # an RSS item's date, already read (_entry_date)
+        return value if not isinstance(value, dt.datetime) else local_date(value)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ItemError(f"field created_date: {_kind(value)} ({excerpt(repr(value), 60)}), not a date")
+    try:
+        found = parse_date(value if not isinstance(value, str) else value[:200])
+    except ItemError as err:
+        raise ItemError(f"field created_date: {err}") from None
+    if found is None:
+        raise ItemError(f"field created_date: no date in {excerpt(str(value), 60)}")
+    return found
 
 
 def _detail_validator(doc: Document) -> None:
@@ -342,9 +419,20 @@ def _rss_validator(doc: Document) -> None:
 
 
 def _entry_date(entry: Any) -> dt.date | None:
+    """An RSS item's date in Almaty, from the text of its ``pubDate`` (any offset).
+
+    feedparser's ``published_parsed`` is the moment in UTC: its calendar date is the day before
+    for everything published in Almaty between midnight and 06:00 (05:00 since March 2024). It
+    is used only when the text itself cannot be read, and then converted too.
+    """
+    for key in ("published", "updated"):
+        text = entry.get(key)
+        if text:
+            found = parse_date(str(text))
+            if found is not None:
+                return found
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
-        return dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
-    return parse_date(entry.get("published") or entry.get("updated"))
-
-
+        moment = dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+        return local_date(moment)
+    return None

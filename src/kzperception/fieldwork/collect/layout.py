@@ -183,6 +183,9 @@ class _Site(BaseModel):
     base_url: str
     hosts: tuple[str, ...] = Field(min_length=1)
     report_id: str
+    #: How the site names itself in its pages' headers: a report "titled" so is a selector that
+    #: matched the header (the sanity rules of ``sanity``). ``name`` counts too.
+    site_names: tuple[str, ...] = ()
 
     @field_validator("base_url")
     @classmethod

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from .transport import Fetcher
 
-USER_AGENT = "kzperception/0.1 (academic research collector; polite: 1 request/s, honours robots.txt)"
+#: Where a site's administrator reads who is crawling and why: the collector's page of the book.
+#: The project has no public address of its own yet; whoever publishes the book sets it here (or
+#: passes ``--user-agent``) so that the address answers. See docs/fieldwork.md, "first live run".
+CONTACT_URL = "https://USER.github.io/REPO/fieldwork.html"
+#: The default User-Agent: the ``Mozilla/5.0 (compatible; ...)`` form that crawlers which identify
+#: themselves use (a bare ``name/version`` is refused by some front ends as a script), naming the
+#: project and a contact address, so the sites can tell a polite research crawl from a bot.
+USER_AGENT = f"Mozilla/5.0 (compatible; kzperception/0.1; +{CONTACT_URL}; academic research, 1 request/s)"
 ROBOTS_AGENT = "kzperception"
 ROBOTS_MAX_AGE = 24 * 3600.0
 
@@ -25,6 +32,15 @@ COLLECTED_COLUMNS: tuple[str, ...] = (
 
 # --------------------------------------------------------------------------------------------
 # Errors and the run summary
+
+
+def excerpt(text: str | bytes, limit: int = 120) -> str:
+    """A short, escaped quotation of what a server sent, for a message: never more than ``limit``
+    characters of it, control characters and markup shown as escapes by ``repr``."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    cut = text[:limit]
+    return repr(cut) + (f" (+{len(text) - limit} more)" if len(text) > limit else "")
 
 
 class CollectError(RuntimeError):

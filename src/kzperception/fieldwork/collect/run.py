@@ -34,6 +34,7 @@ from .model import (
     RawReport,
     Site,
 )
+from .sanity import check_reports, describe
 from .transport import Fetcher, FetchPolicy, RawCache, _write_bytes_atomic, normalize_url
 
 
@@ -181,19 +182,34 @@ def collect(
         bar.update(pages, total=seen_pages[0], completed=seen_pages[0])
         summary.listed = len(listed)
         task = bar.add_task("reports", total=len(listed))
+        pairs: list[tuple[ListedItem, RawReport]] = []
         for item in listed:
             report = _fetch_one(site, fetcher, item, summary)
-            if report is not None and start_d <= report.date <= end_d:
-                rows.append(_as_row(report, matcher))
-            elif report is not None:
-                summary.out_of_window += 1
+            if report is not None:
+                pairs.append((item, report))
             bar.advance(task)
+    suspects = {s.source_id: s for s in check_reports(pairs, _site_names(site))}
+    parts = getattr(site, "value_parts", {})
+    for item, report in pairs:
+        suspect = suspects.get(report.source_id)
+        if suspect is not None:
+            summary.fail(f"{item.url}: {describe(suspect, parts)}")
+        elif start_d <= report.date <= end_d:
+            rows.append(_as_row(report, matcher))
+        else:
+            summary.out_of_window += 1
     summary.collected = len(rows)
     summary.matched = sum(1 for r in rows if r["matched"])
     write_collected(_merge(existing, rows), out / "collected.csv")
     _write_bytes_atomic(out / f"summary-{summary.site}.json",
                         json.dumps(summary.as_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
     return summary
+
+
+def _site_names(site: Site) -> list[str]:
+    """The names a site calls itself (its layout's ``name`` and ``site_names``): no report's title."""
+    layout = getattr(site, "layout", None)
+    return [layout.name, *layout.site_names] if layout is not None else []
 
 
 def _fetch_one(site: Site, fetcher: Fetcher, item: ListedItem, summary: CollectSummary) -> RawReport | None:

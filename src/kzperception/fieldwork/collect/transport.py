@@ -22,20 +22,22 @@ The documents and the raw cache are in ``cache``.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email.utils
+import math
 import re
 import ssl
 import threading
 import time
-import urllib.robotparser
-from collections.abc import Callable, Collection
+import zlib
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from protego import Protego
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -55,6 +57,10 @@ __all__ = ["Document", "FetchPolicy", "Fetcher", "RateLimiter", "RawCache", "_wr
 MAX_BYTES = 20_000_000
 #: Redirect hops followed at most (RFC 9309 asks robots.txt readers for at least five).
 MAX_REDIRECTS = 5
+#: The longest Crawl-delay honoured, in seconds. A site may ask for a pause between requests and
+#: the collector grants it, up to this: a larger value (``Crawl-delay: 1000000000`` is 31 years) is
+#: capped here, with a warning naming the robots.txt, rather than putting the run to sleep for good.
+MAX_CRAWL_DELAY = 60.0
 _REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
 
@@ -96,6 +102,9 @@ class FetchPolicy:
             raise CollectError(f"--max-bytes: {self.max_bytes} must be positive")
         if self.max_redirects < 0:
             raise CollectError(f"--max-redirects: {self.max_redirects} must not be negative")
+        agent = self.user_agent
+        if not agent.strip() or len(agent) > 300 or any(not (32 <= ord(c) < 127) for c in agent):
+            raise CollectError(f"--user-agent: {agent[:80]!r} must be 1-300 printable ASCII characters")
 
     @property
     def body_deadline(self) -> float:
@@ -290,10 +299,11 @@ class Fetcher:
         self.client = client or httpx.Client(
             timeout=policy.timeout,
             follow_redirects=False,  # followed in _attempt, hop by hop, with every check
-            headers={"User-Agent": policy.user_agent, "Accept-Language": "ru"},
+            # only the codings the collector inflates itself, bounded (Inflater)
+            headers={"User-Agent": policy.user_agent, "Accept-Language": "ru", "Accept-Encoding": "gzip, deflate"},
             verify=_ssl_context(),
         )
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, Protego | object | None] = {}
         self.stale_removed = cache.clean()
 
     def close(self) -> None:
@@ -353,21 +363,35 @@ class Fetcher:
     # robots.txt -------------------------------------------------------------------------------
 
     def allowed(self, url: str) -> bool:
-        """Whether robots.txt of the URL's own host allows it; raises _RobotsUnreadable."""
+        """Whether robots.txt of the URL's own host allows it; raises _RobotsUnreadable.
+
+        The rules are read by protego, an RFC 9309 parser: ``*`` and ``$`` in paths, and the
+        longest matching rule wins (``Allow`` on a tie). Python's own ``urllib.robotparser`` takes
+        neither into account and would allow ``/ru/news?print=1`` under ``Disallow: /*?print=``.
+        """
         if not self.policy.respect_robots:
             return True
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
             self._robots[origin] = self._load_robots(origin)
-        parser = self._robots[origin]
-        return True if parser is None else parser.can_fetch(ROBOTS_AGENT, url)
+        rules = self._robots[origin]
+        if rules is None:
+            return True
+        if rules is _DISALLOW_ALL:
+            return False
+        return bool(rules.can_fetch(url, ROBOTS_AGENT))
 
-    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
-        """Read robots.txt as RFC 9309 asks: 4xx means no rules, unreachable means stay out.
+    def _load_robots(self, origin: str) -> Protego | object | None:
+        """Read robots.txt by RFC 9309's status rules.
 
-        A cached copy is used for a day (the RFC's longest caching period), so a resumed run does
-        not ask again but a run next week does.
+        2xx: its rules. 4xx: no rules (the RFC's "unavailable"), except 401 and 403, which this
+        collector reads as "stay out" (the RFC allows crawling then; a site that refuses its
+        robots.txt to this client is taken to refuse the client). 5xx or unreachable after the
+        retries: the site is off-limits for now (the RFC's "unreachable"). Redirects are followed
+        (up to ``max_redirects``, at least the five the RFC asks for). A cached copy is used for a
+        day (the RFC's longest caching period), so a resumed run does not ask again but a run next
+        week does.
         """
         url = origin + "/robots.txt"
         doc = self.cache.get(url, max_age=ROBOTS_MAX_AGE)
@@ -378,18 +402,35 @@ class Fetcher:
                 raise _RobotsUnreadable(f"{url} could not be read ({err})") from None
             self.cache.put(doc)
         if doc.status in (401, 403):
-            parser = urllib.robotparser.RobotFileParser(url)
-            parser.disallow_all = True
-            return parser
+            return _DISALLOW_ALL
         if doc.status >= 400:
             return None
-        parser = urllib.robotparser.RobotFileParser(url)
-        parser.parse(doc.text().splitlines())
-        delay = parser.crawl_delay(ROBOTS_AGENT)
-        if delay:
-            with contextlib.suppress(TypeError, ValueError):
-                self.limiter.set_min_interval(urlsplit(origin).netloc, float(delay))
-        return parser
+        # RFC 9309 asks parsers to read at least 500 KiB; what lies beyond is ignored
+        rules = Protego.parse(doc.text()[:ROBOTS_MAX_CHARS])
+        self._crawl_delay(url, urlsplit(origin).netloc, rules)
+        return rules
+
+    def _crawl_delay(self, url: str, host: str, rules: Protego) -> None:
+        """Honour the host's Crawl-delay when longer than ours, capped at ``MAX_CRAWL_DELAY``."""
+        try:
+            delay = rules.crawl_delay(ROBOTS_AGENT)
+        except (TypeError, ValueError, OverflowError):
+            delay = None
+        if delay is None:
+            return
+        try:
+            seconds = float(delay)
+        except (TypeError, ValueError, OverflowError):
+            return
+        if math.isnan(seconds) or seconds <= 0:
+            return
+        if seconds > MAX_CRAWL_DELAY:
+            shown = f"{seconds:.3g}" if math.isfinite(seconds) else "infinity"
+            self.summary.warnings.append(
+                f"{url} asks for a Crawl-delay of {shown} s; capped at {MAX_CRAWL_DELAY:g} s (one request "
+                f"per {MAX_CRAWL_DELAY:g} s to that host)")
+            seconds = MAX_CRAWL_DELAY
+        self.limiter.set_min_interval(host, seconds)
 
     # download with retries --------------------------------------------------------------------
 
@@ -420,6 +461,7 @@ class Fetcher:
         for number in range(self.policy.max_redirects + 1):
             if number:  # a hop: its own host, its own robots.txt (the first URL was checked before)
                 self._check_host(hop.url, request.url)
+                _check_hop(hop.url, request.url)
                 if not robots and not self.allowed(hop.url):
                     raise Disallowed(f"robots.txt disallows {hop.url} (redirected from {request.url})")
             host = urlsplit(hop.url).netloc
@@ -490,29 +532,137 @@ class Fetcher:
             raise FetchError(f"HTTP {status}", status=status)
 
     def _read_body(self, response: httpx.Response) -> bytes:
-        """The decoded body, streamed to a spool file and given up past the size or time limit."""
+        """The decoded body, streamed to a spool file and given up past the size or time limit.
+
+        The body is read raw and inflated here, never by the HTTP client: the client inflates a
+        whole network chunk at once, so 2 kB of ``Content-Encoding: gzip, gzip`` become a gigabyte
+        in memory before any cap is looked at. Here every stage gives out at most 64 kB at a time
+        and every byte it gives is counted against ``--max-bytes`` as it comes.
+        """
         cap = self.policy.max_bytes
         declared = response.headers.get("content-length", "").strip()
         encoding = response.headers.get("content-encoding", "").strip()
         if declared.isdigit() and int(declared) > cap and not encoding:
             raise FetchError(f"body of {int(declared)} bytes is over the {cap}-byte limit (--max-bytes)")
+        inflater = Inflater(encoding, cap)
         deadline = self._clock() + self.policy.body_deadline
         size = 0
         with self.cache.spool() as (path, handle):
-            try:
-                for chunk in response.iter_bytes(_CHUNK):
-                    size += len(chunk)
+            def keep(pieces: Iterator[bytes]) -> None:
+                nonlocal size
+                for piece in pieces:
+                    size += len(piece)
                     if size > cap:
-                        raise FetchError(f"body over the {cap}-byte limit (--max-bytes); stopped at {size} bytes")
-                    handle.write(chunk)
-                    if self._clock() > deadline:
-                        raise _Transient(f"body still arriving after {self.policy.body_deadline:g} s "
-                                         f"({size} bytes)")
-            except httpx.DecodingError as err:
-                raise FetchError(f"the body does not decode as its Content-Encoding {encoding[:40]!r} says "
-                                 f"({type(err).__name__})") from None
+                        raise FetchError(f"body over the {cap}-byte limit (--max-bytes); stopped at {size} bytes"
+                                         + (f" after decoding {encoding[:40]!r}" if encoding else ""))
+                    handle.write(piece)
+
+            if response.is_stream_consumed:  # an in-memory answer (a mock transport): already decoded
+                inflater = Inflater("", cap)
+                chunks: Iterator[bytes] = iter([response.content])
+            else:
+                chunks = response.iter_raw(_CHUNK)
+            for chunk in chunks:
+                keep(inflater.feed(chunk))
+                if self._clock() > deadline:
+                    raise _Transient(f"body still arriving after {self.policy.body_deadline:g} s ({size} bytes)")
+            keep(inflater.finish())
             handle.close()
             return path.read_bytes()
+
+
+class Inflater:
+    """``Content-Encoding`` undone stage by stage (``gzip``, ``deflate``, ``identity``; several in a
+    row), each stage giving at most ``_CHUNK`` bytes at a time and counted against ``cap``, so the
+    memory a body can take is bounded whatever it inflates to."""
+
+    MAX_CODINGS = 3
+
+    def __init__(self, header: str, cap: int):
+        codings = [c.strip().lower() for c in header.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        bad = [c for c in codings if c not in ("gzip", "x-gzip", "deflate")]
+        if bad:
+            raise FetchError(f"Content-Encoding {bad[0][:40]!r} is not one this collector asked for (gzip, deflate)")
+        if len(codings) > self.MAX_CODINGS:
+            raise FetchError(f"{len(codings)} Content-Encodings in a row; at most {self.MAX_CODINGS} are read")
+        self.header = header
+        self.cap = cap
+        self.stages = [_Stage(c) for c in reversed(codings)]  # the last coding applied is undone first
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        return self._through(0, data, final=False)
+
+    def finish(self) -> Iterator[bytes]:
+        return self._through(0, b"", final=True)
+
+    def _through(self, index: int, data: bytes, final: bool) -> Iterator[bytes]:
+        if index == len(self.stages):
+            if data:
+                yield data
+            return
+        stage = self.stages[index]
+        try:
+            for piece in stage.feed(data):
+                stage.total += len(piece)
+                if stage.total > self.cap:
+                    raise FetchError(f"body over the {self.cap}-byte limit (--max-bytes) while decoding "
+                                     f"{self.header[:40]!r}")
+                yield from self._through(index + 1, piece, final=False)
+            if final:
+                for piece in stage.flush():
+                    yield from self._through(index + 1, piece, final=False)
+                yield from self._through(index + 1, b"", final=True)
+        except zlib.error as err:
+            raise FetchError(f"the body does not decode as its Content-Encoding {self.header[:40]!r} says "
+                             f"({str(err)[:80]})") from None
+
+
+class _Stage:
+    """One coding being undone, with bounded output per call."""
+
+    def __init__(self, coding: str):
+        self.coding = coding
+        self.total = 0
+        self.started = False
+        self.raw_deflate = False
+        self._d = self._new()
+
+    def _new(self) -> Any:
+        if self.coding == "deflate":
+            return zlib.decompressobj(-zlib.MAX_WBITS if self.raw_deflate else zlib.MAX_WBITS)
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self.coding == "deflate" and not self.started and data:
+            self.started = True
+            try:  # "deflate" is zlib-wrapped by the RFC, raw deflate by some servers: try one, then the other
+                zlib.decompressobj(zlib.MAX_WBITS).decompress(data[:64], 1)
+            except zlib.error:
+                self.raw_deflate = True
+                self._d = self._new()
+        while True:
+            if self._d.eof:
+                rest = self._d.unused_data + data
+                if self.coding == "deflate" or not rest.strip(b"\0"):
+                    return  # trailing bytes after the stream: ignored, as browsers do
+                self._d = self._new()  # gzip: a further member
+                data = rest
+            out = self._d.decompress(data, _CHUNK)
+            data = self._d.unconsumed_tail
+            if out:
+                yield out
+            if not data and len(out) < _CHUNK:
+                return
+
+    def flush(self) -> Iterator[bytes]:
+        yield from self.feed(b"")
+
+
+#: robots.txt answered 401 or 403: nothing on that host may be asked for.
+_DISALLOW_ALL = object()
+#: The part of a robots.txt that is read (RFC 9309: at least 500 KiB).
+ROBOTS_MAX_CHARS = 512 * 1024
 
 
 @dataclass
@@ -521,6 +671,23 @@ class _Answer:
     content: bytes = b""
     content_type: str = ""
     location: str = ""
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _check_hop(target: str, first: str) -> None:
+    """A redirect keeps the scheme (https never turns to http) and goes to the scheme's default port
+    or the first URL's own port: a hop to ``http://127.0.0.1:<another port>/`` reaches another
+    service on the same machine, whose page would be saved as the report."""
+    to, origin = urlsplit(target), urlsplit(first)
+    if origin.scheme == "https" and to.scheme != "https":
+        raise FetchError(f"redirect from https to {to.scheme} refused: {first} -> {target}")
+    port = to.port or _DEFAULT_PORTS[to.scheme]
+    own = origin.port or _DEFAULT_PORTS[origin.scheme]
+    if port != _DEFAULT_PORTS[to.scheme] and port != own:
+        raise FetchError(f"redirect to port {port} refused (only {_DEFAULT_PORTS[to.scheme]} or the site's own "
+                         f"{own}): {first} -> {target}")
 
 
 def _redirected(hop: _Request, target: str, status: int) -> _Request:
