@@ -137,3 +137,149 @@ def test_near_miss_says_nothing_for_a_plainly_different_value():
     assert near_miss("japan", ("china", "russia")) is None
     assert near_miss("CHINA", ("china", "russia")) is not None
     assert near_miss("ｃhina", ("china", "russia")).startswith("'ｃhina': did you mean 'china'?")
+
+
+# --- encodings and spreadsheets (synthetic sheets) -------------------------------------------------------------
+
+def _corpus_with_reports_bytes(tmp_path, data: bytes):
+    folder = write_files(tmp_path / "enc", SMALL_REPORTS, SMALL_CODES)
+    (folder / "reports.csv").write_bytes(data)
+    with pytest.raises(CorpusError) as info:
+        load_corpus(folder)
+    return info.value.problems
+
+
+def test_a_corpus_saved_as_excel_unicode_text_is_named(tmp_path):
+    text = (REPORTS_HEADER + SMALL_REPORTS).replace(",", "\t")
+    problems = _corpus_with_reports_bytes(tmp_path, b"\xff\xfe" + text.encode("utf-16-le"))
+    assert problems == ["reports.csv: the file is UTF-16LE with tabs (Excel's \"Unicode Text\"), not UTF-8: "
+                        "save it as \"CSV UTF-8 (comma delimited)\" and use that file"]
+    problems = _corpus_with_reports_bytes(tmp_path, text.encode("utf-16-le"))  # no byte-order mark
+    assert problems[0].startswith("reports.csv: the file is UTF-16LE with tabs")
+
+
+def test_a_stray_byte_in_a_utf8_corpus_is_named_at_its_line_and_cell(tmp_path):
+    reports = SMALL_REPORTS.replace("r3,china,president,akorda,2022-02-24,,",
+                                    "r3,china,president,akorda,2022-02-24,,Кит")
+    data = (REPORTS_HEADER + reports).encode("utf-8").replace("Кит".encode(), "Кит".encode() + b"\xff")
+    problems = _corpus_with_reports_bytes(tmp_path, data)
+    assert problems == ["reports.csv:4: title_ru: byte 0xFF is not UTF-8 (the rest of the file is UTF-8; retype the "
+                        "text of this cell, the file was not read)"]
+
+
+def _sheet_bytes(tmp_path, data: bytes):
+    from kzperception.fieldwork.sheet_cells import read_table
+
+    path = tmp_path / "coding-anna.csv"
+    path.write_bytes(data)
+    return read_table, path
+
+
+def test_a_stray_byte_in_a_utf8_sheet_is_named_never_read_as_cp1251(tmp_path):
+    rows = "id,title_ru,note\nr1,Поставки в Китай,ок\nr2,Визит в Москву,замечание\nr3,Договор,x\n"
+    data = rows.encode("utf-8").replace(b"x\n", b"x\xff\n")
+    read_table, path = _sheet_bytes(tmp_path, data)
+    with pytest.raises(CorpusError) as info:
+        read_table(path)
+    assert info.value.problems == ["coding-anna.csv:4: note: byte 0xFF is not UTF-8 (the rest of the file is UTF-8; "
+                                   "retype the text of this cell, the file was not read)"]
+    # A whole sheet from ANSI Excel (windows-1251) is still read: no UTF-8 text in it to damage.
+    path.write_bytes(rows.replace("x\n", "y\n").encode("cp1251"))
+    assert read_table(path)["title_ru"].tolist() == ["Поставки в Китай", "Визит в Москву", "Договор"]
+
+
+def test_a_sheet_saved_as_unicode_text_is_named(tmp_path):
+    read_table, path = _sheet_bytes(tmp_path, b"\xff\xfe" + "id\tnote\nr1\tок\n".encode("utf-16-le"))
+    with pytest.raises(CorpusError, match=r"coding-anna\.csv: the file is UTF-16LE with tabs \(Excel's "):
+        read_table(path)
+
+
+def _workbook(path, rows, formula_cell=None):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    for row in rows:
+        ws.append(row)
+    if formula_cell:
+        ws[formula_cell] = '=IF(1=1,"secondary","")'  # openpyxl stores no computed value
+    book.save(path)
+
+
+def test_a_formula_cell_without_a_stored_value_is_an_error_naming_the_cell(tmp_path):
+    from kzperception.fieldwork.sheet_cells import read_table
+
+    path = tmp_path / "coding-anna.xlsx"
+    _workbook(path, [["id", "economic", "cultural"], ["r1", "main", None], ["r2", "main", None]], "C3")
+    with pytest.raises(CorpusError) as info:
+        read_table(path)
+    assert info.value.problems == [
+        "coding-anna.xlsx: cell C3 (cultural): a formula '=IF(1=1,\"secondary\",\"\")' with no stored value; type the "
+        "value itself (or open and save the file in Excel or LibreOffice, which store the computed value)"]
+    _workbook(path, [["id", "economic", "cultural"], ["r1", "main", None], ["r2", "main", "secondary"]])
+    assert read_table(path)["cultural"].tolist() == ["", "secondary"]
+
+
+
+def _with_shared_strings(path, extra: int):
+    """The workbook at ``path`` rewritten with ``extra`` unused shared strings (a 'strings bomb')."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = {info.filename: book.read(info.filename) for info in book.infolist()}
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts["xl/sharedStrings.xml"] = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="' + main + b'">'
+                                     + b"<si><t>x</t></si>" * extra + b"</sst>")
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    end = rels.rindex(b"</Relationships>")
+    parts["xl/_rels/workbook.xml.rels"] = rels[:end] + (
+        b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/sharedStrings"/>') + rels[end:]
+    types = parts["[Content_Types].xml"]
+    end = types.rindex(b"</Types>")
+    parts["[Content_Types].xml"] = types[:end] + (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/>') + types[end:]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+
+
+def test_a_workbook_with_millions_of_shared_strings_is_refused_fast_and_small(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "coding-anna.xlsx"
+    _workbook(path, [["id", "economic"], ["r1", "main"]])
+    _with_shared_strings(path, 3_000_000)
+    assert path.stat().st_size < 1_000_000  # small on disk, large unpacked
+    probe = ("import resource, sys, time\n"
+             "from kzperception.fieldwork.sheet_cells import read_table\n"
+             "from kzperception.data.corpus import CorpusError\n"
+             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+             "t = time.monotonic()\n"
+             "try:\n    read_table(sys.argv[1])\nexcept CorpusError as err:\n    print(err)\n"
+             "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+    message, cost = out.stdout.strip().splitlines()
+    assert message == ("coding-anna.xlsx: holds more than 250,000 shared strings, over the limit for a sheet "
+                       "(docs/reliability.md); save it as CSV UTF-8, which keeps only the text the cells use")
+    seconds, grown_kb = cost.split()
+    assert float(seconds) < 5 and int(grown_kb) < 300 * 1024, cost
+
+
+def test_rows_and_columns_past_the_limits_are_refused(tmp_path, monkeypatch):
+    from kzperception.fieldwork import sheet_cells
+
+    path = tmp_path / "coding-anna.xlsx"
+    _workbook(path, [["id", "economic"], *[[f"r{i}", "main"] for i in range(12)]])
+    monkeypatch.setattr(sheet_cells, "XLSX_MAX_ROWS", 10)
+    with pytest.raises(CorpusError, match=r"more than 10 rows, over the limit"):
+        sheet_cells.read_table(path)
+    monkeypatch.setattr(sheet_cells, "XLSX_MAX_ROWS", 200_000)
+    monkeypatch.setattr(sheet_cells, "XLSX_MAX_COLUMNS", 1)
+    with pytest.raises(CorpusError, match=r"coding-anna\.xlsx:1: header: more than 1 columns"):
+        sheet_cells.read_table(path)
+    monkeypatch.setattr(sheet_cells, "XLSX_MAX_UNPACKED", 100)
+    with pytest.raises(CorpusError, match=r"unpacks to .* over the limit"):
+        sheet_cells.read_table(path)
