@@ -126,3 +126,18 @@ def test_a_signalled_rerun_leaves_no_process_and_no_partial_book(tmp_path, signu
     assert alive == [], alive
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]  # no temporary build folder beside OUT
+
+
+def test_a_folder_a_command_builds_in_gets_the_users_umask(tmp_path):
+    import tempfile
+
+    from kzperception.book.rerun import with_umask
+
+    old = os.umask(0o022)
+    try:
+        folder = with_umask(Path(tempfile.mkdtemp(dir=tmp_path)))
+        assert folder.stat().st_mode & 0o777 == 0o755  # mkdtemp alone gives 0o700
+        os.umask(0o077)
+        assert with_umask(Path(tempfile.mkdtemp(dir=tmp_path))).stat().st_mode & 0o777 == 0o700
+    finally:
+        os.umask(old)

@@ -440,6 +440,18 @@ def _marker(what: dict[str, object]) -> str:
                       ensure_ascii=False, indent=1) + "\n"
 
 
+def with_umask(folder: Path) -> Path:
+    """``folder`` given the mode ``mkdir`` would give it (0777 less the user's umask); returns it.
+
+    ``mkdtemp`` makes its folder 0700 so no one else can use it while it is built; swapped in as
+    OUT, that would keep a web server running as another user from serving the book.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    folder.chmod(0o777 & ~mask)
+    return folder
+
+
 def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_source: Callable[[BookLayout, Path | None],
                None], record: dict[str, object], *, jobs: int = 2, use_cache: bool = True, strict: bool = False,
                config: Path | None = None, toc: Path | None = None, seed: Path | None = None,
@@ -457,7 +469,7 @@ def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_sou
     ensure_bundle()
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(out)
-    work = Path(tempfile.mkdtemp(prefix=f"{_work_prefix(out)}{os.getpid()}-", dir=out.parent))
+    work = with_umask(Path(tempfile.mkdtemp(prefix=f"{_work_prefix(out)}{os.getpid()}-", dir=out.parent)))
     leftover: Path | None = work
     try:
         layout = BookLayout.standalone(work)
