@@ -241,7 +241,7 @@ def test_front_page_and_source_note_show_hostile_values_as_text(tmp_path):
     page = rerun.front_page(p).split("```{tableofcontents}")[0]  # a Sphinx directive docutils lacks
     doc = _doctree(page)
     kinds = {n.tagname for n in doc.findall()}
-    assert kinds <= PLAIN | {"strong", "literal"}, kinds  # **Corpus:** and the fixed `kzperception ...`
+    assert kinds <= PLAIN | {"strong", "literal", "container"}, kinds  # **Corpus:** and the fixed `kzperception ...`
     cells = [e.astext() for e in doc.findall(lambda n: n.tagname == "entry")]
     for value in HOSTILE:
         assert _shown(value) in cells

@@ -36,6 +36,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -469,7 +470,8 @@ def execute_chapters(
         else:
             todo.append((stem, key))
     if todo:
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))),
+                                 initializer=_leave_ctrl_c_to_the_command) as pool:
             futures = [pool.submit(execute_chapter, s, params, str(out_dir), k, str(nb_dir)) for s, k in todo]
             for fut in as_completed(futures):
                 run = fut.result()
@@ -478,6 +480,33 @@ def execute_chapters(
                     on_done(run)
     order = {s: i for i, s in enumerate(stems)}
     return sorted(runs, key=lambda r: order[r.stem])
+
+
+#: An OS error as Python prints it: ``OSError: [Errno 28] No space left on device: '/x/y.html'``.
+_OS_ERROR = re.compile(r"\[Errno (\d+)\] ([^:\n]+?)(?:: '([^'\n]*)')?\s*$", re.MULTILINE)
+
+
+def os_error_in(output: str) -> str | None:
+    """The last OS error a subprocess printed, as ``PATH: message (ENOSPC)``, or None.
+
+    Jupyter Book ends a failed build with "Look above for the cause", which a command showing a
+    tail of the output may cut off; the errno line is the cause.
+    """
+    import errno
+
+    found = list(_OS_ERROR.finditer(output))
+    if not found:
+        return None
+    number, message, where = found[-1].groups()
+    name = errno.errorcode.get(int(number), number)
+    return f"{where + ': ' if where else ''}{message.strip()} ({name})"
+
+
+def _leave_ctrl_c_to_the_command() -> None:
+    """In a pool worker: ignore SIGINT. Ctrl-C reaches the whole process group; the command itself
+    stops every worker and kernel (``kzperception.cli.interrupt``), so a worker has nothing to add
+    but a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def execute_front_page(layout: BookLayout | None = None, params: dict[str, str] | None = None,
@@ -578,7 +607,11 @@ def jupyter_book(layout: BookLayout | None = None, config: Path | None = None, t
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+        output = proc.stdout + proc.stderr
+        cause = os_error_in(output)
+        if cause:  # a full disk or an unwritable folder: the cause in one line, not "look above"
+            raise BuildError(f"jupyter-book build failed: {cause}")
+        tail = "\n".join(output.strip().splitlines()[-30:])
         raise BuildError(f"jupyter-book build failed:\n{tail}")
     mark_pdf(layout.built)
     return time.perf_counter() - t0

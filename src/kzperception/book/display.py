@@ -10,7 +10,10 @@ Text from outside the project (a corpus's provenance or coder, a folder name, a 
 a page through exactly two doors: :func:`myst_text` where it is written into MyST source (a
 generated page, a glued text) and :func:`html_text` where it is written into HTML (a cell's HTML
 output, a theme option). Both make the text literal: the reader sees what the corpus says, and no
-role, directive, substitution, tag or entity in it is ever interpreted.
+role, directive, substitution, tag or entity in it is ever interpreted. Both also keep the value's
+direction to itself: a bidi control is shown as its code point and right-to-left text is isolated
+(:func:`isolated`; :func:`html_value` wraps a value in ``<bdi>``), so no value can reorder the
+text around it.
 """
 
 from __future__ import annotations
@@ -44,12 +47,45 @@ _MYST_INLINE = frozenset("\\`*_{}[]<>!&$~|#")
 _MYST_LINE_START = re.compile(r"^(?:([%(:=])|([-+])(?=[\s+-]|$)|(\d{1,20})([.)])(?=\s|$))")
 
 
+#: Explicit bidirectional formatting characters (embeddings, overrides, isolates and their ends):
+#: invisible, and able to reorder the text around them ("12" shown as "21").
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+#: Bidirectional classes of right-to-left letters and Arabic digits: a value holding one is isolated.
+_RTL = frozenset({"R", "AL", "AN"})
+#: First-strong isolate and pop-directional-isolate: the plain-text form of HTML's ``<bdi>``.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _visible(ch: str) -> str:
+    """A character as shown: a bidi control as its code point in brackets, the rest as it is."""
+    return f"[U+{ord(ch):04X}]" if unicodedata.bidirectional(ch) in _BIDI_CONTROLS else ch
+
+
 def _one_line(value: object) -> str:
     """The value as a string on one line: line breaks, tabs and other control characters become
-    spaces, runs of spaces one space, and the ends are trimmed (an HTML page shows no more)."""
+    spaces, runs of spaces one space, and the ends are trimmed (an HTML page shows no more).
+
+    A bidirectional control (a right-to-left override, an isolate) is shown as its code point,
+    ``[U+202E]``: it would otherwise be invisible and reorder the text after it, so that a
+    provenance value ending in U+202E made the count beside it read 21 instead of 12.
+    """
     text = "" if value is None else str(value)
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else _visible(ch) for ch in text)
     return re.sub(" {2,}", " ", text).strip()
+
+
+def isolated(text: str) -> str:
+    """``text`` inside a first-strong isolate (U+2068 ... U+2069) when it holds right-to-left letters.
+
+    A Hebrew or Arabic value next to a number can take the number into its own direction; isolated,
+    it is laid out on its own and nothing around it moves (Unicode's bidi algorithm, rule X5c; the
+    plain-text equivalent of ``<bdi>``). Text without such letters comes back unchanged, so the
+    book's own labels are byte-for-byte what they were. Bidi controls in ``text`` have already been
+    made visible by :func:`_one_line`, so none can end the isolate early.
+    """
+    if any(unicodedata.bidirectional(ch) in _RTL for ch in text):
+        return FSI + text + PDI
+    return text
 
 
 def myst_text(value: object, *, at_line_start: bool = True) -> str:
@@ -64,7 +100,7 @@ def myst_text(value: object, *, at_line_start: bool = True) -> str:
     does not need that. Plain words, dates and numbers come back unchanged, so the thesis's glued
     labels are byte-for-byte what they were.
     """
-    text = "".join("\\" + ch if ch in _MYST_INLINE else ch for ch in _one_line(value))
+    text = "".join("\\" + ch if ch in _MYST_INLINE else ch for ch in isolated(_one_line(value)))
     m = _MYST_LINE_START.match(text) if at_line_start else None
     if m is None:
         return text
@@ -82,7 +118,16 @@ def html_text(value: object, *, quote: bool = True) -> str:
     where an apostrophe stays one. Line breaks become spaces as in :func:`myst_text`, so the value
     can also sit inside a one-line HTML block.
     """
-    return html.escape(_one_line(value), quote=quote)
+    return html.escape(isolated(_one_line(value)), quote=quote)
+
+
+def html_value(value: object) -> str:
+    """Untrusted text as an HTML element of its own: ``<bdi class="kzp-value">…</bdi>``, escaped.
+
+    ``<bdi>`` isolates the value's direction from the text around it, and the class lets a long
+    unbroken value (a 400-letter provenance) wrap instead of widening the page (kzperception.css).
+    """
+    return f'<bdi class="kzp-value">{html_text(value, quote=False)}</bdi>'
 
 
 def vega_bundle_js() -> str:

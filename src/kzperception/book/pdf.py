@@ -317,17 +317,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--book", type=Path, default=paths.BOOK,
                     help="the book's source with executed chapters (default book/; or OUT/src of build --out)")
     args = ap.parse_args(argv)
+    from kzperception.cli.interrupt import interruptible, os_error_line
+
+    kept = f"no PDF written; {args.out} as it was, Chromium stopped and its temporary folder removed"
     try:
-        pdf = build_pdf(args.out, force=args.force, book=args.book)
+        with interruptible(kept):  # SIGINT/SIGTERM: one line, exit 130/143 (SystemExit)
+            pdf = build_pdf(args.out, force=args.force, book=args.book)
     except PdfError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # the disk: a folder that cannot be written, no space left
-        print(f"error: {exc.filename or args.out}: {exc.strerror or exc}; no PDF written", file=sys.stderr)
+        print(f"error: {os_error_line(exc, args.out)}; no PDF written", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("error: interrupted; no PDF written", file=sys.stderr)
-        return 130
+    except SystemExit as stop:
+        return int(stop.code or 0)
     linked = publish(pdf) if pdf.resolve() == DEFAULT_OUT.resolve() else None
     print(f"wrote {pdf}" + (f" and {linked}" if linked else ""))
     return 0

@@ -45,7 +45,7 @@ from kzperception.book.build import (
     stage_pages,
     toc_chapters,
 )
-from kzperception.book.display import html_text, myst_text
+from kzperception.book.display import html_text, html_value, myst_text
 from kzperception.book.params import ChapterParams
 
 if TYPE_CHECKING:
@@ -224,17 +224,31 @@ def plan(corpus_dir: str | os.PathLike[str], start: str, pivot: str, end: str, o
     return RerunPlan(corpus, window, chosen, out_path)
 
 
-def banner(corpus: Corpus) -> str:
-    """The announcement shown on every page, as plain text: what kind of corpus the numbers come from.
+def banner(corpus: Corpus, value: Callable[[str], str] = str, text: Callable[[str], str] = str) -> str:
+    """The announcement shown on every page: what kind of corpus the numbers come from.
 
-    Plain text because it quotes the corpus's provenance values; each page escapes it.
+    It quotes the corpus's provenance values, so each is passed through ``value`` and the words
+    around them through ``text``: :func:`banner_html` and :func:`banner_myst` make each value a
+    literal of its own, isolated from the text and the count beside it (a value ending in a
+    right-to-left override must not turn "12" into "21"). With the defaults, plain text.
     """
     mix = corpus.provenance_mix
     if "synthetic" in mix:
-        return "Synthetic corpus — demonstration only: no number in this book describes real reports."
+        return text("Synthetic corpus — demonstration only: no number in this book describes real reports.")
     if set(mix) == {"cited"}:
-        return "Partial corpus: only the reports the thesis cites; counts are not the thesis's 218 reports."
-    return "Rerun on a researcher's corpus: " + ", ".join(f"{k} {v}" for k, v in mix.items())
+        return text("Partial corpus: only the reports the thesis cites; counts are not the thesis's 218 reports.")
+    return text("Rerun on a researcher's corpus:") + " " + (text(",") + " ").join(
+        f"{value(k)} {v}" for k, v in mix.items())
+
+
+def banner_html(corpus: Corpus) -> str:
+    """:func:`banner` as HTML for the theme's announcement bar: escaped, each value in ``<bdi>``."""
+    return banner(corpus, value=html_value, text=lambda t: html_text(t, quote=False))
+
+
+def banner_myst(corpus: Corpus) -> str:
+    """:func:`banner` as MyST for the front page's box: each value literal and isolated on its own."""
+    return banner(corpus, value=lambda k: myst_text(k, at_line_start=False), text=lambda t: myst_text(t))
 
 
 def front_page(p: RerunPlan) -> str:
@@ -263,10 +277,11 @@ def front_page(p: RerunPlan) -> str:
     # the HTML unescaped (the print header, the sidebar's book title), so a title must be ours.
     return f"""# Rerun of the data chapters, {labels['before']} / {labels['after']}
 
+````{{container}} kzp-corpus
 ```{{admonition}} About the corpus
 :class: {'warning' if p.corpus.is_synthetic else 'note'}
 
-{myst_text(banner(p.corpus))}
+{banner_myst(p.corpus)}
 ```
 
 This standalone book re-executes chapters of the computational thesis on another corpus and window.
@@ -279,6 +294,7 @@ Each chapter shows the new counts and, beside them, the figures the thesis publi
 | provenance | reports | how these reports were selected |
 | --- | --- | --- |
 {rows}
+````
 
 ## What this rerun finds
 
@@ -314,7 +330,7 @@ def stage(p: RerunPlan, layout: BookLayout, previous: Path | None = None) -> Non
     # The front page quotes the corpus: its quotes and dashes are shown as typed, not made curly.
     sphinx["smartquotes"] = False
     # The theme writes the announcement into every page as HTML, unescaped: escape it here.
-    sphinx.setdefault("html_theme_options", {})["announcement"] = html_text(banner(p.corpus))
+    sphinx.setdefault("html_theme_options", {})["announcement"] = banner_html(p.corpus)
     (layout.source / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                                encoding="utf-8")
     toc = {"format": "jb-book", "root": "index",
@@ -424,6 +440,18 @@ def _marker(what: dict[str, object]) -> str:
                       ensure_ascii=False, indent=1) + "\n"
 
 
+def with_umask(folder: Path) -> Path:
+    """``folder`` given the mode ``mkdir`` would give it (0777 less the user's umask); returns it.
+
+    ``mkdtemp`` makes its folder 0700 so no one else can use it while it is built; swapped in as
+    OUT, that would keep a web server running as another user from serving the book.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    folder.chmod(0o777 & ~mask)
+    return folder
+
+
 def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_source: Callable[[BookLayout, Path | None],
                None], record: dict[str, object], *, jobs: int = 2, use_cache: bool = True, strict: bool = False,
                config: Path | None = None, toc: Path | None = None, seed: Path | None = None,
@@ -441,7 +469,7 @@ def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_sou
     ensure_bundle()
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(out)
-    work = Path(tempfile.mkdtemp(prefix=f"{_work_prefix(out)}{os.getpid()}-", dir=out.parent))
+    work = with_umask(Path(tempfile.mkdtemp(prefix=f"{_work_prefix(out)}{os.getpid()}-", dir=out.parent)))
     leftover: Path | None = work
     try:
         layout = BookLayout.standalone(work)

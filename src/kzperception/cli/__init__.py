@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kzperception.cli.common import Format, err_console, error, fail, note, one_line_errors, print_table
+from kzperception.cli.interrupt import interruptible, os_error_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,12 +116,9 @@ def build(
     With --out the same book is built outside the repository, with the same rules as a rerun's
     output folder; the main book's executed chapters serve as its cache.
     """
-    from rich.progress import Progress
-
     from kzperception import paths
     from kzperception.book import build as b
-    from kzperception.book.params import ChapterParams
-    from kzperception.book.rerun import RerunError, build_main_into, check_out, parse_chapters
+    from kzperception.book.rerun import RerunError, check_out, parse_chapters
 
     stems = b.toc_chapters()
     try:
@@ -128,7 +127,25 @@ def build(
     except RerunError as err:
         raise fail(str(err)) from None
     if out_path is not None:
-        if chapters:
+        kept = f"{out_path} left as it was; no partial book written, the temporary build folder removed"
+    else:
+        kept = (f"the chapters finished before it are kept in {paths.CHAPTERS} (the cache); "
+                f"{paths.HTML} may be incomplete: run the build again")
+    with interruptible(kept):
+        _build(b, stems, jobs, no_cache, strict, out_path, bool(chapters))
+
+
+def _build(b: ModuleType, stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: Path | None,
+           chosen: bool) -> None:
+    """The body of ``build``, run under :func:`~kzperception.cli.interrupt.interruptible`."""
+    from rich.progress import Progress
+
+    from kzperception import paths
+    from kzperception.book.params import ChapterParams
+    from kzperception.book.rerun import RerunError, build_main_into
+
+    if out_path is not None:
+        if chosen:
             raise fail("--chapters: a book built with --out has every chapter; leave --chapters out")
         params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
         with Progress(console=err_console, transient=False) as progress:
@@ -139,6 +156,8 @@ def build(
                                                      task, advance=1, description=f"{run.stem}: {run.status}"))
             except (b.BuildError, RerunError) as err:
                 raise fail(str(err)) from None
+            except OSError as err:  # a full disk: the file and the errno, OUT as it was
+                raise fail(os_error_line(err, out_path) + "; nothing was written to --out") from None
         if _report_failures(runs) or html_dir is None:
             raise typer.Exit(1)
         typer.echo(f"book built: {html_dir / 'index.html'}")
@@ -163,6 +182,8 @@ def build(
         secs = b.jupyter_book(strict=strict)
     except b.BuildError as err:
         raise fail(str(err)) from None
+    except OSError as err:
+        raise fail(os_error_line(err, paths.HTML)) from None
     typer.echo(f"book built in {secs:.1f}s: {paths.HTML / 'index.html'}")
 
 
@@ -192,15 +213,16 @@ def rerun(
     with one_line_errors(WindowError, SourceError, r.RerunError):
         wanted = r.parse_chapters(chapters, r.available_chapters())
         plan = r.plan(corpus, start, pivot, end, out, wanted)
+    kept = f"{plan.out} left as it was; no partial book written, the temporary build folder removed"
     try:
-        with Progress(console=err_console) as progress:
+        with interruptible(kept), Progress(console=err_console) as progress:
             task = progress.add_task("executing chapters", total=len(plan.chapters))
             runs, html_dir = r.run(plan, jobs, on_done=lambda run: progress.update(
                 task, advance=1, description=f"{run.stem}: {run.status}"))
     except (r.RerunError, BuildError) as err:
         raise fail(str(err)) from None
     except OSError as err:  # a full disk, a folder made read-only meanwhile: say where, keep OUT as it was
-        raise fail(f"--out: {err.strerror or err}: {err.filename or plan.out}") from None
+        raise fail(f"--out: {os_error_line(err, plan.out)}; {plan.out} left as it was") from None
     if _report_failures(runs) or html_dir is None:
         note(f"nothing was written to {plan.out}")
         raise typer.Exit(1)

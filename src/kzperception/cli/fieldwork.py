@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kzperception.cli.common import Format, fail, note, one_line_errors, print_table
+from kzperception.cli.interrupt import interruptible
 
 if TYPE_CHECKING:
     from kzperception.fieldwork.keywords import CountryMatcher
@@ -130,7 +131,9 @@ def collect_cmd(
     missing = [name for name, value in (("--start", start), ("--end", end)) if value is None]
     if missing:
         raise fail(f"{missing[0]}: required (YYYY-MM-DD), unless --probe")
-    with _errors(CollectError):
+    kept = (f"what was downloaded before it stays in {Path(out) / 'raw'}; run the same command again to resume "
+            "(nothing already downloaded is fetched twice)")
+    with interruptible(kept), _errors(CollectError):
         matcher = _matcher(keywords)
         adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value, layout)
         policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,

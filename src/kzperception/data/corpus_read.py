@@ -19,6 +19,7 @@ import pyarrow as pa_arrow
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from kzperception.data.corpus_encoding import encoding_problem, foreign_encoding
 from kzperception.data.corpus_format import CorpusError
 
 #: Of those, the ones the file reader trims itself; vocabulary columns and dates are trimmed by the
@@ -149,11 +150,13 @@ def header_problems(columns: Iterable[str], required: Iterable[str], where: str)
 
 
 def _not_utf8(path: Path, data: bytes | mmap.mmap) -> CorpusError | None:
+    """The file's encoding named (UTF-16, a legacy one), or each stray byte at its line and cell;
+    ``None`` when it is UTF-8 after all."""
+    raw = bytes(data)
     try:
-        bytes(data).decode("utf-8")
-    except UnicodeDecodeError as bad:
-        line = data[:bad.start].count(b"\n") + 1
-        return CorpusError([f"{path.name}:{line}: not UTF-8 ({bad.reason} at byte {bad.start})"])
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return CorpusError(encoding_problem(raw, path.name))
     return None
 
 
@@ -278,6 +281,10 @@ def _read_csv(path: Path, required: Iterable[str]) -> tuple[pd.DataFrame, _Lines
     line end is fast but wrong when a quoted value holds a line break (a valid file over 8 MB was
     refused, or could be misread), so a file with a double quote anywhere is split by quotes.
     """
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    if foreign_encoding(head):  # UTF-16 without a byte-order mark decodes as UTF-8 with NULs
+        raise CorpusError(encoding_problem(head, path.name))
     try:
         names, problems = _header(path)
     except UnicodeDecodeError:

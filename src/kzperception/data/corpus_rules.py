@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,6 +35,7 @@ from kzperception.data.corpus_format import (
     REPORT_VOCABULARY,
 )
 from kzperception.data.corpus_read import LineOf, _Lines, _trimmed_series, header_problems
+from kzperception.data.corpus_text import coder_near_misses, hidden_character_problems, near_miss, normalise_frame
 from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, LEVELS, MODES
 
 
@@ -64,7 +66,11 @@ def code_schema() -> pa.DataFrameSchema:
 
 
 
-def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str, line: LineOf) -> list[str]:
+def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str, line: LineOf,
+                     allowed: dict[str, tuple[str, ...]] | None = None,
+                     reported: AbstractSet[tuple[str, int]] = frozenset()) -> list[str]:
+    """pandera's failures as problem lines; a value that looks like an allowed one is named as a
+    near miss, and ``(field, row)`` pairs already reported (a hidden character) are left out."""
     import pandera.errors
 
     try:
@@ -74,8 +80,13 @@ def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str, li
         for case in err.failure_cases.itertuples(index=False):
             if pd.isna(case.index):
                 out.append(f"{name}: {case.column}: {case.check}")
+            elif (case.column, int(case.index)) in reported:
+                continue
             elif case.check == "not_nullable":
                 out.append(f"{name}:{line(case.index)}: {case.column}: missing value")
+            elif allowed and case.column in allowed and isinstance(case.failure_case, str) \
+                    and (hint := near_miss(case.failure_case, allowed[case.column])):
+                out.append(f"{name}:{line(case.index)}: {case.column}: {hint}")
             else:
                 msg = str(case.check)
                 out.append(f"{name}:{line(case.index)}: {case.column}: {case.failure_case!r} is {msg}")
@@ -182,7 +193,9 @@ def _vocabulary_positions(df: pd.DataFrame, col: str, values: tuple[str, ...]) -
 
 
 def _field_problems(df: pd.DataFrame, vocabulary: dict[str, np.ndarray], required: Iterable[str],
-                    schema: Callable[[], pa.DataFrameSchema], name: str, line: LineOf) -> list[str]:
+                    schema: Callable[[], pa.DataFrameSchema], name: str, line: LineOf,
+                    allowed: dict[str, tuple[str, ...]] | None = None,
+                    reported: AbstractSet[tuple[str, int]] = frozenset()) -> list[str]:
     """pandera's verdict on the rows that may break a per-field rule.
 
     On a corpus of a million reports, running the schema over every row costs as much as reading the
@@ -192,7 +205,7 @@ def _field_problems(df: pd.DataFrame, vocabulary: dict[str, np.ndarray], require
     suspect = np.zeros(len(df), dtype=bool)
     for col in required:
         suspect |= vocabulary[col] < 0 if col in vocabulary else df[col].isna().to_numpy()
-    return _schema_problems(df[suspect], schema(), name, line) if suspect.any() else []
+    return _schema_problems(df[suspect], schema(), name, line, allowed, reported) if suspect.any() else []
 
 
 def validate_frames(
@@ -219,6 +232,13 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
         return _Inspection(problems)
     if len(reports) == 0:
         return _Inspection([f"{reports_name}: no data rows (a corpus needs at least one report)"])
+    # What a reader cannot see must not make two values of one: one Unicode form for every field,
+    # and no hidden character in a field that is matched as a key.
+    normalise_frame(reports)
+    normalise_frame(codes)
+    hidden_reports, hidden_report_cells = hidden_character_problems(reports, reports_name, rl)
+    hidden_codes, hidden_code_cells = hidden_character_problems(codes, codes_name, cl)
+    problems += hidden_reports + hidden_codes
 
     ids = reports["id"]
     # Matching codes to reports is the one long job (hashing the ids unless the layout spares it);
@@ -227,8 +247,10 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
         matched = pool.submit(_report_rows, ids, codes["report_id"])
         vocabulary = {col: _vocabulary_positions(reports, col, values) for col, values in REPORT_VOCABULARY.items()}
         vocabulary |= {col: _vocabulary_positions(codes, col, values) for col, values in CODE_VOCABULARY.items()}
-        problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, report_schema, reports_name, rl)
-        problems += _field_problems(codes, vocabulary, CODE_REQUIRED, code_schema, codes_name, cl)
+        problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, report_schema, reports_name, rl,
+                                    REPORT_VOCABULARY, hidden_report_cells)
+        problems += _field_problems(codes, vocabulary, CODE_REQUIRED, code_schema, codes_name, cl,
+                                    CODE_VOCABULARY, hidden_code_cells)
         dates = _parse_dates(reports["date"])
         if dates.isna().any() and (dates.isna() & reports["date"].notna()).any():
             reports["date"] = _trimmed_series(reports["date"])  # ' 2022-02-05' is 2022-02-05
@@ -249,6 +271,7 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
     # Cross-row rules on integer keys (each code's report as a row of reports.csv), so a million
     # codes are checked with array operations rather than sets of strings.
     unknown = codes["report_id"].notna().to_numpy() & (position < 0)
+    unknown[[row for col, row in hidden_code_cells if col == "report_id"]] = False
     for idx, value in codes.loc[unknown, "report_id"].items():
         problems.append(f"{codes_name}:{cl(idx)}: report_id: unknown report id {value!r}")
 
@@ -260,6 +283,7 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
                         "has no non-cooperation variant")
 
     coder, coder_code, coder_names = _coders(codes)
+    problems += coder_near_misses(coder, codes_name, cl)
     slot = np.zeros(len(codes), dtype=np.int64)  # one int64 per (report, coder, category, mode)
     for part, size in ((position, len(ids)), (coder_code, len(coder_names)), (category, len(CATEGORIES)),
                        (mode, len(MODES))):
@@ -272,6 +296,7 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
 
     has_main = np.zeros(len(ids), dtype=bool)
     has_main[position[is_main & (position >= 0)]] = True
+    has_main[[row for col, row in hidden_report_cells if col == "id"]] = True  # reported already
     for idx in np.flatnonzero(~has_main & ~dup & ids.notna().to_numpy()):
         problems.append(f"{reports_name}:{rl(idx)}: id: report {ids.iloc[idx]!r} has no main code")
     return _Inspection(problems, dates, position, vocabulary)

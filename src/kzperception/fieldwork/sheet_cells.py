@@ -24,6 +24,7 @@ import io
 import os
 import re
 import sys
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from kzperception.data.corpus import CorpusError, atomic_target
+from kzperception.data.corpus_encoding import encoding_problem, foreign_encoding, looks_like_utf8, stray_bytes
 
 XLSX_CELL_LIMIT = 32_767
 TRUNCATED = " […truncated: the full text is in the CSV sheet and collected.csv]"
@@ -159,30 +161,133 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     return pd.DataFrame(records, columns=[*(table.header[i] for i in keep), "_row"])
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+#: Limits on what an XLSX sheet may hold, checked before the workbook is opened or as it is read,
+#: so a small file that unpacks into millions of strings or cells is refused in about a second
+#: instead of taking minutes and gigabytes (docs/reliability.md). A coding sheet of 40,000 reports
+#: (about six distinct texts each) is inside every one of them; openpyxl takes about 10 s per
+#: 250,000 shared strings, so a larger corpus is coded in several sheets or as CSV.
+XLSX_MAX_UNPACKED = 512 << 20
+XLSX_MAX_SHARED_STRINGS = 250_000
+XLSX_MAX_ROWS = 200_000
+XLSX_MAX_COLUMNS = 1_000
+#: Formulas without a stored value reported before the rest are left out.
+_FORMULA_PROBLEMS = 20
+
+
+def _count_in_member(book: zipfile.ZipFile, name: str, needle: bytes, stop: int) -> int:
+    """How often ``needle`` occurs in a zip member, read in pieces; counting stops past ``stop``."""
+    count, tail = 0, b""
+    with book.open(name) as member:
+        while chunk := member.read(1 << 20):
+            piece = tail + chunk
+            count += piece.count(needle)
+            tail = piece[-(len(needle) - 1):] if len(needle) > 1 else b""
+            count -= tail.count(needle)  # counted again with the next piece
+            if count > stop:
+                break
+    return count + tail.count(needle)
+
+
+def _xlsx_guard(path: Path) -> bool:
+    """Refuse a workbook over the limits before openpyxl reads it; ``True`` when it holds formulas."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            members = book.infolist()
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > XLSX_MAX_UNPACKED:
+                raise CorpusError([f"{path.name}: unpacks to {unpacked / 2**20:,.0f} MB, over the limit of "
+                                   f"{XLSX_MAX_UNPACKED >> 20} MB for a sheet (docs/reliability.md); split it "
+                                   "or save it as CSV UTF-8"])
+            names = {m.filename for m in members}
+            strings = next((n for n in names if n.lower() == "xl/sharedstrings.xml"), None)
+            if strings and _count_in_member(book, strings, b"<si", XLSX_MAX_SHARED_STRINGS) > XLSX_MAX_SHARED_STRINGS:
+                raise CorpusError([f"{path.name}: holds more than {XLSX_MAX_SHARED_STRINGS:,} shared strings, over "
+                                   "the limit for a sheet (docs/reliability.md); save it as CSV UTF-8, which "
+                                   "keeps only the text the cells use"])
+            return any(n.lower().startswith("xl/worksheets/") and _count_in_member(book, n, b"<f", 0)
+                       for n in names)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as err:
+        raise CorpusError([f"{path.name}: not a readable XLSX file ({type(err).__name__})"]) from None
+
+
+def _uncomputed_formulas(path: Path, sheet: str | None, width: int) -> dict[tuple[int, int], str]:
+    """``(row, column) -> formula`` of every formula cell of the sheet, as written.
+
+    Read in a second pass, only for a workbook with formulas: the first pass reads stored values,
+    and a formula cell whose value was never stored (a file written by a program that does not
+    compute) reads as empty there, which would silently drop a code.
+    """
     import openpyxl
 
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = book[sheet] if sheet and sheet in book.sheetnames else book.worksheets[0]
+        ws.reset_dimensions()
+        found: dict[tuple[int, int], str] = {}
+        for number, values in enumerate(ws.iter_rows(values_only=True, max_col=width), start=1):
+            for column, value in enumerate(values, start=1):
+                if isinstance(value, str) and value.startswith("="):
+                    found[number, column] = value
+    finally:
+        book.close()
+    return found
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    has_formulas = _xlsx_guard(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl's errors on a damaged file are many and undocumented
         raise CorpusError([f"{path.name}: not a readable XLSX file ({type(err).__name__})"]) from None
+    formulas: dict[tuple[int, int], str] = {}
+    problems: list[str] = []
     try:
         ws = book[sheet] if sheet and sheet in book.sheetnames else book.worksheets[0]
         ws.reset_dimensions()  # a wrong <dimension> tag must not cut rows off
-        rows = ws.iter_rows(values_only=True)
-        header = [cell_text(v).strip() for v in next(rows, ())]
+        header_row = next(ws.iter_rows(values_only=True, max_row=1, max_col=XLSX_MAX_COLUMNS + 1), ())
+        header = [cell_text(v).strip() for v in header_row]
+        while header and not header[-1]:
+            header.pop()
+        if len(header) > XLSX_MAX_COLUMNS:
+            raise CorpusError([f"{path.name}:1: header: more than {XLSX_MAX_COLUMNS:,} columns, over the limit "
+                               "for a sheet (docs/reliability.md)"])
+        if has_formulas:
+            formulas = _uncomputed_formulas(path, sheet, len(header))
+        rows = ws.iter_rows(values_only=True, min_row=2, max_col=max(len(header), 1))
         records = []
         for number, values in enumerate(rows, start=2):  # gaps come as empty rows: numbers stay true
+            if number > XLSX_MAX_ROWS + 1:
+                raise CorpusError([f"{path.name}: more than {XLSX_MAX_ROWS:,} rows, over the limit for a sheet "
+                                   "(docs/reliability.md); split it"])
+            for column, value in enumerate(values, start=1):
+                if value is None and (number, column) in formulas and len(problems) < _FORMULA_PROBLEMS:
+                    name = header[column - 1] if column <= len(header) else ""
+                    problems.append(f"{path.name}: cell {get_column_letter(column)}{number}"
+                                    f"{f' ({name})' if name else ''}: a formula "
+                                    f"{_shown_formula(formulas[number, column])} with no stored value; type the "
+                                    "value itself (or open and save the file in Excel or LibreOffice, which "
+                                    "store the computed value)")
             texts = [cell_text(v) for v in values][: len(header)]
             if any(t.strip() for t in texts):
                 records.append((number, texts + [""] * (len(header) - len(texts))))
+    except CorpusError:
+        raise
     except IndexError:
         raise CorpusError([f"{path.name}: the workbook has no sheet"]) from None
     except Exception as err:  # as above: a damaged sheet fails in many ways
         raise CorpusError([f"{path.name}: not a readable XLSX file ({type(err).__name__})"]) from None
     finally:
         book.close()
+    if problems:
+        raise CorpusError(problems)
     return _checked_table(RawTable(path.name, "xlsx", header, records))
+
+
+def _shown_formula(formula: str) -> str:
+    return repr(formula if len(formula) <= 40 else formula[:40] + "…")
 
 
 @contextmanager
@@ -206,19 +311,31 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             yield start, values
 
 
+def _delimiter(first: str) -> tuple[str, int]:
+    """The delimiter a sheet's first line uses, and 1 when that line is Excel's ``sep=`` line."""
+    sep = re.fullmatch(r'"?sep=(.)"?\r?', first.lstrip("\ufeff"))
+    if sep:
+        return sep.group(1), 1
+    return max((",", ";", "\t"), key=first.count), 0
+
+
 def _read_csv_text(path: Path) -> RawTable:
     raw = path.read_bytes()
+    if foreign_encoding(raw):
+        raise CorpusError(encoding_problem(raw, path.name))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        if looks_like_utf8(raw):  # a stray byte in a UTF-8 sheet: said at its cell, never re-read
+            first_line = raw.partition(b"\n")[0].decode("utf-8", "replace")
+            raise CorpusError(stray_bytes(raw, path.name, _delimiter(first_line)[0])) from None
+        # The whole file is in ANSI Excel's encoding in a Russian locale: no valid UTF-8 sequence
+        # in it to damage, so reading it as windows-1251 changes no cell that was UTF-8.
         text = raw.decode("cp1251", "replace")
     first, _, rest = text.partition("\n")
-    sep = re.fullmatch(r'"?sep=(.)"?\r?', first)
-    offset = 0
-    if sep:  # Excel's "sep=;" line names the delimiter
-        delimiter, text, offset = sep.group(1), rest, 1
-    else:
-        delimiter = max((",", ";", "\t"), key=first.count)
+    delimiter, offset = _delimiter(first)
+    if offset:  # Excel's "sep=;" line names the delimiter
+        text = rest
     try:
         with _csv_field_limit():
             records = [(line + offset, values) for line, values in _records(text, delimiter)]
