@@ -210,8 +210,9 @@ def test_a_subset_rerun_shows_no_raw_label_and_no_dead_link(subset_book):
 @pytest.mark.book
 def test_the_thesiss_reading_in_a_rerun_links_no_figure_of_the_rerun(subset_book):
     page = (subset_book / paths.CHAPTERS_DIR / "06-3-2-china-slots.html").read_text(encoding="utf-8")
-    start = page.index("The thesis’s reading") if "The thesis’s reading" in page else page.index("The thesis's reading")
-    reading = page[start:]
+    reading = page[page.index('id="the-thesis-s-reading"'):]  # the section, not the page's contents list
+    computed = page[:page.index('id="the-thesis-s-reading"')]
+    assert "06-2-reports.html#table-1" in computed  # the rerun's own section links to the rerun's Table 1
     # The rerun holds 6.2 and its Figure 2; the thesis's sentence must not link to it.
     assert "06-2-reports.html#figure-2" not in reading and "06-2-reports.html#table-1" not in reading
     assert "Figure 2 of the thesis" in _text(reading) and "Table 1 of the thesis" in _text(reading)
