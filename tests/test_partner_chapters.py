@@ -73,13 +73,16 @@ def test_rerun_knows_every_partners_chapter_and_refuses_others():
 def test_default_rerun_chapters_follow_the_partners_in_the_corpus(tmp_path):
     both = load_corpus(write_corpus(tmp_path / "both", SMALL_REPORTS, SMALL_CODES))
     known = rerun.available_chapters()
-    assert rerun.default_chapters(both, known) == ["06-2-reports", "06-3-coding", "06-3-1-categories",
-                                                  "06-3-2-china-slots", "06-3-3-russia-slots"]
+    assert rerun.default_chapters(both, known) == ["06-0-results", "06-2-reports", "06-3-coding",
+                                                  "06-3-1-categories", "06-3-2-china-slots", "06-3-3-russia-slots",
+                                                  "06-4-uncertainty", "06-5-sensitivity", "08-conclusion",
+                                                  "appendix-audit"]
     only_russia = "".join(line + "\n" for line in SMALL_REPORTS.splitlines() if ",russia," in line)
     codes = "".join(line + "\n" for line in SMALL_CODES.splitlines() if line.split(",")[0] in {"r4", "r5", "r6", "r7"})
     russia = load_corpus(write_corpus(tmp_path / "russia", only_russia, codes))
-    assert rerun.default_chapters(russia, known) == ["06-2-reports", "06-3-coding", "06-3-1-categories",
-                                                    "06-3-3-russia-slots"]
+    assert rerun.default_chapters(russia, known) == ["06-0-results", "06-2-reports", "06-3-coding",
+                                                    "06-3-1-categories", "06-3-3-russia-slots", "06-4-uncertainty",
+                                                    "06-5-sensitivity", "08-conclusion", "appendix-audit"]
 
 
 # --- what is executed ---------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ PROBE = textwrap.dedent("""
     from kzperception.data.corpus import load_corpus
     known = rerun.available_chapters()
     src = build.chapter_source("06-3-4-eu-slots")
-    json.dump({"instances": build.partner_chapters(), "known_tail": known[-4:],
+    json.dump({"instances": build.partner_chapters(), "known": known,
                "default": rerun.default_chapters(load_corpus(sys.argv[1]), known),
                "fields": src.fields, "reading": src.reading and str(src.reading)}, sys.stdout)
 """)
@@ -199,9 +202,10 @@ def test_a_third_partner_has_a_chapter_numbered_after_the_thesiss_two(three_part
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout)
     assert out["instances"] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
-    assert out["known_tail"][-1] == "06-3-4-eu-slots"
-    assert out["default"] == ["06-2-reports", "06-3-coding", "06-3-1-categories", "06-3-2-china-slots",
-                              "06-3-3-russia-slots", "06-3-4-eu-slots"]
+    slots = ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
+    assert out["known"][out["known"].index("06-3-1-categories") + 1:][:3] == slots  # 6.3.4, then 6.4
+    assert out["default"] == ["06-0-results", "06-2-reports", "06-3-coding", "06-3-1-categories", *slots,
+                              "06-4-uncertainty", "06-5-sensitivity", "08-conclusion", "appendix-audit"]
     assert out["fields"] == {"partner": "eu", "label": "European Union", "anchor": "sec-eu-slots", "number": "6.3.4"}
     assert out["reading"] is None
 

@@ -355,8 +355,9 @@ def test_out_where_no_folder_can_be_made_refused(tmp_path):
 def test_plan_without_chapters_makes_one_slot_chapter_per_partner_in_the_corpus(tmp_path):
     corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
     p = rerun.plan(corpus, *THESIS_WINDOW.as_params().values(), tmp_path / "out")
-    assert p.chapters == ["06-2-reports", "06-3-coding", "06-3-1-categories", "06-3-2-china-slots",
-                          "06-3-3-russia-slots"]
+    assert p.chapters == ["06-0-results", "06-2-reports", "06-3-coding", "06-3-1-categories", "06-3-2-china-slots",
+                          "06-3-3-russia-slots", "06-4-uncertainty", "06-5-sensitivity", "08-conclusion",
+                          "appendix-audit"]
     assert not (tmp_path / "out").exists()
     chosen = rerun.plan(corpus, *THESIS_WINDOW.as_params().values(), tmp_path / "out", ["06-3-3-russia-slots"])
     assert chosen.chapters == ["06-3-3-russia-slots"]

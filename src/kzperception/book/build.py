@@ -200,6 +200,10 @@ PARTNER_CHAPTERS: tuple[PartnerChapters, ...] = (
 #: Cell tags of a template: the computed section (left out where the reading alone is the page), the
 #: note that introduces the reading beside a rerun's numbers, and the cell the reading replaces.
 COMPUTED_TAG, READING_NOTE_TAG, READING_TAG = "computed-section", "reading-note", "reading"
+#: Cell tag of any chapter: a passage about the thesis's own material that holds only where the page
+#: shows the thesis's published figures (a note on a number the thesis prints, what the thesis did
+#: with its reports). It is left out of a page run on a corpus, whose numbers it does not describe.
+THESIS_ONLY_TAG = "thesis-only"
 _FIELD = re.compile(r"\{\{\s*([^{}\s]*)\s*\}\}")
 
 
@@ -278,6 +282,23 @@ def _uncomment(markdown: str) -> str:
     return "".join(lines)
 
 
+#: A reference to one of the thesis's own exhibits: ``{numref}`figure-2``` or ``{numref}`Figures %s <figure-6>```.
+_THESIS_NUMREF = re.compile(r"\{numref\}`(?:([^`<]*?)\s*<)?(figure|table)-([1-9][0-9]*)>?`")
+
+
+def _thesis_exhibits(markdown: str) -> str:
+    """The thesis's reading with its references to its own figures and tables as words ("Figure 2 of the thesis").
+
+    Beside a rerun's numbers, ``{numref}`figure-2``` would link the thesis's sentence to the
+    rerun's Figure 2, which shows other numbers. The thesis's figure is the one it speaks of.
+    """
+    def words(m: re.Match[str]) -> str:
+        title = m[1] if m[1] else f"{m[2].capitalize()} %s"
+        return f"{title.replace('%s', m[3]).replace('{number}', m[3])} of the thesis"
+
+    return _THESIS_NUMREF.sub(words, markdown)
+
+
 def chapter_notebook(source: ChapterSource, params: dict[str, str]) -> NotebookNode:
     """The notebook executed for a chapter, before papermill: the chapter's own, or its instance assembled.
 
@@ -290,6 +311,8 @@ def chapter_notebook(source: ChapterSource, params: dict[str, str]) -> NotebookN
     import jupytext
 
     nb = jupytext.read(source.notebook)
+    if not _is_published(params):
+        nb.cells = [c for c in nb.cells if THESIS_ONLY_TAG not in c.metadata.get("tags", [])]
     if source.partner is None:
         return nb
     reading = jupytext.read(source.reading).cells if source.reading is not None else None
@@ -307,7 +330,7 @@ def chapter_notebook(source: ChapterSource, params: dict[str, str]) -> NotebookN
         if READING_TAG in tags:
             for part in reading or []:
                 if part.cell_type == "markdown" and not alone:
-                    part.source = _demote(part.source)
+                    part.source = _thesis_exhibits(_demote(part.source))
                 cells.append(part)
             continue
         cells.append(cell)

@@ -43,7 +43,6 @@ from kzperception.book.build import (
     jupyter_book,
     partner_chapters,
     stage_pages,
-    toc_chapters,
 )
 from kzperception.book.display import html_text, html_value, myst_text
 from kzperception.book.params import ChapterParams
@@ -55,9 +54,16 @@ if TYPE_CHECKING:
 # The corpus, counts and window modules (pandas) are imported inside plan(): `kzperception build`
 # uses parse_chapters from here and should not pay for them.
 
-#: The chapters a rerun executes by default, followed by one slot chapter per partner in the corpus
-#: (:func:`default_chapters`).
-DEFAULT_CHAPTERS: tuple[str, ...] = ("06-2-reports", "06-3-coding", "06-3-1-categories")
+#: The chapters whose content depends on the corpus, in book order: what a rerun executes by
+#: default, with one slot chapter per partner in the corpus after :data:`SLOTS_AFTER`
+#: (:func:`default_chapters`). The opening of chapter 6 counts the corpus's reports and codes, 6.2
+#: to 6.5 and the conclusion read its counts, and the audit appendix says what each of the thesis's
+#: statements yields on it and lists the readings of the book it is in. Every other chapter of
+#: the main book is the thesis's own (:data:`THESIS_SUMMARIES`, :data:`THESIS_CHAPTERS`).
+DEFAULT_CHAPTERS: tuple[str, ...] = ("06-0-results", "06-2-reports", "06-3-coding", "06-3-1-categories",
+                                     "06-4-uncertainty", "06-5-sensitivity", "08-conclusion", "appendix-audit")
+#: The default chapter after which the partners' slot chapters (6.3.2, 6.3.3, ...) come.
+SLOTS_AFTER = "06-3-1-categories"
 SELECTION = {
     "cited": "the primary sources the thesis cites (a partial corpus: only reports quoted or listed in the thesis)",
     "collected": "reports collected from the sites with `kzperception collect` and screened by a researcher",
@@ -90,30 +96,61 @@ class RerunPlan:
 #: The thesis's own summaries of its results: the abstract in English and Czech and the Czech
 #: summary state the thesis's reading of the thesis's data in the thesis's hedged words. They are
 #: not rerun: on a corpus they would print that reading beside numbers it may contradict. A rerun
-#: states its results in 6.2 to 6.5 and the conclusion, whose sentences are chosen from its counts.
+#: states its results in :data:`DEFAULT_CHAPTERS`, whose sentences are chosen from its counts.
 THESIS_SUMMARIES: dict[str, str] = {
     "00-abstract": "the thesis's abstract", "00-abstrakt-cs": "the thesis's Czech abstract",
     "10-summary-cs": "the Czech summary of the thesis",
 }
 
 
-def available_chapters() -> list[str]:
-    """Chapters that can be rerun: the main book's with a source, and every partner's chapter instances.
+#: The main book's chapters that tell the thesis's own material and read no corpus: the background,
+#: the method and codebook as the thesis applied them, and what followed its window. Run on a
+#: corpus they would print its numbers or window into sentences about the thesis's own work (the
+#: method's "the rule yielded N reports", the codebook's "the largest category by far"), so a rerun
+#: refuses them like :data:`THESIS_SUMMARIES`; a reference to them in a rerun names the published
+#: book's section in words (:mod:`kzperception.book.sphinx_published`).
+THESIS_CHAPTERS: dict[str, str] = {
+    "00-introduction": "the thesis's introduction",
+    "01-literature-review": "the thesis's literature review",
+    "02-influence-central-asia": "the thesis's background chapter on Central Asia",
+    "03-kazakhstan-foreign-policy": "the thesis's background chapter on Kazakhstan's foreign policy",
+    "04-theoretical-framework": "the thesis's theoretical framework",
+    "05-methodology": "the thesis's method, with how many of its own reports the method found",
+    "06-1-code-categories": "the thesis's codebook, described from its own reports",
+    "07-other-perceptions": "the thesis's chapter on perceptions outside official sites",
+    "09-after-the-window": "the events after the thesis's window, set against the thesis's own counts",
+}
 
-    The main book lists the thesis's two slot chapters; a partner added in data/partners.yaml (or
-    a ``KZP_PARTNERS`` file) has its own, placed after them. :data:`THESIS_SUMMARIES` are left out.
+
+#: Where a rerun's results are, as the CLI's messages say it.
+RESULTS_IN = "06-0 to 06-5, the slot chapters, 08-conclusion and appendix-audit"
+
+
+def available_chapters() -> list[str]:
+    """Chapters that can be rerun, in book order: :data:`DEFAULT_CHAPTERS` with every partner's slot chapter.
+
+    A partner added in data/partners.yaml (or a ``KZP_PARTNERS`` file) has its own slot chapter,
+    placed after the thesis's two. The thesis's own chapters (:data:`THESIS_SUMMARIES`,
+    :data:`THESIS_CHAPTERS`) are not among them.
     """
-    toc = [s for s in toc_chapters() if not chapter_source(s).missing() and s not in THESIS_SUMMARIES]
-    return toc + [s for s in partner_chapters() if s not in toc]
+    return _with_slots([c for c in DEFAULT_CHAPTERS if not chapter_source(c).missing()], partner_chapters())
 
 
 def default_chapters(corpus: Corpus, known: Sequence[str]) -> list[str]:
-    """:data:`DEFAULT_CHAPTERS`, then the slot chapter of each partner the corpus has reports on.
+    """Every chapter whose content depends on the corpus, with the slot chapter of each partner it has reports on.
 
-    In data/partners.yaml's order, so the third partner's chapter is 6.3.4 after China's and Russia's.
+    :data:`DEFAULT_CHAPTERS` in book order, the partners' slot chapters after :data:`SLOTS_AFTER`
+    in data/partners.yaml's order (the third partner's is 6.3.4, after China's and Russia's);
+    a partner without reports in the corpus gets none.
     """
     present = set(corpus.reports["country"])
-    return [c for c in (*DEFAULT_CHAPTERS, *partner_chapters(present)) if c in known]
+    return [c for c in _with_slots(list(DEFAULT_CHAPTERS), partner_chapters(present)) if c in known]
+
+
+def _with_slots(chapters: list[str], slots: Sequence[str]) -> list[str]:
+    """``chapters`` with ``slots`` put after :data:`SLOTS_AFTER` (at the end when it is not there)."""
+    at = chapters.index(SLOTS_AFTER) + 1 if SLOTS_AFTER in chapters else len(chapters)
+    return [*chapters[:at], *slots, *chapters[at:]]
 
 
 def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "--chapters") -> list[str]:
@@ -129,11 +166,17 @@ def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "-
     twice = sorted({c for c in chosen if chosen.count(c) > 1})
     if twice:
         raise RerunError(f"{option}: chapter(s) given more than once: {', '.join(repr(c) for c in twice)}")
-    summaries = [c for c in chosen if c in THESIS_SUMMARIES]
+    # Refused by name only where the caller does not know them (a rerun; the main book's build does).
+    summaries = [c for c in chosen if c in THESIS_SUMMARIES and c not in known]
     if summaries:
         c = summaries[0]
         raise RerunError(f"{option}: {c} is {THESIS_SUMMARIES[c]}: it states the thesis's own reading of the "
-                         "thesis's data and is not rerun; a rerun's results are in 06-2 to 06-5 and 08-conclusion")
+                         f"thesis's data and is not rerun; a rerun's results are in {RESULTS_IN}")
+    own = [c for c in chosen if c in THESIS_CHAPTERS and c not in known]
+    if own:
+        c = own[0]
+        raise RerunError(f"{option}: {c} is {THESIS_CHAPTERS[c]}: it reads no corpus and is not rerun (the "
+                         f"published book has it); a rerun's results are in {RESULTS_IN}")
     unknown = [c for c in chosen if c not in known]
     if unknown:
         raise RerunError(f"{option}: unknown chapter(s) {', '.join(unknown)} (known: {', '.join(known)})")
@@ -322,11 +365,18 @@ def stage(p: RerunPlan, layout: BookLayout, previous: Path | None = None) -> Non
     they wrote) are copied in first, so a chapter whose inputs did not change is not executed
     again. Only regular files are copied, never what a link points at.
     """
+    from kzperception.book.sphinx_published import main_book_targets
+
     stage_pages(layout, index=front_page(p))
     _reuse_chapters(previous, layout)
     config = yaml.safe_load(paths.CONFIG.read_text(encoding="utf-8"))
     config["title"] = f"Rerun — {config.get('title', '')}"
-    sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_section = config.setdefault("sphinx", {})
+    # A reference to a chapter or exhibit this rerun does not hold names the published book's part
+    # in words (kzperception.book.sphinx_published), never a raw label or a link to a missing page.
+    sphinx_section.setdefault("extra_extensions", []).append("kzperception.book.sphinx_published")
+    sphinx = sphinx_section.setdefault("config", {})
+    sphinx["kzp_published_targets"] = main_book_targets()
     # The front page quotes the corpus: its quotes and dashes are shown as typed, not made curly.
     sphinx["smartquotes"] = False
     # The theme writes the announcement into every page as HTML, unescaped: escape it here.

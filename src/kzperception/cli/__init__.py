@@ -195,10 +195,18 @@ def rerun(
     end: Annotated[str, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the standalone book (OUT/html/index.html): new, "
                                       "empty, or an earlier rerun's output, which is replaced.")],
-    chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems.")] = None,
+    chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems, some of those "
+                                                 "below (default: all of them).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Chapters executed at once.")] = 2,
 ) -> None:
-    """Execute the data chapters on a corpus and window into a standalone book; the main book is untouched.
+    """Execute every chapter that depends on the corpus, on a corpus and window, into a standalone book.
+
+    By default a rerun executes all of them: 06-0-results, 06-2-reports, 06-3-coding,
+    06-3-1-categories, the slot chapter of each partner with reports (06-3-2-china-slots,
+    06-3-3-russia-slots, ...), 06-4-uncertainty, 06-5-sensitivity, 08-conclusion and appendix-audit.
+    With --chapters, a reference to a chapter left out names that section of the published book
+    in words. The thesis's own chapters (abstracts, background, method, codebook, what followed
+    the window) read no corpus and are not rerun. The main book is untouched.
 
     OUT must be new, empty, or an earlier rerun's output (it holds .kzperception-rerun.json); the
     book is built beside it and swapped in when complete, so a failed rerun leaves OUT as it was.
