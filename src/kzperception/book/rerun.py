@@ -50,6 +50,7 @@ from kzperception.book.params import ChapterParams
 
 if TYPE_CHECKING:
     from kzperception.data.corpus import Corpus
+    from kzperception.data.vocabulary import Vocabulary
     from kzperception.data.window import Window
 
 # The corpus, counts and window modules (pandas) are imported inside plan(): `kzperception build`
@@ -97,23 +98,35 @@ THESIS_SUMMARIES: dict[str, str] = {
 }
 
 
-def available_chapters() -> list[str]:
+def available_chapters(vocabulary: Vocabulary | None = None) -> list[str]:
     """Chapters that can be rerun: the main book's with a source, and every partner's chapter instances.
 
-    The main book lists the thesis's two slot chapters; a partner added in data/partners.yaml (or
-    a ``KZP_PARTNERS`` file) has its own, placed after them. :data:`THESIS_SUMMARIES` are left out.
+    The main book lists the thesis's two slot chapters; a partner added in ``vocabulary`` (a
+    corpus's own ``partners.yaml``, see :func:`corpus_chapters`; by default the project's
+    partners, or a ``KZP_PARTNERS`` file) has its own, placed after them. :data:`THESIS_SUMMARIES`
+    are left out.
     """
-    toc = [s for s in toc_chapters() if not chapter_source(s).missing() and s not in THESIS_SUMMARIES]
-    return toc + [s for s in partner_chapters() if s not in toc]
+    toc = [s for s in toc_chapters() if not chapter_source(s, None, vocabulary).missing()
+           and s not in THESIS_SUMMARIES]
+    return toc + [s for s in partner_chapters(vocabulary=vocabulary) if s not in toc]
+
+
+def corpus_chapters(corpus_dir: str | os.PathLike[str]) -> list[str]:
+    """:func:`available_chapters` for a corpus folder's partners (the project's when it has no
+    ``partners.yaml``, or is no folder: :func:`plan` then says what is wrong with it)."""
+    from kzperception.data.corpus import corpus_vocabulary
+
+    folder = Path(corpus_dir).expanduser()
+    return available_chapters(corpus_vocabulary(folder) if folder.is_dir() else None)
 
 
 def default_chapters(corpus: Corpus, known: Sequence[str]) -> list[str]:
     """:data:`DEFAULT_CHAPTERS`, then the slot chapter of each partner the corpus has reports on.
 
-    In data/partners.yaml's order, so the third partner's chapter is 6.3.4 after China's and Russia's.
+    In the corpus's partner order, so a third partner's chapter is 6.3.4 after China's and Russia's.
     """
     present = set(corpus.reports["country"])
-    return [c for c in (*DEFAULT_CHAPTERS, *partner_chapters(present)) if c in known]
+    return [c for c in (*DEFAULT_CHAPTERS, *partner_chapters(present, corpus.vocabulary)) if c in known]
 
 
 def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "--chapters") -> list[str]:
@@ -214,9 +227,9 @@ def plan(corpus_dir: str | os.PathLike[str], start: str, pivot: str, end: str, o
     from kzperception.data.window import Window
 
     window = Window.parse(start, pivot, end)
-    known = available_chapters()
-    chosen = check_chapters(chapters, known) if chapters is not None else None
     corpus_path = Path(corpus_dir).expanduser().resolve()
+    known = corpus_chapters(corpus_path)
+    chosen = check_chapters(chapters, known) if chapters is not None else None
     out_path = check_out(out, corpus_path)
     corpus = load_corpus(corpus_path)
     chosen = chosen if chosen is not None else default_chapters(corpus, known)
