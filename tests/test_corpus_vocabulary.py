@@ -217,3 +217,39 @@ def test_a_bad_corpus_codebook_is_refused_naming_the_file_and_field(health_corpu
     with pytest.raises(CorpusError) as err:
         load_corpus(bad)
     assert err.value.problems[0].startswith(f"{bad / 'codebook.yaml'}: categories[health].modes[1]: Input should be")
+
+
+# --- a rerun book on a corpus that carries both files ----------------------------------------------------
+
+
+@pytest.mark.book
+def test_a_rerun_on_a_corpus_with_its_own_partners_and_codebook_builds(eu_corpus, tmp_path):
+    """6.2 names the third partner in its Table 1, and 6.1 presents the corpus's added category."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(eu_corpus, corpus)
+    codebook = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
+    codebook["categories"].append(HEALTH)
+    (corpus / "codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False),
+                                          encoding="utf-8")
+    reports, codes = _csv(corpus, "reports.csv"), _csv(corpus, "codes.csv")
+    extra = pd.DataFrame({"report_id": reports["id"].iloc[::5], "category": "health", "mode": "cooperation",
+                          "level": "secondary", "coder": "primary"})
+    _write(corpus, "codes.csv", pd.concat([codes, extra], ignore_index=True)[codes.columns])
+    out = tmp_path / "rerun"
+    proc = subprocess.run([*CLI, "rerun", "--corpus", str(corpus), "--out", str(out), "--start", "2020-08-24",
+                           "--pivot", "2022-02-24", "--end", "2023-08-24",
+                           "--chapters", "06-1-code-categories,06-2-reports"],
+                          capture_output=True, text=True, env=partner_env(), cwd=paths.ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+
+    def text(stem: str) -> str:
+        page = (out / "html" / paths.CHAPTERS_DIR / f"{stem}.html").read_text(encoding="utf-8")
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+    reports_page = text("06-2-reports")
+    assert "European Union" in reports_page
+    n_eu = int((reports["country"] == "eu").sum())
+    assert re.search(rf"European Union .{{0,400}}\b{n_eu}\b", reports_page)
+    categories_page = text("06-1-code-categories")
+    assert "Added by this corpus" in categories_page and "Health cooperation" in categories_page
+    assert "Joint work on public health (a test category)." in categories_page

@@ -22,7 +22,7 @@ from kzperception.analysis.measures import slot_facts
 from kzperception.analysis.sensitivity import DEMO_SEED
 from kzperception.analysis.slots import check_partner, partner_slot_facts, partner_slot_texts, slot_table
 from kzperception.book.display import glue_facts, glue_texts, show_table
-from kzperception.data.codebook import Codebook, category_html, default_codebook
+from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
 from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
 from kzperception.data.register import Register, default_register, quote_html, select
@@ -35,6 +35,18 @@ from kzperception.data.window import THESIS_WINDOW, Window
 def show_category(category_id: str, codebook: Codebook | None = None) -> HTML:
     """A category's card for a chapter (``show_category("economic")``)."""
     return HTML(category_html((codebook or default_codebook()).category(category_id)))
+
+
+def show_added_categories(codebook: Codebook) -> HTML | None:
+    """The cards of the categories a corpus's own codebook adds to the thesis's, under a heading;
+    nothing when it adds none (the main book, and every corpus without a ``codebook.yaml``)."""
+    added = added_categories(codebook)
+    if not added:
+        return None
+    n = len(added)
+    lead = (f"<p><strong>Added by this corpus's codebook</strong> ({n} "
+            f"{'category' if n == 1 else 'categories'} the thesis does not have):</p>")
+    return HTML(lead + "".join(category_html(c) for c in added))
 
 
 # --- register quotations ------------------------------------------------------------------------

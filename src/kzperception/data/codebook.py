@@ -206,6 +206,16 @@ def category_html(category: Category) -> str:
             f"<p>{_esc(category.definition)}</p>{includes}</div>")
 
 
+def added_categories(codebook: Codebook, base: Codebook | None = None) -> list[Category]:
+    """The categories of ``codebook`` that ``base`` (default: the project's) does not have, in order.
+
+    A corpus's own codebook may add an inductive category; chapter 6.1 of its rerun presents the
+    thesis's categories one by one with their prose, and these after them with their definitions.
+    """
+    known = {c.id for c in (base or default_codebook()).categories}
+    return [c for c in codebook.categories if c.id not in known]
+
+
 def examples_of(category_id: str, codebook: Codebook | None = None) -> list[str]:
     """The register ids the codebook gives as examples of a category."""
     return list((codebook or default_codebook()).category(category_id).examples)
