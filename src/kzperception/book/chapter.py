@@ -65,7 +65,8 @@ class Chapter:
             return None
         df = beside_baseline(self.counts.reports, self.baseline.reports, REPORT_KEYS)
         df["period"] = df["period"].map(self.window.labels)
-        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-reports")
+        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-reports",
+                          vocabulary=self.counts.vocabulary)
 
     def baseline_codes(self):
         """Main and secondary codes per country beside the thesis's (nothing when the page shows the thesis)."""
@@ -73,7 +74,8 @@ class Chapter:
             return None
         base = self.baseline.codes[self.baseline.codes["period"] == "all"]
         df = beside_baseline(self.counts.codes, base, CODE_KEYS).drop(columns=["period", "mode"])
-        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes")
+        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes",
+                          vocabulary=self.counts.vocabulary)
 
 
     def glue_growth_reading(self) -> None:

@@ -26,7 +26,6 @@ from kzperception.data.codebook import Codebook, added_categories, category_html
 from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
 from kzperception.data.register import Register, default_register, quote_html, select
-from kzperception.data.vocabulary import COUNTRIES
 from kzperception.data.window import THESIS_WINDOW, Window
 
 # --- codebook (chapter 6.1, methodology) ------------------------------------------------------------
@@ -94,7 +93,7 @@ def show_slot_table(df: pd.DataFrame, name: str):
 
 def show_partner_slots(counts: Counts, partner: str):
     """The slot table of one partner under its stable element name (``<partner>-slots``)."""
-    return show_slot_table(slot_table(counts, check_partner(partner)), f"{partner}-slots")
+    return show_slot_table(slot_table(counts, check_partner(partner, counts.vocabulary)), f"{partner}-slots")
 
 
 def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
@@ -112,7 +111,7 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     as ``thesis_label_before`` / ``thesis_label_after`` and its window as ``thesis_window``). On
     the published book both come from the same counts.
     """
-    check_partner(partner)
+    check_partner(partner, counts.vocabulary)
     facts = partner_slot_facts(counts, partner)
     glue_facts({f"partner_{k}": v for k, v in facts.items()})
     texts = partner_slot_texts(counts, partner)
@@ -124,7 +123,7 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     thesis_facts = slot_facts(thesis)
     glue_facts(thesis_facts)
     glue_texts(narrative.count_texts(thesis_facts))
-    studied = [p for p in COUNTRIES if f"n_{p}_before" in thesis_facts]
+    studied = [p for p in thesis.vocabulary.partner_ids if f"n_{p}_before" in thesis_facts]
     for i, a in enumerate(studied):
         for b in studied[i + 1:]:
             glue_texts(narrative.pair_texts(thesis_facts, a, b))
