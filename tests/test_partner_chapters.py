@@ -141,10 +141,15 @@ def test_a_missing_template_is_named(tmp_path):
         build.execute_chapters(["06-3-2-china-slots"], {}, tmp_path / "out", notebooks=tmp_path)
 
 
-def test_a_label_is_put_into_the_heading_as_literal_text(monkeypatch):
+def test_a_label_is_put_into_the_heading_as_literal_text():
+    import dataclasses
+
     hostile = "Turkey_x_ *y* [/bold] {download}`../x`"
-    monkeypatch.setattr(vocabulary, "partner_label", lambda partner: hostile)
-    src = build.chapter_source("06-3-2-china-slots")
+    # A label the partners file's checks would refuse, built past them, as a vocabulary value.
+    default = vocabulary.Vocabulary.default()
+    china = default.partners[0].model_copy(update={"label": hostile})
+    vocab = dataclasses.replace(default, partners=(china, *default.partners[1:]))
+    src = build.chapter_source("06-3-2-china-slots", None, vocab)
     assert src.fields["label"] == myst_text(hostile, at_line_start=False) != hostile
     heading = build.chapter_notebook(src, {}).cells[0].source
     assert heading.endswith(f"# 6.3.2 Comparison of slots: perception of {myst_text(hostile, at_line_start=False)}")

@@ -22,6 +22,7 @@ from kzperception.book.charts import sensitivity_chart
 from kzperception.book.views import sweep_note
 from kzperception.data.corpus import load_corpus
 from kzperception.data.counts import SourceError, load_counts
+from kzperception.data.vocabulary import Vocabulary
 from kzperception.data.window import THESIS_WINDOW, Window, WindowError
 from kzperception.fieldwork.synth import write_synthetic
 
@@ -77,7 +78,7 @@ def test_rates_not_raw_counts_when_periods_differ():
     days = pd.date_range("2020-08-24", "2023-08-24", freq="D")
     reports = pd.DataFrame({"id": [f"r{i}" for i in range(len(days))], "country": "china", "date": days})
     reports = pd.concat([reports, reports.assign(id=reports["id"] + "b", country="russia")], ignore_index=True)
-    corpus = type("C", (), {"reports": reports})()
+    corpus = type("C", (), {"reports": reports, "vocabulary": Vocabulary.default()})()
     out = pivot_sweep(corpus, "2021-01-01", "2023-01-01", 90)  # type: ignore[arg-type]
     assert np.allclose(out["change"], 1.0)
     assert (out["n_before"] != out["n_after"]).any()

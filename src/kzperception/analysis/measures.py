@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS, WEBSITES
+from kzperception.data.vocabulary import LEVELS
 from kzperception.data.wording import ordinal
 
 
@@ -34,6 +34,7 @@ def with_shares(df: pd.DataFrame, within: list[str]) -> pd.DataFrame:
 
 def reports_facts(counts: Counts) -> dict[str, float]:
     """Every number section 6.2 states, computed from the report counts."""
+    v = counts.vocabulary
     r = counts.reports
     n = int(r["n"].sum())
     facts: dict[str, float] = {"n_reports": n}
@@ -41,16 +42,16 @@ def reports_facts(counts: Counts) -> dict[str, float]:
         k = int(r.loc[r["period"] == period, "n"].sum())
         facts[f"n_{period}"] = k
         facts[f"{period}_share"] = share(k, n)
-    for website in WEBSITES:
+    for website in v.website_ids:
         k = int(r.loc[r["website"] == website, "n"].sum())
         facts[f"n_{website}"] = k
         facts[f"{website}_share"] = share(k, n)
-    for country in COUNTRIES:
+    for country in v.partner_ids:
         rc = r[r["country"] == country]
         nc = int(rc["n"].sum())
         facts[f"n_{country}"] = nc
         facts[f"{country}_share"] = share(nc, n)
-        for website in WEBSITES:
+        for website in v.website_ids:
             rw = rc[rc["website"] == website]
             nw = int(rw["n"].sum())
             facts[f"n_{country}_{website}"] = nw
@@ -67,7 +68,7 @@ def reports_facts(counts: Counts) -> dict[str, float]:
             facts[f"n_{country}_{period}"] = k
             facts[f"{country}_{period}_share"] = share(k, nc)
         facts[f"{country}_change"] = change(facts[f"n_{country}_before"], facts[f"n_{country}_after"])
-    slots = [(c, w) for c in COUNTRIES for w in WEBSITES]
+    slots = [(c, w) for c in v.partner_ids for w in v.website_ids]
     facts["slots_growing"] = sum(
         facts[f"n_{c}_{w}_after"] > facts[f"n_{c}_{w}_before"] for c, w in slots
     )
@@ -98,13 +99,14 @@ def category_table(counts: Counts, country: str | None = None, period: str = "al
     Shares are of the reports of the country (or of all reports), as the thesis computes them:
     a category "reaches" a report when coded at any level, so ``any = main + secondary``.
     """
+    v = counts.vocabulary
     r = counts.reports
     rsel = r if country is None else r[r["country"] == country]
     if period != "all":
         rsel = rsel[rsel["period"] == period]
     base = int(rsel["n"].sum())
     rows = []
-    for cat in CATEGORIES:
+    for cat in v.category_ids:
         main = code_cell(counts, country, period, cat, "main")
         sec = code_cell(counts, country, period, cat, "secondary")
         rows.append({
@@ -118,6 +120,7 @@ def category_table(counts: Counts, country: str | None = None, period: str = "al
 
 def coding_facts(counts: Counts) -> dict[str, float]:
     """Every number sections 6.3 and 6.3.1 state, computed from the code counts."""
+    v = counts.vocabulary
     c = counts.codes
     overall = c[c["period"] == "all"]
     coop = overall[overall["mode"] == "cooperation"]
@@ -138,7 +141,7 @@ def coding_facts(counts: Counts) -> dict[str, float]:
     ranked = table.sort_values("main", ascending=False, kind="stable")["category"].tolist()
     for i, cat in enumerate(ranked, start=1):
         facts[f"{cat}_main_rank"] = i
-    for country in COUNTRIES:
+    for country in v.partner_ids:
         ct = category_table(counts, country)
         facts[f"n_{country}"] = ct.attrs["reports"]
         for row in ct.itertuples():
@@ -149,8 +152,9 @@ def coding_facts(counts: Counts) -> dict[str, float]:
 
 def slot_facts(counts: Counts) -> dict[str, float]:
     """Numbers of the larger slots (country x period) used by 6.3.2 and 6.3.3."""
+    v = counts.vocabulary
     facts: dict[str, float] = {}
-    for country in COUNTRIES:
+    for country in v.partner_ids:
         for period in ("before", "after"):
             ct = category_table(counts, country, period)
             facts[f"n_{country}_{period}"] = ct.attrs["reports"]

@@ -30,7 +30,7 @@ from scipy import stats
 from kzperception.analysis.stats import named
 from kzperception.data.corpus import Corpus, corpus_from_frames
 from kzperception.data.counts import PUBLISHED, Counts, SourceError, resolve_source
-from kzperception.data.vocabulary import COUNTRIES, partner_label
+from kzperception.data.vocabulary import Vocabulary
 from kzperception.data.window import THESIS_WINDOW, Window, WindowError, parse_date
 
 #: Corpora up to this many reports (in the window) are tested with Fisher's exact test.
@@ -98,17 +98,18 @@ def pivot_sweep(corpus: Corpus, first: str | dt.date | None = None, last: str | 
     piv = np.array(days, dtype="datetime64[D]")
     d = corpus.reports["date"].to_numpy().astype("datetime64[D]")
     country = corpus.reports["country"].astype(str).to_numpy()
+    partners = corpus.vocabulary.partner_ids
     counts = {}
-    for c in COUNTRIES:
+    for c in partners:
         mine = np.sort(d[(country == c) & (d >= start) & (d <= end)])
         n_before = np.searchsorted(mine, piv, side="left")
         counts[c] = (n_before, len(mine) - n_before)
     days_before = (piv - start).astype(np.int64)
     days_after = (end - piv).astype(np.int64) + 1
-    tests = [_p_value(np.array([[counts[c][0][i], counts[c][1][i]] for c in COUNTRIES]))
+    tests = [_p_value(np.array([[counts[c][0][i], counts[c][1][i]] for c in partners]))
              for i in range(len(days))]
     frames = []
-    for c in COUNTRIES:
+    for c in partners:
         nb, na = counts[c]
         rb, ra = nb / days_before, na / days_after
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -119,7 +120,9 @@ def pivot_sweep(corpus: Corpus, first: str | dt.date | None = None, last: str | 
             "change": change, "p_value": [t[0] for t in tests], "test": [t[1] for t in tests],
         }))
     out = pd.concat(frames, ignore_index=True).sort_values(["pivot", "country"], kind="stable")
-    out.attrs.update(window=str(window), step_days=step_days)
+    # The corpus's partners in its order, with their labels, for the facts and tables drawn from the sweep.
+    out.attrs.update(window=str(window), step_days=step_days,
+                     partner_labels={c: corpus.vocabulary.partner_label(c) for c in partners})
     return out.reset_index(drop=True)[COLUMNS]
 
 
@@ -161,7 +164,7 @@ def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
     facts["n_significant"] = float((per_pivot["p_value"] < alpha).sum())
     facts["significant_share"] = 100.0 * facts["n_significant"] / facts["n_pivots"] if facts["n_pivots"] else np.nan
     wide = sweep.pivot(index="pivot", columns="country", values="change")
-    partners = [c for c in COUNTRIES if c in wide.columns]
+    partners = [c for c in _partner_labels(sweep) if c in wide.columns]
     for c in named(partners):
         others = wide[[o for o in partners if o != c]]
         facts[f"{c}_ahead"] = float((wide[c].to_numpy()[:, None] > others.to_numpy()).all(axis=1).sum()) \
@@ -187,22 +190,29 @@ def rate_change_facts(counts: Counts) -> dict[str, float]:
     days_before, days_after = (w.pivot - w.start).days, (w.end - w.pivot).days + 1
     r = counts.reports.groupby(["country", "period"])["n"].sum()
     facts: dict[str, float] = {"days_before": float(days_before), "days_after": float(days_after)}
-    for c in COUNTRIES:
+    for c in counts.vocabulary.partner_ids:
         before, after = float(r.get((c, "before"), 0)), float(r.get((c, "after"), 0))
         facts[f"{c}_rate_change_published"] = (after / days_after) / (before / days_before) if before else np.nan
     return facts
+
+
+def _partner_labels(sweep: pd.DataFrame) -> dict[str, str]:
+    """The swept corpus's partners and labels (kept by :func:`pivot_sweep`), else the project's."""
+    labels = sweep.attrs.get("partner_labels")
+    return dict(labels) if labels else Vocabulary.default().partner_labels
 
 
 def summary_table(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot) -> pd.DataFrame:
     """Per partner: the change at the given pivot, and the smallest and largest change with their pivots."""
     at = pd.Timestamp(parse_date("pivot", pivot))
     rows = []
-    for c in COUNTRIES:
+    labels = _partner_labels(sweep)
+    for c in labels:
         s = sweep[sweep["country"] == c].reset_index(drop=True)
         if s.empty:
             continue
         here = s.loc[s["pivot"] == at, "change"]
-        row: dict[str, object] = {"Country": partner_label(c),
+        row: dict[str, object] = {"Country": labels[c],
                                   f"Change at {at:%Y-%m-%d}": float(here.iloc[0]) if len(here) else np.nan}
         if s["change"].notna().any():  # a partner with no report before any pivot has no ratio at all
             lo, hi = s["change"].idxmin(), s["change"].idxmax()

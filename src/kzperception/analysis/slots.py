@@ -24,7 +24,7 @@ import pandas as pd
 
 from kzperception.analysis.measures import category_table, change, code_cell, share
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS, COUNTRIES, partner_label
+from kzperception.data.vocabulary import CATEGORY_LABELS, Vocabulary
 
 PERIODS = ("before", "after")
 
@@ -43,8 +43,9 @@ def slot_table(counts: Counts, country: str, drop_unknown: bool = True) -> pd.Da
     rows: list[dict[str, object]] = [{"category": "All reports in the slot",
                                       **{f"{window.label(p)} n": float(base[p]) for p in PERIODS},
                                       **{f"{window.label(p)} %": share(base[p], base[p]) for p in PERIODS}}]
-    for cat in CATEGORIES:
-        row: dict[str, object] = {"category": f"{CATEGORY_LABELS[cat]} (main)"}
+    v = counts.vocabulary
+    for cat in v.category_ids:
+        row: dict[str, object] = {"category": f"{v.category_label(cat)} (main)"}
         for p in PERIODS:
             n = code_cell(counts, country, p, cat, "main")
             row[f"{window.label(p)} n"] = n
@@ -60,10 +61,12 @@ def slot_table(counts: Counts, country: str, drop_unknown: bool = True) -> pd.Da
 # --- one template chapter for any partner -------------------------------------------------------
 
 
-def check_partner(partner: str) -> str:
-    """``partner`` itself when data/partners.yaml defines it; a ValueError naming the known ids otherwise."""
-    if partner not in COUNTRIES:
-        raise ValueError(f"partner: {partner!r} is not one of {'|'.join(COUNTRIES)} (data/partners.yaml)")
+def check_partner(partner: str, vocabulary: Vocabulary | None = None) -> str:
+    """``partner`` itself when ``vocabulary`` (a corpus's, from its counts; default: the project's)
+    defines it; a ValueError naming the known ids otherwise."""
+    known = (vocabulary or Vocabulary.default()).partner_ids
+    if partner not in known:
+        raise ValueError(f"partner: {partner!r} is not one of {'|'.join(known)} (the partners file)")
     return partner
 
 
@@ -74,7 +77,7 @@ def partner_slot_facts(counts: Counts, partner: str) -> dict[str, float]:
     and ``<period>_non_cooperation``: a template chapter glues these and its text reads the same
     for China, Russia or a third partner.
     """
-    check_partner(partner)
+    check_partner(partner, counts.vocabulary)
     facts: dict[str, float] = {}
     codes = counts.codes
     for period in PERIODS:
@@ -90,29 +93,39 @@ def partner_slot_facts(counts: Counts, partner: str) -> dict[str, float]:
     return facts
 
 
+def _categories(facts: dict[str, float], period: str) -> list[str]:
+    """The categories ``facts`` hold for ``period``, in their order (the counts' codebook order)."""
+    head, tail = f"{period}_", "_main"
+    return [k[len(head):-len(tail)] for k in facts if k.startswith(head) and k.endswith(tail)]
+
+
 def _leaders(facts: dict[str, float], period: str) -> list[tuple[str, float, float]]:
     """Known categories of a slot by main count, largest first: ``(category, n, share)``."""
-    known = [(cat, facts[f"{period}_{cat}_main"], facts[f"{period}_{cat}_main_share"]) for cat in CATEGORIES
+    order = _categories(facts, period)
+    known = [(cat, facts[f"{period}_{cat}_main"], facts[f"{period}_{cat}_main_share"]) for cat in order
              if not math.isnan(facts[f"{period}_{cat}_main"])]
-    return sorted(known, key=lambda x: (-x[1], CATEGORIES.index(x[0])))
+    return sorted(known, key=lambda x: (-x[1], order.index(x[0])))
 
 
-def _lead_sentence(facts: dict[str, float], period: str) -> str:
+def _label(cat: str, vocabulary: Vocabulary | None) -> str:
+    return vocabulary.category_label(cat) if vocabulary is not None else CATEGORY_LABELS.get(cat, cat)
+
+
+def _lead_sentence(facts: dict[str, float], period: str, vocabulary: Vocabulary | None = None) -> str:
     lead = [x for x in _leaders(facts, period) if x[1] > 0]
     if not lead:
         return "no main cooperation code is known for this slot"
     first = lead[0]
     from kzperception.analysis.readings import count_phrase
 
-    text = (f"{CATEGORY_LABELS[first[0]].lower()} cooperation is the main code of {count_phrase(first[1])} "
-            f"({first[2]:.1f} %)")
+    one, two = _label(first[0], vocabulary).lower(), _label(lead[1][0], vocabulary).lower() if len(lead) > 1 else ""
+    text = f"{one} cooperation is the main code of {count_phrase(first[1])} ({first[2]:.1f} %)"
     if len(lead) > 1:
         second = lead[1]
         if second[1] == first[1]:  # a tie is not "ahead of"
-            return (f"{CATEGORY_LABELS[first[0]].lower()} and {CATEGORY_LABELS[second[0]].lower()} cooperation "
+            return (f"{one} and {two} cooperation "
                     f"tie as the main code, with {count_phrase(first[1])} each ({first[2]:.1f} %)")
-        text += (f", ahead of {CATEGORY_LABELS[second[0]].lower()} cooperation with {int(second[1])} "
-                 f"({second[2]:.1f} %)")
+        text += f", ahead of {two} cooperation with {int(second[1])} ({second[2]:.1f} %)"
     return text
 
 
@@ -125,18 +138,19 @@ def _growth_sentence(facts: dict[str, float]) -> str:
     return f"{'grows' if c > 0 else 'shrinks'} by {abs(c):.1f} %"
 
 
-def _moved_most(facts: dict[str, float]) -> str:
+def _moved_most(facts: dict[str, float], vocabulary: Vocabulary | None = None) -> str:
     """The known category whose share of the slot's reports changed most across the pivot, in words."""
     moves = []
-    for cat in CATEGORIES:
+    order = _categories(facts, "before")
+    for cat in order:
         a, b = facts[f"before_{cat}_main_share"], facts[f"after_{cat}_main_share"]
         if not (math.isnan(a) or math.isnan(b)):
-            moves.append((abs(b - a), -CATEGORIES.index(cat), cat, a, b))
+            moves.append((abs(b - a), -order.index(cat), cat, a, b))
     if not moves:
         return "no category is known in both periods"
     _, _, cat, a, b = max(moves)
     verb = "rises" if b > a else "falls" if b < a else "stays"
-    return f"the share of {CATEGORY_LABELS[cat].lower()} cooperation {verb} from {a:.1f} % to {b:.1f} %"
+    return f"the share of {_label(cat, vocabulary).lower()} cooperation {verb} from {a:.1f} % to {b:.1f} %"
 
 
 def partner_slot_texts(counts: Counts, partner: str) -> dict[str, str]:
@@ -149,14 +163,14 @@ def partner_slot_texts(counts: Counts, partner: str) -> dict[str, str]:
     data/partners.yaml, which admits plain text only, so these are safe to glue as Markdown.
     """
     facts = partner_slot_facts(counts, partner)
-    label = partner_label(partner)
+    label = counts.vocabulary.partner_label(partner)
     return {
         "label": label,
         "title": f"Comparison of slots: perception of {label}",
         "anchor": f"sec-{partner}-slots",
         "table_name": f"{partner}-slots",
-        "lead_before": _lead_sentence(facts, "before"),
-        "lead_after": _lead_sentence(facts, "after"),
+        "lead_before": _lead_sentence(facts, "before", counts.vocabulary),
+        "lead_after": _lead_sentence(facts, "after", counts.vocabulary),
         "growth": _growth_sentence(facts),
-        "moved_most": _moved_most(facts),
+        "moved_most": _moved_most(facts, counts.vocabulary),
     }

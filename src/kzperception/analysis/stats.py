@@ -35,15 +35,15 @@ from statsmodels.stats.proportion import proportion_confint
 
 from kzperception.analysis.measures import code_cell, share
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS, COUNTRIES, WEBSITES, partner_label, website_label
 
 ALPHA = 0.05
 
 
 def partners_in(counts: Counts) -> list[str]:
     """The partners the counts hold, in vocabulary order (the published figures know only the thesis's)."""
+    v = counts.vocabulary
     present = set(counts.reports["country"].astype(str))
-    return [c for c in COUNTRIES if c in present]
+    return [c for c in v.partner_ids if c in present]
 
 
 def named(ids: list[str] | tuple[str, ...]) -> list[str]:
@@ -89,6 +89,7 @@ def report_share_intervals(counts: Counts) -> pd.DataFrame:
     shares (see :func:`named` for which are stated). ``country`` and ``website`` columns say which
     group a row describes (empty = all).
     """
+    v = counts.vocabulary
     r = counts.reports
 
     def n(**keys: str) -> int:
@@ -100,21 +101,21 @@ def report_share_intervals(counts: Counts) -> pd.DataFrame:
     partners = partners_in(counts)
     rows = [_row("All reports", "after", n(period="after"), n(), country="", website="")]
     for c in partners:
-        rows.append(_row(partner_label(c), "after", n(country=c, period="after"), n(country=c),
+        rows.append(_row(v.partner_label(c), "after", n(country=c, period="after"), n(country=c),
                          country=c, website=""))
     for c in partners:
-        for w in WEBSITES:
-            rows.append(_row(f"{partner_label(c)}, {w}", "after", n(country=c, website=w, period="after"),
+        for w in v.website_ids:
+            rows.append(_row(f"{v.partner_label(c)}, {w}", "after", n(country=c, website=w, period="after"),
                              n(country=c, website=w), country=c, website=w))
     for c in named(partners):
-        rows.append(_row(f"{partner_label(c)}'s share of all reports", "country", n(country=c), n(), country=c,
+        rows.append(_row(f"{v.partner_label(c)}'s share of all reports", "country", n(country=c), n(), country=c,
                          website=""))
-    for w in WEBSITES:
-        rows.append(_row(f"{website_label(w)} share of all reports", "website", n(website=w), n(),
+    for w in v.website_ids:
+        rows.append(_row(f"{v.website_label(w)} share of all reports", "website", n(website=w), n(),
                          country="", website=w))
-    for w in named(WEBSITES):
+    for w in named(v.website_ids):
         for c in partners:
-            rows.append(_row(f"{website_label(w)} share, {partner_label(c)}", "website",
+            rows.append(_row(f"{v.website_label(w)} share, {v.partner_label(c)}", "website",
                              n(country=c, website=w), n(country=c), country=c, website=w))
     return pd.DataFrame(rows)
 
@@ -124,17 +125,18 @@ def category_share_intervals(counts: Counts, period: str = "all") -> pd.DataFram
 
     Unpublished cells give NaN rows, which charts and tables drop.
     """
+    v = counts.vocabulary
     r = counts.reports
     rows = []
     for c in partners_in(counts):
         rc = r[r["country"] == c]
         base = int((rc if period == "all" else rc[rc["period"] == period])["n"].sum())
-        for cat in CATEGORIES:
+        for cat in v.category_ids:
             main = code_cell(counts, c, period, cat, "main")
             sec = code_cell(counts, c, period, cat, "secondary")
             for level, k in (("main", main), ("any", main + sec)):
-                rows.append(_row(partner_label(c), level, k, base, country=c, category=cat,
-                                 category_label=CATEGORY_LABELS[cat], period=period))
+                rows.append(_row(v.partner_label(c), level, k, base, country=c, category=cat,
+                                 category_label=v.category_label(cat), period=period))
     return pd.DataFrame(rows)
 
 
@@ -203,9 +205,10 @@ def k_by_two(table: np.ndarray | pd.DataFrame) -> dict[str, float]:
                         "min_expected": float(np.min(chi.expected_freq))}
 
 
-def _scopes() -> list[tuple[str, str | None, str]]:
+def _scopes(counts: Counts) -> list[tuple[str, str | None, str]]:
     """``(key, website, label)`` of every scope a test runs on: all reports, then each website."""
-    return [("all", None, "All reports"), *((w, w, website_label(w)) for w in WEBSITES)]
+    v = counts.vocabulary
+    return [("all", None, "All reports"), *((w, w, v.website_label(w)) for w in v.website_ids)]
 
 
 def attention_tests(counts: Counts) -> pd.DataFrame:
@@ -217,7 +220,7 @@ def attention_tests(counts: Counts) -> pd.DataFrame:
     """
     partners = partners_in(counts)
     rows = []
-    for key, website, label in _scopes():
+    for key, website, label in _scopes(counts):
         t = attention_table(counts, website, partners)
         res = k_by_two(t.to_numpy())
         cells = {}
@@ -235,14 +238,15 @@ def pairwise_attention_tests(counts: Counts) -> pd.DataFrame:
     so the chance of any false alarm among a scope's comparisons stays at 5 %. With two partners
     there is one pair and ``p_holm`` equals ``p_fisher``.
     """
+    v = counts.vocabulary
     partners = partners_in(counts)
     rows = []
-    for key, website, label in _scopes():
+    for key, website, label in _scopes(counts):
         scope = []
         for a, b in itertools.combinations(partners, 2):
             t = attention_table(counts, website, (a, b))
             scope.append({"reports": label, "website": "" if website is None else key, "partner_a": a,
-                          "partner_b": b, "pair": f"{partner_label(a)} vs {partner_label(b)}",
+                          "partner_b": b, "pair": f"{v.partner_label(a)} vs {v.partner_label(b)}",
                           "a_before": int(t.loc[a, "before"]), "a_after": int(t.loc[a, "after"]),
                           "b_before": int(t.loc[b, "before"]), "b_after": int(t.loc[b, "after"]),
                           **two_by_two(t.to_numpy())})
@@ -270,12 +274,13 @@ def stratified_attention(counts: Counts, pair: tuple[str, str] | None = None) ->
     Breslow-Day asks whether the websites tell different stories. ``pair`` defaults to the first two
     partners the counts hold (the thesis's China and Russia).
     """
+    v = counts.vocabulary
     keys = ("or_pooled", "or_low", "or_high", "cmh", "p_cmh", "breslow_day", "p_breslow_day")
     partners = partners_in(counts)
     chosen = pair if pair is not None else tuple(partners[:2])
     if len(chosen) != 2:
         return dict.fromkeys(keys, math.nan)
-    tables = [attention_table(counts, w, chosen).to_numpy() for w in WEBSITES]
+    tables = [attention_table(counts, w, chosen).to_numpy() for w in v.website_ids]
     if len(tables) < 2 or any((t == 0).any() for t in tables):
         return dict.fromkeys(keys, math.nan)
     st = StratifiedTable([t.astype(float) for t in tables])
@@ -308,16 +313,17 @@ def category_country_tests(counts: Counts, level: str = "main") -> pd.DataFrame:
     :func:`category_pairwise_tests` for the pairs). Seven tests at once: ``p_holm`` is the
     Holm-adjusted p-value, which keeps the chance of any false alarm among the seven at 5 %.
     """
+    v = counts.vocabulary
     partners = partners_in(counts)
     r = counts.reports
     n = {c: int(r.loc[r["country"] == c, "n"].sum()) for c in partners}
     rows = []
-    for cat in CATEGORIES:
+    for cat in v.category_ids:
         k = {c: _category_k(counts, c, cat, level) for c in partners}
         if len(partners) < 2 or any(math.isnan(v) for v in k.values()):
             continue
         t = [[int(k[c]), n[c] - int(k[c])] for c in partners]
-        row: dict[str, object] = {"category": cat, "Category": CATEGORY_LABELS[cat]}
+        row: dict[str, object] = {"category": cat, "Category": v.category_label(cat)}
         for c in partners:
             row[c] = int(k[c])
             row[f"{c}_share"] = share(k[c], n[c])
@@ -343,18 +349,19 @@ def category_pairwise_tests(counts: Counts, level: str = "main") -> pd.DataFrame
     With two partners this is :func:`category_country_tests` in another shape; with more it says
     which pairs a category's k x 2 test owes its result to.
     """
+    v = counts.vocabulary
     partners = partners_in(counts)
     r = counts.reports
     n = {c: int(r.loc[r["country"] == c, "n"].sum()) for c in partners}
     rows: list[dict[str, object]] = []
-    for cat in CATEGORIES:
+    for cat in v.category_ids:
         k = {c: _category_k(counts, c, cat, level) for c in partners}
         for a, b in itertools.combinations(partners, 2):
             if math.isnan(k[a]) or math.isnan(k[b]):
                 continue
             res = two_by_two([[int(k[a]), n[a] - int(k[a])], [int(k[b]), n[b] - int(k[b])]])
-            rows.append({"category": cat, "Category": CATEGORY_LABELS[cat], "partner_a": a, "partner_b": b,
-                         "pair": f"{partner_label(a)} vs {partner_label(b)}", "a": int(k[a]),
+            rows.append({"category": cat, "Category": v.category_label(cat), "partner_a": a, "partner_b": b,
+                         "pair": f"{v.partner_label(a)} vs {v.partner_label(b)}", "a": int(k[a]),
                          "a_share": share(k[a], n[a]), "b": int(k[b]), "b_share": share(k[b], n[b]),
                          "odds_ratio": res["odds_ratio"], "p_fisher": res["p_fisher"]})
     _holm(rows, "p_fisher")
@@ -367,18 +374,19 @@ def category_period_tests(counts: Counts, level: str = "main") -> pd.DataFrame:
     Only categories whose slot counts are known enter (for the published figures: the ones the
     thesis gives per slot). Odds ratios above 1 mean a larger share after the pivot.
     """
+    v = counts.vocabulary
     r = counts.reports
     rows = []
     for c in partners_in(counts):
         n = {p: int(r.loc[(r["country"] == c) & (r["period"] == p), "n"].sum()) for p in ("before", "after")}
-        for cat in CATEGORIES:
+        for cat in v.category_ids:
             k = {p: code_cell(counts, c, p, cat, level) for p in ("before", "after")}
             if any(math.isnan(v) for v in k.values()):
                 continue
             t = [[int(k["after"]), n["after"] - int(k["after"])], [int(k["before"]), n["before"] - int(k["before"])]]
             res = two_by_two(t)
-            rows.append({"country": c, "Country": partner_label(c), "category": cat,
-                         "Category": CATEGORY_LABELS[cat], "before": int(k["before"]),
+            rows.append({"country": c, "Country": v.partner_label(c), "category": cat,
+                         "Category": v.category_label(cat), "before": int(k["before"]),
                          "before_share": share(k["before"], n["before"]), "after": int(k["after"]),
                          "after_share": share(k["after"], n["after"]), "odds_ratio": res["odds_ratio"],
                          "p_fisher": res["p_fisher"]})

@@ -55,6 +55,8 @@ from kzperception.book import chapter_deps
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
+    from kzperception.data.vocabulary import Vocabulary
+
 CHAPTERS_PREFIX = f"{paths.CHAPTERS_DIR}/"
 #: The pages of book/ that every staged book copies (chapters and the front page are executed into it,
 #: never copied).
@@ -174,20 +176,20 @@ class PartnerChapters:
     def stem_of(self, partner: str, index: int) -> str:
         return self.stem.format(n=self.first + index, partner=partner)
 
-    def parse(self, stem: str) -> tuple[str, int] | None:
-        """``(partner, index)`` when ``stem`` is an instance of a partner data/partners.yaml defines; else None.
+    def parse(self, stem: str, vocabulary: Vocabulary | None = None) -> tuple[str, int] | None:
+        """``(partner, index)`` when ``stem`` is an instance of a partner of ``vocabulary`` (default:
+        the project's; a rerun passes its corpus's); else None.
 
         A stem of the right shape with a number that is not the partner's place in the list
         (``06-3-9-china-slots``) is no instance: every partner has exactly one stem.
         """
-        from kzperception.data.vocabulary import COUNTRIES
-
+        partners = _partners(vocabulary)
         pattern = re.escape(self.stem).replace(r"\{n\}", "(?P<n>[0-9]+)").replace(
             r"\{partner\}", "(?P<partner>[a-z][a-z0-9_]*)")
         m = re.fullmatch(pattern, stem)
-        if m is None or m["partner"] not in COUNTRIES:
+        if m is None or m["partner"] not in partners:
             return None
-        index = COUNTRIES.index(m["partner"])
+        index = partners.index(m["partner"])
         return (m["partner"], index) if int(m["n"]) == self.first + index else None
 
 
@@ -226,28 +228,48 @@ class ChapterSource:
         return [] if self.notebook.is_file() else [self.notebook]
 
 
-def partner_chapters(partners: Iterable[str] | None = None) -> list[str]:
-    """The instance stems for ``partners`` (default: all of data/partners.yaml), in the file's order."""
-    from kzperception.data.vocabulary import COUNTRIES
+def _partners(vocabulary: Vocabulary | None) -> tuple[str, ...]:
+    if vocabulary is None:
+        from kzperception.data.vocabulary import Vocabulary
 
-    wanted = set(COUNTRIES if partners is None else partners)
-    return [t.stem_of(p, i) for t in PARTNER_CHAPTERS for i, p in enumerate(COUNTRIES) if p in wanted]
+        vocabulary = Vocabulary.default()
+    return vocabulary.partner_ids
 
 
-def chapter_source(stem: str, notebooks: Path | None = None) -> ChapterSource:
-    """Resolve a chapter stem: an instance of a :data:`PARTNER_CHAPTERS` template, or ``<notebooks>/<stem>.md``."""
+def partner_chapters(partners: Iterable[str] | None = None, vocabulary: Vocabulary | None = None) -> list[str]:
+    """The instance stems for ``partners`` (default: all of the vocabulary's), in the vocabulary's order.
+
+    ``vocabulary`` is the project's unless given: a rerun passes its corpus's, so a partner its
+    ``partners.yaml`` adds gets a slot chapter numbered after the others.
+    """
+    every = _partners(vocabulary)
+    wanted = set(every if partners is None else partners)
+    return [t.stem_of(p, i) for t in PARTNER_CHAPTERS for i, p in enumerate(every) if p in wanted]
+
+
+def source_vocabulary(params: dict[str, str]) -> Vocabulary:
+    """The vocabulary a chapter's ``source`` parameter names: a corpus folder's own, else the project's."""
+    from kzperception.data.vocabulary import Vocabulary, vocabulary_for
+
+    return Vocabulary.default() if _is_published(params) else vocabulary_for(params["source"])
+
+
+def chapter_source(stem: str, notebooks: Path | None = None, vocabulary: Vocabulary | None = None) -> ChapterSource:
+    """Resolve a chapter stem: an instance of a :data:`PARTNER_CHAPTERS` template for a partner of
+    ``vocabulary`` (default: the project's), or ``<notebooks>/<stem>.md``."""
     nb_dir = Path(notebooks or paths.NOTEBOOKS)
     for template in PARTNER_CHAPTERS:
-        found = template.parse(stem)
+        found = template.parse(stem, vocabulary)
         if found is None:
             continue
         from kzperception.book.display import myst_text
-        from kzperception.data.vocabulary import partner_label
+        from kzperception.data.vocabulary import Vocabulary
 
         partner, index = found
+        label = (vocabulary or Vocabulary.default()).partner_label(partner)
         reading = nb_dir / template.reading.format(partner=partner)
         # Labels are plain text by data/partners.yaml's rules; escaped all the same, as any file's value.
-        fields = {"partner": partner, "label": myst_text(partner_label(partner), at_line_start=False),
+        fields = {"partner": partner, "label": myst_text(label, at_line_start=False),
                   "anchor": f"sec-{partner}-slots",
                   "number": template.number.format(n=template.first + index)}
         return ChapterSource(stem, nb_dir / f"{template.template}.md", partner, fields,
@@ -372,7 +394,8 @@ def execution_key(source: ChapterSource | Path, params: dict[str, str]) -> str:
     source = params.get("source", "published")
     if source != "published":
         corpus = Path(source)
-        h.update(_hash_files([p for p in corpus.glob("*.csv")], corpus).encode())
+        own = [corpus / name for name in ("partners.yaml", "codebook.yaml") if (corpus / name).is_file()]
+        h.update(_hash_files([*corpus.glob("*.csv"), *own], corpus).encode())
     return h.hexdigest()
 
 
@@ -397,7 +420,7 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
     import papermill
 
     t0 = time.perf_counter()
-    source = chapter_source(stem, Path(notebooks) if notebooks else None)
+    source = chapter_source(stem, Path(notebooks) if notebooks else None, source_vocabulary(params))
     params = params | source.parameters
     out = Path(out_dir) / f"{stem}.ipynb"
     try:
@@ -474,7 +497,8 @@ def execute_chapters(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_dir = notebooks or paths.NOTEBOOKS
-    sources = {s: chapter_source(s, nb_dir) for s in stems}
+    vocabulary = source_vocabulary(params)
+    sources = {s: chapter_source(s, nb_dir, vocabulary) for s in stems}
     missing = [str(f) for s in stems for f in sources[s].missing()]
     if missing:
         raise BuildError(f"chapter source missing: {', '.join(missing)}")

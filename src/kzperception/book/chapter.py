@@ -15,6 +15,7 @@ from IPython.display import HTML
 from kzperception.analysis.measures import beside_baseline
 from kzperception.book.display import glue_text, html_text, show_table
 from kzperception.book.params import ChapterParams
+from kzperception.data.codebook import Codebook, default_codebook
 from kzperception.data.counts import CODE_KEYS, PUBLISHED, REPORT_KEYS, Counts, load_counts, require_reports
 from kzperception.data.window import Window
 
@@ -29,6 +30,11 @@ class Chapter:
     @property
     def window(self) -> Window:
         return self.counts.window
+
+    @property
+    def codebook(self) -> Codebook:
+        """The codebook the page's counts use: a corpus's own ``codebook.yaml``, else the project's."""
+        return self.counts.vocabulary.codebook or default_codebook()
 
     def source_note(self) -> HTML | None:
         """What the page's numbers come from, where a reader needs telling: only in a rerun book.
@@ -59,7 +65,8 @@ class Chapter:
             return None
         df = beside_baseline(self.counts.reports, self.baseline.reports, REPORT_KEYS)
         df["period"] = df["period"].map(self.window.labels)
-        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-reports")
+        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-reports",
+                          vocabulary=self.counts.vocabulary)
 
     def baseline_codes(self):
         """Main and secondary codes per country beside the thesis's (nothing when the page shows the thesis)."""
@@ -67,7 +74,8 @@ class Chapter:
             return None
         base = self.baseline.codes[self.baseline.codes["period"] == "all"]
         df = beside_baseline(self.counts.codes, base, CODE_KEYS).drop(columns=["period", "mode"])
-        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes")
+        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes",
+                          vocabulary=self.counts.vocabulary)
 
 
     def glue_thesis_note(self, key: str, text: str) -> None:

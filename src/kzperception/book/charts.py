@@ -38,15 +38,7 @@ from kzperception.analysis.measures import category_table, with_shares
 from kzperception.book import palette
 from kzperception.data.context import TOPIC_LABELS, TOPICS, Context, timeline_frame
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import (
-    CATEGORIES,
-    CATEGORY_LABELS,
-    COUNTRIES,
-    LEVEL_LABELS,
-    WEBSITES,
-    partner_label,
-    website_label,
-)
+from kzperception.data.vocabulary import LEVEL_LABELS, Vocabulary
 from kzperception.data.window import THESIS_WINDOW, Window, parse_date
 
 WIDTH = 520
@@ -56,32 +48,47 @@ WRAP_AT = 15
 DESCRIPTION_LIMIT = 400
 
 
-def partner_scale(partners: Sequence[str] = COUNTRIES, extra: dict[str, str] | None = None) -> alt.Scale:
+def _v(vocabulary: Vocabulary | None) -> Vocabulary:
+    return vocabulary or Vocabulary.default()
+
+
+def partner_scale(partners: Sequence[str] | None = None, extra: dict[str, str] | None = None,
+                  vocabulary: Vocabulary | None = None) -> alt.Scale:
     """A colour scale over partner labels (what the charts' ``Country`` field holds), coloured by id.
 
-    ``extra`` adds label -> colour pairs after the partners (the aggregate "Both").
+    ``partners`` default to all of ``vocabulary`` (a counts frame's ``.vocabulary``; default: the
+    project's). ``extra`` adds label -> colour pairs after the partners (the aggregate "Both").
     """
-    colours = palette.partner_colours(list(partners))
-    domain = [partner_label(c) for c in partners] + list(extra or {})
+    v = _v(vocabulary)
+    partners = list(v.partner_ids if partners is None else partners)
+    colours = palette.partner_colours(partners, v)
+    domain = [v.partner_label(c) for c in partners] + list(extra or {})
     return alt.Scale(domain=domain, range=[colours[c] for c in partners] + list((extra or {}).values()))
 
 
-def partner_shape_scale(partners: Sequence[str] = COUNTRIES, aggregate: str | None = None) -> alt.Scale:
+def partner_shape_scale(partners: Sequence[str] | None = None, aggregate: str | None = None,
+                        vocabulary: Vocabulary | None = None) -> alt.Scale:
     """Point shapes over partner labels (and the aggregate's label): the cue beside the colour."""
-    domain = [partner_label(c) for c in partners] + ([aggregate] if aggregate else [])
-    shapes = [palette.partner_shape(c) for c in partners] + ([palette.AGGREGATE_SHAPE] if aggregate else [])
+    v = _v(vocabulary)
+    partners = list(v.partner_ids if partners is None else partners)
+    domain = [v.partner_label(c) for c in partners] + ([aggregate] if aggregate else [])
+    shapes = [palette.partner_shape(c, v) for c in partners] + ([palette.AGGREGATE_SHAPE] if aggregate else [])
     return alt.Scale(domain=domain, range=shapes)
 
 
-def partner_dash_scale(partners: Sequence[str] = COUNTRIES) -> alt.Scale:
+def partner_dash_scale(partners: Sequence[str] | None = None, vocabulary: Vocabulary | None = None) -> alt.Scale:
     """Line dashes over partner labels."""
-    return alt.Scale(domain=[partner_label(c) for c in partners], range=[palette.partner_dash(c) for c in partners])
+    v = _v(vocabulary)
+    partners = list(v.partner_ids if partners is None else partners)
+    return alt.Scale(domain=[v.partner_label(c) for c in partners],
+                     range=[palette.partner_dash(c, v) for c in partners])
 
 
-def website_scale() -> alt.Scale:
+def website_scale(vocabulary: Vocabulary | None = None) -> alt.Scale:
     """A colour scale over website labels, coloured by website id."""
-    colours = palette.website_colours()
-    return alt.Scale(domain=[website_label(w) for w in WEBSITES], range=[colours[w] for w in WEBSITES])
+    v = _v(vocabulary)
+    colours = palette.website_colours(vocabulary=v)
+    return alt.Scale(domain=[v.website_label(w) for w in v.website_ids], range=[colours[w] for w in v.website_ids])
 
 
 def _theme() -> alt.theme.ThemeConfig:
@@ -112,14 +119,15 @@ def _period_scale(counts: Counts) -> alt.Scale:
 
 def _readable(df: pd.DataFrame, counts: Counts) -> pd.DataFrame:
     out = df.copy()
+    v = counts.vocabulary
     if "country" in out:
-        out["Country"] = out["country"].map(partner_label)
+        out["Country"] = out["country"].map(v.partner_label)
     if "website" in out:
-        out["Website"] = out["website"].map(website_label)
+        out["Website"] = out["website"].map(v.website_label)
     if "period" in out:
         out["Period"] = out["period"].map(counts.labels)
     if "category" in out:
-        out["Category"] = out["category"].map(CATEGORY_LABELS)
+        out["Category"] = out["category"].map(v.category_label)
     if "level" in out:
         out["Level"] = out["level"].map(LEVEL_LABELS)
     return out
@@ -191,18 +199,18 @@ def table_1_reports(counts: Counts) -> pd.DataFrame:
     ``(partner, period)`` labels (``("China", "2020–22")``, ``("China", "Total")``,
     ``("All reports", "")``); the first column, ``("Website", "")``, holds the website labels.
     """
-    r = counts.reports
+    r, v = counts.reports, counts.vocabulary
     periods = [("before", counts.labels["before"]), ("after", counts.labels["after"])]
     rows = []
-    for website in [*WEBSITES, None]:
+    for website in [*v.website_ids, None]:
         rw = r if website is None else r[r["website"] == website]
         row: dict[tuple[str, str], object] = {("Website", ""): TABLE_1_TOTAL if website is None
-                                              else website_label(website)}
-        for country in COUNTRIES:
+                                              else v.website_label(website)}
+        for country in v.partner_ids:
             rc = rw[rw["country"] == country]
             for period, label in periods:
-                row[(partner_label(country), label)] = int(rc.loc[rc["period"] == period, "n"].sum())
-            row[(partner_label(country), TABLE_1_TOTAL)] = int(rc["n"].sum())
+                row[(v.partner_label(country), label)] = int(rc.loc[rc["period"] == period, "n"].sum())
+            row[(v.partner_label(country), TABLE_1_TOTAL)] = int(rc["n"].sum())
         row[(TABLE_1_ALL, "")] = int(rw["n"].sum())
         rows.append(row)
     df = pd.DataFrame(rows)
@@ -226,18 +234,19 @@ def figure_1_country_website(counts: Counts) -> alt.Chart:
     """Figure 1: reports per perceived country, split by website (shares within the country)."""
     df = counts.reports.groupby(["country", "website"], as_index=False)["n"].sum()
     df = _readable(with_shares(df, ["country"]), counts)
+    v = counts.vocabulary
     parts = []
-    for country in COUNTRIES:
+    for country in v.partner_ids:
         rows = df[df["country"] == country]
-        split = ", ".join(f"{website_label(w)} {_number(rows.loc[rows['website'] == w, 'n'].sum())}"
-                          for w in WEBSITES)
-        parts.append(f"{partner_label(country)} {_number(rows['n'].sum())} ({split})")
+        split = ", ".join(f"{v.website_label(w)} {_number(rows.loc[rows['website'] == w, 'n'].sum())}"
+                          for w in v.website_ids)
+        parts.append(f"{v.partner_label(country)} {_number(rows['n'].sum())} ({split})")
     text = describe("Stacked bars of the reports on each perceived country, split by website:",
                     "; ".join(parts) + ".")
     return alt.Chart(df, title="Reports by perceived country and website").mark_bar().encode(
-        y=alt.Y("Country:N", title=None, sort=[partner_label(c) for c in COUNTRIES]),
+        y=alt.Y("Country:N", title=None, sort=[v.partner_label(c) for c in v.partner_ids]),
         x=alt.X("n:Q", title="Reports"),
-        color=alt.Color("Website:N", scale=website_scale()),
+        color=alt.Color("Website:N", scale=website_scale(v)),
         order=alt.Order("website:O"),
         tooltip=_tooltip("Country", "Website", "n", "share"),
     ).properties(width=WIDTH, height=120, description=text)
@@ -256,7 +265,7 @@ def figure_2_time_by_country(counts: Counts) -> alt.Chart:
     """Figure 2: reports before and after the pivot for each country (shares within the country)."""
     df = counts.reports.groupby(["country", "period"], as_index=False)["n"].sum()
     df = _readable(with_shares(df, ["country"]), counts)
-    order = [partner_label(c) for c in COUNTRIES]
+    order = [counts.vocabulary.partner_label(c) for c in counts.vocabulary.partner_ids]
     text = describe(f"Grouped bars of the reports before ({counts.labels['before']}) and after "
                     f"({counts.labels['after']}) the pivot, per perceived country:",
                     _before_after(df, "Country", order))
@@ -273,7 +282,8 @@ def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
     """Figure 3: reports before and after the pivot in the four country x website slots."""
     df = _readable(with_shares(counts.reports, ["country", "website"]), counts)
     df["Slot"] = df["Country"] + ", " + df["website"]
-    order = [f"{partner_label(c)}, {w}" for c in COUNTRIES for w in WEBSITES]
+    v = counts.vocabulary
+    order = [f"{v.partner_label(c)}, {w}" for c in v.partner_ids for w in v.website_ids]
     text = describe("Grouped bars of the reports before and after the pivot in each country and website slot:",
                     _before_after(df, "Slot", order))
     return alt.Chart(df, title="Reports over time in the four country and website slots").mark_bar().encode(
@@ -296,8 +306,14 @@ def _levels_frame(counts: Counts, country: str | None, levels: tuple[str, ...]) 
     return _readable(long, counts)
 
 
-#: The categories in the codebook's order: the one order of every code chart in the book.
-CATEGORY_ORDER: list[str] = [CATEGORY_LABELS[c] for c in CATEGORIES]
+def category_order(vocabulary: Vocabulary | None = None) -> list[str]:
+    """The category labels in the codebook's order: the one order of every code chart in the book."""
+    v = _v(vocabulary)
+    return [v.category_label(c) for c in v.category_ids]
+
+
+#: :func:`category_order` of the project's codebook.
+CATEGORY_ORDER: list[str] = category_order()
 
 
 def nice_top(value: float) -> int:
@@ -313,7 +329,7 @@ def codes_domain(counts: Counts, levels: tuple[str, ...]) -> list[int]:
     whatever the corpus, and a bar of the same length means the same number of codes.
     """
     top = 0.0
-    for partner in COUNTRIES:
+    for partner in counts.vocabulary.partner_ids:
         table = category_table(counts, partner)
         top = max(top, float(table[list(levels)].fillna(0).sum(axis=1).max()))
     return [0, nice_top(top)]
@@ -329,18 +345,18 @@ def _codes_chart(counts: Counts, country: str | None, levels: tuple[str, ...], t
     else:
         # one partner's bars in its colour; all reports' main codes in the main level's colour,
         # as in the stacked Figure 5 beside them
-        color = alt.value(palette.partner_colour(country) if country else palette.LEVEL[levels[0]])
+        color = alt.value(palette.partner_colour(country, counts.vocabulary) if country else palette.LEVEL[levels[0]])
     tips = [alt.Tooltip("Category:N"), alt.Tooltip("Level:N"), alt.Tooltip("n:Q", title="Codes"),
             alt.Tooltip("share:Q", title="Share of reports (%)", format=".1f")]
-    whose = f"the reports on {partner_label(country)}" if country else "all reports"
+    whose = f"the reports on {counts.vocabulary.partner_label(country)}" if country else "all reports"
+    order = category_order(counts.vocabulary)
     kind = "main codes" if len(levels) == 1 else "main and secondary codes (stacked)"
     text = describe(f"Bar chart of the {kind} of each category in {whose} "
                     f"({_number(df.attrs['reports'])} reports), categories in the codebook's order.",
                     f"Largest: {_largest(df, 'Category', 'n')}.")
     x_scale = alt.Scale(domain=domain, nice=False) if domain else alt.Undefined
     return alt.Chart(df, title=title).mark_bar().encode(
-        y=alt.Y("Category:N", title=None, sort=CATEGORY_ORDER,
-                axis=alt.Axis(labelExpr=wrap_label_expr(CATEGORY_ORDER))),
+        y=alt.Y("Category:N", title=None, sort=order, axis=alt.Axis(labelExpr=wrap_label_expr(order))),
         x=alt.X("n:Q", title="Codes (reports)", stack="zero", scale=x_scale),
         color=color,
         order=alt.Order("level:O"),
@@ -363,8 +379,8 @@ def main_codes_figure(counts: Counts, partner: str) -> alt.Chart:
 
     Every partner's figure shares one value axis (:func:`codes_domain`) and the codebook's order.
     """
-    title = f"Main code categories, reports on {partner_label(partner)}"
-    return _codes_chart(counts, _known(partner), ("main",), title, codes_domain(counts, ("main",)))
+    title = f"Main code categories, reports on {counts.vocabulary.partner_label(partner)}"
+    return _codes_chart(counts, _known(partner, counts), ("main",), title, codes_domain(counts, ("main",)))
 
 
 def all_codes_figure(counts: Counts, partner: str) -> alt.Chart:
@@ -372,42 +388,44 @@ def all_codes_figure(counts: Counts, partner: str) -> alt.Chart:
 
     Every partner's figure shares one value axis (:func:`codes_domain`) and the codebook's order.
     """
-    title = f"Main and secondary code categories, reports on {partner_label(partner)}"
+    title = f"Main and secondary code categories, reports on {counts.vocabulary.partner_label(partner)}"
     levels = ("main", "secondary")
-    return _codes_chart(counts, _known(partner), levels, title, codes_domain(counts, levels))
+    return _codes_chart(counts, _known(partner, counts), levels, title, codes_domain(counts, levels))
 
 
-def _known(partner: str) -> str:
-    if partner not in COUNTRIES:
-        raise ValueError(f"partner: {partner!r} is not one of {'|'.join(COUNTRIES)} (data/partners.yaml)")
+def _known(partner: str, counts: Counts) -> str:
+    known = counts.vocabulary.partner_ids
+    if partner not in known:
+        raise ValueError(f"partner: {partner!r} is not one of {'|'.join(known)} (the partners of {counts.source})")
     return partner
 
 
-def _thesis_partner(position: int) -> str:
+def _thesis_partner(position: int, counts: Counts) -> str:
     """The partner the thesis's figure at ``position`` (0: China, 1: Russia) is about: by file order."""
-    if len(COUNTRIES) <= position:
-        raise ValueError(f"Figures 6-9 need two partners; data/partners.yaml has {len(COUNTRIES)}")
-    return COUNTRIES[position]
+    known = counts.vocabulary.partner_ids
+    if len(known) <= position:
+        raise ValueError(f"Figures 6-9 need two partners; the vocabulary of {counts.source} has {len(known)}")
+    return known[position]
 
 
 def figure_6_main_codes_china(counts: Counts) -> alt.Chart:
     """Figure 6: main code categories in the perception of China (the first partner)."""
-    return main_codes_figure(counts, _thesis_partner(0))
+    return main_codes_figure(counts, _thesis_partner(0, counts))
 
 
 def figure_7_main_codes_russia(counts: Counts) -> alt.Chart:
     """Figure 7: main code categories in the perception of Russia (the second partner)."""
-    return main_codes_figure(counts, _thesis_partner(1))
+    return main_codes_figure(counts, _thesis_partner(1, counts))
 
 
 def figure_8_all_codes_china(counts: Counts) -> alt.Chart:
     """Figure 8: main and secondary code categories in the perception of China (the first partner)."""
-    return all_codes_figure(counts, _thesis_partner(0))
+    return all_codes_figure(counts, _thesis_partner(0, counts))
 
 
 def figure_9_all_codes_russia(counts: Counts) -> alt.Chart:
     """Figure 9: main and secondary code categories in the perception of Russia (the second partner)."""
-    return all_codes_figure(counts, _thesis_partner(1))
+    return all_codes_figure(counts, _thesis_partner(1, counts))
 
 
 #: Figure number -> drawing function, for captions and tests.
@@ -512,17 +530,20 @@ def survey_chart(ctx: Context) -> alt.Chart:
 # --- section 6.5: pivot sensitivity (sweep from kzperception.analysis.sensitivity) -------------
 
 
-def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot) -> alt.VConcatChart:
+def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot,
+                      vocabulary: Vocabulary | None = None) -> alt.VConcatChart:
     """Change in reports per day (after / before) for each pivot, with the p-value of the test below.
 
     The rule marks the thesis's pivot; a ratio of 1 means the same daily rate in both periods.
     Each partner's line has its colour, its dash and its point shape; the p-value line is a grey
-    statistic line, so it cannot be read as a partner's.
+    statistic line, so it cannot be read as a partner's. ``vocabulary`` is the swept corpus's
+    (``corpus.vocabulary``; default: the project's).
     """
-    df = sweep.assign(Country=sweep["country"].map(partner_label), Pivot=sweep["pivot"].dt.strftime("%Y-%m-%d"))
-    partners = [c for c in COUNTRIES if c in set(sweep["country"])] or list(COUNTRIES)
+    v = _v(vocabulary)
+    df = sweep.assign(Country=sweep["country"].map(v.partner_label), Pivot=sweep["pivot"].dt.strftime("%Y-%m-%d"))
+    partners = [c for c in v.partner_ids if c in set(sweep["country"])] or list(v.partner_ids)
     legend = alt.Legend(title=None)
-    color = alt.Color("Country:N", scale=partner_scale(partners), legend=legend)
+    color = alt.Color("Country:N", scale=partner_scale(partners, vocabulary=v), legend=legend)
     tips = [alt.Tooltip("Pivot:N"), alt.Tooltip("Country:N"), alt.Tooltip("n_before:Q", title="Reports before"),
             alt.Tooltip("n_after:Q", title="Reports after"),
             alt.Tooltip("rate_before:Q", title="Per day before", format=".3f"),
@@ -538,10 +559,11 @@ def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
         color=palette.STATISTIC["reference"], strokeDash=palette.DASH["reference"]).encode(y="y:Q")
     y = alt.Y("change:Q", title="Reports per day, after / before")
     lines = alt.Chart(df).mark_line().encode(
-        x=x, y=y, color=color, strokeDash=alt.StrokeDash("Country:N", scale=partner_dash_scale(partners),
+        x=x, y=y, color=color, strokeDash=alt.StrokeDash("Country:N", scale=partner_dash_scale(partners, v),
                                                          legend=legend), tooltip=tips)
     points = alt.Chart(df).mark_point(filled=True, size=45, opacity=1).encode(
-        x=x, y=y, color=color, shape=alt.Shape("Country:N", scale=partner_shape_scale(partners), legend=legend),
+        x=x, y=y, color=color, shape=alt.Shape("Country:N", scale=partner_shape_scale(partners, vocabulary=v),
+                                               legend=legend),
         tooltip=tips)
     top = alt.layer(one, rule, lines, points).properties(width=WIDTH, height=240,
                                                          title="Change in attention for each pivot date")
@@ -556,16 +578,16 @@ def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
         color=palette.STATISTIC["threshold"], strokeDash=palette.DASH["threshold"]).encode(y="y:Q")
     bottom = alt.layer(alpha, rule, p_line).properties(width=WIDTH, height=120,
                                                        title="Country x period test (line at p = 0.05)")
-    return alt.vconcat(top, bottom).properties(description=_sensitivity_text(df, partners, when))
+    return alt.vconcat(top, bottom).properties(description=_sensitivity_text(df, partners, when, v))
 
 
-def _sensitivity_text(df: pd.DataFrame, partners: list[str], when: pd.Timestamp) -> str:
+def _sensitivity_text(df: pd.DataFrame, partners: list[str], when: pd.Timestamp, v: Vocabulary) -> str:
     if df.empty:
         return describe("Lines of the change in reports per day for each pivot date; the sweep is empty.")
     first, last = df["pivot"].min(), df["pivot"].max()
     near = df.loc[(df["pivot"] - when).abs().idxmin(), "pivot"]
     at = df[df["pivot"] == near]
-    parts = [f"{partner_label(c)} {_number(float(at.loc[at['country'] == c, 'change'].iloc[0]), 2)}"
+    parts = [f"{v.partner_label(c)} {_number(float(at.loc[at['country'] == c, 'change'].iloc[0]), 2)}"
              for c in partners if (at["country"] == c).any()]
     p = float(at["p_value"].iloc[0])
     p_text = "n/a" if math.isnan(p) else f"{p:.3g}"

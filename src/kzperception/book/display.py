@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import altair as alt
     import pandas as pd
 
+    from kzperception.data.vocabulary import Vocabulary
+
 #: JSON escapes for the characters that could end or alter a <script> element's text.
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _EMBED_OPTIONS = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False, "editor": False}}
@@ -251,13 +253,17 @@ HEADER_WORDS = {"chi2": "χ²", "p": "p", "or": "OR", "n": "n", "pct": "%", "fis
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[a-z]+[0-9]*$")
 
 
-def reader_header(column: object) -> str:
+def reader_header(column: object, vocabulary: Vocabulary | None = None) -> str:
     """A column name as a reader should see it: ``p_chi2`` -> ``p (χ²)``, ``china_before`` -> ``China before``.
 
     Only names written as ids (lower-case words joined by ``_``) are rewritten; a header a table
-    function already wrote for readers ("this corpus", "Category") is left as it is.
+    function already wrote for readers ("this corpus", "Category") is left as it is. Partner and
+    website ids are labelled by ``vocabulary`` (a corpus's; default: the project's).
     """
-    from kzperception.data.vocabulary import partner_label, website_label
+    from kzperception.data.vocabulary import Vocabulary
+
+    v = vocabulary or Vocabulary.default()
+    partner_label, website_label = v.partner_label, v.website_label
 
     text = str(column)
     if not _SNAKE.match(text) or text in ("n",):
@@ -278,14 +284,15 @@ def reader_header(column: object) -> str:
     return joined[:1].upper() + joined[1:] if joined[:1].isascii() else joined
 
 
-def _id_label(value: object) -> object:
+def _id_label(value: object, vocabulary: Vocabulary | None = None) -> object:
     """A partner or website id in a table cell shown as its label (``china`` -> ``China``), else the value."""
-    from kzperception.data.vocabulary import partner_label, website_label
+    from kzperception.data.vocabulary import Vocabulary
 
     if not isinstance(value, str) or not _SNAKE.match(value):
         return value
-    label = partner_label(value)
-    return label if label != value else website_label(value)
+    v = vocabulary or Vocabulary.default()
+    label = v.partner_label(value)
+    return label if label != value else v.website_label(value)
 
 
 def _whole(series: pd.Series) -> bool:
@@ -302,9 +309,10 @@ TABLE_CLASS = "kzp-table"
 NUM_CLASS = "kzp-num"
 
 
-def show_table(df: pd.DataFrame, name: str, precision: int = 1):
+def show_table(df: pd.DataFrame, name: str, precision: int = 1, vocabulary: Vocabulary | None = None):
     """A table for the book: no index, fixed precision, escaped text, and a stable element id (no
-    random uuid), so the executed notebook is identical on every run.
+    random uuid), so the executed notebook is identical on every run. Partner and website ids in
+    cells and headers are shown by their labels in ``vocabulary`` (default: the project's).
 
     A Styler writes cells and headers into HTML as they are; the text columns and the headers go
     through :func:`html_text` (an apostrophe is harmless in element content and stays one). Numeric
@@ -322,7 +330,7 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1):
     text_columns = [c for c, num in zip(df.columns, numeric, strict=True)
                     if not (num or pd.api.types.is_datetime64_any_dtype(df[c]))]
     if text_columns:
-        styler = styler.format(lambda v: _html_cell(_id_label(v), precision), subset=text_columns)
+        styler = styler.format(lambda v: _html_cell(_id_label(v, vocabulary), precision), subset=text_columns)
     if any(numeric):
         classes = pd.DataFrame([[NUM_CLASS if num else "" for num in numeric]] * len(df), index=df.index,
                                columns=df.columns)
@@ -331,4 +339,4 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1):
                                            "props": "text-align: right;"}
                                           for i, num in enumerate(numeric) if num], overwrite=False)
     styler = styler.set_table_attributes(f'class="{TABLE_CLASS}"')
-    return styler.format_index(lambda v: html_text(reader_header(v), quote=False), axis=1).set_uuid(slug)
+    return styler.format_index(lambda v: html_text(reader_header(v, vocabulary), quote=False), axis=1).set_uuid(slug)

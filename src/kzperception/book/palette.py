@@ -4,8 +4,9 @@ Before this module each chart chose its own colours, so the same slate grey was 
 one figure, the aggregate "Both" in another and the p-value line in a third, where it looked like
 Russia. Here every colour belongs to exactly one meaning, and a chart asks for a meaning:
 
-* **partner** (the perceived country), keyed by partner id, for every partner of
-  ``data/partners.yaml`` (a rerun's third partner too): :func:`partner_colours`;
+* **partner** (the perceived country), keyed by partner id, for every partner of the vocabulary
+  (``data/partners.yaml``, or a corpus's own ``partners.yaml``, passed as ``vocabulary``; a
+  rerun's third partner too): :func:`partner_colours`;
 * **aggregate** of all partners ("Both", "All partners"), drawn as a grey diamond;
 * **website**, keyed by website id: :func:`website_colours`;
 * **period** before / after the pivot: :data:`PERIOD`;
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from kzperception.data.vocabulary import COUNTRIES, COUNTRY_COLORS, WEBSITE_COLORS, WEBSITES
+from kzperception.data.vocabulary import Vocabulary
 
 #: Page backgrounds the marks are drawn on: the theme's light and dark ``--pst-color-background``
 #: (pydata-sphinx-theme 0.15). Charts are transparent and output areas take the page background
@@ -117,41 +118,46 @@ def _assign(ids: Sequence[str], wished: dict[str, str], series: Sequence[str]) -
     return {i: out[i] for i in ids}
 
 
-def partner_colours(partners: Sequence[str] | None = None) -> dict[str, str]:
-    """Colour of every partner id (``data/partners.yaml`` order unless ``partners`` is given).
+def partner_colours(partners: Sequence[str] | None = None, vocabulary: Vocabulary | None = None) -> dict[str, str]:
+    """Colour of every partner id (the vocabulary's order unless ``partners`` is given).
 
-    The assignment is made over all partners of the vocabulary, so a partner keeps its colour in a
-    chart that shows only some of them.
+    The assignment is made over all partners of ``vocabulary`` (a corpus's own, from its counts;
+    default: the project's), so a partner keeps its colour in a chart that shows only some of them.
     """
-    every = list(COUNTRIES) + [p for p in (partners or ()) if p not in COUNTRIES]
-    colours = _assign(every, dict(COUNTRY_COLORS), PARTNER_SERIES)
-    return {p: colours[p] for p in (partners if partners is not None else COUNTRIES)}
+    v = vocabulary or Vocabulary.default()
+    known = v.partner_ids
+    every = list(known) + [p for p in (partners or ()) if p not in known]
+    colours = _assign(every, v.partner_colours, PARTNER_SERIES)
+    return {p: colours[p] for p in (partners if partners is not None else known)}
 
 
-def partner_colour(partner: str) -> str:
+def partner_colour(partner: str, vocabulary: Vocabulary | None = None) -> str:
     """Colour of one partner id."""
-    return partner_colours([partner])[partner]
+    return partner_colours([partner], vocabulary)[partner]
 
 
-def _position(partner: str) -> int:
-    return COUNTRIES.index(partner) if partner in COUNTRIES else len(COUNTRIES)
+def _position(partner: str, vocabulary: Vocabulary | None) -> int:
+    known = (vocabulary or Vocabulary.default()).partner_ids
+    return known.index(partner) if partner in known else len(known)
 
 
-def partner_shape(partner: str) -> str:
+def partner_shape(partner: str, vocabulary: Vocabulary | None = None) -> str:
     """Point shape of a partner id: the redundant cue beside its colour."""
-    return PARTNER_SHAPES[_position(partner) % len(PARTNER_SHAPES)]
+    return PARTNER_SHAPES[_position(partner, vocabulary) % len(PARTNER_SHAPES)]
 
 
-def partner_dash(partner: str) -> list[int]:
+def partner_dash(partner: str, vocabulary: Vocabulary | None = None) -> list[int]:
     """Line dash of a partner id (an empty list is solid)."""
-    return list(PARTNER_DASHES[_position(partner) % len(PARTNER_DASHES)])
+    return list(PARTNER_DASHES[_position(partner, vocabulary) % len(PARTNER_DASHES)])
 
 
-def website_colours(websites: Sequence[str] | None = None) -> dict[str, str]:
-    """Colour of every website id (``data/websites.yaml`` order unless ``websites`` is given)."""
-    every = list(WEBSITES) + [w for w in (websites or ()) if w not in WEBSITES]
-    colours = _assign(every, dict(WEBSITE_COLORS), WEBSITE_SERIES)
-    return {w: colours[w] for w in (websites if websites is not None else WEBSITES)}
+def website_colours(websites: Sequence[str] | None = None, vocabulary: Vocabulary | None = None) -> dict[str, str]:
+    """Colour of every website id (the vocabulary's order unless ``websites`` is given)."""
+    v = vocabulary or Vocabulary.default()
+    known = v.website_ids
+    every = list(known) + [w for w in (websites or ()) if w not in known]
+    colours = _assign(every, v.website_colours, WEBSITE_SERIES)
+    return {w: colours[w] for w in (websites if websites is not None else known)}
 
 
 def survey_wave_colours(waves: Sequence[str]) -> list[str]:
@@ -173,18 +179,20 @@ def meanings() -> dict[str, tuple[str, ...]]:
     }
 
 
-def shown_together(partners: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+def shown_together(partners: Sequence[str] | None = None,
+                   vocabulary: Vocabulary | None = None) -> dict[str, tuple[str, ...]]:
     """Each set of colours a reader has to tell apart in one chart, for the given partners.
 
     Reference lines are left out of the sets: they are greys told apart by their dash and their
     label, and they are checked against the data colours beside them instead (see the tests).
     """
-    ids = list(partners if partners is not None else COUNTRIES)
-    p = tuple(partner_colours(ids).values())
+    v = vocabulary or Vocabulary.default()
+    ids = list(partners if partners is not None else v.partner_ids)
+    p = tuple(partner_colours(ids, v).values())
     return {
         "partners and the aggregate (6.4)": (*p, AGGREGATE),
         "partners and the p-value line (6.5)": (*p, STATISTIC["p_value"]),
-        "websites (Figure 1)": tuple(website_colours().values()),
+        "websites (Figure 1)": tuple(website_colours(vocabulary=v).values()),
         "periods (Figures 2, 3 and the timeline)": tuple(PERIOD.values()),
         "timeline events on the period bands": (EVENT, *PERIOD.values()),
         "code levels (Figures 5, 8, 9)": tuple(LEVEL.values()),

@@ -49,6 +49,7 @@ from kzperception.book.params import ChapterParams
 
 if TYPE_CHECKING:
     from kzperception.data.corpus import Corpus
+    from kzperception.data.vocabulary import Vocabulary
     from kzperception.data.window import Window
 
 # The corpus, counts and window modules (pandas) are imported inside plan(): `kzperception build`
@@ -126,14 +127,24 @@ THESIS_CHAPTERS: dict[str, str] = {
 RESULTS_IN = "06-0 to 06-5, the slot chapters, 08-conclusion and appendix-audit"
 
 
-def available_chapters() -> list[str]:
+def available_chapters(vocabulary: Vocabulary | None = None) -> list[str]:
     """Chapters that can be rerun, in book order: :data:`DEFAULT_CHAPTERS` with every partner's slot chapter.
 
     A partner added in data/partners.yaml (or a ``KZP_PARTNERS`` file) has its own slot chapter,
     placed after the thesis's two. The thesis's own chapters (:data:`THESIS_SUMMARIES`,
     :data:`THESIS_CHAPTERS`) are not among them.
     """
-    return _with_slots([c for c in DEFAULT_CHAPTERS if not chapter_source(c).missing()], partner_chapters())
+    return _with_slots([c for c in DEFAULT_CHAPTERS if not chapter_source(c, None, vocabulary).missing()],
+                       partner_chapters(vocabulary=vocabulary))
+
+
+def corpus_chapters(corpus_dir: str | os.PathLike[str]) -> list[str]:
+    """:func:`available_chapters` for a corpus folder's partners (the project's when it has no
+    ``partners.yaml``, or is no folder: :func:`plan` then says what is wrong with it)."""
+    from kzperception.data.corpus import corpus_vocabulary
+
+    folder = Path(corpus_dir).expanduser()
+    return available_chapters(corpus_vocabulary(folder) if folder.is_dir() else None)
 
 
 def default_chapters(corpus: Corpus, known: Sequence[str]) -> list[str]:
@@ -144,7 +155,7 @@ def default_chapters(corpus: Corpus, known: Sequence[str]) -> list[str]:
     a partner without reports in the corpus gets none.
     """
     present = set(corpus.reports["country"])
-    return [c for c in _with_slots(list(DEFAULT_CHAPTERS), partner_chapters(present)) if c in known]
+    return [c for c in _with_slots(list(DEFAULT_CHAPTERS), partner_chapters(present, corpus.vocabulary)) if c in known]
 
 
 def _with_slots(chapters: list[str], slots: Sequence[str]) -> list[str]:
@@ -257,9 +268,9 @@ def plan(corpus_dir: str | os.PathLike[str], start: str, pivot: str, end: str, o
     from kzperception.data.window import Window
 
     window = Window.parse(start, pivot, end)
-    known = available_chapters()
-    chosen = check_chapters(chapters, known) if chapters is not None else None
     corpus_path = Path(corpus_dir).expanduser().resolve()
+    known = corpus_chapters(corpus_path)
+    chosen = check_chapters(chapters, known) if chapters is not None else None
     out_path = check_out(out, corpus_path)
     corpus = load_corpus(corpus_path)
     chosen = chosen if chosen is not None else default_chapters(corpus, known)

@@ -23,15 +23,14 @@ from kzperception.analysis.stats import (
 )
 from kzperception.book import palette
 from kzperception.book.charts import (
-    CATEGORY_ORDER,
     WIDTH,
+    category_order,
     describe,
     partner_scale,
     partner_shape_scale,
     wrap_label_expr,
 )
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import partner_label
 
 
 def _tips(label: str) -> list[alt.Tooltip]:
@@ -56,11 +55,13 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     df = df[df["measure"] == "after"].copy()
     partners = partners_in(counts)
     everyone = "Both" if len(partners) == 2 else "All partners"
-    df["Country"] = [partner_label(c) if c else everyone for c in df["country"]]
+    v = counts.vocabulary
+    df["Country"] = [v.partner_label(c) if c else everyone for c in df["country"]]
     order = df["group"].tolist()
     legend = alt.Legend(title=None)
-    color = alt.Color("Country:N", scale=partner_scale(partners, {everyone: palette.AGGREGATE}), legend=legend)
-    shape = alt.Shape("Country:N", scale=partner_shape_scale(partners, everyone), legend=legend)
+    color = alt.Color("Country:N", scale=partner_scale(partners, {everyone: palette.AGGREGATE}, v),
+                      legend=legend)
+    shape = alt.Shape("Country:N", scale=partner_shape_scale(partners, everyone, v), legend=legend)
     title = f"Share of reports dated {counts.labels['after']} (%)"
     scale = alt.Scale(domain=[0, 100])
     base = alt.Chart(df).encode(y=alt.Y("group:N", title=None, sort=order,
@@ -94,15 +95,17 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
     partners = partners_in(counts)
     df = category_share_intervals(counts)
     df = df[(df["measure"] == level) & df["k"].notna()].copy()
-    df["Country"] = df["country"].map(partner_label)
+    v = counts.vocabulary
+    df["Country"] = df["country"].map(v.partner_label)
     present = set(df["category_label"])
-    order = [c for c in CATEGORY_ORDER if c in present] + sorted(present - set(CATEGORY_ORDER))
+    known = category_order(v)
+    order = [c for c in known if c in present] + sorted(present - set(known))
     what = "as a main code" if level == "main" else "at either level"
     legend = alt.Legend(title=None)
-    color = alt.Color("Country:N", scale=partner_scale(partners), legend=legend)
+    color = alt.Color("Country:N", scale=partner_scale(partners, vocabulary=v), legend=legend)
     base = alt.Chart(df).encode(
         y=alt.Y("category_label:N", title=None, sort=order, axis=alt.Axis(labelExpr=wrap_label_expr(order))),
-        yOffset=alt.YOffset("Country:N", sort=[partner_label(c) for c in partners]),
+        yOffset=alt.YOffset("Country:N", sort=[v.partner_label(c) for c in partners]),
         color=color,
         tooltip=[alt.Tooltip("category_label:N", title="Category"), *_tips("Country")],
     )
@@ -111,13 +114,13 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
     bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=f"Share of the country's reports {what} (%)",
                                                         scale=scale), x2="high:Q")
     points = base.mark_point(filled=True, size=60, opacity=1).encode(
-        x=alt.X("share:Q", scale=scale), shape=alt.Shape("Country:N", scale=partner_shape_scale(partners),
+        x=alt.X("share:Q", scale=scale), shape=alt.Shape("Country:N", scale=partner_shape_scale(partners, vocabulary=v),
                                                           legend=legend))
     tops = []
     for c in partners:
         rows = df[df["country"] == c].sort_values("share", ascending=False, kind="stable")
         if len(rows):
-            tops.append(f"{partner_label(c)}: {rows['category_label'].iloc[0]} {_pct(rows['share'].iloc[0])}")
+            tops.append(f"{v.partner_label(c)}: {rows['category_label'].iloc[0]} {_pct(rows['share'].iloc[0])}")
     text = describe(f"Points with Wilson 95 % intervals: the share of each country's reports carrying each "
                     f"category {what}, categories in the codebook's order.",
                     ("Largest per country: " + "; ".join(tops) + ".") if tops else "")

@@ -22,11 +22,10 @@ from kzperception.analysis.measures import slot_facts
 from kzperception.analysis.sensitivity import DEMO_SEED
 from kzperception.analysis.slots import check_partner, partner_slot_facts, partner_slot_texts, slot_table
 from kzperception.book.display import glue_facts, glue_texts, show_table
-from kzperception.data.codebook import Codebook, category_html, default_codebook
+from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
 from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
 from kzperception.data.register import Register, default_register, quote_html, select
-from kzperception.data.vocabulary import COUNTRIES
 from kzperception.data.window import THESIS_WINDOW, Window
 
 # --- codebook (chapter 6.1, methodology) ------------------------------------------------------------
@@ -35,6 +34,18 @@ from kzperception.data.window import THESIS_WINDOW, Window
 def show_category(category_id: str, codebook: Codebook | None = None) -> HTML:
     """A category's card for a chapter (``show_category("economic")``)."""
     return HTML(category_html((codebook or default_codebook()).category(category_id)))
+
+
+def show_added_categories(codebook: Codebook) -> HTML | None:
+    """The cards of the categories a corpus's own codebook adds to the thesis's, under a heading;
+    nothing when it adds none (the main book, and every corpus without a ``codebook.yaml``)."""
+    added = added_categories(codebook)
+    if not added:
+        return None
+    n = len(added)
+    lead = (f"<p><strong>Added by this corpus's codebook</strong> ({n} "
+            f"{'category' if n == 1 else 'categories'} the thesis does not have):</p>")
+    return HTML(lead + "".join(category_html(c) for c in added))
 
 
 # --- register quotations ------------------------------------------------------------------------
@@ -82,7 +93,7 @@ def show_slot_table(df: pd.DataFrame, name: str):
 
 def show_partner_slots(counts: Counts, partner: str):
     """The slot table of one partner under its stable element name (``<partner>-slots``)."""
-    return show_slot_table(slot_table(counts, check_partner(partner)), f"{partner}-slots")
+    return show_slot_table(slot_table(counts, check_partner(partner, counts.vocabulary)), f"{partner}-slots")
 
 
 def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
@@ -100,7 +111,7 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     as ``thesis_label_before`` / ``thesis_label_after`` and its window as ``thesis_window``). On
     the published book both come from the same counts.
     """
-    check_partner(partner)
+    check_partner(partner, counts.vocabulary)
     facts = partner_slot_facts(counts, partner)
     glue_facts({f"partner_{k}": v for k, v in facts.items()})
     texts = partner_slot_texts(counts, partner)
@@ -112,7 +123,7 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     thesis_facts = slot_facts(thesis)
     glue_facts(thesis_facts)
     glue_texts(narrative.count_texts(thesis_facts))
-    studied = [p for p in COUNTRIES if f"n_{p}_before" in thesis_facts]
+    studied = [p for p in thesis.vocabulary.partner_ids if f"n_{p}_before" in thesis_facts]
     for i, a in enumerate(studied):
         for b in studied[i + 1:]:
             glue_texts(narrative.pair_texts(thesis_facts, a, b))

@@ -219,7 +219,7 @@ def rerun(
     from kzperception.data.window import WindowError
 
     with one_line_errors(WindowError, SourceError, r.RerunError):
-        wanted = r.parse_chapters(chapters, r.available_chapters())
+        wanted = r.parse_chapters(chapters, r.corpus_chapters(corpus))  # a corpus's own partners have chapters
         plan = r.plan(corpus, start, pivot, end, out, wanted)
     kept = f"{plan.out} left as it was; no partial book written, the temporary build folder removed"
     try:
@@ -259,18 +259,22 @@ _register_optional()
 
 
 def main() -> None:
-    """The ``kzperception`` command: :data:`app`, with a broken partners or websites file as one error line.
+    """The ``kzperception`` command: :data:`app`, with a broken partners, websites or codebook file as
+    one error line.
 
-    The vocabulary is read when :mod:`kzperception.data.vocabulary` is first imported, which a
-    command does lazily, inside its body; a broken file then raises
-    :class:`~kzperception.data.errors.VocabularyError` from wherever that import happens. The
-    library only raises (it never prints or exits), so this is the one place that turns the error
-    into ``error: <file>:<line>: ...`` on stderr and exit status 1, without a traceback.
+    The default vocabulary is read when :mod:`kzperception.data.vocabulary` is first imported,
+    which a command does lazily, inside its body; a broken file then raises
+    :class:`~kzperception.data.errors.VocabularyError` (or, for ``data/codebook.yaml``,
+    :class:`~kzperception.data.errors.CodebookError`) from wherever that import happens. A corpus
+    folder's own ``partners.yaml`` and ``codebook.yaml`` are read with the corpus and refused as its
+    problems. The library only raises (it never prints or exits), so this is the one place that
+    turns the error into ``error: <file>:<line>: ...`` on stderr and exit status 1, without a traceback.
     """
-    from kzperception.data.errors import VocabularyError
+    from kzperception.data.errors import CodebookError, VocabularyError
 
     try:
         app()
-    except VocabularyError as err:
-        error(str(err))
+    except (VocabularyError, CodebookError) as err:
+        for line in str(err).splitlines():
+            error(line)
         raise SystemExit(1) from None

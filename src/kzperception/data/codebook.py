@@ -14,35 +14,21 @@ import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from kzperception import paths
-from kzperception.data.vocabulary import (
-    CATEGORIES,
-    COOPERATION_ONLY,
-    COUNTRIES,
-    LEVELS,
-    MODE_LABELS,
-    MODES,
-    PARTNERS,
-    Partner,
-)
+from kzperception.data.errors import CodebookError
+from kzperception.data.terms import LEVELS, MODE_LABELS, MODES, Id, Label, Partner
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported by the table functions only: the vocabulary reads this module at import
 
 Mode = Literal["cooperation", "non_cooperation"]
 Level = Literal["main", "secondary"]
 Origin = Literal["deductive", "inductive"]
-
-
-class CodebookError(ValueError):
-    """A codebook file that cannot be used; ``problems`` lists every ``file: field: problem``."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 class _Strict(BaseModel):
@@ -52,8 +38,10 @@ class _Strict(BaseModel):
 class Category(_Strict):
     """One code category: what it covers, where it came from, and example reports of the register."""
 
-    id: str
+    id: Id
     label: str = Field(min_length=1)
+    #: What tables and charts call it ("Economic" for "Economic cooperation"); the label when absent.
+    short_label: Label | None = None
     origin: Origin
     modes: list[Mode] = Field(min_length=1)
     definition: str = Field(min_length=1)
@@ -61,20 +49,23 @@ class Category(_Strict):
     examples: list[str] = Field(default_factory=list)
     keywords_ru: list[str] = Field(default_factory=list)
 
-    @field_validator("id")
-    @classmethod
-    def _known_id(cls, value: str) -> str:
-        if value not in CATEGORIES:
-            raise ValueError(f"{value!r} is not a category of the vocabulary ({'|'.join(CATEGORIES)})")
-        return value
-
     @model_validator(mode="after")
     def _modes_allowed(self) -> Category:
-        if self.id in COOPERATION_ONLY and "non_cooperation" in self.modes:
-            raise ValueError(f"modes: {self.id!r} has no non-cooperation variant")
+        if "cooperation" not in self.modes:
+            raise ValueError("modes: every category has a cooperation mode")
         if len(set(self.modes)) != len(self.modes):
             raise ValueError("modes: repeated mode")
         return self
+
+    @property
+    def cooperation_only(self) -> bool:
+        """True for a category with no non-cooperation variant (the thesis's cross-border)."""
+        return "non_cooperation" not in self.modes
+
+    @property
+    def table_label(self) -> str:
+        """The label tables, charts and sentences use: the short label, else the full one."""
+        return self.short_label or self.label
 
 
 class Codebook(_Strict):
@@ -90,10 +81,13 @@ class Codebook(_Strict):
 
     @field_validator("search_terms_ru")
     @classmethod
-    def _known_countries(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        unknown = sorted(set(value) - set(COUNTRIES))
+    def _known_countries(cls, value: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
+        # The partners the codebook is checked against come with the call (parse_codebook), so a
+        # corpus's own partners.yaml can add a partner whose search words its codebook lists.
+        known = tuple((info.context or {}).get("partners") or ())
+        unknown = sorted(set(value) - set(known)) if known else []
         if unknown:
-            raise ValueError(f"unknown country id(s) {', '.join(map(repr, unknown))} ({'|'.join(COUNTRIES)})")
+            raise ValueError(f"unknown country id(s) {', '.join(map(repr, unknown))} ({'|'.join(known)})")
         empty = [c for c, words in value.items() if not words]
         if empty:
             raise ValueError(f"no search terms for {', '.join(empty)}")
@@ -135,10 +129,22 @@ def _loc(loc: tuple[int | str, ...], raw: object) -> str:
     return ".".join(out)
 
 
-def parse_codebook(raw: object, name: str = "codebook.yaml") -> Codebook:
-    """Validate already-parsed YAML; :class:`CodebookError` lists every problem as ``name: field: msg``."""
+def _partner_ids(partners: Sequence[str] | None) -> tuple[str, ...]:
+    if partners is not None:
+        return tuple(partners)
+    from kzperception.data.terms import load_partners
+
+    return tuple(p.id for p in load_partners())
+
+
+def parse_codebook(raw: object, name: str = "codebook.yaml", partners: Sequence[str] | None = None) -> Codebook:
+    """Validate already-parsed YAML; :class:`CodebookError` lists every problem as ``name: field: msg``.
+
+    ``partners`` are the partner ids ``search_terms_ru`` may name (default: the project's
+    partners file, or ``$KZP_PARTNERS``); a corpus's codebook is checked against its own partners.
+    """
     try:
-        return Codebook.model_validate(raw)
+        return Codebook.model_validate(raw, context={"partners": _partner_ids(partners)})
     except ValidationError as err:
         problems = []
         for e in err.errors():
@@ -148,20 +154,25 @@ def parse_codebook(raw: object, name: str = "codebook.yaml") -> Codebook:
         raise CodebookError(problems) from None
 
 
-def load_codebook(path: str | os.PathLike[str] = paths.CODEBOOK) -> Codebook:
-    """Read and validate a codebook file (default ``data/codebook.yaml``)."""
+def load_codebook(path: str | os.PathLike[str] = paths.CODEBOOK, partners: Sequence[str] | None = None,
+                  name: str | None = None) -> Codebook:
+    """Read and validate a codebook file (default ``data/codebook.yaml``).
+
+    ``partners`` as for :func:`parse_codebook`; ``name`` is how problems name the file (default:
+    its file name; a corpus's codebook is named by its path, so the researcher knows which one).
+    """
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CodebookError([f"{path}: file missing"]) from None
     except UnicodeDecodeError as bad:
-        raise CodebookError([f"{path.name}: not UTF-8 ({bad.reason} at byte {bad.start})"]) from None
+        raise CodebookError([f"{name or path.name}: not UTF-8 ({bad.reason} at byte {bad.start})"]) from None
     except OSError as err:  # a folder, no permission: one line, as for every other codebook problem
         raise CodebookError([f"{path}: cannot be read ({err.strerror or err})"]) from None
     except yaml.YAMLError as err:
-        raise CodebookError([f"{path.name}: not valid YAML ({err})"]) from None
-    return parse_codebook(raw, path.name)
+        raise CodebookError([f"{name or path.name}: not valid YAML ({err})"]) from None
+    return parse_codebook(raw, name or path.name, partners)
 
 
 @lru_cache(maxsize=1)
@@ -195,6 +206,16 @@ def category_html(category: Category) -> str:
             f"<p>{_esc(category.definition)}</p>{includes}</div>")
 
 
+def added_categories(codebook: Codebook, base: Codebook | None = None) -> list[Category]:
+    """The categories of ``codebook`` that ``base`` (default: the project's) does not have, in order.
+
+    A corpus's own codebook may add an inductive category; chapter 6.1 of its rerun presents the
+    thesis's categories one by one with their prose, and these after them with their definitions.
+    """
+    known = {c.id for c in (base or default_codebook()).categories}
+    return [c for c in codebook.categories if c.id not in known]
+
+
 def examples_of(category_id: str, codebook: Codebook | None = None) -> list[str]:
     """The register ids the codebook gives as examples of a category."""
     return list((codebook or default_codebook()).category(category_id).examples)
@@ -202,6 +223,8 @@ def examples_of(category_id: str, codebook: Codebook | None = None) -> list[str]
 
 def overview_table(codebook: Codebook | None = None) -> pd.DataFrame:
     """One row per category: label, origin, modes and the number of example reports."""
+    import pandas as pd
+
     cb = codebook or default_codebook()
     return pd.DataFrame({
         "category": [c.label for c in cb.categories],
@@ -214,6 +237,8 @@ def overview_table(codebook: Codebook | None = None) -> pd.DataFrame:
 def definitions_table(kind: Literal["levels", "modes", "origin_rules"],
                       codebook: Codebook | None = None) -> pd.DataFrame:
     """The codebook's definitions of levels, modes or origins as a two-column table."""
+    import pandas as pd
+
     cb = codebook or default_codebook()
     mapping: dict[str, str] = dict(getattr(cb, kind))
     order = {"levels": LEVELS, "modes": MODES, "origin_rules": ("deductive", "inductive")}[kind]
@@ -237,8 +262,13 @@ def search_terms_table(codebook: Codebook | None = None, partners: Sequence[Part
     default: the vocabulary's partners) that the codebook's ``search_terms_ru`` does not list,
     so the table shows exactly the words ``kzperception collect`` and ``screen`` search for.
     """
+    import pandas as pd
+
+    from kzperception.data.vocabulary import Vocabulary
+
     cb = codebook or default_codebook()
-    chosen = [p for p in (PARTNERS if partners is None else partners) if p.id in cb.search_terms_ru]
+    every = Vocabulary.default().partners if partners is None else partners
+    chosen = [p for p in every if p.id in cb.search_terms_ru]
     return pd.DataFrame({
         "country": [p.label for p in chosen],
         "search words (thesis)": [", ".join(cb.search_terms_ru[p.id]) for p in chosen],

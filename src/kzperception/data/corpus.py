@@ -39,18 +39,47 @@ from kzperception.data.corpus_format import (
     REPORT_VOCABULARY,
     TRIMMED_COLUMNS,
     CorpusError,
+    code_vocabulary,
     problem_kind,
+    report_vocabulary,
 )
 from kzperception.data.corpus_read import LineOf, _Lines, _read_csv, _trimmed_series, header_problems
 from kzperception.data.corpus_rules import _inspect, code_schema, positions, report_schema, validate_frames
 from kzperception.data.corpus_write import atomic_target, write_corpus, write_csv_atomic
+from kzperception.data.errors import CodebookError, VocabularyError
+from kzperception.data.vocabulary import CORPUS_CODEBOOK, CORPUS_PARTNERS, Vocabulary, vocabulary_for
 
 __all__ = [
-    "CODE_COLUMNS", "CODE_REQUIRED", "CODE_VOCABULARY", "CORPUS_FILES", "DEFAULT_CODER", "REPORT_COLUMNS",
-    "REPORT_REQUIRED", "REPORT_VOCABULARY", "TRIMMED_COLUMNS", "Corpus", "CorpusError", "LineOf", "atomic_target",
-    "clear_corpus_cache", "code_schema", "corpus_from_frames", "header_problems", "load_corpus", "positions",
-    "problem_kind", "report_schema", "validate_frames", "write_corpus", "write_csv_atomic",
+    "CODE_COLUMNS",
+    "CODE_REQUIRED",
+    "CODE_VOCABULARY",
+    "CORPUS_FILES",
+    "CORPUS_VOCABULARY_FILES",
+    "DEFAULT_CODER",
+    "REPORT_COLUMNS",
+    "REPORT_REQUIRED",
+    "REPORT_VOCABULARY",
+    "TRIMMED_COLUMNS",
+    "Corpus",
+    "CorpusError",
+    "LineOf",
+    "atomic_target",
+    "clear_corpus_cache",
+    "code_schema",
+    "corpus_from_frames",
+    "corpus_vocabulary",
+    "header_problems",
+    "load_corpus",
+    "positions",
+    "problem_kind",
+    "report_schema",
+    "validate_frames",
+    "write_corpus",
+    "write_csv_atomic",
 ]
+
+#: Optional files of a corpus folder that replace the project's partners and codebook.
+CORPUS_VOCABULARY_FILES: tuple[str, ...] = (CORPUS_PARTNERS, CORPUS_CODEBOOK)
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,9 @@ class Corpus:
     reports: pd.DataFrame
     codes: pd.DataFrame
     path: Path | None = None
+    #: The partners, websites and categories it was checked against: its folder's own
+    #: ``partners.yaml`` and ``codebook.yaml`` where it has them, the project's otherwise.
+    vocabulary: Vocabulary = dataclasses.field(default_factory=Vocabulary.default)
 
     @property
     def provenance_mix(self) -> dict[str, int]:
@@ -97,9 +129,30 @@ _cache: OrderedDict[Path, tuple[Signature, Corpus]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _signature(files: Iterable[Path]) -> Signature:
+def _signature(files: Iterable[Path], optional: Iterable[Path] = ()) -> Signature:
+    """The status of ``files``, then of ``optional`` ones (all zeros for one that is absent)."""
     stats = [f.stat() for f in files]
-    return tuple((s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats)
+    out = [(s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats]
+    for f in optional:
+        try:
+            s = f.stat()
+        except FileNotFoundError:
+            out.append((0, 0, 0, 0, 0))
+        else:
+            out.append((s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns))
+    return tuple(out)
+
+
+def corpus_vocabulary(folder: str | os.PathLike[str]) -> Vocabulary:
+    """A corpus folder's vocabulary (:func:`~kzperception.data.vocabulary.vocabulary_for`), its
+    problems as a :class:`CorpusError` (``partners.yaml:7: item 3 (id 'eu'): label: ...``), so
+    ``validate`` and every command report them like any other problem of the corpus."""
+    try:
+        return vocabulary_for(folder)
+    except VocabularyError as err:
+        raise CorpusError([str(err)]) from None
+    except CodebookError as err:
+        raise CorpusError(list(err.problems)) from None
 
 
 def clear_corpus_cache() -> None:
@@ -114,8 +167,10 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
     One rerun asks for the same corpus several times (the plan, the counts, each chapter's tables),
     so a folder is read and validated once per process: a later call whose files have the same
     :data:`Signature` gets the same :class:`Corpus` object back without reading. Any rewrite of
-    either file (``write_corpus``, an editor, ``cp``) changes the signature and the folder is read
-    again; a refused corpus is never remembered.
+    either file (``write_corpus``, an editor, ``cp``), or of the folder's own ``partners.yaml`` or
+    ``codebook.yaml``, changes the signature and the folder is read again; a refused corpus is
+    never remembered. Countries and categories are checked against the folder's vocabulary
+    (:func:`corpus_vocabulary`), which the corpus carries as ``.vocabulary``.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -127,7 +182,7 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
     key = folder.resolve()
     try:
         started = time.time_ns()
-        signature: Signature | None = _signature(paths.values())  # before reading: a later change is seen
+        signature: Signature | None = _signature(paths.values(), [folder / n for n in CORPUS_VOCABULARY_FILES])
     except OSError:
         signature = None
     with _cache_lock:
@@ -136,7 +191,7 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
             _cache.move_to_end(key)
             corpus = hit[1]
             return corpus if corpus.path == folder else dataclasses.replace(corpus, path=folder)
-    corpus = _read_folder(folder, paths)
+    corpus = _read_folder(folder, paths, corpus_vocabulary(folder))
     if signature is not None and all(ctime <= started - _SETTLED_NS for *_, ctime in signature):
         with _cache_lock:
             _cache[key] = (signature, corpus)
@@ -146,7 +201,7 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
     return corpus
 
 
-def _read_folder(folder: Path, paths: dict[str, Path]) -> Corpus:
+def _read_folder(folder: Path, paths: dict[str, Path], vocabulary: Vocabulary | None = None) -> Corpus:
     """Read both files and check them: every problem of both files at once."""
     read: list[tuple[pd.DataFrame, _Lines, list[str]]] = []
     problems: list[str] = []
@@ -160,19 +215,20 @@ def _read_folder(folder: Path, paths: dict[str, Path]) -> Corpus:
     if problems:
         raise CorpusError(problems)
     (reports, report_lines, report_nul), (codes, code_lines, code_nul) = read
-    return _checked(reports, codes, folder, report_lines, code_lines, report_nul + code_nul)
+    return _checked(reports, codes, folder, report_lines, code_lines, report_nul + code_nul, vocabulary)
 
 
 def _checked(reports: pd.DataFrame, codes: pd.DataFrame, folder: Path | None,
              report_line: _Lines | None = None, code_line: _Lines | None = None,
-             read_problems: Iterable[str] = ()) -> Corpus:
+             read_problems: Iterable[str] = (), vocabulary: Vocabulary | None = None) -> Corpus:
     """Check raw frames (index 0..n-1, in file order) and type them, reusing the keys the check built.
 
     The frames are modified in place: callers pass frames of their own (copy-on-write keeps the
     caller's originals of :func:`corpus_from_frames` untouched).
     """
     report_line, code_line = report_line or _Lines(), code_line or _Lines()
-    found = _inspect(reports, codes, report_line=report_line, code_line=code_line)
+    vocabulary = vocabulary or Vocabulary.default()
+    found = _inspect(reports, codes, report_line=report_line, code_line=code_line, vocab=vocabulary)
     problems = report_line.problems + code_line.problems + list(read_problems) + found.problems
     if problems:
         raise CorpusError(problems)
@@ -181,14 +237,14 @@ def _checked(reports: pd.DataFrame, codes: pd.DataFrame, folder: Path | None,
         if col not in reports:
             reports[col] = pd.NA
     reports["date"] = found.dates
-    for col, values in REPORT_VOCABULARY.items():
+    for col, values in report_vocabulary(vocabulary).items():
         reports[col] = pd.Categorical.from_codes(found.vocabulary[col], categories=list(values))
     codes["coder"] = codes["coder"].fillna(DEFAULT_CODER) if "coder" in codes else DEFAULT_CODER
-    for col, values in CODE_VOCABULARY.items():
+    for col, values in code_vocabulary(vocabulary).items():
         codes[col] = pd.Categorical.from_codes(found.vocabulary[col], categories=list(values))
     # Each code's row in reports, so counting joins by position instead of matching id strings.
     codes["report_row"] = found.report_row
-    return Corpus(reports=reports, codes=codes, path=folder)
+    return Corpus(reports=reports, codes=codes, path=folder, vocabulary=vocabulary)
 
 
 def _trimmed_frame(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
@@ -216,13 +272,15 @@ def _trimmed_frame(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]
     return df, problems
 
 
-def corpus_from_frames(reports: pd.DataFrame, codes: pd.DataFrame) -> Corpus:
+def corpus_from_frames(reports: pd.DataFrame, codes: pd.DataFrame, vocabulary: Vocabulary | None = None) -> Corpus:
     """Validate in-memory frames (all-text columns) the same way as files; used by importers.
 
-    Values are trimmed and blank ones made missing, as the file reader does.
+    Values are trimmed and blank ones made missing, as the file reader does. Countries and
+    categories are checked against ``vocabulary`` (default: the project's; a corpus rebuilt from
+    another, as the pivot sweep does, passes that corpus's).
     """
     reports, report_problems = _trimmed_frame(reports, "reports.csv")
     codes, code_problems = _trimmed_frame(codes, "codes.csv")
     if report_problems or code_problems:
         raise CorpusError(report_problems + code_problems)
-    return _checked(reports, codes, None)
+    return _checked(reports, codes, None, vocabulary=vocabulary)

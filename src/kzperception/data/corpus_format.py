@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS, MODES, WEBSITES
+from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS, MODES, WEBSITES, Vocabulary
 
 REPORT_COLUMNS: tuple[str, ...] = (
     "id", "country", "website", "entity", "date", "url", "title_ru", "title_en",
@@ -95,5 +95,21 @@ def problem_kind(problem: str) -> str:
 
 #: Per-field rules, stated once: the pandera schemas below and the vectorised pre-pass of
 #: :func:`validate_frames` are both built from these, so they cannot drift apart.
+#: These two are the project's default vocabulary; a corpus is checked against its own
+#: (:func:`report_vocabulary`, :func:`code_vocabulary` of its :class:`Vocabulary`).
 REPORT_VOCABULARY: dict[str, tuple[str, ...]] = {"country": COUNTRIES, "website": WEBSITES}
 CODE_VOCABULARY: dict[str, tuple[str, ...]] = {"category": CATEGORIES, "mode": MODES, "level": LEVELS}
+
+
+def report_vocabulary(vocabulary: Vocabulary | None = None) -> dict[str, tuple[str, ...]]:
+    """The allowed values of reports.csv's vocabulary columns under ``vocabulary`` (default: the project's)."""
+    if vocabulary is None:
+        return REPORT_VOCABULARY
+    return {"country": vocabulary.partner_ids, "website": vocabulary.website_ids}
+
+
+def code_vocabulary(vocabulary: Vocabulary | None = None) -> dict[str, tuple[str, ...]]:
+    """The allowed values of codes.csv's vocabulary columns under ``vocabulary`` (default: the project's)."""
+    if vocabulary is None:
+        return CODE_VOCABULARY
+    return {"category": vocabulary.category_ids, "mode": MODES, "level": LEVELS}

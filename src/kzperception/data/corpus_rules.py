@@ -33,10 +33,12 @@ from kzperception.data.corpus_format import (
     REPORT_COLUMNS,
     REPORT_REQUIRED,
     REPORT_VOCABULARY,
+    code_vocabulary,
+    report_vocabulary,
 )
 from kzperception.data.corpus_read import LineOf, _Lines, _trimmed_series, header_problems
 from kzperception.data.corpus_text import coder_near_misses, hidden_character_problems, near_miss, normalise_frame
-from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, LEVELS, MODES
+from kzperception.data.vocabulary import LEVELS, MODES, Vocabulary
 
 
 def _schema(
@@ -55,14 +57,16 @@ def _schema(
 
 
 @cache
-def report_schema() -> pa.DataFrameSchema:
+def report_schema(vocabulary: Vocabulary | None = None) -> pa.DataFrameSchema:
+    """reports.csv's per-field rules under ``vocabulary`` (default: the project's)."""
     optional = [c for c in REPORT_COLUMNS if c not in REPORT_REQUIRED]
-    return _schema(REPORT_VOCABULARY, REPORT_REQUIRED, optional)
+    return _schema(report_vocabulary(vocabulary) if vocabulary else REPORT_VOCABULARY, REPORT_REQUIRED, optional)
 
 
 @cache
-def code_schema() -> pa.DataFrameSchema:
-    return _schema(CODE_VOCABULARY, CODE_REQUIRED, ("coder",))
+def code_schema(vocabulary: Vocabulary | None = None) -> pa.DataFrameSchema:
+    """codes.csv's per-field rules under ``vocabulary`` (default: the project's)."""
+    return _schema(code_vocabulary(vocabulary) if vocabulary else CODE_VOCABULARY, CODE_REQUIRED, ("coder",))
 
 
 
@@ -213,19 +217,22 @@ def validate_frames(
     codes: pd.DataFrame,
     reports_name: str = "reports.csv",
     codes_name: str = "codes.csv",
+    vocabulary: Vocabulary | None = None,
 ) -> list[str]:
     """Every rule of docs/corpus.md on raw (all-text) frames; returns the problems, empty when valid.
 
-    Row numbers are file lines, assuming the frames' index is 0..n-1 in file order.
+    Row numbers are file lines, assuming the frames' index is 0..n-1 in file order. Countries and
+    categories are checked against ``vocabulary`` (default: the project's).
     """
-    return _inspect(reports, codes, reports_name, codes_name).problems
+    return _inspect(reports, codes, reports_name, codes_name, vocab=vocabulary).problems
 
 
 def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "reports.csv",
              codes_name: str = "codes.csv", report_line: LineOf | None = None,
-             code_line: LineOf | None = None) -> _Inspection:
+             code_line: LineOf | None = None, vocab: Vocabulary | None = None) -> _Inspection:
     """Every rule on raw frames; ``report_line``/``code_line`` map rows to the lines messages name."""
     rl, cl = report_line or _Lines(), code_line or _Lines()
+    vocab = vocab or Vocabulary.default()
     problems = header_problems(reports.columns, REPORT_REQUIRED, reports_name)
     problems += header_problems(codes.columns, CODE_REQUIRED, codes_name)
     if problems:
@@ -245,12 +252,13 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
     # Arrow does it without the GIL, so it runs on the second core while this thread does the rest.
     with ThreadPoolExecutor(max_workers=1) as pool:
         matched = pool.submit(_report_rows, ids, codes["report_id"])
-        vocabulary = {col: _vocabulary_positions(reports, col, values) for col, values in REPORT_VOCABULARY.items()}
-        vocabulary |= {col: _vocabulary_positions(codes, col, values) for col, values in CODE_VOCABULARY.items()}
-        problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, report_schema, reports_name, rl,
-                                    REPORT_VOCABULARY, hidden_report_cells)
-        problems += _field_problems(codes, vocabulary, CODE_REQUIRED, code_schema, codes_name, cl,
-                                    CODE_VOCABULARY, hidden_code_cells)
+        report_vocab, code_vocab = report_vocabulary(vocab), code_vocabulary(vocab)
+        vocabulary = {col: _vocabulary_positions(reports, col, values) for col, values in report_vocab.items()}
+        vocabulary |= {col: _vocabulary_positions(codes, col, values) for col, values in code_vocab.items()}
+        problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, lambda: report_schema(vocab), reports_name,
+                                    rl, report_vocab, hidden_report_cells)
+        problems += _field_problems(codes, vocabulary, CODE_REQUIRED, lambda: code_schema(vocab), codes_name, cl,
+                                    code_vocab, hidden_code_cells)
         dates = _parse_dates(reports["date"])
         if dates.isna().any() and (dates.isna() & reports["date"].notna()).any():
             reports["date"] = _trimmed_series(reports["date"])  # ' 2022-02-05' is 2022-02-05
@@ -277,7 +285,7 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
 
     category, mode = vocabulary["category"], vocabulary["mode"]
     non_cooperation = MODES.index("non_cooperation")
-    cooperation_only = np.isin(category, [CATEGORIES.index(c) for c in COOPERATION_ONLY])
+    cooperation_only = np.isin(category, [vocab.category_ids.index(c) for c in vocab.cooperation_only])
     for idx in np.flatnonzero((mode == non_cooperation) & cooperation_only):
         problems.append(f"{codes_name}:{cl(idx)}: mode: {codes['category'].iloc[idx]!r} "
                         "has no non-cooperation variant")
@@ -285,7 +293,7 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
     coder, coder_code, coder_names = _coders(codes)
     problems += coder_near_misses(coder, codes_name, cl)
     slot = np.zeros(len(codes), dtype=np.int64)  # one int64 per (report, coder, category, mode)
-    for part, size in ((position, len(ids)), (coder_code, len(coder_names)), (category, len(CATEGORIES)),
+    for part, size in ((position, len(ids)), (coder_code, len(coder_names)), (category, len(vocab.categories)),
                        (mode, len(MODES))):
         slot = slot * (size + 1) + (part + 1)
     level = vocabulary["level"]

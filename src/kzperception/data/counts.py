@@ -15,7 +15,7 @@ however many paragraphs discuss trade. With several coders, one coder's decision
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ import pandas as pd
 
 from kzperception import paths
 from kzperception.data.corpus import Corpus, load_corpus
-from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, COUNTRIES, LEVELS, MODES, PERIODS, WEBSITES
+from kzperception.data.vocabulary import LEVELS, MODES, PERIODS, Vocabulary
 from kzperception.data.window import THESIS_WINDOW, Window, WindowError
 
 REPORT_KEYS = ["country", "website", "period"]
@@ -35,31 +35,31 @@ class SourceError(ValueError):
     """A counts source that cannot be used with the requested window or coder."""
 
 
-def _report_grid() -> pd.DataFrame:
-    idx = pd.MultiIndex.from_product([COUNTRIES, WEBSITES, PERIODS], names=REPORT_KEYS)
+def _report_grid(vocabulary: Vocabulary) -> pd.DataFrame:
+    """Every slot (partner x website x period) of ``vocabulary``, so empty slots count 0."""
+    idx = pd.MultiIndex.from_product([vocabulary.partner_ids, vocabulary.website_ids, PERIODS], names=REPORT_KEYS)
     return idx.to_frame(index=False)
 
 
-def _code_grid(periods: tuple[str, ...] = (*PERIODS, "all")) -> pd.DataFrame:
+def _code_grid(vocabulary: Vocabulary, periods: tuple[str, ...] = (*PERIODS, "all")) -> pd.DataFrame:
+    """Every code cell of ``vocabulary``: its categories and the modes each has, at both levels."""
     rows = [
         (c, p, cat, m, lvl)
-        for c in COUNTRIES
+        for c in vocabulary.partner_ids
         for p in periods
-        for cat in CATEGORIES
-        for m in MODES
-        if not (m == "non_cooperation" and cat in COOPERATION_ONLY)
+        for cat, m in vocabulary.code_cells()
         for lvl in LEVELS
     ]
     return pd.DataFrame(rows, columns=CODE_KEYS)
 
 
-def _ordered(df: pd.DataFrame) -> pd.DataFrame:
-    """Vocabulary order (countries, periods, categories as the thesis lists them), not alphabetical."""
+def _ordered(df: pd.DataFrame, vocabulary: Vocabulary) -> pd.DataFrame:
+    """Vocabulary order (partners and categories as their files list them), not alphabetical."""
     order = {
-        "country": list(COUNTRIES),
-        "website": list(WEBSITES),
+        "country": list(vocabulary.partner_ids),
+        "website": list(vocabulary.website_ids),
         "period": [*PERIODS, "all"],
-        "category": list(CATEGORIES),
+        "category": list(vocabulary.category_ids),
         "mode": list(MODES),
         "level": list(LEVELS),
     }
@@ -96,20 +96,22 @@ def corpus_report_counts(corpus: Corpus, window: Window) -> pd.DataFrame:
     reports = in_window(corpus, window)
     n = reports.groupby(REPORT_KEYS, observed=False).size().rename("n").reset_index()
     n = n.astype({k: str for k in REPORT_KEYS})
-    out = _report_grid().merge(n, on=REPORT_KEYS, how="left").fillna({"n": 0})
-    return _ordered(out)
+    out = _report_grid(corpus.vocabulary).merge(n, on=REPORT_KEYS, how="left").fillna({"n": 0})
+    return _ordered(out, corpus.vocabulary)
 
 
 def corpus_code_counts(corpus: Corpus, window: Window, coder: str | None = None) -> pd.DataFrame:
     who = choose_coder(corpus, coder)
+    vocab = corpus.vocabulary
+    partners, categories = vocab.partner_ids, vocab.category_ids
     period = window.period(corpus.reports["date"]).cat.codes.to_numpy()  # -1 outside the window
     country = corpus.reports["country"].cat.codes.to_numpy()
     codes = corpus.codes[(corpus.codes["coder"] == who).to_numpy()]
     rows = codes["report_row"].to_numpy()  # the loader forbids repeated codes, so no de-duplication here
     keep = period[rows] >= 0
     # One integer per cell (country, period, category, mode, level), counted with bincount.
-    dims = [(country[rows], len(COUNTRIES)), (period[rows], len(PERIODS)),
-            (codes["category"].cat.codes.to_numpy(), len(CATEGORIES)),
+    dims = [(country[rows], len(partners)), (period[rows], len(PERIODS)),
+            (codes["category"].cat.codes.to_numpy(), len(categories)),
             (codes["mode"].cat.codes.to_numpy(), len(MODES)), (codes["level"].cat.codes.to_numpy(), len(LEVELS))]
     cell = np.zeros(int(keep.sum()), dtype=np.int64)
     for values, size in dims:
@@ -117,10 +119,10 @@ def corpus_code_counts(corpus: Corpus, window: Window, coder: str | None = None)
     shape = tuple(size for _, size in dims)
     n = np.bincount(cell, minlength=int(np.prod(shape))).reshape(shape)
     n = np.concatenate([n, n.sum(axis=1, keepdims=True)], axis=1)  # period "all"
-    idx = pd.MultiIndex.from_product([COUNTRIES, [*PERIODS, "all"], CATEGORIES, MODES, LEVELS], names=CODE_KEYS)
+    idx = pd.MultiIndex.from_product([partners, [*PERIODS, "all"], categories, MODES, LEVELS], names=CODE_KEYS)
     counted = pd.DataFrame({"n": n.ravel()}, index=idx).reset_index()
-    out = _code_grid().merge(counted, on=CODE_KEYS, how="left").fillna({"n": 0})
-    return _ordered(out)
+    out = _code_grid(vocab).merge(counted, on=CODE_KEYS, how="left").fillna({"n": 0})
+    return _ordered(out, vocab)
 
 
 def _published_csv(name: str) -> pd.DataFrame:
@@ -128,12 +130,14 @@ def _published_csv(name: str) -> pd.DataFrame:
 
 
 def published_report_counts() -> pd.DataFrame:
-    return _ordered(_published_csv("table1_reports.csv")[[*REPORT_KEYS, "n"]])
+    """The thesis's Table 1, in the default vocabulary's order."""
+    return _ordered(_published_csv("table1_reports.csv")[[*REPORT_KEYS, "n"]], Vocabulary.default())
 
 
 def published_code_counts() -> pd.DataFrame:
+    """The thesis's code counts (by partner, and by slot where it prints them), in the default order."""
     frames = [_published_csv("codes_by_country.csv"), _published_csv("codes_by_slot.csv")]
-    return _ordered(pd.concat(frames, ignore_index=True)[[*CODE_KEYS, "n"]])
+    return _ordered(pd.concat(frames, ignore_index=True)[[*CODE_KEYS, "n"]], Vocabulary.default())
 
 
 def published_totals() -> dict[str, int]:
@@ -164,6 +168,10 @@ class Counts:
     #: Totals stated by the source itself; the published figures state some (e.g. 8 non-cooperation
     #: codes) that no published cell breaks down, so they cannot be summed from the frames.
     stated: dict[str, int] | None = None
+    #: The partners, websites and categories the frames are counted in (a corpus's own, or the
+    #: project's for the published figures): tables, charts and sentences take their order, labels
+    #: and colours from here, never from state loaded at import.
+    vocabulary: Vocabulary = field(default_factory=Vocabulary.default)
 
     @property
     def is_published(self) -> bool:
@@ -186,7 +194,7 @@ def _corpus_counts(corpus: Corpus, window: Window, coder: str | None, source: st
     if source is None:
         source = str(corpus.path) if corpus.path is not None else "corpus in memory"
     return Counts(corpus_report_counts(corpus, window), corpus_code_counts(corpus, window, coder), window, source,
-                  corpus)
+                  corpus, vocabulary=corpus.vocabulary)
 
 
 def load_counts(

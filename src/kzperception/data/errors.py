@@ -19,3 +19,18 @@ class VocabularyError(ValueError):
     def format_message(self) -> str:
         """The one-line message (the name click's exceptions use, so callers can treat both alike)."""
         return str(self)
+
+
+class CodebookError(ValueError):
+    """A codebook file that cannot be used; ``problems`` lists every ``file: field: problem``.
+
+    Here rather than in :mod:`kzperception.data.codebook` for the same reason as
+    :class:`VocabularyError`: the default vocabulary reads ``data/codebook.yaml`` at import.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+    def format_message(self) -> str:
+        return str(self)

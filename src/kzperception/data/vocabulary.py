@@ -1,293 +1,322 @@
-"""The project's controlled vocabulary (docs/corpus.md), in one place.
+"""The project's controlled vocabulary (docs/corpus.md) as one value: partners, websites, categories.
 
-Code, data and prose use these ids; labels are what a reader sees. Partners (the perceived
-countries) and websites are data, ``data/partners.yaml`` and ``data/websites.yaml``: a study of the
-EU, the US or Turkey adds an item there and changes no code. Both files are read and checked once,
-when this module is imported; ``KZP_PARTNERS`` and ``KZP_WEBSITES`` point at other files (tests and
-reruns use them, so nobody edits the project's own files to try a third partner).
+Code, data and prose use ids; labels are what a reader sees. Partners (the perceived countries),
+websites and the codebook's categories are data: ``data/partners.yaml``, ``data/websites.yaml`` and
+``data/codebook.yaml``. A study of the EU, the US or Turkey adds a partner there, or in a
+``partners.yaml`` inside its own corpus folder; a researcher who finds an inductive category adds
+it to a ``codebook.yaml`` beside the corpus. Nobody edits code.
 
-The names other modules import (``COUNTRIES``, ``WEBSITES``, ``COUNTRY_LABELS`` ...) are tuples and
-dicts derived from those files, in file order, so a loader, a count or a chart follows the files.
-Categories, modes and levels are the codebook's and stay fixed here.
+A :class:`Vocabulary` is a frozen value handed to whatever needs it: :func:`vocabulary_for` gives
+a corpus folder's (its own files where it has them, the project's otherwise), and
+:meth:`Vocabulary.default` the project's (``KZP_PARTNERS`` and ``KZP_WEBSITES`` point at other
+files, as before). A loaded corpus and its counts carry theirs (``Corpus.vocabulary``,
+``Counts.vocabulary``), so a chapter rerun on a corpus with a third partner needs no state set
+at import.
+
+The module-level names (``COUNTRIES``, ``CATEGORIES``, ``CATEGORY_LABELS`` ...) are the default
+vocabulary, read once at import, for code that works on the project's own data only (the
+published figures, the audit, the register). Code that can meet a corpus takes the corpus's value.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
-
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, ClassVar
 
 from kzperception import paths
+from kzperception.data import terms
 from kzperception.data.errors import VocabularyError
-
-PARTNERS_FILE = paths.DATA / "partners.yaml"
-WEBSITES_FILE = paths.DATA / "websites.yaml"
-PARTNERS_ENV = "KZP_PARTNERS"
-WEBSITES_ENV = "KZP_WEBSITES"
-
-#: The Okabe-Ito palette (colour-blind safe) without black: default colours, in list order.
-PALETTE: tuple[str, ...] = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7")
-
-#: Ids that would collide with the other parts of a glued number's name (``after_all_share``,
-#: ``china_before_economic_main``), so neither a partner nor a website may take them.
-RESERVED_IDS = frozenset({"all", "before", "after", "main", "secondary", "any", "change", "share", "n", "both"})
-
-_ID_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
-# A label is plain text: letters of any script, digits, blanks and a little punctuation. Nothing
-# that MyST, HTML, rich or a spreadsheet reads as markup or a formula (<, [, {, `, *, =, :, |, $).
-_LABEL_RE = re.compile(r"[^\W_][\w .,()'’&/–-]{0,79}")
-_WORD_RE = re.compile(r"[^\W\d_][\w-]*(?: [^\W\d_][\w-]*)*")
-_HOST_RE = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
-_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-def _id(value: str) -> str:
-    if not _ID_RE.fullmatch(value):
-        raise ValueError("must be 1-32 lower-case letters, digits or _, starting with a letter")
-    if value in RESERVED_IDS:
-        raise ValueError(f"is reserved (one of {'|'.join(sorted(RESERVED_IDS))})")
-    return value
-
-
-def _label(value: str) -> str:
-    if not _LABEL_RE.fullmatch(value):
-        raise ValueError("must be plain text of up to 80 letters, digits, blanks and . , ( ) ' & / - –, "
-                         "starting with a letter or digit")
-    return value
-
-
-def _word(value: str) -> str:
-    if not _WORD_RE.fullmatch(value):
-        raise ValueError("must be a word or phrase of letters (and hyphens)")
-    return value
-
-
-def _host(value: str) -> str:
-    if not _HOST_RE.fullmatch(value):
-        raise ValueError("must be a lower-case host name such as gov.kz")
-    return value
-
-
-def _colour(value: str) -> str:
-    if not _COLOUR_RE.fullmatch(value):
-        raise ValueError("must be a colour #rrggbb")
-    return value.lower()
-
-
-Id = Annotated[str, AfterValidator(_id)]
-Label = Annotated[str, AfterValidator(_label)]
-Word = Annotated[str, AfterValidator(_word)]
-Host = Annotated[str, AfterValidator(_host)]
-Colour = Annotated[str, AfterValidator(_colour)]
-
-
-class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: Id
-    label: Label
-    colour: Colour | None = None
-
-
-class Partner(_Item):
-    """One perceived country: its id, the label a reader sees, its Russian search words, its colour."""
-
-    keywords_ru: tuple[Word, ...] = Field(min_length=1)
-    adjectives_ru: tuple[Word, ...] = ()
-    abbreviations_ru: tuple[Word, ...] = ()
-
-
-class Website(_Item):
-    """One official website: id, label, the host its report URLs are on, and the name a citation uses."""
-
-    host: Host
-    name: Label | None = None
-
-    @property
-    def display_name(self) -> str:
-        return self.name or self.host
-
-
-# --- loading -----------------------------------------------------------------------------------
-
-
-def _lines(text: str) -> dict[tuple[Any, ...], int]:
-    """1-based line of every item (``(i,)``), field (``(i, field)``) and list entry (``(i, field, j)``)."""
-    out: dict[tuple[Any, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return out
-    if not isinstance(root, yaml.SequenceNode):
-        return out
-    for i, item in enumerate(root.value):
-        out[(i,)] = item.start_mark.line + 1
-        if isinstance(item, yaml.MappingNode):
-            for key, value in item.value:
-                name = key.value if isinstance(key, yaml.ScalarNode) else None
-                out[(i, name)] = key.start_mark.line + 1
-                if isinstance(value, yaml.SequenceNode):
-                    for j, entry in enumerate(value.value):
-                        out[(i, name, j)] = entry.start_mark.line + 1
-    return out
-
-
-def _read(path: Path, what: str) -> tuple[list[Any], dict[tuple[Any, ...], int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise VocabularyError(f"{path}: file missing (the list of {what})") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise VocabularyError(f"{path}: cannot be read as UTF-8 text ({type(err).__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or "syntax error"
-        raise VocabularyError(f"{path}{line}: not valid YAML ({problem})") from None
-    if not isinstance(data, list) or not data:
-        found = "nothing" if data is None else f"a {type(data).__name__}"
-        raise VocabularyError(f"{path}:1: expected a non-empty YAML list of {what}, found {found}")
-    return data, _lines(text)
-
-
-def _first_error(path: Path, i: int, raw: dict[str, Any], err: ValidationError,
-                 lines: dict[tuple[Any, ...], int]) -> VocabularyError:
-    e = err.errors(include_url=False)[0]
-    loc = tuple(e["loc"])
-    field = ".".join(str(x) for x in loc) or "item"
-    line = lines.get((i, *loc)) or lines.get((i, *loc[:1])) or lines.get((i,), 1)
-    msg = str(e["msg"]).removeprefix("Value error, ")
-    if e["type"] == "missing":
-        found = "nothing (required field missing)"
-    elif e["type"] == "extra_forbidden":
-        msg = "unknown field"
-        found = repr(loc[0])
-    else:
-        found = repr(e.get("input"))
-    ident = raw.get("id")
-    who = f"item {i + 1}" + (f" (id {ident!r})" if isinstance(ident, str) else "")
-    return VocabularyError(f"{path}:{line}: {who}: {field}: {msg}; found {found}")
-
-
-def _load(path: Path, model: type[_Item], what: str) -> tuple[Any, ...]:
-    data, lines = _read(path, what)
-    items: list[_Item] = []
-    seen: dict[str, dict[Any, int]] = {"id": {}, "label": {}, "host": {}}
-    for i, raw in enumerate(data):
-        if not isinstance(raw, dict):
-            raise VocabularyError(f"{path}:{lines.get((i,), 1)}: item {i + 1}: expected a mapping with id, label, "
-                                  f"...; found {raw!r}")
-        try:
-            item = model.model_validate(raw)
-        except ValidationError as err:
-            raise _first_error(path, i, raw, err, lines) from None
-        for field, where in seen.items():
-            value = getattr(item, field, None)
-            if value is None:
-                continue
-            key = value.casefold() if isinstance(value, str) else value
-            if key in where:
-                raise VocabularyError(f"{path}:{lines.get((i, field), lines.get((i,), 1))}: item {i + 1} "
-                                      f"(id {item.id!r}): {field}: duplicate of item {where[key] + 1}; "
-                                      f"found {value!r}")
-            where[key] = i
-        items.append(item)
-    return tuple(_with_colours(items))
-
-
-def _with_colours(items: Sequence[_Item]) -> list[_Item]:
-    """Give every item without a colour the next palette colour no other item uses."""
-    taken = {it.colour for it in items if it.colour}
-    free = iter([c for c in PALETTE if c not in taken] + list(PALETTE) * len(items))
-    return [it if it.colour else it.model_copy(update={"colour": next(free)}) for it in items]
-
-
-def _path(path: str | os.PathLike[str] | None, env: str, default: Path) -> Path:
-    if path is not None:
-        return Path(path)
-    chosen = os.environ.get(env)
-    return Path(chosen).expanduser() if chosen else default
-
-
-def load_partners(path: str | os.PathLike[str] | None = None) -> tuple[Partner, ...]:
-    """The partners of ``path`` (default: ``$KZP_PARTNERS``, else ``data/partners.yaml``), checked.
-
-    Raises :class:`VocabularyError` naming file, line, item and field for the first problem.
-    """
-    return _load(_path(path, PARTNERS_ENV, PARTNERS_FILE), Partner, "partners")
-
-
-def load_websites(path: str | os.PathLike[str] | None = None) -> tuple[Website, ...]:
-    """The websites of ``path`` (default: ``$KZP_WEBSITES``, else ``data/websites.yaml``), checked."""
-    return _load(_path(path, WEBSITES_ENV, WEBSITES_FILE), Website, "websites")
-
-
-def check_disjoint(partners: Sequence[Partner], websites: Sequence[Website]) -> None:
-    """A partner and a website may not share an id: glued names such as ``china_government_share`` join them."""
-    clash = sorted({p.id for p in partners} & {w.id for w in websites})
-    if clash:
-        raise VocabularyError(f"partners and websites: id {clash[0]!r} is used by both; give one another id")
-
-
-def _load_all() -> tuple[tuple[Partner, ...], tuple[Website, ...]]:
-    partners, websites = load_partners(), load_websites()
-    check_disjoint(partners, websites)
-    return partners, websites
-
-
-PARTNERS, WEBSITE_ITEMS = _load_all()
-
-COUNTRIES: tuple[str, ...] = tuple(p.id for p in PARTNERS)
-WEBSITES: tuple[str, ...] = tuple(w.id for w in WEBSITE_ITEMS)
-PERIODS: tuple[str, ...] = ("before", "after")
-MODES: tuple[str, ...] = ("cooperation", "non_cooperation")
-LEVELS: tuple[str, ...] = ("main", "secondary")
-
-#: Category ids in the order the thesis lists them (two deductive, five inductive).
-CATEGORIES: tuple[str, ...] = (
-    "economic",
-    "security_military",
-    "political_diplomatic",
-    "cultural",
-    "educational_scientific",
-    "cross_border",
-    "environmental",
+from kzperception.data.terms import (  # re-exported: callers import the vocabulary's names from here
+    LEVEL_LABELS,
+    LEVELS,
+    MODE_LABELS,
+    MODES,
+    PALETTE,
+    PARTNERS_ENV,
+    PARTNERS_FILE,
+    PERIODS,
+    RESERVED_IDS,
+    WEBSITES_ENV,
+    WEBSITES_FILE,
+    Partner,
+    Website,
+    check_disjoint,
+    load_partners,
+    load_websites,
 )
 
-#: Categories with no non-cooperation variant: cross-border matters are by nature bilateral.
-COOPERATION_ONLY: frozenset[str] = frozenset({"cross_border"})
+if TYPE_CHECKING:
+    from kzperception.data.codebook import Codebook
 
-COUNTRY_LABELS: dict[str, str] = {p.id: p.label for p in PARTNERS}
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_LABELS",
+    "COOPERATION_ONLY",
+    "CORPUS_CODEBOOK",
+    "CORPUS_PARTNERS",
+    "COUNTRIES",
+    "COUNTRY_COLORS",
+    "COUNTRY_LABELS",
+    "LEVELS",
+    "LEVEL_LABELS",
+    "MODES",
+    "MODE_LABELS",
+    "PALETTE",
+    "PARTNERS",
+    "PARTNERS_ENV",
+    "PARTNERS_FILE",
+    "PERIODS",
+    "RESERVED_IDS",
+    "WEBSITES",
+    "WEBSITES_ENV",
+    "WEBSITES_FILE",
+    "WEBSITE_COLORS",
+    "WEBSITE_HOSTS",
+    "WEBSITE_ITEMS",
+    "WEBSITE_LABELS",
+    "WEBSITE_NAMES",
+    "CategoryTerm",
+    "Partner",
+    "Vocabulary",
+    "VocabularyError",
+    "Website",
+    "check_disjoint",
+    "default_vocabulary",
+    "load_partners",
+    "load_websites",
+    "partner_label",
+    "vocabulary_for",
+    "website_label",
+    "website_of_host",
+]
+
+#: The files a corpus folder may carry beside reports.csv and codes.csv to replace the project's.
+CORPUS_PARTNERS = "partners.yaml"
+CORPUS_CODEBOOK = "codebook.yaml"
+
+
+@dataclass(frozen=True)
+class CategoryTerm:
+    """One category as counts and charts need it: its id, the short label a table shows, its modes."""
+
+    id: str
+    label: str
+    cooperation_only: bool = False
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Partners, websites and the codebook's categories of one study, in file order.
+
+    A value: two vocabularies read from the same files are equal, and one can be hashed (the
+    corpus checks cache their schemas by it). ``codebook`` is the whole validated codebook
+    (definitions, examples) for chapter 6.1; equality looks at the categories derived from it.
+    """
+
+    partners: tuple[Partner, ...]
+    websites: tuple[Website, ...]
+    categories: tuple[CategoryTerm, ...]
+    codebook: Codebook | None = field(default=None, compare=False, repr=False)
+    #: The files this value was read from (partners, websites, codebook), for captions and markers.
+    files: tuple[Path, ...] = field(default=(), compare=False)
+
+    #: The same in every study: the window's two periods, the codes' modes and levels.
+    periods: ClassVar[tuple[str, ...]] = PERIODS
+    modes: ClassVar[tuple[str, ...]] = MODES
+    levels: ClassVar[tuple[str, ...]] = LEVELS
+
+    def __post_init__(self) -> None:
+        check_disjoint(self.partners, self.websites)
+        taken = {p.id for p in self.partners} | {w.id for w in self.websites}
+        clash = sorted(taken & {c.id for c in self.categories})
+        if clash:
+            raise VocabularyError(f"codebook and partners or websites: id {clash[0]!r} is used by both; "
+                                  "give one another id")
+
+    # --- building --------------------------------------------------------------------------------
+
+    @staticmethod
+    def default() -> Vocabulary:
+        """The project's: ``data/partners.yaml`` (or ``$KZP_PARTNERS``), ``data/websites.yaml``
+        (or ``$KZP_WEBSITES``) and ``data/codebook.yaml``; read once per process and set of files."""
+        return _default(terms._path(None, PARTNERS_ENV, PARTNERS_FILE).resolve(),
+                        terms._path(None, WEBSITES_ENV, WEBSITES_FILE).resolve(), Path(paths.CODEBOOK).resolve())
+
+    @staticmethod
+    def from_codebook(partners: tuple[Partner, ...], websites: tuple[Website, ...], codebook: Codebook,
+                      files: tuple[Path, ...] = ()) -> Vocabulary:
+        """A vocabulary whose categories are the codebook's, in its order."""
+        cats = tuple(CategoryTerm(c.id, c.table_label, c.cooperation_only) for c in codebook.categories)
+        return Vocabulary(partners, websites, cats, codebook, files)
+
+    # --- partners --------------------------------------------------------------------------------
+
+    @property
+    def partner_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.partners)
+
+    def partner(self, partner_id: str) -> Partner:
+        """One partner by id; a KeyError naming the known ids otherwise."""
+        for p in self.partners:
+            if p.id == partner_id:
+                return p
+        raise KeyError(f"unknown partner {partner_id!r}; the vocabulary has {'|'.join(self.partner_ids)}")
+
+    def partner_label(self, partner_id: str) -> str:
+        """The reader's label of a partner id; an unknown id is shown as itself, never a KeyError."""
+        return next((p.label for p in self.partners if p.id == partner_id), partner_id)
+
+    def partner_colour(self, partner_id: str) -> str:
+        """The colour its file gives a partner (or the next free default); charts snap it to the
+        book's partner series with :func:`kzperception.book.palette.partner_colours`."""
+        return str(self.partner(partner_id).colour)
+
+    @property
+    def partner_labels(self) -> dict[str, str]:
+        return {p.id: p.label for p in self.partners}
+
+    @property
+    def partner_colours(self) -> dict[str, str]:
+        return {p.id: str(p.colour) for p in self.partners}
+
+    # --- websites --------------------------------------------------------------------------------
+
+    @property
+    def website_ids(self) -> tuple[str, ...]:
+        return tuple(w.id for w in self.websites)
+
+    def website_label(self, website_id: str) -> str:
+        """The reader's label of a website id; an unknown id is shown as itself."""
+        return next((w.label for w in self.websites if w.id == website_id), website_id)
+
+    @property
+    def website_labels(self) -> dict[str, str]:
+        return {w.id: w.label for w in self.websites}
+
+    @property
+    def website_colours(self) -> dict[str, str]:
+        return {w.id: str(w.colour) for w in self.websites}
+
+    @property
+    def website_hosts(self) -> dict[str, str]:
+        return {w.id: w.host for w in self.websites}
+
+    @property
+    def website_names(self) -> dict[str, str]:
+        return {w.id: w.display_name for w in self.websites}
+
+    def website_of_host(self, host: str) -> str | None:
+        """The website id whose host ``host`` is (or is a subdomain of); None for any other host."""
+        host = (host or "").lower().rstrip(".")
+        for w in self.websites:
+            if host == w.host or host.endswith("." + w.host):
+                return w.id
+        return None
+
+    # --- categories ------------------------------------------------------------------------------
+
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories)
+
+    def category_label(self, category_id: str) -> str:
+        """The short label tables and charts show ("Economic"); an unknown id is shown as itself."""
+        return next((c.label for c in self.categories if c.id == category_id), category_id)
+
+    @property
+    def category_labels(self) -> dict[str, str]:
+        return {c.id: c.label for c in self.categories}
+
+    @property
+    def cooperation_only(self) -> frozenset[str]:
+        """Categories with no non-cooperation variant (the thesis's cross-border)."""
+        return frozenset(c.id for c in self.categories if c.cooperation_only)
+
+    def code_cells(self) -> tuple[tuple[str, str], ...]:
+        """Every (category, mode) a code may take, in codebook order."""
+        return tuple((c.id, m) for c in self.categories for m in MODES
+                     if not (m == "non_cooperation" and c.cooperation_only))
+
+
+@lru_cache(maxsize=8)
+def _default(partners_file: Path, websites_file: Path, codebook_file: Path) -> Vocabulary:
+    from kzperception.data.codebook import load_codebook
+
+    partners, websites = load_partners(partners_file), load_websites(websites_file)
+    codebook = load_codebook(codebook_file, partners=[p.id for p in partners])
+    return Vocabulary.from_codebook(partners, websites, codebook, (partners_file, websites_file, codebook_file))
+
+
+def default_vocabulary() -> Vocabulary:
+    """The project's vocabulary (:meth:`Vocabulary.default`); a function, for ``default_factory``."""
+    return Vocabulary.default()
+
+
+def vocabulary_for(folder: str | os.PathLike[str] | None) -> Vocabulary:
+    """The vocabulary of a corpus folder: its own ``partners.yaml`` and ``codebook.yaml`` where present.
+
+    A folder's ``partners.yaml`` replaces the partner list (same format and checks as
+    ``data/partners.yaml``; a problem raises :class:`VocabularyError` naming file, line, item and
+    field); its ``codebook.yaml`` replaces the categories (checked by
+    :func:`kzperception.data.codebook.load_codebook` against the folder's partners; a problem
+    raises :class:`~kzperception.data.codebook.CodebookError` naming the file and field). The
+    websites, and whatever the folder does not carry, are the project's (:meth:`Vocabulary.default`).
+    """
+    base = Vocabulary.default()
+    if folder is None:
+        return base
+    folder = Path(folder)
+    own_partners, own_codebook = folder / CORPUS_PARTNERS, folder / CORPUS_CODEBOOK
+    if not own_partners.exists() and not own_codebook.exists():
+        return base
+    from kzperception.data.codebook import load_codebook
+
+    partners = load_partners(own_partners) if own_partners.exists() else base.partners
+    check_disjoint(partners, base.websites)
+    files = list(base.files)
+    if own_partners.exists():
+        files[0] = own_partners
+    if own_codebook.exists():
+        codebook = load_codebook(own_codebook, partners=[p.id for p in partners], name=str(own_codebook))
+        files[2] = own_codebook
+    else:
+        assert base.codebook is not None
+        codebook = base.codebook
+    return Vocabulary.from_codebook(partners, base.websites, codebook, tuple(files))
+
+
+# --- the default vocabulary as module names, for code that only meets the project's own data ----
+
+DEFAULT: Vocabulary = Vocabulary.default()
+PARTNERS: tuple[Partner, ...] = DEFAULT.partners
+WEBSITE_ITEMS: tuple[Website, ...] = DEFAULT.websites
+
+COUNTRIES: tuple[str, ...] = DEFAULT.partner_ids
+WEBSITES: tuple[str, ...] = DEFAULT.website_ids
+
+#: Category ids in the order of ``data/codebook.yaml`` (the thesis's: two deductive, five inductive).
+CATEGORIES: tuple[str, ...] = DEFAULT.category_ids
+#: Categories with no non-cooperation variant (their ``modes`` in the codebook lack it).
+COOPERATION_ONLY: frozenset[str] = DEFAULT.cooperation_only
+
+COUNTRY_LABELS: dict[str, str] = DEFAULT.partner_labels
 #: Colours by partner id (never by label: two partners could be relabelled alike in a translation).
-COUNTRY_COLORS: dict[str, str] = {p.id: str(p.colour) for p in PARTNERS}
-WEBSITE_LABELS: dict[str, str] = {w.id: w.label for w in WEBSITE_ITEMS}
-WEBSITE_COLORS: dict[str, str] = {w.id: str(w.colour) for w in WEBSITE_ITEMS}
+COUNTRY_COLORS: dict[str, str] = DEFAULT.partner_colours
+WEBSITE_LABELS: dict[str, str] = DEFAULT.website_labels
+WEBSITE_COLORS: dict[str, str] = DEFAULT.website_colours
 #: The host a report's URL must be on, per website (``www.`` and subdomains allowed).
-WEBSITE_HOSTS: dict[str, str] = {w.id: w.host for w in WEBSITE_ITEMS}
+WEBSITE_HOSTS: dict[str, str] = DEFAULT.website_hosts
 #: How a quotation's source line names each website.
-WEBSITE_NAMES: dict[str, str] = {w.id: w.display_name for w in WEBSITE_ITEMS}
-CATEGORY_LABELS = {
-    "economic": "Economic",
-    "security_military": "Security and military",
-    "political_diplomatic": "Political and diplomatic",
-    "cultural": "Cultural",
-    "educational_scientific": "Educational and scientific",
-    "cross_border": "Cross-border",
-    "environmental": "Environmental",
-}
-LEVEL_LABELS = {"main": "Main", "secondary": "Secondary"}
-MODE_LABELS = {"cooperation": "cooperation", "non_cooperation": "non-cooperation"}
+WEBSITE_NAMES: dict[str, str] = DEFAULT.website_names
+#: Short labels of the categories (the codebook's ``short_label``), as tables and charts show them.
+CATEGORY_LABELS: dict[str, str] = DEFAULT.category_labels
 
 
 def partner_label(partner: str) -> str:
-    """The reader's label of a partner id; an unknown id is shown as itself, never a KeyError."""
+    """The reader's label of a partner id of the default vocabulary; an unknown id is shown as itself."""
     return COUNTRY_LABELS.get(partner, partner)
 
 
@@ -298,8 +327,4 @@ def website_label(website: str) -> str:
 
 def website_of_host(host: str) -> str | None:
     """The website id whose host ``host`` is (or is a subdomain of); None for any other host."""
-    host = (host or "").lower().rstrip(".")
-    for website, want in WEBSITE_HOSTS.items():
-        if host == want or host.endswith("." + want):
-            return website
-    return None
+    return DEFAULT.website_of_host(host)
