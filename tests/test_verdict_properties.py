@@ -12,6 +12,7 @@ values, no rank where values tie, no superlative on zero, "both" only of two.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from scipy.stats import binomtest, chi2_contingency, fisher_exact
 
 from kzperception.data.counts import Counts
+from kzperception.data.vocabulary import Partner, Vocabulary
 from kzperception.data.window import Window
 from kzperception.readings import compute
 from kzperception.readings.render import Labels, render
@@ -75,7 +77,9 @@ def counts_of(t: dict) -> Counts:
     codes = pd.DataFrame(rows, columns=["country", "period", "category", "mode", "level", "n"])
     total = codes.groupby(["country", "category", "mode", "level"], as_index=False)["n"].sum().assign(period="all")
     codes = pd.concat([codes, total[codes.columns]], ignore_index=True)
-    return Counts(rep, codes, Window(start, pivot, end), "generated")
+    vocab = dataclasses.replace(Vocabulary.default(), partners=tuple(
+        Partner(id=p, label=LABELS.partner(p), keywords_ru=("Альфа",)) for p in t["partners"]))
+    return Counts(rep, codes, Window(start, pivot, end), "generated", vocabulary=vocab)
 
 
 # --- the independent implementation ------------------------------------------------------------------
@@ -161,7 +165,7 @@ def check_wording(text: str, verdict: object, n_partners: int, n_categories: int
         assert n_partners == 2, text
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
     counts = counts_of(t)
@@ -223,7 +227,7 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
     check_wording(render(slots, LABELS), slots, len(ps))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     counts = counts_of(t)
@@ -280,7 +284,7 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     check_wording(render(security, LABELS), security, len(ps))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_every_registered_reading_renders_on_any_table(t: dict) -> None:
     """No registered reading raises, prints a raw id or "nan", whatever the table."""

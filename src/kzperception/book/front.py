@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from kzperception.book.display import myst_text
 from kzperception.data.counts import Counts
 from kzperception.readings import compute, registry, words
-from kzperception.readings.render import LABELS
+from kzperception.readings.render import Labels
 from kzperception.readings.verdicts import TENDENCY
 
 __all__ = ["TENDENCY", "Finding", "findings_myst", "glue_findings", "headline_findings", "partners_with_reports"]
@@ -54,7 +54,7 @@ def partners_with_reports(counts: Counts) -> list[str]:
 def reports_finding(counts: Counts) -> Finding:
     """How many reports there are in all, on each partner, and in each period (the numbers of 6.2)."""
     labels = counts.window.labels
-    parts = [f"{words.count(compute.reports(counts, p))} on {LABELS.partner(p)} "
+    parts = [f"{words.count(compute.reports(counts, p))} on {Labels.of(counts).partner(p)} "
              f"({compute.reports(counts, p, 'before'):,} in {labels['before']}, "
              f"{compute.reports(counts, p, 'after'):,} in {labels['after']})" for p in compute.partners(counts)]
     total = compute.reports(counts)
@@ -71,7 +71,8 @@ def growth_findings(counts: Counts) -> list[Finding]:
     """The growth verdict of 6.2 for each pair of partners with reports, one finding each (none for one partner)."""
     from kzperception.readings.render import sentence
 
-    return [Finding("growth" if i == 0 else f"growth_{i + 1}", "The shift after the pivot", sentence(v),
+    labels = Labels.of(counts)
+    return [Finding("growth" if i == 0 else f"growth_{i + 1}", "The shift after the pivot", sentence(v, labels),
                     "06-2-reports", "6.2") for i, v in enumerate(compute.growth_contrasts(counts))]
 
 

@@ -151,10 +151,11 @@ def glue_categories(ch: Chapter) -> dict[str, str]:
     cats = compute.category_ids(c)
     out = {f"reach_{cat}": describe.category_reach(c, cat) for cat in cats}
     out["over_partners"] = describe.over_partners(c)
+    labels = registry.render.Labels.of(c)
     out["describe_partner_reports"] = words.together(
-        [f"{words.count(compute.reports(c, p))} on {registry.render.LABELS.partner(p)}" for p in compute.partners(c)])
-    out |= registry.texts(c, [f"{family}_{cat}" for family in ("contrast", "levels", "place_main", "place_secondary",
-                                                               "place_any") for cat in cats], ch.baseline)
+        [f"{words.count(compute.reports(c, p))} on {labels.partner(p)}" for p in compute.partners(c)])
+    families = ("contrast", "levels", "place_main", "place_secondary", "place_any")
+    out |= registry.texts(c, [f"{family}_{cat}" for family in families for cat in cats], ch.baseline)
     for k, v in out.items():
         glue_text(k, v)
     return out

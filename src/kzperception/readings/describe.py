@@ -12,11 +12,12 @@ from kzperception.analysis.measures import share
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import WEBSITE_NAMES
 from kzperception.readings import compute, words
-from kzperception.readings.render import LABELS, Labels
+from kzperception.readings.render import Labels
 
 
-def partners_or(counts: Counts, labels: Labels = LABELS) -> str:
+def partners_or(counts: Counts, labels: Labels | None = None) -> str:
     """``China or Russia`` / ``China, Russia or the European Union``: the partners of the counts' vocabulary."""
+    labels = labels or Labels.of(counts)
     ids = compute.partners(counts) or compute.partner_ids(counts)
     names = [labels.partner(p) for p in ids]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
@@ -33,8 +34,9 @@ def _word(n: int) -> str:
     return small[n] if 0 <= n < len(small) else f"{n:,}"
 
 
-def totals(counts: Counts, labels: Labels = LABELS) -> str:
+def totals(counts: Counts, labels: Labels | None = None) -> str:
     """How many reports in all and on each partner, with each partner's share of the whole."""
+    labels = labels or Labels.of(counts)
     total = compute.reports(counts)
     ps = compute.partners(counts)
     head = f"The collection holds {words.count(total)}."
@@ -59,13 +61,14 @@ def websites(counts: Counts) -> str:
     if len(ws) > 1 and ps:
         first = ws[0]
         per = [f"{words.percent(share(compute.reports(counts, p, website=first), compute.reports(counts, p)))} "
-               f"for {LABELS.partner(p)}" for p in ps]
+               f"for {Labels.of(counts).partner(p)}" for p in ps]
         text += f" The share of {WEBSITE_NAMES.get(first, first)} in each partner's reports is {words.together(per)}."
     return text
 
 
-def periods(counts: Counts, labels: Labels = LABELS) -> str:
+def periods(counts: Counts, labels: Labels | None = None) -> str:
     """How many reports fall before and after the pivot, in all and for each partner, with the periods' lengths."""
+    labels = labels or Labels.of(counts)
     lb, la = counts.window.label("before"), counts.window.label("after")
     total = compute.reports(counts)
     nb, na = compute.reports(counts, period="before"), compute.reports(counts, period="after")
@@ -83,8 +86,9 @@ def periods(counts: Counts, labels: Labels = LABELS) -> str:
     return text
 
 
-def slot_changes(counts: Counts, labels: Labels = LABELS) -> str:
+def slot_changes(counts: Counts, labels: Labels | None = None) -> str:
     """Each partner's reports on each website before and after the pivot, one sentence per partner."""
+    labels = labels or Labels.of(counts)
     out = []
     for p in compute.partners(counts):
         parts = []
@@ -115,16 +119,18 @@ def pace(counts: Counts) -> str:
             "of its reports would fall after the pivot.")
 
 
-def over_partners(counts: Counts, labels: Labels = LABELS) -> str:
+def over_partners(counts: Counts, labels: Labels | None = None) -> str:
     """``Over both partners`` / ``Over all 3 partners`` / ``For China``: how a sentence pools the partners."""
+    labels = labels or Labels.of(counts)
     ps = compute.partners(counts)
     if len(ps) == 1:
         return f"For {labels.partner(ps[0])}"
     return f"Over {words.group(len(ps))} partners"
 
 
-def category_reach(counts: Counts, category: str, labels: Labels = LABELS) -> str:
+def category_reach(counts: Counts, category: str, labels: Labels | None = None) -> str:
     """How many reports on each partner carry ``category`` as a main code and at either level, with shares."""
+    labels = labels or Labels.of(counts)
     from kzperception.readings.compute import level_count
 
     name = words.capitalised(labels.category(category))

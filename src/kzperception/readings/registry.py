@@ -131,12 +131,13 @@ def said(name: str, ours: list[Verdict], thesis: list[Verdict] | None, labels: r
 
 
 def texts(counts: Counts, names: Iterable[str], baseline: Counts | None = None,
-          labels: render.Labels = render.LABELS) -> dict[str, str]:
+          labels: render.Labels | None = None) -> dict[str, str]:
     """Every glue name of the chosen readings and its text: ``reading_<name>``, ``reading_<name>_cap``, ``said_<name>``.
 
     ``reading_<name>`` joins several verdicts with "; " so it can continue a sentence.
     """
     names = list(names)
+    labels = labels or render.Labels.of(counts)
     ours = verdicts(counts, names)
     theirs = verdicts(baseline, names) if baseline is not None else None
     out: dict[str, str] = {}

@@ -40,6 +40,14 @@ class Labels:
         self.partners = dict(COUNTRY_LABELS) | (partners or {})
         self.categories = dict(CATEGORY_LABELS) | (categories or {})
 
+    @classmethod
+    def of(cls, counts: object) -> Labels:
+        """The labels of the vocabulary the counts carry (a corpus's own partners and codebook)."""
+        vocab = getattr(counts, "vocabulary", None)
+        if vocab is None:
+            return LABELS
+        return cls(dict(vocab.partner_labels), dict(vocab.category_labels))
+
     def partner(self, pid: str) -> str:
         return self.partners.get(pid, pid)
 
@@ -142,7 +150,7 @@ def _ranking_words(v: Ranking, labels: Labels, lead_test: bool = True) -> str:
         k, n = v.known[0]
         return f"every report concerns {names[k]} ({words.count(n, unit)})"
     if v.outcome == "ties":
-        return f"{words.together([names[k] for k in v.leaders])} tie for the lead with {int(v.top):,} {unit}s each"
+        return f"{words.together([names[k] for k in v.leaders])} tie for the lead with {words.count(v.top, unit)} each"
     leader = v.leaders[0]
     text = f"{names[leader]} leads with {words.count(v.top, unit)}"
     runner = v.runner_up

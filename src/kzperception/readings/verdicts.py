@@ -253,6 +253,8 @@ class AttentionTest(Verdict):
 
     def numbers(self) -> dict[str, float]:
         out = {} if is_nan(self.test.p) else {"p": self.test.p}
+        tested = [p for _, _, p in self.pairs if not is_nan(p)]
+        out |= {"pairs": float(len(tested)), "other_pairs": float(len(tested) - len(self.differing_pairs))}
         return out | {f"p_{a}_{b}": p for a, b, p in self.pairs if not is_nan(p)}
 
 
