@@ -75,6 +75,42 @@ def reports_facts(counts: Counts) -> dict[str, float]:
     return facts
 
 
+def partners_with_reports(counts: Counts) -> list[str]:
+    """The partners that have at least one report in the window, in the counts' (vocabulary) order."""
+    r = counts.reports
+    totals = r.groupby("country", sort=False)["n"].sum()
+    return [str(c) for c, n in totals.items() if n > 0]
+
+
+def per_day(n: float, days: int) -> float:
+    """Reports per day of a period: counts of periods of different length compare only this way."""
+    return n / days if days > 0 else math.nan
+
+
+def period_facts(counts: Counts) -> dict[str, float]:
+    """How long each period is and how many reports a day it holds, overall and per partner.
+
+    ``days_before`` and ``days_after`` count both ends of each period (the thesis's: 549 and 547);
+    ``periods_equal`` is 1 when they differ by no more than
+    :data:`~kzperception.data.window.PERIOD_LENGTH_TOLERANCE` of the longer, else 0; then
+    ``before_per_day`` / ``after_per_day`` (all reports) and ``<partner>_before_per_day`` /
+    ``<partner>_after_per_day`` for every partner with reports, keyed like :func:`reports_facts`.
+    Raw counts of a window of two years against three compare only as rates; these are the rates.
+    """
+    w = counts.window
+    r = counts.reports
+    days = {"before": w.days_before, "after": w.days_after}
+    facts: dict[str, float] = {"days_before": days["before"], "days_after": days["after"],
+                               "periods_equal": int(not w.periods_differ)}
+    for period, d in days.items():
+        facts[f"{period}_per_day"] = per_day(int(r.loc[r["period"] == period, "n"].sum()), d)
+    for partner in partners_with_reports(counts):
+        rc = r[r["country"] == partner]
+        for period, d in days.items():
+            facts[f"{partner}_{period}_per_day"] = per_day(int(rc.loc[rc["period"] == period, "n"].sum()), d)
+    return facts
+
+
 def code_cell(counts: Counts, country: str | None, period: str, category: str,
               level: str, mode: str = "cooperation") -> float:
     """One cell of the code counts (summed over partners when ``country`` is None); NaN if unpublished.
