@@ -153,3 +153,55 @@ def test_no_dated_report_gives_no_span():
                                              (1 / 36500, "0.0000274"), (12.345, "12.3"), (3.0, "3")])
 def test_rates_keep_three_significant_digits_without_exponents(rate, words):
     assert periods.rate_words(rate) == words
+
+
+def test_the_thesis_counts_stand_only_under_the_thesis_labels(small):
+    from kzperception import paths
+
+    folder, csv = small
+    window = ("2019-01-01", "2021-01-01", "2024-01-01")
+    counts, thesis = load_counts(folder, Window.parse(*window)), load_counts("published")
+    table = measures.reports_beside_thesis(counts, thesis)
+    assert list(table.columns) == ["country", "website", "this corpus, 2019–20", "this corpus, 2021–24",
+                                   "thesis, 2020–22", "thesis, 2022–23"]
+    published = pd.read_csv(paths.PUBLISHED / "table1_reports.csv")
+    d = pd.to_datetime(csv["date"])
+    for row in table.itertuples(index=False):
+        cell = published[(published["country"] == row[0]) & (published["website"] == row[1])]
+        assert row[4] == cell.loc[cell["period"] == "before", "n"].item()
+        assert row[5] == cell.loc[cell["period"] == "after", "n"].item()
+        mine = (csv["country"] == row[0]) & (csv["website"] == row[1])
+        assert row[2] == (mine & (d >= "2019-01-01") & (d < "2021-01-01")).sum()
+        assert row[3] == (mine & (d >= "2021-01-01") & (d <= "2024-01-01")).sum()
+
+    codes = measures.codes_beside_thesis(counts, thesis)
+    assert list(codes.columns[-2:]) == ["this corpus, 2019–24", "thesis, 2020–23"]
+    by_country = pd.read_csv(paths.PUBLISHED / "codes_by_country.csv")
+    assert len(codes) == len(by_country)
+    got = codes.set_index(["country", "category", "level"])["thesis, 2020–23"]
+    for row in by_country.itertuples():
+        assert got[(row.country, row.category, row.level)] == row.n
+
+
+def test_beside_the_thesis_on_its_window_both_sides_carry_its_labels(small):
+    folder, _ = small
+    table = measures.reports_beside_thesis(load_counts(folder, THESIS_WINDOW), load_counts("published"))
+    assert list(table.columns[2:]) == ["this corpus, 2020–22", "this corpus, 2022–23",
+                                       "thesis, 2020–22", "thesis, 2022–23"]
+
+
+def test_the_rerun_front_page_names_unequal_periods_and_a_window_wider_than_the_corpus(small, tmp_path):
+    from kzperception.book import rerun
+
+    folder, _ = small
+    wide = rerun.front_page(rerun.plan(folder, "2019-01-01", "2021-01-01", "2024-01-01", tmp_path / "o1",
+                                       ["06-2-reports"]))
+    top = wide.split("## What this rerun finds")[0]
+    assert "differ in length (731 days before the pivot, 1,096 days after)" in top
+    assert "Per day, 2019–20 against 2021–24" in top
+    assert "The window opens on 2019-01-01, 600 days before the corpus's first report (2020-08-23)" in top
+    assert "closes on 2024-01-01, 129 days after its last (2023-08-25)" in top
+    inside = rerun.front_page(rerun.plan(folder, *THESIS_WINDOW.as_params().values(), tmp_path / "o2",
+                                         ["06-2-reports"]))
+    assert "about equally long (549 and 547 days)" in inside
+    assert "The window opens" not in inside and "The window closes" not in inside

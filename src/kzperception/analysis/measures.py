@@ -202,15 +202,68 @@ def slot_facts(counts: Counts) -> dict[str, float]:
     return facts
 
 
-def beside_baseline(new: pd.DataFrame, baseline: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """A rerun's cells next to the published ones (``n`` and ``n_published``); unpublished cells stay empty.
+def _beside(ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str], columns: dict[str, str]) -> pd.DataFrame:
+    """``ours`` and ``theirs`` (each ``keys`` + ``period`` + ``n``) side by side, one column per period.
 
-    Only cells present in the published frame are compared: the thesis does not print every cell,
-    and a missing published cell is unknown, not zero.
+    ``columns`` maps ``this corpus`` / ``thesis`` and a period to its header. An outer merge: a
+    partner the thesis did not study keeps its rows with the thesis's cells empty, and a cell the
+    thesis does not publish stays empty (unknown, not zero).
     """
-    base = baseline[[*keys, "n"]].rename(columns={"n": "n_published"})
-    out = base.merge(new[[*keys, "n"]], on=keys, how="left")
-    return out[[*keys, "n", "n_published"]]
+    def wide(frame: pd.DataFrame, who: str) -> pd.DataFrame:
+        out = frame.pivot_table(index=keys, columns="period", values="n", aggfunc="sum")
+        out = out.rename(columns=lambda p: columns[f"{who} {p}"]).reset_index()
+        return out.astype({k: str for k in keys})
+
+    mine, published = wide(ours, "this corpus"), wide(theirs, "thesis")
+    # Rows in the frames' own (vocabulary) order, the thesis's first: pivoting sorts them by name.
+    order = pd.concat([theirs[keys], ours[keys]]).astype(str).drop_duplicates()
+    merged = order.merge(published, on=keys, how="left").merge(mine, on=keys, how="left")
+    heads = [h for h in columns.values() if h in merged.columns]
+    out = merged[[*keys, *heads]]
+    out.columns.name = None
+    return out
+
+
+def beside_thesis_headers(counts: Counts, thesis: Counts, periods: tuple[str, ...]) -> dict[str, str]:
+    """Column headers naming each side's own window: ``this corpus, 2019–20`` beside ``thesis, 2020–22``.
+
+    The thesis's counts are for the thesis's window, whatever window a rerun uses, so each column
+    carries the label of the window its counts are for; a rerun's labels never head the thesis's
+    counts.
+    """
+    heads = {f"this corpus {p}": f"this corpus, {counts.window.label(p)}" for p in periods}
+    heads |= {f"thesis {p}": f"thesis, {thesis.window.label(p)}" for p in periods}
+    if len(set(heads.values())) < len(heads):  # same labels for both periods cannot happen; be sure
+        raise ValueError(f"beside the thesis: headers repeat: {sorted(heads.values())}")
+    return heads
+
+
+def reports_beside_thesis(counts: Counts, thesis: Counts) -> pd.DataFrame:
+    """Reports per partner and website in both periods, ours and the thesis's, each under its window's labels."""
+    keys = ["country", "website"]
+    heads = beside_thesis_headers(counts, thesis, ("before", "after"))
+    return _beside(counts.reports, thesis.reports, keys, heads)
+
+
+def codes_beside_thesis(counts: Counts, thesis: Counts) -> pd.DataFrame:
+    """Cooperation codes per partner, category and level over each whole window, each under its window's label.
+
+    The thesis publishes the codes of its whole window (period ``all``) per partner; only those
+    are compared.
+    """
+    keys = ["country", "category", "level"]
+
+    def whole(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[(frame["period"] == "all") & (frame["mode"] == "cooperation")]
+
+    published = whole(thesis.codes)
+    ours = whole(counts.codes)
+    # The cells the thesis publishes, and every cell of a partner the thesis did not study.
+    cell = ours[keys].astype(str).agg("|".join, axis=1)
+    known = set(published[keys].astype(str).agg("|".join, axis=1))
+    ours = ours[cell.isin(known) | ~ours["country"].isin(set(published["country"]))]
+    heads = beside_thesis_headers(counts, thesis, ("all",))
+    return _beside(ours, published, keys, heads)
 
 
 def place_texts(facts: dict[str, float]) -> dict[str, str]:

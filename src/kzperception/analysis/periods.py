@@ -113,7 +113,7 @@ def lengths_sentence(counts: Counts) -> str:
         groups += [(partner_label(p), f"{p}_") for p in partners]
     rates = "; ".join(f"{name} {rate_words(facts[f'{key}before_per_day'])} against "
                       f"{rate_words(facts[f'{key}after_per_day'])}" for name, key in groups)
-    return (f"{lengths_clause(w)}, so the counts above favour the longer period. Per day, {lb} "
+    return (f"{lengths_clause(w)}, so raw counts favour the longer period. Per day, {lb} "
             f"against {la}, the reports compare as follows: {rates}.")
 
 
