@@ -76,6 +76,42 @@ def reports_facts(counts: Counts) -> dict[str, float]:
     return facts
 
 
+def partners_with_reports(counts: Counts) -> list[str]:
+    """The partners that have at least one report in the window, in the counts' (vocabulary) order."""
+    r = counts.reports
+    totals = r.groupby("country", sort=False)["n"].sum()
+    return [str(c) for c, n in totals.items() if n > 0]
+
+
+def per_day(n: float, days: int) -> float:
+    """Reports per day of a period: counts of periods of different length compare only this way."""
+    return n / days if days > 0 else math.nan
+
+
+def period_facts(counts: Counts) -> dict[str, float]:
+    """How long each period is and how many reports a day it holds, overall and per partner.
+
+    ``days_before`` and ``days_after`` count both ends of each period (the thesis's: 549 and 547);
+    ``periods_equal`` is 1 when they differ by no more than
+    :data:`~kzperception.data.window.PERIOD_LENGTH_TOLERANCE` of the longer, else 0; then
+    ``before_per_day`` / ``after_per_day`` (all reports) and ``<partner>_before_per_day`` /
+    ``<partner>_after_per_day`` for every partner with reports, keyed like :func:`reports_facts`.
+    Raw counts of a window of two years against three compare only as rates; these are the rates.
+    """
+    w = counts.window
+    r = counts.reports
+    days = {"before": w.days_before, "after": w.days_after}
+    facts: dict[str, float] = {"days_before": days["before"], "days_after": days["after"],
+                               "periods_equal": int(not w.periods_differ)}
+    for period, d in days.items():
+        facts[f"{period}_per_day"] = per_day(int(r.loc[r["period"] == period, "n"].sum()), d)
+    for partner in partners_with_reports(counts):
+        rc = r[r["country"] == partner]
+        for period, d in days.items():
+            facts[f"{partner}_{period}_per_day"] = per_day(int(rc.loc[rc["period"] == period, "n"].sum()), d)
+    return facts
+
+
 def code_cell(counts: Counts, country: str | None, period: str, category: str,
               level: str, mode: str = "cooperation") -> float:
     """One cell of the code counts (summed over partners when ``country`` is None); NaN if unpublished.
@@ -170,15 +206,68 @@ def slot_facts(counts: Counts) -> dict[str, float]:
     return facts
 
 
-def beside_baseline(new: pd.DataFrame, baseline: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """A rerun's cells next to the published ones (``n`` and ``n_published``); unpublished cells stay empty.
+def _beside(ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str], columns: dict[str, str]) -> pd.DataFrame:
+    """``ours`` and ``theirs`` (each ``keys`` + ``period`` + ``n``) side by side, one column per period.
 
-    Only cells present in the published frame are compared: the thesis does not print every cell,
-    and a missing published cell is unknown, not zero.
+    ``columns`` maps ``this corpus`` / ``thesis`` and a period to its header. An outer merge: a
+    partner the thesis did not study keeps its rows with the thesis's cells empty, and a cell the
+    thesis does not publish stays empty (unknown, not zero).
     """
-    base = baseline[[*keys, "n"]].rename(columns={"n": "n_published"})
-    out = base.merge(new[[*keys, "n"]], on=keys, how="left")
-    return out[[*keys, "n", "n_published"]]
+    def wide(frame: pd.DataFrame, who: str) -> pd.DataFrame:
+        out = frame.pivot_table(index=keys, columns="period", values="n", aggfunc="sum")
+        out = out.rename(columns=lambda p: columns[f"{who} {p}"]).reset_index()
+        return out.astype({k: str for k in keys})
+
+    mine, published = wide(ours, "this corpus"), wide(theirs, "thesis")
+    # Rows in the frames' own (vocabulary) order, the thesis's first: pivoting sorts them by name.
+    order = pd.concat([theirs[keys], ours[keys]]).astype(str).drop_duplicates()
+    merged = order.merge(published, on=keys, how="left").merge(mine, on=keys, how="left")
+    heads = [h for h in columns.values() if h in merged.columns]
+    out = merged[[*keys, *heads]]
+    out.columns.name = None
+    return out
+
+
+def beside_thesis_headers(counts: Counts, thesis: Counts, periods: tuple[str, ...]) -> dict[str, str]:
+    """Column headers naming each side's own window: ``this corpus, 2019–20`` beside ``thesis, 2020–22``.
+
+    The thesis's counts are for the thesis's window, whatever window a rerun uses, so each column
+    carries the label of the window its counts are for; a rerun's labels never head the thesis's
+    counts.
+    """
+    heads = {f"this corpus {p}": f"this corpus, {counts.window.label(p)}" for p in periods}
+    heads |= {f"thesis {p}": f"thesis, {thesis.window.label(p)}" for p in periods}
+    if len(set(heads.values())) < len(heads):  # same labels for both periods cannot happen; be sure
+        raise ValueError(f"beside the thesis: headers repeat: {sorted(heads.values())}")
+    return heads
+
+
+def reports_beside_thesis(counts: Counts, thesis: Counts) -> pd.DataFrame:
+    """Reports per partner and website in both periods, ours and the thesis's, each under its window's labels."""
+    keys = ["country", "website"]
+    heads = beside_thesis_headers(counts, thesis, ("before", "after"))
+    return _beside(counts.reports, thesis.reports, keys, heads)
+
+
+def codes_beside_thesis(counts: Counts, thesis: Counts) -> pd.DataFrame:
+    """Cooperation codes per partner, category and level over each whole window, each under its window's label.
+
+    The thesis publishes the codes of its whole window (period ``all``) per partner; only those
+    are compared.
+    """
+    keys = ["country", "category", "level"]
+
+    def whole(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[(frame["period"] == "all") & (frame["mode"] == "cooperation")]
+
+    published = whole(thesis.codes)
+    ours = whole(counts.codes)
+    # The cells the thesis publishes, and every cell of a partner the thesis did not study.
+    cell = ours[keys].astype(str).agg("|".join, axis=1)
+    known = set(published[keys].astype(str).agg("|".join, axis=1))
+    ours = ours[cell.isin(known) | ~ours["country"].isin(set(published["country"]))]
+    heads = beside_thesis_headers(counts, thesis, ("all",))
+    return _beside(ours, published, keys, heads)
 
 
 def place_texts(facts: dict[str, float]) -> dict[str, str]:

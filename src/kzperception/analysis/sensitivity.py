@@ -187,7 +187,7 @@ def rate_change_facts(counts: Counts) -> dict[str, float]:
     single pivot is all the published counts can give.
     """
     w = counts.window
-    days_before, days_after = (w.pivot - w.start).days, (w.end - w.pivot).days + 1
+    days_before, days_after = w.days_before, w.days_after
     r = counts.reports.groupby(["country", "period"])["n"].sum()
     facts: dict[str, float] = {"days_before": float(days_before), "days_after": float(days_after)}
     for c in counts.vocabulary.partner_ids:

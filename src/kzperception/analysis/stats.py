@@ -72,13 +72,11 @@ def _row(group: str, measure: str, k: float, n: float, **extra) -> dict[str, obj
 def after_share_expected(counts: Counts) -> float:
     """Share of reports after the pivot if publication kept its pace: the after-part's share of the days.
 
-    The thesis window splits into two equally long halves, so this is about 50 %; a rerun with an
+    The thesis window's halves are 549 and 547 days, so this is about 50 %; a rerun with an
     uneven window gets its own reference.
     """
     w = counts.window
-    days_after = (w.end - w.pivot).days + 1
-    days_all = (w.end - w.start).days + 1
-    return 100.0 * days_after / days_all
+    return 100.0 * w.days_after / w.days("all")
 
 
 def report_share_intervals(counts: Counts) -> pd.DataFrame:

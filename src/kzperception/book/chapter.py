@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from IPython.display import HTML
 
-from kzperception.analysis.measures import beside_baseline
+from kzperception.analysis.measures import codes_beside_thesis, reports_beside_thesis
 from kzperception.book.display import glue_text, html_text, show_table
 from kzperception.book.params import ChapterParams
 from kzperception.data.codebook import Codebook, default_codebook
-from kzperception.data.counts import CODE_KEYS, PUBLISHED, REPORT_KEYS, Counts, load_counts, require_reports
+from kzperception.data.counts import PUBLISHED, Counts, load_counts, require_reports
 from kzperception.data.window import Window
 
 
@@ -60,21 +60,21 @@ class Chapter:
         return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
 
     def baseline_reports(self):
-        """Report counts per slot beside the thesis's Table 1 (nothing when the page shows the thesis)."""
+        """Report counts per slot beside the thesis's Table 1 (nothing when the page shows the thesis).
+
+        Each side's columns carry its own window's labels: the thesis's counts are for 2020–22 and
+        2022–23 whatever window the rerun uses.
+        """
         if self.baseline is None:
             return None
-        df = beside_baseline(self.counts.reports, self.baseline.reports, REPORT_KEYS)
-        df["period"] = df["period"].map(self.window.labels)
-        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-reports",
+        return show_table(reports_beside_thesis(self.counts, self.baseline), "baseline-reports",
                           vocabulary=self.counts.vocabulary)
 
     def baseline_codes(self):
-        """Main and secondary codes per country beside the thesis's (nothing when the page shows the thesis)."""
+        """Main and secondary codes per country beside the thesis's, each over its own window (none on the thesis)."""
         if self.baseline is None:
             return None
-        base = self.baseline.codes[self.baseline.codes["period"] == "all"]
-        df = beside_baseline(self.counts.codes, base, CODE_KEYS).drop(columns=["period", "mode"])
-        return show_table(df.rename(columns={"n": "this corpus", "n_published": "thesis"}), "baseline-codes",
+        return show_table(codes_beside_thesis(self.counts, self.baseline), "baseline-codes",
                           vocabulary=self.counts.vocabulary)
 
 

@@ -203,12 +203,15 @@ def glue_facts(facts: dict[str, float], prefix: str = "") -> None:
     """Glue every named number for the chapter's prose (``{glue:text}`name``` in MyST).
 
     Counts are glued as ints; shares and changes as floats rounded to one decimal, the precision
-    the thesis prints, so the prose formats them with ``:.1f``.
+    the thesis prints, so the prose formats them with ``:.1f``. Rates per day (``*_per_day``) are
+    glued whole: 37 reports in 549 days is 0.067 a day, which one decimal would make 0.1.
     """
     from myst_nb import glue
 
     for key, value in facts.items():
-        if isinstance(value, float) and not math.isnan(value) and value.is_integer() and "share" not in key \
+        if key.endswith("_per_day"):
+            pass
+        elif isinstance(value, float) and not math.isnan(value) and value.is_integer() and "share" not in key \
                 and "change" not in key:
             value = int(value)
         elif isinstance(value, float):

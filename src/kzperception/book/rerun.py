@@ -315,13 +315,18 @@ def front_page(p: RerunPlan) -> str:
     provenance holding a directive or a coder named like a tag are shown as the text they are;
     the corpus's folder is named in the list below the heading, never in it.
     """
+    from kzperception.analysis.periods import counts_span, coverage_sentence, lengths_sentence
     from kzperception.book.front import findings_myst, headline_findings
     from kzperception.data.counts import load_counts
 
     mix = p.corpus.provenance_mix
+    counts = load_counts(p.corpus, p.window)
     # The same findings block as the main book's landing page, on this corpus and window. Without
     # chapter links: the contents below list the chapters this rerun holds.
-    findings = findings_myst(headline_findings(load_counts(p.corpus, p.window)), chapters=())
+    findings = findings_myst(headline_findings(counts), chapters=())
+    # Periods of unequal length, and days of the window the corpus does not reach, said before
+    # any count is read (the sentences hold only dates and numbers; escaped all the same).
+    shape = " ".join(t for t in (lengths_sentence(counts), coverage_sentence(counts_span(counts))) if t)
     rows = "\n".join(f"| {myst_text(k, at_line_start=False)} | {v} | {SELECTION.get(k, 'as recorded in the corpus')} |"
                      for k, v in mix.items())
     labels = p.window.labels
@@ -344,6 +349,8 @@ Each chapter shows the new counts and, beside them, the figures the thesis publi
 - **Corpus:** {where} ({len(p.corpus.reports)} reports, {len(p.corpus.codes)} codes; coders: {coders})
 - **Window:** before = {p.window.start} to the day before {p.window.pivot} ({labels['before']});
   after = {p.window.pivot} to {p.window.end} ({labels['after']})
+
+{myst_text(shape)}
 
 | provenance | reports | how these reports were selected |
 | --- | --- | --- |

@@ -74,10 +74,8 @@ def periods(counts: Counts, labels: Labels | None = None) -> str:
     nb, na = compute.reports(counts, period="before"), compute.reports(counts, period="after")
     text = (f"Of all reports, {nb:,} ({words.percent(share(nb, total))}) date from {lb} and {na:,} "
             f"({words.percent(share(na, total))}) from {la}.")
-    days_before, days_after = compute.period_days(counts.window)
     if compute.periods_differ(counts.window):
-        text += (f" The two periods differ in length ({days_before:,} days against {days_after:,}), so each change "
-                 "below is a change in reports per day.")
+        text += " Because the periods differ in length, each change below is a change in reports per day."
     for p in compute.partners(counts):
         n = compute.reports(counts, p)
         b, a = compute.reports(counts, p, "before"), compute.reports(counts, p, "after")
