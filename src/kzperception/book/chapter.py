@@ -78,13 +78,13 @@ class Chapter:
                           vocabulary=self.counts.vocabulary)
 
 
-    def glue_thesis_note(self, key: str, text: str) -> None:
+    def glue_thesis_note(self, key: str, text: str, rerun: str = "") -> None:
         """Glue ``text`` under ``key`` on a page of the thesis's own figures, and nothing on a rerun's.
 
         Some sentences speak of the thesis's material (what the thesis did or did not test); under a
-        rerun's numbers they would describe work the rerun did not do, so a rerun's page shows none.
+        rerun's numbers they would describe work the rerun did not do, so a rerun's page shows ``rerun`` (nothing by default).
         """
-        glue_text(key, text if self.counts.is_published else "")
+        glue_text(key, text if self.counts.is_published else rerun)
 
     def reliability(self):
         """Agreement between coders per category, when the corpus has more than one coder (else nothing).
