@@ -237,8 +237,8 @@ def test_sheets_read_the_codebook_with_the_books_loader(tmp_path: Path, codebook
     bad.write_text(CODEBOOK + "  - id: not_a_category\n    keywords_ru: ['[/bold]', '=1+1']\n", encoding="utf-8")
     latin = tmp_path / "latin.yaml"
     latin.write_bytes(CODEBOOK.encode("cp1251"))
-    for path, first in ((bad, "bad.yaml: categories[not_a_category].id: 'not_a_category' is not a category of "
-                              "the vocabulary (economic|"),
+    # A category is data now (a corpus may add one), so an unknown id is not refused; an incomplete one is.
+    for path, first in ((bad, "bad.yaml: categories[not_a_category].label: Field required"),
                         (tmp_path / "missing.yaml", f"{tmp_path / 'missing.yaml'}: file missing"),
                         (latin, "latin.yaml: not UTF-8 (invalid continuation byte at byte "),
                         (tmp_path, f"{tmp_path}: cannot be read (")):
@@ -326,8 +326,34 @@ def test_import_reads_only_what_coders_typed(tmp_path: Path, codebook: Path) -> 
     }  # the economic suggestion for r1 is not anna's code
     reports = pd.read_csv(tmp_path / "corpus" / "reports.csv", dtype=str, keep_default_na=False)
     assert list(reports.columns) == ["id", "country", "website", "entity", "date", "url", "title_ru", "title_en",
-                                     "excerpt_ru", "excerpt_en", "provenance"]
+                                     "excerpt_ru", "excerpt_en", "provenance", "note"]
     assert reports["provenance"].eq("collected").all()
+
+
+def test_screening_and_coder_notes_reach_the_corpus(tmp_path: Path, codebook: Path) -> None:
+    """A screening note becomes the report's note (shown read-only in the sheet); a coder's note in
+    the sheet becomes that coder's note on each of their codes of the report, and on nobody else's."""
+    reports = _reports().assign(note=["kept: devoted paragraph", ""])
+    export_coding_sheets(reports, ["anna", "boris"], tmp_path, codebook)
+    sheet = pd.read_csv(tmp_path / "coding-anna.csv", dtype=str, keep_default_na=False)
+    assert sheet.set_index("id").loc["r1-china", "screening_note"] == "kept: devoted paragraph"
+    _fill_xlsx(tmp_path / "coding-anna.xlsx", {"r1-china": {"economic": "main", "cultural": "secondary",
+                                                            "note": "trade, and a concert"},
+                                               "r2-russia": {"political_diplomatic": "main"}})
+    _fill_csv(tmp_path / "coding-boris.csv", {"r1-china": {"economic": "main"},
+                                              "r2-russia": {"political_diplomatic": "main", "note": "visit\nlong"},
+                                              })
+    write_imported([tmp_path / "coding-anna.xlsx", tmp_path / "coding-boris.csv"], tmp_path / "corpus")
+    loaded = load_corpus(tmp_path / "corpus")
+    notes = {(r.coder, r.report_id, r.category): (None if pd.isna(r.note) else r.note)
+             for r in loaded.codes.itertuples()}
+    assert notes == {("anna", "r1-china", "economic"): "trade, and a concert",
+                     ("anna", "r1-china", "cultural"): "trade, and a concert",
+                     ("anna", "r2-russia", "political_diplomatic"): None,
+                     ("boris", "r1-china", "economic"): None,
+                     ("boris", "r2-russia", "political_diplomatic"): "visit\nlong"}
+    report_notes = loaded.reports.set_index("id")["note"]
+    assert report_notes["r1-china"] == "kept: devoted paragraph" and pd.isna(report_notes["r2-russia"])
 
 
 def test_import_problems_point_at_the_sheet_cell(tmp_path: Path, codebook: Path) -> None:

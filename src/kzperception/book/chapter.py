@@ -82,7 +82,8 @@ class Chapter:
         """Glue ``text`` under ``key`` on a page of the thesis's own figures, and nothing on a rerun's.
 
         Some sentences speak of the thesis's material (what the thesis did or did not test); under a
-        rerun's numbers they would describe work the rerun did not do, so a rerun's page shows ``rerun`` (nothing by default).
+        rerun's numbers they would describe work the rerun did not do, so a rerun's page shows
+        ``rerun`` (nothing by default).
         """
         glue_text(key, text if self.counts.is_published else rerun)
 

@@ -46,6 +46,8 @@ class SheetFormat(StrEnum):
     both = "both"
     xlsx = "xlsx"
     csv = "csv"
+    qdpx = "qdpx"
+    qdc = "qdc"
 
 
 class Undecided(StrEnum):
@@ -205,27 +207,47 @@ def screen_cmd(
 
 
 def code_export_cmd(
-    screening: Annotated[Path, typer.Argument(help="The screening sheet with decisions (.xlsx or .csv).",
-                                              dir_okay=False)],
-    coder: Annotated[list[str], typer.Option("--coder", help="Coder name (repeatable), e.g. --coder anna.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for coding-<coder>.xlsx/.csv.", file_okay=False)],
+    screening: Annotated[Path | None, typer.Argument(
+        help="The screening sheet with decisions (.xlsx or .csv); leave out with --corpus or --format qdc.",
+        dir_okay=False)] = None,
+    coder: Annotated[list[str] | None, typer.Option(
+        "--coder", help="Coder name (repeatable), e.g. --coder anna; required for sheets, users of a .qdpx.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for coding-<coder>.xlsx/.csv; with --format qdpx or qdc, the file to write.")] = None,
     collected: Annotated[Path | None, typer.Option(
         "--collected", help="collected.csv (default: beside the screening sheet).", dir_okay=False)] = None,
     codebook: Annotated[Path | None, typer.Option(
         "--codebook", help="Codebook for suggestions (default data/codebook.yaml).", dir_okay=False)] = None,
-    fmt: Annotated[SheetFormat, typer.Option("--format", help="Sheet files to write.")] = SheetFormat.both,
+    fmt: Annotated[SheetFormat, typer.Option(
+        "--format", help="Sheet files to write (xlsx, csv, both), a REFI-QDA project (qdpx) for QualCoder, "
+        "MAXQDA, NVivo or ATLAS.ti, or the REFI-QDA codebook alone (qdc).")] = SheetFormat.both,
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="With --format qdpx: a coded corpus folder instead of the screening sheet (its codes, "
+        "coders and notes go into the project, to recode or check it).", file_okay=False)] = None,
     undecided: Annotated[Undecided, typer.Option(
         "--undecided", help="Rows without a decision: an error, or excluded.")] = Undecided.error,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing coding sheets.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing coding sheets or the --out file.")
+                     ] = False,
     manifest_only: Annotated[bool, typer.Option(
         "--manifest-only", help="Write only coding-manifest.json, for sheets exported without one (same "
         "screening, collected.csv and coders as their export); no sheet is touched.")] = False,
 ) -> None:
-    """Write one coding sheet per coder with the included reports, the categories and the Russian text."""
+    """Write one coding sheet per coder, or a REFI-QDA project (.qdpx) or codebook (.qdc) for QDA tools."""
     from kzperception.fieldwork.collect import CollectError, read_collected
     from kzperception.fieldwork.screen import included_reports, read_screening
     from kzperception.fieldwork.sheets import export_coding_sheets
 
+    if out is None:
+        raise fail("--out: required (a folder for sheets, a file for --format qdpx or qdc)")
+    if fmt in (SheetFormat.qdpx, SheetFormat.qdc):
+        _export_refi(fmt, screening, corpus, coder or [], out, collected, codebook, undecided, force)
+        return
+    if corpus is not None:
+        raise fail("--corpus: only with --format qdpx (coding sheets are made from a screening sheet)")
+    if screening is None:
+        raise fail("SCREENING: required (the screening sheet with decisions)")
+    if not coder:
+        raise fail("--coder: name at least one coder")
     formats = ("xlsx", "csv") if fmt is SheetFormat.both else (fmt.value,)
     with _errors(CollectError):
         decided = read_screening(screening, undecided.value)
@@ -237,21 +259,76 @@ def code_export_cmd(
     typer.echo("written: " + ", ".join(str(t) for t in targets))
 
 
+def _export_refi(fmt: SheetFormat, screening: Path | None, corpus: Path | None, coders: list[str], out: Path,
+                 collected: Path | None, codebook_path: Path | None, undecided: Undecided, force: bool) -> None:
+    """``code export --format qdpx|qdc``: a REFI-QDA project from a screening sheet or a corpus, or the
+    codebook alone."""
+    import pandas as pd
+
+    from kzperception import __version__
+    from kzperception.data.corpus import load_corpus
+    from kzperception.fieldwork import refi
+    from kzperception.fieldwork.collect import CollectError, read_collected
+    from kzperception.fieldwork.screen import included_reports, read_screening
+    from kzperception.fieldwork.sheets import _check_coders, sheet_codebook
+
+    origin = f"kzperception {__version__}"
+    with _errors(CollectError):
+        book = sheet_codebook(codebook_path)
+        if fmt is SheetFormat.qdc:
+            if screening is not None or corpus is not None:
+                raise fail("--format qdc writes the codebook alone: leave out the screening sheet and --corpus")
+            refi.write_codebook(book, out, origin=origin, force=force)
+            typer.echo(f"codebook: {len(book.categories)} categories -> {out}")
+            return
+        if (screening is None) == (corpus is None):
+            raise fail("--format qdpx: give either the screening sheet or --corpus DIR (not both)")
+        names = _check_coders(coders) if coders else []
+        if corpus is not None:
+            loaded = load_corpus(corpus)
+            reports = loaded.reports.assign(date=loaded.reports["date"].dt.strftime("%Y-%m-%d"))
+            codes = loaded.codes.drop(columns="report_row")
+            name = corpus.resolve().name
+        else:
+            assert screening is not None
+            decided = read_screening(screening, undecided.value)
+            reports = included_reports(decided, read_collected(collected or screening.parent / "collected.csv"))
+            codes = pd.DataFrame(columns=["report_id", "category", "mode", "level", "coder", "note"])
+            name = screening.stem
+        refi.write_project(refi.ProjectInput(reports, codes, names, name), book, out, origin=origin, force=force)
+    users = list(dict.fromkeys([*names, *codes["coder"].astype(str)]))
+    typer.echo(f"project: {len(reports)} reports, {len(codes)} codes, users: {', '.join(users) or 'none'} -> {out}")
+    typer.echo("next: open it in a QDA tool, code with the <category>/<mode>/<level> codes, export a .qdpx, then "
+               "`kzperception code import FILE.qdpx --out DIR`")
+
+
 def code_import_cmd(
-    sheets: Annotated[list[Path], typer.Argument(help="Coded sheets, one per coder (.xlsx or .csv).",
-                                                 dir_okay=False)],
+    sheets: Annotated[list[Path], typer.Argument(
+        help="Coded sheets, one per coder (.xlsx or .csv), or one REFI-QDA project (.qdpx) coded in a QDA tool.",
+        dir_okay=False)],
     out: Annotated[Path, typer.Option("--out", help="Corpus folder to write (reports.csv, codes.csv).",
                                       file_okay=False)],
     manifest: Annotated[Path | None, typer.Option(
         "--manifest", help="coding-manifest.json written by `code export` (default: beside the first sheet).",
         dir_okay=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace a corpus already in --out.")] = False,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", help="With a .qdpx: the codebook its codes are mapped to (default data/codebook.yaml).",
+        dir_okay=False)] = None,
 ) -> None:
-    """Read coded sheets into a corpus (one coder value per sheet), checked against what was exported."""
+    """Read coded sheets (one coder per sheet) or a coded .qdpx project (one coder per user) into a corpus."""
     from kzperception.fieldwork.sheets import write_imported
 
+    projects = [p for p in sheets if p.suffix.lower() in (".qdpx", ".qde")]
     with _errors():
-        corpus = write_imported(sheets, out, force=force, manifest=manifest)
+        if projects:
+            if len(sheets) != 1:
+                raise fail("code import: one .qdpx project at a time, without sheets")
+            from kzperception.fieldwork.refi import write_project_import
+
+            corpus = write_project_import(projects[0], out, codebook, force=force)
+        else:
+            corpus = write_imported(sheets, out, force=force, manifest=manifest)
     typer.echo(f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
                f"{', '.join(corpus.coders)} -> {out}")
 

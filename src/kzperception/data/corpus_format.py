@@ -17,10 +17,10 @@ from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS, MODES, W
 
 REPORT_COLUMNS: tuple[str, ...] = (
     "id", "country", "website", "entity", "date", "url", "title_ru", "title_en",
-    "excerpt_ru", "excerpt_en", "provenance",
+    "excerpt_ru", "excerpt_en", "provenance", "note",
 )
 REPORT_REQUIRED: tuple[str, ...] = ("id", "country", "website", "date")
-CODE_COLUMNS: tuple[str, ...] = ("report_id", "category", "mode", "level", "coder")
+CODE_COLUMNS: tuple[str, ...] = ("report_id", "category", "mode", "level", "coder", "note")
 CODE_REQUIRED: tuple[str, ...] = ("report_id", "category", "mode", "level")
 DEFAULT_CODER = "primary"
 #: Fields whose surrounding whitespace is removed on reading (docs/corpus.md); the rest is free text.

@@ -51,6 +51,9 @@ class Manifest(BaseModel):
     coders: list[str]
     fields: list[str]
     reports: list[ManifestReport]
+    #: The screening note of each report that has one (report id -> note): it reaches reports.csv on
+    #: import without passing through a coder's hands (the sheet shows it read-only).
+    screening_notes: dict[str, str] = {}
 
     def same_reports(self, other: Manifest) -> bool:
         return self.fields == other.fields and self.reports == other.reports

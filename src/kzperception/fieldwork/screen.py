@@ -227,9 +227,10 @@ def included_reports(screening: pd.DataFrame, collected: pd.DataFrame) -> pd.Dat
             "id": rec["id"], "country": rec["country"], "website": src["website"], "entity": src["entity"],
             "date": src["date"], "url": src["url"], "title_ru": src["title_ru"], "excerpt_ru": excerpt,
             "text_ru": src["text_ru"], "provenance": src.get("provenance", "") or "collected",
+            "note": str(rec.get("note", "") or ""),
         })
     columns = ["id", "country", "website", "entity", "date", "url", "title_ru", "excerpt_ru", "text_ru",
-               "provenance"]
+               "provenance", "note"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -87,7 +87,8 @@ CODE_SHEET_COLUMNS: tuple[CodeColumn, ...] = tuple(
 REPORT_SHEET_COLUMNS: tuple[str, ...] = (
     "id", "country", "date", "title_ru", "excerpt_ru",
 )
-TRAILING_COLUMNS: tuple[str, ...] = ("note", SUGGESTED, "text_ru", "website", "entity", "url", "provenance", "coder")
+TRAILING_COLUMNS: tuple[str, ...] = ("note", "screening_note", SUGGESTED, "text_ru", "website", "entity", "url",
+                                     "provenance", "coder")
 SHEET_COLUMNS: tuple[str, ...] = (
     REPORT_SHEET_COLUMNS + tuple(c.name for c in CODE_SHEET_COLUMNS) + TRAILING_COLUMNS
 )
@@ -160,7 +161,7 @@ def coding_sheet(reports: pd.DataFrame, coder: str,
 
     Every cell is text, exactly as written to the CSV and the XLSX (and hashed in the manifest).
     """
-    df = reports.copy()
+    df = reports.rename(columns={"note": "note_screening"})
     for col in ("id", "country", "website", "date", "entity", "url", "title_ru", "excerpt_ru", "text_ru",
                 "provenance"):
         df[col] = df[col].map(cell_text) if col in df else ""
@@ -168,6 +169,7 @@ def coding_sheet(reports: pd.DataFrame, coder: str,
     for col in CODE_SHEET_COLUMNS:
         df[col.name] = ""
     df["note"] = ""
+    df["screening_note"] = df["note_screening"].map(cell_text) if "note_screening" in df else ""
     df[SUGGESTED] = [suggest_codes(f"{t}\n\n{x}", keyword_sets or {}) for t, x in zip(df["title_ru"], df["text_ru"],
                                                                                       strict=True)]
     df["coder"] = coder
@@ -252,6 +254,7 @@ def export_coding_sheets(
     sheet = coding_sheet(reports, names[0], category_keywords(codebook))
     _check_export(sheet, formats)
     manifest = manifest_for(sheet, names, csv_text(sheet)[1])
+    manifest.screening_notes = {i: n for i, n in zip(sheet["id"], sheet["screening_note"], strict=True) if n.strip()}
     manifest_path = folder / MANIFEST
     if manifest_path.exists():
         try:
@@ -420,6 +423,7 @@ def _read_sheet(path: Path, manifest: Manifest, problems: list[str]) -> _Sheet |
             else:
                 kept[field] = value
         sheet.values[rid] = kept
+        memo = table.cook(values[col["note"]]) if "note" in col else ""
         levels = []
         for code in CODE_SHEET_COLUMNS:
             raw = table.cook(values[col[code.name]]).strip()
@@ -431,7 +435,8 @@ def _read_sheet(path: Path, manifest: Manifest, problems: list[str]) -> _Sheet |
                 continue
             levels.append(level)
             sheet.codes.append(({"report_id": rid, "category": code.category, "mode": code.mode, "level": level,
-                                 "coder": coder}, _Origin(where, row, code.name)))
+                                 "coder": coder, "note": memo if memo.strip() else None},
+                                _Origin(where, row, code.name)))
         if "main" not in levels:
             problems.append(f"{where}:{row}: codes: report {rid!r} has no main code")
     for entry in manifest.reports:
@@ -513,12 +518,13 @@ def import_coding_sheets(
         row["id"] = entry.id
         row.update({f: (v if v != "" else None) for f, v in first.values[entry.id].items()})
         row["provenance"] = row["provenance"] or "collected"
+        row["note"] = spec.screening_notes.get(entry.id) or None
         rows.append(row)
         report_origins.append(_Origin(first.table.name, first.rows[entry.id]))
     reports = pd.DataFrame(rows, columns=list(REPORT_COLUMNS), dtype=object)
     code_rows = [c for s in sheets for c, _ in s.codes]
     code_origins = [o for s in sheets for _, o in s.codes]
-    codes = pd.DataFrame(code_rows, columns=["report_id", "category", "mode", "level", "coder"], dtype=object)
+    codes = pd.DataFrame(code_rows, columns=["report_id", "category", "mode", "level", "coder", "note"], dtype=object)
     try:
         corpus_from_frames(reports, codes)
     except CorpusError as err:
