@@ -224,8 +224,9 @@ def test_a_bad_corpus_codebook_is_refused_naming_the_file_and_field(health_corpu
 
 @pytest.mark.book
 def test_a_rerun_on_a_corpus_with_its_own_partners_and_codebook_builds(eu_corpus, tmp_path):
-    """6.2 names the third partner in its Table 1, the partner has its slot chapter 6.3.4, and 6.1
-    presents the corpus's added category."""
+    """6.2 names the third partner in its Table 1, the partner has its slot chapter 6.3.4, and 6.3
+    (the rerun's coding chapter; 6.1 is the thesis's own codebook and is not rerun) presents the
+    corpus's added category."""
     corpus = tmp_path / "corpus"
     shutil.copytree(eu_corpus, corpus)
     codebook = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
@@ -239,7 +240,7 @@ def test_a_rerun_on_a_corpus_with_its_own_partners_and_codebook_builds(eu_corpus
     out = tmp_path / "rerun"
     proc = subprocess.run([*CLI, "rerun", "--corpus", str(corpus), "--out", str(out), "--start", "2020-08-24",
                            "--pivot", "2022-02-24", "--end", "2023-08-24",
-                           "--chapters", "06-1-code-categories,06-2-reports,06-3-4-eu-slots"],
+                           "--chapters", "06-2-reports,06-3-coding,06-3-4-eu-slots"],
                           capture_output=True, text=True, env=partner_env(), cwd=paths.ROOT)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
 
@@ -253,6 +254,6 @@ def test_a_rerun_on_a_corpus_with_its_own_partners_and_codebook_builds(eu_corpus
     assert re.search(rf"European Union .{{0,400}}\b{n_eu}\b", reports_page)
     slots_page = text("06-3-4-eu-slots")
     assert "6.3.4 Comparison of slots: perception of European Union" in slots_page
-    categories_page = text("06-1-code-categories")
+    categories_page = text("06-3-coding")
     assert "Added by this corpus" in categories_page and "Health cooperation" in categories_page
     assert "Joint work on public health (a test category)." in categories_page
