@@ -552,8 +552,18 @@ def os_error_in(output: str) -> str | None:
 def _leave_ctrl_c_to_the_command() -> None:
     """In a pool worker: ignore SIGINT. Ctrl-C reaches the whole process group; the command itself
     stops every worker and kernel (``kzperception.cli.interrupt``), so a worker has nothing to add
-    but a traceback."""
+    but a traceback.
+
+    The same holds for SIGTERM, which nbclient catches in the worker to shut its kernel down: the
+    cell it was running then ends in a ``DeadKernelError`` that asyncio reports as "Task exception
+    was never retrieved" with a traceback, though the command is already stopping. A chapter's own
+    failure reaches the command through the pool's future, never through asyncio's log, so the
+    worker silences that log.
+    """
+    import logging
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
 def execute_front_page(layout: BookLayout | None = None, params: dict[str, str] | None = None,
