@@ -480,6 +480,24 @@ def _copy_chapter(seed: Path, out_dir: Path, stem: str) -> None:
             shutil.copyfile(f, out_dir / f.name)
 
 
+def check_glue_names(sources: Iterable[ChapterSource], params: dict[str, str], vocabulary: Vocabulary) -> None:
+    """Refuse, before any chapter runs, a chapter whose text glues a reading no reading produces.
+
+    The reading names (``reading_*``, ``said_*``) come from one registry
+    (:func:`kzperception.readings.registry.producible_names`); a chapter that uses another would
+    run for minutes and then fail in Sphinx, or show an empty sentence.
+    """
+    from kzperception.readings.registry import unknown_glue_names
+
+    for source in sources:
+        nb = chapter_notebook(source, params)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        unknown = unknown_glue_names(text, vocabulary)
+        if unknown:
+            raise BuildError(f"{source.notebook}: no reading produces the glue name(s) {', '.join(unknown)} "
+                             "(the readings are listed in docs/architecture.md, section Readings)")
+
+
 def execute_chapters(
     stems: list[str],
     params: dict[str, str],
@@ -502,6 +520,7 @@ def execute_chapters(
     missing = [str(f) for s in stems for f in sources[s].missing()]
     if missing:
         raise BuildError(f"chapter source missing: {', '.join(missing)}")
+    check_glue_names([sources[s] for s in stems], params, vocabulary)
     runs: list[ChapterRun] = []
     todo: list[tuple[str, str]] = []
     for stem in stems:

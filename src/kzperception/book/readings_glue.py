@@ -159,3 +159,4 @@ def glue_categories(ch: Chapter) -> dict[str, str]:
     for k, v in out.items():
         glue_text(k, v)
     return out
+

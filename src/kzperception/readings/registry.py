@@ -15,11 +15,28 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import CATEGORIES
-from kzperception.readings import compute, render, words
+from kzperception.readings import render, words
 from kzperception.readings.verdicts import Verdict
+
+if TYPE_CHECKING:
+    from kzperception.data.counts import Counts
+    from kzperception.data.vocabulary import Vocabulary
+
+
+class _Compute:
+    """:mod:`kzperception.readings.compute`, imported on first use: the build asks this registry
+    which names exist (:func:`glue_names`) before any chapter runs, and should not pay for scipy."""
+
+    def __getattr__(self, name: str) -> Any:
+        from kzperception.readings import compute as module
+
+        return getattr(module, name)
+
+
+compute: Any = _Compute()
 
 
 @dataclass(frozen=True)
@@ -43,7 +60,7 @@ READINGS: dict[str, Reading] = {r.name: r for r in (
     Reading("partners", "which partner has the most reports", lambda c: [compute.partner_ranking(c)]),
     Reading("changes", "how each partner's reports changed across the pivot",
             lambda c: [compute.period_change(c, p) for p in compute.partners(c)]),
-    Reading("growth", "whose attention grew faster, for every pair of partners", compute.growth_contrasts,
+    Reading("growth", "whose attention grew faster, for every pair of partners", lambda c: compute.growth_contrasts(c),
             "with reports on one partner only, there is no pair of partners whose growth could be compared"),
     Reading("attention", "whether the partners' reports divide differently between the periods",
             lambda c: [compute.attention_test(c)]),
@@ -52,9 +69,9 @@ READINGS: dict[str, Reading] = {r.name: r for r in (
     Reading("test", "the headline test of 6.4: the odds ratio of two partners, or the test over all of them",
             _pairs_or_all),
     Reading("steady_pace", "for each partner, whether its share after the pivot leaves a steady pace",
-            compute.steady_pace),
+            lambda c: compute.steady_pace(c)),
     Reading("pooling", "for each pair of partners, what pooling within the websites does to the odds ratio",
-            compute.poolings, "with reports on one partner only, there is no pair to pool"),
+            lambda c: compute.poolings(c), "with reports on one partner only, there is no pair to pool"),
     Reading("lead_across_the_pivot", "which partner leads before and after the pivot",
             lambda c: [compute.pivot_lead(c)]),
     Reading("slot_growth", "in how many partner-and-website slots the reports grow",
@@ -169,3 +186,37 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
         if base not in produced and base not in seen:
             seen.append(base)
     return seen
+
+
+# --- the names a chapter may glue, known before any chapter runs ------------------------------------
+
+#: Readings still chosen in :mod:`kzperception.analysis.section_readings` (not yet moved into
+#: :mod:`kzperception.readings`), glued by :mod:`kzperception.book.readings_glue`. A test checks
+#: this list against the keys those functions produce.
+LEGACY_READINGS: tuple[str, ...] = (
+    "totals", "category_order", "both_levels_order", "slot_rise", "small_site", "attention_verdict",
+    "website_split", "category_profile", "period_tests", "uncertainty_summary", "sweep_ahead", "sweep_p",
+)
+
+
+def producible_names(vocabulary: Vocabulary) -> set[str]:
+    """Every ``reading_*`` / ``said_*`` glue name a chapter run on ``vocabulary`` can be given.
+
+    The registry's readings (:func:`glue_names` for the vocabulary's
+    categories) and the readings not yet moved into it: the fixed ones above, ``sweep_<partner>``
+    and ``period_change_<partner>_<category>``.
+    """
+    legacy = [*LEGACY_READINGS, *(f"sweep_{p}" for p in vocabulary.partner_ids),
+              *(f"period_change_{p}_{c}" for p in vocabulary.partner_ids for c in vocabulary.category_ids)]
+    return glue_names(categories=vocabulary.category_ids) | {
+        f"{prefix}_{n}{suffix}" for n in legacy for prefix, suffix in (("reading", ""), ("reading", "_cap"),
+                                                                       ("said", ""))}
+
+
+def unknown_glue_names(markdown: str, vocabulary: Vocabulary) -> list[str]:
+    """The reading glue names ``markdown`` uses that no reading produces on ``vocabulary``, in order.
+
+    A misspelt or retired reading name would otherwise surface only as Sphinx's "glue key not
+    found" after every chapter has run, or not at all on a page whose cell is optional.
+    """
+    return unknown_names(markdown, producible_names(vocabulary))
