@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -197,18 +198,28 @@ def test_facts_and_rerun_column(table, published, small_corpus):
     assert math.isnan(audit.audit_table(published, small.assign(expr="unpublished('x')")).loc[0, "recomputed"])
 
 
-def test_the_readings_part_lists_each_reading_with_its_numbers_and_rule() -> None:
+def test_the_readings_part_lists_every_verdict_in_words() -> None:
     from kzperception import paths
     from kzperception.analysis.audit import readings_table
     from kzperception.data.counts import load_counts
     from kzperception.data.window import THESIS_WINDOW
+    from kzperception.readings import registry
 
-    published = readings_table(load_counts("published")).set_index("reading")
-    register = readings_table(load_counts(paths.REGISTER, THESIS_WINDOW)).set_index("reading")
-    assert published.loc["growth_china_russia", "wording"].startswith("attention to China grows faster")
-    assert "china_before = 37" in published.loc["growth_china_russia", "rests on"]
-    assert "while" in register.loc["growth_china_russia", "wording"]  # the register reads otherwise
-    assert (published["rule"] != "").all() and published.index.is_unique
+    published = readings_table(load_counts("published"))
+    register = readings_table(load_counts(paths.REGISTER, THESIS_WINDOW))
+    growth = "whose attention grew faster, for every pair of partners"
+    row = published[published["reading"] == growth].iloc[0]
+    assert row["wording"].startswith("Attention to China grows faster than attention to Russia")
+    assert "a before = 37" in row["rests on"] and row["rule"].startswith("faster; China")
+    assert not register[register["reading"] == growth].iloc[0]["rule"].startswith("faster; China")
+    # every registered reading with a verdict has a row, and no cell shows an id
+    questions = set(published["reading"])
+    assert {registry.READINGS[n].question for n in ("partners", "test", "pooling", "security_part")} <= questions
+    assert "the category's place by main codes: security and military" in questions
+    assert "period change: Russia, security and military" in questions
+    cells = " ".join(published.astype(str).to_numpy().ravel())
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", cells), re.findall(r"\b[a-z]+_[a-z_]+\b", cells)[:5]
+    assert (published["rule"] != "").all()
 
 
 # --- comparisons, bounded ranks ----------------------------------------------------------------

@@ -23,7 +23,6 @@ shares imply (:mod:`kzperception.analysis.audit_constraints`) are audited apart.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -55,7 +54,6 @@ from kzperception.analysis.audit_lang import (  # noqa: F401  (re-exported: the 
     tokenize,
 )
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS
 
 STATEMENTS = paths.PUBLISHED / "statements.csv"
 READINGS = paths.PUBLISHED / "statement_readings.csv"
@@ -353,33 +351,48 @@ def rerun_note(counts: Counts) -> str:
 # --- readings -----------------------------------------------------------------------------------
 
 def readings_table(counts: Counts) -> pd.DataFrame:
-    """Every reading the chapters choose from ``counts``: its key, its wording, the numbers it rests on, its rule.
+    """Every reading the book can glue, on ``counts``: what it asks, what it says, its numbers, its decision.
 
-    The same functions the chapters glue (:mod:`kzperception.analysis.readings`), applied to the
-    counts the book was built on, so a reader can check each interpreted sentence against its
-    numbers, and a rerun shows where its wording parts from the thesis's.
+    The registry's readings (:mod:`kzperception.readings.registry`, every verdict of each: one per
+    pair of partners, per partner, per category of the codebook), then the readings not yet moved
+    into it (:func:`kzperception.analysis.section_readings.all_readings`). Applied to the counts
+    the book was built on, so a reader can check each interpreted sentence against its numbers,
+    and a rerun shows where its decisions part from the thesis's. Every cell is in words: labels
+    for partners and categories, never their ids.
     """
-    from kzperception.analysis import readings as rd
-
-    partners = [c for c in COUNTRIES if (counts.reports["country"] == c).any()]
-    found: list[rd.Reading] = [*rd.report_readings(counts), rd.lead_across_the_pivot(counts)]
-    found += [rd.common_leader(counts, level) for level in LEVELS]
-    found.append(rd.security_part(counts))  # the conclusion's weighing of security
-    for cat in CATEGORIES:
-        found.append(rd.main_versus_secondary(counts, cat))
-        for a, b in itertools.combinations(partners, 2):
-            found.append(rd.partner_share_contrast(counts, cat, a, b))
-        for p in partners:
-            found.append(rd.period_shift(counts, p, cat))
     from kzperception.analysis import section_readings
+    from kzperception.readings import registry, render
 
-    found += section_readings.all_readings(counts)  # 6.3's totals and leads, 6.4's tests
+    labels = render.Labels.of(counts)
 
-    def numbers(r: rd.Reading) -> str:
-        return "; ".join(f"{k} = {_number(v)}" for k, v in r.rests_on.items())
+    def word(x: object) -> str:
+        if isinstance(x, tuple):
+            return ", ".join(word(y) for y in x) or "none"
+        text = str(x)
+        if text in labels.partners:
+            return labels.partner(text)
+        if text in labels.categories:
+            return labels.categories[text].lower()
+        return text.replace("_", " ")
 
-    return pd.DataFrame({"reading": [r.key for r in found], "wording": [r.text for r in found],
-                         "rests on": [numbers(r) for r in found], "rule": [r.rule for r in found]})
+    def numbers(values: dict[str, float]) -> str:
+        return "; ".join(f"{k.replace('_', ' ')} = {_number(v)}" for k, v in values.items())
+
+    rows = []
+    categories = list(counts.vocabulary.category_ids)
+    for name in registry.names(categories):
+        reading = registry.reading(name, categories)
+        for v in reading.verdicts(counts):
+            question, _, category = reading.question.partition(": ")
+            rows.append({"reading": f"{question}: {word(category)}" if category else question,
+                         "wording": render.sentence(v, labels), "rests on": numbers(v.numbers()),
+                         "rule": "; ".join(word(x) for x in v.decision() if x is not None) or "none"})
+    changes = {f"period_change_{p}_{c}": f"period change: {word(p)}, {word(c)}"
+               for p in counts.vocabulary.partner_ids for c in categories}
+    for r in section_readings.all_readings(counts):
+        rows.append({"reading": changes.get(r.key, r.key.replace("_", " ")), "wording": r.text[:1].upper() + r.text[1:],
+                     "rests on": numbers(dict(r.rests_on)), "rule": word(r.rule)})
+    return pd.DataFrame(rows, columns=["reading", "wording", "rests on", "rule"])
 
 
 def _number(v: float) -> str:

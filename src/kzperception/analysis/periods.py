@@ -22,7 +22,6 @@ import pandas as pd
 
 from kzperception.analysis.measures import partners_with_reports, period_facts
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import partner_label
 from kzperception.data.window import Window
 
 
@@ -110,7 +109,7 @@ def lengths_sentence(counts: Counts) -> str:
     groups = [("all reports", "")]
     partners = partners_with_reports(counts)
     if len(partners) > 1:
-        groups += [(partner_label(p), f"{p}_") for p in partners]
+        groups += [(counts.vocabulary.partner_label(p), f"{p}_") for p in partners]
     rates = "; ".join(f"{name} {rate_words(facts[f'{key}before_per_day'])} against "
                       f"{rate_words(facts[f'{key}after_per_day'])}" for name, key in groups)
     return (f"{lengths_clause(w)}, so raw counts favour the longer period. Per day, {lb} "

@@ -53,7 +53,7 @@ from kzperception.analysis.readings import (
     p_is,
 )
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, WEBSITE_HOSTS, WEBSITES, partner_label
+from kzperception.data.vocabulary import CATEGORIES, WEBSITE_HOSTS, WEBSITES
 from kzperception.data.wording import ordinal
 
 #: A slot "carries most of the rise" when its gain is more than this share of all the slots' gains.
@@ -75,6 +75,11 @@ def _verdict(p: float) -> str:
     if _nan(p):
         return "could not be tested"
     return "beyond what chance alone would produce" if p < ALPHA else "within what chance alone could produce"
+
+
+def _label(counts: Counts, partner: str) -> str:
+    """A partner as the counts' own vocabulary names it (a corpus's partners.yaml, else the project's)."""
+    return counts.vocabulary.partner_label(partner)
 
 
 def _site(website: str) -> str:
@@ -257,7 +262,7 @@ def steady_pace(counts: Counts) -> Reading:
              "unknown": "not known, for lack of reports"}
     groups: dict[str, list[str]] = {}
     for c, side in sides.items():
-        groups.setdefault(side, []).append(partner_label(c))
+        groups.setdefault(side, []).append(_label(counts, c))
     parts = [f"for {_together(who)} the share after the pivot is {words[side]}" for side, who in groups.items()]
     text = "; ".join(parts) if parts else "no partner has reports"
     return Reading("steady_pace", text, {f"{c}_side": {"above": 1, "below": -1}.get(s, 0) for c, s in sides.items()}
@@ -279,7 +284,7 @@ def slot_rise(counts: Counts) -> Reading:
     most = gain > MOST * positive
     side = {"above": "lies wholly above", "below": "lies wholly below", "within": "contains"}.get(
         _side(row.low, row.high, ref), "cannot be computed for")
-    text = (f"of the {len(gains)} country-and-website slots, the reports on {partner_label(c)} on {_site(w)} carry "
+    text = (f"of the {len(gains)} country-and-website slots, the reports on {_label(counts, c)} on {_site(w)} carry "
             f"{'most' if most else 'the largest part'} of the rise ({gain} of the {positive} reports gained by the "
             "slots that grew): "
             f"{row.share:.1f} % of them date from after the pivot, an interval of {row.low:.1f} to {row.high:.1f} % "
@@ -299,7 +304,7 @@ def small_site(counts: Counts) -> Reading:
     others = [sizes[x] for x in sizes if x != w]
     rows = _after_rows(counts)
     rows = rows[(rows["country"] != "") & (rows["website"] == w)]
-    ranges = [f"for {partner_label(str(x.country))} {x.low:.1f} to {x.high:.1f} %" for x in rows.itertuples()
+    ranges = [f"for {_label(counts, str(x.country))} {x.low:.1f} to {x.high:.1f} %" for x in rows.itertuples()
               if not _nan(x.low)]
     sides = {str(x.country): _side(x.low, x.high, ref) for x in rows.itertuples()}
     head = (f"the site {_site(w)} publishes fewer reports ({sizes[w]} against {_together([str(n) for n in others])}), "
@@ -309,7 +314,7 @@ def small_site(counts: Counts) -> Reading:
                 f"{'either' if len(sides) == 2 else 'any'} partner moved at all")
         rule = "all within"
     else:
-        moved = _together([partner_label(c) for c, s in sides.items() if s in ("above", "below")])
+        moved = _together([_label(counts, c) for c, s in sides.items() if s in ("above", "below")])
         tail = f"even so, the share after the pivot moves beyond a steady pace for {moved}"
         rule = "some beyond"
     return Reading("small_site", f"{head}. {capitalised(tail)}", {f"n_{k}": float(v) for k, v in sizes.items()}, rule)
@@ -340,7 +345,7 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
         text = (f"over all reports, how the reports divide between the periods differs between the "
                 f"{len(partners)} partners by a margin {_verdict(p)} (chi-square {p_is(p)})")
         return Reading("attention_verdict", text, rests, f"k partners {_verdict(p)}")
-    a, b = (partner_label(x) for x in partners)
+    a, b = (_label(counts, x) for x in partners)
     ours = _direction(rests["odds_ratio"])
     thesis_row = _all_row(baseline) if baseline is not None else row
     thesis = _direction(float(thesis_row.get("odds_ratio", math.nan)))
@@ -401,21 +406,21 @@ def website_split(counts: Counts) -> Reading:
                    for c in partners}
             up = [c for c, (x, y) in per.items() if y > x]
             down = [c for c, (x, y) in per.items() if y < x]
-            nums = ", ".join(f"{partner_label(c)} {x} -> {y}" for c, (x, y) in per.items())
+            nums = ", ".join(f"{_label(counts, c)} {x} -> {y}" for c, (x, y) in per.items())
             if len(up) == len(partners):
                 verb = "published more after the pivot about both"
             elif len(down) == len(partners):
                 verb = "published less after the pivot about both"
             else:
                 verb = "published " + " and ".join(
-                    x for x in (f"more about {_together([partner_label(c) for c in up])}" if up else "",
-                                f"less about {_together([partner_label(c) for c in down])}" if down else "") if x)
+                    x for x in (f"more about {_together([_label(counts, c) for c in up])}" if up else "",
+                                f"less about {_together([_label(counts, c) for c in down])}" if down else "") if x)
             moves.append(f"{_site(w)} {verb} ({nums})")
         first_more = share[a] > share[b]
         text += (f". Pooled within the websites the odds ratio is closer to 1 than over all reports "
                  f"({stats.fmt_num(strat['or_pooled'])} against {stats.fmt_num(crude)}), so part of the difference "
                  f"between the two shifts comes from where the reports appear: {share[a]:.1f} % of the reports on "
-                 f"{partner_label(a)} are on {_site(gov)}, against {share[b]:.1f} % of those on {partner_label(b)}"
+                 f"{_label(counts, a)} are on {_site(gov)}, against {share[b]:.1f} % of those on {_label(counts, b)}"
                  f"{'' if first_more else ' (the smaller share)'}; " + "; ".join(moves))
         rule = f"pooled closer to 1; BD {_verdict(bd)}"
     elif lc * lp > 0 and abs(lp) <= abs(lc):
@@ -444,8 +449,8 @@ def category_profile(counts: Counts) -> Reading:
     shares = {c: float(low[f"{c}_share"]) for c in partners}
     hi = max(shares, key=shares.get)
     lo = [c for c in partners if c != hi]
-    share_text = (f"a larger share of the reports on {partner_label(hi)} ({shares[hi]:.1f} % against "
-                  + ", ".join(f"{shares[c]:.1f} % for {partner_label(c)}" for c in lo) + ")") \
+    share_text = (f"a larger share of the reports on {_label(counts, hi)} ({shares[hi]:.1f} % against "
+                  + ", ".join(f"{shares[c]:.1f} % for {_label(counts, c)}" for c in lo) + ")") \
         if len(set(shares.values())) > 1 else "the same share for every partner"
     text = (f"taken one at a time, the smallest p-value belongs to {category_name(str(low['category']))}, "
             f"{share_text}, with {p_is(low[col])}; "
@@ -478,7 +483,7 @@ def period_change(counts: Counts, partner: str, category: str, baseline: Counts 
     """One before-against-after test within a partner: its direction beside the thesis's, and its chance clause."""
     key = f"period_change_{partner}_{category}"
     row = _period_row(counts, partner, category)
-    what = f"the share of reports on {partner_label(partner)} with {category_name(category)} as a main code"
+    what = f"the share of reports on {_label(counts, partner)} with {category_name(category)} as a main code"
     if row is None:
         return Reading(key, f"{what} cannot be compared between the periods: its counts per slot are not known",
                        {}, "unknown cell")
@@ -517,7 +522,7 @@ def period_tests_summary(counts: Counts) -> Reading:
     items = []
     for r in below.itertuples():
         verb = "rises" if r.after_share > r.before_share else "falls"
-        s = (f"the share of reports on {partner_label(r.country)} with {category_name(r.category)} as a main code "
+        s = (f"the share of reports on {_label(counts, r.country)} with {category_name(r.category)} as a main code "
              f"{verb} from {r.before_share:.1f} % to {r.after_share:.1f} % ({p_is(r.p_fisher)})")
         if verb == "falls" and r.after > r.before:
             s += (f", while the number of such reports rises from {r.before} to {r.after}: the share falls because "
@@ -537,8 +542,8 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
     pace = steady_pace(counts)
     att = attention_verdict(counts, baseline)
     prof = category_profile(counts)
-    above = [partner_label(k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v > 0]
-    below = [partner_label(k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v < 0]
+    above = [_label(counts, k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v > 0]
+    below = [_label(counts, k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v < 0]
     parts = []
     if above:
         parts.append(f"the rise in reports on {_together(above)} is large relative to a steady pace of publication")
@@ -592,7 +597,7 @@ def growth_phrases(counts: Counts) -> dict[str, str]:
         before = int(r.loc[(r["country"] == c) & (r["period"] == "before"), "n"].sum())
         after = int(r.loc[(r["country"] == c) & (r["period"] == "after"), "n"].sum())
         phrase = change_phrase(before, after)
-        out[f"change_phrase_{c}"] = f"the number of reports on {partner_label(c)} {phrase} ({before} -> {after})"
+        out[f"change_phrase_{c}"] = f"the number of reports on {_label(counts, c)} {phrase} ({before} -> {after})"
     return out
 
 
@@ -608,7 +613,14 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
     out: list[Reading] = []
     wide = sweep.pivot(index="pivot", columns="country", values="change")
     n = len(wide)
-    for c in [c for c in COUNTRIES if c in wide.columns]:
+    from kzperception.analysis.sensitivity import sweep_partner_labels
+
+    labels = sweep_partner_labels(sweep)
+
+    def partner_label(c: str) -> str:
+        return labels.get(c, c)
+
+    for c in [c for c in labels if c in wide.columns]:
         s = wide[c].dropna()
         key = f"sweep_{c}"
         if s.empty:
@@ -636,7 +648,7 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
                      if near else f"{days} days from the window's pivot"))
         out.append(Reading(key, where + shape, {"above": float(above), "n": float(len(s)), "peak_days": float(days)},
                            f"{rule}; {'near' if near else 'far'}"))
-    partners = [c for c in COUNTRIES if c in wide.columns]
+    partners = [c for c in labels if c in wide.columns]
     if len(partners) >= 2:
         first = partners[0]
         ahead = int((wide[first].to_numpy()[:, None] > wide[partners[1:]].to_numpy()).all(axis=1).sum())

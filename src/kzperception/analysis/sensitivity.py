@@ -164,7 +164,7 @@ def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
     facts["n_significant"] = float((per_pivot["p_value"] < alpha).sum())
     facts["significant_share"] = 100.0 * facts["n_significant"] / facts["n_pivots"] if facts["n_pivots"] else np.nan
     wide = sweep.pivot(index="pivot", columns="country", values="change")
-    partners = [c for c in _partner_labels(sweep) if c in wide.columns]
+    partners = [c for c in sweep_partner_labels(sweep) if c in wide.columns]
     for c in named(partners):
         others = wide[[o for o in partners if o != c]]
         facts[f"{c}_ahead"] = float((wide[c].to_numpy()[:, None] > others.to_numpy()).all(axis=1).sum()) \
@@ -196,7 +196,7 @@ def rate_change_facts(counts: Counts) -> dict[str, float]:
     return facts
 
 
-def _partner_labels(sweep: pd.DataFrame) -> dict[str, str]:
+def sweep_partner_labels(sweep: pd.DataFrame) -> dict[str, str]:
     """The swept corpus's partners and labels (kept by :func:`pivot_sweep`), else the project's."""
     labels = sweep.attrs.get("partner_labels")
     return dict(labels) if labels else Vocabulary.default().partner_labels
@@ -206,7 +206,7 @@ def summary_table(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivo
     """Per partner: the change at the given pivot, and the smallest and largest change with their pivots."""
     at = pd.Timestamp(parse_date("pivot", pivot))
     rows = []
-    labels = _partner_labels(sweep)
+    labels = sweep_partner_labels(sweep)
     for c in labels:
         s = sweep[sweep["country"] == c].reset_index(drop=True)
         if s.empty:

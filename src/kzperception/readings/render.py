@@ -221,9 +221,11 @@ def _(v: CommonLeader, labels: Labels = LABELS) -> str:
             parts.append(f"for {who} no category is coded as a {r.unit}")
         elif r.outcome == "ties":
             parts.append(f"for {who} {words.together([labels.category(c) for c in r.leaders])} tie "
-                         f"({int(r.top):,} each)")
+                         f"({words.count(r.top, r.unit)} each)")
         else:
             parts.append(f"for {who} {labels.category(r.leaders[0])} ({words.count(r.top, r.unit)})")
+    if len(v.rankings) == 1:  # one partner with reports: nothing to be common to
+        return "no single category leads: " + parts[0]
     return "no single category leads for every partner: " + "; ".join(parts)
 
 
@@ -329,7 +331,7 @@ def _(v: CategoryShift, labels: Labels = LABELS) -> str:
     what = (f"the share of reports on {labels.partner(v.partner)} with {labels.category(v.category)} as a "
             f"{v.level} code")
     if v.direction == "unknown":
-        return f"{what} is not known in both periods"
+        return f"{what} is not known for either period"
     counts = (f"{words.count(v.k_before)} of {v.n_before:,} before the pivot, {words.count(v.k_after)} of "
               f"{v.n_after:,} after it")
     if v.direction == "steady":
