@@ -67,6 +67,7 @@ def test_nice_top():
 
 def _specs(counts) -> dict[str, dict]:
     out = {f"figure {n}": draw(counts).to_dict() for n, draw in charts.FIGURES.items()}
+    out |= {name: draw(counts).to_dict() for name, draw in charts.EDITION_FIGURES.items()}
     out["6.4 after"] = uncertainty_charts.after_share_intervals_chart(counts).to_dict()
     out["6.4 categories"] = uncertainty_charts.category_share_intervals_chart(counts).to_dict()
     return out

@@ -165,6 +165,7 @@ def _all_specs() -> dict[str, dict]:
 
     counts = load_counts("published")
     specs = {f"figure {n}": draw(counts).to_dict() for n, draw in charts.FIGURES.items()}
+    specs |= {name: draw(counts).to_dict() for name, draw in charts.EDITION_FIGURES.items()}
     specs["6.4 after"] = uncertainty_charts.after_share_intervals_chart(counts).to_dict()
     specs["6.4 categories"] = uncertainty_charts.category_share_intervals_chart(counts, "any").to_dict()
     ctx = load_context()

@@ -54,8 +54,8 @@ def corpora(draw: st.DrawFn) -> dict:
                           "coder": "primary"})
     dates = sorted(dt.date.fromisoformat(r["date"]) for r in rows)
     start = dates[0] - dt.timedelta(days=draw(st.integers(0, 120)))
-    end = dates[-1] + dt.timedelta(days=draw(st.integers(0, 120)))
-    pivot = start + dt.timedelta(days=draw(st.integers(60, max(61, (end - start).days - 60))))
+    end = max(dates[-1] + dt.timedelta(days=draw(st.integers(0, 120))), start + dt.timedelta(days=120))
+    pivot = start + dt.timedelta(days=draw(st.integers(30, (end - start).days - 30)))
     return {"partners": partners, "reports": rows, "codes": codes, "window": (start, pivot, end)}
 
 
@@ -103,7 +103,8 @@ def test_a_rerun_on_a_generated_corpus_says_what_its_numbers_say(corpus, tmp_pat
         assert not re.search(r"\b(nan|NaN|inf)\b", text), (stem, re.search(r".{80}\b(nan|NaN|inf)\b.{80}", text))
         assert not re.search(r"\bsec-[a-z0-9-]+\b", text), (stem, "a raw cross-reference label")
         assert "Traceback" not in text and "{glue" not in text, stem
-        if len(present) != 2:  # "both" and "the two" only ever of two partners
+        if len(present) != 2 and stem != "appendix-audit":  # "both" and "the two" only ever of two partners
+            # (the audit quotes the thesis's own sentences about its two countries, as the thesis's)
             found = re.search(r".{60}\b(both (countries|partners)|the two (countries|partners))\b.{60}", text)
             assert found is None, (stem, found and found[0])
     for stem in ("index", "06-2-reports", "06-4-uncertainty", "08-conclusion"):

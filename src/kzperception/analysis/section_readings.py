@@ -686,6 +686,45 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
     return out
 
 
+def sweep_ranges(sweep: pd.DataFrame, facts: Mapping[str, float]) -> str:
+    """Each swept partner's per-day change at the window's pivot and its range over the sweep, in one paragraph.
+
+    Describes, does not judge (the judging sentences are :func:`sweep_readings`); names every
+    partner of the swept corpus, so the paragraph holds for one partner or five. A partner with no
+    report before any pivot has no ratio and is said so.
+    """
+    from kzperception.analysis.sensitivity import sweep_partner_labels
+
+    labels = sweep_partner_labels(sweep)
+    partners = [c for c in labels if c in set(sweep["country"])]
+
+    def ratio(x: float) -> str:
+        return "no ratio" if _nan(x) else f"{x:.1f}"
+
+    at = [f"{ratio(facts.get(f'{c}_change_at_pivot', math.nan))} for {labels[c]}" for c in partners]
+    text = f"At the window's own pivot the per-day change is {_together(at)}." if at else ""
+    spans = []
+    for c in partners:
+        lo, hi = facts.get(f"{c}_change_min", math.nan), facts.get(f"{c}_change_max", math.nan)
+        if _nan(lo) or _nan(hi):
+            spans.append(f"{labels[c]} has no ratio at any pivot (no report before it)")
+        else:
+            spans.append(f"{labels[c]}'s ratio stays between {lo:.1f} and {hi:.1f}")
+    if spans:
+        text += f" Across the whole sweep {'; '.join(spans)}."
+    return text.strip()
+
+
+def sweep_test(facts: Mapping[str, float]) -> str:
+    """The country x period test at the window's pivot and over the sweep, or why it cannot be run."""
+    p = facts.get("p_at_pivot", math.nan)
+    if _nan(p) and not facts.get("n_significant", 0):
+        return ("The country x period test cannot be run on these reports: it needs reports on at least two "
+                "countries, and some before and after the pivot.")
+    at = "cannot be run at the window's pivot" if _nan(p) else f"gives p = {p:.3g} at the window's pivot"
+    return f"The test of country x period {at}, and p < 0.05 at {significant_pivots(facts)}."
+
+
 def significant_pivots(facts: Mapping[str, float]) -> str:
     """``12 pivots (22.6 % of the sweep)`` / ``one pivot (...)`` / ``no pivot``, from :func:`sensitivity_facts`."""
     n = facts.get("n_significant", math.nan)

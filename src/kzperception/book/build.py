@@ -206,6 +206,10 @@ COMPUTED_TAG, READING_NOTE_TAG, READING_TAG = "computed-section", "reading-note"
 #: shows the thesis's published figures (a note on a number the thesis prints, what the thesis did
 #: with its reports). It is left out of a page run on a corpus, whose numbers it does not describe.
 THESIS_ONLY_TAG = "thesis-only"
+#: Cell tag of any chapter: the edition's exhibit or passage that takes the place of a thesis-only
+#: one on a corpus (every partner's codes where the thesis drew China's and Russia's); left out of
+#: the page on the published figures, where the thesis's own exhibit stands.
+RERUN_ONLY_TAG = "rerun-only"
 _FIELD = re.compile(r"\{\{\s*([^{}\s]*)\s*\}\}")
 
 
@@ -335,6 +339,8 @@ def chapter_notebook(source: ChapterSource, params: dict[str, str]) -> NotebookN
     nb = jupytext.read(source.notebook)
     if not _is_published(params):
         nb.cells = [c for c in nb.cells if THESIS_ONLY_TAG not in c.metadata.get("tags", [])]
+    else:
+        nb.cells = [c for c in nb.cells if RERUN_ONLY_TAG not in c.metadata.get("tags", [])]
     if source.partner is None:
         return nb
     reading = jupytext.read(source.reading).cells if source.reading is not None else None

@@ -428,6 +428,31 @@ def figure_9_all_codes_russia(counts: Counts) -> alt.Chart:
     return all_codes_figure(counts, _thesis_partner(1, counts))
 
 
+def codes_by_partner_figure(counts: Counts, levels: tuple[str, ...] = ("main",)) -> alt.VConcatChart:
+    """The code categories of every partner with reports, one panel each on one value axis (the edition's).
+
+    Takes the place of the thesis's Figures 6 to 9 on a corpus, which may have one partner or
+    five and need not have China or Russia at all.
+    """
+    present = [p for p in counts.vocabulary.partner_ids if (counts.reports.loc[counts.reports["country"] == p, "n"]
+                                                             .sum() > 0)]
+    kind = "Main code categories" if levels == ("main",) else "Main and secondary code categories"
+    domain = codes_domain(counts, levels)
+    panels = [_codes_chart(counts, p, levels, f"{kind}, reports on {counts.vocabulary.partner_label(p)}", domain)
+              for p in present]
+    if not panels:  # no report at all: one empty panel of all reports says so
+        panels = [_codes_chart(counts, None, levels, f"{kind}, all reports", domain)]
+    names = ", ".join(counts.vocabulary.partner_label(p) for p in present) or "no country"
+    text = describe(f"{kind} of each country with reports ({names}), one bar chart per country on one value axis, "
+                    "categories in the codebook's order.")
+    return alt.vconcat(*panels).properties(description=text)
+
+
+def codes_by_partner_all_levels(counts: Counts) -> alt.VConcatChart:
+    """:func:`codes_by_partner_figure` with main and secondary codes stacked (in place of Figures 8 and 9)."""
+    return codes_by_partner_figure(counts, ("main", "secondary"))
+
+
 #: Figure number -> drawing function, for captions and tests.
 FIGURES = {
     1: figure_1_country_website,
@@ -439,6 +464,13 @@ FIGURES = {
     7: figure_7_main_codes_russia,
     8: figure_8_all_codes_china,
     9: figure_9_all_codes_russia,
+}
+
+#: The edition's figures drawn from the counts alone, by name (for tests: every chart here and in
+#: :data:`FIGURES` is checked for palette colours and a text alternative without a test naming it).
+EDITION_FIGURES = {
+    "codes by partner": codes_by_partner_figure,
+    "codes by partner, both levels": codes_by_partner_all_levels,
 }
 
 # --- chapter 9: the 2024 article (data from kzperception.data.context) ------------------------

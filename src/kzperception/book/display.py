@@ -245,7 +245,9 @@ def _html_cell(value: object, precision: int) -> str:
     import numpy as np
 
     if isinstance(value, float | np.floating):
-        return f"{value:.{precision}f}"
+        return "–" if value != value else f"{value:.{precision}f}"  # NaN: no value, never "nan"
+    if value is None:
+        return "–"
     return html_text(value, quote=False)
 
 
@@ -325,7 +327,7 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1, vocabulary: Voca
     import pandas as pd
 
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-    styler = df.style.hide(axis="index").format(precision=precision)
+    styler = df.style.hide(axis="index").format(precision=precision, na_rep="–")  # never "nan" in a cell
     whole = [c for c in df.columns if _whole(df[c])]
     if whole:  # counts are whole numbers, never 112.0
         styler = styler.format(lambda v: "–" if v != v else f"{int(v):,}", subset=whole)

@@ -77,6 +77,14 @@ def glue_sweep_readings(sweep, pivot, demo: bool, facts: dict[str, float]) -> li
     """
     ours = sr.sweep_readings(sweep, pivot, demo)
     _glue(ours, None)
+    # every partner's shape in one paragraph, so the page names each partner the sweep has
+    shapes = [sentence(r) for r in ours if r.key.startswith("sweep_") and r.key not in ("sweep_ahead", "sweep_p")]
+    glue_text("said_sweep_partners", " ".join(shapes))
+    glue_text("describe_sweep", sr.sweep_ranges(sweep, facts))
+    glue_text("describe_sweep_test", sr.sweep_test(facts))
+    if not any(r.key == "sweep_ahead" for r in ours):  # one partner: nobody to be ahead of
+        for key in ("reading_sweep_ahead", "reading_sweep_ahead_cap", "said_sweep_ahead"):
+            glue_text(key, "")
     glue_text("near_days", str(sr.NEAR_DAYS))
     glue_text("significant_pivots", sr.significant_pivots(facts))
     return ours

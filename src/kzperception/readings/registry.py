@@ -196,6 +196,7 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 LEGACY_READINGS: tuple[str, ...] = (
     "totals", "category_order", "both_levels_order", "slot_rise", "small_site", "attention_verdict",
     "website_split", "category_profile", "period_tests", "uncertainty_summary", "sweep_ahead", "sweep_p",
+    "sweep_partners",
 )
 
 
