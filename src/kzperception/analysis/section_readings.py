@@ -500,7 +500,7 @@ def period_change(counts: Counts, partner: str, category: str, baseline: Counts 
     elif thesis and ours:
         text += (", as in the thesis's counts" if ours == thesis else
                  f", against the thesis's counts, where it {'rises' if thesis > 0 else 'falls'}")
-    text += f"; the change is {_verdict(p)}" + ("" if _nan(p) else f" (Fisher {p_is(p)})")
+    text += "; the change could not be tested" if _nan(p) else f"; the change is {_verdict(p)} (Fisher {p_is(p)})"
     if not _nan(p) and p >= ALPHA and ours:
         text += ": it rests on too few reports to set it apart from chance"
     return Reading(key, text, {"odds_ratio": float(row["odds_ratio"]), "p_fisher": p}, f"{verb}, {_verdict(p)}")
@@ -553,7 +553,8 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
         parts.append("no partner's share after the pivot leaves the range a steady pace plus chance could give")
     p_att = att.rests_on.get("p_fisher", math.nan)
     p_att = att.rests_on.get("p_chi2", math.nan) if _nan(p_att) else p_att
-    parts.append(f"the difference between the partners' shifts is {_verdict(p_att)}")
+    parts.append("the difference between the partners' shifts could not be tested" if _nan(p_att)
+                 else f"the difference between the partners' shifts is {_verdict(p_att)}")
     holm = int(prof.rests_on.get("n_holm_below", 0))
     n = int(prof.rests_on.get("n_tests", 0))
     if n:
