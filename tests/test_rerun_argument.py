@@ -159,6 +159,18 @@ def test_a_thesis_only_passage_is_left_out_of_a_page_on_a_corpus(stem, passage):
     assert passage not in corpus
 
 
+@pytest.mark.parametrize(("stem", "thesis", "edition"), [
+    ("06-3-1-categories", "figure-6", "figure-main-by-partner"),
+    ("06-3-coding", "<figure-6>", "<figure-main-by-partner>"),
+])
+def test_the_edition_exhibit_takes_the_place_of_a_two_partner_figure_on_a_corpus(stem, thesis, edition):
+    """Figures 6-9 draw China and Russia: the main book keeps them, a corpus gets every partner's codes."""
+    published = _markdown(build.chapter_notebook(build.chapter_source(stem), {}))
+    corpus = _markdown(build.chapter_notebook(build.chapter_source(stem), {"source": "/some/corpus"}))
+    assert thesis in published and edition not in published
+    assert edition in corpus and thesis not in corpus
+
+
 def _markdown(nb) -> str:
     return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
 
