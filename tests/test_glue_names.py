@@ -52,3 +52,15 @@ def test_a_corpus_category_gives_its_family_names():
     vocab = Vocabulary.default()
     assert "said_contrast_economic" in registry.producible_names(vocab)
     assert "said_contrast_health" not in registry.producible_names(vocab)
+
+
+@pytest.mark.parametrize("text", [".", "data", "src", ""])
+def test_a_glued_text_that_names_a_path_is_the_text_not_the_file(text, monkeypatch):
+    """IPython reads a display string that names an existing file or folder as that file."""
+    from kzperception.book import display
+
+    seen = {}
+    monkeypatch.setattr("myst_nb.glue", lambda key, obj, display=False: seen.update({key: obj.data}))
+    monkeypatch.chdir(paths.ROOT)
+    display.glue_text("k", text)
+    assert seen["k"] == display.myst_text(text, at_line_start=False)

@@ -341,10 +341,9 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
     rests = {"odds_ratio": float(row.get("odds_ratio", math.nan)), "p_fisher": float(row.get("p_fisher", math.nan)),
              "p_chi2": float(row.get("p_chi2", math.nan))}
     if len(partners) != 2:
-        p = rests["p_chi2"]
-        text = (f"over all reports, how the reports divide between the periods differs between the "
-                f"{len(partners)} partners by a margin {_verdict(p)} (chi-square {p_is(p)})")
-        return Reading("attention_verdict", text, rests, f"k partners {_verdict(p)}")
+        # the test over every partner and each pair is the registry's ``test`` reading, said just
+        # before on the page; with no pair there is no direction to read plainly
+        return Reading("attention_verdict", "", rests, "no pair of two partners: no direction")
     a, b = (_label(counts, x) for x in partners)
     ours = _direction(rests["odds_ratio"])
     thesis_row = _all_row(baseline) if baseline is not None else row

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from IPython.display import HTML
 
 from kzperception.analysis.measures import codes_beside_thesis, reports_beside_thesis
-from kzperception.book.display import glue_text, html_text, show_table
+from kzperception.book.display import PAGE_VOCABULARY, glue_text, html_text, show_table
 from kzperception.book.params import ChapterParams
 from kzperception.data.codebook import Codebook, default_codebook
 from kzperception.data.counts import PUBLISHED, Counts, load_counts, require_reports
@@ -113,6 +113,7 @@ def open_chapter(source: str | None = None, start: str | None = None, pivot: str
     counts = load_counts(params.source, window)
     require_reports(counts)
     baseline = None if counts.is_published else load_counts(PUBLISHED)
+    PAGE_VOCABULARY.set(counts.vocabulary)
     for period, label in window.labels.items():
         glue_text(f"label_{period}", label)
     for name, day in window.as_params().items():

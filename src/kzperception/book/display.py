@@ -23,6 +23,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -235,7 +236,11 @@ def glue_text(key: str, text: str) -> None:
     from IPython.display import Markdown
     from myst_nb import glue
 
-    glue(key, Markdown(myst_text(text, at_line_start=False)), display=False)
+    # IPython's display objects read a string that names an existing path ("." or "data") as that
+    # file; the text is set after construction so it is always the text itself.
+    shown = Markdown("")
+    shown.data = myst_text(text, at_line_start=False)
+    glue(key, shown, display=False)
 
 
 def _html_cell(value: object, precision: int) -> str:
@@ -258,6 +263,28 @@ HEADER_WORDS = {"chi2": "χ²", "p": "p", "or": "OR", "n": "n", "pct": "%", "fis
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[a-z]+[0-9]*$")
 
 
+class _PageVocabulary:
+    """The vocabulary of the corpus a chapter page is run on, for the labels of its tables.
+
+    A chapter is one kernel on one corpus; :func:`kzperception.book.chapter.open_chapter` sets it
+    once, so a table whose columns are partner ids (``alpha_before``) reads "Alphaland before" with
+    a corpus's own partners.yaml, without every table function passing the vocabulary along.
+    Unset (a library call outside a chapter), tables use the project's vocabulary.
+    """
+
+    def __init__(self) -> None:
+        self._value: Vocabulary | None = None
+
+    def get(self) -> Vocabulary | None:
+        return self._value
+
+    def set(self, vocabulary: Vocabulary | None) -> None:
+        self._value = vocabulary
+
+
+PAGE_VOCABULARY = _PageVocabulary()
+
+
 def reader_header(column: object, vocabulary: Vocabulary | None = None) -> str:
     """A column name as a reader should see it: ``p_chi2`` -> ``p (χ²)``, ``china_before`` -> ``China before``.
 
@@ -265,10 +292,8 @@ def reader_header(column: object, vocabulary: Vocabulary | None = None) -> str:
     function already wrote for readers ("this corpus", "Category") is left as it is. Partner and
     website ids are labelled by ``vocabulary`` (a corpus's; default: the project's).
     """
-    from kzperception.data.vocabulary import Vocabulary
 
-    v = vocabulary or Vocabulary.default()
-    partner_label, website_label = v.partner_label, v.website_label
+    partner_label, website_label = _labeller(vocabulary, "partner"), _labeller(vocabulary, "website")
 
     text = str(column)
     if not _SNAKE.match(text) or text in ("n",):
@@ -291,13 +316,34 @@ def reader_header(column: object, vocabulary: Vocabulary | None = None) -> str:
 
 def _id_label(value: object, vocabulary: Vocabulary | None = None) -> object:
     """A partner or website id in a table cell shown as its label (``china`` -> ``China``), else the value."""
-    from kzperception.data.vocabulary import Vocabulary
 
     if not isinstance(value, str) or not _SNAKE.match(value):
         return value
-    v = vocabulary or Vocabulary.default()
-    label = v.partner_label(value)
-    return label if label != value else v.website_label(value)
+    for kind in ("partner", "website", "category"):
+        label = _labeller(vocabulary, kind)(value)
+        if label != value:
+            return label
+    return value
+
+
+def _labeller(vocabulary: Vocabulary | None, kind: str) -> Callable[[str], str]:
+    """``kind``'s label of an id: from ``vocabulary`` (or the page's), then the project's (a rerun's
+    tables set the thesis's published counts, China and Russia, beside the corpus's partners)."""
+    from kzperception.data.vocabulary import Vocabulary
+
+    chain = [v for v in (vocabulary, PAGE_VOCABULARY.get(), Vocabulary.default()) if v is not None]
+
+    def label(value: str) -> str:
+        for v in chain:
+            if kind == "category":
+                found = dict(v.category_labels).get(value, value)
+            else:
+                found = v.partner_label(value) if kind == "partner" else v.website_label(value)
+            if found != value:
+                return found
+        return value
+
+    return label
 
 
 def _whole(series: pd.Series) -> bool:

@@ -20,7 +20,10 @@ from kzperception.data.corpus import Corpus
 
 
 def sentence(reading: Reading, thesis: Reading | None = None) -> str:
-    """The reading as a closed sentence, then, beside a rerun, the thesis's reading of the same thing."""
+    """The reading as a closed sentence, then, beside a rerun, the thesis's reading of the same thing;
+    nothing for a reading with nothing to say (no pair of partners to read plainly)."""
+    if not reading.text:
+        return ""
     text = capitalised(reading.text).rstrip(".") + "."
     beside = sr.thesis_beside(reading, thesis)
     return f"{text} {beside}" if beside else text
@@ -64,6 +67,8 @@ def glue_uncertainty_readings(ch: Chapter) -> list[Reading]:
     """
     ours = sr.uncertainty_readings(ch.counts, ch.baseline)
     _glue(ours, None)
+    plain = next((r.text for r in ours if r.key == "attention_verdict"), "")
+    glue_text("attention_plainly", f"Read plainly, {plain}." if plain else "")  # two partners only
     for k, v in sr.growth_phrases(ch.counts).items():
         glue_text(k, v)
     return ours

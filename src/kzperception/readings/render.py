@@ -121,11 +121,12 @@ def _(v: AttentionTest, labels: Labels = LABELS) -> str:
     names = [labels.partner(p) for p in v.partners]
     if len(names) < 2:
         return "with reports on one partner only, there is nothing to compare across the pivot"
+    shows = "cannot be tested: " if v.test.outcome == "untestable" else "shows "
     if len(names) == 2:
-        return (f"how the reports on {names[0]} and on {names[1]} divide between the two periods shows "
+        return (f"how the reports on {names[0]} and on {names[1]} divide between the two periods {shows}"
                 f"{words.chance(v.test)}")
     text = (f"over {words.group(len(names))} partners ({words.together(names)}), how the reports divide between "
-            f"the two periods shows {words.chance(v.test)}")
+            f"the two periods {shows}{words.chance(v.test)}")
     differing = v.differing_pairs
     tested = [p for p in v.pairs if p[2] == p[2]]
     if not tested:
