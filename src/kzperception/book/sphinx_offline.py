@@ -104,6 +104,15 @@ font-style:normal;font-variant:normal;line-height:1;text-rendering:auto}
 """
 
 
+#: The theme draws each admonition's title icon as a FontAwesome private-use character (U+F05A for a
+#: note) in a ::after; with no FontAwesome font shipped it drew an empty box, so each becomes a mask.
+ADMONITION_ICONS: dict[str, str] = {
+    "": "bell", "note": "circle-info", "attention": "circle-exclamation", "important": "circle-exclamation",
+    "caution": "triangle-exclamation", "danger": "triangle-exclamation", "warning": "triangle-exclamation",
+    "error": "circle-xmark", "hint": "lightbulb", "tip": "lightbulb", "seealso": "share", "todo": "pencil",
+}
+
+
 def icon_css(html_texts: list[str], fontawesome_js: str) -> str:
     """CSS drawing each FontAwesome icon the pages name, from the solid pack's SVG paths.
 
@@ -123,6 +132,16 @@ def icon_css(html_texts: list[str], fontawesome_js: str) -> str:
         url = "url(\"data:image/svg+xml," + quote(svg, safe=" :/='<>-.,") + "\")"
         rules.append(f".fa-{name}::before{{content:\"\";display:inline-block;width:{w / h:.4f}em;height:1em;"
                      f"vertical-align:-.125em;background-color:currentColor;"
+                     f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}")
+    for kind, name in ADMONITION_ICONS.items():
+        if name not in solid:
+            continue
+        w, h, d = solid[name]
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'><path d='{d}'/></svg>"
+        url = "url(\"data:image/svg+xml," + quote(svg, safe=" :/='<>-.,") + "\")"
+        sel = ".admonition" + (f".{kind}" if kind else "")
+        rules.append(f"{sel}>.admonition-title::after,div{sel}>.admonition-title::after{{content:\"\";"
+                     f"font:inherit;background-color:currentColor;"
                      f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}")
     return "\n".join(rules) + "\n"
 
