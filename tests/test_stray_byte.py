@@ -23,7 +23,7 @@ def test_stray_byte_is_named_at_its_line_and_field(tmp_path_factory, row, byte):
     rows = [r.replace(",synthetic", ",Кремль и Пекин") for r in _ROWS]
     write_files(folder, "\n".join(rows) + "\n", SMALL_CODES)
     line = rows[row].encode("utf-8")
-    damaged = line.replace("Кремль".encode("utf-8"), "Кре".encode("utf-8") + bytes([byte]) + "мль".encode("utf-8"))
+    damaged = line.replace("Кремль".encode(), "Кре".encode() + bytes([byte]) + "мль".encode())
     (folder / "reports.csv").write_bytes((folder / "reports.csv").read_bytes().replace(line, damaged, 1))
     with pytest.raises(CorpusError) as err:
         load_corpus(folder)
