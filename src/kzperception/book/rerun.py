@@ -557,10 +557,77 @@ def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_sou
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+#: The files of a corpus folder whose content a rerun depends on, hashed in its marker.
+_HASHED = ("reports.csv", "codes.csv", "partners.yaml", "websites.yaml", "codebook.yaml")
+
+
+def corpus_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """The sha256 of each corpus file the folder holds (reports, codes and its own vocabulary files).
+
+    Why: a rerun is reproducible only if one can tell that the corpus is the one it read; the hashes
+    let :func:`replay` refuse a changed corpus instead of silently building other numbers.
+    """
+    import hashlib
+
+    folder = Path(folder)
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in _HASHED if (folder / name).is_file()}
+
+
+def _git_commit() -> str | None:
+    """The project's commit when it runs from a git checkout (None otherwise: an installed package)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
+def rerun_record(p: RerunPlan) -> dict[str, object]:
+    """What the marker keeps so the rerun can be repeated and checked: corpus (path, folder name and
+    file hashes), the vocabulary files it used, the coders present, window, chapters, version, commit."""
+    from kzperception import __version__
+
+    vocabulary = p.corpus.vocabulary
+    return {"corpus": str(p.corpus.path), "corpus_name": Path(p.corpus.path).name,
+            "corpus_sha256": corpus_hashes(p.corpus.path),
+            "vocabulary_files": {Path(f).name: str(f) for f in getattr(vocabulary, "files", ())},
+            "coders": p.corpus.coders, "window": p.window.as_params(), "chapters": p.chapters,
+            "version": __version__, "commit": _git_commit()}
+
+
+def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[str]]:
+    """The corpus folder, window and chapters a marker records, once its corpus is checked unchanged.
+
+    Raises :class:`RerunError` with one line naming the file when the marker cannot be read or a
+    corpus file differs from (or is missing against) the hash the marker recorded.
+    """
+    path = Path(marker)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise RerunError(f"--from: {path}: cannot be read as a rerun marker ({err})") from None
+    if not isinstance(record, dict) or record.get("kind") != MARKER_KIND or "corpus_sha256" not in record:
+        raise RerunError(f"--from: {path}: not a rerun marker with corpus hashes (written by an older version?)")
+    folder = Path(str(record["corpus"]))
+    now = corpus_hashes(folder) if folder.is_dir() else {}
+    for name, digest in sorted(record["corpus_sha256"].items()):
+        if now.get(name) != digest:
+            what = "is missing" if name not in now else "has changed"
+            raise RerunError(f"{folder / name}: {what} since the rerun recorded in {path}; refusing to repeat it")
+    extra = sorted(set(now) - set(record["corpus_sha256"]))
+    if extra:
+        raise RerunError(f"{folder / extra[0]}: was not in the corpus the rerun recorded in {path}; refusing")
+    return folder, dict(record["window"]), list(record["chapters"])
+
+
 def run(p: RerunPlan, jobs: int = 2,
         on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
     """Execute the chapters on the corpus and window, build, and put the book at ``OUT``."""
-    record = {"corpus": str(p.corpus.path), "window": p.window.as_params(), "chapters": p.chapters}
+    record = rerun_record(p)
     # Chapter notebooks name labels (table-1, figure-4) that other, absent chapters may point at: not strict.
     return build_into(p.out, p.chapters, p.params, lambda layout, previous: stage(p, layout, previous), record,
                       jobs=jobs, on_done=on_done)
