@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from kzperception import __version__
 from kzperception.book import rerun
 from kzperception.cli import app
+from kzperception.data.datapackage import corpus_label
 from kzperception.data.window import THESIS_WINDOW
 from kzperception.fieldwork.synth import write_synthetic
 
@@ -68,5 +69,15 @@ def test_a_changed_corpus_file_is_refused_in_one_line_naming_it(recorded, name, 
 def test_an_added_vocabulary_file_is_refused(recorded):
     corpus, marker = recorded
     shutil.copy(Path(rerun.paths.ROOT) / "data" / "codebook.yaml", corpus / "codebook.yaml")
-    with pytest.raises(rerun.RerunError, match="codebook.yaml: was not in the corpus"):
+    with pytest.raises(rerun.RerunError, match=r"codebook\.yaml: was not in the corpus"):
         rerun.replay(marker)
+
+
+def test_pages_name_the_corpus_by_folder_and_short_hash_not_its_absolute_path(recorded):
+    corpus, _ = recorded
+    label = corpus_label(corpus)
+    assert label.startswith("my-corpus (") and str(corpus.parent) not in label
+    before = label
+    with open(corpus / "codes.csv", "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert corpus_label(corpus) != before  # the hash follows the content

@@ -46,6 +46,7 @@ from kzperception.book.build import (
 )
 from kzperception.book.display import html_text, html_value, myst_text
 from kzperception.book.params import ChapterParams
+from kzperception.data.datapackage import corpus_hashes, corpus_label
 
 if TYPE_CHECKING:
     from kzperception.data.corpus import Corpus
@@ -330,7 +331,7 @@ def front_page(p: RerunPlan) -> str:
     rows = "\n".join(f"| {myst_text(k, at_line_start=False)} | {v} | {SELECTION.get(k, 'as recorded in the corpus')} |"
                      for k, v in mix.items())
     labels = p.window.labels
-    where = myst_text(p.corpus.path, at_line_start=False)
+    where = myst_text(corpus_label(p.corpus.path), at_line_start=False)  # no absolute local path
     coders = ", ".join(myst_text(c, at_line_start=False) for c in p.corpus.coders)
     # No corpus text in the heading: sphinx-book-theme writes a page's title as plain text into
     # the HTML unescaped (the print header, the sidebar's book title), so a title must be ours.
@@ -555,23 +556,6 @@ def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_sou
     finally:
         if leftover is not None:
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-#: The files of a corpus folder whose content a rerun depends on, hashed in its marker.
-_HASHED = ("reports.csv", "codes.csv", "partners.yaml", "websites.yaml", "codebook.yaml")
-
-
-def corpus_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
-    """The sha256 of each corpus file the folder holds (reports, codes and its own vocabulary files).
-
-    Why: a rerun is reproducible only if one can tell that the corpus is the one it read; the hashes
-    let :func:`replay` refuse a changed corpus instead of silently building other numbers.
-    """
-    import hashlib
-
-    folder = Path(folder)
-    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
-            for name in _HASHED if (folder / name).is_file()}
 
 
 def _git_commit() -> str | None:

@@ -11,6 +11,7 @@ follow each CSV's own header, so a descriptor always matches the file it describ
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -86,3 +87,31 @@ def write_descriptor(folder: str | os.PathLike[str], vocabulary: Vocabulary, *, 
     target.write_text(descriptor_text(folder_descriptor(folder, vocabulary, name=name, corpus=corpus)),
                       encoding="utf-8")
     return target
+
+
+#: The files of a corpus folder whose content its numbers depend on, hashed in a rerun's marker.
+HASHED_FILES: tuple[str, ...] = ("reports.csv", "codes.csv", "partners.yaml", "websites.yaml", "codebook.yaml")
+
+
+def corpus_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """The sha256 of each corpus file the folder holds (reports, codes and its own vocabulary files).
+
+    Why: a rerun is reproducible only if one can tell that the corpus is the one it read; the hashes
+    let a rerun's replay refuse a changed corpus instead of silently building other numbers.
+    """
+    folder = Path(folder)
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in HASHED_FILES if (folder / name).is_file()}
+
+
+def corpus_label(folder: str | os.PathLike[str]) -> str:
+    """How pages name a corpus: its folder name and a short hash of its files, ``my-corpus (3fa2c91b0d4e)``.
+
+    Why: an absolute local path says nothing to a reader of a published book and leaks the author's
+    home folder; the hash (of :func:`corpus_hashes`, the marker's record) identifies the content.
+    """
+    hashes = corpus_hashes(folder)
+    if not hashes:
+        return Path(folder).name
+    digest = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+    return f"{Path(folder).name} ({digest})"
