@@ -260,7 +260,8 @@ def test_write_corpus_into_a_new_or_empty_folder_with_umask_permissions(tmp_path
     finally:
         os.umask(old)
     for folder in (tmp_path / "new" / "deeper", tmp_path / "empty"):
-        assert sorted(p.name for p in folder.iterdir()) == ["codes.csv", "reports.csv"]
+        assert sorted(p.name for p in folder.iterdir()) == ["codes.csv", "datapackage.json", "reports.csv"]
+        assert (folder / "datapackage.json").stat().st_mode & 0o777 == 0o644
         assert folder.stat().st_mode & 0o777 == 0o755  # not mkdtemp's owner-only 0700
         assert (folder / "reports.csv").stat().st_mode & 0o777 == 0o644
         assert len(load_corpus(folder).reports) == 8
@@ -273,7 +274,7 @@ def test_write_corpus_refuses_an_existing_corpus_without_force(tmp_path):
     reports, codes = _frames()
     with pytest.raises(CorpusError) as info:
         write_corpus(reports.iloc[:2], codes.iloc[:3], folder)
-    assert info.value.problems == [f"{folder}: already holds a corpus (codes.csv, reports.csv); "
+    assert info.value.problems == [f"{folder}: already holds a corpus (codes.csv, datapackage.json, reports.csv); "
                                    "pass --force to replace it (nothing written)"]
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     only_one = tmp_path / "half"

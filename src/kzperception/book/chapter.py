@@ -17,6 +17,7 @@ from kzperception.book.display import PAGE_VOCABULARY, glue_text, html_text, sho
 from kzperception.book.params import ChapterParams
 from kzperception.data.codebook import Codebook, default_codebook
 from kzperception.data.counts import PUBLISHED, Counts, load_counts, require_reports
+from kzperception.data.datapackage import corpus_label
 from kzperception.data.window import Window
 
 
@@ -56,7 +57,9 @@ class Chapter:
         cls = "warning kzp-synthetic" if synthetic else "note kzp-source"
         head = ("Synthetic corpus — demonstration only: these numbers describe no real reports. " if synthetic
                 else "Rerun: ")
-        text = f"{head}Numbers on this page from corpus <code>{html_text(c.source)}</code> ({mix}), window {c.window}."
+        # The corpus is named by folder and short hash, never by an absolute local path.
+        name = corpus_label(c.corpus.path) if c.corpus is not None and c.corpus.path else str(c.source)
+        text = f"{head}Numbers on this page from corpus <code>{html_text(name)}</code> ({mix}), window {c.window}."
         return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
 
     def baseline_reports(self):

@@ -46,6 +46,7 @@ from kzperception.book.build import (
 )
 from kzperception.book.display import html_text, html_value, myst_text
 from kzperception.book.params import ChapterParams
+from kzperception.data.datapackage import corpus_hashes, corpus_label
 
 if TYPE_CHECKING:
     from kzperception.data.corpus import Corpus
@@ -330,7 +331,7 @@ def front_page(p: RerunPlan) -> str:
     rows = "\n".join(f"| {myst_text(k, at_line_start=False)} | {v} | {SELECTION.get(k, 'as recorded in the corpus')} |"
                      for k, v in mix.items())
     labels = p.window.labels
-    where = myst_text(p.corpus.path, at_line_start=False)
+    where = myst_text(corpus_label(p.corpus.path), at_line_start=False)  # no absolute local path
     coders = ", ".join(myst_text(c, at_line_start=False) for c in p.corpus.coders)
     # No corpus text in the heading: sphinx-book-theme writes a page's title as plain text into
     # the HTML unescaped (the print header, the sidebar's book title), so a title must be ours.
@@ -557,10 +558,60 @@ def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_sou
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def _git_commit() -> str | None:
+    """The project's commit when it runs from a git checkout (None otherwise: an installed package)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
+def rerun_record(p: RerunPlan) -> dict[str, object]:
+    """What the marker keeps so the rerun can be repeated and checked: corpus (path, folder name and
+    file hashes), the vocabulary files it used, the coders present, window, chapters, version, commit."""
+    from kzperception import __version__
+
+    vocabulary = p.corpus.vocabulary
+    return {"corpus": str(p.corpus.path), "corpus_name": Path(p.corpus.path).name,
+            "corpus_sha256": corpus_hashes(p.corpus.path),
+            "vocabulary_files": {Path(f).name: str(f) for f in getattr(vocabulary, "files", ())},
+            "coders": p.corpus.coders, "window": p.window.as_params(), "chapters": p.chapters,
+            "version": __version__, "commit": _git_commit()}
+
+
+def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[str]]:
+    """The corpus folder, window and chapters a marker records, once its corpus is checked unchanged.
+
+    Raises :class:`RerunError` with one line naming the file when the marker cannot be read or a
+    corpus file differs from (or is missing against) the hash the marker recorded.
+    """
+    path = Path(marker)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise RerunError(f"--from: {path}: cannot be read as a rerun marker ({err})") from None
+    if not isinstance(record, dict) or record.get("kind") != MARKER_KIND or "corpus_sha256" not in record:
+        raise RerunError(f"--from: {path}: not a rerun marker with corpus hashes (written by an older version?)")
+    folder = Path(str(record["corpus"]))
+    now = corpus_hashes(folder) if folder.is_dir() else {}
+    for name, digest in sorted(record["corpus_sha256"].items()):
+        if now.get(name) != digest:
+            what = "is missing" if name not in now else "has changed"
+            raise RerunError(f"{folder / name}: {what} since the rerun recorded in {path}; refusing to repeat it")
+    extra = sorted(set(now) - set(record["corpus_sha256"]))
+    if extra:
+        raise RerunError(f"{folder / extra[0]}: was not in the corpus the rerun recorded in {path}; refusing")
+    return folder, dict(record["window"]), list(record["chapters"])
+
+
 def run(p: RerunPlan, jobs: int = 2,
         on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
     """Execute the chapters on the corpus and window, build, and put the book at ``OUT``."""
-    record = {"corpus": str(p.corpus.path), "window": p.window.as_params(), "chapters": p.chapters}
+    record = rerun_record(p)
     # Chapter notebooks name labels (table-1, figure-4) that other, absent chapters may point at: not strict.
     return build_into(p.out, p.chapters, p.params, lambda layout, previous: stage(p, layout, previous), record,
                       jobs=jobs, on_done=on_done)

@@ -25,6 +25,7 @@ from kzperception.book.display import glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
 from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
+from kzperception.data.datapackage import corpus_label
 from kzperception.data.register import Register, default_register, quote_html, select
 from kzperception.data.window import THESIS_WINDOW, Window
 
@@ -155,7 +156,7 @@ def sweep_note(corpus: Corpus, demo: bool) -> HTML:
                 "published.")
         return HTML(f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
                     f'Synthetic corpus — demonstration only</p><p>{text}</p></div>')
-    where = html.escape(str(corpus.path)) if corpus.path else "in memory"
+    where = html.escape(corpus_label(corpus.path)) if corpus.path else "in memory"  # no absolute local path
     kind = " synthetic" if corpus.is_synthetic else ""
     return HTML(f'<div class="admonition note kzp-source"><p>Sweep computed from{kind} corpus <code>{where}</code> '
                 f'({len(corpus.reports)} reports).</p></div>')

@@ -189,15 +189,18 @@ def _build(b: ModuleType, stems: list[str], jobs: int, no_cache: bool, strict: b
 
 @app.command()
 def rerun(
-    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder (reports.csv, codes.csv).")],
-    start: Annotated[str, typer.Option("--start", help="Window start, YYYY-MM-DD.")],
-    pivot: Annotated[str, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the standalone book (OUT/html/index.html): new, "
                                       "empty, or an earlier rerun's output, which is replaced.")],
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (reports.csv, codes.csv).")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD.")] = None,
+    pivot: Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD.")] = None,
     chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems, some of those "
                                                  "below (default: all of them).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Chapters executed at once.")] = 2,
+    from_marker: Annotated[Path | None, typer.Option("--from", help="An earlier rerun's .kzperception-rerun.json: "
+                                                     "repeat it (corpus, window, chapters) into --out; refused "
+                                                     "if a corpus file has changed since.")] = None,
 ) -> None:
     """Execute every chapter that depends on the corpus, on a corpus and window, into a standalone book.
 
@@ -210,6 +213,8 @@ def rerun(
 
     OUT must be new, empty, or an earlier rerun's output (it holds .kzperception-rerun.json); the
     book is built beside it and swapped in when complete, so a failed rerun leaves OUT as it was.
+    That marker records the sha256 of every corpus file, the coders, window, chapters, package
+    version and git commit; --from MARKER repeats the rerun and refuses if the corpus has changed.
     """
     from rich.progress import Progress
 
@@ -219,6 +224,13 @@ def rerun(
     from kzperception.data.window import WindowError
 
     with one_line_errors(WindowError, SourceError, r.RerunError):
+        if from_marker is not None:
+            if any(v is not None for v in (corpus, start, pivot, end, chapters)):
+                raise r.RerunError("--from repeats a recorded rerun: give only --out (and --jobs) with it")
+            corpus, window, recorded = r.replay(from_marker)
+            start, pivot, end, chapters = window["start"], window["pivot"], window["end"], ",".join(recorded)
+        elif corpus is None or start is None or pivot is None or end is None:
+            raise r.RerunError("give --corpus, --start, --pivot and --end (or --from an earlier rerun's marker)")
         wanted = r.parse_chapters(chapters, r.corpus_chapters(corpus))  # a corpus's own partners have chapters
         plan = r.plan(corpus, start, pivot, end, out, wanted)
     kept = f"{plan.out} left as it was; no partial book written, the temporary build folder removed"

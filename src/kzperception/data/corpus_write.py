@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from kzperception.data.corpus_format import CORPUS_FILES, CorpusError
+from kzperception.data.datapackage import DESCRIPTOR, write_descriptor
+from kzperception.data.vocabulary import Vocabulary, default_vocabulary
 
 
 @contextmanager
@@ -48,8 +50,8 @@ def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
 def _corpus_target(folder: Path, force: bool) -> None:
     """Refuse a destination that ``write_corpus`` may not replace, before anything is written.
 
-    A folder holding only ``reports.csv``/``codes.csv`` is a corpus: replaced with ``force``,
-    refused without. A folder holding anything else is refused even with ``force``, because
+    A folder holding only ``reports.csv``/``codes.csv`` (and its ``datapackage.json``) is a corpus:
+    replaced with ``force``, refused without. A folder holding anything else is refused even with ``force``, because
     replacing a corpus means deleting the old folder, and ``--out ~/thesis`` must never delete a
     folder of someone's other files.
     """
@@ -62,7 +64,7 @@ def _corpus_target(folder: Path, force: bool) -> None:
     entries = sorted(p.name for p in folder.iterdir())
     if not entries:
         return
-    others = [n for n in entries if n not in CORPUS_FILES or not (folder / n).is_file()]
+    others = [n for n in entries if n not in (*CORPUS_FILES, DESCRIPTOR) or not (folder / n).is_file()]
     if others:
         shown = ", ".join(repr(n) for n in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
         raise CorpusError([f"{folder}: exists and holds files that are not a corpus ({shown}); choose a new or "
@@ -79,7 +81,7 @@ def _sibling(folder: Path, tag: str) -> Path:
 
 
 def write_corpus(reports: pd.DataFrame, codes: pd.DataFrame, folder: str | os.PathLike[str], *,
-                 force: bool = False) -> Path:
+                 force: bool = False, vocabulary: Vocabulary | None = None) -> Path:
     """Validate, then write the corpus whole: both files appear together, or nothing changes.
 
     Both files are written into a fresh hidden sibling folder, which is then renamed into place, so
@@ -92,6 +94,10 @@ def write_corpus(reports: pd.DataFrame, codes: pd.DataFrame, folder: str | os.Pa
     report's codes in the order given). The loader recognises that layout and skips hashing the ids,
     which is most of the cost of loading a large corpus; any other order loads too, only slower.
     The folder and files get the umask's permissions, like any folder a user makes.
+
+    Beside the two files goes a ``datapackage.json`` (:mod:`kzperception.data.datapackage`) whose
+    allowed values come from ``vocabulary`` (default: the project's), so the corpus can be validated
+    with frictionless, outside this library.
     """
     from kzperception.data.corpus import corpus_from_frames  # corpus.py re-exports this module
 
@@ -115,6 +121,7 @@ def write_corpus(reports: pd.DataFrame, codes: pd.DataFrame, folder: str | os.Pa
         for df, name in ((out_reports, "reports.csv"), (out_codes, "codes.csv")):
             with open(fresh / name, "x", encoding="utf-8", newline="") as handle:
                 df.to_csv(handle, index=False)
+        write_descriptor(fresh, vocabulary or default_vocabulary(), name="kzperception-corpus", corpus=True)
         if folder.exists():
             _corpus_target(folder, force)  # again: another process may have written there meanwhile
             old = _sibling(folder, "old")
