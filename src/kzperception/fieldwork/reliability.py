@@ -139,7 +139,7 @@ def _no_negative_zero(x: float) -> float:
 
 
 def reliability_table(corpus: Corpus) -> pd.DataFrame:
-    """One row per category and mode: ``category, mode, alpha, alpha_low, alpha_high, kappa, kappa_se, n_reports, note``.
+    """One row per category and mode, with the columns of :data:`RELIABILITY_COLUMNS`.
 
     ``alpha_low``/``alpha_high`` bound alpha's 95% bootstrap interval (:data:`BOOTSTRAP_RESAMPLES`
     resamples of the reports, seed :data:`BOOTSTRAP_SEED`); ``kappa_se`` is kappa's standard error.
