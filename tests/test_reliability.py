@@ -174,7 +174,7 @@ def test_reliability_command_csv_and_table(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout))
     assert list(table.columns) == ["category", "mode", "alpha", "alpha_low", "alpha_high", "kappa", "kappa_se",
-                                   "n_reports", "note"]
+                                   "alpha_level", "n_reports", "note"]
     want = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris"))))
     assert np.allclose(table["alpha"], want["alpha"], atol=1e-6, equal_nan=True)
     assert np.allclose(table["kappa"], want["kappa"], atol=1e-6, equal_nan=True)

@@ -60,6 +60,17 @@ def test_alpha_and_kappa_match_the_hand_formulas(tmp_path: Path) -> None:
     assert row["alpha_low"] < row["alpha_high"]
 
 
+def test_main_against_secondary_matches_the_hand_formula(tmp_path: Path) -> None:
+    row = _row(reliability_table(load_corpus(_corpus(tmp_path))), "economic")
+    # Per report (anna, boris), 0 not given, 1 secondary, 2 main: r1 (2, 1) differs in level only.
+    pairs = [(2, 1), (1, 1), (1, 1), (1, 0), (0, 1), (0, 0), (0, 0), (0, 0)]
+    values = [v for p in pairs for v in p]
+    n, d = len(values), sum(a != b for a, b in pairs)
+    alpha = 1 - (n - 1) * 2 * d / (n * n - sum(values.count(v) ** 2 for v in set(values)))
+    assert np.isclose(row["alpha_level"], alpha)
+    assert row["alpha_level"] < row["alpha"]  # the level disagreement on r1 counts only here
+
+
 def test_the_interval_is_seeded(tmp_path: Path) -> None:
     corpus = load_corpus(_corpus(tmp_path))
     first, second = reliability_table(corpus), reliability_table(corpus)
@@ -91,7 +102,7 @@ def test_cli_writes_the_disagreements_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["reliability", str(_corpus(tmp_path)), "--format", "csv", "--disagreements", str(out)])
     assert result.exit_code == 0, result.output
     header = next(x for x in result.output.splitlines() if x.startswith("category,"))
-    assert "alpha_low" in header and "kappa_se" in header
+    assert "alpha_low" in header and "kappa_se" in header and "alpha_level" in header
     assert "3 disagreement(s)" in result.output
     written = pd.read_csv(out, keep_default_na=False)
     assert len(written) == 6 and list(written.columns) == ["report_id", "category", "mode", "coder", "level", "note"]

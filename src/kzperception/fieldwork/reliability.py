@@ -23,7 +23,10 @@ from kzperception.data.corpus import Corpus, CorpusError
 from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, MODES
 
 RELIABILITY_COLUMNS: tuple[str, ...] = ("category", "mode", "alpha", "alpha_low", "alpha_high", "kappa", "kappa_se",
-                                        "n_reports", "note")
+                                        "alpha_level", "n_reports", "note")
+
+#: The values of the level comparison: not given, given as secondary, given as main.
+LEVEL_VALUES: dict[str, float] = {"secondary": 1.0, "main": 2.0}
 
 #: Bootstrap resamples (of reports, with replacement) behind alpha's 95% interval, and their seed:
 #: fixed so that the same corpus always prints the same interval.
@@ -74,10 +77,23 @@ def presence_matrix(corpus: Corpus, category: str, mode: str) -> tuple[np.ndarra
     return matrix, coders, reports
 
 
-def krippendorff_alpha(matrix: np.ndarray) -> float:
-    """Nominal alpha via the krippendorff package; NaN when undefined (no pairable variation)."""
+def level_matrix(corpus: Corpus, category: str, mode: str) -> np.ndarray:
+    """As :func:`presence_matrix`, with 0 (not given), 1 (secondary) and 2 (main): main against secondary."""
+    matrix, coders, reports = presence_matrix(corpus, category, mode)
+    codes = corpus.codes
+    hit = codes[(codes["category"].astype(str) == category) & (codes["mode"].astype(str) == mode)]
+    row, col = {c: i for i, c in enumerate(coders)}, {r: j for j, r in enumerate(reports)}
+    for coder, report, level in zip(hit["coder"].astype(str), hit["report_id"].astype(str), hit["level"].astype(str),
+                                    strict=True):
+        matrix[row[coder], col[report]] = LEVEL_VALUES[level]
+    return matrix
+
+
+def krippendorff_alpha(matrix: np.ndarray, values: tuple[float, ...] = (0.0, 1.0)) -> float:
+    """Nominal alpha via the krippendorff package over ``values``; NaN when undefined (no pairable variation)."""
     import krippendorff
 
+    domain = values
     pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
     values = matrix[:, pairable]
     if values.size == 0 or len(np.unique(values[~np.isnan(values)])) < 2:
@@ -85,7 +101,7 @@ def krippendorff_alpha(matrix: np.ndarray) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(krippendorff.alpha(reliability_data=values, level_of_measurement="nominal",
-                                        value_domain=[0.0, 1.0]))
+                                        value_domain=list(domain)))
 
 
 def alpha_interval(matrix: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
@@ -142,7 +158,9 @@ def reliability_table(corpus: Corpus) -> pd.DataFrame:
     """One row per category and mode, with the columns of :data:`RELIABILITY_COLUMNS`.
 
     ``alpha_low``/``alpha_high`` bound alpha's 95% bootstrap interval (:data:`BOOTSTRAP_RESAMPLES`
-    resamples of the reports, seed :data:`BOOTSTRAP_SEED`); ``kappa_se`` is kappa's standard error.
+    resamples of the reports, seed :data:`BOOTSTRAP_SEED`); ``kappa_se`` is kappa's standard error;
+    ``alpha_level`` is alpha over not given / secondary / main, so that a coder's main against
+    another's secondary counts as a disagreement there (and not in ``alpha``, which compares presence).
 
     ``n_reports`` counts the reports coded by at least two coders (those that enter alpha; with
     two coders, also kappa). ``kappa`` is empty unless there are exactly two coders. ``note`` says
@@ -164,8 +182,9 @@ def reliability_table(corpus: Corpus) -> pd.DataFrame:
                                else (float("nan"), float("nan")))
             alpha = _no_negative_zero(krippendorff_alpha(matrix))
             low, high = alpha_interval(matrix)
+            levels = _no_negative_zero(krippendorff_alpha(level_matrix(corpus, category, mode), (0.0, 1.0, 2.0)))
             rows.append({"category": category, "mode": mode, "alpha": alpha, "alpha_low": low, "alpha_high": high,
-                         "kappa": kappa, "kappa_se": kappa_se,
+                         "kappa": kappa, "kappa_se": kappa_se, "alpha_level": levels,
                          "n_reports": n_reports, "note": _note(matrix, len(coders), alpha, kappa)})
     return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
 
