@@ -5,6 +5,7 @@ A chapter's parameters cell holds ``None`` for each of ``source``, ``start``, ``
 (checked before anything runs), papermill injects only what differs from those defaults, and the
 kernel rebuilds the same object in :func:`kzperception.book.chapter.open_chapter`. So a window is
 parsed once per process, by :class:`~kzperception.data.window.Window`, and its defaults live there.
+The counted ``coder`` rides along: injected as a variable, read by ``open_chapter`` from the kernel.
 """
 
 from __future__ import annotations
