@@ -237,7 +237,8 @@ def test_front_page_and_source_note_show_hostile_values_as_text(tmp_path):
     from kzperception.book.chapter import open_chapter
 
     folder, _ = write_hostile_corpus(tmp_path)
-    p = rerun.plan(folder, "2020-08-24", "2022-02-24", "2023-08-24", tmp_path / "out", ["06-2-reports"])
+    # The counted coder is named on the page: a hostile name, so it must be shown as text too.
+    p = rerun.plan(folder, "2020-08-24", "2022-02-24", "2023-08-24", tmp_path / "out", ["06-2-reports"], CODERS[1])
     page = rerun.front_page(p).split("```{tableofcontents}")[0]  # a Sphinx directive docutils lacks
     doc = _doctree(page)
     kinds = {n.tagname for n in doc.findall()}
@@ -251,12 +252,13 @@ def test_front_page_and_source_note_show_hostile_values_as_text(tmp_path):
     assert _shown(folder.name) in text and str(folder.parent) not in text  # named, never by its local path
     assert folder.name not in _shown(doc.children[0].children[0].astext())  # never in the page title
 
-    note = open_chapter(str(folder)).source_note().data
+    note = open_chapter(str(folder), coder=CODERS[1]).source_note().data
     parsed = _Collect()
     parsed.feed(note)
     assert {t for t, _ in parsed.tags} == {"div", "p", "code"}
     shown = "".join(parsed.text)
     assert _shown(folder.name) in shown
+    assert f"codes of coder {_shown(CODERS[1])}" in shown
     for value in HOSTILE:
         assert f"{_shown(value)}: " in shown
 
@@ -269,7 +271,7 @@ def hostile_book(tmp_path_factory) -> tuple[Path, str, Path]:
     folder, secret = write_hostile_corpus(base)
     out = base / "out"
     result = runner.invoke(app, ["rerun", "--corpus", str(folder), "--out", str(out), *WINDOW,
-                                 "--chapters", "06-2-reports,06-3-coding"])
+                                 "--chapters", "06-2-reports,06-3-coding", "--coder", CODERS[3]])
     assert result.exit_code == 0, result.output
     return out, secret, folder
 

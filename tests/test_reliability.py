@@ -157,9 +157,9 @@ def test_one_coder_is_an_error() -> None:
 
 
 def test_cohen_kappa_edge_cases() -> None:
-    assert math.isnan(cohen_kappa(np.array([1.0, 1.0]), np.array([1.0, 1.0])))
-    assert math.isnan(cohen_kappa(np.array([np.nan]), np.array([1.0])))
-    assert cohen_kappa(np.array([1.0, 0.0, np.nan]), np.array([1.0, 0.0, 0.0])) == 1.0
+    assert math.isnan(cohen_kappa(np.array([1.0, 1.0]), np.array([1.0, 1.0]))[0])
+    assert math.isnan(cohen_kappa(np.array([np.nan]), np.array([1.0]))[0])
+    assert cohen_kappa(np.array([1.0, 0.0, np.nan]), np.array([1.0, 0.0, 0.0]))[0] == 1.0
 
 
 def _app() -> typer.Typer:
@@ -173,7 +173,8 @@ def test_reliability_command_csv_and_table(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "c"), "--format", "csv"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout))
-    assert list(table.columns) == ["category", "mode", "alpha", "kappa", "n_reports", "note"]
+    assert list(table.columns) == ["category", "mode", "alpha", "alpha_low", "alpha_high", "kappa", "kappa_se",
+                                   "alpha_level", "n_reports", "note"]
     want = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris"))))
     assert np.allclose(table["alpha"], want["alpha"], atol=1e-6, equal_nan=True)
     assert np.allclose(table["kappa"], want["kappa"], atol=1e-6, equal_nan=True)

@@ -520,10 +520,11 @@ def test_fieldwork_corpus_reruns_into_a_book(tmp_path: Path, codebook: Path) -> 
     out = tmp_path / "book"
     result = CliRunner().invoke(main_app, ["rerun", "--corpus", str(tmp_path / "corpus"), "--start", START,
                                            "--pivot", "2022-09-01", "--end", END, "--out", str(out),
-                                           "--chapters", "06-2-reports,06-3-coding"])
+                                           "--chapters", "06-2-reports,06-3-coding", "--coder", "anna"])
     assert result.exit_code == 0, result.output
     coding = (out / "html" / "chapters" / "06-3-coding.html").read_text(encoding="utf-8")
     assert "T_reliability" in coding  # two coders: the agreement table is shown
+    assert "codes of coder <code>anna</code>" in coding  # whose codes the page counts
     assert "Rerun on a researcher" in coding  # provenance banner
     reports = (out / "html" / "chapters" / "06-2-reports.html").read_text(encoding="utf-8")
     assert "holds 14 reports" in " ".join(re.sub(r"<[^>]+>", "", reports).split())

@@ -59,7 +59,9 @@ class Chapter:
                 else "Rerun: ")
         # The corpus is named by folder and short hash, never by an absolute local path.
         name = corpus_label(c.corpus.path) if c.corpus is not None and c.corpus.path else str(c.source)
-        text = f"{head}Numbers on this page from corpus <code>{html_text(name)}</code> ({mix}), window {c.window}."
+        who = f"; codes of coder <code>{html_text(c.coder)}</code>" if c.coder else ""
+        text = (f"{head}Numbers on this page from corpus <code>{html_text(name)}</code> ({mix}){who}, "
+                f"window {c.window}.")
         return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
 
     def baseline_reports(self):
@@ -104,16 +106,35 @@ class Chapter:
         return show_table(reliability_table(corpus), "reliability", precision=3)
 
 
+def _injected_coder() -> str | None:
+    """The ``coder`` papermill injected into the running kernel, if any (None outside a kernel).
+
+    A rerun passes the coder in :class:`ChapterParams` like the source and window; papermill
+    writes it as a variable in the injected-parameters cell. Reading it here, rather than from a
+    fourth argument of every chapter's ``open_chapter(...)`` call, keeps the chapters' code as it
+    is: a chapter never names a coder itself.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of every kernel
+        return None
+    shell = get_ipython()
+    value = shell.user_ns.get("coder") if shell is not None else None
+    return value if isinstance(value, str) else None
+
+
 def open_chapter(source: str | None = None, start: str | None = None, pivot: str | None = None,
-                 end: str | None = None) -> Chapter:
+                 end: str | None = None, coder: str | None = None) -> Chapter:
     """Validate the parameters, load counts (and the published baseline for a corpus), glue labels.
 
     A parameter left ``None`` (every chapter's default) means the thesis's: the published figures
     and the thesis's window (:meth:`Window.from_options`), so no chapter spells out a date.
+    ``coder`` (else the ``coder`` papermill injected) says whose codes a corpus's counts are; a
+    corpus with several coders and none named is refused, as on the command line.
     """
-    params = ChapterParams.from_cells(source, start, pivot, end)
+    params = ChapterParams.from_cells(source, start, pivot, end, coder if coder is not None else _injected_coder())
     window = params.resolved_window
-    counts = load_counts(params.source, window)
+    counts = load_counts(params.source, window, params.coder)
     require_reports(counts)
     baseline = None if counts.is_published else load_counts(PUBLISHED)
     PAGE_VOCABULARY.set(counts.vocabulary)

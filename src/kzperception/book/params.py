@@ -5,6 +5,7 @@ A chapter's parameters cell holds ``None`` for each of ``source``, ``start``, ``
 (checked before anything runs), papermill injects only what differs from those defaults, and the
 kernel rebuilds the same object in :func:`kzperception.book.chapter.open_chapter`. So a window is
 parsed once per process, by :class:`~kzperception.data.window.Window`, and its defaults live there.
+The counted ``coder`` rides along: injected as a variable, read by ``open_chapter`` from the kernel.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ class ChapterParams:
 
     source: str = PUBLISHED
     window: Window | None = None
+    #: Whose codes are counted on a corpus with several coders (None: the only coder, or refuse).
+    coder: str | None = None
 
     @classmethod
     def from_cells(cls, source: str | None = None, start: str | None = None, pivot: str | None = None,
-                   end: str | None = None) -> ChapterParams:
+                   end: str | None = None, coder: str | None = None) -> ChapterParams:
         """The object a kernel's parameters cell describes (``None`` = the default)."""
         given = (start, pivot, end) != (None, None, None)
-        return cls(source or PUBLISHED, Window.from_options(start, pivot, end) if given else None)
+        return cls(source or PUBLISHED, Window.from_options(start, pivot, end) if given else None, coder)
 
     @property
     def resolved_window(self) -> Window:
@@ -41,4 +44,6 @@ class ChapterParams:
             out["source"] = self.source
         if self.window is not None:
             out.update(self.window.as_params())
+        if self.coder is not None:
+            out["coder"] = self.coder
         return out

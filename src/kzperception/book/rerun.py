@@ -88,11 +88,13 @@ class RerunPlan:
     window: Window
     chapters: list[str]
     out: Path
+    #: Whose codes are counted: the one named with --coder, or the corpus's only coder.
+    coder: str | None = None
 
     @property
     def params(self) -> dict[str, str]:
         """What papermill injects into every chapter (the one parameter object, flattened)."""
-        return ChapterParams(str(self.corpus.path), self.window).papermill()
+        return ChapterParams(str(self.corpus.path), self.window, self.coder).papermill()
 
 
 #: The thesis's own summaries of its results: the abstract in English and Czech and the Czech
@@ -262,8 +264,8 @@ def check_out(out: str | os.PathLike[str], corpus_path: Path | None = None) -> P
 
 
 def plan(corpus_dir: str | os.PathLike[str], start: str, pivot: str, end: str, out: str | os.PathLike[str],
-         chapters: Sequence[str] | None = None) -> RerunPlan:
-    """Check every parameter (dates, order, chapters, output, corpus, reports in window) before any write."""
+         chapters: Sequence[str] | None = None, coder: str | None = None) -> RerunPlan:
+    """Check every parameter (dates, order, chapters, output, corpus, coder, reports in window) before any write."""
     from kzperception.data.corpus import load_corpus
     from kzperception.data.counts import load_counts, require_reports
     from kzperception.data.window import Window
@@ -275,8 +277,9 @@ def plan(corpus_dir: str | os.PathLike[str], start: str, pivot: str, end: str, o
     out_path = check_out(out, corpus_path)
     corpus = load_corpus(corpus_path)
     chosen = chosen if chosen is not None else default_chapters(corpus, known)
-    require_reports(load_counts(corpus, window))  # the corpus just read, not read again
-    return RerunPlan(corpus, window, chosen, out_path)
+    counts = load_counts(corpus, window, coder)  # the corpus just read, not read again; the coder checked
+    require_reports(counts)
+    return RerunPlan(corpus, window, chosen, out_path, counts.coder)
 
 
 def banner(corpus: Corpus, value: Callable[[str], str] = str, text: Callable[[str], str] = str) -> str:
@@ -321,7 +324,7 @@ def front_page(p: RerunPlan) -> str:
     from kzperception.data.counts import load_counts
 
     mix = p.corpus.provenance_mix
-    counts = load_counts(p.corpus, p.window)
+    counts = load_counts(p.corpus, p.window, p.coder)
     # The same findings block as the main book's landing page, on this corpus and window. Without
     # chapter links: the contents below list the chapters this rerun holds.
     findings = findings_myst(headline_findings(counts), chapters=())
@@ -347,7 +350,8 @@ def front_page(p: RerunPlan) -> str:
 This standalone book re-executes chapters of the computational thesis on another corpus and window.
 Each chapter shows the new counts and, beside them, the figures the thesis publishes.
 
-- **Corpus:** {where} ({len(p.corpus.reports)} reports, {len(p.corpus.codes)} codes; coders: {coders})
+- **Corpus:** {where} ({len(p.corpus.reports)} reports, {len(p.corpus.codes)} codes; coders: {coders};
+  counted: {myst_text(p.coder or "none", at_line_start=False)})
 - **Window:** before = {p.window.start} to the day before {p.window.pivot} ({labels['before']});
   after = {p.window.pivot} to {p.window.end} ({labels['after']})
 
@@ -611,7 +615,7 @@ def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[s
 def run(p: RerunPlan, jobs: int = 2,
         on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
     """Execute the chapters on the corpus and window, build, and put the book at ``OUT``."""
-    record = rerun_record(p)
+    record = {**rerun_record(p), "coder": p.coder}
     # Chapter notebooks name labels (table-1, figure-4) that other, absent chapters may point at: not strict.
     return build_into(p.out, p.chapters, p.params, lambda layout, previous: stage(p, layout, previous), record,
                       jobs=jobs, on_done=on_done)

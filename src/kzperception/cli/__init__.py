@@ -39,6 +39,8 @@ Source = Annotated[str, typer.Option("--source", help="'published' (the thesis's
 Start = Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (default: the thesis's).")]
 Pivot = Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD (default: the thesis's).")]
 End = Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD (default: the thesis's).")]
+Coder = Annotated[str | None, typer.Option("--coder", help="Whose codes to count on a corpus with several coders "
+                                          "(a coder's name, or consensus); not needed with one coder.")]
 Fmt = Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table (for reading).")]
 
 
@@ -58,12 +60,13 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str) -> None:
     print_table(df, title)
 
 
-def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: str | None, fmt: Format) -> None:
+def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: str | None, fmt: Format,
+            coder: str | None = None) -> None:
     from kzperception.data.counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
     from kzperception.data.window import WindowError
 
     with one_line_errors(WindowError, SourceError):
-        counts = load_counts(source, parse_window(start, pivot, end))
+        counts = load_counts(source, parse_window(start, pivot, end), coder)
         require_reports(counts)
     if kind == "reports":
         _emit(counts.reports[[*REPORT_KEYS, "n"]], fmt, f"Reports per slot — {counts.source}, {counts.window}")
@@ -73,16 +76,16 @@ def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: s
 
 @counts_app.command("reports")
 def counts_reports(source: Source = "published", start: Start = None, pivot: Pivot = None, end: End = None,
-                   fmt: Fmt = Format.table) -> None:
+                   fmt: Fmt = Format.table, coder: Coder = None) -> None:
     """Reports per slot: country,website,period,n (8 rows)."""
-    _counts("reports", source, start, pivot, end, fmt)
+    _counts("reports", source, start, pivot, end, fmt, coder)
 
 
 @counts_app.command("codes")
 def counts_codes(source: Source = "published", start: Start = None, pivot: Pivot = None, end: End = None,
-                 fmt: Fmt = Format.table) -> None:
+                 fmt: Fmt = Format.table, coder: Coder = None) -> None:
     """Codes per cell: country,period,category,mode,level,n (period before/after/all)."""
-    _counts("codes", source, start, pivot, end, fmt)
+    _counts("codes", source, start, pivot, end, fmt, coder)
 
 
 @app.command()
@@ -201,6 +204,7 @@ def rerun(
     from_marker: Annotated[Path | None, typer.Option("--from", help="An earlier rerun's .kzperception-rerun.json: "
                                                      "repeat it (corpus, window, chapters) into --out; refused "
                                                      "if a corpus file has changed since.")] = None,
+    coder: Coder = None,
 ) -> None:
     """Execute every chapter that depends on the corpus, on a corpus and window, into a standalone book.
 
@@ -228,11 +232,15 @@ def rerun(
             if any(v is not None for v in (corpus, start, pivot, end, chapters)):
                 raise r.RerunError("--from repeats a recorded rerun: give only --out (and --jobs) with it")
             corpus, window, recorded = r.replay(from_marker)
+            if coder is None:  # the coder the recorded rerun counted, if it named one
+                import json
+
+                coder = json.loads(from_marker.read_text(encoding="utf-8")).get("coder")
             start, pivot, end, chapters = window["start"], window["pivot"], window["end"], ",".join(recorded)
         elif corpus is None or start is None or pivot is None or end is None:
             raise r.RerunError("give --corpus, --start, --pivot and --end (or --from an earlier rerun's marker)")
         wanted = r.parse_chapters(chapters, r.corpus_chapters(corpus))  # a corpus's own partners have chapters
-        plan = r.plan(corpus, start, pivot, end, out, wanted)
+        plan = r.plan(corpus, start, pivot, end, out, wanted, coder)
     kept = f"{plan.out} left as it was; no partial book written, the temporary build folder removed"
     try:
         with interruptible(kept), Progress(console=err_console) as progress:

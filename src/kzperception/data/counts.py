@@ -9,7 +9,8 @@ records the source and window for captions.
 
 The unit of a code count is a report: a report coded ``economic`` main counts once in that cell
 however many paragraphs discuss trade. With several coders, one coder's decisions are counted
-(``primary`` unless asked otherwise), because mixing coders would double-count reports.
+(the one named; with several coders and none named, counting refuses), because mixing coders would
+double-count reports.
 """
 
 from __future__ import annotations
@@ -81,15 +82,22 @@ def in_window(corpus: Corpus, window: Window) -> pd.DataFrame:
 
 
 def choose_coder(corpus: Corpus, coder: str | None = None) -> str:
-    """The coder whose decisions are counted: the one asked for, else ``primary``, else the only one."""
-    coders = corpus.coders
+    """The coder whose decisions are counted: the one asked for, else the corpus's only coder.
+
+    On a corpus with several coders nothing is chosen silently: two coders' codes can change a
+    headline (a tie on one coder's codes, a lead on the other's), so the caller must name one
+    (``--coder NAME``, or ``consensus`` once a consensus sheet is imported). A corpus with no code
+    at all has no coder to choose; its counts are all zero whatever is asked.
+    """
+    coders = list(corpus.coders)
     if coder is not None:
         if coder not in coders:
-            raise SourceError(f"coder {coder!r} not in corpus (coders: {', '.join(coders)})")
+            raise SourceError(f"--coder: {coder!r} is not a coder of the corpus (coders: {', '.join(coders)})")
         return coder
-    if "primary" in coders or len(coders) == 1:
-        return "primary" if "primary" in coders else coders[0]
-    return coders[0]
+    if len(coders) > 1:
+        raise SourceError(f"--coder: the corpus has {len(coders)} coders ({', '.join(coders)}); "
+                          "choose whose codes to count with --coder NAME")
+    return coders[0] if coders else ""
 
 
 def corpus_report_counts(corpus: Corpus, window: Window) -> pd.DataFrame:
@@ -172,6 +180,8 @@ class Counts:
     #: project's for the published figures): tables, charts and sentences take their order, labels
     #: and colours from here, never from state loaded at import.
     vocabulary: Vocabulary = field(default_factory=Vocabulary.default)
+    #: Whose codes are counted (None for the published figures, which name no coder).
+    coder: str | None = None
 
     @property
     def is_published(self) -> bool:
@@ -193,8 +203,9 @@ def _corpus_counts(corpus: Corpus, window: Window, coder: str | None, source: st
     """Both frames of one corpus under ``window``; ``source`` names it in captions (its folder)."""
     if source is None:
         source = str(corpus.path) if corpus.path is not None else "corpus in memory"
-    return Counts(corpus_report_counts(corpus, window), corpus_code_counts(corpus, window, coder), window, source,
-                  corpus, vocabulary=corpus.vocabulary)
+    who = choose_coder(corpus, coder)
+    return Counts(corpus_report_counts(corpus, window), corpus_code_counts(corpus, window, who), window, source,
+                  corpus, vocabulary=corpus.vocabulary, coder=who)
 
 
 def load_counts(
@@ -210,6 +221,9 @@ def load_counts(
     if isinstance(source, Corpus):
         counts = _corpus_counts(source, window or THESIS_WINDOW, coder)
     elif (resolved := resolve_source(source)) == PUBLISHED:
+        if coder is not None:
+            raise SourceError("--coder: the published figures are the thesis author's codes; "
+                              "--coder applies to a corpus folder")
         if window is not None and window != THESIS_WINDOW:
             raise WindowError(
                 f"window: the published figures exist only for the thesis window {THESIS_WINDOW}; "

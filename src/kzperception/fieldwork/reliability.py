@@ -22,7 +22,16 @@ import pandas as pd
 from kzperception.data.corpus import Corpus, CorpusError
 from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, MODES
 
-RELIABILITY_COLUMNS: tuple[str, ...] = ("category", "mode", "alpha", "kappa", "n_reports", "note")
+RELIABILITY_COLUMNS: tuple[str, ...] = ("category", "mode", "alpha", "alpha_low", "alpha_high", "kappa", "kappa_se",
+                                        "alpha_level", "n_reports", "note")
+
+#: The values of the level comparison: not given, given as secondary, given as main.
+LEVEL_VALUES: dict[str, float] = {"secondary": 1.0, "main": 2.0}
+
+#: Bootstrap resamples (of reports, with replacement) behind alpha's 95% interval, and their seed:
+#: fixed so that the same corpus always prints the same interval.
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_SEED = 20200824
 
 #: Why a coefficient is empty (the ``note`` column); the book and the CLI show these as they are.
 NO_SHARED_REPORT = "no report coded by two or more coders"
@@ -68,10 +77,23 @@ def presence_matrix(corpus: Corpus, category: str, mode: str) -> tuple[np.ndarra
     return matrix, coders, reports
 
 
-def krippendorff_alpha(matrix: np.ndarray) -> float:
-    """Nominal alpha via the krippendorff package; NaN when undefined (no pairable variation)."""
+def level_matrix(corpus: Corpus, category: str, mode: str) -> np.ndarray:
+    """As :func:`presence_matrix`, with 0 (not given), 1 (secondary) and 2 (main): main against secondary."""
+    matrix, coders, reports = presence_matrix(corpus, category, mode)
+    codes = corpus.codes
+    hit = codes[(codes["category"].astype(str) == category) & (codes["mode"].astype(str) == mode)]
+    row, col = {c: i for i, c in enumerate(coders)}, {r: j for j, r in enumerate(reports)}
+    for coder, report, level in zip(hit["coder"].astype(str), hit["report_id"].astype(str), hit["level"].astype(str),
+                                    strict=True):
+        matrix[row[coder], col[report]] = LEVEL_VALUES[level]
+    return matrix
+
+
+def krippendorff_alpha(matrix: np.ndarray, values: tuple[float, ...] = (0.0, 1.0)) -> float:
+    """Nominal alpha via the krippendorff package over ``values``; NaN when undefined (no pairable variation)."""
     import krippendorff
 
+    domain = values
     pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
     values = matrix[:, pairable]
     if values.size == 0 or len(np.unique(values[~np.isnan(values)])) < 2:
@@ -79,25 +101,66 @@ def krippendorff_alpha(matrix: np.ndarray) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(krippendorff.alpha(reliability_data=values, level_of_measurement="nominal",
-                                        value_domain=[0.0, 1.0]))
+                                        value_domain=list(domain)))
 
 
-def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
-    """Cohen's kappa of two coders' 0/1 values on the reports both coded; NaN when undefined."""
+def alpha_interval(matrix: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
+                   seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
+    """95% percentile bootstrap interval of alpha, resampling the pairable reports with replacement.
+
+    Resamples in which alpha is undefined (no variation drawn) are left out; with none left, or no
+    pairable report, the interval is (NaN, NaN). Seeded, so a corpus always prints one interval.
+    """
+    pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
+    values = matrix[:, pairable]
+    if values.shape[1] == 0 or krippendorff_alpha(values) != krippendorff_alpha(values):
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    draws = [krippendorff_alpha(values[:, rng.integers(0, values.shape[1], values.shape[1])])
+             for _ in range(resamples)]
+    kept = np.array([d for d in draws if d == d])
+    if kept.size == 0:
+        return float("nan"), float("nan")
+    low, high = np.percentile(kept, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def cohen_kappa(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Cohen's kappa of two coders' 0/1 values on the reports both coded, and its standard error.
+
+    Computed by :func:`statsmodels.stats.inter_rater.cohens_kappa` on the 2x2 table (its ``std_kappa``,
+    the asymptotic standard error under the alternative); ``(NaN, NaN)`` when undefined (no shared
+    report, or both coders constant and equal).
+    """
+    from statsmodels.stats.inter_rater import cohens_kappa
+
     both = ~np.isnan(a) & ~np.isnan(b)
-    a, b = a[both], b[both]
+    a, b = a[both].astype(int), b[both].astype(int)
     if len(a) == 0:
-        return float("nan")
-    observed = float(np.mean(a == b))
-    pa, pb = float(np.mean(a)), float(np.mean(b))
-    expected = pa * pb + (1 - pa) * (1 - pb)
-    if expected >= 1.0:
-        return float("nan")
-    return (observed - expected) / (1 - expected)
+        return float("nan"), float("nan")
+    table = np.zeros((2, 2))
+    np.add.at(table, (a, b), 1)
+    pa, pb = table.sum(axis=1) / len(a), table.sum(axis=0) / len(a)
+    if float(pa @ pb) >= 1.0:  # chance agreement is certain: kappa is 0/0
+        return float("nan"), float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = cohens_kappa(table, return_results=True)
+    return _no_negative_zero(float(result.kappa)), float(result.std_kappa)
+
+
+def _no_negative_zero(x: float) -> float:
+    """``-0.0`` (and a rounding residue such as -1e-17) as 0.0, so no table prints ``-0.000``."""
+    return 0.0 if abs(x) < 1e-12 else x
 
 
 def reliability_table(corpus: Corpus) -> pd.DataFrame:
-    """One row per category and mode: ``category, mode, alpha, kappa, n_reports, note``.
+    """One row per category and mode, with the columns of :data:`RELIABILITY_COLUMNS`.
+
+    ``alpha_low``/``alpha_high`` bound alpha's 95% bootstrap interval (:data:`BOOTSTRAP_RESAMPLES`
+    resamples of the reports, seed :data:`BOOTSTRAP_SEED`); ``kappa_se`` is kappa's standard error;
+    ``alpha_level`` is alpha over not given / secondary / main, so that a coder's main against
+    another's secondary counts as a disagreement there (and not in ``alpha``, which compares presence).
 
     ``n_reports`` counts the reports coded by at least two coders (those that enter alpha; with
     two coders, also kappa). ``kappa`` is empty unless there are exactly two coders. ``note`` says
@@ -115,8 +178,45 @@ def reliability_table(corpus: Corpus) -> pd.DataFrame:
                 continue
             matrix, _, _ = presence_matrix(corpus, category, mode)
             n_reports = int(((~np.isnan(matrix)).sum(axis=0) >= 2).sum())
-            kappa = cohen_kappa(matrix[0], matrix[1]) if len(coders) == 2 else float("nan")
-            alpha = krippendorff_alpha(matrix)
-            rows.append({"category": category, "mode": mode, "alpha": alpha, "kappa": kappa,
+            kappa, kappa_se = (cohen_kappa(matrix[0], matrix[1]) if len(coders) == 2
+                               else (float("nan"), float("nan")))
+            alpha = _no_negative_zero(krippendorff_alpha(matrix))
+            low, high = alpha_interval(matrix)
+            levels = _no_negative_zero(krippendorff_alpha(level_matrix(corpus, category, mode), (0.0, 1.0, 2.0)))
+            rows.append({"category": category, "mode": mode, "alpha": alpha, "alpha_low": low, "alpha_high": high,
+                         "kappa": kappa, "kappa_se": kappa_se, "alpha_level": levels,
                          "n_reports": n_reports, "note": _note(matrix, len(coders), alpha, kappa)})
     return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
+
+
+DISAGREEMENT_COLUMNS: tuple[str, ...] = ("report_id", "category", "mode", "coder", "level", "note")
+
+
+def disagreements(corpus: Corpus) -> pd.DataFrame:
+    """Every report, category and mode on which the coders who coded the report differ.
+
+    A difference is in presence (one coder gave the category, another did not) or in level (main
+    against secondary). One row per coder of such a report: their ``level`` (``main``,
+    ``secondary``, or ``""`` where they did not give the category) and their ``note`` for that
+    code, so a consensus meeting has each coder's decision and reason side by side. Reports
+    coded by one coder only are not disagreements and are left out.
+    """
+    codes = corpus.codes
+    note = codes["note"].astype(str) if "note" in codes.columns else pd.Series("", index=codes.index)
+    given = {(str(r), str(c), str(m), str(w)): (str(lv), n) for r, c, m, w, lv, n in zip(
+        codes["report_id"], codes["category"], codes["mode"], codes["coder"], codes["level"], note, strict=True)}
+    coders_of: dict[str, list[str]] = {}
+    for report, coder in dict.fromkeys(zip(codes["report_id"].astype(str), codes["coder"].astype(str),
+                                          strict=True)):
+        coders_of.setdefault(report, []).append(coder)
+    cells = sorted(dict.fromkeys((r, c, m) for r, c, m, _ in given))
+    rows = []
+    for report, category, mode in cells:
+        who = sorted(coders_of[report])
+        if len(who) < 2:
+            continue
+        levels = [given.get((report, category, mode, w), ("", ""))for w in who]
+        if len({lv for lv, _ in levels}) > 1:
+            rows += [{"report_id": report, "category": category, "mode": mode, "coder": w, "level": lv,
+                      "note": n if n != "nan" else ""} for w, (lv, n) in zip(who, levels, strict=True)]
+    return pd.DataFrame(rows, columns=list(DISAGREEMENT_COLUMNS))
