@@ -326,3 +326,20 @@ def test_comparisons_follow_the_numbers(numbers, towards) -> None:
         assert sizes == f"{bigger_before} had the larger slot in both periods"
     elif rb != cb and ra != ca:
         assert sizes.startswith(f"before the pivot {bigger_before} had the larger slot")
+
+
+def test_examples_follow_the_coder_the_page_counts(tmp_path) -> None:
+    """On a corpus of several coders the examples are the chosen coder's, not a refusal or another's."""
+    from tests.conftest import SMALL_CODES, SMALL_REPORTS
+    from tests.conftest import write_corpus as write_csv_corpus
+
+    # r1 and r3 get an English excerpt, so they can be shown; boris reads r3 as cultural, not economic
+    reports = (SMALL_REPORTS.replace("2020-08-24,,,,,", "2020-08-24,,,,x,")
+               .replace("2022-02-24,,,,,", "2022-02-24,,,,y,"))
+    anna = SMALL_CODES.replace(",primary", ",anna")
+    boris = anna.replace("r3,economic,cooperation,main", "r3,cultural,cooperation,main").replace(",anna", ",boris")
+    folder = write_csv_corpus(tmp_path / "two", reports, anna + boris)
+    economic = [("economic", "cooperation", "any")]
+    for coder, ids in (("anna", ["r1", "r3"]), ("boris", ["r1"])):
+        shown, total, _ = narrative.examples(load_counts(folder, coder=coder), "china", None, economic)
+        assert shown["id"].tolist() == ids and total == len(ids), coder

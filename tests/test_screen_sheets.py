@@ -471,7 +471,8 @@ def test_collect_screen_code_import_yields_a_valid_corpus(tmp_path: Path, codebo
 
     rel = _invoke(["reliability", corpus_dir, "--format", "csv"]).stdout
     table = pd.read_csv(pd.io.common.StringIO(rel))
-    assert list(table.columns) == ["category", "mode", "alpha", "kappa", "n_reports", "note"]
+    assert list(table.columns) == ["category", "mode", "alpha", "alpha_low", "alpha_high", "kappa", "kappa_se",
+                                   "alpha_level", "n_reports", "note"]
     assert len(table) == 13 and table["n_reports"].eq(14).all()
     for column, category in (("political_diplomatic", "political_diplomatic"), ("economic", "economic"),
                              ("cultural", "cultural")):

@@ -152,7 +152,8 @@ def examples(counts: Counts, partner: str, period: str | None, kinds: Iterable[K
     r = corpus.reports
     periods = counts.window.period(r["date"]).astype(object)
     keep = (r["country"].astype(str) == partner) & periods.isin([period] if period else ["before", "after"])
-    who = choose_coder(corpus, None)
+    # the page's coder (chosen with --coder); asking again without a name would refuse a corpus of several
+    who = counts.coder if counts.coder is not None else choose_coder(corpus, None)
     c = corpus.codes
     c = c[(c["coder"] == who).to_numpy()]
     match = pd.Series(False, index=c.index)
