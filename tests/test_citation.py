@@ -76,3 +76,11 @@ def test_changelog_records_the_current_release():
     assert releases, "CHANGELOG.md has no release heading"
     assert releases[0] == (_project()["version"], str(_cff()["date-released"]))
 
+
+
+def test_the_build_backend_is_new_enough_for_the_licence_expression():
+    """``license = "MIT"`` (an SPDX expression, PEP 639) needs setuptools 77; older ones fail to build."""
+    requires = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["build-system"]["requires"]
+    pins = [re.fullmatch(r"setuptools\s*>=\s*(\d+)(?:\.\d+)*", r) for r in requires]
+    floors = [int(m.group(1)) for m in pins if m]
+    assert floors and floors[0] >= 77, requires
