@@ -1,39 +1,14 @@
-"""Readings: the sentences that interpret numbers, chosen from the numbers.
+"""The older readings' building blocks: counts in words, changes, p-values, quoted codes.
 
-A rerun must never print the thesis's conclusions over numbers that contradict them. So every
-sentence of a data chapter that reads its counts (who leads, what grew faster, how many) is
-chosen here from the counts it describes, and the thesis's own reading is the same function
-applied to the published figures, shown as the thesis's.
-
-The rules, which the audit appendix lists for the corpus a book was built on:
-
-- **Counts.** 0 is "no report", 1 is "one report", anything else its number; "several" is never
-  used for fewer than three (:func:`count_phrase`).
-- **Change.** Before -> after in percent of the before-count; from zero it "appears", to zero it
-  "disappears" (:func:`change_phrase`).
-- **Faster or slower.** Two partners' changes within :data:`ABOUT_AS_FAST` percentage points of
-  each other grow (or fall) "about as fast"; otherwise the larger change is "faster". Opposite
-  signs are said as such ("grows ... while ... falls"). :func:`growth_contrast`.
-- **Chance.** Every contrast carries the two-sided Fisher test of chapter 6.4 on the 2 x 2 table
-  partner x period: below :data:`ALPHA` it is "beyond what chance alone would produce", otherwise
-  "within what chance alone could produce".
-- **Leads, ties, trails.** The largest count leads; equal largest counts tie; all zero is "none"
-  (:func:`leader`). A category leads "for both" partners only when it is the single largest for
-  each of them (:func:`common_leader`). Every lead carries the test of chapter 6.4 that fits it:
-  a category's lead over the runner-up the exact binomial test of the two counts given their sum
-  (:func:`lead_clause`, :func:`kzperception.analysis.stats.count_contrast`; conservative where a
-  report carries both codes), a lead passing from one partner to another across the pivot the
-  Fisher test of the partner x period table (:func:`lead_across_the_pivot`); below :data:`ALPHA`
-  "beyond", otherwise "within what chance alone could produce".
-- **Sections 6.3 to 6.5.** The readings of the totals, the test results and the pivot sweep are in
-  :mod:`kzperception.analysis.section_readings`, with their own thresholds.
-- **Main or side theme.** A category is "more often a secondary code than a main one" only when
-  its secondary count is strictly larger, "as often" when the two are equal
-  (:func:`main_versus_secondary`); its place among the categories counts the categories with a
-  strictly larger count, so equal counts share a place ("joint fourth", :func:`level_place`).
-- **Partners and periods.** Two shares of reports are compared with the same Fisher clause
-  (:func:`partner_share_contrast`, :func:`period_shift`); where a category's reports fall in time
-  is said with the majority period first, and an even split as such (:func:`period_split`).
+The readings themselves are verdicts in :mod:`kzperception.readings` (every chapter's and the
+audit's); what stays here serves the readings not yet moved there
+(:mod:`kzperception.analysis.section_readings`, the slot and narrative sentences) and must keep
+the same rules: 0 is "no report", 1 "one report", never "several" for fewer than three
+(:func:`count_phrase`); a change is in percent of the before-count, from zero it "appears", to zero
+it "disappears" (:func:`change_phrase`); a p-value below :data:`ALPHA` is "beyond what chance alone
+would produce" (:func:`p_is`); a category's lead over the runner-up carries the exact binomial test
+(:func:`lead_clause`); a quotation's codes are the register's, inferred ones marked
+(:func:`quoted_codes`).
 """
 
 from __future__ import annotations
@@ -43,7 +18,7 @@ from dataclasses import dataclass, field
 
 from kzperception.analysis.measures import code_cell
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS, COUNTRIES, LEVELS
+from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS, LEVELS
 
 #: Two changes this many percentage points apart or closer read "about as fast".
 ABOUT_AS_FAST = 10.0
@@ -122,19 +97,7 @@ def lead_clause(top: float, second: float) -> tuple[str, float]:
     return f"a lead within what chance alone could produce (binomial {p_is(p)})", p
 
 
-def _direction(r: Reading) -> str:
-    """The part of a reading's wording that carries its verdict (who is faster), without the numbers."""
-    return r.text.split(" (")[0].split(":")[0]
-
-
 # --- section 6.3.1: categories between partners, levels and periods -------------------------------
-
-#: How a level reads in prose; ``any`` is main and secondary together.
-LEVEL_WORDS = {"main": "main codes", "secondary": "secondary codes", "any": "main and secondary codes together"}
-#: A category "as a main code" / "at either level".
-LEVEL_AS = {"main": "as a main code", "secondary": "as a secondary code", "any": "at either level"}
-#: The thing that leads: "the leading main code".
-LEVEL_NOUN = {"main": "main code", "secondary": "secondary code", "any": "category at either level"}
 
 
 def capitalised(text: str) -> str:
@@ -167,21 +130,6 @@ def level_count(counts: Counts, category: str, level: str, partner: str | None =
     return code_cell(counts, partner, period, category, level)
 
 
-def _partners(counts: Counts) -> list[str]:
-    """Partners with at least one report (a corpus's grid also holds rows of zero for the others)."""
-    r = counts.reports
-    present = set(r.loc[r["n"] > 0, "country"])
-    return [c for c in COUNTRIES if c in present]
-
-
-def _reports(counts: Counts, partner: str, period: str = "all") -> int:
-    r = counts.reports
-    sel = r["country"] == partner
-    if period != "all":
-        sel &= r["period"] == period
-    return int(r.loc[sel, "n"].sum())
-
-
 def _together(names: list[str]) -> str:
     """``A``, ``A and B``, ``A, B and C``."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -208,8 +156,4 @@ def quoted_codes(report_id: str, register) -> Reading:
     text = _together(parts) if parts else "no cooperation code"
     return Reading(f"codes_{report_id}", text, {}, "the register's codes, main first")
 
-
-#: From this place down (third or lower of the categories by main codes) security "plays a much
-#: smaller part than the literature would predict"; first or second, it plays the large one.
-SMALL_PART_FROM = 3
 
