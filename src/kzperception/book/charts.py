@@ -434,8 +434,9 @@ def codes_by_partner_figure(counts: Counts, levels: tuple[str, ...] = ("main",))
     Takes the place of the thesis's Figures 6 to 9 on a corpus, which may have one partner or
     five and need not have China or Russia at all.
     """
-    present = [p for p in counts.vocabulary.partner_ids if (counts.reports.loc[counts.reports["country"] == p, "n"]
-                                                             .sum() > 0)]
+    from kzperception.readings.compute import partners
+
+    present = list(partners(counts))  # those with reports, in the vocabulary's order
     kind = "Main code categories" if levels == ("main",) else "Main and secondary code categories"
     domain = codes_domain(counts, levels)
     panels = [_codes_chart(counts, p, levels, f"{kind}, reports on {counts.vocabulary.partner_label(p)}", domain)
