@@ -53,9 +53,11 @@ class FetchError(Exception):
     ``status`` is the HTTP status of a permanent error (None when retries ran out).
     """
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, head: bytes = b""):
         super().__init__(message)
         self.status = status
+        #: The first bytes of a refusal's answer (what the site said instead), for the record.
+        self.head = head
 
 
 class Disallowed(FetchError):
@@ -96,6 +98,9 @@ class CollectSummary:
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    #: Each listing source that refused: ``{"entity", "source", "status", "begins"}`` (the answer's
+    #: first bytes, escaped), so a researcher can tell a refusal of the client from a changed layout.
+    refusals: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, message: str) -> None:
         self.failed += 1
