@@ -146,8 +146,8 @@ class FakeSites:
 
     # lifecycle ---------------------------------------------------------------------------------
 
-    def start(self) -> FakeSites:
-        server = _QuietServer(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> FakeSites:
+        server = _QuietServer(("127.0.0.1", port), _Handler)
         server.daemon_threads = True
         server.sites = self  # type: ignore[attr-defined]
         self._server = server
@@ -542,6 +542,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _answer(self, sites: FakeSites, entry: Entry, fault: str | None, hold: Hold | None) -> None:
+        if kind_of(fault) == "expire":  # every session ticket stops working before this answer
+            sites.expire_tickets()
+        if kind_of(fault) == "slowheaders":  # the status line and headers one byte at a time
+            self._send_slow_headers(entry, float((fault or "").partition(":")[2] or 0.5))
+            return
         if hold is not None and not hold.mid_body:
             hold.reached.set()
             hold.release.wait(30)
@@ -622,6 +627,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         entry.completed = fault is None or kind in ("id", "field")
 
+    def _send_slow_headers(self, entry: Entry, seconds: float) -> None:
+        """``HTTP/1.1 200 OK`` and headers sent one byte every ``seconds`` (at most 60 s in all): a
+        server that never trips a per-read timeout; only a deadline for the whole request ends it."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nX-Padding: " + b"x" * 200 + b"\r\n"
+        began = time.monotonic()
+        self.close_connection = True
+        for byte in head:
+            if time.monotonic() - began > 60:
+                break
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            entry.sent += 1
+            time.sleep(seconds)
+
     def _send_headers(self, entry: Entry, status: int, headers: dict[str, str]) -> None:
         entry.status = status
         self.send_response(status)
@@ -672,6 +691,10 @@ class _Handler(BaseHTTPRequestHandler):
         entry.completed = True
 
 
+def kind_of(fault: str | None) -> str:
+    return (fault or "").partition(":")[0]
+
+
 @functools.lru_cache(maxsize=4)
 def gzip_bomb(mebibytes: int) -> bytes:
     """``mebibytes`` MiB of zeros, gzipped twice: a small body that inflates without end."""
@@ -697,3 +720,36 @@ def _with_first_id(body: bytes, value: str) -> bytes:
     if items:
         items[0]["id"] = value
     return json.dumps(payload, ensure_ascii=False).encode()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the imitation by hand, to try the collector offline (docs/fieldwork.md)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python tests/fieldwork_server.py",
+        description="A fake akorda.kz and gov.kz on 127.0.0.1, serving the test fixtures, for trying "
+                    "`kzperception collect --base-url ...` offline. Ctrl-C stops it.")
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)")
+    parser.add_argument("--variant", default="", choices=["", *VARIANTS, "header_h1", "sidebar_date", "short_body"],
+                        help="serve every akorda page as this misleading page (default: the normal site)")
+    parser.add_argument("--ticket", action="store_true",
+                        help="gov.kz's REST API refuses (400 notAllowed) until a session ticket is taken")
+    parser.add_argument("--rss-items", type=int, default=5, help="akorda.kz feed size (0: the feed answers 404)")
+    args = parser.parse_args(argv)
+    sites = FakeSites(variant=args.variant, ticket=args.ticket, rss_items=args.rss_items).start(args.port)
+    print(f"serving the fake akorda.kz and gov.kz at {sites.base_url} (Ctrl-C stops)")
+    print(f"  kzperception collect --site president --start {START} --end {END} --out /tmp/fw "
+          f"--base-url {sites.base_url} --rate 50")
+    print(f"  kzperception collect --probe --site government --entity mfa --out /tmp/fw --base-url {sites.base_url}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sites.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -101,7 +101,9 @@ def collect_cmd(
     max_redirects: Annotated[int, typer.Option("--max-redirects", min=0, max=20,
                                                help="Redirect hops followed per request.")] = 5,
     page_size: Annotated[int, typer.Option("--page-size", min=1, help="gov.kz items per GraphQL/API page.")] = 50,
-    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Listing pages at most.")] = 10_000,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, help=(
+        "Listing pages at most (default: sized to the window, enough for 10 reports a day from today back "
+        "to --start at the first page's size, plus 10)."))] = None,
     gov_source: Annotated[GovSource, typer.Option(
         "--gov-source", help="gov.kz listing: graphql, api (REST), rss, or auto: GraphQL, then the API, then RSS, "
         "each only when the one before is refused or unavailable for the entity.")] = GovSource.auto,

@@ -45,7 +45,7 @@ class Akorda:
     #: The layout part that yields each value a report's sanity rules look at (``sanity``).
     value_parts: ClassVar[dict[str, str]] = {"title": "article_title", "date": "article_date", "body": "article_body"}
 
-    def __init__(self, base_url: str | None = None, max_pages: int = 10_000,
+    def __init__(self, base_url: str | None = None, max_pages: int | None = None,
                  layout: PresidentLayout | None = None):
         self.layout = layout or load_layouts().sites.president
         self.base_url = (base_url or self.layout.base_url).rstrip("/")

@@ -127,7 +127,7 @@ class GovKz:
         entities: Sequence[str] = (),
         base_url: str | None = None,
         page_size: int = 50,
-        max_pages: int = 10_000,
+        max_pages: int | None = None,
         source: str = "auto",
         layout: GovernmentLayout | None = None,
     ):

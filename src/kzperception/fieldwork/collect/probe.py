@@ -145,7 +145,7 @@ class _Prober:
                 doc = self.fetcher.post(url, body, refresh=True, tolerate_4xx=True)
         except Disallowed as err:
             return str(err)
-        except FetchError as err:
+        except (FetchError, CollectError) as err:  # CollectError: the site's robots.txt unreadable
             return f"{url}: {err}"
         self._save(label, doc)
         return doc
@@ -222,7 +222,7 @@ _REFUSAL_RE = re.compile(
     r"captcha|challenge|checking your browser|just a moment|enable javascript|access denied|"
     r"not ?allowed|forbidden|unauthori[sz]ed|доступ (?:запрещ|огранич)|вы не робот|подтвердите",
     re.IGNORECASE)
-#: A page with a script and less visible text than this is a script shell (a single-page
+#: A page with a script, fewer than three links and less visible text than this is a script shell (a single-page
 #: application's frame), which a plain client cannot read: the site gives its content to browsers only.
 SHELL_TEXT_CHARS = 200
 #: Statuses that mean "this client may not", not "this address is wrong".
@@ -250,7 +250,8 @@ def answer_verdict(answer: Document | str) -> tuple[str, str, str | None] | None
         visible = _visible_text(text)
         if _REFUSAL_RE.search(visible[:2000]) and len(visible) < 2000:
             return "refused", f"HTTP {answer.status}, a challenge or refusal page: {excerpt(visible, 100)}", None
-        if len(visible) < SHELL_TEXT_CHARS and re.search(r"<script\b", text, re.IGNORECASE):
+        links = len(re.findall(r"<a\s[^>]*href", text, re.IGNORECASE))
+        if len(visible) < SHELL_TEXT_CHARS and links < 3 and re.search(r"<script\b", text, re.IGNORECASE):
             return "refused", (f"HTTP {answer.status}, a script shell ({len(visible)} characters of text, the "
                                f"content is drawn by scripts): the answer begins {begins}"), None
     return None

@@ -39,7 +39,7 @@ from .transport import Fetcher, FetchPolicy, RawCache, _write_bytes_atomic, norm
 
 
 def make_site(site: str, base_url: str | None = None, entities: Sequence[str] = (),
-              page_size: int = 50, max_pages: int = 10_000, gov_source: str = "auto",
+              page_size: int = 50, max_pages: int | None = None, gov_source: str = "auto",
               layout: str | os.PathLike[str] | Layouts | None = None) -> Site:
     """The adapter for ``president`` (akorda.kz) or ``government`` (gov.kz), on the layout of
     ``layout`` (a file, or layouts already loaded; default ``data/sites.yaml``)."""
