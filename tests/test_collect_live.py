@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 from fieldwork_server import END, FIXTURES, KEYWORDS, ROOT, START, TICKET_PATH, FakeSites
@@ -63,13 +64,18 @@ def _articles() -> list[dict]:
 
 def test_the_akorda_feed_is_read_first_and_merged_with_the_listing(tmp_path: Path, matcher: CountryMatcher) -> None:
     with FakeSites() as sites:
-        summary = collect(make_site("president", sites.base_url), START, END, tmp_path, policy=FAST, matcher=matcher)
+        adapter = make_site("president", sites.base_url)
+        summary = collect(adapter, START, END, tmp_path, policy=FAST, matcher=matcher)
         asked = [e.target for e in sites.log]
+        feed = httpx.get(sites.base_url + "/ru/rss").text
     assert asked.index("/ru/rss") < asked.index("/ru/events?page=1")  # the feed first
+    early = next(a for a in _articles() if a.get("time") == "02:30")
+    assert f"{early['date'] - dt.timedelta(days=1):%d %b %Y} 20:30:00 GMT" in feed  # the day before, in GMT
+    listed = {item.source_id: item.date for item in adapter.parse_rss(feed)}
+    assert listed[f"akorda-{early['id']}"] == early["date"]  # the feed's item is dated in Almaty
     assert summary.sources == {"akorda": "rss+listing"}
     df = _rows(tmp_path)
     assert df.index.is_unique  # the feed's reports are also on the listing: each is kept once
-    early = next(a for a in _articles() if a.get("time") == "02:30")
     # published at 02:30 in Almaty: the feed's GMT pubDate is on the day before, the report is not
     assert df.loc[f"akorda-{early['id']}", "date"] == early["date"].isoformat()
     # every report the listing alone would give is there
@@ -276,3 +282,31 @@ def test_the_imitation_starts_by_hand_and_serves_the_collector(tmp_path: Path) -
         proc.wait(10)
     assert result.exit_code == 0, result.output
     assert "listed 10" in result.stdout and "sources: rss+listing akorda" in result.stdout
+
+
+def test_a_full_disk_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write to an open file fails with no file name in the error; the message names it anyway."""
+    import errno
+
+    def full(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with FakeSites() as sites:
+        result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
+                      "--base-url", sites.base_url, "--rate", "100", "--no-progress")
+    assert result.exit_code == 1
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("error:")]
+    assert line.startswith(f"error: {tmp_path / 'raw'}") and line.endswith(": No space left on device")
+
+
+@pytest.mark.parametrize("fault", ["truncate", "huge:3000000"])
+def test_messages_quote_at_most_a_short_excerpt(tmp_path: Path, matcher: CountryMatcher, fault: str) -> None:
+    """A body cut short under its Content-Length, or one over the cap: the failure line stays short."""
+    art = _articles()[1]
+    policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=1, max_bytes=1_000_000)
+    with FakeSites() as sites:
+        sites.inject(f"/ru/{art['slug']}-{art['id']}", fault)
+        summary = collect(make_site("president", sites.base_url), START, END, tmp_path, policy=policy, matcher=matcher)
+    (failure,) = summary.failures
+    assert str(art["id"]) in failure and len(failure) < 400, failure

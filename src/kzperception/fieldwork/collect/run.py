@@ -20,7 +20,7 @@ from kzperception.fieldwork.keywords import CountryMatcher
 from kzperception.fieldwork.sheet_cells import neutralise, restore
 
 from .akorda import Akorda
-from .cache import remove_stale_temps
+from .cache import naming, remove_stale_temps
 from .govkz import GovKz
 from .layout import Layouts, load_layouts
 from .model import (
@@ -125,7 +125,7 @@ def write_collected(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     (:func:`kzperception.fieldwork.sheet_cells.neutralise`), and :func:`read_collected` undoes it
     exactly, so a value survives any number of collect runs unchanged.
     """
-    with atomic_target(path) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
+    with naming(Path(path)), atomic_target(path) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
         df.astype(str).map(neutralise).to_csv(handle, index=False, quoting=csv.QUOTE_ALL)
     return Path(path)
 
