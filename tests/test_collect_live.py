@@ -310,3 +310,17 @@ def test_messages_quote_at_most_a_short_excerpt(tmp_path: Path, matcher: Country
         summary = collect(make_site("president", sites.base_url), START, END, tmp_path, policy=policy, matcher=matcher)
     (failure,) = summary.failures
     assert str(art["id"]) in failure and len(failure) < 400, failure
+
+
+@pytest.mark.parametrize(("variant", "looks"), [
+    ("challenge", "It looks like a refusal"), ("shell", "It looks like a refusal"),
+    ("notice", "It looks like a changed layout"),
+])
+def test_an_empty_first_listing_page_says_which_it_looks_like(tmp_path: Path, variant: str, looks: str) -> None:
+    with FakeSites(variant=variant) as sites:
+        result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
+                      "--base-url", sites.base_url, "--rate", "100", "--retries", "0", "--no-progress")
+    assert result.exit_code == 2, result.output
+    assert "listed 0, failed 0" not in result.output
+    (line,) = [x for x in result.output.splitlines() if "the first listing page shows no report" in x]
+    assert looks in line and "--probe" in line

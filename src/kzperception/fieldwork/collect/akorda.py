@@ -289,11 +289,17 @@ def _rss_validator(doc: Document) -> None:
 
 
 def empty_listing_message(doc: Document, parts: str) -> str:
-    """Why a first listing page with no report is an error, not an empty result."""
+    """Why a first listing page with no report is an error, not an empty result; and which of the
+    two it looks like (the ``--probe`` rules: a challenge page or a script shell is a refusal)."""
+    from .probe import answer_verdict  # the probe reads the adapters; imported here, when needed
+
+    decided = answer_verdict(doc)
+    looks = (" It looks like a refusal: a challenge page or a script shell." if decided and decided[0] == "refused"
+             else " It looks like a changed layout: the page has text but no card the layout finds.")
     return (f"the first listing page shows no report (HTTP {doc.status}, {len(doc.content)} bytes, "
             f"beginning {excerpt(doc.text())}): either the site's layout changed (data/sites.yaml: {parts}) "
-            "or the site refused this client (a challenge page, a script shell, a redirect notice); "
-            "run `kzperception collect --probe` to tell which")
+            "or the site refused this client (a challenge page, a script shell, a redirect notice)." + looks
+            + " Run `kzperception collect --probe` to tell which")
 
 
 def _nearby_date(anchor: Tag, site: Akorda) -> dt.date | None:

@@ -86,15 +86,15 @@ class GovKz:
     GraphQL layout as seen in public code calling it (``opengov-kz/parse-gov-kz``,
     ``gov_kz_news_parser.py``; see ``docs/fieldwork.md``): ``POST /graphql`` with the JSON body
     ``{"query": "query { news(projects: \"eq:<entity>\", _lang: \"ru\", _page: N, _size: M,
-    _sort: \"created_date:desc\") { id title body created_date } }"}`` (pages from 1, newest
-    first) answers ``{"data": {"news": [...]}}``, the items having the REST API's fields; an answer
+    _sort: \"created_date:desc\") { id title body created_date } }"}`` (pages from ``first_page``, 1
+    by default, newest first) answers ``{"data": {"news": [...]}}``, the items having the REST API's fields; an answer
     with ``errors`` is a failure; a page shorter than ``_size`` (or empty) is the last.
 
     REST layout as seen in public code calling it:
     ``/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:<entity>&page=N&size=M``
-    (pages from 1, newest first) answers a bare JSON list; each item has ``id``, ``title``, ``body``
-    (the report's HTML) and ``created_date`` (``2023-06-01T11:30:00.000+06:00``); the language
-    follows the ``Accept-Language`` header; a report's page is
+    (pages from ``first_page``, 1 by default, newest first) answers a bare JSON list; each item has
+    ``id``, ``title``, ``body`` (the report's HTML) and ``created_date``
+    (``2023-06-01T11:30:00.000+06:00``); the language follows the ``Accept-Language`` header; a report's page is
     ``/memleket/entities/<entity>/press/news/details/<id>``. A page shorter than ``size`` (or empty)
     is the last.
 
@@ -109,8 +109,11 @@ class GovKz:
     NOT verified: whether the GraphQL endpoint answers a plain request today (no live request was
     made; the public scraper sends a browser-like user agent, this collector its own), the detail
     endpoint (``/news/<id>``) and the RSS feed's address. One 2026 source reports that the REST API
-    answers HTTP 400 «notAllowed» unless the client first takes a browser session ticket; this
-    collector takes none. An entity that ends on its RSS feed only reaches back a few weeks: the
+    answers HTTP 400 «notAllowed» unless the client first takes a session ticket (``POST
+    /api/v1/public/_/c/k6``, layout part ``session_ticket``, which sets a cookie): the adapter takes
+    one when the API first refuses, keeps it for the run and renews it when refused again
+    (``rest_get``). Page numbers start where each endpoint's ``first_page`` says (0 or 1: public
+    scrapers disagree). An entity that ends on its RSS feed only reaches back a few weeks: the
     summary then warns how far back it got.
     """
 
