@@ -525,7 +525,8 @@ def _with_ticket(site: GovKz, entity: str, p: _Prober, doc: Document | str,
                  ask: Callable[[], Document | str]) -> Document | str:
     """The news API's answer, asked again with a session ticket when it refused; a row either way."""
     if isinstance(doc, str) or doc.status not in (400, 401, 403):
-        p.row("session_ticket", True, f"[{entity}] not needed: the news API answered without one",
+        status = f"HTTP {doc.status}" if isinstance(doc, Document) else "no answer"
+        p.row("session_ticket", True, f"[{entity}] not needed: the news API did not refuse ({status})",
               site.layout.parts.session_ticket.value)
         return doc
     ticket = p.ask(f"{entity}-session-ticket", site.ticket_url(), b"{}")
