@@ -11,6 +11,7 @@ its headers a byte at a time) and the page limit sized to the window. Every test
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 import time
@@ -84,13 +85,14 @@ def test_the_akorda_feed_is_read_first_and_merged_with_the_listing(tmp_path: Pat
 
 def test_a_feed_that_reaches_back_to_the_start_is_enough(tmp_path: Path, matcher: CountryMatcher) -> None:
     arts = _articles()
-    start = min(a["date"] for a in arts[:6]).isoformat()
+    start = (min(a["date"] for a in arts[:6]) + dt.timedelta(days=1)).isoformat()  # the feed reaches beyond it
     with FakeSites(rss_items=6) as sites:
         summary = collect(make_site("president", sites.base_url), start, END, tmp_path, policy=FAST, matcher=matcher)
         asked = [e.target for e in sites.log]
     assert summary.sources == {"akorda": "rss"}
     assert not [t for t in asked if t.startswith("/ru/events")]
     assert set(_rows(tmp_path).index) <= {f"akorda-{a['id']}" for a in arts[:6]}
+    assert len(_rows(tmp_path)) == summary.collected > 0
 
 
 def test_without_a_feed_the_listing_is_read_alone_with_a_warning(tmp_path: Path, matcher: CountryMatcher) -> None:
@@ -324,3 +326,16 @@ def test_an_empty_first_listing_page_says_which_it_looks_like(tmp_path: Path, va
     assert "listed 0, failed 0" not in result.output
     (line,) = [x for x in result.output.splitlines() if "the first listing page shows no report" in x]
     assert looks in line and "--probe" in line
+
+
+def test_probe_gives_each_entity_and_source_its_own_verdict(tmp_path: Path) -> None:
+    with FakeSites() as sites:
+        sites.refuse_graphql("mti")
+        result = _probe(sites, tmp_path, "government", "--entity", "mti")
+    verdicts = _verdicts(result.stdout)
+    assert verdicts["government.graphql[mfa]"] == "ok" and verdicts["government.graphql[mti]"] == "refused"
+    assert verdicts["government.news_api[mti]"] == "ok" and verdicts["government.rss_feed[mti]"] == "ok"
+    assert result.exit_code == 3, result.output
+    report = json.loads((tmp_path / "probe" / "government" / "report.json").read_text(encoding="utf-8"))
+    assert report["exit_code"] == 3
+    assert {(v["source"], v["verdict"]) for v in report["sources"]} >= {("graphql[mti]", "refused")}

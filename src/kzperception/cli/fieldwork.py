@@ -94,7 +94,8 @@ def collect_cmd(
     retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per document.")] = 5,
     backoff: Annotated[float, typer.Option("--backoff", min=0.0, help="First retry delay (s), doubled.")] = 1.0,
     timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per network operation; "
-                                           "a whole body must arrive within 4 times this.")] = 30.0,
+                                           "a whole request (connect, headers and body) must be done "
+                                           "within 4 times this.")] = 30.0,
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1024, help="Largest body accepted (bytes, after decoding); a larger one fails "
         "its report.")] = 20_000_000,

@@ -76,13 +76,13 @@ class Akorda:
         """The RSS feed's reports first; the HTML listing for whatever the feed does not reach back to.
 
         Both give the same report the same id (the article number), so the one list holds each
-        report once, with the feed's title and date where it has them. A feed that reaches back to
-        ``start`` is enough (``sources``: ``rss``); a feed that cannot be had is a warning, and the
-        HTML listing is read alone (``listing``).
+        report once, with the feed's title and date where it has them. A feed that reaches back
+        beyond ``start`` (so that it holds the whole first day) is enough (``sources``: ``rss``);
+        a feed that cannot be had is a warning, and the HTML listing is read alone (``listing``).
         """
         feed = self.rss_listing(fetcher, summary, refresh, tick)
         dates = [item.date for item in feed if item.date is not None]
-        if feed and dates and min(dates) <= start:
+        if feed and dates and min(dates) < start:  # the whole first day is in the feed
             summary.sources[self.entity] = "rss"
             return [i for i in feed if i.date is None or start <= i.date <= end]
         if feed:

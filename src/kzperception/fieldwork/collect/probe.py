@@ -220,7 +220,7 @@ def probe(site: Akorda | GovKz, out: str | os.PathLike[str], *, policy: FetchPol
 #: Words of the pages an anti-bot front, a login wall or a refusal gives instead of content.
 _REFUSAL_RE = re.compile(
     r"captcha|challenge|checking your browser|just a moment|enable javascript|access denied|"
-    r"not ?allowed|forbidden|unauthori[sz]ed|доступ (?:запрещ|огранич)|вы не робот|подтвердите",
+    r"not ?allowed|forbidden|unauthori[sz]ed|доступ (?:запрещ|огранич)|вы не робот",
     re.IGNORECASE)
 #: A page with a script, fewer than three links and less visible text than this is a script shell (a single-page
 #: application's frame), which a plain client cannot read: the site gives its content to browsers only.
@@ -409,8 +409,11 @@ def _listing_verdict(p: _Prober, answers: Sequence[tuple[str, str, str | None]] 
 
 
 def _mark_suspects(p: _Prober, pairs: Sequence[tuple[ListedItem, RawReport]], suspects: Sequence[Suspect],
-                   value_parts: dict[str, str]) -> None:
-    """A part whose values break the sanity rules FAILs, with the values it gave (``sanity``)."""
+                   value_parts: dict[str, str], prefix: str = "") -> None:
+    """A part whose values break the sanity rules FAILs, with the values it gave (``sanity``).
+
+    ``prefix`` (``[mfa] ``) keeps a gov.kz entity's verdict on that entity's row.
+    """
     by_value: dict[str, list[Suspect]] = {}
     for suspect in suspects:
         by_value.setdefault(suspect.value, []).append(suspect)
@@ -422,10 +425,10 @@ def _mark_suspects(p: _Prober, pairs: Sequence[tuple[ListedItem, RawReport]], su
             item, report = reports[suspect.source_id]
             seen.append(report.title_ru[:60] if value == "title" else
                         f"{report.date} (listing {item.date})" if value == "date" else report.text_ru[:40])
-        text = (f"{len(found)} of {len(pairs)} reports fail the sanity rules: {found[0].message}; "
+        text = (f"{prefix}{len(found)} of {len(pairs)} reports fail the sanity rules: {found[0].message}; "
                 f"values seen: {seen!r}")
         for row in p.rows:
-            if row.part == part:
+            if row.part == part and row.found.startswith(prefix):
                 row.matched = False
                 row.found = text
                 break
@@ -559,7 +562,8 @@ def _probe_items(site: GovKz, entity: str, p: _Prober, reports: int, listed: dic
             pairs.append((item, site.parse_item(raw, item)))
         except Exception:  # an item without a body or title: the rows say what is missing
             continue
-    _mark_suspects(p, pairs, check_reports(pairs, [site.layout.name, *site.layout.site_names]), site.value_parts)
+    _mark_suspects(p, pairs, check_reports(pairs, [site.layout.name, *site.layout.site_names]), site.value_parts,
+                   f"[{entity}] ")
     summary = CollectSummary(site.website, "", "")
     ids = [site.news_id(item.get("id"), f"[{entity}] item", summary) for item in first[:reports]]
     p.row("report_id", bool(first) and not summary.skipped,
