@@ -339,3 +339,23 @@ def test_probe_gives_each_entity_and_source_its_own_verdict(tmp_path: Path) -> N
     report = json.loads((tmp_path / "probe" / "government" / "report.json").read_text(encoding="utf-8"))
     assert report["exit_code"] == 3
     assert {(v["source"], v["verdict"]) for v in report["sources"]} >= {("graphql[mti]", "refused")}
+
+
+def test_probe_calls_a_graphql_errors_answer_saying_not_allowed_a_refusal(tmp_path: Path) -> None:
+    """HTTP 200 with {"errors": [{"message": "notAllowed"}]}: refused; another error: a mismatch."""
+    with FakeSites() as sites:
+        sites.inject("/graphql?projects=eq:mfa", "errors")  # "Internal server error (injected)"
+        other = _probe(sites, tmp_path / "a", "government")
+    assert _verdicts(other.stdout)["government.graphql[mfa]"] == "mismatch"
+    with FakeSites() as sites:
+        original = sites.route
+
+        def refusing(target: str, method: str = "GET", body: bytes = b"", host: str = "", cookie: str = ""):
+            if target == "/graphql":
+                return 200, "application/json", b'{"errors": [{"message": "notAllowed"}], "data": null}'
+            return original(target, method, body, host, cookie)
+
+        sites.route = refusing  # type: ignore[method-assign]
+        refused = _probe(sites, tmp_path / "b", "government")
+    assert _verdicts(refused.stdout)["government.graphql[mfa]"] == "refused"
+    assert refused.exit_code == 3, refused.output

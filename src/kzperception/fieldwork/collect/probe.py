@@ -504,7 +504,11 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
             found = (f"HTTP {doc.status}: not what the layout expects ({_short(err)}); "
                      f"the answer begins {_begin(doc)}")
             p.row(part, False, label + found, _shown(site, part, entity))
-            p.verdict(source, "mismatch", f"{part} {_shown(site, part, entity)}: {found}")
+            if _REFUSAL_RE.search(str(err)) or _REFUSAL_RE.search(doc.text()[:300]):
+                # a 200 that says "not allowed" (a GraphQL errors answer): a refusal, not a layout change
+                p.verdict(source, "refused", f"HTTP {doc.status}, a refusal in the answer: it begins {_begin(doc)}")
+            else:
+                p.verdict(source, "mismatch", f"{part} {_shown(site, part, entity)}: {found}")
             continue
         if doc.status >= 400 or not items:
             found = f"HTTP {doc.status}, {len(items)} items; the answer begins {_begin(doc)}"
