@@ -359,3 +359,26 @@ def test_probe_calls_a_graphql_errors_answer_saying_not_allowed_a_refusal(tmp_pa
         refused = _probe(sites, tmp_path / "b", "government")
     assert _verdicts(refused.stdout)["government.graphql[mfa]"] == "refused"
     assert refused.exit_code == 3, refused.output
+
+
+def test_a_report_the_listing_puts_in_the_window_and_its_page_outside_is_named(tmp_path: Path,
+                                                                               matcher: CountryMatcher) -> None:
+    """The listing prints the day after the page's date, and the window begins that day: the report
+    is not collected, and a warning names it and the layout part its date came from."""
+    from fieldwork_server import ru_date
+
+    art = next(a for a in _articles() if a.get("time") == "02:30")
+    day, next_day = ru_date(art["date"]).encode(), ru_date(art["date"] + dt.timedelta(days=1)).encode()
+    with FakeSites(rss_items=0) as sites:
+        original = sites.route
+
+        def shifted(target: str, method: str = "GET", body: bytes = b"", host: str = "", cookie: str = ""):
+            status, ctype, page = original(target, method, body, host, cookie)
+            return status, ctype, page.replace(day, next_day) if target.startswith("/ru/events") else page
+
+        sites.route = shifted  # type: ignore[method-assign]
+        start = (art["date"] + dt.timedelta(days=1)).isoformat()
+        summary = collect(make_site("president", sites.base_url), start, END, tmp_path, policy=FAST, matcher=matcher)
+    assert f"akorda-{art['id']}" not in set(_rows(tmp_path).index)
+    assert any(str(art["id"]) in w and "article_date: the page dates it" in w and "outside the window" in w
+               for w in summary.warnings), summary.warnings

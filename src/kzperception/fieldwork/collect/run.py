@@ -198,6 +198,10 @@ def collect(
             rows.append(_as_row(report, matcher))
         else:
             summary.out_of_window += 1
+            if item.date is not None and start_d <= item.date <= end_d:  # within a day: see sanity
+                summary.warnings.append(
+                    f"{item.url}: {parts.get('date', 'date')}: the page dates it {report.date}, outside the "
+                    f"window, while the listing dates it {item.date}, inside; not collected")
     summary.collected = len(rows)
     summary.matched = sum(1 for r in rows if r["matched"])
     write_collected(_merge(existing, rows), out / "collected.csv")
