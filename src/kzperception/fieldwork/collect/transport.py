@@ -345,11 +345,6 @@ class Fetcher:
         """
         return self._fetch("POST", url, body, content_type, validate, refresh or not store, tolerate_4xx, store)
 
-    def cached(self, url: str, validate: Validator | None = None) -> bool:
-        """Whether a GET of ``url`` would be answered from the raw cache (no request made)."""
-        doc = self.cache.get(normalize_url(url))
-        return doc is not None and _valid(doc, validate)
-
     def _fetch(self, method: str, url: str, body: bytes | None, content_type: str | None,
                validate: Validator | None, refresh: bool, tolerate_4xx: bool = False,
                store: bool = True) -> Document:
