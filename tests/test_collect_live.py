@@ -382,3 +382,16 @@ def test_a_report_the_listing_puts_in_the_window_and_its_page_outside_is_named(t
     assert f"akorda-{art['id']}" not in set(_rows(tmp_path).index)
     assert any(str(art["id"]) in w and "article_date: the page dates it" in w and "outside the window" in w
                for w in summary.warnings), summary.warnings
+
+
+def test_the_session_ticket_obeys_robots_txt(tmp_path: Path, matcher: CountryMatcher) -> None:
+    """robots.txt disallows the ticket's address: no ticket is asked for, the entity is read from RSS."""
+    robots = "User-agent: *\nDisallow: /api/v1/public/_/\n"
+    with FakeSites(ticket=True, robots=robots) as sites:
+        adapter = make_site("government", sites.base_url, ["mfa"], page_size=3, gov_source="auto")
+        sites.refuse_graphql("mfa")
+        summary = collect(adapter, START, END, tmp_path, policy=FAST, matcher=matcher)
+        tickets = sites.requests(TICKET_PATH)
+    assert tickets == [] and summary.disallowed >= 1
+    assert summary.sources == {"mfa": "rss"}
+    assert any("robots.txt disallows" in w and TICKET_PATH in w for w in summary.warnings), summary.warnings
