@@ -5,8 +5,14 @@ listing page and a few reports per site and source (through the same polite tran
 robots.txt, rate limit, redirects, size cap), checks every part of the layout
 (``data/sites.yaml``, the table in ``docs/fieldwork.md``) against what came back, and says for each
 whether it matched and, when not, what the page had instead ("article_title h1.article-title: no
-match; first h1 was <h1 class="article__title"> '…'"). Every response is saved, with an index, in
-a folder a user can attach to a bug report; the run's raw cache is not touched.
+match; first h1 was <h1 class="article__title"> '…'"). A part that matches is not yet right: the
+values it gives pass the run's sanity rules (``sanity``) or the part FAILs with the values seen.
+Then each listing source gets one verdict (``SourceVerdict``): ``ok``; ``refused`` by the site (a
+4xx that means "not this client", a challenge page, a script shell, robots.txt: the status and
+first bytes, and the advice that it is the session or the agent, not the layout); layout
+``mismatch`` (the part and what was found: edit ``data/sites.yaml``); ``unreachable``. The exit
+status follows the most actionable verdict (``VERDICTS``). Every response is saved, with an index,
+in a folder a user can attach to a bug report; the run's raw cache is not touched.
 """
 
 from __future__ import annotations
