@@ -30,6 +30,7 @@ from kzperception.data.vocabulary import CATEGORIES
 from kzperception.data.window import THESIS_WINDOW
 from kzperception.data.wording import ordinal
 from kzperception.fieldwork.synth import write_synthetic
+from kzperception.readings import compute, registry, render
 from tests.conftest import write_corpus
 
 W = THESIS_WINDOW
@@ -160,7 +161,7 @@ def _chance(p: float) -> str:
 def test_the_order_by_main_codes_is_the_hand_counted_order(corpora: dict[str, Path], name: str) -> None:
     hand = Hand(corpora[name])
     main = {c: hand.k(c, "main") for c in CATEGORIES}
-    text = sr.category_order(load_counts(corpora[name], W)).text
+    text = render.render(compute.category_order(load_counts(corpora[name], W)))
     ranked = sorted((c for c in CATEGORIES if main[c]), key=lambda c: -main[c])
     top = [c for c in ranked if main[c] == main[ranked[0]]]
     if len(top) == 1:
@@ -185,13 +186,14 @@ def test_what_rises_and_falls_when_both_levels_count(corpora: dict[str, Path], n
     main = {c: hand.k(c, "main") for c in CATEGORIES}
     both = {c: main[c] + hand.k(c, "secondary") for c in CATEGORIES}
     pm, pb = _places(main), _places(both)
-    text = sr.both_levels_order(load_counts(corpora[name], W)).text
+    text = render.render(compute.levels_order(load_counts(corpora[name], W)))
     moved = [c for c in CATEGORIES if both[c] and pm[c] != pb[c]]
     if not moved:
-        assert text == "counting both levels together leaves every category in its place", (name, text)
+        assert text == "counting main and secondary codes together leaves every category in its place", (name, text)
     for c in moved:
         verb = "rises" if pb[c] < pm[c] else "falls"
-        assert f"{category_name(c)} {verb} from {ordinal(pm[c])} to " in text, (name, c, text)
+        joint = "joint " if sum(v == main[c] for v in main.values()) > 1 else ""
+        assert f"{category_name(c)} {verb} from {joint}{ordinal(pm[c])} to " in text, (name, c, text)
         if verb == "rises" and both[c] > 1:
             sec = {0: "none", 1: "one"}.get(both[c] - main[c], both[c] - main[c])
             assert f"({both[c]} codes, {sec} of them secondary)" in text, (name, c, text)
@@ -203,7 +205,7 @@ def test_what_rises_and_falls_when_both_levels_count(corpora: dict[str, Path], n
 def test_the_totals_never_say_several_for_zero_or_one(corpora: dict[str, Path], name: str) -> None:
     hand = Hand(corpora[name])
     nc = hand.non_cooperation()
-    text = sr.code_totals(load_counts(corpora[name], W), nc).text
+    text = render.render(compute.code_totals(load_counts(corpora[name], W)))
     main = sum(hand.k(c, "main") for c in CATEGORIES)
     sec = sum(hand.k(c, "secondary") for c in CATEGORIES)
     expect = {0: "no non-cooperation code", 1: "one non-cooperation code"}.get(nc, f"{nc} non-cooperation codes")
@@ -213,7 +215,7 @@ def test_the_totals_never_say_several_for_zero_or_one(corpora: dict[str, Path], 
 
 
 def test_the_register_is_not_told_that_the_economy_leads() -> None:
-    text = sr.category_order(load_counts(paths.REGISTER, W)).text
+    text = render.render(compute.category_order(load_counts(paths.REGISTER, W)))
     assert text.startswith("by main codes political and diplomatic cooperation (12 main, no secondary) leads")
     assert "within what chance alone could produce" in text
 
@@ -344,36 +346,43 @@ def test_a_demonstration_sweep_says_so_in_every_reading(corpora: dict[str, Path]
 def test_no_reading_says_several_or_pastes_a_bare_zero_or_one(corpora: dict[str, Path], name: str) -> None:
     counts = load_counts(corpora[name], W)
     hand = Hand(corpora[name])
-    found = [*sr.coding_readings(counts, hand.non_cooperation()),
-             *sr.uncertainty_readings(counts, load_counts("published")),
-             *sr.sweep_readings(pivot_sweep(load_corpus(corpora[name]), window=W), W.pivot)]
-    for r in found:
-        words = r.text.replace("(", " ").replace(")", " ").split()
-        assert "several" not in words and "nan" not in words and "None" not in words, (name, r.key, r.text)
-        for bad in ("1 reports", " 0 reports", "1 comparisons", " 0 comparisons", "(1 codes", "(0 codes"):
-            assert bad not in r.text, (name, r.key, r.text)
+    coding = registry.texts(counts, ["totals", "category_order", "both_levels_order"])
+    found = [*((k, t) for k, t in coding.items() if k.startswith("reading_") and not k.endswith("_cap")),
+             *((r.key, r.text) for r in sr.uncertainty_readings(counts, load_counts("published"))),
+             *((r.key, r.text) for r in sr.sweep_readings(pivot_sweep(load_corpus(corpora[name]), window=W), W.pivot))]
+    for key, text in found:
+        words = text.replace("(", " ").replace(")", " ").split()
+        assert "several" not in words and "nan" not in words and "None" not in words, (name, key, text)
+        for bad in (" 1 reports", " 0 reports", " 1 comparisons", " 0 comparisons", "(1 codes", "(0 codes"):
+            assert bad not in text, (name, key, text)
 
 
 def test_the_zero_and_one_corpus_reads_none_and_one(corpora: dict[str, Path]) -> None:
     counts = load_counts(corpora["zero-and-one"], W)
-    order = sr.category_order(counts).text
+    order = render.render(compute.category_order(counts))
     # culture has only a non-cooperation code and education only a secondary one: neither is a main code
     assert order.endswith("cultural cooperation, educational and scientific cooperation and environmental "
                           "cooperation are never a main code")
     assert "(3 main, no secondary)" in order
-    assert sr.code_totals(counts, 1).text.endswith("and one non-cooperation code")
-    assert sr.code_totals(counts, 0).text.endswith("and no non-cooperation code")
+    totals = compute.code_totals(counts)
+    nc = Hand(corpora["zero-and-one"]).non_cooperation()
+    assert totals.non_cooperation == nc
+    said = {0: "no non-cooperation code", 1: "one non-cooperation code"}.get(nc, f"{nc} non-cooperation codes")
+    assert render.render(totals).endswith(f"and {said}")
     summary = sr.period_tests_summary(counts).text
     assert "none falls below 5 %" in summary
 
 
 def test_the_thesis_reading_is_shown_as_the_thesiss_beside_a_rerun() -> None:
-    ours = sr.category_order(load_counts(paths.REGISTER, W))
-    thesis = sr.category_order(load_counts("published"))
-    said = sr.thesis_beside(ours, thesis)
-    assert said.startswith("The thesis's published counts read otherwise: by main codes economic cooperation")
-    assert sr.thesis_beside(thesis, thesis) == "The thesis's published counts read the same way."
-    assert sr.thesis_beside(thesis, None) == ""
+    ours = compute.category_order(load_counts(paths.REGISTER, W))
+    thesis = compute.category_order(load_counts("published"))
+    said = render.beside_thesis(ours, thesis)
+    assert said.startswith("On the thesis's published counts it reads otherwise: by main codes economic cooperation")
+    assert render.beside_thesis(thesis, thesis) == "On the thesis's published counts the same question reads the same way."
+    assert render.beside_thesis(thesis, None) == ""
+    texts = registry.texts(load_counts(paths.REGISTER, W), ["totals", "category_order"], load_counts("published"))
+    assert "published counts" in texts["said_category_order"]
+    assert "published counts" not in texts["said_totals"]  # the totals stand beside the thesis's in a table
 
 
 # --- the pages ---------------------------------------------------------------------------------------

@@ -275,6 +275,37 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
         levels = compute.level_split(counts, cat)
         check_wording(render(levels, LABELS), levels, len(ps))
 
+    # 6.3: the totals, the order by main codes, what moves when both levels count
+    totals = compute.code_totals(counts)
+    assert (totals.main, totals.secondary) == (sum(code_n(t, c, "main") for c in CATEGORIES),
+                                               sum(code_n(t, c, "secondary") for c in CATEGORIES))
+    check_wording(render(totals, LABELS), totals, len(ps))
+    main = {c: code_n(t, c, "main") for c in CATEGORIES}
+    order = compute.category_order(counts)
+    expect_groups = [tuple(c for c in CATEGORIES if main[c] == n) for n in sorted(set(main.values()), reverse=True)
+                     if n > 0]
+    assert [cats for _, cats in order.groups] == expect_groups
+    said = render(order, LABELS)
+    check_wording(said, order, len(ps))
+    if expect_groups and len(expect_groups[0]) == 1:
+        assert said.startswith(f"by main codes {LABELS.category(expect_groups[0][0])} (")
+    elif expect_groups:
+        assert "tie for the lead" in said and " leads" not in said
+    both = {c: code_n(t, c, "any") for c in CATEGORIES}
+
+    def places(values: dict[str, int]) -> dict[str, int]:
+        return {c: 1 + sum(v > values[c] for v in values.values()) for c in values}
+
+    pm, pb = places(main), places(both)
+    moves = compute.levels_order(counts)
+    assert set(moves.risers) == {c for c in CATEGORIES if both[c] and pb[c] < pm[c]}
+    assert set(moves.fallers) == {c for c in CATEGORIES if both[c] and pb[c] > pm[c]}
+    said = render(moves, LABELS)
+    check_wording(said, moves, len(ps))
+    for c in CATEGORIES:
+        if not both[c]:
+            assert LABELS.category(c) not in said  # an uncoded category neither rises, falls nor keeps a place
+
     security = compute.security_part(counts)
     total = sum(code_n(t, c, "main") for c in CATEGORIES)
     sec = code_n(t, "security_military", "main")

@@ -48,13 +48,10 @@ from kzperception.analysis.readings import (
     category_name,
     change_phrase,
     count_phrase,
-    lead_clause,
-    level_count,
     p_is,
 )
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import CATEGORIES, WEBSITE_HOSTS, WEBSITES
-from kzperception.data.wording import ordinal
 
 #: A slot "carries most of the rise" when its gain is more than this share of all the slots' gains.
 MOST = 0.5
@@ -107,134 +104,6 @@ def thesis_beside(ours: Reading, thesis: Reading | None) -> str:
     if thesis.rule == ours.rule:
         return "The thesis's published counts read the same way."
     return f"The thesis's published counts read otherwise: {thesis.text}."
-
-
-# --- 6.3: totals and the order of the categories -------------------------------------------------
-
-def code_totals(counts: Counts, non_cooperation: float) -> Reading:
-    """``397 codes: 274 main cooperation codes, 115 secondary cooperation codes and 8 non-cooperation codes``.
-
-    ``non_cooperation`` is the stated total where the thesis states one (it places only 6 of its 8
-    in a slot). The page pastes the non-cooperation share itself, at the thesis's precision.
-    """
-    main = sum(level_count(counts, c, "main") for c in CATEGORIES)
-    sec = sum(level_count(counts, c, "secondary") for c in CATEGORIES)
-    total = main + sec + non_cooperation
-    rests = {"main": main, "secondary": sec, "non_cooperation": non_cooperation, "all": total}
-    if any(_nan(x) for x in rests.values()):
-        return Reading("totals", "the number of codes is not known for every category", rests, "unknown cell")
-    text = (f"{count_phrase(total, 'code')}: {count_phrase(main, 'main cooperation code')}, "
-            f"{count_phrase(sec, 'secondary cooperation code')} and "
-            f"{count_phrase(non_cooperation, 'non-cooperation code')}")
-    return Reading("totals", text, rests, "counts")
-
-
-def _groups(values: Mapping[str, float]) -> list[tuple[float, list[str]]]:
-    """Categories grouped by equal count, largest first, in vocabulary order within a group."""
-    out: dict[float, list[str]] = {}
-    for cat, v in values.items():
-        out.setdefault(v, []).append(cat)
-    return sorted(out.items(), key=lambda kv: -kv[0])
-
-
-def _places(values: Mapping[str, float]) -> dict[str, int]:
-    """One plus the number of categories with a strictly larger count: equal counts share a place."""
-    return {c: 1 + sum(1 for v in values.values() if v > values[c]) for c in values}
-
-
-def category_order(counts: Counts) -> Reading:
-    """The categories by main codes, each with its main and secondary count: who leads, what follows, what is absent.
-
-    The leader's lead over the runner-up carries the binomial test; ties are said as ties; a
-    category never coded as a main code is named as such, never placed.
-    """
-    main = {c: level_count(counts, c, "main") for c in CATEGORIES}
-    sec = {c: level_count(counts, c, "secondary") for c in CATEGORIES}
-    rests = {f"{c}_main": v for c, v in main.items()} | {f"{c}_secondary": v for c, v in sec.items()}
-    if any(_nan(v) for v in (*main.values(), *sec.values())):
-        return Reading("category_order", "the codes per category are not all known", rests, "unknown cell")
-
-    def item(c: str) -> str:
-        return f"{category_name(c)} ({int(main[c])} main, {int(sec[c]) or 'no'} secondary)"
-
-    groups = [(v, cats) for v, cats in _groups(main) if v > 0]
-    absent = [c for c in CATEGORIES if main[c] == 0]
-    if not groups:
-        return Reading("category_order", "no category is coded as a main code", rests, "all zero")
-    top, first = groups[0]
-    if len(first) > 1:
-        text = f"{_together([item(c) for c in first])} tie for the lead by main codes"
-        rule = "tie for the lead: " + ",".join(first)
-    else:
-        second = groups[1][0] if len(groups) > 1 else 0.0
-        clause, p = lead_clause(top, second)
-        rests["p_lead"] = p
-        text = f"by main codes {item(first[0])} leads, {clause.replace('a lead', 'a lead over the runner-up', 1)}"
-        rule = f"leader {first[0]}"
-    rest = groups[1:]
-    if rest:
-        parts = [(_together([item(c) for c in cats]) + (", level with each other" if len(cats) > 1 else ""))
-                 for _, cats in rest]
-        text += "; then come " + "; ".join(parts)
-    if absent:
-        text += "; " + _together([category_name(c) for c in absent]) + (" is" if len(absent) == 1 else " are") + \
-            " never a main code"
-    rule += "; order " + ">".join("=".join(cats) for _, cats in groups)
-    return Reading("category_order", text, rests, rule)
-
-
-def _secondary_of(total: float, secondary: float) -> str:
-    """``42 codes, 26 of them secondary`` / ``its one code, a secondary one``: one is never pasted as a plural."""
-    t, k = int(total), int(secondary)
-    if t == 1:
-        return f"its one code, a {'secondary' if k else 'main'} one"
-    return f"{t} codes, {'none' if k == 0 else 'one' if k == 1 else k} of them secondary"
-
-
-def both_levels_order(counts: Counts) -> Reading:
-    """How the order changes when main and secondary codes are counted together: who rises, who falls.
-
-    A riser is said with how many of its codes are secondary, since that is what lifts it.
-    """
-    main = {c: level_count(counts, c, "main") for c in CATEGORIES}
-    sec = {c: level_count(counts, c, "secondary") for c in CATEGORIES}
-    if any(_nan(v) for v in (*main.values(), *sec.values())):
-        return Reading("both_levels_order", "the codes per category are not all known", {}, "unknown cell")
-    both = {c: main[c] + sec[c] for c in CATEGORIES}
-    if not any(both.values()):
-        return Reading("both_levels_order", "no category is coded at either level", {}, "all zero")
-    pm, pb = _places(main), _places(both)
-    joint = {c: sum(1 for v in both.values() if v == both[c]) > 1 for c in CATEGORIES}
-
-    def place(c: str) -> str:
-        return ("joint " if joint[c] else "") + ordinal(pb[c])
-
-    rests = {f"{c}_any": both[c] for c in CATEGORIES} | {f"{c}_place_main": pm[c] for c in CATEGORIES} | \
-        {f"{c}_place_any": pb[c] for c in CATEGORIES}
-    risers = [c for c in CATEGORIES if both[c] and pb[c] < pm[c]]
-    fallers = [c for c in CATEGORIES if both[c] and pb[c] > pm[c]]
-    keep = [c for c in CATEGORIES if both[c] and pb[c] == pm[c]]
-    parts = []
-    for c in sorted(risers, key=lambda c: pb[c]):
-        parts.append(f"{category_name(c)} rises from {ordinal(pm[c])} to {place(c)} place "
-                     f"({_secondary_of(both[c], sec[c])})")
-    for c in sorted(fallers, key=lambda c: pb[c]):
-        parts.append(f"{category_name(c)} falls from {ordinal(pm[c])} to {place(c)} ({int(both[c])})")
-    if not parts:
-        text = "counting both levels together leaves every category in its place"
-    else:
-        text = "counting both levels together, " + "; ".join(parts)
-        if keep:
-            kept = sorted(keep, key=lambda c: pb[c])
-            text += "; " + _together([f"{category_name(c)} ({int(both[c])})" for c in kept]) + \
-                (" keeps its place" if len(kept) == 1 else " keep their places")
-    rule = "risers " + ",".join(risers) + "; fallers " + ",".join(fallers)
-    return Reading("both_levels_order", text, rests, rule)
-
-
-def coding_readings(counts: Counts, non_cooperation: float) -> list[Reading]:
-    """Every reading section 6.3 prints, in page order."""
-    return [code_totals(counts, non_cooperation), category_order(counts), both_levels_order(counts)]
 
 
 # --- 6.4: intervals and tests ------------------------------------------------------------------
@@ -735,14 +604,7 @@ def significant_pivots(facts: Mapping[str, float]) -> str:
 
 
 def all_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
-    """Every reading sections 6.3 and 6.4 print for ``counts``, for the audit appendix's list of readings.
-
-    The totals use the page's own figures (the thesis's stated total of non-cooperation codes where
-    it states one). The sweep of 6.5 needs report dates, so its readings come from
-    :func:`sweep_readings` on a sweep frame, not from counts.
-    """
-    from kzperception.analysis.measures import coding_facts
-
-    facts = coding_facts(counts)
-    return [*coding_readings(counts, facts["codes_non_cooperation"]),
-            *uncertainty_readings(counts, baseline)]
+    """Every reading of 6.4 still chosen here, for the audit appendix's list of readings (those of
+    6.3 are verdicts of :mod:`kzperception.readings.registry`, listed from there). The sweep of 6.5
+    needs report dates, so its readings come from :func:`sweep_readings` on a sweep frame."""
+    return uncertainty_readings(counts, baseline)

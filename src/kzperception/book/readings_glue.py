@@ -41,24 +41,6 @@ def _glue(ours: list[Reading], theirs: list[Reading] | None) -> dict[str, str]:
     return out
 
 
-def glue_coding_readings(ch: Chapter, facts: dict[str, float]) -> list[Reading]:
-    """Section 6.3: the totals, the order by main codes and the order of both levels together.
-
-    ``facts`` are the page's :func:`~kzperception.analysis.measures.coding_facts`; the baseline's
-    readings (beside a rerun) use the thesis's own stated total of non-cooperation codes.
-    """
-    from kzperception.analysis import measures
-
-    ours = sr.coding_readings(ch.counts, facts["codes_non_cooperation"])
-    theirs = None
-    if ch.baseline is not None:
-        bf = measures.coding_facts(ch.baseline)
-        # totals are numbers, shown beside the thesis's in the table of this page
-        theirs = [r for r in sr.coding_readings(ch.baseline, bf["codes_non_cooperation"]) if r.key != "totals"]
-    _glue(ours, theirs)
-    return ours
-
-
 def glue_uncertainty_readings(ch: Chapter) -> list[Reading]:
     """Section 6.4: every interpretive sentence, chosen from the intervals and tests of this page's counts.
 

@@ -25,9 +25,12 @@ from kzperception.data.window import Window
 from kzperception.readings.verdicts import (
     AttentionTest,
     CategoryContrast,
+    CategoryOrder,
     CategoryShift,
+    CodeTotals,
     CommonLeader,
     GrowthContrast,
+    LevelsOrder,
     LevelSplit,
     OddsRatio,
     PeriodChange,
@@ -354,3 +357,40 @@ def place(counts: Counts, category: str, level: str = "main") -> Place:
 
     return Place(f"place_{level}_{category}", "one plus the categories strictly ahead",
                  ranking=category_ranking(counts, level), item=category, what=_LEVEL_WHAT[level])
+
+
+# --- the coding as a whole (6.3) ------------------------------------------------------------------
+
+def non_cooperation_codes(counts: Counts) -> float:
+    """Non-cooperation codes: the source's stated total where it states one, else those in the counts."""
+    stated = (getattr(counts, "stated", None) or {}).get("codes_non_cooperation")
+    if stated is not None:
+        return float(stated)
+    codes = counts.codes
+    return float(codes.loc[(codes["period"] == "all") & (codes["mode"] == "non_cooperation"), "n"].sum())
+
+
+def code_totals(counts: Counts) -> CodeTotals:
+    """Main and secondary cooperation codes over every category of the codebook, and non-cooperation codes."""
+    cats = category_ids(counts)
+    main = float(sum(level_count(counts, c, "main") for c in cats))
+    secondary = float(sum(level_count(counts, c, "secondary") for c in cats))
+    return CodeTotals("totals", "sums over the codebook", main=main, secondary=secondary,
+                      non_cooperation=non_cooperation_codes(counts))
+
+
+def _secondaries(counts: Counts) -> tuple[tuple[str, float], ...]:
+    return tuple((c, level_count(counts, c, "secondary")) for c in category_ids(counts))
+
+
+def category_order(counts: Counts) -> CategoryOrder:
+    """The codebook's categories by main codes, with their secondary counts and the test of a single lead."""
+    return CategoryOrder("category_order", "groups of equal main-code counts, largest first",
+                         main=category_ranking(counts, "main"), secondary=_secondaries(counts))
+
+
+def levels_order(counts: Counts) -> LevelsOrder:
+    """The order by main codes against the order by main and secondary codes together."""
+    return LevelsOrder("both_levels_order", "places compared: one plus the categories strictly ahead",
+                       main=category_ranking(counts, "main"), both=category_ranking(counts, "any"),
+                       secondary=_secondaries(counts))

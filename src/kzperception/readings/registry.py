@@ -47,6 +47,7 @@ class Reading:
     question: str
     verdicts: Callable[[Counts], list[Verdict]]
     empty: str | None = None  # said when there is no verdict (e.g. no pair of partners); None says nothing
+    beside: bool = True  # False: a rerun's page shows the thesis's numbers in a table, not its verdict in words
 
 
 def _pairs_or_all(counts: Counts) -> list[Verdict]:
@@ -90,6 +91,12 @@ READINGS: dict[str, Reading] = {r.name: r for r in (
                        if "economic" in compute.category_ids(c)]),
     Reading("security_part", "how large a part security plays among the main codes",
             lambda c: [compute.security_part(c)]),
+    Reading("totals", "how many codes the coding produced, by level and mode", lambda c: [compute.code_totals(c)],
+            beside=False),
+    Reading("category_order", "the order of the categories by main codes, with their secondary codes",
+            lambda c: [compute.category_order(c)]),
+    Reading("both_levels_order", "how the order changes when both levels are counted together",
+            lambda c: [compute.levels_order(c)]),
 )}
 
 
@@ -160,11 +167,12 @@ def texts(counts: Counts, names: Iterable[str], baseline: Counts | None = None,
     out: dict[str, str] = {}
     for n in names:
         vs = ours[n]
+        beside = theirs is not None and (n not in READINGS or READINGS[n].beside)
         text = "; ".join(render.render(v, labels) for v in vs) if vs else (
             (READINGS[n].empty if n in READINGS else None) or "")
         out[f"reading_{n}"] = text
         out[f"reading_{n}_cap"] = words.capitalised(text)
-        out[f"said_{n}"] = said(n, vs, None if theirs is None else theirs[n], labels)
+        out[f"said_{n}"] = said(n, vs, theirs[n] if beside and theirs is not None else None, labels)
     return out
 
 
@@ -194,7 +202,7 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 #: :mod:`kzperception.readings`), glued by :mod:`kzperception.book.readings_glue`. A test checks
 #: this list against the keys those functions produce.
 LEGACY_READINGS: tuple[str, ...] = (
-    "totals", "category_order", "both_levels_order", "slot_rise", "small_site", "attention_verdict",
+    "slot_rise", "small_site", "attention_verdict",
     "website_split", "category_profile", "period_tests", "uncertainty_summary", "sweep_ahead", "sweep_p",
     "sweep_partners",
 )

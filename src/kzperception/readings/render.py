@@ -15,9 +15,12 @@ from kzperception.readings import words
 from kzperception.readings.verdicts import (
     AttentionTest,
     CategoryContrast,
+    CategoryOrder,
     CategoryShift,
+    CodeTotals,
     CommonLeader,
     GrowthContrast,
+    LevelsOrder,
     LevelSplit,
     OddsRatio,
     PeriodChange,
@@ -417,3 +420,80 @@ def _(v: LevelSplit, labels: Labels = LABELS) -> str:
 @render.register
 def _(v: Place, labels: Labels = LABELS) -> str:
     return place(v.ranking, v.item, labels, v.what)
+
+
+@render.register
+def _(v: CodeTotals, labels: Labels = LABELS) -> str:
+    if not v.known:
+        return "the number of codes is not known for every category"
+    return (f"{words.count(v.total, 'code')}: {words.count(v.main, 'main cooperation code')}, "
+            f"{words.count(v.secondary, 'secondary cooperation code')} and "
+            f"{words.count(v.non_cooperation, 'non-cooperation code')}")
+
+
+def _with_levels(labels: Labels, cat: str, main: float, secondary: float) -> str:
+    """``economic cooperation (120 main, 42 secondary)``; "no secondary" for none."""
+    return f"{labels.category(cat)} ({int(main):,} main, {int(secondary) or 'no'} secondary)"
+
+
+@render.register
+def _(v: CategoryOrder, labels: Labels = LABELS) -> str:
+    if not v.known:
+        return "the codes per category are not all known"
+    groups = v.groups
+    if not groups:
+        return "no category is coded as a main code"
+    main, sec = dict(v.main.known), dict(v.secondary)
+
+    def item(c: str) -> str:
+        return _with_levels(labels, c, main[c], sec.get(c, 0.0))
+
+    _, first = groups[0]
+    if len(first) > 1:
+        text = f"{words.together([item(c) for c in first])} tie for the lead by main codes"
+    else:
+        text = f"by main codes {item(first[0])} leads"
+        if v.main.test is not None:
+            text += f", {words.chance(v.main.test, 'a lead over the runner-up')}"
+    rest = groups[1:]
+    if rest:
+        parts = [words.together([item(c) for c in cats]) + (", level with each other" if len(cats) > 1 else "")
+                 for _, cats in rest]
+        text += "; then come " + "; ".join(parts)
+    if v.absent:
+        names = [labels.category(c) for c in v.absent]
+        text += f"; {words.together(names)} {'is' if len(names) == 1 else 'are'} never a main code"
+    return text
+
+
+def _codes_of_which_secondary(total: float, secondary: float) -> str:
+    """``42 codes, 26 of them secondary`` / ``its one code, a secondary one``."""
+    t, k = int(total), int(secondary)
+    if t == 1:
+        return f"its one code, a {'secondary' if k else 'main'} one"
+    return f"{t:,} codes, {'none' if k == 0 else 'one' if k == 1 else f'{k:,}'} of them secondary"
+
+
+@render.register
+def _(v: LevelsOrder, labels: Labels = LABELS) -> str:
+    if not v.known:
+        return "the codes per category are not all known"
+    if v.both.outcome == "none":
+        return "no category is coded at either level"
+    both, sec = dict(v.both.known), dict(v.secondary)
+
+    def place(c: str, ranking: Ranking) -> str:
+        rank, level = ranking.place(c)
+        return f"{'joint ' if level else ''}{words.ordinal(rank)}"
+
+    parts = [f"{labels.category(c)} rises from {place(c, v.main)} to {place(c, v.both)} place "
+             f"({_codes_of_which_secondary(both[c], sec.get(c, 0.0))})" for c in v.risers]
+    parts += [f"{labels.category(c)} falls from {place(c, v.main)} to {place(c, v.both)} ({int(both[c]):,})"
+              for c in v.fallers]
+    if not parts:
+        return "counting main and secondary codes together leaves every category in its place"
+    text = "counting main and secondary codes together, " + "; ".join(parts)
+    if v.keepers:
+        kept = [f"{labels.category(c)} ({int(both[c]):,})" for c in v.keepers]
+        text += f"; {words.together(kept)} {'keeps its place' if len(kept) == 1 else 'keep their places'}"
+    return text

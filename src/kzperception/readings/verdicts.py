@@ -632,3 +632,120 @@ class Place(Verdict):
             out["place"] = float(self.ranking.place(self.item)[0])
             out["of"] = float(len(values))
         return out
+
+
+@dataclass(frozen=True)
+class CodeTotals(Verdict):
+    """How many codes the coding produced: main and secondary cooperation codes and non-cooperation codes.
+
+    ``non_cooperation`` is the stated total where the source states one (the thesis places only 6 of
+    its 8 in a slot). A total is a number, not a judgement: beside a rerun it is shown next to the
+    thesis's in a table, so :meth:`decision` only says whether the totals are known.
+    """
+
+    main: float = 0.0
+    secondary: float = 0.0
+    non_cooperation: float = 0.0
+
+    @property
+    def known(self) -> bool:
+        return not any(is_nan(x) for x in (self.main, self.secondary, self.non_cooperation))
+
+    @property
+    def total(self) -> float:
+        return self.main + self.secondary + self.non_cooperation
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.known,)
+
+    def numbers(self) -> dict[str, float]:
+        return {"main": self.main, "secondary": self.secondary, "non_cooperation": self.non_cooperation,
+                "all": self.total}
+
+
+@dataclass(frozen=True)
+class CategoryOrder(Verdict):
+    """The categories in order of their main codes, each with its secondary count: who leads, what follows.
+
+    ``main`` is the ranking by main codes (carrying the binomial test of a single lead over the
+    runner-up); ``secondary`` the secondary count of each category in the same order. Equal
+    counts form one group (a tie, never a rank); a category with no main code is named as such.
+    """
+
+    main: Ranking = field(default_factory=lambda: Ranking("", ""))
+    secondary: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def groups(self) -> tuple[tuple[float, tuple[str, ...]], ...]:
+        """Categories with at least one main code, grouped by equal count, largest first."""
+        by: dict[float, list[str]] = {}
+        for cat, n in self.main.known:
+            if n > 0:
+                by.setdefault(n, []).append(cat)
+        return tuple((n, tuple(cats)) for n, cats in sorted(by.items(), key=lambda kv: -kv[0]))
+
+    @property
+    def absent(self) -> tuple[str, ...]:
+        return tuple(c for c, n in self.main.known if n == 0)
+
+    @property
+    def known(self) -> bool:
+        return len(self.main.known) == len(self.main.items) and not any(is_nan(n) for _, n in self.secondary)
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.known, self.main.outcome, self.main.leaders, tuple(cats for _, cats in self.groups))
+
+    def numbers(self) -> dict[str, float]:
+        out = {f"{c}_main": float(n) for c, n in self.main.known}
+        out |= {f"{c}_secondary": float(n) for c, n in self.secondary if not is_nan(n)}
+        if self.main.test is not None and not is_nan(self.main.test.p):
+            out["p"] = self.main.test.p
+        return out
+
+
+@dataclass(frozen=True)
+class LevelsOrder(Verdict):
+    """How the order of the categories changes when main and secondary codes are counted together.
+
+    ``main`` and ``both`` are the two rankings (by main codes; by main and secondary together),
+    ``secondary`` each category's secondary count. A category rises when it has fewer categories
+    strictly ahead of it counted together than by main codes alone.
+    """
+
+    main: Ranking = field(default_factory=lambda: Ranking("", ""))
+    both: Ranking = field(default_factory=lambda: Ranking("", ""))
+    secondary: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return len(self.both.known) == len(self.both.items) and len(self.main.known) == len(self.main.items)
+
+    def _moves(self, sign: int) -> tuple[str, ...]:
+        if not self.known:
+            return ()
+        both = dict(self.both.known)
+        moved = [c for c, n in self.both.known
+                 if n > 0 and (self.both.place(c)[0] - self.main.place(c)[0]) * sign > 0]
+        return tuple(sorted(moved, key=lambda c: (self.both.place(c)[0], -both[c])))
+
+    @property
+    def risers(self) -> tuple[str, ...]:
+        return self._moves(-1)
+
+    @property
+    def fallers(self) -> tuple[str, ...]:
+        return self._moves(1)
+
+    @property
+    def keepers(self) -> tuple[str, ...]:
+        moved = set(self.risers) | set(self.fallers)
+        return tuple(sorted((c for c, n in self.both.known if n > 0 and c not in moved),
+                            key=lambda c: self.both.place(c)[0]))
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.known, self.both.outcome, self.risers, self.fallers)
+
+    def numbers(self) -> dict[str, float]:
+        out = {f"{c}_any": float(n) for c, n in self.both.known}
+        out |= {f"{c}_secondary": float(n) for c, n in self.secondary if not is_nan(n)}
+        return out
