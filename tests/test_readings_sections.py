@@ -345,7 +345,6 @@ def test_a_demonstration_sweep_says_so_in_every_reading(corpora: dict[str, Path]
 @pytest.mark.parametrize("name", NAMES)
 def test_no_reading_says_several_or_pastes_a_bare_zero_or_one(corpora: dict[str, Path], name: str) -> None:
     counts = load_counts(corpora[name], W)
-    hand = Hand(corpora[name])
     coding = registry.texts(counts, ["totals", "category_order", "both_levels_order"])
     found = [*((k, t) for k, t in coding.items() if k.startswith("reading_") and not k.endswith("_cap")),
              *((r.key, r.text) for r in sr.uncertainty_readings(counts, load_counts("published"))),
@@ -378,7 +377,8 @@ def test_the_thesis_reading_is_shown_as_the_thesiss_beside_a_rerun() -> None:
     thesis = compute.category_order(load_counts("published"))
     said = render.beside_thesis(ours, thesis)
     assert said.startswith("On the thesis's published counts it reads otherwise: by main codes economic cooperation")
-    assert render.beside_thesis(thesis, thesis) == "On the thesis's published counts the same question reads the same way."
+    assert render.beside_thesis(thesis, thesis) == ("On the thesis's published counts the same question reads "
+                                                    "the same way.")
     assert render.beside_thesis(thesis, None) == ""
     texts = registry.texts(load_counts(paths.REGISTER, W), ["totals", "category_order"], load_counts("published"))
     assert "published counts" in texts["said_category_order"]
