@@ -72,7 +72,12 @@ def _home() -> Path:
     env = os.environ.get(HOME_ENV)
     if env:
         return Path(env).expanduser().resolve()
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cache = os.environ.get("XDG_CACHE_HOME")
+    if not cache:
+        try:
+            cache = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder known (a bare service account): the system's temporary folder
+            cache = tempfile.gettempdir()
     return Path(cache).expanduser().resolve() / "kzperception"
 
 
