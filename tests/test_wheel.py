@@ -16,6 +16,7 @@ its dependencies from PyPI.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -125,5 +126,11 @@ def test_installed_wheel_runs_every_command_outside_the_checkout(tmp_path: Path)
     page = (html / "chapters" / f"{CHAPTER}.html").read_text(encoding="utf-8")
     assert "demonstration" in page.lower()  # a synthetic corpus is flagged on its pages
     assert (html / "_static" / "vega-bundle.js").is_file()  # charts work offline
+    # The chapter's kernel read the wheel's data and ran the wheel's code: the files its cache watches
+    # are the shipped data, and none is a module of a checkout (src/kzperception/...).
+    executed = json.loads((work / "study" / "book" / "src" / "chapters" / f"{CHAPTER}.ipynb").read_text("utf-8"))
+    watched = executed["metadata"]["kzperception"]["depends_on"]
+    assert watched and all((root / f).is_file() for f in watched)
+    assert any(f.startswith("data/published/") for f in watched) and not any(f.startswith("src/") for f in watched)
 
     assert _tree(installed) == before, "a command wrote into the installed package"
