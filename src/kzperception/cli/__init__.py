@@ -270,7 +270,7 @@ def _register_optional() -> None:
     import importlib
     import importlib.util
 
-    for name in ("fieldwork", "synth"):
+    for name in ("fieldwork", "synth", "init"):
         if importlib.util.find_spec(f"{__package__}.{name}") is not None:
             importlib.import_module(f"{__package__}.{name}").register(app)
 
