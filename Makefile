@@ -4,10 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 JOBS   ?= 2
+# The browser tests' node packages (axe-core), from package-lock.json into ./node_modules; no CDN.
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
 
 .PHONY: book test lint unit book-tests regression regression-update bench clean setup pdf
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE_STAMP)
 
 # Create the virtual environment and install the project with the pinned dependencies
 # (requirements.lock is used as pip constraints). Re-runs only when either file changes.
@@ -16,6 +18,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+# axe-core (the accessibility checker the browser tests inject into every page), pinned by package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the browser tests need axe-core from npm (apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## make book: set up, execute every chapter with papermill, build the HTML book into book/_build/html
@@ -38,7 +46,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not book and not browser"
 
 ## the tests that build books (into temporary folders, never into the checkout) and open them in Chromium
-book-tests: $(STAMP)
+book-tests: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q -m "book or browser"
 
 regression: $(STAMP)
