@@ -72,10 +72,33 @@
     return drawn ? drawn.getBoundingClientRect().width - room : 0;
   }
 
+  // The room a chart has: its box's content width. vega-embed pads the box on the right for the
+  // chart menu's button, so a chart as wide as the column would run under the button.
+  function roomOf(el) {
+    var parent = el.parentElement || el, cs = getComputedStyle(el);
+    var pad = (parseFloat(cs.paddingLeft) || 0) + (parseFloat(cs.paddingRight) || 0);
+    return Math.min(parent.clientWidth, el.clientWidth || parent.clientWidth) - pad;
+  }
+
+  // For assistive technology: the placeholder is an image named by the caption (role="img", set by
+  // kzperception.book.display.ChartHTML) until the chart is drawn; then the drawn SVG carries the
+  // names, and the box itself has no role, since an image may not hold the menu's button
+  // (axe: nested-interactive). The menu's button gets a name (it only shows an icon).
+  function label(el) {
+    var svg = el.querySelector("svg");
+    ["aria-labelledby", "aria-describedby"].forEach(function (a) {
+      if (svg && el.hasAttribute(a)) svg.setAttribute(a, el.getAttribute(a));
+      el.removeAttribute(a);
+    });
+    if (el.getAttribute("role") === "img") el.removeAttribute("role");
+    var summary = el.querySelector("details > summary");
+    if (summary) summary.setAttribute("aria-label", "Chart menu: save the chart as SVG or PNG");
+  }
+
   function draw(real, q) {
-    var parent = q.el.parentElement || q.el;
-    var room = parent.clientWidth;
+    var room = 0;
     return real(q.el, q.spec, q.opts).then(function (result) {
+      room = roomOf(q.el);
       var over = overflow(q.el, room);
       if (over <= 1 || !narrow(q.spec, over + 4)) return result;
       wrapTitle(q.spec, room);
@@ -103,6 +126,7 @@
     pending.forEach(function (q) {
       if (real === stub) missing(q);
       else draw(real, q).then(function (result) {
+        label(q.el);
         q.el.dispatchEvent(new CustomEvent("kzp:chart-drawn", { bubbles: true }));
         q.resolve(result);
       }, q.reject);

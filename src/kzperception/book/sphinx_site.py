@@ -257,6 +257,17 @@ def link_quotation_sources(app: Sphinx, pagename: str, body: str) -> str:
     return _CITE_LINK.sub(point, body)
 
 
+#: docutils marks each bibliography entry ``role="doc-biblioentry"`` inside a ``role="list"``;
+#: DPUB-ARIA 1.1 deprecates that role (use ``listitem``), and checkers and screen readers that no
+#: longer know it see a list whose children are the entries' links (axe: aria-required-children).
+_BIBLIOENTRY = ' role="doc-biblioentry"'
+
+
+def list_items(body: str) -> str:
+    """The page body with each bibliography entry a ``listitem`` of its list."""
+    return body.replace(_BIBLIOENTRY, ' role="listitem"')
+
+
 # --- meta description -----------------------------------------------------------------------------
 
 _NOT_PROSE = (nodes.Admonition, nodes.topic, nodes.sidebar, nodes.table, nodes.citation, nodes.footnote,
@@ -414,7 +425,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     if lang:
         context["language"] = lang
     if "body" in context:
-        context["body"] = link_quotation_sources(app, pagename, str(context["body"]))
+        context["body"] = list_items(link_quotation_sources(app, pagename, str(context["body"])))
     # The landing page's title is the book's title: "<title> — <title>" in the tab says it twice.
     page_title = re.sub(r"<[^>]+>", "", str(context.get("title") or "")).strip()
     if page_title and html.unescape(page_title) == str(context.get("docstitle") or "").strip():
