@@ -27,8 +27,9 @@
   // are not displayed as a table loses its table semantics in some browsers. Wider screens, and
   // tables that fit, keep the grid.
   var NARROW = window.matchMedia ? window.matchMedia("(max-width: 40em)") : { matches: false };
-  var ROLES = { TABLE: "table", THEAD: "rowgroup", TBODY: "rowgroup", TFOOT: "rowgroup", TR: "row",
-                TH: "columnheader", TD: "cell" };
+  // (The table element keeps its native role: an explicit role="table" made a link in its caption
+  // a child the table role does not allow.)
+  var ROLES = { THEAD: "rowgroup", TBODY: "rowgroup", TFOOT: "rowgroup", TR: "row", TH: "columnheader", TD: "cell" };
 
   function headerLabels(table) {
     var head = table.tHead ? Array.prototype.slice.call(table.tHead.rows) : [];
@@ -58,11 +59,10 @@
   }
 
   function roles(table, on) {
-    [table].concat(Array.prototype.slice.call(table.querySelectorAll("thead, tbody, tfoot, tr, th, td")))
-      .forEach(function (el) {
-        if (on) el.setAttribute("role", el.tagName === "TH" && el.closest("tbody") ? "rowheader" : ROLES[el.tagName]);
-        else el.removeAttribute("role");
-      });
+    Array.prototype.forEach.call(table.querySelectorAll("thead, tbody, tfoot, tr, th, td"), function (el) {
+      if (on) el.setAttribute("role", el.tagName === "TH" && el.closest("tbody") ? "rowheader" : ROLES[el.tagName]);
+      else el.removeAttribute("role");
+    });
   }
 
   function stack() {
