@@ -141,3 +141,156 @@ def test_not_found_page_reads_offline(html_root: Path, browser) -> None:
         assert not opened.outside, opened.outside[:5]
     finally:
         opened.close()
+
+
+# --- search understands Russian word forms, and its field shows what is typed ----------------------
+
+def _pages_with_word(root: Path, word: str) -> set[str]:
+    """The pages whose text (as the search page holds it) has ``word`` as a whole word, as docnames."""
+    import re
+
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.I)
+    folder = root / "_static" / "kzp-search"
+    return {str(p.relative_to(folder).with_suffix("")) for p in folder.rglob("*.js")
+            if pattern.search(p.read_text(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize(("query", "form"), [
+    ("партнерство", "партнерства"),       # the issue's pair: the query form occurs nowhere in the book
+    ("стратегический", "стратегического"),
+])
+def test_search_finds_russian_word_forms(html_root: Path, browser, query: str, form: str) -> None:
+    """A Russian query finds the pages that hold another form of the word (Snowball's Russian
+    stemmer, inline in language_data.js: nothing fetched, and it works from file://)."""
+    with_form = _pages_with_word(html_root, form)
+    assert with_form, f"no page holds {form!r}: pick another pair"
+    assert not _pages_with_word(html_root, query), f"{query!r} itself occurs: the pair proves no stemming"
+    opened, results = _search(browser, html_root, query)
+    try:
+        found = {r["href"].split("#")[0].removesuffix(".html") for r in results}
+        assert with_form <= found, f"{query!r} misses pages with {form!r}: {sorted(with_form - found)}"
+        assert not [u for u in opened.requested if "stemmer" in u], "a stemmer was fetched"
+        assert not opened.errors and not opened.outside, (opened.errors[:3], opened.outside[:3])
+    finally:
+        opened.close()
+
+
+_FIELD = """() => [...document.querySelectorAll("form.bd-search")].filter(f => f.checkVisibility()).map(f => {
+  const input = f.querySelector("input"), cs = getComputedStyle(input), box = input.getBoundingClientRect();
+  const text = {left: box.left + parseFloat(cs.borderLeftWidth) + parseFloat(cs.paddingLeft),
+                right: box.right - parseFloat(cs.borderRightWidth) - parseFloat(cs.paddingRight)};
+  const covers = [...f.querySelectorAll("i, .search-button__kbd-shortcut")].filter(e => e.checkVisibility())
+    .map(e => e.getBoundingClientRect())
+    .filter(r => r.width > 0 && r.top < box.bottom && r.bottom > box.top)
+    .filter(r => r.right > text.left + 0.5 && r.left < text.right - 0.5)
+    .map(r => `${Math.round(r.left)}-${Math.round(r.right)} px over the text's `
+              + `${Math.round(text.left)}-${Math.round(text.right)} px`);
+  return {width: text.right - text.left, covers};
+})"""
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_search_field_icons_never_cover_the_text(html_root: Path, browser, width: int) -> None:
+    """The magnifying glass and the Ctrl+K hint sit beside the typed text, never over it: on the
+    search page's field and in the search dialog a chapter page opens."""
+    opened = Opened(browser, (html_root / "search.html").as_uri() + "?q=partnership", width, 844)
+    try:
+        fields = opened.page.evaluate(_FIELD)
+        assert fields and all(f["width"] > 100 for f in fields), fields
+        assert not [c for f in fields for c in f["covers"]], fields
+    finally:
+        opened.close()
+    opened = Opened(browser, (html_root / "chapters" / "06-2-reports.html").as_uri(), width, 844)
+    try:
+        page = opened.page
+        page.locator(".search-button__button:visible, button.search-button:visible").first.click()
+        page.wait_for_selector(".search-button__search-container input", state="visible", timeout=5_000)
+        page.keyboard.type("партнерство")
+        fields = page.evaluate(_FIELD)
+        assert fields and all(f["width"] > 100 for f in fields), fields
+        assert not [c for f in fields for c in f["covers"]], fields
+        assert not opened.errors, opened.errors[:3]
+    finally:
+        opened.close()
+
+
+# --- the 404 page served by a host, at its root and under the base URL ----------------------------
+
+#: The host the tests pretend to be (Playwright answers its requests; nothing leaves the machine).
+HOST = "http://book.test"
+
+
+def _host(root: Path, mount: str):
+    """A static host serving ``root`` at ``mount`` ("/" or "/base/path/"), answering every missing
+    address with the book's 404.html and status 404 (as GitHub Pages and most hosts do), as a
+    Playwright route handler."""
+    import mimetypes
+    from urllib.parse import unquote, urlsplit
+
+    def answer(route) -> None:
+        parts = urlsplit(route.request.url)
+        if f"{parts.scheme}://{parts.netloc}" != HOST:
+            route.abort()
+            return
+        path = unquote(parts.path)
+        target = root / path[len(mount):] if path.startswith(mount) else None
+        if target is not None and target.is_dir():
+            target = target / "index.html"
+        if target is not None and target.is_file() and root.resolve() in target.resolve().parents:
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            route.fulfill(status=200, body=target.read_bytes(), content_type=kind)
+        else:
+            route.fulfill(status=404, body=(root / "404.html").read_bytes(), content_type="text/html; charset=utf-8")
+
+    return answer
+
+
+def _base_path(root: Path) -> str:
+    """The path of the base URL the book was built for (its canonical links say it)."""
+    import re
+    from urllib.parse import urlsplit
+
+    m = re.search(r'<link rel="canonical" href="([^"]+)"', (root / "index.html").read_text(encoding="utf-8"))
+    assert m, "index.html has no canonical link: the base URL is not known"
+    path = urlsplit(m.group(1)).path
+    return path[:path.rfind("/") + 1]
+
+
+@pytest.mark.parametrize("where", ["host root", "base URL"])
+def test_not_found_page_is_styled_on_a_host(html_root: Path, browser, where: str) -> None:
+    """Served for a missed address, deep or shallow, at the host's root or under the base URL's
+    path, the 404 page is styled with no failed request, passes axe, and its links (the front page,
+    every chapter) lead to the book's pages."""
+    from tests.test_accessibility import axe_source, axe_violations
+
+    mount = "/" if where == "host root" else _base_path(html_root)
+    assert where == "host root" or mount != "/", "the book's base URL has no path: nothing to test under it"
+    for missed in ("no-such-page", "chapters/no/such/page.html"):
+        url = f"{HOST}{mount}{missed}"
+        failed: list[str] = []
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.route("**/*", _host(html_root, mount))
+        page.on("requestfailed", lambda r, failed=failed: failed.append(r.url))
+        page.on("response", lambda r, failed=failed, url=url: failed.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.url != url else None)
+        try:
+            response = page.goto(url, wait_until="load")
+            assert response is not None and response.status == 404
+            page.wait_for_timeout(300)
+            assert not failed, f"{where}, {missed}: {len(failed)} failed requests: {failed[:5]}"
+            assert page.locator("article h1").first.inner_text().strip().startswith("Page not found")
+            # styled: its own stylesheet applies (a measure for the text, not the browser's serif default)
+            style = page.evaluate("[getComputedStyle(document.querySelector('main')).maxWidth,"
+                                  " getComputedStyle(document.body).fontFamily]")
+            assert style[0] != "none" and "Times" not in style[1], f"{where}, {missed}: unstyled: {style}"
+            front = page.evaluate("new URL(document.querySelector('article a[href=\"index.html\"]').href).pathname")
+            chapters = page.evaluate("[...document.querySelectorAll('ul.contents a')]"
+                                     ".map(a => new URL(a.href).pathname)")
+            assert len(chapters) >= 20 and f"{mount}chapters/06-2-reports.html" in chapters, chapters[:5]
+            assert front == mount + "index.html", (where, missed, front)
+            assert not axe_violations(page, axe_source()), f"{where}, {missed}: accessibility"
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"404-{where.replace(' ', '-')}.png"), full_page=True)
+        finally:
+            context.close()

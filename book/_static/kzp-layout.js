@@ -1,4 +1,4 @@
-/* Boxes that scroll sideways say so. A wide table or chart sits in a box with `overflow-x: auto`
+/* Boxes that scroll sideways say so, and tables too wide for a phone are stacked. A wide table or chart sits in a box with `overflow-x: auto`
  * (the theme's output areas and table containers, the book's chart boxes). While such a box is
  * narrower than its content it gets the class `kzp-scrolls` (edge shadows, kzperception.css) and a
  * hint line above it; when the screen is wide enough both go away. Loaded deferred on every page.
@@ -20,7 +20,80 @@
     });
   }
 
+  // On a phone a table wider than its column is stacked: each row becomes a card, its first cell
+  // the card's title and every other cell a line "column header: value" (the header's label, both
+  // levels of a two-row header, is copied into data-label, which kzperception.css shows). The table
+  // keeps its header row for assistive technology, and explicit roles, since a table whose parts
+  // are not displayed as a table loses its table semantics in some browsers. Wider screens, and
+  // tables that fit, keep the grid.
+  var NARROW = window.matchMedia ? window.matchMedia("(max-width: 40em)") : { matches: false };
+  // (The table element keeps its native role: an explicit role="table" made a link in its caption
+  // a child the table role does not allow.)
+  var ROLES = { THEAD: "rowgroup", TBODY: "rowgroup", TFOOT: "rowgroup", TR: "row", TH: "columnheader", TD: "cell" };
+
+  function headerLabels(table) {
+    var head = table.tHead ? Array.prototype.slice.call(table.tHead.rows) : [];
+    var labels = [], taken = [];
+    head.forEach(function (row, r) {
+      var col = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        while (taken[r] && taken[r][col]) col++;
+        var text = cell.textContent.replace(/\s+/g, " ").trim();
+        for (var c = col; c < col + (cell.colSpan || 1); c++) {
+          for (var rr = r; rr < r + (cell.rowSpan || 1); rr++) (taken[rr] = taken[rr] || [])[c] = true;
+          labels[c] = labels[c] || [];
+          if (text && labels[c].indexOf(text) < 0) labels[c].push(text);
+        }
+        col += cell.colSpan || 1;
+      });
+    });
+    return labels.map(function (parts) { return (parts || []).join(" "); });
+  }
+
+  function scroller(table) {
+    for (var el = table.parentElement; el && el !== document.body; el = el.parentElement) {
+      var x = getComputedStyle(el).overflowX;
+      if (x === "auto" || x === "scroll") return el;
+    }
+    return table.parentElement;
+  }
+
+  function roles(table, on) {
+    Array.prototype.forEach.call(table.querySelectorAll("thead, tbody, tfoot, tr, th, td"), function (el) {
+      if (on) el.setAttribute("role", el.tagName === "TH" && el.closest("tbody") ? "rowheader" : ROLES[el.tagName]);
+      else el.removeAttribute("role");
+    });
+  }
+
+  function stack() {
+    var article = document.querySelector(".bd-article");
+    if (!article) return;
+    Array.prototype.forEach.call(article.querySelectorAll("table"), function (table) {
+      if (table.closest(".highlight") || table.querySelector("table")) return;
+      var was = table.classList.contains("kzp-stacked");
+      table.classList.remove("kzp-stacked");
+      var box = scroller(table);
+      var wide = NARROW.matches && box && table.getBoundingClientRect().width > box.clientWidth + 1;
+      if (wide && !table.hasAttribute("data-kzp-labelled")) {
+        var labels = headerLabels(table);
+        Array.prototype.forEach.call(table.tBodies, function (body) {
+          Array.prototype.forEach.call(body.rows, function (row) {
+            var col = 0;
+            Array.prototype.forEach.call(row.cells, function (cell) {
+              if (labels[col]) cell.setAttribute("data-label", labels[col]);
+              col += cell.colSpan || 1;
+            });
+          });
+        });
+        table.setAttribute("data-kzp-labelled", "");
+      }
+      table.classList.toggle("kzp-stacked", !!wide);
+      if (!!wide !== was) roles(table, !!wide);
+    });
+  }
+
   function mark() {
+    stack();
     boxes().forEach(function (box) {
       var wide = box.scrollWidth > box.clientWidth + 1;
       var hint = box.previousElementSibling;

@@ -326,6 +326,42 @@ def _id_label(value: object, vocabulary: Vocabulary | None = None) -> object:
     return value
 
 
+#: An id written into a longer text (an audit formula, a note naming cells): lower-case words joined
+#: by ``_``, not inside a URL (a URL's own underscores are the address, not a code name).
+_ID_IN_TEXT = re.compile(r"(?:https?://|www\.)\S+|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+#: Words of the codebook's ids that a reader writes with a hyphen.
+_ID_WORDS = {"non_cooperation": "non-cooperation", "cross_border": "cross-border"}
+#: The ASCII arrow of a change ("37 -> 78") as a reader's arrow.
+_ASCII_ARROW = re.compile(r"(?<=\S) -> (?=\S)")
+
+
+def reader_text(value: object, vocabulary: Vocabulary | None = None) -> object:
+    """A text cell as a reader should see it: every id in it by its label, and no ASCII arrow.
+
+    A cell that is an id is labelled whole by :func:`_id_label`; this is for ids written into a
+    longer text, such as the audit's formulas (``codes[category=cross_border,mode=non_cooperation]``
+    reads ``codes[category=Cross-border,mode=non-cooperation]``) and notes that name cells
+    (``china/all/political_diplomatic/...``). A category, partner or website id becomes its label; any
+    other id (a measure's name) its words, so no code name reaches the page; "37 -> 78" reads "37 → 78".
+    """
+    if not isinstance(value, str) or ("_" not in value and "->" not in value):
+        return value
+
+    def label(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token.startswith(("http", "www.")):
+            return token
+        found = _id_label(token, vocabulary)
+        if found != token:
+            return str(found)
+        text = token
+        for word, said in _ID_WORDS.items():
+            text = text.replace(word, said)
+        return text.replace("_", " ")
+
+    return _ASCII_ARROW.sub(" → ", _ID_IN_TEXT.sub(label, value))
+
+
 def _labeller(vocabulary: Vocabulary | None, kind: str) -> Callable[[str], str]:
     """``kind``'s label of an id: from ``vocabulary`` (or the page's), then the project's (a rerun's
     tables set the thesis's published counts, China and Russia, beside the corpus's partners)."""
@@ -381,7 +417,8 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1, vocabulary: Voca
     text_columns = [c for c, num in zip(df.columns, numeric, strict=True)
                     if not (num or pd.api.types.is_datetime64_any_dtype(df[c]))]
     if text_columns:
-        styler = styler.format(lambda v: _html_cell(_id_label(v, vocabulary), precision), subset=text_columns)
+        styler = styler.format(lambda v: _html_cell(reader_text(_id_label(v, vocabulary), vocabulary), precision),
+                                subset=text_columns)
     if any(numeric):
         classes = pd.DataFrame([[NUM_CLASS if num else "" for num in numeric]] * len(df), index=df.index,
                                columns=df.columns)

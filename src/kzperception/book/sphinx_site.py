@@ -20,9 +20,11 @@ engine and a static host see of the built book:
   end of the build every page's text (its article, no contents list) goes into a small script,
   ``_static/kzp-search/<page>.js``; ``_static/kzp-search.js`` (loaded by the search page only) shows
   the same results and loads the texts of the pages it lists with script tags, fetching nothing.
-- **A public site.** ``KZP_BASEURL`` in the environment overrides ``html_baseurl``; a ``404.html``
-  whose links work from any address on the host (a ``<base>`` set from the base URL's path; none
-  over file://, where it is opened directly); ``<meta name="description">`` on every page from its
+  Words are stemmed as English or, when Cyrillic, as Russian (:class:`SearchEnglishRussian`).
+- **A public site.** ``KZP_BASEURL`` in the environment overrides ``html_baseurl``; a self-contained
+  ``404.html`` (nothing to load) whose links work from any address on the host (a ``<base>`` at the
+  base URL's path under it, at the host's root elsewhere; none over file://, where it is opened
+  directly); ``<meta name="description">`` on every page from its
   first paragraph; one viewport tag (Sphinx's basic layout, docutils and the theme each wrote one).
   The sitemap is sphinx-sitemap's.
 """
@@ -38,8 +40,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+import snowballstemmer
+import sphinx.search as sphinx_search
 from docutils import nodes
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
@@ -47,6 +51,8 @@ from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.search.en import SearchEnglish
+from sphinx.search.ru import russian_stopwords
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -257,6 +263,17 @@ def link_quotation_sources(app: Sphinx, pagename: str, body: str) -> str:
     return _CITE_LINK.sub(point, body)
 
 
+#: docutils marks each bibliography entry ``role="doc-biblioentry"`` inside a ``role="list"``;
+#: DPUB-ARIA 1.1 deprecates that role (use ``listitem``), and checkers and screen readers that no
+#: longer know it see a list whose children are the entries' links (axe: aria-required-children).
+_BIBLIOENTRY = ' role="doc-biblioentry"'
+
+
+def list_items(body: str) -> str:
+    """The page body with each bibliography entry a ``listitem`` of its list."""
+    return body.replace(_BIBLIOENTRY, ' role="listitem"')
+
+
 # --- meta description -----------------------------------------------------------------------------
 
 _NOT_PROSE = (nodes.Admonition, nodes.topic, nodes.sidebar, nodes.table, nodes.citation, nodes.footnote,
@@ -368,6 +385,60 @@ def write_search_text(app: Sphinx, exception: Exception | None) -> None:
         target.write_text(f"KZP_SEARCH_PAGE({json.dumps(docname)}, {data});\n", encoding="utf-8")
 
 
+# --- search in English and Russian ---------------------------------------------------------------
+
+_CYRILLIC_WORD = re.compile(f"[{_CYR}]")
+
+
+class SearchEnglishRussian(SearchEnglish):
+    """Sphinx's English search, with Russian words stemmed by the Snowball Russian stemmer.
+
+    The book is English with Russian quotations, titles and keywords; Sphinx stems a page in one
+    language, so "партнерства" was indexed as it stands and the query "партнерство" found nothing.
+    A word with Cyrillic letters is stemmed as Russian (ё read as е, as the sources mix them), any
+    other as English, on both sides: here when the index is written, and in the browser by the same
+    Snowball stemmers compiled to JavaScript, which Sphinx ships and the build writes inline into
+    ``_static/language_data.js`` (nothing is fetched; it works from file://).
+    """
+
+    lang = "en"
+    stopwords = SearchEnglish.stopwords | russian_stopwords
+
+    def init(self, options: dict[str, str]) -> None:
+        super().init(options)
+        self.russian = snowballstemmer.stemmer("russian")
+
+    def stem(self, word: str) -> str:
+        word = word.lower()
+        if _CYRILLIC_WORD.search(word):
+            return self.russian.stemWord(word.replace("ё", "е"))
+        return self.stemmer.stemWord(word)
+
+    @classmethod
+    def javascript(cls) -> str:
+        """The browser's ``Stemmer``: Porter for English, Snowball for Russian, chosen per word."""
+        minified = Path(sphinx_search.__file__).with_name("minified-js")
+        base = (minified / "base-stemmer.js").read_text(encoding="utf-8")
+        russian = (minified / "russian-stemmer.js").read_text(encoding="utf-8")
+        porter = SearchEnglish.js_stemmer_code.replace("var Stemmer = function", "var PorterStemmer = function", 1)
+        if porter == SearchEnglish.js_stemmer_code:
+            raise RuntimeError("Sphinx's English stemmer no longer starts 'var Stemmer = function'")
+        return (f"{base}\n{russian}\n{porter}\n"
+                "var Stemmer = function() {\n"
+                "  const english = new PorterStemmer(), russian = new RussianStemmer();\n"
+                f"  const cyrillic = /[{_CYR}]/;\n"
+                "  this.stemWord = (w) => cyrillic.test(w) ? russian.stemWord(w.toLowerCase().replace(/ё/g, 'е'))\n"
+                "                                          : english.stemWord(w);\n"
+                "};\n")
+
+
+def _search_language(app: Sphinx) -> None:
+    """English pages are indexed with :class:`SearchEnglishRussian` (before the index is made)."""
+    if (getattr(app.config, "html_search_language", None) or app.config.language or "en") == "en":
+        SearchEnglishRussian.js_stemmer_code = SearchEnglishRussian.javascript()
+        app.add_search_language(SearchEnglishRussian)
+
+
 # --- the site: base URL, 404, languages, descriptions ---------------------------------------------
 
 def _base_path(config: Config) -> str:
@@ -397,14 +468,115 @@ def _name_the_sidebar(app: Sphinx, config: Config) -> None:
         config.html_theme_options = options
 
 
-def _not_found_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    if getattr(app.builder, "embedded", False) or app.builder.name != "html" or NOT_FOUND in app.env.found_docs:
+#: The 404 page's own look: the book's type and colours, light and dark, in the page itself.
+_NOT_FOUND_CSS = """
+:root { color-scheme: light dark; --bg: #fff; --text: #222832; --muted: #4d5561; --link: #1461d0; --rule: #d1d5da; }
+@media (prefers-color-scheme: dark) { :root:not([data-theme=light]) { --bg: #121212; --text: #ced6dd;
+  --muted: #9ca4af; --link: #7fb2ff; --rule: #48566b; } }
+:root[data-theme=dark] { --bg: #121212; --text: #ced6dd; --muted: #9ca4af; --link: #7fb2ff; --rule: #48566b; }
+body { margin: 0; background: var(--bg); color: var(--text); line-height: 1.65; font-size: 1rem;
+  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", "Helvetica Neue", Arial, "Noto Sans",
+  "Liberation Sans", sans-serif; }
+header, main { max-width: 44rem; margin: 0 auto; padding: 0 1.25rem; }
+header { padding-top: 1.25rem; padding-bottom: .75rem; border-bottom: 1px solid var(--rule); }
+header a { color: var(--text); font-size: 1.15rem; text-decoration: none; }
+h1 { font-size: 2.2rem; line-height: 1.2; margin: 2rem 0 1rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; }
+a { color: var(--link); }
+a:hover { text-decoration-thickness: 2px; }
+ul { padding-left: 1.25rem; }
+li { margin: .3rem 0; }
+.contents { color: var(--muted); }
+"""
+
+
+def not_found_html(*, book_title: str, description: str, base_path: str, contents: list[tuple[str, str, str]],
+                   favicon: str = "") -> str:
+    """The 404 page: one self-contained file (its style inline, no stylesheet, script or font to load).
+
+    A host serves it for any missed address (``/book/no/such/page``), so a relative stylesheet or
+    script resolved from there and failed: 26 failed requests and an unstyled page, and a ``<base>``
+    set by script came too late for the browser's preloader. With nothing to load nothing can fail;
+    only its links need the book's root, and a ``<base>`` gives it before the reader clicks: under
+    the configured base URL's path (``KZP_BASEURL``) that path, anywhere else on the host (a preview
+    served from the host's root) the host's root; opened from disk, the folder it sits in.
+    ``contents`` is the book's pages as (title, address from the root, language).
+    """
+    esc = html.escape
+    def lang_of(lang: str) -> str:
+        return f' lang="{esc(lang)}"' if lang != "en" else ""
+
+    items = "\n".join(f'<li><a href="{esc(href)}"{lang_of(lang)}>{esc(title)}</a></li>'
+                       for title, href, lang in contents)
+    icon = f'<link rel="icon" href="{esc(favicon)}" />' if favicon else '<link rel="icon" href="data:," />'
+    root = json.dumps(base_path)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0" />
+<script>if (location.protocol !== "file:") {{ const b = document.createElement("base"); const root = {root}; \
+b.href = location.pathname.startsWith(root) ? root : "/"; document.head.appendChild(b); }}
+document.documentElement.dataset.theme = localStorage.getItem("theme") || "";</script>
+<title>Page not found — {esc(book_title)}</title>
+<meta name="description" content="{esc(shorten(f"Page not found: {description}"), quote=True)}" />
+<meta name="robots" content="noindex" />
+{icon}
+<style>{_NOT_FOUND_CSS}</style>
+</head>
+<body>
+<header><a href="index.html">{esc(book_title)}</a></header>
+<main id="main-content">
+<article class="bd-article">
+<section id="page-not-found">
+<h1>Page not found</h1>
+<p>Nothing of this book lives at this address: the page may have been renamed or the link mistyped.</p>
+<p>Start from the <a href="index.html">front page</a>, pick a chapter below, or
+<a href="search.html">search the book</a>.</p>
+<h2>Contents</h2>
+<ul class="contents">
+{items}
+</ul>
+</section>
+</article>
+</main>
+</body>
+</html>
+"""
+
+
+def _book_order(app: Sphinx) -> list[str]:
+    """The book's pages in the order of its table of contents, from the root page."""
+    order: list[str] = []
+
+    def visit(doc: str) -> None:
+        if doc in order or doc not in app.env.found_docs:
+            return
+        order.append(doc)
+        for child in app.env.toctree_includes.get(doc, []):
+            visit(child)
+
+    visit(app.config.root_doc)
+    return order
+
+
+def write_not_found(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``404.html`` at the end of an HTML build (a book with a 404 page of its own keeps it)."""
+    if (exception is not None or getattr(app.builder, "embedded", False) or app.builder.name != "html"
+            or NOT_FOUND in app.env.found_docs):
         return
-    body = ('<section id="page-not-found">\n<h1>Page not found</h1>\n'
-            '<p>Nothing of this book lives at this address: the page may have been renamed or the link '
-            'mistyped.</p>\n<p>Start from the <a href="index.html">front page</a>, pick a chapter from the '
-            'list of contents, or <a href="search.html">search the book</a>.</p>\n</section>\n')
-    yield NOT_FOUND, {"title": "Page not found", "body": body}, "page.html"
+    out = Path(app.outdir)
+    languages = app.config.kzp_page_languages
+    contents = [(app.env.titles[doc].astext(), app.builder.get_target_uri(doc), languages.get(doc, "en"))
+                for doc in _book_order(app) if doc in app.env.titles]
+    favicon = ""
+    icon = out / "_static" / Path(str(app.config.html_favicon or "")).name
+    if app.config.html_favicon and icon.suffix == ".svg" and icon.is_file():
+        favicon = "data:image/svg+xml," + quote(icon.read_text(encoding="utf-8").strip(), safe=" :/='\"<>-.,#()")
+    page = not_found_html(book_title=str(app.config.html_title or app.config.project), favicon=favicon,
+                          description=app.config.kzp_site_description, base_path=_base_path(app.config),
+                          contents=contents)
+    (out / f"{NOT_FOUND}.html").write_text(page, encoding="utf-8")
 
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
@@ -414,7 +586,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     if lang:
         context["language"] = lang
     if "body" in context:
-        context["body"] = link_quotation_sources(app, pagename, str(context["body"]))
+        context["body"] = list_items(link_quotation_sources(app, pagename, str(context["body"])))
     # The landing page's title is the book's title: "<title> — <title>" in the tab says it twice.
     page_title = re.sub(r"<[^>]+>", "", str(context.get("title") or "")).strip()
     if page_title and html.unescape(page_title) == str(context.get("docstitle") or "").strip():
@@ -426,13 +598,6 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
                                             if title and pagename != config.root_doc
                                             else config.kzp_site_description)
         metatags += f'\n<meta name="description" content="{html.escape(shorten(text), quote=True)}" />'
-    if pagename == NOT_FOUND:
-        base = json.dumps(_base_path(config))
-        metatags += ('\n<meta name="robots" content="noindex" />'
-                     # From a host, resolve the page's links from the book's root, wherever it is served;
-                     # opened from disk it sits in that root already.
-                     f'\n<script>if (location.protocol !== "file:") {{ const b = document.createElement("base"); '
-                     f'b.href = {base}; document.head.appendChild(b); }}</script>')
     context["metatags"] = metatags
     # Jupyter Book links every script in _static into every page; the search scripts belong to the
     # search page only, deferred (they run after searchtools.js, before the search starts).
@@ -474,9 +639,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("kzp_page_languages", {}, "html", types=[dict])
     app.add_config_value("kzp_site_description", "", "html", types=[str])
     app.connect("config-inited", _configure)
+    _search_language(app)
     app.connect("config-inited", _name_the_sidebar)
     app.connect("builder-inited", _finish_rendered)
-    app.connect("html-collect-pages", _not_found_page)
+    app.connect("build-finished", write_not_found)
     # Before sphinx_offline's pruning (900), which copies the page's script list.
     app.connect("html-page-context", _page_context, priority=500)
     app.connect("build-finished", write_search_text)
