@@ -226,6 +226,35 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
     assert list(slots.slots) == expect_slots and list(slots.growing) == expect_growing
     check_wording(render(slots, LABELS), slots, len(ps))
 
+    # the slot that gained most (per 100 days when the periods differ), and the smallest website
+    rise = compute.slot_rise(counts)
+
+    def gain(p: str, w: str) -> float:
+        a, b = n_of(t, p, "after", w), n_of(t, p, "before", w)
+        return round(100 * (a / da - b / db), 1) if per_day(t) else float(a - b)
+
+    gains = {s: gain(*s) for s in expect_slots}
+    positive = sum(g for g in gains.values() if g > 0)
+    top = max(gains.values(), default=0.0)
+    best = [s for s, g in gains.items() if g == top] if positive > 0 else []
+    assert [(p.partner, p.website) for p in rise.largest] == best
+    expect_outcome = ("none" if not best else "tie" if len(best) > 1 else "most" if top > 0.5 * positive else "part")
+    assert rise.outcome == expect_outcome
+    said = render(rise, LABELS)
+    check_wording(said, rise, len(ps))
+    if expect_outcome in ("most", "part"):
+        assert LABELS.partner(best[0][0]) in said
+    sizes = {w: n_of(t, None, None, w) for w in WEBSITES}
+    small = compute.small_site(counts)
+    sites = {w: n for w, n in sizes.items() if n > 0}
+    if len(sites) < 2:
+        assert small.outcome == "one_site"
+    elif list(sites.values()).count(min(sites.values())) > 1:
+        assert small.outcome == "level"
+    else:
+        assert small.website == min(sites, key=sites.get)
+        check_wording(render(small, LABELS), small, len(ps))
+
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())

@@ -44,7 +44,6 @@ from kzperception.analysis.readings import (
     ALPHA,
     Reading,
     _together,
-    capitalised,
     category_name,
     change_phrase,
     count_phrase,
@@ -136,57 +135,6 @@ def steady_pace(counts: Counts) -> Reading:
     text = "; ".join(parts) if parts else "no partner has reports"
     return Reading("steady_pace", text, {f"{c}_side": {"above": 1, "below": -1}.get(s, 0) for c, s in sides.items()}
                    | {"reference": ref}, ";".join(f"{c}:{s}" for c, s in sides.items()))
-
-
-def slot_rise(counts: Counts) -> Reading:
-    """Which country-and-website slot gained most reports across the pivot, and where its after-share stands."""
-    ref = round(stats.after_share_expected(counts), 1)
-    rows = _after_rows(counts)
-    rows = rows[(rows["country"] != "") & (rows["website"] != "")]
-    gains = {(str(r.country), str(r.website)): (int(r.k) - (int(r.n) - int(r.k)), r) for r in rows.itertuples()}
-    positive = sum(g for g, _ in gains.values() if g > 0)
-    rests = {f"{c}_{w}_gain": float(g) for (c, w), (g, _) in gains.items()}
-    if positive <= 0:
-        return Reading("slot_rise", f"none of the {len(gains)} country-and-website slots has more reports after the "
-                       "pivot than before", rests, "no slot grows")
-    (c, w), (gain, row) = max(gains.items(), key=lambda kv: kv[1][0])
-    most = gain > MOST * positive
-    side = {"above": "lies wholly above", "below": "lies wholly below", "within": "contains"}.get(
-        _side(row.low, row.high, ref), "cannot be computed for")
-    text = (f"of the {len(gains)} country-and-website slots, the reports on {_label(counts, c)} on {_site(w)} carry "
-            f"{'most' if most else 'the largest part'} of the rise ({gain} of the {positive} reports gained by the "
-            "slots that grew): "
-            f"{row.share:.1f} % of them date from after the pivot, an interval of {row.low:.1f} to {row.high:.1f} % "
-            f"that {side} the steady pace of {ref:g} %")
-    rule = f"{c}_{w} {'most' if most else 'part'}"
-    return Reading("slot_rise", text, rests | {"share_of_gain": gain / positive}, rule)
-
-
-def small_site(counts: Counts) -> Reading:
-    """The website with fewest reports, how many fewer, and whether its intervals settle anything."""
-    ref = round(stats.after_share_expected(counts), 1)
-    r = counts.reports
-    sizes = {w: int(r.loc[r["website"] == w, "n"].sum()) for w in WEBSITES}
-    if len(sizes) < 2:
-        return Reading("small_site", "", {}, "one website")
-    w = min(sizes, key=sizes.get)
-    others = [sizes[x] for x in sizes if x != w]
-    rows = _after_rows(counts)
-    rows = rows[(rows["country"] != "") & (rows["website"] == w)]
-    ranges = [f"for {_label(counts, str(x.country))} {x.low:.1f} to {x.high:.1f} %" for x in rows.itertuples()
-              if not _nan(x.low)]
-    sides = {str(x.country): _side(x.low, x.high, ref) for x in rows.itertuples()}
-    head = (f"the site {_site(w)} publishes fewer reports ({sizes[w]} against {_together([str(n) for n in others])}), "
-            f"so its intervals are wider: {'; '.join(ranges) if ranges else 'none can be computed'}")
-    if all(s in ("within", "unknown") for s in sides.values()):
-        tail = (f"on these counts alone one cannot tell whether {_site(w)}'s attention to "
-                f"{'either' if len(sides) == 2 else 'any'} partner moved at all")
-        rule = "all within"
-    else:
-        moved = _together([_label(counts, c) for c, s in sides.items() if s in ("above", "below")])
-        tail = f"even so, the share after the pivot moves beyond a steady pace for {moved}"
-        rule = "some beyond"
-    return Reading("small_site", f"{head}. {capitalised(tail)}", {f"n_{k}": float(v) for k, v in sizes.items()}, rule)
 
 
 def _all_row(counts: Counts) -> pd.Series:
@@ -451,7 +399,7 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
 
 def uncertainty_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
     """Every reading section 6.4 prints, in page order (Russia's security codes as the thesis's named case)."""
-    out = [slot_rise(counts), small_site(counts), attention_verdict(counts, baseline),
+    out = [attention_verdict(counts, baseline),
            website_split(counts), category_profile(counts)]
     if "russia" in stats.partners_in(counts) and "security_military" in CATEGORIES:
         out.append(period_change(counts, "russia", "security_military", baseline))

@@ -40,6 +40,8 @@ from kzperception.readings.verdicts import (
     Ranking,
     SecurityPart,
     SlotGrowth,
+    SlotRise,
+    SmallSite,
     SteadyPace,
     Test,
     is_nan,
@@ -394,3 +396,35 @@ def levels_order(counts: Counts) -> LevelsOrder:
     return LevelsOrder("both_levels_order", "places compared: one plus the categories strictly ahead",
                        main=category_ranking(counts, "main"), both=category_ranking(counts, "any"),
                        secondary=_secondaries(counts))
+
+
+# --- slots and websites (6.4) ----------------------------------------------------------------------
+
+def _slot_pace(counts: Counts, ref: float, partner: str, website: str) -> SteadyPace:
+    k, n = reports(counts, partner, "after", website), reports(counts, partner, "all", website)
+    low, high = wilson(k, n)
+    return SteadyPace(f"pace_{partner}_{website}", "the whole Wilson 95 % interval against the steady-pace share",
+                      partner=partner, website=website, k=int(k), n=int(n), share=100.0 * k / n if n else math.nan,
+                      low=low, high=high, reference=ref)
+
+
+def slot_rise(counts: Counts) -> SlotRise:
+    """The partner-and-website slot that gained most across the pivot (per day when the periods differ)."""
+    ref = round(after_share_expected(counts), 1)
+    paces = tuple(pace for p in partners(counts) for w in website_ids(counts)
+                  if (pace := _slot_pace(counts, ref, p, w)).n > 0)
+    days_before, days_after = period_days(counts.window)
+    per_day = periods_differ(counts.window)
+    return SlotRise("slot_rise", "largest gain; per 100 days when the periods differ" if per_day else "largest gain",
+                    paces=paces, per_day=per_day, days_before=days_before, days_after=days_after)
+
+
+def small_site(counts: Counts) -> SmallSite:
+    """The website with fewest reports and its partners' after-shares against the steady pace."""
+    ref = round(after_share_expected(counts), 1)
+    sizes = tuple((w, reports(counts, None, "all", w)) for w in website_ids(counts))
+    present = [(w, n) for w, n in sizes if n > 0]
+    small = min(present, key=lambda x: x[1])[0] if present else ""
+    paces = tuple(pace for p in partners(counts) if small and (pace := _slot_pace(counts, ref, p, small)).n > 0)
+    return SmallSite("small_site", "the smallest website's Wilson intervals against the steady pace",
+                     sizes=sizes, paces=paces)

@@ -91,6 +91,10 @@ READINGS: dict[str, Reading] = {r.name: r for r in (
                        if "economic" in compute.category_ids(c)]),
     Reading("security_part", "how large a part security plays among the main codes",
             lambda c: [compute.security_part(c)]),
+    Reading("slot_rise", "which partner-and-website slot gained most across the pivot",
+            lambda c: [compute.slot_rise(c)]),
+    Reading("small_site", "the website with fewest reports and whether its intervals settle anything",
+            lambda c: [] if compute.small_site(c).outcome == "one_site" else [compute.small_site(c)]),
     Reading("totals", "how many codes the coding produced, by level and mode", lambda c: [compute.code_totals(c)],
             beside=False),
     Reading("category_order", "the order of the categories by main codes, with their secondary codes",
@@ -202,7 +206,7 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 #: :mod:`kzperception.readings`), glued by :mod:`kzperception.book.readings_glue`. A test checks
 #: this list against the keys those functions produce.
 LEGACY_READINGS: tuple[str, ...] = (
-    "slot_rise", "small_site", "attention_verdict",
+    "attention_verdict",
     "website_split", "category_profile", "period_tests", "uncertainty_summary", "sweep_ahead", "sweep_p",
     "sweep_partners",
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import singledispatch
 
-from kzperception.data.vocabulary import CATEGORY_LABELS, COUNTRY_LABELS
+from kzperception.data.vocabulary import CATEGORY_LABELS, COUNTRY_LABELS, WEBSITE_HOSTS
 from kzperception.readings import words
 from kzperception.readings.verdicts import (
     AttentionTest,
@@ -30,6 +30,8 @@ from kzperception.readings.verdicts import (
     Ranking,
     SecurityPart,
     SlotGrowth,
+    SlotRise,
+    SmallSite,
     SteadyPace,
     Verdict,
     agrees,
@@ -39,9 +41,11 @@ from kzperception.readings.verdicts import (
 class Labels:
     """How ids read: the vocabulary's labels (an unknown id reads as itself, never a KeyError)."""
 
-    def __init__(self, partners: dict[str, str] | None = None, categories: dict[str, str] | None = None) -> None:
+    def __init__(self, partners: dict[str, str] | None = None, categories: dict[str, str] | None = None,
+                 websites: dict[str, str] | None = None) -> None:
         self.partners = dict(COUNTRY_LABELS) | (partners or {})
         self.categories = dict(CATEGORY_LABELS) | (categories or {})
+        self.websites = dict(WEBSITE_HOSTS) | (websites or {})  # prose names a website by its host
 
     @classmethod
     def of(cls, counts: object) -> Labels:
@@ -49,7 +53,7 @@ class Labels:
         vocab = getattr(counts, "vocabulary", None)
         if vocab is None:
             return LABELS
-        return cls(dict(vocab.partner_labels), dict(vocab.category_labels))
+        return cls(dict(vocab.partner_labels), dict(vocab.category_labels), dict(vocab.website_hosts))
 
     def partner(self, pid: str) -> str:
         return self.partners.get(pid, pid)
@@ -57,6 +61,9 @@ class Labels:
     def category(self, cid: str) -> str:
         """``economic cooperation``: a category as prose names it."""
         return f"{self.categories.get(cid, cid).lower()} cooperation"
+
+    def website(self, wid: str) -> str:
+        return self.websites.get(wid, wid)
 
     def item(self, kind: str, iid: str) -> str:
         return self.partner(iid) if kind == "partner" else self.category(iid)
@@ -497,3 +504,64 @@ def _(v: LevelsOrder, labels: Labels = LABELS) -> str:
         kept = [f"{labels.category(c)} ({int(both[c]):,})" for c in v.keepers]
         text += f"; {words.together(kept)} {'keeps its place' if len(kept) == 1 else 'keep their places'}"
     return text
+
+
+_PACE_SIDES = {"above": "lies wholly above", "below": "lies wholly below", "within": "contains"}
+
+
+def _slot(labels: Labels, pace: SteadyPace) -> str:
+    return f"the reports on {labels.partner(pace.partner)} on {labels.website(pace.website)}"
+
+
+@render.register
+def _(v: SlotRise, labels: Labels = LABELS) -> str:
+    n = len(v.paces)
+    slots = f"{'the one' if n == 1 else f'the {n}'} partner-and-website slot{'s' if n != 1 else ''} with reports"
+    if v.outcome == "none":
+        grow = ("gains in its daily rate after the pivot" if v.per_day
+                else "has more reports after the pivot than before")
+        return f"none of {slots} {grow}" if n != 1 else f"{slots} does not grow"
+    def amount(x: float) -> str:
+        if v.per_day:
+            return f"{words.number(x)} report{'' if x == 1 else 's'} per 100 days"
+        return words.count(x)
+
+    if v.outcome == "tie":
+        who = words.together([_slot(labels, p) for p in v.largest])
+        return f"of {slots}, {who} share the largest gain ({amount(v.gain(v.largest[0]))} each)"
+    pace = v.largest[0]
+    gain = v.gain(pace)
+    if n == 1:
+        head = f"{_slot(labels, pace)}, the one slot with reports, gain {amount(gain)}"
+    else:
+        part = "most" if v.outcome == "most" else "the largest part"
+        head = (f"of {slots}, {_slot(labels, pace)} carry {part} of the rise ({words.number(gain)} of the "
+                f"{amount(v.gained)} gained by the slots that grew)")
+    if pace.side == "unknown":
+        return head
+    return (f"{head}: {words.percent(pace.share)} of them date from after the pivot, an interval of {pace.low:.1f} to "
+            f"{pace.high:.1f} % that {_PACE_SIDES[pace.side]} the steady pace of {pace.reference:.1f} %")
+
+
+@render.register
+def _(v: SmallSite, labels: Labels = LABELS) -> str:
+    if v.outcome == "one_site":
+        return ""
+    present = [(w, n) for w, n in v.sizes if n > 0]
+    if v.outcome == "level":
+        small = min(n for _, n in present)
+        level = [labels.website(w) for w, n in present if n == small]
+        return f"{words.together(level)} publish the fewest reports, {words.count(small)} each"
+    w = v.website
+    sizes = dict(v.sizes)
+    others = words.together([f"{n:,}" for x, n in present if x != w])
+    ranges = [f"for {labels.partner(p.partner)} {p.low:.1f} to {p.high:.1f} %" for p in v.paces if p.side != "unknown"]
+    head = (f"the site {labels.website(w)} publishes fewer reports ({sizes[w]:,} against {others}), so its intervals "
+            f"are wider: {'; '.join(ranges) if ranges else 'none can be computed'}")
+    if v.outcome == "within":
+        who = "either partner" if len(v.paces) == 2 else "its one partner" if len(v.paces) == 1 else "any partner"
+        tail = f"on these counts alone one cannot tell whether {labels.website(w)}'s attention to {who} moved at all"
+    else:
+        moved = words.together([labels.partner(p.partner) for p in v.paces if p.side in ("above", "below")])
+        tail = f"even so, the share after the pivot moves beyond a steady pace for {moved}"
+    return f"{head}. {words.capitalised(tail)}"

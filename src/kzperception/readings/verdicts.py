@@ -469,6 +469,7 @@ class SteadyPace(Verdict):
     low: float = math.nan
     high: float = math.nan
     reference: float = 50.0
+    website: str = ""  # a partner-and-website slot's pace; "" for all of the partner's reports
 
     @property
     def side(self) -> Literal["above", "below", "within", "unknown"]:
@@ -748,4 +749,100 @@ class LevelsOrder(Verdict):
     def numbers(self) -> dict[str, float]:
         out = {f"{c}_any": float(n) for c, n in self.both.known}
         out |= {f"{c}_secondary": float(n) for c, n in self.secondary if not is_nan(n)}
+        return out
+
+
+#: A slot carries "most" of the rise when its gain is more than this fraction of all slots' gains.
+MOST = 0.5
+
+
+@dataclass(frozen=True)
+class SlotRise(Verdict):
+    """Which partner-and-website slot gained most across the pivot, and where its after-share stands.
+
+    ``paces`` holds one :class:`SteadyPace` per slot with reports (``k`` after the pivot of ``n``).
+    A slot's gain is its reports after less its reports before, or, when the periods differ in
+    length (:attr:`per_day`), the change of its daily rate in reports per 100 days. ``outcome``:
+    ``none`` (no slot gains), ``most`` (the largest gain is more than :data:`MOST` of all gains),
+    ``part`` (the largest, not most), ``tie`` (two or more slots share the largest gain).
+    """
+
+    paces: tuple[SteadyPace, ...] = ()
+    per_day: bool = False
+    days_before: int = 1
+    days_after: int = 1
+
+    def gain(self, pace: SteadyPace) -> float:
+        before, after = pace.n - pace.k, pace.k
+        if self.per_day:
+            return round(100 * (after / self.days_after - before / self.days_before), 1)
+        return float(after - before)
+
+    @property
+    def gained(self) -> float:
+        return sum(g for g in (self.gain(p) for p in self.paces) if g > 0)
+
+    @property
+    def largest(self) -> tuple[SteadyPace, ...]:
+        if self.gained <= 0:
+            return ()
+        top = max(self.gain(p) for p in self.paces)
+        return tuple(p for p in self.paces if self.gain(p) == top)
+
+    @property
+    def outcome(self) -> Literal["none", "most", "part", "tie"]:
+        largest = self.largest
+        if not largest:
+            return "none"
+        if len(largest) > 1:
+            return "tie"
+        return "most" if self.gain(largest[0]) > MOST * self.gained else "part"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, tuple((p.partner, p.website) for p in self.largest),
+                tuple(p.side for p in self.largest))
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {"slots": float(len(self.paces)), "gained": self.gained}
+        for p in self.paces:
+            out |= {f"{p.partner}_{p.website}_{k}": v for k, v in p.numbers().items()}
+            out[f"{p.partner}_{p.website}_gain"] = self.gain(p)
+        return out
+
+
+@dataclass(frozen=True)
+class SmallSite(Verdict):
+    """The website with fewest reports, against the others, and whether its intervals settle anything.
+
+    ``sizes`` are the reports per website (vocabulary order); ``paces`` the smallest website's
+    partners' after-shares. ``outcome``: ``one_site`` (fewer than two websites have reports, nothing
+    to set apart), ``level`` (the smallest is level with another), ``within`` (no interval of the
+    small website leaves the steady pace), ``beyond`` (some do).
+    """
+
+    sizes: tuple[tuple[str, int], ...] = ()
+    paces: tuple[SteadyPace, ...] = ()
+
+    @property
+    def website(self) -> str:
+        present = [(w, n) for w, n in self.sizes if n > 0]
+        return min(present, key=lambda x: x[1])[0] if present else ""
+
+    @property
+    def outcome(self) -> Literal["one_site", "level", "within", "beyond"]:
+        present = [(w, n) for w, n in self.sizes if n > 0]
+        if len(present) < 2:
+            return "one_site"
+        small = min(n for _, n in present)
+        if sum(1 for _, n in present if n == small) > 1:
+            return "level"
+        return "beyond" if any(p.side in ("above", "below") for p in self.paces) else "within"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, self.website if self.outcome in ("within", "beyond") else "")
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {f"n_{w}": float(n) for w, n in self.sizes}
+        for p in self.paces:
+            out |= {f"{p.partner}_{k}": v for k, v in p.numbers().items()}
         return out

@@ -16,7 +16,7 @@ import math
 from kzperception.data.wording import ordinal
 from kzperception.readings.verdicts import ALPHA, Test, is_nan
 
-__all__ = ["capitalised", "chance", "count", "group", "ordinal", "p_value", "percent", "signed", "together"]
+__all__ = ["capitalised", "chance", "count", "group", "number", "ordinal", "p_value", "percent", "signed", "together"]
 
 
 def count(n: float | None, singular: str = "report", plural: str | None = None) -> str:
@@ -30,6 +30,11 @@ def count(n: float | None, singular: str = "report", plural: str | None = None) 
     if k == 1:
         return f"one {singular}"
     return f"{k:,} {plural}"
+
+
+def number(x: float) -> str:
+    """``12`` / ``1,204`` / ``3.5``: a whole number without decimals, any other with one."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.1f}"
 
 
 def p_value(p: float) -> str:
