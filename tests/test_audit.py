@@ -216,7 +216,9 @@ def test_the_readings_part_lists_every_verdict_in_words() -> None:
     questions = set(published["reading"])
     assert {registry.READINGS[n].question for n in ("partners", "test", "pooling", "security_part")} <= questions
     assert "the category's place by main codes: security and military" in questions
-    assert "period change: Russia, security and military" in questions
+    shifts = registry.FAMILIES["shifts"][0]
+    assert f"{shifts}: security and military" in questions
+    assert "the order of the categories by main codes, with their secondary codes" in questions  # 6.3, now a verdict
     cells = " ".join(published.astype(str).to_numpy().ravel())
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", cells), re.findall(r"\b[a-z]+_[a-z_]+\b", cells)[:5]
     assert (published["rule"] != "").all()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from kzperception import paths
@@ -27,13 +25,11 @@ def test_the_legacy_list_is_what_the_legacy_readers_produce():
     for source in (None, str(paths.REGISTER)):
         counts = load_counts(source) if source else load_counts()
         produced |= {r.key for r in sr.all_readings(counts)}
-    vocab = Vocabulary.default()
-    fixed = {k for k in produced if not k.startswith(("period_change_", "sweep_"))}
+    fixed = {k for k in produced if not k.startswith("sweep_")}
     assert fixed <= set(registry.LEGACY_READINGS)
     retired = set(registry.LEGACY_READINGS) - {"sweep_ahead", "sweep_p", "sweep_partners"} - fixed
     assert not retired, retired
-    families = {k for k in produced - fixed}
-    assert all(re.fullmatch(rf"period_change_({'|'.join(vocab.partner_ids)})_[a-z_]+", k) for k in families)
+    assert produced == fixed  # no per-partner family is left among them
     # sweep readings come from 6.5's sweep, not all_readings: their names are per partner plus two
     assert {"sweep_ahead", "sweep_p", "sweep_partners"} <= set(registry.LEGACY_READINGS)
 

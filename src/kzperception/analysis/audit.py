@@ -387,10 +387,8 @@ def readings_table(counts: Counts) -> pd.DataFrame:
             rows.append({"reading": f"{question}: {word(category)}" if category else question,
                          "wording": render.sentence(v, labels), "rests on": numbers(v.numbers()),
                          "rule": "; ".join(word(x) for x in v.decision() if x is not None) or "none"})
-    changes = {f"period_change_{p}_{c}": f"period change: {word(p)}, {word(c)}"
-               for p in counts.vocabulary.partner_ids for c in categories}
     for r in section_readings.all_readings(counts):
-        rows.append({"reading": changes.get(r.key, r.key.replace("_", " ")), "wording": r.text[:1].upper() + r.text[1:],
+        rows.append({"reading": r.key.replace("_", " "), "wording": r.text[:1].upper() + r.text[1:],
                      "rests on": numbers(dict(r.rests_on)), "rule": word(r.rule)})
     return pd.DataFrame(rows, columns=["reading", "wording", "rests on", "rule"])
 

@@ -50,7 +50,7 @@ from kzperception.analysis.readings import (
     p_is,
 )
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import CATEGORIES, WEBSITE_HOSTS, WEBSITES
+from kzperception.data.vocabulary import WEBSITE_HOSTS
 
 #: A slot "carries most of the rise" when its gain is more than this share of all the slots' gains.
 MOST = 0.5
@@ -188,69 +188,6 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
     return Reading("attention_verdict", text, rests, f"{'thesis' if same else 'other'} direction, {_verdict(p)}")
 
 
-def website_split(counts: Counts) -> Reading:
-    """What the pooled (CMH) odds ratio and Breslow–Day say, and how far the mix of websites explains the difference.
-
-    The mix "explains part of" the difference when pooling within the websites brings the odds ratio
-    closer to 1 by more than :data:`POOLED_CLOSER` on the log scale, on the same side of 1.
-    """
-    partners = stats.partners_in(counts)
-    if len(partners) != 2:
-        return Reading("website_split", "the pooled test compares two partners, and these counts have "
-                       f"{len(partners)}", {}, "not two partners")
-    a, b = partners
-    strat = stats.stratified_attention(counts)
-    crude = float(_all_row(counts).get("odds_ratio", math.nan))
-    rests = {"or_crude": crude} | {k: float(v) for k, v in strat.items()}
-    if _nan(strat["or_pooled"]) or _nan(crude) or crude in (0.0, math.inf):
-        return Reading("website_split", "the odds ratios cannot be pooled over the websites here: a website has an "
-                       "empty cell", rests, "not pooled")
-    bd = strat["p_breslow_day"]
-    bd_text = ("the Breslow–Day test finds that the websites tell different stories" if bd < ALPHA else
-               "the Breslow–Day test finds no sign that the websites tell different stories")
-    text = f"{bd_text} ({p_is(bd)})"
-    lc, lp = math.log(crude), math.log(strat["or_pooled"])
-    r = counts.reports
-    if lc * lp > 0 and abs(lp) < POOLED_CLOSER * abs(lc):
-        gov = WEBSITES[0]
-        share = {c: 100.0 * r.loc[(r["country"] == c) & (r["website"] == gov), "n"].sum()
-                 / max(1, r.loc[r["country"] == c, "n"].sum()) for c in partners}
-        moves = []
-        for w in WEBSITES:
-            per = {c: (int(r.loc[(r["country"] == c) & (r["website"] == w) & (r["period"] == "before"), "n"].sum()),
-                       int(r.loc[(r["country"] == c) & (r["website"] == w) & (r["period"] == "after"), "n"].sum()))
-                   for c in partners}
-            up = [c for c, (x, y) in per.items() if y > x]
-            down = [c for c, (x, y) in per.items() if y < x]
-            nums = ", ".join(f"{_label(counts, c)} {x} -> {y}" for c, (x, y) in per.items())
-            if len(up) == len(partners):
-                verb = "published more after the pivot about both"
-            elif len(down) == len(partners):
-                verb = "published less after the pivot about both"
-            else:
-                verb = "published " + " and ".join(
-                    x for x in (f"more about {_together([_label(counts, c) for c in up])}" if up else "",
-                                f"less about {_together([_label(counts, c) for c in down])}" if down else "") if x)
-            moves.append(f"{_site(w)} {verb} ({nums})")
-        first_more = share[a] > share[b]
-        text += (f". Pooled within the websites the odds ratio is closer to 1 than over all reports "
-                 f"({stats.fmt_num(strat['or_pooled'])} against {stats.fmt_num(crude)}), so part of the difference "
-                 f"between the two shifts comes from where the reports appear: {share[a]:.1f} % of the reports on "
-                 f"{_label(counts, a)} are on {_site(gov)}, against {share[b]:.1f} % of those on {_label(counts, b)}"
-                 f"{'' if first_more else ' (the smaller share)'}; " + "; ".join(moves))
-        rule = f"pooled closer to 1; BD {_verdict(bd)}"
-    elif lc * lp > 0 and abs(lp) <= abs(lc):
-        text += (f". Pooled within the websites the odds ratio barely moves ({stats.fmt_num(strat['or_pooled'])} "
-                 f"against {stats.fmt_num(crude)} over all reports), so the mix of websites accounts for little of "
-                 "the difference")
-        rule = f"pooled about the same; BD {_verdict(bd)}"
-    else:
-        text += (f". Pooled within the websites the odds ratio is {stats.fmt_num(strat['or_pooled'])} against "
-                 f"{stats.fmt_num(crude)} over all reports, so the mix of websites does not account for the difference")
-        rule = f"pooled not closer to 1; BD {_verdict(bd)}"
-    return Reading("website_split", text, rests, rule)
-
-
 def category_profile(counts: Counts) -> Reading:
     """The partner-against-partner tests per category: the smallest p, what Holm makes of it, how many remain."""
     cc = stats.category_country_tests(counts)
@@ -287,39 +224,6 @@ def category_profile(counts: Counts) -> Reading:
     return Reading("category_profile", text, {"p_min": float(low[col]), "p_min_holm": float(low["p_holm"]),
                                               "n_tests": float(n), "n_raw_below": float(raw),
                                               "n_holm_below": float(holm)}, f"holm below {holm}")
-
-
-def _period_row(counts: Counts, partner: str, category: str) -> pd.Series | None:
-    cp = stats.category_period_tests(counts)
-    sel = cp[(cp["country"] == partner) & (cp["category"] == category)] if len(cp) else cp
-    return sel.iloc[0] if len(sel) else None
-
-
-def period_change(counts: Counts, partner: str, category: str, baseline: Counts | None = None) -> Reading:
-    """One before-against-after test within a partner: its direction beside the thesis's, and its chance clause."""
-    key = f"period_change_{partner}_{category}"
-    row = _period_row(counts, partner, category)
-    what = f"the share of reports on {_label(counts, partner)} with {category_name(category)} as a main code"
-    if row is None:
-        return Reading(key, f"{what} cannot be compared between the periods: its counts per slot are not known",
-                       {}, "unknown cell")
-    thesis_row = _period_row(baseline, partner, category) if baseline is not None else row
-    ours = _direction(float(row["odds_ratio"]))
-    thesis = _direction(float(thesis_row["odds_ratio"])) if thesis_row is not None else 0
-    p = float(row["p_fisher"])
-    verb = {1: "rises", -1: "falls", 0: "does not move"}[ours]
-    text = (f"{what} {verb} from {row['before_share']:.1f} % ({count_phrase(row['before'])}) to "
-            f"{row['after_share']:.1f} % ({count_phrase(row['after'])}), an odds ratio of "
-            f"{stats.fmt_num(float(row['odds_ratio']))}")
-    if baseline is None and ours:
-        text += ", the direction the thesis describes" if ours == thesis else ""
-    elif thesis and ours:
-        text += (", as in the thesis's counts" if ours == thesis else
-                 f", against the thesis's counts, where it {'rises' if thesis > 0 else 'falls'}")
-    text += "; the change could not be tested" if _nan(p) else f"; the change is {_verdict(p)} (Fisher {p_is(p)})"
-    if not _nan(p) and p >= ALPHA and ours:
-        text += ": it rests on too few reports to set it apart from chance"
-    return Reading(key, text, {"odds_ratio": float(row["odds_ratio"]), "p_fisher": p}, f"{verb}, {_verdict(p)}")
 
 
 def period_tests_summary(counts: Counts) -> Reading:
@@ -399,11 +303,8 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
 
 def uncertainty_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
     """Every reading section 6.4 prints, in page order (Russia's security codes as the thesis's named case)."""
-    out = [attention_verdict(counts, baseline),
-           website_split(counts), category_profile(counts)]
-    if "russia" in stats.partners_in(counts) and "security_military" in CATEGORIES:
-        out.append(period_change(counts, "russia", "security_military", baseline))
-    return [*out, period_tests_summary(counts), uncertainty_summary(counts, baseline)]
+    return [attention_verdict(counts, baseline), category_profile(counts), period_tests_summary(counts),
+            uncertainty_summary(counts, baseline)]
 
 
 def growth_phrases(counts: Counts) -> dict[str, str]:

@@ -206,8 +206,7 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 #: :mod:`kzperception.readings`), glued by :mod:`kzperception.book.readings_glue`. A test checks
 #: this list against the keys those functions produce.
 LEGACY_READINGS: tuple[str, ...] = (
-    "attention_verdict",
-    "website_split", "category_profile", "period_tests", "uncertainty_summary", "sweep_ahead", "sweep_p",
+    "attention_verdict", "category_profile", "period_tests", "uncertainty_summary", "sweep_ahead", "sweep_p",
     "sweep_partners",
 )
 
@@ -216,11 +215,9 @@ def producible_names(vocabulary: Vocabulary) -> set[str]:
     """Every ``reading_*`` / ``said_*`` glue name a chapter run on ``vocabulary`` can be given.
 
     The registry's readings (:func:`glue_names` for the vocabulary's
-    categories) and the readings not yet moved into it: the fixed ones above, ``sweep_<partner>``
-    and ``period_change_<partner>_<category>``.
+    categories) and the readings not yet moved into it: the fixed ones above and ``sweep_<partner>``.
     """
-    legacy = [*LEGACY_READINGS, *(f"sweep_{p}" for p in vocabulary.partner_ids),
-              *(f"period_change_{p}_{c}" for p in vocabulary.partner_ids for c in vocabulary.category_ids)]
+    legacy = [*LEGACY_READINGS, *(f"sweep_{p}" for p in vocabulary.partner_ids)]
     return glue_names(categories=vocabulary.category_ids) | {
         f"{prefix}_{n}{suffix}" for n in legacy for prefix, suffix in (("reading", ""), ("reading", "_cap"),
                                                                        ("said", ""))}
