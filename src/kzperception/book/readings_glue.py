@@ -1,4 +1,4 @@
-"""Glue the readings of sections 6.3, 6.4 and 6.5 for their pages, and the one banner of 6.5.
+"""Glue the readings of the registry by name, the older readings of sections 6.4 and 6.5, and the one banner of 6.5.
 
 The readings themselves are chosen in :mod:`kzperception.analysis.section_readings`; this module
 only names them for the page. Each reading is glued as ``reading_<key>`` (and ``_cap`` to open a
