@@ -243,14 +243,21 @@ def code_export_cmd(
     manifest_only: Annotated[bool, typer.Option(
         "--manifest-only", help="Write only coding-manifest.json, for sheets exported without one (same "
         "screening, collected.csv and coders as their export); no sheet is touched.")] = False,
+    consensus: Annotated[bool, typer.Option(
+        "--consensus", help="With --corpus DIR (every coder's sheet imported) and --out the folder of their "
+        "sheets: write coding-consensus, pre-filled where the coders agree, each disagreement named in its "
+        "row's note; imported, its codes get the coder 'consensus'.")] = False,
 ) -> None:
-    """Write one coding sheet per coder, or a REFI-QDA project (.qdpx) or codebook (.qdc) for QDA tools."""
+    """Write one coding sheet per coder, a consensus sheet, or a REFI-QDA project (.qdpx) or codebook (.qdc)."""
     from kzperception.fieldwork.collect import CollectError, read_collected
     from kzperception.fieldwork.screen import included_reports, read_screening
     from kzperception.fieldwork.sheets import export_coding_sheets
 
     if out is None:
         raise fail("--out: required (a folder for sheets, a file for --format qdpx or qdc)")
+    if consensus:
+        _export_consensus(screening, corpus, coder, out, fmt, force)
+        return
     if fmt in (SheetFormat.qdpx, SheetFormat.qdc):
         _export_refi(fmt, screening, corpus, coder or [], out, collected, codebook, undecided, force)
         return
@@ -269,6 +276,25 @@ def code_export_cmd(
     what = "manifest" if manifest_only else "coding sheets"
     typer.echo(f"{what}: {len(reports)} included reports for {len(coder)} coder(s)")
     typer.echo("written: " + ", ".join(str(t) for t in targets))
+
+
+def _export_consensus(screening: Path | None, corpus: Path | None, coders: list[str] | None, out: Path,
+                      fmt: SheetFormat, force: bool) -> None:
+    """``code export --consensus``: the consensus sheet beside the coders' sheets."""
+    from kzperception.data.corpus import load_corpus
+    from kzperception.fieldwork.consensus import export_consensus
+
+    if corpus is None:
+        raise fail("--consensus: needs --corpus DIR, the corpus every coder's sheet was imported into")
+    if screening is not None or coders:
+        raise fail("--consensus: leave out the screening sheet and --coder (the coders are the corpus's)")
+    if fmt in (SheetFormat.qdpx, SheetFormat.qdc):
+        raise fail("--consensus: writes a coding sheet (--format xlsx, csv or both)")
+    formats = ("xlsx", "csv") if fmt is SheetFormat.both else (fmt.value,)
+    with _errors():
+        written, open_cells = export_consensus(out, load_corpus(corpus), formats, force=force)
+    typer.echo(f"consensus sheet: {open_cells} cell(s) to settle (named in each row's note); the rest pre-filled")
+    typer.echo("written: " + ", ".join(str(t) for t in written))
 
 
 def _export_refi(fmt: SheetFormat, screening: Path | None, corpus: Path | None, coders: list[str], out: Path,

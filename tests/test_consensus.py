@@ -1,0 +1,79 @@
+"""``code export --consensus``: the agreed codes pre-filled, the disagreements named, imported as ``consensus``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kzperception.data.corpus import CorpusError, load_corpus
+from kzperception.data.counts import load_counts
+from kzperception.fieldwork.consensus import CONSENSUS, TO_SETTLE, export_consensus
+from kzperception.fieldwork.manifest import MANIFEST, read_manifest
+from kzperception.fieldwork.sheets import export_coding_sheets, write_imported
+from tests.test_screen_sheets import _fill_csv, _reports, codebook  # noqa: F401  (fixture)
+
+
+def _two_coders(tmp_path: Path, codebook: Path) -> Path:  # noqa: F811
+    export_coding_sheets(_reports(), ["anna", "boris"], tmp_path, codebook, formats=("csv",))
+    _fill_csv(tmp_path / "coding-anna.csv", {"r1-china": {"economic": "main", "cultural": "secondary"},
+                                             "r2-russia": {"political_diplomatic": "main", "note": "a visit"}})
+    _fill_csv(tmp_path / "coding-boris.csv", {"r1-china": {"economic": "main"},
+                                              "r2-russia": {"political_diplomatic": "secondary", "economic": "main"}})
+    write_imported([tmp_path / "coding-anna.csv", tmp_path / "coding-boris.csv"], tmp_path / "corpus")
+    return tmp_path / "corpus"
+
+
+def test_agreed_codes_are_filled_and_disagreements_named(tmp_path: Path, codebook: Path) -> None:  # noqa: F811
+    corpus = _two_coders(tmp_path, codebook)
+    written, open_cells = export_consensus(tmp_path, load_corpus(corpus), ("csv",))
+    assert tmp_path / "coding-consensus.csv" in written and open_cells == 3
+    sheet = pd.read_csv(tmp_path / "coding-consensus.csv", dtype=str, keep_default_na=False).set_index("id")
+    assert sheet.loc["r1-china", "economic"] == "main"  # both said main
+    assert sheet.loc["r1-china", "cultural"] == ""  # anna secondary, boris none
+    label = dict(load_corpus(corpus).vocabulary.category_labels)
+    assert sheet.loc["r1-china", "note"] == TO_SETTLE + f"{label['cultural']}: anna secondary, boris none"
+    assert sheet.loc["r2-russia", "political_diplomatic"] == "" and sheet.loc["r2-russia", "economic"] == ""
+    assert f"{label['political_diplomatic']}: anna main, boris secondary" in sheet.loc["r2-russia", "note"]
+    assert (sheet["coder"] == CONSENSUS).all()
+    assert CONSENSUS in read_manifest(tmp_path / MANIFEST).coders
+    # the researchers settle the open cells; the import gives those codes the coder consensus
+    _fill_csv(tmp_path / "coding-consensus.csv", {"r1-china": {"cultural": "secondary", "note": "settled"},
+                                                  "r2-russia": {"political_diplomatic": "main", "note": ""}})
+    write_imported([tmp_path / "coding-anna.csv", tmp_path / "coding-boris.csv", tmp_path / "coding-consensus.csv"],
+                   tmp_path / "corpus2")
+    agreed = load_corpus(tmp_path / "corpus2")
+    assert CONSENSUS in agreed.coders
+    mine = agreed.codes[agreed.codes["coder"] == CONSENSUS]
+    assert sorted(zip(mine["report_id"], mine["category"], mine["level"], strict=True)) == [
+        ("r1-china", "cultural", "secondary"), ("r1-china", "economic", "main"),
+        ("r2-russia", "political_diplomatic", "main")]
+    counts = load_counts(tmp_path / "corpus2", coder=CONSENSUS)
+    assert int(counts.codes[(counts.codes["period"] == "all") & (counts.codes["level"] == "main")]["n"].sum()) > 0
+
+
+def test_refusals_write_nothing(tmp_path: Path, codebook: Path) -> None:  # noqa: F811
+    corpus = _two_coders(tmp_path, codebook)
+    export_consensus(tmp_path, load_corpus(corpus), ("csv",))
+    before = (tmp_path / "coding-consensus.csv").read_bytes()
+    with pytest.raises(CorpusError, match="already exists"):
+        export_consensus(tmp_path, load_corpus(corpus), ("csv",))
+    assert (tmp_path / "coding-consensus.csv").read_bytes() == before
+    with pytest.raises(CorpusError, match="missing; --out must be the folder"):
+        export_consensus(tmp_path / "corpus", load_corpus(corpus), ("csv",))
+
+
+def test_the_command_line(tmp_path: Path, codebook: Path) -> None:  # noqa: F811
+    corpus = _two_coders(tmp_path, codebook)
+    run = [sys.executable, "-m", "kzperception.cli", "code", "export", "--consensus", "--corpus", str(corpus),
+           "--out", str(tmp_path), "--format", "csv"]
+    done = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "3 cell(s) to settle" in done.stdout
+    again = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert again.returncode == 1 and again.stderr.strip().startswith("error:") and "already exists" in again.stderr
+    alone = subprocess.run([*run[:6], "--out", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert alone.returncode != 0 and "needs --corpus" in alone.stderr
