@@ -103,6 +103,7 @@ def test_a_rerun_on_a_generated_corpus_says_what_its_numbers_say(corpus, tmp_pat
         assert not re.search(r"\b(nan|NaN|inf)\b", text), (stem, re.search(r".{80}\b(nan|NaN|inf)\b.{80}", text))
         assert not re.search(r"\bsec-[a-z0-9-]+\b", text), (stem, "a raw cross-reference label")
         assert "Traceback" not in text and "{glue" not in text, stem
+        assert str(tmp) not in text, (stem, "a local path on a page: name the corpus by its folder")
         found = re.search(r".{60}\b(is|are|was) (could|cannot|can not)\b.{40}", text)  # an untested clause spliced in
         assert found is None, (stem, found and found[0])
         if len(present) != 2 and stem != "appendix-audit":  # "both" and "the two" only ever of two partners

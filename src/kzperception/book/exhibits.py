@@ -86,15 +86,16 @@ def counts_files(counts: Counts, what: str = "reports") -> tuple[str, ...]:
     """The data files behind a counts frame, for an exhibit's provenance note.
 
     The published figures are files of ``data/published`` (``what`` is ``reports``, ``codes`` or
-    ``both``); a corpus is the folder it was read from, with its two interchange files.
+    ``both``); a corpus is named by its folder's name with its two interchange files, never by
+    an absolute path (a page is read on other machines, and a path may name a person's home).
     """
     if what not in ("reports", "codes", "both"):
         raise ValueError(f"what must be reports, codes or both, not {what!r}")
     kinds = ("reports", "codes") if what == "both" else (what,)
     if counts.is_published:
         return tuple(f for k in kinds for f in PUBLISHED_FILES[k])
-    folder = Path(counts.source)
-    return tuple(str(folder / f"{k}.csv") for k in kinds)
+    folder = Path(counts.source).name
+    return tuple(f"{folder}/{k}.csv" for k in kinds)
 
 
 @dataclass(frozen=True)
