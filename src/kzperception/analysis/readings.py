@@ -4,11 +4,9 @@ The readings themselves are verdicts in :mod:`kzperception.readings` (every chap
 audit's); what stays here serves the readings not yet moved there
 (:mod:`kzperception.analysis.section_readings`, the slot and narrative sentences) and must keep
 the same rules: 0 is "no report", 1 "one report", never "several" for fewer than three
-(:func:`count_phrase`); a change is in percent of the before-count, from zero it "appears", to zero
-it "disappears" (:func:`change_phrase`); a p-value below :data:`ALPHA` is "beyond what chance alone
-would produce" (:func:`p_is`); a category's lead over the runner-up carries the exact binomial test
-(:func:`lead_clause`); a quotation's codes are the register's, inferred ones marked
-(:func:`quoted_codes`).
+(:func:`count_phrase`); a change is in percent of the before-count (:func:`change`); a p-value
+below :data:`ALPHA` is "beyond what chance alone would produce" (:func:`p_is`); a quotation's
+codes are the register's, inferred ones marked (:func:`quoted_codes`).
 """
 
 from __future__ import annotations
@@ -54,18 +52,6 @@ def change(before: float, after: float) -> float:
     return math.nan if not before else 100.0 * (after - before) / before
 
 
-def change_phrase(before: float, after: float) -> str:
-    """``grows by 160.0 %`` / ``falls by 22.0 %`` / ``stays at 12`` / ``appears (0 -> 5)`` / ``disappears``."""
-    if before == after:
-        return f"stays at {int(before)}"
-    if not before:
-        return f"appears ({int(before)} -> {int(after)})"
-    if not after:
-        return f"disappears ({int(before)} -> 0)"
-    c = change(before, after)
-    return f"grows by {c:.1f} %" if c > 0 else f"falls by {-c:.1f} %"
-
-
 def p_is(p: float) -> str:
     """``p = 0.070`` / ``p < 0.001``: a p-value as a clause, never ``p = < 0.001``; undefined, it says so."""
     if p is None or math.isnan(p):
@@ -79,25 +65,6 @@ def _p(p: float) -> str:
     if p < 0.001:
         return "< 0.001"
     return f"{p:.4f}" if f"{p:.3f}" == f"{ALPHA:.3f}" else f"{p:.3f}"
-
-
-def lead_clause(top: float, second: float) -> tuple[str, float]:
-    """Whether a lead of ``top`` over ``second`` (counts over the same reports) is beyond chance, in words.
-
-    The exact binomial test of :func:`kzperception.analysis.stats.count_contrast`, read against
-    :data:`ALPHA` like every test of chapter 6.4.
-    """
-    from kzperception.analysis.stats import count_contrast
-
-    p = count_contrast(top, second)
-    if math.isnan(p):
-        return "too few reports to test the lead against chance", p
-    if p < ALPHA:
-        return f"a lead beyond what chance alone would produce (binomial {p_is(p)})", p
-    return f"a lead within what chance alone could produce (binomial {p_is(p)})", p
-
-
-# --- section 6.3.1: categories between partners, levels and periods -------------------------------
 
 
 def capitalised(text: str) -> str:

@@ -1,31 +1,18 @@
-"""Readings of sections 6.3, 6.4 and 6.5: the sentences that interpret totals, tests and the pivot sweep.
+"""The readings of sections 6.4 and 6.5 not yet moved into :mod:`kzperception.readings`.
 
-:mod:`kzperception.analysis.readings` holds the rules for counts, changes, leads and shares. This
-module applies them to what the three sections state, so that a rerun's page says what its own
-numbers hold and the thesis's reading is only ever shown as the thesis's (:func:`thesis_beside`).
-
-Thresholds (the audit appendix and ``docs/architecture.md`` list the same):
+What remains here: 6.4's plain reading of the two-partner test (:func:`attention_verdict`), the
+category profile with Holm's correction, the before-and-after tests, the closing paragraph, and
+6.5's pivot sweep. The readings of 6.3 and the rest of 6.4 are verdicts of the registry. The
+rules below are listed with the registry's in ``docs/architecture.md``:
 
 - **Chance.** :data:`ALPHA` (0.05, the convention of chapter 6.4): a p-value below it is "beyond
   what chance alone would produce", otherwise "within what chance alone could produce". A test
   that cannot be run (an empty row or column) is said to be untestable, never read as either.
-- **Leads (6.3).** A category leads by main codes when its count is the single largest; its lead
-  over the runner-up carries the exact binomial test of the two counts
-  (:func:`kzperception.analysis.stats.count_contrast`). Equal counts tie and share a place.
-- **Order of both levels (6.3).** A category "rises" or "falls" when its place (one plus the
-  categories strictly ahead) differs between the ranking by main codes and the ranking by main
-  and secondary codes together; a riser is said with how many of its codes are secondary.
 - **Steady pace (6.4).** A share of reports after the pivot is above (below) a steady pace when
   its Wilson 95 % interval lies wholly above (below) the after-part's share of the window's days;
   otherwise within it.
-- **Most of the rise (6.4).** The country-and-website slot with the largest gain in reports
-  "carries most of the rise" when its gain is more than half of all the slots' gains
-  (:data:`MOST`), "the largest part" otherwise.
 - **Direction (6.4).** An odds ratio above 1 means the first partner's reports leaned more towards
   the after-period than the second's; the thesis's direction is the one its published counts give.
-  Pooling over websites (Cochran–Mantel–Haenszel) "explains part of" the crude difference when the
-  pooled odds ratio is closer to 1 by more than a tenth on the log scale (:data:`POOLED_CLOSER`),
-  on the same side; within that tenth it "barely moves".
 - **Sweep (6.5).** A partner's per-day ratio "stays above 1" when it is above 1 at every pivot of
   the sweep, "stays below" likewise, otherwise it "crosses 1". Its largest ratio "peaks near the
   pivot" when it lies within :data:`NEAR_DAYS` days of the window's pivot.
@@ -45,17 +32,11 @@ from kzperception.analysis.readings import (
     Reading,
     _together,
     category_name,
-    change_phrase,
     count_phrase,
     p_is,
 )
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import WEBSITE_HOSTS
 
-#: A slot "carries most of the rise" when its gain is more than this share of all the slots' gains.
-MOST = 0.5
-#: Pooling within websites "explains part of" a difference when it shrinks the log odds ratio below this fraction.
-POOLED_CLOSER = 0.9
 #: A sweep's largest ratio "peaks near the pivot" within this many days of the window's pivot.
 NEAR_DAYS = 28
 #: With fewer reports than this in all, the closing reading of 6.4 says the tests cannot favour any reading.
@@ -76,10 +57,6 @@ def _verdict(p: float) -> str:
 def _label(counts: Counts, partner: str) -> str:
     """A partner as the counts' own vocabulary names it (a corpus's partners.yaml, else the project's)."""
     return counts.vocabulary.partner_label(partner)
-
-
-def _site(website: str) -> str:
-    return WEBSITE_HOSTS.get(website, website)
 
 
 def _k_of_n(k: int, n: int, noun: str, one: str, many: str) -> str:
@@ -305,18 +282,6 @@ def uncertainty_readings(counts: Counts, baseline: Counts | None = None) -> list
     """Every reading section 6.4 prints, in page order (Russia's security codes as the thesis's named case)."""
     return [attention_verdict(counts, baseline), category_profile(counts), period_tests_summary(counts),
             uncertainty_summary(counts, baseline)]
-
-
-def growth_phrases(counts: Counts) -> dict[str, str]:
-    """``reports on China grow by 110.8 %``-style phrases per partner, for the 6.4 heading paragraph."""
-    r = counts.reports
-    out = {}
-    for c in stats.partners_in(counts):
-        before = int(r.loc[(r["country"] == c) & (r["period"] == "before"), "n"].sum())
-        after = int(r.loc[(r["country"] == c) & (r["period"] == "after"), "n"].sum())
-        phrase = change_phrase(before, after)
-        out[f"change_phrase_{c}"] = f"the number of reports on {_label(counts, c)} {phrase} ({before} -> {after})"
-    return out
 
 
 # --- 6.5: the pivot sweep ----------------------------------------------------------------------

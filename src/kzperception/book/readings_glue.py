@@ -51,8 +51,6 @@ def glue_uncertainty_readings(ch: Chapter) -> list[Reading]:
     _glue(ours, None)
     plain = next((r.text for r in ours if r.key == "attention_verdict"), "")
     glue_text("attention_plainly", f"Read plainly, {plain}." if plain else "")  # two partners only
-    for k, v in sr.growth_phrases(ch.counts).items():
-        glue_text(k, v)
     return ours
 
 
