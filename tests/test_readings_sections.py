@@ -268,7 +268,7 @@ def test_the_category_contrasts_and_their_holm_correction(corpora: dict[str, Pat
     holm = _holm(ps)
     smallest = CATEGORIES[min(range(len(ps)), key=lambda i: (ps[i], i))]
     below = sum(h < 0.05 for h in holm)
-    text = sr.category_profile(load_counts(corpora[name], W)).text
+    text = render.render(compute.category_profile(load_counts(corpora[name], W)))
     assert f"the smallest p-value belongs to {category_name(smallest)}," in text, (name, text)
     expect = {0: "none of the 7 comparisons stays", 1: "one of the 7 comparisons stays"}.get(
         below, f"{below} of the 7 comparisons stay")
@@ -345,7 +345,7 @@ def test_the_zero_and_one_corpus_reads_none_and_one(corpora: dict[str, Path]) ->
     assert totals.non_cooperation == nc
     said = {0: "no non-cooperation code", 1: "one non-cooperation code"}.get(nc, f"{nc} non-cooperation codes")
     assert render.render(totals).endswith(f"and {said}")
-    summary = sr.period_tests_summary(counts).text
+    summary = render.render(compute.period_tests(counts))
     assert "none falls below 5 %" in summary
 
 

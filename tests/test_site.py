@@ -407,3 +407,15 @@ def test_book_languages_and_meta(book_html: Path) -> None:
         problems += [f"{rel}: Cyrillic without lang=ru: {t[:60]!r}" for t in unmarked_cyrillic(text)]
     assert not problems, "\n".join(problems[:40])
     assert (book_html / "404.html").is_file() and (book_html / "sitemap.xml").is_file()
+
+
+def test_the_404_page_carries_the_announcement_of_every_other_page() -> None:
+    """A rerun's pages all say where their numbers come from; its 404 page is written apart from the
+    theme, so it is given the same bar (already escaped) or none."""
+    from kzperception.book.sphinx_site import not_found_html
+
+    bar = 'Synthetic corpus — demonstration only: <bdi>&lt;b&gt;x</bdi>'
+    page = not_found_html(book_title="B", description="d", base_path="/", contents=[], announcement=bar)
+    assert f'<div class="bd-header-announcement" role="note">{bar}</div>' in page
+    assert "bd-header-announcement\"" not in not_found_html(book_title="B", description="d", base_path="/",
+                                                            contents=[])

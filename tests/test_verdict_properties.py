@@ -140,7 +140,7 @@ def code_n(t: dict, cat: str, level: str, p: str | None = None, per: str | None 
 # --- the checks ------------------------------------------------------------------------------------------
 
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?")
-CONSTANTS = {"95", "100", "0.001", "1", "10"}
+CONSTANTS = {"95", "100", "0.001", "1", "10", "5"}  # 5: the 5 % line
 
 
 def allowed(verdict: object, extra: set[str]) -> set[str]:
@@ -334,6 +334,41 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     for c in CATEGORIES:
         if not both[c]:
             assert LABELS.category(c) not in said  # an uncoded category neither rises, falls nor keeps a place
+
+    # 6.4: each category's before-and-after share per partner, and the partners' profiles with Holm
+    tests = compute.period_tests(counts)
+    expect_below = []
+    for p in ps:
+        nb, na = n_of(t, p, "before"), n_of(t, p, "after")
+        for cat in CATEGORIES:
+            kb, ka = code_n(t, cat, "main", p, "before"), code_n(t, cat, "main", p, "after")
+            if fisher_p([[ka, na - ka], [kb, nb - kb]]) < 0.05:
+                expect_below.append((p, cat))
+    assert len(tests.shifts) == len(ps) * len(CATEGORIES)
+    assert [(s.partner, s.category) for s in tests.below] == expect_below
+    check_wording(render(tests, LABELS), tests, len(ps))
+    profile = compute.category_profile(counts)
+    if len(ps) >= 2:
+        raw = []
+        for cat in CATEGORIES:
+            table = np.array([[code_n(t, cat, "main", p), n_of(t, p) - code_n(t, cat, "main", p)] for p in ps])
+            if len(ps) == 2:
+                raw.append(fisher_p(table.tolist()))
+            else:
+                raw.append(math.nan if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any()
+                           else float(chi2_contingency(table, correction=False).pvalue))
+        order = sorted((i for i in range(len(raw)) if raw[i] == raw[i]), key=lambda i: raw[i])
+        holm, running = {}, 0.0
+        for rank, i in enumerate(order):
+            running = max(running, min(1.0, (len(order) - rank) * raw[i]))
+            holm[CATEGORIES[i]] = running
+        assert set(profile.holm_below) == {c for c, h in holm.items() if h < 0.05}
+        said = render(profile, LABELS)
+        check_wording(said, profile, len(ps))
+        if profile.outcome == "alike":
+            assert "hard to tell apart" in said
+    else:
+        assert profile.outcome == "none"
 
     security = compute.security_part(counts)
     total = sum(code_n(t, c, "main") for c in CATEGORIES)

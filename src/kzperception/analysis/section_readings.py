@@ -31,7 +31,6 @@ from kzperception.analysis.readings import (
     ALPHA,
     Reading,
     _together,
-    category_name,
     count_phrase,
     p_is,
 )
@@ -165,80 +164,11 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
     return Reading("attention_verdict", text, rests, f"{'thesis' if same else 'other'} direction, {_verdict(p)}")
 
 
-def category_profile(counts: Counts) -> Reading:
-    """The partner-against-partner tests per category: the smallest p, what Holm makes of it, how many remain."""
-    cc = stats.category_country_tests(counts)
-    if not len(cc):
-        return Reading("category_profile", "no category can be compared between the partners", {}, "no tests")
-    col = stats.p_column(cc)
-    low = cc.sort_values(col, kind="stable").iloc[0]
-    n = len(cc)
-    raw = int((cc[col] < ALPHA).sum())
-    holm = int((cc["p_holm"] < ALPHA).sum())
-    partners = stats.partners_in(counts)
-    shares = {c: float(low[f"{c}_share"]) for c in partners}
-    hi = max(shares, key=shares.get)
-    lo = [c for c in partners if c != hi]
-    share_text = (f"a larger share of the reports on {_label(counts, hi)} ({shares[hi]:.1f} % against "
-                  + ", ".join(f"{shares[c]:.1f} % for {_label(counts, c)}" for c in lo) + ")") \
-        if len(set(shares.values())) > 1 else "the same share for every partner"
-    text = (f"taken one at a time, the smallest p-value belongs to {category_name(str(low['category']))}, "
-            f"{share_text}, with {p_is(low[col])}; "
-            f"{_k_of_n(raw, n, 'comparison', 'falls', 'fall')} below 5 % before any correction")
-    if n > 1:
-        text += (f". But {n} categories were compared, and with that many comparisons one is likely to look unusual "
-                 f"by chance alone. After the Holm correction for the whole set, that p-value becomes "
-                 f"{stats.fmt_p(low['p_holm'])}, and {_k_of_n(holm, n, 'comparison', 'stays', 'stay')} below the "
-                 "5 % line")
-    names = [category_name(str(c)) for c in cc.loc[cc["p_holm"] < ALPHA, "category"]]
-    if holm == 0:
-        text += (". Under this model the category profiles of the partners are hard to tell apart, which fits the "
-                 "thesis's reading of its own figures that the profiles are broadly alike")
-    else:
-        text += (f". Even after the correction, {_together(names)} "
-                 f"{'differs' if holm == 1 else 'differ'} between the partners by more than chance alone would "
-                 "produce, against the thesis's reading of its own figures that the profiles are broadly alike")
-    return Reading("category_profile", text, {"p_min": float(low[col]), "p_min_holm": float(low["p_holm"]),
-                                              "n_tests": float(n), "n_raw_below": float(raw),
-                                              "n_holm_below": float(holm)}, f"holm below {holm}")
-
-
-def period_tests_summary(counts: Counts) -> Reading:
-    """How many before-against-after comparisons fall below 5 % uncorrected, and what each of them is.
-
-    A share that falls while the number of its reports rises is said so: the fall then comes from
-    the other reports growing faster, not from fewer reports of the category.
-    """
-    cp = stats.category_period_tests(counts)
-    if not len(cp):
-        return Reading("period_tests", "no category has counts per slot to compare", {}, "no tests")
-    below = cp[cp["p_fisher"] < ALPHA]
-    n, k = len(cp), len(below)
-    said = {0: "none falls", 1: "one falls"}.get(k, f"{k} fall")
-    text = f"of the {n} before-and-after comparisons in the table, {said} below 5 % before any correction"
-    items = []
-    for r in below.itertuples():
-        verb = "rises" if r.after_share > r.before_share else "falls"
-        s = (f"the share of reports on {_label(counts, r.country)} with {category_name(r.category)} as a main code "
-             f"{verb} from {r.before_share:.1f} % to {r.after_share:.1f} % ({p_is(r.p_fisher)})")
-        if verb == "falls" and r.after > r.before:
-            s += (f", while the number of such reports rises from {r.before} to {r.after}: the share falls because "
-                  "the other reports grew faster, not because there are fewer of these")
-        elif verb == "rises" and r.after < r.before:
-            s += f", while the number of such reports falls from {r.before} to {r.after}"
-        items.append(s)
-    if items:
-        text += ": " + "; ".join(items)
-    if n > 1 and k:
-        text += f". Among {n} comparisons, chance alone would put about {n * ALPHA:.1f} below 5 %"
-    return Reading("period_tests", text, {"n_tests": float(n), "n_raw_below": float(k)}, f"below {k}")
-
-
 def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Reading:
     """The closing paragraph of 6.4: which of its verdicts are beyond chance, and how far that carries."""
     pace = steady_pace(counts)
     att = attention_verdict(counts, baseline)
-    prof = category_profile(counts)
+    profile = stats.category_country_tests(counts)
     above = [_label(counts, k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v > 0]
     below = [_label(counts, k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v < 0]
     parts = []
@@ -252,8 +182,8 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
     p_att = att.rests_on.get("p_chi2", math.nan) if _nan(p_att) else p_att
     parts.append("the difference between the partners' shifts could not be tested" if _nan(p_att)
                  else f"the difference between the partners' shifts is {_verdict(p_att)}")
-    holm = int(prof.rests_on.get("n_holm_below", 0))
-    n = int(prof.rests_on.get("n_tests", 0))
+    n = len(profile)
+    holm = int((profile["p_holm"] < ALPHA).sum()) if n else 0
     if n:
         parts.append("no category difference between the partners survives the correction for testing "
                      f"{n} at once" if holm == 0 else
@@ -280,8 +210,7 @@ def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Readi
 
 def uncertainty_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
     """Every reading section 6.4 prints, in page order (Russia's security codes as the thesis's named case)."""
-    return [attention_verdict(counts, baseline), category_profile(counts), period_tests_summary(counts),
-            uncertainty_summary(counts, baseline)]
+    return [attention_verdict(counts, baseline), uncertainty_summary(counts, baseline)]
 
 
 # --- 6.5: the pivot sweep ----------------------------------------------------------------------

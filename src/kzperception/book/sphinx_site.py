@@ -487,11 +487,13 @@ a:hover { text-decoration-thickness: 2px; }
 ul { padding-left: 1.25rem; }
 li { margin: .3rem 0; }
 .contents { color: var(--muted); }
+.bd-header-announcement { padding: .6rem 1.25rem; text-align: center; background: #fff3cd; color: #3d3000;
+  overflow-wrap: anywhere; }
 """
 
 
 def not_found_html(*, book_title: str, description: str, base_path: str, contents: list[tuple[str, str, str]],
-                   favicon: str = "") -> str:
+                   favicon: str = "", announcement: str = "") -> str:
     """The 404 page: one self-contained file (its style inline, no stylesheet, script or font to load).
 
     A host serves it for any missed address (``/book/no/such/page``), so a relative stylesheet or
@@ -501,6 +503,8 @@ def not_found_html(*, book_title: str, description: str, base_path: str, content
     the configured base URL's path (``KZP_BASEURL``) that path, anywhere else on the host (a preview
     served from the host's root) the host's root; opened from disk, the folder it sits in.
     ``contents`` is the book's pages as (title, address from the root, language).
+    ``announcement`` is the bar every other page carries (a rerun's corpus and provenance), as the
+    HTML the theme is given, already escaped by its maker (:func:`kzperception.book.rerun.banner_html`).
     """
     esc = html.escape
     def lang_of(lang: str) -> str:
@@ -525,6 +529,7 @@ document.documentElement.dataset.theme = localStorage.getItem("theme") || "";</s
 <style>{_NOT_FOUND_CSS}</style>
 </head>
 <body>
+{f'<div class="bd-header-announcement" role="note">{announcement}</div>' if announcement else ""}
 <header><a href="index.html">{esc(book_title)}</a></header>
 <main id="main-content">
 <article class="bd-article">
@@ -575,7 +580,8 @@ def write_not_found(app: Sphinx, exception: Exception | None) -> None:
         favicon = "data:image/svg+xml," + quote(icon.read_text(encoding="utf-8").strip(), safe=" :/='\"<>-.,#()")
     page = not_found_html(book_title=str(app.config.html_title or app.config.project), favicon=favicon,
                           description=app.config.kzp_site_description, base_path=_base_path(app.config),
-                          contents=contents)
+                          contents=contents,
+                          announcement=str((app.config.html_theme_options or {}).get("announcement") or ""))
     (out / f"{NOT_FOUND}.html").write_text(page, encoding="utf-8")
 
 

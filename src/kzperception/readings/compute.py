@@ -26,6 +26,7 @@ from kzperception.readings.verdicts import (
     AttentionTest,
     CategoryContrast,
     CategoryOrder,
+    CategoryProfile,
     CategoryShift,
     CodeTotals,
     CommonLeader,
@@ -34,6 +35,7 @@ from kzperception.readings.verdicts import (
     LevelSplit,
     OddsRatio,
     PeriodChange,
+    PeriodTests,
     PivotLead,
     Place,
     Pooling,
@@ -428,3 +430,28 @@ def small_site(counts: Counts) -> SmallSite:
     paces = tuple(pace for p in partners(counts) if small and (pace := _slot_pace(counts, ref, p, small)).n > 0)
     return SmallSite("small_site", "the smallest website's Wilson intervals against the steady pace",
                      sizes=sizes, paces=paces)
+
+
+# --- the tests of 6.4's tables ----------------------------------------------------------------------
+
+def period_tests(counts: Counts) -> PeriodTests:
+    """Every partner-and-category share before against after whose counts are known, with Fisher's test."""
+    shifts = tuple(s for p in partners(counts) for c in category_ids(counts)
+                   if not is_nan((s := category_shift(counts, p, c)).k_before) and not is_nan(s.k_after))
+    return PeriodTests("period_tests", "uncorrected Fisher tests below 0.05", shifts=shifts)
+
+
+def category_profile(counts: Counts) -> CategoryProfile:
+    """Per category, whether the partners' shares of reports with it differ, and Holm over the categories."""
+    from kzperception.analysis.stats import category_country_tests, p_column
+
+    ps = partners(counts)
+    table = category_country_tests(counts)
+    name = "fisher" if len(ps) == 2 else "chi2"
+    if not len(table) or len(ps) < 2:
+        return CategoryProfile("category_profile", "Holm over the categories", name=name)
+    col = p_column(table)
+    tests = tuple((str(row["category"]), float(row[col]), float(row["p_holm"]),
+                   tuple((p, float(row[f"{p}_share"]) if f"{p}_share" in row else math.nan) for p in ps))
+                  for _, row in table.iterrows())
+    return CategoryProfile("category_profile", "Holm over the categories", name=name, tests=tests)

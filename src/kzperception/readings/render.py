@@ -13,9 +13,11 @@ from functools import singledispatch
 from kzperception.data.vocabulary import CATEGORY_LABELS, COUNTRY_LABELS, WEBSITE_HOSTS
 from kzperception.readings import words
 from kzperception.readings.verdicts import (
+    ALPHA,
     AttentionTest,
     CategoryContrast,
     CategoryOrder,
+    CategoryProfile,
     CategoryShift,
     CodeTotals,
     CommonLeader,
@@ -24,6 +26,7 @@ from kzperception.readings.verdicts import (
     LevelSplit,
     OddsRatio,
     PeriodChange,
+    PeriodTests,
     PivotLead,
     Place,
     Pooling,
@@ -35,6 +38,7 @@ from kzperception.readings.verdicts import (
     SteadyPace,
     Verdict,
     agrees,
+    is_nan,
 )
 
 
@@ -565,3 +569,81 @@ def _(v: SmallSite, labels: Labels = LABELS) -> str:
         moved = words.together([labels.partner(p.partner) for p in v.paces if p.side in ("above", "below")])
         tail = f"even so, the share after the pivot moves beyond a steady pace for {moved}"
     return f"{head}. {words.capitalised(tail)}"
+
+
+def _k_of_n(k: int, n: int, noun: str, one: str, many: str) -> str:
+    """``none of the 7 comparisons falls`` / ``one of the 7 comparisons falls`` / ``3 of the 7 comparisons fall``."""
+    nouns = noun if n == 1 else f"{noun}s"
+    if k == 0:
+        return f"none of the {n} {nouns} {one}" if n > 1 else f"the one {noun} does not {one.removesuffix('s')}"
+    if k == 1:
+        return f"the one {nouns} {one}" if n == 1 else f"one of the {n} {nouns} {one}"
+    return f"{k} of the {n} {nouns} {many}"
+
+
+@render.register
+def _(v: PeriodTests, labels: Labels = LABELS) -> str:
+    n, below = len(v.shifts), v.below
+    if not n:
+        return "no category has counts per period to compare"
+    if n == 1:
+        text = f"the one before-and-after comparison in the table {'falls' if below else 'does not fall'}"
+    else:
+        said = {0: "none falls", 1: "one falls"}.get(len(below), f"{len(below)} fall")
+        text = f"of the {n} before-and-after comparisons in the table, {said}"
+    text += " below 5 % before any correction"
+    items = []
+    for s in below:
+        what = f"the share of reports on {labels.partner(s.partner)} with {labels.category(s.category)} as a main code"
+        item = (f"{what} {s.direction} from {words.percent(s.share_before)} to {words.percent(s.share_after)} "
+                f"({words.p_value(s.test.p)})")
+        if s.direction == "falls" and s.k_after > s.k_before:
+            item += (f", while the number of such reports rises from {int(s.k_before):,} to {int(s.k_after):,}: the "
+                     "share falls because the other reports grew faster, not because there are fewer of these")
+        elif s.direction == "rises" and s.k_after < s.k_before:
+            item += f", while the number of such reports falls from {int(s.k_before):,} to {int(s.k_after):,}"
+        items.append(item)
+    if items:
+        text += ": " + "; ".join(items)
+    if n > 1 and below:
+        text += f". Among {n} comparisons, chance alone would put about {n * ALPHA:.1f} below 5 %"
+    return text
+
+
+def _profile_shares(shares: tuple[tuple[str, float], ...], labels: Labels) -> str:
+    known = [(p, x) for p, x in shares if not is_nan(x)]
+    if len({round(x, 1) for _, x in known}) <= 1:
+        return "the same share of the reports on every partner"
+    top = max(x for _, x in known)
+    hi = [p for p, x in known if x == top]
+    rest = ", ".join(f"{words.percent(x)} for {labels.partner(p)}" for p, x in known if x != top)
+    who = words.together([labels.partner(p) for p in hi])
+    each = " each" if len(hi) > 1 else ""
+    size = "a larger" if len(known) == 2 else "the largest"
+    return f"{size} share of the reports on {who} ({words.percent(top)}{each} against {rest})"
+
+
+@render.register
+def _(v: CategoryProfile, labels: Labels = LABELS) -> str:
+    if v.outcome == "none":
+        return "with reports on one partner only, no category can be compared between partners"
+    if v.outcome == "untestable":
+        return "no category can be tested between the partners: a partner or a category has no report"
+    low = v.smallest
+    assert low is not None
+    n, raw, holm = len(v.tests), len(v.raw_below), len(v.holm_below)  # every row of the page's table
+    text = (f"taken one at a time, the smallest p-value belongs to {labels.category(low[0])}, "
+            f"{_profile_shares(low[3], labels)}, with {words.p_value(low[1])}; "
+            f"{_k_of_n(raw, n, 'comparison', 'falls', 'fall')} below 5 % before any correction")
+    if n > 1:
+        text += (f". But {n} categories were compared, and with that many comparisons one is likely to look unusual "
+                 f"by chance alone. After the Holm correction for the whole set, that p-value becomes "
+                 f"{words.p_value(low[2]).removeprefix('p = ').removeprefix('p ')}, and "
+                 f"{_k_of_n(holm, n, 'comparison', 'stays', 'stay')} below the 5 % line")
+    if not holm:
+        return (f"{text}. Under this model the category profiles of the partners are hard to tell apart, which fits "
+                "the thesis's reading of its own figures that the profiles are broadly alike")
+    names = words.together([labels.category(c) for c in v.holm_below])
+    return (f"{text}. Even after the correction, {names} {'differs' if holm == 1 else 'differ'} between the partners "
+            "by more than chance alone would produce, against the thesis's reading of its own figures that the "
+            "profiles are broadly alike")

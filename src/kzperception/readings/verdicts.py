@@ -846,3 +846,81 @@ class SmallSite(Verdict):
         for p in self.paces:
             out |= {f"{p.partner}_{k}": v for k, v in p.numbers().items()}
         return out
+
+
+@dataclass(frozen=True)
+class PeriodTests(Verdict):
+    """Every before-against-after comparison of a category's share, per partner: how many fall below :data:`ALPHA`.
+
+    ``shifts`` are the comparisons the page's table holds (a partner and category whose counts per
+    period are known), each with its uncorrected Fisher test. Among many comparisons some fall
+    below 5 % by chance alone, which the rendering says with the number expected.
+    """
+
+    shifts: tuple[CategoryShift, ...] = ()
+
+    @property
+    def below(self) -> tuple[CategoryShift, ...]:
+        return tuple(s for s in self.shifts if s.test.outcome == "beyond")
+
+    def decision(self) -> tuple[object, ...]:
+        return (len(self.shifts) > 0, tuple((s.partner, s.category, s.direction) for s in self.below))
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {"n_tests": float(len(self.shifts)), "n_below": float(len(self.below)),
+                                 "expected": round(len(self.shifts) * ALPHA, 1)}
+        for s in self.below:
+            out |= {f"{s.partner}_{s.category}_{k}": v for k, v in s.numbers().items()}
+        return out
+
+
+@dataclass(frozen=True)
+class CategoryProfile(Verdict):
+    """Whether the partners' category profiles differ: one test per category (Fisher with two partners,
+    chi-squared with more), and the Holm correction over all of them.
+
+    ``tests`` holds per category its p-value, its Holm-adjusted p-value and each partner's share of
+    reports with it. ``outcome``: ``none`` (nothing to compare: one partner), ``untestable`` (no
+    test could run), ``alike`` (no category below :data:`ALPHA` after Holm), ``differ``.
+    """
+
+    name: Literal["fisher", "chi2"] = "fisher"
+    tests: tuple[tuple[str, float, float, tuple[tuple[str, float], ...]], ...] = ()
+
+    @property
+    def testable(self) -> tuple[tuple[str, float, float, tuple[tuple[str, float], ...]], ...]:
+        return tuple(t for t in self.tests if not is_nan(t[1]))
+
+    @property
+    def smallest(self) -> tuple[str, float, float, tuple[tuple[str, float], ...]] | None:
+        """The category with the smallest p-value (the first in codebook order among equals)."""
+        rows = self.testable
+        return min(rows, key=lambda t: t[1]) if rows else None
+
+    @property
+    def raw_below(self) -> tuple[str, ...]:
+        return tuple(t[0] for t in self.testable if t[1] < ALPHA)
+
+    @property
+    def holm_below(self) -> tuple[str, ...]:
+        return tuple(t[0] for t in self.testable if not is_nan(t[2]) and t[2] < ALPHA)
+
+    @property
+    def outcome(self) -> Literal["none", "untestable", "alike", "differ"]:
+        if not self.tests:
+            return "none"
+        if not self.testable:
+            return "untestable"
+        return "differ" if self.holm_below else "alike"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, self.holm_below)
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {"n_tests": float(len(self.tests)), "n_raw_below": float(len(self.raw_below)),
+                                 "n_holm_below": float(len(self.holm_below))}
+        low = self.smallest
+        if low is not None:
+            out |= {"p_min": low[1], "p_min_holm": low[2]}
+            out |= {f"{p}_share": s for p, s in low[3] if not is_nan(s)}
+        return out
