@@ -231,13 +231,13 @@ def test_a_share_is_above_a_steady_pace_only_when_its_whole_interval_is(corpora:
     hand = Hand(corpora[name])
     counts = load_counts(corpora[name], W)
     ref = round(100 * ((W.end - W.pivot).days + 1) / ((W.end - W.start).days + 1), 1)
-    text = sr.steady_pace(counts).text
+    paces = {v.partner: v for v in compute.steady_pace(counts)}
     for c in _partners(hand):
         low, high = _wilson(hand.n(c, period="after"), hand.n(c))
-        side = ("higher than a steady pace" if low > ref else "lower than a steady pace" if high < ref
-                else "within what a steady pace")
-        clause = next(part for part in text.split("; ") if c.capitalize() in part)
-        assert side in clause, (name, c, low, high, text)
+        side = "above" if low > ref else "below" if high < ref else "within"
+        assert paces[c].side == side, (name, c, low, high)
+        text = render.render(paces[c])
+        assert {"above": "lies wholly above", "below": "lies wholly below", "within": "contains"}[side] in text
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -370,6 +370,15 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     else:
         assert profile.outcome == "none"
 
+    scale = compute.scale(counts)
+    total = sum(n_of(t, p) for p in ps)
+    beyond = bool(profile.holm_below) or compute.attention_test(counts).test.outcome == "beyond"
+    assert scale.outcome == ("few" if total < 30 else "beyond" if beyond else "within")
+    said = render(scale, LABELS)
+    check_wording(said, scale, len(ps))
+    if total < 30:
+        assert "fits these numbers better" not in said  # never on a handful of reports
+
     security = compute.security_part(counts)
     total = sum(code_n(t, c, "main") for c in CATEGORIES)
     sec = code_n(t, "security_military", "main")

@@ -1,7 +1,6 @@
 """The readings of sections 6.4 and 6.5 not yet moved into :mod:`kzperception.readings`.
 
-What remains here: 6.4's plain reading of the two-partner test (:func:`attention_verdict`), the
-category profile with Holm's correction, the before-and-after tests, the closing paragraph, and
+What remains here: 6.4's plain reading of the two-partner test (:func:`attention_verdict`) and
 6.5's pivot sweep. The readings of 6.3 and the rest of 6.4 are verdicts of the registry. The
 rules below are listed with the registry's in ``docs/architecture.md``:
 
@@ -38,8 +37,6 @@ from kzperception.data.counts import Counts
 
 #: A sweep's largest ratio "peaks near the pivot" within this many days of the window's pivot.
 NEAR_DAYS = 28
-#: With fewer reports than this in all, the closing reading of 6.4 says the tests cannot favour any reading.
-FEW_REPORTS = 30
 
 
 def _nan(x: object) -> bool:
@@ -58,16 +55,6 @@ def _label(counts: Counts, partner: str) -> str:
     return counts.vocabulary.partner_label(partner)
 
 
-def _k_of_n(k: int, n: int, noun: str, one: str, many: str) -> str:
-    """``none of the 7 comparisons falls`` / ``one of the 7 comparisons falls`` / ``3 of the 7 comparisons fall``."""
-    nouns = noun if n == 1 else f"{noun}s"
-    if k == 0:
-        return f"none of the {n} {nouns} {one}"
-    if k == 1:
-        return f"the one {nouns} {one}" if n == 1 else f"one of the {n} {nouns} {one}"
-    return f"{k} of the {n} {nouns} {many}"
-
-
 def thesis_beside(ours: Reading, thesis: Reading | None) -> str:
     """After a rerun's reading: that the thesis's published counts read the same, or their reading as the thesis's.
 
@@ -82,36 +69,6 @@ def thesis_beside(ours: Reading, thesis: Reading | None) -> str:
 
 
 # --- 6.4: intervals and tests ------------------------------------------------------------------
-
-def _after_rows(counts: Counts) -> pd.DataFrame:
-    rep = stats.report_share_intervals(counts)
-    return rep[rep["measure"] == "after"]
-
-
-def _side(low: float, high: float, ref: float) -> str:
-    if _nan(low) or _nan(high):
-        return "unknown"
-    return "above" if low > ref else "below" if high < ref else "within"
-
-
-def steady_pace(counts: Counts) -> Reading:
-    """For each partner, whether its share of reports after the pivot is above, below or within a steady pace."""
-    ref = round(stats.after_share_expected(counts), 1)
-    rows = _after_rows(counts)
-    rows = rows[(rows["country"] != "") & (rows["website"] == "")]
-    sides = {str(r.country): _side(r.low, r.high, ref) for r in rows.itertuples()}
-    words = {"above": "higher than a steady pace plus chance would typically give",
-             "below": "lower than a steady pace plus chance would typically give",
-             "within": "within what a steady pace plus chance could give",
-             "unknown": "not known, for lack of reports"}
-    groups: dict[str, list[str]] = {}
-    for c, side in sides.items():
-        groups.setdefault(side, []).append(_label(counts, c))
-    parts = [f"for {_together(who)} the share after the pivot is {words[side]}" for side, who in groups.items()]
-    text = "; ".join(parts) if parts else "no partner has reports"
-    return Reading("steady_pace", text, {f"{c}_side": {"above": 1, "below": -1}.get(s, 0) for c, s in sides.items()}
-                   | {"reference": ref}, ";".join(f"{c}:{s}" for c, s in sides.items()))
-
 
 def _all_row(counts: Counts) -> pd.Series:
     t = stats.attention_tests(counts)
@@ -164,53 +121,9 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
     return Reading("attention_verdict", text, rests, f"{'thesis' if same else 'other'} direction, {_verdict(p)}")
 
 
-def uncertainty_summary(counts: Counts, baseline: Counts | None = None) -> Reading:
-    """The closing paragraph of 6.4: which of its verdicts are beyond chance, and how far that carries."""
-    pace = steady_pace(counts)
-    att = attention_verdict(counts, baseline)
-    profile = stats.category_country_tests(counts)
-    above = [_label(counts, k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v > 0]
-    below = [_label(counts, k.removesuffix("_side")) for k, v in pace.rests_on.items() if k.endswith("_side") and v < 0]
-    parts = []
-    if above:
-        parts.append(f"the rise in reports on {_together(above)} is large relative to a steady pace of publication")
-    if below:
-        parts.append(f"the fall in reports on {_together(below)} is large relative to a steady pace of publication")
-    if not above and not below:
-        parts.append("no partner's share after the pivot leaves the range a steady pace plus chance could give")
-    p_att = att.rests_on.get("p_fisher", math.nan)
-    p_att = att.rests_on.get("p_chi2", math.nan) if _nan(p_att) else p_att
-    parts.append("the difference between the partners' shifts could not be tested" if _nan(p_att)
-                 else f"the difference between the partners' shifts is {_verdict(p_att)}")
-    n = len(profile)
-    holm = int((profile["p_holm"] < ALPHA).sum()) if n else 0
-    if n:
-        parts.append("no category difference between the partners survives the correction for testing "
-                     f"{n} at once" if holm == 0 else
-                     f"{count_phrase(holm, 'category difference')} between the partners "
-                     f"{'survives' if holm == 1 else 'survive'} the correction for testing {n} at once")
-    beyond = (not _nan(p_att) and p_att < ALPHA) or holm > 0
-    text = "What the intervals and tests add is a sense of scale: " + "; ".join(parts) + ". "
-    total = int(counts.reports["n"].sum())
-    if total < FEW_REPORTS:
-        text += (f"With {count_phrase(total)} in all, these tests are too weak to favour any reading of the counts, "
-                 "the thesis's cautious one or a stronger one")
-        return Reading("uncertainty_summary", text, {"p_attention": p_att, "n_holm_below": float(holm),
-                                                     "n_reports": float(total)}, "too few reports")
-    if beyond:
-        text += ("Because the real uncertainty is larger than the model's, even the differences beyond chance here "
-                 "are better read as directions than as measured sizes")
-    else:
-        text += ("Because the real uncertainty is larger than the model's, the thesis's cautious conclusion, that the "
-                 "official picture of both neighbours changed little apart from a few telling reports, fits these "
-                 "numbers better than any stronger reading")
-    return Reading("uncertainty_summary", text, {"p_attention": p_att, "n_holm_below": float(holm)},
-                   "beyond" if beyond else "within")
-
-
 def uncertainty_readings(counts: Counts, baseline: Counts | None = None) -> list[Reading]:
     """Every reading section 6.4 prints, in page order (Russia's security codes as the thesis's named case)."""
-    return [attention_verdict(counts, baseline), uncertainty_summary(counts, baseline)]
+    return [attention_verdict(counts, baseline)]
 
 
 # --- 6.5: the pivot sweep ----------------------------------------------------------------------

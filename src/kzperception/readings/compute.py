@@ -40,6 +40,7 @@ from kzperception.readings.verdicts import (
     Place,
     Pooling,
     Ranking,
+    Scale,
     SecurityPart,
     SlotGrowth,
     SlotRise,
@@ -455,3 +456,10 @@ def category_profile(counts: Counts) -> CategoryProfile:
                    tuple((p, float(row[f"{p}_share"]) if f"{p}_share" in row else math.nan) for p in ps))
                   for _, row in table.iterrows())
     return CategoryProfile("category_profile", "Holm over the categories", name=name, tests=tests)
+
+
+def scale(counts: Counts) -> Scale:
+    """The closing reading of 6.4, from the page's steady paces, test over the partners and category profile."""
+    return Scale("uncertainty_summary", "beyond chance anywhere; under 30 reports nothing is favoured",
+                 paces=tuple(steady_pace(counts)), attention=attention_test(counts).test,
+                 profile=category_profile(counts), total=reports(counts))

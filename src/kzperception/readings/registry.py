@@ -99,6 +99,8 @@ READINGS: dict[str, Reading] = {r.name: r for r in (
             lambda c: [compute.category_profile(c)]),
     Reading("period_tests", "how many before-and-after comparisons of a category's share fall below 5 %",
             lambda c: [compute.period_tests(c)]),
+    Reading("uncertainty_summary", "the closing reading of 6.4: what its intervals and tests add",
+            lambda c: [compute.scale(c)]),
     Reading("totals", "how many codes the coding produced, by level and mode", lambda c: [compute.code_totals(c)],
             beside=False),
     Reading("category_order", "the order of the categories by main codes, with their secondary codes",
@@ -210,7 +212,7 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 #: :mod:`kzperception.readings`), glued by :mod:`kzperception.book.readings_glue`. A test checks
 #: this list against the keys those functions produce.
 LEGACY_READINGS: tuple[str, ...] = (
-    "attention_verdict", "uncertainty_summary", "sweep_ahead", "sweep_p",
+    "attention_verdict", "sweep_ahead", "sweep_p",
     "sweep_partners",
 )
 

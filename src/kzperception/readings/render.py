@@ -31,6 +31,7 @@ from kzperception.readings.verdicts import (
     Place,
     Pooling,
     Ranking,
+    Scale,
     SecurityPart,
     SlotGrowth,
     SlotRise,
@@ -647,3 +648,41 @@ def _(v: CategoryProfile, labels: Labels = LABELS) -> str:
     return (f"{text}. Even after the correction, {names} {'differs' if holm == 1 else 'differ'} between the partners "
             "by more than chance alone would produce, against the thesis's reading of its own figures that the "
             "profiles are broadly alike")
+
+
+@render.register
+def _(v: Scale, labels: Labels = LABELS) -> str:
+    above = [labels.partner(p.partner) for p in v.paces if p.side == "above"]
+    below = [labels.partner(p.partner) for p in v.paces if p.side == "below"]
+    parts = []
+    pace = "large relative to a steady pace of publication"
+    if above:
+        parts.append(f"the rise in reports on {words.together(above)} is {pace}")
+    if below:
+        parts.append(f"the fall in reports on {words.together(below)} is {pace}")
+    if not above and not below:
+        parts.append("no partner's share after the pivot leaves the range a steady pace plus chance could give")
+    if len(v.paces) < 2:
+        parts.append("with one partner there is no difference between partners' shifts to test")
+    elif v.attention.outcome == "untestable":
+        parts.append("the difference between the partners' shifts could not be tested")
+    else:
+        side = ("beyond what chance alone would produce" if v.attention.outcome == "beyond"
+                else "within what chance alone could produce")
+        parts.append(f"the difference between the partners' shifts is {side}")
+    n, holm = len(v.profile.tests), len(v.profile.holm_below)
+    if n:
+        parts.append(f"no category difference between the partners survives the correction for testing {n} at once"
+                     if holm == 0 else
+                     f"{words.count(holm, 'category difference')} between the partners "
+                     f"{'survives' if holm == 1 else 'survive'} the correction for testing {n} at once")
+    text = "what the intervals and tests add is a sense of scale: " + "; ".join(parts) + ". "
+    if v.outcome == "few":
+        return (text + f"With {words.count(v.total)} in all, these tests are too weak to favour any reading of the "
+                "counts, the thesis's cautious one or a stronger one")
+    if v.outcome == "beyond":
+        return (text + "Because the real uncertainty is larger than the model's, even the differences beyond chance "
+                "here are better read as directions than as measured sizes")
+    return (text + "Because the real uncertainty is larger than the model's, the thesis's cautious conclusion, that "
+            "the official picture of China and Russia changed little apart from a few telling reports, fits these "
+            "numbers better than any stronger reading")

@@ -924,3 +924,41 @@ class CategoryProfile(Verdict):
             out |= {"p_min": low[1], "p_min_holm": low[2]}
             out |= {f"{p}_share": s for p, s in low[3] if not is_nan(s)}
         return out
+
+
+#: Under this many reports in all, the closing reading of 6.4 says the tests favour no reading of the counts.
+FEW_REPORTS = 30
+
+
+@dataclass(frozen=True)
+class Scale(Verdict):
+    """The closing reading of 6.4: which of its tests are beyond chance, and how far that carries.
+
+    It rests on the other verdicts of the page (each partner's steady pace, the test over the
+    partners, the category profile) and the number of reports. ``outcome``: ``few`` (under
+    :data:`FEW_REPORTS` reports: no reading is favoured, the thesis's cautious one included),
+    ``beyond`` (the partners' shifts or a category differ beyond chance: directions, not sizes),
+    ``within`` (nothing beyond chance: the thesis's cautious conclusion fits best).
+    """
+
+    paces: tuple[SteadyPace, ...] = ()
+    attention: Test = field(default_factory=lambda: Test("fisher", math.nan))
+    profile: CategoryProfile = field(default_factory=lambda: CategoryProfile("", ""))
+    total: int = 0
+
+    @property
+    def outcome(self) -> Literal["few", "beyond", "within"]:
+        if self.total < FEW_REPORTS:
+            return "few"
+        return "beyond" if self.attention.outcome == "beyond" or self.profile.holm_below else "within"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, tuple(p.partner for p in self.paces if p.side == "above"),
+                tuple(p.partner for p in self.paces if p.side == "below"), self.attention.outcome)
+
+    def numbers(self) -> dict[str, float]:
+        out = {"total": float(self.total), "n_tests": float(len(self.profile.tests)),
+               "n_holm_below": float(len(self.profile.holm_below))}
+        if not is_nan(self.attention.p):
+            out["p"] = self.attention.p
+        return out
