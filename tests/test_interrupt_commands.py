@@ -44,8 +44,12 @@ def _snapshot(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _signal_and_check(proc: subprocess.Popen[str], signum: int, kept: str) -> str:
-    """Send ``signum`` to ``proc``; check the exit, the one line, that no process of the run is left."""
+def _signal_and_check(proc: subprocess.Popen[str], signum: int, kept: str, *, progress: bool = False) -> str:
+    """Send ``signum`` to ``proc``; check the exit, the one line, that no process of the run is left.
+
+    With ``progress`` stderr may also hold a progress display (a build's), so only its ``error:``
+    lines are compared; otherwise the one line must be all of stderr.
+    """
     parent = psutil.Process(proc.pid)
     tree = [p.pid for p in parent.children(recursive=True)]
     t0 = time.monotonic()
@@ -60,7 +64,7 @@ def _signal_and_check(proc: subprocess.Popen[str], signum: int, kept: str) -> st
     assert took < 10, f"took {took:.1f} s"
     assert proc.returncode == EXIT[signum], err[-3000:]
     assert "Traceback" not in err, err[-3000:]
-    lines = [line for line in err.splitlines() if line.strip()]
+    lines = [line for line in err.splitlines() if line.strip() and (not progress or line.startswith("error:"))]
     assert lines == [f"error: interrupted by {signal.Signals(signum).name}: {kept}"], err[-3000:]
     alive = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert alive == [], alive
@@ -177,3 +181,35 @@ def test_a_signalled_pdf_stops_chromium_and_keeps_the_earlier_pdf(tmp_path, sign
             proc.kill()
     assert _snapshot(out.parent) == before  # the earlier PDF, and no .partial beside it
     assert list(tmp.iterdir()) == []  # the temporary folder (staged source, first print) removed
+
+
+# --- build --out ------------------------------------------------------------------------------
+
+@pytest.mark.book
+@pytest.mark.parametrize(("signum", "delay"), [(signal.SIGINT, 0.0), (signal.SIGTERM, 5.0)])
+def test_a_signalled_build_out_keeps_the_earlier_book(tmp_path, signum, delay):
+    """``build --out`` over an earlier book's folder, signalled while chapters execute (no cache)."""
+    import json
+
+    from kzperception.book.rerun import MARKER, MARKER_KIND
+
+    out = tmp_path / "out"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("<p>the earlier book</p>\n", encoding="utf-8")
+    (out / MARKER).write_text(json.dumps({"kind": MARKER_KIND, "corpus": "published"}) + "\n", encoding="utf-8")
+    before = _snapshot(out)
+    proc = subprocess.Popen([sys.executable, "-m", "kzperception.cli", "build", "--out", str(out), "--no-cache"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        parent = psutil.Process(proc.pid)
+        _wait_for(lambda: len(parent.children(recursive=True)) >= 2 or proc.poll() is not None, 120,
+                  "a pool worker and its kernel")
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(delay)
+        err = _signal_and_check(proc, signum, f"{out.resolve()} left as it was; no partial book written, the "
+                                              "temporary build folder removed", progress=True)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _snapshot(out) == before, err[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary build folder beside OUT
