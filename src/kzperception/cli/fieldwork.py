@@ -55,7 +55,7 @@ class Undecided(StrEnum):
     exclude = "exclude"
 
 
-def _errors(*one_line: type[Exception]) -> AbstractContextManager[None]:
+def _errors(*one_line: type[Exception], where: object = "") -> AbstractContextManager[None]:
     """:func:`~kzperception.cli.common.one_line_errors` for fieldwork: a bad keyword file too.
 
     Commands name the further error types they expect (``one_line``); the collector's are passed
@@ -63,7 +63,7 @@ def _errors(*one_line: type[Exception]) -> AbstractContextManager[None]:
     """
     from kzperception.fieldwork.keywords import KeywordError
 
-    return one_line_errors(KeywordError, *one_line)
+    return one_line_errors(KeywordError, *one_line, where=where)
 
 
 def _matcher(keywords: Path | None) -> CountryMatcher:
@@ -135,7 +135,7 @@ def collect_cmd(
         raise fail(f"{missing[0]}: required (YYYY-MM-DD), unless --probe")
     kept = (f"what was downloaded before it stays in {Path(out) / 'raw'}; run the same command again to resume "
             "(nothing already downloaded is fetched twice)")
-    with interruptible(kept), _errors(CollectError):
+    with interruptible(kept), _errors(CollectError, where=out):  # a full disk names OUT
         matcher = _matcher(keywords)
         adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value, layout)
         policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
