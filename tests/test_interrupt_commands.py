@@ -118,6 +118,30 @@ def test_a_signalled_collect_keeps_the_earlier_run_whole(tmp_path, signum, point
     assert after["collected.csv"] == before["collected.csv"]
 
 
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signalled_probe_keeps_the_earlier_probe(tmp_path, signum):
+    """``collect --probe --force`` over an earlier probe, signalled while it reads the listing."""
+    out = tmp_path / "out"
+    with FakeSites() as sites:
+        args = [sys.executable, "-m", "kzperception.cli", "collect", "--probe", "--force", "--site", "president",
+                "--out", str(out), "--base-url", sites.base_url, "--rate", "200"]
+        first = subprocess.run(args, capture_output=True, text=True, env=ENV, timeout=120)
+        assert first.returncode == 0, first.stderr
+        before = _snapshot(out)
+        hold = sites.hold("/ru/events?page=1")
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        try:
+            assert hold.reached.wait(60), proc.communicate(timeout=5)
+            _signal_and_check(proc, signum, f"no probe written; {out / 'probe' / 'president'} left as it was, the "
+                                            "partial folder removed")
+        finally:
+            hold.release.set()
+            if proc.poll() is None:
+                proc.kill()
+    assert _snapshot(out) == before  # the earlier probe whole, no .partial staging folder beside it
+    assert [p.name for p in (out / "probe").iterdir()] == ["president"]
+
 # --- pdf --------------------------------------------------------------------------------------
 
 def _book_of_empty_chapters(dest: Path) -> Path:

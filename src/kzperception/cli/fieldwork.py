@@ -168,7 +168,8 @@ def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | 
     from kzperception.fieldwork.collect import CollectError, FetchPolicy, make_site
     from kzperception.fieldwork.collect.probe import probe
 
-    with _errors(CollectError):
+    kept = f"no probe written; {Path(out) / 'probe' / site.value} left as it was, the partial folder removed"
+    with interruptible(kept), _errors(CollectError, where=out):
         adapter = make_site(site.value, base_url, entity or [], page_size, 1, "auto", layout)
         policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
                              max_redirects=max_redirects, **_agent(user_agent))
