@@ -182,3 +182,25 @@ def test_pdf_on_a_full_disk_keeps_the_earlier_pdf_and_leaves_no_partial(tmp_path
     assert err.strip().splitlines() == [f"error: {partial}: No space left on device (ENOSPC); no PDF written"]
     assert _snapshot(out.parent) == before  # the old PDF, and no half-written .partial beside it
     assert list(tmp.iterdir()) == []
+
+
+# --- the shorter commands that write a folder -------------------------------------------------
+
+def test_synth_and_screen_on_a_full_disk_name_the_folder_and_the_errno(tmp_path, monkeypatch):
+    """A write to an open file names no file: the command names the folder it writes to."""
+    import kzperception.data.corpus as corpus_module
+    import kzperception.fieldwork.screen as screen_module
+
+    def full(*args, **kwargs):
+        raise _full()
+
+    monkeypatch.setattr(corpus_module, "write_corpus", full)
+    result = CliRunner().invoke(app, ["synth", "--seed", "1", "--out", str(tmp_path / "corpus")])
+    assert result.exit_code == 1
+    assert _error_lines(result.stderr) == [f"error: {tmp_path / 'corpus'}: No space left on device (ENOSPC)"]
+    with FakeSites() as sites:
+        assert CliRunner().invoke(app, _collect_args(sites, tmp_path / "c")).exit_code == 0
+    monkeypatch.setattr(screen_module, "write_screening", full)
+    result = CliRunner().invoke(app, ["screen", str(tmp_path / "c" / "collected.csv"), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 1
+    assert _error_lines(result.stderr) == [f"error: {tmp_path / 's'}: No space left on device (ENOSPC)"]
