@@ -107,10 +107,20 @@ class FakeSites:
 
     def __init__(self, fixtures: Path = FIXTURES, page_size: int = 5, overlap: int = 0,
                  robots: str = ROBOTS, timeout_delay: float = 1.0, graphql_refused: tuple[str, ...] = (),
-                 robots_by_host: dict[str, str] | None = None, variant: str = ""):
+                 robots_by_host: dict[str, str] | None = None, variant: str = "", rss_items: int = 5,
+                 ticket: bool = False, api_first_page: int = 1):
         self.fixtures = fixtures
         #: How the whole akorda imitation misleads a layout (``VARIANTS``); "" is the normal site.
         self.variant = variant
+        #: How many of the newest akorda articles its RSS feed holds (0: the feed answers 404).
+        self.rss_items = rss_items
+        #: Whether gov.kz's REST API wants a session ticket (``POST /api/v1/public/_/c/k6`` sets a
+        #: cookie; without a valid one the API answers 400 «notAllowed», as a 2026 source reports).
+        self.ticket = ticket
+        self.tickets: set[str] = set()
+        self._set_cookie = ""
+        #: The number of the REST API's first page (public scrapers disagree: 0 or 1).
+        self.api_first_page = api_first_page
         self.page_size = page_size
         self.overlap = overlap
         self.robots = robots
@@ -136,8 +146,8 @@ class FakeSites:
 
     # lifecycle ---------------------------------------------------------------------------------
 
-    def start(self) -> FakeSites:
-        server = _QuietServer(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> FakeSites:
+        server = _QuietServer(("127.0.0.1", port), _Handler)
         server.daemon_threads = True
         server.sites = self  # type: ignore[attr-defined]
         self._server = server
@@ -216,13 +226,55 @@ class FakeSites:
 
     # the two sites -----------------------------------------------------------------------------
 
-    def route(self, target: str, method: str = "GET", body: bytes = b"", host: str = "") -> tuple[int, str, bytes]:
+    def expire_tickets(self) -> None:
+        """Every session ticket handed out so far stops working (the API refuses it from now on)."""
+        with self._lock:
+            self.tickets.clear()
+
+    def _take_ticket(self) -> tuple[int, str, bytes]:
+        import secrets
+
+        token = secrets.token_hex(8)
+        with self._lock:
+            self.tickets.add(token)
+        self._set_cookie = f"k6={token}; Path=/; HttpOnly"
+        return 200, "application/json", b'{"status": "ok"}'
+
+    def _has_ticket(self, cookie: str) -> bool:
+        found = re.search(r"(?:^|;\s*)k6=([0-9a-f]+)", cookie or "")
+        with self._lock:
+            return found is not None and found.group(1) in self.tickets
+
+    def _akorda_rss(self) -> tuple[int, str, bytes]:
+        """akorda.kz's feed: the newest ``rss_items`` articles, each ``pubDate`` in GMT."""
+        if self.rss_items <= 0:
+            return 404, "text/html; charset=utf-8", b"<html><body><h1>404</h1></body></html>"
+        if self.variant in ("challenge", "shell"):
+            return 200, "text/html; charset=utf-8", VARIANTS[self.variant].encode()
+        almaty = dt.timezone(dt.timedelta(hours=6))
+        items = []
+        for art in self.articles[:self.rss_items]:
+            hh, mm = (int(x) for x in str(art.get("time", "12:00")).split(":"))
+            when = dt.datetime(art["date"].year, art["date"].month, art["date"].day, hh, mm, tzinfo=almaty)
+            link = f"{self.base_url}/ru/{art['slug']}-{art['id']}"
+            items.append(f"<item><title>{art['title']}</title><link>{link}</link><guid>{link}</guid>"
+                         f"<pubDate>{email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)}</pubDate>"
+                         f"<description>{art['paragraphs'][0]}</description></item>")
+        xml = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Акорда</title>'
+               f"<link>{self.base_url}/ru</link><description>События</description>{''.join(items)}"
+               "</channel></rss>")
+        return 200, "application/rss+xml; charset=utf-8", xml.encode()
+
+    def route(self, target: str, method: str = "GET", body: bytes = b"", host: str = "",
+              cookie: str = "") -> tuple[int, str, bytes]:
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
         if path == "/graphql":
             if method != "POST":
                 return 405, "application/json", b'{"errors": [{"message": "POST a GraphQL query"}]}'
             return self._graphql(body)
+        if path == TICKET_PATH and method == "POST":
+            return self._take_ticket()
         if method != "GET":
             return 405, "text/html; charset=utf-8", b"<html><body><h1>405</h1></body></html>"
         if path == "/robots.txt":
@@ -230,6 +282,8 @@ class FakeSites:
             return 200, "text/plain; charset=utf-8", robots.encode()
         if path == "/ru/events":
             return self._listing(int(query.get("page", ["1"])[0]))
+        if path == "/ru/rss":
+            return self._akorda_rss()
         if path.startswith("/ru/"):
             article = self._article_by_path(path)
             if article is not None:
@@ -239,9 +293,12 @@ class FakeSites:
             if not projects.startswith("eq:"):  # the filter syntax seen in public code: projects=eq:mfa
                 return 400, "application/json", json.dumps({"error": f"bad filter {projects!r}"}).encode()
             entity = projects.removeprefix("eq:")
+            if self.ticket and not self._has_ticket(cookie):  # refused as a 2026 source reports
+                return 400, "application/json", json.dumps({"status": 400, "error": "notAllowed"}).encode()
             if path == "/api/v1/public/content-manager/news":
                 size = int(query.get("size", ["10"])[0])
-                return self._api_page(entity, int(query.get("page", ["1"])[0]), size)
+                page = int(query.get("page", [str(self.api_first_page)])[0]) + 1 - self.api_first_page
+                return self._api_page(entity, page, size)
             return self._api_detail(entity, path.rsplit("/", 1)[-1])
         if path.startswith("/memleket/entities/") and path.endswith("/press/news/rss"):
             return self._rss(path.split("/")[3])
@@ -295,7 +352,8 @@ class FakeSites:
         if self.variant == "short_body":
             body = "<p>Читать далее</p>"
         html = self.templates["article"].substitute(
-            charset="utf-8", title=art["title"], iso_date=f"{art['date']}T12:00:00+06:00", id=art["id"],
+            charset="utf-8", title=art["title"], iso_date=f"{art['date']}T{art.get('time', '12:00')}:00+06:00",
+            id=art["id"],
             date_ru=ru_date(art["date"]), body=body, slug=art["slug"],
         )
         if self.variant == "header_h1":  # the site's name in an h1 before the article's own
@@ -410,6 +468,8 @@ VARIANTS = {
                "</body></html>"),
 }
 
+#: gov.kz's session-ticket endpoint (a POST sets the cookie the REST API wants).
+TICKET_PATH = "/api/v1/public/_/c/k6"
 GRAPHQL_FIELDS = ("id", "title", "body", "created_date", "short_description", "heropic")
 _NEWS_RE = re.compile(r"\bnews\s*\(([^)]*)\)\s*\{([^{}]*)\}")
 _ARG_RE = re.compile(r'(\w+)\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+)')
@@ -482,6 +542,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _answer(self, sites: FakeSites, entry: Entry, fault: str | None, hold: Hold | None) -> None:
+        if kind_of(fault) == "expire":  # every session ticket stops working before this answer
+            sites.expire_tickets()
+        if kind_of(fault) == "slowheaders":  # the status line and headers one byte at a time
+            self._send_slow_headers(entry, float((fault or "").partition(":")[2] or 0.5))
+            return
         if hold is not None and not hold.mid_body:
             hold.reached.set()
             hold.release.wait(30)
@@ -497,8 +562,11 @@ class _Handler(BaseHTTPRequestHandler):
             code = int(kind.removeprefix("redirect") or 302)
             self._send(entry, code, {"Location": arg, "Content-Type": "text/html"}, b"<html><body>moved</body></html>")
             return
-        status, ctype, body = sites.route(self.path, entry.method, entry.body, entry.host)
+        status, ctype, body = sites.route(self.path, entry.method, entry.body, entry.host,
+                                          self.headers.get("Cookie", ""))
         headers = {"Content-Type": ctype}
+        if urlsplit(self.path).path == TICKET_PATH and status == 200:
+            headers["Set-Cookie"] = sites._set_cookie
         if fault == "errors":  # a GraphQL error answer with no data
             status, ctype, body = _graphql_error("Internal server error (injected)")
             headers = {"Content-Type": ctype}
@@ -559,6 +627,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         entry.completed = fault is None or kind in ("id", "field")
 
+    def _send_slow_headers(self, entry: Entry, seconds: float) -> None:
+        """``HTTP/1.1 200 OK`` and headers sent one byte every ``seconds`` (at most 60 s in all): a
+        server that never trips a per-read timeout; only a deadline for the whole request ends it."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nX-Padding: " + b"x" * 200 + b"\r\n"
+        began = time.monotonic()
+        self.close_connection = True
+        for byte in head:
+            if time.monotonic() - began > 60:
+                break
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            entry.sent += 1
+            time.sleep(seconds)
+
     def _send_headers(self, entry: Entry, status: int, headers: dict[str, str]) -> None:
         entry.status = status
         self.send_response(status)
@@ -609,6 +691,10 @@ class _Handler(BaseHTTPRequestHandler):
         entry.completed = True
 
 
+def kind_of(fault: str | None) -> str:
+    return (fault or "").partition(":")[0]
+
+
 @functools.lru_cache(maxsize=4)
 def gzip_bomb(mebibytes: int) -> bytes:
     """``mebibytes`` MiB of zeros, gzipped twice: a small body that inflates without end."""
@@ -634,3 +720,36 @@ def _with_first_id(body: bytes, value: str) -> bytes:
     if items:
         items[0]["id"] = value
     return json.dumps(payload, ensure_ascii=False).encode()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the imitation by hand, to try the collector offline (docs/fieldwork.md)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python tests/fieldwork_server.py",
+        description="A fake akorda.kz and gov.kz on 127.0.0.1, serving the test fixtures, for trying "
+                    "`kzperception collect --base-url ...` offline. Ctrl-C stops it.")
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)")
+    parser.add_argument("--variant", default="", choices=["", *VARIANTS, "header_h1", "sidebar_date", "short_body"],
+                        help="serve every akorda page as this misleading page (default: the normal site)")
+    parser.add_argument("--ticket", action="store_true",
+                        help="gov.kz's REST API refuses (400 notAllowed) until a session ticket is taken")
+    parser.add_argument("--rss-items", type=int, default=5, help="akorda.kz feed size (0: the feed answers 404)")
+    args = parser.parse_args(argv)
+    sites = FakeSites(variant=args.variant, ticket=args.ticket, rss_items=args.rss_items).start(args.port)
+    print(f"serving the fake akorda.kz and gov.kz at {sites.base_url} (Ctrl-C stops)")
+    print(f"  kzperception collect --site president --start {START} --end {END} --out /tmp/fw "
+          f"--base-url {sites.base_url} --rate 50")
+    print(f"  kzperception collect --probe --site government --entity mfa --out /tmp/fw --base-url {sites.base_url}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sites.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -127,7 +127,7 @@ def test_president_run_agrees_with_fixtures(sites: FakeSites, tmp_path: Path, ma
     assert summary.listed == len(want | fate(items, "disallowed"))
     assert (summary.collected, summary.failed, summary.disallowed) == (len(want), 0, 1)
     assert summary.matched == len(matched(items))
-    assert summary.fetched == 4 + len(want)  # four listing pages, each collected article once
+    assert summary.fetched == 1 + 4 + len(want)  # the RSS feed, four listing pages, each collected article once
     assert summary.from_cache == 0
 
     df = collected(tmp_path).set_index("id")
@@ -161,8 +161,9 @@ def test_government_run_over_rest_and_rss_agrees_with_fixtures(sites: FakeSites,
     # rssonly's API answers 400 «notAllowed» (as reported without a session ticket): its RSS feed is read
     assert any("rssonly" in w and "HTTP 400" in w and "session ticket" in w and "RSS" in w
                for w in summary.warnings)
-    # mfa: 4 API pages + 1 detail (item without body); mti: 1 page; rssonly: the feed (API 404)
-    assert summary.fetched == 4 + 1 + 1 + 1
+    # mfa: 4 API pages + 1 detail (item without body); mti: 1 page; rssonly: a session ticket taken
+    # when its API refused (still refused after it), then the feed
+    assert summary.fetched == 4 + 1 + 1 + 1 + 1
 
     df = collected(tmp_path).set_index("id")
     assert set(df.index) == want
@@ -333,7 +334,7 @@ def test_refresh_listings_fetches_only_listing_pages(sites: FakeSites, tmp_path:
     n_requests = len(sites.log)
     again = run(sites, "president", tmp_path, matcher, refresh_listings=True)
     new = [e.target for e in sites.log[n_requests:]]
-    assert new and all(t.startswith("/ru/events?page=") for t in new)
+    assert new and all(t.startswith(("/ru/events?page=", "/ru/rss")) for t in new)
     assert again.fetched == len(new)
 
 
@@ -379,7 +380,7 @@ def test_killed_run_resumes_with_nothing_lost_or_downloaded_twice(tmp_path: Path
         kill_collect_at(sites, "/ru/glava-gosudarstva-prinyal-ministrov", out,  # the fifth article
                         ["--site", "president"])
         done_before = sum(sites.served().values())
-        assert done_before == 1 + 4 + 4  # robots.txt, the listing pages and the first four articles
+        assert done_before == 1 + 1 + 4 + 4  # robots.txt, the feed, the listing pages, the first four articles
 
         summary = run(sites, "president", out, matcher)
         served = sites.served()
@@ -413,8 +414,9 @@ def test_government_run_via_graphql_agrees_with_fixtures(sites: FakeSites, tmp_p
     assert summary.sources == {"mfa": "graphql", "mti": "graphql", "rssonly": "rss"}
     assert_government_rows_agree(tmp_path, summary)
     assert "no title" in summary.failures[0]
-    # mfa: 4 GraphQL pages + 1 detail (item without body); mti: 1 page; rssonly: its feed
-    assert summary.fetched == 4 + 1 + 1 + 1 and summary.from_cache == 0 and summary.retries == 0
+    # mfa: 4 GraphQL pages + 1 detail (item without body); mti: 1 page; rssonly: a session ticket
+    # (its API refused), then its feed
+    assert summary.fetched == 4 + 1 + 1 + 1 + 1 and summary.from_cache == 0 and summary.retries == 0
     assert [e.target for e in graphql_posts(sites, "mfa")] == [
         f"/graphql?projects=eq:mfa&_page={n}&_size=3" for n in (1, 2, 3, 4)]
     assert rest_pages(sites, "mfa") == [] and rest_pages(sites, "mti") == []  # the REST API was not needed
@@ -510,19 +512,26 @@ def test_fallback_graphql_then_rest_then_rss_is_reported(sites: FakeSites, tmp_p
     assert_government_rows_agree(tmp_path, summary)
     assert not [w for w in summary.warnings if w.startswith("gov.kz mfa")]
     assert [w for w in summary.warnings if w.startswith("gov.kz mti")] == [
-        "gov.kz mti: GraphQL endpoint unavailable (HTTP 400: refused); served by the news API"]
+        "gov.kz mti: GraphQL endpoint unavailable (HTTP 400: refused; the answer begins "
+        "'{\"errors\": [{\"message\": \"notAllowed\"}], \"data\": null}'); served by the news API"]
     (rss,) = [w for w in summary.warnings if w.startswith("gov.kz rssonly")]
-    assert rss.startswith("gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused); "
-                          "news API unavailable (HTTP 400: refused; the live API is reported to want a "
-                          "browser session ticket")
+    assert rss.startswith("gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused; the answer begins")
+    assert ("news API unavailable (HTTP 400: refused even with a fresh session ticket; the answer begins "
+            "'{\"status\": 400, \"error\": \"notAllowed\"}')") in rss
+    # each refusal is recorded with its status and the first bytes of the answer
+    assert [(r["entity"], r["source"], r["status"]) for r in summary.refusals] == [
+        ("mti", "graphql", 400), ("rssonly", "graphql", 400), ("rssonly", "api", 400)]
+    assert all("notAllowed" in r["begins"] for r in summary.refusals)
     assert rss.endswith("; served by the RSS feed")
     assert "; sources: graphql mfa; api mti; rss rssonly" in summary.line()
     # each source asked once, in order; a refusal (400) is not retried
     assert summary.retries == 0
     assert [e.status for e in graphql_posts(sites, "mti")] == [400] and len(rest_pages(sites, "mti")) == 1
     assert rest_pages(sites, "mfa") == []
-    asked = [e.target.split("?")[0] for e in sites.log if "rssonly" in e.target]
-    assert asked == ["/graphql", "/api/v1/public/content-manager/news", "/memleket/entities/rssonly/press/news/rss"]
+    asked = [e.target.split("?")[0] for e in sites.log if "rssonly" in e.target or "/_/c/k6" in e.target]
+    # the API refused: a session ticket was taken and the page asked once more, then the feed
+    assert asked == ["/graphql", "/api/v1/public/content-manager/news", "/api/v1/public/_/c/k6",
+                     "/api/v1/public/content-manager/news", "/memleket/entities/rssonly/press/news/rss"]
 
 
 def test_graphql_that_keeps_answering_errors_falls_back_after_its_retries(sites: FakeSites, tmp_path: Path,
@@ -830,7 +839,7 @@ def test_collect_command_prints_the_summary(sites: FakeSites, tmp_path: Path) ->
         "--base-url", sites.base_url, "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01",
     ])
     assert result.exit_code == 0, result.output
-    assert "listed 10, fetched 13, from cache 0, failed 0, matched 8" in result.stdout
+    assert "listed 10, fetched 14, from cache 0, failed 0, matched 8" in result.stdout  # feed, 4 pages, 9
 
 
 def test_collect_command_exits_2_when_reports_failed(sites: FakeSites, tmp_path: Path) -> None:
@@ -850,7 +859,8 @@ def test_collect_command_names_the_source_of_each_entity(sites: FakeSites, tmp_p
     ])
     assert result.exit_code == 0, result.output
     assert "; sources: graphql mti; rss rssonly" in result.stdout
-    assert "warning: gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused); news API" in result.stderr
+    assert ("warning: gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused; the answer begins"
+            in result.stderr)
 
 
 def test_collect_help_names_the_gov_sources() -> None:
@@ -930,7 +940,7 @@ def test_each_fault_of_one_report_fails_it_and_a_resume_retries_only_those(tmp_p
         assert second.exit_code == 0, second.output
         again = {e.target for e in sites.log[n_before:]}
     assert again == {ART[n] for n in range(3100002, 3100010)}  # the eight failures, nothing else
-    assert "fetched 8, from cache 5, failed 0" in second.stdout  # 4 listing pages + the drip article
+    assert "fetched 8, from cache 6, failed 0" in second.stdout  # the feed, 4 listing pages, the drip article
     pd.testing.assert_frame_equal(_comparable(out), _comparable(tmp_path / "clean"))
 
 
@@ -1174,7 +1184,11 @@ def test_probe_reports_every_layout_row_and_saves_the_responses(sites: FakeSites
         folder = tmp_path / "probe" / site
         index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
         assert index["files"] and all((folder / f["file"]).is_file() for f in index["files"])
-        assert (folder / "report.txt").read_text(encoding="utf-8").splitlines() == lines
+        report = (folder / "report.txt").read_text(encoding="utf-8").splitlines()
+        assert [line for line in report if line.startswith(("ok", "FAIL"))] == lines
+        verdicts = [line for line in result.stdout.splitlines() if line.startswith("source  ")]
+        assert verdicts and all(": ok" in line for line in verdicts), verdicts
+        assert [line for line in report if line.startswith("source  ")] == verdicts
     assert not list(tmp_path.glob("raw")) and not (tmp_path / "collected.csv").exists()  # nothing collected
     again = _cli("--probe", "--site", "president", "--out", str(tmp_path), "--base-url", sites.base_url)
     assert again.exit_code == 1 and "already holds a probe; use --force" in again.stderr
@@ -1239,7 +1253,8 @@ def test_the_docs_layout_table_has_one_row_per_layout_part() -> None:
      "listing_page.value: placeholder {__class__} is not one of {page}"),
     ("value: /ru/events?page={page}", "value: /ru/../admin?page={page}", "must not contain '.' or '..' segments"),
     ("(?P<id>[0-9]{4,})", "([0-9]{4,})", "needs a named group (?P<id>...)"),
-    ("status: partly", "status: '[/bold]'", "article_body.status: Input should be 'verified'"),
+    ("status: partly\n        source: >-\n          .content-text", "status: '[/bold]'\n        source: >-\n"
+     "          .content-text", "article_body.status: Input should be 'verified'"),
     ("version: 1", "version: !!python/object/apply:os.system ['echo hi']", "not a YAML layout file"),
     ("      card_date:", "      card_date_typo:", "sites.president.parts.card_date: Field required"),
     ("entities: [mfa,", "entities: ['../x',", "'../x' is not a gov.kz entity name"),

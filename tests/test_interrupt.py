@@ -81,6 +81,56 @@ def test_a_signal_stops_every_descendant_and_says_what_was_kept(tmp_path, signum
     assert list(tmp_parent.iterdir()) == []  # the temporary folder was removed on the way out
 
 
+#: A worker that, like nbclient, catches SIGTERM and starts a process of its own in a new session
+#: (as a kernel is started) while being stopped; once the worker is killed that process is
+#: re-parented to init, no longer a descendant of the command.
+_LATE_BODY = textwrap.dedent("""
+    import os, signal, subprocess, sys, time
+    from concurrent.futures import ProcessPoolExecutor
+    from kzperception.cli.interrupt import interruptible
+
+    def work(pids):
+        def late(signum, frame):
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                                     start_new_session=True)
+            with open(pids, "a") as f:
+                f.write(f"{child.pid}\\n")
+        signal.signal(signal.SIGTERM, late)
+        with open(pids, "a") as f:
+            f.write("ready\\n")
+        while True:
+            time.sleep(0.1)
+
+    if __name__ == "__main__":
+        with interruptible("earlier output kept"):
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                pool.submit(work, sys.argv[1]).result()
+""")
+
+
+def test_a_process_started_while_the_command_stops_is_stopped_too(tmp_path):
+    script = tmp_path / "late.py"
+    script.write_text(_LATE_BODY, encoding="utf-8")
+    pids_file = tmp_path / "pids"
+    proc = subprocess.Popen([sys.executable, str(script), str(pids_file)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    _wait_for(lambda: pids_file.exists() and "ready" in pids_file.read_text())
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    late = [int(line) for line in pids_file.read_text().split() if line.isdigit()]
+    try:
+        assert late, "the worker never started its late process"
+        alive = [pid for pid in late if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+        assert alive == [], alive
+        assert time.monotonic() - t0 < 10
+        assert proc.returncode == 143, err
+    finally:
+        for pid in late:
+            if psutil.pid_exists(pid):
+                psutil.Process(pid).kill()
+
+
 def test_an_os_error_is_one_line_with_the_file_and_the_errno():
     err = OSError(28, "No space left on device", "/books/out/html/index.html")
     assert os_error_line(err) == "/books/out/html/index.html: No space left on device (ENOSPC)"

@@ -559,7 +559,16 @@ def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_sou
         return runs, out / "html"
     finally:
         if leftover is not None:
-            shutil.rmtree(leftover, ignore_errors=True)
+            _remove(leftover)
+
+
+def _remove(folder: Path, tries: int = 3) -> None:
+    """Remove a build folder, trying again when a process being stopped wrote into it meanwhile."""
+    for attempt in range(tries):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.2 * (attempt + 1))
 
 
 def _git_commit() -> str | None:

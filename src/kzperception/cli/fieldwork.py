@@ -94,14 +94,17 @@ def collect_cmd(
     retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per document.")] = 5,
     backoff: Annotated[float, typer.Option("--backoff", min=0.0, help="First retry delay (s), doubled.")] = 1.0,
     timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per network operation; "
-                                           "a whole body must arrive within 4 times this.")] = 30.0,
+                                           "a whole request (connect, headers and body) must be done "
+                                           "within 4 times this.")] = 30.0,
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1024, help="Largest body accepted (bytes, after decoding); a larger one fails "
         "its report.")] = 20_000_000,
     max_redirects: Annotated[int, typer.Option("--max-redirects", min=0, max=20,
                                                help="Redirect hops followed per request.")] = 5,
     page_size: Annotated[int, typer.Option("--page-size", min=1, help="gov.kz items per GraphQL/API page.")] = 50,
-    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Listing pages at most.")] = 10_000,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, help=(
+        "Listing pages at most (default: sized to the window, enough for 10 reports a day from today back "
+        "to --start at the first page's size, plus 10)."))] = None,
     gov_source: Annotated[GovSource, typer.Option(
         "--gov-source", help="gov.kz listing: graphql, api (REST), rss, or auto: GraphQL, then the API, then RSS, "
         "each only when the one before is refused or unavailable for the entity.")] = GovSource.auto,
@@ -109,7 +112,9 @@ def collect_cmd(
         "--refresh-listings", help="Download listing pages again (articles stay cached).")] = False,
     probe: Annotated[bool, typer.Option(
         "--probe", help="Check the site layout instead of collecting: one listing page and a few reports, "
-        "every layout entry reported, the responses saved in OUT/probe/SITE/ (exit 2 when some do not match).")
+        "every layout entry reported, one verdict per source (ok, refused, mismatch, unreachable), the "
+        "responses saved in OUT/probe/SITE/. Exit 0 all ok, 2 a layout mismatch, 3 refused by the site, "
+        "4 unreachable.")
     ] = False,
     probe_reports: Annotated[int, typer.Option("--probe-reports", min=1, max=20,
                                                help="Reports (per gov.kz entity) the probe looks at.")] = 3,
@@ -121,8 +126,8 @@ def collect_cmd(
 ) -> None:
     """Collect reports of one site between two dates into OUT/collected.csv (resumable, polite).
 
-    Exit status 2 when the run finished but some reports failed (run it again to retry just those),
-    or, with --probe, when some layout entry no longer matches the site.
+    Exit status 2 when the run finished but some reports failed (run it again to retry just those).
+    With --probe: 0 when every source is ok, 2 a layout mismatch, 3 refused by the site, 4 unreachable.
     """
     from kzperception.fieldwork.collect import CollectError, FetchPolicy, collect, make_site
 
@@ -178,10 +183,17 @@ def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | 
     for line in report.lines():
         typer.echo(line)
     typer.echo(f"saved: {report.folder} ({len(report.files)} responses, index.json, report.txt)")
-    if not report.ok:
+    code = report.exit_code
+    if code == 2:
         note("some layout entries no longer match the site: edit the layout file (--layout, "
              "default data/sites.yaml) and attach the saved folder to a bug report")
-        raise typer.Exit(2)
+    elif code == 3:
+        note("the site refused this client (see the 'source' lines): a session or user-agent matter, not the "
+             "layout; send the saved folder and the output (docs/fieldwork.md, 'The first live run')")
+    elif code == 4:
+        note("a source could not be reached: try again later; if it persists, send the saved folder")
+    if code:
+        raise typer.Exit(code)
 
 
 def screen_cmd(

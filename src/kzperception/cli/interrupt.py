@@ -6,8 +6,14 @@ the main thread happens to be) leaves those processes running, and SIGTERM kills
 without running a single ``finally``, so temporary folders stay behind too. :func:`interruptible`
 replaces both for the length of a command:
 
-1. the first SIGINT or SIGTERM stops every descendant process (SIGTERM, then SIGKILL to whatever
-   is still alive after :data:`GRACE` seconds), so the whole tree is gone within 10 s;
+1. the first SIGINT or SIGTERM stops every process the command started (SIGTERM, then SIGKILL to
+   whatever is still alive after :data:`GRACE` seconds), so the whole tree is gone within 10 s.
+   "Started" is wider than "descendant": nbclient catches SIGTERM in a pool worker, shuts its kernel
+   down and lets the worker take the next chapter, whose new kernel is born during the grace
+   period; when the worker is then killed that kernel is re-parented to init and no longer a
+   descendant, yet it still writes into the build folder. So the command puts its process id in
+   :data:`OWNER_VARIABLE`, which every child inherits, and the stop looks for that too, until a
+   look finds nothing alive;
 2. it then raises :class:`Interrupted` in the main thread, a ``BaseException`` that no
    ``except Exception`` swallows, so each ``finally`` and context manager on the way out removes
    its temporary files (the command's own atomic writes mean the earlier output was never touched);
@@ -24,11 +30,19 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from kzperception.cli.common import error
 
+if TYPE_CHECKING:
+    import psutil
+
 #: Seconds children get to exit after SIGTERM before they are killed.
 GRACE = 3.0
+#: The environment variable that names the command (its pid) in every process it starts.
+OWNER_VARIABLE = "KZPERCEPTION_COMMAND_PID"
+#: At most this many rounds of looking for processes started while the previous round stopped theirs.
+ROUNDS = 4
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
@@ -40,27 +54,55 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def stop_children(grace: float = GRACE) -> list[int]:
-    """Stop every descendant of this process: SIGTERM, then SIGKILL after ``grace`` s. Returns their ids.
+def _started_here(owner: str) -> list[psutil.Process]:
+    """Every live process whose environment names ``owner`` in :data:`OWNER_VARIABLE`, or that
+    descends from this one (a child started with a cleaned environment is still a child)."""
+    import psutil
 
-    Children are listed before any is signalled, so a kernel whose pool worker dies first is
-    still found (it would be re-parented to init and escape a second look).
+    me = psutil.Process()
+    found: dict[int, psutil.Process] = {}
+    try:
+        for child in me.children(recursive=True):
+            found[child.pid] = child
+    except psutil.Error:
+        pass
+    for proc in psutil.process_iter():
+        if proc.pid == me.pid or proc.pid in found:
+            continue
+        try:
+            if proc.environ().get(OWNER_VARIABLE) == owner and proc.status() != psutil.STATUS_ZOMBIE:
+                found[proc.pid] = proc
+        except psutil.Error:
+            continue  # gone, or another user's process whose environment we may not read
+    return list(found.values())
+
+
+def stop_children(grace: float = GRACE) -> list[int]:
+    """Stop every process this command started: SIGTERM, then SIGKILL after ``grace`` s. Returns their ids.
+
+    Processes are listed before any is signalled, so a kernel whose pool worker dies first is
+    still found; a kernel a worker starts while being stopped is found in the next round by the
+    owner variable (see the module's docstring). Stops after :data:`ROUNDS` rounds at most.
     """
     import psutil
 
-    try:
-        children = psutil.Process().children(recursive=True)
-    except psutil.Error:
-        return []
-    for child in children:
-        with suppress(psutil.Error):
-            child.terminate()
-    _, alive = psutil.wait_procs(children, timeout=grace)
-    for child in alive:
-        with suppress(psutil.Error):
-            child.kill()
-    psutil.wait_procs(alive, timeout=grace)
-    return [c.pid for c in children]
+    owner = str(os.getpid())
+    stopped: list[int] = []
+    for _ in range(ROUNDS):
+        procs = _started_here(owner)
+        if not procs:
+            break
+        for proc in procs:
+            with suppress(psutil.Error):
+                proc.terminate()
+        _, alive = psutil.wait_procs(procs, timeout=grace)
+        for proc in alive:
+            with suppress(psutil.Error):
+                proc.kill()
+        psutil.wait_procs(alive, timeout=grace)
+        stopped.extend(p.pid for p in procs)
+        grace = min(grace, 1.0)  # later rounds meet only processes born during the first
+    return stopped
 
 
 @contextmanager
@@ -85,6 +127,8 @@ def interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
         raise Interrupted(signum)
 
     previous = {sig: signal.signal(sig, handler) for sig in EXIT_CODES}
+    owner_before = os.environ.get(OWNER_VARIABLE)
+    os.environ[OWNER_VARIABLE] = str(os.getpid())
     try:
         yield
     except Interrupted as stop:
@@ -93,6 +137,10 @@ def interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
         error(f"interrupted by {signal.Signals(stop.signum).name}: {what}")
         raise SystemExit(EXIT_CODES[signal.Signals(stop.signum)]) from None
     finally:
+        if owner_before is None:
+            os.environ.pop(OWNER_VARIABLE, None)
+        else:
+            os.environ[OWNER_VARIABLE] = owner_before
         for sig, old in previous.items():
             signal.signal(sig, old)
 

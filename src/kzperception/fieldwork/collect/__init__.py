@@ -30,7 +30,8 @@ run and its summary), ``probe``, and ``model`` (errors, summary, items shared by
 
 Evidence for the layouts. The adapters were first written without access to the sites and then
 checked against public code that scrapes them (no live request was made); ``data/sites.yaml`` and
-``docs/fieldwork.md`` list the sources. Verified that way: akorda.kz's listing ``/ru/events?page=N`` of ``div.card``
+``docs/fieldwork.md`` list the evidence of each part (its ``source``). Verified that way:
+akorda.kz's listing ``/ru/events?page=N`` of ``div.card``
 blocks (link in ``h3 a``, date in ``h5`` as "21 марта 2026 года"), article URLs
 ``/ru/<slug>-<digits>``; gov.kz's GraphQL endpoint ``POST /graphql`` with the query
 ``news(projects: "eq:<entity>", _lang: "ru", _page: N, _size: M, _sort: "created_date:desc")``
@@ -42,10 +43,12 @@ items have the same fields), language chosen by ``Accept-Language``, and report 
 ``/memleket/entities/<entity>/press/news/details/<id>``. NOT verified: the markup of an akorda
 article page (title, date; the body's ``.content-text`` is seen on another akorda page only), the
 gov.kz detail endpoint and RSS feed, whether the GraphQL endpoint answers a plain request today,
-and whether the REST API does: one 2026 source reports HTTP 400 «notAllowed» unless a browser
-session ticket is taken first, which this collector does not do. For each entity the gov.kz
-adapter therefore tries GraphQL, then the REST API, then the RSS feed, and the summary says which
-one served it.
+and whether the REST API does: one 2026 source reports HTTP 400 «notAllowed» unless a session
+ticket is taken first (``POST /api/v1/public/_/c/k6``, which sets a cookie); the adapter takes one
+when the API refuses and renews it when refused again. For each entity the gov.kz adapter tries
+GraphQL, then the REST API, then the RSS feed, and the summary says which one served it (and
+records each refusal with its status and first bytes). akorda.kz's RSS feed (``/ru/rss``) is read
+before its HTML listing, which fills in what the feed does not reach back to.
 """
 
 from __future__ import annotations

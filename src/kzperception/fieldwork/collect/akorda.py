@@ -45,7 +45,7 @@ class Akorda:
     #: The layout part that yields each value a report's sanity rules look at (``sanity``).
     value_parts: ClassVar[dict[str, str]] = {"title": "article_title", "date": "article_date", "body": "article_body"}
 
-    def __init__(self, base_url: str | None = None, max_pages: int = 10_000,
+    def __init__(self, base_url: str | None = None, max_pages: int | None = None,
                  layout: PresidentLayout | None = None):
         self.layout = layout or load_layouts().sites.president
         self.base_url = (base_url or self.layout.base_url).rstrip("/")
@@ -68,8 +68,75 @@ class Akorda:
     def page_url(self, number: int) -> str:
         return self.base_url + self.layout.parts.listing_page.value.format(page=int(number))
 
+    def rss_url(self) -> str:
+        return self.base_url + self.layout.parts.rss_feed.value
+
     def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
                 refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
+        """The RSS feed's reports first; the HTML listing for whatever the feed does not reach back to.
+
+        Both give the same report the same id (the article number), so the one list holds each
+        report once, with the feed's title and date where it has them. A feed that reaches back
+        beyond ``start`` (so that it holds the whole first day) is enough (``sources``: ``rss``);
+        a feed that cannot be had is a warning, and the HTML listing is read alone (``listing``).
+        """
+        feed = self.rss_listing(fetcher, summary, refresh, tick)
+        dates = [item.date for item in feed if item.date is not None]
+        if feed and dates and min(dates) < start:  # the whole first day is in the feed
+            summary.sources[self.entity] = "rss"
+            return [i for i in feed if i.date is None or start <= i.date <= end]
+        if feed:
+            summary.warnings.append(f"akorda.kz RSS feed: {len(feed)} reports back to {min(dates) if dates else '?'}; "
+                                    "the HTML listing is read for the rest of the window")
+        html = self.html_listing(fetcher, start, end, summary, refresh, tick)
+        merged = {item.source_id: item for item in feed}
+        for item in html:
+            merged.setdefault(item.source_id, item)
+        summary.sources[self.entity] = "rss+listing" if feed else "listing"
+        return [i for i in merged.values() if i.date is None or start <= i.date <= end]
+
+    def rss_listing(self, fetcher: Fetcher, summary: CollectSummary, refresh: bool = False,
+                    tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
+        """The feed's reports (each date in Almaty); [] with a warning when the feed cannot be had."""
+        url = self.rss_url()
+        try:
+            doc = fetcher.get(url, _rss_validator, refresh=refresh)
+        except (FetchError, ValueError) as err:  # Disallowed is a FetchError too
+            summary.warnings.append(f"akorda.kz RSS feed {url} unavailable ({err}); the HTML listing is read alone")
+            return []
+        tick()
+        skipped: list[str] = []
+        items = self.parse_rss(doc.text(), skipped, summary)
+        for message in skipped:
+            summary.skip(f"akorda.kz RSS feed: {message}")
+        return items
+
+    def parse_rss(self, text: str, skipped: list[str] | None = None,
+                  summary: CollectSummary | None = None) -> list[ListedItem]:
+        """The feed's items whose link is an article of this site, in the feed's order."""
+        import feedparser
+
+        from .govkz import _entry_date
+
+        items: dict[str, ListedItem] = {}
+        for position, entry in enumerate(feedparser.parse(text).entries, start=1):
+            found = self._link_url(str(entry.get("link") or ""), skipped)
+            if found is None:
+                continue
+            url, number = found
+            try:
+                date = _entry_date(entry)
+                title = html_to_text(str(entry.get("title") or ""))
+            except (ItemError, ValueError, RecursionError) as err:
+                if summary is not None:
+                    summary.fail(f"akorda.kz RSS feed item {position}: {str(err)[:200]}")
+                continue
+            items.setdefault(f"akorda-{number}", ListedItem(f"akorda-{number}", url, self.entity, date, title))
+        return list(items.values())
+
+    def html_listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
+                     refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
+        """The HTML events listing, newest first, back to ``start``."""
         def page(number: int) -> Page:
             url = self.page_url(number)
             doc = fetcher.get(url, _html_validator, refresh=refresh)
@@ -78,12 +145,13 @@ class Akorda:
             items = self.parse_listing(doc.text(), skipped)
             for message in skipped:
                 summary.skip(f"akorda.kz events page {number}: {message}")
-            if not items and number == 1:
+            if not items and number == first:
                 fetcher.forget(url)  # a refusal or a changed page: ask again next time
                 raise FetchError(empty_listing_message(doc, "listing_card, card_link, article_url"))
             return Page(items)
 
-        return paginate(page, 1, start, end, self.max_pages, summary, "akorda.kz events")
+        first = self.layout.parts.listing_page.first
+        return paginate(page, first, start, end, self.max_pages, summary, "akorda.kz events")
 
     def parse_listing(self, html: str, skipped: list[str] | None = None) -> list[ListedItem]:
         """The events of one listing page: its cards, else article links with a date beside each.
@@ -140,15 +208,27 @@ class Akorda:
 
     def _link(self, anchor: Tag, skipped: list[str] | None = None) -> tuple[str, str] | None:
         """(normalised URL, article number) of a link to an article of this site, else None."""
-        href = str(anchor.get("href", "")).strip()
+        return self._link_url(str(anchor.get("href", "")).strip(), skipped)
+
+    def _link_url(self, href: str, skipped: list[str] | None = None) -> tuple[str, str] | None:
+        """(normalised URL, article number) of an address of an article of this site, else None.
+
+        A feed may name the site by another of its hosts (``akorda.kz`` for ``www.akorda.kz``):
+        such a link is read as the same article on the base URL's host.
+        """
         try:
             url = normalize_url(urljoin(self.base_url + "/", href))
         except (FetchError, ValueError):
             return None
         parts = urlsplit(url)
         match = self.article_re.match(parts.path)
-        if match is None or parts.netloc != urlsplit(self.base_url).netloc:
+        base = urlsplit(self.base_url)
+        if match is None:
             return None
+        if parts.netloc != base.netloc:
+            if (parts.hostname or "") not in self.layout.hosts and parts.hostname != base.hostname:
+                return None
+            parts = parts._replace(scheme=base.scheme, netloc=base.netloc)  # the same article on our host
         number = match.group("id")
         if not self.layout.id_ok(number):
             if skipped is not None:
@@ -200,12 +280,26 @@ class Akorda:
         return RawReport(item.source_id, self.website, item.entity, date, item.url, title, text)
 
 
+def _rss_validator(doc: Document) -> None:
+    import feedparser
+
+    feed = feedparser.parse(doc.text())
+    if not feed.entries and not feed.get("version"):
+        raise ValueError("not an RSS/Atom feed")
+
+
 def empty_listing_message(doc: Document, parts: str) -> str:
-    """Why a first listing page with no report is an error, not an empty result."""
+    """Why a first listing page with no report is an error, not an empty result; and which of the
+    two it looks like (the ``--probe`` rules: a challenge page or a script shell is a refusal)."""
+    from .probe import answer_verdict  # the probe reads the adapters; imported here, when needed
+
+    decided = answer_verdict(doc)
+    looks = (" It looks like a refusal: a challenge page or a script shell." if decided and decided[0] == "refused"
+             else " It looks like a changed layout: the page has text but no card the layout finds.")
     return (f"the first listing page shows no report (HTTP {doc.status}, {len(doc.content)} bytes, "
             f"beginning {excerpt(doc.text())}): either the site's layout changed (data/sites.yaml: {parts}) "
-            "or the site refused this client (a challenge page, a script shell, a redirect notice); "
-            "run `kzperception collect --probe` to tell which")
+            "or the site refused this client (a challenge page, a script shell, a redirect notice)." + looks
+            + " Run `kzperception collect --probe` to tell which")
 
 
 def _nearby_date(anchor: Tag, site: Akorda) -> dt.date | None:

@@ -90,8 +90,20 @@ def decode_body(content: bytes, content_type: str = "") -> str:
     return content.decode("cp1251", "replace")
 
 
+@contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """An OS error while writing ``path`` names it: a full disk is ``OUT/raw/ab/...: No space left
+    on device``, not ``: No space left on device`` (a write to an open file carries no file name)."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename:
+            raise
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from None
+
+
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    with atomic_target(path) as tmp:
+    with naming(path), atomic_target(path) as tmp:
         tmp.write_bytes(data)
 
 
@@ -166,7 +178,7 @@ class RawCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f".download.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
-            with open(path, "xb") as handle:
+            with naming(path), open(path, "xb") as handle:
                 yield path, handle
         finally:
             path.unlink(missing_ok=True)

@@ -71,6 +71,10 @@ def _text_of(item: dict[str, Any], key: str) -> str:
     return "" if value is None else str(value)
 
 
+class TicketRefused(FetchError):
+    """The session-ticket request itself failed: the news API cannot be asked this run."""
+
+
 #: gov.kz listing sources, in the order ``auto`` tries them, with the names warnings use.
 GOV_SOURCES: dict[str, str] = {"graphql": "GraphQL endpoint", "api": "news API", "rss": "RSS feed"}
 
@@ -82,15 +86,15 @@ class GovKz:
     GraphQL layout as seen in public code calling it (``opengov-kz/parse-gov-kz``,
     ``gov_kz_news_parser.py``; see ``docs/fieldwork.md``): ``POST /graphql`` with the JSON body
     ``{"query": "query { news(projects: \"eq:<entity>\", _lang: \"ru\", _page: N, _size: M,
-    _sort: \"created_date:desc\") { id title body created_date } }"}`` (pages from 1, newest
-    first) answers ``{"data": {"news": [...]}}``, the items having the REST API's fields; an answer
+    _sort: \"created_date:desc\") { id title body created_date } }"}`` (pages from ``first_page``, 1
+    by default, newest first) answers ``{"data": {"news": [...]}}``, the items having the REST API's fields; an answer
     with ``errors`` is a failure; a page shorter than ``_size`` (or empty) is the last.
 
     REST layout as seen in public code calling it:
     ``/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:<entity>&page=N&size=M``
-    (pages from 1, newest first) answers a bare JSON list; each item has ``id``, ``title``, ``body``
-    (the report's HTML) and ``created_date`` (``2023-06-01T11:30:00.000+06:00``); the language
-    follows the ``Accept-Language`` header; a report's page is
+    (pages from ``first_page``, 1 by default, newest first) answers a bare JSON list; each item has
+    ``id``, ``title``, ``body`` (the report's HTML) and ``created_date``
+    (``2023-06-01T11:30:00.000+06:00``); the language follows the ``Accept-Language`` header; a report's page is
     ``/memleket/entities/<entity>/press/news/details/<id>``. A page shorter than ``size`` (or empty)
     is the last.
 
@@ -105,8 +109,11 @@ class GovKz:
     NOT verified: whether the GraphQL endpoint answers a plain request today (no live request was
     made; the public scraper sends a browser-like user agent, this collector its own), the detail
     endpoint (``/news/<id>``) and the RSS feed's address. One 2026 source reports that the REST API
-    answers HTTP 400 «notAllowed» unless the client first takes a browser session ticket; this
-    collector takes none. An entity that ends on its RSS feed only reaches back a few weeks: the
+    answers HTTP 400 «notAllowed» unless the client first takes a session ticket (``POST
+    /api/v1/public/_/c/k6``, layout part ``session_ticket``, which sets a cookie): the adapter takes
+    one when the API first refuses, keeps it for the run and renews it when refused again
+    (``rest_get``). Page numbers start where each endpoint's ``first_page`` says (0 or 1: public
+    scrapers disagree). An entity that ends on its RSS feed only reaches back a few weeks: the
     summary then warns how far back it got.
     """
 
@@ -117,14 +124,13 @@ class GovKz:
     source_parts: ClassVar[dict[str, str]] = {"graphql": "graphql", "api": "news_api", "rss": "rss_feed"}
     graphql_lang = "ru"
     graphql_sort = "created_date:desc"
-    first_page = 1
 
     def __init__(
         self,
         entities: Sequence[str] = (),
         base_url: str | None = None,
         page_size: int = 50,
-        max_pages: int = 10_000,
+        max_pages: int | None = None,
         source: str = "auto",
         layout: GovernmentLayout | None = None,
     ):
@@ -141,6 +147,55 @@ class GovKz:
         self.max_pages = max_pages
         self.source = source
         self.graphql_fields: tuple[str, ...] = tuple(self.layout.parts.item_fields.value.split())
+        #: The fetcher (by id) that holds a session ticket, and how many tickets this run took.
+        self._ticket_for: int | None = None
+        self.tickets = 0
+
+    def first_page(self, source: str) -> int:
+        """Where a paged source's numbering starts (``first_page`` of its layout part: 0 or 1)."""
+        return self.layout.parts.graphql.first if source == "graphql" else self.layout.parts.news_api.first
+
+    def ticket_url(self) -> str:
+        return self.base_url + self.layout.parts.session_ticket.value
+
+    def take_ticket(self, fetcher: Fetcher, renew: bool = False) -> None:
+        """POST the session-ticket request (its cookie stays in the client): once per run, or again
+        with ``renew`` when the API refused the ticket it has. Under the rate limit and robots.txt
+        like every request; never cached (a ticket is worth nothing tomorrow)."""
+        if self._ticket_for == id(fetcher) and not renew:
+            return
+        if renew and self._ticket_for is not None:
+            fetcher.summary.warnings.append("gov.kz news API refused the session ticket; a new one was taken")
+        url = self.ticket_url()
+        try:
+            fetcher.post(url, b"{}", store=False)
+        except Disallowed:
+            raise
+        except FetchError as err:
+            raise TicketRefused(f"the session ticket ({url}) was refused: {err}", status=err.status,
+                                head=err.head) from None
+        self._ticket_for = id(fetcher)
+        self.tickets += 1
+
+    def rest_get(self, fetcher: Fetcher, url: str, validate: Callable[[Document], object] | None,
+                 refresh: bool = False) -> Document:
+        """A GET of the REST API, with a session ticket when it wants one.
+
+        The ticket is taken when the API first refuses (400, 401, 403: a plain client gets 400
+        «notAllowed»), so a run that the API answers without one, or that reads every page from the
+        cache, asks for none; it is kept for the rest of the run, renewed when a later request is
+        refused, and each refusal is asked again once, with the new ticket. A refusal that
+        survives a fresh ticket is the source's refusal (status and first bytes in the message).
+        """
+        try:
+            return fetcher.get(url, validate, refresh=refresh)
+        except Disallowed:
+            raise
+        except FetchError as err:
+            if err.status not in (400, 401, 403):
+                raise
+        self.take_ticket(fetcher, renew=True)
+        return fetcher.get(url, validate, refresh=refresh)  # a FetchError now is a refusal with a ticket
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -214,6 +269,9 @@ class GovKz:
             except FetchError as err:
                 only_disallowed = False
                 passed.append(f"{GOV_SOURCES[source]} unavailable ({self._why(source, err)})")
+                summary.refusals.append({"entity": entity, "source": source, "status": err.status,
+                                         "begins": excerpt(err.head, 120) if err.head else "",
+                                         "message": str(err)[:300]})
                 continue
             summary.sources[entity] = source
             if passed:
@@ -228,12 +286,13 @@ class GovKz:
 
     @staticmethod
     def _why(source: str, err: FetchError) -> str:
-        if err.status not in (400, 401, 403):
+        """A source's refusal in words: its status, what it means, and the first bytes of the answer."""
+        if err.status not in (400, 401, 403) or isinstance(err, TicketRefused):
             return str(err)
+        begins = f"; the answer begins {excerpt(err.head, 80)}" if err.head else ""
         if source == "api":
-            return (f"{err}: refused; the live API is reported to want a browser session ticket, which "
-                    "this collector does not take (docs/fieldwork.md)")
-        return f"{err}: refused"
+            return f"HTTP {err.status}: refused even with a fresh session ticket{begins}"
+        return f"HTTP {err.status}: refused{begins}"
 
     def _listing_from(self, source: str, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
                       summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
@@ -247,21 +306,22 @@ class GovKz:
                                    refresh=refresh)
                 raw_items = _graphql_items(doc.json())
             else:
-                doc = fetcher.get(self.api_url(entity, number), _json_validator, refresh=refresh)
+                doc = self.rest_get(fetcher, self.api_url(entity, number), _json_validator, refresh=refresh)
                 raw_items = _api_items(doc.json())
             tick()
             return self._items_page(raw_items, entity, number, summary, GOV_SOURCES[source])
 
-        first = page(self.first_page)  # its failure means: this source is not available for the entity
+        number_one = self.first_page(source)
+        first = page(number_one)  # its failure means: this source is not available for the entity
         if not first.items:
             raise FetchError(f"its first page has no item (an entity without news, a refusal or a changed "
                              f"answer; data/sites.yaml: {self.source_parts[source]})")
 
         def pages(number: int) -> Page:
-            return first if number == self.first_page else page(number)
+            return first if number == number_one else page(number)
 
         label = f"gov.kz {entity} {GOV_SOURCES[source]}"
-        return paginate(pages, self.first_page, start, end, self.max_pages, summary, label)
+        return paginate(pages, number_one, start, end, self.max_pages, summary, label)
 
     def _items_page(self, raw_items: list[dict[str, Any]], entity: str, number: int, summary: CollectSummary,
                     source_name: str) -> Page:
@@ -326,7 +386,7 @@ class GovKz:
     def fetch(self, fetcher: Fetcher, item: ListedItem) -> RawReport:
         raw = dict(item.payload or {})
         if not _text_of(raw, "body").strip():
-            doc = fetcher.get(item.fetch_url, _detail_validator)
+            doc = self.rest_get(fetcher, item.fetch_url, _detail_validator)
             detail = doc.json()
             raw.update(detail.get("data", detail) if isinstance(detail, dict) else {})
         return self.parse_item(raw, item)

@@ -17,7 +17,7 @@ import string
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import soupsieve
 import yaml
@@ -49,6 +49,14 @@ class Part(BaseModel):
     value: str = Field(min_length=1, max_length=1000)
     status: Status
     source: str = Field(min_length=1)
+    #: The number of a paged endpoint's first page (0 or 1): public scrapers of gov.kz disagree,
+    #: so it is data. Only the paged parts (``PAGED``) take it; absent, they start at 1.
+    first_page: Literal[0, 1] | None = None
+
+    @property
+    def first(self) -> int:
+        """The first page's number (1 when the layout does not say)."""
+        return 1 if self.first_page is None else self.first_page
 
     def selectors(self) -> list[str]:
         """A selector list split at its top-level commas, each tried in turn (order matters)."""
@@ -72,7 +80,11 @@ _KINDS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "report_page": ("path", frozenset({"entity", "id"}), frozenset({"id"})),
     "detail_api": ("path", frozenset({"entity", "id"}), frozenset({"id"})),
     "rss_feed": ("path", frozenset({"entity"}), frozenset({"entity"})),
+    "akorda_rss": ("path", frozenset(), frozenset()),
+    "session_ticket": ("path", frozenset(), frozenset()),
 }
+#: The parts that are paged and may say where their numbering starts (``first_page``).
+PAGED = frozenset({"listing_page", "graphql", "news_api"})
 #: The item fields the gov.kz adapter reads; a layout may ask for more, never fewer.
 REQUIRED_FIELDS = ("id", "title", "body", "created_date")
 
@@ -98,9 +110,11 @@ def _split_selector_list(value: str) -> list[str]:
     return [s for s in out if s.strip()]
 
 
-def _check_part(name: str, part: Part) -> None:
-    kind, allowed, required = _KINDS[name]
+def _check_part(name: str, part: Part, kind_of: str | None = None) -> None:
+    kind, allowed, required = _KINDS[kind_of or name]
     value = part.value
+    if part.first_page is not None and name not in PAGED:
+        raise ValueError(f"first_page is for the paged parts only ({', '.join(sorted(PAGED))})")
     if kind == "css":
         for selector in part.selectors():
             try:
@@ -142,12 +156,14 @@ def _check_part(name: str, part: Part) -> None:
 
 class _Parts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    #: A part whose name means another kind on this site (akorda's ``rss_feed`` has no entity).
+    _kind_of: ClassVar[dict[str, str]] = {}
 
     @model_validator(mode="after")
     def _kinds(self) -> _Parts:
         for name in type(self).model_fields:
             try:
-                _check_part(name, getattr(self, name))
+                _check_part(name, getattr(self, name), self._kind_of.get(name))
             except ValueError as err:
                 raise ValueError(f"@{name}.value@ {err}") from None
         return self
@@ -157,6 +173,9 @@ class _Parts(BaseModel):
 
 
 class PresidentParts(_Parts):
+    _kind_of: ClassVar[dict[str, str]] = {"rss_feed": "akorda_rss"}
+
+    rss_feed: Part
     listing_page: Part
     listing_card: Part
     card_link: Part
@@ -171,6 +190,7 @@ class GovernmentParts(_Parts):
     graphql: Part
     item_fields: Part
     news_api: Part
+    session_ticket: Part
     report_page: Part
     detail_api: Part
     rss_feed: Part

@@ -53,9 +53,11 @@ class FetchError(Exception):
     ``status`` is the HTTP status of a permanent error (None when retries ran out).
     """
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, head: bytes = b""):
         super().__init__(message)
         self.status = status
+        #: The first bytes of a refusal's answer (what the site said instead), for the record.
+        self.head = head
 
 
 class Disallowed(FetchError):
@@ -96,6 +98,9 @@ class CollectSummary:
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    #: Each listing source that refused: ``{"entity", "source", "status", "begins"}`` (the answer's
+    #: first bytes, escaped), so a researcher can tell a refusal of the client from a changed layout.
+    refusals: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, message: str) -> None:
         self.failed += 1
@@ -174,12 +179,30 @@ class Site(Protocol):
     def fetch(self, fetcher: Fetcher, item: ListedItem) -> RawReport: ...
 
 
+#: What the default page limit assumes a listing holds at most per day (akorda.kz publishes a few
+#: events a day, a ministry fewer): pages beyond that are an endless listing, not news.
+REPORTS_PER_DAY = 10
+#: Pages allowed beyond that estimate.
+PAGE_SLACK = 10
+
+
+def pages_for_window(start: dt.date, per_page: int, today: dt.date | None = None) -> int:
+    """The default page limit: a listing walks from today back to ``start``, so enough pages for
+    ``REPORTS_PER_DAY`` reports a day over those days at the first page's size, plus ``PAGE_SLACK``.
+
+    A fixed 10,000 pages is 2.8 hours of an endless listing at one request a second; this is what
+    the window can need (from 2023-08-25 to a day in 2026, ten to a page: 1,000 pages or so).
+    """
+    days = max(1, ((today or dt.date.today()) - start).days + 1)
+    return -(-days * REPORTS_PER_DAY // max(1, per_page)) + PAGE_SLACK
+
+
 def paginate(
     pages: Callable[[int], Page],
     first: int,
     start: dt.date,
     end: dt.date,
-    max_pages: int,
+    max_pages: int | None,
     summary: CollectSummary,
     label: str,
 ) -> list[ListedItem]:
@@ -193,7 +216,15 @@ def paginate(
     """
     seen: dict[str, ListedItem] = {}
     stale = 0
-    for number in range(first, first + max_pages):
+    limit = max_pages
+    number = first - 1
+    while True:
+        number += 1
+        if limit is not None and number >= first + limit:
+            how = "--max-pages" if max_pages is not None else (
+                f"sized to the window: {REPORTS_PER_DAY} reports a day back to {start}; raise it with --max-pages")
+            summary.warnings.append(f"{label}: stopped after {limit} pages ({how})")
+            break
         try:
             page = pages(number)
         except Disallowed as err:
@@ -209,6 +240,8 @@ def paginate(
             break
         if not page.items:
             break
+        if limit is None:
+            limit = pages_for_window(start, len(page.items))
         new = [item for item in page.items if item.source_id not in seen]
         for item in new:
             seen[item.source_id] = item
@@ -219,8 +252,6 @@ def paginate(
         if stale >= 2:
             summary.warnings.append(f"{label}: pages {number - 1}-{number} added nothing new; stopped")
             break
-    else:
-        summary.warnings.append(f"{label}: stopped after {max_pages} pages (--max-pages)")
     return [item for item in seen.values() if item.date is None or start <= item.date <= end]
 
 

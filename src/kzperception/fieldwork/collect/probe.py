@@ -5,12 +5,19 @@ listing page and a few reports per site and source (through the same polite tran
 robots.txt, rate limit, redirects, size cap), checks every part of the layout
 (``data/sites.yaml``, the table in ``docs/fieldwork.md``) against what came back, and says for each
 whether it matched and, when not, what the page had instead ("article_title h1.article-title: no
-match; first h1 was <h1 class="article__title"> '…'"). Every response is saved, with an index, in
-a folder a user can attach to a bug report; the run's raw cache is not touched.
+match; first h1 was <h1 class="article__title"> '…'"). A part that matches is not yet right: the
+values it gives pass the run's sanity rules (``sanity``) or the part FAILs with the values seen.
+Then each listing source gets one verdict (``SourceVerdict``): ``ok``; ``refused`` by the site (a
+4xx that means "not this client", a challenge page, a script shell, robots.txt: the status and
+first bytes, and the advice that it is the session or the agent, not the layout); layout
+``mismatch`` (the part and what was found: edit ``data/sites.yaml``); ``unreachable``. The exit
+status follows the most actionable verdict (``VERDICTS``). Every response is saved, with an index,
+in a folder a user can attach to a bug report; the run's raw cache is not touched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,8 +34,9 @@ from bs4 import BeautifulSoup, Tag
 
 from .akorda import Akorda
 from .extract import _DROP, MalformedPage, _soup, html_to_paragraphs, page_date, parse_date
-from .govkz import GovKz, _api_items, _graphql_items
-from .model import CollectError, CollectSummary, Disallowed, FetchError
+from .govkz import GovKz, _api_items, _graphql_items, item_date, item_title
+from .model import CollectError, CollectSummary, Disallowed, FetchError, ListedItem, RawReport, excerpt
+from .sanity import Suspect, check_reports
 from .transport import Document, Fetcher, FetchPolicy, RawCache
 
 #: Reports looked at per site (and per gov.kz entity) unless ``--probe-reports`` says otherwise.
@@ -51,21 +59,65 @@ class ProbeRow:
         return f"{'ok  ' if self.matched else 'FAIL'}  {self.site}.{self.part}  {self.value}: {self.found}"
 
 
+#: What a probe says about one listing source, with the exit status each verdict gives.
+#: ``mismatch`` wins over ``refused`` over ``unreachable``: the most actionable verdict decides.
+VERDICTS: dict[str, int] = {"ok": 0, "mismatch": 2, "refused": 3, "unreachable": 4}
+ADVICE = {
+    "ok": "",
+    "refused": "the site refuses this client: the session (gov.kz's ticket) or the user agent (--user-agent), "
+               "not the layout; send the saved folder",
+    "robots": "the site's robots.txt disallows this address: the collector will not ask for it",
+    "mismatch": "the site answers but the layout no longer matches: edit data/sites.yaml (or a copy, --layout) "
+                "at the part named",
+    "unreachable": "no answer (connection, timeout, server errors after the retries): try again later",
+}
+
+
+@dataclass
+class SourceVerdict:
+    """One listing source of a site (akorda's RSS or HTML listing, a gov.kz entity's GraphQL, REST
+    API or RSS): ``ok``, ``refused`` by the site, layout ``mismatch``, or ``unreachable``."""
+
+    site: str
+    source: str
+    verdict: str
+    detail: str
+    advice: str = ""
+
+    def line(self) -> str:
+        text = f"source  {self.site}.{self.source}: {self.verdict}"
+        if self.detail:
+            text += f": {self.detail}"
+        return text + (f" (advice: {self.advice})" if self.advice else "")
+
+
 @dataclass
 class ProbeReport:
-    """Every row of one site's probe and the folder its responses were saved in."""
+    """Every row of one site's probe, each source's verdict and the folder its responses were saved in."""
 
     site: str
     folder: Path
     rows: list[ProbeRow] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[SourceVerdict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return bool(self.rows) and all(row.matched for row in self.rows)
+        return bool(self.rows) and all(row.matched for row in self.rows) and self.exit_code == 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every source is ok; else the status of the most actionable verdict (``VERDICTS``)."""
+        codes = [VERDICTS[s.verdict] for s in self.sources]
+        if not codes:
+            return 2 if any(not row.matched for row in self.rows) else 0
+        for verdict in ("mismatch", "refused", "unreachable"):
+            if VERDICTS[verdict] in codes:
+                return VERDICTS[verdict]
+        return 0
 
     def lines(self) -> list[str]:
-        return [row.line() for row in self.rows]
+        return [row.line() for row in self.rows] + [s.line() for s in self.sources]
 
 
 class _Prober:
@@ -78,6 +130,12 @@ class _Prober:
         self.folder = folder
         self.rows: list[ProbeRow] = []
         self.files: list[dict[str, Any]] = []
+        self.sources: list[SourceVerdict] = []
+
+    def verdict(self, source: str, verdict: str, detail: str, advice: str | None = None) -> None:
+        """Record one source's verdict; ``advice`` defaults to the verdict's own (``ADVICE``)."""
+        self.sources.append(SourceVerdict(self.site, source, verdict, detail,
+                                          ADVICE[verdict] if advice is None else advice))
 
     def row(self, part: str, matched: bool, found: str, value: str | None = None) -> None:
         spec = getattr(self.parts, part, None)
@@ -93,7 +151,7 @@ class _Prober:
                 doc = self.fetcher.post(url, body, refresh=True, tolerate_4xx=True)
         except Disallowed as err:
             return str(err)
-        except FetchError as err:
+        except (FetchError, CollectError) as err:  # CollectError: the site's robots.txt unreadable
             return f"{url}: {err}"
         self._save(label, doc)
         return doc
@@ -144,12 +202,13 @@ def probe(site: Akorda | GovKz, out: str | os.PathLike[str], *, policy: FetchPol
             else:
                 for entity in list(entities or [])[:20] or site.entities[:1]:
                     _probe_entity(site, entity, prober, reports)
-        report = ProbeReport(site.website, target, prober.rows, prober.files)
+        report = ProbeReport(site.website, target, prober.rows, prober.files, prober.sources)
         (staging / "index.json").write_text(json.dumps(
             {"site": site.website, "base_url": site.base_url, "layout": site.layout.model_dump(),
              "files": report.files}, ensure_ascii=False, indent=2), encoding="utf-8")
         (staging / "report.json").write_text(json.dumps(
-            {"ok": report.ok, "rows": [asdict(r) for r in report.rows]}, ensure_ascii=False, indent=2),
+            {"ok": report.ok, "exit_code": report.exit_code, "rows": [asdict(r) for r in report.rows],
+             "sources": [asdict(v) for v in report.sources]}, ensure_ascii=False, indent=2),
             encoding="utf-8")
         (staging / "report.txt").write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
         if target.exists():
@@ -162,19 +221,76 @@ def probe(site: Akorda | GovKz, out: str | os.PathLike[str], *, policy: FetchPol
 
 
 # --------------------------------------------------------------------------------------------
+# Verdicts: what an answer says before the layout is looked at
+
+#: Words of the pages an anti-bot front, a login wall or a refusal gives instead of content.
+_REFUSAL_RE = re.compile(
+    r"captcha|challenge|checking your browser|just a moment|enable javascript|access denied|"
+    r"not ?allowed|forbidden|unauthori[sz]ed|доступ (?:запрещ|огранич)|вы не робот",
+    re.IGNORECASE)
+#: A page with a script, fewer than three links and less visible text than this is a script shell (a single-page
+#: application's frame), which a plain client cannot read: the site gives its content to browsers only.
+SHELL_TEXT_CHARS = 200
+#: Statuses that mean "this client may not", not "this address is wrong".
+_REFUSED_STATUSES = frozenset({400, 401, 403, 407, 429, 451})
+
+
+def answer_verdict(answer: Document | str) -> tuple[str, str, str | None] | None:
+    """``(verdict, detail, advice)`` when the answer alone decides the source's verdict, else None.
+
+    No answer: ``unreachable`` (or ``refused`` by robots.txt). 400, 401, 403, 429, 451, or a 200 that
+    is a challenge page or a script shell: ``refused``, quoting the status and the first bytes. 404,
+    405 and 410: ``mismatch`` (the layout's address is wrong). Anything else is looked at part by part.
+    """
+    if isinstance(answer, str):
+        if "robots.txt disallows" in answer:
+            return "refused", answer, ADVICE["robots"]
+        return "unreachable", answer, None
+    begins = _begin(answer)
+    if answer.status in _REFUSED_STATUSES:
+        return "refused", f"HTTP {answer.status} from {answer.url}; the answer begins {begins}", None
+    if answer.status >= 400:
+        return "mismatch", f"HTTP {answer.status} from {answer.url}; the answer begins {begins}", None
+    text = answer.text()
+    if "html" in answer.content_type.lower() or re.match(r"\s*<(!doctype|html)", text, re.IGNORECASE):
+        visible = _visible_text(text)
+        if _REFUSAL_RE.search(visible[:2000]) and len(visible) < 2000:
+            return "refused", f"HTTP {answer.status}, a challenge or refusal page: {excerpt(visible, 100)}", None
+        links = len(re.findall(r"<a\s[^>]*href", text, re.IGNORECASE))
+        if len(visible) < SHELL_TEXT_CHARS and links < 3 and re.search(r"<script\b", text, re.IGNORECASE):
+            return "refused", (f"HTTP {answer.status}, a script shell ({len(visible)} characters of text, the "
+                               f"content is drawn by scripts): the answer begins {begins}"), None
+    return None
+
+
+def _visible_text(html: str) -> str:
+    try:
+        soup = _clean_soup(html)
+    except MalformedPage:
+        return ""
+    body = soup.body or soup
+    return " ".join(body.get_text(" ", strip=True).split())
+
+
+# --------------------------------------------------------------------------------------------
 # akorda.kz
 
 
 def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
+    _probe_akorda_rss(site, p)
     url = site.page_url(1)
     doc = p.ask("listing-page-1", url)
     dependent = ("listing_card", "card_link", "card_date", "article_url", "report_id",
                  "article_title", "article_date", "article_body")
-    if isinstance(doc, str) or doc.status >= 400:
-        p.row("listing_page", False, doc if isinstance(doc, str) else f"HTTP {doc.status} for {url}")
+    decided = answer_verdict(doc)
+    if decided is not None:
+        verdict, detail, advice = decided
+        p.row("listing_page", False, f"{verdict}: {detail}")
         for part in dependent:
-            p.row(part, False, "not checked: no listing page", _value(site, part))
+            p.row(part, False, f"not checked: the listing page was {verdict}", _value(site, part))
+        p.verdict("listing", verdict, detail, advice)
         return
+    assert isinstance(doc, Document)
     html = doc.text()
     p.row("listing_page", True, f"HTTP {doc.status}, {len(doc.content)} bytes from {url}")
     try:
@@ -182,6 +298,7 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
     except MalformedPage as err:
         for part in dependent:
             p.row(part, False, f"not checked: {err}", _value(site, part))
+        p.verdict("listing", "mismatch", f"listing page: {err}")
         return
     cards = site.cards(soup)
     sel = site.layout.parts
@@ -217,15 +334,20 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
     if not items:
         for part in ("article_title", "article_date", "article_body"):
             p.row(part, False, "not checked: the listing gave no article", _value(site, part))
+        _listing_verdict(p)
         return
     checks: dict[str, list[tuple[bool, str]]] = {"article_title": [], "article_date": [], "article_body": []}
+    pairs: list[tuple[ListedItem, RawReport]] = []
+    answers: list[tuple[str, str, str | None]] = []
     for item in items:
         page = p.ask(f"article-{item.source_id}", item.url)
-        if isinstance(page, str) or page.status >= 400:
-            why = page if isinstance(page, str) else f"HTTP {page.status} for {item.url}"
+        refused = answer_verdict(page)
+        if refused is not None:
+            answers.append(refused)
             for results in checks.values():
-                results.append((False, why))
+                results.append((False, f"{item.url}: {refused[0]}: {refused[1]}"))
             continue
+        assert isinstance(page, Document)
         try:
             article = _clean_soup(page.text())
         except MalformedPage as err:
@@ -233,6 +355,8 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
                 results.append((False, f"{item.url}: {err}"))
             continue
         _check_article(site, article, checks)
+        with contextlib.suppress(Exception):  # the rows above already say what the page lacks
+            pairs.append((item, site.parse_article(page.text(), item)))
     for part, results in checks.items():
         good = [text for ok, text in results if ok]
         bad = [text for ok, text in results if not ok]
@@ -240,6 +364,82 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
         if bad:
             found += f"; {bad[0]}"
         p.row(part, not bad, found)
+    _mark_suspects(p, pairs, check_reports(pairs, [site.layout.name, *site.layout.site_names]), site.value_parts)
+    _listing_verdict(p, answers)
+
+
+def _probe_akorda_rss(site: Akorda, p: _Prober) -> None:
+    """The feed: answered, a feed, with items linking to articles of the ``article_url`` shape."""
+    url = site.rss_url()
+    doc = p.ask("rss", url)
+    decided = answer_verdict(doc)
+    if decided is not None:
+        verdict, detail, advice = decided
+        p.row("rss_feed", False, f"{verdict}: {detail}")
+        p.verdict("rss", verdict, detail, advice)
+        return
+    assert isinstance(doc, Document)
+    try:
+        _rss_items(doc.text())
+    except ValueError:
+        detail = f"HTTP {doc.status}, not an RSS/Atom feed: the answer begins {_begin(doc)}"
+        p.row("rss_feed", False, detail)
+        p.verdict("rss", "mismatch", f"rss_feed {url}: {detail}")
+        return
+    items = site.parse_rss(doc.text())
+    if not items:
+        detail = f"HTTP {doc.status}, a feed without links of the article_url shape: the answer begins {_begin(doc)}"
+        p.row("rss_feed", False, detail)
+        p.verdict("rss", "mismatch", f"rss_feed {url}: {detail}")
+        return
+    dates = [i.date for i in items if i.date is not None]
+    span = f", {min(dates)} to {max(dates)}" if dates else ", undated"
+    p.row("rss_feed", True, f"HTTP {doc.status}, {len(items)} reports{span}")
+    p.verdict("rss", "ok", f"{len(items)} reports{span}")
+
+
+def _listing_verdict(p: _Prober, answers: Sequence[tuple[str, str, str | None]] = ()) -> None:
+    """The HTML listing's verdict: refused or unreachable articles first, then any failed part."""
+    for kind in ("refused", "unreachable"):
+        found = next((a for a in answers if a[0] == kind), None)
+        if found is not None:
+            p.verdict("listing", kind, f"article pages: {found[1]}", found[2])
+            return
+    failed = [row for row in p.rows if not row.matched and row.part not in ("rss_feed",)]
+    if failed:
+        first = failed[0]
+        p.verdict("listing", "mismatch", f"{first.part} {first.value}: {first.found}"
+                  + (f" (and {len(failed) - 1} more parts)" if len(failed) > 1 else ""))
+    else:
+        p.verdict("listing", "ok", f"{len([r for r in p.rows if r.matched])} parts match")
+
+
+def _mark_suspects(p: _Prober, pairs: Sequence[tuple[ListedItem, RawReport]], suspects: Sequence[Suspect],
+                   value_parts: dict[str, str], prefix: str = "") -> None:
+    """A part whose values break the sanity rules FAILs, with the values it gave (``sanity``).
+
+    ``prefix`` (``[mfa] ``) keeps a gov.kz entity's verdict on that entity's row.
+    """
+    by_value: dict[str, list[Suspect]] = {}
+    for suspect in suspects:
+        by_value.setdefault(suspect.value, []).append(suspect)
+    reports = {report.source_id: (item, report) for item, report in pairs}
+    for value, found in by_value.items():
+        part = value_parts.get(value, value).split()[0]
+        seen = []
+        for suspect in found[:3]:
+            item, report = reports[suspect.source_id]
+            seen.append(report.title_ru[:60] if value == "title" else
+                        f"{report.date} (listing {item.date})" if value == "date" else report.text_ru[:40])
+        text = (f"{prefix}{len(found)} of {len(pairs)} reports fail the sanity rules: {found[0].message}; "
+                f"values seen: {seen!r}")
+        for row in p.rows:
+            if row.part == part and row.found.startswith(prefix):
+                row.matched = False
+                row.found = text
+                break
+        else:
+            p.row(part, False, text)
 
 
 def _check_article(site: Akorda, soup: BeautifulSoup, checks: dict[str, list[tuple[bool, str]]]) -> None:
@@ -281,30 +481,81 @@ def _value(site: Akorda | GovKz, part: str) -> str:
 
 def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
     listed: dict[str, list[dict[str, Any]]] = {}
+    graphql_page, api_page = site.first_page("graphql"), site.first_page("api")
     sources: list[tuple[str, str, Callable[[], Document | str], Callable[[Any], list[dict[str, Any]]]]] = [
-        ("graphql", site.graphql_url(), lambda: p.ask(f"{entity}-graphql-1", site.graphql_url(),
-                                                     site.graphql_body(entity, 1)), _graphql_items),
-        ("news_api", site.api_url(entity, 1), lambda: p.ask(f"{entity}-api-1", site.api_url(entity, 1)), _api_items),
+        ("graphql", site.graphql_url(), lambda: p.ask(f"{entity}-graphql-{graphql_page}", site.graphql_url(),
+                                                     site.graphql_body(entity, graphql_page)), _graphql_items),
+        ("news_api", site.api_url(entity, api_page),
+         lambda: p.ask(f"{entity}-api-{api_page}", site.api_url(entity, api_page)), _api_items),
         ("rss_feed", site.rss_url(entity), lambda: p.ask(f"{entity}-rss", site.rss_url(entity)), _rss_items),
     ]
+    at = len(p.sources)
     for part, url, ask, items_of in sources:
         doc = ask()
         label = f"[{entity}] "
-        if isinstance(doc, str):
-            p.row(part, False, label + doc, _shown(site, part, entity))
+        source = f"{part}[{entity}]"
+        if part == "news_api":
+            doc = _with_ticket(site, entity, p, doc, ask)
+        decided = answer_verdict(doc)
+        if decided is not None and decided[0] != "mismatch":
+            verdict, detail, advice = decided
+            p.row(part, False, f"{label}{verdict}: {detail}", _shown(site, part, entity))
+            p.verdict(source, verdict, detail, advice)
+            continue
+        if isinstance(doc, str):  # pragma: no cover - answer_verdict decides every missing answer
             continue
         try:
             items = items_of(doc.json() if part != "rss_feed" else doc.text())
         except Exception as err:  # an answer of another shape is exactly what the probe reports
-            p.row(part, False, f"{label}HTTP {doc.status}: not what the layout expects ({_short(err)}); "
-                  f"the answer begins {_begin(doc)}", _shown(site, part, entity))
+            found = (f"HTTP {doc.status}: not what the layout expects ({_short(err)}); "
+                     f"the answer begins {_begin(doc)}")
+            p.row(part, False, label + found, _shown(site, part, entity))
+            if _REFUSAL_RE.search(str(err)) or _REFUSAL_RE.search(doc.text()[:300]):
+                # a 200 that says "not allowed" (a GraphQL errors answer): a refusal, not a layout change
+                p.verdict(source, "refused", f"HTTP {doc.status}, a refusal in the answer: it begins {_begin(doc)}")
+            else:
+                p.verdict(source, "mismatch", f"{part} {_shown(site, part, entity)}: {found}")
             continue
         if doc.status >= 400 or not items:
-            p.row(part, False, f"{label}HTTP {doc.status}, {len(items)} items; the answer begins {_begin(doc)}",
-                  _shown(site, part, entity))
+            found = f"HTTP {doc.status}, {len(items)} items; the answer begins {_begin(doc)}"
+            p.row(part, False, label + found, _shown(site, part, entity))
+            p.verdict(source, "mismatch", f"{part} {_shown(site, part, entity)}: {found}")
             continue
         listed[part] = items
         p.row(part, True, f"{label}HTTP {doc.status}, {len(items)} items from {url}", _shown(site, part, entity))
+        p.verdict(source, "ok", f"HTTP {doc.status}, {len(items)} items")
+    _probe_items(site, entity, p, reports, listed)
+    failed = [row for row in p.rows if not row.matched and row.found.startswith(f"[{entity}]")
+              and row.part in ("item_fields", "report_id", "report_page", "detail_api")]
+    if failed:  # the sources answer, but what they give does not fit the layout
+        for verdict in p.sources[at:]:
+            if verdict.verdict == "ok":
+                verdict.verdict, verdict.advice = "mismatch", ADVICE["mismatch"]
+                verdict.detail = f"{failed[0].part} {failed[0].value}: {failed[0].found}"
+
+
+def _with_ticket(site: GovKz, entity: str, p: _Prober, doc: Document | str,
+                 ask: Callable[[], Document | str]) -> Document | str:
+    """The news API's answer, asked again with a session ticket when it refused; a row either way."""
+    if isinstance(doc, str) or doc.status not in (400, 401, 403):
+        status = f"HTTP {doc.status}" if isinstance(doc, Document) else "no answer"
+        p.row("session_ticket", True, f"[{entity}] not needed: the news API did not refuse ({status})",
+              site.layout.parts.session_ticket.value)
+        return doc
+    ticket = p.ask(f"{entity}-session-ticket", site.ticket_url(), b"{}")
+    if isinstance(ticket, str) or ticket.status >= 300:
+        why = ticket if isinstance(ticket, str) else f"HTTP {ticket.status}; the answer begins {_begin(ticket)}"
+        p.row("session_ticket", False, f"[{entity}] the ticket request failed: {why}",
+              site.layout.parts.session_ticket.value)
+        return doc
+    again = ask()
+    took = isinstance(again, Document) and again.status < 400
+    p.row("session_ticket", took, f"[{entity}] taken (HTTP {ticket.status}); the news API then answered "
+          + (f"HTTP {again.status}" if isinstance(again, Document) else again), site.layout.parts.session_ticket.value)
+    return again
+
+
+def _probe_items(site: GovKz, entity: str, p: _Prober, reports: int, listed: dict[str, list[dict[str, Any]]]) -> None:
     first = next(iter(listed.values()), [])
     wanted = site.graphql_fields
     if first:
@@ -314,6 +565,15 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
               if not lacking else f"missing {', '.join(lacking)}; the items have: {', '.join(keys)[:200]}"))
     else:
         p.row("item_fields", False, f"[{entity}] not checked: no source gave items")
+    pairs: list[tuple[ListedItem, RawReport]] = []
+    for raw in first[:max(reports, 2)]:
+        try:
+            item = ListedItem(f"govkz-{entity}-{raw.get('id')}", "", entity, item_date(raw), item_title(raw))
+            pairs.append((item, site.parse_item(raw, item)))
+        except Exception:  # an item without a body or title: the rows say what is missing
+            continue
+    _mark_suspects(p, pairs, check_reports(pairs, [site.layout.name, *site.layout.site_names]), site.value_parts,
+                   f"[{entity}] ")
     summary = CollectSummary(site.website, "", "")
     ids = [site.news_id(item.get("id"), f"[{entity}] item", summary) for item in first[:reports]]
     p.row("report_id", bool(first) and not summary.skipped,

@@ -20,7 +20,7 @@ from kzperception.fieldwork.keywords import CountryMatcher
 from kzperception.fieldwork.sheet_cells import neutralise, restore
 
 from .akorda import Akorda
-from .cache import remove_stale_temps
+from .cache import naming, remove_stale_temps
 from .govkz import GovKz
 from .layout import Layouts, load_layouts
 from .model import (
@@ -39,7 +39,7 @@ from .transport import Fetcher, FetchPolicy, RawCache, _write_bytes_atomic, norm
 
 
 def make_site(site: str, base_url: str | None = None, entities: Sequence[str] = (),
-              page_size: int = 50, max_pages: int = 10_000, gov_source: str = "auto",
+              page_size: int = 50, max_pages: int | None = None, gov_source: str = "auto",
               layout: str | os.PathLike[str] | Layouts | None = None) -> Site:
     """The adapter for ``president`` (akorda.kz) or ``government`` (gov.kz), on the layout of
     ``layout`` (a file, or layouts already loaded; default ``data/sites.yaml``)."""
@@ -125,7 +125,7 @@ def write_collected(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     (:func:`kzperception.fieldwork.sheet_cells.neutralise`), and :func:`read_collected` undoes it
     exactly, so a value survives any number of collect runs unchanged.
     """
-    with atomic_target(path) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
+    with naming(Path(path)), atomic_target(path) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
         df.astype(str).map(neutralise).to_csv(handle, index=False, quoting=csv.QUOTE_ALL)
     return Path(path)
 
@@ -198,6 +198,10 @@ def collect(
             rows.append(_as_row(report, matcher))
         else:
             summary.out_of_window += 1
+            if item.date is not None and start_d <= item.date <= end_d:  # within a day: see sanity
+                summary.warnings.append(
+                    f"{item.url}: {parts.get('date', 'date')}: the page dates it {report.date}, outside the "
+                    f"window, while the listing dates it {item.date}, inside; not collected")
     summary.collected = len(rows)
     summary.matched = sum(1 for r in rows if r["matched"])
     write_collected(_merge(existing, rows), out / "collected.csv")

@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from protego import Protego
 from tenacity import (
@@ -48,7 +49,16 @@ from tenacity import (
 )
 
 from .cache import Document, RawCache, _write_bytes_atomic, decode_body
-from .model import ROBOTS_AGENT, ROBOTS_MAX_AGE, USER_AGENT, CollectError, CollectSummary, Disallowed, FetchError
+from .model import (
+    ROBOTS_AGENT,
+    ROBOTS_MAX_AGE,
+    USER_AGENT,
+    CollectError,
+    CollectSummary,
+    Disallowed,
+    FetchError,
+    excerpt,
+)
 
 __all__ = ["Document", "FetchPolicy", "Fetcher", "RateLimiter", "RawCache", "_write_bytes_atomic",
            "decode_body", "normalize_url", "parse_retry_after"]
@@ -91,7 +101,8 @@ class FetchPolicy:
     respect_robots: bool = True
     max_bytes: int = MAX_BYTES     # a longer body (after decoding) fails its document
     max_redirects: int = MAX_REDIRECTS
-    body_seconds: float | None = None  # a whole body must arrive in this time (default 4 x timeout)
+    body_seconds: float | None = None  # a whole request (connect, headers, body) must be done in this time
+    #                                   (default 4 x timeout)
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
@@ -108,6 +119,7 @@ class FetchPolicy:
 
     @property
     def body_deadline(self) -> float:
+        """Seconds one request may take, connect, headers and body together (one hop of a redirect)."""
         return self.body_seconds if self.body_seconds is not None else 4 * self.timeout
 
 
@@ -301,7 +313,7 @@ class Fetcher:
             follow_redirects=False,  # followed in _attempt, hop by hop, with every check
             # only the codings the collector inflates itself, bounded (Inflater)
             headers={"User-Agent": policy.user_agent, "Accept-Language": "ru", "Accept-Encoding": "gzip, deflate"},
-            verify=_ssl_context(),
+            transport=_deadline_transport(),
         )
         self._robots: dict[str, Protego | object | None] = {}
         self.stale_removed = cache.clean()
@@ -326,12 +338,16 @@ class Fetcher:
         return self._fetch("GET", url, None, None, validate, refresh, tolerate_4xx)
 
     def post(self, url: str, body: bytes, validate: Validator | None = None, refresh: bool = False,
-             content_type: str = "application/json", tolerate_4xx: bool = False) -> Document:
-        """The answer to POSTing ``body`` to ``url``, from the cache when there, else asked and cached."""
-        return self._fetch("POST", url, body, content_type, validate, refresh, tolerate_4xx)
+             content_type: str = "application/json", tolerate_4xx: bool = False, store: bool = True) -> Document:
+        """The answer to POSTing ``body`` to ``url``, from the cache when there, else asked and cached.
+
+        ``store=False`` neither reads nor writes the cache (a session ticket: worth nothing tomorrow).
+        """
+        return self._fetch("POST", url, body, content_type, validate, refresh or not store, tolerate_4xx, store)
 
     def _fetch(self, method: str, url: str, body: bytes | None, content_type: str | None,
-               validate: Validator | None, refresh: bool, tolerate_4xx: bool = False) -> Document:
+               validate: Validator | None, refresh: bool, tolerate_4xx: bool = False,
+               store: bool = True) -> Document:
         url = normalize_url(url)
         if not refresh:
             cached = self.cache.get(url, method=method, body=body)
@@ -346,7 +362,7 @@ class Fetcher:
         if not allowed:
             raise Disallowed(f"robots.txt disallows {url}")
         doc = self._download(_Request(method, url, body, content_type), validate, tolerate_4xx=tolerate_4xx)
-        if doc.status < 400:
+        if doc.status < 400 and store:
             self.cache.put(doc)
         self.summary.fetched += 1
         return doc
@@ -479,13 +495,14 @@ class Fetcher:
                 try:
                     validate(doc)
                 except Exception as err:  # a validator's complaint of any kind means "body unusable"
-                    raise _Transient(f"unusable body ({type(err).__name__}: {err})") from None
+                    raise _Transient(f"unusable body ({type(err).__name__}: {excerpt(str(err), 160)})") from None
             return doc
         raise FetchError(f"more than {self.policy.max_redirects} redirects: {' -> '.join(visited)}")
 
     def _exchange(self, hop: _Request, host: str, tolerate_4xx: bool) -> _Answer:
         """Send one request and read its answer: a redirect's target (normalised), or the body."""
         headers = {"Content-Type": hop.content_type, "Accept": "application/json"} if hop.content_type else None
+        _DEADLINE.at = time.monotonic() + self.policy.body_deadline  # connect, headers and body together
         try:
             with self.client.stream(hop.method, hop.url, content=hop.body, headers=headers) as response:
                 status = response.status_code
@@ -498,10 +515,12 @@ class Fetcher:
             raise
         except httpx.TimeoutException as err:
             raise _Transient(f"timeout ({type(err).__name__})") from None
-        except httpx.TransportError as err:
-            raise _Transient(f"{type(err).__name__}: {err}") from None
+        except httpx.TransportError as err:  # quoted short: some errors carry the bytes received
+            raise _Transient(f"{type(err).__name__}: {excerpt(str(err), 160)}") from None
         except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as err:
-            raise FetchError(f"{type(err).__name__}: {err}") from None
+            raise FetchError(f"{type(err).__name__}: {excerpt(str(err), 160)}") from None
+        finally:
+            _DEADLINE.at = None
 
     def _location(self, url: str, response: httpx.Response) -> str:
         location = response.headers.get("location")
@@ -529,7 +548,9 @@ class Fetcher:
         if 300 <= status < 400:
             raise FetchError(f"HTTP {status}", status=status)
         if status >= 400 and not tolerate_4xx:
-            raise FetchError(f"HTTP {status}", status=status)
+            head = _head(response)
+            raise FetchError(f"HTTP {status}" + (f"; the answer begins {excerpt(head, 80)}" if head else ""),
+                             status=status, head=head)
 
     def _read_body(self, response: httpx.Response) -> bytes:
         """The decoded body, streamed to a spool file and given up past the size or time limit.
@@ -705,3 +726,102 @@ def _valid(doc: Document, validate: Validator | None) -> bool:
     except Exception:
         return False
     return True
+
+
+def _head(response: httpx.Response, limit: int = 512) -> bytes:
+    """The first bytes of a refusal's body (inflated, bounded), for a message; b"" when unreadable."""
+    try:
+        if response.is_stream_consumed:
+            return response.content[:limit]
+        inflater = Inflater(response.headers.get("content-encoding", ""), 64 * limit)
+        out = b""
+        for chunk in response.iter_raw(4096):
+            for piece in inflater.feed(chunk):
+                out += piece
+                if len(out) >= limit:
+                    return out[:limit]
+            if len(out) >= limit:
+                break
+        return out[:limit]
+    except Exception:  # the status is the message; the bytes only illustrate it
+        return b""
+
+
+# --------------------------------------------------------------------------------------------
+# One deadline per request: connect, headers and body together
+
+#: The moment (time.monotonic) by which the request being sent on this thread must be done, or None.
+_DEADLINE = threading.local()
+
+
+def _left(error: type[Exception], timeout: float | None) -> float | None:
+    """``timeout`` shortened to what is left before the request's deadline; ``error`` once it passed.
+
+    httpx's timeouts are per network operation: a server that sends its status line one byte every
+    half second never trips a one-second read timeout, and a run would wait for it without end.
+    Every read, write and connect of a request is given at most what is left of one deadline.
+    """
+    at = getattr(_DEADLINE, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise error("the request's deadline passed (connect, headers and body together)")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every operation ends by the request's deadline (``_left``)."""
+
+    def __init__(self, stream: httpcore.NetworkStream):
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(httpcore.ReadTimeout, timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(httpcore.WriteTimeout, timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname,
+                                                      _left(httpcore.ConnectTimeout, timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own backend, each connection wrapped in a ``_DeadlineStream``."""
+
+    def __init__(self, inner: httpcore.NetworkBackend):
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _left(httpcore.ConnectTimeout, timeout),
+                                                       local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> httpcore.NetworkStream:  # pragma: no cover
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _left(httpcore.ConnectTimeout, timeout),
+                                                               socket_options))
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover
+        self._inner.sleep(seconds)
+
+
+def _deadline_transport() -> httpx.HTTPTransport:
+    """httpx's transport (verifying TLS), its connections under one deadline per request.
+
+    httpx has no total timeout; its pool's network backend is the one place every byte passes.
+    """
+    transport = httpx.HTTPTransport(verify=_ssl_context())
+    pool = getattr(transport, "_pool", None)
+    inner = getattr(pool, "_network_backend", None)
+    if inner is not None:
+        pool._network_backend = _DeadlineBackend(inner)  # type: ignore[union-attr]
+    return transport
