@@ -14,6 +14,7 @@ the run is left, no temporary file is left, and the earlier output is byte for b
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -114,8 +115,11 @@ def test_a_signalled_collect_keeps_the_earlier_run_whole(tmp_path, signum, point
                 proc.kill()
     after = _snapshot(out)
     assert not [name for name in after if name.endswith(".tmp")], after  # no temporary file left
-    assert {k: v for k, v in after.items() if k in before} == before  # the earlier output intact
-    assert after["collected.csv"] == before["collected.csv"]
+    assert after["collected.csv"] == before["collected.csv"]  # the earlier output intact
+    assert set(before) <= set(after)  # nothing of the earlier run's cache lost
+    for name in (n for n in before if after[n] != before[n]):  # an entry the new run fetched again: whole
+        assert name.endswith(".json"), name
+        json.loads((out / name).read_text(encoding="utf-8"))
 
 
 
@@ -213,7 +217,6 @@ def test_a_signalled_pdf_stops_chromium_and_keeps_the_earlier_pdf(tmp_path, sign
 @pytest.mark.parametrize(("signum", "delay"), [(signal.SIGINT, 0.0), (signal.SIGTERM, 5.0)])
 def test_a_signalled_build_out_keeps_the_earlier_book(tmp_path, signum, delay):
     """``build --out`` over an earlier book's folder, signalled while chapters execute (no cache)."""
-    import json
 
     from kzperception.book.rerun import MARKER, MARKER_KIND
 
