@@ -299,7 +299,7 @@ def test_a_full_disk_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                       "--base-url", sites.base_url, "--rate", "100", "--no-progress")
     assert result.exit_code == 1
     (line,) = [x for x in result.stderr.splitlines() if x.startswith("error:")]
-    assert line.startswith(f"error: {tmp_path / 'raw'}") and line.endswith(": No space left on device")
+    assert line.startswith(f"error: {tmp_path / 'raw'}") and line.endswith(": No space left on device (ENOSPC)")
 
 
 @pytest.mark.parametrize("fault", ["truncate", "huge:3000000"])

@@ -200,20 +200,55 @@ def save_csv(df: pd.DataFrame, name: str, folder: str | Path = ".") -> Path:
     return path
 
 
+class UndefinedFactError(ValueError):
+    """A fact about to be glued is not a finite number (NaN, infinity): prose would print ``nan``."""
+
+
+def defined_facts(facts: dict[str, float]) -> dict[str, float]:
+    """``facts`` without the numbers that are not defined (NaN, infinity), for :func:`glue_facts`.
+
+    A share of an empty period, a change from nothing, a slot the thesis never printed: the
+    measures return NaN for "not known" rather than a number, and such a value must never reach
+    prose as ``nan``. A chapter whose corpus may leave some facts undefined glues only the defined
+    ones; a sentence that needs an undefined one is chosen or worded by the readings instead (a
+    reference to a fact that is not glued fails the build loudly, never prints ``nan``).
+    """
+    return {key: value for key, value in facts.items() if not _undefined(value)}
+
+
+def _undefined(value: object) -> bool:
+    """Whether ``value`` is a number that is not finite (NaN, ±infinity, ``pd.NA``), including numpy's."""
+    if value is None or isinstance(value, (str, bool)):
+        return False
+    try:
+        return not math.isfinite(value)  # type: ignore[arg-type]
+    except TypeError:  # pd.NA and other values that are neither numbers nor text
+        return str(value) in {"<NA>", "NaT"}
+
+
 def glue_facts(facts: dict[str, float], prefix: str = "") -> None:
     """Glue every named number for the chapter's prose (``{glue:text}`name``` in MyST).
 
     Counts are glued as ints; shares and changes as floats rounded to one decimal, the precision
     the thesis prints, so the prose formats them with ``:.1f``. Rates per day (``*_per_day``) are
     glued whole: 37 reports in 549 days is 0.067 a day, which one decimal would make 0.1.
+
+    A number that is not finite (NaN, infinity) is refused with :class:`UndefinedFactError` naming
+    the fact, before anything is glued: on a page it would read ``nan``. Callers whose facts can be
+    undefined (a tiny corpus, an empty period) pass them through :func:`defined_facts` first.
     """
     from myst_nb import glue
 
+    undefined = [key for key, value in facts.items() if _undefined(value)]
+    if undefined:
+        shown = ", ".join(f"'{prefix}{key}' ({facts[key]})" for key in undefined[:5])
+        more = f" and {len(undefined) - 5} more" if len(undefined) > 5 else ""
+        raise UndefinedFactError(f"glue_facts: {shown}{more} is not a finite number; a page would show it as "
+                                 "'nan': drop it with display.defined_facts or word it as not known first")
     for key, value in facts.items():
         if key.endswith("_per_day"):
             pass
-        elif isinstance(value, float) and not math.isnan(value) and value.is_integer() and "share" not in key \
-                and "change" not in key:
+        elif isinstance(value, float) and value.is_integer() and "share" not in key and "change" not in key:
             value = int(value)
         elif isinstance(value, float):
             value = round(value, 1)

@@ -108,6 +108,11 @@ def build_singlehtml(work: Path, book: Path = paths.BOOK, config: Path = paths.C
     proc = subprocess.run(cmd, capture_output=True, text=True)
     page = src / "_build" / "singlehtml" / "index.html"
     if proc.returncode != 0 or not page.is_file():
+        from kzperception.book.build import os_error_in
+
+        cause = os_error_in(proc.stdout + proc.stderr)  # a full disk: the file and errno, not "look above"
+        if cause:
+            raise PdfError(f"jupyter-book could not build the single page: {cause}")
         tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
         raise PdfError(f"jupyter-book could not build the single page: {tail}")
     return page
@@ -292,8 +297,11 @@ def build_pdf(out: Path = DEFAULT_OUT, *, force: bool = False, book: Path = path
         if keep_html is not None:
             shutil.copytree(single.parent, keep_html, dirs_exist_ok=True)
         partial = out.with_name(f".{out.name}.partial")
-        shutil.copyfile(final, partial)
-        os.replace(partial, out)
+        try:
+            shutil.copyfile(final, partial)
+            os.replace(partial, out)
+        finally:  # a full disk or a signal mid-copy: no half PDF left beside the old one
+            partial.unlink(missing_ok=True)
     return out
 
 

@@ -21,7 +21,7 @@ from kzperception.analysis import narrative
 from kzperception.analysis.measures import slot_facts
 from kzperception.analysis.sensitivity import DEMO_SEED
 from kzperception.analysis.slots import check_partner, partner_slot_facts, partner_slot_texts, slot_table
-from kzperception.book.display import glue_facts, glue_texts, show_table
+from kzperception.book.display import defined_facts, glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
 from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
@@ -114,7 +114,8 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     """
     check_partner(partner, counts.vocabulary)
     facts = partner_slot_facts(counts, partner)
-    glue_facts({f"partner_{k}": v for k, v in facts.items()})
+    # A share of an empty period, a change from none: not known, so not glued (never "nan").
+    glue_facts(defined_facts({f"partner_{k}": v for k, v in facts.items()}))
     texts = partner_slot_texts(counts, partner)
     glue_texts({f"partner_{k}": texts[k] for k in ("label", "growth", "moved_most")})
     # Counts reach the prose in words, so that zero and one are never narrated as several.
@@ -122,7 +123,7 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     glue_texts(narrative.count_texts(facts, "partner_"))
     glue_texts({"partner_span": narrative.span_words(facts["n_before"], facts["n_after"])})
     thesis_facts = slot_facts(thesis)
-    glue_facts(thesis_facts)
+    glue_facts(defined_facts(thesis_facts))  # slots the thesis never printed are NaN
     glue_texts(narrative.count_texts(thesis_facts))
     studied = [p for p in thesis.vocabulary.partner_ids if f"n_{p}_before" in thesis_facts]
     for i, a in enumerate(studied):

@@ -64,11 +64,13 @@ def report_problems(err: CorpusError, limit: int = PROBLEM_LIMIT) -> None:
 
 
 @contextmanager
-def one_line_errors(*expected: type[Exception]) -> Iterator[None]:
+def one_line_errors(*expected: type[Exception], where: object = "") -> Iterator[None]:
     """Turn the library's errors into ``error:`` lines and exit status 1, never a traceback.
 
     A refused corpus lists its problems (:func:`report_problems`); the ``expected`` error types
-    a command names print their message's first line; an :class:`OSError` names its file.
+    a command names print their message's first line; an :class:`OSError` names its file and its
+    errno (``PATH: No space left on device (ENOSPC)``). A write to an open file that fails (a full
+    disk) carries no file name: then ``where``, the folder the command writes to, is named.
     Commands pass the error types of the modules they import, so ``--help`` loads none of them.
     """
     from kzperception.data.corpus import CorpusError
@@ -81,7 +83,9 @@ def one_line_errors(*expected: type[Exception]) -> Iterator[None]:
     except expected as err:
         raise fail(first_line(err)) from None
     except OSError as err:
-        raise fail(f"{getattr(err, 'filename', '') or ''}: {err.strerror or err}") from None
+        from kzperception.cli.interrupt import os_error_line  # it imports this module
+
+        raise fail(os_error_line(err, where)) from None
 
 
 def first_line(err: Exception) -> str:

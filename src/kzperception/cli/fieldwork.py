@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kzperception.cli.common import Format, fail, note, one_line_errors, print_table
-from kzperception.cli.interrupt import interruptible
+from kzperception.cli.interrupt import interruptible, os_error_line
 
 if TYPE_CHECKING:
     from kzperception.fieldwork.keywords import CountryMatcher
@@ -55,7 +55,7 @@ class Undecided(StrEnum):
     exclude = "exclude"
 
 
-def _errors(*one_line: type[Exception]) -> AbstractContextManager[None]:
+def _errors(*one_line: type[Exception], where: object = "") -> AbstractContextManager[None]:
     """:func:`~kzperception.cli.common.one_line_errors` for fieldwork: a bad keyword file too.
 
     Commands name the further error types they expect (``one_line``); the collector's are passed
@@ -63,7 +63,7 @@ def _errors(*one_line: type[Exception]) -> AbstractContextManager[None]:
     """
     from kzperception.fieldwork.keywords import KeywordError
 
-    return one_line_errors(KeywordError, *one_line)
+    return one_line_errors(KeywordError, *one_line, where=where)
 
 
 def _matcher(keywords: Path | None) -> CountryMatcher:
@@ -140,7 +140,7 @@ def collect_cmd(
         raise fail(f"{missing[0]}: required (YYYY-MM-DD), unless --probe")
     kept = (f"what was downloaded before it stays in {Path(out) / 'raw'}; run the same command again to resume "
             "(nothing already downloaded is fetched twice)")
-    with interruptible(kept), _errors(CollectError):
+    with interruptible(kept), _errors(CollectError, where=out):  # a full disk names OUT
         matcher = _matcher(keywords)
         adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value, layout)
         policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
@@ -173,7 +173,8 @@ def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | 
     from kzperception.fieldwork.collect import CollectError, FetchPolicy, make_site
     from kzperception.fieldwork.collect.probe import probe
 
-    with _errors(CollectError):
+    kept = f"no probe written; {Path(out) / 'probe' / site.value} left as it was, the partial folder removed"
+    with interruptible(kept), _errors(CollectError, where=out):
         adapter = make_site(site.value, base_url, entity or [], page_size, 1, "auto", layout)
         policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
                              max_redirects=max_redirects, **_agent(user_agent))
@@ -208,7 +209,7 @@ def screen_cmd(
     from kzperception.fieldwork.collect import CollectError, read_collected
     from kzperception.fieldwork.screen import screen, write_screening
 
-    with _errors(CollectError):
+    with _errors(CollectError, where=out or collected.parent):
         sheet = screen(read_collected(collected), _matcher(keywords), country)
         targets = write_screening(sheet, out or collected.parent, force=force)
     counts = sheet["suggested"].value_counts()
@@ -268,7 +269,7 @@ def code_export_cmd(
     if not coder:
         raise fail("--coder: name at least one coder")
     formats = ("xlsx", "csv") if fmt is SheetFormat.both else (fmt.value,)
-    with _errors(CollectError):
+    with _errors(CollectError, where=out):
         decided = read_screening(screening, undecided.value)
         reports = included_reports(decided, read_collected(collected or screening.parent / "collected.csv"))
         targets = export_coding_sheets(reports, coder, out, codebook, formats, force=force,
@@ -311,7 +312,7 @@ def _export_refi(fmt: SheetFormat, screening: Path | None, corpus: Path | None, 
     from kzperception.fieldwork.sheets import _check_coders, sheet_codebook
 
     origin = f"kzperception {__version__}"
-    with _errors(CollectError):
+    with _errors(CollectError, where=out):
         book = sheet_codebook(codebook_path)
         if fmt is SheetFormat.qdc:
             if screening is not None or corpus is not None:
@@ -358,7 +359,7 @@ def code_import_cmd(
     from kzperception.fieldwork.sheets import write_imported
 
     projects = [p for p in sheets if p.suffix.lower() in (".qdpx", ".qde")]
-    with _errors():
+    with _errors(where=out):
         if projects:
             if len(sheets) != 1:
                 raise fail("code import: one .qdpx project at a time, without sheets")
@@ -396,7 +397,7 @@ def reliability_cmd(
         try:
             disagreements_out.write_text(found.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
         except OSError as err:
-            raise fail(f"--disagreements: {disagreements_out}: {err.strerror}") from None
+            raise fail(f"--disagreements: {os_error_line(err, disagreements_out)}") from None
         note(f"{found[['report_id', 'category', 'mode']].drop_duplicates().shape[0]} disagreement(s) "
              f"-> {disagreements_out}")
     if fmt is Format.csv:

@@ -24,6 +24,7 @@ replaces both for the length of a command:
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -123,6 +124,9 @@ def interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
         fired.append(signum)
         for sig in EXIT_CODES:
             signal.signal(sig, signal.SIG_IGN)
+        # Stopping reaps the children, so asyncio's child watcher (Playwright's driver under the
+        # PDF) finds its process gone and warns "Unknown child process pid N": not the one line.
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         stop_children()
         raise Interrupted(signum)
 

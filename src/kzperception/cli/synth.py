@@ -29,7 +29,7 @@ def synth(
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise fail(f"--out: {out} exists and is not empty; choose a new folder (nothing written)")
-    with one_line_errors(SynthError):
+    with one_line_errors(SynthError, where=out):
         reports_df, codes_df = synthesize(seed, reports)
         write_corpus(reports_df, codes_df, out)
     typer.echo(f"wrote {out}: {describe(reports_df)}; {len(codes_df)} codes; seed {seed}")

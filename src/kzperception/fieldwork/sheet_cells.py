@@ -170,22 +170,72 @@ XLSX_MAX_UNPACKED = 512 << 20
 XLSX_MAX_SHARED_STRINGS = 250_000
 XLSX_MAX_ROWS = 200_000
 XLSX_MAX_COLUMNS = 1_000
+#: Cells in all the sheets of a workbook. openpyxl parses every cell of a row, also those right of
+#: the header that are never used, at about 80,000 cells a second: 15 million cells in a 1.3 MB file
+#: took 196 s. A coding sheet of 40,000 reports has about 600,000.
+XLSX_MAX_CELLS = 2_000_000
 #: Formulas without a stored value reported before the rest are left out.
 _FORMULA_PROBLEMS = 20
 
 
-def _count_in_member(book: zipfile.ZipFile, name: str, needle: bytes, stop: int) -> int:
-    """How often ``needle`` occurs in a zip member, read in pieces; counting stops past ``stop``."""
+#: Bytes of XML without a single ``<``: a text longer than any cell can hold. Excel keeps at most
+#: 32,767 characters in a cell, which are at most 229,369 bytes of XML even if each were written as
+#: an ``_xHHHH_`` escape; a block of this size without markup is refused (a 480 MB cell took 15 s
+#: and 1.2 GB to read).
+XLSX_TEXT_BLOCK = 256 << 10
+
+
+class _TextTooLong(Exception):
+    """A zip member holds :data:`XLSX_TEXT_BLOCK` bytes in a row without markup."""
+
+
+def _count_in_member(book: zipfile.ZipFile, name: str, needle: bytes | tuple[bytes, ...], stop: int) -> int:
+    """How often ``needle`` (or any of several) occurs in a zip member, read in pieces; counting
+    stops past ``stop``. The needles must not overlap one another (each match is counted once).
+
+    Raises :class:`_TextTooLong` when an aligned block of :data:`XLSX_TEXT_BLOCK` bytes holds no
+    ``<``: a run of text at least that long (any run of twice that length holds such a block).
+    """
+    needles = needle if isinstance(needle, tuple) else (needle,)
+    keep = max(len(n) for n in needles) - 1
     count, tail = 0, b""
     with book.open(name) as member:
-        while chunk := member.read(1 << 20):
+        while chunk := member.read(4 * XLSX_TEXT_BLOCK):  # whole blocks: the blocks stay aligned
+            if any(b"<" not in chunk[i:i + XLSX_TEXT_BLOCK]
+                   for i in range(0, len(chunk) - XLSX_TEXT_BLOCK + 1, XLSX_TEXT_BLOCK)):
+                raise _TextTooLong(name)
             piece = tail + chunk
-            count += piece.count(needle)
-            tail = piece[-(len(needle) - 1):] if len(needle) > 1 else b""
-            count -= tail.count(needle)  # counted again with the next piece
+            tail = piece[-keep:] if keep else b""
+            count += sum(piece.count(n) - tail.count(n) for n in needles)  # the tail is counted with the next piece
             if count > stop:
                 break
-    return count + tail.count(needle)
+    return count + sum(tail.count(n) for n in needles)
+
+
+def _prefix(book: zipfile.ZipFile, name: str) -> bytes:
+    """The namespace prefix a worksheet's elements carry (``x:`` in ``<x:worksheet>``), usually none."""
+    with book.open(name) as member:
+        head = member.read(4096)
+    found = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]", head)
+    return (found.group(1) or b"") if found else b""
+
+
+def _rows_and_cells_guard(path: Path, book: zipfile.ZipFile, sheets: list[str]) -> None:
+    """Refuse a sheet of more rows, or a workbook of more cells, than the limits, by counting the
+    ``<row>`` and ``<c>`` elements of the packed XML before openpyxl parses any of it."""
+    cells = 0
+    for name in sheets:
+        p = _prefix(book, name)
+        if _count_in_member(book, name, (b"<" + p + b"row ", b"<" + p + b"row>"), XLSX_MAX_ROWS + 1) \
+                > XLSX_MAX_ROWS + 1:
+            raise CorpusError([f"{path.name}: more than {XLSX_MAX_ROWS:,} rows, over the limit for a sheet "
+                               "(docs/reliability.md); split it"])
+        cells += _count_in_member(book, name, (b"<" + p + b"c ", b"<" + p + b"c>", b"<" + p + b"c/"),
+                                  XLSX_MAX_CELLS - cells)
+        if cells > XLSX_MAX_CELLS:
+            raise CorpusError([f"{path.name}: holds more than {XLSX_MAX_CELLS:,} cells, over the limit for a sheet "
+                               "(docs/reliability.md); keep only the columns the coding needs, split it, or save "
+                               "it as CSV UTF-8"])
 
 
 def _xlsx_guard(path: Path) -> bool:
@@ -200,12 +250,16 @@ def _xlsx_guard(path: Path) -> bool:
                                    "or save it as CSV UTF-8"])
             names = {m.filename for m in members}
             strings = next((n for n in names if n.lower() == "xl/sharedstrings.xml"), None)
+            sheets = sorted(n for n in names if n.lower().startswith("xl/worksheets/") and n.lower().endswith(".xml"))
             if strings and _count_in_member(book, strings, b"<si", XLSX_MAX_SHARED_STRINGS) > XLSX_MAX_SHARED_STRINGS:
                 raise CorpusError([f"{path.name}: holds more than {XLSX_MAX_SHARED_STRINGS:,} shared strings, over "
                                    "the limit for a sheet (docs/reliability.md); save it as CSV UTF-8, which "
                                    "keeps only the text the cells use"])
-            return any(n.lower().startswith("xl/worksheets/") and _count_in_member(book, n, b"<f", 0)
-                       for n in names)
+            _rows_and_cells_guard(path, book, sheets)
+            return any(_count_in_member(book, n, b"<f", 0) for n in sheets)
+    except _TextTooLong as err:
+        raise CorpusError([f"{path.name}: {err} holds a text of more than {XLSX_TEXT_BLOCK >> 10:,} KB without "
+                           "markup, longer than any cell can hold (Excel: 32,767 characters); not read"]) from None
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as err:
         raise CorpusError([f"{path.name}: not a readable XLSX file ({type(err).__name__})"]) from None
 

@@ -1,0 +1,242 @@
+"""SIGINT and SIGTERM to each long command, at several points: one line, exit 130/143, nothing left (issue 19).
+
+``tests/test_interrupt.py`` drives :func:`kzperception.cli.interrupt.interruptible` with a stand-in
+body and signals a real ``rerun``. Here the other long commands are signalled as a user would:
+``kzperception collect`` against the local imitation of the sites (``tests/fieldwork_server.py``),
+at the start, while a listing is read and in the middle of an article's body;
+``python -m kzperception.book.pdf`` while Jupyter Book assembles the single page and while
+Chromium prints it; ``kzperception build --out`` while chapters execute (a ``book`` test). Each
+case checks what the issue asks: the command ends within 10 s with exit 130 (SIGINT) or 143
+(SIGTERM), stderr holds one ``error:`` line saying what was kept and no traceback, no process of
+the run is left, no temporary file is left, and the earlier output is byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+import pytest
+from fieldwork_server import END, KEYWORDS, ROOT, FakeSites
+
+EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYTHONUNBUFFERED": "1"}
+
+
+def _wait_for(predicate: Callable[[], object], timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (hidden ones too) with the sha256 of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _signal_and_check(proc: subprocess.Popen[str], signum: int, kept: str, *, progress: bool = False) -> str:
+    """Send ``signum`` to ``proc``; check the exit, the one line, that no process of the run is left.
+
+    With ``progress`` stderr may also hold a progress display (a build's), so only its ``error:``
+    lines are compared; otherwise the one line must be all of stderr.
+    """
+    parent = psutil.Process(proc.pid)
+    tree = [p.pid for p in parent.children(recursive=True)]
+    t0 = time.monotonic()
+    proc.send_signal(signum)
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        for pid in [*tree, proc.pid]:  # a failing run must not leave its children behind
+            if psutil.pid_exists(pid) and proc.returncode is None:
+                psutil.Process(pid).kill()
+    took = time.monotonic() - t0
+    assert took < 10, f"took {took:.1f} s"
+    assert proc.returncode == EXIT[signum], err[-3000:]
+    assert "Traceback" not in err, err[-3000:]
+    lines = [line for line in err.splitlines() if line.strip() and (not progress or line.startswith("error:"))]
+    assert lines == [f"error: interrupted by {signal.Signals(signum).name}: {kept}"], err[-3000:]
+    alive = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], alive
+    return err
+
+
+# --- collect ----------------------------------------------------------------------------------
+
+ARTICLE_HELD = "/ru/kitay-nadezhnyy-partner-kazahstana-3100007"  # dated 2022-09-14: not in the first run
+ARTICLE_MID_BODY = "/ru/glava-gosudarstva-prinyal-ministrov-inostrannyh-del-rossii-i-kitaya-3100006"
+
+
+def _collect(sites: FakeSites, out: Path, start: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "kzperception.cli", "collect", "--site", "president", "--start", start,
+            "--end", END, "--out", str(out), "--base-url", sites.base_url, "--keywords", str(KEYWORDS),
+            "--rate", "200", "--backoff", "0.01", "--timeout", "30", "--no-progress", *extra]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("point", ["first listing", "new listing", "article", "mid-body"])
+def test_a_signalled_collect_keeps_the_earlier_run_whole(tmp_path, signum, point):
+    """A first run collects 2023 into OUT; a second, wider run (the same OUT) is signalled: as it
+    starts (the first listing page, asked again), at a listing page the first run never read, while
+    an article is requested, and with half an article's body in its temporary file."""
+    out = tmp_path / "out"
+    with FakeSites() as sites:
+        first = subprocess.run(_collect(sites, out, "2023-01-01"), capture_output=True, text=True, env=ENV,
+                               timeout=120)
+        assert first.returncode == 0, first.stderr
+        before = _snapshot(out)
+        assert "collected.csv" in before
+        held = {"first listing": ("/ru/events?page=1", False), "new listing": ("/ru/events?page=3", False),
+                "article": (ARTICLE_HELD, False), "mid-body": (ARTICLE_MID_BODY, True)}[point]
+        hold = sites.hold(held[0], mid_body=held[1])
+        extra = ["--refresh-listings"] if point == "first listing" else []
+        proc = subprocess.Popen(_collect(sites, out, "2022-01-01", *extra), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=ENV)
+        try:
+            assert hold.reached.wait(60), proc.communicate(timeout=5)
+            if held[1]:  # the body is half written to its temporary file
+                _wait_for(lambda: list((out / "raw").rglob(".download.*.tmp")), 10, "the download's temp file")
+            _signal_and_check(proc, signum, f"what was downloaded before it stays in {out / 'raw'}; run the same "
+                                            "command again to resume (nothing already downloaded is fetched twice)")
+        finally:
+            hold.release.set()
+            if proc.poll() is None:
+                proc.kill()
+    after = _snapshot(out)
+    assert not [name for name in after if name.endswith(".tmp")], after  # no temporary file left
+    assert after["collected.csv"] == before["collected.csv"]  # the earlier output intact
+    assert set(before) <= set(after)  # nothing of the earlier run's cache lost
+    for name in (n for n in before if after[n] != before[n]):  # an entry the new run fetched again: whole
+        assert name.endswith(".json"), name
+        json.loads((out / name).read_text(encoding="utf-8"))
+
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signalled_probe_keeps_the_earlier_probe(tmp_path, signum):
+    """``collect --probe --force`` over an earlier probe, signalled while it reads the listing."""
+    out = tmp_path / "out"
+    with FakeSites() as sites:
+        args = [sys.executable, "-m", "kzperception.cli", "collect", "--probe", "--force", "--site", "president",
+                "--out", str(out), "--base-url", sites.base_url, "--rate", "200"]
+        first = subprocess.run(args, capture_output=True, text=True, env=ENV, timeout=120)
+        assert first.returncode == 0, first.stderr
+        before = _snapshot(out)
+        hold = sites.hold("/ru/events?page=1")
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        try:
+            assert hold.reached.wait(60), proc.communicate(timeout=5)
+            _signal_and_check(proc, signum, f"no probe written; {out / 'probe' / 'president'} left as it was, the "
+                                            "partial folder removed")
+        finally:
+            hold.release.set()
+            if proc.poll() is None:
+                proc.kill()
+    assert _snapshot(out) == before  # the earlier probe whole, no .partial staging folder beside it
+    assert [p.name for p in (out / "probe").iterdir()] == ["president"]
+
+# --- pdf --------------------------------------------------------------------------------------
+
+def _book_of_empty_chapters(dest: Path) -> Path:
+    """The book's source with every chapter of the contents present but holding one heading.
+
+    ``pdf`` prints any executed source; a page per chapter keeps Jupyter Book and Chromium busy for
+    seconds (not the minutes of the real book), long enough to be signalled in either.
+    """
+    import shutil
+
+    import nbformat
+
+    from kzperception import paths
+    from kzperception.book.pdf import chapters_in_toc
+
+    shutil.copytree(paths.BOOK, dest, ignore=shutil.ignore_patterns("_build", "chapters", "index.ipynb"))
+    for doc in ["index", *chapters_in_toc(paths.TOC)]:
+        if (dest / f"{doc}.md").exists():
+            continue
+        target = dest / f"{doc}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {doc}\n\nA page.")])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, target)
+    return dest
+
+
+def _child_running(proc: subprocess.Popen[str], *names: str) -> bool:
+    for child in psutil.Process(proc.pid).children(recursive=True):
+        try:
+            line = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        if any(name in line for name in names):
+            return True
+    return False
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("point", ["jupyter-book", "chromium"])
+def test_a_signalled_pdf_stops_chromium_and_keeps_the_earlier_pdf(tmp_path, signum, point):
+    book = _book_of_empty_chapters(tmp_path / "book")
+    out = tmp_path / "out" / "book.pdf"
+    out.parent.mkdir()
+    out.write_bytes(b"%PDF-1.7 the earlier edition\n")
+    before = _snapshot(out.parent)
+    tmp = tmp_path / "tmp"  # TMPDIR: where the command's temporary folder goes
+    tmp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "kzperception.book.pdf", "--book", str(book), "--out", str(out),
+                             "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**ENV, "TMPDIR": str(tmp)})
+    try:
+        names = {"jupyter-book": ("jupyter-book",), "chromium": ("chromium", "chrome")}[point]
+        _wait_for(lambda: _child_running(proc, *names) or proc.poll() is not None, 120, point)
+        assert proc.poll() is None, proc.communicate()
+        _signal_and_check(proc, signum, f"no PDF written; {out} as it was, Chromium stopped and its temporary "
+                                        "folder removed")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _snapshot(out.parent) == before  # the earlier PDF, and no .partial beside it
+    assert list(tmp.iterdir()) == []  # the temporary folder (staged source, first print) removed
+
+
+# --- build --out ------------------------------------------------------------------------------
+
+@pytest.mark.book
+@pytest.mark.parametrize(("signum", "delay"), [(signal.SIGINT, 0.0), (signal.SIGTERM, 5.0)])
+def test_a_signalled_build_out_keeps_the_earlier_book(tmp_path, signum, delay):
+    """``build --out`` over an earlier book's folder, signalled while chapters execute (no cache)."""
+
+    from kzperception.book.rerun import MARKER, MARKER_KIND
+
+    out = tmp_path / "out"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("<p>the earlier book</p>\n", encoding="utf-8")
+    (out / MARKER).write_text(json.dumps({"kind": MARKER_KIND, "corpus": "published"}) + "\n", encoding="utf-8")
+    before = _snapshot(out)
+    proc = subprocess.Popen([sys.executable, "-m", "kzperception.cli", "build", "--out", str(out), "--no-cache"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        parent = psutil.Process(proc.pid)
+        _wait_for(lambda: len(parent.children(recursive=True)) >= 2 or proc.poll() is not None, 120,
+                  "a pool worker and its kernel")
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(delay)
+        err = _signal_and_check(proc, signum, f"{out.resolve()} left as it was; no partial book written, the "
+                                              "temporary build folder removed", progress=True)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _snapshot(out) == before, err[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary build folder beside OUT
