@@ -94,7 +94,7 @@ READINGS: dict[str, Reading] = {r.name: r for r in (
     Reading("slot_rise", "which partner-and-website slot gained most across the pivot",
             lambda c: [compute.slot_rise(c)]),
     Reading("small_site", "the website with fewest reports and whether its intervals settle anything",
-            lambda c: [] if compute.small_site(c).outcome == "one_site" else [compute.small_site(c)]),
+            lambda c: [v for v in [compute.small_site(c)] if v.outcome != "one_site"]),
     Reading("category_profile", "whether the partners' category profiles differ, with Holm's correction",
             lambda c: [compute.category_profile(c)]),
     Reading("period_tests", "how many before-and-after comparisons of a category's share fall below 5 %",
