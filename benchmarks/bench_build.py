@@ -58,8 +58,9 @@ def plain_jupyter_book(stage: Path) -> float:
     # chapters would be (chapters/), so the table of contents is used unchanged.
     shutil.copytree(paths.BOOK, stage, ignore=shutil.ignore_patterns("_build", paths.CHAPTERS_DIR))
     templates = [f"{t.template}.md" for t in PARTNER_CHAPTERS]
-    shutil.copytree(paths.NOTEBOOKS, stage / paths.CHAPTERS_DIR,
-                    ignore=shutil.ignore_patterns("_fragments", *templates))
+    shutil.copytree(
+        paths.NOTEBOOKS, stage / paths.CHAPTERS_DIR, ignore=shutil.ignore_patterns("_fragments", *templates)
+    )
     for stem in toc_chapters():  # a chapter instance: its template assembled, its partner set after the parameters
         source = chapter_source(stem)
         if source.partner is not None:
@@ -68,16 +69,29 @@ def plain_jupyter_book(stage: Path) -> float:
 
             nb = chapter_notebook(source, {})
             at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])) + 1
-            nb.cells.insert(at, nbformat.v4.new_code_cell(f"partner = {source.partner!r}",
-                                                          metadata={"tags": ["remove-cell"]}))
+            nb.cells.insert(
+                at, nbformat.v4.new_code_cell(f"partner = {source.partner!r}", metadata={"tags": ["remove-cell"]})
+            )
             jupytext.write(nb, stage / paths.CHAPTERS_DIR / f"{stem}.md", fmt="md:myst")
     config = yaml.safe_load(paths.CONFIG.read_text())
     config["execute"] = {"execute_notebooks": "force", "timeout": 600}
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     shutil.copy(paths.STATIC / "vega-bundle.js", stage / "_static" / "vega-bundle.js")
     exe = Path(sys.executable).with_name("jupyter-book")
-    return timed([str(exe), "build", str(stage), "--path-output", str(stage), "--config",
-                  str(stage / "_config.yml"), "--toc", str(paths.TOC)], cwd=stage)
+    return timed(
+        [
+            str(exe),
+            "build",
+            str(stage),
+            "--path-output",
+            str(stage),
+            "--config",
+            str(stage / "_config.yml"),
+            "--toc",
+            str(paths.TOC),
+        ],
+        cwd=stage,
+    )
 
 
 FLOOR_CELL = """\
@@ -100,11 +114,13 @@ def kernel_and_import(stage: Path) -> float:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CELL)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, stage / "floor.ipynb")
-    code = ("import time, papermill\n"
-            "run = lambda: papermill.execute_notebook("
-            f"{str(stage / 'floor.ipynb')!r}, {str(stage / 'floor.out.ipynb')!r}, kernel_name='python3', "
-            "progress_bar=False)\n"
-            "run(); t0 = time.perf_counter(); run(); print(time.perf_counter() - t0)")
+    code = (
+        "import time, papermill\n"
+        "run = lambda: papermill.execute_notebook("
+        f"{str(stage / 'floor.ipynb')!r}, {str(stage / 'floor.out.ipynb')!r}, kernel_name='python3', "
+        "progress_bar=False)\n"
+        "run(); t0 = time.perf_counter(); run(); print(time.perf_counter() - t0)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=stage)
     if proc.returncode != 0:
         raise SystemExit(f"floor run failed:\n{proc.stderr[-2000:]}")
@@ -150,9 +166,11 @@ def main() -> None:
     print(f"{'measure':<22}{'seconds':>9}{'vs plain jupyter-book':>24}")
     for key, secs in results.items():
         print(f"{key:<22}{secs:>9.1f}{plain / secs:>23.2f}x")
-    print(f"clean full build is {results['clean_full_build'] / results['floor']:.2f}x the floor "
-          f"({results['kernel_and_import']:.1f} s per chapter x {len(chapters)} / {cores} cores "
-          f"+ {results['sphinx_pass']:.1f} s Sphinx)")
+    print(
+        f"clean full build is {results['clean_full_build'] / results['floor']:.2f}x the floor "
+        f"({results['kernel_and_import']:.1f} s per chapter x {len(chapters)} / {cores} cores "
+        f"+ {results['sphinx_pass']:.1f} s Sphinx)"
+    )
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "build.json").write_text(json.dumps({"chapters": len(chapters), "jobs": args.jobs, **results}, indent=2))

@@ -85,8 +85,15 @@ def _worker(method: str, folder: Path, repeat: int) -> dict:
         summary = [int(r.sum()), int(c.sum())]
     else:
         summary = [int(out[0].sum()), int(out[1].sum())]
-    return {"method": method, "best_s": min(times), "times": times, "cached_s": cached, "peak_mb": _rss_mb(),
-            "base_mb": base, "totals": summary}
+    return {
+        "method": method,
+        "best_s": min(times),
+        "times": times,
+        "cached_s": cached,
+        "peak_mb": _rss_mb(),
+        "base_mb": base,
+        "totals": summary,
+    }
 
 
 def _line_profile(folder: Path, top: int = 15) -> list[tuple[float, str]]:
@@ -154,9 +161,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", type=Path, help="Write corpora here (kept) instead of a temporary folder.")
-    ap.add_argument("--layouts", nargs="+", choices=["ordered", "shuffled"], default=["ordered", "shuffled"],
-                    help="ordered: as the project writes corpora (ids sorted, codes in report order), which the "
-                         "loader verifies and uses; shuffled: the same rows in random order (the general path).")
+    ap.add_argument(
+        "--layouts",
+        nargs="+",
+        choices=["ordered", "shuffled"],
+        default=["ordered", "shuffled"],
+        help="ordered: as the project writes corpora (ids sorted, codes in report order), which the "
+        "loader verifies and uses; shuffled: the same rows in random order (the general path).",
+    )
     ap.add_argument("--profile", action="store_true", help="Also list the slowest lines of corpus.py/counts.py.")
     ap.add_argument("--worker", nargs=2, metavar=("METHOD", "FOLDER"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -176,8 +188,9 @@ def main() -> None:
                 write_synthetic(args.seed, ordered, reports=n)
             gen = time.perf_counter() - t0
             size_mb = sum(p.stat().st_size for p in ordered.iterdir()) / 2**20
-            print(f"corpus {n:>9,} reports: {size_mb:6.1f} MB on disk, generated+written in {gen:5.1f} s",
-                  file=sys.stderr)
+            print(
+                f"corpus {n:>9,} reports: {size_mb:6.1f} MB on disk, generated+written in {gen:5.1f} s", file=sys.stderr
+            )
             for layout in args.layouts:
                 folder = ordered if layout == "ordered" else _shuffled(ordered, root / f"syn-{n}-shuffled")
                 mine = _measure("load_counts", folder, args.repeat)
@@ -186,23 +199,31 @@ def main() -> None:
                     raise SystemExit(f"counts differ: load_counts {mine['totals']} vs naive {naive['totals']}")
                 rows.append((n, layout, mine, naive))
                 if args.profile:
-                    print(f"\nslowest lines of one load_counts on {n:,} reports, {layout} (inclusive: a line "
-                          "calling another traced function includes its time; the tracer adds overhead):")
+                    print(
+                        f"\nslowest lines of one load_counts on {n:,} reports, {layout} (inclusive: a line "
+                        "calling another traced function includes its time; the tracer adds overhead):"
+                    )
                     for secs, where in _line_profile(folder):
                         print(f"  {secs:7.2f} s  {where}")
                     print()
-        print(f"\n{'reports':>10} | {'layout':>8} | {'load_counts s':>13} | {'again s':>7} | {'naive s':>8} | "
-              f"{'ratio':>6} | {'peak MB':>8} | {'naive MB':>8} | target <= {TARGET_SECONDS:.0f} s")
+        print(
+            f"\n{'reports':>10} | {'layout':>8} | {'load_counts s':>13} | {'again s':>7} | {'naive s':>8} | "
+            f"{'ratio':>6} | {'peak MB':>8} | {'naive MB':>8} | target <= {TARGET_SECONDS:.0f} s"
+        )
         print("-" * 105)
         for n, layout, mine, naive in rows:
             ratio = mine["best_s"] / naive["best_s"]
             ok = "met" if mine["best_s"] <= TARGET_SECONDS else "MISSED"
-            print(f"{n:>10,} | {layout:>8} | {mine['best_s']:13.2f} | {mine['cached_s']:7.3f} | "
-                  f"{naive['best_s']:8.2f} | {ratio:5.1f}x | {mine['peak_mb']:8.0f} | {naive['peak_mb']:8.0f} | "
-                  f"{ok if n >= 1_000_000 else ''}")
-        print(f"\nbest of {args.repeat} runs each, fresh process per method, the loader's cache cleared before "
-              "each; 'again' = one more load_counts with the cache kept (files older than 2 s); peak = max RSS "
-              "of that process (imports included).")
+            print(
+                f"{n:>10,} | {layout:>8} | {mine['best_s']:13.2f} | {mine['cached_s']:7.3f} | "
+                f"{naive['best_s']:8.2f} | {ratio:5.1f}x | {mine['peak_mb']:8.0f} | {naive['peak_mb']:8.0f} | "
+                f"{ok if n >= 1_000_000 else ''}"
+            )
+        print(
+            f"\nbest of {args.repeat} runs each, fresh process per method, the loader's cache cleared before "
+            "each; 'again' = one more load_counts with the cache kept (files older than 2 s); peak = max RSS "
+            "of that process (imports included)."
+        )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,16 @@ BUDGET_BLOCKING_SCRIPT = 100_000
 SLOW_LINK = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
 DEFAULT_PAINT = ["index.html", "chapters/01-literature-review.html", "chapters/06-2-reports.html"]
 CHART_LIBRARY = "vega-bundle.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 _HEAD = re.compile(r"<head\b.*?</head>", re.S | re.I)
 _SCRIPT = re.compile(r"<script\b([^>]*)>", re.I)
@@ -68,15 +76,21 @@ class PageWeight:
             out.append(f"{self.page}: transfers {self.transferred / MB:.2f} MB, budget {self.budget / MB:.0f} MB")
         if self.chart_library and not self.has_chart:
             out.append(f"{self.page}: loads {CHART_LIBRARY} but has no chart")
-        out += [f"{self.page}: render-blocking script {name} is {size / 1000:.0f} KB"
-                for name, size in self.blocking_scripts.items() if size > BUDGET_BLOCKING_SCRIPT]
+        out += [
+            f"{self.page}: render-blocking script {name} is {size / 1000:.0f} KB"
+            for name, size in self.blocking_scripts.items()
+            if size > BUDGET_BLOCKING_SCRIPT
+        ]
         return out
 
 
 def pages_of(html: Path) -> list[str]:
     skip = {"genindex.html", "search.html"}
-    return sorted(str(p.relative_to(html)) for p in html.rglob("*.html")
-                  if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        str(p.relative_to(html))
+        for p in html.rglob("*.html")
+        if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts
+    )
 
 
 def blocking_scripts(html: Path, rel: str) -> dict[str, int]:
@@ -157,14 +171,18 @@ def _first_paint(browser, url: str) -> float | None:
 
 
 def table(results: list[PageWeight], label: str) -> str:
-    rows = [f"| page ({label}) | chart | transferred KB | requests | Vega loaded | largest blocking script KB "
-            "| first paint at 1.6 Mb/s, s |",
-            "| --- | --- | ---: | ---: | --- | ---: | ---: |"]
+    rows = [
+        f"| page ({label}) | chart | transferred KB | requests | Vega loaded | largest blocking script KB "
+        "| first paint at 1.6 Mb/s, s |",
+        "| --- | --- | ---: | ---: | --- | ---: | ---: |",
+    ]
     for w in results:
         largest = max(w.blocking_scripts.values(), default=0)
         paint = f"{w.first_paint_ms / 1000:.1f}" if w.first_paint_ms is not None else ""
-        rows.append(f"| {w.page} | {'yes' if w.has_chart else 'no'} | {w.transferred / 1000:.0f} | {w.requests} "
-                    f"| {'yes' if w.chart_library else 'no'} | {largest / 1000:.0f} | {paint} |")
+        rows.append(
+            f"| {w.page} | {'yes' if w.has_chart else 'no'} | {w.transferred / 1000:.0f} | {w.requests} "
+            f"| {'yes' if w.chart_library else 'no'} | {largest / 1000:.0f} | {paint} |"
+        )
     return "\n".join(rows)
 
 
@@ -189,8 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     charts = [w for w in results if w.has_chart]
     for name, group in (("pages without a chart", text), ("chart pages", charts)):
         if group:
-            print(f"\n{name}: {len(group)}, transferred {min(w.transferred for w in group) / 1000:.0f}"
-                  f"-{max(w.transferred for w in group) / 1000:.0f} KB")
+            print(
+                f"\n{name}: {len(group)}, transferred {min(w.transferred for w in group) / 1000:.0f}"
+                f"-{max(w.transferred for w in group) / 1000:.0f} KB"
+            )
     print("\n" + ("budget broken:\n" + "\n".join(faults) if faults else "every page within budget"))
     return 1 if faults else 0
 

@@ -75,8 +75,12 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     The main book's executed chapters seed the cache, so after `make book` only what changed runs.
     """
     out = tmp_path_factory.mktemp("book") / "main"
-    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "build", "--out", str(out)],
-                          capture_output=True, text=True, cwd=paths.ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzperception.cli", "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return out / "html"
 
@@ -101,8 +105,13 @@ def synth_app():
 # --- a third partner (tests of partners as data) ----------------------------------------------------
 
 #: The third partner the tests add to a copy of data/partners.yaml (no colour: it takes the palette's first).
-EU = {"id": "eu", "label": "European Union", "keywords_ru": ["Евросоюз", "ЕС", "Брюссель"],
-      "adjectives_ru": ["европейский"], "abbreviations_ru": ["ЕС"]}
+EU = {
+    "id": "eu",
+    "label": "European Union",
+    "keywords_ru": ["Евросоюз", "ЕС", "Брюссель"],
+    "adjectives_ru": ["европейский"],
+    "abbreviations_ru": ["ЕС"],
+}
 
 
 def partner_env(**extra: str) -> dict[str, str]:
@@ -132,16 +141,27 @@ def three_partners(tmp_path_factory) -> Path:
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: No DNS and no proxy that answers: nothing can leave the machine even if a route were missed.
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=127.0.0.1:9",
+]
 
 
 #: Set to 1 to let the book and browser tests skip on a machine without Chromium; otherwise they fail.
 ALLOW_SKIP_ENV = "KZP_ALLOW_SKIP"
 #: The one line a book or browser test fails (or, with KZP_ALLOW_SKIP=1, skips) with where Chromium is missing.
-NO_CHROMIUM = (f"Chromium is missing: the book and browser tests need it (apt-get install chromium; "
-               f"{ALLOW_SKIP_ENV}=1 skips them instead)")
+NO_CHROMIUM = (
+    f"Chromium is missing: the book and browser tests need it (apt-get install chromium; "
+    f"{ALLOW_SKIP_ENV}=1 skips them instead)"
+)
 
 
 def need_chromium() -> None:
@@ -166,6 +186,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     """Say how many tests were skipped, or failed, because Chromium is missing (works under xdist too)."""
+
     def count(*outcomes: str) -> int:
         reports = [r for o in outcomes for r in terminalreporter.stats.get(o, [])]
         return sum(NO_CHROMIUM in str(getattr(r, "longrepr", "")) for r in reports)

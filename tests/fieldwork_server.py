@@ -67,8 +67,18 @@ KEYWORDS = ROOT / "data" / "partners.yaml"  # --keywords takes a partners file
 START, END = "2022-01-01", "2023-06-30"
 ROBOTS = "User-agent: *\nDisallow: /ru/private\nDisallow: /admin/\n"
 MONTHS_GENITIVE = (
-    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-    "ноября", "декабря",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 )
 
 
@@ -105,10 +115,20 @@ def ru_date(day: dt.date) -> str:
 class FakeSites:
     """Both sites on one local server; ``base_url`` serves as either site's base URL."""
 
-    def __init__(self, fixtures: Path = FIXTURES, page_size: int = 5, overlap: int = 0,
-                 robots: str = ROBOTS, timeout_delay: float = 1.0, graphql_refused: tuple[str, ...] = (),
-                 robots_by_host: dict[str, str] | None = None, variant: str = "", rss_items: int = 5,
-                 ticket: bool = False, api_first_page: int = 1):
+    def __init__(
+        self,
+        fixtures: Path = FIXTURES,
+        page_size: int = 5,
+        overlap: int = 0,
+        robots: str = ROBOTS,
+        timeout_delay: float = 1.0,
+        graphql_refused: tuple[str, ...] = (),
+        robots_by_host: dict[str, str] | None = None,
+        variant: str = "",
+        rss_items: int = 5,
+        ticket: bool = False,
+        api_first_page: int = 1,
+    ):
         self.fixtures = fixtures
         #: How the whole akorda imitation misleads a layout (``VARIANTS``); "" is the normal site.
         self.variant = variant
@@ -127,13 +147,18 @@ class FakeSites:
         self.robots_by_host = dict(robots_by_host or {})
         self.timeout_delay = timeout_delay
         self.articles: list[dict[str, Any]] = yaml.safe_load(
-            (fixtures / "akorda" / "articles.yaml").read_text(encoding="utf-8"))["articles"]
+            (fixtures / "akorda" / "articles.yaml").read_text(encoding="utf-8")
+        )["articles"]
         self.entities: dict[str, dict[str, Any]] = yaml.safe_load(
-            (fixtures / "govkz" / "news.yaml").read_text(encoding="utf-8"))["entities"]
+            (fixtures / "govkz" / "news.yaml").read_text(encoding="utf-8")
+        )["entities"]
         self.templates = {
             name: Template((fixtures / rel).read_text(encoding="utf-8"))
-            for name, rel in (("listing", "akorda/listing.html"), ("article", "akorda/article.html"),
-                              ("rss", "govkz/rss.xml"))
+            for name, rel in (
+                ("listing", "akorda/listing.html"),
+                ("article", "akorda/article.html"),
+                ("rss", "govkz/rss.xml"),
+            )
         }
         self.graphql_refused = {e for e, spec in self.entities.items() if spec.get("graphql") == "refused"}
         self.graphql_refused.update(graphql_refused)
@@ -190,8 +215,9 @@ class FakeSites:
         self.holds.append(hold)
         return hold
 
-    def _take(self, target: str, method: str = "GET", body: bytes = b"",
-              host: str = "") -> tuple[Entry, str | None, Hold | None]:
+    def _take(
+        self, target: str, method: str = "GET", body: bytes = b"", host: str = ""
+    ) -> tuple[Entry, str | None, Hold | None]:
         with self._lock:
             entry = Entry(time.monotonic(), target, method=method, body=body, host=host)
             self.log.append(entry)
@@ -253,20 +279,25 @@ class FakeSites:
             return 200, "text/html; charset=utf-8", VARIANTS[self.variant].encode()
         almaty = dt.timezone(dt.timedelta(hours=6))
         items = []
-        for art in self.articles[:self.rss_items]:
+        for art in self.articles[: self.rss_items]:
             hh, mm = (int(x) for x in str(art.get("time", "12:00")).split(":"))
             when = dt.datetime(art["date"].year, art["date"].month, art["date"].day, hh, mm, tzinfo=almaty)
             link = f"{self.base_url}/ru/{art['slug']}-{art['id']}"
-            items.append(f"<item><title>{art['title']}</title><link>{link}</link><guid>{link}</guid>"
-                         f"<pubDate>{email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)}</pubDate>"
-                         f"<description>{art['paragraphs'][0]}</description></item>")
-        xml = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Акорда</title>'
-               f"<link>{self.base_url}/ru</link><description>События</description>{''.join(items)}"
-               "</channel></rss>")
+            items.append(
+                f"<item><title>{art['title']}</title><link>{link}</link><guid>{link}</guid>"
+                f"<pubDate>{email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)}</pubDate>"
+                f"<description>{art['paragraphs'][0]}</description></item>"
+            )
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Акорда</title>'
+            f"<link>{self.base_url}/ru</link><description>События</description>{''.join(items)}"
+            "</channel></rss>"
+        )
         return 200, "application/rss+xml; charset=utf-8", xml.encode()
 
-    def route(self, target: str, method: str = "GET", body: bytes = b"", host: str = "",
-              cookie: str = "") -> tuple[int, str, bytes]:
+    def route(
+        self, target: str, method: str = "GET", body: bytes = b"", host: str = "", cookie: str = ""
+    ) -> tuple[int, str, bytes]:
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
         if path == "/graphql":
@@ -309,23 +340,23 @@ class FakeSites:
     def _slice(self, items: list[Any], page: int, size: int) -> list[Any]:
         """Page ``page`` (1-based); later pages repeat ``overlap`` items of the page before."""
         start = max(0, (page - 1) * size - (self.overlap if page > 1 else 0))
-        return items[start:page * size] if page >= 1 else []
+        return items[start : page * size] if page >= 1 else []
 
     def _listing(self, page: int) -> tuple[int, str, bytes]:
         if self.variant in ("challenge", "shell", "notice"):
             return 200, "text/html; charset=utf-8", VARIANTS[self.variant].encode()
         items = []
         for art in self._slice(self.articles, page, self.page_size):
-            href = f'/ru/{art["slug"]}-{art["id"]}'
+            href = f"/ru/{art['slug']}-{art['id']}"
             # div.card, image link, h5 date, h3 a title: as in public scrapers of akorda.kz/ru/events
             items.append(
                 f'    <div class="col-md-4">\n      <div class="card">\n'
                 f'        <a href="{href}"><img class="card-img-top image_main_block" '
                 f'src="/assets/media/{art["id"]}_mediumThumb.jpg" alt=""></a>\n'
                 f'        <div class="card-body">\n'
-                f'          <h5>{ru_date(art["date"])}</h5>\n'
+                f"          <h5>{ru_date(art['date'])}</h5>\n"
                 f'          <h3><a href="{href}">{art["title"]}</a></h3>\n'
-                f'        </div>\n      </div>\n    </div>'
+                f"        </div>\n      </div>\n    </div>"
             )
         last = math.ceil(len(self.articles) / self.page_size)
         pagination = "\n".join(f'    <li><a href="/ru/events?page={n}">{n}</a></li>' for n in range(1, last + 1))
@@ -343,28 +374,36 @@ class FakeSites:
         body = "\n".join(f"      <p>{p}</p>" for p in art["paragraphs"])
         if variant == "malformed":
             paras = "".join(f"<p>{p}" for p in art["paragraphs"])
-            html = (f"<html><head><title>{art['title']}</title><body><article class=article>"
-                    f"<h1 class=article__title>{art['title']}<h1><div class='article__date'>{ru_date(art['date'])}"
-                    f"<div class=content-text>{paras}<b>незакрытый тег<i></div></td></span>")
+            html = (
+                f"<html><head><title>{art['title']}</title><body><article class=article>"
+                f"<h1 class=article__title>{art['title']}<h1><div class='article__date'>{ru_date(art['date'])}"
+                f"<div class=content-text>{paras}<b>незакрытый тег<i></div></td></span>"
+            )
             return 200, "text/html; charset=utf-8", html.encode()
         if self.variant in ("challenge", "shell", "notice"):
             return 200, "text/html; charset=utf-8", VARIANTS[self.variant].encode()
         if self.variant == "short_body":
             body = "<p>Читать далее</p>"
         html = self.templates["article"].substitute(
-            charset="utf-8", title=art["title"], iso_date=f"{art['date']}T{art.get('time', '12:00')}:00+06:00",
+            charset="utf-8",
+            title=art["title"],
+            iso_date=f"{art['date']}T{art.get('time', '12:00')}:00+06:00",
             id=art["id"],
-            date_ru=ru_date(art["date"]), body=body, slug=art["slug"],
+            date_ru=ru_date(art["date"]),
+            body=body,
+            slug=art["slug"],
         )
         if self.variant == "header_h1":  # the site's name in an h1 before the article's own
-            html = html.replace('<header class="header">',
-                                '<header class="header"><h1 class="logo">Официальный сайт Президента '
-                                'Республики Казахстан</h1>')
+            html = html.replace(
+                '<header class="header">',
+                '<header class="header"><h1 class="logo">Официальный сайт Президента Республики Казахстан</h1>',
+            )
         elif self.variant == "sidebar_date":  # the article's date gone; a sidebar's date is all there is
             html = re.sub(r'<meta property="article:published_time"[^>]*>', "", html)
             html = re.sub(r'<div class="article__date">[^<]*</div>', "", html)
-            html = html.replace("<main", '<aside class="sidebar"><span class="news-date">01.02.2024</span>'
-                                '</aside>\n<main')
+            html = html.replace(
+                "<main", '<aside class="sidebar"><span class="news-date">01.02.2024</span></aside>\n<main'
+            )
         if variant == "cp1251":
             return 200, "text/html; charset=utf-8", html.encode("cp1251")
         return 200, "text/html; charset=utf-8", html.encode()
@@ -376,7 +415,10 @@ class FakeSites:
         if self.entities.get(entity, {}).get("created_ms"):  # epoch milliseconds, as some APIs send
             created = int(dt.datetime.fromisoformat(created).timestamp() * 1000)
         out: dict[str, Any] = {
-            "id": item["id"], "title": item.get("title"), "short_description": None, "heropic": None,
+            "id": item["id"],
+            "title": item.get("title"),
+            "short_description": None,
+            "heropic": None,
             "created_date": created,
         }
         body = item.get("detail_body") if detail else item.get("body")
@@ -430,8 +472,10 @@ class FakeSites:
         """A report's page on the portal: a script-driven shell (assumed), its title in <title>."""
         for item in self.entities.get(entity, {}).get("items", []):
             if str(item["id"]) == news_id:
-                html = (f"<!DOCTYPE html><html><head><title>{item.get('title') or ''}</title></head>"
-                        f"<body><div id=\"root\"></div><script src=\"/static/app.js\"></script></body></html>")
+                html = (
+                    f"<!DOCTYPE html><html><head><title>{item.get('title') or ''}</title></head>"
+                    f'<body><div id="root"></div><script src="/static/app.js"></script></body></html>'
+                )
                 return 200, "text/html; charset=utf-8", html.encode()
         return 404, "text/html; charset=utf-8", b"<html><body><h1>404</h1></body></html>"
 
@@ -459,13 +503,16 @@ class FakeSites:
 #: a plain client), a redirect notice; for articles also ``header_h1`` (the site's name in an h1
 #: before the title), ``sidebar_date`` (no date but a sidebar's) and ``short_body`` (a teaser only).
 VARIANTS = {
-    "challenge": ("<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><div class=\"cf\">"
-                  "<h2>Checking your browser before accessing www.akorda.kz</h2><p>Please enable JavaScript "
-                  "and cookies to continue.</p></div><script src=\"/cdn-cgi/challenge.js\"></script></body></html>"),
-    "shell": ("<!DOCTYPE html><html><head><title>akorda.kz</title></head><body><div id=\"root\"></div>"
-              "<script src=\"/static/js/main.4f1a.js\"></script></body></html>"),
-    "notice": ("<html><body><p>Страница перемещена. <a href=\"https://new.akorda.kz/ru\">Перейти</a></p>"
-               "</body></html>"),
+    "challenge": (
+        '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><div class="cf">'
+        "<h2>Checking your browser before accessing www.akorda.kz</h2><p>Please enable JavaScript "
+        'and cookies to continue.</p></div><script src="/cdn-cgi/challenge.js"></script></body></html>'
+    ),
+    "shell": (
+        '<!DOCTYPE html><html><head><title>akorda.kz</title></head><body><div id="root"></div>'
+        '<script src="/static/js/main.4f1a.js"></script></body></html>'
+    ),
+    "notice": ('<html><body><p>Страница перемещена. <a href="https://new.akorda.kz/ru">Перейти</a></p></body></html>'),
 }
 
 #: gov.kz's session-ticket endpoint (a POST sets the cookie the REST API wants).
@@ -562,8 +609,9 @@ class _Handler(BaseHTTPRequestHandler):
             code = int(kind.removeprefix("redirect") or 302)
             self._send(entry, code, {"Location": arg, "Content-Type": "text/html"}, b"<html><body>moved</body></html>")
             return
-        status, ctype, body = sites.route(self.path, entry.method, entry.body, entry.host,
-                                          self.headers.get("Cookie", ""))
+        status, ctype, body = sites.route(
+            self.path, entry.method, entry.body, entry.host, self.headers.get("Cookie", "")
+        )
         headers = {"Content-Type": ctype}
         if urlsplit(self.path).path == TICKET_PATH and status == 200:
             headers["Set-Cookie"] = sites._set_cookie
@@ -580,8 +628,13 @@ class _Handler(BaseHTTPRequestHandler):
             body = _with_first_field(body, name, json.loads(value))
         elif kind == "deep":
             depth = int(arg)
-            body = ("<html><body><h1>Глубокая страница</h1><div class=content-text>" + "<div>" * depth
-                    + "<p>текст</p>" + "</div>" * depth + "</div></body></html>").encode()
+            body = (
+                "<html><body><h1>Глубокая страница</h1><div class=content-text>"
+                + "<div>" * depth
+                + "<p>текст</p>"
+                + "</div>" * depth
+                + "</div></body></html>"
+            ).encode()
         elif kind in ("huge", "hugechunked"):
             pad = max(0, int(arg) - len(body) - 9)
             self._send_huge(entry, status, headers, body, pad, chunked=kind == "hugechunked")
@@ -653,8 +706,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.wfile.flush()
 
-    def _send_huge(self, entry: Entry, status: int, headers: dict[str, str], body: bytes, pad: int,
-                   chunked: bool) -> None:
+    def _send_huge(
+        self, entry: Entry, status: int, headers: dict[str, str], body: bytes, pad: int, chunked: bool
+    ) -> None:
         """The page with ``pad`` bytes of comment before ``</body>``, in 64 kB writes; stops when the
         client hangs up, counting what went out in ``entry.sent``."""
         cut = body.rfind(b"</body>")
@@ -684,9 +738,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_headers(entry, status, {**headers, "Content-Length": str(len(body))})
         step = max(1, len(body) // 20)
         for at in range(0, len(body), step):
-            self.wfile.write(body[at:at + step])
+            self.wfile.write(body[at : at + step])
             self.wfile.flush()
-            entry.sent += len(body[at:at + step])
+            entry.sent += len(body[at : at + step])
             time.sleep(seconds / 20)
         entry.completed = True
 
@@ -729,18 +783,28 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python tests/fieldwork_server.py",
         description="A fake akorda.kz and gov.kz on 127.0.0.1, serving the test fixtures, for trying "
-                    "`kzperception collect --base-url ...` offline. Ctrl-C stops it.")
+        "`kzperception collect --base-url ...` offline. Ctrl-C stops it.",
+    )
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free)")
-    parser.add_argument("--variant", default="", choices=["", *VARIANTS, "header_h1", "sidebar_date", "short_body"],
-                        help="serve every akorda page as this misleading page (default: the normal site)")
-    parser.add_argument("--ticket", action="store_true",
-                        help="gov.kz's REST API refuses (400 notAllowed) until a session ticket is taken")
+    parser.add_argument(
+        "--variant",
+        default="",
+        choices=["", *VARIANTS, "header_h1", "sidebar_date", "short_body"],
+        help="serve every akorda page as this misleading page (default: the normal site)",
+    )
+    parser.add_argument(
+        "--ticket",
+        action="store_true",
+        help="gov.kz's REST API refuses (400 notAllowed) until a session ticket is taken",
+    )
     parser.add_argument("--rss-items", type=int, default=5, help="akorda.kz feed size (0: the feed answers 404)")
     args = parser.parse_args(argv)
     sites = FakeSites(variant=args.variant, ticket=args.ticket, rss_items=args.rss_items).start(args.port)
     print(f"serving the fake akorda.kz and gov.kz at {sites.base_url} (Ctrl-C stops)")
-    print(f"  kzperception collect --site president --start {START} --end {END} --out /tmp/fw "
-          f"--base-url {sites.base_url} --rate 50")
+    print(
+        f"  kzperception collect --site president --start {START} --end {END} --out /tmp/fw "
+        f"--base-url {sites.base_url} --rate 50"
+    )
     print(f"  kzperception collect --probe --site government --entity mfa --out /tmp/fw --base-url {sites.base_url}")
     try:
         while True:

@@ -26,8 +26,10 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 AXE_SCRIPT = paths.ROOT / "node_modules" / "axe-core" / "axe.min.js"
 #: The impacts that fail the test; "moderate" and "minor" are reported by axe but not counted.
 BLOCKING = ("critical", "serious")
-NO_AXE = (f"axe-core is missing at {AXE_SCRIPT}: run `make setup` (npm ci) to install it "
-          f"({ALLOW_SKIP_ENV}=1 skips the accessibility tests instead)")
+NO_AXE = (
+    f"axe-core is missing at {AXE_SCRIPT}: run `make setup` (npm ci) to install it "
+    f"({ALLOW_SKIP_ENV}=1 skips the accessibility tests instead)"
+)
 
 _RUN = """async (blocking) => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -62,8 +64,11 @@ def axe_violations(page, source: str) -> list[str]:
 
 def every_page(html_root: Path) -> list[str]:
     """Every page a reader can open, the search page, the index and the 404 page included."""
-    return sorted(str(p.relative_to(html_root)) for p in html_root.rglob("*.html")
-                  if "_static" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        str(p.relative_to(html_root))
+        for p in html_root.rglob("*.html")
+        if "_static" not in p.parts and "_sources" not in p.parts
+    )
 
 
 def _charts_drawn(page) -> None:
@@ -71,7 +76,8 @@ def _charts_drawn(page) -> None:
     if page.locator(".kzp-chart").count():
         page.wait_for_function(
             "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg, canvas'))",
-            timeout=15_000)
+            timeout=15_000,
+        )
         page.wait_for_timeout(200)
 
 
@@ -92,19 +98,27 @@ def test_no_serious_accessibility_violation(html_root: Path, browser, size: str)
     assert not problems, f"{size} {WIDTHS[size]}: axe-core found {len(problems)} problem(s):\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("markup, rule", [
-    ('<button class="x"><svg width="10" height="10"></svg></button>', "button-name"),
-    ('<div role="list"><a href="#a">a</a></div>', "aria-required-children"),
-    ('<p style="color:#176de8;background:#f3f4f5">Grey row link colour</p>', "color-contrast"),
-    ('<div role="img" aria-label="chart"><details><summary></summary><a href="#">Save</a></details></div>',
-     "nested-interactive"),
-])
+@pytest.mark.parametrize(
+    "markup, rule",
+    [
+        ('<button class="x"><svg width="10" height="10"></svg></button>', "button-name"),
+        ('<div role="list"><a href="#a">a</a></div>', "aria-required-children"),
+        ('<p style="color:#176de8;background:#f3f4f5">Grey row link colour</p>', "color-contrast"),
+        (
+            '<div role="img" aria-label="chart"><details><summary></summary><a href="#">Save</a></details></div>',
+            "nested-interactive",
+        ),
+    ],
+)
 def test_the_check_sees_a_violation(browser, tmp_path: Path, markup: str, rule: str) -> None:
     """The check can fail: each fault the book once had (an unnamed button, a list holding links, a
     link colour under 4.5:1 on a grey row, a chart menu inside an image) is reported."""
     page_file = tmp_path / "page.html"
-    page_file.write_text(f'<!doctype html><html lang="en"><head><title>t</title></head>'
-                         f'<body><main><h1>t</h1>{markup}</main></body></html>', encoding="utf-8")
+    page_file.write_text(
+        f'<!doctype html><html lang="en"><head><title>t</title></head>'
+        f"<body><main><h1>t</h1>{markup}</main></body></html>",
+        encoding="utf-8",
+    )
     opened = _open(browser, tmp_path, "page.html", *WIDTHS["desktop"])
     try:
         found = axe_violations(opened.page, axe_source())

@@ -30,6 +30,7 @@ def table(published):
 
 # --- parser -------------------------------------------------------------------------------------
 
+
 def test_parse_selector_with_alternatives():
     node = parse("codes[country=china,period=before|after,category=economic,mode=cooperation,level=main]")
     assert isinstance(node, Select)
@@ -77,6 +78,7 @@ def test_parse_errors_are_one_line(expr, message):
 
 
 # --- evaluation ---------------------------------------------------------------------------------
+
 
 def test_selectors_sum_published_cells(data):
     assert audit.evaluate("reports[]", data).number == 218
@@ -129,6 +131,7 @@ def test_a_rerun_has_no_stated_totals(small_corpus):
 
 # --- verdicts -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("printed", "unit", "recomputed", "verdict"),
     [
@@ -172,9 +175,7 @@ def test_known_disagreements(table):
 def test_load_statements_reports_every_problem(tmp_path):
     path = tmp_path / "statements.csv"
     path.write_text(
-        "id,where,subject,value,unit,expr\n"
-        "a,6.2: x,s,1,count,reports[]\n"
-        "a,6.2: x,s,one,pounds,reports[colour=red]\n",
+        "id,where,subject,value,unit,expr\na,6.2: x,s,1,count,reports[]\na,6.2: x,s,one,pounds,reports[colour=red]\n",
         encoding="utf-8",
     )
     with pytest.raises(ExprError) as info:
@@ -191,8 +192,9 @@ def test_facts_and_rerun_column(table, published, small_corpus):
     assert facts["n_statements"] == sum(facts["n_" + v.replace(" ", "_")] for v in audit.VERDICTS)
     keyed = audit.statement_facts(table, ["6.3.1-08"])
     assert keyed == {"s631_08_printed": 74, "s631_08_recomputed": 79.0}
-    small = pd.DataFrame([{"id": "x", "where": "6.2: x", "subject": "all", "value": "218", "unit": "count",
-                           "expr": "reports[]"}])
+    small = pd.DataFrame(
+        [{"id": "x", "where": "6.2: x", "subject": "all", "value": "218", "unit": "count", "expr": "reports[]"}]
+    )
     out = audit.audit_table(published, small, rerun=load_counts(small_corpus))
     assert out.loc[0, "verdict"] == "agrees" and out.loc[0, "rerun"] == 6
     assert math.isnan(audit.audit_table(published, small.assign(expr="unpublished('x')")).loc[0, "recomputed"])
@@ -226,11 +228,18 @@ def test_the_readings_part_lists_every_verdict_in_words() -> None:
 
 # --- comparisons, bounded ranks ----------------------------------------------------------------
 
+
 def test_comparisons_give_one_or_zero(data):
     assert audit.evaluate("gt(reports[country=china], reports[country=russia])", data).number == 1
     assert audit.evaluate("lt(reports[country=china], reports[country=russia])", data).number == 0
-    assert audit.evaluate("eq(codes[period=all,category=security_military,mode=cooperation], "
-                          "codes[period=all,category=educational_scientific,mode=cooperation])", data).number == 1
+    assert (
+        audit.evaluate(
+            "eq(codes[period=all,category=security_military,mode=cooperation], "
+            "codes[period=all,category=educational_scientific,mode=cooperation])",
+            data,
+        ).number
+        == 1
+    )
     assert audit.evaluate("and(gt(2, 1), eq(1, 1))", data).number == 1
     assert audit.evaluate("and(gt(2, 1), eq(1, 2))", data).number == 0
     claim = audit.audit_statement("gt(reports[country=russia], reports[country=china])", "1", "claim", data)
@@ -239,19 +248,25 @@ def test_comparisons_give_one_or_zero(data):
 
 def test_a_slot_rank_is_settled_by_bounds_or_refused_with_the_range(data):
     # China 2020-22: political 19 > economic 18, every unpublished category bounded below 18
-    econ = audit.evaluate("rank(codes[country=china,period=before,category=economic,mode=cooperation,level=main], "
-                          "category)", data)
+    econ = audit.evaluate(
+        "rank(codes[country=china,period=before,category=economic,mode=cooperation,level=main], category)", data
+    )
     assert econ.number == 2 and econ.bounded
     # Russia 2022-23: cross-border main is 17 over the window and unknown per period, political has 16
     with pytest.raises(NotRecomputable, match="rank between 2 and 3"):
-        audit.evaluate("rank(codes[country=russia,period=after,category=political_diplomatic,mode=cooperation,"
-                       "level=main], category)", data)
-    lo, hi = audit.bounds(parse("codes[country=china,period=before,category=educational_scientific,"
-                                "mode=cooperation,level=main]"), data)
+        audit.evaluate(
+            "rank(codes[country=russia,period=after,category=political_diplomatic,mode=cooperation,"
+            "level=main], category)",
+            data,
+        )
+    lo, hi = audit.bounds(
+        parse("codes[country=china,period=before,category=educational_scientific,mode=cooperation,level=main]"), data
+    )
     assert (lo, hi) == (2, 2)  # 11 over the window minus 9 after
 
 
 # --- distinct statements and charitable readings --------------------------------------------------
+
 
 def test_a_number_printed_in_several_places_is_one_statement(table):
     statements = audit.load_statements()
@@ -265,8 +280,17 @@ def test_a_number_printed_in_several_places_is_one_statement(table):
 
 
 def test_the_tally_counts_a_repeated_wrong_number_once(published):
-    rows = [{"id": f"x{i}", "where": f"6.2: place {i}", "subject": "s", "value": "116", "unit": "count",
-             "expr": "reports[country=china]"} for i in range(3)]
+    rows = [
+        {
+            "id": f"x{i}",
+            "where": f"6.2: place {i}",
+            "subject": "s",
+            "value": "116",
+            "unit": "count",
+            "expr": "reports[country=china]",
+        }
+        for i in range(3)
+    ]
     out = audit.audit_table(published, pd.DataFrame(rows), readings=pd.DataFrame(columns=list(audit.READING_COLUMNS)))
     assert len(out) == 1 and out.loc[0, "also at"] == "6.2: place 1; 6.2: place 2"
     assert audit.verdict_counts(out)["n_disagrees"] == 1
@@ -282,14 +306,27 @@ def test_charitable_readings_choose_the_first_that_agrees_and_say_so(table, publ
     assert tie["verdict"] == "disagrees" and "none agrees" in tie["note"]
     tried = audit.charitable_readings(table, published)
     assert tried.groupby("id")["chosen"].apply(lambda c: (c == "yes").sum()).to_dict() == {
-        "6.3.1-02": 0, "6.3.1-03": 1, same["id"]: 1}
+        "6.3.1-02": 0,
+        "6.3.1-03": 1,
+        same["id"]: 1,
+    }
     facts = audit.charitable_facts(tried)
     assert facts["s631_03_reading0"] == 7 and facts["s631_03_reading2"] == 13
 
 
 def test_a_reading_is_tried_only_when_the_statement_does_not_agree(published):
-    st = pd.DataFrame([{"id": "a", "where": "6.2: x", "subject": "s", "value": "115", "unit": "count",
-                        "expr": "reports[country=china]"}])
+    st = pd.DataFrame(
+        [
+            {
+                "id": "a",
+                "where": "6.2: x",
+                "subject": "s",
+                "value": "115",
+                "unit": "count",
+                "expr": "reports[country=china]",
+            }
+        ]
+    )
     alt = pd.DataFrame([{"id": "a", "reading": "another", "expr": "sum(reports[country=china], 0)"}])
     assert audit.audit_table(published, st, readings=alt).loc[0, "reading"] == ""
     wrong = st.assign(value="103")
@@ -322,8 +359,10 @@ def test_the_appendix_says_nothing_of_reruns_in_its_own_words():
 
 def test_statements_no_cell_can_check_merge_only_with_the_same_subject(published):
     reason = "unpublished('a judgement')"
-    rows = [{"id": "a", "where": "6.2: x", "subject": "one thing", "value": "1", "unit": "claim", "expr": reason},
-            {"id": "b", "where": "6.2: y", "subject": "another thing", "value": "1", "unit": "claim", "expr": reason},
-            {"id": "c", "where": "6.3: z", "subject": "one thing", "value": "1", "unit": "claim", "expr": reason}]
+    rows = [
+        {"id": "a", "where": "6.2: x", "subject": "one thing", "value": "1", "unit": "claim", "expr": reason},
+        {"id": "b", "where": "6.2: y", "subject": "another thing", "value": "1", "unit": "claim", "expr": reason},
+        {"id": "c", "where": "6.3: z", "subject": "one thing", "value": "1", "unit": "claim", "expr": reason},
+    ]
     out = audit.audit_table(published, pd.DataFrame(rows), readings=pd.DataFrame(columns=list(audit.READING_COLUMNS)))
     assert list(out["id"]) == ["a", "b"] and out.loc[0, "also at"] == "6.3: z"

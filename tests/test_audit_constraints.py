@@ -43,21 +43,25 @@ def test_known_constraints(table):
 
 
 def test_a_wrong_printed_share_or_part_is_caught(published):
-    rows = [("a", "6.2: x", "s", "218", "count", "reports[]"),
-            ("b", "6.2: x", "s", "115", "count", "reports[country=china]"),
-            ("c", "6.2: x", "s", "104", "count", "reports[country=russia]"),
-            ("d", "6.2: x", "s", "53.8", "percent", "share(reports[country=china], reports[])"),
-            ("e", "6.2: x", "s", "46.2", "percent", "share(reports[country=russia], reports[])")]
+    rows = [
+        ("a", "6.2: x", "s", "218", "count", "reports[]"),
+        ("b", "6.2: x", "s", "115", "count", "reports[country=china]"),
+        ("c", "6.2: x", "s", "104", "count", "reports[country=russia]"),
+        ("d", "6.2: x", "s", "53.8", "percent", "share(reports[country=china], reports[])"),
+        ("e", "6.2: x", "s", "46.2", "percent", "share(reports[country=russia], reports[])"),
+    ]
     t = ac.constraints_table(published, _st(rows)).set_index("constraint")
     assert t.loc["115 + 104 = 218 (parts by country)", "verdict"] == "disagrees"
-    assert t.loc["53.8 % of 218", "verdict"] == "disagrees"          # 115/218 is 52.8 %
-    assert t.loc["53.8 + 46.2 = 100 %", "verdict"] == "agrees"       # the shares themselves sum to 100
+    assert t.loc["53.8 % of 218", "verdict"] == "disagrees"  # 115/218 is 52.8 %
+    assert t.loc["53.8 + 46.2 = 100 %", "verdict"] == "agrees"  # the shares themselves sum to 100
     pair = t[t.index.str.startswith("115 at 53.8 %")]
-    assert pair["verdict"].eq("disagrees").all()                      # 115 at 53.8 % needs a whole of 214
+    assert pair["verdict"].eq("disagrees").all()  # 115 at 53.8 % needs a whole of 214
 
 
 def test_shares_that_do_not_add_to_100_disagree(published):
-    rows = [("a", "6.2: x", "s", "38.1", "percent", "share(reports[period=before], reports[])"),
-            ("b", "6.2: x", "s", "62.1", "percent", "share(reports[period=after], reports[])")]
+    rows = [
+        ("a", "6.2: x", "s", "38.1", "percent", "share(reports[period=before], reports[])"),
+        ("b", "6.2: x", "s", "62.1", "percent", "share(reports[period=after], reports[])"),
+    ]
     t = ac.constraints_table(published, _st(rows)).set_index("constraint")
     assert t.loc["38.1 + 62.1 = 100 %", "verdict"] == "disagrees"

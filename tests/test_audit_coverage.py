@@ -50,8 +50,11 @@ def test_every_listed_number_is_used_once(sections, statements):
 def test_every_locator_is_in_its_section(sections, statements):
     assert cv.locator_problems(sections, statements) == []
     checks = ar.load_checks()
-    missing = [c.id for c in checks.itertuples(index=False)
-               if cv.locator(c.where)[1] not in sections.get(cv.locator(c.where)[0], "")]
+    missing = [
+        c.id
+        for c in checks.itertuples(index=False)
+        if cv.locator(c.where)[1] not in sections.get(cv.locator(c.where)[0], "")
+    ]
     assert missing == []
 
 

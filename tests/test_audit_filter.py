@@ -17,10 +17,6 @@ PAGE = "chapters/appendix-audit.html"
 ROWS = "Array.from(document.querySelectorAll('#T_audit_statements tbody tr'))"
 
 
-
-
-
-
 def _open(browser, root: Path, width: int, js: bool = True, page: str = PAGE):
     ctx = browser.new_context(viewport={"width": width, "height": 844}, java_script_enabled=js)
     pg = ctx.new_page()
@@ -42,9 +38,11 @@ def test_filter_by_verdict_and_section(browser, html_root, width):
         assert bar.locator("span").text_content() == f"{total} rows"
         pg.select_option("#kzp-filter-0-verdict", "disagrees")
         shown = pg.evaluate(f"{ROWS}.filter(r => getComputedStyle(r).display !== 'none').length")
-        cells = pg.evaluate(f"{ROWS}.filter(r => getComputedStyle(r).display !== 'none')"
-                            ".map(r => r.cells[[...r.parentNode.parentNode.tHead.rows[0].cells]"
-                            ".findIndex(c => c.textContent.trim() === 'Verdict')].textContent.trim())")
+        cells = pg.evaluate(
+            f"{ROWS}.filter(r => getComputedStyle(r).display !== 'none')"
+            ".map(r => r.cells[[...r.parentNode.parentNode.tHead.rows[0].cells]"
+            ".findIndex(c => c.textContent.trim() === 'Verdict')].textContent.trim())"
+        )
         assert 0 < shown < total and set(cells) == {"disagrees"}
         assert bar.locator("span").text_content() == f"{shown} of {total} rows"
         pg.select_option("#kzp-filter-0-section", "6.2")
@@ -56,8 +54,10 @@ def test_filter_by_verdict_and_section(browser, html_root, width):
         assert pg.evaluate("[...document.querySelectorAll('.kzp-filter')].every(b => b.scrollWidth <= b.clientWidth)")
         if width == 390:  # the wide table becomes one card per row, each value beside its header (kzp-layout.js)
             pg.wait_for_function("document.querySelector('#T_audit_statements').classList.contains('kzp-stacked')")
-            assert pg.evaluate("[...document.querySelectorAll('#T_audit_statements tbody td')]"
-                               ".every(td => td.hasAttribute('data-label'))")
+            assert pg.evaluate(
+                "[...document.querySelectorAll('#T_audit_statements tbody td')]"
+                ".every(td => td.hasAttribute('data-label'))"
+            )
         assert errors == []
     finally:
         ctx.close()

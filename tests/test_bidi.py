@@ -39,8 +39,21 @@ def _corpus(base: Path) -> Path:
             n += 1
     with open(folder / "reports.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["id", "country", "website", "entity", "date", "url", "title_ru", "title_en", "excerpt_ru",
-                    "excerpt_en", "provenance"])
+        w.writerow(
+            [
+                "id",
+                "country",
+                "website",
+                "entity",
+                "date",
+                "url",
+                "title_ru",
+                "title_en",
+                "excerpt_ru",
+                "excerpt_en",
+                "provenance",
+            ]
+        )
         w.writerows(reports)
     with open(folder / "codes.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -73,15 +86,22 @@ def _page(tmp_path: Path) -> Path:
     assert _doctree(source) is not None
     from myst_parser.parsers.docutils_ import Parser
 
-    body = publish_parts(source, parser=Parser(), writer_name="html5",
-                         settings_overrides={"report_level": 5, "halt_level": 5, "warning_stream": False})["body"]
+    body = publish_parts(
+        source,
+        parser=Parser(),
+        writer_name="html5",
+        settings_overrides={"report_level": 5, "halt_level": 5, "warning_stream": False},
+    )["body"]
     css = (paths.ROOT / "book" / "_static" / "kzperception.css").as_uri()
     page = tmp_path / "page.html"
-    page.write_text(f"""<!doctype html><html><head><meta charset="utf-8">
+    page.write_text(
+        f"""<!doctype html><html><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="{css}">
 <style>body {{ margin: 0; font: 16px sans-serif; }} .bd-article {{ padding: 0 8px; }}</style></head>
 <body><div class="bd-header-announcement" id="banner">{rerun.banner_html(p.corpus)}</div>
-<article class="bd-article" id="box">{body}</article></body></html>""", encoding="utf-8")
+<article class="bd-article" id="box">{body}</article></body></html>""",
+        encoding="utf-8",
+    )
     return page
 
 

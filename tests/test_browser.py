@@ -27,10 +27,6 @@ WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 CHAPTER = "chapters/06-2-reports.html"
 
 
-
-
-
-
 class Opened:
     """One page opened offline: the page, and what it tried to fetch off the machine or logged as errors."""
 
@@ -61,8 +57,11 @@ def _open(browser, root: Path, rel: str, width: int, height: int) -> Opened:
 
 def _pages(html_root: Path) -> list[str]:
     skip = {"genindex.html", "search.html"}
-    return sorted(str(p.relative_to(html_root)) for p in html_root.rglob("*.html")
-                  if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        str(p.relative_to(html_root))
+        for p in html_root.rglob("*.html")
+        if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts
+    )
 
 
 # A panel is open when a reader can click one of its links: one is inside the viewport and is the
@@ -175,7 +174,7 @@ _LAYOUT = """() => {
 REPRS = [
     (re.compile(r"<[A-Za-z_][\w.]*(?: object)?(?: at 0x[0-9a-fA-F]+)?>"), "an object repr"),
     (re.compile(r"\bnan\b|\bNaN\b|\bNaT\b|<NA>"), "a missing value"),
-    (re.compile(r"\bNone\b(?!\s+[a-z])"), "None"),        # "None of them" is English; "= None." is not
+    (re.compile(r"\bNone\b(?!\s+[a-z])"), "None"),  # "None of them" is English; "= None." is not
     (re.compile(r"\bdtype\b|\bTimestamp\(|\barray\(\["), "a pandas/numpy repr"),
 ]
 
@@ -185,7 +184,7 @@ def repr_problems(text: str) -> list[str]:
     found = []
     for pattern, what in REPRS:
         for m in pattern.finditer(text):
-            context = " ".join(text[max(0, m.start() - 40):m.end() + 20].split())
+            context = " ".join(text[max(0, m.start() - 40) : m.end() + 20].split())
             found.append(f"{what}: ...{context}...")
     return found
 

@@ -79,13 +79,17 @@ def test_only_files_under_the_repository_are_watched(tmp_path: Path) -> None:
 def test_a_chapter_taken_from_another_books_cache_brings_its_downloads(tmp_path: Path) -> None:
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    (notebooks / "tiny.md").write_text(CHAPTER + """
+    (notebooks / "tiny.md").write_text(
+        CHAPTER
+        + """
 ```{code-cell} ipython3
 open("tiny_table.csv", "w").write("n\\n1\\n")
 ```
 
 {download}`Download as CSV <tiny_table.csv>`
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     seed, other = tmp_path / "main", tmp_path / "other"
     assert build.execute_chapters(["tiny"], {}, seed, jobs=1, notebooks=notebooks)[0].status == "executed"
     runs = build.execute_chapters(["tiny"], {}, other, jobs=1, notebooks=notebooks, seed=seed)
@@ -100,8 +104,10 @@ def test_an_edited_static_file_reaches_a_book_whose_pages_are_all_up_to_date(tmp
 
     src = tmp_path / "src"
     (src / "_static").mkdir(parents=True)
-    (src / "conf.py").write_text('extensions = ["kzperception.book.sphinx_offline"]\n'
-                                 'html_static_path = ["_static"]\nhtml_theme = "basic"\n', encoding="utf-8")
+    (src / "conf.py").write_text(
+        'extensions = ["kzperception.book.sphinx_offline"]\nhtml_static_path = ["_static"]\nhtml_theme = "basic"\n',
+        encoding="utf-8",
+    )
     (src / "index.rst").write_text("Title\n=====\n\ntext\n", encoding="utf-8")
     css = src / "_static" / "book.css"
     out = tmp_path / "out"

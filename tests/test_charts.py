@@ -125,8 +125,13 @@ def test_long_labels_wrap_and_quotes_cannot_break_the_expression():
     # the expression compiles and draws the two lines
     import vl_convert
 
-    spec = {"data": {"values": [{"c": 'Say "hi" and goodbye now', "n": 1}]}, "mark": "bar",
-            "encoding": {"y": {"field": "c", "type": "nominal", "axis": {"labelExpr": expr}},
-                         "x": {"field": "n", "type": "quantitative"}}}
+    spec = {
+        "data": {"values": [{"c": 'Say "hi" and goodbye now', "n": 1}]},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "c", "type": "nominal", "axis": {"labelExpr": expr}},
+            "x": {"field": "n", "type": "quantitative"},
+        },
+    }
     svg = vl_convert.vegalite_to_svg(spec)
     assert "goodbye now" in svg and "Say &quot;hi&quot; and" in svg

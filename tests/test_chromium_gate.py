@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ALLOW_SKIP_ENV, NO_CHROMIUM
 
-TINY = '''\
+TINY = """\
 import pytest
 
 
@@ -31,7 +31,7 @@ def test_opens_a_page():
 
 def test_plain():
     pass
-'''
+"""
 
 
 def _run(folder: Path, *, chromium: bool, allow_skip: bool) -> subprocess.CompletedProcess[str]:
@@ -47,9 +47,25 @@ def _run(folder: Path, *, chromium: bool, allow_skip: bool) -> subprocess.Comple
     env["PATH"] = str(bin_dir)
     if allow_skip:
         env[ALLOW_SKIP_ENV] = "1"
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider",
-                           "-W", "ignore::pytest.PytestUnknownMarkWarning", "test_tiny.py"],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rA",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "ignore::pytest.PytestUnknownMarkWarning",
+            "test_tiny.py",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture

@@ -84,7 +84,6 @@ def test_changelog_records_the_current_release():
     assert releases[0] == (_project()["version"], str(_cff()["date-released"]))
 
 
-
 def test_the_build_backend_is_new_enough_for_the_licence_expression():
     """``license = "MIT"`` (an SPDX expression, PEP 639) needs setuptools 77; older ones fail to build."""
     requires = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["build-system"]["requires"]

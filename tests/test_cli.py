@@ -53,8 +53,23 @@ def test_counts_table_format_reads():
 
 def test_counts_from_corpus_and_window(tmp_path):
     folder = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
-    result = runner.invoke(app, ["counts", "reports", "--source", str(folder), "--start", "2020-01-01",
-                                 "--pivot", "2021-01-01", "--end", "2023-12-31", "--format", "csv"])
+    result = runner.invoke(
+        app,
+        [
+            "counts",
+            "reports",
+            "--source",
+            str(folder),
+            "--start",
+            "2020-01-01",
+            "--pivot",
+            "2021-01-01",
+            "--end",
+            "2023-12-31",
+            "--format",
+            "csv",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "russia,president,before,1" in result.stdout
 
@@ -78,8 +93,21 @@ def test_counts_bad_parameters_one_line(args, message):
 
 def test_counts_empty_window_refused(tmp_path):
     folder = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
-    result = runner.invoke(app, ["counts", "reports", "--source", str(folder), "--start", "2010-01-01",
-                                 "--pivot", "2011-01-01", "--end", "2012-01-01"])
+    result = runner.invoke(
+        app,
+        [
+            "counts",
+            "reports",
+            "--source",
+            str(folder),
+            "--start",
+            "2010-01-01",
+            "--pivot",
+            "2011-01-01",
+            "--end",
+            "2012-01-01",
+        ],
+    )
     assert result.exit_code == 1
     assert "no report" in result.stderr
 
@@ -97,8 +125,9 @@ def test_validate_ok_and_bad(tmp_path):
 
 def test_validate_in_a_real_process_has_no_traceback(tmp_path):
     bad = write_corpus(tmp_path / "bad", SMALL_REPORTS, SMALL_CODES + "zz,economic,cooperation,main,primary\n")
-    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "validate", str(bad)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzperception.cli", "validate", str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode == 1
     assert "codes.csv:13: report_id: unknown report id 'zz'" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -139,8 +168,13 @@ def test_build_reports_a_failed_chapter_as_literal_text(monkeypatch):
     from kzperception.book import build
 
     monkeypatch.setattr(build, "ensure_bundle", lambda *a, **k: None)
-    monkeypatch.setattr(build, "execute_chapters", lambda stems, *a, **k: [
-        build.ChapterRun(stems[0], "failed", 0.0, "cell 2: ValueError: [/bold] [red]x[/red]\nmore")])
+    monkeypatch.setattr(
+        build,
+        "execute_chapters",
+        lambda stems, *a, **k: [
+            build.ChapterRun(stems[0], "failed", 0.0, "cell 2: ValueError: [/bold] [red]x[/red]\nmore")
+        ],
+    )
     monkeypatch.setattr(build, "jupyter_book", lambda *a, **k: pytest.fail("built after a failed chapter"))
     result = runner.invoke(app, ["build", "--chapters", "06-2-reports"])
     assert result.exit_code == 1
@@ -151,8 +185,21 @@ def test_build_reports_a_failed_chapter_as_literal_text(monkeypatch):
 def test_a_corpus_folder_named_like_markup_is_printed_as_text(tmp_path):
     name = "[/bold] [red]x[/red] <b>"
     good = write_corpus(tmp_path / name, SMALL_REPORTS, SMALL_CODES)
-    table = runner.invoke(app, ["counts", "reports", "--source", str(good), "--start", "2020-01-01",
-                                "--pivot", "2021-01-01", "--end", "2023-12-31"])
+    table = runner.invoke(
+        app,
+        [
+            "counts",
+            "reports",
+            "--source",
+            str(good),
+            "--start",
+            "2020-01-01",
+            "--pivot",
+            "2021-01-01",
+            "--end",
+            "2023-12-31",
+        ],
+    )
     assert table.exit_code == 0, table.output
     assert "".join(name.split()) in "".join(table.stdout.split())  # rich may wrap a long title anywhere
     bad = write_corpus(tmp_path / f"{name} bad", SMALL_REPORTS.replace("r2,china", "r2,japan"), SMALL_CODES)
@@ -164,7 +211,14 @@ def test_a_corpus_folder_named_like_markup_is_printed_as_text(tmp_path):
 
 # --- one error style, one table style (kzperception.cli.common) ----------------------------------
 
-HOSTILE = ["[/bold]", "[red]x[/red]", "{download}`../x`", "=1+1", "<script>alert(1)</script>", "[link=https://x]y[/link]"]
+HOSTILE = [
+    "[/bold]",
+    "[red]x[/red]",
+    "{download}`../x`",
+    "=1+1",
+    "<script>alert(1)</script>",
+    "[link=https://x]y[/link]",
+]
 
 
 def test_print_table_shows_every_value_literally(capsys):
@@ -174,8 +228,14 @@ def test_print_table_shows_every_value_literally(capsys):
 
     from kzperception.cli.common import print_table
 
-    df = pd.DataFrame({"[/bold]": HOSTILE, "n": range(len(HOSTILE)),
-                       "alpha": [0.5, math.nan, 1 / 3, 1.0, 0.0, 2.0], "note": [None, *HOSTILE[:5]]})
+    df = pd.DataFrame(
+        {
+            "[/bold]": HOSTILE,
+            "n": range(len(HOSTILE)),
+            "alpha": [0.5, math.nan, 1 / 3, 1.0, 0.0, 2.0],
+            "note": [None, *HOSTILE[:5]],
+        }
+    )
     print_table(df, "title [/bold] {download}`../x`", float_format=".3f", width=300)
     out = capsys.readouterr().out
     assert "title [/bold] {download}`../x`" in out
@@ -201,8 +261,10 @@ def test_one_line_errors_turn_each_error_kind_into_error_lines(capsys):
     assert capsys.readouterr().err == "error: bad.yaml:3: [/bold] wrong (and 2 more)\n"
     with pytest.raises(typer.Exit), one_line_errors():
         raise CorpusError(["reports.csv:2: id: '[/bold]' twice", "codes.csv:3: level: 'x'"])
-    assert capsys.readouterr().err.splitlines() == ["error: reports.csv:2: id: '[/bold]' twice",
-                                                     "error: codes.csv:3: level: 'x'"]
+    assert capsys.readouterr().err.splitlines() == [
+        "error: reports.csv:2: id: '[/bold]' twice",
+        "error: codes.csv:3: level: 'x'",
+    ]
     with pytest.raises(typer.Exit), one_line_errors():
         Path("/nonexistent/[/bold]/file.csv").read_text(encoding="utf-8")
     assert capsys.readouterr().err.startswith("error: /nonexistent/[/bold]/file.csv: No such file")
@@ -214,8 +276,9 @@ def test_sensitivity_table_prints_a_markup_named_corpus_folder_as_text(tmp_path)
     folder = tmp_path / "[/bold] [red]x[/red]"
     made = runner.invoke(app, ["synth", "--seed", "1", "--out", str(folder)])
     assert made.exit_code == 0, made.output
-    res = runner.invoke(app, ["sensitivity", "--format", "table", "--source", str(folder),
-                              "--from", "2022-02-24", "--to", "2022-02-24"])
+    res = runner.invoke(
+        app, ["sensitivity", "--format", "table", "--source", str(folder), "--from", "2022-02-24", "--to", "2022-02-24"]
+    )
     assert res.exit_code == 0, res.output
     assert f"Pivot sweep — {folder};" in " ".join(res.stdout.split())
     assert "china" in res.stdout and "2022-02-24" in res.stdout
@@ -226,23 +289,44 @@ def test_synth_refuses_a_non_empty_folder_in_one_line(tmp_path):
     (tmp_path / "[/bold]" / "keep.txt").write_text("mine", encoding="utf-8")
     res = runner.invoke(app, ["synth", "--seed", "1", "--out", str(tmp_path / "[/bold]")])
     assert res.exit_code == 1
-    assert res.stderr == f"error: --out: {tmp_path / '[/bold]'} exists and is not empty; choose a new folder " \
-                         "(nothing written)\n"
+    assert (
+        res.stderr == f"error: --out: {tmp_path / '[/bold]'} exists and is not empty; choose a new folder "
+        "(nothing written)\n"
+    )
     assert (tmp_path / "[/bold]" / "keep.txt").read_text(encoding="utf-8") == "mine"
 
 
-@pytest.mark.parametrize(("content", "found"), [
-    ("countries:\n  china:\n    keywords: [Китай]\n", ":1: expected a non-empty YAML list of partners"),
-    ("- id: china\n  label: China\n  keywords_ru: ['[/bold]']\n", ":3: item 1 (id 'china'): keywords_ru.0:"),
-    ("- id: china\n  label: '=1+1'\n  keywords_ru: [Китай]\n", ":2: item 1 (id 'china'): label:"),
-])
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [
+        ("countries:\n  china:\n    keywords: [Китай]\n", ":1: expected a non-empty YAML list of partners"),
+        ("- id: china\n  label: China\n  keywords_ru: ['[/bold]']\n", ":3: item 1 (id 'china'): keywords_ru.0:"),
+        ("- id: china\n  label: '=1+1'\n  keywords_ru: [Китай]\n", ":2: item 1 (id 'china'): label:"),
+    ],
+)
 def test_keywords_takes_a_partners_file_and_refuses_a_bad_one_in_one_line(tmp_path, content, found):
     kw = tmp_path / "{download}`kw`.yaml"
     kw.write_text(content, encoding="utf-8")
     out = tmp_path / "out"
-    res = runner.invoke(app, ["collect", "--site", "president", "--out", str(out), "--start", "2022-01-01",
-                              "--end", "2022-01-02", "--keywords", str(kw), "--base-url", "http://127.0.0.1:9",
-                              "--no-progress"])
+    res = runner.invoke(
+        app,
+        [
+            "collect",
+            "--site",
+            "president",
+            "--out",
+            str(out),
+            "--start",
+            "2022-01-01",
+            "--end",
+            "2022-01-02",
+            "--keywords",
+            str(kw),
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--no-progress",
+        ],
+    )
     assert res.exit_code == 1, res.output
     assert res.stderr.startswith(f"error: {kw}{found}"), res.stderr
     assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output

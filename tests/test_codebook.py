@@ -53,8 +53,10 @@ def test_missing_examples_named() -> None:
     ("change", "expected"),
     [
         (lambda r: r["categories"][3].update(origin="abductive"), "categories[cultural].origin: Input should be"),
-        (lambda r: r["categories"][5].update(modes=["non_cooperation"]),
-         "categories[cross_border]: modes: every category has a cooperation mode"),
+        (
+            lambda r: r["categories"][5].update(modes=["non_cooperation"]),
+            "categories[cross_border]: modes: every category has a cooperation mode",
+        ),
         (lambda r: r.pop("inclusion_rule"), "inclusion_rule: Field required"),
         (lambda r: r["categories"][0].update(colour="red"), "categories[economic].colour: Extra inputs"),
         # The codebook defines the categories (a new id is a new category), so only the id's form is checked.
@@ -62,8 +64,10 @@ def test_missing_examples_named() -> None:
         (lambda r: r["categories"][1].update(id="all"), "categories[all].id: is reserved"),
         (lambda r: r["categories"][1].update(short_label="<b>x</b>"), ".short_label: must be plain text"),
         (lambda r: r["search_terms_ru"].update(japan=["Япония"]), "search_terms_ru: unknown country id(s) 'japan'"),
-        (lambda r: r["categories"].append(copy.deepcopy(r["categories"][0])),
-         "(top level): categories: repeated id(s) economic"),
+        (
+            lambda r: r["categories"].append(copy.deepcopy(r["categories"][0])),
+            "(top level): categories: repeated id(s) economic",
+        ),
         (lambda r: r["levels"].update(tertiary="x"), "levels.tertiary"),
     ],
 )

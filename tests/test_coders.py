@@ -66,8 +66,22 @@ def test_counts_cli_refuses_in_one_line_then_counts_the_named_coder(tmp_path: Pa
 
 def test_rerun_refuses_before_writing_anything(tmp_path: Path) -> None:
     folder, out = _two_coders(tmp_path), tmp_path / "out"
-    result = runner.invoke(app, ["rerun", "--corpus", str(folder), "--start", "2020-08-24", "--pivot", "2022-02-24",
-                                 "--end", "2023-08-24", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "rerun",
+            "--corpus",
+            str(folder),
+            "--start",
+            "2020-08-24",
+            "--pivot",
+            "2022-02-24",
+            "--end",
+            "2023-08-24",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 1
     assert "coders" in result.output and "anna" in result.output
     assert not out.exists()
@@ -79,8 +93,9 @@ def test_a_rerun_plan_carries_the_coder_into_papermill(tmp_path: Path) -> None:
     folder = _two_coders(tmp_path)
     p = plan(folder, "2020-08-24", "2022-02-24", "2023-08-24", tmp_path / "out", ["06-2-reports"], "anna")
     assert p.params["coder"] == "anna"
-    assert ChapterParams.from_cells(p.params["source"], p.params["start"], p.params["pivot"], p.params["end"],
-                                    p.params["coder"]) == ChapterParams(str(folder), p.window, "anna")
+    assert ChapterParams.from_cells(
+        p.params["source"], p.params["start"], p.params["pivot"], p.params["end"], p.params["coder"]
+    ) == ChapterParams(str(folder), p.window, "anna")
 
 
 @settings(max_examples=25, deadline=None)

@@ -67,8 +67,9 @@ def gov_fixture(entities: list[str] | None = None) -> dict[str, dict[str, Any]]:
     """The fixture's items of ``entities`` (default the test entities, ``ENTITIES``)."""
     ents = yaml.safe_load((FIXTURES / "govkz" / "news.yaml").read_text(encoding="utf-8"))["entities"]
     wanted = ENTITIES if entities is None else entities
-    return {f"govkz-{e}-{i['id']}": {**i, "entity": e} for e, spec in ents.items() if e in wanted
-            for i in spec["items"]}
+    return {
+        f"govkz-{e}-{i['id']}": {**i, "entity": e} for e, spec in ents.items() if e in wanted for i in spec["items"]
+    }
 
 
 def fate(items: dict[str, dict[str, Any]], which: str) -> set[str]:
@@ -79,8 +80,16 @@ def matched(items: dict[str, dict[str, Any]]) -> set[str]:
     return {k for k, v in items.items() if v["expect"]["fate"] == "collected" and v["expect"]["verdicts"]}
 
 
-def run(sites: FakeSites, site: str, out: Path, matcher: CountryMatcher, policy: FetchPolicy = FAST,
-        source: str = "auto", entities: list[str] | None = None, **kw: Any) -> CollectSummary:
+def run(
+    sites: FakeSites,
+    site: str,
+    out: Path,
+    matcher: CountryMatcher,
+    policy: FetchPolicy = FAST,
+    source: str = "auto",
+    entities: list[str] | None = None,
+    **kw: Any,
+) -> CollectSummary:
     entities = (entities or ENTITIES) if site == "government" else []
     adapter = make_site(site, sites.base_url, entities, page_size=3, gov_source=source)
     return collect(adapter, START, END, out, policy=policy, matcher=matcher, **kw)
@@ -88,8 +97,7 @@ def run(sites: FakeSites, site: str, out: Path, matcher: CountryMatcher, policy:
 
 def graphql_posts(sites: FakeSites, entity: str = "") -> list[Any]:
     """The POSTs to /graphql the server saw (for one entity, when named)."""
-    return [e for e in sites.requests(f"/graphql?projects=eq:{entity}" if entity else "/graphql")
-            if e.method == "POST"]
+    return [e for e in sites.requests(f"/graphql?projects=eq:{entity}" if entity else "/graphql") if e.method == "POST"]
 
 
 def rest_pages(sites: FakeSites, entity: str) -> list[Any]:
@@ -145,8 +153,9 @@ def test_president_run_agrees_with_fixtures(sites: FakeSites, tmp_path: Path, ma
     assert not any("3100001" in e.target for e in sites.log)  # after the window: never fetched
 
 
-def test_government_run_over_rest_and_rss_agrees_with_fixtures(sites: FakeSites, tmp_path: Path,
-                                                               matcher: CountryMatcher) -> None:
+def test_government_run_over_rest_and_rss_agrees_with_fixtures(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher
+) -> None:
     """GraphQL refused for every entity: the REST API serves mfa and mti, the RSS feed rssonly."""
     sites.refuse_graphql("mfa", "mti")  # rssonly's GraphQL and API are refused by the fixture itself
     items = gov_fixture()
@@ -159,8 +168,7 @@ def test_government_run_over_rest_and_rss_agrees_with_fixtures(sites: FakeSites,
     assert summary.matched == len(matched(items))
     assert "no title" in summary.failures[0]
     # rssonly's API answers 400 «notAllowed» (as reported without a session ticket): its RSS feed is read
-    assert any("rssonly" in w and "HTTP 400" in w and "session ticket" in w and "RSS" in w
-               for w in summary.warnings)
+    assert any("rssonly" in w and "HTTP 400" in w and "session ticket" in w and "RSS" in w for w in summary.warnings)
     # mfa: 4 API pages + 1 detail (item without body); mti: 1 page; rssonly: a session ticket taken
     # when its API refused (still refused after it), then the feed
     assert summary.fetched == 4 + 1 + 1 + 1 + 1
@@ -178,8 +186,9 @@ def test_government_run_over_rest_and_rss_agrees_with_fixtures(sites: FakeSites,
     assert sites.requests("/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:mfa&page=1&size=3")
 
 
-def test_scraped_markup_and_scripts_are_stored_as_plain_text(sites: FakeSites, tmp_path: Path,
-                                                             matcher: CountryMatcher) -> None:
+def test_scraped_markup_and_scripts_are_stored_as_plain_text(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher
+) -> None:
     run(sites, "president", tmp_path, matcher)
     run(sites, "government", tmp_path, matcher)
     df = collected(tmp_path).set_index("id")
@@ -193,8 +202,7 @@ def test_scraped_markup_and_scripts_are_stored_as_plain_text(sites: FakeSites, t
     assert "торгово-экономическом сотрудничестве" in df.loc["akorda-3100003", "text_ru"]
 
 
-def test_wrong_charset_and_malformed_html_are_read(sites: FakeSites, tmp_path: Path,
-                                                   matcher: CountryMatcher) -> None:
+def test_wrong_charset_and_malformed_html_are_read(sites: FakeSites, tmp_path: Path, matcher: CountryMatcher) -> None:
     run(sites, "president", tmp_path, matcher)
     df = collected(tmp_path).set_index("id")
     assert df.loc["akorda-3100008", "title_ru"] == akorda_fixture()["akorda-3100008"]["title"]
@@ -227,8 +235,12 @@ def test_every_fault_is_survived_with_nothing_lost(tmp_path: Path, matcher: Coun
         sites.inject("/ru/events?page=2", "truncate", "429:0.2")
         sites.inject("/ru/sostoyalsya-telefonnyy-razgovor", "reset", "502")
         sites.inject("/ru/kitay-nadezhnyy-partner", "truncate", "timeout")
-        sites.inject("/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:mfa&page=2",
-                     "500", "truncate", "429")
+        sites.inject(
+            "/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:mfa&page=2",
+            "500",
+            "truncate",
+            "429",
+        )
         sites.inject("/api/v1/public/content-manager/news/700004", "timeout")
         sites.inject("/memleket/entities/rssonly/press/news/rss", "truncate")
         pres = run(sites, "president", tmp_path / "faulty", matcher)
@@ -270,8 +282,9 @@ def _virtual_limiter(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]
 
 
 @pytest.mark.parametrize(("site", "at_least"), [("president", 14), ("government", 10)])
-def test_rate_limit_is_honoured(tmp_path: Path, matcher: CountryMatcher, monkeypatch: pytest.MonkeyPatch,
-                                site: str, at_least: int) -> None:
+def test_rate_limit_is_honoured(
+    tmp_path: Path, matcher: CountryMatcher, monkeypatch: pytest.MonkeyPatch, site: str, at_least: int
+) -> None:
     """Every request of a whole run (GETs and GraphQL POSTs) waits for its turn, turns one interval apart."""
     turns = _virtual_limiter(monkeypatch)
     policy = FetchPolicy(rate=20, retries=2, backoff=0.01, timeout=2)
@@ -306,8 +319,7 @@ def test_too_long_retry_after_gives_the_document_up(tmp_path: Path, matcher: Cou
     assert summary.collected == 8
 
 
-def test_persistent_failure_is_counted_then_retried_by_the_next_run(tmp_path: Path,
-                                                                    matcher: CountryMatcher) -> None:
+def test_persistent_failure_is_counted_then_retried_by_the_next_run(tmp_path: Path, matcher: CountryMatcher) -> None:
     with FakeSites() as sites:
         sites.inject("/ru/glava-gosudarstva-vystupil", *["500"] * 5)
         first = run(sites, "president", tmp_path, matcher)
@@ -328,8 +340,7 @@ def test_second_run_downloads_nothing(sites: FakeSites, tmp_path: Path, matcher:
     assert second.collected == first.collected
 
 
-def test_refresh_listings_fetches_only_listing_pages(sites: FakeSites, tmp_path: Path,
-                                                     matcher: CountryMatcher) -> None:
+def test_refresh_listings_fetches_only_listing_pages(sites: FakeSites, tmp_path: Path, matcher: CountryMatcher) -> None:
     run(sites, "president", tmp_path, matcher)
     n_requests = len(sites.log)
     again = run(sites, "president", tmp_path, matcher, refresh_listings=True)
@@ -338,8 +349,7 @@ def test_refresh_listings_fetches_only_listing_pages(sites: FakeSites, tmp_path:
     assert again.fetched == len(new)
 
 
-def test_two_sites_merge_into_one_collected_file(sites: FakeSites, tmp_path: Path,
-                                                 matcher: CountryMatcher) -> None:
+def test_two_sites_merge_into_one_collected_file(sites: FakeSites, tmp_path: Path, matcher: CountryMatcher) -> None:
     run(sites, "government", tmp_path, matcher)
     run(sites, "president", tmp_path, matcher)
     run(sites, "government", tmp_path, matcher)  # again: replaces its rows, keeps the others
@@ -354,11 +364,33 @@ def kill_collect_at(sites: FakeSites, held: str, out: Path, args: list[str], mid
     served, and check that the killed run left no collected.csv. With ``mid_body`` the server sends
     half the body first, and the kill waits until the download's temporary file exists."""
     hold = sites.hold(held, mid_body=mid_body)
-    cmd = [sys.executable, "-m", "kzperception.cli.fieldwork", "collect", *args,
-           "--start", START, "--end", END, "--out", str(out), "--base-url", sites.base_url,
-           "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01", "--timeout", "30", "--no-progress"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    cmd = [
+        sys.executable,
+        "-m",
+        "kzperception.cli.fieldwork",
+        "collect",
+        *args,
+        "--start",
+        START,
+        "--end",
+        END,
+        "--out",
+        str(out),
+        "--base-url",
+        sites.base_url,
+        "--keywords",
+        str(KEYWORDS),
+        "--rate",
+        "50",
+        "--backoff",
+        "0.01",
+        "--timeout",
+        "30",
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    )
     try:
         assert hold.reached.wait(60), proc.communicate(timeout=5)
         deadline = time.monotonic() + 10  # polls for a file, not a rate limit
@@ -373,12 +405,15 @@ def kill_collect_at(sites: FakeSites, held: str, out: Path, args: list[str], mid
         assert not list((out / "raw").rglob("*.tmp"))
 
 
-def test_killed_run_resumes_with_nothing_lost_or_downloaded_twice(tmp_path: Path,
-                                                                  matcher: CountryMatcher) -> None:
+def test_killed_run_resumes_with_nothing_lost_or_downloaded_twice(tmp_path: Path, matcher: CountryMatcher) -> None:
     out = tmp_path / "out"
     with FakeSites() as sites:
-        kill_collect_at(sites, "/ru/glava-gosudarstva-prinyal-ministrov", out,  # the fifth article
-                        ["--site", "president"])
+        kill_collect_at(
+            sites,
+            "/ru/glava-gosudarstva-prinyal-ministrov",
+            out,  # the fifth article
+            ["--site", "president"],
+        )
         done_before = sum(sites.served().values())
         assert done_before == 1 + 1 + 4 + 4  # robots.txt, the feed, the listing pages, the first four articles
 
@@ -407,8 +442,9 @@ def test_robots_txt_without_rules_allows_everything(tmp_path: Path, matcher: Cou
 # --- gov.kz through GraphQL, and the fallback to the REST API and RSS ---------------------------
 
 
-def test_government_run_via_graphql_agrees_with_fixtures(sites: FakeSites, tmp_path: Path,
-                                                         matcher: CountryMatcher) -> None:
+def test_government_run_via_graphql_agrees_with_fixtures(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher
+) -> None:
     summary = run(sites, "government", tmp_path, matcher)
     # rssonly refuses GraphQL and the API in the fixture; the others are served by GraphQL alone
     assert summary.sources == {"mfa": "graphql", "mti": "graphql", "rssonly": "rss"}
@@ -418,7 +454,8 @@ def test_government_run_via_graphql_agrees_with_fixtures(sites: FakeSites, tmp_p
     # (its API refused), then its feed
     assert summary.fetched == 4 + 1 + 1 + 1 + 1 and summary.from_cache == 0 and summary.retries == 0
     assert [e.target for e in graphql_posts(sites, "mfa")] == [
-        f"/graphql?projects=eq:mfa&_page={n}&_size=3" for n in (1, 2, 3, 4)]
+        f"/graphql?projects=eq:mfa&_page={n}&_size=3" for n in (1, 2, 3, 4)
+    ]
     assert rest_pages(sites, "mfa") == [] and rest_pages(sites, "mti") == []  # the REST API was not needed
     args, fields = graphql_request(graphql_posts(sites, "mti")[0].body)
     assert args == {"projects": "eq:mti", "_lang": "ru", "_page": 1, "_size": 3, "_sort": "created_date:desc"}
@@ -463,8 +500,9 @@ def test_every_graphql_fault_is_survived_with_nothing_lost(tmp_path: Path, match
     pd.testing.assert_frame_equal(_comparable(tmp_path / "faulty"), _comparable(tmp_path / "clean"))
 
 
-def test_retry_after_on_a_graphql_page_is_honoured(tmp_path: Path, matcher: CountryMatcher,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retry_after_on_a_graphql_page_is_honoured(
+    tmp_path: Path, matcher: CountryMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
     turns = _virtual_limiter(monkeypatch)
     policy = FetchPolicy(rate=20, retries=2, backoff=0.01, timeout=2)
     with FakeSites() as sites:
@@ -481,10 +519,17 @@ def test_retry_after_on_a_graphql_page_is_honoured(tmp_path: Path, matcher: Coun
 def test_killed_graphql_run_resumes_posting_nothing_twice(tmp_path: Path, matcher: CountryMatcher) -> None:
     out = tmp_path / "out"
     with FakeSites() as sites:
-        kill_collect_at(sites, "/graphql?projects=eq:mfa&_page=3&", out,
-                        ["--site", "government", "--entity", "mfa", "--entity", "mti", "--page-size", "3"])
-        assert sorted(sites.served()) == ["/graphql?projects=eq:mfa&_page=1&_size=3",
-                                          "/graphql?projects=eq:mfa&_page=2&_size=3", "/robots.txt"]
+        kill_collect_at(
+            sites,
+            "/graphql?projects=eq:mfa&_page=3&",
+            out,
+            ["--site", "government", "--entity", "mfa", "--entity", "mti", "--page-size", "3"],
+        )
+        assert sorted(sites.served()) == [
+            "/graphql?projects=eq:mfa&_page=1&_size=3",
+            "/graphql?projects=eq:mfa&_page=2&_size=3",
+            "/robots.txt",
+        ]
 
         summary = run(sites, "government", out, matcher, entities=["mfa", "mti"])
         served = sites.served()
@@ -504,8 +549,9 @@ def test_killed_graphql_run_resumes_posting_nothing_twice(tmp_path: Path, matche
     assert_government_rows_agree(out, summary, ["mfa", "mti"])
 
 
-def test_fallback_graphql_then_rest_then_rss_is_reported(sites: FakeSites, tmp_path: Path,
-                                                         matcher: CountryMatcher) -> None:
+def test_fallback_graphql_then_rest_then_rss_is_reported(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher
+) -> None:
     sites.refuse_graphql("mti")  # rssonly refuses GraphQL and the API in the fixture
     summary = run(sites, "government", tmp_path, matcher)
     assert summary.sources == {"mfa": "graphql", "mti": "api", "rssonly": "rss"}
@@ -513,14 +559,20 @@ def test_fallback_graphql_then_rest_then_rss_is_reported(sites: FakeSites, tmp_p
     assert not [w for w in summary.warnings if w.startswith("gov.kz mfa")]
     assert [w for w in summary.warnings if w.startswith("gov.kz mti")] == [
         "gov.kz mti: GraphQL endpoint unavailable (HTTP 400: refused; the answer begins "
-        "'{\"errors\": [{\"message\": \"notAllowed\"}], \"data\": null}'); served by the news API"]
+        '\'{"errors": [{"message": "notAllowed"}], "data": null}\'); served by the news API'
+    ]
     (rss,) = [w for w in summary.warnings if w.startswith("gov.kz rssonly")]
     assert rss.startswith("gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused; the answer begins")
-    assert ("news API unavailable (HTTP 400: refused even with a fresh session ticket; the answer begins "
-            "'{\"status\": 400, \"error\": \"notAllowed\"}')") in rss
+    assert (
+        "news API unavailable (HTTP 400: refused even with a fresh session ticket; the answer begins "
+        '\'{"status": 400, "error": "notAllowed"}\')'
+    ) in rss
     # each refusal is recorded with its status and the first bytes of the answer
     assert [(r["entity"], r["source"], r["status"]) for r in summary.refusals] == [
-        ("mti", "graphql", 400), ("rssonly", "graphql", 400), ("rssonly", "api", 400)]
+        ("mti", "graphql", 400),
+        ("rssonly", "graphql", 400),
+        ("rssonly", "api", 400),
+    ]
     assert all("notAllowed" in r["begins"] for r in summary.refusals)
     assert rss.endswith("; served by the RSS feed")
     assert "; sources: graphql mfa; api mti; rss rssonly" in summary.line()
@@ -530,12 +582,18 @@ def test_fallback_graphql_then_rest_then_rss_is_reported(sites: FakeSites, tmp_p
     assert rest_pages(sites, "mfa") == []
     asked = [e.target.split("?")[0] for e in sites.log if "rssonly" in e.target or "/_/c/k6" in e.target]
     # the API refused: a session ticket was taken and the page asked once more, then the feed
-    assert asked == ["/graphql", "/api/v1/public/content-manager/news", "/api/v1/public/_/c/k6",
-                     "/api/v1/public/content-manager/news", "/memleket/entities/rssonly/press/news/rss"]
+    assert asked == [
+        "/graphql",
+        "/api/v1/public/content-manager/news",
+        "/api/v1/public/_/c/k6",
+        "/api/v1/public/content-manager/news",
+        "/memleket/entities/rssonly/press/news/rss",
+    ]
 
 
-def test_graphql_that_keeps_answering_errors_falls_back_after_its_retries(sites: FakeSites, tmp_path: Path,
-                                                                          matcher: CountryMatcher) -> None:
+def test_graphql_that_keeps_answering_errors_falls_back_after_its_retries(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher
+) -> None:
     sites.inject("/graphql?projects=eq:mfa&_page=1&", *["errors"] * 5)
     summary = run(sites, "government", tmp_path, matcher, entities=["mfa"])
     assert sites.pending_faults() == {} and summary.retries == 4
@@ -547,7 +605,8 @@ def test_graphql_that_keeps_answering_errors_falls_back_after_its_retries(sites:
 
 
 def test_graphql_failing_on_a_later_page_stops_that_listing_without_falling_back(
-        sites: FakeSites, tmp_path: Path, matcher: CountryMatcher) -> None:
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher
+) -> None:
     sites.inject("/graphql?projects=eq:mfa&_page=2&", *["500"] * 5)
     summary = run(sites, "government", tmp_path, matcher, entities=["mfa"])
     assert summary.sources == {"mfa": "graphql"} and rest_pages(sites, "mfa") == []
@@ -557,8 +616,9 @@ def test_graphql_failing_on_a_later_page_stops_that_listing_without_falling_back
 
 
 @pytest.mark.parametrize("source", ["graphql", "api", "rss"])
-def test_an_explicit_gov_source_is_used_alone(sites: FakeSites, tmp_path: Path, matcher: CountryMatcher,
-                                              source: str) -> None:
+def test_an_explicit_gov_source_is_used_alone(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher, source: str
+) -> None:
     from kzperception.fieldwork.collect import GOV_SOURCES
 
     summary = run(sites, "government", tmp_path, matcher, source=source)
@@ -593,9 +653,12 @@ def test_graphql_query_and_cache_keys_differ_per_page_and_entity() -> None:
     site = make_site("government", "https://www.gov.kz", ["mfa", "mti"], page_size=50)
     url = site.graphql_url()
     assert url == "https://www.gov.kz/graphql"
-    assert json.loads(site.graphql_body("mfa", 2)) == {"query": (
-        'query { news(projects: "eq:mfa", _lang: "ru", _page: 2, _size: 50, _sort: "created_date:desc") '
-        "{ id title body created_date } }")}
+    assert json.loads(site.graphql_body("mfa", 2)) == {
+        "query": (
+            'query { news(projects: "eq:mfa", _lang: "ru", _page: 2, _size: 50, _sort: "created_date:desc") '
+            "{ id title body created_date } }"
+        )
+    }
     keys = {(e, n): RawCache.key(url, "POST", site.graphql_body(e, n)) for e in ("mfa", "mti") for n in (1, 2)}
     assert len(set(keys.values())) == 4  # per page and per entity
     assert RawCache.key(url, "POST", site.graphql_body("mfa", 1)) == keys["mfa", 1]  # stable across runs
@@ -660,8 +723,9 @@ def test_fake_graphql_pages_filters_and_refuses(sites: FakeSites) -> None:
     site = make_site("government", sites.base_url, ["mfa"], page_size=3)
 
     def post(entity: str, page: int) -> httpx.Response:
-        return httpx.post(site.graphql_url(), content=site.graphql_body(entity, page),
-                          headers={"Content-Type": "application/json"})
+        return httpx.post(
+            site.graphql_url(), content=site.graphql_body(entity, page), headers={"Content-Type": "application/json"}
+        )
 
     assert [i["id"] for i in post("mfa", 2).json()["data"]["news"]] == [700004, 700005, 700006]
     assert set(post("mti", 1).json()["data"]["news"][0]) == {"id", "title", "body", "created_date"}
@@ -702,50 +766,55 @@ def test_decode_body_survives_wrong_labels() -> None:
     text = "Глава государства"
     assert decode_body(text.encode("cp1251"), "text/html; charset=utf-8") == text
     assert decode_body(text.encode("utf-8"), "text/html; charset=windows-1251") == text
-    assert decode_body(b'<meta charset="koi8-r">' + text.encode("koi8-r"), "") .endswith(text)
+    assert decode_body(b'<meta charset="koi8-r">' + text.encode("koi8-r"), "").endswith(text)
     assert decode_body(b"\xef\xbb\xbf" + text.encode(), "") == text
 
 
 def test_html_to_paragraphs_never_returns_markup() -> None:
-    html = ("<div><p>Первый <b>абзац</b><script>alert(1)</script></p>текст<br>строка"
-            "<p>&lt;script&gt;alert(2)&lt;/script&gt;&lt;i&gt;Второй&lt;/i&gt;</p><style>p{}</style></div>")
+    html = (
+        "<div><p>Первый <b>абзац</b><script>alert(1)</script></p>текст<br>строка"
+        "<p>&lt;script&gt;alert(2)&lt;/script&gt;&lt;i&gt;Второй&lt;/i&gt;</p><style>p{}</style></div>"
+    )
     assert html_to_paragraphs(html) == ["Первый абзац", "текст", "строка", "Второй"]
     assert html_to_paragraphs("&lt;p&gt;a &amp;laquo;b&amp;raquo;&lt;/p&gt;") == ["a «b»"]
     assert html_to_paragraphs("") == []
 
 
-@pytest.mark.parametrize(("value", "want"), [
-    ("24 августа 2023 года, 12:00", dt.date(2023, 8, 24)),
-    ("3 мая 2022", dt.date(2022, 5, 3)),
-    ("01.05.2022", dt.date(2022, 5, 1)),
-    ("2023-02-20T10:00:00.000+06:00", dt.date(2023, 2, 20)),
-    (1672531200000, dt.date(2023, 1, 1)),
-    ("Сегодня", None),
-    ("31.02.2022", None),
-    # the Almaty calendar date whatever the form (UTC+6 until March 2024, UTC+5 since)
-    ("21 марта 2026 года", dt.date(2026, 3, 21)),
-    ("Wed, 23 Feb 2022 20:30:00 GMT", dt.date(2022, 2, 24)),      # 02:30 in Almaty on the pivot day
-    ("Wed, 23 Feb 2022 17:59:00 GMT", dt.date(2022, 2, 23)),      # 23:59 the evening before
-    ("Wed, 23 Feb 2022 18:00:00 +0000", dt.date(2022, 2, 24)),    # 00:00 local
-    ("Thu, 24 Feb 2022 05:59:00 +0600", dt.date(2022, 2, 24)),
-    ("Wed, 23 Feb 2022 21:30:00 +0300", dt.date(2022, 2, 24)),    # Moscow time, 00:30 in Almaty
-    ("Wed, 23 Feb 2022 10:00:00 -0500", dt.date(2022, 2, 23)),
-    ("Wed, 23 Feb 2022 13:30:00 -0500", dt.date(2022, 2, 24)),
-    ("23 Feb 2022 23:59:59 -0000", dt.date(2022, 2, 24)),         # RFC 2822's "UTC, zone unknown"
-    ("2022-02-23T20:30:00Z", dt.date(2022, 2, 24)),
-    ("2022-02-23T20:30:00.000+00:00", dt.date(2022, 2, 24)),
-    ("2022-02-24T02:30:00+06:00", dt.date(2022, 2, 24)),
-    ("2022-02-24T00:10:00+0600", dt.date(2022, 2, 24)),
-    ("2022-02-24 02:30:00", dt.date(2022, 2, 24)),                # no offset: Almaty time as written
-    ("2022-02-24T05:59", dt.date(2022, 2, 24)),
-    ("2024-06-01T19:30:00Z", dt.date(2024, 6, 2)),                 # UTC+5 since 1 March 2024: 00:30
-    ("2024-06-01T18:30:00Z", dt.date(2024, 6, 1)),                 # 23:30
-    (1645648200000, dt.date(2022, 2, 24)),                        # 2022-02-23 20:30 UTC in ms
-    (1645648200, dt.date(2022, 2, 24)),                           # the same in seconds
-    (1645639140000, dt.date(2022, 2, 23)),                        # 17:59 UTC: 23:59 local
-    ("1645648200000", dt.date(2022, 2, 24)),
-    (dt.datetime(2022, 2, 23, 20, 30, tzinfo=dt.UTC), dt.date(2022, 2, 24)),
-])
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [
+        ("24 августа 2023 года, 12:00", dt.date(2023, 8, 24)),
+        ("3 мая 2022", dt.date(2022, 5, 3)),
+        ("01.05.2022", dt.date(2022, 5, 1)),
+        ("2023-02-20T10:00:00.000+06:00", dt.date(2023, 2, 20)),
+        (1672531200000, dt.date(2023, 1, 1)),
+        ("Сегодня", None),
+        ("31.02.2022", None),
+        # the Almaty calendar date whatever the form (UTC+6 until March 2024, UTC+5 since)
+        ("21 марта 2026 года", dt.date(2026, 3, 21)),
+        ("Wed, 23 Feb 2022 20:30:00 GMT", dt.date(2022, 2, 24)),  # 02:30 in Almaty on the pivot day
+        ("Wed, 23 Feb 2022 17:59:00 GMT", dt.date(2022, 2, 23)),  # 23:59 the evening before
+        ("Wed, 23 Feb 2022 18:00:00 +0000", dt.date(2022, 2, 24)),  # 00:00 local
+        ("Thu, 24 Feb 2022 05:59:00 +0600", dt.date(2022, 2, 24)),
+        ("Wed, 23 Feb 2022 21:30:00 +0300", dt.date(2022, 2, 24)),  # Moscow time, 00:30 in Almaty
+        ("Wed, 23 Feb 2022 10:00:00 -0500", dt.date(2022, 2, 23)),
+        ("Wed, 23 Feb 2022 13:30:00 -0500", dt.date(2022, 2, 24)),
+        ("23 Feb 2022 23:59:59 -0000", dt.date(2022, 2, 24)),  # RFC 2822's "UTC, zone unknown"
+        ("2022-02-23T20:30:00Z", dt.date(2022, 2, 24)),
+        ("2022-02-23T20:30:00.000+00:00", dt.date(2022, 2, 24)),
+        ("2022-02-24T02:30:00+06:00", dt.date(2022, 2, 24)),
+        ("2022-02-24T00:10:00+0600", dt.date(2022, 2, 24)),
+        ("2022-02-24 02:30:00", dt.date(2022, 2, 24)),  # no offset: Almaty time as written
+        ("2022-02-24T05:59", dt.date(2022, 2, 24)),
+        ("2024-06-01T19:30:00Z", dt.date(2024, 6, 2)),  # UTC+5 since 1 March 2024: 00:30
+        ("2024-06-01T18:30:00Z", dt.date(2024, 6, 1)),  # 23:30
+        (1645648200000, dt.date(2022, 2, 24)),  # 2022-02-23 20:30 UTC in ms
+        (1645648200, dt.date(2022, 2, 24)),  # the same in seconds
+        (1645639140000, dt.date(2022, 2, 23)),  # 17:59 UTC: 23:59 local
+        ("1645648200000", dt.date(2022, 2, 24)),
+        (dt.datetime(2022, 2, 23, 20, 30, tzinfo=dt.UTC), dt.date(2022, 2, 24)),
+    ],
+)
 def test_parse_date(value: object, want: dt.date | None) -> None:
     assert parse_date(value) == want
 
@@ -776,15 +845,18 @@ def test_akorda_page_without_cards_is_read_by_links_and_nearby_dates() -> None:
       <div><a href="/ru/b-100002">Второе</a><span>02.05.2022</span></div></main>"""
     items = site.parse_listing(html)
     assert [(i.source_id, i.date, i.title) for i in items] == [
-        ("akorda-100001", dt.date(2022, 5, 3), "Первое"), ("akorda-100002", dt.date(2022, 5, 2), "Второе")]
+        ("akorda-100001", dt.date(2022, 5, 3), "Первое"),
+        ("akorda-100002", dt.date(2022, 5, 2), "Второе"),
+    ]
 
 
 def test_govkz_api_url_and_list_answers() -> None:
     from kzperception.fieldwork.collect.govkz import _api_items
 
     site = make_site("government", "https://www.gov.kz", ["mfa"], page_size=50)
-    assert site.api_url("mfa", 2) == ("https://www.gov.kz/api/v1/public/content-manager/news"
-                                      "?sort-by=created_date:DESC&projects=eq:mfa&page=2&size=50")
+    assert site.api_url("mfa", 2) == (
+        "https://www.gov.kz/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:mfa&page=2&size=50"
+    )
     assert _api_items([{"id": 1}, "x"]) == [{"id": 1}]
     with pytest.raises(ValueError, match="not a list"):
         _api_items({"content": [{"id": 1}]})  # a page object is not what the API answers
@@ -814,7 +886,8 @@ def test_fetch_through_a_mock_transport(tmp_path: Path) -> None:
 
     answers = iter([httpx.Response(503, headers={"Retry-After": "0"}), httpx.Response(200, text="ok")])
     transport = httpx.MockTransport(
-        lambda request: httpx.Response(404) if request.url.path == "/robots.txt" else next(answers))
+        lambda request: httpx.Response(404) if request.url.path == "/robots.txt" else next(answers)
+    )
     summary = CollectSummary("test", START, END)
     with httpx.Client(transport=transport) as client:
         fetcher = Fetcher(FAST, RawCache(tmp_path), summary, client=client)
@@ -834,33 +907,94 @@ def _app():
 
 
 def test_collect_command_prints_the_summary(sites: FakeSites, tmp_path: Path) -> None:
-    result = CliRunner().invoke(_app(), [
-        "collect", "--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
-        "--base-url", sites.base_url, "--keywords", str(KEYWORDS), "--rate", "50", "--backoff", "0.01",
-    ])
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "collect",
+            "--site",
+            "president",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            sites.base_url,
+            "--keywords",
+            str(KEYWORDS),
+            "--rate",
+            "50",
+            "--backoff",
+            "0.01",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "listed 10, fetched 14, from cache 0, failed 0, matched 8" in result.stdout  # feed, 4 pages, 9
 
 
 def test_collect_command_exits_2_when_reports_failed(sites: FakeSites, tmp_path: Path) -> None:
-    result = CliRunner().invoke(_app(), [
-        "collect", "--site", "government", "--entity", "mfa", "--page-size", "3", "--start", START, "--end", END,
-        "--out", str(tmp_path), "--base-url", sites.base_url, "--keywords", str(KEYWORDS), "--rate", "50",
-    ])
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "collect",
+            "--site",
+            "government",
+            "--entity",
+            "mfa",
+            "--page-size",
+            "3",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            sites.base_url,
+            "--keywords",
+            str(KEYWORDS),
+            "--rate",
+            "50",
+        ],
+    )
     assert result.exit_code == 2
     assert "failed 1" in result.stdout and "no title" in result.stderr
 
 
 def test_collect_command_names_the_source_of_each_entity(sites: FakeSites, tmp_path: Path) -> None:
-    result = CliRunner().invoke(_app(), [
-        "collect", "--site", "government", "--entity", "mti", "--entity", "rssonly", "--page-size", "3",
-        "--start", START, "--end", END, "--out", str(tmp_path), "--base-url", sites.base_url,
-        "--keywords", str(KEYWORDS), "--rate", "50", "--no-progress",
-    ])
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "collect",
+            "--site",
+            "government",
+            "--entity",
+            "mti",
+            "--entity",
+            "rssonly",
+            "--page-size",
+            "3",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            sites.base_url,
+            "--keywords",
+            str(KEYWORDS),
+            "--rate",
+            "50",
+            "--no-progress",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "; sources: graphql mti; rss rssonly" in result.stdout
-    assert ("warning: gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused; the answer begins"
-            in result.stderr)
+    assert (
+        "warning: gov.kz rssonly: GraphQL endpoint unavailable (HTTP 400: refused; the answer begins" in result.stderr
+    )
 
 
 def test_collect_help_names_the_gov_sources() -> None:
@@ -870,14 +1004,30 @@ def test_collect_help_names_the_gov_sources() -> None:
     assert "GraphQL, then the API, then RSS" in result.output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--start", "2022-13-01"], "--start: '2022-13-01' is not a date"),
-    (["--start", "2023-01-01", "--end", "2022-01-01"], "is after --end"),
-    (["--entity", "mfa"], "--entity: only gov.kz has entities"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2022-13-01"], "--start: '2022-13-01' is not a date"),
+        (["--start", "2023-01-01", "--end", "2022-01-01"], "is after --end"),
+        (["--entity", "mfa"], "--entity: only gov.kz has entities"),
+    ],
+)
 def test_collect_command_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
-    base = ["collect", "--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "o"),
-            "--base-url", "http://127.0.0.1:9", "--keywords", str(KEYWORDS)]
+    base = [
+        "collect",
+        "--site",
+        "president",
+        "--start",
+        START,
+        "--end",
+        END,
+        "--out",
+        str(tmp_path / "o"),
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--keywords",
+        str(KEYWORDS),
+    ]
     result = CliRunner().invoke(_app(), base + args)
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
@@ -887,16 +1037,19 @@ def test_collect_command_errors_are_one_line(tmp_path: Path, args: list[str], me
 
 # --- one report's fault is that report's failure; a resume retries only the failures ------------
 
-ART = {a["id"]: f"/ru/{a['slug']}-{a['id']}" for a in yaml.safe_load(
-    (FIXTURES / "akorda" / "articles.yaml").read_text(encoding="utf-8"))["articles"]}
+ART = {
+    a["id"]: f"/ru/{a['slug']}-{a['id']}"
+    for a in yaml.safe_load((FIXTURES / "akorda" / "articles.yaml").read_text(encoding="utf-8"))["articles"]
+}
 
 
 def _cli(*args: str) -> Any:
     return CliRunner().invoke(_app(), ["collect", *args, "--keywords", str(KEYWORDS), "--no-progress"])
 
 
-def test_each_fault_of_one_report_fails_it_and_a_resume_retries_only_those(tmp_path: Path,
-                                                                         matcher: CountryMatcher) -> None:
+def test_each_fault_of_one_report_fails_it_and_a_resume_retries_only_those(
+    tmp_path: Path, matcher: CountryMatcher
+) -> None:
     """Redirect loop, bad Content-Encoding, bodies over the cap (with and without Content-Length),
     timeouts, a page no parser should read, redirects to another scheme or host: each fails its own
     report; the run writes collected.csv and exits 2; the next run asks for those reports only."""
@@ -904,9 +1057,28 @@ def test_each_fault_of_one_report_fails_it_and_a_resume_retries_only_those(tmp_p
         run(clean, "president", tmp_path / "clean", matcher)
     out = tmp_path / "faulty"
     with FakeSites(timeout_delay=0.8) as sites:
-        args = ["--site", "president", "--start", START, "--end", END, "--out", str(out), "--rate", "100",
-                "--retries", "4", "--backoff", "0.01", "--timeout", "0.4", "--max-bytes", "100000",
-                "--base-url", sites.base_url]
+        args = [
+            "--site",
+            "president",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(out),
+            "--rate",
+            "100",
+            "--retries",
+            "4",
+            "--backoff",
+            "0.01",
+            "--timeout",
+            "0.4",
+            "--max-bytes",
+            "100000",
+            "--base-url",
+            sites.base_url,
+        ]
         sites.inject(ART[3100002], "redirect:/ru/loop-b-1")
         sites.inject("/ru/loop-b-1", f"redirect:{ART[3100002]}")
         sites.inject(ART[3100003], "badencoding")
@@ -924,13 +1096,16 @@ def test_each_fault_of_one_report_fails_it_and_a_resume_retries_only_those(tmp_p
         failures = [line for line in first.stderr.splitlines() if line.startswith("failed: ")]
         assert len(failures) == 8, first.stderr
         text = "\n".join(failures)
-        for needle in (f"redirect loop: {sites.base_url}{ART[3100002]} -> {sites.base_url}/ru/loop-b-1 -> ",
-                       "does not decode as its Content-Encoding 'gzip'",
-                       "body of 300", "over the 100000-byte limit (--max-bytes)",
-                       "gave up after 5 attempts: timeout",
-                       "malformed page: elements nested more than 1000 deep",
-                       "redirect to a non-http(s) URL 'ftp://127.0.0.1/etc/passwd'",
-                       "http://evil.example/ru/x-3100009 is off the site's hosts"):
+        for needle in (
+            f"redirect loop: {sites.base_url}{ART[3100002]} -> {sites.base_url}/ru/loop-b-1 -> ",
+            "does not decode as its Content-Encoding 'gzip'",
+            "body of 300",
+            "over the 100000-byte limit (--max-bytes)",
+            "gave up after 5 attempts: timeout",
+            "malformed page: elements nested more than 1000 deep",
+            "redirect to a non-http(s) URL 'ftp://127.0.0.1/etc/passwd'",
+            "http://evil.example/ru/x-3100009 is off the site's hosts",
+        ):
             assert needle in text, needle
         assert not [e for e in sites.log if "passwd" in e.target or e.host.startswith("evil")]
         assert set(collected(out)["id"]) == {"akorda-3100010"}  # written although 8 reports failed
@@ -966,11 +1141,21 @@ def test_body_cap_keeps_memory_bounded(tmp_path: Path, matcher: CountryMatcher) 
 def test_a_large_body_under_a_raised_cap_is_collected(tmp_path: Path, matcher: CountryMatcher) -> None:
     with FakeSites() as sites:
         sites.inject(ART[3100002], "hugechunked:3000000")
-        low = run(sites, "president", tmp_path, matcher, policy=FetchPolicy(
-            rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=1_000_000))
+        low = run(
+            sites,
+            "president",
+            tmp_path,
+            matcher,
+            policy=FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=1_000_000),
+        )
         sites.inject(ART[3100002], "hugechunked:3000000")
-        high = run(sites, "president", tmp_path, matcher, policy=FetchPolicy(
-            rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=4_000_000))
+        high = run(
+            sites,
+            "president",
+            tmp_path,
+            matcher,
+            policy=FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=5, max_bytes=4_000_000),
+        )
     assert low.failed == 1 and high.failed == 0 and high.fetched == 1
     text = collected(tmp_path).set_index("id").loc["akorda-3100002", "text_ru"]
     assert "xxxx" not in text and text  # the padding was a comment
@@ -979,8 +1164,9 @@ def test_a_large_body_under_a_raised_cap_is_collected(tmp_path: Path, matcher: C
 # --- redirects: each hop polite, checked and bounded --------------------------------------------
 
 
-def test_every_redirect_hop_waits_its_turn(tmp_path: Path, matcher: CountryMatcher,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_redirect_hop_waits_its_turn(
+    tmp_path: Path, matcher: CountryMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
     turns = _virtual_limiter(monkeypatch)
     policy = FetchPolicy(rate=20, retries=2, backoff=0.01, timeout=2)
     with FakeSites() as sites:
@@ -996,13 +1182,18 @@ def test_every_redirect_hop_waits_its_turn(tmp_path: Path, matcher: CountryMatch
     assert row["url"].endswith(ART[3100002])  # the report's own URL, not a hop's
 
 
-def test_a_hop_is_checked_against_robots_txt_of_its_own_host(tmp_path: Path, matcher: CountryMatcher,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hop_is_checked_against_robots_txt_of_its_own_host(
+    tmp_path: Path, matcher: CountryMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """127.0.0.1 and localhost are two hosts here: a hop to localhost reads localhost's robots.txt."""
     turns = _virtual_limiter(monkeypatch)
     layout = tmp_path / "sites.yaml"
-    layout.write_text((ROOT / "data" / "sites.yaml").read_text(encoding="utf-8").replace(
-        "hosts: [www.akorda.kz, akorda.kz]", "hosts: [www.akorda.kz, akorda.kz, localhost]"), encoding="utf-8")
+    layout.write_text(
+        (ROOT / "data" / "sites.yaml")
+        .read_text(encoding="utf-8")
+        .replace("hosts: [www.akorda.kz, akorda.kz]", "hosts: [www.akorda.kz, akorda.kz, localhost]"),
+        encoding="utf-8",
+    )
     robots = {"localhost": "User-agent: *\nDisallow: /ru/glava-gosudarstva-provel-peregovory\n"}
     with FakeSites(robots_by_host=robots) as sites:
         port = sites.base_url.rsplit(":", 1)[1]
@@ -1017,7 +1208,9 @@ def test_a_hop_is_checked_against_robots_txt_of_its_own_host(tmp_path: Path, mat
     assert summary.disallowed == 1 + 2 and summary.failed == 0  # the fixture's own, and the two hops
     assert {h.split(":")[0] for h, _ in turns} == {"127.0.0.1", "localhost"}
     assert set(collected(tmp_path / "out")["id"]) == fate(akorda_fixture(), "collected") - {
-        "akorda-3100003", "akorda-3100004"}
+        "akorda-3100003",
+        "akorda-3100004",
+    }
 
 
 def test_redirect_limits(tmp_path: Path, matcher: CountryMatcher) -> None:
@@ -1049,15 +1242,18 @@ def test_a_307_keeps_the_graphql_post_and_its_body(tmp_path: Path, matcher: Coun
 # --- URLs and ids -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "want"), [
-    ("http://h/ru/a/../../admin/x", "http://h/admin/x"),
-    ("http://h/ru/%2e%2e/admin/x", "http://h/admin/x"),
-    ("http://h/ru/%2E%2e/%2e/x", "http://h/x"),
-    ("http://h/../../../etc", "http://h/etc"),
-    ("HTTP://H:80/%7ea%2fb?q=%7e%2f#frag", "http://h/~a%2Fb?q=~%2F"),
-    ("http://h", "http://h/"),
-    ("http://h/ru/Привет", "http://h/ru/%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82"),
-])
+@pytest.mark.parametrize(
+    ("url", "want"),
+    [
+        ("http://h/ru/a/../../admin/x", "http://h/admin/x"),
+        ("http://h/ru/%2e%2e/admin/x", "http://h/admin/x"),
+        ("http://h/ru/%2E%2e/%2e/x", "http://h/x"),
+        ("http://h/../../../etc", "http://h/etc"),
+        ("HTTP://H:80/%7ea%2fb?q=%7e%2f#frag", "http://h/~a%2Fb?q=~%2F"),
+        ("http://h", "http://h/"),
+        ("http://h/ru/Привет", "http://h/ru/%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82"),
+    ],
+)
 def test_urls_are_normalised_to_what_the_client_sends(url: str, want: str) -> None:
     from kzperception.fieldwork.collect import normalize_url
 
@@ -1066,8 +1262,10 @@ def test_urls_are_normalised_to_what_the_client_sends(url: str, want: str) -> No
     assert str(httpx.URL(got)) == got and normalize_url(got) == got
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://h/x", "http://u:p@h/x",
-                                 "/relative", "http://[::1/x", "=1+1"])
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "file:///etc/passwd", "ftp://h/x", "http://u:p@h/x", "/relative", "http://[::1/x", "=1+1"],
+)
 def test_urls_that_are_not_plain_http_are_refused(url: str) -> None:
     from kzperception.fieldwork.collect import FetchError, normalize_url
 
@@ -1089,16 +1287,20 @@ def test_robots_txt_judges_the_normalised_url(tmp_path: Path) -> None:
 
     with httpx.Client(transport=httpx.MockTransport(answer)) as client:
         fetcher = Fetcher(FAST, RawCache(tmp_path), CollectSummary("t", START, END), client=client)
-        for bad in ("http://site.test/ru/../admin/x", "http://site.test/ru/%2e%2e/admin/x",
-                    "http://site.test/ru/a/%2E%2E/%2e%2e/admin/"):
+        for bad in (
+            "http://site.test/ru/../admin/x",
+            "http://site.test/ru/%2e%2e/admin/x",
+            "http://site.test/ru/a/%2E%2E/%2e%2e/admin/",
+        ):
             with pytest.raises(Disallowed, match=r"robots\.txt disallows http://site\.test/admin/"):
                 fetcher.get(bad)
         fetcher.get("http://site.test/ru/%7Eok")
     assert asked == ["http://site.test/ru/~ok"]
 
 
-def test_a_govkz_id_of_another_shape_is_skipped_with_a_warning(sites: FakeSites, tmp_path: Path,
-                                                               matcher: CountryMatcher) -> None:
+def test_a_govkz_id_of_another_shape_is_skipped_with_a_warning(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher
+) -> None:
     sites.inject("/graphql?projects=eq:mfa&_page=1&", "id:../../ru/private/1")
     sites.inject("/graphql?projects=eq:mti&_page=1&", "id:800001?lang=kz")
     summary = run(sites, "government", tmp_path, matcher, entities=["mfa", "mti"])
@@ -1112,8 +1314,25 @@ def test_a_govkz_id_of_another_shape_is_skipped_with_a_warning(sites: FakeSites,
     assert "skipped 2" in summary.line()
 
 
-@pytest.mark.parametrize("value", ["../1", "1/../../admin", "%2e%2e", "1?x=2", "<script>", "=1+1", "[/bold]",
-                                   "", "12" * 10, True, 1.5, None, [1], {"id": 1}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "../1",
+        "1/../../admin",
+        "%2e%2e",
+        "1?x=2",
+        "<script>",
+        "=1+1",
+        "[/bold]",
+        "",
+        "12" * 10,
+        True,
+        1.5,
+        None,
+        [1],
+        {"id": 1},
+    ],
+)
 def test_govkz_news_ids_must_be_digits(value: object) -> None:
     site = make_site("government", "https://www.gov.kz", ["mfa"])
     summary = CollectSummary("government", START, END)
@@ -1142,8 +1361,9 @@ def test_stale_temps_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
 
     from kzperception.fieldwork.collect.cache import remove_stale_temps
 
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead = int(gone.stdout)
     alive = os.getppid()
     (tmp_path / "ab").mkdir()
@@ -1174,8 +1394,9 @@ def test_probe_reports_every_layout_row_and_saves_the_responses(sites: FakeSites
     from kzperception.fieldwork.collect import load_layouts
 
     for site, extra in (("president", []), ("government", ["--entity", "mfa"])):
-        result = _cli("--probe", "--site", site, "--out", str(tmp_path), "--base-url", sites.base_url,
-                      "--rate", "100", *extra)
+        result = _cli(
+            "--probe", "--site", site, "--out", str(tmp_path), "--base-url", sites.base_url, "--rate", "100", *extra
+        )
         assert result.exit_code == 0, result.output
         parts = [name for name, _ in load_layouts().site(site).parts.items()] + ["report_id"]
         lines = [line for line in result.stdout.splitlines() if line.startswith(("ok", "FAIL"))]
@@ -1192,37 +1413,79 @@ def test_probe_reports_every_layout_row_and_saves_the_responses(sites: FakeSites
     assert not list(tmp_path.glob("raw")) and not (tmp_path / "collected.csv").exists()  # nothing collected
     again = _cli("--probe", "--site", "president", "--out", str(tmp_path), "--base-url", sites.base_url)
     assert again.exit_code == 1 and "already holds a probe; use --force" in again.stderr
-    forced = _cli("--probe", "--site", "president", "--out", str(tmp_path), "--base-url", sites.base_url,
-                  "--rate", "100", "--force")
+    forced = _cli(
+        "--probe",
+        "--site",
+        "president",
+        "--out",
+        str(tmp_path),
+        "--base-url",
+        sites.base_url,
+        "--rate",
+        "100",
+        "--force",
+    )
     assert forced.exit_code == 0
 
 
-@pytest.mark.parametrize(("site", "old", "new", "want"), [
-    ("president", "      article_title:\n        value: h1\n",
-     "      article_title:\n        value: h1.article-title\n",
-     "FAIL  president.article_title  h1.article-title: 0 of 3 pages; h1.article-title: no match; first h1 was "
-     "<h1 class=\"article__title\"> '"),
-    ("president", "value: div.card", "value: div.news-card",
-     "FAIL  president.listing_card  div.news-card: no match; first div was <div class=\"header__date\"> "),
-    ("government", "value: /graphql\n", "value: /graphql/v2\n",
-     "FAIL  government.graphql  /graphql/v2: [mfa] HTTP 405: not what the layout expects"),
-    ("government", "value: id title body created_date", "value: id title body created_date summary",
-     "FAIL  government.item_fields  id title body created_date summary: [mfa] missing summary"),
-])
-def test_probe_on_a_changed_layout_says_what_it_found_instead(sites: FakeSites, tmp_path: Path, site: str,
-                                                               old: str, new: str, want: str) -> None:
+@pytest.mark.parametrize(
+    ("site", "old", "new", "want"),
+    [
+        (
+            "president",
+            "      article_title:\n        value: h1\n",
+            "      article_title:\n        value: h1.article-title\n",
+            "FAIL  president.article_title  h1.article-title: 0 of 3 pages; h1.article-title: no match; first h1 was "
+            '<h1 class="article__title"> \'',
+        ),
+        (
+            "president",
+            "value: div.card",
+            "value: div.news-card",
+            'FAIL  president.listing_card  div.news-card: no match; first div was <div class="header__date"> ',
+        ),
+        (
+            "government",
+            "value: /graphql\n",
+            "value: /graphql/v2\n",
+            "FAIL  government.graphql  /graphql/v2: [mfa] HTTP 405: not what the layout expects",
+        ),
+        (
+            "government",
+            "value: id title body created_date",
+            "value: id title body created_date summary",
+            "FAIL  government.item_fields  id title body created_date summary: [mfa] missing summary",
+        ),
+    ],
+)
+def test_probe_on_a_changed_layout_says_what_it_found_instead(
+    sites: FakeSites, tmp_path: Path, site: str, old: str, new: str, want: str
+) -> None:
     layout = _layout_copy(tmp_path, old, new)
     extra = ["--entity", "mfa"] if site == "government" else []
-    result = _cli("--probe", "--site", site, "--out", str(tmp_path / "o"), "--base-url", sites.base_url,
-                  "--rate", "100", "--layout", str(layout), *extra)
+    result = _cli(
+        "--probe",
+        "--site",
+        site,
+        "--out",
+        str(tmp_path / "o"),
+        "--base-url",
+        sites.base_url,
+        "--rate",
+        "100",
+        "--layout",
+        str(layout),
+        *extra,
+    )
     assert result.exit_code == 2, result.output
     assert any(line.startswith(want) for line in result.stdout.splitlines()), result.stdout
     assert "some layout entries no longer match the site" in result.stderr
     assert (tmp_path / "o" / "probe" / site / "report.txt").is_file()
 
 
-def test_a_changed_layout_is_a_data_change_for_the_run_too(sites: FakeSites, tmp_path: Path,
-                                                           matcher: CountryMatcher) -> None:
+def test_a_changed_layout_is_a_data_change_for_the_run_too(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher
+) -> None:
     """The fake site keeps its markup; a layout naming another title selector falls back to the listing's
     title, and one whose card selector matches nothing reads the page by its links."""
     layout = _layout_copy(tmp_path, "value: div.card", "value: div.no-such-card")
@@ -1235,35 +1498,66 @@ def test_the_docs_layout_table_has_one_row_per_layout_part() -> None:
     from kzperception.fieldwork.collect import load_layouts
 
     doc = (ROOT / "docs" / "fieldwork.md").read_text(encoding="utf-8")
-    rows = {(s, part): (value, status) for s, part, value, status in re.findall(
-        r"^\| `(president|government)\.([a-z_]+)` \| `(.+?)` \| (\w+) \|", doc, re.MULTILINE)}
+    rows = {
+        (s, part): (value, status)
+        for s, part, value, status in re.findall(
+            r"^\| `(president|government)\.([a-z_]+)` \| `(.+?)` \| (\w+) \|", doc, re.MULTILINE
+        )
+    }
     layouts = load_layouts()
-    want = {(s, name): (p.value, p.status) for s in ("president", "government")
-            for name, p in layouts.site(s).parts.items()}
+    want = {
+        (s, name): (p.value, p.status) for s in ("president", "government") for name, p in layouts.site(s).parts.items()
+    }
     assert {k: v for k, v in rows.items() if k[1] != "report_id"} == want
     assert {k[0]: v[0] for k, v in rows.items() if k[1] == "report_id"} == {
-        s: layouts.site(s).report_id for s in ("president", "government")}
+        s: layouts.site(s).report_id for s in ("president", "government")
+    }
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ("value: h3 a[href]", "value: h3 a[href", "sites.president.parts.card_link.value: not a CSS selector"),
-    ("value: /ru/events?page={page}", "value: https://evil.example/{page}",
-     "listing_page.value: a path on the site must begin with a single '/'"),
-    ("value: /ru/events?page={page}", "value: /ru/events?page={page}&x={__class__}",
-     "listing_page.value: placeholder {__class__} is not one of {page}"),
-    ("value: /ru/events?page={page}", "value: /ru/../admin?page={page}", "must not contain '.' or '..' segments"),
-    ("(?P<id>[0-9]{4,})", "([0-9]{4,})", "needs a named group (?P<id>...)"),
-    ("status: partly\n        source: >-\n          .content-text", "status: '[/bold]'\n        source: >-\n"
-     "          .content-text", "article_body.status: Input should be 'verified'"),
-    ("version: 1", "version: !!python/object/apply:os.system ['echo hi']", "not a YAML layout file"),
-    ("      card_date:", "      card_date_typo:", "sites.president.parts.card_date: Field required"),
-    ("entities: [mfa,", "entities: ['../x',", "'../x' is not a gov.kz entity name"),
-])
-def test_a_bad_layout_file_is_one_line_naming_file_line_and_field(tmp_path: Path, old: str, new: str,
-                                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("value: h3 a[href]", "value: h3 a[href", "sites.president.parts.card_link.value: not a CSS selector"),
+        (
+            "value: /ru/events?page={page}",
+            "value: https://evil.example/{page}",
+            "listing_page.value: a path on the site must begin with a single '/'",
+        ),
+        (
+            "value: /ru/events?page={page}",
+            "value: /ru/events?page={page}&x={__class__}",
+            "listing_page.value: placeholder {__class__} is not one of {page}",
+        ),
+        ("value: /ru/events?page={page}", "value: /ru/../admin?page={page}", "must not contain '.' or '..' segments"),
+        ("(?P<id>[0-9]{4,})", "([0-9]{4,})", "needs a named group (?P<id>...)"),
+        (
+            "status: partly\n        source: >-\n          .content-text",
+            "status: '[/bold]'\n        source: >-\n          .content-text",
+            "article_body.status: Input should be 'verified'",
+        ),
+        ("version: 1", "version: !!python/object/apply:os.system ['echo hi']", "not a YAML layout file"),
+        ("      card_date:", "      card_date_typo:", "sites.president.parts.card_date: Field required"),
+        ("entities: [mfa,", "entities: ['../x',", "'../x' is not a gov.kz entity name"),
+    ],
+)
+def test_a_bad_layout_file_is_one_line_naming_file_line_and_field(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
     layout = _layout_copy(tmp_path, old, new)
-    result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "o"),
-                  "--base-url", "http://127.0.0.1:9", "--layout", str(layout))
+    result = _cli(
+        "--site",
+        "president",
+        "--start",
+        START,
+        "--end",
+        END,
+        "--out",
+        str(tmp_path / "o"),
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--layout",
+        str(layout),
+    )
     assert result.exit_code == 1, result.output
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {layout}:") and message in line, line
@@ -1275,20 +1569,23 @@ def test_the_layout_line_number_points_at_the_field(tmp_path: Path) -> None:
     from kzperception.fieldwork.collect import LayoutError, load_layouts
 
     layout = _layout_copy(tmp_path, "value: h3 a[href]", "value: h3 a[href")
-    line = next(i for i, text in enumerate(layout.read_text(encoding="utf-8").splitlines(), 1)
-                if "h3 a[href" in text)
+    line = next(i for i, text in enumerate(layout.read_text(encoding="utf-8").splitlines(), 1) if "h3 a[href" in text)
     with pytest.raises(LayoutError, match=rf":{line}: sites\.president\.parts\.card_link\.value"):
         load_layouts(layout)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--base-url", "javascript:alert(1)"], "--base-url: not an http(s) URL"),
-    (["--base-url", "http://127.0.0.1:9/ru/[/bold]"],
-     "--base-url: 'http://127.0.0.1:9/ru/[/bold]' must be a site root"),
-    (["--layout", "/nonexistent/sites.yaml"], "/nonexistent/sites.yaml: layout file missing"),
-])
-def test_collect_refuses_bad_base_urls_and_layouts_in_one_line(tmp_path: Path, args: list[str],
-                                                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--base-url", "javascript:alert(1)"], "--base-url: not an http(s) URL"),
+        (
+            ["--base-url", "http://127.0.0.1:9/ru/[/bold]"],
+            "--base-url: 'http://127.0.0.1:9/ru/[/bold]' must be a site root",
+        ),
+        (["--layout", "/nonexistent/sites.yaml"], "/nonexistent/sites.yaml: layout file missing"),
+    ],
+)
+def test_collect_refuses_bad_base_urls_and_layouts_in_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "o"), *args)
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: {message}" or message in result.stderr
@@ -1300,9 +1597,9 @@ def test_collect_without_dates_needs_probe(tmp_path: Path) -> None:
     assert result.exit_code == 1 and result.stderr.strip() == "error: --start: required (YYYY-MM-DD), unless --probe"
 
 
-def test_an_unexpected_parser_crash_is_that_reports_failure(sites: FakeSites, tmp_path: Path,
-                                                            matcher: CountryMatcher,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_parser_crash_is_that_reports_failure(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kzperception.fieldwork.collect import Akorda
 
     original = Akorda.parse_article
@@ -1319,15 +1616,28 @@ def test_an_unexpected_parser_crash_is_that_reports_failure(sites: FakeSites, tm
     assert "akorda-3100003" not in set(collected(tmp_path)["id"])
 
 
-FORMULAS = ["=HYPERLINK(\"http://127.0.0.1/x\",\"click\")", "+1+1", "-2", "@SUM(A1)", "\tTab", "'quoted", "''two",
-            "plain", "", "=1;2", "\r=carriage"]
+FORMULAS = [
+    '=HYPERLINK("http://127.0.0.1/x","click")',
+    "+1+1",
+    "-2",
+    "@SUM(A1)",
+    "\tTab",
+    "'quoted",
+    "''two",
+    "plain",
+    "",
+    "=1;2",
+    "\r=carriage",
+]
 
 
 def test_collected_csv_is_formula_safe_and_reads_back_exactly(tmp_path: Path) -> None:
     """A scraped title that looks like a formula never runs when collected.csv is opened in a
     spreadsheet, and every value, quotes included, comes back as the site gave it."""
-    rows = [dict.fromkeys(COLLECTED_COLUMNS, "x") | {"id": f"r{i}", "title_ru": v, "text_ru": v}
-            for i, v in enumerate(FORMULAS)]
+    rows = [
+        dict.fromkeys(COLLECTED_COLUMNS, "x") | {"id": f"r{i}", "title_ru": v, "text_ru": v}
+        for i, v in enumerate(FORMULAS)
+    ]
     target = tmp_path / "collected.csv"
     write_collected(pd.DataFrame(rows, columns=list(COLLECTED_COLUMNS)), target)
     import csv
@@ -1346,12 +1656,7 @@ def test_collected_csv_is_formula_safe_and_reads_back_exactly(tmp_path: Path) ->
 # --- robots.txt by RFC 9309 (protego) ---------------------------------------------------------
 
 RFC_ROBOTS = (
-    "User-agent: *\n"
-    "Disallow: /*?print=\n"
-    "Disallow: /ru/search$\n"
-    "Disallow: /ru/\n"
-    "Allow: /ru/events\n"
-    "Allow: /ru/*-[0-9]\n"
+    "User-agent: *\nDisallow: /*?print=\nDisallow: /ru/search$\nDisallow: /ru/\nAllow: /ru/events\nAllow: /ru/*-[0-9]\n"
 )
 
 
@@ -1370,18 +1675,21 @@ def _robots_fetcher(tmp_path: Path, robots: str, status: int = 200) -> tuple[Any
     return Fetcher(FAST, RawCache(tmp_path), CollectSummary("t", START, END), client=client), asked
 
 
-@pytest.mark.parametrize(("path", "allowed"), [
-    ("/ru/events?print=1", False),          # "*" in a path: the standard library's parser allowed this
-    ("/kz/news/5?print=yes", False),
-    ("/kz/news/5?x=1&print=yes", True),    # the rule names "?print=", not "&print="
-    ("/ru/search", False),                  # "$" anchors the end
-    ("/ru/search?q=china", False),          # .. and also falls under the shorter /ru/ rule
-    ("/kz/search", True),
-    ("/ru/events", True),                   # longest match: Allow /ru/events beats Disallow /ru/
-    ("/ru/events?page=2", True),
-    ("/ru/other", False),
-    ("/en/search", True),
-])
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/ru/events?print=1", False),  # "*" in a path: the standard library's parser allowed this
+        ("/kz/news/5?print=yes", False),
+        ("/kz/news/5?x=1&print=yes", True),  # the rule names "?print=", not "&print="
+        ("/ru/search", False),  # "$" anchors the end
+        ("/ru/search?q=china", False),  # .. and also falls under the shorter /ru/ rule
+        ("/kz/search", True),
+        ("/ru/events", True),  # longest match: Allow /ru/events beats Disallow /ru/
+        ("/ru/events?page=2", True),
+        ("/ru/other", False),
+        ("/en/search", True),
+    ],
+)
 def test_robots_txt_wildcards_end_anchor_and_longest_match(tmp_path: Path, path: str, allowed: bool) -> None:
     from kzperception.fieldwork.collect import Disallowed
 
@@ -1453,8 +1761,14 @@ def test_a_report_published_in_the_small_hours_keeps_its_almaty_date(local_hour:
     utc = moment.astimezone(dt.UTC)
     assert utc.date() == (dt.date(2022, 2, 23) if local_hour < 6 else dt.date(2022, 2, 24))
     import email.utils
-    for form in (email.utils.format_datetime(utc, usegmt=True), utc.isoformat(), moment.isoformat(),
-                 int(utc.timestamp() * 1000), str(int(utc.timestamp()))):
+
+    for form in (
+        email.utils.format_datetime(utc, usegmt=True),
+        utc.isoformat(),
+        moment.isoformat(),
+        int(utc.timestamp() * 1000),
+        str(int(utc.timestamp())),
+    ):
         assert parse_date(form) == dt.date(2022, 2, 24), form
 
 
@@ -1463,14 +1777,14 @@ def test_an_akorda_time_tag_in_utc_is_dated_in_almaty() -> None:
 
     from kzperception.fieldwork.collect.extract import page_date
 
-    soup = BeautifulSoup('<article><time datetime="2022-02-23T21:30:00Z">23.02.2022</time></article>',
-                         "html.parser")
+    soup = BeautifulSoup('<article><time datetime="2022-02-23T21:30:00Z">23.02.2022</time></article>', "html.parser")
     assert page_date(soup, ["time"]) == (dt.date(2022, 2, 24), "time")
 
 
 @pytest.mark.parametrize("source", ["graphql", "api", "rss"])
-def test_pivot_day_reports_are_dated_in_almaty_from_every_gov_source(sites: FakeSites, tmp_path: Path,
-                                                                     matcher: CountryMatcher, source: str) -> None:
+def test_pivot_day_reports_are_dated_in_almaty_from_every_gov_source(
+    sites: FakeSites, tmp_path: Path, matcher: CountryMatcher, source: str
+) -> None:
     """Served: created_date as epoch milliseconds (GraphQL, REST) and pubDate in GMT (RSS)."""
     summary = run(sites, "government", tmp_path, matcher, source=source, entities=["pivot"])
     items = gov_fixture(["pivot"])
@@ -1491,25 +1805,46 @@ def test_pivot_day_reports_are_dated_in_almaty_from_every_gov_source(sites: Fake
 DEEP_TITLE = json.dumps("<div>" * 1200 + "Заголовок" + "</div>" * 1200)
 
 
-@pytest.mark.parametrize(("value", "field", "message"), [
-    ("NaN", "created_date", "field created_date: nan is not a timestamp"),
-    ("1e20", "created_date", "field created_date: 1e+20 is not a plausible report date"),
-    ("Infinity", "created_date", "field created_date: inf is not a timestamp"),
-    ('["2023-06-01"]', "created_date", "field created_date: a list"),
-    ('{"ru": "x"}', "created_date", "field created_date: an object"),
-    ('"в прошлом году"', "created_date", "field created_date: no date in"),
-    (DEEP_TITLE, "title", "field title: malformed page: elements nested more than"),
-    ('["Заголовок"]', "title", "field title: a list"),
-    ("12345", "title", "field title: a number"),
-])
-def test_one_hostile_item_fails_alone_and_the_run_writes_collected_csv(tmp_path: Path, value: str, field: str,
-                                                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "field", "message"),
+    [
+        ("NaN", "created_date", "field created_date: nan is not a timestamp"),
+        ("1e20", "created_date", "field created_date: 1e+20 is not a plausible report date"),
+        ("Infinity", "created_date", "field created_date: inf is not a timestamp"),
+        ('["2023-06-01"]', "created_date", "field created_date: a list"),
+        ('{"ru": "x"}', "created_date", "field created_date: an object"),
+        ('"в прошлом году"', "created_date", "field created_date: no date in"),
+        (DEEP_TITLE, "title", "field title: malformed page: elements nested more than"),
+        ('["Заголовок"]', "title", "field title: a list"),
+        ("12345", "title", "field title: a number"),
+    ],
+)
+def test_one_hostile_item_fails_alone_and_the_run_writes_collected_csv(
+    tmp_path: Path, value: str, field: str, message: str
+) -> None:
     """Served: the first GraphQL item of mfa's first page carries the hostile value; the CLI exits 2."""
     with FakeSites() as sites:
         sites.inject("/graphql?projects=eq:mfa&_page=1&", f"field:{field}={value}")
-        result = _cli("--site", "government", "--start", START, "--end", END, "--out", str(tmp_path),
-                      "--entity", "mfa", "--base-url", sites.base_url, "--rate", "100", "--page-size", "3",
-                      "--gov-source", "graphql")
+        result = _cli(
+            "--site",
+            "government",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(tmp_path),
+            "--entity",
+            "mfa",
+            "--base-url",
+            sites.base_url,
+            "--rate",
+            "100",
+            "--page-size",
+            "3",
+            "--gov-source",
+            "graphql",
+        )
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     want = f"failed: gov.kz mfa GraphQL endpoint page 1 item 1 (id 700001): {message}"
@@ -1527,8 +1862,22 @@ def test_one_hostile_item_fails_alone_and_the_run_writes_collected_csv(tmp_path:
 def test_a_first_listing_page_without_reports_exits_2_saying_why(tmp_path: Path, variant: str) -> None:
     """Served: the listing is a challenge page, a script shell or a redirect notice (HTTP 200)."""
     with FakeSites(variant=variant) as sites:
-        result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
-                      "--base-url", sites.base_url, "--rate", "100", "--retries", "0")
+        result = _cli(
+            "--site",
+            "president",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            sites.base_url,
+            "--rate",
+            "100",
+            "--retries",
+            "0",
+        )
     assert result.exit_code == 2, result.output
     assert "listed 0, failed 0" not in result.output
     assert "failed: akorda.kz events page 1: the first listing page shows no report" in result.output
@@ -1537,13 +1886,17 @@ def test_a_first_listing_page_without_reports_exits_2_saying_why(tmp_path: Path,
     assert (tmp_path / "collected.csv").is_file()
 
 
-@pytest.mark.parametrize(("variant", "part", "message"), [
-    ("header_h1", "article_title", "the title is the site's name"),
-    ("sidebar_date", "article_date", "is not the listing's"),
-    ("short_body", "article_body", "characters, under 20"),
-])
-def test_a_layout_that_finds_the_wrong_element_fails_each_report(tmp_path: Path, matcher: CountryMatcher,
-                                                                 variant: str, part: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("variant", "part", "message"),
+    [
+        ("header_h1", "article_title", "the title is the site's name"),
+        ("sidebar_date", "article_date", "is not the listing's"),
+        ("short_body", "article_body", "characters, under 20"),
+    ],
+)
+def test_a_layout_that_finds_the_wrong_element_fails_each_report(
+    tmp_path: Path, matcher: CountryMatcher, variant: str, part: str, message: str
+) -> None:
     """Served: every article misleads one selector; each report fails naming the part, nothing is kept."""
     with FakeSites(variant=variant) as sites:
         summary = run(sites, "president", tmp_path, matcher)
@@ -1561,13 +1914,20 @@ def test_identical_bodies_and_repeating_titles_are_suspects() -> None:
     day = dt.date(2022, 2, 24)
 
     def pair(n: int, title: str, text: str, listed_title: str = "") -> tuple[ListedItem, RawReport]:
-        return (ListedItem(f"r{n}", f"u{n}", "e", day, listed_title),
-                RawReport(f"r{n}", "president", "e", day, f"u{n}", title, text))
+        return (
+            ListedItem(f"r{n}", f"u{n}", "e", day, listed_title),
+            RawReport(f"r{n}", "president", "e", day, f"u{n}", title, text),
+        )
 
     long = "Глава государства провел совещание по вопросам развития."
-    pairs = [pair(1, "Брифинг", long + " 1", "Брифинг"), pair(2, "Брифинг", long + " 2", "Брифинг"),
-             pair(3, "Новости", long + " 3", "Встреча с послом"), pair(4, "Новости", long + " 4", "Визит"),
-             pair(5, "Визит", "Cookie notice text here", ""), pair(6, "Другое", "Cookie notice text here", "")]
+    pairs = [
+        pair(1, "Брифинг", long + " 1", "Брифинг"),
+        pair(2, "Брифинг", long + " 2", "Брифинг"),
+        pair(3, "Новости", long + " 3", "Встреча с послом"),
+        pair(4, "Новости", long + " 4", "Визит"),
+        pair(5, "Визит", "Cookie notice text here", ""),
+        pair(6, "Другое", "Cookie notice text here", ""),
+    ]
     found = {s.source_id: (s.value, s.message) for s in check_reports(pairs, ["Акорда"])}
     assert set(found) == {"r3", "r4", "r5", "r6"}  # r1/r2: the listing itself titles both "Брифинг"
     assert found["r3"][0] == "title" and "repeats in 2 reports" in found["r3"][1]
@@ -1616,18 +1976,58 @@ def test_the_user_agent_names_the_project_and_can_be_replaced(tmp_path: Path) ->
 
     assert USER_AGENT.startswith("Mozilla/5.0 (compatible; kzperception/") and f"+{CONTACT_URL}" in USER_AGENT
     with FakeSites() as sites:
-        result = _cli("--site", "president", "--start", "2023-06-01", "--end", END, "--out", str(tmp_path / "a"),
-                      "--base-url", sites.base_url, "--rate", "100", "--max-pages", "1")
+        result = _cli(
+            "--site",
+            "president",
+            "--start",
+            "2023-06-01",
+            "--end",
+            END,
+            "--out",
+            str(tmp_path / "a"),
+            "--base-url",
+            sites.base_url,
+            "--rate",
+            "100",
+            "--max-pages",
+            "1",
+        )
         assert result.exit_code == 0, result.output
         assert {e.agent for e in sites.log} == {USER_AGENT}
     with FakeSites() as sites:
         mine = "Mozilla/5.0 (compatible; my-study/1.0; +mailto:me@example.org)"
-        result = _cli("--site", "president", "--start", "2023-06-01", "--end", END, "--out", str(tmp_path / "b"),
-                      "--base-url", sites.base_url, "--rate", "100", "--max-pages", "1", "--user-agent", mine)
+        result = _cli(
+            "--site",
+            "president",
+            "--start",
+            "2023-06-01",
+            "--end",
+            END,
+            "--out",
+            str(tmp_path / "b"),
+            "--base-url",
+            sites.base_url,
+            "--rate",
+            "100",
+            "--max-pages",
+            "1",
+            "--user-agent",
+            mine,
+        )
         assert result.exit_code == 0, result.output
         assert {e.agent for e in sites.log} == {mine}
-    result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path / "c"),
-                  "--user-agent", "bad\r\nX-Injected: 1")
+    result = _cli(
+        "--site",
+        "president",
+        "--start",
+        START,
+        "--end",
+        END,
+        "--out",
+        str(tmp_path / "c"),
+        "--user-agent",
+        "bad\r\nX-Injected: 1",
+    )
     assert result.exit_code == 1 and "--user-agent" in result.output
 
 
@@ -1666,8 +2066,9 @@ def test_a_gzip_bomb_costs_its_report_not_the_memory(tmp_path: Path, matcher: Co
 
 
 @pytest.mark.parametrize("encoding", ["br", "gzip, gzip, gzip, gzip", "compress"])
-def test_codings_the_collector_did_not_ask_for_fail_the_document(tmp_path: Path, matcher: CountryMatcher,
-                                                                 encoding: str) -> None:
+def test_codings_the_collector_did_not_ask_for_fail_the_document(
+    tmp_path: Path, matcher: CountryMatcher, encoding: str
+) -> None:
     """Served: a Content-Encoding the collector does not inflate itself fails that report only."""
     policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=2)
     with FakeSites() as sites:

@@ -125,8 +125,14 @@ def test_a_refused_ticket_is_renewed_once(tmp_path: Path, matcher: CountryMatche
     assert len(tickets) == 2
     assert any("refused the session ticket; a new one was taken" in w for w in summary.warnings)
     with FakeSites() as clean:  # the same reports as a server that never asks for a ticket
-        plain = collect(make_site("government", clean.base_url, ["mfa"], page_size=3, gov_source="api"),
-                        START, END, tmp_path / "plain", policy=FAST, matcher=matcher)
+        plain = collect(
+            make_site("government", clean.base_url, ["mfa"], page_size=3, gov_source="api"),
+            START,
+            END,
+            tmp_path / "plain",
+            policy=FAST,
+            matcher=matcher,
+        )
     assert summary.collected == plain.collected and summary.failed == plain.failed
 
 
@@ -144,8 +150,14 @@ def test_page_numbering_is_configured_per_endpoint(tmp_path: Path, matcher: Coun
         first = sites.requests(REST)[0].target
     assert first.endswith("page=0&size=3")
     with FakeSites() as sites:
-        want = collect(make_site("government", sites.base_url, ["mfa"], page_size=3, gov_source="api"),
-                       START, END, tmp_path / "want", policy=FAST, matcher=matcher)
+        want = collect(
+            make_site("government", sites.base_url, ["mfa"], page_size=3, gov_source="api"),
+            START,
+            END,
+            tmp_path / "want",
+            policy=FAST,
+            matcher=matcher,
+        )
     assert results["zero"].collected == want.collected
     assert set(_rows(tmp_path / "zero").index) == set(_rows(tmp_path / "want").index)
     # read as 1-based, a 0-based API loses its newest page
@@ -166,13 +178,31 @@ def test_first_page_is_only_for_paged_parts(tmp_path: Path) -> None:
 
 def _probe(sites: FakeSites, out: Path, site: str = "president", *extra: str):
     more = ["--entity", "mfa"] if site == "government" else []
-    return _cli("--probe", "--site", site, "--out", str(out), "--base-url", sites.base_url, "--rate", "100",
-                "--retries", "0", "--timeout", "0.5", *more, *extra)
+    return _cli(
+        "--probe",
+        "--site",
+        site,
+        "--out",
+        str(out),
+        "--base-url",
+        sites.base_url,
+        "--rate",
+        "100",
+        "--retries",
+        "0",
+        "--timeout",
+        "0.5",
+        *more,
+        *extra,
+    )
 
 
 def _verdicts(output: str) -> dict[str, str]:
-    return {line.split()[1].rstrip(":"): line.split()[2].rstrip(":") for line in output.splitlines()
-            if line.startswith("source  ")}
+    return {
+        line.split()[1].rstrip(":"): line.split()[2].rstrip(":")
+        for line in output.splitlines()
+        if line.startswith("source  ")
+    }
 
 
 @pytest.mark.parametrize("variant", ["challenge", "shell"])
@@ -194,13 +224,17 @@ def test_probe_calls_a_redirect_notice_a_layout_mismatch(tmp_path: Path) -> None
     assert "edit data/sites.yaml" in result.stdout
 
 
-@pytest.mark.parametrize(("variant", "part", "seen"), [
-    ("header_h1", "article_title", "Официальный сайт Президента Республики Казахстан"),
-    ("sidebar_date", "article_date", "2024-02-01 (listing "),
-    ("short_body", "article_body", "Читать далее"),
-])
-def test_probe_marks_a_part_whose_values_break_the_sanity_rules(tmp_path: Path, variant: str, part: str,
-                                                                 seen: str) -> None:
+@pytest.mark.parametrize(
+    ("variant", "part", "seen"),
+    [
+        ("header_h1", "article_title", "Официальный сайт Президента Республики Казахстан"),
+        ("sidebar_date", "article_date", "2024-02-01 (listing "),
+        ("short_body", "article_body", "Читать далее"),
+    ],
+)
+def test_probe_marks_a_part_whose_values_break_the_sanity_rules(
+    tmp_path: Path, variant: str, part: str, seen: str
+) -> None:
     """The selector matches something on every page, so only the values tell that it is the wrong thing."""
     with FakeSites(variant=variant) as sites:
         result = _probe(sites, tmp_path)
@@ -238,8 +272,9 @@ def test_probe_of_a_site_that_does_not_answer_says_unreachable(tmp_path: Path) -
 # --- one deadline per request; the page limit sized to the window -------------------------------
 
 
-def test_headers_sent_a_byte_at_a_time_cost_one_report_within_the_deadline(tmp_path: Path,
-                                                                           matcher: CountryMatcher) -> None:
+def test_headers_sent_a_byte_at_a_time_cost_one_report_within_the_deadline(
+    tmp_path: Path, matcher: CountryMatcher
+) -> None:
     art = _articles()[1]
     policy = FetchPolicy(rate=100, retries=0, backoff=0.01, timeout=0.5)  # 2 s for a whole request
     with FakeSites() as sites:
@@ -258,8 +293,7 @@ def test_the_default_page_limit_is_sized_to_the_window() -> None:
     assert pages_for_window(today, 10, today) == 1 + PAGE_SLACK
 
     def endless(number: int) -> Page:  # every page new reports, all dated today
-        return Page([ListedItem(f"x-{number}-{i}", f"https://x/{number}/{i}", "e", dt.date.today())
-                     for i in range(5)])
+        return Page([ListedItem(f"x-{number}-{i}", f"https://x/{number}/{i}", "e", dt.date.today()) for i in range(5)])
 
     summary = CollectSummary("president", "", "")
     start = dt.date.today() - dt.timedelta(days=2)
@@ -272,13 +306,27 @@ def test_the_default_page_limit_is_sized_to_the_window() -> None:
 
 
 def test_the_imitation_starts_by_hand_and_serves_the_collector(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fieldwork_server.py"), "--port", "0"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "fieldwork_server.py"), "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         base = line.split(" at ")[1].split()[0]
-        result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
-                      "--base-url", base, "--rate", "100", "--no-progress")
+        result = _cli(
+            "--site",
+            "president",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            base,
+            "--rate",
+            "100",
+            "--no-progress",
+        )
     finally:
         proc.terminate()
         proc.wait(10)
@@ -295,8 +343,21 @@ def test_a_full_disk_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(Path, "write_bytes", full)
     with FakeSites() as sites:
-        result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
-                      "--base-url", sites.base_url, "--rate", "100", "--no-progress")
+        result = _cli(
+            "--site",
+            "president",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            sites.base_url,
+            "--rate",
+            "100",
+            "--no-progress",
+        )
     assert result.exit_code == 1
     (line,) = [x for x in result.stderr.splitlines() if x.startswith("error:")]
     assert line.startswith(f"error: {tmp_path / 'raw'}") and line.endswith(": No space left on device (ENOSPC)")
@@ -314,14 +375,33 @@ def test_messages_quote_at_most_a_short_excerpt(tmp_path: Path, matcher: Country
     assert str(art["id"]) in failure and len(failure) < 400, failure
 
 
-@pytest.mark.parametrize(("variant", "looks"), [
-    ("challenge", "It looks like a refusal"), ("shell", "It looks like a refusal"),
-    ("notice", "It looks like a changed layout"),
-])
+@pytest.mark.parametrize(
+    ("variant", "looks"),
+    [
+        ("challenge", "It looks like a refusal"),
+        ("shell", "It looks like a refusal"),
+        ("notice", "It looks like a changed layout"),
+    ],
+)
 def test_an_empty_first_listing_page_says_which_it_looks_like(tmp_path: Path, variant: str, looks: str) -> None:
     with FakeSites(variant=variant) as sites:
-        result = _cli("--site", "president", "--start", START, "--end", END, "--out", str(tmp_path),
-                      "--base-url", sites.base_url, "--rate", "100", "--retries", "0", "--no-progress")
+        result = _cli(
+            "--site",
+            "president",
+            "--start",
+            START,
+            "--end",
+            END,
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            sites.base_url,
+            "--rate",
+            "100",
+            "--retries",
+            "0",
+            "--no-progress",
+        )
     assert result.exit_code == 2, result.output
     assert "listed 0, failed 0" not in result.output
     (line,) = [x for x in result.output.splitlines() if "the first listing page shows no report" in x]
@@ -361,8 +441,9 @@ def test_probe_calls_a_graphql_errors_answer_saying_not_allowed_a_refusal(tmp_pa
     assert refused.exit_code == 3, refused.output
 
 
-def test_a_report_the_listing_puts_in_the_window_and_its_page_outside_is_named(tmp_path: Path,
-                                                                               matcher: CountryMatcher) -> None:
+def test_a_report_the_listing_puts_in_the_window_and_its_page_outside_is_named(
+    tmp_path: Path, matcher: CountryMatcher
+) -> None:
     """The listing prints the day after the page's date, and the window begins that day: the report
     is not collected, and a warning names it and the layout part its date came from."""
     from fieldwork_server import ru_date
@@ -380,8 +461,10 @@ def test_a_report_the_listing_puts_in_the_window_and_its_page_outside_is_named(t
         start = (art["date"] + dt.timedelta(days=1)).isoformat()
         summary = collect(make_site("president", sites.base_url), start, END, tmp_path, policy=FAST, matcher=matcher)
     assert f"akorda-{art['id']}" not in set(_rows(tmp_path).index)
-    assert any(str(art["id"]) in w and "article_date: the page dates it" in w and "outside the window" in w
-               for w in summary.warnings), summary.warnings
+    assert any(
+        str(art["id"]) in w and "article_date: the page dates it" in w and "outside the window" in w
+        for w in summary.warnings
+    ), summary.warnings
 
 
 def test_the_session_ticket_obeys_robots_txt(tmp_path: Path, matcher: CountryMatcher) -> None:

@@ -19,10 +19,17 @@ from tests.test_screen_sheets import _fill_csv, _reports, codebook  # noqa: F401
 
 def _two_coders(tmp_path: Path, codebook: Path) -> Path:  # noqa: F811
     export_coding_sheets(_reports(), ["anna", "boris"], tmp_path, codebook, formats=("csv",))
-    _fill_csv(tmp_path / "coding-anna.csv", {"r1-china": {"economic": "main", "cultural": "secondary"},
-                                             "r2-russia": {"political_diplomatic": "main", "note": "a visit"}})
-    _fill_csv(tmp_path / "coding-boris.csv", {"r1-china": {"economic": "main"},
-                                              "r2-russia": {"political_diplomatic": "secondary", "economic": "main"}})
+    _fill_csv(
+        tmp_path / "coding-anna.csv",
+        {
+            "r1-china": {"economic": "main", "cultural": "secondary"},
+            "r2-russia": {"political_diplomatic": "main", "note": "a visit"},
+        },
+    )
+    _fill_csv(
+        tmp_path / "coding-boris.csv",
+        {"r1-china": {"economic": "main"}, "r2-russia": {"political_diplomatic": "secondary", "economic": "main"}},
+    )
     write_imported([tmp_path / "coding-anna.csv", tmp_path / "coding-boris.csv"], tmp_path / "corpus")
     return tmp_path / "corpus"
 
@@ -41,16 +48,25 @@ def test_agreed_codes_are_filled_and_disagreements_named(tmp_path: Path, codeboo
     assert (sheet["coder"] == CONSENSUS).all()
     assert CONSENSUS in read_manifest(tmp_path / MANIFEST).coders
     # the researchers settle the open cells; the import gives those codes the coder consensus
-    _fill_csv(tmp_path / "coding-consensus.csv", {"r1-china": {"cultural": "secondary", "note": "settled"},
-                                                  "r2-russia": {"political_diplomatic": "main", "note": ""}})
-    write_imported([tmp_path / "coding-anna.csv", tmp_path / "coding-boris.csv", tmp_path / "coding-consensus.csv"],
-                   tmp_path / "corpus2")
+    _fill_csv(
+        tmp_path / "coding-consensus.csv",
+        {
+            "r1-china": {"cultural": "secondary", "note": "settled"},
+            "r2-russia": {"political_diplomatic": "main", "note": ""},
+        },
+    )
+    write_imported(
+        [tmp_path / "coding-anna.csv", tmp_path / "coding-boris.csv", tmp_path / "coding-consensus.csv"],
+        tmp_path / "corpus2",
+    )
     agreed = load_corpus(tmp_path / "corpus2")
     assert CONSENSUS in agreed.coders
     mine = agreed.codes[agreed.codes["coder"] == CONSENSUS]
     assert sorted(zip(mine["report_id"], mine["category"], mine["level"], strict=True)) == [
-        ("r1-china", "cultural", "secondary"), ("r1-china", "economic", "main"),
-        ("r2-russia", "political_diplomatic", "main")]
+        ("r1-china", "cultural", "secondary"),
+        ("r1-china", "economic", "main"),
+        ("r2-russia", "political_diplomatic", "main"),
+    ]
     counts = load_counts(tmp_path / "corpus2", coder=CONSENSUS)
     assert int(counts.codes[(counts.codes["period"] == "all") & (counts.codes["level"] == "main")]["n"].sum()) > 0
 
@@ -68,8 +84,20 @@ def test_refusals_write_nothing(tmp_path: Path, codebook: Path) -> None:  # noqa
 
 def test_the_command_line(tmp_path: Path, codebook: Path) -> None:  # noqa: F811
     corpus = _two_coders(tmp_path, codebook)
-    run = [sys.executable, "-m", "kzperception.cli", "code", "export", "--consensus", "--corpus", str(corpus),
-           "--out", str(tmp_path), "--format", "csv"]
+    run = [
+        sys.executable,
+        "-m",
+        "kzperception.cli",
+        "code",
+        "export",
+        "--consensus",
+        "--corpus",
+        str(corpus),
+        "--out",
+        str(tmp_path),
+        "--format",
+        "csv",
+    ]
     done = subprocess.run(run, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "3 cell(s) to settle" in done.stdout

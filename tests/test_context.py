@@ -140,8 +140,10 @@ def test_facts_keep_precision_and_hedges(ctx):
 
 
 def test_facts_default_to_the_project_files_and_take_a_subset(ctx):
-    assert context.context_facts(keys=["press_rank", "cpc_export_share"]) == {"press_rank": "142nd",
-                                                                             "cpc_export_share": "80"}
+    assert context.context_facts(keys=["press_rank", "cpc_export_share"]) == {
+        "press_rank": "142nd",
+        "cpc_export_share": "80",
+    }
     assert context.context_facts(ctx, keys=[]) == {}
 
 
@@ -161,8 +163,9 @@ def test_a_fact_matching_no_row_or_two_rows_or_no_column_is_an_error(ctx, monkey
     monkeypatch.setitem(context.FACTS, "ghost", context.Fact("economy", {"indicator": "nothing"}))
     with pytest.raises(context.ContextError, match="fact 'ghost' matches 0 rows"):
         context.context_facts(ctx)
-    monkeypatch.setitem(context.FACTS, "ghost", context.Fact("surveys", {"survey": "Central Asian Barometer"},
-                                                             "share_pct"))
+    monkeypatch.setitem(
+        context.FACTS, "ghost", context.Fact("surveys", {"survey": "Central Asian Barometer"}, "share_pct")
+    )
     with pytest.raises(context.ContextError, match="fact 'ghost' matches 5 rows, expected 1"):
         context.context_facts(ctx, keys=["ghost"])
     monkeypatch.setitem(context.FACTS, "ghost", context.Fact("economy", {"[/bold]": "x"}))

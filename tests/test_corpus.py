@@ -28,33 +28,73 @@ def _problems(tmp_path, reports=SMALL_REPORTS, codes=SMALL_CODES):
 @pytest.mark.parametrize(
     ("reports", "codes", "expected"),
     [
-        (SMALL_REPORTS + "r1,china,government,mfa,2021-01-01,,,,,,synthetic\n", SMALL_CODES,
-         "reports.csv:10: id: duplicate id 'r1' (first on line 2)"),
-        (SMALL_REPORTS.replace("2022-02-23", "2022-02-30"), SMALL_CODES,
-         "reports.csv:3: date: '2022-02-30' is not a date (YYYY-MM-DD)"),
-        (SMALL_REPORTS.replace("2021-01-10", "10.01.2021"), SMALL_CODES,
-         "reports.csv:8: date: '10.01.2021' is not a date (YYYY-MM-DD: four-digit year, two-digit month and day)"),
-        (SMALL_REPORTS.replace("r2,china", "r2,japan"), SMALL_CODES,
-         "reports.csv:3: country: 'japan' is not one of china|russia"),
-        (SMALL_REPORTS.replace("r3,china,president", "r3,china,parliament"), SMALL_CODES,
-         "reports.csv:4: website: 'parliament' is not one of government|president"),
-        (SMALL_REPORTS, SMALL_CODES + "r9,economic,cooperation,main,primary\n",
-         "codes.csv:13: report_id: unknown report id 'r9'"),
-        (SMALL_REPORTS, SMALL_CODES.replace("r8,educational_scientific", "r8,sport"),
-         "codes.csv:12: category: 'sport' is not one of"),
-        (SMALL_REPORTS, SMALL_CODES.replace("r7,security_military,cooperation", "r7,security_military,hostile"),
-         "codes.csv:11: mode: 'hostile' is not one of cooperation|non_cooperation"),
-        (SMALL_REPORTS, SMALL_CODES.replace("security_military,cooperation,main", "security_military,cooperation,x"),
-         "codes.csv:11: level: 'x' is not one of main|secondary"),
-        (SMALL_REPORTS, SMALL_CODES + "r8,cross_border,non_cooperation,secondary,primary\n",
-         "codes.csv:13: mode: 'cross_border' has no non-cooperation variant"),
-        (SMALL_REPORTS, SMALL_CODES + "r2,political_diplomatic,cooperation,secondary,primary\n",
-         "codes.csv:13: level: 'political_diplomatic' is both main and secondary for report 'r2'"),
-        (SMALL_REPORTS, SMALL_CODES.replace("r8,educational_scientific,cooperation,main", "r8,cultural,x,secondary")
-         .replace("r8,cultural,x", "r8,educational_scientific,cooperation"),
-         "reports.csv:9: id: report 'r8' has no main code"),
-        (SMALL_REPORTS.replace("r4,russia,government,mti,2023-08-24", "r4,russia,government,mti,"), SMALL_CODES,
-         "reports.csv:5: date: missing value"),
+        (
+            SMALL_REPORTS + "r1,china,government,mfa,2021-01-01,,,,,,synthetic\n",
+            SMALL_CODES,
+            "reports.csv:10: id: duplicate id 'r1' (first on line 2)",
+        ),
+        (
+            SMALL_REPORTS.replace("2022-02-23", "2022-02-30"),
+            SMALL_CODES,
+            "reports.csv:3: date: '2022-02-30' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            SMALL_REPORTS.replace("2021-01-10", "10.01.2021"),
+            SMALL_CODES,
+            "reports.csv:8: date: '10.01.2021' is not a date (YYYY-MM-DD: four-digit year, two-digit month and day)",
+        ),
+        (
+            SMALL_REPORTS.replace("r2,china", "r2,japan"),
+            SMALL_CODES,
+            "reports.csv:3: country: 'japan' is not one of china|russia",
+        ),
+        (
+            SMALL_REPORTS.replace("r3,china,president", "r3,china,parliament"),
+            SMALL_CODES,
+            "reports.csv:4: website: 'parliament' is not one of government|president",
+        ),
+        (
+            SMALL_REPORTS,
+            SMALL_CODES + "r9,economic,cooperation,main,primary\n",
+            "codes.csv:13: report_id: unknown report id 'r9'",
+        ),
+        (
+            SMALL_REPORTS,
+            SMALL_CODES.replace("r8,educational_scientific", "r8,sport"),
+            "codes.csv:12: category: 'sport' is not one of",
+        ),
+        (
+            SMALL_REPORTS,
+            SMALL_CODES.replace("r7,security_military,cooperation", "r7,security_military,hostile"),
+            "codes.csv:11: mode: 'hostile' is not one of cooperation|non_cooperation",
+        ),
+        (
+            SMALL_REPORTS,
+            SMALL_CODES.replace("security_military,cooperation,main", "security_military,cooperation,x"),
+            "codes.csv:11: level: 'x' is not one of main|secondary",
+        ),
+        (
+            SMALL_REPORTS,
+            SMALL_CODES + "r8,cross_border,non_cooperation,secondary,primary\n",
+            "codes.csv:13: mode: 'cross_border' has no non-cooperation variant",
+        ),
+        (
+            SMALL_REPORTS,
+            SMALL_CODES + "r2,political_diplomatic,cooperation,secondary,primary\n",
+            "codes.csv:13: level: 'political_diplomatic' is both main and secondary for report 'r2'",
+        ),
+        (
+            SMALL_REPORTS,
+            SMALL_CODES.replace("r8,educational_scientific,cooperation,main", "r8,cultural,x,secondary").replace(
+                "r8,cultural,x", "r8,educational_scientific,cooperation"
+            ),
+            "reports.csv:9: id: report 'r8' has no main code",
+        ),
+        (
+            SMALL_REPORTS.replace("r4,russia,government,mti,2023-08-24", "r4,russia,government,mti,"),
+            SMALL_CODES,
+            "reports.csv:5: date: missing value",
+        ),
     ],
 )
 def test_each_rule_names_file_row_and_field(tmp_path, reports, codes, expected):
@@ -75,8 +115,9 @@ def test_missing_required_column(tmp_path):
     (folder / "codes.csv").write_text("report_id,category,mode,level\nr1,economic,cooperation,main\n")
     with pytest.raises(CorpusError) as info:
         load_corpus(folder)
-    assert info.value.problems == ["reports.csv:1: header: required column 'website' missing "
-                                   "(read 3 columns: 'id', 'country', 'date')"]
+    assert info.value.problems == [
+        "reports.csv:1: header: required column 'website' missing (read 3 columns: 'id', 'country', 'date')"
+    ]
 
 
 def test_missing_files_and_folder(tmp_path):
@@ -113,7 +154,8 @@ def test_coder_defaults_to_primary(tmp_path):
 def test_write_corpus_validates_and_writes_nothing_when_bad(tmp_path, small_corpus):
     corpus = load_corpus(small_corpus)
     reports = corpus.reports.assign(date=corpus.reports["date"].dt.strftime("%Y-%m-%d")).astype(
-        {"country": str, "website": str})
+        {"country": str, "website": str}
+    )
     out = tmp_path / "out"
     write_corpus(reports, corpus.codes, out)
     assert len(load_corpus(out).reports) == 8
@@ -160,18 +202,20 @@ def test_fast_path_only_for_the_project_layout(tmp_path):
     from kzperception.data.corpus_rules import _ids_in_order
 
     def rows(ids, report_ids):
-        out = _ids_in_order(pa.chunked_array([pa.array(ids, pa.large_string())]),
-                            pa.chunked_array([pa.array(report_ids, pa.large_string())]))
+        out = _ids_in_order(
+            pa.chunked_array([pa.array(ids, pa.large_string())]),
+            pa.chunked_array([pa.array(report_ids, pa.large_string())]),
+        )
         return None if out is None else out.tolist()
 
     assert rows(["a", "b", "c"], ["a", "a", "b", "c", "c"]) == [0, 0, 1, 2, 2]
-    assert rows(["a", "c", "b"], ["a", "c", "b"]) is None          # ids not sorted
-    assert rows(["a", "a", "b"], ["a", "a", "b"]) is None          # a repeated id is not "sorted"
-    assert rows(["a", "b", "c"], ["a", "c"]) is None               # a report without codes
-    assert rows(["a", "b", "c"], ["a", "b", "x"]) is None          # an unknown report id
-    assert rows(["a", "b", "c"], ["a", "c", "b"]) is None          # codes out of report order
-    assert rows(["a", "b"], ["a", "b", "a"]) is None               # a report's codes split in two runs
-    assert rows(["a", "b"], ["a", None]) is None                   # a missing report id
+    assert rows(["a", "c", "b"], ["a", "c", "b"]) is None  # ids not sorted
+    assert rows(["a", "a", "b"], ["a", "a", "b"]) is None  # a repeated id is not "sorted"
+    assert rows(["a", "b", "c"], ["a", "c"]) is None  # a report without codes
+    assert rows(["a", "b", "c"], ["a", "b", "x"]) is None  # an unknown report id
+    assert rows(["a", "b", "c"], ["a", "c", "b"]) is None  # codes out of report order
+    assert rows(["a", "b"], ["a", "b", "a"]) is None  # a report's codes split in two runs
+    assert rows(["a", "b"], ["a", None]) is None  # a missing report id
 
 
 def test_write_corpus_writes_the_fast_layout(tmp_path):
@@ -194,10 +238,14 @@ def test_write_corpus_writes_the_fast_layout(tmp_path):
 
 def test_unordered_bad_corpus_names_every_problem(tmp_path):
     """A duplicate id, an unknown report and a report with no main code, found off the fast path."""
-    reports = ("r1,china,president,,2021-01-01,,,,,,cited\nr2,russia,government,,2022-05-01,,,,,,cited\n"
-               "r2,china,president,,2021-02-01,,,,,,cited\nr3,china,government,,2021-03-01,,,,,,cited\n")
-    codes = ("r1,economic,cooperation,main,\nr2,cultural,cooperation,main,\nr9,economic,cooperation,main,\n"
-             "r3,economic,cooperation,secondary,\n")
+    reports = (
+        "r1,china,president,,2021-01-01,,,,,,cited\nr2,russia,government,,2022-05-01,,,,,,cited\n"
+        "r2,china,president,,2021-02-01,,,,,,cited\nr3,china,government,,2021-03-01,,,,,,cited\n"
+    )
+    codes = (
+        "r1,economic,cooperation,main,\nr2,cultural,cooperation,main,\nr9,economic,cooperation,main,\n"
+        "r3,economic,cooperation,secondary,\n"
+    )
     assert _problems(tmp_path, reports, codes) == [
         "reports.csv:4: id: duplicate id 'r2' (first on line 3)",
         "codes.csv:4: report_id: unknown report id 'r9'",
@@ -274,8 +322,10 @@ def test_write_corpus_refuses_an_existing_corpus_without_force(tmp_path):
     reports, codes = _frames()
     with pytest.raises(CorpusError) as info:
         write_corpus(reports.iloc[:2], codes.iloc[:3], folder)
-    assert info.value.problems == [f"{folder}: already holds a corpus (codes.csv, datapackage.json, reports.csv); "
-                                   "pass --force to replace it (nothing written)"]
+    assert info.value.problems == [
+        f"{folder}: already holds a corpus (codes.csv, datapackage.json, reports.csv); "
+        "pass --force to replace it (nothing written)"
+    ]
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     only_one = tmp_path / "half"
     only_one.mkdir()
@@ -381,8 +431,9 @@ def _folder(tmp_path, reports_text, codes_text=None, name="c"):
     folder = tmp_path / name
     folder.mkdir()
     (folder / "reports.csv").write_text(reports_text, encoding="utf-8", newline="")
-    (folder / "codes.csv").write_text(codes_text if codes_text is not None else CODES_HEADER + SMALL_CODES,
-                                      encoding="utf-8", newline="")
+    (folder / "codes.csv").write_text(
+        codes_text if codes_text is not None else CODES_HEADER + SMALL_CODES, encoding="utf-8", newline=""
+    )
     return folder
 
 
@@ -396,7 +447,8 @@ def test_header_only_corpus_is_refused(tmp_path):
     from tests.conftest import CODES_HEADER, REPORTS_HEADER
 
     assert _refused(_folder(tmp_path, REPORTS_HEADER, CODES_HEADER)) == [
-        "reports.csv: no data rows (a corpus needs at least one report)"]
+        "reports.csv: no data rows (a corpus needs at least one report)"
+    ]
 
 
 def test_duplicated_header_column(tmp_path):
@@ -410,8 +462,9 @@ def test_duplicated_header_column(tmp_path):
 def test_other_delimiters_say_what_was_read(tmp_path, sep, looks):
     from tests.conftest import REPORTS_HEADER
 
-    text = (REPORTS_HEADER + SMALL_REPORTS.replace("r2,china,government,mfa", "r2,china,government,mfa, Inc.")
-            ).replace(",", sep)
+    text = (REPORTS_HEADER + SMALL_REPORTS.replace("r2,china,government,mfa", "r2,china,government,mfa, Inc.")).replace(
+        ",", sep
+    )
     problems = _refused(_folder(tmp_path, text))
     assert len(problems) == 1
     assert problems[0].startswith(f"reports.csv:1: header: read 1 column {'id' + sep + 'country'!r}"[:-1])
@@ -422,8 +475,10 @@ def test_header_in_capitals(tmp_path):
     from tests.conftest import REPORTS_HEADER
 
     problems = _refused(_folder(tmp_path, REPORTS_HEADER.replace("id,country", "ID,Country") + SMALL_REPORTS))
-    assert problems == ["reports.csv:1: header: 'ID' — column names are lower case (expected 'id')",
-                        "reports.csv:1: header: 'Country' — column names are lower case (expected 'country')"]
+    assert problems == [
+        "reports.csv:1: header: 'ID' — column names are lower case (expected 'id')",
+        "reports.csv:1: header: 'Country' — column names are lower case (expected 'country')",
+    ]
 
 
 def test_header_with_bom_and_spaces_reads(tmp_path):
@@ -433,16 +488,22 @@ def test_header_with_bom_and_spaces_reads(tmp_path):
     assert list(load_corpus(folder).reports["country"].astype(str))[:2] == ["china", "china"]
 
 
-MULTILINE = ('r{n},china,government,mfa,2021-03-{d:02d},,"Заголовок {n},\nвторая строка",'
-             '"Title, ""two""\nlines",,,cited\n')
+MULTILINE = (
+    'r{n},china,government,mfa,2021-03-{d:02d},,"Заголовок {n},\nвторая строка","Title, ""two""\nlines",,,cited\n'
+)
 
 
 def test_multiline_values_are_read_and_lines_are_physical(tmp_path):
     """A quoted value over two lines, blank lines, then a bad row: the message names its real line."""
     from tests.conftest import CODES_HEADER, REPORTS_HEADER
 
-    reports = REPORTS_HEADER + MULTILINE.format(n=1, d=1) + "\n\n" + MULTILINE.format(n=2, d=2) + \
-        "r3,japan,government,mfa,2021-03-03,,,,,,cited\n"
+    reports = (
+        REPORTS_HEADER
+        + MULTILINE.format(n=1, d=1)
+        + "\n\n"
+        + MULTILINE.format(n=2, d=2)
+        + "r3,japan,government,mfa,2021-03-03,,,,,,cited\n"
+    )
     codes = CODES_HEADER + "".join(f"r{i},economic,cooperation,main,\n" for i in (1, 2, 3))
     problems = _refused(_folder(tmp_path, reports, codes))
     # header 1; r1 on lines 2-4 (two quoted line breaks); blank 5-6; r2 on 7-9; r3 on 10 (record 4)
@@ -462,13 +523,17 @@ def test_a_valid_csv_over_8_mb_with_multiline_values_is_read(tmp_path):
     padding = "ю" * 100
     rows = "".join(MULTILINE.replace("Заголовок", padding).format(n=i, d=1 + i % 28) for i in range(n))
     reports = REPORTS_HEADER + rows + "bad,china,government,mfa,2021-2-5,,,,,,cited\n"
-    codes = CODES_HEADER + "".join(f"r{i},economic,cooperation,main,\n" for i in range(n)) + \
-        "bad,economic,cooperation,main,\n"
+    codes = (
+        CODES_HEADER
+        + "".join(f"r{i},economic,cooperation,main,\n" for i in range(n))
+        + "bad,economic,cooperation,main,\n"
+    )
     folder = _folder(tmp_path, reports, codes)
     assert (folder / "reports.csv").stat().st_size > 9 << 20
     problems = _refused(folder)
-    assert problems == ["reports.csv:120002: date: '2021-2-5' is not a date "
-                        "(YYYY-MM-DD: four-digit year, two-digit month and day)"]
+    assert problems == [
+        "reports.csv:120002: date: '2021-2-5' is not a date (YYYY-MM-DD: four-digit year, two-digit month and day)"
+    ]
     (folder / "reports.csv").write_text(reports.replace("2021-2-5", "2021-02-05"), encoding="utf-8")
     corpus = load_corpus(folder)
     assert len(corpus.reports) == n + 1
@@ -481,14 +546,17 @@ def test_a_row_with_too_many_fields_names_its_physical_line(tmp_path):
     reports = REPORTS_HEADER + MULTILINE.format(n=1, d=1) + "r2,china,government,mfa,2021-01-01,,a,b,c,d,e,f\n"
     assert _refused(_folder(tmp_path, reports)) == [
         "reports.csv:5: row has 12 fields, the header has 11 (a value with a comma or a line break must be in "
-        "double quotes)"]
+        "double quotes)"
+    ]
 
 
 def test_an_unclosed_quote_is_named(tmp_path):
     from tests.conftest import CODES_HEADER, REPORTS_HEADER
 
-    reports = REPORTS_HEADER + 'r1,china,government,mfa,2021-01-01,,"open title,,,,\nr2,china,government,mfa,' \
-        '2021-01-02,,,,,,cited\n'
+    reports = (
+        REPORTS_HEADER + 'r1,china,government,mfa,2021-01-01,,"open title,,,,\nr2,china,government,mfa,'
+        "2021-01-02,,,,,,cited\n"
+    )
     codes = CODES_HEADER + "r1,economic,cooperation,main,\nr2,economic,cooperation,main,\n"
     problems = _refused(_folder(tmp_path, reports, codes))
     assert problems[0].startswith("reports.csv:2: a quoted value opened on this line is never closed")
@@ -504,8 +572,9 @@ def test_a_nul_byte_is_refused_with_file_line_and_field(tmp_path, where):
         reports = reports.replace("r3,china,president,akorda", "r3,china,president,ak\x00orda")
         want = "reports.csv:4: entity: a NUL byte (\\x00) in the value; the format allows none"
     else:
-        codes = codes.replace("r7,security_military,cooperation,main,primary", "r7,security_military,cooperation,"
-                                                                             "main,prim\x00ary")
+        codes = codes.replace(
+            "r7,security_military,cooperation,main,primary", "r7,security_military,cooperation,main,prim\x00ary"
+        )
         want = "codes.csv:11: coder: a NUL byte (\\x00) in the value; the format allows none"
     assert _refused(_folder(tmp_path, reports, codes)) == [want]
 
@@ -520,25 +589,33 @@ def test_a_nul_byte_in_frames_is_refused_too():
     assert info.value.problems == ["reports.csv:3: title_en: a NUL byte (\\x00) in the value; the format allows none"]
 
 
-@pytest.mark.parametrize("value", ["2022-2-5", "2022-02-5", "22-02-05", "2022-02-05T10:00", "+2022-02-05",
-                                   "２０２２-０２-０５"])
+@pytest.mark.parametrize(
+    "value", ["2022-2-5", "2022-02-5", "22-02-05", "2022-02-05T10:00", "+2022-02-05", "２０２２-０２-０５"]
+)
 def test_dates_must_have_the_iso_shape(tmp_path, value):
     problems = _problems(tmp_path, SMALL_REPORTS.replace("2022-02-23", value))
-    assert problems == [f"reports.csv:3: date: {value!r} is not a date "
-                        "(YYYY-MM-DD: four-digit year, two-digit month and day)"]
+    assert problems == [
+        f"reports.csv:3: date: {value!r} is not a date (YYYY-MM-DD: four-digit year, two-digit month and day)"
+    ]
 
 
 def test_surrounding_whitespace_is_trimmed_from_keys_and_vocabulary(tmp_path):
     """Spreadsheet leftovers: spaces, tabs and non-breaking spaces around ids, vocabulary, dates,
     coders and provenance are not part of the value; free text is kept exactly as written."""
-    reports = SMALL_REPORTS.replace("r1,china,government,mfa,2020-08-24,,,,,,synthetic",
-                                    "r1\u00a0, china ,\tgovernment, mfa , 2020-08-24 ,,,  Title  ,,, synthetic ")
+    reports = SMALL_REPORTS.replace(
+        "r1,china,government,mfa,2020-08-24,,,,,,synthetic",
+        "r1\u00a0, china ,\tgovernment, mfa , 2020-08-24 ,,,  Title  ,,, synthetic ",
+    )
     codes = SMALL_CODES.replace("r1,economic,cooperation,main,primary", " r1,economic , cooperation,main ,anna ")
     codes = codes.replace("r1,cultural,cooperation,secondary,primary", "r1,cultural,cooperation,secondary,anna")
     corpus = load_corpus(write_files(tmp_path / "c", reports, codes))
     first = corpus.reports.iloc[0]
     assert (first["id"], str(first["country"]), str(first["website"]), first["entity"]) == (
-        "r1", "china", "government", "mfa")
+        "r1",
+        "china",
+        "government",
+        "mfa",
+    )
     assert str(first["date"].date()) == "2020-08-24" and first["provenance"] == "synthetic"
     assert first["title_en"] == "  Title  "  # free text as written
     assert corpus.coders == ["anna", "primary"]
@@ -562,9 +639,13 @@ def test_hostile_values_are_quoted_literally_in_messages(tmp_path, value):
 def test_summary_keeps_every_problem_up_to_the_limit_then_counts_per_kind():
     few = CorpusError([f"reports.csv:{i}: date: 'x{i}' is not a date (YYYY-MM-DD)" for i in range(2, 52)])
     assert few.summary(limit=50) == few.problems
-    many = CorpusError([f"reports.csv:{i}: date: '2022-2-{i}' is not a date (YYYY-MM-DD)" for i in range(2, 1_000_002)]
-                       + ["codes.csv:7: mode: 'x' is not one of cooperation|non_cooperation",
-                          "codes.csv:9: mode: '[/bold]' is not one of cooperation|non_cooperation"])
+    many = CorpusError(
+        [f"reports.csv:{i}: date: '2022-2-{i}' is not a date (YYYY-MM-DD)" for i in range(2, 1_000_002)]
+        + [
+            "codes.csv:7: mode: 'x' is not one of cooperation|non_cooperation",
+            "codes.csv:9: mode: '[/bold]' is not one of cooperation|non_cooperation",
+        ]
+    )
     lines = many.summary(limit=50)
     assert lines[:5] == many.problems[:5]
     assert lines[5] == "… and 999,995 more 'reports.csv: date: … is not a date (YYYY-MM-DD)' problems"
@@ -603,9 +684,11 @@ def test_validate_prints_hostile_values_literally(tmp_path, value):
 
     from kzperception.cli import app
 
-    folder = write_files(tmp_path / f"[bold]{len(value)}", SMALL_REPORTS.replace("r2,china", f"r2,{value}"),
-                         SMALL_CODES.replace("r1,economic,cooperation,main,primary", f"r1,economic,cooperation,"
-                                                                                     f"main,{value}"))
+    folder = write_files(
+        tmp_path / f"[bold]{len(value)}",
+        SMALL_REPORTS.replace("r2,china", f"r2,{value}"),
+        SMALL_CODES.replace("r1,economic,cooperation,main,primary", f"r1,economic,cooperation,main,{value}"),
+    )
     result = CliRunner().invoke(app, ["validate", str(folder)], env={"COLUMNS": "400"})
     assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
     assert "Traceback" not in result.output
@@ -621,8 +704,10 @@ def test_report_problems_summarises_past_fifty(capsys):
         report_problems(err)
     lines = captured.get().splitlines()
     assert lines[0] == "error: reports.csv:2: date: '[/bold]2' is not a date (YYYY-MM-DD)"
-    assert lines[-2:] == ["error: … and 1,995 more 'reports.csv: date: … is not a date (YYYY-MM-DD)' problems",
-                          "error: 2,000 problems in all"]
+    assert lines[-2:] == [
+        "error: … and 1,995 more 'reports.csv: date: … is not a date (YYYY-MM-DD)' problems",
+        "error: 2,000 problems in all",
+    ]
 
 
 def test_the_trim_prefilter_never_misses_whitespace_that_arrow_trims():
@@ -728,8 +813,7 @@ def test_a_refused_corpus_is_not_remembered(tmp_path, reads, settled):
     assert len(reads) == 4
 
 
-def test_another_spelling_of_the_folder_shares_the_frames_but_keeps_its_path(small_corpus, reads, settled,
-                                                                            monkeypatch):
+def test_another_spelling_of_the_folder_shares_the_frames_but_keeps_its_path(small_corpus, reads, settled, monkeypatch):
     first = load_corpus(small_corpus)
     monkeypatch.chdir(small_corpus.parent)
     other = load_corpus(small_corpus.name)

@@ -30,9 +30,15 @@ from tests.conftest import EU, partner_env
 
 CLI = [sys.executable, "-m", "kzperception.cli"]
 #: An inductive category a researcher might add (synthetic test data, not a finding).
-HEALTH = {"id": "health", "label": "Health cooperation", "short_label": "Health", "origin": "inductive",
-          "modes": ["cooperation"], "definition": "Joint work on public health (a test category).",
-          "examples": []}
+HEALTH = {
+    "id": "health",
+    "label": "Health cooperation",
+    "short_label": "Health",
+    "origin": "inductive",
+    "modes": ["cooperation"],
+    "definition": "Joint work on public health (a test category).",
+    "examples": [],
+}
 
 
 def _csv(folder: Path, name: str) -> pd.DataFrame:
@@ -69,12 +75,14 @@ def health_corpus(tmp_path_factory) -> Path:
     folder = write_synthetic(5, tmp_path_factory.mktemp("health") / "corpus")
     codebook = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
     codebook["categories"].append(HEALTH)
-    (folder / "codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False),
-                                          encoding="utf-8")
+    (folder / "codebook.yaml").write_text(
+        yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     reports, codes = _csv(folder, "reports.csv"), _csv(folder, "codes.csv")
     chosen = reports["id"].iloc[::7]  # every seventh report gets a secondary health code
-    extra = pd.DataFrame({"report_id": chosen, "category": "health", "mode": "cooperation",
-                          "level": "secondary", "coder": "primary"})
+    extra = pd.DataFrame(
+        {"report_id": chosen, "category": "health", "mode": "cooperation", "level": "secondary", "coder": "primary"}
+    )
     _write(folder, "codes.csv", pd.concat([codes, extra], ignore_index=True)[codes.columns])
     return folder
 
@@ -128,8 +136,13 @@ def test_the_cli_counts_a_third_partner_from_the_folder_alone(eu_corpus):
     env = partner_env()  # no KZP_PARTNERS: the corpus's own file is all there is
     ok = subprocess.run([*CLI, "validate", str(eu_corpus)], capture_output=True, text=True, env=env, cwd=paths.ROOT)
     assert ok.returncode == 0, ok.stderr
-    proc = subprocess.run([*CLI, "counts", "reports", "--source", str(eu_corpus), "--format", "csv"],
-                          capture_output=True, text=True, env=env, cwd=paths.ROOT)
+    proc = subprocess.run(
+        [*CLI, "counts", "reports", "--source", str(eu_corpus), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=paths.ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert lines[0] == "country,website,period,n" and len(lines) == 1 + 12
@@ -169,12 +182,18 @@ def test_a_corpus_partners_file_with_errors_is_refused_naming_file_line_and_fiel
         load_corpus(bad)
     assert err.value.problems == [err.value.problems[0]]
     assert err.value.problems[0].startswith(f"{bad / 'partners.yaml'}:{line}: item 3 (id 'eu'): label: must be plain")
-    proc = subprocess.run([*CLI, "validate", str(bad)], capture_output=True, text=True, env=partner_env(),
-                          cwd=paths.ROOT)
+    proc = subprocess.run(
+        [*CLI, "validate", str(bad)], capture_output=True, text=True, env=partner_env(), cwd=paths.ROOT
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"partners.yaml:{line}: item 3 (id 'eu'): label:" in proc.stderr
-    counts = subprocess.run([*CLI, "counts", "reports", "--source", str(bad), "--format", "csv"],
-                            capture_output=True, text=True, env=partner_env(), cwd=paths.ROOT)
+    counts = subprocess.run(
+        [*CLI, "counts", "reports", "--source", str(bad), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        env=partner_env(),
+        cwd=paths.ROOT,
+    )
     assert counts.returncode == 1 and counts.stdout == ""
 
 
@@ -231,17 +250,43 @@ def test_a_rerun_on_a_corpus_with_its_own_partners_and_codebook_builds(eu_corpus
     shutil.copytree(eu_corpus, corpus)
     codebook = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
     codebook["categories"].append(HEALTH)
-    (corpus / "codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False),
-                                          encoding="utf-8")
+    (corpus / "codebook.yaml").write_text(
+        yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     reports, codes = _csv(corpus, "reports.csv"), _csv(corpus, "codes.csv")
-    extra = pd.DataFrame({"report_id": reports["id"].iloc[::5], "category": "health", "mode": "cooperation",
-                          "level": "secondary", "coder": "primary"})
+    extra = pd.DataFrame(
+        {
+            "report_id": reports["id"].iloc[::5],
+            "category": "health",
+            "mode": "cooperation",
+            "level": "secondary",
+            "coder": "primary",
+        }
+    )
     _write(corpus, "codes.csv", pd.concat([codes, extra], ignore_index=True)[codes.columns])
     out = tmp_path / "rerun"
-    proc = subprocess.run([*CLI, "rerun", "--corpus", str(corpus), "--out", str(out), "--start", "2020-08-24",
-                           "--pivot", "2022-02-24", "--end", "2023-08-24",
-                           "--chapters", "06-2-reports,06-3-coding,06-3-4-eu-slots"],
-                          capture_output=True, text=True, env=partner_env(), cwd=paths.ROOT)
+    proc = subprocess.run(
+        [
+            *CLI,
+            "rerun",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--start",
+            "2020-08-24",
+            "--pivot",
+            "2022-02-24",
+            "--end",
+            "2023-08-24",
+            "--chapters",
+            "06-2-reports,06-3-coding,06-3-4-eu-slots",
+        ],
+        capture_output=True,
+        text=True,
+        env=partner_env(),
+        cwd=paths.ROOT,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
 
     def text(stem: str) -> str:

@@ -39,10 +39,14 @@ def test_code_counts_from_small_corpus(small_corpus):
     assert list(c.columns) == ["country", "period", "category", "mode", "level", "n"]
     assert _cell(c, country="china", period="all", category="economic", mode="cooperation", level="main") == 2
     assert _cell(c, country="china", period="before", category="economic", mode="cooperation", level="main") == 1
-    assert _cell(c, country="china", period="after", category="political_diplomatic",
-                 mode="cooperation", level="main") == 1
-    assert _cell(c, country="russia", period="after", category="security_military",
-                 mode="non_cooperation", level="main") == 1
+    assert (
+        _cell(c, country="china", period="after", category="political_diplomatic", mode="cooperation", level="main")
+        == 1
+    )
+    assert (
+        _cell(c, country="russia", period="after", category="security_military", mode="non_cooperation", level="main")
+        == 1
+    )
     # r5/r6 are outside the window, so Russia's economic main is zero.
     assert _cell(c, country="russia", period="all", category="economic", mode="cooperation", level="main") == 0
     assert not ((c["category"] == "cross_border") & (c["mode"] == "non_cooperation")).any()
@@ -72,8 +76,12 @@ def test_published_slot_cells_sum_to_country_cells():
     c = load_counts("published").codes
     for country in ("china", "russia"):
         for cat in ("economic", "political_diplomatic", "security_military"):
-            sel = (c["country"] == country) & (c["category"] == cat) & (c["mode"] == "cooperation") \
+            sel = (
+                (c["country"] == country)
+                & (c["category"] == cat)
+                & (c["mode"] == "cooperation")
                 & (c["level"] == "main")
+            )
             slots = c[sel & c["period"].isin(["before", "after"])]["n"].sum()
             assert slots == c[sel & (c["period"] == "all")]["n"].iloc[0], (country, cat)
 

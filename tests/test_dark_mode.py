@@ -52,8 +52,7 @@ def _open_dark(browser, url: str, width: int, height: int):
     # the theme's switch stores the mode here; set before any script of the page runs
     context.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
     page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
-               else r.abort())
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:")) else r.abort())
     page.goto(url, wait_until="load")
     return context, page
 
@@ -86,8 +85,7 @@ def test_outputs_are_dark_and_readable_in_dark_mode(html_root: Path, browser, si
             assert page.evaluate("document.documentElement.dataset.theme") == "dark"
             charts = page.locator(".kzp-chart").count()
             if charts:
-                page.wait_for_function(f"document.querySelectorAll('.kzp-chart svg').length >= {charts}",
-                                       timeout=20000)
+                page.wait_for_function(f"document.querySelectorAll('.kzp-chart svg').length >= {charts}", timeout=20000)
             found = 0
             for sel in SELECTORS:
                 measures = page.evaluate(_MEASURE, sel)
@@ -95,8 +93,9 @@ def test_outputs_are_dark_and_readable_in_dark_mode(html_root: Path, browser, si
                 problems += [f"{rel} at {size}: {p}" for p in dark_problems(measures)[:3]]
             assert found, f"{rel}: nothing measured"
             # each chart's Vega view is labelled with the chart's text alternative
-            labels = page.eval_on_selector_all(".kzp-chart [role=graphics-document]",
-                                               "els => els.map(e => e.getAttribute('aria-label') || '')")
+            labels = page.eval_on_selector_all(
+                ".kzp-chart [role=graphics-document]", "els => els.map(e => e.getAttribute('aria-label') || '')"
+            )
             assert len(labels) == charts and all(len(t) > 40 for t in labels), (rel, labels)
             page.screenshot(path=str(SHOTS / f"dark-{size}-{rel.replace('/', '_')}.png"), full_page=True)
         finally:

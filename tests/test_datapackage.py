@@ -55,8 +55,9 @@ def test_the_committed_packages_are_valid_for_frictionless(folder):
 def test_the_register_descriptor_states_the_key_and_the_vocabulary():
     package = json.loads((DATA / "register" / DESCRIPTOR).read_text(encoding="utf-8"))
     codes = next(r for r in package["resources"] if r["name"] == "codes")
-    assert codes["schema"]["foreignKeys"] == [{"fields": ["report_id"],
-                                               "reference": {"resource": "reports", "fields": ["id"]}}]
+    assert codes["schema"]["foreignKeys"] == [
+        {"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["id"]}}
+    ]
     category = next(f for f in codes["schema"]["fields"] if f["name"] == "category")
     assert category["constraints"]["enum"] == list(default_vocabulary().category_ids)
 
@@ -92,6 +93,7 @@ def _edit(name: str, change: Callable[[pd.DataFrame, random.Random], pd.DataFram
     def apply(folder: Path, rng: random.Random) -> None:
         frame = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
         change(frame, rng).to_csv(folder / name, index=False)
+
     return apply
 
 
@@ -99,6 +101,7 @@ def _set(column: str, value: str):
     def change(frame: pd.DataFrame, rng: random.Random) -> pd.DataFrame:
         frame.loc[rng.randrange(len(frame)), column] = value
         return frame
+
     return change
 
 

@@ -77,15 +77,23 @@ def test_glue_table_records_function_files_csv_and_section(tmp_path, monkeypatch
     def make() -> pd.DataFrame:
         return pd.DataFrame({"category": ["Economic"], "main": [112.0]})
 
-    ex = exhibits.glue_table("Table 1", make, make(), thesis="6.2", data=["data/published/table1_reports.csv"],
-                             csv="table_1_reports")
+    ex = exhibits.glue_table(
+        "Table 1", make, make(), thesis="6.2", data=["data/published/table1_reports.csv"], csv="table_1_reports"
+    )
     assert stored == {"table-1": ex}
     record = ex.record()
     assert record["made_by"].endswith("test_glue_table_records_function_files_csv_and_section.<locals>.make")
-    assert record | {"made_by": ""} == {"kind": "table", "name": "table-1", "caption_id": "kzp-caption-table-1",
-                                        "description": None, "data_html": None, "made_by": "",
-                                        "data": ["data/published/table1_reports.csv"], "thesis": "6.2",
-                                        "csv": "table_1_reports.csv"}
+    assert record | {"made_by": ""} == {
+        "kind": "table",
+        "name": "table-1",
+        "caption_id": "kzp-caption-table-1",
+        "description": None,
+        "data_html": None,
+        "made_by": "",
+        "data": ["data/published/table1_reports.csv"],
+        "thesis": "6.2",
+        "csv": "table_1_reports.csv",
+    }
     assert (tmp_path / "table_1_reports.csv").read_text() == "category,main\nEconomic,112.0\n"
     # a build that copies executed chapters copies the CSVs they name as <file.csv> (build._copy_chapter)
     assert ex._repr_mimebundle_()["text/plain"] == "<table table-1> <table_1_reports.csv>"
@@ -112,8 +120,14 @@ def test_table_1_is_a_cross_tab_with_margins_that_reproduces_the_thesis():
     t = table_1_reports(load_counts("published"))
     published = pd.read_csv(Path(__file__).parents[1] / "data" / "published" / "table1_reports.csv")
     assert list(t[("Website", "")]) == ["Government (gov.kz)", "President (akorda.kz)", "Total"]
-    labels = {"china": "China", "russia": "Russia", "government": 0, "president": 1,
-              "before": "2020–22", "after": "2022–23"}
+    labels = {
+        "china": "China",
+        "russia": "Russia",
+        "government": 0,
+        "president": 1,
+        "before": "2020–22",
+        "after": "2022–23",
+    }
     for row in published.itertuples():
         assert t.loc[labels[row.website], (labels[row.country], labels[row.period])] == row.n
     assert t[("China", "Total")].tolist() == [90, 25, 115] and t[("Russia", "Total")].tolist() == [63, 40, 103]
@@ -127,13 +141,16 @@ def test_a_cross_tab_saves_one_header_row(tmp_path):
 
     path = save_csv(table_1_reports(load_counts("published")), "t1", tmp_path)
     head, first = path.read_text(encoding="utf-8").splitlines()[:2]
-    assert head == ("Website,China 2020–22,China 2022–23,China Total,Russia 2020–22,Russia 2022–23,Russia Total,"
-                    "All reports")
+    assert head == (
+        "Website,China 2020–22,China 2022–23,China Total,Russia 2020–22,Russia 2022–23,Russia Total,All reports"
+    )
     assert first == "Government (gov.kz),25,65,90,24,39,63,153"
 
 
-@pytest.mark.parametrize(("numbers", "error"), [([1, 2, 2], "thesis number 2 is given twice"),
-                                                ([1, 3, 2], "thesis number 2 is out of the thesis's order")])
+@pytest.mark.parametrize(
+    ("numbers", "error"),
+    [([1, 2, 2], "thesis number 2 is given twice"), ([1, 3, 2], "thesis number 2 is out of the thesis's order")],
+)
 def test_thesis_numbers_fail_on_a_duplicate_or_disorder(numbers, error):
     order = [("doc", f"f{i}", n, f"f{i}", i) for i, n in enumerate(numbers)]
     with pytest.raises(ExhibitNumberError, match=error):
@@ -151,8 +168,7 @@ def test_thesis_numbers_may_skip_but_keep_their_own_number():
 def _output(ex: exhibits.Exhibit) -> nbformat.NotebookNode:
     bundle, meta = IPython.core.formatters.format_display_data(ex)
     meta["scrapbook"] = {"name": exhibits.slug(ex.name), "mime_prefix": GLUE_PREFIX}
-    return nbformat.v4.new_output("display_data", data={GLUE_PREFIX + k: v for k, v in bundle.items()},
-                                  metadata=meta)
+    return nbformat.v4.new_output("display_data", data={GLUE_PREFIX + k: v for k, v in bundle.items()}, metadata=meta)
 
 
 def _page(path: Path, title: str, items: list[tuple[str, str, int | None]]) -> None:
@@ -179,15 +195,20 @@ def _page(path: Path, title: str, items: list[tuple[str, str, int | None]]) -> N
 def _project(root: Path, order: list[str]) -> None:
     (root / "_static").mkdir(parents=True, exist_ok=True)
     (root / "_static" / "kzp-exhibits.css").write_text("")
-    (root / "conf.py").write_text('extensions = ["myst_nb", "kzperception.book.sphinx_exhibits"]\n'
-                                  'nb_execution_mode = "off"\nhtml_theme = "basic"\n'
-                                  'suppress_warnings = ["mystnb.unknown_mime_type"]\n')
+    (root / "conf.py").write_text(
+        'extensions = ["myst_nb", "kzperception.book.sphinx_exhibits"]\n'
+        'nb_execution_mode = "off"\nhtml_theme = "basic"\n'
+        'suppress_warnings = ["mystnb.unknown_mime_type"]\n'
+    )
     (root / "index.md").write_text("# Book\n\n```{toctree}\n" + "\n".join(order) + "\n```\n")
 
 
 def _build(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(root), str(root / "_build")],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(root), str(root / "_build")],
+        capture_output=True,
+        text=True,
+    )
 
 
 def _numbers(root: Path, page: str) -> list[str]:
@@ -215,8 +236,11 @@ def test_the_build_keeps_thesis_numbers_and_numbers_the_rest_in_book_order(book)
     assert _refs(book, "b") == ["Figure E2", "Table E1", "Figure 5"]
     a = (book / "_build" / "a.html").read_text()
     # a table's caption is its <caption>; a figure's is a <figcaption>, the chart tied to it
-    assert re.search(r'<table id="T_table_1" class="kzp-table"><caption id="kzp-caption-table-1">'
-                     r'<span class="caption-number">Table 1\.</span>', a)
+    assert re.search(
+        r'<table id="T_table_1" class="kzp-table"><caption id="kzp-caption-table-1">'
+        r'<span class="caption-number">Table 1\.</span>',
+        a,
+    )
     assert '<figcaption><p id="kzp-caption-fig-x">' in a and 'aria-labelledby="kzp-caption-fig-x"' in a
     # one closed Source box per exhibit, with the CSV offered as a download
     assert a.count('<details class="kzp-provenance">') == 3 and a.count('<details class="kzp-data">') == 2
@@ -245,10 +269,13 @@ def test_an_unchanged_page_is_rewritten_when_its_numbers_change(book):
     assert _numbers(book, "b") == ["Figure E3.", "Table E1.", "Figure 5."]
 
 
-@pytest.mark.parametrize(("pages", "error"), [
-    ({"a": [("figure-1", "figure", 1)], "b": [("figure-1b", "figure", 1)]}, "thesis number 1 is given twice"),
-    ({"a": [("figure-2", "figure", 2)], "b": [("figure-1", "figure", 1)]}, "out of the thesis's order"),
-])
+@pytest.mark.parametrize(
+    ("pages", "error"),
+    [
+        ({"a": [("figure-1", "figure", 1)], "b": [("figure-1b", "figure", 1)]}, "thesis number 1 is given twice"),
+        ({"a": [("figure-2", "figure", 2)], "b": [("figure-1", "figure", 1)]}, "out of the thesis's order"),
+    ],
+)
 def test_a_duplicate_or_out_of_order_thesis_number_fails_the_build(tmp_path, pages, error):
     for page, items in pages.items():
         _page(tmp_path / f"{page}.ipynb", page.upper(), items)
@@ -260,9 +287,13 @@ def test_a_duplicate_or_out_of_order_thesis_number_fails_the_build(tmp_path, pag
 def test_an_exhibit_without_a_caption_or_glued_otherwise_is_a_warning(tmp_path):
     _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None)])
     nb = nbformat.read(tmp_path / "a.ipynb", as_version=4)
-    nb.cells[0].outputs.append(nbformat.v4.new_output(
-        "display_data", data={GLUE_PREFIX + "text/plain": "'x'"},
-        metadata={"scrapbook": {"name": "plain", "mime_prefix": GLUE_PREFIX}}))
+    nb.cells[0].outputs.append(
+        nbformat.v4.new_output(
+            "display_data",
+            data={GLUE_PREFIX + "text/plain": "'x'"},
+            metadata={"scrapbook": {"name": "plain", "mime_prefix": GLUE_PREFIX}},
+        )
+    )
     nb.cells[1].source += "\n```{exhibit} plain\n\nNot an exhibit.\n```\n\n```{exhibit} fig-x\n```\n"
     nbformat.write(nb, tmp_path / "a.ipynb")
     _project(tmp_path, ["a"])
@@ -280,8 +311,9 @@ def test_the_record_survives_the_notebook_round_trip(tmp_path):
 def test_tables_right_align_numbers_and_show_labels_for_ids():
     from kzperception.book.display import show_table
 
-    html = show_table(pd.DataFrame({"country": ["china", "<b>x</b>"], "website": ["government", "president"],
-                                    "n": [1, 2]}), "t").to_html()
+    html = show_table(
+        pd.DataFrame({"country": ["china", "<b>x</b>"], "website": ["government", "president"], "n": [1, 2]}), "t"
+    ).to_html()
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert cells == ["China", "Government (gov.kz)", "1", "&lt;b&gt;x&lt;/b&gt;", "President (akorda.kz)", "2"]
     assert 'class="data row0 col2 kzp-num" >1<' in html and 'class="data row0 col0" >China<' in html
@@ -308,8 +340,9 @@ def test_a_table_only_a_rerun_shows_is_pasted_as_nothing_and_numbered_nothing(tm
 def test_a_reference_to_a_thesis_exhibit_outside_the_book_reads_as_its_number(tmp_path):
     _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None)])
     nb = nbformat.read(tmp_path / "a.ipynb", as_version=4)
-    nb.cells[1].source += ("\nThe slots of {numref}`table-1`, and {numref}`Figures %s <figure-6>` to "
-                           "{numref}`%s <figure-9>`.\n")
+    nb.cells[1].source += (
+        "\nThe slots of {numref}`table-1`, and {numref}`Figures %s <figure-6>` to {numref}`%s <figure-9>`.\n"
+    )
     nbformat.write(nb, tmp_path / "a.ipynb")
     _project(tmp_path, ["a"])
     assert _build(tmp_path).returncode == 0

@@ -28,7 +28,7 @@ def _numbers(html: str) -> list[str]:
 
 
 def _article(html: str) -> str:
-    return html[html.find('<article class="bd-article"'):html.find("</article>")]
+    return html[html.find('<article class="bd-article"') : html.find("</article>")]
 
 
 def test_table_1_is_a_numbered_cross_tab_with_its_caption(built_book):
@@ -38,10 +38,10 @@ def test_table_1_is_a_numbered_cross_tab_with_its_caption(built_book):
     assert table.count("<tr>") == 5  # two header rows (country, period), two websites, the total row
     assert ">Total</td>" in table and ">218</td>" in table and ">2020–22</th>" in table
     # the first website's first count, right-aligned (kzp-num), with no per-cell id
-    first_row = table[table.find("<tbody>"):].split("</tr>")[0]
+    first_row = table[table.find("<tbody>") :].split("</tr>")[0]
     assert '<td class="kzp-num" >25</td>' in first_row and "_row0_col" not in table
-    source = page[page.find('id="table-1"'):]
-    source = source[:source.find("</details>")]
+    source = page[page.find('id="table-1"') :]
+    source = source[: source.find("</details>")]
     assert "kzperception.book.charts.table_1_reports" in source and "data/published/table1_reports.csv" in source
     assert re.search(r'href="../_downloads/[0-9a-f]+/table_1_reports.csv"', source)
     assert "Reproduces the thesis, section 6.2." in source
@@ -51,8 +51,11 @@ def test_the_thesis_figures_keep_their_numbers_where_the_thesis_has_them(built_b
     assert _numbers(_page(built_book, "06-2-reports")) == ["Table 1.", "Figure 1.", "Figure 2.", "Figure 3."]
     assert _numbers(_page(built_book, "06-3-1-categories")) == ["Figure 6.", "Figure 7.", "Figure 8.", "Figure 9."]
     assert "Figure 4." in _numbers(_page(built_book, "06-3-coding"))
-    fig9 = re.search(r'<figure class="kzp-exhibit kzp-exhibit-figure" id="figure-9">(.*?)</figure>',
-                     _page(built_book, "06-3-1-categories"), re.S).group(1)
+    fig9 = re.search(
+        r'<figure class="kzp-exhibit kzp-exhibit-figure" id="figure-9">(.*?)</figure>',
+        _page(built_book, "06-3-1-categories"),
+        re.S,
+    ).group(1)
     assert 'aria-labelledby="kzp-caption-figure-9"' in fig9 and '<p id="kzp-caption-figure-9">' in fig9
     assert '<details class="kzp-data"><summary>Data</summary>' in fig9
 
@@ -69,8 +72,11 @@ def test_the_editions_own_exhibits_are_numbered_in_book_order(built_book):
     page = _page(built_book, "06-4-uncertainty")
     assert _numbers(page)[0].startswith("Figure E1") and "Figure 6.4a" not in page
     # prose refers by the build's number, linked
-    assert re.search(r'<a class="reference internal" href="06-3-coding.html#figure-4">'
-                     r'<span class="std std-numref">Figure 4</span></a>', _page(built_book, "06-1-code-categories"))
+    assert re.search(
+        r'<a class="reference internal" href="06-3-coding.html#figure-4">'
+        r'<span class="std std-numref">Figure 4</span></a>',
+        _page(built_book, "06-1-code-categories"),
+    )
 
 
 def test_no_page_says_computed_by_and_sources_are_closed(built_book):

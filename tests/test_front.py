@@ -35,22 +35,31 @@ def _corpus(folder: Path, china: tuple[int, int], russia: tuple[int, int], prove
 def _published_cell(country: str, period: str | None = None) -> int:
     """Table 1 read with the csv module alone: an independent count, not the library's."""
     with (paths.PUBLISHED / "table1_reports.csv").open(encoding="utf-8") as f:
-        return sum(int(r["n"]) for r in csv.DictReader(f)
-                   if r["country"] == country and (period is None or r["period"] == period))
+        return sum(
+            int(r["n"])
+            for r in csv.DictReader(f)
+            if r["country"] == country and (period is None or r["period"] == period)
+        )
 
 
 def test_the_published_findings_state_table_1s_numbers():
     found = {f.key: f for f in front.headline_findings(load_counts(PUBLISHED))}
     assert list(found) == ["reports", "growth", "leaders", "test"]
     total = _published_cell("china") + _published_cell("russia")
-    china = f"{_published_cell('china')} reports on China ({_published_cell('china', 'before')} in 2020–22, " \
-            f"{_published_cell('china', 'after')} in 2022–23)"
+    china = (
+        f"{_published_cell('china')} reports on China ({_published_cell('china', 'before')} in 2020–22, "
+        f"{_published_cell('china', 'after')} in 2022–23)"
+    )
     assert found["reports"].text.startswith(f"{total} coded reports in all: {china} and ")
     assert "Attention to China grows faster than attention to Russia" in found["growth"].text
     assert found["leaders"].text.startswith("Economic cooperation is the leading main code for both China")
     assert "The interval contains 1: chance alone could produce" in found["test"].text
-    assert [f.chapter for f in found.values()] == ["06-2-reports", "06-2-reports", "06-3-1-categories",
-                                                   "06-4-uncertainty"]
+    assert [f.chapter for f in found.values()] == [
+        "06-2-reports",
+        "06-2-reports",
+        "06-3-1-categories",
+        "06-4-uncertainty",
+    ]
 
 
 def test_the_test_finding_follows_the_interval(tmp_path):
@@ -74,11 +83,14 @@ def test_the_test_finding_follows_the_interval(tmp_path):
 def test_the_growth_and_reports_findings_follow_the_counts(tmp_path):
     counts = load_counts(_corpus(tmp_path / "c", (10, 5), (1, 1)))
     found = {f.key: f for f in front.headline_findings(counts)}
-    assert found["reports"].text == ("17 coded reports in all: 15 reports on China (10 in 2020–22, 5 in 2022–23) "
-                                     "and 2 reports on Russia (1 in 2020–22, 1 in 2022–23).")
+    assert found["reports"].text == (
+        "17 coded reports in all: 15 reports on China (10 in 2020–22, 5 in 2022–23) "
+        "and 2 reports on Russia (1 in 2020–22, 1 in 2022–23)."
+    )
     # Russia holds steady (1 -> 1): no "faster" contrast with a partner that did not move; both changes are said.
-    assert found["growth"].text.startswith("Attention to China falls by 50.0 % (from 10 to 5 reports), and attention "
-                                           "to Russia holds steady at one report")
+    assert found["growth"].text.startswith(
+        "Attention to China falls by 50.0 % (from 10 to 5 reports), and attention to Russia holds steady at one report"
+    )
 
 
 def test_a_corpus_on_one_partner_has_no_contrast(tmp_path):
@@ -107,8 +119,12 @@ def test_the_rerun_front_page_carries_the_findings_on_its_corpus(tmp_path):
     assert "## What this rerun finds" in page and "not on the thesis's published counts" in page
     assert "17 coded reports in all: 15 reports on China" in page
     assert "{doc}" not in page  # the contents below link the chapters
-    synthetic = rerun.plan(_corpus(tmp_path / "s", (3, 3), (3, 3), "synthetic"), *THESIS_WINDOW.as_params().values(),
-                           tmp_path / "out2", ["06-2-reports"])
+    synthetic = rerun.plan(
+        _corpus(tmp_path / "s", (3, 3), (3, 3), "synthetic"),
+        *THESIS_WINDOW.as_params().values(),
+        tmp_path / "out2",
+        ["06-2-reports"],
+    )
     assert "a demonstration of what the method reports, not a finding about real reports" in rerun.front_page(synthetic)
 
 
@@ -121,8 +137,10 @@ def test_source_note_only_in_a_rerun(tmp_path, small_corpus):
     assert "demonstration" not in collected
 
 
-LANDING = ('<p class="kzp-pdf-link"><span class="kzp-pdf-made" hidden><a href="{pdf}">PDF</a></span>'
-           '<span class="kzp-pdf-missing">run make pdf</span></p>')
+LANDING = (
+    '<p class="kzp-pdf-link"><span class="kzp-pdf-made" hidden><a href="{pdf}">PDF</a></span>'
+    '<span class="kzp-pdf-missing">run make pdf</span></p>'
+)
 
 
 @pytest.mark.parametrize("made", [True, False])

@@ -28,8 +28,6 @@ SYNTHETIC = "Synthetic corpus — demonstration only"
 ELSEWHERE: dict[str, str] = {}
 
 
-
-
 def _shown(browser, page: Path, selector: str = "body", width: int = 1366) -> str:
     """The text a reader sees in ``selector`` of a page opened from file://, nothing fetched off the machine."""
     context = browser.new_context(viewport={"width": width, "height": 900})
@@ -44,8 +42,11 @@ def _shown(browser, page: Path, selector: str = "body", width: int = 1366) -> st
 
 
 def _pages(html: Path) -> list[Path]:
-    return sorted(p for p in html.rglob("*.html") if p.name not in ("genindex.html", "search.html")
-                  and "_static" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        p
+        for p in html.rglob("*.html")
+        if p.name not in ("genindex.html", "search.html") and "_static" not in p.parts and "_sources" not in p.parts
+    )
 
 
 def test_the_landing_page_states_the_findings_and_links_only_what_is_there(built_book, browser):
@@ -67,8 +68,10 @@ def test_no_main_page_shows_a_source_banner(built_book, browser):
         assert "Figures on this page" not in _shown(browser, page), page.name
 
 
-@pytest.mark.parametrize("stem", [pytest.param(s, marks=pytest.mark.xfail(reason=ELSEWHERE[s]))
-                                  if s in ELSEWHERE else s for s in toc_chapters()])
+@pytest.mark.parametrize(
+    "stem",
+    [pytest.param(s, marks=pytest.mark.xfail(reason=ELSEWHERE[s])) if s in ELSEWHERE else s for s in toc_chapters()],
+)
 def test_no_main_chapter_talks_about_reruns(built_book, browser, stem):
     text = _shown(browser, built_book / "chapters" / f"{stem}.html", "article")
     assert text, stem
@@ -90,9 +93,24 @@ def synthetic_rerun(tmp_path_factory) -> Path:
 
     tmp = tmp_path_factory.mktemp("front-rerun")
     corpus = write_synthetic(3, tmp / "synth")
-    result = CliRunner().invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(tmp / "out"),
-                                      "--start", "2020-08-24", "--pivot", "2022-02-24", "--end", "2023-08-24",
-                                      "--chapters", "06-2-reports,06-3-1-categories"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "rerun",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp / "out"),
+            "--start",
+            "2020-08-24",
+            "--pivot",
+            "2022-02-24",
+            "--end",
+            "2023-08-24",
+            "--chapters",
+            "06-2-reports,06-3-1-categories",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return tmp / "out" / "html"
 

@@ -36,9 +36,11 @@ def test_the_legacy_list_is_what_the_legacy_readers_produce():
 
 def test_a_misspelt_reading_stops_the_build_before_any_chapter_runs(tmp_path):
     page = tmp_path / "06-9-test.md"
-    page.write_text("---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n---\n\n"
-                    "# A page\n\nThe growth: {glue:md}`said_growht`. The pace: {glue:md}`said_steady_pace`.\n",
-                    encoding="utf-8")
+    page.write_text(
+        "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n---\n\n"
+        "# A page\n\nThe growth: {glue:md}`said_growht`. The pace: {glue:md}`said_steady_pace`.\n",
+        encoding="utf-8",
+    )
     source = chapter_source("06-9-test", tmp_path)
     with pytest.raises(BuildError, match=r"06-9-test\.md: no reading produces the glue name\(s\) said_growht"):
         check_glue_names([source], {"source": ""}, Vocabulary.default())

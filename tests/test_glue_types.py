@@ -75,10 +75,18 @@ def test_every_exhibit_directive_pastes_a_glued_exhibit(stem: str) -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize(("column", "header"), [("p_chi2", "p (χ²)"), ("china_before", "China before"),
-                                                ("odds_ratio", "Odds ratio"), ("main_share", "Main (%)"),
-                                                ("this corpus", "this corpus"), ("Category", "Category"),
-                                                ("government", "Government (gov.kz)")])
+@pytest.mark.parametrize(
+    ("column", "header"),
+    [
+        ("p_chi2", "p (χ²)"),
+        ("china_before", "China before"),
+        ("odds_ratio", "Odds ratio"),
+        ("main_share", "Main (%)"),
+        ("this corpus", "this corpus"),
+        ("Category", "Category"),
+        ("government", "Government (gov.kz)"),
+    ],
+)
 def test_table_headers_are_for_readers(column: str, header: str) -> None:
     from kzperception.book.display import reader_header
 
@@ -90,7 +98,9 @@ def test_counts_stored_as_floats_print_as_whole_numbers() -> None:
 
     from kzperception.book.display import show_table
 
-    html = show_table(pd.DataFrame({"category": ["Economic", "Cultural"], "main": [112.0, float("nan")],
-                                    "main_share": [51.4, 2.02]}), "t").to_html()
+    html = show_table(
+        pd.DataFrame({"category": ["Economic", "Cultural"], "main": [112.0, float("nan")], "main_share": [51.4, 2.02]}),
+        "t",
+    ).to_html()
     assert ">112<" in html and "112.0" not in html and ">51.4<" in html
     assert "main_share" not in html and "Main (%)" in html

@@ -31,8 +31,16 @@ from kzperception.cli import app
 runner = CliRunner()
 WINDOW = ["--start", "2020-08-24", "--pivot", "2022-02-24", "--end", "2023-08-24"]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 # Values that try every way into a page: tags with handlers, MyST roles and directives that copy or
 # include a local file (../ paths to the sentinel), eval-rst raw HTML, javascript: links in HTML,
@@ -70,6 +78,7 @@ def _shown(value: str) -> str:
 
 # --- MyST: every metacharacter, in every place a page puts text -------------------------------
 
+
 def _doctree(source: str):
     from docutils.core import publish_doctree
     from myst_parser.parsers.docutils_ import Parser
@@ -78,15 +87,52 @@ def _doctree(source: str):
     project = config.get("parse", {}).get("myst_enable_extensions", [])
     # The book's extensions and every other one that adds syntax (not the typographic ones,
     # which change how text looks, not what it is).
-    extensions = sorted({*project, "colon_fence", "deflist", "substitution", "dollarmath", "amsmath",
-                         "strikethrough", "tasklist", "fieldlist", "attrs_inline", "attrs_block", "html_image"})
-    return publish_doctree(source, parser=Parser(), settings_overrides={
-        "myst_enable_extensions": extensions, "myst_substitutions": {"x": "SUBSTITUTED"},
-        "report_level": 5, "halt_level": 5, "warning_stream": False})
+    extensions = sorted(
+        {
+            *project,
+            "colon_fence",
+            "deflist",
+            "substitution",
+            "dollarmath",
+            "amsmath",
+            "strikethrough",
+            "tasklist",
+            "fieldlist",
+            "attrs_inline",
+            "attrs_block",
+            "html_image",
+        }
+    )
+    return publish_doctree(
+        source,
+        parser=Parser(),
+        settings_overrides={
+            "myst_enable_extensions": extensions,
+            "myst_substitutions": {"x": "SUBSTITUTED"},
+            "report_level": 5,
+            "halt_level": 5,
+            "warning_stream": False,
+        },
+    )
 
 
-PLAIN = {"document", "section", "title", "paragraph", "#text", "table", "tgroup", "colspec", "thead", "tbody",
-         "row", "entry", "bullet_list", "list_item", "admonition"}
+PLAIN = {
+    "document",
+    "section",
+    "title",
+    "paragraph",
+    "#text",
+    "table",
+    "tgroup",
+    "colspec",
+    "thead",
+    "tbody",
+    "row",
+    "entry",
+    "bullet_list",
+    "list_item",
+    "admonition",
+}
 
 
 def _last(tag: str, index: int = -1):
@@ -96,24 +142,60 @@ def _last(tag: str, index: int = -1):
 # Each place a page puts untrusted text: the MyST around it, how to read it back, what it must read.
 CONTEXTS = {
     "paragraph": (lambda t: myst_text(t) + "\n", _last("paragraph"), lambda w: w),
-    "mid-line": (lambda t: "Before " + myst_text(t, at_line_start=False) + " after\n", _last("paragraph"),
-                 lambda w: f"Before {w} after"),
-    "heading": (lambda t: "# Rerun: " + myst_text(t, at_line_start=False) + "\n", _last("title"),
-                lambda w: f"Rerun: {w}"),
-    "table cell": (lambda t: "| a | b |\n| --- | --- |\n| " + myst_text(t, at_line_start=False) + " | 1 |\n",
-                   _last("entry", -2), lambda w: w),
-    "list item": (lambda t: "- **Corpus:** " + myst_text(t, at_line_start=False) + " (1 report)\n",
-                  _last("list_item"), lambda w: f"Corpus: {w} (1 report)"),
-    "admonition": (lambda t: "```{admonition} About\n:class: note\n\n" + myst_text(t) + "\n```\n",
-                   _last("paragraph"), lambda w: w),
+    "mid-line": (
+        lambda t: "Before " + myst_text(t, at_line_start=False) + " after\n",
+        _last("paragraph"),
+        lambda w: f"Before {w} after",
+    ),
+    "heading": (
+        lambda t: "# Rerun: " + myst_text(t, at_line_start=False) + "\n",
+        _last("title"),
+        lambda w: f"Rerun: {w}",
+    ),
+    "table cell": (
+        lambda t: "| a | b |\n| --- | --- |\n| " + myst_text(t, at_line_start=False) + " | 1 |\n",
+        _last("entry", -2),
+        lambda w: w,
+    ),
+    "list item": (
+        lambda t: "- **Corpus:** " + myst_text(t, at_line_start=False) + " (1 report)\n",
+        _last("list_item"),
+        lambda w: f"Corpus: {w} (1 report)",
+    ),
+    "admonition": (
+        lambda t: "```{admonition} About\n:class: note\n\n" + myst_text(t) + "\n```\n",
+        _last("paragraph"),
+        lambda w: w,
+    ),
 }
 ALLOWED = {"list item": PLAIN | {"strong"}}
 
 PUNCTUATION = list(string.punctuation)
-SAMPLES = ([*PUNCTUATION] + [c * 3 for c in PUNCTUATION] + [c + " x" for c in PUNCTUATION]
-           + [c + "x" + c for c in PUNCTUATION]
-           + ["12. x", "12) x", "1.5", "-18,2", "+++", "--- x", "a\nb", "\tx\r\n\r\ny", "x  y", "\\", "\\\\",
-              "a\\", " lead", "x\u2028y", "a\x00b"] + HOSTILE + [FOLDER, *CODERS])
+SAMPLES = (
+    [*PUNCTUATION]
+    + [c * 3 for c in PUNCTUATION]
+    + [c + " x" for c in PUNCTUATION]
+    + [c + "x" + c for c in PUNCTUATION]
+    + [
+        "12. x",
+        "12) x",
+        "1.5",
+        "-18,2",
+        "+++",
+        "--- x",
+        "a\nb",
+        "\tx\r\n\r\ny",
+        "x  y",
+        "\\",
+        "\\\\",
+        "a\\",
+        " lead",
+        "x\u2028y",
+        "a\x00b",
+    ]
+    + HOSTILE
+    + [FOLDER, *CODERS]
+)
 
 
 @pytest.mark.parametrize("context", list(CONTEXTS))
@@ -138,6 +220,7 @@ def test_myst_text_leaves_plain_labels_byte_for_byte():
 
 # --- HTML: element content and attribute values ------------------------------------------------
 
+
 class _Collect(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -161,7 +244,7 @@ def test_html_text_is_literal_in_content_and_attributes(quote):
         assert "".join(p.text) == _shown(sample), sample
         if quote:
             p = _Collect()
-            p.feed(f'<span title="{html_text(sample)}" class=\'{html_text(sample)}\'></span>')
+            p.feed(f"<span title=\"{html_text(sample)}\" class='{html_text(sample)}'></span>")
             assert p.tags == [("span", [("title", _shown(sample)), ("class", _shown(sample))])], sample
 
 
@@ -180,6 +263,7 @@ def test_tables_escape_text_cells_and_headers():
 
 # --- the hostile corpus -----------------------------------------------------------------------
 
+
 def write_hostile_corpus(base: Path) -> tuple[Path, str]:
     """A valid corpus with a hostile value in every free-text field and in the folder name.
 
@@ -196,15 +280,20 @@ def write_hostile_corpus(base: Path) -> tuple[Path, str]:
         folder = base / "hostile corpus"
         folder.mkdir()
     reports, codes = [], []
-    slots = [(c, w, d) for c in ("china", "russia") for w in ("president", "government")
-             for d in ("2021-03-01", "2022-06-01")]
+    slots = [
+        (c, w, d)
+        for c in ("china", "russia")
+        for w in ("president", "government")
+        for d in ("2021-03-01", "2022-06-01")
+    ]
     n = 0
     for country, website, date in slots:
         for _ in range(3):
             value = HOSTILE[n % len(HOSTILE)]
             rid = f"r{n}" if n % 4 else f"<svg onload=alert({n})>-{n}"
-            reports.append([rid, country, website, value, date, "javascript:alert(11)", value, value,
-                            value, value, value])
+            reports.append(
+                [rid, country, website, value, date, "javascript:alert(11)", value, value, value, value, value]
+            )
             for coder in CODERS:
                 codes.append([rid, "economic", "cooperation", "main", coder])
                 if n % 2:
@@ -213,8 +302,21 @@ def write_hostile_corpus(base: Path) -> tuple[Path, str]:
     assert n >= len(HOSTILE)  # every hostile value is some report's provenance
     with open(folder / "reports.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["id", "country", "website", "entity", "date", "url", "title_ru", "title_en",
-                    "excerpt_ru", "excerpt_en", "provenance"])
+        w.writerow(
+            [
+                "id",
+                "country",
+                "website",
+                "entity",
+                "date",
+                "url",
+                "title_ru",
+                "title_en",
+                "excerpt_ru",
+                "excerpt_en",
+                "provenance",
+            ]
+        )
         w.writerows(reports)
     with open(folder / "codes.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -265,13 +367,27 @@ def test_front_page_and_source_note_show_hostile_values_as_text(tmp_path):
 
 # --- the book, in a browser ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def hostile_book(tmp_path_factory) -> tuple[Path, str, Path]:
     base = tmp_path_factory.mktemp("hostile")
     folder, secret = write_hostile_corpus(base)
     out = base / "out"
-    result = runner.invoke(app, ["rerun", "--corpus", str(folder), "--out", str(out), *WINDOW,
-                                 "--chapters", "06-2-reports,06-3-coding", "--coder", CODERS[3]])
+    result = runner.invoke(
+        app,
+        [
+            "rerun",
+            "--corpus",
+            str(folder),
+            "--out",
+            str(out),
+            *WINDOW,
+            "--chapters",
+            "06-2-reports,06-3-coding",
+            "--coder",
+            CODERS[3],
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out, secret, folder
 
@@ -297,9 +413,11 @@ def test_hostile_book_runs_nothing_and_shows_the_text(hostile_book):
         pytest.skip("no chromium on this machine (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     html_root = out / "html"
-    pages = sorted(p for p in html_root.rglob("*.html")
-                   if "_static" not in p.parts and "_sources" not in p.parts and p.name not in ("genindex.html",
-                                                                                              "search.html"))
+    pages = sorted(
+        p
+        for p in html_root.rglob("*.html")
+        if "_static" not in p.parts and "_sources" not in p.parts and p.name not in ("genindex.html", "search.html")
+    )
     assert {"index.html", "06-2-reports.html", "06-3-coding.html"} <= {p.name for p in pages}
     problems: list[str] = []
     with sync_api.sync_playwright() as pw:

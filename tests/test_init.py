@@ -52,8 +52,9 @@ def test_the_workspace_corpus_reads_once_filled_with_its_own_vocabulary(tmp_path
         with (corpus / name).open("a", encoding="utf-8") as handle:
             handle.write("".join(f"{row},\n" for row in rows.splitlines()))  # the note column left empty
     partners = corpus / "partners.yaml"
-    partners.write_text(partners.read_text(encoding="utf-8").replace("label: China", "label: The PRC"),
-                        encoding="utf-8")
+    partners.write_text(
+        partners.read_text(encoding="utf-8").replace("label: China", "label: The PRC"), encoding="utf-8"
+    )
     done = runner.invoke(app, ["validate", str(corpus)])
     assert done.exit_code == 0, done.output
     assert "ok: 8 reports" in done.output
@@ -122,19 +123,26 @@ _names = st.text(string.ascii_lowercase + "-_.", min_size=1, max_size=8).filter(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(mine=st.dictionaries(st.lists(_names, min_size=1, max_size=3).map("/".join), st.binary(max_size=20),
-                            min_size=1, max_size=5),
-       also_in_corpus=st.booleans())
-def test_force_replaces_the_workspace_files_and_keeps_every_other(tmp_path_factory, mine: dict[str, bytes],
-                                                                  also_in_corpus: bool) -> None:
+@given(
+    mine=st.dictionaries(
+        st.lists(_names, min_size=1, max_size=3).map("/".join), st.binary(max_size=20), min_size=1, max_size=5
+    ),
+    also_in_corpus=st.booleans(),
+)
+def test_force_replaces_the_workspace_files_and_keeps_every_other(
+    tmp_path_factory, mine: dict[str, bytes], also_in_corpus: bool
+) -> None:
     """Whatever a researcher keeps in the folder, --force writes the workspace's files and touches no other."""
     out = tmp_path_factory.mktemp("ws") / "study"
     kept = {(f"corpus/{k}" if also_in_corpus else k): v for k, v in mine.items()}
     # files that would sit where the workspace needs a folder (or the reverse) are another test's case
-    kept = {k: v for k, v in kept.items()
-            if k not in workspace.FILES and not any(f.startswith(k + "/") or k.startswith(f + "/")
-                                                      for f in workspace.FILES)
-            and not any(a != b and b.startswith(a + "/") for a in kept for b in kept)}
+    kept = {
+        k: v
+        for k, v in kept.items()
+        if k not in workspace.FILES
+        and not any(f.startswith(k + "/") or k.startswith(f + "/") for f in workspace.FILES)
+        and not any(a != b and b.startswith(a + "/") for a in kept for b in kept)
+    }
     if not kept:
         return
     for rel, data in kept.items():

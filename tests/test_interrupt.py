@@ -59,8 +59,12 @@ def test_a_signal_stops_every_descendant_and_says_what_was_kept(tmp_path, signum
     script.write_text(_BODY, encoding="utf-8")
     pids_file, tmp_parent = tmp_path / "pids", tmp_path / "tmp"
     tmp_parent.mkdir()
-    proc = subprocess.Popen([sys.executable, str(script), str(pids_file), str(tmp_parent)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(pids_file), str(tmp_parent)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _wait_for(lambda: pids_file.exists() and len(pids_file.read_text().splitlines()) == 2)
     tree = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
     assert len(tree) >= 4  # two workers, two grandchildren (and the pool's own helpers)
@@ -112,8 +116,9 @@ def test_a_process_started_while_the_command_stops_is_stopped_too(tmp_path):
     script = tmp_path / "late.py"
     script.write_text(_LATE_BODY, encoding="utf-8")
     pids_file = tmp_path / "pids"
-    proc = subprocess.Popen([sys.executable, str(script), str(pids_file)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(pids_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     _wait_for(lambda: pids_file.exists() and "ready" in pids_file.read_text())
     t0 = time.monotonic()
     proc.send_signal(signal.SIGTERM)
@@ -134,18 +139,24 @@ def test_a_process_started_while_the_command_stops_is_stopped_too(tmp_path):
 def test_an_os_error_is_one_line_with_the_file_and_the_errno():
     err = OSError(28, "No space left on device", "/books/out/html/index.html")
     assert os_error_line(err) == "/books/out/html/index.html: No space left on device (ENOSPC)"
-    output = ("Running Sphinx\n...\nOSError: [Errno 28] No space left on device: '/tmp/x/_build/html/a.html'\n"
-              "Looks like there was an error. Look above for the cause.\n")
+    output = (
+        "Running Sphinx\n...\nOSError: [Errno 28] No space left on device: '/tmp/x/_build/html/a.html'\n"
+        "Looks like there was an error. Look above for the cause.\n"
+    )
     assert os_error_in(output) == "/tmp/x/_build/html/a.html: No space left on device (ENOSPC)"
     assert os_error_in("some other failure") is None
 
 
 # --- a real rerun, signalled --------------------------------------------------------------------
 
+
 def _synthetic_corpus(folder: Path) -> Path:
     """A small labelled synthetic corpus written by the project's own generator."""
-    subprocess.run([sys.executable, "-m", "kzperception.cli", "synth", "--out", str(folder), "--seed", "3"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "kzperception.cli", "synth", "--out", str(folder), "--seed", "3"],
+        check=True,
+        capture_output=True,
+    )
     return folder
 
 
@@ -156,10 +167,28 @@ def test_a_signalled_rerun_leaves_no_process_and_no_partial_book(tmp_path, signu
     latest signal, so every case interrupts a build in progress on a fast machine too."""
     corpus = _synthetic_corpus(tmp_path / "corpus")
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "kzperception.cli", "rerun", "--corpus", str(corpus), "--out",
-                             str(out), "--start", "2020-08-24", "--pivot", "2022-02-24", "--end", "2023-08-24"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kzperception.cli",
+            "rerun",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--start",
+            "2020-08-24",
+            "--pivot",
+            "2022-02-24",
+            "--end",
+            "2023-08-24",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     parent = psutil.Process(proc.pid)
     _wait_for(lambda: len(parent.children(recursive=True)) >= 2, timeout=120)  # a worker and its kernel
     time.sleep(delay)
@@ -170,8 +199,10 @@ def test_a_signalled_rerun_leaves_no_process_and_no_partial_book(tmp_path, signu
     assert time.monotonic() - t0 < 10
     assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum], err
     lines = [line for line in err.splitlines() if line.startswith("error:")]
-    assert lines == [f"error: interrupted by {signal.Signals(signum).name}: {out} left as it was; no partial "
-                     "book written, the temporary build folder removed"], err[-2000:]
+    assert lines == [
+        f"error: interrupted by {signal.Signals(signum).name}: {out} left as it was; no partial "
+        "book written, the temporary build folder removed"
+    ], err[-2000:]
     assert "Traceback" not in err
     alive = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert alive == [], alive

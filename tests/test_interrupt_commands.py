@@ -41,8 +41,11 @@ def _wait_for(predicate: Callable[[], object], timeout: float = 60.0, what: str 
 
 def _snapshot(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (hidden ones too) with the sha256 of its bytes."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _signal_and_check(proc: subprocess.Popen[str], signum: int, kept: str, *, progress: bool = False) -> str:
@@ -79,9 +82,32 @@ ARTICLE_MID_BODY = "/ru/glava-gosudarstva-prinyal-ministrov-inostrannyh-del-ross
 
 
 def _collect(sites: FakeSites, out: Path, start: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "kzperception.cli", "collect", "--site", "president", "--start", start,
-            "--end", END, "--out", str(out), "--base-url", sites.base_url, "--keywords", str(KEYWORDS),
-            "--rate", "200", "--backoff", "0.01", "--timeout", "30", "--no-progress", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "kzperception.cli",
+        "collect",
+        "--site",
+        "president",
+        "--start",
+        start,
+        "--end",
+        END,
+        "--out",
+        str(out),
+        "--base-url",
+        sites.base_url,
+        "--keywords",
+        str(KEYWORDS),
+        "--rate",
+        "200",
+        "--backoff",
+        "0.01",
+        "--timeout",
+        "30",
+        "--no-progress",
+        *extra,
+    ]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -92,23 +118,35 @@ def test_a_signalled_collect_keeps_the_earlier_run_whole(tmp_path, signum, point
     an article is requested, and with half an article's body in its temporary file."""
     out = tmp_path / "out"
     with FakeSites() as sites:
-        first = subprocess.run(_collect(sites, out, "2023-01-01"), capture_output=True, text=True, env=ENV,
-                               timeout=120)
+        first = subprocess.run(_collect(sites, out, "2023-01-01"), capture_output=True, text=True, env=ENV, timeout=120)
         assert first.returncode == 0, first.stderr
         before = _snapshot(out)
         assert "collected.csv" in before
-        held = {"first listing": ("/ru/events?page=1", False), "new listing": ("/ru/events?page=3", False),
-                "article": (ARTICLE_HELD, False), "mid-body": (ARTICLE_MID_BODY, True)}[point]
+        held = {
+            "first listing": ("/ru/events?page=1", False),
+            "new listing": ("/ru/events?page=3", False),
+            "article": (ARTICLE_HELD, False),
+            "mid-body": (ARTICLE_MID_BODY, True),
+        }[point]
         hold = sites.hold(held[0], mid_body=held[1])
         extra = ["--refresh-listings"] if point == "first listing" else []
-        proc = subprocess.Popen(_collect(sites, out, "2022-01-01", *extra), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=ENV)
+        proc = subprocess.Popen(
+            _collect(sites, out, "2022-01-01", *extra),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
         try:
             assert hold.reached.wait(60), proc.communicate(timeout=5)
             if held[1]:  # the body is half written to its temporary file
                 _wait_for(lambda: list((out / "raw").rglob(".download.*.tmp")), 10, "the download's temp file")
-            _signal_and_check(proc, signum, f"what was downloaded before it stays in {out / 'raw'}; run the same "
-                                            "command again to resume (nothing already downloaded is fetched twice)")
+            _signal_and_check(
+                proc,
+                signum,
+                f"what was downloaded before it stays in {out / 'raw'}; run the same "
+                "command again to resume (nothing already downloaded is fetched twice)",
+            )
         finally:
             hold.release.set()
             if proc.poll() is None:
@@ -122,14 +160,27 @@ def test_a_signalled_collect_keeps_the_earlier_run_whole(tmp_path, signum, point
         json.loads((out / name).read_text(encoding="utf-8"))
 
 
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signalled_probe_keeps_the_earlier_probe(tmp_path, signum):
     """``collect --probe --force`` over an earlier probe, signalled while it reads the listing."""
     out = tmp_path / "out"
     with FakeSites() as sites:
-        args = [sys.executable, "-m", "kzperception.cli", "collect", "--probe", "--force", "--site", "president",
-                "--out", str(out), "--base-url", sites.base_url, "--rate", "200"]
+        args = [
+            sys.executable,
+            "-m",
+            "kzperception.cli",
+            "collect",
+            "--probe",
+            "--force",
+            "--site",
+            "president",
+            "--out",
+            str(out),
+            "--base-url",
+            sites.base_url,
+            "--rate",
+            "200",
+        ]
         first = subprocess.run(args, capture_output=True, text=True, env=ENV, timeout=120)
         assert first.returncode == 0, first.stderr
         before = _snapshot(out)
@@ -137,8 +188,11 @@ def test_a_signalled_probe_keeps_the_earlier_probe(tmp_path, signum):
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
         try:
             assert hold.reached.wait(60), proc.communicate(timeout=5)
-            _signal_and_check(proc, signum, f"no probe written; {out / 'probe' / 'president'} left as it was, the "
-                                            "partial folder removed")
+            _signal_and_check(
+                proc,
+                signum,
+                f"no probe written; {out / 'probe' / 'president'} left as it was, the partial folder removed",
+            )
         finally:
             hold.release.set()
             if proc.poll() is None:
@@ -146,7 +200,9 @@ def test_a_signalled_probe_keeps_the_earlier_probe(tmp_path, signum):
     assert _snapshot(out) == before  # the earlier probe whole, no .partial staging folder beside it
     assert [p.name for p in (out / "probe").iterdir()] == ["president"]
 
+
 # --- pdf --------------------------------------------------------------------------------------
+
 
 def _book_of_empty_chapters(dest: Path) -> Path:
     """The book's source with every chapter of the contents present but holding one heading.
@@ -195,15 +251,20 @@ def test_a_signalled_pdf_stops_chromium_and_keeps_the_earlier_pdf(tmp_path, sign
     before = _snapshot(out.parent)
     tmp = tmp_path / "tmp"  # TMPDIR: where the command's temporary folder goes
     tmp.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "kzperception.book.pdf", "--book", str(book), "--out", str(out),
-                             "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**ENV, "TMPDIR": str(tmp)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kzperception.book.pdf", "--book", str(book), "--out", str(out), "--force"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**ENV, "TMPDIR": str(tmp)},
+    )
     try:
         names = {"jupyter-book": ("jupyter-book",), "chromium": ("chromium", "chrome")}[point]
         _wait_for(lambda: _child_running(proc, *names) or proc.poll() is not None, 120, point)
         assert proc.poll() is None, proc.communicate()
-        _signal_and_check(proc, signum, f"no PDF written; {out} as it was, Chromium stopped and its temporary "
-                                        "folder removed")
+        _signal_and_check(
+            proc, signum, f"no PDF written; {out} as it was, Chromium stopped and its temporary folder removed"
+        )
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -212,6 +273,7 @@ def test_a_signalled_pdf_stops_chromium_and_keeps_the_earlier_pdf(tmp_path, sign
 
 
 # --- build --out ------------------------------------------------------------------------------
+
 
 @pytest.mark.book
 @pytest.mark.parametrize(("signum", "delay"), [(signal.SIGINT, 0.0), (signal.SIGTERM, 5.0)])
@@ -225,16 +287,28 @@ def test_a_signalled_build_out_keeps_the_earlier_book(tmp_path, signum, delay):
     (out / "html" / "index.html").write_text("<p>the earlier book</p>\n", encoding="utf-8")
     (out / MARKER).write_text(json.dumps({"kind": MARKER_KIND, "corpus": "published"}) + "\n", encoding="utf-8")
     before = _snapshot(out)
-    proc = subprocess.Popen([sys.executable, "-m", "kzperception.cli", "build", "--out", str(out), "--no-cache"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kzperception.cli", "build", "--out", str(out), "--no-cache"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     try:
         parent = psutil.Process(proc.pid)
-        _wait_for(lambda: len(parent.children(recursive=True)) >= 2 or proc.poll() is not None, 120,
-                  "a pool worker and its kernel")
+        _wait_for(
+            lambda: len(parent.children(recursive=True)) >= 2 or proc.poll() is not None,
+            120,
+            "a pool worker and its kernel",
+        )
         assert proc.poll() is None, proc.communicate()
         time.sleep(delay)
-        err = _signal_and_check(proc, signum, f"{out.resolve()} left as it was; no partial book written, the "
-                                              "temporary build folder removed", progress=True)
+        err = _signal_and_check(
+            proc,
+            signum,
+            f"{out.resolve()} left as it was; no partial book written, the temporary build folder removed",
+            progress=True,
+        )
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -27,13 +27,17 @@ def _problems(tmp_path, reports=SMALL_REPORTS, codes=SMALL_CODES) -> list[str]:
 
 def test_a_coder_differing_only_in_case_is_a_near_miss_not_a_second_coder(tmp_path):
     # 'Primary' on two rows: those reports used to vanish from every table of primary's codes.
-    codes = SMALL_CODES.replace("r8,educational_scientific,cooperation,main,primary",
-                                "r8,educational_scientific,cooperation,main,Primary")
-    codes = codes.replace("r7,security_military,cooperation,main,primary",
-                          "r7,security_military,cooperation,main,Primary")
+    codes = SMALL_CODES.replace(
+        "r8,educational_scientific,cooperation,main,primary", "r8,educational_scientific,cooperation,main,Primary"
+    )
+    codes = codes.replace(
+        "r7,security_military,cooperation,main,primary", "r7,security_military,cooperation,main,Primary"
+    )
     problems = _problems(tmp_path, codes=codes)
-    assert problems == ["codes.csv:11: coder: 'Primary': did you mean 'primary'? (coder names are matched exactly, "
-                        "case included; 2 codes name 'Primary', 9 name 'primary')"]
+    assert problems == [
+        "codes.csv:11: coder: 'Primary': did you mean 'primary'? (coder names are matched exactly, "
+        "case included; 2 codes name 'Primary', 9 name 'primary')"
+    ]
 
 
 def test_a_coder_with_a_zero_width_joiner_is_refused_with_its_code_point(tmp_path):
@@ -90,31 +94,41 @@ def test_ids_in_nfc_and_nfd_are_one_report(tmp_path):
 
 def test_free_text_is_normalised_to_nfc_too(tmp_path):
     nfd = unicodedata.normalize("NFD", "Астана й")
-    reports = SMALL_REPORTS.replace("r1,china,government,mfa,2020-08-24,,",
-                                    f"r1,china,government,mfa,2020-08-24,,{nfd}")
+    reports = SMALL_REPORTS.replace(
+        "r1,china,government,mfa,2020-08-24,,", f"r1,china,government,mfa,2020-08-24,,{nfd}"
+    )
     corpus = load_corpus(write_files(tmp_path / "c", reports, SMALL_CODES))
     assert corpus.reports.loc[corpus.reports["id"] == "r1", "title_ru"].iloc[0] == unicodedata.normalize("NFC", nfd)
 
 
 def test_a_cyrillic_letter_in_a_partner_is_named(tmp_path):
     problems = _problems(tmp_path, SMALL_REPORTS.replace("r2,china", "r2,\u0441hina"))
-    assert problems == ["reports.csv:3: country: 'сhina' contains Cyrillic 'с' (U+0441); the values are written in "
-                        "Latin letters only (one of china|russia)"]
+    assert problems == [
+        "reports.csv:3: country: 'сhina' contains Cyrillic 'с' (U+0441); the values are written in "
+        "Latin letters only (one of china|russia)"
+    ]
 
 
 def test_a_vocabulary_value_in_capitals_is_a_near_miss(tmp_path):
-    problems = _problems(tmp_path, codes=SMALL_CODES.replace("r2,political_diplomatic,cooperation,main",
-                                                             "r2,political_diplomatic,cooperation,Main"))
+    problems = _problems(
+        tmp_path,
+        codes=SMALL_CODES.replace(
+            "r2,political_diplomatic,cooperation,main", "r2,political_diplomatic,cooperation,Main"
+        ),
+    )
     assert problems[0] == "codes.csv:4: level: 'Main': did you mean 'main'? (values are matched exactly, case included)"
     assert not any("not one of" in p for p in problems)
 
 
 def test_a_coder_name_mixing_scripts_is_refused(tmp_path):
-    codes = SMALL_CODES.replace("primary", "anna").replace("r3,economic,cooperation,main,anna",
-                                                          "r3,economic,cooperation,main,\u0430nna")
+    codes = SMALL_CODES.replace("primary", "anna").replace(
+        "r3,economic,cooperation,main,anna", "r3,economic,cooperation,main,\u0430nna"
+    )
     problems = _problems(tmp_path, codes=codes)
-    assert problems == ["codes.csv:5: coder: 'аnna' mixes scripts (Cyrillic, Latin): it contains Cyrillic 'а' "
-                        "(U+0430), which print like Latin letters; write the name in one script"]
+    assert problems == [
+        "codes.csv:5: coder: 'аnna' mixes scripts (Cyrillic, Latin): it contains Cyrillic 'а' "
+        "(U+0430), which print like Latin letters; write the name in one script"
+    ]
 
 
 def test_importer_frames_get_the_same_rules():
@@ -141,6 +155,7 @@ def test_near_miss_says_nothing_for_a_plainly_different_value():
 
 # --- encodings and spreadsheets (synthetic sheets) -------------------------------------------------------------
 
+
 def _corpus_with_reports_bytes(tmp_path, data: bytes):
     folder = write_files(tmp_path / "enc", SMALL_REPORTS, SMALL_CODES)
     (folder / "reports.csv").write_bytes(data)
@@ -152,19 +167,24 @@ def _corpus_with_reports_bytes(tmp_path, data: bytes):
 def test_a_corpus_saved_as_excel_unicode_text_is_named(tmp_path):
     text = (REPORTS_HEADER + SMALL_REPORTS).replace(",", "\t")
     problems = _corpus_with_reports_bytes(tmp_path, b"\xff\xfe" + text.encode("utf-16-le"))
-    assert problems == ["reports.csv: the file is UTF-16LE with tabs (Excel's \"Unicode Text\"), not UTF-8: "
-                        "save it as \"CSV UTF-8 (comma delimited)\" and use that file"]
+    assert problems == [
+        'reports.csv: the file is UTF-16LE with tabs (Excel\'s "Unicode Text"), not UTF-8: '
+        'save it as "CSV UTF-8 (comma delimited)" and use that file'
+    ]
     problems = _corpus_with_reports_bytes(tmp_path, text.encode("utf-16-le"))  # no byte-order mark
     assert problems[0].startswith("reports.csv: the file is UTF-16LE with tabs")
 
 
 def test_a_stray_byte_in_a_utf8_corpus_is_named_at_its_line_and_cell(tmp_path):
-    reports = SMALL_REPORTS.replace("r3,china,president,akorda,2022-02-24,,",
-                                    "r3,china,president,akorda,2022-02-24,,Кит")
+    reports = SMALL_REPORTS.replace(
+        "r3,china,president,akorda,2022-02-24,,", "r3,china,president,akorda,2022-02-24,,Кит"
+    )
     data = (REPORTS_HEADER + reports).encode("utf-8").replace("Кит".encode(), "Кит".encode() + b"\xff")
     problems = _corpus_with_reports_bytes(tmp_path, data)
-    assert problems == ["reports.csv:4: title_ru: byte 0xFF is not UTF-8 (the rest of the file is UTF-8; retype the "
-                        "text of this cell, the file was not read)"]
+    assert problems == [
+        "reports.csv:4: title_ru: byte 0xFF is not UTF-8 (the rest of the file is UTF-8; retype the "
+        "text of this cell, the file was not read)"
+    ]
 
 
 def _sheet_bytes(tmp_path, data: bytes):
@@ -181,8 +201,10 @@ def test_a_stray_byte_in_a_utf8_sheet_is_named_never_read_as_cp1251(tmp_path):
     read_table, path = _sheet_bytes(tmp_path, data)
     with pytest.raises(CorpusError) as info:
         read_table(path)
-    assert info.value.problems == ["coding-anna.csv:4: note: byte 0xFF is not UTF-8 (the rest of the file is UTF-8; "
-                                   "retype the text of this cell, the file was not read)"]
+    assert info.value.problems == [
+        "coding-anna.csv:4: note: byte 0xFF is not UTF-8 (the rest of the file is UTF-8; "
+        "retype the text of this cell, the file was not read)"
+    ]
     # A whole sheet from ANSI Excel (windows-1251) is still read: no UTF-8 text in it to damage.
     path.write_bytes(rows.replace("x\n", "y\n").encode("cp1251"))
     assert read_table(path)["title_ru"].tolist() == ["Поставки в Китай", "Визит в Москву", "Договор"]
@@ -214,11 +236,11 @@ def test_a_formula_cell_without_a_stored_value_is_an_error_naming_the_cell(tmp_p
     with pytest.raises(CorpusError) as info:
         read_table(path)
     assert info.value.problems == [
-        "coding-anna.xlsx: cell C3 (cultural): a formula '=IF(1=1,\"secondary\",\"\")' with no stored value; type the "
-        "value itself (or open and save the file in Excel or LibreOffice, which store the computed value)"]
+        'coding-anna.xlsx: cell C3 (cultural): a formula \'=IF(1=1,"secondary","")\' with no stored value; type the '
+        "value itself (or open and save the file in Excel or LibreOffice, which store the computed value)"
+    ]
     _workbook(path, [["id", "economic", "cultural"], ["r1", "main", None], ["r2", "main", "secondary"]])
     assert read_table(path)["cultural"].tolist() == ["", "secondary"]
-
 
 
 def _with_shared_strings(path, extra: int):
@@ -228,18 +250,29 @@ def _with_shared_strings(path, extra: int):
     with zipfile.ZipFile(path) as book:
         parts = {info.filename: book.read(info.filename) for info in book.infolist()}
     main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    parts["xl/sharedStrings.xml"] = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="' + main + b'">'
-                                     + b"<si><t>x</t></si>" * extra + b"</sst>")
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="' + main + b'">' + b"<si><t>x</t></si>" * extra + b"</sst>"
+    )
     rels = parts["xl/_rels/workbook.xml.rels"]
     end = rels.rindex(b"</Relationships>")
-    parts["xl/_rels/workbook.xml.rels"] = rels[:end] + (
-        b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/'
-        b'officeDocument/2006/relationships/sharedStrings"/>') + rels[end:]
+    parts["xl/_rels/workbook.xml.rels"] = (
+        rels[:end]
+        + (
+            b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/sharedStrings"/>'
+        )
+        + rels[end:]
+    )
     types = parts["[Content_Types].xml"]
     end = types.rindex(b"</Types>")
-    parts["[Content_Types].xml"] = types[:end] + (
-        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-        b'spreadsheetml.sharedStrings+xml"/>') + types[end:]
+    parts["[Content_Types].xml"] = (
+        types[:end]
+        + (
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            b'spreadsheetml.sharedStrings+xml"/>'
+        )
+        + types[end:]
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
         for name, data in parts.items():
             book.writestr(name, data)
@@ -253,17 +286,21 @@ def test_a_workbook_with_millions_of_shared_strings_is_refused_fast_and_small(tm
     _workbook(path, [["id", "economic"], ["r1", "main"]])
     _with_shared_strings(path, 3_000_000)
     assert path.stat().st_size < 1_000_000  # small on disk, large unpacked
-    probe = ("import resource, sys, time\n"
-             "from kzperception.fieldwork.sheet_cells import read_table\n"
-             "from kzperception.data.corpus import CorpusError\n"
-             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-             "t = time.monotonic()\n"
-             "try:\n    read_table(sys.argv[1])\nexcept CorpusError as err:\n    print(err)\n"
-             "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n")
+    probe = (
+        "import resource, sys, time\n"
+        "from kzperception.fieldwork.sheet_cells import read_table\n"
+        "from kzperception.data.corpus import CorpusError\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "t = time.monotonic()\n"
+        "try:\n    read_table(sys.argv[1])\nexcept CorpusError as err:\n    print(err)\n"
+        "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
     out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
     message, cost = out.stdout.strip().splitlines()
-    assert message == ("coding-anna.xlsx: holds more than 250,000 shared strings, over the limit for a sheet "
-                       "(docs/reliability.md); save it as CSV UTF-8, which keeps only the text the cells use")
+    assert message == (
+        "coding-anna.xlsx: holds more than 250,000 shared strings, over the limit for a sheet "
+        "(docs/reliability.md); save it as CSV UTF-8, which keeps only the text the cells use"
+    )
     seconds, grown_kb = cost.split()
     assert float(seconds) < 5 and int(grown_kb) < 300 * 1024, cost
 

@@ -16,28 +16,66 @@ def matcher() -> CountryMatcher:
     return CountryMatcher.from_yaml(PARTNERS)
 
 
-@pytest.mark.parametrize("text", [
-    "Китай", "в Китае", "экспорт в Китай", "из Китая", "Китаю", "с Китаем",
-    "КНР", "Председатель КНР", "в Пекине", "из Пекина",
-    "китайская сторона", "китайской делегации", "Китайской Народной Республики", "китайскими компаниями",
-    "российско-китайских отношений",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Китай",
+        "в Китае",
+        "экспорт в Китай",
+        "из Китая",
+        "Китаю",
+        "с Китаем",
+        "КНР",
+        "Председатель КНР",
+        "в Пекине",
+        "из Пекина",
+        "китайская сторона",
+        "китайской делегации",
+        "Китайской Народной Республики",
+        "китайскими компаниями",
+        "российско-китайских отношений",
+    ],
+)
 def test_china_matches_every_inflection(matcher: CountryMatcher, text: str) -> None:
     assert "china" in matcher.matches(text)
 
 
-@pytest.mark.parametrize("text", [
-    "Россия", "в России", "с Россией", "Россию", "РФ", "Президент РФ", "Москва", "в Москве", "из Москвы",
-    "Москву", "Российская Федерация", "Российской Федерации", "российским партнерам", "московского",
-    "Казахстан-РФ",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Россия",
+        "в России",
+        "с Россией",
+        "Россию",
+        "РФ",
+        "Президент РФ",
+        "Москва",
+        "в Москве",
+        "из Москвы",
+        "Москву",
+        "Российская Федерация",
+        "Российской Федерации",
+        "российским партнерам",
+        "московского",
+        "Казахстан-РФ",
+    ],
+)
 def test_russia_matches_every_inflection(matcher: CountryMatcher, text: str) -> None:
     assert "russia" in matcher.matches(text)
 
 
-@pytest.mark.parametrize("text", [
-    "русский язык", "Казахстан и Узбекистан", "рф", "кнр", "Китайгород", "мировой рынок", "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "русский язык",
+        "Казахстан и Узбекистан",
+        "рф",
+        "кнр",
+        "Китайгород",
+        "мировой рынок",
+        "",
+    ],
+)
 def test_no_false_matches(matcher: CountryMatcher, text: str) -> None:
     assert matcher.matches(text) == []
 
@@ -63,7 +101,8 @@ def test_the_default_is_the_vocabularys_partners() -> None:
     m = CountryMatcher.from_yaml()
     assert tuple(m.countries) == COUNTRIES
     assert {k.source for k in m.countries["china"].keywords} == {
-        k.source for k in CountryMatcher.from_yaml(PARTNERS).countries["china"].keywords}
+        k.source for k in CountryMatcher.from_yaml(PARTNERS).countries["china"].keywords
+    }
 
 
 def test_the_search_words_live_only_in_the_partners_file() -> None:
@@ -84,18 +123,23 @@ def test_a_partners_file_extends_to_another_country(tmp_path: Path) -> None:
     assert m.matches("сша") == []  # an abbreviation matches only as written
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("countries:\n  china: {keywords: [Китай]}", ":1: expected a non-empty YAML list of partners, found a dict"),
-    ("- id: china\n  label: China\n  keywords_ru: Китай\n", ":3: item 1 (id 'china'): keywords_ru:"),
-    ("- id: china\n  label: China\n  keywords_ru: [Китай]\n  keywords: [x]\n",
-     ":4: item 1 (id 'china'): keywords: unknown field"),
-    ("- id: china\n  label: China\n  keywords_ru: []\n", ":3: item 1 (id 'china'): keywords_ru:"),
-    ("- id: china\n  label: China\n  keywords_ru: ['[/bold]']\n", "found '[/bold]'"),
-    ("- id: china\n  label: '{download}`../x`'\n  keywords_ru: [Китай]\n", "found '{download}`../x`'"),
-    ("- id: china\n  label: '=1+1'\n  keywords_ru: [Китай]\n", "found '=1+1'"),
-    ("- id: china\n  label: China\n  keywords_ru: ['<script>']\n", "found '<script>'"),
-    ("[china, {id: [", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("countries:\n  china: {keywords: [Китай]}", ":1: expected a non-empty YAML list of partners, found a dict"),
+        ("- id: china\n  label: China\n  keywords_ru: Китай\n", ":3: item 1 (id 'china'): keywords_ru:"),
+        (
+            "- id: china\n  label: China\n  keywords_ru: [Китай]\n  keywords: [x]\n",
+            ":4: item 1 (id 'china'): keywords: unknown field",
+        ),
+        ("- id: china\n  label: China\n  keywords_ru: []\n", ":3: item 1 (id 'china'): keywords_ru:"),
+        ("- id: china\n  label: China\n  keywords_ru: ['[/bold]']\n", "found '[/bold]'"),
+        ("- id: china\n  label: '{download}`../x`'\n  keywords_ru: [Китай]\n", "found '{download}`../x`'"),
+        ("- id: china\n  label: '=1+1'\n  keywords_ru: [Китай]\n", "found '=1+1'"),
+        ("- id: china\n  label: China\n  keywords_ru: ['<script>']\n", "found '<script>'"),
+        ("[china, {id: [", "not valid YAML"),
+    ],
+)
 def test_bad_keyword_files_name_the_problem(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "kw.yaml"
     path.write_text(content, encoding="utf-8")

@@ -22,7 +22,8 @@ import kzperception.data
 FORBIDDEN = ("IPython", "altair", "typer", "kzperception.book", "kzperception.cli", "kzperception.fieldwork")
 #: analysis may use fieldwork.synth (the demonstration corpus), but only inside a function.
 MODULES = [f"kzperception.data.{m.name}" for m in pkgutil.iter_modules(kzperception.data.__path__)] + [
-    f"kzperception.analysis.{m.name}" for m in pkgutil.iter_modules(kzperception.analysis.__path__)]
+    f"kzperception.analysis.{m.name}" for m in pkgutil.iter_modules(kzperception.analysis.__path__)
+]
 
 PROBE = """
 import importlib, json, sys
@@ -34,13 +35,18 @@ print(json.dumps(bad))
 
 @pytest.mark.parametrize("module", MODULES)
 def test_module_imports_no_display_or_later_stage(module: str) -> None:
-    proc = subprocess.run([sys.executable, "-c", PROBE, module, json.dumps(FORBIDDEN)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, module, json.dumps(FORBIDDEN)], capture_output=True, text=True, check=True
+    )
     assert json.loads(proc.stdout) == [], f"{module} imports {proc.stdout.strip()}"
 
 
 def test_the_probe_sees_a_violation() -> None:
     """The check itself can fail: the book's charts module does import altair."""
-    proc = subprocess.run([sys.executable, "-c", PROBE, "kzperception.book.charts", json.dumps(FORBIDDEN)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "kzperception.book.charts", json.dumps(FORBIDDEN)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "altair" in json.loads(proc.stdout)

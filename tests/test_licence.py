@@ -18,8 +18,7 @@ STATEMENTS = {
     "code is MIT": r"\bcode\b[^.;]*\bMIT licence\b",
     "prose and figures are CC BY 4.0": r"\bprose and figures\b[^.;]*\bCC BY 4\.0\b",
     "the thesis is its author's": r"\bthesis\b[^.;]*\bremains its author's",
-    "quoted official texts are quoted under the quotation right":
-        r"\bofficial documents quoted under the quotation right\b",
+    "quoted official texts are quoted under the quotation right": r"\bofficial documents quoted under the quotation right\b",  # noqa: E501
 }
 
 

@@ -15,8 +15,13 @@ from kzperception.data import context
 from kzperception.data.window import Window
 
 PROSE_CHAPTERS = [
-    "00-abstract", "00-abstrakt-cs", "00-introduction", "01-literature-review",
-    "02-influence-central-asia", "03-kazakhstan-foreign-policy", "04-theoretical-framework",
+    "00-abstract",
+    "00-abstrakt-cs",
+    "00-introduction",
+    "01-literature-review",
+    "02-influence-central-asia",
+    "03-kazakhstan-foreign-policy",
+    "04-theoretical-framework",
 ]
 
 FIGURES_HEADER = "key,value,qualifier,unit,period,what,cite,where,note\n"
@@ -41,10 +46,13 @@ def test_background_figures_load_and_cite_known_works():
 
 
 def test_load_figures_reports_every_problem_at_once(tmp_path):
-    bad = write(tmp_path / "figures.csv", FIGURES_HEADER
-                + "a_key,12,,percent,,x,ozat2023,,\n"
-                + "a_key,12,,percent,,x,ozat2023,,\n"
-                + "Bad Key,lots,,percent,,x,,,\n")
+    bad = write(
+        tmp_path / "figures.csv",
+        FIGURES_HEADER
+        + "a_key,12,,percent,,x,ozat2023,,\n"
+        + "a_key,12,,percent,,x,ozat2023,,\n"
+        + "Bad Key,lots,,percent,,x,,,\n",
+    )
     with pytest.raises(lit.LiteratureDataError) as err:
         lit.load_figures(bad)
     msg = str(err.value)
@@ -105,9 +113,17 @@ def test_the_prose_chapters_glue_only_known_context_facts():
 # --- formatting and the window ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (5.99, "5.99"), (17.9, "17.9"), (18.1, "18.1"), (44.0, "44"), (1_000_000.0, "1,000,000"), (2.3, "2.3"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (5.99, "5.99"),
+        (17.9, "17.9"),
+        (18.1, "18.1"),
+        (44.0, "44"),
+        (1_000_000.0, "1,000,000"),
+        (2.3, "2.3"),
+    ],
+)
 def test_format_figure_keeps_the_printed_precision(value, text):
     assert context.format_figure(value) == text
     assert context.format_figure(str(value)) == text
@@ -115,7 +131,9 @@ def test_format_figure_keeps_the_printed_precision(value, text):
 
 def test_window_facts_count_whole_months():
     assert lit.window_facts(Window.parse("2020-08-24", "2022-02-24", "2023-08-24")) == {
-        "months_before": 18, "months_after": 18}
+        "months_before": 18,
+        "months_after": 18,
+    }
     assert lit.whole_months(dt.date(2021, 1, 31), dt.date(2021, 2, 28)) == 0
     assert lit.whole_months(dt.date(2021, 1, 15), dt.date(2022, 1, 15)) == 12
 
@@ -149,8 +167,9 @@ def test_thesis_record_gives_the_title_page():
 
 
 def test_thesis_record_errors_and_several_authors(tmp_path):
-    bib = write(tmp_path / "t.bib", "@thesis{x2020,\n  author = {Doe, Jane and Roe, Richard},\n"
-                "  title = {A Title}\n}\n")
+    bib = write(
+        tmp_path / "t.bib", "@thesis{x2020,\n  author = {Doe, Jane and Roe, Richard},\n  title = {A Title}\n}\n"
+    )
     rec = lit.thesis_record(bib, "x2020")
     assert rec["author"] == "Jane Doe and Richard Roe"
     assert rec["title"] == "A Title"

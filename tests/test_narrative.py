@@ -160,8 +160,9 @@ def _renamed(reports: pd.DataFrame, codes: pd.DataFrame, names: dict[str, str]):
 def test_the_corpus_own_example_is_shown_once_then_referred_to(tmp_path, register) -> None:
     reports, codes = _register_frames()
     keep = reports["id"] != "akorda-2021b"  # a political report of China 2020-22 left out
-    reports, codes = _renamed(reports[keep], codes[codes["report_id"] != "akorda-2021b"],
-                              {"akorda-2021a": "own-1", "mfa-rk-2021a": "own-2"})
+    reports, codes = _renamed(
+        reports[keep], codes[codes["report_id"] != "akorda-2021b"], {"akorda-2021a": "own-1", "mfa-rk-2021a": "own-2"}
+    )
     story = Story(load_counts(_corpus(tmp_path, reports, codes)), register)
     first = story.absent_html("akorda-2021b")
     # Its substitute is the slot's oldest political report of the corpus's own with an excerpt (27 April 2021).
@@ -334,8 +335,9 @@ def test_examples_follow_the_coder_the_page_counts(tmp_path) -> None:
     from tests.conftest import write_corpus as write_csv_corpus
 
     # r1 and r3 get an English excerpt, so they can be shown; boris reads r3 as cultural, not economic
-    reports = (SMALL_REPORTS.replace("2020-08-24,,,,,", "2020-08-24,,,,x,")
-               .replace("2022-02-24,,,,,", "2022-02-24,,,,y,"))
+    reports = SMALL_REPORTS.replace("2020-08-24,,,,,", "2020-08-24,,,,x,").replace(
+        "2022-02-24,,,,,", "2022-02-24,,,,y,"
+    )
     anna = SMALL_CODES.replace(",primary", ",anna")
     boris = anna.replace("r3,economic,cooperation,main", "r3,cultural,cooperation,main").replace(",anna", ",boris")
     folder = write_csv_corpus(tmp_path / "two", reports, anna + boris)

@@ -35,8 +35,11 @@ def _full(path: object = None) -> OSError:
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _error_lines(text: str) -> list[str]:
@@ -45,9 +48,28 @@ def _error_lines(text: str) -> list[str]:
 
 # --- collect ----------------------------------------------------------------------------------
 
+
 def _collect_args(sites: FakeSites, out: Path) -> list[str]:
-    return ["collect", "--site", "president", "--start", START, "--end", END, "--out", str(out), "--base-url",
-            sites.base_url, "--keywords", str(KEYWORDS), "--rate", "200", "--backoff", "0.01", "--no-progress"]
+    return [
+        "collect",
+        "--site",
+        "president",
+        "--start",
+        START,
+        "--end",
+        END,
+        "--out",
+        str(out),
+        "--base-url",
+        sites.base_url,
+        "--keywords",
+        str(KEYWORDS),
+        "--rate",
+        "200",
+        "--backoff",
+        "0.01",
+        "--no-progress",
+    ]
 
 
 @pytest.mark.parametrize("named", [True, False])
@@ -86,18 +108,24 @@ def small_disk(tmp_path) -> Iterator[Path]:
 def test_collect_on_a_really_full_disk_is_one_line_and_leaves_no_temp(small_disk):
     out = small_disk / "out"
     with FakeSites() as sites:
-        done = subprocess.run([sys.executable, "-m", "kzperception.cli", *_collect_args(sites, out)],
-                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-                              timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "kzperception.cli", *_collect_args(sites, out)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            timeout=300,
+        )
     assert done.returncode == 1, done.stderr
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and re.fullmatch(rf"error: {re.escape(str(out))}(/\S+)?: No space left on device \(ENOSPC\)",
-                                            lines[0]), lines  # the file, or at least the folder written to
+    assert len(lines) == 1 and re.fullmatch(
+        rf"error: {re.escape(str(out))}(/\S+)?: No space left on device \(ENOSPC\)", lines[0]
+    ), lines  # the file, or at least the folder written to
     assert not (out / "collected.csv").exists()
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
 # --- build and build --out --------------------------------------------------------------------
+
 
 def test_build_out_on_a_full_disk_is_one_line_and_keeps_the_earlier_book(tmp_path, monkeypatch):
     out = tmp_path / "out"
@@ -116,7 +144,8 @@ def test_build_out_on_a_full_disk_is_one_line_and_keeps_the_earlier_book(tmp_pat
     result = CliRunner().invoke(app, ["build", "--out", str(out)])
     assert result.exit_code == 1
     assert _error_lines(result.stderr) == [
-        f"error: {chapter}: No space left on device (ENOSPC); nothing was written to --out"], result.output
+        f"error: {chapter}: No space left on device (ENOSPC); nothing was written to --out"
+    ], result.output
     assert "Traceback" not in result.output
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the temporary build folder removed
@@ -136,26 +165,32 @@ def test_build_on_a_full_disk_when_jupyter_book_writes_is_one_line(monkeypatch):
 
 def test_jupyter_book_failing_on_a_full_disk_says_the_cause_not_look_above(tmp_path, monkeypatch):
     """Jupyter Book's own output: the errno line is the one line a build error shows."""
-    output = ("Running Sphinx v7\nwriting output... [ 50%] chapters/06-2-reports\n"
-              "OSError: [Errno 28] No space left on device: '/b/_build/html/chapters/06-2-reports.html'\n"
-              "Looks like there was an error. Look above for the cause.\n")
+    output = (
+        "Running Sphinx v7\nwriting output... [ 50%] chapters/06-2-reports\n"
+        "OSError: [Errno 28] No space left on device: '/b/_build/html/chapters/06-2-reports.html'\n"
+        "Looks like there was an error. Look above for the cause.\n"
+    )
     fake = subprocess.CompletedProcess([], 1, stdout=output, stderr="")
     monkeypatch.setattr(build.subprocess, "run", lambda *a, **k: fake)
     monkeypatch.setattr(build, "execute_front_page", lambda *a, **k: None)
     with pytest.raises(build.BuildError) as err:
         build.jupyter_book(build.BookLayout.standalone(tmp_path / "work"))
-    assert str(err.value) == ("jupyter-book build failed: /b/_build/html/chapters/06-2-reports.html: "
-                              "No space left on device (ENOSPC)")
+    assert str(err.value) == (
+        "jupyter-book build failed: /b/_build/html/chapters/06-2-reports.html: No space left on device (ENOSPC)"
+    )
     book = tmp_path / "book"
     book.mkdir()
     monkeypatch.setattr(pdf.subprocess, "run", lambda *a, **k: fake)
     with pytest.raises(pdf.PdfError) as err:  # the PDF's single page is built the same way
         pdf.build_singlehtml(tmp_path / "pdfwork", book)
-    assert str(err.value) == ("jupyter-book could not build the single page: "
-                              "/b/_build/html/chapters/06-2-reports.html: No space left on device (ENOSPC)")
+    assert str(err.value) == (
+        "jupyter-book could not build the single page: "
+        "/b/_build/html/chapters/06-2-reports.html: No space left on device (ENOSPC)"
+    )
 
 
 # --- pdf --------------------------------------------------------------------------------------
+
 
 def test_pdf_on_a_full_disk_keeps_the_earlier_pdf_and_leaves_no_partial(tmp_path, monkeypatch, capsys):
     """The disk fills while the finished PDF is copied beside the old one."""
@@ -188,6 +223,7 @@ def test_pdf_on_a_full_disk_keeps_the_earlier_pdf_and_leaves_no_partial(tmp_path
 
 
 # --- the shorter commands that write a folder -------------------------------------------------
+
 
 def test_synth_and_screen_on_a_full_disk_name_the_folder_and_the_errno(tmp_path, monkeypatch):
     """A write to an open file names no file: the command names the folder it writes to."""

@@ -32,8 +32,9 @@ def _setup_module() -> ModuleType:
 
 
 def _git_files(*folders: str) -> set[str]:
-    done = subprocess.run(["git", "-C", str(CHECKOUT), "ls-files", "--", *folders], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        ["git", "-C", str(CHECKOUT), "ls-files", "--", *folders], capture_output=True, text=True, check=True
+    )
     return set(done.stdout.split())
 
 
@@ -80,15 +81,23 @@ def _installed_layout(site: Path) -> Path:
     return package
 
 
-PROBE = ("import json, kzperception.paths as p; print(json.dumps({k: str(getattr(p, k)) for k in "
-         "('ROOT', 'INSTALLED', 'DATA', 'NOTEBOOKS', 'CONFIG', 'BOOK', 'CHAPTERS', 'HTML', 'STATIC')}))")
+PROBE = (
+    "import json, kzperception.paths as p; print(json.dumps({k: str(getattr(p, k)) for k in "
+    "('ROOT', 'INSTALLED', 'DATA', 'NOTEBOOKS', 'CONFIG', 'BOOK', 'CHAPTERS', 'HTML', 'STATIC')}))"
+)
 
 
 def _probe(site: Path, cwd: Path, **env: str) -> dict[str, str]:
     """``kzperception.paths`` as a fresh interpreter sees it with only ``site`` on its path."""
     clean = {k: v for k, v in os.environ.items() if k not in ("KZP_ROOT", "KZP_HOME", "PYTHONPATH")}
-    done = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {PROBE}"],
-                          capture_output=True, text=True, cwd=cwd, env=clean | env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {PROBE}"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=clean | env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -111,8 +120,10 @@ def test_installed_package_reads_shipped_files_and_writes_its_book_elsewhere(tmp
     assert book.parent == home
     assert Path(seen["CHAPTERS"]).is_relative_to(book) and Path(seen["HTML"]).is_relative_to(book)
     assert sorted(p.name for p in (book / "_static").iterdir()) == sorted(
-        p.name for p in (CHECKOUT / "book" / "_static").iterdir() if p.name not in {Path(f).name for f in
-                                                                                   paths.NOT_SHIPPED})
+        p.name
+        for p in (CHECKOUT / "book" / "_static").iterdir()
+        if p.name not in {Path(f).name for f in paths.NOT_SHIPPED}
+    )
     assert (book / "references.bib").read_bytes() == (CHECKOUT / "book" / "references.bib").read_bytes()
     assert (book / paths.COPY_DONE).is_file()
     # The same build finds the same copy (the chapters' cache lives there); other code, another copy.

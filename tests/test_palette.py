@@ -21,20 +21,26 @@ from kzperception.book import palette
 DEFICIENCIES = ("deuteranomaly", "protanomaly", "tritanomaly")
 #: The colours the charts used before the palette: China, Russia, the "Both" slate, the websites'
 #: green and gold, the periods' light blue and orange, the secondary level's light grey.
-OLD = {"partners and Both": ("#b8322b", "#2a5d8f", "#3b4f63"), "websites": ("#5b8c5a", "#c9a227"),
-       "periods": ("#8fa9c4", "#d9822b"), "levels": ("#3b4f63", "#a9b8c6")}
+OLD = {
+    "partners and Both": ("#b8322b", "#2a5d8f", "#3b4f63"),
+    "websites": ("#5b8c5a", "#c9a227"),
+    "periods": ("#8fa9c4", "#d9822b"),
+    "levels": ("#3b4f63", "#a9b8c6"),
+}
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
 
 
 def _rgb(colour: str) -> np.ndarray:
-    return np.array([int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    return np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
 
 
 def _views(colour: str) -> list[np.ndarray]:
     """The colour in CAM02-UCS as seen with normal vision and with each simulated deficiency."""
     rgb = _rgb(colour)
-    seen = [rgb] + [np.clip(cs.cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": t, "severity": 100}, "sRGB1"),
-                            0, 1) for t in DEFICIENCIES]
+    seen = [rgb] + [
+        np.clip(cs.cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": t, "severity": 100}, "sRGB1"), 0, 1)
+        for t in DEFICIENCIES
+    ]
     return [cs.cspace_convert(s, "sRGB1", "CAM02-UCS") for s in seen]
 
 
@@ -49,8 +55,9 @@ def too_close(colours: tuple[str, ...], least: float = palette.MIN_DISTANCE) -> 
     for a, b in itertools.combinations(colours, 2):
         d = distances(a, b)
         if min(d) < least:
-            out.append(f"{a}/{b}: " + ", ".join(f"{v}={x:.1f}" for v, x in zip(("normal", *DEFICIENCIES), d,
-                                                                                   strict=True)))
+            out.append(
+                f"{a}/{b}: " + ", ".join(f"{v}={x:.1f}" for v, x in zip(("normal", *DEFICIENCIES), d, strict=True))
+            )
     return out
 
 
@@ -80,13 +87,19 @@ def test_no_colour_serves_two_meanings():
             seen[c.lower()] = meaning
     # nor do two meanings look alike (the statistic greys and the aggregate are one family)
     items = [(m, c) for m, cs_ in palette.meanings().items() for c in cs_]
-    close = [f"{m1} {c1} ~ {m2} {c2}" for (m1, c1), (m2, c2) in itertools.combinations(items, 2)
-             if m1 != m2 and {m1, m2} != {"statistic", "axis"} and distances(c1, c2)[0] < palette.MIN_MEANING_DISTANCE]
+    close = [
+        f"{m1} {c1} ~ {m2} {c2}"
+        for (m1, c1), (m2, c2) in itertools.combinations(items, 2)
+        if m1 != m2 and {m1, m2} != {"statistic", "axis"} and distances(c1, c2)[0] < palette.MIN_MEANING_DISTANCE
+    ]
     assert close == []
 
 
-@pytest.mark.parametrize("partners", [None, ["china", "russia", "p3"], ["china", "russia", "p3", "p4"]],
-                         ids=["thesis", "three partners", "four partners"])
+@pytest.mark.parametrize(
+    "partners",
+    [None, ["china", "russia", "p3"], ["china", "russia", "p3", "p4"]],
+    ids=["thesis", "three partners", "four partners"],
+)
 def test_colours_shown_together_stay_apart_under_colour_blindness(partners):
     problems = {name: too_close(colours) for name, colours in palette.shown_together(partners).items()}
     assert {k: v for k, v in problems.items() if v} == {}
@@ -132,10 +145,14 @@ def test_third_partner_from_a_file_gets_a_safe_colour(three_partners):
 
     from conftest import partner_env
 
-    probe = ("from kzperception.book import palette; import json; "
-             "print(json.dumps(palette.partner_colours()))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                         env=partner_env(KZP_PARTNERS=str(three_partners)))
+    probe = "from kzperception.book import palette; import json; print(json.dumps(palette.partner_colours()))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=partner_env(KZP_PARTNERS=str(three_partners)),
+    )
     colours = json.loads(out.stdout)
     assert colours["eu"] == palette.PARTNER_SERIES[2]
     assert palette.low_contrast(colours.values()) == []

@@ -18,8 +18,7 @@ def test_the_thesis_defaults_inject_nothing_and_come_back_the_same() -> None:
 def test_a_rerun_round_trips_through_papermill() -> None:
     p = ChapterParams("/data/my corpus", Window.parse("2021-01-01", "2022-01-05", "2023-01-05"))
     injected = p.papermill()
-    assert injected == {"source": "/data/my corpus", "start": "2021-01-01", "pivot": "2022-01-05",
-                        "end": "2023-01-05"}
+    assert injected == {"source": "/data/my corpus", "start": "2021-01-01", "pivot": "2022-01-05", "end": "2023-01-05"}
     assert ChapterParams.from_cells(**injected) == p
 
 

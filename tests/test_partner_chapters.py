@@ -38,9 +38,6 @@ def _markdown(nb) -> str:
     return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
 
 
-
-
-
 # --- stems ------------------------------------------------------------------------------------------
 
 
@@ -57,8 +54,17 @@ def test_the_main_books_slot_chapters_are_instances_of_one_template():
     assert not (paths.NOTEBOOKS / "06-3-2-china-slots.md").exists()  # no second copy of the chapter
 
 
-@pytest.mark.parametrize("stem", ["06-3-9-china-slots", "06-3-3-china-slots", "06-3-4-eu-slots",
-                                  "06-3-2-../x-slots", "06-3-2-China-slots", "06-3-2-china-slots.md"])
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "06-3-9-china-slots",
+        "06-3-3-china-slots",
+        "06-3-4-eu-slots",
+        "06-3-2-../x-slots",
+        "06-3-2-China-slots",
+        "06-3-2-china-slots.md",
+    ],
+)
 def test_a_stem_that_is_no_partners_instance_is_a_plain_notebook(stem):
     src = build.chapter_source(stem)
     assert src.partner is None and src.notebook == paths.NOTEBOOKS / f"{stem}.md"
@@ -73,16 +79,32 @@ def test_rerun_knows_every_partners_chapter_and_refuses_others():
 def test_default_rerun_chapters_follow_the_partners_in_the_corpus(tmp_path):
     both = load_corpus(write_corpus(tmp_path / "both", SMALL_REPORTS, SMALL_CODES))
     known = rerun.available_chapters()
-    assert rerun.default_chapters(both, known) == ["06-0-results", "06-2-reports", "06-3-coding",
-                                                  "06-3-1-categories", "06-3-2-china-slots", "06-3-3-russia-slots",
-                                                  "06-4-uncertainty", "06-5-sensitivity", "08-conclusion",
-                                                  "appendix-audit"]
+    assert rerun.default_chapters(both, known) == [
+        "06-0-results",
+        "06-2-reports",
+        "06-3-coding",
+        "06-3-1-categories",
+        "06-3-2-china-slots",
+        "06-3-3-russia-slots",
+        "06-4-uncertainty",
+        "06-5-sensitivity",
+        "08-conclusion",
+        "appendix-audit",
+    ]
     only_russia = "".join(line + "\n" for line in SMALL_REPORTS.splitlines() if ",russia," in line)
     codes = "".join(line + "\n" for line in SMALL_CODES.splitlines() if line.split(",")[0] in {"r4", "r5", "r6", "r7"})
     russia = load_corpus(write_corpus(tmp_path / "russia", only_russia, codes))
-    assert rerun.default_chapters(russia, known) == ["06-0-results", "06-2-reports", "06-3-coding",
-                                                    "06-3-1-categories", "06-3-3-russia-slots", "06-4-uncertainty",
-                                                    "06-5-sensitivity", "08-conclusion", "appendix-audit"]
+    assert rerun.default_chapters(russia, known) == [
+        "06-0-results",
+        "06-2-reports",
+        "06-3-coding",
+        "06-3-1-categories",
+        "06-3-3-russia-slots",
+        "06-4-uncertainty",
+        "06-5-sensitivity",
+        "08-conclusion",
+        "appendix-audit",
+    ]
 
 
 # --- what is executed ---------------------------------------------------------------------------------
@@ -93,8 +115,7 @@ def test_on_the_published_figures_the_reading_is_the_page():
     text = _markdown(nb)
     assert "(sec-china-slots)=\n# 6.3.2 Comparison of slots: perception of China" in text
     assert "{{" not in text and "The thesis's reading" not in text
-    assert not any(build.COMPUTED_TAG in t or build.READING_NOTE_TAG in t or build.READING_TAG in t
-                   for t in _tags(nb))
+    assert not any(build.COMPUTED_TAG in t or build.READING_NOTE_TAG in t or build.READING_TAG in t for t in _tags(nb))
     assert "\n## China {glue:md}`thesis_label_before`" in text  # the thesis's headings, at their level
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     # Passages about single reports are told through the page's Story (shown when the page's figures hold them).
@@ -194,23 +215,41 @@ PROBE = textwrap.dedent("""
 @pytest.fixture(scope="module")
 def three_partner_corpus(three_partners, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("corpus") / "syn"
-    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "synth", "--seed", "4", "--out", str(folder)],
-                          capture_output=True, text=True, env=partner_env(KZP_PARTNERS=str(three_partners)),
-                          cwd=paths.ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzperception.cli", "synth", "--seed", "4", "--out", str(folder)],
+        capture_output=True,
+        text=True,
+        env=partner_env(KZP_PARTNERS=str(three_partners)),
+        cwd=paths.ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     return folder
 
 
 def test_a_third_partner_has_a_chapter_numbered_after_the_thesiss_two(three_partners, three_partner_corpus):
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(three_partner_corpus)], capture_output=True, text=True,
-                          env=partner_env(KZP_PARTNERS=str(three_partners)), cwd=paths.ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(three_partner_corpus)],
+        capture_output=True,
+        text=True,
+        env=partner_env(KZP_PARTNERS=str(three_partners)),
+        cwd=paths.ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout)
     assert out["instances"] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
     slots = ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
-    assert out["known"][out["known"].index("06-3-1-categories") + 1:][:3] == slots  # 6.3.4, then 6.4
-    assert out["default"] == ["06-0-results", "06-2-reports", "06-3-coding", "06-3-1-categories", *slots,
-                              "06-4-uncertainty", "06-5-sensitivity", "08-conclusion", "appendix-audit"]
+    assert out["known"][out["known"].index("06-3-1-categories") + 1 :][:3] == slots  # 6.3.4, then 6.4
+    assert out["default"] == [
+        "06-0-results",
+        "06-2-reports",
+        "06-3-coding",
+        "06-3-1-categories",
+        *slots,
+        "06-4-uncertainty",
+        "06-5-sensitivity",
+        "08-conclusion",
+        "appendix-audit",
+    ]
     assert out["fields"] == {"partner": "eu", "label": "European Union", "anchor": "sec-eu-slots", "number": "6.3.4"}
     assert out["reading"] is None
 
@@ -224,14 +263,32 @@ def _page_text(page: Path) -> str:
 @pytest.mark.book
 def test_a_rerun_with_three_partners_builds_a_slot_chapter_for_each(three_partners, three_partner_corpus, tmp_path):
     out = tmp_path / "rerun"
-    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "rerun", "--corpus", str(three_partner_corpus),
-                           "--start", "2020-08-24", "--pivot", "2022-02-24", "--end", "2023-08-24", "--out", str(out)],
-                          capture_output=True, text=True, env=partner_env(KZP_PARTNERS=str(three_partners)),
-                          cwd=paths.ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kzperception.cli",
+            "rerun",
+            "--corpus",
+            str(three_partner_corpus),
+            "--start",
+            "2020-08-24",
+            "--pivot",
+            "2022-02-24",
+            "--end",
+            "2023-08-24",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=partner_env(KZP_PARTNERS=str(three_partners)),
+        cwd=paths.ROOT,
+    )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     marker = json.loads((out / rerun.MARKER).read_text(encoding="utf-8"))
     at = marker["chapters"].index(rerun.SLOTS_AFTER) + 1
-    assert marker["chapters"][at:at + 3] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
+    assert marker["chapters"][at : at + 3] == ["06-3-2-china-slots", "06-3-3-russia-slots", "06-3-4-eu-slots"]
     pages = out / "html" / paths.CHAPTERS_DIR
     eu_html = (pages / "06-3-4-eu-slots.html").read_text(encoding="utf-8")
     eu = _page_text(pages / "06-3-4-eu-slots.html")
@@ -244,12 +301,18 @@ def test_a_rerun_with_three_partners_builds_a_slot_chapter_for_each(three_partne
     china_html = (pages / "06-3-2-china-slots.html").read_text(encoding="utf-8")
     china = _page_text(pages / "06-3-2-china-slots.html")
     assert 'id="T_china_slots"' in china_html and 'id="T_china_slots_thesis"' in china_html
-    assert china.index("The first slot holds 37 reports") < china.index("The thesis's reading") \
+    assert (
+        china.index("The first slot holds 37 reports")
+        < china.index("The thesis's reading")
         < china.index("The first slot holds 37 reports. As in every slot, two categories lead")
+    )
     # The thesis's report-level narrative needs its reports: a synthetic corpus holds none of them,
     # so the quotation is replaced by a note saying so (and the corpus's own example, if any).
     assert 'data-report="clp-2021"' not in china_html and "kzp-narrative-absent" in china_html
     assert "6.3.3 Comparison of slots: perception of Russia" in _page_text(pages / "06-3-3-russia-slots.html")
     index = (out / "html" / "index.html").read_text(encoding="utf-8")
-    assert index.index("06-3-2-china-slots.html") < index.index("06-3-3-russia-slots.html") \
+    assert (
+        index.index("06-3-2-china-slots.html")
+        < index.index("06-3-3-russia-slots.html")
         < index.index("06-3-4-eu-slots.html")
+    )

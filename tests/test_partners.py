@@ -62,29 +62,42 @@ def test_environment_variable_chooses_the_file(three_partners, monkeypatch):
 BASE = "- id: china\n  label: China\n  keywords_ru: [Китай]\n"
 
 
-@pytest.mark.parametrize(("text", "where", "expect"), [
-    ("- id: china\n\tlabel: China\n", ":2", "not valid YAML"),
-    ("china: {label: China}\n", ":1", "expected a non-empty YAML list of partners, found a dict"),
-    ("", ":1", "found nothing"),
-    (BASE + "- just a string\n", ":4", "item 2: expected a mapping"),
-    (BASE + "- label: Turkey\n  keywords_ru: [Турция]\n", ":4", "item 2: id: Field required; found nothing"),
-    (BASE + "- id: Turkey\n  label: Turkey\n  keywords_ru: [Турция]\n", ":4", "id: must be 1-32 lower-case"),
-    (BASE + "- id: all\n  label: All\n  keywords_ru: [Все]\n", ":4", "id: is reserved"),
-    (BASE + "- id: ../x\n  label: X\n  keywords_ru: [Икс]\n", ":4", "found '../x'"),
-    (BASE + "- id: china\n  label: PRC\n  keywords_ru: [КНР]\n", ":4", "item 2 (id 'china'): id: duplicate of item 1"),
-    (BASE + "- id: prc\n  label: china\n  keywords_ru: [КНР]\n", ":5", "label: duplicate of item 1"),
-    (BASE + "- id: x\n  label: <script>alert(1)</script>\n  keywords_ru: [Икс]\n", ":5",
-     "label: must be plain text"),
-    (BASE + "- id: x\n  label: '[/bold]Turkey'\n  keywords_ru: [Икс]\n", ":5", "found '[/bold]Turkey'"),
-    (BASE + "- id: x\n  label: '{download}`../x`'\n  keywords_ru: [Икс]\n", ":5", "label: must be plain text"),
-    (BASE + "- id: x\n  label: '=1+1'\n  keywords_ru: [Икс]\n", ":5", "found '=1+1'"),
-    (BASE + "- id: x\n  label: X\n  keywords_ru: []\n", ":6", "keywords_ru: Tuple should have at least 1 item"),
-    (BASE + "- id: x\n  label: X\n  keywords_ru: [Икс, '<b>']\n", ":6", "keywords_ru.1: must be a word"),
-    (BASE + "- id: x\n  label: X\n  keywords_ru: [Икс]\n  colour: red\n", ":7", "colour: must be a colour #rrggbb; "
-     "found 'red'"),
-    (BASE + "- id: x\n  label: X\n  keywords_ru: [Икс]\n  colur: '#ffffff'\n", ":7", "colur: unknown field"),
-    (BASE + "- id: 7\n  label: X\n  keywords_ru: [Икс]\n", ":4", "id: Input should be a valid string; found 7"),
-])
+@pytest.mark.parametrize(
+    ("text", "where", "expect"),
+    [
+        ("- id: china\n\tlabel: China\n", ":2", "not valid YAML"),
+        ("china: {label: China}\n", ":1", "expected a non-empty YAML list of partners, found a dict"),
+        ("", ":1", "found nothing"),
+        (BASE + "- just a string\n", ":4", "item 2: expected a mapping"),
+        (BASE + "- label: Turkey\n  keywords_ru: [Турция]\n", ":4", "item 2: id: Field required; found nothing"),
+        (BASE + "- id: Turkey\n  label: Turkey\n  keywords_ru: [Турция]\n", ":4", "id: must be 1-32 lower-case"),
+        (BASE + "- id: all\n  label: All\n  keywords_ru: [Все]\n", ":4", "id: is reserved"),
+        (BASE + "- id: ../x\n  label: X\n  keywords_ru: [Икс]\n", ":4", "found '../x'"),
+        (
+            BASE + "- id: china\n  label: PRC\n  keywords_ru: [КНР]\n",
+            ":4",
+            "item 2 (id 'china'): id: duplicate of item 1",
+        ),
+        (BASE + "- id: prc\n  label: china\n  keywords_ru: [КНР]\n", ":5", "label: duplicate of item 1"),
+        (
+            BASE + "- id: x\n  label: <script>alert(1)</script>\n  keywords_ru: [Икс]\n",
+            ":5",
+            "label: must be plain text",
+        ),
+        (BASE + "- id: x\n  label: '[/bold]Turkey'\n  keywords_ru: [Икс]\n", ":5", "found '[/bold]Turkey'"),
+        (BASE + "- id: x\n  label: '{download}`../x`'\n  keywords_ru: [Икс]\n", ":5", "label: must be plain text"),
+        (BASE + "- id: x\n  label: '=1+1'\n  keywords_ru: [Икс]\n", ":5", "found '=1+1'"),
+        (BASE + "- id: x\n  label: X\n  keywords_ru: []\n", ":6", "keywords_ru: Tuple should have at least 1 item"),
+        (BASE + "- id: x\n  label: X\n  keywords_ru: [Икс, '<b>']\n", ":6", "keywords_ru.1: must be a word"),
+        (
+            BASE + "- id: x\n  label: X\n  keywords_ru: [Икс]\n  colour: red\n",
+            ":7",
+            "colour: must be a colour #rrggbb; found 'red'",
+        ),
+        (BASE + "- id: x\n  label: X\n  keywords_ru: [Икс]\n  colur: '#ffffff'\n", ":7", "colur: unknown field"),
+        (BASE + "- id: 7\n  label: X\n  keywords_ru: [Икс]\n", ":4", "id: Input should be a valid string; found 7"),
+    ],
+)
 def test_bad_partner_files_are_refused_with_file_line_item_and_field(tmp_path, text, where, expect):
     path = tmp_path / "partners.yaml"
     path.write_text(text, encoding="utf-8")
@@ -101,11 +114,14 @@ def test_missing_partner_file(tmp_path):
         load_partners(tmp_path / "nope.yaml")
 
 
-@pytest.mark.parametrize(("host", "expect"), [
-    ("https://gov.kz", "host: must be a lower-case host name"),
-    ("../etc", "host: must be a lower-case host name"),
-    ("Gov.KZ", "found 'Gov.KZ'"),
-])
+@pytest.mark.parametrize(
+    ("host", "expect"),
+    [
+        ("https://gov.kz", "host: must be a lower-case host name"),
+        ("../etc", "host: must be a lower-case host name"),
+        ("Gov.KZ", "found 'Gov.KZ'"),
+    ],
+)
 def test_bad_website_hosts(tmp_path, host, expect):
     path = tmp_path / "websites.yaml"
     path.write_text(f"- id: government\n  label: Government\n  host: '{host}'\n", encoding="utf-8")
@@ -126,8 +142,13 @@ def test_duplicate_host_and_partner_website_clash(tmp_path):
 def test_cli_with_a_broken_partner_file_prints_one_line_and_no_traceback(tmp_path):
     bad = tmp_path / "partners.yaml"
     bad.write_text(BASE + "- id: x\n  label: '[bold red]boom[/]'\n  keywords_ru: [Икс]\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "counts", "reports", "--source", "published"],
-                          capture_output=True, text=True, env=partner_env(KZP_PARTNERS=str(bad)), cwd=paths.ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzperception.cli", "counts", "reports", "--source", "published"],
+        capture_output=True,
+        text=True,
+        env=partner_env(KZP_PARTNERS=str(bad)),
+        cwd=paths.ROOT,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -212,14 +233,17 @@ def three_partner_run(three_partners, tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus") / "syn"
     cli = [sys.executable, "-m", "kzperception.cli"]
     runs = {}
-    for name, args in (("synth", ["synth", "--seed", "4", "--out", str(folder)]),
-                       ("validate", ["validate", str(folder)]),
-                       ("counts", ["counts", "reports", "--source", str(folder), "--format", "csv"]),
-                       ("codes", ["counts", "codes", "--source", str(folder), "--format", "csv"])):
+    for name, args in (
+        ("synth", ["synth", "--seed", "4", "--out", str(folder)]),
+        ("validate", ["validate", str(folder)]),
+        ("counts", ["counts", "reports", "--source", str(folder), "--format", "csv"]),
+        ("codes", ["counts", "codes", "--source", str(folder), "--format", "csv"]),
+    ):
         runs[name] = subprocess.run(cli + args, capture_output=True, text=True, env=env, cwd=paths.ROOT)
         assert runs[name].returncode == 0, (name, runs[name].stdout, runs[name].stderr)
-    probe = subprocess.run([sys.executable, "-c", PROBE, str(folder)], capture_output=True, text=True, env=env,
-                           cwd=paths.ROOT)
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, str(folder)], capture_output=True, text=True, env=env, cwd=paths.ROOT
+    )
     assert probe.returncode == 0, probe.stderr[-3000:]
     return runs, json.loads(probe.stdout)
 
@@ -239,16 +263,22 @@ def test_synth_validate_and_counts_with_three_partners(three_partner_run):
 
 def test_k_by_two_tests_and_pairwise_holm(three_partner_run):
     _, out = three_partner_run
-    assert out["att_columns"][:7] == ["reports", "china_before", "china_after", "russia_before", "russia_after",
-                                      "eu_before", "eu_after"]
+    assert out["att_columns"][:7] == [
+        "reports",
+        "china_before",
+        "china_after",
+        "russia_before",
+        "russia_after",
+        "eu_before",
+        "eu_after",
+    ]
     att = out["att_all"]
     assert att["dof"] == 2 and att["p_fisher"] is None and att["odds_ratio"] is None
     assert att["p_chi2"] == pytest.approx(out["att_all_scipy_p"])
     assert att["eu_before"] == att["china_after"] and att["eu_after"] == att["china_before"]
     pairs = out["pairs"]
     assert len(pairs) == 3 * 3  # three pairs in each of three scopes (all reports, two websites)
-    assert {(p["partner_a"], p["partner_b"]) for p in pairs} == {("china", "russia"), ("china", "eu"),
-                                                                 ("russia", "eu")}
+    assert {(p["partner_a"], p["partner_b"]) for p in pairs} == {("china", "russia"), ("china", "eu"), ("russia", "eu")}
     assert all(p["p_holm"] >= p["p_fisher"] - 1e-12 for p in pairs)
     for scope in ("", "government", "president"):  # Holm: the smallest of three p-values is tripled
         mine = [p for p in pairs if p["website"] == scope]
@@ -275,8 +305,10 @@ def test_sensitivity_with_three_partners(three_partner_run):
     assert set(out["ahead"]) == {"china", "russia", "eu"}
     assert sum(out["ahead"].values()) <= out["n_pivots"]
     assert out["summary_rows"] == 3
-    assert out["sweep_scale"] == {"domain": ["China", "Russia", "European Union"],
-                                  "range": ["#e0263f", "#3b78e7", palette.PARTNER_SERIES[2]]}
+    assert out["sweep_scale"] == {
+        "domain": ["China", "Russia", "European Union"],
+        "range": ["#e0263f", "#3b78e7", palette.PARTNER_SERIES[2]],
+    }
 
 
 def test_charts_with_three_partners(three_partner_run):
@@ -285,8 +317,10 @@ def test_charts_with_three_partners(three_partner_run):
     assert out["eu_figure"]["color"] == {"value": palette.PARTNER_SERIES[2]}
     assert out["eu_all_codes_title"] == "Main and secondary code categories, reports on European Union"
     assert out["figures"] == list(range(1, 10))
-    assert out["fig1_scale"] == {"domain": ["Government (gov.kz)", "President (akorda.kz)"],
-                                 "range": ["#2e8b57", "#8e63c4"]}
+    assert out["fig1_scale"] == {
+        "domain": ["Government (gov.kz)", "President (akorda.kz)"],
+        "range": ["#2e8b57", "#8e63c4"],
+    }
     assert out["after_scale"]["domain"] == ["China", "Russia", "European Union", "All partners"]
     assert out["table1_rows"] == 3  # the two websites and the Total row; partners are columns
     assert out["eu_facts"]["n_eu"] == 115

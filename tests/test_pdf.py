@@ -81,9 +81,11 @@ def test_pdf_figures_are_vectors(printed: Path) -> None:
 
 # Refusals: one line, nothing written, no traceback, values printed literally.
 
+
 def _main(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kzperception.book.pdf", *args],
-                          capture_output=True, text=True, cwd=paths.ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "kzperception.book.pdf", *args], capture_output=True, text=True, cwd=paths.ROOT
+    )
 
 
 def test_existing_out_is_not_replaced_without_force(tmp_path: Path) -> None:
@@ -97,10 +99,13 @@ def test_existing_out_is_not_replaced_without_force(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "the user's file"
 
 
-@pytest.mark.parametrize("name, message", [
-    ("folder", "is a folder: give a file name ending in .pdf"),
-    ("book.html", "does not end in .pdf: give the PDF's file name"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("folder", "is a folder: give a file name ending in .pdf"),
+        ("book.html", "does not end in .pdf: give the PDF's file name"),
+    ],
+)
 def test_bad_out_is_refused(tmp_path: Path, name: str, message: str) -> None:
     target = tmp_path / name
     if name == "folder":

@@ -28,8 +28,12 @@ def _independent(csv: pd.DataFrame, start: str, pivot: str, end: str) -> dict[st
     after = (d >= pivot) & (d <= end)
     days_before = len(pd.date_range(start, pivot, freq="D")) - 1
     days_after = len(pd.date_range(pivot, end, freq="D"))
-    out = {"days_before": days_before, "days_after": days_after,
-           "before_per_day": before.sum() / days_before, "after_per_day": after.sum() / days_after}
+    out = {
+        "days_before": days_before,
+        "days_after": days_after,
+        "before_per_day": before.sum() / days_before,
+        "after_per_day": after.sum() / days_after,
+    }
     for partner in sorted(set(csv.loc[before | after, "country"])):
         mine = csv["country"] == partner
         out[f"{partner}_before_per_day"] = (before & mine).sum() / days_before
@@ -43,9 +47,14 @@ def small(tmp_path):
     return folder, pd.read_csv(folder / "reports.csv", dtype=str)
 
 
-@pytest.mark.parametrize("window", [("2020-08-24", "2022-02-24", "2023-08-24"),
-                                    ("2019-01-01", "2021-01-01", "2024-01-01"),
-                                    ("2022-01-01", "2022-09-21", "2023-01-01")])
+@pytest.mark.parametrize(
+    "window",
+    [
+        ("2020-08-24", "2022-02-24", "2023-08-24"),
+        ("2019-01-01", "2021-01-01", "2024-01-01"),
+        ("2022-01-01", "2022-09-21", "2023-01-01"),
+    ],
+)
 def test_reports_per_day_match_an_independent_count(small, window):
     folder, csv = small
     facts = measures.period_facts(load_counts(folder, Window.parse(*window)))
@@ -70,10 +79,13 @@ def test_published_figures_per_day_on_the_thesis_window():
 def test_equal_periods_are_said_equal_and_compare_by_counts():
     counts = load_counts("published")
     text = periods.lengths_sentence(counts)
-    assert text == ("The two periods of the window are about equally long (549 and 547 days), "
-                    "so their counts compare as they stand.")
+    assert text == (
+        "The two periods of the window are about equally long (549 and 547 days), "
+        "so their counts compare as they stand."
+    )
     assert periods.period_texts(counts)["periods_length_clause"].startswith(
-        "The two periods of the window are about equally long")
+        "The two periods of the window are about equally long"
+    )
 
 
 def test_unequal_periods_are_said_to_differ_with_every_rate(small):
@@ -89,7 +101,8 @@ def test_unequal_periods_are_said_to_differ_with_every_rate(small):
         assert said in text, said
     # No number in the sentence that is not a length, a year of a label or one of the rates.
     allowed = {"731", "1,096", "2019", "20", "2021", "24"} | {
-        f"{v:.3g}" for k, v in expected.items() if k.endswith("_per_day")}
+        f"{v:.3g}" for k, v in expected.items() if k.endswith("_per_day")
+    }
     assert set(re.findall(r"\d[\d,.]*\d|\d", text)) <= allowed
 
 
@@ -137,8 +150,9 @@ def test_published_figures_have_no_dates_and_no_coverage_note():
 
 
 def test_a_single_day_is_said_in_the_singular():
-    span = periods.corpus_span(pd.Series(["2020-01-02", "2020-06-01"]),
-                               Window.parse("2020-01-01", "2020-03-01", "2020-06-01"))
+    span = periods.corpus_span(
+        pd.Series(["2020-01-02", "2020-06-01"]), Window.parse("2020-01-01", "2020-03-01", "2020-06-01")
+    )
     text = periods.coverage_sentence(span)
     assert "opens on 2020-01-01, 1 day before the corpus's first report (2020-01-02)." in text
     assert "1 days" not in text
@@ -149,8 +163,10 @@ def test_no_dated_report_gives_no_span():
     assert periods.corpus_span(pd.Series([], dtype=str), THESIS_WINDOW) is None
 
 
-@pytest.mark.parametrize(("rate", "words"), [(37 / 549, "0.0674"), (78 / 547, "0.143"), (0.0, "0"),
-                                             (1 / 36500, "0.0000274"), (12.345, "12.3"), (3.0, "3")])
+@pytest.mark.parametrize(
+    ("rate", "words"),
+    [(37 / 549, "0.0674"), (78 / 547, "0.143"), (0.0, "0"), (1 / 36500, "0.0000274"), (12.345, "12.3"), (3.0, "3")],
+)
 def test_rates_keep_three_significant_digits_without_exponents(rate, words):
     assert periods.rate_words(rate) == words
 
@@ -162,8 +178,14 @@ def test_the_thesis_counts_stand_only_under_the_thesis_labels(small):
     window = ("2019-01-01", "2021-01-01", "2024-01-01")
     counts, thesis = load_counts(folder, Window.parse(*window)), load_counts("published")
     table = measures.reports_beside_thesis(counts, thesis)
-    assert list(table.columns) == ["country", "website", "this corpus, 2019–20", "this corpus, 2021–24",
-                                   "thesis, 2020–22", "thesis, 2022–23"]
+    assert list(table.columns) == [
+        "country",
+        "website",
+        "this corpus, 2019–20",
+        "this corpus, 2021–24",
+        "thesis, 2020–22",
+        "thesis, 2022–23",
+    ]
     published = pd.read_csv(paths.PUBLISHED / "table1_reports.csv")
     d = pd.to_datetime(csv["date"])
     for row in table.itertuples(index=False):
@@ -186,22 +208,28 @@ def test_the_thesis_counts_stand_only_under_the_thesis_labels(small):
 def test_beside_the_thesis_on_its_window_both_sides_carry_its_labels(small):
     folder, _ = small
     table = measures.reports_beside_thesis(load_counts(folder, THESIS_WINDOW), load_counts("published"))
-    assert list(table.columns[2:]) == ["this corpus, 2020–22", "this corpus, 2022–23",
-                                       "thesis, 2020–22", "thesis, 2022–23"]
+    assert list(table.columns[2:]) == [
+        "this corpus, 2020–22",
+        "this corpus, 2022–23",
+        "thesis, 2020–22",
+        "thesis, 2022–23",
+    ]
 
 
 def test_the_rerun_front_page_names_unequal_periods_and_a_window_wider_than_the_corpus(small, tmp_path):
     from kzperception.book import rerun
 
     folder, _ = small
-    wide = rerun.front_page(rerun.plan(folder, "2019-01-01", "2021-01-01", "2024-01-01", tmp_path / "o1",
-                                       ["06-2-reports"]))
+    wide = rerun.front_page(
+        rerun.plan(folder, "2019-01-01", "2021-01-01", "2024-01-01", tmp_path / "o1", ["06-2-reports"])
+    )
     top = wide.split("## What this rerun finds")[0]
     assert "differ in length (731 days before the pivot, 1,096 days after)" in top
     assert "Per day, 2019–20 against 2021–24" in top
     assert "The window opens on 2019-01-01, 600 days before the corpus's first report (2020-08-23)" in top
     assert "closes on 2024-01-01, 129 days after its last (2023-08-25)" in top
-    inside = rerun.front_page(rerun.plan(folder, *THESIS_WINDOW.as_params().values(), tmp_path / "o2",
-                                         ["06-2-reports"]))
+    inside = rerun.front_page(
+        rerun.plan(folder, *THESIS_WINDOW.as_params().values(), tmp_path / "o2", ["06-2-reports"])
+    )
     assert "about equally long (549 and 547 days)" in inside
     assert "The window opens" not in inside and "The window closes" not in inside

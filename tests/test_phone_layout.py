@@ -41,14 +41,18 @@ _TABLES = """() => [...document.querySelectorAll(".bd-article table")].filter(t 
 
 
 def _pages(html_root: Path, mark: str) -> list[str]:
-    return sorted(str(p.relative_to(html_root)) for p in html_root.rglob("*.html")
-                  if "_static" not in p.parts and "_sources" not in p.parts and mark in p.read_text(encoding="utf-8"))
+    return sorted(
+        str(p.relative_to(html_root))
+        for p in html_root.rglob("*.html")
+        if "_static" not in p.parts and "_sources" not in p.parts and mark in p.read_text(encoding="utf-8")
+    )
 
 
 def _settled(page) -> None:
     if page.locator(".kzp-chart").count():
         page.wait_for_function(
-            "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg'))", timeout=15_000)
+            "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg'))", timeout=15_000
+        )
     page.wait_for_timeout(500)  # kzp-layout.js stacks tables at load, and again once charts are drawn
 
 
@@ -123,9 +127,12 @@ def test_the_chart_check_sees_cut_and_touching_text(browser, tmp_path: Path) -> 
       <text x="190" y="190" transform="rotate(-35 190 190)">side two</text>
       <text x="150" y="100">A title under the menu</text></svg>"""
     page_file = tmp_path / "chart.html"
-    page_file.write_text(f'<!doctype html><html lang="en"><body style="margin:0"><div class="kzp-chart" id="c" '
-                         f'style="width:300px;position:relative">{svg}<details style="position:absolute;left:200px;'
-                         f'top:85px"><summary>...</summary></details></div></body></html>', encoding="utf-8")
+    page_file.write_text(
+        f'<!doctype html><html lang="en"><body style="margin:0"><div class="kzp-chart" id="c" '
+        f'style="width:300px;position:relative">{svg}<details style="position:absolute;left:200px;'
+        f'top:85px"><summary>...</summary></details></div></body></html>',
+        encoding="utf-8",
+    )
     opened = _open(browser, tmp_path, "chart.html", 600, 400)
     try:
         opened.page.evaluate("""() => { const a = document.getElementById('a'), b = document.getElementById('b');

@@ -36,8 +36,7 @@ def test_the_published_non_cooperation_share_reads_as_the_thesis_prints_it() -> 
     assert texts["non_cooperation_share_precise"] == _stated("6.1-01") == "2.02"
 
 
-@pytest.mark.parametrize(("value", "text"), [(2.0151, "2.02"), (0.0, "0.00"), (100.0, "100.00"),
-                                              (math.nan, "n/a")])
+@pytest.mark.parametrize(("value", "text"), [(2.0151, "2.02"), (0.0, "0.00"), (100.0, "100.00"), (math.nan, "n/a")])
 def test_precision_and_an_empty_share(value: float, text: str) -> None:
     assert measures.precise_texts({"non_cooperation_share": value}) == {"non_cooperation_share_precise": text}
 

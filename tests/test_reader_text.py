@@ -32,24 +32,29 @@ def module_paths() -> list[str]:
     """Every module of the library as a dotted path, with and without the package's name
     (``kzperception.analysis.section_readings`` and ``analysis.section_readings``)."""
     names = [m.name for m in pkgutil.walk_packages(kzperception.__path__, "kzperception.")]
-    return sorted({n for name in names for n in (name, name.split(".", 1)[1])} | {"kzperception"}, key=len,
-                  reverse=True)
+    return sorted(
+        {n for name in names for n in (name, name.split(".", 1)[1])} | {"kzperception"}, key=len, reverse=True
+    )
 
 
 #: A module path in running text: the package's name followed by a dot or slash and a name, or any
 #: dotted path of the library's own modules.
-MODULE_PATH = re.compile(r"\bkzperception(?:[./]\w+)+|\b(?:"
-                         + "|".join(re.escape(p) for p in module_paths() if "." in p) + r")\b")
+MODULE_PATH = re.compile(
+    r"\bkzperception(?:[./]\w+)+|\b(?:" + "|".join(re.escape(p) for p in module_paths() if "." in p) + r")\b"
+)
 
 
 def code_names(text: str) -> list[str]:
     """Each snake_case token, module path and ASCII arrow in ``text``, with a little context."""
     plain = URL.sub(" ", text)
     found = []
-    for what, pattern in (("snake_case name", SNAKE_CASE), ("module path", MODULE_PATH),
-                          ("ASCII arrow", re.compile(re.escape(ASCII_ARROW)))):
+    for what, pattern in (
+        ("snake_case name", SNAKE_CASE),
+        ("module path", MODULE_PATH),
+        ("ASCII arrow", re.compile(re.escape(ASCII_ARROW))),
+    ):
         for m in pattern.finditer(plain):
-            context = " ".join(plain[max(0, m.start() - 40):m.end() + 30].split())
+            context = " ".join(plain[max(0, m.start() - 40) : m.end() + 30].split())
             found.append(f"{what} {m.group(0)!r}: ...{context}...")
     return found
 
@@ -58,15 +63,20 @@ def test_the_check_sees_each_kind_of_code_name() -> None:
     assert code_names("Table E7 lists security_military above the figure")
     assert code_names("as kzperception.analysis.section_readings computes") and code_names("see analysis.audit here")
     assert code_names("China 37 -> 78")
-    assert not code_names("Security and military; 37 → 78; Kazakhstan's president; www.akorda.kz/ru/a_b; "
-                          "https://x.org/some_page; the kzperception project. p < 0.05; e.g. 6.3.1")
+    assert not code_names(
+        "Security and military; 37 → 78; Kazakhstan's president; www.akorda.kz/ru/a_b; "
+        "https://x.org/some_page; the kzperception project. p < 0.05; e.g. 6.3.1"
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "codes[period=all,category=cross_border,mode=non_cooperation,level=main]",
-    "rests on cells not published (e.g. china/before/security_military/non_cooperation/main)",
-    "uses a total stated by the thesis (codes_non_cooperation); China 25 -> 65, Russia 24 -> 39",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "codes[period=all,category=cross_border,mode=non_cooperation,level=main]",
+        "rests on cells not published (e.g. china/before/security_military/non_cooperation/main)",
+        "uses a total stated by the thesis (codes_non_cooperation); China 25 -> 65, Russia 24 -> 39",
+    ],
+)
 def test_table_cells_read_as_labels(text: str) -> None:
     """The tables' cell labeller leaves no code name in a cell that has ids written into it."""
     shown = reader_text(text)
@@ -93,8 +103,11 @@ _READ = """() => {
 def test_no_code_name_in_any_page(html_root: Path, browser) -> None:
     """No snake_case token, module path or ASCII arrow outside code elements on any page."""
     problems: list[str] = []
-    pages = sorted(str(p.relative_to(html_root)) for p in html_root.rglob("*.html")
-                   if "_static" not in p.parts and "_sources" not in p.parts)
+    pages = sorted(
+        str(p.relative_to(html_root))
+        for p in html_root.rglob("*.html")
+        if "_static" not in p.parts and "_sources" not in p.parts
+    )
     assert len(pages) >= 20
     for rel in pages:
         opened = _open(browser, html_root, rel, *WIDTHS["desktop"])
@@ -103,7 +116,8 @@ def test_no_code_name_in_any_page(html_root: Path, browser) -> None:
             if page.locator(".kzp-chart").count():
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg'))",
-                    timeout=15_000)
+                    timeout=15_000,
+                )
             problems += [f"{rel}: {p}" for p in code_names(page.evaluate(_READ))]
         finally:
             opened.close()

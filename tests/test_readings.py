@@ -47,26 +47,41 @@ def _verdict(n: dict[str, dict[str, int]], a: str, b: str) -> tuple[str, str | N
 
 
 def _russia_grows_more(tmp_path: Path) -> Path:
-    rows = ["china,government,mfa,2021-01-10", "china,government,mfa,2021-02-10", "china,government,mfa,2022-05-01",
-            "china,president,akorda,2022-07-01", "china,president,akorda,2023-02-01",
-            "russia,president,akorda,2021-03-01", "russia,president,akorda,2022-04-01",
-            "russia,president,akorda,2022-06-01", "russia,government,mfa,2023-01-01"]
+    rows = [
+        "china,government,mfa,2021-01-10",
+        "china,government,mfa,2021-02-10",
+        "china,government,mfa,2022-05-01",
+        "china,president,akorda,2022-07-01",
+        "china,president,akorda,2023-02-01",
+        "russia,president,akorda,2021-03-01",
+        "russia,president,akorda,2022-04-01",
+        "russia,president,akorda,2022-06-01",
+        "russia,government,mfa,2023-01-01",
+    ]
     reports = "".join(f"r{i},{r},,,,,,synthetic\n" for i, r in enumerate(rows))
     codes = "".join(f"r{i},economic,cooperation,main,primary\n" for i in range(len(rows)))
     return write_corpus(tmp_path / "russia-grows", reports, codes)
 
 
 def _both_grow_by_half(tmp_path: Path) -> Path:
-    rows = [f"{c},government,mfa,{d}" for c in ("china", "russia")
-            for d in ("2021-01-10", "2021-06-10", "2022-05-01", "2022-09-01", "2023-02-01")]
+    rows = [
+        f"{c},government,mfa,{d}"
+        for c in ("china", "russia")
+        for d in ("2021-01-10", "2021-06-10", "2022-05-01", "2022-09-01", "2023-02-01")
+    ]
     reports = "".join(f"r{i},{r},,,,,,synthetic\n" for i, r in enumerate(rows))
     codes = "".join(f"r{i},economic,cooperation,main,primary\n" for i in range(len(rows)))
     return write_corpus(tmp_path / "both-grow", reports, codes)
 
 
 def _corpora(tmp_path: Path) -> list[Path]:
-    return [paths.REGISTER, write_synthetic(1, tmp_path / "s1"), write_synthetic(7, tmp_path / "s7"),
-            _russia_grows_more(tmp_path), _both_grow_by_half(tmp_path)]
+    return [
+        paths.REGISTER,
+        write_synthetic(1, tmp_path / "s1"),
+        write_synthetic(7, tmp_path / "s7"),
+        _russia_grows_more(tmp_path),
+        _both_grow_by_half(tmp_path),
+    ]
 
 
 def _said(verdict) -> str:
@@ -121,6 +136,7 @@ def test_beside_the_thesis_compares_verdicts_not_words() -> None:
 
 # --- section 6.3.1: categories between partners, levels and periods -------------------------------
 
+
 def _published_by_hand() -> dict[tuple[str, str, str], int]:
     """(country, category, level) -> n for the whole window, read with the csv module from the published file."""
     out: dict[tuple[str, str, str], int] = {}
@@ -153,9 +169,11 @@ def test_the_published_economy_leads_for_both_by_the_published_counts() -> None:
     verdict = compute.common_leader(load_counts("published"))
     assert verdict.decision() == ("same", (("china", "leads", ("economic",)), ("russia", "leads", ("economic",))))
     text = _said(verdict)
-    assert text.startswith(f"Economic cooperation is the leading main code for both China "
-                           f"({by_hand[('china', 'economic', 'main')]} main codes) and Russia "
-                           f"({by_hand[('russia', 'economic', 'main')]} main codes): a lead over the runner-up ")
+    assert text.startswith(
+        f"Economic cooperation is the leading main code for both China "
+        f"({by_hand[('china', 'economic', 'main')]} main codes) and Russia "
+        f"({by_hand[('russia', 'economic', 'main')]} main codes): a lead over the runner-up "
+    )
     for country in ("china", "russia"):  # the lead is the exact binomial test of leader against runner-up, by hand
         main = sorted((n for (c, _, level), n in by_hand.items() if c == country and level == "main"), reverse=True)
         p = binomtest(main[0], main[0] + main[1], 0.5).pvalue
@@ -165,19 +183,34 @@ def test_the_published_economy_leads_for_both_by_the_published_counts() -> None:
 
 
 def test_for_both_is_never_said_when_the_leaders_differ_or_tie(tmp_path: Path) -> None:
-    differ = _corpus(tmp_path, "differ", [("china", BEFORE, [("economic", "main")]),
-                                          ("russia", BEFORE, [("political_diplomatic", "main")]),
-                                          ("russia", AFTER, [("political_diplomatic", "main")])])
+    differ = _corpus(
+        tmp_path,
+        "differ",
+        [
+            ("china", BEFORE, [("economic", "main")]),
+            ("russia", BEFORE, [("political_diplomatic", "main")]),
+            ("russia", AFTER, [("political_diplomatic", "main")]),
+        ],
+    )
     verdict = compute.common_leader(load_counts(differ, THESIS_WINDOW))
     assert verdict.decision()[0] != "same" and "for both" not in _said(verdict)
     assert "economic cooperation (one main code)" in _said(verdict)
     assert "political and diplomatic cooperation (2 main codes)" in _said(verdict)
-    tie = _corpus(tmp_path, "tie", [("china", BEFORE, [("economic", "main"), ("cultural", "main")]),
-                                    ("russia", BEFORE, [("economic", "main")])])
+    tie = _corpus(
+        tmp_path,
+        "tie",
+        [("china", BEFORE, [("economic", "main"), ("cultural", "main")]), ("russia", BEFORE, [("economic", "main")])],
+    )
     text = _said(compute.common_leader(load_counts(tie, THESIS_WINDOW)))
     assert "for both" not in text and "tie" in text
-    nothing = _corpus(tmp_path, "nothing", [("china", BEFORE, [("economic", "main", "non_cooperation")]),
-                                            ("russia", BEFORE, [("cultural", "main", "non_cooperation")])])
+    nothing = _corpus(
+        tmp_path,
+        "nothing",
+        [
+            ("china", BEFORE, [("economic", "main", "non_cooperation")]),
+            ("russia", BEFORE, [("cultural", "main", "non_cooperation")]),
+        ],
+    )
     verdict = compute.common_leader(load_counts(nothing, THESIS_WINDOW))
     assert verdict.decision()[0] == "none" and "lead" not in _said(verdict).replace("leading", "")
 
@@ -189,9 +222,15 @@ def test_main_or_side_theme_follows_the_two_counts(tmp_path: Path) -> None:
     verdict = compute.level_split(load_counts("published"), "cross_border")
     assert verdict.decision() == (("china", "secondary"), ("russia", "main"))
     assert f"China (main {china_main}, secondary {china_sec}) it is more often a secondary code" in _said(verdict)
-    few = _corpus(tmp_path, "few", [("china", BEFORE, [("cultural", "secondary"), ("economic", "main")]),
-                                    ("russia", AFTER, [("economic", "main"), ("environmental", "secondary")]),
-                                    ("russia", BEFORE, [("environmental", "main")])])
+    few = _corpus(
+        tmp_path,
+        "few",
+        [
+            ("china", BEFORE, [("cultural", "secondary"), ("economic", "main")]),
+            ("russia", AFTER, [("economic", "main"), ("environmental", "secondary")]),
+            ("russia", BEFORE, [("environmental", "main")]),
+        ],
+    )
     fc = load_counts(few, THESIS_WINDOW)
     assert dict(compute.level_split(fc, "environmental").decision())["russia"] == "equal"
     assert dict(compute.level_split(fc, "cultural").decision())["china"] == "secondary"
@@ -200,15 +239,19 @@ def test_main_or_side_theme_follows_the_two_counts(tmp_path: Path) -> None:
 def test_culture_is_sixth_by_main_codes_and_second_by_secondary_ones() -> None:
     counts = load_counts("published")
     by_hand = _published_by_hand()
-    secondary = {cat: by_hand[("china", cat, "secondary")] + by_hand[("russia", cat, "secondary")]
-                 for cat in ("economic", "cultural")}
+    secondary = {
+        cat: by_hand[("china", cat, "secondary")] + by_hand[("russia", cat, "secondary")]
+        for cat in ("economic", "cultural")
+    }
     assert _said(compute.place(counts, "cultural", "main")) == "Sixth of the 7 categories by main codes (16)."
     assert _said(compute.place(counts, "cultural", "secondary")) == (
         f"Second of the 7 categories by secondary codes ({secondary['cultural']}), "
-        f"after economic cooperation ({secondary['economic']}).")
+        f"after economic cooperation ({secondary['economic']})."
+    )
     # equal counts share a place: security and education both reach 32 reports at either level
     assert _said(compute.place(counts, "security_military", "any")).startswith(
-        "Joint fifth of the 7 categories by main and secondary codes together (32, level with educational")
+        "Joint fifth of the 7 categories by main and secondary codes together (32, level with educational"
+    )
 
 
 def test_partner_and_period_contrasts_carry_the_fisher_p_of_the_hand_made_table() -> None:
@@ -219,16 +262,20 @@ def test_partner_and_period_contrasts_carry_the_fisher_p_of_the_hand_made_table(
     k_c, k_r = by_hand[("china", "economic", "main")], by_hand[("russia", "economic", "main")]
     p = fisher_exact([[k_c, 115 - k_c], [k_r, 103 - k_r]]).pvalue
     text = _said(compute.category_contrast(counts, "economic"))
-    assert text.startswith(f"As a main code, economic cooperation reaches a larger share of the reports on China "
-                           f"({100 * k_c / 115:.1f} %) than of those on Russia ({100 * k_r / 103:.1f} %)")
+    assert text.startswith(
+        f"As a main code, economic cooperation reaches a larger share of the reports on China "
+        f"({100 * k_c / 115:.1f} %) than of those on Russia ({100 * k_r / 103:.1f} %)"
+    )
     assert f"p = {p:.3f}" in text and "within what chance alone could produce" in text
     swapped = _said(compute.category_contrast(counts, "security_military"))
     assert "larger share of the reports on Russia" in swapped  # the larger share is named first
     # Russia's political reports after the invasion: 18 of 46, then 16 of 57 (section 6.3.3's slot counts)
     p = fisher_exact([[16, 57 - 16], [18, 46 - 18]]).pvalue
     shift = _said(compute.category_shift(counts, "russia", "political_diplomatic"))
-    assert shift.startswith("The share of reports on Russia with political and diplomatic cooperation as a main code "
-                            f"falls from {100 * 18 / 46:.1f} % to {100 * 16 / 57:.1f} %")
+    assert shift.startswith(
+        "The share of reports on Russia with political and diplomatic cooperation as a main code "
+        f"falls from {100 * 18 / 46:.1f} % to {100 * 16 / 57:.1f} %"
+    )
     assert f"p = {p:.3f}" in shift
     unknown = compute.category_shift(counts, "russia", "cultural")  # the thesis gives culture no slot counts
     assert unknown.decision()[0] == "unknown" and "not known" in _said(unknown)
@@ -240,16 +287,24 @@ def test_a_quotations_codes_are_the_registers_and_inferred_ones_are_marked() -> 
     reg = default_register()
     assert readings.quoted_codes("akorda-2022d", reg).text == (
         "economic cooperation and political and diplomatic cooperation as its main codes and "
-        "cross-border cooperation as a secondary code")
+        "cross-border cooperation as a secondary code"
+    )
     assert readings.quoted_codes("mfa-rk-2022b", reg).text.startswith(
-        "political and diplomatic cooperation (inferred by the editors) as its main code")
+        "political and diplomatic cooperation (inferred by the editors) as its main code"
+    )
     with pytest.raises(KeyError, match=r"unknown report id '\.\./x'"):
         readings.quoted_codes("../x", reg)
 
 
 def test_the_chapter_readings_hold_for_a_corpus_without_one_partner(tmp_path: Path) -> None:
-    only = _corpus(tmp_path, "only-china", [("china", BEFORE, [("economic", "main")]),
-                                            ("china", AFTER, [("cultural", "main"), ("economic", "secondary")])])
+    only = _corpus(
+        tmp_path,
+        "only-china",
+        [
+            ("china", BEFORE, [("economic", "main")]),
+            ("china", AFTER, [("cultural", "main"), ("economic", "secondary")]),
+        ],
+    )
     counts = load_counts(only, THESIS_WINDOW)
     texts = registry.texts(counts, registry.names(compute.category_ids(counts)))
     assert "Russia" not in " ".join(texts.values())  # a partner with no report is no finding
@@ -261,8 +316,10 @@ def test_the_chapter_readings_hold_for_a_corpus_without_one_partner(tmp_path: Pa
 
 def test_the_lead_across_the_pivot_follows_the_counts() -> None:
     published = _said(compute.pivot_lead(load_counts("published")))
-    assert published == ("Russia's lead before the pivot passed to China after it: a change within what chance "
-                         "alone could produce (Fisher p = 0.070).")
+    assert published == (
+        "Russia's lead before the pivot passed to China after it: a change within what chance "
+        "alone could produce (Fisher p = 0.070)."
+    )
     n = _by_hand(paths.REGISTER)
     before = max(n, key=lambda c: n[c]["before"])
     after = max(n, key=lambda c: n[c]["after"])
@@ -273,12 +330,24 @@ def test_the_lead_across_the_pivot_follows_the_counts() -> None:
 def test_the_conclusion_weighs_security_by_its_place(tmp_path) -> None:
     """Security "plays a much smaller part than the literature would predict" only from the third
     place down, and never on too few codes to weigh; absent, none. Places recomputed here from the rows."""
-    rows = [("russia", BEFORE, [("security_military", "main")]), ("russia", AFTER, [("security_military", "main")]),
-            ("china", AFTER, [("security_military", "main")]), ("china", BEFORE, [("economic", "main")])]
+    rows = [
+        ("russia", BEFORE, [("security_military", "main")]),
+        ("russia", AFTER, [("security_military", "main")]),
+        ("china", AFTER, [("security_military", "main")]),
+        ("china", BEFORE, [("economic", "main")]),
+    ]
     leading = compute.security_part(load_counts(_corpus(tmp_path, "security-leads", rows), THESIS_WINDOW))
     assert leading.decision() == ("few",) and "large part" not in _said(leading)  # 4 main codes: too few to weigh
-    none = compute.security_part(load_counts(_corpus(tmp_path, "no-security", [
-        ("russia", BEFORE, [("economic", "main")]), ("china", AFTER, [("cultural", "main")])]), THESIS_WINDOW))
+    none = compute.security_part(
+        load_counts(
+            _corpus(
+                tmp_path,
+                "no-security",
+                [("russia", BEFORE, [("economic", "main")]), ("china", AFTER, [("cultural", "main")])],
+            ),
+            THESIS_WINDOW,
+        )
+    )
     assert none.decision() == ("none",)
     published = compute.security_part(load_counts("published"))
     assert published.decision() == ("small",)

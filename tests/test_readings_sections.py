@@ -40,12 +40,14 @@ AFTER_DAYS = ("2022-04-01", "2022-09-10", "2023-01-15", "2023-06-01")
 
 # --- corpora -------------------------------------------------------------------------------------
 
+
 def _write(folder: Path, rows: list[tuple[str, str, str, list[tuple[str, str, str]]]]) -> Path:
     """A corpus from ``(country, website, date, [(category, mode, level), ...])`` rows."""
     entity = {"government": "mfa", "president": "akorda"}
     reports = "".join(f"r{i},{c},{w},{entity[w]},{d},,,,,,synthetic\n" for i, (c, w, d, _) in enumerate(rows))
-    codes = "".join(f"r{i},{cat},{mode},{level},primary\n"
-                    for i, (*_, cs) in enumerate(rows) for cat, mode, level in cs)
+    codes = "".join(
+        f"r{i},{cat},{mode},{level},primary\n" for i, (*_, cs) in enumerate(rows) for cat, mode, level in cs
+    )
     return write_corpus(folder, reports, codes)
 
 
@@ -53,46 +55,71 @@ def _russia_grows_more(folder: Path) -> Path:
     """China 6 -> 4 reports, Russia 3 -> 9; politics leads for Russia, the economy for China."""
     rows = []
     for i in range(6):
-        rows.append(("china", "government" if i % 2 else "president", BEFORE_DAYS[i % 4],
-                     [("economic", "cooperation", "main"), ("cultural", "cooperation", "secondary")]))
+        rows.append(
+            (
+                "china",
+                "government" if i % 2 else "president",
+                BEFORE_DAYS[i % 4],
+                [("economic", "cooperation", "main"), ("cultural", "cooperation", "secondary")],
+            )
+        )
     for i in range(4):
         rows.append(("china", "government", AFTER_DAYS[i], [("economic", "cooperation", "main")]))
     for i in range(3):
         rows.append(("russia", "president", BEFORE_DAYS[i], [("security_military", "cooperation", "main")]))
     for i in range(9):
-        rows.append(("russia", "government" if i % 3 else "president", AFTER_DAYS[i % 4],
-                     [("political_diplomatic", "cooperation", "main")]
-                     + ([("security_military", "cooperation", "main")] if i == 0 else [])))
+        rows.append(
+            (
+                "russia",
+                "government" if i % 3 else "president",
+                AFTER_DAYS[i % 4],
+                [("political_diplomatic", "cooperation", "main")]
+                + ([("security_military", "cooperation", "main")] if i == 0 else []),
+            )
+        )
     return _write(folder, rows)
 
 
 def _zero_and_one(folder: Path) -> Path:
     """Environmental never coded, educational and cross-border coded once, one non-cooperation code."""
-    rows = [("china", "government", BEFORE_DAYS[0], [("economic", "cooperation", "main")]),
-            ("china", "government", BEFORE_DAYS[1], [("economic", "cooperation", "main"),
-                                                     ("educational_scientific", "cooperation", "secondary")]),
-            ("china", "president", AFTER_DAYS[0], [("economic", "cooperation", "main")]),
-            ("china", "government", AFTER_DAYS[1], [("political_diplomatic", "cooperation", "main")]),
-            ("russia", "government", BEFORE_DAYS[2], [("political_diplomatic", "cooperation", "main"),
-                                                      ("cultural", "non_cooperation", "main")]),
-            ("russia", "president", AFTER_DAYS[2], [("cross_border", "cooperation", "main")]),
-            ("russia", "government", AFTER_DAYS[3], [("security_military", "cooperation", "main")])]
+    rows = [
+        ("china", "government", BEFORE_DAYS[0], [("economic", "cooperation", "main")]),
+        (
+            "china",
+            "government",
+            BEFORE_DAYS[1],
+            [("economic", "cooperation", "main"), ("educational_scientific", "cooperation", "secondary")],
+        ),
+        ("china", "president", AFTER_DAYS[0], [("economic", "cooperation", "main")]),
+        ("china", "government", AFTER_DAYS[1], [("political_diplomatic", "cooperation", "main")]),
+        (
+            "russia",
+            "government",
+            BEFORE_DAYS[2],
+            [("political_diplomatic", "cooperation", "main"), ("cultural", "non_cooperation", "main")],
+        ),
+        ("russia", "president", AFTER_DAYS[2], [("cross_border", "cooperation", "main")]),
+        ("russia", "government", AFTER_DAYS[3], [("security_military", "cooperation", "main")]),
+    ]
     return _write(folder, rows)
 
 
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("readings-corpora")
-    return {"register": paths.REGISTER,
-            **{f"synth-{s}": write_synthetic(s, root / f"s{s}") for s in (1, 7, 23)},
-            "russia-grows": _russia_grows_more(root / "russia-grows"),
-            "zero-and-one": _zero_and_one(root / "zero-and-one")}
+    return {
+        "register": paths.REGISTER,
+        **{f"synth-{s}": write_synthetic(s, root / f"s{s}") for s in (1, 7, 23)},
+        "russia-grows": _russia_grows_more(root / "russia-grows"),
+        "zero-and-one": _zero_and_one(root / "zero-and-one"),
+    }
 
 
 NAMES = ["register", "synth-1", "synth-7", "synth-23", "russia-grows", "zero-and-one"]
 
 
 # --- the independent side --------------------------------------------------------------------------
+
 
 class Hand:
     """Counts of one corpus in the thesis window, read with the csv module."""
@@ -112,19 +139,29 @@ class Hand:
         with open(folder / "codes.csv", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 if row["report_id"].strip() in self.reports:
-                    self.codes.append((row["report_id"].strip(), row["category"].strip(), row["mode"].strip(),
-                                       row["level"].strip()))
+                    self.codes.append(
+                        (row["report_id"].strip(), row["category"].strip(), row["mode"].strip(), row["level"].strip())
+                    )
 
     def n(self, country: str | None = None, website: str | None = None, period: str | None = None) -> int:
-        return sum(1 for c, w, p in self.reports.values()
-                   if (country is None or c == country) and (website is None or w == website)
-                   and (period is None or p == period))
+        return sum(
+            1
+            for c, w, p in self.reports.values()
+            if (country is None or c == country)
+            and (website is None or w == website)
+            and (period is None or p == period)
+        )
 
     def k(self, category: str, level: str, country: str | None = None, period: str | None = None) -> int:
-        return sum(1 for rid, cat, mode, lv in self.codes
-                   if cat == category and mode == "cooperation" and lv == level
-                   and (country is None or self.reports[rid][0] == country)
-                   and (period is None or self.reports[rid][2] == period))
+        return sum(
+            1
+            for rid, cat, mode, lv in self.codes
+            if cat == category
+            and mode == "cooperation"
+            and lv == level
+            and (country is None or self.reports[rid][0] == country)
+            and (period is None or self.reports[rid][2] == period)
+        )
 
     def non_cooperation(self) -> int:
         return sum(1 for *_, mode, _ in self.codes if mode == "non_cooperation")
@@ -156,6 +193,7 @@ def _chance(p: float) -> str:
 
 
 # --- 6.3 -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_order_by_main_codes_is_the_hand_counted_order(corpora: dict[str, Path], name: str) -> None:
@@ -210,8 +248,13 @@ def test_the_totals_never_say_several_for_zero_or_one(corpora: dict[str, Path], 
     sec = sum(hand.k(c, "secondary") for c in CATEGORIES)
     expect = {0: "no non-cooperation code", 1: "one non-cooperation code"}.get(nc, f"{nc} non-cooperation codes")
     assert expect in text and f"{main} main cooperation codes" in text, (name, text)
-    assert (f"{sec} secondary cooperation codes" if sec > 1 else
-            "one secondary cooperation code" if sec == 1 else "no secondary cooperation code") in text
+    assert (
+        f"{sec} secondary cooperation codes"
+        if sec > 1
+        else "one secondary cooperation code"
+        if sec == 1
+        else "no secondary cooperation code"
+    ) in text
 
 
 def test_the_register_is_not_told_that_the_economy_leads() -> None:
@@ -221,6 +264,7 @@ def test_the_register_is_not_told_that_the_economy_leads() -> None:
 
 
 # --- 6.4 -----------------------------------------------------------------------------------------
+
 
 def _partners(hand: Hand) -> list[str]:
     return [c for c in ("china", "russia") if hand.n(c)]
@@ -244,8 +288,10 @@ def test_a_share_is_above_a_steady_pace_only_when_its_whole_interval_is(corpora:
 def test_the_direction_and_chance_of_the_shift_are_the_hand_made_tables(corpora: dict[str, Path], name: str) -> None:
     hand = Hand(corpora[name])
     a, b = "china", "russia"
-    table = [[hand.n(a, period="after"), hand.n(a, period="before")],
-             [hand.n(b, period="after"), hand.n(b, period="before")]]
+    table = [
+        [hand.n(a, period="after"), hand.n(a, period="before")],
+        [hand.n(b, period="after"), hand.n(b, period="before")],
+    ]
     odds = (table[0][0] * table[1][1]) / (table[0][1] * table[1][0])
     p = fisher_exact(table).pvalue
     text = sr.attention_verdict(load_counts(corpora[name], W), load_counts("published")).text
@@ -271,12 +317,14 @@ def test_the_category_contrasts_and_their_holm_correction(corpora: dict[str, Pat
     text = render.render(compute.category_profile(load_counts(corpora[name], W)))
     assert f"the smallest p-value belongs to {category_name(smallest)}," in text, (name, text)
     expect = {0: "none of the 7 comparisons stays", 1: "one of the 7 comparisons stays"}.get(
-        below, f"{below} of the 7 comparisons stay")
+        below, f"{below} of the 7 comparisons stay"
+    )
     assert expect in text, (name, holm, text)
     assert ("hard to tell apart" in text) == (below == 0)
 
 
 # --- 6.5 -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_sweep_readings_are_the_hand_counted_rates(corpora: dict[str, Path], name: str) -> None:
@@ -306,8 +354,13 @@ def test_the_sweep_readings_are_the_hand_counted_rates(corpora: dict[str, Path],
     said = "at every pivot" if ahead == len(grid) else "at no pivot" if ahead == 0 else f"at {ahead} of the {len(grid)}"
     assert said in readings["sweep_ahead"], (name, ahead, readings["sweep_ahead"])
     below = sum(p < 0.05 for p in ps)
-    expect = ("at every pivot" if below == len(grid) else "stays within what chance alone could produce at every pivot"
-              if below == 0 else f"below it at {below} of the {len(grid)} pivots")
+    expect = (
+        "at every pivot"
+        if below == len(grid)
+        else "stays within what chance alone could produce at every pivot"
+        if below == 0
+        else f"below it at {below} of the {len(grid)} pivots"
+    )
     assert expect in readings["sweep_p"], (name, below, readings["sweep_p"])
 
 
@@ -319,13 +372,16 @@ def test_a_demonstration_sweep_says_so_in_every_reading(corpora: dict[str, Path]
 
 # --- every reading, every corpus ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", NAMES)
 def test_no_reading_says_several_or_pastes_a_bare_zero_or_one(corpora: dict[str, Path], name: str) -> None:
     counts = load_counts(corpora[name], W)
     coding = registry.texts(counts, ["totals", "category_order", "both_levels_order"])
-    found = [*((k, t) for k, t in coding.items() if k.startswith("reading_") and not k.endswith("_cap")),
-             *((r.key, r.text) for r in sr.uncertainty_readings(counts, load_counts("published"))),
-             *((r.key, r.text) for r in sr.sweep_readings(pivot_sweep(load_corpus(corpora[name]), window=W), W.pivot))]
+    found = [
+        *((k, t) for k, t in coding.items() if k.startswith("reading_") and not k.endswith("_cap")),
+        *((r.key, r.text) for r in sr.uncertainty_readings(counts, load_counts("published"))),
+        *((r.key, r.text) for r in sr.sweep_readings(pivot_sweep(load_corpus(corpora[name]), window=W), W.pivot)),
+    ]
     for key, text in found:
         words = text.replace("(", " ").replace(")", " ").split()
         assert "several" not in words and "nan" not in words and "None" not in words, (name, key, text)
@@ -337,8 +393,10 @@ def test_the_zero_and_one_corpus_reads_none_and_one(corpora: dict[str, Path]) ->
     counts = load_counts(corpora["zero-and-one"], W)
     order = render.render(compute.category_order(counts))
     # culture has only a non-cooperation code and education only a secondary one: neither is a main code
-    assert order.endswith("cultural cooperation, educational and scientific cooperation and environmental "
-                          "cooperation are never a main code")
+    assert order.endswith(
+        "cultural cooperation, educational and scientific cooperation and environmental "
+        "cooperation are never a main code"
+    )
     assert "(3 main, no secondary)" in order
     totals = compute.code_totals(counts)
     nc = Hand(corpora["zero-and-one"]).non_cooperation()
@@ -354,8 +412,9 @@ def test_the_thesis_reading_is_shown_as_the_thesiss_beside_a_rerun() -> None:
     thesis = compute.category_order(load_counts("published"))
     said = render.beside_thesis(ours, thesis)
     assert said.startswith("On the thesis's published counts it reads otherwise: by main codes economic cooperation")
-    assert render.beside_thesis(thesis, thesis) == ("On the thesis's published counts the same question reads "
-                                                    "the same way.")
+    assert render.beside_thesis(thesis, thesis) == (
+        "On the thesis's published counts the same question reads the same way."
+    )
     assert render.beside_thesis(thesis, None) == ""
     texts = registry.texts(load_counts(paths.REGISTER, W), ["totals", "category_order"], load_counts("published"))
     assert "published counts" in texts["said_category_order"]
@@ -366,9 +425,19 @@ def test_the_thesis_reading_is_shown_as_the_thesiss_beside_a_rerun() -> None:
 
 PAGES = ("06-3-coding", "06-4-uncertainty", "06-5-sensitivity")
 #: Fixed interpretive wordings these pages used to print whatever the counts said.
-FIXED = ("dominates", "trust the numbers", "carry most of the rise", "far fewer reports", "sharpens the point",
-         "more than doubled", "in line with the thesis's remark", "the decline is in the direction",
-         "stay on top", "climbs past", "can move above and below 0.05")
+FIXED = (
+    "dominates",
+    "trust the numbers",
+    "carry most of the rise",
+    "far fewer reports",
+    "sharpens the point",
+    "more than doubled",
+    "in line with the thesis's remark",
+    "the decline is in the direction",
+    "stay on top",
+    "climbs past",
+    "can move above and below 0.05",
+)
 
 
 @pytest.mark.parametrize("stem", PAGES)
@@ -385,8 +454,9 @@ def test_the_sweep_page_has_one_banner() -> None:
     assert "ch.source_note()" not in text and "sweep_note(" not in text
 
 
-@pytest.mark.parametrize(("n", "said"), [(0, "no pivot"), (1, "one pivot (1.9 % of the sweep)"),
-                                         (12, "12 pivots (22.6 % of the sweep)")])
+@pytest.mark.parametrize(
+    ("n", "said"), [(0, "no pivot"), (1, "one pivot (1.9 % of the sweep)"), (12, "12 pivots (22.6 % of the sweep)")]
+)
 def test_the_pivots_below_the_line_are_never_a_bare_zero(n: int, said: str) -> None:
     assert sr.significant_pivots({"n_significant": float(n), "significant_share": 100 * n / 53}) == said
 
@@ -416,9 +486,16 @@ def test_the_readings_hold_with_a_third_partner(three_partners: Path, tmp_path: 
         "c = load_counts(f, W)\n"
         "for r in sr.all_readings(c, load_counts('published')) + "
         "sr.sweep_readings(pivot_sweep(load_corpus(f), window=W), W.pivot):\n"
-        "    print(r.key, '|', r.text)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=paths.ROOT,
-                          env=partner_env(KZP_PARTNERS=str(three_partners)), timeout=600)
+        "    print(r.key, '|', r.text)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        env=partner_env(KZP_PARTNERS=str(three_partners)),
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     said = dict(line.split(" | ", 1) for line in proc.stdout.splitlines())
     assert said["attention_verdict"] == ""  # no pair to read plainly: the registry's k-partner test says it

@@ -27,37 +27,62 @@ NS = {"q": refi.NS}
 
 #: report -> coder -> [(category, mode, level, note)] (synthetic).
 CODING = {
-    "r1-china": {"anna": [("economic", "cooperation", "main", "trade deal, 2 paragraphs"),
-                          ("cultural", "cooperation", "secondary", "")],
-                 "boris": [("economic", "cooperation", "main", "")]},
-    "r2-russia": {"anna": [("security_military", "non_cooperation", "main", "")],
-                  "boris": [("political_diplomatic", "cooperation", "main", "visit; <b>&amp; \"quoted\"")]},
-    "r3-china": {"anna": [("cross_border", "cooperation", "main", "")],
-                 "boris": [("cross_border", "cooperation", "main", ""),
-                           ("environmental", "cooperation", "secondary", "water")]},
+    "r1-china": {
+        "anna": [
+            ("economic", "cooperation", "main", "trade deal, 2 paragraphs"),
+            ("cultural", "cooperation", "secondary", ""),
+        ],
+        "boris": [("economic", "cooperation", "main", "")],
+    },
+    "r2-russia": {
+        "anna": [("security_military", "non_cooperation", "main", "")],
+        "boris": [("political_diplomatic", "cooperation", "main", 'visit; <b>&amp; "quoted"')],
+    },
+    "r3-china": {
+        "anna": [("cross_border", "cooperation", "main", "")],
+        "boris": [("cross_border", "cooperation", "main", ""), ("environmental", "cooperation", "secondary", "water")],
+    },
 }
 
 
 def _corpus(tmp_path: Path) -> Path:
-    reports = pd.DataFrame({
-        "id": list(CODING), "country": ["china", "russia", "china"], "website": "government",
-        "entity": "mfa", "date": ["2021-03-01", "2022-05-02", "2023-01-09"],
-        "title_ru": ["Казахстан и Китай", "=Визит & <встреча>", "Граница"],
-        "excerpt_ru": ["Торговля выросла.", "Переговоры.", "Вода и граница."],
-        "provenance": "synthetic",
-        "note": ["screened in: trade", "", "a devoted paragraph\nsecond line"],
-    })
-    codes = pd.DataFrame([
-        {"report_id": rid, "category": c, "mode": m, "level": lv, "coder": coder, "note": note or None}
-        for rid, by in CODING.items() for coder, rows in by.items() for c, m, lv, note in rows
-    ])
+    reports = pd.DataFrame(
+        {
+            "id": list(CODING),
+            "country": ["china", "russia", "china"],
+            "website": "government",
+            "entity": "mfa",
+            "date": ["2021-03-01", "2022-05-02", "2023-01-09"],
+            "title_ru": ["Казахстан и Китай", "=Визит & <встреча>", "Граница"],
+            "excerpt_ru": ["Торговля выросла.", "Переговоры.", "Вода и граница."],
+            "provenance": "synthetic",
+            "note": ["screened in: trade", "", "a devoted paragraph\nsecond line"],
+        }
+    )
+    codes = pd.DataFrame(
+        [
+            {"report_id": rid, "category": c, "mode": m, "level": lv, "coder": coder, "note": note or None}
+            for rid, by in CODING.items()
+            for coder, rows in by.items()
+            for c, m, lv, note in rows
+        ]
+    )
     return write_corpus(reports, codes, tmp_path / "corpus")
 
 
 def _codes_of(folder: Path) -> set[tuple[str, str, str, str, str, str]]:
     codes = load_corpus(folder).codes
-    return {(str(r.report_id), str(r.coder), str(r.category), str(r.mode), str(r.level),
-             "" if pd.isna(r.note) else str(r.note)) for r in codes.itertuples()}
+    return {
+        (
+            str(r.report_id),
+            str(r.coder),
+            str(r.category),
+            str(r.mode),
+            str(r.level),
+            "" if pd.isna(r.note) else str(r.note),
+        )
+        for r in codes.itertuples()
+    }
 
 
 def _app() -> typer.Typer:
@@ -117,13 +142,28 @@ def test_exported_project_validates_against_the_refi_schema(tmp_path: Path) -> N
 
 def test_project_from_a_screening_sheet_has_sources_and_no_codings(tmp_path: Path) -> None:
     schema = _schema()
-    reports = pd.DataFrame({"id": ["s1-china"], "country": ["china"], "website": ["president"], "entity": ["akorda"],
-                            "date": ["2022-03-01"], "url": ["https://example.org/1"], "title_ru": ["Заголовок"],
-                            "excerpt_ru": ["Китай."], "text_ru": ["Полный текст про Китай."],
-                            "provenance": ["synthetic"], "note": ["looks devoted"]})
+    reports = pd.DataFrame(
+        {
+            "id": ["s1-china"],
+            "country": ["china"],
+            "website": ["president"],
+            "entity": ["akorda"],
+            "date": ["2022-03-01"],
+            "url": ["https://example.org/1"],
+            "title_ru": ["Заголовок"],
+            "excerpt_ru": ["Китай."],
+            "text_ru": ["Полный текст про Китай."],
+            "provenance": ["synthetic"],
+            "note": ["looks devoted"],
+        }
+    )
     codes = pd.DataFrame(columns=["report_id", "category", "mode", "level", "coder", "note"])
-    out = refi.write_project(refi.ProjectInput(reports, codes, ["anna", "boris"], "screening"), default_codebook(),
-                             tmp_path / "s.qdpx", origin="test")
+    out = refi.write_project(
+        refi.ProjectInput(reports, codes, ["anna", "boris"], "screening"),
+        default_codebook(),
+        tmp_path / "s.qdpx",
+        origin="test",
+    )
     xml = _qde(out)
     schema.validate(xml.decode("utf-8"))
     root = ET.fromstring(xml)
@@ -191,8 +231,13 @@ def test_codings_edited_as_a_qda_tool_would_come_back_exactly(tmp_path: Path) ->
         note = ET.SubElement(notes, f"{q}Note", guid=note_guid, name="memo", creatingUser=cem)
         ET.SubElement(note, f"{q}PlainTextContent").text = "the second passage"
         for start, end, memo in ((0, 9, None), (12, 20, note_guid)):
-            selection = ET.Element(f"{q}PlainTextSelection", guid=str(uuid.uuid4()), startPosition=str(start),
-                                   endPosition=str(end), creatingUser=cem)
+            selection = ET.Element(
+                f"{q}PlainTextSelection",
+                guid=str(uuid.uuid4()),
+                startPosition=str(start),
+                endPosition=str(end),
+                creatingUser=cem,
+            )
             coding = ET.SubElement(selection, f"{q}Coding", guid=str(uuid.uuid4()), creatingUser=cem)
             ET.SubElement(coding, f"{q}CodeRef", targetGUID=guid_of["economic/cooperation/main"])
             if memo:
@@ -205,9 +250,11 @@ def test_codings_edited_as_a_qda_tool_would_come_back_exactly(tmp_path: Path) ->
         _schema().validate(_qde(out).decode("utf-8"))  # the edit is what a conforming tool writes
     _run(["code", "import", str(out), "--out", str(tmp_path / "back")])
     expected = {c for c in _codes_of(corpus) if not (c[0] == "r2-russia" and c[1] == "boris")}
-    expected |= {("r2-russia", "boris", "political_diplomatic", "cooperation", "secondary", ""),
-                 ("r2-russia", "boris", "economic", "cooperation", "main", ""),
-                 ("r1-china", "cem", "economic", "cooperation", "main", "the second passage")}
+    expected |= {
+        ("r2-russia", "boris", "political_diplomatic", "cooperation", "secondary", ""),
+        ("r2-russia", "boris", "economic", "cooperation", "main", ""),
+        ("r1-china", "cem", "economic", "cooperation", "main", "the second passage"),
+    }
     assert _codes_of(tmp_path / "back") == expected
 
 
@@ -235,8 +282,9 @@ def test_an_unknown_code_is_refused_by_name(tmp_path: Path) -> None:
 def test_a_coding_on_an_unknown_source_is_refused(tmp_path: Path) -> None:
     def edit(root: ET.Element) -> None:
         q = f"{{{refi.NS}}}"
-        source = ET.SubElement(root.find("q:Sources", NS), f"{q}TextSource", guid=str(uuid.uuid4()),
-                               name="interview.docx")
+        source = ET.SubElement(
+            root.find("q:Sources", NS), f"{q}TextSource", guid=str(uuid.uuid4()), name="interview.docx"
+        )
         coding = ET.SubElement(source, f"{q}Coding", guid=str(uuid.uuid4()), creatingUser=refi._guid("user", "anna"))
         ET.SubElement(coding, f"{q}CodeRef", targetGUID=refi._guid("code", "economic", "cooperation", "main"))
 
@@ -258,10 +306,13 @@ def test_both_levels_of_one_category_are_refused_at_the_coding(tmp_path: Path) -
     _one_line_refusal(tmp_path, edit, "is both main and secondary")
 
 
-@pytest.mark.parametrize("content, needle", [
-    (b"not a zip", "a .qdpx is a zip archive; this is not one"),
-    (b"PK\x03\x04broken", "not a readable REFI-QDA project"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (b"not a zip", "a .qdpx is a zip archive; this is not one"),
+        (b"PK\x03\x04broken", "not a readable REFI-QDA project"),
+    ],
+)
 def test_malformed_files_are_refused_in_one_line(tmp_path: Path, content: bytes, needle: str) -> None:
     path = tmp_path / "bad.qdpx"
     path.write_bytes(content)
@@ -271,10 +322,14 @@ def test_malformed_files_are_refused_in_one_line(tmp_path: Path, content: bytes,
 
 
 def test_entity_expansion_and_foreign_roots_are_refused(tmp_path: Path) -> None:
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-            b'<Project xmlns="urn:QDA-XML:project:1.0" name="&b;"/>')
-    for name, data, needle in (("bomb.qdpx", bomb, "document type declaration"),
-                               ("foreign.qdpx", b"<html/>", "not a REFI-QDA Project")):
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b'<Project xmlns="urn:QDA-XML:project:1.0" name="&b;"/>'
+    )
+    for name, data, needle in (
+        ("bomb.qdpx", bomb, "document type declaration"),
+        ("foreign.qdpx", b"<html/>", "not a REFI-QDA Project"),
+    ):
         path = tmp_path / name
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
@@ -291,10 +346,12 @@ def test_export_refuses_an_existing_file_and_values_xml_cannot_carry(tmp_path: P
     assert out.read_bytes() == before
     _run(["code", "export", "--corpus", str(corpus), "--format", "qdpx", "--out", str(out), "--force"])
     assert out.read_bytes() == before  # deterministic: the same corpus gives the same file
-    reports = pd.DataFrame({"id": ["x1"], "country": ["china"], "website": ["president"], "date": ["2022-01-01"],
-                            "title_ru": ["bell\x07"]})
+    reports = pd.DataFrame(
+        {"id": ["x1"], "country": ["china"], "website": ["president"], "date": ["2022-01-01"], "title_ru": ["bell\x07"]}
+    )
     codes = pd.DataFrame(columns=["report_id", "category", "mode", "level", "coder"])
     with pytest.raises(CorpusError, match=r"reports: row 1 \('x1'\): title_ru: a control character"):
-        refi.write_project(refi.ProjectInput(reports, codes, ["anna"], "x"), default_codebook(),
-                           tmp_path / "x.qdpx", origin="test")
+        refi.write_project(
+            refi.ProjectInput(reports, codes, ["anna"], "x"), default_codebook(), tmp_path / "x.qdpx", origin="test"
+        )
     assert not (tmp_path / "x.qdpx").exists()

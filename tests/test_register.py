@@ -34,12 +34,32 @@ def _mini(tmp: Path, rows: list[dict[str, str]], bib: dict[str, str | None]) -> 
     """A tiny register folder and bibliography written from the given report rows."""
     folder = tmp / "reg"
     folder.mkdir()
-    base = {"entity": "akorda", "url": "", "title_ru": "Заголовок", "title_en": "Title", "excerpt_ru": "Текст",
-            "excerpt_en": "Text", "provenance": "cited", "cite": "Akorda, 2021a"}
+    base = {
+        "entity": "akorda",
+        "url": "",
+        "title_ru": "Заголовок",
+        "title_en": "Title",
+        "excerpt_ru": "Текст",
+        "excerpt_en": "Text",
+        "provenance": "cited",
+        "cite": "Akorda, 2021a",
+    }
     reports = pd.DataFrame([{**base, **r} for r in rows])
     reports.to_csv(folder / "reports.csv", index=False)
-    codes = pd.DataFrame([{"report_id": r["id"], "category": "economic", "mode": "cooperation", "level": "main",
-                           "coder": "thesis", "basis": "stated", "note": "n"} for r in rows])
+    codes = pd.DataFrame(
+        [
+            {
+                "report_id": r["id"],
+                "category": "economic",
+                "mode": "cooperation",
+                "level": "main",
+                "coder": "thesis",
+                "basis": "stated",
+                "note": "n",
+            }
+            for r in rows
+        ]
+    )
     codes.to_csv(folder / "codes.csv", index=False)
     bibfile = tmp / "refs.bib"
     bibfile.write_text(_bib(bib), encoding="utf-8")
@@ -74,8 +94,14 @@ def test_missing_bib_entry_and_url_are_reported(tmp_path: Path) -> None:
         {"id": "a", "country": "china", "website": "president", "date": "2021-01-01", "bibkey": "a2021"},
         {"id": "b", "country": "china", "website": "president", "date": "2021-01-02", "bibkey": "b2021"},
         {"id": "c", "country": "china", "website": "government", "date": "2021-01-03", "bibkey": "c2021"},
-        {"id": "d", "country": "china", "website": "president", "date": "2021-01-04", "bibkey": "d2021",
-         "url": "https://www.akorda.kz/other"},
+        {
+            "id": "d",
+            "country": "china",
+            "website": "president",
+            "date": "2021-01-04",
+            "bibkey": "d2021",
+            "url": "https://www.akorda.kz/other",
+        },
     ]
     bib = {"b2021": None, "c2021": "https://www.akorda.kz/x", "d2021": "https://www.akorda.kz/d"}
     folder, bibfile = _mini(tmp_path, rows, bib)
@@ -126,10 +152,20 @@ def test_report_without_excerpt_gets_source_only(reg: R.Register) -> None:
 
 
 def test_register_text_is_escaped(tmp_path: Path) -> None:
-    rows = [{"id": "x", "country": "russia", "website": "president", "date": "2021-05-01", "bibkey": "x2021",
-             "title_ru": "<script>alert(1)</script>", "title_en": 'a "quoted" & <b>bold</b>',
-             "excerpt_ru": "<img src=x onerror=alert(1)>", "excerpt_en": "</blockquote><script>x</script>",
-             "cite": "<i>Akorda</i>"}]
+    rows = [
+        {
+            "id": "x",
+            "country": "russia",
+            "website": "president",
+            "date": "2021-05-01",
+            "bibkey": "x2021",
+            "title_ru": "<script>alert(1)</script>",
+            "title_en": 'a "quoted" & <b>bold</b>',
+            "excerpt_ru": "<img src=x onerror=alert(1)>",
+            "excerpt_en": "</blockquote><script>x</script>",
+            "cite": "<i>Akorda</i>",
+        }
+    ]
     folder, bibfile = _mini(tmp_path, rows, {"x2021": 'https://www.akorda.kz/a?b=1&c="2"'})
     out = R.quote_html("x", R.load_register(folder, bibfile))
     assert "<script>" not in out and "<img" not in out and "<i>" not in out and "<b>" not in out

@@ -11,8 +11,11 @@ from kzperception.book.build import chapter_notebook, chapter_source, toc_chapte
 
 
 def _code(nb) -> list[str]:
-    return [c.source.strip() for c in nb.cells
-            if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
+    return [
+        c.source.strip()
+        for c in nb.cells
+        if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
+    ]
 
 
 @pytest.mark.parametrize("stem", [*toc_chapters(), "index"])  # the landing page is executed too

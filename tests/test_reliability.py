@@ -26,41 +26,64 @@ from kzperception.fieldwork.reliability import (
 
 #: report -> coder -> codes as (category, mode, level); a coder absent from a report did not code it.
 CODING = {
-    "r1": {"anna": [("economic", "cooperation", "main")],
-           "boris": [("economic", "cooperation", "main")],
-           "cem": [("economic", "cooperation", "main"), ("cultural", "cooperation", "secondary")]},
-    "r2": {"anna": [("political_diplomatic", "cooperation", "main"), ("economic", "cooperation", "secondary")],
-           "boris": [("political_diplomatic", "cooperation", "main")],
-           "cem": [("political_diplomatic", "cooperation", "main")]},
-    "r3": {"anna": [("security_military", "non_cooperation", "main")],
-           "boris": [("security_military", "cooperation", "main")],
-           "cem": [("security_military", "non_cooperation", "main")]},
-    "r4": {"anna": [("economic", "cooperation", "main"), ("cross_border", "cooperation", "secondary")],
-           "boris": [("cross_border", "cooperation", "main")]},
-    "r5": {"anna": [("cultural", "cooperation", "main")],
-           "boris": [("cultural", "cooperation", "main"), ("economic", "cooperation", "secondary")],
-           "cem": [("cultural", "cooperation", "main")]},
-    "r6": {"anna": [("political_diplomatic", "cooperation", "main")],
-           "boris": [("economic", "cooperation", "main")],
-           "cem": [("political_diplomatic", "cooperation", "main")]},
+    "r1": {
+        "anna": [("economic", "cooperation", "main")],
+        "boris": [("economic", "cooperation", "main")],
+        "cem": [("economic", "cooperation", "main"), ("cultural", "cooperation", "secondary")],
+    },
+    "r2": {
+        "anna": [("political_diplomatic", "cooperation", "main"), ("economic", "cooperation", "secondary")],
+        "boris": [("political_diplomatic", "cooperation", "main")],
+        "cem": [("political_diplomatic", "cooperation", "main")],
+    },
+    "r3": {
+        "anna": [("security_military", "non_cooperation", "main")],
+        "boris": [("security_military", "cooperation", "main")],
+        "cem": [("security_military", "non_cooperation", "main")],
+    },
+    "r4": {
+        "anna": [("economic", "cooperation", "main"), ("cross_border", "cooperation", "secondary")],
+        "boris": [("cross_border", "cooperation", "main")],
+    },
+    "r5": {
+        "anna": [("cultural", "cooperation", "main")],
+        "boris": [("cultural", "cooperation", "main"), ("economic", "cooperation", "secondary")],
+        "cem": [("cultural", "cooperation", "main")],
+    },
+    "r6": {
+        "anna": [("political_diplomatic", "cooperation", "main")],
+        "boris": [("economic", "cooperation", "main")],
+        "cem": [("political_diplomatic", "cooperation", "main")],
+    },
 }
 
 
 def corpus_for(coders: tuple[str, ...]):
-    reports = pd.DataFrame({"id": list(CODING), "country": "china", "website": "government",
-                            "date": "2022-05-01"})
-    codes = pd.DataFrame([
-        {"report_id": rid, "category": cat, "mode": mode, "level": level, "coder": coder}
-        for rid, by_coder in CODING.items() for coder, codes in by_coder.items() if coder in coders
-        for cat, mode, level in codes
-    ])
+    reports = pd.DataFrame({"id": list(CODING), "country": "china", "website": "government", "date": "2022-05-01"})
+    codes = pd.DataFrame(
+        [
+            {"report_id": rid, "category": cat, "mode": mode, "level": level, "coder": coder}
+            for rid, by_coder in CODING.items()
+            for coder, codes in by_coder.items()
+            if coder in coders
+            for cat, mode, level in codes
+        ]
+    )
     return reports, codes
 
 
 def independent_matrix(coders: tuple[str, ...], category: str, mode: str) -> np.ndarray:
-    return np.array([[np.nan if coder not in CODING[rid] else
-                      float(any(c == category and m == mode for c, m, _ in CODING[rid][coder]))
-                      for rid in sorted(CODING)] for coder in coders])
+    return np.array(
+        [
+            [
+                np.nan
+                if coder not in CODING[rid]
+                else float(any(c == category and m == mode for c, m, _ in CODING[rid][coder]))
+                for rid in sorted(CODING)
+            ]
+            for coder in coders
+        ]
+    )
 
 
 def hand_kappa(a: list[int], b: list[int]) -> float:
@@ -79,9 +102,13 @@ def test_two_coders_alpha_and_kappa_agree_with_independent_computation() -> None
     coders = ("anna", "boris")
     table = reliability_table(corpus_from_frames(*corpus_for(coders))).set_index(["category", "mode"])
     assert len(table) == 13 and ("cross_border", "non_cooperation") not in table.index
-    for category, mode in [("economic", "cooperation"), ("political_diplomatic", "cooperation"),
-                           ("cultural", "cooperation"), ("security_military", "cooperation"),
-                           ("cross_border", "cooperation")]:
+    for category, mode in [
+        ("economic", "cooperation"),
+        ("political_diplomatic", "cooperation"),
+        ("cultural", "cooperation"),
+        ("security_military", "cooperation"),
+        ("cross_border", "cooperation"),
+    ]:
         matrix = independent_matrix(coders, category, mode)
         want_alpha = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
         a, b = (matrix[0].astype(int).tolist(), matrix[1].astype(int).tolist())
@@ -96,8 +123,11 @@ def test_two_coders_alpha_and_kappa_agree_with_independent_computation() -> None
 def test_three_coders_with_a_missing_report() -> None:
     coders = ("anna", "boris", "cem")
     table = reliability_table(corpus_from_frames(*corpus_for(coders))).set_index(["category", "mode"])
-    for category, mode in [("economic", "cooperation"), ("security_military", "non_cooperation"),
-                           ("cultural", "cooperation")]:
+    for category, mode in [
+        ("economic", "cooperation"),
+        ("security_military", "non_cooperation"),
+        ("cultural", "cooperation"),
+    ]:
         matrix = independent_matrix(coders, category, mode)
         assert np.isnan(matrix).sum() == 1  # cem did not code r4
         want = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
@@ -117,16 +147,23 @@ def test_unused_category_is_undefined_not_perfect() -> None:
 
 def test_note_says_why_each_coefficient_is_missing() -> None:
     """No shared report, no variation either way, and kappa with three coders each get a reason."""
-    reports = pd.DataFrame({"id": ["r1", "r2", "r3"], "country": "china", "website": "government",
-                            "date": "2022-05-01"})
-    codes = pd.DataFrame([  # anna coded r1 and r2, boris only r3: no report coded by both
-        ("r1", "economic", "cooperation", "main", "anna"), ("r2", "economic", "cooperation", "main", "anna"),
-        ("r3", "economic", "cooperation", "main", "boris"),
-    ], columns=["report_id", "category", "mode", "level", "coder"])
+    reports = pd.DataFrame(
+        {"id": ["r1", "r2", "r3"], "country": "china", "website": "government", "date": "2022-05-01"}
+    )
+    codes = pd.DataFrame(
+        [  # anna coded r1 and r2, boris only r3: no report coded by both
+            ("r1", "economic", "cooperation", "main", "anna"),
+            ("r2", "economic", "cooperation", "main", "anna"),
+            ("r3", "economic", "cooperation", "main", "boris"),
+        ],
+        columns=["report_id", "category", "mode", "level", "coder"],
+    )
     table = reliability_table(corpus_from_frames(reports, codes))
     assert table["note"].eq(NO_SHARED_REPORT).all() and table["n_reports"].eq(0).all()
-    both = pd.DataFrame([(r, "economic", "cooperation", "main", c) for r in ("r1", "r2", "r3")
-                         for c in ("anna", "boris")], columns=codes.columns)
+    both = pd.DataFrame(
+        [(r, "economic", "cooperation", "main", c) for r in ("r1", "r2", "r3") for c in ("anna", "boris")],
+        columns=codes.columns,
+    )
     note = reliability_table(corpus_from_frames(reports, both)).set_index(["category", "mode"])["note"]
     assert note[("economic", "cooperation")] == NO_VARIATION_PRESENT
     assert note[("cultural", "cooperation")] == NO_VARIATION_ABSENT
@@ -173,8 +210,18 @@ def test_reliability_command_csv_and_table(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "c"), "--format", "csv"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout))
-    assert list(table.columns) == ["category", "mode", "alpha", "alpha_low", "alpha_high", "kappa", "kappa_se",
-                                   "alpha_level", "n_reports", "note"]
+    assert list(table.columns) == [
+        "category",
+        "mode",
+        "alpha",
+        "alpha_low",
+        "alpha_high",
+        "kappa",
+        "kappa_se",
+        "alpha_level",
+        "n_reports",
+        "note",
+    ]
     want = reliability_table(corpus_from_frames(*corpus_for(("anna", "boris"))))
     assert np.allclose(table["alpha"], want["alpha"], atol=1e-6, equal_nan=True)
     assert np.allclose(table["kappa"], want["kappa"], atol=1e-6, equal_nan=True)

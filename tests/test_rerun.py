@@ -52,8 +52,9 @@ def test_invalid_corpus_refused_with_nothing_written(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("where", ["", "data", "data/x", "src", "src/kzperception/x", "notebooks/x", "tests",
-                                   "book", "book/x", ".git/x"])
+@pytest.mark.parametrize(
+    "where", ["", "data", "data/x", "src", "src/kzperception/x", "notebooks/x", "tests", "book", "book/x", ".git/x"]
+)
 def test_out_inside_the_repository_refused(tmp_path, where):
     corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
     target = paths.ROOT / where
@@ -134,6 +135,7 @@ def test_chapter_list_parser():
 
 # --- replacing OUT: with the notebook execution and Sphinx replaced by fakes (the swap is under test)
 
+
 @pytest.fixture
 def fake_build(monkeypatch):
     """Execution and the Jupyter Book call replaced by quick fakes that write what they would."""
@@ -169,8 +171,9 @@ def fake_build(monkeypatch):
 
 
 def _rerun(corpus, out, *extra):
-    return runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(out), *WINDOW,
-                               "--chapters", "06-2-reports", *extra])
+    return runner.invoke(
+        app, ["rerun", "--corpus", str(corpus), "--out", str(out), *WINDOW, "--chapters", "06-2-reports", *extra]
+    )
 
 
 @pytest.mark.parametrize("exchange", [True, False])
@@ -228,8 +231,10 @@ def test_a_failed_rerun_leaves_out_as_it_was(tmp_path, fake_build, failure):
     result = _rerun(corpus, out)
     assert result.exit_code == 1
     if failure == "chapter":
-        assert "chapter 06-2-reports: cell 3: MarkupError: [/bold] <img src=x onerror=alert(1)> second line" \
+        assert (
+            "chapter 06-2-reports: cell 3: MarkupError: [/bold] <img src=x onerror=alert(1)> second line"
             in result.stderr
+        )
     else:
         assert "[/bold] <img src=x onerror=alert(1)>" in result.stderr
     assert "Traceback" not in result.output
@@ -255,7 +260,7 @@ def test_register_with_thesis_window_puts_every_cited_report_in_its_slot():
     dates = pd.to_datetime(reports["date"])
     expected_period = ["before" if d < pd.Timestamp(THESIS_WINDOW.pivot) else "after" for d in dates]
     assert all(pd.Timestamp(THESIS_WINDOW.start) <= d <= pd.Timestamp(THESIS_WINDOW.end) for d in dates)
-    expected = (reports.assign(period=expected_period).groupby(["country", "website", "period"]).size())
+    expected = reports.assign(period=expected_period).groupby(["country", "website", "period"]).size()
     got = load_counts(paths.REGISTER, THESIS_WINDOW).reports.set_index(["country", "website", "period"])["n"]
     for key, n in got.items():
         assert n == expected.get(key, 0), key
@@ -265,8 +270,9 @@ def test_register_with_thesis_window_puts_every_cited_report_in_its_slot():
 @pytest.mark.book
 def test_register_rerun_builds_a_book_that_says_it_is_partial(tmp_path):
     out = tmp_path / "rerun"
-    result = runner.invoke(app, ["rerun", "--corpus", str(paths.REGISTER), "--out", str(out), *WINDOW,
-                                 "--chapters", "06-2-reports"])
+    result = runner.invoke(
+        app, ["rerun", "--corpus", str(paths.REGISTER), "--out", str(out), *WINDOW, "--chapters", "06-2-reports"]
+    )
     assert result.exit_code == 0, result.output
     page = (out / "html" / paths.CHAPTERS_DIR / "06-2-reports.html").read_text(encoding="utf-8")
     assert "Partial corpus" in page
@@ -282,8 +288,9 @@ def test_synthetic_rerun_on_new_window_matches_independent_groupby(tmp_path):
     corpus = write_synthetic(7, tmp_path / "synth")
     out = tmp_path / "rerun"
     window = ["--start", "2021-02-24", "--pivot", "2022-01-05", "--end", "2023-02-24"]
-    result = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--out", str(out), *window,
-                                 "--chapters", "06-2-reports,06-3-coding"])
+    result = runner.invoke(
+        app, ["rerun", "--corpus", str(corpus), "--out", str(out), *window, "--chapters", "06-2-reports,06-3-coding"]
+    )
     assert result.exit_code == 0, result.output
 
     # Independent count: plain pandas on the CSV, not the library's window or counts code.
@@ -301,8 +308,11 @@ def test_synthetic_rerun_on_new_window_matches_independent_groupby(tmp_path):
         text[page.name] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html_text))
     reports_page = text["06-2-reports.html"]
     assert f"holds {len(inside)} reports" in reports_page
-    assert re.search(rf"\b{n_by_country['china']} \([\d.]+ %\) concern China and {n_by_country['russia']} "
-                     rf"\([\d.]+ %\) Russia\b", reports_page)
+    assert re.search(
+        rf"\b{n_by_country['china']} \([\d.]+ %\) concern China and {n_by_country['russia']} "
+        rf"\([\d.]+ %\) Russia\b",
+        reports_page,
+    )
     assert f"Russia: {n_by_country['russia'] - after['russia']} before" in reports_page
     assert "2021–22" in reports_page and "2022–23" in reports_page
 
@@ -319,8 +329,24 @@ def test_an_unequal_window_wider_than_the_register_is_said_so_on_its_pages(tmp_p
 
     start, pivot, end = "2019-01-01", "2021-01-01", "2024-01-01"
     out = tmp_path / "rerun"
-    result = runner.invoke(app, ["rerun", "--corpus", str(paths.REGISTER), "--out", str(out), "--start", start,
-                                 "--pivot", pivot, "--end", end, "--chapters", "06-2-reports,06-4-uncertainty"])
+    result = runner.invoke(
+        app,
+        [
+            "rerun",
+            "--corpus",
+            str(paths.REGISTER),
+            "--out",
+            str(out),
+            "--start",
+            start,
+            "--pivot",
+            pivot,
+            "--end",
+            end,
+            "--chapters",
+            "06-2-reports,06-4-uncertainty",
+        ],
+    )
     assert result.exit_code == 0, result.output
 
     def text(page: str) -> str:
@@ -339,13 +365,15 @@ def test_an_unequal_window_wider_than_the_register_is_said_so_on_its_pages(tmp_p
     reports_page = text(f"{paths.CHAPTERS_DIR}/06-2-reports.html")
     assert f"differ in length ({days_before} days before the pivot, {days_after:,} days after)" in reports_page
     rates = [("all reports", before, after)] + [
-        (partner_label(c), before[before["country"] == c], after[after["country"] == c]) for c in ("china", "russia")]
+        (partner_label(c), before[before["country"] == c], after[after["country"] == c]) for c in ("china", "russia")
+    ]
     for name, b, a in rates:
         said = f"{name} {len(b) / days_before:.3g} against {len(a) / days_after:.3g}"
         assert said in reports_page, said
     days_to_first = (first - pd.Timestamp(start)).days
-    assert (f"The window opens on {start}, {days_to_first} days before the corpus's first report "
-            f"({first:%Y-%m-%d})") in reports_page
+    assert (
+        f"The window opens on {start}, {days_to_first} days before the corpus's first report ({first:%Y-%m-%d})"
+    ) in reports_page
     assert f"after its last ({last:%Y-%m-%d})" in reports_page
 
     # Table E1: the thesis's counts under the thesis's labels, the register's under the rerun's.
@@ -361,8 +389,10 @@ def test_an_unequal_window_wider_than_the_register_is_said_so_on_its_pages(tmp_p
     assert rows in reports_page
 
     uncertainty_page = text(f"{paths.CHAPTERS_DIR}/06-4-uncertainty.html")
-    assert "The two periods of the window differ in length (731 days before the pivot, 1,096 days after), so if" \
+    assert (
+        "The two periods of the window differ in length (731 days before the pivot, 1,096 days after), so if"
         in uncertainty_page
+    )
     assert "nearly equally long" not in uncertainty_page
     front_page = text("index.html")
     assert "differ in length" in front_page and f"The window opens on {start}" in front_page
@@ -380,7 +410,8 @@ def test_a_full_disk_is_one_line_and_out_is_kept(tmp_path, fake_build):
     result = _rerun(corpus, out)
     assert result.exit_code == 1
     assert " ".join(result.stderr.split()).endswith(
-        f"error: --out: {tmp_path / 'x.ipynb'}: No space left on device (ENOSPC); {out} left as it was")
+        f"error: --out: {tmp_path / 'x.ipynb'}: No space left on device (ENOSPC); {out} left as it was"
+    )
     assert "Traceback" not in result.output
     assert (out / rerun.MARKER).is_file() and (out / "html" / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "out"]
@@ -416,9 +447,18 @@ def test_out_where_no_folder_can_be_made_refused(tmp_path):
 def test_plan_without_chapters_makes_one_slot_chapter_per_partner_in_the_corpus(tmp_path):
     corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
     p = rerun.plan(corpus, *THESIS_WINDOW.as_params().values(), tmp_path / "out")
-    assert p.chapters == ["06-0-results", "06-2-reports", "06-3-coding", "06-3-1-categories", "06-3-2-china-slots",
-                          "06-3-3-russia-slots", "06-4-uncertainty", "06-5-sensitivity", "08-conclusion",
-                          "appendix-audit"]
+    assert p.chapters == [
+        "06-0-results",
+        "06-2-reports",
+        "06-3-coding",
+        "06-3-1-categories",
+        "06-3-2-china-slots",
+        "06-3-3-russia-slots",
+        "06-4-uncertainty",
+        "06-5-sensitivity",
+        "08-conclusion",
+        "appendix-audit",
+    ]
     assert not (tmp_path / "out").exists()
     chosen = rerun.plan(corpus, *THESIS_WINDOW.as_params().values(), tmp_path / "out", ["06-3-3-russia-slots"])
     assert chosen.chapters == ["06-3-3-russia-slots"]
@@ -450,8 +490,9 @@ def test_a_rerun_killed_with_sigkill_leaves_nothing_the_next_run_keeps(tmp_path,
     corpus = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
     out = tmp_path / "out"
     assert _rerun(corpus, out).exit_code == 0
-    child = subprocess.Popen([sys.executable, "-c", _KILLED_RERUN, str(corpus), str(out)], stdout=subprocess.PIPE,
-                             text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_RERUN, str(corpus), str(out)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert child.stdout.readline().strip() == "running"
     finally:

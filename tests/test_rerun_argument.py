@@ -108,50 +108,64 @@ def test_the_published_books_labels_are_read_from_its_chapters():
 
 
 def test_published_targets_take_the_heading_under_each_label():
-    page = ("(sec-x)=\n# 7.2 Something\n\ntext\n\n(sec-y)=\n\n## Untitled part\n\n"
-            "```{code-cell}\nglue_table(\"t-a\", f)\nglue_figure('f-b', g)\n```\n\n```{exhibit} t-a\n\nCap.\n```\n"
-            "```{exhibit} f-b\n```\n```{exhibit} unglued\n```\n")
+    page = (
+        "(sec-x)=\n# 7.2 Something\n\ntext\n\n(sec-y)=\n\n## Untitled part\n\n"
+        "```{code-cell}\nglue_table(\"t-a\", f)\nglue_figure('f-b', g)\n```\n\n```{exhibit} t-a\n\nCap.\n```\n"
+        "```{exhibit} f-b\n```\n```{exhibit} unglued\n```\n"
+    )
     assert published_targets([("x", page)]) == {
-        "sec-x": {"kind": "section", "words": "7.2"}, "sec-y": {"kind": "section", "words": "“Untitled part”"},
-        "t-a": {"kind": "table", "words": "7.2"}, "f-b": {"kind": "figure", "words": "7.2"}}
+        "sec-x": {"kind": "section", "words": "7.2"},
+        "sec-y": {"kind": "section", "words": "“Untitled part”"},
+        "t-a": {"kind": "table", "words": "7.2"},
+        "f-b": {"kind": "figure", "words": "7.2"},
+    }
 
 
-@pytest.mark.parametrize(("target", "reftype", "explicit", "words"), [
-    ("sec-uncertainty", "ref", None, "6.4 of the published book"),
-    ("sec-methodology", "ref", "chapter 5", "chapter 5 of the published book"),
-    ("sec-conclusion", "ref", None, "“Conclusion” in the published book"),
-    ("figure-2", "numref", None, "Figure 2 of the published book"),
-    ("figure-6", "numref", "Figures %s", "Figures 6 of the published book"),
-    ("table-1", "numref", None, "Table 1 of the published book"),
-    ("attention-tests", "numref", None, "a table in section 6.4 of the published book"),
-    ("no-such-label", "ref", None, None),
-])
+@pytest.mark.parametrize(
+    ("target", "reftype", "explicit", "words"),
+    [
+        ("sec-uncertainty", "ref", None, "6.4 of the published book"),
+        ("sec-methodology", "ref", "chapter 5", "chapter 5 of the published book"),
+        ("sec-conclusion", "ref", None, "“Conclusion” in the published book"),
+        ("figure-2", "numref", None, "Figure 2 of the published book"),
+        ("figure-6", "numref", "Figures %s", "Figures 6 of the published book"),
+        ("table-1", "numref", None, "Table 1 of the published book"),
+        ("attention-tests", "numref", None, "a table in section 6.4 of the published book"),
+        ("no-such-label", "ref", None, None),
+    ],
+)
 def test_a_reference_to_the_published_book_is_said_in_words(target, reftype, explicit, words):
     assert reference_words(target, reftype, explicit, main_book_targets()) == words
 
 
 def test_the_thesiss_reading_beside_a_rerun_names_the_thesiss_figures():
-    assert build._thesis_exhibits("grew ({numref}`figure-2`), see {numref}`Figures %s <figure-6>` and "
-                                  "{numref}`table-1`; {numref}`attention-tests`") == (
+    assert build._thesis_exhibits(
+        "grew ({numref}`figure-2`), see {numref}`Figures %s <figure-6>` and "
+        "{numref}`table-1`; {numref}`attention-tests`"
+    ) == (
         "grew (Figure 2 of the thesis), see Figures 6 of the thesis and Table 1 of the thesis; "
-        "{numref}`attention-tests`")
+        "{numref}`attention-tests`"
+    )
     for stem in ("06-3-2-china-slots", "06-3-3-russia-slots"):
         published = _markdown(build.chapter_notebook(build.chapter_source(stem), {}))
         beside = _markdown(build.chapter_notebook(build.chapter_source(stem), {"source": "/some/corpus"}))
-        reading = beside[beside.index("## The thesis's reading"):]
+        reading = beside[beside.index("## The thesis's reading") :]
         assert "{numref}`figure-" not in reading and "{numref}`table-" not in reading
         assert " of the thesis" in reading
         assert "{numref}`figure-" in published  # the thesis's own page keeps its links
-        assert "{numref}`table-1`" in beside[:beside.index("## The thesis's reading")]  # the rerun's Table 1
+        assert "{numref}`table-1`" in beside[: beside.index("## The thesis's reading")]  # the rerun's Table 1
 
 
 # --- passages about the thesis's own material --------------------------------------------------
 
 
-@pytest.mark.parametrize(("stem", "passage"), [
-    ("08-conclusion", "Typical reports were described and quoted"),
-    ("06-3-1-categories", "the total the thesis prints differs"),
-])
+@pytest.mark.parametrize(
+    ("stem", "passage"),
+    [
+        ("08-conclusion", "Typical reports were described and quoted"),
+        ("06-3-1-categories", "the total the thesis prints differs"),
+    ],
+)
 def test_a_thesis_only_passage_is_left_out_of_a_page_on_a_corpus(stem, passage):
     published = _markdown(build.chapter_notebook(build.chapter_source(stem), {}))
     corpus = _markdown(build.chapter_notebook(build.chapter_source(stem), {"source": "/some/corpus"}))
@@ -159,10 +173,13 @@ def test_a_thesis_only_passage_is_left_out_of_a_page_on_a_corpus(stem, passage):
     assert passage not in corpus
 
 
-@pytest.mark.parametrize(("stem", "thesis", "edition"), [
-    ("06-3-1-categories", "figure-6", "figure-main-by-partner"),
-    ("06-3-coding", "<figure-6>", "<figure-main-by-partner>"),
-])
+@pytest.mark.parametrize(
+    ("stem", "thesis", "edition"),
+    [
+        ("06-3-1-categories", "figure-6", "figure-main-by-partner"),
+        ("06-3-coding", "<figure-6>", "<figure-main-by-partner>"),
+    ],
+)
 def test_the_edition_exhibit_takes_the_place_of_a_two_partner_figure_on_a_corpus(stem, thesis, edition):
     """Figures 6-9 draw China and Russia: the main book keeps them, a corpus gets every partner's codes."""
     published = _markdown(build.chapter_notebook(build.chapter_source(stem), {}))
@@ -183,8 +200,9 @@ BUILT = ["06-2-reports", "06-3-2-china-slots", "08-conclusion"]
 @pytest.fixture(scope="module")
 def subset_book(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("rerun-subset") / "book"
-    result = runner.invoke(app, ["rerun", "--corpus", str(paths.REGISTER), "--out", str(out), *WINDOW,
-                                 "--chapters", ",".join(BUILT)])
+    result = runner.invoke(
+        app, ["rerun", "--corpus", str(paths.REGISTER), "--out", str(out), *WINDOW, "--chapters", ",".join(BUILT)]
+    )
     assert result.exit_code == 0, result.output
     return out / "html"
 
@@ -222,8 +240,8 @@ def test_a_subset_rerun_shows_no_raw_label_and_no_dead_link(subset_book):
 @pytest.mark.book
 def test_the_thesiss_reading_in_a_rerun_links_no_figure_of_the_rerun(subset_book):
     page = (subset_book / paths.CHAPTERS_DIR / "06-3-2-china-slots.html").read_text(encoding="utf-8")
-    reading = page[page.index('id="the-thesis-s-reading"'):]  # the section, not the page's contents list
-    computed = page[:page.index('id="the-thesis-s-reading"')]
+    reading = page[page.index('id="the-thesis-s-reading"') :]  # the section, not the page's contents list
+    computed = page[: page.index('id="the-thesis-s-reading"')]
     assert "06-2-reports.html#table-1" in computed  # the rerun's own section links to the rerun's Table 1
     # The rerun holds 6.2 and its Figure 2; the thesis's sentence must not link to it.
     assert "06-2-reports.html#figure-2" not in reading and "06-2-reports.html#table-1" not in reading

@@ -27,8 +27,15 @@ from hypothesis import strategies as st
 from kzperception import paths
 
 NAMES = {"alpha": "Alphaland", "beta": "Betania", "gamma": "Gammastan"}
-CATEGORIES = ["economic", "security_military", "political_diplomatic", "cultural", "educational_scientific",
-              "cross_border", "environmental"]
+CATEGORIES = [
+    "economic",
+    "security_military",
+    "political_diplomatic",
+    "cultural",
+    "educational_scientific",
+    "cross_border",
+    "environmental",
+]
 FIRST_DAY = dt.date(2020, 6, 1)
 
 
@@ -42,16 +49,29 @@ def corpora(draw: st.DrawFn) -> dict:
     for i in range(n):
         rid = f"gen-{i:03d}"
         day = FIRST_DAY + dt.timedelta(days=draw(st.integers(0, 1100)))
-        rows.append({"id": rid, "country": partners[i % k] if i < k else draw(st.sampled_from(partners)),
-                     "website": draw(st.sampled_from(["government", "president"])), "entity": "",
-                     "date": day.isoformat(), "url": "", "title_ru": f"Отчёт {i}", "title_en": f"Report {i}",
-                     "excerpt_ru": "", "excerpt_en": "", "provenance": "generated", "note": ""})
+        rows.append(
+            {
+                "id": rid,
+                "country": partners[i % k] if i < k else draw(st.sampled_from(partners)),
+                "website": draw(st.sampled_from(["government", "president"])),
+                "entity": "",
+                "date": day.isoformat(),
+                "url": "",
+                "title_ru": f"Отчёт {i}",
+                "title_en": f"Report {i}",
+                "excerpt_ru": "",
+                "excerpt_en": "",
+                "provenance": "generated",
+                "note": "",
+            }
+        )
         main = draw(st.sampled_from(pool))
         codes.append({"report_id": rid, "category": main, "mode": "cooperation", "level": "main", "coder": "primary"})
         extra = draw(st.sampled_from([None, *CATEGORIES]))
         if extra and extra != main:
-            codes.append({"report_id": rid, "category": extra, "mode": "cooperation", "level": "secondary",
-                          "coder": "primary"})
+            codes.append(
+                {"report_id": rid, "category": extra, "mode": "cooperation", "level": "secondary", "coder": "primary"}
+            )
     dates = sorted(dt.date.fromisoformat(r["date"]) for r in rows)
     start = dates[0] - dt.timedelta(days=draw(st.integers(0, 120)))
     end = max(dates[-1] + dt.timedelta(days=draw(st.integers(0, 120))), start + dt.timedelta(days=120))
@@ -76,18 +96,37 @@ def page_text(page: Path) -> str:
 
 
 @pytest.mark.book
-@settings(max_examples=2, deadline=None, derandomize=True, phases=[Phase.generate],
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=2, deadline=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
+)
 @given(corpus=corpora())
 def test_a_rerun_on_a_generated_corpus_says_what_its_numbers_say(corpus, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("generated")
     folder = write(corpus, tmp / "corpus")
     start, pivot, end = corpus["window"]
     out = tmp / "rerun"
-    proc = subprocess.run([sys.executable, "-m", "kzperception.cli", "rerun", "--corpus", str(folder),
-                           "--start", start.isoformat(), "--pivot", pivot.isoformat(), "--end", end.isoformat(),
-                           "--out", str(out)], capture_output=True, text=True, cwd=paths.ROOT,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kzperception.cli",
+            "rerun",
+            "--corpus",
+            str(folder),
+            "--start",
+            start.isoformat(),
+            "--pivot",
+            pivot.isoformat(),
+            "--end",
+            end.isoformat(),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
 
     # The independent count: plain pandas on the files written above.
@@ -96,8 +135,11 @@ def test_a_rerun_on_a_generated_corpus_says_what_its_numbers_say(corpus, tmp_pat
     inside = reports[(reports["date"] >= start) & (reports["date"] <= end)]
     present = [p for p in corpus["partners"] if (inside["country"] == p).any()]
 
-    pages = {p.stem: page_text(p) for p in (out / "html").rglob("*.html")
-             if "_static" not in p.parts and p.stem not in {"search", "genindex"}}
+    pages = {
+        p.stem: page_text(p)
+        for p in (out / "html").rglob("*.html")
+        if "_static" not in p.parts and p.stem not in {"search", "genindex"}
+    }
     assert {"index", "06-2-reports", "06-4-uncertainty", "08-conclusion"} <= set(pages)
     for stem, text in pages.items():
         assert not re.search(r"\b(nan|NaN|inf)\b", text), (stem, re.search(r".{80}\b(nan|NaN|inf)\b.{80}", text))

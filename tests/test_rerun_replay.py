@@ -87,9 +87,24 @@ def test_pages_name_the_corpus_by_folder_and_short_hash_not_its_absolute_path(re
 def test_a_one_chapter_rerun_is_repeated_from_its_marker(tmp_path):
     corpus = write_synthetic(6, tmp_path / "small-corpus", reports=60)
     window = THESIS_WINDOW.as_params()
-    first = runner.invoke(app, ["rerun", "--corpus", str(corpus), "--start", window["start"], "--pivot",
-                                window["pivot"], "--end", window["end"], "--out", str(tmp_path / "one"),
-                                "--chapters", "06-2-reports"])
+    first = runner.invoke(
+        app,
+        [
+            "rerun",
+            "--corpus",
+            str(corpus),
+            "--start",
+            window["start"],
+            "--pivot",
+            window["pivot"],
+            "--end",
+            window["end"],
+            "--out",
+            str(tmp_path / "one"),
+            "--chapters",
+            "06-2-reports",
+        ],
+    )
     assert first.exit_code == 0, first.output
     marker = tmp_path / "one" / rerun.MARKER
     again = runner.invoke(app, ["rerun", "--from", str(marker), "--out", str(tmp_path / "two")])

@@ -92,9 +92,18 @@ def fixture_reports() -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
     for a in arts:
         if a["expect"]["fate"] == "collected":
             text = "\n\n".join(p for raw in a["paragraphs"] for p in html_to_paragraphs(f"<p>{raw}</p>"))
-            rows.append({"id": f"akorda-{a['id']}", "website": "president", "entity": "akorda",
-                         "date": a["date"].isoformat(), "url": f"https://www.akorda.kz/ru/{a['slug']}-{a['id']}",
-                         "title_ru": a["title"], "text_ru": text, "provenance": "collected"})
+            rows.append(
+                {
+                    "id": f"akorda-{a['id']}",
+                    "website": "president",
+                    "entity": "akorda",
+                    "date": a["date"].isoformat(),
+                    "url": f"https://www.akorda.kz/ru/{a['slug']}-{a['id']}",
+                    "title_ru": a["title"],
+                    "text_ru": text,
+                    "provenance": "collected",
+                }
+            )
             verdicts.update({(rows[-1]["id"], c): v for c, v in a["expect"]["verdicts"].items()})
     ents = yaml.safe_load((FIXTURES / "govkz" / "news.yaml").read_text(encoding="utf-8"))["entities"]
     for entity, spec in ents.items():
@@ -102,10 +111,18 @@ def fixture_reports() -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
             if item["expect"]["fate"] == "collected":
                 sid = f"govkz-{entity}-{item['id']}"
                 body = item.get("body") or item.get("detail_body")
-                rows.append({"id": sid, "website": "government", "entity": entity,
-                             "date": item["created_date"][:10], "url": f"https://www.gov.kz/{sid}",
-                             "title_ru": item["title"], "text_ru": "\n\n".join(html_to_paragraphs(body)),
-                             "provenance": "collected"})
+                rows.append(
+                    {
+                        "id": sid,
+                        "website": "government",
+                        "entity": entity,
+                        "date": item["created_date"][:10],
+                        "url": f"https://www.gov.kz/{sid}",
+                        "title_ru": item["title"],
+                        "text_ru": "\n\n".join(html_to_paragraphs(body)),
+                        "provenance": "collected",
+                    }
+                )
                 verdicts.update({(sid, c): v for c, v in item["expect"]["verdicts"].items()})
     return pd.DataFrame(rows), verdicts
 
@@ -166,12 +183,19 @@ def test_screening_sheet_round_trip_keeps_only_included(tmp_path: Path, matcher:
 
 def test_undecided_and_unknown_decisions_are_reported_by_row(tmp_path: Path) -> None:
     path = tmp_path / "screening.csv"
-    pd.DataFrame({"id": ["a-china", "b-china", "c-china", "d-china"], "country": ["china"] * 4,
-                  "decision": ["include", "", "maybe", "нет"]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "id": ["a-china", "b-china", "c-china", "d-china"],
+            "country": ["china"] * 4,
+            "decision": ["include", "", "maybe", "нет"],
+        }
+    ).to_csv(path, index=False)
     with pytest.raises(ScreeningError) as info:
         read_screening(path)
-    assert info.value.problems == ["screening.csv:3: decision: no decision",
-                                   "screening.csv:4: decision: 'maybe' is not include|exclude"]
+    assert info.value.problems == [
+        "screening.csv:3: decision: no decision",
+        "screening.csv:4: decision: 'maybe' is not include|exclude",
+    ]
     path.write_text("id,country,decision\na-china,china,yes\nb-china,china,\n", encoding="utf-8")
     assert read_screening(path, undecided="exclude")["include"].tolist() == [True, False]
 
@@ -188,7 +212,7 @@ def test_screening_is_not_overwritten_once_decided(tmp_path: Path, matcher: Coun
 
 def test_spreadsheet_text_never_becomes_a_formula(tmp_path: Path, matcher: CountryMatcher) -> None:
     collected, _ = fixture_reports()
-    collected.loc[0, "title_ru"] = "=HYPERLINK(\"http://evil\",\"Россия\")"
+    collected.loc[0, "title_ru"] = '=HYPERLINK("http://evil","Россия")'
     _, xlsx_path = write_screening(screen(collected, matcher), tmp_path)
     ws = openpyxl.load_workbook(xlsx_path).active
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
@@ -200,7 +224,7 @@ def test_read_table_accepts_excel_russian_csv(tmp_path: Path) -> None:
     path.write_bytes("id;country;decision\nакорда-1;china;include\n".encode("cp1251"))
     table = read_table(path)
     assert table.to_dict("records") == [{"id": "акорда-1", "country": "china", "decision": "include", "_row": 2}]
-    path.write_text("id,_row,,decision\n\n\"a\nb\",x,y,'=1\n", encoding="utf-8")  # a hostile '_row' header
+    path.write_text('id,_row,,decision\n\n"a\nb",x,y,\'=1\n', encoding="utf-8")  # a hostile '_row' header
     assert read_table(path).to_dict("records") == [{"id": "a\nb", "decision": "=1", "_row": 3}]
 
 
@@ -208,22 +232,42 @@ def test_read_table_accepts_excel_russian_csv(tmp_path: Path) -> None:
 
 
 def _reports() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"id": "r1-china", "country": "china", "website": "government", "entity": "mti", "date": "2023-04-01",
-         "url": "https://www.gov.kz/x/1", "title_ru": "Экспорт в Китай вырос", "excerpt_ru": "Поставки в Китай.",
-         "text_ru": "Поставки в Китай увеличились. Экспорт зерна вырос.", "provenance": "collected"},
-        {"id": "r2-russia", "country": "russia", "website": "president", "entity": "akorda", "date": "2022-06-17",
-         "url": "https://www.akorda.kz/ru/x-2", "title_ru": "Переговоры с Президентом России",
-         "excerpt_ru": "Переговоры прошли.", "text_ru": "Переговоры прошли в Москве. Визит министра.",
-         "provenance": "collected"},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "id": "r1-china",
+                "country": "china",
+                "website": "government",
+                "entity": "mti",
+                "date": "2023-04-01",
+                "url": "https://www.gov.kz/x/1",
+                "title_ru": "Экспорт в Китай вырос",
+                "excerpt_ru": "Поставки в Китай.",
+                "text_ru": "Поставки в Китай увеличились. Экспорт зерна вырос.",
+                "provenance": "collected",
+            },
+            {
+                "id": "r2-russia",
+                "country": "russia",
+                "website": "president",
+                "entity": "akorda",
+                "date": "2022-06-17",
+                "url": "https://www.akorda.kz/ru/x-2",
+                "title_ru": "Переговоры с Президентом России",
+                "excerpt_ru": "Переговоры прошли.",
+                "text_ru": "Переговоры прошли в Москве. Визит министра.",
+                "provenance": "collected",
+            },
+        ]
+    )
 
 
 def test_codebook_keywords_give_suggestions_only(codebook: Path) -> None:
     sets = category_keywords(sheet_codebook(codebook))
     assert set(sets) == {"economic", "political_diplomatic"}  # a category without keywords suggests nothing
-    assert suggest_codes("Экспорт и поставки выросли; переговоры прошли", sets) == \
-        "economic (2); political_diplomatic (1)"
+    assert (
+        suggest_codes("Экспорт и поставки выросли; переговоры прошли", sets) == "economic (2); political_diplomatic (1)"
+    )
     assert suggest_codes("Ничего по теме", sets) == ""
 
 
@@ -238,10 +282,12 @@ def test_sheets_read_the_codebook_with_the_books_loader(tmp_path: Path, codebook
     latin = tmp_path / "latin.yaml"
     latin.write_bytes(CODEBOOK.encode("cp1251"))
     # A category is data now (a corpus may add one), so an unknown id is not refused; an incomplete one is.
-    for path, first in ((bad, "bad.yaml: categories[not_a_category].label: Field required"),
-                        (tmp_path / "missing.yaml", f"{tmp_path / 'missing.yaml'}: file missing"),
-                        (latin, "latin.yaml: not UTF-8 (invalid continuation byte at byte "),
-                        (tmp_path, f"{tmp_path}: cannot be read (")):
+    for path, first in (
+        (bad, "bad.yaml: categories[not_a_category].label: Field required"),
+        (tmp_path / "missing.yaml", f"{tmp_path / 'missing.yaml'}: file missing"),
+        (latin, "latin.yaml: not UTF-8 (invalid continuation byte at byte "),
+        (tmp_path, f"{tmp_path}: cannot be read ("),
+    ):
         with pytest.raises(CorpusError) as info:
             export_coding_sheets(_reports(), ["anna"], tmp_path / "out", path)
         assert info.value.problems[0].startswith(first), info.value.problems
@@ -257,11 +303,19 @@ def test_the_codebook_tab_is_unchanged_by_the_one_loader(tmp_path: Path) -> None
     from kzperception import paths
 
     raw = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))["categories"]
-    want = pd.DataFrame([{
-        "id": str(c["id"]), "label": str(c["label"]), "modes": ", ".join(c["modes"]),
-        "definition": str(c["definition"]), "includes": "; ".join(c.get("includes") or []),
-        "keywords_ru": ", ".join(c.get("keywords_ru") or []),
-    } for c in raw])
+    want = pd.DataFrame(
+        [
+            {
+                "id": str(c["id"]),
+                "label": str(c["label"]),
+                "modes": ", ".join(c["modes"]),
+                "definition": str(c["definition"]),
+                "includes": "; ".join(c.get("includes") or []),
+                "keywords_ru": ", ".join(c.get("keywords_ru") or []),
+            }
+            for c in raw
+        ]
+    )
     export_coding_sheets(_reports(), ["anna"], tmp_path, formats=("xlsx",))
     got = read_table(tmp_path / "coding-anna.xlsx", sheet="codebook").drop(columns="_row")
     assert len(got) == 7
@@ -270,8 +324,13 @@ def test_the_codebook_tab_is_unchanged_by_the_one_loader(tmp_path: Path) -> None
 
 def test_export_writes_one_sheet_per_coder(tmp_path: Path, codebook: Path) -> None:
     paths = export_coding_sheets(_reports(), ["anna", "boris"], tmp_path, codebook)
-    assert sorted(p.name for p in paths) == ["coding-anna.csv", "coding-anna.xlsx", "coding-boris.csv",
-                                             "coding-boris.xlsx", "coding-manifest.json"]
+    assert sorted(p.name for p in paths) == [
+        "coding-anna.csv",
+        "coding-anna.xlsx",
+        "coding-boris.csv",
+        "coding-boris.xlsx",
+        "coding-manifest.json",
+    ]
     sheet = read_table(tmp_path / "coding-anna.xlsx", sheet="coding")
     assert sheet["coder"].eq("anna").all()
     assert all(sheet[c.name].eq("").all() for c in CODE_SHEET_COLUMNS)
@@ -309,10 +368,14 @@ def _fill_xlsx(path: Path, codes: dict[str, dict[str, str]]) -> None:
 
 def test_import_reads_only_what_coders_typed(tmp_path: Path, codebook: Path) -> None:
     export_coding_sheets(_reports(), ["anna", "boris"], tmp_path, codebook)
-    _fill_xlsx(tmp_path / "coding-anna.xlsx", {"r1-china": {"political_diplomatic": "main"},
-                                               "r2-russia": {"political_diplomatic": "Main", "economic": "s"}})
-    _fill_csv(tmp_path / "coding-boris.csv", {"r1-china": {"economic": "main"},
-                                              "r2-russia": {"security_military_non_cooperation": "main"}})
+    _fill_xlsx(
+        tmp_path / "coding-anna.xlsx",
+        {"r1-china": {"political_diplomatic": "main"}, "r2-russia": {"political_diplomatic": "Main", "economic": "s"}},
+    )
+    _fill_csv(
+        tmp_path / "coding-boris.csv",
+        {"r1-china": {"economic": "main"}, "r2-russia": {"security_military_non_cooperation": "main"}},
+    )
     corpus = write_imported([tmp_path / "coding-anna.xlsx", tmp_path / "coding-boris.csv"], tmp_path / "corpus")
     loaded = load_corpus(tmp_path / "corpus")
     assert loaded.coders == ["anna", "boris"] == corpus.coders
@@ -325,8 +388,20 @@ def test_import_reads_only_what_coders_typed(tmp_path: Path, codebook: Path) -> 
         ("boris", "r2-russia", "security_military", "non_cooperation", "main"),
     }  # the economic suggestion for r1 is not anna's code
     reports = pd.read_csv(tmp_path / "corpus" / "reports.csv", dtype=str, keep_default_na=False)
-    assert list(reports.columns) == ["id", "country", "website", "entity", "date", "url", "title_ru", "title_en",
-                                     "excerpt_ru", "excerpt_en", "provenance", "note"]
+    assert list(reports.columns) == [
+        "id",
+        "country",
+        "website",
+        "entity",
+        "date",
+        "url",
+        "title_ru",
+        "title_en",
+        "excerpt_ru",
+        "excerpt_en",
+        "provenance",
+        "note",
+    ]
     assert reports["provenance"].eq("collected").all()
 
 
@@ -337,31 +412,45 @@ def test_screening_and_coder_notes_reach_the_corpus(tmp_path: Path, codebook: Pa
     export_coding_sheets(reports, ["anna", "boris"], tmp_path, codebook)
     sheet = pd.read_csv(tmp_path / "coding-anna.csv", dtype=str, keep_default_na=False)
     assert sheet.set_index("id").loc["r1-china", "screening_note"] == "kept: devoted paragraph"
-    _fill_xlsx(tmp_path / "coding-anna.xlsx", {"r1-china": {"economic": "main", "cultural": "secondary",
-                                                            "note": "trade, and a concert"},
-                                               "r2-russia": {"political_diplomatic": "main"}})
-    _fill_csv(tmp_path / "coding-boris.csv", {"r1-china": {"economic": "main"},
-                                              "r2-russia": {"political_diplomatic": "main", "note": "visit\nlong"},
-                                              })
+    _fill_xlsx(
+        tmp_path / "coding-anna.xlsx",
+        {
+            "r1-china": {"economic": "main", "cultural": "secondary", "note": "trade, and a concert"},
+            "r2-russia": {"political_diplomatic": "main"},
+        },
+    )
+    _fill_csv(
+        tmp_path / "coding-boris.csv",
+        {
+            "r1-china": {"economic": "main"},
+            "r2-russia": {"political_diplomatic": "main", "note": "visit\nlong"},
+        },
+    )
     write_imported([tmp_path / "coding-anna.xlsx", tmp_path / "coding-boris.csv"], tmp_path / "corpus")
     loaded = load_corpus(tmp_path / "corpus")
-    notes = {(r.coder, r.report_id, r.category): (None if pd.isna(r.note) else r.note)
-             for r in loaded.codes.itertuples()}
-    assert notes == {("anna", "r1-china", "economic"): "trade, and a concert",
-                     ("anna", "r1-china", "cultural"): "trade, and a concert",
-                     ("anna", "r2-russia", "political_diplomatic"): None,
-                     ("boris", "r1-china", "economic"): None,
-                     ("boris", "r2-russia", "political_diplomatic"): "visit\nlong"}
+    notes = {
+        (r.coder, r.report_id, r.category): (None if pd.isna(r.note) else r.note) for r in loaded.codes.itertuples()
+    }
+    assert notes == {
+        ("anna", "r1-china", "economic"): "trade, and a concert",
+        ("anna", "r1-china", "cultural"): "trade, and a concert",
+        ("anna", "r2-russia", "political_diplomatic"): None,
+        ("boris", "r1-china", "economic"): None,
+        ("boris", "r2-russia", "political_diplomatic"): "visit\nlong",
+    }
     report_notes = loaded.reports.set_index("id")["note"]
     assert report_notes["r1-china"] == "kept: devoted paragraph" and pd.isna(report_notes["r2-russia"])
 
 
 def test_import_problems_point_at_the_sheet_cell(tmp_path: Path, codebook: Path) -> None:
     export_coding_sheets(_reports(), ["anna", "boris"], tmp_path, codebook)
-    _fill_xlsx(tmp_path / "coding-anna.xlsx", {"r1-china": {"economic": "maybe"},
-                                               "r2-russia": {"economic": "secondary"}})
-    _fill_csv(tmp_path / "coding-boris.csv", {"r1-china": {"economic": "main", "date": "2023-04-02"},
-                                              "r2-russia": {"cultural": "main"}})
+    _fill_xlsx(
+        tmp_path / "coding-anna.xlsx", {"r1-china": {"economic": "maybe"}, "r2-russia": {"economic": "secondary"}}
+    )
+    _fill_csv(
+        tmp_path / "coding-boris.csv",
+        {"r1-china": {"economic": "main", "date": "2023-04-02"}, "r2-russia": {"cultural": "main"}},
+    )
     with pytest.raises(CorpusError) as info:
         write_imported([tmp_path / "coding-anna.xlsx", tmp_path / "coding-boris.csv"], tmp_path / "corpus")
     assert info.value.problems == [
@@ -416,8 +505,9 @@ def _coders(ids: list[str]) -> dict[str, dict[str, dict[str, str]]]:
     for i, rid in enumerate(sorted(ids)):
         main = "political_diplomatic" if i % 2 == 0 else "economic"
         anna[rid] = {main: "main"}
-        boris[rid] = {("economic" if main == "political_diplomatic" else "political_diplomatic")
-                      if i in (3, 7) else main: "main"}
+        boris[rid] = {
+            ("economic" if main == "political_diplomatic" else "political_diplomatic") if i in (3, 7) else main: "main"
+        }
         if i % 3 == 0:
             anna[rid]["cultural"] = "secondary"
         if i % 3 == 0 or i == 4:
@@ -425,12 +515,15 @@ def _coders(ids: list[str]) -> dict[str, dict[str, dict[str, str]]]:
     return {"anna": anna, "boris": boris}
 
 
-def _independent_alpha_kappa(coding: dict[str, dict[str, dict[str, str]]], ids: list[str],
-                             column: str) -> tuple[float, float]:
-    matrix = np.array([[1.0 if column in coding[c][rid] else 0.0 for rid in sorted(ids)]
-                       for c in ("anna", "boris")])
-    alpha = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal") \
-        if len(np.unique(matrix)) > 1 else float("nan")
+def _independent_alpha_kappa(
+    coding: dict[str, dict[str, dict[str, str]]], ids: list[str], column: str
+) -> tuple[float, float]:
+    matrix = np.array([[1.0 if column in coding[c][rid] else 0.0 for rid in sorted(ids)] for c in ("anna", "boris")])
+    alpha = (
+        krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+        if len(np.unique(matrix)) > 1
+        else float("nan")
+    )
     a, b = matrix
     n = len(a)
     both_yes, both_no = float(((a == 1) & (b == 1)).sum()), float(((a == 0) & (b == 0)).sum())
@@ -442,24 +535,66 @@ def _independent_alpha_kappa(coding: dict[str, dict[str, dict[str, str]]], ids: 
 
 def test_collect_screen_code_import_yields_a_valid_corpus(tmp_path: Path, codebook: Path) -> None:
     out, sheets, corpus_dir = tmp_path / "fieldwork", tmp_path / "sheets", tmp_path / "corpus"
-    common = ["--start", START, "--end", END, "--out", out, "--keywords", KEYWORDS, "--rate", "50",
-              "--backoff", "0.01", "--no-progress"]
+    common = [
+        "--start",
+        START,
+        "--end",
+        END,
+        "--out",
+        out,
+        "--keywords",
+        KEYWORDS,
+        "--rate",
+        "50",
+        "--backoff",
+        "0.01",
+        "--no-progress",
+    ]
     with FakeSites() as sites:
         _invoke(["collect", "--site", "president", "--base-url", sites.base_url, *common])
-        _invoke(["collect", "--site", "government", "--base-url", sites.base_url, "--entity", "mfa",
-                 "--entity", "mti", "--entity", "rssonly", "--page-size", "3", *common], code=2)  # one bad item
+        _invoke(
+            [
+                "collect",
+                "--site",
+                "government",
+                "--base-url",
+                sites.base_url,
+                "--entity",
+                "mfa",
+                "--entity",
+                "mti",
+                "--entity",
+                "rssonly",
+                "--page-size",
+                "3",
+                *common,
+            ],
+            code=2,
+        )  # one bad item
     _invoke(["screen", out / "collected.csv", "--keywords", KEYWORDS])
     screening = pd.read_csv(out / "screening.csv", dtype=str, keep_default_na=False)
     keep = screening.loc[screening["suggested"] != "mere_mention", "id"].tolist()
     _decide(out / "screening.xlsx", {rid: "include" for rid in keep})
 
-    _invoke(["code", "export", out / "screening.xlsx", "--coder", "anna", "--coder", "boris", "--out", sheets,
-             "--codebook", codebook])
+    _invoke(
+        [
+            "code",
+            "export",
+            out / "screening.xlsx",
+            "--coder",
+            "anna",
+            "--coder",
+            "boris",
+            "--out",
+            sheets,
+            "--codebook",
+            codebook,
+        ]
+    )
     coding = _coders(keep)
     _fill_xlsx(sheets / "coding-anna.xlsx", coding["anna"])
     _fill_csv(sheets / "coding-boris.csv", coding["boris"])
-    result = _invoke(["code", "import", sheets / "coding-anna.xlsx", sheets / "coding-boris.csv",
-                      "--out", corpus_dir])
+    result = _invoke(["code", "import", sheets / "coding-anna.xlsx", sheets / "coding-boris.csv", "--out", corpus_dir])
     assert f"corpus: {len(keep)} reports" in result.stdout
 
     corpus = load_corpus(corpus_dir)
@@ -471,11 +606,24 @@ def test_collect_screen_code_import_yields_a_valid_corpus(tmp_path: Path, codebo
 
     rel = _invoke(["reliability", corpus_dir, "--format", "csv"]).stdout
     table = pd.read_csv(pd.io.common.StringIO(rel))
-    assert list(table.columns) == ["category", "mode", "alpha", "alpha_low", "alpha_high", "kappa", "kappa_se",
-                                   "alpha_level", "n_reports", "note"]
+    assert list(table.columns) == [
+        "category",
+        "mode",
+        "alpha",
+        "alpha_low",
+        "alpha_high",
+        "kappa",
+        "kappa_se",
+        "alpha_level",
+        "n_reports",
+        "note",
+    ]
     assert len(table) == 13 and table["n_reports"].eq(14).all()
-    for column, category in (("political_diplomatic", "political_diplomatic"), ("economic", "economic"),
-                             ("cultural", "cultural")):
+    for column, category in (
+        ("political_diplomatic", "political_diplomatic"),
+        ("economic", "economic"),
+        ("cultural", "cultural"),
+    ):
         row = table[(table["category"] == category) & (table["mode"] == "cooperation")].iloc[0]
         alpha, kappa = _independent_alpha_kappa(coding, keep, column)
         assert row["alpha"] == pytest.approx(alpha, abs=1e-6)
@@ -487,8 +635,9 @@ def test_code_export_needs_decisions(tmp_path: Path, matcher: CountryMatcher) ->
     collected, _ = fixture_reports()
     collected.to_csv(tmp_path / "collected.csv", index=False, quoting=csv.QUOTE_MINIMAL)
     _invoke(["screen", tmp_path / "collected.csv", "--keywords", KEYWORDS])
-    result = _invoke(["code", "export", tmp_path / "screening.csv", "--coder", "anna", "--out",
-                      tmp_path / "sheets"], code=1)
+    result = _invoke(
+        ["code", "export", tmp_path / "screening.csv", "--coder", "anna", "--out", tmp_path / "sheets"], code=1
+    )
     assert "screening.csv:2: decision: no decision" in result.stderr
     assert "Traceback" not in result.output and not (tmp_path / "sheets").exists()
     again = _invoke(["screen", tmp_path / "collected.csv", "--keywords", KEYWORDS])  # no decisions: fine
@@ -519,9 +668,26 @@ def test_fieldwork_corpus_reruns_into_a_book(tmp_path: Path, codebook: Path) -> 
 
     test_collect_screen_code_import_yields_a_valid_corpus(tmp_path, codebook)
     out = tmp_path / "book"
-    result = CliRunner().invoke(main_app, ["rerun", "--corpus", str(tmp_path / "corpus"), "--start", START,
-                                           "--pivot", "2022-09-01", "--end", END, "--out", str(out),
-                                           "--chapters", "06-2-reports,06-3-coding", "--coder", "anna"])
+    result = CliRunner().invoke(
+        main_app,
+        [
+            "rerun",
+            "--corpus",
+            str(tmp_path / "corpus"),
+            "--start",
+            START,
+            "--pivot",
+            "2022-09-01",
+            "--end",
+            END,
+            "--out",
+            str(out),
+            "--chapters",
+            "06-2-reports,06-3-coding",
+            "--coder",
+            "anna",
+        ],
+    )
     assert result.exit_code == 0, result.output
     coding = (out / "html" / "chapters" / "06-3-coding.html").read_text(encoding="utf-8")
     assert "T_reliability" in coding  # two coders: the agreement table is shown
@@ -535,11 +701,45 @@ def test_fieldwork_corpus_reruns_into_a_book(tmp_path: Path, codebook: Path) -> 
 
 #: Cell values that a spreadsheet, rich, MyST or the CSV format would otherwise misread.
 NASTY: tuple[str, ...] = (
-    "'=x", "-5", "@a", "\t", "\r", "=HYPERLINK(\"http://evil.example\",\"Россия\")", "[/bold]",
-    "{download}`../x`", "=1+1", "+7 (727) 000", "'", "''", "'plain", "=", "-", "@", "\t=1+1", "\r\n=1",
-    "x;=1+1", "x,=1+1", "a\"b", "#N/A", "<script>alert(1)</script>", "_x000D_", "_x005F_x000D_", "a\rb",
-    "line\nbreak", " lead", "trail ", " ", "\n", "\x0b", "\x1f", "Китай\u2028Россия", "=cmd|'/C calc'!A0",
-    "```{raw} html\n<b>x</b>\n```", "[link=https://evil.example]x[/link]", "../../etc/passwd", "",
+    "'=x",
+    "-5",
+    "@a",
+    "\t",
+    "\r",
+    '=HYPERLINK("http://evil.example","Россия")',
+    "[/bold]",
+    "{download}`../x`",
+    "=1+1",
+    "+7 (727) 000",
+    "'",
+    "''",
+    "'plain",
+    "=",
+    "-",
+    "@",
+    "\t=1+1",
+    "\r\n=1",
+    "x;=1+1",
+    "x,=1+1",
+    'a"b',
+    "#N/A",
+    "<script>alert(1)</script>",
+    "_x000D_",
+    "_x005F_x000D_",
+    "a\rb",
+    "line\nbreak",
+    " lead",
+    "trail ",
+    " ",
+    "\n",
+    "\x0b",
+    "\x1f",
+    "Китай\u2028Россия",
+    "=cmd|'/C calc'!A0",
+    "```{raw} html\n<b>x</b>\n```",
+    "[link=https://evil.example]x[/link]",
+    "../../etc/passwd",
+    "",
 )
 
 
@@ -571,8 +771,38 @@ def test_random_strings_round_trip(tmp_path: Path, suffix: str) -> None:
     from kzperception.fieldwork.sheet_cells import write_csv_sheet, write_xlsx_atomic
 
     rng = random.Random(20240224)
-    alphabet = ["=", "+", "-", "@", "'", "\t", "\r", "\n", '"', ",", ";", " ", "_", "x", "0", "D", "F", "5", "а",
-                "Ж", "[", "/", "]", "{", "}", "`", "\x0b", "\x01", "\u2028", "\u00a0"]
+    alphabet = [
+        "=",
+        "+",
+        "-",
+        "@",
+        "'",
+        "\t",
+        "\r",
+        "\n",
+        '"',
+        ",",
+        ";",
+        " ",
+        "_",
+        "x",
+        "0",
+        "D",
+        "F",
+        "5",
+        "а",
+        "Ж",
+        "[",
+        "/",
+        "]",
+        "{",
+        "}",
+        "`",
+        "\x0b",
+        "\x01",
+        "\u2028",
+        "\u00a0",
+    ]
     values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(400)]
     values = [v for v in values if v.strip(" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u00a0")] + ["\t", "\r\n "]
     df = pd.DataFrame({"k": [f"k{i}" for i in range(len(values))], "value": values})
@@ -598,8 +828,8 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
     for delimiter in (",", ";", "\t"):  # as a comma, semicolon or tab locale splits the line
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             assert not any(cell.startswith(FORMULA_START) for cell in row), row
-    assert "\"''=x\"" in text and "\"'-5\"" in text and "\"'@a\"" in text and "\"'\t\"" in text
-    assert "\"[/bold]\"" in text  # no trigger: left alone
+    assert "\"''=x\"" in text and '"\'-5"' in text and '"\'@a"' in text and '"\'\t"' in text
+    assert '"[/bold]"' in text  # no trigger: left alone
 
 
 def test_xlsx_cells_are_text_never_formulas(tmp_path: Path) -> None:
@@ -621,7 +851,7 @@ def test_xlsx_cells_are_text_never_formulas(tmp_path: Path) -> None:
 
 def test_screening_csv_is_formula_safe_and_reads_back(tmp_path: Path, matcher: CountryMatcher) -> None:
     collected, _ = fixture_reports()
-    collected.loc[0, "title_ru"] = "=HYPERLINK(\"http://evil\",\"Россия\")"
+    collected.loc[0, "title_ru"] = '=HYPERLINK("http://evil","Россия")'
     sheet = screen(collected, matcher)
     csv_path, _ = write_screening(sheet, tmp_path)
     assert "\"'=HYPERLINK(" in csv_path.read_text(encoding="utf-8-sig")
@@ -633,11 +863,23 @@ def test_screening_csv_is_formula_safe_and_reads_back(tmp_path: Path, matcher: C
 def test_coding_sheets_round_trip_nasty_report_fields(tmp_path: Path, codebook: Path) -> None:
     """Through export, a coder's edits of the code cells only, and import: every field as it was."""
     values = [v for v in NASTY if v]
-    reports = pd.DataFrame([
-        {"id": f"r{i}-china", "country": "china", "website": "government", "entity": v, "date": "2023-04-01",
-         "url": v, "title_ru": v, "excerpt_ru": values[-1 - i], "text_ru": v, "provenance": "collected"}
-        for i, v in enumerate(values)
-    ])
+    reports = pd.DataFrame(
+        [
+            {
+                "id": f"r{i}-china",
+                "country": "china",
+                "website": "government",
+                "entity": v,
+                "date": "2023-04-01",
+                "url": v,
+                "title_ru": v,
+                "excerpt_ru": values[-1 - i],
+                "text_ru": v,
+                "provenance": "collected",
+            }
+            for i, v in enumerate(values)
+        ]
+    )
     export_coding_sheets(reports, ["anna", "boris"], tmp_path, codebook)
     coded = {rid: {"economic": "main"} for rid in reports["id"]}
     _fill_xlsx(tmp_path / "coding-anna.xlsx", coded)
@@ -677,8 +919,9 @@ def test_manifest_records_what_was_exported(tmp_path: Path, codebook: Path) -> N
     assert [r.id for r in manifest.reports] == ["r1-china", "r2-russia", "r3-china"]
     assert [r.xlsx_row for r in manifest.reports] == [2, 3, 4]
     csv_path = tmp_path / "coding-anna.csv"
-    assert [r.csv_line for r in manifest.reports] == [_csv_line_of(csv_path, f'"{rid}"')
-                                                      for rid in ("r1-china", "r2-russia", "r3-china")]
+    assert [r.csv_line for r in manifest.reports] == [
+        _csv_line_of(csv_path, f'"{rid}"') for rid in ("r1-china", "r2-russia", "r3-china")
+    ]
     assert manifest.reports[1].csv_line > 3  # multi-line cells: lines, not records
     assert manifest.coders == ["anna"] and "title_ru" in manifest.fields
 
@@ -745,12 +988,17 @@ def test_sorted_rows_and_excel_dates_are_accepted(tmp_path: Path, codebook: Path
 
 def test_an_edited_report_field_is_refused(tmp_path: Path, codebook: Path) -> None:
     export_coding_sheets(_three_reports(), ["anna"], tmp_path, codebook)
-    _fill_xlsx(tmp_path / "coding-anna.xlsx", {**ALL_MAIN, "r2-russia": {"economic": "main", "title_ru": "[/bold]",
-                                                                         "country": "china", "excerpt_ru": ""}})
+    _fill_xlsx(
+        tmp_path / "coding-anna.xlsx",
+        {**ALL_MAIN, "r2-russia": {"economic": "main", "title_ru": "[/bold]", "country": "china", "excerpt_ru": ""}},
+    )
     with pytest.raises(CorpusError) as info:
         import_coding_sheets([tmp_path / "coding-anna.xlsx"])
     assert [p.split(": ", 2)[:2] for p in info.value.problems] == [
-        ["coding-anna.xlsx:3", "country"], ["coding-anna.xlsx:3", "title_ru"], ["coding-anna.xlsx:3", "excerpt_ru"]]
+        ["coding-anna.xlsx:3", "country"],
+        ["coding-anna.xlsx:3", "title_ru"],
+        ["coding-anna.xlsx:3", "excerpt_ru"],
+    ]
     assert "'[/bold]' is not the value exported for 'r2-russia'" in info.value.problems[1]
 
 
@@ -794,10 +1042,14 @@ def test_import_needs_a_readable_manifest(tmp_path: Path, codebook: Path) -> Non
     reports, _ = import_coding_sheets([moved], manifest=tmp_path / "sheets" / MANIFEST)
     assert len(reports) == 3
     bad = tmp_path / "bad.json"
-    for content in (b"\x89PNG\r\n\x1a\n\x00", b"[1, 2]", b'{"format": "kzperception-coding-manifest"}',
-                    b"[" * 100_000,
-                    b"{not json", json.dumps({**json.loads((tmp_path / "sheets" / MANIFEST).read_text()),
-                                              "version": "1"}).encode()):
+    for content in (
+        b"\x89PNG\r\n\x1a\n\x00",
+        b"[1, 2]",
+        b'{"format": "kzperception-coding-manifest"}',
+        b"[" * 100_000,
+        b"{not json",
+        json.dumps({**json.loads((tmp_path / "sheets" / MANIFEST).read_text()), "version": "1"}).encode(),
+    ):
         bad.write_bytes(content)
         with pytest.raises(CorpusError) as info:
             import_coding_sheets([moved], manifest=bad)
@@ -880,10 +1132,16 @@ def _damaged(sheets: Path) -> dict[str, tuple[Path, str]]:
         change(book)
         book.save(path)
 
-    edited("missing_columns", lambda b: b["coding"].delete_cols(2, 3),
-           "coding-anna.xlsx:1: header: required columns 'country', 'date'")
-    edited("merged_cells", lambda b: b["coding"].merge_cells("F2:F4"),
-           "coding-anna.xlsx:3: codes: report 'r2-russia' has no main code")
+    edited(
+        "missing_columns",
+        lambda b: b["coding"].delete_cols(2, 3),
+        "coding-anna.xlsx:1: header: required columns 'country', 'date'",
+    )
+    edited(
+        "merged_cells",
+        lambda b: b["coding"].merge_cells("F2:F4"),
+        "coding-anna.xlsx:3: codes: report 'r2-russia' has no main code",
+    )
 
     def moved_sheet(b: Any) -> None:
         b.move_sheet("coding", offset=2)
@@ -898,8 +1156,11 @@ def _damaged(sheets: Path) -> dict[str, tuple[Path, str]]:
         ws.cell(4, 1).value = 3
 
     edited("wrong_types", wrong_types, "coding-anna.xlsx:2: economic: '1.5' is not main|secondary")
-    edited("no_rows", lambda b: b["coding"].delete_rows(2, 3),
-           "coding-anna.xlsx:2: id: report 'r1-china', exported at this row, is missing")
+    edited(
+        "no_rows",
+        lambda b: b["coding"].delete_rows(2, 3),
+        "coding-anna.xlsx:2: id: report 'r1-china', exported at this row, is missing",
+    )
     edited("only_header", lambda b: b["coding"].delete_rows(1, 10), "coding-anna.xlsx: empty file")
     return cases
 
@@ -951,10 +1212,19 @@ def test_code_import_cli_never_shows_a_traceback(tmp_path: Path, codebook: Path)
         result = _invoke(["code", "import", path, "--out", tmp_path / f"corpus-{name}"], code=1)
         assert "Traceback" not in result.output and result.stderr.startswith("error: "), name
         assert not (tmp_path / f"corpus-{name}").exists()
-    for args in (["code", "import", sheets, "--out", tmp_path / "c"],  # a folder as a sheet
-                 ["code", "import", sheets / "coding-anna.ods", "--out", tmp_path / "c"],
-                 ["code", "import", sheets / "coding-anna.xlsx", "--out", tmp_path / "c", "--manifest",
-                  sheets / "coding-anna.xlsx"]):
+    for args in (
+        ["code", "import", sheets, "--out", tmp_path / "c"],  # a folder as a sheet
+        ["code", "import", sheets / "coding-anna.ods", "--out", tmp_path / "c"],
+        [
+            "code",
+            "import",
+            sheets / "coding-anna.xlsx",
+            "--out",
+            tmp_path / "c",
+            "--manifest",
+            sheets / "coding-anna.xlsx",
+        ],
+    ):
         result = _invoke(args, code=2 if args[2] == sheets else 1)
         assert "Traceback" not in result.output
 
@@ -990,8 +1260,11 @@ def test_screening_edits_cannot_invent_or_hide_reports(tmp_path: Path, matcher: 
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "akorda-3100004-russia")
     ws.cell(row, header.index("country") + 1).value = "china"
     book.save(xlsx_path)
-    with pytest.raises(ScreeningError, match=rf"screening:{row}: id: 'akorda-3100004-russia' is not "
-                                             r"'akorda-3100004-china'"):
+    with pytest.raises(
+        ScreeningError,
+        match=rf"screening:{row}: id: 'akorda-3100004-russia' is not "
+        r"'akorda-3100004-china'",
+    ):
         included_reports(read_screening(xlsx_path), collected)
     (tmp_path / "screening.csv").write_bytes(b"PK\x03\x04 junk")  # an unreadable sheet may hold decisions
     (tmp_path / "screening.xlsx").unlink()
@@ -1004,8 +1277,7 @@ def test_reliability_table_says_why_a_coefficient_is_missing(tmp_path: Path, cod
     sheets = _exported(tmp_path, codebook)  # both coders: economic main on all three reports
     corpus = tmp_path / "[/bold]corpus"  # a path is printed as text, never as markup
     _invoke(["code", "import", sheets / "coding-anna.xlsx", sheets / "coding-boris.csv", "--out", corpus])
-    table = pd.read_csv(io.StringIO(_invoke(["reliability", corpus, "--format", "csv"]).stdout),
-                        keep_default_na=False)
+    table = pd.read_csv(io.StringIO(_invoke(["reliability", corpus, "--format", "csv"]).stdout), keep_default_na=False)
     assert "note" in table.columns  # the reason reliability_table gives for an undefined coefficient
     undefined = table[table["alpha"] == ""]
     assert len(undefined) and undefined["note"].str.strip().ne("").all()
@@ -1027,12 +1299,15 @@ def test_indexed_keyword_search_finds_what_trying_every_keyword_finds(matcher: C
         for i in range(len(tokens)):
             for keyword in ks.keywords:
                 if keyword.matches_at(tokens, i):
-                    out.append(Hit(i, keyword.source, " ".join(t.surface for t in tokens[i:i + len(keyword.terms)])))
+                    out.append(Hit(i, keyword.source, " ".join(t.surface for t in tokens[i : i + len(keyword.terms)])))
                     break
         return out
 
-    sets = [*matcher.countries.values(), *category_keywords(sheet_codebook(codebook)).values(),
-            KeywordSet.from_words("multi", ["торговый дом", "торговый", "Китай РФ"], exact=["РФ", "КНР"])]
+    sets = [
+        *matcher.countries.values(),
+        *category_keywords(sheet_codebook(codebook)).values(),
+        KeywordSet.from_words("multi", ["торговый дом", "торговый", "Китай РФ"], exact=["РФ", "КНР"]),
+    ]
     collected, _ = fixture_reports()
     texts = [*collected["text_ru"], *collected["title_ru"]]
     words = " ".join(texts).split()
@@ -1046,8 +1321,7 @@ def test_indexed_keyword_search_finds_what_trying_every_keyword_finds(matcher: C
             assert ks.hits(tokens) == naive(ks, tokens), (ks.name, text[:80])
 
 
-def test_sheets_exported_without_a_manifest_can_be_imported_after_manifest_only(tmp_path: Path,
-                                                                                codebook: Path) -> None:
+def test_sheets_exported_without_a_manifest_can_be_imported_after_manifest_only(tmp_path: Path, codebook: Path) -> None:
     """Sheets that went out before manifests existed (or lost theirs) get the manifest their export
     would have written; the sheets are not touched, and an existing manifest is kept without --force."""
     from kzperception.fieldwork.manifest import MANIFEST

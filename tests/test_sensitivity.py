@@ -41,9 +41,14 @@ def test_pivots_span_and_refusals():
     p = pivots("2022-01-01", "2022-01-31", 10)  # anchored on the thesis pivot, 2022-02-24
     assert p == [dt.date(2022, 1, 5), dt.date(2022, 1, 15), dt.date(2022, 1, 25)]
     assert THESIS_WINDOW.pivot in pivots(step_days=30)
-    for bad in (("2020-08-24", "2021-01-01", 7), ("2022-01-01", "2023-08-25", 7), ("2022-02-01", "2022-01-01", 7),
-                ("2022-01-01", "2022-02-01", 0), ("2022-13-01", "2022-02-01", 7),
-                ("2022-01-01", "2022-01-02", 30)):
+    for bad in (
+        ("2020-08-24", "2021-01-01", 7),
+        ("2022-01-01", "2023-08-25", 7),
+        ("2022-02-01", "2022-01-01", 7),
+        ("2022-01-01", "2022-02-01", 0),
+        ("2022-13-01", "2022-02-01", 7),
+        ("2022-01-01", "2022-01-02", 30),
+    ):
         with pytest.raises(WindowError):
             pivots(*bad)
 
@@ -105,14 +110,18 @@ def test_facts_and_chart(sweep):
 
 def test_cli_sensitivity_csv_and_published_refusal(syn_dir, synth_app):
     runner = CliRunner()
-    res = runner.invoke(synth_app, ["sensitivity", "--source", str(syn_dir), "--from", "2022-01-06",
-                                 "--to", "2022-03-03", "--step-days", "7"])
+    res = runner.invoke(
+        synth_app,
+        ["sensitivity", "--source", str(syn_dir), "--from", "2022-01-06", "--to", "2022-03-03", "--step-days", "7"],
+    )
     assert res.exit_code == 0, res.output
     df = pd.read_csv(io.StringIO(res.stdout))
     assert list(df.columns) == COLUMNS and len(df) == 2 * 9
     assert "2022-02-24" in set(df["pivot"])
-    res = runner.invoke(synth_app, ["sensitivity", "--format", "table", "--source", str(syn_dir), "--from",
-                                 "2022-02-24", "--to", "2022-02-24"])
+    res = runner.invoke(
+        synth_app,
+        ["sensitivity", "--format", "table", "--source", str(syn_dir), "--from", "2022-02-24", "--to", "2022-02-24"],
+    )
     assert res.exit_code == 0 and "china" in res.stdout
     res = runner.invoke(synth_app, ["sensitivity", "--source", "published"])
     assert res.exit_code == 1

@@ -21,8 +21,10 @@ from kzperception.data.corpus import CorpusError
 from kzperception.fieldwork import sheet_cells
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-HEADER = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c>'
-          b'<c r="B1" t="inlineStr"><is><t>economic</t></is></c></row>')
+HEADER = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>economic</t></is></c></row>'
+)
 
 
 def _prefixed(xml: bytes, prefix: bytes) -> bytes:
@@ -43,8 +45,16 @@ def _sheet(path: Path, rows, prefix: bytes = b"") -> Path:
             if name != "xl/worksheets/sheet1.xml":
                 packed.writestr(name, data)
         with packed.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as xml:
-            xml.write(b'<?xml version="1.0" encoding="UTF-8"?><' + prefix + b"worksheet" + ns + b'="' + MAIN + b'">'
-                      + _prefixed(b"<sheetData>" + HEADER, prefix))
+            xml.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><'
+                + prefix
+                + b"worksheet"
+                + ns
+                + b'="'
+                + MAIN
+                + b'">'
+                + _prefixed(b"<sheetData>" + HEADER, prefix)
+            )
             for row in rows:
                 xml.write(_prefixed(row, prefix))
             xml.write(_prefixed(b"</sheetData></worksheet>", prefix))
@@ -53,8 +63,12 @@ def _sheet(path: Path, rows, prefix: bytes = b"") -> Path:
 
 def _row(number: int, cells: int) -> bytes:
     """Row ``number``: its id, ``main``, and ``cells - 2`` numbers right of the header."""
-    return (b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>r%d</t></is></c>' % (number, number, number)
-            + b'<c t="inlineStr"><is><t>main</t></is></c>' + b'<c t="n"><v>1</v></c>' * (cells - 2) + b"</row>")
+    return (
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>r%d</t></is></c>' % (number, number, number)
+        + b'<c t="inlineStr"><is><t>main</t></is></c>'
+        + b'<c t="n"><v>1</v></c>' * (cells - 2)
+        + b"</row>"
+    )
 
 
 def _big_cell(mebibytes: int):
@@ -64,33 +78,49 @@ def _big_cell(mebibytes: int):
     yield b"</t></is></c></row>"
 
 
-PROBE = ("import resource, sys, time\n"
-         "from kzperception.fieldwork.sheet_cells import read_table\n"
-         "from kzperception.data.corpus import CorpusError\n"
-         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-         "t = time.monotonic()\n"
-         "try:\n    read_table(sys.argv[1])\n    print('read')\nexcept CorpusError as err:\n    print(err)\n"
-         "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n")
+PROBE = (
+    "import resource, sys, time\n"
+    "from kzperception.fieldwork.sheet_cells import read_table\n"
+    "from kzperception.data.corpus import CorpusError\n"
+    "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "t = time.monotonic()\n"
+    "try:\n    read_table(sys.argv[1])\n    print('read')\nexcept CorpusError as err:\n    print(err)\n"
+    "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+)
 
 
-@pytest.mark.parametrize(("case", "expected"), [
-    ("a million rows", "coding-anna.xlsx: more than 200,000 rows, over the limit for a sheet (docs/reliability.md); "
-                       "split it"),
-    ("4 million cells", "coding-anna.xlsx: holds more than 2,000,000 cells, over the limit for a sheet "
-                        "(docs/reliability.md); keep only the columns the coding needs, split it, or save it as CSV "
-                        "UTF-8"),
-    ("a 200 MB cell", "coding-anna.xlsx: xl/worksheets/sheet1.xml holds a text of more than 256 KB without markup, "
-                      "longer than any cell can hold (Excel: 32,767 characters); not read"),
-])
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        (
+            "a million rows",
+            "coding-anna.xlsx: more than 200,000 rows, over the limit for a sheet (docs/reliability.md); split it",
+        ),
+        (
+            "4 million cells",
+            "coding-anna.xlsx: holds more than 2,000,000 cells, over the limit for a sheet "
+            "(docs/reliability.md); keep only the columns the coding needs, split it, or save it as CSV "
+            "UTF-8",
+        ),
+        (
+            "a 200 MB cell",
+            "coding-anna.xlsx: xl/worksheets/sheet1.xml holds a text of more than 256 KB without markup, "
+            "longer than any cell can hold (Excel: 32,767 characters); not read",
+        ),
+    ],
+)
 def test_a_sheet_bomb_is_refused_in_under_5_s_and_300_mb(tmp_path, case, expected):
     path = tmp_path / "coding-anna.xlsx"
-    rows = {"a million rows": (_row(n, 2) for n in range(2, 1_000_002)),
-            "4 million cells": (_row(n, 100) for n in range(2, 40_002)),
-            "a 200 MB cell": _big_cell(200)}[case]
+    rows = {
+        "a million rows": (_row(n, 2) for n in range(2, 1_000_002)),
+        "4 million cells": (_row(n, 100) for n in range(2, 40_002)),
+        "a 200 MB cell": _big_cell(200),
+    }[case]
     _sheet(path, rows)
     assert path.stat().st_size < 10_000_000  # small on disk, large unpacked
-    done = subprocess.run([sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, check=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, check=True, timeout=600
+    )
     message, cost = done.stdout.strip().splitlines()
     assert message == expected
     seconds, grown_kb = cost.split()
@@ -107,8 +137,7 @@ def test_sheets_at_the_limits_are_read_and_past_them_refused(tmp_path, monkeypat
         path = _sheet(tmp_path / f"rows{len(prefix)}.xlsx", [_row(n, 2) for n in range(2, 8)], prefix)
         with pytest.raises(CorpusError, match=r"more than 5 rows"):
             sheet_cells.read_table(path)
-        path = _sheet(tmp_path / f"cells{len(prefix)}.xlsx", [_row(2, 3), *(_row(n, 2) for n in range(3, 7))],
-                      prefix)
+        path = _sheet(tmp_path / f"cells{len(prefix)}.xlsx", [_row(2, 3), *(_row(n, 2) for n in range(3, 7))], prefix)
         with pytest.raises(CorpusError, match=r"more than 12 cells"):
             sheet_cells.read_table(path)
 

@@ -29,11 +29,13 @@ CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 # --- languages ------------------------------------------------------------------------------------
 
+
 class _LangCheck(HTMLParser):
     """Every text with Cyrillic letters, with the nearest ``lang`` around it (scripts and titles aside)."""
 
-    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-                      "track", "wbr"})
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -66,21 +68,23 @@ def _strip_spans(markup: str) -> str:
 
 
 def test_cyrillic_runs_are_marked_and_nothing_else_changes() -> None:
-    markup = ('<p>The keyword <em>Китай</em> and «Россия, Казахстан» here, <a title="Россия">a link</a>.</p>'
-              '<blockquote lang="ru"><p>Уже <b>размечено</b></p></blockquote>'
-              '<script>var s = "Русский <b>";</script><!-- Комментарий -->'
-              '<td>&lt;script&gt;alert(1)&lt;/script&gt; Привет&amp;мир</td>'
-              '<select><option value="1">Раздел</option></select>')
+    markup = (
+        '<p>The keyword <em>Китай</em> and «Россия, Казахстан» here, <a title="Россия">a link</a>.</p>'
+        '<blockquote lang="ru"><p>Уже <b>размечено</b></p></blockquote>'
+        '<script>var s = "Русский <b>";</script><!-- Комментарий -->'
+        "<td>&lt;script&gt;alert(1)&lt;/script&gt; Привет&amp;мир</td>"
+        '<select><option value="1">Раздел</option></select>'
+    )
     out = site.mark_cyrillic(markup)
     assert unmarked_cyrillic(markup), "the check must see the unmarked runs first"
     assert unmarked_cyrillic(out) == []
-    assert '<span lang="ru">Россия, Казахстан</span>' in out       # one run across the comma and space
-    assert '<a title="Россия">' in out                              # attributes untouched
-    assert '<blockquote lang="ru"><p>Уже <b>размечено</b></p></blockquote>' in out   # already ru: left alone
+    assert '<span lang="ru">Россия, Казахстан</span>' in out  # one run across the comma and space
+    assert '<a title="Россия">' in out  # attributes untouched
+    assert '<blockquote lang="ru"><p>Уже <b>размечено</b></p></blockquote>' in out  # already ru: left alone
     assert '"Русский <b>"' in out and "<!-- Комментарий -->" in out  # scripts and comments untouched
     # escaped corpus text stays escaped: the spans are the only change
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script>alert" not in out
-    assert '<option lang="ru" value="1">Раздел</option>' in out     # an option holds text only
+    assert '<option lang="ru" value="1">Раздел</option>' in out  # an option holds text only
     assert _strip_spans(out).replace('<option lang="ru"', "<option") == markup
 
 
@@ -90,20 +94,24 @@ def test_text_in_another_language_inside_russian_is_marked_again() -> None:
 
 
 def test_one_viewport_tag_is_kept() -> None:
-    page = ('<head>\n    <meta name="viewport" content="width=device-width, initial-scale=1.0" />\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1" />\n<title>t</title>\n'
-            '  <meta name="viewport" content="width=device-width, initial-scale=1"/>\n</head>')
+    page = (
+        '<head>\n    <meta name="viewport" content="width=device-width, initial-scale=1.0" />\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1" />\n<title>t</title>\n'
+        '  <meta name="viewport" content="width=device-width, initial-scale=1"/>\n</head>'
+    )
     out = site.one_viewport(page)
     assert out.count('name="viewport"') == 1 and "<title>t</title>" in out
 
 
 def test_page_languages_mark_the_chrome_and_the_titles() -> None:
-    page = ('<div id="pst-skip-link" class="skip-link">Skip</div><div class="bd-sidebar-primary bd-sidebar">'
-            '<a class="reference internal" href="00-abstrakt-cs.html">Český abstrakt</a></div>'
-            '<article><h1>Český abstrakt<a class="headerlink" href="#x">#</a></h1>'
-            '<div class="admonition note kzp-source"><p>Figures on this page …</p></div>'
-            '<p>Viz kapitolu <a href="07.html"><span class="std std-ref">7 Other perceptions</span></a>.</p>'
-            '</article>')
+    page = (
+        '<div id="pst-skip-link" class="skip-link">Skip</div><div class="bd-sidebar-primary bd-sidebar">'
+        '<a class="reference internal" href="00-abstrakt-cs.html">Český abstrakt</a></div>'
+        '<article><h1>Český abstrakt<a class="headerlink" href="#x">#</a></h1>'
+        '<div class="admonition note kzp-source"><p>Figures on this page …</p></div>'
+        '<p>Viz kapitolu <a href="07.html"><span class="std std-ref">7 Other perceptions</span></a>.</p>'
+        "</article>"
+    )
     titles = {"Český abstrakt": "cs", "7 Other perceptions": "en"}
     czech = site.mark_page_languages(page, "cs", titles)
     assert '<div lang="en" id="pst-skip-link"' in czech and '<div lang="en" class="bd-sidebar-primary' in czech
@@ -115,6 +123,7 @@ def test_page_languages_mark_the_chrome_and_the_titles() -> None:
 
 
 # --- bibliography ---------------------------------------------------------------------------------
+
 
 def _style_entries() -> list:
     bib = parse_file(str(paths.BOOK / "references.bib"))
@@ -156,15 +165,25 @@ def test_labels_follow_the_in_text_citation_form() -> None:
 
 
 def test_a_quotation_source_links_to_its_entry() -> None:
-    base = {"entity": "akorda", "website": "president", "title_ru": "Заголовок", "title_en": "Title",
-            "url": "https://www.akorda.kz/ru/x", "id": "r1", "date": pd.Timestamp("2021-04-27"),
-            "cite": "Akorda, 2021a", "bibkey": "akorda2021a"}
+    base = {
+        "entity": "akorda",
+        "website": "president",
+        "title_ru": "Заголовок",
+        "title_en": "Title",
+        "url": "https://www.akorda.kz/ru/x",
+        "id": "r1",
+        "date": pd.Timestamp("2021-04-27"),
+        "cite": "Akorda, 2021a",
+        "bibkey": "akorda2021a",
+    }
 
     def line(**change: object) -> str:
         return register.source_html(pd.Series({**base, **change}, dtype=object))
 
-    assert ('<a class="kzp-cite" href="../bibliography.html#bib-akorda2021a" data-bibkey="akorda2021a">'
-            '<cite>Akorda, 2021a</cite></a>') in line()
+    assert (
+        '<a class="kzp-cite" href="../bibliography.html#bib-akorda2021a" data-bibkey="akorda2021a">'
+        "<cite>Akorda, 2021a</cite></a>"
+    ) in line()
     hostile = line(bibkey='"><script>x</script>', cite="<b>c</b>")
     assert "<script>" not in hostile and "<b>" not in hostile
     assert "<a class" not in line(bibkey="")
@@ -172,12 +191,15 @@ def test_a_quotation_source_links_to_its_entry() -> None:
 
 # --- search text and description --------------------------------------------------------------------
 
+
 def test_page_text_is_the_article_without_title_anchors_or_scripts() -> None:
-    page = ('<nav>Contents list</nav><div id="jb-print-docs-body"><h2>Contents</h2><ul><li>A</li></ul></div>'
-            '<article class="bd-article"><section id="top"><h1>Title<a class="headerlink" href="#top">#</a></h1>'
-            '<p>First&nbsp;para &amp; more.</p><script>var x = 1;</script><section id="second-part">'
-            '<h2>Second<a class="headerlink" href="#second-part">#</a></h2><p>Body</p><p>text</p></section>'
-            '</section></article>')
+    page = (
+        '<nav>Contents list</nav><div id="jb-print-docs-body"><h2>Contents</h2><ul><li>A</li></ul></div>'
+        '<article class="bd-article"><section id="top"><h1>Title<a class="headerlink" href="#top">#</a></h1>'
+        '<p>First&nbsp;para &amp; more.</p><script>var x = 1;</script><section id="second-part">'
+        '<h2>Second<a class="headerlink" href="#second-part">#</a></h2><p>Body</p><p>text</p></section>'
+        "</section></article>"
+    )
     got = site.page_text(page)
     assert got["text"] == "First para & more. Second Body text"
     assert dict(got["sections"]) == {"top": 0, "second-part": got["text"].index("Second")}
@@ -265,8 +287,12 @@ def _build_small_site(root: Path, builder: str) -> Path:
         _write_small_site(src)
     out = root / builder
     env = {k: v for k, v in os.environ.items() if k != site.BASEURL_ENV}
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", "-W", str(src), str(out)],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-W", str(src), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return out
 
@@ -287,8 +313,14 @@ def _write_small_site(src: Path) -> None:
     (src / "chapters").mkdir(parents=True)
     (src / "_static").mkdir()
     (src / "_static" / site.SEARCH_SCRIPT).write_bytes((paths.STATIC / site.SEARCH_SCRIPT).read_bytes())
-    for name, text in {"conf.py": CONF, "refs.bib": BIB, "index.rst": INDEX, "chapters/en.rst": CHAPTER_EN,
-                       "chapters/cs.rst": CHAPTER_CS, "bibliography.rst": BIBLIOGRAPHY}.items():
+    for name, text in {
+        "conf.py": CONF,
+        "refs.bib": BIB,
+        "index.rst": INDEX,
+        "chapters/en.rst": CHAPTER_EN,
+        "chapters/cs.rst": CHAPTER_CS,
+        "bibliography.rst": BIBLIOGRAPHY,
+    }.items():
         (src / name).write_text(text, encoding="utf-8")
 
 
@@ -297,14 +329,13 @@ def test_small_site_languages(small_site: Path) -> None:
     english = (small_site / "chapters" / "en.html").read_text(encoding="utf-8")
     assert re.search(r'<html lang="cs"', czech) and re.search(r'<html lang="en"', english)
     assert '<div lang="en" class="bd-sidebar-primary' in czech
-    assert '<span lang="cs">Český abstrakt</span>' in english      # the sidebar entry of the Czech page
+    assert '<span lang="cs">Český abstrakt</span>' in english  # the sidebar entry of the Czech page
     for page in small_site.rglob("*.html"):
         assert unmarked_cyrillic(page.read_text(encoding="utf-8")) == [], page.name
 
 
 def test_small_site_meta(small_site: Path) -> None:
-    for page in ["index.html", "chapters/en.html", "chapters/cs.html", "bibliography.html", "search.html",
-                 "404.html"]:
+    for page in ["index.html", "chapters/en.html", "chapters/cs.html", "bibliography.html", "search.html", "404.html"]:
         text = (small_site / page).read_text(encoding="utf-8")
         assert text.count('name="viewport"') == 1, page
         descriptions = re.findall(r'<meta name="description" content="([^"]*)"', text)
@@ -332,7 +363,7 @@ def test_small_site_bibliography_and_source_links(small_site: Path) -> None:
 def test_small_site_search_text(small_site: Path) -> None:
     script = (small_site / "_static" / site.SEARCH_TEXT_DIR / "chapters" / "en.js").read_text(encoding="utf-8")
     assert script.startswith('KZP_SEARCH_PAGE("chapters/en", {')
-    page = json.loads(script[script.index("{"):script.rindex(")")])
+    page = json.loads(script[script.index("{") : script.rindex(")")])
     assert "Китай" in page["text"] and "English chapter" not in page["text"]
     assert (small_site / "_static" / site.SEARCH_TEXT_DIR / "index.js").is_file()
     search = (small_site / "search.html").read_text(encoding="utf-8")
@@ -355,6 +386,7 @@ def test_baseurl_from_the_environment(tmp_path: Path) -> None:
 
 # --- the real book ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def book_html(request: pytest.FixtureRequest) -> Path:
     given = os.environ.get("KZP_TEST_HTML")
@@ -372,8 +404,12 @@ def _page_ids(page: Path, cache: dict[Path, set[str]]) -> set[str]:
 @pytest.mark.book
 def test_book_bibliography_and_every_quotation_source_link(book_html: Path) -> None:
     bib = (book_html / "bibliography.html").read_text(encoding="utf-8")
-    labels = [html.unescape(lb) for lb in re.findall(
-        r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]</span>', bib)]
+    labels = [
+        html.unescape(lb)
+        for lb in re.findall(
+            r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]</span>', bib
+        )
+    ]
     assert len(labels) > 100 and not [lb for lb in labels if re.fullmatch(r"\d+", lb)]
     first = [_fold(re.split(r",| and | et al\.", lb)[0]).replace("'", "").removeprefix("the ") for lb in labels]
     assert first == sorted(first), "the bibliography is not one alphabetical run"
@@ -414,8 +450,7 @@ def test_the_404_page_carries_the_announcement_of_every_other_page() -> None:
     theme, so it is given the same bar (already escaped) or none."""
     from kzperception.book.sphinx_site import not_found_html
 
-    bar = 'Synthetic corpus — demonstration only: <bdi>&lt;b&gt;x</bdi>'
+    bar = "Synthetic corpus — demonstration only: <bdi>&lt;b&gt;x</bdi>"
     page = not_found_html(book_title="B", description="d", base_path="/", contents=[], announcement=bar)
     assert f'<div class="bd-header-announcement" role="note">{bar}</div>' in page
-    assert "bd-header-announcement\"" not in not_found_html(book_title="B", description="d", base_path="/",
-                                                            contents=[])
+    assert 'bd-header-announcement"' not in not_found_html(book_title="B", description="d", base_path="/", contents=[])

@@ -19,10 +19,6 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 SHOTS = paths.BUILD / "screenshots" / "site"
 
 
-
-
-
-
 class Opened:
     """A page opened from disk: what it requested, what left the machine, and its console errors."""
 
@@ -56,22 +52,30 @@ def _search(browser, root: Path, query: str) -> tuple[Opened, list[dict[str, str
     page = opened.page
     page.wait_for_function(
         "() => { const h = document.querySelector('#search-results h2');"
-        " return h && !h.textContent.startsWith('Searching'); }", timeout=30_000)
+        " return h && !h.textContent.startsWith('Searching'); }",
+        timeout=30_000,
+    )
     # snippets arrive as each listed page's text loads
     page.wait_for_function(
         "() => [...document.querySelectorAll('#search-results ul.search li')]"
-        ".every(li => li.querySelector(':scope > span, :scope > p.context'))", timeout=15_000)
+        ".every(li => li.querySelector(':scope > span, :scope > p.context'))",
+        timeout=15_000,
+    )
     results = page.eval_on_selector_all(
         "#search-results ul.search li",
         "els => els.map(li => ({href: li.querySelector('a').getAttribute('href'),"
-        " snippet: (li.querySelector('p.context') || {textContent: ''}).textContent}))")
+        " snippet: (li.querySelector('p.context') || {textContent: ''}).textContent}))",
+    )
     return opened, results
 
 
-@pytest.mark.parametrize(("query", "chapter"), [
-    ("constructivism", "chapters/04-theoretical-framework.html"),
-    ("Zhenis", "bibliography.html"),   # a word found only in the page's body, not in a title
-])
+@pytest.mark.parametrize(
+    ("query", "chapter"),
+    [
+        ("constructivism", "chapters/04-theoretical-framework.html"),
+        ("Zhenis", "bibliography.html"),  # a word found only in the page's body, not in a title
+    ],
+)
 def test_search_over_file_shows_snippets_from_the_text(html_root: Path, browser, query: str, chapter: str) -> None:
     opened, results = _search(browser, html_root, query)
     try:
@@ -97,7 +101,8 @@ def test_russian_in_snippets_is_marked(html_root: Path, browser) -> None:
         unmarked = opened.page.eval_on_selector_all(
             "#search-results p.context",
             "ps => ps.flatMap(p => [...p.childNodes].filter(n => n.nodeType === 3 && /[\u0400-\u04ff]/.test(n.data))"
-            ".map(n => n.data))")
+            ".map(n => n.data))",
+        )
         assert not unmarked, unmarked[:3]
         assert opened.page.locator("#search-results p.context span[lang=ru]").count() > 0
         assert not opened.errors, opened.errors[:5]
@@ -106,8 +111,10 @@ def test_russian_in_snippets_is_marked(html_root: Path, browser) -> None:
 
 
 def test_czech_pages_are_czech(html_root: Path, browser) -> None:
-    for rel, title in [("chapters/00-abstrakt-cs.html", "Český abstrakt"), ("chapters/10-summary-cs.html",
-                                                                            "České shrnutí")]:
+    for rel, title in [
+        ("chapters/00-abstrakt-cs.html", "Český abstrakt"),
+        ("chapters/10-summary-cs.html", "České shrnutí"),
+    ]:
         opened = Opened(browser, (html_root / rel).as_uri())
         try:
             page = opened.page
@@ -120,8 +127,9 @@ def test_czech_pages_are_czech(html_root: Path, browser) -> None:
     opened = Opened(browser, (html_root / "chapters/05-methodology.html").as_uri())
     try:
         langs = opened.page.eval_on_selector_all(
-            ".bd-sidebar-primary a.reference", "els => els.filter(a => a.querySelector('[lang=cs]'))"
-            ".map(a => a.textContent.trim())")
+            ".bd-sidebar-primary a.reference",
+            "els => els.filter(a => a.querySelector('[lang=cs]')).map(a => a.textContent.trim())",
+        )
         assert set(langs) == {"Český abstrakt", "České shrnutí"}
         assert opened.page.evaluate("document.documentElement.lang") == "en"
     finally:
@@ -133,7 +141,7 @@ def test_not_found_page_reads_offline(html_root: Path, browser) -> None:
     try:
         page = opened.page
         assert page.locator("article h1").first.inner_text().strip().startswith("Page not found")
-        assert page.evaluate("document.querySelectorAll('base').length") == 0   # from disk: links as they are
+        assert page.evaluate("document.querySelectorAll('base').length") == 0  # from disk: links as they are
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "404-phone.png"), full_page=True)
@@ -145,20 +153,27 @@ def test_not_found_page_reads_offline(html_root: Path, browser) -> None:
 
 # --- search understands Russian word forms, and its field shows what is typed ----------------------
 
+
 def _pages_with_word(root: Path, word: str) -> set[str]:
     """The pages whose text (as the search page holds it) has ``word`` as a whole word, as docnames."""
     import re
 
     pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.I)
     folder = root / "_static" / "kzp-search"
-    return {str(p.relative_to(folder).with_suffix("")) for p in folder.rglob("*.js")
-            if pattern.search(p.read_text(encoding="utf-8"))}
+    return {
+        str(p.relative_to(folder).with_suffix(""))
+        for p in folder.rglob("*.js")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    }
 
 
-@pytest.mark.parametrize(("query", "form"), [
-    ("партнерство", "партнерства"),       # the issue's pair: the query form occurs nowhere in the book
-    ("стратегический", "стратегического"),
-])
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("партнерство", "партнерства"),  # the issue's pair: the query form occurs nowhere in the book
+        ("стратегический", "стратегического"),
+    ],
+)
 def test_search_finds_russian_word_forms(html_root: Path, browser, query: str, form: str) -> None:
     """A Russian query finds the pages that hold another form of the word (Snowball's Russian
     stemmer, inline in language_data.js: nothing fetched, and it works from file://)."""
@@ -233,7 +248,7 @@ def _host(root: Path, mount: str):
             route.abort()
             return
         path = unquote(parts.path)
-        target = root / path[len(mount):] if path.startswith(mount) else None
+        target = root / path[len(mount) :] if path.startswith(mount) else None
         if target is not None and target.is_dir():
             target = target / "index.html"
         if target is not None and target.is_file() and root.resolve() in target.resolve().parents:
@@ -253,7 +268,7 @@ def _base_path(root: Path) -> str:
     m = re.search(r'<link rel="canonical" href="([^"]+)"', (root / "index.html").read_text(encoding="utf-8"))
     assert m, "index.html has no canonical link: the base URL is not known"
     path = urlsplit(m.group(1)).path
-    return path[:path.rfind("/") + 1]
+    return path[: path.rfind("/") + 1]
 
 
 @pytest.mark.parametrize("where", ["host root", "base URL"])
@@ -272,8 +287,12 @@ def test_not_found_page_is_styled_on_a_host(html_root: Path, browser, where: str
         page = context.new_page()
         page.route("**/*", _host(html_root, mount))
         page.on("requestfailed", lambda r, failed=failed: failed.append(r.url))
-        page.on("response", lambda r, failed=failed, url=url: failed.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.url != url else None)
+        page.on(
+            "response",
+            lambda r, failed=failed, url=url: (
+                failed.append(f"{r.status} {r.url}") if r.status >= 400 and r.url != url else None
+            ),
+        )
         try:
             response = page.goto(url, wait_until="load")
             assert response is not None and response.status == 404
@@ -281,12 +300,15 @@ def test_not_found_page_is_styled_on_a_host(html_root: Path, browser, where: str
             assert not failed, f"{where}, {missed}: {len(failed)} failed requests: {failed[:5]}"
             assert page.locator("article h1").first.inner_text().strip().startswith("Page not found")
             # styled: its own stylesheet applies (a measure for the text, not the browser's serif default)
-            style = page.evaluate("[getComputedStyle(document.querySelector('main')).maxWidth,"
-                                  " getComputedStyle(document.body).fontFamily]")
+            style = page.evaluate(
+                "[getComputedStyle(document.querySelector('main')).maxWidth,"
+                " getComputedStyle(document.body).fontFamily]"
+            )
             assert style[0] != "none" and "Times" not in style[1], f"{where}, {missed}: unstyled: {style}"
             front = page.evaluate("new URL(document.querySelector('article a[href=\"index.html\"]').href).pathname")
-            chapters = page.evaluate("[...document.querySelectorAll('ul.contents a')]"
-                                     ".map(a => new URL(a.href).pathname)")
+            chapters = page.evaluate(
+                "[...document.querySelectorAll('ul.contents a')].map(a => new URL(a.href).pathname)"
+            )
             assert len(chapters) >= 20 and f"{mount}chapters/06-2-reports.html" in chapters, chapters[:5]
             assert front == mount + "index.html", (where, missed, front)
             assert not axe_violations(page, axe_source()), f"{where}, {missed}: accessibility"

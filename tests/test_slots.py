@@ -70,8 +70,9 @@ def test_lead_sentence_counts_in_words_and_never_puts_a_tie_ahead() -> None:
     original = slots._leaders
     try:
         slots._leaders = lambda facts, period: leaders
-        assert one(base, "before") == ("economic and political and diplomatic cooperation tie as the main code, "
-                                       "with one report each (50.0 %)")
+        assert one(base, "before") == (
+            "economic and political and diplomatic cooperation tie as the main code, with one report each (50.0 %)"
+        )
         leaders[:] = [("economic", 1.0, 100.0)]
         assert one(base, "before") == "economic cooperation is the main code of one report (100.0 %)"
         leaders[:] = [("economic", 3.0, 75.0), ("security_military", 1.0, 25.0)]

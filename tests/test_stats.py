@@ -113,9 +113,11 @@ def test_formatting_and_texts(published):
 
 
 def test_charts_build(published):
-    for chart in (uncertainty_charts.after_share_intervals_chart(published),
-                  uncertainty_charts.category_share_intervals_chart(published),
-                  uncertainty_charts.category_share_intervals_chart(published, "any")):
+    for chart in (
+        uncertainty_charts.after_share_intervals_chart(published),
+        uncertainty_charts.category_share_intervals_chart(published),
+        uncertainty_charts.category_share_intervals_chart(published, "any"),
+    ):
         spec = chart.to_dict()
         assert "layer" in spec
     data = uncertainty_charts.category_share_intervals_chart(published).to_dict()
@@ -132,7 +134,8 @@ def test_k_by_two_matches_scipy_and_falls_back_to_two_by_two():
     assert stats.k_by_two([[78, 37], [57, 46]]) == stats.two_by_two([[78, 37], [57, 46]])
     # A partner with no report carries no information: the rest is a 2 x 2 table.
     assert stats.k_by_two([[78, 37], [0, 0], [57, 46]])["p_fisher"] == pytest.approx(
-        stats.two_by_two([[78, 37], [57, 46]])["p_fisher"])
+        stats.two_by_two([[78, 37], [57, 46]])["p_fisher"]
+    )
     with pytest.raises(ValueError, match="2 columns"):
         stats.k_by_two([[1, 2, 3]])
 

@@ -66,8 +66,9 @@ def test_dates_lie_in_their_periods(published):
     d = pd.to_datetime(reports["date"].astype(str))
     assert d.min() >= pd.Timestamp("2020-08-24") and d.max() <= pd.Timestamp("2023-08-24")
     before = d < pd.Timestamp("2022-02-24")
-    per = reports.assign(period=np.where(before, "before", "after")).groupby(
-        ["country", "period"], observed=True).size()
+    per = (
+        reports.assign(period=np.where(before, "before", "after")).groupby(["country", "period"], observed=True).size()
+    )
     want = published.reports.groupby(["country", "period"])["n"].sum()
     assert per.sort_index().tolist() == want.sort_index().tolist()
 

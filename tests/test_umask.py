@@ -36,17 +36,42 @@ def test_every_folder_and_file_a_command_makes_has_the_users_umask(tmp_path, mas
     old = os.umask(mask)
     try:
         _invoke("synth", "--seed", "1", "--reports", "30", "--out", str(out / "corpus"))
-        _invoke("code", "export", "--corpus", str(out / "corpus"), "--format", "qdpx", "--out",
-                str(out / "qda" / "project.qdpx"))
+        _invoke(
+            "code",
+            "export",
+            "--corpus",
+            str(out / "corpus"),
+            "--format",
+            "qdpx",
+            "--out",
+            str(out / "qda" / "project.qdpx"),
+        )
         with FakeSites() as sites:
-            _invoke("collect", "--site", "president", "--start", START, "--end", END, "--out", str(out / "collect"),
-                    "--base-url", sites.base_url, "--keywords", str(KEYWORDS), "--rate", "200", "--no-progress")
+            _invoke(
+                "collect",
+                "--site",
+                "president",
+                "--start",
+                START,
+                "--end",
+                END,
+                "--out",
+                str(out / "collect"),
+                "--base-url",
+                sites.base_url,
+                "--keywords",
+                str(KEYWORDS),
+                "--rate",
+                "200",
+                "--no-progress",
+            )
         _invoke("screen", str(out / "collect" / "collected.csv"), "--out", str(out / "screening"))
         built = with_umask(Path(tempfile.mkdtemp(dir=out)))  # the folder a build or rerun swaps in as OUT
     finally:
         os.umask(old)
     modes = _modes(out)
     assert len(modes) > 20 and str(built.relative_to(out)) in modes
-    wrong = {name: oct(mode) for name, mode in modes.items()
-             if mode != (0o777 if (out / name).is_dir() else 0o666) & ~mask}
+    wrong = {
+        name: oct(mode) for name, mode in modes.items() if mode != (0o777 if (out / name).is_dir() else 0o666) & ~mask
+    }
     assert wrong == {}, f"umask {mask:04o}: {wrong}"

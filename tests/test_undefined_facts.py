@@ -59,8 +59,12 @@ def test_glue_facts_still_glues_finite_numbers_as_before(glued):
     assert isinstance(glued["n_reports"], int)
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=8), st.one_of(
-    st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.just(np.float64("nan")))))
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=8),
+        st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.just(np.float64("nan"))),
+    )
+)
 def test_defined_facts_keeps_exactly_the_finite_numbers(facts):
     kept = defined_facts(facts)
     assert kept == {k: v for k, v in facts.items() if math.isfinite(v)}
@@ -83,9 +87,13 @@ TINY = {
 def test_a_tiny_corpus_has_undefined_facts_and_the_chapters_glue_none_of_them(tmp_path, glued, case):
     """Each facts function a chapter glues, on a corpus where a share or change is undefined."""
     counts = load_counts(_corpus(tmp_path / "c", TINY[case]), Window.from_options(*THESIS))
-    sources = {"reports": measures.reports_facts(counts), "period": measures.period_facts(counts),
-               "coding": measures.coding_facts(counts), "slot": measures.slot_facts(counts),
-               "interval": stats.interval_facts(counts)}
+    sources = {
+        "reports": measures.reports_facts(counts),
+        "period": measures.period_facts(counts),
+        "coding": measures.coding_facts(counts),
+        "slot": measures.slot_facts(counts),
+        "interval": stats.interval_facts(counts),
+    }
     undefined = [f"{name}:{k}" for name, facts in sources.items() for k, v in facts.items() if not math.isfinite(v)]
     assert any(k.endswith("china_change") for k in undefined)  # the "+nan %" of the issue
     for name, facts in sources.items():

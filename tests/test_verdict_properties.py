@@ -30,14 +30,22 @@ from kzperception.data.window import Window
 from kzperception.readings import compute
 from kzperception.readings.render import Labels, render
 
-CATEGORIES = ["economic", "security_military", "political_diplomatic", "cultural", "educational_scientific",
-              "cross_border", "environmental"]
+CATEGORIES = [
+    "economic",
+    "security_military",
+    "political_diplomatic",
+    "cultural",
+    "educational_scientific",
+    "cross_border",
+    "environmental",
+]
 WEBSITES = ["government", "president"]
 NAMES = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"]
 LABELS = Labels(partners={f"p{i}": n for i, n in enumerate(NAMES)})
 
 
 # --- the generator ------------------------------------------------------------------------------------
+
 
 @st.composite
 def tables(draw: st.DrawFn) -> dict:
@@ -69,24 +77,31 @@ def counts_of(t: dict) -> Counts:
     start = dt.date(2020, 1, 1)
     pivot = start + dt.timedelta(days=t["days"][0])
     end = pivot + dt.timedelta(days=t["days"][1] - 1)
-    rep = pd.DataFrame([(p, w, per, n) for (p, w, per), n in t["reports"].items()],
-                       columns=["country", "website", "period", "n"])
+    rep = pd.DataFrame(
+        [(p, w, per, n) for (p, w, per), n in t["reports"].items()], columns=["country", "website", "period", "n"]
+    )
     rows = []
     for (p, per, cat, level), n in t["codes"].items():
         rows.append((p, per, cat, "cooperation", level, n))
     codes = pd.DataFrame(rows, columns=["country", "period", "category", "mode", "level", "n"])
     total = codes.groupby(["country", "category", "mode", "level"], as_index=False)["n"].sum().assign(period="all")
     codes = pd.concat([codes, total[codes.columns]], ignore_index=True)
-    vocab = dataclasses.replace(Vocabulary.default(), partners=tuple(
-        Partner(id=p, label=LABELS.partner(p), keywords_ru=("Альфа",)) for p in t["partners"]))
+    vocab = dataclasses.replace(
+        Vocabulary.default(),
+        partners=tuple(Partner(id=p, label=LABELS.partner(p), keywords_ru=("Альфа",)) for p in t["partners"]),
+    )
     return Counts(rep, codes, Window(start, pivot, end), "generated", vocabulary=vocab)
 
 
 # --- the independent implementation ------------------------------------------------------------------
 
+
 def n_of(t: dict, p: str | None = None, per: str | None = None, w: str | None = None) -> int:
-    return sum(n for (pp, ww, pe), n in t["reports"].items()
-               if (p is None or pp == p) and (per is None or pe == per) and (w is None or ww == w))
+    return sum(
+        n
+        for (pp, ww, pe), n in t["reports"].items()
+        if (p is None or pp == p) and (per is None or pe == per) and (w is None or ww == w)
+    )
 
 
 def present(t: dict) -> list[str]:
@@ -133,8 +148,11 @@ def leaders(values: dict[str, float]) -> tuple[str, ...]:
 
 def code_n(t: dict, cat: str, level: str, p: str | None = None, per: str | None = None) -> int:
     levels = ("main", "secondary") if level == "any" else (level,)
-    return sum(n for (pp, pe, c, lv), n in t["codes"].items()
-               if c == cat and lv in levels and (p is None or pp == p) and (per is None or pe == per))
+    return sum(
+        n
+        for (pp, pe, c, lv), n in t["codes"].items()
+        if c == cat and lv in levels and (p is None or pp == p) and (per is None or pe == per)
+    )
 
 
 # --- the checks ------------------------------------------------------------------------------------------
@@ -220,9 +238,15 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
     slots = compute.slot_growth(counts)
     db, da = t["days"]
     expect_slots = [(p, w) for p in ps for w in WEBSITES if n_of(t, p, None, w) > 0]
-    expect_growing = [(p, w) for p, w in expect_slots
-                      if ((n_of(t, p, "after", w) / da > n_of(t, p, "before", w) / db) if per_day(t)
-                          else n_of(t, p, "after", w) > n_of(t, p, "before", w))]
+    expect_growing = [
+        (p, w)
+        for p, w in expect_slots
+        if (
+            (n_of(t, p, "after", w) / da > n_of(t, p, "before", w) / db)
+            if per_day(t)
+            else n_of(t, p, "after", w) > n_of(t, p, "before", w)
+        )
+    ]
     assert list(slots.slots) == expect_slots and list(slots.growing) == expect_growing
     check_wording(render(slots, LABELS), slots, len(ps))
 
@@ -238,7 +262,7 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
     top = max(gains.values(), default=0.0)
     best = [s for s, g in gains.items() if g == top] if positive > 0 else []
     assert [(p.partner, p.website) for p in rise.largest] == best
-    expect_outcome = ("none" if not best else "tie" if len(best) > 1 else "most" if top > 0.5 * positive else "part")
+    expect_outcome = "none" if not best else "tie" if len(best) > 1 else "most" if top > 0.5 * positive else "part"
     assert rise.outcome == expect_outcome
     said = render(rise, LABELS)
     check_wording(said, rise, len(ps))
@@ -282,8 +306,11 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     common = compute.common_leader(counts, "main")
     per_partner = {p: leaders({c: code_n(t, c, "main", p) for c in CATEGORIES}) for p in ps}
     tops = {ls for ls in per_partner.values() if ls}
-    expect = "none" if not tops else (
-        "same" if len(tops) == 1 and all(len(ls) == 1 for ls in per_partner.values()) else "differ")
+    expect = (
+        "none"
+        if not tops
+        else ("same" if len(tops) == 1 and all(len(ls) == 1 for ls in per_partner.values()) else "differ")
+    )
     assert common.outcome == expect
     text = render(common, LABELS)
     check_wording(text, common, len(ps))
@@ -306,13 +333,16 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
 
     # 6.3: the totals, the order by main codes, what moves when both levels count
     totals = compute.code_totals(counts)
-    assert (totals.main, totals.secondary) == (sum(code_n(t, c, "main") for c in CATEGORIES),
-                                               sum(code_n(t, c, "secondary") for c in CATEGORIES))
+    assert (totals.main, totals.secondary) == (
+        sum(code_n(t, c, "main") for c in CATEGORIES),
+        sum(code_n(t, c, "secondary") for c in CATEGORIES),
+    )
     check_wording(render(totals, LABELS), totals, len(ps))
     main = {c: code_n(t, c, "main") for c in CATEGORIES}
     order = compute.category_order(counts)
-    expect_groups = [tuple(c for c in CATEGORIES if main[c] == n) for n in sorted(set(main.values()), reverse=True)
-                     if n > 0]
+    expect_groups = [
+        tuple(c for c in CATEGORIES if main[c] == n) for n in sorted(set(main.values()), reverse=True) if n > 0
+    ]
     assert [cats for _, cats in order.groups] == expect_groups
     said = render(order, LABELS)
     check_wording(said, order, len(ps))
@@ -355,8 +385,11 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
             if len(ps) == 2:
                 raw.append(fisher_p(table.tolist()))
             else:
-                raw.append(math.nan if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any()
-                           else float(chi2_contingency(table, correction=False).pvalue))
+                raw.append(
+                    math.nan
+                    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any()
+                    else float(chi2_contingency(table, correction=False).pvalue)
+                )
         order = sorted((i for i in range(len(raw)) if raw[i] == raw[i]), key=lambda i: raw[i])
         holm, running = {}, 0.0
         for rank, i in enumerate(order):

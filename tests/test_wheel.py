@@ -52,43 +52,73 @@ def _fresh_venv(root: Path, wheel: Path) -> Path:
     venv = root / "venv"
     _ok(_run([sys.executable, "-m", "venv", str(venv)], root, dict(os.environ)))
     python = venv / "bin" / "python"
-    _ok(_run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)], root,
-             dict(os.environ)))
-    purelib = Path(_ok(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                            root, dict(os.environ))).strip())
+    _ok(
+        _run(
+            [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+            root,
+            dict(os.environ),
+        )
+    )
+    purelib = Path(
+        _ok(
+            _run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], root, dict(os.environ))
+        ).strip()
+    )
     (purelib / "zz-kzp-project-venv.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
     for dist, name in DEPENDENCY_SCRIPTS:  # what pip writes for a console script, with the new venv's Python
         point = next(e for e in distribution(dist).entry_points if e.group == "console_scripts" and e.name == name)
         module, _, func = point.value.partition(":")
         script = venv / "bin" / name
-        script.write_text(f"#!{python}\nimport sys\nfrom {module} import {func}\nsys.exit({func}())\n",
-                          encoding="utf-8")
+        script.write_text(
+            f"#!{python}\nimport sys\nfrom {module} import {func}\nsys.exit({func}())\n", encoding="utf-8"
+        )
         script.chmod(0o755)
     return venv
 
 
 def _tree(folder: Path) -> dict[str, int]:
     """Every file under ``folder`` with its modification time (bytecode caches left out)."""
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 @pytest.mark.book
 def test_installed_wheel_runs_every_command_outside_the_checkout(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    _ok(_run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(CHECKOUT)],
-             tmp_path, dict(os.environ)))
+    _ok(
+        _run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(CHECKOUT)],
+            tmp_path,
+            dict(os.environ),
+        )
+    )
     (wheel,) = dist.glob("kzperception-*.whl")
     venv = _fresh_venv(tmp_path, wheel)
     home, work = tmp_path / "home", tmp_path / "work"
     work.mkdir()
     keep = ("LANG", "LC_ALL", "TMPDIR", "TZ")
     env = {k: v for k, v in os.environ.items() if k in keep} | {
-        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "KZP_HOME": str(home / "kzp")}
+        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "KZP_HOME": str(home / "kzp"),
+    }
     kzp = str(venv / "bin" / "kzperception")
 
-    where = _ok(_run([str(venv / "bin" / "python"), "-c", "import kzperception, kzperception.paths as p; "
-                      "print(kzperception.__file__); print(p.ROOT); print(p.BOOK)"], work, env)).split()
+    where = _ok(
+        _run(
+            [
+                str(venv / "bin" / "python"),
+                "-c",
+                "import kzperception, kzperception.paths as p; "
+                "print(kzperception.__file__); print(p.ROOT); print(p.BOOK)",
+            ],
+            work,
+            env,
+        )
+    ).split()
     package, root, book = (Path(x) for x in where)
     assert package.is_relative_to(venv), f"kzperception imported from {package}, not from the wheel"
     assert root.is_relative_to(venv) and book.is_relative_to(home / "kzp")
@@ -119,8 +149,9 @@ def test_installed_wheel_runs_every_command_outside_the_checkout(tmp_path: Path)
     assert _ok(_run([kzp, "validate", "corpus"], work / "study", env)).startswith("ok: ")
 
     # a one-chapter rerun from the workspace
-    done = _ok(_run([kzp, "rerun", "--corpus", "corpus", *WINDOW, "--chapters", CHAPTER, "--out", "book"],
-                    work / "study", env))
+    done = _ok(
+        _run([kzp, "rerun", "--corpus", "corpus", *WINDOW, "--chapters", CHAPTER, "--out", "book"], work / "study", env)
+    )
     html = work / "study" / "book" / "html"
     assert str(html / "index.html") in done
     page = (html / "chapters" / f"{CHAPTER}.html").read_text(encoding="utf-8")

@@ -9,8 +9,9 @@ from kzperception.data.window import THESIS_WINDOW, Window, WindowError
 
 
 def test_boundaries():
-    dates = pd.Series(pd.to_datetime(
-        ["2020-08-23", "2020-08-24", "2022-02-23", "2022-02-24", "2023-08-24", "2023-08-25"]))
+    dates = pd.Series(
+        pd.to_datetime(["2020-08-23", "2020-08-24", "2022-02-23", "2022-02-24", "2023-08-24", "2023-08-25"])
+    )
     got = THESIS_WINDOW.period(dates).astype(object).where(lambda s: s.notna(), None).tolist()
     assert got == [None, "before", "before", "after", "after", None]
 
@@ -89,8 +90,12 @@ def test_thesis_labels_are_the_theses_own_and_its_periods_about_equally_long():
         (("2022-02-01", "2022-05-01", "2022-08-31"), "Feb–Apr 2022", "May–Aug 2022", "Feb–Aug 2022"),
         (("2022-03-01", "2022-03-15", "2022-03-31"), "1–14 Mar 2022", "15–31 Mar 2022", "1–31 Mar 2022"),
         (("2022-03-20", "2022-04-10", "2022-04-25"), "20 Mar–9 Apr 2022", "10–25 Apr 2022", "20 Mar–25 Apr 2022"),
-        (("2021-12-20", "2022-01-03", "2022-01-20"), "20 Dec 2021–2 Jan 2022", "3–20 Jan 2022",
-         "20 Dec 2021–20 Jan 2022"),
+        (
+            ("2021-12-20", "2022-01-03", "2022-01-20"),
+            "20 Dec 2021–2 Jan 2022",
+            "3–20 Jan 2022",
+            "20 Dec 2021–20 Jan 2022",
+        ),
         # One-day periods.
         (("2022-03-01", "2022-03-02", "2022-03-02"), "1 Mar 2022", "2 Mar 2022", "1–2 Mar 2022"),
         (("2021-12-31", "2022-01-01", "2022-01-01"), "2021", "2022", "2021–22"),

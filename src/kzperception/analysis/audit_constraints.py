@@ -110,8 +110,14 @@ def _tol(text: str) -> float:
 
 
 def _row(kind: str, section: str, constraint: str, implied: str, holds: bool, rests_on: list[str]) -> dict[str, str]:
-    return {"kind": kind, "section": section, "constraint": constraint, "implied": implied,
-            "verdict": "agrees" if holds else "disagrees", "rests on": [i for i in rests_on if i]}
+    return {
+        "kind": kind,
+        "section": section,
+        "constraint": constraint,
+        "implied": implied,
+        "verdict": "agrees" if holds else "disagrees",
+        "rests on": [i for i in rests_on if i],
+    }
 
 
 def _ids(ids: list[str], most: int = 6) -> str:
@@ -135,9 +141,16 @@ def _sums(printed: dict[str, Printed], selectors: dict[str, Select]) -> list[dic
                 continue
             total = math.fsum(g.value for g in got)
             text = " + ".join(g.text for g in got)
-            rows.append(_row("sum", section_of_id(whole.id), f"{text} = {whole.text} (parts by {k})",
-                             f"the parts add up to {_n(total)}", total == whole.value,
-                             [g.id for g in got] + [whole.id]))
+            rows.append(
+                _row(
+                    "sum",
+                    section_of_id(whole.id),
+                    f"{text} = {whole.text} (parts by {k})",
+                    f"the parts add up to {_n(total)}",
+                    total == whole.value,
+                    [g.id for g in got] + [whole.id],
+                )
+            )
     return rows
 
 
@@ -175,44 +188,75 @@ def _shares(statements: pd.DataFrame, printed: dict[str, Printed], data: AuditDa
                 continue
             lo = math.ceil(base[0] * (1 + (p - tol) / 100) - 1e-9)
             hi = math.floor(base[0] * (1 + (p + tol) / 100) + 1e-9)
-            rows.append(_row("change", sec, f"{st.value} % more than {base[1]}", _range(lo, hi),
-                             lo <= after[0] <= hi, [st.id, base[2], after[2]]))
+            rows.append(
+                _row(
+                    "change",
+                    sec,
+                    f"{st.value} % more than {base[1]}",
+                    _range(lo, hi),
+                    lo <= after[0] <= hi,
+                    [st.id, base[2], after[2]],
+                )
+            )
             continue
         part, whole = _value(a, printed, data), _value(b, printed, data)
         if part is None or whole is None or not whole[0]:
             continue
         lo = math.ceil(whole[0] * (p - tol) / 100 - 1e-9)
         hi = math.floor(whole[0] * (p + tol) / 100 + 1e-9)
-        rows.append(_row("share bounds count", sec, f"{st.value} % of {whole[1]}", f"count {_range(lo, hi)}",
-                         lo <= part[0] <= hi, [st.id, part[2], whole[2]]))
+        rows.append(
+            _row(
+                "share bounds count",
+                sec,
+                f"{st.value} % of {whole[1]}",
+                f"count {_range(lo, hi)}",
+                lo <= part[0] <= hi,
+                [st.id, part[2], whole[2]],
+            )
+        )
         if part[2]:  # the count is printed: it and its share bound the whole
             nlo = math.ceil(100 * part[0] / (p + tol) - 1e-9)
-            nhi = math.floor(100 * part[0] / (p - tol) + 1e-9) if p - tol > 0 else 10 ** 9
-            entry = by_whole.setdefault(_canon(b), {"whole": whole, "pairs": [], "lo": 0, "hi": 10 ** 9, "sec": sec})
+            nhi = math.floor(100 * part[0] / (p - tol) + 1e-9) if p - tol > 0 else 10**9
+            entry = by_whole.setdefault(_canon(b), {"whole": whole, "pairs": [], "lo": 0, "hi": 10**9, "sec": sec})
             entry["pairs"].append(f"{part[1]} at {st.value} %")
             entry["ids"] = [*entry.get("ids", []), st.id, part[2]]
             entry["lo"], entry["hi"] = max(entry["lo"], nlo), min(entry["hi"], nhi)
         if isinstance(a, Select) and isinstance(b, Select):
             for k, parts in _splits(b):
                 if _canon(a) in {_canon(x) for x in parts}:
-                    group = partitions.setdefault((_canon(b), k), {"parts": {_canon(x) for x in parts}, "got": {},
-                                                                  "sec": sec})
+                    group = partitions.setdefault(
+                        (_canon(b), k), {"parts": {_canon(x) for x in parts}, "got": {}, "sec": sec}
+                    )
                     group["got"][_canon(a)] = (st.value, st.id)
     for entry in by_whole.values():
         whole, pairs = entry["whole"], entry["pairs"]
         said = "; ".join(pairs) if len(pairs) <= 3 else f"{len(pairs)} counts with their shares (from {pairs[0]})"
-        rows.append(_row("slot size", entry["sec"], f"{said}, of a whole printed as {whole[1]}",
-                         f"whole {_range(entry['lo'], entry['hi'])}", entry["lo"] <= whole[0] <= entry["hi"],
-                         [*entry["ids"], whole[2]]))
+        rows.append(
+            _row(
+                "slot size",
+                entry["sec"],
+                f"{said}, of a whole printed as {whole[1]}",
+                f"whole {_range(entry['lo'], entry['hi'])}",
+                entry["lo"] <= whole[0] <= entry["hi"],
+                [*entry["ids"], whole[2]],
+            )
+        )
     for group in partitions.values():
         if set(group["got"]) != group["parts"]:
             continue
         texts = [t for t, _ in group["got"].values()]
         total = math.fsum(float(t) for t in texts)
         margin = math.fsum(_tol(t) for t in texts)
-        rows.append(_row("hundred", group["sec"], " + ".join(texts) + " = 100 %",
-                         f"sum {total:g} % (margin ±{margin:.2g})", abs(total - 100) <= margin,
-                         [i for _, i in group["got"].values()]))
+        rows.append(
+            _row(
+                "hundred",
+                group["sec"],
+                " + ".join(texts) + " = 100 %",
+                f"sum {total:g} % (margin ±{margin:.2g})",
+                abs(total - 100) <= margin,
+                [i for _, i in group["got"].values()],
+            )
+        )
     return rows
 
 
@@ -233,31 +277,61 @@ def _bounds(data: AuditData, printed: dict[str, Printed]) -> list[dict[str, str]
         main = coop[(coop["country"] == c) & (coop["period"] == "all") & (coop["level"] == "main")]
         if len(main) == len(CATEGORIES):
             total = int(main["n"].sum())
-            rows.append(_row("bound", "6.3.1", f"main codes on {name} ({total}) at least its reports ({n_reports})",
-                             "every report has a main code", total >= n_reports, []))
+            rows.append(
+                _row(
+                    "bound",
+                    "6.3.1",
+                    f"main codes on {name} ({total}) at least its reports ({n_reports})",
+                    "every report has a main code",
+                    total >= n_reports,
+                    [],
+                )
+            )
         either = coop[(coop["country"] == c) & (coop["period"] == "all")].groupby("category")["n"].agg(["sum", "size"])
         either = either[either["size"] == len(LEVELS)]
         if len(either):
             cat, n = either["sum"].idxmax(), int(either["sum"].max())
-            rows.append(_row("bound", "6.3.1", f"{CATEGORY_LABELS.get(cat, cat)} on {name} at either level ({n}) at "
-                             f"most its reports ({n_reports})", "a report carries a category once", n <= n_reports, []))
+            rows.append(
+                _row(
+                    "bound",
+                    "6.3.1",
+                    f"{CATEGORY_LABELS.get(cat, cat)} on {name} at either level ({n}) at "
+                    f"most its reports ({n_reports})",
+                    "a report carries a category once",
+                    n <= n_reports,
+                    [],
+                )
+            )
         for per in PERIODS:
             slot = int(reports.loc[(reports["country"] == c) & (reports["period"] == per), "n"].sum())
             cells = coop[(coop["country"] == c) & (coop["period"] == per)]
             if len(cells):
                 top = cells.loc[cells["n"].idxmax()]
                 label = CATEGORY_LABELS.get(top["category"], top["category"])
-                rows.append(_row("bound", "6.3.2" if c == partners[0] else "6.3.3",
-                                 f"largest slot cell, {name} {per}: {label} "
-                                 f"{top['level']} ({int(top['n'])}) at most the slot's reports ({slot})",
-                                 "a report carries a category once", int(top["n"]) <= slot, []))
+                rows.append(
+                    _row(
+                        "bound",
+                        "6.3.2" if c == partners[0] else "6.3.3",
+                        f"largest slot cell, {name} {per}: {label} "
+                        f"{top['level']} ({int(top['n'])}) at most the slot's reports ({slot})",
+                        "a report carries a category once",
+                        int(top["n"]) <= slot,
+                        [],
+                    )
+                )
     if data.stated and "codes_non_cooperation" in data.stated:
         stated = data.stated["codes_non_cooperation"]
         placed = int(codes.loc[(codes["mode"] == "non_cooperation") & (codes["period"].isin(PERIODS)), "n"].sum())
-        rows.append(_row("bound", "6.3",
-                         f"non-cooperation codes placed in a slot ({placed}) at most those stated ({stated})",
-                         f"{stated - placed} placed in no slot: any slot may hold up to {stated - placed} more",
-                         placed <= stated, []))
+        rows.append(
+            _row(
+                "bound",
+                "6.3",
+                f"non-cooperation codes placed in a slot ({placed}) at most those stated ({stated})",
+                f"{stated - placed} placed in no slot: any slot may hold up to {stated - placed} more",
+                placed <= stated,
+                [],
+            )
+        )
     return rows
 
 
@@ -276,15 +350,28 @@ def constraints_table(counts: Counts, statements: pd.DataFrame | None = None) ->
         if st.unit == "count" and isinstance(node, Select):
             selectors.setdefault(_canon(node), node)
     rows = _sums(printed, selectors) + _shares(statements, printed, data) + _bounds(data, printed)
-    total = [printed.get(_canon(parse(e))) for e in (
-        "codes[period=all,mode=cooperation,level=main]", "codes[period=all,mode=cooperation,level=secondary]",
-        "codes[period=before|after,mode=non_cooperation,level=main]")]
+    total = [
+        printed.get(_canon(parse(e)))
+        for e in (
+            "codes[period=all,mode=cooperation,level=main]",
+            "codes[period=all,mode=cooperation,level=secondary]",
+            "codes[period=before|after,mode=non_cooperation,level=main]",
+        )
+    ]
     grand = next((p for k, p in printed.items() if "stated[measure=codes_non_cooperation]" in k), None)
     if all(total) and grand is not None:
         s = math.fsum(t.value for t in total)
-        rows.insert(0, _row("sum", "6.3", " + ".join(t.text for t in total) + f" = {grand.text} (main, secondary, "
-                            "non-cooperation)", f"the parts add up to {_n(s)}", s == grand.value,
-                            [t.id for t in total] + [grand.id]))
+        rows.insert(
+            0,
+            _row(
+                "sum",
+                "6.3",
+                " + ".join(t.text for t in total) + f" = {grand.text} (main, secondary, non-cooperation)",
+                f"the parts add up to {_n(s)}",
+                s == grand.value,
+                [t.id for t in total] + [grand.id],
+            ),
+        )
     merged: dict[tuple[str, str], dict] = {}
     for row in rows:  # the same constraint from a repeated statement is one row
         key = (row["kind"], row["constraint"])
@@ -300,8 +387,11 @@ def constraints_table(counts: Counts, statements: pd.DataFrame | None = None) ->
 
 def constraint_facts(table: pd.DataFrame) -> dict[str, int]:
     """Constraints per verdict and kind, for the prose."""
-    facts = {"n_constraints": len(table), "n_constraints_agree": int((table["verdict"] == "agrees").sum()),
-             "n_constraints_disagree": int((table["verdict"] == "disagrees").sum())}
+    facts = {
+        "n_constraints": len(table),
+        "n_constraints_agree": int((table["verdict"] == "agrees").sum()),
+        "n_constraints_disagree": int((table["verdict"] == "disagrees").sum()),
+    }
     for kind in CONSTRAINT_KINDS:
         facts["n_constraints_" + kind.replace(" ", "_")] = int((table["kind"] == kind).sum())
     return facts

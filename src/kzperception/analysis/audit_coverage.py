@@ -33,16 +33,29 @@ SECTIONS: tuple[str, ...] = ("6.1", "6.2", "6.3", "6.3.1", "6.3.2", "6.3.3")
 AUDITED_SECTIONS: tuple[str, ...] = ("6.2", "6.3", "6.3.1", "6.3.2", "6.3.3")
 #: How far (characters) a statement's locator may sit from the number it covers.
 NEAR = 200
-WORDS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                         "eight": 8, "nine": 9, "ten": 10}
+WORDS: dict[str, int] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 _NUMBER = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)(?![\w])|\b(" + "|".join(WORDS) + r")\b", re.IGNORECASE)
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 #: Numbers set aside by their form, each with the reason; group ``n`` of the pattern is the number.
 RULES: tuple[tuple[str, str, str], ...] = (
     ("year", r"(?<!\d)(?P<n>(?:19|20)\d\d)(?!\d)", "a year (of an event, of a cited source, or in a period label)"),
     ("period label", r"(?:19|20)\d\d[–-](?P<n>\d\d)(?!\d)", "the second half of a period label such as 2020–22"),
-    ("date", rf"{_MONTH} (?P<n>\d{{1,2}})(?:[–-](?P<m>\d{{1,2}}))?(?=,)",
-     "a day of a date; dates of cited reports are checked against the register"),
+    (
+        "date",
+        rf"{_MONTH} (?P<n>\d{{1,2}})(?:[–-](?P<m>\d{{1,2}}))?(?=,)",
+        "a day of a date; dates of cited reports are checked against the register",
+    ),
     ("label", r"(?:Figure|Table) (?P<n>\d+)", "the label of a figure or a table"),
     ("section", r"(?P<n>\d\.\d)(?:\.\d)? [A-Z]", "a section number"),
 )
@@ -69,8 +82,9 @@ def thesis_sections(text: str) -> dict[str, str]:
     lines = text.splitlines()
     heads: dict[str, int] = {}
     names = [*SECTIONS, "7."]
-    start = next((i for i, line in enumerate(lines) if line.startswith("1.1 ") and "....." not in line
-                  and "\t" not in line), 0)
+    start = next(
+        (i for i, line in enumerate(lines) if line.startswith("1.1 ") and "....." not in line and "\t" not in line), 0
+    )
     for i, line in enumerate(lines[start:], start=start):
         m = re.match(r"^(\d(?:\.\d)*\.?) \S", line)
         if m and m.group(1) in names and m.group(1) not in heads:
@@ -78,7 +92,7 @@ def thesis_sections(text: str) -> dict[str, str]:
     out = {}
     for a, b in itertools.pairwise(names):
         if a in heads and b in heads:
-            out[a] = normalise(" ".join(lines[heads[a] + 1:heads[b]]))
+            out[a] = normalise(" ".join(lines[heads[a] + 1 : heads[b]]))
     return out
 
 
@@ -94,7 +108,7 @@ def occurrences(section: str, text: str) -> list[Occurrence]:
     for m in _NUMBER.finditer(plain):
         raw = m.group(0)
         value = float(m.group(1)) if m.group(1) else float(WORDS[raw.lower()])
-        out.append(Occurrence(section, m.start(), value, raw, text[max(0, m.start() - 40):m.end() + 40]))
+        out.append(Occurrence(section, m.start(), value, raw, text[max(0, m.start() - 40) : m.end() + 40]))
     return out
 
 
@@ -102,7 +116,7 @@ def rule_for(occ: Occurrence, text: str) -> str | None:
     """The name of the rule that sets a number aside, if any."""
     lo = max(0, occ.pos - 30)
     for name, pattern, _ in RULES:
-        for m in re.finditer(pattern, text[lo:occ.pos + 30]):
+        for m in re.finditer(pattern, text[lo : occ.pos + 30]):
             starts = [m.start(g) for g in ("n", "m") if g in m.re.groupindex and m.group(g) is not None]
             if lo + min(starts, default=-1) == occ.pos or any(lo + st == occ.pos for st in starts):
                 return name
@@ -149,23 +163,31 @@ def coverage(sections: dict[str, str], statements: pd.DataFrame, not_audited: pd
     rows = []
     for sec in AUDITED_SECTIONS:
         text = sections.get(sec, "")
-        listed = [(float(WORDS.get(r.value.lower(), 0) or r.value), r.passage, _spans(text, r.passage))
-                  for r in not_audited[not_audited["section"] == sec].itertuples(index=False)]
+        listed = [
+            (float(WORDS.get(r.value.lower(), 0) or r.value), r.passage, _spans(text, r.passage))
+            for r in not_audited[not_audited["section"] == sec].itertuples(index=False)
+        ]
         for occ in occurrences(sec, text):
             how, by = "uncovered", ""
-            hits = [sid for value, sid, spans in located.get(sec, [])
-                    if value == occ.value and any(a - NEAR <= occ.pos <= b + NEAR for a, b in spans)]
+            hits = [
+                sid
+                for value, sid, spans in located.get(sec, [])
+                if value == occ.value and any(a - NEAR <= occ.pos <= b + NEAR for a, b in spans)
+            ]
             rule = rule_for(occ, text)
-            passage = next((p for value, p, spans in listed
-                            if value == occ.value and any(a <= occ.pos < b for a, b in spans)), None)
+            passage = next(
+                (p for value, p, spans in listed if value == occ.value and any(a <= occ.pos < b for a, b in spans)),
+                None,
+            )
             if hits:
                 how, by = "statement", " ".join(hits)
             elif rule:
                 how, by = "rule", rule
             elif passage is not None:
                 how, by = "not audited", passage
-            rows.append({"section": sec, "pos": occ.pos, "number": occ.raw, "how": how, "by": by,
-                         "context": occ.context})
+            rows.append(
+                {"section": sec, "pos": occ.pos, "number": occ.raw, "how": how, "by": by, "context": occ.context}
+            )
     return pd.DataFrame(rows, columns=["section", "pos", "number", "how", "by", "context"])
 
 

@@ -52,14 +52,26 @@ from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, COUNTRIES
 TABLE_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "reports": {"country": COUNTRIES, "website": WEBSITES, "period": PERIODS},
     "codes": {
-        "country": COUNTRIES, "period": (*PERIODS, "all"), "category": CATEGORIES,
-        "mode": MODES, "level": LEVELS,
+        "country": COUNTRIES,
+        "period": (*PERIODS, "all"),
+        "category": CATEGORIES,
+        "mode": MODES,
+        "level": LEVELS,
     },
 }
 FUNCTIONS: dict[str, tuple[int, int | None]] = {  # name -> (min args, max args)
-    "sum": (1, None), "diff": (2, 2), "share": (2, 2), "change": (2, 2),
-    "rank": (2, 2), "count": (2, None), "growing": (2, None), "unpublished": (1, 1),
-    "gt": (2, 2), "lt": (2, 2), "eq": (2, 2), "and": (1, None),
+    "sum": (1, None),
+    "diff": (2, 2),
+    "share": (2, 2),
+    "change": (2, 2),
+    "rank": (2, 2),
+    "count": (2, None),
+    "growing": (2, None),
+    "unpublished": (1, 1),
+    "gt": (2, 2),
+    "lt": (2, 2),
+    "eq": (2, 2),
+    "and": (1, None),
 }
 
 
@@ -76,6 +88,7 @@ class NotRecomputable(Exception):
 
 
 # --- syntax -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Num:
@@ -238,8 +251,10 @@ def _check(node: Node, top: bool = True) -> None:
             raise ExprError(f"unknown function {node.name!r} (one of {', '.join(FUNCTIONS)})")
         lo, hi = FUNCTIONS[node.name]
         if len(node.args) < lo or (hi is not None and len(node.args) > hi):
-            raise ExprError(f"{node.name}() takes {lo}{'' if hi == lo else '+' if hi is None else f'-{hi}'} "
-                            f"arguments, got {len(node.args)}")
+            raise ExprError(
+                f"{node.name}() takes {lo}{'' if hi == lo else '+' if hi is None else f'-{hi}'} "
+                f"arguments, got {len(node.args)}"
+            )
         if node.name == "unpublished":
             if not isinstance(node.args[0], Text):
                 raise ExprError("unpublished() takes one quoted reason")
@@ -271,6 +286,7 @@ def parse(text: str) -> Node:
 
 
 # --- evaluation ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Value:
@@ -335,16 +351,14 @@ def _select(sel: Select, data: AuditData) -> Value:
         return Value(float(data.stated[measure]), stated=frozenset({measure}))
     frame = data.reports if sel.table == "reports" else data.codes
     keys = list(TABLE_KEYS[sel.table])
-    lookup = {tuple(str(x) for x in row[:-1]): int(row[-1])
-              for row in frame[[*keys, "n"]].itertuples(index=False)}
+    lookup = {tuple(str(x) for x in row[:-1]): int(row[-1]) for row in frame[[*keys, "n"]].itertuples(index=False)}
     cells = _grid(sel)
     missing = [c for c in cells if c not in lookup]
     if missing:
         partial = sum(lookup[c] for c in cells if c in lookup)
         found = f"; the {len(cells) - len(missing)} published sum to {partial}" if len(missing) < len(cells) else ""
         raise NotRecomputable(
-            f"{len(missing)} of {len(cells)} {sel.table} cells not published "
-            f"(e.g. {'/'.join(missing[0])}){found}"
+            f"{len(missing)} of {len(cells)} {sel.table} cells not published (e.g. {'/'.join(missing[0])}){found}"
         )
     derived = frozenset("/".join(c) for c in cells if c in data.derived)
     return Value(float(sum(lookup[c] for c in cells)), derived=derived)
@@ -383,8 +397,10 @@ def evaluate(node: Node | str, data: AuditData) -> Value:
 
 
 def _grouped(name: str, sel: Select, keys: list[str], data: AuditData) -> Value:
-    combos = sorted({tuple(cell[list(TABLE_KEYS[sel.table]).index(k)] for k in keys) for cell in _grid(sel)},
-                    key=lambda combo: [TABLE_KEYS[sel.table][k].index(v) for k, v in zip(keys, combo, strict=True)])
+    combos = sorted(
+        {tuple(cell[list(TABLE_KEYS[sel.table]).index(k)] for k in keys) for cell in _grid(sel)},
+        key=lambda combo: [TABLE_KEYS[sel.table][k].index(v) for k, v in zip(keys, combo, strict=True)],
+    )
     if name == "count":
         return Value(float(len(combos)))
     if name == "growing":
@@ -419,8 +435,10 @@ def _grouped(name: str, sel: Select, keys: list[str], data: AuditData) -> Value:
         worst += hi > own.number
         bounded.append(f"{v} {lo}-{hi}")
     if best != worst:
-        raise NotRecomputable(f"rank between {best} and {worst}: {len(missing)} {key} values not published "
-                              f"here, only bounded ({'; '.join(bounded)})")
+        raise NotRecomputable(
+            f"rank between {best} and {worst}: {len(missing)} {key} values not published "
+            f"here, only bounded ({'; '.join(bounded)})"
+        )
     out = own.join(*siblings, number=float(best))
     return Value(out.number, out.derived, out.stated, out.bounded | frozenset(bounded))
 
@@ -452,8 +470,11 @@ def bounds(sel: Select, data: AuditData) -> tuple[int, int | None]:
         if own is not None:
             lo_sum, hi_sum = lo_sum + own, hi_sum + own
             continue
-        reports = [_cell("reports", (c["country"], w, p), data) for w in WEBSITES
-                   for p in (PERIODS if c["period"] == "all" else (c["period"],))]
+        reports = [
+            _cell("reports", (c["country"], w, p), data)
+            for w in WEBSITES
+            for p in (PERIODS if c["period"] == "all" else (c["period"],))
+        ]
         cap = None if any(r is None for r in reports) else sum(r for r in reports if r is not None)
         lo, hi = 0, cap
         if c["period"] in PERIODS:
@@ -471,6 +492,7 @@ def bounds(sel: Select, data: AuditData) -> tuple[int, int | None]:
 
 
 # --- statements and verdicts --------------------------------------------------------------------
+
 
 def decimals(printed: str) -> int:
     """Digits after the decimal point as printed (``"52.8"`` -> 1, ``"48"`` -> 0)."""
@@ -490,8 +512,6 @@ def judge(printed: str, unit: str, recomputed: float) -> tuple[str, float]:
         tolerance = 0.5 * 10 ** -decimals(printed) + 1e-9
         return ("agrees" if abs(diff) <= tolerance else "disagrees"), diff
     return ("agrees" if recomputed == value else "disagrees"), diff
-
-
 
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> tuple[list[dict[str, str]], list[str]]:

@@ -156,8 +156,9 @@ def run_check(check, register: Register, window: Window = THESIS_WINDOW) -> dict
     return {"found": "; ".join(found), "verdict": verdict, "note": "; ".join(notes)}
 
 
-def register_audit(register: Register | None = None, window: Window = THESIS_WINDOW,
-                   checks: pd.DataFrame | None = None) -> pd.DataFrame:
+def register_audit(
+    register: Register | None = None, window: Window = THESIS_WINDOW, checks: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every register check with what the register shows and its verdict.
 
     Always on the register and the thesis window: the statements are about the thesis's reports,
@@ -167,8 +168,16 @@ def register_audit(register: Register | None = None, window: Window = THESIS_WIN
     checks = load_checks() if checks is None else checks
     rows = []
     for c in checks.itertuples(index=False):
-        rows.append({"id": c.id, "section": c.where.split(":", 1)[0], "where": c.where, "claim": c.claim,
-                     "check": c.check, **run_check(c, register, window)})
+        rows.append(
+            {
+                "id": c.id,
+                "section": c.where.split(":", 1)[0],
+                "where": c.where,
+                "claim": c.claim,
+                "check": c.check,
+                **run_check(c, register, window),
+            }
+        )
     return pd.DataFrame(rows, columns=["id", "section", "where", "claim", "check", "found", "verdict", "note"])
 
 

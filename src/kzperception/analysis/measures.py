@@ -69,9 +69,7 @@ def reports_facts(counts: Counts) -> dict[str, float]:
             facts[f"{country}_{period}_share"] = share(k, nc)
         facts[f"{country}_change"] = change(facts[f"n_{country}_before"], facts[f"n_{country}_after"])
     slots = [(c, w) for c in v.partner_ids for w in v.website_ids]
-    facts["slots_growing"] = sum(
-        facts[f"n_{c}_{w}_after"] > facts[f"n_{c}_{w}_before"] for c, w in slots
-    )
+    facts["slots_growing"] = sum(facts[f"n_{c}_{w}_after"] > facts[f"n_{c}_{w}_before"] for c, w in slots)
     facts["n_slots"] = len(slots)
     return facts
 
@@ -101,8 +99,11 @@ def period_facts(counts: Counts) -> dict[str, float]:
     w = counts.window
     r = counts.reports
     days = {"before": w.days_before, "after": w.days_after}
-    facts: dict[str, float] = {"days_before": days["before"], "days_after": days["after"],
-                               "periods_equal": int(not w.periods_differ)}
+    facts: dict[str, float] = {
+        "days_before": days["before"],
+        "days_after": days["after"],
+        "periods_equal": int(not w.periods_differ),
+    }
     for period, d in days.items():
         facts[f"{period}_per_day"] = per_day(int(r.loc[r["period"] == period, "n"].sum()), d)
     for partner in partners_with_reports(counts):
@@ -112,8 +113,9 @@ def period_facts(counts: Counts) -> dict[str, float]:
     return facts
 
 
-def code_cell(counts: Counts, country: str | None, period: str, category: str,
-              level: str, mode: str = "cooperation") -> float:
+def code_cell(
+    counts: Counts, country: str | None, period: str, category: str, level: str, mode: str = "cooperation"
+) -> float:
     """One cell of the code counts (summed over partners when ``country`` is None); NaN if unpublished.
 
     The sum over partners needs a cell for every partner the report counts hold: the published
@@ -145,10 +147,16 @@ def category_table(counts: Counts, country: str | None = None, period: str = "al
     for cat in v.category_ids:
         main = code_cell(counts, country, period, cat, "main")
         sec = code_cell(counts, country, period, cat, "secondary")
-        rows.append({
-            "category": cat, "main": main, "secondary": sec, "any": main + sec,
-            "main_share": share(main, base), "any_share": share(main + sec, base),
-        })
+        rows.append(
+            {
+                "category": cat,
+                "main": main,
+                "secondary": sec,
+                "any": main + sec,
+                "main_share": share(main, base),
+                "any_share": share(main + sec, base),
+            }
+        )
     out = pd.DataFrame(rows)
     out.attrs["reports"] = base
     return out
@@ -198,7 +206,8 @@ def slot_facts(counts: Counts) -> dict[str, float]:
                 facts[f"{country}_{period}_{row.category}_main"] = row.main
                 facts[f"{country}_{period}_{row.category}_main_share"] = row.main_share
             noncoop = counts.codes[
-                (counts.codes["country"] == country) & (counts.codes["period"] == period)
+                (counts.codes["country"] == country)
+                & (counts.codes["period"] == period)
                 & (counts.codes["mode"] == "non_cooperation")
             ]
             facts[f"{country}_{period}_non_cooperation"] = int(noncoop["n"].sum())
@@ -213,6 +222,7 @@ def _beside(ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str], columns: 
     partner the thesis did not study keeps its rows with the thesis's cells empty, and a cell the
     thesis does not publish stays empty (unknown, not zero).
     """
+
     def wide(frame: pd.DataFrame, who: str) -> pd.DataFrame:
         out = frame.pivot_table(index=keys, columns="period", values="n", aggfunc="sum")
         out = out.rename(columns=lambda p: columns[f"{who} {p}"]).reset_index()

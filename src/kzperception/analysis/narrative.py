@@ -80,10 +80,13 @@ def placement(report_id: str, register, kinds: Iterable[Kind] | None = None) -> 
         codes = register.codes_of(report_id)
         main = codes[(codes["level"] == "main") & (codes["mode"] == "cooperation")]
         chosen = main if not main.empty else codes[codes["mode"] == "non_cooperation"]
-        kinds = [(str(c), str(m), "main" if m == "cooperation" else "any")
-                 for c, m in zip(chosen["category"], chosen["mode"], strict=True)]
-    return Placement(report_id, str(row["country"]), period,
-                     tuple(dict.fromkeys(kinds)), _text(row.get("cite", "")) or report_id)
+        kinds = [
+            (str(c), str(m), "main" if m == "cooperation" else "any")
+            for c, m in zip(chosen["category"], chosen["mode"], strict=True)
+        ]
+    return Placement(
+        report_id, str(row["country"]), period, tuple(dict.fromkeys(kinds)), _text(row.get("cite", "")) or report_id
+    )
 
 
 def _period_of(day: pd.Timestamp, window) -> str | None:
@@ -111,8 +114,11 @@ def corpus_row(report_id: str, counts: Counts, register) -> pd.Series | None:
         return None
     want = register.report(report_id)
     r = corpus.reports
-    same_id = r[(r["id"].astype(str) == report_id) & (r["country"].astype(str) == str(want["country"]))
-                & (r["date"] == want["date"])]
+    same_id = r[
+        (r["id"].astype(str) == report_id)
+        & (r["country"].astype(str) == str(want["country"]))
+        & (r["date"] == want["date"])
+    ]
     if not same_id.empty:
         return same_id.iloc[0]
     key = _url_key(want.get("url"))
@@ -137,8 +143,9 @@ def present(report_id: str, counts: Counts, register, same_period: bool = True) 
     return not same_period or period == _period_of(register.report(report_id)["date"], THESIS_WINDOW)
 
 
-def examples(counts: Counts, partner: str, period: str | None, kinds: Iterable[Kind],
-             exclude: Iterable[str] = ()) -> tuple[pd.DataFrame, int, int]:
+def examples(
+    counts: Counts, partner: str, period: str | None, kinds: Iterable[Kind], exclude: Iterable[str] = ()
+) -> tuple[pd.DataFrame, int, int]:
     """The corpus's reports of a kind with an excerpt, oldest first, leaving out ``exclude``; and two counts.
 
     The counts are all reports of the kind and those of them with an excerpt (``exclude``
@@ -225,8 +232,11 @@ def lead_words(facts: dict[str, float], period: str) -> str:
     """
     from kzperception.data.vocabulary import CATEGORIES
 
-    known = [(cat, facts[f"{period}_{cat}_main"], facts[f"{period}_{cat}_main_share"]) for cat in CATEGORIES
-             if not math.isnan(facts[f"{period}_{cat}_main"]) and facts[f"{period}_{cat}_main"] > 0]
+    known = [
+        (cat, facts[f"{period}_{cat}_main"], facts[f"{period}_{cat}_main_share"])
+        for cat in CATEGORIES
+        if not math.isnan(facts[f"{period}_{cat}_main"]) and facts[f"{period}_{cat}_main"] > 0
+    ]
     known.sort(key=lambda x: (-x[1], CATEGORIES.index(x[0])))
     if not known:
         return "no main cooperation code is known for this slot"
@@ -270,22 +280,30 @@ def pair_texts(facts: dict[str, float], a: str, b: str) -> dict[str, str]:
         nx, ny = n[(x, "before")], n[(y, "before")]
         out[f"{x}_versus_{y}_before"] = f"{_more_less(nx, ny)} the {int(ny)} on {ly}"
         out[f"{x}_versus_{y}_before_reading"] = (
-            f"at that point {lx} was the neighbour the officials wrote about more" if nx > ny else
-            f"even at that point {ly} was the neighbour the officials wrote about more" if nx < ny else
-            "at that point the officials wrote about the two neighbours equally often")
+            f"at that point {lx} was the neighbour the officials wrote about more"
+            if nx > ny
+            else f"even at that point {ly} was the neighbour the officials wrote about more"
+            if nx < ny
+            else "at that point the officials wrote about the two neighbours equally often"
+        )
         cx, cy = ch[x], ch[y]
         if math.isnan(cx) or math.isnan(cy):
             out[f"{x}_versus_{y}_growth"] = f"the change cannot be set beside {ly}'s, as a first period holds no report"
         elif abs(cx - cy) <= ABOUT_AS_FAST:
-            out[f"{x}_versus_{y}_growth"] = (f"about as much as the number on {ly} changed, so neither drew markedly "
-                                             "more of the officials' attention")
+            out[f"{x}_versus_{y}_growth"] = (
+                f"about as much as the number on {ly} changed, so neither drew markedly "
+                "more of the officials' attention"
+            )
         elif cx > cy:
             far = "far " if cx - cy > 5 * ABOUT_AS_FAST else ""
-            out[f"{x}_versus_{y}_growth"] = (f"{far}more than the number on {ly} changed, so {lx} drew "
-                                             f"{'much ' if far else ''}more of the officials' attention")
+            out[f"{x}_versus_{y}_growth"] = (
+                f"{far}more than the number on {ly} changed, so {lx} drew "
+                f"{'much ' if far else ''}more of the officials' attention"
+            )
         else:
-            out[f"{x}_versus_{y}_growth"] = (f"less than the number on {ly} changed, so {ly} drew more of the "
-                                             "officials' attention")
+            out[f"{x}_versus_{y}_growth"] = (
+                f"less than the number on {ly} changed, so {ly} drew more of the officials' attention"
+            )
     ca, cb = ch[a], ch[b]
     if math.isnan(ca) or math.isnan(cb) or abs(ca - cb) <= ABOUT_AS_FAST:
         attention = "attention did not move markedly towards either partner across the pivot"
@@ -302,6 +320,8 @@ def pair_texts(facts: dict[str, float], a: str, b: str) -> dict[str, str]:
 
     (first, before), (second, after) = larger("before"), larger("after")
     out[f"{a}_{b}_sizes"] = out[f"{b}_{a}_sizes"] = (
-        f"{first} had the larger slot in both periods" if first and first == second
-        else f"before the pivot {before}, after it {after}")
+        f"{first} had the larger slot in both periods"
+        if first and first == second
+        else f"before the pivot {before}, after it {after}"
+    )
     return out

@@ -88,8 +88,9 @@ def lengths_clause(window: Window) -> str:
     """Whether the two periods are about equally long, with their lengths; a clause without a full stop."""
     b, a = window.days_before, window.days_after
     if window.periods_differ:
-        return (f"The two periods of the window differ in length ({days_words(b)} before the pivot, "
-                f"{days_words(a)} after)")
+        return (
+            f"The two periods of the window differ in length ({days_words(b)} before the pivot, {days_words(a)} after)"
+        )
     lengths = f"{days_words(b)} each" if a == b else f"{b:,} and {a:,} days"
     return f"The two periods of the window are about equally long ({lengths})"
 
@@ -110,10 +111,14 @@ def lengths_sentence(counts: Counts) -> str:
     partners = partners_with_reports(counts)
     if len(partners) > 1:
         groups += [(counts.vocabulary.partner_label(p), f"{p}_") for p in partners]
-    rates = "; ".join(f"{name} {rate_words(facts[f'{key}before_per_day'])} against "
-                      f"{rate_words(facts[f'{key}after_per_day'])}" for name, key in groups)
-    return (f"{lengths_clause(w)}, so raw counts favour the longer period. Per day, {lb} "
-            f"against {la}, the reports compare as follows: {rates}.")
+    rates = "; ".join(
+        f"{name} {rate_words(facts[f'{key}before_per_day'])} against {rate_words(facts[f'{key}after_per_day'])}"
+        for name, key in groups
+    )
+    return (
+        f"{lengths_clause(w)}, so raw counts favour the longer period. Per day, {lb} "
+        f"against {la}, the reports compare as follows: {rates}."
+    )
 
 
 def coverage_sentence(span: CorpusSpan | None) -> str:
@@ -125,8 +130,7 @@ def coverage_sentence(span: CorpusSpan | None) -> str:
     if span is None or not (span.starts_before_first or span.ends_after_last):
         return ""
     w = span.window
-    opens = (f"opens on {w.start}, {days_words(span.days_before_first)} before the corpus's first report "
-             f"({span.first})")
+    opens = f"opens on {w.start}, {days_words(span.days_before_first)} before the corpus's first report ({span.first})"
     closes = f"closes on {w.end}, {days_words(span.days_after_last)} after"
     if span.starts_before_first and span.ends_after_last:
         said = f"{opens}, and {closes} its last ({span.last})"
@@ -134,8 +138,10 @@ def coverage_sentence(span: CorpusSpan | None) -> str:
         said = opens
     else:
         said = f"{closes} the corpus's last report ({span.last})"
-    return (f"The window {said}. The corpus holds no report from those days, whether none was "
-            "published or none was collected, yet they count towards their period's length.")
+    return (
+        f"The window {said}. The corpus holds no report from those days, whether none was "
+        "published or none was collected, yet they count towards their period's length."
+    )
 
 
 def period_texts(counts: Counts) -> dict[str, str]:
@@ -146,6 +152,8 @@ def period_texts(counts: Counts) -> dict[str, str]:
     ``window_coverage`` (6.2 and a rerun's front page: a window wider than the corpus; empty
     otherwise, and always for the published figures).
     """
-    return {"periods_length": lengths_sentence(counts),
-            "periods_length_clause": lengths_clause(counts.window),
-            "window_coverage": coverage_sentence(counts_span(counts))}
+    return {
+        "periods_length": lengths_sentence(counts),
+        "periods_length_clause": lengths_clause(counts.window),
+        "window_coverage": coverage_sentence(counts_span(counts)),
+    }

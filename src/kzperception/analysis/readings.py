@@ -85,15 +85,15 @@ def _level(level: str) -> str:
     return level
 
 
-def level_count(counts: Counts, category: str, level: str, partner: str | None = None,
-                period: str = "all") -> float:
+def level_count(counts: Counts, category: str, level: str, partner: str | None = None, period: str = "all") -> float:
     """Reports with ``category`` at ``level`` (``any``: main plus secondary); NaN when a cell is unpublished.
 
     A report carries a category at one level at most, so the codes are also the reports reached.
     """
     if _level(level) == "any":
-        return (code_cell(counts, partner, period, category, "main")
-                + code_cell(counts, partner, period, category, "secondary"))
+        return code_cell(counts, partner, period, category, "main") + code_cell(
+            counts, partner, period, category, "secondary"
+        )
     return code_cell(counts, partner, period, category, level)
 
 
@@ -112,15 +112,17 @@ def quoted_codes(report_id: str, register) -> Reading:
     codes = register.codes_of(report_id)
     coop = codes[codes["mode"] == "cooperation"]
     parts = []
-    for level, one, many in (("main", "as its main code", "as its main codes"),
-                             ("secondary", "as a secondary code", "as secondary codes")):
+    for level, one, many in (
+        ("main", "as its main code", "as its main codes"),
+        ("secondary", "as a secondary code", "as secondary codes"),
+    ):
         rows = coop[coop["level"] == level]
         if rows.empty:
             continue
-        names = [category_name(str(r.category)) + (" (inferred by the editors)" if str(r.basis) == "implied" else "")
-                 for r in rows.itertuples(index=False)]
+        names = [
+            category_name(str(r.category)) + (" (inferred by the editors)" if str(r.basis) == "implied" else "")
+            for r in rows.itertuples(index=False)
+        ]
         parts.append(f"{_together(names)} {one if len(names) == 1 else many}")
     text = _together(parts) if parts else "no cooperation code"
     return Reading(f"codes_{report_id}", text, {}, "the register's codes, main first")
-
-

@@ -70,6 +70,7 @@ def thesis_beside(ours: Reading, thesis: Reading | None) -> str:
 
 # --- 6.4: intervals and tests ------------------------------------------------------------------
 
+
 def _all_row(counts: Counts) -> pd.Series:
     t = stats.attention_tests(counts)
     return t[t["website"] == ""].iloc[0]
@@ -88,8 +89,11 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
     """
     partners = stats.partners_in(counts)
     row = _all_row(counts)
-    rests = {"odds_ratio": float(row.get("odds_ratio", math.nan)), "p_fisher": float(row.get("p_fisher", math.nan)),
-             "p_chi2": float(row.get("p_chi2", math.nan))}
+    rests = {
+        "odds_ratio": float(row.get("odds_ratio", math.nan)),
+        "p_fisher": float(row.get("p_fisher", math.nan)),
+        "p_chi2": float(row.get("p_chi2", math.nan)),
+    }
     if len(partners) != 2:
         # the test over every partner and each pair is the registry's ``test`` reading, said just
         # before on the page; with no pair there is no direction to read plainly
@@ -100,24 +104,39 @@ def attention_verdict(counts: Counts, baseline: Counts | None = None) -> Reading
     thesis = _direction(float(thesis_row.get("odds_ratio", math.nan)))
     p = rests["p_fisher"]
     if ours == 0 or _nan(p):
-        text = (f"these counts give no direction: {a}'s and {b}'s reports divide between the periods alike, "
-                "or a cell is empty" if not _nan(p) else "these counts are too few for the test to say anything")
+        text = (
+            f"these counts give no direction: {a}'s and {b}'s reports divide between the periods alike, "
+            "or a cell is empty"
+            if not _nan(p)
+            else "these counts are too few for the test to say anything"
+        )
         return Reading("attention_verdict", text, rests, "no direction")
     lead, lag = (a, b) if ours > 0 else (b, a)
     odds = stats.fmt_num(rests["odds_ratio"])
     same = ours == thesis
-    text = (f"the counts lean {'the way the thesis describes' if same else 'the other way from the thesis'}: "
-            f"reports on {lead} shifted towards the after-period more than reports on {lag} "
-            f"(an odds ratio of {odds}), by a margin {_verdict(p)} (Fisher {p_is(p)})")
+    text = (
+        f"the counts lean {'the way the thesis describes' if same else 'the other way from the thesis'}: "
+        f"reports on {lead} shifted towards the after-period more than reports on {lag} "
+        f"(an odds ratio of {odds}), by a margin {_verdict(p)} (Fisher {p_is(p)})"
+    )
     if p >= ALPHA:
-        text += (". Under the simple model a gap of this size would turn up by chance in a fair share of cases, so "
-                 "the counts fit both a real difference in how the invasion changed attention to the two countries "
-                 "and none; " + ("that is not evidence against the thesis, but this part of its finding rests on a "
-                                 "modest number of reports and reads better as a tendency than as an established "
-                                 "difference" if same else "neither direction is established by them"))
+        text += (
+            ". Under the simple model a gap of this size would turn up by chance in a fair share of cases, so "
+            "the counts fit both a real difference in how the invasion changed attention to the two countries "
+            "and none; "
+            + (
+                "that is not evidence against the thesis, but this part of its finding rests on a "
+                "modest number of reports and reads better as a tendency than as an established "
+                "difference"
+                if same
+                else "neither direction is established by them"
+            )
+        )
     else:
-        text += (". Under the simple model a gap this large would rarely arise by chance alone; since the real "
-                 "uncertainty is larger than the model's, this supports the direction without settling its size")
+        text += (
+            ". Under the simple model a gap this large would rarely arise by chance alone; since the real "
+            "uncertainty is larger than the model's, this supports the direction without settling its size"
+        )
     return Reading("attention_verdict", text, rests, f"{'thesis' if same else 'other'} direction, {_verdict(p)}")
 
 
@@ -127,6 +146,7 @@ def uncertainty_readings(counts: Counts, baseline: Counts | None = None) -> list
 
 
 # --- 6.5: the pivot sweep ----------------------------------------------------------------------
+
 
 def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False) -> list[Reading]:
     """What the sweep shows: each partner's ratio against 1 and its peak, who is ahead, and the p-value line.
@@ -149,30 +169,50 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
         s = wide[c].dropna()
         key = f"sweep_{c}"
         if s.empty:
-            out.append(Reading(key, f"{where}{partner_label(c)} has no report before any pivot, so its ratio is not "
-                               "defined", {}, "undefined"))
+            out.append(
+                Reading(
+                    key,
+                    f"{where}{partner_label(c)} has no report before any pivot, so its ratio is not defined",
+                    {},
+                    "undefined",
+                )
+            )
             continue
         above = int((s > 1).sum())
         if above == len(s):
-            shape = (f"{partner_label(c)}'s ratio stays above 1 at every pivot of the sweep, so attention to "
-                     f"{partner_label(c)} grew wherever the boundary is placed")
+            shape = (
+                f"{partner_label(c)}'s ratio stays above 1 at every pivot of the sweep, so attention to "
+                f"{partner_label(c)} grew wherever the boundary is placed"
+            )
             rule = "above"
         elif (s < 1).all():
-            shape = (f"{partner_label(c)}'s ratio stays below 1 at every pivot of the sweep, so attention to "
-                     f"{partner_label(c)} fell wherever the boundary is placed")
+            shape = (
+                f"{partner_label(c)}'s ratio stays below 1 at every pivot of the sweep, so attention to "
+                f"{partner_label(c)} fell wherever the boundary is placed"
+            )
             rule = "below"
         else:
-            shape = (f"{partner_label(c)}'s ratio crosses 1: above it at {above} of the {len(s)} pivots, so the "
-                     "direction of the change depends on where the boundary is placed")
+            shape = (
+                f"{partner_label(c)}'s ratio crosses 1: above it at {above} of the {len(s)} pivots, so the "
+                "direction of the change depends on where the boundary is placed"
+            )
             rule = "crosses"
         peak = s.idxmax()
         days = abs((peak - at).days)
         near = days <= NEAR_DAYS
-        shape += (f"; its largest ratio ({s.max():.1f}) falls on {peak:%Y-%m-%d}, "
-                  + (f"within {NEAR_DAYS} days of the window's pivot, as a break at that moment would make it"
-                     if near else f"{days} days from the window's pivot"))
-        out.append(Reading(key, where + shape, {"above": float(above), "n": float(len(s)), "peak_days": float(days)},
-                           f"{rule}; {'near' if near else 'far'}"))
+        shape += f"; its largest ratio ({s.max():.1f}) falls on {peak:%Y-%m-%d}, " + (
+            f"within {NEAR_DAYS} days of the window's pivot, as a break at that moment would make it"
+            if near
+            else f"{days} days from the window's pivot"
+        )
+        out.append(
+            Reading(
+                key,
+                where + shape,
+                {"above": float(above), "n": float(len(s)), "peak_days": float(days)},
+                f"{rule}; {'near' if near else 'far'}",
+            )
+        )
     partners = [c for c in labels if c in wide.columns]
     if len(partners) >= 2:
         first = partners[0]
@@ -185,8 +225,14 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
             text = f"{who}'s ratio is higher than {others} at no pivot"
         else:
             text = f"{who}'s ratio is higher than {others} at {ahead} of the {n} pivots"
-        out.append(Reading("sweep_ahead", where + text, {"ahead": float(ahead), "n": float(n)},
-                           "all" if ahead == n else "none" if ahead == 0 else "some"))
+        out.append(
+            Reading(
+                "sweep_ahead",
+                where + text,
+                {"ahead": float(ahead), "n": float(n)},
+                "all" if ahead == n else "none" if ahead == 0 else "some",
+            )
+        )
     per = sweep.drop_duplicates("pivot").set_index("pivot")["p_value"]
     tested = per.dropna()
     k = int((tested < ALPHA).sum())
@@ -201,13 +247,16 @@ def sweep_readings(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False
         text = "the balance between the partners stays within what chance alone could produce at every pivot"
         rule = "none"
     else:
-        text = (f"the p-value moves above and below 0.05 as the pivot shifts (below it at {k} of the {len(tested)} "
-                "pivots), so a single pivot's p-value is best read together with its neighbours")
+        text = (
+            f"the p-value moves above and below 0.05 as the pivot shifts (below it at {k} of the {len(tested)} "
+            "pivots), so a single pivot's p-value is best read together with its neighbours"
+        )
         rule = "some"
     if not _nan(here):
         text += f"; at the window's own pivot {p_is(float(here))}"
-    out.append(Reading("sweep_p", where + text, {"n_below": float(k), "n": float(len(tested)), "p_at_pivot": here},
-                       rule))
+    out.append(
+        Reading("sweep_p", where + text, {"n_below": float(k), "n": float(len(tested)), "p_at_pivot": here}, rule)
+    )
     return out
 
 
@@ -244,8 +293,10 @@ def sweep_test(facts: Mapping[str, float]) -> str:
     """The country x period test at the window's pivot and over the sweep, or why it cannot be run."""
     p = facts.get("p_at_pivot", math.nan)
     if _nan(p) and not facts.get("n_significant", 0):
-        return ("The country x period test cannot be run on these reports: it needs reports on at least two "
-                "countries, and some before and after the pivot.")
+        return (
+            "The country x period test cannot be run on these reports: it needs reports on at least two "
+            "countries, and some before and after the pivot."
+        )
     at = "cannot be run at the window's pivot" if _nan(p) else f"gives p = {p:.3g} at the window's pivot"
     return f"The test of country x period {at}, and p < 0.05 at {significant_pivots(facts)}."
 

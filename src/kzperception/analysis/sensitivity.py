@@ -39,22 +39,42 @@ FISHER_MAX = 10_000
 DEFAULT_REACH = dt.timedelta(weeks=26)
 DEFAULT_STEP = 7
 DEMO_SEED = 1
-COLUMNS = ["pivot", "country", "n_before", "n_after", "days_before", "days_after", "rate_before",
-           "rate_after", "change", "p_value", "test"]
+COLUMNS = [
+    "pivot",
+    "country",
+    "n_before",
+    "n_after",
+    "days_before",
+    "days_after",
+    "rate_before",
+    "rate_after",
+    "change",
+    "p_value",
+    "test",
+]
 
-NO_DATES = ("--source published: the published figures give counts per period, not a date per report, "
-            "so the pivot cannot be moved; pass a corpus folder (e.g. one made by `kzperception synth`)")
+NO_DATES = (
+    "--source published: the published figures give counts per period, not a date per report, "
+    "so the pivot cannot be moved; pass a corpus folder (e.g. one made by `kzperception synth`)"
+)
 
 
-def pivots(first: str | dt.date | None = None, last: str | dt.date | None = None, step_days: int = DEFAULT_STEP,
-           window: Window = THESIS_WINDOW) -> list[dt.date]:
+def pivots(
+    first: str | dt.date | None = None,
+    last: str | dt.date | None = None,
+    step_days: int = DEFAULT_STEP,
+    window: Window = THESIS_WINDOW,
+) -> list[dt.date]:
     """The pivots of a sweep: every ``step_days`` from ``window.pivot``, within ``first`` .. ``last``.
 
     The grid is anchored on the window's own pivot so that the pivot the thesis chose is always one
     of the rows (when it lies in the range) and the sweep can be read against it.
     """
-    a = parse_date("from", first) if first is not None else max(window.pivot - DEFAULT_REACH,
-                                                             window.start + dt.timedelta(days=1))
+    a = (
+        parse_date("from", first)
+        if first is not None
+        else max(window.pivot - DEFAULT_REACH, window.start + dt.timedelta(days=1))
+    )
     b = parse_date("to", last) if last is not None else min(window.pivot + DEFAULT_REACH, window.end)
     if step_days < 1:
         raise WindowError(f"--step-days: must be at least 1, got {step_days}")
@@ -83,8 +103,13 @@ def _p_value(table: np.ndarray) -> tuple[float, str]:
     return float(stats.chi2_contingency(table, correction=True).pvalue), "chi2"
 
 
-def pivot_sweep(corpus: Corpus, first: str | dt.date | None = None, last: str | dt.date | None = None,
-                step_days: int = DEFAULT_STEP, window: Window = THESIS_WINDOW) -> pd.DataFrame:
+def pivot_sweep(
+    corpus: Corpus,
+    first: str | dt.date | None = None,
+    last: str | dt.date | None = None,
+    step_days: int = DEFAULT_STEP,
+    window: Window = THESIS_WINDOW,
+) -> pd.DataFrame:
     """Recount before/after for every pivot of the sweep; one row per pivot and partner.
 
     ``window`` fixes the start and end (its own pivot is ignored). Columns: ``pivot, country,
@@ -106,23 +131,37 @@ def pivot_sweep(corpus: Corpus, first: str | dt.date | None = None, last: str | 
         counts[c] = (n_before, len(mine) - n_before)
     days_before = (piv - start).astype(np.int64)
     days_after = (end - piv).astype(np.int64) + 1
-    tests = [_p_value(np.array([[counts[c][0][i], counts[c][1][i]] for c in partners]))
-             for i in range(len(days))]
+    tests = [_p_value(np.array([[counts[c][0][i], counts[c][1][i]] for c in partners])) for i in range(len(days))]
     frames = []
     for c in partners:
         nb, na = counts[c]
         rb, ra = nb / days_before, na / days_after
         with np.errstate(divide="ignore", invalid="ignore"):
             change = np.where(rb > 0, ra / np.where(rb > 0, rb, 1), np.nan)
-        frames.append(pd.DataFrame({
-            "pivot": pd.to_datetime(piv), "country": c, "n_before": nb, "n_after": na,
-            "days_before": days_before, "days_after": days_after, "rate_before": rb, "rate_after": ra,
-            "change": change, "p_value": [t[0] for t in tests], "test": [t[1] for t in tests],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "pivot": pd.to_datetime(piv),
+                    "country": c,
+                    "n_before": nb,
+                    "n_after": na,
+                    "days_before": days_before,
+                    "days_after": days_after,
+                    "rate_before": rb,
+                    "rate_after": ra,
+                    "change": change,
+                    "p_value": [t[0] for t in tests],
+                    "test": [t[1] for t in tests],
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True).sort_values(["pivot", "country"], kind="stable")
     # The corpus's partners in its order, with their labels, for the facts and tables drawn from the sweep.
-    out.attrs.update(window=str(window), step_days=step_days,
-                     partner_labels={c: corpus.vocabulary.partner_label(c) for c in partners})
+    out.attrs.update(
+        window=str(window),
+        step_days=step_days,
+        partner_labels={c: corpus.vocabulary.partner_label(c) for c in partners},
+    )
     return out.reset_index(drop=True)[COLUMNS]
 
 
@@ -149,8 +188,9 @@ def sweep_corpus(source: str, allow_demo: bool = True) -> tuple[Corpus, bool]:
     return load_corpus(resolved), False
 
 
-def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot,
-                      alpha: float = 0.05) -> dict[str, float]:
+def sensitivity_facts(
+    sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot, alpha: float = 0.05
+) -> dict[str, float]:
     """Named numbers for the section's prose, from a sweep frame.
 
     ``<partner>_ahead`` counts the pivots at which that partner's change is larger than every other
@@ -158,8 +198,10 @@ def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
     which is the thesis book's ``china_ahead``.
     """
     at = pd.Timestamp(parse_date("pivot", pivot))
-    facts: dict[str, float] = {"n_pivots": float(sweep["pivot"].nunique()),
-                               "step_days": float(sweep.attrs.get("step_days", DEFAULT_STEP))}
+    facts: dict[str, float] = {
+        "n_pivots": float(sweep["pivot"].nunique()),
+        "step_days": float(sweep.attrs.get("step_days", DEFAULT_STEP)),
+    }
     per_pivot = sweep.drop_duplicates("pivot")
     facts["n_significant"] = float((per_pivot["p_value"] < alpha).sum())
     facts["significant_share"] = 100.0 * facts["n_significant"] / facts["n_pivots"] if facts["n_pivots"] else np.nan
@@ -167,8 +209,11 @@ def sensitivity_facts(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
     partners = [c for c in sweep_partner_labels(sweep) if c in wide.columns]
     for c in named(partners):
         others = wide[[o for o in partners if o != c]]
-        facts[f"{c}_ahead"] = float((wide[c].to_numpy()[:, None] > others.to_numpy()).all(axis=1).sum()) \
-            if len(others.columns) else np.nan
+        facts[f"{c}_ahead"] = (
+            float((wide[c].to_numpy()[:, None] > others.to_numpy()).all(axis=1).sum())
+            if len(others.columns)
+            else np.nan
+        )
     for c in partners:
         s = sweep[sweep["country"] == c]
         facts[f"{c}_change_min"] = float(s["change"].min())
@@ -212,12 +257,20 @@ def summary_table(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivo
         if s.empty:
             continue
         here = s.loc[s["pivot"] == at, "change"]
-        row: dict[str, object] = {"Country": labels[c],
-                                  f"Change at {at:%Y-%m-%d}": float(here.iloc[0]) if len(here) else np.nan}
+        row: dict[str, object] = {
+            "Country": labels[c],
+            f"Change at {at:%Y-%m-%d}": float(here.iloc[0]) if len(here) else np.nan,
+        }
         if s["change"].notna().any():  # a partner with no report before any pivot has no ratio at all
             lo, hi = s["change"].idxmin(), s["change"].idxmax()
-            row.update({"Smallest change": float(s.loc[lo, "change"]), "Smallest at": f"{s.loc[lo, 'pivot']:%Y-%m-%d}",
-                        "Largest change": float(s.loc[hi, "change"]), "Largest at": f"{s.loc[hi, 'pivot']:%Y-%m-%d}"})
+            row.update(
+                {
+                    "Smallest change": float(s.loc[lo, "change"]),
+                    "Smallest at": f"{s.loc[lo, 'pivot']:%Y-%m-%d}",
+                    "Largest change": float(s.loc[hi, "change"]),
+                    "Largest at": f"{s.loc[hi, 'pivot']:%Y-%m-%d}",
+                }
+            )
         else:
             row.update({"Smallest change": np.nan, "Smallest at": "", "Largest change": np.nan, "Largest at": ""})
         rows.append(row)
@@ -228,6 +281,8 @@ def sweep_caveat(demo: bool) -> str:
     """A sentence the prose shows only for the demonstration corpus (empty otherwise)."""
     if not demo:
         return ""
-    return ("Because the demonstration corpus spreads its dates evenly within each period, its curves "
-            "are built to be steepest near the thesis's pivot, apart from the noise of the random dates; "
-            "a real corpus need not behave so.")
+    return (
+        "Because the demonstration corpus spreads its dates evenly within each period, its curves "
+        "are built to be steepest near the thesis's pivot, apart from the noise of the random dates; "
+        "a real corpus need not behave so."
+    )

@@ -40,9 +40,13 @@ def slot_table(counts: Counts, country: str, drop_unknown: bool = True) -> pd.Da
     window = counts.window
     r = counts.reports
     base = {p: int(r.loc[(r["country"] == country) & (r["period"] == p), "n"].sum()) for p in PERIODS}
-    rows: list[dict[str, object]] = [{"category": "All reports in the slot",
-                                      **{f"{window.label(p)} n": float(base[p]) for p in PERIODS},
-                                      **{f"{window.label(p)} %": share(base[p], base[p]) for p in PERIODS}}]
+    rows: list[dict[str, object]] = [
+        {
+            "category": "All reports in the slot",
+            **{f"{window.label(p)} n": float(base[p]) for p in PERIODS},
+            **{f"{window.label(p)} %": share(base[p], base[p]) for p in PERIODS},
+        }
+    ]
     v = counts.vocabulary
     for cat in v.category_ids:
         row: dict[str, object] = {"category": f"{v.category_label(cat)} (main)"}
@@ -86,8 +90,9 @@ def partner_slot_facts(counts: Counts, partner: str) -> dict[str, float]:
         for row in ct.itertuples():
             facts[f"{period}_{row.category}_main"] = row.main
             facts[f"{period}_{row.category}_main_share"] = row.main_share
-        noncoop = codes[(codes["country"] == partner) & (codes["period"] == period)
-                        & (codes["mode"] == "non_cooperation")]
+        noncoop = codes[
+            (codes["country"] == partner) & (codes["period"] == period) & (codes["mode"] == "non_cooperation")
+        ]
         facts[f"{period}_non_cooperation"] = int(noncoop["n"].sum())
     facts["change"] = change(facts["n_before"], facts["n_after"])
     return facts
@@ -96,14 +101,17 @@ def partner_slot_facts(counts: Counts, partner: str) -> dict[str, float]:
 def _categories(facts: dict[str, float], period: str) -> list[str]:
     """The categories ``facts`` hold for ``period``, in their order (the counts' codebook order)."""
     head, tail = f"{period}_", "_main"
-    return [k[len(head):-len(tail)] for k in facts if k.startswith(head) and k.endswith(tail)]
+    return [k[len(head) : -len(tail)] for k in facts if k.startswith(head) and k.endswith(tail)]
 
 
 def _leaders(facts: dict[str, float], period: str) -> list[tuple[str, float, float]]:
     """Known categories of a slot by main count, largest first: ``(category, n, share)``."""
     order = _categories(facts, period)
-    known = [(cat, facts[f"{period}_{cat}_main"], facts[f"{period}_{cat}_main_share"]) for cat in order
-             if not math.isnan(facts[f"{period}_{cat}_main"])]
+    known = [
+        (cat, facts[f"{period}_{cat}_main"], facts[f"{period}_{cat}_main_share"])
+        for cat in order
+        if not math.isnan(facts[f"{period}_{cat}_main"])
+    ]
     return sorted(known, key=lambda x: (-x[1], order.index(x[0])))
 
 
@@ -123,8 +131,10 @@ def _lead_sentence(facts: dict[str, float], period: str, vocabulary: Vocabulary 
     if len(lead) > 1:
         second = lead[1]
         if second[1] == first[1]:  # a tie is not "ahead of"
-            return (f"{one} and {two} cooperation "
-                    f"tie as the main code, with {count_phrase(first[1])} each ({first[2]:.1f} %)")
+            return (
+                f"{one} and {two} cooperation "
+                f"tie as the main code, with {count_phrase(first[1])} each ({first[2]:.1f} %)"
+            )
         text += f", ahead of {two} cooperation with {int(second[1])} ({second[2]:.1f} %)"
     return text
 

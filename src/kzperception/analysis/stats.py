@@ -65,8 +65,7 @@ def wilson(k: float, n: float, alpha: float = ALPHA) -> tuple[float, float]:
 
 def _row(group: str, measure: str, k: float, n: float, **extra) -> dict[str, object]:
     low, high = wilson(k, n)
-    return {"group": group, "measure": measure, "k": k, "n": n, "share": share(k, n), "low": low, "high": high,
-            **extra}
+    return {"group": group, "measure": measure, "k": k, "n": n, "share": share(k, n), "low": low, "high": high, **extra}
 
 
 def after_share_expected(counts: Counts) -> float:
@@ -99,22 +98,41 @@ def report_share_intervals(counts: Counts) -> pd.DataFrame:
     partners = partners_in(counts)
     rows = [_row("All reports", "after", n(period="after"), n(), country="", website="")]
     for c in partners:
-        rows.append(_row(v.partner_label(c), "after", n(country=c, period="after"), n(country=c),
-                         country=c, website=""))
+        rows.append(
+            _row(v.partner_label(c), "after", n(country=c, period="after"), n(country=c), country=c, website="")
+        )
     for c in partners:
         for w in v.website_ids:
-            rows.append(_row(f"{v.partner_label(c)}, {w}", "after", n(country=c, website=w, period="after"),
-                             n(country=c, website=w), country=c, website=w))
+            rows.append(
+                _row(
+                    f"{v.partner_label(c)}, {w}",
+                    "after",
+                    n(country=c, website=w, period="after"),
+                    n(country=c, website=w),
+                    country=c,
+                    website=w,
+                )
+            )
     for c in named(partners):
-        rows.append(_row(f"{v.partner_label(c)}'s share of all reports", "country", n(country=c), n(), country=c,
-                         website=""))
+        rows.append(
+            _row(f"{v.partner_label(c)}'s share of all reports", "country", n(country=c), n(), country=c, website="")
+        )
     for w in v.website_ids:
-        rows.append(_row(f"{v.website_label(w)} share of all reports", "website", n(website=w), n(),
-                         country="", website=w))
+        rows.append(
+            _row(f"{v.website_label(w)} share of all reports", "website", n(website=w), n(), country="", website=w)
+        )
     for w in named(v.website_ids):
         for c in partners:
-            rows.append(_row(f"{v.website_label(w)} share, {v.partner_label(c)}", "website",
-                             n(country=c, website=w), n(country=c), country=c, website=w))
+            rows.append(
+                _row(
+                    f"{v.website_label(w)} share, {v.partner_label(c)}",
+                    "website",
+                    n(country=c, website=w),
+                    n(country=c),
+                    country=c,
+                    website=w,
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -133,15 +151,27 @@ def category_share_intervals(counts: Counts, period: str = "all") -> pd.DataFram
             main = code_cell(counts, c, period, cat, "main")
             sec = code_cell(counts, c, period, cat, "secondary")
             for level, k in (("main", main), ("any", main + sec)):
-                rows.append(_row(v.partner_label(c), level, k, base, country=c, category=cat,
-                                 category_label=v.category_label(cat), period=period))
+                rows.append(
+                    _row(
+                        v.partner_label(c),
+                        level,
+                        k,
+                        base,
+                        country=c,
+                        category=cat,
+                        category_label=v.category_label(cat),
+                        period=period,
+                    )
+                )
     return pd.DataFrame(rows)
 
 
 # --- tests on k x 2 and 2 x 2 tables ------------------------------------------------------------
 
-def attention_table(counts: Counts, website: str | None = None,
-                    partners: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+
+def attention_table(
+    counts: Counts, website: str | None = None, partners: list[str] | tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """Reports per partner (rows, vocabulary order) and period (columns: after, before), optionally one website.
 
     ``after`` comes first so that an odds ratio above 1 reads "the first partner's reports shifted
@@ -163,13 +193,17 @@ def two_by_two(table: np.ndarray | pd.DataFrame) -> dict[str, float]:
     t = np.asarray(table, dtype=int)
     out: dict[str, float] = {"n": int(t.sum())}
     if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
-        return out | dict.fromkeys(("chi2", "dof", "p_chi2", "p_fisher", "odds_ratio", "or_low", "or_high"),
-                                   math.nan)
+        return out | dict.fromkeys(("chi2", "dof", "p_chi2", "p_fisher", "odds_ratio", "or_low", "or_high"), math.nan)
     chi = chi2_contingency(t, correction=True)
     fisher = fisher_exact(t, alternative="two-sided")
-    out.update(chi2=float(chi.statistic), dof=int(chi.dof), p_chi2=float(chi.pvalue),
-               p_fisher=float(fisher.pvalue), odds_ratio=float(fisher.statistic),
-               min_expected=float(np.min(chi.expected_freq)))
+    out.update(
+        chi2=float(chi.statistic),
+        dof=int(chi.dof),
+        p_chi2=float(chi.pvalue),
+        p_fisher=float(fisher.pvalue),
+        odds_ratio=float(fisher.statistic),
+        min_expected=float(np.min(chi.expected_freq)),
+    )
     if (t == 0).any():
         out.update(or_low=math.nan, or_high=math.nan)
     else:
@@ -199,8 +233,16 @@ def k_by_two(table: np.ndarray | pd.DataFrame) -> dict[str, float]:
     if len(kept) == 2:
         return out | {k: v for k, v in two_by_two(kept).items() if k != "n"}
     chi = chi2_contingency(kept, correction=False)
-    return out | nan | {"chi2": float(chi.statistic), "dof": int(chi.dof), "p_chi2": float(chi.pvalue),
-                        "min_expected": float(np.min(chi.expected_freq))}
+    return (
+        out
+        | nan
+        | {
+            "chi2": float(chi.statistic),
+            "dof": int(chi.dof),
+            "p_chi2": float(chi.pvalue),
+            "min_expected": float(np.min(chi.expected_freq)),
+        }
+    )
 
 
 def _scopes(counts: Counts) -> list[tuple[str, str | None, str]]:
@@ -243,11 +285,20 @@ def pairwise_attention_tests(counts: Counts) -> pd.DataFrame:
         scope = []
         for a, b in itertools.combinations(partners, 2):
             t = attention_table(counts, website, (a, b))
-            scope.append({"reports": label, "website": "" if website is None else key, "partner_a": a,
-                          "partner_b": b, "pair": f"{v.partner_label(a)} vs {v.partner_label(b)}",
-                          "a_before": int(t.loc[a, "before"]), "a_after": int(t.loc[a, "after"]),
-                          "b_before": int(t.loc[b, "before"]), "b_after": int(t.loc[b, "after"]),
-                          **two_by_two(t.to_numpy())})
+            scope.append(
+                {
+                    "reports": label,
+                    "website": "" if website is None else key,
+                    "partner_a": a,
+                    "partner_b": b,
+                    "pair": f"{v.partner_label(a)} vs {v.partner_label(b)}",
+                    "a_before": int(t.loc[a, "before"]),
+                    "a_after": int(t.loc[a, "after"]),
+                    "b_before": int(t.loc[b, "before"]),
+                    "b_after": int(t.loc[b, "after"]),
+                    **two_by_two(t.to_numpy()),
+                }
+            )
         _holm(scope, "p_fisher")
         rows += scope
     return pd.DataFrame(rows)
@@ -285,9 +336,15 @@ def stratified_attention(counts: Counts, pair: tuple[str, str] | None = None) ->
     cmh = st.test_null_odds(correction=True)
     bd = st.test_equal_odds()
     low, high = st.oddsratio_pooled_confint(alpha=ALPHA)
-    return {"or_pooled": float(st.oddsratio_pooled), "or_low": float(low), "or_high": float(high),
-            "cmh": float(cmh.statistic), "p_cmh": float(cmh.pvalue),
-            "breslow_day": float(bd.statistic), "p_breslow_day": float(bd.pvalue)}
+    return {
+        "or_pooled": float(st.oddsratio_pooled),
+        "or_low": float(low),
+        "or_high": float(high),
+        "cmh": float(cmh.statistic),
+        "p_cmh": float(cmh.pvalue),
+        "breslow_day": float(bd.statistic),
+        "p_breslow_day": float(bd.pvalue),
+    }
 
 
 def p_column(tests: pd.DataFrame) -> str:
@@ -358,10 +415,21 @@ def category_pairwise_tests(counts: Counts, level: str = "main") -> pd.DataFrame
             if math.isnan(k[a]) or math.isnan(k[b]):
                 continue
             res = two_by_two([[int(k[a]), n[a] - int(k[a])], [int(k[b]), n[b] - int(k[b])]])
-            rows.append({"category": cat, "Category": v.category_label(cat), "partner_a": a, "partner_b": b,
-                         "pair": f"{v.partner_label(a)} vs {v.partner_label(b)}", "a": int(k[a]),
-                         "a_share": share(k[a], n[a]), "b": int(k[b]), "b_share": share(k[b], n[b]),
-                         "odds_ratio": res["odds_ratio"], "p_fisher": res["p_fisher"]})
+            rows.append(
+                {
+                    "category": cat,
+                    "Category": v.category_label(cat),
+                    "partner_a": a,
+                    "partner_b": b,
+                    "pair": f"{v.partner_label(a)} vs {v.partner_label(b)}",
+                    "a": int(k[a]),
+                    "a_share": share(k[a], n[a]),
+                    "b": int(k[b]),
+                    "b_share": share(k[b], n[b]),
+                    "odds_ratio": res["odds_ratio"],
+                    "p_fisher": res["p_fisher"],
+                }
+            )
     _holm(rows, "p_fisher")
     return pd.DataFrame(rows)
 
@@ -383,15 +451,25 @@ def category_period_tests(counts: Counts, level: str = "main") -> pd.DataFrame:
                 continue
             t = [[int(k["after"]), n["after"] - int(k["after"])], [int(k["before"]), n["before"] - int(k["before"])]]
             res = two_by_two(t)
-            rows.append({"country": c, "Country": v.partner_label(c), "category": cat,
-                         "Category": v.category_label(cat), "before": int(k["before"]),
-                         "before_share": share(k["before"], n["before"]), "after": int(k["after"]),
-                         "after_share": share(k["after"], n["after"]), "odds_ratio": res["odds_ratio"],
-                         "p_fisher": res["p_fisher"]})
+            rows.append(
+                {
+                    "country": c,
+                    "Country": v.partner_label(c),
+                    "category": cat,
+                    "Category": v.category_label(cat),
+                    "before": int(k["before"]),
+                    "before_share": share(k["before"], n["before"]),
+                    "after": int(k["after"]),
+                    "after_share": share(k["after"], n["after"]),
+                    "odds_ratio": res["odds_ratio"],
+                    "p_fisher": res["p_fisher"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
 # --- numbers for prose --------------------------------------------------------------------------
+
 
 def fmt_p(p: float) -> str:
     """A p-value as prose prints it: three decimals, ``< 0.001`` below that, a dash when undefined."""
@@ -499,7 +577,8 @@ def reading_texts(counts: Counts) -> dict[str, str]:
     rep = report_share_intervals(counts)
     for row in rep[rep["measure"] == "after"].itertuples():
         texts[f"{_after_key(row.country, row.website)}_reading"] = _interval_reading(
-            row.low, row.high, round(expected, 1), " %")
+            row.low, row.high, round(expected, 1), " %"
+        )
     for row in attention_tests(counts).itertuples():
         texts[f"att_{_scope_key(row)}_or_reading"] = _interval_reading(row.or_low, row.or_high, 1)
     strat = stratified_attention(counts)
@@ -533,6 +612,7 @@ def readable_tests(tests: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- a lead between two counts ------------------------------------------------------------------
+
 
 def count_contrast(k_first: float, k_second: float) -> float:
     """Two-sided exact binomial p-value of two counts over the same reports, given their sum.

@@ -144,7 +144,7 @@ def toc_chapters(toc: Path | None = None) -> list[str]:
         if isinstance(node, dict):
             f = node.get("file")
             if isinstance(f, str) and f.startswith(CHAPTERS_PREFIX):
-                found.append(f[len(CHAPTERS_PREFIX):])
+                found.append(f[len(CHAPTERS_PREFIX) :])
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -184,8 +184,11 @@ class PartnerChapters:
         (``06-3-9-china-slots``) is no instance: every partner has exactly one stem.
         """
         partners = _partners(vocabulary)
-        pattern = re.escape(self.stem).replace(r"\{n\}", "(?P<n>[0-9]+)").replace(
-            r"\{partner\}", "(?P<partner>[a-z][a-z0-9_]*)")
+        pattern = (
+            re.escape(self.stem)
+            .replace(r"\{n\}", "(?P<n>[0-9]+)")
+            .replace(r"\{partner\}", "(?P<partner>[a-z][a-z0-9_]*)")
+        )
         m = re.fullmatch(pattern, stem)
         if m is None or m["partner"] not in partners:
             return None
@@ -196,8 +199,13 @@ class PartnerChapters:
 #: Every template that makes chapter instances. The main book's _toc.yml lists the thesis's two
 #: (chapters/06-3-2-china-slots, chapters/06-3-3-russia-slots); a rerun makes one per partner in its corpus.
 PARTNER_CHAPTERS: tuple[PartnerChapters, ...] = (
-    PartnerChapters(template="06-3-partner-slots", stem="06-3-{n}-{partner}-slots", number="6.3.{n}", first=2,
-                    reading="_fragments/{partner}-slots.md"),
+    PartnerChapters(
+        template="06-3-partner-slots",
+        stem="06-3-{n}-{partner}-slots",
+        number="6.3.{n}",
+        first=2,
+        reading="_fragments/{partner}-slots.md",
+    ),
 )
 #: Cell tags of a template: the computed section (left out where the reading alone is the page), the
 #: note that introduces the reading beside a rerun's numbers, and the cell the reading replaces.
@@ -273,11 +281,15 @@ def chapter_source(stem: str, notebooks: Path | None = None, vocabulary: Vocabul
         label = (vocabulary or Vocabulary.default()).partner_label(partner)
         reading = nb_dir / template.reading.format(partner=partner)
         # Labels are plain text by data/partners.yaml's rules; escaped all the same, as any file's value.
-        fields = {"partner": partner, "label": myst_text(label, at_line_start=False),
-                  "anchor": f"sec-{partner}-slots",
-                  "number": template.number.format(n=template.first + index)}
-        return ChapterSource(stem, nb_dir / f"{template.template}.md", partner, fields,
-                             reading if reading.is_file() else None)
+        fields = {
+            "partner": partner,
+            "label": myst_text(label, at_line_start=False),
+            "anchor": f"sec-{partner}-slots",
+            "number": template.number.format(n=template.first + index),
+        }
+        return ChapterSource(
+            stem, nb_dir / f"{template.template}.md", partner, fields, reading if reading.is_file() else None
+        )
     return ChapterSource(stem, nb_dir / f"{stem}.md")
 
 
@@ -318,6 +330,7 @@ def _thesis_exhibits(markdown: str) -> str:
     Beside a rerun's numbers, ``{numref}`figure-2``` would link the thesis's sentence to the
     rerun's Figure 2, which shows other numbers. The thesis's figure is the one it speaks of.
     """
+
     def words(m: re.Match[str]) -> str:
         title = m[1] if m[1] else f"{m[2].capitalize()} %s"
         return f"{title.replace('%s', m[3]).replace('{number}', m[3])} of the thesis"
@@ -368,8 +381,10 @@ def chapter_notebook(source: ChapterSource, params: dict[str, str]) -> NotebookN
 
 def _fill(source: ChapterSource, name: str) -> str:
     if name not in source.fields:
-        raise BuildError(f"{source.notebook}: unknown field {{{{{name}}}}} in the template "
-                         f"(known: {', '.join(sorted(source.fields))})")
+        raise BuildError(
+            f"{source.notebook}: unknown field {{{{{name}}}}} in the template "
+            f"(known: {', '.join(sorted(source.fields))})"
+        )
     return source.fields[name]
 
 
@@ -419,8 +434,9 @@ def is_fresh(executed: Path, key: str) -> bool:
     return stored.get("cache_key") == key and chapter_deps.unchanged(stored.get("depends_on"))
 
 
-def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
-                    notebooks: str | None = None) -> ChapterRun:
+def execute_chapter(
+    stem: str, params: dict[str, str], out_dir: str, key: str, notebooks: str | None = None
+) -> ChapterRun:
     """Convert, execute and store one chapter (runs in a worker process)."""
     import nbformat
     import papermill
@@ -442,8 +458,13 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
         for attempt in (1, 2):
             try:
                 papermill.execute_notebook(
-                    str(tmp_in), str(tmp_out), parameters=params, kernel_name="python3",
-                    cwd=str(out_dir), progress_bar=False, log_output=False,
+                    str(tmp_in),
+                    str(tmp_out),
+                    parameters=params,
+                    kernel_name="python3",
+                    cwd=str(out_dir),
+                    progress_bar=False,
+                    log_output=False,
                     # The kernel's own log is a warning per chapter about local TCP transport; a kernel
                     # that dies or a cell that fails is reported through papermill, not that log.
                     extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
@@ -451,8 +472,9 @@ def execute_chapter(stem: str, params: dict[str, str], out_dir: str, key: str,
                 break
             except papermill.PapermillExecutionError as err:
                 tmp_out.unlink(missing_ok=True)
-                return ChapterRun(stem, "failed", time.perf_counter() - t0,
-                                  f"cell {err.exec_count}: {err.ename}: {err.evalue}")
+                return ChapterRun(
+                    stem, "failed", time.perf_counter() - t0, f"cell {err.exec_count}: {err.ename}: {err.evalue}"
+                )
             except Exception as err:  # the kernel did not start (e.g. a TCP port taken meanwhile): retry once
                 tmp_out.unlink(missing_ok=True)
                 if attempt == 2:
@@ -500,8 +522,10 @@ def check_glue_names(sources: Iterable[ChapterSource], params: dict[str, str], v
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         unknown = unknown_glue_names(text, vocabulary)
         if unknown:
-            raise BuildError(f"{source.notebook}: no reading produces the glue name(s) {', '.join(unknown)} "
-                             "(the readings are listed in docs/architecture.md, section Readings)")
+            raise BuildError(
+                f"{source.notebook}: no reading produces the glue name(s) {', '.join(unknown)} "
+                "(the readings are listed in docs/architecture.md, section Readings)"
+            )
 
 
 def execute_chapters(
@@ -542,8 +566,9 @@ def execute_chapters(
         else:
             todo.append((stem, key))
     if todo:
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))),
-                                 initializer=_leave_ctrl_c_to_the_command) as pool:
+        with ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(todo))), initializer=_leave_ctrl_c_to_the_command
+        ) as pool:
             futures = [pool.submit(execute_chapter, s, params, str(out_dir), k, str(nb_dir)) for s, k in todo]
             for fut in as_completed(futures):
                 run = fut.result()
@@ -591,8 +616,12 @@ def _leave_ctrl_c_to_the_command() -> None:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
-def execute_front_page(layout: BookLayout | None = None, params: dict[str, str] | None = None,
-                       use_cache: bool = True, seed: Path | None = None) -> ChapterRun | None:
+def execute_front_page(
+    layout: BookLayout | None = None,
+    params: dict[str, str] | None = None,
+    use_cache: bool = True,
+    seed: Path | None = None,
+) -> ChapterRun | None:
     """Execute ``notebooks/index.md`` into the book's root document ``<source>/index.ipynb``, unless fresh.
 
     The landing page glues its headline findings from the counts, so it is executed like a
@@ -637,9 +666,11 @@ def mark_pdf(html_root: Path) -> bool | None:
     if not target.is_file() and html_root.resolve() == paths.HTML.resolve() and pdf.DEFAULT_OUT.is_file():
         shutil.copyfile(pdf.DEFAULT_OUT, target)
     made = target.is_file()
-    marked = re.sub(r'<span class="(kzp-pdf-made|kzp-pdf-missing)"(?: hidden)?>',
-                    lambda m: f'<span class="{m[1]}"' + ("" if (m[1] == "kzp-pdf-made") == made else " hidden") + ">",
-                    text)
+    marked = re.sub(
+        r'<span class="(kzp-pdf-made|kzp-pdf-missing)"(?: hidden)?>',
+        lambda m: f'<span class="{m[1]}"' + ("" if (m[1] == "kzp-pdf-made") == made else " hidden") + ">",
+        text,
+    )
     if marked != text:
         page.write_text(marked, encoding="utf-8")
     return made
@@ -667,8 +698,9 @@ def ensure_bundle(static: Path = paths.STATIC) -> Path:
     return target
 
 
-def jupyter_book(layout: BookLayout | None = None, config: Path | None = None, toc: Path | None = None,
-                 strict: bool = True) -> float:
+def jupyter_book(
+    layout: BookLayout | None = None, config: Path | None = None, toc: Path | None = None, strict: bool = True
+) -> float:
     """Run ``jupyter-book build`` on a book's source; warnings fail the build when ``strict``.
 
     The front page is executed first when it is stale (:func:`execute_front_page`): every caller
@@ -681,9 +713,19 @@ def jupyter_book(layout: BookLayout | None = None, config: Path | None = None, t
     if front is not None and front.status == "failed":
         raise BuildError(f"the front page ({paths.NOTEBOOKS / (FRONT_PAGE + '.md')}) failed: {front.error}")
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"), "build",
-           str(layout.source), "--path-output", str(layout.source), "--builder", "html",
-           "--config", str(config or paths.CONFIG), "--toc", str(toc or paths.TOC)]
+    cmd = [
+        str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"),
+        "build",
+        str(layout.source),
+        "--path-output",
+        str(layout.source),
+        "--builder",
+        "html",
+        "--config",
+        str(config or paths.CONFIG),
+        "--toc",
+        str(toc or paths.TOC),
+    ]
     if strict:
         cmd += ["--warningiserror", "--keep-going"]
     t0 = time.perf_counter()

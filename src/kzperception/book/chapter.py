@@ -55,13 +55,15 @@ class Chapter:
         mix = ", ".join(f"{html_text(k)}: {v}" for k, v in c.corpus.provenance_mix.items()) if c.corpus else ""
         synthetic = c.corpus is not None and c.corpus.is_synthetic
         cls = "warning kzp-synthetic" if synthetic else "note kzp-source"
-        head = ("Synthetic corpus — demonstration only: these numbers describe no real reports. " if synthetic
-                else "Rerun: ")
+        head = (
+            "Synthetic corpus — demonstration only: these numbers describe no real reports. "
+            if synthetic
+            else "Rerun: "
+        )
         # The corpus is named by folder and short hash, never by an absolute local path.
         name = corpus_label(c.corpus.path) if c.corpus is not None and c.corpus.path else str(c.source)
         who = f"; codes of coder <code>{html_text(c.coder)}</code>" if c.coder else ""
-        text = (f"{head}Numbers on this page from corpus <code>{html_text(name)}</code> ({mix}){who}, "
-                f"window {c.window}.")
+        text = f"{head}Numbers on this page from corpus <code>{html_text(name)}</code> ({mix}){who}, window {c.window}."
         return HTML(f'<div class="admonition {cls}"><p>{text}</p></div>')
 
     def baseline_reports(self):
@@ -72,16 +74,17 @@ class Chapter:
         """
         if self.baseline is None:
             return None
-        return show_table(reports_beside_thesis(self.counts, self.baseline), "baseline-reports",
-                          vocabulary=self.counts.vocabulary)
+        return show_table(
+            reports_beside_thesis(self.counts, self.baseline), "baseline-reports", vocabulary=self.counts.vocabulary
+        )
 
     def baseline_codes(self):
         """Main and secondary codes per country beside the thesis's, each over its own window (none on the thesis)."""
         if self.baseline is None:
             return None
-        return show_table(codes_beside_thesis(self.counts, self.baseline), "baseline-codes",
-                          vocabulary=self.counts.vocabulary)
-
+        return show_table(
+            codes_beside_thesis(self.counts, self.baseline), "baseline-codes", vocabulary=self.counts.vocabulary
+        )
 
     def glue_thesis_note(self, key: str, text: str, rerun: str = "") -> None:
         """Glue ``text`` under ``key`` on a page of the thesis's own figures, and nothing on a rerun's.
@@ -123,8 +126,13 @@ def _injected_coder() -> str | None:
     return value if isinstance(value, str) else None
 
 
-def open_chapter(source: str | None = None, start: str | None = None, pivot: str | None = None,
-                 end: str | None = None, coder: str | None = None) -> Chapter:
+def open_chapter(
+    source: str | None = None,
+    start: str | None = None,
+    pivot: str | None = None,
+    end: str | None = None,
+    coder: str | None = None,
+) -> Chapter:
     """Validate the parameters, load counts (and the published baseline for a corpus), glue labels.
 
     A parameter left ``None`` (every chapter's default) means the thesis's: the published figures

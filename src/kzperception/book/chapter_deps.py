@@ -73,7 +73,7 @@ def take_tracking(nb) -> list[str]:
                 text = out.get("text", "")
                 for line in (text if isinstance(text, str) else "".join(text)).splitlines():
                     if line.startswith(MARK):
-                        report = json.loads(line[len(MARK):])
+                        report = json.loads(line[len(MARK) :])
             continue
         kept.append(cell)
     nb.cells = kept

@@ -52,8 +52,9 @@ def _v(vocabulary: Vocabulary | None) -> Vocabulary:
     return vocabulary or Vocabulary.default()
 
 
-def partner_scale(partners: Sequence[str] | None = None, extra: dict[str, str] | None = None,
-                  vocabulary: Vocabulary | None = None) -> alt.Scale:
+def partner_scale(
+    partners: Sequence[str] | None = None, extra: dict[str, str] | None = None, vocabulary: Vocabulary | None = None
+) -> alt.Scale:
     """A colour scale over partner labels (what the charts' ``Country`` field holds), coloured by id.
 
     ``partners`` default to all of ``vocabulary`` (a counts frame's ``.vocabulary``; default: the
@@ -66,8 +67,9 @@ def partner_scale(partners: Sequence[str] | None = None, extra: dict[str, str] |
     return alt.Scale(domain=domain, range=[colours[c] for c in partners] + list((extra or {}).values()))
 
 
-def partner_shape_scale(partners: Sequence[str] | None = None, aggregate: str | None = None,
-                        vocabulary: Vocabulary | None = None) -> alt.Scale:
+def partner_shape_scale(
+    partners: Sequence[str] | None = None, aggregate: str | None = None, vocabulary: Vocabulary | None = None
+) -> alt.Scale:
     """Point shapes over partner labels (and the aggregate's label): the cue beside the colour."""
     v = _v(vocabulary)
     partners = list(v.partner_ids if partners is None else partners)
@@ -80,8 +82,9 @@ def partner_dash_scale(partners: Sequence[str] | None = None, vocabulary: Vocabu
     """Line dashes over partner labels."""
     v = _v(vocabulary)
     partners = list(v.partner_ids if partners is None else partners)
-    return alt.Scale(domain=[v.partner_label(c) for c in partners],
-                     range=[palette.partner_dash(c, v) for c in partners])
+    return alt.Scale(
+        domain=[v.partner_label(c) for c in partners], range=[palette.partner_dash(c, v) for c in partners]
+    )
 
 
 def website_scale(vocabulary: Vocabulary | None = None) -> alt.Scale:
@@ -99,8 +102,13 @@ def _theme() -> alt.theme.ThemeConfig:
             "background": "transparent",
             "font": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
             "view": {"stroke": None, "continuousWidth": WIDTH},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": False, "domainColor": palette.AXIS,
-                     "tickColor": palette.AXIS},
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "grid": False,
+                "domainColor": palette.AXIS,
+                "tickColor": palette.AXIS,
+            },
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
             "title": {"fontSize": 14, "anchor": "start", "fontWeight": 600},
             "bar": {"cornerRadiusEnd": 2},
@@ -113,8 +121,9 @@ alt.theme.register("kzperception", enable=True)(_theme)
 
 def _period_scale(counts: Counts) -> alt.Scale:
     labels = counts.labels
-    return alt.Scale(domain=[labels["before"], labels["after"]],
-                     range=[palette.PERIOD["before"], palette.PERIOD["after"]])
+    return alt.Scale(
+        domain=[labels["before"], labels["after"]], range=[palette.PERIOD["before"], palette.PERIOD["after"]]
+    )
 
 
 def _readable(df: pd.DataFrame, counts: Counts) -> pd.DataFrame:
@@ -153,7 +162,7 @@ def _number(value: float, digits: int = 1) -> str:
 def describe(*sentences: str) -> str:
     """Join the sentences of a text alternative into one plain line of at most ``DESCRIPTION_LIMIT``."""
     text = plain(" ".join(s for s in sentences if s))
-    return text if len(text) <= DESCRIPTION_LIMIT else text[:DESCRIPTION_LIMIT - 1].rstrip() + "…"
+    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1].rstrip() + "…"
 
 
 def _largest(df: pd.DataFrame, label: str, value: str, k: int = 3) -> str:
@@ -167,7 +176,7 @@ def _wrapped(label: str, width: int = WRAP_AT) -> list[str]:
         return [label]
     cuts = [i for i, ch in enumerate(label) if ch == " "]
     cut = min(cuts, key=lambda i: abs(i - len(label) / 2))
-    return [label[:cut], label[cut + 1:]]
+    return [label[:cut], label[cut + 1 :]]
 
 
 def wrap_label_expr(labels: Sequence[str]) -> str:
@@ -204,8 +213,9 @@ def table_1_reports(counts: Counts) -> pd.DataFrame:
     rows = []
     for website in [*v.website_ids, None]:
         rw = r if website is None else r[r["website"] == website]
-        row: dict[tuple[str, str], object] = {("Website", ""): TABLE_1_TOTAL if website is None
-                                              else v.website_label(website)}
+        row: dict[tuple[str, str], object] = {
+            ("Website", ""): TABLE_1_TOTAL if website is None else v.website_label(website)
+        }
         for country in v.partner_ids:
             rc = rw[rw["country"] == country]
             for period, label in periods:
@@ -238,18 +248,23 @@ def figure_1_country_website(counts: Counts) -> alt.Chart:
     parts = []
     for country in v.partner_ids:
         rows = df[df["country"] == country]
-        split = ", ".join(f"{v.website_label(w)} {_number(rows.loc[rows['website'] == w, 'n'].sum())}"
-                          for w in v.website_ids)
+        split = ", ".join(
+            f"{v.website_label(w)} {_number(rows.loc[rows['website'] == w, 'n'].sum())}" for w in v.website_ids
+        )
         parts.append(f"{v.partner_label(country)} {_number(rows['n'].sum())} ({split})")
-    text = describe("Stacked bars of the reports on each perceived country, split by website:",
-                    "; ".join(parts) + ".")
-    return alt.Chart(df, title="Reports by perceived country and website").mark_bar().encode(
-        y=alt.Y("Country:N", title=None, sort=[v.partner_label(c) for c in v.partner_ids]),
-        x=alt.X("n:Q", title="Reports"),
-        color=alt.Color("Website:N", scale=website_scale(v)),
-        order=alt.Order("website:O"),
-        tooltip=_tooltip("Country", "Website", "n", "share"),
-    ).properties(width=WIDTH, height=120, description=text)
+    text = describe("Stacked bars of the reports on each perceived country, split by website:", "; ".join(parts) + ".")
+    return (
+        alt.Chart(df, title="Reports by perceived country and website")
+        .mark_bar()
+        .encode(
+            y=alt.Y("Country:N", title=None, sort=[v.partner_label(c) for c in v.partner_ids]),
+            x=alt.X("n:Q", title="Reports"),
+            color=alt.Color("Website:N", scale=website_scale(v)),
+            order=alt.Order("website:O"),
+            tooltip=_tooltip("Country", "Website", "n", "share"),
+        )
+        .properties(width=WIDTH, height=120, description=text)
+    )
 
 
 def _before_after(df: pd.DataFrame, key: str, order: Sequence[str]) -> str:
@@ -266,16 +281,23 @@ def figure_2_time_by_country(counts: Counts) -> alt.Chart:
     df = counts.reports.groupby(["country", "period"], as_index=False)["n"].sum()
     df = _readable(with_shares(df, ["country"]), counts)
     order = [counts.vocabulary.partner_label(c) for c in counts.vocabulary.partner_ids]
-    text = describe(f"Grouped bars of the reports before ({counts.labels['before']}) and after "
-                    f"({counts.labels['after']}) the pivot, per perceived country:",
-                    _before_after(df, "Country", order))
-    return alt.Chart(df, title="Reports over time, by perceived country").mark_bar().encode(
-        x=alt.X("Country:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
-        y=alt.Y("n:Q", title="Reports"),
-        color=alt.Color("Period:N", scale=_period_scale(counts)),
-        tooltip=_tooltip("Country", "Period", "n", "share"),
-    ).properties(width=WIDTH // 2, height=260, description=text)
+    text = describe(
+        f"Grouped bars of the reports before ({counts.labels['before']}) and after "
+        f"({counts.labels['after']}) the pivot, per perceived country:",
+        _before_after(df, "Country", order),
+    )
+    return (
+        alt.Chart(df, title="Reports over time, by perceived country")
+        .mark_bar()
+        .encode(
+            x=alt.X("Country:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
+            y=alt.Y("n:Q", title="Reports"),
+            color=alt.Color("Period:N", scale=_period_scale(counts)),
+            tooltip=_tooltip("Country", "Period", "n", "share"),
+        )
+        .properties(width=WIDTH // 2, height=260, description=text)
+    )
 
 
 def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
@@ -284,15 +306,22 @@ def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
     df["Slot"] = df["Country"] + ", " + df["website"]
     v = counts.vocabulary
     order = [f"{v.partner_label(c)}, {w}" for c in v.partner_ids for w in v.website_ids]
-    text = describe("Grouped bars of the reports before and after the pivot in each country and website slot:",
-                    _before_after(df, "Slot", order))
-    return alt.Chart(df, title="Reports over time in the four country and website slots").mark_bar().encode(
-        x=alt.X("Slot:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
-        y=alt.Y("n:Q", title="Reports"),
-        color=alt.Color("Period:N", scale=_period_scale(counts)),
-        tooltip=_tooltip("Country", "Website", "Period", "n", "share"),
-    ).properties(width=WIDTH, height=260, description=text)
+    text = describe(
+        "Grouped bars of the reports before and after the pivot in each country and website slot:",
+        _before_after(df, "Slot", order),
+    )
+    return (
+        alt.Chart(df, title="Reports over time in the four country and website slots")
+        .mark_bar()
+        .encode(
+            x=alt.X("Slot:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("Period:N", sort=list(counts.labels.values())[:2]),
+            y=alt.Y("n:Q", title="Reports"),
+            color=alt.Color("Period:N", scale=_period_scale(counts)),
+            tooltip=_tooltip("Country", "Website", "Period", "n", "share"),
+        )
+        .properties(width=WIDTH, height=260, description=text)
+    )
 
 
 def _levels_frame(counts: Counts, country: str | None, levels: tuple[str, ...]) -> pd.DataFrame:
@@ -335,33 +364,48 @@ def codes_domain(counts: Counts, levels: tuple[str, ...]) -> list[int]:
     return [0, nice_top(top)]
 
 
-def _codes_chart(counts: Counts, country: str | None, levels: tuple[str, ...], title: str,
-                 domain: list[int] | None = None) -> alt.Chart:
+def _codes_chart(
+    counts: Counts, country: str | None, levels: tuple[str, ...], title: str, domain: list[int] | None = None
+) -> alt.Chart:
     df = _levels_frame(counts, country, levels)
     if len(levels) > 1:
         colours = [palette.LEVEL[lv] for lv in levels]
-        color = alt.Color("Level:N", scale=alt.Scale(domain=[LEVEL_LABELS[lv] for lv in levels], range=colours),
-                          sort=[LEVEL_LABELS[lv] for lv in levels])
+        color = alt.Color(
+            "Level:N",
+            scale=alt.Scale(domain=[LEVEL_LABELS[lv] for lv in levels], range=colours),
+            sort=[LEVEL_LABELS[lv] for lv in levels],
+        )
     else:
         # one partner's bars in its colour; all reports' main codes in the main level's colour,
         # as in the stacked Figure 5 beside them
         color = alt.value(palette.partner_colour(country, counts.vocabulary) if country else palette.LEVEL[levels[0]])
-    tips = [alt.Tooltip("Category:N"), alt.Tooltip("Level:N"), alt.Tooltip("n:Q", title="Codes"),
-            alt.Tooltip("share:Q", title="Share of reports (%)", format=".1f")]
+    tips = [
+        alt.Tooltip("Category:N"),
+        alt.Tooltip("Level:N"),
+        alt.Tooltip("n:Q", title="Codes"),
+        alt.Tooltip("share:Q", title="Share of reports (%)", format=".1f"),
+    ]
     whose = f"the reports on {counts.vocabulary.partner_label(country)}" if country else "all reports"
     order = category_order(counts.vocabulary)
     kind = "main codes" if len(levels) == 1 else "main and secondary codes (stacked)"
-    text = describe(f"Bar chart of the {kind} of each category in {whose} "
-                    f"({_number(df.attrs['reports'])} reports), categories in the codebook's order.",
-                    f"Largest: {_largest(df, 'Category', 'n')}.")
+    text = describe(
+        f"Bar chart of the {kind} of each category in {whose} "
+        f"({_number(df.attrs['reports'])} reports), categories in the codebook's order.",
+        f"Largest: {_largest(df, 'Category', 'n')}.",
+    )
     x_scale = alt.Scale(domain=domain, nice=False) if domain else alt.Undefined
-    return alt.Chart(df, title=title).mark_bar().encode(
-        y=alt.Y("Category:N", title=None, sort=order, axis=alt.Axis(labelExpr=wrap_label_expr(order))),
-        x=alt.X("n:Q", title="Codes (reports)", stack="zero", scale=x_scale),
-        color=color,
-        order=alt.Order("level:O"),
-        tooltip=tips,
-    ).properties(width=WIDTH, height=240, description=text)
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("Category:N", title=None, sort=order, axis=alt.Axis(labelExpr=wrap_label_expr(order))),
+            x=alt.X("n:Q", title="Codes (reports)", stack="zero", scale=x_scale),
+            color=color,
+            order=alt.Order("level:O"),
+            tooltip=tips,
+        )
+        .properties(width=WIDTH, height=240, description=text)
+    )
 
 
 def figure_4_main_codes(counts: Counts) -> alt.Chart:
@@ -439,13 +483,17 @@ def codes_by_partner_figure(counts: Counts, levels: tuple[str, ...] = ("main",))
     present = list(partners(counts))  # those with reports, in the vocabulary's order
     kind = "Main code categories" if levels == ("main",) else "Main and secondary code categories"
     domain = codes_domain(counts, levels)
-    panels = [_codes_chart(counts, p, levels, f"{kind}, reports on {counts.vocabulary.partner_label(p)}", domain)
-              for p in present]
+    panels = [
+        _codes_chart(counts, p, levels, f"{kind}, reports on {counts.vocabulary.partner_label(p)}", domain)
+        for p in present
+    ]
     if not panels:  # no report at all: one empty panel of all reports says so
         panels = [_codes_chart(counts, None, levels, f"{kind}, all reports", domain)]
     names = ", ".join(counts.vocabulary.partner_label(p) for p in present) or "no country"
-    text = describe(f"{kind} of each country with reports ({names}), one bar chart per country on one value axis, "
-                    "categories in the codebook's order.")
+    text = describe(
+        f"{kind} of each country with reports ({names}), one bar chart per country on one value axis, "
+        "categories in the codebook's order."
+    )
     return alt.vconcat(*panels).properties(description=text)
 
 
@@ -489,45 +537,79 @@ def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> a
     t["mid_s"] = t["mid"].dt.strftime("%Y-%m-%d")
     t = t[["date", "precision", "Topic", "lane", "event", "relative", "start_s", "end_s", "mid_s", "where"]]
     labels = window.labels
-    bands = pd.DataFrame({
-        "Period": [labels["before"], labels["after"]],
-        "from": [window.start.isoformat(), window.pivot.isoformat()],
-        "to": [window.pivot.isoformat(), (window.end + dt.timedelta(days=1)).isoformat()],
-    })
-    x_scale = alt.Scale(domain=[pd.Timestamp(since).strftime("%Y-%m-%d"),
-                                max(t["end_s"].max(), bands["to"].max())])
-    band = alt.Chart(bands).mark_rect(opacity=palette.BAND_OPACITY).encode(
-        x=alt.X("from:T", scale=x_scale, title=None), x2="to:T",
-        color=alt.Color("Period:N", legend=alt.Legend(title="Thesis window", symbolOpacity=1),
-                        scale=alt.Scale(domain=bands["Period"].tolist(),
-                                        range=[palette.PERIOD["before"], palette.PERIOD["after"]])),
-        tooltip=[alt.Tooltip("Period:N", title="Thesis period"), alt.Tooltip("from:T", title="From"),
-                 alt.Tooltip("to:T", title="Until")],
+    bands = pd.DataFrame(
+        {
+            "Period": [labels["before"], labels["after"]],
+            "from": [window.start.isoformat(), window.pivot.isoformat()],
+            "to": [window.pivot.isoformat(), (window.end + dt.timedelta(days=1)).isoformat()],
+        }
+    )
+    x_scale = alt.Scale(domain=[pd.Timestamp(since).strftime("%Y-%m-%d"), max(t["end_s"].max(), bands["to"].max())])
+    band = (
+        alt.Chart(bands)
+        .mark_rect(opacity=palette.BAND_OPACITY)
+        .encode(
+            x=alt.X("from:T", scale=x_scale, title=None),
+            x2="to:T",
+            color=alt.Color(
+                "Period:N",
+                legend=alt.Legend(title="Thesis window", symbolOpacity=1),
+                scale=alt.Scale(
+                    domain=bands["Period"].tolist(), range=[palette.PERIOD["before"], palette.PERIOD["after"]]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("Period:N", title="Thesis period"),
+                alt.Tooltip("from:T", title="From"),
+                alt.Tooltip("to:T", title="Until"),
+            ],
+        )
     )
     order = [TOPIC_LABELS[k] for k in TOPICS if TOPIC_LABELS[k] in set(t["Topic"])]
-    tips = [alt.Tooltip("date:N", title="Date (as the article gives it)"), alt.Tooltip("Topic:N"),
-            alt.Tooltip("event:N", title="Event"), alt.Tooltip("relative:N", title="Relative to the window"),
-            alt.Tooltip("where:N", title="Place in the article")]
+    tips = [
+        alt.Tooltip("date:N", title="Date (as the article gives it)"),
+        alt.Tooltip("Topic:N"),
+        alt.Tooltip("event:N", title="Event"),
+        alt.Tooltip("relative:N", title="Relative to the window"),
+        alt.Tooltip("where:N", title="Place in the article"),
+    ]
     y = alt.Y("Topic:N", sort=order, title=None)
     lane = alt.YOffset("lane:O")
-    spans = alt.Chart(t[t["precision"] != "day"]).mark_bar(height=5, color=palette.EVENT,
-                                                           clip=True).encode(
-        x=alt.X("start_s:T", scale=x_scale), x2="end_s:T", y=y, yOffset=lane, tooltip=tips,
+    spans = (
+        alt.Chart(t[t["precision"] != "day"])
+        .mark_bar(height=5, color=palette.EVENT, clip=True)
+        .encode(
+            x=alt.X("start_s:T", scale=x_scale),
+            x2="end_s:T",
+            y=y,
+            yOffset=lane,
+            tooltip=tips,
+        )
     )
-    dots = alt.Chart(t[t["precision"] == "day"]).mark_point(filled=True, size=60, opacity=1, color=palette.EVENT,
-                                                            clip=True).encode(
-        x=alt.X("mid_s:T", scale=x_scale), y=y, yOffset=lane, tooltip=tips,
+    dots = (
+        alt.Chart(t[t["precision"] == "day"])
+        .mark_point(filled=True, size=60, opacity=1, color=palette.EVENT, clip=True)
+        .encode(
+            x=alt.X("mid_s:T", scale=x_scale),
+            y=y,
+            yOffset=lane,
+            tooltip=tips,
+        )
     )
     per_topic = t.groupby("Topic")["event"].count().reindex(order).fillna(0)
     first = max(pd.Timestamp(since), pd.Timestamp(t["start_s"].min())).year if len(t) else pd.Timestamp(since).year
     last = pd.Timestamp(t["end_s"].max()).year if len(t) else first
-    text = describe(f"Timeline of {len(t)} events the 2024 article dates, {first} to {last}, by topic "
-                    f"({', '.join(f'{k} {int(v)}' for k, v in per_topic.items())}); a dot is an event dated "
-                    f"to the day, a bar one known only to the month, season or year.",
-                    f"The thesis window is shaded: {labels['before']} before the pivot of "
-                    f"{window.pivot.isoformat()}, {labels['after']} after it.")
+    text = describe(
+        f"Timeline of {len(t)} events the 2024 article dates, {first} to {last}, by topic "
+        f"({', '.join(f'{k} {int(v)}' for k, v in per_topic.items())}); a dot is an event dated "
+        f"to the day, a bar one known only to the month, season or year.",
+        f"The thesis window is shaded: {labels['before']} before the pivot of "
+        f"{window.pivot.isoformat()}, {labels['after']} after it.",
+    )
     return alt.layer(band, spans, dots).properties(
-        width=WIDTH, height=300, title="Events the 2024 article dates, beside the thesis window",
+        width=WIDTH,
+        height=300,
+        title="Events the 2024 article dates, beside the thesis window",
         description=text,
     )
 
@@ -539,32 +621,48 @@ def survey_chart(ctx: Context) -> alt.Chart:
     so it is absent here too (no bar, and the tooltip of the wave says so in the data's note).
     """
     s = ctx.surveys[ctx.surveys["question"] == "Who is responsible for the war in Ukraine"].copy()
-    s["Wave"] = s["period"].str.replace(r"(\d{4}) (\w+)", lambda m: f"{m.group(2).capitalize()} {m.group(1)}",
-                                        regex=True)
+    s["Wave"] = s["period"].str.replace(
+        r"(\d{4}) (\w+)", lambda m: f"{m.group(2).capitalize()} {m.group(1)}", regex=True
+    )
     waves = s["Wave"].drop_duplicates().tolist()
     parts = []
     for wave in waves:
         rows = s[s["Wave"] == wave]
-        parts.append(f"{wave}: " + ", ".join(f"{a} {_number(v)} %" for a, v in zip(rows["answer"], rows["share_pct"],
-                                                                                  strict=True)))
-    text = describe("Grouped bars of the share of respondents naming each side responsible for the war, "
-                    "per survey wave:", "; ".join(parts) + ".")
-    return alt.Chart(s, title="Who is responsible for the war?").mark_bar().encode(
-        x=alt.X("answer:N", title=None, axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("Wave:N", sort=waves),
-        y=alt.Y("share_pct:Q", title="Respondents naming the side (%)"),
-        color=alt.Color("Wave:N", sort=waves, scale=alt.Scale(domain=waves,
-                                                              range=palette.survey_wave_colours(waves))),
-        tooltip=[alt.Tooltip("Wave:N"), alt.Tooltip("answer:N", title="Held responsible"),
-                 alt.Tooltip("share_pct:Q", title="Share (%)"), alt.Tooltip("note:N", title="Note")],
-    ).properties(width=WIDTH // 2, height=220, description=text)
+        parts.append(
+            f"{wave}: "
+            + ", ".join(f"{a} {_number(v)} %" for a, v in zip(rows["answer"], rows["share_pct"], strict=True))
+        )
+    text = describe(
+        "Grouped bars of the share of respondents naming each side responsible for the war, per survey wave:",
+        "; ".join(parts) + ".",
+    )
+    return (
+        alt.Chart(s, title="Who is responsible for the war?")
+        .mark_bar()
+        .encode(
+            x=alt.X("answer:N", title=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("Wave:N", sort=waves),
+            y=alt.Y("share_pct:Q", title="Respondents naming the side (%)"),
+            color=alt.Color(
+                "Wave:N", sort=waves, scale=alt.Scale(domain=waves, range=palette.survey_wave_colours(waves))
+            ),
+            tooltip=[
+                alt.Tooltip("Wave:N"),
+                alt.Tooltip("answer:N", title="Held responsible"),
+                alt.Tooltip("share_pct:Q", title="Share (%)"),
+                alt.Tooltip("note:N", title="Note"),
+            ],
+        )
+        .properties(width=WIDTH // 2, height=220, description=text)
+    )
 
 
 # --- section 6.5: pivot sensitivity (sweep from kzperception.analysis.sensitivity) -------------
 
 
-def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot,
-                      vocabulary: Vocabulary | None = None) -> alt.VConcatChart:
+def sensitivity_chart(
+    sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot, vocabulary: Vocabulary | None = None
+) -> alt.VConcatChart:
     """Change in reports per day (after / before) for each pivot, with the p-value of the test below.
 
     The rule marks the thesis's pivot; a ratio of 1 means the same daily rate in both periods.
@@ -577,40 +675,77 @@ def sensitivity_chart(sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.
     partners = [c for c in v.partner_ids if c in set(sweep["country"])] or list(v.partner_ids)
     legend = alt.Legend(title=None)
     color = alt.Color("Country:N", scale=partner_scale(partners, vocabulary=v), legend=legend)
-    tips = [alt.Tooltip("Pivot:N"), alt.Tooltip("Country:N"), alt.Tooltip("n_before:Q", title="Reports before"),
-            alt.Tooltip("n_after:Q", title="Reports after"),
-            alt.Tooltip("rate_before:Q", title="Per day before", format=".3f"),
-            alt.Tooltip("rate_after:Q", title="Per day after", format=".3f"),
-            alt.Tooltip("change:Q", title="After / before (per day)", format=".2f"),
-            alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")]
+    tips = [
+        alt.Tooltip("Pivot:N"),
+        alt.Tooltip("Country:N"),
+        alt.Tooltip("n_before:Q", title="Reports before"),
+        alt.Tooltip("n_after:Q", title="Reports after"),
+        alt.Tooltip("rate_before:Q", title="Per day before", format=".3f"),
+        alt.Tooltip("rate_after:Q", title="Per day after", format=".3f"),
+        alt.Tooltip("change:Q", title="After / before (per day)", format=".2f"),
+        alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g"),
+    ]
     x = alt.X("pivot:T", title="Pivot date")
     when = pd.Timestamp(parse_date("pivot", pivot))
     mark = pd.DataFrame({"pivot": [when]})
-    rule = alt.Chart(mark).mark_rule(color=palette.STATISTIC["pivot"], strokeDash=palette.DASH["pivot"]).encode(
-        x="pivot:T")
-    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(
-        color=palette.STATISTIC["reference"], strokeDash=palette.DASH["reference"]).encode(y="y:Q")
+    rule = (
+        alt.Chart(mark)
+        .mark_rule(color=palette.STATISTIC["pivot"], strokeDash=palette.DASH["pivot"])
+        .encode(x="pivot:T")
+    )
+    one = (
+        alt.Chart(pd.DataFrame({"y": [1.0]}))
+        .mark_rule(color=palette.STATISTIC["reference"], strokeDash=palette.DASH["reference"])
+        .encode(y="y:Q")
+    )
     y = alt.Y("change:Q", title="Reports per day, after / before")
-    lines = alt.Chart(df).mark_line().encode(
-        x=x, y=y, color=color, strokeDash=alt.StrokeDash("Country:N", scale=partner_dash_scale(partners, v),
-                                                         legend=legend), tooltip=tips)
-    points = alt.Chart(df).mark_point(filled=True, size=45, opacity=1).encode(
-        x=x, y=y, color=color, shape=alt.Shape("Country:N", scale=partner_shape_scale(partners, vocabulary=v),
-                                               legend=legend),
-        tooltip=tips)
-    top = alt.layer(one, rule, lines, points).properties(width=WIDTH, height=240,
-                                                         title="Change in attention for each pivot date")
+    lines = (
+        alt.Chart(df)
+        .mark_line()
+        .encode(
+            x=x,
+            y=y,
+            color=color,
+            strokeDash=alt.StrokeDash("Country:N", scale=partner_dash_scale(partners, v), legend=legend),
+            tooltip=tips,
+        )
+    )
+    points = (
+        alt.Chart(df)
+        .mark_point(filled=True, size=45, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=color,
+            shape=alt.Shape("Country:N", scale=partner_shape_scale(partners, vocabulary=v), legend=legend),
+            tooltip=tips,
+        )
+    )
+    top = alt.layer(one, rule, lines, points).properties(
+        width=WIDTH, height=240, title="Change in attention for each pivot date"
+    )
     pdf = df.drop_duplicates("pivot")
-    p_line = alt.Chart(pdf).mark_line(point=alt.OverlayMarkDef(shape="diamond", filled=True, opacity=1,
-                                                               color=palette.STATISTIC["p_value"]),
-                                      color=palette.STATISTIC["p_value"],
-                                      strokeDash=palette.DASH["p_value"]).encode(
-        x=x, y=alt.Y("p_value:Q", title="p-value", scale=alt.Scale(type="log")),
-        tooltip=[alt.Tooltip("Pivot:N"), alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")])
-    alpha = alt.Chart(pd.DataFrame({"y": [0.05]})).mark_rule(
-        color=palette.STATISTIC["threshold"], strokeDash=palette.DASH["threshold"]).encode(y="y:Q")
-    bottom = alt.layer(alpha, rule, p_line).properties(width=WIDTH, height=120,
-                                                       title="Country x period test (line at p = 0.05)")
+    p_line = (
+        alt.Chart(pdf)
+        .mark_line(
+            point=alt.OverlayMarkDef(shape="diamond", filled=True, opacity=1, color=palette.STATISTIC["p_value"]),
+            color=palette.STATISTIC["p_value"],
+            strokeDash=palette.DASH["p_value"],
+        )
+        .encode(
+            x=x,
+            y=alt.Y("p_value:Q", title="p-value", scale=alt.Scale(type="log")),
+            tooltip=[alt.Tooltip("Pivot:N"), alt.Tooltip("p_value:Q", title="p (country x period)", format=".3g")],
+        )
+    )
+    alpha = (
+        alt.Chart(pd.DataFrame({"y": [0.05]}))
+        .mark_rule(color=palette.STATISTIC["threshold"], strokeDash=palette.DASH["threshold"])
+        .encode(y="y:Q")
+    )
+    bottom = alt.layer(alpha, rule, p_line).properties(
+        width=WIDTH, height=120, title="Country x period test (line at p = 0.05)"
+    )
     return alt.vconcat(top, bottom).properties(description=_sensitivity_text(df, partners, when, v))
 
 
@@ -620,13 +755,18 @@ def _sensitivity_text(df: pd.DataFrame, partners: list[str], when: pd.Timestamp,
     first, last = df["pivot"].min(), df["pivot"].max()
     near = df.loc[(df["pivot"] - when).abs().idxmin(), "pivot"]
     at = df[df["pivot"] == near]
-    parts = [f"{v.partner_label(c)} {_number(float(at.loc[at['country'] == c, 'change'].iloc[0]), 2)}"
-             for c in partners if (at["country"] == c).any()]
+    parts = [
+        f"{v.partner_label(c)} {_number(float(at.loc[at['country'] == c, 'change'].iloc[0]), 2)}"
+        for c in partners
+        if (at["country"] == c).any()
+    ]
     p = float(at["p_value"].iloc[0])
     p_text = "n/a" if math.isnan(p) else f"{p:.3g}"
     below = int((df.drop_duplicates("pivot")["p_value"] < 0.05).sum())
-    return describe(f"Lines of the change in reports per day (after / before) for each of "
-                    f"{df['pivot'].nunique()} pivot dates from {first:%Y-%m-%d} to {last:%Y-%m-%d}, one per "
-                    f"country, with the p-value of the country x period test below.",
-                    f"At the pivot {near:%Y-%m-%d}: {', '.join(parts)}; p = {p_text}.",
-                    f"p is below 0.05 at {below} of them." if below else "p is not below 0.05 at any of them.")
+    return describe(
+        f"Lines of the change in reports per day (after / before) for each of "
+        f"{df['pivot'].nunique()} pivot dates from {first:%Y-%m-%d} to {last:%Y-%m-%d}, one per "
+        f"country, with the p-value of the country x period test below.",
+        f"At the pivot {near:%Y-%m-%d}: {', '.join(parts)}; p = {p_text}.",
+        f"p is below 0.05 at {below} of them." if below else "p is not below 0.05 at any of them.",
+    )

@@ -13,8 +13,20 @@ import math
 from kzperception.data.window import Window
 
 #: Month names in the genitive, as a Czech date needs them ("24. února 2022").
-MONTHS_GENITIVE = ("ledna", "února", "března", "dubna", "května", "června", "července", "srpna", "září",
-                   "října", "listopadu", "prosince")
+MONTHS_GENITIVE = (
+    "ledna",
+    "února",
+    "března",
+    "dubna",
+    "května",
+    "června",
+    "července",
+    "srpna",
+    "září",
+    "října",
+    "listopadu",
+    "prosince",
+)
 
 
 def czech_number(value: float, digits: int = 1) -> str:
@@ -32,8 +44,12 @@ def czech_facts(facts: dict[str, float], digits: int = 1) -> dict[str, str]:
     out = {}
     for key, value in facts.items():
         as_count = isinstance(value, int) or (
-            isinstance(value, float) and not math.isnan(value) and value.is_integer()
-            and "share" not in key and "change" not in key)
+            isinstance(value, float)
+            and not math.isnan(value)
+            and value.is_integer()
+            and "share" not in key
+            and "change" not in key
+        )
         out[key] = czech_number(int(value), digits) if as_count else czech_number(float(value), digits)
     return out
 

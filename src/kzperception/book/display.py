@@ -108,7 +108,7 @@ def myst_text(value: object, *, at_line_start: bool = True) -> str:
     if m is None:
         return text
     if m.group(3) is not None:  # "12. " or "12) ": escape the delimiter
-        return f"{m.group(3)}\\{m.group(4)}{text[m.end(4):]}"
+        return f"{m.group(3)}\\{m.group(4)}{text[m.end(4) :]}"
     return "\\" + text
 
 
@@ -148,8 +148,9 @@ def vega_bundle_js() -> str:
 class ChartHTML:
     """A chart as HTML for the book (and a short text for plain-text consumers such as nbval diffs)."""
 
-    def __init__(self, chart: alt.TopLevelMixin, name: str, *, labelledby: str | None = None,
-                 describedby: str | None = None):
+    def __init__(
+        self, chart: alt.TopLevelMixin, name: str, *, labelledby: str | None = None, describedby: str | None = None
+    ):
         self.name = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
         self.spec = chart.to_dict()
         #: Ids of the figure's caption and of its text alternative (:mod:`kzperception.book.exhibits`):
@@ -243,8 +244,10 @@ def glue_facts(facts: dict[str, float], prefix: str = "") -> None:
     if undefined:
         shown = ", ".join(f"'{prefix}{key}' ({facts[key]})" for key in undefined[:5])
         more = f" and {len(undefined) - 5} more" if len(undefined) > 5 else ""
-        raise UndefinedFactError(f"glue_facts: {shown}{more} is not a finite number; a page would show it as "
-                                 "'nan': drop it with display.defined_facts or word it as not known first")
+        raise UndefinedFactError(
+            f"glue_facts: {shown}{more} is not a finite number; a page would show it as "
+            "'nan': drop it with display.defined_facts or word it as not known first"
+        )
     for key, value in facts.items():
         if key.endswith("_per_day"):
             pass
@@ -293,8 +296,19 @@ def _html_cell(value: object, precision: int) -> str:
 
 #: Header words a reader knows by another name (statistics, abbreviations); ids of partners and
 #: websites become their labels through the vocabulary.
-HEADER_WORDS = {"chi2": "χ²", "p": "p", "or": "OR", "n": "n", "pct": "%", "fisher": "Fisher", "holm": "Holm",
-                "cmh": "CMH", "min": "min.", "ru": "(Russian)", "en": "(English)"}
+HEADER_WORDS = {
+    "chi2": "χ²",
+    "p": "p",
+    "or": "OR",
+    "n": "n",
+    "pct": "%",
+    "fisher": "Fisher",
+    "holm": "Holm",
+    "cmh": "CMH",
+    "min": "min.",
+    "ru": "(Russian)",
+    "en": "(English)",
+}
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[a-z]+[0-9]*$")
 
 
@@ -449,17 +463,27 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1, vocabulary: Voca
     if whole:  # counts are whole numbers, never 112.0
         styler = styler.format(lambda v: "–" if v != v else f"{int(v):,}", subset=whole)
     numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
-    text_columns = [c for c, num in zip(df.columns, numeric, strict=True)
-                    if not (num or pd.api.types.is_datetime64_any_dtype(df[c]))]
+    text_columns = [
+        c
+        for c, num in zip(df.columns, numeric, strict=True)
+        if not (num or pd.api.types.is_datetime64_any_dtype(df[c]))
+    ]
     if text_columns:
-        styler = styler.format(lambda v: _html_cell(reader_text(_id_label(v, vocabulary), vocabulary), precision),
-                                subset=text_columns)
+        styler = styler.format(
+            lambda v: _html_cell(reader_text(_id_label(v, vocabulary), vocabulary), precision), subset=text_columns
+        )
     if any(numeric):
-        classes = pd.DataFrame([[NUM_CLASS if num else "" for num in numeric]] * len(df), index=df.index,
-                               columns=df.columns)
+        classes = pd.DataFrame(
+            [[NUM_CLASS if num else "" for num in numeric]] * len(df), index=df.index, columns=df.columns
+        )
         styler = styler.set_td_classes(classes)
-        styler = styler.set_table_styles([{"selector": f"th.col_heading.level{df.columns.nlevels - 1}.col{i}",
-                                           "props": "text-align: right;"}
-                                          for i, num in enumerate(numeric) if num], overwrite=False)
+        styler = styler.set_table_styles(
+            [
+                {"selector": f"th.col_heading.level{df.columns.nlevels - 1}.col{i}", "props": "text-align: right;"}
+                for i, num in enumerate(numeric)
+                if num
+            ],
+            overwrite=False,
+        )
     styler = styler.set_table_attributes(f'class="{TABLE_CLASS}"')
     return styler.format_index(lambda v: html_text(reader_header(v, vocabulary), quote=False), axis=1).set_uuid(slug)

@@ -55,8 +55,7 @@ ALT_ROWS = 12
 #: The published figures' files, by what a chapter draws from them.
 PUBLISHED_FILES = {
     "reports": ("data/published/table1_reports.csv",),
-    "codes": ("data/published/codes_by_country.csv", "data/published/codes_by_slot.csv",
-              "data/published/totals.csv"),
+    "codes": ("data/published/codes_by_country.csv", "data/published/codes_by_slot.csv", "data/published/totals.csv"),
 }
 
 
@@ -141,8 +140,14 @@ class Exhibit:
     empty: bool = False
 
     def record(self) -> dict[str, Any]:
-        out = {"kind": self.kind, "name": slug(self.name), "caption_id": caption_id(self.name),
-               "description": self.description, "data_html": self.data_html, **self.provenance.record()}
+        out = {
+            "kind": self.kind,
+            "name": slug(self.name),
+            "caption_id": caption_id(self.name),
+            "description": self.description,
+            "data_html": self.data_html,
+            **self.provenance.record(),
+        }
         return out | {"empty": True} if self.empty else out
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -234,17 +239,26 @@ def data_table_html(df: pd.DataFrame, limit: int = DATA_ROWS) -> str:
         return ""
     numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
     num = ' class="kzp-num"'
-    head = "".join(f'<th{num if n else ""} scope="col">{html_text(reader_header(c), quote=False)}</th>'
-                   for c, n in zip(df.columns, numeric, strict=True))
+    head = "".join(
+        f'<th{num if n else ""} scope="col">{html_text(reader_header(c), quote=False)}</th>'
+        for c, n in zip(df.columns, numeric, strict=True)
+    )
     rows = []
     for values in df.head(limit).itertuples(index=False):
-        cells = "".join(f'<td{num if n else ""}>{html_text(_cell(v), quote=False)}</td>'
-                        for v, n in zip(values, numeric, strict=True))
+        cells = "".join(
+            f"<td{num if n else ''}>{html_text(_cell(v), quote=False)}</td>"
+            for v, n in zip(values, numeric, strict=True)
+        )
         rows.append(f"<tr>{cells}</tr>")
-    more = (f'<p class="kzp-data-more">The first {limit} of {len(df)} rows; the whole table is in the CSV.</p>'
-            if len(df) > limit else "")
-    return (f'<div class="kzp-data-box"><table class="kzp-table kzp-data-table"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>{more}')
+    more = (
+        f'<p class="kzp-data-more">The first {limit} of {len(df)} rows; the whole table is in the CSV.</p>'
+        if len(df) > limit
+        else ""
+    )
+    return (
+        f'<div class="kzp-data-box"><table class="kzp-table kzp-data-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>{more}"
+    )
 
 
 def chart_description(spec: dict[str, Any], limit: int = ALT_ROWS) -> str:
@@ -256,8 +270,10 @@ def chart_description(spec: dict[str, Any], limit: int = ALT_ROWS) -> str:
     title = _title(spec) or "Chart"
     if df.empty:
         return f"{title}."
-    rows = ["; ".join(f"{reader_header(c)}: {_cell(v)}" for c, v in zip(df.columns, values, strict=True))
-            for values in df.head(limit).itertuples(index=False)]
+    rows = [
+        "; ".join(f"{reader_header(c)}: {_cell(v)}" for c, v in zip(df.columns, values, strict=True))
+        for values in df.head(limit).itertuples(index=False)
+    ]
     rest = f" ({len(df) - limit} more rows in the data table)" if len(df) > limit else ""
     return f"{title}. " + ". ".join(rows) + f".{rest}"
 
@@ -271,8 +287,9 @@ def figure(name: str, chart: alt.TopLevelMixin, provenance: Provenance) -> Exhib
     # aria-describedby reads a hidden element's text all the same.
     alt_text = f'<p class="kzp-alt" id="{alt_id(name)}" hidden>{html_text(description, quote=False)}</p>'
     body = box._repr_html_() + "\n" + alt_text
-    return Exhibit("figure", name, body, provenance, description=description,
-                   data_html=data_table_html(chart_frame(spec)))
+    return Exhibit(
+        "figure", name, body, provenance, description=description, data_html=data_table_html(chart_frame(spec))
+    )
 
 
 def table(name: str, df: pd.DataFrame | Styler, provenance: Provenance, precision: int = 1) -> Exhibit:
@@ -317,9 +334,16 @@ def _csv(csv: str | None, frame: pd.DataFrame | None) -> str | None:
     return f"{csv}.csv"
 
 
-def glue_figure(name: str, draw: Callable[..., alt.TopLevelMixin], *args: Any, thesis: str | None = None,
-                data: Iterable[str] = (), csv: str | None = None, csv_frame: pd.DataFrame | None = None,
-                **kwargs: Any) -> Exhibit:
+def glue_figure(
+    name: str,
+    draw: Callable[..., alt.TopLevelMixin],
+    *args: Any,
+    thesis: str | None = None,
+    data: Iterable[str] = (),
+    csv: str | None = None,
+    csv_frame: pd.DataFrame | None = None,
+    **kwargs: Any,
+) -> Exhibit:
     """Draw a chart with ``draw(*args, **kwargs)`` and glue it as the exhibit ``name``.
 
     The function is called here, so the provenance names the function that really drew the chart.
@@ -331,9 +355,17 @@ def glue_figure(name: str, draw: Callable[..., alt.TopLevelMixin], *args: Any, t
     return _glue(figure(name, chart, prov))
 
 
-def glue_table(name: str, make: Callable[..., pd.DataFrame] | str, frame: pd.DataFrame | Styler | None, *,
-               thesis: str | None = None, data: Sequence[str] = (), csv: str | None = None,
-               csv_frame: pd.DataFrame | None = None, precision: int = 1) -> Exhibit:
+def glue_table(
+    name: str,
+    make: Callable[..., pd.DataFrame] | str,
+    frame: pd.DataFrame | Styler | None,
+    *,
+    thesis: str | None = None,
+    data: Sequence[str] = (),
+    csv: str | None = None,
+    csv_frame: pd.DataFrame | None = None,
+    precision: int = 1,
+) -> Exhibit:
     """Glue a table as the exhibit ``name``; ``make`` is the function that computed it (or its name).
 
     ``frame`` is the data frame (typeset here) or a view's Styler (a slot table, the register);
@@ -353,5 +385,20 @@ def glue_table(name: str, make: Callable[..., pd.DataFrame] | str, frame: pd.Dat
     return _glue(table(name, frame, prov, precision=precision))
 
 
-__all__ = ["EXHIBIT_MIME", "Exhibit", "Provenance", "alt_id", "caption_id", "chart_description", "chart_frame",
-           "counts_files", "data_table_html", "dotted", "figure", "glue_figure", "glue_table", "slug", "table"]
+__all__ = [
+    "EXHIBIT_MIME",
+    "Exhibit",
+    "Provenance",
+    "alt_id",
+    "caption_id",
+    "chart_description",
+    "chart_frame",
+    "counts_files",
+    "data_table_html",
+    "dotted",
+    "figure",
+    "glue_figure",
+    "glue_table",
+    "slug",
+    "table",
+]

@@ -54,12 +54,16 @@ def partners_with_reports(counts: Counts) -> list[str]:
 def reports_finding(counts: Counts) -> Finding:
     """How many reports there are in all, on each partner, and in each period (the numbers of 6.2)."""
     labels = counts.window.labels
-    parts = [f"{words.count(compute.reports(counts, p))} on {Labels.of(counts).partner(p)} "
-             f"({compute.reports(counts, p, 'before'):,} in {labels['before']}, "
-             f"{compute.reports(counts, p, 'after'):,} in {labels['after']})" for p in compute.partners(counts)]
+    parts = [
+        f"{words.count(compute.reports(counts, p))} on {Labels.of(counts).partner(p)} "
+        f"({compute.reports(counts, p, 'before'):,} in {labels['before']}, "
+        f"{compute.reports(counts, p, 'after'):,} in {labels['after']})"
+        for p in compute.partners(counts)
+    ]
     total = compute.reports(counts)
     text = words.capitalised(f"{words.count(total, 'coded report')} in all") + (
-        f": {words.together(parts)}." if parts else ".")
+        f": {words.together(parts)}." if parts else "."
+    )
     return Finding("reports", "The reports", text, "06-2-reports", "6.2")
 
 
@@ -72,8 +76,16 @@ def growth_findings(counts: Counts) -> list[Finding]:
     from kzperception.readings.render import sentence
 
     labels = Labels.of(counts)
-    return [Finding("growth" if i == 0 else f"growth_{i + 1}", "The shift after the pivot", sentence(v, labels),
-                    "06-2-reports", "6.2") for i, v in enumerate(compute.growth_contrasts(counts))]
+    return [
+        Finding(
+            "growth" if i == 0 else f"growth_{i + 1}",
+            "The shift after the pivot",
+            sentence(v, labels),
+            "06-2-reports",
+            "6.2",
+        )
+        for i, v in enumerate(compute.growth_contrasts(counts))
+    ]
 
 
 def leaders_finding(counts: Counts) -> Finding:
@@ -83,8 +95,11 @@ def leaders_finding(counts: Counts) -> Finding:
 
 def chance_finding(counts: Counts) -> Finding:
     """The main result of 6.4 in words: the odds ratio of two partners, or the test over all of them."""
-    text = _said(counts, "test") if len(compute.partners(counts)) > 1 else \
-        "With reports on a single partner there is no contrast to test."
+    text = (
+        _said(counts, "test")
+        if len(compute.partners(counts)) > 1
+        else "With reports on a single partner there is no contrast to test."
+    )
     return Finding("test", "The test against chance", text, "06-4-uncertainty", "6.4")
 
 
@@ -102,10 +117,14 @@ def findings_myst(findings: list[Finding], chapters: Collection[str] | None = No
     """
     items = []
     for f in findings:
-        where = (f" See {{doc}}`section {f.section} <chapters/{f.chapter}>`."
-                 if chapters is None or f.chapter in chapters else "")
-        items.append(f"- **{myst_text(f.title, at_line_start=False)}.** "
-                     f"{myst_text(f.text, at_line_start=False)}{where}")
+        where = (
+            f" See {{doc}}`section {f.section} <chapters/{f.chapter}>`."
+            if chapters is None or f.chapter in chapters
+            else ""
+        )
+        items.append(
+            f"- **{myst_text(f.title, at_line_start=False)}.** {myst_text(f.text, at_line_start=False)}{where}"
+        )
     return "\n".join(items) + "\n"
 
 

@@ -96,13 +96,15 @@ def survey_table(ctx: Context | None = None) -> pd.DataFrame:
     so the table shows only rows that passed its checks.
     """
     df = (ctx or load_context()).surveys
-    out = pd.DataFrame({
-        "Question": df["question"],
-        "Survey wave": df["period"].replace("", "not stated"),
-        "Respondents": df["group"],
-        "Answer": df["answer"],
-        "Share (%)": df["share_pct"].astype(float),
-    })
+    out = pd.DataFrame(
+        {
+            "Question": df["question"],
+            "Survey wave": df["period"].replace("", "not stated"),
+            "Respondents": df["group"],
+            "Answer": df["answer"],
+            "Share (%)": df["share_pct"].astype(float),
+        }
+    )
     return out.reset_index(drop=True)
 
 
@@ -110,14 +112,18 @@ def economy_table(partners: list[str], ctx: Context | None = None) -> pd.DataFra
     """The article's economic figures for the given partners (e.g. the pipeline and China)."""
     df = (ctx or load_context()).economy
     rows = df[df["partner"].isin(partners)]
-    return pd.DataFrame({
-        "Indicator": rows["indicator"],
-        "Partner": rows["partner"],
-        "Year": rows["year"],
-        "Value": [" ".join(x for x in (q, format_figure(v)) if x)
-                  for q, v in zip(rows["qualifier"], rows["value"], strict=True)],
-        "Unit": rows["unit"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Indicator": rows["indicator"],
+            "Partner": rows["partner"],
+            "Year": rows["year"],
+            "Value": [
+                " ".join(x for x in (q, format_figure(v)) if x)
+                for q, v in zip(rows["qualifier"], rows["value"], strict=True)
+            ],
+            "Unit": rows["unit"],
+        }
+    ).reset_index(drop=True)
 
 
 # --- the window, in words ----------------------------------------------------------------------
@@ -165,8 +171,10 @@ def thesis_record(path: Path = THESIS_BIB, key: str = THESIS_KEY) -> dict[str, s
     except KeyError:
         raise LiteratureDataError(f"{path}: no entry {key!r}") from None
     record = {name.lower(): str(value) for name, value in entry.fields.items()}
-    authors = [" ".join([*p.first_names, *p.middle_names, *p.prelast_names, *p.last_names])
-               for p in entry.persons.get("author", [])]
+    authors = [
+        " ".join([*p.first_names, *p.middle_names, *p.prelast_names, *p.last_names])
+        for p in entry.persons.get("author", [])
+    ]
     record["author"] = " and ".join(authors)
     record["key"] = key
     return record

@@ -30,6 +30,7 @@ from kzperception.data.vocabulary import WEBSITE_NAMES, partner_label
 
 def example_html(row: pd.Series) -> str:
     """One corpus report as a quotation block: its excerpt(s), then title, site and date, all escaped."""
+
     def cell(name: str) -> str:
         value = row.get(name, "")
         return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
@@ -41,11 +42,14 @@ def example_html(row: pd.Series) -> str:
         title = f'<a href="{html_text(url)}">{title}</a>'
     site = html_text(WEBSITE_NAMES.get(cell("website"), cell("website")))
     when = html_text(format_date(row["date"])) if not pd.isna(row["date"]) else ""
-    quotes = "".join(f'<blockquote lang="{lang}"><p>{text}</p></blockquote>\n'
-                     for lang, text in (("ru", ru), ("en", en)) if text)
-    return (f'<div class="kzp-quote kzp-corpus-example" data-corpus-report="{html_text(cell("id"))}">\n{quotes}'
-            f'<p class="kzp-quote-source" style="grid-column: 1 / -1; margin: 0; font-size: 0.9em;">'
-            f'{title}. {site}, {when}. From this corpus.</p>\n</div>')
+    quotes = "".join(
+        f'<blockquote lang="{lang}"><p>{text}</p></blockquote>\n' for lang, text in (("ru", ru), ("en", en)) if text
+    )
+    return (
+        f'<div class="kzp-quote kzp-corpus-example" data-corpus-report="{html_text(cell("id"))}">\n{quotes}'
+        f'<p class="kzp-quote-source" style="grid-column: 1 / -1; margin: 0; font-size: 0.9em;">'
+        f"{title}. {site}, {when}. From this corpus.</p>\n</div>"
+    )
 
 
 class Story:
@@ -76,18 +80,24 @@ class Story:
         where = html_text(partner_label(place.partner))
         if period is not None:
             where += " " + html_text(self.counts.window.label(period))
-        slot = (f"this corpus's {where} slot" if period is not None
-                else f"this corpus's reports on {where} in this window")
+        slot = (
+            f"this corpus's {where} slot" if period is not None else f"this corpus's reports on {where} in this window"
+        )
         kind = html_text(narrative.kind_words(place.kinds))
-        head = (f'The thesis\'s passage here is about a report (<cite>{html_text(place.cite)}</cite>) that is not '
-                f'in {slot}, so it is not repeated.')
-        found, total, with_text = narrative.examples(self.counts, place.partner, period, place.kinds,
-                                                     self.shown + self._told_here(place))
+        head = (
+            f"The thesis's passage here is about a report (<cite>{html_text(place.cite)}</cite>) that is not "
+            f"in {slot}, so it is not repeated."
+        )
+        found, total, with_text = narrative.examples(
+            self.counts, place.partner, period, place.kinds, self.shown + self._told_here(place)
+        )
         if not found.empty:
             row = found.iloc[0]
             self.shown.append(str(row["id"]))
-            return (f'<p class="kzp-narrative-absent">{head} One of the corpus\'s own reports there with {kind}:</p>\n'
-                    + example_html(row))
+            return (
+                f'<p class="kzp-narrative-absent">{head} One of the corpus\'s own reports there with {kind}:</p>\n'
+                + example_html(row)
+            )
         if total == 0:
             tail = f"The corpus has no report there with {kind}."
         elif with_text:
@@ -101,8 +111,13 @@ class Story:
         if not self.same_period or self.counts.corpus is None:
             return []
         reg = self.register
-        same = [i for i in reg.ids if str(reg.report(i)["country"]) == place.partner
-                and narrative.placement(i, reg).period == place.period and self.holds(i)]
+        same = [
+            i
+            for i in reg.ids
+            if str(reg.report(i)["country"]) == place.partner
+            and narrative.placement(i, reg).period == place.period
+            and self.holds(i)
+        ]
         ids = []
         for i in same:
             row = narrative.corpus_row(i, self.counts, reg)
@@ -110,8 +125,9 @@ class Story:
                 ids.append(str(row["id"]))
         return ids
 
-    def tell(self, report_id: str, prose: str, *, quote: bool = True,
-             kinds: Iterable[narrative.Kind] | None = None) -> None:
+    def tell(
+        self, report_id: str, prose: str, *, quote: bool = True, kinds: Iterable[narrative.Kind] | None = None
+    ) -> None:
         """Show the passage about ``report_id`` and its quotation, or what stands in for them.
 
         ``prose`` is the book's own MyST text; ``kinds`` overrides the kind of report the passage

@@ -84,13 +84,23 @@ EVENT = "#c80080"
 #: Statistic and reference lines: the one grey, told apart by :data:`DASH` (a grey close enough
 #: to the middle of the luminance band to stay apart from every partner colour under
 #: protanopia, where the red darkens).
-STATISTIC: dict[str, str] = {"p_value": STATISTIC_GREY, "threshold": STATISTIC_GREY, "pivot": STATISTIC_GREY,
-                             "expected": STATISTIC_GREY, "reference": STATISTIC_GREY}
+STATISTIC: dict[str, str] = {
+    "p_value": STATISTIC_GREY,
+    "threshold": STATISTIC_GREY,
+    "pivot": STATISTIC_GREY,
+    "expected": STATISTIC_GREY,
+    "reference": STATISTIC_GREY,
+}
 #: The dash of each statistic line (an empty list is solid).
 #: ``expected`` is a value expected under a null (the steady pace of 6.4), ``reference`` a fixed
 #: reference value (a ratio of 1).
-DASH: dict[str, list[int]] = {"p_value": [], "threshold": [2, 2], "pivot": [6, 3], "expected": [4, 2],
-                              "reference": [1, 3]}
+DASH: dict[str, list[int]] = {
+    "p_value": [],
+    "threshold": [2, 2],
+    "pivot": [6, 3],
+    "expected": [4, 2],
+    "reference": [1, 3],
+}
 
 #: Axis domain lines and ticks (labels take the page's text colour, see ``kzperception.css``).
 AXIS = "#888888"
@@ -179,8 +189,9 @@ def meanings() -> dict[str, tuple[str, ...]]:
     }
 
 
-def shown_together(partners: Sequence[str] | None = None,
-                   vocabulary: Vocabulary | None = None) -> dict[str, tuple[str, ...]]:
+def shown_together(
+    partners: Sequence[str] | None = None, vocabulary: Vocabulary | None = None
+) -> dict[str, tuple[str, ...]]:
     """Each set of colours a reader has to tell apart in one chart, for the given partners.
 
     Reference lines are left out of the sets: they are greys told apart by their dash and their
@@ -202,11 +213,12 @@ def shown_together(partners: Sequence[str] | None = None,
 
 def relative_luminance(colour: str) -> float:
     """WCAG 2.1 relative luminance of a ``#rrggbb`` colour."""
+
     def channel(v: int) -> float:
         c = v / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
@@ -219,5 +231,9 @@ def contrast_ratio(a: str, b: str) -> float:
 def low_contrast(colours: Iterable[str], backgrounds: Iterable[str] = BACKGROUNDS) -> list[str]:
     """The colours under :data:`MIN_CONTRAST` against any background, with the ratio found."""
     bgs = tuple(backgrounds)
-    return [f"{c} on {bg}: {contrast_ratio(c, bg):.2f}" for c in colours for bg in bgs
-            if contrast_ratio(c, bg) < MIN_CONTRAST]
+    return [
+        f"{c} on {bg}: {contrast_ratio(c, bg):.2f}"
+        for c in colours
+        for bg in bgs
+        if contrast_ratio(c, bg) < MIN_CONTRAST
+    ]

@@ -27,8 +27,14 @@ class ChapterParams:
     coder: str | None = None
 
     @classmethod
-    def from_cells(cls, source: str | None = None, start: str | None = None, pivot: str | None = None,
-                   end: str | None = None, coder: str | None = None) -> ChapterParams:
+    def from_cells(
+        cls,
+        source: str | None = None,
+        start: str | None = None,
+        pivot: str | None = None,
+        end: str | None = None,
+        coder: str | None = None,
+    ) -> ChapterParams:
         """The object a kernel's parameters cell describes (``None`` = the default)."""
         given = (start, pivot, end) != (None, None, None)
         return cls(source or PUBLISHED, Window.from_options(start, pivot, end) if given else None, coder)

@@ -82,29 +82,45 @@ def check_executed(book: Path = paths.BOOK, toc: Path = paths.TOC) -> None:
     """Every chapter of the contents must have been executed (``make book``) before printing."""
     if not book.is_dir():
         raise PdfError(f"{book} is not a folder: --book names the book's source (book/, or OUT/src)")
-    missing = [f for f in chapters_in_toc(toc) if f.startswith(f"{paths.CHAPTERS_DIR}/")
-               and not (book / f"{f}.ipynb").is_file()]
+    missing = [
+        f
+        for f in chapters_in_toc(toc)
+        if f.startswith(f"{paths.CHAPTERS_DIR}/") and not (book / f"{f}.ipynb").is_file()
+    ]
     if missing:
-        raise PdfError(f"{len(missing)} chapter(s) not executed yet, first {book / missing[0]}.ipynb: "
-                       "run `make book` before `make pdf`")
+        raise PdfError(
+            f"{len(missing)} chapter(s) not executed yet, first {book / missing[0]}.ipynb: "
+            "run `make book` before `make pdf`"
+        )
 
 
 def _chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        raise PdfError("no chromium on this machine: the PDF is printed by headless Chromium "
-                       "(apt-get install chromium)")
+        raise PdfError(
+            "no chromium on this machine: the PDF is printed by headless Chromium (apt-get install chromium)"
+        )
     return found
 
 
-def build_singlehtml(work: Path, book: Path = paths.BOOK, config: Path = paths.CONFIG,
-                     toc: Path = paths.TOC) -> Path:
+def build_singlehtml(work: Path, book: Path = paths.BOOK, config: Path = paths.CONFIG, toc: Path = paths.TOC) -> Path:
     """Stage the book's source in ``work`` and build it as one HTML page; returns the page."""
     src = work / "src"
     shutil.copytree(book, src, ignore=shutil.ignore_patterns("_build", "*.partial.ipynb", ".ipynb_checkpoints"))
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"), "build", str(src),
-           "--path-output", str(src), "--builder", "singlehtml", "--config", str(config), "--toc", str(toc)]
+    cmd = [
+        str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"),
+        "build",
+        str(src),
+        "--path-output",
+        str(src),
+        "--builder",
+        "singlehtml",
+        "--config",
+        str(config),
+        "--toc",
+        str(toc),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     page = src / "_build" / "singlehtml" / "index.html"
     if proc.returncode != 0 or not page.is_file():
@@ -125,8 +141,11 @@ def _book_meta(config: Path = paths.CONFIG) -> dict[str, str]:
         raise PdfError(f"{config}: cannot read the book's configuration ({type(exc).__name__})") from exc
     if not isinstance(data, dict):
         raise PdfError(f"{config}: the book's configuration is not a mapping")
-    return {"title": str(data.get("title") or ""), "author": str(data.get("author") or ""),
-            "copyright": str(data.get("copyright") or "")}
+    return {
+        "title": str(data.get("title") or ""),
+        "author": str(data.get("author") or ""),
+        "copyright": str(data.get("copyright") or ""),
+    }
 
 
 PRINT_CSS = """
@@ -177,30 +196,39 @@ figure.kzp-exhibit { break-inside: avoid; margin: 4mm 0; }
 .kzp-print-toc li .kzp-leader { flex: 1; border-bottom: 1px dotted #777; margin-bottom: 1.2mm; }
 """
 
-FOOTER = ('<div style="font-size:8pt; width:100%; text-align:center; color:#444; '
-          'font-family: DejaVu Sans, sans-serif;"><span class="pageNumber"></span></div>')
+FOOTER = (
+    '<div style="font-size:8pt; width:100%; text-align:center; color:#444; '
+    'font-family: DejaVu Sans, sans-serif;"><span class="pageNumber"></span></div>'
+)
 
 
 def _decorate(page, meta: dict[str, str], contents_title: str, pages: dict[str, int]) -> list[Chapter]:
     """Add the print stylesheet, a title page and the contents (with page numbers when known)."""
-    chapters = [Chapter(**c) for c in page.evaluate("""() => [...document.querySelectorAll('span[id^="document-"]')]
+    chapters = [
+        Chapter(**c)
+        for c in page.evaluate("""() => [...document.querySelectorAll('span[id^="document-"]')]
         .map(s => { const h = s.nextElementSibling && s.nextElementSibling.querySelector('h1, h2');
                     return h ? {anchor: s.id, title: h.textContent.replace(/#$/, '').trim()} : null; })
-        .filter(Boolean)""")]
+        .filter(Boolean)""")
+    ]
     items = []
     for c in chapters:
         number = pages.get(c.anchor)
-        items.append(f'<li><a href="#{html.escape(c.anchor)}">{html.escape(c.title)}</a>'
-                     f'<span class="kzp-leader"></span><span>{number if number else ""}</span></li>')
+        items.append(
+            f'<li><a href="#{html.escape(c.anchor)}">{html.escape(c.title)}</a>'
+            f'<span class="kzp-leader"></span><span>{number if number else ""}</span></li>'
+        )
     built = dt.date.today().isoformat()
     title_page = (
         f'<section class="kzp-title-page"><h1>{html.escape(meta["title"])}</h1>'
-        f'<p>{html.escape(meta["author"])}</p>'
+        f"<p>{html.escape(meta['author'])}</p>"
         f'<p class="kzp-small">PDF edition of the computational book, printed {built} from the executed chapters. '
-        f'Every table and figure is computed from the data in the repository.'
-        f'{" © " + html.escape(meta["copyright"]) if meta["copyright"] else ""}</p></section>'
-        f'<nav class="kzp-print-toc"><h2>{html.escape(contents_title)}</h2><ol>{"".join(items)}</ol></nav>')
-    page.evaluate("""([css, front]) => {
+        f"Every table and figure is computed from the data in the repository."
+        f"{' © ' + html.escape(meta['copyright']) if meta['copyright'] else ''}</p></section>"
+        f'<nav class="kzp-print-toc"><h2>{html.escape(contents_title)}</h2><ol>{"".join(items)}</ol></nav>'
+    )
+    page.evaluate(
+        """([css, front]) => {
         const style = document.createElement('style'); style.textContent = css; document.head.appendChild(style);
         document.documentElement.dataset.theme = 'light'; document.documentElement.dataset.mode = 'light';
         const article = document.querySelector('.bd-article') || document.body;
@@ -211,33 +239,54 @@ def _decorate(page, meta: dict[str, str], contents_title: str, pages: dict[str, 
           const room = (table.parentElement || article).clientWidth;
           if (table.scrollWidth > room + 1) table.classList.add('kzp-print-wide');
         }
-    }""", [PRINT_CSS, title_page])
+    }""",
+        [PRINT_CSS, title_page],
+    )
     return chapters
 
 
 def _print(single: Path, out: Path, meta: dict[str, str], pages: dict[str, int]) -> list[Chapter]:
     from playwright.sync_api import sync_playwright
 
-    args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-            "--host-resolver-rules=MAP * ~NOTFOUND"]
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+    ]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=_chromium(), args=args, headless=True)
         try:
             context = browser.new_context(viewport={"width": PRINT_WIDTH_PX, "height": 900}, color_scheme="light")
             page = context.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
-                       else r.abort())
+            page.route(
+                "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:")) else r.abort()
+            )
             page.goto(single.as_uri(), wait_until="load")
             try:
-                page.wait_for_function("() => [...document.querySelectorAll('.kzp-chart')]"
-                                       ".every(d => d.querySelector('svg'))", timeout=CHART_TIMEOUT_MS)
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg'))",
+                    timeout=CHART_TIMEOUT_MS,
+                )
             except Exception as exc:  # playwright's TimeoutError; the message names the fault
                 raise PdfError(f"the charts of {single} were not drawn within {CHART_TIMEOUT_MS // 1000} s") from exc
             chapters = _decorate(page, meta, "Contents", pages)
             page.emulate_media(media="print")
-            page.pdf(path=str(out), format="A4", margin=MARGINS, print_background=True, display_header_footer=True,
-                     header_template="<span></span>", footer_template=FOOTER, outline=True, tagged=True)
+            page.pdf(
+                path=str(out),
+                format="A4",
+                margin=MARGINS,
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER,
+                outline=True,
+                tagged=True,
+            )
         finally:
             browser.close()
     return chapters
@@ -265,8 +314,9 @@ def chapter_pages(pdf: Path, chapters: list[Chapter]) -> dict[str, int]:
     return found
 
 
-def build_pdf(out: Path = DEFAULT_OUT, *, force: bool = False, book: Path = paths.BOOK,
-              keep_html: Path | None = None) -> Path:
+def build_pdf(
+    out: Path = DEFAULT_OUT, *, force: bool = False, book: Path = paths.BOOK, keep_html: Path | None = None
+) -> Path:
     """Print the executed book to ``out``; returns it. Raises :class:`PdfError` with one line.
 
     ``book`` is the Sphinx source with executed chapters: ``book/`` after ``make book``, or the
@@ -318,12 +368,17 @@ def publish(pdf: Path, html_root: Path = paths.HTML) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m kzperception.book.pdf",
-                                 description="Print the executed book as one PDF (headless Chromium).")
+    ap = argparse.ArgumentParser(
+        prog="python -m kzperception.book.pdf", description="Print the executed book as one PDF (headless Chromium)."
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"the PDF to write (default {DEFAULT_OUT})")
     ap.add_argument("--force", action="store_true", help="replace an existing --out file")
-    ap.add_argument("--book", type=Path, default=paths.BOOK,
-                    help="the book's source with executed chapters (default book/; or OUT/src of build --out)")
+    ap.add_argument(
+        "--book",
+        type=Path,
+        default=paths.BOOK,
+        help="the book's source with executed chapters (default book/; or OUT/src of build --out)",
+    )
     args = ap.parse_args(argv)
     from kzperception.cli.interrupt import interruptible, os_error_line
 

@@ -88,18 +88,23 @@ def sweep_banner(ch: Chapter, corpus: Corpus, demo: bool) -> HTML:
     from kzperception.analysis.sensitivity import DEMO_SEED
 
     n = int(ch.counts.reports["n"].sum())
-    text = (f"<strong>The sweep on this page is a demonstration on synthetic data.</strong> The thesis publishes "
-            f"counts per period ({n} coded reports), not the date of each report, so its pivot cannot be moved. "
-            f"The sweep, its chart, its table and the sentences that read them run on {len(corpus.reports)} "
-            f"synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed={html_text(DEMO_SEED)})</code>) "
-            "whose counts match the thesis's at its own pivot and whose dates are spread evenly within each "
-            "period: they show how the method behaves, not what Kazakhstan's websites published. Only the per-day "
-            f"changes in the Method section come from the thesis's published counts (window {html_text(ch.window)}).")
-    return HTML(f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
-                f'Synthetic data — demonstration only</p><p>{text}</p></div>')
+    text = (
+        f"<strong>The sweep on this page is a demonstration on synthetic data.</strong> The thesis publishes "
+        f"counts per period ({n} coded reports), not the date of each report, so its pivot cannot be moved. "
+        f"The sweep, its chart, its table and the sentences that read them run on {len(corpus.reports)} "
+        f"synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed={html_text(DEMO_SEED)})</code>) "
+        "whose counts match the thesis's at its own pivot and whose dates are spread evenly within each "
+        "period: they show how the method behaves, not what Kazakhstan's websites published. Only the per-day "
+        f"changes in the Method section come from the thesis's published counts (window {html_text(ch.window)})."
+    )
+    return HTML(
+        f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
+        f"Synthetic data — demonstration only</p><p>{text}</p></div>"
+    )
 
 
 # --- the readings package: verdicts rendered and glued by name ---------------------------------------
+
 
 def glue_readings(ch: Chapter, *names: str) -> dict[str, str]:
     """Glue the registered readings ``names`` (:mod:`kzperception.readings.registry`) for this page.
@@ -121,10 +126,15 @@ def glue_descriptions(ch: Chapter) -> dict[str, str]:
     from kzperception.readings import describe
 
     c = ch.counts
-    out = {"describe_partners_or": describe.partners_or(c), "describe_slots": describe.slots(c),
-           "describe_totals": describe.totals(c), "describe_websites": describe.websites(c),
-           "describe_periods": describe.periods(c), "describe_slot_changes": describe.slot_changes(c),
-           "describe_pace": describe.pace(c)}
+    out = {
+        "describe_partners_or": describe.partners_or(c),
+        "describe_slots": describe.slots(c),
+        "describe_totals": describe.totals(c),
+        "describe_websites": describe.websites(c),
+        "describe_periods": describe.periods(c),
+        "describe_slot_changes": describe.slot_changes(c),
+        "describe_pace": describe.pace(c),
+    }
     for k, v in out.items():
         glue_text(k, v)
     return out
@@ -146,10 +156,10 @@ def glue_categories(ch: Chapter) -> dict[str, str]:
     out["over_partners"] = describe.over_partners(c)
     labels = registry.render.Labels.of(c)
     out["describe_partner_reports"] = words.together(
-        [f"{words.count(compute.reports(c, p))} on {labels.partner(p)}" for p in compute.partners(c)])
+        [f"{words.count(compute.reports(c, p))} on {labels.partner(p)}" for p in compute.partners(c)]
+    )
     families = ("contrast", "levels", "place_main", "place_secondary", "place_any")
     out |= registry.texts(c, [f"{family}_{cat}" for family in families for cat in cats], ch.baseline)
     for k, v in out.items():
         glue_text(k, v)
     return out
-

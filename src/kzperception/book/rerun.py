@@ -62,8 +62,16 @@ if TYPE_CHECKING:
 #: to 6.5 and the conclusion read its counts, and the audit appendix says what each of the thesis's
 #: statements yields on it and lists the readings of the book it is in. Every other chapter of
 #: the main book is the thesis's own (:data:`THESIS_SUMMARIES`, :data:`THESIS_CHAPTERS`).
-DEFAULT_CHAPTERS: tuple[str, ...] = ("06-0-results", "06-2-reports", "06-3-coding", "06-3-1-categories",
-                                     "06-4-uncertainty", "06-5-sensitivity", "08-conclusion", "appendix-audit")
+DEFAULT_CHAPTERS: tuple[str, ...] = (
+    "06-0-results",
+    "06-2-reports",
+    "06-3-coding",
+    "06-3-1-categories",
+    "06-4-uncertainty",
+    "06-5-sensitivity",
+    "08-conclusion",
+    "appendix-audit",
+)
 #: The default chapter after which the partners' slot chapters (6.3.2, 6.3.3, ...) come.
 SLOTS_AFTER = "06-3-1-categories"
 SELECTION = {
@@ -102,7 +110,8 @@ class RerunPlan:
 #: not rerun: on a corpus they would print that reading beside numbers it may contradict. A rerun
 #: states its results in :data:`DEFAULT_CHAPTERS`, whose sentences are chosen from its counts.
 THESIS_SUMMARIES: dict[str, str] = {
-    "00-abstract": "the thesis's abstract", "00-abstrakt-cs": "the thesis's Czech abstract",
+    "00-abstract": "the thesis's abstract",
+    "00-abstrakt-cs": "the thesis's Czech abstract",
     "10-summary-cs": "the Czech summary of the thesis",
 }
 
@@ -137,8 +146,10 @@ def available_chapters(vocabulary: Vocabulary | None = None) -> list[str]:
     placed after the thesis's two. The thesis's own chapters (:data:`THESIS_SUMMARIES`,
     :data:`THESIS_CHAPTERS`) are not among them.
     """
-    return _with_slots([c for c in DEFAULT_CHAPTERS if not chapter_source(c, None, vocabulary).missing()],
-                       partner_chapters(vocabulary=vocabulary))
+    return _with_slots(
+        [c for c in DEFAULT_CHAPTERS if not chapter_source(c, None, vocabulary).missing()],
+        partner_chapters(vocabulary=vocabulary),
+    )
 
 
 def corpus_chapters(corpus_dir: str | os.PathLike[str]) -> list[str]:
@@ -175,8 +186,7 @@ def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "-
     """
     chosen = list(chosen)
     if not chosen:
-        raise RerunError(f"{option}: the list is empty; give comma-separated chapter stems "
-                         f"(known: {', '.join(known)})")
+        raise RerunError(f"{option}: the list is empty; give comma-separated chapter stems (known: {', '.join(known)})")
     twice = sorted({c for c in chosen if chosen.count(c) > 1})
     if twice:
         raise RerunError(f"{option}: chapter(s) given more than once: {', '.join(repr(c) for c in twice)}")
@@ -184,13 +194,17 @@ def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "-
     summaries = [c for c in chosen if c in THESIS_SUMMARIES and c not in known]
     if summaries:
         c = summaries[0]
-        raise RerunError(f"{option}: {c} is {THESIS_SUMMARIES[c]}: it states the thesis's own reading of the "
-                         f"thesis's data and is not rerun; a rerun's results are in {RESULTS_IN}")
+        raise RerunError(
+            f"{option}: {c} is {THESIS_SUMMARIES[c]}: it states the thesis's own reading of the "
+            f"thesis's data and is not rerun; a rerun's results are in {RESULTS_IN}"
+        )
     own = [c for c in chosen if c in THESIS_CHAPTERS and c not in known]
     if own:
         c = own[0]
-        raise RerunError(f"{option}: {c} is {THESIS_CHAPTERS[c]}: it reads no corpus and is not rerun (the "
-                         f"published book has it); a rerun's results are in {RESULTS_IN}")
+        raise RerunError(
+            f"{option}: {c} is {THESIS_CHAPTERS[c]}: it reads no corpus and is not rerun (the "
+            f"published book has it); a rerun's results are in {RESULTS_IN}"
+        )
     unknown = [c for c in chosen if c not in known]
     if unknown:
         raise RerunError(f"{option}: unknown chapter(s) {', '.join(unknown)} (known: {', '.join(known)})")
@@ -244,17 +258,23 @@ def check_out(out: str | os.PathLike[str], corpus_path: Path | None = None) -> P
     for name in PROTECTED:
         folder = root / name
         if out_path == folder or folder in out_path.parents:
-            raise RerunError(f"--out: {out_path} is inside the repository's {name}/ (the main book reads it); "
-                             "choose a folder of its own")
+            raise RerunError(
+                f"--out: {out_path} is inside the repository's {name}/ (the main book reads it); "
+                "choose a folder of its own"
+            )
     if corpus_path is not None and (out_path == corpus_path or out_path in corpus_path.parents):
-        raise RerunError(f"--out: {out_path} holds the corpus {corpus_path}; a rerun replaces its --out "
-                         "folder as a whole, so choose another")
+        raise RerunError(
+            f"--out: {out_path} holds the corpus {corpus_path}; a rerun replaces its --out "
+            "folder as a whole, so choose another"
+        )
     kind = _out_kind(out_path)
     if kind is None:
         if out_path.exists() and not out_path.is_dir():
             raise RerunError(f"--out: {out_path} exists and is not a folder")
-        raise RerunError(f"--out: {out_path} is neither empty nor an earlier rerun's output (no {MARKER} in it); "
-                         "choose a new or empty folder")
+        raise RerunError(
+            f"--out: {out_path} is neither empty nor an earlier rerun's output (no {MARKER} in it); "
+            "choose a new or empty folder"
+        )
     ancestor = out_path.parent
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -263,8 +283,15 @@ def check_out(out: str | os.PathLike[str], corpus_path: Path | None = None) -> P
     return out_path
 
 
-def plan(corpus_dir: str | os.PathLike[str], start: str, pivot: str, end: str, out: str | os.PathLike[str],
-         chapters: Sequence[str] | None = None, coder: str | None = None) -> RerunPlan:
+def plan(
+    corpus_dir: str | os.PathLike[str],
+    start: str,
+    pivot: str,
+    end: str,
+    out: str | os.PathLike[str],
+    chapters: Sequence[str] | None = None,
+    coder: str | None = None,
+) -> RerunPlan:
     """Check every parameter (dates, order, chapters, output, corpus, coder, reports in window) before any write."""
     from kzperception.data.corpus import load_corpus
     from kzperception.data.counts import load_counts, require_reports
@@ -295,8 +322,11 @@ def banner(corpus: Corpus, value: Callable[[str], str] = str, text: Callable[[st
         return text("Synthetic corpus — demonstration only: no number in this book describes real reports.")
     if set(mix) == {"cited"}:
         return text("Partial corpus: only the reports the thesis cites; counts are not the thesis's 218 reports.")
-    return text("Rerun on a researcher's corpus:") + " " + (text(",") + " ").join(
-        f"{value(k)} {v}" for k, v in mix.items())
+    return (
+        text("Rerun on a researcher's corpus:")
+        + " "
+        + (text(",") + " ").join(f"{value(k)} {v}" for k, v in mix.items())
+    )
 
 
 def banner_html(corpus: Corpus) -> str:
@@ -331,18 +361,20 @@ def front_page(p: RerunPlan) -> str:
     # Periods of unequal length, and days of the window the corpus does not reach, said before
     # any count is read (the sentences hold only dates and numbers; escaped all the same).
     shape = " ".join(t for t in (lengths_sentence(counts), coverage_sentence(counts_span(counts))) if t)
-    rows = "\n".join(f"| {myst_text(k, at_line_start=False)} | {v} | {SELECTION.get(k, 'as recorded in the corpus')} |"
-                     for k, v in mix.items())
+    rows = "\n".join(
+        f"| {myst_text(k, at_line_start=False)} | {v} | {SELECTION.get(k, 'as recorded in the corpus')} |"
+        for k, v in mix.items()
+    )
     labels = p.window.labels
     where = myst_text(corpus_label(p.corpus.path), at_line_start=False)  # no absolute local path
     coders = ", ".join(myst_text(c, at_line_start=False) for c in p.corpus.coders)
     # No corpus text in the heading: sphinx-book-theme writes a page's title as plain text into
     # the HTML unescaped (the print header, the sidebar's book title), so a title must be ours.
-    return f"""# Rerun of the data chapters, {labels['before']} / {labels['after']}
+    return f"""# Rerun of the data chapters, {labels["before"]} / {labels["after"]}
 
 ````{{container}} kzp-corpus
 ```{{admonition}} About the corpus
-:class: {'warning' if p.corpus.is_synthetic else 'note'}
+:class: {"warning" if p.corpus.is_synthetic else "note"}
 
 {banner_myst(p.corpus)}
 ```
@@ -352,8 +384,8 @@ Each chapter shows the new counts and, beside them, the figures the thesis publi
 
 - **Corpus:** {where} ({len(p.corpus.reports)} reports, {len(p.corpus.codes)} codes; coders: {coders};
   counted: {myst_text(p.coder or "none", at_line_start=False)})
-- **Window:** before = {p.window.start} to the day before {p.window.pivot} ({labels['before']});
-  after = {p.window.pivot} to {p.window.end} ({labels['after']})
+- **Window:** before = {p.window.start} to the day before {p.window.pivot} ({labels["before"]});
+  after = {p.window.pivot} to {p.window.end} ({labels["after"]})
 
 {myst_text(shape)}
 
@@ -375,10 +407,14 @@ Each chapter shows the new counts and, beside them, the figures the thesis publi
 def _findings_intro(corpus: Corpus) -> str:
     """The line above a rerun's findings: they are this corpus's, and a synthetic corpus's are a demonstration."""
     if corpus.is_synthetic:
-        return ("On this synthetic corpus and window: a demonstration of what the method reports, "
-                "not a finding about real reports (the main book's landing page states the thesis's).")
-    return ("On this corpus and window, not on the thesis's published counts (the main book's landing "
-            "page states the thesis's):")
+        return (
+            "On this synthetic corpus and window: a demonstration of what the method reports, "
+            "not a finding about real reports (the main book's landing page states the thesis's)."
+        )
+    return (
+        "On this corpus and window, not on the thesis's published counts (the main book's landing "
+        "page states the thesis's):"
+    )
 
 
 def stage(p: RerunPlan, layout: BookLayout, previous: Path | None = None) -> None:
@@ -404,10 +440,14 @@ def stage(p: RerunPlan, layout: BookLayout, previous: Path | None = None) -> Non
     sphinx["smartquotes"] = False
     # The theme writes the announcement into every page as HTML, unescaped: escape it here.
     sphinx.setdefault("html_theme_options", {})["announcement"] = banner_html(p.corpus)
-    (layout.source / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
-                                               encoding="utf-8")
-    toc = {"format": "jb-book", "root": "index",
-           "chapters": [{"file": f"{paths.CHAPTERS_DIR}/{c}"} for c in p.chapters] + [{"file": "bibliography"}]}
+    (layout.source / "_config.yml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    toc = {
+        "format": "jb-book",
+        "root": "index",
+        "chapters": [{"file": f"{paths.CHAPTERS_DIR}/{c}"} for c in p.chapters] + [{"file": "bibliography"}],
+    }
     (layout.source / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
 
 
@@ -440,8 +480,10 @@ def _swap_in(new: Path, out: Path) -> Path | None:
     """
     kind = _out_kind(out)
     if kind is None:
-        raise RerunError(f"--out: {out} changed during the build and is neither empty nor an earlier rerun's "
-                         "output any more; nothing was replaced")
+        raise RerunError(
+            f"--out: {out} changed during the build and is neither empty nor an earlier rerun's "
+            "output any more; nothing was replaced"
+        )
     if kind in ("absent", "empty"):
         os.replace(new, out)  # rename(2) onto an empty folder replaces it
         return None
@@ -492,7 +534,7 @@ def sweep_leftovers(out: Path) -> list[Path]:
         return removed
     now = time.time()
     for path in sorted(out.parent.glob(_work_prefix(out) + "*")):
-        rest = path.name[len(_work_prefix(out)):]
+        rest = path.name[len(_work_prefix(out)) :]
         pid = rest.split("-", 1)[0]
         try:
             stale = (not _owner_alive(int(pid))) if pid.isdigit() else now - path.stat().st_mtime > STALE_AFTER
@@ -509,8 +551,14 @@ def sweep_leftovers(out: Path) -> list[Path]:
 
 
 def _marker(what: dict[str, object]) -> str:
-    return json.dumps({"kind": MARKER_KIND, **what, "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
-                      ensure_ascii=False, indent=1) + "\n"
+    return (
+        json.dumps(
+            {"kind": MARKER_KIND, **what, "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 def with_umask(folder: Path) -> Path:
@@ -525,10 +573,21 @@ def with_umask(folder: Path) -> Path:
     return folder
 
 
-def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_source: Callable[[BookLayout, Path | None],
-               None], record: dict[str, object], *, jobs: int = 2, use_cache: bool = True, strict: bool = False,
-               config: Path | None = None, toc: Path | None = None, seed: Path | None = None,
-               on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
+def build_into(
+    out: Path,
+    chapters: list[str],
+    params: dict[str, str],
+    stage_source: Callable[[BookLayout, Path | None], None],
+    record: dict[str, object],
+    *,
+    jobs: int = 2,
+    use_cache: bool = True,
+    strict: bool = False,
+    config: Path | None = None,
+    toc: Path | None = None,
+    seed: Path | None = None,
+    on_done: Callable[[ChapterRun], None] | None = None,
+) -> tuple[list[ChapterRun], Path | None]:
     """Build a standalone book at ``out`` (checked by :func:`check_out`): the one path every such book takes.
 
     ``stage_source(layout, previous)`` writes the pages into the staged source (``previous`` is the
@@ -550,8 +609,9 @@ def build_into(out: Path, chapters: list[str], params: dict[str, str], stage_sou
         runs = execute_chapters(chapters, params, layout.chapters, jobs, use_cache, on_done=on_done, seed=seed)
         if any(r.status == "failed" for r in runs):
             return runs, None
-        jupyter_book(layout, config=config or layout.source / "_config.yml", toc=toc or layout.source / "_toc.yml",
-                     strict=strict)
+        jupyter_book(
+            layout, config=config or layout.source / "_config.yml", toc=toc or layout.source / "_toc.yml", strict=strict
+        )
         os.replace(layout.built, layout.html)
         shutil.rmtree(layout.source / "_build", ignore_errors=True)
         (work / MARKER).write_text(_marker(record), encoding="utf-8")
@@ -576,8 +636,9 @@ def _git_commit() -> str | None:
     import subprocess
 
     try:
-        done = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=10, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return (done.stdout.strip() or None) if done.returncode == 0 else None
@@ -589,11 +650,17 @@ def rerun_record(p: RerunPlan) -> dict[str, object]:
     from kzperception import __version__
 
     vocabulary = p.corpus.vocabulary
-    return {"corpus": str(p.corpus.path), "corpus_name": Path(p.corpus.path).name,
-            "corpus_sha256": corpus_hashes(p.corpus.path),
-            "vocabulary_files": {Path(f).name: str(f) for f in getattr(vocabulary, "files", ())},
-            "coders": p.corpus.coders, "window": p.window.as_params(), "chapters": p.chapters,
-            "version": __version__, "commit": _git_commit()}
+    return {
+        "corpus": str(p.corpus.path),
+        "corpus_name": Path(p.corpus.path).name,
+        "corpus_sha256": corpus_hashes(p.corpus.path),
+        "vocabulary_files": {Path(f).name: str(f) for f in getattr(vocabulary, "files", ())},
+        "coders": p.corpus.coders,
+        "window": p.window.as_params(),
+        "chapters": p.chapters,
+        "version": __version__,
+        "commit": _git_commit(),
+    }
 
 
 def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[str]]:
@@ -621,27 +688,55 @@ def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[s
     return folder, dict(record["window"]), list(record["chapters"])
 
 
-def run(p: RerunPlan, jobs: int = 2,
-        on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
+def run(
+    p: RerunPlan, jobs: int = 2, on_done: Callable[[ChapterRun], None] | None = None
+) -> tuple[list[ChapterRun], Path | None]:
     """Execute the chapters on the corpus and window, build, and put the book at ``OUT``."""
     record = {**rerun_record(p), "coder": p.coder}
     # Chapter notebooks name labels (table-1, figure-4) that other, absent chapters may point at: not strict.
-    return build_into(p.out, p.chapters, p.params, lambda layout, previous: stage(p, layout, previous), record,
-                      jobs=jobs, on_done=on_done)
+    return build_into(
+        p.out,
+        p.chapters,
+        p.params,
+        lambda layout, previous: stage(p, layout, previous),
+        record,
+        jobs=jobs,
+        on_done=on_done,
+    )
 
 
-def build_main_into(out: Path, chapters: list[str], params: dict[str, str], *, jobs: int = 2, use_cache: bool = True,
-                    strict: bool = True,
-                    on_done: Callable[[ChapterRun], None] | None = None) -> tuple[list[ChapterRun], Path | None]:
+def build_main_into(
+    out: Path,
+    chapters: list[str],
+    params: dict[str, str],
+    *,
+    jobs: int = 2,
+    use_cache: bool = True,
+    strict: bool = True,
+    on_done: Callable[[ChapterRun], None] | None = None,
+) -> tuple[list[ChapterRun], Path | None]:
     """The main book, built outside the repository (``kzperception build --out``): same pages, same rules.
 
     The main book's own executed chapters seed the cache, so a book built for a test or an archive
     executes only what changed since ``make book``.
     """
+
     def stage_main(layout: BookLayout, previous: Path | None) -> None:
         stage_pages(layout)
         _reuse_chapters(previous, layout)
 
     record = {"corpus": "published", "window": params, "chapters": chapters}
-    return build_into(out, chapters, params, stage_main, record, jobs=jobs, use_cache=use_cache, strict=strict,
-                      config=paths.CONFIG, toc=paths.TOC, seed=paths.CHAPTERS, on_done=on_done)
+    return build_into(
+        out,
+        chapters,
+        params,
+        stage_main,
+        record,
+        jobs=jobs,
+        use_cache=use_cache,
+        strict=strict,
+        config=paths.CONFIG,
+        toc=paths.TOC,
+        seed=paths.CHAPTERS,
+        on_done=on_done,
+    )

@@ -79,11 +79,19 @@ class thesis_table(exhibit):
     figtype, word = "kzp-thesis-table", "Table"
 
 
-NODES: dict[tuple[str, bool], type[exhibit]] = {("figure", False): edition_figure, ("figure", True): thesis_figure,
-                                                 ("table", False): edition_table, ("table", True): thesis_table}
+NODES: dict[tuple[str, bool], type[exhibit]] = {
+    ("figure", False): edition_figure,
+    ("figure", True): thesis_figure,
+    ("table", False): edition_table,
+    ("table", True): thesis_table,
+}
 #: How the build writes each kind's number ("Figure E3"); the thesis's kinds keep its numbers.
-NUMFIG_FORMAT = {"kzp-figure": "Figure E%s", "kzp-thesis-figure": "Figure %s",
-                 "kzp-table": "Table E%s", "kzp-thesis-table": "Table %s"}
+NUMFIG_FORMAT = {
+    "kzp-figure": "Figure E%s",
+    "kzp-thesis-figure": "Figure %s",
+    "kzp-table": "Table E%s",
+    "kzp-thesis-table": "Table %s",
+}
 THESIS_FIGTYPES = ("kzp-thesis-figure", "kzp-thesis-table")
 
 
@@ -126,8 +134,17 @@ def provenance_box(record: dict[str, Any], docname: str) -> exhibit_box:
     if record.get("csv"):
         csv = str(record["csv"])
         para = nodes.paragraph("", "Download the data as CSV: ")
-        para += addnodes.download_reference("", "", _literal(csv), reftarget=csv, refdoc=docname, refdomain="",
-                                            reftype="download", refexplicit=True, refwarn=False)
+        para += addnodes.download_reference(
+            "",
+            "",
+            _literal(csv),
+            reftarget=csv,
+            refdoc=docname,
+            refdomain="",
+            reftype="download",
+            refexplicit=True,
+            refwarn=False,
+        )
         items += nodes.list_item("", para)
     thesis = record.get("thesis")
     text = f"Reproduces the thesis, section {thesis}." if thesis else "Added by this edition (not in the thesis)."
@@ -149,8 +166,11 @@ def data_box(record: dict[str, Any]) -> exhibit_box | None:
 class ExhibitDirective(PasteFigureDirective):
     """Paste a glued exhibit with its caption (the content); ``:thesis: N`` keeps the thesis's number."""
 
-    option_spec: ClassVar[dict[str, Any]] = {"name": directives.unchanged, "thesis": directives.positive_int,
-                                             "class": directives.class_option}
+    option_spec: ClassVar[dict[str, Any]] = {
+        "name": directives.unchanged,
+        "thesis": directives.positive_int,
+        "class": directives.class_option,
+    }
 
     def add_name(self, node: nodes.Element) -> None:
         """The target goes on the exhibit node made below, not on the figure the base class builds."""
@@ -163,8 +183,13 @@ class ExhibitDirective(PasteFigureDirective):
             return [glue_warning(str(exc), self.document, self.line)]
         record = glued.data.get(EXHIBIT_MIME)
         if not isinstance(record, dict) or record.get("kind") not in ("figure", "table"):
-            return [glue_warning(f"{key!r} was not glued as an exhibit (kzperception.book.exhibits.glue_figure "
-                                 "or glue_table)", self.document, self.line)]
+            return [
+                glue_warning(
+                    f"{key!r} was not glued as an exhibit (kzperception.book.exhibits.glue_figure or glue_table)",
+                    self.document,
+                    self.line,
+                )
+            ]
         if record.get("empty"):  # a table that only a rerun shows (kzperception.book.exhibits.glue_table)
             return []
         if not self.content:
@@ -177,8 +202,13 @@ class ExhibitDirective(PasteFigureDirective):
         if not isinstance(figure, nodes.figure):
             return pasted
         cls = NODES[(record["kind"], thesis is not None)]
-        node = cls("", *figure.children, classes=["kzp-exhibit", f"kzp-exhibit-{record['kind']}", *classes],
-                   thesis=thesis, record=copy.deepcopy(dict(record)))
+        node = cls(
+            "",
+            *figure.children,
+            classes=["kzp-exhibit", f"kzp-exhibit-{record['kind']}", *classes],
+            thesis=thesis,
+            record=copy.deepcopy(dict(record)),
+        )
         self.set_source_info(node)
         env = self.state.document.settings.env
         if record["kind"] == "figure" and (box := data_box(record)) is not None:
@@ -220,7 +250,8 @@ def thesis_numbers(order: list[tuple[str, str, int, str, int]]) -> dict[tuple[st
             why = "is given twice" if number == previous[2] else "is out of the thesis's order"
             raise ExhibitNumberError(
                 f"thesis number {number} {why}: {docname} ({name}) comes after {previous[0]} ({previous[3]}), "
-                f"numbered {previous[2]}")
+                f"numbered {previous[2]}"
+            )
         out[(docname, node_id)] = number
         previous = item
     return out
@@ -246,11 +277,13 @@ def _renumber(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for (docname, node_id), number in thesis_numbers(order).items():
             env.toc_fignumbers[docname][figtype][node_id] = (number,)
     before = env.__dict__.get("kzp_fignumbers", {})
-    changed = [d for d, nums in env.toc_fignumbers.items()
-               if any(t in NUMFIG_FORMAT for t in nums) and nums != before.get(d)]
+    changed = [
+        d for d, nums in env.toc_fignumbers.items() if any(t in NUMFIG_FORMAT for t in nums) and nums != before.get(d)
+    ]
     changed += [d for d in before if d not in env.toc_fignumbers and d in env.all_docs]
-    env.kzp_fignumbers = copy.deepcopy({d: n for d, n in env.toc_fignumbers.items()
-                                        if any(t in NUMFIG_FORMAT for t in n)})
+    env.kzp_fignumbers = copy.deepcopy(
+        {d: n for d, n in env.toc_fignumbers.items() if any(t in NUMFIG_FORMAT for t in n)}
+    )
     return changed
 
 
@@ -266,8 +299,9 @@ def _config(app: Sphinx, config: Config) -> None:
 _THESIS_LABEL = re.compile(r"^(figure|table)-([1-9][0-9]*)$")
 
 
-def _absent_thesis_exhibit(app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref,
-                           contnode: nodes.Element) -> nodes.Node | None:
+def _absent_thesis_exhibit(
+    app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref, contnode: nodes.Element
+) -> nodes.Node | None:
     """A reference to the thesis's Table 1 or Figure N that a book of some chapters does not hold.
 
     A rerun of a few chapters keeps prose such as "the slots of Table 1"; the target is not in that
@@ -317,8 +351,9 @@ def _visit_exhibit(self: Any, node: exhibit) -> None:
     body = [c for c in node.children if c is not caption and c not in legend and c not in boxes]
     number = _number(self, node)
     cap_id = self.encode(str(record.get("caption_id") or ""))
-    label = (f'<span class="caption-number">{self.encode(number)}.</span> ' if number else "") + \
-        f'<span class="caption-text">{_render(self, caption.children) if caption else ""}</span>'
+    label = (
+        f'<span class="caption-number">{self.encode(number)}.</span> ' if number else ""
+    ) + f'<span class="caption-text">{_render(self, caption.children) if caption else ""}</span>'
     legend_html = _render(self, legend)
     boxes_html = _render(self, boxes)
     body_html = _render(self, body)
@@ -328,13 +363,17 @@ def _visit_exhibit(self: Any, node: exhibit) -> None:
     if isinstance(node, edition_table | thesis_table):
         cap = f'<caption id="{cap_id}">{label}</caption>'
         m = _TABLE_OPEN.search(body_html)
-        body_html = (body_html[:m.end()] + cap + body_html[m.end():]) if m else cap + body_html
-        self.body.append(f'<div class="{classes}" id="{self.encode(ids[0]) if ids else ""}">{extra}\n'
-                         f'<div class="kzp-table-box">{body_html}</div>\n{legend_html}{boxes_html}</div>\n')
+        body_html = (body_html[: m.end()] + cap + body_html[m.end() :]) if m else cap + body_html
+        self.body.append(
+            f'<div class="{classes}" id="{self.encode(ids[0]) if ids else ""}">{extra}\n'
+            f'<div class="kzp-table-box">{body_html}</div>\n{legend_html}{boxes_html}</div>\n'
+        )
     else:
-        self.body.append(f'<figure class="{classes}" id="{self.encode(ids[0]) if ids else ""}">{extra}\n{body_html}\n'
-                         f'<figcaption><p id="{cap_id}">{label}</p>{legend_html}{boxes_html}</figcaption>\n'
-                         f'</figure>\n')
+        self.body.append(
+            f'<figure class="{classes}" id="{self.encode(ids[0]) if ids else ""}">{extra}\n{body_html}\n'
+            f'<figcaption><p id="{cap_id}">{label}</p>{legend_html}{boxes_html}</figcaption>\n'
+            f"</figure>\n"
+        )
     raise nodes.SkipNode
 
 
@@ -348,10 +387,23 @@ def _css(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     for cls in NODES.values():
-        app.add_enumerable_node(cls, cls.figtype, html=(_visit_exhibit, None), latex=(_skip, None),
-                                text=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
-    app.add_node(exhibit_box, html=(_visit_box, _depart_box), latex=(_skip, None), text=(_skip, None),
-                 man=(_skip, None), texinfo=(_skip, None))
+        app.add_enumerable_node(
+            cls,
+            cls.figtype,
+            html=(_visit_exhibit, None),
+            latex=(_skip, None),
+            text=(_skip, None),
+            man=(_skip, None),
+            texinfo=(_skip, None),
+        )
+    app.add_node(
+        exhibit_box,
+        html=(_visit_box, _depart_box),
+        latex=(_skip, None),
+        text=(_skip, None),
+        man=(_skip, None),
+        texinfo=(_skip, None),
+    )
     app.add_directive("exhibit", ExhibitDirective)
     app.connect("config-inited", _config, priority=900)
     app.connect("builder-inited", _css)

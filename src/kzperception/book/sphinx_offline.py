@@ -87,8 +87,13 @@ def _templates_first(app: Sphinx, config: Config) -> None:
     """Put the book's template overrides ahead of the themes' own (they append theirs later)."""
     installed = version("pydata-sphinx-theme")
     if installed != PYDATA_THEME:
-        logger.warning("pydata-sphinx-theme %s is installed; %s/static/webpack-macros.html follows %s "
-                       "(requirements.lock pins it): update the copy with the pin", installed, TEMPLATES, PYDATA_THEME)
+        logger.warning(
+            "pydata-sphinx-theme %s is installed; %s/static/webpack-macros.html follows %s "
+            "(requirements.lock pins it): update the copy with the pin",
+            installed,
+            TEMPLATES,
+            PYDATA_THEME,
+        )
     config.templates_path = [str(TEMPLATES), *[p for p in config.templates_path if p != str(TEMPLATES)]]
 
 
@@ -107,9 +112,18 @@ font-style:normal;font-variant:normal;line-height:1;text-rendering:auto}
 #: The theme draws each admonition's title icon as a FontAwesome private-use character (U+F05A for a
 #: note) in a ::after; with no FontAwesome font shipped it drew an empty box, so each becomes a mask.
 ADMONITION_ICONS: dict[str, str] = {
-    "": "bell", "note": "circle-info", "attention": "circle-exclamation", "important": "circle-exclamation",
-    "caution": "triangle-exclamation", "danger": "triangle-exclamation", "warning": "triangle-exclamation",
-    "error": "circle-xmark", "hint": "lightbulb", "tip": "lightbulb", "seealso": "share", "todo": "pencil",
+    "": "bell",
+    "note": "circle-info",
+    "attention": "circle-exclamation",
+    "important": "circle-exclamation",
+    "caution": "triangle-exclamation",
+    "danger": "triangle-exclamation",
+    "warning": "triangle-exclamation",
+    "error": "circle-xmark",
+    "hint": "lightbulb",
+    "tip": "lightbulb",
+    "seealso": "share",
+    "todo": "pencil",
 }
 
 
@@ -129,20 +143,24 @@ def icon_css(html_texts: list[str], fontawesome_js: str) -> str:
     for name in sorted(used & solid.keys()):
         w, h, d = solid[name]
         svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'><path d='{d}'/></svg>"
-        url = "url(\"data:image/svg+xml," + quote(svg, safe=" :/='<>-.,") + "\")"
-        rules.append(f".fa-{name}::before{{content:\"\";display:inline-block;width:{w / h:.4f}em;height:1em;"
-                     f"vertical-align:-.125em;background-color:currentColor;"
-                     f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}")
+        url = 'url("data:image/svg+xml,' + quote(svg, safe=" :/='<>-.,") + '")'
+        rules.append(
+            f'.fa-{name}::before{{content:"";display:inline-block;width:{w / h:.4f}em;height:1em;'
+            f"vertical-align:-.125em;background-color:currentColor;"
+            f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}"
+        )
     for kind, name in ADMONITION_ICONS.items():
         if name not in solid:
             continue
         w, h, d = solid[name]
         svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'><path d='{d}'/></svg>"
-        url = "url(\"data:image/svg+xml," + quote(svg, safe=" :/='<>-.,") + "\")"
+        url = 'url("data:image/svg+xml,' + quote(svg, safe=" :/='<>-.,") + '")'
         sel = ".admonition" + (f".{kind}" if kind else "")
-        rules.append(f"{sel}>.admonition-title::after,div{sel}>.admonition-title::after{{content:\"\";"
-                     f"font:inherit;background-color:currentColor;"
-                     f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}")
+        rules.append(
+            f'{sel}>.admonition-title::after,div{sel}>.admonition-title::after{{content:"";'
+            f"font:inherit;background-color:currentColor;"
+            f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}"
+        )
     return "\n".join(rules) + "\n"
 
 
@@ -157,8 +175,7 @@ def _icons_and_fontawesome(app: Sphinx, exception: Exception | None) -> None:
         logger.warning("no FontAwesome all.min.js in the theme: icons cannot be written to %s", ICON_CSS)
         return
     pages = [p.read_text(encoding="utf-8") for p in out.rglob("*.html") if "_static" not in p.parts]
-    (out / "_static" / ICON_CSS).write_text(icon_css(pages, scripts[-1].read_text(encoding="utf-8")),
-                                             encoding="utf-8")
+    (out / "_static" / ICON_CSS).write_text(icon_css(pages, scripts[-1].read_text(encoding="utf-8")), encoding="utf-8")
     shutil.rmtree(vendor, ignore_errors=True)
 
 

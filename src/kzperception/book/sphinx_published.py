@@ -91,8 +91,7 @@ def main_book_targets(notebooks: Path | None = None) -> dict[str, dict[str, str]
     return published_targets(pages)
 
 
-def reference_words(target: str, reftype: str, explicit: str | None,
-                    targets: dict[str, dict[str, str]]) -> str | None:
+def reference_words(target: str, reftype: str, explicit: str | None, targets: dict[str, dict[str, str]]) -> str | None:
     """The words that stand for a reference to ``target`` of the published book; None when it names nothing there.
 
     ``explicit`` is the reference's own title, if it has one ("chapter 5", "Figures %s").
@@ -115,8 +114,9 @@ def reference_words(target: str, reftype: str, explicit: str | None,
     return f"a {found['kind']} in {where} {OF_PUBLISHED}"
 
 
-def _missing_reference(app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref,
-                       contnode: nodes.Element) -> nodes.Node | None:
+def _missing_reference(
+    app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref, contnode: nodes.Element
+) -> nodes.Node | None:
     """Answer a reference to a label this book lacks with words naming the published book's part."""
     targets = app.config.kzp_published_targets or {}
     if node.get("refdomain") != "std" or node.get("reftype") not in ("ref", "numref") or not targets:

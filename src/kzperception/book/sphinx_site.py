@@ -72,17 +72,20 @@ DESCRIPTION_CHARS = 160
 _CYR = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
 #: A run of Cyrillic words, with the spaces, digits, punctuation and entities between them.
 CYRILLIC_RUN = re.compile(
-    rf"[{_CYR}]+(?:(?:[\s\d.,;:!?()«»„“”\"’\-–—/№%]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);)*[{_CYR}]+)*")
+    rf"[{_CYR}]+(?:(?:[\s\d.,;:!?()«»„“”\"’\-–—/№%]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);)*[{_CYR}]+)*"
+)
 #: A tag, comment or raw-text element; quoted attribute values may hold ``>``.
 _TOKEN = re.compile(
     r"<!--.*?-->"
     r"|<(script|style|textarea|title|option|svg|math)\b(?:[^\"'>]|\"[^\"]*\"|'[^']*')*>.*?</\1\s*>"
     r"|</?[a-zA-Z][^\"'>]*(?:(?:\"[^\"]*\"|'[^']*')[^\"'>]*)*>",
-    re.S | re.I)
+    re.S | re.I,
+)
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
 _LANG_ATTR = re.compile(r"""\slang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                   "wbr"})
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
 
 
 def _lang_of(tag: str) -> str | None:
@@ -110,7 +113,7 @@ def mark_cyrillic(markup: str, lang: str = "ru") -> str:
             out.append(CYRILLIC_RUN.sub(lambda m: f'<span lang="{lang}">{m.group(0)}</span>', chunk))
 
     for m in _TOKEN.finditer(markup):
-        text(markup[pos:m.start()])
+        text(markup[pos : m.start()])
         tag = m.group(0)
         if (m.group(1) or "").lower() == "option" and CYRILLIC_RUN.search(tag) and _lang_of(tag.split(">")[0]) is None:
             tag = tag[:7] + f' lang="{lang}"' + tag[7:]
@@ -133,9 +136,14 @@ def mark_cyrillic(markup: str, lang: str = "ru") -> str:
 
 #: On a page in another language, the theme's English parts (the opening tag's start).
 ENGLISH_CHROME = (
-    '<div id="pst-skip-link"', '<div class="search-button__wrapper"', '<header class="bd-header',
-    '<div class="bd-sidebar-primary', '<div class="bd-header-article', '<footer class="prev-next-footer',
-    '<div class="page-toc tocsection onthispage"', '<footer class="bd-footer',
+    '<div id="pst-skip-link"',
+    '<div class="search-button__wrapper"',
+    '<header class="bd-header',
+    '<div class="bd-sidebar-primary',
+    '<div class="bd-header-article',
+    '<footer class="prev-next-footer',
+    '<div class="page-toc tocsection onthispage"',
+    '<footer class="bd-footer',
 )
 
 
@@ -150,12 +158,15 @@ def mark_page_languages(page: str, page_lang: str, titles: dict[str, str]) -> st
     buttons): a Czech title everywhere, an English one on a page that is not English."""
     if page_lang != "en":
         for start in ENGLISH_CHROME:
-            page = page.replace(start, start[:start.index(" ")] + ' lang="en"' + start[start.index(" "):])
+            page = page.replace(start, start[: start.index(" ")] + ' lang="en"' + start[start.index(" ") :])
         page = _ENGLISH_PASSAGE.sub(r'<\1 lang="en"\2', page)
     for title, lang in titles.items():
         if lang != "en" or page_lang != "en":
-            page = re.sub(rf">(\s*){re.escape(title)}(\s*)<",
-                          lambda m, t=title, lg=lang: f'>{m.group(1)}<span lang="{lg}">{t}</span>{m.group(2)}<', page)
+            page = re.sub(
+                rf">(\s*){re.escape(title)}(\s*)<",
+                lambda m, t=title, lg=lang: f'>{m.group(1)}<span lang="{lg}">{t}</span>{m.group(2)}<',
+                page,
+            )
     return page
 
 
@@ -178,6 +189,7 @@ def one_viewport(page: str) -> str:
 
 # --- bibliography ---------------------------------------------------------------------------------
 
+
 def _fold(text: str) -> str:
     """Sorting form of a name: braces, apostrophes and accents dropped, other punctuation a space,
     case ignored, a leading "The" dropped (The World Factbook files under W)."""
@@ -199,8 +211,7 @@ class AuthorYearSorting(BaseSortingStyle):
     """One alphabetical run: by the authors' names (an organisation is its name), then year and title."""
 
     def sorting_key(self, entry: Any) -> tuple:
-        people = tuple((_fold(_surname(p)), _fold(" ".join(p.first_names + p.middle_names)))
-                       for p in _persons(entry))
+        people = tuple((_fold(_surname(p)), _fold(" ".join(p.first_names + p.middle_names))) for p in _persons(entry))
         return people, entry.fields.get("year", "").casefold(), _fold(entry.fields.get("title", ""))
 
 
@@ -276,8 +287,17 @@ def list_items(body: str) -> str:
 
 # --- meta description -----------------------------------------------------------------------------
 
-_NOT_PROSE = (nodes.Admonition, nodes.topic, nodes.sidebar, nodes.table, nodes.citation, nodes.footnote,
-              nodes.field_list, nodes.docinfo, nodes.line_block)
+_NOT_PROSE = (
+    nodes.Admonition,
+    nodes.topic,
+    nodes.sidebar,
+    nodes.table,
+    nodes.citation,
+    nodes.footnote,
+    nodes.field_list,
+    nodes.docinfo,
+    nodes.line_block,
+)
 
 
 def first_paragraph(doctree: nodes.Node | None) -> str:
@@ -299,7 +319,7 @@ def first_paragraph(doctree: nodes.Node | None) -> str:
         text = " ".join(para.astext().split())
         if skip or len(text) < 40:
             continue
-        if len(text) >= 60 and text.rstrip("”’\"»)").endswith((".", "!", "?")):
+        if len(text) >= 60 and text.rstrip('”’"»)').endswith((".", "!", "?")):
             return text
         candidates.append(text)
     return candidates[0] if candidates else ""
@@ -310,19 +330,46 @@ def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1]
-    cut = cut[:cut.rfind(" ")] if " " in cut else cut
+    cut = text[: limit - 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut
     return cut.rstrip(" ,;:–—") + "…"
 
 
 # --- search text ----------------------------------------------------------------------------------
 
 _ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*)</article>', re.S)
-_MAIN = re.compile(r'<main\b[^>]*>(.*)</main>', re.S)
+_MAIN = re.compile(r"<main\b[^>]*>(.*)</main>", re.S)
 #: Not part of a snippet: heading anchors, and the page's title (the result's link shows it).
 _DROP = re.compile(r'<a class="headerlink"[^>]*>.*?</a>|<h1\b[^>]*>.*?</h1>', re.S)
-_BLOCK = frozenset({"p", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section",
-                    "blockquote", "dt", "dd", "pre", "figcaption", "caption", "table", "ul", "ol", "dl", "figure"})
+_BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "td",
+        "th",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "section",
+        "blockquote",
+        "dt",
+        "dd",
+        "pre",
+        "figcaption",
+        "caption",
+        "table",
+        "ul",
+        "ol",
+        "dl",
+        "figure",
+    }
+)
 _SECTION_ID = re.compile(r"""^<section\b[^>]*\sid\s*=\s*["']([^"']+)["']""", re.I)
 
 
@@ -348,7 +395,7 @@ def page_text(page: str) -> dict[str, Any]:
 
     pos = 0
     for t in _TOKEN.finditer(article):
-        add(article[pos:t.start()])
+        add(article[pos : t.start()])
         pos = t.end()
         tag = t.group(0)
         if t.group(1):  # script, style, svg ...: no text
@@ -423,13 +470,15 @@ class SearchEnglishRussian(SearchEnglish):
         porter = SearchEnglish.js_stemmer_code.replace("var Stemmer = function", "var PorterStemmer = function", 1)
         if porter == SearchEnglish.js_stemmer_code:
             raise RuntimeError("Sphinx's English stemmer no longer starts 'var Stemmer = function'")
-        return (f"{base}\n{russian}\n{porter}\n"
-                "var Stemmer = function() {\n"
-                "  const english = new PorterStemmer(), russian = new RussianStemmer();\n"
-                f"  const cyrillic = /[{_CYR}]/;\n"
-                "  this.stemWord = (w) => cyrillic.test(w) ? russian.stemWord(w.toLowerCase().replace(/ё/g, 'е'))\n"
-                "                                          : english.stemWord(w);\n"
-                "};\n")
+        return (
+            f"{base}\n{russian}\n{porter}\n"
+            "var Stemmer = function() {\n"
+            "  const english = new PorterStemmer(), russian = new RussianStemmer();\n"
+            f"  const cyrillic = /[{_CYR}]/;\n"
+            "  this.stemWord = (w) => cyrillic.test(w) ? russian.stemWord(w.toLowerCase().replace(/ё/g, 'е'))\n"
+            "                                          : english.stemWord(w);\n"
+            "};\n"
+        )
 
 
 def _search_language(app: Sphinx) -> None:
@@ -440,6 +489,7 @@ def _search_language(app: Sphinx) -> None:
 
 
 # --- the site: base URL, 404, languages, descriptions ---------------------------------------------
+
 
 def _base_path(config: Config) -> str:
     path = urlsplit(config.html_baseurl or "").path or "/"
@@ -492,8 +542,15 @@ li { margin: .3rem 0; }
 """
 
 
-def not_found_html(*, book_title: str, description: str, base_path: str, contents: list[tuple[str, str, str]],
-                   favicon: str = "", announcement: str = "") -> str:
+def not_found_html(
+    *,
+    book_title: str,
+    description: str,
+    base_path: str,
+    contents: list[tuple[str, str, str]],
+    favicon: str = "",
+    announcement: str = "",
+) -> str:
     """The 404 page: one self-contained file (its style inline, no stylesheet, script or font to load).
 
     A host serves it for any missed address (``/book/no/such/page``), so a relative stylesheet or
@@ -507,11 +564,13 @@ def not_found_html(*, book_title: str, description: str, base_path: str, content
     HTML the theme is given, already escaped by its maker (:func:`kzperception.book.rerun.banner_html`).
     """
     esc = html.escape
+
     def lang_of(lang: str) -> str:
         return f' lang="{esc(lang)}"' if lang != "en" else ""
 
-    items = "\n".join(f'<li><a href="{esc(href)}"{lang_of(lang)}>{esc(title)}</a></li>'
-                       for title, href, lang in contents)
+    items = "\n".join(
+        f'<li><a href="{esc(href)}"{lang_of(lang)}>{esc(title)}</a></li>' for title, href, lang in contents
+    )
     icon = f'<link rel="icon" href="{esc(favicon)}" />' if favicon else '<link rel="icon" href="data:," />'
     root = json.dumps(base_path)
     return f"""<!DOCTYPE html>
@@ -567,26 +626,38 @@ def _book_order(app: Sphinx) -> list[str]:
 
 def write_not_found(app: Sphinx, exception: Exception | None) -> None:
     """Write ``404.html`` at the end of an HTML build (a book with a 404 page of its own keeps it)."""
-    if (exception is not None or getattr(app.builder, "embedded", False) or app.builder.name != "html"
-            or NOT_FOUND in app.env.found_docs):
+    if (
+        exception is not None
+        or getattr(app.builder, "embedded", False)
+        or app.builder.name != "html"
+        or NOT_FOUND in app.env.found_docs
+    ):
         return
     out = Path(app.outdir)
     languages = app.config.kzp_page_languages
-    contents = [(app.env.titles[doc].astext(), app.builder.get_target_uri(doc), languages.get(doc, "en"))
-                for doc in _book_order(app) if doc in app.env.titles]
+    contents = [
+        (app.env.titles[doc].astext(), app.builder.get_target_uri(doc), languages.get(doc, "en"))
+        for doc in _book_order(app)
+        if doc in app.env.titles
+    ]
     favicon = ""
     icon = out / "_static" / Path(str(app.config.html_favicon or "")).name
     if app.config.html_favicon and icon.suffix == ".svg" and icon.is_file():
         favicon = "data:image/svg+xml," + quote(icon.read_text(encoding="utf-8").strip(), safe=" :/='\"<>-.,#()")
-    page = not_found_html(book_title=str(app.config.html_title or app.config.project), favicon=favicon,
-                          description=app.config.kzp_site_description, base_path=_base_path(app.config),
-                          contents=contents,
-                          announcement=str((app.config.html_theme_options or {}).get("announcement") or ""))
+    page = not_found_html(
+        book_title=str(app.config.html_title or app.config.project),
+        favicon=favicon,
+        description=app.config.kzp_site_description,
+        base_path=_base_path(app.config),
+        contents=contents,
+        announcement=str((app.config.html_theme_options or {}).get("announcement") or ""),
+    )
     (out / f"{NOT_FOUND}.html").write_text(page, encoding="utf-8")
 
 
-def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
-                  doctree: nodes.document | None) -> None:
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
     config = app.config
     lang = config.kzp_page_languages.get(pagename)
     if lang:
@@ -600,9 +671,11 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     metatags = str(context.get("metatags") or "")
     if 'name="description"' not in metatags:
         title = re.sub(r"<[^>]+>", "", str(context.get("title") or ""))
-        text = first_paragraph(doctree) or (f"{html.unescape(title)}: {config.kzp_site_description}"
-                                            if title and pagename != config.root_doc
-                                            else config.kzp_site_description)
+        text = first_paragraph(doctree) or (
+            f"{html.unescape(title)}: {config.kzp_site_description}"
+            if title and pagename != config.root_doc
+            else config.kzp_site_description
+        )
         metatags += f'\n<meta name="description" content="{html.escape(shorten(text), quote=True)}" />'
     context["metatags"] = metatags
     # Jupyter Book links every script in _static into every page; the search scripts belong to the
@@ -617,8 +690,11 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
 def _language_titles(app: Sphinx) -> dict[str, str]:
     """Every page's title (as HTML text) and the page's language."""
     default = app.config.language or "en"
-    return {html.escape(title.astext(), quote=False): app.config.kzp_page_languages.get(docname, default)
-            for docname, title in app.env.titles.items() if title.astext().strip()}
+    return {
+        html.escape(title.astext(), quote=False): app.config.kzp_page_languages.get(docname, default)
+        for docname, title in app.env.titles.items()
+        if title.astext().strip()
+    }
 
 
 def _finish_rendered(app: Sphinx) -> None:

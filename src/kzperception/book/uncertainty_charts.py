@@ -59,30 +59,39 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     df["Country"] = [v.partner_label(c) if c else everyone for c in df["country"]]
     order = df["group"].tolist()
     legend = alt.Legend(title=None)
-    color = alt.Color("Country:N", scale=partner_scale(partners, {everyone: palette.AGGREGATE}, v),
-                      legend=legend)
+    color = alt.Color("Country:N", scale=partner_scale(partners, {everyone: palette.AGGREGATE}, v), legend=legend)
     shape = alt.Shape("Country:N", scale=partner_shape_scale(partners, everyone, v), legend=legend)
     title = f"Share of reports dated {counts.labels['after']} (%)"
     scale = alt.Scale(domain=[0, 100])
-    base = alt.Chart(df).encode(y=alt.Y("group:N", title=None, sort=order,
-                                        axis=alt.Axis(labelExpr=wrap_label_expr(order))), tooltip=_tips("group"))
-    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=title, scale=scale), x2="high:Q",
-                                                color=color)
+    base = alt.Chart(df).encode(
+        y=alt.Y("group:N", title=None, sort=order, axis=alt.Axis(labelExpr=wrap_label_expr(order))),
+        tooltip=_tips("group"),
+    )
+    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=title, scale=scale), x2="high:Q", color=color)
     points = base.mark_point(filled=True, size=70, opacity=1).encode(
-        x=alt.X("share:Q", title=title, scale=scale), color=color, shape=shape)
+        x=alt.X("share:Q", title=title, scale=scale), color=color, shape=shape
+    )
     steady = after_share_expected(counts)
     expected = pd.DataFrame({"expected": [steady]})
-    rule = alt.Chart(expected).mark_rule(strokeDash=palette.DASH["expected"],
-                                         color=palette.STATISTIC["expected"]).encode(
-        x="expected:Q", tooltip=[alt.Tooltip("expected:Q", title="Steady pace (%)", format=".1f")]
+    rule = (
+        alt.Chart(expected)
+        .mark_rule(strokeDash=palette.DASH["expected"], color=palette.STATISTIC["expected"])
+        .encode(x="expected:Q", tooltip=[alt.Tooltip("expected:Q", title="Steady pace (%)", format=".1f")])
     )
-    items = [f"{g} {_pct(v)} ({_pct(lo)} to {_pct(hi)})"
-             for g, v, lo, hi in zip(df["group"], df["share"], df["low"], df["high"], strict=True)]
-    text = describe(f"Points with Wilson 95 % intervals: the share of each group's reports dated "
-                    f"{counts.labels['after']}, against a steady pace of {_pct(steady)} (dashed line).",
-                    "; ".join(items) + ".")
+    items = [
+        f"{g} {_pct(v)} ({_pct(lo)} to {_pct(hi)})"
+        for g, v, lo, hi in zip(df["group"], df["share"], df["low"], df["high"], strict=True)
+    ]
+    text = describe(
+        f"Points with Wilson 95 % intervals: the share of each group's reports dated "
+        f"{counts.labels['after']}, against a steady pace of {_pct(steady)} (dashed line).",
+        "; ".join(items) + ".",
+    )
     return alt.layer(rule, bars, points).properties(
-        width=WIDTH, height=230, title="Reports after the pivot, with Wilson 95 % intervals", description=text,
+        width=WIDTH,
+        height=230,
+        title="Reports after the pivot, with Wilson 95 % intervals",
+        description=text,
     )
 
 
@@ -111,19 +120,26 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
     )
     top = 10 * math.ceil(df["high"].max() / 10) if len(df) else 100
     scale = alt.Scale(domain=[0, min(100, top)])
-    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=f"Share of the country's reports {what} (%)",
-                                                        scale=scale), x2="high:Q")
+    bars = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("low:Q", title=f"Share of the country's reports {what} (%)", scale=scale), x2="high:Q"
+    )
     points = base.mark_point(filled=True, size=60, opacity=1).encode(
-        x=alt.X("share:Q", scale=scale), shape=alt.Shape("Country:N", scale=partner_shape_scale(partners, vocabulary=v),
-                                                          legend=legend))
+        x=alt.X("share:Q", scale=scale),
+        shape=alt.Shape("Country:N", scale=partner_shape_scale(partners, vocabulary=v), legend=legend),
+    )
     tops = []
     for c in partners:
         rows = df[df["country"] == c].sort_values("share", ascending=False, kind="stable")
         if len(rows):
             tops.append(f"{v.partner_label(c)}: {rows['category_label'].iloc[0]} {_pct(rows['share'].iloc[0])}")
-    text = describe(f"Points with Wilson 95 % intervals: the share of each country's reports carrying each "
-                    f"category {what}, categories in the codebook's order.",
-                    ("Largest per country: " + "; ".join(tops) + ".") if tops else "")
+    text = describe(
+        f"Points with Wilson 95 % intervals: the share of each country's reports carrying each "
+        f"category {what}, categories in the codebook's order.",
+        ("Largest per country: " + "; ".join(tops) + ".") if tops else "",
+    )
     return alt.layer(bars, points).properties(
-        width=WIDTH, height=300, title=f"Categories {what}, with Wilson 95 % intervals", description=text,
+        width=WIDTH,
+        height=300,
+        title=f"Categories {what}, with Wilson 95 % intervals",
+        description=text,
     )

@@ -44,8 +44,10 @@ def show_added_categories(codebook: Codebook) -> HTML | None:
     if not added:
         return None
     n = len(added)
-    lead = (f"<p><strong>Added by this corpus's codebook</strong> ({n} "
-            f"{'category' if n == 1 else 'categories'} the thesis does not have):</p>")
+    lead = (
+        f"<p><strong>Added by this corpus's codebook</strong> ({n} "
+        f"{'category' if n == 1 else 'categories'} the thesis does not have):</p>"
+    )
     return HTML(lead + "".join(category_html(c) for c in added))
 
 
@@ -67,9 +69,15 @@ def quotes(report_ids: Iterable[str], register: Register | None = None) -> HTML:
     return HTML("\n".join(quote_html(i, reg) for i in report_ids))
 
 
-def quotes_for(category: str | None = None, country: str | None = None, period: str | None = None,
-               window: Window = THESIS_WINDOW, level: str | None = None, mode: str | None = None,
-               register: Register | None = None) -> HTML:
+def quotes_for(
+    category: str | None = None,
+    country: str | None = None,
+    period: str | None = None,
+    window: Window = THESIS_WINDOW,
+    level: str | None = None,
+    mode: str | None = None,
+    register: Register | None = None,
+) -> HTML:
     """All quoted register reports matching the filters, oldest first.
 
     The filters are those of :func:`kzperception.data.register.select`.
@@ -127,10 +135,12 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     glue_texts(narrative.count_texts(thesis_facts))
     studied = [p for p in thesis.vocabulary.partner_ids if f"n_{p}_before" in thesis_facts]
     for i, a in enumerate(studied):
-        for b in studied[i + 1:]:
+        for b in studied[i + 1 :]:
             glue_texts(narrative.pair_texts(thesis_facts, a, b))
-    glue_texts({f"thesis_label_{p}": label for p, label in thesis.window.labels.items()}
-               | {"thesis_window": f"{thesis.window.start} to {thesis.window.end}, pivot {thesis.window.pivot}"})
+    glue_texts(
+        {f"thesis_label_{p}": label for p, label in thesis.window.labels.items()}
+        | {"thesis_window": f"{thesis.window.start} to {thesis.window.end}, pivot {thesis.window.pivot}"}
+    )
 
 
 def slot_quotes(partner: str, period: str, window: Window | None = None, category: str | None = None) -> HTML:
@@ -139,8 +149,7 @@ def slot_quotes(partner: str, period: str, window: Window | None = None, categor
     A partner the register does not cite gets an empty block, never an error: the register holds
     the thesis's sources only.
     """
-    return quotes_for(category=category, country=check_partner(partner), period=period,
-                      window=window or THESIS_WINDOW)
+    return quotes_for(category=category, country=check_partner(partner), period=period, window=window or THESIS_WINDOW)
 
 
 # --- pivot sensitivity (section 6.5) ------------------------------------------------------------
@@ -149,15 +158,21 @@ def slot_quotes(partner: str, period: str, window: Window | None = None, categor
 def sweep_note(corpus: Corpus, demo: bool) -> HTML:
     """The banner above the sweep: loud when the corpus is synthetic."""
     if demo:
-        text = ("<strong>Synthetic corpus — demonstration only.</strong> The thesis publishes counts per period, "
-                "not the date of each report, so the pivot cannot be moved on its figures. The sweep on this page "
-                f"runs on {len(corpus.reports)} synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed="
-                f"{DEMO_SEED})</code>) whose counts match the thesis's at its own pivot and whose dates are spread "
-                "evenly within each period. It shows how the method behaves, not what Kazakhstan's websites "
-                "published.")
-        return HTML(f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
-                    f'Synthetic corpus — demonstration only</p><p>{text}</p></div>')
+        text = (
+            "<strong>Synthetic corpus — demonstration only.</strong> The thesis publishes counts per period, "
+            "not the date of each report, so the pivot cannot be moved on its figures. The sweep on this page "
+            f"runs on {len(corpus.reports)} synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed="
+            f"{DEMO_SEED})</code>) whose counts match the thesis's at its own pivot and whose dates are spread "
+            "evenly within each period. It shows how the method behaves, not what Kazakhstan's websites "
+            "published."
+        )
+        return HTML(
+            f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
+            f"Synthetic corpus — demonstration only</p><p>{text}</p></div>"
+        )
     where = html.escape(corpus_label(corpus.path)) if corpus.path else "in memory"  # no absolute local path
     kind = " synthetic" if corpus.is_synthetic else ""
-    return HTML(f'<div class="admonition note kzp-source"><p>Sweep computed from{kind} corpus <code>{where}</code> '
-                f'({len(corpus.reports)} reports).</p></div>')
+    return HTML(
+        f'<div class="admonition note kzp-source"><p>Sweep computed from{kind} corpus <code>{where}</code> '
+        f"({len(corpus.reports)} reports).</p></div>"
+    )

@@ -32,15 +32,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-counts_app = typer.Typer(help="Print the counts every table and figure is drawn from (docs/corpus.md).",
-                         no_args_is_help=True)
+counts_app = typer.Typer(
+    help="Print the counts every table and figure is drawn from (docs/corpus.md).", no_args_is_help=True
+)
 app.add_typer(counts_app, name="counts")
 Source = Annotated[str, typer.Option("--source", help="'published' (the thesis's figures) or a corpus folder.")]
 Start = Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (default: the thesis's).")]
 Pivot = Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD (default: the thesis's).")]
 End = Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD (default: the thesis's).")]
-Coder = Annotated[str | None, typer.Option("--coder", help="Whose codes to count on a corpus with several coders "
-                                          "(a coder's name, or consensus); not needed with one coder.")]
+Coder = Annotated[
+    str | None,
+    typer.Option(
+        "--coder",
+        help="Whose codes to count on a corpus with several coders "
+        "(a coder's name, or consensus); not needed with one coder.",
+    ),
+]
 Fmt = Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table (for reading).")]
 
 
@@ -60,8 +67,9 @@ def _emit(df: pd.DataFrame, fmt: Format, title: str) -> None:
     print_table(df, title)
 
 
-def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: str | None, fmt: Format,
-            coder: str | None = None) -> None:
+def _counts(
+    kind: str, source: str, start: str | None, pivot: str | None, end: str | None, fmt: Format, coder: str | None = None
+) -> None:
     from kzperception.data.counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
     from kzperception.data.window import WindowError
 
@@ -75,15 +83,27 @@ def _counts(kind: str, source: str, start: str | None, pivot: str | None, end: s
 
 
 @counts_app.command("reports")
-def counts_reports(source: Source = "published", start: Start = None, pivot: Pivot = None, end: End = None,
-                   fmt: Fmt = Format.table, coder: Coder = None) -> None:
+def counts_reports(
+    source: Source = "published",
+    start: Start = None,
+    pivot: Pivot = None,
+    end: End = None,
+    fmt: Fmt = Format.table,
+    coder: Coder = None,
+) -> None:
     """Reports per slot: country,website,period,n (8 rows)."""
     _counts("reports", source, start, pivot, end, fmt, coder)
 
 
 @counts_app.command("codes")
-def counts_codes(source: Source = "published", start: Start = None, pivot: Pivot = None, end: End = None,
-                 fmt: Fmt = Format.table, coder: Coder = None) -> None:
+def counts_codes(
+    source: Source = "published",
+    start: Start = None,
+    pivot: Pivot = None,
+    end: End = None,
+    fmt: Fmt = Format.table,
+    coder: Coder = None,
+) -> None:
     """Codes per cell: country,period,category,mode,level,n (period before/after/all)."""
     _counts("codes", source, start, pivot, end, fmt, coder)
 
@@ -101,8 +121,10 @@ def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with rep
         note(f"{len(err.problems)} problem(s) in {folder}")
         raise typer.Exit(1) from None
     mix = ", ".join(f"{k} {v}" for k, v in corpus.provenance_mix.items())
-    typer.echo(f"ok: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
-               f"{', '.join(corpus.coders)}; provenance: {mix}")
+    typer.echo(
+        f"ok: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
+        f"{', '.join(corpus.coders)}; provenance: {mix}"
+    )
 
 
 @app.command()
@@ -111,8 +133,14 @@ def build(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-execute every chapter.")] = False,
     chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems.")] = None,
     strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Sphinx warnings fail the build.")] = True,
-    out: Annotated[Path | None, typer.Option("--out", help="Build the book into this folder (OUT/html) instead of "
-                                             "book/_build/html: new, empty, or an earlier build's output.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Build the book into this folder (OUT/html) instead of "
+            "book/_build/html: new, empty, or an earlier build's output.",
+        ),
+    ] = None,
 ) -> None:
     """Execute every chapter with papermill (cached, in parallel) and build the HTML book (make book).
 
@@ -132,14 +160,17 @@ def build(
     if out_path is not None:
         kept = f"{out_path} left as it was; no partial book written, the temporary build folder removed"
     else:
-        kept = (f"the chapters finished before it are kept in {paths.CHAPTERS} (the cache); "
-                f"{paths.HTML} may be incomplete: run the build again")
+        kept = (
+            f"the chapters finished before it are kept in {paths.CHAPTERS} (the cache); "
+            f"{paths.HTML} may be incomplete: run the build again"
+        )
     with interruptible(kept):
         _build(b, stems, jobs, no_cache, strict, out_path, bool(chapters))
 
 
-def _build(b: ModuleType, stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: Path | None,
-           chosen: bool) -> None:
+def _build(
+    b: ModuleType, stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: Path | None, chosen: bool
+) -> None:
     """The body of ``build``, run under :func:`~kzperception.cli.interrupt.interruptible`."""
     from rich.progress import Progress
 
@@ -154,9 +185,15 @@ def _build(b: ModuleType, stems: list[str], jobs: int, no_cache: bool, strict: b
         with Progress(console=err_console, transient=False) as progress:
             task = progress.add_task("executing chapters", total=len(stems))
             try:
-                runs, html_dir = build_main_into(out_path, stems, params, jobs=jobs, use_cache=not no_cache,
-                                                 strict=strict, on_done=lambda run: progress.update(
-                                                     task, advance=1, description=f"{run.stem}: {run.status}"))
+                runs, html_dir = build_main_into(
+                    out_path,
+                    stems,
+                    params,
+                    jobs=jobs,
+                    use_cache=not no_cache,
+                    strict=strict,
+                    on_done=lambda run: progress.update(task, advance=1, description=f"{run.stem}: {run.status}"),
+                )
             except (b.BuildError, RerunError) as err:
                 raise fail(str(err)) from None
             except OSError as err:  # a full disk: the file and the errno, OUT as it was
@@ -192,18 +229,32 @@ def _build(b: ModuleType, stems: list[str], jobs: int, no_cache: bool, strict: b
 
 @app.command()
 def rerun(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the standalone book (OUT/html/index.html): new, "
-                                      "empty, or an earlier rerun's output, which is replaced.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for the standalone book (OUT/html/index.html): new, "
+            "empty, or an earlier rerun's output, which is replaced.",
+        ),
+    ],
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (reports.csv, codes.csv).")] = None,
     start: Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD.")] = None,
     pivot: Annotated[str | None, typer.Option("--pivot", help="First day of 'after', YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last day of 'after', YYYY-MM-DD.")] = None,
-    chapters: Annotated[str | None, typer.Option("--chapters", help="Comma-separated chapter stems, some of those "
-                                                 "below (default: all of them).")] = None,
+    chapters: Annotated[
+        str | None,
+        typer.Option("--chapters", help="Comma-separated chapter stems, some of those below (default: all of them)."),
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Chapters executed at once.")] = 2,
-    from_marker: Annotated[Path | None, typer.Option("--from", help="An earlier rerun's .kzperception-rerun.json: "
-                                                     "repeat it (corpus, window, chapters) into --out; refused "
-                                                     "if a corpus file has changed since.")] = None,
+    from_marker: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="An earlier rerun's .kzperception-rerun.json: "
+            "repeat it (corpus, window, chapters) into --out; refused "
+            "if a corpus file has changed since.",
+        ),
+    ] = None,
     coder: Coder = None,
 ) -> None:
     """Execute every chapter that depends on the corpus, on a corpus and window, into a standalone book.
@@ -245,8 +296,11 @@ def rerun(
     try:
         with interruptible(kept), Progress(console=err_console) as progress:
             task = progress.add_task("executing chapters", total=len(plan.chapters))
-            runs, html_dir = r.run(plan, jobs, on_done=lambda run: progress.update(
-                task, advance=1, description=f"{run.stem}: {run.status}"))
+            runs, html_dir = r.run(
+                plan,
+                jobs,
+                on_done=lambda run: progress.update(task, advance=1, description=f"{run.stem}: {run.status}"),
+            )
     except (r.RerunError, BuildError) as err:
         raise fail(str(err)) from None
     except OSError as err:  # a full disk, a folder made read-only meanwhile: say where, keep OUT as it was

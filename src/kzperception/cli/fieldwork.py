@@ -72,57 +72,110 @@ def _matcher(keywords: Path | None) -> CountryMatcher:
     return CountryMatcher.from_yaml(keywords)
 
 
-KeywordsOpt = Annotated[Path | None, typer.Option(
-    "--keywords", help="Search words: a file in the format of data/partners.yaml (default: the partners' own).",
-    dir_okay=False)]
+KeywordsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--keywords",
+        help="Search words: a file in the format of data/partners.yaml (default: the partners' own).",
+        dir_okay=False,
+    ),
+]
 
 
 def collect_cmd(
     site: Annotated[SiteName, typer.Option("--site", help="president (akorda.kz) or government (gov.kz).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for collected.csv and the raw cache (OUT/raw); "
-                                      "with --probe, for OUT/probe/SITE/.", file_okay=False)],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for collected.csv and the raw cache (OUT/raw); with --probe, for OUT/probe/SITE/.",
+            file_okay=False,
+        ),
+    ],
     start: Annotated[str | None, typer.Option("--start", help="First day to collect, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last day to collect, YYYY-MM-DD.")] = None,
-    entity: Annotated[list[str] | None, typer.Option(
-        "--entity", help="gov.kz entity, e.g. mfa (repeatable; default: the entities the thesis cites).")] = None,
+    entity: Annotated[
+        list[str] | None,
+        typer.Option("--entity", help="gov.kz entity, e.g. mfa (repeatable; default: the entities the thesis cites)."),
+    ] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="Site root (default the real site).")] = None,
     keywords: KeywordsOpt = None,
-    layout: Annotated[Path | None, typer.Option(
-        "--layout", help="Site layout file: selectors and endpoints (default data/sites.yaml).",
-        dir_okay=False)] = None,
+    layout: Annotated[
+        Path | None,
+        typer.Option(
+            "--layout", help="Site layout file: selectors and endpoints (default data/sites.yaml).", dir_okay=False
+        ),
+    ] = None,
     rate: Annotated[float, typer.Option("--rate", min=0.001, help="Requests per second per host.")] = 1.0,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Retries per document.")] = 5,
     backoff: Annotated[float, typer.Option("--backoff", min=0.0, help="First retry delay (s), doubled.")] = 1.0,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per network operation; "
-                                           "a whole request (connect, headers and body) must be done "
-                                           "within 4 times this.")] = 30.0,
-    max_bytes: Annotated[int, typer.Option(
-        "--max-bytes", min=1024, help="Largest body accepted (bytes, after decoding); a larger one fails "
-        "its report.")] = 20_000_000,
-    max_redirects: Annotated[int, typer.Option("--max-redirects", min=0, max=20,
-                                               help="Redirect hops followed per request.")] = 5,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=0.01,
+            help="Seconds per network operation; "
+            "a whole request (connect, headers and body) must be done "
+            "within 4 times this.",
+        ),
+    ] = 30.0,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes",
+            min=1024,
+            help="Largest body accepted (bytes, after decoding); a larger one fails its report.",
+        ),
+    ] = 20_000_000,
+    max_redirects: Annotated[
+        int, typer.Option("--max-redirects", min=0, max=20, help="Redirect hops followed per request.")
+    ] = 5,
     page_size: Annotated[int, typer.Option("--page-size", min=1, help="gov.kz items per GraphQL/API page.")] = 50,
-    max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, help=(
-        "Listing pages at most (default: sized to the window, enough for 10 reports a day from today back "
-        "to --start at the first page's size, plus 10)."))] = None,
-    gov_source: Annotated[GovSource, typer.Option(
-        "--gov-source", help="gov.kz listing: graphql, api (REST), rss, or auto: GraphQL, then the API, then RSS, "
-        "each only when the one before is refused or unavailable for the entity.")] = GovSource.auto,
-    refresh_listings: Annotated[bool, typer.Option(
-        "--refresh-listings", help="Download listing pages again (articles stay cached).")] = False,
-    probe: Annotated[bool, typer.Option(
-        "--probe", help="Check the site layout instead of collecting: one listing page and a few reports, "
-        "every layout entry reported, one verdict per source (ok, refused, mismatch, unreachable), the "
-        "responses saved in OUT/probe/SITE/. Exit 0 all ok, 2 a layout mismatch, 3 refused by the site, "
-        "4 unreachable.")
+    max_pages: Annotated[
+        int | None,
+        typer.Option(
+            "--max-pages",
+            min=1,
+            help=(
+                "Listing pages at most (default: sized to the window, enough for 10 reports a day from today back "
+                "to --start at the first page's size, plus 10)."
+            ),
+        ),
+    ] = None,
+    gov_source: Annotated[
+        GovSource,
+        typer.Option(
+            "--gov-source",
+            help="gov.kz listing: graphql, api (REST), rss, or auto: GraphQL, then the API, then RSS, "
+            "each only when the one before is refused or unavailable for the entity.",
+        ),
+    ] = GovSource.auto,
+    refresh_listings: Annotated[
+        bool, typer.Option("--refresh-listings", help="Download listing pages again (articles stay cached).")
     ] = False,
-    probe_reports: Annotated[int, typer.Option("--probe-reports", min=1, max=20,
-                                               help="Reports (per gov.kz entity) the probe looks at.")] = 3,
+    probe: Annotated[
+        bool,
+        typer.Option(
+            "--probe",
+            help="Check the site layout instead of collecting: one listing page and a few reports, "
+            "every layout entry reported, one verdict per source (ok, refused, mismatch, unreachable), the "
+            "responses saved in OUT/probe/SITE/. Exit 0 all ok, 2 a layout mismatch, 3 refused by the site, "
+            "4 unreachable.",
+        ),
+    ] = False,
+    probe_reports: Annotated[
+        int, typer.Option("--probe-reports", min=1, max=20, help="Reports (per gov.kz entity) the probe looks at.")
+    ] = 3,
     force: Annotated[bool, typer.Option("--force", help="With --probe: replace an earlier probe's folder.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on a terminal.")] = True,
-    user_agent: Annotated[str | None, typer.Option(
-        "--user-agent", help="User-Agent header sent to the sites (default: 'Mozilla/5.0 (compatible; "
-        "kzperception/0.1; +CONTACT-URL; ...)', naming the project and where to read about it).")] = None,
+    user_agent: Annotated[
+        str | None,
+        typer.Option(
+            "--user-agent",
+            help="User-Agent header sent to the sites (default: 'Mozilla/5.0 (compatible; "
+            "kzperception/0.1; +CONTACT-URL; ...)', naming the project and where to read about it).",
+        ),
+    ] = None,
 ) -> None:
     """Collect reports of one site between two dates into OUT/collected.csv (resumable, polite).
 
@@ -132,21 +185,53 @@ def collect_cmd(
     from kzperception.fieldwork.collect import CollectError, FetchPolicy, collect, make_site
 
     if probe:
-        _probe(site, out, entity, base_url, layout, rate, retries, backoff, timeout, max_bytes, max_redirects,
-               page_size, probe_reports, force, user_agent)
+        _probe(
+            site,
+            out,
+            entity,
+            base_url,
+            layout,
+            rate,
+            retries,
+            backoff,
+            timeout,
+            max_bytes,
+            max_redirects,
+            page_size,
+            probe_reports,
+            force,
+            user_agent,
+        )
         return
     missing = [name for name, value in (("--start", start), ("--end", end)) if value is None]
     if missing:
         raise fail(f"{missing[0]}: required (YYYY-MM-DD), unless --probe")
-    kept = (f"what was downloaded before it stays in {Path(out) / 'raw'}; run the same command again to resume "
-            "(nothing already downloaded is fetched twice)")
+    kept = (
+        f"what was downloaded before it stays in {Path(out) / 'raw'}; run the same command again to resume "
+        "(nothing already downloaded is fetched twice)"
+    )
     with interruptible(kept), _errors(CollectError, where=out):  # a full disk names OUT
         matcher = _matcher(keywords)
         adapter = make_site(site.value, base_url, entity or [], page_size, max_pages, gov_source.value, layout)
-        policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
-                             max_redirects=max_redirects, **_agent(user_agent))
-        summary = collect(adapter, str(start), str(end), out, policy=policy, matcher=matcher,
-                          refresh_listings=refresh_listings, progress=progress)
+        policy = FetchPolicy(
+            rate=rate,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            max_redirects=max_redirects,
+            **_agent(user_agent),
+        )
+        summary = collect(
+            adapter,
+            str(start),
+            str(end),
+            out,
+            policy=policy,
+            matcher=matcher,
+            refresh_listings=refresh_listings,
+            progress=progress,
+        )
     for line in summary.failures[:MAX_LISTED_FAILURES]:
         note(f"failed: {line}")
     if len(summary.failures) > MAX_LISTED_FAILURES:
@@ -156,8 +241,10 @@ def collect_cmd(
     typer.echo(summary.line())
     typer.echo(f"written: {Path(out) / 'collected.csv'}")
     if summary.failed:
-        note("some reports failed; run the same command again to retry them "
-             "(nothing already downloaded is fetched twice)")
+        note(
+            "some reports failed; run the same command again to retry them "
+            "(nothing already downloaded is fetched twice)"
+        )
         raise typer.Exit(2)
 
 
@@ -166,9 +253,23 @@ def _agent(user_agent: str | None) -> dict[str, str]:
     return {} if user_agent is None else {"user_agent": user_agent}
 
 
-def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | None, layout: Path | None,
-           rate: float, retries: int, backoff: float, timeout: float, max_bytes: int, max_redirects: int,
-           page_size: int, reports: int, force: bool, user_agent: str | None = None) -> None:
+def _probe(
+    site: SiteName,
+    out: Path,
+    entity: list[str] | None,
+    base_url: str | None,
+    layout: Path | None,
+    rate: float,
+    retries: int,
+    backoff: float,
+    timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    page_size: int,
+    reports: int,
+    force: bool,
+    user_agent: str | None = None,
+) -> None:
     """``collect --probe``: one line per layout entry, the responses saved; exit 2 on a mismatch."""
     from kzperception.fieldwork.collect import CollectError, FetchPolicy, make_site
     from kzperception.fieldwork.collect.probe import probe
@@ -176,20 +277,37 @@ def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | 
     kept = f"no probe written; {Path(out) / 'probe' / site.value} left as it was, the partial folder removed"
     with interruptible(kept), _errors(CollectError, where=out):
         adapter = make_site(site.value, base_url, entity or [], page_size, 1, "auto", layout)
-        policy = FetchPolicy(rate=rate, retries=retries, backoff=backoff, timeout=timeout, max_bytes=max_bytes,
-                             max_redirects=max_redirects, **_agent(user_agent))
-        report = probe(adapter, out, policy=policy, reports=reports, force=force,  # type: ignore[arg-type]
-                       entities=getattr(adapter, "entities", None) if entity else None)
+        policy = FetchPolicy(
+            rate=rate,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            max_redirects=max_redirects,
+            **_agent(user_agent),
+        )
+        report = probe(
+            adapter,
+            out,
+            policy=policy,
+            reports=reports,
+            force=force,  # type: ignore[arg-type]
+            entities=getattr(adapter, "entities", None) if entity else None,
+        )
     for line in report.lines():
         typer.echo(line)
     typer.echo(f"saved: {report.folder} ({len(report.files)} responses, index.json, report.txt)")
     code = report.exit_code
     if code == 2:
-        note("some layout entries no longer match the site: edit the layout file (--layout, "
-             "default data/sites.yaml) and attach the saved folder to a bug report")
+        note(
+            "some layout entries no longer match the site: edit the layout file (--layout, "
+            "default data/sites.yaml) and attach the saved folder to a bug report"
+        )
     elif code == 3:
-        note("the site refused this client (see the 'source' lines): a session or user-agent matter, not the "
-             "layout; send the saved folder and the output (docs/fieldwork.md, 'The first live run')")
+        note(
+            "the site refused this client (see the 'source' lines): a session or user-agent matter, not the "
+            "layout; send the saved folder and the output (docs/fieldwork.md, 'The first live run')"
+        )
     elif code == 4:
         note("a source could not be reached: try again later; if it persists, send the saved folder")
     if code:
@@ -197,10 +315,11 @@ def _probe(site: SiteName, out: Path, entity: list[str] | None, base_url: str | 
 
 
 def screen_cmd(
-    collected: Annotated[Path, typer.Argument(help="collected.csv written by `kzperception collect`.",
-                                              dir_okay=False)],
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for screening.csv/.xlsx "
-                                             "(default: beside collected.csv).", file_okay=False)] = None,
+    collected: Annotated[Path, typer.Argument(help="collected.csv written by `kzperception collect`.", dir_okay=False)],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for screening.csv/.xlsx (default: beside collected.csv).", file_okay=False),
+    ] = None,
     keywords: KeywordsOpt = None,
     country: Annotated[list[str] | None, typer.Option("--country", help="Screen only this country.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite a sheet that holds decisions.")] = False,
@@ -220,34 +339,71 @@ def screen_cmd(
 
 
 def code_export_cmd(
-    screening: Annotated[Path | None, typer.Argument(
-        help="The screening sheet with decisions (.xlsx or .csv); leave out with --corpus or --format qdc.",
-        dir_okay=False)] = None,
-    coder: Annotated[list[str] | None, typer.Option(
-        "--coder", help="Coder name (repeatable), e.g. --coder anna; required for sheets, users of a .qdpx.")] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Folder for coding-<coder>.xlsx/.csv; with --format qdpx or qdc, the file to write.")] = None,
-    collected: Annotated[Path | None, typer.Option(
-        "--collected", help="collected.csv (default: beside the screening sheet).", dir_okay=False)] = None,
-    codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook for suggestions (default data/codebook.yaml).", dir_okay=False)] = None,
-    fmt: Annotated[SheetFormat, typer.Option(
-        "--format", help="Sheet files to write (xlsx, csv, both), a REFI-QDA project (qdpx) for QualCoder, "
-        "MAXQDA, NVivo or ATLAS.ti, or the REFI-QDA codebook alone (qdc).")] = SheetFormat.both,
-    corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="With --format qdpx: a coded corpus folder instead of the screening sheet (its codes, "
-        "coders and notes go into the project, to recode or check it).", file_okay=False)] = None,
-    undecided: Annotated[Undecided, typer.Option(
-        "--undecided", help="Rows without a decision: an error, or excluded.")] = Undecided.error,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing coding sheets or the --out file.")
-                     ] = False,
-    manifest_only: Annotated[bool, typer.Option(
-        "--manifest-only", help="Write only coding-manifest.json, for sheets exported without one (same "
-        "screening, collected.csv and coders as their export); no sheet is touched.")] = False,
-    consensus: Annotated[bool, typer.Option(
-        "--consensus", help="With --corpus DIR (every coder's sheet imported) and --out the folder of their "
-        "sheets: write coding-consensus, pre-filled where the coders agree, each disagreement named in its "
-        "row's note; imported, its codes get the coder 'consensus'.")] = False,
+    screening: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The screening sheet with decisions (.xlsx or .csv); leave out with --corpus or --format qdc.",
+            dir_okay=False,
+        ),
+    ] = None,
+    coder: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--coder", help="Coder name (repeatable), e.g. --coder anna; required for sheets, users of a .qdpx."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for coding-<coder>.xlsx/.csv; with --format qdpx or qdc, the file to write."
+        ),
+    ] = None,
+    collected: Annotated[
+        Path | None,
+        typer.Option("--collected", help="collected.csv (default: beside the screening sheet).", dir_okay=False),
+    ] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option("--codebook", help="Codebook for suggestions (default data/codebook.yaml).", dir_okay=False),
+    ] = None,
+    fmt: Annotated[
+        SheetFormat,
+        typer.Option(
+            "--format",
+            help="Sheet files to write (xlsx, csv, both), a REFI-QDA project (qdpx) for QualCoder, "
+            "MAXQDA, NVivo or ATLAS.ti, or the REFI-QDA codebook alone (qdc).",
+        ),
+    ] = SheetFormat.both,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus",
+            help="With --format qdpx: a coded corpus folder instead of the screening sheet (its codes, "
+            "coders and notes go into the project, to recode or check it).",
+            file_okay=False,
+        ),
+    ] = None,
+    undecided: Annotated[
+        Undecided, typer.Option("--undecided", help="Rows without a decision: an error, or excluded.")
+    ] = Undecided.error,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing coding sheets or the --out file.")] = False,
+    manifest_only: Annotated[
+        bool,
+        typer.Option(
+            "--manifest-only",
+            help="Write only coding-manifest.json, for sheets exported without one (same "
+            "screening, collected.csv and coders as their export); no sheet is touched.",
+        ),
+    ] = False,
+    consensus: Annotated[
+        bool,
+        typer.Option(
+            "--consensus",
+            help="With --corpus DIR (every coder's sheet imported) and --out the folder of their "
+            "sheets: write coding-consensus, pre-filled where the coders agree, each disagreement named in its "
+            "row's note; imported, its codes get the coder 'consensus'.",
+        ),
+    ] = False,
 ) -> None:
     """Write one coding sheet per coder, a consensus sheet, or a REFI-QDA project (.qdpx) or codebook (.qdc)."""
     from kzperception.fieldwork.collect import CollectError, read_collected
@@ -272,15 +428,15 @@ def code_export_cmd(
     with _errors(CollectError, where=out):
         decided = read_screening(screening, undecided.value)
         reports = included_reports(decided, read_collected(collected or screening.parent / "collected.csv"))
-        targets = export_coding_sheets(reports, coder, out, codebook, formats, force=force,
-                                       manifest_only=manifest_only)
+        targets = export_coding_sheets(reports, coder, out, codebook, formats, force=force, manifest_only=manifest_only)
     what = "manifest" if manifest_only else "coding sheets"
     typer.echo(f"{what}: {len(reports)} included reports for {len(coder)} coder(s)")
     typer.echo("written: " + ", ".join(str(t) for t in targets))
 
 
-def _export_consensus(screening: Path | None, corpus: Path | None, coders: list[str] | None, out: Path,
-                      fmt: SheetFormat, force: bool) -> None:
+def _export_consensus(
+    screening: Path | None, corpus: Path | None, coders: list[str] | None, out: Path, fmt: SheetFormat, force: bool
+) -> None:
     """``code export --consensus``: the consensus sheet beside the coders' sheets."""
     from kzperception.data.corpus import load_corpus
     from kzperception.fieldwork.consensus import export_consensus
@@ -298,8 +454,17 @@ def _export_consensus(screening: Path | None, corpus: Path | None, coders: list[
     typer.echo("written: " + ", ".join(str(t) for t in written))
 
 
-def _export_refi(fmt: SheetFormat, screening: Path | None, corpus: Path | None, coders: list[str], out: Path,
-                 collected: Path | None, codebook_path: Path | None, undecided: Undecided, force: bool) -> None:
+def _export_refi(
+    fmt: SheetFormat,
+    screening: Path | None,
+    corpus: Path | None,
+    coders: list[str],
+    out: Path,
+    collected: Path | None,
+    codebook_path: Path | None,
+    undecided: Undecided,
+    force: bool,
+) -> None:
     """``code export --format qdpx|qdc``: a REFI-QDA project from a screening sheet or a corpus, or the
     codebook alone."""
     import pandas as pd
@@ -337,23 +502,40 @@ def _export_refi(fmt: SheetFormat, screening: Path | None, corpus: Path | None, 
         refi.write_project(refi.ProjectInput(reports, codes, names, name), book, out, origin=origin, force=force)
     users = list(dict.fromkeys([*names, *codes["coder"].astype(str)]))
     typer.echo(f"project: {len(reports)} reports, {len(codes)} codes, users: {', '.join(users) or 'none'} -> {out}")
-    typer.echo("next: open it in a QDA tool, code with the <category>/<mode>/<level> codes, export a .qdpx, then "
-               "`kzperception code import FILE.qdpx --out DIR`")
+    typer.echo(
+        "next: open it in a QDA tool, code with the <category>/<mode>/<level> codes, export a .qdpx, then "
+        "`kzperception code import FILE.qdpx --out DIR`"
+    )
 
 
 def code_import_cmd(
-    sheets: Annotated[list[Path], typer.Argument(
-        help="Coded sheets, one per coder (.xlsx or .csv), or one REFI-QDA project (.qdpx) coded in a QDA tool.",
-        dir_okay=False)],
-    out: Annotated[Path, typer.Option("--out", help="Corpus folder to write (reports.csv, codes.csv).",
-                                      file_okay=False)],
-    manifest: Annotated[Path | None, typer.Option(
-        "--manifest", help="coding-manifest.json written by `code export` (default: beside the first sheet).",
-        dir_okay=False)] = None,
+    sheets: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Coded sheets, one per coder (.xlsx or .csv), or one REFI-QDA project (.qdpx) coded in a QDA tool.",
+            dir_okay=False,
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Corpus folder to write (reports.csv, codes.csv).", file_okay=False)
+    ],
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="coding-manifest.json written by `code export` (default: beside the first sheet).",
+            dir_okay=False,
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace a corpus already in --out.")] = False,
-    codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="With a .qdpx: the codebook its codes are mapped to (default data/codebook.yaml).",
-        dir_okay=False)] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook",
+            help="With a .qdpx: the codebook its codes are mapped to (default data/codebook.yaml).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Read coded sheets (one coder per sheet) or a coded .qdpx project (one coder per user) into a corpus."""
     from kzperception.fieldwork.sheets import write_imported
@@ -368,16 +550,23 @@ def code_import_cmd(
             corpus = write_project_import(projects[0], out, codebook, force=force)
         else:
             corpus = write_imported(sheets, out, force=force, manifest=manifest)
-    typer.echo(f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: "
-               f"{', '.join(corpus.coders)} -> {out}")
+    typer.echo(
+        f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: {', '.join(corpus.coders)} -> {out}"
+    )
 
 
 def reliability_cmd(
     folder: Annotated[Path, typer.Argument(help="Corpus folder coded by two or more coders.")],
     fmt: Annotated[Format, typer.Option("--format", help="csv (machine-readable) or table.")] = Format.table,
-    disagreements_out: Annotated[Path | None, typer.Option(
-        "--disagreements", help="Write every report, category and mode where coders differ, with each coder's "
-        "level and note, to this CSV.", dir_okay=False)] = None,
+    disagreements_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--disagreements",
+            help="Write every report, category and mode where coders differ, with each coder's "
+            "level and note, to this CSV.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Krippendorff's alpha with a 95% bootstrap interval, and Cohen's kappa with its standard error, per category.
 
@@ -398,8 +587,10 @@ def reliability_cmd(
             disagreements_out.write_text(found.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
         except OSError as err:
             raise fail(f"--disagreements: {os_error_line(err, disagreements_out)}") from None
-        note(f"{found[['report_id', 'category', 'mode']].drop_duplicates().shape[0]} disagreement(s) "
-             f"-> {disagreements_out}")
+        note(
+            f"{found[['report_id', 'category', 'mode']].drop_duplicates().shape[0]} disagreement(s) "
+            f"-> {disagreements_out}"
+        )
     if fmt is Format.csv:
         sys.stdout.write(table.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
         return
@@ -407,7 +598,9 @@ def reliability_cmd(
 
 
 COMMANDS: dict[str, Callable[..., None]] = {
-    "collect": collect_cmd, "screen": screen_cmd, "reliability": reliability_cmd,
+    "collect": collect_cmd,
+    "screen": screen_cmd,
+    "reliability": reliability_cmd,
 }
 
 
@@ -415,8 +608,9 @@ def register(app: typer.Typer) -> None:
     """Add ``collect``, ``screen``, ``code export|import`` and ``reliability`` to ``app``."""
     for name, func in COMMANDS.items():
         app.command(name)(func)
-    code_app = typer.Typer(help="Coding sheets: export one per coder, import coded sheets as a corpus.",
-                           no_args_is_help=True)
+    code_app = typer.Typer(
+        help="Coding sheets: export one per coder, import coded sheets as a corpus.", no_args_is_help=True
+    )
     code_app.command("export")(code_export_cmd)
     code_app.command("import")(code_import_cmd)
     app.add_typer(code_app, name="code")

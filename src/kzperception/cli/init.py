@@ -17,9 +17,14 @@ from kzperception.cli.interrupt import os_error_line
 
 def init(
     folder: Annotated[Path, typer.Argument(help="New or empty folder for the workspace.")],
-    force: Annotated[bool, typer.Option("--force", help="Write into a folder that is not empty, replacing the "
-                                        "workspace's own files there (README.md, corpus/..., websites.yaml).")]
-    = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a folder that is not empty, replacing the "
+            "workspace's own files there (README.md, corpus/..., websites.yaml).",
+        ),
+    ] = False,
 ) -> None:
     """Lay out a workspace to rerun the book on a corpus of one's own: a README saying what to do next,
     an empty corpus (corpus/reports.csv and codes.csv, header rows only, and its README) and copies

@@ -20,8 +20,9 @@ from kzperception.cli.common import fail, one_line_errors, print_table
 def synth(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: moves dates and code placement, never counts.")],
     out: Annotated[Path, typer.Option("--out", help="New (or empty) folder for reports.csv and codes.csv.")],
-    reports: Annotated[int | None, typer.Option("--reports", min=1,
-                                                help="Scale every margin to this many reports (default 218).")] = None,
+    reports: Annotated[
+        int | None, typer.Option("--reports", min=1, help="Scale every margin to this many reports (default 218).")
+    ] = None,
 ) -> None:
     """Write a synthetic corpus whose counts are the thesis's published figures (demonstrations, tests)."""
     from kzperception.data.corpus import write_corpus
@@ -36,8 +37,9 @@ def synth(
 
 
 def sensitivity(
-    source: Annotated[str, typer.Option("--source", help="A corpus folder ('published' has no dates to sweep).")]
-    = "published",
+    source: Annotated[
+        str, typer.Option("--source", help="A corpus folder ('published' has no dates to sweep).")
+    ] = "published",
     first: Annotated[str | None, typer.Option("--from", help="Earliest pivot (default 2021-08-26).")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Latest pivot, YYYY-MM-DD (default 2022-08-25).")] = None,
     step_days: Annotated[int, typer.Option("--step-days", help="Days between pivots, from the thesis's pivot.")] = 7,

@@ -154,8 +154,9 @@ def parse_codebook(raw: object, name: str = "codebook.yaml", partners: Sequence[
         raise CodebookError(problems) from None
 
 
-def load_codebook(path: str | os.PathLike[str] = paths.CODEBOOK, partners: Sequence[str] | None = None,
-                  name: str | None = None) -> Codebook:
+def load_codebook(
+    path: str | os.PathLike[str] = paths.CODEBOOK, partners: Sequence[str] | None = None, name: str | None = None
+) -> Codebook:
     """Read and validate a codebook file (default ``data/codebook.yaml``).
 
     ``partners`` as for :func:`parse_codebook`; ``name`` is how problems name the file (default:
@@ -184,8 +185,12 @@ def default_codebook() -> Codebook:
 def missing_examples(codebook: Codebook, report_ids: set[str] | list[str]) -> list[str]:
     """Example ids that the register does not hold, as ``categories[id].examples: 'x' ...`` lines."""
     known = set(report_ids)
-    return [f"categories[{c.id}].examples: {i!r} is not a report of the register"
-            for c in codebook.categories for i in c.examples if i not in known]
+    return [
+        f"categories[{c.id}].examples: {i!r} is not a report of the register"
+        for c in codebook.categories
+        for i in c.examples
+        if i not in known
+    ]
 
 
 # --- for the book ------------------------------------------------------------------------------
@@ -200,10 +205,12 @@ def category_html(category: Category) -> str:
     modes = ", ".join(MODE_LABELS[m] for m in category.modes)
     items = "".join(f"<li>{_esc(x)}</li>" for x in category.includes)
     includes = f"<p><strong>Includes</strong></p><ul>{items}</ul>" if items else ""
-    return (f'<div class="kzp-category" data-category="{_esc(category.id)}">'
-            f"<p><strong>{_esc(category.label)}</strong> · origin: {_esc(category.origin)} · "
-            f"modes: {_esc(modes)}</p>"
-            f"<p>{_esc(category.definition)}</p>{includes}</div>")
+    return (
+        f'<div class="kzp-category" data-category="{_esc(category.id)}">'
+        f"<p><strong>{_esc(category.label)}</strong> · origin: {_esc(category.origin)} · "
+        f"modes: {_esc(modes)}</p>"
+        f"<p>{_esc(category.definition)}</p>{includes}</div>"
+    )
 
 
 def added_categories(codebook: Codebook, base: Codebook | None = None) -> list[Category]:
@@ -226,16 +233,19 @@ def overview_table(codebook: Codebook | None = None) -> pd.DataFrame:
     import pandas as pd
 
     cb = codebook or default_codebook()
-    return pd.DataFrame({
-        "category": [c.label for c in cb.categories],
-        "origin": [c.origin for c in cb.categories],
-        "non-cooperation variant": ["yes" if "non_cooperation" in c.modes else "no" for c in cb.categories],
-        "examples": [", ".join(c.examples) for c in cb.categories],
-    })
+    return pd.DataFrame(
+        {
+            "category": [c.label for c in cb.categories],
+            "origin": [c.origin for c in cb.categories],
+            "non-cooperation variant": ["yes" if "non_cooperation" in c.modes else "no" for c in cb.categories],
+            "examples": [", ".join(c.examples) for c in cb.categories],
+        }
+    )
 
 
-def definitions_table(kind: Literal["levels", "modes", "origin_rules"],
-                      codebook: Codebook | None = None) -> pd.DataFrame:
+def definitions_table(
+    kind: Literal["levels", "modes", "origin_rules"], codebook: Codebook | None = None
+) -> pd.DataFrame:
     """The codebook's definitions of levels, modes or origins as a two-column table."""
     import pandas as pd
 
@@ -254,8 +264,10 @@ def search_terms(country: str, codebook: Codebook | None = None) -> str:
     return ", ".join(cb.search_terms_ru[country])
 
 
-def search_terms_table(codebook: Codebook | None = None, partners: Sequence[Partner] | None = None,
-                       ) -> pd.DataFrame:
+def search_terms_table(
+    codebook: Codebook | None = None,
+    partners: Sequence[Partner] | None = None,
+) -> pd.DataFrame:
     """Search words per partner: the thesis's three, plus the forms this project's matcher adds.
 
     The additions are the partner's ``keywords_ru`` and ``adjectives_ru`` (``data/partners.yaml``,
@@ -269,13 +281,16 @@ def search_terms_table(codebook: Codebook | None = None, partners: Sequence[Part
     cb = codebook or default_codebook()
     every = Vocabulary.default().partners if partners is None else partners
     chosen = [p for p in every if p.id in cb.search_terms_ru]
-    return pd.DataFrame({
-        "country": [p.label for p in chosen],
-        "search words (thesis)": [", ".join(cb.search_terms_ru[p.id]) for p in chosen],
-        "added by this project's matcher": [
-            ", ".join(w for w in (*p.keywords_ru, *p.adjectives_ru) if w not in cb.search_terms_ru[p.id])
-            for p in chosen],
-    })
+    return pd.DataFrame(
+        {
+            "country": [p.label for p in chosen],
+            "search words (thesis)": [", ".join(cb.search_terms_ru[p.id]) for p in chosen],
+            "added by this project's matcher": [
+                ", ".join(w for w in (*p.keywords_ru, *p.adjectives_ru) if w not in cb.search_terms_ru[p.id])
+                for p in chosen
+            ],
+        }
+    )
 
 
 def codebook_facts(codebook: Codebook | None = None) -> dict[str, float]:

@@ -28,12 +28,45 @@ from kzperception.data.wording import ordinal
 
 #: Columns each file must have (in this order), beyond which nothing is read.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "surveys": ("survey", "period", "question", "group", "answer", "share_pct", "source", "source_listed",
-                "where", "note"),
-    "un_votes": ("resolution", "subject", "session", "year", "country", "partner", "measure", "value", "unit",
-                 "source", "source_listed", "where", "note"),
-    "economy": ("indicator", "partner", "year", "value", "qualifier", "unit", "source", "source_listed",
-                "where", "note"),
+    "surveys": (
+        "survey",
+        "period",
+        "question",
+        "group",
+        "answer",
+        "share_pct",
+        "source",
+        "source_listed",
+        "where",
+        "note",
+    ),
+    "un_votes": (
+        "resolution",
+        "subject",
+        "session",
+        "year",
+        "country",
+        "partner",
+        "measure",
+        "value",
+        "unit",
+        "source",
+        "source_listed",
+        "where",
+        "note",
+    ),
+    "economy": (
+        "indicator",
+        "partner",
+        "year",
+        "value",
+        "qualifier",
+        "unit",
+        "source",
+        "source_listed",
+        "where",
+        "note",
+    ),
     "indices": ("index", "year", "country", "rank", "out_of", "source", "source_listed", "where"),
     "timeline": ("date", "precision", "topic", "event", "figure", "source", "source_listed", "where", "note"),
 }
@@ -47,8 +80,16 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 PRECISIONS = ("day", "month", "season", "year", "interval")
 TOPICS = ("sanctions", "energy", "security", "diplomacy", "eu", "regional", "doctrine", "domestic")
 QUALIFIERS = ("", "about", "above", "almost", "nearly")
-UN_MEASURES = ("vote", "position", "cohesion", "cohesion rank", "cohesion trend",
-               "cohesion gap to United States", "divergence", "coherent votes")
+UN_MEASURES = (
+    "vote",
+    "position",
+    "cohesion",
+    "cohesion rank",
+    "cohesion trend",
+    "cohesion gap to United States",
+    "divergence",
+    "coherent votes",
+)
 UN_NUMERIC = ("cohesion", "cohesion rank")
 #: Meteorological seasons (first month); winter runs from December into the next year.
 SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}
@@ -60,8 +101,14 @@ _DATE_FORMS = {
     "interval": r"\d{4}/\d{4}",
 }
 TOPIC_LABELS = {
-    "sanctions": "Sanctions", "energy": "Energy", "security": "Security", "diplomacy": "Diplomacy",
-    "eu": "European Union", "regional": "Central Asia", "doctrine": "Doctrine", "domestic": "Domestic",
+    "sanctions": "Sanctions",
+    "energy": "Energy",
+    "security": "Security",
+    "diplomacy": "Diplomacy",
+    "eu": "European Union",
+    "regional": "Central Asia",
+    "doctrine": "Doctrine",
+    "domestic": "Domestic",
 }
 
 
@@ -118,6 +165,7 @@ def _check(name: str, df: pd.DataFrame) -> list[str]:
     if tuple(df.columns) != COLUMNS[name]:
         return [f"{file}:1: header: expected {','.join(COLUMNS[name])}"]
     for i, row in enumerate(df.to_dict("records"), start=2):
+
         def bad(field: str, problem: str, _i: int = i) -> None:
             problems.append(f"{file}:{_i}: {field}: {problem}")
 
@@ -179,11 +227,13 @@ def load_context(folder: str | Path = paths.CONTEXT) -> Context:
         frames[name] = df
     if problems:
         raise ContextError(problems)
-    spans = [date_span(d, p) for d, p in zip(frames["timeline"]["date"], frames["timeline"]["precision"],
-                                             strict=True)]
-    frames["timeline"] = frames["timeline"].assign(
-        start=pd.to_datetime([a for a, _ in spans]), end=pd.to_datetime([b for _, b in spans])
-    ).sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+    spans = [date_span(d, p) for d, p in zip(frames["timeline"]["date"], frames["timeline"]["precision"], strict=True)]
+    frames["timeline"] = (
+        frames["timeline"]
+        .assign(start=pd.to_datetime([a for a, _ in spans]), end=pd.to_datetime([b for _, b in spans]))
+        .sort_values(["start", "end"], kind="stable")
+        .reset_index(drop=True)
+    )
     frames["surveys"] = frames["surveys"].assign(share_pct=frames["surveys"]["share_pct"].astype(float))
     return Context(**frames, folder=folder)
 
@@ -220,9 +270,11 @@ def _economy(indicator: str, kind: FactKind = "number") -> Fact:
 FACTS: dict[str, Fact] = {
     # public opinion (Central Asian Barometer)
     "survey_young_very_unfavourable": Fact(
-        "surveys", {"group": "age 18-29", "answer": "Very unfavorable"}, "share_pct"),
+        "surveys", {"group": "age 18-29", "answer": "Very unfavorable"}, "share_pct"
+    ),
     "survey_older_very_unfavourable": Fact(
-        "surveys", {"group": "age 50-59", "answer": "Very unfavorable"}, "share_pct"),
+        "surveys", {"group": "age 50-59", "answer": "Very unfavorable"}, "share_pct"
+    ),
     "survey_spring_blame_russia": Fact("surveys", {"period": "2022 spring", "answer": "Russia"}, "share_pct"),
     "survey_spring_blame_ukraine": Fact("surveys", {"period": "2022 spring", "answer": "Ukraine"}, "share_pct"),
     "survey_autumn_blame_ukraine": Fact("surveys", {"period": "2022 autumn", "answer": "Ukraine"}, "share_pct"),
@@ -322,6 +374,7 @@ def context_facts(ctx: Context | None = None, keys: Iterable[str] | None = None)
 
 # --- the timeline -------------------------------------------------------------------------------
 
+
 def relative_to_window(first: pd.Timestamp, last: pd.Timestamp, window: Window) -> str:
     """Where an event dated ``first``..``last`` falls: before, inside (which period), after, or astride.
 
@@ -372,7 +425,15 @@ def _lanes(t: pd.DataFrame, gap_days: int = 20) -> list[int]:
 def events_table(ctx: Context, window: Window, since: str | None = None) -> pd.DataFrame:
     """The article's dated events from ``since`` on (default: the window's pivot), as a readable table."""
     t = timeline_frame(ctx, window, since or window.pivot.isoformat())
-    return t[["date", "Topic", "event", "relative", "where"]].rename(columns={
-        "date": "Date", "event": "Event", "relative": "Relative to the window", "where": "Place in the article",
-    }).reset_index(drop=True)
-
+    return (
+        t[["date", "Topic", "event", "relative", "where"]]
+        .rename(
+            columns={
+                "date": "Date",
+                "event": "Event",
+                "relative": "Relative to the window",
+                "where": "Place in the article",
+            }
+        )
+        .reset_index(drop=True)
+    )

@@ -114,7 +114,6 @@ class Corpus:
         return sorted(self.codes["coder"].unique().tolist())
 
 
-
 #: File status that changes whenever a file is rewritten, replaced or renamed over: device, inode,
 #: size, modification and status-change time of each file, in :data:`CORPUS_FILES` order.
 Signature = tuple[tuple[int, int, int, int, int], ...]
@@ -218,9 +217,15 @@ def _read_folder(folder: Path, paths: dict[str, Path], vocabulary: Vocabulary | 
     return _checked(reports, codes, folder, report_lines, code_lines, report_nul + code_nul, vocabulary)
 
 
-def _checked(reports: pd.DataFrame, codes: pd.DataFrame, folder: Path | None,
-             report_line: _Lines | None = None, code_line: _Lines | None = None,
-             read_problems: Iterable[str] = (), vocabulary: Vocabulary | None = None) -> Corpus:
+def _checked(
+    reports: pd.DataFrame,
+    codes: pd.DataFrame,
+    folder: Path | None,
+    report_line: _Lines | None = None,
+    code_line: _Lines | None = None,
+    read_problems: Iterable[str] = (),
+    vocabulary: Vocabulary | None = None,
+) -> Corpus:
     """Check raw frames (index 0..n-1, in file order) and type them, reusing the keys the check built.
 
     The frames are modified in place: callers pass frames of their own (copy-on-write keeps the

@@ -24,8 +24,10 @@ import re
 
 #: Byte-order marks of the encodings Excel and Notepad write, longest first.
 _BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "UTF-32LE"), (codecs.BOM_UTF32_BE, "UTF-32BE"),
-    (codecs.BOM_UTF16_LE, "UTF-16LE"), (codecs.BOM_UTF16_BE, "UTF-16BE"),
+    (codecs.BOM_UTF32_LE, "UTF-32LE"),
+    (codecs.BOM_UTF32_BE, "UTF-32BE"),
+    (codecs.BOM_UTF16_LE, "UTF-16LE"),
+    (codecs.BOM_UTF16_BE, "UTF-16BE"),
 )
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
@@ -57,8 +59,9 @@ def foreign_encoding(data: bytes) -> str | None:
     if encoding is None:
         return None
     try:
-        text = sample[: len(sample) - len(sample) % 4].decode(encoding.replace("LE", "-LE").replace("BE", "-BE"),
-                                                                 "replace")
+        text = sample[: len(sample) - len(sample) % 4].decode(
+            encoding.replace("LE", "-LE").replace("BE", "-BE"), "replace"
+        )
     except LookupError:  # pragma: no cover - the codecs above all exist
         return encoding
     return f"{encoding} with {_delimiter_of(text.lstrip(chr(0xFEFF)).partition(chr(10))[0])}"
@@ -99,9 +102,11 @@ def stray_bytes(data: bytes, name: str, delimiter: str = ",", limit: int = 20) -
                 continue
             field = header[column] if column < len(header) and header[column] else f"column {column + 1}"
             shown = ", ".join(f"0x{b:02X}" for b in bad[:5])
-            problems.append(f"{name}:{start}: {field}: byte{'s' if len(bad) > 1 else ''} {shown} "
-                            f"{'are' if len(bad) > 1 else 'is'} not UTF-8 (the rest of the file is UTF-8; retype "
-                            "the text of this cell, the file was not read)")
+            problems.append(
+                f"{name}:{start}: {field}: byte{'s' if len(bad) > 1 else ''} {shown} "
+                f"{'are' if len(bad) > 1 else 'is'} not UTF-8 (the rest of the file is UTF-8; retype "
+                "the text of this cell, the file was not read)"
+            )
             if len(problems) >= limit:
                 return [*problems, f"{name}: … and possibly more cells with bytes that are not UTF-8"]
     return problems or [f"{name}: not UTF-8"]
@@ -111,7 +116,7 @@ def encoding_problem(data: bytes, name: str, delimiter: str = ",") -> list[str]:
     """Why ``data`` (which failed to decode as UTF-8) cannot be read, in one or a few lines."""
     foreign = foreign_encoding(data)
     if foreign:
-        excel = " (Excel's \"Unicode Text\")" if foreign.startswith("UTF-16LE with tabs") else ""
+        excel = ' (Excel\'s "Unicode Text")' if foreign.startswith("UTF-16LE with tabs") else ""
         return [f"{name}: the file is {foreign}{excel}, not UTF-8: {SAVE_AS}"]
     if looks_like_utf8(data):
         return stray_bytes(data, name, delimiter)
@@ -119,6 +124,8 @@ def encoding_problem(data: bytes, name: str, delimiter: str = ",") -> list[str]:
         data.decode("utf-8")
         line = 1
     except UnicodeDecodeError as bad:
-        line = data[:bad.start].count(b"\n") + 1
-    return [f"{name}:{line}: not UTF-8 (from this line on, the non-ASCII bytes look like a legacy encoding "
-            f"such as windows-1251): {SAVE_AS}"]
+        line = data[: bad.start].count(b"\n") + 1
+    return [
+        f"{name}:{line}: not UTF-8 (from this line on, the non-ASCII bytes look like a legacy encoding "
+        f"such as windows-1251): {SAVE_AS}"
+    ]

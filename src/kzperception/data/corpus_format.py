@@ -16,16 +16,37 @@ import pyarrow.compute as pc
 from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS, MODES, WEBSITES, Vocabulary
 
 REPORT_COLUMNS: tuple[str, ...] = (
-    "id", "country", "website", "entity", "date", "url", "title_ru", "title_en",
-    "excerpt_ru", "excerpt_en", "provenance", "note",
+    "id",
+    "country",
+    "website",
+    "entity",
+    "date",
+    "url",
+    "title_ru",
+    "title_en",
+    "excerpt_ru",
+    "excerpt_en",
+    "provenance",
+    "note",
 )
 REPORT_REQUIRED: tuple[str, ...] = ("id", "country", "website", "date")
 CODE_COLUMNS: tuple[str, ...] = ("report_id", "category", "mode", "level", "coder", "note")
 CODE_REQUIRED: tuple[str, ...] = ("report_id", "category", "mode", "level")
 DEFAULT_CODER = "primary"
 #: Fields whose surrounding whitespace is removed on reading (docs/corpus.md); the rest is free text.
-TRIMMED_COLUMNS: tuple[str, ...] = ("id", "country", "website", "entity", "date", "provenance",
-                                    "report_id", "category", "mode", "level", "coder")
+TRIMMED_COLUMNS: tuple[str, ...] = (
+    "id",
+    "country",
+    "website",
+    "entity",
+    "date",
+    "provenance",
+    "report_id",
+    "category",
+    "mode",
+    "level",
+    "coder",
+)
 #: The files of a corpus folder.
 CORPUS_FILES: tuple[str, ...] = ("reports.csv", "codes.csv")
 
@@ -51,8 +72,11 @@ class CorpusError(ValueError):
         kinds = pa_arrow.array(self.problems, type=pa_arrow.large_string())
         for pattern, replacement, count in _KIND_REWRITES:
             kinds = pc.replace_substring_regex(kinds, pattern, replacement, max_replacements=count)
-        encoded = pc.dictionary_encode(kinds).combine_chunks() if isinstance(kinds, pa_arrow.ChunkedArray) \
+        encoded = (
+            pc.dictionary_encode(kinds).combine_chunks()
+            if isinstance(kinds, pa_arrow.ChunkedArray)
             else pc.dictionary_encode(kinds)
+        )
         names = encoded.dictionary.to_pylist()  # in order of first appearance
         index = encoded.indices.to_numpy(zero_copy_only=False)
         sizes = np.bincount(index, minlength=len(names))
@@ -65,7 +89,7 @@ class CorpusError(ValueError):
                 rest = int(sizes[k:].sum())
                 out.append(f"… and {rest:,} more problems of {len(names) - k:,} other kinds")
                 break
-            out += [self.problems[i] for i in order[starts[k]:starts[k] + min(per_kind, sizes[k])]]
+            out += [self.problems[i] for i in order[starts[k] : starts[k] + min(per_kind, sizes[k])]]
             if sizes[k] > per_kind:
                 out.append(f"… and {int(sizes[k]) - per_kind:,} more '{kind}' problems")
         out.append(f"{len(self.problems):,} problems in all")

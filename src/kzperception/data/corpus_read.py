@@ -91,8 +91,10 @@ def _unclosed_quote(path: Path) -> list[str]:
             pass
     except csv.Error as err:
         if "unexpected end of data" in str(err):
-            return [f"{path.name}:{_last_record_start(path)}: a quoted value opened on this line is never "
-                    "closed (the rest of the file was read into it)"]
+            return [
+                f"{path.name}:{_last_record_start(path)}: a quoted value opened on this line is never "
+                "closed (the rest of the file was read into it)"
+            ]
     return []
 
 
@@ -135,8 +137,10 @@ def header_problems(columns: Iterable[str], required: Iterable[str], where: str)
     if len(columns) == 1:
         for sep, label in ((";", "';'-delimited"), ("\t", "tab-delimited"), ("|", "'|'-delimited")):
             if sep in columns[0]:
-                return [f"{where}: header: read 1 column {_shown(columns[0])} — the file looks {label}; "
-                        "the format is comma-separated"]
+                return [
+                    f"{where}: header: read 1 column {_shown(columns[0])} — the file looks {label}; "
+                    "the format is comma-separated"
+                ]
     lower = {c.lower(): c for c in columns}
     out = []
     for name in missing:
@@ -144,8 +148,10 @@ def header_problems(columns: Iterable[str], required: Iterable[str], where: str)
             out.append(f"{where}: header: {lower[name]!r} — column names are lower case (expected {name!r})")
         else:
             read = ", ".join(_shown(c, 30) for c in columns[:12]) + (", …" if len(columns) > 12 else "")
-            out.append(f"{where}: header: required column {name!r} missing "
-                       f"(read {len(columns)} column{'s' if len(columns) != 1 else ''}: {read})")
+            out.append(
+                f"{where}: header: required column {name!r} missing "
+                f"(read {len(columns)} column{'s' if len(columns) != 1 else ''}: {read})"
+            )
     return out
 
 
@@ -165,8 +171,10 @@ def _field_count_problems(path: Path, width: int) -> list[str]:
     out = []
     for line, row in _records(path):
         if len(row) != width:
-            out.append(f"{path.name}:{line}: row has {len(row)} field{'s' if len(row) != 1 else ''}, the header "
-                       f"has {width} (a value with a comma or a line break must be in double quotes)")
+            out.append(
+                f"{path.name}:{line}: row has {len(row)} field{'s' if len(row) != 1 else ''}, the header "
+                f"has {width} (a value with a comma or a line break must be in double quotes)"
+            )
     return out
 
 
@@ -186,8 +194,9 @@ _MAY_START_BLANK = np.zeros(256, dtype=bool)
 _MAY_START_BLANK[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
 #: Last bytes of those characters: ASCII spaces, and 0x80-0x8A, 0x85, 0x9F, 0xA0, 0xA8, 0xA9, 0xAF.
 _MAY_END_BLANK = np.zeros(256, dtype=bool)
-_MAY_END_BLANK[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, *range(0x80, 0x8B), 0x9F, 0xA0, 0xA8,
-                0xA9, 0xAF]] = True
+_MAY_END_BLANK[
+    [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, *range(0x80, 0x8B), 0x9F, 0xA0, 0xA8, 0xA9, 0xAF]
+] = True
 
 
 def _may_need_trim(values: pa_arrow.ChunkedArray) -> bool:
@@ -200,7 +209,7 @@ def _may_need_trim(values: pa_arrow.ChunkedArray) -> bool:
     for chunk in values.chunks:
         if not len(chunk) or chunk.null_count == len(chunk):
             continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
         data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
         if offsets[-1] == offsets[0]:
             continue
@@ -267,7 +276,9 @@ def _read_arrow(source: pa_arrow.Buffer, names: list[str], newlines: bool) -> pa
         parse_options=pacsv.ParseOptions(newlines_in_values=newlines),
         convert_options=pacsv.ConvertOptions(
             column_types={c: pa_arrow.string() for c in names},
-            null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
         ),
     )
 
@@ -303,20 +314,29 @@ def _read_csv(path: Path, required: Iterable[str]) -> tuple[pd.DataFrame, _Lines
         text = str(err)
         if "utf8" in text.lower():
             raise _not_utf8(path, data) or CorpusError([f"{path.name}: not UTF-8"]) from None
-        raise CorpusError(_unclosed_quote(path) + _field_count_problems(path, len(names))
-                          or [f"{path.name}: not a readable CSV file ({text.splitlines()[0]})"]) from None
+        raise CorpusError(
+            _unclosed_quote(path) + _field_count_problems(path, len(names))
+            or [f"{path.name}: not a readable CSV file ({text.splitlines()[0]})"]
+        ) from None
     stripped = [n.strip() for n in names]
     # Fields the loader reads as keys are trimmed here; the vocabulary columns and dates are trimmed
     # only if a value fails (free, see _inspect); free text (url, titles, excerpts) is kept as written.
-    columns = {name: _trimmed(table.column(i)) if name in _TRIMMED_HERE else _as_text(table.column(i))
-               for i, name in enumerate(stripped)}
+    columns = {
+        name: _trimmed(table.column(i)) if name in _TRIMMED_HERE else _as_text(table.column(i))
+        for i, name in enumerate(stripped)
+    }
     lines = _Lines(path)
     nul = []
     if data.find(b"\x00") >= 0:
         for name, values in columns.items():
-            for row in np.flatnonzero(pc.fill_null(pc.match_substring(values, "\x00"), False).to_numpy(
-                    zero_copy_only=False)):
-                nul.append((lines(row), f"{path.name}:{lines(row)}: {name}: a NUL byte (\\x00) in the value; "
-                                         "the format allows none"))
+            for row in np.flatnonzero(
+                pc.fill_null(pc.match_substring(values, "\x00"), False).to_numpy(zero_copy_only=False)
+            ):
+                nul.append(
+                    (
+                        lines(row),
+                        f"{path.name}:{lines(row)}: {name}: a NUL byte (\\x00) in the value; the format allows none",
+                    )
+                )
     df = pa_arrow.table(columns).to_pandas()
     return df, lines, [msg for _, msg in sorted(nul)]

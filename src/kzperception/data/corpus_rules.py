@@ -48,8 +48,11 @@ def _schema(
 
     columns: dict[str, pa.Column] = {}
     for name in required:
-        checks = [pa.Check.isin(list(allowed[name]), error="not one of " + "|".join(allowed[name]))] \
-            if name in allowed else []
+        checks = (
+            [pa.Check.isin(list(allowed[name]), error="not one of " + "|".join(allowed[name]))]
+            if name in allowed
+            else []
+        )
         columns[name] = pa.Column(str, checks=checks, nullable=False, required=True)
     for name in optional:
         columns[name] = pa.Column(str, nullable=True, required=False)
@@ -69,10 +72,14 @@ def code_schema(vocabulary: Vocabulary | None = None) -> pa.DataFrameSchema:
     return _schema(code_vocabulary(vocabulary) if vocabulary else CODE_VOCABULARY, CODE_REQUIRED, ("coder",))
 
 
-
-def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str, line: LineOf,
-                     allowed: dict[str, tuple[str, ...]] | None = None,
-                     reported: AbstractSet[tuple[str, int]] = frozenset()) -> list[str]:
+def _schema_problems(
+    df: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    name: str,
+    line: LineOf,
+    allowed: dict[str, tuple[str, ...]] | None = None,
+    reported: AbstractSet[tuple[str, int]] = frozenset(),
+) -> list[str]:
     """pandera's failures as problem lines; a value that looks like an allowed one is named as a
     near miss, and ``(field, row)`` pairs already reported (a hidden character) are left out."""
     import pandera.errors
@@ -88,15 +95,18 @@ def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str, li
                 continue
             elif case.check == "not_nullable":
                 out.append(f"{name}:{line(case.index)}: {case.column}: missing value")
-            elif allowed and case.column in allowed and isinstance(case.failure_case, str) \
-                    and (hint := near_miss(case.failure_case, allowed[case.column])):
+            elif (
+                allowed
+                and case.column in allowed
+                and isinstance(case.failure_case, str)
+                and (hint := near_miss(case.failure_case, allowed[case.column]))
+            ):
                 out.append(f"{name}:{line(case.index)}: {case.column}: {hint}")
             else:
                 msg = str(case.check)
                 out.append(f"{name}:{line(case.index)}: {case.column}: {case.failure_case!r} is {msg}")
         return out
     return []
-
 
 
 def _arrow(
@@ -168,10 +178,11 @@ def _report_rows(ids: pd.Series, report_ids: pd.Series) -> tuple[np.ndarray, np.
     if rows is not None:
         return np.arange(len(ids), dtype=np.int64), rows
     # One hash table of the ids, probed by the ids themselves (finding repeats) and by the codes.
-    chunks = [a for part in (id_text, code_text)
-              for a in (part.chunks if isinstance(part, pa_arrow.ChunkedArray) else [part])]
+    chunks = [
+        a for part in (id_text, code_text) for a in (part.chunks if isinstance(part, pa_arrow.ChunkedArray) else [part])
+    ]
     both = positions(pa_arrow.chunked_array(chunks, type=pa_arrow.large_string()), ids)
-    return both[:len(ids)], both[len(ids):]
+    return both[: len(ids)], both[len(ids) :]
 
 
 @dataclass(frozen=True)
@@ -196,10 +207,16 @@ def _vocabulary_positions(df: pd.DataFrame, col: str, values: tuple[str, ...]) -
     return found
 
 
-def _field_problems(df: pd.DataFrame, vocabulary: dict[str, np.ndarray], required: Iterable[str],
-                    schema: Callable[[], pa.DataFrameSchema], name: str, line: LineOf,
-                    allowed: dict[str, tuple[str, ...]] | None = None,
-                    reported: AbstractSet[tuple[str, int]] = frozenset()) -> list[str]:
+def _field_problems(
+    df: pd.DataFrame,
+    vocabulary: dict[str, np.ndarray],
+    required: Iterable[str],
+    schema: Callable[[], pa.DataFrameSchema],
+    name: str,
+    line: LineOf,
+    allowed: dict[str, tuple[str, ...]] | None = None,
+    reported: AbstractSet[tuple[str, int]] = frozenset(),
+) -> list[str]:
     """pandera's verdict on the rows that may break a per-field rule.
 
     On a corpus of a million reports, running the schema over every row costs as much as reading the
@@ -227,9 +244,15 @@ def validate_frames(
     return _inspect(reports, codes, reports_name, codes_name, vocab=vocabulary).problems
 
 
-def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "reports.csv",
-             codes_name: str = "codes.csv", report_line: LineOf | None = None,
-             code_line: LineOf | None = None, vocab: Vocabulary | None = None) -> _Inspection:
+def _inspect(
+    reports: pd.DataFrame,
+    codes: pd.DataFrame,
+    reports_name: str = "reports.csv",
+    codes_name: str = "codes.csv",
+    report_line: LineOf | None = None,
+    code_line: LineOf | None = None,
+    vocab: Vocabulary | None = None,
+) -> _Inspection:
     """Every rule on raw frames; ``report_line``/``code_line`` map rows to the lines messages name."""
     rl, cl = report_line or _Lines(), code_line or _Lines()
     vocab = vocab or Vocabulary.default()
@@ -255,10 +278,19 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
         report_vocab, code_vocab = report_vocabulary(vocab), code_vocabulary(vocab)
         vocabulary = {col: _vocabulary_positions(reports, col, values) for col, values in report_vocab.items()}
         vocabulary |= {col: _vocabulary_positions(codes, col, values) for col, values in code_vocab.items()}
-        problems += _field_problems(reports, vocabulary, REPORT_REQUIRED, lambda: report_schema(vocab), reports_name,
-                                    rl, report_vocab, hidden_report_cells)
-        problems += _field_problems(codes, vocabulary, CODE_REQUIRED, lambda: code_schema(vocab), codes_name, cl,
-                                    code_vocab, hidden_code_cells)
+        problems += _field_problems(
+            reports,
+            vocabulary,
+            REPORT_REQUIRED,
+            lambda: report_schema(vocab),
+            reports_name,
+            rl,
+            report_vocab,
+            hidden_report_cells,
+        )
+        problems += _field_problems(
+            codes, vocabulary, CODE_REQUIRED, lambda: code_schema(vocab), codes_name, cl, code_vocab, hidden_code_cells
+        )
         dates = _parse_dates(reports["date"])
         if dates.isna().any() and (dates.isna() & reports["date"].notna()).any():
             reports["date"] = _trimmed_series(reports["date"])  # ' 2022-02-05' is 2022-02-05
@@ -269,8 +301,9 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
     dup = first != np.arange(len(ids))
     dup &= ids.notna().to_numpy()
     for idx in np.flatnonzero(dup):
-        problems.append(f"{reports_name}:{rl(idx)}: id: duplicate id {ids.iloc[idx]!r} "
-                        f"(first on line {rl(first[idx])})")
+        problems.append(
+            f"{reports_name}:{rl(idx)}: id: duplicate id {ids.iloc[idx]!r} (first on line {rl(first[idx])})"
+        )
 
     for idx, value in raw_dates[raw_dates.notna() & dates.isna()].items():
         shape = "" if re.fullmatch(_ISO_DAY, str(value)) else ": four-digit year, two-digit month and day"
@@ -287,14 +320,17 @@ def _inspect(reports: pd.DataFrame, codes: pd.DataFrame, reports_name: str = "re
     non_cooperation = MODES.index("non_cooperation")
     cooperation_only = np.isin(category, [vocab.category_ids.index(c) for c in vocab.cooperation_only])
     for idx in np.flatnonzero((mode == non_cooperation) & cooperation_only):
-        problems.append(f"{codes_name}:{cl(idx)}: mode: {codes['category'].iloc[idx]!r} "
-                        "has no non-cooperation variant")
+        problems.append(f"{codes_name}:{cl(idx)}: mode: {codes['category'].iloc[idx]!r} has no non-cooperation variant")
 
     coder, coder_code, coder_names = _coders(codes)
     problems += coder_near_misses(coder, codes_name, cl)
     slot = np.zeros(len(codes), dtype=np.int64)  # one int64 per (report, coder, category, mode)
-    for part, size in ((position, len(ids)), (coder_code, len(coder_names)), (category, len(vocab.categories)),
-                       (mode, len(MODES))):
+    for part, size in (
+        (position, len(ids)),
+        (coder_code, len(coder_names)),
+        (category, len(vocab.categories)),
+        (mode, len(MODES)),
+    ):
         slot = slot * (size + 1) + (part + 1)
     level = vocabulary["level"]
     is_main, is_secondary = level == LEVELS.index("main"), level == LEVELS.index("secondary")
@@ -329,8 +365,16 @@ def _coders(codes: pd.DataFrame) -> tuple[pd.Series, np.ndarray, pd.Index]:
     return coder, coder_code, coder_names
 
 
-def _repeated_codes(codes: pd.DataFrame, coder: pd.Series, slot: np.ndarray, level: np.ndarray,
-                    is_main: np.ndarray, is_secondary: np.ndarray, codes_name: str, line: LineOf) -> list[str]:
+def _repeated_codes(
+    codes: pd.DataFrame,
+    coder: pd.Series,
+    slot: np.ndarray,
+    level: np.ndarray,
+    is_main: np.ndarray,
+    is_secondary: np.ndarray,
+    codes_name: str,
+    line: LineOf,
+) -> list[str]:
     """The codes that give one report and coder a category twice: at both levels, or twice at one."""
     problems = []
     on_both = np.zeros(len(codes), dtype=bool)
@@ -344,6 +388,8 @@ def _repeated_codes(codes: pd.DataFrame, coder: pd.Series, slot: np.ndarray, lev
     repeated = pd.Series(slot * (len(LEVELS) + 1) + (level + 1)).duplicated(keep="first").to_numpy()
     for idx in np.flatnonzero(repeated):
         row = codes.iloc[idx]
-        problems.append(f"{codes_name}:{line(codes.index[idx])}: category: repeated code {row['category']!r} "
-                        f"for report {row['report_id']!r}")
+        problems.append(
+            f"{codes_name}:{line(codes.index[idx])}: category: repeated code {row['category']!r} "
+            f"for report {row['report_id']!r}"
+        )
     return problems

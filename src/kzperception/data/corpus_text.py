@@ -76,8 +76,11 @@ def _may_hold_hidden(values: pa_arrow.ChunkedArray | pa_arrow.Array) -> bool:
 
 
 def _as_arrow(values: pd.Series) -> pa_arrow.ChunkedArray:
-    arr = pa_arrow.array(values, from_pandas=True) if not isinstance(values.dtype, pd.ArrowDtype) \
-        else values.array._pa_array  # type: ignore[attr-defined]
+    arr = (
+        pa_arrow.array(values, from_pandas=True)
+        if not isinstance(values.dtype, pd.ArrowDtype)
+        else values.array._pa_array
+    )  # type: ignore[attr-defined]
     if isinstance(arr, pa_arrow.Array):
         arr = pa_arrow.chunked_array([arr])
     if arr.type == pa_arrow.null():
@@ -103,8 +106,11 @@ def normalise_frame(df: pd.DataFrame) -> None:
         nfc = pc.utf8_normalize(values, form="NFC")
         if pc.all(pc.equal(nfc, values)).as_py() in (True, None):
             continue
-        df[col] = pd.Series(nfc.to_pandas(), index=df.index, name=col).astype(object).where(
-            pd.Series(pc.is_valid(nfc).to_numpy(zero_copy_only=False), index=df.index), None)
+        df[col] = (
+            pd.Series(nfc.to_pandas(), index=df.index, name=col)
+            .astype(object)
+            .where(pd.Series(pc.is_valid(nfc).to_numpy(zero_copy_only=False), index=df.index), None)
+        )
 
 
 def hidden_in(value: str) -> list[str]:
@@ -116,8 +122,9 @@ def hidden_in(value: str) -> list[str]:
     return seen
 
 
-def hidden_character_problems(df: pd.DataFrame, name: str, line: Callable[[object], int],
-                              fields: Iterable[str] = KEY_FIELDS) -> tuple[list[str], set[tuple[str, int]]]:
+def hidden_character_problems(
+    df: pd.DataFrame, name: str, line: Callable[[object], int], fields: Iterable[str] = KEY_FIELDS
+) -> tuple[list[str], set[tuple[str, int]]]:
     """One problem per value of a key field holding a hidden character, and ``(field, row)`` of each.
 
     ``reports.csv:7: id: 'r1\\u200b' holds U+200B ZERO WIDTH SPACE, a character a reader cannot
@@ -140,9 +147,14 @@ def hidden_character_problems(df: pd.DataFrame, name: str, line: Callable[[objec
             if not found:
                 continue
             chars = ", ".join(char_name(c) for c in found)
-            problems.append((line(row), f"{name}:{line(row)}: {col}: {value!r} holds {chars}, "
-                                        "a character a reader cannot see (delete it; this field is matched "
-                                        "exactly, so it would make a second value that prints like the first)"))
+            problems.append(
+                (
+                    line(row),
+                    f"{name}:{line(row)}: {col}: {value!r} holds {chars}, "
+                    "a character a reader cannot see (delete it; this field is matched "
+                    "exactly, so it would make a second value that prints like the first)",
+                )
+            )
             bad.add((col, int(row)))
     return [msg for _, msg in sorted(problems, key=lambda p: p[0])], bad
 
@@ -170,8 +182,10 @@ def near_miss(value: str, allowed: Sequence[str]) -> str | None:
             if not char.isascii() and not is_hidden(char):
                 foreign.append(f"{_script(char)} {char!r} (U+{ord(char):04X})")
         if foreign:
-            return (f"{value!r} contains {', '.join(foreign)}; the values are written in Latin letters only "
-                    f"(one of {'|'.join(allowed)})")
+            return (
+                f"{value!r} contains {', '.join(foreign)}; the values are written in Latin letters only "
+                f"(one of {'|'.join(allowed)})"
+            )
     return None
 
 
@@ -193,10 +207,15 @@ def coder_near_misses(coder: pd.Series, name: str, line: Callable[[object], int]
         scripts = {_script(c) for c in str(who) if c.isalpha()}
         if len(scripts) > 1:
             row = int(np.flatnonzero((coder == who).to_numpy())[0])
-            letters = ", ".join(f"{_script(c)} {c!r} (U+{ord(c):04X})" for c in dict.fromkeys(str(who))
-                                if c.isalpha() and not c.isascii())
-            problems.append(f"{name}:{line(row)}: coder: {str(who)!r} mixes scripts ({', '.join(sorted(scripts))}): "
-                            f"it contains {letters}, which print like Latin letters; write the name in one script")
+            letters = ", ".join(
+                f"{_script(c)} {c!r} (U+{ord(c):04X})"
+                for c in dict.fromkeys(str(who))
+                if c.isalpha() and not c.isascii()
+            )
+            problems.append(
+                f"{name}:{line(row)}: coder: {str(who)!r} mixes scripts ({', '.join(sorted(scripts))}): "
+                f"it contains {letters}, which print like Latin letters; write the name in one script"
+            )
     for names in groups.values():
         if len(names) < 2:
             continue
@@ -207,7 +226,9 @@ def coder_near_misses(coder: pd.Series, name: str, line: Callable[[object], int]
             if who == meant:
                 continue
             n = int(counts[who])
-            problems.append(f"{name}:{line(first_row[who])}: coder: {who!r}: did you mean {meant!r}? (coder names "
-                            f"are matched exactly, case included; {n} code{'s' if n != 1 else ''} "
-                            f"name {who!r}, {int(counts[meant])} name {meant!r})")
+            problems.append(
+                f"{name}:{line(first_row[who])}: coder: {who!r}: did you mean {meant!r}? (coder names "
+                f"are matched exactly, case included; {n} code{'s' if n != 1 else ''} "
+                f"name {who!r}, {int(counts[meant])} name {meant!r})"
+            )
     return problems

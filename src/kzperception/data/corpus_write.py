@@ -67,12 +67,17 @@ def _corpus_target(folder: Path, force: bool) -> None:
     others = [n for n in entries if n not in (*CORPUS_FILES, DESCRIPTOR) or not (folder / n).is_file()]
     if others:
         shown = ", ".join(repr(n) for n in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-        raise CorpusError([f"{folder}: exists and holds files that are not a corpus ({shown}); choose a new or "
-                           "empty folder (--force replaces only a folder holding just reports.csv and codes.csv; "
-                           "nothing written)"])
+        raise CorpusError(
+            [
+                f"{folder}: exists and holds files that are not a corpus ({shown}); choose a new or "
+                "empty folder (--force replaces only a folder holding just reports.csv and codes.csv; "
+                "nothing written)"
+            ]
+        )
     if not force:
-        raise CorpusError([f"{folder}: already holds a corpus ({', '.join(entries)}); pass --force to replace it "
-                           "(nothing written)"])
+        raise CorpusError(
+            [f"{folder}: already holds a corpus ({', '.join(entries)}); pass --force to replace it (nothing written)"]
+        )
 
 
 def _sibling(folder: Path, tag: str) -> Path:
@@ -80,8 +85,14 @@ def _sibling(folder: Path, tag: str) -> Path:
     return folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.{tag}")
 
 
-def write_corpus(reports: pd.DataFrame, codes: pd.DataFrame, folder: str | os.PathLike[str], *,
-                 force: bool = False, vocabulary: Vocabulary | None = None) -> Path:
+def write_corpus(
+    reports: pd.DataFrame,
+    codes: pd.DataFrame,
+    folder: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    vocabulary: Vocabulary | None = None,
+) -> Path:
     """Validate, then write the corpus whole: both files appear together, or nothing changes.
 
     Both files are written into a fresh hidden sibling folder, which is then renamed into place, so

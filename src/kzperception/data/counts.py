@@ -95,8 +95,10 @@ def choose_coder(corpus: Corpus, coder: str | None = None) -> str:
             raise SourceError(f"--coder: {coder!r} is not a coder of the corpus (coders: {', '.join(coders)})")
         return coder
     if len(coders) > 1:
-        raise SourceError(f"--coder: the corpus has {len(coders)} coders ({', '.join(coders)}); "
-                          "choose whose codes to count with --coder NAME")
+        raise SourceError(
+            f"--coder: the corpus has {len(coders)} coders ({', '.join(coders)}); "
+            "choose whose codes to count with --coder NAME"
+        )
     return coders[0] if coders else ""
 
 
@@ -118,9 +120,13 @@ def corpus_code_counts(corpus: Corpus, window: Window, coder: str | None = None)
     rows = codes["report_row"].to_numpy()  # the loader forbids repeated codes, so no de-duplication here
     keep = period[rows] >= 0
     # One integer per cell (country, period, category, mode, level), counted with bincount.
-    dims = [(country[rows], len(partners)), (period[rows], len(PERIODS)),
-            (codes["category"].cat.codes.to_numpy(), len(categories)),
-            (codes["mode"].cat.codes.to_numpy(), len(MODES)), (codes["level"].cat.codes.to_numpy(), len(LEVELS))]
+    dims = [
+        (country[rows], len(partners)),
+        (period[rows], len(PERIODS)),
+        (codes["category"].cat.codes.to_numpy(), len(categories)),
+        (codes["mode"].cat.codes.to_numpy(), len(MODES)),
+        (codes["level"].cat.codes.to_numpy(), len(LEVELS)),
+    ]
     cell = np.zeros(int(keep.sum()), dtype=np.int64)
     for values, size in dims:
         cell = cell * size + values[keep]
@@ -204,8 +210,15 @@ def _corpus_counts(corpus: Corpus, window: Window, coder: str | None, source: st
     if source is None:
         source = str(corpus.path) if corpus.path is not None else "corpus in memory"
     who = choose_coder(corpus, coder)
-    return Counts(corpus_report_counts(corpus, window), corpus_code_counts(corpus, window, who), window, source,
-                  corpus, vocabulary=corpus.vocabulary, coder=who)
+    return Counts(
+        corpus_report_counts(corpus, window),
+        corpus_code_counts(corpus, window, who),
+        window,
+        source,
+        corpus,
+        vocabulary=corpus.vocabulary,
+        coder=who,
+    )
 
 
 def load_counts(
@@ -222,15 +235,17 @@ def load_counts(
         counts = _corpus_counts(source, window or THESIS_WINDOW, coder)
     elif (resolved := resolve_source(source)) == PUBLISHED:
         if coder is not None:
-            raise SourceError("--coder: the published figures are the thesis author's codes; "
-                              "--coder applies to a corpus folder")
+            raise SourceError(
+                "--coder: the published figures are the thesis author's codes; --coder applies to a corpus folder"
+            )
         if window is not None and window != THESIS_WINDOW:
             raise WindowError(
                 f"window: the published figures exist only for the thesis window {THESIS_WINDOW}; "
                 "to count another window, pass a corpus folder as --source"
             )
-        counts = Counts(published_report_counts(), published_code_counts(), THESIS_WINDOW, PUBLISHED,
-                        stated=published_totals())
+        counts = Counts(
+            published_report_counts(), published_code_counts(), THESIS_WINDOW, PUBLISHED, stated=published_totals()
+        )
     else:
         counts = _corpus_counts(load_corpus(resolved), window or THESIS_WINDOW, coder, str(resolved))
     for frame in (counts.reports, counts.codes):

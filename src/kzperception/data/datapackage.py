@@ -27,8 +27,13 @@ _INTEGER_COLUMNS = frozenset({"n"})
 
 def _enums(vocabulary: Vocabulary) -> dict[str, tuple[str, ...]]:
     """The vocabulary columns and their allowed values, shared by every table that has them."""
-    return {"country": vocabulary.partner_ids, "website": vocabulary.website_ids,
-            "category": vocabulary.category_ids, "mode": vocabulary.modes, "level": vocabulary.levels}
+    return {
+        "country": vocabulary.partner_ids,
+        "website": vocabulary.website_ids,
+        "category": vocabulary.category_ids,
+        "mode": vocabulary.modes,
+        "level": vocabulary.levels,
+    }
 
 
 def _header(path: Path) -> list[str]:
@@ -59,12 +64,19 @@ def _resource(path: Path, vocabulary: Vocabulary, *, corpus: bool) -> dict[str, 
         schema["primaryKey"] = ["id"]
     if corpus and path.name == "codes.csv":
         schema["foreignKeys"] = [{"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["id"]}}]
-    return {"name": name, "path": path.name, "profile": "tabular-data-resource", "format": "csv",
-            "encoding": "utf-8", "schema": schema}
+    return {
+        "name": name,
+        "path": path.name,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
 
 
-def folder_descriptor(folder: str | os.PathLike[str], vocabulary: Vocabulary, *, name: str,
-                      corpus: bool) -> dict[str, Any]:
+def folder_descriptor(
+    folder: str | os.PathLike[str], vocabulary: Vocabulary, *, name: str, corpus: bool
+) -> dict[str, Any]:
     """The data-package descriptor of every CSV in ``folder``, in file-name order.
 
     ``corpus`` marks a corpus folder (or the register, which is one): its key columns are required,
@@ -80,12 +92,12 @@ def descriptor_text(descriptor: dict[str, Any]) -> str:
     return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_descriptor(folder: str | os.PathLike[str], vocabulary: Vocabulary, *, name: str,
-                     corpus: bool) -> Path:
+def write_descriptor(folder: str | os.PathLike[str], vocabulary: Vocabulary, *, name: str, corpus: bool) -> Path:
     """Write ``folder``'s ``datapackage.json`` (see :func:`folder_descriptor`)."""
     target = Path(folder) / DESCRIPTOR
-    target.write_text(descriptor_text(folder_descriptor(folder, vocabulary, name=name, corpus=corpus)),
-                      encoding="utf-8")
+    target.write_text(
+        descriptor_text(folder_descriptor(folder, vocabulary, name=name, corpus=corpus)), encoding="utf-8"
+    )
     return target
 
 
@@ -100,8 +112,11 @@ def corpus_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
     let a rerun's replay refuse a changed corpus instead of silently building other numbers.
     """
     folder = Path(folder)
-    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
-            for name in HASHED_FILES if (folder / name).is_file()}
+    return {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        for name in HASHED_FILES
+        if (folder / name).is_file()
+    }
 
 
 def corpus_label(folder: str | os.PathLike[str]) -> str:

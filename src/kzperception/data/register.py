@@ -66,8 +66,20 @@ ENTITY_LABELS: dict[str, str] = {
     "ardfm": "Agency for Regulation and Development of the Financial Market",
     "zhetysu-akimat": "Akimat of Zhetysu region",
 }
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 class RegisterError(CorpusError):
@@ -150,13 +162,16 @@ def url_problems(reports: pd.DataFrame, urls: dict[str, str | None], bibname: st
         if urlsplit(url).scheme not in ("http", "https"):
             problems.append(f"{where}: url: {url!r} (from {key!r}) is not an http(s) address")
         elif not _host_ok(url, str(row.website)):
-            problems.append(f"{where}: url: {url!r} (from {key!r}) is not on "
-                            f"{WEBSITE_HOSTS.get(str(row.website), '?')} (website {row.website!r})")
+            problems.append(
+                f"{where}: url: {url!r} (from {key!r}) is not on "
+                f"{WEBSITE_HOSTS.get(str(row.website), '?')} (website {row.website!r})"
+            )
     return problems
 
 
-def load_register(folder: str | os.PathLike[str] = paths.REGISTER,
-                  bibfile: str | os.PathLike[str] = BIBFILE) -> Register:
+def load_register(
+    folder: str | os.PathLike[str] = paths.REGISTER, bibfile: str | os.PathLike[str] = BIBFILE
+) -> Register:
     """Load and validate the register, filling each report's ``url`` from its BibTeX entry.
 
     The corpus rules are checked by :func:`kzperception.data.corpus.load_corpus`; on top of them the
@@ -225,13 +240,16 @@ def source_html(row: pd.Series) -> str:
     english = f" [<em>{title_en}</em>]" if title_en else ""
     cite = _esc(row.get("cite", ""))
     key = _text(row.get("bibkey", ""))
-    cite_html = f' (<cite>{cite}</cite>)' if cite else ""
+    cite_html = f" (<cite>{cite}</cite>)" if cite else ""
     if cite and key:
         href = html.escape("../bibliography.html#bib-" + key, quote=True)
-        cite_html = (f' (<a class="kzp-cite" href="{href}" data-bibkey="{html.escape(key, quote=True)}">'
-                     f'<cite>{cite}</cite></a>)')
-    return (f'{title}{english}. {html.escape(publisher)}, {html.escape(site)}, '
-            f'{html.escape(format_date(row["date"]))}{cite_html}.')
+        cite_html = (
+            f' (<a class="kzp-cite" href="{href}" data-bibkey="{html.escape(key, quote=True)}"><cite>{cite}</cite></a>)'
+        )
+    return (
+        f"{title}{english}. {html.escape(publisher)}, {html.escape(site)}, "
+        f"{html.escape(format_date(row['date']))}{cite_html}."
+    )
 
 
 def quote_html(report_id: str, register: Register | None = None) -> str:
@@ -241,22 +259,35 @@ def quote_html(report_id: str, register: Register | None = None) -> str:
     """
     row = _reg(register).report(report_id)
     rid = _esc(report_id)
-    source = (f'<p class="kzp-quote-source" style="grid-column: 1 / -1; margin: 0; font-size: 0.9em;">'
-              f'{source_html(row)} English translation: this project.</p>')
+    source = (
+        f'<p class="kzp-quote-source" style="grid-column: 1 / -1; margin: 0; font-size: 0.9em;">'
+        f"{source_html(row)} English translation: this project.</p>"
+    )
     ru, en = _esc(row["excerpt_ru"]), _esc(row["excerpt_en"])
     if not ru:
-        note = ('<p class="kzp-quote-source" style="grid-column: 1 / -1; margin: 0;">'
-                'The thesis cites this report without quoting it.</p>')
+        note = (
+            '<p class="kzp-quote-source" style="grid-column: 1 / -1; margin: 0;">'
+            "The thesis cites this report without quoting it.</p>"
+        )
         return f'<div class="kzp-quote kzp-quote-unquoted" data-report="{rid}">\n{note}\n{source}\n</div>'
-    return (f'<div class="kzp-quote" data-report="{rid}">\n'
-            f'<blockquote lang="ru"><p>{ru}</p></blockquote>\n'
-            f'<blockquote lang="en"><p>{en}</p></blockquote>\n'
-            f'{source}\n</div>')
+    return (
+        f'<div class="kzp-quote" data-report="{rid}">\n'
+        f'<blockquote lang="ru"><p>{ru}</p></blockquote>\n'
+        f'<blockquote lang="en"><p>{en}</p></blockquote>\n'
+        f"{source}\n</div>"
+    )
 
 
-def select(category: str | None = None, country: str | None = None, period: str | None = None,
-           window: Window = THESIS_WINDOW, level: str | None = None, mode: str | None = None,
-           quoted_only: bool = True, register: Register | None = None) -> list[str]:
+def select(
+    category: str | None = None,
+    country: str | None = None,
+    period: str | None = None,
+    window: Window = THESIS_WINDOW,
+    level: str | None = None,
+    mode: str | None = None,
+    quoted_only: bool = True,
+    register: Register | None = None,
+) -> list[str]:
     """Ids of register reports matching every filter given, oldest first.
 
     ``category``, ``level`` and ``mode`` filter on the codes the thesis gives (a report matches
@@ -310,8 +341,9 @@ def _codes_text(codes: pd.DataFrame) -> str:
             level = LEVEL_LABELS.get(str(row.level), str(row.level)).lower()
             parts.append(f"{label} ({level}{'; ' + inferred if inferred else ''})")
         else:
-            parts.append(f"{label} {MODE_LABELS.get(str(row.mode), str(row.mode))}"
-                         + (f" ({inferred})" if inferred else ""))
+            parts.append(
+                f"{label} {MODE_LABELS.get(str(row.mode), str(row.mode))}" + (f" ({inferred})" if inferred else "")
+            )
     return "; ".join(parts)
 
 
@@ -320,14 +352,16 @@ def register_table(register: Register | None = None, window: Window = THESIS_WIN
     reg = _reg(register)
     r = reg.reports.sort_values(["country", "date", "id"], kind="stable")
     period = window.period(r["date"]).astype(object).map(lambda p: window.label(p) if isinstance(p, str) else "")
-    return pd.DataFrame({
-        "id": r["id"],
-        "country": r["country"].astype(str).map(partner_label),
-        "website": r["website"].astype(str).map(lambda w: WEBSITE_NAMES.get(w, w)),
-        "date": r["date"].dt.strftime("%Y-%m-%d"),
-        "period": period,
-        "title (English)": r["title_en"].map(_text),
-        "codes": [_codes_text(reg.codes[reg.codes["report_id"] == i]) for i in r["id"]],
-        "quoted": r["excerpt_ru"].map(lambda x: "yes" if _text(x) else "no"),
-        "citation": r["cite"].map(_text),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "id": r["id"],
+            "country": r["country"].astype(str).map(partner_label),
+            "website": r["website"].astype(str).map(lambda w: WEBSITE_NAMES.get(w, w)),
+            "date": r["date"].dt.strftime("%Y-%m-%d"),
+            "period": period,
+            "title (English)": r["title_en"].map(_text),
+            "codes": [_codes_text(reg.codes[reg.codes["report_id"] == i]) for i in r["id"]],
+            "quoted": r["excerpt_ru"].map(lambda x: "yes" if _text(x) else "no"),
+            "citation": r["cite"].map(_text),
+        }
+    ).reset_index(drop=True)

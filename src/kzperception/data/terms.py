@@ -57,8 +57,10 @@ def _id(value: str) -> str:
 
 def _label(value: str) -> str:
     if not _LABEL_RE.fullmatch(value):
-        raise ValueError("must be plain text of up to 80 letters, digits, blanks and . , ( ) ' & / - –, "
-                         "starting with a letter or digit")
+        raise ValueError(
+            "must be plain text of up to 80 letters, digits, blanks and . , ( ) ' & / - –, "
+            "starting with a letter or digit"
+        )
     return value
 
 
@@ -158,8 +160,9 @@ def _read(path: Path, what: str) -> tuple[list[Any], dict[tuple[Any, ...], int]]
     return data, _lines(text)
 
 
-def _first_error(path: Path, i: int, raw: dict[str, Any], err: ValidationError,
-                 lines: dict[tuple[Any, ...], int]) -> VocabularyError:
+def _first_error(
+    path: Path, i: int, raw: dict[str, Any], err: ValidationError, lines: dict[tuple[Any, ...], int]
+) -> VocabularyError:
     e = err.errors(include_url=False)[0]
     loc = tuple(e["loc"])
     field = ".".join(str(x) for x in loc) or "item"
@@ -183,8 +186,9 @@ def _load(path: Path, model: type[_Item], what: str) -> tuple[Any, ...]:
     seen: dict[str, dict[Any, int]] = {"id": {}, "label": {}, "host": {}}
     for i, raw in enumerate(data):
         if not isinstance(raw, dict):
-            raise VocabularyError(f"{path}:{lines.get((i,), 1)}: item {i + 1}: expected a mapping with id, label, "
-                                  f"...; found {raw!r}")
+            raise VocabularyError(
+                f"{path}:{lines.get((i,), 1)}: item {i + 1}: expected a mapping with id, label, ...; found {raw!r}"
+            )
         try:
             item = model.model_validate(raw)
         except ValidationError as err:
@@ -195,9 +199,11 @@ def _load(path: Path, model: type[_Item], what: str) -> tuple[Any, ...]:
                 continue
             key = value.casefold() if isinstance(value, str) else value
             if key in where:
-                raise VocabularyError(f"{path}:{lines.get((i, field), lines.get((i,), 1))}: item {i + 1} "
-                                      f"(id {item.id!r}): {field}: duplicate of item {where[key] + 1}; "
-                                      f"found {value!r}")
+                raise VocabularyError(
+                    f"{path}:{lines.get((i, field), lines.get((i,), 1))}: item {i + 1} "
+                    f"(id {item.id!r}): {field}: duplicate of item {where[key] + 1}; "
+                    f"found {value!r}"
+                )
             where[key] = i
         items.append(item)
     return tuple(_with_colours(items))

@@ -133,8 +133,9 @@ class Vocabulary:
         taken = {p.id for p in self.partners} | {w.id for w in self.websites}
         clash = sorted(taken & {c.id for c in self.categories})
         if clash:
-            raise VocabularyError(f"codebook and partners or websites: id {clash[0]!r} is used by both; "
-                                  "give one another id")
+            raise VocabularyError(
+                f"codebook and partners or websites: id {clash[0]!r} is used by both; give one another id"
+            )
 
     # --- building --------------------------------------------------------------------------------
 
@@ -142,12 +143,16 @@ class Vocabulary:
     def default() -> Vocabulary:
         """The project's: ``data/partners.yaml`` (or ``$KZP_PARTNERS``), ``data/websites.yaml``
         (or ``$KZP_WEBSITES``) and ``data/codebook.yaml``; read once per process and set of files."""
-        return _default(terms._path(None, PARTNERS_ENV, PARTNERS_FILE).resolve(),
-                        terms._path(None, WEBSITES_ENV, WEBSITES_FILE).resolve(), Path(paths.CODEBOOK).resolve())
+        return _default(
+            terms._path(None, PARTNERS_ENV, PARTNERS_FILE).resolve(),
+            terms._path(None, WEBSITES_ENV, WEBSITES_FILE).resolve(),
+            Path(paths.CODEBOOK).resolve(),
+        )
 
     @staticmethod
-    def from_codebook(partners: tuple[Partner, ...], websites: tuple[Website, ...], codebook: Codebook,
-                      files: tuple[Path, ...] = ()) -> Vocabulary:
+    def from_codebook(
+        partners: tuple[Partner, ...], websites: tuple[Website, ...], codebook: Codebook, files: tuple[Path, ...] = ()
+    ) -> Vocabulary:
         """A vocabulary whose categories are the codebook's, in its order."""
         cats = tuple(CategoryTerm(c.id, c.table_label, c.cooperation_only) for c in codebook.categories)
         return Vocabulary(partners, websites, cats, codebook, files)
@@ -237,8 +242,9 @@ class Vocabulary:
 
     def code_cells(self) -> tuple[tuple[str, str], ...]:
         """Every (category, mode) a code may take, in codebook order."""
-        return tuple((c.id, m) for c in self.categories for m in MODES
-                     if not (m == "non_cooperation" and c.cooperation_only))
+        return tuple(
+            (c.id, m) for c in self.categories for m in MODES if not (m == "non_cooperation" and c.cooperation_only)
+        )
 
 
 @lru_cache(maxsize=8)

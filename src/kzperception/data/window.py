@@ -68,16 +68,18 @@ class Window:
         return cls(s, p, e)
 
     @classmethod
-    def from_options(cls, start: str | dt.date | None = None, pivot: str | dt.date | None = None,
-                     end: str | dt.date | None = None) -> Window:
+    def from_options(
+        cls, start: str | dt.date | None = None, pivot: str | dt.date | None = None, end: str | dt.date | None = None
+    ) -> Window:
         """The window of a command or a chapter: the thesis's, with any date given replacing its own.
 
         Every entry point (CLI options, papermill parameters, ``open_chapter``) passes ``None`` for
         a date it was not given, so the thesis's dates are written in this module only.
         """
         t = THESIS_WINDOW
-        return cls.parse(t.start if start is None else start, t.pivot if pivot is None else pivot,
-                         t.end if end is None else end)
+        return cls.parse(
+            t.start if start is None else start, t.pivot if pivot is None else pivot, t.end if end is None else end
+        )
 
     @classmethod
     def spanning(cls, start: str | dt.date | None = None, end: str | dt.date | None = None) -> Window:

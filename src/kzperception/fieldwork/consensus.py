@@ -38,12 +38,14 @@ def _coder_sheet(folder: Path, coders: list[str]) -> Path:
             path = folder / f"coding-{coder}.{ext}"
             if path.is_file():
                 return path
-    raise CorpusError([f"{folder}: no coding sheet of {', '.join(coders)} to copy the reports from "
-                       "(the folder `code export` wrote)"])
+    raise CorpusError(
+        [f"{folder}: no coding sheet of {', '.join(coders)} to copy the reports from (the folder `code export` wrote)"]
+    )
 
 
-def consensus_frame(sheet: pd.DataFrame, corpus: Corpus,
-                    labels: dict[str, str] | None = None) -> tuple[pd.DataFrame, int]:
+def consensus_frame(
+    sheet: pd.DataFrame, corpus: Corpus, labels: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, int]:
     """``sheet`` (a coder's sheet, cooked) with the code columns set from ``corpus``'s coders, and
     the number of cells left to settle.
 
@@ -53,8 +55,12 @@ def consensus_frame(sheet: pd.DataFrame, corpus: Corpus,
     codes = corpus.codes
     coders = sorted(c for c in corpus.coders if c != CONSENSUS)
     if len(coders) < 2:
-        raise CorpusError([f"{corpus.path}: codes.csv: coder: a consensus needs two coders or more, found "
-                           f"{', '.join(coders) or 'none'}"])
+        raise CorpusError(
+            [
+                f"{corpus.path}: codes.csv: coder: a consensus needs two coders or more, found "
+                f"{', '.join(coders) or 'none'}"
+            ]
+        )
     given: dict[tuple[str, str, str, str], str] = {}
     for row in codes.itertuples(index=False):
         given[(str(row.report_id), str(row.category), str(row.mode), str(row.coder))] = str(row.level)
@@ -64,8 +70,12 @@ def consensus_frame(sheet: pd.DataFrame, corpus: Corpus,
     open_cells = 0
     for i, rid in out["id"].items():
         if rid not in known:
-            raise CorpusError([f"{corpus.path}: codes.csv: report_id: {rid!r} of the sheet has no code in the "
-                               "corpus (import every coder's sheet first)"])
+            raise CorpusError(
+                [
+                    f"{corpus.path}: codes.csv: report_id: {rid!r} of the sheet has no code in the "
+                    "corpus (import every coder's sheet first)"
+                ]
+            )
         unsettled = []
         for col in CODE_SHEET_COLUMNS:
             levels = {c: given.get((rid, col.category, col.mode, c), "") for c in coders}
@@ -83,8 +93,9 @@ def consensus_frame(sheet: pd.DataFrame, corpus: Corpus,
     return out, open_cells
 
 
-def export_consensus(folder: str | os.PathLike[str], corpus: Corpus, formats: tuple[str, ...] = ("xlsx", "csv"),
-                     force: bool = False) -> tuple[list[Path], int]:
+def export_consensus(
+    folder: str | os.PathLike[str], corpus: Corpus, formats: tuple[str, ...] = ("xlsx", "csv"), force: bool = False
+) -> tuple[list[Path], int]:
     """Write ``coding-consensus.<fmt>`` into the export ``folder`` and add the coder to its manifest.
 
     Returns the files written and the number of cells left to settle. Refuses, writing nothing,
@@ -93,8 +104,9 @@ def export_consensus(folder: str | os.PathLike[str], corpus: Corpus, formats: tu
     folder = Path(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
-        raise CorpusError([f"{manifest_path}: missing; --out must be the folder `code export` wrote the coders' "
-                           "sheets into"])
+        raise CorpusError(
+            [f"{manifest_path}: missing; --out must be the folder `code export` wrote the coders' sheets into"]
+        )
     manifest = read_manifest(manifest_path)
     targets = [folder / f"coding-{CONSENSUS}.{f}" for f in formats]
     existing = [t for t in targets if t.exists()]
@@ -114,9 +126,12 @@ def export_consensus(folder: str | os.PathLike[str], corpus: Corpus, formats: tu
         if target.suffix == ".csv":
             write_csv_sheet(filled, target)
         else:
-            write_xlsx_atomic({"coding": filled}, target,
-                              choices={c.name: ("main", "secondary") for c in CODE_SHEET_COLUMNS},
-                              widths={"title_ru": 45, "excerpt_ru": 60, "text_ru": 90, "note": 60},
-                              wrap=("title_ru", "excerpt_ru", "text_ru", "note"))
+            write_xlsx_atomic(
+                {"coding": filled},
+                target,
+                choices={c.name: ("main", "secondary") for c in CODE_SHEET_COLUMNS},
+                widths={"title_ru": 45, "excerpt_ru": 60, "text_ru": 90, "note": 60},
+                wrap=("title_ru", "excerpt_ru", "text_ru", "note"),
+            )
     write_manifest(manifest, manifest_path)
     return [*targets, manifest_path], open_cells

@@ -163,8 +163,11 @@ class KeywordSet:
                 else:
                     for lemma in keyword.terms[0].lemmas:
                         by_lemma.setdefault(lemma, []).append(n)
-            self._index = ({k: tuple(v) for k, v in by_lemma.items()}, {k: tuple(v) for k, v in by_exact.items()},
-                           tuple(always))
+            self._index = (
+                {k: tuple(v) for k, v in by_lemma.items()},
+                {k: tuple(v) for k, v in by_exact.items()},
+                tuple(always),
+            )
         return self._index
 
     @classmethod
@@ -212,7 +215,7 @@ class KeywordSet:
             for n in sorted(candidates):  # keyword order: the first keyword that fits wins, as before
                 keyword = self.keywords[n]
                 if keyword.matches_at(tokens, i):
-                    surface = " ".join(t.surface for t in tokens[i:i + len(keyword.terms)])
+                    surface = " ".join(t.surface for t in tokens[i : i + len(keyword.terms)])
                     out.append(Hit(i, keyword.source, surface))
                     break
         return out
@@ -258,8 +261,9 @@ class CountryMatcher:
         return cls.from_partners(partners, lemmatizer)
 
     @classmethod
-    def from_partners(cls, partners: Sequence[Partner] | None = None,
-                      lemmatizer: Lemmatizer | None = None) -> CountryMatcher:
+    def from_partners(
+        cls, partners: Sequence[Partner] | None = None, lemmatizer: Lemmatizer | None = None
+    ) -> CountryMatcher:
         """The matcher of ``partners`` (default: those of :mod:`kzperception.data.vocabulary`), in their order."""
         if partners is None:
             from kzperception.data.vocabulary import PARTNERS
@@ -287,4 +291,3 @@ class CountryMatcher:
     def matches(self, text: str | Sequence[Token]) -> list[str]:
         """The partners ``text`` mentions at least once, in the order of the partners file."""
         return [c for c, n in self.counts(text).items() if n]
-

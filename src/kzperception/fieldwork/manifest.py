@@ -25,8 +25,7 @@ MANIFEST = "coding-manifest.json"
 MANIFEST_FORMAT = "kzperception-coding-manifest"
 #: Report fields the corpus takes from a sheet: the manifest holds a hash of each, every coder's
 #: copy must still hold the exported value.
-SHARED_FIELDS: tuple[str, ...] = ("country", "website", "entity", "date", "url", "title_ru", "excerpt_ru",
-                                  "provenance")
+SHARED_FIELDS: tuple[str, ...] = ("country", "website", "entity", "date", "url", "title_ru", "excerpt_ru", "provenance")
 
 
 class ManifestReport(BaseModel):
@@ -68,12 +67,19 @@ def manifest_for(sheet: pd.DataFrame, coders: Sequence[str], lines: Sequence[int
     """The manifest of one exported sheet (all text, as written): each row's XLSX row, its CSV line
     (``lines``, as the CSV writer placed it) and the hashes of :data:`SHARED_FIELDS`."""
     reports = [
-        ManifestReport(id=rec["id"], xlsx_row=i + 2, csv_line=lines[i],
-                       fields={f: field_hash(rec[f]) for f in SHARED_FIELDS})
+        ManifestReport(
+            id=rec["id"], xlsx_row=i + 2, csv_line=lines[i], fields={f: field_hash(rec[f]) for f in SHARED_FIELDS}
+        )
         for i, rec in enumerate(sheet.to_dict("records"))
     ]
-    return Manifest(format=MANIFEST_FORMAT, version=1, hash="sha256-64", coders=list(coders),
-                    fields=list(SHARED_FIELDS), reports=reports)
+    return Manifest(
+        format=MANIFEST_FORMAT,
+        version=1,
+        hash="sha256-64",
+        coders=list(coders),
+        fields=list(SHARED_FIELDS),
+        reports=reports,
+    )
 
 
 def read_manifest(path: str | os.PathLike[str]) -> Manifest:
@@ -82,10 +88,14 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     if path.exists() and not path.is_file():
         raise CorpusError([f"{path}: not a file (--manifest names the {MANIFEST} `code export` wrote)"])
     if not path.is_file():
-        raise CorpusError([f"{path}: file missing (`code export` writes {MANIFEST} beside the sheets; it "
-                           "records which reports each sheet holds: import the sheets from the folder they "
-                           "were exported to, or pass --manifest; for sheets exported without one, `code export "
-                           "--manifest-only` with the same inputs writes it)"])
+        raise CorpusError(
+            [
+                f"{path}: file missing (`code export` writes {MANIFEST} beside the sheets; it "
+                "records which reports each sheet holds: import the sheets from the folder they "
+                "were exported to, or pass --manifest; for sheets exported without one, `code export "
+                "--manifest-only` with the same inputs writes it)"
+            ]
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = Manifest.model_validate(data)

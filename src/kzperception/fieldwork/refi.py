@@ -80,8 +80,12 @@ def code_name(category: str, mode: str, level: str) -> str:
 
 def codebook_leaves(codebook: Codebook) -> dict[str, tuple[str, str, str]]:
     """Every codable leaf name of ``codebook`` -> ``(category, mode, level)``, in codebook order."""
-    return {code_name(cat.id, mode, level): (cat.id, mode, level)
-            for cat in codebook.categories for mode in cat.modes for level in LEVELS}
+    return {
+        code_name(cat.id, mode, level): (cat.id, mode, level)
+        for cat in codebook.categories
+        for mode in cat.modes
+        for level in LEVELS
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -104,11 +108,17 @@ def _codes_element(parent: ET.Element, codebook: Codebook, ns: str) -> None:
         top = ET.SubElement(codes, _q("Code", ns), guid=_guid("code", cat.id), name=cat.id, isCodable="false")
         ET.SubElement(top, _q("Description", ns)).text = f"{cat.label}: {cat.definition}"
         for mode in cat.modes:
-            middle = ET.SubElement(top, _q("Code", ns), guid=_guid("code", cat.id, mode), name=f"{cat.id}/{mode}",
-                                   isCodable="false")
+            middle = ET.SubElement(
+                top, _q("Code", ns), guid=_guid("code", cat.id, mode), name=f"{cat.id}/{mode}", isCodable="false"
+            )
             for level in LEVELS:
-                ET.SubElement(middle, _q("Code", ns), guid=_guid("code", cat.id, mode, level),
-                              name=code_name(cat.id, mode, level), isCodable="true")
+                ET.SubElement(
+                    middle,
+                    _q("Code", ns),
+                    guid=_guid("code", cat.id, mode, level),
+                    name=code_name(cat.id, mode, level),
+                    isCodable="true",
+                )
 
 
 def _sets_element(parent: ET.Element, codebook: Codebook, ns: str) -> None:
@@ -140,8 +150,10 @@ def _check_xml_values(reports: pd.DataFrame, codes: pd.DataFrame) -> None:
         for i, rec in enumerate(frame.to_dict("records")):
             for field, value in rec.items():
                 if _NOT_XML.search(_text(value)):
-                    problems.append(f"{name}: row {i + 1} ({_text(rec.get(key))!r}): {field}: a control "
-                                    "character XML cannot carry; remove it before exporting")
+                    problems.append(
+                        f"{name}: row {i + 1} ({_text(rec.get(key))!r}): {field}: a control "
+                        "character XML cannot carry; remove it before exporting"
+                    )
     if problems:
         raise CorpusError(problems)
 
@@ -164,8 +176,13 @@ def project_xml(data: ProjectInput, codebook: Codebook, origin: str) -> tuple[by
     _codes_element(ET.SubElement(project, _q("CodeBook")), codebook, NS)
     variables = ET.SubElement(project, _q("Variables"))
     for field in VARIABLE_FIELDS:
-        var = ET.SubElement(variables, _q("Variable"), guid=_guid("variable", field), name=field,
-                            typeOfVariable="Date" if field == "date" else "Text")
+        var = ET.SubElement(
+            variables,
+            _q("Variable"),
+            guid=_guid("variable", field),
+            name=field,
+            typeOfVariable="Date" if field == "date" else "Text",
+        )
         ET.SubElement(var, _q("Description")).text = f"the report's {field} (docs/corpus.md)"
     sources = ET.SubElement(project, _q("Sources"))
     notes: list[ET.Element] = []
@@ -177,13 +194,11 @@ def project_xml(data: ProjectInput, codebook: Codebook, origin: str) -> tuple[by
         rid = _text(rec["id"])
         guid = _guid("source", rid)
         texts[f"{guid}.txt"] = _source_text(rec)
-        source = ET.SubElement(sources, _q("TextSource"), guid=guid, name=rid,
-                               plainTextPath=f"internal://{guid}.txt")
+        source = ET.SubElement(sources, _q("TextSource"), guid=guid, name=rid, plainTextPath=f"internal://{guid}.txt")
         for code in by_report.get(rid, []):
             coder = _text(code.get("coder")) or "primary"
             key = (rid, coder, _text(code["category"]), _text(code["mode"]), _text(code["level"]))
-            coding = ET.SubElement(source, _q("Coding"), guid=_guid("coding", *key),
-                                   creatingUser=_guid("user", coder))
+            coding = ET.SubElement(source, _q("Coding"), guid=_guid("coding", *key), creatingUser=_guid("user", coder))
             ET.SubElement(coding, _q("CodeRef"), targetGUID=_guid("code", *key[2:]))
             memo = _text(code.get("note"))
             if memo.strip():
@@ -210,7 +225,8 @@ def project_xml(data: ProjectInput, codebook: Codebook, origin: str) -> tuple[by
     _sets_element(project, codebook, NS)
     ET.SubElement(project, _q("Description")).text = (
         "Exported by kzperception. Code a report with the leaves named <category>/<mode>/<level>; "
-        "a note on a coding is the coder's note on that code; each source's variables are its report fields.")
+        "a note on a coding is the coder's note on that code; each source's variables are its report fields."
+    )
     ET.indent(project, space=" ")
     return ET.tostring(project, encoding="utf-8", xml_declaration=True), texts
 
@@ -240,8 +256,9 @@ def _refuse_existing(path: Path, force: bool) -> None:
         raise CorpusError([f"{path}: exists and is not a file"])
 
 
-def write_project(data: ProjectInput, codebook: Codebook, path: str | os.PathLike[str], *, origin: str,
-                  force: bool = False) -> Path:
+def write_project(
+    data: ProjectInput, codebook: Codebook, path: str | os.PathLike[str], *, origin: str, force: bool = False
+) -> Path:
     """Write ``path`` (a ``.qdpx`` zip) whole, or nothing; an existing file only with ``force``."""
     path = Path(path)
     _refuse_existing(path, force)
@@ -249,8 +266,9 @@ def write_project(data: ProjectInput, codebook: Codebook, path: str | os.PathLik
     with atomic_target(path) as tmp, zipfile.ZipFile(tmp, "x", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo(PROJECT_FILE, (1980, 1, 1, 0, 0, 0)), xml, zipfile.ZIP_DEFLATED)
         for name, text in texts.items():
-            archive.writestr(zipfile.ZipInfo(f"sources/{name}", (1980, 1, 1, 0, 0, 0)), text.encode("utf-8"),
-                             zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                zipfile.ZipInfo(f"sources/{name}", (1980, 1, 1, 0, 0, 0)), text.encode("utf-8"), zipfile.ZIP_DEFLATED
+            )
     return path
 
 
@@ -283,8 +301,12 @@ def read_project_xml(path: str | os.PathLike[str]) -> ET.Element:
                 if member is None:
                     raise CorpusError([f"{path}: no {PROJECT_FILE} in the archive (not a REFI-QDA project)"])
                 if member.file_size > MAX_PROJECT_BYTES:
-                    raise CorpusError([f"{path}: {PROJECT_FILE} declares {member.file_size:,} bytes, more than "
-                                       f"the {MAX_PROJECT_BYTES:,} read"])
+                    raise CorpusError(
+                        [
+                            f"{path}: {PROJECT_FILE} declares {member.file_size:,} bytes, more than "
+                            f"the {MAX_PROJECT_BYTES:,} read"
+                        ]
+                    )
                 with archive.open(member) as handle:
                     raw = handle.read(MAX_PROJECT_BYTES + 1)
         else:
@@ -294,8 +316,12 @@ def read_project_xml(path: str | os.PathLike[str]) -> ET.Element:
     if len(raw) > MAX_PROJECT_BYTES:
         raise CorpusError([f"{path}: {PROJECT_FILE} is larger than the {MAX_PROJECT_BYTES:,} bytes read"])
     if re.search(rb"<!DOCTYPE|<!ENTITY", raw, re.IGNORECASE):
-        raise CorpusError([f"{path}: {PROJECT_FILE} holds a document type declaration; REFI-QDA projects have "
-                           "none (refused: entity expansion)"])
+        raise CorpusError(
+            [
+                f"{path}: {PROJECT_FILE} holds a document type declaration; REFI-QDA projects have "
+                "none (refused: entity expansion)"
+            ]
+        )
     try:
         root = ET.fromstring(raw)
     except ET.ParseError as err:
@@ -313,7 +339,7 @@ def _all(root: ET.Element, path: str) -> Iterable[ET.Element]:
 class _Read:
     reports: list[dict[str, object]]
     codes: list[dict[str, object]]
-    origins: list[str]   # per code: which source and coding it came from
+    origins: list[str]  # per code: which source and coding it came from
     report_origins: list[str]
 
 
@@ -331,8 +357,7 @@ def _users(root: ET.Element, where: str, problems: list[str]) -> dict[str, str]:
 
 
 def _code_names(root: ET.Element) -> dict[str, str]:
-    return {(c.get("guid") or "").strip("{}").lower(): (c.get("name") or "").strip()
-            for c in root.iter(_q("Code"))}
+    return {(c.get("guid") or "").strip("{}").lower(): (c.get("name") or "").strip() for c in root.iter(_q("Code"))}
 
 
 def _variable_value(vv: ET.Element, names: Mapping[str, str]) -> tuple[str, str] | None:
@@ -364,14 +389,19 @@ def read_project(path: str | os.PathLike[str], codebook: Codebook) -> tuple[pd.D
     users = _users(root, where, problems)
     code_names = _code_names(root)
     leaves = codebook_leaves(codebook)
-    variables = {(v.get("guid") or "").strip("{}").lower(): (v.get("name") or "").strip()
-                 for v in _all(root, "q:Variables/q:Variable")}
-    notes = {(n.get("guid") or "").strip("{}").lower(): "".join(n.findtext("q:PlainTextContent", "", {"q": NS}))
-             for n in _all(root, "q:Notes/q:Note")}
+    variables = {
+        (v.get("guid") or "").strip("{}").lower(): (v.get("name") or "").strip()
+        for v in _all(root, "q:Variables/q:Variable")
+    }
+    notes = {
+        (n.get("guid") or "").strip("{}").lower(): "".join(n.findtext("q:PlainTextContent", "", {"q": NS}))
+        for n in _all(root, "q:Notes/q:Note")
+    }
 
     def note_text(element: ET.Element) -> str:
-        found = [notes.get((r.get("targetGUID") or "").strip("{}").lower())
-                 for r in element.iterfind("q:NoteRef", {"q": NS})]
+        found = [
+            notes.get((r.get("targetGUID") or "").strip("{}").lower()) for r in element.iterfind("q:NoteRef", {"q": NS})
+        ]
         return "\n\n".join(t for t in found if t and t.strip())
 
     read = _Read([], [], [], [])
@@ -380,14 +410,17 @@ def read_project(path: str | os.PathLike[str], codebook: Codebook) -> tuple[pd.D
     sources_seen: dict[str, str] = {}
     for source in _all(root, "q:Sources/*"):
         label = f"{where}: {source.tag.split('}')[-1]} {source.get('name')!r}"
-        values = dict(filter(None, (_variable_value(vv, variables)
-                                    for vv in source.iterfind("q:VariableValue", {"q": NS}))))
+        values = dict(
+            filter(None, (_variable_value(vv, variables) for vv in source.iterfind("q:VariableValue", {"q": NS})))
+        )
         rid = values.get("id", "").strip()
         codings = list(_codings(source))
         if not rid:
             if codings:
-                problems.append(f"{label}: a coding on a source with no 'id' variable: not a report of this "
-                                "corpus (sources added in the QDA tool cannot be imported)")
+                problems.append(
+                    f"{label}: a coding on a source with no 'id' variable: not a report of this "
+                    "corpus (sources added in the QDA tool cannot be imported)"
+                )
             continue
         if rid in sources_seen:
             problems.append(f"{label}: id {rid!r} is also the id of {sources_seen[rid]}")
@@ -426,20 +459,29 @@ def read_project(path: str | os.PathLike[str], codebook: Codebook) -> tuple[pd.D
                     earlier["note"] = "\n\n".join(t for t in (earlier["note"], memo) if t)
                 continue
             seen[key] = len(read.codes)
-            read.codes.append({"report_id": rid, "category": category, "mode": mode, "level": level,
-                               "coder": users[user], "note": memo or None})
+            read.codes.append(
+                {
+                    "report_id": rid,
+                    "category": category,
+                    "mode": mode,
+                    "level": level,
+                    "coder": users[user],
+                    "note": memo or None,
+                }
+            )
             read.origins.append(at)
     for name, uses in unknown.items():
         more = f" and {len(uses) - 1} more coding(s)" if len(uses) > 1 else ""
-        problems.append(f"{uses[0]}{more}: code {name!r} is not a code of the codebook (codes are named "
-                        "<category>/<mode>/<level>, e.g. 'economic/cooperation/main')")
+        problems.append(
+            f"{uses[0]}{more}: code {name!r} is not a code of the codebook (codes are named "
+            "<category>/<mode>/<level>, e.g. 'economic/cooperation/main')"
+        )
     if not read.reports and not problems:
         problems.append(f"{where}: no source with an 'id' variable: nothing to import")
     if problems:
         raise CorpusError(problems)
     reports = pd.DataFrame(read.reports, columns=list(REPORT_COLUMNS), dtype=object)
-    codes = pd.DataFrame(read.codes, columns=["report_id", "category", "mode", "level", "coder", "note"],
-                         dtype=object)
+    codes = pd.DataFrame(read.codes, columns=["report_id", "category", "mode", "level", "coder", "note"], dtype=object)
     try:
         corpus_from_frames(reports, codes)
     except CorpusError as err:
@@ -465,8 +507,13 @@ def _relocate(problems: Sequence[str], report_origins: Sequence[str], code_origi
     return out
 
 
-def write_project_import(path: str | os.PathLike[str], folder: str | os.PathLike[str],
-                         codebook_path: str | os.PathLike[str] | None = None, *, force: bool = False) -> Corpus:
+def write_project_import(
+    path: str | os.PathLike[str],
+    folder: str | os.PathLike[str],
+    codebook_path: str | os.PathLike[str] | None = None,
+    *,
+    force: bool = False,
+) -> Corpus:
     """``code import FILE.qdpx``: validate the project, then write the corpus whole (nothing on failure)."""
     from kzperception.fieldwork.sheets import sheet_codebook
 

@@ -22,8 +22,18 @@ import pandas as pd
 from kzperception.data.corpus import Corpus, CorpusError
 from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, MODES
 
-RELIABILITY_COLUMNS: tuple[str, ...] = ("category", "mode", "alpha", "alpha_low", "alpha_high", "kappa", "kappa_se",
-                                        "alpha_level", "n_reports", "note")
+RELIABILITY_COLUMNS: tuple[str, ...] = (
+    "category",
+    "mode",
+    "alpha",
+    "alpha_low",
+    "alpha_high",
+    "kappa",
+    "kappa_se",
+    "alpha_level",
+    "n_reports",
+    "note",
+)
 
 #: The values of the level comparison: not given, given as secondary, given as main.
 LEVEL_VALUES: dict[str, float] = {"secondary": 1.0, "main": 2.0}
@@ -83,8 +93,9 @@ def level_matrix(corpus: Corpus, category: str, mode: str) -> np.ndarray:
     codes = corpus.codes
     hit = codes[(codes["category"].astype(str) == category) & (codes["mode"].astype(str) == mode)]
     row, col = {c: i for i, c in enumerate(coders)}, {r: j for j, r in enumerate(reports)}
-    for coder, report, level in zip(hit["coder"].astype(str), hit["report_id"].astype(str), hit["level"].astype(str),
-                                    strict=True):
+    for coder, report, level in zip(
+        hit["coder"].astype(str), hit["report_id"].astype(str), hit["level"].astype(str), strict=True
+    ):
         matrix[row[coder], col[report]] = LEVEL_VALUES[level]
     return matrix
 
@@ -100,12 +111,14 @@ def krippendorff_alpha(matrix: np.ndarray, values: tuple[float, ...] = (0.0, 1.0
         return float("nan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return float(krippendorff.alpha(reliability_data=values, level_of_measurement="nominal",
-                                        value_domain=list(domain)))
+        return float(
+            krippendorff.alpha(reliability_data=values, level_of_measurement="nominal", value_domain=list(domain))
+        )
 
 
-def alpha_interval(matrix: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
-                   seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
+def alpha_interval(
+    matrix: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> tuple[float, float]:
     """95% percentile bootstrap interval of alpha, resampling the pairable reports with replacement.
 
     Resamples in which alpha is undefined (no variation drawn) are left out; with none left, or no
@@ -116,8 +129,7 @@ def alpha_interval(matrix: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
     if values.shape[1] == 0 or krippendorff_alpha(values) != krippendorff_alpha(values):
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    draws = [krippendorff_alpha(values[:, rng.integers(0, values.shape[1], values.shape[1])])
-             for _ in range(resamples)]
+    draws = [krippendorff_alpha(values[:, rng.integers(0, values.shape[1], values.shape[1])]) for _ in range(resamples)]
     kept = np.array([d for d in draws if d == d])
     if kept.size == 0:
         return float("nan"), float("nan")
@@ -178,14 +190,24 @@ def reliability_table(corpus: Corpus) -> pd.DataFrame:
                 continue
             matrix, _, _ = presence_matrix(corpus, category, mode)
             n_reports = int(((~np.isnan(matrix)).sum(axis=0) >= 2).sum())
-            kappa, kappa_se = (cohen_kappa(matrix[0], matrix[1]) if len(coders) == 2
-                               else (float("nan"), float("nan")))
+            kappa, kappa_se = cohen_kappa(matrix[0], matrix[1]) if len(coders) == 2 else (float("nan"), float("nan"))
             alpha = _no_negative_zero(krippendorff_alpha(matrix))
             low, high = alpha_interval(matrix)
             levels = _no_negative_zero(krippendorff_alpha(level_matrix(corpus, category, mode), (0.0, 1.0, 2.0)))
-            rows.append({"category": category, "mode": mode, "alpha": alpha, "alpha_low": low, "alpha_high": high,
-                         "kappa": kappa, "kappa_se": kappa_se, "alpha_level": levels,
-                         "n_reports": n_reports, "note": _note(matrix, len(coders), alpha, kappa)})
+            rows.append(
+                {
+                    "category": category,
+                    "mode": mode,
+                    "alpha": alpha,
+                    "alpha_low": low,
+                    "alpha_high": high,
+                    "kappa": kappa,
+                    "kappa_se": kappa_se,
+                    "alpha_level": levels,
+                    "n_reports": n_reports,
+                    "note": _note(matrix, len(coders), alpha, kappa),
+                }
+            )
     return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
 
 
@@ -203,11 +225,14 @@ def disagreements(corpus: Corpus) -> pd.DataFrame:
     """
     codes = corpus.codes
     note = codes["note"].astype(str) if "note" in codes.columns else pd.Series("", index=codes.index)
-    given = {(str(r), str(c), str(m), str(w)): (str(lv), n) for r, c, m, w, lv, n in zip(
-        codes["report_id"], codes["category"], codes["mode"], codes["coder"], codes["level"], note, strict=True)}
+    given = {
+        (str(r), str(c), str(m), str(w)): (str(lv), n)
+        for r, c, m, w, lv, n in zip(
+            codes["report_id"], codes["category"], codes["mode"], codes["coder"], codes["level"], note, strict=True
+        )
+    }
     coders_of: dict[str, list[str]] = {}
-    for report, coder in dict.fromkeys(zip(codes["report_id"].astype(str), codes["coder"].astype(str),
-                                          strict=True)):
+    for report, coder in dict.fromkeys(zip(codes["report_id"].astype(str), codes["coder"].astype(str), strict=True)):
         coders_of.setdefault(report, []).append(coder)
     cells = sorted(dict.fromkeys((r, c, m) for r, c, m, _ in given))
     rows = []
@@ -215,8 +240,17 @@ def disagreements(corpus: Corpus) -> pd.DataFrame:
         who = sorted(coders_of[report])
         if len(who) < 2:
             continue
-        levels = [given.get((report, category, mode, w), ("", ""))for w in who]
+        levels = [given.get((report, category, mode, w), ("", "")) for w in who]
         if len({lv for lv, _ in levels}) > 1:
-            rows += [{"report_id": report, "category": category, "mode": mode, "coder": w, "level": lv,
-                      "note": n if n != "nan" else ""} for w, (lv, n) in zip(who, levels, strict=True)]
+            rows += [
+                {
+                    "report_id": report,
+                    "category": category,
+                    "mode": mode,
+                    "coder": w,
+                    "level": lv,
+                    "note": n if n != "nan" else "",
+                }
+                for w, (lv, n) in zip(who, levels, strict=True)
+            ]
     return pd.DataFrame(rows, columns=list(DISAGREEMENT_COLUMNS))

@@ -30,16 +30,28 @@ from kzperception.fieldwork.keywords import CountryMatcher
 from kzperception.fieldwork.sheet_cells import read_table, write_csv_sheet, write_xlsx_atomic
 
 VERDICTS: tuple[str, ...] = ("devoted_report", "devoted_paragraph", "mere_mention")
-DEVOTED_SHARE = 0.5      # share of paragraphs naming the country that makes a report "devoted"
-PARAGRAPH_HITS = 2       # keyword hits within one paragraph that make it "devoted"
-EXCERPT_CHARS = 1200     # longest excerpt carried into a corpus
+DEVOTED_SHARE = 0.5  # share of paragraphs naming the country that makes a report "devoted"
+PARAGRAPH_HITS = 2  # keyword hits within one paragraph that make it "devoted"
+EXCERPT_CHARS = 1200  # longest excerpt carried into a corpus
 
 SCREENING_COLUMNS: tuple[str, ...] = (
-    "id", "source_id", "country", "website", "entity", "date", "title_ru", "suggested", "decision",
-    "note", "mentions", "paragraphs_with_mentions", "paragraphs_total", "paragraphs_ru", "url",
+    "id",
+    "source_id",
+    "country",
+    "website",
+    "entity",
+    "date",
+    "title_ru",
+    "suggested",
+    "decision",
+    "note",
+    "mentions",
+    "paragraphs_with_mentions",
+    "paragraphs_total",
+    "paragraphs_ru",
+    "url",
 )
-INCLUDE = frozenset({"include", "included", "yes", "y", "1", "true", "+", "да", "devoted_report",
-                     "devoted_paragraph"})
+INCLUDE = frozenset({"include", "included", "yes", "y", "1", "true", "+", "да", "devoted_report", "devoted_paragraph"})
 EXCLUDE = frozenset({"exclude", "excluded", "no", "n", "0", "false", "-", "нет", "mere_mention"})
 
 
@@ -92,9 +104,7 @@ def report_id(source_id: str, country: str) -> str:
     return f"{source_id}-{country}"
 
 
-def screen(
-    collected: pd.DataFrame, matcher: CountryMatcher, countries: Iterable[str] | None = None
-) -> pd.DataFrame:
+def screen(collected: pd.DataFrame, matcher: CountryMatcher, countries: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per report and country mentioned, with the suggestion and an empty decision."""
     wanted = list(countries) if countries else list(matcher.countries)
     unknown = [c for c in wanted if c not in matcher.countries]
@@ -114,11 +124,21 @@ def screen(
 def _row(rec: dict[str, str], paragraphs: list[str], a: Assessment) -> dict[str, object]:
     quoted = "\n\n".join(f"[¶{i + 1}] {paragraphs[i]}" for i in a.mentioning)
     return {
-        "id": report_id(rec["id"], a.country), "source_id": rec["id"], "country": a.country,
-        "website": rec["website"], "entity": rec["entity"], "date": rec["date"], "title_ru": rec["title_ru"],
-        "suggested": a.suggested, "decision": "", "note": "", "mentions": a.mentions,
-        "paragraphs_with_mentions": len(a.mentioning), "paragraphs_total": len(paragraphs),
-        "paragraphs_ru": quoted, "url": rec["url"],
+        "id": report_id(rec["id"], a.country),
+        "source_id": rec["id"],
+        "country": a.country,
+        "website": rec["website"],
+        "entity": rec["entity"],
+        "date": rec["date"],
+        "title_ru": rec["title_ru"],
+        "suggested": a.suggested,
+        "decision": "",
+        "note": "",
+        "mentions": a.mentions,
+        "paragraphs_with_mentions": len(a.mentioning),
+        "paragraphs_total": len(paragraphs),
+        "paragraphs_ru": quoted,
+        "url": rec["url"],
     }
 
 
@@ -136,18 +156,23 @@ def write_screening(sheet: pd.DataFrame, folder: str | os.PathLike[str], force: 
             if path.exists():
                 decided = _decided_count(path)
                 if decided is None:
-                    raise ScreeningError([
-                        f"{path}: exists and cannot be read to check it for decisions; use --force to "
-                        "overwrite it or --out for another folder"
-                    ])
+                    raise ScreeningError(
+                        [
+                            f"{path}: exists and cannot be read to check it for decisions; use --force to "
+                            "overwrite it or --out for another folder"
+                        ]
+                    )
                 if decided:
-                    raise ScreeningError([
-                        f"{path}: already holds {decided} decision(s); use --force to overwrite "
-                        "or --out for another folder"
-                    ])
+                    raise ScreeningError(
+                        [
+                            f"{path}: already holds {decided} decision(s); use --force to overwrite "
+                            "or --out for another folder"
+                        ]
+                    )
     write_csv_sheet(sheet, targets[0])
     write_xlsx_atomic(
-        {"screening": sheet}, targets[1],
+        {"screening": sheet},
+        targets[1],
         choices={"decision": ("include", "exclude")},
         widths={"title_ru": 50, "paragraphs_ru": 90, "note": 30, "url": 30},
         wrap=("title_ru", "paragraphs_ru"),
@@ -173,8 +198,7 @@ def read_screening(path: str | os.PathLike[str], undecided: str = "error") -> pd
     """
     path = Path(path)
     table = read_table(path)
-    problems = [f"{path.name}: {c}: required column missing" for c in ("id", "country", "decision")
-                if c not in table]
+    problems = [f"{path.name}: {c}: required column missing" for c in ("id", "country", "decision") if c not in table]
     if problems:
         raise ScreeningError(problems)
     include = []
@@ -189,8 +213,10 @@ def read_screening(path: str | os.PathLike[str], undecided: str = "error") -> pd
             problems.append(f"{path.name}:{rec['_row']}: decision: {what}")
             include.append(False)
     dup = table["id"].duplicated(keep="first")
-    problems += [f"{path.name}:{r}: id: duplicate id {i!r}" for r, i in zip(table.loc[dup, "_row"],
-                                                                          table.loc[dup, "id"], strict=True)]
+    problems += [
+        f"{path.name}:{r}: id: duplicate id {i!r}"
+        for r, i in zip(table.loc[dup, "_row"], table.loc[dup, "id"], strict=True)
+    ]
     if problems:
         raise ScreeningError(problems)
     return table.assign(include=include)
@@ -210,27 +236,53 @@ def included_reports(screening: pd.DataFrame, collected: pd.DataFrame) -> pd.Dat
     for rec in chosen.to_dict("records"):
         expected = report_id(str(rec["source_id"]), str(rec["country"]))
         if str(rec["id"]) != expected:
-            bad.append(f"screening:{rec.get('_row', '?')}: id: {rec['id']!r} is not {expected!r}, the id of its "
-                       "source_id and country (an edited id, source_id or country?)")
+            bad.append(
+                f"screening:{rec.get('_row', '?')}: id: {rec['id']!r} is not {expected!r}, the id of its "
+                "source_id and country (an edited id, source_id or country?)"
+            )
     if bad:
         raise ScreeningError(bad)
     source = collected.fillna("").set_index("id")
     missing = sorted(set(chosen["source_id"]) - set(source.index))
     if missing:
-        raise ScreeningError([f"screening: source_id: {missing[0]!r} is not in the collected reports"
-                              + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")])
+        raise ScreeningError(
+            [
+                f"screening: source_id: {missing[0]!r} is not in the collected reports"
+                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            ]
+        )
     rows = []
     for rec in chosen.to_dict("records"):
         src = source.loc[rec["source_id"]]
         excerpt = _excerpt(str(rec.get("paragraphs_ru", "")), str(src["text_ru"]))
-        rows.append({
-            "id": rec["id"], "country": rec["country"], "website": src["website"], "entity": src["entity"],
-            "date": src["date"], "url": src["url"], "title_ru": src["title_ru"], "excerpt_ru": excerpt,
-            "text_ru": src["text_ru"], "provenance": src.get("provenance", "") or "collected",
-            "note": str(rec.get("note", "") or ""),
-        })
-    columns = ["id", "country", "website", "entity", "date", "url", "title_ru", "excerpt_ru", "text_ru",
-               "provenance", "note"]
+        rows.append(
+            {
+                "id": rec["id"],
+                "country": rec["country"],
+                "website": src["website"],
+                "entity": src["entity"],
+                "date": src["date"],
+                "url": src["url"],
+                "title_ru": src["title_ru"],
+                "excerpt_ru": excerpt,
+                "text_ru": src["text_ru"],
+                "provenance": src.get("provenance", "") or "collected",
+                "note": str(rec.get("note", "") or ""),
+            }
+        )
+    columns = [
+        "id",
+        "country",
+        "website",
+        "entity",
+        "date",
+        "url",
+        "title_ru",
+        "excerpt_ru",
+        "text_ru",
+        "provenance",
+        "note",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 

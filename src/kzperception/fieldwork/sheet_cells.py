@@ -79,7 +79,6 @@ def _xml_unescape(value: str) -> str:
     return _XML_UNESCAPE.sub(one, value) if "_x" in value else value
 
 
-
 def cell_text(value: Any) -> str:
     """A cell as text: dates as ISO, whole numbers without ``.0``, empty (None, NaN) as ''."""
     if value is None:
@@ -201,8 +200,10 @@ def _count_in_member(book: zipfile.ZipFile, name: str, needle: bytes | tuple[byt
     count, tail = 0, b""
     with book.open(name) as member:
         while chunk := member.read(4 * XLSX_TEXT_BLOCK):  # whole blocks: the blocks stay aligned
-            if any(b"<" not in chunk[i:i + XLSX_TEXT_BLOCK]
-                   for i in range(0, len(chunk) - XLSX_TEXT_BLOCK + 1, XLSX_TEXT_BLOCK)):
+            if any(
+                b"<" not in chunk[i : i + XLSX_TEXT_BLOCK]
+                for i in range(0, len(chunk) - XLSX_TEXT_BLOCK + 1, XLSX_TEXT_BLOCK)
+            ):
                 raise _TextTooLong(name)
             piece = tail + chunk
             tail = piece[-keep:] if keep else b""
@@ -226,16 +227,27 @@ def _rows_and_cells_guard(path: Path, book: zipfile.ZipFile, sheets: list[str]) 
     cells = 0
     for name in sheets:
         p = _prefix(book, name)
-        if _count_in_member(book, name, (b"<" + p + b"row ", b"<" + p + b"row>"), XLSX_MAX_ROWS + 1) \
-                > XLSX_MAX_ROWS + 1:
-            raise CorpusError([f"{path.name}: more than {XLSX_MAX_ROWS:,} rows, over the limit for a sheet "
-                               "(docs/reliability.md); split it"])
-        cells += _count_in_member(book, name, (b"<" + p + b"c ", b"<" + p + b"c>", b"<" + p + b"c/"),
-                                  XLSX_MAX_CELLS - cells)
+        if (
+            _count_in_member(book, name, (b"<" + p + b"row ", b"<" + p + b"row>"), XLSX_MAX_ROWS + 1)
+            > XLSX_MAX_ROWS + 1
+        ):
+            raise CorpusError(
+                [
+                    f"{path.name}: more than {XLSX_MAX_ROWS:,} rows, over the limit for a sheet "
+                    "(docs/reliability.md); split it"
+                ]
+            )
+        cells += _count_in_member(
+            book, name, (b"<" + p + b"c ", b"<" + p + b"c>", b"<" + p + b"c/"), XLSX_MAX_CELLS - cells
+        )
         if cells > XLSX_MAX_CELLS:
-            raise CorpusError([f"{path.name}: holds more than {XLSX_MAX_CELLS:,} cells, over the limit for a sheet "
-                               "(docs/reliability.md); keep only the columns the coding needs, split it, or save "
-                               "it as CSV UTF-8"])
+            raise CorpusError(
+                [
+                    f"{path.name}: holds more than {XLSX_MAX_CELLS:,} cells, over the limit for a sheet "
+                    "(docs/reliability.md); keep only the columns the coding needs, split it, or save "
+                    "it as CSV UTF-8"
+                ]
+            )
 
 
 def _xlsx_guard(path: Path) -> bool:
@@ -245,21 +257,33 @@ def _xlsx_guard(path: Path) -> bool:
             members = book.infolist()
             unpacked = sum(m.file_size for m in members)
             if unpacked > XLSX_MAX_UNPACKED:
-                raise CorpusError([f"{path.name}: unpacks to {unpacked / 2**20:,.0f} MB, over the limit of "
-                                   f"{XLSX_MAX_UNPACKED >> 20} MB for a sheet (docs/reliability.md); split it "
-                                   "or save it as CSV UTF-8"])
+                raise CorpusError(
+                    [
+                        f"{path.name}: unpacks to {unpacked / 2**20:,.0f} MB, over the limit of "
+                        f"{XLSX_MAX_UNPACKED >> 20} MB for a sheet (docs/reliability.md); split it "
+                        "or save it as CSV UTF-8"
+                    ]
+                )
             names = {m.filename for m in members}
             strings = next((n for n in names if n.lower() == "xl/sharedstrings.xml"), None)
             sheets = sorted(n for n in names if n.lower().startswith("xl/worksheets/") and n.lower().endswith(".xml"))
             if strings and _count_in_member(book, strings, b"<si", XLSX_MAX_SHARED_STRINGS) > XLSX_MAX_SHARED_STRINGS:
-                raise CorpusError([f"{path.name}: holds more than {XLSX_MAX_SHARED_STRINGS:,} shared strings, over "
-                                   "the limit for a sheet (docs/reliability.md); save it as CSV UTF-8, which "
-                                   "keeps only the text the cells use"])
+                raise CorpusError(
+                    [
+                        f"{path.name}: holds more than {XLSX_MAX_SHARED_STRINGS:,} shared strings, over "
+                        "the limit for a sheet (docs/reliability.md); save it as CSV UTF-8, which "
+                        "keeps only the text the cells use"
+                    ]
+                )
             _rows_and_cells_guard(path, book, sheets)
             return any(_count_in_member(book, n, b"<f", 0) for n in sheets)
     except _TextTooLong as err:
-        raise CorpusError([f"{path.name}: {err} holds a text of more than {XLSX_TEXT_BLOCK >> 10:,} KB without "
-                           "markup, longer than any cell can hold (Excel: 32,767 characters); not read"]) from None
+        raise CorpusError(
+            [
+                f"{path.name}: {err} holds a text of more than {XLSX_TEXT_BLOCK >> 10:,} KB without "
+                "markup, longer than any cell can hold (Excel: 32,767 characters); not read"
+            ]
+        ) from None
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as err:
         raise CorpusError([f"{path.name}: not a readable XLSX file ({type(err).__name__})"]) from None
 
@@ -306,24 +330,34 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         while header and not header[-1]:
             header.pop()
         if len(header) > XLSX_MAX_COLUMNS:
-            raise CorpusError([f"{path.name}:1: header: more than {XLSX_MAX_COLUMNS:,} columns, over the limit "
-                               "for a sheet (docs/reliability.md)"])
+            raise CorpusError(
+                [
+                    f"{path.name}:1: header: more than {XLSX_MAX_COLUMNS:,} columns, over the limit "
+                    "for a sheet (docs/reliability.md)"
+                ]
+            )
         if has_formulas:
             formulas = _uncomputed_formulas(path, sheet, len(header))
         rows = ws.iter_rows(values_only=True, min_row=2, max_col=max(len(header), 1))
         records = []
         for number, values in enumerate(rows, start=2):  # gaps come as empty rows: numbers stay true
             if number > XLSX_MAX_ROWS + 1:
-                raise CorpusError([f"{path.name}: more than {XLSX_MAX_ROWS:,} rows, over the limit for a sheet "
-                                   "(docs/reliability.md); split it"])
+                raise CorpusError(
+                    [
+                        f"{path.name}: more than {XLSX_MAX_ROWS:,} rows, over the limit for a sheet "
+                        "(docs/reliability.md); split it"
+                    ]
+                )
             for column, value in enumerate(values, start=1):
                 if value is None and (number, column) in formulas and len(problems) < _FORMULA_PROBLEMS:
                     name = header[column - 1] if column <= len(header) else ""
-                    problems.append(f"{path.name}: cell {get_column_letter(column)}{number}"
-                                    f"{f' ({name})' if name else ''}: a formula "
-                                    f"{_shown_formula(formulas[number, column])} with no stored value; type the "
-                                    "value itself (or open and save the file in Excel or LibreOffice, which "
-                                    "store the computed value)")
+                    problems.append(
+                        f"{path.name}: cell {get_column_letter(column)}{number}"
+                        f"{f' ({name})' if name else ''}: a formula "
+                        f"{_shown_formula(formulas[number, column])} with no stored value; type the "
+                        "value itself (or open and save the file in Excel or LibreOffice, which "
+                        "store the computed value)"
+                    )
             texts = [cell_text(v) for v in values][: len(header)]
             if any(t.strip() for t in texts):
                 records.append((number, texts + [""] * (len(header) - len(texts))))
@@ -399,8 +433,11 @@ def _read_csv_text(path: Path) -> RawTable:
     if records:
         _, header = records.pop(0)
         header = [h.strip() for h in header]
-    rows = [(line, (values + [""] * len(header))[: len(header)]) for line, values in records
-            if any(v.strip() for v in values)]
+    rows = [
+        (line, (values + [""] * len(header))[: len(header)])
+        for line, values in records
+        if any(v.strip() for v in values)
+    ]
     return _checked_table(RawTable(path.name, "csv", header, rows))
 
 

@@ -85,13 +85,24 @@ CODE_SHEET_COLUMNS: tuple[CodeColumn, ...] = tuple(
     + [CodeColumn(f"{c}_non_cooperation", c, "non_cooperation") for c in CATEGORIES if c not in COOPERATION_ONLY]
 )
 REPORT_SHEET_COLUMNS: tuple[str, ...] = (
-    "id", "country", "date", "title_ru", "excerpt_ru",
+    "id",
+    "country",
+    "date",
+    "title_ru",
+    "excerpt_ru",
 )
-TRAILING_COLUMNS: tuple[str, ...] = ("note", "screening_note", SUGGESTED, "text_ru", "website", "entity", "url",
-                                     "provenance", "coder")
-SHEET_COLUMNS: tuple[str, ...] = (
-    REPORT_SHEET_COLUMNS + tuple(c.name for c in CODE_SHEET_COLUMNS) + TRAILING_COLUMNS
+TRAILING_COLUMNS: tuple[str, ...] = (
+    "note",
+    "screening_note",
+    SUGGESTED,
+    "text_ru",
+    "website",
+    "entity",
+    "url",
+    "provenance",
+    "coder",
 )
+SHEET_COLUMNS: tuple[str, ...] = REPORT_SHEET_COLUMNS + tuple(c.name for c in CODE_SHEET_COLUMNS) + TRAILING_COLUMNS
 CODER_RULE = "must be letters, digits, '_', '-' or '.', starting with a letter or digit (it names a file)"
 _CODER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -155,34 +166,41 @@ def _check_coders(coders: Sequence[str]) -> list[str]:
     return names
 
 
-def coding_sheet(reports: pd.DataFrame, coder: str,
-                 keyword_sets: Mapping[str, KeywordSet] | None = None) -> pd.DataFrame:
+def coding_sheet(
+    reports: pd.DataFrame, coder: str, keyword_sets: Mapping[str, KeywordSet] | None = None
+) -> pd.DataFrame:
     """The sheet one coder fills in: report columns, empty code columns, suggestions, the text.
 
     Every cell is text, exactly as written to the CSV and the XLSX (and hashed in the manifest).
     """
     df = reports.rename(columns={"note": "note_screening"})
-    for col in ("id", "country", "website", "date", "entity", "url", "title_ru", "excerpt_ru", "text_ru",
-                "provenance"):
+    for col in ("id", "country", "website", "date", "entity", "url", "title_ru", "excerpt_ru", "text_ru", "provenance"):
         df[col] = df[col].map(cell_text) if col in df else ""
     df["provenance"] = df["provenance"].replace("", "collected")
     for col in CODE_SHEET_COLUMNS:
         df[col.name] = ""
     df["note"] = ""
     df["screening_note"] = df["note_screening"].map(cell_text) if "note_screening" in df else ""
-    df[SUGGESTED] = [suggest_codes(f"{t}\n\n{x}", keyword_sets or {}) for t, x in zip(df["title_ru"], df["text_ru"],
-                                                                                      strict=True)]
+    df[SUGGESTED] = [
+        suggest_codes(f"{t}\n\n{x}", keyword_sets or {}) for t, x in zip(df["title_ru"], df["text_ru"], strict=True)
+    ]
     df["coder"] = coder
     return df[list(SHEET_COLUMNS)].reset_index(drop=True)
 
 
-
 def _codebook_sheet(codebook: Codebook) -> pd.DataFrame:
     """The ``codebook`` tab of an XLSX sheet: each category's definition, inclusions and keywords."""
-    rows = [{
-        "id": cat.id, "label": cat.label, "modes": ", ".join(cat.modes), "definition": cat.definition,
-        "includes": "; ".join(cat.includes), "keywords_ru": ", ".join(cat.keywords_ru),
-    } for cat in codebook.categories]
+    rows = [
+        {
+            "id": cat.id,
+            "label": cat.label,
+            "modes": ", ".join(cat.modes),
+            "definition": cat.definition,
+            "includes": "; ".join(cat.includes),
+            "keywords_ru": ", ".join(cat.keywords_ru),
+        }
+        for cat in codebook.categories
+    ]
     return pd.DataFrame(rows, columns=["id", "label", "modes", "definition", "includes", "keywords_ru"])
 
 
@@ -210,8 +228,10 @@ def _check_export(sheet: pd.DataFrame, formats: Sequence[str]) -> None:
         for col in ("id", *SHARED_FIELDS):
             for i, value in sheet[col].items():
                 if not xlsx_fits(value):
-                    problems.append(f"reports: row {i + 1}: {col}: {len(value):,} characters do not fit an XLSX "
-                                    f"cell ({XLSX_CELL_LIMIT:,}); export with --format csv")
+                    problems.append(
+                        f"reports: row {i + 1}: {col}: {len(value):,} characters do not fit an XLSX "
+                        f"cell ({XLSX_CELL_LIMIT:,}); export with --format csv"
+                    )
     if problems:
         raise CorpusError(problems)
 
@@ -244,8 +264,12 @@ def export_coding_sheets(
     targets = [] if manifest_only else [folder / f"coding-{n}.{f}" for n in names for f in formats]
     existing = [p for p in targets if p.exists()]
     if manifest_only and (folder / MANIFEST).exists() and not force:
-        raise CorpusError([f"{folder / MANIFEST}: already exists; --manifest-only writes a manifest only where "
-                           "none is (use --force to replace it)"])
+        raise CorpusError(
+            [
+                f"{folder / MANIFEST}: already exists; --manifest-only writes a manifest only where "
+                "none is (use --force to replace it)"
+            ]
+        )
     if existing and not force:
         raise CorpusError([f"{existing[0]}: already exists (it may hold codes); use --force or another --out"])
     if reports.empty:
@@ -265,8 +289,12 @@ def export_coding_sheets(
             manifest.coders = list(dict.fromkeys([*old.coders, *names]))
         elif not force:
             why = "is not a coding manifest" if old is None else "records sheets of other reports"
-            raise CorpusError([f"{manifest_path}: {why}; export to another --out, or use --force (sheets "
-                               "already in that folder can then no longer be imported)"])
+            raise CorpusError(
+                [
+                    f"{manifest_path}: {why}; export to another --out, or use --force (sheets "
+                    "already in that folder can then no longer be imported)"
+                ]
+            )
     write_manifest(manifest, manifest_path)
     if manifest_only:
         return [manifest_path]
@@ -276,8 +304,11 @@ def export_coding_sheets(
             write_csv_sheet(coded, folder / f"coding-{name}.csv")
         if "xlsx" in formats:
             write_xlsx_atomic(
-                {"coding": coded, "codebook": _codebook_sheet(codebook),
-                 "instructions": pd.DataFrame({"instructions": list(INSTRUCTIONS)})},
+                {
+                    "coding": coded,
+                    "codebook": _codebook_sheet(codebook),
+                    "instructions": pd.DataFrame({"instructions": list(INSTRUCTIONS)}),
+                },
                 folder / f"coding-{name}.xlsx",
                 choices={c.name: ("main", "secondary") for c in CODE_SHEET_COLUMNS},
                 widths={"title_ru": 45, "excerpt_ru": 60, "text_ru": 90, "note": 30, SUGGESTED: 35},
@@ -306,7 +337,7 @@ class _Sheet:
     table: RawTable
     coder: str
     values: dict[str, dict[str, str]]  # report id -> field -> the exported value
-    rows: dict[str, int]               # report id -> row in this sheet
+    rows: dict[str, int]  # report id -> row in this sheet
     codes: list[tuple[dict[str, str], _Origin]]
     edits: list[tuple[int, str, str]]  # (index in problems, report id, field) of each edited field
 
@@ -362,8 +393,10 @@ def _coder_of(path: Path, table: RawTable, manifest: Manifest, problems: list[st
         problems.append(f"{path.name}: coder: {name!r} (from {source}) {problem}")
         return None
     if name not in manifest.coders:
-        problems.append(f"{path.name}: coder: {name!r} (from {source}) was not given a sheet by `code export` "
-                        f"(the manifest lists {', '.join(manifest.coders)})")
+        problems.append(
+            f"{path.name}: coder: {name!r} (from {source}) was not given a sheet by `code export` "
+            f"(the manifest lists {', '.join(manifest.coders)})"
+        )
         return None
     return name
 
@@ -374,8 +407,10 @@ def _missing_columns(path: Path, table: RawTable, manifest: Manifest) -> list[st
     if not missing:
         return []
     shown = ", ".join(repr(c) for c in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
-    return [f"{path.name}:1: header: required column{'s' if len(missing) > 1 else ''} {shown} missing"
-            + (" (is this a coding sheet?)" if len(missing) > 4 else "")]
+    return [
+        f"{path.name}:1: header: required column{'s' if len(missing) > 1 else ''} {shown} missing"
+        + (" (is this a coding sheet?)" if len(missing) > 4 else "")
+    ]
 
 
 def _read_sheet(path: Path, manifest: Manifest, problems: list[str]) -> _Sheet | None:
@@ -397,16 +432,22 @@ def _read_sheet(path: Path, manifest: Manifest, problems: list[str]) -> _Sheet |
     sheet = _Sheet(table, coder, {}, {}, [], [])
     where = path.name
     for row, values in table.rows:
-        rid = next((r for r in (*table.readings(values[col["id"]]), table.cook(values[col["id"]]).strip())
-                    if r in exported), None)
+        rid = next(
+            (r for r in (*table.readings(values[col["id"]]), table.cook(values[col["id"]]).strip()) if r in exported),
+            None,
+        )
         if rid is None:
             shown = table.cook(values[col["id"]])
             if not shown.strip():
-                problems.append(f"{where}:{row}: id: empty; every row must keep the id it was exported with "
-                                "(a row added to the sheet?)")
+                problems.append(
+                    f"{where}:{row}: id: empty; every row must keep the id it was exported with "
+                    "(a row added to the sheet?)"
+                )
             else:
-                problems.append(f"{where}:{row}: id: {shown!r} was not exported to this sheet (not in {MANIFEST}): "
-                                "a mistyped id, or a row added; restore the exported id or delete the row")
+                problems.append(
+                    f"{where}:{row}: id: {shown!r} was not exported to this sheet (not in {MANIFEST}): "
+                    "a mistyped id, or a row added; restore the exported id or delete the row"
+                )
             continue
         if rid in sheet.rows:
             problems.append(f"{where}:{row}: id: duplicate id {rid!r} (also at {table.unit} {sheet.rows[rid]})")
@@ -418,8 +459,10 @@ def _read_sheet(path: Path, manifest: Manifest, problems: list[str]) -> _Sheet |
             value = _exported_value(table, values[col[field]], field, entry.fields[field])
             if value is None:
                 sheet.edits.append((len(problems), rid, field))
-                problems.append(f"{where}:{row}: {field}: {table.cook(values[col[field]])!r} is not the value exported "
-                                f"for {rid!r} (report columns are read-only: undo the change)")
+                problems.append(
+                    f"{where}:{row}: {field}: {table.cook(values[col[field]])!r} is not the value exported "
+                    f"for {rid!r} (report columns are read-only: undo the change)"
+                )
             else:
                 kept[field] = value
         sheet.values[rid] = kept
@@ -434,16 +477,28 @@ def _read_sheet(path: Path, manifest: Manifest, problems: list[str]) -> _Sheet |
                 problems.append(f"{where}:{row}: {code.name}: {raw!r} is not main|secondary (or empty)")
                 continue
             levels.append(level)
-            sheet.codes.append(({"report_id": rid, "category": code.category, "mode": code.mode, "level": level,
-                                 "coder": coder, "note": memo if memo.strip() else None},
-                                _Origin(where, row, code.name)))
+            sheet.codes.append(
+                (
+                    {
+                        "report_id": rid,
+                        "category": code.category,
+                        "mode": code.mode,
+                        "level": level,
+                        "coder": coder,
+                        "note": memo if memo.strip() else None,
+                    },
+                    _Origin(where, row, code.name),
+                )
+            )
         if "main" not in levels:
             problems.append(f"{where}:{row}: codes: report {rid!r} has no main code")
     for entry in manifest.reports:
         if entry.id not in sheet.rows:
             at = entry.csv_line if table.kind == "csv" else entry.xlsx_row
-            problems.append(f"{where}:{at}: id: report {entry.id!r}, exported at this {table.unit}, is missing "
-                            "(a deleted row?); every exported report must come back coded")
+            problems.append(
+                f"{where}:{at}: id: report {entry.id!r}, exported at this {table.unit}, is missing "
+                "(a deleted row?); every exported report must come back coded"
+            )
     return sheet
 
 
@@ -477,7 +532,8 @@ def _manifest_path(sheet_paths: Sequence[Path], manifest: str | os.PathLike[str]
 
 
 def import_coding_sheets(
-    sheet_paths: Sequence[str | os.PathLike[str]], manifest: str | os.PathLike[str] | None = None,
+    sheet_paths: Sequence[str | os.PathLike[str]],
+    manifest: str | os.PathLike[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every coder's sheet as interchange frames (reports, codes), validated as the loader does.
 
@@ -498,8 +554,9 @@ def import_coding_sheets(
         if sheet is None:
             continue
         if sheet.coder in coders:
-            problems.append(f"{path.name}: coder: {sheet.coder!r} already coded {coders[sheet.coder]}; "
-                            "one sheet per coder")
+            problems.append(
+                f"{path.name}: coder: {sheet.coder!r} already coded {coders[sheet.coder]}; one sheet per coder"
+            )
             continue
         coders[sheet.coder] = path.name
         sheets.append(sheet)
@@ -507,8 +564,10 @@ def import_coding_sheets(
         for index, rid, field in sheet.edits:  # point at a sheet that still holds the exported value
             intact = next((s for s in sheets if field in s.values.get(rid, {})), None)
             if intact is not None:
-                problems[index] = (f"{problems[index][:-1]}; {intact.table.name}:{intact.rows[rid]} holds the "
-                                   f"exported {intact.values[rid][field]!r})")
+                problems[index] = (
+                    f"{problems[index][:-1]}; {intact.table.name}:{intact.rows[rid]} holds the "
+                    f"exported {intact.values[rid][field]!r})"
+                )
     if problems:
         raise CorpusError(problems)
     rows, report_origins = [], []
@@ -532,8 +591,13 @@ def import_coding_sheets(
     return reports, codes
 
 
-def write_imported(sheet_paths: Sequence[str | os.PathLike[str]], folder: str | os.PathLike[str], *,
-                   force: bool = False, manifest: str | os.PathLike[str] | None = None) -> Corpus:
+def write_imported(
+    sheet_paths: Sequence[str | os.PathLike[str]],
+    folder: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    manifest: str | os.PathLike[str] | None = None,
+) -> Corpus:
     """Validate the sheets, then write the corpus to ``folder`` whole (nothing is written on failure).
 
     An existing corpus in ``folder`` is replaced only with ``force``.

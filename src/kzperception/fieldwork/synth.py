@@ -83,9 +83,15 @@ def published_margins() -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = []
     for key, total in country.groupby(["country", "category", "mode", "level"], sort=False)["n"].sum().items():
         c, cat, mode, level = key
-        known = {p: int(n) for p, n in by_slot[(by_slot["country"] == c) & (by_slot["category"] == cat)
-                                                & (by_slot["mode"] == mode) & (by_slot["level"] == level)]
-                 [["period", "n"]].itertuples(index=False)}
+        known = {
+            p: int(n)
+            for p, n in by_slot[
+                (by_slot["country"] == c)
+                & (by_slot["category"] == cat)
+                & (by_slot["mode"] == mode)
+                & (by_slot["level"] == level)
+            ][["period", "n"]].itertuples(index=False)
+        }
         open_periods = [p for p in PERIODS if p not in known]
         rest = int(total) - sum(known.values())
         if rest < 0:
@@ -170,8 +176,10 @@ def _slot_codes(n: int, cells: pd.DataFrame, label: str) -> tuple[np.ndarray, ..
     secondary codes go to the reports just after that interval, which therefore do not have the
     category as main in either mode.
     """
-    cells = cells.assign(cat_i=cells["category"].map({c: i for i, c in enumerate(CATEGORIES)}),
-                         mode_i=cells["mode"].map({m: i for i, m in enumerate(MODES)}))
+    cells = cells.assign(
+        cat_i=cells["category"].map({c: i for i, c in enumerate(CATEGORIES)}),
+        mode_i=cells["mode"].map({m: i for i, m in enumerate(MODES)}),
+    )
     main = cells[cells["level"] == "main"].sort_values(["cat_i", "mode_i"])
     total_main = int(main["n"].sum())
     if total_main < n:
@@ -190,8 +198,9 @@ def _slot_codes(n: int, cells: pd.DataFrame, label: str) -> tuple[np.ndarray, ..
         k = int(row.n)
         taken = int(per_cat.get(row.category, 0))
         if k > n - taken:
-            raise SynthError(f"{label}: {k} secondary {row.category} codes but only {n - taken} reports "
-                             "without it as main")
+            raise SynthError(
+                f"{label}: {k} secondary {row.category} codes but only {n - taken} reports without it as main"
+            )
         first = int(start.get(row.category, 0)) + taken
         idx.append((first + np.arange(k, dtype=np.int64)) % n)
         cats.append(np.full(k, row.cat_i))
@@ -203,8 +212,10 @@ def _slot_codes(n: int, cells: pd.DataFrame, label: str) -> tuple[np.ndarray, ..
 def _period_days(window: Window) -> dict[str, tuple[np.datetime64, int]]:
     """First day and number of days of each period (``after`` includes the end day)."""
     start, pivot, end = (np.datetime64(d, "D") for d in (window.start, window.pivot, window.end))
-    return {"before": (start, int((pivot - start).astype(np.int64))),
-            "after": (pivot, int((end - pivot).astype(np.int64)) + 1)}
+    return {
+        "before": (start, int((pivot - start).astype(np.int64))),
+        "after": (pivot, int((end - pivot).astype(np.int64)) + 1),
+    }
 
 
 def _text(prefix: str, number: np.ndarray, suffix: str = "") -> np.ndarray:
@@ -223,8 +234,9 @@ def synthesize(seed: int, reports: int | None = None) -> tuple[pd.DataFrame, pd.
     slots, cells = scaled_margins(reports)
     days = _period_days(THESIS_WINDOW)
     first_day = days["before"][0]
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("country", "website", "day", "report", "cat", "mode",
-                                                          "level")}
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("country", "website", "day", "report", "cat", "mode", "level")
+    }
     offset = 0
     for ci, country in enumerate(COUNTRIES):
         for period in PERIODS:
@@ -241,8 +253,9 @@ def synthesize(seed: int, reports: int | None = None) -> tuple[pd.DataFrame, pd.
             parts["mode"].append(mode)
             parts["level"].append(level)
             parts["country"].append(np.full(n, ci, dtype=np.int8))
-            parts["website"].append(np.repeat(np.arange(len(WEBSITES), dtype=np.int8),
-                                              [per_site.get(w, 0) for w in WEBSITES]))
+            parts["website"].append(
+                np.repeat(np.arange(len(WEBSITES), dtype=np.int8), [per_site.get(w, 0) for w in WEBSITES])
+            )
             first, length = days[period]
             parts["day"].append(int((first - first_day).astype(np.int64)) + rng.integers(0, length, size=n))
             offset += n
@@ -257,30 +270,34 @@ def synthesize(seed: int, reports: int | None = None) -> tuple[pd.DataFrame, pd.
     n_days = days["after"][0] - first_day + days["after"][1]
     calendar = np.datetime_as_string(first_day + np.arange(int(n_days.astype(np.int64))), unit="D")
     empty = pd.Series(None, index=range(total), dtype=object)
-    reports_df = pd.DataFrame({
-        "id": ids,
-        "country": pd.Categorical.from_codes(col["country"][order], categories=list(COUNTRIES)),
-        "website": pd.Categorical.from_codes(col["website"][order], categories=list(WEBSITES)),
-        "entity": empty,
-        "date": pd.Categorical.from_codes(col["day"][order], categories=list(calendar)),
-        "url": empty,
-        "title_ru": _text("Синтетический отчёт ", number, " (не настоящий документ)"),
-        "title_en": _text("Synthetic report ", number, " (not a real document)"),
-        "excerpt_ru": empty,
-        "excerpt_en": empty,
-        "provenance": pd.Categorical.from_codes(np.zeros(total, dtype=np.int8), categories=[PROVENANCE]),
-    })
+    reports_df = pd.DataFrame(
+        {
+            "id": ids,
+            "country": pd.Categorical.from_codes(col["country"][order], categories=list(COUNTRIES)),
+            "website": pd.Categorical.from_codes(col["website"][order], categories=list(WEBSITES)),
+            "entity": empty,
+            "date": pd.Categorical.from_codes(col["day"][order], categories=list(calendar)),
+            "url": empty,
+            "title_ru": _text("Синтетический отчёт ", number, " (не настоящий документ)"),
+            "title_en": _text("Synthetic report ", number, " (not a real document)"),
+            "excerpt_ru": empty,
+            "excerpt_en": empty,
+            "provenance": pd.Categorical.from_codes(np.zeros(total, dtype=np.int8), categories=[PROVENANCE]),
+        }
+    )
     rep = rank[col["report"]]
     # Codes in report order, main codes first (as a coder's sheet would list them).
     sort = np.argsort(rep.astype(np.int64) * 2 + col["level"], kind="stable")
     rep = rep[sort]
-    codes_df = pd.DataFrame({
-        "report_id": pd.Categorical.from_codes(rep, categories=ids),
-        "category": pd.Categorical.from_codes(col["cat"][sort], categories=list(CATEGORIES)),
-        "mode": pd.Categorical.from_codes(col["mode"][sort], categories=list(MODES)),
-        "level": pd.Categorical.from_codes(col["level"][sort], categories=["main", "secondary"]),
-        "coder": pd.Categorical.from_codes(np.zeros(len(rep), dtype=np.int8), categories=["primary"]),
-    })
+    codes_df = pd.DataFrame(
+        {
+            "report_id": pd.Categorical.from_codes(rep, categories=ids),
+            "category": pd.Categorical.from_codes(col["cat"][sort], categories=list(CATEGORIES)),
+            "mode": pd.Categorical.from_codes(col["mode"][sort], categories=list(MODES)),
+            "level": pd.Categorical.from_codes(col["level"][sort], categories=["main", "secondary"]),
+            "coder": pd.Categorical.from_codes(np.zeros(len(rep), dtype=np.int8), categories=["primary"]),
+        }
+    )
     return reports_df, codes_df
 
 
@@ -295,6 +312,8 @@ def describe(reports_df: pd.DataFrame) -> str:
     n = len(reports_df)
     dates = reports_df["date"].astype(str)
     first, last = dates.min(), dates.max()
-    borrowed = "".join(f"; {partner_label(p)} borrows {partner_label(s)}'s margins with the periods swapped"
-                       for p, s in borrowed_partners().items())
+    borrowed = "".join(
+        f"; {partner_label(p)} borrows {partner_label(s)}'s margins with the periods swapped"
+        for p, s in borrowed_partners().items()
+    )
     return f"{n} synthetic reports ({first} to {last}); margins scaled from the thesis's published counts{borrowed}"

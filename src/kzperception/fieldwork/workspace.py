@@ -98,6 +98,7 @@ your own changes.
 
 def corpus_readme(vocabulary: Vocabulary) -> str:
     """The README of the empty corpus: its two files, their columns, the values the rules allow."""
+
     def columns(all_: tuple[str, ...], required: tuple[str, ...]) -> str:
         return ", ".join(f"`{c}`" + (" (required)" if c in required else "") for c in all_)
 
@@ -130,16 +131,23 @@ def _version() -> str:
 
 
 #: Every file of a new workspace, relative to it, in writing order.
-FILES: tuple[str, ...] = ("README.md", f"{CORPUS}/reports.csv", f"{CORPUS}/codes.csv",
-                          *(target for _, target in VOCABULARY_COPIES), f"{CORPUS}/README.md")
+FILES: tuple[str, ...] = (
+    "README.md",
+    f"{CORPUS}/reports.csv",
+    f"{CORPUS}/codes.csv",
+    *(target for _, target in VOCABULARY_COPIES),
+    f"{CORPUS}/README.md",
+)
 
 
 def _write(work: Path, name: str) -> None:
     """Write the workspace's files into ``work``: the corpus README last, from the vocabulary copies
     just written (so it names the partners and categories a researcher finds beside it)."""
-    files = {"README.md": workspace_readme(name).encode(),
-             f"{CORPUS}/reports.csv": _csv_header(REPORT_COLUMNS).encode(),
-             f"{CORPUS}/codes.csv": _csv_header(CODE_COLUMNS).encode()}
+    files = {
+        "README.md": workspace_readme(name).encode(),
+        f"{CORPUS}/reports.csv": _csv_header(REPORT_COLUMNS).encode(),
+        f"{CORPUS}/codes.csv": _csv_header(CODE_COLUMNS).encode(),
+    }
     for source, target in VOCABULARY_COPIES:  # byte for byte: their comments explain each field
         files[target] = (paths.DATA / source).read_bytes()
     for rel, data in files.items():
@@ -157,16 +165,19 @@ def _check(folder: Path, force: bool, names: list[str]) -> str:
     if not any(folder.iterdir()):
         return "empty"
     if not force:
-        raise WorkspaceError(f"{folder}: is not empty; choose a new or empty folder, or give --force to write "
-                             f"the workspace's files into it (replacing any of {', '.join(sorted(names))})")
+        raise WorkspaceError(
+            f"{folder}: is not empty; choose a new or empty folder, or give --force to write "
+            f"the workspace's files into it (replacing any of {', '.join(sorted(names))})"
+        )
     for name in names:  # a folder in the way of a file (or a file in the way of a folder) is refused
         target = folder / name
         if target.is_dir() and not target.is_symlink():
             raise WorkspaceError(f"{target}: is a folder where the workspace writes a file; nothing was written")
         for parent in target.relative_to(folder).parents:
             if parent != Path(".") and (folder / parent).exists() and not (folder / parent).is_dir():
-                raise WorkspaceError(f"{folder / parent}: is a file where the workspace needs a folder; "
-                                     "nothing was written")
+                raise WorkspaceError(
+                    f"{folder / parent}: is a file where the workspace needs a folder; nothing was written"
+                )
     return "filled"
 
 

@@ -57,6 +57,7 @@ PERIODS_DIFFER = 0.05
 
 # --- the vocabulary as the counts hold it ---------------------------------------------------------
 
+
 def _in_order(known: tuple[str, ...], column: object) -> tuple[str, ...]:
     """``known`` ids first, in their order, then any other id of ``column`` in order of first appearance."""
     seen = dict.fromkeys(str(x) for x in column)  # type: ignore[attr-defined]
@@ -110,12 +111,14 @@ def reports(counts: Counts, partner: str | None = None, period: str = "all", web
 def level_count(counts: Counts, category: str, level: str, partner: str | None = None, period: str = "all") -> float:
     """Reports with ``category`` at ``level`` (``any``: main plus secondary); NaN for a cell not published."""
     if level == "any":
-        return (code_cell(counts, partner, period, category, "main")
-                + code_cell(counts, partner, period, category, "secondary"))
+        return code_cell(counts, partner, period, category, "main") + code_cell(
+            counts, partner, period, category, "secondary"
+        )
     return code_cell(counts, partner, period, category, level)
 
 
 # --- windows ---------------------------------------------------------------------------------------
+
 
 def period_days(window: Window) -> tuple[int, int]:
     """Days in the before-period (start to the day before the pivot) and the after-period (pivot to end)."""
@@ -129,6 +132,7 @@ def periods_differ(window: Window) -> bool:
 
 
 # --- tests -------------------------------------------------------------------------------------------
+
 
 def fisher(table: list[list[int]]) -> Test:
     """Two-sided Fisher test of a 2 x 2 table; untestable (NaN) when a row or column is empty."""
@@ -149,12 +153,20 @@ def binomial(top: float, second: float) -> Test:
 
 # --- reports and periods -----------------------------------------------------------------------------
 
+
 def period_change(counts: Counts, partner: str) -> PeriodChange:
     days_before, days_after = period_days(counts.window)
     per_day = periods_differ(counts.window)
-    return PeriodChange(f"change_{partner}", "rates per day" if per_day else "counts", partner=partner,
-                        before=reports(counts, partner, "before"), after=reports(counts, partner, "after"),
-                        days_before=days_before, days_after=days_after, per_day=per_day)
+    return PeriodChange(
+        f"change_{partner}",
+        "rates per day" if per_day else "counts",
+        partner=partner,
+        before=reports(counts, partner, "before"),
+        after=reports(counts, partner, "after"),
+        days_before=days_before,
+        days_after=days_after,
+        per_day=per_day,
+    )
 
 
 def growth_contrast(counts: Counts, a: str, b: str) -> GrowthContrast:
@@ -177,8 +189,9 @@ def attention_test(counts: Counts) -> AttentionTest:
         return AttentionTest("attention", "fewer than two partners", partners=ps, test=Test("chi2", math.nan))
     if len(ps) == 2:
         test = fisher(table)
-        return AttentionTest("attention", "Fisher, two partners", partners=ps, test=test,
-                             pairs=((ps[0], ps[1], test.p),))
+        return AttentionTest(
+            "attention", "Fisher, two partners", partners=ps, test=test, pairs=((ps[0], ps[1], test.p),)
+        )
     t = np.asarray(table)
     if (t.sum(axis=0) == 0).any():
         test = Test("chi2", math.nan, int(t.sum()))
@@ -189,8 +202,13 @@ def attention_test(counts: Counts) -> AttentionTest:
     adjusted = multipletests([raw[k][2] for k in ok], method="holm")[1] if ok else []
     holm = dict(zip(ok, (float(x) for x in adjusted), strict=True))
     pairs = [(a, b, holm.get(k, math.nan)) for k, (a, b, _) in enumerate(raw)]
-    return AttentionTest("attention", "chi-squared over all partners; pairwise Fisher with Holm", partners=ps,
-                         test=test, pairs=tuple(pairs))
+    return AttentionTest(
+        "attention",
+        "chi-squared over all partners; pairwise Fisher with Holm",
+        partners=ps,
+        test=test,
+        pairs=tuple(pairs),
+    )
 
 
 def partner_ranking(counts: Counts, period: str = "all") -> Ranking:
@@ -198,8 +216,15 @@ def partner_ranking(counts: Counts, period: str = "all") -> Ranking:
     items = tuple((p, float(reports(counts, p, period))) for p in partners(counts))
     r = Ranking(f"partners_{period}", "largest count", kind="partner", unit="report", items=items, scope=period)
     if r.outcome == "leads" and r.runner_up is not None:
-        return Ranking(r.key, r.rule, kind="partner", unit="report", items=items, scope=period,
-                       test=binomial(r.top, r.runner_up[1]))
+        return Ranking(
+            r.key,
+            r.rule,
+            kind="partner",
+            unit="report",
+            items=items,
+            scope=period,
+            test=binomial(r.top, r.runner_up[1]),
+        )
     if r.outcome == "leads":
         return Ranking(r.key, "the only partner with reports", kind="partner", unit="report", items=items, scope=period)
     return r
@@ -211,10 +236,18 @@ def pivot_lead(counts: Counts) -> PivotLead:
     test = None
     if lead.outcome == "passed":
         a, b = before.leaders[0], after.leaders[0]
-        test = fisher([[reports(counts, a, "after"), reports(counts, a, "before")],
-                       [reports(counts, b, "after"), reports(counts, b, "before")]])
-    rule = {"kept": "the same leader in both periods", "passed": "the leader changes",
-            "tied": "equal largest counts in a period", "empty": "a period without reports"}[lead.outcome]
+        test = fisher(
+            [
+                [reports(counts, a, "after"), reports(counts, a, "before")],
+                [reports(counts, b, "after"), reports(counts, b, "before")],
+            ]
+        )
+    rule = {
+        "kept": "the same leader in both periods",
+        "passed": "the leader changes",
+        "tied": "equal largest counts in a period",
+        "empty": "a period without reports",
+    }[lead.outcome]
     return PivotLead(lead.key, rule, before=before, after=after, test=test)
 
 
@@ -231,14 +264,19 @@ def slot_growth(counts: Counts) -> SlotGrowth:
             slots.append((p, w))
             if (a / days_after > b / days_before) if per_day else (a > b):
                 growing.append((p, w))
-    return SlotGrowth("slot_growth", "per-day rates" if per_day else "counts", growing=tuple(growing),
-                      slots=tuple(slots), per_day=per_day)
+    return SlotGrowth(
+        "slot_growth",
+        "per-day rates" if per_day else "counts",
+        growing=tuple(growing),
+        slots=tuple(slots),
+        per_day=per_day,
+    )
 
 
 # --- categories --------------------------------------------------------------------------------------
 
-def category_ranking(counts: Counts, level: str = "main", partner: str | None = None,
-                     period: str = "all") -> Ranking:
+
+def category_ranking(counts: Counts, level: str = "main", partner: str | None = None, period: str = "all") -> Ranking:
     """The categories by their count at ``level`` (for one partner, or all), with the binomial test of a single lead."""
     items = tuple((c, level_count(counts, c, level, partner, period)) for c in category_ids(counts))
     key = f"categories_{level}" + (f"_{partner}" if partner else "") + ("" if period == "all" else f"_{period}")
@@ -246,8 +284,9 @@ def category_ranking(counts: Counts, level: str = "main", partner: str | None = 
     r = Ranking(key, "largest count", kind="category", unit=unit, items=items, scope=partner or "")
     if r.outcome == "leads":
         second = r.runner_up[1] if r.runner_up is not None else 0.0
-        return Ranking(key, r.rule, kind="category", unit=unit, items=items, scope=partner or "",
-                       test=binomial(r.top, second))
+        return Ranking(
+            key, r.rule, kind="category", unit=unit, items=items, scope=partner or "", test=binomial(r.top, second)
+        )
     return r
 
 
@@ -259,8 +298,14 @@ def security_part(counts: Counts) -> SecurityPart:
     if is_nan(n) or n == 0:
         return SecurityPart("security_part", "no security main code", n=0.0 if is_nan(n) else n, total=total)
     place, level = r.place("security_military")
-    return SecurityPart("security_part", f"place {place} of {len(values)}; {int(total)} main codes", n=n,
-                        place=place, joint=bool(level), total=total)
+    return SecurityPart(
+        "security_part",
+        f"place {place} of {len(values)}; {int(total)} main codes",
+        n=n,
+        place=place,
+        joint=bool(level),
+        total=total,
+    )
 
 
 def common_leader(counts: Counts, level: str = "main") -> CommonLeader:
@@ -273,8 +318,10 @@ def common_leader(counts: Counts, level: str = "main") -> CommonLeader:
 def odds_ratio(counts: Counts, a: str, b: str) -> OddsRatio:
     """The odds that a report on ``a`` falls after the pivot over the same odds for ``b``, with Woolf's interval."""
 
-    table = [[reports(counts, a, "after"), reports(counts, a, "before")],
-             [reports(counts, b, "after"), reports(counts, b, "before")]]
+    table = [
+        [reports(counts, a, "after"), reports(counts, a, "before")],
+        [reports(counts, b, "after"), reports(counts, b, "before")],
+    ]
     test = fisher(table)
     t = np.asarray(table)
     if test.outcome == "untestable":
@@ -283,8 +330,16 @@ def odds_ratio(counts: Counts, a: str, b: str) -> OddsRatio:
     low = high = math.nan
     if not (t == 0).any():
         low, high = (float(x) for x in Table2x2(t).oddsratio_confint(alpha=0.05))
-    return OddsRatio(f"odds_{a}_{b}", "Woolf 95 % interval against 1; Fisher p against 0.10", a=a, b=b,
-                     ratio=ratio, low=low, high=high, test=test)
+    return OddsRatio(
+        f"odds_{a}_{b}",
+        "Woolf 95 % interval against 1; Fisher p against 0.10",
+        a=a,
+        b=b,
+        ratio=ratio,
+        low=low,
+        high=high,
+        test=test,
+    )
 
 
 def category_shift(counts: Counts, partner: str, category: str, level: str = "main") -> CategoryShift:
@@ -297,9 +352,18 @@ def category_shift(counts: Counts, partner: str, category: str, level: str = "ma
         test = Test("fisher", math.nan)
     else:
         test = fisher([[int(ka), na - int(ka)], [int(kb), nb - int(kb)]])
-    return CategoryShift(f"shift_{partner}_{category}_{level}", "share of a partner's reports, before against after",
-                         partner=partner, category=category, level=level, k_before=kb, n_before=nb, k_after=ka,
-                         n_after=na, test=test)
+    return CategoryShift(
+        f"shift_{partner}_{category}_{level}",
+        "share of a partner's reports, before against after",
+        partner=partner,
+        category=category,
+        level=level,
+        k_before=kb,
+        n_before=nb,
+        k_after=ka,
+        n_after=na,
+        test=test,
+    )
 
 
 def steady_pace(counts: Counts) -> list[SteadyPace]:
@@ -309,8 +373,19 @@ def steady_pace(counts: Counts) -> list[SteadyPace]:
     for p in partners(counts):
         k, n = reports(counts, p, "after"), reports(counts, p)
         low, high = wilson(k, n)
-        out.append(SteadyPace(f"pace_{p}", "the whole Wilson 95 % interval against the steady-pace share", partner=p,
-                              k=k, n=n, share=100.0 * k / n if n else math.nan, low=low, high=high, reference=ref))
+        out.append(
+            SteadyPace(
+                f"pace_{p}",
+                "the whole Wilson 95 % interval against the steady-pace share",
+                partner=p,
+                k=k,
+                n=n,
+                share=100.0 * k / n if n else math.nan,
+                low=low,
+                high=high,
+                reference=ref,
+            )
+        )
     return out
 
 
@@ -318,9 +393,18 @@ def pooling(counts: Counts, a: str, b: str) -> Pooling:
     """The crude and the website-pooled odds ratio of two partners, with the CMH and Breslow–Day tests."""
     crude = odds_ratio(counts, a, b).ratio
     s = stratified_attention(counts, (a, b))
-    return Pooling(f"pooling_{a}_{b}", "CMH against the crude odds ratio, log scale; Breslow–Day", a=a, b=b,
-                   crude=crude, pooled=s["or_pooled"], low=s["or_low"], high=s["or_high"],
-                   cmh=Test("chi2", s["p_cmh"]), breslow_day=Test("chi2", s["p_breslow_day"]))
+    return Pooling(
+        f"pooling_{a}_{b}",
+        "CMH against the crude odds ratio, log scale; Breslow–Day",
+        a=a,
+        b=b,
+        crude=crude,
+        pooled=s["or_pooled"],
+        low=s["or_low"],
+        high=s["or_high"],
+        cmh=Test("chi2", s["p_cmh"]),
+        breslow_day=Test("chi2", s["p_breslow_day"]),
+    )
 
 
 def poolings(counts: Counts) -> list[Pooling]:
@@ -340,18 +424,30 @@ def category_contrast(counts: Counts, category: str, level: str = "main") -> Cat
             test = fisher(table)
         else:
             t = np.asarray(table)
-            test = Test("chi2", math.nan if (t.sum(axis=0) == 0).any() else
-                        float(chi2_contingency(t, correction=False).pvalue), int(t.sum()))
-    return CategoryContrast(f"contrast_{category}_{level}", "shares of each partner's reports", category=category,
-                            level=level, shares=shares, test=test)
+            test = Test(
+                "chi2",
+                math.nan if (t.sum(axis=0) == 0).any() else float(chi2_contingency(t, correction=False).pvalue),
+                int(t.sum()),
+            )
+    return CategoryContrast(
+        f"contrast_{category}_{level}",
+        "shares of each partner's reports",
+        category=category,
+        level=level,
+        shares=shares,
+        test=test,
+    )
 
 
 def level_split(counts: Counts, category: str) -> LevelSplit:
 
-    splits = tuple((p, level_count(counts, category, "main", p), level_count(counts, category, "secondary", p))
-                   for p in partners(counts))
-    return LevelSplit(f"levels_{category}", "main against secondary count, per partner", category=category,
-                      splits=splits)
+    splits = tuple(
+        (p, level_count(counts, category, "main", p), level_count(counts, category, "secondary", p))
+        for p in partners(counts)
+    )
+    return LevelSplit(
+        f"levels_{category}", "main against secondary count, per partner", category=category, splits=splits
+    )
 
 
 _LEVEL_WHAT = {"main": "main codes", "secondary": "secondary codes", "any": "main and secondary codes together"}
@@ -360,11 +456,17 @@ _LEVEL_WHAT = {"main": "main codes", "secondary": "secondary codes", "any": "mai
 def place(counts: Counts, category: str, level: str = "main") -> Place:
     """The place of ``category`` among the codebook's categories by ``level``, over all partners."""
 
-    return Place(f"place_{level}_{category}", "one plus the categories strictly ahead",
-                 ranking=category_ranking(counts, level), item=category, what=_LEVEL_WHAT[level])
+    return Place(
+        f"place_{level}_{category}",
+        "one plus the categories strictly ahead",
+        ranking=category_ranking(counts, level),
+        item=category,
+        what=_LEVEL_WHAT[level],
+    )
 
 
 # --- the coding as a whole (6.3) ------------------------------------------------------------------
+
 
 def non_cooperation_codes(counts: Counts) -> float:
     """Non-cooperation codes: the source's stated total where it states one, else those in the counts."""
@@ -380,8 +482,13 @@ def code_totals(counts: Counts) -> CodeTotals:
     cats = category_ids(counts)
     main = float(sum(level_count(counts, c, "main") for c in cats))
     secondary = float(sum(level_count(counts, c, "secondary") for c in cats))
-    return CodeTotals("totals", "sums over the codebook", main=main, secondary=secondary,
-                      non_cooperation=non_cooperation_codes(counts))
+    return CodeTotals(
+        "totals",
+        "sums over the codebook",
+        main=main,
+        secondary=secondary,
+        non_cooperation=non_cooperation_codes(counts),
+    )
 
 
 def _secondaries(counts: Counts) -> tuple[tuple[str, float], ...]:
@@ -390,36 +497,61 @@ def _secondaries(counts: Counts) -> tuple[tuple[str, float], ...]:
 
 def category_order(counts: Counts) -> CategoryOrder:
     """The codebook's categories by main codes, with their secondary counts and the test of a single lead."""
-    return CategoryOrder("category_order", "groups of equal main-code counts, largest first",
-                         main=category_ranking(counts, "main"), secondary=_secondaries(counts))
+    return CategoryOrder(
+        "category_order",
+        "groups of equal main-code counts, largest first",
+        main=category_ranking(counts, "main"),
+        secondary=_secondaries(counts),
+    )
 
 
 def levels_order(counts: Counts) -> LevelsOrder:
     """The order by main codes against the order by main and secondary codes together."""
-    return LevelsOrder("both_levels_order", "places compared: one plus the categories strictly ahead",
-                       main=category_ranking(counts, "main"), both=category_ranking(counts, "any"),
-                       secondary=_secondaries(counts))
+    return LevelsOrder(
+        "both_levels_order",
+        "places compared: one plus the categories strictly ahead",
+        main=category_ranking(counts, "main"),
+        both=category_ranking(counts, "any"),
+        secondary=_secondaries(counts),
+    )
 
 
 # --- slots and websites (6.4) ----------------------------------------------------------------------
 
+
 def _slot_pace(counts: Counts, ref: float, partner: str, website: str) -> SteadyPace:
     k, n = reports(counts, partner, "after", website), reports(counts, partner, "all", website)
     low, high = wilson(k, n)
-    return SteadyPace(f"pace_{partner}_{website}", "the whole Wilson 95 % interval against the steady-pace share",
-                      partner=partner, website=website, k=int(k), n=int(n), share=100.0 * k / n if n else math.nan,
-                      low=low, high=high, reference=ref)
+    return SteadyPace(
+        f"pace_{partner}_{website}",
+        "the whole Wilson 95 % interval against the steady-pace share",
+        partner=partner,
+        website=website,
+        k=int(k),
+        n=int(n),
+        share=100.0 * k / n if n else math.nan,
+        low=low,
+        high=high,
+        reference=ref,
+    )
 
 
 def slot_rise(counts: Counts) -> SlotRise:
     """The partner-and-website slot that gained most across the pivot (per day when the periods differ)."""
     ref = round(after_share_expected(counts), 1)
-    paces = tuple(pace for p in partners(counts) for w in website_ids(counts)
-                  if (pace := _slot_pace(counts, ref, p, w)).n > 0)
+    paces = tuple(
+        pace for p in partners(counts) for w in website_ids(counts) if (pace := _slot_pace(counts, ref, p, w)).n > 0
+    )
     days_before, days_after = period_days(counts.window)
     per_day = periods_differ(counts.window)
-    return SlotRise("slot_rise", "largest gain; per 100 days when the periods differ" if per_day else "largest gain",
-                    paces=paces, per_day=per_day, days_before=days_before, days_after=days_after)
+    return SlotRise(
+        "slot_rise",
+        "largest gain; per 100 days when the periods differ" if per_day else "largest gain",
+        paces=paces,
+        per_day=per_day,
+        days_before=days_before,
+        days_after=days_after,
+    )
 
 
 def small_site(counts: Counts) -> SmallSite:
@@ -429,16 +561,22 @@ def small_site(counts: Counts) -> SmallSite:
     present = [(w, n) for w, n in sizes if n > 0]
     small = min(present, key=lambda x: x[1])[0] if present else ""
     paces = tuple(pace for p in partners(counts) if small and (pace := _slot_pace(counts, ref, p, small)).n > 0)
-    return SmallSite("small_site", "the smallest website's Wilson intervals against the steady pace",
-                     sizes=sizes, paces=paces)
+    return SmallSite(
+        "small_site", "the smallest website's Wilson intervals against the steady pace", sizes=sizes, paces=paces
+    )
 
 
 # --- the tests of 6.4's tables ----------------------------------------------------------------------
 
+
 def period_tests(counts: Counts) -> PeriodTests:
     """Every partner-and-category share before against after whose counts are known, with Fisher's test."""
-    shifts = tuple(s for p in partners(counts) for c in category_ids(counts)
-                   if not is_nan((s := category_shift(counts, p, c)).k_before) and not is_nan(s.k_after))
+    shifts = tuple(
+        s
+        for p in partners(counts)
+        for c in category_ids(counts)
+        if not is_nan((s := category_shift(counts, p, c)).k_before) and not is_nan(s.k_after)
+    )
     return PeriodTests("period_tests", "uncorrected Fisher tests below 0.05", shifts=shifts)
 
 
@@ -452,14 +590,25 @@ def category_profile(counts: Counts) -> CategoryProfile:
     if not len(table) or len(ps) < 2:
         return CategoryProfile("category_profile", "Holm over the categories", name=name)
     col = p_column(table)
-    tests = tuple((str(row["category"]), float(row[col]), float(row["p_holm"]),
-                   tuple((p, float(row[f"{p}_share"]) if f"{p}_share" in row else math.nan) for p in ps))
-                  for _, row in table.iterrows())
+    tests = tuple(
+        (
+            str(row["category"]),
+            float(row[col]),
+            float(row["p_holm"]),
+            tuple((p, float(row[f"{p}_share"]) if f"{p}_share" in row else math.nan) for p in ps),
+        )
+        for _, row in table.iterrows()
+    )
     return CategoryProfile("category_profile", "Holm over the categories", name=name, tests=tests)
 
 
 def scale(counts: Counts) -> Scale:
     """The closing reading of 6.4, from the page's steady paces, test over the partners and category profile."""
-    return Scale("uncertainty_summary", "beyond chance anywhere; under 30 reports nothing is favoured",
-                 paces=tuple(steady_pace(counts)), attention=attention_test(counts).test,
-                 profile=category_profile(counts), total=reports(counts))
+    return Scale(
+        "uncertainty_summary",
+        "beyond chance anywhere; under 30 reports nothing is favoured",
+        paces=tuple(steady_pace(counts)),
+        attention=attention_test(counts).test,
+        profile=category_profile(counts),
+        total=reports(counts),
+    )

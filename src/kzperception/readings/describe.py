@@ -44,8 +44,11 @@ def totals(counts: Counts, labels: Labels | None = None) -> str:
         return head
     if len(ps) == 1:
         return f"{head} All of them concern {labels.partner(ps[0])}."
-    parts = [f"{compute.reports(counts, p):,} ({words.percent(share(compute.reports(counts, p), total))}) "
-             f"{'concern ' if i == 0 else ''}{labels.partner(p)}" for i, p in enumerate(ps)]
+    parts = [
+        f"{compute.reports(counts, p):,} ({words.percent(share(compute.reports(counts, p), total))}) "
+        f"{'concern ' if i == 0 else ''}{labels.partner(p)}"
+        for i, p in enumerate(ps)
+    ]
     return f"{head} Of these, {words.together(parts)}."
 
 
@@ -54,14 +57,20 @@ def websites(counts: Counts) -> str:
     total = compute.reports(counts)
     ws = [w for w in compute.website_ids(counts)]
     sizes = {w: compute.reports(counts, website=w) for w in ws}
-    parts = [f"{sizes[w]:,} ({words.percent(share(sizes[w], total))}) "
-             f"{'come ' if i == 0 else ''}from {WEBSITE_NAMES.get(w, w)}" for i, w in enumerate(ws)]
+    parts = [
+        f"{sizes[w]:,} ({words.percent(share(sizes[w], total))}) "
+        f"{'come ' if i == 0 else ''}from {WEBSITE_NAMES.get(w, w)}"
+        for i, w in enumerate(ws)
+    ]
     text = f"By publisher, {words.together(parts)}."
     ps = compute.partners(counts)
     if len(ws) > 1 and ps:
         first = ws[0]
-        per = [f"{words.percent(share(compute.reports(counts, p, website=first), compute.reports(counts, p)))} "
-               f"for {Labels.of(counts).partner(p)}" for p in ps]
+        per = [
+            f"{words.percent(share(compute.reports(counts, p, website=first), compute.reports(counts, p)))} "
+            f"for {Labels.of(counts).partner(p)}"
+            for p in ps
+        ]
         text += f" The share of {WEBSITE_NAMES.get(first, first)} in each partner's reports is {words.together(per)}."
     return text
 
@@ -72,15 +81,19 @@ def periods(counts: Counts, labels: Labels | None = None) -> str:
     lb, la = counts.window.label("before"), counts.window.label("after")
     total = compute.reports(counts)
     nb, na = compute.reports(counts, period="before"), compute.reports(counts, period="after")
-    text = (f"Of all reports, {nb:,} ({words.percent(share(nb, total))}) date from {lb} and {na:,} "
-            f"({words.percent(share(na, total))}) from {la}.")
+    text = (
+        f"Of all reports, {nb:,} ({words.percent(share(nb, total))}) date from {lb} and {na:,} "
+        f"({words.percent(share(na, total))}) from {la}."
+    )
     if compute.periods_differ(counts.window):
         text += " Because the periods differ in length, each change below is a change in reports per day."
     for p in compute.partners(counts):
         n = compute.reports(counts, p)
         b, a = compute.reports(counts, p, "before"), compute.reports(counts, p, "after")
-        text += (f" {labels.partner(p)}: {b:,} before ({words.percent(share(b, n))}) and {a:,} after "
-                 f"({words.percent(share(a, n))}).")
+        text += (
+            f" {labels.partner(p)}: {b:,} before ({words.percent(share(b, n))}) and {a:,} after "
+            f"({words.percent(share(a, n))})."
+        )
     return text
 
 
@@ -95,8 +108,10 @@ def slot_changes(counts: Counts, labels: Labels | None = None) -> str:
             if a + b == 0:
                 parts.append(f"none on {WEBSITE_NAMES.get(w, w)}")
                 continue
-            parts.append(f"on {WEBSITE_NAMES.get(w, w)} from {b:,} ({words.percent(share(b, a + b))}) to {a:,} "
-                         f"({words.percent(share(a, a + b))})")
+            parts.append(
+                f"on {WEBSITE_NAMES.get(w, w)} from {b:,} ({words.percent(share(b, a + b))}) to {a:,} "
+                f"({words.percent(share(a, a + b))})"
+            )
         out.append(f"Reports on {labels.partner(p)}: {words.together(parts)}.")
     return " ".join(out)
 
@@ -113,8 +128,10 @@ def pace(counts: Counts) -> str:
         length = f"The two periods are nearly equally long ({days_before:,} and {days_after:,} days)"
     else:
         length = f"The two periods differ in length ({days_before:,} days before the pivot, {days_after:,} after it)"
-    return (f"{length}, so if the websites had kept publishing about a partner at the same pace, about {expected} "
-            "of its reports would fall after the pivot.")
+    return (
+        f"{length}, so if the websites had kept publishing about a partner at the same pace, about {expected} "
+        "of its reports would fall after the pivot."
+    )
 
 
 def over_partners(counts: Counts, labels: Labels | None = None) -> str:
@@ -141,5 +158,4 @@ def category_reach(counts: Counts, category: str, labels: Labels | None = None) 
         anyl.append(f"{words.count(ka)} on {who}" + ("" if ka != ka or not ka else f" ({words.percent(share(ka, n))})"))
     if not main:
         return f"{name} has no report to reach."
-    return (f"{name} is a main code in {words.together(main)}; at either level it reaches "
-            f"{words.together(anyl)}.")
+    return f"{name} is a main code in {words.together(main)}; at either level it reaches {words.together(anyl)}."

@@ -57,71 +57,154 @@ def _pairs_or_all(counts: Counts) -> list[Verdict]:
     return [compute.attention_test(counts)]
 
 
-READINGS: dict[str, Reading] = {r.name: r for r in (
-    Reading("partners", "which partner has the most reports", lambda c: [compute.partner_ranking(c)]),
-    Reading("changes", "how each partner's reports changed across the pivot",
-            lambda c: [compute.period_change(c, p) for p in compute.partners(c)]),
-    Reading("growth", "whose attention grew faster, for every pair of partners", lambda c: compute.growth_contrasts(c),
-            "with reports on one partner only, there is no pair of partners whose growth could be compared"),
-    Reading("attention", "whether the partners' reports divide differently between the periods",
-            lambda c: [compute.attention_test(c)]),
-    Reading("attention_beyond_pairs", "with three or more partners, the test over all of them and each pair",
-            lambda c: [compute.attention_test(c)] if len(compute.partners(c)) > 2 else []),
-    Reading("test", "the headline test of 6.4: the odds ratio of two partners, or the test over all of them",
-            _pairs_or_all),
-    Reading("steady_pace", "for each partner, whether its share after the pivot leaves a steady pace",
-            lambda c: compute.steady_pace(c)),
-    Reading("pooling", "for each pair of partners, what pooling within the websites does to the odds ratio",
-            lambda c: compute.poolings(c), "with reports on one partner only, there is no pair to pool"),
-    Reading("lead_across_the_pivot", "which partner leads before and after the pivot",
-            lambda c: [compute.pivot_lead(c)]),
-    Reading("slot_growth", "in how many partner-and-website slots the reports grow",
-            lambda c: [compute.slot_growth(c)]),
-    Reading("categories_main", "which category leads the main codes over all partners",
-            lambda c: [compute.category_ranking(c, "main")]),
-    Reading("leader_main", "which category leads the main codes for each partner",
-            lambda c: [compute.common_leader(c, "main")]),
-    Reading("leader_any", "which category leads at either level for each partner",
-            lambda c: [compute.common_leader(c, "any")]),
-    Reading("security_shifts", "how the share of security and military main codes moved, for each partner",
-            lambda c: [compute.category_shift(c, p, "security_military") for p in compute.partners(c)
-                       if "security_military" in compute.category_ids(c)]),
-    Reading("economic_shifts", "how the share of economic main codes moved, for each partner",
-            lambda c: [compute.category_shift(c, p, "economic") for p in compute.partners(c)
-                       if "economic" in compute.category_ids(c)]),
-    Reading("security_part", "how large a part security plays among the main codes",
-            lambda c: [compute.security_part(c)]),
-    Reading("slot_rise", "which partner-and-website slot gained most across the pivot",
-            lambda c: [compute.slot_rise(c)]),
-    Reading("small_site", "the website with fewest reports and whether its intervals settle anything",
-            lambda c: [v for v in [compute.small_site(c)] if v.outcome != "one_site"]),
-    Reading("category_profile", "whether the partners' category profiles differ, with Holm's correction",
-            lambda c: [compute.category_profile(c)]),
-    Reading("period_tests", "how many before-and-after comparisons of a category's share fall below 5 %",
-            lambda c: [compute.period_tests(c)]),
-    Reading("uncertainty_summary", "the closing reading of 6.4: what its intervals and tests add",
-            lambda c: [compute.scale(c)]),
-    Reading("totals", "how many codes the coding produced, by level and mode", lambda c: [compute.code_totals(c)],
-            beside=False),
-    Reading("category_order", "the order of the categories by main codes, with their secondary codes",
-            lambda c: [compute.category_order(c)]),
-    Reading("both_levels_order", "how the order changes when both levels are counted together",
-            lambda c: [compute.levels_order(c)]),
-)}
+READINGS: dict[str, Reading] = {
+    r.name: r
+    for r in (
+        Reading("partners", "which partner has the most reports", lambda c: [compute.partner_ranking(c)]),
+        Reading(
+            "changes",
+            "how each partner's reports changed across the pivot",
+            lambda c: [compute.period_change(c, p) for p in compute.partners(c)],
+        ),
+        Reading(
+            "growth",
+            "whose attention grew faster, for every pair of partners",
+            lambda c: compute.growth_contrasts(c),
+            "with reports on one partner only, there is no pair of partners whose growth could be compared",
+        ),
+        Reading(
+            "attention",
+            "whether the partners' reports divide differently between the periods",
+            lambda c: [compute.attention_test(c)],
+        ),
+        Reading(
+            "attention_beyond_pairs",
+            "with three or more partners, the test over all of them and each pair",
+            lambda c: [compute.attention_test(c)] if len(compute.partners(c)) > 2 else [],
+        ),
+        Reading(
+            "test",
+            "the headline test of 6.4: the odds ratio of two partners, or the test over all of them",
+            _pairs_or_all,
+        ),
+        Reading(
+            "steady_pace",
+            "for each partner, whether its share after the pivot leaves a steady pace",
+            lambda c: compute.steady_pace(c),
+        ),
+        Reading(
+            "pooling",
+            "for each pair of partners, what pooling within the websites does to the odds ratio",
+            lambda c: compute.poolings(c),
+            "with reports on one partner only, there is no pair to pool",
+        ),
+        Reading(
+            "lead_across_the_pivot", "which partner leads before and after the pivot", lambda c: [compute.pivot_lead(c)]
+        ),
+        Reading(
+            "slot_growth", "in how many partner-and-website slots the reports grow", lambda c: [compute.slot_growth(c)]
+        ),
+        Reading(
+            "categories_main",
+            "which category leads the main codes over all partners",
+            lambda c: [compute.category_ranking(c, "main")],
+        ),
+        Reading(
+            "leader_main",
+            "which category leads the main codes for each partner",
+            lambda c: [compute.common_leader(c, "main")],
+        ),
+        Reading(
+            "leader_any",
+            "which category leads at either level for each partner",
+            lambda c: [compute.common_leader(c, "any")],
+        ),
+        Reading(
+            "security_shifts",
+            "how the share of security and military main codes moved, for each partner",
+            lambda c: [
+                compute.category_shift(c, p, "security_military")
+                for p in compute.partners(c)
+                if "security_military" in compute.category_ids(c)
+            ],
+        ),
+        Reading(
+            "economic_shifts",
+            "how the share of economic main codes moved, for each partner",
+            lambda c: [
+                compute.category_shift(c, p, "economic")
+                for p in compute.partners(c)
+                if "economic" in compute.category_ids(c)
+            ],
+        ),
+        Reading(
+            "security_part",
+            "how large a part security plays among the main codes",
+            lambda c: [compute.security_part(c)],
+        ),
+        Reading(
+            "slot_rise", "which partner-and-website slot gained most across the pivot", lambda c: [compute.slot_rise(c)]
+        ),
+        Reading(
+            "small_site",
+            "the website with fewest reports and whether its intervals settle anything",
+            lambda c: [v for v in [compute.small_site(c)] if v.outcome != "one_site"],
+        ),
+        Reading(
+            "category_profile",
+            "whether the partners' category profiles differ, with Holm's correction",
+            lambda c: [compute.category_profile(c)],
+        ),
+        Reading(
+            "period_tests",
+            "how many before-and-after comparisons of a category's share fall below 5 %",
+            lambda c: [compute.period_tests(c)],
+        ),
+        Reading(
+            "uncertainty_summary",
+            "the closing reading of 6.4: what its intervals and tests add",
+            lambda c: [compute.scale(c)],
+        ),
+        Reading(
+            "totals",
+            "how many codes the coding produced, by level and mode",
+            lambda c: [compute.code_totals(c)],
+            beside=False,
+        ),
+        Reading(
+            "category_order",
+            "the order of the categories by main codes, with their secondary codes",
+            lambda c: [compute.category_order(c)],
+        ),
+        Reading(
+            "both_levels_order",
+            "how the order changes when both levels are counted together",
+            lambda c: [compute.levels_order(c)],
+        ),
+    )
+}
 
 
 #: Readings asked of every category of the codebook: ``<family>_<category>`` (``contrast_economic``).
 FAMILIES: dict[str, tuple[str, Callable[[Counts, str], list[Verdict]]]] = {
-    "contrast": ("whether the category reaches a larger share of one partner's reports (main codes)",
-                 lambda c, cat: [compute.category_contrast(c, cat, "main")]),
-    "levels": ("whether the category is more often a main or a secondary code, per partner",
-               lambda c, cat: [compute.level_split(c, cat)]),
+    "contrast": (
+        "whether the category reaches a larger share of one partner's reports (main codes)",
+        lambda c, cat: [compute.category_contrast(c, cat, "main")],
+    ),
+    "levels": (
+        "whether the category is more often a main or a secondary code, per partner",
+        lambda c, cat: [compute.level_split(c, cat)],
+    ),
     "place_main": ("the category's place by main codes", lambda c, cat: [compute.place(c, cat, "main")]),
     "place_secondary": ("the category's place by secondary codes", lambda c, cat: [compute.place(c, cat, "secondary")]),
-    "place_any": ("the category's place by main and secondary codes together",
-                  lambda c, cat: [compute.place(c, cat, "any")]),
-    "shifts": ("how the share of the category's main codes moved across the pivot, for each partner",
-               lambda c, cat: [compute.category_shift(c, p, cat) for p in compute.partners(c)]),
+    "place_any": (
+        "the category's place by main and secondary codes together",
+        lambda c, cat: [compute.place(c, cat, "any")],
+    ),
+    "shifts": (
+        "how the share of the category's main codes moved across the pivot, for each partner",
+        lambda c, cat: [compute.category_shift(c, p, cat) for p in compute.partners(c)],
+    ),
 }
 
 
@@ -133,8 +216,10 @@ def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
         category = name.removeprefix(f"{family}_")
         if name.startswith(f"{family}_") and category in categories:
             return Reading(name, f"{question}: {category}", lambda c, fn=fn, cat=category: fn(c, cat))
-    raise KeyError(f"unknown reading {name!r}; registered: {', '.join(READINGS)}, and "
-                   f"{', '.join(f'{f}_<category>' for f in FAMILIES)}")
+    raise KeyError(
+        f"unknown reading {name!r}; registered: {', '.join(READINGS)}, and "
+        f"{', '.join(f'{f}_<category>' for f in FAMILIES)}"
+    )
 
 
 def names(categories: Iterable[str] = CATEGORIES) -> list[str]:
@@ -164,8 +249,9 @@ def said(name: str, ours: list[Verdict], thesis: list[Verdict] | None, labels: r
     return " ".join(out)
 
 
-def texts(counts: Counts, names: Iterable[str], baseline: Counts | None = None,
-          labels: render.Labels | None = None) -> dict[str, str]:
+def texts(
+    counts: Counts, names: Iterable[str], baseline: Counts | None = None, labels: render.Labels | None = None
+) -> dict[str, str]:
     """Every glue name of the chosen readings and its text: ``reading_<name>``, ``reading_<name>_cap``, ``said_<name>``.
 
     ``reading_<name>`` joins several verdicts with "; " so it can continue a sentence.
@@ -178,8 +264,11 @@ def texts(counts: Counts, names: Iterable[str], baseline: Counts | None = None,
     for n in names:
         vs = ours[n]
         beside = theirs is not None and (n not in READINGS or READINGS[n].beside)
-        text = "; ".join(render.render(v, labels) for v in vs) if vs else (
-            (READINGS[n].empty if n in READINGS else None) or "")
+        text = (
+            "; ".join(render.render(v, labels) for v in vs)
+            if vs
+            else ((READINGS[n].empty if n in READINGS else None) or "")
+        )
         out[f"reading_{n}"] = text
         out[f"reading_{n}_cap"] = words.capitalised(text)
         out[f"said_{n}"] = said(n, vs, theirs[n] if beside and theirs is not None else None, labels)
@@ -189,8 +278,11 @@ def texts(counts: Counts, names: Iterable[str], baseline: Counts | None = None,
 def glue_names(chosen: Iterable[str] | None = None, categories: Iterable[str] = CATEGORIES) -> set[str]:
     """Every glue name the registry produces for the chosen readings (all, for ``categories``, by default)."""
     chosen = names(categories) if chosen is None else list(chosen)
-    return {f"{prefix}_{n}{suffix}" for n in chosen for prefix, suffix in (("reading", ""), ("reading", "_cap"),
-                                                                             ("said", ""))}
+    return {
+        f"{prefix}_{n}{suffix}"
+        for n in chosen
+        for prefix, suffix in (("reading", ""), ("reading", "_cap"), ("said", ""))
+    }
 
 
 _GLUE_RE = re.compile(r"\{glue(?::[a-z]+)?\}`((?:reading|said)_[A-Za-z0-9_]+)")
@@ -212,7 +304,9 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 #: :mod:`kzperception.readings`), glued by :mod:`kzperception.book.readings_glue`. A test checks
 #: this list against the keys those functions produce.
 LEGACY_READINGS: tuple[str, ...] = (
-    "attention_verdict", "sweep_ahead", "sweep_p",
+    "attention_verdict",
+    "sweep_ahead",
+    "sweep_p",
     "sweep_partners",
 )
 
@@ -225,8 +319,10 @@ def producible_names(vocabulary: Vocabulary) -> set[str]:
     """
     legacy = [*LEGACY_READINGS, *(f"sweep_{p}" for p in vocabulary.partner_ids)]
     return glue_names(categories=vocabulary.category_ids) | {
-        f"{prefix}_{n}{suffix}" for n in legacy for prefix, suffix in (("reading", ""), ("reading", "_cap"),
-                                                                       ("said", ""))}
+        f"{prefix}_{n}{suffix}"
+        for n in legacy
+        for prefix, suffix in (("reading", ""), ("reading", "_cap"), ("said", ""))
+    }
 
 
 def unknown_glue_names(markdown: str, vocabulary: Vocabulary) -> list[str]:

@@ -46,8 +46,12 @@ from kzperception.readings.verdicts import (
 class Labels:
     """How ids read: the vocabulary's labels (an unknown id reads as itself, never a KeyError)."""
 
-    def __init__(self, partners: dict[str, str] | None = None, categories: dict[str, str] | None = None,
-                 websites: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        partners: dict[str, str] | None = None,
+        categories: dict[str, str] | None = None,
+        websites: dict[str, str] | None = None,
+    ) -> None:
         self.partners = dict(COUNTRY_LABELS) | (partners or {})
         self.categories = dict(CATEGORY_LABELS) | (categories or {})
         self.websites = dict(WEBSITE_HOSTS) | (websites or {})  # prose names a website by its host
@@ -120,14 +124,18 @@ def _(v: GrowthContrast, labels: Labels = LABELS) -> str:
         text = f"{_change_words(v.a, labels)}, while {_change_words(v.b, labels)}"
     elif relation == "about":
         verb = {"grows": "grow", "falls": "fall", "flat": "change"}[v.sign]
-        text = (f"attention to {la} and to {lb} {verb} about as fast{per} "
-                f"({la} {words.signed(v.a.change)}, {lb} {words.signed(v.b.change)})")
+        text = (
+            f"attention to {la} and to {lb} {verb} about as fast{per} "
+            f"({la} {words.signed(v.a.change)}, {lb} {words.signed(v.b.change)})"
+        )
     else:
         fast = v.faster
         slow = v.b.partner if fast == v.a.partner else v.a.partner
         verb = "grows faster" if v.sign == "grows" else "falls faster"
-        text = (f"attention to {labels.partner(fast or '')} {verb}{per} than attention to {labels.partner(slow)} "
-                f"({la} {words.signed(v.a.change)}, {lb} {words.signed(v.b.change)})")
+        text = (
+            f"attention to {labels.partner(fast or '')} {verb}{per} than attention to {labels.partner(slow)} "
+            f"({la} {words.signed(v.a.change)}, {lb} {words.signed(v.b.change)})"
+        )
     return f"{text}: {words.chance(v.test)}"
 
 
@@ -138,29 +146,41 @@ def _(v: AttentionTest, labels: Labels = LABELS) -> str:
         return "with reports on one partner only, there is nothing to compare across the pivot"
     shows = "cannot be tested: " if v.test.outcome == "untestable" else "shows "
     if len(names) == 2:
-        return (f"how the reports on {names[0]} and on {names[1]} divide between the two periods {shows}"
-                f"{words.chance(v.test)}")
-    text = (f"over {words.group(len(names))} partners ({words.together(names)}), how the reports divide between "
-            f"the two periods {shows}{words.chance(v.test)}")
+        return (
+            f"how the reports on {names[0]} and on {names[1]} divide between the two periods {shows}"
+            f"{words.chance(v.test)}"
+        )
+    text = (
+        f"over {words.group(len(names))} partners ({words.together(names)}), how the reports divide between "
+        f"the two periods {shows}{words.chance(v.test)}"
+    )
     differing = v.differing_pairs
     tested = [p for p in v.pairs if p[2] == p[2]]
     if not tested:
         return f"{text}; no pair of partners can be tested on its own"
     if not differing:
         return f"{text}; taken two at a time with Holm's adjustment, no pair of partners differs beyond chance"
-    said = [f"{labels.partner(a)} and {labels.partner(b)} ({words.p_value(p)})" for a, b, p in v.pairs
-            if (a, b) in differing]
+    said = [
+        f"{labels.partner(a)} and {labels.partner(b)} ({words.p_value(p)})"
+        for a, b, p in v.pairs
+        if (a, b) in differing
+    ]
     rest = len(tested) - len(differing)
     tail = "" if rest == 0 else f"; {words.count(rest, 'other pair')} {'does' if rest == 1 else 'do'} not"
-    return (f"{text}; taken two at a time with Holm's adjustment, {words.together(said)} "
-            f"{'differs' if len(said) == 1 else 'differ'} beyond chance{tail}")
+    return (
+        f"{text}; taken two at a time with Holm's adjustment, {words.together(said)} "
+        f"{'differs' if len(said) == 1 else 'differ'} beyond chance{tail}"
+    )
 
 
 def _ranking_words(v: Ranking, labels: Labels, lead_test: bool = True) -> str:
     unit = v.unit
     if v.outcome == "none":
-        return (f"no partner has any {unit}" if v.kind == "partner"
-                else f"no category is coded {'as a ' + unit if unit != 'code' else 'at all'}")
+        return (
+            f"no partner has any {unit}"
+            if v.kind == "partner"
+            else f"no category is coded {'as a ' + unit if unit != 'code' else 'at all'}"
+        )
     names = {k: labels.item(v.kind, k) for k, _ in v.known}
     if v.kind == "partner" and len(v.known) == 1:
         k, n = v.known[0]
@@ -174,8 +194,13 @@ def _ranking_words(v: Ranking, labels: Labels, lead_test: bool = True) -> str:
         second = runner[1]
         also = [names[k] for k, n in v.known if n == second]
         each = " each" if len(also) > 1 else ""
-        text += f", ahead of {words.together(also)} ({int(second):,}{each})" if second > 0 else \
-            ", and nothing else is coded" if v.kind == "category" else ""
+        text += (
+            f", ahead of {words.together(also)} ({int(second):,}{each})"
+            if second > 0
+            else ", and nothing else is coded"
+            if v.kind == "category"
+            else ""
+        )
     if lead_test and v.test is not None:
         text += f": {words.chance(v.test, 'a lead')}"
     return text
@@ -225,10 +250,16 @@ def _(v: CommonLeader, labels: Labels = LABELS) -> str:
             by: dict[str, list[str]] = {}
             for who_, t in tests:
                 by.setdefault(t.outcome, []).append(f"{who_} ({words.p_value(t.p)})")
-            side = {"beyond": "beyond what chance alone would produce",
-                    "within": "within what chance alone could produce", "untestable": "that cannot be tested"}
-            text += ": a lead over the runner-up " + "; ".join(
-                f"{side[o]} for {words.together(w)}" for o, w in by.items()) + " (binomial tests)"
+            side = {
+                "beyond": "beyond what chance alone would produce",
+                "within": "within what chance alone could produce",
+                "untestable": "that cannot be tested",
+            }
+            text += (
+                ": a lead over the runner-up "
+                + "; ".join(f"{side[o]} for {words.together(w)}" for o, w in by.items())
+                + " (binomial tests)"
+            )
         return text
     parts = []
     for r in v.rankings:
@@ -236,8 +267,10 @@ def _(v: CommonLeader, labels: Labels = LABELS) -> str:
         if r.outcome == "none":
             parts.append(f"for {who} no category is coded as a {r.unit}")
         elif r.outcome == "ties":
-            parts.append(f"for {who} {words.together([labels.category(c) for c in r.leaders])} tie "
-                         f"({words.count(r.top, r.unit)} each)")
+            parts.append(
+                f"for {who} {words.together([labels.category(c) for c in r.leaders])} tie "
+                f"({words.count(r.top, r.unit)} each)"
+            )
         else:
             parts.append(f"for {who} {labels.category(r.leaders[0])} ({words.count(r.top, r.unit)})")
     if len(v.rankings) == 1:  # one partner with reports: nothing to be common to
@@ -252,18 +285,22 @@ def _(v: PivotLead, labels: Labels = LABELS) -> str:
     if v.outcome == "empty":
         return "one period has no reports, so neither period has a lead"
     if v.outcome == "tied":
+
         def say(r: Ranking) -> str:
             names = words.together([labels.partner(k) for k in r.leaders])
             return f"{names} tie" if r.outcome == "ties" else f"{names} leads"
+
         return f"before the pivot {say(v.before)}, after it {say(v.after)}"
     if v.outcome == "kept":
         who = labels.partner(v.before.leaders[0])
-        tests = [(when, r.test) for when, r in (("before the pivot", v.before), ("after it", v.after))
-                 if r.test is not None]
+        tests = [
+            (when, r.test) for when, r in (("before the pivot", v.before), ("after it", v.after)) if r.test is not None
+        ]
         text = f"{who} has the most reports both before and after the pivot"
         if tests:
             text += ": its lead over the next partner is " + ", ".join(
-                f"{words.chance(t, 'a lead').removeprefix('a lead ')} {when}" for when, t in tests)
+                f"{words.chance(t, 'a lead').removeprefix('a lead ')} {when}" for when, t in tests
+            )
         return text
     first, second = labels.partner(v.before.leaders[0]), labels.partner(v.after.leaders[0])
     text = f"{first}'s lead before the pivot passed to {second} after it"
@@ -290,14 +327,20 @@ def _(v: SecurityPart, labels: Labels = LABELS) -> str:
     if v.part == "none":
         return f"no report has {name} as its main theme"
     if v.part == "few":
-        return (f"with {words.count(v.total, 'main code')} in all ({words.count(v.n, 'main code')} for {name}), "
-                "the counts are too few to weigh how large a part security plays")
+        return (
+            f"with {words.count(v.total, 'main code')} in all ({words.count(v.n, 'main code')} for {name}), "
+            "the counts are too few to weigh how large a part security plays"
+        )
     place = f"{'joint ' if v.joint else ''}{words.ordinal(v.place)}"
     if v.part == "small":
-        return (f"security plays a much smaller part than the realist literature would predict: {name} comes "
-                f"only {place} among the categories, with {words.count(v.n, 'main code')}")
-    return (f"security plays the large part the realist literature would predict: {name} comes {place} "
-            f"among the categories, with {words.count(v.n, 'main code')}")
+        return (
+            f"security plays a much smaller part than the realist literature would predict: {name} comes "
+            f"only {place} among the categories, with {words.count(v.n, 'main code')}"
+        )
+    return (
+        f"security plays the large part the realist literature would predict: {name} comes {place} "
+        f"among the categories, with {words.count(v.n, 'main code')}"
+    )
 
 
 def sentence(verdict: Verdict, labels: Labels = LABELS) -> str:
@@ -333,23 +376,30 @@ def _(v: OddsRatio, labels: Labels = LABELS) -> str:
         return f"{odds} (Fisher {words.p_value(v.test.p)}); with an empty cell the ratio has no interval"
     interval = f"{odds} (95 % interval {_num(v.low)} to {_num(v.high)}, Fisher {words.p_value(v.test.p)})"
     if v.outcome == "differs":
-        return (f"{interval}. The interval lies wholly {'above' if v.low > 1 else 'below'} 1: the two shifts differ "
-                "by more than chance alone would easily produce")
+        return (
+            f"{interval}. The interval lies wholly {'above' if v.low > 1 else 'below'} 1: the two shifts differ "
+            "by more than chance alone would easily produce"
+        )
     if v.outcome == "tendency":
-        return (f"{interval}. The interval contains 1: chance alone could produce a gap of this size, so the "
-                "difference is a tendency, not an established one")
-    return (f"{interval}. The interval contains 1 and the p-value is not small: the counts show no difference "
-            "between the two shifts that chance alone could not easily produce")
+        return (
+            f"{interval}. The interval contains 1: chance alone could produce a gap of this size, so the "
+            "difference is a tendency, not an established one"
+        )
+    return (
+        f"{interval}. The interval contains 1 and the p-value is not small: the counts show no difference "
+        "between the two shifts that chance alone could not easily produce"
+    )
 
 
 @render.register
 def _(v: CategoryShift, labels: Labels = LABELS) -> str:
-    what = (f"the share of reports on {labels.partner(v.partner)} with {labels.category(v.category)} as a "
-            f"{v.level} code")
+    what = f"the share of reports on {labels.partner(v.partner)} with {labels.category(v.category)} as a {v.level} code"
     if v.direction == "unknown":
         return f"{what} is not known for either period"
-    counts = (f"{words.count(v.k_before)} of {v.n_before:,} before the pivot, {words.count(v.k_after)} of "
-              f"{v.n_after:,} after it")
+    counts = (
+        f"{words.count(v.k_before)} of {v.n_before:,} before the pivot, {words.count(v.k_after)} of "
+        f"{v.n_after:,} after it"
+    )
     if v.direction == "steady":
         text = f"{what} stays at {words.percent(v.share_after)} ({counts})"
     else:
@@ -364,8 +414,10 @@ def _(v: SteadyPace, labels: Labels = LABELS) -> str:
     if v.side == "unknown":
         return f"for {who} the share after the pivot is not known, for lack of reports"
     where = {"above": "lies wholly above", "below": "lies wholly below", "within": "contains"}[v.side]
-    return (f"for {who}, {words.percent(v.share)} of the reports date from after the pivot (interval "
-            f"{v.low:.1f} to {v.high:.1f} %), an interval that {where} the steady pace of {v.reference:.1f} %")
+    return (
+        f"for {who}, {words.percent(v.share)} of the reports date from after the pivot (interval "
+        f"{v.low:.1f} to {v.high:.1f} %), an interval that {where} the steady pace of {v.reference:.1f} %"
+    )
 
 
 @render.register
@@ -373,13 +425,20 @@ def _(v: Pooling, labels: Labels = LABELS) -> str:
     pair = f"{labels.partner(v.a)} against {labels.partner(v.b)}"
     if v.effect == "not_pooled":
         return f"for {pair} the odds ratios cannot be pooled over the websites: a website has an empty cell"
-    bd = ("the Breslow–Day test finds that the websites tell different stories" if v.breslow_day.outcome == "beyond"
-          else "the Breslow–Day test finds no sign that the websites tell different stories")
-    ratios = (f"pooled within the websites the odds ratio of {pair} is {_num(v.pooled)} (interval {_num(v.low)} to "
-              f"{_num(v.high)}, CMH {words.p_value(v.cmh.p)}) against {_num(v.crude)} over all reports")
-    effect = {"explains_part": "so part of the difference between the two shifts comes from where the reports appear",
-              "barely_moves": "so the mix of websites accounts for little of the difference",
-              "does_not_explain": "so the mix of websites does not account for the difference"}[v.effect]
+    bd = (
+        "the Breslow–Day test finds that the websites tell different stories"
+        if v.breslow_day.outcome == "beyond"
+        else "the Breslow–Day test finds no sign that the websites tell different stories"
+    )
+    ratios = (
+        f"pooled within the websites the odds ratio of {pair} is {_num(v.pooled)} (interval {_num(v.low)} to "
+        f"{_num(v.high)}, CMH {words.p_value(v.cmh.p)}) against {_num(v.crude)} over all reports"
+    )
+    effect = {
+        "explains_part": "so part of the difference between the two shifts comes from where the reports appear",
+        "barely_moves": "so the mix of websites accounts for little of the difference",
+        "does_not_explain": "so the mix of websites does not account for the difference",
+    }[v.effect]
     return f"{ratios}, {effect}; {bd} ({words.p_value(v.breslow_day.p)})"
 
 
@@ -393,8 +452,10 @@ def _(v: CategoryContrast, labels: Labels = LABELS) -> str:
         return f"{what} reaches {words.percent(v.share(p))} of the reports on {labels.partner(p)}"
     if v.outcome == "equal":
         everyone = words.together([labels.partner(p) for p, _, _ in v.shares])
-        return (f"{what} reaches the same share of the reports on {everyone} "
-                f"({words.percent(v.share(v.shares[0][0]))}): there is no difference to test")
+        return (
+            f"{what} reaches the same share of the reports on {everyone} "
+            f"({words.percent(v.share(v.shares[0][0]))}): there is no difference to test"
+        )
     top = v.highest
     others = [p for p, _, _ in v.shares if p not in top]
     hi = words.together([f"{labels.partner(p)} ({words.percent(v.share(p))})" for p in top])
@@ -406,10 +467,13 @@ def _(v: CategoryContrast, labels: Labels = LABELS) -> str:
     return f"{text}: {words.chance(v.test)}"
 
 
-_LEVEL_SIDES = {"main": "more often a main code than a secondary one",
-                "secondary": "more often a secondary code than a main one",
-                "equal": "as often a main code as a secondary one", "never": "never coded, at either level",
-                "unknown": "of unknown split between the levels"}
+_LEVEL_SIDES = {
+    "main": "more often a main code than a secondary one",
+    "secondary": "more often a secondary code than a main one",
+    "equal": "as often a main code as a secondary one",
+    "never": "never coded, at either level",
+    "unknown": "of unknown split between the levels",
+}
 
 
 @render.register
@@ -424,8 +488,9 @@ def _(v: LevelSplit, labels: Labels = LABELS) -> str:
         return f"{name} has no partner with reports to be split by level"
     parts = [f"in the reports on {words.together(who)} it is {_LEVEL_SIDES[side]}" for side, who in groups.items()]
     if len(parts) == 1 and len(v.splits) > 1:
-        return f"{name} is {_LEVEL_SIDES[next(iter(groups))]} for every partner: " + \
-            words.together(next(iter(groups.values())))
+        return f"{name} is {_LEVEL_SIDES[next(iter(groups))]} for every partner: " + words.together(
+            next(iter(groups.values()))
+        )
     return f"{words.capitalised(name)}: " + "; ".join(parts)
 
 
@@ -438,9 +503,11 @@ def _(v: Place, labels: Labels = LABELS) -> str:
 def _(v: CodeTotals, labels: Labels = LABELS) -> str:
     if not v.known:
         return "the number of codes is not known for every category"
-    return (f"{words.count(v.total, 'code')}: {words.count(v.main, 'main cooperation code')}, "
-            f"{words.count(v.secondary, 'secondary cooperation code')} and "
-            f"{words.count(v.non_cooperation, 'non-cooperation code')}")
+    return (
+        f"{words.count(v.total, 'code')}: {words.count(v.main, 'main cooperation code')}, "
+        f"{words.count(v.secondary, 'secondary cooperation code')} and "
+        f"{words.count(v.non_cooperation, 'non-cooperation code')}"
+    )
 
 
 def _with_levels(labels: Labels, cat: str, main: float, secondary: float) -> str:
@@ -469,8 +536,10 @@ def _(v: CategoryOrder, labels: Labels = LABELS) -> str:
             text += f", {words.chance(v.main.test, 'a lead over the runner-up')}"
     rest = groups[1:]
     if rest:
-        parts = [words.together([item(c) for c in cats]) + (", level with each other" if len(cats) > 1 else "")
-                 for _, cats in rest]
+        parts = [
+            words.together([item(c) for c in cats]) + (", level with each other" if len(cats) > 1 else "")
+            for _, cats in rest
+        ]
         text += "; then come " + "; ".join(parts)
     if v.absent:
         names = [labels.category(c) for c in v.absent]
@@ -498,10 +567,15 @@ def _(v: LevelsOrder, labels: Labels = LABELS) -> str:
         rank, level = ranking.place(c)
         return f"{'joint ' if level else ''}{words.ordinal(rank)}"
 
-    parts = [f"{labels.category(c)} rises from {place(c, v.main)} to {place(c, v.both)} place "
-             f"({_codes_of_which_secondary(both[c], sec.get(c, 0.0))})" for c in v.risers]
-    parts += [f"{labels.category(c)} falls from {place(c, v.main)} to {place(c, v.both)} ({int(both[c]):,})"
-              for c in v.fallers]
+    parts = [
+        f"{labels.category(c)} rises from {place(c, v.main)} to {place(c, v.both)} place "
+        f"({_codes_of_which_secondary(both[c], sec.get(c, 0.0))})"
+        for c in v.risers
+    ]
+    parts += [
+        f"{labels.category(c)} falls from {place(c, v.main)} to {place(c, v.both)} ({int(both[c]):,})"
+        for c in v.fallers
+    ]
     if not parts:
         return "counting main and secondary codes together leaves every category in its place"
     text = "counting main and secondary codes together, " + "; ".join(parts)
@@ -523,9 +597,11 @@ def _(v: SlotRise, labels: Labels = LABELS) -> str:
     n = len(v.paces)
     slots = f"{'the one' if n == 1 else f'the {n}'} partner-and-website slot{'s' if n != 1 else ''} with reports"
     if v.outcome == "none":
-        grow = ("gains in its daily rate after the pivot" if v.per_day
-                else "has more reports after the pivot than before")
+        grow = (
+            "gains in its daily rate after the pivot" if v.per_day else "has more reports after the pivot than before"
+        )
         return f"none of {slots} {grow}" if n != 1 else f"{slots} does not grow"
+
     def amount(x: float) -> str:
         if v.per_day:
             return f"{words.number(x)} report{'' if x == 1 else 's'} per 100 days"
@@ -540,12 +616,16 @@ def _(v: SlotRise, labels: Labels = LABELS) -> str:
         head = f"{_slot(labels, pace)}, the one slot with reports, gain {amount(gain)}"
     else:
         part = "most" if v.outcome == "most" else "the largest part"
-        head = (f"of {slots}, {_slot(labels, pace)} carry {part} of the rise ({words.number(gain)} of the "
-                f"{amount(v.gained)} gained by the slots that grew)")
+        head = (
+            f"of {slots}, {_slot(labels, pace)} carry {part} of the rise ({words.number(gain)} of the "
+            f"{amount(v.gained)} gained by the slots that grew)"
+        )
     if pace.side == "unknown":
         return head
-    return (f"{head}: {words.percent(pace.share)} of them date from after the pivot, an interval of {pace.low:.1f} to "
-            f"{pace.high:.1f} % that {_PACE_SIDES[pace.side]} the steady pace of {pace.reference:.1f} %")
+    return (
+        f"{head}: {words.percent(pace.share)} of them date from after the pivot, an interval of {pace.low:.1f} to "
+        f"{pace.high:.1f} % that {_PACE_SIDES[pace.side]} the steady pace of {pace.reference:.1f} %"
+    )
 
 
 @render.register
@@ -561,8 +641,10 @@ def _(v: SmallSite, labels: Labels = LABELS) -> str:
     sizes = dict(v.sizes)
     others = words.together([f"{n:,}" for x, n in present if x != w])
     ranges = [f"for {labels.partner(p.partner)} {p.low:.1f} to {p.high:.1f} %" for p in v.paces if p.side != "unknown"]
-    head = (f"the site {labels.website(w)} publishes fewer reports ({sizes[w]:,} against {others}), so its intervals "
-            f"are wider: {'; '.join(ranges) if ranges else 'none can be computed'}")
+    head = (
+        f"the site {labels.website(w)} publishes fewer reports ({sizes[w]:,} against {others}), so its intervals "
+        f"are wider: {'; '.join(ranges) if ranges else 'none can be computed'}"
+    )
     if v.outcome == "within":
         who = "either partner" if len(v.paces) == 2 else "its one partner" if len(v.paces) == 1 else "any partner"
         tail = f"on these counts alone one cannot tell whether {labels.website(w)}'s attention to {who} moved at all"
@@ -596,11 +678,15 @@ def _(v: PeriodTests, labels: Labels = LABELS) -> str:
     items = []
     for s in below:
         what = f"the share of reports on {labels.partner(s.partner)} with {labels.category(s.category)} as a main code"
-        item = (f"{what} {s.direction} from {words.percent(s.share_before)} to {words.percent(s.share_after)} "
-                f"({words.p_value(s.test.p)})")
+        item = (
+            f"{what} {s.direction} from {words.percent(s.share_before)} to {words.percent(s.share_after)} "
+            f"({words.p_value(s.test.p)})"
+        )
         if s.direction == "falls" and s.k_after > s.k_before:
-            item += (f", while the number of such reports rises from {int(s.k_before):,} to {int(s.k_after):,}: the "
-                     "share falls because the other reports grew faster, not because there are fewer of these")
+            item += (
+                f", while the number of such reports rises from {int(s.k_before):,} to {int(s.k_after):,}: the "
+                "share falls because the other reports grew faster, not because there are fewer of these"
+            )
         elif s.direction == "rises" and s.k_after < s.k_before:
             item += f", while the number of such reports falls from {int(s.k_before):,} to {int(s.k_after):,}"
         items.append(item)
@@ -633,21 +719,29 @@ def _(v: CategoryProfile, labels: Labels = LABELS) -> str:
     low = v.smallest
     assert low is not None
     n, raw, holm = len(v.tests), len(v.raw_below), len(v.holm_below)  # every row of the page's table
-    text = (f"taken one at a time, the smallest p-value belongs to {labels.category(low[0])}, "
-            f"{_profile_shares(low[3], labels)}, with {words.p_value(low[1])}; "
-            f"{_k_of_n(raw, n, 'comparison', 'falls', 'fall')} below 5 % before any correction")
+    text = (
+        f"taken one at a time, the smallest p-value belongs to {labels.category(low[0])}, "
+        f"{_profile_shares(low[3], labels)}, with {words.p_value(low[1])}; "
+        f"{_k_of_n(raw, n, 'comparison', 'falls', 'fall')} below 5 % before any correction"
+    )
     if n > 1:
-        text += (f". But {n} categories were compared, and with that many comparisons one is likely to look unusual "
-                 f"by chance alone. After the Holm correction for the whole set, that p-value becomes "
-                 f"{words.p_value(low[2]).removeprefix('p = ').removeprefix('p ')}, and "
-                 f"{_k_of_n(holm, n, 'comparison', 'stays', 'stay')} below the 5 % line")
+        text += (
+            f". But {n} categories were compared, and with that many comparisons one is likely to look unusual "
+            f"by chance alone. After the Holm correction for the whole set, that p-value becomes "
+            f"{words.p_value(low[2]).removeprefix('p = ').removeprefix('p ')}, and "
+            f"{_k_of_n(holm, n, 'comparison', 'stays', 'stay')} below the 5 % line"
+        )
     if not holm:
-        return (f"{text}. Under this model the category profiles of the partners are hard to tell apart, which fits "
-                "the thesis's reading of its own figures that the profiles are broadly alike")
+        return (
+            f"{text}. Under this model the category profiles of the partners are hard to tell apart, which fits "
+            "the thesis's reading of its own figures that the profiles are broadly alike"
+        )
     names = words.together([labels.category(c) for c in v.holm_below])
-    return (f"{text}. Even after the correction, {names} {'differs' if holm == 1 else 'differ'} between the partners "
-            "by more than chance alone would produce, against the thesis's reading of its own figures that the "
-            "profiles are broadly alike")
+    return (
+        f"{text}. Even after the correction, {names} {'differs' if holm == 1 else 'differ'} between the partners "
+        "by more than chance alone would produce, against the thesis's reading of its own figures that the "
+        "profiles are broadly alike"
+    )
 
 
 @render.register
@@ -667,22 +761,33 @@ def _(v: Scale, labels: Labels = LABELS) -> str:
     elif v.attention.outcome == "untestable":
         parts.append("the difference between the partners' shifts could not be tested")
     else:
-        side = ("beyond what chance alone would produce" if v.attention.outcome == "beyond"
-                else "within what chance alone could produce")
+        side = (
+            "beyond what chance alone would produce"
+            if v.attention.outcome == "beyond"
+            else "within what chance alone could produce"
+        )
         parts.append(f"the difference between the partners' shifts is {side}")
     n, holm = len(v.profile.tests), len(v.profile.holm_below)
     if n:
-        parts.append(f"no category difference between the partners survives the correction for testing {n} at once"
-                     if holm == 0 else
-                     f"{words.count(holm, 'category difference')} between the partners "
-                     f"{'survives' if holm == 1 else 'survive'} the correction for testing {n} at once")
+        parts.append(
+            f"no category difference between the partners survives the correction for testing {n} at once"
+            if holm == 0
+            else f"{words.count(holm, 'category difference')} between the partners "
+            f"{'survives' if holm == 1 else 'survive'} the correction for testing {n} at once"
+        )
     text = "what the intervals and tests add is a sense of scale: " + "; ".join(parts) + ". "
     if v.outcome == "few":
-        return (text + f"With {words.count(v.total)} in all, these tests are too weak to favour any reading of the "
-                "counts, the thesis's cautious one or a stronger one")
+        return (
+            text + f"With {words.count(v.total)} in all, these tests are too weak to favour any reading of the "
+            "counts, the thesis's cautious one or a stronger one"
+        )
     if v.outcome == "beyond":
-        return (text + "Because the real uncertainty is larger than the model's, even the differences beyond chance "
-                "here are better read as directions than as measured sizes")
-    return (text + "Because the real uncertainty is larger than the model's, the thesis's cautious conclusion, that "
-            "the official picture of China and Russia changed little apart from a few telling reports, fits these "
-            "numbers better than any stronger reading")
+        return (
+            text + "Because the real uncertainty is larger than the model's, even the differences beyond chance "
+            "here are better read as directions than as measured sizes"
+        )
+    return (
+        text + "Because the real uncertainty is larger than the model's, the thesis's cautious conclusion, that "
+        "the official picture of China and Russia changed little apart from a few telling reports, fits these "
+        "numbers better than any stronger reading"
+    )

@@ -175,8 +175,12 @@ class PeriodChange(Verdict):
         if not is_nan(self.change):
             out["change"] = self.change
         if self.per_day:
-            out |= {"rate_before": self.rate_before, "rate_after": self.rate_after,
-                    "days_before": float(self.days_before), "days_after": float(self.days_after)}
+            out |= {
+                "rate_before": self.rate_before,
+                "rate_after": self.rate_after,
+                "days_before": float(self.days_before),
+                "days_after": float(self.days_after),
+            }
         return out
 
 
@@ -222,8 +226,14 @@ class GrowthContrast(Verdict):
         return "grows" if total > 0 else "falls" if total < 0 else "flat"
 
     def decision(self) -> tuple[object, ...]:
-        return (self.relation, self.faster, self.sign if self.relation in ("faster", "about") else None,
-                self.a.direction, self.b.direction, self.test.outcome)
+        return (
+            self.relation,
+            self.faster,
+            self.sign if self.relation in ("faster", "about") else None,
+            self.a.direction,
+            self.b.direction,
+            self.test.outcome,
+        )
 
     def numbers(self) -> dict[str, float]:
         out = {f"a_{k}": v for k, v in self.a.numbers().items()} | {f"b_{k}": v for k, v in self.b.numbers().items()}
@@ -334,8 +344,7 @@ class PivotLead(Verdict):
         return "kept" if self.before.leaders == self.after.leaders else "passed"
 
     def decision(self) -> tuple[object, ...]:
-        return (self.outcome, self.before.leaders, self.after.leaders,
-                None if self.test is None else self.test.outcome)
+        return (self.outcome, self.before.leaders, self.after.leaders, None if self.test is None else self.test.outcome)
 
     def numbers(self) -> dict[str, float]:
         out = {f"before_{k}": v for k, v in self.before.numbers().items()}
@@ -405,8 +414,11 @@ class OddsRatio(Verdict):
         return (self.outcome, side)
 
     def numbers(self) -> dict[str, float]:
-        return {k: v for k, v in (("ratio", self.ratio), ("low", self.low), ("high", self.high), ("p", self.test.p))
-                if not is_nan(v)}
+        return {
+            k: v
+            for k, v in (("ratio", self.ratio), ("low", self.low), ("high", self.high), ("p", self.test.p))
+            if not is_nan(v)
+        }
 
 
 @dataclass(frozen=True)
@@ -447,10 +459,17 @@ class CategoryShift(Verdict):
         return (self.direction, self.test.outcome)
 
     def numbers(self) -> dict[str, float]:
-        out = {"k_before": float(self.k_before), "k_after": float(self.k_after),
-               "n_before": float(self.n_before), "n_after": float(self.n_after)}
-        out |= {k: v for k, v in (("share_before", self.share_before), ("share_after", self.share_after),
-                                  ("p", self.test.p)) if not is_nan(v)}
+        out = {
+            "k_before": float(self.k_before),
+            "k_after": float(self.k_after),
+            "n_before": float(self.n_before),
+            "n_after": float(self.n_after),
+        }
+        out |= {
+            k: v
+            for k, v in (("share_before", self.share_before), ("share_after", self.share_after), ("p", self.test.p))
+            if not is_nan(v)
+        }
         return out
 
 
@@ -481,8 +500,18 @@ class SteadyPace(Verdict):
         return (self.side,)
 
     def numbers(self) -> dict[str, float]:
-        return {k: v for k, v in (("k", float(self.k)), ("n", float(self.n)), ("share", self.share), ("low", self.low),
-                                  ("high", self.high), ("reference", self.reference)) if not is_nan(v)}
+        return {
+            k: v
+            for k, v in (
+                ("k", float(self.k)),
+                ("n", float(self.n)),
+                ("share", self.share),
+                ("low", self.low),
+                ("high", self.high),
+                ("reference", self.reference),
+            )
+            if not is_nan(v)
+        }
 
 
 #: Pooling within websites "explains part of" a difference when it shrinks the log odds ratio below this fraction.
@@ -522,9 +551,18 @@ class Pooling(Verdict):
         return (self.effect, self.breslow_day.outcome)
 
     def numbers(self) -> dict[str, float]:
-        return {k: v for k, v in (("crude", self.crude), ("pooled", self.pooled), ("low", self.low),
-                                  ("high", self.high), ("p", self.cmh.p), ("p_bd", self.breslow_day.p))
-                if not is_nan(v)}
+        return {
+            k: v
+            for k, v in (
+                ("crude", self.crude),
+                ("pooled", self.pooled),
+                ("low", self.low),
+                ("high", self.high),
+                ("p", self.cmh.p),
+                ("p_bd", self.breslow_day.p),
+            )
+            if not is_nan(v)
+        }
 
 
 @dataclass(frozen=True)
@@ -660,8 +698,12 @@ class CodeTotals(Verdict):
         return (self.known,)
 
     def numbers(self) -> dict[str, float]:
-        return {"main": self.main, "secondary": self.secondary, "non_cooperation": self.non_cooperation,
-                "all": self.total}
+        return {
+            "main": self.main,
+            "secondary": self.secondary,
+            "non_cooperation": self.non_cooperation,
+            "all": self.total,
+        }
 
 
 @dataclass(frozen=True)
@@ -725,8 +767,7 @@ class LevelsOrder(Verdict):
         if not self.known:
             return ()
         both = dict(self.both.known)
-        moved = [c for c, n in self.both.known
-                 if n > 0 and (self.both.place(c)[0] - self.main.place(c)[0]) * sign > 0]
+        moved = [c for c, n in self.both.known if n > 0 and (self.both.place(c)[0] - self.main.place(c)[0]) * sign > 0]
         return tuple(sorted(moved, key=lambda c: (self.both.place(c)[0], -both[c])))
 
     @property
@@ -740,8 +781,9 @@ class LevelsOrder(Verdict):
     @property
     def keepers(self) -> tuple[str, ...]:
         moved = set(self.risers) | set(self.fallers)
-        return tuple(sorted((c for c, n in self.both.known if n > 0 and c not in moved),
-                            key=lambda c: self.both.place(c)[0]))
+        return tuple(
+            sorted((c for c, n in self.both.known if n > 0 and c not in moved), key=lambda c: self.both.place(c)[0])
+        )
 
     def decision(self) -> tuple[object, ...]:
         return (self.known, self.both.outcome, self.risers, self.fallers)
@@ -799,8 +841,7 @@ class SlotRise(Verdict):
         return "most" if self.gain(largest[0]) > MOST * self.gained else "part"
 
     def decision(self) -> tuple[object, ...]:
-        return (self.outcome, tuple((p.partner, p.website) for p in self.largest),
-                tuple(p.side for p in self.largest))
+        return (self.outcome, tuple((p.partner, p.website) for p in self.largest), tuple(p.side for p in self.largest))
 
     def numbers(self) -> dict[str, float]:
         out: dict[str, float] = {"slots": float(len(self.paces)), "gained": self.gained}
@@ -867,8 +908,11 @@ class PeriodTests(Verdict):
         return (len(self.shifts) > 0, tuple((s.partner, s.category, s.direction) for s in self.below))
 
     def numbers(self) -> dict[str, float]:
-        out: dict[str, float] = {"n_tests": float(len(self.shifts)), "n_below": float(len(self.below)),
-                                 "expected": round(len(self.shifts) * ALPHA, 1)}
+        out: dict[str, float] = {
+            "n_tests": float(len(self.shifts)),
+            "n_below": float(len(self.below)),
+            "expected": round(len(self.shifts) * ALPHA, 1),
+        }
         for s in self.below:
             out |= {f"{s.partner}_{s.category}_{k}": v for k, v in s.numbers().items()}
         return out
@@ -917,8 +961,11 @@ class CategoryProfile(Verdict):
         return (self.outcome, self.holm_below)
 
     def numbers(self) -> dict[str, float]:
-        out: dict[str, float] = {"n_tests": float(len(self.tests)), "n_raw_below": float(len(self.raw_below)),
-                                 "n_holm_below": float(len(self.holm_below))}
+        out: dict[str, float] = {
+            "n_tests": float(len(self.tests)),
+            "n_raw_below": float(len(self.raw_below)),
+            "n_holm_below": float(len(self.holm_below)),
+        }
         low = self.smallest
         if low is not None:
             out |= {"p_min": low[1], "p_min_holm": low[2]}
@@ -953,12 +1000,19 @@ class Scale(Verdict):
         return "beyond" if self.attention.outcome == "beyond" or self.profile.holm_below else "within"
 
     def decision(self) -> tuple[object, ...]:
-        return (self.outcome, tuple(p.partner for p in self.paces if p.side == "above"),
-                tuple(p.partner for p in self.paces if p.side == "below"), self.attention.outcome)
+        return (
+            self.outcome,
+            tuple(p.partner for p in self.paces if p.side == "above"),
+            tuple(p.partner for p in self.paces if p.side == "below"),
+            self.attention.outcome,
+        )
 
     def numbers(self) -> dict[str, float]:
-        out = {"total": float(self.total), "n_tests": float(len(self.profile.tests)),
-               "n_holm_below": float(len(self.profile.holm_below))}
+        out = {
+            "total": float(self.total),
+            "n_tests": float(len(self.profile.tests)),
+            "n_holm_below": float(len(self.profile.holm_below)),
+        }
         if not is_nan(self.attention.p):
             out["p"] = self.attention.p
         return out

@@ -67,8 +67,11 @@ def chance(test: Test, what: str = "a difference") -> str:
     """``a difference beyond what chance alone would produce (Fisher p = 0.007)`` and its siblings."""
     if test.outcome == "untestable":
         return f"too few reports to test the {what.removeprefix('a ')} against chance"
-    side = "beyond what chance alone would produce" if test.outcome == "beyond" else \
-        "within what chance alone could produce"
+    side = (
+        "beyond what chance alone would produce"
+        if test.outcome == "beyond"
+        else "within what chance alone could produce"
+    )
     return f"{what} {side} ({_TEST_NAMES[test.name]} {p_value(test.p)})"
 
 

@@ -45,8 +45,9 @@ class Akorda:
     #: The layout part that yields each value a report's sanity rules look at (``sanity``).
     value_parts: ClassVar[dict[str, str]] = {"title": "article_title", "date": "article_date", "body": "article_body"}
 
-    def __init__(self, base_url: str | None = None, max_pages: int | None = None,
-                 layout: PresidentLayout | None = None):
+    def __init__(
+        self, base_url: str | None = None, max_pages: int | None = None, layout: PresidentLayout | None = None
+    ):
         self.layout = layout or load_layouts().sites.president
         self.base_url = (base_url or self.layout.base_url).rstrip("/")
         self.max_pages = max_pages
@@ -71,8 +72,15 @@ class Akorda:
     def rss_url(self) -> str:
         return self.base_url + self.layout.parts.rss_feed.value
 
-    def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
-                refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
+    def listing(
+        self,
+        fetcher: Fetcher,
+        start: dt.date,
+        end: dt.date,
+        summary: CollectSummary,
+        refresh: bool = False,
+        tick: Callable[[], None] = lambda: None,
+    ) -> list[ListedItem]:
         """The RSS feed's reports first; the HTML listing for whatever the feed does not reach back to.
 
         Both give the same report the same id (the article number), so the one list holds each
@@ -86,8 +94,10 @@ class Akorda:
             summary.sources[self.entity] = "rss"
             return [i for i in feed if i.date is None or start <= i.date <= end]
         if feed:
-            summary.warnings.append(f"akorda.kz RSS feed: {len(feed)} reports back to {min(dates) if dates else '?'}; "
-                                    "the HTML listing is read for the rest of the window")
+            summary.warnings.append(
+                f"akorda.kz RSS feed: {len(feed)} reports back to {min(dates) if dates else '?'}; "
+                "the HTML listing is read for the rest of the window"
+            )
         html = self.html_listing(fetcher, start, end, summary, refresh, tick)
         merged = {item.source_id: item for item in feed}
         for item in html:
@@ -95,8 +105,9 @@ class Akorda:
         summary.sources[self.entity] = "rss+listing" if feed else "listing"
         return [i for i in merged.values() if i.date is None or start <= i.date <= end]
 
-    def rss_listing(self, fetcher: Fetcher, summary: CollectSummary, refresh: bool = False,
-                    tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
+    def rss_listing(
+        self, fetcher: Fetcher, summary: CollectSummary, refresh: bool = False, tick: Callable[[], None] = lambda: None
+    ) -> list[ListedItem]:
         """The feed's reports (each date in Almaty); [] with a warning when the feed cannot be had."""
         url = self.rss_url()
         try:
@@ -111,8 +122,9 @@ class Akorda:
             summary.skip(f"akorda.kz RSS feed: {message}")
         return items
 
-    def parse_rss(self, text: str, skipped: list[str] | None = None,
-                  summary: CollectSummary | None = None) -> list[ListedItem]:
+    def parse_rss(
+        self, text: str, skipped: list[str] | None = None, summary: CollectSummary | None = None
+    ) -> list[ListedItem]:
         """The feed's items whose link is an article of this site, in the feed's order."""
         import feedparser
 
@@ -134,9 +146,17 @@ class Akorda:
             items.setdefault(f"akorda-{number}", ListedItem(f"akorda-{number}", url, self.entity, date, title))
         return list(items.values())
 
-    def html_listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
-                     refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
+    def html_listing(
+        self,
+        fetcher: Fetcher,
+        start: dt.date,
+        end: dt.date,
+        summary: CollectSummary,
+        refresh: bool = False,
+        tick: Callable[[], None] = lambda: None,
+    ) -> list[ListedItem]:
         """The HTML events listing, newest first, back to ``start``."""
+
         def page(number: int) -> Page:
             url = self.page_url(number)
             doc = fetcher.get(url, _html_validator, refresh=refresh)
@@ -191,8 +211,9 @@ class Akorda:
             date = _date_in(date_node) if date_node is not None else None
             source_id = f"akorda-{number}"
             if source_id not in items:
-                items[source_id] = ListedItem(source_id, url, self.entity, date or _date_in(card),
-                                              _clean(anchor.get_text(" ")))
+                items[source_id] = ListedItem(
+                    source_id, url, self.entity, date or _date_in(card), _clean(anchor.get_text(" "))
+                )
         return list(items.values())
 
     def _loose_links(self, soup: BeautifulSoup, skipped: list[str]) -> list[ListedItem]:
@@ -232,8 +253,10 @@ class Akorda:
         number = match.group("id")
         if not self.layout.id_ok(number):
             if skipped is not None:
-                skipped.append(f"link {href[:120]!r}: article number {number[:40]!r} is not of the form "
-                               f"{self.layout.report_id}; skipped")
+                skipped.append(
+                    f"link {href[:120]!r}: article number {number[:40]!r} is not of the form "
+                    f"{self.layout.report_id}; skipped"
+                )
             return None
         return f"{parts.scheme}://{parts.netloc}{parts.path}", number
 
@@ -294,12 +317,18 @@ def empty_listing_message(doc: Document, parts: str) -> str:
     from .probe import answer_verdict  # the probe reads the adapters; imported here, when needed
 
     decided = answer_verdict(doc)
-    looks = (" It looks like a refusal: a challenge page or a script shell." if decided and decided[0] == "refused"
-             else " It looks like a changed layout: the page has text but no card the layout finds.")
-    return (f"the first listing page shows no report (HTTP {doc.status}, {len(doc.content)} bytes, "
-            f"beginning {excerpt(doc.text())}): either the site's layout changed (data/sites.yaml: {parts}) "
-            "or the site refused this client (a challenge page, a script shell, a redirect notice)." + looks
-            + " Run `kzperception collect --probe` to tell which")
+    looks = (
+        " It looks like a refusal: a challenge page or a script shell."
+        if decided and decided[0] == "refused"
+        else " It looks like a changed layout: the page has text but no card the layout finds."
+    )
+    return (
+        f"the first listing page shows no report (HTTP {doc.status}, {len(doc.content)} bytes, "
+        f"beginning {excerpt(doc.text())}): either the site's layout changed (data/sites.yaml: {parts}) "
+        "or the site refused this client (a challenge page, a script shell, a redirect notice)."
+        + looks
+        + " Run `kzperception collect --probe` to tell which"
+    )
 
 
 def _nearby_date(anchor: Tag, site: Akorda) -> dt.date | None:
@@ -318,5 +347,3 @@ def _nearby_date(anchor: Tag, site: Akorda) -> dt.date | None:
             return date
         node = node.parent if isinstance(node.parent, Tag) else None
     return None
-
-

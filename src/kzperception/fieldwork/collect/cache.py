@@ -74,7 +74,7 @@ def decode_body(content: bytes, content_type: str = "") -> str:
     Russian-language sites. A wrong ``charset=utf-8`` header thus still yields readable text.
     """
     if content.startswith(codecs.BOM_UTF8):
-        return content[len(codecs.BOM_UTF8):].decode("utf-8", "replace")
+        return content[len(codecs.BOM_UTF8) :].decode("utf-8", "replace")
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -196,8 +196,9 @@ class RawCache:
         base = self.folder / key[:2] / key
         return base.with_suffix(".json"), base.with_suffix(".body")
 
-    def get(self, url: str, max_age: float | None = None, method: str = "GET",
-            body: bytes | None = None) -> Document | None:
+    def get(
+        self, url: str, max_age: float | None = None, method: str = "GET", body: bytes | None = None
+    ) -> Document | None:
         """The cached document, or None (absent, half written, unreadable, or older than ``max_age`` s)."""
         method = method.upper()
         meta_path, body_path = self._paths(url, method, body)
@@ -206,24 +207,33 @@ class RawCache:
             content = body_path.read_bytes()
             if not isinstance(meta, dict) or meta.get("url") != url or len(content) != meta.get("size"):
                 return None
-            if meta.get("method", "GET") != method or meta.get("request_sha256") != (
-                    _sha256(body) if body else None):
+            if meta.get("method", "GET") != method or meta.get("request_sha256") != (_sha256(body) if body else None):
                 return None
             if max_age is not None:
                 fetched = dt.datetime.fromisoformat(str(meta.get("fetched_at", "1970-01-01T00:00:00+00:00")))
                 if (dt.datetime.now(dt.UTC) - fetched).total_seconds() > max_age:
                     return None
-            return Document(url, int(meta["status"]), content, str(meta.get("content_type", "")),
-                            from_cache=True, method=method, request_body=body,
-                            final_url=str(meta.get("final_url", url)))
+            return Document(
+                url,
+                int(meta["status"]),
+                content,
+                str(meta.get("content_type", "")),
+                from_cache=True,
+                method=method,
+                request_body=body,
+                final_url=str(meta.get("final_url", url)),
+            )
         except (OSError, ValueError, KeyError, TypeError):  # absent, half written or edited by hand
             return None
 
     def put(self, doc: Document) -> None:
         meta_path, body_path = self._paths(doc.url, doc.method, doc.request_body)
         meta: dict[str, Any] = {
-            "url": doc.url, "status": doc.status, "content_type": doc.content_type,
-            "size": len(doc.content), "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "url": doc.url,
+            "status": doc.status,
+            "content_type": doc.content_type,
+            "size": len(doc.content),
+            "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         if doc.final_url and doc.final_url != doc.url:
             meta["final_url"] = doc.final_url

@@ -22,8 +22,29 @@ from .model import ItemError
 
 
 _BLOCKS = (
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr",
-    "section", "article", "header", "footer", "figure", "figcaption", "pre", "dd", "dt",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "table",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "figure",
+    "figcaption",
+    "pre",
+    "dd",
+    "dt",
 )
 _DROP = ("script", "style", "noscript", "template", "iframe", "svg", "object", "embed", "head", "form")
 _PARA = "\u2029"  # paragraph separator: a marker no scraped text contains
@@ -41,11 +62,40 @@ def _clean(text: str) -> str:
 MAX_DEPTH = 1000
 _OPEN_CLOSE_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?(/?)>")
 # elements that never hold others, or close themselves when the next one opens
-_NO_DEPTH = frozenset({
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
-    "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
-    "rt", "rp", "colgroup", "caption",
-})
+_NO_DEPTH = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "option",
+        "optgroup",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "rt",
+        "rp",
+        "colgroup",
+        "caption",
+    }
+)
 
 
 class MalformedPage(ItemError):
@@ -127,8 +177,19 @@ ALMATY = ZoneInfo("Asia/Almaty")
 _YEARS = (1991, 2100)
 
 _MONTHS = {
-    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "мая": 5, "июн": 6, "июл": 7,
-    "август": 8, "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12,
+    "январ": 1,
+    "феврал": 2,
+    "март": 3,
+    "апрел": 4,
+    "ма": 5,
+    "мая": 5,
+    "июн": 6,
+    "июл": 7,
+    "август": 8,
+    "сентябр": 9,
+    "октябр": 10,
+    "ноябр": 11,
+    "декабр": 12,
 }
 # an ISO date, with a time and an offset when the source gives them
 _ISO_RE = re.compile(

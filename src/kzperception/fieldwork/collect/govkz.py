@@ -119,8 +119,11 @@ class GovKz:
 
     website = "government"
     #: The layout part that yields each value a report's sanity rules look at (``sanity``).
-    value_parts: ClassVar[dict[str, str]] = {"title": "item_fields (title)", "date": "item_fields (created_date)",
-                   "body": "item_fields (body)"}
+    value_parts: ClassVar[dict[str, str]] = {
+        "title": "item_fields (title)",
+        "date": "item_fields (created_date)",
+        "body": "item_fields (body)",
+    }
     source_parts: ClassVar[dict[str, str]] = {"graphql": "graphql", "api": "news_api", "rss": "rss_feed"}
     graphql_lang = "ru"
     graphql_sort = "created_date:desc"
@@ -172,13 +175,15 @@ class GovKz:
         except Disallowed:
             raise
         except FetchError as err:
-            raise TicketRefused(f"the session ticket ({url}) was refused: {err}", status=err.status,
-                                head=err.head) from None
+            raise TicketRefused(
+                f"the session ticket ({url}) was refused: {err}", status=err.status, head=err.head
+            ) from None
         self._ticket_for = id(fetcher)
         self.tickets += 1
 
-    def rest_get(self, fetcher: Fetcher, url: str, validate: Callable[[Document], object] | None,
-                 refresh: bool = False) -> Document:
+    def rest_get(
+        self, fetcher: Fetcher, url: str, validate: Callable[[Document], object] | None, refresh: bool = False
+    ) -> Document:
         """A GET of the REST API, with a session ticket when it wants one.
 
         The ticket is taken when the API first refuses (400, 401, 403: a plain client gets 400
@@ -211,8 +216,10 @@ class GovKz:
         return self.base_url + self.layout.parts.graphql.value
 
     def graphql_query(self, entity: str, number: int) -> str:
-        args = (f"projects: {json.dumps('eq:' + entity)}, _lang: {json.dumps(self.graphql_lang)}, "
-                f"_page: {int(number)}, _size: {int(self.page_size)}, _sort: {json.dumps(self.graphql_sort)}")
+        args = (
+            f"projects: {json.dumps('eq:' + entity)}, _lang: {json.dumps(self.graphql_lang)}, "
+            f"_page: {int(number)}, _size: {int(self.page_size)}, _sort: {json.dumps(self.graphql_sort)}"
+        )
         return f"query {{ news({args}) {{ {' '.join(self.graphql_fields)} }} }}"
 
     def graphql_body(self, entity: str, number: int) -> bytes:
@@ -221,7 +228,8 @@ class GovKz:
 
     def api_url(self, entity: str, number: int) -> str:
         return self.base_url + self.layout.parts.news_api.value.format(
-            entity=entity, page=int(number), size=int(self.page_size))
+            entity=entity, page=int(number), size=int(self.page_size)
+        )
 
     def detail_url(self, entity: str, news_id: str) -> str:
         return self.base_url + self.layout.parts.detail_api.value.format(entity=entity, id=quote(news_id, safe=""))
@@ -245,15 +253,30 @@ class GovKz:
         summary.skip(f"{where}: id {shown} is not of the form {self.layout.report_id}; skipped")
         return None
 
-    def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
-                refresh: bool = False, tick: Callable[[], None] = lambda: None) -> list[ListedItem]:
+    def listing(
+        self,
+        fetcher: Fetcher,
+        start: dt.date,
+        end: dt.date,
+        summary: CollectSummary,
+        refresh: bool = False,
+        tick: Callable[[], None] = lambda: None,
+    ) -> list[ListedItem]:
         out: list[ListedItem] = []
         for entity in self.entities:
             out += self._entity_listing(fetcher, entity, start, end, summary, refresh, tick)
         return out
 
-    def _entity_listing(self, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
-                        summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
+    def _entity_listing(
+        self,
+        fetcher: Fetcher,
+        entity: str,
+        start: dt.date,
+        end: dt.date,
+        summary: CollectSummary,
+        refresh: bool,
+        tick: Callable[[], None],
+    ) -> list[ListedItem]:
         """The entity's items from the first source that answers; each one passed over is explained."""
         label = f"gov.kz {entity}"
         at = len(summary.warnings)  # the fallback warning goes before the listing's own warnings
@@ -269,9 +292,15 @@ class GovKz:
             except FetchError as err:
                 only_disallowed = False
                 passed.append(f"{GOV_SOURCES[source]} unavailable ({self._why(source, err)})")
-                summary.refusals.append({"entity": entity, "source": source, "status": err.status,
-                                         "begins": excerpt(err.head, 120) if err.head else "",
-                                         "message": str(err)[:300]})
+                summary.refusals.append(
+                    {
+                        "entity": entity,
+                        "source": source,
+                        "status": err.status,
+                        "begins": excerpt(err.head, 120) if err.head else "",
+                        "message": str(err)[:300],
+                    }
+                )
                 continue
             summary.sources[entity] = source
             if passed:
@@ -294,16 +323,26 @@ class GovKz:
             return f"HTTP {err.status}: refused even with a fresh session ticket{begins}"
         return f"HTTP {err.status}: refused{begins}"
 
-    def _listing_from(self, source: str, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
-                      summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
+    def _listing_from(
+        self,
+        source: str,
+        fetcher: Fetcher,
+        entity: str,
+        start: dt.date,
+        end: dt.date,
+        summary: CollectSummary,
+        refresh: bool,
+        tick: Callable[[], None],
+    ) -> list[ListedItem]:
         """One source's listing; raises FetchError or Disallowed when its first page cannot be had."""
         if source == "rss":
             return self._rss_listing(fetcher, entity, start, end, summary, refresh, tick)
 
         def page(number: int) -> Page:
             if source == "graphql":
-                doc = fetcher.post(self.graphql_url(), self.graphql_body(entity, number), _graphql_validator,
-                                   refresh=refresh)
+                doc = fetcher.post(
+                    self.graphql_url(), self.graphql_body(entity, number), _graphql_validator, refresh=refresh
+                )
                 raw_items = _graphql_items(doc.json())
             else:
                 doc = self.rest_get(fetcher, self.api_url(entity, number), _json_validator, refresh=refresh)
@@ -314,8 +353,10 @@ class GovKz:
         number_one = self.first_page(source)
         first = page(number_one)  # its failure means: this source is not available for the entity
         if not first.items:
-            raise FetchError(f"its first page has no item (an entity without news, a refusal or a changed "
-                             f"answer; data/sites.yaml: {self.source_parts[source]})")
+            raise FetchError(
+                f"its first page has no item (an entity without news, a refusal or a changed "
+                f"answer; data/sites.yaml: {self.source_parts[source]})"
+            )
 
         def pages(number: int) -> Page:
             return first if number == number_one else page(number)
@@ -323,8 +364,9 @@ class GovKz:
         label = f"gov.kz {entity} {GOV_SOURCES[source]}"
         return paginate(pages, number_one, start, end, self.max_pages, summary, label)
 
-    def _items_page(self, raw_items: list[dict[str, Any]], entity: str, number: int, summary: CollectSummary,
-                    source_name: str) -> Page:
+    def _items_page(
+        self, raw_items: list[dict[str, Any]], entity: str, number: int, summary: CollectSummary, source_name: str
+    ) -> Page:
         """The page's items; an item with a field no report can have fails alone, named with its field."""
         items = []
         for position, raw in enumerate(raw_items, start=1):
@@ -343,14 +385,28 @@ class GovKz:
             items.append(self._item(entity, news_id, date, title, raw))
         return Page(items, last=len(raw_items) < self.page_size)
 
-    def _item(self, entity: str, news_id: str, date: dt.date | None, title: str,
-              payload: dict[str, Any]) -> ListedItem:
+    def _item(self, entity: str, news_id: str, date: dt.date | None, title: str, payload: dict[str, Any]) -> ListedItem:
         """A listed report; its page URL normalised now, so the URL saved is the URL a reader opens."""
-        return ListedItem(f"govkz-{entity}-{news_id}", normalize_url(self.page_url(entity, news_id)), entity,
-                          date, title, payload=payload, fetch_url=self.detail_url(entity, news_id))
+        return ListedItem(
+            f"govkz-{entity}-{news_id}",
+            normalize_url(self.page_url(entity, news_id)),
+            entity,
+            date,
+            title,
+            payload=payload,
+            fetch_url=self.detail_url(entity, news_id),
+        )
 
-    def _rss_listing(self, fetcher: Fetcher, entity: str, start: dt.date, end: dt.date,
-                     summary: CollectSummary, refresh: bool, tick: Callable[[], None]) -> list[ListedItem]:
+    def _rss_listing(
+        self,
+        fetcher: Fetcher,
+        entity: str,
+        start: dt.date,
+        end: dt.date,
+        summary: CollectSummary,
+        refresh: bool,
+        tick: Callable[[], None],
+    ) -> list[ListedItem]:
         import feedparser
 
         doc = fetcher.get(self.rss_url(entity), _rss_validator, refresh=refresh)

@@ -309,8 +309,9 @@ def _load(path: str, _mtime_ns: int, _size: int) -> Layouts:
         problem = getattr(err, "problem", None) or type(err).__name__
         raise LayoutError(f"{path}{where}: not a YAML layout file ({problem})") from None
     if not isinstance(raw, dict):
-        raise LayoutError(f"{path}:1: the file must be a mapping with 'version' and 'sites'; found "
-                          f"{type(raw).__name__}")
+        raise LayoutError(
+            f"{path}:1: the file must be a mapping with 'version' and 'sites'; found {type(raw).__name__}"
+        )
     try:
         return Layouts.model_validate({**raw, "path": path})
     except ValidationError as err:
@@ -328,8 +329,11 @@ def _first_error(path: str, root: yaml.Node | None, err: ValidationError) -> str
         message = tail.group(2)
     line = _line_of(root, loc)
     found = ""
-    if first["type"] not in ("value_error", "missing") and "input" in first and not isinstance(
-            first["input"], Mapping | list | tuple):
+    if (
+        first["type"] not in ("value_error", "missing")
+        and "input" in first
+        and not isinstance(first["input"], Mapping | list | tuple)
+    ):
         found = f" (found {str(first['input'])[:80]!r})"
     return f"{path}:{line}: {'.'.join(loc) or 'file'}: {message}{found}"
 

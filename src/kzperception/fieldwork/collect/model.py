@@ -26,7 +26,16 @@ ROBOTS_AGENT = "kzperception"
 ROBOTS_MAX_AGE = 24 * 3600.0
 
 COLLECTED_COLUMNS: tuple[str, ...] = (
-    "id", "country", "matched", "website", "entity", "date", "url", "title_ru", "text_ru", "provenance",
+    "id",
+    "country",
+    "matched",
+    "website",
+    "entity",
+    "date",
+    "url",
+    "title_ru",
+    "text_ru",
+    "provenance",
 )
 
 
@@ -128,7 +137,6 @@ class CollectSummary:
         return asdict(self)
 
 
-
 # --------------------------------------------------------------------------------------------
 # Site adapters
 
@@ -173,8 +181,15 @@ class Site(Protocol):
     @property
     def hosts(self) -> frozenset[str]: ...
 
-    def listing(self, fetcher: Fetcher, start: dt.date, end: dt.date, summary: CollectSummary,
-                refresh: bool, tick: Callable[[], None]) -> list[ListedItem]: ...
+    def listing(
+        self,
+        fetcher: Fetcher,
+        start: dt.date,
+        end: dt.date,
+        summary: CollectSummary,
+        refresh: bool,
+        tick: Callable[[], None],
+    ) -> list[ListedItem]: ...
 
     def fetch(self, fetcher: Fetcher, item: ListedItem) -> RawReport: ...
 
@@ -221,8 +236,13 @@ def paginate(
     while True:
         number += 1
         if limit is not None and number >= first + limit:
-            how = "--max-pages" if max_pages is not None else (
-                f"sized to the window: {REPORTS_PER_DAY} reports a day back to {start}; raise it with --max-pages")
+            how = (
+                "--max-pages"
+                if max_pages is not None
+                else (
+                    f"sized to the window: {REPORTS_PER_DAY} reports a day back to {start}; raise it with --max-pages"
+                )
+            )
             summary.warnings.append(f"{label}: stopped after {limit} pages ({how})")
             break
         try:
@@ -253,5 +273,3 @@ def paginate(
             summary.warnings.append(f"{label}: pages {number - 1}-{number} added nothing new; stopped")
             break
     return [item for item in seen.values() if item.date is None or start <= item.date <= end]
-
-

@@ -65,10 +65,10 @@ VERDICTS: dict[str, int] = {"ok": 0, "mismatch": 2, "refused": 3, "unreachable":
 ADVICE = {
     "ok": "",
     "refused": "the site refuses this client: the session (gov.kz's ticket) or the user agent (--user-agent), "
-               "not the layout; send the saved folder",
+    "not the layout; send the saved folder",
     "robots": "the site's robots.txt disallows this address: the collector will not ask for it",
     "mismatch": "the site answers but the layout no longer matches: edit data/sites.yaml (or a copy, --layout) "
-                "at the part named",
+    "at the part named",
     "unreachable": "no answer (connection, timeout, server errors after the retries): try again later",
 }
 
@@ -134,8 +134,9 @@ class _Prober:
 
     def verdict(self, source: str, verdict: str, detail: str, advice: str | None = None) -> None:
         """Record one source's verdict; ``advice`` defaults to the verdict's own (``ADVICE``)."""
-        self.sources.append(SourceVerdict(self.site, source, verdict, detail,
-                                          ADVICE[verdict] if advice is None else advice))
+        self.sources.append(
+            SourceVerdict(self.site, source, verdict, detail, ADVICE[verdict] if advice is None else advice)
+        )
 
     def row(self, part: str, matched: bool, found: str, value: str | None = None) -> None:
         spec = getattr(self.parts, part, None)
@@ -158,12 +159,23 @@ class _Prober:
 
     def _save(self, label: str, doc: Document) -> None:
         ctype = doc.content_type.lower()
-        ext = "json" if "json" in ctype else "xml" if "xml" in ctype or "rss" in ctype else (
-            "html" if "html" in ctype else "txt")
+        ext = (
+            "json"
+            if "json" in ctype
+            else "xml"
+            if "xml" in ctype or "rss" in ctype
+            else ("html" if "html" in ctype else "txt")
+        )
         name = f"{len(self.files) + 1:02d}-{_SAFE_RE.sub('_', label)[:60]}.{ext}"
         (self.folder / name).write_bytes(doc.content)
-        entry: dict[str, Any] = {"file": name, "method": doc.method, "url": doc.url, "status": doc.status,
-                                 "content_type": doc.content_type, "bytes": len(doc.content)}
+        entry: dict[str, Any] = {
+            "file": name,
+            "method": doc.method,
+            "url": doc.url,
+            "status": doc.status,
+            "content_type": doc.content_type,
+            "bytes": len(doc.content),
+        }
         if doc.final_url and doc.final_url != doc.url:
             entry["final_url"] = doc.final_url
         if doc.request_body:
@@ -171,9 +183,16 @@ class _Prober:
         self.files.append(entry)
 
 
-def probe(site: Akorda | GovKz, out: str | os.PathLike[str], *, policy: FetchPolicy | None = None,
-          reports: int = PROBE_REPORTS, force: bool = False, client: httpx.Client | None = None,
-          entities: Sequence[str] | None = None) -> ProbeReport:
+def probe(
+    site: Akorda | GovKz,
+    out: str | os.PathLike[str],
+    *,
+    policy: FetchPolicy | None = None,
+    reports: int = PROBE_REPORTS,
+    force: bool = False,
+    client: httpx.Client | None = None,
+    entities: Sequence[str] | None = None,
+) -> ProbeReport:
     """Probe ``site``'s layout; save the responses in ``out/probe/<site>/`` (``--force`` replaces them).
 
     For gov.kz, ``entities`` are probed one after the other (default: the site's first entity).
@@ -194,8 +213,10 @@ def probe(site: Akorda | GovKz, out: str | os.PathLike[str], *, policy: FetchPol
     staging.mkdir()
     try:
         summary = CollectSummary(site.website, "", "")
-        with tempfile.TemporaryDirectory(prefix="kzp-probe-") as scratch, \
-                Fetcher(policy, RawCache(scratch), summary, client, allowed_hosts=site.hosts) as fetcher:
+        with (
+            tempfile.TemporaryDirectory(prefix="kzp-probe-") as scratch,
+            Fetcher(policy, RawCache(scratch), summary, client, allowed_hosts=site.hosts) as fetcher,
+        ):
             prober = _Prober(site.website, site.layout.parts, fetcher, staging)
             if isinstance(site, Akorda):
                 _probe_akorda(site, prober, reports)
@@ -203,13 +224,32 @@ def probe(site: Akorda | GovKz, out: str | os.PathLike[str], *, policy: FetchPol
                 for entity in list(entities or [])[:20] or site.entities[:1]:
                     _probe_entity(site, entity, prober, reports)
         report = ProbeReport(site.website, target, prober.rows, prober.files, prober.sources)
-        (staging / "index.json").write_text(json.dumps(
-            {"site": site.website, "base_url": site.base_url, "layout": site.layout.model_dump(),
-             "files": report.files}, ensure_ascii=False, indent=2), encoding="utf-8")
-        (staging / "report.json").write_text(json.dumps(
-            {"ok": report.ok, "exit_code": report.exit_code, "rows": [asdict(r) for r in report.rows],
-             "sources": [asdict(v) for v in report.sources]}, ensure_ascii=False, indent=2),
-            encoding="utf-8")
+        (staging / "index.json").write_text(
+            json.dumps(
+                {
+                    "site": site.website,
+                    "base_url": site.base_url,
+                    "layout": site.layout.model_dump(),
+                    "files": report.files,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+        (staging / "report.json").write_text(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "exit_code": report.exit_code,
+                    "rows": [asdict(r) for r in report.rows],
+                    "sources": [asdict(v) for v in report.sources],
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
         (staging / "report.txt").write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
@@ -227,7 +267,8 @@ def probe(site: Akorda | GovKz, out: str | os.PathLike[str], *, policy: FetchPol
 _REFUSAL_RE = re.compile(
     r"captcha|challenge|checking your browser|just a moment|enable javascript|access denied|"
     r"not ?allowed|forbidden|unauthori[sz]ed|доступ (?:запрещ|огранич)|вы не робот",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: A page with a script, fewer than three links and less visible text than this is a script shell (a single-page
 #: application's frame), which a plain client cannot read: the site gives its content to browsers only.
 SHELL_TEXT_CHARS = 200
@@ -258,8 +299,14 @@ def answer_verdict(answer: Document | str) -> tuple[str, str, str | None] | None
             return "refused", f"HTTP {answer.status}, a challenge or refusal page: {excerpt(visible, 100)}", None
         links = len(re.findall(r"<a\s[^>]*href", text, re.IGNORECASE))
         if len(visible) < SHELL_TEXT_CHARS and links < 3 and re.search(r"<script\b", text, re.IGNORECASE):
-            return "refused", (f"HTTP {answer.status}, a script shell ({len(visible)} characters of text, the "
-                               f"content is drawn by scripts): the answer begins {begins}"), None
+            return (
+                "refused",
+                (
+                    f"HTTP {answer.status}, a script shell ({len(visible)} characters of text, the "
+                    f"content is drawn by scripts): the answer begins {begins}"
+                ),
+                None,
+            )
     return None
 
 
@@ -280,8 +327,16 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
     _probe_akorda_rss(site, p)
     url = site.page_url(1)
     doc = p.ask("listing-page-1", url)
-    dependent = ("listing_card", "card_link", "card_date", "article_url", "report_id",
-                 "article_title", "article_date", "article_body")
+    dependent = (
+        "listing_card",
+        "card_link",
+        "card_date",
+        "article_url",
+        "report_id",
+        "article_title",
+        "article_date",
+        "article_body",
+    )
     decided = answer_verdict(doc)
     if decided is not None:
         verdict, detail, advice = decided
@@ -302,23 +357,37 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
         return
     cards = site.cards(soup)
     sel = site.layout.parts
-    p.row("listing_card", bool(cards), f"{len(cards)} found" if cards else
-          f"no match; {_instead(soup, sel.listing_card.value)}")
+    p.row(
+        "listing_card",
+        bool(cards),
+        f"{len(cards)} found" if cards else f"no match; {_instead(soup, sel.listing_card.value)}",
+    )
     linked = [c for c in cards if site._select_one(c, site.card_link_selectors) is not None]
     if not cards:
         p.row("card_link", False, "not checked: no card matched")
     elif len(linked) < len(cards):
         without = next(c for c in cards if c not in linked)
-        p.row("card_link", False, f"{len(linked)} of {len(cards)} cards; in the first card without one: "
-              f"{_instead(without, sel.card_link.value)}")
+        p.row(
+            "card_link",
+            False,
+            f"{len(linked)} of {len(cards)} cards; in the first card without one: "
+            f"{_instead(without, sel.card_link.value)}",
+        )
     else:
         p.row("card_link", True, f"{len(linked)} of {len(cards)} cards")
     dated = [c for c in cards if _card_date(site, c) is not None]
     first_date = _card_date(site, dated[0]) if dated else None
-    p.row("card_date", bool(cards) and len(dated) == len(cards),
-          (f"{len(dated)} of {len(cards)} cards give a date" + (f", first {first_date}" if first_date else "")
-           + ("" if dated or not cards else f"; {_instead(cards[0], sel.card_date.value)}"))
-          if cards else "not checked: no card matched")
+    p.row(
+        "card_date",
+        bool(cards) and len(dated) == len(cards),
+        (
+            f"{len(dated)} of {len(cards)} cards give a date"
+            + (f", first {first_date}" if first_date else "")
+            + ("" if dated or not cards else f"; {_instead(cards[0], sel.card_date.value)}")
+        )
+        if cards
+        else "not checked: no card matched",
+    )
     skipped: list[str] = []
     article_links = site._links(soup, skipped)
     numbers = sorted({n for _a, _u, n in article_links})
@@ -327,9 +396,12 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
     else:
         hrefs = [str(a.get("href"))[:60] for a in soup.find_all("a", href=True)[:5]]
         p.row("article_url", False, f"no link matched; first links on the page: {hrefs!r}")
-    p.row("report_id", not skipped and bool(numbers),
-          f"{len(numbers)} article numbers of that form" if not skipped else f"{len(skipped)} did not fit: "
-          + skipped[0], site.layout.report_id)
+    p.row(
+        "report_id",
+        not skipped and bool(numbers),
+        f"{len(numbers)} article numbers of that form" if not skipped else f"{len(skipped)} did not fit: " + skipped[0],
+        site.layout.report_id,
+    )
     items = site.parse_listing(html)[:reports]
     if not items:
         for part in ("article_title", "article_date", "article_body"):
@@ -408,14 +480,23 @@ def _listing_verdict(p: _Prober, answers: Sequence[tuple[str, str, str | None]] 
     failed = [row for row in p.rows if not row.matched and row.part not in ("rss_feed",)]
     if failed:
         first = failed[0]
-        p.verdict("listing", "mismatch", f"{first.part} {first.value}: {first.found}"
-                  + (f" (and {len(failed) - 1} more parts)" if len(failed) > 1 else ""))
+        p.verdict(
+            "listing",
+            "mismatch",
+            f"{first.part} {first.value}: {first.found}"
+            + (f" (and {len(failed) - 1} more parts)" if len(failed) > 1 else ""),
+        )
     else:
         p.verdict("listing", "ok", f"{len([r for r in p.rows if r.matched])} parts match")
 
 
-def _mark_suspects(p: _Prober, pairs: Sequence[tuple[ListedItem, RawReport]], suspects: Sequence[Suspect],
-                   value_parts: dict[str, str], prefix: str = "") -> None:
+def _mark_suspects(
+    p: _Prober,
+    pairs: Sequence[tuple[ListedItem, RawReport]],
+    suspects: Sequence[Suspect],
+    value_parts: dict[str, str],
+    prefix: str = "",
+) -> None:
     """A part whose values break the sanity rules FAILs, with the values it gave (``sanity``).
 
     ``prefix`` (``[mfa] ``) keeps a gov.kz entity's verdict on that entity's row.
@@ -429,10 +510,17 @@ def _mark_suspects(p: _Prober, pairs: Sequence[tuple[ListedItem, RawReport]], su
         seen = []
         for suspect in found[:3]:
             item, report = reports[suspect.source_id]
-            seen.append(report.title_ru[:60] if value == "title" else
-                        f"{report.date} (listing {item.date})" if value == "date" else report.text_ru[:40])
-        text = (f"{prefix}{len(found)} of {len(pairs)} reports fail the sanity rules: {found[0].message}; "
-                f"values seen: {seen!r}")
+            seen.append(
+                report.title_ru[:60]
+                if value == "title"
+                else f"{report.date} (listing {item.date})"
+                if value == "date"
+                else report.text_ru[:40]
+            )
+        text = (
+            f"{prefix}{len(found)} of {len(pairs)} reports fail the sanity rules: {found[0].message}; "
+            f"values seen: {seen!r}"
+        )
         for row in p.rows:
             if row.part == part and row.found.startswith(prefix):
                 row.matched = False
@@ -446,12 +534,15 @@ def _check_article(site: Akorda, soup: BeautifulSoup, checks: dict[str, list[tup
     heading = site._select_one(soup, site.title_selectors)
     value = site.layout.parts.article_title.value
     checks["article_title"].append(
-        (True, repr(heading.get_text(" ", strip=True)[:60])) if heading is not None
-        else (False, f"{value}: no match; {_instead(soup, value)}"))
+        (True, repr(heading.get_text(" ", strip=True)[:60]))
+        if heading is not None
+        else (False, f"{value}: no match; {_instead(soup, value)}")
+    )
     dated = page_date(soup, site.date_selectors)
     value = site.layout.parts.article_date.value
-    checks["article_date"].append((True, f"{dated[0]} by {dated[1]}") if dated
-                                  else (False, f"no date found; {_instead(soup, value)}"))
+    checks["article_date"].append(
+        (True, f"{dated[0]} by {dated[1]}") if dated else (False, f"no date found; {_instead(soup, value)}")
+    )
     first = site.body_selectors[0]
     for selector in site.body_selectors:
         node = soup.select_one(selector)
@@ -483,10 +574,20 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
     listed: dict[str, list[dict[str, Any]]] = {}
     graphql_page, api_page = site.first_page("graphql"), site.first_page("api")
     sources: list[tuple[str, str, Callable[[], Document | str], Callable[[Any], list[dict[str, Any]]]]] = [
-        ("graphql", site.graphql_url(), lambda: p.ask(f"{entity}-graphql-{graphql_page}", site.graphql_url(),
-                                                     site.graphql_body(entity, graphql_page)), _graphql_items),
-        ("news_api", site.api_url(entity, api_page),
-         lambda: p.ask(f"{entity}-api-{api_page}", site.api_url(entity, api_page)), _api_items),
+        (
+            "graphql",
+            site.graphql_url(),
+            lambda: p.ask(
+                f"{entity}-graphql-{graphql_page}", site.graphql_url(), site.graphql_body(entity, graphql_page)
+            ),
+            _graphql_items,
+        ),
+        (
+            "news_api",
+            site.api_url(entity, api_page),
+            lambda: p.ask(f"{entity}-api-{api_page}", site.api_url(entity, api_page)),
+            _api_items,
+        ),
         ("rss_feed", site.rss_url(entity), lambda: p.ask(f"{entity}-rss", site.rss_url(entity)), _rss_items),
     ]
     at = len(p.sources)
@@ -507,8 +608,7 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
         try:
             items = items_of(doc.json() if part != "rss_feed" else doc.text())
         except Exception as err:  # an answer of another shape is exactly what the probe reports
-            found = (f"HTTP {doc.status}: not what the layout expects ({_short(err)}); "
-                     f"the answer begins {_begin(doc)}")
+            found = f"HTTP {doc.status}: not what the layout expects ({_short(err)}); the answer begins {_begin(doc)}"
             p.row(part, False, label + found, _shown(site, part, entity))
             if _REFUSAL_RE.search(str(err)) or _REFUSAL_RE.search(doc.text()[:300]):
                 # a 200 that says "not allowed" (a GraphQL errors answer): a refusal, not a layout change
@@ -525,8 +625,13 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
         p.row(part, True, f"{label}HTTP {doc.status}, {len(items)} items from {url}", _shown(site, part, entity))
         p.verdict(source, "ok", f"HTTP {doc.status}, {len(items)} items")
     _probe_items(site, entity, p, reports, listed)
-    failed = [row for row in p.rows if not row.matched and row.found.startswith(f"[{entity}]")
-              and row.part in ("item_fields", "report_id", "report_page", "detail_api")]
+    failed = [
+        row
+        for row in p.rows
+        if not row.matched
+        and row.found.startswith(f"[{entity}]")
+        and row.part in ("item_fields", "report_id", "report_page", "detail_api")
+    ]
     if failed:  # the sources answer, but what they give does not fit the layout
         for verdict in p.sources[at:]:
             if verdict.verdict == "ok":
@@ -534,24 +639,38 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
                 verdict.detail = f"{failed[0].part} {failed[0].value}: {failed[0].found}"
 
 
-def _with_ticket(site: GovKz, entity: str, p: _Prober, doc: Document | str,
-                 ask: Callable[[], Document | str]) -> Document | str:
+def _with_ticket(
+    site: GovKz, entity: str, p: _Prober, doc: Document | str, ask: Callable[[], Document | str]
+) -> Document | str:
     """The news API's answer, asked again with a session ticket when it refused; a row either way."""
     if isinstance(doc, str) or doc.status not in (400, 401, 403):
         status = f"HTTP {doc.status}" if isinstance(doc, Document) else "no answer"
-        p.row("session_ticket", True, f"[{entity}] not needed: the news API did not refuse ({status})",
-              site.layout.parts.session_ticket.value)
+        p.row(
+            "session_ticket",
+            True,
+            f"[{entity}] not needed: the news API did not refuse ({status})",
+            site.layout.parts.session_ticket.value,
+        )
         return doc
     ticket = p.ask(f"{entity}-session-ticket", site.ticket_url(), b"{}")
     if isinstance(ticket, str) or ticket.status >= 300:
         why = ticket if isinstance(ticket, str) else f"HTTP {ticket.status}; the answer begins {_begin(ticket)}"
-        p.row("session_ticket", False, f"[{entity}] the ticket request failed: {why}",
-              site.layout.parts.session_ticket.value)
+        p.row(
+            "session_ticket",
+            False,
+            f"[{entity}] the ticket request failed: {why}",
+            site.layout.parts.session_ticket.value,
+        )
         return doc
     again = ask()
     took = isinstance(again, Document) and again.status < 400
-    p.row("session_ticket", took, f"[{entity}] taken (HTTP {ticket.status}); the news API then answered "
-          + (f"HTTP {again.status}" if isinstance(again, Document) else again), site.layout.parts.session_ticket.value)
+    p.row(
+        "session_ticket",
+        took,
+        f"[{entity}] taken (HTTP {ticket.status}); the news API then answered "
+        + (f"HTTP {again.status}" if isinstance(again, Document) else again),
+        site.layout.parts.session_ticket.value,
+    )
     return again
 
 
@@ -561,24 +680,36 @@ def _probe_items(site: GovKz, entity: str, p: _Prober, reports: int, listed: dic
     if first:
         keys = sorted({k for item in first for k in item})
         lacking = [f for f in wanted if not any(f in item for item in first)]
-        p.row("item_fields", not lacking, f"[{entity}] " + ("all present in " + ", ".join(listed)
-              if not lacking else f"missing {', '.join(lacking)}; the items have: {', '.join(keys)[:200]}"))
+        p.row(
+            "item_fields",
+            not lacking,
+            f"[{entity}] "
+            + (
+                "all present in " + ", ".join(listed)
+                if not lacking
+                else f"missing {', '.join(lacking)}; the items have: {', '.join(keys)[:200]}"
+            ),
+        )
     else:
         p.row("item_fields", False, f"[{entity}] not checked: no source gave items")
     pairs: list[tuple[ListedItem, RawReport]] = []
-    for raw in first[:max(reports, 2)]:
+    for raw in first[: max(reports, 2)]:
         try:
             item = ListedItem(f"govkz-{entity}-{raw.get('id')}", "", entity, item_date(raw), item_title(raw))
             pairs.append((item, site.parse_item(raw, item)))
         except Exception:  # an item without a body or title: the rows say what is missing
             continue
-    _mark_suspects(p, pairs, check_reports(pairs, [site.layout.name, *site.layout.site_names]), site.value_parts,
-                   f"[{entity}] ")
+    _mark_suspects(
+        p, pairs, check_reports(pairs, [site.layout.name, *site.layout.site_names]), site.value_parts, f"[{entity}] "
+    )
     summary = CollectSummary(site.website, "", "")
     ids = [site.news_id(item.get("id"), f"[{entity}] item", summary) for item in first[:reports]]
-    p.row("report_id", bool(first) and not summary.skipped,
-          f"[{entity}] {len(ids)} ids of that form" if not summary.skipped else summary.warnings[0],
-          site.layout.report_id)
+    p.row(
+        "report_id",
+        bool(first) and not summary.skipped,
+        f"[{entity}] {len(ids)} ids of that form" if not summary.skipped else summary.warnings[0],
+        site.layout.report_id,
+    )
     good_ids = [i for i in ids if i is not None]
     for part, url_of, check in (("report_page", site.page_url, _html_ok), ("detail_api", site.detail_url, _detail_ok)):
         if not good_ids:
@@ -589,8 +720,12 @@ def _probe_items(site: GovKz, entity: str, p: _Prober, reports: int, listed: dic
             doc = p.ask(f"{entity}-{part}-{news_id}", url_of(entity, news_id))
             results.append((False, doc) if isinstance(doc, str) else check(doc))
         bad = [text for ok, text in results if not ok]
-        p.row(part, not bad, f"[{entity}] {len(results) - len(bad)} of {len(results)} answered"
-              + (f"; {bad[0]}" if bad else ""), _shown(site, part, entity))
+        p.row(
+            part,
+            not bad,
+            f"[{entity}] {len(results) - len(bad)} of {len(results)} answered" + (f"; {bad[0]}" if bad else ""),
+            _shown(site, part, entity),
+        )
 
 
 def _rss_items(text: str) -> list[dict[str, Any]]:
@@ -602,8 +737,14 @@ def _rss_items(text: str) -> list[dict[str, Any]]:
     out = []
     for entry in feed.entries:
         match = re.search(r"/details/([^/?#]+)", str(entry.get("link") or ""))
-        out.append({"id": match.group(1) if match else None, "title": entry.get("title"),
-                    "body": entry.get("summary"), "created_date": entry.get("published")})
+        out.append(
+            {
+                "id": match.group(1) if match else None,
+                "title": entry.get("title"),
+                "body": entry.get("summary"),
+                "created_date": entry.get("published"),
+            }
+        )
     return out
 
 

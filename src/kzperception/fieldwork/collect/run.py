@@ -38,9 +38,15 @@ from .sanity import check_reports, describe
 from .transport import Fetcher, FetchPolicy, RawCache, _write_bytes_atomic, normalize_url
 
 
-def make_site(site: str, base_url: str | None = None, entities: Sequence[str] = (),
-              page_size: int = 50, max_pages: int | None = None, gov_source: str = "auto",
-              layout: str | os.PathLike[str] | Layouts | None = None) -> Site:
+def make_site(
+    site: str,
+    base_url: str | None = None,
+    entities: Sequence[str] = (),
+    page_size: int = 50,
+    max_pages: int | None = None,
+    gov_source: str = "auto",
+    layout: str | os.PathLike[str] | Layouts | None = None,
+) -> Site:
     """The adapter for ``president`` (akorda.kz) or ``government`` (gov.kz), on the layout of
     ``layout`` (a file, or layouts already loaded; default ``data/sites.yaml``)."""
     if site not in ("president", "government"):
@@ -83,8 +89,13 @@ def _progress(enabled: bool) -> Iterator[_Bar]:
 
     console = Console(stderr=True)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=not enabled or not console.is_terminal, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not enabled or not console.is_terminal,
+        transient=False,
     ) as bar:
         yield bar
 
@@ -92,9 +103,16 @@ def _progress(enabled: bool) -> Iterator[_Bar]:
 def _as_row(report: RawReport, matcher: CountryMatcher | None) -> dict[str, str]:
     matched = matcher.matches(report.title_ru + "\n\n" + report.text_ru) if matcher else []
     return {
-        "id": report.source_id, "country": "", "matched": ";".join(matched), "website": report.website,
-        "entity": report.entity, "date": report.date.isoformat(), "url": report.url,
-        "title_ru": report.title_ru, "text_ru": report.text_ru, "provenance": "collected",
+        "id": report.source_id,
+        "country": "",
+        "matched": ";".join(matched),
+        "website": report.website,
+        "entity": report.entity,
+        "date": report.date.isoformat(),
+        "url": report.url,
+        "title_ru": report.title_ru,
+        "text_ru": report.text_ru,
+        "provenance": "collected",
     }
 
 
@@ -169,8 +187,10 @@ def collect(
     summary = CollectSummary(getattr(site, "website", "site"), start_d.isoformat(), end_d.isoformat())
     rows: list[dict[str, str]] = []
     hosts = getattr(site, "hosts", None)
-    with Fetcher(policy, RawCache(out / "raw"), summary, client, allowed_hosts=hosts) as fetcher, \
-            _progress(progress) as bar:
+    with (
+        Fetcher(policy, RawCache(out / "raw"), summary, client, allowed_hosts=hosts) as fetcher,
+        _progress(progress) as bar,
+    ):
         pages = bar.add_task("listing pages", total=None)
         seen_pages = [0]
 
@@ -201,12 +221,15 @@ def collect(
             if item.date is not None and start_d <= item.date <= end_d:  # within a day: see sanity
                 summary.warnings.append(
                     f"{item.url}: {parts.get('date', 'date')}: the page dates it {report.date}, outside the "
-                    f"window, while the listing dates it {item.date}, inside; not collected")
+                    f"window, while the listing dates it {item.date}, inside; not collected"
+                )
     summary.collected = len(rows)
     summary.matched = sum(1 for r in rows if r["matched"])
     write_collected(_merge(existing, rows), out / "collected.csv")
-    _write_bytes_atomic(out / f"summary-{summary.site}.json",
-                        json.dumps(summary.as_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
+    _write_bytes_atomic(
+        out / f"summary-{summary.site}.json",
+        json.dumps(summary.as_dict(), ensure_ascii=False, indent=2).encode("utf-8"),
+    )
     return summary
 
 

@@ -67,14 +67,23 @@ def check_reports(pairs: Sequence[tuple[ListedItem, RawReport]], site_names: Ite
         if title in names:
             flag(item, report, "title", f"the title is the site's name {_excerpt(report.title_ru)}")
         elif titles[title] > 1 and item.title and _norm(item.title) != title:
-            flag(item, report, "title", f"the title {_excerpt(report.title_ru)} repeats in {titles[title]} "
-                 f"reports while the listing titles this one {_excerpt(item.title)}")
+            flag(
+                item,
+                report,
+                "title",
+                f"the title {_excerpt(report.title_ru)} repeats in {titles[title]} "
+                f"reports while the listing titles this one {_excerpt(item.title)}",
+            )
         if item.date is not None and abs((report.date - item.date).days) > DATE_SLACK_DAYS:
             flag(item, report, "date", f"the page's date {report.date} is not the listing's {item.date}")
         body = _norm(report.text_ru)
         if len(body) < MIN_BODY_CHARS:
-            flag(item, report, "body", f"the text is {len(body)} characters, under {MIN_BODY_CHARS}: "
-                 f"{_excerpt(report.text_ru)}")
+            flag(
+                item,
+                report,
+                "body",
+                f"the text is {len(body)} characters, under {MIN_BODY_CHARS}: {_excerpt(report.text_ru)}",
+            )
         elif bodies[body] > 1:
             flag(item, report, "body", f"the same text in {bodies[body]} reports: {_excerpt(report.text_ru)}")
     return list(out.values())
@@ -82,8 +91,10 @@ def check_reports(pairs: Sequence[tuple[ListedItem, RawReport]], site_names: Ite
 
 def describe(suspect: Suspect, parts: Mapping[str, str]) -> str:
     """``article_title: the title ... (layout part of data/sites.yaml)`` for a failure line."""
-    return f"{parts.get(suspect.value, suspect.value)}: {suspect.message}; the layout may have changed " \
-           f"(check it with --probe)"
+    return (
+        f"{parts.get(suspect.value, suspect.value)}: {suspect.message}; the layout may have changed "
+        f"(check it with --probe)"
+    )
 
 
 def in_window(day: dt.date, start: dt.date, end: dt.date) -> bool:

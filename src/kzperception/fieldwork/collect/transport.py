@@ -60,8 +60,17 @@ from .model import (
     excerpt,
 )
 
-__all__ = ["Document", "FetchPolicy", "Fetcher", "RateLimiter", "RawCache", "_write_bytes_atomic",
-           "decode_body", "normalize_url", "parse_retry_after"]
+__all__ = [
+    "Document",
+    "FetchPolicy",
+    "Fetcher",
+    "RateLimiter",
+    "RawCache",
+    "_write_bytes_atomic",
+    "decode_body",
+    "normalize_url",
+    "parse_retry_after",
+]
 
 #: The default size cap of one body (decoded), in bytes: a report page is well under 1 MB.
 MAX_BYTES = 20_000_000
@@ -91,15 +100,15 @@ class _RobotsUnreadable(FetchError):
 class FetchPolicy:
     """How hard the collector may push a site; tests shrink the delays, never the rules."""
 
-    rate: float = 1.0              # requests per second per host
-    retries: int = 5               # further attempts after the first
-    backoff: float = 1.0           # first backoff in seconds, doubled each retry
+    rate: float = 1.0  # requests per second per host
+    retries: int = 5  # further attempts after the first
+    backoff: float = 1.0  # first backoff in seconds, doubled each retry
     backoff_max: float = 60.0
-    timeout: float = 30.0          # seconds per network operation (connect, each read)
+    timeout: float = 30.0  # seconds per network operation (connect, each read)
     max_retry_after: float = 600.0  # a longer Retry-After gives the document up instead
     user_agent: str = USER_AGENT
     respect_robots: bool = True
-    max_bytes: int = MAX_BYTES     # a longer body (after decoding) fails its document
+    max_bytes: int = MAX_BYTES  # a longer body (after decoding) fails its document
     max_redirects: int = MAX_REDIRECTS
     body_seconds: float | None = None  # a whole request (connect, headers, body) must be done in this time
     #                                   (default 4 x timeout)
@@ -189,9 +198,11 @@ _PCT_RE = re.compile(r"%([0-9A-Fa-f]{2})")
 
 def _normalise_escapes(text: str) -> str:
     """``%7e`` -> ``~`` (an unreserved character is never escaped), other escapes in upper case."""
+
     def fix(match: re.Match[str]) -> str:
         char = chr(int(match.group(1), 16))
         return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
     return _PCT_RE.sub(fix, text)
 
 
@@ -328,8 +339,9 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str, validate: Validator | None = None, refresh: bool = False,
-            tolerate_4xx: bool = False) -> Document:
+    def get(
+        self, url: str, validate: Validator | None = None, refresh: bool = False, tolerate_4xx: bool = False
+    ) -> Document:
         """The document at ``url``, from the cache when there, else downloaded and cached.
 
         ``tolerate_4xx`` returns a 4xx answer as a document instead of raising (``--probe`` keeps
@@ -337,17 +349,33 @@ class Fetcher:
         """
         return self._fetch("GET", url, None, None, validate, refresh, tolerate_4xx)
 
-    def post(self, url: str, body: bytes, validate: Validator | None = None, refresh: bool = False,
-             content_type: str = "application/json", tolerate_4xx: bool = False, store: bool = True) -> Document:
+    def post(
+        self,
+        url: str,
+        body: bytes,
+        validate: Validator | None = None,
+        refresh: bool = False,
+        content_type: str = "application/json",
+        tolerate_4xx: bool = False,
+        store: bool = True,
+    ) -> Document:
         """The answer to POSTing ``body`` to ``url``, from the cache when there, else asked and cached.
 
         ``store=False`` neither reads nor writes the cache (a session ticket: worth nothing tomorrow).
         """
         return self._fetch("POST", url, body, content_type, validate, refresh or not store, tolerate_4xx, store)
 
-    def _fetch(self, method: str, url: str, body: bytes | None, content_type: str | None,
-               validate: Validator | None, refresh: bool, tolerate_4xx: bool = False,
-               store: bool = True) -> Document:
+    def _fetch(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        content_type: str | None,
+        validate: Validator | None,
+        refresh: bool,
+        tolerate_4xx: bool = False,
+        store: bool = True,
+    ) -> Document:
         url = normalize_url(url)
         if not refresh:
             cached = self.cache.get(url, method=method, body=body)
@@ -444,14 +472,16 @@ class Fetcher:
             shown = f"{seconds:.3g}" if math.isfinite(seconds) else "infinity"
             self.summary.warnings.append(
                 f"{url} asks for a Crawl-delay of {shown} s; capped at {MAX_CRAWL_DELAY:g} s (one request "
-                f"per {MAX_CRAWL_DELAY:g} s to that host)")
+                f"per {MAX_CRAWL_DELAY:g} s to that host)"
+            )
             seconds = MAX_CRAWL_DELAY
         self.limiter.set_min_interval(host, seconds)
 
     # download with retries --------------------------------------------------------------------
 
-    def _download(self, request: _Request, validate: Validator | None, tolerate_4xx: bool = False,
-                  robots: bool = False) -> Document:
+    def _download(
+        self, request: _Request, validate: Validator | None, tolerate_4xx: bool = False, robots: bool = False
+    ) -> Document:
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.retries + 1),
             wait=wait_exponential(multiplier=self.policy.backoff, max=self.policy.backoff_max)
@@ -469,8 +499,7 @@ class Fetcher:
     def _count_retry(self, state: RetryCallState) -> None:
         self.summary.retries += 1
 
-    def _attempt(self, request: _Request, validate: Validator | None, tolerate_4xx: bool,
-                 robots: bool) -> Document:
+    def _attempt(self, request: _Request, validate: Validator | None, tolerate_4xx: bool, robots: bool) -> Document:
         """One try: the request and its redirect hops, each hop with its own checks and turn."""
         hop = request
         visited = [request.url]
@@ -489,8 +518,15 @@ class Fetcher:
                 visited.append(answer.location)
                 hop = _redirected(hop, answer.location, answer.status)
                 continue
-            doc = Document(request.url, answer.status, answer.content, answer.content_type,
-                           method=request.method, request_body=request.body, final_url=hop.url)
+            doc = Document(
+                request.url,
+                answer.status,
+                answer.content,
+                answer.content_type,
+                method=request.method,
+                request_body=request.body,
+                final_url=hop.url,
+            )
             if validate is not None and answer.status < 400:
                 try:
                     validate(doc)
@@ -539,8 +575,9 @@ class Fetcher:
             wait = parse_retry_after(response.headers.get("retry-after"))
             if wait is not None:
                 if wait > self.policy.max_retry_after:
-                    raise FetchError(f"HTTP {status}: server asks to wait {wait:.0f} s, more than allowed",
-                                     status=status)
+                    raise FetchError(
+                        f"HTTP {status}: server asks to wait {wait:.0f} s, more than allowed", status=status
+                    )
                 self.limiter.defer(host, wait)
             raise _Transient(f"HTTP {status}")
         if status >= 500 or status in (408, 425):
@@ -549,8 +586,11 @@ class Fetcher:
             raise FetchError(f"HTTP {status}", status=status)
         if status >= 400 and not tolerate_4xx:
             head = _head(response)
-            raise FetchError(f"HTTP {status}" + (f"; the answer begins {excerpt(head, 80)}" if head else ""),
-                             status=status, head=head)
+            raise FetchError(
+                f"HTTP {status}" + (f"; the answer begins {excerpt(head, 80)}" if head else ""),
+                status=status,
+                head=head,
+            )
 
     def _read_body(self, response: httpx.Response) -> bytes:
         """The decoded body, streamed to a spool file and given up past the size or time limit.
@@ -569,13 +609,16 @@ class Fetcher:
         deadline = self._clock() + self.policy.body_deadline
         size = 0
         with self.cache.spool() as (path, handle):
+
             def keep(pieces: Iterator[bytes]) -> None:
                 nonlocal size
                 for piece in pieces:
                     size += len(piece)
                     if size > cap:
-                        raise FetchError(f"body over the {cap}-byte limit (--max-bytes); stopped at {size} bytes"
-                                         + (f" after decoding {encoding[:40]!r}" if encoding else ""))
+                        raise FetchError(
+                            f"body over the {cap}-byte limit (--max-bytes); stopped at {size} bytes"
+                            + (f" after decoding {encoding[:40]!r}" if encoding else "")
+                        )
                     handle.write(piece)
 
             if response.is_stream_consumed:  # an in-memory answer (a mock transport): already decoded
@@ -627,16 +670,18 @@ class Inflater:
             for piece in stage.feed(data):
                 stage.total += len(piece)
                 if stage.total > self.cap:
-                    raise FetchError(f"body over the {self.cap}-byte limit (--max-bytes) while decoding "
-                                     f"{self.header[:40]!r}")
+                    raise FetchError(
+                        f"body over the {self.cap}-byte limit (--max-bytes) while decoding {self.header[:40]!r}"
+                    )
                 yield from self._through(index + 1, piece, final=False)
             if final:
                 for piece in stage.flush():
                     yield from self._through(index + 1, piece, final=False)
                 yield from self._through(index + 1, b"", final=True)
         except zlib.error as err:
-            raise FetchError(f"the body does not decode as its Content-Encoding {self.header[:40]!r} says "
-                             f"({str(err)[:80]})") from None
+            raise FetchError(
+                f"the body does not decode as its Content-Encoding {self.header[:40]!r} says ({str(err)[:80]})"
+            ) from None
 
 
 class _Stage:
@@ -707,8 +752,10 @@ def _check_hop(target: str, first: str) -> None:
     port = to.port or _DEFAULT_PORTS[to.scheme]
     own = origin.port or _DEFAULT_PORTS[origin.scheme]
     if port != _DEFAULT_PORTS[to.scheme] and port != own:
-        raise FetchError(f"redirect to port {port} refused (only {_DEFAULT_PORTS[to.scheme]} or the site's own "
-                         f"{own}): {first} -> {target}")
+        raise FetchError(
+            f"redirect to port {port} refused (only {_DEFAULT_PORTS[to.scheme]} or the site's own "
+            f"{own}): {first} -> {target}"
+        )
 
 
 def _redirected(hop: _Request, target: str, status: int) -> _Request:
@@ -785,10 +832,12 @@ class _DeadlineStream(httpcore.NetworkStream):
     def close(self) -> None:
         self._stream.close()
 
-    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname,
-                                                      _left(httpcore.ConnectTimeout, timeout)))
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self._stream.start_tls(ssl_context, server_hostname, _left(httpcore.ConnectTimeout, timeout))
+        )
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
@@ -800,15 +849,24 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     def __init__(self, inner: httpcore.NetworkBackend):
         self._inner = inner
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_tcp(host, port, _left(httpcore.ConnectTimeout, timeout),
-                                                       local_address, socket_options))
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self._inner.connect_tcp(host, port, _left(httpcore.ConnectTimeout, timeout), local_address, socket_options)
+        )
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Any = None) -> httpcore.NetworkStream:  # pragma: no cover
-        return _DeadlineStream(self._inner.connect_unix_socket(path, _left(httpcore.ConnectTimeout, timeout),
-                                                               socket_options))
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:  # pragma: no cover
+        return _DeadlineStream(
+            self._inner.connect_unix_socket(path, _left(httpcore.ConnectTimeout, timeout), socket_options)
+        )
 
     def sleep(self, seconds: float) -> None:  # pragma: no cover
         self._inner.sleep(seconds)
