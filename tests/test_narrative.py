@@ -275,15 +275,31 @@ def test_zero_and_one_are_never_several() -> None:
 
 
 def _pair(cb, ca, rb, ra):
-    facts = {
-        "n_china_before": cb,
-        "n_china_after": ca,
-        "n_russia_before": rb,
-        "n_russia_after": ra,
-        "china_change": 100 * (ca - cb) / cb if cb else math.nan,
-        "russia_change": 100 * (ra - rb) / rb if rb else math.nan,
+    """The thesis's slot comparisons (registry pair readings) on counts with these report numbers."""
+    import pandas as pd
+
+    from kzperception.data.counts import Counts
+    from kzperception.data.window import THESIS_WINDOW
+    from kzperception.readings import describe, registry
+
+    rep = pd.DataFrame(
+        [
+            ("china", "president", "before", cb),
+            ("china", "president", "after", ca),
+            ("russia", "president", "before", rb),
+            ("russia", "president", "after", ra),
+        ],
+        columns=["country", "website", "period", "n"],
+    )
+    codes = pd.DataFrame(columns=["country", "period", "category", "mode", "level", "n"])
+    counts = Counts(rep, codes, THESIS_WINDOW, "generated")
+    texts = registry.pair_texts(counts, "china", "russia")
+    return {
+        "russia_versus_china_before": describe.count_beside(counts, "russia", "china"),
+        "china_russia_attention": texts["reading_pair_attention_china_russia"],
+        "china_versus_russia_growth": texts["reading_pair_growth_china_russia"],
+        "china_russia_sizes": texts["reading_pair_sizes_china_russia"],
     }
-    return narrative.pair_texts(facts, "china", "russia")
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,7 @@ from kzperception.analysis.audit_lang import (  # noqa: F401  (re-exported: the 
     tokenize,
 )
 from kzperception.data.counts import Counts
+from kzperception.readings.verdicts import Verdict
 
 STATEMENTS = paths.PUBLISHED / "statements.csv"
 READINGS = paths.PUBLISHED / "statement_readings.csv"
@@ -412,7 +413,8 @@ def readings_table(counts: Counts) -> pd.DataFrame:
     """Every reading the book can glue, on ``counts``: what it asks, what it says, its numbers, its decision.
 
     The registry's readings (:mod:`kzperception.readings.registry`, every verdict of each: one per
-    pair of partners, per partner, per category of the codebook). Applied to the counts
+    pair of partners, per partner, per category of the codebook), each partner's slot readings and
+    each ordered pair's slot comparisons. Applied to the counts
     the book was built on, so a reader can check each interpreted sentence against its numbers,
     and a rerun shows where its decisions part from the thesis's. Every cell is in words: labels
     for partners and categories, never their ids.
@@ -436,8 +438,26 @@ def readings_table(counts: Counts) -> pd.DataFrame:
 
     rows = []
     categories = list(counts.vocabulary.category_ids)
-    for name in registry.names(categories):
-        reading = registry.reading(name, categories)
+    present = list(registry.compute.partners(counts))
+    asked = [registry.reading(name, categories) for name in registry.names(categories)]
+    asked += [registry.partner_reading(family, p) for p in present for family in registry.PARTNER_FAMILIES]
+    asked += [
+        registry.Reading(
+            name, f"{registry.PAIR_ASPECTS[name.split('_')[1]]}: {pair}", lambda c, n=name: [_pair_verdict(c, n)]
+        )
+        for name, pair in zip(
+            registry.pair_names(present),
+            [
+                f"{labels.partner(a)} beside {labels.partner(b)}"
+                for _ in registry.PAIR_ASPECTS
+                for a in present
+                for b in present
+                if a != b
+            ],
+            strict=True,
+        )
+    ]
+    for reading in asked:
         for v in reading.verdicts(counts):
             question, _, category = reading.question.partition(": ")
             rows.append(
@@ -449,6 +469,17 @@ def readings_table(counts: Counts) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=["reading", "wording", "rests on", "rule"])
+
+
+def _pair_verdict(counts: Counts, name: str) -> Verdict:
+    """The verdict of ``pair_<aspect>_<a>_<b>``, split by the known partners (an id may hold an underscore)."""
+    from kzperception.readings import compute
+
+    _, aspect, rest = name.split("_", 2)
+    for a in compute.partners(counts):
+        if rest.startswith(f"{a}_"):
+            return compute.slot_pair(counts, a, rest.removeprefix(f"{a}_"), aspect)
+    raise KeyError(name)
 
 
 def _number(v: float) -> str:

@@ -17,8 +17,6 @@ from kzperception.analysis.measures import code_cell
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS, LEVELS
 
-#: Two changes this many percentage points apart or closer read "about as fast".
-ABOUT_AS_FAST = 10.0
 #: The significance convention of chapter 6.4.
 ALPHA = 0.05
 

@@ -115,7 +115,8 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     and the thesis's reading's numbers for ``thesis``, the
     published figures (the names of :func:`~kzperception.analysis.measures.slot_facts`,
     ``n_china_before`` ..., their counts in words as ``<name>_reports`` / ``<name>_codes``, the
-    comparisons of :func:`~kzperception.analysis.narrative.pair_texts`, the thesis's period labels
+    pair readings of :func:`kzperception.readings.registry.pair_texts` and ``describe_<a>_beside_<b>``,
+    the thesis's period labels
     as ``thesis_label_before`` / ``thesis_label_after`` and its window as ``thesis_window``). On
     the published book both come from the same counts.
     """
@@ -135,9 +136,12 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     glue_facts(defined_facts(thesis_facts))  # slots the thesis never printed are NaN
     glue_texts(narrative.count_texts(thesis_facts))
     studied = [p for p in thesis.vocabulary.partner_ids if f"n_{p}_before" in thesis_facts]
+    from kzperception.readings import describe
+
     for i, a in enumerate(studied):
         for b in studied[i + 1 :]:
-            glue_texts(narrative.pair_texts(thesis_facts, a, b))
+            glue_texts(registry.pair_texts(thesis, a, b))
+            glue_texts({f"describe_{x}_beside_{y}": describe.count_beside(thesis, x, y) for x, y in ((a, b), (b, a))})
     glue_texts(
         {f"thesis_label_{p}": label for p, label in thesis.window.labels.items()}
         | {"thesis_window": f"{thesis.window.start} to {thesis.window.end}, pivot {thesis.window.pivot}"}

@@ -45,6 +45,7 @@ from kzperception.readings.verdicts import (
     SecurityPart,
     SlotGrowth,
     SlotLead,
+    SlotPair,
     SlotRise,
     SmallSite,
     SteadyPace,
@@ -403,6 +404,25 @@ def moved_most(counts: Counts, partner: str) -> CategoryShift | None:
     if not known:
         return None
     return max(known, key=lambda s: abs(s.share_after - s.share_before))
+
+
+def slot_pair(counts: Counts, a: str, b: str, aspect: str) -> SlotPair:
+    """Partner ``a``'s slots beside ``b``'s, for one ``aspect`` of :class:`SlotPair` (the thesis's slot passages)."""
+    if aspect not in ("before", "growth", "attention", "sizes"):
+        raise ValueError(f"slot_pair: aspect {aspect!r} is not one of before|growth|attention|sizes")
+    return SlotPair(
+        f"pair_{aspect}_{a}_{b}",
+        "report counts of two partners' slots; changes within 10 points are about as much",
+        a=a,
+        b=b,
+        aspect=aspect,  # type: ignore[arg-type]  # checked above
+        a_before=reports(counts, a, "before"),
+        a_after=reports(counts, a, "after"),
+        b_before=reports(counts, b, "before"),
+        b_after=reports(counts, b, "after"),
+        a_change=period_change(counts, a).change,
+        b_change=period_change(counts, b).change,
+    )
 
 
 def steady_pace(counts: Counts) -> list[SteadyPace]:

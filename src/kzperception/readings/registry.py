@@ -275,6 +275,36 @@ def partner_texts(counts: Counts, partner: str, baseline: Counts | None = None) 
     return out
 
 
+#: Questions asked of an ordered pair of partners' slots, as the thesis's own slot passages compare
+#: them (on its published figures): ``pair_<aspect>_<a>_<b>`` (:class:`~.verdicts.SlotPair`).
+PAIR_ASPECTS: dict[str, str] = {
+    "before": "which of the two partners had more reports before the pivot",
+    "growth": "how the first partner's change across the pivot compares with the second's",
+    "attention": "towards which of the two partners the officials' attention moved",
+    "sizes": "which of the two partners' slots was larger in each period",
+}
+
+
+def pair_names(partners: Iterable[str]) -> list[str]:
+    """Every ``pair_<aspect>_<a>_<b>`` reading name for the ordered pairs of ``partners``."""
+    ps = list(partners)
+    return [f"pair_{aspect}_{a}_{b}" for aspect in PAIR_ASPECTS for a in ps for b in ps if a != b]
+
+
+def pair_texts(counts: Counts, a: str, b: str) -> dict[str, str]:
+    """The glue texts of every :data:`PAIR_ASPECTS` reading of ``a`` beside ``b`` (and ``b`` beside ``a``)."""
+    labels = render.Labels.of(counts)
+    out: dict[str, str] = {}
+    for x, y in ((a, b), (b, a)):
+        for aspect in PAIR_ASPECTS:
+            v = compute.slot_pair(counts, x, y, aspect)
+            text = render.render(v, labels)
+            out[f"reading_{v.key}"] = text
+            out[f"reading_{v.key}_cap"] = words.capitalised(text)
+            out[f"said_{v.key}"] = render.sentence(v, labels)
+    return out
+
+
 def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
     """The registered reading ``name``: a fixed one, or ``<family>_<category>`` of a codebook category."""
     if name in READINGS:
@@ -372,12 +402,18 @@ def producible_names(vocabulary: Vocabulary) -> set[str]:
     """Every ``reading_*`` / ``said_*`` glue name a chapter run on ``vocabulary`` can be given.
 
     The registry's readings (:func:`glue_names` for the vocabulary's categories), the slot
-    template's partner readings (:data:`PARTNER_FAMILIES`, named without the partner) and the pivot
-    sweep's (:mod:`kzperception.readings.sweep`: its fixed names and ``sweep_<partner>``).
+    template's partner readings (:data:`PARTNER_FAMILIES`, named without the partner), the thesis's
+    slot passages' pair readings (:func:`pair_names`) and the pivot sweep's
+    (:mod:`kzperception.readings.sweep`: its fixed names and ``sweep_<partner>``).
     """
     from kzperception.readings.sweep import NAMES as SWEEP_NAMES
 
-    sweep = [*SWEEP_NAMES, *(f"sweep_{p}" for p in vocabulary.partner_ids), *PARTNER_FAMILIES]
+    sweep = [
+        *SWEEP_NAMES,
+        *(f"sweep_{p}" for p in vocabulary.partner_ids),
+        *PARTNER_FAMILIES,
+        *pair_names(vocabulary.partner_ids),
+    ]
     return glue_names(categories=vocabulary.category_ids) | {
         f"{prefix}_{n}{suffix}"
         for n in sweep

@@ -36,6 +36,7 @@ from kzperception.readings.verdicts import (
     SecurityPart,
     SlotGrowth,
     SlotLead,
+    SlotPair,
     SlotRise,
     SmallSite,
     SteadyPace,
@@ -905,3 +906,44 @@ def _(v: SlotLead, labels: Labels = LABELS) -> str:
         cat, k, s = rest[0]
         text += f", ahead of {labels.category(cat)} with {words.number(k)} ({words.percent(s)})"
     return text
+
+
+@render.register
+def _(v: SlotPair, labels: Labels = LABELS) -> str:
+    la, lb = labels.partner(v.a), labels.partner(v.b)
+    if v.aspect == "before":
+        lead = v.larger("before")
+        if lead is None:
+            return "at that point the officials wrote about the two neighbours equally often"
+        even = "" if lead == v.a else "even "
+        return f"{even}at that point {labels.partner(lead)} was the neighbour the officials wrote about more"
+    if v.aspect == "growth":
+        if v.moved == "unsized":
+            return f"the change cannot be set beside {lb}'s, as a first period holds no report"
+        if v.moved == "about":
+            return (
+                f"about as much as the number on {lb} changed, so neither drew markedly more of the officials' "
+                "attention"
+            )
+        if v.moved == "a":
+            far = "far " if v.far else ""
+            much = "much " if v.far else ""
+            return f"{far}more than the number on {lb} changed, so {la} drew {much}more of the officials' attention"
+        return f"less than the number on {lb} changed, so {lb} drew more of the officials' attention"
+    if v.aspect == "attention":
+        if v.moved in ("unsized", "about"):
+            return "attention did not move markedly towards either partner across the pivot"
+        return f"after the pivot the officials' attention moved towards {la if v.moved == 'a' else lb}"
+    first, second = v.larger("before"), v.larger("after")
+    if first is not None and first == second:
+        return f"{labels.partner(first)} had the larger slot in both periods"
+
+    def period(which: str, big: str | None, x: int, y: int) -> str:
+        if big is None:
+            return f"{which} the two slots were the same size ({words.count(x)} each)"
+        return f"{which} {labels.partner(big)} had the larger slot ({max(x, y):,} against {words.count(min(x, y))})"
+
+    return (
+        f"{period('before the pivot', first, v.a_before, v.b_before)}, "
+        f"{period('after it', second, v.a_after, v.b_after)}"
+    )

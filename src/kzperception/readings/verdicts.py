@@ -1181,3 +1181,61 @@ class SlotLead(Verdict):
             out[f"n{i}"] = float(n)
             out[f"share{i}"] = share
         return out
+
+
+@dataclass(frozen=True)
+class SlotPair(Verdict):
+    """Two partners' slots compared, as the thesis's own slot passages compare them (its published figures).
+
+    ``aspect`` is the question answered: ``before`` (which partner had more reports before the pivot),
+    ``growth`` (how ``a``'s change compares with ``b``'s), ``attention`` (towards which partner the
+    officials' attention moved) or ``sizes`` (which slot was larger in each period). Two changes within
+    :data:`ABOUT_AS_FAST` points are "about as much"; a gap of more than five times that is "far more".
+    """
+
+    a: str = ""
+    b: str = ""
+    aspect: Literal["before", "growth", "attention", "sizes"] = "before"
+    a_before: int = 0
+    a_after: int = 0
+    b_before: int = 0
+    b_after: int = 0
+    a_change: float = math.nan
+    b_change: float = math.nan
+
+    def larger(self, period: Literal["before", "after"]) -> str | None:
+        """The partner with more reports in ``period``; None when the two are equal."""
+        x, y = (self.a_before, self.b_before) if period == "before" else (self.a_after, self.b_after)
+        return self.a if x > y else self.b if y > x else None
+
+    @property
+    def moved(self) -> Literal["unsized", "about", "a", "b"]:
+        """Whose change is larger, signed: ``a`` / ``b``, ``about`` within ABOUT_AS_FAST, ``unsized`` from zero."""
+        if is_nan(self.a_change) or is_nan(self.b_change):
+            return "unsized"
+        if abs(self.a_change - self.b_change) <= ABOUT_AS_FAST:
+            return "about"
+        return "a" if self.a_change > self.b_change else "b"
+
+    @property
+    def far(self) -> bool:
+        return self.moved == "a" and self.a_change - self.b_change > 5 * ABOUT_AS_FAST
+
+    def decision(self) -> tuple[object, ...]:
+        if self.aspect == "before":
+            return (self.aspect, self.larger("before"))
+        if self.aspect == "sizes":
+            return (self.aspect, self.larger("before"), self.larger("after"))
+        who = {"a": self.a, "b": self.b}.get(self.moved, self.moved)
+        if self.aspect == "attention":
+            return (self.aspect, who)
+        return (self.aspect, who, "far" if self.far else None)
+
+    def numbers(self) -> dict[str, float]:
+        out = {
+            "a_before": float(self.a_before),
+            "a_after": float(self.a_after),
+            "b_before": float(self.b_before),
+            "b_after": float(self.b_after),
+        }
+        return out | {k: v for k, v in (("a_change", self.a_change), ("b_change", self.b_change)) if not is_nan(v)}
