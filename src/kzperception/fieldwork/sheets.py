@@ -177,8 +177,8 @@ def coding_sheet(
     for col in ("id", "country", "website", "date", "entity", "url", "title_ru", "excerpt_ru", "text_ru", "provenance"):
         df[col] = df[col].map(cell_text) if col in df else ""
     df["provenance"] = df["provenance"].replace("", "collected")
-    for col in CODE_SHEET_COLUMNS:
-        df[col.name] = ""
+    for code_col in CODE_SHEET_COLUMNS:
+        df[code_col.name] = ""
     df["note"] = ""
     df["screening_note"] = df["note_screening"].map(cell_text) if "note_screening" in df else ""
     df[SUGGESTED] = [
@@ -338,7 +338,7 @@ class _Sheet:
     coder: str
     values: dict[str, dict[str, str]]  # report id -> field -> the exported value
     rows: dict[str, int]  # report id -> row in this sheet
-    codes: list[tuple[dict[str, str], _Origin]]
+    codes: list[tuple[dict[str, str | None], _Origin]]
     edits: list[tuple[int, str, str]]  # (index in problems, report id, field) of each edited field
 
 
@@ -573,7 +573,7 @@ def import_coding_sheets(
     rows, report_origins = [], []
     for entry in spec.reports:
         first = sheets[0]
-        row = {c: None for c in REPORT_COLUMNS}
+        row: dict[str, str | None] = dict.fromkeys(REPORT_COLUMNS)
         row["id"] = entry.id
         row.update({f: (v if v != "" else None) for f, v in first.values[entry.id].items()})
         row["provenance"] = row["provenance"] or "collected"

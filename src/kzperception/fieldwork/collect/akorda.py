@@ -204,7 +204,7 @@ class Akorda:
         for card in self.cards(soup):
             anchor = self._select_one(card, self.card_link_selectors)
             found = self._link(anchor, skipped) if anchor is not None else None
-            if found is None:
+            if anchor is None or found is None:
                 continue
             url, number = found
             date_node = self._select_one(card, self.card_date_selectors)

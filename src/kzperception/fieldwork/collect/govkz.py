@@ -549,6 +549,7 @@ def _entry_date(entry: Any) -> dt.date | None:
                 return found
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
-        moment = dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+        year, month, day, hour, minute, second = parsed[:6]
+        moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
         return local_date(moment)
     return None

@@ -633,10 +633,10 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
         and row.part in ("item_fields", "report_id", "report_page", "detail_api")
     ]
     if failed:  # the sources answer, but what they give does not fit the layout
-        for verdict in p.sources[at:]:
-            if verdict.verdict == "ok":
-                verdict.verdict, verdict.advice = "mismatch", ADVICE["mismatch"]
-                verdict.detail = f"{failed[0].part} {failed[0].value}: {failed[0].found}"
+        for checked in p.sources[at:]:
+            if checked.verdict == "ok":
+                checked.verdict, checked.advice = "mismatch", ADVICE["mismatch"]
+                checked.detail = f"{failed[0].part} {failed[0].value}: {failed[0].found}"
 
 
 def _with_ticket(
@@ -785,7 +785,7 @@ def _clean_soup(html: str) -> BeautifulSoup:
 
 
 def _describe(node: Tag) -> str:
-    classes = node.get("class") or []
+    classes = node.get_attribute_list("class")
     cls = f' class="{" ".join(classes)}"' if classes else ""
     text = node.get_text(" ", strip=True)
     return f"<{node.name}{cls}> {text[:60]!r}"

@@ -424,7 +424,7 @@ class Fetcher:
             return True
         if rules is _DISALLOW_ALL:
             return False
-        return bool(rules.can_fetch(url, ROBOTS_AGENT))
+        return isinstance(rules, Protego) and bool(rules.can_fetch(url, ROBOTS_AGENT))
 
     def _load_robots(self, origin: str) -> Protego | object | None:
         """Read robots.txt by RFC 9309's status rules.
