@@ -144,8 +144,8 @@ class Vocabulary:
         """The project's: ``data/partners.yaml`` (or ``$KZP_PARTNERS``), ``data/websites.yaml``
         (or ``$KZP_WEBSITES``) and ``data/codebook.yaml``; read once per process and set of files."""
         return _default(
-            terms._path(None, PARTNERS_ENV, PARTNERS_FILE).resolve(),
-            terms._path(None, WEBSITES_ENV, WEBSITES_FILE).resolve(),
+            terms.partners_path().resolve(),
+            terms.websites_path().resolve(),
             Path(paths.CODEBOOK).resolve(),
         )
 

@@ -153,7 +153,8 @@ def coder_problem(name: str) -> str | None:
     return None if _CODER_RE.fullmatch(name) else CODER_RULE
 
 
-def _check_coders(coders: Sequence[str]) -> list[str]:
+def check_coders(coders: Sequence[str]) -> list[str]:
+    """The coders' names as given with ``--coder``, trimmed; a CorpusError for none, a bad name or a repeat."""
     names = [c.strip() for c in coders]
     if not names:
         raise CorpusError(["--coder: name at least one coder"])
@@ -164,6 +165,10 @@ def _check_coders(coders: Sequence[str]) -> list[str]:
     if len(set(names)) != len(names):
         raise CorpusError([f"--coder: {next(n for n in names if names.count(n) > 1)!r} given twice"])
     return names
+
+
+# The old name, while cli/fieldwork.py still imports it (its owner moves it to check_coders).
+_check_coders = check_coders
 
 
 def coding_sheet(
@@ -256,7 +261,7 @@ def export_coding_sheets(
     file and coders give the manifest those sheets were written with, and ``code import`` can check
     them again. The sheets themselves are never touched.
     """
-    names = _check_coders(coders)
+    names = check_coders(coders)
     folder = Path(folder)
     bad = [f for f in formats if f not in ("xlsx", "csv")]
     if bad or not formats:

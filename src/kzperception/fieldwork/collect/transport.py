@@ -48,7 +48,7 @@ from tenacity import (
     wait_random,
 )
 
-from .cache import Document, RawCache, _write_bytes_atomic, decode_body
+from .cache import Document, RawCache, decode_body
 from .model import (
     ROBOTS_AGENT,
     ROBOTS_MAX_AGE,
@@ -66,7 +66,6 @@ __all__ = [
     "Fetcher",
     "RateLimiter",
     "RawCache",
-    "_write_bytes_atomic",
     "decode_body",
     "normalize_url",
     "parse_retry_after",
