@@ -189,11 +189,6 @@ class ChartHTML:
         return f"<chart {self.name}>"
 
 
-def show_chart(chart: alt.TopLevelMixin, name: str) -> ChartHTML:
-    """Wrap a chart for display in the offline book."""
-    return ChartHTML(chart, name)
-
-
 def save_csv(df: pd.DataFrame, name: str, folder: str | Path = ".") -> Path:
     """Write a table's data beside the chapter so the page can offer it as a download."""
     path = Path(folder) / f"{name}.csv"

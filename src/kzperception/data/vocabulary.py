@@ -90,7 +90,6 @@ __all__ = [
     "partner_label",
     "vocabulary_for",
     "website_label",
-    "website_of_host",
 ]
 
 #: The files a corpus folder may carry beside reports.csv and codes.csv to replace the project's.
@@ -213,14 +212,6 @@ class Vocabulary:
     def website_names(self) -> dict[str, str]:
         return {w.id: w.display_name for w in self.websites}
 
-    def website_of_host(self, host: str) -> str | None:
-        """The website id whose host ``host`` is (or is a subdomain of); None for any other host."""
-        host = (host or "").lower().rstrip(".")
-        for w in self.websites:
-            if host == w.host or host.endswith("." + w.host):
-                return w.id
-        return None
-
     # --- categories ------------------------------------------------------------------------------
 
     @property
@@ -329,8 +320,3 @@ def partner_label(partner: str) -> str:
 def website_label(website: str) -> str:
     """The reader's label of a website id; an unknown id is shown as itself."""
     return WEBSITE_LABELS.get(website, website)
-
-
-def website_of_host(host: str) -> str | None:
-    """The website id whose host ``host`` is (or is a subdomain of); None for any other host."""
-    return DEFAULT.website_of_host(host)

@@ -326,7 +326,7 @@ class Fetcher:
             transport=_deadline_transport(),
         )
         self._robots: dict[str, Protego | object | None] = {}
-        self.stale_removed = cache.clean()
+        cache.clean()  # temporary files a killed run left behind
 
     def close(self) -> None:
         if self._own_client:
