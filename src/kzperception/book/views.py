@@ -22,8 +22,7 @@ from kzperception.analysis.slots import check_partner, partner_slot_facts, partn
 from kzperception.book.display import defined_facts, glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
 from kzperception.data.counts import Counts
-from kzperception.data.register import Register, default_register, quote_html, select
-from kzperception.data.window import THESIS_WINDOW, Window
+from kzperception.data.register import Register, default_register, quote_html
 
 # --- codebook (chapter 6.1, methodology) ------------------------------------------------------------
 
@@ -63,23 +62,6 @@ def quotes(report_ids: Iterable[str], register: Register | None = None) -> HTML:
     """Several quotations one after another, in the order given (e.g. a category's examples)."""
     reg = _reg(register)
     return HTML("\n".join(quote_html(i, reg) for i in report_ids))
-
-
-def quotes_for(
-    category: str | None = None,
-    country: str | None = None,
-    period: str | None = None,
-    window: Window = THESIS_WINDOW,
-    level: str | None = None,
-    mode: str | None = None,
-    register: Register | None = None,
-) -> HTML:
-    """All quoted register reports matching the filters, oldest first.
-
-    The filters are those of :func:`kzperception.data.register.select`.
-    """
-    reg = _reg(register)
-    return quotes(select(category, country, period, window, level, mode, True, reg), reg)
 
 
 def show_register_table(df: pd.DataFrame, name: str = "register"):
