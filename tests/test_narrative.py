@@ -272,20 +272,6 @@ def test_zero_and_one_are_never_several() -> None:
         "china_before_cultural_main_reports": "an unknown number of reports",
         "china_before_cultural_main_codes": "an unknown number of main codes",
     }
-    assert (
-        narrative.span_words(0, 1) == "from 0 to 1 report" and narrative.span_words(37, 78) == "from 37 to 78 reports"
-    )
-
-
-def test_the_lead_of_an_empty_or_single_report_slot() -> None:
-    from kzperception.data.vocabulary import CATEGORIES
-
-    facts = {f"before_{c}_main": 0.0 for c in CATEGORIES} | {f"before_{c}_main_share": 0.0 for c in CATEGORIES}
-    assert narrative.lead_words(facts, "before") == "no main cooperation code is known for this slot"
-    facts["before_economic_main"], facts["before_economic_main_share"] = 1.0, 100.0
-    assert narrative.lead_words(facts, "before") == "economic cooperation is the main code of one report (100.0 %)"
-    facts["before_cultural_main"], facts["before_cultural_main_share"] = 1.0, 100.0
-    assert "level with cultural cooperation with 1" in narrative.lead_words(facts, "before")
 
 
 def _pair(cb, ca, rb, ra):

@@ -421,6 +421,56 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     check_wording(render(security, LABELS), security, len(ps))
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_direction_and_slot_verdicts_match_an_independent_computation(t: dict) -> None:
+    """6.4's plain reading of two partners, and each slot's leaders and largest move, computed apart."""
+    counts = counts_of(t)
+    ps = present(t)
+    if len(ps) == 2:
+        a, b = ps
+        table = [[n_of(t, a, "after"), n_of(t, a, "before")], [n_of(t, b, "after"), n_of(t, b, "before")]]
+        p = fisher_p(table)
+        v = compute.direction(counts, a, b)
+        if math.isnan(p):
+            assert v.outcome == "untestable"
+        else:
+            cross = table[0][0] * table[1][1] - table[0][1] * table[1][0]  # the odds ratio's side of 1
+            side = (cross > 0) - (cross < 0)
+            assert v.side == side, (table, v)
+            assert v.outcome == ("no_direction" if side == 0 else "beyond" if p < 0.05 else "within")
+            said = render(v, LABELS)
+            check_wording(said, v, len(ps))
+            if side:
+                lead = LABELS.partner(a if side > 0 else b)
+                assert said.startswith(f"reports on {lead} shifted towards the after-period more")
+    for partner in ps:
+        for per in ("before", "after"):
+            n = n_of(t, partner, per)
+            main = {c: code_n(t, c, "main", partner, per) for c in CATEGORIES}
+            lead = compute.slot_lead(counts, partner, per)
+            assert lead.leaders == leaders(main), (main, lead)
+            said = render(lead, LABELS)
+            check_wording(said, lead, len(ps))
+            if len(lead.leaders) > 1:
+                assert "tie as the main code" in said and "ahead of" not in said.split(" tie ")[0]
+            if lead.items:
+                assert lead.items[0][2] == 100 * main[lead.leaders[0]] / n
+        shares = {}
+        for c in CATEGORIES:
+            nb, na = n_of(t, partner, "before"), n_of(t, partner, "after")
+            if nb and na:
+                kb, ka = code_n(t, c, "main", partner, "before"), code_n(t, c, "main", partner, "after")
+                shares[c] = abs(100 * ka / na - 100 * kb / nb)
+        moved = compute.moved_most(counts, partner)
+        if not shares:
+            assert moved is None
+        else:
+            assert moved is not None
+            top = max(shares.values())
+            assert moved.category == next(c for c in CATEGORIES if shares[c] == top), (shares, moved)
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_every_registered_reading_renders_on_any_table(t: dict) -> None:

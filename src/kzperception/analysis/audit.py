@@ -413,13 +413,11 @@ def readings_table(counts: Counts) -> pd.DataFrame:
     """Every reading the book can glue, on ``counts``: what it asks, what it says, its numbers, its decision.
 
     The registry's readings (:mod:`kzperception.readings.registry`, every verdict of each: one per
-    pair of partners, per partner, per category of the codebook), then the readings not yet moved
-    into it (:func:`kzperception.analysis.section_readings.all_readings`). Applied to the counts
+    pair of partners, per partner, per category of the codebook). Applied to the counts
     the book was built on, so a reader can check each interpreted sentence against its numbers,
     and a rerun shows where its decisions part from the thesis's. Every cell is in words: labels
     for partners and categories, never their ids.
     """
-    from kzperception.analysis import section_readings
     from kzperception.readings import registry, render
 
     labels = render.Labels.of(counts)
@@ -451,15 +449,6 @@ def readings_table(counts: Counts) -> pd.DataFrame:
                     "rule": "; ".join(word(x) for x in v.decision() if x is not None) or "none",
                 }
             )
-    for r in section_readings.all_readings(counts):
-        rows.append(
-            {
-                "reading": r.key.replace("_", " "),
-                "wording": r.text[:1].upper() + r.text[1:],
-                "rests on": numbers(dict(r.rests_on)),
-                "rule": word(r.rule),
-            }
-        )
     return pd.DataFrame(rows, columns=["reading", "wording", "rests on", "rule"])
 
 

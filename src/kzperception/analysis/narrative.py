@@ -219,36 +219,6 @@ def count_texts(facts: dict[str, float], prefix: str = "") -> dict[str, str]:
     return out
 
 
-def span_words(before: float, after: float, unit: str = "report") -> str:
-    """``from 37 to 78 reports`` / ``from 0 to 1 report``: the plural follows the second number."""
-    return f"from {int(before)} to {int(after)} {unit if int(after) == 1 else unit + 's'}"
-
-
-def lead_words(facts: dict[str, float], period: str) -> str:
-    """The leading main categories of one slot, with counts in words (``facts`` of ``slots.partner_slot_facts``).
-
-    The same reading as the slot template's computed section always gave, without "1 reports":
-    the largest known category, then the second when there is one.
-    """
-    from kzperception.data.vocabulary import CATEGORIES
-
-    known = [
-        (cat, facts[f"{period}_{cat}_main"], facts[f"{period}_{cat}_main_share"])
-        for cat in CATEGORIES
-        if not math.isnan(facts[f"{period}_{cat}_main"]) and facts[f"{period}_{cat}_main"] > 0
-    ]
-    known.sort(key=lambda x: (-x[1], CATEGORIES.index(x[0])))
-    if not known:
-        return "no main cooperation code is known for this slot"
-    (c1, n1, s1), rest = known[0], known[1:]
-    text = f"{CATEGORY_LABELS[c1].lower()} cooperation is the main code of {count_words(n1)} ({s1:.1f} %)"
-    if rest:
-        c2, n2, s2 = rest[0]
-        verb = "level with" if n2 == n1 else "ahead of"
-        text += f", {verb} {CATEGORY_LABELS[c2].lower()} cooperation with {int(n2)} ({s2:.1f} %)"
-    return text
-
-
 # --- comparisons the thesis's slot readings make, worded from the numbers they rest on --------------
 
 

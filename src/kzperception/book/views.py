@@ -18,7 +18,7 @@ from IPython.display import HTML
 
 from kzperception.analysis import narrative
 from kzperception.analysis.measures import slot_facts
-from kzperception.analysis.slots import check_partner, partner_slot_facts, partner_slot_texts, slot_table
+from kzperception.analysis.slots import check_partner, partner_slot_facts, slot_table
 from kzperception.book.display import defined_facts, glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
 from kzperception.data.counts import Counts
@@ -87,11 +87,10 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     """Glue what the slot template chapter's prose names, for one partner.
 
     Two sets, under names that cannot collide, because a rerun's page shows both: the computed
-    section's numbers and words for ``counts`` (``partner_n_before``, ``partner_lead_after`` ...:
-    :func:`~kzperception.analysis.slots.partner_slot_facts` and
-    :func:`~kzperception.analysis.slots.partner_slot_texts` with ``partner_`` in front; the
-    leading categories, ``partner_<count>_reports`` and ``partner_span`` in words from
-    :mod:`kzperception.analysis.narrative`), and the thesis's reading's numbers for ``thesis``, the
+    section's numbers for ``counts`` (:func:`~kzperception.analysis.slots.partner_slot_facts` with
+    ``partner_`` in front, their counts in words as ``partner_<count>_reports``), its readings
+    (:func:`kzperception.readings.registry.partner_texts`: ``reading_slot_lead_before`` ...),
+    and the thesis's reading's numbers for ``thesis``, the
     published figures (the names of :func:`~kzperception.analysis.measures.slot_facts`,
     ``n_china_before`` ..., their counts in words as ``<name>_reports`` / ``<name>_codes``, the
     comparisons of :func:`~kzperception.analysis.narrative.pair_texts`, the thesis's period labels
@@ -102,12 +101,14 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     facts = partner_slot_facts(counts, partner)
     # A share of an empty period, a change from none: not known, so not glued (never "nan").
     glue_facts(defined_facts({f"partner_{k}": v for k, v in facts.items()}))
-    texts = partner_slot_texts(counts, partner)
-    glue_texts({f"partner_{k}": texts[k] for k in ("label", "growth", "moved_most")})
+    glue_texts({"partner_label": counts.vocabulary.partner_label(partner)})
+    # The sentences that read the slots are verdicts of the readings registry, beside a rerun
+    # followed by the thesis's verdict on the same partner.
+    from kzperception.readings import registry
+
+    glue_texts(registry.partner_texts(counts, partner, thesis if thesis is not counts else None))
     # Counts reach the prose in words, so that zero and one are never narrated as several.
-    glue_texts({f"partner_lead_{p}": narrative.lead_words(facts, p) for p in ("before", "after")})
     glue_texts(narrative.count_texts(facts, "partner_"))
-    glue_texts({"partner_span": narrative.span_words(facts["n_before"], facts["n_after"])})
     thesis_facts = slot_facts(thesis)
     glue_facts(defined_facts(thesis_facts))  # slots the thesis never printed are NaN
     glue_texts(narrative.count_texts(thesis_facts))

@@ -31,6 +31,7 @@ from kzperception.readings.verdicts import (
     CategoryShift,
     CodeTotals,
     CommonLeader,
+    Direction,
     GrowthContrast,
     LevelsOrder,
     LevelSplit,
@@ -44,6 +45,7 @@ from kzperception.readings.verdicts import (
     Scale,
     SecurityPart,
     SlotGrowth,
+    SlotLead,
     SlotRise,
     SmallSite,
     SteadyPace,
@@ -343,6 +345,12 @@ def odds_ratio(counts: Counts, a: str, b: str) -> OddsRatio:
     )
 
 
+def direction(counts: Counts, a: str, b: str) -> Direction:
+    """The odds ratio of ``a`` against ``b`` read plainly: whose reports leaned more towards the after-period."""
+    odds = odds_ratio(counts, a, b)
+    return Direction(f"direction_{a}_{b}", "side of the odds ratio against 1; Fisher p against 0.05", odds=odds)
+
+
 def category_shift(counts: Counts, partner: str, category: str, level: str = "main") -> CategoryShift:
     """The share of ``partner``'s reports with ``category`` at ``level``, before against after, with Fisher's test."""
 
@@ -365,6 +373,37 @@ def category_shift(counts: Counts, partner: str, category: str, level: str = "ma
         n_after=na,
         test=test,
     )
+
+
+def slot_lead(counts: Counts, partner: str, period: str) -> SlotLead:
+    """The categories that lead the main codes of ``partner``'s slot in ``period``, with their shares of its reports."""
+    n = reports(counts, partner, period)
+    order = category_ids(counts)
+    known = []
+    for cat in order:
+        k = level_count(counts, cat, "main", partner, period)
+        if not is_nan(k) and k > 0:
+            known.append((cat, float(k), 100.0 * k / n if n else math.nan))
+    known.sort(key=lambda x: (-x[1], order.index(x[0])))
+    return SlotLead(
+        f"slot_lead_{partner}_{period}",
+        "largest count of main codes in the slot",
+        partner=partner,
+        period=period,
+        items=tuple(known),
+    )
+
+
+def moved_most(counts: Counts, partner: str) -> CategoryShift | None:
+    """The category whose share of ``partner``'s reports (main codes) moved most across the pivot, or None.
+
+    Among categories whose share is known in both periods; of equal moves, the first in codebook order.
+    """
+    shifts = [category_shift(counts, partner, cat) for cat in category_ids(counts)]
+    known = [s for s in shifts if s.direction != "unknown"]
+    if not known:
+        return None
+    return max(known, key=lambda s: abs(s.share_after - s.share_before))
 
 
 def steady_pace(counts: Counts) -> list[SteadyPace]:

@@ -88,6 +88,13 @@ READINGS: dict[str, Reading] = {
             _pairs_or_all,
         ),
         Reading(
+            "test_plainly",
+            "with two partners, the headline test read plainly: whose reports leaned more towards the after-period",
+            lambda c: [compute.direction(c, *compute.partners(c))] if len(compute.partners(c)) == 2 else [],
+            "with reports on other than two partners there is no single pair to read plainly; the test over "
+            "every partner and each pair above is the reading",
+        ),
+        Reading(
             "steady_pace",
             "for each partner, whether its share after the pivot leaves a steady pace",
             lambda c: compute.steady_pace(c),
@@ -208,6 +215,66 @@ FAMILIES: dict[str, tuple[str, Callable[[Counts, str], list[Verdict]]]] = {
 }
 
 
+#: Readings asked of one partner's slots, for the slot chapter of that partner (its template names them
+#: without the partner: ``reading_slot_lead_before``); registered as ``<family>_<partner>``.
+PARTNER_FAMILIES: dict[str, tuple[str, Callable[[Counts, str], list[Verdict]], str | None]] = {
+    "slot_lead_before": (
+        "which categories lead the main codes of the partner's slot before the pivot",
+        lambda c, p: [compute.slot_lead(c, p, "before")],
+        None,
+    ),
+    "slot_lead_after": (
+        "which categories lead the main codes of the partner's slot after the pivot",
+        lambda c, p: [compute.slot_lead(c, p, "after")],
+        None,
+    ),
+    "slot_change": (
+        "how the partner's slot changed in size across the pivot",
+        lambda c, p: [compute.period_change(c, p)],
+        None,
+    ),
+    "slot_moved_most": (
+        "which category's share of the partner's main codes moved most across the pivot",
+        lambda c, p: [v] if (v := compute.moved_most(c, p)) is not None else [],
+        "no category's share of main codes is known in both periods",
+    ),
+}
+
+
+def partner_reading(family: str, partner: str) -> Reading:
+    """The reading ``family`` of :data:`PARTNER_FAMILIES` asked of ``partner``, registered as ``<family>_<partner>``."""
+    question, fn, empty = PARTNER_FAMILIES[family]
+    return Reading(f"{family}_{partner}", f"{question}: {partner}", lambda c: fn(c, partner), empty)
+
+
+def partner_texts(counts: Counts, partner: str, baseline: Counts | None = None) -> dict[str, str]:
+    """Every partner-family reading of ``partner``'s slots, under names without the partner (for the template).
+
+    Beside a rerun each ``said_`` adds the thesis's verdict on the same partner, when the thesis's
+    published counts have reports on it.
+    """
+    labels = render.Labels.of(counts)
+    theirs_partners = compute.partners(baseline) if baseline is not None else ()
+    out: dict[str, str] = {}
+    for family in PARTNER_FAMILIES:
+        r = partner_reading(family, partner)
+        vs = r.verdicts(counts)
+        thesis = r.verdicts(baseline) if baseline is not None and partner in theirs_partners else None
+        text = "; ".join(render.render(v, labels) for v in vs) if vs else (r.empty or "")
+        out[f"reading_{family}"] = text
+        out[f"reading_{family}_cap"] = words.capitalised(text)
+        if vs:
+            theirs = {v.key: v for v in thesis or []}
+            said = []
+            for v in vs:
+                beside = render.beside_thesis(v, theirs.get(v.key), labels) if thesis is not None else ""
+                said.append(f"{render.sentence(v, labels)} {beside}".strip())
+            out[f"said_{family}"] = " ".join(said)
+        else:
+            out[f"said_{family}"] = words.capitalised(r.empty) + "." if r.empty else ""
+    return out
+
+
 def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
     """The registered reading ``name``: a fixed one, or ``<family>_<category>`` of a codebook category."""
     if name in READINGS:
@@ -300,27 +367,20 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 
 # --- the names a chapter may glue, known before any chapter runs ------------------------------------
 
-#: Readings still chosen in :mod:`kzperception.analysis.section_readings` (not yet moved into
-#: :mod:`kzperception.readings`), glued by :mod:`kzperception.book.readings_glue`. A test checks
-#: this list against the keys those functions produce.
-LEGACY_READINGS: tuple[str, ...] = (
-    "attention_verdict",
-    "sweep_ahead",
-    "sweep_p",
-    "sweep_partners",
-)
-
 
 def producible_names(vocabulary: Vocabulary) -> set[str]:
     """Every ``reading_*`` / ``said_*`` glue name a chapter run on ``vocabulary`` can be given.
 
-    The registry's readings (:func:`glue_names` for the vocabulary's
-    categories) and the readings not yet moved into it: the fixed ones above and ``sweep_<partner>``.
+    The registry's readings (:func:`glue_names` for the vocabulary's categories), the slot
+    template's partner readings (:data:`PARTNER_FAMILIES`, named without the partner) and the pivot
+    sweep's (:mod:`kzperception.readings.sweep`: its fixed names and ``sweep_<partner>``).
     """
-    legacy = [*LEGACY_READINGS, *(f"sweep_{p}" for p in vocabulary.partner_ids)]
+    from kzperception.readings.sweep import NAMES as SWEEP_NAMES
+
+    sweep = [*SWEEP_NAMES, *(f"sweep_{p}" for p in vocabulary.partner_ids), *PARTNER_FAMILIES]
     return glue_names(categories=vocabulary.category_ids) | {
         f"{prefix}_{n}{suffix}"
-        for n in legacy
+        for n in sweep
         for prefix, suffix in (("reading", ""), ("reading", "_cap"), ("said", ""))
     }
 
