@@ -49,8 +49,8 @@ def glue_sweep_readings(
     out["describe_sweep_test"] = sweeping.test_line(facts)
     out["near_days"] = str(sweeping.NEAR_DAYS)
     out["significant_pivots"] = sweeping.significant_pivots(facts)
-    for k, v in out.items():
-        glue_text(k, v)
+    for name, said in out.items():
+        glue_text(name, said)
     return out
 
 
