@@ -40,9 +40,6 @@ def test_published_partners_and_websites_are_the_thesis_ones():
 def test_reverse_lookups_never_key_error():
     assert vocabulary.partner_label("turkey") == "turkey"
     assert vocabulary.website_label("parliament") == "parliament"
-    assert vocabulary.website_of_host("www.akorda.kz") == "president"
-    assert vocabulary.website_of_host("strategy2050.kz") is None
-    assert vocabulary.website_of_host("evil-gov.kz") is None
 
 
 def test_a_third_partner_gets_a_palette_colour(three_partners):

@@ -27,6 +27,7 @@ import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -138,7 +139,7 @@ def _describe(verdict: str, unit: str, diff: float) -> str:
     return f"{diff:+.1f} points" if unit == "percent" else f"{diff:+.0f}"
 
 
-def audit_statement(expr: str, printed: str, unit: str, data: AuditData) -> dict[str, object]:
+def audit_statement(expr: str, printed: str, unit: str, data: AuditData) -> dict[str, Any]:
     """Recompute one statement: its value, verdict, difference and a note on what it rests on."""
     try:
         v = evaluate(expr, data)
@@ -168,7 +169,7 @@ def _shown(value: float, unit: str) -> str:
     return f"{value:.2f}" if unit == "percent" else f"{value:.0f}"
 
 
-def _charitable(row: dict[str, object], st, alternatives: pd.DataFrame, data: AuditData) -> dict[str, object]:
+def _charitable(row: dict[str, Any], st, alternatives: pd.DataFrame, data: AuditData) -> dict[str, Any]:
     """Try the other readings of a statement that does not agree as written; keep the first that agrees."""
     tried = []
     for alt in alternatives.itertuples(index=False):
@@ -212,15 +213,15 @@ def audit_table(
         readings = load_readings(statements=load_statements() if statements is None else None)
     statements = load_statements() if statements is None else statements
     data = AuditData.from_counts(counts)
-    rows: list[dict[str, object]] = []
-    first: dict[tuple[str, float, str], dict[str, object]] = {}
+    rows: list[dict[str, Any]] = []
+    first: dict[tuple[str, float, str], dict[str, Any]] = {}
     for st in statements.itertuples(index=False):
         key = _key(st)
         if key in first:
             first[key]["also at"].append(st.where)
             first[key]["also_ids"].append(st.id)
             continue
-        row: dict[str, object] = {
+        row: dict[str, Any] = {
             "id": st.id,
             "section": section_of(st.where),
             "where": st.where,

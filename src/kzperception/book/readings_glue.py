@@ -49,18 +49,18 @@ def glue_sweep_readings(
     out["describe_sweep_test"] = sweeping.test_line(facts)
     out["near_days"] = str(sweeping.NEAR_DAYS)
     out["significant_pivots"] = sweeping.significant_pivots(facts)
-    for k, v in out.items():
-        glue_text(k, v)
+    for name, said in out.items():
+        glue_text(name, said)
     return out
 
 
-def sweep_banner(ch: Chapter, corpus: Corpus, demo: bool) -> HTML:
+def sweep_banner(ch: Chapter, corpus: Corpus, demo: bool) -> HTML | None:
     """The one banner of section 6.5: what the page's numbers come from, said once.
 
     On the thesis's page the sweep runs on the synthetic demonstration corpus while the per-day
     changes of the Method section come from the published counts; a single warning says both. On
     a rerun the sweep runs on the page's own corpus, so the chapter's source note is the banner
-    (a synthetic corpus is flagged there).
+    (a synthetic corpus is flagged there; None where the chapter has no note).
     """
     if not demo:
         return ch.source_note()

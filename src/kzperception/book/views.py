@@ -1,4 +1,4 @@
-"""HTML views for the chapters: codebook cards, quotations, the register and slot tables, the sweep banner.
+"""HTML views for the chapters: codebook cards, quotations, the register and slot tables.
 
 The data and analysis layers compute: they return data frames and escaped HTML strings
 (:func:`kzperception.data.codebook.category_html`, :func:`kzperception.data.register.quote_html`)
@@ -11,7 +11,6 @@ cell can call in one line.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
 import pandas as pd
@@ -19,15 +18,11 @@ from IPython.display import HTML
 
 from kzperception.analysis import narrative
 from kzperception.analysis.measures import slot_facts
-from kzperception.analysis.sensitivity import DEMO_SEED
 from kzperception.analysis.slots import check_partner, partner_slot_facts, slot_table
 from kzperception.book.display import defined_facts, glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
-from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
-from kzperception.data.datapackage import corpus_label
-from kzperception.data.register import Register, default_register, quote_html, select
-from kzperception.data.window import THESIS_WINDOW, Window
+from kzperception.data.register import Register, default_register, quote_html
 
 # --- codebook (chapter 6.1, methodology) ------------------------------------------------------------
 
@@ -67,23 +62,6 @@ def quotes(report_ids: Iterable[str], register: Register | None = None) -> HTML:
     """Several quotations one after another, in the order given (e.g. a category's examples)."""
     reg = _reg(register)
     return HTML("\n".join(quote_html(i, reg) for i in report_ids))
-
-
-def quotes_for(
-    category: str | None = None,
-    country: str | None = None,
-    period: str | None = None,
-    window: Window = THESIS_WINDOW,
-    level: str | None = None,
-    mode: str | None = None,
-    register: Register | None = None,
-) -> HTML:
-    """All quoted register reports matching the filters, oldest first.
-
-    The filters are those of :func:`kzperception.data.register.select`.
-    """
-    reg = _reg(register)
-    return quotes(select(category, country, period, window, level, mode, True, reg), reg)
 
 
 def show_register_table(df: pd.DataFrame, name: str = "register"):
@@ -145,39 +123,4 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     glue_texts(
         {f"thesis_label_{p}": label for p, label in thesis.window.labels.items()}
         | {"thesis_window": f"{thesis.window.start} to {thesis.window.end}, pivot {thesis.window.pivot}"}
-    )
-
-
-def slot_quotes(partner: str, period: str, window: Window | None = None, category: str | None = None) -> HTML:
-    """The register's quoted reports on ``partner`` in one period (optionally one category), oldest first.
-
-    A partner the register does not cite gets an empty block, never an error: the register holds
-    the thesis's sources only.
-    """
-    return quotes_for(category=category, country=check_partner(partner), period=period, window=window or THESIS_WINDOW)
-
-
-# --- pivot sensitivity (section 6.5) ------------------------------------------------------------
-
-
-def sweep_note(corpus: Corpus, demo: bool) -> HTML:
-    """The banner above the sweep: loud when the corpus is synthetic."""
-    if demo:
-        text = (
-            "<strong>Synthetic corpus — demonstration only.</strong> The thesis publishes counts per period, "
-            "not the date of each report, so the pivot cannot be moved on its figures. The sweep on this page "
-            f"runs on {len(corpus.reports)} synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed="
-            f"{DEMO_SEED})</code>) whose counts match the thesis's at its own pivot and whose dates are spread "
-            "evenly within each period. It shows how the method behaves, not what Kazakhstan's websites "
-            "published."
-        )
-        return HTML(
-            f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
-            f"Synthetic corpus — demonstration only</p><p>{text}</p></div>"
-        )
-    where = html.escape(corpus_label(corpus.path)) if corpus.path else "in memory"  # no absolute local path
-    kind = " synthetic" if corpus.is_synthetic else ""
-    return HTML(
-        f'<div class="admonition note kzp-source"><p>Sweep computed from{kind} corpus <code>{where}</code> '
-        f"({len(corpus.reports)} reports).</p></div>"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Literal
 
 import numpy as np
 from scipy.stats import binomtest, chi2_contingency, fisher_exact
@@ -645,7 +646,7 @@ def category_profile(counts: Counts) -> CategoryProfile:
 
     ps = partners(counts)
     table = category_country_tests(counts)
-    name = "fisher" if len(ps) == 2 else "chi2"
+    name: Literal["fisher", "chi2"] = "fisher" if len(ps) == 2 else "chi2"
     if not len(table) or len(ps) < 2:
         return CategoryProfile("category_profile", "Holm over the categories", name=name)
     col = p_column(table)
