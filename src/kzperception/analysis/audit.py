@@ -23,6 +23,7 @@ shares imply (:mod:`kzperception.analysis.audit_constraints`) are audited apart.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -283,9 +284,12 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
     facts["n_agrees_bounded"] = int((agrees & table["note"].str.contains("bounds")).sum())
     for unit in UNITS:
         facts[f"n_{unit}_statements"] = int((table["unit"] == unit).sum())
-    repeats = table["also_ids"].str.split().str.len().fillna(0).astype(int) if "also_ids" in table else 0
-    facts["n_places"] = int(len(table) + (repeats.sum() if len(table) else 0))
-    facts["n_repeated"] = int((repeats > 0).sum()) if len(table) else 0
+    if "also_ids" in table:
+        repeats = table["also_ids"].str.split().str.len().fillna(0).astype(int)
+    else:  # no statement is repeated elsewhere: a zero per row, not a bare 0 to call .sum() on
+        repeats = pd.Series(0, index=table.index, dtype=int)
+    facts["n_places"] = int(len(table) + repeats.sum())
+    facts["n_repeated"] = int((repeats > 0).sum())
     facts["n_sections"] = table["where"].str.extract(r"^(\d(?:\.\d)*)")[0].nunique()
     leads = table["subject"].str.startswith(LEAD_SUBJECT)
     facts["n_lead_slots"] = int(leads.sum())
@@ -444,7 +448,7 @@ def readings_table(counts: Counts) -> pd.DataFrame:
     asked += [registry.partner_reading(family, p) for p in present for family in registry.PARTNER_FAMILIES]
     asked += [
         registry.Reading(
-            name, f"{registry.PAIR_ASPECTS[name.split('_')[1]]}: {pair}", lambda c, n=name: [_pair_verdict(c, n)]
+            name, f"{registry.PAIR_ASPECTS[name.split('_')[1]]}: {pair}", functools.partial(_pair_verdicts, name)
         )
         for name, pair in zip(
             registry.pair_names(present),
@@ -470,6 +474,11 @@ def readings_table(counts: Counts) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=["reading", "wording", "rests on", "rule"])
+
+
+def _pair_verdicts(name: str, counts: Counts) -> list[Verdict]:
+    """:func:`_pair_verdict` as a reading's list of verdicts."""
+    return [_pair_verdict(counts, name)]
 
 
 def _pair_verdict(counts: Counts, name: str) -> Verdict:

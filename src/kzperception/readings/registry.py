@@ -12,6 +12,7 @@ paragraph, so a page needs no name per partner and works for one partner or five
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -305,6 +306,11 @@ def pair_texts(counts: Counts, a: str, b: str) -> dict[str, str]:
     return out
 
 
+def _asked_of(fn: Callable[[Counts, str], list[Verdict]], subject: str, counts: Counts) -> list[Verdict]:
+    """``fn`` asked of one category or partner: a family's question bound to its subject."""
+    return fn(counts, subject)
+
+
 def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
     """The registered reading ``name``: a fixed one, or ``<family>_<category>`` of a codebook category."""
     if name in READINGS:
@@ -312,7 +318,7 @@ def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
     for family, (question, fn) in FAMILIES.items():
         category = name.removeprefix(f"{family}_")
         if name.startswith(f"{family}_") and category in categories:
-            return Reading(name, f"{question}: {category}", lambda c, fn=fn, cat=category: fn(c, cat))
+            return Reading(name, f"{question}: {category}", functools.partial(_asked_of, fn, category))
     raise KeyError(
         f"unknown reading {name!r}; registered: {', '.join(READINGS)}, and "
         f"{', '.join(f'{f}_<category>' for f in FAMILIES)}"
