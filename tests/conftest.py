@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -13,6 +14,38 @@ import pandas as pd
 import pytest
 
 from kzperception import paths
+
+
+@functools.cache
+def _chart_inputs(kind: str) -> tuple[object, ...]:
+    """The project's own inputs of a chart that is not drawn from counts, made once per session."""
+    if kind in ("context", "context and window"):
+        from kzperception.data.context import load_context
+        from kzperception.data.window import THESIS_WINDOW
+
+        return (load_context(),) if kind == "context" else (load_context(), THESIS_WINDOW)
+    if kind == "sweep":
+        from kzperception.analysis import sensitivity
+        from kzperception.data.corpus import load_corpus
+
+        return (sensitivity.pivot_sweep(load_corpus(paths.ROOT / "data" / "register"), "2022-01-06", "2022-03-24"),)
+    raise KeyError(f"tests/conftest.py does not know how to supply a chart's {kind!r} inputs; add them here")
+
+
+def registered_chart_specs(counts: object) -> dict[str, dict]:
+    """Every chart of :mod:`kzperception.book.chart_registry` as a Vega-Lite spec, by its glue name.
+
+    Charts drawn from counts are drawn from ``counts``; the others from the project's context and
+    register. The palette and text-alternative tests iterate this, so a registered chart is checked
+    without a test naming it.
+    """
+    from kzperception.book.chart_registry import registered_charts
+
+    return {
+        name: chart.draw(*((counts,) if chart.inputs == "counts" else _chart_inputs(chart.inputs))).to_dict()
+        for name, chart in registered_charts().items()
+    }
+
 
 REPORTS_HEADER = "id,country,website,entity,date,url,title_ru,title_en,excerpt_ru,excerpt_en,provenance\n"
 CODES_HEADER = "report_id,category,mode,level,coder\n"
