@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 import pytest
@@ -197,17 +198,24 @@ NO_CHROMIUM = (
 )
 
 
-def need_chromium() -> None:
-    """Fail the running test in one line where the machine has no Chromium, or skip it if KZP_ALLOW_SKIP=1.
+def missing(line: str) -> NoReturn:
+    """Fail the running test with ``line`` (what is missing and how to install it), in one line and
+    without a traceback; or skip it with that line where ``KZP_ALLOW_SKIP=1``.
 
-    Why not a plain skip: `make test` on a machine without Chromium used to pass while most of its book
-    and browser checks silently skipped; a missing browser must be seen, and skipping must be asked for.
+    Why not a plain skip: `make test` on a machine without Chromium used to pass while most of its
+    book and browser checks silently skipped; a missing tool must be seen, and skipping must be
+    asked for. Every such line names ``KZP_ALLOW_SKIP=1``, which is how the summary finds them.
     """
-    if CHROMIUM is not None:
-        return
+    assert f"{ALLOW_SKIP_ENV}=1" in line, "a missing-tool line says that KZP_ALLOW_SKIP=1 skips instead"
     if os.environ.get(ALLOW_SKIP_ENV) == "1":
-        pytest.skip(NO_CHROMIUM)
-    pytest.fail(NO_CHROMIUM, pytrace=False)
+        pytest.skip(line)
+    pytest.fail(line, pytrace=False)
+
+
+def need_chromium() -> None:
+    """Fail the running test in one line where the machine has no Chromium, or skip it if KZP_ALLOW_SKIP=1."""
+    if CHROMIUM is None:
+        missing(NO_CHROMIUM)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -217,16 +225,30 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         need_chromium()
 
 
+def _missing_line(report: object) -> str | None:
+    """The :func:`missing` line a skipped or failed test report carries, if any."""
+    longrepr = getattr(report, "longrepr", None)
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
+    for line in str(text).splitlines():
+        if f"{ALLOW_SKIP_ENV}=1" in line:
+            return line.removeprefix("Skipped: ").strip()
+    return None
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """Say how many tests were skipped, or failed, because Chromium is missing (works under xdist too)."""
-
-    def count(*outcomes: str) -> int:
-        reports = [r for o in outcomes for r in terminalreporter.stats.get(o, [])]
-        return sum(NO_CHROMIUM in str(getattr(r, "longrepr", "")) for r in reports)
-
+    """Say how many tests were skipped, or failed, for each missing tool (works under xdist too)."""
     for said, outcomes in (("skipped", ("skipped",)), ("failed", ("failed", "error"))):
-        if n := count(*outcomes):
-            terminalreporter.write_line(f"{n} book/browser test{'s' * (n != 1)} {said}: {NO_CHROMIUM}")
+        counted: dict[str, int] = {}
+        for report in (r for o in outcomes for r in terminalreporter.stats.get(o, [])):
+            if (line := _missing_line(report)) is not None:
+                counted[line] = counted.get(line, 0) + 1
+        for line, n in sorted(counted.items()):
+            terminalreporter.write_line(f"{n} test{'s' * (n != 1)} {said}: {line}")
+        if said == "skipped" and counted:
+            total = sum(counted.values())
+            terminalreporter.write_line(
+                f"{ALLOW_SKIP_ENV}=1: {total} test{'s' * (total != 1)} skipped because something they need is missing"
+            )
 
 
 @pytest.fixture(scope="module")
