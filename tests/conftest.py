@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
+import hypothesis
 import pandas as pd
 import pytest
 
@@ -46,6 +47,23 @@ def registered_chart_specs(counts: object) -> dict[str, dict]:
         name: chart.draw(*((counts,) if chart.inputs == "counts" else _chart_inputs(chart.inputs))).to_dict()
         for name, chart in registered_charts().items()
     }
+
+
+#: Hypothesis example counts by profile: ``make unit`` runs "unit" (a quarter of each property's
+#: examples, at least 10: every property still runs on generated inputs), and CI (``.ci/run``)
+#: exports ``HYPOTHESIS_PROFILE=thorough`` for the full counts each test names.
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "unit")
+if HYPOTHESIS_PROFILE not in ("unit", "thorough"):
+    raise pytest.UsageError(f"HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE}: use unit or thorough")
+#: Properties that name no count of their own: 25 examples under "unit", Hypothesis's 100 in CI.
+hypothesis.settings.register_profile("unit", max_examples=25)
+hypothesis.settings.register_profile("thorough", max_examples=100)
+hypothesis.settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(thorough: int) -> int:
+    """A property's example count under the current profile: ``thorough`` in CI, a quarter otherwise."""
+    return thorough if HYPOTHESIS_PROFILE == "thorough" else max(10, thorough // 4)
 
 
 REPORTS_HEADER = "id,country,website,entity,date,url,title_ru,title_en,excerpt_ru,excerpt_en,provenance\n"

@@ -20,6 +20,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest, chi2_contingency, fisher_exact
@@ -183,7 +184,7 @@ def check_wording(text: str, verdict: object, n_partners: int, n_categories: int
         assert n_partners == 2, text
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
     counts = counts_of(t)
@@ -280,7 +281,7 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
         check_wording(render(small, LABELS), small, len(ps))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     counts = counts_of(t)
@@ -421,7 +422,7 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     check_wording(render(security, LABELS), security, len(ps))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_every_registered_reading_renders_on_any_table(t: dict) -> None:
     """No registered reading raises, prints a raw id or "nan", whatever the table."""
