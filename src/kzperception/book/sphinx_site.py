@@ -291,7 +291,7 @@ def list_items(body: str) -> str:
 # --- meta description -----------------------------------------------------------------------------
 # Each page's ``<meta name="description">`` and its OpenGraph tags (og:title, og:url, og:description,
 # ...) are sphinxext-opengraph's (set up with this extension, see :func:`_configure`); this module
-# writes one only where opengraph writes none: the search and index pages, which have no text.
+# writes a description only where opengraph wrote none: the search and index pages, which have no text.
 
 
 def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
@@ -645,7 +645,9 @@ def _page_context(
     if page_title and html.unescape(page_title) == str(context.get("docstitle") or "").strip():
         context["docstitle"] = ""  # Sphinx's layout builds the " — title" suffix from it
     metatags = str(context.get("metatags") or "")
-    if doctree is None and 'name="description"' not in metatags:  # opengraph describes the others
+    # sphinxext-opengraph (set up first, so its handler has run) described every page with text;
+    # a page without (search, the index of terms) gets the site's description.
+    if 'name="description"' not in metatags:
         title = re.sub(r"<[^>]+>", "", str(context.get("title") or ""))
         text = f"{html.unescape(title)}: {config.kzp_site_description}" if title else config.kzp_site_description
         metatags += f'\n<meta name="description" content="{html.escape(shorten(text), quote=True)}" />'
