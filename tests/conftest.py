@@ -244,13 +244,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def _missing_line(report: object) -> str | None:
-    """The :func:`missing` line a skipped or failed test report carries, if any."""
+    """The :func:`missing` line a skipped or failed test report carries, if any: a skip's reason,
+    or a failure that is that one line and nothing else (a traceback that merely shows such a line
+    in its source is another failure)."""
     longrepr = getattr(report, "longrepr", None)
-    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
-    for line in str(text).splitlines():
-        if f"{ALLOW_SKIP_ENV}=1" in line:
-            return line.removeprefix("Skipped: ").strip()
-    return None
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        text = str(longrepr[2]).removeprefix("Skipped: ")
+    else:
+        text = str(longrepr or "").strip()
+    return text if "\n" not in text and f"{ALLOW_SKIP_ENV}=1" in text else None
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
