@@ -2,17 +2,69 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
+import hypothesis
 import pandas as pd
 import pytest
 
 from kzperception import paths
+
+
+@functools.cache
+def _chart_inputs(kind: str) -> tuple[object, ...]:
+    """The project's own inputs of a chart that is not drawn from counts, made once per session."""
+    if kind in ("context", "context and window"):
+        from kzperception.data.context import load_context
+        from kzperception.data.window import THESIS_WINDOW
+
+        return (load_context(),) if kind == "context" else (load_context(), THESIS_WINDOW)
+    if kind == "sweep":
+        from kzperception.analysis import sensitivity
+        from kzperception.data.corpus import load_corpus
+
+        return (sensitivity.pivot_sweep(load_corpus(paths.ROOT / "data" / "register"), "2022-01-06", "2022-03-24"),)
+    raise KeyError(f"tests/conftest.py does not know how to supply a chart's {kind!r} inputs; add them here")
+
+
+def registered_chart_specs(counts: object) -> dict[str, dict]:
+    """Every chart of :mod:`kzperception.book.chart_registry` as a Vega-Lite spec, by its glue name.
+
+    Charts drawn from counts are drawn from ``counts``; the others from the project's context and
+    register. The palette and text-alternative tests iterate this, so a registered chart is checked
+    without a test naming it.
+    """
+    from kzperception.book.chart_registry import registered_charts
+
+    return {
+        name: chart.draw(*((counts,) if chart.inputs == "counts" else _chart_inputs(chart.inputs))).to_dict()
+        for name, chart in registered_charts().items()
+    }
+
+
+#: Hypothesis example counts by profile: ``make unit`` runs "unit" (a quarter of each property's
+#: examples, at least 10: every property still runs on generated inputs), and CI (``.ci/run``)
+#: exports ``HYPOTHESIS_PROFILE=thorough`` for the full counts each test names.
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "unit")
+if HYPOTHESIS_PROFILE not in ("unit", "thorough"):
+    raise pytest.UsageError(f"HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE}: use unit or thorough")
+#: Properties that name no count of their own: 25 examples under "unit", Hypothesis's 100 in CI.
+hypothesis.settings.register_profile("unit", max_examples=25)
+hypothesis.settings.register_profile("thorough", max_examples=100)
+hypothesis.settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(thorough: int) -> int:
+    """A property's example count under the current profile: ``thorough`` in CI, a quarter otherwise."""
+    return thorough if HYPOTHESIS_PROFILE == "thorough" else max(10, thorough // 4)
+
 
 REPORTS_HEADER = "id,country,website,entity,date,url,title_ru,title_en,excerpt_ru,excerpt_en,provenance\n"
 CODES_HEADER = "report_id,category,mode,level,coder\n"
@@ -164,17 +216,24 @@ NO_CHROMIUM = (
 )
 
 
-def need_chromium() -> None:
-    """Fail the running test in one line where the machine has no Chromium, or skip it if KZP_ALLOW_SKIP=1.
+def missing(line: str) -> NoReturn:
+    """Fail the running test with ``line`` (what is missing and how to install it), in one line and
+    without a traceback; or skip it with that line where ``KZP_ALLOW_SKIP=1``.
 
-    Why not a plain skip: `make test` on a machine without Chromium used to pass while most of its book
-    and browser checks silently skipped; a missing browser must be seen, and skipping must be asked for.
+    Why not a plain skip: `make test` on a machine without Chromium used to pass while most of its
+    book and browser checks silently skipped; a missing tool must be seen, and skipping must be
+    asked for. Every such line names ``KZP_ALLOW_SKIP=1``, which is how the summary finds them.
     """
-    if CHROMIUM is not None:
-        return
+    assert f"{ALLOW_SKIP_ENV}=1" in line, "a missing-tool line says that KZP_ALLOW_SKIP=1 skips instead"
     if os.environ.get(ALLOW_SKIP_ENV) == "1":
-        pytest.skip(NO_CHROMIUM)
-    pytest.fail(NO_CHROMIUM, pytrace=False)
+        pytest.skip(line)
+    pytest.fail(line, pytrace=False)
+
+
+def need_chromium() -> None:
+    """Fail the running test in one line where the machine has no Chromium, or skip it if KZP_ALLOW_SKIP=1."""
+    if CHROMIUM is None:
+        missing(NO_CHROMIUM)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -184,16 +243,32 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         need_chromium()
 
 
+def _missing_line(report: object) -> str | None:
+    """The :func:`missing` line a skipped or failed test report carries, if any: a skip's reason,
+    or a failure that is that one line and nothing else (a traceback that merely shows such a line
+    in its source is another failure)."""
+    longrepr = getattr(report, "longrepr", None)
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        text = str(longrepr[2]).removeprefix("Skipped: ")
+    else:
+        text = str(longrepr or "").strip()
+    return text if "\n" not in text and f"{ALLOW_SKIP_ENV}=1" in text else None
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """Say how many tests were skipped, or failed, because Chromium is missing (works under xdist too)."""
-
-    def count(*outcomes: str) -> int:
-        reports = [r for o in outcomes for r in terminalreporter.stats.get(o, [])]
-        return sum(NO_CHROMIUM in str(getattr(r, "longrepr", "")) for r in reports)
-
+    """Say how many tests were skipped, or failed, for each missing tool (works under xdist too)."""
     for said, outcomes in (("skipped", ("skipped",)), ("failed", ("failed", "error"))):
-        if n := count(*outcomes):
-            terminalreporter.write_line(f"{n} book/browser test{'s' * (n != 1)} {said}: {NO_CHROMIUM}")
+        counted: dict[str, int] = {}
+        for report in (r for o in outcomes for r in terminalreporter.stats.get(o, [])):
+            if (line := _missing_line(report)) is not None:
+                counted[line] = counted.get(line, 0) + 1
+        for line, n in sorted(counted.items()):
+            terminalreporter.write_line(f"{n} test{'s' * (n != 1)} {said}: {line}")
+        if said == "skipped" and counted:
+            total = sum(counted.values())
+            terminalreporter.write_line(
+                f"{ALLOW_SKIP_ENV}=1: {total} test{'s' * (total != 1)} skipped because something they need is missing"
+            )
 
 
 @pytest.fixture(scope="module")

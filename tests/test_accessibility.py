@@ -11,13 +11,12 @@ disk, so nothing is fetched and the pages are opened from file:// with the netwo
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from kzperception import paths
-from tests.conftest import ALLOW_SKIP_ENV
+from tests.conftest import ALLOW_SKIP_ENV, missing
 from tests.test_browser import WIDTHS, _open
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -44,9 +43,7 @@ _RUN = """async (blocking) => {
 def axe_source() -> str:
     """The axe-core script, or a one-line failure (a skip with KZP_ALLOW_SKIP=1) naming `make setup`."""
     if not AXE_SCRIPT.is_file():
-        if os.environ.get(ALLOW_SKIP_ENV) == "1":
-            pytest.skip(NO_AXE)
-        pytest.fail(NO_AXE, pytrace=False)
+        missing(NO_AXE)
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 

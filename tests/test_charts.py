@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from conftest import registered_chart_specs
 
-from kzperception.book import charts, uncertainty_charts
+from kzperception import paths
+from kzperception.book import charts
 from kzperception.data.counts import load_counts
 from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS
 
@@ -22,6 +25,10 @@ def synthetic(tmp_path_factory):
 
     folder = synth.write_synthetic(7, tmp_path_factory.mktemp("synth") / "corpus", reports=90)
     return load_counts(folder)
+
+
+#: ``glue_figure("figure-1", charts.figure_1_country_website, ...)`` in a chapter: name and function.
+GLUE_FIGURE = re.compile(r'glue_figure\(\s*"([^"]+)",\s*([\w.]+)')
 
 
 def _axis(spec: dict) -> tuple[list, list]:
@@ -65,20 +72,26 @@ def test_nice_top():
     assert [charts.nice_top(v) for v in (0, 1, 5, 6, 49, 50, 63, 141)] == [5, 5, 5, 10, 50, 50, 70, 150]
 
 
-def _specs(counts) -> dict[str, dict]:
-    out = {f"figure {n}": draw(counts).to_dict() for n, draw in charts.FIGURES.items()}
-    out |= {name: draw(counts).to_dict() for name, draw in charts.EDITION_FIGURES.items()}
-    out["6.4 after"] = uncertainty_charts.after_share_intervals_chart(counts).to_dict()
-    out["6.4 categories"] = uncertainty_charts.category_share_intervals_chart(counts).to_dict()
-    return out
-
-
 @pytest.mark.parametrize("corpus", ["published", "synthetic"])
 def test_every_chart_has_a_one_line_text_alternative(corpus, request):
-    for name, spec in _specs(request.getfixturevalue(corpus)).items():
+    for name, spec in registered_chart_specs(request.getfixturevalue(corpus)).items():
         text = spec.get("description")
         assert text and "\n" not in text and len(text) <= charts.DESCRIPTION_LIMIT, name
         assert "nan" not in text.split() and "None" not in text, name
+
+
+def test_every_chart_a_chapter_glues_is_registered():
+    """A chart glued in a chapter but not registered would skip the palette and text checks."""
+    from kzperception.book.chart_registry import registered_charts
+
+    registered = {name: chart.draw.__name__ for name, chart in registered_charts().items()}
+    glued = {}
+    for page in sorted((paths.ROOT / "notebooks").glob("*.md")):
+        for name, function in GLUE_FIGURE.findall(page.read_text(encoding="utf-8")):
+            glued[name] = function.rsplit(".", 1)[-1]
+    assert len(glued) >= 15  # the scan finds the book's figures
+    assert glued == {name: registered.get(name) for name in glued}
+    assert set(registered) <= set(glued), "registered charts that no chapter glues"
 
 
 def test_text_alternative_names_the_largest_values(published):

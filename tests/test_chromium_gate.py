@@ -34,9 +34,25 @@ def test_plain():
 """
 
 
-def _run(folder: Path, *, chromium: bool, allow_skip: bool) -> subprocess.CompletedProcess[str]:
+#: A test that needs a tool other than Chromium (poppler, axe-core, actionlint) and finds it missing.
+TOOL = """\
+from conftest import missing
+
+LINE = "frobnicator is missing: apt-get install frobnicator (KZP_ALLOW_SKIP=1 skips it instead)"
+
+
+def test_needs_a_tool():
+    missing(LINE)
+
+
+def test_plain():
+    pass
+"""
+
+
+def _run(folder: Path, *, chromium: bool, allow_skip: bool, text: str = TINY) -> subprocess.CompletedProcess[str]:
     shutil.copy(Path(__file__).with_name("conftest.py"), folder / "conftest.py")
-    (folder / "test_tiny.py").write_text(TINY, encoding="utf-8")
+    (folder / "test_tiny.py").write_text(text, encoding="utf-8")
     bin_dir = folder / "bin"
     bin_dir.mkdir()
     if chromium:
@@ -80,7 +96,7 @@ def test_without_chromium_book_and_browser_tests_fail_in_one_line(folder: Path):
     assert "1 passed" in out and "2 errors" in out, out
     # the failure is the one line itself, not a traceback
     assert "Traceback" not in out and "need_chromium" not in out, out
-    assert f"2 book/browser tests failed: {NO_CHROMIUM}" in out, out
+    assert f"2 tests failed: {NO_CHROMIUM}" in out, out
     assert "apt-get install chromium" in NO_CHROMIUM
 
 
@@ -89,7 +105,8 @@ def test_with_allow_skip_they_skip_and_the_summary_counts_them(folder: Path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "1 passed, 2 skipped" in out, out
-    assert f"2 book/browser tests skipped: {NO_CHROMIUM}" in out, out
+    assert f"2 tests skipped: {NO_CHROMIUM}" in out, out
+    assert f"{ALLOW_SKIP_ENV}=1: 2 tests skipped because something they need is missing" in out, out
 
 
 def test_with_chromium_on_the_path_they_run(folder: Path):
@@ -97,3 +114,18 @@ def test_with_chromium_on_the_path_they_run(folder: Path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "3 passed" in out and NO_CHROMIUM not in out, out
+
+
+@pytest.mark.parametrize("allow_skip", [False, True], ids=["fails", "skips when allowed"])
+def test_any_missing_tool_fails_in_one_line_or_is_counted_when_skipped(folder: Path, allow_skip: bool):
+    proc = _run(folder, chromium=True, allow_skip=allow_skip, text=TOOL)
+    out = proc.stdout + proc.stderr
+    line = "frobnicator is missing: apt-get install frobnicator (KZP_ALLOW_SKIP=1 skips it instead)"
+    if allow_skip:
+        assert proc.returncode == 0 and "1 passed, 1 skipped" in out, out
+        assert f"1 test skipped: {line}" in out, out
+        assert f"{ALLOW_SKIP_ENV}=1: 1 test skipped because something they need is missing" in out, out
+    else:
+        assert proc.returncode != 0 and "1 failed, 1 passed" in out, out
+        assert "Traceback" not in out and "def test_needs_a_tool" not in out, out
+        assert f"1 test failed: {line}" in out, out

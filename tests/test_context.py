@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -50,7 +52,7 @@ def test_every_figure_stands_in_its_recorded_passage_of_the_article(ctx):
     """Each number of the context files appears in the article passage recorded for it (no typed-in figures).
 
     The passages (under a dozen words each) are kept in data/context/figures_in_article.csv, so this
-    runs in any clone; where the article itself is at hand, each passage is also found in it verbatim.
+    runs in any clone; where the article itself is at hand, the next test finds each passage in it.
     """
     passages = pd.read_csv(paths.CONTEXT / "figures_in_article.csv", dtype=str, keep_default_na=False)
     recorded = {(r.file, int(r.line)): r for r in passages.itertuples()}
@@ -59,11 +61,27 @@ def test_every_figure_stands_in_its_recorded_passage_of_the_article(ctx):
         assert row is not None, f"{file}:{line}: figure {value} has no passage in figures_in_article.csv"
         assert row.value == value and value in row.passage, f"{file}:{line}: {value!r} not in {row.passage!r}"
         assert len(row.passage.split()) < 12
-    article = paths.ROOT.parent / "shared" / "seeds" / "004_6a54f5e413a1f945.txt"
-    if article.exists():
-        text = " ".join(article.read_text(encoding="utf-8").split())
-        for row in passages.itertuples():
-            assert row.passage in text, row.passage
+
+
+#: The environment variable naming the 2024 article's text (.ci/run sets it from ../shared/seeds/).
+ARTICLE_ENV = "KZP_ARTICLE_TEXT"
+
+
+def test_every_recorded_passage_is_in_the_article():
+    """Where the article itself is at hand, each passage of figures_in_article.csv is in it verbatim."""
+    where = os.environ.get(ARTICLE_ENV, "")
+    if not where:
+        pytest.skip(
+            f"{ARTICLE_ENV} is not set: it names the 2024 article's text, which is not in the repository "
+            "(.ci/run sets it from ../shared/seeds/004_6a54f5e413a1f945.txt beside the clone)"
+        )
+    article = Path(where)
+    if not article.is_file():
+        pytest.fail(f"{ARTICLE_ENV}={where}: no such file (it should name the 2024 article's text)")
+    text = " ".join(article.read_text(encoding="utf-8").split())
+    passages = pd.read_csv(paths.CONTEXT / "figures_in_article.csv", dtype=str, keep_default_na=False)
+    for row in passages.itertuples():
+        assert row.passage in text, row.passage
 
 
 @pytest.mark.parametrize(

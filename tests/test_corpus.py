@@ -258,7 +258,7 @@ def test_atomic_writes_keep_the_old_file_on_failure_and_use_the_umask(tmp_path):
 
     import pandas as pd
 
-    from kzperception.data.corpus import write_csv_atomic
+    from kzperception.data.corpus_write import write_csv_atomic
 
     target = tmp_path / "reports.csv"
     old = os.umask(0o022)
@@ -740,13 +740,13 @@ def reads(monkeypatch):
 
     corpus_module.clear_corpus_cache()
     calls = []
-    real = corpus_module._read_csv
+    real = corpus_module.read_corpus_csv
 
     def counting(path, required):
         calls.append(path.name)
         return real(path, required)
 
-    monkeypatch.setattr(corpus_module, "_read_csv", counting)
+    monkeypatch.setattr(corpus_module, "read_corpus_csv", counting)
     yield calls
     corpus_module.clear_corpus_cache()
 

@@ -9,10 +9,12 @@ for in ``sys.modules``.
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +52,46 @@ def test_the_probe_sees_a_violation() -> None:
         check=True,
     )
     assert "altair" in json.loads(proc.stdout)
+
+
+def _imports(path: Path) -> list[tuple[int, str, str]]:
+    """Every ``from kzperception... import name`` in a file, at any depth: (line, module, name)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kzperception"):
+            found += [(node.lineno, node.module, alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name, "") for alias in node.names if alias.name.startswith("kzperception")]
+    return found
+
+
+DATA = Path(kzperception.data.__file__).parent
+#: The stages of loading and writing a corpus; :mod:`kzperception.data.corpus` builds on them.
+CORPUS_STAGES = sorted(p for p in DATA.glob("corpus_*.py"))
+
+
+@pytest.mark.parametrize("stage", CORPUS_STAGES, ids=lambda p: p.stem)
+def test_corpus_stages_never_import_the_loader(stage: Path) -> None:
+    """corpus.py imports its stages; a stage importing corpus.py back (even inside a function) is
+    the cycle issue 21 removed, and the re-export façade that came with it."""
+    back = [f"{stage.name}:{line}" for line, module, _ in _imports(stage) if module == "kzperception.data.corpus"]
+    assert back == []
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("*.py")), ids=lambda p: p.stem)
+def test_data_modules_import_no_private_name(path: Path) -> None:
+    """A name with a leading underscore is its module's own business: another module that needs
+    it needs it made public (with a docstring that says why) or moved."""
+    private = [
+        f"{path.name}:{line}: {module}.{name}"
+        for line, module, name in _imports(path)
+        if name.startswith("_") and not name.startswith("__")
+    ]
+    assert private == []
+
+
+def test_the_import_scan_sees_a_private_name(tmp_path: Path) -> None:
+    """The scan itself can fail: it finds a private name imported inside a function."""
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from kzperception.data.corpus_read import _trimmed\n", encoding="utf-8")
+    assert _imports(module) == [(2, "kzperception.data.corpus_read", "_trimmed")]

@@ -15,6 +15,7 @@ from pathlib import Path
 import colorspacious as cs  # a dev extra, pinned in requirements.lock: the check must run, never skip
 import numpy as np
 import pytest
+from conftest import registered_chart_specs
 
 from kzperception.book import palette
 
@@ -173,24 +174,10 @@ def _data_colours(spec: dict) -> set[str]:
 
 
 def _all_specs() -> dict[str, dict]:
-    from kzperception.analysis import sensitivity
-    from kzperception.book import charts, uncertainty_charts
-    from kzperception.data.context import load_context
-    from kzperception.data.corpus import load_corpus
+    """Every registered chart, drawn from the published counts (the registry, not a list here)."""
     from kzperception.data.counts import load_counts
-    from kzperception.data.window import THESIS_WINDOW
 
-    counts = load_counts("published")
-    specs = {f"figure {n}": draw(counts).to_dict() for n, draw in charts.FIGURES.items()}
-    specs |= {name: draw(counts).to_dict() for name, draw in charts.EDITION_FIGURES.items()}
-    specs["6.4 after"] = uncertainty_charts.after_share_intervals_chart(counts).to_dict()
-    specs["6.4 categories"] = uncertainty_charts.category_share_intervals_chart(counts, "any").to_dict()
-    ctx = load_context()
-    specs["timeline"] = charts.timeline_chart(ctx, THESIS_WINDOW).to_dict()
-    specs["survey"] = charts.survey_chart(ctx).to_dict()
-    sweep = sensitivity.pivot_sweep(load_corpus("data/register"), "2022-01-06", "2022-03-24")
-    specs["6.5 sweep"] = charts.sensitivity_chart(sweep).to_dict()
-    return specs
+    return registered_chart_specs(load_counts("published"))
 
 
 @pytest.fixture(scope="module")
@@ -218,6 +205,6 @@ def test_reference_lines_stay_apart_from_the_data_beside_them(specs):
 
 
 def test_axes_use_the_palette_and_charts_are_transparent(specs):
-    config = specs["figure 1"]["config"]
+    config = specs["figure-1"]["config"]
     assert config["background"] == "transparent"
     assert config["axis"]["domainColor"] == palette.AXIS

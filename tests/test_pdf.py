@@ -19,8 +19,13 @@ import pytest
 
 from kzperception import paths
 from kzperception.book import pdf
+from tests.conftest import ALLOW_SKIP_ENV, missing
 
 POPPLER = all(shutil.which(t) for t in ("pdfinfo", "pdffonts", "pdftotext", "pdfimages"))
+NO_POPPLER = (
+    "poppler-utils is missing: the PDF tests read the printed book with pdfinfo, pdffonts, pdftotext and "
+    f"pdfimages (apt-get install poppler-utils; {ALLOW_SKIP_ENV}=1 skips them instead)"
+)
 
 
 def _run(*args: str) -> str:
@@ -29,10 +34,8 @@ def _run(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 def printed(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("chromium") is None and shutil.which("chromium-browser") is None:
-        pytest.skip("no chromium on this machine (apt-get install chromium)")
     if not POPPLER:
-        pytest.skip("no poppler-utils on this machine (apt-get install poppler-utils)")
+        missing(NO_POPPLER)
     out = tmp_path_factory.mktemp("pdf") / "book.pdf"
     return pdf.build_pdf(out, book=built_book.parent / "src")
 

@@ -205,16 +205,7 @@ def test_page_text_is_the_article_without_title_anchors_or_scripts() -> None:
     assert dict(got["sections"]) == {"top": 0, "second-part": got["text"].index("Second")}
 
 
-def test_description_is_the_first_sentence_of_prose() -> None:
-    from docutils import nodes
-
-    doc = nodes.document(None, None)
-    doc += nodes.paragraph(text="A short subtitle line that is a title of sorts")
-    note = nodes.note()
-    note += nodes.paragraph(text="Figures on this page come from somewhere; a banner, not the page's own prose.")
-    doc += note
-    doc += nodes.paragraph(text="The page's first real paragraph, which says what the page is about in full.")
-    assert site.first_paragraph(doc).startswith("The page's first real paragraph")
+def test_description_is_shortened_at_a_word() -> None:
     long = "word " * 50
     assert len(site.shorten(long)) <= site.DESCRIPTION_CHARS and site.shorten(long).endswith("…")
     assert site.shorten("short text") == "short text"
@@ -324,6 +315,20 @@ def _write_small_site(src: Path) -> None:
         (src / name).write_text(text, encoding="utf-8")
 
 
+def test_the_published_address_is_opengraph_s_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """KZP_BASEURL sets html_baseurl and, unless the config names one, opengraph's site URL."""
+    from types import SimpleNamespace
+
+    monkeypatch.setenv(site.BASEURL_ENV, "https://books.example/kz")
+    config = SimpleNamespace(html_baseurl="https://example.org/", ogp_site_url="", ogp_social_cards=None)
+    site._configure(None, config)  # type: ignore[arg-type]
+    assert config.html_baseurl == config.ogp_site_url == "https://books.example/kz/"
+    assert config.ogp_social_cards == {"enable": False}
+    config = SimpleNamespace(html_baseurl="", ogp_site_url="https://og.example/", ogp_social_cards=None)
+    site._configure(None, config)  # type: ignore[arg-type]
+    assert config.ogp_site_url == "https://og.example/"
+
+
 def test_small_site_languages(small_site: Path) -> None:
     czech = (small_site / "chapters" / "cs.html").read_text(encoding="utf-8")
     english = (small_site / "chapters" / "en.html").read_text(encoding="utf-8")
@@ -341,7 +346,12 @@ def test_small_site_meta(small_site: Path) -> None:
         descriptions = re.findall(r'<meta name="description" content="([^"]*)"', text)
         assert len(descriptions) == 1 and descriptions[0], page
     czech = (small_site / "chapters" / "cs.html").read_text(encoding="utf-8")
-    assert 'content="Tato kapitola je česky' in czech
+    assert '<meta name="description" content="Tato kapitola je česky' in czech
+    # OpenGraph tags by sphinxext-opengraph, from the page's text and the site's base URL
+    assert '<meta property="og:url" content="https://example.org/book/chapters/cs.html" />' in czech
+    assert '<meta property="og:description" content="Tato kapitola je česky' in czech
+    assert '<meta property="og:title" content="Český abstrakt" />' in czech
+    assert "og:image" not in czech  # no social card: nothing drawn, nothing fetched
     sitemap = (small_site / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://example.org/book/chapters/en.html</loc>" in sitemap and "404.html" not in sitemap
     not_found = (small_site / "404.html").read_text(encoding="utf-8")
@@ -374,7 +384,7 @@ def test_small_site_search_text(small_site: Path) -> None:
 def test_baseurl_from_the_environment(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    config = SimpleNamespace(html_baseurl="https://example.org/book/")
+    config = SimpleNamespace(html_baseurl="https://example.org/book/", ogp_site_url="", ogp_social_cards=None)
     os.environ[site.BASEURL_ENV] = "https://books.example.net/kz"
     try:
         site._configure(None, config)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest, chi2_contingency, fisher_exact
@@ -184,7 +185,7 @@ def check_wording(text: str, verdict: object, n_partners: int, n_categories: int
         assert n_partners == 2, text
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
     counts = counts_of(t)
@@ -281,7 +282,7 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
         check_wording(render(small, LABELS), small, len(ps))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     counts = counts_of(t)
@@ -422,7 +423,7 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     check_wording(render(security, LABELS), security, len(ps))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_direction_and_slot_verdicts_match_an_independent_computation(t: dict) -> None:
     """6.4's plain reading of two partners, and each slot's leaders and largest move, computed apart."""
@@ -472,7 +473,7 @@ def test_direction_and_slot_verdicts_match_an_independent_computation(t: dict) -
             assert moved.category == next(c for c in CATEGORIES if shares[c] == top), (shares, moved)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_slot_pair_verdicts_match_an_independent_computation(t: dict) -> None:
     """The thesis's slot comparisons of two partners, on any pair of any table, computed apart."""
@@ -512,7 +513,7 @@ def test_slot_pair_verdicts_match_an_independent_computation(t: dict) -> None:
         compute.slot_pair(counts, ps[0], ps[0], "size")
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_every_registered_reading_renders_on_any_table(t: dict) -> None:
     """No registered reading raises, prints a raw id or "nan", whatever the table."""

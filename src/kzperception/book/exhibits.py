@@ -297,22 +297,18 @@ def table(name: str, df: pd.DataFrame | Styler, provenance: Provenance, precisio
     import pandas as pd
 
     styler = show_table(df, slug(name), precision=precision) if isinstance(df, pd.DataFrame) else df
-    return Exhibit("table", name, _without_cell_ids(styler.to_html()), provenance)
-
-
-#: The id pandas' Styler gives every cell (``id="T_name_row12_col3"``); nothing refers to them (the
-#: styles select by class), and on the audit's 5,000 cells they were 180 KB of the page.
-_CELL_ID = re.compile(r' id="T_[A-Za-z0-9_-]*_(?:row\d+_col\d+|level\d+_(?:row|col)\d+)"')
+    return Exhibit("table", name, _without_position_classes(styler.to_html()), provenance)
 
 
 #: The position classes of a data cell (``class="data row12 col3 kzp-num"``): no style selects them.
+#: (Per-cell ids are not written at all: :func:`~kzperception.book.display.show_table` makes its
+#: Styler with ``cell_ids=False``.)
 _CELL_CLASS = re.compile(r' class="data row\d+ col\d+( [^"]*)?"')
 
 
-def _without_cell_ids(markup: str) -> str:
-    """A Styler's table without its per-cell ids and position classes (the table's own id stays,
-    for links and tests; a cell's own classes such as ``kzp-num`` stay)."""
-    markup = _CELL_ID.sub("", markup)
+def _without_position_classes(markup: str) -> str:
+    """A Styler's table without its data cells' position classes (a cell's own classes such as
+    ``kzp-num`` stay; the headers keep theirs, which the numeric columns' alignment selects)."""
     return _CELL_CLASS.sub(lambda m: f' class="{m.group(1).strip()}"' if m.group(1) else "", markup)
 
 

@@ -24,14 +24,17 @@ engine and a static host see of the built book:
 - **A public site.** ``KZP_BASEURL`` in the environment overrides ``html_baseurl``; a self-contained
   ``404.html`` (nothing to load) whose links work from any address on the host (a ``<base>`` at the
   base URL's path under it, at the host's root elsewhere; none over file://, where it is opened
-  directly); ``<meta name="description">`` on every page from its
-  first paragraph; one viewport tag (Sphinx's basic layout, docutils and the theme each wrote one).
+  directly); ``<meta name="description">`` and OpenGraph tags on every page from its text, by
+  sphinxext-opengraph (``og:url`` from the same base URL; no social-card images, nothing fetched);
+  one viewport tag (Sphinx's basic layout, docutils and the theme each wrote one).
   The sitemap is sphinx-sitemap's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import io
 import json
 import os
 import re
@@ -283,43 +286,9 @@ def list_items(body: str) -> str:
 
 
 # --- meta description -----------------------------------------------------------------------------
-
-_NOT_PROSE = (
-    nodes.Admonition,
-    nodes.topic,
-    nodes.sidebar,
-    nodes.table,
-    nodes.citation,
-    nodes.footnote,
-    nodes.field_list,
-    nodes.docinfo,
-    nodes.line_block,
-)
-
-
-def first_paragraph(doctree: nodes.Node | None) -> str:
-    """The text of the page's first paragraph of prose (not a note, table, caption or reference).
-
-    A sentence is preferred to a subtitle or a title line ("Název práce: …"): the first paragraph
-    of at least 60 characters that ends a sentence, else the first of at least 40.
-    """
-    if doctree is None:
-        return ""
-    candidates = []
-    for para in doctree.findall(nodes.paragraph):
-        parent, skip = para.parent, False
-        while parent is not None:
-            if isinstance(parent, _NOT_PROSE):
-                skip = True
-                break
-            parent = parent.parent
-        text = " ".join(para.astext().split())
-        if skip or len(text) < 40:
-            continue
-        if len(text) >= 60 and text.rstrip('”’"»)').endswith((".", "!", "?")):
-            return text
-        candidates.append(text)
-    return candidates[0] if candidates else ""
+# Each page's ``<meta name="description">`` and its OpenGraph tags (og:title, og:url, og:description,
+# ...) are sphinxext-opengraph's (set up with this extension, see :func:`_configure`); this module
+# writes a description only where opengraph wrote none: the search and index pages, which have no text.
 
 
 def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
@@ -494,10 +463,17 @@ def _base_path(config: Config) -> str:
 
 
 def _configure(app: Sphinx, config: Config) -> None:
-    """``KZP_BASEURL`` overrides ``html_baseurl`` (the sitemap's and the canonical links' base)."""
+    """``KZP_BASEURL`` overrides ``html_baseurl`` (the sitemap's, the canonical links' and the
+    OpenGraph ``og:url`` base); sphinxext-opengraph describes pages in :data:`DESCRIPTION_CHARS` and
+    draws no social-card images (they would need matplotlib, and the book's pages have no image to
+    share)."""
     given = os.environ.get(BASEURL_ENV, "").strip()
     if given:
         config.html_baseurl = given if given.endswith("/") else given + "/"
+    if not config.ogp_site_url:
+        config.ogp_site_url = config.html_baseurl
+    config.ogp_description_length = DESCRIPTION_CHARS
+    config.ogp_social_cards = {"enable": False, **(config.ogp_social_cards or {})}
 
 
 def _name_the_sidebar(app: Sphinx, config: Config) -> None:
@@ -666,13 +642,11 @@ def _page_context(
     if page_title and html.unescape(page_title) == str(context.get("docstitle") or "").strip():
         context["docstitle"] = ""  # Sphinx's layout builds the " — title" suffix from it
     metatags = str(context.get("metatags") or "")
+    # sphinxext-opengraph (set up first, so its handler has run) described every page with text;
+    # a page without (search, the index of terms) gets the site's description.
     if 'name="description"' not in metatags:
         title = re.sub(r"<[^>]+>", "", str(context.get("title") or ""))
-        text = first_paragraph(doctree) or (
-            f"{html.unescape(title)}: {config.kzp_site_description}"
-            if title and pagename != config.root_doc
-            else config.kzp_site_description
-        )
+        text = f"{html.unescape(title)}: {config.kzp_site_description}" if title else config.kzp_site_description
         metatags += f'\n<meta name="description" content="{html.escape(shorten(text), quote=True)}" />'
     context["metatags"] = metatags
     # Jupyter Book links every script in _static into every page; the search scripts belong to the
@@ -715,6 +689,10 @@ def _finish_rendered(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # Every page's description and OpenGraph tags (configured in _configure). Without matplotlib the
+    # extension prints that it draws no social cards, which the book never wants: not on the console.
+    with contextlib.redirect_stdout(io.StringIO()):
+        app.setup_extension("sphinxext.opengraph")
     app.add_config_value("kzp_page_languages", {}, "html", types=[dict])
     app.add_config_value("kzp_site_description", "", "html", types=[str])
     app.connect("config-inited", _configure)

@@ -22,6 +22,7 @@ from kzperception.analysis.stats import (
     report_share_intervals,
 )
 from kzperception.book import palette
+from kzperception.book.chart_registry import register
 from kzperception.book.charts import (
     WIDTH,
     category_order,
@@ -44,6 +45,7 @@ def _tips(label: str) -> list[alt.Tooltip]:
     ]
 
 
+@register("figure-6-4-a")
 def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     """Share of each group's reports published after the pivot, with Wilson intervals.
 
@@ -99,6 +101,7 @@ def _pct(value: float) -> str:
     return "n/a" if value is None or math.isnan(float(value)) else f"{float(value):.1f} %"
 
 
+@register("figure-6-4-b")
 def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.LayerChart:
     """Share of each partner's reports carrying each category (``main`` or ``any`` level), with intervals."""
     partners = partners_in(counts)

@@ -8,10 +8,14 @@ the first, because a researcher fixing a hand-coded sheet wants the whole list i
 The work is split by stage: :mod:`~kzperception.data.corpus_format` (columns, vocabularies,
 :class:`CorpusError`), :mod:`~kzperception.data.corpus_read` (the CSV dialect, physical lines,
 header diagnostics), :mod:`~kzperception.data.corpus_rules` (the checks) and
-:mod:`~kzperception.data.corpus_write` (atomic writes). This module holds the model, the loaders
-and the per-process cache, and re-exports the public names of the others, so callers import
-everything about corpora from here. A corpus of a million reports loads, checked, in well under
-two seconds; a second load of an unchanged folder in the same process costs a few ``stat`` calls.
+:mod:`~kzperception.data.corpus_write` (atomic writes, of one file and of a checked corpus folder).
+This module holds the model, the loaders, the per-process cache and :func:`write_corpus`, which
+checks frames here before :mod:`~kzperception.data.corpus_write` puts them on disk; the stage
+modules never import this one, so there is no cycle. Besides its own names it passes on only
+what a caller of the loaders needs with them (:class:`CorpusError`, which they raise, and
+``REPORT_COLUMNS``); the rest of each stage is imported from its own module. A corpus of a million
+reports loads, checked, in well under two seconds; a second load of an unchanged folder in the
+same process costs a few ``stat`` calls.
 """
 
 from __future__ import annotations
@@ -29,53 +33,32 @@ import numpy as np
 import pandas as pd
 
 from kzperception.data.corpus_format import (
-    CODE_COLUMNS,
     CODE_REQUIRED,
-    CODE_VOCABULARY,
     CORPUS_FILES,
     DEFAULT_CODER,
     REPORT_COLUMNS,
     REPORT_REQUIRED,
-    REPORT_VOCABULARY,
     TRIMMED_COLUMNS,
     CorpusError,
     code_vocabulary,
-    problem_kind,
     report_vocabulary,
 )
-from kzperception.data.corpus_read import LineOf, _Lines, _read_csv, _trimmed_series, header_problems
-from kzperception.data.corpus_rules import _inspect, code_schema, positions, report_schema, validate_frames
-from kzperception.data.corpus_write import atomic_target, write_corpus, write_csv_atomic
+from kzperception.data.corpus_read import RecordLines, read_corpus_csv, trimmed_series
+from kzperception.data.corpus_rules import inspect_frames
+from kzperception.data.corpus_write import write_checked_corpus
 from kzperception.data.errors import CodebookError, VocabularyError
 from kzperception.data.vocabulary import CORPUS_CODEBOOK, CORPUS_PARTNERS, Vocabulary, vocabulary_for
 
 __all__ = [
-    "CODE_COLUMNS",
-    "CODE_REQUIRED",
-    "CODE_VOCABULARY",
-    "CORPUS_FILES",
     "CORPUS_VOCABULARY_FILES",
-    "DEFAULT_CODER",
     "REPORT_COLUMNS",
-    "REPORT_REQUIRED",
-    "REPORT_VOCABULARY",
-    "TRIMMED_COLUMNS",
     "Corpus",
     "CorpusError",
-    "LineOf",
-    "atomic_target",
     "clear_corpus_cache",
-    "code_schema",
     "corpus_from_frames",
     "corpus_vocabulary",
-    "header_problems",
     "load_corpus",
-    "positions",
-    "problem_kind",
-    "report_schema",
-    "validate_frames",
     "write_corpus",
-    "write_csv_atomic",
 ]
 
 #: Optional files of a corpus folder that replace the project's partners and codebook.
@@ -202,11 +185,11 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
 
 def _read_folder(folder: Path, paths: dict[str, Path], vocabulary: Vocabulary | None = None) -> Corpus:
     """Read both files and check them: every problem of both files at once."""
-    read: list[tuple[pd.DataFrame, _Lines, list[str]]] = []
+    read: list[tuple[pd.DataFrame, RecordLines, list[str]]] = []
     problems: list[str] = []
     for path, required in ((paths["reports.csv"], REPORT_REQUIRED), (paths["codes.csv"], CODE_REQUIRED)):
         try:
-            read.append(_read_csv(path, required))
+            read.append(read_corpus_csv(path, required))
         except CorpusError as err:  # a file that cannot be read as a table: say so for both files
             problems += err.problems
         except OSError as err:
@@ -221,8 +204,8 @@ def _checked(
     reports: pd.DataFrame,
     codes: pd.DataFrame,
     folder: Path | None,
-    report_line: _Lines | None = None,
-    code_line: _Lines | None = None,
+    report_line: RecordLines | None = None,
+    code_line: RecordLines | None = None,
     read_problems: Iterable[str] = (),
     vocabulary: Vocabulary | None = None,
 ) -> Corpus:
@@ -231,9 +214,9 @@ def _checked(
     The frames are modified in place: callers pass frames of their own (copy-on-write keeps the
     caller's originals of :func:`corpus_from_frames` untouched).
     """
-    report_line, code_line = report_line or _Lines(), code_line or _Lines()
+    report_line, code_line = report_line or RecordLines(), code_line or RecordLines()
     vocabulary = vocabulary or Vocabulary.default()
-    found = _inspect(reports, codes, report_line=report_line, code_line=code_line, vocab=vocabulary)
+    found = inspect_frames(reports, codes, report_line=report_line, code_line=code_line, vocab=vocabulary)
     problems = report_line.problems + code_line.problems + list(read_problems) + found.problems
     if problems:
         raise CorpusError(problems)
@@ -265,12 +248,12 @@ def _trimmed_frame(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]
         seen.add(col)
     if problems:
         return df, problems
-    lines = _Lines()
+    lines = RecordLines()
     for col in df.columns:
         values = df[col].astype("string")
         values = values.mask(values == "")
         if col in TRIMMED_COLUMNS:
-            values = _trimmed_series(values)
+            values = trimmed_series(values)
         for idx in np.flatnonzero(values.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)):
             problems.append(f"{name}:{lines(idx)}: {col}: a NUL byte (\\x00) in the value; the format allows none")
         df[col] = values.astype(object).where(values.notna(), None)
@@ -289,3 +272,23 @@ def corpus_from_frames(reports: pd.DataFrame, codes: pd.DataFrame, vocabulary: V
     if report_problems or code_problems:
         raise CorpusError(report_problems + code_problems)
     return _checked(reports, codes, None, vocabulary=vocabulary)
+
+
+def write_corpus(
+    reports: pd.DataFrame,
+    codes: pd.DataFrame,
+    folder: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    vocabulary: Vocabulary | None = None,
+) -> Path:
+    """Validate, then write the corpus whole: both files appear together, or nothing changes.
+
+    The frames are checked as :func:`corpus_from_frames` checks an importer's (every problem at
+    once, as a :class:`CorpusError`) before anything is written; the writing itself (a hidden
+    sibling folder renamed into place, ``force`` and the refusal of a folder holding other files,
+    the project's row order and the ``datapackage.json`` whose allowed values come from
+    ``vocabulary``) is :func:`~kzperception.data.corpus_write.write_checked_corpus`'s.
+    """
+    corpus = corpus_from_frames(reports.astype("string").astype(object), codes.astype("string").astype(object))
+    return write_checked_corpus(corpus.reports, corpus.codes, folder, force=force, vocabulary=vocabulary)

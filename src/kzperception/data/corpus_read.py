@@ -22,6 +22,8 @@ import pyarrow.csv as pacsv
 from kzperception.data.corpus_encoding import encoding_problem, foreign_encoding
 from kzperception.data.corpus_format import CorpusError
 
+__all__ = ["LineOf", "RecordLines", "header_problems", "read_corpus_csv", "trimmed_series"]
+
 #: Of those, the ones the file reader trims itself; vocabulary columns and dates are trimmed by the
 #: check only when a value fails as written, and coder names once each: free on a clean corpus.
 _TRIMMED_HERE = frozenset({"id", "entity", "provenance", "report_id"})
@@ -34,13 +36,17 @@ _HEADER_LINES = 2
 LineOf = Callable[[object], int]
 
 
-class _Lines:
+class RecordLines:
     """The physical line on which each record of a CSV file starts, worked out only when asked.
 
     A message names the line an editor shows, and a record is not always one line: a quoted value
     may span several, and blank lines are skipped. Scanning the file for record starts costs about
     as much as parsing it, so it happens the first time a message needs a line; a valid corpus
     never asks. Without a file (frames from an importer) record ``i`` is line ``i + 2``.
+
+    Public because the loader and the checks share one map per file: the reader makes it, the
+    checks (:func:`kzperception.data.corpus_rules.inspect_frames`) call it for every message, and
+    its own problems (a quoted value never closed) are reported with theirs.
     """
 
     def __init__(self, path: Path | None = None):
@@ -257,8 +263,14 @@ def _trimmed(values: pa_arrow.ChunkedArray | pa_arrow.Array) -> pa_arrow.Chunked
     return pc.if_else(pc.equal(trimmed, ""), pa_arrow.scalar(None, pa_arrow.string()), trimmed)
 
 
-def _trimmed_series(values: pd.Series) -> pd.Series:
-    """:func:`_trimmed` for a frame's column (text, or objects that are all text or missing)."""
+def trimmed_series(values: pd.Series) -> pd.Series:
+    """A frame's column (text, or objects that are all text or missing) with every value trimmed
+    and blank ones missing, as the reader trims key columns (:func:`_trimmed`).
+
+    The checks trim a vocabulary column or the dates only when a value fails as written, and the
+    loader trims an importer's frames, both with this, so a value means the same from a file and
+    from memory.
+    """
     arr = _trimmed(pa_arrow.chunked_array([pa_arrow.array(values.astype("string"), from_pandas=True)]))
     return pd.Series(arr.to_pandas(), index=values.index, name=values.name)
 
@@ -283,8 +295,12 @@ def _read_arrow(source: pa_arrow.Buffer, names: list[str], newlines: bool) -> pa
     )
 
 
-def _read_csv(path: Path, required: Iterable[str]) -> tuple[pd.DataFrame, _Lines, list[str]]:
+def read_corpus_csv(path: Path, required: Iterable[str]) -> tuple[pd.DataFrame, RecordLines, list[str]]:
     """Every column as text (trimmed, blanks missing), with the file's line map and its NUL problems.
+
+    The one way a corpus file becomes a frame: the loader (:func:`kzperception.data.corpus.load_corpus`)
+    reads both files with it and hands the frames and line maps to the checks. Raises
+    :class:`CorpusError` for a file that cannot be read as a table (encoding, header, quoting).
 
     Types are the validator's business, not the parser's. The file is memory-mapped: Arrow's
     multi-threaded reader parses the mapping without a copy, and ``memchr`` over it finds NUL bytes
@@ -320,12 +336,12 @@ def _read_csv(path: Path, required: Iterable[str]) -> tuple[pd.DataFrame, _Lines
         ) from None
     stripped = [n.strip() for n in names]
     # Fields the loader reads as keys are trimmed here; the vocabulary columns and dates are trimmed
-    # only if a value fails (free, see _inspect); free text (url, titles, excerpts) is kept as written.
+    # only if a value fails (free, see inspect_frames); free text (url, titles, excerpts) is kept as written.
     columns = {
         name: _trimmed(table.column(i)) if name in _TRIMMED_HERE else _as_text(table.column(i))
         for i, name in enumerate(stripped)
     }
-    lines = _Lines(path)
+    lines = RecordLines(path)
     nul = []
     if data.find(b"\x00") >= 0:
         for name, values in columns.items():

@@ -36,9 +36,11 @@ from kzperception.data.corpus_format import (
     code_vocabulary,
     report_vocabulary,
 )
-from kzperception.data.corpus_read import LineOf, _Lines, _trimmed_series, header_problems
+from kzperception.data.corpus_read import LineOf, RecordLines, header_problems, trimmed_series
 from kzperception.data.corpus_text import coder_near_misses, hidden_character_problems, near_miss, normalise_frame
 from kzperception.data.vocabulary import LEVELS, MODES, Vocabulary
+
+__all__ = ["Inspection", "code_schema", "inspect_frames", "positions", "report_schema", "validate_frames"]
 
 
 def _schema(
@@ -186,7 +188,7 @@ def _report_rows(ids: pd.Series, report_ids: pd.Series) -> tuple[np.ndarray, np.
 
 
 @dataclass(frozen=True)
-class _Inspection:
+class Inspection:
     """What checking a corpus found, and the keys it computed on the way, so loading reuses them."""
 
     problems: list[str]
@@ -202,7 +204,7 @@ def _vocabulary_positions(df: pd.DataFrame, col: str, values: tuple[str, ...]) -
     (in ``df``), so ``' china'`` is ``china`` while a clean column costs one hash lookup per value."""
     found = positions(df[col], pd.Index(values))
     if (found < 0).any() and (found[df[col].notna().to_numpy()] < 0).any():
-        df[col] = _trimmed_series(df[col])
+        df[col] = trimmed_series(df[col])
         found = positions(df[col], pd.Index(values))
     return found
 
@@ -241,10 +243,10 @@ def validate_frames(
     Row numbers are file lines, assuming the frames' index is 0..n-1 in file order. Countries and
     categories are checked against ``vocabulary`` (default: the project's).
     """
-    return _inspect(reports, codes, reports_name, codes_name, vocab=vocabulary).problems
+    return inspect_frames(reports, codes, reports_name, codes_name, vocab=vocabulary).problems
 
 
-def _inspect(
+def inspect_frames(
     reports: pd.DataFrame,
     codes: pd.DataFrame,
     reports_name: str = "reports.csv",
@@ -252,16 +254,22 @@ def _inspect(
     report_line: LineOf | None = None,
     code_line: LineOf | None = None,
     vocab: Vocabulary | None = None,
-) -> _Inspection:
-    """Every rule on raw frames; ``report_line``/``code_line`` map rows to the lines messages name."""
-    rl, cl = report_line or _Lines(), code_line or _Lines()
+) -> Inspection:
+    """Every rule on raw frames; ``report_line``/``code_line`` map rows to the lines messages name.
+
+    :func:`validate_frames` wants only the problems; the loader wants the :class:`Inspection`
+    whole, because the keys it computed (dates, each code's report row, vocabulary positions) are
+    what a loaded corpus is typed with, and computing them twice would double the cost of a load.
+    The frames are normalised in place (one Unicode form), so pass frames of your own.
+    """
+    rl, cl = report_line or RecordLines(), code_line or RecordLines()
     vocab = vocab or Vocabulary.default()
     problems = header_problems(reports.columns, REPORT_REQUIRED, reports_name)
     problems += header_problems(codes.columns, CODE_REQUIRED, codes_name)
     if problems:
-        return _Inspection(problems)
+        return Inspection(problems)
     if len(reports) == 0:
-        return _Inspection([f"{reports_name}: no data rows (a corpus needs at least one report)"])
+        return Inspection([f"{reports_name}: no data rows (a corpus needs at least one report)"])
     # What a reader cannot see must not make two values of one: one Unicode form for every field,
     # and no hidden character in a field that is matched as a key.
     normalise_frame(reports)
@@ -293,7 +301,7 @@ def _inspect(
         )
         dates = _parse_dates(reports["date"])
         if dates.isna().any() and (dates.isna() & reports["date"].notna()).any():
-            reports["date"] = _trimmed_series(reports["date"])  # ' 2022-02-05' is 2022-02-05
+            reports["date"] = trimmed_series(reports["date"])  # ' 2022-02-05' is 2022-02-05
             dates = _parse_dates(reports["date"])
         raw_dates = reports["date"]
         first, position = matched.result()
@@ -343,7 +351,7 @@ def _inspect(
     has_main[[row for col, row in hidden_report_cells if col == "id"]] = True  # reported already
     for idx in np.flatnonzero(~has_main & ~dup & ids.notna().to_numpy()):
         problems.append(f"{reports_name}:{rl(idx)}: id: report {ids.iloc[idx]!r} has no main code")
-    return _Inspection(problems, dates, position, vocabulary)
+    return Inspection(problems, dates, position, vocabulary)
 
 
 def _coders(codes: pd.DataFrame) -> tuple[pd.Series, np.ndarray, pd.Index]:

@@ -1,8 +1,12 @@
-"""Writing files whole: atomic renames for one CSV and for a corpus folder.
+"""Writing files whole: atomic renames for one file and for a checked corpus folder.
 
 A reader (a chapter kernel, the loader's cache, another command) must never see half a file, or
 a new ``reports.csv`` beside an old ``codes.csv``; and ``--out`` must never delete a folder of
 someone's other files. Everything here writes beside its target and renames into place.
+
+This module sits below :mod:`kzperception.data.corpus`: it writes frames already checked there
+(:func:`kzperception.data.corpus.write_corpus` checks, then calls :func:`write_checked_corpus`)
+and never imports it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import pandas as pd
 from kzperception.data.corpus_format import CORPUS_FILES, CorpusError
 from kzperception.data.datapackage import DESCRIPTOR, write_descriptor
 from kzperception.data.vocabulary import Vocabulary, default_vocabulary
+
+__all__ = ["atomic_target", "write_checked_corpus", "write_csv_atomic"]
 
 
 @contextmanager
@@ -85,7 +91,7 @@ def _sibling(folder: Path, tag: str) -> Path:
     return folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.{tag}")
 
 
-def write_corpus(
+def write_checked_corpus(
     reports: pd.DataFrame,
     codes: pd.DataFrame,
     folder: str | os.PathLike[str],
@@ -93,13 +99,19 @@ def write_corpus(
     force: bool = False,
     vocabulary: Vocabulary | None = None,
 ) -> Path:
-    """Validate, then write the corpus whole: both files appear together, or nothing changes.
+    """Write a checked corpus whole: both files appear together, or nothing changes.
+
+    ``reports`` and ``codes`` are the frames of a loaded or validated
+    :class:`~kzperception.data.corpus.Corpus` (``date`` parsed, each code's ``report_row``); call
+    :func:`kzperception.data.corpus.write_corpus` to check raw frames first. Taking checked frames
+    rather than checking them here keeps this module below the loader: it never imports
+    :mod:`kzperception.data.corpus`.
 
     Both files are written into a fresh hidden sibling folder, which is then renamed into place, so
     no reader ever sees one new file beside one old one, and a failure (a bad frame, a full disk)
     leaves ``folder`` as it was. ``folder`` may be new or empty; a folder that already holds a corpus
     is replaced only with ``force`` (the old one is renamed aside, the new one renamed in, then the
-    old one deleted); a folder holding other files is never replaced. Raises :class:`CorpusError`.
+    old one deleted); a folder holding other files is never replaced (:class:`CorpusError`).
 
     Files are written in the project's layout: reports sorted by id, codes in report order (each
     report's codes in the order given). The loader recognises that layout and skips hashing the ids,
@@ -110,20 +122,17 @@ def write_corpus(
     allowed values come from ``vocabulary`` (default: the project's), so the corpus can be validated
     with frictionless, outside this library.
     """
-    from kzperception.data.corpus import corpus_from_frames  # corpus.py re-exports this module
-
-    corpus = corpus_from_frames(reports.astype("string").astype(object), codes.astype("string").astype(object))
     folder = Path(folder)
     if folder.is_symlink() and folder.exists():
         folder = folder.resolve()  # replace the folder the link points at, not the link
     _corpus_target(folder, force)
-    order = corpus.reports["id"].sort_values(kind="stable").index.to_numpy()
+    order = reports["id"].sort_values(kind="stable").index.to_numpy()
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    out_reports = corpus.reports.iloc[order].copy()
+    out_reports = reports.iloc[order].copy()
     out_reports["date"] = out_reports["date"].dt.strftime("%Y-%m-%d")
-    code_order = np.argsort(rank[corpus.codes["report_row"].to_numpy()], kind="stable")
-    out_codes = corpus.codes.iloc[code_order].drop(columns="report_row")  # derived on load, not data
+    code_order = np.argsort(rank[codes["report_row"].to_numpy()], kind="stable")
+    out_codes = codes.iloc[code_order].drop(columns="report_row")  # derived on load, not data
     folder.parent.mkdir(parents=True, exist_ok=True)
     fresh = _sibling(folder, "new")
     fresh.mkdir()

@@ -44,11 +44,11 @@ from kzperception.data.corpus import (
     REPORT_COLUMNS,
     Corpus,
     CorpusError,
-    atomic_target,
     corpus_from_frames,
     load_corpus,
     write_corpus,
 )
+from kzperception.data.corpus_write import atomic_target
 from kzperception.data.vocabulary import LEVELS
 
 NS = "urn:QDA-XML:project:1.0"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from kzperception.data.corpus import atomic_target
+from kzperception.data.corpus_write import atomic_target
 
 #: A temporary file older than this is stale even when its process id is in use again.
 STALE_AFTER = 3600.0
@@ -130,7 +130,7 @@ def _alive(pid: int) -> bool:
 def remove_stale_temps(folder: Path, recursive: bool = True) -> int:
     """Remove the temporary files a killed run left in ``folder``; return how many.
 
-    A temporary file is ``.<name>.<pid>.<hex>.tmp`` (``corpus.atomic_target`` and the download
+    A temporary file is ``.<name>.<pid>.<hex>.tmp`` (``corpus_write.atomic_target`` and the download
     spool both name them so). It is stale when its process is gone, or when it is older than an
     hour (its process id may have been reused since). A live run's files are left alone.
     """

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pandas as pd
 
-from kzperception.data.corpus import atomic_target
+from kzperception.data.corpus_write import atomic_target
 from kzperception.fieldwork.keywords import CountryMatcher
 from kzperception.fieldwork.sheet_cells import neutralise, restore
 
