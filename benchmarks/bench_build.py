@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from kzperception import paths  # noqa: E402
-from kzperception.book.build import PARTNER_CHAPTERS, chapter_notebook, chapter_source, toc_chapters  # noqa: E402
+from kzperception.book.chapter_templates import PARTNER_CHAPTERS, chapter_notebook, chapter_source  # noqa: E402
+from kzperception.book.layout import toc_chapters  # noqa: E402
 
 KZP = [sys.executable, "-m", "kzperception.cli"]
 

@@ -95,7 +95,7 @@ def test_glue_table_records_function_files_csv_and_section(tmp_path, monkeypatch
         "csv": "table_1_reports.csv",
     }
     assert (tmp_path / "table_1_reports.csv").read_text() == "category,main\nEconomic,112.0\n"
-    # a build that copies executed chapters copies the CSVs they name as <file.csv> (build._copy_chapter)
+    # a build that copies executed chapters copies the CSVs they name as <file.csv> (execute._copy_chapter)
     assert ex._repr_mimebundle_()["text/plain"] == "<table table-1> <table_1_reports.csv>"
     assert '<td class="kzp-num" >112</td>' in ex.body  # no per-cell ids or position classes: page weight
     assert 'id="T_table_1"' in ex.body and "_row0_col" not in ex.body
@@ -340,9 +340,9 @@ def test_a_table_only_a_rerun_shows_is_pasted_as_nothing_and_numbered_nothing(tm
 def test_a_reference_to_a_thesis_exhibit_outside_the_book_reads_as_its_number(tmp_path):
     _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None)])
     nb = nbformat.read(tmp_path / "a.ipynb", as_version=4)
-    nb.cells[1].source += (
-        "\nThe slots of {numref}`table-1`, and {numref}`Figures %s <figure-6>` to {numref}`%s <figure-9>`.\n"
-    )
+    nb.cells[
+        1
+    ].source += "\nThe slots of {numref}`table-1`, and {numref}`Figures %s <figure-6>` to {numref}`%s <figure-9>`.\n"
     nbformat.write(nb, tmp_path / "a.ipynb")
     _project(tmp_path, ["a"])
     assert _build(tmp_path).returncode == 0

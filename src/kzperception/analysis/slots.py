@@ -6,7 +6,7 @@ are unknown; they stay NaN in the frame and are shown as a dash, never as a zero
 category the thesis does not mention in a slot may well have had reports in it.
 
 One template chapter (notebooks/06-3-partner-slots.md) makes the slot chapter of every partner,
-``partner`` being its parameter (:data:`kzperception.book.build.PARTNER_CHAPTERS`). Its computed
+``partner`` being its parameter (:data:`kzperception.book.chapter_templates.PARTNER_CHAPTERS`). Its computed
 section reads only these functions: :func:`partner_slot_facts` (numbers under partner-neutral
 names, so one text serves every partner) and :func:`partner_slot_texts` (the sentences that read
 those numbers, and the chapter's title, anchor and element names), shown through

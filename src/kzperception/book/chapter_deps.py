@@ -10,7 +10,7 @@ same. A module or data file the chapter never touched cannot invalidate it.
 
 What the hook cannot see is read by C code that opens files itself (pyarrow given a path); the
 corpus loader opens its files from Python first, and the corpus files are part of the base key as
-well (:func:`kzperception.book.build.execution_key`), so a changed corpus always re-executes.
+well (:func:`kzperception.book.execute.execution_key`), so a changed corpus always re-executes.
 """
 
 from __future__ import annotations

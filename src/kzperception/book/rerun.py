@@ -35,16 +35,11 @@ from typing import TYPE_CHECKING
 import yaml
 
 from kzperception import paths
-from kzperception.book.build import (
-    BookLayout,
-    ChapterRun,
-    chapter_source,
-    execute_chapters,
-    jupyter_book,
-    partner_chapters,
-    stage_pages,
-)
+from kzperception.book.build import jupyter_book
+from kzperception.book.chapter_templates import chapter_source, partner_chapters
 from kzperception.book.display import html_text, html_value, myst_text
+from kzperception.book.execute import ChapterRun, execute_chapters
+from kzperception.book.layout import BookLayout, stage_pages
 from kzperception.book.params import ChapterParams
 from kzperception.data.datapackage import corpus_hashes, corpus_label
 
@@ -587,6 +582,7 @@ def build_into(
     toc: Path | None = None,
     seed: Path | None = None,
     on_done: Callable[[ChapterRun], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """Build a standalone book at ``out`` (checked by :func:`check_out`): the one path every such book takes.
 
@@ -596,7 +592,7 @@ def build_into(
     then, as on any error or interruption, ``OUT`` is left exactly as it was and the temporary
     build folder is removed.
     """
-    from kzperception.book.build import ensure_bundle
+    from kzperception.book.bundle import ensure_bundle
 
     ensure_bundle()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -606,7 +602,9 @@ def build_into(
     try:
         layout = BookLayout.standalone(work)
         stage_source(layout, out if _out_kind(out) == "rerun" else None)
-        runs = execute_chapters(chapters, params, layout.chapters, jobs, use_cache, on_done=on_done, seed=seed)
+        runs = execute_chapters(
+            chapters, params, layout.chapters, jobs, use_cache, on_done=on_done, seed=seed, on_start=on_start
+        )
         if any(r.status == "failed" for r in runs):
             return runs, None
         jupyter_book(
@@ -689,7 +687,10 @@ def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[s
 
 
 def run(
-    p: RerunPlan, jobs: int = 2, on_done: Callable[[ChapterRun], None] | None = None
+    p: RerunPlan,
+    jobs: int = 2,
+    on_done: Callable[[ChapterRun], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """Execute the chapters on the corpus and window, build, and put the book at ``OUT``."""
     record = {**rerun_record(p), "coder": p.coder}
@@ -702,6 +703,7 @@ def run(
         record,
         jobs=jobs,
         on_done=on_done,
+        on_start=on_start,
     )
 
 
@@ -714,6 +716,7 @@ def build_main_into(
     use_cache: bool = True,
     strict: bool = True,
     on_done: Callable[[ChapterRun], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """The main book, built outside the repository (``kzperception build --out``): same pages, same rules.
 
@@ -739,4 +742,5 @@ def build_main_into(
         toc=paths.TOC,
         seed=paths.CHAPTERS,
         on_done=on_done,
+        on_start=on_start,
     )
