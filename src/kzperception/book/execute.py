@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from kzperception import paths
 from kzperception.atomic import atomic_target
-from kzperception.book import chapter_deps
+from kzperception.book import chapter_deps, warm_kernel
 from kzperception.book.chapter_templates import ChapterSource, chapter_notebook, chapter_source, source_vocabulary
 from kzperception.book.layout import FRONT_PAGE, BookLayout, BuildError
 
@@ -123,6 +123,8 @@ def execute_chapter(
         return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     chapter_deps.add_tracking(nb)
+    # In a warm pool worker the kernel is a fork of it (kzperception.book.warm_kernel); else a new process.
+    forked = {"kernel_manager_class": warm_kernel.ForkedKernelManager} if warm_kernel.is_warm() else {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in = Path(tmp) / f"{stem}.ipynb"
         # papermill writes the notebook as it goes: in a folder of this run's own, never beside the chapter
@@ -133,6 +135,7 @@ def execute_chapter(
                 papermill.execute_notebook(
                     str(tmp_in),
                     str(tmp_out),
+                    **forked,
                     parameters=params,
                     kernel_name="python3",
                     cwd=str(out_dir),
@@ -243,7 +246,7 @@ def execute_chapters(
             todo.append((stem, key))
     if todo:
         workers = max(1, min(jobs, len(todo)))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_the_command) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
             waiting, running = list(todo), set()
             while waiting or running:
                 while waiting and len(running) < workers:  # hand out one chapter per free worker
@@ -259,6 +262,14 @@ def execute_chapters(
                         on_done(run)
     order = {s: i for i, s in enumerate(stems)}
     return sorted(runs, key=lambda r: order[r.stem])
+
+
+def _start_worker() -> None:
+    """A pool worker's start: leave Ctrl-C to the command, and import the heavy libraries once
+    when chapter kernels are forked from it (:mod:`kzperception.book.warm_kernel`)."""
+    _leave_ctrl_c_to_the_command()
+    if warm_kernel.enabled():
+        warm_kernel.preload()
 
 
 def _leave_ctrl_c_to_the_command() -> None:
