@@ -32,14 +32,14 @@ class ChapterProgress:
         self.total = total
         self.console = console or err_console
         self.finished: list[ChapterRun] = []
-        self._t0 = time.perf_counter()
+        self._t0 = self._last = time.perf_counter()
         self._started: dict[str, float] = {}
         self._progress: Progress | None = None
         self._overall: TaskID | None = None
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> ChapterProgress:
-        self._t0 = time.perf_counter()
+        self._t0 = self._last = time.perf_counter()
         if self.console.is_terminal:
             from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -70,6 +70,7 @@ class ChapterProgress:
     def done(self, run: ChapterRun) -> None:
         """A chapter finished: executed, reused from the cache, or failed."""
         self.finished.append(run)
+        self._last = time.perf_counter()
         seconds = run.seconds or (time.perf_counter() - self._started[run.stem] if run.stem in self._started else 0.0)
         what = {"cached": "from cache"}.get(run.status, run.status)
         self._line(f"finished {run.stem}: {what}" + (f" in {seconds:.1f}s" if run.status != "cached" else ""))
@@ -81,11 +82,11 @@ class ChapterProgress:
                 self._progress.advance(self._overall)
 
     def summary(self) -> str:
-        """``chapters: 5 executed, 2 from cache, 0 failed in 41.3s`` (time since the block began)."""
+        """``chapters: 5 executed, 2 from cache, 0 failed in 41.3s``, timed to the last chapter's end."""
         count = {s: sum(r.status == s for r in self.finished) for s in ("executed", "cached", "failed")}
         return (
             f"chapters: {count['executed']} executed, {count['cached']} from cache, {count['failed']} failed "
-            f"in {time.perf_counter() - self._t0:.1f}s"
+            f"in {self._last - self._t0:.1f}s"
         )
 
     def __exit__(
