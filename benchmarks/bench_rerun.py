@@ -142,9 +142,9 @@ def main() -> None:
     trees = {"before": (before, _env(before / "src")), "after": (ROOT, _env(ROOT / "src"))}
     results: dict[str, dict[str, object]] = {"before": {}, "after": {}}
     cli = [sys.executable, "-m", "kzperception.cli"]
-    bundle = "from kzperception.book.build import ensure_bundle" if args.before == "a1d87a7" else ""
     for tree, env in trees.values():  # the offline Vega bundle is made once per checkout: not part of a rerun
-        code = f"{bundle or 'from kzperception.book.bundle import ensure_bundle'}; ensure_bundle()"
+        module = "bundle" if (tree / "src/kzperception/book/bundle.py").is_file() else "build"
+        code = f"from kzperception.book.{module} import ensure_bundle; ensure_bundle()"
         subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, check=False)
     for name, (tree, env) in trees.items():  # short commands, alternating would be fairer; best of N is close
         results[name]["help"] = best([*cli, "--help"], tree, env, args.repeat)
