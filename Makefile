@@ -42,6 +42,7 @@ test: $(STAMP) lint unit book-tests regression
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
 
 ## make unit: the unit tests only (no book is built): the loop to run while editing the library
 unit: $(STAMP) $(NODE_STAMP)

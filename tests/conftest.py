@@ -25,9 +25,9 @@ def write_corpus(folder: Path, reports: str, codes: str) -> Path:
     return folder
 
 
-# Ten reports placed around the thesis window's edges on purpose:
+# Eight reports, six of them placed around the thesis window's edges on purpose:
 # r1 the start day, r2 the day before the pivot, r3 the pivot day, r4 the end day,
-# r5 the day after the end (outside), r6 the day before the start (outside).
+# r5 the day after the end (outside), r6 the day before the start (outside); r7 and r8 lie inside.
 SMALL_REPORTS = """\
 r1,china,government,mfa,2020-08-24,,,,,,synthetic
 r2,china,government,mfa,2022-02-23,,,,,,synthetic

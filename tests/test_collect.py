@@ -704,10 +704,10 @@ def test_fetcher_post_is_polite_and_cached_per_body(tmp_path: Path) -> None:
 
 
 def test_graphql_answers_other_than_a_news_list_are_failures() -> None:
-    from kzperception.fieldwork.collect.govkz import _graphql_items
+    from kzperception.fieldwork.collect.govkz import graphql_items
 
-    assert _graphql_items({"data": {"news": [{"id": 1}, "x"]}}) == [{"id": 1}]
-    assert _graphql_items({"data": {"news": []}}) == []
+    assert graphql_items({"data": {"news": [{"id": 1}, "x"]}}) == [{"id": 1}]
+    assert graphql_items({"data": {"news": []}}) == []
     for bad, message in [
         ({"errors": [{"message": "notAllowed"}], "data": None}, "GraphQL errors: notAllowed"),
         ({"errors": [{"message": "partial"}], "data": {"news": [{"id": 1}]}}, "GraphQL errors: partial"),
@@ -716,7 +716,7 @@ def test_graphql_answers_other_than_a_news_list_are_failures() -> None:
         ([{"id": 1}], "not an object"),
     ]:
         with pytest.raises(ValueError, match=message):
-            _graphql_items(bad)
+            graphql_items(bad)
 
 
 def test_fake_graphql_pages_filters_and_refuses(sites: FakeSites) -> None:
@@ -851,15 +851,15 @@ def test_akorda_page_without_cards_is_read_by_links_and_nearby_dates() -> None:
 
 
 def test_govkz_api_url_and_list_answers() -> None:
-    from kzperception.fieldwork.collect.govkz import _api_items
+    from kzperception.fieldwork.collect.govkz import api_items
 
     site = make_site("government", "https://www.gov.kz", ["mfa"], page_size=50)
     assert site.api_url("mfa", 2) == (
         "https://www.gov.kz/api/v1/public/content-manager/news?sort-by=created_date:DESC&projects=eq:mfa&page=2&size=50"
     )
-    assert _api_items([{"id": 1}, "x"]) == [{"id": 1}]
+    assert api_items([{"id": 1}, "x"]) == [{"id": 1}]
     with pytest.raises(ValueError, match="not a list"):
-        _api_items({"content": [{"id": 1}]})  # a page object is not what the API answers
+        api_items({"content": [{"id": 1}]})  # a page object is not what the API answers
 
 
 def test_fake_api_rejects_the_old_filter_syntax(sites: FakeSites) -> None:

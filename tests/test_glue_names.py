@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from kzperception import paths
-from kzperception.analysis import section_readings as sr
 from kzperception.book.chapter_templates import chapter_source
 from kzperception.book.execute import check_glue_names
 from kzperception.book.layout import BuildError
@@ -21,19 +20,23 @@ def test_every_reading_name_in_the_chapters_is_produced():
         assert registry.unknown_names(page.read_text(encoding="utf-8"), produced) == [], page.name
 
 
-def test_the_legacy_list_is_what_the_legacy_readers_produce():
-    """Every key the readers not yet moved produce is in the list, and the list holds no key they never produce."""
-    produced: set[str] = set()
-    for source in (None, str(paths.REGISTER)):
-        counts = load_counts(source) if source else load_counts()
-        produced |= {r.key for r in sr.all_readings(counts)}
-    fixed = {k for k in produced if not k.startswith("sweep_")}
-    assert fixed <= set(registry.LEGACY_READINGS)
-    retired = set(registry.LEGACY_READINGS) - {"sweep_ahead", "sweep_p", "sweep_partners"} - fixed
-    assert not retired, retired
-    assert produced == fixed  # no per-partner family is left among them
-    # sweep readings come from 6.5's sweep, not all_readings: their names are per partner plus two
-    assert {"sweep_ahead", "sweep_p", "sweep_partners"} <= set(registry.LEGACY_READINGS)
+def test_the_sweep_and_slot_readings_give_only_names_the_registry_lists():
+    """The readings outside the counts-based registry (the sweep's, a slot template's) name only what
+    :func:`registry.producible_names` promises, for every partner of the corpus."""
+    from kzperception.analysis.sensitivity import pivot_sweep
+    from kzperception.data.corpus import load_corpus
+    from kzperception.readings import sweep
+
+    counts = load_counts(str(paths.REGISTER))
+    produced = registry.producible_names(counts.vocabulary)
+    for partner in counts.vocabulary.partner_ids:
+        texts = registry.partner_texts(counts, partner, load_counts())
+        assert set(texts) <= produced
+        assert all(texts[f"said_{f}"] for f in registry.PARTNER_FAMILIES), partner
+    swept = pivot_sweep(load_corpus(paths.REGISTER), window=counts.window)
+    keys = {v.key for v in sweep.verdicts(swept, counts.window.pivot)}
+    assert {f"said_{k}" for k in keys} <= produced
+    assert {"sweep_ahead", "sweep_p"} <= keys
 
 
 def test_a_misspelt_reading_stops_the_build_before_any_chapter_runs(tmp_path):

@@ -272,32 +272,34 @@ def test_zero_and_one_are_never_several() -> None:
         "china_before_cultural_main_reports": "an unknown number of reports",
         "china_before_cultural_main_codes": "an unknown number of main codes",
     }
-    assert (
-        narrative.span_words(0, 1) == "from 0 to 1 report" and narrative.span_words(37, 78) == "from 37 to 78 reports"
-    )
-
-
-def test_the_lead_of_an_empty_or_single_report_slot() -> None:
-    from kzperception.data.vocabulary import CATEGORIES
-
-    facts = {f"before_{c}_main": 0.0 for c in CATEGORIES} | {f"before_{c}_main_share": 0.0 for c in CATEGORIES}
-    assert narrative.lead_words(facts, "before") == "no main cooperation code is known for this slot"
-    facts["before_economic_main"], facts["before_economic_main_share"] = 1.0, 100.0
-    assert narrative.lead_words(facts, "before") == "economic cooperation is the main code of one report (100.0 %)"
-    facts["before_cultural_main"], facts["before_cultural_main_share"] = 1.0, 100.0
-    assert "level with cultural cooperation with 1" in narrative.lead_words(facts, "before")
 
 
 def _pair(cb, ca, rb, ra):
-    facts = {
-        "n_china_before": cb,
-        "n_china_after": ca,
-        "n_russia_before": rb,
-        "n_russia_after": ra,
-        "china_change": 100 * (ca - cb) / cb if cb else math.nan,
-        "russia_change": 100 * (ra - rb) / rb if rb else math.nan,
+    """The thesis's slot comparisons (registry pair readings) on counts with these report numbers."""
+    import pandas as pd
+
+    from kzperception.data.counts import Counts
+    from kzperception.data.window import THESIS_WINDOW
+    from kzperception.readings import describe, registry
+
+    rep = pd.DataFrame(
+        [
+            ("china", "president", "before", cb),
+            ("china", "president", "after", ca),
+            ("russia", "president", "before", rb),
+            ("russia", "president", "after", ra),
+        ],
+        columns=["country", "website", "period", "n"],
+    )
+    codes = pd.DataFrame(columns=["country", "period", "category", "mode", "level", "n"])
+    counts = Counts(rep, codes, THESIS_WINDOW, "generated")
+    texts = registry.pair_texts(counts, "china", "russia")
+    return {
+        "russia_versus_china_before": describe.count_beside(counts, "russia", "china"),
+        "china_russia_attention": texts["reading_pair_attention_china_russia"],
+        "china_versus_russia_growth": texts["reading_pair_growth_china_russia"],
+        "china_russia_sizes": texts["reading_pair_sizes_china_russia"],
     }
-    return narrative.pair_texts(facts, "china", "russia")
 
 
 @pytest.mark.parametrize(

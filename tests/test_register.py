@@ -196,13 +196,6 @@ def test_select_follows_the_window(reg: R.Register) -> None:
         R.select(period="during", register=reg)
 
 
-def test_quotes_for_concatenates_in_date_order(reg: R.Register) -> None:
-    out = views.quotes_for(country="china", category="security_military", register=reg).data
-    assert out.index('data-report="mfa-rk-2022a"') >= 0
-    ids = R.select(country="china", category="security_military", register=reg)
-    assert out.count('class="kzp-quote"') == len(ids)
-
-
 def test_register_table(reg: R.Register) -> None:
     table = R.register_table(reg)
     assert len(table) == len(reg.reports)

@@ -18,8 +18,9 @@ from kzperception.analysis.sensitivity import (
     sensitivity_facts,
     sweep_corpus,
 )
+from kzperception.book.chapter import open_chapter
 from kzperception.book.charts import sensitivity_chart
-from kzperception.book.views import sweep_note
+from kzperception.book.readings_glue import sweep_banner
 from kzperception.data.corpus import load_corpus
 from kzperception.data.counts import SourceError, load_counts
 from kzperception.data.vocabulary import Vocabulary
@@ -95,8 +96,9 @@ def test_published_source_refused_for_cli_and_demo_for_book():
         sweep_corpus("published", allow_demo=False)
     corpus, demo = sweep_corpus("published")
     assert demo and corpus.is_synthetic and len(corpus.reports) == 218
-    note = sweep_note(corpus, demo)._repr_html_()
-    assert "Synthetic corpus — demonstration only" in note
+    banner = sweep_banner(open_chapter(), corpus, demo)  # the banner section 6.5 shows
+    assert banner is not None and "Synthetic data — demonstration only" in banner.data
+    assert f"run on {len(corpus.reports)} synthetic reports" in banner.data
 
 
 def test_facts_and_chart(sweep):

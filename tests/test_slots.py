@@ -11,6 +11,7 @@ import pytest
 from kzperception.analysis import measures, slots
 from kzperception.book import views
 from kzperception.data.counts import load_counts
+from kzperception.readings import registry
 
 
 def test_published_china_slots_match_the_slot_facts() -> None:
@@ -51,31 +52,31 @@ def test_partner_slot_template_functions_match_the_chapter_facts() -> None:
         for key, value in mine.items():
             theirs = facts[f"n_{partner}_{key[2:]}" if key.startswith("n_") else f"{partner}_{key}"]
             assert value == theirs or (math.isnan(value) and math.isnan(theirs)), key
-    texts = slots.partner_slot_texts(counts, "china")
-    assert texts["title"] == "Comparison of slots: perception of China" and texts["anchor"] == "sec-china-slots"
-    assert texts["lead_before"].startswith("political and diplomatic cooperation is the main code of 19 reports")
-    assert texts["lead_after"].startswith("economic cooperation is the main code of 45 reports")
-    assert texts["growth"] == "grows by 110.8 %"
+    texts = registry.partner_texts(counts, "china")
+    assert texts["reading_slot_lead_before"].startswith(
+        "political and diplomatic cooperation is the main code of 19 reports"
+    )
+    assert texts["reading_slot_lead_after"].startswith("economic cooperation is the main code of 45 reports")
+    assert texts["reading_slot_change"] == "attention to China grows by 110.8 % (from 37 to 78 reports)"
     assert 'id="T_china_slots"' in views.show_partner_slots(counts, "china").to_html()
-    assert 'data-report="' in views.slot_quotes("china", "before").data
     with pytest.raises(ValueError, match=re.escape("partner: 'turkey' is not one of china|russia")):
         slots.partner_slot_facts(counts, "turkey")
 
 
-def test_lead_sentence_counts_in_words_and_never_puts_a_tie_ahead() -> None:
+def test_a_slot_lead_counts_in_words_and_never_puts_a_tie_ahead() -> None:
     """A slot led by one report says "one report", and two categories with equal counts tie."""
-    base = {"lead": [], "n": 0}
-    one = slots._lead_sentence
-    leaders = [("economic", 1.0, 50.0), ("political_diplomatic", 1.0, 50.0)]
-    original = slots._leaders
-    try:
-        slots._leaders = lambda facts, period: leaders
-        assert one(base, "before") == (
-            "economic and political and diplomatic cooperation tie as the main code, with one report each (50.0 %)"
-        )
-        leaders[:] = [("economic", 1.0, 100.0)]
-        assert one(base, "before") == "economic cooperation is the main code of one report (100.0 %)"
-        leaders[:] = [("economic", 3.0, 75.0), ("security_military", 1.0, 25.0)]
-        assert "of 3 reports (75.0 %), ahead of security and military cooperation with 1" in one(base, "before")
-    finally:
-        slots._leaders = original
+    from kzperception.readings import render
+    from kzperception.readings.verdicts import SlotLead
+
+    def said(*items: tuple[str, float, float]) -> str:
+        return render.render(SlotLead("k", "r", partner="china", items=items))
+
+    assert said() == "no main cooperation code is known for this slot"
+    assert said(("economic", 1.0, 50.0), ("political_diplomatic", 1.0, 50.0)) == (
+        "economic cooperation and political and diplomatic cooperation tie as the main code, "
+        "with one report each (50.0 %)"
+    )
+    assert said(("economic", 1.0, 100.0)) == "economic cooperation is the main code of one report (100.0 %)"
+    assert "of 3 reports (75.0 %), ahead of security and military cooperation with 1 (25.0 %)" in said(
+        ("economic", 3.0, 75.0), ("security_military", 1.0, 25.0)
+    )

@@ -20,6 +20,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest, chi2_contingency, fisher_exact
@@ -179,7 +180,7 @@ def check_wording(text: str, verdict: object, n_partners: int, n_categories: int
     assert not re.search(r"(?<![\d.,])1 (report|main code|secondary code|code|pair)s\b", text), text
     assert "p = <" not in text and "nan" not in text.lower().split() and " inf" not in text, text
     assert "leads with no" not in text and "leads with 0" not in text, text
-    if re.search(r"\bboth (?!before)", text):
+    if re.search(r"\bboth (?!before|periods)", text):  # "both" of partners only where there are two
         assert n_partners == 2, text
 
 
@@ -419,6 +420,96 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     expect_part = "none" if sec == 0 else "few" if total < 20 else "small" if rank >= 3 else "large"
     assert security.part == expect_part
     check_wording(render(security, LABELS), security, len(ps))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_direction_and_slot_verdicts_match_an_independent_computation(t: dict) -> None:
+    """6.4's plain reading of two partners, and each slot's leaders and largest move, computed apart."""
+    counts = counts_of(t)
+    ps = present(t)
+    if len(ps) == 2:
+        a, b = ps
+        table = [[n_of(t, a, "after"), n_of(t, a, "before")], [n_of(t, b, "after"), n_of(t, b, "before")]]
+        p = fisher_p(table)
+        v = compute.direction(counts, a, b)
+        if math.isnan(p):
+            assert v.outcome == "untestable"
+        else:
+            cross = table[0][0] * table[1][1] - table[0][1] * table[1][0]  # the odds ratio's side of 1
+            side = (cross > 0) - (cross < 0)
+            assert v.side == side, (table, v)
+            assert v.outcome == ("no_direction" if side == 0 else "beyond" if p < 0.05 else "within")
+            said = render(v, LABELS)
+            check_wording(said, v, len(ps))
+            if side:
+                lead = LABELS.partner(a if side > 0 else b)
+                assert said.startswith(f"reports on {lead} shifted towards the after-period more")
+    for partner in ps:
+        for per in ("before", "after"):
+            n = n_of(t, partner, per)
+            main = {c: code_n(t, c, "main", partner, per) for c in CATEGORIES}
+            lead = compute.slot_lead(counts, partner, per)
+            assert lead.leaders == leaders(main), (main, lead)
+            said = render(lead, LABELS)
+            check_wording(said, lead, len(ps))
+            if len(lead.leaders) > 1:
+                assert "tie as the main code" in said and "ahead of" not in said.split(" tie ")[0]
+            if lead.items:
+                assert lead.items[0][2] == 100 * main[lead.leaders[0]] / n
+        shares = {}
+        for c in CATEGORIES:
+            nb, na = n_of(t, partner, "before"), n_of(t, partner, "after")
+            if nb and na:
+                kb, ka = code_n(t, c, "main", partner, "before"), code_n(t, c, "main", partner, "after")
+                shares[c] = abs(100 * ka / na - 100 * kb / nb)
+        moved = compute.moved_most(counts, partner)
+        if not shares:
+            assert moved is None
+        else:
+            assert moved is not None
+            top = max(shares.values())
+            assert moved.category == next(c for c in CATEGORIES if shares[c] == top), (shares, moved)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_slot_pair_verdicts_match_an_independent_computation(t: dict) -> None:
+    """The thesis's slot comparisons of two partners, on any pair of any table, computed apart."""
+    counts = counts_of(t)
+    ps = present(t)
+    for a, b in itertools.permutations(ps, 2):
+        ca, cb = change(t, a), change(t, b)
+        if math.isnan(ca) or math.isnan(cb):
+            moved = "unsized"
+        elif abs(ca - cb) <= 10:
+            moved = "about"
+        else:
+            moved = a if ca > cb else b
+        for aspect in ("before", "growth", "attention", "sizes"):
+            v = compute.slot_pair(counts, a, b, aspect)
+            said = render(v, LABELS)
+            check_wording(said, v, len(ps))
+            na, nb = n_of(t, a, "before"), n_of(t, b, "before")
+            if aspect == "before":
+                more = a if na > nb else b if nb > na else None
+                assert v.decision() == ("before", more)
+                if more is not None:
+                    assert f"{LABELS.partner(more)} was the neighbour the officials wrote about more" in said
+            elif aspect == "attention":
+                assert v.decision() == ("attention", moved)
+                assert ("moved towards" in said) == (moved in (a, b)), said
+            elif aspect == "growth":
+                far = moved == a and ca - cb > 50
+                assert v.decision() == ("growth", moved, "far" if far else None)
+                assert said.startswith("far more") == far, said
+            else:
+                xa, xb = n_of(t, a, "after"), n_of(t, b, "after")
+                after = a if xa > xb else b if xb > xa else None
+                before = a if na > nb else b if nb > na else None
+                assert v.decision() == ("sizes", before, after)
+    with pytest.raises(ValueError, match="aspect"):
+        compute.slot_pair(counts, ps[0], ps[0], "size")
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

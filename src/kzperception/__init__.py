@@ -5,3 +5,5 @@ collect -> screen -> code -> window & count -> chart/quote -> chapter -> book.
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -23,10 +23,12 @@ shares imply (:mod:`kzperception.analysis.audit_constraints`) are audited apart.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -54,6 +56,7 @@ from kzperception.analysis.audit_lang import (  # noqa: F401  (re-exported: the 
     tokenize,
 )
 from kzperception.data.counts import Counts
+from kzperception.readings.verdicts import Verdict
 
 STATEMENTS = paths.PUBLISHED / "statements.csv"
 READINGS = paths.PUBLISHED / "statement_readings.csv"
@@ -137,7 +140,7 @@ def _describe(verdict: str, unit: str, diff: float) -> str:
     return f"{diff:+.1f} points" if unit == "percent" else f"{diff:+.0f}"
 
 
-def audit_statement(expr: str, printed: str, unit: str, data: AuditData) -> dict[str, object]:
+def audit_statement(expr: str, printed: str, unit: str, data: AuditData) -> dict[str, Any]:
     """Recompute one statement: its value, verdict, difference and a note on what it rests on."""
     try:
         v = evaluate(expr, data)
@@ -167,7 +170,7 @@ def _shown(value: float, unit: str) -> str:
     return f"{value:.2f}" if unit == "percent" else f"{value:.0f}"
 
 
-def _charitable(row: dict[str, object], st, alternatives: pd.DataFrame, data: AuditData) -> dict[str, object]:
+def _charitable(row: dict[str, Any], st, alternatives: pd.DataFrame, data: AuditData) -> dict[str, Any]:
     """Try the other readings of a statement that does not agree as written; keep the first that agrees."""
     tried = []
     for alt in alternatives.itertuples(index=False):
@@ -211,15 +214,15 @@ def audit_table(
         readings = load_readings(statements=load_statements() if statements is None else None)
     statements = load_statements() if statements is None else statements
     data = AuditData.from_counts(counts)
-    rows: list[dict[str, object]] = []
-    first: dict[tuple[str, float, str], dict[str, object]] = {}
+    rows: list[dict[str, Any]] = []
+    first: dict[tuple[str, float, str], dict[str, Any]] = {}
     for st in statements.itertuples(index=False):
         key = _key(st)
         if key in first:
             first[key]["also at"].append(st.where)
             first[key]["also_ids"].append(st.id)
             continue
-        row: dict[str, object] = {
+        row: dict[str, Any] = {
             "id": st.id,
             "section": section_of(st.where),
             "where": st.where,
@@ -281,9 +284,12 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
     facts["n_agrees_bounded"] = int((agrees & table["note"].str.contains("bounds")).sum())
     for unit in UNITS:
         facts[f"n_{unit}_statements"] = int((table["unit"] == unit).sum())
-    repeats = table["also_ids"].str.split().str.len().fillna(0).astype(int) if "also_ids" in table else 0
-    facts["n_places"] = int(len(table) + (repeats.sum() if len(table) else 0))
-    facts["n_repeated"] = int((repeats > 0).sum()) if len(table) else 0
+    if "also_ids" in table:
+        repeats = table["also_ids"].str.split().str.len().fillna(0).astype(int)
+    else:  # no statement is repeated elsewhere: a zero per row, not a bare 0 to call .sum() on
+        repeats = pd.Series(0, index=table.index, dtype=int)
+    facts["n_places"] = int(len(table) + repeats.sum())
+    facts["n_repeated"] = int((repeats > 0).sum())
     facts["n_sections"] = table["where"].str.extract(r"^(\d(?:\.\d)*)")[0].nunique()
     leads = table["subject"].str.startswith(LEAD_SUBJECT)
     facts["n_lead_slots"] = int(leads.sum())
@@ -412,13 +418,12 @@ def readings_table(counts: Counts) -> pd.DataFrame:
     """Every reading the book can glue, on ``counts``: what it asks, what it says, its numbers, its decision.
 
     The registry's readings (:mod:`kzperception.readings.registry`, every verdict of each: one per
-    pair of partners, per partner, per category of the codebook), then the readings not yet moved
-    into it (:func:`kzperception.analysis.section_readings.all_readings`). Applied to the counts
+    pair of partners, per partner, per category of the codebook), each partner's slot readings and
+    each ordered pair's slot comparisons. Applied to the counts
     the book was built on, so a reader can check each interpreted sentence against its numbers,
     and a rerun shows where its decisions part from the thesis's. Every cell is in words: labels
     for partners and categories, never their ids.
     """
-    from kzperception.analysis import section_readings
     from kzperception.readings import registry, render
 
     labels = render.Labels.of(counts)
@@ -438,8 +443,26 @@ def readings_table(counts: Counts) -> pd.DataFrame:
 
     rows = []
     categories = list(counts.vocabulary.category_ids)
-    for name in registry.names(categories):
-        reading = registry.reading(name, categories)
+    present = list(registry.compute.partners(counts))
+    asked = [registry.reading(name, categories) for name in registry.names(categories)]
+    asked += [registry.partner_reading(family, p) for p in present for family in registry.PARTNER_FAMILIES]
+    asked += [
+        registry.Reading(
+            name, f"{registry.PAIR_ASPECTS[name.split('_')[1]]}: {pair}", functools.partial(_pair_verdicts, name)
+        )
+        for name, pair in zip(
+            registry.pair_names(present),
+            [
+                f"{labels.partner(a)} beside {labels.partner(b)}"
+                for _ in registry.PAIR_ASPECTS
+                for a in present
+                for b in present
+                if a != b
+            ],
+            strict=True,
+        )
+    ]
+    for reading in asked:
         for v in reading.verdicts(counts):
             question, _, category = reading.question.partition(": ")
             rows.append(
@@ -450,16 +473,23 @@ def readings_table(counts: Counts) -> pd.DataFrame:
                     "rule": "; ".join(word(x) for x in v.decision() if x is not None) or "none",
                 }
             )
-    for r in section_readings.all_readings(counts):
-        rows.append(
-            {
-                "reading": r.key.replace("_", " "),
-                "wording": r.text[:1].upper() + r.text[1:],
-                "rests on": numbers(dict(r.rests_on)),
-                "rule": word(r.rule),
-            }
-        )
     return pd.DataFrame(rows, columns=["reading", "wording", "rests on", "rule"])
+
+
+def _pair_verdicts(name: str, counts: Counts) -> list[Verdict]:
+    """:func:`_pair_verdict` as a reading's list of verdicts."""
+    return [_pair_verdict(counts, name)]
+
+
+def _pair_verdict(counts: Counts, name: str) -> Verdict:
+    """The verdict of ``pair_<aspect>_<a>_<b>``, split by the known partners (an id may hold an underscore)."""
+    from kzperception.readings import compute
+
+    _, aspect, rest = name.split("_", 2)
+    for a in compute.partners(counts):
+        if rest.startswith(f"{a}_"):
+            return compute.slot_pair(counts, a, rest.removeprefix(f"{a}_"), aspect)
+    raise KeyError(name)
 
 
 def _number(v: float) -> str:

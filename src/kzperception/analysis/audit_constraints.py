@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -109,7 +110,14 @@ def _tol(text: str) -> float:
     return 0.5 * 10 ** -decimals(text) + 1e-9
 
 
-def _row(kind: str, section: str, constraint: str, implied: str, holds: bool, rests_on: list[str]) -> dict[str, str]:
+# One constraint the printed figures must meet, before repeated statements are merged.
+_Row = TypedDict(
+    "_Row",
+    {"kind": str, "section": str, "constraint": str, "implied": str, "verdict": str, "rests on": list[str]},
+)
+
+
+def _row(kind: str, section: str, constraint: str, implied: str, holds: bool, rests_on: list[str]) -> _Row:
     return {
         "kind": kind,
         "section": section,
@@ -129,15 +137,15 @@ def _n(x: float) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
 
 
-def _sums(printed: dict[str, Printed], selectors: dict[str, Select]) -> list[dict[str, str]]:
+def _sums(printed: dict[str, Printed], selectors: dict[str, Select]) -> list[_Row]:
     rows = []
     for key, whole in printed.items():
         sel = selectors.get(key)
         if sel is None:
             continue
         for k, parts in _splits(sel):
-            got = [printed.get(_canon(p)) for p in parts]
-            if any(g is None for g in got):
+            got = [g for g in (printed.get(_canon(p)) for p in parts) if g is not None]
+            if len(got) < len(parts):  # a part no statement prints
                 continue
             total = math.fsum(g.value for g in got)
             text = " + ".join(g.text for g in got)
@@ -171,8 +179,10 @@ def _value(node, printed: dict[str, Printed], data: AuditData) -> tuple[float, s
     return v, _n(v), ""
 
 
-def _shares(statements: pd.DataFrame, printed: dict[str, Printed], data: AuditData) -> list[dict[str, str]]:
-    rows, by_whole, partitions = [], {}, {}
+def _shares(statements: pd.DataFrame, printed: dict[str, Printed], data: AuditData) -> list[_Row]:
+    rows: list[_Row] = []
+    by_whole: dict[str, dict[str, Any]] = {}  # a whole's bounds from each printed count and its share
+    partitions: dict[tuple[str, str], dict[str, Any]] = {}  # the shares printed of one split of a whole
     for st in statements.itertuples(index=False):
         if st.unit != "percent":
             continue
@@ -266,7 +276,7 @@ def _range(lo: int, hi: int) -> str:
     return f"= {lo}" if lo == hi else f"in {lo}-{hi}"
 
 
-def _bounds(data: AuditData, printed: dict[str, Printed]) -> list[dict[str, str]]:
+def _bounds(data: AuditData, printed: dict[str, Printed]) -> list[_Row]:
     rows = []
     codes, reports = data.codes, data.reports
     partners = [c for c in COUNTRIES if (reports["country"] == c).any()]
@@ -344,22 +354,20 @@ def constraints_table(counts: Counts, statements: pd.DataFrame | None = None) ->
     statements = load_statements() if statements is None else statements
     data = AuditData.from_counts(counts)
     printed = _counts_printed(statements)
-    selectors = {}
+    selectors: dict[str, Select] = {}
     for st in statements.itertuples(index=False):
         node = parse(st.expr)
         if st.unit == "count" and isinstance(node, Select):
             selectors.setdefault(_canon(node), node)
     rows = _sums(printed, selectors) + _shares(statements, printed, data) + _bounds(data, printed)
-    total = [
-        printed.get(_canon(parse(e)))
-        for e in (
-            "codes[period=all,mode=cooperation,level=main]",
-            "codes[period=all,mode=cooperation,level=secondary]",
-            "codes[period=before|after,mode=non_cooperation,level=main]",
-        )
-    ]
+    parts = (
+        "codes[period=all,mode=cooperation,level=main]",
+        "codes[period=all,mode=cooperation,level=secondary]",
+        "codes[period=before|after,mode=non_cooperation,level=main]",
+    )
+    total = [t for t in (printed.get(_canon(parse(e))) for e in parts) if t is not None]
     grand = next((p for k, p in printed.items() if "stated[measure=codes_non_cooperation]" in k), None)
-    if all(total) and grand is not None:
+    if len(total) == len(parts) and grand is not None:
         s = math.fsum(t.value for t in total)
         rows.insert(
             0,
@@ -372,15 +380,15 @@ def constraints_table(counts: Counts, statements: pd.DataFrame | None = None) ->
                 [t.id for t in total] + [grand.id],
             ),
         )
-    merged: dict[tuple[str, str], dict] = {}
+    merged: dict[tuple[str, str], _Row] = {}
     for row in rows:  # the same constraint from a repeated statement is one row
         key = (row["kind"], row["constraint"])
         if key in merged:
             merged[key]["rests on"] += row["rests on"]
         else:
             merged[key] = row
-    rows = [{**r, "rests on": _ids(r["rests on"])} for r in merged.values()]
-    out = pd.DataFrame(rows, columns=["kind", "section", "constraint", "implied", "verdict", "rests on"])
+    table = [{**r, "rests on": _ids(r["rests on"])} for r in merged.values()]
+    out = pd.DataFrame(table, columns=["kind", "section", "constraint", "implied", "verdict", "rests on"])
     out.insert(0, "id", [f"C-{i:02d}" for i in range(1, len(out) + 1)])
     return out
 

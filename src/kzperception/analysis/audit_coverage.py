@@ -201,11 +201,6 @@ def locator_problems(sections: dict[str, str], statements: pd.DataFrame) -> list
     return out
 
 
-def rules_table() -> pd.DataFrame:
-    """The rules that set numbers aside, for the appendix."""
-    return pd.DataFrame([{"rule": n, "reason": r} for n, _, r in RULES])
-
-
 def not_audited_facts(not_audited: pd.DataFrame) -> dict[str, int]:
     """How many numbers are left out by name and how many rules set numbers aside, for the prose."""
     return {"n_not_audited": len(not_audited), "n_coverage_rules": len(RULES)}

@@ -171,8 +171,9 @@ class _Parser:
 
     def parse(self) -> Node:
         node = self.expr()
-        if self.peek() is not None:
-            raise ExprError(f"unexpected {self.peek()[1]!r} after a complete expression in {self.text!r}")
+        extra = self.peek()
+        if extra is not None:
+            raise ExprError(f"unexpected {extra[1]!r} after a complete expression in {self.text!r}")
         return node
 
     def expr(self) -> Node:
@@ -264,11 +265,14 @@ def _check(node: Node, top: bool = True) -> None:
             if not isinstance(sel, Select) or sel.table not in TABLE_KEYS:
                 raise ExprError(f"{node.name}() needs a reports[...] or codes[...] selector first")
             _check(sel, top=False)
+            names = []
             for k in keys:
                 if not isinstance(k, Key) or k.name not in TABLE_KEYS[sel.table]:
                     raise ExprError(f"{node.name}(): {k!r} is not a key of {sel.table}")
-            if node.name == "rank" and (sel.get(keys[0].name) is None or len(sel.get(keys[0].name)) != 1):
-                raise ExprError(f"rank(): the selector must fix {keys[0].name}= to one value")
+                names.append(k.name)
+            fixed = sel.get(names[0])
+            if node.name == "rank" and (fixed is None or len(fixed) != 1):
+                raise ExprError(f"rank(): the selector must fix {names[0]}= to one value")
             if node.name == "growing" and (sel.table != "reports" or sel.get("period") is not None):
                 raise ExprError("growing() takes a reports[...] selector without period=")
             return
@@ -375,10 +379,14 @@ def evaluate(node: Node | str, data: AuditData) -> Value:
     if not isinstance(node, Call):
         raise ExprError(f"cannot evaluate {node!r} on its own")
     name, args = node.name, node.args
-    if name == "unpublished":
-        raise NotRecomputable(args[0].value)
+    if name == "unpublished":  # _check made sure of one Text, a selector and keys below
+        reason = args[0]
+        raise NotRecomputable(reason.value if isinstance(reason, Text) else repr(reason))
     if name in ("rank", "count", "growing"):
-        return _grouped(name, args[0], [k.name for k in args[1:]], data)
+        sel, keys = args[0], [k for k in args[1:] if isinstance(k, Key)]
+        if not isinstance(sel, Select) or len(keys) != len(args) - 1:
+            raise ExprError(f"{name}() needs a selector and keys; {node!r} was not checked")
+        return _grouped(name, sel, [k.name for k in keys], data)
     vals = [evaluate(a, data) for a in args]
     first, rest = vals[0], vals[1:]
     if name == "and":

@@ -111,8 +111,10 @@ def _count_verdict(expect: str, hits: int, total: int) -> str:
         return "agrees" if hits == total and total else "not confirmed"
     if expect == "none":
         return "agrees" if hits == 0 else "disagrees"
-    op, n = re.match(r"(=|<=|>=)(\d+)", expect).groups()
-    n = int(n)
+    bound = re.match(r"(=|<=|>=)(\d+)", expect)
+    if bound is None:  # load_checks refuses such a file; a check built by hand can still carry one
+        raise CheckError(f"expect: {expect!r} is not all|none|=N|<=N|>=N")
+    op, n = bound[1], int(bound[2])
     if op == ">=":
         return "agrees" if hits >= n else "not confirmed"
     if op == "<=":
@@ -132,28 +134,30 @@ def run_check(check, register: Register, window: Window = THESIS_WINDOW) -> dict
         note = "" if verdict != "not confirmed" else "the register holds only the reports and passages the thesis cites"
         return {"found": found, "verdict": verdict, "note": note}
     ids = check.reports.split()
-    found, verdicts, notes = [], [], []
+    found_in: list[str] = []
+    verdicts: list[str] = []
+    notes: list[str] = []
     for rid in ids:
         if kind == "date":
             date = register.report(rid)["date"].strftime("%Y-%m-%d")
-            found.append(f"{rid}: {date}")
+            found_in.append(f"{rid}: {date}")
             verdicts.append("agrees" if date.startswith(expect) else "disagrees")
         elif kind == "period":
             period = str(window.period(pd.Series([register.report(rid)["date"]])).astype(object).iloc[0])
-            found.append(f"{rid}: {period}")
+            found_in.append(f"{rid}: {period}")
             verdicts.append("agrees" if period == expect else "disagrees")
         elif kind == "codes":
             have, want = _codes(register, rid), {t.strip() for t in terms.split("|") if t.strip()}
-            found.append(f"{rid}: {', '.join(sorted(have))}")
+            found_in.append(f"{rid}: {', '.join(sorted(have))}")
             verdicts.append("agrees" if have == want else "disagrees")
         else:
             hit = matches(_text(register, rid), terms)
-            found.append(f"{rid}: " + (", ".join(hit) if hit else "not in its title or quoted passage"))
+            found_in.append(f"{rid}: " + (", ".join(hit) if hit else "not in its title or quoted passage"))
             verdicts.append("agrees" if hit else "not confirmed")
             if not hit and not register.has_excerpt(rid):
                 notes.append(f"{rid}: the thesis quotes nothing from it; the register has its title only")
     verdict = "disagrees" if "disagrees" in verdicts else "not confirmed" if "not confirmed" in verdicts else "agrees"
-    return {"found": "; ".join(found), "verdict": verdict, "note": "; ".join(notes)}
+    return {"found": "; ".join(found_in), "verdict": verdict, "note": "; ".join(notes)}
 
 
 def register_audit(

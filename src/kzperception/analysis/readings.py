@@ -1,8 +1,7 @@
 """The older readings' building blocks: counts in words, changes, p-values, quoted codes.
 
 The readings themselves are verdicts in :mod:`kzperception.readings` (every chapter's and the
-audit's); what stays here serves the readings not yet moved there
-(:mod:`kzperception.analysis.section_readings`, the slot and narrative sentences) and must keep
+audit's); what stays here serves the quoted codes and the narrative's counts in words, and keeps
 the same rules: 0 is "no report", 1 "one report", never "several" for fewer than three
 (:func:`count_phrase`); a change is in percent of the before-count (:func:`change`); a p-value
 below :data:`ALPHA` is "beyond what chance alone would produce" (:func:`p_is`); a quotation's
@@ -18,8 +17,6 @@ from kzperception.analysis.measures import code_cell
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS, LEVELS
 
-#: Two changes this many percentage points apart or closer read "about as fast".
-ABOUT_AS_FAST = 10.0
 #: The significance convention of chapter 6.4.
 ALPHA = 0.05
 

@@ -555,51 +555,6 @@ def text_facts(counts: Counts) -> dict[str, str]:
     return texts
 
 
-def _interval_reading(low: float, high: float, null: float, unit: str = "") -> str:
-    """Where an interval lies relative to a reference value, in words."""
-    if math.isnan(low) or math.isnan(high):
-        return "cannot be computed from these counts"
-    if low > null:
-        return f"lies wholly above {null:g}{unit}"
-    if high < null:
-        return f"lies wholly below {null:g}{unit}"
-    return f"contains {null:g}{unit}"
-
-
-def reading_texts(counts: Counts) -> dict[str, str]:
-    """Short verbal readings of intervals and tests, so the prose stays true when the data change.
-
-    Each reading compares a result with its reference (the steady-pace share, an odds ratio of 1,
-    the 5 % convention) and says only on which side it falls; the page adds what that may mean.
-    """
-    texts: dict[str, str] = {}
-    expected = after_share_expected(counts)
-    rep = report_share_intervals(counts)
-    for row in rep[rep["measure"] == "after"].itertuples():
-        texts[f"{_after_key(row.country, row.website)}_reading"] = _interval_reading(
-            row.low, row.high, round(expected, 1), " %"
-        )
-    for row in attention_tests(counts).itertuples():
-        texts[f"att_{_scope_key(row)}_or_reading"] = _interval_reading(row.or_low, row.or_high, 1)
-    strat = stratified_attention(counts)
-    texts["strat_or_reading"] = _interval_reading(strat["or_low"], strat["or_high"], 1)
-    cc = category_country_tests(counts)
-    if len(cc):
-        col = p_column(cc)
-        low = cc.sort_values(col, kind="stable").iloc[0]
-        texts["cc_min_label"] = str(low["Category"]).lower()
-        texts["cc_min_p"] = fmt_p(low[col])
-        texts["cc_min_p_holm"] = fmt_p(low["p_holm"])
-        texts["cc_n_tests"] = str(len(cc))
-        texts["cc_n_raw_below"] = str(int((cc[col] < ALPHA).sum()))
-        texts["cc_n_holm_below"] = str(int((cc["p_holm"] < ALPHA).sum()))
-    cp = category_period_tests(counts)
-    if len(cp):
-        texts["cp_n_tests"] = str(len(cp))
-        texts["cp_n_raw_below"] = str(int((cp["p_fisher"] < ALPHA).sum()))
-    return texts
-
-
 def readable_tests(tests: pd.DataFrame) -> pd.DataFrame:
     """A test table for the page: statistics rounded, p-values as text, clear column names."""
     out = tests.copy()

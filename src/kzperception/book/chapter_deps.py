@@ -20,6 +20,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from kzperception import paths
 
@@ -65,7 +66,7 @@ def take_tracking(nb) -> list[str]:
     Returned paths are relative to the repository root (files outside it, e.g. the installed
     packages or a corpus elsewhere, are covered by the pinned environment and the base key).
     """
-    report: dict[str, object] = {}
+    report: dict[str, Any] = {}
     kept = []
     for cell in nb.cells:
         if TAG in cell.get("metadata", {}).get("tags", []):

@@ -29,7 +29,8 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -368,6 +369,7 @@ def _codes_chart(
     counts: Counts, country: str | None, levels: tuple[str, ...], title: str, domain: list[int] | None = None
 ) -> alt.Chart:
     df = _levels_frame(counts, country, levels)
+    color: alt.Color | Mapping[str, Any]
     if len(levels) > 1:
         colours = [palette.LEVEL[lv] for lv in levels]
         color = alt.Color(
@@ -606,7 +608,7 @@ def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> a
         f"The thesis window is shaded: {labels['before']} before the pivot of "
         f"{window.pivot.isoformat()}, {labels['after']} after it.",
     )
-    return alt.layer(band, spans, dots).properties(
+    return alt.LayerChart(layer=[band, spans, dots]).properties(
         width=WIDTH,
         height=300,
         title="Events the 2024 article dates, beside the thesis window",

@@ -139,7 +139,9 @@ def vega_bundle_js() -> str:
     import vl_convert
 
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    bundle = vl_convert.javascript_bundle(vl_version=f"v{version}")
+    # vl-convert's stub marks `snippet` required, but at run time it defaults to the snippet that sets
+    # window.vegaEmbed, which is the one wanted here.
+    bundle = vl_convert.javascript_bundle(vl_version=f"v{version}")  # type: ignore[call-arg]
     # Top-level declarations of the bundle (e.g. `_`) would collide with Sphinx's globals in a
     # classic <script>; a function scope keeps them private (the bundle sets window.vegaEmbed).
     return "(function () {\n" + bundle + "\n})();\n"
@@ -185,11 +187,6 @@ class ChartHTML:
 
     def __repr__(self) -> str:
         return f"<chart {self.name}>"
-
-
-def show_chart(chart: alt.TopLevelMixin, name: str) -> ChartHTML:
-    """Wrap a chart for display in the offline book."""
-    return ChartHTML(chart, name)
 
 
 def save_csv(df: pd.DataFrame, name: str, folder: str | Path = ".") -> Path:

@@ -25,7 +25,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,9 +84,9 @@ def execution_key(source: ChapterSource | Path, params: dict[str, str]) -> str:
         h.update(json.dumps(source.fields, sort_keys=True).encode())
         h.update(source.reading.read_bytes() if source.reading is not None else b"\0no reading")
     h.update(json.dumps(params | source.parameters, sort_keys=True).encode())
-    source = params.get("source", "published")
-    if source != "published":
-        corpus = Path(source)
+    corpus_source = params.get("source", "published")
+    if corpus_source != "published":
+        corpus = Path(corpus_source)
         own = [corpus / name for name in ("partners.yaml", "codebook.yaml") if (corpus / name).is_file()]
         h.update(_hash_files([*corpus.glob("*.csv"), *own], corpus).encode())
     return h.hexdigest()
@@ -247,7 +247,7 @@ def execute_chapters(
     if todo:
         workers = max(1, min(jobs, len(todo)))
         with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
-            waiting, running = list(todo), set()
+            waiting, running = list(todo), set[Future[ChapterRun]]()
             while waiting or running:
                 while waiting and len(running) < workers:  # hand out one chapter per free worker
                     stem, key = waiting.pop(0)

@@ -1,87 +1,66 @@
-"""Glue the readings of the registry by name, the older readings of sections 6.4 and 6.5, and the one banner of 6.5.
+"""Glue the readings of :mod:`kzperception.readings` by name, and the one banner of 6.5.
 
-The readings themselves are chosen in :mod:`kzperception.analysis.section_readings`; this module
-only names them for the page. Each reading is glued as ``reading_<key>`` (and ``_cap`` to open a
-sentence), and as ``said_<key>``: the whole sentence, capitalised and closed, followed on a rerun
-by what the thesis's published counts say of the same thing, as the thesis's reading, never as
-the rerun's finding. Every text goes through :func:`kzperception.book.display.glue_text`, so a
+The verdicts are computed and rendered in the readings package; this module only names them for
+the page. Each reading is glued as ``reading_<name>`` (to continue a sentence), ``reading_<name>_cap``
+(to open one) and ``said_<name>``: the whole sentence, capitalised and closed, followed on a rerun
+by what the thesis's published counts decide on the same question, as the thesis's reading, never
+as the rerun's finding. Every text goes through :func:`kzperception.book.display.glue_text`, so a
 label from a vocabulary file cannot become markup.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 from IPython.display import HTML
 
-from kzperception.analysis import section_readings as sr
-from kzperception.analysis.readings import Reading, capitalised
 from kzperception.book.chapter import Chapter
 from kzperception.book.display import glue_text, html_text
 from kzperception.data.corpus import Corpus
 
 
-def sentence(reading: Reading, thesis: Reading | None = None) -> str:
-    """The reading as a closed sentence, then, beside a rerun, the thesis's reading of the same thing;
-    nothing for a reading with nothing to say (no pair of partners to read plainly)."""
-    if not reading.text:
-        return ""
-    text = capitalised(reading.text).rstrip(".") + "."
-    beside = sr.thesis_beside(reading, thesis)
-    return f"{text} {beside}" if beside else text
-
-
-def _glue(ours: list[Reading], theirs: list[Reading] | None) -> dict[str, str]:
-    by_key = {r.key: r for r in theirs or []}
-    out: dict[str, str] = {}
-    for r in ours:
-        out[f"reading_{r.key}"] = r.text
-        out[f"reading_{r.key}_cap"] = capitalised(r.text)
-        out[f"said_{r.key}"] = sentence(r, by_key.get(r.key) if theirs is not None else None)
-    for k, v in out.items():
-        glue_text(k, v)
-    return out
-
-
-def glue_uncertainty_readings(ch: Chapter) -> list[Reading]:
-    """Section 6.4: every interpretive sentence, chosen from the intervals and tests of this page's counts.
-
-    Beside a rerun the thesis's direction (of the odds ratios) is the published counts'; the
-    sentences say so where they compare with it.
-    """
-    ours = sr.uncertainty_readings(ch.counts, ch.baseline)
-    _glue(ours, None)
-    plain = next((r.text for r in ours if r.key == "attention_verdict"), "")
-    glue_text("attention_plainly", f"Read plainly, {plain}." if plain else "")  # two partners only
-    return ours
-
-
-def glue_sweep_readings(sweep, pivot, demo: bool, facts: dict[str, float]) -> list[Reading]:
-    """Section 6.5: what the sweep shows, in words chosen from it (prefixed as a demonstration when it is one).
+def glue_sweep_readings(
+    sweep: pd.DataFrame, pivot: str | dt.date, demo: bool, facts: dict[str, float]
+) -> dict[str, str]:
+    """Section 6.5: what the sweep shows, in words chosen from it (each said as a demonstration when it is one).
 
     ``facts`` are the page's :func:`~kzperception.analysis.sensitivity.sensitivity_facts`; the count
     of pivots below 0.05 is glued as a phrase (``no pivot``, ``one pivot``, ``12 pivots (...)``).
+    Every partner's shape is said in one paragraph (``said_sweep_partners``), so the page names each
+    partner the sweep has; with one partner nobody is ahead and ``sweep_ahead`` is empty.
     """
-    ours = sr.sweep_readings(sweep, pivot, demo)
-    _glue(ours, None)
-    # every partner's shape in one paragraph, so the page names each partner the sweep has
-    shapes = [sentence(r) for r in ours if r.key.startswith("sweep_") and r.key not in ("sweep_ahead", "sweep_p")]
-    glue_text("said_sweep_partners", " ".join(shapes))
-    glue_text("describe_sweep", sr.sweep_ranges(sweep, facts))
-    glue_text("describe_sweep_test", sr.sweep_test(facts))
-    if not any(r.key == "sweep_ahead" for r in ours):  # one partner: nobody to be ahead of
-        for key in ("reading_sweep_ahead", "reading_sweep_ahead_cap", "said_sweep_ahead"):
-            glue_text(key, "")
-    glue_text("near_days", str(sr.NEAR_DAYS))
-    glue_text("significant_pivots", sr.significant_pivots(facts))
-    return ours
+    from kzperception.readings import render, words
+    from kzperception.readings import sweep as sweeping
+
+    labels = render.Labels(partners=sweeping.partner_labels(sweep))
+    verdicts = sweeping.verdicts(sweep, pivot, demo)
+    out: dict[str, str] = {}
+    for key in ("sweep_ahead", "sweep_p"):
+        out |= {f"reading_{key}": "", f"reading_{key}_cap": "", f"said_{key}": ""}
+    for v in verdicts:
+        text = render.render(v, labels)
+        out[f"reading_{v.key}"] = text
+        out[f"reading_{v.key}_cap"] = words.capitalised(text)
+        out[f"said_{v.key}"] = render.sentence(v, labels)
+    shapes = [v for v in verdicts if v.key not in ("sweep_ahead", "sweep_p")]
+    out["said_sweep_partners"] = " ".join(render.sentence(v, labels) for v in shapes)
+    out["describe_sweep"] = sweeping.ranges(sweep, facts)
+    out["describe_sweep_test"] = sweeping.test_line(facts)
+    out["near_days"] = str(sweeping.NEAR_DAYS)
+    out["significant_pivots"] = sweeping.significant_pivots(facts)
+    for name, said in out.items():
+        glue_text(name, said)
+    return out
 
 
-def sweep_banner(ch: Chapter, corpus: Corpus, demo: bool) -> HTML:
+def sweep_banner(ch: Chapter, corpus: Corpus, demo: bool) -> HTML | None:
     """The one banner of section 6.5: what the page's numbers come from, said once.
 
     On the thesis's page the sweep runs on the synthetic demonstration corpus while the per-day
     changes of the Method section come from the published counts; a single warning says both. On
     a rerun the sweep runs on the page's own corpus, so the chapter's source note is the banner
-    (a synthetic corpus is flagged there).
+    (a synthetic corpus is flagged there; None where the chapter has no note).
     """
     if not demo:
         return ch.source_note()

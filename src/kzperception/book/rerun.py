@@ -361,7 +361,7 @@ def front_page(p: RerunPlan) -> str:
         for k, v in mix.items()
     )
     labels = p.window.labels
-    where = myst_text(corpus_label(p.corpus.path), at_line_start=False)  # no absolute local path
+    where = myst_text(corpus_label(_corpus_folder(p)), at_line_start=False)  # no absolute local path
     coders = ", ".join(myst_text(c, at_line_start=False) for c in p.corpus.coders)
     # No corpus text in the heading: sphinx-book-theme writes a page's title as plain text into
     # the HTML unescaped (the print header, the sidebar's book title), so a title must be ours.
@@ -642,6 +642,13 @@ def _git_commit() -> str | None:
     return (done.stdout.strip() or None) if done.returncode == 0 else None
 
 
+def _corpus_folder(p: RerunPlan) -> Path:
+    """The folder a rerun's corpus was read from (:func:`plan` always loads it from one)."""
+    if p.corpus.path is None:
+        raise RerunError("the rerun's corpus was not read from a folder")
+    return Path(p.corpus.path)
+
+
 def rerun_record(p: RerunPlan) -> dict[str, object]:
     """What the marker keeps so the rerun can be repeated and checked: corpus (path, folder name and
     file hashes), the vocabulary files it used, the coders present, window, chapters, version, commit."""
@@ -649,9 +656,9 @@ def rerun_record(p: RerunPlan) -> dict[str, object]:
 
     vocabulary = p.corpus.vocabulary
     return {
-        "corpus": str(p.corpus.path),
-        "corpus_name": Path(p.corpus.path).name,
-        "corpus_sha256": corpus_hashes(p.corpus.path),
+        "corpus": str(_corpus_folder(p)),
+        "corpus_name": _corpus_folder(p).name,
+        "corpus_sha256": corpus_hashes(_corpus_folder(p)),
         "vocabulary_files": {Path(f).name: str(f) for f in getattr(vocabulary, "files", ())},
         "coders": p.corpus.coders,
         "window": p.window.as_params(),
@@ -728,7 +735,7 @@ def build_main_into(
         stage_pages(layout)
         _reuse_chapters(previous, layout)
 
-    record = {"corpus": "published", "window": params, "chapters": chapters}
+    record: dict[str, object] = {"corpus": "published", "window": params, "chapters": chapters}
     return build_into(
         out,
         chapters,

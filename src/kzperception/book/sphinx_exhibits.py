@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -281,7 +282,7 @@ def _renumber(app: Sphinx, env: BuildEnvironment) -> list[str]:
         d for d, nums in env.toc_fignumbers.items() if any(t in NUMFIG_FORMAT for t in nums) and nums != before.get(d)
     ]
     changed += [d for d in before if d not in env.toc_fignumbers and d in env.all_docs]
-    env.kzp_fignumbers = copy.deepcopy(
+    env.__dict__["kzp_fignumbers"] = copy.deepcopy(  # an attribute of ours, pickled with the environment
         {d: n for d, n in env.toc_fignumbers.items() if any(t in NUMFIG_FORMAT for t in n)}
     )
     return changed
@@ -330,7 +331,7 @@ def _number(self: Any, node: exhibit) -> str:
     return self.config.numfig_format[node.figtype] % ".".join(map(str, number))
 
 
-def _render(self: Any, children: list[nodes.Node]) -> str:
+def _render(self: Any, children: Iterable[nodes.Node]) -> str:
     saved, self.body = self.body, []
     try:
         for child in children:
@@ -381,6 +382,10 @@ def _skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
+def _never_departed(self: Any, node: nodes.Node) -> None:
+    """The depart handler: never called, since both visitors raise SkipNode (Sphinx wants one all the same)."""
+
+
 def _css(app: Sphinx) -> None:
     app.add_css_file(CSS)
 
@@ -390,11 +395,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_enumerable_node(
             cls,
             cls.figtype,
-            html=(_visit_exhibit, None),
-            latex=(_skip, None),
-            text=(_skip, None),
-            man=(_skip, None),
-            texinfo=(_skip, None),
+            html=(_visit_exhibit, _never_departed),
+            latex=(_skip, _never_departed),
+            text=(_skip, _never_departed),
+            man=(_skip, _never_departed),
+            texinfo=(_skip, _never_departed),
         )
     app.add_node(
         exhibit_box,

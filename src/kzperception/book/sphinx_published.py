@@ -19,7 +19,8 @@ build fails on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def main_book_targets(notebooks: Path | None = None) -> dict[str, dict[str, str]
             continue
         text = source.notebook.read_text(encoding="utf-8")
         if source.fields:
-            text = FIELD.sub(lambda m, f=source.fields: f.get(m[1], m[0]), text)
+            text = FIELD.sub(partial(_field_or_itself, source.fields), text)
         pages.append((stem, text))
     return published_targets(pages)
 
@@ -134,3 +135,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Before kzperception.book.sphinx_exhibits' own answer for the thesis's exhibits (priority 500).
     app.connect("missing-reference", _missing_reference, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+
+
+def _field_or_itself(fields: Mapping[str, str], m: re.Match[str]) -> str:
+    """The value of the ``{{ field }}`` matched, or the placeholder as written where the chapter has no such field."""
+    return fields.get(m[1], m[0])

@@ -162,11 +162,8 @@ def mark_page_languages(page: str, page_lang: str, titles: dict[str, str]) -> st
         page = _ENGLISH_PASSAGE.sub(r'<\1 lang="en"\2', page)
     for title, lang in titles.items():
         if lang != "en" or page_lang != "en":
-            page = re.sub(
-                rf">(\s*){re.escape(title)}(\s*)<",
-                lambda m, t=title, lg=lang: f'>{m.group(1)}<span lang="{lg}">{t}</span>{m.group(2)}<',
-                page,
-            )
+            span = f'<span lang="{lang}">{title}</span>'.replace("\\", r"\\")  # a literal replacement
+            page = re.sub(rf">(\s*){re.escape(title)}(\s*)<", rf">\g<1>{span}\g<2><", page)
     return page
 
 

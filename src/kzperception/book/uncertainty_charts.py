@@ -87,7 +87,7 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
         f"{counts.labels['after']}, against a steady pace of {_pct(steady)} (dashed line).",
         "; ".join(items) + ".",
     )
-    return alt.layer(rule, bars, points).properties(
+    return alt.LayerChart(layer=[rule, bars, points]).properties(
         width=WIDTH,
         height=230,
         title="Reports after the pivot, with Wilson 95 % intervals",
@@ -137,7 +137,7 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
         f"category {what}, categories in the codebook's order.",
         ("Largest per country: " + "; ".join(tops) + ".") if tops else "",
     )
-    return alt.layer(bars, points).properties(
+    return alt.LayerChart(layer=[bars, points]).properties(
         width=WIDTH,
         height=300,
         title=f"Categories {what}, with Wilson 95 % intervals",

@@ -1,4 +1,4 @@
-"""HTML views for the chapters: codebook cards, quotations, the register and slot tables, the sweep banner.
+"""HTML views for the chapters: codebook cards, quotations, the register and slot tables.
 
 The data and analysis layers compute: they return data frames and escaped HTML strings
 (:func:`kzperception.data.codebook.category_html`, :func:`kzperception.data.register.quote_html`)
@@ -11,7 +11,6 @@ cell can call in one line.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
 import pandas as pd
@@ -19,15 +18,11 @@ from IPython.display import HTML
 
 from kzperception.analysis import narrative
 from kzperception.analysis.measures import slot_facts
-from kzperception.analysis.sensitivity import DEMO_SEED
-from kzperception.analysis.slots import check_partner, partner_slot_facts, partner_slot_texts, slot_table
+from kzperception.analysis.slots import check_partner, partner_slot_facts, slot_table
 from kzperception.book.display import defined_facts, glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
-from kzperception.data.corpus import Corpus
 from kzperception.data.counts import Counts
-from kzperception.data.datapackage import corpus_label
-from kzperception.data.register import Register, default_register, quote_html, select
-from kzperception.data.window import THESIS_WINDOW, Window
+from kzperception.data.register import Register, default_register, quote_html
 
 # --- codebook (chapter 6.1, methodology) ------------------------------------------------------------
 
@@ -69,23 +64,6 @@ def quotes(report_ids: Iterable[str], register: Register | None = None) -> HTML:
     return HTML("\n".join(quote_html(i, reg) for i in report_ids))
 
 
-def quotes_for(
-    category: str | None = None,
-    country: str | None = None,
-    period: str | None = None,
-    window: Window = THESIS_WINDOW,
-    level: str | None = None,
-    mode: str | None = None,
-    register: Register | None = None,
-) -> HTML:
-    """All quoted register reports matching the filters, oldest first.
-
-    The filters are those of :func:`kzperception.data.register.select`.
-    """
-    reg = _reg(register)
-    return quotes(select(category, country, period, window, level, mode, True, reg), reg)
-
-
 def show_register_table(df: pd.DataFrame, name: str = "register"):
     """The register overview table for the book: escaped cells, no index, a stable element id."""
     return show_table(df, name).format(escape="html")
@@ -109,14 +87,14 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     """Glue what the slot template chapter's prose names, for one partner.
 
     Two sets, under names that cannot collide, because a rerun's page shows both: the computed
-    section's numbers and words for ``counts`` (``partner_n_before``, ``partner_lead_after`` ...:
-    :func:`~kzperception.analysis.slots.partner_slot_facts` and
-    :func:`~kzperception.analysis.slots.partner_slot_texts` with ``partner_`` in front; the
-    leading categories, ``partner_<count>_reports`` and ``partner_span`` in words from
-    :mod:`kzperception.analysis.narrative`), and the thesis's reading's numbers for ``thesis``, the
+    section's numbers for ``counts`` (:func:`~kzperception.analysis.slots.partner_slot_facts` with
+    ``partner_`` in front, their counts in words as ``partner_<count>_reports``), its readings
+    (:func:`kzperception.readings.registry.partner_texts`: ``reading_slot_lead_before`` ...),
+    and the thesis's reading's numbers for ``thesis``, the
     published figures (the names of :func:`~kzperception.analysis.measures.slot_facts`,
     ``n_china_before`` ..., their counts in words as ``<name>_reports`` / ``<name>_codes``, the
-    comparisons of :func:`~kzperception.analysis.narrative.pair_texts`, the thesis's period labels
+    pair readings of :func:`kzperception.readings.registry.pair_texts` and ``describe_<a>_beside_<b>``,
+    the thesis's period labels
     as ``thesis_label_before`` / ``thesis_label_after`` and its window as ``thesis_window``). On
     the published book both come from the same counts.
     """
@@ -124,55 +102,25 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
     facts = partner_slot_facts(counts, partner)
     # A share of an empty period, a change from none: not known, so not glued (never "nan").
     glue_facts(defined_facts({f"partner_{k}": v for k, v in facts.items()}))
-    texts = partner_slot_texts(counts, partner)
-    glue_texts({f"partner_{k}": texts[k] for k in ("label", "growth", "moved_most")})
+    glue_texts({"partner_label": counts.vocabulary.partner_label(partner)})
+    # The sentences that read the slots are verdicts of the readings registry, beside a rerun
+    # followed by the thesis's verdict on the same partner.
+    from kzperception.readings import registry
+
+    glue_texts(registry.partner_texts(counts, partner, thesis if thesis is not counts else None))
     # Counts reach the prose in words, so that zero and one are never narrated as several.
-    glue_texts({f"partner_lead_{p}": narrative.lead_words(facts, p) for p in ("before", "after")})
     glue_texts(narrative.count_texts(facts, "partner_"))
-    glue_texts({"partner_span": narrative.span_words(facts["n_before"], facts["n_after"])})
     thesis_facts = slot_facts(thesis)
     glue_facts(defined_facts(thesis_facts))  # slots the thesis never printed are NaN
     glue_texts(narrative.count_texts(thesis_facts))
     studied = [p for p in thesis.vocabulary.partner_ids if f"n_{p}_before" in thesis_facts]
+    from kzperception.readings import describe
+
     for i, a in enumerate(studied):
         for b in studied[i + 1 :]:
-            glue_texts(narrative.pair_texts(thesis_facts, a, b))
+            glue_texts(registry.pair_texts(thesis, a, b))
+            glue_texts({f"describe_{x}_beside_{y}": describe.count_beside(thesis, x, y) for x, y in ((a, b), (b, a))})
     glue_texts(
         {f"thesis_label_{p}": label for p, label in thesis.window.labels.items()}
         | {"thesis_window": f"{thesis.window.start} to {thesis.window.end}, pivot {thesis.window.pivot}"}
-    )
-
-
-def slot_quotes(partner: str, period: str, window: Window | None = None, category: str | None = None) -> HTML:
-    """The register's quoted reports on ``partner`` in one period (optionally one category), oldest first.
-
-    A partner the register does not cite gets an empty block, never an error: the register holds
-    the thesis's sources only.
-    """
-    return quotes_for(category=category, country=check_partner(partner), period=period, window=window or THESIS_WINDOW)
-
-
-# --- pivot sensitivity (section 6.5) ------------------------------------------------------------
-
-
-def sweep_note(corpus: Corpus, demo: bool) -> HTML:
-    """The banner above the sweep: loud when the corpus is synthetic."""
-    if demo:
-        text = (
-            "<strong>Synthetic corpus — demonstration only.</strong> The thesis publishes counts per period, "
-            "not the date of each report, so the pivot cannot be moved on its figures. The sweep on this page "
-            f"runs on {len(corpus.reports)} synthetic reports (<code>kzperception.fieldwork.synth.synthesize(seed="
-            f"{DEMO_SEED})</code>) whose counts match the thesis's at its own pivot and whose dates are spread "
-            "evenly within each period. It shows how the method behaves, not what Kazakhstan's websites "
-            "published."
-        )
-        return HTML(
-            f'<div class="admonition warning kzp-synthetic"><p class="admonition-title">'
-            f"Synthetic corpus — demonstration only</p><p>{text}</p></div>"
-        )
-    where = html.escape(corpus_label(corpus.path)) if corpus.path else "in memory"  # no absolute local path
-    kind = " synthetic" if corpus.is_synthetic else ""
-    return HTML(
-        f'<div class="admonition note kzp-source"><p>Sweep computed from{kind} corpus <code>{where}</code> '
-        f"({len(corpus.reports)} reports).</p></div>"
     )

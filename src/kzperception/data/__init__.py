@@ -3,3 +3,6 @@
 Loaders of the project's data files (codebook, register, context) live here too. Nothing in this
 package draws a chart or writes a page.
 """
+
+# The package itself re-exports nothing: its public names live in its modules, imported by their full path.
+__all__: list[str] = []

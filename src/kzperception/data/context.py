@@ -146,11 +146,11 @@ def date_span(date: str, precision: str) -> tuple[dt.date, dt.date]:
         nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
         return dt.date(y, m, 1), nxt - dt.timedelta(days=1)
     if precision == "season":
-        y, season = date.split("-")
+        year, season = date.split("-")
         first_month = SEASON_START[season]
-        first = dt.date(int(y), first_month, 1)
+        first = dt.date(int(year), first_month, 1)
         after = first_month + 3
-        last = dt.date(int(y) + (after > 12), (after - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+        last = dt.date(int(year) + (after > 12), (after - 1) % 12 + 1, 1) - dt.timedelta(days=1)
         return first, last
     if precision == "year":
         return dt.date(int(date), 1, 1), dt.date(int(date), 12, 31)

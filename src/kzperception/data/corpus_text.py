@@ -80,7 +80,7 @@ def _as_arrow(values: pd.Series) -> pa_arrow.ChunkedArray:
         pa_arrow.array(values, from_pandas=True)
         if not isinstance(values.dtype, pd.ArrowDtype)
         else values.array._pa_array
-    )  # type: ignore[attr-defined]
+    )
     if isinstance(arr, pa_arrow.Array):
         arr = pa_arrow.chunked_array([arr])
     if arr.type == pa_arrow.null():

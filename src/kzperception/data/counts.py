@@ -82,12 +82,14 @@ def in_window(corpus: Corpus, window: Window) -> pd.DataFrame:
 
 
 def choose_coder(corpus: Corpus, coder: str | None = None) -> str:
-    """The coder whose decisions are counted: the one asked for, else the corpus's only coder.
+    """The coder whose decisions are counted: ``coder`` when named, else the corpus's only coder.
 
-    On a corpus with several coders nothing is chosen silently: two coders' codes can change a
-    headline (a tie on one coder's codes, a lead on the other's), so the caller must name one
-    (``--coder NAME``, or ``consensus`` once a consensus sheet is imported). A corpus with no code
-    at all has no coder to choose; its counts are all zero whatever is asked.
+    A named coder must code something in the corpus, or a :class:`SourceError` lists those who do.
+    On a corpus with several coders and none named nothing is chosen silently, not the first and
+    not the default coder ``primary`` either: two coders' codes can change a headline (a tie on one
+    coder's codes, a lead on the other's), so a SourceError asks for ``--coder NAME`` (or
+    ``consensus`` once a consensus sheet is imported). A corpus with no code at all has no coder:
+    with none named the answer is ``""`` and its counts are all zero.
     """
     coders = list(corpus.coders)
     if coder is not None:

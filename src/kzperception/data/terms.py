@@ -223,17 +223,27 @@ def _path(path: str | os.PathLike[str] | None, env: str, default: Path) -> Path:
     return Path(chosen).expanduser() if chosen else default
 
 
+def partners_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The partners file read: ``path``, else ``$KZP_PARTNERS``, else ``data/partners.yaml``."""
+    return _path(path, PARTNERS_ENV, PARTNERS_FILE)
+
+
+def websites_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The websites file read: ``path``, else ``$KZP_WEBSITES``, else ``data/websites.yaml``."""
+    return _path(path, WEBSITES_ENV, WEBSITES_FILE)
+
+
 def load_partners(path: str | os.PathLike[str] | None = None) -> tuple[Partner, ...]:
     """The partners of ``path`` (default: ``$KZP_PARTNERS``, else ``data/partners.yaml``), checked.
 
     Raises :class:`VocabularyError` naming file, line, item and field for the first problem.
     """
-    return _load(_path(path, PARTNERS_ENV, PARTNERS_FILE), Partner, "partners")
+    return _load(partners_path(path), Partner, "partners")
 
 
 def load_websites(path: str | os.PathLike[str] | None = None) -> tuple[Website, ...]:
     """The websites of ``path`` (default: ``$KZP_WEBSITES``, else ``data/websites.yaml``), checked."""
-    return _load(_path(path, WEBSITES_ENV, WEBSITES_FILE), Website, "websites")
+    return _load(websites_path(path), Website, "websites")
 
 
 def check_disjoint(partners: Sequence[Partner], websites: Sequence[Website]) -> None:

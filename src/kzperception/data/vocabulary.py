@@ -90,7 +90,6 @@ __all__ = [
     "partner_label",
     "vocabulary_for",
     "website_label",
-    "website_of_host",
 ]
 
 #: The files a corpus folder may carry beside reports.csv and codes.csv to replace the project's.
@@ -144,8 +143,8 @@ class Vocabulary:
         """The project's: ``data/partners.yaml`` (or ``$KZP_PARTNERS``), ``data/websites.yaml``
         (or ``$KZP_WEBSITES``) and ``data/codebook.yaml``; read once per process and set of files."""
         return _default(
-            terms._path(None, PARTNERS_ENV, PARTNERS_FILE).resolve(),
-            terms._path(None, WEBSITES_ENV, WEBSITES_FILE).resolve(),
+            terms.partners_path().resolve(),
+            terms.websites_path().resolve(),
             Path(paths.CODEBOOK).resolve(),
         )
 
@@ -212,14 +211,6 @@ class Vocabulary:
     @property
     def website_names(self) -> dict[str, str]:
         return {w.id: w.display_name for w in self.websites}
-
-    def website_of_host(self, host: str) -> str | None:
-        """The website id whose host ``host`` is (or is a subdomain of); None for any other host."""
-        host = (host or "").lower().rstrip(".")
-        for w in self.websites:
-            if host == w.host or host.endswith("." + w.host):
-                return w.id
-        return None
 
     # --- categories ------------------------------------------------------------------------------
 
@@ -329,8 +320,3 @@ def partner_label(partner: str) -> str:
 def website_label(website: str) -> str:
     """The reader's label of a website id; an unknown id is shown as itself."""
     return WEBSITE_LABELS.get(website, website)
-
-
-def website_of_host(host: str) -> str | None:
-    """The website id whose host ``host`` is (or is a subdomain of); None for any other host."""
-    return DEFAULT.website_of_host(host)

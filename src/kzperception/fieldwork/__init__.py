@@ -2,3 +2,6 @@
 
 ``synth`` makes labelled synthetic corpora for tests and demonstrations.
 """
+
+# The package itself re-exports nothing: its public names live in its modules, imported by their full path.
+__all__: list[str] = []

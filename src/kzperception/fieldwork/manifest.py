@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from kzperception.data.corpus import REPORT_COLUMNS, CorpusError, atomic_target
 
 MANIFEST = "coding-manifest.json"
-MANIFEST_FORMAT = "kzperception-coding-manifest"
+MANIFEST_FORMAT: Final = "kzperception-coding-manifest"
 #: Report fields the corpus takes from a sheet: the manifest holds a hash of each, every coder's
 #: copy must still hold the exported value.
 SHARED_FIELDS: tuple[str, ...] = ("country", "website", "entity", "date", "url", "title_ru", "excerpt_ru", "provenance")

@@ -337,8 +337,8 @@ def _all(root: ET.Element, path: str) -> Iterable[ET.Element]:
 
 @dataclass
 class _Read:
-    reports: list[dict[str, object]]
-    codes: list[dict[str, object]]
+    reports: list[dict[str, str | None]]
+    codes: list[dict[str, str | None]]
     origins: list[str]  # per code: which source and coding it came from
     report_origins: list[str]
 
@@ -426,7 +426,7 @@ def read_project(path: str | os.PathLike[str], codebook: Codebook) -> tuple[pd.D
             problems.append(f"{label}: id {rid!r} is also the id of {sources_seen[rid]}")
             continue
         sources_seen[rid] = repr(source.get("name"))
-        report = {c: None for c in REPORT_COLUMNS}
+        report: dict[str, str | None] = dict.fromkeys(REPORT_COLUMNS)
         report.update({k: v for k, v in values.items() if k in VARIABLE_FIELDS and v != ""})
         report["id"] = rid
         report["note"] = note_text(source) or None

@@ -104,15 +104,14 @@ def krippendorff_alpha(matrix: np.ndarray, values: tuple[float, ...] = (0.0, 1.0
     """Nominal alpha via the krippendorff package over ``values``; NaN when undefined (no pairable variation)."""
     import krippendorff
 
-    domain = values
     pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
-    values = matrix[:, pairable]
-    if values.size == 0 or len(np.unique(values[~np.isnan(values)])) < 2:
+    observed = matrix[:, pairable]
+    if observed.size == 0 or len(np.unique(observed[~np.isnan(observed)])) < 2:
         return float("nan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(
-            krippendorff.alpha(reliability_data=values, level_of_measurement="nominal", value_domain=list(domain))
+            krippendorff.alpha(reliability_data=observed, level_of_measurement="nominal", value_domain=list(values))
         )
 
 

@@ -519,7 +519,7 @@ def write_xlsx_atomic(
 
     path = Path(path)
     book = openpyxl.Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet every new workbook starts with
     for index, (name, df) in enumerate(frames.items()):
         ws = book.create_sheet(name[:31])
         columns = [str(c) for c in df.columns]

@@ -153,7 +153,8 @@ def coder_problem(name: str) -> str | None:
     return None if _CODER_RE.fullmatch(name) else CODER_RULE
 
 
-def _check_coders(coders: Sequence[str]) -> list[str]:
+def check_coders(coders: Sequence[str]) -> list[str]:
+    """The coders' names as given with ``--coder``, trimmed; a CorpusError for none, a bad name or a repeat."""
     names = [c.strip() for c in coders]
     if not names:
         raise CorpusError(["--coder: name at least one coder"])
@@ -164,6 +165,10 @@ def _check_coders(coders: Sequence[str]) -> list[str]:
     if len(set(names)) != len(names):
         raise CorpusError([f"--coder: {next(n for n in names if names.count(n) > 1)!r} given twice"])
     return names
+
+
+# The old name, while cli/fieldwork.py still imports it (its owner moves it to check_coders).
+_check_coders = check_coders
 
 
 def coding_sheet(
@@ -177,8 +182,8 @@ def coding_sheet(
     for col in ("id", "country", "website", "date", "entity", "url", "title_ru", "excerpt_ru", "text_ru", "provenance"):
         df[col] = df[col].map(cell_text) if col in df else ""
     df["provenance"] = df["provenance"].replace("", "collected")
-    for col in CODE_SHEET_COLUMNS:
-        df[col.name] = ""
+    for code_col in CODE_SHEET_COLUMNS:
+        df[code_col.name] = ""
     df["note"] = ""
     df["screening_note"] = df["note_screening"].map(cell_text) if "note_screening" in df else ""
     df[SUGGESTED] = [
@@ -256,7 +261,7 @@ def export_coding_sheets(
     file and coders give the manifest those sheets were written with, and ``code import`` can check
     them again. The sheets themselves are never touched.
     """
-    names = _check_coders(coders)
+    names = check_coders(coders)
     folder = Path(folder)
     bad = [f for f in formats if f not in ("xlsx", "csv")]
     if bad or not formats:
@@ -338,7 +343,7 @@ class _Sheet:
     coder: str
     values: dict[str, dict[str, str]]  # report id -> field -> the exported value
     rows: dict[str, int]  # report id -> row in this sheet
-    codes: list[tuple[dict[str, str], _Origin]]
+    codes: list[tuple[dict[str, str | None], _Origin]]
     edits: list[tuple[int, str, str]]  # (index in problems, report id, field) of each edited field
 
 
@@ -573,7 +578,7 @@ def import_coding_sheets(
     rows, report_origins = [], []
     for entry in spec.reports:
         first = sheets[0]
-        row = {c: None for c in REPORT_COLUMNS}
+        row: dict[str, str | None] = dict.fromkeys(REPORT_COLUMNS)
         row["id"] = entry.id
         row.update({f: (v if v != "" else None) for f, v in first.values[entry.id].items()})
         row["provenance"] = row["provenance"] or "collected"

@@ -96,7 +96,11 @@ def published_margins() -> tuple[pd.DataFrame, pd.DataFrame]:
         rest = int(total) - sum(known.values())
         if rest < 0:
             raise SynthError(f"published: {key} period cells exceed the country total {int(total)}")
-        split = largest_remainder(rest, [per_period[(c, p)] for p in open_periods]) if open_periods else []
+        split = (
+            largest_remainder(rest, [per_period[(c, p)] for p in open_periods])
+            if open_periods
+            else np.zeros(0, dtype=int)
+        )
         values = {**known, **dict(zip(open_periods, (int(x) for x in split), strict=True))}
         if not open_periods and rest:
             raise SynthError(f"published: {key} period cells do not add up to the country total")

@@ -11,3 +11,6 @@ The path is one way: **verdict → renderer → glue**.
 - :mod:`~kzperception.readings.registry`: the names a chapter glues, so a name nothing produces is
   caught before the chapter runs; agreement with the thesis compares verdicts, never text.
 """
+
+# The package itself re-exports nothing: its public names live in its modules, imported by their full path.
+__all__: list[str] = []

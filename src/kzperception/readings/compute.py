@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Literal
 
 import numpy as np
 from scipy.stats import binomtest, chi2_contingency, fisher_exact
@@ -30,6 +31,7 @@ from kzperception.readings.verdicts import (
     CategoryShift,
     CodeTotals,
     CommonLeader,
+    Direction,
     GrowthContrast,
     LevelsOrder,
     LevelSplit,
@@ -43,6 +45,8 @@ from kzperception.readings.verdicts import (
     Scale,
     SecurityPart,
     SlotGrowth,
+    SlotLead,
+    SlotPair,
     SlotRise,
     SmallSite,
     SteadyPace,
@@ -342,6 +346,12 @@ def odds_ratio(counts: Counts, a: str, b: str) -> OddsRatio:
     )
 
 
+def direction(counts: Counts, a: str, b: str) -> Direction:
+    """The odds ratio of ``a`` against ``b`` read plainly: whose reports leaned more towards the after-period."""
+    odds = odds_ratio(counts, a, b)
+    return Direction(f"direction_{a}_{b}", "side of the odds ratio against 1; Fisher p against 0.05", odds=odds)
+
+
 def category_shift(counts: Counts, partner: str, category: str, level: str = "main") -> CategoryShift:
     """The share of ``partner``'s reports with ``category`` at ``level``, before against after, with Fisher's test."""
 
@@ -363,6 +373,56 @@ def category_shift(counts: Counts, partner: str, category: str, level: str = "ma
         k_after=ka,
         n_after=na,
         test=test,
+    )
+
+
+def slot_lead(counts: Counts, partner: str, period: str) -> SlotLead:
+    """The categories that lead the main codes of ``partner``'s slot in ``period``, with their shares of its reports."""
+    n = reports(counts, partner, period)
+    order = category_ids(counts)
+    known = []
+    for cat in order:
+        k = level_count(counts, cat, "main", partner, period)
+        if not is_nan(k) and k > 0:
+            known.append((cat, float(k), 100.0 * k / n if n else math.nan))
+    known.sort(key=lambda x: (-x[1], order.index(x[0])))
+    return SlotLead(
+        f"slot_lead_{partner}_{period}",
+        "largest count of main codes in the slot",
+        partner=partner,
+        period=period,
+        items=tuple(known),
+    )
+
+
+def moved_most(counts: Counts, partner: str) -> CategoryShift | None:
+    """The category whose share of ``partner``'s reports (main codes) moved most across the pivot, or None.
+
+    Among categories whose share is known in both periods; of equal moves, the first in codebook order.
+    """
+    shifts = [category_shift(counts, partner, cat) for cat in category_ids(counts)]
+    known = [s for s in shifts if s.direction != "unknown"]
+    if not known:
+        return None
+    return max(known, key=lambda s: abs(s.share_after - s.share_before))
+
+
+def slot_pair(counts: Counts, a: str, b: str, aspect: str) -> SlotPair:
+    """Partner ``a``'s slots beside ``b``'s, for one ``aspect`` of :class:`SlotPair` (the thesis's slot passages)."""
+    if aspect not in ("before", "growth", "attention", "sizes"):
+        raise ValueError(f"slot_pair: aspect {aspect!r} is not one of before|growth|attention|sizes")
+    return SlotPair(
+        f"pair_{aspect}_{a}_{b}",
+        "report counts of two partners' slots; changes within 10 points are about as much",
+        a=a,
+        b=b,
+        aspect=aspect,  # type: ignore[arg-type]  # checked above
+        a_before=reports(counts, a, "before"),
+        a_after=reports(counts, a, "after"),
+        b_before=reports(counts, b, "before"),
+        b_after=reports(counts, b, "after"),
+        a_change=period_change(counts, a).change,
+        b_change=period_change(counts, b).change,
     )
 
 
@@ -586,7 +646,7 @@ def category_profile(counts: Counts) -> CategoryProfile:
 
     ps = partners(counts)
     table = category_country_tests(counts)
-    name = "fisher" if len(ps) == 2 else "chi2"
+    name: Literal["fisher", "chi2"] = "fisher" if len(ps) == 2 else "chi2"
     if not len(table) or len(ps) < 2:
         return CategoryProfile("category_profile", "Holm over the categories", name=name)
     col = p_column(table)

@@ -159,3 +159,14 @@ def category_reach(counts: Counts, category: str, labels: Labels | None = None) 
     if not main:
         return f"{name} has no report to reach."
     return f"{name} is a main code in {words.together(main)}; at either level it reaches {words.together(anyl)}."
+
+
+def count_beside(counts: Counts, x: str, y: str, period: str = "before") -> str:
+    """``fewer than the 46 on Russia`` / ``more than`` / ``as many as``: ``x``'s reports in ``period`` beside ``y``'s.
+
+    Describes, does not judge: which neighbour that makes the officials' concern is a verdict
+    (:class:`~kzperception.readings.verdicts.SlotPair`, aspect ``before``).
+    """
+    nx, ny = compute.reports(counts, x, period), compute.reports(counts, y, period)
+    relation = "more than" if nx > ny else "fewer than" if nx < ny else "as many as"
+    return f"{relation} the {ny:,} on {counts.vocabulary.partner_label(y)}"

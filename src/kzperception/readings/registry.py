@@ -12,6 +12,7 @@ paragraph, so a page needs no name per partner and works for one partner or five
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -86,6 +87,13 @@ READINGS: dict[str, Reading] = {
             "test",
             "the headline test of 6.4: the odds ratio of two partners, or the test over all of them",
             _pairs_or_all,
+        ),
+        Reading(
+            "test_plainly",
+            "with two partners, the headline test read plainly: whose reports leaned more towards the after-period",
+            lambda c: [compute.direction(c, *compute.partners(c))] if len(compute.partners(c)) == 2 else [],
+            "with reports on other than two partners there is no single pair to read plainly; the test over "
+            "every partner and each pair above is the reading",
         ),
         Reading(
             "steady_pace",
@@ -208,6 +216,101 @@ FAMILIES: dict[str, tuple[str, Callable[[Counts, str], list[Verdict]]]] = {
 }
 
 
+#: Readings asked of one partner's slots, for the slot chapter of that partner (its template names them
+#: without the partner: ``reading_slot_lead_before``); registered as ``<family>_<partner>``.
+PARTNER_FAMILIES: dict[str, tuple[str, Callable[[Counts, str], list[Verdict]], str | None]] = {
+    "slot_lead_before": (
+        "which categories lead the main codes of the partner's slot before the pivot",
+        lambda c, p: [compute.slot_lead(c, p, "before")],
+        None,
+    ),
+    "slot_lead_after": (
+        "which categories lead the main codes of the partner's slot after the pivot",
+        lambda c, p: [compute.slot_lead(c, p, "after")],
+        None,
+    ),
+    "slot_change": (
+        "how the partner's slot changed in size across the pivot",
+        lambda c, p: [compute.period_change(c, p)],
+        None,
+    ),
+    "slot_moved_most": (
+        "which category's share of the partner's main codes moved most across the pivot",
+        lambda c, p: [v] if (v := compute.moved_most(c, p)) is not None else [],
+        "no category's share of main codes is known in both periods",
+    ),
+}
+
+
+def partner_reading(family: str, partner: str) -> Reading:
+    """The reading ``family`` of :data:`PARTNER_FAMILIES` asked of ``partner``, registered as ``<family>_<partner>``."""
+    question, fn, empty = PARTNER_FAMILIES[family]
+    return Reading(f"{family}_{partner}", f"{question}: {partner}", lambda c: fn(c, partner), empty)
+
+
+def partner_texts(counts: Counts, partner: str, baseline: Counts | None = None) -> dict[str, str]:
+    """Every partner-family reading of ``partner``'s slots, under names without the partner (for the template).
+
+    Beside a rerun each ``said_`` adds the thesis's verdict on the same partner, when the thesis's
+    published counts have reports on it.
+    """
+    labels = render.Labels.of(counts)
+    theirs_partners = compute.partners(baseline) if baseline is not None else ()
+    out: dict[str, str] = {}
+    for family in PARTNER_FAMILIES:
+        r = partner_reading(family, partner)
+        vs = r.verdicts(counts)
+        thesis = r.verdicts(baseline) if baseline is not None and partner in theirs_partners else None
+        text = "; ".join(render.render(v, labels) for v in vs) if vs else (r.empty or "")
+        out[f"reading_{family}"] = text
+        out[f"reading_{family}_cap"] = words.capitalised(text)
+        if vs:
+            theirs = {v.key: v for v in thesis or []}
+            said = []
+            for v in vs:
+                beside = render.beside_thesis(v, theirs.get(v.key), labels) if thesis is not None else ""
+                said.append(f"{render.sentence(v, labels)} {beside}".strip())
+            out[f"said_{family}"] = " ".join(said)
+        else:
+            out[f"said_{family}"] = words.capitalised(r.empty) + "." if r.empty else ""
+    return out
+
+
+#: Questions asked of an ordered pair of partners' slots, as the thesis's own slot passages compare
+#: them (on its published figures): ``pair_<aspect>_<a>_<b>`` (:class:`~.verdicts.SlotPair`).
+PAIR_ASPECTS: dict[str, str] = {
+    "before": "which of the two partners had more reports before the pivot",
+    "growth": "how the first partner's change across the pivot compares with the second's",
+    "attention": "towards which of the two partners the officials' attention moved",
+    "sizes": "which of the two partners' slots was larger in each period",
+}
+
+
+def pair_names(partners: Iterable[str]) -> list[str]:
+    """Every ``pair_<aspect>_<a>_<b>`` reading name for the ordered pairs of ``partners``."""
+    ps = list(partners)
+    return [f"pair_{aspect}_{a}_{b}" for aspect in PAIR_ASPECTS for a in ps for b in ps if a != b]
+
+
+def pair_texts(counts: Counts, a: str, b: str) -> dict[str, str]:
+    """The glue texts of every :data:`PAIR_ASPECTS` reading of ``a`` beside ``b`` (and ``b`` beside ``a``)."""
+    labels = render.Labels.of(counts)
+    out: dict[str, str] = {}
+    for x, y in ((a, b), (b, a)):
+        for aspect in PAIR_ASPECTS:
+            v = compute.slot_pair(counts, x, y, aspect)
+            text = render.render(v, labels)
+            out[f"reading_{v.key}"] = text
+            out[f"reading_{v.key}_cap"] = words.capitalised(text)
+            out[f"said_{v.key}"] = render.sentence(v, labels)
+    return out
+
+
+def _asked_of(fn: Callable[[Counts, str], list[Verdict]], subject: str, counts: Counts) -> list[Verdict]:
+    """``fn`` asked of one category or partner: a family's question bound to its subject."""
+    return fn(counts, subject)
+
+
 def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
     """The registered reading ``name``: a fixed one, or ``<family>_<category>`` of a codebook category."""
     if name in READINGS:
@@ -215,7 +318,7 @@ def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
     for family, (question, fn) in FAMILIES.items():
         category = name.removeprefix(f"{family}_")
         if name.startswith(f"{family}_") and category in categories:
-            return Reading(name, f"{question}: {category}", lambda c, fn=fn, cat=category: fn(c, cat))
+            return Reading(name, f"{question}: {category}", functools.partial(_asked_of, fn, category))
     raise KeyError(
         f"unknown reading {name!r}; registered: {', '.join(READINGS)}, and "
         f"{', '.join(f'{f}_<category>' for f in FAMILIES)}"
@@ -300,27 +403,26 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 
 # --- the names a chapter may glue, known before any chapter runs ------------------------------------
 
-#: Readings still chosen in :mod:`kzperception.analysis.section_readings` (not yet moved into
-#: :mod:`kzperception.readings`), glued by :mod:`kzperception.book.readings_glue`. A test checks
-#: this list against the keys those functions produce.
-LEGACY_READINGS: tuple[str, ...] = (
-    "attention_verdict",
-    "sweep_ahead",
-    "sweep_p",
-    "sweep_partners",
-)
-
 
 def producible_names(vocabulary: Vocabulary) -> set[str]:
     """Every ``reading_*`` / ``said_*`` glue name a chapter run on ``vocabulary`` can be given.
 
-    The registry's readings (:func:`glue_names` for the vocabulary's
-    categories) and the readings not yet moved into it: the fixed ones above and ``sweep_<partner>``.
+    The registry's readings (:func:`glue_names` for the vocabulary's categories), the slot
+    template's partner readings (:data:`PARTNER_FAMILIES`, named without the partner), the thesis's
+    slot passages' pair readings (:func:`pair_names`) and the pivot sweep's
+    (:mod:`kzperception.readings.sweep`: its fixed names and ``sweep_<partner>``).
     """
-    legacy = [*LEGACY_READINGS, *(f"sweep_{p}" for p in vocabulary.partner_ids)]
+    from kzperception.readings.sweep import NAMES as SWEEP_NAMES
+
+    sweep = [
+        *SWEEP_NAMES,
+        *(f"sweep_{p}" for p in vocabulary.partner_ids),
+        *PARTNER_FAMILIES,
+        *pair_names(vocabulary.partner_ids),
+    ]
     return glue_names(categories=vocabulary.category_ids) | {
         f"{prefix}_{n}{suffix}"
-        for n in legacy
+        for n in sweep
         for prefix, suffix in (("reading", ""), ("reading", "_cap"), ("said", ""))
     }
 

@@ -21,6 +21,7 @@ from kzperception.readings.verdicts import (
     CategoryShift,
     CodeTotals,
     CommonLeader,
+    Direction,
     GrowthContrast,
     LevelsOrder,
     LevelSplit,
@@ -34,9 +35,14 @@ from kzperception.readings.verdicts import (
     Scale,
     SecurityPart,
     SlotGrowth,
+    SlotLead,
+    SlotPair,
     SlotRise,
     SmallSite,
     SteadyPace,
+    SweepAhead,
+    SweepBalance,
+    SweepShape,
     Verdict,
     agrees,
     is_nan,
@@ -364,6 +370,31 @@ def beside_thesis(ours: Verdict, thesis: Verdict | None, labels: Labels = LABELS
 
 def _num(x: float) -> str:
     return f"{x:.2f}"
+
+
+@render.register
+def _(v: Direction, labels: Labels = LABELS) -> str:
+    if v.odds is None or v.outcome == "untestable":
+        return "these counts are too few for the test to say anything"
+    a, b = labels.partner(v.odds.a), labels.partner(v.odds.b)
+    if v.outcome == "no_direction":
+        return f"these counts give no direction: {a}'s and {b}'s reports divide between the periods alike"
+    lead, lag = (a, b) if v.side > 0 else (b, a)
+    text = (
+        f"reports on {lead} shifted towards the after-period more than reports on {lag} "
+        f"(an odds ratio of {_num(v.odds.ratio)}), by {words.chance(v.odds.test, 'a margin')}"
+    )
+    if v.outcome == "within":
+        return (
+            f"{text}. Under the simple model a gap of this size would turn up by chance in a fair share of cases, "
+            "so the counts fit both a real difference in how attention to the two partners changed across the "
+            "pivot and none: this part of the finding rests on a modest number of reports and reads better as a "
+            "tendency than as an established difference"
+        )
+    return (
+        f"{text}. Under the simple model a gap this large would rarely arise by chance alone; since the real "
+        "uncertainty is larger than the model's, this supports the direction without settling its size"
+    )
 
 
 @render.register
@@ -790,4 +821,129 @@ def _(v: Scale, labels: Labels = LABELS) -> str:
         text + "Because the real uncertainty is larger than the model's, the thesis's cautious conclusion, that "
         "the official picture of China and Russia changed little apart from a few telling reports, fits these "
         "numbers better than any stronger reading"
+    )
+
+
+# --- the pivot sweep (section 6.5) ---------------------------------------------------------------------
+
+_DEMO = "in the demonstration corpus, "
+
+
+@render.register
+def _(v: SweepShape, labels: Labels = LABELS) -> str:
+    who = labels.partner(v.partner)
+    where = _DEMO if v.demo else ""
+    if v.outcome == "undefined":
+        return f"{where}{who} has no report before any pivot, so its ratio is not defined"
+    if v.outcome == "above":
+        shape = (
+            f"{who}'s ratio stays above 1 at every pivot of the sweep, so attention to {who} grew wherever "
+            "the boundary is placed"
+        )
+    elif v.outcome == "below":
+        shape = (
+            f"{who}'s ratio stays below 1 at every pivot of the sweep, so attention to {who} fell wherever "
+            "the boundary is placed"
+        )
+    else:
+        shape = (
+            f"{who}'s ratio crosses 1: above it at {v.above} of the {v.n} pivots, so the direction of the "
+            "change depends on where the boundary is placed"
+        )
+    day = v.peak_day.isoformat() if v.peak_day is not None else "an unknown day"
+    shape += f"; its largest ratio ({v.peak:.1f}) falls on {day}, " + (
+        f"within {v.near_days} days of the window's pivot, as a break at that moment would make it"
+        if v.near
+        else f"{v.days} days from the window's pivot"
+    )
+    return where + shape
+
+
+@render.register
+def _(v: SweepAhead, labels: Labels = LABELS) -> str:
+    who = labels.partner(v.first)
+    others = words.together([f"{labels.partner(o)}'s" for o in v.others])
+    where = _DEMO if v.demo else ""
+    if v.outcome == "all":
+        return f"{where}{who}'s ratio is higher than {others} at every pivot"
+    if v.outcome == "none":
+        return f"{where}{who}'s ratio is higher than {others} at no pivot"
+    return f"{where}{who}'s ratio is higher than {others} at {v.ahead} of the {v.n} pivots"
+
+
+@render.register
+def _(v: SweepBalance, labels: Labels = LABELS) -> str:
+    where = _DEMO if v.demo else ""
+    if v.outcome == "untested":
+        text = "the test of the partners' balance cannot be run at any pivot"
+    elif v.outcome == "all":
+        text = "the balance between the partners differs by more than chance alone would produce at every pivot"
+    elif v.outcome == "none":
+        text = "the balance between the partners stays within what chance alone could produce at every pivot"
+    else:
+        text = (
+            f"the p-value moves above and below {ALPHA} as the pivot shifts (below it at {v.below} of the {v.n} "
+            "pivots), so a single pivot's p-value is best read together with its neighbours"
+        )
+    if not is_nan(v.p_at_pivot):
+        text += f"; at the window's own pivot {words.p_value(v.p_at_pivot)}"
+    return where + text
+
+
+@render.register
+def _(v: SlotLead, labels: Labels = LABELS) -> str:
+    if v.outcome == "none":
+        return "no main cooperation code is known for this slot"
+    leaders = v.leaders
+    _, n, share = v.items[0]
+    if v.outcome == "ties":
+        names = words.together([labels.category(c) for c in leaders])
+        text = f"{names} tie as the main code, with {words.count(n)} each ({words.percent(share)})"
+    else:
+        text = f"{labels.category(leaders[0])} is the main code of {words.count(n)} ({words.percent(share)})"
+    rest = v.items[len(leaders) :]
+    if rest:
+        cat, k, s = rest[0]
+        text += f", ahead of {labels.category(cat)} with {words.number(k)} ({words.percent(s)})"
+    return text
+
+
+@render.register
+def _(v: SlotPair, labels: Labels = LABELS) -> str:
+    la, lb = labels.partner(v.a), labels.partner(v.b)
+    if v.aspect == "before":
+        lead = v.larger("before")
+        if lead is None:
+            return "at that point the officials wrote about the two neighbours equally often"
+        even = "" if lead == v.a else "even "
+        return f"{even}at that point {labels.partner(lead)} was the neighbour the officials wrote about more"
+    if v.aspect == "growth":
+        if v.moved == "unsized":
+            return f"the change cannot be set beside {lb}'s, as a first period holds no report"
+        if v.moved == "about":
+            return (
+                f"about as much as the number on {lb} changed, so neither drew markedly more of the officials' "
+                "attention"
+            )
+        if v.moved == "a":
+            far = "far " if v.far else ""
+            much = "much " if v.far else ""
+            return f"{far}more than the number on {lb} changed, so {la} drew {much}more of the officials' attention"
+        return f"less than the number on {lb} changed, so {lb} drew more of the officials' attention"
+    if v.aspect == "attention":
+        if v.moved in ("unsized", "about"):
+            return "attention did not move markedly towards either partner across the pivot"
+        return f"after the pivot the officials' attention moved towards {la if v.moved == 'a' else lb}"
+    first, second = v.larger("before"), v.larger("after")
+    if first is not None and first == second:
+        return f"{labels.partner(first)} had the larger slot in both periods"
+
+    def period(which: str, big: str | None, x: int, y: int) -> str:
+        if big is None:
+            return f"{which} the two slots were the same size ({words.count(x)} each)"
+        return f"{which} {labels.partner(big)} had the larger slot ({max(x, y):,} against {words.count(min(x, y))})"
+
+    return (
+        f"{period('before the pivot', first, v.a_before, v.b_before)}, "
+        f"{period('after it', second, v.a_after, v.b_after)}"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 #: The significance convention of chapter 6.4: a p-value below it is "beyond what chance alone would produce".
@@ -419,6 +420,39 @@ class OddsRatio(Verdict):
             for k, v in (("ratio", self.ratio), ("low", self.low), ("high", self.high), ("p", self.test.p))
             if not is_nan(v)
         }
+
+
+@dataclass(frozen=True)
+class Direction(Verdict):
+    """Read plainly: which of two partners' reports leaned more towards the after-period, and whether chance could.
+
+    The odds ratio of :class:`OddsRatio` read as a direction: ``side`` is +1 when reports on ``odds.a``
+    shifted towards the after-period more than reports on ``odds.b``, -1 the other way, 0 when they
+    divide alike. ``outcome``: ``untestable`` (the test cannot be run), ``no_direction`` (no side),
+    else the Fisher test's ``beyond`` / ``within``. A rerun agrees with the thesis when the side and
+    the outcome are the same.
+    """
+
+    odds: OddsRatio | None = None
+
+    @property
+    def side(self) -> int:
+        r = math.nan if self.odds is None else self.odds.ratio
+        return 0 if is_nan(r) else (r > 1) - (r < 1)
+
+    @property
+    def outcome(self) -> Literal["untestable", "no_direction", "beyond", "within"]:
+        if self.odds is None or self.odds.test.outcome == "untestable":
+            return "untestable"
+        if self.side == 0:
+            return "no_direction"
+        return "beyond" if self.odds.test.outcome == "beyond" else "within"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, self.side)
+
+    def numbers(self) -> dict[str, float]:
+        return {} if self.odds is None else self.odds.numbers()
 
 
 @dataclass(frozen=True)
@@ -1016,3 +1050,192 @@ class Scale(Verdict):
         if not is_nan(self.attention.p):
             out["p"] = self.attention.p
         return out
+
+
+# --- the pivot sweep (section 6.5): verdicts of a sweep frame, computed by readings.sweep -------------
+
+
+@dataclass(frozen=True)
+class SweepShape(Verdict):
+    """One partner's per-day ratio over the sweep against 1, and where its largest ratio falls.
+
+    ``outcome``: ``undefined`` (no report before any pivot), ``above`` / ``below`` (at every pivot),
+    ``crosses``; ``near`` when the peak lies within ``near_days`` days of the window's pivot.
+    """
+
+    partner: str = ""
+    above: int = 0
+    below: int = 0
+    n: int = 0
+    peak: float = math.nan
+    peak_day: date | None = None
+    days: int = 0
+    near_days: int = 28
+    demo: bool = False
+
+    @property
+    def outcome(self) -> Literal["undefined", "above", "below", "crosses"]:
+        if self.n == 0:
+            return "undefined"
+        if self.above == self.n:
+            return "above"
+        return "below" if self.below == self.n else "crosses"
+
+    @property
+    def near(self) -> bool:
+        return self.n > 0 and self.days <= self.near_days
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.partner, self.outcome, self.near)
+
+    def numbers(self) -> dict[str, float]:
+        if self.n == 0:
+            return {}
+        return {
+            "above": float(self.above),
+            "n": float(self.n),
+            "peak": self.peak,
+            "days": float(self.days),
+            "near_days": float(self.near_days),
+            "one": 1.0,
+        }
+
+
+@dataclass(frozen=True)
+class SweepAhead(Verdict):
+    """At how many pivots the first partner's ratio is above every other partner's: ``all`` / ``none`` / ``some``."""
+
+    first: str = ""
+    others: tuple[str, ...] = ()
+    ahead: int = 0
+    n: int = 0
+    demo: bool = False
+
+    @property
+    def outcome(self) -> Literal["all", "none", "some"]:
+        return "all" if self.ahead == self.n else "none" if self.ahead == 0 else "some"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.first, self.others, self.outcome)
+
+    def numbers(self) -> dict[str, float]:
+        return {"ahead": float(self.ahead), "n": float(self.n)}
+
+
+@dataclass(frozen=True)
+class SweepBalance(Verdict):
+    """At how many pivots the partners' balance test falls below ALPHA: ``all`` / ``none`` / ``some`` / ``untested``."""
+
+    below: int = 0
+    n: int = 0
+    p_at_pivot: float = math.nan
+    demo: bool = False
+
+    @property
+    def outcome(self) -> Literal["untested", "all", "none", "some"]:
+        if self.n == 0:
+            return "untested"
+        return "all" if self.below == self.n else "none" if self.below == 0 else "some"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome,)
+
+    def numbers(self) -> dict[str, float]:
+        out = {"below": float(self.below), "n": float(self.n), "alpha": ALPHA}
+        if not is_nan(self.p_at_pivot):
+            out["p"] = self.p_at_pivot
+        return out
+
+
+@dataclass(frozen=True)
+class SlotLead(Verdict):
+    """Which categories lead the main codes of one slot (a partner in a period), with their share of its reports.
+
+    ``items``: the known categories with at least one main code, largest first (codebook order
+    among equals), as ``(category, count, share of the slot's reports)``. ``outcome``: ``none`` (no
+    such category), ``leads`` (one largest) or ``ties`` (several equal at the top). The rendering
+    names the leader(s) and the runner-up, never "ahead of" an equal count.
+    """
+
+    partner: str = ""
+    period: str = "before"
+    items: tuple[tuple[str, float, float], ...] = ()
+
+    @property
+    def leaders(self) -> tuple[str, ...]:
+        if not self.items:
+            return ()
+        top = self.items[0][1]
+        return tuple(c for c, n, _ in self.items if n == top)
+
+    @property
+    def outcome(self) -> Literal["none", "leads", "ties"]:
+        return "none" if not self.items else "leads" if len(self.leaders) == 1 else "ties"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome, self.leaders)
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for i, (_, n, share) in enumerate(self.items[: len(self.leaders) + 1]):
+            out[f"n{i}"] = float(n)
+            out[f"share{i}"] = share
+        return out
+
+
+@dataclass(frozen=True)
+class SlotPair(Verdict):
+    """Two partners' slots compared, as the thesis's own slot passages compare them (its published figures).
+
+    ``aspect`` is the question answered: ``before`` (which partner had more reports before the pivot),
+    ``growth`` (how ``a``'s change compares with ``b``'s), ``attention`` (towards which partner the
+    officials' attention moved) or ``sizes`` (which slot was larger in each period). Two changes within
+    :data:`ABOUT_AS_FAST` points are "about as much"; a gap of more than five times that is "far more".
+    """
+
+    a: str = ""
+    b: str = ""
+    aspect: Literal["before", "growth", "attention", "sizes"] = "before"
+    a_before: int = 0
+    a_after: int = 0
+    b_before: int = 0
+    b_after: int = 0
+    a_change: float = math.nan
+    b_change: float = math.nan
+
+    def larger(self, period: Literal["before", "after"]) -> str | None:
+        """The partner with more reports in ``period``; None when the two are equal."""
+        x, y = (self.a_before, self.b_before) if period == "before" else (self.a_after, self.b_after)
+        return self.a if x > y else self.b if y > x else None
+
+    @property
+    def moved(self) -> Literal["unsized", "about", "a", "b"]:
+        """Whose change is larger, signed: ``a`` / ``b``, ``about`` within ABOUT_AS_FAST, ``unsized`` from zero."""
+        if is_nan(self.a_change) or is_nan(self.b_change):
+            return "unsized"
+        if abs(self.a_change - self.b_change) <= ABOUT_AS_FAST:
+            return "about"
+        return "a" if self.a_change > self.b_change else "b"
+
+    @property
+    def far(self) -> bool:
+        return self.moved == "a" and self.a_change - self.b_change > 5 * ABOUT_AS_FAST
+
+    def decision(self) -> tuple[object, ...]:
+        if self.aspect == "before":
+            return (self.aspect, self.larger("before"))
+        if self.aspect == "sizes":
+            return (self.aspect, self.larger("before"), self.larger("after"))
+        who = {"a": self.a, "b": self.b}.get(self.moved, self.moved)
+        if self.aspect == "attention":
+            return (self.aspect, who)
+        return (self.aspect, who, "far" if self.far else None)
+
+    def numbers(self) -> dict[str, float]:
+        out = {
+            "a_before": float(self.a_before),
+            "a_after": float(self.a_after),
+            "b_before": float(self.b_before),
+            "b_after": float(self.b_after),
+        }
+        return out | {k: v for k, v in (("a_change", self.a_change), ("b_change", self.b_change)) if not is_nan(v)}

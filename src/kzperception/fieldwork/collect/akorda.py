@@ -15,7 +15,16 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from .extract import _DROP, _clean, _date_in, _soup, date_nodes, html_to_paragraphs, html_to_text, page_date
+from .extract import (
+    DROPPED_TAGS,
+    clean_text,
+    date_nodes,
+    html_to_paragraphs,
+    html_to_text,
+    page_date,
+    page_soup,
+    stated_date,
+)
 from .layout import PresidentLayout, load_layouts
 from .model import CollectSummary, FetchError, ItemError, ListedItem, Page, RawReport, excerpt, paginate
 from .transport import Document, Fetcher, normalize_url
@@ -128,7 +137,7 @@ class Akorda:
         """The feed's items whose link is an article of this site, in the feed's order."""
         import feedparser
 
-        from .govkz import _entry_date
+        from .govkz import rss_entry_date
 
         items: dict[str, ListedItem] = {}
         for position, entry in enumerate(feedparser.parse(text).entries, start=1):
@@ -137,7 +146,7 @@ class Akorda:
                 continue
             url, number = found
             try:
-                date = _entry_date(entry)
+                date = rss_entry_date(entry)
                 title = html_to_text(str(entry.get("title") or ""))
             except (ItemError, ValueError, RecursionError) as err:
                 if summary is not None:
@@ -178,8 +187,8 @@ class Akorda:
 
         A link whose article number has not the site's id shape is left out and named in ``skipped``.
         """
-        soup = _soup(html)
-        for junk in soup.find_all(_DROP):
+        soup = page_soup(html)
+        for junk in soup.find_all(DROPPED_TAGS):
             junk.decompose()
         skipped = [] if skipped is None else skipped
         return self._cards(soup, skipped) or self._loose_links(soup, skipped)
@@ -204,15 +213,15 @@ class Akorda:
         for card in self.cards(soup):
             anchor = self._select_one(card, self.card_link_selectors)
             found = self._link(anchor, skipped) if anchor is not None else None
-            if found is None:
+            if anchor is None or found is None:
                 continue
             url, number = found
             date_node = self._select_one(card, self.card_date_selectors)
-            date = _date_in(date_node) if date_node is not None else None
+            date = stated_date(date_node) if date_node is not None else None
             source_id = f"akorda-{number}"
             if source_id not in items:
                 items[source_id] = ListedItem(
-                    source_id, url, self.entity, date or _date_in(card), _clean(anchor.get_text(" "))
+                    source_id, url, self.entity, date or stated_date(card), clean_text(anchor.get_text(" "))
                 )
         return list(items.values())
 
@@ -222,7 +231,7 @@ class Akorda:
         items: dict[str, ListedItem] = {}
         for anchor, url, number in self._links(scope, skipped):
             source_id = f"akorda-{number}"
-            title = _clean(anchor.get_text(" "))
+            title = clean_text(anchor.get_text(" "))
             if source_id not in items or (title and not items[source_id].title):
                 items[source_id] = ListedItem(source_id, url, self.entity, _nearby_date(anchor, self), title)
         return list(items.values())
@@ -278,8 +287,8 @@ class Akorda:
 
     def parse_article(self, html: str, item: ListedItem) -> RawReport:
         """Title, date (else the listing's) and body by the layout's selectors."""
-        soup = _soup(html)
-        for junk in soup.find_all(_DROP):
+        soup = page_soup(html)
+        for junk in soup.find_all(DROPPED_TAGS):
             junk.decompose()
         heading = self._select_one(soup, self.title_selectors)
         title = html_to_text(str(heading)) if heading is not None else ""
@@ -342,7 +351,7 @@ def _nearby_date(anchor: Tag, site: Akorda) -> dt.date | None:
             return None
         if len({number for _a, _u, number in site._links(node)}) > 1:
             return None
-        date = _date_in(node)
+        date = stated_date(node)
         if date is not None:
             return date
         node = node.parent if isinstance(node.parent, Tag) else None

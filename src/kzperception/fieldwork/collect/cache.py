@@ -102,7 +102,8 @@ def naming(path: Path) -> Iterator[None]:
         raise OSError(err.errno, err.strerror or str(err), str(path)) from None
 
 
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file renamed over it); errors name the file."""
     with naming(path), atomic_target(path) as tmp:
         tmp.write_bytes(data)
 
@@ -242,8 +243,8 @@ class RawCache:
             meta["request_sha256"] = _sha256(doc.request_body) if doc.request_body else None
             if doc.request_body and len(doc.request_body) <= 4096:  # a GraphQL query: readable in raw/
                 meta["request"] = doc.request_body.decode("utf-8", "replace")
-        _write_bytes_atomic(body_path, doc.content)
-        _write_bytes_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+        write_bytes_atomic(body_path, doc.content)
+        write_bytes_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
     def drop(self, url: str, method: str = "GET", body: bytes | None = None) -> None:
         for path in self._paths(url, method, body):

@@ -46,13 +46,15 @@ _BLOCKS = (
     "dd",
     "dt",
 )
-_DROP = ("script", "style", "noscript", "template", "iframe", "svg", "object", "embed", "head", "form")
+#: Elements whose text is never a report's: code, styling, embedded media, the head and forms.
+DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "object", "embed", "head", "form")
 _PARA = "\u2029"  # paragraph separator: a marker no scraped text contains
 _TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
 _WS_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
+    """``text`` on one line: every run of whitespace (non-breaking and wide spaces too) one space, trimmed."""
     return _WS_RE.sub(" ", text).strip()
 
 
@@ -117,7 +119,7 @@ def nesting_depth(html: str, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def _soup(html: str) -> BeautifulSoup:
+def page_soup(html: str) -> BeautifulSoup:
     """Parse as a browser would (lexbor, HTML5 rules), then walk it with BeautifulSoup.
 
     Python's own parser nests unclosed tags (``<h1>a<h1>b`` swallows the page); lexbor repairs
@@ -130,7 +132,7 @@ def _soup(html: str) -> BeautifulSoup:
 
 
 def _paragraphs_of(node: Tag | BeautifulSoup) -> list[str]:
-    for junk in node.find_all(_DROP):
+    for junk in node.find_all(DROPPED_TAGS):
         junk.decompose()
     for br in node.find_all("br"):
         br.replace_with(NavigableString(_PARA))
@@ -138,7 +140,7 @@ def _paragraphs_of(node: Tag | BeautifulSoup) -> list[str]:
         block.insert_before(NavigableString(_PARA))
         block.insert_after(NavigableString(_PARA))
     text = node.get_text()
-    return [p for p in (_clean(x) for x in text.split(_PARA)) if p]
+    return [p for p in (clean_text(x) for x in text.split(_PARA)) if p]
 
 
 def html_to_paragraphs(html: str, _depth: int = 0) -> list[str]:
@@ -148,11 +150,11 @@ def html_to_paragraphs(html: str, _depth: int = 0) -> list[str]:
     markup is parsed again; whatever tag-like text survives that is removed.
     """
     out: list[str] = []
-    for para in _paragraphs_of(_soup(html)):
+    for para in _paragraphs_of(page_soup(html)):
         if _TAG_RE.search(para) and _depth < 2:
             out.extend(html_to_paragraphs(para, _depth + 1))
         else:
-            cleaned = _clean(_TAG_RE.sub(" ", para)) if _TAG_RE.search(para) else para
+            cleaned = clean_text(_TAG_RE.sub(" ", para)) if _TAG_RE.search(para) else para
             if cleaned:
                 out.append(cleaned)
     return out
@@ -340,7 +342,7 @@ def parse_date(value: object) -> dt.date | None:
     return min(found)[1] if found else None
 
 
-def _date_in(node: Tag) -> dt.date | None:
+def stated_date(node: Tag) -> dt.date | None:
     """The date a node states: a ``<meta content>``, a ``<time datetime>``, else its text."""
     if node.name == "meta":
         return parse_date(str(node.get("content") or "")) if node.get("content") else None
@@ -368,7 +370,7 @@ def page_date(soup: BeautifulSoup, selectors: Sequence[str]) -> tuple[dt.date, s
     scopes = [s for s in (soup.select_one("article"), soup.select_one("main")) if s is not None] + [soup]
     for scope in scopes:
         for selector, node in date_nodes(scope, selectors):
-            found = _date_in(node)
+            found = stated_date(node)
             if found:
                 return found, selector
     return None

@@ -31,7 +31,7 @@ from .model import (
 from .transport import Document, Fetcher, normalize_url
 
 
-def _api_items(payload: Any) -> list[dict[str, Any]]:
+def api_items(payload: Any) -> list[dict[str, Any]]:
     """The news items of one content-manager page: the API answers a bare JSON list."""
     if isinstance(payload, list):
         return [x for x in payload if isinstance(x, dict)]
@@ -39,10 +39,10 @@ def _api_items(payload: Any) -> list[dict[str, Any]]:
 
 
 def _json_validator(doc: Document) -> None:
-    _api_items(doc.json())
+    api_items(doc.json())
 
 
-def _graphql_items(payload: Any) -> list[dict[str, Any]]:
+def graphql_items(payload: Any) -> list[dict[str, Any]]:
     """The news items of one GraphQL answer, ``{"data": {"news": [...]}}``; anything else is an error.
 
     An answer carrying ``errors`` is a failure even when it also carries data (GraphQL servers send
@@ -63,7 +63,7 @@ def _graphql_items(payload: Any) -> list[dict[str, Any]]:
 
 
 def _graphql_validator(doc: Document) -> None:
-    _graphql_items(doc.json())
+    graphql_items(doc.json())
 
 
 def _text_of(item: dict[str, Any], key: str) -> str:
@@ -343,10 +343,10 @@ class GovKz:
                 doc = fetcher.post(
                     self.graphql_url(), self.graphql_body(entity, number), _graphql_validator, refresh=refresh
                 )
-                raw_items = _graphql_items(doc.json())
+                raw_items = graphql_items(doc.json())
             else:
                 doc = self.rest_get(fetcher, self.api_url(entity, number), _json_validator, refresh=refresh)
-                raw_items = _api_items(doc.json())
+                raw_items = api_items(doc.json())
             tick()
             return self._items_page(raw_items, entity, number, summary, GOV_SOURCES[source])
 
@@ -425,7 +425,7 @@ class GovKz:
             body = (entry.get("content") or [{}])[0].get("value") or entry.get("summary") or ""
             title = str(entry.get("title", ""))
             try:
-                date = _entry_date(entry)
+                date = rss_entry_date(entry)
                 shown_title = item_title({"title": title})
             except ItemError as err:
                 summary.fail(f"gov.kz {entity} RSS item {position} (id {news_id}): {err}")
@@ -508,7 +508,7 @@ def item_date(raw: dict[str, Any]) -> dt.date | None:
     value = raw.get("created_date")
     if value is None or value == "":
         return None
-    if isinstance(value, dt.date):  # an RSS item's date, already read (_entry_date)
+    if isinstance(value, dt.date):  # an RSS item's date, already read (rss_entry_date)
         return value if not isinstance(value, dt.datetime) else local_date(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ItemError(f"field created_date: {_kind(value)} ({excerpt(repr(value), 60)}), not a date")
@@ -534,7 +534,7 @@ def _rss_validator(doc: Document) -> None:
         raise ValueError("not an RSS/Atom feed")
 
 
-def _entry_date(entry: Any) -> dt.date | None:
+def rss_entry_date(entry: Any) -> dt.date | None:
     """An RSS item's date in Almaty, from the text of its ``pubDate`` (any offset).
 
     feedparser's ``published_parsed`` is the moment in UTC: its calendar date is the day before
@@ -549,6 +549,7 @@ def _entry_date(entry: Any) -> dt.date | None:
                 return found
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
-        moment = dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+        year, month, day, hour, minute, second = parsed[:6]
+        moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
         return local_date(moment)
     return None

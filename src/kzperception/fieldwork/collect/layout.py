@@ -91,7 +91,9 @@ REQUIRED_FIELDS = ("id", "title", "body", "created_date")
 
 def _split_selector_list(value: str) -> list[str]:
     """Split ``a, b[x="1,2"], c`` at the commas outside brackets, quotes and parentheses."""
-    out, depth, quote, current = [], 0, "", []
+    out: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for char in value:
         if quote:
             quote = "" if char == quote else quote

@@ -33,8 +33,8 @@ import httpx
 from bs4 import BeautifulSoup, Tag
 
 from .akorda import Akorda
-from .extract import _DROP, MalformedPage, _soup, html_to_paragraphs, page_date, parse_date
-from .govkz import GovKz, _api_items, _graphql_items, item_date, item_title
+from .extract import DROPPED_TAGS, MalformedPage, html_to_paragraphs, page_date, page_soup, parse_date
+from .govkz import GovKz, api_items, graphql_items, item_date, item_title
 from .model import CollectError, CollectSummary, Disallowed, FetchError, ListedItem, RawReport, excerpt
 from .sanity import Suspect, check_reports
 from .transport import Document, Fetcher, FetchPolicy, RawCache
@@ -580,13 +580,13 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
             lambda: p.ask(
                 f"{entity}-graphql-{graphql_page}", site.graphql_url(), site.graphql_body(entity, graphql_page)
             ),
-            _graphql_items,
+            graphql_items,
         ),
         (
             "news_api",
             site.api_url(entity, api_page),
             lambda: p.ask(f"{entity}-api-{api_page}", site.api_url(entity, api_page)),
-            _api_items,
+            api_items,
         ),
         ("rss_feed", site.rss_url(entity), lambda: p.ask(f"{entity}-rss", site.rss_url(entity)), _rss_items),
     ]
@@ -633,10 +633,10 @@ def _probe_entity(site: GovKz, entity: str, p: _Prober, reports: int) -> None:
         and row.part in ("item_fields", "report_id", "report_page", "detail_api")
     ]
     if failed:  # the sources answer, but what they give does not fit the layout
-        for verdict in p.sources[at:]:
-            if verdict.verdict == "ok":
-                verdict.verdict, verdict.advice = "mismatch", ADVICE["mismatch"]
-                verdict.detail = f"{failed[0].part} {failed[0].value}: {failed[0].found}"
+        for checked in p.sources[at:]:
+            if checked.verdict == "ok":
+                checked.verdict, checked.advice = "mismatch", ADVICE["mismatch"]
+                checked.detail = f"{failed[0].part} {failed[0].value}: {failed[0].found}"
 
 
 def _with_ticket(
@@ -777,15 +777,15 @@ def _shown(site: GovKz, part: str, entity: str) -> str:
 
 
 def _clean_soup(html: str) -> BeautifulSoup:
-    soup = _soup(html)
-    for junk in soup.find_all(_DROP):
+    soup = page_soup(html)
+    for junk in soup.find_all(DROPPED_TAGS):
         if junk.name != "head":
             junk.decompose()
     return soup
 
 
 def _describe(node: Tag) -> str:
-    classes = node.get("class") or []
+    classes = node.get_attribute_list("class")
     cls = f' class="{" ".join(classes)}"' if classes else ""
     text = node.get_text(" ", strip=True)
     return f"<{node.name}{cls}> {text[:60]!r}"

@@ -20,7 +20,7 @@ from kzperception.fieldwork.keywords import CountryMatcher
 from kzperception.fieldwork.sheet_cells import neutralise, restore
 
 from .akorda import Akorda
-from .cache import naming, remove_stale_temps
+from .cache import naming, remove_stale_temps, write_bytes_atomic
 from .govkz import GovKz
 from .layout import Layouts, load_layouts
 from .model import (
@@ -35,7 +35,7 @@ from .model import (
     Site,
 )
 from .sanity import check_reports, describe
-from .transport import Fetcher, FetchPolicy, RawCache, _write_bytes_atomic, normalize_url
+from .transport import Fetcher, FetchPolicy, RawCache, normalize_url
 
 
 def make_site(
@@ -77,7 +77,7 @@ def check_base_url(value: str) -> str:
 
 
 class _Bar(Protocol):
-    def add_task(self, description: str, total: float | None = ...) -> Any: ...
+    def add_task(self, description: str, *, total: float | None = ...) -> Any: ...
     def advance(self, task_id: Any, advance: float = ...) -> None: ...
     def update(self, task_id: Any, *, total: float | None = ..., completed: float | None = ...) -> None: ...
 
@@ -226,7 +226,7 @@ def collect(
     summary.collected = len(rows)
     summary.matched = sum(1 for r in rows if r["matched"])
     write_collected(_merge(existing, rows), out / "collected.csv")
-    _write_bytes_atomic(
+    write_bytes_atomic(
         out / f"summary-{summary.site}.json",
         json.dumps(summary.as_dict(), ensure_ascii=False, indent=2).encode("utf-8"),
     )

@@ -48,7 +48,7 @@ from tenacity import (
     wait_random,
 )
 
-from .cache import Document, RawCache, _write_bytes_atomic, decode_body
+from .cache import Document, RawCache, decode_body
 from .model import (
     ROBOTS_AGENT,
     ROBOTS_MAX_AGE,
@@ -66,7 +66,6 @@ __all__ = [
     "Fetcher",
     "RateLimiter",
     "RawCache",
-    "_write_bytes_atomic",
     "decode_body",
     "normalize_url",
     "parse_retry_after",
@@ -327,7 +326,7 @@ class Fetcher:
             transport=_deadline_transport(),
         )
         self._robots: dict[str, Protego | object | None] = {}
-        self.stale_removed = cache.clean()
+        cache.clean()  # temporary files a killed run left behind
 
     def close(self) -> None:
         if self._own_client:
@@ -424,7 +423,7 @@ class Fetcher:
             return True
         if rules is _DISALLOW_ALL:
             return False
-        return bool(rules.can_fetch(url, ROBOTS_AGENT))
+        return isinstance(rules, Protego) and bool(rules.can_fetch(url, ROBOTS_AGENT))
 
     def _load_robots(self, origin: str) -> Protego | object | None:
         """Read robots.txt by RFC 9309's status rules.

@@ -1,0 +1,121 @@
+"""Each module keeps its private names to itself, and each package says what it exports (issue 21).
+
+A name with a leading underscore is free to change with its module; another module that imports it
+breaks silently when it does. These tests read the source (``ast``), so they see every import,
+including those inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import kzperception
+
+SRC = Path(kzperception.__file__).parent
+
+# Private names still imported across modules, each waiting for the owner of its files to make it
+# public (module, imported module, name). The test fails when one is fixed and still listed here,
+# so the list only shrinks.
+KNOWN: set[tuple[str, str, str]] = {
+    ("book/sphinx_published.py", "kzperception.book.build", "_FIELD"),
+    ("cli/fieldwork.py", "kzperception.fieldwork.sheets", "_check_coders"),
+    ("data/corpus.py", "kzperception.data.corpus_read", "_Lines"),
+    ("data/corpus.py", "kzperception.data.corpus_read", "_read_csv"),
+    ("data/corpus.py", "kzperception.data.corpus_read", "_trimmed_series"),
+    ("data/corpus.py", "kzperception.data.corpus_rules", "_inspect"),
+    ("data/corpus_rules.py", "kzperception.data.corpus_read", "_Lines"),
+    ("data/corpus_rules.py", "kzperception.data.corpus_read", "_trimmed_series"),
+}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_imports(source: str, where: str) -> set[tuple[str, str, str]]:
+    """Every private name the module at ``where`` (under src/kzperception) takes from another module.
+
+    Both forms count: ``from m import _x`` (relative too) and ``m._x`` of an imported module ``m``.
+    """
+    tree = ast.parse(source)
+    package = ".".join(("kzperception", *Path(where).parent.parts))
+    modules: dict[str, str] = {}  # a local name bound to a kzperception module -> that module
+    found: set[tuple[str, str, str]] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from .x import y
+                base = ".".join(
+                    [*package.split(".")[: len(package.split(".")) - node.level + 1], *([base] if base else [])]
+                )
+            if not base.startswith("kzperception"):
+                continue
+            for alias in node.names:
+                if _private(alias.name):
+                    found.add((where, base, alias.name))
+                modules[alias.asname or alias.name] = f"{base}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("kzperception") and alias.asname:
+                    modules[alias.asname] = alias.name
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and _private(node.attr)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
+            found.add((where, modules[node.value.id], node.attr))
+    return found
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    found = set().union(
+        *(private_imports(p.read_text(encoding="utf-8"), p.relative_to(SRC).as_posix()) for p in SRC.rglob("*.py"))
+    )
+    assert sorted(found - KNOWN) == [], "make the name public (with a docstring) or move the code that needs it"
+    assert sorted(KNOWN - found) == [], "fixed: strike these from KNOWN"
+
+
+def test_the_check_sees_both_forms_of_private_import() -> None:
+    """The scanner itself: a from-import, a relative import and an attribute of an imported module."""
+    source = (
+        "import json\n"
+        "from kzperception.data import terms\n"
+        "from .extract import _PARA, __doc__\n"
+        "from kzperception.data.window import _x, THESIS_WINDOW\n"
+        "terms._path(None, 'A', None)\n"
+        "json._default_encoder\n"
+    )
+    where = "fieldwork/collect/probe.py"
+    assert private_imports(source, where) == {
+        (where, "kzperception.fieldwork.collect.extract", "_PARA"),
+        (where, "kzperception.data.window", "_x"),
+        (where, "kzperception.data.terms", "_path"),
+    }
+
+
+def _packages() -> list[str]:
+    names = ["kzperception"]
+    names += [m.name for m in pkgutil.walk_packages(kzperception.__path__, "kzperception.") if m.ispkg]
+    return names
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="cli/ is being reworked; its owner adds __all__"))
+        if n == "kzperception.cli"
+        else n
+        for n in _packages()
+    ],
+)
+def test_every_package_defines_its_public_names(name: str) -> None:
+    package = importlib.import_module(name)
+    assert isinstance(getattr(package, "__all__", None), list | tuple), f"{name} has no __all__"
+    assert [n for n in package.__all__ if not hasattr(package, n)] == []
