@@ -124,6 +124,7 @@ def execute_chapter(
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     chapter_deps.add_tracking(nb)
     # In a warm pool worker the kernel is a fork of it (kzperception.book.warm_kernel); else a new process.
+    # A forked kernel that does not start is retried as a new process, papermill's own way.
     forked = {"kernel_manager_class": warm_kernel.ForkedKernelManager} if warm_kernel.is_warm() else {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in = Path(tmp) / f"{stem}.ipynb"
@@ -135,7 +136,7 @@ def execute_chapter(
                 papermill.execute_notebook(
                     str(tmp_in),
                     str(tmp_out),
-                    **forked,
+                    **(forked if attempt == 1 else {}),
                     parameters=params,
                     kernel_name="python3",
                     cwd=str(out_dir),
