@@ -280,7 +280,7 @@ def _print(single: Path, out: Path, meta: dict[str, str], pages: dict[str, int])
             page.pdf(
                 path=str(out),
                 format="A4",
-                margin=MARGINS,
+                margin=MARGINS,  # type: ignore[arg-type]  # a plain dict of the TypedDict playwright declares
                 print_background=True,
                 display_header_footer=True,
                 header_template="<span></span>",
