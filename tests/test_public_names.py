@@ -107,12 +107,7 @@ def _packages() -> list[str]:
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="cli/ is being reworked; its owner adds __all__"))
-        if n == "kzperception.cli"
-        else n
-        for n in _packages()
-    ],
+    _packages(),
 )
 def test_every_package_defines_its_public_names(name: str) -> None:
     package = importlib.import_module(name)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # pandas and the library are imported inside the commands that use them: `kzperception build`
 # (run after every edit) and `--help` then start in a fraction of a second.
 
+__all__ = ["app", "main", "parse_window"]
+
 app = typer.Typer(
     help="Kazakhstan's official perception of China and Russia: counts, corpora and the computational book.",
     no_args_is_help=True,
