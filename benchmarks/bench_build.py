@@ -6,9 +6,10 @@ Measured (dependencies already installed, same machine, same run):
   3. one-chapter rerun     - one chapter's source touched, the rest cached;
   4. plain Jupyter Book    - `jupyter-book build` executing the same chapters itself (no papermill,
                              no cache, one kernel after another), in a staging copy of the book.
-  5. the floor             - what no scheduler can beat: one kernel start plus the library's import
-                             (papermill on a one-cell chapter), times the chapters, divided by the
-                             cores, plus one full Sphinx pass over executed chapters (HTML removed).
+  5. the floor             - what no scheduler can beat: one chapter's fixed cost as the executor
+                             pays it (a kernel forked from a warm worker, the library imported, the
+                             counts opened), times the chapters, divided by the cores, plus one full
+                             Sphinx pass over executed chapters (HTML removed).
 Each timing is the best of ``--repeat`` runs (default 1). Results go to stdout and, as JSON, to
 benchmarks/results/build.json. Timings are reported, never asserted by tests.
 """
@@ -31,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from kzperception import paths  # noqa: E402
-from kzperception.book.build import PARTNER_CHAPTERS, chapter_notebook, chapter_source, toc_chapters  # noqa: E402
+from kzperception.book.chapter_templates import PARTNER_CHAPTERS, chapter_notebook, chapter_source  # noqa: E402
+from kzperception.book.layout import toc_chapters  # noqa: E402
 
 KZP = [sys.executable, "-m", "kzperception.cli"]
 
@@ -103,28 +105,22 @@ ch = open_chapter()
 
 
 def kernel_and_import(stage: Path) -> float:
-    """One kernel started by papermill, the library imported and the counts opened: a chapter's fixed cost.
+    """A chapter's fixed cost as the executor pays it: its kernel started (forked from a warm worker,
+    :mod:`kzperception.book.warm_kernel`), the library imported and the counts opened.
 
-    Timed inside one process whose papermill is already imported (as in the build's workers): the
-    second of two runs, so the figure is the kernel's start and the library's import, not Python's.
+    Two one-cell chapters in one worker; the second is timed, as every chapter but a worker's first.
     """
-    import nbformat
+    from kzperception.book.execute import execute_chapters
 
-    stage.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CELL)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, stage / "floor.ipynb")
-    code = (
-        "import time, papermill\n"
-        "run = lambda: papermill.execute_notebook("
-        f"{str(stage / 'floor.ipynb')!r}, {str(stage / 'floor.out.ipynb')!r}, kernel_name='python3', "
-        "progress_bar=False)\n"
-        "run(); t0 = time.perf_counter(); run(); print(time.perf_counter() - t0)"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=stage)
-    if proc.returncode != 0:
-        raise SystemExit(f"floor run failed:\n{proc.stderr[-2000:]}")
-    return float(proc.stdout.strip().splitlines()[-1])
+    notebooks = stage / "nb"
+    notebooks.mkdir(parents=True, exist_ok=True)
+    head = "---\nkernelspec:\n  name: python3\n  display_name: Python 3\n  language: python\n---\n\n"
+    for stem in ("floor", "floor2"):
+        (notebooks / f"{stem}.md").write_text(f"{head}```{{code-cell}} ipython3\n{FLOOR_CELL}```\n", encoding="utf-8")
+    runs = execute_chapters(["floor", "floor2"], {}, stage / "out", jobs=1, notebooks=notebooks)
+    if any(r.status != "executed" for r in runs):
+        raise SystemExit(f"floor run failed: {runs}")
+    return runs[1].seconds
 
 
 def sphinx_pass() -> float:

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 
 from kzperception import paths
-from kzperception.book import build, chapter_deps
+from kzperception.book import chapter_deps, execute
 
 CHAPTER = """\
 ---
@@ -42,7 +42,7 @@ def test_a_chapter_records_the_modules_and_files_it_used_and_only_those(tmp_path
     notebooks.mkdir()
     (notebooks / "tiny.md").write_text(CHAPTER, encoding="utf-8")
     out = tmp_path / "chapters"
-    runs = build.execute_chapters(["tiny"], {"source": "published"}, out, jobs=1, notebooks=notebooks)
+    runs = execute.execute_chapters(["tiny"], {"source": "published"}, out, jobs=1, notebooks=notebooks)
     assert [r.status for r in runs] == ["executed"], runs[0].error
     nb = nbformat.read(out / "tiny.ipynb", as_version=4)
     deps = nb.metadata["kzperception"]["depends_on"]
@@ -51,7 +51,7 @@ def test_a_chapter_records_the_modules_and_files_it_used_and_only_those(tmp_path
     assert not [d for d in deps if "collect" in d or "sheets" in d or "charts" in d]
     assert all(chapter_deps.TAG not in c.metadata.get("tags", []) for c in nb.cells)
     # nothing changed: reused; the stored record is what decides
-    again = build.execute_chapters(["tiny"], {"source": "published"}, out, jobs=1, notebooks=notebooks)
+    again = execute.execute_chapters(["tiny"], {"source": "published"}, out, jobs=1, notebooks=notebooks)
     assert [r.status for r in again] == ["cached"]
 
 
@@ -91,8 +91,8 @@ open("tiny_table.csv", "w").write("n\\n1\\n")
         encoding="utf-8",
     )
     seed, other = tmp_path / "main", tmp_path / "other"
-    assert build.execute_chapters(["tiny"], {}, seed, jobs=1, notebooks=notebooks)[0].status == "executed"
-    runs = build.execute_chapters(["tiny"], {}, other, jobs=1, notebooks=notebooks, seed=seed)
+    assert execute.execute_chapters(["tiny"], {}, seed, jobs=1, notebooks=notebooks)[0].status == "executed"
+    runs = execute.execute_chapters(["tiny"], {}, other, jobs=1, notebooks=notebooks, seed=seed)
     assert [r.status for r in runs] == ["cached"]
     assert (other / "tiny_table.csv").read_text(encoding="utf-8") == "n\n1\n"
 

@@ -151,13 +151,13 @@ def test_register_is_a_valid_corpus():
     ],
 )
 def test_build_refuses_a_bad_chapter_list_before_building(monkeypatch, value, message):
-    from kzperception.book import build
+    from kzperception.book import bundle, execute
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("the book was about to be built")
 
-    monkeypatch.setattr(build, "ensure_bundle", must_not_run)
-    monkeypatch.setattr(build, "execute_chapters", must_not_run)
+    monkeypatch.setattr(bundle, "ensure_bundle", must_not_run)
+    monkeypatch.setattr(execute, "execute_chapters", must_not_run)
     result = runner.invoke(app, ["build", "--chapters", value])
     assert result.exit_code == 1
     assert message in result.stderr
@@ -165,14 +165,14 @@ def test_build_refuses_a_bad_chapter_list_before_building(monkeypatch, value, me
 
 
 def test_build_reports_a_failed_chapter_as_literal_text(monkeypatch):
-    from kzperception.book import build
+    from kzperception.book import build, bundle, execute
 
-    monkeypatch.setattr(build, "ensure_bundle", lambda *a, **k: None)
+    monkeypatch.setattr(bundle, "ensure_bundle", lambda *a, **k: None)
     monkeypatch.setattr(
-        build,
+        execute,
         "execute_chapters",
         lambda stems, *a, **k: [
-            build.ChapterRun(stems[0], "failed", 0.0, "cell 2: ValueError: [/bold] [red]x[/red]\nmore")
+            execute.ChapterRun(stems[0], "failed", 0.0, "cell 2: ValueError: [/bold] [red]x[/red]\nmore")
         ],
     )
     monkeypatch.setattr(build, "jupyter_book", lambda *a, **k: pytest.fail("built after a failed chapter"))

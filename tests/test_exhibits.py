@@ -95,7 +95,7 @@ def test_glue_table_records_function_files_csv_and_section(tmp_path, monkeypatch
         "csv": "table_1_reports.csv",
     }
     assert (tmp_path / "table_1_reports.csv").read_text() == "category,main\nEconomic,112.0\n"
-    # a build that copies executed chapters copies the CSVs they name as <file.csv> (build._copy_chapter)
+    # a build that copies executed chapters copies the CSVs they name as <file.csv> (execute._copy_chapter)
     assert ex._repr_mimebundle_()["text/plain"] == "<table table-1> <table_1_reports.csv>"
     assert '<td class="kzp-num" >112</td>' in ex.body  # no per-cell ids or position classes: page weight
     assert 'id="T_table_1"' in ex.body and "_row0_col" not in ex.body

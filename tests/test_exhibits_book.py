@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kzperception.book.build import toc_chapters
+from kzperception.book.layout import toc_chapters
 
 pytestmark = pytest.mark.book
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from kzperception import paths
-from kzperception.book import build, front
+from kzperception.book import execute, front, pdf
+from kzperception.book import layout as book_layout
 from kzperception.book.chapter import open_chapter
 from kzperception.data.counts import PUBLISHED, load_counts
 from kzperception.data.window import THESIS_WINDOW
@@ -150,7 +151,7 @@ def test_the_pdf_line_links_only_a_pdf_that_is_there(tmp_path, made):
     (tmp_path / "index.html").write_text(LANDING.format(pdf=PDF_NAME), encoding="utf-8")
     if made:
         (tmp_path / PDF_NAME).write_bytes(b"%PDF-1.7\n")
-    assert build.mark_pdf(tmp_path) is made
+    assert pdf.mark_pdf(tmp_path) is made
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert ('<span class="kzp-pdf-made">' in page) is made
     assert ('<span class="kzp-pdf-missing" hidden>' in page) is made
@@ -159,38 +160,38 @@ def test_the_pdf_line_links_only_a_pdf_that_is_there(tmp_path, made):
         (tmp_path / PDF_NAME).unlink()
     else:
         (tmp_path / PDF_NAME).write_bytes(b"%PDF-1.7\n")
-    assert build.mark_pdf(tmp_path) is (not made)
+    assert pdf.mark_pdf(tmp_path) is (not made)
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert ('<span class="kzp-pdf-made">' in page) is (not made)
 
 
 def test_a_page_without_the_pdf_line_is_left_alone(tmp_path):
     (tmp_path / "index.html").write_text("<p>rerun front page</p>", encoding="utf-8")
-    assert build.mark_pdf(tmp_path) is None
-    assert build.mark_pdf(tmp_path / "absent") is None
+    assert pdf.mark_pdf(tmp_path) is None
+    assert pdf.mark_pdf(tmp_path / "absent") is None
 
 
 def test_a_generated_front_page_is_kept_and_nothing_executed(tmp_path, monkeypatch):
-    layout = build.BookLayout.standalone(tmp_path)
+    layout = book_layout.BookLayout.standalone(tmp_path)
     layout.source.mkdir(parents=True)
     (layout.source / "index.md").write_text("# A rerun\n", encoding="utf-8")
-    monkeypatch.setattr(build, "execute_chapter", lambda *a, **k: pytest.fail("executed"))
-    assert build.execute_front_page(layout) is None
+    monkeypatch.setattr(execute, "execute_chapter", lambda *a, **k: pytest.fail("executed"))
+    assert execute.execute_front_page(layout) is None
     assert not (layout.source / "index.ipynb").exists()
 
 
 def test_a_fresh_front_page_is_copied_from_the_seed_not_executed(tmp_path, monkeypatch):
-    seed, layout = tmp_path / "seed", build.BookLayout.standalone(tmp_path / "out")
+    seed, layout = tmp_path / "seed", book_layout.BookLayout.standalone(tmp_path / "out")
     seed.mkdir()
     (seed / "index.ipynb").write_text("{}", encoding="utf-8")
-    monkeypatch.setattr(build, "is_fresh", lambda target, key: target.parent == seed or target.exists())
-    monkeypatch.setattr(build, "execute_chapter", lambda *a, **k: pytest.fail("executed"))
+    monkeypatch.setattr(execute, "is_fresh", lambda target, key: target.parent == seed or target.exists())
+    monkeypatch.setattr(execute, "execute_chapter", lambda *a, **k: pytest.fail("executed"))
     layout.source.mkdir(parents=True)
-    run = build.execute_front_page(layout, seed=seed)
+    run = execute.execute_front_page(layout, seed=seed)
     assert run is not None and run.status == "cached" and (layout.source / "index.ipynb").is_file()
 
 
 def test_the_front_page_is_staged_by_no_one_and_book_holds_no_index_md():
-    assert "index.md" not in build.STAGED_PAGES
+    assert "index.md" not in book_layout.STAGED_PAGES
     assert not (paths.BOOK / "index.md").exists()  # two root documents would be ambiguous
-    assert (paths.NOTEBOOKS / f"{build.FRONT_PAGE}.md").is_file()
+    assert (paths.NOTEBOOKS / f"{book_layout.FRONT_PAGE}.md").is_file()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kzperception.book.build import toc_chapters
+from kzperception.book.layout import toc_chapters
 from kzperception.cli import app
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kzperception import paths
-from kzperception.book.build import BuildError, chapter_source, check_glue_names
+from kzperception.book.chapter_templates import chapter_source
+from kzperception.book.execute import check_glue_names
+from kzperception.book.layout import BuildError
 from kzperception.data.counts import load_counts
 from kzperception.data.vocabulary import Vocabulary
 from kzperception.readings import registry

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from kzperception.book.build import os_error_in
+from kzperception.book.jupyterbook import os_error_in
 from kzperception.cli.interrupt import os_error_line
 
 #: A command body that starts a pool worker which starts a grandchild, writes their ids, then waits.

@@ -23,7 +23,7 @@ import pytest
 from fieldwork_server import END, KEYWORDS, ROOT, START, FakeSites
 from typer.testing import CliRunner
 
-from kzperception.book import build, pdf, rerun
+from kzperception.book import build, bundle, execute, jupyterbook, layout, pdf, rerun
 from kzperception.cli import app
 
 ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -140,7 +140,7 @@ def test_build_out_on_a_full_disk_is_one_line_and_keeps_the_earlier_book(tmp_pat
         raise _full(chapter)
 
     monkeypatch.setattr(rerun, "execute_chapters", execute)
-    monkeypatch.setattr(build, "ensure_bundle", lambda *a, **k: None)
+    monkeypatch.setattr(bundle, "ensure_bundle", lambda *a, **k: None)
     result = CliRunner().invoke(app, ["build", "--out", str(out)])
     assert result.exit_code == 1
     assert _error_lines(result.stderr) == [
@@ -155,8 +155,8 @@ def test_build_on_a_full_disk_when_jupyter_book_writes_is_one_line(monkeypatch):
     from kzperception import paths
 
     page = paths.HTML / "chapters" / "06-2-reports.html"
-    monkeypatch.setattr(build, "ensure_bundle", lambda *a, **k: None)
-    monkeypatch.setattr(build, "execute_chapters", lambda *a, **k: [])
+    monkeypatch.setattr(bundle, "ensure_bundle", lambda *a, **k: None)
+    monkeypatch.setattr(execute, "execute_chapters", lambda *a, **k: [])
     monkeypatch.setattr(build, "jupyter_book", lambda *a, **k: (_ for _ in ()).throw(_full(page)))
     result = CliRunner().invoke(app, ["build"])
     assert result.exit_code == 1
@@ -171,10 +171,10 @@ def test_jupyter_book_failing_on_a_full_disk_says_the_cause_not_look_above(tmp_p
         "Looks like there was an error. Look above for the cause.\n"
     )
     fake = subprocess.CompletedProcess([], 1, stdout=output, stderr="")
-    monkeypatch.setattr(build.subprocess, "run", lambda *a, **k: fake)
-    monkeypatch.setattr(build, "execute_front_page", lambda *a, **k: None)
-    with pytest.raises(build.BuildError) as err:
-        build.jupyter_book(build.BookLayout.standalone(tmp_path / "work"))
+    monkeypatch.setattr(jupyterbook.subprocess, "run", lambda *a, **k: fake)
+    monkeypatch.setattr(execute, "execute_front_page", lambda *a, **k: None)
+    with pytest.raises(layout.BuildError) as err:
+        build.jupyter_book(layout.BookLayout.standalone(tmp_path / "work"))
     assert str(err.value) == (
         "jupyter-book build failed: /b/_build/html/chapters/06-2-reports.html: No space left on device (ENOSPC)"
     )
@@ -216,9 +216,11 @@ def test_pdf_on_a_full_disk_keeps_the_earlier_pdf_and_leaves_no_partial(tmp_path
     code = pdf.main(["--out", str(out), "--force", "--book", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 1
-    partial = out.with_name(f".{out.name}.partial")
-    assert err.strip().splitlines() == [f"error: {partial}: No space left on device (ENOSPC); no PDF written"]
-    assert _snapshot(out.parent) == before  # the old PDF, and no half-written .partial beside it
+    # the half-written copy is the atomic write's temporary file beside the PDF (kzperception.atomic)
+    partial = re.escape(str(out.parent)) + r"/\.book\.pdf\.[0-9]+\.[0-9a-f]+\.tmp"
+    (line,) = err.strip().splitlines()
+    assert re.fullmatch(f"error: {partial}: No space left on device \\(ENOSPC\\); no PDF written", line), line
+    assert _snapshot(out.parent) == before  # the old PDF, and no half-written temporary file beside it
     assert list(tmp.iterdir()) == []
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 from kzperception import paths
-from kzperception.book import build
+from kzperception.book import layout
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +53,7 @@ def test_wheel_ships_every_file_the_commands_read() -> None:
     assert tracked <= shipped, sorted(tracked - shipped)
     for name in ("_config.yml", "_toc.yml"):
         assert name in shipped
-    for page in build.STAGED_PAGES:  # what every staged book (a rerun, build --out) copies from book/
+    for page in layout.STAGED_PAGES:  # what every staged book (a rerun, build --out) copies from book/
         assert f"book/{page}" in shipped or any(f.startswith(f"book/{page}/") for f in shipped), page
     for generated in paths.NOT_SHIPPED:
         assert generated not in shipped

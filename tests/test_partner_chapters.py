@@ -20,7 +20,7 @@ import pytest
 
 from kzperception import paths
 from kzperception.analysis import slots
-from kzperception.book import build, rerun
+from kzperception.book import chapter_templates, execute, layout, rerun
 from kzperception.book.display import myst_text
 from kzperception.data import vocabulary
 from kzperception.data.corpus import load_corpus
@@ -41,10 +41,10 @@ def _markdown(nb) -> str:
 
 
 def test_the_main_books_slot_chapters_are_instances_of_one_template():
-    assert build.partner_chapters() == ["06-3-2-china-slots", "06-3-3-russia-slots"]
-    assert {"06-3-2-china-slots", "06-3-3-russia-slots"} <= set(build.toc_chapters())
+    assert chapter_templates.partner_chapters() == ["06-3-2-china-slots", "06-3-3-russia-slots"]
+    assert {"06-3-2-china-slots", "06-3-3-russia-slots"} <= set(layout.toc_chapters())
     for stem, partner, number in (("06-3-2-china-slots", "china", "6.3.2"), ("06-3-3-russia-slots", "russia", "6.3.3")):
-        src = build.chapter_source(stem)
+        src = chapter_templates.chapter_source(stem)
         assert src.notebook == TEMPLATE and src.partner == partner and src.parameters == {"partner": partner}
         assert src.fields["number"] == number and src.fields["anchor"] == f"sec-{partner}-slots"
         assert src.reading == paths.NOTEBOOKS / "_fragments" / f"{partner}-slots.md"
@@ -63,7 +63,7 @@ def test_the_main_books_slot_chapters_are_instances_of_one_template():
     ],
 )
 def test_a_stem_that_is_no_partners_instance_is_a_plain_notebook(stem):
-    src = build.chapter_source(stem)
+    src = chapter_templates.chapter_source(stem)
     assert src.partner is None and src.notebook == paths.NOTEBOOKS / f"{stem}.md"
 
 
@@ -108,11 +108,16 @@ def test_default_rerun_chapters_follow_the_partners_in_the_corpus(tmp_path):
 
 
 def test_on_the_published_figures_the_reading_is_the_page():
-    nb = build.chapter_notebook(build.chapter_source("06-3-2-china-slots"), {})
+    nb = chapter_templates.chapter_notebook(chapter_templates.chapter_source("06-3-2-china-slots"), {})
     text = _markdown(nb)
     assert "(sec-china-slots)=\n# 6.3.2 Comparison of slots: perception of China" in text
     assert "{{" not in text and "The thesis's reading" not in text
-    assert not any(build.COMPUTED_TAG in t or build.READING_NOTE_TAG in t or build.READING_TAG in t for t in _tags(nb))
+    assert not any(
+        chapter_templates.COMPUTED_TAG in t
+        or chapter_templates.READING_NOTE_TAG in t
+        or chapter_templates.READING_TAG in t
+        for t in _tags(nb)
+    )
     assert "\n## China {glue:md}`thesis_label_before`" in text  # the thesis's headings, at their level
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     # Passages about single reports are told through the page's Story (shown when the page's figures hold them).
@@ -122,7 +127,9 @@ def test_on_the_published_figures_the_reading_is_the_page():
 
 
 def test_beside_a_reruns_numbers_the_reading_follows_the_computed_section_under_its_note():
-    nb = build.chapter_notebook(build.chapter_source("06-3-3-russia-slots"), {"source": "/some/corpus"})
+    nb = chapter_templates.chapter_notebook(
+        chapter_templates.chapter_source("06-3-3-russia-slots"), {"source": "/some/corpus"}
+    )
     text = _markdown(nb)
     computed = text.index("```{exhibit} russia-slots\n")
     note = text.index("## The thesis's reading")
@@ -130,33 +137,35 @@ def test_beside_a_reruns_numbers_the_reading_follows_the_computed_section_under_
     assert computed < note < reading
     assert "\n### Russia {glue:md}`thesis_label_after`" in text and "\n### What changed" in text
     assert "\n## Russia {glue:md}`label_after`" in text  # the computed section's own headings stay
-    assert sum(build.COMPUTED_TAG in t for t in _tags(nb)) == 3
+    assert sum(chapter_templates.COMPUTED_TAG in t for t in _tags(nb)) == 3
 
 
 def test_a_partner_without_a_reading_gets_the_computed_section_only(tmp_path):
     shutil.copyfile(TEMPLATE, tmp_path / TEMPLATE.name)  # no _fragments/ beside it
     for params in ({}, {"source": "/some/corpus"}):
-        nb = build.chapter_notebook(build.chapter_source("06-3-2-china-slots", tmp_path), params)
+        nb = chapter_templates.chapter_notebook(
+            chapter_templates.chapter_source("06-3-2-china-slots", tmp_path), params
+        )
         text = _markdown(nb)
         assert "## China {glue:md}`label_before`" in text and "## What changed" in text
         assert "The thesis's reading" not in text and "notebooks/_fragments" not in text
-        assert not any(build.READING_TAG in t or build.READING_NOTE_TAG in t for t in _tags(nb))
+        assert not any(chapter_templates.READING_TAG in t or chapter_templates.READING_NOTE_TAG in t for t in _tags(nb))
 
 
 def test_an_unknown_field_in_a_template_fails_that_chapter_in_one_line(tmp_path):
     text = TEMPLATE.read_text(encoding="utf-8").replace("# {{number}}", "# {{number}} {{colour}}")
     (tmp_path / TEMPLATE.name).write_text(text, encoding="utf-8")
-    src = build.chapter_source("06-3-2-china-slots", tmp_path)
-    with pytest.raises(build.BuildError, match=re.escape("unknown field {{colour}} in the template (known: anchor")):
-        build.chapter_notebook(src, {})
-    run = build.execute_chapter("06-3-2-china-slots", {}, str(tmp_path), "k", str(tmp_path))
+    src = chapter_templates.chapter_source("06-3-2-china-slots", tmp_path)
+    with pytest.raises(layout.BuildError, match=re.escape("unknown field {{colour}} in the template (known: anchor")):
+        chapter_templates.chapter_notebook(src, {})
+    run = execute.execute_chapter("06-3-2-china-slots", {}, str(tmp_path), "k", str(tmp_path))
     assert run.status == "failed" and "{{colour}}" in run.error and "\n" not in run.error
     assert not (tmp_path / "06-3-2-china-slots.ipynb").exists()
 
 
 def test_a_missing_template_is_named(tmp_path):
-    with pytest.raises(build.BuildError, match=re.escape(f"chapter source missing: {tmp_path / TEMPLATE.name}")):
-        build.execute_chapters(["06-3-2-china-slots"], {}, tmp_path / "out", notebooks=tmp_path)
+    with pytest.raises(layout.BuildError, match=re.escape(f"chapter source missing: {tmp_path / TEMPLATE.name}")):
+        execute.execute_chapters(["06-3-2-china-slots"], {}, tmp_path / "out", notebooks=tmp_path)
 
 
 def test_a_label_is_put_into_the_heading_as_literal_text():
@@ -167,27 +176,29 @@ def test_a_label_is_put_into_the_heading_as_literal_text():
     default = vocabulary.Vocabulary.default()
     china = default.partners[0].model_copy(update={"label": hostile})
     vocab = dataclasses.replace(default, partners=(china, *default.partners[1:]))
-    src = build.chapter_source("06-3-2-china-slots", None, vocab)
+    src = chapter_templates.chapter_source("06-3-2-china-slots", None, vocab)
     assert src.fields["label"] == myst_text(hostile, at_line_start=False) != hostile
-    heading = build.chapter_notebook(src, {}).cells[0].source
+    heading = chapter_templates.chapter_notebook(src, {}).cells[0].source
     assert heading.endswith(f"# 6.3.2 Comparison of slots: perception of {myst_text(hostile, at_line_start=False)}")
 
 
 def test_the_cache_key_holds_the_partner_the_template_and_the_reading(tmp_path):
     for name in (TEMPLATE.name, "_fragments"):
         (shutil.copytree if name == "_fragments" else shutil.copyfile)(paths.NOTEBOOKS / name, tmp_path / name)
-    china, russia = (build.chapter_source(s, tmp_path) for s in ("06-3-2-china-slots", "06-3-3-russia-slots"))
-    key = build.execution_key(china, {})
-    assert key == build.execution_key(build.chapter_source("06-3-2-china-slots", tmp_path), {})
-    assert key != build.execution_key(russia, {})
+    china, russia = (
+        chapter_templates.chapter_source(s, tmp_path) for s in ("06-3-2-china-slots", "06-3-3-russia-slots")
+    )
+    key = execute.execution_key(china, {})
+    assert key == execute.execution_key(chapter_templates.chapter_source("06-3-2-china-slots", tmp_path), {})
+    assert key != execute.execution_key(russia, {})
     reading = tmp_path / "_fragments" / "china-slots.md"
     reading.write_text(reading.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
-    assert build.execution_key(china, {}) != key
-    changed = build.execution_key(china, {})
+    assert execute.execution_key(china, {}) != key
+    changed = execute.execution_key(china, {})
     (tmp_path / TEMPLATE.name).write_text(TEMPLATE.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert build.execution_key(china, {}) != changed
+    assert execute.execution_key(china, {}) != changed
     reading.unlink()
-    assert build.execution_key(build.chapter_source("06-3-2-china-slots", tmp_path), {}) != changed
+    assert execute.execution_key(chapter_templates.chapter_source("06-3-2-china-slots", tmp_path), {}) != changed
 
 
 def test_the_template_refuses_a_missing_partner():
@@ -199,11 +210,11 @@ def test_the_template_refuses_a_missing_partner():
 
 PROBE = textwrap.dedent("""
     import json, sys
-    from kzperception.book import build, rerun
+    from kzperception.book import chapter_templates, execute, layout, rerun
     from kzperception.data.corpus import load_corpus
     known = rerun.available_chapters()
-    src = build.chapter_source("06-3-4-eu-slots")
-    json.dump({"instances": build.partner_chapters(), "known": known,
+    src = chapter_templates.chapter_source("06-3-4-eu-slots")
+    json.dump({"instances": chapter_templates.partner_chapters(), "known": known,
                "default": rerun.default_chapters(load_corpus(sys.argv[1]), known),
                "fields": src.fields, "reading": src.reading and str(src.reading)}, sys.stdout)
 """)

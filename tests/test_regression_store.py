@@ -7,7 +7,8 @@ import nbformat
 import pytest
 
 from kzperception import paths
-from kzperception.book.build import chapter_notebook, chapter_source, toc_chapters
+from kzperception.book.chapter_templates import chapter_notebook, chapter_source
+from kzperception.book.layout import toc_chapters
 
 
 def _code(nb) -> list[str]:

@@ -139,34 +139,36 @@ def test_chapter_list_parser():
 @pytest.fixture
 def fake_build(monkeypatch):
     """Execution and the Jupyter Book call replaced by quick fakes that write what they would."""
-    from kzperception.book import build
+    from kzperception.book import bundle
+    from kzperception.book.execute import ChapterRun
+    from kzperception.book.layout import BuildError
 
     state = {"fail": None, "book_error": None, "during": None, "seen": []}
 
-    def execute(stems, params, out_dir, jobs=2, use_cache=True, notebooks=None, on_done=None, seed=None):
+    def execute(stems, params, out_dir, jobs=2, use_cache=True, notebooks=None, on_done=None, seed=None, on_start=None):
         state["seen"].append(sorted(p.name for p in out_dir.iterdir()))
         if state["during"]:
             state["during"]()
         runs = []
         for stem in stems:
             if state["fail"]:
-                runs.append(build.ChapterRun(stem, "failed", 0.0, state["fail"]))
+                runs.append(ChapterRun(stem, "failed", 0.0, state["fail"]))
                 continue
             (out_dir / f"{stem}.ipynb").write_text("{}", encoding="utf-8")
             (out_dir / f"{stem}.csv").write_text("n\n1\n", encoding="utf-8")
-            runs.append(build.ChapterRun(stem, "executed"))
+            runs.append(ChapterRun(stem, "executed"))
         return runs
 
     def book(layout, config=None, toc=None, strict=True):
         if state["book_error"]:
-            raise build.BuildError(state["book_error"])
+            raise BuildError(state["book_error"])
         layout.built.mkdir(parents=True)
         (layout.built / "index.html").write_text("<p>book</p>", encoding="utf-8")
         return 0.0
 
     monkeypatch.setattr(rerun, "execute_chapters", execute)
     monkeypatch.setattr(rerun, "jupyter_book", book)
-    monkeypatch.setattr(build, "ensure_bundle", lambda *a, **k: None)
+    monkeypatch.setattr(bundle, "ensure_bundle", lambda *a, **k: None)
     return state
 
 
@@ -466,7 +468,7 @@ def test_plan_without_chapters_makes_one_slot_chapter_per_partner_in_the_corpus(
 
 _KILLED_RERUN = """
 import sys, time
-from kzperception.book import build, rerun
+from kzperception.book import bundle, rerun
 from kzperception.data.window import THESIS_WINDOW
 
 def execute(stems, params, out_dir, *a, **k):
@@ -475,7 +477,7 @@ def execute(stems, params, out_dir, *a, **k):
     time.sleep(600)
 
 rerun.execute_chapters = execute
-build.ensure_bundle = lambda *a, **k: None
+bundle.ensure_bundle = lambda *a, **k: None
 p = rerun.plan(sys.argv[1], *THESIS_WINDOW.as_params().values(), sys.argv[2], ["06-2-reports"])
 rerun.run(p)
 """

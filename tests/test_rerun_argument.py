@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kzperception import paths
-from kzperception.book import build, rerun
+from kzperception.book import chapter_templates, layout, rerun
 from kzperception.book.sphinx_published import main_book_targets, published_targets, reference_words
 from kzperception.cli import app
 from kzperception.data.corpus import load_corpus
@@ -36,7 +36,7 @@ READS_COUNTS_FOR_THE_THESIS = {"05-methodology", "06-1-code-categories", "09-aft
 
 def _code(stem: str) -> str:
     """The code cells of a chapter's source (a partner chapter: its template)."""
-    text = build.chapter_source(stem).notebook.read_text(encoding="utf-8")
+    text = chapter_templates.chapter_source(stem).notebook.read_text(encoding="utf-8")
     return "\n".join(re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, re.S))
 
 
@@ -48,7 +48,7 @@ def _reads_counts(stem: str) -> bool:
 
 
 def test_every_chapter_of_the_book_is_either_rerun_or_the_thesiss_own():
-    toc = [s for s in build.toc_chapters() if s not in build.partner_chapters()]
+    toc = [s for s in layout.toc_chapters() if s not in chapter_templates.partner_chapters()]
     rerun_set, summaries, own = set(rerun.DEFAULT_CHAPTERS), set(rerun.THESIS_SUMMARIES), set(rerun.THESIS_CHAPTERS)
     assert not (rerun_set & summaries or rerun_set & own or summaries & own)
     assert set(toc) == rerun_set | summaries | own  # a new chapter must be placed in one of them
@@ -56,18 +56,18 @@ def test_every_chapter_of_the_book_is_either_rerun_or_the_thesiss_own():
 
 def test_the_default_set_is_every_chapter_that_reads_the_corpus():
     """Found from the notebooks' code, not from the list under test."""
-    toc = [s for s in build.toc_chapters() if s not in build.partner_chapters()]
+    toc = [s for s in layout.toc_chapters() if s not in chapter_templates.partner_chapters()]
     reads = {s for s in toc if _reads_counts(s)}
     assert reads >= READS_COUNTS_FOR_THE_THESIS and set(rerun.THESIS_CHAPTERS) >= READS_COUNTS_FOR_THE_THESIS
     assert set(rerun.DEFAULT_CHAPTERS) == reads - set(rerun.THESIS_SUMMARIES) - READS_COUNTS_FOR_THE_THESIS
-    assert all(_reads_counts(s) for s in build.partner_chapters())  # the slot chapters read it too
+    assert all(_reads_counts(s) for s in chapter_templates.partner_chapters())  # the slot chapters read it too
 
 
 def test_a_default_rerun_runs_the_corpus_dependent_chapters_in_book_order(tmp_path):
     corpus = load_corpus(write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES))
     chosen = rerun.default_chapters(corpus, rerun.available_chapters())
-    toc = build.toc_chapters()
-    expected = [s for s in toc if s in rerun.DEFAULT_CHAPTERS or s in build.partner_chapters()]
+    toc = layout.toc_chapters()
+    expected = [s for s in toc if s in rerun.DEFAULT_CHAPTERS or s in chapter_templates.partner_chapters()]
     assert chosen == expected
     assert {"06-4-uncertainty", "06-5-sensitivity", "08-conclusion"} <= set(chosen)
 
@@ -83,7 +83,7 @@ def test_a_chapter_of_the_thesiss_own_is_refused_by_a_rerun_with_the_reason(tmp_
 
 
 def test_the_main_books_build_still_takes_every_chapter():
-    toc = build.toc_chapters()
+    toc = layout.toc_chapters()
     assert rerun.parse_chapters("05-methodology,00-abstract", toc) == ["05-methodology", "00-abstract"]
 
 
@@ -139,7 +139,7 @@ def test_a_reference_to_the_published_book_is_said_in_words(target, reftype, exp
 
 
 def test_the_thesiss_reading_beside_a_rerun_names_the_thesiss_figures():
-    assert build._thesis_exhibits(
+    assert chapter_templates._thesis_exhibits(
         "grew ({numref}`figure-2`), see {numref}`Figures %s <figure-6>` and "
         "{numref}`table-1`; {numref}`attention-tests`"
     ) == (
@@ -147,8 +147,10 @@ def test_the_thesiss_reading_beside_a_rerun_names_the_thesiss_figures():
         "{numref}`attention-tests`"
     )
     for stem in ("06-3-2-china-slots", "06-3-3-russia-slots"):
-        published = _markdown(build.chapter_notebook(build.chapter_source(stem), {}))
-        beside = _markdown(build.chapter_notebook(build.chapter_source(stem), {"source": "/some/corpus"}))
+        published = _markdown(chapter_templates.chapter_notebook(chapter_templates.chapter_source(stem), {}))
+        beside = _markdown(
+            chapter_templates.chapter_notebook(chapter_templates.chapter_source(stem), {"source": "/some/corpus"})
+        )
         reading = beside[beside.index("## The thesis's reading") :]
         assert "{numref}`figure-" not in reading and "{numref}`table-" not in reading
         assert " of the thesis" in reading
@@ -167,8 +169,10 @@ def test_the_thesiss_reading_beside_a_rerun_names_the_thesiss_figures():
     ],
 )
 def test_a_thesis_only_passage_is_left_out_of_a_page_on_a_corpus(stem, passage):
-    published = _markdown(build.chapter_notebook(build.chapter_source(stem), {}))
-    corpus = _markdown(build.chapter_notebook(build.chapter_source(stem), {"source": "/some/corpus"}))
+    published = _markdown(chapter_templates.chapter_notebook(chapter_templates.chapter_source(stem), {}))
+    corpus = _markdown(
+        chapter_templates.chapter_notebook(chapter_templates.chapter_source(stem), {"source": "/some/corpus"})
+    )
     assert passage in published
     assert passage not in corpus
 
@@ -182,8 +186,10 @@ def test_a_thesis_only_passage_is_left_out_of_a_page_on_a_corpus(stem, passage):
 )
 def test_the_edition_exhibit_takes_the_place_of_a_two_partner_figure_on_a_corpus(stem, thesis, edition):
     """Figures 6-9 draw China and Russia: the main book keeps them, a corpus gets every partner's codes."""
-    published = _markdown(build.chapter_notebook(build.chapter_source(stem), {}))
-    corpus = _markdown(build.chapter_notebook(build.chapter_source(stem), {"source": "/some/corpus"}))
+    published = _markdown(chapter_templates.chapter_notebook(chapter_templates.chapter_source(stem), {}))
+    corpus = _markdown(
+        chapter_templates.chapter_notebook(chapter_templates.chapter_source(stem), {"source": "/some/corpus"})
+    )
     assert thesis in published and edition not in published
     assert edition in corpus and thesis not in corpus
 

@@ -6,7 +6,7 @@ are unknown; they stay NaN in the frame and are shown as a dash, never as a zero
 category the thesis does not mention in a slot may well have had reports in it.
 
 One template chapter (notebooks/06-3-partner-slots.md) makes the slot chapter of every partner,
-``partner`` being its parameter (:data:`kzperception.book.build.PARTNER_CHAPTERS`). Its computed
+``partner`` being its parameter (:data:`kzperception.book.chapter_templates.PARTNER_CHAPTERS`). Its computed
 section reads :func:`partner_slot_facts` (numbers under partner-neutral names, so one text serves
 every partner) and the readings of :data:`kzperception.readings.registry.PARTNER_FAMILIES` (the
 sentences that read those numbers, as verdicts), shown through

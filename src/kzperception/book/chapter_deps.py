@@ -10,7 +10,7 @@ same. A module or data file the chapter never touched cannot invalidate it.
 
 What the hook cannot see is read by C code that opens files itself (pyarrow given a path); the
 corpus loader opens its files from Python first, and the corpus files are part of the base key as
-well (:func:`kzperception.book.build.execution_key`), so a changed corpus always re-executes.
+well (:func:`kzperception.book.execute.execution_key`), so a changed corpus always re-executes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from kzperception import paths
 
@@ -65,7 +66,7 @@ def take_tracking(nb) -> list[str]:
     Returned paths are relative to the repository root (files outside it, e.g. the installed
     packages or a corpus elsewhere, are covered by the pinned environment and the base key).
     """
-    report: dict[str, object] = {}
+    report: dict[str, Any] = {}
     kept = []
     for cell in nb.cells:
         if TAG in cell.get("metadata", {}).get("tags", []):

@@ -155,7 +155,7 @@ class Exhibit:
 
     def __repr__(self) -> str:
         # The CSV is named as a download target (``<file.csv>``, as the {download} role writes it):
-        # that is how a build that copies executed chapters (build._copy_chapter) finds the files
+        # that is how a build that copies executed chapters (execute._copy_chapter) finds the files
         # a chapter offers.
         csv = f" <{self.provenance.csv}>" if self.provenance.csv else ""
         return f"<{self.kind} {slug(self.name)}>{csv}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import html
-import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from kzperception import paths
+from kzperception.atomic import atomic_target, write_text_atomic
 
 #: Where ``make pdf`` writes the book, and the name the landing page links to.
 PDF_NAME = "perception-of-chinese-and-russian-influence.pdf"
@@ -106,7 +107,7 @@ def _chromium() -> str:
 def build_singlehtml(work: Path, book: Path = paths.BOOK, config: Path = paths.CONFIG, toc: Path = paths.TOC) -> Path:
     """Stage the book's source in ``work`` and build it as one HTML page; returns the page."""
     src = work / "src"
-    shutil.copytree(book, src, ignore=shutil.ignore_patterns("_build", "*.partial.ipynb", ".ipynb_checkpoints"))
+    shutil.copytree(book, src, ignore=shutil.ignore_patterns("_build", ".*.tmp", ".ipynb_checkpoints"))
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [
         str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"),
@@ -124,7 +125,7 @@ def build_singlehtml(work: Path, book: Path = paths.BOOK, config: Path = paths.C
     proc = subprocess.run(cmd, capture_output=True, text=True)
     page = src / "_build" / "singlehtml" / "index.html"
     if proc.returncode != 0 or not page.is_file():
-        from kzperception.book.build import os_error_in
+        from kzperception.book.jupyterbook import os_error_in
 
         cause = os_error_in(proc.stdout + proc.stderr)  # a full disk: the file and errno, not "look above"
         if cause:
@@ -279,7 +280,7 @@ def _print(single: Path, out: Path, meta: dict[str, str], pages: dict[str, int])
             page.pdf(
                 path=str(out),
                 format="A4",
-                margin=MARGINS,
+                margin=MARGINS,  # type: ignore[arg-type]  # a plain dict of the TypedDict playwright declares
                 print_background=True,
                 display_header_footer=True,
                 header_template="<span></span>",
@@ -346,13 +347,38 @@ def build_pdf(
             final = first
         if keep_html is not None:
             shutil.copytree(single.parent, keep_html, dirs_exist_ok=True)
-        partial = out.with_name(f".{out.name}.partial")
-        try:
+        with atomic_target(out) as partial:  # a full disk or a signal mid-copy: no half PDF beside the old one
             shutil.copyfile(final, partial)
-            os.replace(partial, out)
-        finally:  # a full disk or a signal mid-copy: no half PDF left beside the old one
-            partial.unlink(missing_ok=True)
     return out
+
+
+def mark_pdf(html_root: Path) -> bool | None:
+    """Show the landing page's PDF link when the PDF sits next to it, else the line that says how to make it.
+
+    The landing page holds both (``kzp-pdf-made`` and ``kzp-pdf-missing``); the one that does not
+    apply carries ``hidden``, so no reader meets a link to a file that is not there. For the main
+    book a PDF that ``make pdf`` wrote earlier is put in place first. Returns whether the PDF is
+    linked, or None when the page has no PDF paragraph (a rerun's front page).
+    """
+    page = html_root / "index.html"
+    try:
+        text = page.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if "kzp-pdf-made" not in text:
+        return None
+    target = html_root / PDF_NAME
+    if not target.is_file() and html_root.resolve() == paths.HTML.resolve() and DEFAULT_OUT.is_file():
+        shutil.copyfile(DEFAULT_OUT, target)
+    made = target.is_file()
+    marked = re.sub(
+        r'<span class="(kzp-pdf-made|kzp-pdf-missing)"(?: hidden)?>',
+        lambda m: f'<span class="{m[1]}"' + ("" if (m[1] == "kzp-pdf-made") == made else " hidden") + ">",
+        text,
+    )
+    if marked != text:
+        write_text_atomic(page, marked)
+    return made
 
 
 def publish(pdf: Path, html_root: Path = paths.HTML) -> Path | None:
@@ -361,8 +387,6 @@ def publish(pdf: Path, html_root: Path = paths.HTML) -> Path | None:
         return None
     target = html_root / PDF_NAME
     shutil.copyfile(pdf, target)
-    from kzperception.book.build import mark_pdf
-
     mark_pdf(html_root)  # the landing page now links the PDF instead of saying how to make it
     return target
 

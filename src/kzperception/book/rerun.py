@@ -35,16 +35,11 @@ from typing import TYPE_CHECKING
 import yaml
 
 from kzperception import paths
-from kzperception.book.build import (
-    BookLayout,
-    ChapterRun,
-    chapter_source,
-    execute_chapters,
-    jupyter_book,
-    partner_chapters,
-    stage_pages,
-)
+from kzperception.book.build import jupyter_book
+from kzperception.book.chapter_templates import chapter_source, partner_chapters
 from kzperception.book.display import html_text, html_value, myst_text
+from kzperception.book.execute import ChapterRun, execute_chapters
+from kzperception.book.layout import BookLayout, stage_pages
 from kzperception.book.params import ChapterParams
 from kzperception.data.datapackage import corpus_hashes, corpus_label
 
@@ -366,7 +361,7 @@ def front_page(p: RerunPlan) -> str:
         for k, v in mix.items()
     )
     labels = p.window.labels
-    where = myst_text(corpus_label(p.corpus.path), at_line_start=False)  # no absolute local path
+    where = myst_text(corpus_label(_corpus_folder(p)), at_line_start=False)  # no absolute local path
     coders = ", ".join(myst_text(c, at_line_start=False) for c in p.corpus.coders)
     # No corpus text in the heading: sphinx-book-theme writes a page's title as plain text into
     # the HTML unescaped (the print header, the sidebar's book title), so a title must be ours.
@@ -587,6 +582,7 @@ def build_into(
     toc: Path | None = None,
     seed: Path | None = None,
     on_done: Callable[[ChapterRun], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """Build a standalone book at ``out`` (checked by :func:`check_out`): the one path every such book takes.
 
@@ -596,7 +592,7 @@ def build_into(
     then, as on any error or interruption, ``OUT`` is left exactly as it was and the temporary
     build folder is removed.
     """
-    from kzperception.book.build import ensure_bundle
+    from kzperception.book.bundle import ensure_bundle
 
     ensure_bundle()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -606,7 +602,9 @@ def build_into(
     try:
         layout = BookLayout.standalone(work)
         stage_source(layout, out if _out_kind(out) == "rerun" else None)
-        runs = execute_chapters(chapters, params, layout.chapters, jobs, use_cache, on_done=on_done, seed=seed)
+        runs = execute_chapters(
+            chapters, params, layout.chapters, jobs, use_cache, on_done=on_done, seed=seed, on_start=on_start
+        )
         if any(r.status == "failed" for r in runs):
             return runs, None
         jupyter_book(
@@ -644,6 +642,13 @@ def _git_commit() -> str | None:
     return (done.stdout.strip() or None) if done.returncode == 0 else None
 
 
+def _corpus_folder(p: RerunPlan) -> Path:
+    """The folder a rerun's corpus was read from (:func:`plan` always loads it from one)."""
+    if p.corpus.path is None:
+        raise RerunError("the rerun's corpus was not read from a folder")
+    return Path(p.corpus.path)
+
+
 def rerun_record(p: RerunPlan) -> dict[str, object]:
     """What the marker keeps so the rerun can be repeated and checked: corpus (path, folder name and
     file hashes), the vocabulary files it used, the coders present, window, chapters, version, commit."""
@@ -651,9 +656,9 @@ def rerun_record(p: RerunPlan) -> dict[str, object]:
 
     vocabulary = p.corpus.vocabulary
     return {
-        "corpus": str(p.corpus.path),
-        "corpus_name": Path(p.corpus.path).name,
-        "corpus_sha256": corpus_hashes(p.corpus.path),
+        "corpus": str(_corpus_folder(p)),
+        "corpus_name": _corpus_folder(p).name,
+        "corpus_sha256": corpus_hashes(_corpus_folder(p)),
         "vocabulary_files": {Path(f).name: str(f) for f in getattr(vocabulary, "files", ())},
         "coders": p.corpus.coders,
         "window": p.window.as_params(),
@@ -689,7 +694,10 @@ def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[s
 
 
 def run(
-    p: RerunPlan, jobs: int = 2, on_done: Callable[[ChapterRun], None] | None = None
+    p: RerunPlan,
+    jobs: int = 2,
+    on_done: Callable[[ChapterRun], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """Execute the chapters on the corpus and window, build, and put the book at ``OUT``."""
     record = {**rerun_record(p), "coder": p.coder}
@@ -702,6 +710,7 @@ def run(
         record,
         jobs=jobs,
         on_done=on_done,
+        on_start=on_start,
     )
 
 
@@ -714,6 +723,7 @@ def build_main_into(
     use_cache: bool = True,
     strict: bool = True,
     on_done: Callable[[ChapterRun], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """The main book, built outside the repository (``kzperception build --out``): same pages, same rules.
 
@@ -725,7 +735,7 @@ def build_main_into(
         stage_pages(layout)
         _reuse_chapters(previous, layout)
 
-    record = {"corpus": "published", "window": params, "chapters": chapters}
+    record: dict[str, object] = {"corpus": "published", "window": params, "chapters": chapters}
     return build_into(
         out,
         chapters,
@@ -739,4 +749,5 @@ def build_main_into(
         toc=paths.TOC,
         seed=paths.CHAPTERS,
         on_done=on_done,
+        on_start=on_start,
     )

@@ -77,7 +77,8 @@ def published_targets(chapters: Iterable[tuple[str, str]]) -> dict[str, dict[str
 
 def main_book_targets(notebooks: Path | None = None) -> dict[str, dict[str, str]]:
     """:func:`published_targets` of the main book: every chapter of its table of contents, partners' included."""
-    from kzperception.book.build import _FIELD, chapter_source, partner_chapters, toc_chapters
+    from kzperception.book.chapter_templates import FIELD, chapter_source, partner_chapters
+    from kzperception.book.layout import toc_chapters
 
     stems = [*toc_chapters(), *(s for s in partner_chapters() if s not in toc_chapters())]
     pages: list[tuple[str, str]] = []
@@ -87,7 +88,7 @@ def main_book_targets(notebooks: Path | None = None) -> dict[str, dict[str, str]
             continue
         text = source.notebook.read_text(encoding="utf-8")
         if source.fields:
-            text = _FIELD.sub(partial(_field_or_itself, source.fields), text)
+            text = FIELD.sub(partial(_field_or_itself, source.fields), text)
         pages.append((stem, text))
     return published_targets(pages)
 

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kzperception.cli.common import Format, err_console, error, fail, note, one_line_errors, print_table
+from kzperception.cli.common import Format, error, fail, note, one_line_errors, print_table
 from kzperception.cli.interrupt import interruptible, os_error_line
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from kzperception.book.build import ChapterRun
+    from kzperception.book.execute import ChapterRun
     from kzperception.data.window import Window
 
 # pandas and the library are imported inside the commands that use them: `kzperception build`
 # (run after every edit) and `--help` then start in a fraction of a second.
+
+__all__ = ["app", "main", "parse_window"]
 
 app = typer.Typer(
     help="Kazakhstan's official perception of China and Russia: counts, corpora and the computational book.",
@@ -148,10 +149,10 @@ def build(
     output folder; the main book's executed chapters serve as its cache.
     """
     from kzperception import paths
-    from kzperception.book import build as b
+    from kzperception.book.layout import toc_chapters
     from kzperception.book.rerun import RerunError, check_out, parse_chapters
 
-    stems = b.toc_chapters()
+    stems = toc_chapters()
     try:
         stems = parse_chapters(chapters, stems) or stems
         out_path = check_out(out) if out is not None else None
@@ -165,25 +166,26 @@ def build(
             f"{paths.HTML} may be incomplete: run the build again"
         )
     with interruptible(kept):
-        _build(b, stems, jobs, no_cache, strict, out_path, bool(chapters))
+        _build(stems, jobs, no_cache, strict, out_path, bool(chapters))
 
 
-def _build(
-    b: ModuleType, stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: Path | None, chosen: bool
-) -> None:
+def _build(stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: Path | None, chosen: bool) -> None:
     """The body of ``build``, run under :func:`~kzperception.cli.interrupt.interruptible`."""
-    from rich.progress import Progress
+    import time
 
     from kzperception import paths
+    from kzperception.book import build, bundle, execute
+    from kzperception.book.layout import BuildError
     from kzperception.book.params import ChapterParams
     from kzperception.book.rerun import RerunError, build_main_into
+    from kzperception.cli.progress import ChapterProgress
 
+    t0 = time.perf_counter()
     if out_path is not None:
         if chosen:
             raise fail("--chapters: a book built with --out has every chapter; leave --chapters out")
         params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
-        with Progress(console=err_console, transient=False) as progress:
-            task = progress.add_task("executing chapters", total=len(stems))
+        with ChapterProgress(len(stems)) as progress:
             try:
                 runs, html_dir = build_main_into(
                     out_path,
@@ -192,39 +194,42 @@ def _build(
                     jobs=jobs,
                     use_cache=not no_cache,
                     strict=strict,
-                    on_done=lambda run: progress.update(task, advance=1, description=f"{run.stem}: {run.status}"),
+                    on_done=progress.done,
+                    on_start=progress.started,
                 )
-            except (b.BuildError, RerunError) as err:
+            except (BuildError, RerunError) as err:
                 raise fail(str(err)) from None
             except OSError as err:  # a full disk: the file and the errno, OUT as it was
                 raise fail(os_error_line(err, out_path) + "; nothing was written to --out") from None
         if _report_failures(runs) or html_dir is None:
             raise typer.Exit(1)
-        typer.echo(f"book built: {html_dir / 'index.html'}")
+        typer.echo(f"book built in {time.perf_counter() - t0:.1f}s: {html_dir / 'index.html'}")
         return
     params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
-    b.ensure_bundle()
-    with Progress(console=err_console, transient=False) as progress:
-        task = progress.add_task("executing chapters", total=len(stems))
-
-        def done(run: b.ChapterRun) -> None:
-            progress.update(task, advance=1, description=f"{run.stem}: {run.status}")
-
+    bundle.ensure_bundle()
+    with ChapterProgress(len(stems)) as progress:
         try:
-            runs = b.execute_chapters(stems, params, paths.CHAPTERS, jobs, not no_cache, on_done=done)
-        except b.BuildError as err:
+            runs = execute.execute_chapters(
+                stems,
+                params,
+                paths.CHAPTERS,
+                jobs,
+                not no_cache,
+                on_done=progress.done,
+                on_start=progress.started,
+            )
+        except BuildError as err:
             raise fail(str(err)) from None
     if _report_failures(runs):
         raise typer.Exit(1)
-    executed = sum(r.status == "executed" for r in runs)
-    note(f"chapters: {executed} executed, {len(runs) - executed} from cache")
     try:
-        secs = b.jupyter_book(strict=strict)
-    except b.BuildError as err:
+        secs = build.jupyter_book(strict=strict)
+    except BuildError as err:
         raise fail(str(err)) from None
     except OSError as err:
         raise fail(os_error_line(err, paths.HTML)) from None
-    typer.echo(f"book built in {secs:.1f}s: {paths.HTML / 'index.html'}")
+    note(f"Jupyter Book: {secs:.1f}s")
+    typer.echo(f"book built in {time.perf_counter() - t0:.1f}s: {paths.HTML / 'index.html'}")
 
 
 @app.command()
@@ -271,10 +276,11 @@ def rerun(
     That marker records the sha256 of every corpus file, the coders, window, chapters, package
     version and git commit; --from MARKER repeats the rerun and refuses if the corpus has changed.
     """
-    from rich.progress import Progress
+    import time
 
     from kzperception.book import rerun as r
-    from kzperception.book.build import BuildError
+    from kzperception.book.layout import BuildError
+    from kzperception.cli.progress import ChapterProgress
     from kzperception.data.counts import SourceError
     from kzperception.data.window import WindowError
 
@@ -294,13 +300,9 @@ def rerun(
         plan = r.plan(corpus, start, pivot, end, out, wanted, coder)
     kept = f"{plan.out} left as it was; no partial book written, the temporary build folder removed"
     try:
-        with interruptible(kept), Progress(console=err_console) as progress:
-            task = progress.add_task("executing chapters", total=len(plan.chapters))
-            runs, html_dir = r.run(
-                plan,
-                jobs,
-                on_done=lambda run: progress.update(task, advance=1, description=f"{run.stem}: {run.status}"),
-            )
+        t0 = time.perf_counter()
+        with interruptible(kept), ChapterProgress(len(plan.chapters)) as progress:
+            runs, html_dir = r.run(plan, jobs, on_done=progress.done, on_start=progress.started)
     except (r.RerunError, BuildError) as err:
         raise fail(str(err)) from None
     except OSError as err:  # a full disk, a folder made read-only meanwhile: say where, keep OUT as it was
@@ -308,7 +310,7 @@ def rerun(
     if _report_failures(runs) or html_dir is None:
         note(f"nothing was written to {plan.out}")
         raise typer.Exit(1)
-    typer.echo(f"rerun book: {html_dir / 'index.html'}")
+    typer.echo(f"rerun book in {time.perf_counter() - t0:.1f}s: {html_dir / 'index.html'}")
 
 
 def _report_failures(runs: list[ChapterRun]) -> bool:

@@ -220,7 +220,7 @@ def collect_cmd(
             timeout=timeout,
             max_bytes=max_bytes,
             max_redirects=max_redirects,
-            **_agent(user_agent),
+            user_agent=_agent(user_agent),
         )
         summary = collect(
             adapter,
@@ -248,9 +248,11 @@ def collect_cmd(
         raise typer.Exit(2)
 
 
-def _agent(user_agent: str | None) -> dict[str, str]:
+def _agent(user_agent: str | None) -> str:
     """``--user-agent`` as a FetchPolicy argument; absent, the policy's default stands."""
-    return {} if user_agent is None else {"user_agent": user_agent}
+    from kzperception.fieldwork.collect.transport import USER_AGENT
+
+    return USER_AGENT if user_agent is None else user_agent
 
 
 def _probe(
@@ -284,14 +286,14 @@ def _probe(
             timeout=timeout,
             max_bytes=max_bytes,
             max_redirects=max_redirects,
-            **_agent(user_agent),
+            user_agent=_agent(user_agent),
         )
         report = probe(
-            adapter,
+            adapter,  # type: ignore[arg-type]  # make_site gives one of probe's two site kinds
             out,
             policy=policy,
             reports=reports,
-            force=force,  # type: ignore[arg-type]
+            force=force,
             entities=getattr(adapter, "entities", None) if entity else None,
         )
     for line in report.lines():

@@ -14,36 +14,17 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kzperception.atomic import atomic_target
 from kzperception.data.corpus_format import CORPUS_FILES, CorpusError
 from kzperception.data.datapackage import DESCRIPTOR, write_descriptor
 from kzperception.data.vocabulary import Vocabulary, default_vocabulary
 
 __all__ = ["atomic_target", "write_checked_corpus", "write_csv_atomic"]
-
-
-@contextmanager
-def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary file name beside ``path``, renamed onto it when the block ends without error.
-
-    No reader ever sees half a file, and a failed write leaves the old file (or none). The
-    temporary file is opened by the caller like any other, so it gets the usual permissions (the
-    umask's, typically 0644) rather than the owner-only 0600 of ``tempfile.mkstemp``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

@@ -1,0 +1,190 @@
+"""Time a researcher's loop, side by side in one run: this checkout against the commit before (issue 22).
+
+Measured, each for BEFORE (a git worktree of ``--before``, default a1d87a7, run with this
+environment's Python and that worktree's ``src/`` first on the path) and AFTER (this checkout):
+  1. ``kzperception --help`` and ``kzperception validate data/register`` (best of ``--repeat``);
+  2. a rerun of every default data chapter on ``data/register`` with a new window, into a new folder;
+  3. a second rerun of the same corpus with only the window changed, into the same folder.
+And for AFTER alone, in this process, the stages of one rerun: validation and counting (``plan``),
+staging, each chapter's execution, the Sphinx pass; and the floor that remains (one forked
+kernel's fixed cost per chapter over the cores, plus the Sphinx pass).
+
+Results go to stdout and, as JSON, to benchmarks/results/rerun.json. Timings are reported, never
+asserted by tests. The machine this project runs on is shared: run it when it is quiet, or read
+the figures as one run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+#: A window the published figures do not use, and a second one that differs from it only in its end.
+WINDOW = ("2021-01-01", "2022-02-24", "2023-06-30")
+WINDOW_2 = ("2021-01-01", "2022-02-24", "2023-03-31")
+
+
+def _env(src: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(src), "TERM": "dumb"}
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    secs = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)} in {cwd}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return secs, proc.stdout + proc.stderr
+
+
+def best(cmd: list[str], cwd: Path, env: dict[str, str], repeat: int) -> float:
+    return min(timed(cmd, cwd, env)[0] for _ in range(repeat))
+
+
+def before_tree(commit: str, where: Path) -> Path:
+    """A worktree of ``commit`` (made once, reused while it sits at that commit)."""
+    if (where / ".git").exists():
+        return where
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), commit], check=True)
+    return where
+
+
+def rerun_cmd(out: Path, window: tuple[str, str, str]) -> list[str]:
+    start, pivot, end = window
+    return [
+        sys.executable,
+        "-m",
+        "kzperception.cli",
+        "rerun",
+        "--corpus",
+        "data/register",
+        "--start",
+        start,
+        "--pivot",
+        pivot,
+        "--end",
+        end,
+        "--out",
+        str(out),
+    ]
+
+
+def stages(work: Path) -> dict[str, object]:
+    """The stages of one rerun of AFTER, timed in this process (the library's own functions)."""
+    from kzperception.book import rerun
+    from kzperception.book.build import jupyter_book
+    from kzperception.book.bundle import ensure_bundle
+    from kzperception.book.execute import execute_chapters
+    from kzperception.book.layout import BookLayout
+
+    t0 = time.perf_counter()
+    plan = rerun.plan(ROOT / "data" / "register", *WINDOW, work / "out", None)
+    t1 = time.perf_counter()
+    layout = BookLayout.standalone(work / "stage")
+    ensure_bundle()
+    rerun.stage(plan, layout)
+    t2 = time.perf_counter()
+    runs = execute_chapters(plan.chapters, plan.params, layout.chapters, 2, use_cache=False)
+    t3 = time.perf_counter()
+    sphinx = jupyter_book(layout, config=layout.source / "_config.yml", toc=layout.source / "_toc.yml", strict=False)
+    failed = [r for r in runs if r.status != "executed"]
+    if failed:
+        raise SystemExit(f"stage run: {failed}")
+    return {
+        "validation_and_counts": t1 - t0,
+        "staging": t2 - t1,
+        "execution": t3 - t2,
+        "per_chapter": {r.stem: round(r.seconds, 2) for r in runs},
+        "sphinx": sphinx,
+        "chapters": len(runs),
+    }
+
+
+FLOOR = """\
+from kzperception.book.chapter import open_chapter
+from kzperception.book import charts, display, views
+from kzperception.analysis import measures, stats
+ch = open_chapter()
+"""
+
+
+def chapter_fixed_cost(work: Path) -> float:
+    """One chapter that only starts its kernel, imports the library and opens the counts, as the executor runs it."""
+    from kzperception.book.execute import execute_chapters
+
+    notebooks = work / "nb"
+    notebooks.mkdir(parents=True, exist_ok=True)
+    head = "---\nkernelspec:\n  name: python3\n  display_name: Python 3\n  language: python\n---\n\n"
+    (notebooks / "floor.md").write_text(head + "```{code-cell} ipython3\n" + FLOOR + "```\n", encoding="utf-8")
+    (notebooks / "floor2.md").write_text(head + "```{code-cell} ipython3\n" + FLOOR + "```\n", encoding="utf-8")
+    runs = execute_chapters(["floor", "floor2"], {}, work / "floor-out", jobs=1, notebooks=notebooks)
+    return runs[1].seconds  # the second: the worker is warm, as it is for every chapter but its first
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--before", default="a1d87a7", help="the commit to compare against (default a1d87a7)")
+    ap.add_argument("--before-tree", type=Path, default=Path(tempfile.gettempdir()) / "kzp-bench-before")
+    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs for the short commands")
+    ap.add_argument("--skip-stages", action="store_true")
+    args = ap.parse_args()
+    before = before_tree(args.before, args.before_tree)
+    trees = {"before": (before, _env(before / "src")), "after": (ROOT, _env(ROOT / "src"))}
+    results: dict[str, dict[str, object]] = {"before": {}, "after": {}}
+    cli = [sys.executable, "-m", "kzperception.cli"]
+    for tree, env in trees.values():  # the offline Vega bundle is made once per checkout: not part of a rerun
+        module = "bundle" if (tree / "src/kzperception/book/bundle.py").is_file() else "build"
+        code = f"from kzperception.book.{module} import ensure_bundle; ensure_bundle()"
+        subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, check=False)
+    for name, (tree, env) in trees.items():  # short commands, alternating would be fairer; best of N is close
+        results[name]["help"] = best([*cli, "--help"], tree, env, args.repeat)
+        results[name]["validate"] = best([*cli, "validate", "data/register"], tree, env, args.repeat)
+    with tempfile.TemporaryDirectory(prefix="kzp-bench-") as tmp:
+        for name, (tree, env) in trees.items():
+            out = Path(tmp) / f"{name}-out"
+            results[name]["rerun"], _ = timed(rerun_cmd(out, WINDOW), tree, env)
+            marker = json.loads((out / ".kzperception-rerun.json").read_text(encoding="utf-8"))
+            results[name]["rerun_chapters"] = len(marker["chapters"])
+            results[name]["rerun_2_window_changed"], log2 = timed(rerun_cmd(out, WINDOW_2), tree, env)
+            if name == "after":
+                results[name]["rerun_2_reused"] = len(re.findall(r": from cache", log2))
+        if not args.skip_stages:
+            results["after"]["stages"] = stages(Path(tmp) / "stages")
+            results["after"]["chapter_fixed_cost"] = chapter_fixed_cost(Path(tmp) / "fixed")
+    after = results["after"]
+    cores = os.cpu_count() or 1
+    if "stages" in after:
+        st = after["stages"]
+        after["floor"] = after["chapter_fixed_cost"] * st["chapters"] / cores + st["sphinx"]  # type: ignore[operator]
+    print(f"cores: {cores}; before = {args.before} ({before}), after = this checkout")
+    print(f"{'measure':<34}{'before s':>10}{'after s':>10}{'before/after':>14}")
+    for key in ("help", "validate", "rerun", "rerun_2_window_changed"):
+        b, a = results["before"][key], results["after"][key]
+        print(f"{key:<34}{b:>10.2f}{a:>10.2f}{b / a:>13.2f}x")  # type: ignore[operator]
+    print(f"chapters per rerun: {after['rerun_chapters']}; second rerun reused {after.get('rerun_2_reused', 0)}")
+    if "stages" in after:
+        st = after["stages"]
+        print("after, one rerun by stage:")
+        for key in ("validation_and_counts", "staging", "execution", "sphinx"):
+            print(f"  {key:<32}{st[key]:>10.2f}")
+        for stem, secs in st["per_chapter"].items():
+            print(f"    {stem:<30}{secs:>10.2f}")
+        print(f"  chapter fixed cost (forked kernel){after['chapter_fixed_cost']:>10.2f}")
+        print(f"  floor = fixed x chapters / cores + Sphinx {after['floor']:>6.2f}")
+    out_dir = ROOT / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "rerun.json").write_text(json.dumps({"cores": cores, **results}, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

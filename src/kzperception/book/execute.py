@@ -1,0 +1,319 @@
+"""Executing chapters with papermill, each in a fresh kernel, and reusing those whose inputs did not change.
+
+Chapters are jupytext MyST notebooks in ``notebooks/``. Each is converted, its parameters injected
+by papermill, executed in a fresh kernel, and written to the ``chapters/`` folder of a book's
+source, where ``_toc.yml`` points. Jupyter Book itself executes nothing (``execute_notebooks:
+off``): the book is exactly what papermill produced.
+
+A chapter is re-executed only when something it depends on changed: its source, its parameters,
+the corpus it reads, or one of the library modules and data files its kernel imported or opened
+(recorded as it runs, :mod:`kzperception.book.chapter_deps`). The hashes are stored in the executed
+notebook's metadata. Chapters run in parallel processes (one kernel each).
+
+The front page is a notebook too (``notebooks/index.md``): its headline findings are glued from
+the counts like any chapter's numbers. It is executed, with the same cache, into the source's root
+document ``index.ipynb`` (:func:`execute_front_page`) just before Jupyter Book runs; a book whose
+source already holds an ``index.md`` (a rerun's generated front page) keeps that page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kzperception import paths
+from kzperception.atomic import atomic_target
+from kzperception.book import chapter_deps, warm_kernel
+from kzperception.book.chapter_templates import ChapterSource, chapter_notebook, chapter_source, source_vocabulary
+from kzperception.book.layout import FRONT_PAGE, BookLayout, BuildError
+
+if TYPE_CHECKING:
+    from kzperception.data.vocabulary import Vocabulary
+
+__all__ = [
+    "ChapterRun",
+    "check_glue_names",
+    "execute_chapter",
+    "execute_chapters",
+    "execute_front_page",
+    "execution_key",
+    "is_fresh",
+]
+
+
+@dataclass
+class ChapterRun:
+    """The outcome of one chapter: executed, reused from cache, or failed (with the reason)."""
+
+    stem: str
+    status: str
+    seconds: float = 0.0
+    error: str = ""
+
+
+def _hash_files(files: Iterable[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(files):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def execution_key(source: ChapterSource | Path, params: dict[str, str]) -> str:
+    """The part of a chapter's cache key known before it runs: its text, its parameters, its corpus.
+
+    An instance's text is its template, its filled fields and its partner's reading; its
+    parameters include the partner. The rest is what the kernel turns out to import and read
+    (:mod:`kzperception.book.chapter_deps`), recorded when the chapter runs and checked file by
+    file on the next build.
+    """
+    if isinstance(source, Path):
+        source = ChapterSource(source.stem, source)
+    h = hashlib.sha256()
+    h.update(source.notebook.read_bytes())
+    if source.partner is not None:
+        h.update(json.dumps(source.fields, sort_keys=True).encode())
+        h.update(source.reading.read_bytes() if source.reading is not None else b"\0no reading")
+    h.update(json.dumps(params | source.parameters, sort_keys=True).encode())
+    corpus_source = params.get("source", "published")
+    if corpus_source != "published":
+        corpus = Path(corpus_source)
+        own = [corpus / name for name in ("partners.yaml", "codebook.yaml") if (corpus / name).is_file()]
+        h.update(_hash_files([*corpus.glob("*.csv"), *own], corpus).encode())
+    return h.hexdigest()
+
+
+def _stored(executed: Path) -> dict:
+    try:
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return nb.get("metadata", {}).get("kzperception", {})
+
+
+def is_fresh(executed: Path, key: str) -> bool:
+    """An executed chapter can be reused: same text, parameters and corpus, and every file it read unchanged."""
+    stored = _stored(executed)
+    return stored.get("cache_key") == key and chapter_deps.unchanged(stored.get("depends_on"))
+
+
+def execute_chapter(
+    stem: str, params: dict[str, str], out_dir: str, key: str, notebooks: str | None = None
+) -> ChapterRun:
+    """Convert, execute and store one chapter (runs in a worker process)."""
+    import nbformat
+    import papermill
+
+    t0 = time.perf_counter()
+    source = chapter_source(stem, Path(notebooks) if notebooks else None, source_vocabulary(params))
+    params = params | source.parameters
+    out = Path(out_dir) / f"{stem}.ipynb"
+    try:
+        nb = chapter_notebook(source, params)
+    except BuildError as err:
+        return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    chapter_deps.add_tracking(nb)
+    # In a warm pool worker the kernel is a fork of it (kzperception.book.warm_kernel); else a new process.
+    # A forked kernel that does not start is retried as a new process, papermill's own way.
+    forked = {"kernel_manager_class": warm_kernel.ForkedKernelManager} if warm_kernel.is_warm() else {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_in = Path(tmp) / f"{stem}.ipynb"
+        # papermill writes the notebook as it goes: in a folder of this run's own, never beside the chapter
+        tmp_out = Path(tmp) / f"{stem}.executed.ipynb"
+        nbformat.write(nb, tmp_in)
+        for attempt in (1, 2):
+            try:
+                papermill.execute_notebook(
+                    str(tmp_in),
+                    str(tmp_out),
+                    **(forked if attempt == 1 else {}),
+                    parameters=params,
+                    kernel_name="python3",
+                    cwd=str(out_dir),
+                    progress_bar=False,
+                    log_output=False,
+                    # The kernel's own log is a warning per chapter about local TCP transport; a kernel
+                    # that dies or a cell that fails is reported through papermill, not that log.
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
+                break
+            except papermill.PapermillExecutionError as err:
+                tmp_out.unlink(missing_ok=True)
+                return ChapterRun(
+                    stem, "failed", time.perf_counter() - t0, f"cell {err.exec_count}: {err.ename}: {err.evalue}"
+                )
+            except Exception as err:  # the kernel did not start (e.g. a TCP port taken meanwhile): retry once
+                tmp_out.unlink(missing_ok=True)
+                if attempt == 2:
+                    return ChapterRun(stem, "failed", time.perf_counter() - t0, f"kernel: {err}")
+        done = nbformat.read(tmp_out, as_version=4)
+        try:
+            depends_on = chapter_deps.hashes(chapter_deps.take_tracking(done))
+        except ValueError as err:
+            tmp_out.unlink(missing_ok=True)
+            return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
+        for cell in done.cells:  # papermill's injected parameters are for the record, not the reader
+            tags = cell.metadata.get("tags", [])
+            if "injected-parameters" in tags and "remove-cell" not in tags:
+                cell.metadata["tags"] = [*tags, "remove-cell"]
+        done.metadata["kzperception"] = {"cache_key": key, "parameters": params, "depends_on": depends_on}
+        with atomic_target(out) as target, open(target, "x", encoding="utf-8") as handle:
+            nbformat.write(done, handle)
+    return ChapterRun(stem, "executed", time.perf_counter() - t0)
+
+
+def _copy_chapter(seed: Path, out_dir: Path, stem: str) -> None:
+    """Copy an executed chapter and the files it offers for download (the CSVs its cells wrote).
+
+    The downloads are the ``{download}`` targets the chapter names; a copied chapter without
+    them would point at files that are not there.
+    """
+    text = (seed / f"{stem}.ipynb").read_text(encoding="utf-8")
+    shutil.copyfile(seed / f"{stem}.ipynb", out_dir / f"{stem}.ipynb")
+    for f in seed.glob("*.csv"):
+        if f.is_file() and not f.is_symlink() and f"<{f.name}>" in text:
+            shutil.copyfile(f, out_dir / f.name)
+
+
+def check_glue_names(sources: Iterable[ChapterSource], params: dict[str, str], vocabulary: Vocabulary) -> None:
+    """Refuse, before any chapter runs, a chapter whose text glues a reading no reading produces.
+
+    The reading names (``reading_*``, ``said_*``) come from one registry
+    (:func:`kzperception.readings.registry.producible_names`); a chapter that uses another would
+    run for minutes and then fail in Sphinx, or show an empty sentence.
+    """
+    from kzperception.readings.registry import unknown_glue_names
+
+    for source in sources:
+        nb = chapter_notebook(source, params)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        unknown = unknown_glue_names(text, vocabulary)
+        if unknown:
+            raise BuildError(
+                f"{source.notebook}: no reading produces the glue name(s) {', '.join(unknown)} "
+                "(the readings are listed in docs/architecture.md, section Readings)"
+            )
+
+
+def execute_chapters(
+    stems: list[str],
+    params: dict[str, str],
+    out_dir: Path = paths.CHAPTERS,
+    jobs: int = 2,
+    use_cache: bool = True,
+    notebooks: Path | None = None,
+    on_done: Callable[[ChapterRun], None] | None = None,
+    seed: Path | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> list[ChapterRun]:
+    """Execute chapters whose inputs changed, ``jobs`` at a time; unchanged ones are reused.
+
+    ``seed`` is another book's chapters folder (the main book's, for a book built elsewhere): a
+    chapter stored there under the same cache key is copied instead of executed again.
+    ``on_start(stem)`` is called as a chapter is handed to a worker (no more than ``jobs`` run at
+    once, so that is when it starts), ``on_done(run)`` as it ends or is found in the cache.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nb_dir = notebooks or paths.NOTEBOOKS
+    vocabulary = source_vocabulary(params)
+    sources = {s: chapter_source(s, nb_dir, vocabulary) for s in stems}
+    missing = [str(f) for s in stems for f in sources[s].missing()]
+    if missing:
+        raise BuildError(f"chapter source missing: {', '.join(missing)}")
+    check_glue_names([sources[s] for s in stems], params, vocabulary)
+    runs: list[ChapterRun] = []
+    todo: list[tuple[str, str]] = []
+    for stem in stems:
+        key = execution_key(sources[stem], params)
+        target = out_dir / f"{stem}.ipynb"
+        if use_cache and seed is not None and not is_fresh(target, key) and is_fresh(seed / target.name, key):
+            _copy_chapter(seed, out_dir, stem)
+        if use_cache and is_fresh(target, key):
+            run = ChapterRun(stem, "cached")
+            runs.append(run)
+            if on_done:
+                on_done(run)
+        else:
+            todo.append((stem, key))
+    if todo:
+        workers = max(1, min(jobs, len(todo)))
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
+            waiting, running = list(todo), set[Future[ChapterRun]]()
+            while waiting or running:
+                while waiting and len(running) < workers:  # hand out one chapter per free worker
+                    stem, key = waiting.pop(0)
+                    if on_start:
+                        on_start(stem)
+                    running.add(pool.submit(execute_chapter, stem, params, str(out_dir), key, str(nb_dir)))
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    run = fut.result()
+                    runs.append(run)
+                    if on_done:
+                        on_done(run)
+    order = {s: i for i, s in enumerate(stems)}
+    return sorted(runs, key=lambda r: order[r.stem])
+
+
+def _start_worker() -> None:
+    """A pool worker's start: leave Ctrl-C to the command, and import the heavy libraries once
+    when chapter kernels are forked from it (:mod:`kzperception.book.warm_kernel`)."""
+    _leave_ctrl_c_to_the_command()
+    if warm_kernel.enabled():
+        warm_kernel.preload()
+
+
+def _leave_ctrl_c_to_the_command() -> None:
+    """In a pool worker: ignore SIGINT. Ctrl-C reaches the whole process group; the command itself
+    stops every worker and kernel (``kzperception.cli.interrupt``), so a worker has nothing to add
+    but a traceback.
+
+    The same holds for SIGTERM, which nbclient catches in the worker to shut its kernel down: the
+    cell it was running then ends in a ``DeadKernelError`` that asyncio reports as "Task exception
+    was never retrieved" with a traceback, though the command is already stopping. A chapter's own
+    failure reaches the command through the pool's future, never through asyncio's log, so the
+    worker silences that log.
+    """
+    import logging
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+
+
+def execute_front_page(
+    layout: BookLayout | None = None,
+    params: dict[str, str] | None = None,
+    use_cache: bool = True,
+    seed: Path | None = None,
+) -> ChapterRun | None:
+    """Execute ``notebooks/index.md`` into the book's root document ``<source>/index.ipynb``, unless fresh.
+
+    The landing page glues its headline findings from the counts, so it is executed like a
+    chapter, with the same cache key and the same record of what its kernel read. ``seed`` is
+    another book's source folder whose executed front page may be copied instead (the main
+    book's, for a book built elsewhere). Returns None, executing nothing, when the source holds
+    a generated ``index.md`` (a rerun's front page) or when there is no front-page notebook.
+    """
+    layout = layout or BookLayout.main()
+    source = chapter_source(FRONT_PAGE)
+    if (layout.source / f"{FRONT_PAGE}.md").exists() or source.missing():
+        return None
+    params = params or {}
+    key = execution_key(source, params)
+    target = layout.source / f"{FRONT_PAGE}.ipynb"
+    if use_cache and seed is not None and not is_fresh(target, key) and is_fresh(seed / target.name, key):
+        shutil.copyfile(seed / target.name, target)
+    if use_cache and is_fresh(target, key):
+        return ChapterRun(FRONT_PAGE, "cached")
+    layout.source.mkdir(parents=True, exist_ok=True)
+    return execute_chapter(FRONT_PAGE, params, str(layout.source), key, str(source.notebook.parent))

@@ -1,0 +1,82 @@
+"""Running ``jupyter-book build`` on a book's source, and reading the cause out of a failed run.
+
+Jupyter Book executes nothing here (``execute_notebooks: off``): the chapters were executed by
+:mod:`kzperception.book.execute`. A failed run ends in "Look above for the cause"; a full disk or an
+unwritable folder is named in one line instead (:func:`os_error_in`).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kzperception import paths
+from kzperception.book.layout import BookLayout, BuildError
+
+__all__ = ["jupyter_book_command", "os_error_in", "run_jupyter_book"]
+
+#: An OS error as Python prints it: ``OSError: [Errno 28] No space left on device: '/x/y.html'``.
+_OS_ERROR = re.compile(r"\[Errno (\d+)\] ([^:\n]+?)(?:: '([^'\n]*)')?\s*$", re.MULTILINE)
+
+
+def os_error_in(output: str) -> str | None:
+    """The last OS error a subprocess printed, as ``PATH: message (ENOSPC)``, or None.
+
+    Jupyter Book ends a failed build with "Look above for the cause", which a command showing a
+    tail of the output may cut off; the errno line is the cause.
+    """
+    import errno
+
+    found = list(_OS_ERROR.finditer(output))
+    if not found:
+        return None
+    number, message, where = found[-1].groups()
+    name = errno.errorcode.get(int(number), number)
+    return f"{where + ': ' if where else ''}{message.strip()} ({name})"
+
+
+def jupyter_book_command(source: Path, builder: str = "html") -> list[str]:
+    """``jupyter-book build SOURCE --path-output SOURCE --builder BUILDER``, with the environment's executable."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return [
+        str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"),
+        "build",
+        str(source),
+        "--path-output",
+        str(source),
+        "--builder",
+        builder,
+    ]
+
+
+def run_jupyter_book(
+    layout: BookLayout, config: Path | None = None, toc: Path | None = None, strict: bool = True
+) -> float:
+    """Build ``layout``'s HTML into ``layout.built``; returns the seconds it took.
+
+    Warnings fail the build when ``strict``. Raises :class:`BuildError` with the OS error in one
+    line when there is one, else with the last lines of Jupyter Book's output.
+    """
+    cmd = [
+        *jupyter_book_command(layout.source),
+        "--config",
+        str(config or paths.CONFIG),
+        "--toc",
+        str(toc or paths.TOC),
+    ]
+    if strict:
+        cmd += ["--warningiserror", "--keep-going"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        output = proc.stdout + proc.stderr
+        cause = os_error_in(output)
+        if cause:  # a full disk or an unwritable folder: the cause in one line, not "look above"
+            raise BuildError(f"jupyter-book build failed: {cause}")
+        tail = "\n".join(output.strip().splitlines()[-30:])
+        raise BuildError(f"jupyter-book build failed:\n{tail}")
+    return time.perf_counter() - t0

@@ -1,0 +1,130 @@
+"""Chapter kernels forked from a warm worker (kzperception.book.warm_kernel): same outputs, fresh state each."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kzperception.book import execute, warm_kernel
+
+HEADER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+  language: python
+---
+
+"""
+
+#: Leaves a variable, a changed library module and a changed preloaded module behind, as a chapter may.
+LEAKS = (
+    HEADER
+    + """# A chapter that leaves things behind
+
+```{code-cell} ipython3
+import pandas
+import kzperception.paths
+
+leaked_variable = 42
+pandas.kzp_leaked = True
+kzperception.paths.KZP_LEAKED = True
+```
+"""
+)
+
+#: Fails when it sees anything the other chapter left.
+CHECKS = (
+    HEADER
+    + """# A chapter that must start afresh
+
+```{code-cell} ipython3
+import pandas
+import kzperception.paths
+
+assert "leaked_variable" not in globals(), "a variable of the chapter before"
+assert not hasattr(pandas, "kzp_leaked"), "a preloaded module changed by the chapter before"
+assert not hasattr(kzperception.paths, "KZP_LEAKED"), "a library module changed by the chapter before"
+print("fresh")
+```
+"""
+)
+
+#: What chapters show: a glued number, a table, HTML, a chart, printed text.
+SHOWS = (
+    HEADER
+    + """# A chapter that shows things
+
+```{code-cell} ipython3
+:tags: [parameters]
+source = "published"
+```
+
+```{code-cell} ipython3
+import altair as alt
+import pandas as pd
+from IPython.display import HTML, display
+from myst_nb import glue
+
+df = pd.DataFrame({"category": ["Economic", "Political"], "reports": [112, 35]})
+glue("kzp_total", int(df.reports.sum()), display=False)
+display(HTML("<p>two categories</p>"))
+print(df.to_string())
+df
+```
+
+```{code-cell} ipython3
+alt.Chart(df).mark_bar().encode(x="category", y="reports").properties(title="Reports")
+```
+"""
+)
+
+
+def _write(folder: Path, chapters: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem, text in chapters.items():
+        (folder / f"{stem}.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _outputs(path: Path) -> str:
+    """The code cells' outputs as stored, less what differs every run in any kernel: papermill's
+    timings and the random element id of Altair's default HTML renderer."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [(c.source, c.get("outputs", []), c.get("execution_count")) for c in nb.cells if c.cell_type == "code"]
+    text = re.sub(r"\d+\.\d+ ?s(econds)?", "DURATION", json.dumps(cells, sort_keys=True))
+    return re.sub(r"altair-viz-[0-9a-f]+", "altair-viz-ID", text)
+
+
+@pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
+@pytest.mark.timeout(180)  # a kernel handed from one chapter to the next can also hang the second: a failure too
+def test_a_chapter_never_sees_what_the_chapter_before_it_left_in_the_same_worker(tmp_path, monkeypatch):
+    """Both chapters run in one worker, one after the other: a reused kernel would fail the second."""
+    monkeypatch.delenv("KZP_FORK_KERNELS", raising=False)
+    notebooks = _write(tmp_path / "notebooks", {"a-leaks": LEAKS, "b-checks": CHECKS})
+    runs = execute.execute_chapters(["a-leaks", "b-checks"], {}, tmp_path / "out", jobs=1, notebooks=notebooks)
+    assert [(r.stem, r.status, r.error) for r in runs] == [("a-leaks", "executed", ""), ("b-checks", "executed", "")]
+    assert "fresh" in _outputs(tmp_path / "out" / "b-checks.ipynb")
+
+
+@pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
+def test_a_forked_kernel_stores_the_same_notebook_as_a_new_kernel_process(tmp_path, monkeypatch):
+    """Glue, tables, HTML, charts and printed text: byte for byte what papermill's own kernel gives."""
+    notebooks = _write(tmp_path / "notebooks", {"shows": SHOWS})
+    stored = {}
+    for fork in ("0", "1"):
+        monkeypatch.setenv("KZP_FORK_KERNELS", fork)
+        out = tmp_path / f"out-{fork}"
+        runs = execute.execute_chapters(["shows"], {}, out, jobs=1, notebooks=notebooks)
+        assert [r.status for r in runs] == ["executed"], runs[0].error
+        stored[fork] = _outputs(out / "shows.ipynb")
+    assert "kzp_total" in stored["1"] and "alt.Chart" in stored["1"] and "two categories" in stored["1"]
+    assert stored["1"] == stored["0"]
