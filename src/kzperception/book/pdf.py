@@ -285,7 +285,17 @@ _PRINT_JS = r"""([css, front, screenOnly]) => {
   const article = document.querySelector('.bd-article') || document.body;
   const box = document.createElement('div'); box.innerHTML = front;
   article.prepend(...box.childNodes);
-  for (const data of document.querySelectorAll('details.kzp-data')) data.open = true;
+  // A Data box is kept whole with its figure; a long one (the figure and the box taller than 90 %
+  // of an A4 page's text) follows the figure instead, label and first rows together, and may run on.
+  const pageHeight = 0.9 * (297 - 42) * 96 / 25.4;
+  for (const data of document.querySelectorAll('details.kzp-data')) {
+    data.open = true;
+    const figure = data.closest('figure.kzp-exhibit');
+    if (figure && figure.getBoundingClientRect().height > pageHeight) {
+      data.classList.add('kzp-print-long');
+      figure.after(data);
+    }
+  }
   const screen = new RegExp(screenOnly, 'i');
   for (const cap of document.querySelectorAll('figcaption, caption')) {
     const walker = document.createTreeWalker(cap, NodeFilter.SHOW_TEXT);
@@ -334,7 +344,7 @@ _PRINT_JS = r"""([css, front, screenOnly]) => {
   const wide = [];
   for (const table of tables) {
     if (table.scrollWidth <= room + 1) continue;
-    const holder = table.closest('.kzp-exhibit, .cell_output, .output') || table;
+    const holder = table.closest('details.kzp-print-long, .kzp-exhibit, .cell_output, .output') || table;
     holder.classList.add('kzp-print-landscape');
     wide.push([holder, table]);
   }
