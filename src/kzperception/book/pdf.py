@@ -285,9 +285,9 @@ _PRINT_JS = r"""([css, front, screenOnly]) => {
   const article = document.querySelector('.bd-article') || document.body;
   const box = document.createElement('div'); box.innerHTML = front;
   article.prepend(...box.childNodes);
-  // A Data box is kept whole with its figure; a long one (the figure and the box taller than 90 %
+  // A Data box is kept whole with its figure; a long one (the figure and the box taller than 75 %
   // of an A4 page's text) follows the figure instead, label and first rows together, and may run on.
-  const pageHeight = 0.9 * (297 - 42) * 96 / 25.4;
+  const pageHeight = 0.75 * (297 - 42) * 96 / 25.4;
   for (const data of document.querySelectorAll('details.kzp-data')) {
     data.open = true;
     const figure = data.closest('figure.kzp-exhibit');
