@@ -25,7 +25,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kzperception import paths
 from kzperception.book import pdf
@@ -343,3 +346,35 @@ def test_a_broken_toc_is_one_line(tmp_path: Path) -> None:
     toc.write_text("parts: [\n  - caption: x\n", encoding="utf-8")
     with pytest.raises(pdf.PdfError, match=r"cannot read the table of contents \(.*Error\)"):
         pdf.chapters_in_toc(toc)
+
+
+def test_title_page_facts_are_checked(tmp_path: Path) -> None:
+    meta = pdf._book_meta()
+    assert meta.supervisor and meta.faculty and meta.year.isdigit() and meta.subtitle
+    config = tmp_path / "_config.yml"
+    config.write_text('title: "x"\n', encoding="utf-8")
+    with pytest.raises(pdf.PdfError, match=r"_config.yml: print_edition: missing"):
+        pdf._book_meta(config)
+    facts = {f: "x" for f in pdf.REQUIRED}
+    for broken, message in [
+        ({**facts, "supervisor": ""}, "print_edition: supervisor: missing or empty"),
+        ({**facts, "supervisor": None}, "print_edition: supervisor: missing or empty"),
+        ({**facts, "advisor": "y"}, "print_edition: advisor: unknown field"),
+    ]:
+        config.write_text(yaml.safe_dump({"print_edition": broken}), encoding="utf-8")
+        with pytest.raises(pdf.PdfError) as err:
+            pdf._book_meta(config)
+        assert str(err.value).startswith(f"{config}: {message}")
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_a_chapter_title_prints_in_its_running_head_as_typed(title: str) -> None:
+    rules = pdf.page_rules('Book "one"', [pdf.Chapter("a", title)])
+    literal = pdf._css_string(title)
+    # a CSS string: quotes and backslashes escaped, nothing can end it early
+    assert literal.startswith('"') and literal.endswith('"')
+    inner = literal[1:-1]
+    assert not re.search(r'(?<!\\)(\\\\)*"', inner.replace('\\"', "")), literal
+    assert f"@page kzp-ch0:right {{ @top-right {{ content: {literal};" in rules
+    assert '@page kzp-ch0:left { @top-left { content: "Book \\"one\\"";' in rules
+    assert "size: A4 landscape" in rules and '[data-kzp-chapter="0"] { page: kzp-ch0; }' in rules
