@@ -7,9 +7,13 @@ the same executed chapters. The engine is headless Chromium printing a single-pa
    temporary folder and built by Jupyter Book with the ``singlehtml`` builder;
 2. that page is opened in Chromium from file:// with the network closed; the charts are drawn by
    the bundled Vega as SVG, so they print as vector figures;
-3. a title page, a table of contents and a print stylesheet (A4, serif text in DejaVu/Liberation,
-   which cover Cyrillic, each chapter on a new page) are added, and Chromium prints it with page
-   numbers in the footer and PDF bookmarks;
+3. the landing page and each chapter are marked as chapters (each on a named page of its own,
+   so it opens a new page and carries its running head); the thesis's title page (``print_edition``
+   in ``_config.yml``), the contents and the print stylesheet (``book/_static/kzp-print.css``: A4,
+   serif text in DejaVu/Liberation, which cover Cyrillic) are added; each Data box is opened,
+   clauses of captions that only work on a screen ("hover a bar") are left out, and each table
+   wider than the portrait page is set on landscape pages with its words kept whole; Chromium
+   prints it with page numbers, running heads and PDF bookmarks;
 4. the pages where chapters start are read back from the first print (``pdftotext``) and written
    into the contents, and the book is printed again.
 
