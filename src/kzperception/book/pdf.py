@@ -7,9 +7,13 @@ the same executed chapters. The engine is headless Chromium printing a single-pa
    temporary folder and built by Jupyter Book with the ``singlehtml`` builder;
 2. that page is opened in Chromium from file:// with the network closed; the charts are drawn by
    the bundled Vega as SVG, so they print as vector figures;
-3. a title page, a table of contents and a print stylesheet (A4, serif text in DejaVu/Liberation,
-   which cover Cyrillic, each chapter on a new page) are added, and Chromium prints it with page
-   numbers in the footer and PDF bookmarks;
+3. the landing page and each chapter are marked as chapters (each on a named page of its own,
+   so it opens a new page and carries its running head); the thesis's title page (``print_edition``
+   in ``_config.yml``), the contents and the print stylesheet (``book/_static/kzp-print.css``: A4,
+   serif text in DejaVu/Liberation, which cover Cyrillic) are added; each Data box is opened,
+   clauses of captions that only work on a screen ("hover a bar") are left out, and each table
+   wider than the portrait page is set on landscape pages with its words kept whole; Chromium
+   prints it with page numbers, running heads and PDF bookmarks;
 4. the pages where chapters start are read back from the first print (``pdftotext``) and written
    into the contents, and the book is printed again.
 
@@ -27,7 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
@@ -43,6 +47,8 @@ DEFAULT_OUT = paths.BUILD / "pdf" / PDF_NAME
 PRINT_WIDTH_PX = 642
 MARGINS = {"top": "20mm", "bottom": "22mm", "left": "20mm", "right": "20mm"}
 CHART_TIMEOUT_MS = 60_000
+#: The print stylesheet in book/_static (the web book never loads it).
+PRINT_CSS_NAME = "kzp-print.css"
 
 
 class PdfError(RuntimeError):
@@ -135,83 +141,254 @@ def build_singlehtml(work: Path, book: Path = paths.BOOK, config: Path = paths.C
     return page
 
 
-def _book_meta(config: Path = paths.CONFIG) -> dict[str, str]:
+@dataclass(frozen=True)
+class TitlePage:
+    """What the printed title page says: the thesis's own title page, read from ``_config.yml``.
+
+    The facts (title, subtitle, author, supervisor, faculty, year) are data, kept under
+    ``print_edition`` in the book's configuration beside the web book's ``title`` and ``author``.
+    ``landing_heading`` is the printed heading of the landing page, which the web book opens with
+    the book's title (already on the title page).
+    """
+
+    title: str
+    subtitle: str
+    author: str
+    supervisor: str
+    university: str
+    faculty: str
+    year: str
+    landing_heading: str
+    institute: str = ""
+    degree: str = ""
+    place: str = ""
+    edition: str = ""
+    copyright: str = ""
+
+
+REQUIRED = ("title", "subtitle", "author", "supervisor", "university", "faculty", "year", "landing_heading")
+
+
+def _book_meta(config: Path = paths.CONFIG) -> TitlePage:
+    """The title page's facts from ``print_edition`` in ``config``; one line naming the field if one is missing."""
     try:
         data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PdfError(f"{config}: cannot read the book's configuration ({type(exc).__name__})") from exc
     if not isinstance(data, dict):
         raise PdfError(f"{config}: the book's configuration is not a mapping")
-    return {
-        "title": str(data.get("title") or ""),
-        "author": str(data.get("author") or ""),
-        "copyright": str(data.get("copyright") or ""),
-    }
+    edition = data.get("print_edition")
+    if not isinstance(edition, dict):
+        raise PdfError(f"{config}: print_edition: missing (the PDF's title page: title, subtitle, author ...)")
+    known = {f.name for f in fields(TitlePage)}
+    unknown = sorted(str(k) for k in edition if k not in known)
+    if unknown:
+        raise PdfError(f"{config}: print_edition: {unknown[0]}: unknown field (known: {', '.join(sorted(known))})")
+    values = {k: "" if v is None else str(v).strip() for k, v in edition.items()}
+    for name in REQUIRED:
+        if not values.get(name):
+            raise PdfError(f"{config}: print_edition: {name}: missing or empty")
+    values.setdefault("copyright", str(data.get("copyright") or ""))
+    return TitlePage(**values)
 
 
-PRINT_CSS = """
-@page { size: A4; }
-html, body { background: #fff !important; color: #000; }
-/* Skia prints a shadow as a raster image: none, so every figure and box stays vector. */
-html:root body *, html:root body *::before, html:root body *::after {
-  box-shadow: none !important; text-shadow: none !important; filter: none !important; }
-body, .bd-article { font-family: "DejaVu Serif", "Liberation Serif", serif; font-size: 10.5pt; line-height: 1.45; }
-h1, h2, h3, h4, .kzp-title-page, .kzp-print-toc { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; }
-h1, h2, h3, h4 { break-after: avoid; color: #000 !important; }
-.bd-header, .bd-header-article, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-footer-article,
-.bd-footer-content, .prev-next-area, .headerlink, .kzp-scroll-hint, .vega-embed details, #pst-back-to-top,
-#pst-skip-link, .onlyprint, #jb-print-docs-body, .bd-header-announcement, .kzp-pdf-link { display: none !important; }
-.bd-page-width, .bd-container, .bd-container__inner, .bd-main, .bd-content, .bd-article-container, .bd-article {
-  max-width: none !important; width: auto !important; min-width: 0 !important; margin: 0 !important;
-  padding: 0 !important; }
-span[id^="document-"] + section { break-before: page; }
-.output, .cell_output, .pst-scrollable-table-container, .kzp-scrolls, .kzp-chart { overflow: visible !important;
-  background: none !important; }
-table { font-size: 8.5pt; width: 100%; border-collapse: collapse; }
-th, td { padding: 1pt 4pt !important; overflow-wrap: break-word; word-break: normal; hyphens: auto; }
-.bd-article code.literal, .bd-article code.literal span.pre { overflow-wrap: break-word; }
-/* A table wider than the page (marked by _decorate) is set in fixed columns in small type. */
-table.kzp-print-wide { table-layout: fixed; font-size: 6.8pt; }
-table.kzp-print-wide th, table.kzp-print-wide td { overflow-wrap: anywhere; hyphens: auto; }
-tr, .kzp-chart, figure, blockquote, .kzp-quote { break-inside: avoid; }
-a { color: inherit !important; text-decoration: none; }
-/* Exhibits (kzperception.book.sphinx_exhibits): a figure stays with its caption; a figure's "Data"
-   box prints open (_decorate opens it) as a small table under the caption, the "Source" box not. */
-figure.kzp-exhibit { break-inside: avoid; margin: 4mm 0; }
-.kzp-exhibit caption, .kzp-exhibit figcaption { font-size: 9pt; break-after: avoid; }
-.kzp-table-box { container-type: normal !important; overflow: visible !important; }
-.kzp-table-box caption { position: static !important; min-width: 0 !important; max-width: none !important; }
-.kzp-exhibit details.kzp-provenance { display: none !important; }
-.kzp-exhibit details.kzp-data { display: block !important; font-size: 8pt; }
-.kzp-exhibit details.kzp-data > summary { list-style: none; font-weight: 600; }
-.kzp-exhibit details.kzp-data > summary::-webkit-details-marker { display: none; }
-.kzp-exhibit details.kzp-data table { width: auto; }
-.kzp-title-page { break-after: page; text-align: center; padding-top: 55mm; }
-.kzp-title-page h1 { display: block !important; font-size: 24pt; font-weight: 600; margin: 0 0 8mm; }
-.kzp-title-page p { font-size: 12pt; margin: 3mm 0; }
-.kzp-title-page .kzp-small { font-size: 9.5pt; color: #333; margin-top: 60mm; }
-.kzp-print-toc { break-after: page; }
-.kzp-print-toc h2 { font-size: 16pt; margin-bottom: 6mm; }
-.kzp-print-toc ol { list-style: none; padding: 0; margin: 0; }
-.kzp-print-toc li { display: flex; gap: 2mm; margin: 1.6mm 0; font-size: 10.5pt; }
-.kzp-print-toc li .kzp-leader { flex: 1; border-bottom: 1px dotted #777; margin-bottom: 1.2mm; }
-"""
-
-FOOTER = (
-    '<div style="font-size:8pt; width:100%; text-align:center; color:#444; '
-    'font-family: DejaVu Sans, sans-serif;"><span class="pageNumber"></span></div>'
-)
+def print_css(static: Path = paths.STATIC) -> str:
+    """The print stylesheet, ``book/_static/kzp-print.css``."""
+    sheet = static / PRINT_CSS_NAME
+    try:
+        return sheet.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PdfError(f"{sheet}: cannot read the print stylesheet ({type(exc).__name__})") from exc
 
 
-def _decorate(page, meta: dict[str, str], contents_title: str, pages: dict[str, int]) -> list[Chapter]:
-    """Add the print stylesheet, a title page and the contents (with page numbers when known)."""
-    chapters = [
-        Chapter(**c)
-        for c in page.evaluate("""() => [...document.querySelectorAll('span[id^="document-"]')]
-        .map(s => { const h = s.nextElementSibling && s.nextElementSibling.querySelector('h1, h2');
-                    return h ? {anchor: s.id, title: h.textContent.replace(/#$/, '').trim()} : null; })
-        .filter(Boolean)""")
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal (quotes and backslashes escaped, one line)."""
+    flat = " ".join(text.split())
+    return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+HEAD = 'font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 8pt; color: #000;'
+
+
+def page_rules(book_title: str, chapters: list[Chapter]) -> str:
+    """The ``@page`` rules: A4, page numbers, and running heads from named pages.
+
+    Chromium has no ``string-set``, so a chapter's title cannot be carried into the margin from
+    its heading; instead each chapter prints on a named page of its own (``kzp-ch<i>``, and
+    ``kzp-ch<i>-wide`` in landscape for its wide tables) whose margin boxes say its title. A
+    left-hand page carries the book's title at its outer edge, a right-hand page the chapter's.
+    The title page (the first) has no number and no head; the contents carry a number only.
+    """
+    folio = f"@bottom-center {{ content: counter(page); {HEAD} }}"
+    margin = " ".join(MARGINS[side] for side in ("top", "right", "bottom", "left"))
+    rules = [
+        f"@page {{ size: A4; margin: {margin}; {folio} }}",
+        "@page :first { @bottom-center { content: none; } }",
     ]
+    book = _css_string(book_title)
+    for i, c in enumerate(chapters):
+        chapter = _css_string(c.title)
+        for name, size in (
+            (f"kzp-ch{i}", ""),
+            (f"kzp-ch{i}-wide", f"size: A4 landscape; margin: {MARGINS['top']} 15mm {MARGINS['bottom']}; "),
+        ):
+            rules.append(f"@page {name} {{ {size}}}")
+            rules.append(f"@page {name}:left {{ @top-left {{ content: {book}; {HEAD} }} }}")
+            rules.append(f"@page {name}:right {{ @top-right {{ content: {chapter}; {HEAD} }} }}")
+        rules.append(f'[data-kzp-chapter="{i}"] {{ page: kzp-ch{i}; }}')
+        rules.append(f'[data-kzp-chapter="{i}"] .kzp-print-landscape {{ page: kzp-ch{i}-wide; }}')
+    return "\n".join(rules) + "\n"
+
+
+#: Words that only mean something on a screen; a caption's clause that uses one is left out of print.
+SCREEN_ONLY = r"\b(hover(s|ing)?|click(s|ing)?|tap(s|ping)?|mouse|zoom|scroll(s|ing)?|drag(s|ging)?)\b"
+
+
+#: Marks the printed chapters in the single page and returns them: the landing page (the root
+#: section's own text, before the chapters, under ``landing_heading``), then each document of the
+#: contents. Each gets ``data-kzp-chapter`` (its named page) and the class that opens a new page.
+_CHAPTERS_JS = """(landing) => {
+  const article = document.querySelector('.bd-article') || document.body;
+  const root = article.querySelector(':scope > section');
+  const found = [];
+  const wrapper = root && root.querySelector(':scope > .toctree-wrapper');
+  if (root && wrapper) {
+    const box = document.createElement('section');
+    box.id = 'kzp-landing';
+    const nodes = [];
+    for (let n = root.firstChild; n && n !== wrapper; n = n.nextSibling) nodes.push(n);
+    box.append(...nodes);
+    const h1 = box.querySelector(':scope > h1');
+    const heading = document.createElement('h1');
+    heading.textContent = landing;
+    if (h1) h1.replaceWith(heading); else box.prepend(heading);
+    root.insertBefore(box, wrapper);
+    found.push({element: box, title: landing});
+  }
+  for (const span of document.querySelectorAll('span[id^="document-"]')) {
+    const section = span.nextElementSibling;
+    const h = section && section.querySelector(':scope > h1, :scope > h2');
+    if (!h) continue;
+    section.prepend(span);  // an anchor left between two chapters would print as a page of its own
+    const title = [...h.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))
+      .map(n => n.textContent).join('').trim();
+    found.push({element: section, title});
+  }
+  return found.map((c, i) => {
+    c.element.dataset.kzpChapter = String(i);
+    c.element.classList.add('kzp-print-chapter');
+    if (!c.element.id) c.element.id = `kzp-chapter-${i}`;
+    return {anchor: c.element.id, title: c.title};
+  });
+}"""
+
+#: Adds the stylesheet and the front matter, opens the Data boxes, leaves screen-only clauses of
+#: captions out, and sets each table wider than the portrait page on landscape pages.
+_PRINT_JS = r"""([css, front, screenOnly]) => {
+  const style = document.createElement('style'); style.textContent = css; document.head.appendChild(style);
+  document.documentElement.dataset.theme = 'light'; document.documentElement.dataset.mode = 'light';
+  const article = document.querySelector('.bd-article') || document.body;
+  const box = document.createElement('div'); box.innerHTML = front;
+  article.prepend(...box.childNodes);
+  // A Data box is kept whole with its figure; a long one (the figure and the box taller than 75 %
+  // of an A4 page's text) follows the figure instead, label and first rows together, and may run on.
+  const pageHeight = 0.75 * (297 - 42) * 96 / 25.4;
+  for (const data of document.querySelectorAll('details.kzp-data')) {
+    data.open = true;
+    const figure = data.closest('figure.kzp-exhibit');
+    if (figure && figure.getBoundingClientRect().height > pageHeight) {
+      data.classList.add('kzp-print-long');
+      figure.after(data);
+    }
+  }
+  const screen = new RegExp(screenOnly, 'i');
+  for (const cap of document.querySelectorAll('figcaption, caption')) {
+    const walker = document.createTreeWalker(cap, NodeFilter.SHOW_TEXT);
+    const texts = []; while (walker.nextNode()) texts.push(walker.currentNode);
+    for (const t of texts) {
+      if (!screen.test(t.data)) continue;
+      // sentences, and clauses after a semicolon: the ones that speak of the screen go
+      const kept = t.data.split(/(?<=[.!?])\s+/).map(sentence => {
+        const clauses = sentence.split(/;\s*/);
+        const rest = clauses.filter(c => !screen.test(c));
+        if (!rest.length) return '';
+        const joined = rest.join('; ');
+        return /[.!?]$/.test(joined) ? joined : joined.replace(/[,:\s]*$/, '') + '.';
+      }).filter(Boolean).join(' ');
+      t.data = kept;
+    }
+  }
+  // A table's words never break: a token joined by a hyphen or a dash ("6.2-07", "2020–22") is kept
+  // whole (a compound of words, "non-cooperation", may break at its hyphen, as in any text), and a
+  // long run without spaces (an expression) may break only after , ; = / ( or [.
+  const tables = [...document.querySelectorAll('[data-kzp-chapter] table')]
+    .filter(t => !t.closest('details.kzp-provenance'));
+  for (const table of tables) {
+    const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    const texts = []; while (walker.nextNode()) texts.push(walker.currentNode);
+    for (const t of texts) {
+      if (!/[\w][-–—‐][\w]|\S{21,}/.test(t.data)) continue;
+      const frag = document.createDocumentFragment();
+      for (const part of t.data.split(/(\s+)/)) {
+        if (/^[A-Za-z]{3,}(-[A-Za-z]{3,})+[.,;:)]?$/.test(part)) {
+          frag.append(document.createTextNode(part));  // a compound of words may break at its hyphen
+        } else if (/[\w][-–—‐][\w]/.test(part) && part.length <= 20) {
+          const keep = document.createElement('span'); keep.className = 'kzp-nobreak'; keep.textContent = part;
+          frag.append(keep);
+        } else if (part.length > 20 && /\S/.test(part)) {
+          for (const piece of part.split(/(?<=[,;=\/([])/)) {
+            frag.append(document.createTextNode(piece), document.createElement('wbr'));
+          }
+        } else frag.append(document.createTextNode(part));
+      }
+      t.replaceWith(frag);
+    }
+  }
+  // A table wider than the portrait page goes on landscape pages (267 mm wide inside their margins).
+  const room = article.clientWidth;
+  const wide = [];
+  for (const table of tables) {
+    if (table.scrollWidth <= room + 1) continue;
+    const holder = table.closest('details.kzp-print-long, .kzp-exhibit, .cell_output, .output') || table;
+    holder.classList.add('kzp-print-landscape');
+    wide.push([holder, table]);
+  }
+  const tooWide = [];
+  for (const [holder, table] of wide) {
+    if (table.scrollWidth > holder.clientWidth + 1) {
+      const cap = table.querySelector('caption');
+      tooWide.push((cap ? cap.textContent : table.textContent).trim().slice(0, 60));
+    }
+  }
+  return tooWide;
+}"""
+
+
+def title_page_html(meta: TitlePage, printed: str) -> str:
+    """The title page as the thesis's own gives it, and a line on this edition (no page number: its named page)."""
+    e = html.escape
+    facts = [("Author", meta.author), ("Supervisor", meta.supervisor)]
+    rows = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts if v)
+    institute = f'<p class="kzp-institute">{e(meta.institute)}</p>' if meta.institute else ""
+    degree = f'<p class="kzp-degree">{e(meta.degree)}</p>' if meta.degree else ""
+    place = ", ".join(x for x in (meta.place, meta.year) if x)
+    edition = f"{e(meta.edition)}. " if meta.edition else ""
+    copyright = f" © {e(meta.copyright)}" if meta.copyright else ""
+    return (
+        f'<section class="kzp-title-page">'
+        f'<p class="kzp-university">{e(meta.university)}</p>'
+        f'<p class="kzp-faculty">{e(meta.faculty)}</p>{institute}'
+        f"<h1>{e(meta.title)}</h1>"
+        f'<p class="kzp-subtitle">{e(meta.subtitle)}</p>{degree}'
+        f"<dl>{rows}</dl>"
+        f'<p class="kzp-place-year">{e(place)}</p>'
+        f'<p class="kzp-small">{edition}PDF edition printed {printed} from the executed chapters; '
+        f"every table and figure is computed from the data in the repository.{copyright}</p></section>"
+    )
+
+
+def contents_html(chapters: list[Chapter], pages: dict[str, int], heading: str = "Contents") -> str:
+    """The printed contents: every chapter with the page it starts on (when the first print told it)."""
     items = []
     for c in chapters:
         number = pages.get(c.anchor)
@@ -219,34 +396,21 @@ def _decorate(page, meta: dict[str, str], contents_title: str, pages: dict[str, 
             f'<li><a href="#{html.escape(c.anchor)}">{html.escape(c.title)}</a>'
             f'<span class="kzp-leader"></span><span>{number if number else ""}</span></li>'
         )
-    built = dt.date.today().isoformat()
-    title_page = (
-        f'<section class="kzp-title-page"><h1>{html.escape(meta["title"])}</h1>'
-        f"<p>{html.escape(meta['author'])}</p>"
-        f'<p class="kzp-small">PDF edition of the computational book, printed {built} from the executed chapters. '
-        f"Every table and figure is computed from the data in the repository."
-        f"{' © ' + html.escape(meta['copyright']) if meta['copyright'] else ''}</p></section>"
-        f'<nav class="kzp-print-toc"><h2>{html.escape(contents_title)}</h2><ol>{"".join(items)}</ol></nav>'
-    )
-    page.evaluate(
-        """([css, front]) => {
-        const style = document.createElement('style'); style.textContent = css; document.head.appendChild(style);
-        document.documentElement.dataset.theme = 'light'; document.documentElement.dataset.mode = 'light';
-        const article = document.querySelector('.bd-article') || document.body;
-        const box = document.createElement('div'); box.innerHTML = front;
-        article.prepend(...box.childNodes);
-        for (const data of document.querySelectorAll('details.kzp-data')) data.open = true;
-        for (const table of document.querySelectorAll('table')) {
-          const room = (table.parentElement || article).clientWidth;
-          if (table.scrollWidth > room + 1) table.classList.add('kzp-print-wide');
-        }
-    }""",
-        [PRINT_CSS, title_page],
-    )
+    return f'<nav class="kzp-print-toc"><h2>{html.escape(heading)}</h2><ol>{"".join(items)}</ol></nav>'
+
+
+def _decorate(page, meta: TitlePage, pages: dict[str, int]) -> list[Chapter]:
+    """Mark the chapters, add the print stylesheet, the title page and the contents."""
+    chapters = [Chapter(**c) for c in page.evaluate(_CHAPTERS_JS, meta.landing_heading)]
+    css = print_css() + page_rules(meta.title, chapters)
+    front = title_page_html(meta, dt.date.today().isoformat()) + contents_html(chapters, pages)
+    too_wide = page.evaluate(_PRINT_JS, [css, front, SCREEN_ONLY])
+    if too_wide:
+        raise PdfError(f"{len(too_wide)} table(s) wider than a landscape page, first: {too_wide[0]!r}")
     return chapters
 
 
-def _print(single: Path, out: Path, meta: dict[str, str], pages: dict[str, int]) -> list[Chapter]:
+def _print(single: Path, out: Path, meta: TitlePage, pages: dict[str, int]) -> list[Chapter]:
     from playwright.sync_api import sync_playwright
 
     args = [
@@ -275,19 +439,10 @@ def _print(single: Path, out: Path, meta: dict[str, str], pages: dict[str, int])
                 )
             except Exception as exc:  # playwright's TimeoutError; the message names the fault
                 raise PdfError(f"the charts of {single} were not drawn within {CHART_TIMEOUT_MS // 1000} s") from exc
-            chapters = _decorate(page, meta, "Contents", pages)
+            chapters = _decorate(page, meta, pages)
             page.emulate_media(media="print")
-            page.pdf(
-                path=str(out),
-                format="A4",
-                margin=MARGINS,  # type: ignore[arg-type]  # a plain dict of the TypedDict playwright declares
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=FOOTER,
-                outline=True,
-                tagged=True,
-            )
+            # The page size, margins, page numbers and running heads come from the @page rules.
+            page.pdf(path=str(out), prefer_css_page_size=True, print_background=True, outline=True, tagged=True)
         finally:
             browser.close()
     return chapters
@@ -307,7 +462,10 @@ def chapter_pages(pdf: Path, chapters: list[Chapter]) -> dict[str, int]:
     for c in chapters:
         key = " ".join(c.title.split())
         for number in range(start, len(page_texts)):
-            head = " ".join(page_texts[number].split())[: len(key) + 40]
+            # a chapter's heading opens its first page, under the running head (the book's title
+            # on a left-hand page, the chapter's own on a right-hand one)
+            lines = [line for line in page_texts[number].splitlines() if line.strip()]
+            head = " ".join(" ".join(lines[:3]).split())
             if key in head:
                 found[c.anchor] = number + 1
                 start = number + 1
