@@ -163,7 +163,7 @@
       return !f.select.value || v === f.select.value;
     }
 
-    function apply() {
+    function apply(initial) {
       // Any view but the first needs every row: the template's rows join the page now, once.
       var firstView = filters.every(function (f) {
         return f.key === "verdict" ? f.select.value === CHECK : !f.select.value;
@@ -180,7 +180,7 @@
         if (keep) shown += 1;
       });
       status.textContent = shown === total ? total + " rows" : shown + " of " + total + " rows";
-      window.dispatchEvent(new Event("resize"));  // kzp-layout.js re-measures (and re-stacks) the table
+      if (initial !== true) window.dispatchEvent(new Event("resize"));  // kzp-layout.js re-measures the table
     }
     filters.forEach(function (f) { f.select.addEventListener("change", apply); });
     var anchor = table.closest(".cell_output") || table;
@@ -190,7 +190,7 @@
       filters.forEach(function (f) { f.select.value = ""; });
       apply();
     });
-    apply();
+    apply(true);  // the first view: rows hidden before kzp-layout.js measures on load
   }
 
   function run() {
