@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kzperception.book.display import ChartHTML, html_text, reader_header, save_csv, show_table
+from kzperception.book.display import ChartHTML, html_text, is_share, reader_header, save_csv, show_table
 
 if TYPE_CHECKING:
     import altair as alt
@@ -217,15 +217,25 @@ def chart_frame(spec: dict[str, Any]) -> pd.DataFrame:
     df = pd.DataFrame(max(sets, key=len))
     keep: dict[str, str] = {}
     for name, title in _fields(spec).items():
-        if name in df.columns and title.casefold() not in {t.casefold() for t in keep.values()}:
+        if name not in df.columns:
+            continue
+        same = [k for k, t in keep.items() if t.casefold() == title.casefold()]
+        if not same:
             keep[name] = title
+        elif name[:1].isupper() and same[0][:1].islower():
+            # an id and its label under one title ("level" for the stacking order, "Level" on the
+            # legend): the label is what the chart shows ("Main", never "main" in one table and
+            # "Main" in the next); it takes the id's place
+            keep = {(name if k == same[0] else k): (title if k == same[0] else t) for k, t in keep.items()}
     return df[list(keep)].rename(columns=keep) if keep else df
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, share: bool = False) -> str:
     if isinstance(value, float):
         if value != value:
             return "–"
+        if share:  # a share keeps its decimal when it is whole: "48.0" beside "27.8", never "48"
+            return f"{value:.1f}"
         return f"{int(value):,}" if value.is_integer() else f"{value:.1f}"
     text = "" if value is None else str(value)
     return text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00(?:\.0+)?", text) else text  # a date, not a time
@@ -243,11 +253,12 @@ def data_table_html(df: pd.DataFrame, limit: int = DATA_ROWS) -> str:
         f'<th{num if n else ""} scope="col">{html_text(reader_header(c), quote=False)}</th>'
         for c, n in zip(df.columns, numeric, strict=True)
     )
+    shares = [is_share(c) for c in df.columns]
     rows = []
     for values in df.head(limit).itertuples(index=False):
         cells = "".join(
-            f"<td{num if n else ''}>{html_text(_cell(v), quote=False)}</td>"
-            for v, n in zip(values, numeric, strict=True)
+            f"<td{num if n else ''}>{html_text(_cell(v, share), quote=False)}</td>"
+            for v, n, share in zip(values, numeric, shares, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
     more = (

@@ -90,7 +90,6 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     return alt.layer(rule, bars, points).properties(
         width=WIDTH,
         height=230,
-        title="Reports after the pivot, with Wilson 95 % intervals",
         description=text,
     )
 
@@ -140,6 +139,5 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
     return alt.layer(bars, points).properties(
         width=WIDTH,
         height=300,
-        title=f"Categories {what}, with Wilson 95 % intervals",
         description=text,
     )
