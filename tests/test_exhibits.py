@@ -340,9 +340,8 @@ def test_a_table_only_a_rerun_shows_is_pasted_as_nothing_and_numbered_nothing(tm
 def test_a_reference_to_a_thesis_exhibit_outside_the_book_reads_as_its_number(tmp_path):
     _page(tmp_path / "a.ipynb", "A", [("fig-x", "figure", None)])
     nb = nbformat.read(tmp_path / "a.ipynb", as_version=4)
-    nb.cells[1].source += (
-        "\nThe slots of {numref}`table-1`, and {numref}`Figures %s <figure-6>` to {numref}`%s <figure-9>`.\n"
-    )
+    refs = "\nThe slots of {numref}`table-1`, and {numref}`Figures %s <figure-6>` to {numref}`%s <figure-9>`.\n"
+    nb.cells[1].source += refs
     nbformat.write(nb, tmp_path / "a.ipynb")
     _project(tmp_path, ["a"])
     assert _build(tmp_path).returncode == 0
