@@ -48,7 +48,7 @@
     table.removeAttribute("data-kzp-labelled");
     table.classList.remove("kzp-stacked");
     var note = noteOf(table);
-    if (note) note.textContent = "All " + body.rows.length + " rows shown; the menus above the table narrow them.";
+    if (note) note.textContent = "All " + body.rows.length + " rows shown.";
     return true;
   }
 
