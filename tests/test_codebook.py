@@ -129,8 +129,8 @@ def test_tables() -> None:
     assert terms["added by this project's matcher"].tolist() == ["китайский, пекинский", "российский, московский"]
     assert C.search_terms("russia") == "Россия, РФ, Москва"
     assert len(C.overview_table()) == len(CATEGORIES)
-    assert C.definitions_table("levels")["term"].tolist() == ["main", "secondary"]
-    assert C.definitions_table("modes")["term"].tolist() == ["cooperation", "non-cooperation"]
+    assert C.definitions_table("levels")["term"].tolist() == ["Main", "Secondary"]
+    assert C.definitions_table("modes")["term"].tolist() == ["Cooperation", "Non-cooperation"]
 
 
 def test_codebook_facts() -> None:

@@ -202,8 +202,9 @@ PROBE = textwrap.dedent("""
     spec = charts.sensitivity_chart(sweep).to_dict()
     out["sweep_scale"] = spec["vconcat"][0]["layer"][2]["encoding"]["color"]["scale"]
     fig = charts.main_codes_figure(counts, "eu").to_dict()
-    out["eu_figure"] = {"title": fig["title"], "color": fig["encoding"]["color"]}
-    out["eu_all_codes_title"] = charts.all_codes_figure(counts, "eu").to_dict()["title"]
+    out["eu_figure"] = {"title": fig.get("title"), "description": fig["description"], "color": fig["encoding"]["color"]}
+    every = charts.all_codes_figure(counts, "eu").to_dict()
+    out["eu_all_codes"] = {"title": every.get("title"), "description": every["description"], "mark": every["mark"]}
     out["figures"] = sorted(charts.FIGURES)
     for number, draw in charts.FIGURES.items():
         draw(counts).to_dict()
@@ -312,9 +313,11 @@ def test_sensitivity_with_three_partners(three_partner_run):
 
 def test_charts_with_three_partners(three_partner_run):
     _, out = three_partner_run
-    assert out["eu_figure"]["title"] == "Main code categories, reports on European Union"
+    # the caption is the title (no chart title repeats it); the text alternative names the partner
+    assert out["eu_figure"]["title"] is None and "reports on European Union" in out["eu_figure"]["description"]
     assert out["eu_figure"]["color"] == {"value": palette.PARTNER_SERIES[2]}
-    assert out["eu_all_codes_title"] == "Main and secondary code categories, reports on European Union"
+    assert out["eu_all_codes"]["title"] is None and "European Union" in out["eu_all_codes"]["description"]
+    assert out["eu_all_codes"]["mark"]["stroke"] == palette.PARTNER_SERIES[2]  # its own colour at both levels
     assert out["figures"] == list(range(1, 10))
     assert out["fig1_scale"] == {
         "domain": ["Government (gov.kz)", "President (akorda.kz)"],

@@ -29,7 +29,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
@@ -141,6 +141,17 @@ def _readable(df: pd.DataFrame, counts: Counts) -> pd.DataFrame:
         out["Category"] = out["category"].map(v.category_label)
     if "level" in out:
         out["Level"] = out["level"].map(LEVEL_LABELS)
+    if "period" in out:
+        # periods in time order within each partner and website (a groupby sorts "after" first):
+        # the chart's Data table lists 2020–22 before 2022–23, as every table of the book does
+        rank = {"before": 0, "after": 1}
+        keys = pd.DataFrame(index=out.index)
+        if "country" in out:
+            keys["country"] = out["country"].map({c: i for i, c in enumerate(v.partner_ids)})
+        if "website" in out:
+            keys["website"] = out["website"].map({w: i for i, w in enumerate(v.website_ids)})
+        keys["period"] = out["period"].map(rank)
+        out = out.loc[keys.sort_values(list(keys.columns), kind="stable").index].reset_index(drop=True)
     return out
 
 
@@ -257,7 +268,7 @@ def figure_1_country_website(counts: Counts) -> alt.Chart:
         parts.append(f"{v.partner_label(country)} {_number(rows['n'].sum())} ({split})")
     text = describe("Stacked bars of the reports on each perceived country, split by website:", "; ".join(parts) + ".")
     return (
-        alt.Chart(df, title="Reports by perceived country and website")
+        alt.Chart(df)
         .mark_bar()
         .encode(
             y=alt.Y("Country:N", title=None, sort=[v.partner_label(c) for c in v.partner_ids]),
@@ -291,7 +302,7 @@ def figure_2_time_by_country(counts: Counts) -> alt.Chart:
         _before_after(df, "Country", order),
     )
     return (
-        alt.Chart(df, title="Reports over time, by perceived country")
+        alt.Chart(df)
         .mark_bar()
         .encode(
             x=alt.X("Country:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
@@ -316,7 +327,7 @@ def figure_3_time_by_slot(counts: Counts) -> alt.Chart:
         _before_after(df, "Slot", order),
     )
     return (
-        alt.Chart(df, title="Reports over time in the four country and website slots")
+        alt.Chart(df)
         .mark_bar()
         .encode(
             x=alt.X("Slot:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
@@ -370,17 +381,26 @@ def codes_domain(counts: Counts, levels: tuple[str, ...]) -> list[int]:
 
 
 def _codes_chart(
-    counts: Counts, country: str | None, levels: tuple[str, ...], title: str, domain: list[int] | None = None
+    counts: Counts,
+    country: str | None,
+    levels: tuple[str, ...],
+    title: str | None = None,
+    domain: list[int] | None = None,
 ) -> alt.Chart:
     df = _levels_frame(counts, country, levels)
-    color: alt.Color | Mapping[str, Any]
-    if len(levels) > 1:
-        colours = [palette.LEVEL[lv] for lv in levels]
-        color = alt.Color(
-            "Level:N",
-            scale=alt.Scale(domain=[LEVEL_LABELS[lv] for lv in levels], range=colours),
-            sort=[LEVEL_LABELS[lv] for lv in levels],
+    level_labels = [LEVEL_LABELS[lv] for lv in levels]
+    opacity: Any = alt.Undefined
+    color: Any
+    if len(levels) > 1 and country:
+        # one partner's levels in its own colour (China is red in every chart): main filled,
+        # secondary a light fill with the colour's outline, which keeps its 3:1 edge contrast
+        color = alt.value(palette.partner_colour(country, counts.vocabulary))
+        opacity = alt.FillOpacity(
+            "Level:N", scale=alt.Scale(domain=level_labels, range=[1.0, 0.35][: len(levels)]), sort=level_labels
         )
+    elif len(levels) > 1:
+        colours = [palette.LEVEL[lv] for lv in levels]
+        color = alt.Color("Level:N", scale=alt.Scale(domain=level_labels, range=colours), sort=level_labels)
     else:
         # one partner's bars in its colour; all reports' main codes in the main level's colour,
         # as in the stacked Figure 5 beside them
@@ -400,13 +420,21 @@ def _codes_chart(
         f"Largest: {_largest(df, 'Category', 'n')}.",
     )
     x_scale = alt.Scale(domain=domain, nice=False) if domain else alt.Undefined
+    # The caption is the figure's title; a title drawn in the chart only repeated it. A part of a
+    # stacked figure keeps its own (the partner it shows): ``title`` is None for a whole figure.
+    mark: dict[str, Any] = (
+        {"stroke": palette.partner_colour(country, counts.vocabulary), "strokeWidth": 1}
+        if opacity is not alt.Undefined and country
+        else {}
+    )
     return (
-        alt.Chart(df, title=title)
-        .mark_bar()
+        (alt.Chart(df, title=title) if title else alt.Chart(df))
+        .mark_bar(**mark)
         .encode(
             y=alt.Y("Category:N", title=None, sort=order, axis=alt.Axis(labelExpr=wrap_label_expr(order))),
             x=alt.X("n:Q", title="Codes (reports)", stack="zero", scale=x_scale),
             color=color,
+            fillOpacity=opacity,
             order=alt.Order("level:O"),
             tooltip=tips,
         )
@@ -417,13 +445,13 @@ def _codes_chart(
 @register("figure-4")
 def figure_4_main_codes(counts: Counts) -> alt.Chart:
     """Figure 4: main code categories in all data."""
-    return _codes_chart(counts, None, ("main",), "Main code categories, all reports")
+    return _codes_chart(counts, None, ("main",))
 
 
 @register("figure-5")
 def figure_5_all_codes(counts: Counts) -> alt.Chart:
     """Figure 5: all code categories, main and secondary, in all data."""
-    return _codes_chart(counts, None, ("main", "secondary"), "Main and secondary code categories, all reports")
+    return _codes_chart(counts, None, ("main", "secondary"))
 
 
 def main_codes_figure(counts: Counts, partner: str) -> alt.Chart:
@@ -431,8 +459,7 @@ def main_codes_figure(counts: Counts, partner: str) -> alt.Chart:
 
     Every partner's figure shares one value axis (:func:`codes_domain`) and the codebook's order.
     """
-    title = f"Main code categories, reports on {counts.vocabulary.partner_label(partner)}"
-    return _codes_chart(counts, _known(partner, counts), ("main",), title, codes_domain(counts, ("main",)))
+    return _codes_chart(counts, _known(partner, counts), ("main",), None, codes_domain(counts, ("main",)))
 
 
 def all_codes_figure(counts: Counts, partner: str) -> alt.Chart:
@@ -440,9 +467,8 @@ def all_codes_figure(counts: Counts, partner: str) -> alt.Chart:
 
     Every partner's figure shares one value axis (:func:`codes_domain`) and the codebook's order.
     """
-    title = f"Main and secondary code categories, reports on {counts.vocabulary.partner_label(partner)}"
     levels = ("main", "secondary")
-    return _codes_chart(counts, _known(partner, counts), levels, title, codes_domain(counts, levels))
+    return _codes_chart(counts, _known(partner, counts), levels, None, codes_domain(counts, levels))
 
 
 def _known(partner: str, counts: Counts) -> str:
@@ -497,11 +523,12 @@ def codes_by_partner_figure(counts: Counts, levels: tuple[str, ...] = ("main",))
     kind = "Main code categories" if levels == ("main",) else "Main and secondary code categories"
     domain = codes_domain(counts, levels)
     panels = [
-        _codes_chart(counts, p, levels, f"{kind}, reports on {counts.vocabulary.partner_label(p)}", domain)
+        # each panel is titled by its partner alone: the caption says what the panels show
+        _codes_chart(counts, p, levels, counts.vocabulary.partner_label(p), domain)
         for p in present
     ]
     if not panels:  # no report at all: one empty panel of all reports says so
-        panels = [_codes_chart(counts, None, levels, f"{kind}, all reports", domain)]
+        panels = [_codes_chart(counts, None, levels, "All reports", domain)]
     names = ", ".join(counts.vocabulary.partner_label(p) for p in present) or "no country"
     text = describe(
         f"{kind} of each country with reports ({names}), one bar chart per country on one value axis, "
@@ -617,7 +644,6 @@ def timeline_chart(ctx: Context, window: Window, since: str = "2019-01-01") -> a
     return alt.LayerChart(layer=[band, spans, dots]).properties(
         width=WIDTH,
         height=300,
-        title="Events the 2024 article dates, beside the thesis window",
         description=text,
     )
 
@@ -646,7 +672,7 @@ def survey_chart(ctx: Context) -> alt.Chart:
         "; ".join(parts) + ".",
     )
     return (
-        alt.Chart(s, title="Who is responsible for the war?")
+        alt.Chart(s)
         .mark_bar()
         .encode(
             x=alt.X("answer:N", title=None, axis=alt.Axis(labelAngle=0)),

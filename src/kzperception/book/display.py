@@ -428,6 +428,16 @@ def _labeller(vocabulary: Vocabulary | None, kind: str) -> Callable[[str], str]:
     return label
 
 
+#: A column of shares (percentages) by its name or title: "share", "Share (%)", "pct", "percent".
+_SHARE = re.compile(r"share|%|\bpct\b|percent", re.IGNORECASE)
+
+
+def is_share(column: object) -> bool:
+    """Whether a column holds shares, which the book prints with one decimal even when whole
+    (docs/architecture.md, "Numbers"): a share of 48 % beside one of 27.8 % reads "48.0"."""
+    return bool(_SHARE.search(str(column)))
+
+
 def _whole(series: pd.Series) -> bool:
     """A float column that holds only whole numbers (counts stored as floats because of a missing cell)."""
     import pandas as pd
@@ -460,7 +470,7 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1, vocabulary: Voca
     # by class); on the audit's 5,000 cells the ids of every cell were 180 KB of the page.
     styler = Styler(df, cell_ids=False).hide(axis="index")
     styler = styler.format(precision=precision, na_rep="–")  # never "nan" in a cell
-    whole = [c for c in df.columns if _whole(df[c])]
+    whole = [c for c in df.columns if _whole(df[c]) and not is_share(c)]
     if whole:  # counts are whole numbers, never 112.0
         styler = styler.format(lambda v: "–" if v != v else f"{int(v):,}", subset=whole)
     numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]

@@ -32,12 +32,12 @@ the executed notebook and nbval compares it like any output.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kzperception.book.display import ChartHTML, html_text, reader_header, save_csv, show_table
+from kzperception.book.display import ChartHTML, html_text, is_share, reader_header, save_csv, show_table
 
 if TYPE_CHECKING:
     import altair as alt
@@ -217,15 +217,25 @@ def chart_frame(spec: dict[str, Any]) -> pd.DataFrame:
     df = pd.DataFrame(max(sets, key=len))
     keep: dict[str, str] = {}
     for name, title in _fields(spec).items():
-        if name in df.columns and title.casefold() not in {t.casefold() for t in keep.values()}:
+        if name not in df.columns:
+            continue
+        same = [k for k, t in keep.items() if t.casefold() == title.casefold()]
+        if not same:
             keep[name] = title
+        elif name[:1].isupper() and same[0][:1].islower():
+            # an id and its label under one title ("level" for the stacking order, "Level" on the
+            # legend): the label is what the chart shows ("Main", never "main" in one table and
+            # "Main" in the next); it takes the id's place
+            keep = {(name if k == same[0] else k): (title if k == same[0] else t) for k, t in keep.items()}
     return df[list(keep)].rename(columns=keep) if keep else df
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, share: bool = False) -> str:
     if isinstance(value, float):
         if value != value:
             return "–"
+        if share:  # a share keeps its decimal when it is whole: "48.0" beside "27.8", never "48"
+            return f"{value:.1f}"
         return f"{int(value):,}" if value.is_integer() else f"{value:.1f}"
     text = "" if value is None else str(value)
     return text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00(?:\.0+)?", text) else text  # a date, not a time
@@ -243,11 +253,12 @@ def data_table_html(df: pd.DataFrame, limit: int = DATA_ROWS) -> str:
         f'<th{num if n else ""} scope="col">{html_text(reader_header(c), quote=False)}</th>'
         for c, n in zip(df.columns, numeric, strict=True)
     )
+    shares = [is_share(c) for c in df.columns]
     rows = []
     for values in df.head(limit).itertuples(index=False):
         cells = "".join(
-            f"<td{num if n else ''}>{html_text(_cell(v), quote=False)}</td>"
-            for v, n in zip(values, numeric, strict=True)
+            f"<td{num if n else ''}>{html_text(_cell(v, share), quote=False)}</td>"
+            for v, n, share in zip(values, numeric, shares, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
     more = (
@@ -292,12 +303,81 @@ def figure(name: str, chart: alt.TopLevelMixin, provenance: Provenance) -> Exhib
     )
 
 
-def table(name: str, df: pd.DataFrame | Styler, provenance: Provenance, precision: int = 1) -> Exhibit:
-    """A table as an exhibit: typeset by :func:`~kzperception.book.display.show_table` (or a view's Styler)."""
+def table(
+    name: str,
+    df: pd.DataFrame | Styler,
+    provenance: Provenance,
+    precision: int = 1,
+    fold: Collection[str] | None = None,
+    preview: int | None = None,
+) -> Exhibit:
+    """A table as an exhibit: typeset by :func:`~kzperception.book.display.show_table` (or a view's Styler).
+
+    ``fold`` (verdicts, for a table with a ``verdict`` column) folds a long table to the rows of those
+    verdicts, Verdict first; ``preview`` (a table with no verdict) folds it to its first rows. See
+    :func:`fold_rows`.
+    """
     import pandas as pd
 
+    if fold is not None and isinstance(df, pd.DataFrame) and VERDICT in df.columns:
+        df = df[[VERDICT, *(c for c in df.columns if c != VERDICT)]].reset_index(drop=True)
+        styler = show_table(df, slug(name), precision=precision)
+        shown = [i for i, v in enumerate(df[VERDICT]) if v in fold]
+        markup = _without_position_classes(styler.to_html())
+        return Exhibit("table", name, fold_rows(markup, shown, FOLD_NOTE), provenance)
+    if preview is not None and isinstance(df, pd.DataFrame):
+        markup = _without_position_classes(show_table(df, slug(name), precision=precision).to_html())
+        return Exhibit("table", name, fold_rows(markup, range(min(preview, len(df))), PREVIEW_NOTE), provenance)
     styler = show_table(df, slug(name), precision=precision) if isinstance(df, pd.DataFrame) else df
     return Exhibit("table", name, _without_position_classes(styler.to_html()), provenance)
+
+
+# --- folded tables --------------------------------------------------------------------------------
+
+#: The column a folded table filters on; it is moved first, so a reader sees the verdict before
+#: scrolling a wide table sideways.
+VERDICT = "verdict"
+#: What an audit table opens with: the rows a reader must look at (the rest are one click away).
+CHECK_FIRST: frozenset[str] = frozenset({"disagrees", "not recomputable", "not confirmed"})
+#: Tables with more rows than this open folded; a short table is shown whole.
+FOLD_MIN_ROWS = 20
+#: The note under a folded table (``{shown}`` of ``{total}`` rows), true without JavaScript too.
+FOLD_NOTE = (
+    "Shown: the {shown} of {total} rows that disagree or cannot be checked. "
+    "Every row is in the CSV, and printed in the PDF."
+)
+#: The note under a table folded to its first rows.
+PREVIEW_NOTE = "Shown: the first {shown} of {total} rows. Every row is in the CSV, and printed in the PDF."
+_ROW = re.compile(r"<tr>.*?</tr>", re.DOTALL)
+_TBODY = re.compile(r"(<tbody>)(.*?)(</tbody>)", re.DOTALL)
+
+
+def fold_rows(markup: str, shown: Sequence[int], note: str = FOLD_NOTE, min_rows: int = FOLD_MIN_ROWS) -> str:
+    """A long table that opens with only the rows ``shown`` (indices into its body), the rest one click away.
+
+    The audit page once had 6,000 elements and 86 screens, most of it rows that agree. The body keeps
+    the rows shown; every row, in order, goes into a ``<template class="kzp-rows">`` in the body, which
+    is not part of the page until ``kzp-filter.js`` puts it there (a reader's "Show all rows", or
+    printing: ``beforeprint``, or ``window.kzpExpandAll()`` for a PDF build). The table is marked
+    ``kzp-folded`` and followed by a note saying what is shown, which stays true without JavaScript.
+    A table of ``min_rows`` rows or fewer, or one where every row is to be shown, is left whole.
+    """
+    body = _TBODY.search(markup)
+    if body is None:
+        raise ValueError("a folded table needs a <tbody>")
+    rows = _ROW.findall(body.group(2))
+    keep = sorted(set(shown))
+    if any(i < 0 or i >= len(rows) for i in keep):
+        raise ValueError(f"row index out of range: the table has {len(rows)} rows")
+    if len(rows) <= min_rows or len(keep) == len(rows):
+        return markup
+    inner = "".join(rows[i] for i in keep) + f'<template class="kzp-rows">{"".join(rows)}</template>'
+    folded = markup[: body.start(2)] + inner + markup[body.end(2) :]
+    folded = re.sub(
+        r'<table([^>]*?) class="', rf'<table\1 data-kzp-rows="{len(rows)}" class="kzp-folded ', folded, count=1
+    )
+    text = html_text(note.format(shown=len(keep), total=len(rows)), quote=False)
+    return f'{folded}\n<p class="kzp-fold-note">{text}</p>'
 
 
 #: The position classes of a data cell (``class="data row12 col3 kzp-num"``): no style selects them.
@@ -361,12 +441,17 @@ def glue_table(
     csv: str | None = None,
     csv_frame: pd.DataFrame | None = None,
     precision: int = 1,
+    fold: Collection[str] | None = None,
+    preview: int | None = None,
 ) -> Exhibit:
     """Glue a table as the exhibit ``name``; ``make`` is the function that computed it (or its name).
 
     ``frame`` is the data frame (typeset here) or a view's Styler (a slot table, the register);
     ``csv`` saves ``csv_frame`` (by default the table's own frame) beside the chapter under that name
     and offers it as a download: a test table is shown in words but saved with its raw columns.
+    ``fold`` (verdicts, e.g. :data:`CHECK_FIRST`) opens a long table with only the rows of those
+    verdicts, the Verdict column first; ``preview`` (a long table with no verdict) with its first
+    ``preview`` rows (:func:`fold_rows`).
     ``frame`` None (a table shown only beside a rerun's numbers, such as the thesis's counts next to a
     corpus's) glues an empty exhibit: the page shows nothing there, and numbers nothing.
     """
@@ -378,10 +463,11 @@ def glue_table(
     if csv_frame is None:
         csv_frame = frame if isinstance(frame, pd.DataFrame) else frame.data  # a Styler keeps its frame in .data
     prov = Provenance(dotted(make), tuple(map(str, data)), thesis, _csv(csv, csv_frame))
-    return _glue(table(name, frame, prov, precision=precision))
+    return _glue(table(name, frame, prov, precision=precision, fold=fold, preview=preview))
 
 
 __all__ = [
+    "CHECK_FIRST",
     "EXHIBIT_MIME",
     "Exhibit",
     "Provenance",
@@ -393,6 +479,7 @@ __all__ = [
     "data_table_html",
     "dotted",
     "figure",
+    "fold_rows",
     "glue_figure",
     "glue_table",
     "slug",

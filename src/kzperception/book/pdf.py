@@ -399,8 +399,29 @@ def contents_html(chapters: list[Chapter], pages: dict[str, int], heading: str =
     return f'<nav class="kzp-print-toc"><h2>{html.escape(heading)}</h2><ol>{"".join(items)}</ol></nav>'
 
 
+#: A folded table (``exhibits.fold_rows``: the audit's long tables open with the rows to check, every
+#: row in a ``<template class="kzp-rows">``) prints every row: ``kzp-filter.js`` does it on
+#: ``beforeprint``, which an emulated print never fires, so the PDF build unfolds them itself; it
+#: needs no script of the page, and returns how many tables it unfolded.
+_UNFOLD_JS = """() => {
+  if (window.kzpExpandAll) window.kzpExpandAll();
+  let n = 0;
+  for (const table of document.querySelectorAll('table.kzp-folded')) {
+    const template = table.querySelector('template.kzp-rows');
+    if (!template) continue;
+    const body = template.parentNode;
+    body.replaceChildren(template.content);
+    table.classList.remove('kzp-folded');
+    n += 1;
+  }
+  for (const note of document.querySelectorAll('.kzp-fold-note')) note.remove();
+  return n;
+}"""
+
+
 def _decorate(page, meta: TitlePage, pages: dict[str, int]) -> list[Chapter]:
-    """Mark the chapters, add the print stylesheet, the title page and the contents."""
+    """Unfold folded tables, mark the chapters, add the print stylesheet, the title page and the contents."""
+    page.evaluate(_UNFOLD_JS)
     chapters = [Chapter(**c) for c in page.evaluate(_CHAPTERS_JS, meta.landing_heading)]
     css = print_css() + page_rules(meta.title, chapters)
     front = title_page_html(meta, dt.date.today().isoformat()) + contents_html(chapters, pages)

@@ -56,9 +56,67 @@ def _script_name(js: Any) -> str:
     return str(getattr(js, "filename", js) or "")
 
 
+#: Extensions' assets a page loads only when its body uses what they style or drive (Lighthouse,
+#: mobile: 386 KB of unused theme CSS and 14 render-blocking files on every page). Each entry:
+#: the files' name endings, and a pattern of the body that needs them.
+_CODE = re.compile(r'class="highlight')
+_TOGGLE = re.compile(r'class="[^"]*\b(?:toggle|dropdown)\b')
+_DESIGN = re.compile(r'class="[^"]*\bsd-')
+_CELLS = re.compile(r'class="[^"]*\bcell\b')
+PAGE_ASSETS: tuple[tuple[tuple[str, ...], re.Pattern[str] | None], ...] = (
+    (("sphinx-thebe.css",), None),  # no page runs code in the browser
+    (("pygments.css", "copybutton.css", "copybutton.js", "clipboard.min.js"), _CODE),
+    (("togglebutton.css", "togglebutton.js"), _TOGGLE),
+    (("sphinx-design.min.css", "design-tabs.js"), _DESIGN),
+    (("mystnb.css",), _CELLS),
+)
+#: The toggle button's settings, inline scripts that only togglebutton.js reads.
+_TOGGLE_SETTINGS = ("toggleHint", "toggleOpenOnPrint", "togglebuttonSelector")
+#: Scripts that wait for the document anyway (each registers a DOMContentLoaded handler) and need not
+#: block the first paint: deferred, in order. documentation_options.js stays synchronous (an inline
+#: script after it sets DOCUMENTATION_OPTIONS.pagename), and so does kzp-charts.js (the charts' inline
+#: calls queue into it). The search page keeps its scripts as Sphinx wrote them (searchtools.js is
+#: loaded synchronously after doctools.js).
+DEFERRED = (
+    "doctools.js",
+    "sphinx_highlight.js",
+    "clipboard.min.js",
+    "copybutton.js",
+    "sphinx-book-theme.js",
+    "togglebutton.js",
+    "design-tabs.js",
+    "no-mathjax.js",
+)
+
+
+def _base(name: str) -> str:
+    """A static file's name without its folder and its cache-busting query (``?v=...``)."""
+    name = name.split("?", 1)[0].rsplit("/", 1)[-1]
+    return re.sub(r"^(mystnb)\.[0-9a-f]{16,}(\.css)$", r"\1\2", name)  # myst-nb hashes its stylesheet's name
+
+
+def page_needs(name: str, body: str) -> bool:
+    """Whether a page whose HTML body is ``body`` needs the extension asset ``name`` (see PAGE_ASSETS)."""
+    base = _base(name)
+    for names, needed in PAGE_ASSETS:
+        if base in names:
+            return needed is not None and needed.search(body) is not None
+    return True
+
+
+def _deferred(js: Any) -> Any:
+    from sphinx.builders.html._assets import _JavaScript
+
+    if not isinstance(js, _JavaScript) or _base(str(js.filename)) not in DEFERRED or "defer" in js.attributes:
+        return js
+    return _JavaScript(js.filename, priority=js.priority, **{**js.attributes, "defer": "defer"})
+
+
 def _prune(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     scripts = context.get("script_files") or []
-    has_chart = CHART_MARK in str(context.get("body") or "")
+    page = str(context.get("body") or "")
+    has_chart = CHART_MARK in page
+    toggles = page_needs("togglebutton.js", page)
     kept, seen = [], set()
     for js in scripts:
         name = _script_name(js)
@@ -69,18 +127,29 @@ def _prune(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any
             continue
         if name.endswith(PAGE_OWN_SCRIPTS):  # loaded by the one page that uses it, from its own cell
             continue
+        if (name and not page_needs(name, page)) or (not toggles and body.lstrip().startswith(_SETTINGS_START)):
+            continue
         key = name or body
         if key in seen:
             continue
         seen.add(key)
-        kept.append(js)
+        kept.append(js if pagename == "search" else _deferred(js))
         if _is_remote(name):
             logger.warning("page %s loads a remote script: %s", pagename, name)
     context["script_files"] = kept
+    sheets, seen = [], set()
     for css in context.get("css_files") or []:
         name = str(getattr(css, "filename", css) or "")
         if _is_remote(name):
             logger.warning("page %s loads a remote stylesheet: %s", pagename, name)
+        if not page_needs(name, page) or name in seen:
+            continue
+        seen.add(name)
+        sheets.append(css)
+    context["css_files"] = sheets
+
+
+_SETTINGS_START = tuple(f"{kw} {v}" for kw in ("let", "var", "const") for v in _TOGGLE_SETTINGS)
 
 
 def _templates_first(app: Sphinx, config: Config) -> None:

@@ -92,7 +92,6 @@ def after_share_intervals_chart(counts: Counts) -> alt.LayerChart:
     return alt.LayerChart(layer=[rule, bars, points]).properties(
         width=WIDTH,
         height=230,
-        title="Reports after the pivot, with Wilson 95 % intervals",
         description=text,
     )
 
@@ -143,6 +142,5 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
     return alt.LayerChart(layer=[bars, points]).properties(
         width=WIDTH,
         height=300,
-        title=f"Categories {what}, with Wilson 95 % intervals",
         description=text,
     )

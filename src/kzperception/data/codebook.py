@@ -246,14 +246,20 @@ def overview_table(codebook: Codebook | None = None) -> pd.DataFrame:
 def definitions_table(
     kind: Literal["levels", "modes", "origin_rules"], codebook: Codebook | None = None
 ) -> pd.DataFrame:
-    """The codebook's definitions of levels, modes or origins as a two-column table."""
+    """The codebook's definitions of levels, modes or origins as a two-column table.
+
+    Terms are labels with a capital ("Main", "Non-cooperation"), as every table and chart of the book
+    writes them (docs/architecture.md, "Numbers and labels"), never the codebook's ids.
+    """
     import pandas as pd
 
     cb = codebook or default_codebook()
     mapping: dict[str, str] = dict(getattr(cb, kind))
     order = {"levels": LEVELS, "modes": MODES, "origin_rules": ("deductive", "inductive")}[kind]
     keys = [k for k in order if k in mapping]
-    return pd.DataFrame({"term": [k.replace("_", "-") for k in keys], "meaning": [mapping[k] for k in keys]})
+    return pd.DataFrame(
+        {"term": [k.replace("_", "-").capitalize() for k in keys], "meaning": [mapping[k] for k in keys]}
+    )
 
 
 def search_terms(country: str, codebook: Codebook | None = None) -> str:
