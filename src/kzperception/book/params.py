@@ -1,11 +1,13 @@
 """The parameters of a chapter, as one object from the command line through papermill into the kernel.
 
-A chapter's parameters cell holds ``None`` for each of ``source``, ``start``, ``pivot`` and
-``end``: the thesis's published figures and window. A command builds one :class:`ChapterParams`
+A chapter's parameters cell holds ``None`` for each of ``source``, ``start``, ``pivot``, ``end``
+and ``coder``: the thesis's published figures and window, and the corpus's only coder.
+A command builds one :class:`ChapterParams`
 (checked before anything runs), papermill injects only what differs from those defaults, and the
 kernel rebuilds the same object in :func:`kzperception.book.chapter.open_chapter`. So a window is
 parsed once per process, by :class:`~kzperception.data.window.Window`, and its defaults live there.
-The counted ``coder`` rides along: injected as a variable, read by ``open_chapter`` from the kernel.
+The counted ``coder`` rides along: declared in the cell (so papermill does not warn of an unknown
+parameter), injected as a variable, read by ``open_chapter`` from the kernel.
 """
 
 from __future__ import annotations
