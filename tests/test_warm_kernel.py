@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -117,7 +118,12 @@ def test_a_chapter_never_sees_what_the_chapter_before_it_left_in_the_same_worker
 
 @pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
 def test_a_forked_kernel_stores_the_same_notebook_as_a_new_kernel_process(tmp_path, monkeypatch):
-    """Glue, tables, HTML, charts and printed text: byte for byte what papermill's own kernel gives."""
+    """Glue, tables, HTML, charts and printed text: byte for byte what papermill's own kernel gives.
+
+    The worker has imported the library's charts (as a build's process does), which enables its
+    Altair theme: the forked kernel must not inherit it (this chapter never imports the library).
+    """
+    importlib.import_module("kzperception.book.charts")
     notebooks = _write(tmp_path / "notebooks", {"shows": SHOWS})
     stored = {}
     for fork in ("0", "1"):

@@ -95,6 +95,11 @@ def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None) -> 
         # audit hook sees each module and data file it reads (the cache's record), with no state cached.
         for name in [n for n in sys.modules if n == "kzperception" or n.startswith("kzperception.")]:
             del sys.modules[name]
+        # Importing the library's charts enables its Altair theme, a change to a third-party module the
+        # dropped modules leave behind: a chart in a chapter that never imports them would carry the
+        # theme only when forked. A new process starts on Altair's default theme; so does the kernel.
+        if "altair" in sys.modules:
+            sys.modules["altair"].theme.enable("default")
         import random
 
         random.seed()
