@@ -9,7 +9,7 @@ the same executed chapters. The engine is headless Chromium printing a single-pa
    the bundled Vega as SVG, so they print as vector figures;
 3. the landing page and each chapter are marked as chapters (each on a named page of its own,
    so it opens a new page and carries its running head); the thesis's title page (``print_edition``
-   in ``_config.yml``), the contents and the print stylesheet (``book/_static/kzp-print.css``: A4,
+   in ``_config.yml``), the contents and the print stylesheet (``src/kzperception/book/print/kzp-print.css``: A4,
    serif text in DejaVu/Liberation, which cover Cyrillic) are added; each Data box is opened,
    clauses of captions that only work on a screen ("hover a bar") are left out, and each table
    wider than the portrait page is set on landscape pages with its words kept whole; Chromium
@@ -47,8 +47,9 @@ DEFAULT_OUT = paths.BUILD / "pdf" / PDF_NAME
 PRINT_WIDTH_PX = 642
 MARGINS = {"top": "20mm", "bottom": "22mm", "left": "20mm", "right": "20mm"}
 CHART_TIMEOUT_MS = 60_000
-#: The print stylesheet in book/_static (the web book never loads it).
-PRINT_CSS_NAME = "kzp-print.css"
+#: The print stylesheet. It lives beside this module, not in book/_static: Jupyter Book links every
+#: stylesheet in _static into every web page, and these rules hide the web book's navigation.
+PRINT_CSS = Path(__file__).parent / "print" / "kzp-print.css"
 
 
 class PdfError(RuntimeError):
@@ -192,9 +193,8 @@ def _book_meta(config: Path = paths.CONFIG) -> TitlePage:
     return TitlePage(**values)
 
 
-def print_css(static: Path = paths.STATIC) -> str:
-    """The print stylesheet, ``book/_static/kzp-print.css``."""
-    sheet = static / PRINT_CSS_NAME
+def print_css(sheet: Path = PRINT_CSS) -> str:
+    """The print stylesheet (:data:`PRINT_CSS`)."""
     try:
         return sheet.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
