@@ -287,6 +287,10 @@ def _leave_ctrl_c_to_the_command() -> None:
     import logging
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the command's own SIGTERM handler (kzperception.cli.interrupt), which
+    # would stop the command's other children from inside the worker and print a traceback there;
+    # the command stops the worker and its kernels itself, so the worker just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
