@@ -136,6 +136,24 @@ def test_a_process_started_while_the_command_stops_is_stopped_too(tmp_path):
                 psutil.Process(pid).kill()
 
 
+def test_a_stopped_pool_worker_is_collected_by_multiprocessing():
+    """A worker stopped by the command must read as ended to multiprocessing, or the pool's shutdown
+    on the way out waits for it for ever (a signalled build hung so): psutil must not reap it."""
+    import multiprocessing
+
+    from kzperception.cli.interrupt import stop_children
+
+    worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    worker.start()
+    try:
+        assert worker.pid in stop_children(grace=2.0)
+        worker.join(timeout=5)
+        assert worker.exitcode == -signal.SIGTERM
+    finally:
+        if worker.exitcode is None:
+            worker.kill()
+
+
 def test_an_os_error_is_one_line_with_the_file_and_the_errno():
     err = OSError(28, "No space left on device", "/books/out/html/index.html")
     assert os_error_line(err) == "/books/out/html/index.html: No space left on device (ENOSPC)"

@@ -78,6 +78,29 @@ def _started_here(owner: str) -> list[psutil.Process]:
     return list(found.values())
 
 
+def _wait(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait up to ``timeout`` s for ``procs`` to end; the ones still alive.
+
+    A pool worker is this process's :mod:`multiprocessing` child, and only multiprocessing may
+    collect its exit status: reaped by psutil, the worker's ``is_alive()`` stays true forever, and
+    the pool's shutdown on the way out waits for it without end (a signalled build hung so). So
+    those are joined through multiprocessing, and psutil waits for the rest.
+    """
+    import multiprocessing
+
+    import psutil
+
+    ours = {child.pid: child for child in multiprocessing.active_children()}
+    _, alive = psutil.wait_procs([p for p in procs if p.pid not in ours], timeout=timeout)
+    for proc in procs:
+        child = ours.get(proc.pid)
+        if child is not None:
+            child.join(timeout)
+            if child.exitcode is None:
+                alive.append(proc)
+    return alive
+
+
 def stop_children(grace: float = GRACE) -> list[int]:
     """Stop every process this command started: SIGTERM, then SIGKILL after ``grace`` s. Returns their ids.
 
@@ -96,11 +119,11 @@ def stop_children(grace: float = GRACE) -> list[int]:
         for proc in procs:
             with suppress(psutil.Error):
                 proc.terminate()
-        _, alive = psutil.wait_procs(procs, timeout=grace)
+        alive = _wait(procs, grace)
         for proc in alive:
             with suppress(psutil.Error):
                 proc.kill()
-        psutil.wait_procs(alive, timeout=grace)
+        _wait(alive, grace)
         stopped.extend(p.pid for p in procs)
         grace = min(grace, 1.0)  # later rounds meet only processes born during the first
     return stopped
