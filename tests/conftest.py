@@ -282,6 +282,22 @@ def html_root(request: pytest.FixtureRequest) -> Path:
     return request.getfixturevalue("built_book")
 
 
+DRAWN = "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg, canvas'))"
+
+
+def draw_charts(page: object, timeout_ms: int = 15_000) -> None:
+    """Have the page draw every chart and wait until all are drawn.
+
+    kzp-charts.js loads the Vega bundle only when a chart nears the viewport; ``kzpDrawAll()``
+    loads it at once and draws every chart (a failure shows in the chart's box, and the wait
+    below then times out).
+    """
+    if not page.locator(".kzp-chart").count():  # type: ignore[attr-defined]
+        return
+    page.evaluate("() => { if (window.kzpDrawAll) window.kzpDrawAll().catch(() => {}); }")  # type: ignore[attr-defined]
+    page.wait_for_function(DRAWN, timeout=timeout_ms)  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """One headless Chromium per test module (where the machine has none, see `need_chromium`).

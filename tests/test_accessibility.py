@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kzperception import paths
-from tests.conftest import ALLOW_SKIP_ENV, missing
+from tests.conftest import ALLOW_SKIP_ENV, draw_charts, missing
 from tests.test_browser import WIDTHS, _open
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -71,10 +71,7 @@ def every_page(html_root: Path) -> list[str]:
 def _charts_drawn(page) -> None:
     """Wait for the charts (their menus and SVGs are part of what is checked)."""
     if page.locator(".kzp-chart").count():
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg, canvas'))",
-            timeout=15_000,
-        )
+        draw_charts(page)
         page.wait_for_timeout(200)
 
 

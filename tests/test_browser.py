@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from kzperception import paths
+from tests.conftest import draw_charts
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -34,6 +35,7 @@ class Opened:
         self.context = browser.new_context(viewport={"width": width, "height": height})
         self.page = self.context.new_page()
         self.outside: list[str] = []
+        self.requests: list[str] = []
         self.errors: list[str] = []
         self.page.route("**/*", self._route)
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -41,6 +43,7 @@ class Opened:
         self.page.goto(url, wait_until="load")
 
     def _route(self, route) -> None:
+        self.requests.append(route.request.url)
         if route.request.url.startswith(("file:", "data:", "blob:")):
             route.continue_()
         else:
@@ -211,10 +214,7 @@ def test_every_page_fits_and_reads_clean(html_root: Path, browser, size: str) ->
         n_charts = page.locator(".kzp-chart").count()
         if n_charts:
             try:
-                page.wait_for_function(
-                    "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg, canvas'))",
-                    timeout=15_000,
-                )
+                draw_charts(page)
             except Exception:  # playwright's TimeoutError: report it with the page's other faults
                 problems.append(f"{rel}: a chart was not drawn within 15 s")
             charts_seen += n_charts
@@ -259,10 +259,35 @@ def test_quotation_pairs_stack_on_a_phone(html_root: Path, browser, size: str) -
         opened.close()
 
 
+def test_the_vega_bundle_loads_only_when_a_chart_nears_the_screen(html_root: Path, browser) -> None:
+    """A chart page does not fetch the 0.9 MB bundle at load (Lighthouse); scrolling to a chart draws it, from file://."""
+    width, height = WIDTHS["phone"]
+    opened = _open(browser, html_root, CHAPTER, width, height)
+    page = opened.page
+    try:
+        chart = page.locator(".kzp-chart").first
+        top = page.evaluate("el => el.getBoundingClientRect().top", chart.element_handle())
+        assert top > 1.6 * height, f"the first chart is {top} px down: too near the top for this test"
+        page.wait_for_timeout(1_000)
+        bundles = [u for u in opened.requests if "vega-bundle.js" in u]
+        assert not bundles, f"the bundle was fetched before any chart neared the screen: {bundles}"
+        assert page.locator(".kzp-chart svg").count() == 0
+        script = page.locator("script[src*='kzp-charts.js']")
+        assert script.count() == 1 and "vega-bundle.js" in (script.get_attribute("data-vega-bundle") or "")
+        assert page.locator("script[src*='vega-bundle.js']").count() == 0
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function("el => !!el.querySelector('svg')", arg=chart.element_handle(), timeout=15_000)
+        bundles = [u for u in opened.requests if "vega-bundle.js" in u]
+        assert len(bundles) == 1 and bundles[0].startswith("file:"), bundles
+        assert not opened.outside and not opened.errors, (opened.outside, opened.errors)
+    finally:
+        opened.close()
+
+
 def test_chart_tooltip_appears_on_hover(html_root: Path, browser) -> None:
     opened = _open(browser, html_root, CHAPTER, *WIDTHS["desktop"])
     page = opened.page
-    page.wait_for_selector("#vega-figure-1 svg")
+    draw_charts(page)
     mark = page.locator("#vega-figure-1 svg .mark-rect path").first
     mark.hover()
     page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kzperception import paths
+from tests.conftest import draw_charts
 from tests.test_browser import WIDTHS
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -85,7 +86,7 @@ def test_outputs_are_dark_and_readable_in_dark_mode(html_root: Path, browser, si
             assert page.evaluate("document.documentElement.dataset.theme") == "dark"
             charts = page.locator(".kzp-chart").count()
             if charts:
-                page.wait_for_function(f"document.querySelectorAll('.kzp-chart svg').length >= {charts}", timeout=20000)
+                draw_charts(page, 20_000)
             found = 0
             for sel in SELECTORS:
                 measures = page.evaluate(_MEASURE, sel)

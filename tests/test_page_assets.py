@@ -110,3 +110,10 @@ def test_the_search_page_keeps_its_scripts_synchronous():
 def test_an_asset_of_no_extension_is_always_needed():
     assert page_needs("_static/kzp-search.js?v=1", "") and page_needs("styles/bootstrap.css", "")
     assert not page_needs("_static/sphinx-thebe.css", '<div class="thebe cell">')
+
+
+def test_a_chart_page_names_the_vega_bundle_but_does_not_load_it():
+    context = _prune('<div class="kzp-chart">')
+    queue = [js for js in context["script_files"] if js.filename and js.filename.endswith("kzp-charts.js")]
+    assert queue and queue[0].attributes[sphinx_offline.BUNDLE_ATTRIBUTE] == "../_static/vega-bundle.js"
+    assert not any(js.filename and "vega-bundle" in js.filename for js in context["script_files"])

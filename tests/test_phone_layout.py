@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import draw_charts
 from tests.test_browser import WIDTHS, _open
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -49,10 +50,7 @@ def _pages(html_root: Path, mark: str) -> list[str]:
 
 
 def _settled(page) -> None:
-    if page.locator(".kzp-chart").count():
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg'))", timeout=15_000
-        )
+    draw_charts(page)
     page.wait_for_timeout(500)  # kzp-layout.js stacks tables at load, and again once charts are drawn
 
 

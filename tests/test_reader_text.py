@@ -19,6 +19,7 @@ import pytest
 
 import kzperception
 from kzperception.book.display import reader_text
+from tests.conftest import draw_charts
 from tests.test_browser import WIDTHS, _open
 
 #: lower-case words joined by underscores: ``security_military``, ``growth_china_russia``.
@@ -113,11 +114,7 @@ def test_no_code_name_in_any_page(html_root: Path, browser) -> None:
         opened = _open(browser, html_root, rel, *WIDTHS["desktop"])
         page = opened.page
         try:
-            if page.locator(".kzp-chart").count():
-                page.wait_for_function(
-                    "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg'))",
-                    timeout=15_000,
-                )
+            draw_charts(page)
             problems += [f"{rel}: {p}" for p in code_names(page.evaluate(_READ))]
         finally:
             opened.close()

@@ -1,11 +1,17 @@
-/* Charts of the book: the Vega bundle loads deferred, and each chart fits its column.
+/* Charts of the book: the Vega bundle loads only when a chart is about to be seen, and each chart
+ * fits its column.
  *
  * Every chart is a placeholder <div class="kzp-chart"> followed by an inline call
- * `vegaEmbed(el, spec, opts)` (kzperception.book.display.ChartHTML). The 0.9 MB bundle is not
- * render-blocking: it is loaded with `defer` (kzperception.book.sphinx_offline), so when the inline
- * calls run it is not there yet. This small synchronous script, in <head> only on pages with a
- * chart, stands in for `vegaEmbed`: it queues each call and returns a promise; once the page is
- * parsed (deferred scripts have run by DOMContentLoaded) the real vegaEmbed draws the queue.
+ * `vegaEmbed(el, spec, opts)` (kzperception.book.display.ChartHTML). This small synchronous script,
+ * in <head> only on pages with a chart, stands in for `vegaEmbed`: it queues each call and returns
+ * a promise. The 0.9 MB bundle is not a <script> of the page (Lighthouse, mobile: parsing it on
+ * every chart page kept performance at 51-72): its URL is this script's `data-vega-bundle`
+ * attribute (written by kzperception.book.sphinx_offline), and the script is injected when a
+ * chart comes within half a screen of the viewport (IntersectionObserver; a whole screen still
+ * loaded it at once on 6.2, whose first chart is two phone screens down), before printing, or
+ * when `window.kzpDrawAll()` is called; each chart is drawn when it approaches.
+ * `kzpDrawAll()` loads the bundle and draws every chart; its promise resolves once all are drawn
+ * (the PDF printer and the browser tests call it).
  *
  * Charts are designed at fixed widths (520 px). On a narrow screen a chart wider than its column
  * is drawn again with its view widths reduced by the overflow, so it takes the column's width
@@ -15,11 +21,18 @@
   "use strict";
   var queue = [];
   var MIN_WIDTH = 140;
+  var me = document.currentScript;
+  var bundleUrl = me && me.getAttribute("data-vega-bundle");
+  var observer = null;
+  var loading = null;
 
   function stub(el, spec, opts) {
-    return new Promise(function (resolve, reject) {
-      queue.push({ el: el, spec: spec, opts: opts, resolve: resolve, reject: reject });
-    });
+    var q = { el: el, spec: spec, opts: opts, done: null };
+    q.promise = new Promise(function (resolve, reject) { q.resolve = resolve; q.reject = reject; });
+    q.promise.catch(function () {});  // a failure is shown in the chart's box
+    queue.push(q);
+    watch(q);
+    return q.promise;
   }
 
   // Reduce every numeric view width (top level, layers, concatenations) by `by` pixels.
@@ -151,22 +164,84 @@
     });
   }
 
-  function missing(q) {
+  function missing(q, why) {
     q.el.textContent = "Chart " + (q.el.getAttribute("data-figure") || "") + ": the Vega bundle is not loaded.";
-    q.reject(new Error("the Vega bundle is not loaded"));
+    q.reject(new Error(why || "the Vega bundle is not loaded"));
   }
 
-  window.vegaEmbed = stub;
-  document.addEventListener("DOMContentLoaded", function () {
-    var real = window.vegaEmbed;
-    var pending = queue.splice(0);
-    pending.forEach(function (q) {
-      if (real === stub) missing(q);
-      else draw(real, q).then(function (result) {
+  // The real vegaEmbed, once: the bundle's script is injected the first time a chart is wanted.
+  // The bundle sets window.vegaEmbed; the stub goes back in its place so later calls queue too.
+  function bundle() {
+    if (loading) return loading;
+    loading = new Promise(function (resolve, reject) {
+      if (window.vegaEmbed && window.vegaEmbed !== stub) { resolve(window.vegaEmbed); return; }
+      if (!bundleUrl) { reject(new Error("the page names no Vega bundle")); return; }
+      var s = document.createElement("script");
+      s.src = bundleUrl;
+      s.async = true;
+      s.onload = function () {
+        var real = window.vegaEmbed;
+        window.vegaEmbed = stub;
+        if (typeof real === "function" && real !== stub) resolve(real);
+        else reject(new Error("the Vega bundle did not define vegaEmbed"));
+      };
+      s.onerror = function () { reject(new Error("the Vega bundle could not be loaded: " + bundleUrl)); };
+      document.head.appendChild(s);
+    });
+    return loading;
+  }
+
+  // Draws one queued chart (once) and returns the promise of its result.
+  function show(q) {
+    if (q.done) return q.done;
+    if (observer) observer.unobserve(q.el);
+    q.done = bundle().then(function (real) {
+      return draw(real, q).then(function (result) {
         label(q.el);
         q.el.dispatchEvent(new CustomEvent("kzp:chart-drawn", { bubbles: true }));
         q.resolve(result);
-      }, q.reject);
+        return result;
+      });
+    }).catch(function (err) {
+      missing(q, err && err.message);
+      throw err;
     });
-  });
+    return q.done;
+  }
+
+  function watch(q) {
+    if (!("IntersectionObserver" in window)) {
+      // Without an observer every chart is drawn once the page is parsed.
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { show(q); });
+      else show(q);
+      return;
+    }
+    if (!observer) {
+      observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          queue.forEach(function (q) { if (q.el === entry.target) show(q).catch(function () {}); });
+        });
+      }, { rootMargin: "50% 0px 50% 0px" });
+    }
+    // Watch once the page has loaded: before that the deferred scripts and styles still move
+    // things (on 6.2 the first chart sat a screen higher at first paint than once laid out).
+    afterLoad(function () { observer.observe(q.el); });
+  }
+
+  function afterLoad(fn) {
+    if (document.readyState === "complete") requestAnimationFrame(function () { fn(); });
+    else window.addEventListener("load", function () { requestAnimationFrame(function () { fn(); }); });
+  }
+
+  // Loads the bundle and draws every chart; resolves with the number of charts once all are drawn
+  // (rejects when one cannot be drawn).
+  window.kzpDrawAll = function () {
+    return Promise.all(queue.map(show)).then(function (results) { return results.length; });
+  };
+  // Printing shows every chart: start drawing them all (a print dialog waits for nothing, so a
+  // printer that needs them drawn calls kzpDrawAll and waits, as kzperception.book.pdf does).
+  window.addEventListener("beforeprint", function () { window.kzpDrawAll().catch(function () {}); });
+
+  window.vegaEmbed = stub;
 })();

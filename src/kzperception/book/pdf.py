@@ -453,6 +453,9 @@ def _print(single: Path, out: Path, meta: TitlePage, pages: dict[str, int]) -> l
                 "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:")) else r.abort()
             )
             page.goto(single.as_uri(), wait_until="load")
+            # kzp-charts.js loads the Vega bundle only when a chart nears the viewport: have it
+            # load the bundle and draw every chart now (failures show in the wait below).
+            page.evaluate("() => { if (window.kzpDrawAll) window.kzpDrawAll().catch(() => {}); }")
             try:
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.kzp-chart')].every(d => d.querySelector('svg'))",

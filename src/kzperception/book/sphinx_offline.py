@@ -5,9 +5,11 @@
   book launches no live kernels, so the thebe scripts are dropped from every page.
 - Any remaining script or stylesheet that points off the machine fails the build with a warning,
   so a new extension cannot quietly reintroduce a CDN.
-- The Vega bundle (0.9 MB) is loaded only by pages that hold a chart placeholder, and with
-  ``defer`` so it never blocks the first paint; ``kzp-charts.js`` (a few hundred bytes, in
-  ``book/_static``) queues the charts' inline ``vegaEmbed`` calls until it has run.
+- The Vega bundle (0.9 MB) is never a script of a page: pages that hold a chart placeholder load
+  ``kzp-charts.js`` (a few KB, in ``book/_static``), whose ``data-vega-bundle`` attribute names the
+  bundle's URL; it queues the charts' inline ``vegaEmbed`` calls and injects the bundle only when
+  a chart nears the viewport, before printing, or on ``window.kzpDrawAll()`` (Lighthouse, mobile:
+  parsing the bundle on load kept chart pages at 51-72 for performance).
 - None of FontAwesome is loaded or shipped (a 1.5 MB script, a 100 KB stylesheet, 157 KB fonts):
   the dozen icons the pages name are written as CSS masks into ``_static/kzp-icons.css`` from the
   theme's own SVG paths (``templates/static/webpack-macros.html`` overrides the theme's asset
@@ -39,6 +41,8 @@ CHART_QUEUE = "kzp-charts.js"
 #: The class of a chart placeholder (``kzperception.book.display.ChartHTML``).
 CHART_MARK = 'class="kzp-chart"'
 CHART_SCRIPTS = (CHART_QUEUE, paths.VEGA_BUNDLE_NAME)
+#: The attribute of kzp-charts.js's <script> that holds the bundle's URL, relative to the page.
+BUNDLE_ATTRIBUTE = "data-vega-bundle"
 #: The icons the pages use, as CSS (written at the end of the build; linked by the template).
 ICON_CSS = "kzp-icons.css"
 #: Scripts in _static that Jupyter Book would add to every page but only one page uses (it links
@@ -112,6 +116,25 @@ def _deferred(js: Any) -> Any:
     return _JavaScript(js.filename, priority=js.priority, **{**js.attributes, "defer": "defer"})
 
 
+def _bundle_url(pagename: str, context: dict[str, Any]) -> str:
+    """The Vega bundle's URL relative to the page ``pagename`` (file:// works as well as http)."""
+    target = f"_static/{paths.VEGA_BUNDLE_NAME}"
+    pathto = context.get("pathto")
+    if callable(pathto):
+        return str(pathto(target, 1))
+    return "../" * pagename.count("/") + target
+
+
+def _chart_queue(js: Any, pagename: str, context: dict[str, Any]) -> Any:
+    """kzp-charts.js with the bundle's URL in its ``data-vega-bundle`` attribute."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    if not isinstance(js, _JavaScript):
+        return js
+    attributes = {**js.attributes, BUNDLE_ATTRIBUTE: _bundle_url(pagename, context)}
+    return _JavaScript(js.filename, priority=js.priority, **attributes)
+
+
 def _prune(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     scripts = context.get("script_files") or []
     page = str(context.get("body") or "")
@@ -123,8 +146,12 @@ def _prune(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any
         body = str(getattr(js, "attributes", {}).get("body", ""))
         if "thebe" in name or "THEBE_JS_URL" in body:
             continue
+        if name.endswith(paths.VEGA_BUNDLE_NAME):  # kzp-charts.js loads it when a chart is near
+            continue
         if not has_chart and name.endswith(CHART_SCRIPTS):
             continue
+        if _base(name) == CHART_QUEUE:
+            js = _chart_queue(js, pagename, context)
         if name.endswith(PAGE_OWN_SCRIPTS):  # loaded by the one page that uses it, from its own cell
             continue
         if (name and not page_needs(name, page)) or (not toggles and body.lstrip().startswith(_SETTINGS_START)):
@@ -296,12 +323,11 @@ def _static_outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _static_outdated)
     app.connect("config-inited", _templates_first, priority=100)
-    # The queue first (synchronous), then the bundle deferred; pages without a chart drop both.
+    # The queue (synchronous); it loads the bundle itself, lazily. Pages without a chart drop it.
     app.add_js_file(CHART_QUEUE, priority=900)
-    app.add_js_file(paths.VEGA_BUNDLE_NAME, priority=901, defer="defer")
     # Every page: wide boxes say that they scroll (deferred, small).
     app.add_js_file(LAYOUT_SCRIPT, defer="defer")
     app.connect("html-page-context", _prune, priority=900)
     app.connect("build-finished", _icons_and_fontawesome)
     app.connect("build-finished", _publish_pdf)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "3"}
