@@ -120,9 +120,21 @@ def _bundle_url(pagename: str, context: dict[str, Any]) -> str:
     """The Vega bundle's URL relative to the page ``pagename`` (file:// works as well as http)."""
     target = f"_static/{paths.VEGA_BUNDLE_NAME}"
     pathto = context.get("pathto")
-    if callable(pathto):
-        return str(pathto(target, 1))
-    return "../" * pagename.count("/") + target
+    url = str(pathto(target, 1)) if callable(pathto) else "../" * pagename.count("/") + target
+    return url + _bundle_version()
+
+
+def _bundle_version() -> str:
+    """``?v=`` and a digest of the bundle's version record (the Altair and Vega versions it was made
+    from), as Sphinx adds to the scripts it links: a reader's browser fetches a new bundle after the
+    book's Vega changes instead of keeping the cached one. Empty when there is no record."""
+    import hashlib
+
+    record = paths.STATIC / f"{paths.VEGA_BUNDLE_NAME}.version"
+    try:
+        return "?v=" + hashlib.sha256(record.read_bytes()).hexdigest()[:8]
+    except OSError:
+        return ""
 
 
 def _chart_queue(js: Any, pagename: str, context: dict[str, Any]) -> Any:
