@@ -89,7 +89,7 @@ def _rows(path: Path) -> list[list[str]]:
 
 def _write_rows(path: Path, rows: list[list[str]], **fmt: object) -> None:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n", **fmt).writerows(rows)  # type: ignore[arg-type]
+    csv.writer(out, **{"lineterminator": "\n", **fmt}).writerows(rows)  # type: ignore[arg-type]
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
 
 
@@ -183,6 +183,19 @@ VARIANTS: dict[str, Callable[[Path], None]] = {
     "text after a closing quote": _bytes("codes.csv", lambda b: b.replace(b'"6.3.2', b'"6.3.2"x"', 1)),
     "line break in a quoted title": _cell("reports.csv", "title_en", 0, "Head of State\nreceives"),
     "cr in a quoted title": _cell("reports.csv", "title_en", 0, "Head of State\rreceives"),
+    "cr in a quoted title, crlf file": lambda folder: _write_rows(
+        folder / "reports.csv",
+        [[*row[:7], "Head\rof" if i == 1 else row[7], *row[8:]] for i, row in enumerate(_rows(folder / "reports.csv"))],
+        lineterminator="\r\n",
+    ),
+    "line breaks of both kinds in a quoted title, crlf file": lambda folder: _write_rows(
+        folder / "reports.csv",
+        [
+            [*row[:7], "x\r\r\ny\n" if i == 2 else row[7], *row[8:]]
+            for i, row in enumerate(_rows(folder / "reports.csv"))
+        ],
+        lineterminator="\r\n",
+    ),
     "short row": _bytes("codes.csv", lambda b: b + b"akorda-2021a,economic\n"),
     "long row": _text("reports.csv", ",cited,", ",cited,extra,"),
     "semicolons": _bytes("codes.csv", lambda b: b.replace(b",", b";")),
@@ -279,7 +292,15 @@ def test_a_hostile_variant_gets_the_same_answer_from_both_paths(name, tmp_path, 
     folder = _copy(tmp_path, "corpus")
     VARIANTS[name](folder)
     fast = assert_same(folder, monkeypatch)
-    if name in ("unchanged", "crlf", "second coder", "blank provenance", "no coder column", "leap day"):
+    if name in (
+        "unchanged",
+        "crlf",
+        "second coder",
+        "blank provenance",
+        "no coder column",
+        "leap day",
+        "cr in a quoted title, crlf file",
+    ):
         assert fast is not None, f"{name}: a valid corpus the fast path should take"
 
 

@@ -106,7 +106,7 @@ def _columns(header: list[str], records: list[list[str]], required: tuple[str, .
         raise _NotCertain
     columns = {name: [row[i] for row in records] for i, name in enumerate(header)}
     for name in TRIMMED_COLUMNS:
-        for value in columns.get(name, ()):
+        for value in set(columns.get(name, ())):
             # Nothing to trim, nothing hidden, nothing NFC would change: the value as the loader has it.
             if value and (
                 value != value.strip()
@@ -139,7 +139,7 @@ def _summary(folder: Path, vocabulary: Vocabulary) -> CleanSummary:
         for name, allowed in allowed_values.items():
             if not set(table[name]) <= set(allowed):
                 raise _NotCertain
-    for value in reports["date"]:
+    for value in set(reports["date"]):
         _date(value)
     if len(set(ids)) != len(ids):
         raise _NotCertain
