@@ -112,7 +112,7 @@ def counts_codes(
 @app.command()
 def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with reports.csv and codes.csv.")]) -> None:
     """Check a corpus against every rule of the interchange format; list each problem as file:row: field."""
-    # A valid corpus of ordinary size is recognised without pandas (a fifth of the time); anything
+    # A valid corpus of ordinary size is recognised without pandas (about a third of the time); anything
     # else is loaded in full, and the loader words every problem (kzperception.data.corpus_clean).
     from kzperception.data.corpus_clean import clean_summary
 
