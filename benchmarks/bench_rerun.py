@@ -9,6 +9,10 @@ And for AFTER alone, in this process, the stages of one rerun: validation and co
 staging, each chapter's execution, the Sphinx pass; and the floor that remains (one forked
 kernel's fixed cost per chapter over the cores, plus the Sphinx pass).
 
+With ``--startup-only`` only step 1 is run, against ``--before`` 6b34a4b by default (the command
+line before issue 22's fast path): ``--help`` and ``validate`` of both trees, alternating, best of
+``--repeat`` (default 10), with the ratios; JSON to benchmarks/results/startup.json.
+
 Results go to stdout and, as JSON, to benchmarks/results/rerun.json. Timings are reported, never
 asserted by tests. The machine this project runs on is shared: run it when it is quiet, or read
 the figures as one run's.
@@ -20,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,11 +57,46 @@ def best(cmd: list[str], cwd: Path, env: dict[str, str], repeat: int) -> float:
 
 
 def before_tree(commit: str, where: Path) -> Path:
-    """A worktree of ``commit`` (made once, reused while it sits at that commit)."""
+    """A worktree of ``commit`` (made once, reused while it sits at that commit; moved to it otherwise)."""
     if (where / ".git").exists():
+        head = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True)
+        want = subprocess.run(["git", "-C", str(ROOT), "rev-parse", commit], capture_output=True, text=True)
+        if head.stdout.strip() != want.stdout.strip():
+            subprocess.run(["git", "-C", str(where), "checkout", "--quiet", "--detach", commit], check=True)
         return where
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), commit], check=True)
     return where
+
+
+#: The commit ``--startup-only`` compares against by default: the command line before issue 22's
+#: fast path (pandas imported by every ``validate``, rich by every command).
+STARTUP_BEFORE = "6b34a4b"
+
+
+def startup(trees: dict[str, tuple[Path, dict[str, str]]], repeat: int) -> dict[str, dict[str, object]]:
+    """``--help`` and ``validate data/register`` of each tree, best and median of ``repeat``.
+
+    The runs alternate (before, after, before, after ...) so that a change in the machine's load
+    falls on both columns alike; one untimed run of each first compiles the trees' bytecode.
+    """
+    cli = [sys.executable, "-m", "kzperception.cli"]
+    commands = {"help": [*cli, "--help"], "validate": [*cli, "validate", "data/register"]}
+    times: dict[str, dict[str, list[float]]] = {name: {key: [] for key in commands} for name in trees}
+    outputs: dict[str, dict[str, str]] = {name: {} for name in trees}
+    for name, (tree, env) in trees.items():
+        for key, cmd in commands.items():
+            outputs[name][key] = timed(cmd, tree, env)[1]
+    for _ in range(repeat):
+        for key, cmd in commands.items():
+            for name, (tree, env) in trees.items():
+                times[name][key].append(timed(cmd, tree, env)[0])
+    results: dict[str, dict[str, object]] = {}
+    for name in trees:
+        results[name] = {key: min(times[name][key]) for key in commands}
+        results[name] |= {f"{key}_median": statistics.median(times[name][key]) for key in commands}
+        results[name]["runs"] = times[name]
+    results["validate_output_same"] = {"same": outputs["before"]["validate"] == outputs["after"]["validate"]}
+    return results
 
 
 def rerun_cmd(out: Path, window: tuple[str, str, str]) -> list[str]:
@@ -133,13 +173,28 @@ def chapter_fixed_cost(work: Path) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--before", default="a1d87a7", help="the commit to compare against (default a1d87a7)")
-    ap.add_argument("--before-tree", type=Path, default=Path(tempfile.gettempdir()) / "kzp-bench-before")
-    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs for the short commands")
+    ap.add_argument(
+        "--before",
+        default=None,
+        help=f"the commit to compare against (default a1d87a7; {STARTUP_BEFORE} with --startup-only)",
+    )
+    ap.add_argument("--before-tree", type=Path, default=None, help="where its worktree is made (default: a temp dir)")
+    ap.add_argument("--repeat", type=int, default=None, help="best of this many runs for the short commands (3; 10)")
     ap.add_argument("--skip-stages", action="store_true")
+    ap.add_argument(
+        "--startup-only",
+        action="store_true",
+        help="time only `--help` and `validate data/register`, alternating before and after (best of --repeat)",
+    )
     args = ap.parse_args()
-    before = before_tree(args.before, args.before_tree)
+    commit = args.before or (STARTUP_BEFORE if args.startup_only else "a1d87a7")
+    where = args.before_tree or Path(tempfile.gettempdir()) / f"kzp-bench-before-{commit}"
+    before = before_tree(commit, where)
     trees = {"before": (before, _env(before / "src")), "after": (ROOT, _env(ROOT / "src"))}
+    if args.startup_only:
+        main_startup(trees, commit, args.repeat or 10)
+        return
+    args.before, args.repeat = commit, args.repeat or 3
     results: dict[str, dict[str, object]] = {"before": {}, "after": {}}
     cli = [sys.executable, "-m", "kzperception.cli"]
     for tree, env in trees.values():  # the offline Vega bundle is made once per checkout: not part of a rerun
@@ -184,6 +239,24 @@ def main() -> None:
     out_dir = ROOT / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "rerun.json").write_text(json.dumps({"cores": cores, **results}, indent=2, default=str))
+
+
+def main_startup(trees: dict[str, tuple[Path, dict[str, str]]], commit: str, repeat: int) -> None:
+    """``--startup-only``: the command line's start, before against after, printed and saved as JSON."""
+    results = startup(trees, repeat)
+    before = trees["before"][0]
+    print(f"cores: {os.cpu_count()}; before = {commit} ({before}), after = this checkout")
+    print(f"best of {repeat} runs each, before and after alternating")
+    print(f"{'measure':<34}{'before s':>10}{'after s':>10}{'before/after':>14}{'median ratio':>14}")
+    for key in ("help", "validate"):
+        b, a = results["before"][key], results["after"][key]
+        bm, am = results["before"][f"{key}_median"], results["after"][f"{key}_median"]
+        print(f"{key:<34}{b:>10.3f}{a:>10.3f}{b / a:>13.2f}x{bm / am:>13.2f}x")  # type: ignore[operator]
+    print(f"validate prints the same: {results['validate_output_same']['same']}")
+    out_dir = ROOT / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    payload = {"cores": os.cpu_count(), "before_commit": commit, "repeat": repeat, **results}
+    (out_dir / "startup.json").write_text(json.dumps(payload, indent=2, default=str))
 
 
 if __name__ == "__main__":

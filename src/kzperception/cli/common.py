@@ -17,19 +17,35 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
 
     from kzperception.data.corpus import CorpusError
 
-err_console = Console(stderr=True)
+# rich is imported when something is printed through it, not when a command starts: a command
+# that succeeds quietly (``kzperception validate`` on a valid corpus) never loads it.
+
+
+@cache
+def error_console() -> Console:
+    """The one console on stderr every error, note and progress display prints to (made on first use)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def __getattr__(name: str) -> Console:
+    """``err_console``, the name callers import, is :func:`error_console`'s console, made on first use."""
+    if name == "err_console":
+        return error_console()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Problems printed one per line before a refused corpus is summarised per rule.
 PROBLEM_LIMIT = 50
@@ -42,12 +58,16 @@ class Format(StrEnum):
 
 def error(message: str) -> None:
     """Print ``error: message`` on stderr; the message is literal text, never markup."""
-    err_console.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
+    from rich.text import Text
+
+    error_console().print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
 
 
 def note(message: str) -> None:
     """Print a line of information on stderr (a warning, a next step), literally, never as markup."""
-    err_console.print(Text(str(message)), highlight=False, soft_wrap=True)
+    from rich.text import Text
+
+    error_console().print(Text(str(message)), highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -109,6 +129,9 @@ def print_table(df: pd.DataFrame, title: str, float_format: str = ".4g", width: 
     Numeric columns are right-aligned, text columns left-aligned; floats use ``float_format``.
     """
     import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=Text(str(title)))
     for col in df.columns:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from kzperception.cli.common import err_console
+from kzperception.cli.common import error_console
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -30,7 +30,7 @@ class ChapterProgress:
 
     def __init__(self, total: int, console: Console | None = None) -> None:
         self.total = total
-        self.console = console or err_console
+        self.console = console or error_console()
         self.finished: list[ChapterRun] = []
         self._t0 = self._last = time.perf_counter()
         self._started: dict[str, float] = {}

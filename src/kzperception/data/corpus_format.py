@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import pyarrow as pa_arrow
-import pyarrow.compute as pc
-
 from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, LEVELS, MODES, WEBSITES, Vocabulary
 
 REPORT_COLUMNS: tuple[str, ...] = (
@@ -69,6 +65,12 @@ class CorpusError(ValueError):
         """
         if len(self.problems) <= limit:
             return list(self.problems)
+        # Imported here: this module is read by the pandas-free fast path of ``validate``
+        # (:mod:`kzperception.data.corpus_clean`), which never summarises.
+        import numpy as np
+        import pyarrow as pa_arrow
+        import pyarrow.compute as pc
+
         kinds = pa_arrow.array(self.problems, type=pa_arrow.large_string())
         for pattern, replacement, count in _KIND_REWRITES:
             kinds = pc.replace_substring_regex(kinds, pattern, replacement, max_replacements=count)
