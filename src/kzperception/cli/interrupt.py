@@ -140,8 +140,13 @@ def interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
         yield
         return
     fired: list[int] = []
+    command = os.getpid()
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != command:
+            # A forked child (a pool worker before its initializer ran) inherited this handler: the
+            # command stops it, so it ends at once, with no traceback and no stop of its own.
+            os._exit(128 + signum)
         if fired:
             return  # already stopping: let the clean-up finish
         fired.append(signum)
