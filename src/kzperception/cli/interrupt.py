@@ -87,15 +87,17 @@ def _wait(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
     those are joined through multiprocessing, and psutil waits for the rest.
     """
     import multiprocessing
+    import time
 
     import psutil
 
+    deadline = time.monotonic() + timeout  # one wait for all, however many are joined one by one
     ours = {child.pid: child for child in multiprocessing.active_children()}
     _, alive = psutil.wait_procs([p for p in procs if p.pid not in ours], timeout=timeout)
     for proc in procs:
         child = ours.get(proc.pid)
         if child is not None:
-            child.join(timeout)
+            child.join(max(0.0, deadline - time.monotonic()))
             if child.exitcode is None:
                 alive.append(proc)
     return alive
