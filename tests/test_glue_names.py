@@ -67,3 +67,24 @@ def test_a_glued_text_that_names_a_path_is_the_text_not_the_file(text, monkeypat
     monkeypatch.chdir(paths.ROOT)
     display.glue_text("k", text)
     assert seen["k"] == display.myst_text(text, at_line_start=False)
+
+
+@pytest.mark.parametrize("own", [["china", "eu"], ["eu"], ["russia", "turkey", "eu"]])
+def test_a_corpus_without_the_thesis_pair_still_passes_the_check(tmp_path, own):
+    """The slot chapter's thesis passage glues the thesis's China-beside-Russia readings from the
+    published counts: a corpus whose own ``partners.yaml`` lacks China or Russia must not be
+    refused for names that come from the thesis, not from the corpus."""
+    from kzperception.book.chapter_templates import partner_chapters
+    from kzperception.data.vocabulary import vocabulary_for
+
+    labels = {"china": "China", "eu": "European Union", "russia": "Russia", "turkey": "Turkey"}
+    words = {"china": "Китай", "eu": "Евросоюз", "russia": "Россия", "turkey": "Турция"}
+    (tmp_path / "partners.yaml").write_text(
+        "".join(f"- id: {p}\n  label: {labels[p]}\n  keywords_ru: [{words[p]}]\n" for p in own), encoding="utf-8"
+    )
+    vocab = vocabulary_for(tmp_path)
+    assert vocab.partner_ids == tuple(own)
+    stems = partner_chapters(vocabulary=vocab)
+    assert stems
+    sources = [chapter_source(s, vocabulary=vocab) for s in stems]
+    check_glue_names(sources, {"source": ""}, vocab)

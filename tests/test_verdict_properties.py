@@ -179,7 +179,7 @@ def check_wording(text: str, verdict: object, n_partners: int, n_categories: int
         plain = token.replace(",", "").lstrip("+-")
         assert plain in allowed(verdict, extra), f"{token!r} is not a number of the verdict: {text}"
     assert not re.search(r"(?<![\d.,])1 (report|main code|secondary code|code|pair)s\b", text), text
-    assert "p = <" not in text and "nan" not in text.lower().split() and " inf" not in text, text
+    assert "p = <" not in text and "nan" not in text.lower().split() and not re.search(r"\binf\b", text), text
     assert "leads with no" not in text and "leads with 0" not in text, text
     if re.search(r"\bboth (?!before|periods)", text):  # "both" of partners only where there are two
         assert n_partners == 2, text
@@ -522,5 +522,75 @@ def test_every_registered_reading_renders_on_any_table(t: dict) -> None:
     counts = counts_of(t)
     for name, text in registry.texts(counts, registry.names(), labels=LABELS).items():
         assert "nan" not in text.lower().split(), (name, text)
+        assert not re.search(r"\binf\b", text), (name, text)  # an empty cell's ratio in words
+        assert not re.search(r"(?<![\d.,])1 (report|main code|secondary code|code|pair)s\b", text), (name, text)
+        assert "p = <" not in text, (name, text)
         for p in t["partners"]:
             assert not re.search(rf"\b{p}\b", text), (name, text)  # labels, never ids
+
+
+def woolf(table: list[list[int]]) -> tuple[float, float, float]:
+    """The odds ratio of a 2x2 table with Woolf's 95 % interval, by hand (NaN bounds with a zero cell)."""
+    (a, b), (c, d) = table
+    if 0 in (a, b, c, d):
+        ratio = math.inf if b * c == 0 and a * d > 0 else (0.0 if a * d == 0 and b * c > 0 else math.nan)
+        return ratio, math.nan, math.nan
+    ratio = (a * d) / (b * c)
+    half = 1.959963984540054 * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return ratio, math.exp(math.log(ratio) - half), math.exp(math.log(ratio) + half)
+
+
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(), st.data())
+def test_odds_ratios_and_directions_match_an_independent_computation(t: dict, data: st.DataObject) -> None:
+    """Every ordered pair's odds ratio, interval, Fisher p, outcome and direction, computed by hand;
+    an empty cell is said in words ("infinite", "zero"), never printed as "inf" or a bare 0.00."""
+    if data.draw(st.booleans()):  # empty one period of one partner: the zero and infinite ratios
+        p = data.draw(st.sampled_from(t["partners"]))
+        per = data.draw(st.sampled_from(["before", "after"]))
+        for w in WEBSITES:
+            t["reports"][(p, w, per)] = 0
+        if sum(t["reports"].values()) == 0:
+            t["reports"][(t["partners"][0], WEBSITES[0], "before")] = 1
+        for key in list(t["codes"]):
+            if key[0] == p and key[1] == per:
+                t["codes"][key] = 0
+    counts = counts_of(t)
+    ps = present(t)
+    for a, b in itertools.permutations(ps, 2):
+        table = [[n_of(t, a, "after"), n_of(t, a, "before")], [n_of(t, b, "after"), n_of(t, b, "before")]]
+        v = compute.odds_ratio(counts, a, b)
+        p = fisher_p(table)
+        ratio, low, high = woolf(table)
+        if math.isnan(p):
+            assert v.outcome == "untestable"
+        else:
+            assert math.isclose(p, v.test.p, rel_tol=1e-9)
+            assert ratio == v.ratio or math.isclose(ratio, v.ratio, rel_tol=1e-9)
+            if math.isnan(low):
+                assert v.outcome == "no_interval"
+            else:
+                assert math.isclose(low, v.low, rel_tol=1e-6) and math.isclose(high, v.high, rel_tol=1e-6)
+                expect = "differs" if low > 1 or high < 1 else ("tendency" if p < 0.10 else "no_difference")
+                assert v.outcome == expect
+        text = render(v, LABELS)
+        check_wording(text, v, len(ps))
+        if math.isinf(ratio) and not math.isnan(p):
+            assert "infinite" in text
+        if ratio == 0 and not math.isnan(p):
+            assert "zero" in text and not re.search(r"\b0\.00\b", text)
+
+        d = compute.direction(counts, a, b)
+        text = render(d, LABELS)
+        check_wording(text, d, len(ps))
+        if math.isnan(p):
+            assert d.outcome == "untestable"
+            continue
+        side = 0 if math.isnan(ratio) else (ratio > 1) - (ratio < 1)
+        assert d.side == side
+        if side == 0:
+            assert d.outcome == "no_direction"
+        else:
+            assert d.outcome == ("beyond" if p < 0.05 else "within")
+            lead = LABELS.partner(a if side > 0 else b)
+            assert text.startswith(f"reports on {lead} shifted")

@@ -404,21 +404,28 @@ def unknown_names(source: str, produced: set[str]) -> list[str]:
 # --- the names a chapter may glue, known before any chapter runs ------------------------------------
 
 
-def producible_names(vocabulary: Vocabulary) -> set[str]:
+def producible_names(vocabulary: Vocabulary, thesis: Vocabulary | None = None) -> set[str]:
     """Every ``reading_*`` / ``said_*`` glue name a chapter run on ``vocabulary`` can be given.
 
     The registry's readings (:func:`glue_names` for the vocabulary's categories), the slot
     template's partner readings (:data:`PARTNER_FAMILIES`, named without the partner), the thesis's
     slot passages' pair readings (:func:`pair_names`) and the pivot sweep's
     (:mod:`kzperception.readings.sweep`: its fixed names and ``sweep_<partner>``).
+
+    The thesis's slot passages read the thesis's published counts, whatever partners the corpus
+    has, so their pair names come from ``thesis`` (the project's vocabulary unless given): a corpus
+    whose own ``partners.yaml`` lacks Russia still gets the thesis's China-beside-Russia readings.
     """
+    from kzperception.data.vocabulary import default_vocabulary
     from kzperception.readings.sweep import NAMES as SWEEP_NAMES
 
+    thesis_partners = (thesis or default_vocabulary()).partner_ids
     sweep = [
         *SWEEP_NAMES,
         *(f"sweep_{p}" for p in vocabulary.partner_ids),
         *PARTNER_FAMILIES,
         *pair_names(vocabulary.partner_ids),
+        *pair_names(thesis_partners),
     ]
     return glue_names(categories=vocabulary.category_ids) | {
         f"{prefix}_{n}{suffix}"

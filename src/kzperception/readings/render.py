@@ -8,6 +8,7 @@ closing full stop and uncapitalised, so a page may open a sentence with them or 
 
 from __future__ import annotations
 
+import math
 from functools import singledispatch
 
 from kzperception.data.vocabulary import CATEGORY_LABELS, COUNTRY_LABELS, WEBSITE_HOSTS
@@ -372,6 +373,20 @@ def _num(x: float) -> str:
     return f"{x:.2f}"
 
 
+def _ratio(x: float) -> str:
+    """An odds ratio as a reader takes it in: a number, or in words where an empty cell makes it 0 or infinite."""
+    if math.isinf(x):
+        return "infinite"
+    if x == 0:
+        return "zero"
+    return _num(x)
+
+
+def _empty_cell(ratio: float) -> bool:
+    """A ratio that an empty cell of the 2x2 table sets to zero or infinity: not a size to print as a number."""
+    return math.isinf(ratio) or ratio == 0
+
+
 @render.register
 def _(v: Direction, labels: Labels = LABELS) -> str:
     if v.odds is None or v.outcome == "untestable":
@@ -380,16 +395,21 @@ def _(v: Direction, labels: Labels = LABELS) -> str:
     if v.outcome == "no_direction":
         return f"these counts give no direction: {a}'s and {b}'s reports divide between the periods alike"
     lead, lag = (a, b) if v.side > 0 else (b, a)
+    size = (
+        ("an infinite odds ratio" if math.isinf(v.odds.ratio) else "an odds ratio of zero") + ", set by an empty cell"
+        if _empty_cell(v.odds.ratio)
+        else f"an odds ratio of {_num(v.odds.ratio)}"
+    )
     text = (
         f"reports on {lead} shifted towards the after-period more than reports on {lag} "
-        f"(an odds ratio of {_num(v.odds.ratio)}), by {words.chance(v.odds.test, 'a margin')}"
+        f"({size}), by {words.chance(v.odds.test, 'a margin')}"
     )
     if v.outcome == "within":
         return (
             f"{text}. Under the simple model a gap of this size would turn up by chance in a fair share of cases, "
-            "so the counts fit both a real difference in how attention to the two partners changed across the "
-            "pivot and none: this part of the finding rests on a modest number of reports and reads better as a "
-            "tendency than as an established difference"
+            f"so the counts fit a real difference in how attention to {a} and to {b} changed across the "
+            "pivot as well as none: this part of the finding rests on a modest number of reports and reads better "
+            "as a tendency than as an established difference"
         )
     return (
         f"{text}. Under the simple model a gap this large would rarely arise by chance alone; since the real "
@@ -402,6 +422,11 @@ def _(v: OddsRatio, labels: Labels = LABELS) -> str:
     a, b = labels.partner(v.a), labels.partner(v.b)
     if v.outcome == "untestable":
         return f"the reports on {a} and {b} are too few to test whether their shifts differ"
+    if v.outcome == "no_interval" and _empty_cell(v.ratio):
+        return (
+            f"an empty cell makes the odds ratio of a report on {a} falling after the pivot, against the same "
+            f"odds for {b}, {_ratio(v.ratio)}, so it has no interval (Fisher {words.p_value(v.test.p)})"
+        )
     odds = f"the odds that a report on {a} falls after the pivot are {_num(v.ratio)} times the same odds for {b}"
     if v.outcome == "no_interval":
         return f"{odds} (Fisher {words.p_value(v.test.p)}); with an empty cell the ratio has no interval"
