@@ -226,6 +226,32 @@ def test_the_readings_part_lists_every_verdict_in_words() -> None:
     assert (published["rule"] != "").all()
 
 
+def test_the_readings_part_lists_the_sweeps_verdicts_too() -> None:
+    """Section 6.5's readings come from report dates, not counts; the audit lists them all the same,
+    one per swept partner plus who is ahead and the balance test, said as a demonstration where
+    the sweep runs on the synthetic corpus."""
+    from kzperception import paths
+    from kzperception.analysis import sensitivity
+    from kzperception.analysis.audit import readings_table
+    from kzperception.data.counts import load_counts
+    from kzperception.readings import sweep as sweeping
+
+    for source, demo_expected in (("published", True), (str(paths.REGISTER), False)):
+        counts = load_counts(source)
+        corpus, demo = sensitivity.sweep_corpus(counts.source)
+        assert demo is demo_expected
+        swept = sensitivity.pivot_sweep(corpus, window=counts.window)
+        table = readings_table(counts, swept, demo)
+        verdicts = sweeping.verdicts(swept, counts.window.pivot, demo)
+        rows = table[table["reading"].str.endswith("(6.5)") | table["reading"].str.contains(r"\(6\.5\): ")]
+        assert len(rows) == len(verdicts) >= 3
+        assert bool(rows["wording"].str.contains("demonstration").all()) is demo
+        labels = sweeping.partner_labels(swept)
+        for label in labels.values():
+            assert rows["reading"].str.endswith(f": {label}").any()
+        assert len(readings_table(counts)) == len(table) - len(verdicts)
+
+
 # --- comparisons, bounded ranks ----------------------------------------------------------------
 
 

@@ -354,3 +354,45 @@ def test_a_stacked_chart_is_described_by_its_parts_titles_and_dates_read_as_date
     top = alt.Chart(df, title="Ratio").mark_line().encode(x="pivot:T", y="n:Q")
     ex = exhibits.figure("f", alt.vconcat(top, top.properties(title="p-value")), Provenance("m.draw"))
     assert ex.description == "Ratio; p-value. Pivot: 2022-02-24; n: 1. Pivot: 2022-03-24; n: 2."
+
+
+def test_a_reference_with_its_own_words_to_an_edition_exhibit_keeps_the_e():
+    """``{numref}`Figures %s <figure-x>``` replaces the exhibit's format ("Figure E%s") with its own
+    words, so the number alone ("1") would print: an edition exhibit's reference must write the E
+    itself, or it names the thesis's Figure 1, which shows other numbers."""
+    from kzperception import paths
+
+    pages = sorted(paths.NOTEBOOKS.rglob("*.md"))
+    texts = {p: p.read_text(encoding="utf-8") for p in pages}
+    exhibit = re.compile(r"```\{exhibit\}\s+(\S+)\s*\n((?::[^\n]*\n)*)")
+    edition = {m[1] for t in texts.values() for m in exhibit.finditer(t) if ":thesis:" not in m[2]}
+    assert "figure-main-by-partner" in edition  # the pattern finds the directives
+    explicit = re.compile(r"\{numref\}`([^`<]*%s[^`<]*)<([^`>]+)>`")
+    wrong = [
+        (p.name, m[0])
+        for p, t in texts.items()
+        for m in explicit.finditer(t)
+        if m[2].strip() in edition and not re.search(r"E%s", m[1])
+    ]
+    assert wrong == []
+
+
+def test_the_data_table_keeps_the_precision_the_chart_gives_a_field():
+    """A per-day rate of 0.012 that the chart's tooltip shows as 0.012 must not read 0.0 in the Data
+    table or the text alternative; fields without a format keep one decimal."""
+    df = pd.DataFrame({"rate": [0.012, 0.0345], "p": [0.000123, 0.5], "n": [3.5, 4.25]})
+    chart = (
+        alt.Chart(df)
+        .mark_point()
+        .encode(
+            x=alt.X("n:Q", title="Reports"),
+            y=alt.Y("rate:Q", title="Per day", axis=alt.Axis(format=".3f")),
+            tooltip=[alt.Tooltip("p:Q", title="p", format=".3g"), alt.Tooltip("rate:Q", format=".3f")],
+        )
+    )
+    spec = chart.to_dict()
+    html = exhibits.data_table_html(exhibits.chart_frame(spec))
+    assert '<td class="kzp-num">0.012</td>' in html and "0.035" in html
+    assert "0.000123" in html and ">3.5<" in html
+    text = exhibits.chart_description(spec)
+    assert "Per day: 0.012" in text and "P: 0.000123" in text

@@ -257,12 +257,12 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
 
     def gain(p: str, w: str) -> float:
         a, b = n_of(t, p, "after", w), n_of(t, p, "before", w)
-        return round(100 * (a / da - b / db), 1) if per_day(t) else float(a - b)
+        return 100 * (a / da - b / db) if per_day(t) else float(a - b)  # unrounded: a tie is equal gains
 
     gains = {s: gain(*s) for s in expect_slots}
     positive = sum(g for g in gains.values() if g > 0)
     top = max(gains.values(), default=0.0)
-    best = [s for s, g in gains.items() if g == top] if positive > 0 else []
+    best = [s for s, g in gains.items() if math.isclose(g, top, rel_tol=1e-9, abs_tol=1e-12)] if positive > 0 else []
     assert [(p.partner, p.website) for p in rise.largest] == best
     expect_outcome = "none" if not best else "tie" if len(best) > 1 else "most" if top > 0.5 * positive else "part"
     assert rise.outcome == expect_outcome

@@ -414,12 +414,15 @@ def rerun_note(counts: Counts) -> str:
 # --- readings -----------------------------------------------------------------------------------
 
 
-def readings_table(counts: Counts) -> pd.DataFrame:
+def readings_table(counts: Counts, sweep: pd.DataFrame | None = None, demo: bool = False) -> pd.DataFrame:
     """Every reading the book can glue, on ``counts``: what it asks, what it says, its numbers, its decision.
 
     The registry's readings (:mod:`kzperception.readings.registry`, every verdict of each: one per
-    pair of partners, per partner, per category of the codebook), each partner's slot readings and
-    each ordered pair's slot comparisons. Applied to the counts
+    pair of partners, per partner, per category of the codebook), each partner's slot readings,
+    each ordered pair's slot comparisons and, when ``sweep`` is given, the pivot sweep's verdicts
+    (:func:`kzperception.readings.sweep.verdicts` of that frame at the counts' pivot, ``demo`` when
+    it sweeps the demonstration corpus; section 6.5 glues the same ones: they need report dates,
+    which the counts do not hold). Applied to the counts
     the book was built on, so a reader can check each interpreted sentence against its numbers,
     and a rerun shows where its decisions part from the thesis's. Every cell is in words: labels
     for partners and categories, never their ids.
@@ -462,17 +465,28 @@ def readings_table(counts: Counts) -> pd.DataFrame:
             strict=True,
         )
     ]
+    said: list[tuple[str, Verdict, render.Labels]] = []
     for reading in asked:
         for v in reading.verdicts(counts):
             question, _, category = reading.question.partition(": ")
-            rows.append(
-                {
-                    "reading": f"{question}: {word(category)}" if category else question,
-                    "wording": render.sentence(v, labels),
-                    "rests on": numbers(v.numbers()),
-                    "rule": "; ".join(word(x) for x in v.decision() if x is not None) or "none",
-                }
-            )
+            said.append((f"{question}: {word(category)}" if category else question, v, labels))
+    if sweep is not None:
+        from kzperception.readings import sweep as sweeping
+
+        swept = render.Labels(partners=sweeping.partner_labels(sweep))
+        for v in sweeping.verdicts(sweep, counts.window.pivot, demo):
+            partner = getattr(v, "partner", "")
+            question = sweeping.question(v)
+            said.append((f"{question}: {swept.partner(partner)}" if partner else question, v, swept))
+    for question, v, lab in said:
+        rows.append(
+            {
+                "reading": question,
+                "wording": render.sentence(v, lab),
+                "rests on": numbers(v.numbers()),
+                "rule": "; ".join(word(x) for x in v.decision() if x is not None) or "none",
+            }
+        )
     return pd.DataFrame(rows, columns=["reading", "wording", "rests on", "rule"])
 
 

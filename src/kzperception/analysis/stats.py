@@ -40,9 +40,13 @@ ALPHA = 0.05
 
 
 def partners_in(counts: Counts) -> list[str]:
-    """The partners the counts hold, in vocabulary order (the published figures know only the thesis's)."""
+    """The partners with at least one report in the counts, in vocabulary order (the published figures
+    know only the thesis's). A partner whose rows are all zero is left out, as the readings leave it
+    out (:func:`kzperception.readings.compute.partners`): with it, two partners with reports and one
+    without were tested by chi-squared while the sentence said Fisher."""
     v = counts.vocabulary
-    present = set(counts.reports["country"].astype(str))
+    r = counts.reports
+    present = set(r.loc[r["n"] > 0, "country"].astype(str))
     return [c for c in v.partner_ids if c in present]
 
 

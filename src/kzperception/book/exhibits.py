@@ -199,6 +199,34 @@ def _fields(spec: Any) -> dict[str, str]:
     return out
 
 
+#: A d3 number format as Vega-Lite charts give it (``.3f``, ``,.0f``, ``.3g``, ``.1%``) that Python's
+#: format mini-language reads the same way; anything else is left to the default (one decimal).
+_D3_FORMAT = re.compile(r",?\.\d+[fge%]")
+
+
+def _formats(spec: Any) -> dict[str, str]:
+    """The number format a chart gives each field (on an axis, a legend or a tooltip), where Python reads it alike.
+
+    The chart's own precision is the one its reader hovers over: a per-day rate of 0.012 shown
+    with three decimals in the tooltip must not read "0.0" in the figure's Data table.
+    """
+    out: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            name, fmt = node.get("field"), node.get("format")
+            if isinstance(name, str) and isinstance(fmt, str) and _D3_FORMAT.fullmatch(fmt):
+                out.setdefault(name, fmt)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return out
+
+
 def chart_frame(spec: dict[str, Any]) -> pd.DataFrame:
     """A chart's data as a frame of the fields it encodes (the largest of its datasets), under their titles.
 
@@ -227,13 +255,20 @@ def chart_frame(spec: dict[str, Any]) -> pd.DataFrame:
             # legend): the label is what the chart shows ("Main", never "main" in one table and
             # "Main" in the next); it takes the id's place
             keep = {(name if k == same[0] else k): (title if k == same[0] else t) for k, t in keep.items()}
-    return df[list(keep)].rename(columns=keep) if keep else df
+    if not keep:
+        return df
+    out = df[list(keep)].rename(columns=keep)
+    formats = _formats(spec)
+    out.attrs["formats"] = {keep[name]: fmt for name, fmt in formats.items() if name in keep}
+    return out
 
 
-def _cell(value: Any, share: bool = False) -> str:
+def _cell(value: Any, share: bool = False, fmt: str | None = None) -> str:
     if isinstance(value, float):
         if value != value:
             return "–"
+        if fmt is not None:  # the chart's own precision (:func:`_formats`)
+            return format(value, fmt)
         if share:  # a share keeps its decimal when it is whole: "48.0" beside "27.8", never "48"
             return f"{value:.1f}"
         return f"{int(value):,}" if value.is_integer() else f"{value:.1f}"
@@ -254,11 +289,13 @@ def data_table_html(df: pd.DataFrame, limit: int = DATA_ROWS) -> str:
         for c, n in zip(df.columns, numeric, strict=True)
     )
     shares = [is_share(c) for c in df.columns]
+    given = df.attrs.get("formats", {})
+    formats = [given.get(c) for c in df.columns]
     rows = []
     for values in df.head(limit).itertuples(index=False):
         cells = "".join(
-            f"<td{num if n else ''}>{html_text(_cell(v, share), quote=False)}</td>"
-            for v, n, share in zip(values, numeric, shares, strict=True)
+            f"<td{num if n else ''}>{html_text(_cell(v, share, fmt), quote=False)}</td>"
+            for v, n, share, fmt in zip(values, numeric, shares, formats, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
     more = (
@@ -281,8 +318,11 @@ def chart_description(spec: dict[str, Any], limit: int = ALT_ROWS) -> str:
     title = _title(spec) or "Chart"
     if df.empty:
         return f"{title}."
+    formats = df.attrs.get("formats", {})
     rows = [
-        "; ".join(f"{reader_header(c)}: {_cell(v)}" for c, v in zip(df.columns, values, strict=True))
+        "; ".join(
+            f"{reader_header(c)}: {_cell(v, fmt=formats.get(c))}" for c, v in zip(df.columns, values, strict=True)
+        )
         for values in df.head(limit).itertuples(index=False)
     ]
     rest = f" ({len(df) - limit} more rows in the data table)" if len(df) > limit else ""

@@ -104,11 +104,11 @@ def _change_words(c: PeriodChange, labels: Labels) -> str:
     if c.direction == "disappears":
         return f"reports on {who} stop after the pivot ({span.replace('to no report', 'to none')})"
     if c.per_day:
-        rates = f"{words.rate(c.rate_before)} against {words.rate(c.rate_after)}"
+        rates = " against ".join(words.rates(c.rate_before, c.rate_after))
         if c.direction == "flat":
             return f"attention to {who} keeps the same daily rate ({rates}; {span})"
         verb = "grows" if c.direction == "grows" else "falls"
-        return f"attention to {who} {verb} by {abs(c.change):.1f} % per day ({rates}; {span})"
+        return f"attention to {who} {verb} by {abs(c.change):.1f} % in reports per day ({rates}; {span})"
     if c.direction == "flat":
         return f"attention to {who} holds steady at {words.count(c.after)}"
     verb = "grows" if c.direction == "grows" else "falls"
@@ -658,10 +658,19 @@ def _(v: SlotRise, labels: Labels = LABELS) -> str:
         )
         return f"none of {slots} {grow}" if n != 1 else f"{slots} does not grow"
 
+    gains = [v.gain(p) for p in v.paces] + [v.gained]
+    # per 100 days, with the decimals that keep different gains apart ("0.05" and "0.13", not "0.1" twice)
+    shown = dict(
+        zip(gains, (r.removesuffix(" per 100 days") for r in words.rates(*(g / 100 for g in gains))), strict=True)
+    )
+
     def amount(x: float) -> str:
         if v.per_day:
-            return f"{words.number(x)} report{'' if x == 1 else 's'} per 100 days"
+            return f"{shown[x]} reports per 100 days"
         return words.count(x)
+
+    def number(x: float) -> str:
+        return shown[x] if v.per_day else words.number(x)
 
     if v.outcome == "tie":
         who = words.together([_slot(labels, p) for p in v.largest])
@@ -673,7 +682,7 @@ def _(v: SlotRise, labels: Labels = LABELS) -> str:
     else:
         part = "most" if v.outcome == "most" else "the largest part"
         head = (
-            f"of {slots}, {_slot(labels, pace)} carry {part} of the rise ({words.number(gain)} of the "
+            f"of {slots}, {_slot(labels, pace)} carry {part} of the rise ({number(gain)} of the "
             f"{amount(v.gained)} gained by the slots that grew)"
         )
     if pace.side == "unknown":

@@ -33,6 +33,19 @@ NEAR_DAYS = 28
 NAMES: tuple[str, ...] = ("sweep_ahead", "sweep_p", "sweep_partners")
 
 
+#: What each of the sweep's readings asks, as the audit appendix lists it beside the registry's questions.
+QUESTIONS: dict[str, str] = {
+    "SweepShape": "how the partner's per-day ratio behaves as the pivot moves through the window (6.5)",
+    "SweepAhead": "whether the first partner's per-day ratio stays above every other's as the pivot moves (6.5)",
+    "SweepBalance": "at how many pivots of the sweep the partners' balance test falls below 5 % (6.5)",
+}
+
+
+def question(verdict: Verdict) -> str:
+    """What a sweep verdict asks (:data:`QUESTIONS`), for a list of every reading of a book."""
+    return QUESTIONS[type(verdict).__name__]
+
+
 def partner_labels(sweep: pd.DataFrame) -> dict[str, str]:
     """The swept corpus's partners and their labels, in vocabulary order."""
     from kzperception.analysis.sensitivity import sweep_partner_labels

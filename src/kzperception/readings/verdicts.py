@@ -850,8 +850,8 @@ class SlotRise(Verdict):
 
     def gain(self, pace: SteadyPace) -> float:
         before, after = pace.n - pace.k, pace.k
-        if self.per_day:
-            return round(100 * (after / self.days_after - before / self.days_before), 1)
+        if self.per_day:  # unrounded: two slots tie only when their gains are equal, not when they print alike
+            return 100 * (after / self.days_after - before / self.days_before)
         return float(after - before)
 
     @property
@@ -863,7 +863,7 @@ class SlotRise(Verdict):
         if self.gained <= 0:
             return ()
         top = max(self.gain(p) for p in self.paces)
-        return tuple(p for p in self.paces if self.gain(p) == top)
+        return tuple(p for p in self.paces if math.isclose(self.gain(p), top, rel_tol=1e-12, abs_tol=1e-12))
 
     @property
     def outcome(self) -> Literal["none", "most", "part", "tie"]:

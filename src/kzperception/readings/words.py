@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from kzperception.data.wording import ordinal
@@ -88,6 +89,21 @@ def signed(x: float) -> str:
 def rate(per_day: float) -> str:
     """Reports per 100 days, the unit a reader can picture for counts in the tens: ``6.7 per 100 days``."""
     return f"{100 * per_day:.1f} per 100 days"
+
+
+def rates(*per_day: float) -> list[str]:
+    """Rates to be read side by side (:func:`rate`), with the fewest decimals (one to four) that keep
+    different rates apart: ``0.92 per 100 days against 0.89 per 100 days``, never "0.9 against 0.9"
+    for two rates that differ. Equal rates print alike."""
+    values = [100 * x for x in per_day]
+    for decimals in range(1, 5):
+        shown = [f"{x:.{decimals}f}" for x in values]
+        if all(
+            (a == b) == math.isclose(x, y, rel_tol=1e-12)
+            for (a, x), (b, y) in itertools.combinations(zip(shown, values, strict=True), 2)
+        ):
+            break
+    return [f"{x} per 100 days" for x in shown]
 
 
 def capitalised(text: str) -> str:
