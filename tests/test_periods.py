@@ -15,10 +15,17 @@ import pytest
 from kzperception.analysis import measures, periods
 from kzperception.data.counts import load_counts
 from kzperception.data.window import THESIS_WINDOW, Window
+from kzperception.readings import registry, render
+from kzperception.readings.verdicts import PeriodLengths, WindowCoverage
 from tests.conftest import SMALL_CODES, SMALL_REPORTS, write_corpus
 
 # First report of SMALL_REPORTS: r6, 2020-08-23; last: r5, 2023-08-25.
 FIRST, LAST = pd.Timestamp("2020-08-23"), pd.Timestamp("2023-08-25")
+
+
+def glued(counts, name: str) -> str:
+    """The registered reading ``name`` as 6.2 glues it (``said_<name>``): the sentences are verdicts."""
+    return registry.texts(counts, [name])[f"said_{name}"]
 
 
 def _independent(csv: pd.DataFrame, start: str, pivot: str, end: str) -> dict[str, float]:
@@ -78,12 +85,12 @@ def test_published_figures_per_day_on_the_thesis_window():
 
 def test_equal_periods_are_said_equal_and_compare_by_counts():
     counts = load_counts("published")
-    text = periods.lengths_sentence(counts)
+    text = glued(counts, "period_rates")
     assert text == (
         "The two periods of the window are about equally long (549 and 547 days), "
         "so their counts compare as they stand."
     )
-    assert periods.period_texts(counts)["periods_length_clause"].startswith(
+    assert registry.texts(counts, ["period_lengths"])["reading_period_lengths_cap"].startswith(
         "The two periods of the window are about equally long"
     )
 
@@ -92,7 +99,7 @@ def test_unequal_periods_are_said_to_differ_with_every_rate(small):
     folder, csv = small
     window = ("2019-01-01", "2021-01-01", "2024-01-01")
     w = Window.parse(*window)
-    text = periods.lengths_sentence(load_counts(folder, w))
+    text = glued(load_counts(folder, w), "period_rates")
     expected = _independent(csv, *window)
     assert "differ in length (731 days before the pivot, 1,096 days after)" in text
     assert f"Per day, {w.label('before')} against {w.label('after')}" in text
@@ -110,7 +117,7 @@ def test_one_partner_is_not_listed_beside_all_reports(tmp_path):
     only_china = "\n".join(line for line in SMALL_REPORTS.splitlines() if ",china," in line) + "\n"
     codes = "\n".join(line for line in SMALL_CODES.splitlines() if line.split(",")[0] in {"r1", "r2", "r3", "r8"})
     folder = write_corpus(tmp_path / "c", only_china, codes + "\n")
-    text = periods.lengths_sentence(load_counts(folder, Window.parse("2019-01-01", "2021-01-01", "2024-01-01")))
+    text = glued(load_counts(folder, Window.parse("2019-01-01", "2021-01-01", "2024-01-01")), "period_rates")
     assert "all reports" in text and "China" not in text and "Russia" not in text
 
 
@@ -133,7 +140,7 @@ def test_a_window_wider_than_the_corpus_is_named(small, window, before, after):
     assert (span.starts_before_first, span.ends_after_last) == (before, after)
     assert span.days_before_first == max(0, (FIRST - pd.Timestamp(w.start)).days)
     assert span.days_after_last == max(0, (pd.Timestamp(w.end) - LAST).days)
-    text = periods.period_texts(counts)["window_coverage"]
+    text = glued(counts, "window_coverage")
     assert (f"opens on {w.start}, " in text) is before
     assert (f"closes on {w.end}, " in text) is after
     assert (text == "") is (not before and not after)
@@ -146,17 +153,22 @@ def test_a_window_wider_than_the_corpus_is_named(small, window, before, after):
 def test_published_figures_have_no_dates_and_no_coverage_note():
     counts = load_counts("published")
     assert periods.counts_span(counts) is None
-    assert periods.period_texts(counts)["window_coverage"] == ""
+    assert glued(counts, "window_coverage") == ""
 
 
 def test_a_single_day_is_said_in_the_singular():
     span = periods.corpus_span(
         pd.Series(["2020-01-02", "2020-06-01"]), Window.parse("2020-01-01", "2020-03-01", "2020-06-01")
     )
-    text = periods.coverage_sentence(span)
+    w = span.window
+    text = render.sentence(
+        WindowCoverage("window_coverage", "", start=w.start, end=w.end, first=span.first, last=span.last)
+    )
     assert "opens on 2020-01-01, 1 day before the corpus's first report (2020-01-02)." in text
     assert "1 days" not in text
-    assert periods.lengths_clause(Window.parse("2022-03-01", "2022-03-02", "2022-03-02")).endswith("(1 day each)")
+    one = Window.parse("2022-03-01", "2022-03-02", "2022-03-02")
+    lengths = PeriodLengths("period_lengths", "", days_before=one.days_before, days_after=one.days_after)
+    assert render.render(lengths).endswith("(1 day each)")
 
 
 def test_no_dated_report_gives_no_span():
@@ -168,7 +180,7 @@ def test_no_dated_report_gives_no_span():
     [(37 / 549, "0.0674"), (78 / 547, "0.143"), (0.0, "0"), (1 / 36500, "0.0000274"), (12.345, "12.3"), (3.0, "3")],
 )
 def test_rates_keep_three_significant_digits_without_exponents(rate, words):
-    assert periods.rate_words(rate) == words
+    assert render._per_day(rate) == words
 
 
 def test_the_thesis_counts_stand_only_under_the_thesis_labels(small):

@@ -559,6 +559,20 @@ def text_facts(counts: Counts) -> dict[str, str]:
     return texts
 
 
+def readable_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pairwise_attention_tests` for the page: what its caption names, each pair's counts under
+    words a reader can follow ("first partner before"), and nothing it does not (no chi-squared)."""
+    keep = ["reports", "pair", "a_before", "a_after", "b_before", "b_after", "odds_ratio", "or_low", "or_high"]
+    out = readable_tests(pairs[[c for c in [*keep, "p_fisher", "p_holm"] if c in pairs.columns]])
+    names = {
+        "a_before": "First partner before",
+        "a_after": "First partner after",
+        "b_before": "Second partner before",
+        "b_after": "Second partner after",
+    }
+    return out.rename(columns=names)
+
+
 def readable_tests(tests: pd.DataFrame) -> pd.DataFrame:
     """A test table for the page: statistics rounded, p-values as text, clear column names."""
     out = tests.copy()

@@ -344,9 +344,9 @@ def front_page(p: RerunPlan) -> str:
     provenance holding a directive or a coder named like a tag are shown as the text they are;
     the corpus's folder is named in the list below the heading, never in it.
     """
-    from kzperception.analysis.periods import counts_span, coverage_sentence, lengths_sentence
     from kzperception.book.front import findings_myst, headline_findings
     from kzperception.data.counts import load_counts
+    from kzperception.readings import registry
 
     mix = p.corpus.provenance_mix
     counts = load_counts(p.corpus, p.window, p.coder)
@@ -355,7 +355,8 @@ def front_page(p: RerunPlan) -> str:
     findings = findings_myst(headline_findings(counts), chapters=())
     # Periods of unequal length, and days of the window the corpus does not reach, said before
     # any count is read (the sentences hold only dates and numbers; escaped all the same).
-    shape = " ".join(t for t in (lengths_sentence(counts), coverage_sentence(counts_span(counts))) if t)
+    said = registry.texts(counts, ["period_rates", "window_coverage"])
+    shape = " ".join(t for t in (said["said_period_rates"], said["said_window_coverage"]) if t)
     rows = "\n".join(
         f"| {myst_text(k, at_line_start=False)} | {v} | {SELECTION.get(k, 'as recorded in the corpus')} |"
         for k, v in mix.items()

@@ -37,6 +37,8 @@ from kzperception.readings.verdicts import (
     LevelSplit,
     OddsRatio,
     PeriodChange,
+    PeriodLengths,
+    PeriodRates,
     PeriodTests,
     PivotLead,
     Place,
@@ -51,6 +53,7 @@ from kzperception.readings.verdicts import (
     SmallSite,
     SteadyPace,
     Test,
+    WindowCoverage,
     is_nan,
 )
 
@@ -671,4 +674,64 @@ def scale(counts: Counts) -> Scale:
         attention=attention_test(counts).test,
         profile=category_profile(counts),
         total=reports(counts),
+    )
+
+
+# --- the window's shape -------------------------------------------------------------------------------
+
+
+def period_lengths(counts: Counts) -> PeriodLengths:
+    """The periods' lengths and, when they differ, reports per day: all reports, then each partner with reports."""
+    from kzperception.analysis.measures import partners_with_reports, period_facts
+
+    w = counts.window
+    facts = period_facts(counts)
+    present = partners_with_reports(counts)
+    groups = [""] + (list(present) if len(present) > 1 else [])
+    rates = tuple(
+        (
+            p,
+            facts[f"{p}_before_per_day" if p else "before_per_day"],
+            facts[f"{p}_after_per_day" if p else "after_per_day"],
+        )
+        for p in groups
+    )
+    return PeriodLengths(
+        "period_lengths",
+        "days per period; reports per day when the periods differ by more than the tolerance",
+        days_before=w.days_before,
+        days_after=w.days_after,
+        differ=w.periods_differ,
+        labels=(w.label("before"), w.label("after")),
+        rates=rates,
+    )
+
+
+def period_rates(counts: Counts) -> PeriodRates:
+    """:func:`period_lengths` as 6.2 says it: with each group's reports per day when the periods differ."""
+    v = period_lengths(counts)
+    return PeriodRates(
+        "period_rates",
+        v.rule,
+        days_before=v.days_before,
+        days_after=v.days_after,
+        differ=v.differ,
+        labels=v.labels,
+        rates=v.rates,
+    )
+
+
+def window_coverage(counts: Counts) -> WindowCoverage:
+    """The window against the corpus's first and last report (no dates for the published figures)."""
+    from kzperception.analysis.periods import counts_span
+
+    w = counts.window
+    span = counts_span(counts)
+    return WindowCoverage(
+        "window_coverage",
+        "window start and end against the corpus's first and last report date",
+        start=w.start,
+        end=w.end,
+        first=None if span is None else span.first,
+        last=None if span is None else span.last,
     )

@@ -58,6 +58,12 @@ def _pairs_or_all(counts: Counts) -> list[Verdict]:
     return [compute.attention_test(counts)]
 
 
+def _coverage(counts: Counts) -> list[Verdict]:
+    """The window against the corpus's dates, only where it is wider than the corpus (else nothing to say)."""
+    v = compute.window_coverage(counts)
+    return [] if v.outcome in ("no_dates", "inside") else [v]
+
+
 READINGS: dict[str, Reading] = {
     r.name: r
     for r in (
@@ -92,8 +98,7 @@ READINGS: dict[str, Reading] = {
             "test_plainly",
             "with two partners, the headline test read plainly: whose reports leaned more towards the after-period",
             lambda c: [compute.direction(c, *compute.partners(c))] if len(compute.partners(c)) == 2 else [],
-            "with reports on other than two partners there is no single pair to read plainly; the test over "
-            "every partner and each pair above is the reading",
+            "with reports on more or fewer than two partners there is no single pair to read plainly",
         ),
         Reading(
             "steady_pace",
@@ -172,6 +177,24 @@ READINGS: dict[str, Reading] = {
             "uncertainty_summary",
             "the closing reading of 6.4: what its intervals and tests add",
             lambda c: [compute.scale(c)],
+        ),
+        Reading(
+            "period_lengths",
+            "how long the window's two periods are",
+            lambda c: [compute.period_lengths(c)],
+            beside=False,
+        ),
+        Reading(
+            "period_rates",
+            "how long the window's two periods are and, when they differ, the reports per day of each",
+            lambda c: [compute.period_rates(c)],
+            beside=False,
+        ),
+        Reading(
+            "window_coverage",
+            "whether the window opens before the corpus's first report or closes after its last",
+            _coverage,
+            beside=False,
         ),
         Reading(
             "totals",

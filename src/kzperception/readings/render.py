@@ -28,6 +28,8 @@ from kzperception.readings.verdicts import (
     LevelSplit,
     OddsRatio,
     PeriodChange,
+    PeriodLengths,
+    PeriodRates,
     PeriodTests,
     PivotLead,
     Place,
@@ -45,6 +47,7 @@ from kzperception.readings.verdicts import (
     SweepBalance,
     SweepShape,
     Verdict,
+    WindowCoverage,
     agrees,
     is_nan,
 )
@@ -168,16 +171,14 @@ def _(v: AttentionTest, labels: Labels = LABELS) -> str:
     if not differing:
         return f"{text}; taken two at a time with Holm's adjustment, no pair of partners differs beyond chance"
     said = [
-        f"{labels.partner(a)} and {labels.partner(b)} ({words.p_value(p)})"
+        f"{labels.partner(a)} and {labels.partner(b)} (Holm-adjusted {words.p_value(p)})"
         for a, b, p in v.pairs
         if (a, b) in differing
     ]
     rest = len(tested) - len(differing)
     tail = "" if rest == 0 else f"; {words.count(rest, 'other pair')} {'does' if rest == 1 else 'do'} not"
-    return (
-        f"{text}; taken two at a time with Holm's adjustment, {words.together(said)} "
-        f"{'differs' if len(said) == 1 else 'differ'} beyond chance{tail}"
-    )
+    also = "" if len(said) == 1 else ", as do " + ", and ".join(said[1:])
+    return f"{text}; taken two at a time with Holm's adjustment, {said[0]} differ beyond chance{also}{tail}"
 
 
 def _ranking_words(v: Ranking, labels: Labels, lead_test: bool = True) -> str:
@@ -980,4 +981,70 @@ def _(v: SlotPair, labels: Labels = LABELS) -> str:
     return (
         f"{period('before the pivot', first, v.a_before, v.b_before)}, "
         f"{period('after it', second, v.a_after, v.b_after)}"
+    )
+
+
+# --- the window's shape -------------------------------------------------------------------------------
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n:,} days"
+
+
+def _per_day(x: float) -> str:
+    """Reports per day to three significant digits (``0.0123``), ``0`` for none, ``n/a`` unknown."""
+    import numpy as np
+
+    if is_nan(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    return str(np.format_float_positional(x, precision=3, unique=False, fractional=False, trim="-"))
+
+
+@render.register
+def _(v: PeriodLengths, labels: Labels = LABELS) -> str:
+    """The lengths as a clause a page continues (6.4: "..., so if the websites had kept publishing ...")."""
+    return _lengths_clause(v)
+
+
+def _lengths_clause(v: PeriodLengths) -> str:
+    b, a = v.days_before, v.days_after
+    if v.outcome == "differ":
+        return f"the two periods of the window differ in length ({_days(b)} before the pivot, {_days(a)} after)"
+    lengths = f"{_days(b)} each" if v.outcome == "equal" else f"{b:,} and {a:,} days"
+    return f"the two periods of the window are about equally long ({lengths})"
+
+
+@render.register
+def _(v: PeriodRates, labels: Labels = LABELS) -> str:
+    """6.2's sentences on the periods: their lengths and, when they differ, every group's reports per day."""
+    head = _lengths_clause(v)
+    if v.outcome != "differ":
+        return f"{head}, so their counts compare as they stand"
+    rates = "; ".join(
+        f"{labels.partner(p) if p else 'all reports'} {_per_day(b)} against {_per_day(a)}" for p, b, a in v.rates
+    )
+    lb, la = v.labels
+    return (
+        f"{head}, so raw counts favour the longer period. Per day, {lb} against {la}, the reports compare as "
+        f"follows: {rates}"
+    )
+
+
+@render.register
+def _(v: WindowCoverage, labels: Labels = LABELS) -> str:
+    """A window wider than the corpus, named; empty when it is not (or when there are no report dates)."""
+    if v.outcome in ("no_dates", "inside"):
+        return ""
+    opens = f"opens on {v.start}, {_days(v.days_before_first)} before the corpus's first report ({v.first})"
+    closes = f"closes on {v.end}, {_days(v.days_after_last)} after"
+    said = {
+        "both": f"{opens}, and {closes} its last ({v.last})",
+        "opens_before": opens,
+        "closes_after": f"{closes} the corpus's last report ({v.last})",
+    }[v.outcome]
+    return (
+        f"the window {said}. The corpus holds no report from those days, whether none was published or none "
+        "was collected, yet they count towards their period's length"
     )

@@ -1239,3 +1239,82 @@ class SlotPair(Verdict):
             "b_after": float(self.b_after),
         }
         return out | {k: v for k, v in (("a_change", self.a_change), ("b_change", self.b_change)) if not is_nan(v)}
+
+
+# --- the window's shape -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodLengths(Verdict):
+    """How long the window's two periods are, and, when they differ, each group's reports per day.
+
+    ``outcome``: ``equal`` (the same number of days), ``about`` (within the window's tolerance,
+    :data:`~kzperception.data.window.PERIOD_LENGTH_TOLERANCE`), ``differ`` (raw counts favour the
+    longer period, so 6.2 compares reports per day). ``rates`` holds ``(partner, before, after)``
+    per day: all reports first (partner ``""``), then each partner with reports when there are
+    several. ``labels`` are the periods' labels (the years each covers).
+    """
+
+    days_before: int = 0
+    days_after: int = 0
+    differ: bool = False
+    labels: tuple[str, str] = ("", "")
+    rates: tuple[tuple[str, float, float], ...] = ()
+
+    @property
+    def outcome(self) -> Literal["equal", "about", "differ"]:
+        if self.differ:
+            return "differ"
+        return "equal" if self.days_before == self.days_after else "about"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome,)
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {"days_before": float(self.days_before), "days_after": float(self.days_after)}
+        for p, b, a in self.rates if self.differ else ():
+            out |= {f"rate_before_{p}": b, f"rate_after_{p}": a}
+        return out
+
+
+@dataclass(frozen=True)
+class WindowCoverage(Verdict):
+    """Whether the window opens before the corpus's first report or closes after its last.
+
+    Those days hold no report of the corpus, yet count towards their period's length. ``outcome``:
+    ``no_dates`` (no report dates: the published figures), ``inside`` (the window lies within the
+    corpus's dates), ``opens_before``, ``closes_after`` or ``both``.
+    """
+
+    start: date | None = None
+    end: date | None = None
+    first: date | None = None
+    last: date | None = None
+
+    @property
+    def days_before_first(self) -> int:
+        return 0 if self.start is None or self.first is None else max(0, (self.first - self.start).days)
+
+    @property
+    def days_after_last(self) -> int:
+        return 0 if self.end is None or self.last is None else max(0, (self.end - self.last).days)
+
+    @property
+    def outcome(self) -> Literal["no_dates", "inside", "opens_before", "closes_after", "both"]:
+        if self.first is None:
+            return "no_dates"
+        early, late = self.days_before_first > 0, self.days_after_last > 0
+        if early and late:
+            return "both"
+        return "opens_before" if early else "closes_after" if late else "inside"
+
+    def decision(self) -> tuple[object, ...]:
+        return (self.outcome,)
+
+    def numbers(self) -> dict[str, float]:
+        return {"days_before_first": float(self.days_before_first), "days_after_last": float(self.days_after_last)}
+
+
+@dataclass(frozen=True)
+class PeriodRates(PeriodLengths):
+    """:class:`PeriodLengths` said in full for 6.2: the lengths, then every group's reports per day when they differ."""
