@@ -156,6 +156,20 @@ class Vocabulary:
         cats = tuple(CategoryTerm(c.id, c.table_label, c.cooperation_only) for c in codebook.categories)
         return Vocabulary(partners, websites, cats, codebook, files)
 
+    def with_codebook(self, codebook: Codebook, path: str | os.PathLike[str] | None = None) -> Vocabulary:
+        """This vocabulary's partners and websites with ``codebook``'s categories (read from ``path``).
+
+        Why: an import given a researcher's ``--codebook`` validates and describes the corpus it
+        writes with that codebook's categories, and the rest of the study's vocabulary unchanged.
+        """
+        files = list(self.files)
+        if path is not None:
+            if len(files) == 3:
+                files[2] = Path(path)
+            else:
+                files.append(Path(path))
+        return Vocabulary.from_codebook(self.partners, self.websites, codebook, tuple(files))
+
     # --- partners --------------------------------------------------------------------------------
 
     @property
