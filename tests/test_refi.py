@@ -21,6 +21,7 @@ from kzperception.cli.fieldwork import register
 from kzperception.data.codebook import default_codebook
 from kzperception.data.corpus import CorpusError, load_corpus, write_corpus
 from kzperception.fieldwork import refi
+from tests.conftest import write_health_codebook
 
 SCHEMA = paths.ROOT.parent / "shared" / "refi" / "Project-mrt2019.xsd"
 NS = {"q": refi.NS}
@@ -355,3 +356,43 @@ def test_export_refuses_an_existing_file_and_values_xml_cannot_carry(tmp_path: P
             refi.ProjectInput(reports, codes, ["anna"], "x"), default_codebook(), tmp_path / "x.qdpx", origin="test"
         )
     assert not (tmp_path / "x.qdpx").exists()
+
+
+def _health_corpus(tmp_path: Path) -> Path:
+    """:func:`_corpus` with a codebook.yaml that adds health, and two health codes (synthetic)."""
+    corpus = _corpus(tmp_path)
+    write_health_codebook(corpus / "codebook.yaml")
+    codes = pd.read_csv(corpus / "codes.csv", dtype=str, keep_default_na=False)
+    extra = pd.DataFrame(
+        [
+            {"report_id": "r1-china", "category": "health", "mode": "cooperation", "level": "secondary"},
+            {"report_id": "r3-china", "category": "health", "mode": "cooperation", "level": "secondary"},
+        ]
+    ).assign(coder="anna", note=["vaccines", ""])
+    pd.concat([codes, extra], ignore_index=True).to_csv(corpus / "codes.csv", index=False)
+    return corpus
+
+
+def test_a_corpus_is_exported_with_its_own_codebook_and_no_coding_points_at_nothing(tmp_path: Path) -> None:
+    corpus = _health_corpus(tmp_path)
+    out = tmp_path / "health.qdpx"
+    _run(["code", "export", "--corpus", str(corpus), "--format", "qdpx", "--out", str(out)])
+    xml = _qde(out)
+    if SCHEMA.is_file():
+        _schema().validate(xml.decode("utf-8"))
+    root = ET.fromstring(xml)
+    codes = {c.get("guid"): c.get("name") for c in root.iter(f"{{{refi.NS}}}Code")}
+    refs = [r.get("targetGUID") for r in root.iter(f"{{{refi.NS}}}CodeRef")]
+    assert refs and all(r in codes for r in refs)  # no dangling CodeRef
+    assert sum(codes[r] == "health/cooperation/secondary" for r in refs) == 2
+
+
+def test_a_code_the_codebook_lacks_is_refused_naming_report_and_code(tmp_path: Path) -> None:
+    corpus = _health_corpus(tmp_path)
+    out = tmp_path / "health.qdpx"
+    args = ["code", "export", "--corpus", str(corpus), "--format", "qdpx", "--out", str(out)]
+    result = _run([*args, "--codebook", str(paths.CODEBOOK)], code=1)
+    errors = [line for line in result.output.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("error:"), result.output
+    assert "'r1-china'" in errors[0] and "'health/cooperation/secondary'" in errors[0]
+    assert not out.exists()

@@ -158,11 +158,42 @@ def _check_xml_values(reports: pd.DataFrame, codes: pd.DataFrame) -> None:
         raise CorpusError(problems)
 
 
-def project_xml(data: ProjectInput, codebook: Codebook, origin: str) -> tuple[bytes, dict[str, str]]:
-    """``project.qde`` as bytes and the source texts (``sources/<guid>.txt`` -> text)."""
+def _check_codes_in_codebook(codes: pd.DataFrame, codebook: Codebook, codebook_name: str) -> None:
+    """Refuse, in one line naming the report and the code, a code ``codebook`` has no leaf for.
+
+    Why: written anyway, its ``CodeRef`` would point at no ``Code``; the file still passes the
+    schema (which does not check references), a QDA tool shows a coding of nothing, and the
+    import refuses the project. Better to say so before anything is written.
+    """
+    leaves = codebook_leaves(codebook)
+    bad = [
+        (_text(rec["report_id"]), code_name(_text(rec["category"]), _text(rec["mode"]), _text(rec["level"])))
+        for rec in codes.to_dict("records")
+        if code_name(_text(rec["category"]), _text(rec["mode"]), _text(rec["level"])) not in leaves
+    ]
+    if bad:
+        rid, name = bad[0]
+        more = f" ({len(bad) - 1} more coding(s) of codes it lacks)" if len(bad) > 1 else ""
+        raise CorpusError(
+            [
+                f"codes: report {rid!r}: code {name!r} is not in {codebook_name}{more}; export with the "
+                "corpus's own codebook (leave out --codebook) or one that has it"
+            ]
+        )
+
+
+def project_xml(
+    data: ProjectInput, codebook: Codebook, origin: str, codebook_name: str = "the codebook"
+) -> tuple[bytes, dict[str, str]]:
+    """``project.qde`` as bytes and the source texts (``sources/<guid>.txt`` -> text).
+
+    Every code must be a leaf of ``codebook`` (``codebook_name`` is how the refusal names it):
+    a project never holds a coding that refers to no code.
+    """
     reports = data.reports.reset_index(drop=True)
     codes = data.codes.reset_index(drop=True)
     _check_xml_values(reports, codes)
+    _check_codes_in_codebook(codes, codebook, codebook_name)
     ET.register_namespace("", NS)
     project = ET.Element(_q("Project"), name=data.name, origin=origin)
     users = ET.SubElement(project, _q("Users"))
@@ -257,12 +288,18 @@ def _refuse_existing(path: Path, force: bool) -> None:
 
 
 def write_project(
-    data: ProjectInput, codebook: Codebook, path: str | os.PathLike[str], *, origin: str, force: bool = False
+    data: ProjectInput,
+    codebook: Codebook,
+    path: str | os.PathLike[str],
+    *,
+    origin: str,
+    force: bool = False,
+    codebook_name: str = "the codebook",
 ) -> Path:
     """Write ``path`` (a ``.qdpx`` zip) whole, or nothing; an existing file only with ``force``."""
     path = Path(path)
     _refuse_existing(path, force)
-    xml, texts = project_xml(data, codebook, origin)
+    xml, texts = project_xml(data, codebook, origin, codebook_name)
     with atomic_target(path) as tmp, zipfile.ZipFile(tmp, "x", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo(PROJECT_FILE, (1980, 1, 1, 0, 0, 0)), xml, zipfile.ZIP_DEFLATED)
         for name, text in texts.items():
