@@ -396,3 +396,33 @@ def test_a_code_the_codebook_lacks_is_refused_naming_report_and_code(tmp_path: P
     assert len(errors) == 1 and errors[0].startswith("error:"), result.output
     assert "'r1-china'" in errors[0] and "'health/cooperation/secondary'" in errors[0]
     assert not out.exists()
+
+
+def test_a_project_with_an_added_category_comes_back_with_its_codebook(tmp_path: Path) -> None:
+    """Export a corpus whose codebook adds health, import it with --codebook: the same codes, and
+    a corpus carrying that codebook.yaml and a datapackage.json allowing health, which validate
+    and counts read with it. Without --codebook the health codes are refused in one line."""
+    import json
+
+    from kzperception.cli import app
+
+    corpus = _health_corpus(tmp_path)
+    out = tmp_path / "health.qdpx"
+    _run(["code", "export", "--corpus", str(corpus), "--format", "qdpx", "--out", str(out)])
+    refused = _run(["code", "import", str(out), "--out", str(tmp_path / "plain")], code=1)
+    errors = [line for line in refused.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "'health/cooperation/secondary'" in errors[0] and "--codebook" in errors[0]
+    assert not (tmp_path / "plain").exists()
+    back = tmp_path / "back"
+    _run(["code", "import", str(out), "--out", str(back), "--codebook", str(corpus / "codebook.yaml")])
+    assert _codes_of(back) == _codes_of(corpus)
+    assert (back / "codebook.yaml").read_bytes() == (corpus / "codebook.yaml").read_bytes()
+    package = json.loads((back / "datapackage.json").read_text(encoding="utf-8"))
+    codes = next(r for r in package["resources"] if r["path"] == "codes.csv")
+    enum = next(f for f in codes["schema"]["fields"] if f["name"] == "category")["constraints"]["enum"]
+    assert enum[-1] == "health"
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(back)]).exit_code == 0
+    counted = runner.invoke(app, ["counts", "codes", "--source", str(back), "--coder", "anna", "--format", "csv"])
+    assert counted.exit_code == 0, counted.output
+    assert ",health," in counted.stdout

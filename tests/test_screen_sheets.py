@@ -447,6 +447,47 @@ def test_an_added_category_has_its_column_suggestion_and_codes(tmp_path: Path) -
     assert info.value.problems[0].startswith(f"{out / 'coding-manifest.json'}: code_columns: 'health' is not a code")
 
 
+def test_code_import_with_the_codebook_writes_a_corpus_that_uses_it(tmp_path: Path) -> None:
+    """``code import --codebook FILE``: the corpus carries FILE as its codebook.yaml and a
+    datapackage.json that allows its categories; validate and counts read it with that codebook."""
+    from kzperception.cli import app
+    from tests.conftest import write_health_codebook
+
+    book = write_health_codebook(tmp_path / "cb" / "codebook.yaml")
+    out = tmp_path / "sheets"
+    export_coding_sheets(_health_reports(), ["anna"], out, book, formats=("csv",))
+    _fill_csv(
+        out / "coding-anna.csv",
+        {
+            "r1-china": {"economic": "main"},
+            "r2-russia": {"political_diplomatic": "main"},
+            "r3-china": {"health": "main", "economic": "secondary"},
+        },
+    )
+    corpus = tmp_path / "corpus"
+    _invoke(["code", "import", str(out / "coding-anna.csv"), "--out", str(corpus), "--codebook", str(book)])
+    assert (corpus / "codebook.yaml").read_bytes() == book.read_bytes()
+    package = json.loads((corpus / "datapackage.json").read_text(encoding="utf-8"))
+    codes = next(r for r in package["resources"] if r["path"] == "codes.csv")
+    assert "health" in next(f for f in codes["schema"]["fields"] if f["name"] == "category")["constraints"]["enum"]
+    loaded = load_corpus(corpus)
+    assert loaded.vocabulary.category_ids[-1] == "health"
+    assert ("r3-china", "health") in set(zip(loaded.codes["report_id"], loaded.codes["category"], strict=True))
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(corpus)]).exit_code == 0
+    counted = runner.invoke(app, ["counts", "codes", "--source", str(corpus), "--format", "csv"])
+    assert counted.exit_code == 0 and ",health," in counted.stdout, counted.output
+    # The corpus it wrote (codebook.yaml included) is a corpus that --force may replace.
+    args = ["code", "import", str(out / "coding-anna.csv"), "--out", str(corpus), "--codebook", str(book)]
+    _invoke(args, code=1)
+    _invoke([*args, "--force"])
+    # Without the codebook, one line names the manifest's health column; nothing is written.
+    result = _invoke(["code", "import", str(out / "coding-anna.csv"), "--out", str(tmp_path / "plain")], code=1)
+    errors = [line for line in result.output.splitlines() if line.strip()]
+    assert len(errors) == 1 and "code_columns: 'health'" in errors[0] and "--codebook" in errors[0]
+    assert not (tmp_path / "plain").exists()
+
+
 def test_screening_and_coder_notes_reach_the_corpus(tmp_path: Path, codebook: Path) -> None:
     """A screening note becomes the report's note (shown read-only in the sheet); a coder's note in
     the sheet becomes that coder's note on each of their codes of the report, and on nobody else's."""

@@ -555,7 +555,9 @@ def code_import_cmd(
         Path | None,
         typer.Option(
             "--codebook",
-            help="With a .qdpx: the codebook its codes are mapped to (default data/codebook.yaml).",
+            help="The codebook the sheets were exported with, or a .qdpx's codes are mapped to "
+            "(default data/codebook.yaml); written into the corpus as its codebook.yaml, so validate, "
+            "counts and rerun use it.",
             dir_okay=False,
         ),
     ] = None,
@@ -572,7 +574,7 @@ def code_import_cmd(
 
             corpus = write_project_import(projects[0], out, codebook, force=force)
         else:
-            corpus = write_imported(sheets, out, force=force, manifest=manifest)
+            corpus = write_imported(sheets, out, force=force, manifest=manifest, codebook=codebook)
     typer.echo(
         f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: {', '.join(corpus.coders)} -> {out}"
     )

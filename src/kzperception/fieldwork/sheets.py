@@ -697,17 +697,44 @@ def import_coding_sheets(
     return reports, codes
 
 
+def imported_vocabulary(
+    codebook_path: str | os.PathLike[str] | None,
+) -> tuple[Codebook, Vocabulary, dict[str, bytes]]:
+    """The codebook an import maps codes to, the vocabulary the corpus is written with, and the files
+    it carries: with ``--codebook FILE``, that codebook, and ``FILE`` as the corpus's ``codebook.yaml``;
+    without, the project's and none.
+
+    Why the copy: a corpus coded with a researcher's codebook (an added category) is valid only
+    against it, so it must carry it for ``validate``, ``counts`` and ``rerun`` to read it so.
+    """
+    from kzperception.data.vocabulary import CORPUS_CODEBOOK
+
+    book = sheet_codebook(codebook_path)
+    if codebook_path is None:
+        return book, Vocabulary.default(), {}
+    try:
+        data = Path(codebook_path).read_bytes()
+    except OSError as err:
+        raise CorpusError([f"{codebook_path}: cannot be read ({err.strerror or err})"]) from None
+    return book, Vocabulary.default().with_codebook(book, codebook_path), {CORPUS_CODEBOOK: data}
+
+
 def write_imported(
     sheet_paths: Sequence[str | os.PathLike[str]],
     folder: str | os.PathLike[str],
     *,
     force: bool = False,
     manifest: str | os.PathLike[str] | None = None,
+    codebook: str | os.PathLike[str] | None = None,
 ) -> Corpus:
     """Validate the sheets, then write the corpus to ``folder`` whole (nothing is written on failure).
 
-    An existing corpus in ``folder`` is replaced only with ``force``.
+    An existing corpus in ``folder`` is replaced only with ``force``. With ``codebook`` (the
+    ``--codebook`` the sheets were exported with) the codes are checked against it and the corpus
+    carries it as its ``codebook.yaml``, its ``datapackage.json`` allowing its categories.
     """
-    reports, codes = import_coding_sheets(sheet_paths, manifest)
-    write_corpus(reports, codes, folder, force=force)
+    book, vocabulary, files = imported_vocabulary(codebook)
+    name = str(codebook) if codebook is not None else "data/codebook.yaml"
+    reports, codes = import_coding_sheets(sheet_paths, manifest, book, name)
+    write_corpus(reports, codes, folder, force=force, vocabulary=vocabulary, vocabulary_files=files)
     return load_corpus(folder)
