@@ -112,7 +112,8 @@ class Vocabulary:
 
     A value: two vocabularies read from the same files are equal, and one can be hashed (the
     corpus checks cache their schemas by it). ``codebook`` is the whole validated codebook
-    (definitions, examples) for chapter 6.1; equality looks at the categories derived from it.
+    (definitions, examples), for the chapters that show it (a rerun's 6.3 presents the categories
+    it adds) and the coding tools; equality looks at the categories derived from it.
     """
 
     partners: tuple[Partner, ...]
