@@ -485,7 +485,8 @@ def _export_refi(
 
     origin = f"kzperception {__version__}"
     with _errors(CollectError, where=out):
-        loaded = load_corpus(corpus) if corpus is not None and fmt is SheetFormat.qdpx else None
+        both = screening is not None and corpus is not None  # refused below, before any corpus is read
+        loaded = load_corpus(corpus) if corpus is not None and fmt is SheetFormat.qdpx and not both else None
         if loaded is not None and codebook_path is None and loaded.vocabulary.codebook is not None:
             # A corpus is exported with its own codebook (its codebook.yaml, else the project's), so
             # every code it holds has its Code in the project: no CodeRef points at nothing.
