@@ -189,6 +189,32 @@ def three_partners(tmp_path_factory) -> Path:
     return path
 
 
+# --- an added category (tests of the codebook as data) ----------------------------------------------
+
+#: An inductive category a researcher might add to a corpus's codebook.yaml (synthetic test data).
+HEALTH = {
+    "id": "health",
+    "label": "Health cooperation",
+    "short_label": "Health",
+    "origin": "inductive",
+    "modes": ["cooperation"],
+    "definition": "Joint work on public health (a test category).",
+    "keywords_ru": ["здравоохранение", "вакцина"],
+    "examples": [],
+}
+
+
+def write_health_codebook(path: Path) -> Path:
+    """A copy of data/codebook.yaml with :data:`HEALTH` added, written to ``path`` (never the real file)."""
+    import yaml
+
+    book = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))
+    book["categories"].append(HEALTH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(book, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 # --- the browser every book test opens pages in ---------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

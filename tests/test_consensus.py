@@ -105,3 +105,34 @@ def test_the_command_line(tmp_path: Path, codebook: Path) -> None:  # noqa: F811
     assert again.returncode == 1 and again.stderr.strip().startswith("error:") and "already exists" in again.stderr
     alone = subprocess.run([*run[:6], "--out", str(tmp_path)], capture_output=True, text=True, check=False)
     assert alone.returncode != 0 and "needs --corpus" in alone.stderr
+
+
+def test_the_consensus_sheet_has_the_added_categorys_column(tmp_path: Path) -> None:
+    """Sheets exported with a codebook that adds health: the consensus sheet has their columns, the
+    coders' health disagreement is named under its label, and it imports with that codebook."""
+    from kzperception.data.codebook import load_codebook
+    from kzperception.fieldwork.sheets import import_coding_sheets
+    from tests.conftest import write_health_codebook
+    from tests.test_screen_sheets import _health_reports
+
+    book = write_health_codebook(tmp_path / "cb" / "codebook.yaml")
+    export_coding_sheets(_health_reports(), ["anna", "boris"], tmp_path, book, formats=("csv",))
+    main = {"r1-china": {"economic": "main"}, "r2-russia": {"political_diplomatic": "main"}}
+    _fill_csv(tmp_path / "coding-anna.csv", {**main, "r3-china": {"health": "main"}})
+    _fill_csv(tmp_path / "coding-boris.csv", {**main, "r3-china": {"health": "secondary", "economic": "main"}})
+    sheets = [tmp_path / "coding-anna.csv", tmp_path / "coding-boris.csv"]
+    reports, codes = import_coding_sheets(sheets, codebook=load_codebook(book))
+    corpus = tmp_path / "corpus"  # written by hand here: the corpus carries the codebook it was coded with
+    corpus.mkdir()
+    reports.to_csv(corpus / "reports.csv", index=False)
+    codes.to_csv(corpus / "codes.csv", index=False)
+    (corpus / "codebook.yaml").write_bytes(book.read_bytes())
+    _, open_cells = export_consensus(tmp_path, load_corpus(corpus), ("csv",))
+    sheet = pd.read_csv(tmp_path / "coding-consensus.csv", dtype=str, keep_default_na=False).set_index("id")
+    assert "health" in sheet.columns and open_cells == 2
+    assert sheet.loc["r3-china", "health"] == ""
+    assert "Health: anna main, boris secondary" in sheet.loc["r3-china", "note"]
+    _fill_csv(tmp_path / "coding-consensus.csv", {"r3-china": {"health": "main", "economic": "secondary"}})
+    _, agreed = import_coding_sheets([*sheets, tmp_path / "coding-consensus.csv"], codebook=load_codebook(book))
+    mine = agreed[agreed["coder"] == CONSENSUS]
+    assert ("r3-china", "health", "main") in set(zip(mine["report_id"], mine["category"], mine["level"], strict=True))

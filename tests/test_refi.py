@@ -21,6 +21,7 @@ from kzperception.cli.fieldwork import register
 from kzperception.data.codebook import default_codebook
 from kzperception.data.corpus import CorpusError, load_corpus, write_corpus
 from kzperception.fieldwork import refi
+from tests.conftest import write_health_codebook
 
 SCHEMA = paths.ROOT.parent / "shared" / "refi" / "Project-mrt2019.xsd"
 NS = {"q": refi.NS}
@@ -355,3 +356,73 @@ def test_export_refuses_an_existing_file_and_values_xml_cannot_carry(tmp_path: P
             refi.ProjectInput(reports, codes, ["anna"], "x"), default_codebook(), tmp_path / "x.qdpx", origin="test"
         )
     assert not (tmp_path / "x.qdpx").exists()
+
+
+def _health_corpus(tmp_path: Path) -> Path:
+    """:func:`_corpus` with a codebook.yaml that adds health, and two health codes (synthetic)."""
+    corpus = _corpus(tmp_path)
+    write_health_codebook(corpus / "codebook.yaml")
+    codes = pd.read_csv(corpus / "codes.csv", dtype=str, keep_default_na=False)
+    extra = pd.DataFrame(
+        [
+            {"report_id": "r1-china", "category": "health", "mode": "cooperation", "level": "secondary"},
+            {"report_id": "r3-china", "category": "health", "mode": "cooperation", "level": "secondary"},
+        ]
+    ).assign(coder="anna", note=["vaccines", ""])
+    pd.concat([codes, extra], ignore_index=True).to_csv(corpus / "codes.csv", index=False)
+    return corpus
+
+
+def test_a_corpus_is_exported_with_its_own_codebook_and_no_coding_points_at_nothing(tmp_path: Path) -> None:
+    corpus = _health_corpus(tmp_path)
+    out = tmp_path / "health.qdpx"
+    _run(["code", "export", "--corpus", str(corpus), "--format", "qdpx", "--out", str(out)])
+    xml = _qde(out)
+    if SCHEMA.is_file():
+        _schema().validate(xml.decode("utf-8"))
+    root = ET.fromstring(xml)
+    codes = {c.get("guid"): c.get("name") for c in root.iter(f"{{{refi.NS}}}Code")}
+    refs = [r.get("targetGUID") for r in root.iter(f"{{{refi.NS}}}CodeRef")]
+    assert refs and all(r in codes for r in refs)  # no dangling CodeRef
+    assert sum(codes[r] == "health/cooperation/secondary" for r in refs) == 2
+
+
+def test_a_code_the_codebook_lacks_is_refused_naming_report_and_code(tmp_path: Path) -> None:
+    corpus = _health_corpus(tmp_path)
+    out = tmp_path / "health.qdpx"
+    args = ["code", "export", "--corpus", str(corpus), "--format", "qdpx", "--out", str(out)]
+    result = _run([*args, "--codebook", str(paths.CODEBOOK)], code=1)
+    errors = [line for line in result.output.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("error:"), result.output
+    assert "'r1-china'" in errors[0] and "'health/cooperation/secondary'" in errors[0]
+    assert not out.exists()
+
+
+def test_a_project_with_an_added_category_comes_back_with_its_codebook(tmp_path: Path) -> None:
+    """Export a corpus whose codebook adds health, import it with --codebook: the same codes, and
+    a corpus carrying that codebook.yaml and a datapackage.json allowing health, which validate
+    and counts read with it. Without --codebook the health codes are refused in one line."""
+    import json
+
+    from kzperception.cli import app
+
+    corpus = _health_corpus(tmp_path)
+    out = tmp_path / "health.qdpx"
+    _run(["code", "export", "--corpus", str(corpus), "--format", "qdpx", "--out", str(out)])
+    refused = _run(["code", "import", str(out), "--out", str(tmp_path / "plain")], code=1)
+    errors = [line for line in refused.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "'health/cooperation/secondary'" in errors[0] and "--codebook" in errors[0]
+    assert not (tmp_path / "plain").exists()
+    back = tmp_path / "back"
+    _run(["code", "import", str(out), "--out", str(back), "--codebook", str(corpus / "codebook.yaml")])
+    assert _codes_of(back) == _codes_of(corpus)
+    assert (back / "codebook.yaml").read_bytes() == (corpus / "codebook.yaml").read_bytes()
+    package = json.loads((back / "datapackage.json").read_text(encoding="utf-8"))
+    codes = next(r for r in package["resources"] if r["path"] == "codes.csv")
+    enum = next(f for f in codes["schema"]["fields"] if f["name"] == "category")["constraints"]["enum"]
+    assert enum[-1] == "health"
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(back)]).exit_code == 0
+    counted = runner.invoke(app, ["counts", "codes", "--source", str(back), "--coder", "anna", "--format", "csv"])
+    assert counted.exit_code == 0, counted.output
+    assert ",health," in counted.stdout

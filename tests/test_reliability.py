@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from kzperception.cli.fieldwork import register
-from kzperception.data.corpus import CorpusError, corpus_from_frames, write_corpus
+from kzperception.data.corpus import CorpusError, corpus_from_frames, load_corpus, write_corpus
 from kzperception.fieldwork.reliability import (
     NO_SHARED_REPORT,
     NO_VARIATION_ABSENT,
@@ -23,6 +23,7 @@ from kzperception.fieldwork.reliability import (
     presence_matrix,
     reliability_table,
 )
+from tests.conftest import write_health_codebook
 
 #: report -> coder -> codes as (category, mode, level); a coder absent from a report did not code it.
 CODING = {
@@ -236,3 +237,33 @@ def test_reliability_command_errors(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "at least two coders" in result.stderr
     missing = CliRunner().invoke(_app(), ["reliability", str(tmp_path / "nope")])
     assert missing.exit_code == 1 and "not a folder" in missing.stderr and "Traceback" not in missing.output
+
+
+def test_a_category_the_corpus_codebook_adds_has_its_reliability_row(tmp_path: Path) -> None:
+    """The table follows the corpus's own codebook.yaml: an added category (health) gets its row,
+    as --disagreements already lists it; a cooperation-only category gets no non-cooperation row."""
+    reports, codes = corpus_for(("anna", "boris"))
+    health = pd.DataFrame(
+        [
+            {"report_id": "r1", "category": "health", "mode": "cooperation", "level": "secondary", "coder": "anna"},
+            {"report_id": "r1", "category": "health", "mode": "cooperation", "level": "secondary", "coder": "boris"},
+            {"report_id": "r2", "category": "health", "mode": "cooperation", "level": "secondary", "coder": "anna"},
+        ]
+    )
+    folder = tmp_path / "c"
+    folder.mkdir()
+    reports.to_csv(folder / "reports.csv", index=False)
+    pd.concat([codes, health], ignore_index=True).to_csv(folder / "codes.csv", index=False)
+    write_health_codebook(folder / "codebook.yaml")
+    table = reliability_table(load_corpus(folder))
+    rows = table[table["category"] == "health"]
+    assert rows["mode"].tolist() == ["cooperation"]
+    assert rows["kappa"].iloc[0] == pytest.approx(hand_kappa([1, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]))
+    assert rows["n_reports"].iloc[0] == len(CODING)  # both coders coded every report
+    result = CliRunner().invoke(
+        _app(), ["reliability", str(folder), "--format", "csv", "--disagreements", str(tmp_path / "d.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    shown = pd.read_csv(io.StringIO(result.stdout))
+    listed = pd.read_csv(tmp_path / "d.csv")
+    assert "health" in set(listed["category"]) and "health" in set(shown["category"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -112,3 +113,49 @@ def test_a_one_chapter_rerun_is_repeated_from_its_marker(tmp_path):
     one = json.loads((tmp_path / "one" / rerun.MARKER).read_text(encoding="utf-8"))
     two = json.loads((tmp_path / "two" / rerun.MARKER).read_text(encoding="utf-8"))
     assert {k: v for k, v in one.items() if k != "built"} == {k: v for k, v in two.items() if k != "built"}
+
+
+@pytest.fixture
+def recorded_with_own_partners(tmp_path, monkeypatch) -> tuple[Path, Path, Path]:
+    """As :func:`recorded`, with the project's partners read from a copy outside the corpus
+    (``KZP_PARTNERS``), so a test can change a vocabulary file the corpus folder does not hold."""
+    partners = tmp_path / "project" / "partners.yaml"
+    partners.parent.mkdir()
+    shutil.copy(rerun.paths.ROOT / "data" / "partners.yaml", partners)
+    monkeypatch.setenv("KZP_PARTNERS", str(partners))
+    corpus = write_synthetic(5, tmp_path / "my-corpus")
+    plan = rerun.plan(corpus, *THESIS_WINDOW.as_params().values(), tmp_path / "out", ["06-2-reports"])
+    marker = tmp_path / rerun.MARKER
+    marker.write_text(rerun._marker(rerun.rerun_record(plan)), encoding="utf-8")
+    return corpus, marker, partners
+
+
+def test_the_marker_hashes_every_vocabulary_file_used(recorded_with_own_partners):
+    _, marker, partners = recorded_with_own_partners
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    digests = record["vocabulary_sha256"]
+    codebook = (rerun.paths.ROOT / "data" / "codebook.yaml").resolve()
+    websites = (rerun.paths.ROOT / "data" / "websites.yaml").resolve()
+    for path in (partners.resolve(), codebook, websites):
+        assert digests[str(path)] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_changed_project_vocabulary_file_is_refused_naming_it(recorded_with_own_partners, tmp_path):
+    corpus, marker, partners = recorded_with_own_partners
+    assert rerun.replay(marker)[0] == corpus.resolve()
+    with open(partners, "a", encoding="utf-8") as handle:
+        handle.write("# edited after the rerun\n")
+    with pytest.raises(rerun.RerunError, match="^" + re.escape(f"{partners.resolve()}: has changed since the rerun")):
+        rerun.replay(marker)
+    result = runner.invoke(app, ["rerun", "--from", str(marker), "--out", str(tmp_path / "again")])
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code == 1 and len(lines) == 1 and str(partners.resolve()) in lines[0]
+    assert not (tmp_path / "again").exists()
+
+
+def test_a_replay_that_would_read_other_vocabulary_files_is_refused(recorded_with_own_partners, monkeypatch):
+    _, marker, _ = recorded_with_own_partners
+    monkeypatch.delenv("KZP_PARTNERS")  # the replay would read data/partners.yaml, not the recorded copy
+    project = (rerun.paths.ROOT / "data" / "partners.yaml").resolve()
+    with pytest.raises(rerun.RerunError, match="^" + re.escape(f"{project}: is not among the vocabulary files")):
+        rerun.replay(marker)

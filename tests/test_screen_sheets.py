@@ -34,12 +34,13 @@ from kzperception.fieldwork.screen import (
 )
 from kzperception.fieldwork.sheet_cells import read_table
 from kzperception.fieldwork.sheets import (
-    CODE_SHEET_COLUMNS,
     SUGGESTED,
     category_keywords,
+    code_columns,
     export_coding_sheets,
     import_coding_sheets,
     sheet_codebook,
+    sheet_columns,
     suggest_codes,
     write_imported,
 )
@@ -333,8 +334,10 @@ def test_export_writes_one_sheet_per_coder(tmp_path: Path, codebook: Path) -> No
     ]
     sheet = read_table(tmp_path / "coding-anna.xlsx", sheet="coding")
     assert sheet["coder"].eq("anna").all()
-    assert all(sheet[c.name].eq("").all() for c in CODE_SHEET_COLUMNS)
-    assert "cross_border_non_cooperation" not in sheet.columns
+    own = code_columns(sheet_codebook(codebook))  # the columns follow the codebook exported with
+    assert [c for c in sheet.columns if c != "_row"] == list(sheet_columns(own))
+    assert all(sheet[c.name].eq("").all() for c in own)
+    assert "security_military" not in sheet.columns
     assert sheet.loc[0, SUGGESTED] == "economic (3)"
     book = openpyxl.load_workbook(tmp_path / "coding-anna.xlsx")
     assert book.sheetnames == ["coding", "codebook", "instructions"]
@@ -374,7 +377,7 @@ def test_import_reads_only_what_coders_typed(tmp_path: Path, codebook: Path) -> 
     )
     _fill_csv(
         tmp_path / "coding-boris.csv",
-        {"r1-china": {"economic": "main"}, "r2-russia": {"security_military_non_cooperation": "main"}},
+        {"r1-china": {"economic": "main"}, "r2-russia": {"cultural_non_cooperation": "main"}},
     )
     corpus = write_imported([tmp_path / "coding-anna.xlsx", tmp_path / "coding-boris.csv"], tmp_path / "corpus")
     loaded = load_corpus(tmp_path / "corpus")
@@ -385,7 +388,7 @@ def test_import_reads_only_what_coders_typed(tmp_path: Path, codebook: Path) -> 
         ("anna", "r2-russia", "political_diplomatic", "cooperation", "main"),
         ("anna", "r2-russia", "economic", "cooperation", "secondary"),
         ("boris", "r1-china", "economic", "cooperation", "main"),
-        ("boris", "r2-russia", "security_military", "non_cooperation", "main"),
+        ("boris", "r2-russia", "cultural", "non_cooperation", "main"),
     }  # the economic suggestion for r1 is not anna's code
     reports = pd.read_csv(tmp_path / "corpus" / "reports.csv", dtype=str, keep_default_na=False)
     assert list(reports.columns) == [
@@ -403,6 +406,86 @@ def test_import_reads_only_what_coders_typed(tmp_path: Path, codebook: Path) -> 
         "note",
     ]
     assert reports["provenance"].eq("collected").all()
+
+
+def _health_reports() -> pd.DataFrame:
+    """:func:`_reports` with a third report whose text uses the added category's keyword (вакцина)."""
+    extra = (
+        _reports()
+        .iloc[[0]]
+        .assign(id="r3-china", title_ru="Вакцина из Китая", text_ru="Поставки вакцина в Китай.", excerpt_ru="Вакцина.")
+    )
+    return pd.concat([_reports(), extra], ignore_index=True)
+
+
+def test_an_added_category_has_its_column_suggestion_and_codes(tmp_path: Path) -> None:
+    """A --codebook that adds health: the export no longer crashes on its keyword, the sheet has
+    its column (cooperation only, as its modes say), the manifest records it, and the import
+    with that codebook gives its codes; without it, one line names the manifest and the column."""
+    from kzperception.data.codebook import load_codebook
+    from kzperception.fieldwork.manifest import read_manifest
+    from tests.conftest import write_health_codebook
+
+    book = write_health_codebook(tmp_path / "cb" / "codebook.yaml")
+    out = tmp_path / "sheets"
+    export_coding_sheets(_health_reports(), ["anna", "boris"], out, book, formats=("csv", "xlsx"))
+    sheet = read_table(out / "coding-anna.csv")
+    assert "health" in sheet.columns and "health_non_cooperation" not in sheet.columns
+    assert sheet.set_index("id").loc["r3-china", SUGGESTED].startswith("health (")
+    recorded = read_manifest(out / "coding-manifest.json").code_columns or []
+    assert [(c.name, c.mode) for c in recorded if c.category == "health"] == [("health", "cooperation")]
+    _fill_csv(
+        out / "coding-anna.csv", {"r1-china": {"economic": "main"}, "r2-russia": {"political_diplomatic": "main"}}
+    )
+    _fill_csv(out / "coding-anna.csv", {"r3-china": {"health": "main", "economic": "secondary"}})
+    _, codes = import_coding_sheets([out / "coding-anna.csv"], codebook=load_codebook(book))
+    got = {(r.report_id, r.category, r.mode, r.level) for r in codes.itertuples()}
+    assert ("r3-china", "health", "cooperation", "main") in got and len(got) == 4
+    with pytest.raises(CorpusError) as info:
+        import_coding_sheets([out / "coding-anna.csv"])
+    assert len(info.value.problems) == 1
+    assert info.value.problems[0].startswith(f"{out / 'coding-manifest.json'}: code_columns: 'health' is not a code")
+
+
+def test_code_import_with_the_codebook_writes_a_corpus_that_uses_it(tmp_path: Path) -> None:
+    """``code import --codebook FILE``: the corpus carries FILE as its codebook.yaml and a
+    datapackage.json that allows its categories; validate and counts read it with that codebook."""
+    from kzperception.cli import app
+    from tests.conftest import write_health_codebook
+
+    book = write_health_codebook(tmp_path / "cb" / "codebook.yaml")
+    out = tmp_path / "sheets"
+    export_coding_sheets(_health_reports(), ["anna"], out, book, formats=("csv",))
+    _fill_csv(
+        out / "coding-anna.csv",
+        {
+            "r1-china": {"economic": "main"},
+            "r2-russia": {"political_diplomatic": "main"},
+            "r3-china": {"health": "main", "economic": "secondary"},
+        },
+    )
+    corpus = tmp_path / "corpus"
+    _invoke(["code", "import", str(out / "coding-anna.csv"), "--out", str(corpus), "--codebook", str(book)])
+    assert (corpus / "codebook.yaml").read_bytes() == book.read_bytes()
+    package = json.loads((corpus / "datapackage.json").read_text(encoding="utf-8"))
+    codes = next(r for r in package["resources"] if r["path"] == "codes.csv")
+    assert "health" in next(f for f in codes["schema"]["fields"] if f["name"] == "category")["constraints"]["enum"]
+    loaded = load_corpus(corpus)
+    assert loaded.vocabulary.category_ids[-1] == "health"
+    assert ("r3-china", "health") in set(zip(loaded.codes["report_id"], loaded.codes["category"], strict=True))
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(corpus)]).exit_code == 0
+    counted = runner.invoke(app, ["counts", "codes", "--source", str(corpus), "--format", "csv"])
+    assert counted.exit_code == 0 and ",health," in counted.stdout, counted.output
+    # The corpus it wrote (codebook.yaml included) is a corpus that --force may replace.
+    args = ["code", "import", str(out / "coding-anna.csv"), "--out", str(corpus), "--codebook", str(book)]
+    _invoke(args, code=1)
+    _invoke([*args, "--force"])
+    # Without the codebook, one line names the manifest's health column; nothing is written.
+    result = _invoke(["code", "import", str(out / "coding-anna.csv"), "--out", str(tmp_path / "plain")], code=1)
+    errors = [line for line in result.output.splitlines() if line.strip()]
+    assert len(errors) == 1 and "code_columns: 'health'" in errors[0] and "--codebook" in errors[0]
+    assert not (tmp_path / "plain").exists()
 
 
 def test_screening_and_coder_notes_reach_the_corpus(tmp_path: Path, codebook: Path) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -650,9 +651,24 @@ def _corpus_folder(p: RerunPlan) -> Path:
     return Path(p.corpus.path)
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def vocabulary_hashes(vocabulary: Vocabulary) -> dict[str, str]:
+    """The sha256 of every file ``vocabulary`` was read from (partners, websites, codebook), by resolved path.
+
+    Why: the numbers of a rerun depend on the project's ``data/codebook.yaml``, ``partners.yaml``
+    and ``websites.yaml`` (or ``$KZP_PARTNERS``...) as much as on the corpus; a path alone cannot
+    tell a replay that one of them was edited since.
+    """
+    return {str(Path(f).resolve()): _sha256(Path(f)) for f in vocabulary.files}
+
+
 def rerun_record(p: RerunPlan) -> dict[str, object]:
     """What the marker keeps so the rerun can be repeated and checked: corpus (path, folder name and
-    file hashes), the vocabulary files it used, the coders present, window, chapters, version, commit."""
+    file hashes), the vocabulary files it used and their hashes, the coders present, window,
+    chapters, version, commit."""
     from kzperception import __version__
 
     vocabulary = p.corpus.vocabulary
@@ -660,7 +676,8 @@ def rerun_record(p: RerunPlan) -> dict[str, object]:
         "corpus": str(_corpus_folder(p)),
         "corpus_name": _corpus_folder(p).name,
         "corpus_sha256": corpus_hashes(_corpus_folder(p)),
-        "vocabulary_files": {Path(f).name: str(f) for f in getattr(vocabulary, "files", ())},
+        "vocabulary_files": {Path(f).name: str(f) for f in vocabulary.files},
+        "vocabulary_sha256": vocabulary_hashes(vocabulary),
         "coders": p.corpus.coders,
         "window": p.window.as_params(),
         "chapters": p.chapters,
@@ -672,8 +689,11 @@ def rerun_record(p: RerunPlan) -> dict[str, object]:
 def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[str]]:
     """The corpus folder, window and chapters a marker records, once its corpus is checked unchanged.
 
-    Raises :class:`RerunError` with one line naming the file when the marker cannot be read or a
-    corpus file differs from (or is missing against) the hash the marker recorded.
+    Raises :class:`RerunError` with one line naming the file when the marker cannot be read, a
+    corpus file or a vocabulary file the rerun used (the project's codebook, partners and websites
+    included) differs from (or is missing against) the hash the marker recorded, or the replay
+    would read another vocabulary file than the rerun did (``$KZP_PARTNERS`` set otherwise). A
+    marker written before vocabulary files were hashed has its corpus checked only.
     """
     path = Path(marker)
     try:
@@ -691,7 +711,37 @@ def replay(marker: str | os.PathLike[str]) -> tuple[Path, dict[str, str], list[s
     extra = sorted(set(now) - set(record["corpus_sha256"]))
     if extra:
         raise RerunError(f"{folder / extra[0]}: was not in the corpus the rerun recorded in {path}; refusing")
+    recorded = record.get("vocabulary_sha256")
+    if isinstance(recorded, dict):
+        _check_vocabulary(folder, {str(k): str(v) for k, v in recorded.items()}, path)
     return folder, dict(record["window"]), list(record["chapters"])
+
+
+def _check_vocabulary(folder: Path, recorded: dict[str, str], marker: Path) -> None:
+    """Refuse, naming the file, a vocabulary file changed or gone since the rerun, or one the replay
+    would read in place of those the rerun read."""
+    from kzperception.data.corpus import CorpusError, corpus_vocabulary
+
+    for name, digest in sorted(recorded.items()):
+        file = Path(name)
+        try:
+            changed = _sha256(file) != digest
+        except OSError:
+            raise RerunError(
+                f"{file}: is missing since the rerun recorded in {marker}; refusing to repeat it"
+            ) from None
+        if changed:
+            raise RerunError(f"{file}: has changed since the rerun recorded in {marker}; refusing to repeat it")
+    try:
+        now = corpus_vocabulary(folder)
+    except CorpusError as err:
+        raise RerunError(err.problems[0]) from None
+    other = [f for f in vocabulary_hashes(now) if f not in recorded]
+    if other:
+        raise RerunError(
+            f"{other[0]}: is not among the vocabulary files the rerun recorded in {marker} (is "
+            "KZP_PARTNERS or KZP_WEBSITES set otherwise?); refusing to repeat it"
+        )
 
 
 def run(

@@ -24,7 +24,7 @@ from kzperception.data.codebook import Codebook, added_categories, category_html
 from kzperception.data.counts import Counts
 from kzperception.data.register import Register, default_register, quote_html
 
-# --- codebook (chapter 6.1, methodology) ------------------------------------------------------------
+# --- codebook (chapter 6.1, methodology; a rerun's 6.3 for the categories a corpus adds) ------------
 
 
 def show_category(category_id: str, codebook: Codebook | None = None) -> HTML:

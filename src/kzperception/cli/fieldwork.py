@@ -366,7 +366,12 @@ def code_export_cmd(
     ] = None,
     codebook: Annotated[
         Path | None,
-        typer.Option("--codebook", help="Codebook for suggestions (default data/codebook.yaml).", dir_okay=False),
+        typer.Option(
+            "--codebook",
+            help="Codebook of the sheets' columns and suggestions, or of a .qdpx's codes (default "
+            "data/codebook.yaml; with --corpus, the corpus's own codebook.yaml where it has one).",
+            dir_okay=False,
+        ),
     ] = None,
     fmt: Annotated[
         SheetFormat,
@@ -480,7 +485,17 @@ def _export_refi(
 
     origin = f"kzperception {__version__}"
     with _errors(CollectError, where=out):
-        book = sheet_codebook(codebook_path)
+        both = screening is not None and corpus is not None  # refused below, before any corpus is read
+        loaded = load_corpus(corpus) if corpus is not None and fmt is SheetFormat.qdpx and not both else None
+        if loaded is not None and codebook_path is None and loaded.vocabulary.codebook is not None:
+            # A corpus is exported with its own codebook (its codebook.yaml, else the project's), so
+            # every code it holds has its Code in the project: no CodeRef points at nothing.
+            book = loaded.vocabulary.codebook
+            used = next((f for f in loaded.vocabulary.files if Path(f).name == "codebook.yaml"), None)
+        else:
+            book = sheet_codebook(codebook_path)
+            used = codebook_path
+        book_name = str(used) if used is not None else "data/codebook.yaml"
         if fmt is SheetFormat.qdc:
             if screening is not None or corpus is not None:
                 raise fail("--format qdc writes the codebook alone: leave out the screening sheet and --corpus")
@@ -490,8 +505,8 @@ def _export_refi(
         if (screening is None) == (corpus is None):
             raise fail("--format qdpx: give either the screening sheet or --corpus DIR (not both)")
         names = _check_coders(coders) if coders else []
-        if corpus is not None:
-            loaded = load_corpus(corpus)
+        if loaded is not None:
+            assert corpus is not None
             reports = loaded.reports.assign(date=loaded.reports["date"].dt.strftime("%Y-%m-%d"))
             codes = loaded.codes.drop(columns="report_row")
             name = corpus.resolve().name
@@ -501,7 +516,14 @@ def _export_refi(
             reports = included_reports(decided, read_collected(collected or screening.parent / "collected.csv"))
             codes = pd.DataFrame(columns=["report_id", "category", "mode", "level", "coder", "note"])
             name = screening.stem
-        refi.write_project(refi.ProjectInput(reports, codes, names, name), book, out, origin=origin, force=force)
+        refi.write_project(
+            refi.ProjectInput(reports, codes, names, name),
+            book,
+            out,
+            origin=origin,
+            force=force,
+            codebook_name=book_name,
+        )
     users = list(dict.fromkeys([*names, *codes["coder"].astype(str)]))
     typer.echo(f"project: {len(reports)} reports, {len(codes)} codes, users: {', '.join(users) or 'none'} -> {out}")
     typer.echo(
@@ -534,7 +556,9 @@ def code_import_cmd(
         Path | None,
         typer.Option(
             "--codebook",
-            help="With a .qdpx: the codebook its codes are mapped to (default data/codebook.yaml).",
+            help="The codebook the sheets were exported with, or a .qdpx's codes are mapped to "
+            "(default data/codebook.yaml); written into the corpus as its codebook.yaml, so validate, "
+            "counts and rerun use it.",
             dir_okay=False,
         ),
     ] = None,
@@ -551,7 +575,7 @@ def code_import_cmd(
 
             corpus = write_project_import(projects[0], out, codebook, force=force)
         else:
-            corpus = write_imported(sheets, out, force=force, manifest=manifest)
+            corpus = write_imported(sheets, out, force=force, manifest=manifest, codebook=codebook)
     typer.echo(
         f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: {', '.join(corpus.coders)} -> {out}"
     )

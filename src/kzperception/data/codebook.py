@@ -216,8 +216,10 @@ def category_html(category: Category) -> str:
 def added_categories(codebook: Codebook, base: Codebook | None = None) -> list[Category]:
     """The categories of ``codebook`` that ``base`` (default: the project's) does not have, in order.
 
-    A corpus's own codebook may add an inductive category; chapter 6.1 of its rerun presents the
-    thesis's categories one by one with their prose, and these after them with their definitions.
+    A corpus's own codebook may add an inductive category; section 6.3 of its rerun (``06-3-coding``,
+    through :func:`kzperception.book.views.show_added_categories`) presents these with their
+    definitions after its summary of the thesis's categories. Chapter 6.1 describes the thesis's
+    own codebook and is not rerun, so in the main book, with the project's codebook, it adds none.
     """
     known = {c.id for c in (base or default_codebook()).categories}
     return [c for c in codebook.categories if c.id not in known]

@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,14 +281,21 @@ def write_corpus(
     *,
     force: bool = False,
     vocabulary: Vocabulary | None = None,
+    vocabulary_files: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Validate, then write the corpus whole: both files appear together, or nothing changes.
 
     The frames are checked as :func:`corpus_from_frames` checks an importer's (every problem at
-    once, as a :class:`CorpusError`) before anything is written; the writing itself (a hidden
-    sibling folder renamed into place, ``force`` and the refusal of a folder holding other files,
-    the project's row order and the ``datapackage.json`` whose allowed values come from
-    ``vocabulary``) is :func:`~kzperception.data.corpus_write.write_checked_corpus`'s.
+    once, as a :class:`CorpusError`), against ``vocabulary`` (default: the project's), before
+    anything is written; the writing itself (a hidden sibling folder renamed into place, ``force``
+    and the refusal of a folder holding other files, the project's row order, the
+    ``datapackage.json`` whose allowed values come from ``vocabulary``, and the
+    ``vocabulary_files`` the corpus carries, such as the ``codebook.yaml`` that vocabulary was read
+    from) is :func:`~kzperception.data.corpus_write.write_checked_corpus`'s.
     """
-    corpus = corpus_from_frames(reports.astype("string").astype(object), codes.astype("string").astype(object))
-    return write_checked_corpus(corpus.reports, corpus.codes, folder, force=force, vocabulary=vocabulary)
+    corpus = corpus_from_frames(
+        reports.astype("string").astype(object), codes.astype("string").astype(object), vocabulary
+    )
+    return write_checked_corpus(
+        corpus.reports, corpus.codes, folder, force=force, vocabulary=vocabulary, vocabulary_files=vocabulary_files
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,11 @@ import pandas as pd
 from kzperception.atomic import atomic_target
 from kzperception.data.corpus_format import CORPUS_FILES, CorpusError
 from kzperception.data.datapackage import DESCRIPTOR, write_descriptor
-from kzperception.data.vocabulary import Vocabulary, default_vocabulary
+from kzperception.data.vocabulary import CORPUS_CODEBOOK, CORPUS_PARTNERS, Vocabulary, default_vocabulary
+
+#: The vocabulary files a corpus folder may carry (its own partners and codebook): written with the
+#: corpus by an import given them, and part of the corpus a --force replaces.
+VOCABULARY_FILES: tuple[str, ...] = (CORPUS_PARTNERS, CORPUS_CODEBOOK)
 
 __all__ = ["atomic_target", "write_checked_corpus", "write_csv_atomic"]
 
@@ -37,10 +42,11 @@ def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
 def _corpus_target(folder: Path, force: bool) -> None:
     """Refuse a destination that ``write_corpus`` may not replace, before anything is written.
 
-    A folder holding only ``reports.csv``/``codes.csv`` (and its ``datapackage.json``) is a corpus:
-    replaced with ``force``, refused without. A folder holding anything else is refused even with ``force``, because
-    replacing a corpus means deleting the old folder, and ``--out ~/thesis`` must never delete a
-    folder of someone's other files.
+    A folder holding only ``reports.csv``/``codes.csv`` (and its ``datapackage.json``,
+    ``partners.yaml`` and ``codebook.yaml``) is a corpus: replaced with ``force``, refused without.
+    A folder holding anything else is refused even with ``force``, because replacing a corpus
+    means deleting the old folder, and ``--out ~/thesis`` must never delete a folder of someone's
+    other files.
     """
     if not folder.exists():
         if folder.is_symlink():
@@ -51,14 +57,16 @@ def _corpus_target(folder: Path, force: bool) -> None:
     entries = sorted(p.name for p in folder.iterdir())
     if not entries:
         return
-    others = [n for n in entries if n not in (*CORPUS_FILES, DESCRIPTOR) or not (folder / n).is_file()]
+    others = [
+        n for n in entries if n not in (*CORPUS_FILES, DESCRIPTOR, *VOCABULARY_FILES) or not (folder / n).is_file()
+    ]
     if others:
         shown = ", ".join(repr(n) for n in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
         raise CorpusError(
             [
                 f"{folder}: exists and holds files that are not a corpus ({shown}); choose a new or "
-                "empty folder (--force replaces only a folder holding just reports.csv and codes.csv; "
-                "nothing written)"
+                "empty folder (--force replaces only a folder holding just reports.csv and codes.csv, "
+                "with their datapackage.json, codebook.yaml and partners.yaml; nothing written)"
             ]
         )
     if not force:
@@ -79,6 +87,7 @@ def write_checked_corpus(
     *,
     force: bool = False,
     vocabulary: Vocabulary | None = None,
+    vocabulary_files: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write a checked corpus whole: both files appear together, or nothing changes.
 
@@ -101,8 +110,14 @@ def write_checked_corpus(
 
     Beside the two files goes a ``datapackage.json`` (:mod:`kzperception.data.datapackage`) whose
     allowed values come from ``vocabulary`` (default: the project's), so the corpus can be validated
-    with frictionless, outside this library.
+    with frictionless, outside this library. ``vocabulary_files`` (``codebook.yaml`` or
+    ``partners.yaml`` -> its bytes) go into the folder with them: a corpus coded with a researcher's
+    codebook carries it, so ``validate``, ``counts`` and ``rerun`` read it with that codebook.
     """
+    own = dict(vocabulary_files or {})
+    foreign = sorted(set(own) - set(VOCABULARY_FILES))
+    if foreign:
+        raise CorpusError([f"{foreign[0]}: not a vocabulary file a corpus carries ({', '.join(VOCABULARY_FILES)})"])
     folder = Path(folder)
     if folder.is_symlink() and folder.exists():
         folder = folder.resolve()  # replace the folder the link points at, not the link
@@ -122,6 +137,8 @@ def write_checked_corpus(
         for df, name in ((out_reports, "reports.csv"), (out_codes, "codes.csv")):
             with open(fresh / name, "x", encoding="utf-8", newline="") as handle:
                 df.to_csv(handle, index=False)
+        for name, data in own.items():
+            (fresh / name).write_bytes(data)
         write_descriptor(fresh, vocabulary or default_vocabulary(), name="kzperception-corpus", corpus=True)
         if folder.exists():
             _corpus_target(folder, force)  # again: another process may have written there meanwhile

@@ -112,7 +112,8 @@ class Vocabulary:
 
     A value: two vocabularies read from the same files are equal, and one can be hashed (the
     corpus checks cache their schemas by it). ``codebook`` is the whole validated codebook
-    (definitions, examples) for chapter 6.1; equality looks at the categories derived from it.
+    (definitions, examples), for the chapters that show it (a rerun's 6.3 presents the categories
+    it adds) and the coding tools; equality looks at the categories derived from it.
     """
 
     partners: tuple[Partner, ...]
@@ -155,6 +156,20 @@ class Vocabulary:
         """A vocabulary whose categories are the codebook's, in its order."""
         cats = tuple(CategoryTerm(c.id, c.table_label, c.cooperation_only) for c in codebook.categories)
         return Vocabulary(partners, websites, cats, codebook, files)
+
+    def with_codebook(self, codebook: Codebook, path: str | os.PathLike[str] | None = None) -> Vocabulary:
+        """This vocabulary's partners and websites with ``codebook``'s categories (read from ``path``).
+
+        Why: an import given a researcher's ``--codebook`` validates and describes the corpus it
+        writes with that codebook's categories, and the rest of the study's vocabulary unchanged.
+        """
+        files = list(self.files)
+        if path is not None:
+            if len(files) == 3:
+                files[2] = Path(path)
+            else:
+                files.append(Path(path))
+        return Vocabulary.from_codebook(self.partners, self.websites, codebook, tuple(files))
 
     # --- partners --------------------------------------------------------------------------------
 

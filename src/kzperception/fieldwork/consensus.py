@@ -10,7 +10,9 @@ consensus`` and ``rerun --coder consensus`` count.
 
 The report columns are copied from a coder's sheet cell for cell (read and written by the same
 cell rules), so the manifest that ``code export`` wrote still recognises every row; the manifest
-gains the coder ``consensus``.
+gains the coder ``consensus``. The code columns are the ones the manifest records (those of the
+codebook the sheets were exported with, an added category included), so the consensus sheet
+has the coders' columns and imports like theirs.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pandas as pd
 from kzperception.data.corpus import Corpus, CorpusError
 from kzperception.fieldwork.manifest import MANIFEST, read_manifest, write_manifest
 from kzperception.fieldwork.sheet_cells import read_raw, write_csv_sheet, write_xlsx_atomic
-from kzperception.fieldwork.sheets import CODE_SHEET_COLUMNS, SHEET_COLUMNS
+from kzperception.fieldwork.sheets import CodeColumn, code_columns, manifest_columns, sheet_columns
 
 #: The coder a consensus sheet's codes are imported under.
 CONSENSUS = "consensus"
@@ -44,13 +46,18 @@ def _coder_sheet(folder: Path, coders: list[str]) -> Path:
 
 
 def consensus_frame(
-    sheet: pd.DataFrame, corpus: Corpus, labels: dict[str, str] | None = None
+    sheet: pd.DataFrame,
+    corpus: Corpus,
+    labels: dict[str, str] | None = None,
+    columns: tuple[CodeColumn, ...] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """``sheet`` (a coder's sheet, cooked) with the code columns set from ``corpus``'s coders, and
     the number of cells left to settle.
 
     A cell is filled when every coder gave it the same level (or all left it empty); otherwise it
-    is left empty and the note names the category and each coder's level.
+    is left empty and the note names the category and each coder's level. ``columns`` are the
+    sheet's code columns (default: those of the corpus's own codebook). A code of the corpus that
+    no column can hold is refused, never dropped from the consensus unseen.
     """
     codes = corpus.codes
     coders = sorted(c for c in corpus.coders if c != CONSENSUS)
@@ -64,6 +71,23 @@ def consensus_frame(
     given: dict[tuple[str, str, str, str], str] = {}
     for row in codes.itertuples(index=False):
         given[(str(row.report_id), str(row.category), str(row.mode), str(row.coder))] = str(row.level)
+    columns = columns if columns is not None else code_columns(corpus.vocabulary)
+    held = {(c.category, c.mode) for c in columns}
+    orphan = next(
+        (
+            (str(c), str(m))
+            for c, m in zip(codes["category"], codes["mode"], strict=True)
+            if (str(c), str(m)) not in held
+        ),
+        None,
+    )
+    if orphan is not None:
+        raise CorpusError(
+            [
+                f"{corpus.path}: codes.csv: category: {orphan[0]!r} ({orphan[1]}) has no column in the coders' "
+                "sheets (they were exported with another codebook); export the sheets with the corpus's codebook"
+            ]
+        )
     known = set(codes["report_id"].astype(str))
     out = sheet.copy()
     labels = labels or {}
@@ -77,7 +101,7 @@ def consensus_frame(
                 ]
             )
         unsettled = []
-        for col in CODE_SHEET_COLUMNS:
+        for col in columns:
             levels = {c: given.get((rid, col.category, col.mode, c), "") for c in coders}
             if len(set(levels.values())) == 1:
                 out.at[i, col.name] = next(iter(levels.values()))
@@ -115,11 +139,13 @@ def export_consensus(
     table = read_raw(_coder_sheet(folder, [c for c in manifest.coders if c != CONSENSUS]), sheet="coding")
     rows = [[table.cook(v) for v in values] for _, values in table.rows]
     sheet = pd.DataFrame(rows, columns=table.header)
-    missing = [c for c in SHEET_COLUMNS if c not in sheet.columns]
+    columns = manifest_columns(manifest) or code_columns(corpus.vocabulary)
+    names = sheet_columns(columns)
+    missing = [c for c in names if c not in sheet.columns]
     if missing:
         raise CorpusError([f"{table.name}: header: column(s) {', '.join(missing)} missing: not a coding sheet"])
-    labels = dict(corpus.vocabulary.category_labels) if getattr(corpus, "vocabulary", None) is not None else {}
-    filled, open_cells = consensus_frame(sheet[list(SHEET_COLUMNS)], corpus, labels)
+    labels = dict(corpus.vocabulary.category_labels)
+    filled, open_cells = consensus_frame(sheet[list(names)], corpus, labels, columns)
     if CONSENSUS not in manifest.coders:
         manifest.coders = [*manifest.coders, CONSENSUS]
     for target in targets:
@@ -129,7 +155,7 @@ def export_consensus(
             write_xlsx_atomic(
                 {"coding": filled},
                 target,
-                choices={c.name: ("main", "secondary") for c in CODE_SHEET_COLUMNS},
+                choices={c.name: ("main", "secondary") for c in columns},
                 widths={"title_ru": 45, "excerpt_ru": 60, "text_ru": 90, "note": 60},
                 wrap=("title_ru", "excerpt_ru", "text_ru", "note"),
             )

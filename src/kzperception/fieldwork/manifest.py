@@ -40,6 +40,16 @@ class ManifestReport(BaseModel):
     fields: dict[str, str]
 
 
+class ManifestCode(BaseModel):
+    """One code column of the exported sheets: its name and the code a value in it stands for."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str
+    category: str
+    mode: Literal["cooperation", "non_cooperation"]
+
+
 class Manifest(BaseModel):
     """What ``code export`` wrote: the coders, the fields checked, and every report in sheet order."""
 
@@ -54,6 +64,10 @@ class Manifest(BaseModel):
     #: The screening note of each report that has one (report id -> note): it reaches reports.csv on
     #: import without passing through a coder's hands (the sheet shows it read-only).
     screening_notes: dict[str, str] = {}
+    #: The code columns the sheets were written with (they follow the export's codebook, which may
+    #: add a category); None in a manifest written before they were recorded, whose sheets have the
+    #: project codebook's columns. Import and the consensus sheet read exactly these.
+    code_columns: list[ManifestCode] | None = None
 
     def same_reports(self, other: Manifest) -> bool:
         return self.fields == other.fields and self.reports == other.reports
@@ -115,6 +129,9 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     bad = next((r for r in manifest.reports if set(r.fields) != set(manifest.fields)), None)
     if bad is not None:
         raise CorpusError([f"{path}: reports: {bad.id!r} does not hash the fields the manifest lists"])
+    names = [c.name for c in manifest.code_columns or []]
+    if len(set(names)) != len(names):
+        raise CorpusError([f"{path}: code_columns: {next(n for n in names if names.count(n) > 1)!r} listed twice"])
     return manifest
 
 

@@ -49,7 +49,7 @@ from kzperception.data.corpus import (
     write_corpus,
 )
 from kzperception.data.corpus_write import atomic_target
-from kzperception.data.vocabulary import LEVELS
+from kzperception.data.vocabulary import LEVELS, Vocabulary
 
 NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -158,11 +158,42 @@ def _check_xml_values(reports: pd.DataFrame, codes: pd.DataFrame) -> None:
         raise CorpusError(problems)
 
 
-def project_xml(data: ProjectInput, codebook: Codebook, origin: str) -> tuple[bytes, dict[str, str]]:
-    """``project.qde`` as bytes and the source texts (``sources/<guid>.txt`` -> text)."""
+def _check_codes_in_codebook(codes: pd.DataFrame, codebook: Codebook, codebook_name: str) -> None:
+    """Refuse, in one line naming the report and the code, a code ``codebook`` has no leaf for.
+
+    Why: written anyway, its ``CodeRef`` would point at no ``Code``; the file still passes the
+    schema (which does not check references), a QDA tool shows a coding of nothing, and the
+    import refuses the project. Better to say so before anything is written.
+    """
+    leaves = codebook_leaves(codebook)
+    bad = [
+        (_text(rec["report_id"]), code_name(_text(rec["category"]), _text(rec["mode"]), _text(rec["level"])))
+        for rec in codes.to_dict("records")
+        if code_name(_text(rec["category"]), _text(rec["mode"]), _text(rec["level"])) not in leaves
+    ]
+    if bad:
+        rid, name = bad[0]
+        more = f" ({len(bad) - 1} more coding(s) of codes it lacks)" if len(bad) > 1 else ""
+        raise CorpusError(
+            [
+                f"codes: report {rid!r}: code {name!r} is not in {codebook_name}{more}; export with the "
+                "corpus's own codebook (leave out --codebook) or one that has it"
+            ]
+        )
+
+
+def project_xml(
+    data: ProjectInput, codebook: Codebook, origin: str, codebook_name: str = "the codebook"
+) -> tuple[bytes, dict[str, str]]:
+    """``project.qde`` as bytes and the source texts (``sources/<guid>.txt`` -> text).
+
+    Every code must be a leaf of ``codebook`` (``codebook_name`` is how the refusal names it):
+    a project never holds a coding that refers to no code.
+    """
     reports = data.reports.reset_index(drop=True)
     codes = data.codes.reset_index(drop=True)
     _check_xml_values(reports, codes)
+    _check_codes_in_codebook(codes, codebook, codebook_name)
     ET.register_namespace("", NS)
     project = ET.Element(_q("Project"), name=data.name, origin=origin)
     users = ET.SubElement(project, _q("Users"))
@@ -257,12 +288,18 @@ def _refuse_existing(path: Path, force: bool) -> None:
 
 
 def write_project(
-    data: ProjectInput, codebook: Codebook, path: str | os.PathLike[str], *, origin: str, force: bool = False
+    data: ProjectInput,
+    codebook: Codebook,
+    path: str | os.PathLike[str],
+    *,
+    origin: str,
+    force: bool = False,
+    codebook_name: str = "the codebook",
 ) -> Path:
     """Write ``path`` (a ``.qdpx`` zip) whole, or nothing; an existing file only with ``force``."""
     path = Path(path)
     _refuse_existing(path, force)
-    xml, texts = project_xml(data, codebook, origin)
+    xml, texts = project_xml(data, codebook, origin, codebook_name)
     with atomic_target(path) as tmp, zipfile.ZipFile(tmp, "x", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo(PROJECT_FILE, (1980, 1, 1, 0, 0, 0)), xml, zipfile.ZIP_DEFLATED)
         for name, text in texts.items():
@@ -376,12 +413,17 @@ def _codings(source: ET.Element) -> Iterable[ET.Element]:
         yield from selection.iterfind("q:Coding", {"q": NS})
 
 
-def read_project(path: str | os.PathLike[str], codebook: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_project(
+    path: str | os.PathLike[str], codebook: Codebook, vocabulary: Vocabulary | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A coded project as interchange frames (reports, codes with ``coder`` and ``note``), validated.
 
-    Codes are mapped by their leaf name (:func:`code_name`) against ``codebook``. Raises
-    :class:`CorpusError` with one line per problem, each naming the source, coding or code.
+    Codes are mapped by their leaf name (:func:`code_name`) against ``codebook``, and the frames
+    validated against ``vocabulary`` (default: the project's partners and websites with
+    ``codebook``'s categories). Raises :class:`CorpusError` with one line per problem, each naming
+    the source, coding or code.
     """
+    vocabulary = vocabulary or Vocabulary.default().with_codebook(codebook)
     path = Path(path)
     where = path.name
     root = read_project_xml(path)
@@ -474,7 +516,8 @@ def read_project(path: str | os.PathLike[str], codebook: Codebook) -> tuple[pd.D
         more = f" and {len(uses) - 1} more coding(s)" if len(uses) > 1 else ""
         problems.append(
             f"{uses[0]}{more}: code {name!r} is not a code of the codebook (codes are named "
-            "<category>/<mode>/<level>, e.g. 'economic/cooperation/main')"
+            "<category>/<mode>/<level>, e.g. 'economic/cooperation/main'; a project of a corpus with its "
+            "own codebook.yaml is imported with --codebook that file)"
         )
     if not read.reports and not problems:
         problems.append(f"{where}: no source with an 'id' variable: nothing to import")
@@ -483,7 +526,7 @@ def read_project(path: str | os.PathLike[str], codebook: Codebook) -> tuple[pd.D
     reports = pd.DataFrame(read.reports, columns=list(REPORT_COLUMNS), dtype=object)
     codes = pd.DataFrame(read.codes, columns=["report_id", "category", "mode", "level", "coder", "note"], dtype=object)
     try:
-        corpus_from_frames(reports, codes)
+        corpus_from_frames(reports, codes, vocabulary)
     except CorpusError as err:
         raise CorpusError(_relocate(err.problems, read.report_origins, read.origins)) from None
     return reports, codes
@@ -514,9 +557,15 @@ def write_project_import(
     *,
     force: bool = False,
 ) -> Corpus:
-    """``code import FILE.qdpx``: validate the project, then write the corpus whole (nothing on failure)."""
-    from kzperception.fieldwork.sheets import sheet_codebook
+    """``code import FILE.qdpx``: validate the project, then write the corpus whole (nothing on failure).
 
-    reports, codes = read_project(path, sheet_codebook(codebook_path))
-    write_corpus(reports, codes, folder, force=force)
+    Codes are mapped to ``codebook_path`` (``--codebook``; default the project's codebook); given
+    one, the corpus carries it as its ``codebook.yaml`` (and its ``datapackage.json`` allows its
+    categories), so a project exported from a corpus with an added category comes back whole.
+    """
+    from kzperception.fieldwork.sheets import imported_vocabulary
+
+    book, vocabulary, files = imported_vocabulary(codebook_path)
+    reports, codes = read_project(path, book, vocabulary)
+    write_corpus(reports, codes, folder, force=force, vocabulary=vocabulary, vocabulary_files=files)
     return load_corpus(folder)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kzperception.data.corpus import Corpus, CorpusError
-from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY, MODES
+from kzperception.data.vocabulary import MODES
 
 RELIABILITY_COLUMNS: tuple[str, ...] = (
     "category",
@@ -177,15 +177,19 @@ def reliability_table(corpus: Corpus) -> pd.DataFrame:
     two coders, also kappa). ``kappa`` is empty unless there are exactly two coders. ``note`` says
     why a coefficient is empty (no report coded by two coders; no variation, with which value), and
     is ``""`` when both are given.
+
+    The categories are the corpus's own (``corpus.vocabulary``: its ``codebook.yaml`` where it
+    carries one), so a category a researcher added gets its row, as :func:`disagreements` lists it.
     """
     coders = corpus.coders
     if len(coders) < 2:
         found = ", ".join(coders) or "none"
         raise CorpusError([f"reliability needs at least two coders; this corpus has {len(coders)} ({found})"])
     rows = []
-    for category in CATEGORIES:
+    vocabulary = corpus.vocabulary
+    for category in vocabulary.category_ids:
         for mode in MODES:
-            if mode == "non_cooperation" and category in COOPERATION_ONLY:
+            if mode == "non_cooperation" and category in vocabulary.cooperation_only:
                 continue
             matrix, _, _ = presence_matrix(corpus, category, mode)
             n_reports = int(((~np.isnan(matrix)).sum(axis=0) >= 2).sum())

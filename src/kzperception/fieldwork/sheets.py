@@ -2,9 +2,12 @@
 
 The thesis was coded by one person; a rerun may have two or more coders, each working alone in
 their own sheet (XLSX for Excel or LibreOffice, CSV for anything else). A sheet has one row per
-report and one column per code: the seven categories in cooperation mode and the six that also
-exist as non-cooperation (``economic_non_cooperation``...). A coder writes ``main`` or
-``secondary`` in a cell, or leaves it empty.
+report and one column per code of the codebook in use: each category in cooperation mode, then
+each that also exists as non-cooperation (``economic_non_cooperation``...); for the project's
+codebook, seven and six. A coder writes ``main`` or ``secondary`` in a cell, or leaves it empty.
+The columns are a function of the codebook (:func:`code_columns`), never a fixed list, so a
+category a researcher adds in a ``--codebook`` file gets its column; the manifest records the
+columns written, so import and the consensus sheet read exactly those.
 
 ``suggested_by_keywords`` shows which categories the codebook's Russian keyword lists find in the
 text, as a reading aid. It is never read back: only what a coder typed becomes a code.
@@ -33,10 +36,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
-from kzperception.data.codebook import Codebook, CodebookError, default_codebook, load_codebook
+from kzperception.data.codebook import Codebook, CodebookError, Mode, default_codebook, load_codebook
 from kzperception.data.corpus import (
     REPORT_COLUMNS,
     Corpus,
@@ -45,12 +49,13 @@ from kzperception.data.corpus import (
     load_corpus,
     write_corpus,
 )
-from kzperception.data.vocabulary import CATEGORIES, COOPERATION_ONLY
+from kzperception.data.vocabulary import Vocabulary
 from kzperception.fieldwork.keywords import KeywordSet, Lemmatizer, default_lemmatizer
 from kzperception.fieldwork.manifest import (
     MANIFEST,
     SHARED_FIELDS,
     Manifest,
+    ManifestCode,
     field_hash,
     manifest_for,
     read_manifest,
@@ -77,13 +82,51 @@ class CodeColumn:
 
     name: str
     category: str
-    mode: str
+    mode: Mode
 
 
-CODE_SHEET_COLUMNS: tuple[CodeColumn, ...] = tuple(
-    [CodeColumn(c, c, "cooperation") for c in CATEGORIES]
-    + [CodeColumn(f"{c}_non_cooperation", c, "non_cooperation") for c in CATEGORIES if c not in COOPERATION_ONLY]
-)
+class _CategoryLike(Protocol):
+    """A codebook's category or a vocabulary's: all the columns need is its id and its modes."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def cooperation_only(self) -> bool: ...
+
+
+class _HasCategories(Protocol):
+    @property
+    def categories(self) -> Sequence[_CategoryLike]: ...
+
+
+def code_columns(codebook: Codebook | Vocabulary | _HasCategories) -> tuple[CodeColumn, ...]:
+    """The code columns of a sheet for ``codebook`` (or a vocabulary): every category in
+    cooperation mode, then the non-cooperation variant of each that has one, in codebook order.
+
+    A function of the codebook rather than a constant, so that an export with a researcher's
+    ``--codebook`` (an added inductive category) has a column for each of its codes.
+    """
+    cats = list(codebook.categories)
+    return tuple(
+        [CodeColumn(c.id, c.id, "cooperation") for c in cats]
+        + [CodeColumn(f"{c.id}_non_cooperation", c.id, "non_cooperation") for c in cats if not c.cooperation_only]
+    )
+
+
+def manifest_columns(manifest: Manifest) -> tuple[CodeColumn, ...] | None:
+    """The code columns ``code export`` recorded in the manifest; None for a manifest written before
+    they were recorded (its sheets have the project codebook's columns)."""
+    if manifest.code_columns is None:
+        return None
+    return tuple(CodeColumn(c.name, c.category, c.mode) for c in manifest.code_columns)
+
+
+def sheet_columns(codes: Sequence[CodeColumn]) -> tuple[str, ...]:
+    """Every column of a coding sheet whose code columns are ``codes``, in sheet order."""
+    return REPORT_SHEET_COLUMNS + tuple(c.name for c in codes) + TRAILING_COLUMNS
+
+
 REPORT_SHEET_COLUMNS: tuple[str, ...] = (
     "id",
     "country",
@@ -102,7 +145,10 @@ TRAILING_COLUMNS: tuple[str, ...] = (
     "provenance",
     "coder",
 )
-SHEET_COLUMNS: tuple[str, ...] = REPORT_SHEET_COLUMNS + tuple(c.name for c in CODE_SHEET_COLUMNS) + TRAILING_COLUMNS
+#: The code columns and all columns of a sheet of the project's codebook (``data/codebook.yaml``);
+#: a sheet of another codebook has :func:`code_columns` of it.
+CODE_SHEET_COLUMNS: tuple[CodeColumn, ...] = code_columns(default_codebook())
+SHEET_COLUMNS: tuple[str, ...] = sheet_columns(CODE_SHEET_COLUMNS)
 CODER_RULE = "must be letters, digits, '_', '-' or '.', starting with a letter or digit (it names a file)"
 _CODER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -135,12 +181,17 @@ def category_keywords(codebook: Codebook, lemmatizer: Lemmatizer | None = None) 
 
 
 def suggest_codes(text: str, keyword_sets: Mapping[str, KeywordSet], top: int = 3) -> str:
-    """``economic (5); political_diplomatic (2)``: categories whose keywords the text uses most."""
+    """``economic (5); political_diplomatic (2)``: categories whose keywords the text uses most.
+
+    Ties go to the category earlier in ``keyword_sets`` (codebook order, as
+    :func:`category_keywords` builds it), so a category the codebook adds ranks by the same rule.
+    """
     if not keyword_sets:
         return ""
     tokens = default_lemmatizer().tokens(text)
     counts = {cat: ks.count(tokens) for cat, ks in keyword_sets.items()}
-    ranked = sorted((n, -CATEGORIES.index(c), c) for c, n in counts.items() if n)
+    order = {cat: i for i, cat in enumerate(keyword_sets)}
+    ranked = sorted((n, -order[c], c) for c, n in counts.items() if n)
     return "; ".join(f"{c} ({n})" for n, _, c in reversed(ranked[-top:]))
 
 
@@ -172,9 +223,13 @@ _check_coders = check_coders
 
 
 def coding_sheet(
-    reports: pd.DataFrame, coder: str, keyword_sets: Mapping[str, KeywordSet] | None = None
+    reports: pd.DataFrame,
+    coder: str,
+    keyword_sets: Mapping[str, KeywordSet] | None = None,
+    codes: Sequence[CodeColumn] = CODE_SHEET_COLUMNS,
 ) -> pd.DataFrame:
-    """The sheet one coder fills in: report columns, empty code columns, suggestions, the text.
+    """The sheet one coder fills in: report columns, empty code columns (``codes``, by default the
+    project codebook's), suggestions, the text.
 
     Every cell is text, exactly as written to the CSV and the XLSX (and hashed in the manifest).
     """
@@ -182,7 +237,7 @@ def coding_sheet(
     for col in ("id", "country", "website", "date", "entity", "url", "title_ru", "excerpt_ru", "text_ru", "provenance"):
         df[col] = df[col].map(cell_text) if col in df else ""
     df["provenance"] = df["provenance"].replace("", "collected")
-    for code_col in CODE_SHEET_COLUMNS:
+    for code_col in codes:
         df[code_col.name] = ""
     df["note"] = ""
     df["screening_note"] = df["note_screening"].map(cell_text) if "note_screening" in df else ""
@@ -190,7 +245,7 @@ def coding_sheet(
         suggest_codes(f"{t}\n\n{x}", keyword_sets or {}) for t, x in zip(df["title_ru"], df["text_ru"], strict=True)
     ]
     df["coder"] = coder
-    return df[list(SHEET_COLUMNS)].reset_index(drop=True)
+    return df[list(sheet_columns(codes))].reset_index(drop=True)
 
 
 def _codebook_sheet(codebook: Codebook) -> pd.DataFrame:
@@ -280,9 +335,11 @@ def export_coding_sheets(
     if reports.empty:
         raise CorpusError(["no included reports to code (mark some `include` in the screening sheet)"])
     codebook = sheet_codebook(codebook_path)
-    sheet = coding_sheet(reports, names[0], category_keywords(codebook))
+    columns = code_columns(codebook)
+    sheet = coding_sheet(reports, names[0], category_keywords(codebook), columns)
     _check_export(sheet, formats)
     manifest = manifest_for(sheet, names, csv_text(sheet)[1])
+    manifest.code_columns = [ManifestCode(name=c.name, category=c.category, mode=c.mode) for c in columns]
     manifest.screening_notes = {i: n for i, n in zip(sheet["id"], sheet["screening_note"], strict=True) if n.strip()}
     manifest_path = folder / MANIFEST
     if manifest_path.exists():
@@ -290,10 +347,17 @@ def export_coding_sheets(
             old = read_manifest(manifest_path)
         except CorpusError:
             old = None
-        if old is not None and old.same_reports(manifest):
+        same_columns = old is not None and (manifest_columns(old) or CODE_SHEET_COLUMNS) == columns
+        if old is not None and old.same_reports(manifest) and same_columns:
             manifest.coders = list(dict.fromkeys([*old.coders, *names]))
         elif not force:
-            why = "is not a coding manifest" if old is None else "records sheets of other reports"
+            why = (
+                "is not a coding manifest"
+                if old is None
+                else "records sheets of other reports"
+                if not old.same_reports(manifest)
+                else "records sheets with other code columns (another --codebook)"
+            )
             raise CorpusError(
                 [
                     f"{manifest_path}: {why}; export to another --out, or use --force (sheets "
@@ -315,7 +379,7 @@ def export_coding_sheets(
                     "instructions": pd.DataFrame({"instructions": list(INSTRUCTIONS)}),
                 },
                 folder / f"coding-{name}.xlsx",
-                choices={c.name: ("main", "secondary") for c in CODE_SHEET_COLUMNS},
+                choices={c.name: ("main", "secondary") for c in columns},
                 widths={"title_ru": 45, "excerpt_ru": 60, "text_ru": 90, "note": 30, SUGGESTED: 35},
                 wrap=("title_ru", "excerpt_ru", "text_ru"),
             )
@@ -406,8 +470,8 @@ def _coder_of(path: Path, table: RawTable, manifest: Manifest, problems: list[st
     return name
 
 
-def _missing_columns(path: Path, table: RawTable, manifest: Manifest) -> list[str]:
-    required = ["id", *manifest.fields, *(c.name for c in CODE_SHEET_COLUMNS)]
+def _missing_columns(path: Path, table: RawTable, manifest: Manifest, codes: Sequence[CodeColumn]) -> list[str]:
+    required = ["id", *manifest.fields, *(c.name for c in codes)]
     missing = [c for c in required if c not in table.header]
     if not missing:
         return []
@@ -418,14 +482,19 @@ def _missing_columns(path: Path, table: RawTable, manifest: Manifest) -> list[st
     ]
 
 
-def _read_sheet(path: Path, manifest: Manifest, problems: list[str]) -> _Sheet | None:
-    """Check one sheet row by row against the manifest; problems name the sheet, row and column."""
+def _read_sheet(
+    path: Path, manifest: Manifest, problems: list[str], codes: Sequence[CodeColumn] = CODE_SHEET_COLUMNS
+) -> _Sheet | None:
+    """Check one sheet row by row against the manifest; problems name the sheet, row and column.
+
+    ``codes`` are the sheet's code columns (those the manifest records, or the codebook's).
+    """
     try:
         table = read_raw(path, sheet="coding")
     except CorpusError as err:
         problems.extend(err.problems)
         return None
-    missing = _missing_columns(path, table, manifest)
+    missing = _missing_columns(path, table, manifest, codes)
     if missing:
         problems.extend(missing)
         return None
@@ -473,7 +542,7 @@ def _read_sheet(path: Path, manifest: Manifest, problems: list[str]) -> _Sheet |
         sheet.values[rid] = kept
         memo = table.cook(values[col["note"]]) if "note" in col else ""
         levels = []
-        for code in CODE_SHEET_COLUMNS:
+        for code in codes:
             raw = table.cook(values[col[code.name]]).strip()
             if not raw:
                 continue
@@ -536,9 +605,33 @@ def _manifest_path(sheet_paths: Sequence[Path], manifest: str | os.PathLike[str]
     return sheet_paths[0].parent / MANIFEST
 
 
+def import_columns(spec: Manifest, where: Path, codebook: Codebook, codebook_name: str) -> tuple[CodeColumn, ...]:
+    """The code columns to read: the ones the manifest records (the codebook's for an older manifest),
+    each checked to be a code of ``codebook``, the codebook the corpus is written with.
+
+    A column of a category the codebook lacks (the sheets were exported with another ``--codebook``)
+    is refused in one line naming the manifest and the column, rather than its codes being lost or
+    refused row by row.
+    """
+    own = code_columns(codebook)
+    columns = manifest_columns(spec) or own
+    known = {(c.category, c.mode) for c in own}
+    foreign = [c for c in columns if (c.category, c.mode) not in known]
+    if foreign:
+        raise CorpusError(
+            [
+                f"{where}: code_columns: {foreign[0].name!r} is not a code of {codebook_name} (the sheets "
+                "were exported with another codebook: import with the same --codebook)"
+            ]
+        )
+    return columns
+
+
 def import_coding_sheets(
     sheet_paths: Sequence[str | os.PathLike[str]],
     manifest: str | os.PathLike[str] | None = None,
+    codebook: Codebook | None = None,
+    codebook_name: str = "data/codebook.yaml",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every coder's sheet as interchange frames (reports, codes), validated as the loader does.
 
@@ -546,16 +639,24 @@ def import_coding_sheets(
     the first sheet): every exported report must come back once, with its report fields as
     exported; nothing else may. Raises CorpusError listing every problem at the sheet, row and
     column a coder can fix.
+
+    The code columns read are the manifest's (:func:`import_columns`); the codes are validated
+    against ``codebook`` (default: the project's; ``codebook_name`` is how problems name it), so a
+    category the export's ``--codebook`` added is a category here too.
     """
     if not sheet_paths:
         raise CorpusError(["no coding sheets given"])
     paths_ = [Path(p) for p in sheet_paths]
-    spec = read_manifest(_manifest_path(paths_, manifest))
+    manifest_path = _manifest_path(paths_, manifest)
+    spec = read_manifest(manifest_path)
+    book = codebook or default_codebook()
+    columns = import_columns(spec, manifest_path, book, codebook_name)
+    vocabulary = Vocabulary.default().with_codebook(book)
     problems: list[str] = []
     sheets: list[_Sheet] = []
     coders: dict[str, str] = {}
     for path in paths_:
-        sheet = _read_sheet(path, spec, problems)
+        sheet = _read_sheet(path, spec, problems, columns)
         if sheet is None:
             continue
         if sheet.coder in coders:
@@ -590,10 +691,32 @@ def import_coding_sheets(
     code_origins = [o for s in sheets for _, o in s.codes]
     codes = pd.DataFrame(code_rows, columns=["report_id", "category", "mode", "level", "coder", "note"], dtype=object)
     try:
-        corpus_from_frames(reports, codes)
+        corpus_from_frames(reports, codes, vocabulary)
     except CorpusError as err:
         raise CorpusError(_relocate(err.problems, report_origins, code_origins)) from None
     return reports, codes
+
+
+def imported_vocabulary(
+    codebook_path: str | os.PathLike[str] | None,
+) -> tuple[Codebook, Vocabulary, dict[str, bytes]]:
+    """The codebook an import maps codes to, the vocabulary the corpus is written with, and the files
+    it carries: with ``--codebook FILE``, that codebook, and ``FILE`` as the corpus's ``codebook.yaml``;
+    without, the project's and none.
+
+    Why the copy: a corpus coded with a researcher's codebook (an added category) is valid only
+    against it, so it must carry it for ``validate``, ``counts`` and ``rerun`` to read it so.
+    """
+    from kzperception.data.vocabulary import CORPUS_CODEBOOK
+
+    book = sheet_codebook(codebook_path)
+    if codebook_path is None:
+        return book, Vocabulary.default(), {}
+    try:
+        data = Path(codebook_path).read_bytes()
+    except OSError as err:
+        raise CorpusError([f"{codebook_path}: cannot be read ({err.strerror or err})"]) from None
+    return book, Vocabulary.default().with_codebook(book, codebook_path), {CORPUS_CODEBOOK: data}
 
 
 def write_imported(
@@ -602,11 +725,16 @@ def write_imported(
     *,
     force: bool = False,
     manifest: str | os.PathLike[str] | None = None,
+    codebook: str | os.PathLike[str] | None = None,
 ) -> Corpus:
     """Validate the sheets, then write the corpus to ``folder`` whole (nothing is written on failure).
 
-    An existing corpus in ``folder`` is replaced only with ``force``.
+    An existing corpus in ``folder`` is replaced only with ``force``. With ``codebook`` (the
+    ``--codebook`` the sheets were exported with) the codes are checked against it and the corpus
+    carries it as its ``codebook.yaml``, its ``datapackage.json`` allowing its categories.
     """
-    reports, codes = import_coding_sheets(sheet_paths, manifest)
-    write_corpus(reports, codes, folder, force=force)
+    book, vocabulary, files = imported_vocabulary(codebook)
+    name = str(codebook) if codebook is not None else "data/codebook.yaml"
+    reports, codes = import_coding_sheets(sheet_paths, manifest, book, name)
+    write_corpus(reports, codes, folder, force=force, vocabulary=vocabulary, vocabulary_files=files)
     return load_corpus(folder)
