@@ -21,6 +21,7 @@ from kzperception.data.counts import PUBLISHED, load_counts
 from kzperception.data.register import default_register
 from kzperception.data.window import Window
 from kzperception.fieldwork.synth import synthesize
+from kzperception.readings import words
 
 MOVED = Window.parse("2020-08-24", "2022-01-01", "2023-08-24")
 
@@ -253,7 +254,7 @@ def test_example_html_escapes_a_bare_row() -> None:
 
 
 def test_zero_and_one_are_never_several() -> None:
-    texts = narrative.count_texts(
+    texts = words.count_texts(
         {
             "n_china_before": 0,
             "china_before_security_military_main": 1.0,

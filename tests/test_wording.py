@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from kzperception import paths
-from kzperception.analysis.measures import place_texts
 from kzperception.data.context import format_figure
 from kzperception.data.wording import ordinal
+from kzperception.readings.words import place_texts
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,10 @@ def test_a_rank_fact_becomes_a_place_word() -> None:
         "security_military_main_place": "fifth"
     }
     assert format_figure("2", "place") == "second"
+    # named keys keep their names, and an unknown rank is left out rather than said
+    assert place_texts(
+        {"s631_01_printed": 4, "s631_02_printed": float("nan")}, ["s631_01_printed", "s631_02_printed"]
+    ) == {"s631_01_printed_place": "fourth"}
 
 
 def test_no_chapter_pastes_a_rank_into_its_prose() -> None:

@@ -391,14 +391,6 @@ def charitable_facts(readings: pd.DataFrame) -> dict[str, float]:
     return facts
 
 
-def place_words(facts: dict[str, float], keys: Iterable[str]) -> dict[str, str]:
-    """Ranks among ``facts`` as place words for prose (``s631_01_printed`` 4 -> ``s631_01_printed_place``
-    "fourth"): a rank pasted as a bare number inside a phrase ("at rank 4 among") reads as a template."""
-    from kzperception.data.wording import ordinal
-
-    return {f"{k}_place": ordinal(facts[k]) for k in keys if k in facts and not math.isnan(facts[k])}
-
-
 def rerun_note(counts: Counts) -> str:
     """The sentence on reruns, for a book built on a corpus only (the main book has no rerun column)."""
     if counts.is_published:

@@ -13,7 +13,6 @@ import pandas as pd
 
 from kzperception.data.counts import Counts
 from kzperception.data.vocabulary import LEVELS
-from kzperception.data.wording import ordinal
 
 
 def share(part: float, whole: float) -> float:
@@ -278,14 +277,6 @@ def codes_beside_thesis(counts: Counts, thesis: Counts) -> pd.DataFrame:
     ours = ours[cell.isin(known) | ~ours["country"].isin(set(published["country"]))]
     heads = beside_thesis_headers(counts, thesis, ("all",))
     return _beside(ours, published, keys, heads)
-
-
-def place_texts(facts: dict[str, float]) -> dict[str, str]:
-    """Every ``*_rank`` fact as an ordinal word under ``*_place`` (5 -> ``fifth``), for prose.
-
-    A rank pasted as a number reads "only number 5 of 7"; the prose says "only the fifth of 7".
-    """
-    return {f"{k.removesuffix('_rank')}_place": ordinal(v) for k, v in facts.items() if k.endswith("_rank")}
 
 
 #: Shares the thesis prints at more than the one decimal :func:`~kzperception.book.display.glue_facts`

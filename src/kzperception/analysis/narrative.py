@@ -33,7 +33,6 @@ escaping every value that comes from a corpus.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -197,23 +196,3 @@ def kind_words(kinds: Iterable[Kind]) -> str:
 def count_words(n: float, singular: str = "report", plural: str | None = None) -> str:
     """A count as a reader says it; zero and one are never plural (``no report``, ``one report``)."""
     return count_phrase(n, singular, plural)
-
-
-def count_texts(facts: dict[str, float], prefix: str = "") -> dict[str, str]:
-    """``<key>_reports`` (and ``<key>_codes`` for non-cooperation counts) in words, for every count of ``facts``.
-
-    Shares and changes are left out; an unknown count (NaN, a cell the thesis does not publish)
-    becomes "an unknown number of reports", never a number.
-    """
-    out: dict[str, str] = {}
-    for key, value in facts.items():
-        if "share" in key or "change" in key:
-            continue
-        if value is not None and not (isinstance(value, float) and math.isnan(value)) and float(value) != int(value):
-            continue
-        out[f"{prefix}{key}_reports"] = count_words(value)
-        if key.endswith("non_cooperation"):
-            out[f"{prefix}{key}_codes"] = count_words(value, "code")
-        elif key.endswith("_main"):
-            out[f"{prefix}{key}_codes"] = count_words(value, "main code")
-    return out

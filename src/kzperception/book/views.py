@@ -16,13 +16,13 @@ from collections.abc import Iterable
 import pandas as pd
 from IPython.display import HTML
 
-from kzperception.analysis import narrative
 from kzperception.analysis.measures import slot_facts
 from kzperception.analysis.slots import check_partner, partner_slot_facts, slot_table
 from kzperception.book.display import defined_facts, glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
 from kzperception.data.counts import Counts
 from kzperception.data.register import Register, default_register, quote_html
+from kzperception.readings import words
 
 # --- codebook (chapter 6.1, methodology; a rerun's 6.3 for the categories a corpus adds) ------------
 
@@ -109,10 +109,10 @@ def glue_partner_slots(counts: Counts, thesis: Counts, partner: str) -> None:
 
     glue_texts(registry.partner_texts(counts, partner, thesis if thesis is not counts else None))
     # Counts reach the prose in words, so that zero and one are never narrated as several.
-    glue_texts(narrative.count_texts(facts, "partner_"))
+    glue_texts(words.count_texts(facts, "partner_"))
     thesis_facts = slot_facts(thesis)
     glue_facts(defined_facts(thesis_facts))  # slots the thesis never printed are NaN
-    glue_texts(narrative.count_texts(thesis_facts))
+    glue_texts(words.count_texts(thesis_facts))
     studied = [p for p in thesis.vocabulary.partner_ids if f"n_{p}_before" in thesis_facts]
     from kzperception.readings import describe
 

@@ -13,11 +13,25 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable, Mapping
 
 from kzperception.data.wording import ordinal
 from kzperception.readings.verdicts import ALPHA, Test, is_nan
 
-__all__ = ["capitalised", "chance", "count", "group", "number", "ordinal", "p_value", "percent", "signed", "together"]
+__all__ = [
+    "capitalised",
+    "chance",
+    "count",
+    "count_texts",
+    "group",
+    "number",
+    "ordinal",
+    "p_value",
+    "percent",
+    "place_texts",
+    "signed",
+    "together",
+]
 
 
 def count(n: float | None, singular: str = "report", plural: str | None = None) -> str:
@@ -109,3 +123,42 @@ def rates(*per_day: float) -> list[str]:
 def capitalised(text: str) -> str:
     """A rendering as the start of a sentence."""
     return text[:1].upper() + text[1:]
+
+
+# --- numbers a page glues in words, by name --------------------------------------------------------
+
+
+def count_texts(facts: Mapping[str, float], prefix: str = "") -> dict[str, str]:
+    """``<key>_reports`` (and ``<key>_codes`` for code counts) in words, for every count of ``facts``.
+
+    Counts reach the prose in words, so zero and one are never narrated as several. Shares and
+    changes are left out; an unknown count (NaN, a cell the thesis does not publish) becomes "an
+    unknown number of reports", never a number.
+    """
+    out: dict[str, str] = {}
+    for key, value in facts.items():
+        if "share" in key or "change" in key:
+            continue
+        if not is_nan(value) and float(value) != int(value):
+            continue
+        out[f"{prefix}{key}_reports"] = count(value)
+        if key.endswith("non_cooperation"):
+            out[f"{prefix}{key}_codes"] = count(value, "code")
+        elif key.endswith("_main"):
+            out[f"{prefix}{key}_codes"] = count(value, "main code")
+    return out
+
+
+def place_texts(facts: Mapping[str, float], keys: Iterable[str] | None = None) -> dict[str, str]:
+    """Ranks as place words under ``<key>_place`` (5 -> ``fifth``): every ``*_rank`` fact, or the named ``keys``.
+
+    A rank pasted as a number reads "only number 5 of 7" or "at rank 4 among", like a template;
+    the prose says "only the fifth of 7". A ``*_rank`` key loses its suffix (``x_rank`` ->
+    ``x_place``); a named key keeps its name (``s631_01_printed`` -> ``s631_01_printed_place``).
+    Unknown ranks are left out.
+    """
+    if keys is None:
+        chosen = {k.removesuffix("_rank"): v for k, v in facts.items() if k.endswith("_rank")}
+    else:
+        chosen = {k: facts[k] for k in keys if k in facts}
+    return {f"{k}_place": ordinal(v) for k, v in chosen.items() if not is_nan(v)}
