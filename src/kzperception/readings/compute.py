@@ -21,7 +21,6 @@ from statsmodels.stats.multitest import multipletests
 from kzperception.analysis.measures import code_cell
 from kzperception.analysis.stats import after_share_expected, stratified_attention, wilson
 from kzperception.data.counts import Counts
-from kzperception.data.vocabulary import CATEGORIES, COUNTRIES, WEBSITES
 from kzperception.data.window import Window
 from kzperception.readings.verdicts import (
     AttentionTest,
@@ -74,26 +73,20 @@ def _in_order(known: tuple[str, ...], column: object) -> tuple[str, ...]:
 def partner_ids(counts: Counts) -> tuple[str, ...]:
     """Every partner of the counts' vocabulary, in its order (those without reports included).
 
-    Counts that carry no vocabulary value are read with the project's partners first and any
-    other partner of the frame after them, so a verdict never silently drops a partner.
+    The vocabulary is the value the counts carry (a corpus's own ``partners.yaml``, or the
+    project's), never state loaded at import; a partner of the frame outside it would follow, so
+    a verdict never silently drops a partner.
     """
-    vocab = getattr(counts, "vocabulary", None)
-    if vocab is not None:
-        return tuple(vocab.partner_ids)
-    return _in_order(COUNTRIES, counts.reports["country"])
+    return _in_order(tuple(counts.vocabulary.partner_ids), counts.reports["country"])
 
 
 def category_ids(counts: Counts) -> tuple[str, ...]:
     """The codebook's categories, in its order (any category of the frame outside it after them)."""
-    vocab = getattr(counts, "vocabulary", None)
-    if vocab is not None:
-        return tuple(vocab.category_ids)
-    return _in_order(CATEGORIES, counts.codes["category"])
+    return _in_order(tuple(counts.vocabulary.category_ids), counts.codes["category"])
 
 
 def website_ids(counts: Counts) -> tuple[str, ...]:
-    vocab = getattr(counts, "vocabulary", None)
-    return tuple(vocab.website_ids) if vocab is not None else _in_order(WEBSITES, counts.reports["website"])
+    return _in_order(tuple(counts.vocabulary.website_ids), counts.reports["website"])
 
 
 def partners(counts: Counts) -> tuple[str, ...]:

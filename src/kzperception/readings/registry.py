@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kzperception.data.vocabulary import CATEGORIES
 from kzperception.readings import render, words
 from kzperception.readings.verdicts import Verdict
 
@@ -329,13 +328,24 @@ def pair_texts(counts: Counts, a: str, b: str) -> dict[str, str]:
     return out
 
 
+def _categories(categories: Iterable[str] | None) -> tuple[str, ...]:
+    """The categories asked for, or the project's codebook's (read when asked, not at import)."""
+    if categories is not None:
+        return tuple(categories)
+    from kzperception.data.vocabulary import default_vocabulary
+
+    return default_vocabulary().category_ids
+
+
 def _asked_of(fn: Callable[[Counts, str], list[Verdict]], subject: str, counts: Counts) -> list[Verdict]:
     """``fn`` asked of one category or partner: a family's question bound to its subject."""
     return fn(counts, subject)
 
 
-def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
-    """The registered reading ``name``: a fixed one, or ``<family>_<category>`` of a codebook category."""
+def reading(name: str, categories: Iterable[str] | None = None) -> Reading:
+    """The registered reading ``name``: a fixed one, or ``<family>_<category>`` of a codebook category
+    (of ``categories``; the project's codebook when not given)."""
+    categories = _categories(categories)
     if name in READINGS:
         return READINGS[name]
     for family, (question, fn) in FAMILIES.items():
@@ -348,9 +358,9 @@ def reading(name: str, categories: Iterable[str] = CATEGORIES) -> Reading:
     )
 
 
-def names(categories: Iterable[str] = CATEGORIES) -> list[str]:
+def names(categories: Iterable[str] | None = None) -> list[str]:
     """Every reading name the registry answers for a codebook with ``categories``."""
-    cats = list(categories)
+    cats = _categories(categories)
     return [*READINGS, *(f"{family}_{cat}" for family in FAMILIES for cat in cats)]
 
 
@@ -401,7 +411,7 @@ def texts(
     return out
 
 
-def glue_names(chosen: Iterable[str] | None = None, categories: Iterable[str] = CATEGORIES) -> set[str]:
+def glue_names(chosen: Iterable[str] | None = None, categories: Iterable[str] | None = None) -> set[str]:
     """Every glue name the registry produces for the chosen readings (all, for ``categories``, by default)."""
     chosen = names(categories) if chosen is None else list(chosen)
     return {
