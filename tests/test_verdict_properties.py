@@ -594,3 +594,76 @@ def test_odds_ratios_and_directions_match_an_independent_computation(t: dict, da
             assert d.outcome == ("beyond" if p < 0.05 else "within")
             lead = LABELS.partner(a if side > 0 else b)
             assert text.startswith(f"reports on {lead} shifted")
+
+
+def wilson_by_hand(k: int, n: int) -> tuple[float, float]:
+    """The Wilson score interval in percent, from its formula (z for 95 %)."""
+    if n == 0:
+        return math.nan, math.nan
+    z = 1.959963984540054
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+def mantel_haenszel(tables: list[list[list[int]]]) -> float:
+    """The Mantel-Haenszel pooled odds ratio of 2x2 tables, by hand."""
+    num = sum(t[0][0] * t[1][1] / (sum(map(sum, t))) for t in tables)
+    den = sum(t[0][1] * t[1][0] / (sum(map(sum, t))) for t in tables)
+    return num / den if den else math.nan
+
+
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_paces_poolings_and_the_lead_across_the_pivot_match_an_independent_computation(t: dict) -> None:
+    """SteadyPace (Wilson against the after-part's share of the days), Pooling (Mantel-Haenszel over
+    the websites) and PivotLead (who leads each period, Fisher when the lead passes), by hand."""
+    counts = counts_of(t)
+    ps = present(t)
+    db, da = t["days"]
+    reference = round(100 * da / (db + da), 1)
+    for v in compute.steady_pace(counts):
+        k, n = n_of(t, v.partner, "after"), n_of(t, v.partner)
+        low, high = wilson_by_hand(k, n)
+        assert (v.k, v.n) == (k, n) and v.reference == reference
+        assert math.isclose(v.low, low, rel_tol=1e-9, abs_tol=1e-9) and math.isclose(v.high, high, rel_tol=1e-9)
+        assert v.side == ("above" if low > reference else "below" if high < reference else "within")
+        check_wording(render(v, LABELS), v, len(ps))
+
+    for a, b in itertools.combinations(ps, 2):
+        v = compute.pooling(counts, a, b)
+        strata = [
+            [[n_of(t, a, "after", w), n_of(t, a, "before", w)], [n_of(t, b, "after", w), n_of(t, b, "before", w)]]
+            for w in WEBSITES
+        ]
+        if any(0 in (x for row in s for x in row) for s in strata):
+            assert v.effect == "not_pooled"
+        else:
+            assert math.isclose(v.pooled, mantel_haenszel(strata), rel_tol=1e-9)
+            crude, _, _ = woolf([[sum(s[i][j] for s in strata) for j in (0, 1)] for i in (0, 1)])
+            assert math.isclose(v.crude, crude, rel_tol=1e-9)
+            lc, lp = math.log(crude), math.log(v.pooled)
+            if lc * lp > 0 and abs(lp) < 0.9 * abs(lc):
+                assert v.effect == "explains_part"
+            elif lc * lp > 0 and abs(lp) <= abs(lc):
+                assert v.effect == "barely_moves"
+            else:
+                assert v.effect == "does_not_explain"
+        check_wording(render(v, LABELS), v, len(ps))
+
+    lead = compute.pivot_lead(counts)
+    by = {per: {p: n_of(t, p, per) for p in t["partners"]} for per in ("before", "after")}
+    first, then = leaders(by["before"]), leaders(by["after"])
+    if not first or not then:
+        assert lead.outcome == "empty"
+    elif len(first) > 1 or len(then) > 1:
+        assert lead.outcome == "tied"
+    elif first == then:
+        assert lead.outcome == "kept"
+    else:
+        assert lead.outcome == "passed"
+        x, y = first[0], then[0]
+        p = fisher_p([[by["after"][x], by["before"][x]], [by["after"][y], by["before"][y]]])
+        assert lead.test is not None and math.isclose(lead.test.p, p, rel_tol=1e-9)
+    check_wording(render(lead, LABELS), lead, len(ps))
