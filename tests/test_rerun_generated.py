@@ -77,6 +77,9 @@ def corpora(draw: st.DrawFn, partners: list[str]) -> dict:
         )
         main = draw(st.sampled_from(pool))
         codes.append({"report_id": rid, "category": main, "mode": "cooperation", "level": "main", "coder": "primary"})
+        # a second coder who disagrees often: the rerun counts the coder it is given, never a mix
+        other = draw(st.sampled_from(CATEGORIES))
+        codes.append({"report_id": rid, "category": other, "mode": "cooperation", "level": "main", "coder": "second"})
         extra = draw(st.sampled_from([None, *CATEGORIES]))
         if extra and extra != main:
             codes.append(
@@ -133,6 +136,8 @@ def test_a_rerun_on_a_generated_corpus_says_what_its_numbers_say(partners, data,
             end.isoformat(),
             "--out",
             str(out),
+            "--coder",
+            "primary",
         ],
         capture_output=True,
         text=True,
@@ -169,6 +174,17 @@ def test_a_rerun_on_a_generated_corpus_says_what_its_numbers_say(partners, data,
     for stem in ("index", "06-2-reports", "06-4-uncertainty", "08-conclusion"):
         for p in present:
             assert NAMES[p] in pages[stem], (stem, NAMES[p])
+    assert "codes of coder primary" in pages["06-3-coding"], "the page names whose codes it counts"
+    # 6.3's category order is the chosen coder's: the first coder's most frequent main code leads
+    mains = pd.DataFrame([c for c in corpus["codes"] if c["coder"] == "primary" and c["level"] == "main"])
+    mains = mains[mains["report_id"].isin(inside["id"])]
+    top = mains["category"].value_counts()
+    if len(top) == 1 or (len(top) > 1 and top.iloc[0] > top.iloc[1]):
+        from kzperception.data.vocabulary import Vocabulary
+
+        label = Vocabulary.default().category_label(top.index[0]).lower()
+        said = re.search(r"By main codes (.+?) cooperation \(", pages["06-3-coding"])
+        assert said is not None and said[1] == label, (label, said and said[0])
     reports_page = pages["06-2-reports"]
     total = len(inside)
     assert f"The collection holds {total} reports." in reports_page, reports_page[:1500]  # never fewer than five
