@@ -355,6 +355,28 @@ def test_an_invisible_or_mixed_script_key_is_refused_on_both_paths(name, tmp_pat
     assert ("a character a reader cannot see" in err) != ("mixes scripts" in err), err
 
 
+def test_validate_shows_a_hidden_character_in_a_provenance_as_its_code_point(tmp_path, monkeypatch):
+    """A provenance ending in U+202E printed as is reversed the rest of the terminal line ("12"
+    read "21"); shown as ``[U+202E]``, as the book's pages show it, on both paths."""
+    folder = _copy(tmp_path, "corpus")
+    _cell("reports.csv", "provenance", 3, "cited\u202e")(folder)
+    _cell("reports.csv", "provenance", 4, "blank\u2800")(folder)
+    _cell("reports.csv", "provenance", 5, "x\u200by")(folder)
+    assert_same(folder, monkeypatch)
+    code, out, err = validate(folder, True, monkeypatch)
+    assert code == 0, err
+    assert out.isascii(), out
+    assert "provenance: blank[U+2800] 1, cited 31, cited[U+202E] 1, x[U+200B]y 1\n" in out, out
+
+
+def test_error_lines_show_a_hidden_character_in_a_folder_name_as_its_code_point(tmp_path, monkeypatch):
+    folder = tmp_path / "a\u202eb"
+    folder.mkdir()
+    code, _out, err = validate(folder, True, monkeypatch)
+    assert code == 1 and "\u202e" not in err, err
+    assert f"error: {tmp_path}/a[U+202E]b/reports.csv: file missing" in err, err
+
+
 def test_a_path_that_is_not_a_folder_gets_the_same_answer(tmp_path, monkeypatch):
     assert assert_same(tmp_path / "nowhere", monkeypatch) is None
     (tmp_path / "file").write_text("x", encoding="utf-8")

@@ -133,9 +133,16 @@ def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with rep
 
 
 def _ok(reports: int, codes: int, coders: list[str], provenance_mix: dict[str, int]) -> None:
-    """``validate``'s line for a valid corpus, whichever path checked it."""
-    mix = ", ".join(f"{k} {v}" for k, v in provenance_mix.items())
-    typer.echo(f"ok: {reports} reports, {codes} codes, coders: {', '.join(coders)}; provenance: {mix}")
+    """``validate``'s line for a valid corpus, whichever path checked it.
+
+    Provenance is free text: a value may hold a bidi override that would reorder the rest of the
+    line (its count read backwards), so hidden characters are shown as ``[U+202E]``.
+    """
+    from kzperception.data.hidden_chars import terminal_text
+
+    mix = ", ".join(f"{terminal_text(k)} {v}" for k, v in provenance_mix.items())
+    names = ", ".join(map(terminal_text, coders))
+    typer.echo(f"ok: {reports} reports, {codes} codes, coders: {names}; provenance: {mix}")
 
 
 @app.command()

@@ -33,6 +33,7 @@ __all__ = [
     "mixed_scripts_message",
     "script",
     "shown",
+    "terminal_text",
 ]
 
 _HIDDEN_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp"})
@@ -100,6 +101,21 @@ def shown(value: str) -> str:
     as it is, so a message about one would show a value that looks exactly like the other.
     """
     return "".join(_escape(c) if is_hidden(c) else c for c in repr(value))
+
+
+def terminal_text(value: object, keep: str = "") -> str:
+    """``value`` with every hidden character shown as its code point in brackets, ``[U+202E]``.
+
+    What a command prints from a corpus (``validate``'s provenance values, a folder name) goes to a
+    terminal that obeys a right-to-left override like any other text: ``cited`` + U+202E printed
+    before its count turned "12" into "21", and a line break in a value would split the one line.
+    The book's pages show the same characters the same way (:mod:`kzperception.book.display`).
+    Characters in ``keep`` are left as they are (``"\n"`` for a message meant to span lines).
+    """
+    text = str(value)
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(f"[U+{ord(c):04X}]" if c not in keep and (c == "\x00" or is_hidden(c)) else c for c in text)
 
 
 def script(char: str) -> str:
