@@ -325,3 +325,42 @@ def test_a_signalled_build_out_keeps_the_earlier_book(tmp_path, signum, delay):
             proc.kill()
     assert _snapshot(out) == before, err[-2000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary build folder beside OUT
+
+
+@pytest.mark.parametrize("after", [0, 1, 2], ids=["before-any-rename", "between-the-renames", "after-both"])
+def test_write_corpus_interrupted_at_each_rename_keeps_one_whole_corpus(tmp_path, monkeypatch, small_corpus, after):
+    """``--force`` over a corpus renames the old one aside, then the new one in: a signal between
+    the two used to delete both (the clean-up removed the new folder and the old one alike)."""
+    from kzperception.cli.interrupt import Interrupted
+    from kzperception.data import corpus_write
+    from kzperception.data.corpus import load_corpus, write_corpus
+
+    corpus = load_corpus(small_corpus)
+    reports = corpus.reports.assign(date=corpus.reports["date"].dt.strftime("%Y-%m-%d"))
+    codes = corpus.codes.drop(columns="report_row")
+    out = tmp_path / "w" / "out"
+    write_corpus(reports, codes, out)
+    before = _snapshot(out)
+    renames: list[tuple[str, str]] = []
+    fired: list[bool] = []
+    real_rename = os.rename
+
+    def rename(src, dst):
+        # The signal handler raises once, between two steps: before the first rename, between the
+        # two, or just after the second; the clean-up's own renames then run undisturbed.
+        if len(renames) == after and not fired:
+            fired.append(True)
+            raise Interrupted(signal.SIGTERM)
+        renames.append((str(src), str(dst)))
+        real_rename(src, dst)
+        if after == 2 and len(renames) == 2 and not fired:
+            fired.append(True)
+            raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(corpus_write.os, "rename", rename)
+    fewer = reports.iloc[:-1]
+    with pytest.raises(Interrupted):
+        write_corpus(fewer, codes[codes["report_id"].isin(fewer["id"])], out, force=True)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]  # no .new, no .old beside it
+    after_files = _snapshot(out)
+    assert after_files == before or len(load_corpus(out).reports) == len(fewer), after_files
