@@ -392,6 +392,7 @@ def test_a_corpus_over_the_size_limit_goes_to_the_loader(tmp_path, monkeypatch):
 
 #: Characters that break corpora in practice, for the random edits below.
 HOSTILE = [" ", "\t", '"', ",", "\n", "\r", "\x00", "\u200b", "\u00a0", "é", "e\u0301", "\ufeff", "x", "-", "ё", ""]
+HOSTILE += ["\u034f", "\ufe0f", "\u2800", "\u3164", "с"]  # printable to Python, refused in keys; Cyrillic с
 
 
 @hypothesis.settings(deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
