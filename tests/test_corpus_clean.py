@@ -160,6 +160,39 @@ def _add_file(name: str, text: str) -> Callable[[Path], None]:
 
 COOPERATION_ONLY = sorted(DEFAULT.cooperation_only)[0]
 
+#: Ids, coder names and vocabulary values that print like valid ones but hold a character outside
+#: Cf/Cc/Zl/Zp that renders as nothing (Python calls them printable), or letters of two scripts:
+#: consistent throughout, so that a check of only unknown ids or the vocabulary would pass them.
+IGNORABLE_VARIANTS: dict[str, Callable[[Path], None]] = {
+    "combining grapheme joiner in an id": _text("reports.csv", "akorda-2021c,", "akorda-2021c\u034f,"),
+    "combining grapheme joiner in an id and its codes": lambda folder: (
+        _text("reports.csv", "akorda-2021c,", "akorda-2021c\u034f,")(folder),
+        _text("codes.csv", "akorda-2021c,", "akorda-2021c\u034f,", -1)(folder),
+    ),
+    "variation selector in an id and its codes": lambda folder: (
+        _text("reports.csv", "akorda-2021c,", "akorda-2021c\ufe0f,")(folder),
+        _text("codes.csv", "akorda-2021c,", "akorda-2021c\ufe0f,", -1)(folder),
+    ),
+    "hangul filler in an id and its codes": lambda folder: (
+        _text("reports.csv", "akorda-2021c,", "akorda-2021c\u3164,")(folder),
+        _text("codes.csv", "akorda-2021c,", "akorda-2021c\u3164,", -1)(folder),
+    ),
+    "braille blank in an id and its codes": lambda folder: (
+        _text("reports.csv", "akorda-2021c,", "akorda-2021c\u2800,")(folder),
+        _text("codes.csv", "akorda-2021c,", "akorda-2021c\u2800,", -1)(folder),
+    ),
+    "combining grapheme joiner in the coder": _text("codes.csv", ",thesis,", ",thesis\u034f,", -1),
+    "variation selector in the coder": _text("codes.csv", ",thesis,", ",thesis\ufe0f,", -1),
+    "braille blank in the coder": _text("codes.csv", ",thesis,", ",thesis\u2800,", -1),
+    "second coder with a combining grapheme joiner": _second_coder("thesis\u034f", 3),
+    "variation selector in a country": _cell("reports.csv", "country", 1, "china\ufe0f"),
+    "hangul filler in a category": _cell("codes.csv", "category", 1, "economic\u3164"),
+    "id mixing scripts and its codes": lambda folder: (
+        _text("reports.csv", "akorda-2021c,", "akorda-2021с,")(folder),  # Cyrillic с
+        _text("codes.csv", "akorda-2021c,", "akorda-2021с,", -1)(folder),
+    ),
+}
+
 #: Hostile variants of data/register: valid ones the fast path may or may not take, and broken ones
 #: it must leave to the loader. Each is checked for the same output on both paths.
 VARIANTS: dict[str, Callable[[Path], None]] = {
@@ -244,6 +277,12 @@ VARIANTS: dict[str, Callable[[Path], None]] = {
     "bidi override in a coder": _cell("codes.csv", "coder", 2, "the\u202esis"),
     "line separator in an entity": _cell("reports.csv", "entity", 2, "ak\u2028orda"),
     "decomposed letter in a free text": _cell("reports.csv", "title_en", 2, "Cafe\u0301"),
+    **IGNORABLE_VARIANTS,
+    "ignorable character in a title": _cell("reports.csv", "title_en", 2, "Head\u034f of State"),
+    "id in Cyrillic only": lambda folder: (
+        _text("reports.csv", "akorda-2021a,", "акорда-2021а,")(folder),
+        _text("codes.csv", "akorda-2021a,", "акорда-2021а,", -1)(folder),
+    ),
     "duplicate id": _cell("reports.csv", "id", 1, "akorda-2021a"),
     "missing id": _cell("reports.csv", "id", 1, ""),
     "unknown report id": _cell("codes.csv", "report_id", 0, "nowhere"),
@@ -304,6 +343,40 @@ def test_a_hostile_variant_gets_the_same_answer_from_both_paths(name, tmp_path, 
         assert fast is not None, f"{name}: a valid corpus the fast path should take"
 
 
+@pytest.mark.parametrize("name", list(IGNORABLE_VARIANTS))
+def test_an_invisible_or_mixed_script_key_is_refused_on_both_paths(name, tmp_path, monkeypatch):
+    """Python calls U+034F, U+FE0F, U+3164 and U+2800 printable: the fast path must not take a
+    corpus holding one in a key (it used to say ok, with a second id or coder that prints alike)."""
+    folder = _copy(tmp_path, "corpus")
+    IGNORABLE_VARIANTS[name](folder)
+    assert assert_same(folder, monkeypatch) is None
+    code, out, err = validate(folder, True, monkeypatch)
+    assert code == 1 and not out, out
+    assert ("a character a reader cannot see" in err) != ("mixes scripts" in err), err
+
+
+def test_validate_shows_a_hidden_character_in_a_provenance_as_its_code_point(tmp_path, monkeypatch):
+    """A provenance ending in U+202E printed as is reversed the rest of the terminal line ("12"
+    read "21"); shown as ``[U+202E]``, as the book's pages show it, on both paths."""
+    folder = _copy(tmp_path, "corpus")
+    _cell("reports.csv", "provenance", 3, "cited\u202e")(folder)
+    _cell("reports.csv", "provenance", 4, "blank\u2800")(folder)
+    _cell("reports.csv", "provenance", 5, "x\u200by")(folder)
+    assert_same(folder, monkeypatch)
+    code, out, err = validate(folder, True, monkeypatch)
+    assert code == 0, err
+    assert out.isascii(), out
+    assert "provenance: blank[U+2800] 1, cited 31, cited[U+202E] 1, x[U+200B]y 1\n" in out, out
+
+
+def test_error_lines_show_a_hidden_character_in_a_folder_name_as_its_code_point(tmp_path, monkeypatch):
+    folder = tmp_path / "a\u202eb"
+    folder.mkdir()
+    code, _out, err = validate(folder, True, monkeypatch)
+    assert code == 1 and "\u202e" not in err, err
+    assert f"error: {tmp_path}/a[U+202E]b/reports.csv: file missing" in err, err
+
+
 def test_a_path_that_is_not_a_folder_gets_the_same_answer(tmp_path, monkeypatch):
     assert assert_same(tmp_path / "nowhere", monkeypatch) is None
     (tmp_path / "file").write_text("x", encoding="utf-8")
@@ -319,6 +392,7 @@ def test_a_corpus_over_the_size_limit_goes_to_the_loader(tmp_path, monkeypatch):
 
 #: Characters that break corpora in practice, for the random edits below.
 HOSTILE = [" ", "\t", '"', ",", "\n", "\r", "\x00", "\u200b", "\u00a0", "é", "e\u0301", "\ufeff", "x", "-", "ё", ""]
+HOSTILE += ["\u034f", "\ufe0f", "\u2800", "\u3164", "с"]  # printable to Python, refused in keys; Cyrillic с
 
 
 @hypothesis.settings(deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])

@@ -325,3 +325,168 @@ def test_a_signalled_build_out_keeps_the_earlier_book(tmp_path, signum, delay):
             proc.kill()
     assert _snapshot(out) == before, err[-2000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary build folder beside OUT
+
+
+# --- the short commands that write or run long ------------------------------------------------------
+
+
+def _kzp(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kzperception.cli", *args]
+
+
+#: A corpus large enough that synth spends seconds building and writing it (about 55 MB).
+BIG = "200000"
+
+#: Points at which synth is signalled: while it builds the frames (before anything is written), and
+#: with its temporary folder (``.big.<pid>.<hex>.new`` beside --out) half written.
+SYNTH_CASES = [
+    ("building", signal.SIGTERM),
+    ("building", signal.SIGINT),
+    ("writing", signal.SIGTERM),
+    ("writing", signal.SIGINT),
+]
+
+
+@pytest.mark.parametrize(("point", "signum"), SYNTH_CASES, ids=[f"{p}-{s.value}" for p, s in SYNTH_CASES])
+def test_a_signalled_synth_leaves_no_temporary_folder_and_no_partial_corpus(tmp_path, point, signum):
+    """SIGTERM used to end synth silently with -15 and leave ``.big.<pid>.<hex>.new``; SIGINT
+    exited 130 without a line."""
+    out = tmp_path / "big"
+    proc = subprocess.Popen(
+        _kzp("synth", "--seed", "1", "--reports", BIG, "--out", str(out)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    try:
+        if point == "writing":
+            _wait_for(
+                lambda: list(tmp_path.glob(".big.*.new/reports.csv")) or proc.poll() is not None,
+                120,
+                "the corpus's temporary folder",
+            )
+        else:  # past its imports (about a second of CPU), building the frames; nothing written yet
+            _wait_for(lambda: _cpu_seconds(proc) > 1.5 or proc.poll() is not None, 60, "the frames being built")
+            assert not list(tmp_path.iterdir())
+        assert proc.poll() is None, proc.communicate()
+        _signal_and_check(proc, signum, f"no corpus written; {out} left as it was, the temporary folder removed")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert list(tmp_path.iterdir()) == []  # neither the .new folder nor a partial corpus
+
+
+def _cpu_seconds(proc: subprocess.Popen[str]) -> float:
+    try:
+        times = psutil.Process(proc.pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return times.user + times.system
+
+
+@pytest.mark.parametrize("after", [0, 1, 2], ids=["before-any-rename", "between-the-renames", "after-both"])
+def test_write_corpus_interrupted_at_each_rename_keeps_one_whole_corpus(tmp_path, monkeypatch, small_corpus, after):
+    """``--force`` over a corpus renames the old one aside, then the new one in: a signal between
+    the two used to delete both (the clean-up removed the new folder and the old one alike)."""
+    from kzperception.cli.interrupt import Interrupted
+    from kzperception.data import corpus_write
+    from kzperception.data.corpus import load_corpus, write_corpus
+
+    corpus = load_corpus(small_corpus)
+    reports = corpus.reports.assign(date=corpus.reports["date"].dt.strftime("%Y-%m-%d"))
+    codes = corpus.codes.drop(columns="report_row")
+    out = tmp_path / "w" / "out"
+    write_corpus(reports, codes, out)
+    before = _snapshot(out)
+    renames: list[tuple[str, str]] = []
+    fired: list[bool] = []
+    real_rename = os.rename
+
+    def rename(src, dst):
+        # The signal handler raises once, between two steps: before the first rename, between the
+        # two, or just after the second; the clean-up's own renames then run undisturbed.
+        if len(renames) == after and not fired:
+            fired.append(True)
+            raise Interrupted(signal.SIGTERM)
+        renames.append((str(src), str(dst)))
+        real_rename(src, dst)
+        if after == 2 and len(renames) == 2 and not fired:
+            fired.append(True)
+            raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(corpus_write.os, "rename", rename)
+    fewer = reports.iloc[:-1]
+    with pytest.raises(Interrupted):
+        write_corpus(fewer, codes[codes["report_id"].isin(fewer["id"])], out, force=True)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]  # no .new, no .old beside it
+    after_files = _snapshot(out)
+    assert after_files == before or len(load_corpus(out).reports) == len(fewer), after_files
+
+
+@pytest.fixture(scope="module")
+def two_coder_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic corpus of 3,000 reports coded by anna, and half of it by boris: ``reliability``
+    spends seconds on its bootstrap."""
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("reliability") / "corpus"
+    made = subprocess.run(_kzp("synth", "--seed", "1", "--reports", "3000", "--out", str(folder)), env=ENV, check=False)
+    assert made.returncode == 0
+    codes = pd.read_csv(folder / "codes.csv", dtype=str, keep_default_na=False)
+    pd.concat([codes.assign(coder="anna"), codes.assign(coder="boris").iloc[::2]]).to_csv(
+        folder / "codes.csv", index=False
+    )
+    (folder / "datapackage.json").unlink()
+    return folder
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signalled_reliability_ends_in_one_line(tmp_path, two_coder_corpus, signum):
+    """reliability used to exit 130 on SIGINT with no line (and die silently on SIGTERM); with
+    --disagreements, the earlier file stays as it was."""
+    earlier = tmp_path / "disagreements.csv"
+    earlier.write_text("the earlier file\n", encoding="utf-8")
+    args = ["reliability", str(two_coder_corpus)]
+    if signum == signal.SIGTERM:
+        args += ["--disagreements", str(earlier)]
+    proc = subprocess.Popen(_kzp(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        _wait_for(lambda: _cpu_seconds(proc) > 2.5 or proc.poll() is not None, 60, "the bootstrap")
+        assert proc.poll() is None, proc.communicate()
+        kept = (
+            f"no table printed; {earlier} left as it was"
+            if signum == signal.SIGTERM
+            else "nothing written (the command only reads)"
+        )
+        _signal_and_check(proc, signum, kept)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["disagreements.csv"]
+    assert earlier.read_text(encoding="utf-8") == "the earlier file\n"
+
+
+def test_files_kept_names_the_files_written_before_the_signal(tmp_path):
+    """The line of a command that writes several files (screen, code export, init) names the ones
+    it had replaced or made, each whole by a rename, and says the rest are as they were."""
+    from kzperception.cli.interrupt import files_kept
+
+    (tmp_path / "screening.csv").write_text("old\n", encoding="utf-8")
+    (tmp_path / "other.txt").write_text("not ours\n", encoding="utf-8")
+    kept = files_kept(tmp_path, ("screening.csv", "screening.xlsx"))
+    assert kept() == f"nothing written; {tmp_path} left as it was"
+    new = tmp_path / ".screening.csv.tmp"
+    new.write_text("new\n", encoding="utf-8")
+    os.replace(new, tmp_path / "screening.csv")
+    (tmp_path / "other.txt").write_text("changed by someone else\n", encoding="utf-8")
+    assert kept() == f"screening.csv written to {tmp_path} before it, whole; the rest left as it was"
+    everything = files_kept(tmp_path / "new", none="no sheets written")
+    assert everything() == "no sheets written"
+    (tmp_path / "new").mkdir()
+    for name in ("a", "b", "c", "d", "e", "f"):
+        (tmp_path / "new" / name).write_text(name, encoding="utf-8")
+    assert (
+        everything()
+        == f"a, b, c, d and 2 more written to {tmp_path / 'new'} before it, each whole; the rest left as it was"
+    )

@@ -60,7 +60,9 @@ def test_an_id_with_a_zero_width_space_is_refused_not_counted_as_a_ninth_report(
     ]
 
 
-@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\ufeff", "\x07", "\u2028", "\u2029", "\u00ad"])
+@pytest.mark.parametrize(
+    "char", ["\u202e", "\u2066", "\ufeff", "\x07", "\u2028", "\u2029", "\u00ad", "\u034f", "\ufe0f", "\u3164", "\u2800"]
+)
 @pytest.mark.parametrize("field", ["country", "website", "category", "mode", "level", "coder"])
 def test_every_key_field_refuses_every_kind_of_hidden_character(tmp_path, char, field):
     reports, codes = SMALL_REPORTS, SMALL_CODES
@@ -78,6 +80,55 @@ def test_every_key_field_refuses_every_kind_of_hidden_character(tmp_path, char, 
     assert any(p.startswith(f"{line}: {field}: ") and char_name(char) in p for p in problems), problems
     # said once, not again as "not one of" or as an unknown value
     assert sum(p.startswith(f"{line}: {field}:") for p in problems) == 1, problems
+
+
+#: Characters outside Cf/Cc/Zl/Zp that print as nothing: Unicode's Default_Ignorable_Code_Point
+#: letters and marks (combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian
+#: variation selectors, variation selectors and their supplement) and the braille blank.
+IGNORABLE = ["\u034f", "\ufe0f", "\u3164", "\u2800", "\u115f", "\u17b4", "\u180b", "\uffa0", "\U000e0100"]
+
+
+@pytest.mark.parametrize("char", IGNORABLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_an_id_with_an_ignorable_character_is_refused_not_counted_as_a_ninth_report(tmp_path, char):
+    reports = SMALL_REPORTS + f"r1{char},china,government,mfa,2021-01-01,,,,,,synthetic\n"
+    codes = SMALL_CODES + f"r1{char},economic,cooperation,main,primary\n"
+    problems = _problems(tmp_path, reports, codes)
+    escaped = f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+    tail = (
+        f" holds {char_name(char)}, a character a reader cannot see (delete it; "
+        "this field is matched exactly, so it would make a second value that prints like the first)"
+    )
+    # the value is shown with the character escaped: printed raw it would look like plain 'r1'
+    assert problems == [f"reports.csv:10: id: 'r1{escaped}'" + tail, f"codes.csv:13: report_id: 'r1{escaped}'" + tail]
+
+
+@pytest.mark.parametrize("char", ["\u034f", "\ufe0f", "\u2800", "\u3164"], ids=lambda c: f"U+{ord(c):04X}")
+def test_a_coder_with_an_ignorable_character_is_refused_once(tmp_path, char):
+    codes = SMALL_CODES.replace("primary", "anna")
+    codes = codes.replace("r1,economic,cooperation,main,anna", f"r1,economic,cooperation,main,anna{char}")
+    problems = _problems(tmp_path, codes=codes)
+    assert len(problems) == 1, problems  # not again as a mixed script (U+3164 is a Hangul letter)
+    assert problems[0].startswith(f"codes.csv:2: coder: 'anna\\u{ord(char):04x}' holds {char_name(char)}")
+
+
+def test_an_id_mixing_scripts_is_refused_not_counted_as_a_second_report(tmp_path):
+    # 'ra1' and 'rа1' (Cyrillic а) print alike: they were two reports.
+    reports = SMALL_REPORTS + "ra1,china,government,mfa,2021-01-01,,,,,,synthetic\n"
+    reports += "r\u04301,china,government,mfa,2021-01-02,,,,,,synthetic\n"
+    codes = SMALL_CODES + "ra1,economic,cooperation,main,primary\nr\u04301,economic,cooperation,main,primary\n"
+    problems = _problems(tmp_path, reports, codes)
+    tail = (
+        " mixes scripts (Cyrillic, Latin): it contains Cyrillic 'а' (U+0430), which print like Latin letters; "
+        "write the id in one script"
+    )
+    assert problems == ["reports.csv:11: id: 'rа1'" + tail, "codes.csv:14: report_id: 'rа1'" + tail]
+
+
+def test_an_id_in_one_script_other_than_latin_is_accepted(tmp_path):
+    reports = SMALL_REPORTS.replace("r8,", "р8-ё,")  # Cyrillic letters only, digits and a hyphen
+    codes = SMALL_CODES.replace("r8,", "р8-ё,")
+    corpus = load_corpus(write_files(tmp_path / "c", reports, codes))
+    assert "р8-ё" in set(corpus.reports["id"])
 
 
 def test_ids_in_nfc_and_nfd_are_one_report(tmp_path):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kzperception.cli.common import Format, error, fail, note, one_line_errors, print_table
-from kzperception.cli.interrupt import interruptible, os_error_line
+from kzperception.cli.interrupt import READ_ONLY, finished, interruptible, os_error_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,13 +74,14 @@ def _counts(
     from kzperception.data.counts import CODE_KEYS, REPORT_KEYS, SourceError, load_counts, require_reports
     from kzperception.data.window import WindowError
 
-    with one_line_errors(WindowError, SourceError):
-        counts = load_counts(source, parse_window(start, pivot, end), coder)
-        require_reports(counts)
-    if kind == "reports":
-        _emit(counts.reports[[*REPORT_KEYS, "n"]], fmt, f"Reports per slot — {counts.source}, {counts.window}")
-    else:
-        _emit(counts.codes[[*CODE_KEYS, "n"]], fmt, f"Codes — {counts.source}, {counts.window}")
+    with interruptible(READ_ONLY):  # a large corpus takes seconds to load
+        with one_line_errors(WindowError, SourceError):
+            counts = load_counts(source, parse_window(start, pivot, end), coder)
+            require_reports(counts)
+        if kind == "reports":
+            _emit(counts.reports[[*REPORT_KEYS, "n"]], fmt, f"Reports per slot — {counts.source}, {counts.window}")
+        else:
+            _emit(counts.codes[[*CODE_KEYS, "n"]], fmt, f"Codes — {counts.source}, {counts.window}")
 
 
 @counts_app.command("reports")
@@ -112,6 +113,12 @@ def counts_codes(
 @app.command()
 def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with reports.csv and codes.csv.")]) -> None:
     """Check a corpus against every rule of the interchange format; list each problem as file:row: field."""
+    with interruptible(READ_ONLY):  # a large corpus takes seconds to load
+        _validate(folder)
+
+
+def _validate(folder: Path) -> None:
+    """The body of ``validate``, run under :func:`~kzperception.cli.interrupt.interruptible`."""
     # A valid corpus of ordinary size is recognised without pandas (about a third of the time); anything
     # else is loaded in full, and the loader words every problem (kzperception.data.corpus_clean).
     from kzperception.data.corpus_clean import clean_summary
@@ -133,9 +140,16 @@ def validate(folder: Annotated[Path, typer.Argument(help="Corpus folder with rep
 
 
 def _ok(reports: int, codes: int, coders: list[str], provenance_mix: dict[str, int]) -> None:
-    """``validate``'s line for a valid corpus, whichever path checked it."""
-    mix = ", ".join(f"{k} {v}" for k, v in provenance_mix.items())
-    typer.echo(f"ok: {reports} reports, {codes} codes, coders: {', '.join(coders)}; provenance: {mix}")
+    """``validate``'s line for a valid corpus, whichever path checked it.
+
+    Provenance is free text: a value may hold a bidi override that would reorder the rest of the
+    line (its count read backwards), so hidden characters are shown as ``[U+202E]``.
+    """
+    from kzperception.data.hidden_chars import terminal_text
+
+    mix = ", ".join(f"{terminal_text(k)} {v}" for k, v in provenance_mix.items())
+    names = ", ".join(map(terminal_text, coders))
+    typer.echo(f"ok: {reports} reports, {codes} codes, coders: {names}; provenance: {mix}")
 
 
 @app.command()
@@ -358,8 +372,14 @@ def main() -> None:
     """
     from kzperception.data.errors import CodebookError, VocabularyError
 
+    # Each command that writes or runs long guards its own body with interruptible (and says what it
+    # kept); this one covers the moments around it: the arguments being parsed, the last line printed.
+    def kept() -> str:
+        return "the command had finished; its output is whole" if finished() else "nothing written"
+
     try:
-        app()
+        with interruptible(kept):
+            app()
     except (VocabularyError, CodebookError) as err:
         for line in str(err).splitlines():
             error(line)

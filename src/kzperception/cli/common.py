@@ -57,17 +57,28 @@ class Format(StrEnum):
 
 
 def error(message: str) -> None:
-    """Print ``error: message`` on stderr; the message is literal text, never markup."""
+    """Print ``error: message`` on stderr; the message is literal text, never markup.
+
+    A hidden character that reached the message raw (a folder or file name, a value quoted
+    without ``repr``) is shown as its code point, ``[U+202E]``, so it cannot reorder or split the line.
+    """
     from rich.text import Text
 
-    error_console().print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
+    from kzperception.data.hidden_chars import terminal_text
+
+    error_console().print(
+        Text.assemble(("error:", "bold red"), " ", terminal_text(message, keep="\n")), highlight=False, soft_wrap=True
+    )
 
 
 def note(message: str) -> None:
-    """Print a line of information on stderr (a warning, a next step), literally, never as markup."""
+    """Print a line of information on stderr (a warning, a next step), literally, never as markup;
+    hidden characters shown as their code points, as in :func:`error`."""
     from rich.text import Text
 
-    error_console().print(Text(str(message)), highlight=False, soft_wrap=True)
+    from kzperception.data.hidden_chars import terminal_text
+
+    error_console().print(Text(terminal_text(message, keep="\n")), highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kzperception.cli.common import Format, fail, note, one_line_errors, print_table
-from kzperception.cli.interrupt import interruptible, os_error_line
+from kzperception.cli.interrupt import READ_ONLY, files_kept, interruptible, os_error_line
 
 if TYPE_CHECKING:
     from kzperception.fieldwork.keywords import CountryMatcher
 
 MAX_LISTED_FAILURES = 20
+#: The files of a corpus folder that ``write_corpus`` puts in place together.
+CORPUS_WRITTEN = ("reports.csv", "codes.csv", "datapackage.json")
 
 
 class SiteName(StrEnum):
@@ -327,17 +329,19 @@ def screen_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite a sheet that holds decisions.")] = False,
 ) -> None:
     """Write the screening sheet: each report x country mentioned, the paragraphs, a suggested verdict."""
-    from kzperception.fieldwork.collect import CollectError, read_collected
-    from kzperception.fieldwork.screen import screen, write_screening
+    # Each sheet is written whole by a rename; a signal between the two leaves one new, one as it was.
+    with interruptible(files_kept(out or collected.parent, ("screening.csv", "screening.xlsx"))):
+        from kzperception.fieldwork.collect import CollectError, read_collected
+        from kzperception.fieldwork.screen import screen, write_screening
 
-    with _errors(CollectError, where=out or collected.parent):
-        sheet = screen(read_collected(collected), _matcher(keywords), country)
-        targets = write_screening(sheet, out or collected.parent, force=force)
-    counts = sheet["suggested"].value_counts()
-    mix = ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("devoted_report", "devoted_paragraph", "mere_mention"))
-    typer.echo(f"screening: {len(sheet)} report x country rows ({mix})")
-    typer.echo("written: " + ", ".join(str(t) for t in targets))
-    typer.echo("next: fill the decision column (include/exclude), then `kzperception code export`")
+        with _errors(CollectError, where=out or collected.parent):
+            sheet = screen(read_collected(collected), _matcher(keywords), country)
+            targets = write_screening(sheet, out or collected.parent, force=force)
+        counts = sheet["suggested"].value_counts()
+        mix = ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("devoted_report", "devoted_paragraph", "mere_mention"))
+        typer.echo(f"screening: {len(sheet)} report x country rows ({mix})")
+        typer.echo("written: " + ", ".join(str(t) for t in targets))
+        typer.echo("next: fill the decision column (include/exclude), then `kzperception code export`")
 
 
 def code_export_cmd(
@@ -413,12 +417,35 @@ def code_export_cmd(
     ] = False,
 ) -> None:
     """Write one coding sheet per coder, a consensus sheet, or a REFI-QDA project (.qdpx) or codebook (.qdc)."""
+    if out is None:
+        raise fail("--out: required (a folder for sheets, a file for --format qdpx or qdc)")
+    # Every sheet, the manifest and a project file are written whole by a rename: a signal leaves
+    # some of them new and whole, the rest as they were.
+    one_file = fmt in (SheetFormat.qdpx, SheetFormat.qdc) and not consensus
+    with interruptible(files_kept(out.parent, (out.name,)) if one_file else files_kept(out)):
+        _code_export(
+            screening, coder, out, collected, codebook, fmt, corpus, undecided, force, manifest_only, consensus
+        )
+
+
+def _code_export(
+    screening: Path | None,
+    coder: list[str] | None,
+    out: Path,
+    collected: Path | None,
+    codebook: Path | None,
+    fmt: SheetFormat,
+    corpus: Path | None,
+    undecided: Undecided,
+    force: bool,
+    manifest_only: bool,
+    consensus: bool,
+) -> None:
+    """The body of ``code export``, run under :func:`~kzperception.cli.interrupt.interruptible`."""
     from kzperception.fieldwork.collect import CollectError, read_collected
     from kzperception.fieldwork.screen import included_reports, read_screening
     from kzperception.fieldwork.sheets import export_coding_sheets
 
-    if out is None:
-        raise fail("--out: required (a folder for sheets, a file for --format qdpx or qdc)")
     if consensus:
         _export_consensus(screening, corpus, coder, out, fmt, force)
         return
@@ -564,21 +591,23 @@ def code_import_cmd(
     ] = None,
 ) -> None:
     """Read coded sheets (one coder per sheet) or a coded .qdpx project (one coder per user) into a corpus."""
-    from kzperception.fieldwork.sheets import write_imported
+    # The corpus is written into a hidden folder beside --out and renamed into place (write_corpus).
+    kept = files_kept(out, CORPUS_WRITTEN, f"no corpus written; {out} left as it was, the temporary folder removed")
+    with interruptible(kept):
+        from kzperception.fieldwork.sheets import write_imported
 
-    projects = [p for p in sheets if p.suffix.lower() in (".qdpx", ".qde")]
-    with _errors(where=out):
-        if projects:
-            if len(sheets) != 1:
-                raise fail("code import: one .qdpx project at a time, without sheets")
-            from kzperception.fieldwork.refi import write_project_import
+        projects = [p for p in sheets if p.suffix.lower() in (".qdpx", ".qde")]
+        with _errors(where=out):
+            if projects:
+                if len(sheets) != 1:
+                    raise fail("code import: one .qdpx project at a time, without sheets")
+                from kzperception.fieldwork.refi import write_project_import
 
-            corpus = write_project_import(projects[0], out, codebook, force=force)
-        else:
-            corpus = write_imported(sheets, out, force=force, manifest=manifest, codebook=codebook)
-    typer.echo(
-        f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: {', '.join(corpus.coders)} -> {out}"
-    )
+                corpus = write_project_import(projects[0], out, codebook, force=force)
+            else:
+                corpus = write_imported(sheets, out, force=force, manifest=manifest, codebook=codebook)
+        coders = ", ".join(corpus.coders)
+        typer.echo(f"corpus: {len(corpus.reports)} reports, {len(corpus.codes)} codes, coders: {coders} -> {out}")
 
 
 def reliability_cmd(
@@ -601,26 +630,36 @@ def reliability_cmd(
     coefficient is undefined the table says why (the reliability table's note), rather than
     showing a bare dash.
     """
-    from kzperception.data.corpus import load_corpus
-    from kzperception.fieldwork.reliability import disagreements, reliability_table
-
-    with _errors():
-        corpus = load_corpus(folder)
-        table = reliability_table(corpus)
+    # The bootstrap takes seconds on a large corpus; --disagreements is written whole by a rename.
+    kept: str | Callable[[], str] = READ_ONLY
     if disagreements_out is not None:
-        found = disagreements(corpus)
-        try:
-            disagreements_out.write_text(found.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
-        except OSError as err:
-            raise fail(f"--disagreements: {os_error_line(err, disagreements_out)}") from None
-        note(
-            f"{found[['report_id', 'category', 'mode']].drop_duplicates().shape[0]} disagreement(s) "
-            f"-> {disagreements_out}"
+        kept = files_kept(
+            disagreements_out.parent,
+            (disagreements_out.name,),
+            f"no table printed; {disagreements_out} left as it was",
         )
-    if fmt is Format.csv:
-        sys.stdout.write(table.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
-        return
-    print_table(table, f"Inter-coder reliability — {folder}", float_format=".3f")
+    with interruptible(kept):
+        from kzperception.atomic import write_text_atomic
+        from kzperception.data.corpus import load_corpus
+        from kzperception.fieldwork.reliability import disagreements, reliability_table
+
+        with _errors():
+            corpus = load_corpus(folder)
+            table = reliability_table(corpus)
+        if disagreements_out is not None:
+            found = disagreements(corpus)
+            try:
+                write_text_atomic(disagreements_out, found.to_csv(index=False, lineterminator="\n"))
+            except OSError as err:
+                raise fail(f"--disagreements: {os_error_line(err, disagreements_out)}") from None
+            note(
+                f"{found[['report_id', 'category', 'mode']].drop_duplicates().shape[0]} disagreement(s) "
+                f"-> {disagreements_out}"
+            )
+        if fmt is Format.csv:
+            sys.stdout.write(table.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
+            return
+        print_table(table, f"Inter-coder reliability — {folder}", float_format=".3f")
 
 
 COMMANDS: dict[str, Callable[..., None]] = {

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from kzperception.cli.common import fail, one_line_errors
-from kzperception.cli.interrupt import os_error_line
+from kzperception.cli.interrupt import files_kept, interruptible, os_error_line
 
 
 def init(
@@ -33,14 +33,20 @@ def init(
     Then fill the corpus and run `kzperception rerun --corpus FOLDER/corpus ...` (the README gives
     the commands). A folder that is not empty is refused unless --force.
     """
-    from kzperception.fieldwork.workspace import WorkspaceError, init_workspace
+    from kzperception.fieldwork.workspace import FILES, WorkspaceError, init_workspace
 
-    with one_line_errors(WorkspaceError):
-        try:
-            made = init_workspace(folder, force)
-        except OSError as err:
-            raise fail(os_error_line(err, folder) + "; nothing was written") from None
-    typer.echo(f"workspace: {made.folder} ({len(made.files)} files); next steps in {made.folder / 'README.md'}")
+    # The files are written into a hidden folder beside FOLDER and renamed into place (each one,
+    # with --force); the clean-up removes that folder when a signal comes.
+    kept = files_kept(
+        folder.expanduser(), FILES, f"no workspace written; {folder} left as it was, the temporary folder removed"
+    )
+    with interruptible(kept):
+        with one_line_errors(WorkspaceError):
+            try:
+                made = init_workspace(folder, force)
+            except OSError as err:
+                raise fail(os_error_line(err, folder) + "; nothing was written") from None
+        typer.echo(f"workspace: {made.folder} ({len(made.files)} files); next steps in {made.folder / 'README.md'}")
 
 
 def register(app: typer.Typer) -> None:

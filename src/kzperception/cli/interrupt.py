@@ -20,6 +20,12 @@ replaces both for the length of a command:
 3. a second signal during that clean-up is ignored; the command prints one line saying what was
    kept and exits 130 (SIGINT) or 143 (SIGTERM), the shell's codes for those signals (through
    ``SystemExit``, so a typer command and ``python -m kzperception.book.pdf`` end alike).
+
+Every command that writes or runs long uses it, not only those with children: without it SIGTERM
+ends ``synth`` silently (exit -15, its temporary corpus folder left beside ``--out``) and Ctrl-C
+ends ``reliability`` with no line. :func:`files_kept` words what a command that writes files kept,
+:data:`READ_ONLY` is the line of one that only reads, and the ``kzperception`` entry point wraps
+the whole command in one more, for the moments around a command's own.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -45,6 +52,10 @@ OWNER_VARIABLE = "KZPERCEPTION_COMMAND_PID"
 #: At most this many rounds of looking for processes started while the previous round stopped theirs.
 ROUNDS = 4
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+#: ``kept`` for a command that only reads (``validate``, ``counts``, ``sensitivity``).
+READ_ONLY = "nothing written (the command only reads)"
+#: How many :func:`interruptible` bodies have run to their end in this process; see :func:`finished`.
+_finished: list[None] = []
 
 
 class Interrupted(BaseException):
@@ -165,6 +176,7 @@ def interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
     os.environ[OWNER_VARIABLE] = str(os.getpid())
     try:
         yield
+        _finished.append(None)
     except Interrupted as stop:
         stop_children(grace=0.5)  # anything started while unwinding
         what = kept() if callable(kept) else kept
@@ -177,6 +189,55 @@ def interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
             os.environ[OWNER_VARIABLE] = owner_before
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def finished() -> bool:
+    """Whether a command's :func:`interruptible` body has run to its end in this process.
+
+    The ``kzperception`` entry point guards the whole command with a last :func:`interruptible`
+    (a signal while the arguments are parsed, or while the last line is printed): its message is
+    "nothing written" before the body and "finished" after it.
+    """
+    return bool(_finished)
+
+
+def _stamps(folder: Path, only: Collection[str] | None) -> dict[str, tuple[int, int, int]]:
+    """Inode, modification time and size of the files in ``folder`` (``only`` these names, which
+    may be relative paths), so that a file replaced by a rename is told from the one before."""
+    names = list(only) if only is not None else []
+    if only is None:
+        with suppress(OSError):
+            names = [p.name for p in folder.iterdir()]
+    stamps: dict[str, tuple[int, int, int]] = {}
+    for name in names:
+        with suppress(OSError):
+            st = (folder / name).stat()
+            if not (folder / name).is_dir():
+                stamps[name] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return stamps
+
+
+def files_kept(folder: Path, only: Collection[str] | None = None, none: str | None = None) -> Callable[[], str]:
+    """A ``kept`` for :func:`interruptible`: the files of ``folder`` the command wrote before the signal.
+
+    The commands write each file (or a corpus folder) whole by a rename, and remove their temporary
+    files on the way out, so what the signal leaves is some files new and whole and the rest as
+    they were; the line names the new ones (``screening.csv written to OUT before it, whole; the
+    rest left as it was``), or says ``none`` (default: nothing written, ``folder`` as it was).
+    Looked at when the signal came, after the clean-up: ``only`` limits the look to these names
+    (the command's own files), else every file directly in ``folder``.
+    """
+    before = _stamps(folder, only)
+
+    def kept() -> str:
+        written = sorted(name for name, stamp in _stamps(folder, only).items() if before.get(name) != stamp)
+        if not written:
+            return none or f"nothing written; {folder} left as it was"
+        shown = ", ".join(written[:4]) + (f" and {len(written) - 4} more" if len(written) > 4 else "")
+        each = "whole" if len(written) == 1 else "each whole"
+        return f"{shown} written to {folder} before it, {each}; the rest left as it was"
+
+    return kept
 
 
 def os_error_line(err: OSError, fallback: object = "") -> str:

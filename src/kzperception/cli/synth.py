@@ -2,7 +2,8 @@
 
 Kept apart from :mod:`kzperception.cli` (which calls :func:`register`) so the synthetic-corpus and
 sweep machinery loads only when asked for. Errors are one line on stderr and exit code 1, as in
-the rest of the CLI; shared pieces come from :mod:`kzperception.cli.common`.
+the rest of the CLI; shared pieces come from :mod:`kzperception.cli.common`. SIGINT and SIGTERM
+end either in one line too (:mod:`kzperception.cli.interrupt`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ import typer
 
 from kzperception.cli.common import Format as SweepFormat
 from kzperception.cli.common import fail, one_line_errors, print_table
+from kzperception.cli.interrupt import READ_ONLY, files_kept, interruptible
+
+#: The files of a corpus folder that ``write_corpus`` puts in place together.
+CORPUS_WRITTEN = ("reports.csv", "codes.csv", "datapackage.json")
 
 
 def synth(
@@ -25,15 +30,19 @@ def synth(
     ] = None,
 ) -> None:
     """Write a synthetic corpus whose counts are the thesis's published figures (demonstrations, tests)."""
-    from kzperception.data.corpus import write_corpus
-    from kzperception.fieldwork.synth import SynthError, describe, synthesize
+    # write_corpus fills a hidden folder beside --out and renames it into place; on a signal its
+    # clean-up removes that folder, so --out is either the whole corpus or as it was.
+    kept = files_kept(out, CORPUS_WRITTEN, f"no corpus written; {out} left as it was, the temporary folder removed")
+    with interruptible(kept):
+        from kzperception.data.corpus import write_corpus
+        from kzperception.fieldwork.synth import SynthError, describe, synthesize
 
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise fail(f"--out: {out} exists and is not empty; choose a new folder (nothing written)")
-    with one_line_errors(SynthError, where=out):
-        reports_df, codes_df = synthesize(seed, reports)
-        write_corpus(reports_df, codes_df, out)
-    typer.echo(f"wrote {out}: {describe(reports_df)}; {len(codes_df)} codes; seed {seed}")
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise fail(f"--out: {out} exists and is not empty; choose a new folder (nothing written)")
+        with one_line_errors(SynthError, where=out):
+            reports_df, codes_df = synthesize(seed, reports)
+            write_corpus(reports_df, codes_df, out)
+        typer.echo(f"wrote {out}: {describe(reports_df)}; {len(codes_df)} codes; seed {seed}")
 
 
 def sensitivity(
@@ -48,20 +57,21 @@ def sensitivity(
     fmt: Annotated[SweepFormat, typer.Option("--format", help="csv or table.")] = SweepFormat.csv,
 ) -> None:
     """Move the pivot across the window: reports before/after, per-day change and the country x period test."""
-    from kzperception.analysis.sensitivity import pivot_sweep, sweep_corpus
-    from kzperception.data.counts import SourceError
-    from kzperception.data.window import WindowError
+    with interruptible(READ_ONLY):
+        from kzperception.analysis.sensitivity import pivot_sweep, sweep_corpus
+        from kzperception.data.counts import SourceError
+        from kzperception.data.window import WindowError
 
-    with one_line_errors(SourceError, WindowError):
-        window = _window(start, end)
-        corpus, _ = sweep_corpus(source, allow_demo=False)
-        df = pivot_sweep(corpus, first, last, step_days, window)
-    df = df.assign(pivot=df["pivot"].dt.strftime("%Y-%m-%d"))
-    if fmt is SweepFormat.csv:
-        sys.stdout.write(df.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-        return
-    # the title holds the corpus path: print_table shows it literally (a folder may be named "[/bold]")
-    print_table(df, f"Pivot sweep — {corpus.path}; change = reports per day after / before", width=200)
+        with one_line_errors(SourceError, WindowError):
+            window = _window(start, end)
+            corpus, _ = sweep_corpus(source, allow_demo=False)
+            df = pivot_sweep(corpus, first, last, step_days, window)
+        df = df.assign(pivot=df["pivot"].dt.strftime("%Y-%m-%d"))
+        if fmt is SweepFormat.csv:
+            sys.stdout.write(df.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+            return
+        # the title holds the corpus path: print_table shows it literally (a folder may be named "[/bold]")
+        print_table(df, f"Pivot sweep — {corpus.path}; change = reports per day after / before", width=200)
 
 
 def _window(start: str | None, end: str | None):

@@ -11,10 +11,12 @@ loader's, byte for byte, whichever path met the corpus first.
 It errs on the side of ``None``. Anything the loader would normalise, trim or read in a way the
 ``csv`` module might not share is left to it: a byte-order mark, a NUL byte, bytes that are not
 UTF-8, a file that is not written the way the ``csv`` module writes it (minimal quoting, one kind
-of line end), a key field with surrounding whitespace, a character that is not printable or a text
-not in NFC, several coders with non-ASCII names, a corpus folder with its own vocabulary files
-that do not load, and a corpus bigger than :data:`FAST_PATH_BYTES` (there the loader's Arrow reader
-is faster than this module, and the import cost no longer matters). ``tests/test_corpus_clean.py``
+of line end), a key field with surrounding whitespace, a character that is not printable or is
+hidden (:func:`kzperception.data.hidden_chars.is_hidden`: Python calls U+034F or U+2800
+printable), an id mixing scripts, a text not in NFC, several coders with non-ASCII names, a corpus
+folder with its own vocabulary files that do not load, and a corpus bigger than
+:data:`FAST_PATH_BYTES` (there the loader's Arrow reader is faster than this module, and the import
+cost no longer matters). ``tests/test_corpus_clean.py``
 runs both paths over the project's corpora and hostile variants of them and asserts that they agree.
 
 Nothing here imports pandas, pyarrow or numpy.
@@ -41,6 +43,7 @@ from kzperception.data.corpus_format import (
     code_vocabulary,
     report_vocabulary,
 )
+from kzperception.data.hidden_chars import is_hidden, mixed_scripts
 from kzperception.data.vocabulary import Vocabulary, vocabulary_for
 
 __all__ = ["FAST_PATH_BYTES", "CleanSummary", "clean_summary"]
@@ -108,10 +111,15 @@ def _columns(header: list[str], records: list[list[str]], required: tuple[str, .
     for name in TRIMMED_COLUMNS:
         for value in set(columns.get(name, ())):
             # Nothing to trim, nothing hidden, nothing NFC would change: the value as the loader has it.
-            if value and (
-                value != value.strip()
-                or not value.isprintable()
-                or not (value.isascii() or unicodedata.is_normalized("NFC", value))
+            if value and (value != value.strip() or not value.isprintable()):
+                raise _NotCertain
+            # Python calls a combining grapheme joiner, a variation selector, a Hangul filler and the
+            # braille blank printable, and an id's letter of a second script is printable too: the
+            # loader refuses them in keys, so the corpus is not certainly valid.
+            if not value.isascii() and (
+                not unicodedata.is_normalized("NFC", value)
+                or any(map(is_hidden, value))
+                or (name in ("id", "report_id") and mixed_scripts(value))
             ):
                 raise _NotCertain
     for name in required:

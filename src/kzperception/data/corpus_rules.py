@@ -37,7 +37,13 @@ from kzperception.data.corpus_format import (
     report_vocabulary,
 )
 from kzperception.data.corpus_read import LineOf, RecordLines, header_problems, trimmed_series
-from kzperception.data.corpus_text import coder_near_misses, hidden_character_problems, near_miss, normalise_frame
+from kzperception.data.corpus_text import (
+    coder_near_misses,
+    hidden_character_problems,
+    mixed_script_problems,
+    near_miss,
+    normalise_frame,
+)
 from kzperception.data.vocabulary import LEVELS, MODES, Vocabulary
 
 __all__ = ["Inspection", "code_schema", "inspect_frames", "positions", "report_schema", "validate_frames"]
@@ -277,6 +283,13 @@ def inspect_frames(
     hidden_reports, hidden_report_cells = hidden_character_problems(reports, reports_name, rl)
     hidden_codes, hidden_code_cells = hidden_character_problems(codes, codes_name, cl)
     problems += hidden_reports + hidden_codes
+    # An id whose letters come from two scripts ('rа1', Cyrillic а) prints like its Latin twin:
+    # refused like a hidden character, and its cells kept out of the rules that would name it again.
+    mixed_reports, mixed_report_cells = mixed_script_problems(reports, reports_name, rl, hidden_report_cells)
+    mixed_codes, mixed_code_cells = mixed_script_problems(codes, codes_name, cl, hidden_code_cells)
+    problems += mixed_reports + mixed_codes
+    hidden_report_cells |= mixed_report_cells
+    hidden_code_cells |= mixed_code_cells
 
     ids = reports["id"]
     # Matching codes to reports is the one long job (hashing the ids unless the layout spares it);

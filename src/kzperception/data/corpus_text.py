@@ -7,13 +7,15 @@ Three ways a spreadsheet or an editor makes them two, and what the loader does a
   is normalised to NFC on reading (:func:`normalise_frame`), so an id written either way is one id;
 * a character that prints as nothing, or reorders the text around it (a zero-width space or joiner,
   a byte-order mark, a bidirectional override or isolate, a control character, a line or paragraph
-  separator): refused in the fields that are keys or vocabulary (ids, coder names, partner,
-  website, category, mode, level), with the character named by its code point
-  (:func:`hidden_character_problems`);
+  separator, a combining grapheme joiner, a variation selector, a Hangul filler, the braille blank:
+  :mod:`kzperception.data.hidden_chars` has the list): refused in the fields that are keys or
+  vocabulary (ids, coder names, partner, website, category, mode, level), with the character named
+  by its code point (:func:`hidden_character_problems`);
 * a vocabulary value or a coder name that differs from a known one only by case or by a letter of
   another script that looks the same (Cyrillic ``с`` for Latin ``c``): named as such
   (:func:`near_miss`, :func:`coder_near_misses`) instead of "not one of", which would print the two
-  values alike.
+  values alike; an id or coder name whose letters come from two scripts (``rа1``, ``аnna``) is
+  refused (:func:`mixed_script_problems`, :func:`coder_near_misses`).
 
 The checks run on Arrow arrays and look at a column in Python only when a cheap byte-level test
 says it may hold something to report, so a clean corpus of a million reports pays a few
@@ -30,26 +32,34 @@ import pandas as pd
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
+from kzperception.data.hidden_chars import HIDDEN_RE2, char_name, is_hidden, mixed_scripts, mixed_scripts_message, shown
+from kzperception.data.hidden_chars import script as _script
+
+__all__ = [
+    "ID_FIELDS",
+    "KEY_FIELDS",
+    "char_name",
+    "coder_near_misses",
+    "hidden_character_problems",
+    "hidden_in",
+    "is_hidden",
+    "mixed_script_problems",
+    "near_miss",
+    "normalise_frame",
+]
+
 #: The fields refused when they hold a hidden character: they are matched as keys, so a hidden
 #: character makes a second id, coder or value that prints like the first.
 KEY_FIELDS: tuple[str, ...] = ("id", "report_id", "coder", "country", "website", "category", "mode", "level")
 
-#: Characters a reader cannot see or that reorder text: format (Cf: zero-width space/joiner, BOM,
-#: bidi overrides and isolates, soft hyphen), control (Cc, NUL excepted: it has its own message),
-#: line and paragraph separators (Zl, Zp). RE2 syntax, for Arrow's regex kernel.
-_HIDDEN_RE2 = r"[\x01-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]"
-_HIDDEN_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp"})
+#: The fields refused when their letters come from two scripts: ids are matched as keys, so
+#: ``rа1`` (Cyrillic а) beside ``ra1`` would be a second report that prints like the first. Coder
+#: names get the same check in :func:`coder_near_misses`.
+ID_FIELDS: tuple[str, ...] = ("id", "report_id")
 
-
-def is_hidden(char: str) -> bool:
-    """Whether ``char`` is one a reader cannot see (or that reorders what is around it)."""
-    return char != "\x00" and unicodedata.category(char) in _HIDDEN_CATEGORIES
-
-
-def char_name(char: str) -> str:
-    """``U+200B ZERO WIDTH SPACE``: a character named so a person can find it in any editor."""
-    name = unicodedata.name(char, "")
-    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+#: Characters a reader cannot see or that reorder text (:mod:`kzperception.data.hidden_chars`),
+#: in RE2 syntax for Arrow's regex kernel.
+_HIDDEN_RE2 = HIDDEN_RE2
 
 
 def _chunks(values: pa_arrow.ChunkedArray | pa_arrow.Array) -> list[pa_arrow.Array]:
@@ -150,7 +160,7 @@ def hidden_character_problems(
             problems.append(
                 (
                     line(row),
-                    f"{name}:{line(row)}: {col}: {value!r} holds {chars}, "
+                    f"{name}:{line(row)}: {col}: {shown(value)} holds {chars}, "
                     "a character a reader cannot see (delete it; this field is matched "
                     "exactly, so it would make a second value that prints like the first)",
                 )
@@ -159,10 +169,39 @@ def hidden_character_problems(
     return [msg for _, msg in sorted(problems, key=lambda p: p[0])], bad
 
 
-def _script(char: str) -> str:
-    """The script of a letter, from its Unicode name (``CYRILLIC SMALL LETTER ES`` -> Cyrillic)."""
-    name = unicodedata.name(char, "")
-    return name.split(" ")[0].title() if name else "unnamed"
+def mixed_script_problems(
+    df: pd.DataFrame,
+    name: str,
+    line: Callable[[object], int],
+    skip: set[tuple[str, int]],
+    fields: Iterable[str] = ID_FIELDS,
+) -> tuple[list[str], set[tuple[str, int]]]:
+    """One problem per id whose letters come from two scripts, and ``(field, row)`` of each.
+
+    ``reports.csv:11: id: 'rа1' mixes scripts (Cyrillic, Latin): it contains Cyrillic 'а'
+    (U+0430), which print like Latin letters; write the id in one script``. Only values with a
+    non-ASCII byte are looked at in Python, so a corpus of ASCII ids pays one Arrow pass. Cells in
+    ``skip`` (already refused for a hidden character) are not reported twice.
+    """
+    problems: list[tuple[int, str]] = []
+    bad: set[tuple[str, int]] = set()
+    for col in fields:
+        if col not in df:
+            continue
+        values = _as_arrow(df[col])
+        if not _may_hold_hidden(values):
+            continue
+        foreign = ~pc.fill_null(pc.string_is_ascii(values), True).to_numpy(zero_copy_only=False)
+        for row in np.flatnonzero(foreign):
+            if (col, int(row)) in skip:
+                continue
+            value = str(df[col].iloc[row]).strip()
+            scripts = mixed_scripts(value)
+            if not scripts:
+                continue
+            problems.append((line(row), f"{name}:{line(row)}: {col}: {mixed_scripts_message(value, scripts, 'id')}"))
+            bad.add((col, int(row)))
+    return [msg for _, msg in sorted(problems, key=lambda p: p[0])], bad
 
 
 def near_miss(value: str, allowed: Sequence[str]) -> str | None:
@@ -200,22 +239,16 @@ def coder_near_misses(coder: pd.Series, name: str, line: Callable[[object], int]
     if len(counts) < 2:
         return []
     groups: dict[str, list[str]] = {}
-    for who in counts.index:
-        groups.setdefault(unicodedata.normalize("NFKC", str(who)).casefold(), []).append(str(who))
+    # A name holding a hidden character is refused for that (hidden_character_problems): once.
+    names = [str(who) for who in counts.index if not hidden_in(str(who))]
+    for who in names:
+        groups.setdefault(unicodedata.normalize("NFKC", who).casefold(), []).append(who)
     problems = []
-    for who in counts.index:
-        scripts = {_script(c) for c in str(who) if c.isalpha()}
-        if len(scripts) > 1:
+    for who in names:
+        scripts = mixed_scripts(who)
+        if scripts:
             row = int(np.flatnonzero((coder == who).to_numpy())[0])
-            letters = ", ".join(
-                f"{_script(c)} {c!r} (U+{ord(c):04X})"
-                for c in dict.fromkeys(str(who))
-                if c.isalpha() and not c.isascii()
-            )
-            problems.append(
-                f"{name}:{line(row)}: coder: {str(who)!r} mixes scripts ({', '.join(sorted(scripts))}): "
-                f"it contains {letters}, which print like Latin letters; write the name in one script"
-            )
+            problems.append(f"{name}:{line(row)}: coder: {mixed_scripts_message(who, scripts, 'name')}")
     for names in groups.values():
         if len(names) < 2:
             continue

@@ -131,9 +131,12 @@ def write_checked_corpus(
     out_codes = codes.iloc[code_order].drop(columns="report_row")  # derived on load, not data
     folder.parent.mkdir(parents=True, exist_ok=True)
     fresh = _sibling(folder, "new")
-    fresh.mkdir()
-    old: Path | None = None
+    old = _sibling(folder, "old")
+    # Everything from here on may be cut short by a failure or by a signal (the command's
+    # interruptible handler raises between any two steps, even between the two renames below), and
+    # the clean-up must then leave ``folder`` whole: the old corpus, or the new one, never neither.
     try:
+        fresh.mkdir()
         for df, name in ((out_reports, "reports.csv"), (out_codes, "codes.csv")):
             with open(fresh / name, "x", encoding="utf-8", newline="") as handle:
                 df.to_csv(handle, index=False)
@@ -142,17 +145,11 @@ def write_checked_corpus(
         write_descriptor(fresh, vocabulary or default_vocabulary(), name="kzperception-corpus", corpus=True)
         if folder.exists():
             _corpus_target(folder, force)  # again: another process may have written there meanwhile
-            old = _sibling(folder, "old")
             os.rename(folder, old)
-        try:
-            os.rename(fresh, folder)
-        except OSError:
-            if old is not None:
-                os.rename(old, folder)  # put the old corpus back: nothing changed
-                old = None
-            raise
+        os.rename(fresh, folder)
     finally:
+        if old.exists() and not folder.exists():
+            os.rename(old, folder)  # the new one never arrived: put the old corpus back, nothing changed
         shutil.rmtree(fresh, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
     return folder
