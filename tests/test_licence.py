@@ -1,6 +1,7 @@
-"""LICENSE and the landing page's licence section say the same four things about who owns what.
+"""LICENSE and the landing page's licence section say the same five things about who owns what.
 
 Code MIT; the edition's prose and figures CC BY 4.0; the thesis its author's; the quoted official texts
+in the public domain where the law treats them as official documents of state bodies, otherwise
 official documents quoted under the quotation right. Each statement is a pattern within one sentence
 (no full stop between subject and licence), so dropping or contradicting it in either file fails.
 """
@@ -19,6 +20,10 @@ STATEMENTS = {
     "prose and figures are CC BY 4.0": r"\bprose and figures\b[^.;]*\bCC BY 4\.0\b",
     "the thesis is its author's": r"\bthesis\b[^.;]*\bremains its author's",
     "quoted official texts are quoted under the quotation right": r"\bofficial documents quoted under the quotation right\b",  # noqa: E501
+    "official documents of state bodies are public domain where the law says so": (
+        r"\bpublic domain\b[^.]*\bofficial documents of state bodies\b|"
+        r"\bofficial documents of state bodies\b[^.]*\bpublic domain\b"
+    ),
 }
 
 

@@ -21,9 +21,7 @@ SRC = Path(kzperception.__file__).parent
 # Private names still imported across modules, each waiting for the owner of its files to make it
 # public (module, imported module, name). The test fails when one is fixed and still listed here,
 # so the list only shrinks.
-KNOWN: set[tuple[str, str, str]] = {
-    ("cli/fieldwork.py", "kzperception.fieldwork.sheets", "_check_coders"),
-}
+KNOWN: set[tuple[str, str, str]] = set()
 
 
 def _private(name: str) -> bool:

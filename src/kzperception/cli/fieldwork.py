@@ -175,7 +175,7 @@ def collect_cmd(
         typer.Option(
             "--user-agent",
             help="User-Agent header sent to the sites (default: 'Mozilla/5.0 (compatible; "
-            "kzperception/0.1; +CONTACT-URL; ...)', naming the project and where to read about it).",
+            "kzperception/VERSION; +CONTACT-URL; ...)', naming the project and where to read about it).",
         ),
     ] = None,
 ) -> None:
@@ -508,7 +508,7 @@ def _export_refi(
     from kzperception.fieldwork import refi
     from kzperception.fieldwork.collect import CollectError, read_collected
     from kzperception.fieldwork.screen import included_reports, read_screening
-    from kzperception.fieldwork.sheets import _check_coders, sheet_codebook
+    from kzperception.fieldwork.sheets import check_coders, sheet_codebook
 
     origin = f"kzperception {__version__}"
     with _errors(CollectError, where=out):
@@ -531,7 +531,7 @@ def _export_refi(
             return
         if (screening is None) == (corpus is None):
             raise fail("--format qdpx: give either the screening sheet or --corpus DIR (not both)")
-        names = _check_coders(coders) if coders else []
+        names = check_coders(coders) if coders else []
         if loaded is not None:
             assert corpus is not None
             reports = loaded.reports.assign(date=loaded.reports["date"].dt.strftime("%Y-%m-%d"))

@@ -218,10 +218,6 @@ def check_coders(coders: Sequence[str]) -> list[str]:
     return names
 
 
-# The old name, while cli/fieldwork.py still imports it (its owner moves it to check_coders).
-_check_coders = check_coders
-
-
 def coding_sheet(
     reports: pd.DataFrame,
     coder: str,

@@ -14,14 +14,23 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from .transport import Fetcher
 
-#: Where a site's administrator reads who is crawling and why: the collector's page of the book.
-#: The project has no public address of its own yet; whoever publishes the book sets it here (or
-#: passes ``--user-agent``) so that the address answers. See docs/fieldwork.md, "first live run".
-CONTACT_URL = "https://USER.github.io/REPO/fieldwork.html"
+#: Where a site's administrator reads who is crawling and why: the collector's documentation in the
+#: project's repository (``[project.urls] Repository`` in pyproject.toml). Whoever runs a crawl of
+#: their own may pass ``--user-agent`` with their own address. See docs/fieldwork.md, "first live run".
+CONTACT_URL = "https://github.com/kzperception/kzperception/blob/main/docs/fieldwork.md"
+
+
+def _user_agent() -> str:
+    from kzperception import __version__
+
+    return f"Mozilla/5.0 (compatible; kzperception/{__version__}; +{CONTACT_URL}; academic research, 1 request/s)"
+
+
 #: The default User-Agent: the ``Mozilla/5.0 (compatible; ...)`` form that crawlers which identify
 #: themselves use (a bare ``name/version`` is refused by some front ends as a script), naming the
-#: project and a contact address, so the sites can tell a polite research crawl from a bot.
-USER_AGENT = f"Mozilla/5.0 (compatible; kzperception/0.1; +{CONTACT_URL}; academic research, 1 request/s)"
+#: project, its version (from the package metadata) and a contact address, so the sites can tell a
+#: polite research crawl from a bot.
+USER_AGENT = _user_agent()
 ROBOTS_AGENT = "kzperception"
 ROBOTS_MAX_AGE = 24 * 3600.0
 
