@@ -33,7 +33,10 @@ def test_init_lays_out_an_empty_corpus_and_the_vocabulary_to_edit(tmp_path: Path
     done = runner.invoke(app, ["init", str(out)])
     assert done.exit_code == 0, done.output
     tree = _tree(out)
-    assert sorted(tree) == sorted(workspace.FILES)
+    assert sorted(tree) == sorted([*workspace.FILES, *workspace.project_files()])
+    for rel in workspace.project_files():  # the book project: the package's files, byte for byte
+        assert tree[rel] == (paths.ROOT / rel).read_bytes(), rel
+    assert {"_config.yml", "_toc.yml", "notebooks/06-2-reports.md", "data/partners.yaml"} <= set(tree)
     assert tree["corpus/reports.csv"].decode() == ",".join(REPORT_COLUMNS) + "\n"
     assert tree["corpus/codes.csv"].decode() == ",".join(CODE_COLUMNS) + "\n"
     for source, target in workspace.VOCABULARY_COPIES:
@@ -136,11 +139,12 @@ def test_force_replaces_the_workspace_files_and_keeps_every_other(
     out = tmp_path_factory.mktemp("ws") / "study"
     kept = {(f"corpus/{k}" if also_in_corpus else k): v for k, v in mine.items()}
     # files that would sit where the workspace needs a folder (or the reverse) are another test's case
+    ours = [*workspace.FILES, *workspace.project_files()]
     kept = {
         k: v
         for k, v in kept.items()
-        if k not in workspace.FILES
-        and not any(f.startswith(k + "/") or k.startswith(f + "/") for f in workspace.FILES)
+        if k not in ours
+        and not any(f.startswith(k + "/") or k.startswith(f + "/") for f in ours)
         and not any(a != b and b.startswith(a + "/") for a in kept for b in kept)
     }
     if not kept:
@@ -152,4 +156,32 @@ def test_force_replaces_the_workspace_files_and_keeps_every_other(
     assert done.exit_code == 0, done.output
     tree = _tree(out)
     assert {k: tree[k] for k in kept} == kept
-    assert set(tree) == set(kept) | set(workspace.FILES)
+    assert set(tree) == set(kept) | set(ours)
+
+
+def test_inside_the_project_every_path_is_the_projects(tmp_path: Path) -> None:
+    """The marker makes the folder (and any folder below it) the project's root, ahead of the
+    package's own files; outside it, or without the marker, the root is what it was."""
+    out = tmp_path / "study"
+    workspace.init_workspace(out)
+    assert paths.project_root(out) == out
+    assert paths.project_root(out / "corpus") == out
+    assert paths.project_root(tmp_path) is None
+    (out / paths.PROJECT_MARKER).unlink()
+    assert paths.project_root(out) is None
+
+
+def test_commands_run_in_the_project_read_its_chapters(tmp_path: Path) -> None:
+    """A chapter edited in the project is the one a command inside it resolves (a new process, as a
+    researcher runs it: the root is found when the package is first imported)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "study"
+    workspace.init_workspace(out)
+    code = "from kzperception import paths; print(paths.ROOT); print(paths.NOTEBOOKS); print(paths.BOOK)"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "KZP_ROOT"}
+    seen = subprocess.run(
+        [sys.executable, "-c", code], cwd=out / "corpus", capture_output=True, text=True, env=env, check=True
+    ).stdout.split()
+    assert seen == [str(out), str(out / "notebooks"), str(out / "book")]

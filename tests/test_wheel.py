@@ -5,7 +5,8 @@ missing``, because the data, notebooks and book configuration were not package d
 wheel is built from the checkout (``pip wheel``, so ``setup.py``'s build step runs as it does for
 PyPI), installed into a new venv in a temporary folder, and the commands run from an empty folder
 outside the checkout with nothing pointing back at it: counts, validate, synth, sensitivity,
-init, and a one-chapter rerun from the workspace ``init`` laid out.
+init, ``build`` inside the book project ``init`` laid out (with a chapter edited there), and a
+one-chapter rerun from it.
 
 Downloading every dependency again takes minutes, so the new venv reuses the project venv's
 installed dependencies through a ``.pth`` line (appended to ``sys.path`` after the venv's own
@@ -148,20 +149,31 @@ def test_installed_wheel_runs_every_command_outside_the_checkout(tmp_path: Path)
         shutil.copyfile(work / "synth" / name, work / "study" / "corpus" / name)
     assert _ok(_run([kzp, "validate", "corpus"], work / "study", env)).startswith("ok: ")
 
+    # the workspace is a book project: `build` inside it builds its book, from its own chapters
+    title = work / "study" / "notebooks" / "00-abstract.md"
+    title.write_text(title.read_text(encoding="utf-8").replace("# Abstract", "# Abstract (edited here)", 1), "utf-8")
+    built = _ok(_run([kzp, "build"], work / "study", env))
+    main_html = work / "study" / "book" / "_build" / "html"
+    assert str(main_html / "index.html") in built
+    assert "Abstract (edited here)" in (main_html / "chapters" / "00-abstract.html").read_text(encoding="utf-8")
+
     # a one-chapter rerun from the workspace
     done = _ok(
-        _run([kzp, "rerun", "--corpus", "corpus", *WINDOW, "--chapters", CHAPTER, "--out", "book"], work / "study", env)
+        _run(
+            [kzp, "rerun", "--corpus", "corpus", *WINDOW, "--chapters", CHAPTER, "--out", "rerun"], work / "study", env
+        )
     )
-    html = work / "study" / "book" / "html"
+    html = work / "study" / "rerun" / "html"
     assert str(html / "index.html") in done
     page = (html / "chapters" / f"{CHAPTER}.html").read_text(encoding="utf-8")
     assert "demonstration" in page.lower()  # a synthetic corpus is flagged on its pages
     assert (html / "_static" / "vega-bundle.js").is_file()  # charts work offline
-    # The chapter's kernel read the wheel's data and ran the wheel's code: the files its cache watches
-    # are the shipped data, and none is a module of a checkout (src/kzperception/...).
-    executed = json.loads((work / "study" / "book" / "src" / "chapters" / f"{CHAPTER}.ipynb").read_text("utf-8"))
+    # The chapter's kernel read the project's data (the wheel's, copied by init) and ran the wheel's
+    # code: the files its cache watches are the project's data, and none is a module of a checkout.
+    executed = json.loads((work / "study" / "rerun" / "src" / "chapters" / f"{CHAPTER}.ipynb").read_text("utf-8"))
     watched = executed["metadata"]["kzperception"]["depends_on"]
-    assert watched and all((root / f).is_file() for f in watched)
+    assert watched and all((work / "study" / f).is_file() for f in watched)
+    assert all((root / f).read_bytes() == (work / "study" / f).read_bytes() for f in watched if f.startswith("data/"))
     assert any(f.startswith("data/published/") for f in watched) and not any(f.startswith("src/") for f in watched)
 
     assert _tree(installed) == before, "a command wrote into the installed package"

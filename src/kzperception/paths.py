@@ -5,6 +5,9 @@ Everything else imports these names, so no path is spelled twice (the showyourwo
 Where the project's files are, in this order:
 
 - ``KZP_ROOT``: a folder laid out like a checkout (tests and reruns point it elsewhere);
+- a book project that ``kzperception init`` made: the current folder, or the nearest folder above
+  it, holding :data:`PROJECT_MARKER` beside ``_config.yml`` and ``data/`` (its chapters and
+  configuration are a copy to edit, and its book is built inside it);
 - an installed wheel: the files the wheel ships as package data under ``kzperception/project``
   (``_config.yml``, ``_toc.yml``, ``data/``, ``notebooks/`` and the book's shared pages; the
   build step in ``setup.py`` copies them there, see :data:`SHIPPED`), found with
@@ -58,11 +61,30 @@ def shipped_project() -> Path | None:
     return Path(str(found)) if found.is_dir() else None
 
 
+#: The file ``kzperception init`` writes at the top of a book project (see :func:`project_root`).
+PROJECT_MARKER = "kzperception-project.yml"
+
+
+def project_root(start: Path) -> Path | None:
+    """The book project ``start`` lies in: the nearest folder from ``start`` up that holds
+    :data:`PROJECT_MARKER`, ``_config.yml`` and ``data/``; None outside one."""
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_MARKER).is_file() and (folder / "_config.yml").is_file() and (folder / "data").is_dir():
+            return folder
+    return None
+
+
 def _find_root() -> tuple[Path, bool]:
     """The project's root and whether it is an installed wheel's shipped (read-only) files."""
     env = os.environ.get("KZP_ROOT")
     if env:
         return Path(env).resolve(), False
+    try:
+        project = project_root(Path.cwd().resolve())
+    except OSError:  # the current folder was removed under the process
+        project = None
+    if project is not None:
+        return project, False
     shipped = shipped_project()
     if shipped is not None:
         return shipped.resolve(), True

@@ -22,16 +22,18 @@ def init(
         typer.Option(
             "--force",
             help="Write into a folder that is not empty, replacing the "
-            "workspace's own files there (README.md, corpus/..., websites.yaml).",
+            "workspace's own files there (README.md, corpus/..., websites.yaml, the book project's copies).",
         ),
     ] = False,
 ) -> None:
     """Lay out a workspace to rerun the book on a corpus of one's own: a README saying what to do next,
-    an empty corpus (corpus/reports.csv and codes.csv, header rows only, and its README) and copies
-    of the partners, codebook and websites to edit.
+    an empty corpus (corpus/reports.csv and codes.csv, header rows only, and its README), copies
+    of the partners, codebook and websites to edit, and a copy of the book (configuration,
+    contents, chapters, data) marked as a project, which every command run inside FOLDER reads.
 
-    Then fill the corpus and run `kzperception rerun --corpus FOLDER/corpus ...` (the README gives
-    the commands). A folder that is not empty is refused unless --force.
+    Then `kzperception build` inside FOLDER builds its book; fill the corpus and run
+    `kzperception rerun --corpus corpus ...` (the README gives the commands). A folder that is not
+    empty is refused unless --force.
     """
     from kzperception.fieldwork.workspace import FILES, WorkspaceError, init_workspace
 

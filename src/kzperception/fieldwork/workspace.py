@@ -6,9 +6,14 @@ package already carries: a README that says what to do next, an empty corpus in 
 format (``corpus/reports.csv`` and ``corpus/codes.csv`` with their header rows only, and a README
 naming the columns and rules), and copies of the thesis's vocabulary to edit: ``corpus/partners.yaml``
 and ``corpus/codebook.yaml``, which the corpus loader reads from the corpus folder itself, and
-``websites.yaml``, which the commands read when ``KZP_WEBSITES`` names it. The chapters, the
-book's configuration and the published figures stay in the package, and ``kzperception rerun
---corpus DIR/corpus`` builds the book from them.
+``websites.yaml``, which the commands read when ``KZP_WEBSITES`` names it.
+
+It is also a book project: a copy of what the package ships to build the book (``_config.yml``,
+``_toc.yml``, ``notebooks/``, ``data/``, ``book/``'s shared pages; :data:`kzperception.paths.SHIPPED`)
+and :data:`~kzperception.paths.PROJECT_MARKER`, so that every command run inside the folder reads
+the project's chapters and configuration (:func:`kzperception.paths.project_root`):
+``kzperception build`` builds the book into ``book/_build/html`` there, with any chapter the
+researcher edited, and ``kzperception rerun --corpus corpus`` reruns those chapters on the corpus.
 
 Nothing a researcher wrote is overwritten without ``force``, and nothing is half-written: the
 files are made in a temporary folder beside ``DIR`` and moved in only when all of them exist.
@@ -63,9 +68,9 @@ def workspace_readme(folder_name: str) -> str:
     window = f"--start {w['start']} --pivot {w['pivot']} --end {w['end']}"
     return f"""# {folder_name}: a rerun of *Perception of Chinese and Russian Influence in Central Asia*
 
-Made by `kzperception init` (kzperception {_version()}). The chapters, the book's configuration and
-the thesis's published figures are in the installed package; this folder holds what a study of
-your own changes.
+Made by `kzperception init` (kzperception {_version()}). This folder is a book project: run inside
+it (or a folder below it), every `kzperception` command reads its chapters and configuration, so a
+chapter you edit here is the one that runs.
 
 | path | what it is |
 | --- | --- |
@@ -73,6 +78,9 @@ your own changes.
 | `{CORPUS}/partners.yaml` | the partners (countries) the reports are about, as in the thesis; add or replace items |
 | `{CORPUS}/codebook.yaml` | the categories a report is coded with: the thesis's seven; add an inductive one here |
 | `websites.yaml` | the websites (`president`, `government`); used when `KZP_WEBSITES` names this file |
+| `_config.yml`, `_toc.yml`, `notebooks/`, `book/` | the book: configuration, contents, chapters (MyST), to edit |
+| `data/` | the thesis's published figures, register and vocabulary, as the package ships them |
+| `{paths.PROJECT_MARKER}` | marks this folder as a book project (delete it to use the package's chapters) |
 
 ## What to do next
 
@@ -85,14 +93,16 @@ your own changes.
    To try the rest first on made-up data: `kzperception synth --seed 1 --out demo-corpus`.
 3. Check it: `kzperception validate {CORPUS}` lists every problem as `file:line: field: problem`.
 4. Count it: `kzperception counts reports --source {CORPUS} {window}`.
-5. Rerun the book on it (here with the thesis's window; choose your own dates):
+5. Build the book as it stands (the thesis's published figures): `kzperception build`, then open
+   `book/_build/html/index.html`.
+6. Rerun the book on your corpus (here with the thesis's window; choose your own dates):
 
    ```bash
-   kzperception rerun --corpus {CORPUS} {window} --out book
+   kzperception rerun --corpus {CORPUS} {window} --out rerun
    ```
 
-   Open `book/html/index.html`. `--chapters` picks some of the chapters (`kzperception rerun --help`
-   lists them); running the same command again replaces `book/` and re-executes only what changed.
+   Open `rerun/html/index.html`. `--chapters` picks some of the chapters (`kzperception rerun --help`
+   lists them); running the same command again replaces `rerun/` and re-executes only what changed.
 """
 
 
@@ -130,14 +140,38 @@ def _version() -> str:
     return __version__
 
 
-#: Every file of a new workspace, relative to it, in writing order.
+#: Every file of a new workspace's own, relative to it, in writing order (the book project's copy of
+#: the package's files, :func:`project_files`, comes with them).
 FILES: tuple[str, ...] = (
     "README.md",
     f"{CORPUS}/reports.csv",
     f"{CORPUS}/codes.csv",
     *(target for _, target in VOCABULARY_COPIES),
     f"{CORPUS}/README.md",
+    paths.PROJECT_MARKER,
 )
+
+#: What the marker says to a person who opens it.
+MARKER_TEXT = """# A kzperception book project, made by `kzperception init`.
+# Every kzperception command run in this folder (or below it) reads the chapters, configuration
+# and data here instead of the installed package's. Delete this file to stop that.
+"""
+
+
+def project_files() -> list[str]:
+    """The package's book files a project copies (:data:`kzperception.paths.SHIPPED`, less the
+    generated ones and caches), relative to the root they are copied from, in a stable order."""
+    out: list[str] = []
+    for item in paths.SHIPPED:
+        source = paths.ROOT / item
+        if source.is_file():
+            out.append(item)
+            continue
+        for f in sorted(source.rglob("*")):
+            rel = f.relative_to(paths.ROOT).as_posix()
+            if f.is_file() and rel not in paths.NOT_SHIPPED and "__pycache__" not in f.parts:
+                out.append(rel)
+    return out
 
 
 def _write(work: Path, name: str) -> None:
@@ -150,6 +184,9 @@ def _write(work: Path, name: str) -> None:
     }
     for source, target in VOCABULARY_COPIES:  # byte for byte: their comments explain each field
         files[target] = (paths.DATA / source).read_bytes()
+    files[paths.PROJECT_MARKER] = MARKER_TEXT.encode()
+    for rel in project_files():  # the book project: the package's files, byte for byte
+        files[rel] = (paths.ROOT / rel).read_bytes()
     for rel, data in files.items():
         (work / rel).parent.mkdir(parents=True, exist_ok=True)
         (work / rel).write_bytes(data)
@@ -194,7 +231,8 @@ def init_workspace(folder: str | os.PathLike[str], force: bool = False) -> Works
     lets an :class:`OSError` through (a full disk, no permission) after removing what it began.
     """
     target = Path(folder).expanduser().absolute()
-    state = _check(target, force, list(FILES))
+    names = [*FILES, *project_files()]
+    state = _check(target, force, names)
     ancestor = target.parent
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -208,9 +246,9 @@ def init_workspace(folder: str | os.PathLike[str], force: bool = False) -> Works
         if state in ("absent", "empty"):
             os.replace(work, target)  # rename(2) onto an empty folder replaces it
         else:
-            for rel in FILES:  # --force: each file replaced in one step, the rest of the folder kept
+            for rel in names:  # --force: each file replaced in one step, the rest of the folder kept
                 (target / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(work / rel, target / rel)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return Workspace(target, FILES)
+    return Workspace(target, tuple(names))
