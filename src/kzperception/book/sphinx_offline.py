@@ -235,6 +235,11 @@ ADMONITION_ICONS: dict[str, str] = {
 }
 
 
+#: Pseudo-elements the theme's stylesheet fills with a private-use glyph of FontAwesome's font, which
+#: the book does not ship (selector -> the solid icon drawn there as a mask instead).
+PSEUDO_ICONS: dict[str, str] = {"a.reference.download::before": "download"}
+
+
 def icon_css(html_texts: list[str], fontawesome_js: str) -> str:
     """CSS drawing each FontAwesome icon the pages name, from the solid pack's SVG paths.
 
@@ -254,6 +259,17 @@ def icon_css(html_texts: list[str], fontawesome_js: str) -> str:
         url = 'url("data:image/svg+xml,' + quote(svg, safe=" :/='<>-.,") + '")'
         rules.append(
             f'.fa-{name}::before{{content:"";display:inline-block;width:{w / h:.4f}em;height:1em;'
+            f"vertical-align:-.125em;background-color:currentColor;"
+            f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}"
+        )
+    for selector, name in PSEUDO_ICONS.items():  # the theme's own ::before icons (a private-use glyph of its font)
+        if name not in solid:
+            continue
+        w, h, d = solid[name]
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'><path d='{d}'/></svg>"
+        url = 'url("data:image/svg+xml,' + quote(svg, safe=" :/='<>-.,") + '")'
+        rules.append(
+            f'{selector}{{content:"";display:inline-block;width:{w / h:.4f}em;height:1em;margin-right:.25em;'
             f"vertical-align:-.125em;background-color:currentColor;"
             f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}"
         )
