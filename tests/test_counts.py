@@ -104,3 +104,66 @@ def test_facts_reproduce_thesis_percentages():
     assert round(g["non_cooperation_share"], 2) == 2.02
     assert round(g["china_economic_main_share"], 1) == 54.8
     assert round(g["russia_cultural_any_share"], 1) == 20.4
+
+
+def test_a_code_cell_is_what_filtering_the_frame_gives() -> None:
+    """``code_cell`` reads an index built once per Counts; it must give what filtering the codes frame
+    with pandas gives, for every partner (and their sum), period, category, level and mode, unknown
+    cells (NaN) and ids the frame does not hold included."""
+    import math
+
+    from kzperception import paths
+    from kzperception.analysis.measures import code_cell
+    from kzperception.data.counts import load_counts
+    from kzperception.data.window import Window
+
+    def by_pandas(counts, country, period, category, level, mode):
+        c = counts.codes
+        sel = (c["period"] == period) & (c["category"] == category) & (c["level"] == level) & (c["mode"] == mode)
+        if country is not None:
+            sel &= c["country"] == country
+        rows = c[sel]
+        expected = 1 if country is not None else counts.reports["country"].nunique()
+        return float(rows["n"].sum()) if len(rows) == expected else math.nan
+
+    window = Window.from_options("2020-06-01", "2022-03-01", "2023-09-30")
+    checked = unknown = 0
+    for counts in (load_counts(), load_counts(str(paths.REGISTER), window)):
+        v = counts.vocabulary
+        for country in (None, *v.partner_ids, "nobody"):
+            for period in ("before", "after", "all"):
+                for category in (*v.category_ids, "not_a_category"):
+                    for level in ("main", "secondary"):
+                        for mode in ("cooperation", "non_cooperation"):
+                            a = by_pandas(counts, country, period, category, level, mode)
+                            b = code_cell(counts, country, period, category, level, mode)
+                            assert (math.isnan(a) and math.isnan(b)) or a == b, (country, period, category, level, mode)
+                            checked += 1
+                            unknown += math.isnan(a)
+    assert checked > 700 and 0 < unknown < checked  # the published figures leave cells unknown
+
+
+def test_a_report_count_is_what_filtering_the_frame_gives() -> None:
+    """``readings.compute.reports`` reads an index built once per Counts; it must give what summing the
+    filtered frame gives, for every partner, period and website, and their totals."""
+    from kzperception import paths
+    from kzperception.data.counts import load_counts
+    from kzperception.data.window import Window
+    from kzperception.readings.compute import reports
+
+    window = Window.from_options("2020-06-01", "2022-03-01", "2023-09-30")
+    for counts in (load_counts(), load_counts(str(paths.REGISTER), window)):
+        r = counts.reports
+        assert set(r["period"]) <= {"before", "after"}
+        v = counts.vocabulary
+        for partner in (None, *v.partner_ids, "nobody"):
+            for period in ("before", "after", "all"):
+                for website in (None, *v.website_ids, "nowhere"):
+                    sel = r
+                    if partner is not None:
+                        sel = sel[sel["country"] == partner]
+                    if period != "all":
+                        sel = sel[sel["period"] == period]
+                    if website is not None:
+                        sel = sel[sel["website"] == website]
+                    assert reports(counts, partner, period, website) == int(sel["n"].sum()), (partner, period, website)

@@ -332,6 +332,30 @@ class AuditData:
         derived = frozenset(tuple(str(x) for x in row) for row in der[keys].itertuples(index=False))
         return cls(counts.reports, counts.codes, published_totals(), derived)
 
+    def lookup(self, table: str) -> dict[tuple[str, ...], int]:
+        """Each cell of ``table`` (``reports`` or ``codes``) by its keys: built once per table, since an
+        audit evaluates hundreds of selectors against the same frames (never changed once read)."""
+        cache: dict[str, dict[tuple[str, ...], int]] = self.__dict__.setdefault("_lookups", {})
+        if table not in cache:
+            frame = self.reports if table == "reports" else self.codes
+            keys = list(TABLE_KEYS[table])
+            cache[table] = {
+                tuple(str(x) for x in row[:-1]): int(row[-1]) for row in frame[[*keys, "n"]].itertuples(index=False)
+            }
+        return cache[table]
+
+    def sums(self, table: str) -> dict[tuple[str, ...], int]:
+        """Each cell of ``table`` by its keys, rows with the same keys summed (:func:`_cell`'s reading)."""
+        cache: dict[str, dict[tuple[str, ...], int]] = self.__dict__.setdefault("_sums", {})
+        if table not in cache:
+            frame = self.reports if table == "reports" else self.codes
+            out: dict[tuple[str, ...], int] = {}
+            for row in frame[[*TABLE_KEYS[table], "n"]].itertuples(index=False):
+                key = tuple(str(x) for x in row[:-1])
+                out[key] = out.get(key, 0) + int(row[-1])
+            cache[table] = out
+        return cache[table]
+
 
 def _grid(sel: Select) -> list[tuple[str, ...]]:
     """Every cell the selector spans, in vocabulary order (cross-border has no non-cooperation)."""
@@ -353,9 +377,7 @@ def _select(sel: Select, data: AuditData) -> Value:
         if measure not in data.stated:
             raise NotRecomputable(f"the thesis states no total named {measure!r}")
         return Value(float(data.stated[measure]), stated=frozenset({measure}))
-    frame = data.reports if sel.table == "reports" else data.codes
-    keys = list(TABLE_KEYS[sel.table])
-    lookup = {tuple(str(x) for x in row[:-1]): int(row[-1]) for row in frame[[*keys, "n"]].itertuples(index=False)}
+    lookup = data.lookup(sel.table)
     cells = _grid(sel)
     missing = [c for c in cells if c not in lookup]
     if missing:
@@ -452,12 +474,8 @@ def _grouped(name: str, sel: Select, keys: list[str], data: AuditData) -> Value:
 
 
 def _cell(table: str, cell: tuple[str, ...], data: AuditData) -> int | None:
-    frame = data.reports if table == "reports" else data.codes
-    keys = list(TABLE_KEYS[table])
-    hit = frame
-    for k, v in zip(keys, cell, strict=True):
-        hit = hit[hit[k].astype(str) == v]
-    return int(hit["n"].sum()) if len(hit) else None
+    """One cell's count (rows with its keys summed), None when the frame has no row for it."""
+    return data.sums(table).get(tuple(cell))
 
 
 def bounds(sel: Select, data: AuditData) -> tuple[int, int | None]:

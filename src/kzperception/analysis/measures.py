@@ -121,13 +121,9 @@ def code_cell(
     figures know the thesis's two, so a third partner in ``data/partners.yaml`` leaves their sums as
     they are, while a corpus (whose grid holds every partner) sums them all.
     """
-    c = counts.codes
-    sel = (c["period"] == period) & (c["category"] == category) & (c["level"] == level) & (c["mode"] == mode)
-    if country is not None:
-        sel &= c["country"] == country
-    rows = c[sel]
-    expected = 1 if country is not None else counts.reports["country"].nunique()
-    return float(rows["n"].sum()) if len(rows) == expected else math.nan
+    total, rows = counts.code_index.get((country, period, category, level, mode), (0.0, 0))
+    expected = 1 if country is not None else counts.partners_counted
+    return total if rows == expected else math.nan
 
 
 def category_table(counts: Counts, country: str | None = None, period: str = "all") -> pd.DataFrame:

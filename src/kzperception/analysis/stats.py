@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency, fisher_exact
 from statsmodels.stats.contingency_tables import StratifiedTable, Table2x2
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from kzperception.analysis.measures import code_cell, share
@@ -308,11 +308,29 @@ def pairwise_attention_tests(counts: Counts) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of ``pvalues`` (none NaN), in their order.
+
+    The smallest p is multiplied by m, the next by m - 1, and so on; each adjusted value is at least
+    the one before it in that order and at most 1. This is what statsmodels' ``multipletests(...,
+    method="holm")`` returns (a test checks that they agree), written out because that function
+    calls ``gc.collect()`` on every call: about 70 ms in a chapter's kernel, 0.65 s of 6.4's run.
+    """
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    out = [math.nan] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * float(pvalues[i])))
+        out[i] = running
+    return out
+
+
 def _holm(rows: list[dict[str, object]], column: str) -> None:
     """Add ``p_holm`` to each row: Holm's adjustment over the rows whose ``column`` is defined."""
     ps = [float(r[column]) for r in rows]  # type: ignore[arg-type]
     ok = [i for i, p in enumerate(ps) if not math.isnan(p)]
-    adjusted = multipletests([ps[i] for i in ok], method="holm")[1] if ok else []
+    adjusted = holm([ps[i] for i in ok])
     for r in rows:
         r["p_holm"] = math.nan
     for i, p in zip(ok, adjusted, strict=True):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -194,6 +195,49 @@ class Counts:
     @property
     def is_published(self) -> bool:
         return self.source == PUBLISHED
+
+    @cached_property
+    def code_index(self) -> dict[tuple[str | None, str, str, str, str], tuple[float, int]]:
+        """Every cell of ``codes`` by ``(country, period, category, level, mode)``: its count summed (NaN
+        counts left out, as pandas sums) and how many rows hold it; ``country`` None sums the partners.
+
+        A chapter asks for hundreds of single cells (:func:`kzperception.analysis.measures.code_cell`);
+        filtering the frame for each took most of a rerun's chapter time. The frames of a Counts are
+        never changed after it is made, so the index is built once, on first use.
+        """
+        out: dict[tuple[str | None, str, str, str, str], tuple[float, int]] = {}
+        c = self.codes
+        for country, period, category, level, mode, n in zip(
+            c["country"], c["period"], c["category"], c["level"], c["mode"], c["n"], strict=True
+        ):
+            value = 0.0 if n != n else float(n)
+            for key in (
+                (str(country), str(period), str(category), str(level), str(mode)),
+                (None, str(period), str(category), str(level), str(mode)),
+            ):
+                total, rows = out.get(key, (0.0, 0))
+                out[key] = (total + value, rows + 1)
+        return out
+
+    @cached_property
+    def report_index(self) -> dict[tuple[str | None, str, str | None], int]:
+        """Reports by ``(country, period, website)``, each of them also summed over (``None``, and
+        ``"all"`` for the period): what :func:`kzperception.readings.compute.reports` asks, hundreds of
+        times a chapter, read from one pass over the frame (never changed once made)."""
+        out: dict[tuple[str | None, str, str | None], int] = {}
+        r = self.reports
+        for country, period, website, n in zip(r["country"], r["period"], r["website"], r["n"], strict=True):
+            value = 0 if n != n else int(n)
+            for c in (str(country), None):
+                for p in (str(period), "all"):
+                    for w in (str(website), None):
+                        out[(c, p, w)] = out.get((c, p, w), 0) + value
+        return out
+
+    @cached_property
+    def partners_counted(self) -> int:
+        """How many partners the report counts hold (a sum over partners needs a cell of each)."""
+        return int(self.reports["country"].nunique())
 
     @property
     def labels(self) -> dict[str, str]:

@@ -143,10 +143,10 @@ class Vocabulary:
     def default() -> Vocabulary:
         """The project's: ``data/partners.yaml`` (or ``$KZP_PARTNERS``), ``data/websites.yaml``
         (or ``$KZP_WEBSITES``) and ``data/codebook.yaml``; read once per process and set of files."""
-        return _default(
-            terms.partners_path().resolve(),
-            terms.websites_path().resolve(),
-            Path(paths.CODEBOOK).resolve(),
+        # Asked for once per table cell by the display layer: the files are resolved once per
+        # setting of the variables that choose them (and folder they are relative to), not per call.
+        return _default_for(
+            os.environ.get(terms.PARTNERS_ENV), os.environ.get(terms.WEBSITES_ENV), os.getcwd(), str(paths.CODEBOOK)
         )
 
     @staticmethod
@@ -251,6 +251,13 @@ class Vocabulary:
         return tuple(
             (c.id, m) for c in self.categories for m in MODES if not (m == "non_cooperation" and c.cooperation_only)
         )
+
+
+@lru_cache(maxsize=8)
+def _default_for(partners_env: str | None, websites_env: str | None, cwd: str, codebook: str) -> Vocabulary:
+    """:meth:`Vocabulary.default` for one setting of ``$KZP_PARTNERS``, ``$KZP_WEBSITES``, the working
+    folder and the codebook path (the arguments are the cache key; the files are resolved here)."""
+    return _default(terms.partners_path().resolve(), terms.websites_path().resolve(), Path(codebook).resolve())
 
 
 @lru_cache(maxsize=8)

@@ -16,10 +16,9 @@ from typing import Literal
 import numpy as np
 from scipy.stats import binomtest, chi2_contingency, fisher_exact
 from statsmodels.stats.contingency_tables import Table2x2
-from statsmodels.stats.multitest import multipletests
 
 from kzperception.analysis.measures import code_cell
-from kzperception.analysis.stats import after_share_expected, stratified_attention, wilson
+from kzperception.analysis.stats import after_share_expected, holm, stratified_attention, wilson
 from kzperception.data.counts import Counts
 from kzperception.data.window import Window
 from kzperception.readings.verdicts import (
@@ -97,15 +96,8 @@ def partners(counts: Counts) -> tuple[str, ...]:
 
 
 def reports(counts: Counts, partner: str | None = None, period: str = "all", website: str | None = None) -> int:
-    r = counts.reports
-    sel = np.ones(len(r), dtype=bool)
-    if partner is not None:
-        sel &= (r["country"] == partner).to_numpy()
-    if period != "all":
-        sel &= (r["period"] == period).to_numpy()
-    if website is not None:
-        sel &= (r["website"] == website).to_numpy()
-    return int(r.loc[sel, "n"].sum())
+    """Reports on ``partner`` (all when None) in ``period`` (``all``: both) on ``website`` (all when None)."""
+    return counts.report_index.get((partner, period, website), 0)
 
 
 def level_count(counts: Counts, category: str, level: str, partner: str | None = None, period: str = "all") -> float:
@@ -199,9 +191,8 @@ def attention_test(counts: Counts) -> AttentionTest:
         test = Test("chi2", float(chi2_contingency(t, correction=False).pvalue), int(t.sum()))
     raw = [(a, b, fisher([table[i], table[j]]).p) for (i, a), (j, b) in itertools.combinations(enumerate(ps), 2)]
     ok = [k for k, (_, _, p) in enumerate(raw) if not is_nan(p)]
-    adjusted = multipletests([raw[k][2] for k in ok], method="holm")[1] if ok else []
-    holm = dict(zip(ok, (float(x) for x in adjusted), strict=True))
-    pairs = [(a, b, holm.get(k, math.nan)) for k, (a, b, _) in enumerate(raw)]
+    adjusted = dict(zip(ok, holm([raw[k][2] for k in ok]), strict=True))
+    pairs = [(a, b, adjusted.get(k, math.nan)) for k, (a, b, _) in enumerate(raw)]
     return AttentionTest(
         "attention",
         "chi-squared over all partners; pairwise Fisher with Holm",
