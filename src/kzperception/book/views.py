@@ -46,6 +46,68 @@ def show_added_categories(codebook: Codebook) -> HTML | None:
     return HTML(lead + "".join(category_html(c) for c in added))
 
 
+def _text(value: object) -> str:
+    """A cell as text: a missing value (None, NaN, pandas' NA) is no text."""
+    import pandas as pd
+
+    return "" if value is None or bool(pd.isna(value)) else str(value).strip()
+
+
+def corpus_notes(counts: Counts) -> pd.DataFrame:
+    """The notes a corpus keeps on the reports this page counts: each report's screening note, and
+    each note the counted coder wrote beside a code (its category and level said), in date order.
+
+    Notes are research data (why a report was kept, why a code was given); a rerun book shows them
+    beside the counts they explain. Empty for the published figures, which carry no notes.
+    """
+    import pandas as pd
+
+    columns = ["Report", "Date", "Partner", "Written at", "Note"]
+    corpus = counts.corpus
+    if corpus is None:
+        return pd.DataFrame(columns=columns)
+    v = counts.vocabulary
+    w = counts.window
+    r = corpus.reports
+    dates = pd.to_datetime(r["date"], errors="coerce").dt.date
+    inside = r[(dates >= w.start) & (dates <= w.end)]
+    rows = []
+    for rep in inside.itertuples(index=False):
+        note = _text(getattr(rep, "note", ""))
+        if note:
+            rows.append((rep.id, str(rep.date), v.partner_label(str(rep.country)), "screening", note))
+    codes = corpus.codes
+    if "note" in codes.columns:
+        mine = codes[codes["report_id"].isin(set(inside["id"]))]
+        if counts.coder is not None and "coder" in mine.columns:
+            mine = mine[mine["coder"] == counts.coder]
+        about = inside.set_index("id")
+        for code in mine.itertuples(index=False):
+            note = _text(code.note)
+            if note:
+                rep = about.loc[code.report_id]
+                where = f"coder {code.coder}: {v.category_label(str(code.category)).lower()}, {code.level}"
+                rows.append((code.report_id, str(rep["date"]), v.partner_label(str(rep["country"])), where, note))
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["Date", "Report"], kind="stable").reset_index(drop=True)
+
+
+def show_notes(counts: Counts) -> HTML | None:
+    """:func:`corpus_notes` under a heading, as a table; a sentence when the corpus keeps none; nothing
+    for the published figures."""
+    if counts.corpus is None:
+        return None
+    notes = corpus_notes(counts)
+    if notes.empty:
+        return HTML("<p>No report this page counts carries a screening or coding note in the corpus.</p>")
+    n = len(notes)
+    lead = (
+        f"<p><strong>Notes kept with the corpus</strong> ({n} note{'' if n == 1 else 's'} on the reports "
+        "counted here):</p>"
+    )
+    return HTML(lead + show_table(notes, "corpus-notes", vocabulary=counts.vocabulary).to_html())
+
+
 # --- register quotations ------------------------------------------------------------------------
 
 
