@@ -93,8 +93,8 @@ def serve(html: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 
 def pages_of(html: Path) -> list[str]:
-    """Every page a reader can open: the HTML files of the book, search and 404 included."""
-    skip = {"genindex.html", "_sources", "_static", "_images", "_downloads"}
+    """Every page a reader can open: the HTML files of the book, search, the index and 404 included."""
+    skip = {"_sources", "_static", "_images", "_downloads"}
     return sorted(
         p.relative_to(html).as_posix() for p in html.rglob("*.html") if not (set(p.relative_to(html).parts) & skip)
     )
