@@ -189,6 +189,22 @@ def three_partners(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def three_partner_corpus(three_partners: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic corpus of the three partners, made by ``kzperception synth`` in a child Python that
+    reads :func:`three_partners` (the vocabulary is read once, at import)."""
+    folder = tmp_path_factory.mktemp("corpus") / "syn"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzperception.cli", "synth", "--seed", "4", "--out", str(folder)],
+        capture_output=True,
+        text=True,
+        env=partner_env(KZP_PARTNERS=str(three_partners)),
+        cwd=paths.ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return folder
+
+
 # --- the browser every book test opens pages in ---------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -241,6 +257,43 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Every test marked ``book`` or ``browser`` needs Chromium (checked before its fixtures build a book)."""
     if item.get_closest_marker("book") or item.get_closest_marker("browser"):
         need_chromium()
+
+
+# --- each test in the folder of its kind ------------------------------------------------------------
+
+#: The folders `make test` runs, each by its own target: tests/unit (`make unit`), tests/commands
+#: (`make commands`), tests/book (`make book-tests`). tests/regression is nbval's (`make regression`).
+KINDS = ("unit", "commands", "book")
+
+
+def misplaced(item: pytest.Item, tests: Path) -> str | None:
+    """Why ``item`` is in the wrong folder of ``tests``, or None: a test marked ``book`` or ``browser``
+    belongs in tests/book and every test there carries one of the marks; any other test file lives in
+    tests/unit or tests/commands. A test outside ``tests``, or a ``tests`` without the three folders (a
+    copy of this file elsewhere, as tests/commands/test_chromium_gate.py makes), is not judged."""
+    path = Path(str(item.path))
+    if not path.is_relative_to(tests) or not all((tests / kind).is_dir() for kind in KINDS):
+        return None
+    parts = path.relative_to(tests).parts
+    folder = parts[0] if len(parts) > 1 else None
+    if folder == "regression":
+        return None
+    marked = bool(item.get_closest_marker("book") or item.get_closest_marker("browser"))
+    if folder not in KINDS:
+        return f"{item.nodeid}: not in tests/unit, tests/commands or tests/book, so `make test` would not run it"
+    if marked and folder != "book":
+        return f"{item.nodeid}: marked book/browser, so it belongs in tests/book (`make book-tests`)"
+    if not marked and folder == "book":
+        return f"{item.nodeid}: in tests/book but marked neither book nor browser"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse to run a suite with a test in the wrong folder: the make targets run folders, not marks,
+    so a book test in tests/unit would slow the edit loop and a plain test elsewhere would never run."""
+    wrong = [line for item in items if (line := misplaced(item, Path(__file__).parent)) is not None]
+    if wrong:
+        raise pytest.UsageError("tests in the wrong folder:\n" + "\n".join(wrong))
 
 
 def _missing_line(report: object) -> str | None:

@@ -14,7 +14,7 @@ UTF-8, a file that is not written the way the ``csv`` module writes it (minimal 
 of line end), a key field with surrounding whitespace, a character that is not printable or a text
 not in NFC, several coders with non-ASCII names, a corpus folder with its own vocabulary files
 that do not load, and a corpus bigger than :data:`FAST_PATH_BYTES` (there the loader's Arrow reader
-is faster than this module, and the import cost no longer matters). ``tests/test_corpus_clean.py``
+is faster than this module, and the import cost no longer matters). ``tests/unit/test_corpus_clean.py``
 runs both paths over the project's corpora and hostile variants of them and asserts that they agree.
 
 Nothing here imports pandas, pyarrow or numpy.
