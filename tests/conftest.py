@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import shutil
@@ -34,19 +35,28 @@ def _chart_inputs(kind: str) -> tuple[object, ...]:
     raise KeyError(f"tests/conftest.py does not know how to supply a chart's {kind!r} inputs; add them here")
 
 
+#: The specs :func:`registered_chart_specs` drew, by the identity of the counts they were drawn from
+#: (the counts object is kept with them, so its id cannot be reused while the entry lives).
+_DRAWN_SPECS: dict[int, tuple[object, dict[str, dict]]] = {}
+
+
 def registered_chart_specs(counts: object) -> dict[str, dict]:
     """Every chart of :mod:`kzperception.book.chart_registry` as a Vega-Lite spec, by its glue name.
 
     Charts drawn from counts are drawn from ``counts``; the others from the project's context and
     register. The palette and text-alternative tests iterate this, so a registered chart is checked
-    without a test naming it.
+    without a test naming it. The charts are drawn once per counts object (a second or two each) and
+    every caller gets its own deep copy of the specs.
     """
     from kzperception.book.chart_registry import registered_charts
 
-    return {
-        name: chart.draw(*((counts,) if chart.inputs == "counts" else _chart_inputs(chart.inputs))).to_dict()
-        for name, chart in registered_charts().items()
-    }
+    if id(counts) not in _DRAWN_SPECS:
+        specs = {
+            name: chart.draw(*((counts,) if chart.inputs == "counts" else _chart_inputs(chart.inputs))).to_dict()
+            for name, chart in registered_charts().items()
+        }
+        _DRAWN_SPECS[id(counts)] = (counts, specs)
+    return copy.deepcopy(_DRAWN_SPECS[id(counts)][1])
 
 
 #: Hypothesis example counts by profile: ``make unit`` runs "unit" (a quarter of each property's
