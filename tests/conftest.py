@@ -59,6 +59,36 @@ def registered_chart_specs(counts: object) -> dict[str, dict]:
     return copy.deepcopy(_DRAWN_SPECS[id(counts)][1])
 
 
+def _build_each_cli_once() -> None:
+    """Have ``typer.testing.CliRunner.invoke`` build each app's click command once, not on every call.
+
+    Typer turns an app into click commands by reading every command's signature and type hints; for
+    the project's app that is most of a ``runner.invoke(app, ...)`` (a quarter of a second here),
+    paid again on each of the suite's thousands of calls. A real ``kzperception`` process builds it
+    once. The command is rebuilt when the app has gained commands, groups or a callback since, and
+    an app's entry goes with the app. Where typer no longer has the hook, every call builds as before.
+    """
+    import weakref
+
+    import typer.testing
+
+    build = getattr(typer.testing, "_get_command", None)
+    if build is None:
+        return
+    built: weakref.WeakKeyDictionary[object, tuple[tuple[int, ...], object]] = weakref.WeakKeyDictionary()
+
+    def get_command(app):  # type: ignore[no-untyped-def]
+        shape = (len(app.registered_commands), len(app.registered_groups), id(app.registered_callback))
+        if app not in built or built[app][0] != shape:
+            built[app] = (shape, build(app))
+        return built[app][1]
+
+    typer.testing._get_command = get_command
+
+
+_build_each_cli_once()
+
+
 #: Hypothesis example counts by profile: ``make unit`` runs "unit" (a quarter of each property's
 #: examples, at least 10: every property still runs on generated inputs), and CI (``.ci/run``)
 #: exports ``HYPOTHESIS_PROFILE=thorough`` for the full counts each test names.

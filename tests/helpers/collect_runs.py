@@ -3,6 +3,7 @@ by tests/unit/test_collect.py and tests/commands/test_collect_commands.py."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from kzperception.fieldwork.collect import FetchPolicy
 FAST = FetchPolicy(rate=100, retries=4, backoff=0.01, backoff_max=0.05, timeout=0.4)
 
 
+@functools.cache
 def collect_app():
+    """The fieldwork commands on an app of their own (one per session: typer builds its command once)."""
     import typer
 
     app = typer.Typer()

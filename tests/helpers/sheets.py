@@ -5,6 +5,7 @@ tests/commands and tests/book companions)."""
 from __future__ import annotations
 
 import csv
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,9 @@ def fill_xlsx(path: Path, codes: dict[str, dict[str, str]]) -> None:
     book.save(path)
 
 
+@functools.cache
 def sheets_app() -> typer.Typer:
+    """The fieldwork commands on an app of their own (one per session: typer builds its command once)."""
     app = typer.Typer()
     register(app)
     return app
