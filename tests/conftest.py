@@ -89,9 +89,10 @@ def _build_each_cli_once() -> None:
 _build_each_cli_once()
 
 
-#: Hypothesis example counts by profile: ``make unit`` runs "unit" (a quarter of each property's
-#: examples, at least 10: every property still runs on generated inputs), and CI (``.ci/run``)
-#: exports ``HYPOTHESIS_PROFILE=thorough`` for the full counts each test names.
+#: Hypothesis example counts by profile: ``make unit`` (and the other test targets) run "unit" (a
+#: quarter of each property's examples, at least 10: every property still runs on generated
+#: inputs), and CI (``.ci/run``) exports ``HYPOTHESIS_PROFILE=thorough`` for the full counts each
+#: test names.
 HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "unit")
 if HYPOTHESIS_PROFILE not in ("unit", "thorough"):
     raise pytest.UsageError(f"HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE}: use unit or thorough")

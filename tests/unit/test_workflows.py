@@ -75,7 +75,7 @@ def test_book_workflow_tests_then_publishes_the_html_and_pdf_to_pages() -> None:
     assert {"push", "pull_request"} <= set(flow["on"])
     build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
     runs = [s.get("run", "") for s in _steps(build)]
-    assert ".ci/run" in runs  # lint, unit, book and browser tests, nbval: what `make test` runs
+    assert ".ci/run" in runs  # lint, unit, command, book and browser tests, nbval: what `make test` runs
     pages = _uses(build, "actions/configure-pages")
     assert pages is not None
     made = next(s for s in _steps(build) if s.get("run") == "make pdf")  # the book and its PDF
