@@ -53,7 +53,7 @@ unit commands book-tests: export PYTHONDONTWRITEBYTECODE =
 ## make unit: tests/unit, the fast in-process tests of the library (no book built, no command run in
 ## another process): the loop to run while editing the library
 unit: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest -q -n 2 tests/unit
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup tests/unit
 
 ## make commands: tests/commands, whole commands driven end to end in other processes (the CLI, child
 ## Pythons, the imitation sites, forked kernels, signals, Sphinx builds of small projects)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import hypothesis
 import pandas as pd
@@ -35,9 +35,20 @@ def _chart_inputs(kind: str) -> tuple[object, ...]:
     raise KeyError(f"tests/conftest.py does not know how to supply a chart's {kind!r} inputs; add them here")
 
 
-#: The specs :func:`registered_chart_specs` drew, by the identity of the counts they were drawn from
-#: (the counts object is kept with them, so its id cannot be reused while the entry lives).
-_DRAWN_SPECS: dict[int, tuple[object, dict[str, dict]]] = {}
+#: The specs :func:`registered_chart_specs` drew, by what they were drawn from (:func:`_drawn_from`),
+#: with the counts object they were first drawn from (so an id in the key cannot be reused).
+_DRAWN_SPECS: dict[tuple[object, ...], tuple[object, dict[str, dict]]] = {}
+
+
+def _drawn_from(counts: Any) -> tuple[object, ...]:
+    """Everything of ``counts`` a chart can read: both frames (by content), window, source, coder,
+    stated totals and vocabulary, and the corpus object itself (by identity)."""
+    frames = tuple(
+        (tuple(frame.columns), tuple(map(str, frame.dtypes)), int(pd.util.hash_pandas_object(frame).sum()))
+        for frame in (counts.reports, counts.codes)
+    )
+    stated = tuple(sorted((counts.stated or {}).items()))
+    return (frames, counts.window, counts.source, counts.coder, stated, counts.vocabulary, id(counts.corpus))
 
 
 def registered_chart_specs(counts: object) -> dict[str, dict]:
@@ -45,18 +56,19 @@ def registered_chart_specs(counts: object) -> dict[str, dict]:
 
     Charts drawn from counts are drawn from ``counts``; the others from the project's context and
     register. The palette and text-alternative tests iterate this, so a registered chart is checked
-    without a test naming it. The charts are drawn once per counts object (a second or two each) and
-    every caller gets its own deep copy of the specs.
+    without a test naming it. The charts are drawn once per distinct counts (a second or two each:
+    several modules ask for the published figures' charts) and every caller gets its own deep copy.
     """
     from kzperception.book.chart_registry import registered_charts
 
-    if id(counts) not in _DRAWN_SPECS:
+    key = _drawn_from(counts)
+    if key not in _DRAWN_SPECS:
         specs = {
             name: chart.draw(*((counts,) if chart.inputs == "counts" else _chart_inputs(chart.inputs))).to_dict()
             for name, chart in registered_charts().items()
         }
-        _DRAWN_SPECS[id(counts)] = (counts, specs)
-    return copy.deepcopy(_DRAWN_SPECS[id(counts)][1])
+        _DRAWN_SPECS[key] = (counts, specs)
+    return copy.deepcopy(_DRAWN_SPECS[key][1])
 
 
 def _build_each_cli_once() -> None:
@@ -77,7 +89,7 @@ def _build_each_cli_once() -> None:
         return
     built: weakref.WeakKeyDictionary[object, tuple[tuple[int, ...], object]] = weakref.WeakKeyDictionary()
 
-    def get_command(app):  # type: ignore[no-untyped-def]
+    def get_command(app: typer.Typer) -> object:
         shape = (len(app.registered_commands), len(app.registered_groups), id(app.registered_callback))
         if app not in built or built[app][0] != shape:
             built[app] = (shape, build(app))

@@ -28,6 +28,10 @@ import pytest
 import kzperception.analysis
 import kzperception.data
 
+#: One xdist worker runs this module (``make unit`` schedules with ``--dist loadgroup``), so the probe
+#: below runs once, not once in each worker.
+pytestmark = pytest.mark.xdist_group("layers")
+
 FORBIDDEN = ("IPython", "altair", "typer", "kzperception.book", "kzperception.cli", "kzperception.fieldwork")
 #: analysis may use fieldwork.synth (the demonstration corpus), but only inside a function.
 MODULES = [f"kzperception.data.{m.name}" for m in pkgutil.iter_modules(kzperception.data.__path__)] + [
