@@ -8,7 +8,7 @@ JOBS   ?= 2
 # package-lock.json into ./node_modules; no CDN.
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: book test lint unit book-tests regression regression-update bench clean setup pdf
+.PHONY: book test lint unit commands book-tests regression regression-update bench clean setup pdf
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -36,21 +36,34 @@ book: $(STAMP)
 pdf: book
 	$(BIN)/python -m kzperception.book.pdf
 
-## make test: set up, then lint, unit tests, the book build + browser checks, and the nbval regression
-test: $(STAMP) lint unit book-tests regression
+## make test: set up, then lint, the unit tests, the command tests, the book build + browser checks, and
+## the nbval regression (every test under tests/ runs in one of these)
+test: $(STAMP) lint unit commands book-tests regression
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 
-## make unit: the unit tests only (no book is built): the loop to run while editing the library
-unit: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest -q -n 2 -m "not book and not browser"
+# The test targets let Python keep its bytecode (__pycache__/, git-ignored) even where the environment
+# sets PYTHONDONTWRITEBYTECODE: without it every run recompiles the package and pytest rewrites the
+# asserts of every test module again, in each xdist worker (some 4 s of CPU per process here).
+unit commands book-tests: export PYTHONDONTWRITEBYTECODE =
 
-## the tests that build books (into temporary folders, never into the checkout) and open them in Chromium
+## make unit: tests/unit, the fast in-process tests of the library (no book built, no command run in
+## another process): the loop to run while editing the library
+unit: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup tests/unit
+
+## make commands: tests/commands, whole commands driven end to end in other processes (the CLI, child
+## Pythons, the imitation sites, forked kernels, signals, Sphinx builds of small projects)
+commands: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest -q -n 2 tests/commands
+
+## make book-tests: tests/book, the tests that build books (into temporary folders, never into the
+## checkout) and open them in Chromium (all marked book or browser)
 book-tests: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest -q -m "book or browser"
+	$(BIN)/python -m pytest -q tests/book
 
 regression: $(STAMP)
 	cd tests/regression && ../../$(BIN)/python -m pytest -q -p no:cacheprovider --nbval \

@@ -1,4 +1,4 @@
-// The chart text check of tests/test_phone_layout.py, run in a page of the built book: every chart
+// The chart text check of tests/book/test_phone_layout.py, run in a page of the built book: every chart
 // text (title, axis title, tick label, legend entry) whole inside its chart box and the screen, apart
 // from every other text, and clear of the chart menu button. Returns one line per problem.
 () => {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import shutil
@@ -9,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import hypothesis
 import pandas as pd
@@ -34,24 +35,76 @@ def _chart_inputs(kind: str) -> tuple[object, ...]:
     raise KeyError(f"tests/conftest.py does not know how to supply a chart's {kind!r} inputs; add them here")
 
 
+#: The specs :func:`registered_chart_specs` drew, by what they were drawn from (:func:`_drawn_from`),
+#: with the counts object they were first drawn from (so an id in the key cannot be reused).
+_DRAWN_SPECS: dict[tuple[object, ...], tuple[object, dict[str, dict]]] = {}
+
+
+def _drawn_from(counts: Any) -> tuple[object, ...]:
+    """Everything of ``counts`` a chart can read: both frames (by content), window, source, coder,
+    stated totals and vocabulary, and the corpus object itself (by identity)."""
+    frames = tuple(
+        (tuple(frame.columns), tuple(map(str, frame.dtypes)), int(pd.util.hash_pandas_object(frame).sum()))
+        for frame in (counts.reports, counts.codes)
+    )
+    stated = tuple(sorted((counts.stated or {}).items()))
+    return (frames, counts.window, counts.source, counts.coder, stated, counts.vocabulary, id(counts.corpus))
+
+
 def registered_chart_specs(counts: object) -> dict[str, dict]:
     """Every chart of :mod:`kzperception.book.chart_registry` as a Vega-Lite spec, by its glue name.
 
     Charts drawn from counts are drawn from ``counts``; the others from the project's context and
     register. The palette and text-alternative tests iterate this, so a registered chart is checked
-    without a test naming it.
+    without a test naming it. The charts are drawn once per distinct counts (a second or two each:
+    several modules ask for the published figures' charts) and every caller gets its own deep copy.
     """
     from kzperception.book.chart_registry import registered_charts
 
-    return {
-        name: chart.draw(*((counts,) if chart.inputs == "counts" else _chart_inputs(chart.inputs))).to_dict()
-        for name, chart in registered_charts().items()
-    }
+    key = _drawn_from(counts)
+    if key not in _DRAWN_SPECS:
+        specs = {
+            name: chart.draw(*((counts,) if chart.inputs == "counts" else _chart_inputs(chart.inputs))).to_dict()
+            for name, chart in registered_charts().items()
+        }
+        _DRAWN_SPECS[key] = (counts, specs)
+    return copy.deepcopy(_DRAWN_SPECS[key][1])
 
 
-#: Hypothesis example counts by profile: ``make unit`` runs "unit" (a quarter of each property's
-#: examples, at least 10: every property still runs on generated inputs), and CI (``.ci/run``)
-#: exports ``HYPOTHESIS_PROFILE=thorough`` for the full counts each test names.
+def _build_each_cli_once() -> None:
+    """Have ``typer.testing.CliRunner.invoke`` build each app's click command once, not on every call.
+
+    Typer turns an app into click commands by reading every command's signature and type hints; for
+    the project's app that is most of a ``runner.invoke(app, ...)`` (a quarter of a second here),
+    paid again on each of the suite's thousands of calls. A real ``kzperception`` process builds it
+    once. The command is rebuilt when the app has gained commands, groups or a callback since, and
+    an app's entry goes with the app. Where typer no longer has the hook, every call builds as before.
+    """
+    import weakref
+
+    import typer.testing
+
+    build = getattr(typer.testing, "_get_command", None)
+    if build is None:
+        return
+    built: weakref.WeakKeyDictionary[object, tuple[tuple[int, ...], object]] = weakref.WeakKeyDictionary()
+
+    def get_command(app: typer.Typer) -> object:
+        shape = (len(app.registered_commands), len(app.registered_groups), id(app.registered_callback))
+        if app not in built or built[app][0] != shape:
+            built[app] = (shape, build(app))
+        return built[app][1]
+
+    typer.testing._get_command = get_command
+
+
+_build_each_cli_once()
+
+
+#: Hypothesis example counts by profile: ``make unit`` (and the other test targets) run "unit" (a
+#: quarter of each property's examples, at least 10: every property still runs on generated
+#: inputs), and CI (``.ci/run``) exports ``HYPOTHESIS_PROFILE=thorough`` for the full counts each
+#: test names.
 HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "unit")
 if HYPOTHESIS_PROFILE not in ("unit", "thorough"):
     raise pytest.UsageError(f"HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE}: use unit or thorough")
@@ -215,6 +268,22 @@ def write_health_codebook(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def three_partner_corpus(three_partners: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic corpus of the three partners, made by ``kzperception synth`` in a child Python that
+    reads :func:`three_partners` (the vocabulary is read once, at import)."""
+    folder = tmp_path_factory.mktemp("corpus") / "syn"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzperception.cli", "synth", "--seed", "4", "--out", str(folder)],
+        capture_output=True,
+        text=True,
+        env=partner_env(KZP_PARTNERS=str(three_partners)),
+        cwd=paths.ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return folder
+
+
 # --- the browser every book test opens pages in ---------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -267,6 +336,43 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Every test marked ``book`` or ``browser`` needs Chromium (checked before its fixtures build a book)."""
     if item.get_closest_marker("book") or item.get_closest_marker("browser"):
         need_chromium()
+
+
+# --- each test in the folder of its kind ------------------------------------------------------------
+
+#: The folders `make test` runs, each by its own target: tests/unit (`make unit`), tests/commands
+#: (`make commands`), tests/book (`make book-tests`). tests/regression is nbval's (`make regression`).
+KINDS = ("unit", "commands", "book")
+
+
+def misplaced(item: pytest.Item, tests: Path) -> str | None:
+    """Why ``item`` is in the wrong folder of ``tests``, or None: a test marked ``book`` or ``browser``
+    belongs in tests/book and every test there carries one of the marks; any other test file lives in
+    tests/unit or tests/commands. A test outside ``tests``, or a ``tests`` without the three folders (a
+    copy of this file elsewhere, as tests/commands/test_chromium_gate.py makes), is not judged."""
+    path = Path(str(item.path))
+    if not path.is_relative_to(tests) or not all((tests / kind).is_dir() for kind in KINDS):
+        return None
+    parts = path.relative_to(tests).parts
+    folder = parts[0] if len(parts) > 1 else None
+    if folder == "regression":
+        return None
+    marked = bool(item.get_closest_marker("book") or item.get_closest_marker("browser"))
+    if folder not in KINDS:
+        return f"{item.nodeid}: not in tests/unit, tests/commands or tests/book, so `make test` would not run it"
+    if marked and folder != "book":
+        return f"{item.nodeid}: marked book/browser, so it belongs in tests/book (`make book-tests`)"
+    if not marked and folder == "book":
+        return f"{item.nodeid}: in tests/book but marked neither book nor browser"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse to run a suite with a test in the wrong folder: the make targets run folders, not marks,
+    so a book test in tests/unit would slow the edit loop and a plain test elsewhere would never run."""
+    wrong = [line for item in items if (line := misplaced(item, Path(__file__).parent)) is not None]
+    if wrong:
+        raise pytest.UsageError("tests in the wrong folder:\n" + "\n".join(wrong))
 
 
 def _missing_line(report: object) -> str | None:

@@ -23,7 +23,7 @@ theme's dark mode (``#14181e``), so each colour reaches WCAG 3:1 contrast agains
 leaves only mid-tones (relative luminance about 0.13 to 0.30), and colours of one set differ by
 hue and saturation rather than lightness. Within each set shown together the colours stay at least
 :data:`MIN_DISTANCE` apart in CAM02-UCS under simulated deuteranopia, protanopia and tritanopia
-(``tests/test_palette.py`` checks it with ``colorspacious``); partners and the aggregate also get
+(``tests/unit/test_palette.py`` checks it with ``colorspacious``); partners and the aggregate also get
 distinct point shapes and line dashes, so a reader who cannot tell two hues apart still can tell
 the marks apart. The guarantee holds for up to four partners beside the aggregate; a fifth and
 later partner get the remaining series colours and rely on their shapes.

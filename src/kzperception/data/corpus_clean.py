@@ -16,7 +16,7 @@ hidden (:func:`kzperception.data.hidden_chars.is_hidden`: Python calls U+034F or
 printable), an id mixing scripts, a text not in NFC, several coders with non-ASCII names, a corpus
 folder with its own vocabulary files that do not load, and a corpus bigger than
 :data:`FAST_PATH_BYTES` (there the loader's Arrow reader is faster than this module, and the import
-cost no longer matters). ``tests/test_corpus_clean.py``
+cost no longer matters). ``tests/unit/test_corpus_clean.py``
 runs both paths over the project's corpora and hostile variants of them and asserts that they agree.
 
 Nothing here imports pandas, pyarrow or numpy.

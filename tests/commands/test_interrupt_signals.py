@@ -1,0 +1,141 @@
+"""SIGINT and SIGTERM end a long command in one line, with no process and no temporary file left (issue 19).
+
+These tests drive :func:`kzperception.cli.interrupt.interruptible` in a child Python that starts what
+a build starts (a process pool whose worker starts a process of its own, a temporary folder) and is
+signalled mid-run. tests/book/test_interrupt_book.py signals a real ``kzperception rerun``.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import psutil
+import pytest
+from helpers.interrupts import wait_for
+
+#: A command body that starts a pool worker which starts a grandchild, writes their ids, then waits.
+_BODY = textwrap.dedent("""
+    import os, subprocess, sys, tempfile, time
+    from concurrent.futures import ProcessPoolExecutor
+    from kzperception.cli.interrupt import interruptible
+
+    def work(pids):
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        with open(pids, "a") as f:
+            f.write(f"{os.getpid()} {child.pid}\\n")
+        child.wait()
+
+    if __name__ == "__main__":
+        pids, tmp_parent = sys.argv[1], sys.argv[2]
+        with interruptible("earlier output kept"):
+            with tempfile.TemporaryDirectory(dir=tmp_parent) as tmp:
+                with ProcessPoolExecutor(max_workers=2) as pool:
+                    futures = [pool.submit(work, pids) for _ in range(2)]
+                    for f in futures:
+                        f.result()
+""")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_every_descendant_and_says_what_was_kept(tmp_path, signum, code):
+    script = tmp_path / "body.py"
+    script.write_text(_BODY, encoding="utf-8")
+    pids_file, tmp_parent = tmp_path / "pids", tmp_path / "tmp"
+    tmp_parent.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(pids_file), str(tmp_parent)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: pids_file.exists() and len(pids_file.read_text().splitlines()) == 2)
+    tree = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
+    assert len(tree) >= 4  # two workers, two grandchildren (and the pool's own helpers)
+    assert any(tmp_parent.iterdir())
+    t0 = time.monotonic()
+    proc.send_signal(signum)
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:  # a failing run must not leave its sleepers behind
+        for pid in [*tree, proc.pid]:
+            if psutil.pid_exists(pid) and time.monotonic() - t0 > 10:
+                psutil.Process(pid).kill()
+    assert time.monotonic() - t0 < 10
+    assert proc.returncode == code
+    assert err.strip().splitlines() == [f"error: interrupted by {signal.Signals(signum).name}: earlier output kept"]
+    alive = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], alive
+    assert list(tmp_parent.iterdir()) == []  # the temporary folder was removed on the way out
+
+
+#: A worker that, like nbclient, catches SIGTERM and starts a process of its own in a new session
+#: (as a kernel is started) while being stopped; once the worker is killed that process is
+#: re-parented to init, no longer a descendant of the command.
+_LATE_BODY = textwrap.dedent("""
+    import os, signal, subprocess, sys, time
+    from concurrent.futures import ProcessPoolExecutor
+    from kzperception.cli.interrupt import interruptible
+
+    def work(pids):
+        def late(signum, frame):
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                                     start_new_session=True)
+            with open(pids, "a") as f:
+                f.write(f"{child.pid}\\n")
+        signal.signal(signal.SIGTERM, late)
+        with open(pids, "a") as f:
+            f.write("ready\\n")
+        while True:
+            time.sleep(0.1)
+
+    if __name__ == "__main__":
+        with interruptible("earlier output kept"):
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                pool.submit(work, sys.argv[1]).result()
+""")
+
+
+def test_a_process_started_while_the_command_stops_is_stopped_too(tmp_path):
+    script = tmp_path / "late.py"
+    script.write_text(_LATE_BODY, encoding="utf-8")
+    pids_file = tmp_path / "pids"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(pids_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    wait_for(lambda: pids_file.exists() and "ready" in pids_file.read_text())
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    late = [int(line) for line in pids_file.read_text().split() if line.isdigit()]
+    try:
+        assert late, "the worker never started its late process"
+        alive = [pid for pid in late if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+        assert alive == [], alive
+        assert time.monotonic() - t0 < 10
+        assert proc.returncode == 143, err
+    finally:
+        for pid in late:
+            if psutil.pid_exists(pid):
+                psutil.Process(pid).kill()
+
+
+def test_a_stopped_pool_worker_is_collected_by_multiprocessing():
+    """A worker stopped by the command must read as ended to multiprocessing, or the pool's shutdown
+    on the way out waits for it for ever (a signalled build hung so): psutil must not reap it."""
+    import multiprocessing
+
+    from kzperception.cli.interrupt import stop_children
+
+    worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    worker.start()
+    try:
+        assert worker.pid in stop_children(grace=2.0)
+        worker.join(timeout=5)
+        assert worker.exitcode == -signal.SIGTERM
+    finally:
+        if worker.exitcode is None:
+            worker.kill()
