@@ -3,8 +3,9 @@ shared by tests/unit/test_bidi.py and tests/book/test_bidi_book.py."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
+
+from helpers.hostile_text import write_rows
 
 RLO_VALUE = "collected\u202e"
 
@@ -30,26 +31,5 @@ def write_bidi_corpus(base: Path) -> Path:
             reports.append([f"r{n}", country, "president", "akorda", date, "", "", "", "", "", provenance])
             codes.append([f"r{n}", "economic", "cooperation", "main", "primary"])
             n += 1
-    with open(folder / "reports.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(
-            [
-                "id",
-                "country",
-                "website",
-                "entity",
-                "date",
-                "url",
-                "title_ru",
-                "title_en",
-                "excerpt_ru",
-                "excerpt_en",
-                "provenance",
-            ]
-        )
-        w.writerows(reports)
-    with open(folder / "codes.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["report_id", "category", "mode", "level", "coder"])
-        w.writerows(codes)
+    write_rows(folder, reports, codes)
     return folder

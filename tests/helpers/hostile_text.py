@@ -88,28 +88,7 @@ def write_hostile_corpus(base: Path) -> tuple[Path, str]:
                     codes.append([rid, "cultural", "cooperation", "secondary", coder])
             n += 1
     assert n >= len(HOSTILE)  # every hostile value is some report's provenance
-    with open(folder / "reports.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(
-            [
-                "id",
-                "country",
-                "website",
-                "entity",
-                "date",
-                "url",
-                "title_ru",
-                "title_en",
-                "excerpt_ru",
-                "excerpt_en",
-                "provenance",
-            ]
-        )
-        w.writerows(reports)
-    with open(folder / "codes.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["report_id", "category", "mode", "level", "coder"])
-        w.writerows(codes)
+    write_rows(folder, reports, codes)
     return folder, secret
 
 
@@ -155,3 +134,17 @@ def myst_doctree(source: str):
             "warning_stream": False,
         },
     )
+
+
+def write_rows(folder: Path, reports: list[list[str]], codes: list[list[str]]) -> None:
+    """``reports.csv`` and ``codes.csv`` of the interchange format from rows, written by the csv module
+    (so any value, a hostile one included, is quoted as a researcher's spreadsheet would)."""
+    report_columns = ["id", "country", "website", "entity", "date", "url", "title_ru", "title_en"]
+    with open(folder / "reports.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow([*report_columns, "excerpt_ru", "excerpt_en", "provenance"])
+        w.writerows(reports)
+    with open(folder / "codes.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["report_id", "category", "mode", "level", "coder"])
+        w.writerows(codes)
