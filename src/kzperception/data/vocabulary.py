@@ -146,7 +146,7 @@ class Vocabulary:
         # Asked for once per table cell by the display layer: the files are resolved once per
         # setting of the variables that choose them (and folder they are relative to), not per call.
         return _default_for(
-            os.environ.get(terms.PARTNERS_ENV), os.environ.get(terms.WEBSITES_ENV), os.getcwd(), str(paths.CODEBOOK)
+            os.environ.get(terms.PARTNERS_ENV), os.environ.get(terms.WEBSITES_ENV), _cwd(), str(paths.CODEBOOK)
         )
 
     @staticmethod
@@ -251,6 +251,15 @@ class Vocabulary:
         return tuple(
             (c.id, m) for c in self.categories for m in MODES if not (m == "non_cooperation" and c.cooperation_only)
         )
+
+
+def _cwd() -> str:
+    """The working folder, part of the cache key of relative ``$KZP_PARTNERS`` / ``$KZP_WEBSITES``
+    paths; a folder removed under the process reads as none (the paths then resolve as before)."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""
 
 
 @lru_cache(maxsize=8)
