@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from kzperception.analysis.readings import count_phrase
+from kzperception.data.corpus_text import cell_str
 from kzperception.data.counts import Counts, choose_coder
 from kzperception.data.vocabulary import CATEGORY_LABELS
 from kzperception.data.window import THESIS_WINDOW
@@ -60,12 +61,6 @@ class Placement:
     cite: str
 
 
-def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
-
-
 def placement(report_id: str, register, kinds: Iterable[Kind] | None = None) -> Placement:
     """The thesis's slot of a register report and the kinds a passage about it stands for.
 
@@ -84,7 +79,7 @@ def placement(report_id: str, register, kinds: Iterable[Kind] | None = None) -> 
             for c, m in zip(chosen["category"], chosen["mode"], strict=True)
         ]
     return Placement(
-        report_id, str(row["country"]), period, tuple(dict.fromkeys(kinds)), _text(row.get("cite", "")) or report_id
+        report_id, str(row["country"]), period, tuple(dict.fromkeys(kinds)), cell_str(row.get("cite", "")) or report_id
     )
 
 
@@ -96,7 +91,7 @@ def _period_of(day: pd.Timestamp, window) -> str | None:
 
 def _url_key(url: object) -> str:
     """A URL reduced to what names the page: host without ``www.``, path without a final slash, query."""
-    text = _text(url)
+    text = cell_str(url)
     if not text:
         return ""
     parts = urlsplit(text)
@@ -173,7 +168,7 @@ def examples(
     has_text = pd.Series(False, index=of_kind.index)
     for col in ("excerpt_ru", "excerpt_en"):
         if col in of_kind:
-            has_text |= of_kind[col].map(_text) != ""
+            has_text |= of_kind[col].map(cell_str) != ""
     shown = of_kind[has_text & ~of_kind["id"].astype(str).isin(set(exclude))]
     return shown.sort_values(["date", "id"], kind="stable"), len(of_kind), int(has_text.sum())
 

@@ -20,6 +20,7 @@ from kzperception.analysis.measures import slot_facts
 from kzperception.analysis.slots import check_partner, partner_slot_facts, slot_table
 from kzperception.book.display import defined_facts, glue_facts, glue_texts, show_table
 from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
+from kzperception.data.corpus_text import cell_str
 from kzperception.data.counts import Counts
 from kzperception.data.register import Register, default_register, quote_html
 from kzperception.readings import words
@@ -46,13 +47,6 @@ def show_added_categories(codebook: Codebook) -> HTML | None:
     return HTML(lead + "".join(category_html(c) for c in added))
 
 
-def _text(value: object) -> str:
-    """A cell as text: a missing value (None, NaN, pandas' NA) is no text."""
-    import pandas as pd
-
-    return "" if value is None or bool(pd.isna(value)) else str(value).strip()
-
-
 def corpus_notes(counts: Counts) -> pd.DataFrame:
     """The notes a corpus keeps on the reports this page counts: each report's screening note, and
     each note the counted coder wrote beside a code (its category and level said), in date order.
@@ -73,7 +67,7 @@ def corpus_notes(counts: Counts) -> pd.DataFrame:
     inside = r[(dates >= w.start) & (dates <= w.end)]
     rows = []
     for rep in inside.itertuples(index=False):
-        note = _text(getattr(rep, "note", ""))
+        note = cell_str(getattr(rep, "note", ""))
         if note:
             rows.append((rep.id, str(rep.date), v.partner_label(str(rep.country)), "screening", note))
     codes = corpus.codes
@@ -83,7 +77,7 @@ def corpus_notes(counts: Counts) -> pd.DataFrame:
             mine = mine[mine["coder"] == counts.coder]
         about = inside.set_index("id")
         for code in mine.itertuples(index=False):
-            note = _text(code.note)
+            note = cell_str(code.note)
             if note:
                 rep = about.loc[code.report_id]
                 where = f"coder {code.coder}: {v.category_label(str(code.category)).lower()}, {code.level}"

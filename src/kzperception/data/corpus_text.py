@@ -38,6 +38,7 @@ from kzperception.data.hidden_chars import script as _script
 __all__ = [
     "ID_FIELDS",
     "KEY_FIELDS",
+    "cell_str",
     "char_name",
     "coder_near_misses",
     "hidden_character_problems",
@@ -265,3 +266,12 @@ def coder_near_misses(coder: pd.Series, name: str, line: Callable[[object], int]
                 f"name {who!r}, {int(counts[meant])} name {meant!r})"
             )
     return problems
+
+
+def cell_str(value: object) -> str:
+    """A frame cell as text: a missing value (None, NaN, pandas' NA) is the empty string, and
+    surrounding blanks are dropped (the one reading of an optional text cell, used wherever such a
+    cell reaches a page or a check)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()

@@ -33,6 +33,7 @@ import pandas as pd
 
 from kzperception import paths
 from kzperception.data.corpus import CorpusError, load_corpus
+from kzperception.data.corpus_text import cell_str
 from kzperception.data.vocabulary import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
@@ -109,7 +110,7 @@ class Register:
         return self.codes[self.codes["report_id"] == report_id]
 
     def has_excerpt(self, report_id: str) -> bool:
-        return bool(_text(self.report(report_id)["excerpt_ru"]))
+        return bool(cell_str(self.report(report_id)["excerpt_ru"]))
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -121,13 +122,6 @@ def bib_urls(bibfile: str | os.PathLike[str] = BIBFILE) -> dict[str, str | None]
 
     data = parse_file(str(bibfile), bib_format="bibtex")
     return {key: entry.fields.get("url") for key, entry in data.entries.items()}
-
-
-def _text(value: object) -> str:
-    """A cell as text: NA and None become the empty string, surrounding blanks dropped."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
 
 
 def _host_ok(url: str, website: str) -> bool:
@@ -145,18 +139,18 @@ def url_problems(reports: pd.DataFrame, urls: dict[str, str | None], bibname: st
     problems: list[str] = []
     for line, row in zip(range(2, len(reports) + 2), reports.itertuples(index=False), strict=True):
         where = f"reports.csv:{line}"
-        key = _text(getattr(row, "bibkey", ""))
+        key = cell_str(getattr(row, "bibkey", ""))
         if not key:
             problems.append(f"{where}: bibkey: missing value (report {row.id!r} needs a {bibname} entry)")
             continue
         if key not in urls:
             problems.append(f"{where}: bibkey: {key!r} is not an entry of {bibname} (report {row.id!r})")
             continue
-        url = _text(urls[key])
+        url = cell_str(urls[key])
         if not url:
             problems.append(f"{where}: bibkey: entry {key!r} of {bibname} has no url field (report {row.id!r})")
             continue
-        typed = _text(getattr(row, "url", ""))
+        typed = cell_str(getattr(row, "url", ""))
         if typed and typed != url:
             problems.append(f"{where}: url: {typed!r} differs from the url of {key!r} in {bibname} ({url!r})")
         if urlsplit(url).scheme not in ("http", "https"):
@@ -187,7 +181,7 @@ def load_register(
     problems = url_problems(reports, urls, Path(bibfile).name)
     if problems:
         raise RegisterError(problems)
-    reports["url"] = [urls[_text(k)] for k in reports["bibkey"]]
+    reports["url"] = [urls[cell_str(k)] for k in reports["bibkey"]]
     codes = corpus.codes.copy()
     for col in REGISTER_CODE_COLUMNS:
         if col not in codes:
@@ -214,7 +208,7 @@ def format_date(value: dt.date | pd.Timestamp) -> str:
 
 
 def _esc(value: object) -> str:
-    return html.escape(_text(value), quote=True)
+    return html.escape(cell_str(value), quote=True)
 
 
 def _safe_href(url: str) -> str | None:
@@ -230,16 +224,16 @@ def source_html(row: pd.Series) -> str:
     (``kzperception.book.sphinx_site``) re-points the link from ``data-bibkey`` for the page and
     builder it lands in, and warns when the key has no entry.
     """
-    entity = _text(row["entity"])
+    entity = cell_str(row["entity"])
     publisher = ENTITY_LABELS.get(entity, entity)
-    site = WEBSITE_NAMES.get(str(row["website"]), _text(row["website"]))
+    site = WEBSITE_NAMES.get(str(row["website"]), cell_str(row["website"]))
     title_ru = _esc(row["title_ru"]) or _esc(row["id"])
-    href = _safe_href(_text(row["url"]))
+    href = _safe_href(cell_str(row["url"]))
     title = f'<a href="{href}" lang="ru" hreflang="ru">{title_ru}</a>' if href else f'<span lang="ru">{title_ru}</span>'
     title_en = _esc(row["title_en"])
     english = f" [<em>{title_en}</em>]" if title_en else ""
     cite = _esc(row.get("cite", ""))
-    key = _text(row.get("bibkey", ""))
+    key = cell_str(row.get("bibkey", ""))
     cite_html = f" (<cite>{cite}</cite>)" if cite else ""
     if cite and key:
         href = html.escape("../bibliography.html#bib-" + key, quote=True)
@@ -310,7 +304,7 @@ def select(
                 sel &= c[col] == want
         keep &= r["id"].isin(set(c.loc[sel, "report_id"]))
     if quoted_only:
-        keep &= r["excerpt_ru"].map(_text) != ""
+        keep &= r["excerpt_ru"].map(cell_str) != ""
     return r[keep].sort_values(["date", "id"], kind="stable")["id"].tolist()
 
 
@@ -359,9 +353,9 @@ def register_table(register: Register | None = None, window: Window = THESIS_WIN
             "website": r["website"].astype(str).map(lambda w: WEBSITE_NAMES.get(w, w)),
             "date": r["date"].dt.strftime("%Y-%m-%d"),
             "period": period,
-            "title (English)": r["title_en"].map(_text),
+            "title (English)": r["title_en"].map(cell_str),
             "codes": [_codes_text(reg.codes[reg.codes["report_id"] == i]) for i in r["id"]],
-            "quoted": r["excerpt_ru"].map(lambda x: "yes" if _text(x) else "no"),
-            "citation": r["cite"].map(_text),
+            "quoted": r["excerpt_ru"].map(lambda x: "yes" if cell_str(x) else "no"),
+            "citation": r["cite"].map(cell_str),
         }
     ).reset_index(drop=True)
