@@ -128,14 +128,17 @@ def execute_chapter(
     forked = {"kernel_manager_class": warm_kernel.ForkedKernelManager} if warm_kernel.is_warm() else {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in = Path(tmp) / f"{stem}.ipynb"
-        # papermill writes the notebook as it goes: in a folder of this run's own, never beside the chapter
-        tmp_out = Path(tmp) / f"{stem}.executed.ipynb"
         nbformat.write(nb, tmp_in)
+        done = None
         for attempt in (1, 2):
             try:
-                papermill.execute_notebook(
+                # No output path: papermill would rewrite (and validate) the whole notebook on disk as each
+                # cell starts and ends, about a third of a chapter's cost outside its kernel; the executed
+                # notebook it returns is the same, and only the finished chapter is written, once, below.
+                done = papermill.execute_notebook(
                     str(tmp_in),
-                    str(tmp_out),
+                    None,
+                    request_save_on_cell_execute=False,
                     **(forked if attempt == 1 else {}),
                     parameters=params,
                     kernel_name="python3",
@@ -148,19 +151,16 @@ def execute_chapter(
                 )
                 break
             except papermill.PapermillExecutionError as err:
-                tmp_out.unlink(missing_ok=True)
                 return ChapterRun(
                     stem, "failed", time.perf_counter() - t0, f"cell {err.exec_count}: {err.ename}: {err.evalue}"
                 )
             except Exception as err:  # the kernel did not start (e.g. a TCP port taken meanwhile): retry once
-                tmp_out.unlink(missing_ok=True)
                 if attempt == 2:
                     return ChapterRun(stem, "failed", time.perf_counter() - t0, f"kernel: {err}")
-        done = nbformat.read(tmp_out, as_version=4)
+        assert done is not None
         try:
             depends_on = chapter_deps.hashes(chapter_deps.take_tracking(done))
         except ValueError as err:
-            tmp_out.unlink(missing_ok=True)
             return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
         for cell in done.cells:  # papermill's injected parameters are for the record, not the reader
             tags = cell.metadata.get("tags", [])

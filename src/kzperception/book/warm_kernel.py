@@ -30,9 +30,11 @@ import signal
 import sys
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import DottedObjectName, Type
 
-__all__ = ["PRELOADED", "ForkedKernelManager", "enabled", "is_warm", "preload"]
+__all__ = ["PRELOADED", "ForkedKernelManager", "ReadyClient", "enabled", "is_warm", "preload"]
 
 #: Third-party modules every chapter imports, directly or through the library: imported once per
 #: worker. The library's own modules stay out (see the module's docstring).
@@ -124,6 +126,48 @@ def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None) -> 
         os._exit(code)
 
 
+class ReadyClient(AsyncKernelClient):
+    """The client nbclient talks to a forked kernel with: ready as soon as the kernel has answered.
+
+    jupyter_client's own wait ends only after the IOPub channel has been silent for 0.2 s, a fixed
+    pause per chapter (two seconds of a ten-chapter rerun over two workers) spent after the kernel
+    is already answering. Here the kernel is ready once it has replied to ``kernel_info`` on the
+    shell channel and a message has come through IOPub (so IOPub is connected, the same check
+    jupyter_client makes); the status messages still queued are drained without waiting for more.
+    nbclient matches every later message to its request, so a late status message is ignored there.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        import time
+        from queue import Empty
+
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:  # IOPub not connected yet: ask again
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        while True:  # what the kernel already sent about kernel_info (its idle status), no longer
+            try:
+                await self.iopub_channel.get_msg(timeout=0.005)
+            except Empty:
+                break
+
+
 class ForkedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel is a ``fork`` of this process (see the module's docstring).
 
@@ -132,6 +176,8 @@ class ForkedKernelManager(AsyncKernelManager):
     """
 
     _forked: int | None = None
+    client_class = DottedObjectName("kzperception.book.warm_kernel.ReadyClient")
+    client_factory = Type(ReadyClient, klass="jupyter_client.asynchronous.AsyncKernelClient")
 
     @property
     def has_kernel(self) -> bool:
