@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -134,3 +135,73 @@ def test_a_forked_kernel_stores_the_same_notebook_as_a_new_kernel_process(tmp_pa
         stored[fork] = _outputs(out / "shows.ipynb")
     assert "kzp_total" in stored["1"] and "alt.Chart" in stored["1"] and "two categories" in stored["1"]
     assert stored["1"] == stored["0"]
+
+
+#: Says whether the library came preloaded, then uses a module whose import reads the vocabulary files.
+USES_LIBRARY = (
+    HEADER
+    + """# A chapter that uses the library
+
+```{code-cell} ipython3
+import sys
+
+print("preloaded:", "kzperception.book.display" in sys.modules)
+import kzperception.book.display
+```
+"""
+)
+
+
+@pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
+def test_a_kernel_forked_by_the_zygote_has_the_library_and_its_record_lists_what_its_import_read(tmp_path, monkeypatch):
+    """The zygote imported the library before the chapter ran, so the kernel's own audit hook never saw
+    the vocabulary files that import reads; the chapter's cache record must list them all the same,
+    or a changed ``data/partners.yaml`` would leave the chapter cached."""
+    monkeypatch.delenv("KZP_FORK_KERNELS", raising=False)
+    monkeypatch.delenv("KZP_ZYGOTE", raising=False)
+    notebooks = _write(tmp_path / "notebooks", {"uses": USES_LIBRARY, "uses-2": USES_LIBRARY})
+    runs = execute.execute_chapters(["uses", "uses-2"], {}, tmp_path / "out", jobs=1, notebooks=notebooks)
+    assert [r.status for r in runs] == ["executed", "executed"], [r.error for r in runs]
+    for stem in ("uses", "uses-2"):
+        assert "preloaded: True" in _outputs(tmp_path / "out" / f"{stem}.ipynb")
+        nb = nbformat.read(tmp_path / "out" / f"{stem}.ipynb", as_version=4)
+        depends_on = nb.metadata["kzperception"]["depends_on"]
+        assert "data/partners.yaml" in depends_on and "data/codebook.yaml" in depends_on, sorted(depends_on)
+        assert "src/kzperception/book/display.py" in depends_on
+
+
+@pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
+def test_no_zygote_or_kernel_outlives_the_chapters(tmp_path, monkeypatch):
+    """Kernels forked by a zygote are not the worker's children, and a zygote outlives its worker by
+    design until the worker's pipe closes: every process this run started must still end. They are
+    found by their working folder (the chapters'), since an orphan is no longer this process's
+    descendant, and a fork's changed environment is not what /proc shows."""
+    import time
+
+    import psutil
+
+    monkeypatch.delenv("KZP_FORK_KERNELS", raising=False)
+    monkeypatch.delenv("KZP_ZYGOTE", raising=False)
+    notebooks = _write(tmp_path / "notebooks", {"uses": USES_LIBRARY, "uses-2": USES_LIBRARY})
+    runs = execute.execute_chapters(["uses", "uses-2"], {}, tmp_path / "out", jobs=2, notebooks=notebooks)
+    assert [r.status for r in runs] == ["executed", "executed"], [r.error for r in runs]
+    assert "preloaded: True" in _outputs(tmp_path / "out" / "uses.ipynb")  # the zygote ran them
+
+    def marked() -> list[int]:
+        found = []
+        for p in psutil.process_iter():
+            try:
+                if p.pid != os.getpid() and p.status() != "zombie" and Path(p.cwd()).is_relative_to(tmp_path):
+                    found.append(p.pid)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return found
+
+    deadline = time.monotonic() + 10
+    left = marked()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = marked()
+    for pid in left:  # do not leave them to the next test
+        os.kill(pid, 9)
+    assert left == []

@@ -44,7 +44,7 @@ CLOSE_CELL = f"""\
 import json as _kzp_json, os as _kzp_os
 print({MARK!r} + _kzp_json.dumps({{
     "cwd": _kzp_os.getcwd(),
-    "read": sorted(_kzp_read),
+    "read": sorted(_kzp_read | set(_kzp_json.loads(_kzp_os.environ.get("KZP_PRELOADED_READS") or "[]"))),
     "modules": sorted({{getattr(m, "__file__", None) or "" for n, m in list(_kzp_sys.modules.items())
                        if n == "kzperception" or n.startswith("kzperception.")}} - {{""}}),
 }}))

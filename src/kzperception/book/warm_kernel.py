@@ -6,14 +6,16 @@ chapter, most of a small chapter's time. Here each pool worker imports those thi
 once (:func:`preload`, the pool's initializer), and every chapter's kernel is a ``fork`` of that
 worker (:class:`ForkedKernelManager`, handed to papermill as nbclient's kernel manager class).
 
-Each chapter still starts from a fresh state: the kernel is a new process, forked from a worker
+Each chapter still starts from a fresh state: the kernel is a new process, forked from a process
 that has imported libraries but run no chapter code, and it is killed when its chapter ends. What
-one chapter defines, or changes in a library module, dies with its kernel; the next chapter's
-kernel is forked from the untouched worker again. The library's own modules (``kzperception``)
-are *not* preloaded, and those the worker imported to run the executor are dropped from the
-kernel's ``sys.modules`` before it starts, so the kernel imports and opens them itself, where the audit hook of
-:mod:`kzperception.book.chapter_deps` sees them and the cache stays exact. The random generators
-are reseeded in each kernel, as a new process would seed them.
+one chapter defines, or changes in a library module, dies with its kernel. The library's own
+modules (``kzperception``) are preloaded too, but not into the worker, which has run the executor
+and holds its state: on its first kernel the worker forks a :class:`Zygote` that drops them,
+imports :data:`LIBRARY` afresh and forks every later kernel of that worker. The files those imports
+read are handed to the chapter's record (:mod:`kzperception.book.chapter_deps`), so the cache stays
+exact. Where the zygote cannot start (``KZP_ZYGOTE=0``), the worker forks the kernel itself and the
+kernel imports the library on its own. The random generators are reseeded in each kernel, as a
+new process would seed them.
 
 Papermill, its parameters cell and the executed notebook are unchanged: the kernel is the same
 ipykernel, started from the same arguments; only the process that runs it comes from ``fork``
@@ -24,6 +26,7 @@ executor starts kernels as papermill always did (:func:`enabled`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import signal
@@ -34,7 +37,17 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
-__all__ = ["PRELOADED", "ForkedKernelManager", "ReadyClient", "enabled", "is_warm", "preload"]
+__all__ = [
+    "LIBRARY",
+    "PRELOADED",
+    "PRELOADED_READS",
+    "ForkedKernelManager",
+    "ReadyClient",
+    "Zygote",
+    "enabled",
+    "is_warm",
+    "preload",
+]
 
 #: Third-party modules every chapter imports, directly or through the library: imported once per
 #: worker. The library's own modules stay out (see the module's docstring).
@@ -85,23 +98,175 @@ def preload() -> None:
             continue
 
 
-def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None) -> None:
-    """In the forked child: become a fresh ipykernel on ``connection_file``; never returns."""
+#: The library's modules chapters import, imported once per worker into its zygote (see :class:`Zygote`).
+#: ``kzperception.book.charts`` stays out: importing it enables the library's Altair theme, a change to a
+#: third-party module that a chapter which never imports the charts must not inherit.
+LIBRARY = (
+    "kzperception.analysis.audit",
+    "kzperception.analysis.measures",
+    "kzperception.analysis.sensitivity",
+    "kzperception.analysis.slots",
+    "kzperception.analysis.stats",
+    "kzperception.book.chapter",
+    "kzperception.book.display",
+    "kzperception.book.exhibits",
+    "kzperception.book.readings_glue",
+    "kzperception.book.views",
+    "kzperception.readings.compute",
+    "kzperception.readings.registry",
+)
+
+#: The environment variable a zygote's kernels find the files its imports read in (a JSON list), for
+#: the chapter's record of what it read (:mod:`kzperception.book.chapter_deps`).
+PRELOADED_READS = "KZP_PRELOADED_READS"
+
+
+def _drop_library() -> None:
+    """Forget every ``kzperception`` module this process imported, and the Altair theme its charts set."""
+    for name in [n for n in sys.modules if n == "kzperception" or n.startswith("kzperception.")]:
+        del sys.modules[name]
+    # Importing the library's charts enables its Altair theme, a change to a third-party module the
+    # dropped modules leave behind: a chart in a chapter that never imports them would carry the
+    # theme only when forked. A new process starts on Altair's default theme; so does the kernel.
+    if "altair" in sys.modules:
+        sys.modules["altair"].theme.enable("default")
+
+
+class Zygote:
+    """A child of the pool worker that has imported the library afresh and forks the worker's kernels.
+
+    A kernel forked from the worker itself cannot keep the library the worker imported: the
+    worker has run the executor, so those modules hold its state (caches among them). So the worker
+    forks, once, a process that drops them, imports :data:`LIBRARY` from a clean slate (with the
+    kernel's working folder, from which the library finds its project), records every file those
+    imports read, and then only forks kernels on request. Each kernel is a fork of that untouched
+    process: the library is already imported, its state is what a fresh import leaves, and what a
+    chapter changes dies with its kernel. The files read at import reach the chapter's record of
+    what it depends on through :data:`PRELOADED_READS`, and every preloaded module is listed there
+    as imported, so the cache stays exact (conservatively: a change to any preloaded module
+    re-executes the chapter).
+
+    The zygote ignores ``SIGCHLD``, so its kernels are reaped as they end; the worker watches a
+    kernel by its pid. It exits when the worker closes the request pipe (the worker ended), and
+    then its kernels, whose parent is gone, exit too (ipykernel's parent poller).
+    """
+
+    def __init__(self, pid: int, requests: Any, replies: Any, cwd: str) -> None:
+        self.pid, self.cwd = pid, cwd
+        self._requests, self._replies = requests, replies
+
+    @classmethod
+    def start(cls, cwd: str) -> Zygote | None:
+        """Fork the zygote for kernels run in ``cwd``; None when it did not start (the worker forks them then)."""
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(req_w)
+            os.close(rep_r)
+            _zygote_main(req_r, rep_w, cwd)  # never returns
+        os.close(req_r)
+        os.close(rep_w)
+        zygote = cls(pid, os.fdopen(req_w, "w", buffering=1), os.fdopen(rep_r, "r"), cwd)
+        if zygote._read() != "ready":
+            zygote.close()
+            return None
+        return zygote
+
+    def _read(self) -> str:
+        try:
+            return self._replies.readline().strip()
+        except OSError:
+            return ""
+
+    def fork_kernel(self, connection_file: str, arguments: list[str]) -> int | None:
+        """The pid of a new kernel on ``connection_file``, forked by the zygote; None if the zygote is gone."""
+        import json
+
+        try:
+            self._requests.write(json.dumps({"connection_file": connection_file, "arguments": arguments}) + "\n")
+        except OSError:
+            return None
+        answer = self._read()
+        return int(answer) if answer.isdigit() else None
+
+    def close(self) -> None:
+        for handle in (self._requests, self._replies):
+            with contextlib.suppress(OSError):
+                handle.close()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+
+def _zygote_main(requests_fd: int, replies_fd: int, cwd: str) -> None:
+    """The zygote's life (see :class:`Zygote`); never returns."""
+    import json
+
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as its worker: the command stops everything
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system as they end
+        os.chdir(cwd)
+        _drop_library()
+        read: set[str] = set()
+        recording = True
+
+        def note(event: str, args: tuple[Any, ...]) -> None:
+            reading = event == "open" and args and isinstance(args[0], str)
+            if recording and reading and not any(m in str(args[1] or "r") for m in "wax+"):
+                read.add(os.path.abspath(args[0]))
+
+        sys.addaudithook(note)
+        for name in LIBRARY:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                continue
+        recording = False
+        os.environ[PRELOADED_READS] = json.dumps(sorted(read))
+        requests = os.fdopen(requests_fd, "r")
+        replies = os.fdopen(replies_fd, "w", buffering=1)
+        replies.write("ready\n")
+        for line in requests:
+            request = json.loads(line)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                requests.close()
+                replies.close()
+                _run_kernel(request["connection_file"], request["arguments"], cwd, library=True)
+            replies.write(f"{pid}\n")
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None, library: bool = False) -> None:
+    """In the forked child: become a fresh ipykernel on ``connection_file``; never returns.
+
+    ``library``: forked by a :class:`Zygote`, whose freshly imported library the kernel keeps;
+    otherwise forked by the worker, whose library the kernel drops and imports afresh itself.
+    """
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)  # the worker ignores it; a kernel is interrupted by it
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # a chapter's subprocesses are waited for as usual
         if cwd:
             os.chdir(cwd)
-        # The worker imported the library to run the executor; the chapter imports it afresh, where the
-        # audit hook sees each module and data file it reads (the cache's record), with no state cached.
-        for name in [n for n in sys.modules if n == "kzperception" or n.startswith("kzperception.")]:
-            del sys.modules[name]
-        # Importing the library's charts enables its Altair theme, a change to a third-party module the
-        # dropped modules leave behind: a chart in a chapter that never imports them would carry the
-        # theme only when forked. A new process starts on Altair's default theme; so does the kernel.
-        if "altair" in sys.modules:
-            sys.modules["altair"].theme.enable("default")
+        if not library:
+            # The worker imported the library to run the executor; the chapter imports it afresh, where the
+            # audit hook sees each module and data file it reads (the cache's record), with no state cached.
+            _drop_library()
+            os.environ.pop(PRELOADED_READS, None)
         import random
 
         random.seed()
@@ -187,21 +352,37 @@ class ForkedKernelManager(AsyncKernelManager):
     def owns_kernel(self) -> bool:
         return True
 
+    #: Whether the kernel was forked by the worker's zygote (not this process's child) or by the worker.
+    _by_zygote = False
+
     async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
         self.write_connection_file()
         arguments = [str(a) for a in kw.get("extra_arguments", [])]
-        cwd = kw.get("cwd")
+        cwd = str(kw.get("cwd") or os.getcwd())
+        zygote = _zygote_for(cwd)
+        pid = zygote.fork_kernel(self.connection_file, arguments) if zygote is not None else None
+        if pid is not None:
+            self._forked, self._by_zygote = pid, True
+            return
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            _run_kernel(self.connection_file, arguments, str(cwd) if cwd else None)
-        self._forked = pid
+            _run_kernel(self.connection_file, arguments, cwd)
+        self._forked, self._by_zygote = pid, False
 
     def _reap(self) -> bool:
-        """True while the kernel runs; collects its exit status once it has ended."""
+        """True while the kernel runs; collects its exit status once it has ended (when it is this process's child)."""
         if self._forked is None:
             return False
+        if self._by_zygote:  # the zygote reaps it; gone once it has ended
+            try:
+                os.kill(self._forked, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True
+            return _state(self._forked) not in ("Z", "X")
         try:
             done, _ = os.waitpid(self._forked, os.WNOHANG)
         except ChildProcessError:
@@ -223,7 +404,10 @@ class ForkedKernelManager(AsyncKernelManager):
         if self._forked is not None and self._reap():
             try:
                 os.kill(self._forked, signal.SIGKILL)
-                os.waitpid(self._forked, 0)
+                if self._by_zygote:
+                    await _gone(self._forked)
+                else:
+                    os.waitpid(self._forked, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
         self._forked = None
@@ -234,3 +418,48 @@ class ForkedKernelManager(AsyncKernelManager):
 
     async def restart_kernel(self, now: bool = False, newports: bool = False, **kw: Any) -> None:  # type: ignore[override]
         raise RuntimeError("a chapter's forked kernel is never restarted: the chapter fails instead")
+
+
+_zygote: Zygote | None = None
+_zygote_failed = False
+
+
+def _zygote_for(cwd: str) -> Zygote | None:
+    """This worker's zygote for kernels run in ``cwd``, started on the first kernel; None where there is none.
+
+    One working folder per worker (a build's chapters all run in its chapters folder): a kernel
+    asked for elsewhere is forked by the worker, as is every kernel if the zygote did not start.
+    """
+    global _zygote, _zygote_failed
+    if not _warm or _zygote_failed or os.environ.get("KZP_ZYGOTE", "1") == "0":
+        return None
+    if _zygote is None:
+        _zygote = Zygote.start(cwd)
+        if _zygote is None:
+            _zygote_failed = True
+            return None
+    return _zygote if _zygote.cwd == cwd else None
+
+
+def _state(pid: int) -> str:
+    """A process's state letter from /proc (``Z`` for a zombie), or ``?`` where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return "?"
+
+
+async def _gone(pid: int, limit: float = 5.0) -> None:
+    """Wait until a process that is not this one's child has ended (its parent reaps it)."""
+    import time
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        if _state(pid) in ("Z", "X"):
+            return
+        await asyncio.sleep(0.002)
