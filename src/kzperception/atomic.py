@@ -17,13 +17,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_target", "temporary_name", "write_bytes_atomic", "write_text_atomic"]
+__all__ = ["atomic_target", "naming", "temporary_name", "write_bytes_atomic", "write_text_atomic"]
 
 
 def temporary_name(path: str | os.PathLike[str]) -> Path:
     """A name beside ``path`` that no other process and no other write of this one will use."""
     path = Path(path)
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
+
+
+@contextmanager
+def naming(path: str | os.PathLike[str]) -> Iterator[None]:
+    """An OS error while writing ``path`` names it: a full disk is ``OUT/raw/ab/...: No space left
+    on device``, not ``: No space left on device`` (a write to an open file carries no file name)."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename:
+            raise
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from None
 
 
 @contextmanager
@@ -46,8 +58,9 @@ def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_target`); returns the path."""
-    with atomic_target(path) as tmp, open(tmp, "xb") as handle:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_target`); returns the path. An OS
+    error names ``path`` (see :func:`naming`)."""
+    with naming(path), atomic_target(path) as tmp, open(tmp, "xb") as handle:
         handle.write(data)
     return Path(path)
 

@@ -338,10 +338,24 @@ def test_a_full_disk_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     """A write to an open file fails with no file name in the error; the message names it anyway."""
     import errno
 
-    def full(self: Path, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
+    from kzperception import atomic
 
-    monkeypatch.setattr(Path, "write_bytes", full)
+    class Full:
+        """A file opened on a full disk: its write fails, naming no file (as ``f.write`` does)."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic, "open", Full, raising=False)  # the writes of kzperception.atomic
     with FakeSites() as sites:
         result = _cli(
             "--site",

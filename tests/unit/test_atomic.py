@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import errno
 import multiprocessing
 import os
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kzperception.atomic import atomic_target, temporary_name, write_text_atomic
+from kzperception.atomic import atomic_target, naming, temporary_name, write_text_atomic
 from kzperception.fieldwork.collect.cache import remove_stale_temps
 
 
@@ -62,3 +65,43 @@ def test_a_killed_writers_leftover_is_recognised_by_its_process_id(tmp_path):
     leftover.write_text("mine, still writing")
     assert remove_stale_temps(tmp_path) == 1
     assert not dead.exists() and leftover.exists()
+
+
+def test_an_error_with_no_file_name_names_the_file_being_written(tmp_path):
+    """A write to an open file on a full disk names no file; ``naming`` (and so every write helper) adds it."""
+    target = tmp_path / "raw" / "ab.body"
+    with pytest.raises(OSError) as caught, naming(target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, str(target))
+    with pytest.raises(OSError) as kept, naming(target):
+        raise OSError(errno.EACCES, "Permission denied", "/elsewhere")
+    assert kept.value.filename == "/elsewhere"  # an error that names its file is left as it is
+
+
+def helpers_imported_elsewhere(source: str) -> list[str]:
+    """The atomic-write helpers ``source`` imports from a module other than kzperception.atomic."""
+    from kzperception import atomic
+
+    return [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module != "kzperception.atomic"
+        for alias in node.names
+        if alias.name in atomic.__all__
+    ]
+
+
+def test_every_module_takes_the_helper_from_kzperception_atomic():
+    """One helper, one place to find it: no module reaches it through another's re-export."""
+    import kzperception
+
+    src = Path(kzperception.__file__).parent
+    found = {
+        p.relative_to(src).as_posix(): names
+        for p in sorted(src.rglob("*.py"))
+        if (names := helpers_imported_elsewhere(p.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+    assert helpers_imported_elsewhere(
+        "from kzperception.data.corpus_write import atomic_target, write_checked_corpus"
+    ) == ["kzperception.data.corpus_write.atomic_target"]

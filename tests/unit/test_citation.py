@@ -2,29 +2,49 @@
 
 The version is set in one place, pyproject.toml's ``[project] version``; every other file that states it
 is checked against that, so a release that bumps one and forgets another fails here.
+
+CITATION.cff is checked by cffconvert itself (``cffconvert --validate``, and ``--format zenodo`` against
+.zenodo.json), run from ``.venv-tools/``: cffconvert requires jsonschema<4 and the project's environment
+has jsonschema 4, so ``make setup`` gives it a venv of its own, pinned by requirements-tools.lock. Where
+that venv is missing the cffconvert tests fail in one line saying how to make it, unless
+``KZP_ALLOW_SKIP=1`` (as the Chromium gate in conftest.py does).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
 import tomllib
 from importlib.metadata import version as installed_version
+from pathlib import Path
 
-import jsonschema
 import yaml
 
 import kzperception
 from kzperception import paths
+from tests.conftest import ALLOW_SKIP_ENV, missing
 
 CFF = paths.ROOT / "CITATION.cff"
 ZENODO = paths.ROOT / ".zenodo.json"
 CHANGELOG = paths.ROOT / "CHANGELOG.md"
 PYPROJECT = paths.ROOT / "pyproject.toml"
-#: The Citation File Format 1.2.0 JSON schema (https://citation-file-format.github.io/1.2.0/schema.json,
-#: CC BY 4.0), byte for byte the copy cffconvert 2.0.0 bundles and `cffconvert --validate` checks against.
-#: cffconvert itself cannot be a dev dependency: it requires jsonschema<4, frictionless jsonschema>=4.20.
-CFF_SCHEMA = paths.ROOT / "tests" / "fixtures" / "cff-1.2.0.schema.json"
+CHECKOUT = Path(__file__).resolve().parents[2]
+TOOLS_LOCK = CHECKOUT / "requirements-tools.lock"
+CFFCONVERT = CHECKOUT / ".venv-tools" / "bin" / "cffconvert"
+NO_CFFCONVERT = (
+    f"cffconvert is missing: the citation tests run it from .venv-tools (make setup creates it from "
+    f"requirements-tools.lock); {ALLOW_SKIP_ENV}=1 skips them instead"
+)
+
+
+def _cffconvert(*args: str) -> subprocess.CompletedProcess[str]:
+    """``cffconvert ARGS`` from .venv-tools, or the one missing-tool line where it is not installed."""
+    if not CFFCONVERT.is_file():
+        missing(NO_CFFCONVERT)
+    return subprocess.run(
+        [str(CFFCONVERT), *args], capture_output=True, text=True, cwd=CHECKOUT, timeout=120, check=False
+    )
 
 
 def _project() -> dict:
@@ -39,17 +59,57 @@ def _zenodo() -> dict:
     return json.loads(ZENODO.read_text(encoding="utf-8"))
 
 
-def _names(authors: list[dict]) -> list[str]:
-    """Authors as Zenodo names them: an entity by its name, a person as "Family, Given"."""
-    return [a["name"] if "name" in a else f"{a['family-names']}, {a['given-names']}" for a in authors]
+def test_cffconvert_is_the_pinned_one():
+    """.venv-tools holds the cffconvert requirements-tools.lock pins (a venv left from an older lock fails)."""
+    pinned = re.search(r"^cffconvert==(\S+)$", TOOLS_LOCK.read_text(encoding="utf-8"), re.M)
+    assert pinned is not None, "requirements-tools.lock pins no cffconvert"
+    done = _cffconvert("--version")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == pinned.group(1), "re-run make setup"
 
 
-def test_citation_cff_validates_as_cffconvert_validates():
-    """What `cffconvert --validate` does: the YAML, safely loaded, against the CFF 1.2.0 schema, with formats."""
-    cff = _cff()
-    assert cff["cff-version"] == "1.2.0", "the schema kept in tests/fixtures is 1.2.0's"
-    schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.validate(instance=cff, schema=schema, format_checker=jsonschema.FormatChecker())
+def test_cffconvert_validates_citation_cff():
+    done = _cffconvert("--validate", "--infile", str(CFF))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "valid according to schema version 1.2.0" in done.stdout
+
+
+def test_cffconvert_rejects_an_unexpected_key(tmp_path: Path):
+    """The check can fail: ``language`` under preferred-citation (the schema's key is ``languages``),
+    which the CITATION.cff of issue 21 had and ``cffconvert --validate`` refused."""
+    text = CFF.read_text(encoding="utf-8")
+    assert "\n  languages:\n" in text
+    broken = tmp_path / "CITATION.cff"
+    broken.write_text(text.replace("\n  languages:\n", "\n  language: en\n  languages:\n"), encoding="utf-8")
+    done = _cffconvert("--validate", "--infile", str(broken))
+    assert done.returncode != 0
+    assert "'language' was unexpected" in done.stderr
+
+
+def _license_id(value: object) -> object:
+    """Zenodo's licence as an id: cffconvert writes ``{"id": "MIT"}``, .zenodo.json the id alone."""
+    return value["id"] if isinstance(value, dict) else value
+
+
+def test_zenodo_json_holds_what_cffconvert_makes_of_citation_cff():
+    """Every field ``cffconvert --format zenodo`` writes (title, version, creators, description, keywords,
+    licence, publication date) is in .zenodo.json with the same value."""
+    done = _cffconvert("--format", "zenodo", "--infile", str(CFF))
+    assert done.returncode == 0, done.stdout + done.stderr
+    converted, zenodo = json.loads(done.stdout), _zenodo()
+    assert {"title", "version", "creators", "publication_date"} <= set(converted)
+    for field, value in converted.items():
+        ours = zenodo.get(field)
+        if field == "license":
+            ours, value = _license_id(ours), _license_id(value)
+        assert ours == value, f".zenodo.json's {field!r} is not what cffconvert makes of CITATION.cff"
+
+
+def test_zenodo_json_names_the_repository_and_the_projects_licence():
+    """What cffconvert does not carry over: the repository, and the licence is pyproject's."""
+    cff, zenodo = _cff(), _zenodo()
+    assert cff["repository-code"] in [r["identifier"] for r in zenodo["related_identifiers"]]
+    assert _license_id(zenodo["license"]) == cff["license"] == _project()["license"]
 
 
 def test_citation_cff_names_the_release_and_the_repository():
@@ -64,17 +124,6 @@ def test_the_version_is_pyprojects_everywhere():
     assert _zenodo()["version"] == version, ".zenodo.json"
     assert kzperception.__version__ == version, "src/kzperception/__init__.py"
     assert installed_version("kzperception") == version, "installed metadata (re-run make setup)"
-
-
-def test_zenodo_gives_the_same_metadata_as_citation_cff():
-    cff, zenodo = _cff(), _zenodo()
-    assert zenodo["title"] == cff["title"]
-    assert zenodo["version"] == str(cff["version"])
-    assert [c["name"] for c in zenodo["creators"]] == _names(cff["authors"])
-    assert zenodo["publication_date"] == str(cff["date-released"])
-    assert zenodo["license"] == cff["license"] == _project()["license"]
-    assert zenodo["keywords"] == cff["keywords"]
-    assert cff["repository-code"] in [r["identifier"] for r in zenodo["related_identifiers"]]
 
 
 def test_changelog_records_the_current_release():

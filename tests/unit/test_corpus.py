@@ -834,6 +834,8 @@ def test_load_counts_takes_a_loaded_corpus(small_corpus, reads):
 
 def test_the_consumers_of_a_shared_corpus_leave_its_frames_as_they_were(small_corpus, reads, settled):
     """The cache hands one object to every caller: no consumer may change its frames in place."""
+    from pandas.testing import assert_frame_equal
+
     from kzperception.analysis.sensitivity import pivot_sweep
     from kzperception.data.counts import in_window, load_counts
     from kzperception.data.window import THESIS_WINDOW
@@ -847,7 +849,6 @@ def test_the_consumers_of_a_shared_corpus_leave_its_frames_as_they_were(small_co
     pivot_sweep(corpus)
     presence_matrix(corpus, "economic", "cooperation")
     assert corpus.provenance_mix and corpus.coders
-    pd_testing = pytest.importorskip("pandas.testing")
-    pd_testing.assert_frame_equal(corpus.reports, reports)
-    pd_testing.assert_frame_equal(corpus.codes, codes)
+    assert_frame_equal(corpus.reports, reports)
+    assert_frame_equal(corpus.codes, codes)
     assert load_corpus(small_corpus) is corpus and len(reads) == 2

@@ -1,8 +1,8 @@
 """Each module keeps its private names to itself, and each package says what it exports (issue 21).
 
-A name with a leading underscore is free to change with its module; another module that imports it
-breaks silently when it does. These tests read the source (``ast``), so they see every import,
-including those inside functions.
+A name with a leading underscore is free to change with its module; another module that imports it,
+or calls a private method of a class it defines, breaks silently when it does. These tests read the
+source (``ast``), so they see every import, including those inside functions.
 """
 
 from __future__ import annotations
@@ -89,6 +89,60 @@ def test_the_check_sees_both_forms_of_private_import() -> None:
         (where, "kzperception.data.window", "_x"),
         (where, "kzperception.data.terms", "_path"),
     }
+
+
+def _defined(tree: ast.AST) -> set[str]:
+    """The names a module defines: functions, classes, assigned names and attributes, parameters."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
+
+
+def foreign_private_attributes(sources: dict[str, str]) -> set[tuple[str, str]]:
+    """Private attributes a module reaches into on another module's objects: ``obj._name`` where
+    ``obj`` is not ``self`` or ``cls`` and ``_name`` is defined by another module of ``sources`` but
+    not by this one (a method of a class that module defines, say). An imported module's name is
+    :func:`private_imports`' to find; a name no module here defines (``os._exit``, a namedtuple's
+    ``_replace``) is another library's, and ``_repr_html_``-style protocol names are meant to be used.
+    """
+    trees = {where: ast.parse(source) for where, source in sources.items()}
+    defined = {where: _defined(tree) for where, tree in trees.items()}
+    found: set[tuple[str, str]] = set()
+    for where, tree in trees.items():
+        elsewhere = set().union(*(names for other, names in defined.items() if other != where))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and _private(node.attr)
+                and not node.attr.endswith("_")
+                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+                and node.attr in elsewhere - defined[where]
+            ):
+                found.add((where, node.attr))
+    return found
+
+
+def test_no_module_reaches_into_another_modules_private_attributes() -> None:
+    sources = {p.relative_to(SRC).as_posix(): p.read_text(encoding="utf-8") for p in SRC.rglob("*.py")}
+    assert sorted(foreign_private_attributes(sources)) == [], "make the method public (with a docstring)"
+
+
+def test_the_check_sees_a_private_method_called_from_another_module() -> None:
+    sources = {
+        "site.py": "class Site:\n    def _links(self):\n        return self._select()\n    def _select(self): ...\n"
+        "def near(site):\n    return site._links()\n",
+        "probe.py": "import os\ndef probe(site, row):\n    os._exit(0)\n    row._replace(a=1)\n"
+        "    site._repr_html_()\n    return site._links()\n",
+    }
+    assert foreign_private_attributes(sources) == {("probe.py", "_links")}
 
 
 def _packages() -> list[str]:

@@ -29,7 +29,7 @@ from kzperception.data.vocabulary import CORPUS_CODEBOOK, CORPUS_PARTNERS, Vocab
 #: corpus by an import given them, and part of the corpus a --force replaces.
 VOCABULARY_FILES: tuple[str, ...] = (CORPUS_PARTNERS, CORPUS_CODEBOOK)
 
-__all__ = ["atomic_target", "write_checked_corpus", "write_csv_atomic"]
+__all__ = ["write_checked_corpus", "write_csv_atomic"]
 
 
 def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

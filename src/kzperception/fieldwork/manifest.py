@@ -19,8 +19,8 @@ from typing import Final, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from kzperception.atomic import atomic_target
 from kzperception.data.corpus import REPORT_COLUMNS, CorpusError
-from kzperception.data.corpus_write import atomic_target
 
 MANIFEST = "coding-manifest.json"
 MANIFEST_FORMAT: Final = "kzperception-coding-manifest"

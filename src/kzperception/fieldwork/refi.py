@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kzperception.atomic import atomic_target
 from kzperception.data.codebook import Codebook
 from kzperception.data.corpus import (
     REPORT_COLUMNS,
@@ -48,7 +49,6 @@ from kzperception.data.corpus import (
     load_corpus,
     write_corpus,
 )
-from kzperception.data.corpus_write import atomic_target
 from kzperception.data.vocabulary import LEVELS, Vocabulary
 
 NS = "urn:QDA-XML:project:1.0"

@@ -33,9 +33,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from kzperception.atomic import atomic_target
 from kzperception.data.corpus import CorpusError
 from kzperception.data.corpus_encoding import encoding_problem, foreign_encoding, looks_like_utf8, stray_bytes
-from kzperception.data.corpus_write import atomic_target
 
 XLSX_CELL_LIMIT = 32_767
 TRUNCATED = " […truncated: the full text is in the CSV sheet and collected.csv]"

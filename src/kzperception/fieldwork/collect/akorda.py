@@ -193,7 +193,8 @@ class Akorda:
         skipped = [] if skipped is None else skipped
         return self._cards(soup, skipped) or self._loose_links(soup, skipped)
 
-    def _select_one(self, scope: Tag | BeautifulSoup, selectors: list[str]) -> Tag | None:
+    def select_one(self, scope: Tag | BeautifulSoup, selectors: list[str]) -> Tag | None:
+        """The first node in ``scope`` that one of ``selectors`` (in order) matches, else None."""
         for selector in selectors:
             node = scope.select_one(selector)
             if node is not None:
@@ -211,12 +212,12 @@ class Akorda:
     def _cards(self, soup: BeautifulSoup, skipped: list[str]) -> list[ListedItem]:
         items: dict[str, ListedItem] = {}
         for card in self.cards(soup):
-            anchor = self._select_one(card, self.card_link_selectors)
+            anchor = self.select_one(card, self.card_link_selectors)
             found = self._link(anchor, skipped) if anchor is not None else None
             if anchor is None or found is None:
                 continue
             url, number = found
-            date_node = self._select_one(card, self.card_date_selectors)
+            date_node = self.select_one(card, self.card_date_selectors)
             date = stated_date(date_node) if date_node is not None else None
             source_id = f"akorda-{number}"
             if source_id not in items:
@@ -227,9 +228,9 @@ class Akorda:
 
     def _loose_links(self, soup: BeautifulSoup, skipped: list[str]) -> list[ListedItem]:
         main = soup.select_one("main")
-        scope: Tag | BeautifulSoup = main if main is not None and self._links(main) else soup
+        scope: Tag | BeautifulSoup = main if main is not None and self.article_links(main) else soup
         items: dict[str, ListedItem] = {}
-        for anchor, url, number in self._links(scope, skipped):
+        for anchor, url, number in self.article_links(scope, skipped):
             source_id = f"akorda-{number}"
             title = clean_text(anchor.get_text(" "))
             if source_id not in items or (title and not items[source_id].title):
@@ -269,7 +270,11 @@ class Akorda:
             return None
         return f"{parts.scheme}://{parts.netloc}{parts.path}", number
 
-    def _links(self, scope: Tag | BeautifulSoup, skipped: list[str] | None = None) -> list[tuple[Tag, str, str]]:
+    def article_links(self, scope: Tag | BeautifulSoup, skipped: list[str] | None = None) -> list[tuple[Tag, str, str]]:
+        """Every link in ``scope`` to an article of this site: (anchor, normalised URL, article number).
+
+        A link whose article number has not the site's id shape is left out and named in ``skipped``.
+        """
         out = []
         for anchor in scope.find_all("a", href=True):
             found = self._link(anchor, skipped)
@@ -290,7 +295,7 @@ class Akorda:
         soup = page_soup(html)
         for junk in soup.find_all(DROPPED_TAGS):
             junk.decompose()
-        heading = self._select_one(soup, self.title_selectors)
+        heading = self.select_one(soup, self.title_selectors)
         title = html_to_text(str(heading)) if heading is not None else ""
         title = title or item.title
         if not title:
@@ -304,7 +309,7 @@ class Akorda:
         for _selector, node in date_nodes(soup, self.date_selectors):
             if node.name != "meta":
                 node.decompose()
-        body = self._select_one(soup, self.body_selectors) or soup
+        body = self.select_one(soup, self.body_selectors) or soup
         paragraphs = html_to_paragraphs(str(body))
         if not paragraphs:
             raise ItemError("no article text on the page")
@@ -349,7 +354,7 @@ def _nearby_date(anchor: Tag, site: Akorda) -> dt.date | None:
     for _ in range(4):
         if node is None:
             return None
-        if len({number for _a, _u, number in site._links(node)}) > 1:
+        if len({number for _a, _u, number in site.article_links(node)}) > 1:
             return None
         date = stated_date(node)
         if date is not None:

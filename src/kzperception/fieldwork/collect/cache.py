@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from kzperception.data.corpus_write import atomic_target
+from kzperception.atomic import naming, write_bytes_atomic
 
 #: A temporary file older than this is stale even when its process id is in use again.
 STALE_AFTER = 3600.0
@@ -90,24 +90,6 @@ def decode_body(content: bytes, content_type: str = "") -> str:
     return content.decode("cp1251", "replace")
 
 
-@contextmanager
-def naming(path: Path) -> Iterator[None]:
-    """An OS error while writing ``path`` names it: a full disk is ``OUT/raw/ab/...: No space left
-    on device``, not ``: No space left on device`` (a write to an open file carries no file name)."""
-    try:
-        yield
-    except OSError as err:
-        if err.filename:
-            raise
-        raise OSError(err.errno, err.strerror or str(err), str(path)) from None
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file renamed over it); errors name the file."""
-    with naming(path), atomic_target(path) as tmp:
-        tmp.write_bytes(data)
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -130,7 +112,7 @@ def _alive(pid: int) -> bool:
 def remove_stale_temps(folder: Path, recursive: bool = True) -> int:
     """Remove the temporary files a killed run left in ``folder``; return how many.
 
-    A temporary file is ``.<name>.<pid>.<hex>.tmp`` (``corpus_write.atomic_target`` and the download
+    A temporary file is ``.<name>.<pid>.<hex>.tmp`` (``kzperception.atomic.atomic_target`` and the download
     spool both name them so). It is stale when its process is gone, or when it is older than an
     hour (its process id may have been reused since). A live run's files are left alone.
     """

@@ -362,7 +362,7 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
         bool(cards),
         f"{len(cards)} found" if cards else f"no match; {_instead(soup, sel.listing_card.value)}",
     )
-    linked = [c for c in cards if site._select_one(c, site.card_link_selectors) is not None]
+    linked = [c for c in cards if site.select_one(c, site.card_link_selectors) is not None]
     if not cards:
         p.row("card_link", False, "not checked: no card matched")
     elif len(linked) < len(cards):
@@ -389,7 +389,7 @@ def _probe_akorda(site: Akorda, p: _Prober, reports: int) -> None:
         else "not checked: no card matched",
     )
     skipped: list[str] = []
-    article_links = site._links(soup, skipped)
+    article_links = site.article_links(soup, skipped)
     numbers = sorted({n for _a, _u, n in article_links})
     if article_links:
         p.row("article_url", True, f"{len(numbers)} article links, e.g. {article_links[0][1]}")
@@ -531,7 +531,7 @@ def _mark_suspects(
 
 
 def _check_article(site: Akorda, soup: BeautifulSoup, checks: dict[str, list[tuple[bool, str]]]) -> None:
-    heading = site._select_one(soup, site.title_selectors)
+    heading = site.select_one(soup, site.title_selectors)
     value = site.layout.parts.article_title.value
     checks["article_title"].append(
         (True, repr(heading.get_text(" ", strip=True)[:60]))
@@ -556,7 +556,7 @@ def _check_article(site: Akorda, soup: BeautifulSoup, checks: dict[str, list[tup
 
 
 def _card_date(site: Akorda, card: Tag) -> Any:
-    node = site._select_one(card, site.card_date_selectors)
+    node = site.select_one(card, site.card_date_selectors)
     return parse_date(node.get_text(" ")) if node is not None else None
 
 

@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 import httpx
 import pandas as pd
 
-from kzperception.data.corpus_write import atomic_target
+from kzperception.atomic import atomic_target, naming, write_bytes_atomic
 from kzperception.fieldwork.keywords import CountryMatcher
 from kzperception.fieldwork.sheet_cells import neutralise, restore
 
 from .akorda import Akorda
-from .cache import naming, remove_stale_temps, write_bytes_atomic
+from .cache import remove_stale_temps
 from .govkz import GovKz
 from .layout import Layouts, load_layouts
 from .model import (
