@@ -70,6 +70,11 @@ DEFAULT_CHAPTERS: tuple[str, ...] = (
 )
 #: The default chapter after which the partners' slot chapters (6.3.2, 6.3.3, ...) come.
 SLOTS_AFTER = "06-3-1-categories"
+#: The thesis's codebook chapter (6.1). It is the thesis's own (:data:`THESIS_CHAPTERS`), except on a
+#: corpus whose own ``codebook.yaml`` differs from the thesis's: a rerun then executes it too, to show
+#: that codebook and how it differs (:func:`codebook_differs`), placed after :data:`CODEBOOK_AFTER`.
+CODEBOOK_CHAPTER = "06-1-code-categories"
+CODEBOOK_AFTER = "06-0-results"
 SELECTION = {
     "cited": "the primary sources the thesis cites (a partial corpus: only reports quoted or listed in the thesis)",
     "collected": "reports collected from the sites with `kzperception collect` and screened by a researcher",
@@ -135,15 +140,36 @@ THESIS_CHAPTERS: dict[str, str] = {
 RESULTS_IN = "06-0 to 06-5, the slot chapters, 08-conclusion and appendix-audit"
 
 
+def codebook_differs(vocabulary: Vocabulary | None) -> bool:
+    """Whether a corpus's vocabulary codes with another codebook than the thesis's: a category
+    added, renamed, dropped or redefined (:func:`kzperception.data.codebook.compare_codebooks`)."""
+    if vocabulary is None or vocabulary.codebook is None:
+        return False
+    from kzperception.data.codebook import compare_codebooks
+
+    return bool(compare_codebooks(vocabulary.codebook))
+
+
+def _with_codebook(chapters: list[str], vocabulary: Vocabulary | None) -> list[str]:
+    """``chapters`` with :data:`CODEBOOK_CHAPTER` after :data:`CODEBOOK_AFTER` when the vocabulary's
+    codebook differs from the thesis's (at the start when that chapter is not there)."""
+    if not codebook_differs(vocabulary) or CODEBOOK_CHAPTER in chapters:
+        return chapters
+    at = chapters.index(CODEBOOK_AFTER) + 1 if CODEBOOK_AFTER in chapters else 0
+    return [*chapters[:at], CODEBOOK_CHAPTER, *chapters[at:]]
+
+
 def available_chapters(vocabulary: Vocabulary | None = None) -> list[str]:
     """Chapters that can be rerun, in book order: :data:`DEFAULT_CHAPTERS` with every partner's slot chapter.
 
     A partner added in data/partners.yaml (or a ``KZP_PARTNERS`` file) has its own slot chapter,
-    placed after the thesis's two. The thesis's own chapters (:data:`THESIS_SUMMARIES`,
+    placed after the thesis's two; a vocabulary whose codebook differs from the thesis's has 6.1
+    (:data:`CODEBOOK_CHAPTER`) too. The thesis's own chapters (:data:`THESIS_SUMMARIES`,
     :data:`THESIS_CHAPTERS`) are not among them.
     """
+    chapters = _with_codebook(list(DEFAULT_CHAPTERS), vocabulary)
     return _with_slots(
-        [c for c in DEFAULT_CHAPTERS if not chapter_source(c, None, vocabulary).missing()],
+        [c for c in chapters if not chapter_source(c, None, vocabulary).missing()],
         partner_chapters(vocabulary=vocabulary),
     )
 
@@ -162,10 +188,12 @@ def default_chapters(corpus: Corpus, known: Sequence[str]) -> list[str]:
 
     :data:`DEFAULT_CHAPTERS` in book order, the partners' slot chapters after :data:`SLOTS_AFTER`
     in data/partners.yaml's order (the third partner's is 6.3.4, after China's and Russia's);
-    a partner without reports in the corpus gets none.
+    a partner without reports in the corpus gets none. A corpus whose own ``codebook.yaml``
+    differs from the thesis's also gets 6.1 (:data:`CODEBOOK_CHAPTER`), which then shows it.
     """
     present = set(corpus.reports["country"])
-    return [c for c in _with_slots(list(DEFAULT_CHAPTERS), partner_chapters(present, corpus.vocabulary)) if c in known]
+    chapters = _with_codebook(list(DEFAULT_CHAPTERS), corpus.vocabulary)
+    return [c for c in _with_slots(chapters, partner_chapters(present, corpus.vocabulary)) if c in known]
 
 
 def _with_slots(chapters: list[str], slots: Sequence[str]) -> list[str]:
@@ -197,8 +225,11 @@ def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "-
     own = [c for c in chosen if c in THESIS_CHAPTERS and c not in known]
     if own:
         c = own[0]
+        unless = (
+            " unless the corpus carries a codebook.yaml that differs from the thesis's" if c == CODEBOOK_CHAPTER else ""
+        )
         raise RerunError(
-            f"{option}: {c} is {THESIS_CHAPTERS[c]}: it reads no corpus and is not rerun (the "
+            f"{option}: {c} is {THESIS_CHAPTERS[c]}: it reads no corpus and is not rerun{unless} (the "
             f"published book has it); a rerun's results are in {RESULTS_IN}"
         )
     unknown = [c for c in chosen if c not in known]

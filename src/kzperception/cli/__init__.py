@@ -290,7 +290,9 @@ def rerun(
 
     By default a rerun executes all of them: 06-0-results, 06-2-reports, 06-3-coding,
     06-3-1-categories, the slot chapter of each partner with reports (06-3-2-china-slots,
-    06-3-3-russia-slots, ...), 06-4-uncertainty, 06-5-sensitivity, 08-conclusion and appendix-audit.
+    06-3-3-russia-slots, ...), 06-4-uncertainty, 06-5-sensitivity, 08-conclusion and appendix-audit;
+    and 06-1-code-categories when the corpus carries a codebook.yaml that differs from the thesis's
+    (it then shows that codebook and which categories it adds, renames or drops).
     With --chapters, a reference to a chapter left out names that section of the published book
     in words. The thesis's own chapters (abstracts, background, method, codebook, what followed
     the window) read no corpus and are not rerun. The main book is untouched.
