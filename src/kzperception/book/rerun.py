@@ -616,14 +616,18 @@ def build_into(
     seed: Path | None = None,
     on_done: Callable[[ChapterRun], None] | None = None,
     on_start: Callable[[str], None] | None = None,
+    chapter_params: dict[str, dict[str, str]] | None = None,
+    front_params: dict[str, str] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """Build a standalone book at ``out`` (checked by :func:`check_out`): the one path every such book takes.
 
     ``stage_source(layout, previous)`` writes the pages into the staged source (``previous`` is the
     earlier output being replaced, or None); ``config`` and ``toc`` default to the ones it writes
-    there. Returns the chapter runs and ``OUT/html``, or None for the HTML when a chapter failed:
-    then, as on any error or interruption, ``OUT`` is left exactly as it was and the temporary
-    build folder is removed.
+    there. ``chapter_params`` and ``front_params`` give chapters and the executed front page
+    parameters other than ``params`` (a book project's corpus; see
+    :func:`~kzperception.book.execute.execute_chapters`). Returns the chapter runs and ``OUT/html``,
+    or None for the HTML when a chapter failed: then, as on any error or interruption, ``OUT`` is
+    left exactly as it was and the temporary build folder is removed.
     """
     from kzperception.book.bundle import ensure_bundle
 
@@ -636,12 +640,24 @@ def build_into(
         layout = BookLayout.standalone(work)
         stage_source(layout, out if _out_kind(out) == "rerun" else None)
         runs = execute_chapters(
-            chapters, params, layout.chapters, jobs, use_cache, on_done=on_done, seed=seed, on_start=on_start
+            chapters,
+            params,
+            layout.chapters,
+            jobs,
+            use_cache,
+            on_done=on_done,
+            seed=seed,
+            on_start=on_start,
+            chapter_params=chapter_params,
         )
         if any(r.status == "failed" for r in runs):
             return runs, None
         jupyter_book(
-            layout, config=config or layout.source / "_config.yml", toc=toc or layout.source / "_toc.yml", strict=strict
+            layout,
+            config=config or layout.source / "_config.yml",
+            toc=toc or layout.source / "_toc.yml",
+            strict=strict,
+            front_params=front_params,
         )
         os.replace(layout.built, layout.html)
         shutil.rmtree(layout.source / "_build", ignore_errors=True)
@@ -806,11 +822,15 @@ def build_main_into(
     strict: bool = True,
     on_done: Callable[[ChapterRun], None] | None = None,
     on_start: Callable[[str], None] | None = None,
+    chapter_params: dict[str, dict[str, str]] | None = None,
+    front_params: dict[str, str] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """The main book, built outside the repository (``kzperception build --out``): same pages, same rules.
 
     The main book's own executed chapters seed the cache, so a book built for a test or an archive
-    executes only what changed since ``make book``.
+    executes only what changed since ``make book``. A book project's corpus reaches its data
+    chapters and front page through ``chapter_params`` and ``front_params``
+    (:func:`kzperception.book.project.plan_book`), and the marker records it.
     """
 
     def stage_main(layout: BookLayout, previous: Path | None) -> None:
@@ -818,6 +838,17 @@ def build_main_into(
         _reuse_chapters(previous, layout)
 
     record: dict[str, object] = {"corpus": "published", "window": params, "chapters": chapters}
+    if front_params:  # the project's corpus, window and coder, as its data chapters are run on them
+        from kzperception.data.window import Window
+
+        dates = [front_params.get(k) for k in ("start", "pivot", "end")]
+        record = {
+            "corpus": front_params["source"],
+            "window": Window.from_options(*dates).as_params(),
+            "coder": front_params.get("coder"),
+            "data_chapters": sorted((chapter_params or {}).keys()),
+            "chapters": chapters,
+        }
     return build_into(
         out,
         chapters,
@@ -832,4 +863,6 @@ def build_main_into(
         seed=paths.CHAPTERS,
         on_done=on_done,
         on_start=on_start,
+        chapter_params=chapter_params,
+        front_params=front_params,
     )
