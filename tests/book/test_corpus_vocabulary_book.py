@@ -31,8 +31,8 @@ def eu_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.book
 def test_a_rerun_on_a_corpus_with_its_own_partners_and_codebook_builds(eu_corpus, tmp_path):
     """6.2 names the third partner in its Table 1, the partner has its slot chapter 6.3.4, and 6.3
-    (the rerun's coding chapter; 6.1 is the thesis's own codebook and is not rerun) presents the
-    corpus's added category."""
+    (the rerun's coding chapter) presents the corpus's added category. The rerun's 6.1, which shows
+    the whole codebook, is read in tests/book/test_codebook_chapter_book.py."""
     corpus = tmp_path / "corpus"
     shutil.copytree(eu_corpus, corpus)
     codebook = yaml.safe_load(paths.CODEBOOK.read_text(encoding="utf-8"))

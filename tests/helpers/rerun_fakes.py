@@ -22,7 +22,9 @@ def install_fake_build(monkeypatch: pytest.MonkeyPatch) -> dict:
 
     state = {"fail": None, "book_error": None, "during": None, "seen": []}
 
-    def execute(stems, params, out_dir, jobs=2, use_cache=True, notebooks=None, on_done=None, seed=None, on_start=None):
+    def execute(
+        stems, params, out_dir, jobs=2, use_cache=True, notebooks=None, on_done=None, seed=None, on_start=None, **_
+    ):
         state["seen"].append(sorted(p.name for p in out_dir.iterdir()))
         if state["during"]:
             state["during"]()
@@ -36,7 +38,7 @@ def install_fake_build(monkeypatch: pytest.MonkeyPatch) -> dict:
             runs.append(ChapterRun(stem, "executed"))
         return runs
 
-    def book(layout, config=None, toc=None, strict=True):
+    def book(layout, config=None, toc=None, strict=True, **_):
         if state["book_error"]:
             raise BuildError(state["book_error"])
         layout.built.mkdir(parents=True)

@@ -69,6 +69,11 @@ def test_missing_examples_named() -> None:
             "(top level): categories: repeated id(s) economic",
         ),
         (lambda r: r["levels"].update(tertiary="x"), "levels.tertiary"),
+        # Chapter 6.1 quotes the inductive rule, on a corpus's own codebook too.
+        (
+            lambda r: r["origin_rules"].pop("inductive"),
+            "origin_rules: give the rule of both origins, deductive and inductive (missing: inductive)",
+        ),
     ],
 )
 def test_errors_name_the_field(raw: dict, change, expected: str) -> None:

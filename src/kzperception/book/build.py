@@ -21,7 +21,11 @@ __all__ = ["jupyter_book"]
 
 
 def jupyter_book(
-    layout: BookLayout | None = None, config: Path | None = None, toc: Path | None = None, strict: bool = True
+    layout: BookLayout | None = None,
+    config: Path | None = None,
+    toc: Path | None = None,
+    strict: bool = True,
+    front_params: dict[str, str] | None = None,
 ) -> float:
     """Run ``jupyter-book build`` on a book's source; warnings fail the build when ``strict``.
 
@@ -29,12 +33,13 @@ def jupyter_book(
     builds a book whose root document is current. The HTML lands in ``layout.built``; moving it
     elsewhere (a standalone book's ``OUT/html``) is the caller's step, so that it can be made
     atomic. The landing page's PDF line is set for what sits beside it
-    (:func:`kzperception.book.pdf.mark_pdf`).
+    (:func:`kzperception.book.pdf.mark_pdf`). ``front_params`` are the front page's papermill
+    parameters (none: the published figures; a book project's corpus, window and coder).
     """
     from kzperception.book.pdf import mark_pdf
 
     layout = layout or BookLayout.main()
-    front = execute.execute_front_page(layout, seed=None if layout.is_main else paths.BOOK)
+    front = execute.execute_front_page(layout, front_params, seed=None if layout.is_main else paths.BOOK)
     if front is not None and front.status == "failed":
         raise BuildError(f"the front page ({paths.NOTEBOOKS / (FRONT_PAGE + '.md')}) failed: {front.error}")
     seconds = run_jupyter_book(layout, config, toc, strict)

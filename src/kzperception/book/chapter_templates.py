@@ -239,6 +239,8 @@ def chapter_notebook(source: ChapterSource, params: dict[str, str]) -> NotebookN
         nb.cells = [c for c in nb.cells if THESIS_ONLY_TAG not in c.metadata.get("tags", [])]
     else:
         nb.cells = [c for c in nb.cells if RERUN_ONLY_TAG not in c.metadata.get("tags", [])]
+    for cell in nb.cells:
+        _drop_assembly_tags(cell)
     if source.partner is None:
         return nb
     reading = jupytext.read(source.reading).cells if source.reading is not None else None
@@ -262,6 +264,23 @@ def chapter_notebook(source: ChapterSource, params: dict[str, str]) -> NotebookN
         cells.append(cell)
     nb.cells = cells
     return nb
+
+
+def _drop_assembly_tags(cell: NotebookNode) -> None:
+    """Take :data:`THESIS_ONLY_TAG` and :data:`RERUN_ONLY_TAG` off a cell the assembly kept.
+
+    They say which book a cell belongs in and are spent once the cell is chosen. Left on, myst-nb
+    would write them into the page as classes (``tag_thesis-only``), so tagging a shown cell of the
+    main book would change its page; taken off, a page is the same whether its cells carry them or not.
+    """
+    tags = cell.metadata.get("tags")
+    if not tags or not ({THESIS_ONLY_TAG, RERUN_ONLY_TAG} & set(tags)):
+        return
+    kept = [t for t in tags if t not in (THESIS_ONLY_TAG, RERUN_ONLY_TAG)]
+    if kept:
+        cell.metadata["tags"] = kept
+    else:
+        del cell.metadata["tags"]
 
 
 def _fill(source: ChapterSource, name: str) -> str:

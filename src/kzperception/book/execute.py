@@ -24,7 +24,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,6 +215,7 @@ def execute_chapters(
     on_done: Callable[[ChapterRun], None] | None = None,
     seed: Path | None = None,
     on_start: Callable[[str], None] | None = None,
+    chapter_params: Mapping[str, dict[str, str]] | None = None,
 ) -> list[ChapterRun]:
     """Execute chapters whose inputs changed, ``jobs`` at a time; unchanged ones are reused.
 
@@ -222,19 +223,28 @@ def execute_chapters(
     chapter stored there under the same cache key is copied instead of executed again.
     ``on_start(stem)`` is called as a chapter is handed to a worker (no more than ``jobs`` run at
     once, so that is when it starts), ``on_done(run)`` as it ends or is found in the cache.
+    ``chapter_params`` gives some chapters parameters of their own instead of ``params`` (a book
+    project's data chapters run on its corpus, its other chapters on the published figures); the
+    parameters are part of each chapter's cache key, so a chapter whose parameters changed (another
+    coder, another window) is executed again.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_dir = notebooks or paths.NOTEBOOKS
-    vocabulary = source_vocabulary(params)
-    sources = {s: chapter_source(s, nb_dir, vocabulary) for s in stems}
+    given = {s: (chapter_params or {}).get(s, params) for s in stems}
+    vocabularies: dict[str, Vocabulary] = {}
+    for p in given.values():
+        if p.get("source", "published") not in vocabularies:
+            vocabularies[p.get("source", "published")] = source_vocabulary(p)
+    sources = {s: chapter_source(s, nb_dir, vocabularies[given[s].get("source", "published")]) for s in stems}
     missing = [str(f) for s in stems for f in sources[s].missing()]
     if missing:
         raise BuildError(f"chapter source missing: {', '.join(missing)}")
-    check_glue_names([sources[s] for s in stems], params, vocabulary)
+    for s in stems:
+        check_glue_names([sources[s]], given[s], vocabularies[given[s].get("source", "published")])
     runs: list[ChapterRun] = []
     todo: list[tuple[str, str]] = []
     for stem in stems:
-        key = execution_key(sources[stem], params)
+        key = execution_key(sources[stem], given[stem])
         target = out_dir / f"{stem}.ipynb"
         if use_cache and seed is not None and not is_fresh(target, key) and is_fresh(seed / target.name, key):
             _copy_chapter(seed, out_dir, stem)
@@ -254,7 +264,7 @@ def execute_chapters(
                     stem, key = waiting.pop(0)
                     if on_start:
                         on_start(stem)
-                    running.add(pool.submit(execute_chapter, stem, params, str(out_dir), key, str(nb_dir)))
+                    running.add(pool.submit(execute_chapter, stem, given[stem], str(out_dir), key, str(nb_dir)))
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     run = fut.result()

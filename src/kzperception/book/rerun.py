@@ -70,6 +70,11 @@ DEFAULT_CHAPTERS: tuple[str, ...] = (
 )
 #: The default chapter after which the partners' slot chapters (6.3.2, 6.3.3, ...) come.
 SLOTS_AFTER = "06-3-1-categories"
+#: The thesis's codebook chapter (6.1). It is the thesis's own (:data:`THESIS_CHAPTERS`), except on a
+#: corpus whose own ``codebook.yaml`` differs from the thesis's: a rerun then executes it too, to show
+#: that codebook and how it differs (:func:`codebook_differs`), placed after :data:`CODEBOOK_AFTER`.
+CODEBOOK_CHAPTER = "06-1-code-categories"
+CODEBOOK_AFTER = "06-0-results"
 SELECTION = {
     "cited": "the primary sources the thesis cites (a partial corpus: only reports quoted or listed in the thesis)",
     "collected": "reports collected from the sites with `kzperception collect` and screened by a researcher",
@@ -135,15 +140,36 @@ THESIS_CHAPTERS: dict[str, str] = {
 RESULTS_IN = "06-0 to 06-5, the slot chapters, 08-conclusion and appendix-audit"
 
 
+def codebook_differs(vocabulary: Vocabulary | None) -> bool:
+    """Whether a corpus's vocabulary codes with another codebook than the thesis's: a category
+    added, renamed, dropped or redefined (:func:`kzperception.data.codebook.compare_codebooks`)."""
+    if vocabulary is None or vocabulary.codebook is None:
+        return False
+    from kzperception.data.codebook import compare_codebooks
+
+    return bool(compare_codebooks(vocabulary.codebook))
+
+
+def _with_codebook(chapters: list[str], vocabulary: Vocabulary | None) -> list[str]:
+    """``chapters`` with :data:`CODEBOOK_CHAPTER` after :data:`CODEBOOK_AFTER` when the vocabulary's
+    codebook differs from the thesis's (at the start when that chapter is not there)."""
+    if not codebook_differs(vocabulary) or CODEBOOK_CHAPTER in chapters:
+        return chapters
+    at = chapters.index(CODEBOOK_AFTER) + 1 if CODEBOOK_AFTER in chapters else 0
+    return [*chapters[:at], CODEBOOK_CHAPTER, *chapters[at:]]
+
+
 def available_chapters(vocabulary: Vocabulary | None = None) -> list[str]:
     """Chapters that can be rerun, in book order: :data:`DEFAULT_CHAPTERS` with every partner's slot chapter.
 
     A partner added in data/partners.yaml (or a ``KZP_PARTNERS`` file) has its own slot chapter,
-    placed after the thesis's two. The thesis's own chapters (:data:`THESIS_SUMMARIES`,
+    placed after the thesis's two; a vocabulary whose codebook differs from the thesis's has 6.1
+    (:data:`CODEBOOK_CHAPTER`) too. The thesis's own chapters (:data:`THESIS_SUMMARIES`,
     :data:`THESIS_CHAPTERS`) are not among them.
     """
+    chapters = _with_codebook(list(DEFAULT_CHAPTERS), vocabulary)
     return _with_slots(
-        [c for c in DEFAULT_CHAPTERS if not chapter_source(c, None, vocabulary).missing()],
+        [c for c in chapters if not chapter_source(c, None, vocabulary).missing()],
         partner_chapters(vocabulary=vocabulary),
     )
 
@@ -162,10 +188,12 @@ def default_chapters(corpus: Corpus, known: Sequence[str]) -> list[str]:
 
     :data:`DEFAULT_CHAPTERS` in book order, the partners' slot chapters after :data:`SLOTS_AFTER`
     in data/partners.yaml's order (the third partner's is 6.3.4, after China's and Russia's);
-    a partner without reports in the corpus gets none.
+    a partner without reports in the corpus gets none. A corpus whose own ``codebook.yaml``
+    differs from the thesis's also gets 6.1 (:data:`CODEBOOK_CHAPTER`), which then shows it.
     """
     present = set(corpus.reports["country"])
-    return [c for c in _with_slots(list(DEFAULT_CHAPTERS), partner_chapters(present, corpus.vocabulary)) if c in known]
+    chapters = _with_codebook(list(DEFAULT_CHAPTERS), corpus.vocabulary)
+    return [c for c in _with_slots(chapters, partner_chapters(present, corpus.vocabulary)) if c in known]
 
 
 def _with_slots(chapters: list[str], slots: Sequence[str]) -> list[str]:
@@ -197,8 +225,11 @@ def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "-
     own = [c for c in chosen if c in THESIS_CHAPTERS and c not in known]
     if own:
         c = own[0]
+        unless = (
+            " unless the corpus carries a codebook.yaml that differs from the thesis's" if c == CODEBOOK_CHAPTER else ""
+        )
         raise RerunError(
-            f"{option}: {c} is {THESIS_CHAPTERS[c]}: it reads no corpus and is not rerun (the "
+            f"{option}: {c} is {THESIS_CHAPTERS[c]}: it reads no corpus and is not rerun{unless} (the "
             f"published book has it); a rerun's results are in {RESULTS_IN}"
         )
     unknown = [c for c in chosen if c not in known]
@@ -585,14 +616,18 @@ def build_into(
     seed: Path | None = None,
     on_done: Callable[[ChapterRun], None] | None = None,
     on_start: Callable[[str], None] | None = None,
+    chapter_params: dict[str, dict[str, str]] | None = None,
+    front_params: dict[str, str] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """Build a standalone book at ``out`` (checked by :func:`check_out`): the one path every such book takes.
 
     ``stage_source(layout, previous)`` writes the pages into the staged source (``previous`` is the
     earlier output being replaced, or None); ``config`` and ``toc`` default to the ones it writes
-    there. Returns the chapter runs and ``OUT/html``, or None for the HTML when a chapter failed:
-    then, as on any error or interruption, ``OUT`` is left exactly as it was and the temporary
-    build folder is removed.
+    there. ``chapter_params`` and ``front_params`` give chapters and the executed front page
+    parameters other than ``params`` (a book project's corpus; see
+    :func:`~kzperception.book.execute.execute_chapters`). Returns the chapter runs and ``OUT/html``,
+    or None for the HTML when a chapter failed: then, as on any error or interruption, ``OUT`` is
+    left exactly as it was and the temporary build folder is removed.
     """
     from kzperception.book.bundle import ensure_bundle
 
@@ -605,12 +640,24 @@ def build_into(
         layout = BookLayout.standalone(work)
         stage_source(layout, out if _out_kind(out) == "rerun" else None)
         runs = execute_chapters(
-            chapters, params, layout.chapters, jobs, use_cache, on_done=on_done, seed=seed, on_start=on_start
+            chapters,
+            params,
+            layout.chapters,
+            jobs,
+            use_cache,
+            on_done=on_done,
+            seed=seed,
+            on_start=on_start,
+            chapter_params=chapter_params,
         )
         if any(r.status == "failed" for r in runs):
             return runs, None
         jupyter_book(
-            layout, config=config or layout.source / "_config.yml", toc=toc or layout.source / "_toc.yml", strict=strict
+            layout,
+            config=config or layout.source / "_config.yml",
+            toc=toc or layout.source / "_toc.yml",
+            strict=strict,
+            front_params=front_params,
         )
         os.replace(layout.built, layout.html)
         shutil.rmtree(layout.source / "_build", ignore_errors=True)
@@ -775,11 +822,15 @@ def build_main_into(
     strict: bool = True,
     on_done: Callable[[ChapterRun], None] | None = None,
     on_start: Callable[[str], None] | None = None,
+    chapter_params: dict[str, dict[str, str]] | None = None,
+    front_params: dict[str, str] | None = None,
 ) -> tuple[list[ChapterRun], Path | None]:
     """The main book, built outside the repository (``kzperception build --out``): same pages, same rules.
 
     The main book's own executed chapters seed the cache, so a book built for a test or an archive
-    executes only what changed since ``make book``.
+    executes only what changed since ``make book``. A book project's corpus reaches its data
+    chapters and front page through ``chapter_params`` and ``front_params``
+    (:func:`kzperception.book.project.plan_book`), and the marker records it.
     """
 
     def stage_main(layout: BookLayout, previous: Path | None) -> None:
@@ -787,6 +838,17 @@ def build_main_into(
         _reuse_chapters(previous, layout)
 
     record: dict[str, object] = {"corpus": "published", "window": params, "chapters": chapters}
+    if front_params:  # the project's corpus, window and coder, as its data chapters are run on them
+        from kzperception.data.window import Window
+
+        dates = [front_params.get(k) for k in ("start", "pivot", "end")]
+        record = {
+            "corpus": front_params["source"],
+            "window": Window.from_options(*dates).as_params(),
+            "coder": front_params.get("coder"),
+            "data_chapters": sorted((chapter_params or {}).keys()),
+            "chapters": chapters,
+        }
     return build_into(
         out,
         chapters,
@@ -801,4 +863,6 @@ def build_main_into(
         seed=paths.CHAPTERS,
         on_done=on_done,
         on_start=on_start,
+        chapter_params=chapter_params,
+        front_params=front_params,
     )

@@ -11,6 +11,7 @@ cell can call in one line.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 import pandas as pd
@@ -18,14 +19,22 @@ from IPython.display import HTML
 
 from kzperception.analysis.measures import slot_facts
 from kzperception.analysis.slots import check_partner, partner_slot_facts, slot_table
-from kzperception.book.display import defined_facts, glue_facts, glue_texts, show_table
-from kzperception.data.codebook import Codebook, added_categories, category_html, default_codebook
+from kzperception.book.display import defined_facts, glue_facts, glue_texts, html_value, show_table
+from kzperception.data.codebook import (
+    Codebook,
+    added_categories,
+    category_html,
+    changes_sentence,
+    codebook_table,
+    compare_codebooks,
+    default_codebook,
+)
 from kzperception.data.corpus_text import cell_str
 from kzperception.data.counts import Counts
 from kzperception.data.register import Register, default_register, quote_html
 from kzperception.readings import words
 
-# --- codebook (chapter 6.1, methodology; a rerun's 6.3 for the categories a corpus adds) ------------
+# --- codebook (chapter 6.1, methodology; a rerun's 6.1 and 6.3 for a corpus's own codebook) ---------
 
 
 def show_category(category_id: str, codebook: Codebook | None = None) -> HTML:
@@ -45,6 +54,23 @@ def show_added_categories(codebook: Codebook) -> HTML | None:
         f"{'category' if n == 1 else 'categories'} the thesis does not have):</p>"
     )
     return HTML(lead + "".join(category_html(c) for c in added))
+
+
+def show_codebook_changes(codebook: Codebook) -> HTML | None:
+    """A corpus's own codebook in a rerun's 6.1: a sentence saying which categories it adds, renames,
+    drops or redefines against the thesis's (:func:`~kzperception.data.codebook.changes_sentence`),
+    then every category with its label and definition; nothing when it is the thesis's.
+
+    Every label and definition is the codebook file's text: the sentence isolates each label in
+    ``<bdi>`` and escapes it, and the table escapes every cell (:func:`show_table`).
+    """
+    changes = compare_codebooks(codebook)
+    if not changes:
+        return None
+    # The words around the labels are the library's own, spaces included (html_text would trim them).
+    sentence = changes_sentence(changes, value=html_value, text=lambda t: html.escape(t, quote=False))
+    table = show_table(codebook_table(codebook, changes), "corpus-codebook")
+    return HTML(f'<p class="kzp-codebook-changes">{sentence}</p>' + table.to_html())
 
 
 def corpus_notes(counts: Counts) -> pd.DataFrame:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from kzperception.book.execute import ChapterRun
+    from kzperception.book.project import BookPlan
+    from kzperception.data.project import ProjectSettings
     from kzperception.data.window import Window
 
 # pandas and the library are imported inside the commands that use them: `kzperception build`
@@ -166,22 +168,41 @@ def build(
             "book/_build/html: new, empty, or an earlier build's output.",
         ),
     ] = None,
+    coder: Annotated[
+        str | None,
+        typer.Option(
+            "--coder",
+            help="In a book project whose kzperception-project.yml names a corpus: whose codes to count "
+            "(a coder's name, or consensus), overriding the file's coder. The published figures have one coder.",
+        ),
+    ] = None,
 ) -> None:
     """Execute every chapter with papermill (cached, in parallel) and build the HTML book (make book).
+
+    The book counts the thesis's published figures. Inside a book project made by kzperception
+    init, its kzperception-project.yml may name a corpus of the project (corpus: corpus), a window
+    (start:, pivot:, end:) and a coder (coder:): the chapters that count reports and the front
+    page then run on that corpus, and the thesis's own chapters keep the published figures. With
+    several coders and none named, the build is refused with the list of coders.
 
     With --out the same book is built outside the repository, with the same rules as a rerun's
     output folder; the main book's executed chapters serve as its cache.
     """
     from kzperception import paths
     from kzperception.book.layout import toc_chapters
+    from kzperception.book.project import plan_book
     from kzperception.book.rerun import RerunError, check_out, parse_chapters
+    from kzperception.data.counts import SourceError
+    from kzperception.data.project import ProjectError, project_settings
+    from kzperception.data.window import WindowError
 
     stems = toc_chapters()
-    try:
+    with one_line_errors(ProjectError, SourceError, WindowError, RerunError):
         stems = parse_chapters(chapters, stems) or stems
-        out_path = check_out(out) if out is not None else None
-    except RerunError as err:
-        raise fail(str(err)) from None
+        settings = project_settings()
+        plan = plan_book(stems, settings, coder)
+        corpus_path = settings.corpus if settings is not None else None
+        out_path = check_out(out, corpus_path) if out is not None else None
     if out_path is not None:
         kept = f"{out_path} left as it was; no partial book written, the temporary build folder removed"
     else:
@@ -189,26 +210,45 @@ def build(
             f"the chapters finished before it are kept in {paths.CHAPTERS} (the cache); "
             f"{paths.HTML} may be incomplete: run the build again"
         )
+    if plan.on_corpus:
+        note(_on_corpus_line(plan, settings))
     with interruptible(kept):
-        _build(stems, jobs, no_cache, strict, out_path, bool(chapters))
+        _build(stems, jobs, no_cache, strict, out_path, bool(chapters), plan)
 
 
-def _build(stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: Path | None, chosen: bool) -> None:
+def _on_corpus_line(plan: BookPlan, settings: ProjectSettings | None) -> str:
+    """The line a build on a project's corpus starts with: which file chose it, the corpus (by folder
+    name and hash, as the pages name it), whose codes, and how many chapters run on it."""
+    from kzperception.data.datapackage import corpus_label
+
+    assert plan.corpus is not None and plan.corpus.path is not None and settings is not None
+    n = len(plan.chapter_params)
+    chapters = f"{n} chapter{'' if n == 1 else 's'} that count{'s' if n == 1 else ''} reports"
+    who = f"coder {plan.coder}'s codes" if plan.coder else "no coder's codes (the corpus has none)"
+    return (
+        f"{settings.file.name}: the front page and {chapters} run on corpus "
+        f"{corpus_label(plan.corpus.path)}, counting {who}"
+    )
+
+
+def _build(
+    stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: Path | None, chosen: bool, plan: BookPlan
+) -> None:
     """The body of ``build``, run under :func:`~kzperception.cli.interrupt.interruptible`."""
     import time
 
     from kzperception import paths
     from kzperception.book import build, bundle, execute
     from kzperception.book.layout import BuildError
-    from kzperception.book.params import ChapterParams
     from kzperception.book.rerun import RerunError, build_main_into
     from kzperception.cli.progress import ChapterProgress
 
     t0 = time.perf_counter()
+    # A chapter not run on the project's corpus counts the published figures: nothing injected.
+    params = plan.params
     if out_path is not None:
         if chosen:
             raise fail("--chapters: a book built with --out has every chapter; leave --chapters out")
-        params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
         with ChapterProgress(len(stems)) as progress:
             try:
                 runs, html_dir = build_main_into(
@@ -220,6 +260,8 @@ def _build(stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: 
                     strict=strict,
                     on_done=progress.done,
                     on_start=progress.started,
+                    chapter_params=plan.chapter_params,
+                    front_params=plan.front_params,
                 )
             except (BuildError, RerunError) as err:
                 raise fail(str(err)) from None
@@ -229,7 +271,6 @@ def _build(stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: 
             raise typer.Exit(1)
         typer.echo(f"book built in {time.perf_counter() - t0:.1f}s: {html_dir / 'index.html'}")
         return
-    params = ChapterParams().papermill()  # the published figures, the thesis window: nothing injected
     bundle.ensure_bundle()
     with ChapterProgress(len(stems)) as progress:
         try:
@@ -241,13 +282,14 @@ def _build(stems: list[str], jobs: int, no_cache: bool, strict: bool, out_path: 
                 not no_cache,
                 on_done=progress.done,
                 on_start=progress.started,
+                chapter_params=plan.chapter_params,
             )
         except BuildError as err:
             raise fail(str(err)) from None
     if _report_failures(runs):
         raise typer.Exit(1)
     try:
-        secs = build.jupyter_book(strict=strict)
+        secs = build.jupyter_book(strict=strict, front_params=plan.front_params)
     except BuildError as err:
         raise fail(str(err)) from None
     except OSError as err:
@@ -290,7 +332,9 @@ def rerun(
 
     By default a rerun executes all of them: 06-0-results, 06-2-reports, 06-3-coding,
     06-3-1-categories, the slot chapter of each partner with reports (06-3-2-china-slots,
-    06-3-3-russia-slots, ...), 06-4-uncertainty, 06-5-sensitivity, 08-conclusion and appendix-audit.
+    06-3-3-russia-slots, ...), 06-4-uncertainty, 06-5-sensitivity, 08-conclusion and appendix-audit;
+    and 06-1-code-categories when the corpus carries a codebook.yaml that differs from the thesis's
+    (it then shows that codebook and which categories it adds, renames or drops).
     With --chapters, a reference to a chapter left out names that section of the published book
     in words. The thesis's own chapters (abstracts, background, method, codebook, what followed
     the window) read no corpus and are not rerun. The main book is untouched.

@@ -32,8 +32,10 @@ def init(
     contents, chapters, data) marked as a project, which every command run inside FOLDER reads.
 
     Then `kzperception build` inside FOLDER builds its book; fill the corpus and run
-    `kzperception rerun --corpus corpus ...` (the README gives the commands). A folder that is not
-    empty is refused unless --force.
+    `kzperception rerun --corpus corpus ...`, or name the corpus (and window, coder) in FOLDER's
+    kzperception-project.yml, where init writes those settings commented out, for `build` to run
+    the book on it (the README gives the commands). A folder that is not empty is refused unless
+    --force.
     """
     from kzperception.fieldwork.workspace import FILES, WorkspaceError, init_workspace
 

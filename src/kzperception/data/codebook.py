@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -91,6 +92,15 @@ class Codebook(_Strict):
         empty = [c for c, words in value.items() if not words]
         if empty:
             raise ValueError(f"no search terms for {', '.join(empty)}")
+        return value
+
+    @field_validator("origin_rules")
+    @classmethod
+    def _both_origins(cls, value: dict[Origin, str]) -> dict[Origin, str]:
+        # Chapter 6.1 quotes the inductive rule, also in a rerun on a corpus's own codebook.
+        missing = [o for o in ("deductive", "inductive") if o not in value]
+        if missing:
+            raise ValueError(f"give the rule of both origins, deductive and inductive (missing: {', '.join(missing)})")
         return value
 
     @model_validator(mode="after")
@@ -197,7 +207,11 @@ def missing_examples(codebook: Codebook, report_ids: set[str] | list[str]) -> li
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """A codebook value as HTML text: escaped, and a hidden character (a right-to-left override, a
+    zero-width space) shown as its code point, since a corpus's own codebook is the researcher's text."""
+    from kzperception.data.hidden_chars import terminal_text
+
+    return html.escape(terminal_text(text), quote=True)
 
 
 def category_html(category: Category) -> str:
@@ -216,13 +230,151 @@ def category_html(category: Category) -> str:
 def added_categories(codebook: Codebook, base: Codebook | None = None) -> list[Category]:
     """The categories of ``codebook`` that ``base`` (default: the project's) does not have, in order.
 
-    A corpus's own codebook may add an inductive category; section 6.3 of its rerun (``06-3-coding``,
-    through :func:`kzperception.book.views.show_added_categories`) presents these with their
-    definitions after its summary of the thesis's categories. Chapter 6.1 describes the thesis's
-    own codebook and is not rerun, so in the main book, with the project's codebook, it adds none.
+    A corpus's own codebook may add an inductive category; sections 6.1 and 6.3 of its rerun
+    (``06-1-code-categories``, ``06-3-coding``, through
+    :func:`kzperception.book.views.show_added_categories`) present these with their definitions.
+    In the main book, with the project's codebook, there are none.
     """
     known = {c.id for c in (base or default_codebook()).categories}
     return [c for c in codebook.categories if c.id not in known]
+
+
+@dataclass(frozen=True)
+class CodebookChanges:
+    """How a codebook differs from a base one (the thesis's), category by category.
+
+    Categories are matched by id, as the corpus's ``codes.csv`` names them: an id only the codebook
+    has is *added*, an id only the base has is *dropped*, an id in both under another label (or
+    short label) is *renamed*, and one under the same names with another definition or other modes
+    is *redefined*. ``kept`` are the categories exactly as the base has them. The order is the
+    codebook's (the base's for dropped ones).
+    """
+
+    added: tuple[Category, ...] = ()
+    #: (the base's category, the codebook's) for each renamed id.
+    renamed: tuple[tuple[Category, Category], ...] = ()
+    dropped: tuple[Category, ...] = ()
+    redefined: tuple[Category, ...] = ()
+    kept: tuple[Category, ...] = ()
+
+    def __bool__(self) -> bool:
+        """True when the codebooks differ in a category a reader sees: added, renamed, dropped or redefined."""
+        return bool(self.added or self.renamed or self.dropped or self.redefined)
+
+    def status(self, category_id: str) -> str:
+        """What happened to one category of the codebook, in words for a table cell."""
+        if any(c.id == category_id for c in self.added):
+            return "added"
+        for old, _ in self.renamed:
+            if old.id == category_id:
+                return f"renamed (the thesis: {old.label})"
+        if any(c.id == category_id for c in self.redefined):
+            return "redefined"
+        return "as in the thesis"
+
+
+def compare_codebooks(codebook: Codebook, base: Codebook | None = None) -> CodebookChanges:
+    """The categories ``codebook`` adds, renames, drops or redefines against ``base`` (default: the project's).
+
+    Why: a corpus's own ``codebook.yaml`` changes what its counts mean; a rerun book says how, in
+    chapter 6.1 (:func:`kzperception.book.views.show_codebook_changes`), and includes that chapter
+    only when there is something to say (:func:`kzperception.book.rerun.codebook_differs`).
+    """
+    base = base or default_codebook()
+    old = {c.id: c for c in base.categories}
+    new_ids = {c.id for c in codebook.categories}
+    added, renamed, redefined, kept = [], [], [], []
+    for cat in codebook.categories:
+        before = old.get(cat.id)
+        if before is None:
+            added.append(cat)
+        elif (cat.label, cat.table_label) != (before.label, before.table_label):
+            renamed.append((before, cat))
+        elif (cat.definition, tuple(cat.modes)) != (before.definition, tuple(before.modes)):
+            redefined.append(cat)
+        else:
+            kept.append(cat)
+    dropped = [c for c in base.categories if c.id not in new_ids]
+    return CodebookChanges(tuple(added), tuple(renamed), tuple(dropped), tuple(redefined), tuple(kept))
+
+
+_SMALL = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{_SMALL[n] if n < len(_SMALL) else f'{n:,}'} {singular if n == 1 else plural}"
+
+
+def _names(items: list[str], text: Callable[[str], str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``, the joining words passed through ``text``."""
+    if len(items) == 1:
+        return items[0]
+    return text(", ").join(items[:-1]) + text(" and ") + items[-1]
+
+
+def changes_sentence(
+    changes: CodebookChanges, value: Callable[[str], str] = str, text: Callable[[str], str] = str
+) -> str:
+    """One sentence saying which categories a corpus's codebook adds, renames, drops and redefines.
+
+    The labels come from the codebook file, which is the researcher's text: each goes through
+    ``value`` and every word around them through ``text`` (:func:`kzperception.book.views.show_codebook_changes`
+    passes HTML escapes, each label isolated in ``<bdi>``); with the defaults, plain text.
+    """
+
+    def quoted(label: str) -> str:
+        return text("“") + value(label) + text("”")
+
+    def label_of(cat: Category) -> str:
+        return quoted(cat.label)
+
+    parts: list[str] = []
+    if changes.added:
+        n = len(changes.added)
+        head = text(f"adds {_count(n, 'category', 'categories')}, ") if n > 1 else text("adds ")
+        parts.append(head + _names([label_of(c) for c in changes.added], text))
+    if changes.renamed:
+
+        def renaming(pair: tuple[Category, Category]) -> str:
+            old, new = pair
+            names = (old.label, new.label) if old.label != new.label else (old.table_label, new.table_label)
+            return quoted(names[0]) + text(" to ") + quoted(names[1])
+
+        parts.append(text("renames ") + _names([renaming(p) for p in changes.renamed], text))
+    if changes.dropped:
+        parts.append(text("drops ") + _names([label_of(c) for c in changes.dropped], text))
+    if changes.redefined:
+        parts.append(
+            text("gives ")
+            + _names([label_of(c) for c in changes.redefined], text)
+            + text(" another definition" if len(changes.redefined) == 1 else " other definitions")
+        )
+    if not parts:
+        return text("This corpus's codebook has the thesis's categories, under the same names and definitions.")
+    kept = len(changes.kept)
+    tail = (
+        f"; its other {_count(kept, 'category is', 'categories are')} the thesis's as they stand."
+        if kept
+        else "; none of the thesis's categories is kept as it stands."
+    )
+    return text("Compared with the thesis's codebook, this corpus's codebook ") + _names(parts, text) + text(tail)
+
+
+def codebook_table(codebook: Codebook, changes: CodebookChanges | None = None) -> pd.DataFrame:
+    """One row per category of ``codebook``: the name tables use, the full label, the definition,
+    and (with ``changes``) how it compares with the thesis's."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "Category": [c.table_label for c in codebook.categories],
+            "Label": [c.label for c in codebook.categories],
+            "Definition": [c.definition for c in codebook.categories],
+        }
+    )
+    if changes is not None:
+        frame["Against the thesis"] = [changes.status(c.id) for c in codebook.categories]
+    return frame
 
 
 def examples_of(category_id: str, codebook: Codebook | None = None) -> list[str]:

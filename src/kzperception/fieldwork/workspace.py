@@ -14,6 +14,8 @@ and :data:`~kzperception.paths.PROJECT_MARKER`, so that every command run inside
 the project's chapters and configuration (:func:`kzperception.paths.project_root`):
 ``kzperception build`` builds the book into ``book/_build/html`` there, with any chapter the
 researcher edited, and ``kzperception rerun --corpus corpus`` reruns those chapters on the corpus.
+The marker also holds, commented out, the settings that make ``build`` run the project's book on its
+corpus (``corpus``, ``start``, ``pivot``, ``end``, ``coder``; :mod:`kzperception.data.project`).
 
 Nothing a researcher wrote is overwritten without ``force``, and nothing is half-written: the
 files are made in a temporary folder beside ``DIR`` and moved in only when all of them exist.
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from kzperception import paths
 from kzperception.data.corpus_format import CODE_COLUMNS, CODE_REQUIRED, REPORT_COLUMNS, REPORT_REQUIRED
+from kzperception.data.project import MARKER_TEXT as PROJECT_MARKER_TEXT
 from kzperception.data.vocabulary import Vocabulary, vocabulary_for
 from kzperception.data.window import THESIS_WINDOW
 
@@ -80,7 +83,7 @@ chapter you edit here is the one that runs.
 | `websites.yaml` | the websites (`president`, `government`); used when `KZP_WEBSITES` names this file |
 | `_config.yml`, `_toc.yml`, `notebooks/`, `book/` | the book: configuration, contents, chapters (MyST), to edit |
 | `data/` | the thesis's published figures, register and vocabulary, as the package ships them |
-| `{paths.PROJECT_MARKER}` | marks this folder as a book project (delete it to use the package's chapters) |
+| `{paths.PROJECT_MARKER}` | marks a book project (delete it to use the package's); names what `build` counts |
 
 ## What to do next
 
@@ -103,6 +106,10 @@ chapter you edit here is the one that runs.
 
    Open `rerun/html/index.html`. `--chapters` picks some of the chapters (`kzperception rerun --help`
    lists them); running the same command again replaces `rerun/` and re-executes only what changed.
+7. Or build this project's whole book on your corpus: in `{paths.PROJECT_MARKER}`, remove the `#`
+   before `corpus: {CORPUS}` (and before the window's dates and `coder:` if you need them), then run
+   `kzperception build`. The chapters that count reports run on the corpus, the thesis's own chapters
+   keep the thesis's figures; `kzperception build --coder NAME` counts another coder's codes.
 """
 
 
@@ -151,11 +158,9 @@ FILES: tuple[str, ...] = (
     paths.PROJECT_MARKER,
 )
 
-#: What the marker says to a person who opens it.
-MARKER_TEXT = """# A kzperception book project, made by `kzperception init`.
-# Every kzperception command run in this folder (or below it) reads the chapters, configuration
-# and data here instead of the installed package's. Delete this file to stop that.
-"""
+#: What the marker says to a person who opens it: what it is, and the settings of
+#: ``kzperception build`` (corpus, window, coder), commented out (:mod:`kzperception.data.project`).
+MARKER_TEXT = PROJECT_MARKER_TEXT
 
 
 def project_files() -> list[str]:
