@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import signal
 import tempfile
@@ -37,6 +38,8 @@ from kzperception.book.chapter_templates import ChapterSource, chapter_notebook,
 from kzperception.book.layout import FRONT_PAGE, BookLayout, BuildError
 
 if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
     from kzperception.data.vocabulary import Vocabulary
 
 __all__ = [
@@ -107,20 +110,33 @@ def is_fresh(executed: Path, key: str) -> bool:
 
 
 def execute_chapter(
-    stem: str, params: dict[str, str], out_dir: str, key: str, notebooks: str | None = None
+    stem: str,
+    params: dict[str, str],
+    out_dir: str,
+    key: str,
+    notebooks: str | None = None,
+    prepared: NotebookNode | None = None,
 ) -> ChapterRun:
-    """Convert, execute and store one chapter (runs in a worker process)."""
+    """Convert, execute and store one chapter (runs in a worker process).
+
+    ``prepared`` is the chapter's notebook as :func:`chapter_notebook` makes it, with ``params``
+    already holding the chapter's own (its partner): the command converted it to check its glue
+    names, and the worker need not convert it again.
+    """
     import nbformat
     import papermill
 
     t0 = time.perf_counter()
-    source = chapter_source(stem, Path(notebooks) if notebooks else None, source_vocabulary(params))
-    params = params | source.parameters
     out = Path(out_dir) / f"{stem}.ipynb"
-    try:
-        nb = chapter_notebook(source, params)
-    except BuildError as err:
-        return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
+    if prepared is not None:
+        nb = prepared
+    else:
+        source = chapter_source(stem, Path(notebooks) if notebooks else None, source_vocabulary(params))
+        params = params | source.parameters
+        try:
+            nb = chapter_notebook(source, params)
+        except BuildError as err:
+            return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     chapter_deps.add_tracking(nb)
     # In a warm pool worker the kernel is a fork of it (kzperception.book.warm_kernel); else a new process.
@@ -192,17 +208,21 @@ def check_glue_names(sources: Iterable[ChapterSource], params: dict[str, str], v
     (:func:`kzperception.readings.registry.producible_names`); a chapter that uses another would
     run for minutes and then fail in Sphinx, or show an empty sentence.
     """
+    for source in sources:
+        _check_glue(source, chapter_notebook(source, params), vocabulary)
+
+
+def _check_glue(source: ChapterSource, nb: NotebookNode, vocabulary: Vocabulary) -> None:
+    """:func:`check_glue_names` for one chapter already converted."""
     from kzperception.readings.registry import unknown_glue_names
 
-    for source in sources:
-        nb = chapter_notebook(source, params)
-        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-        unknown = unknown_glue_names(text, vocabulary)
-        if unknown:
-            raise BuildError(
-                f"{source.notebook}: no reading produces the glue name(s) {', '.join(unknown)} "
-                "(the readings are listed in docs/architecture.md, section Readings)"
-            )
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    unknown = unknown_glue_names(text, vocabulary)
+    if unknown:
+        raise BuildError(
+            f"{source.notebook}: no reading produces the glue name(s) {', '.join(unknown)} "
+            "(the readings are listed in docs/architecture.md, section Readings)"
+        )
 
 
 def execute_chapters(
@@ -239,12 +259,65 @@ def execute_chapters(
     missing = [str(f) for s in stems for f in sources[s].missing()]
     if missing:
         raise BuildError(f"chapter source missing: {', '.join(missing)}")
-    for s in stems:
-        check_glue_names([sources[s]], given[s], vocabularies[given[s].get("source", "published")])
+    keys = {s: execution_key(sources[s], given[s]) for s in stems}
+    pool = None
+    if any(not (use_cache and _reusable(out_dir, seed, s, keys[s])) for s in stems):
+        # Start the workers now: they fork and import their libraries while this process converts
+        # the chapters below, instead of after it.
+        pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(stems))), initializer=_start_worker)
+        pool.submit(os.getpid)
+    try:
+        prepared: dict[str, NotebookNode] = {}
+        for s in stems:
+            own = given[s] | sources[s].parameters
+            prepared[s] = chapter_notebook(sources[s], own)
+            _check_glue(sources[s], prepared[s], vocabularies[given[s].get("source", "published")])
+        return _run_chapters(
+            stems, given, sources, keys, prepared, out_dir, jobs, use_cache, nb_dir, on_done, seed, on_start, pool
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _reusable(out_dir: Path, seed: Path | None, stem: str, key: str) -> bool:
+    """Whether a chapter is in the cache already (here, or in the seed's chapters)."""
+    return is_fresh(out_dir / f"{stem}.ipynb", key) or (seed is not None and is_fresh(seed / f"{stem}.ipynb", key))
+
+
+def _last_seconds(stem: str, *folders: Path | None) -> float:
+    """How long the chapter took the last time it was executed into one of ``folders`` (0 if unknown)."""
+    for folder in folders:
+        if folder is None:
+            continue
+        try:
+            nb = json.loads((folder / f"{stem}.ipynb").read_text(encoding="utf-8"))
+            return float(nb["metadata"]["papermill"]["duration"] or 0)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return 0.0
+
+
+def _run_chapters(
+    stems: list[str],
+    given: dict[str, dict[str, str]],
+    sources: dict[str, ChapterSource],
+    keys: dict[str, str],
+    prepared: dict[str, NotebookNode],
+    out_dir: Path,
+    jobs: int,
+    use_cache: bool,
+    nb_dir: Path,
+    on_done: Callable[[ChapterRun], None] | None,
+    seed: Path | None,
+    on_start: Callable[[str], None] | None,
+    pool: ProcessPoolExecutor | None,
+) -> list[ChapterRun]:
+    """The cache's chapters reused, the others executed in ``pool`` (see :func:`execute_chapters`)."""
     runs: list[ChapterRun] = []
     todo: list[tuple[str, str]] = []
     for stem in stems:
-        key = execution_key(sources[stem], given[stem])
+        key = keys[stem]
         target = out_dir / f"{stem}.ipynb"
         if use_cache and seed is not None and not is_fresh(target, key) and is_fresh(seed / target.name, key):
             _copy_chapter(seed, out_dir, stem)
@@ -255,24 +328,52 @@ def execute_chapters(
                 on_done(run)
         else:
             todo.append((stem, key))
-    if todo:
-        workers = max(1, min(jobs, len(todo)))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
-            waiting, running = list(todo), set[Future[ChapterRun]]()
-            while waiting or running:
-                while waiting and len(running) < workers:  # hand out one chapter per free worker
-                    stem, key = waiting.pop(0)
-                    if on_start:
-                        on_start(stem)
-                    running.add(pool.submit(execute_chapter, stem, given[stem], str(out_dir), key, str(nb_dir)))
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    run = fut.result()
-                    runs.append(run)
-                    if on_done:
-                        on_done(run)
+    started_here = todo and pool is None  # a chapter found cached before is gone since: workers after all
+    if started_here:
+        pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))), initializer=_start_worker)
+    try:
+        _hand_out(todo, given, sources, prepared, out_dir, jobs, nb_dir, seed, on_start, on_done, pool, runs)
+    finally:
+        if started_here and pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     order = {s: i for i, s in enumerate(stems)}
     return sorted(runs, key=lambda r: order[r.stem])
+
+
+def _hand_out(
+    todo: list[tuple[str, str]],
+    given: dict[str, dict[str, str]],
+    sources: dict[str, ChapterSource],
+    prepared: dict[str, NotebookNode],
+    out_dir: Path,
+    jobs: int,
+    nb_dir: Path,
+    seed: Path | None,
+    on_start: Callable[[str], None] | None,
+    on_done: Callable[[ChapterRun], None] | None,
+    pool: ProcessPoolExecutor | None,
+    runs: list[ChapterRun],
+) -> None:
+    """Execute ``todo`` in ``pool``, one chapter per free worker, appending to ``runs``."""
+    if todo and pool is not None:
+        workers = max(1, min(jobs, len(todo)))
+        # The longest chapters first (by their last run, here or in the main book), so that the last
+        # one to finish is a short one and no worker waits long for the other at the end.
+        last = {stem: _last_seconds(stem, out_dir, seed, paths.CHAPTERS) for stem, _ in todo}
+        waiting, running = sorted(todo, key=lambda t: -last[t[0]]), set[Future[ChapterRun]]()
+        while waiting or running:
+            while waiting and len(running) < workers:  # hand out one chapter per free worker
+                stem, key = waiting.pop(0)
+                if on_start:
+                    on_start(stem)
+                own = given[stem] | sources[stem].parameters
+                running.add(pool.submit(execute_chapter, stem, own, str(out_dir), key, str(nb_dir), prepared.get(stem)))
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                run = fut.result()
+                runs.append(run)
+                if on_done:
+                    on_done(run)
 
 
 def _start_worker() -> None:

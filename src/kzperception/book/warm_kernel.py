@@ -278,7 +278,13 @@ def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None, lib
         argv = ["-f", connection_file, *arguments]
         sys.argv = [sys.executable, *argv]
         from ipykernel.kernelapp import IPKernelApp
+        from IPython.core.interactiveshell import InteractiveShell
 
+        # A process that made an IPython shell or kernel app of its own (a test runner displaying a
+        # chart, an embedding program) hands its singletons down with the fork; the kernel's own shell
+        # would then be refused as a second one, and the chapter would fall back to a new process.
+        for singleton in (InteractiveShell, IPKernelApp):
+            singleton.clear_instance()
         app = IPKernelApp.instance()
         app.initialize(argv)
         app.start()
