@@ -7,6 +7,7 @@ unwritable folder is named in one line instead (:func:`os_error_in`).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 from kzperception import paths
 from kzperception.book.layout import BookLayout, BuildError
 
-__all__ = ["jupyter_book_command", "os_error_in", "run_jupyter_book"]
+__all__ = ["jupyter_book_command", "os_error_in", "prepare", "run_jupyter_book"]
 
 #: An OS error as Python prints it: ``OSError: [Errno 28] No space left on device: '/x/y.html'``.
 _OS_ERROR = re.compile(r"\[Errno (\d+)\] ([^:\n]+?)(?:: '([^'\n]*)')?\s*$", re.MULTILINE)
@@ -53,6 +54,38 @@ def jupyter_book_command(source: Path, builder: str = "html") -> list[str]:
     ]
 
 
+_warm: subprocess.Popen[str] | None = None
+
+
+def prepare() -> None:
+    """Start a Jupyter Book process now, for the next :func:`run_jupyter_book` of this command.
+
+    It imports Sphinx and the book's extensions while the chapters execute
+    (:mod:`kzperception.book.warm_jupyter_book`), instead of after them. Called more than once, it
+    keeps the one it has. A process never used ends with this one (its input closes).
+    """
+    global _warm
+    if _warm is not None and _warm.poll() is None:
+        return
+    _warm = subprocess.Popen(
+        [sys.executable, "-m", "kzperception.book.warm_jupyter_book"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _take_warm() -> subprocess.Popen[str] | None:
+    """The prepared process, if it is still waiting (each is used for one build)."""
+    global _warm
+    warm, _warm = _warm, None
+    if warm is not None and warm.poll() is not None:
+        warm.communicate()
+        return None
+    return warm
+
+
 def run_jupyter_book(
     layout: BookLayout, config: Path | None = None, toc: Path | None = None, strict: bool = True
 ) -> float:
@@ -71,9 +104,15 @@ def run_jupyter_book(
     if strict:
         cmd += ["--warningiserror", "--keep-going"]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        output = proc.stdout + proc.stderr
+    warm = _take_warm()
+    if warm is not None:  # the same command line, in the process that has imported Sphinx already
+        stdout, stderr = warm.communicate(json.dumps(cmd[1:]) + "\n")
+        returncode = warm.returncode
+    else:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        stdout, stderr, returncode = proc.stdout, proc.stderr, proc.returncode
+    if returncode != 0:
+        output = stdout + stderr
         cause = os_error_in(output)
         if cause:  # a full disk or an unwritable folder: the cause in one line, not "look above"
             raise BuildError(f"jupyter-book build failed: {cause}")

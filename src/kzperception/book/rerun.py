@@ -630,8 +630,10 @@ def build_into(
     left exactly as it was and the temporary build folder is removed.
     """
     from kzperception.book.bundle import ensure_bundle
+    from kzperception.book.jupyterbook import prepare
 
     ensure_bundle()
+    prepare()  # Jupyter Book imports Sphinx while the pages are staged and the chapters execute
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(out)
     work = with_umask(Path(tempfile.mkdtemp(prefix=f"{_work_prefix(out)}{os.getpid()}-", dir=out.parent)))

@@ -238,7 +238,7 @@ def _build(
     import time
 
     from kzperception import paths
-    from kzperception.book import build, bundle, execute
+    from kzperception.book import build, bundle, execute, jupyterbook
     from kzperception.book.layout import BuildError
     from kzperception.book.rerun import RerunError, build_main_into
     from kzperception.cli.progress import ChapterProgress
@@ -272,6 +272,7 @@ def _build(
         typer.echo(f"book built in {time.perf_counter() - t0:.1f}s: {html_dir / 'index.html'}")
         return
     bundle.ensure_bundle()
+    jupyterbook.prepare()  # Sphinx imported while the chapters execute
     with ChapterProgress(len(stems)) as progress:
         try:
             runs = execute.execute_chapters(
