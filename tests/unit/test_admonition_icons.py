@@ -2,15 +2,13 @@
 
 import re
 
-import pytest
-
 from kzperception.book import sphinx_offline
 
 
 def _fontawesome_js() -> str:
     scripts = sorted(sphinx_offline._theme_static().glob("vendor/fontawesome/*/js/all.min.js"))
-    if not scripts:
-        pytest.skip("theme ships no FontAwesome script")
+    # The theme is pinned (requirements.lock) and ships the script: its absence is a failure, not a skip.
+    assert scripts, "the pinned theme ships no FontAwesome script (vendor/fontawesome/*/js/all.min.js)"
     return scripts[-1].read_text(encoding="utf-8")
 
 
