@@ -18,7 +18,7 @@ from pathlib import Path
 from kzperception import paths
 from kzperception.book.layout import BookLayout, BuildError
 
-__all__ = ["jupyter_book_command", "os_error_in", "prepare", "run_jupyter_book"]
+__all__ = ["discard", "jupyter_book_command", "os_error_in", "prepare", "run_jupyter_book"]
 
 #: An OS error as Python prints it: ``OSError: [Errno 28] No space left on device: '/x/y.html'``.
 _OS_ERROR = re.compile(r"\[Errno (\d+)\] ([^:\n]+?)(?:: '([^'\n]*)')?\s*$", re.MULTILINE)
@@ -74,6 +74,19 @@ def prepare() -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def discard() -> None:
+    """End a prepared process that no build used (the build failed or stopped first).
+
+    Each caller of :func:`prepare` calls this when its build is over, so that a process prepared
+    for one build is never handed to a later, unrelated one in the same program.
+    """
+    global _warm
+    warm, _warm = _warm, None
+    if warm is not None:
+        warm.kill()
+        warm.communicate()
 
 
 def _take_warm() -> subprocess.Popen[str] | None:

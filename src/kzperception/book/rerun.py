@@ -630,7 +630,7 @@ def build_into(
     left exactly as it was and the temporary build folder is removed.
     """
     from kzperception.book.bundle import ensure_bundle
-    from kzperception.book.jupyterbook import prepare
+    from kzperception.book.jupyterbook import discard, prepare
 
     ensure_bundle()
     prepare()  # Jupyter Book imports Sphinx while the pages are staged and the chapters execute
@@ -667,6 +667,7 @@ def build_into(
         leftover = _swap_in(work, out)
         return runs, out / "html"
     finally:
+        discard()  # the prepared Jupyter Book process, if this build did not get to use it
         if leftover is not None:
             _remove(leftover)
 

@@ -287,14 +287,16 @@ def _build(
             )
         except BuildError as err:
             raise fail(str(err)) from None
-    if _report_failures(runs):
-        raise typer.Exit(1)
     try:
+        if _report_failures(runs):
+            raise typer.Exit(1)
         secs = build.jupyter_book(strict=strict, front_params=plan.front_params)
     except BuildError as err:
         raise fail(str(err)) from None
     except OSError as err:
         raise fail(os_error_line(err, paths.HTML)) from None
+    finally:
+        jupyterbook.discard()
     note(f"Jupyter Book: {secs:.1f}s")
     typer.echo(f"book built in {time.perf_counter() - t0:.1f}s: {paths.HTML / 'index.html'}")
 
