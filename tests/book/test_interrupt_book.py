@@ -8,12 +8,15 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 from helpers.interrupts import wait_for
+
+from kzperception.book.rerun import plan
 
 
 def _synthetic_corpus(folder: Path) -> Path:
@@ -27,12 +30,18 @@ def _synthetic_corpus(folder: Path) -> Path:
 
 
 @pytest.mark.book
-@pytest.mark.parametrize(("signum", "delay"), [(signal.SIGTERM, 0.0), (signal.SIGINT, 4.0), (signal.SIGTERM, 12.0)])
-def test_a_signalled_rerun_leaves_no_process_and_no_partial_book(tmp_path, signum, delay):
-    """The default chapter set (ten chapters on a two-partner corpus) runs far longer than the
-    latest signal, so every case interrupts a build in progress on a fast machine too."""
+@pytest.mark.parametrize(
+    ("signum", "moment"), [(signal.SIGTERM, "start"), (signal.SIGINT, "executing"), (signal.SIGTERM, "building")]
+)
+def test_a_signalled_rerun_leaves_no_process_and_no_partial_book(tmp_path, signum, moment):
+    """The signal is sent at a point of the rerun's own progress, not after a fixed delay (a fast rerun
+    once finished before a 12 s signal): as the first worker's kernel starts, after the first chapter
+    has finished while others execute, and after the last chapter has finished, while Jupyter Book
+    builds the pages."""
     corpus = _synthetic_corpus(tmp_path / "corpus")
     out = tmp_path / "out"
+    window = ("2020-08-24", "2022-02-24", "2023-08-24")
+    chapters = plan(corpus, *window, out).chapters  # the chapters the rerun below executes
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -44,25 +53,38 @@ def test_a_signalled_rerun_leaves_no_process_and_no_partial_book(tmp_path, signu
             "--out",
             str(out),
             "--start",
-            "2020-08-24",
+            window[0],
             "--pivot",
-            "2022-02-24",
+            window[1],
             "--end",
-            "2023-08-24",
+            window[2],
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+
+    def finished() -> int:
+        return sum(line.startswith("finished ") for line in list(lines))
+
     parent = psutil.Process(proc.pid)
     wait_for(lambda: len(parent.children(recursive=True)) >= 2, timeout=120)  # a worker and its kernel
-    time.sleep(delay)
+    if moment == "executing":
+        wait_for(lambda: finished() >= 1, timeout=120, what="the first chapter to finish")
+    elif moment == "building":
+        wait_for(lambda: finished() >= len(chapters), timeout=180, what="the last chapter to finish")
+    assert not any(line.startswith("chapters:") for line in lines), "the rerun ended before the signal"
     tree = [p.pid for p in parent.children(recursive=True)]
     t0 = time.monotonic()
     proc.send_signal(signum)
-    _, err = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
     assert time.monotonic() - t0 < 10
+    reader.join(timeout=10)
+    err = "".join(lines)
     assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum], err
     lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert lines == [
