@@ -75,3 +75,19 @@ def test_the_thesiss_reading_in_a_rerun_links_no_figure_of_the_rerun(subset_book
     # The rerun holds 6.2 and its Figure 2; the thesis's sentence must not link to it.
     assert "06-2-reports.html#figure-2" not in reading and "06-2-reports.html#table-1" not in reading
     assert "Figure 2 of the thesis" in _text(reading) and "Table 1 of the thesis" in _text(reading)
+
+
+@pytest.mark.book
+def test_a_subset_reruns_reference_list_holds_the_works_its_pages_cite(subset_book):
+    """The staged bibliography is narrowed to ``:cited:``: a reader of three chapters does not get the
+    main book's 103 works under "Every work the book cites"."""
+    pages = _pages(subset_book)
+    cited = {
+        key
+        for page, source in pages.items()
+        if page.name != "bibliography.html"
+        for key in re.findall(r'href="[^"]*bibliography\.html#bib-([^"]+)"', source)
+    }
+    listed = set(re.findall(r'id="bib-([^"]+)"', pages[subset_book / "bibliography.html"]))
+    assert listed == cited
+    assert len(listed) < len(re.findall(r"^@", (paths.BOOK / "references.bib").read_text(encoding="utf-8"), re.M))

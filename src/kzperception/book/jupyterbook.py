@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from kzperception import paths
-from kzperception.book.layout import BookLayout, BuildError
+from kzperception.book.layout import BookLayout, BuildError, narrow_bibliography
 
 __all__ = ["discard", "jupyter_book_command", "os_error_in", "prepare", "run_jupyter_book"]
 
@@ -105,8 +105,12 @@ def run_jupyter_book(
     """Build ``layout``'s HTML into ``layout.built``; returns the seconds it took.
 
     Warnings fail the build when ``strict``. Raises :class:`BuildError` with the OS error in one
-    line when there is one, else with the last lines of Jupyter Book's output.
+    line when there is one, else with the last lines of Jupyter Book's output. A staged book's
+    reference list is narrowed to the works its executed pages cite first
+    (:func:`~kzperception.book.layout.narrow_bibliography`).
     """
+    if not layout.is_main:
+        narrow_bibliography(layout)
     cmd = [
         *jupyter_book_command(layout.source),
         "--config",

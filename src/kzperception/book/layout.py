@@ -9,6 +9,7 @@ and its HTML in ``OUT/html``. So a page is ``chapters/<stem>.html`` in every boo
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,16 @@ import yaml
 
 from kzperception import paths
 
-__all__ = ["CHAPTERS_PREFIX", "FRONT_PAGE", "STAGED_PAGES", "BookLayout", "BuildError", "stage_pages", "toc_chapters"]
+__all__ = [
+    "CHAPTERS_PREFIX",
+    "FRONT_PAGE",
+    "STAGED_PAGES",
+    "BookLayout",
+    "BuildError",
+    "narrow_bibliography",
+    "stage_pages",
+    "toc_chapters",
+]
 
 CHAPTERS_PREFIX = f"{paths.CHAPTERS_DIR}/"
 #: The pages of book/ that every staged book copies (chapters and the front page are executed into it,
@@ -85,6 +95,50 @@ def stage_pages(layout: BookLayout, index: str | None = None) -> None:
             shutil.copyfile(src, dst)
     if index is not None:
         (layout.source / "index.md").write_text(index, encoding="utf-8")
+
+
+#: A bibliography key as ``references.bib`` spells them; anything else found in a page is not one.
+_KEY = r"[A-Za-z0-9][A-Za-z0-9_:.-]*"
+#: A quotation's source line links its work as raw HTML (``register.source_html``); in an executed
+#: notebook the quotes are JSON-escaped.
+_SOURCE_LINK = re.compile(r'data-bibkey=\\?"(' + _KEY + r')\\?"')
+#: A MyST citation role (``{cite}``, ``{cite:t}``, ``{cite:p}``...).
+_CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)*\}")
+#: What the reference list says instead of an empty list.
+NO_WORKS = "The pages of this book cite no work."
+
+
+def narrow_bibliography(layout: BookLayout) -> list[str]:
+    """Make a staged book's reference list hold the works its own pages cite; returns the linked keys.
+
+    The page's first sentence says it lists every work the book cites, and a staged book holds
+    some of the chapters: with the main book's ``:all:``, a rerun of the ten default chapters
+    listed all 103 works of ``references.bib`` and cited 2, and Sphinx formatted every one on each
+    rerun. Works are cited two ways: ``{cite}`` roles, which ``cited`` selects, and quotations'
+    source links, raw HTML that sphinxcontrib-bibtex does not see, found here in the executed
+    pages and named in the directive's ``:filter:``. Run once the chapters are executed.
+    """
+    if layout.is_main:
+        raise BuildError("the main book lists every work of references.bib; only a staged book is narrowed")
+    main = paths.BOOK / "bibliography.md"  # the page as the main book has it, however often this runs
+    text = main.read_text(encoding="utf-8")
+    if text.count("\n:all:\n") != 1:
+        raise BuildError(f"{main}: expected one ':all:' line in the bibliography directive to narrow")
+    keys: set[str] = set()
+    roles = False
+    for f in sorted(layout.source.rglob("*")):
+        if f.suffix in (".md", ".ipynb") and f.is_file() and "_build" not in f.relative_to(layout.source).parts:
+            page = f.read_text(encoding="utf-8", errors="replace")
+            keys.update(_SOURCE_LINK.findall(page))
+            roles = roles or (f.name != "bibliography.md" and _CITE_ROLE.search(page) is not None)
+    linked = sorted(keys)
+    if not linked and not roles:  # an empty list under "Every work the book cites" reads as a fault
+        narrowed = f"{text.split(chr(10), 1)[0]}\n\n{NO_WORKS}\n"  # the heading, then the sentence
+    else:
+        chosen = "cited" + (" or key in {" + ", ".join(f'"{k}"' for k in linked) + "}" if linked else "")
+        narrowed = text.replace("\n:all:\n", f"\n:filter: {chosen}\n")
+    (layout.source / "bibliography.md").write_text(narrowed, encoding="utf-8")
+    return linked
 
 
 def toc_chapters(toc: Path | None = None) -> list[str]:
