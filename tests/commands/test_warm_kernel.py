@@ -205,3 +205,55 @@ def test_no_zygote_or_kernel_outlives_the_chapters(tmp_path, monkeypatch):
     for pid in left:  # do not leave them to the next test
         os.kill(pid, 9)
     assert left == []
+
+
+#: Loads its corpus and says whether the loader opened the corpus's files to do it.
+LOADS_CORPUS = (
+    HEADER
+    + """# A chapter that loads its corpus
+
+```{code-cell} ipython3
+:tags: [parameters]
+source = "published"
+```
+
+```{code-cell} ipython3
+import sys
+from kzperception.data.corpus import load_corpus
+
+opened = []
+sys.addaudithook(lambda event, args: event == "open" and opened.append(str(args[0])))
+corpus = load_corpus(source)
+print("reports:", len(corpus.reports), "read reports.csv:", any(p.endswith("reports.csv") for p in opened))
+```
+"""
+)
+
+
+@pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
+def test_the_zygote_loads_the_chapters_corpus_once_and_each_kernel_finds_it_loaded(tmp_path, monkeypatch):
+    """Every chapter of a rerun reads the same corpus: the zygote loads it once, and a kernel forked
+    from it gets it from the loader's cache (which compares the files' signatures first). The
+    corpus's own files stay out of the chapter's record (they are in its base key); a kernel the
+    worker forks itself (no zygote) reads the corpus as before."""
+    from kzperception import paths
+
+    monkeypatch.delenv("KZP_FORK_KERNELS", raising=False)
+    notebooks = _write(tmp_path / "notebooks", {"loads": LOADS_CORPUS, "loads-2": LOADS_CORPUS})
+    params = {"source": str(paths.REGISTER.resolve())}
+    seen = {}
+    for zygote in ("1", "0"):
+        monkeypatch.setenv("KZP_ZYGOTE", zygote)
+        out = tmp_path / f"out-{zygote}"
+        runs = execute.execute_chapters(["loads", "loads-2"], params, out, jobs=1, notebooks=notebooks)
+        assert [r.status for r in runs] == ["executed", "executed"], [r.error for r in runs]
+        seen[zygote] = [_outputs(out / f"{stem}.ipynb") for stem in ("loads", "loads-2")]
+        for stem in ("loads", "loads-2"):
+            depends_on = nbformat.read(out / f"{stem}.ipynb", as_version=4).metadata["kzperception"]["depends_on"]
+            corpus_files = [p for p in depends_on if p.startswith("data/register/")]
+            assert corpus_files == ([] if zygote == "1" else ["data/register/codes.csv", "data/register/reports.csv"])
+            assert "data/partners.yaml" in depends_on
+    assert all("read reports.csv: False" in text for text in seen["1"]), seen["1"]
+    assert all("read reports.csv: True" in text for text in seen["0"]), seen["0"]
+    count = re.findall(r"reports: (\d+)", seen["1"][0])
+    assert count and count == re.findall(r"reports: (\d+)", seen["0"][0])

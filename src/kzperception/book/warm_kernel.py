@@ -45,6 +45,7 @@ __all__ = [
     "ReadyClient",
     "Zygote",
     "enabled",
+    "expect_corpus",
     "is_warm",
     "preload",
 ]
@@ -156,8 +157,11 @@ class Zygote:
         self._requests, self._replies = requests, replies
 
     @classmethod
-    def start(cls, cwd: str) -> Zygote | None:
-        """Fork the zygote for kernels run in ``cwd``; None when it did not start (the worker forks them then)."""
+    def start(cls, cwd: str, corpus: str | None = None) -> Zygote | None:
+        """Fork the zygote for kernels run in ``cwd``; None when it did not start (the worker forks them then).
+
+        ``corpus``: a corpus folder the zygote loads after the library (see :func:`expect_corpus`).
+        """
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         sys.stdout.flush()
@@ -166,7 +170,7 @@ class Zygote:
         if pid == 0:
             os.close(req_w)
             os.close(rep_r)
-            _zygote_main(req_r, rep_w, cwd)  # never returns
+            _zygote_main(req_r, rep_w, cwd, corpus)  # never returns
         os.close(req_r)
         os.close(rep_w)
         zygote = cls(pid, os.fdopen(req_w, "w", buffering=1), os.fdopen(rep_r, "r"), cwd)
@@ -200,7 +204,7 @@ class Zygote:
             os.waitpid(self.pid, 0)
 
 
-def _zygote_main(requests_fd: int, replies_fd: int, cwd: str) -> None:
+def _zygote_main(requests_fd: int, replies_fd: int, cwd: str, corpus: str | None = None) -> None:
     """The zygote's life (see :class:`Zygote`); never returns."""
     import json
 
@@ -225,6 +229,8 @@ def _zygote_main(requests_fd: int, replies_fd: int, cwd: str) -> None:
                 importlib.import_module(name)
             except ImportError:
                 continue
+        if corpus is not None:
+            _preload_corpus(corpus, read)
         recording = False
         os.environ[PRELOADED_READS] = json.dumps(sorted(read))
         requests = os.fdopen(requests_fd, "r")
@@ -247,6 +253,27 @@ def _zygote_main(requests_fd: int, replies_fd: int, cwd: str) -> None:
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _preload_corpus(folder: str, read: set[str]) -> None:
+    """Load ``folder`` into the corpus loader's cache, keeping in ``read`` only what it read outside the folder.
+
+    The corpus's own files are part of every chapter's base cache key already
+    (:func:`kzperception.book.execute.execution_key`); a file outside it (the project's vocabulary,
+    where the corpus has none) stays in the record like the library's own reads. A corpus that
+    does not load is left alone: the chapter loads it and reports its problems itself.
+    """
+    inside = os.path.abspath(folder) + os.sep
+    before = set(read)
+    try:
+        from kzperception.data.corpus import load_corpus
+
+        load_corpus(folder)
+    except Exception:  # the chapter reports it, with the loader's own message
+        pass
+    for path in read - before:
+        if path.startswith(inside):
+            read.discard(path)
 
 
 def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None, library: bool = False) -> None:
@@ -428,6 +455,19 @@ class ForkedKernelManager(AsyncKernelManager):
 
 _zygote: Zygote | None = None
 _zygote_failed = False
+_corpus: str | None = None
+
+
+def expect_corpus(folder: str | None) -> None:
+    """Name the corpus the next chapter reads (its ``source`` parameter), before its kernel is asked for.
+
+    A zygote started for that chapter loads the corpus once after the library, so that every
+    kernel it forks finds it in the loader's cache (:func:`kzperception.data.corpus.load_corpus`,
+    which checks the files' signatures before it trusts a cached corpus): ten chapters on two
+    workers read and validated the same files ten times. ``None`` or ``"published"``: nothing.
+    """
+    global _corpus
+    _corpus = folder if folder and folder != "published" else None
 
 
 def _zygote_for(cwd: str) -> Zygote | None:
@@ -440,7 +480,7 @@ def _zygote_for(cwd: str) -> Zygote | None:
     if not _warm or _zygote_failed or os.environ.get("KZP_ZYGOTE", "1") == "0":
         return None
     if _zygote is None:
-        _zygote = Zygote.start(cwd)
+        _zygote = Zygote.start(cwd, _corpus)
         if _zygote is None:
             _zygote_failed = True
             return None
