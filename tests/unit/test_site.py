@@ -208,3 +208,20 @@ def test_the_404_page_carries_the_announcement_of_every_other_page() -> None:
     page = not_found_html(book_title="B", description="d", base_path="/", contents=[], announcement=bar)
     assert f'<div class="bd-header-announcement" role="note">{bar}</div>' in page
     assert 'bd-header-announcement"' not in not_found_html(book_title="B", description="d", base_path="/", contents=[])
+
+
+def test_the_search_index_is_stemmed_by_the_c_build_of_snowball():
+    """Sphinx stems every word of every page for the search index (Porter for English, and the book's
+    Russian stemmer for Cyrillic words); with PyStemmer installed snowballstemmer hands both to the C
+    build, which gives the same stems about fifty times faster. A missing PyStemmer would quietly
+    fall back to pure Python: the build stays correct, and a second of each main build is gone."""
+    import snowballstemmer
+    import Stemmer
+    from snowballstemmer.porter_stemmer import PorterStemmer
+    from snowballstemmer.russian_stemmer import RussianStemmer
+
+    for name, pure in (("porter", PorterStemmer()), ("russian", RussianStemmer())):
+        fast = snowballstemmer.stemmer(name)
+        assert isinstance(fast, Stemmer.Stemmer), type(fast)
+        words = ["cooperation", "strategic", "partnership", "сотрудничество", "стратегического", "партнёрства"]
+        assert [fast.stemWord(w) for w in words] == [pure.stemWord(w) for w in words]
