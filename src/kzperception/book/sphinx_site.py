@@ -104,6 +104,8 @@ def mark_cyrillic(markup: str, lang: str = "ru") -> str:
     gets the ``lang`` itself. The text is copied unchanged (it is already escaped HTML), so nothing
     in it can become markup.
     """
+    if CYRILLIC_RUN.search(markup) is None:  # most pages of a rerun: nothing to mark, no tag to walk
+        return markup
     out: list[str] = []
     stack: list[tuple[str, str | None]] = []
     pos = 0
