@@ -257,3 +257,29 @@ def test_the_zygote_loads_the_chapters_corpus_once_and_each_kernel_finds_it_load
     assert all("read reports.csv: True" in text for text in seen["0"]), seen["0"]
     count = re.findall(r"reports: (\d+)", seen["1"][0])
     assert count and count == re.findall(r"reports: (\d+)", seen["0"][0])
+
+
+#: Glues one name and uses another in its text.
+HOLE = (
+    HEADER
+    + """# A chapter with a hole in a sentence
+
+```{code-cell} ipython3
+from myst_nb import glue
+
+glue("n_here", 3, display=False)
+```
+
+There are {glue:text}`n_here` reports, and {glue:md}`n_never_glued`.
+"""
+)
+
+
+def test_a_chapter_whose_text_uses_a_name_no_cell_glued_fails_naming_it(tmp_path):
+    """A rerun's Sphinx pass is not strict, so without this the page would show the sentence with a hole."""
+    notebooks = _write(tmp_path / "notebooks", {"hole": HOLE})
+    runs = execute.execute_chapters(["hole"], {}, tmp_path / "out", jobs=1, notebooks=notebooks)
+    assert [(r.status, r.error) for r in runs] == [
+        ("failed", "its text uses glue name(s) no cell glued on this corpus: n_never_glued")
+    ]
+    assert not (tmp_path / "out" / "hole.ipynb").exists()

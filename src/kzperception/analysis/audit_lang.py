@@ -319,18 +319,26 @@ class AuditData:
     codes: pd.DataFrame
     stated: dict[str, int] | None
     derived: frozenset[tuple[str, ...]]
+    #: The partners a key left out sums over: those the counts have reports for. The thesis's
+    #: statements speak of its own partners; a partner added to the project's vocabulary, of which
+    #: the published figures know nothing, would otherwise make every such sum "not recomputable".
+    #: Empty: the vocabulary's partners.
+    countries: tuple[str, ...] = ()
 
     @classmethod
     def from_counts(cls, counts: Counts) -> AuditData:
         """The published counts carry stated totals and derived cells; a rerun has neither."""
+        present = set(counts.reports["country"].astype(str))
+        known = [c for c in counts.vocabulary.partner_ids if c in present]
+        countries = tuple(known + sorted(present - set(known)))
         if not counts.is_published:
-            return cls(counts.reports, counts.codes, None, frozenset())
+            return cls(counts.reports, counts.codes, None, frozenset(), countries)
         where = published_where()
         basis = where.get("basis", pd.Series("", index=where.index)).fillna("")
         der = where[basis.str.startswith("derived")]
         keys = [k for k in TABLE_KEYS["codes"]]
         derived = frozenset(tuple(str(x) for x in row) for row in der[keys].itertuples(index=False))
-        return cls(counts.reports, counts.codes, published_totals(), derived)
+        return cls(counts.reports, counts.codes, published_totals(), derived, countries)
 
     def lookup(self, table: str) -> dict[tuple[str, ...], int]:
         """Each cell of ``table`` (``reports`` or ``codes``) by its keys: built once per table, since an
@@ -357,9 +365,12 @@ class AuditData:
         return cache[table]
 
 
-def _grid(sel: Select) -> list[tuple[str, ...]]:
-    """Every cell the selector spans, in vocabulary order (cross-border has no non-cooperation)."""
-    keys = TABLE_KEYS[sel.table]
+def _grid(sel: Select, data: AuditData) -> list[tuple[str, ...]]:
+    """Every cell the selector spans, in vocabulary order (cross-border has no non-cooperation);
+    a country left out spans the partners of ``data`` (:attr:`AuditData.countries`)."""
+    keys = dict(TABLE_KEYS[sel.table])
+    if data.countries:
+        keys["country"] = data.countries
     axes = [sel.get(k) or keys[k] for k in keys]
     cells = list(itertools.product(*axes))
     if sel.table == "codes":
@@ -378,7 +389,7 @@ def _select(sel: Select, data: AuditData) -> Value:
             raise NotRecomputable(f"the thesis states no total named {measure!r}")
         return Value(float(data.stated[measure]), stated=frozenset({measure}))
     lookup = data.lookup(sel.table)
-    cells = _grid(sel)
+    cells = _grid(sel, data)
     missing = [c for c in cells if c not in lookup]
     if missing:
         partial = sum(lookup[c] for c in cells if c in lookup)
@@ -427,9 +438,10 @@ def evaluate(node: Node | str, data: AuditData) -> Value:
 
 
 def _grouped(name: str, sel: Select, keys: list[str], data: AuditData) -> Value:
+    axes = dict(TABLE_KEYS[sel.table]) | ({"country": data.countries} if data.countries else {})
     combos = sorted(
-        {tuple(cell[list(TABLE_KEYS[sel.table]).index(k)] for k in keys) for cell in _grid(sel)},
-        key=lambda combo: [TABLE_KEYS[sel.table][k].index(v) for k, v in zip(keys, combo, strict=True)],
+        {tuple(cell[list(axes).index(k)] for k in keys) for cell in _grid(sel, data)},
+        key=lambda combo: [axes[k].index(v) for k, v in zip(keys, combo, strict=True)],
     )
     if name == "count":
         return Value(float(len(combos)))
@@ -490,7 +502,7 @@ def bounds(sel: Select, data: AuditData) -> tuple[int, int | None]:
         return 0, None
     names = list(TABLE_KEYS["codes"])
     lo_sum, hi_sum = 0, 0
-    for cell in _grid(sel):
+    for cell in _grid(sel, data):
         c = dict(zip(names, cell, strict=True))
         own = _cell("codes", cell, data)
         if own is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -179,6 +180,14 @@ def execute_chapter(
             depends_on = chapter_deps.hashes(chapter_deps.take_tracking(done))
         except ValueError as err:
             return ChapterRun(stem, "failed", time.perf_counter() - t0, str(err))
+        unglued = unglued_names(done)
+        if unglued:
+            return ChapterRun(
+                stem,
+                "failed",
+                time.perf_counter() - t0,
+                f"its text uses glue name(s) no cell glued on this corpus: {', '.join(unglued)}",
+            )
         for cell in done.cells:  # papermill's injected parameters are for the record, not the reader
             tags = cell.metadata.get("tags", [])
             if "injected-parameters" in tags and "remove-cell" not in tags:
@@ -211,6 +220,37 @@ def check_glue_names(sources: Iterable[ChapterSource], params: dict[str, str], v
     """
     for source in sources:
         _check_glue(source, chapter_notebook(source, params), vocabulary)
+
+
+#: A glue role in a chapter's text (``{glue:md}`name```, ``{glue:text}`name:.1f```) and a glue
+#: directive's name (a fenced ``{glue:figure} name``).
+_GLUE_ROLE = re.compile(r"\{glue(?::[a-z]+)?\}`([^`]+)`")
+_GLUE_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{glue(?::[a-z]+)?\}\s+(\S+)", re.M)
+
+
+def unglued_names(nb: NotebookNode) -> list[str]:
+    """The glue names an executed chapter's text uses that none of its cells glued, in order.
+
+    A book built strictly fails on them in Sphinx; a rerun is built without ``--strict`` (its
+    chapters point at labels of chapters it does not hold), where Sphinx only warns and the page
+    shows a sentence with a hole where a number or reading was. So the executor refuses the
+    chapter instead, naming the names. A name of another page (``page::name``) is not checked here.
+    """
+    glued = {
+        str(out.get("metadata", {}).get("scrapbook", {}).get("name"))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("metadata", {}).get("scrapbook")
+    }
+    seen: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for name in [*_GLUE_ROLE.findall(cell.source), *_GLUE_DIRECTIVE.findall(cell.source)]:
+            base = name.split(":")[0] if "::" not in name else None
+            if base is not None and base not in glued and base not in seen:
+                seen.append(base)
+    return seen
 
 
 def _check_glue(source: ChapterSource, nb: NotebookNode, vocabulary: Vocabulary) -> None:

@@ -109,7 +109,7 @@ def run_jupyter_book(
     reference list is narrowed to the works its executed pages cite first
     (:func:`~kzperception.book.layout.narrow_bibliography`).
     """
-    if not layout.is_main:
+    if not layout.is_main and (layout.source / "bibliography.md").is_file():  # a staged book's page
         narrow_bibliography(layout)
     cmd = [
         *jupyter_book_command(layout.source),
