@@ -437,11 +437,17 @@ def evaluate(node: Node | str, data: AuditData) -> Value:
     return first.join(*rest, number=change(first.number, rest[0].number))
 
 
+def _position(values: tuple[str, ...], value: str) -> int:
+    """Where ``value`` stands in ``values`` for sorting; a value not among them comes last."""
+    return values.index(value) if value in values else len(values)
+
+
 def _grouped(name: str, sel: Select, keys: list[str], data: AuditData) -> Value:
     axes = dict(TABLE_KEYS[sel.table]) | ({"country": data.countries} if data.countries else {})
     combos = sorted(
         {tuple(cell[list(axes).index(k)] for k in keys) for cell in _grid(sel, data)},
-        key=lambda combo: [axes[k].index(v) for k, v in zip(keys, combo, strict=True)],
+        # a value the selector fixes need not be among the data's partners (a corpus without Russia)
+        key=lambda combo: [_position(axes[k], v) for k, v in zip(keys, combo, strict=True)],
     )
     if name == "count":
         return Value(float(len(combos)))
