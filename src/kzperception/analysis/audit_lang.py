@@ -365,12 +365,15 @@ class AuditData:
         return cache[table]
 
 
+def _axes(table: str, data: AuditData) -> dict[str, tuple[str, ...]]:
+    """The values each key of ``table`` spans: the vocabulary's, with ``data``'s partners for ``country``."""
+    return dict(TABLE_KEYS[table]) | ({"country": data.countries} if data.countries else {})
+
+
 def _grid(sel: Select, data: AuditData) -> list[tuple[str, ...]]:
     """Every cell the selector spans, in vocabulary order (cross-border has no non-cooperation);
     a country left out spans the partners of ``data`` (:attr:`AuditData.countries`)."""
-    keys = dict(TABLE_KEYS[sel.table])
-    if data.countries:
-        keys["country"] = data.countries
+    keys = _axes(sel.table, data)
     axes = [sel.get(k) or keys[k] for k in keys]
     cells = list(itertools.product(*axes))
     if sel.table == "codes":
@@ -443,7 +446,7 @@ def _position(values: tuple[str, ...], value: str) -> int:
 
 
 def _grouped(name: str, sel: Select, keys: list[str], data: AuditData) -> Value:
-    axes = dict(TABLE_KEYS[sel.table]) | ({"country": data.countries} if data.countries else {})
+    axes = _axes(sel.table, data)
     combos = sorted(
         {tuple(cell[list(axes).index(k)] for k in keys) for cell in _grid(sel, data)},
         # a value the selector fixes need not be among the data's partners (a corpus without Russia)
