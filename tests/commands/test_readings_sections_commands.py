@@ -41,8 +41,8 @@ def test_the_readings_hold_with_a_third_partner(three_partners: Path, tmp_path: 
     assert proc.returncode == 0, proc.stderr[-3000:]
     said = dict(line.split(" | ", 1) for line in proc.stdout.splitlines())
     # no pair to read plainly: the page says why, and the registry's k-partner test is the reading
-    assert said["said_test_plainly"].startswith(
-        "With reports on more or fewer than two partners there is no single pair"
+    assert said["said_test_plainly"] == (
+        "There is no single pair of partners to read plainly here: that needs reports on exactly two partners."
     )
     assert "sweep_eu" in said
     assert "higher than Russia's and European Union's" in said["sweep_ahead"]

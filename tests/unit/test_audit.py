@@ -217,7 +217,8 @@ def test_the_readings_part_lists_every_verdict_in_words() -> None:
     # every registered reading with a verdict has a row, and no cell shows an id
     questions = set(published["reading"])
     assert {registry.READINGS[n].question for n in ("partners", "test", "pooling", "security_part")} <= questions
-    assert "the category's place by main codes: security and military" in questions
+    standing = registry.FAMILIES["standing"][0]
+    assert f"{standing}: security and military" in questions
     shifts = registry.FAMILIES["shifts"][0]
     assert f"{shifts}: security and military" in questions
     assert "the order of the categories by main codes, with their secondary codes" in questions  # 6.3, now a verdict

@@ -305,6 +305,39 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
                 joint = sum(v == values[cat] for v in values.values()) > 1
                 assert place.decision() == (rank, joint)
                 assert said.startswith("joint ") == joint
+    # a category's standing, said with its subject: no "comes" before an uncoded level, "but" only
+    # between different places, the partners pooled as the corpus has them
+    main, both, secondary = ({c: code_n(t, c, lv) for c in CATEGORIES} for lv in ("main", "any", "secondary"))
+    for cat in CATEGORIES:
+        for levels, other in ((("main",), None), (("main", "any"), both), (("main", "secondary"), secondary)):
+            v = compute.standing(counts, cat, levels)
+            said = render(v, LABELS)
+            check_wording(said, v, len(ps))
+            over = (
+                f"for {LABELS.partner(ps[0])}, "
+                if len(ps) == 1
+                else f"taking {LABELS.partner(ps[0])} and {LABELS.partner(ps[1])} together, "
+                if len(ps) == 2
+                else f"over all {len(ps)} partners, "
+            )
+            assert said.startswith(over + LABELS.category(cat) + " "), said
+            assert "comes not" not in said and "comes last" not in said, said
+            assert ("comes" in said.split(";")[0].split(", but")[0].split(", and")[0]) == (main[cat] > 0), said
+            if other is None:
+                continue
+            if main[cat] == other[cat] == 0:
+                assert said.endswith("is not coded at all, at either level"), said
+            elif levels[1] == "secondary":
+
+                def rank(values: dict[str, int], c: str) -> int:
+                    return 1 + sum(x > values[c] for x in values.values())
+
+                differ = (
+                    rank(main, cat) != rank(secondary, cat)
+                    if main[cat] and secondary[cat]
+                    else (main[cat] == 0) != (secondary[cat] == 0)
+                )
+                assert (", but " in said) == differ, said
     common = compute.common_leader(counts, "main")
     per_partner = {p: leaders({c: code_n(t, c, "main", p) for c in CATEGORIES}) for p in ps}
     tops = {ls for ls in per_partner.values() if ls}
@@ -369,14 +402,28 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
 
     # 6.4: each category's before-and-after share per partner, and the partners' profiles with Holm
     tests = compute.period_tests(counts)
-    expect_below = []
+    expect_below, compared = [], 0
     for p in ps:
         nb, na = n_of(t, p, "before"), n_of(t, p, "after")
         for cat in CATEGORIES:
             kb, ka = code_n(t, cat, "main", p, "before"), code_n(t, cat, "main", p, "after")
+            shift = compute.category_shift(counts, p, cat)
+            said = render(shift, LABELS)
+            check_wording(said, shift, len(ps))
+            if not nb or not na:  # a period without reports has no share: nothing to compare or test
+                assert shift.direction == ("only_after" if na else "only_before")
+                assert math.isnan(shift.test.p) and " from " not in said and "pivot" in said, said
+                k, n = (ka, na) if na else (kb, nb)
+                reports = "no report" if k == 0 else "one report" if k == 1 else f"{k:,} reports"
+                assert f"in {reports} of {n:,} ({100 * k / n:.1f} %)" in said, said
+                continue
+            compared += 1
+            share_b, share_a = round(100 * kb / nb, 1), round(100 * ka / na, 1)
+            assert shift.direction == ("steady" if share_b == share_a else "rises" if share_a > share_b else "falls")
+            assert ("stays at" in said) == (share_b == share_a), said
             if fisher_p([[ka, na - ka], [kb, nb - kb]]) < 0.05:
                 expect_below.append((p, cat))
-    assert len(tests.shifts) == len(ps) * len(CATEGORIES)
+    assert len(tests.shifts) == compared
     assert [(s.partner, s.category) for s in tests.below] == expect_below
     check_wording(render(tests, LABELS), tests, len(ps))
     profile = compute.category_profile(counts)

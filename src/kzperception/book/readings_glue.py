@@ -122,9 +122,9 @@ def glue_descriptions(ch: Chapter) -> dict[str, str]:
 def glue_categories(ch: Chapter) -> dict[str, str]:
     """Section 6.3.1: for every category of the codebook, its reach per partner and its registered readings.
 
-    Glues ``reach_<category>`` (how many reports on each partner carry it), ``over_partners``
-    ("Over both partners", "Over all 3 partners", "For China"), ``describe_partner_reports`` and the
-    readings ``contrast_``, ``levels_``, ``place_main_``, ``place_secondary_`` and ``place_any_`` of
+    Glues ``reach_<category>`` (how many reports on each partner carry it), ``describe_partner_reports``
+    and the readings ``contrast_``, ``levels_``, ``standing_`` (the place by main codes),
+    ``standing_any_`` (and at either level) and ``standing_secondary_`` (and by secondary codes) of
     every category.
     """
     from kzperception.readings import compute, describe, registry, words
@@ -132,12 +132,11 @@ def glue_categories(ch: Chapter) -> dict[str, str]:
     c = ch.counts
     cats = compute.category_ids(c)
     out = {f"reach_{cat}": describe.category_reach(c, cat) for cat in cats}
-    out["over_partners"] = describe.over_partners(c)
     labels = registry.render.Labels.of(c)
     out["describe_partner_reports"] = words.together(
         [f"{words.count(compute.reports(c, p))} on {labels.partner(p)}" for p in compute.partners(c)]
     )
-    families = ("contrast", "levels", "place_main", "place_secondary", "place_any")
+    families = ("contrast", "levels", "standing", "standing_any", "standing_secondary")
     out |= registry.texts(c, [f"{family}_{cat}" for family in families for cat in cats], ch.baseline)
     for k, v in out.items():
         glue_text(k, v)

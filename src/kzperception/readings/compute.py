@@ -49,6 +49,7 @@ from kzperception.readings.verdicts import (
     SlotPair,
     SlotRise,
     SmallSite,
+    Standing,
     SteadyPace,
     Test,
     WindowCoverage,
@@ -345,7 +346,7 @@ def category_shift(counts: Counts, partner: str, category: str, level: str = "ma
     kb = level_count(counts, category, level, partner, "before")
     ka = level_count(counts, category, level, partner, "after")
     nb, na = reports(counts, partner, "before"), reports(counts, partner, "after")
-    if is_nan(kb) or is_nan(ka):
+    if is_nan(kb) or is_nan(ka) or not nb or not na:  # no share in a period without reports: nothing to test
         test = Test("fisher", math.nan)
     else:
         test = fisher([[int(ka), na - int(ka)], [int(kb), nb - int(kb)]])
@@ -388,7 +389,7 @@ def moved_most(counts: Counts, partner: str) -> CategoryShift | None:
     Among categories whose share is known in both periods; of equal moves, the first in codebook order.
     """
     shifts = [category_shift(counts, partner, cat) for cat in category_ids(counts)]
-    known = [s for s in shifts if s.direction != "unknown"]
+    known = [s for s in shifts if s.direction in ("rises", "falls", "steady")]
     if not known:
         return None
     return max(known, key=lambda s: abs(s.share_after - s.share_before))
@@ -512,6 +513,17 @@ def place(counts: Counts, category: str, level: str = "main") -> Place:
     )
 
 
+def standing(counts: Counts, category: str, levels: tuple[str, ...] = ("main",)) -> Standing:
+    """``category``'s place at each of ``levels`` (main first), said of the category over all partners."""
+    return Standing(
+        "standing_" + "_".join(levels[1:] or ()) + ("_" if len(levels) > 1 else "") + category,
+        "one plus the categories strictly ahead, at each level",
+        category=category,
+        partners=tuple(partners(counts)),
+        places=tuple(place(counts, category, level) for level in levels),
+    )
+
+
 # --- the coding as a whole (6.3) ------------------------------------------------------------------
 
 
@@ -617,12 +629,14 @@ def small_site(counts: Counts) -> SmallSite:
 
 
 def period_tests(counts: Counts) -> PeriodTests:
-    """Every partner-and-category share before against after whose counts are known, with Fisher's test."""
+    """Every partner-and-category share before against after whose counts are known, with Fisher's test.
+
+    A partner without reports in one period has no share there, so no comparison of its own."""
     shifts = tuple(
         s
         for p in partners(counts)
         for c in category_ids(counts)
-        if not is_nan((s := category_shift(counts, p, c)).k_before) and not is_nan(s.k_after)
+        if (s := category_shift(counts, p, c)).direction in ("rises", "falls", "steady")
     )
     return PeriodTests("period_tests", "uncorrected Fisher tests below 0.05", shifts=shifts)
 

@@ -134,15 +134,6 @@ def pace(counts: Counts) -> str:
     )
 
 
-def over_partners(counts: Counts, labels: Labels | None = None) -> str:
-    """``Over both partners`` / ``Over all 3 partners`` / ``For China``: how a sentence pools the partners."""
-    labels = labels or Labels.of(counts)
-    ps = compute.partners(counts)
-    if len(ps) == 1:
-        return f"For {labels.partner(ps[0])}"
-    return f"Over {words.group(len(ps))} partners"
-
-
 def category_reach(counts: Counts, category: str, labels: Labels | None = None) -> str:
     """How many reports on each partner carry ``category`` as a main code and at either level, with shares."""
     labels = labels or Labels.of(counts)

@@ -48,6 +48,7 @@ class Reading:
     verdicts: Callable[[Counts], list[Verdict]]
     empty: str | None = None  # said when there is no verdict (e.g. no pair of partners); None says nothing
     beside: bool = True  # False: a rerun's page shows the thesis's numbers in a table, not its verdict in words
+    lead: str = ""  # opens the said sentences when there is a verdict ("Read plainly: "), never the empty one
 
 
 def _pairs_or_all(counts: Counts) -> list[Verdict]:
@@ -97,7 +98,8 @@ READINGS: dict[str, Reading] = {
             "test_plainly",
             "with two partners, the headline test read plainly: whose reports leaned more towards the after-period",
             lambda c: [compute.direction(c, *compute.partners(c))] if len(compute.partners(c)) == 2 else [],
-            "with reports on more or fewer than two partners there is no single pair to read plainly",
+            "there is no single pair of partners to read plainly here: that needs reports on exactly two partners",
+            lead="Read plainly: ",
         ),
         Reading(
             "steady_pace",
@@ -225,11 +227,17 @@ FAMILIES: dict[str, tuple[str, Callable[[Counts, str], list[Verdict]]]] = {
         "whether the category is more often a main or a secondary code, per partner",
         lambda c, cat: [compute.level_split(c, cat)],
     ),
-    "place_main": ("the category's place by main codes", lambda c, cat: [compute.place(c, cat, "main")]),
-    "place_secondary": ("the category's place by secondary codes", lambda c, cat: [compute.place(c, cat, "secondary")]),
-    "place_any": (
-        "the category's place by main and secondary codes together",
-        lambda c, cat: [compute.place(c, cat, "any")],
+    "standing": (
+        "the category's place among the categories by main codes, over all partners",
+        lambda c, cat: [compute.standing(c, cat)],
+    ),
+    "standing_any": (
+        "the category's place by main codes, and by main and secondary codes together",
+        lambda c, cat: [compute.standing(c, cat, ("main", "any"))],
+    ),
+    "standing_secondary": (
+        "the category's place by main codes, and by secondary codes",
+        lambda c, cat: [compute.standing(c, cat, ("main", "secondary"))],
     ),
     "shifts": (
         "how the share of the category's main codes moved across the pivot, for each partner",
@@ -259,7 +267,8 @@ PARTNER_FAMILIES: dict[str, tuple[str, Callable[[Counts, str], list[Verdict]], s
     "slot_moved_most": (
         "which category's share of the partner's main codes moved most across the pivot",
         lambda c, p: [v] if (v := compute.moved_most(c, p)) is not None else [],
-        "no category's share of main codes is known in both periods",
+        "no category's share of main codes can be compared across the pivot, "
+        "for want of reports (or of published figures) in one of the periods",
     ),
 }
 
@@ -382,7 +391,8 @@ def said(name: str, ours: list[Verdict], thesis: list[Verdict] | None, labels: r
         text = render.sentence(v, labels)
         beside = render.beside_thesis(v, theirs.get(v.key), labels) if thesis is not None else ""
         out.append(f"{text} {beside}".strip())
-    return " ".join(out)
+    lead = READINGS[name].lead if name in READINGS else ""
+    return lead + " ".join(out)
 
 
 def texts(

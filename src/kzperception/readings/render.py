@@ -42,6 +42,7 @@ from kzperception.readings.verdicts import (
     SlotPair,
     SlotRise,
     SmallSite,
+    Standing,
     SteadyPace,
     SweepAhead,
     SweepBalance,
@@ -219,10 +220,11 @@ def _(v: Ranking, labels: Labels = LABELS) -> str:
     return _ranking_words(v, labels)
 
 
-def place(v: Ranking, item: str, labels: Labels = LABELS, what: str = "") -> str:
+def place(v: Ranking, item: str, labels: Labels = LABELS, what: str = "", counted: bool = True) -> str:
     """``second of the 7 categories by main codes (64), after economic cooperation (120)``; ties share a place.
 
-    A category with no code has no place: it is said to be uncoded, never "last".
+    A category with no code has no place: it is said to be uncoded, never "last". ``counted=False``
+    leaves out "of the 7 categories" (a second place in the same sentence).
     """
     values = dict(v.known)
     mine = values.get(item)
@@ -232,7 +234,8 @@ def place(v: Ranking, item: str, labels: Labels = LABELS, what: str = "") -> str
     if mine == 0:
         return f"not coded at all by {what}"
     rank, level = v.place(item)
-    text = f"{'joint ' if level else ''}{words.ordinal(rank)} of the {len(values)} categories by {what} ({int(mine):,}"
+    among = f" of the {len(values)} categories" if counted else ""
+    text = f"{'joint ' if level else ''}{words.ordinal(rank)}{among} by {what} ({int(mine):,}"
     if level:
         text += f", level with {words.together([labels.item(v.kind, k) for k in level])}"
     text += ")"
@@ -451,8 +454,22 @@ def _(v: OddsRatio, labels: Labels = LABELS) -> str:
 @render.register
 def _(v: CategoryShift, labels: Labels = LABELS) -> str:
     what = f"the share of reports on {labels.partner(v.partner)} with {labels.category(v.category)} as a {v.level} code"
+    who, name = labels.partner(v.partner), labels.category(v.category)
     if v.direction == "unknown":
-        return f"{what} is not known for either period"
+        return f"{what} is not known for both periods"
+    if v.direction == "absent":
+        return f"there is no report on {who} in either period, so no share with {name} as a {v.level} code"
+    if v.direction == "only_after":
+        return (
+            f"reports on {who} appear only after the pivot, so there is no earlier share to compare: after it, "
+            f"{name} is a {v.level} code in {words.count(v.k_after)} of {v.n_after:,} ({words.percent(v.share_after)})"
+        )
+    if v.direction == "only_before":
+        return (
+            f"reports on {who} stop after the pivot, so there is no later share to compare: before it, "
+            f"{name} was a {v.level} code in {words.count(v.k_before)} of {v.n_before:,} "
+            f"({words.percent(v.share_before)})"
+        )
     counts = (
         f"{words.count(v.k_before)} of {v.n_before:,} before the pivot, {words.count(v.k_after)} of "
         f"{v.n_after:,} after it"
@@ -543,17 +560,70 @@ def _(v: LevelSplit, labels: Labels = LABELS) -> str:
     name = labels.category(v.category)
     if not groups:
         return f"{name} has no partner with reports to be split by level"
-    parts = [f"in the reports on {words.together(who)} it is {_LEVEL_SIDES[side]}" for side, who in groups.items()]
-    if len(parts) == 1 and len(v.splits) > 1:
-        return f"{name} is {_LEVEL_SIDES[next(iter(groups))]} for every partner: " + words.together(
-            next(iter(groups.values()))
-        )
-    return f"{words.capitalised(name)}: " + "; ".join(parts)
+    if len(groups) == 1 and len(v.splits) > 1:
+        side, who = next(iter(groups.items()))
+        if side == "never":
+            return f"{name} is never coded, at either level, for any partner ({words.together(who)})"
+        return f"{name} is {_LEVEL_SIDES[side]} for every partner: {words.together(who)}"
+    parts = [
+        f"in the reports on {words.together(who)} {name if i == 0 else 'it'} is {_LEVEL_SIDES[side]}"
+        for i, (side, who) in enumerate(groups.items())
+    ]
+    return "; ".join(parts)
 
 
 @render.register
 def _(v: Place, labels: Labels = LABELS) -> str:
     return place(v.ranking, v.item, labels, v.what)
+
+
+#: How a level is named where a category has no code at it.
+_AT_LEVEL = {
+    "main codes": "as a main code",
+    "secondary codes": "as a secondary code",
+    "main and secondary codes together": "at either level",
+}
+
+
+def _predicate(p: Place, labels: Labels, counted: bool = True) -> tuple[str, str]:
+    """The state of one place (``placed`` / ``uncoded`` / ``unknown``) and what the category does there, verb first."""
+    d = p.decision()
+    if d == ("unknown",):
+        return "unknown", f"has no known place by {p.what}"
+    if d == ("uncoded",):
+        return "uncoded", f"is not coded at all {_AT_LEVEL.get(p.what, 'by ' + p.what)}"
+    return "placed", "comes " + place(p.ranking, p.item, labels, p.what, counted)
+
+
+@render.register
+def _(v: Standing, labels: Labels = LABELS) -> str:
+    name = labels.category(v.category)
+    if not v.partners:
+        return f"{name} has no report to be placed in"
+    names = [labels.partner(p) for p in v.partners]
+    over = (
+        f"for {names[0]}"
+        if len(names) == 1
+        else f"taking {words.together(names)} together"
+        if len(names) == 2
+        else f"over all {len(names)} partners"
+    )
+    state, first = _predicate(v.places[0], labels)
+    if len(v.places) == 1:
+        return f"{over}, {name} {first}"
+    other = v.places[1]
+    state2, second = _predicate(other, labels, counted=state != "placed")
+    if state == state2 == "uncoded":
+        return f"{over}, {name} is not coded at all, at either level"
+    if other.what == "main and secondary codes together":
+        return f"{over}, {name} {first}; counting the secondary codes as well, it {second}"
+    # "but" only between places that differ: sixth by main codes but second by secondary ones
+    if state == state2 == "placed":
+        differ = v.places[0].ranking.place(v.category)[0] != other.ranking.place(v.category)[0]
+        second = second.removeprefix("comes ")  # sixth by main codes (16), but second by secondary codes
+    else:
+        differ = state != state2 and "unknown" not in (state, state2)
+    return f"{over}, {name} {first}, {'but' if differ else 'and'} {second}"
 
 
 @render.register
@@ -736,10 +806,10 @@ def _(v: PeriodTests, labels: Labels = LABELS) -> str:
     if not n:
         return "no category has counts per period to compare"
     if n == 1:
-        text = f"the one before-and-after comparison in the table {'falls' if below else 'does not fall'}"
+        text = f"the one before-and-after comparison the table tests {'falls' if below else 'does not fall'}"
     else:
         said = {0: "none falls", 1: "one falls"}.get(len(below), f"{len(below)} fall")
-        text = f"of the {n} before-and-after comparisons in the table, {said}"
+        text = f"of the {n} before-and-after comparisons the table tests, {said}"
     text += " below 5 % before any correction"
     items = []
     for s in below:

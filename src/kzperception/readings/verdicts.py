@@ -459,8 +459,10 @@ class Direction(Verdict):
 class CategoryShift(Verdict):
     """How the share of one partner's reports that carry a category (at a level) moved across the pivot.
 
-    ``direction``: ``rises`` / ``falls`` / ``steady`` (equal to one decimal) / ``unknown`` (a period
-    without reports or an unpublished cell); the test is Fisher's on the category x period table.
+    ``direction``: ``rises`` / ``falls`` / ``steady`` (equal to one decimal) / ``only_after`` /
+    ``only_before`` (one period has no reports, so no share) / ``absent`` (neither has) / ``unknown``
+    (an unpublished cell); the test is Fisher's on the category x period table, run only where both
+    periods have reports.
     """
 
     partner: str = ""
@@ -481,7 +483,15 @@ class CategoryShift(Verdict):
         return math.nan if not self.n_after or is_nan(self.k_after) else 100.0 * self.k_after / self.n_after
 
     @property
-    def direction(self) -> Literal["rises", "falls", "steady", "unknown"]:
+    def direction(self) -> Literal["rises", "falls", "steady", "only_after", "only_before", "absent", "unknown"]:
+        """How the share moved; a period without reports has no share, so the partner's reports
+        ``only_after`` / ``only_before`` the pivot (or ``absent`` from both) are said as such."""
+        if not self.n_before or not self.n_after:
+            if is_nan(self.k_before if self.n_before else self.k_after):
+                return "unknown"
+            return (
+                "absent" if not self.n_before and not self.n_after else "only_after" if self.n_after else "only_before"
+            )
         a, b = self.share_before, self.share_after
         if is_nan(a) or is_nan(b):
             return "unknown"
@@ -704,6 +714,30 @@ class Place(Verdict):
         if self.item in values:
             out["place"] = float(self.ranking.place(self.item)[0])
             out["of"] = float(len(values))
+        return out
+
+
+@dataclass(frozen=True)
+class Standing(Verdict):
+    """A category's place among the codebook's categories, over every partner with reports, by main
+    codes and, where a page asks, by one more level (secondary codes, or both levels together).
+
+    It exists so that the sentence naming the category is the renderer's, verb included: a category
+    with no code at a level is "not coded at all" there, which cannot follow a "comes" written in a
+    chapter, and whether a second level is joined by "but" depends on whether the places differ.
+    """
+
+    category: str = ""
+    partners: tuple[str, ...] = ()
+    places: tuple[Place, ...] = ()
+
+    def decision(self) -> tuple[object, ...]:
+        return tuple(p.decision() for p in self.places)
+
+    def numbers(self) -> dict[str, float]:
+        out: dict[str, float] = {"partners": float(len(self.partners))}
+        for p in self.places:
+            out |= {f"{p.key}_{k}": v for k, v in p.numbers().items()}
         return out
 
 
