@@ -129,7 +129,14 @@ def _(v: GrowthContrast, labels: Labels = LABELS) -> str:
     la, lb = labels.partner(v.a.partner), labels.partner(v.b.partner)
     per = " per day" if v.a.per_day else ""
     relation = v.relation
-    if relation == "unsized" or ("flat" in (v.a.direction, v.b.direction) and relation == "faster"):
+    # a partner whose reports appear or stop has no rate to set against another's: each is said as it is
+    whole = {"appears", "disappears", "absent"}
+    if (
+        relation == "unsized"
+        or ("flat" in (v.a.direction, v.b.direction) and relation == "faster")
+        or v.a.direction in whole
+        or v.b.direction in whole
+    ):
         text = f"{_change_words(v.a, labels)}, and {_change_words(v.b, labels)}"
     elif relation == "opposite":
         text = f"{_change_words(v.a, labels)}, while {_change_words(v.b, labels)}"
@@ -940,21 +947,22 @@ def _(v: SweepShape, labels: Labels = LABELS) -> str:
     where = _DEMO if v.demo else ""
     if v.outcome == "undefined":
         return f"{where}{who} has no report before any pivot, so its ratio is not defined"
+    every = "every pivot of the sweep" if v.n == v.pivots else f"each of the {v.n} pivots where it is defined"
+    wherever = "wherever the boundary is placed" if v.n == v.pivots else "wherever the boundary leaves it a ratio"
     if v.outcome == "above":
-        shape = (
-            f"{who}'s ratio stays above 1 at every pivot of the sweep, so attention to {who} grew wherever "
-            "the boundary is placed"
-        )
+        shape = f"{_possessive(who)} ratio stays above 1 at {every}, so attention to {who} grew {wherever}"
     elif v.outcome == "below":
-        shape = (
-            f"{who}'s ratio stays below 1 at every pivot of the sweep, so attention to {who} fell wherever "
-            "the boundary is placed"
-        )
+        shape = f"{_possessive(who)} ratio stays below 1 at {every}, so attention to {who} fell {wherever}"
     else:
         shape = (
-            f"{who}'s ratio crosses 1: above it at {v.above} of the {v.n} pivots, so the direction of the "
-            "change depends on where the boundary is placed"
+            f"{_possessive(who)} ratio crosses 1: above it at {v.above} of the {v.n} pivots"
+            f"{'' if v.n == v.pivots else ' where it is defined'}, so the direction of the change depends on "
+            "where the boundary is placed"
         )
+    if v.n < v.pivots:
+        shape += f" (before the other {v.pivots - v.n} there is no report on {who}, so no ratio)"
+    if v.flat:
+        return f"{where}{shape}; the ratio is {v.peak:.1f} at each of them, so no pivot stands out"
     day = v.peak_day.isoformat() if v.peak_day is not None else "an unknown day"
     shape += f"; its largest ratio ({v.peak:.1f}) falls on {day}, " + (
         f"within {v.near_days} days of the window's pivot, as a break at that moment would make it"
@@ -967,13 +975,21 @@ def _(v: SweepShape, labels: Labels = LABELS) -> str:
 @render.register
 def _(v: SweepAhead, labels: Labels = LABELS) -> str:
     who = labels.partner(v.first)
-    others = words.together([f"{labels.partner(o)}'s" for o in v.others])
+    others = words.together([_possessive(labels.partner(o)) for o in v.others])
     where = _DEMO if v.demo else ""
+    if v.outcome == "undefined":
+        return f"{where}no pivot gives every partner a ratio, so {_possessive(who)} cannot be set against {others}"
+    defined = "" if v.n == v.pivots else " where all are defined"
     if v.outcome == "all":
-        return f"{where}{who}'s ratio is higher than {others} at every pivot"
+        return f"{where}{_possessive(who)} ratio is higher than {others} at every pivot{defined}"
     if v.outcome == "none":
-        return f"{where}{who}'s ratio is higher than {others} at no pivot"
-    return f"{where}{who}'s ratio is higher than {others} at {v.ahead} of the {v.n} pivots"
+        return f"{where}{_possessive(who)} ratio is higher than {others} at no pivot{defined}"
+    return f"{where}{_possessive(who)} ratio is higher than {others} at {v.ahead} of the {v.n} pivots{defined}"
+
+
+def _possessive(name: str) -> str:
+    """``China's``, ``the United States'``: a name ending in s takes the apostrophe alone."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 @render.register

@@ -74,6 +74,8 @@ def verdicts(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False) -> l
                 above=int((s > 1).sum()),
                 below=int((s < 1).sum()),
                 n=len(s),
+                pivots=len(wide),
+                low=float(s.min()),
                 peak=float(s.max()),
                 peak_day=peak.date(),
                 days=abs((peak - at).days),
@@ -83,7 +85,9 @@ def verdicts(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False) -> l
         )
     if len(partners) >= 2:
         first = partners[0]
-        ahead = int((wide[first].to_numpy()[:, None] > wide[partners[1:]].to_numpy()).all(axis=1).sum())
+        defined = wide[partners].notna().all(axis=1)  # a pivot where a partner has no ratio compares nothing
+        both = wide.loc[defined, partners]
+        ahead = int((both[first].to_numpy()[:, None] > both[partners[1:]].to_numpy()).all(axis=1).sum())
         out.append(
             SweepAhead(
                 "sweep_ahead",
@@ -91,7 +95,8 @@ def verdicts(sweep: pd.DataFrame, pivot: str | dt.date, demo: bool = False) -> l
                 first=first,
                 others=tuple(partners[1:]),
                 ahead=ahead,
-                n=len(wide),
+                n=int(defined.sum()),
+                pivots=len(wide),
                 demo=demo,
             )
         )
@@ -132,7 +137,12 @@ def ranges(sweep: pd.DataFrame, facts: Mapping[str, float]) -> str:
         if is_nan(lo) or is_nan(hi):
             spans.append(f"{labels[c]} has no ratio at any pivot (no report before it)")
         else:
-            spans.append(f"{labels[c]}'s ratio stays between {lo:.1f} and {hi:.1f}")
+            name = f"{labels[c]}'" if labels[c].endswith("s") else f"{labels[c]}'s"
+            spans.append(
+                f"{name} ratio is {lo:.1f} wherever it is defined"
+                if f"{lo:.1f}" == f"{hi:.1f}"
+                else f"{name} ratio stays between {lo:.1f} and {hi:.1f}"
+            )
     if spans:
         text += f" Across the whole sweep {'; '.join(spans)}."
     return text.strip()

@@ -1093,14 +1093,19 @@ class Scale(Verdict):
 class SweepShape(Verdict):
     """One partner's per-day ratio over the sweep against 1, and where its largest ratio falls.
 
-    ``outcome``: ``undefined`` (no report before any pivot), ``above`` / ``below`` (at every pivot),
-    ``crosses``; ``near`` when the peak lies within ``near_days`` days of the window's pivot.
+    ``outcome``: ``undefined`` (no report before any pivot), ``above`` / ``below`` (at every pivot
+    where the ratio is defined), ``crosses``; ``near`` when the peak lies within ``near_days`` days of
+    the window's pivot. ``n`` counts the pivots with a ratio, ``pivots`` all pivots of the sweep (a
+    pivot before the partner's first report gives no ratio); ``low`` equal to ``peak`` is a flat
+    line, which has no "largest" ratio to place.
     """
 
     partner: str = ""
     above: int = 0
     below: int = 0
     n: int = 0
+    pivots: int = 0
+    low: float = math.nan
     peak: float = math.nan
     peak_day: date | None = None
     days: int = 0
@@ -1116,8 +1121,12 @@ class SweepShape(Verdict):
         return "below" if self.below == self.n else "crosses"
 
     @property
+    def flat(self) -> bool:
+        return self.n > 0 and self.low == self.peak
+
+    @property
     def near(self) -> bool:
-        return self.n > 0 and self.days <= self.near_days
+        return self.n > 0 and not self.flat and self.days <= self.near_days
 
     def decision(self) -> tuple[object, ...]:
         return (self.partner, self.outcome, self.near)
@@ -1128,6 +1137,8 @@ class SweepShape(Verdict):
         return {
             "above": float(self.above),
             "n": float(self.n),
+            "pivots": float(self.pivots),
+            "low": self.low,
             "peak": self.peak,
             "days": float(self.days),
             "near_days": float(self.near_days),
@@ -1137,23 +1148,27 @@ class SweepShape(Verdict):
 
 @dataclass(frozen=True)
 class SweepAhead(Verdict):
-    """At how many pivots the first partner's ratio is above every other partner's: ``all`` / ``none`` / ``some``."""
+    """At how many pivots the first partner's ratio is above every other partner's: ``all`` / ``none`` /
+    ``some``, counted over the ``n`` pivots where every partner has a ratio (``undefined`` when none has)."""
 
     first: str = ""
     others: tuple[str, ...] = ()
     ahead: int = 0
     n: int = 0
+    pivots: int = 0
     demo: bool = False
 
     @property
-    def outcome(self) -> Literal["all", "none", "some"]:
+    def outcome(self) -> Literal["undefined", "all", "none", "some"]:
+        if self.n == 0:
+            return "undefined"
         return "all" if self.ahead == self.n else "none" if self.ahead == 0 else "some"
 
     def decision(self) -> tuple[object, ...]:
         return (self.first, self.others, self.outcome)
 
     def numbers(self) -> dict[str, float]:
-        return {"ahead": float(self.ahead), "n": float(self.n)}
+        return {"ahead": float(self.ahead), "n": float(self.n), "pivots": float(self.pivots)}
 
 
 @dataclass(frozen=True)
