@@ -148,3 +148,13 @@ def test_long_labels_wrap_and_quotes_cannot_break_the_expression():
     }
     svg = vl_convert.vegalite_to_svg(spec)
     assert "goodbye now" in svg and "Say &quot;hi&quot; and" in svg
+
+
+def test_a_text_alternative_calls_no_zero_largest() -> None:
+    """A corpus where two categories hold every main code: the bar chart's text alternative names
+    those two and no category with no code ("Largest: ..., Political and diplomatic 0" was printed)."""
+    import pandas as pd
+
+    df = pd.DataFrame({"Category": ["Economic", "Security", "Political"], "n": [6, 6, 0]})
+    assert charts._largest(df, "Category", "n") == "Largest: Economic 6, Security 6."
+    assert charts._largest(df.assign(n=0), "Category", "n") == "Nothing is counted."

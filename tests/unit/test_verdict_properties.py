@@ -203,14 +203,14 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
         assert (math.isnan(p) and math.isnan(v.test.p)) or math.isclose(p, v.test.p, rel_tol=1e-9)
         text = render(v, LABELS)
         check_wording(text, v, len(ps))
-        if any(n_of(t, x, per) == 0 for x in (a, b) for per in ("before", "after")):
-            # a partner whose reports appear or stop has no rate to race against another's
+        whole = any(n_of(t, x, per) == 0 for x in (a, b) for per in ("before", "after"))
+        if whole:  # a partner whose reports appear or stop has no rate to race against another's
             assert "faster" not in text and "as fast" not in text, text
         if "faster" in text:
             assert abs(change(t, a) - change(t, b)) > 10
         if not per_day(t):
             assert "per day" not in text
-        elif rel in ("faster", "about"):
+        elif rel in ("faster", "about") and not whole:
             assert "per day" in text
 
     # the test over all partners: Fisher with two, chi-squared with more, each pair with Holm
@@ -402,6 +402,8 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     for c in CATEGORIES:
         if not both[c]:
             assert LABELS.category(c) not in said  # an uncoded category neither rises, falls nor keeps a place
+        elif not main[c]:  # never a main code: it has no place by main codes to rise from
+            assert f"{LABELS.category(c)} rises from" not in said, said
 
     # 6.4: each category's before-and-after share per partner, and the partners' profiles with Holm
     tests = compute.period_tests(counts)

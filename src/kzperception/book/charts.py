@@ -179,8 +179,13 @@ def describe(*sentences: str) -> str:
 
 
 def _largest(df: pd.DataFrame, label: str, value: str, k: int = 3) -> str:
+    """``Largest: Economic 63, Political and diplomatic 42, ...``: at most ``k`` labels with a count
+    above zero (a zero is never "largest"), or a sentence saying nothing is counted."""
     top = df.groupby(label, sort=False)[value].sum().sort_values(ascending=False, kind="stable").head(k)
-    return ", ".join(f"{name} {_number(v)}" for name, v in top.items())
+    top = top[top > 0]
+    if top.empty:
+        return "Nothing is counted."
+    return "Largest: " + ", ".join(f"{name} {_number(v)}" for name, v in top.items()) + "."
 
 
 def _wrapped(label: str, width: int = WRAP_AT) -> list[str]:
@@ -417,7 +422,7 @@ def _codes_chart(
     text = describe(
         f"Bar chart of the {kind} of each category in {whose} "
         f"({_number(df.attrs['reports'])} reports), categories in the codebook's order.",
-        f"Largest: {_largest(df, 'Category', 'n')}.",
+        _largest(df, "Category", "n"),
     )
     x_scale = alt.Scale(domain=domain, nice=False) if domain else alt.Undefined
     # The caption is the figure's title; a title drawn in the chart only repeated it. A part of a

@@ -132,7 +132,7 @@ def category_share_intervals_chart(counts: Counts, level: str = "main") -> alt.L
     tops = []
     for c in partners:
         rows = df[df["country"] == c].sort_values("share", ascending=False, kind="stable")
-        if len(rows):
+        if len(rows) and rows["share"].iloc[0] > 0:  # a zero share is never "largest"
             tops.append(f"{v.partner_label(c)}: {rows['category_label'].iloc[0]} {_pct(rows['share'].iloc[0])}")
     text = describe(
         f"Points with Wilson 95 % intervals: the share of each country's reports carrying each "

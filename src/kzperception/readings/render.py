@@ -686,7 +686,7 @@ def _codes_of_which_secondary(total: float, secondary: float) -> str:
     t, k = int(total), int(secondary)
     if t == 1:
         return f"its one code, a {'secondary' if k else 'main'} one"
-    return f"{t:,} codes, {'none' if k == 0 else 'one' if k == 1 else f'{k:,}'} of them secondary"
+    return f"{t:,} codes, {'none' if k == 0 else 'one' if k == 1 else 'all' if k == t else f'{k:,}'} of them secondary"
 
 
 @render.register
@@ -701,9 +701,14 @@ def _(v: LevelsOrder, labels: Labels = LABELS) -> str:
         rank, level = ranking.place(c)
         return f"{'joint ' if level else ''}{words.ordinal(rank)}"
 
+    mains = dict(v.main.known)
     parts = [
-        f"{labels.category(c)} rises from {place(c, v.main)} to {place(c, v.both)} place "
-        f"({_codes_of_which_secondary(both[c], sec.get(c, 0.0))})"
+        (
+            f"{labels.category(c)} rises from {place(c, v.main)} to {place(c, v.both)} place "
+            if mains.get(c, 0.0) > 0
+            else f"{labels.category(c)}, never a main code, reaches {place(c, v.both)} place "  # no rank for zero
+        )
+        + f"({_codes_of_which_secondary(both[c], sec.get(c, 0.0))})"
         for c in v.risers
     ]
     parts += [
