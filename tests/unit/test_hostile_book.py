@@ -208,3 +208,18 @@ def test_front_page_and_source_note_show_hostile_values_as_text(tmp_path):
     assert f"codes of coder {shown_text(CODERS[1])}" in shown
     for value in HOSTILE:
         assert f"{shown_text(value)}: " in shown
+
+
+def test_a_code_span_is_one_literal_node_for_every_sample():
+    """6.5's command is glued as a code span: whatever it holds (backticks, roles, dashes) reaches
+    the reader as the same characters in one literal node, never as markup or an en dash."""
+    from kzperception.book.display import code_span
+
+    problems = []
+    for sample in [*SAMPLES, "kzperception sensitivity --source DIR --from 2021-08-26", "`a``b`"]:
+        doc = myst_doctree(f"run {code_span(sample)} now")
+        literals = list(doc.findall(lambda n: n.tagname == "literal"))
+        got = literals[0].astext() if len(literals) == 1 else None
+        if got != shown_text(sample):
+            problems.append(f"{sample!r}: {got!r}")
+    assert not problems, "\n".join(problems)

@@ -16,6 +16,7 @@ from kzperception.analysis.sensitivity import (
     pivot_sweep,
     pivots,
     sensitivity_facts,
+    sweep_command,
     sweep_corpus,
 )
 from kzperception.book.chapter import open_chapter
@@ -134,3 +135,28 @@ def test_cli_sensitivity_csv_and_published_refusal(syn_dir, synth_app):
 
 def test_thesis_window_default(sweep):
     assert sweep.attrs["window"] == str(THESIS_WINDOW)
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        THESIS_WINDOW,
+        Window.parse("2019-01-01", "2020-06-01", "2022-12-31"),
+        Window.parse("2021-01-01", "2021-03-03", "2023-06-30"),
+    ],
+    ids=["thesis", "rerun-2020-06-01", "rerun-2021-03-03"],
+)
+def test_the_command_65_prints_repeats_its_sweep(syn_dir, synth_app, window):
+    """Section 6.5 tells the reader how to repeat its sweep; on a rerun's window that command (it
+    once printed the thesis's dates, whose grid a rerun's pivot is not on) gives the same rows."""
+    import shlex
+
+    swept = pivot_sweep(load_corpus(syn_dir), window=window)
+    command = sweep_command(swept, window)
+    args = shlex.split(command.replace("DIR", str(syn_dir)))
+    assert args[:2] == ["kzperception", "sensitivity"] and f"--pivot {window.pivot}" in command
+    res = CliRunner().invoke(synth_app, args[1:])
+    assert res.exit_code == 0, res.output
+    printed = pd.read_csv(io.StringIO(res.stdout))
+    assert list(printed["pivot"]) == [f"{d:%Y-%m-%d}" for d in swept["pivot"]]
+    assert printed["n_before"].tolist() == swept["n_before"].tolist()

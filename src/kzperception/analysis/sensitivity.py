@@ -225,6 +225,20 @@ def sensitivity_facts(
     return facts
 
 
+def sweep_command(sweep: pd.DataFrame, window: Window) -> str:
+    """The ``kzperception sensitivity`` call that prints ``sweep`` as CSV, for a corpus in ``DIR``.
+
+    Why: a page that tells a reader how to repeat its sweep must give that sweep's window, anchor
+    and range, not the thesis's; the grid of pivots is anchored on ``window.pivot``.
+    """
+    step = int(sweep.attrs.get("step_days", DEFAULT_STEP))
+    return (
+        f"kzperception sensitivity --source DIR --start {window.start} --pivot {window.pivot} "
+        f"--end {window.end} --from {sweep['pivot'].min():%Y-%m-%d} --to {sweep['pivot'].max():%Y-%m-%d} "
+        f"--step-days {step}"
+    )
+
+
 def rate_change_facts(counts: Counts) -> dict[str, float]:
     """Per-day change (after / before) of each partner from a counts frame, e.g. the published one.
 

@@ -278,6 +278,28 @@ def glue_text(key: str, text: str) -> None:
     glue(key, shown, display=False)
 
 
+def glue_code(key: str, text: str) -> None:
+    """Glue ``text`` as one inline code span (a command a reader copies), pasted with ``{glue:md}``.
+
+    A code span is literal in MyST (no role, link or typographic dash is read inside it), so the
+    text needs no escaping; the span's fence is one backtick longer than any run inside it.
+    """
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    shown = Markdown("")
+    shown.data = code_span(text)
+    glue(key, shown, display=False)
+
+
+def code_span(text: str) -> str:
+    """``text`` on one line as a CommonMark code span: a fence longer than any backtick run inside."""
+    body = _one_line(text)
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
 def _html_cell(value: object, precision: int) -> str:
     """A cell of a text column: text escaped, numbers as the Styler's default shows them."""
     if isinstance(value, str):

@@ -51,8 +51,16 @@ def sensitivity(
     ] = "published",
     first: Annotated[str | None, typer.Option("--from", help="Earliest pivot (default 2021-08-26).")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Latest pivot, YYYY-MM-DD (default 2022-08-25).")] = None,
-    step_days: Annotated[int, typer.Option("--step-days", help="Days between pivots, from the thesis's pivot.")] = 7,
+    step_days: Annotated[int, typer.Option("--step-days", help="Days between pivots, counted from --pivot.")] = 7,
     start: Annotated[str | None, typer.Option("--start", help="Window start, YYYY-MM-DD (default: thesis).")] = None,
+    pivot: Annotated[
+        str | None,
+        typer.Option(
+            "--pivot",
+            help="The pivot the grid of pivots is anchored on (default: the thesis's when inside the window, "
+            "else its middle); section 6.5 prints the value it used.",
+        ),
+    ] = None,
     end: Annotated[str | None, typer.Option("--end", help="Window end, YYYY-MM-DD (default: the thesis's).")] = None,
     fmt: Annotated[SweepFormat, typer.Option("--format", help="csv or table.")] = SweepFormat.csv,
 ) -> None:
@@ -63,7 +71,7 @@ def sensitivity(
         from kzperception.data.window import WindowError
 
         with one_line_errors(SourceError, WindowError):
-            window = _window(start, end)
+            window = _window(start, end, pivot)
             corpus, _ = sweep_corpus(source, allow_demo=False)
             df = pivot_sweep(corpus, first, last, step_days, window)
         df = df.assign(pivot=df["pivot"].dt.strftime("%Y-%m-%d"))
@@ -74,11 +82,11 @@ def sensitivity(
         print_table(df, f"Pivot sweep — {corpus.path}; change = reports per day after / before", width=200)
 
 
-def _window(start: str | None, end: str | None):
-    """The sweep's fixed start and end (thesis window by default); each sweep row sets its own pivot."""
+def _window(start: str | None, end: str | None, pivot: str | None = None):
+    """The sweep's fixed start and end (thesis window by default) and the pivot its grid is anchored on."""
     from kzperception.data.window import Window
 
-    return Window.spanning(start, end)
+    return Window.spanning(start, end, pivot)
 
 
 def register(app: typer.Typer) -> None:

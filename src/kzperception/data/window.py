@@ -82,18 +82,24 @@ class Window:
         )
 
     @classmethod
-    def spanning(cls, start: str | dt.date | None = None, end: str | dt.date | None = None) -> Window:
-        """A window from ``start`` to ``end`` whose pivot is the thesis's when it falls inside, else the middle.
+    def spanning(
+        cls, start: str | dt.date | None = None, end: str | dt.date | None = None, pivot: str | dt.date | None = None
+    ) -> Window:
+        """A window from ``start`` to ``end`` whose pivot is ``pivot``, else the thesis's when it falls
+        inside, else the middle.
 
-        For commands that move the pivot themselves (the sensitivity sweep): only the span is theirs.
+        For commands that move the pivot themselves (the sensitivity sweep): the span is theirs, and
+        the pivot only anchors the grid of pivots, so a rerun's sweep can be repeated exactly.
         """
         t = THESIS_WINDOW
         s = t.start if start is None else parse_date("start", start)
         e = t.end if end is None else parse_date("end", end)
         if s >= e:
             raise WindowError(f"window: start {s} must be before end {e}")
-        pivot = t.pivot if s < t.pivot <= e else s + dt.timedelta(days=max(1, (e - s).days // 2))
-        return cls.parse(s, pivot, e)
+        if pivot is not None:
+            return cls.parse(s, pivot, e)
+        middle = t.pivot if s < t.pivot <= e else s + dt.timedelta(days=max(1, (e - s).days // 2))
+        return cls.parse(s, middle, e)
 
     def period(self, dates: pd.Series) -> pd.Series:
         """``before`` / ``after`` for each date, missing (NA) outside the window."""
