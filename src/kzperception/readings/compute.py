@@ -369,8 +369,10 @@ def slot_lead(counts: Counts, partner: str, period: str) -> SlotLead:
     n = reports(counts, partner, period)
     order = category_ids(counts)
     known = []
+    unknown = False
     for cat in order:
         k = level_count(counts, cat, "main", partner, period)
+        unknown = unknown or is_nan(k)
         if not is_nan(k) and k > 0:
             known.append((cat, float(k), 100.0 * k / n if n else math.nan))
     known.sort(key=lambda x: (-x[1], order.index(x[0])))
@@ -380,6 +382,8 @@ def slot_lead(counts: Counts, partner: str, period: str) -> SlotLead:
         partner=partner,
         period=period,
         items=tuple(known),
+        reports=int(n),
+        unknown=unknown,
     )
 
 

@@ -1019,7 +1019,11 @@ def _(v: SweepBalance, labels: Labels = LABELS) -> str:
 @render.register
 def _(v: SlotLead, labels: Labels = LABELS) -> str:
     if v.outcome == "none":
-        return "no main cooperation code is known for this slot"
+        if v.reports == 0:
+            return "nothing is coded"
+        if v.unknown or v.reports < 0:
+            return "no main cooperation code is known for this slot"
+        return "no report has a main cooperation code"
     leaders = v.leaders
     _, n, share = v.items[0]
     if v.outcome == "ties":

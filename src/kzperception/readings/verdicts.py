@@ -1209,6 +1209,8 @@ class SlotLead(Verdict):
     partner: str = ""
     period: str = "before"
     items: tuple[tuple[str, float, float], ...] = ()
+    reports: int = -1  # the slot's reports; -1 when not given
+    unknown: bool = False  # some category's count in the slot is not published
 
     @property
     def leaders(self) -> tuple[str, ...]:
