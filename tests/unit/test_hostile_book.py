@@ -210,16 +210,23 @@ def test_front_page_and_source_note_show_hostile_values_as_text(tmp_path):
         assert f"{shown_text(value)}: " in shown
 
 
-def test_a_code_span_is_one_literal_node_for_every_sample():
-    """6.5's command is glued as a code span: whatever it holds (backticks, roles, dashes) reaches
-    the reader as the same characters in one literal node, never as markup or an en dash."""
-    from kzperception.book.display import code_span
+def test_a_code_block_is_one_literal_block_for_every_sample():
+    """6.5's command is glued as a fenced code block: whatever it holds (backticks, fences, roles,
+    dashes, lines that would open a directive) reaches the reader as the same characters, line by
+    line, in one literal block, never as markup."""
+    from kzperception.book.display import code_block
 
     problems = []
-    for sample in [*SAMPLES, "kzperception sensitivity --source DIR --from 2021-08-26", "`a``b`"]:
-        doc = myst_doctree(f"run {code_span(sample)} now")
-        literals = list(doc.findall(lambda n: n.tagname == "literal"))
-        got = literals[0].astext() if len(literals) == 1 else None
-        if got != shown_text(sample):
+    for sample in [*SAMPLES, "kzperception sensitivity --source DIR --from 2021-08-26", "```", "a ```` b"]:
+        doc = myst_doctree(f"run this:\n\n{code_block(sample)}\n\nnow")
+        blocks = list(doc.findall(lambda n: n.tagname == "literal_block"))
+        got = blocks[0].astext() if len(blocks) == 1 else None
+        if got != _one_line_of(sample):
             problems.append(f"{sample!r}: {got!r}")
     assert not problems, "\n".join(problems)
+
+
+def _one_line_of(sample: str) -> str:
+    from kzperception.book.display import _one_line
+
+    return "\n".join(" " * (len(line) - len(line.lstrip(" "))) + _one_line(line) for line in sample.split("\n"))

@@ -153,7 +153,8 @@ def test_the_command_65_prints_repeats_its_sweep(syn_dir, synth_app, window):
 
     swept = pivot_sweep(load_corpus(syn_dir), window=window)
     command = sweep_command(swept, window)
-    args = shlex.split(command.replace("DIR", str(syn_dir)))
+    assert all(len(line) <= 30 for line in command.splitlines()), command  # whole lines on a phone
+    args = shlex.split(command.replace("DIR", str(syn_dir)).replace("\\\n", " "))
     assert args[:2] == ["kzperception", "sensitivity"] and f"--pivot {window.pivot}" in command
     res = CliRunner().invoke(synth_app, args[1:])
     assert res.exit_code == 0, res.output

@@ -226,17 +226,24 @@ def sensitivity_facts(
 
 
 def sweep_command(sweep: pd.DataFrame, window: Window) -> str:
-    """The ``kzperception sensitivity`` call that prints ``sweep`` as CSV, for a corpus in ``DIR``.
+    """The ``kzperception sensitivity`` call that prints ``sweep`` as CSV, for a corpus in ``DIR``,
+    one option a line, continued with a backslash.
 
     Why: a page that tells a reader how to repeat its sweep must give that sweep's window, anchor
     and range, not the thesis's; the grid of pivots is anchored on ``window.pivot``.
     """
     step = int(sweep.attrs.get("step_days", DEFAULT_STEP))
-    return (
-        f"kzperception sensitivity --source DIR --start {window.start} --pivot {window.pivot} "
-        f"--end {window.end} --from {sweep['pivot'].min():%Y-%m-%d} --to {sweep['pivot'].max():%Y-%m-%d} "
-        f"--step-days {step}"
-    )
+    lines = [
+        "kzperception sensitivity",
+        "--source DIR",
+        f"--start {window.start}",
+        f"--pivot {window.pivot}",
+        f"--end {window.end}",
+        f"--from {sweep['pivot'].min():%Y-%m-%d}",
+        f"--to {sweep['pivot'].max():%Y-%m-%d}",
+        f"--step-days {step}",
+    ]
+    return " \\\n  ".join(lines)  # short lines, continued: a phone shows them whole
 
 
 def rate_change_facts(counts: Counts) -> dict[str, float]:

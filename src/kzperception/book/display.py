@@ -279,25 +279,28 @@ def glue_text(key: str, text: str) -> None:
 
 
 def glue_code(key: str, text: str) -> None:
-    """Glue ``text`` as one inline code span (a command a reader copies), pasted with ``{glue:md}``.
+    """Glue ``text`` as a code block (a command a reader copies), pasted with a ``{glue:md}`` block
+    (``:format: myst``).
 
-    A code span is literal in MyST (no role, link or typographic dash is read inside it), so the
-    text needs no escaping; the span's fence is one backtick longer than any run inside it.
+    A fenced block is literal in MyST (no role, link or typographic dash is read inside it) and
+    scrolls rather than breaking a long command mid-option on a phone; the fence is one backtick
+    longer than any run inside the text, so no text can close it.
     """
     from IPython.display import Markdown
     from myst_nb import glue
 
     shown = Markdown("")
-    shown.data = code_span(text)
+    shown.data = code_block(text)
     glue(key, shown, display=False)
 
 
-def code_span(text: str) -> str:
-    """``text`` on one line as a CommonMark code span: a fence longer than any backtick run inside."""
-    body = _one_line(text)
-    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
-    pad = " " if body.startswith("`") or body.endswith("`") else ""
-    return f"{fence}{pad}{body}{pad}{fence}"
+def code_block(text: str, language: str = "bash") -> str:
+    """``text`` as a fenced MyST code block whose fence no backtick run inside can close; its lines
+    are kept, each made one line of visible characters with its indent."""
+    # each line as one line of visible characters, its indent kept (a continued command's options)
+    body = "\n".join(" " * (len(line) - len(line.lstrip(" "))) + _one_line(line) for line in text.split("\n"))
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
+    return f"{fence}{language}\n{body}\n{fence}"
 
 
 def _html_cell(value: object, precision: int) -> str:
