@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kzperception import paths
-from kzperception.analysis import readings
+from kzperception.analysis import narrative
 from kzperception.data.counts import load_counts
 from kzperception.data.window import THESIS_WINDOW
 from kzperception.fieldwork.synth import write_synthetic
@@ -123,7 +123,7 @@ def test_the_published_reading_keeps_the_thesis_direction_and_says_what_chance_a
 def test_zero_and_one_are_never_several(n: int, phrase: str) -> None:
     from kzperception.readings import words
 
-    assert readings.count_phrase(n) == phrase == words.count(n)
+    assert narrative.count_words(n) == phrase == words.count(n)
 
 
 def test_beside_the_thesis_compares_verdicts_not_words() -> None:
@@ -288,15 +288,15 @@ def test_a_quotations_codes_are_the_registers_and_inferred_ones_are_marked() -> 
     from kzperception.data.register import default_register
 
     reg = default_register()
-    assert readings.quoted_codes("akorda-2022d", reg).text == (
+    assert narrative.quoted_codes("akorda-2022d", reg) == (
         "economic cooperation and political and diplomatic cooperation as its main codes and "
         "cross-border cooperation as a secondary code"
     )
-    assert readings.quoted_codes("mfa-rk-2022b", reg).text.startswith(
+    assert narrative.quoted_codes("mfa-rk-2022b", reg).startswith(
         "political and diplomatic cooperation (inferred by the editors) as its main code"
     )
     with pytest.raises(KeyError, match=r"unknown report id '\.\./x'"):
-        readings.quoted_codes("../x", reg)
+        narrative.quoted_codes("../x", reg)
 
 
 def test_the_chapter_readings_hold_for_a_corpus_without_one_partner(tmp_path: Path) -> None:

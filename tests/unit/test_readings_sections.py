@@ -21,11 +21,10 @@ import pytest
 from scipy.stats import binomtest, fisher_exact
 
 from kzperception import paths
-from kzperception.analysis.readings import category_name
 from kzperception.analysis.sensitivity import pivot_sweep, pivots
 from kzperception.data.corpus import load_corpus
 from kzperception.data.counts import load_counts
-from kzperception.data.vocabulary import CATEGORIES
+from kzperception.data.vocabulary import CATEGORIES, CATEGORY_LABELS
 from kzperception.data.window import THESIS_WINDOW
 from kzperception.data.wording import ordinal
 from kzperception.fieldwork.synth import write_synthetic
@@ -38,6 +37,11 @@ def _sweep_said(swept, pivot, demo: bool = False) -> dict[str, str]:
     """Each sweep verdict's rendering by key, as 6.5 glues it."""
     labels = render.Labels(partners=sweeping.partner_labels(swept))
     return {v.key: render.render(v, labels) for v in sweeping.verdicts(swept, pivot, demo)}
+
+
+def category_name(category: str) -> str:
+    """How the prose names a category (written here, apart from the library's labels)."""
+    return f"{CATEGORY_LABELS[category].lower()} cooperation"
 
 
 W = THESIS_WINDOW
@@ -238,9 +242,13 @@ def test_what_rises_and_falls_when_both_levels_count(corpora: dict[str, Path], n
     for c in moved:
         verb = "rises" if pb[c] < pm[c] else "falls"
         joint = "joint " if sum(v == main[c] for v in main.values()) > 1 else ""
-        assert f"{category_name(c)} {verb} from {joint}{ordinal(pm[c])} to " in text, (name, c, text)
+        if main[c]:
+            assert f"{category_name(c)} {verb} from {joint}{ordinal(pm[c])} to " in text, (name, c, text)
+        else:  # never a main code: no place by main codes to rise from
+            assert f"{category_name(c)}, never a main code, reaches " in text, (name, c, text)
         if verb == "rises" and both[c] > 1:
-            sec = {0: "none", 1: "one"}.get(both[c] - main[c], both[c] - main[c])
+            k = both[c] - main[c]
+            sec = "all" if k == both[c] else {0: "none", 1: "one"}.get(k, k)
             assert f"({both[c]} codes, {sec} of them secondary)" in text, (name, c, text)
         elif verb == "rises":
             assert f"(its one code, a {'main' if main[c] else 'secondary'} one)" in text, (name, c, text)
@@ -473,7 +481,7 @@ def test_the_pivots_below_the_line_are_never_a_bare_zero(n: int, said: str) -> N
 
 
 def test_a_p_value_reads_as_a_clause() -> None:
-    from kzperception.analysis.readings import p_is
+    from kzperception.readings.words import p_value as p_is
 
     assert p_is(0.0001) == "p < 0.001" and p_is(0.07) == "p = 0.070" and p_is(0.0502) == "p = 0.0502"
     assert p_is(math.nan) == "no p-value: the test cannot be run"

@@ -23,9 +23,10 @@ The rules, in one place:
   partner, falls in the same period of the page's window (any period without ``same_period``),
   has a code of that kind in the counted coder's codes, and carries an excerpt; examples already
   shown on the page are not shown twice.
-- **Counts in words** never narrate zero or one as several: :func:`count_words` uses
-  :func:`kzperception.analysis.readings.count_phrase` (``no report`` / ``one report`` /
-  ``4 reports``).
+- **Counts in words** never narrate zero or one as several: :func:`count_words` is
+  :func:`kzperception.readings.words.count` (``no report`` / ``one report`` / ``4 reports``).
+- **A quotation's codes** are the register's, main codes first, and a code the editors inferred
+  is marked as theirs (:func:`quoted_codes`).
 
 Nothing here renders: :mod:`kzperception.book.narrative` turns these results into page content,
 escaping every value that comes from a corpus.
@@ -35,15 +36,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pandas as pd
 
-from kzperception.analysis.readings import count_phrase
 from kzperception.data.corpus_text import cell_str
 from kzperception.data.counts import Counts, choose_coder
 from kzperception.data.vocabulary import CATEGORY_LABELS
 from kzperception.data.window import THESIS_WINDOW
+from kzperception.readings import words
+
+if TYPE_CHECKING:
+    from kzperception.data.register import Register
 
 #: A kind of report: ``(category, mode, level)``, e.g. ``("security_military", "cooperation", "main")``;
 #: level ``any`` for either (the thesis gives non-cooperation codes no level).
@@ -190,4 +195,36 @@ def kind_words(kinds: Iterable[Kind]) -> str:
 
 def count_words(n: float, singular: str = "report", plural: str | None = None) -> str:
     """A count as a reader says it; zero and one are never plural (``no report``, ``one report``)."""
-    return count_phrase(n, singular, plural)
+    return words.count(n, singular, plural)
+
+
+def quoted_codes(report_id: str, register: Register) -> str:
+    """The codes the register gives a quoted report, in words: main codes first, then secondary ones.
+
+    A code the editors inferred (``basis`` ``implied``) is marked as theirs, so a quotation's
+    codes are never passed off as the thesis's where the thesis gives none. ``register`` is a
+    :class:`kzperception.data.register.Register`; an unknown id is its KeyError naming the id.
+    """
+    codes = register.codes_of(report_id)
+    coop = codes[codes["mode"] == "cooperation"]
+    parts = []
+    for level, one, many in (
+        ("main", "as its main code", "as its main codes"),
+        ("secondary", "as a secondary code", "as secondary codes"),
+    ):
+        rows = coop[coop["level"] == level]
+        if rows.empty:
+            continue
+        names = [
+            _category_name(str(r.category)) + (" (inferred by the editors)" if str(r.basis) == "implied" else "")
+            for r in rows.itertuples(index=False)
+        ]
+        parts.append(f"{words.together(names)} {one if len(names) == 1 else many}")
+    return words.together(parts) if parts else "no cooperation code"
+
+
+def _category_name(category: str) -> str:
+    """``economic cooperation``: a register category as prose names it; an unknown id is refused."""
+    if category not in CATEGORY_LABELS:
+        raise ValueError(f"category: {category!r} is not one of {'|'.join(CATEGORY_LABELS)}")
+    return f"{CATEGORY_LABELS[category].lower()} cooperation"
