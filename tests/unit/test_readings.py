@@ -355,3 +355,15 @@ def test_the_conclusion_weighs_security_by_its_place(tmp_path) -> None:
     published = compute.security_part(load_counts("published"))
     assert published.decision() == ("small",)
     assert _said(published).endswith("comes only fourth among the categories, with 18 main codes.")
+
+
+def test_security_is_not_weighed_where_every_category_ties(tmp_path) -> None:
+    """Every category with 4 main codes: security shares first place with all of them, which says
+    nothing of its part ("plays the large part the literature would predict" was printed)."""
+    cats = ["economic", "security_military", "political_diplomatic", "cultural", "educational_scientific"]
+    cats += ["cross_border", "environmental"]
+    rows = [(country, day, [(c, "main")]) for c in cats for country in ("china", "russia") for day in (BEFORE, AFTER)]
+    verdict = compute.security_part(load_counts(_corpus(tmp_path, "all-tied", rows), THESIS_WINDOW))
+    assert verdict.decision() == ("even",)
+    said = _said(verdict)
+    assert "(4 main codes each)" in said and "plays the large part" not in said and "smaller part" not in said, said

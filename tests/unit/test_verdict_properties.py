@@ -470,7 +470,8 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     total = sum(code_n(t, c, "main") for c in CATEGORIES)
     sec = code_n(t, "security_military", "main")
     rank = 1 + sum(code_n(t, c, "main") > sec for c in CATEGORIES)
-    expect_part = "none" if sec == 0 else "few" if total < 20 else "small" if rank >= 3 else "large"
+    even = all(code_n(t, c, "main") == sec for c in CATEGORIES)
+    expect_part = "none" if sec == 0 else "few" if total < 20 else "even" if even else "small" if rank >= 3 else "large"
     assert security.part == expect_part
     check_wording(render(security, LABELS), security, len(ps))
 

@@ -297,6 +297,7 @@ def security_part(counts: Counts) -> SecurityPart:
         place=place,
         joint=bool(level),
         total=total,
+        even=len(set(values.values())) == 1 and len(values) == len(r.items),
     )
 
 

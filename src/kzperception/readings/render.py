@@ -349,6 +349,12 @@ def _(v: SecurityPart, labels: Labels = LABELS) -> str:
             f"with {words.count(v.total, 'main code')} in all ({words.count(v.n, 'main code')} for {name}), "
             "the counts are too few to weigh how large a part security plays"
         )
+    if v.part == "even":
+        return (
+            f"every category has as many main codes as {name} ({words.count(v.n, 'main code')} each), so the "
+            "counts do not set security apart: they neither bear out nor refute the large part the realist "
+            "literature would predict"
+        )
     place = f"{'joint ' if v.joint else ''}{words.ordinal(v.place)}"
     if v.part == "small":
         return (

@@ -301,20 +301,24 @@ class SecurityPart(Verdict):
     """How large a part security and military cooperation plays among the main codes: from its place.
 
     ``part``: ``none`` (no such code), ``few`` (fewer than :data:`FEW_CODES` main codes in all: too
-    few to weigh), ``large`` (first or second, alone or jointly), ``small`` (third or lower).
+    few to weigh), ``even`` (every category has as many main codes: a place shared by all says
+    nothing of security), ``large`` (first or second, alone or jointly), ``small`` (third or lower).
     """
 
     n: float = 0.0
     place: int = 0
     joint: bool = False
     total: float = 0.0
+    even: bool = False  # every category of the codebook has the same number of main codes
 
     @property
-    def part(self) -> Literal["none", "few", "large", "small"]:
+    def part(self) -> Literal["none", "few", "even", "large", "small"]:
         if is_nan(self.n) or self.n == 0:
             return "none"
         if self.total < FEW_CODES:
             return "few"
+        if self.even:
+            return "even"
         return "small" if self.place >= SMALL_PART_FROM else "large"
 
     def decision(self) -> tuple[object, ...]:
