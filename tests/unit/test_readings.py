@@ -367,3 +367,19 @@ def test_security_is_not_weighed_where_every_category_ties(tmp_path) -> None:
     assert verdict.decision() == ("even",)
     said = _said(verdict)
     assert "(4 main codes each)" in said and "plays the large part" not in said and "smaller part" not in said, said
+
+
+def test_partners_whose_categories_all_tie_are_said_once(tmp_path) -> None:
+    """Every category with one main code per partner and period: the reading names no category
+    seven times over per partner, it says the partners' categories all tie, once for both."""
+    cats = ["economic", "security_military", "political_diplomatic", "cultural", "educational_scientific"]
+    cats += ["cross_border", "environmental"]
+    rows = [(country, day, [(c, "main")]) for c in cats for country in ("china", "russia") for day in (BEFORE, AFTER)]
+    counts = load_counts(_corpus(tmp_path, "all-tied", rows), THESIS_WINDOW)
+    said = _said(compute.common_leader(counts, "main"))
+    assert (
+        said
+        == "No single category leads for every partner: for China and Russia all 7 categories tie (2 main codes each)."
+    )
+    steady = _said(compute.growth_contrast(counts, "china", "russia"))
+    assert steady.startswith("Attention to China and to Russia holds steady (China from 7 to 7, Russia from 7 to 7)")

@@ -208,6 +208,8 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
             assert "faster" not in text and "as fast" not in text, text
         if "faster" in text:
             assert abs(change(t, a) - change(t, b)) > 10
+        if not whole and round(change(t, a), 1) == round(change(t, b), 1) == 0:  # two steady partners
+            assert "holds steady" in text and "as fast" not in text, text
         if not per_day(t):
             assert "per day" not in text
         elif rel in ("faster", "about") and not whole:
@@ -355,6 +357,11 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
     if expect != "none":
         for p in ps:
             assert LABELS.partner(p) in text
+    if expect == "differ":  # partners whose leaders are alike are said once, together
+        for p in ps:
+            assert text.count(LABELS.partner(p)) == 1, text
+            if len(per_partner[p]) == len(CATEGORIES):
+                assert f"all {len(CATEGORIES)} categories tie" in text, text
 
     for cat in CATEGORIES:
         contrast = compute.category_contrast(counts, cat)

@@ -140,6 +140,12 @@ def _(v: GrowthContrast, labels: Labels = LABELS) -> str:
         text = f"{_change_words(v.a, labels)}, and {_change_words(v.b, labels)}"
     elif relation == "opposite":
         text = f"{_change_words(v.a, labels)}, while {_change_words(v.b, labels)}"
+    elif relation == "about" and v.a.direction == v.b.direction == "flat":
+        # no contrast between equal values: two steady partners are said to be steady
+        return (
+            f"attention to {la} and to {lb} holds steady{per} ({la} from {v.a.before:,} to {v.a.after:,}, "
+            f"{lb} from {v.b.before:,} to {v.b.after:,}): {words.chance(v.test, 'a difference between them')}"
+        )
     elif relation == "about":
         verb = {"grows": "grow", "falls": "fall", "flat": "change"}[v.sign]
         text = (
@@ -279,18 +285,24 @@ def _(v: CommonLeader, labels: Labels = LABELS) -> str:
                 + " (binomial tests)"
             )
         return text
-    parts = []
+    # partners whose rankings end alike are said together ("for China and Russia all 7 categories tie")
+    alike: dict[tuple[str, tuple[str, ...], float, str, int], list[str]] = {}
     for r in v.rankings:
-        who = labels.partner(r.scope)
-        if r.outcome == "none":
-            parts.append(f"for {who} no category is coded as a {r.unit}")
-        elif r.outcome == "ties":
-            parts.append(
-                f"for {who} {words.together([labels.category(c) for c in r.leaders])} tie "
-                f"({words.count(r.top, r.unit)} each)"
+        alike.setdefault((r.outcome, r.leaders, r.top, r.unit, len(r.known)), []).append(labels.partner(r.scope))
+    parts = []
+    for (outcome, leaders, top, unit, known), whos in alike.items():
+        who = words.together(whos)
+        if outcome == "none":
+            parts.append(f"for {who} no category is coded as a {unit}")
+        elif outcome == "ties":
+            cats = (
+                f"all {known} categories"
+                if len(leaders) == known
+                else words.together([labels.category(c) for c in leaders])
             )
+            parts.append(f"for {who} {cats} tie ({words.count(top, unit)} each)")
         else:
-            parts.append(f"for {who} {labels.category(r.leaders[0])} ({words.count(r.top, r.unit)})")
+            parts.append(f"for {who} {labels.category(leaders[0])} ({words.count(top, unit)})")
     if len(v.rankings) == 1:  # one partner with reports: nothing to be common to
         return "no single category leads: " + parts[0]
     return "no single category leads for every partner: " + "; ".join(parts)
