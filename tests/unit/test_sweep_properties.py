@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 from conftest import examples
@@ -89,6 +90,10 @@ def test_the_sweeps_readings_match_ratios_counted_by_hand(dates: dict[str, list[
         assert verdict.outcome == expect
         flat = math.isclose(min(known), max(known), rel_tol=0, abs_tol=1e-12)
         assert ("largest ratio" in text) == (not flat), text  # no superlative where every value ties
+        peak = re.search(r"largest ratio \(([0-9.]+)\)", text)
+        if peak:  # a ratio above or below 1 is never printed as "1.0"
+            assert float(peak[1]) != 1.0 or max(known) == 1.0, text
+            assert math.isclose(float(peak[1]), max(known), abs_tol=0.051), text
         if len(known) < len(grid):
             assert f"before the other {len(grid) - len(known)} there is no report on {NAMES[p]}" in text, text
     if len(dates) >= 2:
@@ -102,3 +107,32 @@ def test_the_sweeps_readings_match_ratios_counted_by_hand(dates: dict[str, list[
         else:
             assert ("where all are defined" in text) == (len(defined) < len(grid)), text
             assert "United States's" not in text, text
+
+
+def test_a_ratio_near_1_is_printed_with_the_digits_that_tell_it_from_1() -> None:
+    """A curve 'crosses 1' and 'peaks at 1.0' read as a contradiction; the peak gets the digits it needs."""
+    from kzperception.readings import words
+    from kzperception.readings.verdicts import SweepShape
+
+    assert [words.ratio(x) for x in (2.24, 0.8, 1.0, 1.003, 0.996, 0.96)] == [
+        "2.2",
+        "0.8",
+        "1.0",
+        "1.003",
+        "0.996",
+        "0.96",
+    ]
+    v = SweepShape(
+        "sweep_p0",
+        "",
+        partner="p0",
+        above=1,
+        below=52,
+        n=53,
+        pivots=53,
+        low=0.5,
+        peak=1.003,
+        peak_day=dt.date(2021, 3, 1),
+        days=31,
+    )
+    assert "its largest ratio (1.003) falls on 2021-03-01" in render(v, Labels(partners=NAMES))

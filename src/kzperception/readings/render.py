@@ -487,13 +487,11 @@ def _(v: CategoryShift, labels: Labels = LABELS) -> str:
     if v.direction == "only_after":
         return (
             f"reports on {who} appear only after the pivot, so there is no earlier share to compare: after it, "
-            f"{name} is a {v.level} code in {words.count(v.k_after)} of {v.n_after:,} ({words.percent(v.share_after)})"
+            + _share_in(name, v.level, v.k_after, v.n_after, "is")
         )
     if v.direction == "only_before":
-        return (
-            f"reports on {who} stop after the pivot, so there is no later share to compare: before it, "
-            f"{name} was a {v.level} code in {words.count(v.k_before)} of {v.n_before:,} "
-            f"({words.percent(v.share_before)})"
+        return f"reports on {who} stop after the pivot, so there is no later share to compare: before it, " + _share_in(
+            name, v.level, v.k_before, v.n_before, "was"
         )
     counts = (
         f"{words.count(v.k_before)} of {v.n_before:,} before the pivot, {words.count(v.k_after)} of "
@@ -505,6 +503,15 @@ def _(v: CategoryShift, labels: Labels = LABELS) -> str:
         verb = "rises" if v.direction == "rises" else "falls"
         text = f"{what} {verb} from {words.percent(v.share_before)} to {words.percent(v.share_after)} ({counts})"
     return f"{text}: {words.chance(v.test)}"
+
+
+def _share_in(name: str, level: str, k: float, n: int, verb: str) -> str:
+    """``economic cooperation is a main code in 2 of its 3 reports (66.7 %)``; ``… in its one report``;
+    ``… is not a main code of any of its 4 reports``: never "in no report of 1"."""
+    if not k:
+        return f"{name} {verb} not a {level} code of {'its one report' if n == 1 else f'any of its {n:,} reports'}"
+    whole = "its one report" if n == 1 else f"{'one' if k == 1 else f'{int(k):,}'} of its {n:,} reports"
+    return f"{name} {verb} a {level} code in {whole} ({words.percent(100.0 * k / n)})"
 
 
 @render.register
@@ -985,9 +992,9 @@ def _(v: SweepShape, labels: Labels = LABELS) -> str:
     if v.n < v.pivots:
         shape += f" (before the other {v.pivots - v.n} there is no report on {who}, so no ratio)"
     if v.flat:
-        return f"{where}{shape}; the ratio is {v.peak:.1f} at each of them, so no pivot stands out"
+        return f"{where}{shape}; the ratio is {words.ratio(v.peak)} at each of them, so no pivot stands out"
     day = v.peak_day.isoformat() if v.peak_day is not None else "an unknown day"
-    shape += f"; its largest ratio ({v.peak:.1f}) falls on {day}, " + (
+    shape += f"; its largest ratio ({words.ratio(v.peak)}) falls on {day}, " + (
         f"within {v.near_days} days of the window's pivot, as a break at that moment would make it"
         if v.near
         else f"{v.days} days from the window's pivot"

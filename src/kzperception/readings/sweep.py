@@ -127,7 +127,7 @@ def ranges(sweep: pd.DataFrame, facts: Mapping[str, float]) -> str:
     partners = [c for c in labels if c in set(sweep["country"])]
 
     def ratio(x: float) -> str:
-        return "no ratio" if is_nan(x) else f"{x:.1f}"
+        return "no ratio" if is_nan(x) else words.ratio(x)
 
     at = [f"{ratio(facts.get(f'{c}_change_at_pivot', math.nan))} for {labels[c]}" for c in partners]
     text = f"At the window's own pivot the per-day change is {words.together(at)}." if at else ""
@@ -139,9 +139,9 @@ def ranges(sweep: pd.DataFrame, facts: Mapping[str, float]) -> str:
         else:
             name = f"{labels[c]}'" if labels[c].endswith("s") else f"{labels[c]}'s"
             spans.append(
-                f"{name} ratio is {lo:.1f} wherever it is defined"
-                if f"{lo:.1f}" == f"{hi:.1f}"
-                else f"{name} ratio stays between {lo:.1f} and {hi:.1f}"
+                f"{name} ratio is {words.ratio(lo)} wherever it is defined"
+                if words.ratio(lo) == words.ratio(hi)
+                else f"{name} ratio stays between {words.ratio(lo)} and {words.ratio(hi)}"
             )
     if spans:
         text += f" Across the whole sweep {'; '.join(spans)}."

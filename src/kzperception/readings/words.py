@@ -29,6 +29,7 @@ __all__ = [
     "p_value",
     "percent",
     "place_texts",
+    "ratio",
     "signed",
     "together",
 ]
@@ -50,6 +51,16 @@ def count(n: float | None, singular: str = "report", plural: str | None = None) 
 def number(x: float) -> str:
     """``12`` / ``1,204`` / ``3.5``: a whole number without decimals, any other with one."""
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def ratio(x: float) -> str:
+    """``2.2`` / ``0.8``: a ratio to one decimal, with more where one decimal would print ``1.0`` for a
+    ratio above or below 1 (a curve said to cross 1 never peaks at "1.0")."""
+    for digits in (1, 2, 3):
+        text = f"{x:.{digits}f}"
+        if x == 1.0 or float(text) != 1.0:
+            return text
+    return f"{x:.3f}"
 
 
 def p_value(p: float) -> str:
