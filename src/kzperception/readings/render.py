@@ -980,12 +980,12 @@ def _(v: SweepShape, labels: Labels = LABELS) -> str:
     every = "every pivot of the sweep" if v.n == v.pivots else f"each of the {v.n} pivots where it is defined"
     wherever = "wherever the boundary is placed" if v.n == v.pivots else "wherever the boundary leaves it a ratio"
     if v.outcome == "above":
-        shape = f"{_possessive(who)} ratio stays above 1 at {every}, so attention to {who} grew {wherever}"
+        shape = f"{words.possessive(who)} ratio stays above 1 at {every}, so attention to {who} grew {wherever}"
     elif v.outcome == "below":
-        shape = f"{_possessive(who)} ratio stays below 1 at {every}, so attention to {who} fell {wherever}"
+        shape = f"{words.possessive(who)} ratio stays below 1 at {every}, so attention to {who} fell {wherever}"
     else:
         shape = (
-            f"{_possessive(who)} ratio crosses 1: above it at {v.above} of the {v.n} pivots"
+            f"{words.possessive(who)} ratio crosses 1: above it at {v.above} of the {v.n} pivots"
             f"{'' if v.n == v.pivots else ' where it is defined'}, so the direction of the change depends on "
             "where the boundary is placed"
         )
@@ -1005,21 +1005,16 @@ def _(v: SweepShape, labels: Labels = LABELS) -> str:
 @render.register
 def _(v: SweepAhead, labels: Labels = LABELS) -> str:
     who = labels.partner(v.first)
-    others = words.together([_possessive(labels.partner(o)) for o in v.others])
+    others = words.together([words.possessive(labels.partner(o)) for o in v.others])
     where = _DEMO if v.demo else ""
     if v.outcome == "undefined":
-        return f"{where}no pivot gives every partner a ratio, so {_possessive(who)} cannot be set against {others}"
+        return f"{where}no pivot gives every partner a ratio, so {words.possessive(who)} cannot be set against {others}"
     defined = "" if v.n == v.pivots else " where all are defined"
     if v.outcome == "all":
-        return f"{where}{_possessive(who)} ratio is higher than {others} at every pivot{defined}"
+        return f"{where}{words.possessive(who)} ratio is higher than {others} at every pivot{defined}"
     if v.outcome == "none":
-        return f"{where}{_possessive(who)} ratio is higher than {others} at no pivot{defined}"
-    return f"{where}{_possessive(who)} ratio is higher than {others} at {v.ahead} of the {v.n} pivots{defined}"
-
-
-def _possessive(name: str) -> str:
-    """``China's``, ``the United States'``: a name ending in s takes the apostrophe alone."""
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+        return f"{where}{words.possessive(who)} ratio is higher than {others} at no pivot{defined}"
+    return f"{where}{words.possessive(who)} ratio is higher than {others} at {v.ahead} of the {v.n} pivots{defined}"
 
 
 @render.register

@@ -137,7 +137,7 @@ def ranges(sweep: pd.DataFrame, facts: Mapping[str, float]) -> str:
         if is_nan(lo) or is_nan(hi):
             spans.append(f"{labels[c]} has no ratio at any pivot (no report before it)")
         else:
-            name = f"{labels[c]}'" if labels[c].endswith("s") else f"{labels[c]}'s"
+            name = words.possessive(labels[c])
             spans.append(
                 f"{name} ratio is {words.ratio(lo)} wherever it is defined"
                 if words.ratio(lo) == words.ratio(hi)

@@ -29,6 +29,7 @@ __all__ = [
     "p_value",
     "percent",
     "place_texts",
+    "possessive",
     "ratio",
     "signed",
     "together",
@@ -51,6 +52,11 @@ def count(n: float | None, singular: str = "report", plural: str | None = None) 
 def number(x: float) -> str:
     """``12`` / ``1,204`` / ``3.5``: a whole number without decimals, any other with one."""
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def possessive(name: str) -> str:
+    """``China's``, ``United States'``: a name ending in s takes the apostrophe alone."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def ratio(x: float) -> str:
