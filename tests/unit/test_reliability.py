@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kzperception.cli.fieldwork import register
@@ -19,11 +21,14 @@ from kzperception.fieldwork.reliability import (
     NO_SHARED_REPORT,
     NO_VARIATION_ABSENT,
     NO_VARIATION_PRESENT,
+    alpha_interval,
     cohen_kappa,
+    krippendorff_alpha,
     presence_matrix,
     reliability_table,
+    resampled_alphas,
 )
-from tests.conftest import write_health_codebook
+from tests.conftest import examples, write_health_codebook
 
 #: report -> coder -> codes as (category, mode, level); a coder absent from a report did not code it.
 CODING = {
@@ -267,3 +272,42 @@ def test_a_category_the_corpus_codebook_adds_has_its_reliability_row(tmp_path: P
     shown = pd.read_csv(io.StringIO(result.stdout))
     listed = pd.read_csv(tmp_path / "d.csv")
     assert "health" in set(listed["category"]) and "health" in set(shown["category"])
+
+
+@given(
+    coders=st.integers(2, 4),
+    units=st.integers(1, 40),
+    domain=st.sampled_from([(0.0, 1.0), (0.0, 1.0, 2.0)]),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=examples(100), deadline=None)
+def test_each_resamples_alpha_is_the_krippendorff_packages(coders: int, units: int, domain: tuple, seed: int) -> None:
+    """The bootstrap's alphas, summed from each unit's coincidences, are the package's, resample by
+    resample, undefined (NaN) exactly where the package's is; and so is the interval."""
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(0, len(domain), (coders, units)).astype(float)
+    matrix[rng.random((coders, units)) < 0.25] = np.nan
+    values = matrix[:, (~np.isnan(matrix)).sum(axis=0) >= 2]
+    if values.shape[1] == 0:
+        return
+    draws = rng.integers(0, values.shape[1], (30, values.shape[1]))
+    fast = resampled_alphas(values, draws, domain, block=7)
+    by_package = []
+    for row in draws:
+        drawn = values[:, row]
+        present = drawn[~np.isnan(drawn)]
+        by_package.append(
+            float("nan")
+            if len(np.unique(present)) < 2
+            else krippendorff.alpha(reliability_data=drawn, level_of_measurement="nominal", value_domain=list(domain))
+        )
+    slow = np.array(by_package)
+    assert np.array_equal(np.isnan(fast), np.isnan(slow))
+    assert np.allclose(fast[~np.isnan(slow)], slow[~np.isnan(slow)], rtol=0, atol=1e-12)
+    if domain == (0.0, 1.0) and not np.isnan(krippendorff_alpha(values)):
+        low, high = alpha_interval(matrix, resamples=30, seed=seed)
+        rng = np.random.default_rng(seed)
+        draws = [rng.integers(0, values.shape[1], values.shape[1]) for _ in range(30)]
+        kept = [a for a in (krippendorff_alpha(values[:, d]) for d in draws) if a == a]
+        if kept:
+            assert np.allclose([low, high], np.percentile(kept, [2.5, 97.5]), rtol=0, atol=1e-12)

@@ -14,9 +14,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from kzperception import paths
+from kzperception.data import yaml_text
 
 __all__ = [
     "CHAPTERS_PREFIX",
@@ -157,5 +156,5 @@ def toc_chapters(toc: Path | None = None) -> list[str]:
             for v in node:
                 walk(v)
 
-    walk(yaml.safe_load(toc.read_text(encoding="utf-8")))
+    walk(yaml_text.load(toc.read_text(encoding="utf-8")))
     return found

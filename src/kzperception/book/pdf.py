@@ -38,6 +38,7 @@ import yaml
 
 from kzperception import paths
 from kzperception.atomic import atomic_target, write_text_atomic
+from kzperception.data import yaml_text
 
 #: Where ``make pdf`` writes the book, and the name the landing page links to.
 PDF_NAME = "perception-of-chinese-and-russian-influence.pdf"
@@ -67,7 +68,7 @@ class Chapter:
 def chapters_in_toc(toc: Path = paths.TOC) -> list[str]:
     """The documents of the table of contents, in order (``chapters/<stem>``, ``bibliography``)."""
     try:
-        data = yaml.safe_load(toc.read_text(encoding="utf-8")) or {}
+        data = yaml_text.load(toc.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PdfError(f"{toc}: cannot read the table of contents ({type(exc).__name__})") from exc
     files: list[str] = []
@@ -173,7 +174,7 @@ REQUIRED = ("title", "subtitle", "author", "supervisor", "university", "faculty"
 def _book_meta(config: Path = paths.CONFIG) -> TitlePage:
     """The title page's facts from ``print_edition`` in ``config``; one line naming the field if one is missing."""
     try:
-        data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        data = yaml_text.load(config.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PdfError(f"{config}: cannot read the book's configuration ({type(exc).__name__})") from exc
     if not isinstance(data, dict):

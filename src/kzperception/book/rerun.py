@@ -42,6 +42,7 @@ from kzperception.book.display import html_text, html_value, myst_text
 from kzperception.book.execute import ChapterRun, execute_chapters
 from kzperception.book.layout import BookLayout, stage_pages
 from kzperception.book.params import ChapterParams
+from kzperception.data import yaml_text
 from kzperception.data.datapackage import corpus_hashes, corpus_label
 
 if TYPE_CHECKING:
@@ -456,7 +457,7 @@ def stage(p: RerunPlan, layout: BookLayout, previous: Path | None = None) -> Non
 
     stage_pages(layout, index=front_page(p))
     _reuse_chapters(previous, layout)
-    config = yaml.safe_load(paths.CONFIG.read_text(encoding="utf-8"))
+    config = yaml_text.load(paths.CONFIG.read_text(encoding="utf-8"))
     config["title"] = f"Rerun — {config.get('title', '')}"
     sphinx_section = config.setdefault("sphinx", {})
     # A reference to a chapter or exhibit this rerun does not hold names the published book's part

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from kzperception import paths
+from kzperception.data import yaml_text
 from kzperception.data.errors import CodebookError
 from kzperception.data.terms import LEVELS, MODE_LABELS, MODES, Id, Label, Partner
 
@@ -174,7 +175,7 @@ def load_codebook(
     """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_text.load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CodebookError([f"{path}: file missing"]) from None
     except UnicodeDecodeError as bad:

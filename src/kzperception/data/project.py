@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from kzperception import paths
+from kzperception.data import yaml_text
 from kzperception.data.window import Window, WindowError, parse_date
 
 __all__ = ["MARKER_TEXT", "SETTINGS", "ProjectError", "ProjectSettings", "load_project_settings", "project_settings"]
@@ -113,9 +114,9 @@ def load_project_settings(file: str | Path) -> ProjectSettings:
     except OSError as err:
         raise ProjectError(f"{file}: cannot be read ({err.strerror or err})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml_text.compose(text)
         lines, written = _keys(node, file) if node is not None else ({}, {})
-        raw = yaml.safe_load(text)
+        raw = yaml_text.load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{file}:{mark.line + 1}" if mark is not None else str(file)

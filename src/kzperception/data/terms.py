@@ -18,6 +18,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from kzperception import paths
+from kzperception.data import yaml_text
 from kzperception.data.errors import VocabularyError
 
 PERIODS: tuple[str, ...] = ("before", "after")
@@ -123,7 +124,7 @@ def _lines(text: str) -> dict[tuple[Any, ...], int]:
     """1-based line of every item (``(i,)``), field (``(i, field)``) and list entry (``(i, field, j)``)."""
     out: dict[tuple[Any, ...], int] = {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml_text.compose(text)
     except yaml.YAMLError:
         return out
     if not isinstance(root, yaml.SequenceNode):
@@ -148,7 +149,7 @@ def _read(path: Path, what: str) -> tuple[list[Any], dict[tuple[Any, ...], int]]
     except (OSError, UnicodeDecodeError) as err:
         raise VocabularyError(f"{path}: cannot be read as UTF-8 text ({type(err).__name__})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml_text.load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -115,6 +115,40 @@ def krippendorff_alpha(matrix: np.ndarray, values: tuple[float, ...] = (0.0, 1.0
         )
 
 
+def resampled_alphas(
+    values: np.ndarray, draws: np.ndarray, domain: tuple[float, ...] = (0.0, 1.0), block: int = 100
+) -> np.ndarray:
+    """Nominal alpha of each resample of the units (columns) of ``values``; NaN where undefined.
+
+    ``values`` is coders x units, every unit pairable (two values or more); row ``r`` of ``draws``
+    holds the column indices of resample ``r``. Each unit's coincidences (Krippendorff's
+    o_ck = n_uc (n_uk - [c = k]) / (m_u - 1)) are computed once, and a resample's coincidence
+    matrix is their sum weighted by how often it drew each unit: one matrix product per block of
+    resamples, where calling the krippendorff package per resample cost a second per category
+    (``tests/unit/test_reliability.py`` checks the two agree). A resample that drew a single value
+    has no expected disagreement, so its alpha is undefined, as :func:`krippendorff_alpha` says.
+    """
+    n_units = values.shape[1]
+    per_value = np.stack([(values == v).sum(axis=0) for v in domain], axis=1).astype(float)
+    pairable = per_value.sum(axis=1)
+    k = len(domain)
+    unit = per_value[:, :, None] * per_value[:, None, :] - np.eye(k)[None] * per_value[:, :, None]
+    unit = (unit / (pairable - 1)[:, None, None]).reshape(n_units, k * k)
+    alphas = np.empty(len(draws))
+    for first in range(0, len(draws), block):
+        rows = draws[first : first + block]
+        offsets = (rows + np.arange(len(rows))[:, None] * n_units).ravel()
+        weights = np.bincount(offsets, minlength=len(rows) * n_units).reshape(len(rows), n_units)
+        coincidences = (weights @ unit).reshape(len(rows), k, k)
+        margins = coincidences.sum(axis=2)
+        n = margins.sum(axis=1)
+        observed = n - np.trace(coincidences, axis1=1, axis2=2)
+        expected = (n**2 - (margins**2).sum(axis=1)) / (n - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alphas[first : first + len(rows)] = np.where(expected > 0, 1 - observed / expected, np.nan)
+    return alphas
+
+
 def alpha_interval(
     matrix: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
 ) -> tuple[float, float]:
@@ -128,8 +162,9 @@ def alpha_interval(
     if values.shape[1] == 0 or krippendorff_alpha(values) != krippendorff_alpha(values):
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    draws = [krippendorff_alpha(values[:, rng.integers(0, values.shape[1], values.shape[1])]) for _ in range(resamples)]
-    kept = np.array([d for d in draws if d == d])
+    draws = rng.integers(0, values.shape[1], (resamples, values.shape[1]))
+    alphas = resampled_alphas(values, draws)
+    kept = alphas[~np.isnan(alphas)]
     if kept.size == 0:
         return float("nan"), float("nan")
     low, high = np.percentile(kept, [2.5, 97.5])

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kzperception import paths
+from kzperception.data import yaml_text
 
 from .model import CollectError
 
@@ -303,8 +304,8 @@ def _load(path: str, _mtime_ns: int, _size: int) -> Layouts:
     except OSError as err:
         raise LayoutError(f"{path}: cannot be read ({err.strerror or err})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        node = yaml_text.compose(text)
+        raw = yaml_text.load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
