@@ -54,8 +54,9 @@ def loaded():
 for name in json.loads(sys.argv[2]):
     try:
         importlib.import_module(name)
-    except ModuleNotFoundError:
-        pass  # ``from x import y`` where y is not a module
+    except ModuleNotFoundError:  # ``from x import y`` where y is not a module: take it as the layer does
+        parent, _, attribute = name.rpartition(".")
+        getattr(importlib.import_module(parent), attribute, None)  # loads what a lazy package defers
 if loaded():
     print(json.dumps({"preloaded": loaded()}))
     sys.exit(0)

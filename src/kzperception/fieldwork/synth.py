@@ -80,18 +80,13 @@ def published_margins() -> tuple[pd.DataFrame, pd.DataFrame]:
     codes = counts.codes
     country = codes[codes["period"] == "all"]
     by_slot = codes[codes["period"].isin(PERIODS)]
+    in_slots: dict[tuple, dict[str, int]] = {}
+    for r in by_slot.itertuples(index=False):
+        in_slots.setdefault((r.country, r.category, r.mode, r.level), {})[r.period] = int(r.n)
     rows = []
     for key, total in country.groupby(["country", "category", "mode", "level"], sort=False)["n"].sum().items():
         c, cat, mode, level = key
-        known = {
-            p: int(n)
-            for p, n in by_slot[
-                (by_slot["country"] == c)
-                & (by_slot["category"] == cat)
-                & (by_slot["mode"] == mode)
-                & (by_slot["level"] == level)
-            ][["period", "n"]].itertuples(index=False)
-        }
+        known = in_slots.get(key, {})
         open_periods = [p for p in PERIODS if p not in known]
         rest = int(total) - sum(known.values())
         if rest < 0:
