@@ -167,3 +167,34 @@ def test_a_report_count_is_what_filtering_the_frame_gives() -> None:
                     if website is not None:
                         sel = sel[sel["website"] == website]
                     assert reports(counts, partner, period, website) == int(sel["n"].sum()), (partner, period, website)
+
+
+def test_a_published_table_is_read_once_while_unchanged_and_again_when_rewritten(tmp_path, monkeypatch):
+    """The published tables are remembered per process under their file's signature: a second load
+    reads nothing, a caller's edit of its frame reaches no other caller, and a rewritten file is read
+    again (the guard against file times too recent to trust is load_corpus's, tested with it)."""
+    import shutil
+
+    from kzperception import paths
+    from kzperception.data import corpus as corpus_module
+    from kzperception.data import counts as counts_module
+
+    published = tmp_path / "published"
+    shutil.copytree(paths.PUBLISHED, published)
+    monkeypatch.setattr(paths, "PUBLISHED", published)
+    monkeypatch.setattr(corpus_module, "_SETTLED_NS", 0)  # the copies are new: trust their times
+    reads: list[str] = []
+    read_csv = pd.read_csv
+    monkeypatch.setattr(counts_module.pd, "read_csv", lambda f, **kw: reads.append(str(f)) or read_csv(f, **kw))
+    first = load_counts("published")
+    assert reads, "the first load reads the files"
+    reads.clear()
+    second = load_counts("published")
+    assert reads == [] and second.reports.equals(first.reports)
+    mine = counts_module._published_csv("totals.csv")  # the remembered frame itself is never handed out
+    mine.loc[:, "n"] = -1
+    assert (counts_module._published_csv("totals.csv")["n"] >= 0).all() and reads == []
+    table = published / "totals.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace(",274", ",275"), encoding="utf-8")
+    assert load_counts("published").stated["codes_main"] == 275
+    assert str(table) in reads

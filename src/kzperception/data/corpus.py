@@ -54,10 +54,13 @@ __all__ = [
     "REPORT_COLUMNS",
     "Corpus",
     "CorpusError",
+    "Signature",
     "clear_corpus_cache",
     "corpus_from_frames",
     "corpus_vocabulary",
+    "file_signature",
     "load_corpus",
+    "settled",
     "write_corpus",
 ]
 
@@ -111,7 +114,14 @@ _cache: OrderedDict[Path, tuple[Signature, Corpus]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _signature(files: Iterable[Path], optional: Iterable[Path] = ()) -> Signature:
+def settled(signature: Signature, started: int) -> bool:
+    """Whether every file of ``signature`` was last changed :data:`_SETTLED_NS` or more before
+    ``started`` (``time.time_ns()`` taken before the files were looked at): only then may what was
+    read from them be remembered under that signature."""
+    return all(ctime <= started - _SETTLED_NS for *_, ctime in signature)
+
+
+def file_signature(files: Iterable[Path], optional: Iterable[Path] = ()) -> Signature:
     """The status of ``files``, then of ``optional`` ones (all zeros for one that is absent)."""
     stats = [f.stat() for f in files]
     out = [(s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats]
@@ -164,7 +174,7 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
     key = folder.resolve()
     try:
         started = time.time_ns()
-        signature: Signature | None = _signature(paths.values(), [folder / n for n in CORPUS_VOCABULARY_FILES])
+        signature: Signature | None = file_signature(paths.values(), [folder / n for n in CORPUS_VOCABULARY_FILES])
     except OSError:
         signature = None
     with _cache_lock:
@@ -174,7 +184,7 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
             corpus = hit[1]
             return corpus if corpus.path == folder else dataclasses.replace(corpus, path=folder)
     corpus = _read_folder(folder, paths, corpus_vocabulary(folder))
-    if signature is not None and all(ctime <= started - _SETTLED_NS for *_, ctime in signature):
+    if signature is not None and settled(signature, started):
         with _cache_lock:
             _cache[key] = (signature, corpus)
             _cache.move_to_end(key)

@@ -16,6 +16,7 @@ double-count reports.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kzperception import paths
-from kzperception.data.corpus import Corpus, load_corpus
+from kzperception.data.corpus import Corpus, Signature, file_signature, load_corpus, settled
 from kzperception.data.vocabulary import LEVELS, MODES, PERIODS, Vocabulary
 from kzperception.data.window import THESIS_WINDOW, Window, WindowError
 
@@ -142,8 +143,27 @@ def corpus_code_counts(corpus: Corpus, window: Window, coder: str | None = None)
     return _ordered(out, vocab)
 
 
+#: The published tables read so far in this process, by path, with the file's signature then.
+_published_frames: dict[Path, tuple[Signature, pd.DataFrame]] = {}
+
+
 def _published_csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(paths.PUBLISHED / name, dtype={"n": "int64"})
+    """One of the thesis's published tables, read once per process while its file is unchanged.
+
+    Each chapter and command asks for the published figures several times (the counts, the
+    synthetic corpus's margins, the audit); the file is read again whenever its signature changes,
+    as :func:`~kzperception.data.corpus.load_corpus` does for a corpus. Every caller gets its own copy.
+    """
+    path = paths.PUBLISHED / name
+    started = time.time_ns()
+    signature = file_signature([path])
+    hit = _published_frames.get(path)
+    if hit is not None and hit[0] == signature:
+        return hit[1].copy()
+    frame = pd.read_csv(path, dtype={"n": "int64"})
+    if settled(signature, started):
+        _published_frames[path] = (signature, frame.copy())
+    return frame
 
 
 def published_report_counts() -> pd.DataFrame:
