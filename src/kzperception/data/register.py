@@ -25,7 +25,7 @@ import html
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -98,12 +98,20 @@ class Register:
     def ids(self) -> list[str]:
         return self.reports["id"].tolist()
 
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        """Each id's first row: a page asks for cited reports by id hundreds of times."""
+        rows: dict[str, int] = {}
+        for position, report_id in enumerate(self.reports["id"].tolist()):
+            rows.setdefault(report_id, position)
+        return rows
+
     def report(self, report_id: str) -> pd.Series:
         """One report's row; a KeyError naming the id when the register does not hold it."""
-        rows = self.reports[self.reports["id"] == report_id]
-        if rows.empty:
+        position = self._rows.get(report_id)
+        if position is None:
             raise KeyError(f"unknown report id {report_id!r}: it is not in the register (data/register/reports.csv)")
-        return rows.iloc[0]
+        return self.reports.iloc[position]
 
     def codes_of(self, report_id: str) -> pd.DataFrame:
         self.report(report_id)
