@@ -118,22 +118,37 @@ def myst_extensions() -> tuple[str, ...]:
     )
 
 
+@functools.cache
+def _myst_settings() -> object:
+    """The settings ``publish_doctree`` would build for :func:`myst_doctree`, built once: docutils
+    assembles them with optparse on every call, most of a short document's time."""
+    from docutils import io
+    from docutils.core import Publisher
+    from myst_parser.parsers.docutils_ import Parser
+
+    publisher = Publisher(parser=Parser(), source_class=io.StringInput, destination_class=io.NullOutput)
+    publisher.set_components("standalone", None, "null")
+    return publisher.get_settings(
+        myst_enable_extensions=list(myst_extensions()),
+        myst_substitutions={"x": "SUBSTITUTED"},
+        report_level=5,
+        halt_level=5,
+        warning_stream=False,
+    )
+
+
 def myst_doctree(source: str):
-    """``source`` parsed as the book parses MyST, with :func:`myst_extensions`."""
+    """``source`` parsed as the book parses MyST, with :func:`myst_extensions`.
+
+    Each call gets a shallow copy of the settings (a deep copy would duplicate myst's "unset"
+    marker, which it recognises by identity, and turn every unset option into an error).
+    """
+    import copy
+
     from docutils.core import publish_doctree
     from myst_parser.parsers.docutils_ import Parser
 
-    return publish_doctree(
-        source,
-        parser=Parser(),
-        settings_overrides={
-            "myst_enable_extensions": list(myst_extensions()),
-            "myst_substitutions": {"x": "SUBSTITUTED"},
-            "report_level": 5,
-            "halt_level": 5,
-            "warning_stream": False,
-        },
-    )
+    return publish_doctree(source, parser=Parser(), settings=copy.copy(_myst_settings()))
 
 
 def write_rows(folder: Path, reports: list[list[str]], codes: list[list[str]]) -> None:
