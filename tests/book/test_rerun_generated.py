@@ -6,7 +6,8 @@ through the whole default rerun, as a researcher would run it, and reads what th
 The corpora have one, two or five partners (:data:`PARTNER_SETS`: the two without the
 thesis's pair, the five with it), a handful to a few dozen reports, categories drawn from a small pool so that ties are
 common, and a window whose halves differ in length and which may open before the first report
-and close after the last. Shrinking is off: each example costs a whole book.
+and close after the last; two coders code every report, with their consensus beside them. Shrinking
+is off: each example costs a whole book.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def corpora(draw: st.DrawFn, partners: list[str]) -> dict:
             codes.append(
                 {"report_id": rid, "category": extra, "mode": "cooperation", "level": "secondary", "coder": "primary"}
             )
+        # and the consensus the two settled on: the first coder's main code (never a third coder to compare)
+        codes.append({"report_id": rid, "category": main, "mode": "cooperation", "level": "main", "coder": "consensus"})
     dates = sorted(dt.date.fromisoformat(r["date"]) for r in rows)
     start = dates[0] - dt.timedelta(days=draw(st.integers(0, 120)))
     end = max(dates[-1] + dt.timedelta(days=draw(st.integers(0, 120))), start + dt.timedelta(days=120))
@@ -185,6 +188,13 @@ def test_a_rerun_on_a_generated_corpus_says_what_its_numbers_say(partners, data,
         for p in present:
             assert NAMES[p] in pages[stem], (stem, NAMES[p])
     assert "codes of coder primary" in pages["06-3-coding"], "the page names whose codes it counts"
+    # the front page tells the codes of all coders from the counted coder's; the reliability of 6.3 compares
+    # the two coders, not their consensus, so two coders have their kappa
+    own = sum(c["coder"] == "primary" for c in corpus["codes"])
+    every = len(corpus["codes"])
+    assert f"{every:,} codes; coders: consensus, primary, second" in pages["index"], pages["index"][:1500]
+    assert f"counted: primary, {own:,} of these codes" in pages["index"], pages["index"][:1500]
+    assert "kappa is for exactly two coders" not in pages["06-3-coding"]
     # 6.3's category order is the chosen coder's: the first coder's most frequent main code leads
     mains = pd.DataFrame([c for c in corpus["codes"] if c["coder"] == "primary" and c["level"] == "main"])
     mains = mains[mains["report_id"].isin(inside["id"])]

@@ -16,7 +16,7 @@ from kzperception.analysis.measures import codes_beside_thesis, reports_beside_t
 from kzperception.book.display import PAGE_VOCABULARY, glue_text, html_text, show_table
 from kzperception.book.params import ChapterParams
 from kzperception.data.codebook import Codebook, default_codebook
-from kzperception.data.counts import PUBLISHED, Counts, load_counts, require_reports
+from kzperception.data.counts import PUBLISHED, Counts, load_counts, require_coded, require_reports
 from kzperception.data.datapackage import corpus_label
 from kzperception.data.window import Window
 
@@ -99,12 +99,16 @@ class Chapter:
         """Agreement between coders per category, when the corpus has more than one coder (else nothing).
 
         The thesis was coded by one person and names that as a limit; a corpus coded by two or more
-        researchers shows Krippendorff's alpha (and Cohen's kappa for two coders) here.
+        researchers shows Krippendorff's alpha (and Cohen's kappa for two coders) here; the
+        consensus, made from their codes, is not one of the coders compared.
         """
         corpus = self.counts.corpus
         if corpus is None or len(corpus.coders) < 2:
             return None
-        from kzperception.fieldwork.reliability import reliability_table
+        from kzperception.fieldwork.reliability import compared_coders, reliability_table
+
+        if len(compared_coders(corpus)) < 2:  # one coder and the consensus: nobody to agree with
+            return None
 
         return show_table(reliability_table(corpus), "reliability", precision=3)
 
@@ -144,6 +148,7 @@ def open_chapter(
     window = params.resolved_window
     counts = load_counts(params.source, window, params.coder)
     require_reports(counts)
+    require_coded(counts)
     baseline = None if counts.is_published else load_counts(PUBLISHED)
     PAGE_VOCABULARY.set(counts.vocabulary)
     for period, label in window.labels.items():

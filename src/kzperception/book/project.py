@@ -76,7 +76,7 @@ def plan_book(stems: Sequence[str], settings: ProjectSettings | None, coder: str
         return BookPlan()
     from kzperception.book.rerun import available_chapters
     from kzperception.data.corpus import load_corpus
-    from kzperception.data.counts import SourceError, load_counts, require_reports
+    from kzperception.data.counts import SourceError, load_counts, require_coded, require_reports
 
     corpus = load_corpus(settings.corpus)
     who = coder if coder is not None else settings.coder
@@ -87,6 +87,7 @@ def plan_book(stems: Sequence[str], settings: ProjectSettings | None, coder: str
             raise SourceError(f"{settings.where('coder')}: {str(err).removeprefix('--coder: ')}") from None
         raise
     require_reports(counts)
+    require_coded(counts)
     params = ChapterParams(str(settings.corpus), settings.window, counts.coder).papermill()
     known = set(available_chapters(corpus.vocabulary))
     return BookPlan(

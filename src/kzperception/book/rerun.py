@@ -322,7 +322,7 @@ def plan(
 ) -> RerunPlan:
     """Check every parameter (dates, order, chapters, output, corpus, coder, reports in window) before any write."""
     from kzperception.data.corpus import load_corpus
-    from kzperception.data.counts import load_counts, require_reports
+    from kzperception.data.counts import load_counts, require_coded, require_reports
     from kzperception.data.window import Window
 
     window = Window.parse(start, pivot, end)
@@ -334,6 +334,7 @@ def plan(
     chosen = chosen if chosen is not None else default_chapters(corpus, known)
     counts = load_counts(corpus, window, coder)  # the corpus just read, not read again; the coder checked
     require_reports(counts)
+    require_coded(counts)
     return RerunPlan(corpus, window, chosen, out_path, counts.coder)
 
 
@@ -353,7 +354,7 @@ def banner(corpus: Corpus, value: Callable[[str], str] = str, text: Callable[[st
     return (
         text("Rerun on a researcher's corpus:")
         + " "
-        + (text(",") + " ").join(f"{value(k)} {v}" for k, v in mix.items())
+        + (text(",") + " ").join(f"{value(k)} {v:,}" for k, v in mix.items())
     )
 
 
@@ -391,12 +392,16 @@ def front_page(p: RerunPlan) -> str:
     said = registry.texts(counts, ["period_rates", "window_coverage"])
     shape = " ".join(t for t in (said["said_period_rates"], said["said_window_coverage"]) if t)
     rows = "\n".join(
-        f"| {myst_text(k, at_line_start=False)} | {v} | {SELECTION.get(k, 'as recorded in the corpus')} |"
+        f"| {myst_text(k, at_line_start=False)} | {v:,} | {SELECTION.get(k, 'as recorded in the corpus')} |"
         for k, v in mix.items()
     )
     labels = p.window.labels
     where = myst_text(corpus_label(_corpus_folder(p)), at_line_start=False)  # no absolute local path
     coders = ", ".join(myst_text(c, at_line_start=False) for c in p.corpus.coders)
+    counted = myst_text(p.coder or "none", at_line_start=False)
+    if len(p.corpus.coders) > 1:  # the codes of every coder are not the book's: say how many are the counted one's
+        own = int((p.corpus.codes["coder"] == p.coder).sum())
+        counted += f", {own:,} of these codes"
     # No corpus text in the heading: sphinx-book-theme writes a page's title as plain text into
     # the HTML unescaped (the print header, the sidebar's book title), so a title must be ours.
     return f"""# Rerun of the data chapters, {labels["before"]} / {labels["after"]}
@@ -411,8 +416,8 @@ def front_page(p: RerunPlan) -> str:
 This standalone book re-executes chapters of the computational thesis on another corpus and window.
 Each chapter shows the new counts and, beside them, the figures the thesis publishes.
 
-- **Corpus:** {where} ({len(p.corpus.reports)} reports, {len(p.corpus.codes)} codes; coders: {coders};
-  counted: {myst_text(p.coder or "none", at_line_start=False)})
+- **Corpus:** {where} ({len(p.corpus.reports):,} reports, {len(p.corpus.codes):,} codes; coders: {coders};
+  counted: {counted})
 - **Window:** before = {p.window.start} to the day before {p.window.pivot} ({labels["before"]});
   after = {p.window.pivot} to {p.window.end} ({labels["after"]})
 

@@ -323,3 +323,41 @@ def require_reports(counts: Counts) -> None:
     """Refuse a window that holds no report: every share and chart would be empty or divide by 0."""
     if int(counts.reports["n"].sum()) == 0:
         raise WindowError(f"window: no report of {counts.source} falls within {counts.window}")
+
+
+def _main_coded(corpus: Corpus, coder: str) -> pd.Series:
+    """The ids of the reports to which ``coder`` gave a main code."""
+    codes = corpus.codes
+    mains = codes[((codes["coder"] == coder) & (codes["level"].astype(str) == "main")).to_numpy()]
+    return mains["report_id"].astype(str)
+
+
+def require_coded(counts: Counts) -> None:
+    """Refuse to count a coder who left reports of the window without a main code.
+
+    A book's shares of 6.3 to 6.5 divide a category's reports by all the reports on a partner, so a
+    report the counted coder never coded would be read as a report with no category, and a coder
+    who coded a sample (a second coder checking reliability on a few dozen reports) would have the
+    book say "218 coded reports" and print shares of all 218. The format asks a main code of every
+    report (:mod:`kzperception.data.corpus_rules`); on a corpus with several coders the counted one
+    must meet that rule alone. The refusal names the coders who do.
+    """
+    corpus, who = counts.corpus, counts.coder
+    if corpus is None or not who or len(corpus.coders) < 2:  # one coder: the loader requires it already
+        return
+    ids = in_window(corpus, counts.window)["id"].astype(str)
+    missing = ids[~ids.isin(set(_main_coded(corpus, who)))]
+    if missing.empty:
+        return
+    complete = [c for c in corpus.coders if c != who and ids.isin(set(_main_coded(corpus, c))).all()]
+    first = ", ".join(missing.head(3))
+    advice = (
+        f"count a coder who coded every one of them ({', '.join(complete)})"
+        if complete
+        else "no coder coded every one of them: add the missing codes, or settle them in the consensus sheet"
+    )
+    raise SourceError(
+        f"--coder: {who} gave no main code to {len(missing):,} of the {len(ids):,} reports in the window "
+        f"({first}{', ...' if len(missing) > 3 else ''}); the book would read each as a report with no "
+        f"category, so {advice}"
+    )

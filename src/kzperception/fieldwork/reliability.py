@@ -10,10 +10,15 @@ A coder who did not code a report contributes a missing value there (alpha handl
 kappa uses the reports both coders coded. Where every pairable value is the same (nobody used a
 category), both coefficients are undefined and reported as empty, not as a misleading 1; the
 table's ``note`` says why a coefficient is empty, so no reader meets a bare dash.
+
+The coder ``consensus`` (the codes the coders settled together, :mod:`kzperception.fieldwork.consensus`)
+is not compared: it is made from the others' codes, so counting it as one more coder would raise
+alpha by agreeing with them, and it would leave two coders without their kappa ("3 here").
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -21,6 +26,7 @@ import pandas as pd
 
 from kzperception.data.corpus import Corpus, CorpusError
 from kzperception.data.vocabulary import MODES
+from kzperception.fieldwork.consensus import CONSENSUS
 
 RELIABILITY_COLUMNS: tuple[str, ...] = (
     "category",
@@ -66,6 +72,18 @@ def _note(matrix: np.ndarray, n_coders: int, alpha: float, kappa: float) -> str:
     if n_coders != 2:
         reasons.append(KAPPA_TWO_CODERS.format(n=n_coders))
     return "; ".join(reasons)
+
+
+def compared_coders(corpus: Corpus) -> list[str]:
+    """The coders whose agreement is measured: every coder of the corpus but the consensus."""
+    return [c for c in corpus.coders if c != CONSENSUS]
+
+
+def without_consensus(corpus: Corpus) -> Corpus:
+    """``corpus`` with the consensus's codes left out (the same object when it has none)."""
+    if CONSENSUS not in corpus.coders:
+        return corpus
+    return dataclasses.replace(corpus, codes=corpus.codes[(corpus.codes["coder"] != CONSENSUS).to_numpy()])
 
 
 def presence_matrix(corpus: Corpus, category: str, mode: str) -> tuple[np.ndarray, list[str], list[str]]:
@@ -208,6 +226,8 @@ def reliability_table(corpus: Corpus) -> pd.DataFrame:
     ``alpha_level`` is alpha over not given / secondary / main, so that a coder's main against
     another's secondary counts as a disagreement there (and not in ``alpha``, which compares presence).
 
+    The consensus is not one of the coders compared (:func:`compared_coders`).
+
     ``n_reports`` counts the reports coded by at least two coders (those that enter alpha; with
     two coders, also kappa). ``kappa`` is empty unless there are exactly two coders. ``note`` says
     why a coefficient is empty (no report coded by two coders; no variation, with which value), and
@@ -216,10 +236,12 @@ def reliability_table(corpus: Corpus) -> pd.DataFrame:
     The categories are the corpus's own (``corpus.vocabulary``: its ``codebook.yaml`` where it
     carries one), so a category a researcher added gets its row, as :func:`disagreements` lists it.
     """
-    coders = corpus.coders
+    coders = compared_coders(corpus)
     if len(coders) < 2:
         found = ", ".join(coders) or "none"
-        raise CorpusError([f"reliability needs at least two coders; this corpus has {len(coders)} ({found})"])
+        besides = " besides the consensus" if CONSENSUS in corpus.coders else ""
+        raise CorpusError([f"reliability needs at least two coders; this corpus has {len(coders)} ({found}){besides}"])
+    corpus = without_consensus(corpus)
     rows = []
     vocabulary = corpus.vocabulary
     for category in vocabulary.category_ids:
@@ -259,9 +281,10 @@ def disagreements(corpus: Corpus) -> pd.DataFrame:
     against secondary). One row per coder of such a report: their ``level`` (``main``,
     ``secondary``, or ``""`` where they did not give the category) and their ``note`` for that
     code, so a consensus meeting has each coder's decision and reason side by side. Reports
-    coded by one coder only are not disagreements and are left out.
+    coded by one coder only are not disagreements and are left out, and so is the consensus, which
+    settles them.
     """
-    codes = corpus.codes
+    codes = without_consensus(corpus).codes
     note = codes["note"].astype(str) if "note" in codes.columns else pd.Series("", index=codes.index)
     given = {
         (str(r), str(c), str(m), str(w)): (str(lv), n)
