@@ -177,9 +177,18 @@ def test_no_dated_report_gives_no_span():
 
 @pytest.mark.parametrize(
     ("rate", "words"),
-    [(37 / 549, "0.0674"), (78 / 547, "0.143"), (0.0, "0"), (1 / 36500, "0.0000274"), (12.345, "12.3"), (3.0, "3")],
+    [
+        (37 / 549, "0.0674"),
+        (78 / 547, "0.143"),
+        (0.0, "0"),
+        (1 / 36500, "0.0000274"),
+        (12.345, "12.3"),
+        (3.0, "3.00"),
+        (4253 / 1150, "3.70"),
+    ],
 )
 def test_rates_keep_three_significant_digits_without_exponents(rate, words):
+    # trailing zeros kept: rates stand side by side ("3.70 against 3.55", never "3.7 against 3.55")
     assert render._per_day(rate) == words
 
 

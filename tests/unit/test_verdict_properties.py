@@ -429,7 +429,7 @@ def test_category_verdicts_match_an_independent_computation(t: dict) -> None:
                 if k == 0:
                     assert said.endswith("its one report" if n == 1 else f"any of its {n:,} reports"), said
                 else:
-                    whole = "its one report" if n == 1 else f"{'one' if k == 1 else f'{k:,}'} of its {n:,} reports"
+                    whole = "its one report" if n == 1 else f"{'one report' if k == 1 else f'{k:,} reports'} of {n:,}"
                     assert said.endswith(f"in {whole} ({100 * k / n:.1f} %)"), said
                 continue
             compared += 1

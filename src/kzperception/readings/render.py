@@ -506,11 +506,12 @@ def _(v: CategoryShift, labels: Labels = LABELS) -> str:
 
 
 def _share_in(name: str, level: str, k: float, n: int, verb: str) -> str:
-    """``economic cooperation is a main code in 2 of its 3 reports (66.7 %)``; ``… in its one report``;
-    ``… is not a main code of any of its 4 reports``: never "in no report of 1"."""
+    """``economic cooperation is a main code in 2 reports of 3 (66.7 %)``, ``… in one report of 3``, in
+    the style of every other share of the book ("one report of 37 before the pivot"); ``… in its one
+    report``; ``… is not a main code of any of its 4 reports``: never "in no report of 1"."""
     if not k:
         return f"{name} {verb} not a {level} code of {'its one report' if n == 1 else f'any of its {n:,} reports'}"
-    whole = "its one report" if n == 1 else f"{'one' if k == 1 else f'{int(k):,}'} of its {n:,} reports"
+    whole = "its one report" if n == 1 else f"{words.count(k)} of {n:,}"
     return f"{name} {verb} a {level} code in {whole} ({words.percent(100.0 * k / n)})"
 
 
@@ -1107,14 +1108,18 @@ def _days(n: int) -> str:
 
 
 def _per_day(x: float) -> str:
-    """Reports per day to three significant digits (``0.0123``), ``0`` for none, ``n/a`` unknown."""
-    import numpy as np
-
+    """Reports per day to three significant digits, trailing zeros kept so that the rates set side by
+    side read alike (``3.70`` against ``3.55``, not ``3.7``; ``0.0123``; ``1,235``); ``0`` for none,
+    ``n/a`` unknown."""
     if is_nan(x):
         return "n/a"
     if x == 0:
         return "0"
-    return str(np.format_float_positional(x, precision=3, unique=False, fractional=False, trim="-"))
+    decimals = max(0, 2 - math.floor(math.log10(abs(x))))
+    text = f"{x:,.{decimals}f}"
+    if decimals and float(text.replace(",", "")) >= 10 ** (3 - decimals):  # 9.996 rounds up to 10.00
+        text = f"{x:,.{decimals - 1}f}"
+    return text
 
 
 @render.register

@@ -1,0 +1,62 @@
+"""Shares and rates in the book's one style, checked against counts made with plain pandas.
+
+A share in the only period with reports reads "one report of 3", as every other share of the book
+("one report of 37 before the pivot"); reports per day keep three significant digits with their
+trailing zeros, so that two rates set side by side read alike ("3.70 against 3.55").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from kzperception.data.counts import load_counts
+from kzperception.data.window import Window
+from kzperception.readings import compute, registry
+from kzperception.readings.render import LABELS, render
+from tests.conftest import write_corpus
+
+
+def test_a_share_in_the_only_period_with_reports_reads_like_every_other_share(tmp_path: Path) -> None:
+    # China has reports only after the pivot: 3 of them, one with economic cooperation as its main code
+    rows = "a1,china,government,mfa,2022-05-01,,,,,,synthetic\na2,china,government,mfa,2022-06-01,,,,,,synthetic\n"
+    rows += "a3,china,government,mfa,2022-07-01,,,,,,synthetic\nb1,russia,government,mfa,2021-01-01,,,,,,synthetic\n"
+    codes = "a1,economic,cooperation,main,primary\na2,cultural,cooperation,main,primary\n"
+    codes += "a3,cultural,cooperation,main,primary\nb1,economic,cooperation,main,primary\n"
+    folder = write_corpus(tmp_path / "after", rows, codes)
+    frame = pd.read_csv(folder / "codes.csv")
+    china = frame[frame["report_id"].str.startswith("a")]
+    k, n = int(((china["category"] == "economic") & (china["level"] == "main")).sum()), china["report_id"].nunique()
+    said = render(compute.category_shift(load_counts(folder), "china", "economic"), LABELS)
+    assert said.endswith(f"is a main code in one report of {n} ({100 * k / n:.1f} %)"), said
+    assert "of its" not in said, said
+
+
+def test_reports_per_day_keep_three_significant_digits_side_by_side(tmp_path: Path) -> None:
+    # 37 reports in the 100 days before the pivot and 71 in the 200 days from it: 0.370 against 0.355
+    start, pivot = dt.date(2020, 1, 1), dt.date(2020, 4, 10)
+    end = pivot + dt.timedelta(days=199)
+    days = [start + dt.timedelta(days=i * 2) for i in range(37)] + [pivot + dt.timedelta(days=i * 2) for i in range(71)]
+    reports = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(len(days))],
+            "country": "china",
+            "website": "government",
+            "date": [d.isoformat() for d in days],
+            "provenance": "generated",
+        }
+    )
+    folder = tmp_path / "unequal"
+    folder.mkdir()
+    reports.to_csv(folder / "reports.csv", index=False)
+    codes = pd.DataFrame({"report_id": reports["id"], "category": "economic", "mode": "cooperation"})
+    codes.assign(level="main", coder="primary").to_csv(folder / "codes.csv", index=False)
+    counts = load_counts(folder, Window.parse(start.isoformat(), pivot.isoformat(), end.isoformat()))
+    said = registry.texts(counts, ["period_rates"])["said_period_rates"]
+    on = pd.to_datetime(reports["date"]).dt.date
+    before = (on < pivot).sum() / (pivot - start).days
+    after = ((on >= pivot) & (on <= end)).sum() / ((end - pivot).days + 1)
+    assert f"{before:#.3g}" == "0.370"  # the case the rule is for: a trailing zero
+    assert f"all reports {before:#.3g} against {after:#.3g}" in said, said
