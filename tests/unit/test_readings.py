@@ -167,7 +167,12 @@ def test_the_published_economy_leads_for_both_by_the_published_counts() -> None:
         main = {cat: n for (c, cat, level), n in by_hand.items() if c == country and level == "main"}
         assert max(main, key=main.get) == "economic"  # the independent side agrees before the reading is read
     verdict = compute.common_leader(load_counts("published"))
-    assert verdict.decision() == ("same", (("china", "leads", ("economic",)), ("russia", "leads", ("economic",))))
+    # each lead carries its test (within chance for both, checked by hand below), so a corpus whose leads
+    # are beyond chance does not read "the same way"
+    assert verdict.decision() == (
+        "same",
+        (("china", "leads", ("economic",), "within"), ("russia", "leads", ("economic",), "within")),
+    )
     text = _said(verdict)
     assert text.startswith(
         f"Economic cooperation is the leading main code for both China "

@@ -375,7 +375,12 @@ class CommonLeader(Verdict):
         return "differ"
 
     def decision(self) -> tuple[object, ...]:
-        return (self.outcome, tuple((r.scope, r.outcome, r.leaders) for r in self.rankings))
+        # each partner's lead carries its test in the sentence, so the thesis reads the same way only
+        # when its leads are beyond (or within) chance for the same partners
+        return (
+            self.outcome,
+            tuple((r.scope, r.outcome, r.leaders, None if r.test is None else r.test.outcome) for r in self.rankings),
+        )
 
     def numbers(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -808,7 +813,8 @@ class CategoryOrder(Verdict):
         return len(self.main.known) == len(self.main.items) and not any(is_nan(n) for _, n in self.secondary)
 
     def decision(self) -> tuple[object, ...]:
-        return (self.known, self.main.outcome, self.main.leaders, tuple(cats for _, cats in self.groups))
+        test = None if self.main.test is None else self.main.test.outcome  # the lead's test is said with it
+        return (self.known, self.main.outcome, self.main.leaders, test, tuple(cats for _, cats in self.groups))
 
     def numbers(self) -> dict[str, float]:
         out = {f"{c}_main": float(n) for c, n in self.main.known}
