@@ -60,3 +60,36 @@ def test_reports_per_day_keep_three_significant_digits_side_by_side(tmp_path: Pa
     after = ((on >= pivot) & (on <= end)).sum() / ((end - pivot).days + 1)
     assert f"{before:#.3g}" == "0.370"  # the case the rule is for: a trailing zero
     assert f"all reports {before:#.3g} against {after:#.3g}" in said, said
+
+
+def test_counts_glued_for_the_prose_carry_thousands_separators(tmp_path: Path) -> None:
+    # "how the 6000 reports are spread" on a large corpus: a glued count reads 1,200, as every sentence's
+    from myst_nb.core.variables import format_plain_text
+
+    from kzperception.analysis import measures
+    from kzperception.book.display import glued_value
+
+    n = 1200
+    reports = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(n)],
+            "country": ["china", "russia"] * (n // 2),
+            "website": "government",
+            "date": [(dt.date(2020, 9, 1) + dt.timedelta(days=i % 900)).isoformat() for i in range(n)],
+            "provenance": "generated",
+        }
+    )
+    folder = tmp_path / "large"
+    folder.mkdir()
+    reports.to_csv(folder / "reports.csv", index=False)
+    codes = pd.DataFrame({"report_id": reports["id"], "category": "economic", "mode": "cooperation"})
+    codes = pd.concat([codes.assign(level="main"), codes.assign(category="cultural", level="secondary")])
+    codes.assign(coder="primary").to_csv(folder / "codes.csv", index=False)
+    counts = load_counts(folder)
+    facts = {**measures.reports_facts(counts), **measures.coding_facts(counts)}
+    inside = reports[(reports["date"] >= "2020-08-24") & (reports["date"] <= "2023-08-24")]
+    # {glue:text} prints the glued text/plain read back with ast.literal_eval, as myst-nb does
+    shown = [format_plain_text(repr(glued_value(k, facts[k])), "s") for k in ("n_reports", "codes_all")]
+    assert shown == [f"{len(inside):,}", f"{2 * len(inside):,}"] == ["1,200", "2,400"]
+    assert format_plain_text(repr(glued_value("n_reports", 218)), "s") == repr(glued_value("n_reports", 218)) == "218"
+    assert glued_value("n_reports", 1200) == 1200  # still a number for every other use

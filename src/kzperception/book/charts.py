@@ -166,10 +166,10 @@ def plain(value: object) -> str:
 
 
 def _number(value: float, digits: int = 1) -> str:
-    """A count as an integer, any other number with ``digits`` decimals ("n/a" for a gap)."""
+    """A count as an integer, any other number with ``digits`` decimals, thousands separated ("n/a" for a gap)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return f"{int(value)}" if float(value).is_integer() else f"{value:.{digits}f}"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.{digits}f}"
 
 
 def describe(*sentences: str) -> str:

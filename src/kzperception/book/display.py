@@ -227,8 +227,9 @@ def _undefined(value: object) -> bool:
 def glue_facts(facts: dict[str, float], prefix: str = "") -> None:
     """Glue every named number for the chapter's prose (``{glue:text}`name``` in MyST).
 
-    Counts are glued as ints; shares and changes as floats rounded to one decimal, the precision
-    the thesis prints, so the prose formats them with ``:.1f``. Rates per day (``*_per_day``) are
+    Counts are glued as ints (:class:`Count`, shown with thousands separators); shares and changes
+    as floats rounded to one decimal, the precision the thesis prints, so the prose formats them
+    with ``:.1f``. Rates per day (``*_per_day``) are
     glued whole: 37 reports in 549 days is 0.067 a day, which one decimal would make 0.1.
 
     A number that is not finite (NaN, infinity) is refused with :class:`UndefinedFactError` naming
@@ -246,13 +247,34 @@ def glue_facts(facts: dict[str, float], prefix: str = "") -> None:
             "'nan': drop it with display.defined_facts or word it as not known first"
         )
     for key, value in facts.items():
-        if key.endswith("_per_day"):
-            pass
-        elif isinstance(value, float) and value.is_integer() and "share" not in key and "change" not in key:
-            value = int(value)
-        elif isinstance(value, float):
-            value = round(value, 1)
-        glue(f"{prefix}{key}", value, display=False)
+        glue(f"{prefix}{key}", glued_value(key, value), display=False)
+
+
+class Count(int):
+    """A whole number that a page shows with thousands separators: "how the 6,000 reports are spread".
+
+    ``{glue:text}`` prints the text/plain a value is glued with, after ``ast.literal_eval``, which
+    would read a bare ``6,000`` as the tuple ``(6, 0)``; so from 1,000 up the repr is the quoted
+    text (``'6,000'``), read back as that string. Below 1,000 it is the plain number, as before.
+    It is an ``int`` for every other use; no count is glued with a format spec (shares and
+    changes are, and stay floats).
+    """
+
+    def __repr__(self) -> str:
+        return f"{int(self)}" if abs(self) < 1000 else repr(f"{int(self):,}")
+
+
+def glued_value(key: str, value: float) -> float:
+    """What :func:`glue_facts` glues for ``key``: a rate whole, a count as a :class:`Count`, else one decimal."""
+    if key.endswith("_per_day"):
+        return value
+    if isinstance(value, bool):
+        return value
+    if "share" not in key and "change" not in key and (isinstance(value, int) or float(value).is_integer()):
+        return Count(int(value))
+    if isinstance(value, float):
+        return round(value, 1)
+    return value
 
 
 def glue_texts(texts: dict[str, str]) -> None:
