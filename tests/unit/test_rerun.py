@@ -134,7 +134,7 @@ def test_bad_chapter_lists_refused_in_one_line(tmp_path, value, message):
 def test_chapter_list_parser():
     known = ["a", "b", "c"]
     assert rerun.parse_chapters(None, known) is None
-    assert rerun.parse_chapters(" b , a", known) == ["b", "a"]
+    assert rerun.parse_chapters(" b , a", known) == ["a", "b"]  # the book's order, whatever the order given
     with pytest.raises(rerun.RerunError, match="more than once: 'a'"):
         rerun.parse_chapters("a,b,a", known)
     with pytest.raises(rerun.RerunError, match="empty"):
@@ -321,3 +321,16 @@ def test_sweep_puts_a_moved_aside_book_back_and_spares_live_runs(tmp_path):
     assert rerun.sweep_leftovers(out) == [half]
     assert (out / rerun.MARKER).is_file() and (out / "html").is_dir()
     assert live.is_dir() and other.is_dir() and not aside.exists()
+
+
+def test_chapters_given_out_of_order_are_built_in_the_books_order() -> None:
+    # "--chapters 06-0-results,06-3-coding,06-2-reports" failed the jupyter-book build with no cause shown
+    from kzperception.book.rerun import available_chapters, check_chapters
+
+    known = available_chapters()
+    given = ["06-0-results", "06-3-coding", "06-2-reports"]
+    assert (
+        check_chapters(given, known)
+        == sorted(given, key=known.index)
+        == ["06-0-results", "06-2-reports", "06-3-coding"]
+    )

@@ -236,7 +236,9 @@ def check_chapters(chosen: Sequence[str], known: Sequence[str], option: str = "-
     unknown = [c for c in chosen if c not in known]
     if unknown:
         raise RerunError(f"{option}: unknown chapter(s) {', '.join(unknown)} (known: {', '.join(known)})")
-    return chosen
+    # in the book's order, whatever the order given: "06-3-coding,06-2-reports" built a table of
+    # contents whose chapters number differently from their pages, and jupyter-book failed on it
+    return [c for c in known if c in chosen]
 
 
 def parse_chapters(text: str | None, known: Sequence[str], option: str = "--chapters") -> list[str] | None:
