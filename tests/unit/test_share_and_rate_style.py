@@ -93,3 +93,29 @@ def test_counts_glued_for_the_prose_carry_thousands_separators(tmp_path: Path) -
     assert shown == [f"{len(inside):,}", f"{2 * len(inside):,}"] == ["1,200", "2,400"]
     assert format_plain_text(repr(glued_value("n_reports", 218)), "s") == repr(glued_value("n_reports", 218)) == "218"
     assert glued_value("n_reports", 1200) == 1200  # still a number for every other use
+    # and the source note of every chapter: "(generated: 1,200)", not "(generated: 1200)"
+    from kzperception.book.chapter import Chapter
+
+    note = Chapter(counts, load_counts("published")).source_note()
+    assert note is not None and f"generated: {len(reports):,})" in note.data, note.data
+
+
+def test_the_only_slot_that_grew_carries_the_whole_rise_not_most_of_it(tmp_path: Path) -> None:
+    # "(4.0 of the 4.0 reports per 100 days gained ...)" read "carry most of the rise"
+    slots = {("china", "government"): (5, 9), ("china", "president"): (6, 3), ("russia", "government"): (4, 4)}
+    rows, codes, i = "", "", 0
+    for (country, website), (before, after) in slots.items():
+        for k in range(before + after):
+            day = f"2021-0{1 + k % 9}-1{k % 10}" if k < before else f"2022-0{3 + k % 7}-1{k % 10}"
+            rows += f"r{i},{country},{website},mfa,{day},,,,,,synthetic\n"
+            codes += f"r{i},economic,cooperation,main,primary\n"
+            i += 1
+    folder = write_corpus(tmp_path / "one-grows", rows, codes)
+    frame = pd.read_csv(folder / "reports.csv", header=0)
+    frame["after"] = frame["date"] >= "2022-02-24"
+    gains = frame.groupby(["country", "website"])["after"].agg(lambda a: int(a.sum()) - int((~a).sum()))
+    grew = gains[gains > 0]
+    assert list(grew.index) == [("china", "government")] and int(grew.iloc[0]) == 4
+    said = registry.texts(load_counts(folder), ["slot_rise"])["said_slot_rise"]
+    assert "only the reports on China on gov.kz grow, by 4 reports" in said, said
+    assert "most of the rise" not in said, said

@@ -52,7 +52,7 @@ class Chapter:
         if c.is_published:
             return None
         # The corpus's folder and provenance values are the researcher's text: escaped, never markup.
-        mix = ", ".join(f"{html_text(k)}: {v}" for k, v in c.corpus.provenance_mix.items()) if c.corpus else ""
+        mix = ", ".join(f"{html_text(k)}: {v:,}" for k, v in c.corpus.provenance_mix.items()) if c.corpus else ""
         synthetic = c.corpus is not None and c.corpus.is_synthetic
         cls = "warning kzp-synthetic" if synthetic else "note kzp-source"
         head = (

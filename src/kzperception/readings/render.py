@@ -788,6 +788,8 @@ def _(v: SlotRise, labels: Labels = LABELS) -> str:
     gain = v.gain(pace)
     if n == 1:
         head = f"{_slot(labels, pace)}, the one slot with reports, gain {amount(gain)}"
+    elif math.isclose(gain, v.gained, rel_tol=1e-12):  # the only slot that grew: all of the rise, not "most"
+        head = f"of {slots}, only {_slot(labels, pace)} grow, by {amount(gain)}"
     else:
         part = "most" if v.outcome == "most" else "the largest part"
         head = (
