@@ -115,16 +115,17 @@ def foreign_private_attributes(sources: dict[str, str]) -> set[tuple[str, str]]:
     """
     trees = {where: ast.parse(source) for where, source in sources.items()}
     defined = {where: _defined(tree) for where, tree in trees.items()}
+    anywhere = set().union(*defined.values())  # a name this module does not define is defined elsewhere
     found: set[tuple[str, str]] = set()
     for where, tree in trees.items():
-        elsewhere = set().union(*(names for other, names in defined.items() if other != where))
+        elsewhere = anywhere - defined[where]
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Attribute)
                 and _private(node.attr)
                 and not node.attr.endswith("_")
                 and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
-                and node.attr in elsewhere - defined[where]
+                and node.attr in elsewhere
             ):
                 found.add((where, node.attr))
     return found
