@@ -18,7 +18,8 @@ from kzperception import paths
 from kzperception.analysis import measures
 from kzperception.data.counts import load_counts
 
-CHAPTERS_STATING_THE_SHARE = ("06-1-code-categories", "06-3-coding")
+#: Chapters that paste the share themselves; 6.3's totals reading states it too (tested below).
+CHAPTERS_STATING_THE_SHARE = ("06-1-code-categories",)
 
 
 def _stated(statement_id: str) -> str:
@@ -51,3 +52,15 @@ def test_chapters_paste_the_share_at_the_thesis_precision(stem: str) -> None:
     assert "{glue:md}`non_cooperation_share_precise`" in text
     assert "non_cooperation_share:.1f" not in text
     assert "measures.precise_texts(" in text
+
+
+def test_the_totals_reading_states_the_share_at_the_thesis_precision_and_none_for_none() -> None:
+    """6.3 says the share inside its totals reading: "8 non-cooperation codes (2.02 % of all)", as the
+    thesis prints it; a corpus without non-cooperation codes is not told it has 0.00 % of them."""
+    import dataclasses
+
+    from kzperception.readings import compute, render
+
+    totals = compute.code_totals(load_counts("published"))
+    assert render.render(totals).endswith(f"and 8 non-cooperation codes ({_stated('6.1-01')} % of all)")
+    assert render.render(dataclasses.replace(totals, non_cooperation=0.0)).endswith("and no non-cooperation code")

@@ -421,7 +421,8 @@ def test_the_zero_and_one_corpus_reads_none_and_one(corpora: dict[str, Path]) ->
     nc = Hand(corpora["zero-and-one"]).non_cooperation()
     assert totals.non_cooperation == nc
     said = {0: "no non-cooperation code", 1: "one non-cooperation code"}.get(nc, f"{nc} non-cooperation codes")
-    assert render.render(totals).endswith(f"and {said}")
+    share = f" ({nc / totals.total * 100:.2f} % of all)" if nc else ""  # the thesis's two decimals (6.1)
+    assert render.render(totals).endswith(f"and {said}{share}")
     summary = render.render(compute.period_tests(counts))
     assert "none falls below 5 %" in summary
 

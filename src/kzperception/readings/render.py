@@ -175,7 +175,7 @@ def _(v: AttentionTest, labels: Labels = LABELS) -> str:
             f"{words.chance(v.test)}"
         )
     text = (
-        f"over {words.group(len(names))} partners ({words.together(names)}), how the reports divide between "
+        f"for {words.group(len(names))} partners ({words.together(names)}), how the reports divide between "
         f"the two periods {shows}{words.chance(v.test)}"
     )
     differing = v.differing_pairs
@@ -667,6 +667,8 @@ def _(v: CodeTotals, labels: Labels = LABELS) -> str:
         f"{words.count(v.total, 'code')}: {words.count(v.main, 'main cooperation code')}, "
         f"{words.count(v.secondary, 'secondary cooperation code')} and "
         f"{words.count(v.non_cooperation, 'non-cooperation code')}"
+        # Two decimals, the precision the thesis gives this share at (6.1: "2.02%"); none to give for none.
+        + (f" ({v.non_cooperation_share:.2f} % of all)" if v.non_cooperation > 0 else "")
     )
 
 

@@ -771,6 +771,11 @@ class CodeTotals(Verdict):
     def total(self) -> float:
         return self.main + self.secondary + self.non_cooperation
 
+    @property
+    def non_cooperation_share(self) -> float:
+        """Non-cooperation codes as a percentage of all codes (NaN with no code at all)."""
+        return self.non_cooperation / self.total * 100 if self.total else float("nan")
+
     def decision(self) -> tuple[object, ...]:
         return (self.known,)
 
