@@ -284,7 +284,13 @@ def test_report_verdicts_match_an_independent_computation(t: dict) -> None:
         assert small.outcome == "level"
     else:
         assert small.website == min(sites, key=sites.get)
-        check_wording(render(small, LABELS), small, len(ps))
+        said = render(small, LABELS)
+        check_wording(said, small, len(ps))
+        # "wider" only where each interval rests on fewer reports than that partner's on every other site
+        mine = {p: n_of(t, p, None, small.website) for p in ps if n_of(t, p, None, small.website) > 0}
+        others = [w for w in sites if w != small.website]
+        wider = bool(mine) and all(n < n_of(t, p, None, w) for p, n in mine.items() for w in others)
+        assert ("so its intervals are wider" in said) == wider, said
 
 
 @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])

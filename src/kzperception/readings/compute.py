@@ -625,8 +625,15 @@ def small_site(counts: Counts) -> SmallSite:
     present = [(w, n) for w, n in sizes if n > 0]
     small = min(present, key=lambda x: x[1])[0] if present else ""
     paces = tuple(pace for p in partners(counts) if small and (pace := _slot_pace(counts, ref, p, small)).n > 0)
+    elsewhere = tuple(
+        (pace.partner, w, reports(counts, pace.partner, "all", w)) for pace in paces for w, n in present if w != small
+    )
     return SmallSite(
-        "small_site", "the smallest website's Wilson intervals against the steady pace", sizes=sizes, paces=paces
+        "small_site",
+        "the smallest website's Wilson intervals against the steady pace",
+        sizes=sizes,
+        paces=paces,
+        elsewhere=elsewhere,
     )
 
 

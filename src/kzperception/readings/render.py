@@ -819,9 +819,10 @@ def _(v: SmallSite, labels: Labels = LABELS) -> str:
     sizes = dict(v.sizes)
     others = words.together([f"{n:,}" for x, n in present if x != w])
     ranges = [f"for {labels.partner(p.partner)} {p.low:.1f} to {p.high:.1f} %" for p in v.paces if p.side != "unknown"]
+    intervals = "so its intervals are wider" if v.wider else "and its intervals are"
     head = (
-        f"the site {labels.website(w)} publishes fewer reports ({sizes[w]:,} against {others}), so its intervals "
-        f"are wider: {'; '.join(ranges) if ranges else 'none can be computed'}"
+        f"the site {labels.website(w)} publishes fewer reports ({sizes[w]:,} against {others}), {intervals}: "
+        f"{'; '.join(ranges) if ranges else 'none can be computed'}"
     )
     if v.outcome == "within":
         who = "either partner" if len(v.paces) == 2 else "its one partner" if len(v.paces) == 1 else "any partner"

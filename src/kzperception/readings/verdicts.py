@@ -946,6 +946,17 @@ class SmallSite(Verdict):
 
     sizes: tuple[tuple[str, int], ...] = ()
     paces: tuple[SteadyPace, ...] = ()
+    #: (partner, website, reports) on every other website with reports, for the partners of ``paces``.
+    elsewhere: tuple[tuple[str, str, int], ...] = ()
+
+    @property
+    def wider(self) -> bool:
+        """Whether each of the small website's intervals rests on fewer reports than the same partner's
+        on every other website: only then are its intervals, as the thesis says, the wider ones. A
+        site with fewer reports in all may still hold more on one partner (6,000 reports in all)."""
+        return bool(self.paces) and all(
+            pace.n < n for pace in self.paces for partner, _, n in self.elsewhere if partner == pace.partner
+        )
 
     @property
     def website(self) -> str:
