@@ -36,6 +36,7 @@ gives the range.
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import math
 import re
@@ -282,8 +283,12 @@ def _check(node: Node, top: bool = True) -> None:
                 raise ExprError(f"{node.name}() takes numbers, selectors or functions, not {arg!r}")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(text: str) -> Node:
-    """Parse and check an expression; raises :class:`ExprError` with a one-line message."""
+    """Parse and check an expression; raises :class:`ExprError` with a one-line message.
+
+    Remembered per text: the audit parses each statement's expression several times (its
+    constraints, its check, its sums), and the nodes are frozen, so one parse serves them all."""
     node = _Parser(text).parse()
     _check(node)
     return node

@@ -93,11 +93,14 @@ def report_share_intervals(counts: Counts) -> pd.DataFrame:
     v = counts.vocabulary
     r = counts.reports
 
+    columns = {k: r[k].to_numpy(dtype=object) for k in ("country", "website", "period")}
+    counts_n = r["n"].to_numpy()
+
     def n(**keys: str) -> int:
-        sel = pd.Series(True, index=r.index)
-        for k, v in keys.items():
-            sel &= r[k] == v
-        return int(r.loc[sel, "n"].sum())
+        sel = np.ones(len(r), dtype=bool)
+        for k, value in keys.items():
+            sel &= columns[k] == value
+        return int(counts_n[sel].sum())
 
     partners = partners_in(counts)
     rows = [_row("All reports", "after", n(period="after"), n(), country="", website="")]

@@ -73,8 +73,20 @@ def _one_line(value: object) -> str:
     provenance value ending in U+202E made the count beside it read 21 instead of 12.
     """
     text = "" if value is None else str(value)
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else _visible(ch) for ch in text)
+    text = _UNSEEN.sub(_seen, text)
     return re.sub(" {2,}", " ", text).strip()
+
+
+#: Every character :func:`_one_line` changes: the control characters (category Cc), the line and
+#: paragraph separators (Zl, Zp) and the bidirectional controls (:data:`_BIDI_CONTROLS`), found by one
+#: regular expression instead of asking unicodedata about each character of every cell
+#: (``tests/unit/test_display_one_line.py`` checks the set against unicodedata over every code point).
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _seen(match: re.Match[str]) -> str:
+    ch = match.group()
+    return " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else _visible(ch)
 
 
 def isolated(text: str) -> str:
@@ -86,7 +98,7 @@ def isolated(text: str) -> str:
     book's own labels are byte-for-byte what they were. Bidi controls in ``text`` have already been
     made visible by :func:`_one_line`, so none can end the isolate early.
     """
-    if any(unicodedata.bidirectional(ch) in _RTL for ch in text):
+    if not text.isascii() and any(unicodedata.bidirectional(ch) in _RTL for ch in text):
         return FSI + text + PDI
     return text
 
