@@ -261,12 +261,14 @@ def test_write_corpus_interrupted_at_each_rename_keeps_one_whole_corpus(tmp_path
 
 @pytest.fixture(scope="module")
 def two_coder_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A synthetic corpus of 3,000 reports coded by anna, and half of it by boris: ``reliability``
-    spends seconds on its bootstrap."""
+    """A synthetic corpus of 30,000 reports coded by anna, and half of it by boris: ``reliability``
+    spends seconds on it (about 9 s on the project machine; 3,000 reports took as long before its
+    bootstrap became one matrix product, and now end before the signal)."""
     import pandas as pd
 
     folder = tmp_path_factory.mktemp("reliability") / "corpus"
-    made = subprocess.run(_kzp("synth", "--seed", "1", "--reports", "3000", "--out", str(folder)), env=ENV, check=False)
+    synth = _kzp("synth", "--seed", "1", "--reports", "30000", "--out", str(folder))
+    made = subprocess.run(synth, env=ENV, check=False)
     assert made.returncode == 0
     codes = pd.read_csv(folder / "codes.csv", dtype=str, keep_default_na=False)
     pd.concat([codes.assign(coder="anna"), codes.assign(coder="boris").iloc[::2]]).to_csv(
