@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import os
 import re
 import subprocess
@@ -184,6 +185,16 @@ def test_a_rerun_on_a_generated_corpus_says_what_its_numbers_say(partners, data,
             ours = text.split("What follows is the thesis's own reading")[0]
             found = re.search(r".{60}\b(both (countries|partners)|the two (countries|partners))\b.{60}", ours)
             assert found is None, (stem, found and found[0])
+    # no warning a library printed (statsmodels dividing by zero, pandas' FutureWarning) shows under a table
+    for executed in (out / "src" / "chapters").glob("*.ipynb"):
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+        printed = [
+            "".join(o.get("text", ""))
+            for cell in nb["cells"]
+            for o in cell.get("outputs", [])
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        ]
+        assert printed == [], (executed.stem, printed[:2])
     for stem in ("index", "06-2-reports", "06-4-uncertainty", "08-conclusion"):
         for p in present:
             assert NAMES[p] in pages[stem], (stem, NAMES[p])

@@ -359,7 +359,10 @@ def stratified_attention(counts: Counts, pair: tuple[str, str] | None = None) ->
         return dict.fromkeys(keys, math.nan)
     st = StratifiedTable([t.astype(float) for t in tables])
     cmh = st.test_null_odds(correction=True)
-    bd = st.test_equal_odds()
+    # With a pooled odds ratio of exactly 1, Breslow-Day's quadratic degenerates and statsmodels divides
+    # by zero: the test comes back NaN (said as not known) and numpy's warning would print on the page.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bd = st.test_equal_odds()
     low, high = st.oddsratio_pooled_confint(alpha=ALPHA)
     return {
         "or_pooled": float(st.oddsratio_pooled),
