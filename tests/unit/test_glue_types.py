@@ -104,3 +104,24 @@ def test_counts_stored_as_floats_print_as_whole_numbers() -> None:
     ).to_html()
     assert ">112<" in html and "112.0" not in html and ">51.4<" in html
     assert "main_share" not in html and "Main (%)" in html
+
+
+def test_a_table_writes_counts_as_the_prose_does():
+    """Counts of 1,000 and more carry thousands separators in a table as in the prose beside it ("4,967
+    against 5,033"), stored as integers or as whole floats; shares and flags are left as they are."""
+    import pandas as pd
+
+    from kzperception.book.display import show_table
+
+    df = pd.DataFrame(
+        {
+            "slot": ["a", "b"],
+            "n": [4967, 12],
+            "codes": [14063.0, float("nan")],
+            "share": [1234.5, 1.0],
+            "ok": [True, False],
+        }
+    )
+    html = show_table(df, "t").to_html()
+    for shown in (">4,967<", ">12<", ">14,063<", ">–<", ">1234.5<", ">True<"):
+        assert shown in html.replace(" ", ""), shown

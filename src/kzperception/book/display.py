@@ -529,8 +529,13 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1, vocabulary: Voca
     # by class); on the audit's 5,000 cells the ids of every cell were 180 KB of the page.
     styler = Styler(df, cell_ids=False).hide(axis="index")
     styler = styler.format(precision=precision, na_rep="–")  # never "nan" in a cell
-    whole = [c for c in df.columns if _whole(df[c]) and not is_share(c)]
-    if whole:  # counts are whole numbers, never 112.0
+    whole = [
+        c
+        for c in df.columns
+        if (_whole(df[c]) or (pd.api.types.is_integer_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])))
+        and not is_share(c)
+    ]
+    if whole:  # counts are whole numbers, never 112.0, and 4,967 as the prose writes it
         styler = styler.format(lambda v: "–" if v != v else f"{int(v):,}", subset=whole)
     numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
     text_columns = [
