@@ -121,7 +121,7 @@ def test_an_unequal_window_wider_than_the_register_is_said_so_on_its_pages(tmp_p
         (partner_label(c), before[before["country"] == c], after[after["country"] == c]) for c in ("china", "russia")
     ]
     for name, b, a in rates:
-        said = f"{name} {len(b) / days_before:.3g} against {len(a) / days_after:.3g}"
+        said = f"{name} {len(b) / days_before:#.3g} against {len(a) / days_after:#.3g}"  # 3 digits, zeros kept
         assert said in reports_page, said
     days_to_first = (first - pd.Timestamp(start)).days
     assert (
