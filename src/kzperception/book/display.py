@@ -498,9 +498,12 @@ def is_share(column: object) -> bool:
 
 
 def _whole(series: pd.Series) -> bool:
-    """A float column that holds only whole numbers (counts stored as floats because of a missing cell)."""
+    """A column of counts: integers (not flags), or floats that hold only whole numbers (counts stored
+    as floats because of a missing cell)."""
     import pandas as pd
 
+    if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return True
     values = series.dropna()
     return pd.api.types.is_float_dtype(series) and len(values) > 0 and bool((values == values.round()).all())
 
@@ -529,12 +532,7 @@ def show_table(df: pd.DataFrame, name: str, precision: int = 1, vocabulary: Voca
     # by class); on the audit's 5,000 cells the ids of every cell were 180 KB of the page.
     styler = Styler(df, cell_ids=False).hide(axis="index")
     styler = styler.format(precision=precision, na_rep="–")  # never "nan" in a cell
-    whole = [
-        c
-        for c in df.columns
-        if (_whole(df[c]) or (pd.api.types.is_integer_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])))
-        and not is_share(c)
-    ]
+    whole = [c for c in df.columns if _whole(df[c]) and not is_share(c)]
     if whole:  # counts are whole numbers, never 112.0, and 4,967 as the prose writes it
         styler = styler.format(lambda v: "–" if v != v else f"{int(v):,}", subset=whole)
     numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from functools import singledispatch
 
+from kzperception.analysis.measures import THESIS_DECIMALS
 from kzperception.data.vocabulary import CATEGORY_LABELS, COUNTRY_LABELS, WEBSITE_HOSTS
 from kzperception.readings import words
 from kzperception.readings.verdicts import (
@@ -667,8 +668,12 @@ def _(v: CodeTotals, labels: Labels = LABELS) -> str:
         f"{words.count(v.total, 'code')}: {words.count(v.main, 'main cooperation code')}, "
         f"{words.count(v.secondary, 'secondary cooperation code')} and "
         f"{words.count(v.non_cooperation, 'non-cooperation code')}"
-        # Two decimals, the precision the thesis gives this share at (6.1: "2.02%"); none to give for none.
-        + (f" ({v.non_cooperation_share:.2f} % of all)" if v.non_cooperation > 0 else "")
+        # at the precision the thesis gives this share (6.1: "2.02%"); none to give for none
+        + (
+            f" ({v.non_cooperation_share:.{THESIS_DECIMALS['non_cooperation_share']}f} % of all)"
+            if v.non_cooperation > 0
+            else ""
+        )
     )
 
 
