@@ -26,8 +26,9 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -306,7 +307,8 @@ def execute_chapters(
         # Start the workers now: they fork and import their libraries while this process converts
         # the chapters below, instead of after it.
         pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(stems))), initializer=_start_worker)
-        pool.submit(os.getpid)
+        with _signals_held():
+            pool.submit(os.getpid)
     try:
         prepared: dict[str, NotebookNode] = {}
         for s in stems:
@@ -408,7 +410,10 @@ def _hand_out(
                 if on_start:
                     on_start(stem)
                 own = given[stem] | sources[stem].parameters
-                running.add(pool.submit(execute_chapter, stem, own, str(out_dir), key, str(nb_dir), prepared.get(stem)))
+                with _signals_held():  # the pool may fork a worker here
+                    running.add(
+                        pool.submit(execute_chapter, stem, own, str(out_dir), key, str(nb_dir), prepared.get(stem))
+                    )
             finished, running = wait(running, return_when=FIRST_COMPLETED)
             for fut in finished:
                 run = fut.result()
@@ -417,10 +422,36 @@ def _hand_out(
                     on_done(run)
 
 
+#: The signals the command stops on (:mod:`kzperception.cli.interrupt`).
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the pool may fork a worker; a signal that came meanwhile is taken
+    when they are released.
+
+    Taken inside the fork, the command's handler runs in one of the interpreter's at-fork hooks
+    (logging's lock release), where the ``Interrupted`` it raises is printed as "Exception ignored"
+    and dropped: the rerun went on, lost its pool and exited 1 with a traceback instead of its one
+    line and 143. The worker starts with them held and releases them first (:func:`_start_worker`).
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _start_worker() -> None:
     """A pool worker's start: leave Ctrl-C to the command, and import the heavy libraries once
     when chapter kernels are forked from it (:mod:`kzperception.book.warm_kernel`)."""
     _leave_ctrl_c_to_the_command()
+    if hasattr(signal, "pthread_sigmask"):  # forked while the command held them (_signals_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
     if warm_kernel.enabled():
         warm_kernel.preload()
 
