@@ -134,6 +134,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
+    # The package's bytecode, as a first run writes it where Python may (see bench_rerun.compile_bytecode):
+    # under PYTHONDONTWRITEBYTECODE every kernel of both builds would compile the library again.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(paths.ROOT / "src")], check=True, capture_output=True)
     chapters = toc_chapters()
     one = "06-2-reports" if "06-2-reports" in chapters else chapters[0]
     results: dict[str, float] = {}

@@ -5,6 +5,7 @@ environment's Python and that worktree's ``src/`` first on the path) and AFTER (
   1. ``kzperception --help`` and ``kzperception validate data/register`` (best of ``--repeat``);
   2. a rerun of every default data chapter on ``data/register`` with a new window, into a new folder;
   3. a second rerun of the same corpus with only the window changed, into the same folder.
+Both trees' bytecode is compiled first (:func:`compile_bytecode`).
 And for AFTER alone, in this process, the stages of one rerun: validation and counting (``plan``),
 staging, each chapter's execution, the Sphinx pass; and the floor that remains (one forked
 kernel's fixed cost per chapter over the cores, plus the Sphinx pass).
@@ -62,6 +63,19 @@ def hidden_modules(tree: Path, where: Path) -> Path | None:
         text = f"raise ImportError('{module} is not among the dependencies of the commit being compared')\n"
         (where / f"{module}.py").write_text(text, encoding="utf-8")
     return where
+
+
+def compile_bytecode(tree: Path) -> None:
+    """Write the bytecode of ``tree``'s package, as a first run does where Python may write it.
+
+    Where the environment sets ``PYTHONDONTWRITEBYTECODE`` (the project machine does), no run
+    writes bytecode, and a tree that has none compiles every module it imports in every process
+    of every run (the command, the pool's workers, their zygotes), some seconds of a rerun. Runs of
+    this script before 2026-12-07 compared a BEFORE worktree without bytecode against a checkout
+    whose tests had written it: both trees are compiled first now, so each is timed as it runs for
+    a user whose Python keeps its bytecode.
+    """
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "src")], check=True, capture_output=True)
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
@@ -214,6 +228,8 @@ def main() -> None:
     before = before_tree(commit, where)
     hide = hidden_modules(before, Path(tempfile.gettempdir()) / f"kzp-bench-hidden-{commit}")
     trees = {"before": (before, _env(before / "src", hide)), "after": (ROOT, _env(ROOT / "src"))}
+    for tree, _ in trees.values():
+        compile_bytecode(tree)
     if args.startup_only:
         main_startup(trees, commit, args.repeat or 10)
         return

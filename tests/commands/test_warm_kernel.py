@@ -259,6 +259,60 @@ def test_the_zygote_loads_the_chapters_corpus_once_and_each_kernel_finds_it_load
     assert count and count == re.findall(r"reports: (\d+)", seen["0"][0])
 
 
+#: Opens its chapter as every data chapter does, says whether the counts came prepared, and shows a reading.
+OPENS_CHAPTER = (
+    HEADER
+    + """# A chapter that opens its counts
+
+```{code-cell} ipython3
+:tags: [parameters]
+source = None
+start = None
+pivot = None
+end = None
+```
+
+```{code-cell} ipython3
+from kzperception.book.chapter import open_chapter
+from kzperception.readings import registry
+
+ch = open_chapter(source, start, pivot, end)
+print("prepared:", len(ch.counts.memo) > 0, len(ch.baseline.memo) > 0)
+print(registry.texts(ch.counts, ["changes", "leader_main"], ch.baseline))
+print(int(ch.counts.reports["n"].sum()), int(ch.counts.codes["n"].sum()))
+```
+"""
+)
+
+
+@pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
+def test_the_zygote_prepares_the_chapters_counts_and_each_kernel_opens_them_with_the_same_result(tmp_path, monkeypatch):
+    """The zygote opens the chapter's counts and derives the readings' verdicts before any kernel is
+    forked; each kernel's ``open_chapter`` gets them (once), and the page says exactly what a kernel
+    that loaded and computed everything itself says. The published tables the zygote read are in the
+    chapter's record, as a kernel's own reads would be."""
+    from kzperception import paths
+
+    monkeypatch.delenv("KZP_FORK_KERNELS", raising=False)
+    notebooks = _write(tmp_path / "notebooks", {"opens": OPENS_CHAPTER, "opens-2": OPENS_CHAPTER})
+    window = {"start": "2021-01-01", "pivot": "2022-02-24", "end": "2023-06-30"}
+    params = {"source": str(paths.REGISTER.resolve()), **window}
+    seen = {}
+    for zygote in ("1", "0"):
+        monkeypatch.setenv("KZP_ZYGOTE", zygote)
+        out = tmp_path / f"out-{zygote}"
+        runs = execute.execute_chapters(["opens", "opens-2"], params, out, jobs=1, notebooks=notebooks)
+        assert [r.status for r in runs] == ["executed", "executed"], [r.error for r in runs]
+        seen[zygote] = [_outputs(out / f"{stem}.ipynb") for stem in ("opens", "opens-2")]
+        for stem in ("opens", "opens-2"):
+            depends_on = nbformat.read(out / f"{stem}.ipynb", as_version=4).metadata["kzperception"]["depends_on"]
+            assert "data/published/totals.csv" in depends_on, sorted(depends_on)
+    assert all("prepared: True True" in text for text in seen["1"]), seen["1"]
+    assert all("prepared: False False" in text for text in seen["0"]), seen["0"]
+    said = [re.sub(r"prepared: \w+ \w+", "", text) for text in seen["1"] + seen["0"]]
+    assert len(set(said)) == 1 and "said_changes" in said[0], said
+
+
 #: Glues one name and uses another in its text.
 HOLE = (
     HEADER

@@ -198,3 +198,91 @@ def test_a_published_table_is_read_once_while_unchanged_and_again_when_rewritten
     table.write_text(table.read_text(encoding="utf-8").replace(",274", ",275"), encoding="utf-8")
     assert load_counts("published").stated["codes_main"] == 275
     assert str(table) in reads
+
+
+@pytest.fixture
+def settled_files(monkeypatch):
+    """Files trusted at once, as a real rerun's corpus is (written long before it); nothing prepared left after."""
+    import kzperception.data.corpus as corpus_module
+    from kzperception.data import counts as counts_module
+
+    monkeypatch.setattr(corpus_module, "_SETTLED_NS", 0)
+    yield
+    counts_module._prepared.clear()
+
+
+def test_prepared_counts_are_handed_to_the_next_load_once(tmp_path, settled_files):
+    """A zygote's prepared counts reach each kernel's first load_counts with the same arguments, once."""
+    from kzperception.data.counts import _prepared, prepare_counts
+    from tests.conftest import SMALL_CODES, SMALL_REPORTS, write_corpus
+
+    folder = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    w = Window.from_options("2020-08-24", "2022-02-24", "2023-08-24")
+    prepared = prepare_counts(str(folder), w)
+    assert prepared.coder == "primary"
+    assert load_counts(str(folder), w, "primary") is prepared  # asked as the counted coder: the same counts
+    again = load_counts(str(folder), w)  # handed out once, whatever it was asked as
+    assert again is not prepared
+    pd.testing.assert_frame_equal(again.reports, prepared.reports)
+    pd.testing.assert_frame_equal(again.codes, prepared.codes)
+    assert not _prepared
+    published = prepare_counts()
+    assert load_counts(str(folder), w) is not published  # other arguments: not these counts
+    assert load_counts("published") is published
+
+
+def test_prepared_counts_of_a_corpus_changed_since_are_not_handed_out(tmp_path, settled_files):
+    from kzperception.data.counts import prepare_counts
+    from tests.conftest import SMALL_CODES, SMALL_REPORTS, write_corpus
+
+    folder = write_corpus(tmp_path / "c", SMALL_REPORTS, SMALL_CODES)
+    w = Window.from_options("2020-08-24", "2022-02-24", "2023-08-24")
+    prepared = prepare_counts(str(folder), w)
+    # an edit after the zygote loaded it
+    write_corpus(folder, SMALL_REPORTS.replace("r8,china", "r8,russia"), SMALL_CODES)
+    now = load_counts(str(folder), w)
+    assert now is not prepared
+
+    def russia_after(c):
+        r = c.reports
+        return r[(r["country"] == "russia") & (r["period"] == "after")]["n"].sum()
+
+    assert russia_after(now) == russia_after(prepared) + 1
+
+
+def test_prepared_published_counts_are_not_handed_out_once_a_table_changed(tmp_path, monkeypatch, settled_files):
+    import shutil
+
+    from kzperception import paths
+    from kzperception.data.counts import prepare_counts
+
+    published = tmp_path / "published"
+    shutil.copytree(paths.PUBLISHED, published)
+    monkeypatch.setattr(paths, "PUBLISHED", published)
+    prepared = prepare_counts()
+    totals = published / "totals.csv"
+    totals.write_text(totals.read_text(encoding="utf-8").replace(",274", ",275"), encoding="utf-8")
+    now = load_counts()
+    assert now is not prepared
+    assert now.stated["codes_main"] == 275 and prepared.stated["codes_main"] == 274
+
+
+def test_verdicts_are_computed_once_per_counts_and_a_replaced_reading_is_asked_again(monkeypatch):
+    """The memo answers a reading asked twice without computing it again; a reading defined anew (as a test
+    or a later version might) is not answered with the old one's verdicts."""
+    from kzperception.readings import registry
+
+    counts = load_counts()
+    calls = []
+    original = registry.READINGS["changes"]
+
+    def counting(c):
+        calls.append(1)
+        return original.verdicts(c)
+
+    monkeypatch.setitem(registry.READINGS, "changes", registry.Reading("changes", original.question, counting))
+    first = registry.verdicts(counts, ["changes"])
+    second = registry.verdicts(counts, ["changes"])
+    assert len(calls) == 1 and repr(first) == repr(second) and first["changes"] is not second["changes"]
+    monkeypatch.setitem(registry.READINGS, "changes", registry.Reading("changes", original.question, lambda c: []))
+    assert registry.verdicts(counts, ["changes"]) == {"changes": []}

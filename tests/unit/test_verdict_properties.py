@@ -740,3 +740,22 @@ def test_paces_poolings_and_the_lead_across_the_pivot_match_an_independent_compu
         p = fisher_p([[by["after"][x], by["before"][x]], [by["after"][y], by["before"][y]]])
         assert lead.test is not None and math.isclose(lead.test.p, p, rel_tol=1e-9)
     check_wording(render(lead, LABELS), lead, len(ps))
+
+
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(), st.randoms(use_true_random=False))
+def test_verdicts_kept_with_the_counts_are_those_computed_afresh(t: dict, rnd) -> None:
+    """A Counts keeps each reading's verdicts once computed (its memo): asked again, in any order and any
+    subset, the answer is what a fresh Counts of the same table gives, and no caller shares a list."""
+    from kzperception.readings import registry
+
+    kept, fresh = counts_of(t), counts_of(t)
+    names = registry.names(compute.category_ids(kept))
+    first = rnd.sample(names, k=max(1, len(names) // 3))
+    asked = registry.verdicts(kept, first)
+    asked["__touched__"] = []
+    for got in asked.values():
+        got.append("changed by a caller")
+    again = registry.verdicts(kept, rnd.sample(names, k=len(names)))
+    expected = registry.verdicts(fresh, names)
+    assert {n: repr(vs) for n, vs in again.items()} == {n: repr(vs) for n, vs in expected.items()}  # NaN-safe

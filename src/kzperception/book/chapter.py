@@ -146,7 +146,7 @@ def open_chapter(
     """
     params = ChapterParams.from_cells(source, start, pivot, end, coder if coder is not None else _injected_coder())
     window = params.resolved_window
-    counts = load_counts(params.source, window, params.coder)
+    counts = load_counts(params.source, window, params.coder)  # prepared ahead where prepare_chapter ran
     require_reports(counts)
     require_coded(counts)
     baseline = None if counts.is_published else load_counts(PUBLISHED)
@@ -156,3 +156,39 @@ def open_chapter(
     for name, day in window.as_params().items():
         glue_text(f"window_{name}", day)
     return Chapter(counts, baseline)
+
+
+def prepare_chapter(
+    source: str | None = None,
+    start: str | None = None,
+    pivot: str | None = None,
+    end: str | None = None,
+    coder: str | None = None,
+) -> None:
+    """Load ahead what :func:`open_chapter` will load with these parameters, and derive what every page asks of it.
+
+    Called in the process chapter kernels are forked from (:class:`kzperception.book.warm_kernel.Zygote`),
+    before any chapter runs: the counts and the published baseline are loaded once
+    (:func:`~kzperception.data.counts.prepare_counts`, handed to each kernel's first
+    :func:`open_chapter` while their files are unchanged), with every registered reading's verdicts
+    and the counts' cell indexes computed, so ten chapters of a rerun do not each compute them again.
+    Nothing is glued or shown here, and nothing a chapter defines is touched: a kernel still starts
+    with the state a fresh import leaves, plus these results of the same computations it would run.
+    A parameter the chapter would refuse raises here as there; the caller leaves it to the chapter.
+    """
+    from kzperception.data.counts import prepare_counts
+    from kzperception.readings import registry
+
+    params = ChapterParams.from_cells(source, start, pivot, end, coder)
+    counts = prepare_counts(params.source, params.resolved_window, params.coder)
+    baseline = None if counts.is_published else prepare_counts(PUBLISHED)
+    for prepared in (counts, baseline):
+        if prepared is None:
+            continue
+        prepared.code_index  # noqa: B018 - computed now, kept with the counts
+        prepared.report_index  # noqa: B018
+        for name in registry.names(registry.compute.category_ids(prepared)):
+            try:
+                registry.verdicts(prepared, [name])
+            except Exception:  # a chapter asking for this reading raises it itself, with its traceback
+                continue

@@ -144,7 +144,7 @@ def execute_chapter(
     # In a warm pool worker the kernel is a fork of it (kzperception.book.warm_kernel); else a new process.
     # A forked kernel that does not start is retried as a new process, papermill's own way.
     forked = {"kernel_manager_class": warm_kernel.ForkedKernelManager} if warm_kernel.is_warm() else {}
-    warm_kernel.expect_corpus(params.get("source"))
+    warm_kernel.expect_chapter(params)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in = Path(tmp) / f"{stem}.ipynb"
         nbformat.write(nb, tmp_in)

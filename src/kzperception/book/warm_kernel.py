@@ -45,7 +45,7 @@ __all__ = [
     "ReadyClient",
     "Zygote",
     "enabled",
-    "expect_corpus",
+    "expect_chapter",
     "is_warm",
     "preload",
 ]
@@ -67,7 +67,14 @@ PRELOADED = (
     "IPython.display",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    # What each kernel imported on its own before: ipykernel's debugger (debugpy, about a tenth of a
+    # second per kernel, imported as the kernel starts), pandas' Styler (its templates compiled on
+    # import; every table is one) and what the first glue and the first frame from Arrow import.
+    "ipykernel.debugger",
+    "pandas.io.formats.style",
+    "pyarrow.pandas_compat",
     "myst_nb",
+    "myst_nb.ext.glue",
 )
 
 
@@ -92,6 +99,10 @@ def preload() -> None:
     """Import :data:`PRELOADED` into this process (a pool worker), so forked kernels start warm."""
     global _warm
     _warm = True
+    # debugpy checks on import whether the interpreter runs frozen modules and prints a warning to
+    # the process's stderr: in a kernel the kernel's streams took it, in the worker it would reach
+    # the command's output. No chapter kernel is debugged; the check is switched off, not hidden.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for name in PRELOADED:
         try:
             importlib.import_module(name)
@@ -157,10 +168,11 @@ class Zygote:
         self._requests, self._replies = requests, replies
 
     @classmethod
-    def start(cls, cwd: str, corpus: str | None = None) -> Zygote | None:
+    def start(cls, cwd: str, chapter: dict[str, str] | None = None) -> Zygote | None:
         """Fork the zygote for kernels run in ``cwd``; None when it did not start (the worker forks them then).
 
-        ``corpus``: a corpus folder the zygote loads after the library (see :func:`expect_corpus`).
+        ``chapter``: the parameters of the chapter it is started for; the zygote loads that chapter's
+        corpus and counts after the library (see :func:`expect_chapter`).
         """
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
@@ -170,7 +182,7 @@ class Zygote:
         if pid == 0:
             os.close(req_w)
             os.close(rep_r)
-            _zygote_main(req_r, rep_w, cwd, corpus)  # never returns
+            _zygote_main(req_r, rep_w, cwd, chapter)  # never returns
         os.close(req_r)
         os.close(rep_w)
         zygote = cls(pid, os.fdopen(req_w, "w", buffering=1), os.fdopen(rep_r, "r"), cwd)
@@ -204,7 +216,7 @@ class Zygote:
             os.waitpid(self.pid, 0)
 
 
-def _zygote_main(requests_fd: int, replies_fd: int, cwd: str, corpus: str | None = None) -> None:
+def _zygote_main(requests_fd: int, replies_fd: int, cwd: str, chapter: dict[str, str] | None = None) -> None:
     """The zygote's life (see :class:`Zygote`); never returns."""
     import json
 
@@ -229,8 +241,8 @@ def _zygote_main(requests_fd: int, replies_fd: int, cwd: str, corpus: str | None
                 importlib.import_module(name)
             except ImportError:
                 continue
-        if corpus is not None:
-            _preload_corpus(corpus, read)
+        if chapter is not None:
+            _prepare_chapter(chapter, read)
         recording = False
         os.environ[PRELOADED_READS] = json.dumps(sorted(read))
         requests = os.fdopen(requests_fd, "r")
@@ -255,25 +267,42 @@ def _zygote_main(requests_fd: int, replies_fd: int, cwd: str, corpus: str | None
         os._exit(code)
 
 
-def _preload_corpus(folder: str, read: set[str]) -> None:
-    """Load ``folder`` into the corpus loader's cache, keeping in ``read`` only what it read outside the folder.
+#: The parameters of a chapter :func:`kzperception.book.chapter.open_chapter` takes from its cells.
+CHAPTER_PARAMETERS = ("source", "start", "pivot", "end", "coder")
 
-    The corpus's own files are part of every chapter's base cache key already
-    (:func:`kzperception.book.execute.execution_key`); a file outside it (the project's vocabulary,
-    where the corpus has none) stays in the record like the library's own reads. A corpus that
-    does not load is left alone: the chapter loads it and reports its problems itself.
+
+def _prepare_chapter(chapter: dict[str, str], read: set[str]) -> None:
+    """Load what the chapter will open, keeping in ``read`` only what that read outside its corpus folder.
+
+    The corpus goes into the loader's cache, and the counts, the published baseline and the
+    readings' verdicts on them are prepared (:func:`kzperception.book.chapter.prepare_chapter`):
+    every kernel forked afterwards finds them made, so a rerun's ten chapters do not each read,
+    validate and count the same corpus and derive the same verdicts. The project's register is
+    loaded too (the chapters that tell single reports quote it). The corpus's own files are part
+    of every chapter's base cache key already (:func:`kzperception.book.execute.execution_key`); a
+    file outside it (the published tables, the project's vocabulary and register) stays in the
+    record like the library's own reads. What fails here is left alone: the chapter does the same
+    work and reports the problem itself, with its own message.
     """
-    inside = os.path.abspath(folder) + os.sep
+    source = chapter.get("source")
+    inside = os.path.abspath(source) + os.sep if source and source != "published" else None
     before = set(read)
     try:
-        from kzperception.data.corpus import load_corpus
+        from kzperception.book.chapter import prepare_chapter
 
-        load_corpus(folder)
+        prepare_chapter(**{k: chapter[k] for k in CHAPTER_PARAMETERS if chapter.get(k) is not None})
     except Exception:  # the chapter reports it, with the loader's own message
         pass
-    for path in read - before:
-        if path.startswith(inside):
-            read.discard(path)
+    try:
+        from kzperception.data.register import default_register
+
+        default_register()
+    except Exception:  # as above: a chapter that quotes the register raises it itself
+        pass
+    if inside is not None:
+        for path in read - before:
+            if path.startswith(inside):
+                read.discard(path)
 
 
 def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None, library: bool = False) -> None:
@@ -455,19 +484,20 @@ class ForkedKernelManager(AsyncKernelManager):
 
 _zygote: Zygote | None = None
 _zygote_failed = False
-_corpus: str | None = None
+_chapter: dict[str, str] | None = None
 
 
-def expect_corpus(folder: str | None) -> None:
-    """Name the corpus the next chapter reads (its ``source`` parameter), before its kernel is asked for.
+def expect_chapter(params: dict[str, str]) -> None:
+    """Give the parameters of the next chapter (its ``source``, window and coder), before its kernel is asked for.
 
-    A zygote started for that chapter loads the corpus once after the library, so that every
-    kernel it forks finds it in the loader's cache (:func:`kzperception.data.corpus.load_corpus`,
-    which checks the files' signatures before it trusts a cached corpus): ten chapters on two
-    workers read and validated the same files ten times. ``None`` or ``"published"``: nothing.
+    A zygote started for that chapter prepares what the chapter will open (see
+    :func:`_prepare_chapter`), so that every kernel it forks finds the corpus loaded, the counts
+    counted and the readings' verdicts derived: ten chapters on two workers read, validated and
+    counted the same files ten times. A chapter with other parameters (a book project's chapters on
+    the published figures) finds nothing prepared for it and loads its own, as before.
     """
-    global _corpus
-    _corpus = folder if folder and folder != "published" else None
+    global _chapter
+    _chapter = {k: str(params[k]) for k in CHAPTER_PARAMETERS if params.get(k) is not None}
 
 
 def _zygote_for(cwd: str) -> Zygote | None:
@@ -480,7 +510,7 @@ def _zygote_for(cwd: str) -> Zygote | None:
     if not _warm or _zygote_failed or os.environ.get("KZP_ZYGOTE", "1") == "0":
         return None
     if _zygote is None:
-        _zygote = Zygote.start(cwd, _corpus)
+        _zygote = Zygote.start(cwd, _chapter)
         if _zygote is None:
             _zygote_failed = True
             return None

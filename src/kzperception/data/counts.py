@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -255,6 +256,17 @@ class Counts:
         return out
 
     @cached_property
+    def memo(self) -> dict[Hashable, object]:
+        """What a module derived from these counts alone, by a key of its own: computed once per Counts.
+
+        The frames of a Counts are never changed after it is made (see :attr:`code_index`), so a
+        result that depends on nothing else (a reading's verdicts, :mod:`kzperception.readings.registry`)
+        can be kept with them: a page asks for the same verdicts several times, and counts prepared
+        before a chapter's kernel was forked (:func:`prepare_counts`) reach it with them computed.
+        """
+        return {}
+
+    @cached_property
     def partners_counted(self) -> int:
         """How many partners the report counts hold (a sum over partners needs a cell of each)."""
         return int(self.reports["country"].nunique())
@@ -287,6 +299,65 @@ def _corpus_counts(corpus: Corpus, window: Window, coder: str | None, source: st
     )
 
 
+#: The published tables the published counts are read from (their signature guards prepared counts).
+PUBLISHED_TABLES = ("table1_reports.csv", "codes_by_country.csv", "codes_by_slot.csv", "totals.csv")
+
+#: Counts loaded ahead by :func:`prepare_counts`, by the arguments :func:`load_counts` will be asked
+#: with, each with the signature of the published tables it was read under (None for a corpus).
+_prepared: dict[tuple[str, Window, str | None], tuple[Counts, Signature | None]] = {}
+
+
+def _prepared_key(
+    source: str | os.PathLike[str], window: Window | None, coder: str | None
+) -> tuple[str, Window, str | None]:
+    return str(resolve_source(source)), window or THESIS_WINDOW, coder
+
+
+def _published_signature() -> Signature:
+    return file_signature([paths.PUBLISHED / name for name in PUBLISHED_TABLES])
+
+
+def prepare_counts(
+    source: str | os.PathLike[str] = PUBLISHED, window: Window | None = None, coder: str | None = None
+) -> Counts:
+    """Load the counts now and hand them to the next :func:`load_counts` with the same arguments in this process.
+
+    Why: every chapter of a rerun opens the same counts, and each chapter's kernel is forked from
+    one process per worker (:class:`kzperception.book.warm_kernel.Zygote`); counts prepared there
+    reach every kernel already made. Each kernel gets them once: a second call loads them afresh, so
+    no two callers in one process share the object. They are handed out only while their source is
+    unchanged: a corpus whose loader returns the same :class:`Corpus` (its files' signature is
+    unchanged, :func:`~kzperception.data.corpus.load_corpus`), published tables with the same signature.
+    """
+    published = resolve_source(source) == PUBLISHED
+    signature = _published_signature() if published else None
+    counts = load_counts(source, window, coder)
+    # Under the coder asked for and the one counted (a corpus with one coder counts that coder's
+    # codes whether a chapter names them or not): the same counts either way.
+    for who in {coder, counts.coder}:
+        _prepared[_prepared_key(source, window, who)] = (counts, signature)
+    return counts
+
+
+def _take_prepared(source: str | os.PathLike[str], window: Window | None, coder: str | None) -> Counts | None:
+    """The prepared counts for these arguments, if any and still current (removed either way)."""
+    found = _prepared.pop(_prepared_key(source, window, coder), None) if _prepared else None
+    if found is None:
+        return None
+    counts, signature = found
+    for key in [
+        k for k, (other, _) in _prepared.items() if other is counts
+    ]:  # handed out once, whatever it is asked as
+        del _prepared[key]
+    if signature is not None:
+        return counts if _published_signature() == signature else None
+    try:
+        current = counts.corpus is not None and load_corpus(resolve_source(source)) is counts.corpus
+    except Exception:  # the corpus is broken now: load_counts below says how, with the loader's message
+        return None
+    return counts if current else None
+
+
 def load_counts(
     source: str | os.PathLike[str] | Corpus = PUBLISHED,
     window: Window | None = None,
@@ -295,8 +366,13 @@ def load_counts(
     """The counts frames for a source; the published figures exist only for the thesis window.
 
     ``source`` is ``published``, a corpus folder, or a :class:`Corpus` already loaded (a caller that
-    has one, such as a rerun's plan, need not have the folder looked up again).
+    has one, such as a rerun's plan, need not have the folder looked up again). Counts loaded ahead
+    with the same arguments (:func:`prepare_counts`) are returned instead of loading them again.
     """
+    if not isinstance(source, Corpus):
+        prepared = _take_prepared(source, window, coder)
+        if prepared is not None:
+            return prepared
     if isinstance(source, Corpus):
         counts = _corpus_counts(source, window or THESIS_WINDOW, coder)
     elif (resolved := resolve_source(source)) == PUBLISHED:

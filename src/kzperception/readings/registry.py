@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kzperception.readings import render, words
 from kzperception.readings.verdicts import Verdict
@@ -374,10 +374,32 @@ def names(categories: Iterable[str] | None = None) -> list[str]:
 
 
 def verdicts(counts: Counts, names: Iterable[str] | None = None) -> dict[str, list[Verdict]]:
-    """The verdicts of each reading (all registered ones by default) on ``counts``."""
-    cats = compute.category_ids(counts)
+    """The verdicts of each reading (all registered ones by default) on ``counts``.
+
+    A reading's verdicts depend on the counts alone, so each is computed once per :class:`Counts`
+    (kept in its :attr:`~kzperception.data.counts.Counts.memo`); every caller gets its own list.
+    """
     chosen = list(READINGS) if names is None else list(names)
-    return {n: reading(n, cats).verdicts(counts) for n in chosen}
+    cats = compute.category_ids(counts)
+    memo = counts.memo
+    out: dict[str, list[Verdict]] = {}
+    for n in chosen:
+        rd = reading(n, cats)
+        key = _memo_key(rd)
+        if key not in memo:
+            memo[key] = rd.verdicts(counts)
+        out[n] = list(cast("list[Verdict]", memo[key]))
+    return out
+
+
+def _memo_key(rd: Reading) -> Hashable:
+    """A reading's key in :attr:`Counts.memo`: its name and the function that gives its verdicts, so
+    that a reading defined anew (a family's, made on each call; one a test replaces) is never
+    answered with another's verdicts."""
+    fn = rd.verdicts
+    if isinstance(fn, functools.partial):
+        return ("verdicts", rd.name, fn.func, fn.args, tuple(sorted(fn.keywords.items())))
+    return ("verdicts", rd.name, fn)
 
 
 def said(name: str, ours: list[Verdict], thesis: list[Verdict] | None, labels: render.Labels = render.LABELS) -> str:
