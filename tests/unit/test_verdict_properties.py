@@ -742,7 +742,7 @@ def test_paces_poolings_and_the_lead_across_the_pivot_match_an_independent_compu
     check_wording(render(lead, LABELS), lead, len(ps))
 
 
-@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables(), st.randoms(use_true_random=False))
 def test_verdicts_kept_with_the_counts_are_those_computed_afresh(t: dict, rnd) -> None:
     """A Counts keeps each reading's verdicts once computed (its memo): asked again, in any order and any

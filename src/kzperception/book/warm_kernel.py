@@ -31,6 +31,7 @@ import importlib
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -47,6 +48,7 @@ __all__ = [
     "enabled",
     "expect_chapter",
     "is_warm",
+    "kernel_sockets",
     "preload",
 ]
 
@@ -362,7 +364,31 @@ class ReadyClient(AsyncKernelClient):
     shell channel and a message has come through IOPub (so IOPub is connected, the same check
     jupyter_client makes); the status messages still queued are drained without waiting for more.
     nbclient matches every later message to its request, so a late status message is ignored there.
+
+    Its channels connect once the kernel has bound its sockets (:meth:`start_channels`).
     """
+
+    #: How long :meth:`start_channels` waits for a kernel's sockets before connecting all the same.
+    SOCKET_WAIT = 10.0
+
+    def start_channels(self, *args: Any, **kw: Any) -> None:
+        """Connect once the forked kernel's Unix sockets exist, not before.
+
+        A ZeroMQ socket that connects before its peer has bound tries again only after its
+        reconnect interval (0.1 s): nbclient connects as soon as the kernel is forked, about 50 ms
+        before the kernel binds, so the kernel saw its first request a tenth of a second late, and
+        IOPub's first message later still, on every chapter. The kernel's socket files appear
+        when it binds; after :data:`SOCKET_WAIT` the channels connect anyway, and a kernel that
+        never started fails in :meth:`wait_for_ready` as before.
+        """
+        if self.transport == "ipc":
+            import time
+
+            files = [f"{self.ip}-{port}" for port in (self.shell_port, self.iopub_port, self.stdin_port, self.hb_port)]
+            deadline = time.monotonic() + self.SOCKET_WAIT
+            while not all(os.path.exists(f) for f in files) and time.monotonic() < deadline:
+                time.sleep(0.002)
+        super().start_channels(*args, **kw)
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         import time
@@ -418,6 +444,11 @@ class ForkedKernelManager(AsyncKernelManager):
     _by_zygote = False
 
     async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+        # Unix sockets, not TCP ports: a TCP port is chosen by binding and releasing it, and another
+        # worker's kernel could bind it first ("Address already in use"); a socket file is named here,
+        # unique to this kernel, in a short folder (the path of a Unix socket is limited to ~100 bytes).
+        self.transport = "ipc"
+        self.ip = os.path.join(_socket_folder(), f"k{os.getpid()}-{id(self):x}")
         self.write_connection_file()
         arguments = [str(a) for a in kw.get("extra_arguments", [])]
         cwd = str(kw.get("cwd") or os.getcwd())
@@ -474,9 +505,11 @@ class ForkedKernelManager(AsyncKernelManager):
                 pass
         self._forked = None
         self.cleanup_connection_file()
+        self.cleanup_ipc_files()
 
     async def cleanup_resources(self, restart: bool = False) -> None:  # type: ignore[override]
         self.cleanup_connection_file()
+        self.cleanup_ipc_files()
 
     async def restart_kernel(self, now: bool = False, newports: bool = False, **kw: Any) -> None:  # type: ignore[override]
         raise RuntimeError("a chapter's forked kernel is never restarted: the chapter fails instead")
@@ -484,6 +517,53 @@ class ForkedKernelManager(AsyncKernelManager):
 
 _zygote: Zygote | None = None
 _zygote_failed = False
+_sockets: str | None = None
+
+#: The environment variable naming the folder the command made for its kernels' sockets (:func:`kernel_sockets`).
+SOCKETS = "KZP_KERNEL_SOCKETS"
+
+
+@contextlib.contextmanager
+def kernel_sockets() -> Iterator[str]:
+    """A short folder for the kernels' Unix sockets while chapters execute, removed afterwards.
+
+    Made by the command before its pool forks the workers (they find it through :data:`SOCKETS`),
+    and removed by the command itself, so that a build stopped by a signal (its workers killed,
+    never running their own clean-up) leaves nothing in ``/tmp`` either.
+    """
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="kzp-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    before = os.environ.get(SOCKETS)
+    os.environ[SOCKETS] = folder
+    try:
+        yield folder
+    finally:
+        if before is None:
+            os.environ.pop(SOCKETS, None)
+        else:
+            os.environ[SOCKETS] = before
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _socket_folder() -> str:
+    """Where this worker's kernels put their sockets: the command's folder, else one of its own."""
+    global _sockets
+    given = os.environ.get(SOCKETS)
+    if given and os.path.isdir(given):
+        return given
+    if _sockets is None or not os.path.isdir(_sockets):
+        import shutil
+        import tempfile
+        from multiprocessing.util import Finalize
+
+        _sockets = tempfile.mkdtemp(prefix="kzp-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        # A pool worker ends through multiprocessing, which runs its finalizers but not atexit's.
+        Finalize(None, shutil.rmtree, args=(_sockets, True), exitpriority=0)
+    return _sockets
+
+
 _chapter: dict[str, str] | None = None
 
 
