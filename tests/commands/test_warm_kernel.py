@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -183,9 +184,20 @@ def test_no_zygote_or_kernel_outlives_the_chapters(tmp_path, monkeypatch):
     monkeypatch.delenv("KZP_FORK_KERNELS", raising=False)
     monkeypatch.delenv("KZP_ZYGOTE", raising=False)
     notebooks = _write(tmp_path / "notebooks", {"uses": USES_LIBRARY, "uses-2": USES_LIBRARY})
+    sockets = []
+    made = warm_kernel.kernel_sockets
+
+    @contextlib.contextmanager
+    def recorded():
+        with made() as folder:
+            sockets.append(folder)
+            yield folder
+
+    monkeypatch.setattr(warm_kernel, "kernel_sockets", recorded)
     runs = execute.execute_chapters(["uses", "uses-2"], {}, tmp_path / "out", jobs=2, notebooks=notebooks)
     assert [r.status for r in runs] == ["executed", "executed"], [r.error for r in runs]
     assert "preloaded: True" in _outputs(tmp_path / "out" / "uses.ipynb")  # the zygote ran them
+    assert len(sockets) == 1 and not Path(sockets[0]).exists()  # the kernels' socket folder is gone too
 
     def marked() -> list[int]:
         found = []
