@@ -289,7 +289,7 @@ from kzperception.book.chapter import open_chapter
 from kzperception.readings import registry
 
 ch = open_chapter(source, start, pivot, end)
-print("prepared:", len(ch.counts.memo) > 0, len(ch.baseline.memo) > 0)
+print("prepared:", "code_index" in vars(ch.counts), "code_index" in vars(ch.baseline))
 print(registry.texts(ch.counts, ["changes", "leader_main"], ch.baseline))
 print(int(ch.counts.reports["n"].sum()), int(ch.counts.codes["n"].sum()))
 ```
@@ -299,9 +299,9 @@ print(int(ch.counts.reports["n"].sum()), int(ch.counts.codes["n"].sum()))
 
 @pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
 def test_the_zygote_prepares_the_chapters_counts_and_each_kernel_opens_them_with_the_same_result(tmp_path, monkeypatch):
-    """The zygote opens the chapter's counts and derives the readings' verdicts before any kernel is
-    forked; each kernel's ``open_chapter`` gets them (once), and the page says exactly what a kernel
-    that loaded and computed everything itself says. The published tables the zygote read are in the
+    """The zygote loads the chapter's counts and builds their indexes before any kernel is forked;
+    each kernel's ``open_chapter`` gets them (once), and the page says exactly what a kernel that
+    loaded and computed everything itself says. The published tables the zygote read are in the
     chapter's record, as a kernel's own reads would be."""
     from kzperception import paths
 

@@ -165,30 +165,25 @@ def prepare_chapter(
     end: str | None = None,
     coder: str | None = None,
 ) -> None:
-    """Load ahead what :func:`open_chapter` will load with these parameters, and derive what every page asks of it.
+    """Load ahead what :func:`open_chapter` will load with these parameters, with the indexes every page reads.
 
     Called in the process chapter kernels are forked from (:class:`kzperception.book.warm_kernel.Zygote`),
     before any chapter runs: the counts and the published baseline are loaded once
     (:func:`~kzperception.data.counts.prepare_counts`, handed to each kernel's first
-    :func:`open_chapter` while their files are unchanged), with every registered reading's verdicts
-    and the counts' cell indexes computed, so ten chapters of a rerun do not each compute them again.
-    Nothing is glued or shown here, and nothing a chapter defines is touched: a kernel still starts
-    with the state a fresh import leaves, plus these results of the same computations it would run.
-    A parameter the chapter would refuse raises here as there; the caller leaves it to the chapter.
+    :func:`open_chapter` while their files are unchanged), with their cell indexes built. The
+    readings' verdicts are left to the pages (kept with the counts once a page asks,
+    :attr:`~kzperception.data.counts.Counts.memo`): all of them on both counts took the zygote 0.4 s,
+    more than the ten pages spend on the ones they use. Nothing is glued or shown here, and nothing
+    a chapter defines is touched: a kernel still starts with the state a fresh import leaves, plus
+    the results of the same loading it would do. A parameter the chapter would refuse raises here
+    as there; the caller leaves it to the chapter.
     """
     from kzperception.data.counts import prepare_counts
-    from kzperception.readings import registry
 
     params = ChapterParams.from_cells(source, start, pivot, end, coder)
     counts = prepare_counts(params.source, params.resolved_window, params.coder)
     baseline = None if counts.is_published else prepare_counts(PUBLISHED)
     for prepared in (counts, baseline):
-        if prepared is None:
-            continue
-        prepared.code_index  # noqa: B018 - computed now, kept with the counts
-        prepared.report_index  # noqa: B018
-        for name in registry.names(registry.compute.category_ids(prepared)):
-            try:
-                registry.verdicts(prepared, [name])
-            except Exception:  # a chapter asking for this reading raises it itself, with its traceback
-                continue
+        if prepared is not None:
+            prepared.code_index  # noqa: B018 - built now, kept with the counts
+            prepared.report_index  # noqa: B018

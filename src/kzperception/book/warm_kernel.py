@@ -276,14 +276,14 @@ CHAPTER_PARAMETERS = ("source", "start", "pivot", "end", "coder")
 def _prepare_chapter(chapter: dict[str, str], read: set[str]) -> None:
     """Load what the chapter will open, keeping in ``read`` only what that read outside its corpus folder.
 
-    The corpus goes into the loader's cache, and the counts, the published baseline and the
-    readings' verdicts on them are prepared (:func:`kzperception.book.chapter.prepare_chapter`):
-    every kernel forked afterwards finds them made, so a rerun's ten chapters do not each read,
-    validate and count the same corpus and derive the same verdicts. The project's register is
-    loaded too (the chapters that tell single reports quote it). The corpus's own files are part
-    of every chapter's base cache key already (:func:`kzperception.book.execute.execution_key`); a
-    file outside it (the published tables, the project's vocabulary and register) stays in the
-    record like the library's own reads. What fails here is left alone: the chapter does the same
+    The corpus goes into the loader's cache, and the counts and the published baseline are
+    prepared (:func:`kzperception.book.chapter.prepare_chapter`): every kernel forked afterwards
+    finds them made, so a rerun's ten chapters do not each read, validate and count the same
+    corpus. The project's register is loaded too (the chapters that tell single reports quote
+    it). The corpus's own files are part of every chapter's base cache key already
+    (:func:`kzperception.book.execute.execution_key`); a file outside it (the published tables,
+    the project's vocabulary and register) stays in the record like the library's own reads.
+    What fails here is left alone: the chapter does the same
     work and reports the problem itself, with its own message.
     """
     source = chapter.get("source")
@@ -571,10 +571,10 @@ def expect_chapter(params: dict[str, str]) -> None:
     """Give the parameters of the next chapter (its ``source``, window and coder), before its kernel is asked for.
 
     A zygote started for that chapter prepares what the chapter will open (see
-    :func:`_prepare_chapter`), so that every kernel it forks finds the corpus loaded, the counts
-    counted and the readings' verdicts derived: ten chapters on two workers read, validated and
-    counted the same files ten times. A chapter with other parameters (a book project's chapters on
-    the published figures) finds nothing prepared for it and loads its own, as before.
+    :func:`_prepare_chapter`), so that every kernel it forks finds the corpus loaded and the counts
+    counted: ten chapters on two workers read, validated and counted the same files ten times. A
+    chapter with other parameters (a book project's chapters on the published figures) finds
+    nothing prepared for it and loads its own, as before.
     """
     global _chapter
     _chapter = {k: str(params[k]) for k in CHAPTER_PARAMETERS if params.get(k) is not None}
