@@ -286,3 +286,23 @@ def test_verdicts_are_computed_once_per_counts_and_a_replaced_reading_is_asked_a
     assert len(calls) == 1 and repr(first) == repr(second) and first["changes"] is not second["changes"]
     monkeypatch.setitem(registry.READINGS, "changes", registry.Reading("changes", original.question, lambda c: []))
     assert registry.verdicts(counts, ["changes"]) == {"changes": []}
+
+
+def test_a_reading_made_with_an_unhashable_argument_is_computed_not_refused(monkeypatch):
+    """A reading built with ``functools.partial`` over a list (as an extension might) cannot be a memo key:
+    it is answered, computed each time, instead of raising TypeError from the memo."""
+    import functools
+
+    from kzperception.readings import registry
+
+    calls = []
+
+    def asked(extra, c):
+        calls.append(extra)
+        return []
+
+    made = registry.Reading("changes", "q", functools.partial(asked, ["not", "hashable"]))
+    monkeypatch.setitem(registry.READINGS, "changes", made)
+    counts = load_counts()
+    assert registry.verdicts(counts, ["changes"]) == registry.verdicts(counts, ["changes"]) == {"changes": []}
+    assert len(calls) == 2

@@ -283,8 +283,8 @@ def _prepare_chapter(chapter: dict[str, str], read: set[str]) -> None:
     it). The corpus's own files are part of every chapter's base cache key already
     (:func:`kzperception.book.execute.execution_key`); a file outside it (the published tables,
     the project's vocabulary and register) stays in the record like the library's own reads.
-    What fails here is left alone: the chapter does the same
-    work and reports the problem itself, with its own message.
+    What fails here is left alone: the chapter does the same work and reports the problem itself,
+    with its own message.
     """
     source = chapter.get("source")
     inside = os.path.abspath(source) + os.sep if source and source != "published" else None

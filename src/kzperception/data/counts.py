@@ -261,8 +261,8 @@ class Counts:
 
         The frames of a Counts are never changed after it is made (see :attr:`code_index`), so a
         result that depends on nothing else (a reading's verdicts, :mod:`kzperception.readings.registry`)
-        can be kept with them: a page asks for the same verdicts several times, and counts prepared
-        before a chapter's kernel was forked (:func:`prepare_counts`) reach it with them computed.
+        can be kept with them: a page asks for the same readings several times (its sentences, the
+        thesis's beside them, its notes).
         """
         return {}
 
@@ -345,9 +345,8 @@ def _take_prepared(source: str | os.PathLike[str], window: Window | None, coder:
     if found is None:
         return None
     counts, signature = found
-    for key in [
-        k for k, (other, _) in _prepared.items() if other is counts
-    ]:  # handed out once, whatever it is asked as
+    # Handed out once, whatever it is asked as (the coder named, or the one counted).
+    for key in [k for k, (other, _) in _prepared.items() if other is counts]:
         del _prepared[key]
     if signature is not None:
         return counts if _published_signature() == signature else None

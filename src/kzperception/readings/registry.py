@@ -386,7 +386,12 @@ def verdicts(counts: Counts, names: Iterable[str] | None = None) -> dict[str, li
     for n in chosen:
         rd = reading(n, cats)
         key = _memo_key(rd)
-        if key not in memo:
+        try:
+            kept = key in memo
+        except TypeError:  # a reading made with an argument that cannot be a key: computed each time
+            out[n] = rd.verdicts(counts)
+            continue
+        if not kept:
             memo[key] = rd.verdicts(counts)
         out[n] = list(cast("list[Verdict]", memo[key]))
     return out
