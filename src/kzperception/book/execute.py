@@ -302,46 +302,26 @@ def execute_chapters(
     if missing:
         raise BuildError(f"chapter source missing: {', '.join(missing)}")
     keys = {s: execution_key(sources[s], given[s]) for s in stems}
-    with warm_kernel.kernel_sockets():
-        return _execute(
-            stems, given, sources, keys, vocabularies, out_dir, jobs, use_cache, nb_dir, on_done, seed, on_start
-        )
-
-
-def _execute(
-    stems: list[str],
-    given: dict[str, dict[str, str]],
-    sources: dict[str, ChapterSource],
-    keys: dict[str, str],
-    vocabularies: dict[str, Vocabulary],
-    out_dir: Path,
-    jobs: int,
-    use_cache: bool,
-    nb_dir: Path,
-    on_done: Callable[[ChapterRun], None] | None,
-    seed: Path | None,
-    on_start: Callable[[str], None] | None,
-) -> list[ChapterRun]:
-    """:func:`execute_chapters` once the chapters' sources and keys are known, with the kernels' socket folder made."""
-    pool = None
-    if any(not (use_cache and _reusable(out_dir, seed, s, keys[s])) for s in stems):
-        # Start the workers now: they fork and import their libraries while this process converts
-        # the chapters below, instead of after it.
-        pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(stems))), initializer=_start_worker)
-        with _signals_held():
-            pool.submit(os.getpid)
-    try:
-        prepared: dict[str, NotebookNode] = {}
-        for s in stems:
-            own = given[s] | sources[s].parameters
-            prepared[s] = chapter_notebook(sources[s], own)
-            _check_glue(sources[s], prepared[s], vocabularies[given[s].get("source", "published")])
-        return _run_chapters(
-            stems, given, sources, keys, prepared, out_dir, jobs, use_cache, nb_dir, on_done, seed, on_start, pool
-        )
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    with warm_kernel.kernel_sockets():  # the forked kernels' Unix sockets, removed however this ends
+        pool = None
+        if any(not (use_cache and _reusable(out_dir, seed, s, keys[s])) for s in stems):
+            # Start the workers now: they fork and import their libraries while this process converts
+            # the chapters below, instead of after it.
+            pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(stems))), initializer=_start_worker)
+            with _signals_held():
+                pool.submit(os.getpid)
+        try:
+            prepared: dict[str, NotebookNode] = {}
+            for s in stems:
+                own = given[s] | sources[s].parameters
+                prepared[s] = chapter_notebook(sources[s], own)
+                _check_glue(sources[s], prepared[s], vocabularies[given[s].get("source", "published")])
+            return _run_chapters(
+                stems, given, sources, keys, prepared, out_dir, jobs, use_cache, nb_dir, on_done, seed, on_start, pool
+            )
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _reusable(out_dir: Path, seed: Path | None, stem: str, key: str) -> bool:
