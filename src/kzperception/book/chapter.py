@@ -158,14 +158,8 @@ def open_chapter(
     return Chapter(counts, baseline)
 
 
-def prepare_chapter(
-    source: str | None = None,
-    start: str | None = None,
-    pivot: str | None = None,
-    end: str | None = None,
-    coder: str | None = None,
-) -> None:
-    """Load ahead what :func:`open_chapter` will load with these parameters, with the indexes every page reads.
+def prepare_chapter(params: ChapterParams) -> None:
+    """Load ahead what :func:`open_chapter` will load with ``params``, with the indexes every page reads.
 
     Called in the process chapter kernels are forked from (:class:`kzperception.book.warm_kernel.Zygote`),
     before any chapter runs: the counts and the published baseline are loaded once
@@ -180,7 +174,6 @@ def prepare_chapter(
     """
     from kzperception.data.counts import prepare_counts
 
-    params = ChapterParams.from_cells(source, start, pivot, end, coder)
     counts = prepare_counts(params.source, params.resolved_window, params.coder)
     baseline = None if counts.is_published else prepare_counts(PUBLISHED)
     for prepared in (counts, baseline):

@@ -291,8 +291,9 @@ def _prepare_chapter(chapter: dict[str, str], read: set[str]) -> None:
     before = set(read)
     try:
         from kzperception.book.chapter import prepare_chapter
+        from kzperception.book.params import ChapterParams
 
-        prepare_chapter(**{k: chapter[k] for k in CHAPTER_PARAMETERS if chapter.get(k) is not None})
+        prepare_chapter(ChapterParams.from_cells(**{k: chapter[k] for k in CHAPTER_PARAMETERS if k in chapter}))
     except Exception:  # the chapter reports it, with the loader's own message
         pass
     try:
