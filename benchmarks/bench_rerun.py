@@ -4,7 +4,11 @@ Measured, each for BEFORE (a git worktree of ``--before``, default a1d87a7, run 
 environment's Python and that worktree's ``src/`` first on the path) and AFTER (this checkout):
   1. ``kzperception --help`` and ``kzperception validate data/register`` (best of ``--repeat``);
   2. a rerun of every default data chapter on ``data/register`` with a new window, into a new folder;
-  3. a second rerun of the same corpus with only the window changed, into the same folder.
+  3. a second rerun of the same corpus with only the window changed, into the same folder. AFTER's
+     first rerun leaves a warm process (``kzperception.cli.warm``); the second starts once that
+     process answers (a researcher reads the first book meanwhile; the wait is reported, not
+     timed) and runs in it. AFTER's second rerun is also timed without it (``KZP_WARM=0``), and
+     every warm process is stopped before each first rerun, which is therefore always cold.
 Both trees' bytecode is compiled first (:func:`compile_bytecode`).
 And for AFTER alone, in this process, the stages of one rerun: validation and counting (``plan``),
 staging, each chapter's execution, the Sphinx pass; and the floor that remains (one forked
@@ -85,6 +89,31 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)} in {cwd}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return secs, proc.stdout + proc.stderr
+
+
+def stop_warm(env: dict[str, str]) -> None:
+    """Stop AFTER's warm processes and wait until they are gone (the next first rerun is then cold)."""
+    code = "import json; from kzperception.cli import warm; print(json.dumps(warm.stop()))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    for pid in json.loads(done.stdout):
+        for _ in range(200):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+
+
+def wait_for_warm(env: dict[str, str], within: float = 60.0) -> float:
+    """Seconds until the warm process AFTER's first rerun left answers (its imports done)."""
+    code = "import json; from kzperception.cli import warm; print(json.dumps(warm.status()))"
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < within:
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode == 0 and json.loads(done.stdout):
+            return time.perf_counter() - t0
+        time.sleep(0.1)
+    raise SystemExit("the warm process AFTER's first rerun should leave never answered")
 
 
 def best(cmd: list[str], cwd: Path, env: dict[str, str], repeat: int) -> float:
@@ -247,17 +276,32 @@ def main() -> None:
         # Rounds alternate BEFORE and AFTER, so a change in the machine's load falls on both; each
         # figure is the median over the rounds (the runs are kept in the JSON).
         runs: dict[str, dict[str, list[float]]] = {n: {"rerun": [], "rerun_2_window_changed": []} for n in trees}
+        runs["after"] |= {"rerun_2_without_warm_process": [], "warm_process_ready_after": []}
+        warm_dir = Path(tmp) / "warm"
+        warm_dir.mkdir(mode=0o700)
+        trees["after"][1].update({"KZP_WARM": "1", "KZP_WARM_DIR": str(warm_dir)})
         for round_ in range(args.rounds):
             for name, (tree, env) in trees.items():
                 out = Path(tmp) / f"{name}-out-{round_}"
+                if name == "after":
+                    stop_warm(env)
                 secs, _ = timed(rerun_cmd(out, WINDOW), tree, env)
                 runs[name]["rerun"].append(secs)
                 marker = json.loads((out / ".kzperception-rerun.json").read_text(encoding="utf-8"))
                 results[name]["rerun_chapters"] = len(marker["chapters"])
+                if name == "after":
+                    runs[name]["warm_process_ready_after"].append(wait_for_warm(env))
                 secs, log2 = timed(rerun_cmd(out, WINDOW_2), tree, env)
                 runs[name]["rerun_2_window_changed"].append(secs)
                 if name == "after":
                     results[name]["rerun_2_reused"] = len(re.findall(r": from cache", log2))
+                    results[name]["rerun_2_said"] = [line for line in log2.splitlines() if line.startswith("reused:")]
+                    stop_warm(env)
+                    alone = Path(tmp) / f"{name}-alone-{round_}"
+                    timed(rerun_cmd(alone, WINDOW), tree, env | {"KZP_WARM": "0"})
+                    secs, _ = timed(rerun_cmd(alone, WINDOW_2), tree, env | {"KZP_WARM": "0"})
+                    runs[name]["rerun_2_without_warm_process"].append(secs)
+        stop_warm(trees["after"][1])
         for name in trees:
             for key, values in runs[name].items():
                 results[name][key] = statistics.median(values)
@@ -278,8 +322,13 @@ def main() -> None:
     for key in ("help", "validate", "rerun", "rerun_2_window_changed"):
         b, a = results["before"][key], results["after"][key]
         print(f"{key:<34}{b:>10.2f}{a:>10.2f}{b / a:>13.2f}x")  # type: ignore[operator]
+    b, a = results["before"]["rerun_2_window_changed"], after["rerun_2_without_warm_process"]
+    print(f"{'rerun_2 without the warm process':<34}{b:>10.2f}{a:>10.2f}{b / a:>13.2f}x")  # type: ignore[operator]
     print(f"reruns: median of {args.rounds} rounds, before and after alternating")
-    print(f"chapters per rerun: {after['rerun_chapters']}; second rerun reused {after.get('rerun_2_reused', 0)}")
+    print(f"chapters per rerun: {after['rerun_chapters']}; second rerun: {after.get('rerun_2_reused', 0)} from cache")
+    for line in after.get("rerun_2_said", []):  # type: ignore[union-attr]
+        print(f"  it said: {line}")
+    print(f"the warm process answered {after['warm_process_ready_after']:.2f} s after the first rerun ended (median)")
     if "stages" in after:
         st = after["stages"]
         print("after, one rerun by stage:")

@@ -18,6 +18,11 @@ import pytest
 
 from kzperception import paths
 
+# A rerun that succeeds leaves a warm process for the next one (kzperception.cli.warm). Tests run
+# every command in its own process unless a test asks for one (tests/commands/test_warm_commands.py):
+# a warm process started by one test must not serve another's rerun, or outlive the session.
+os.environ["KZP_WARM"] = "0"
+
 
 @functools.cache
 def _chart_inputs(kind: str) -> tuple[object, ...]:

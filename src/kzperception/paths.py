@@ -74,8 +74,11 @@ def project_root(start: Path) -> Path | None:
     return None
 
 
-def _find_root() -> tuple[Path, bool]:
-    """The project's root and whether it is an installed wheel's shipped (read-only) files."""
+def find_root() -> tuple[Path, bool]:
+    """The project's root and whether it is an installed wheel's shipped (read-only) files, as found now.
+
+    :data:`ROOT` is what it found when this module was imported; a warm process that imported it
+    earlier compares the two before each run (:mod:`kzperception.cli.warm`)."""
     env = os.environ.get("KZP_ROOT")
     if env:
         return Path(env).resolve(), False
@@ -154,7 +157,7 @@ def _book_copy(shipped_book: Path, home: Path) -> Path:
     return target
 
 
-ROOT, INSTALLED = _find_root()
+ROOT, INSTALLED = find_root()
 #: Where an installed package writes (see :func:`_home`); unused in a checkout.
 HOME = _home()
 DATA = ROOT / "data"

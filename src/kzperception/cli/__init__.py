@@ -382,6 +382,11 @@ def rerun(
         note(f"nothing was written to {plan.out}")
         raise typer.Exit(1)
     typer.echo(f"rerun book in {time.perf_counter() - t0:.1f}s: {html_dir / 'index.html'}")
+    from kzperception.cli.warm import reused_line
+
+    reused = reused_line()
+    if reused is not None:
+        note(reused)
 
 
 def _report_failures(runs: list[ChapterRun]) -> bool:
@@ -397,7 +402,7 @@ def _register_optional() -> None:
     import importlib
     import importlib.util
 
-    for name in ("fieldwork", "synth", "init"):
+    for name in ("fieldwork", "synth", "init", "warm_command"):
         if importlib.util.find_spec(f"{__package__}.{name}") is not None:
             importlib.import_module(f"{__package__}.{name}").register(app)
 
@@ -417,7 +422,15 @@ def main() -> None:
     problems. The library only raises (it never prints or exits), so this is the one place that
     turns the error into ``error: <file>:<line>: ...`` on stderr and exit status 1, without a traceback.
     """
+    from kzperception.cli import warm
     from kzperception.data.errors import CodebookError, VocabularyError
+
+    # A rerun from the folder and environment of a warm process runs in a fresh fork of it, with
+    # its libraries already imported (kzperception.cli.warm); otherwise it runs here.
+    argv = sys.argv[1:]
+    delegated = warm.delegate(argv)
+    if delegated is not None:
+        raise SystemExit(delegated)
 
     # Each command that writes or runs long guards its own body with interruptible (and says what it
     # kept); this one covers the moments around it: the arguments being parsed, the last line printed.
@@ -427,6 +440,10 @@ def main() -> None:
     try:
         with interruptible(kept):
             app()
+    except SystemExit as done:
+        if done.code in (0, None):  # a rerun that succeeded here leaves a warm process for the next
+            warm.after_command(argv)
+        raise
     except (VocabularyError, CodebookError) as err:
         for line in str(err).splitlines():
             error(line)

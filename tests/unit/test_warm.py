@@ -1,0 +1,88 @@
+"""The warm process's rules that need no process (kzperception.cli.warm): whose folder, which socket, what changed."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from kzperception.cli import warm
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warm process is Linux-only")
+
+
+@linux
+def test_the_folder_of_sockets_is_used_only_when_no_one_else_can_enter_it(tmp_path, monkeypatch):
+    own = tmp_path / "own"
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(own))
+    assert warm.runtime_dir() == own and (own.stat().st_mode & 0o777) == 0o700
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(shared))
+    assert warm.runtime_dir() is None
+    link = tmp_path / "link"
+    link.symlink_to(own)
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(link))
+    assert warm.runtime_dir() is None, "a link is not the private folder itself"
+    if os.getuid() == 0:  # as root, a folder handed to another user can be made
+        other = tmp_path / "other"
+        other.mkdir(mode=0o700)
+        os.chown(other, 65534, 65534)
+        monkeypatch.setenv(warm.DIR_VARIABLE, str(other))
+        assert warm.runtime_dir() is None
+
+
+def test_one_socket_per_folder_environment_and_python_whatever_the_shell_changes(tmp_path):
+    env = {"HOME": "/h", "KZP_PARTNERS": "/p.yaml"}
+    path = warm.socket_path(tmp_path, "/work", env)
+    assert warm.socket_path(tmp_path, "/work", dict(env)) == path
+    assert warm.socket_path(tmp_path, "/work", env | {"PWD": "/x", "OLDPWD": "/y", "SHLVL": "3", "_": "z"}) == path
+    assert warm.socket_path(tmp_path, "/work", env | {warm.CHILD_VARIABLE: "1 2"}) == path
+    assert warm.socket_path(tmp_path, "/elsewhere", env) != path
+    assert warm.socket_path(tmp_path, "/work", env | {"KZP_PARTNERS": "/q.yaml"}) != path
+    assert warm.socket_path(tmp_path, "/work", {"HOME": "/h"}) != path
+    assert path.parent == tmp_path and path.name.startswith("rerun-") and path.suffix == ".sock"
+
+
+def test_a_changed_appeared_or_removed_file_is_named(tmp_path):
+    kept, edited, gone = (tmp_path / n for n in ("kept", "edited", "gone"))
+    for f in (kept, edited, gone):
+        f.write_text("x", encoding="utf-8")
+    later = tmp_path / "later"
+    taken = warm.snapshot({str(kept), str(edited), str(gone), str(later)})
+    assert warm.changed_file(taken) is None
+    stamp = edited.stat()
+    edited.write_text("y", encoding="utf-8")  # same size: the time tells
+    os.utime(edited, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000))
+    assert warm.changed_file(taken) == str(edited)
+    taken = warm.snapshot({str(kept), str(gone), str(later)})
+    gone.unlink()
+    assert warm.changed_file(taken) == str(gone)
+    taken = warm.snapshot({str(kept), str(later)})
+    later.write_text("new", encoding="utf-8")
+    assert warm.changed_file(taken) == str(later)
+
+
+def test_a_run_in_the_caller_s_own_process_claims_nothing_reused(monkeypatch):
+    monkeypatch.delenv(warm.CHILD_VARIABLE, raising=False)
+    assert warm.reused_line() is None
+    monkeypatch.setenv(warm.CHILD_VARIABLE, "not a pid")
+    assert warm.reused_line() is None
+    monkeypatch.setenv(warm.CHILD_VARIABLE, f"1234 {__import__('time').time() - 30:.0f}")
+    line = warm.reused_line()
+    assert line is not None and line.startswith("reused: the warm process 1234 (up 3")
+
+
+def test_no_warm_process_is_used_or_started_when_switched_off_or_inside_a_run(monkeypatch, tmp_path):
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(tmp_path / "w"))
+    monkeypatch.setenv(warm.SWITCH, "0")
+    assert not warm.enabled() and warm.delegate(["rerun", "--out", "x"]) is None and not warm.spawn()
+    monkeypatch.setenv(warm.SWITCH, "1")
+    monkeypatch.setenv(warm.CHILD_VARIABLE, "1 2")
+    assert not warm.enabled() and not warm.spawn()
+    monkeypatch.delenv(warm.CHILD_VARIABLE)
+    assert warm.delegate(["validate", "data/register"]) is None, "only a rerun is handed on"
+    assert not Path(tmp_path / "w").exists() or not list((tmp_path / "w").iterdir())
