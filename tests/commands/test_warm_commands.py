@@ -20,7 +20,10 @@ import pytest
 from kzperception import paths
 from kzperception.cli import warm
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warm process is Linux-only")
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warm process is Linux-only"),
+    pytest.mark.timeout(300),  # a run that hangs (an output pipe held open) fails in minutes, not in the suite's 15
+]
 
 REGISTER = paths.ROOT / "data" / "register"
 CHAPTERS = "06-0-results,08-conclusion"

@@ -86,3 +86,49 @@ def test_no_warm_process_is_used_or_started_when_switched_off_or_inside_a_run(mo
     monkeypatch.delenv(warm.CHILD_VARIABLE)
     assert warm.delegate(["validate", "data/register"]) is None, "only a rerun is handed on"
     assert not Path(tmp_path / "w").exists() or not list((tmp_path / "w").iterdir())
+
+
+#: Run in a Python of its own: a fork runs the exit handlers it inherits, and pytest's are not to be run twice.
+_FORKED = """
+import json, sys
+from kzperception.cli import warm
+
+def echo():
+    line = sys.stdin.readline()
+    print(f"out {line.strip()}")
+    print("err", file=sys.stderr)
+    raise SystemExit(3 if line.strip() == "three" else 0)
+
+KEPT = []
+
+def with_manager():
+    import multiprocessing
+    manager = multiprocessing.Manager()  # as Jupyter Book's sitemap extension does, kept to the end
+    KEPT.append((manager, manager.Queue()))
+    print("built")
+
+process = warm.ForkedProcess.start(echo)
+waiting = process.poll()
+said = process.communicate("three\\n")
+waiting_one = warm.ForkedProcess.start(echo)
+waiting_one.kill()
+killed = waiting_one.communicate()
+managed = warm.ForkedProcess.start(with_manager)
+ended = managed.communicate()
+print(json.dumps([waiting, said, process.returncode, killed, waiting_one.returncode, ended, managed.returncode]))
+"""
+
+
+@linux
+def test_a_forked_process_is_used_as_popen_is_and_ends_with_what_it_started():
+    """The prepared Jupyter Book process a warm run forks: input in, both outputs and the status out;
+    a manager it starts is stopped at its end (else its output never ends and the build hangs)."""
+    import json
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _FORKED], capture_output=True, text=True, timeout=60, check=True)
+    waiting, said, code, killed, killed_code, managed, managed_code = json.loads(done.stdout)
+    assert waiting is None, "it waits for its input"
+    assert said == ["out three\n", "err\n"] and code == 3
+    assert killed == ["", ""] and killed_code == -9
+    assert managed == ["built\n", ""] and managed_code == 0

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Protocol
 
 from kzperception import paths
 from kzperception.book.layout import BookLayout, BuildError, narrow_bibliography
@@ -54,7 +55,28 @@ def jupyter_book_command(source: Path, builder: str = "html") -> list[str]:
     ]
 
 
-_warm: subprocess.Popen[str] | None = None
+class PreparedProcess(Protocol):
+    """What :func:`run_jupyter_book` asks of a prepared Jupyter Book process: a ``subprocess.Popen``
+    started by :func:`prepare`, or a fork of a warm process (:func:`adopt`)."""
+
+    returncode: int | None
+
+    def poll(self) -> int | None: ...
+
+    def kill(self) -> None: ...
+
+    def communicate(self, input: str | None = None) -> tuple[str, str]: ...
+
+
+_warm: PreparedProcess | None = None
+
+
+def adopt(process: PreparedProcess) -> None:
+    """Use ``process``, already waiting for its arguments, as this command's prepared Jupyter Book
+    process (a warm process's run forks one that has Sphinx imported: :mod:`kzperception.cli.warm`)."""
+    global _warm
+    discard()
+    _warm = process
 
 
 def prepare() -> None:
@@ -89,7 +111,7 @@ def discard() -> None:
         warm.communicate()
 
 
-def _take_warm() -> subprocess.Popen[str] | None:
+def _take_warm() -> PreparedProcess | None:
     """The prepared process, if it is still waiting (each is used for one build)."""
     global _warm
     warm, _warm = _warm, None

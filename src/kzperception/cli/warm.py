@@ -10,7 +10,9 @@ environment and the same Python, hands that process its arguments, working folde
 and its three standard streams (:func:`delegate`); the warm process forks a child that runs the
 command there. The child writes to the caller's terminal or pipes, its exit status is the
 caller's, and Ctrl-C or SIGTERM sent to the caller reach the child, which stops as any command
-does (:mod:`kzperception.cli.interrupt`).
+does (:mod:`kzperception.cli.interrupt`). The warm process has imported Sphinx and the book's
+extensions too, so the run forks its Jupyter Book process from itself (:class:`ForkedProcess`)
+instead of starting an interpreter that imports them while the chapters compete for the cores.
 
 What a run may inherit, and why it is safe:
 
@@ -440,6 +442,9 @@ class _Server:
     env: dict[str, str]
     cwd: str
     started: float
+    #: The lock that keeps a second warm process off this socket: closed in every run, so that what a
+    #: run leaves behind (an orphaned kernel) never holds it for a warm process started later.
+    lock: int
     files: dict[str, tuple[int, int, int] | None] = field(default_factory=dict)
     runs: dict[int, _Run] = field(default_factory=dict)
     served: int = 0
@@ -480,7 +485,7 @@ def serve(path: Path) -> None:
     bound = os.stat(path).st_ino
     listener.listen(16)  # a caller may connect now; it is answered once the imports are done
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    server = _Server(path, listener, dict(os.environ), os.getcwd(), time.time())
+    server = _Server(path, listener, dict(os.environ), os.getcwd(), time.time(), lock)
     server.files = snapshot(_imported_files(_warm_up()))
     signal.signal(signal.SIGTERM, lambda *_: setattr(server, "leaving", True))
     try:
@@ -504,10 +509,10 @@ def _warm_up() -> set[str]:
             read.add(os.path.abspath(args[0]))
 
     sys.addaudithook(note)
-    from kzperception.book.warm_kernel import PRELOADED
+    from kzperception.book import warm_jupyter_book, warm_kernel
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # as a pool worker sets it (warm_kernel.preload)
-    for name in (*WARM_MODULES, *PRELOADED):
+    for name in (*WARM_MODULES, *warm_kernel.PRELOADED, *warm_jupyter_book.PRELOADED):
         try:
             importlib.import_module(name)
         except Exception as err:  # a run imports it itself and reports the problem there
@@ -694,6 +699,7 @@ def _child(
             open_run.conn.close()
         selector.close()
         server.listener.close()
+        os.close(server.lock)
         conn.close()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
@@ -705,6 +711,7 @@ def _child(
         os.environ[CHILD_VARIABLE] = f"{os.getppid()} {server.started:.0f}"
         sys.argv = [str(a) for a in request["argv"]]
         _fresh_streams()
+        _prepare_jupyter_book()
         code = _run_command(lambda: importlib.import_module("kzperception.cli").main())
     except BaseException:  # in a forked child nothing may unwind into the warm process's loop
         import traceback
@@ -712,6 +719,96 @@ def _child(
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _prepare_jupyter_book() -> None:
+    """Fork the run's Jupyter Book process now, from a process that has imported Sphinx already.
+
+    A rerun otherwise starts a new interpreter for it that imports Sphinx and the book's
+    extensions while the chapters execute, competing with them for the cores. It is forked here,
+    before the command starts any thread (its progress display), and waits for its arguments as
+    the process :func:`kzperception.book.jupyterbook.prepare` starts would; a command that ends
+    without building closes its input, and it leaves.
+    """
+    if "sphinx.application" not in sys.modules:  # the warm process could not import it: prepared as usual
+        return
+    from kzperception.book import jupyterbook, warm_jupyter_book
+
+    jupyterbook.adopt(ForkedProcess.start(warm_jupyter_book.main))
+
+
+class ForkedProcess:
+    """A fork of this process running a function with pipes for its standard streams: the part of
+    ``subprocess.Popen`` a prepared Jupyter Book process is used through
+    (:class:`kzperception.book.jupyterbook.PreparedProcess`)."""
+
+    def __init__(self, pid: int, stdin: int, stdout: int, stderr: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self._stdin: int | None = stdin
+        self._outputs = (stdout, stderr)
+
+    @classmethod
+    def start(cls, target: Callable[[], object]) -> ForkedProcess:
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                for fd, target_fd in ((in_r, 0), (out_w, 1), (err_w, 2)):
+                    os.dup2(fd, target_fd)
+                for fd in (in_r, in_w, out_r, out_w, err_r, err_w):
+                    os.close(fd)
+                _fresh_streams()
+                code = _run_command(target)
+            finally:
+                os._exit(code)
+        for fd in (in_r, out_w, err_w):
+            os.close(fd)
+        return cls(pid, in_w, out_r, err_r)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            with contextlib.suppress(ChildProcessError):
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def communicate(self, input: str | None = None) -> tuple[str, str]:
+        """Write ``input``, close the input, read both outputs to their end and wait; (stdout, stderr)."""
+        if self._stdin is not None:
+            with contextlib.suppress(OSError):
+                if input:
+                    os.write(self._stdin, input.encode())
+            os.close(self._stdin)
+            self._stdin = None
+        read: dict[int, bytearray] = {fd: bytearray() for fd in self._outputs}
+        with selectors.DefaultSelector() as selector:
+            for fd in self._outputs:
+                selector.register(fd, selectors.EVENT_READ)
+            while selector.get_map():
+                for key, _ in selector.select():
+                    chunk = os.read(key.fd, 65536)
+                    if chunk:
+                        read[key.fd] += chunk
+                    else:
+                        selector.unregister(key.fd)
+                        os.close(key.fd)
+        if self.returncode is None:
+            with contextlib.suppress(ChildProcessError):
+                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        out, err = (bytes(read[fd]).decode("utf-8", "replace") for fd in self._outputs)
+        return out, err
 
 
 def _fresh_streams() -> None:
@@ -733,7 +830,13 @@ def _fresh_streams() -> None:
 
 
 def _run_command(command: Callable[[], object]) -> int:
-    """Run ``command`` as the interpreter runs a script: its ``SystemExit`` status, ``atexit`` at the end."""
+    """Run ``command`` as the interpreter runs a script: its ``SystemExit`` status, ``atexit`` at the end.
+
+    The exit handlers matter: Jupyter Book's sitemap extension starts a multiprocessing manager,
+    which multiprocessing's handler stops; without it the manager outlives the build, holding
+    its output pipes open. A fork runs the handlers it inherited too, so every fork here is made
+    before the process it comes from has started anything of its own (a pool, a manager).
+    """
     import atexit
 
     code = 0
