@@ -177,3 +177,33 @@ def test_status_and_stop_say_what_runs(tmp_path, warm_env):
     assert stopped.stdout.strip() == f"stopped 1 warm process(es): {server['pid']}"
     assert _gone_or_kill(int(server["pid"]))
     assert not list(Path(warm_env[warm.DIR_VARIABLE]).glob("*.sock"))
+
+
+def test_ctrl_c_while_waiting_for_a_silent_warm_process_stops_with_nothing_written(tmp_path, warm_env):
+    """A socket that accepts and never answers (a warm process still importing, or a stuck one): the
+    caller waits, and Ctrl-C then ends it as any command, with 130 and nothing written."""
+    import socket
+
+    code = "import os; from kzperception.cli import warm as w; "
+    code += "print(w.socket_path(w.runtime_dir(), os.getcwd(), os.environ))"
+    where = subprocess.run([sys.executable, "-c", code], env=warm_env, capture_output=True, text=True, check=True)
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.bind(where.stdout.strip())
+    silent.listen(1)
+    try:
+        start, pivot, end = WINDOW_A
+        cmd = [sys.executable, "-m", "kzperception.cli", "rerun", "--corpus", str(REGISTER), "--start", start]
+        cmd += ["--pivot", pivot, "--end", end, "--out", str(tmp_path / "a")]
+        caller = subprocess.Popen(cmd, env=warm_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        conn, _ = silent.accept()  # it connected and waits for an answer
+        time.sleep(0.5)
+        caller.send_signal(signal.SIGINT)
+        try:
+            _, stderr = caller.communicate(timeout=30)
+        finally:
+            conn.close()
+    finally:
+        silent.close()
+    assert caller.returncode == 130, stderr
+    assert "nothing written (the rerun had not started)" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "a").exists()

@@ -346,6 +346,10 @@ def rerun(
     book is built beside it and swapped in when complete, so a failed rerun leaves OUT as it was.
     That marker records the sha256 of every corpus file, the coders, window, chapters, package
     version and git commit; --from MARKER repeats the rerun and refuses if the corpus has changed.
+
+    A rerun that succeeds leaves a warm process with the libraries imported: the next rerun from
+    this folder and environment runs in a fresh fork of it and says what it reused (Linux; it
+    leaves after 10 idle minutes; see `kzperception warm --help`; KZP_WARM=0 starts none).
     """
     import time
 
@@ -428,7 +432,8 @@ def main() -> None:
     # A rerun from the folder and environment of a warm process runs in a fresh fork of it, with
     # its libraries already imported (kzperception.cli.warm); otherwise it runs here.
     argv = sys.argv[1:]
-    delegated = warm.delegate(argv)
+    with interruptible("nothing written (the rerun had not started)"):  # Ctrl-C while it waits for an answer
+        delegated = warm.delegate(argv)
     if delegated is not None:
         raise SystemExit(delegated)
 

@@ -239,7 +239,6 @@ def delegate(argv: Sequence[str]) -> int | None:
         request = {"protocol": PROTOCOL, "kind": "run", "argv": list(sys.argv), "cwd": os.getcwd()}
         request["env"] = dict(os.environ)
         try:
-            socket.send_fds(conn, [b"R"], [0, 1, 2])
             _send(conn, request)
             answer = _receive(conn, pending)
         except (OSError, EOFError, ValueError):
@@ -249,7 +248,10 @@ def delegate(argv: Sequence[str]) -> int | None:
                 _note(f"the warm process was out of date ({answer['refused']}); running this rerun afresh")
             return None
         try:
-            _send(conn, {"go": True})  # committed: from here the command runs there or not at all
+            # Committed: from here the command runs there or not at all. The streams go with this
+            # message only: sent earlier, they would stay open in the socket for as long as a warm
+            # process still importing had not read them, past this caller's end (a pipe never closing).
+            socket.send_fds(conn, [(json.dumps({"go": True}) + "\n").encode()], [0, 1, 2])
             conn.settimeout(None)
             started = _receive(conn, pending)
         except (OSError, EOFError, ValueError):
@@ -376,7 +378,6 @@ def _ask(path: Path, kind: str) -> dict[str, Any] | None:
         return None
     with conn:
         try:
-            conn.sendall(b"Q")
             _send(conn, {"protocol": PROTOCOL, "kind": kind})
             return _receive(conn, bytearray())
         except (OSError, EOFError, ValueError):
@@ -589,7 +590,6 @@ def _accept(server: _Server, selector: selectors.BaseSelector) -> None:
         conn.settimeout(5.0)
         if _peer_uid(conn) != os.getuid():
             return
-        _, fds, _, _ = socket.recv_fds(conn, 1, 3)
         pending = bytearray()
         request = _receive(conn, pending)
         keep = _answer(server, selector, conn, pending, request, fds)
@@ -603,11 +603,23 @@ def _accept(server: _Server, selector: selectors.BaseSelector) -> None:
             conn.close()
 
 
-def _refusal(server: _Server, request: Mapping[str, Any], fds: Sequence[int]) -> tuple[str, bool] | None:
+def _receive_go(conn: socket.socket, pending: bytearray, fds: list[int]) -> bool:
+    """Whether the caller committed: its "go" arrived, with its three streams (put into ``fds``)."""
+    data, received, _, _ = socket.recv_fds(conn, 65536, 3)
+    fds.extend(received)
+    if not data:
+        return False
+    pending += data
+    return _receive(conn, pending).get("go") is True and len(fds) == 3
+
+
+def _refusal(server: _Server, request: Mapping[str, Any]) -> tuple[str, bool] | None:
     """Why ``request`` is not run here (and whether this process is out of date), or None to run it."""
-    if request.get("protocol") != PROTOCOL or server.leaving:
-        return "another version", False
-    if len(fds) != 3 or not isinstance(request.get("argv"), list) or len(request["argv"]) < 2:
+    if server.leaving:
+        return "it is leaving", False
+    if request.get("protocol") != PROTOCOL:
+        return "another version of the exchange", False
+    if not isinstance(request.get("argv"), list) or len(request["argv"]) < 2:
         return "not a command", False
     if request["argv"][1] not in WARM_COMMANDS:
         return "not a command it runs", False
@@ -630,9 +642,12 @@ def _answer(
     conn: socket.socket,
     pending: bytearray,
     request: Mapping[str, Any],
-    fds: Sequence[int],
+    fds: list[int],
 ) -> bool:
-    """Answer one request; True when ``conn`` now belongs to a run (kept open until it ends)."""
+    """Answer one request; True when ``conn`` now belongs to a run (kept open until it ends).
+
+    A run's three streams arrive with the caller's second message, into ``fds`` (the caller of
+    this function closes them: the run has its own copies)."""
     kind = request.get("kind")
     if kind in ("status", "stop"):
         now = time.time()
@@ -650,14 +665,14 @@ def _answer(
             },
         )
         return False
-    refused = _refusal(server, request, fds)
+    refused = _refusal(server, request)
     if refused is not None:
         reason, stale = refused
         _send(conn, {"refused": reason, "stale": stale})
         server.leaving = server.leaving or stale
         return False
     _send(conn, {"ready": True})
-    if _receive(conn, pending).get("go") is not True:
+    if not _receive_go(conn, pending, fds):
         return False
     server.last = time.monotonic()
     sys.stdout.flush()
