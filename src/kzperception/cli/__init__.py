@@ -27,7 +27,12 @@ if TYPE_CHECKING:
 # pandas and the library are imported inside the commands that use them: `kzperception build`
 # (run after every edit) and `--help` then start in a fraction of a second.
 
-__all__ = ["app", "main", "parse_window"]
+__all__ = ["WARM_COMMANDS", "app", "main", "parse_window"]
+
+#: The commands a warm process runs (:mod:`kzperception.cli.warm`): the one a researcher repeats with
+#: another window. :func:`main` imports that module for these only, so ``--help`` and every other
+#: command skip its imports (sockets, hashing: a hundredth of a second of ``--help``'s fifth).
+WARM_COMMANDS = ("rerun",)
 
 app = typer.Typer(
     help="Kazakhstan's official perception of China and Russia: counts, corpora and the computational book.",
@@ -426,16 +431,19 @@ def main() -> None:
     problems. The library only raises (it never prints or exits), so this is the one place that
     turns the error into ``error: <file>:<line>: ...`` on stderr and exit status 1, without a traceback.
     """
-    from kzperception.cli import warm
     from kzperception.data.errors import CodebookError, VocabularyError
 
     # A rerun from the folder and environment of a warm process runs in a fresh fork of it, with
     # its libraries already imported (kzperception.cli.warm); otherwise it runs here.
     argv = sys.argv[1:]
-    with interruptible("nothing written (the rerun had not started)"):  # Ctrl-C while it waits for an answer
-        delegated = warm.delegate(argv)
-    if delegated is not None:
-        raise SystemExit(delegated)
+    warm_command = bool(argv) and argv[0] in WARM_COMMANDS
+    if warm_command:
+        from kzperception.cli import warm
+
+        with interruptible("nothing written (the rerun had not started)"):  # Ctrl-C while it waits for an answer
+            delegated = warm.delegate(argv)
+        if delegated is not None:
+            raise SystemExit(delegated)
 
     # Each command that writes or runs long guards its own body with interruptible (and says what it
     # kept); this one covers the moments around it: the arguments being parsed, the last line printed.
@@ -446,7 +454,9 @@ def main() -> None:
         with interruptible(kept):
             app()
     except SystemExit as done:
-        if done.code in (0, None):  # a rerun that succeeded here leaves a warm process for the next
+        if warm_command and done.code in (0, None):  # a rerun that succeeded here leaves a warm process
+            from kzperception.cli import warm
+
             warm.after_command(argv)
         raise
     except (VocabularyError, CodebookError) as err:

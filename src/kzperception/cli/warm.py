@@ -58,6 +58,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kzperception.cli import WARM_COMMANDS  # the package, imported before any of its modules
+
 __all__ = [
     "IDLE_SECONDS",
     "WARM_COMMANDS",
@@ -73,8 +75,7 @@ __all__ = [
     "stop",
 ]
 
-#: The commands a warm process runs: a rerun, the one a researcher repeats with another window.
-WARM_COMMANDS = ("rerun",)
+
 #: ``KZP_WARM=0``: start no warm process and use none.
 SWITCH = "KZP_WARM"
 #: Where the sockets are, in place of ``$XDG_RUNTIME_DIR/kzperception`` (tests give their own folder).
@@ -344,8 +345,8 @@ def reused_line() -> str | None:
         return None
     since = f"{age:.0f} s" if age < 90 else f"{age / 60:.0f} min"
     return (
-        f"reused: the warm process {found[0]} (up {since}): Python, pandas, SciPy, Altair, Jupyter and the "
-        "library were imported before this rerun began; the corpus and window were read afresh"
+        f"reused: the warm process {found[0]} (up {since}): Python, pandas, SciPy, Altair, Jupyter, Sphinx "
+        "and the library were imported before this rerun began; the corpus and window were read afresh"
     )
 
 
@@ -454,7 +455,7 @@ class _Server:
 
 
 def _imported_files(read: set[str]) -> set[str]:
-    """The files the imports loaded (each module's source and compiled file) and those they opened."""
+    """The files the imports loaded (each module's own file) and those they opened."""
     files = set(read)
     for module in list(sys.modules.values()):
         where = getattr(module, "__file__", None)
