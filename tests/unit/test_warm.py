@@ -132,3 +132,74 @@ def test_a_forked_process_is_used_as_popen_is_and_ends_with_what_it_started():
     assert said == ["out three\n", "err\n"] and code == 3
     assert killed == ["", ""] and killed_code == -9
     assert managed == ["built\n", ""] and managed_code == 0
+
+
+@linux
+def test_why_no_warm_process_is_said_not_guessed(tmp_path, monkeypatch):
+    """Each reason a folder never gets a warm process is named, and a usable folder gets none."""
+    monkeypatch.delenv(warm.CHILD_VARIABLE, raising=False)
+    monkeypatch.setenv(warm.SWITCH, "1")
+    own = tmp_path / "own"
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(own))
+    monkeypatch.chdir(tmp_path)
+    assert warm.unavailable() is None
+    assert warm._own_socket() is not None
+
+    monkeypatch.setenv(warm.SWITCH, "0")
+    assert warm.unavailable() == "KZP_WARM=0 is set"
+    monkeypatch.setenv(warm.SWITCH, "1")
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(shared))
+    said = warm.unavailable()
+    assert said is not None and str(shared) in said and "0700" in said and warm.DIR_VARIABLE in said
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)  # with the socket's name, past the 107 bytes Linux takes
+    deep.mkdir(parents=True, mode=0o700)
+    deep.chmod(0o700)
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(deep))
+    said = warm.unavailable()
+    assert said is not None and "longer than the 107 a Unix socket takes" in said and str(deep) in said
+    assert warm._own_socket() is None
+
+    monkeypatch.setenv(warm.CHILD_VARIABLE, "1 2")
+    assert warm.unavailable() == "this command runs inside a warm process"
+
+
+@linux
+def test_warm_status_says_why_a_folder_gets_no_warm_process(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kzperception.cli import app
+
+    monkeypatch.delenv(warm.CHILD_VARIABLE, raising=False)
+    monkeypatch.setenv(warm.SWITCH, "1")
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True, mode=0o700)
+    deep.chmod(0o700)
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(deep))
+    shown = CliRunner().invoke(app, ["warm", "status"])
+    assert shown.exit_code == 0
+    lines = shown.output.splitlines()
+    assert lines[0].startswith("reruns from this folder start and use no warm process: the socket's path, ")
+    assert lines[-1] == "no warm process is running"
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(tmp_path / "own"))
+    assert CliRunner().invoke(app, ["warm", "status"]).output == "no warm process is running\n"
+
+
+@linux
+def test_a_rerun_that_can_leave_no_warm_process_says_why_unless_the_user_chose_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(warm.CHILD_VARIABLE, raising=False)
+    monkeypatch.setenv(warm.SWITCH, "1")
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True, mode=0o700)
+    deep.chmod(0o700)
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(deep))
+    warm.after_command(["rerun", "--corpus", "c"])
+    said = capsys.readouterr().err
+    assert "no warm process was left for the next rerun: the socket's path" in said
+    monkeypatch.setenv(warm.SWITCH, "0")
+    warm.after_command(["rerun", "--corpus", "c"])
+    assert capsys.readouterr().err == ""

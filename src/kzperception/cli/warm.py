@@ -73,6 +73,7 @@ __all__ = [
     "spawn",
     "status",
     "stop",
+    "unavailable",
 ]
 
 
@@ -127,6 +128,16 @@ def enabled() -> bool:
     )
 
 
+def _chosen_dir() -> Path:
+    given = os.environ.get(DIR_VARIABLE)
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if given:
+        return Path(given)
+    if runtime:
+        return Path(runtime) / "kzperception"
+    return Path(tempfile.gettempdir()) / f"kzperception-{os.getuid()}"
+
+
 def runtime_dir() -> Path | None:
     """The folder of this user's warm processes, made if missing; None when it is not private.
 
@@ -134,14 +145,7 @@ def runtime_dir() -> Path | None:
     system's temporary folder. A folder another user owns, or that others may enter, is not used:
     whoever can place a socket there could receive a command's arguments and streams.
     """
-    given = os.environ.get(DIR_VARIABLE)
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if given:
-        folder = Path(given)
-    elif runtime:
-        folder = Path(runtime) / "kzperception"
-    else:
-        folder = Path(tempfile.gettempdir()) / f"kzperception-{os.getuid()}"
+    folder = _chosen_dir()
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         found = folder.lstat()
@@ -167,17 +171,50 @@ def socket_path(folder: Path, cwd: str, env: Mapping[str, str]) -> Path:
     return folder / f"rerun-{digest}.sock"
 
 
-def _own_socket() -> Path | None:
-    """This process's warm-process socket (for its folder and environment), or None where none may be used."""
+#: The longest socket path Linux takes: ``sun_path`` holds 108 bytes, the last a NUL.
+SOCKET_PATH_LIMIT = 107
+
+
+def _socket_or_reason() -> tuple[Path | None, str | None]:
+    """This process's warm-process socket, or why reruns from here neither start nor use one."""
     if not enabled():
-        return None
+        if CHILD_VARIABLE in os.environ:
+            return None, "this command runs inside a warm process"
+        if os.environ.get(SWITCH, "1") == "0":
+            return None, f"{SWITCH}=0 is set"
+        return None, "warm processes need Linux (peer credentials and open files passed over a socket)"
     folder = runtime_dir()
+    if folder is None:
+        return None, (
+            f"the folder for warm processes, {_chosen_dir()}, is not yours alone (it must be owned by you "
+            f"with mode 0700) or cannot be made; set {DIR_VARIABLE} to a private folder"
+        )
     try:
         cwd = os.getcwd()
     except OSError:
-        return None
-    path = socket_path(folder, cwd, os.environ) if folder is not None else None
-    return path if path is not None and len(os.fsencode(path)) < 108 else None  # sun_path: 107 bytes and a NUL
+        return None, "this command's working folder is gone"
+    path = socket_path(folder, cwd, os.environ)
+    size = len(os.fsencode(path))
+    if size > SOCKET_PATH_LIMIT:
+        return None, (
+            f"the socket's path, {path}, is {size} bytes, longer than the {SOCKET_PATH_LIMIT} a Unix "
+            f"socket takes; set {DIR_VARIABLE} to a shorter folder"
+        )
+    return path, None
+
+
+def _own_socket() -> Path | None:
+    """This process's warm-process socket (for its folder and environment), or None where none may be used."""
+    return _socket_or_reason()[0]
+
+
+def unavailable() -> str | None:
+    """Why a rerun from this folder and environment would start and use no warm process; None when it would.
+
+    ``kzperception warm status`` says it, so a folder that silently never gets a warm process (one
+    another user can enter, a socket path too long for Linux) is explained rather than guessed at.
+    """
+    return _socket_or_reason()[1]
 
 
 # -- messages: one JSON object per line; the first byte of a request may carry open files ---------
@@ -366,8 +403,14 @@ def idle_seconds() -> float:
 
 def after_command(argv: Sequence[str]) -> None:
     """After a :data:`WARM_COMMANDS` command succeeded in its own process: start a warm process and say so."""
-    if argv and argv[0] in WARM_COMMANDS and not any(a in ("--help", "-h") for a in argv) and spawn():
+    if not argv or argv[0] not in WARM_COMMANDS or any(a in ("--help", "-h") for a in argv):
+        return
+    if spawn():
         _note(STARTED_LINE.format(minutes=idle_seconds() / 60))
+        return
+    reason = unavailable()
+    if reason is not None and enabled():  # KZP_WARM=0 is the user's choice and needs no comment
+        _note(f"no warm process was left for the next rerun: {reason}")
 
 
 # -- status and stop ---------------------------------------------------------------------------------

@@ -19,10 +19,14 @@ warm_app = typer.Typer(
 
 @warm_app.command("status")
 def warm_status() -> None:
-    """List this user's warm processes: pid, folder, minutes up and idle, reruns served."""
-    from kzperception.cli.warm import status
+    """List this user's warm processes: pid, folder, minutes up and idle, reruns served; and say why a
+    rerun from here would start none, where that is so."""
+    from kzperception.cli.warm import status, unavailable
 
     found = status()
+    reason = unavailable()
+    if reason is not None:
+        typer.echo(f"reruns from this folder start and use no warm process: {reason}")
     if not found:
         typer.echo("no warm process is running")
         return
