@@ -134,13 +134,25 @@ def test_a_forked_process_is_used_as_popen_is_and_ends_with_what_it_started():
     assert managed == ["built\n", ""] and managed_code == 0
 
 
+def _warm_on(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Warm processes allowed (the suite turns them off), sockets in ``folder``, not inside a warm run."""
+    monkeypatch.delenv(warm.CHILD_VARIABLE, raising=False)
+    monkeypatch.setenv(warm.SWITCH, "1")
+    monkeypatch.setenv(warm.DIR_VARIABLE, str(folder))
+
+
+def _too_deep(tmp_path: Path) -> Path:
+    """A private folder whose socket path, with the socket's name, passes the 107 bytes Linux takes."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True, mode=0o700)
+    deep.chmod(0o700)
+    return deep
+
+
 @linux
 def test_why_no_warm_process_is_said_not_guessed(tmp_path, monkeypatch):
     """Each reason a folder never gets a warm process is named, and a usable folder gets none."""
-    monkeypatch.delenv(warm.CHILD_VARIABLE, raising=False)
-    monkeypatch.setenv(warm.SWITCH, "1")
-    own = tmp_path / "own"
-    monkeypatch.setenv(warm.DIR_VARIABLE, str(own))
+    _warm_on(monkeypatch, tmp_path / "own")
     monkeypatch.chdir(tmp_path)
     assert warm.unavailable() is None
     assert warm._own_socket() is not None
@@ -156,9 +168,7 @@ def test_why_no_warm_process_is_said_not_guessed(tmp_path, monkeypatch):
     said = warm.unavailable()
     assert said is not None and str(shared) in said and "0700" in said and warm.DIR_VARIABLE in said
 
-    deep = tmp_path / ("d" * 60) / ("e" * 60)  # with the socket's name, past the 107 bytes Linux takes
-    deep.mkdir(parents=True, mode=0o700)
-    deep.chmod(0o700)
+    deep = _too_deep(tmp_path)
     monkeypatch.setenv(warm.DIR_VARIABLE, str(deep))
     said = warm.unavailable()
     assert said is not None and "longer than the 107 a Unix socket takes" in said and str(deep) in said
@@ -174,12 +184,7 @@ def test_warm_status_says_why_a_folder_gets_no_warm_process(tmp_path, monkeypatc
 
     from kzperception.cli import app
 
-    monkeypatch.delenv(warm.CHILD_VARIABLE, raising=False)
-    monkeypatch.setenv(warm.SWITCH, "1")
-    deep = tmp_path / ("d" * 60) / ("e" * 60)
-    deep.mkdir(parents=True, mode=0o700)
-    deep.chmod(0o700)
-    monkeypatch.setenv(warm.DIR_VARIABLE, str(deep))
+    _warm_on(monkeypatch, _too_deep(tmp_path))
     shown = CliRunner().invoke(app, ["warm", "status"])
     assert shown.exit_code == 0
     lines = shown.output.splitlines()
@@ -191,12 +196,7 @@ def test_warm_status_says_why_a_folder_gets_no_warm_process(tmp_path, monkeypatc
 
 @linux
 def test_a_rerun_that_can_leave_no_warm_process_says_why_unless_the_user_chose_so(tmp_path, monkeypatch, capsys):
-    monkeypatch.delenv(warm.CHILD_VARIABLE, raising=False)
-    monkeypatch.setenv(warm.SWITCH, "1")
-    deep = tmp_path / ("d" * 60) / ("e" * 60)
-    deep.mkdir(parents=True, mode=0o700)
-    deep.chmod(0o700)
-    monkeypatch.setenv(warm.DIR_VARIABLE, str(deep))
+    _warm_on(monkeypatch, _too_deep(tmp_path))
     warm.after_command(["rerun", "--corpus", "c"])
     said = capsys.readouterr().err
     assert "no warm process was left for the next rerun: the socket's path" in said
