@@ -6,7 +6,8 @@ wheel is built from the checkout (``pip wheel``, so ``setup.py``'s build step ru
 PyPI), installed into a new venv in a temporary folder, and the commands run from an empty folder
 outside the checkout with nothing pointing back at it: counts, validate, synth, sensitivity,
 init, ``build`` inside the book project ``init`` laid out (with a chapter edited there), and a
-one-chapter rerun from it.
+one-chapter rerun from it, whose warm process (the installed package's) runs a second rerun and is
+then stopped, so the test leaves no process behind.
 
 Downloading every dependency again takes minutes, so the new venv reuses the project venv's
 installed dependencies through a ``.pth`` line (appended to ``sys.path`` after the venv's own
@@ -20,9 +21,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
+import time
 from importlib.metadata import distribution
 from pathlib import Path
 
@@ -105,6 +109,10 @@ def test_installed_wheel_runs_every_command_outside_the_checkout(tmp_path: Path)
         "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(home),
         "KZP_HOME": str(home / "kzp"),
+        # The rerun below leaves a warm process: in a folder of this test's, leaving soon if the
+        # test fails before it stops it (a short path: a socket's may not pass 107 bytes).
+        "KZP_WARM_DIR": tempfile.mkdtemp(prefix="kzw-", dir="/tmp"),
+        "KZP_WARM_IDLE": "60",
     }
     kzp = str(venv / "bin" / "kzperception")
 
@@ -157,12 +165,33 @@ def test_installed_wheel_runs_every_command_outside_the_checkout(tmp_path: Path)
     assert str(main_html / "index.html") in built
     assert "Abstract (edited here)" in (main_html / "chapters" / "00-abstract.html").read_text(encoding="utf-8")
 
-    # a one-chapter rerun from the workspace
-    done = _ok(
-        _run(
-            [kzp, "rerun", "--corpus", "corpus", *WINDOW, "--chapters", CHAPTER, "--out", "rerun"], work / "study", env
-        )
-    )
+    # a one-chapter rerun from the workspace; it leaves a warm process, and a second rerun runs in it
+    rerun = [kzp, "rerun", "--corpus", "corpus", *WINDOW, "--chapters", CHAPTER, "--out"]
+    try:
+        first = _run([*rerun, "rerun"], work / "study", env)
+        done = _ok(first)
+        assert "a warm process now keeps the libraries imported" in first.stderr
+        for _ in range(300):  # it answers once its imports are done
+            if _ok(_run([kzp, "warm", "status"], work / "study", env)).startswith("pid "):
+                break
+            time.sleep(0.2)
+        second = _run([*rerun, "second"], work / "study", env)
+        _ok(second)
+        assert "reused: the warm process" in second.stderr
+    finally:
+        stopped = _ok(_run([kzp, "warm", "stop"], work / "study", env))
+        shutil.rmtree(env["KZP_WARM_DIR"], ignore_errors=True)
+    assert stopped.startswith("stopped 1 warm process(es): ")
+    pid = int(stopped.rsplit(" ", 1)[1])
+    for _ in range(150):  # it leaves once it has answered; the test leaves no process behind
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError(f"the warm process {pid} was asked to stop and did not leave within 30 s")
     html = work / "study" / "rerun" / "html"
     assert str(html / "index.html") in done
     page = (html / "chapters" / f"{CHAPTER}.html").read_text(encoding="utf-8")
