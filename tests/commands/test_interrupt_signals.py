@@ -72,9 +72,10 @@ def test_a_signal_stops_every_descendant_and_says_what_was_kept(tmp_path, signum
     assert list(tmp_parent.iterdir()) == []  # the temporary folder was removed on the way out
 
 
-#: A worker that, like nbclient, catches SIGTERM and starts a process of its own in a new session
-#: (as a kernel is started) while being stopped; once the worker is killed that process is
-#: re-parented to init, no longer a descendant of the command.
+#: A worker that, like nbclient, catches SIGTERM and starts a process of its own while being stopped:
+#: exec'd in a new session (as a kernel is started), or forked (as a forked kernel is); once the
+#: worker is killed that process is orphaned, and would be re-parented to init, no longer a
+#: descendant of the command, were the command not its subreaper.
 _LATE_BODY = textwrap.dedent("""
     import os, signal, subprocess, sys, time
     from concurrent.futures import ProcessPoolExecutor
@@ -82,10 +83,17 @@ _LATE_BODY = textwrap.dedent("""
 
     def work(pids):
         def late(signum, frame):
-            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
-                                     start_new_session=True)
+            if sys.argv[2] == "fork":  # as a forked kernel is born: the command's variable is not in
+                pid = os.fork()         # its /proc environ, which only holds what exec was given
+                if pid == 0:
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # as a forked kernel does
+                    time.sleep(600)
+                    os._exit(0)
+            else:
+                pid = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                                       start_new_session=True).pid
             with open(pids, "a") as f:
-                f.write(f"{child.pid}\\n")
+                f.write(f"{pid}\\n")
         signal.signal(signal.SIGTERM, late)
         with open(pids, "a") as f:
             f.write("ready\\n")
@@ -99,27 +107,30 @@ _LATE_BODY = textwrap.dedent("""
 """)
 
 
-def test_a_process_started_while_the_command_stops_is_stopped_too(tmp_path):
+@pytest.mark.parametrize("born", ["exec", "fork"])
+def test_a_process_started_while_the_command_stops_is_stopped_too(tmp_path, born):
     script = tmp_path / "late.py"
     script.write_text(_LATE_BODY, encoding="utf-8")
     pids_file = tmp_path / "pids"
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(pids_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, str(script), str(pids_file), born], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     wait_for(lambda: pids_file.exists() and "ready" in pids_file.read_text())
     t0 = time.monotonic()
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=30)
-    late = [int(line) for line in pids_file.read_text().split() if line.isdigit()]
     try:
+        _, err = proc.communicate(timeout=30)  # a late process left running holds its pipes: a timeout
+        late = [int(line) for line in pids_file.read_text().split() if line.isdigit()]
         assert late, "the worker never started its late process"
         alive = [pid for pid in late if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
         assert alive == [], alive
         assert time.monotonic() - t0 < 10
         assert proc.returncode == 143, err
-    finally:
-        for pid in late:
-            if psutil.pid_exists(pid):
+    finally:  # however it failed, leave nothing running
+        if proc.poll() is None:
+            proc.kill()
+        for pid in (int(line) for line in pids_file.read_text().split() if line.isdigit()):
+            if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
                 psutil.Process(pid).kill()
 
 

@@ -11,9 +11,15 @@ replaces both for the length of a command:
    "Started" is wider than "descendant": nbclient catches SIGTERM in a pool worker, shuts its kernel
    down and lets the worker take the next chapter, whose new kernel is born during the grace
    period; when the worker is then killed that kernel is re-parented to init and no longer a
-   descendant, yet it still writes into the build folder. So the command puts its process id in
-   :data:`OWNER_VARIABLE`, which every child inherits, and the stop looks for that too, until a
-   look finds nothing alive;
+   descendant, yet it still writes into the build folder. So the command makes itself the
+   *subreaper* of everything it starts (Linux's ``PR_SET_CHILD_SUBREAPER``: an orphaned
+   descendant is re-parented to the command, not to init, and stays a descendant), and puts its
+   process id in :data:`OWNER_VARIABLE`, which every child it execs inherits, for systems without
+   subreapers; the stop looks for both until a look finds nothing alive. The variable alone does
+   not find a *forked* process (a pool worker, a zygote, a forked kernel): ``/proc/PID/environ``
+   holds only what the last ``exec`` was given, so a kernel forked while its worker was being
+   stopped escaped, kept the command's output pipes open and ran on (a CI run's signalled build
+   hung on it);
 2. it then raises :class:`Interrupted` in the main thread, a ``BaseException`` that no
    ``except Exception`` swallows, so each ``finally`` and context manager on the way out removes
    its temporary files (the command's own atomic writes mean the earlier output was never touched);
@@ -30,9 +36,11 @@ the whole command in one more, for the moments around a command's own.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
@@ -64,6 +72,31 @@ class Interrupted(BaseException):
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+
+
+_PR_SET_CHILD_SUBREAPER = 36
+_PR_GET_CHILD_SUBREAPER = 37
+
+
+def subreaper(on: bool) -> bool | None:
+    """Make this process the subreaper of its descendants (``on``) or stop it being one; the setting
+    before, or None where there are no subreapers (not Linux) or the call failed.
+
+    A subreaper adopts its orphaned descendants, so :func:`stop_children` still finds a process
+    whose parent it stopped first (see the module's docstring).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        before = ctypes.c_int(0)
+        if libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(before), 0, 0, 0) != 0:
+            return None
+        if libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) != 0:
+            return None
+    except (OSError, AttributeError):
+        return None
+    return bool(before.value)
 
 
 def _started_here(owner: str) -> list[psutil.Process]:
@@ -174,6 +207,7 @@ def interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
     previous = {sig: signal.signal(sig, handler) for sig in EXIT_CODES}
     owner_before = os.environ.get(OWNER_VARIABLE)
     os.environ[OWNER_VARIABLE] = str(os.getpid())
+    reaper_before = subreaper(True)
     try:
         yield
         _finished.append(None)
@@ -183,6 +217,8 @@ def interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
         error(f"interrupted by {signal.Signals(stop.signum).name}: {what}")
         raise SystemExit(EXIT_CODES[signal.Signals(stop.signum)]) from None
     finally:
+        if reaper_before is False:  # an outer interruptible keeps it on until its own end
+            subreaper(False)
         if owner_before is None:
             os.environ.pop(OWNER_VARIABLE, None)
         else:
