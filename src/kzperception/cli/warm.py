@@ -117,15 +117,20 @@ WARM_MODULES = (
 )
 
 
+def _disabled_because() -> str | None:
+    if CHILD_VARIABLE in os.environ:
+        return "this command runs inside a warm process"
+    if os.environ.get(SWITCH, "1") == "0":
+        return f"{SWITCH}=0 is set"
+    if not (sys.platform.startswith("linux") and hasattr(socket, "send_fds")):
+        return "warm processes need Linux (peer credentials and open files passed over a socket)"
+    return None
+
+
 def enabled() -> bool:
     """Whether this process may use or start a warm process: on Linux, unless ``KZP_WARM=0``, and
     never from inside a run a warm process forked (which would hand the command to itself)."""
-    return (
-        os.environ.get(SWITCH, "1") != "0"
-        and sys.platform.startswith("linux")
-        and hasattr(socket, "send_fds")
-        and CHILD_VARIABLE not in os.environ
-    )
+    return _disabled_because() is None
 
 
 def _chosen_dir() -> Path:
@@ -177,12 +182,9 @@ SOCKET_PATH_LIMIT = 107
 
 def _socket_or_reason() -> tuple[Path | None, str | None]:
     """This process's warm-process socket, or why reruns from here neither start nor use one."""
-    if not enabled():
-        if CHILD_VARIABLE in os.environ:
-            return None, "this command runs inside a warm process"
-        if os.environ.get(SWITCH, "1") == "0":
-            return None, f"{SWITCH}=0 is set"
-        return None, "warm processes need Linux (peer credentials and open files passed over a socket)"
+    disabled = _disabled_because()
+    if disabled is not None:
+        return None, disabled
     folder = runtime_dir()
     if folder is None:
         return None, (
