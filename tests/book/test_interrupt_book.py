@@ -4,6 +4,7 @@ stand-in body."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -96,3 +97,60 @@ def test_a_signalled_rerun_leaves_no_process_and_no_partial_book(tmp_path, signu
     assert alive == [], alive
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]  # no temporary build folder beside OUT
+
+
+@pytest.mark.book
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_rerun_killed_outright_leaves_no_process_and_the_next_rerun_sweeps_its_folder(tmp_path):
+    """SIGKILL (or the out-of-memory killer) runs none of the command's clean-up: what it started
+    must end by itself. Before the parent-death signals, its two pool workers, their zygotes and
+    its prepared Jupyter Book process waited forever, parented to init. The build folder it left
+    beside OUT is swept by the next rerun into the same OUT."""
+    corpus = _synthetic_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "kzperception.cli",
+        "rerun",
+        "--corpus",
+        str(corpus),
+        "--out",
+        str(out),
+        "--start",
+        "2020-08-24",
+        "--pivot",
+        "2022-02-24",
+        "--end",
+        "2023-08-24",
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    parent = psutil.Process(proc.pid)
+    tree: dict[int, psutil.Process] = {}
+    try:
+        wait_for(lambda: any(line.startswith("finished ") for line in list(lines)), timeout=120, what="a chapter")
+        assert not any(line.startswith("chapters:") for line in lines), "the rerun ended before the kill"
+        tree = {p.pid: p for p in parent.children(recursive=True)}
+        assert len(tree) >= 4, tree  # the Jupyter Book process, two workers, a zygote or a kernel
+        proc.kill()
+        proc.wait(timeout=10)
+
+        def alive() -> list[int]:
+            return [pid for pid, p in tree.items() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+        with contextlib.suppress(AssertionError):
+            wait_for(lambda: not alive(), timeout=10)
+        assert alive() == [], [tree[pid].cmdline()[-3:] for pid in alive()]
+    finally:  # a failing run must not leave its processes behind
+        for p in tree.values():
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+    left = [p.name for p in tmp_path.iterdir() if p.name != "corpus"]
+    assert len(left) == 1 and left[0].startswith(".out."), left  # the killed build's folder beside OUT
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out"]

@@ -150,3 +150,39 @@ def test_a_stopped_pool_worker_is_collected_by_multiprocessing():
     finally:
         if worker.exitcode is None:
             worker.kill()
+
+
+#: A parent that starts a child asking to die with it (kzperception.children.die_with_parent), then waits.
+_DIES_WITH = textwrap.dedent("""
+    import os, subprocess, sys
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from kzperception.children import die_with_parent; "
+        "die_with_parent(int(sys.argv[1])); print('asked', flush=True); time.sleep(600)"
+    ), str(os.getpid() if sys.argv[1] == "mine" else 1)], stdout=subprocess.PIPE, text=True)
+    print(child.pid, child.stdout.readline().strip() or child.wait(), flush=True)
+    child.wait()
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_child_that_asked_to_die_with_its_parent_ends_when_the_parent_is_killed(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", _DIES_WITH, "mine"], stdout=subprocess.PIPE, text=True)
+    child_pid, said = proc.stdout.readline().split()  # type: ignore[union-attr]
+    child = psutil.Process(int(child_pid))
+    try:
+        assert said == "asked"
+        proc.kill()  # SIGKILL: no code of the parent runs
+        proc.wait(timeout=10)
+        child.wait(timeout=5)  # psutil.TimeoutExpired if it outlives its parent
+    finally:
+        if child.is_running():
+            child.kill()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_child_whose_parent_ended_before_it_asked_exits_at_once():
+    """Asking names the parent it was started by; a child adopted already (here: told its parent is
+    init) would wait for a signal that never comes, so it exits, status 1."""
+    proc = subprocess.run([sys.executable, "-c", _DIES_WITH, "init"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[1] == "1"  # the child's exit status, read when it printed nothing

@@ -7,6 +7,7 @@ import importlib
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -349,3 +350,40 @@ def test_a_chapter_whose_text_uses_a_name_no_cell_glued_fails_naming_it(tmp_path
         ("failed", "its text uses glue name(s) no cell glued on this corpus: n_never_glued")
     ]
     assert not (tmp_path / "out" / "hole.ipynb").exists()
+
+
+#: Says whether the kernel watches the process that forked it: ipykernel's poller (its parent
+#: handle) and Linux's parent-death signal (``PR_GET_PDEATHSIG``).
+WATCHES_PARENT = (
+    HEADER
+    + """# A chapter that asks its kernel what it watches
+
+```{code-cell} ipython3
+import ctypes, os
+from ipykernel.kernelapp import IPKernelApp
+
+death = ctypes.c_int(0)
+ctypes.CDLL(None).prctl(2, ctypes.byref(death), 0, 0, 0)
+print("parent handle is the parent:", IPKernelApp.instance().parent_handle == os.getppid())
+print("parent-death signal:", death.value)
+```
+"""
+)
+
+
+@pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+@pytest.mark.parametrize("zygote", ["1", "0"])
+def test_a_forked_kernel_ends_with_the_process_that_forked_it(tmp_path, monkeypatch, zygote):
+    """A kernel forked by the zygote (or by the worker) must not outlive it: a command killed outright
+    (SIGKILL) runs no clean-up. ipykernel's own poller read its parent from the environment when the
+    worker imported it, before any kernel existed, and watched nothing; the kernel is given its
+    parent, and Linux kills it (SIGKILL, 9) the moment that parent ends."""
+    monkeypatch.delenv("KZP_FORK_KERNELS", raising=False)
+    monkeypatch.setenv("KZP_ZYGOTE", zygote)
+    notebooks = _write(tmp_path / "notebooks", {"watches": WATCHES_PARENT})
+    runs = execute.execute_chapters(["watches"], {}, tmp_path / "out", jobs=1, notebooks=notebooks)
+    assert [r.status for r in runs] == ["executed"], runs[0].error
+    shown = _outputs(tmp_path / "out" / "watches.ipynb")
+    assert "parent handle is the parent: True" in shown
+    assert "parent-death signal: 9" in shown

@@ -8,6 +8,7 @@ unwritable folder is named in one line instead (:func:`os_error_in`).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -90,7 +91,7 @@ def prepare() -> None:
     if _warm is not None and _warm.poll() is None:
         return
     _warm = subprocess.Popen(
-        [sys.executable, "-m", "kzperception.book.warm_jupyter_book"],
+        [sys.executable, "-m", "kzperception.book.warm_jupyter_book", str(os.getpid())],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

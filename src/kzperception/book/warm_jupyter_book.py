@@ -1,6 +1,6 @@
 """A ``jupyter-book`` process started early, that has imported Sphinx and its extensions before it is needed.
 
-Run as ``python -m kzperception.book.warm_jupyter_book``: it imports Jupyter Book, Sphinx, MyST-NB,
+Run as ``python -m kzperception.book.warm_jupyter_book [PARENT]``: it imports Jupyter Book, Sphinx, MyST-NB,
 the theme and the book's extensions (about two thirds of a second of a build's three on the
 project machine), then waits for one line on its standard input, the arguments of
 ``jupyter-book``, and runs Jupyter Book's own command line with them in this process, exiting
@@ -45,7 +45,15 @@ PRELOADED = (
 )
 
 
-def main() -> None:
+def main(parent: int | None = None) -> None:
+    """Import, wait for the arguments, build. ``parent``: the process id of the command that started
+    it, with which it ends however that ends (:func:`kzperception.children.die_with_parent`): it
+    waits on an input pipe that the command's pool workers hold open too, so the end of file that
+    a killed command's pipe would give never comes."""
+    if parent is not None:
+        from kzperception.children import die_with_parent
+
+        die_with_parent(parent)
     for name in PRELOADED:
         try:
             importlib.import_module(name)
@@ -62,4 +70,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else None)

@@ -38,6 +38,8 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
+from kzperception.children import die_with_parent
+
 __all__ = [
     "LIBRARY",
     "PRELOADED",
@@ -254,11 +256,12 @@ def _zygote_main(requests_fd: int, replies_fd: int, cwd: str, chapter: dict[str,
             request = json.loads(line)
             sys.stdout.flush()
             sys.stderr.flush()
+            me = os.getpid()
             pid = os.fork()
             if pid == 0:
                 requests.close()
                 replies.close()
-                _run_kernel(request["connection_file"], request["arguments"], cwd, library=True)
+                _run_kernel(request["connection_file"], request["arguments"], cwd, me, library=True)
             replies.write(f"{pid}\n")
         code = 0
     except BaseException:
@@ -308,14 +311,25 @@ def _prepare_chapter(chapter: dict[str, str], read: set[str]) -> None:
                 read.discard(path)
 
 
-def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None, library: bool = False) -> None:
+def _run_kernel(
+    connection_file: str, arguments: list[str], cwd: str | None, parent: int, library: bool = False
+) -> None:
     """In the forked child: become a fresh ipykernel on ``connection_file``; never returns.
 
-    ``library``: forked by a :class:`Zygote`, whose freshly imported library the kernel keeps;
-    otherwise forked by the worker, whose library the kernel drops and imports afresh itself.
+    ``parent``: the process id of the process that forked it (a :class:`Zygote` or the worker),
+    with which it ends however that ends. ``library``: forked by a :class:`Zygote`, whose freshly
+    imported library the kernel keeps; otherwise forked by the worker, whose library the kernel
+    drops and imports afresh itself.
+
+    ipykernel's own watch on its parent (``JPY_PARENT_PID``) does not serve a forked kernel: its
+    default is read from the environment when ``ipykernel.kernelapp`` is imported, which the worker
+    did before any kernel existed, so the kernel would poll no parent at all. It is given the
+    parent on its command line, and where Linux has a parent-death signal it asks for that too
+    (:func:`kzperception.children.die_with_parent`): killed at once, not a second later.
     """
     code = 1
     try:
+        die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.default_int_handler)  # the worker ignores it; a kernel is interrupted by it
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # a chapter's subprocesses are waited for as usual
@@ -333,8 +347,8 @@ def _run_kernel(connection_file: str, arguments: list[str], cwd: str | None, lib
             sys.modules["numpy"].random.seed()
         # The worker's event loop (papermill's) belongs to the worker; the kernel gets its own.
         asyncio.set_event_loop(asyncio.new_event_loop())
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if its worker dies
-        argv = ["-f", connection_file, *arguments]
+        os.environ["JPY_PARENT_PID"] = str(parent)  # for what reads it from the environment
+        argv = ["-f", connection_file, f"--IPKernelApp.parent_handle={parent}", *arguments]
         sys.argv = [sys.executable, *argv]
         from ipykernel.kernelapp import IPKernelApp
         from IPython.core.interactiveshell import InteractiveShell
@@ -460,9 +474,10 @@ class ForkedKernelManager(AsyncKernelManager):
             return
         sys.stdout.flush()
         sys.stderr.flush()
+        me = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _run_kernel(self.connection_file, arguments, cwd)
+            _run_kernel(self.connection_file, arguments, cwd, me)
         self._forked, self._by_zygote = pid, False
 
     def _reap(self) -> bool:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import importlib
 import json
@@ -795,7 +796,7 @@ def _prepare_jupyter_book() -> None:
         return
     from kzperception.book import jupyterbook, warm_jupyter_book
 
-    jupyterbook.adopt(ForkedProcess.start(warm_jupyter_book.main))
+    jupyterbook.adopt(ForkedProcess.start(functools.partial(warm_jupyter_book.main, os.getpid())))
 
 
 class ForkedProcess:
