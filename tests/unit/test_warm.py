@@ -203,3 +203,18 @@ def test_a_rerun_that_can_leave_no_warm_process_says_why_unless_the_user_chose_s
     monkeypatch.setenv(warm.SWITCH, "0")
     warm.after_command(["rerun", "--corpus", "c"])
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (600, "10 idle minutes"),
+        (60, "60 idle seconds"),
+        (90, "2 idle minutes"),
+        (30, "30 idle seconds"),
+        (1, "1 idle second"),
+    ],
+)
+def test_how_long_a_warm_process_waits_is_said_in_words_that_fit_the_number(seconds, said):
+    """KZP_WARM_IDLE=30 was said as "0 idle minutes", 60 as "1 idle minutes"."""
+    assert warm.idle_phrase(seconds) == said

@@ -393,8 +393,15 @@ def reused_line() -> str | None:
 #: Said once, after the rerun that started a warm process.
 STARTED_LINE = (
     "a warm process now keeps the libraries imported for the next rerun from this folder "
-    "(it leaves after {minutes:.0f} idle minutes; `kzperception warm stop` ends it, KZP_WARM=0 starts none)"
+    "(it leaves after {idle}; `kzperception warm stop` ends it, KZP_WARM=0 starts none)"
 )
+
+
+def idle_phrase(seconds: float) -> str:
+    """``10 idle minutes``, ``1 idle minute``, ``45 idle seconds``: how long a warm process waits, in words
+    (``KZP_WARM_IDLE`` may be any number of seconds; a minute count would say 0 for 30 s)."""
+    count, unit = (round(seconds / 60), "minute") if seconds >= 90 else (round(seconds), "second")
+    return f"{count} idle {unit}{'' if count == 1 else 's'}"
 
 
 def idle_seconds() -> float:
@@ -409,7 +416,7 @@ def after_command(argv: Sequence[str]) -> None:
     if not argv or argv[0] not in WARM_COMMANDS or any(a in ("--help", "-h") for a in argv):
         return
     if spawn():
-        _note(STARTED_LINE.format(minutes=idle_seconds() / 60))
+        _note(STARTED_LINE.format(idle=idle_phrase(idle_seconds())))
         return
     reason = unavailable()
     if reason is not None and enabled():  # KZP_WARM=0 is the user's choice and needs no comment
