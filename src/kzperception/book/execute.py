@@ -52,6 +52,7 @@ __all__ = [
     "execute_front_page",
     "execution_key",
     "is_fresh",
+    "recorded_seconds",
 ]
 
 
@@ -331,8 +332,14 @@ def _reusable(out_dir: Path, seed: Path | None, stem: str, key: str) -> bool:
     return is_fresh(out_dir / f"{stem}.ipynb", key) or (seed is not None and is_fresh(seed / f"{stem}.ipynb", key))
 
 
-def _last_seconds(stem: str, *folders: Path | None) -> float:
-    """How long the chapter took the last time it was executed into one of ``folders`` (0 if unknown)."""
+#: Beside the chapters' sources: how long each took in a build of the main book, for ordering a
+#: first rerun that finds no last run of its own (written by ``benchmarks/chapter_seconds.py``).
+RECORDED_SECONDS = "_last_seconds.json"
+
+
+def _last_seconds(stem: str, *folders: Path | None, recorded: Path | None = None) -> float:
+    """How long the chapter took the last time it was executed into one of ``folders``, else in
+    ``recorded`` (a :data:`RECORDED_SECONDS` file); 0 if unknown."""
     for folder in folders:
         if folder is None:
             continue
@@ -341,7 +348,26 @@ def _last_seconds(stem: str, *folders: Path | None) -> float:
             return float(nb["metadata"]["papermill"]["duration"] or 0)
         except (OSError, ValueError, KeyError, TypeError):
             continue
-    return 0.0
+    return recorded_seconds(recorded).get(stem, 0.0) if recorded is not None else 0.0
+
+
+def recorded_seconds(path: Path) -> dict[str, float]:
+    """The chapter timings in ``path`` (:data:`RECORDED_SECONDS`); what is not a positive finite
+    number of seconds under a chapter's name is left out, and an unreadable file gives none:
+    they only order the chapters, so a bad file costs time, never a build."""
+    import math
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(stem): float(secs)
+        for stem, secs in data.items()
+        if isinstance(secs, (int, float)) and not isinstance(secs, bool) and math.isfinite(secs) and secs > 0
+    }
 
 
 def _run_chapters(
@@ -405,9 +431,11 @@ def _hand_out(
     """Execute ``todo`` in ``pool``, one chapter per free worker, appending to ``runs``."""
     if todo and pool is not None:
         workers = max(1, min(jobs, len(todo)))
-        # The longest chapters first (by their last run, here or in the main book), so that the last
-        # one to finish is a short one and no worker waits long for the other at the end.
-        last = {stem: _last_seconds(stem, out_dir, seed, paths.CHAPTERS) for stem, _ in todo}
+        # The longest chapters first (by their last run, here or in the main book, else as recorded
+        # beside the sources), so that the last one to finish is a short one and no worker waits
+        # long for the other at the end.
+        recorded = nb_dir / RECORDED_SECONDS
+        last = {stem: _last_seconds(stem, out_dir, seed, paths.CHAPTERS, recorded=recorded) for stem, _ in todo}
         waiting, running = sorted(todo, key=lambda t: -last[t[0]]), set[Future[ChapterRun]]()
         while waiting or running:
             while waiting and len(running) < workers:  # hand out one chapter per free worker
