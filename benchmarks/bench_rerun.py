@@ -311,7 +311,7 @@ def main() -> None:
             results["after"]["chapter_fixed_cost"] = chapter_fixed_cost(Path(tmp) / "fixed")
     after = results["after"]
     # A first rerun into a new folder hands its chapters out longest first by their last run in the
-    # main book (book/chapters) when it has been built, else in contents order: say which was timed.
+    # main book (book/chapters) when it has been built, else by notebooks/_last_seconds.json: say which.
     after["main_book_built"] = (ROOT / "book" / "chapters").is_dir()
     cores = os.cpu_count() or 1
     if "stages" in after:
@@ -329,8 +329,8 @@ def main() -> None:
     print(f"{'rerun_2 without the warm process':<34}{b:>10.2f}{a:>10.2f}{b / a:>13.2f}x")  # type: ignore[operator]
     print(f"reruns: median of {args.rounds} rounds, before and after alternating")
     built = after["main_book_built"]
-    order = "longest first (the main book's last run)" if built else "in contents order (no main book)"
-    print(f"after's first reruns handed chapters out {order}")
+    order = "by the main book's last run" if built else "by notebooks/_last_seconds.json (no main book built)"
+    print(f"after's first reruns handed chapters out longest first {order}")
     print(f"chapters per rerun: {after['rerun_chapters']}; second rerun: {after.get('rerun_2_reused', 0)} from cache")
     for line in after.get("rerun_2_said", []):  # type: ignore[union-attr]
         print(f"  it said: {line}")
