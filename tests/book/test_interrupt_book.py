@@ -5,6 +5,7 @@ stand-in body."""
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ import psutil
 import pytest
 from helpers.interrupts import wait_for
 
+from kzperception.book import warm_kernel
 from kzperception.book.rerun import plan
 
 
@@ -151,6 +153,9 @@ def test_a_rerun_killed_outright_leaves_no_process_and_the_next_rerun_sweeps_its
                 p.kill()
     left = [p.name for p in tmp_path.iterdir() if p.name != "corpus"]
     assert len(left) == 1 and left[0].startswith(".out."), left  # the killed build's folder beside OUT
+    sockets = glob.glob(os.path.join(warm_kernel.SOCKET_BASE, f"kzp-{proc.pid}-*"))
+    assert sockets, "the killed command's folder of kernel sockets"
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out"]
+    assert [s for s in sockets if os.path.exists(s)] == []  # swept by the next command

@@ -52,6 +52,7 @@ __all__ = [
     "is_warm",
     "kernel_sockets",
     "preload",
+    "sweep_socket_folders",
 ]
 
 #: Third-party modules every chapter imports, directly or through the library: imported once per
@@ -537,6 +538,66 @@ _sockets: str | None = None
 
 #: The environment variable naming the folder the command made for its kernels' sockets (:func:`kernel_sockets`).
 SOCKETS = "KZP_KERNEL_SOCKETS"
+#: Where socket folders are made: short, as a Unix socket's path is limited to about 100 bytes.
+SOCKET_BASE = "/tmp"
+
+
+def _socket_base() -> str | None:
+    return SOCKET_BASE if os.path.isdir(SOCKET_BASE) else None
+
+
+def _new_socket_folder() -> str:
+    """``kzp-PID-XXXXXXXX``: named by the process that makes it, so a later command can tell that
+    its maker is gone (:func:`sweep_socket_folders`)."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f"kzp-{os.getpid()}-", dir=_socket_base())
+
+
+def sweep_socket_folders(base: str | None = None) -> list[str]:
+    """Remove the socket folders of commands that ended without removing them; the ones removed.
+
+    A command killed outright (SIGKILL) runs no clean-up, and its folder of sockets stayed in
+    ``/tmp``. Only a real folder (not a link) named ``kzp-PID-...`` that this user owns, whose
+    process is gone, is removed; a folder whose pid is alive (perhaps reused by another process)
+    is left, as is anything else.
+    """
+    import re
+    import shutil
+    import stat
+
+    base = base or _socket_base()
+    if base is None:
+        return []
+    removed = []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return []
+    for name in names:
+        found = re.fullmatch(r"kzp-(\d{1,10})-\w+", name)
+        if found is None:
+            continue
+        path = os.path.join(base, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or _alive(int(found.group(1))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 @contextlib.contextmanager
@@ -545,12 +606,13 @@ def kernel_sockets() -> Iterator[str]:
 
     Made by the command before its pool forks the workers (they find it through :data:`SOCKETS`),
     and removed by the command itself, so that a build stopped by a signal (its workers killed,
-    never running their own clean-up) leaves nothing in ``/tmp`` either.
+    never running their own clean-up) leaves nothing in ``/tmp`` either. What a command killed
+    outright left there is swept first (:func:`sweep_socket_folders`).
     """
     import shutil
-    import tempfile
 
-    folder = tempfile.mkdtemp(prefix="kzp-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    sweep_socket_folders()
+    folder = _new_socket_folder()
     before = os.environ.get(SOCKETS)
     os.environ[SOCKETS] = folder
     try:
@@ -571,10 +633,9 @@ def _socket_folder() -> str:
         return given
     if _sockets is None or not os.path.isdir(_sockets):
         import shutil
-        import tempfile
         from multiprocessing.util import Finalize
 
-        _sockets = tempfile.mkdtemp(prefix="kzp-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        _sockets = _new_socket_folder()
         # A pool worker ends through multiprocessing, which runs its finalizers but not atexit's.
         Finalize(None, shutil.rmtree, args=(_sockets, True), exitpriority=0)
     return _sockets
