@@ -4,6 +4,7 @@ the caller's; a changed file it had read makes it step aside."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -147,6 +148,48 @@ def test_ctrl_c_reaches_the_rerun_in_the_warm_process_and_nothing_is_left(tmp_pa
         time.sleep(0.1)
     assert not list(tmp_path.glob(".a.rerun-*"))
     assert _ready(warm_env)["running"] == 0
+
+
+def test_a_rerun_killed_outright_in_the_warm_process_leaves_no_process_and_the_warm_process_serves_on(
+    tmp_path, warm_env
+):
+    """The run's own process is killed (SIGKILL: the out-of-memory killer's choice, say): no clean-up
+    runs, yet its pool workers, their zygotes and kernels and its Jupyter Book process end with it
+    (kzperception.children), the caller gets the killed status, and the warm process takes the next rerun."""
+    import psutil
+
+    assert _rerun(warm_env, tmp_path / "a", WINDOW_A).returncode == 0
+    server = _ready(warm_env)
+    start, pivot, end = WINDOW_B
+    cmd = [sys.executable, "-m", "kzperception.cli", "rerun", "--corpus", str(REGISTER), "--start", start]
+    cmd += ["--pivot", pivot, "--end", end, "--chapters", CHAPTERS, "--out", str(tmp_path / "b")]
+    caller = subprocess.Popen(cmd, env=warm_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".b.rerun-*")) and time.monotonic() < deadline:  # the build has begun
+            time.sleep(0.05)
+        run = psutil.Process(int(next(iter(tmp_path.glob(".b.rerun-*"))).name.split("-")[1]))
+        assert run.ppid() == server["pid"]
+        while len(run.children()) < 3 and time.monotonic() < deadline:  # Jupyter Book and two workers
+            time.sleep(0.05)
+        tree = run.children(recursive=True)
+        assert len(tree) >= 3, tree
+        run.kill()
+        _, stderr = caller.communicate(timeout=60)
+        assert caller.returncode == 137, stderr
+        _, alive = psutil.wait_procs(tree, timeout=10)
+        assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
+    finally:
+        for p in tree:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+        if caller.poll() is None:
+            caller.kill()
+    assert _ready(warm_env)["running"] == 0
+    again = _rerun(warm_env, tmp_path / "b", WINDOW_B)
+    assert again.returncode == 0, again.stderr
+    assert f"reused: the warm process {server['pid']} " in again.stderr
 
 
 def test_a_file_the_warm_process_read_changes_and_it_steps_aside(tmp_path, warm_env):
