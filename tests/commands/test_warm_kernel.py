@@ -7,6 +7,7 @@ import importlib
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -387,3 +388,36 @@ def test_a_forked_kernel_ends_with_the_process_that_forked_it(tmp_path, monkeypa
     shown = _outputs(tmp_path / "out" / "watches.ipynb")
     assert "parent handle is the parent: True" in shown
     assert "parent-death signal: 9" in shown
+
+
+@pytest.mark.skipif(not warm_kernel.enabled(), reason="no fork() on this system: kernels are new processes")
+def test_chapters_run_where_a_server_process_starts_the_workers(tmp_path):
+    """Where workers are not forked by the command (``forkserver``, Linux's default from Python 3.14),
+    their parent is the server: a worker asking to die with the command would find another parent
+    and exit, breaking the pool. It asks only when the command forked it."""
+    notebooks = _write(tmp_path / "notebooks", {"shows": SHOWS})
+    code = (
+        "import multiprocessing, sys\n"
+        "from pathlib import Path\n"
+        "from kzperception.book import execute\n"
+        "if __name__ == '__main__':\n"
+        "    multiprocessing.set_start_method('forkserver', force=True)\n"
+        "    runs = execute.execute_chapters(['shows'], {}, Path(sys.argv[1]), jobs=1, notebooks=Path(sys.argv[2]))\n"
+        "    print([(r.status, r.error) for r in runs])\n"
+    )
+    script = tmp_path / "run.py"
+    script.write_text(code, encoding="utf-8")
+    command = [sys.executable, str(script), str(tmp_path / "out"), str(notebooks)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "[('executed', '')]", done.stdout + done.stderr[-2000:]
+
+
+def test_a_worker_asks_to_die_with_the_command_only_when_the_command_forks_it(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "fork")
+    assert execute._worker_parent() == os.getpid()
+    for method in ("forkserver", "spawn"):
+        monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False, m=method: m)
+        assert execute._worker_parent() is None

@@ -309,7 +309,7 @@ def execute_chapters(
             # Start the workers now: they fork and import their libraries while this process converts
             # the chapters below, instead of after it.
             pool = ProcessPoolExecutor(
-                max_workers=max(1, min(jobs, len(stems))), initializer=_start_worker, initargs=(os.getpid(),)
+                max_workers=max(1, min(jobs, len(stems))), initializer=_start_worker, initargs=(_worker_parent(),)
             )
             with _signals_held():
                 pool.submit(os.getpid)
@@ -403,7 +403,7 @@ def _run_chapters(
     started_here = todo and pool is None  # a chapter found cached before is gone since: workers after all
     if started_here:
         pool = ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(todo))), initializer=_start_worker, initargs=(os.getpid(),)
+            max_workers=max(1, min(jobs, len(todo))), initializer=_start_worker, initargs=(_worker_parent(),)
         )
     try:
         _hand_out(todo, given, sources, prepared, out_dir, jobs, nb_dir, seed, on_start, on_done, pool, runs)
@@ -479,17 +479,27 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _start_worker(command: int) -> None:
-    """A pool worker's start: end with the command (``command``, its process id) however it ends,
-    leave Ctrl-C to the command, and import the heavy libraries once when chapter kernels are
-    forked from it (:mod:`kzperception.book.warm_kernel`).
+def _worker_parent() -> int | None:
+    """The process id a pool worker started now will have as its parent: this process's, where
+    workers are forked from it (Linux's default before Python 3.14); None where a server process
+    starts them (``forkserver``, ``spawn``), whose end is not the command's."""
+    import multiprocessing
+
+    return os.getpid() if multiprocessing.get_start_method() == "fork" else None
+
+
+def _start_worker(command: int | None) -> None:
+    """A pool worker's start: end with the command (``command``, its process id, when it forked the
+    worker) however it ends, leave Ctrl-C to the command, and import the heavy libraries once when
+    chapter kernels are forked from it (:mod:`kzperception.book.warm_kernel`).
 
     A worker waits for its next chapter on a queue whose writing end it holds itself, so a command
     killed outright (SIGKILL, the out-of-memory killer) would leave it waiting forever
     (:func:`kzperception.children.die_with_parent`)."""
-    from kzperception.children import die_with_parent
+    if command is not None:
+        from kzperception.children import die_with_parent
 
-    die_with_parent(command)
+        die_with_parent(command)
     _leave_ctrl_c_to_the_command()
     if hasattr(signal, "pthread_sigmask"):  # forked while the command held them (_signals_held)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
