@@ -32,6 +32,16 @@ def _synthetic_corpus(folder: Path) -> Path:
     return folder
 
 
+#: The window both tests rerun the synthetic corpus on.
+WINDOW = ("2020-08-24", "2022-02-24", "2023-08-24")
+
+
+def _rerun_command(corpus: Path, out: Path) -> list[str]:
+    start, pivot, end = WINDOW
+    command = [sys.executable, "-m", "kzperception.cli", "rerun", "--corpus", str(corpus), "--out", str(out)]
+    return [*command, "--start", start, "--pivot", pivot, "--end", end]
+
+
 @pytest.mark.book
 @pytest.mark.parametrize(
     ("signum", "moment"), [(signal.SIGTERM, "start"), (signal.SIGINT, "executing"), (signal.SIGTERM, "building")]
@@ -43,25 +53,9 @@ def test_a_signalled_rerun_leaves_no_process_and_no_partial_book(tmp_path, signu
     builds the pages."""
     corpus = _synthetic_corpus(tmp_path / "corpus")
     out = tmp_path / "out"
-    window = ("2020-08-24", "2022-02-24", "2023-08-24")
-    chapters = plan(corpus, *window, out).chapters  # the chapters the rerun below executes
+    chapters = plan(corpus, *WINDOW, out).chapters  # the chapters the rerun below executes
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kzperception.cli",
-            "rerun",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(out),
-            "--start",
-            window[0],
-            "--pivot",
-            window[1],
-            "--end",
-            window[2],
-        ],
+        _rerun_command(corpus, out),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -110,22 +104,7 @@ def test_a_rerun_killed_outright_leaves_no_process_and_the_next_rerun_sweeps_its
     beside OUT is swept by the next rerun into the same OUT."""
     corpus = _synthetic_corpus(tmp_path / "corpus")
     out = tmp_path / "out"
-    command = [
-        sys.executable,
-        "-m",
-        "kzperception.cli",
-        "rerun",
-        "--corpus",
-        str(corpus),
-        "--out",
-        str(out),
-        "--start",
-        "2020-08-24",
-        "--pivot",
-        "2022-02-24",
-        "--end",
-        "2023-08-24",
-    ]
+    command = _rerun_command(corpus, out)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     lines: list[str] = []
