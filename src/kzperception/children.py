@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 
-__all__ = ["die_with_parent"]
+__all__ = ["die_with_parent", "process_alive"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -54,4 +54,22 @@ def die_with_parent(parent: int) -> bool:
         return False
     if os.getppid() != parent:
         os._exit(1)
+    return True
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs; so that what a gone process left may be removed.
+
+    Signal 0 checks existence and sends nothing; another user's process exists too. Where this
+    cannot be told (not POSIX), and for an id no process can have (one read from a hostile file
+    name, past the system's range), it answers yes: nothing is removed on a guess.
+    """
+    if pid == os.getpid() or os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True
     return True

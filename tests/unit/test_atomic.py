@@ -105,3 +105,11 @@ def test_every_module_takes_the_helper_from_kzperception_atomic():
     assert helpers_imported_elsewhere(
         "from kzperception.data.corpus_write import atomic_target, write_checked_corpus"
     ) == ["kzperception.data.corpus_write.atomic_target"]
+
+
+def test_a_leftover_whose_process_id_is_past_the_systems_range_is_judged_by_its_age(tmp_path):
+    """os.kill overflowed on it and the collector's sweep stopped with a traceback."""
+    odd = tmp_path / ".reports.csv.99999999999999999999.ab12.tmp"
+    odd.write_text("half")
+    assert remove_stale_temps(tmp_path) == 0
+    assert odd.exists()

@@ -334,3 +334,14 @@ def test_chapters_given_out_of_order_are_built_in_the_books_order() -> None:
         == sorted(given, key=known.index)
         == ["06-0-results", "06-2-reports", "06-3-coding"]
     )
+
+
+@pytest.mark.parametrize("pid", ["²", "99999999999999999999", "١٢٣"])
+def test_sweep_reads_no_process_id_from_a_name_that_only_looks_like_one(tmp_path, pid):
+    """A folder beside OUT named with a superscript (str.isdigit() says yes, int() refuses), an id past
+    the system's range (os.kill overflows) or other scripts' digits crashed the next rerun with a
+    traceback; such a name is judged by its age, as a name with no id is, and a fresh one is kept."""
+    odd = tmp_path / f".out.rerun-{pid}-abc"
+    odd.mkdir()
+    assert rerun.sweep_leftovers(tmp_path / "out") == []
+    assert odd.is_dir()

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -42,6 +43,7 @@ from kzperception.book.display import html_text, html_value, myst_text
 from kzperception.book.execute import ChapterRun, execute_chapters
 from kzperception.book.layout import BookLayout, stage_pages
 from kzperception.book.params import ChapterParams
+from kzperception.children import process_alive
 from kzperception.data import yaml_text
 from kzperception.data.datapackage import corpus_hashes, corpus_label
 
@@ -543,19 +545,6 @@ def _work_prefix(out: Path) -> str:
     return f".{out.name}.rerun-"
 
 
-def _owner_alive(pid: int) -> bool:
-    """Whether the process that made a build folder still runs (POSIX; elsewhere assume it does)."""
-    if pid == os.getpid() or os.name != "posix":
-        return True
-    try:
-        os.kill(pid, 0)  # signal 0: existence only
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def sweep_leftovers(out: Path) -> list[Path]:
     """Remove what a rerun killed with SIGKILL left beside ``out``; put a moved-aside book back.
 
@@ -573,7 +562,9 @@ def sweep_leftovers(out: Path) -> list[Path]:
         rest = path.name[len(_work_prefix(out)) :]
         pid = rest.split("-", 1)[0]
         try:
-            stale = (not _owner_alive(int(pid))) if pid.isdigit() else now - path.stat().st_mtime > STALE_AFTER
+            # Only ASCII digits are a process id: "²" passes str.isdigit() and fails int().
+            by_pid = re.fullmatch(r"[0-9]{1,10}", pid) is not None
+            stale = (not process_alive(int(pid))) if by_pid else now - path.stat().st_mtime > STALE_AFTER
         except OSError:
             continue
         if not stale or not path.is_dir() or path.is_symlink():

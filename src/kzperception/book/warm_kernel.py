@@ -38,7 +38,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
-from kzperception.children import die_with_parent
+from kzperception.children import die_with_parent, process_alive
 
 __all__ = [
     "LIBRARY",
@@ -575,7 +575,7 @@ def sweep_socket_folders(base: str | None = None) -> list[str]:
     except OSError:
         return []
     for name in names:
-        found = re.fullmatch(r"kzp-(\d{1,10})-\w+", name)
+        found = re.fullmatch(r"kzp-([0-9]{1,10})-\w+", name, re.ASCII)
         if found is None:
             continue
         path = os.path.join(base, name)
@@ -583,21 +583,11 @@ def sweep_socket_folders(base: str | None = None) -> list[str]:
             info = os.lstat(path)
         except OSError:
             continue
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or _alive(int(found.group(1))):
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or process_alive(int(found.group(1))):
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 @contextlib.contextmanager

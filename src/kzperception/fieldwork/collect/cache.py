@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kzperception.atomic import naming, write_bytes_atomic
+from kzperception.children import process_alive
 
 #: A temporary file older than this is stale even when its process id is in use again.
 STALE_AFTER = 3600.0
@@ -94,21 +95,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process with this id runs (POSIX); elsewhere only the file's age decides."""
-    if pid == os.getpid():
-        return True
-    if os.name != "posix":
-        return True
-    try:
-        os.kill(pid, 0)  # signal 0 checks existence and sends nothing
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists, owned by someone else
-        return True
-    return True
-
-
 def remove_stale_temps(folder: Path, recursive: bool = True) -> int:
     """Remove the temporary files a killed run left in ``folder``; return how many.
 
@@ -126,7 +112,7 @@ def remove_stale_temps(folder: Path, recursive: bool = True) -> int:
             continue
         try:
             old = now - path.stat().st_mtime > STALE_AFTER
-            if old or not _alive(int(match.group("pid"))):
+            if old or not process_alive(int(match.group("pid"))):
                 path.unlink()
                 removed += 1
         except OSError:
