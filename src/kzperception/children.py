@@ -8,7 +8,8 @@ the workers hold open too (they were forked after it). Seen here: two workers, t
 the Jupyter Book process still waiting, parented to init, after the command was killed. Each of
 them asks the system for a *parent-death signal* (:func:`die_with_parent`), so it is killed the
 moment its command ends; what they started follows (a zygote reads the end of its request pipe
-once its worker is gone, a kernel polls its parent, ``JPY_PARENT_PID``).
+once its worker is gone; a forked kernel asks for the signal itself). The subreaper setting
+(:func:`subreaper`), for a command stopped by a signal, is here too.
 
 No dependency beyond the standard library: the Jupyter Book process imports this module before
 anything else.
@@ -21,12 +22,14 @@ import os
 import signal
 import sys
 
-__all__ = ["die_with_parent", "process_alive"]
+__all__ = ["die_with_parent", "process_alive", "subreaper"]
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+_PR_GET_CHILD_SUBREAPER = 37
 
 
-def _prctl(option: int, value: int) -> bool:
+def _prctl(option: int, value: object) -> bool:
     """``prctl(option, value)``; False where it is missing (not Linux) or failed."""
     if not sys.platform.startswith("linux"):
         return False
@@ -35,6 +38,21 @@ def _prctl(option: int, value: int) -> bool:
         return bool(libc.prctl(option, value, 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
+
+
+def subreaper(on: bool) -> bool | None:
+    """Make this process the subreaper of its descendants (``on``) or stop it being one; the setting
+    before, or None where there are no subreapers (not Linux) or the call failed.
+
+    A subreaper adopts its orphaned descendants, so a command stopped by a signal still finds a
+    process whose parent it stopped first (:func:`kzperception.cli.interrupt.stop_children`).
+    """
+    before = ctypes.c_int(0)
+    if not _prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(before)):
+        return None
+    if not _prctl(_PR_SET_CHILD_SUBREAPER, int(on)):
+        return None
+    return bool(before.value)
 
 
 def die_with_parent(parent: int) -> bool:

@@ -36,11 +36,9 @@ the whole command in one more, for the moments around a command's own.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
@@ -48,6 +46,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from kzperception.children import subreaper
 from kzperception.cli.common import error
 
 if TYPE_CHECKING:
@@ -72,31 +71,6 @@ class Interrupted(BaseException):
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
-
-
-_PR_SET_CHILD_SUBREAPER = 36
-_PR_GET_CHILD_SUBREAPER = 37
-
-
-def subreaper(on: bool) -> bool | None:
-    """Make this process the subreaper of its descendants (``on``) or stop it being one; the setting
-    before, or None where there are no subreapers (not Linux) or the call failed.
-
-    A subreaper adopts its orphaned descendants, so :func:`stop_children` still finds a process
-    whose parent it stopped first (see the module's docstring).
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        before = ctypes.c_int(0)
-        if libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(before), 0, 0, 0) != 0:
-            return None
-        if libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) != 0:
-            return None
-    except (OSError, AttributeError):
-        return None
-    return bool(before.value)
 
 
 def _started_here(owner: str) -> list[psutil.Process]:
